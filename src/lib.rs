@@ -1,0 +1,5 @@
+//! entitle: entitlement management with access packages, in a terminal.
+//!
+//! `domain` is the engine (no terminal, no files, no system time), `store` keeps it in JSON files,
+//! `cli` and `ui` are the two faces over the same domain commands.
+pub mod domain;
