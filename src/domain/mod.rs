@@ -1,0 +1,36 @@
+//! The engine: every object, role and rule of entitlement management. No terminal, no files, no
+//! system time: callers hand it the time.
+
+pub mod access;
+pub mod clock;
+pub mod command;
+mod config;
+pub mod delivery;
+pub mod directory;
+pub mod error;
+pub mod eval;
+pub mod flow;
+pub mod ids;
+mod log;
+pub mod records;
+mod requests;
+mod reviews;
+pub mod rights;
+mod serde_util;
+pub mod tenant;
+pub mod timers;
+
+/// Instants in the tenant's time, always UTC.
+pub type Time = chrono::DateTime<chrono::Utc>;
+
+pub use access::*;
+pub use clock::Clock;
+pub use command::{CatalogSpec, Command, Entry, OrgSpec, Outcome, PackageSpec, ResourceSpec, UserSpec};
+pub use directory::*;
+pub use error::{DomainError, DomainResult};
+pub use flow::*;
+pub use ids::*;
+pub use records::*;
+pub use rights::Actor;
+pub use tenant::{GrantKey, Tenant};
+pub use timers::Fired;

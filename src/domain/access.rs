@@ -1,0 +1,382 @@
+//! Catalogs, access packages and their assignment policies.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumIter, EnumString};
+
+use super::Time;
+use super::ids::{CatalogId, OrgId, PackageId, PolicyId, QuestionId, ResourceId, UserId};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Display, EnumIter, EnumString,
+)]
+#[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase", ascii_case_insensitive)]
+pub enum CatalogRole {
+    Owner,
+    Reader,
+    AccessPackageManager,
+    AccessPackageAssignmentManager,
+}
+
+impl CatalogRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            CatalogRole::Owner => "Catalog owner",
+            CatalogRole::Reader => "Catalog reader",
+            CatalogRole::AccessPackageManager => "Access package manager",
+            CatalogRole::AccessPackageAssignmentManager => "Access package assignment manager",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Catalog {
+    pub id: CatalogId,
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Published: its packages can be seen and requested.
+    pub enabled: bool,
+    /// isExternallyVisible: users from connected organizations can see its packages.
+    pub external: bool,
+    #[serde(default)]
+    pub builtin: bool,
+    #[serde(default)]
+    pub resources: BTreeSet<ResourceId>,
+    #[serde(default)]
+    pub roles: BTreeMap<UserId, BTreeSet<CatalogRole>>,
+    pub created_at: Time,
+}
+
+/// One role of one resource, granted by a package [accessPackageResourceRoleScope].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceRole {
+    pub resource: ResourceId,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Package {
+    pub id: PackageId,
+    pub catalog: CatalogId,
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default)]
+    pub hidden: bool,
+    /// Marks a resource bundle as sensitive (lint warns when it never expires).
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(default)]
+    pub resource_roles: Vec<ResourceRole>,
+    #[serde(default)]
+    pub policies: Vec<PolicyId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<Time>,
+    pub created_at: Time,
+}
+
+impl Package {
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+/// Who can request [requestorSettings / allowedTargetScope].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum RequestScope {
+    /// None: administrator direct assignments only.
+    AdminOnly,
+    /// Users in your directory: specific users and members of specific groups.
+    SpecificUsers {
+        #[serde(default)]
+        users: BTreeSet<UserId>,
+        #[serde(default)]
+        groups: BTreeSet<ResourceId>,
+    },
+    /// Users in your directory: all members (excluding guests).
+    AllMembers,
+    /// Users in your directory: all users including guests.
+    AllDirectoryUsers,
+    /// Users not in your directory: specific connected organizations.
+    SpecificOrgs { orgs: BTreeSet<OrgId> },
+    /// Users not in your directory: all configured connected organizations.
+    AllConfiguredOrgs,
+    /// Users not in your directory: all users (all connected organizations and any new external user).
+    AllExternal,
+}
+
+impl RequestScope {
+    pub fn is_external(&self) -> bool {
+        matches!(self, RequestScope::SpecificOrgs { .. } | RequestScope::AllConfiguredOrgs | RequestScope::AllExternal)
+    }
+    pub fn label(&self) -> &'static str {
+        match self {
+            RequestScope::AdminOnly => "None (administrator direct assignments only)",
+            RequestScope::SpecificUsers { .. } => "Specific users and groups in your directory",
+            RequestScope::AllMembers => "All members (excluding guests)",
+            RequestScope::AllDirectoryUsers => "All users in your directory (including guests)",
+            RequestScope::SpecificOrgs { .. } => "Specific connected organizations",
+            RequestScope::AllConfiguredOrgs => "All configured connected organizations",
+            RequestScope::AllExternal => "All users (all connected organizations + any new external users)",
+        }
+    }
+}
+
+/// Someone who can decide a stage or a review.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum Approver {
+    /// The requestor's manager.
+    Manager,
+    /// The internal sponsors of the requestor's connected organization.
+    InternalSponsors,
+    /// The external sponsors of the requestor's connected organization.
+    ExternalSponsors,
+    User {
+        user: UserId,
+    },
+    /// Every member of a group.
+    GroupMembers {
+        group: ResourceId,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Escalation {
+    /// Days in the stage before the request is forwarded; less than the stage's timeout.
+    pub after_days: u32,
+    pub alternates: Vec<Approver>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalStage {
+    pub approvers: Vec<Approver>,
+    /// Used when the primary approvers resolve to nobody (required when the manager approves).
+    #[serde(default)]
+    pub fallback: Vec<Approver>,
+    /// 1 to 30 days, default 14.
+    #[serde(default = "default_timeout")]
+    pub timeout_days: u32,
+    #[serde(default = "super::directory::yes")]
+    pub justification_required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<Escalation>,
+}
+
+pub fn default_timeout() -> u32 {
+    14
+}
+
+impl ApprovalStage {
+    pub fn new(approvers: Vec<Approver>) -> Self {
+        ApprovalStage { approvers, fallback: vec![], timeout_days: 14, justification_required: true, escalation: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum QuestionKind {
+    Text,
+    Choice { options: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Question {
+    pub id: QuestionId,
+    pub text: String,
+    pub kind: QuestionKind,
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// When an assignment ends [expiration].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type", content = "value")]
+pub enum Expiration {
+    /// 0 to 3650 days; 0 means no expiration, as in the portal.
+    AfterDays(u32),
+    AfterHours(u32),
+    OnDate(Time),
+    Never,
+}
+
+impl Expiration {
+    pub fn end_from(&self, start: Time) -> Option<Time> {
+        match *self {
+            Expiration::AfterDays(0) | Expiration::Never => None,
+            Expiration::AfterDays(d) => Some(start + chrono::Duration::days(d as i64)),
+            Expiration::AfterHours(h) => Some(start + chrono::Duration::hours(h as i64)),
+            Expiration::OnDate(t) => Some(t),
+        }
+    }
+    pub fn never(&self) -> bool {
+        matches!(self, Expiration::Never | Expiration::AfterDays(0))
+    }
+    pub fn label(&self) -> String {
+        match self {
+            Expiration::AfterDays(0) | Expiration::Never => "never expires".into(),
+            Expiration::AfterDays(d) => format!("expires after {d} days"),
+            Expiration::AfterHours(h) => format!("expires after {h} hours"),
+            Expiration::OnDate(t) => format!("expires on {}", t.format("%Y-%m-%d")),
+        }
+    }
+}
+
+/// The terms an assignment is granted under; copied into each assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lifecycle {
+    pub expiration: Expiration,
+    #[serde(default)]
+    pub allow_extension: bool,
+    #[serde(default)]
+    pub extension_requires_approval: bool,
+    /// The user may remove their own assignment.
+    #[serde(default = "super::directory::yes")]
+    pub allow_self_removal: bool,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Lifecycle {
+            expiration: Expiration::AfterDays(365),
+            allow_extension: false,
+            extension_requires_approval: false,
+            allow_self_removal: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Display, EnumIter, EnumString)]
+#[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase", ascii_case_insensitive)]
+pub enum ReviewFrequency {
+    Weekly,
+    Monthly,
+    Quarterly,
+    SemiAnnually,
+    Annually,
+}
+
+impl ReviewFrequency {
+    pub fn months(self) -> u32 {
+        match self {
+            ReviewFrequency::Weekly => 0,
+            ReviewFrequency::Monthly => 1,
+            ReviewFrequency::Quarterly => 3,
+            ReviewFrequency::SemiAnnually => 6,
+            ReviewFrequency::Annually => 12,
+        }
+    }
+    /// The next occurrence after `t`.
+    pub fn next(self, t: Time) -> Time {
+        match self {
+            ReviewFrequency::Weekly => t + chrono::Duration::weeks(1),
+            other => t
+                .checked_add_months(chrono::Months::new(other.months()))
+                .unwrap_or(t + chrono::Duration::days(30 * other.months() as i64)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum Reviewer {
+    /// The assignee reviews their own access.
+    SelfReview,
+    Manager,
+    User {
+        user: UserId,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Display, EnumString)]
+#[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase", ascii_case_insensitive)]
+pub enum NoResponse {
+    Keep,
+    Remove,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewSettings {
+    pub frequency: ReviewFrequency,
+    /// The first review opens here; later ones follow the frequency.
+    pub starts_on: Time,
+    /// How long each review stays open, in days.
+    pub duration_days: u32,
+    pub reviewers: Vec<Reviewer>,
+    #[serde(default)]
+    pub fallback: Vec<UserId>,
+    /// What happens to an assignment nobody decided.
+    pub no_response: NoResponse,
+    /// Instead of the schedule, open a review of each assignment this many days before it expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_expiry_days: Option<u32>,
+}
+
+/// Everything a policy says; what `create policy` and `update policy` take.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicySpec {
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub scope: RequestScope,
+    /// Empty: no approval. At most three stages.
+    #[serde(default)]
+    pub stages: Vec<ApprovalStage>,
+    #[serde(default = "super::directory::yes")]
+    pub justification_required: bool,
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    /// Enable new requests and assignments.
+    #[serde(default = "super::directory::yes")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewSettings>,
+}
+
+impl PolicySpec {
+    /// A policy with the portal's defaults: justification on, no approval, 365 days.
+    pub fn new(name: &str, scope: RequestScope) -> Self {
+        PolicySpec {
+            display_name: name.to_string(),
+            description: String::new(),
+            scope,
+            stages: vec![],
+            justification_required: true,
+            questions: vec![],
+            enabled: true,
+            lifecycle: Lifecycle::default(),
+            review: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    pub id: PolicyId,
+    pub package: PackageId,
+    #[serde(flatten)]
+    pub spec: PolicySpec,
+    /// When the next scheduled review of this policy opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_review_at: Option<Time>,
+    pub created_at: Time,
+    pub modified_at: Time,
+}

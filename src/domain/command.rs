@@ -1,0 +1,384 @@
+//! The one entry point for every change: a journal `Entry` (time, actor, command) is applied to
+//! the tenant, which checks rights, rules and limits, applies, and records audit events.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::Time;
+use super::access::{CatalogRole, PolicySpec};
+use super::directory::{GroupType, OrgState, ResourceKind, UserType};
+use super::error::{DomainResult, invalid};
+use super::flow::ReviewDecision;
+use super::ids::*;
+use super::records::Settings;
+use super::rights::Actor;
+use super::tenant::Tenant;
+use super::timers::Fired;
+
+/// One line of the journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The tenant time the command ran at. For `Tick` and clock commands, the time to move to.
+    pub at: Time,
+    pub actor: Actor,
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserSpec {
+    pub display_name: String,
+    pub email: String,
+    #[serde(default)]
+    pub user_type: UserType,
+    #[serde(default)]
+    pub manager: Option<UserId>,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub job_title: String,
+    #[serde(default)]
+    pub home_org: Option<OrgId>,
+    #[serde(default)]
+    pub global_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceSpec {
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    pub kind: ResourceKind,
+    /// Empty: the kind's default roles.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub owners: BTreeSet<UserId>,
+}
+
+impl ResourceSpec {
+    pub fn group(name: &str, group_type: GroupType) -> Self {
+        ResourceSpec {
+            display_name: name.into(),
+            description: String::new(),
+            kind: ResourceKind::Group { group_type },
+            roles: vec![],
+            owners: BTreeSet::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgSpec {
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    pub domains: Vec<String>,
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    #[serde(default)]
+    pub state: OrgState,
+    #[serde(default)]
+    pub internal_sponsors: BTreeSet<UserId>,
+    #[serde(default)]
+    pub external_sponsors: BTreeSet<UserId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogSpec {
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "super::directory::yes")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub external: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackageSpec {
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub hidden: bool,
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+/// Every change the tenant knows. Serde names are what the journal holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum Command {
+    /// Move time to the entry's `at`, firing every timer due on the way.
+    Tick,
+    /// Move the in-app clock ahead (frozen: the frozen instant; live: the offset).
+    AdvanceClock {
+        seconds: i64,
+    },
+    /// Jump the clock to a later instant.
+    SetClock {
+        to: Time,
+    },
+    /// Freeze the clock at its current time, or let it run live from there.
+    FreezeClock {
+        frozen: bool,
+        wall: Time,
+    },
+
+    CreateUser {
+        spec: UserSpec,
+    },
+    UpdateUser {
+        user: UserId,
+        spec: UserSpec,
+        enabled: bool,
+    },
+    CreateResource {
+        spec: ResourceSpec,
+    },
+    AddDirectGrant {
+        user: UserId,
+        resource: ResourceId,
+        role: String,
+    },
+    RemoveDirectGrant {
+        user: UserId,
+        resource: ResourceId,
+        role: String,
+    },
+    CreateOrg {
+        spec: OrgSpec,
+    },
+    UpdateOrg {
+        org: OrgId,
+        spec: OrgSpec,
+    },
+    DeleteOrg {
+        org: OrgId,
+    },
+    UpdateSettings {
+        settings: Settings,
+    },
+
+    CreateCatalog {
+        spec: CatalogSpec,
+    },
+    UpdateCatalog {
+        catalog: CatalogId,
+        spec: CatalogSpec,
+    },
+    DeleteCatalog {
+        catalog: CatalogId,
+    },
+    AddCatalogResource {
+        catalog: CatalogId,
+        resource: ResourceId,
+    },
+    RemoveCatalogResource {
+        catalog: CatalogId,
+        resource: ResourceId,
+    },
+    GrantCatalogRole {
+        catalog: CatalogId,
+        user: UserId,
+        role: CatalogRole,
+    },
+    RevokeCatalogRole {
+        catalog: CatalogId,
+        user: UserId,
+        role: CatalogRole,
+    },
+
+    CreatePackage {
+        catalog: CatalogId,
+        spec: PackageSpec,
+    },
+    UpdatePackage {
+        package: PackageId,
+        spec: PackageSpec,
+    },
+    DeletePackage {
+        package: PackageId,
+    },
+    AddResourceRole {
+        package: PackageId,
+        resource: ResourceId,
+        role: String,
+    },
+    RemoveResourceRole {
+        package: PackageId,
+        resource: ResourceId,
+        role: String,
+        revoke_existing: bool,
+    },
+    CreatePolicy {
+        package: PackageId,
+        spec: PolicySpec,
+    },
+    UpdatePolicy {
+        policy: PolicyId,
+        spec: PolicySpec,
+    },
+    DeletePolicy {
+        policy: PolicyId,
+    },
+
+    SubmitRequest {
+        package: PackageId,
+        #[serde(default)]
+        policy: Option<PolicyId>,
+        #[serde(default)]
+        justification: String,
+        #[serde(default)]
+        answers: BTreeMap<QuestionId, String>,
+        #[serde(default)]
+        start: Option<Time>,
+    },
+    CancelRequest {
+        request: RequestId,
+    },
+    Decide {
+        request: RequestId,
+        approve: bool,
+        #[serde(default)]
+        reason: String,
+    },
+    RequestExtension {
+        assignment: AssignmentId,
+        #[serde(default)]
+        justification: String,
+    },
+    RemoveOwnAssignment {
+        assignment: AssignmentId,
+    },
+    AdminAssign {
+        package: PackageId,
+        policy: PolicyId,
+        user: UserId,
+        #[serde(default)]
+        start: Option<Time>,
+        #[serde(default)]
+        end: Option<Time>,
+        #[serde(default)]
+        justification: String,
+    },
+    AdminRemove {
+        assignment: AssignmentId,
+        #[serde(default)]
+        reason: String,
+    },
+    DecideReview {
+        review: ReviewId,
+        assignment: AssignmentId,
+        decision: ReviewDecision,
+        #[serde(default)]
+        justification: String,
+    },
+    EndReview {
+        review: ReviewId,
+    },
+    MarkRead {
+        #[serde(default)]
+        notification: Option<u64>,
+    },
+}
+
+/// What a command did, for the screen and the CLI.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    pub message: String,
+    /// The id of the object it created, e.g. `req12`.
+    pub created: Option<String>,
+    /// What the clock fired on the way.
+    pub fired: Fired,
+}
+
+impl Tenant {
+    /// Apply one journal entry. A refused command leaves the tenant unchanged: only `Tick` and the
+    /// clock commands move time, and they check their input before doing so.
+    pub fn apply(&mut self, entry: &Entry) -> DomainResult<Outcome> {
+        let Entry { at, actor, command } = entry;
+        let mut out = match command {
+            Command::Tick => Ok(Outcome { message: String::new(), created: None, fired: self.advance_to(*at) }),
+            Command::AdvanceClock { seconds } => self.cmd_advance_clock(actor, *seconds),
+            Command::SetClock { to } => self.cmd_set_clock(actor, *to),
+            Command::FreezeClock { frozen, wall } => self.cmd_freeze_clock(actor, *frozen, *wall),
+            other => self.execute(actor, other),
+        }?;
+        // A command may make something due at once (a guest removed after 0 days, say).
+        let now = self.clock.now;
+        out.fired.merge(self.advance_to(now));
+        Ok(out)
+    }
+
+    fn execute(&mut self, actor: &Actor, cmd: &Command) -> DomainResult<Outcome> {
+        use Command as C;
+        match cmd {
+            C::Tick | C::AdvanceClock { .. } | C::SetClock { .. } | C::FreezeClock { .. } => {
+                Err(invalid("clock commands are applied by Tenant::apply"))
+            }
+            C::CreateUser { spec } => self.cmd_create_user(actor, spec),
+            C::UpdateUser { user, spec, enabled } => self.cmd_update_user(actor, *user, spec, *enabled),
+            C::CreateResource { spec } => self.cmd_create_resource(actor, spec),
+            C::AddDirectGrant { user, resource, role } => self.cmd_direct_grant(actor, *user, *resource, role, true),
+            C::RemoveDirectGrant { user, resource, role } => {
+                self.cmd_direct_grant(actor, *user, *resource, role, false)
+            }
+            C::CreateOrg { spec } => self.cmd_create_org(actor, spec),
+            C::UpdateOrg { org, spec } => self.cmd_update_org(actor, *org, spec),
+            C::DeleteOrg { org } => self.cmd_delete_org(actor, *org),
+            C::UpdateSettings { settings } => self.cmd_update_settings(actor, settings),
+            C::CreateCatalog { spec } => self.cmd_create_catalog(actor, spec),
+            C::UpdateCatalog { catalog, spec } => self.cmd_update_catalog(actor, *catalog, spec),
+            C::DeleteCatalog { catalog } => self.cmd_delete_catalog(actor, *catalog),
+            C::AddCatalogResource { catalog, resource } => self.cmd_add_catalog_resource(actor, *catalog, *resource),
+            C::RemoveCatalogResource { catalog, resource } => {
+                self.cmd_remove_catalog_resource(actor, *catalog, *resource)
+            }
+            C::GrantCatalogRole { catalog, user, role } => self.cmd_catalog_role(actor, *catalog, *user, *role, true),
+            C::RevokeCatalogRole { catalog, user, role } => self.cmd_catalog_role(actor, *catalog, *user, *role, false),
+            C::CreatePackage { catalog, spec } => self.cmd_create_package(actor, *catalog, spec),
+            C::UpdatePackage { package, spec } => self.cmd_update_package(actor, *package, spec),
+            C::DeletePackage { package } => self.cmd_delete_package(actor, *package),
+            C::AddResourceRole { package, resource, role } => {
+                self.cmd_add_resource_role(actor, *package, *resource, role)
+            }
+            C::RemoveResourceRole { package, resource, role, revoke_existing } => {
+                self.cmd_remove_resource_role(actor, *package, *resource, role, *revoke_existing)
+            }
+            C::CreatePolicy { package, spec } => self.cmd_create_policy(actor, *package, spec),
+            C::UpdatePolicy { policy, spec } => self.cmd_update_policy(actor, *policy, spec),
+            C::DeletePolicy { policy } => self.cmd_delete_policy(actor, *policy),
+            C::SubmitRequest { package, policy, justification, answers, start } => {
+                self.cmd_submit(actor, *package, *policy, justification, answers, *start)
+            }
+            C::CancelRequest { request } => self.cmd_cancel(actor, *request),
+            C::Decide { request, approve, reason } => self.cmd_decide(actor, *request, *approve, reason),
+            C::RequestExtension { assignment, justification } => self.cmd_extend(actor, *assignment, justification),
+            C::RemoveOwnAssignment { assignment } => self.cmd_remove_own(actor, *assignment),
+            C::AdminAssign { package, policy, user, start, end, justification } => {
+                self.cmd_admin_assign(actor, *package, *policy, *user, *start, *end, justification)
+            }
+            C::AdminRemove { assignment, reason } => self.cmd_admin_remove(actor, *assignment, reason),
+            C::DecideReview { review, assignment, decision, justification } => {
+                self.cmd_decide_review(actor, *review, *assignment, *decision, justification)
+            }
+            C::EndReview { review } => self.cmd_end_review(actor, *review),
+            C::MarkRead { notification } => self.cmd_mark_read(actor, *notification),
+        }
+    }
+}
+
+pub(crate) fn done(message: impl Into<String>) -> DomainResult<Outcome> {
+    Ok(Outcome { message: message.into(), ..Default::default() })
+}
+
+pub(crate) fn created(id: impl ToString, message: impl Into<String>) -> DomainResult<Outcome> {
+    Ok(Outcome { message: message.into(), created: Some(id.to_string()), ..Default::default() })
+}

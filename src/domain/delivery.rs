@@ -1,0 +1,342 @@
+//! Grants counted by source, delivery of a request, and the end of an assignment.
+
+use super::Time;
+use super::directory::{User, UserType};
+use super::flow::{Assignment, AssignmentState, GrantSource, HistoryLine, RequestState, RequestType, Target};
+use super::ids::*;
+use super::records::ExternalLifecycle;
+use super::rights::Actor;
+use super::tenant::{GrantKey, Tenant};
+
+/// How an assignment ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    Expired,
+    RemovedByAdmin,
+    RemovedByUser,
+    ReviewDenied,
+}
+
+impl Tenant {
+    pub(crate) fn add_grant(&mut self, user: UserId, res: ResourceId, role: &str, src: GrantSource) {
+        let key = GrantKey { user, resource: res, role: role.to_string() };
+        self.grants.entry(key).or_default().insert(src);
+        self.idx.holders_by_resource.entry(res).or_default().insert((user, role.to_string()));
+    }
+
+    /// Remove one source; the membership ends when no source is left.
+    pub(crate) fn remove_grant(&mut self, user: UserId, res: ResourceId, role: &str, src: GrantSource) {
+        let key = GrantKey { user, resource: res, role: role.to_string() };
+        let empty = match self.grants.get_mut(&key) {
+            Some(s) => {
+                s.remove(&src);
+                s.is_empty()
+            }
+            None => false,
+        };
+        if empty {
+            self.grants.remove(&key);
+            if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {
+                h.remove(&(user, role.to_string()));
+            }
+        }
+    }
+
+    pub(crate) fn push_history(&mut self, req: RequestId, text: impl Into<String>) {
+        let at = self.clock.now;
+        if let Some(r) = self.requests.get_mut(&req) {
+            r.history.push(HistoryLine { at, text: text.into() });
+        }
+    }
+
+    pub(crate) fn set_request_state(&mut self, req: RequestId, state: RequestState) {
+        let now = self.clock.now;
+        if let Some(r) = self.requests.get_mut(&req) {
+            if r.state == RequestState::PendingApproval {
+                for a in &r.approvers {
+                    if let Some(inbox) = self.idx.inbox.get_mut(a) {
+                        inbox.remove(&req);
+                    }
+                }
+            }
+            r.state = state;
+            if !state.is_open() {
+                r.completed_at = Some(now);
+            }
+            if state == RequestState::PendingApproval {
+                for a in &r.approvers {
+                    self.idx.inbox.entry(*a).or_default().insert(req);
+                }
+            }
+        }
+    }
+
+    /// Make a guest user for an external requestor on first delivery.
+    fn ensure_guest(&mut self, email: &str, display_name: &str, org: Option<OrgId>) -> UserId {
+        if let Some(u) = self.user_by_email(email) {
+            return u.id;
+        }
+        let id = UserId(self.alloc());
+        let user = User {
+            id,
+            display_name: display_name.to_string(),
+            email: email.to_string(),
+            user_type: UserType::Guest,
+            enabled: true,
+            manager: None,
+            department: String::new(),
+            job_title: String::new(),
+            home_org: org,
+            created_by_em: true,
+            global_admin: false,
+            deleted_at: None,
+            remove_at: None,
+        };
+        self.idx.by_email.insert(email.to_ascii_lowercase(), id);
+        self.users.insert(id, user);
+        self.audit(
+            &Actor::System,
+            "user.guestCreated",
+            id,
+            format!("Guest {display_name} <{email}> created on first delivery"),
+        );
+        id
+    }
+
+    /// Deliver an approved request: add or extend the assignment and grant every resource role.
+    pub(crate) fn deliver(&mut self, req_id: RequestId) {
+        let Some(req) = self.requests.get(&req_id).cloned() else { return };
+        let now = self.clock.now;
+        if let Some(start) = req.start.filter(|s| *s > now) {
+            self.set_request_state(req_id, RequestState::Scheduled);
+            self.push_history(req_id, format!("Scheduled to start {}", start.format("%Y-%m-%d %H:%M")));
+            self.add_timer(start, super::timers::Timer::ScheduledStart(req_id));
+            return;
+        }
+        self.set_request_state(req_id, RequestState::Delivering);
+        if req.request_type == RequestType::UserExtend {
+            self.deliver_extension(&req);
+            return;
+        }
+        let user = match &req.target {
+            Target::User { user } => *user,
+            Target::External { email, display_name, org } => {
+                let id = self.ensure_guest(email, display_name, *org);
+                if let Some(r) = self.requests.get_mut(&req_id) {
+                    r.target = Target::User { user: id };
+                }
+                self.idx.requests_by_user.entry(id).or_default().insert(req_id);
+                id
+            }
+        };
+        let (Some(pkg), Some(pol)) =
+            (self.packages.get(&req.package).cloned(), self.policies.get(&req.policy).cloned())
+        else {
+            self.set_request_state(req_id, RequestState::DeliveryFailed);
+            self.push_history(req_id, "Delivery failed: the package or policy no longer exists");
+            return;
+        };
+        let end = req.end.or_else(|| pol.spec.lifecycle.expiration.end_from(now));
+        let aid = AssignmentId(self.alloc());
+        let a = Assignment {
+            id: aid,
+            package: pkg.id,
+            policy: pol.id,
+            target: user,
+            state: AssignmentState::Delivered,
+            start: now,
+            end,
+            terms: pol.spec.lifecycle.clone(),
+            review_terms: pol.spec.review.clone(),
+            granted: pkg.resource_roles.clone(),
+            request: req_id,
+            ended_at: None,
+        };
+        for rr in &pkg.resource_roles {
+            self.add_grant(user, rr.resource, &rr.role, GrantSource::Assignment { assignment: aid });
+        }
+        self.idx.assignments_by_user.entry(user).or_default().insert(aid);
+        self.idx.assignments_by_package.entry(pkg.id).or_default().insert(aid);
+        self.schedule_assignment(&a);
+        self.assignments.insert(aid, a);
+        // A blocked guest who is given access again can sign in again.
+        if let Some(u) = self.users.get_mut(&user)
+            && u.created_by_em
+            && (!u.enabled || u.remove_at.is_some())
+        {
+            u.enabled = true;
+            u.remove_at = None;
+        }
+        if let Some(r) = self.requests.get_mut(&req_id) {
+            r.assignment = Some(aid);
+        }
+        self.set_request_state(req_id, RequestState::Delivered);
+        let until = end.map(|e| format!(" until {}", e.format("%Y-%m-%d"))).unwrap_or_default();
+        self.push_history(req_id, format!("Delivered: assignment {aid}{until}"));
+        let what: Vec<String> =
+            pkg.resource_roles.iter().map(|rr| format!("{} ({})", self.resource_name(rr.resource), rr.role)).collect();
+        self.notify(user, "granted", format!("You now have access to '{}'{until}", pkg.display_name), what.join(", "));
+        self.audit(
+            &Actor::System,
+            "assignment.delivered",
+            aid,
+            format!("{} assigned '{}'{until}", self.user_name(user), pkg.display_name),
+        );
+    }
+
+    fn deliver_extension(&mut self, req: &super::flow::Request) {
+        let Some(aid) = req.assignment else { return };
+        let Some(a) = self.assignments.get(&aid).cloned() else { return };
+        let now = self.clock.now;
+        if !a.is_active() {
+            self.set_request_state(req.id, RequestState::DeliveryFailed);
+            self.push_history(req.id, "Extension failed: the assignment had already ended");
+            return;
+        }
+        let new_end = a.terms.expiration.end_from(now).map(|e| a.end.map_or(e, |old| old.max(e)));
+        if let Some(x) = self.assignments.get_mut(&aid) {
+            x.end = new_end;
+        }
+        if let Some(x) = self.assignments.get(&aid).cloned() {
+            self.schedule_assignment(&x);
+        }
+        self.set_request_state(req.id, RequestState::Delivered);
+        let until = new_end.map(|e| e.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "no end".into());
+        self.push_history(req.id, format!("Extended: assignment {aid} now ends {until}"));
+        let pname = self.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default();
+        self.notify(a.target, "granted", format!("Your access to '{pname}' was extended to {until}"), "");
+        self.audit(
+            &Actor::System,
+            "assignment.extended",
+            aid,
+            format!("{} extended '{pname}' to {until}", self.user_name(a.target)),
+        );
+    }
+
+    /// End an assignment: remove its own grant sources, record a removal request where needed,
+    /// and apply the external-user lifecycle.
+    pub(crate) fn end_assignment(&mut self, aid: AssignmentId, reason: EndReason, by: &Actor, note: &str) {
+        let Some(a) = self.assignments.get(&aid).cloned() else { return };
+        if !a.is_active() {
+            return;
+        }
+        let now = self.clock.now;
+        for rr in &a.granted {
+            self.remove_grant(a.target, rr.resource, &rr.role, GrantSource::Assignment { assignment: aid });
+        }
+        if let Some(x) = self.assignments.get_mut(&aid) {
+            x.state = if reason == EndReason::Expired { AssignmentState::Expired } else { AssignmentState::Removed };
+            x.ended_at = Some(now);
+        }
+        let pname = self.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default();
+        let uname = self.user_name(a.target);
+        let rtype = match reason {
+            EndReason::Expired => None,
+            EndReason::RemovedByAdmin => Some(RequestType::AdminRemove),
+            EndReason::RemovedByUser => Some(RequestType::UserRemove),
+            EndReason::ReviewDenied => Some(RequestType::SystemRemove),
+        };
+        if let Some(t) = rtype {
+            let rid = RequestId(self.alloc());
+            let r = super::flow::Request {
+                id: rid,
+                request_type: t,
+                package: a.package,
+                policy: a.policy,
+                requestor: by.user_id(),
+                target: Target::User { user: a.target },
+                justification: note.to_string(),
+                answers: Default::default(),
+                state: RequestState::Delivered,
+                created_at: now,
+                stage: 0,
+                stage_started: None,
+                approvers: vec![],
+                escalated: false,
+                decisions: vec![],
+                start: None,
+                end: None,
+                assignment: Some(aid),
+                history: vec![HistoryLine { at: now, text: format!("Assignment {aid} removed") }],
+                completed_at: Some(now),
+            };
+            self.idx.requests_by_user.entry(a.target).or_default().insert(rid);
+            self.idx.requests_by_package.entry(a.package).or_default().insert(rid);
+            self.requests.insert(rid, r);
+        }
+        let (activity, subject) = match reason {
+            EndReason::Expired => ("assignment.expired", format!("Your access to '{pname}' has expired")),
+            EndReason::ReviewDenied => {
+                ("assignment.removedByReview", format!("Your access to '{pname}' was removed after an access review"))
+            }
+            _ => ("assignment.removed", format!("Your access to '{pname}' was removed")),
+        };
+        self.notify(a.target, if reason == EndReason::Expired { "expired" } else { "removed" }, subject, note);
+        self.audit(
+            by,
+            activity,
+            aid,
+            format!(
+                "{uname}: '{pname}' ended ({activity}){}",
+                if note.is_empty() { String::new() } else { format!(": {note}") }
+            ),
+        );
+        self.apply_external_lifecycle(a.target);
+    }
+
+    /// A guest made by entitlement management that has lost its last assignment.
+    fn apply_external_lifecycle(&mut self, user: UserId) {
+        let Some(u) = self.users.get(&user) else { return };
+        if !u.created_by_em || !u.is_guest() || !u.is_active() {
+            return;
+        }
+        if self.assignments_of_user(user).any(|a| a.is_active()) {
+            return;
+        }
+        let now = self.clock.now;
+        let name = u.display_name.clone();
+        match self.settings.external_lifecycle {
+            ExternalLifecycle::None => {}
+            ExternalLifecycle::Block => {
+                if let Some(u) = self.users.get_mut(&user) {
+                    u.enabled = false;
+                }
+                self.audit(
+                    &Actor::System,
+                    "user.blocked",
+                    user,
+                    format!("Guest {name} lost its last assignment: sign-in blocked"),
+                );
+            }
+            ExternalLifecycle::BlockThenRemove(days) => {
+                let at: Time = now + chrono::Duration::days(days as i64);
+                if let Some(u) = self.users.get_mut(&user) {
+                    u.enabled = false;
+                    u.remove_at = Some(at);
+                }
+                self.audit(
+                    &Actor::System,
+                    "user.blocked",
+                    user,
+                    format!(
+                        "Guest {name} lost its last assignment: sign-in blocked, removal on {}",
+                        at.format("%Y-%m-%d")
+                    ),
+                );
+                self.add_timer(at, super::timers::Timer::GuestRemove(user));
+            }
+        }
+    }
+
+    pub(crate) fn remove_guest(&mut self, user: UserId) {
+        let now = self.clock.now;
+        let Some(u) = self.users.get_mut(&user) else { return };
+        if u.remove_at.is_none_or(|t| t > now) || u.deleted_at.is_some() {
+            return;
+        }
+        u.deleted_at = Some(now);
+        u.remove_at = None;
+        let name = u.display_name.clone();
+        self.audit(&Actor::System, "user.removed", user, format!("Guest {name} removed from the directory"));
+    }
+}

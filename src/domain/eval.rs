@@ -1,0 +1,293 @@
+//! Policy evaluation: who a policy lets request, what a user sees in My Access, who approves, and
+//! whether a policy's settings are within the rules.
+
+use std::collections::BTreeSet;
+
+use super::access::{Approver, Expiration, Package, Policy, PolicySpec, QuestionKind, RequestScope, Reviewer};
+use super::directory::email_domain;
+use super::error::{DomainResult, invalid};
+use super::ids::{OrgId, UserId};
+use super::rights::Actor;
+use super::tenant::Tenant;
+
+/// Who is asking, as a policy sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requester {
+    pub user: Option<UserId>,
+    pub external: bool,
+    pub org: Option<OrgId>,
+    pub email: String,
+}
+
+impl Tenant {
+    /// Describe the actor as a requester; None for the system or a blocked or removed user.
+    pub fn requester(&self, actor: &Actor) -> Option<Requester> {
+        match actor {
+            Actor::System => None,
+            Actor::User { user } => {
+                let u = self.users.get(user)?;
+                if !u.is_active() || !u.enabled {
+                    return None;
+                }
+                let org = u.home_org.or_else(|| self.org_for_domain(&u.domain()));
+                Some(Requester { user: Some(u.id), external: u.is_guest(), org, email: u.email.clone() })
+            }
+            Actor::External { email, .. } => {
+                if let Some(u) = self.user_by_email(email) {
+                    return self.requester(&Actor::user(u.id));
+                }
+                Some(Requester {
+                    user: None,
+                    external: true,
+                    org: self.org_for_domain(&email_domain(email)),
+                    email: email.clone(),
+                })
+            }
+        }
+    }
+
+    pub fn org_for_domain(&self, domain: &str) -> Option<OrgId> {
+        if domain.is_empty() {
+            return None;
+        }
+        self.orgs.values().find(|o| o.has_domain(domain)).map(|o| o.id)
+    }
+
+    /// Whether a user is a member (any role, any source) of a group.
+    pub fn is_group_member(&self, user: UserId, group: super::ids::ResourceId) -> bool {
+        self.holds(user, group, "Member") || self.holds(user, group, "Owner")
+    }
+
+    /// Whether this policy's "who can request" includes the requester (ignores enabled flags).
+    pub fn scope_includes(&self, scope: &RequestScope, who: &Requester) -> bool {
+        let configured =
+            |o: &OrgId| self.orgs.get(o).is_some_and(|o| o.state == super::directory::OrgState::Configured);
+        match scope {
+            RequestScope::AdminOnly => false,
+            RequestScope::SpecificUsers { users, groups } => {
+                who.user.is_some_and(|u| users.contains(&u) || groups.iter().any(|g| self.is_group_member(u, *g)))
+            }
+            RequestScope::AllMembers => who.user.is_some() && !who.external,
+            RequestScope::AllDirectoryUsers => who.user.is_some(),
+            RequestScope::SpecificOrgs { orgs } => who.external && who.org.is_some_and(|o| orgs.contains(&o)),
+            RequestScope::AllConfiguredOrgs => who.external && who.org.as_ref().is_some_and(configured),
+            RequestScope::AllExternal => who.external,
+        }
+    }
+
+    /// Whether the requester can ask for the package through this policy right now: the policy is
+    /// enabled, targets them, and the catalog is published (and open to externals for an external policy).
+    pub fn policy_admits(&self, pkg: &Package, policy: &Policy, who: &Requester) -> bool {
+        let Some(cat) = self.catalogs.get(&pkg.catalog) else { return false };
+        policy.spec.enabled
+            && !pkg.is_deleted()
+            && cat.enabled
+            && (!policy.spec.scope.is_external() || cat.external)
+            && self.scope_includes(&policy.spec.scope, who)
+    }
+
+    /// The policies through which the actor may request the package.
+    pub fn matching_policies(&self, actor: &Actor, pkg: &Package) -> Vec<&Policy> {
+        let Some(who) = self.requester(actor) else { return vec![] };
+        self.policies_of(pkg.id).filter(|p| self.policy_admits(pkg, p, &who)).collect()
+    }
+
+    /// My Access: the packages the actor can see and request (not hidden, catalog published, a policy targets them).
+    pub fn available_packages(&self, actor: &Actor) -> Vec<(&Package, Vec<&Policy>)> {
+        self.packages
+            .values()
+            .filter(|p| !p.hidden && !p.is_deleted())
+            .filter_map(|p| {
+                let pols = self.matching_policies(actor, p);
+                (!pols.is_empty()).then_some((p, pols))
+            })
+            .collect()
+    }
+
+    /// Turn approvers into users: manager, sponsors, named users, group members. `for_user` is the
+    /// request's target (None for a new external), `org` its connected organization.
+    pub fn resolve_approvers(
+        &self,
+        list: &[Approver],
+        for_user: Option<UserId>,
+        org: Option<OrgId>,
+    ) -> BTreeSet<UserId> {
+        let mut out = BTreeSet::new();
+        for a in list {
+            match a {
+                Approver::Manager => {
+                    if let Some(m) = for_user.and_then(|u| self.users.get(&u)).and_then(|u| u.manager) {
+                        out.insert(m);
+                    }
+                }
+                Approver::InternalSponsors => {
+                    if let Some(o) = org.and_then(|o| self.orgs.get(&o)) {
+                        out.extend(o.internal_sponsors.iter().copied());
+                    }
+                }
+                Approver::ExternalSponsors => {
+                    if let Some(o) = org.and_then(|o| self.orgs.get(&o)) {
+                        out.extend(o.external_sponsors.iter().copied());
+                    }
+                }
+                Approver::User { user } => {
+                    out.insert(*user);
+                }
+                Approver::GroupMembers { group } => {
+                    out.extend(self.holders(*group).filter(|(_, r)| r == "Member").map(|(u, _)| *u));
+                }
+            }
+        }
+        out.retain(|u| self.users.get(u).is_some_and(|u| u.is_active() && u.enabled));
+        out
+    }
+
+    /// Resolve reviewers of an assignment: self, manager, named users; fallback when none.
+    pub fn resolve_reviewers(&self, list: &[Reviewer], fallback: &[UserId], user: UserId) -> Vec<UserId> {
+        let mut out = BTreeSet::new();
+        for r in list {
+            match r {
+                Reviewer::SelfReview => {
+                    out.insert(user);
+                }
+                Reviewer::Manager => {
+                    if let Some(m) = self.users.get(&user).and_then(|u| u.manager) {
+                        out.insert(m);
+                    }
+                }
+                Reviewer::User { user } => {
+                    out.insert(*user);
+                }
+            }
+        }
+        out.retain(|u| self.users.get(u).is_some_and(|u| u.is_active()));
+        if out.is_empty() {
+            out.extend(fallback.iter().copied().filter(|u| self.users.contains_key(u)));
+        }
+        out.into_iter().collect()
+    }
+
+    /// Check a policy's settings against the rules; the message names the field and the range.
+    pub fn validate_policy(&self, spec: &PolicySpec) -> DomainResult<()> {
+        if spec.display_name.trim().is_empty() {
+            return Err(invalid("A policy needs a name"));
+        }
+        if spec.stages.len() > 3 {
+            return Err(invalid(format!("Approval has {} stages; at most 3 are allowed", spec.stages.len())));
+        }
+        for (i, st) in spec.stages.iter().enumerate() {
+            let n = i + 1;
+            if st.approvers.is_empty() {
+                return Err(invalid(format!("Stage {n} has no approvers: add at least one")));
+            }
+            if !(1..=30).contains(&st.timeout_days) {
+                return Err(invalid(format!(
+                    "Stage {n}: decision timeout must be 1-30 days (got {})",
+                    st.timeout_days
+                )));
+            }
+            if st.approvers.contains(&Approver::Manager) && st.fallback.is_empty() {
+                return Err(invalid(format!(
+                    "Stage {n}: the requestor's manager approves, so a fallback approver is required (for requestors without a manager)"
+                )));
+            }
+            if let Some(e) = &st.escalation {
+                if e.after_days == 0 || e.after_days >= st.timeout_days {
+                    return Err(invalid(format!(
+                        "Stage {n}: escalation must happen after 1 to {} days, before the {}-day timeout",
+                        st.timeout_days.saturating_sub(1),
+                        st.timeout_days
+                    )));
+                }
+                if e.alternates.is_empty() {
+                    return Err(invalid(format!("Stage {n}: escalation needs alternate approvers")));
+                }
+            }
+            for a in st.approvers.iter().chain(&st.fallback) {
+                self.check_approver(a)?;
+            }
+            if matches!(spec.scope, RequestScope::AdminOnly) {
+                return Err(invalid(
+                    "A policy for administrator direct assignments only has no approval: turn approval off",
+                ));
+            }
+        }
+        match spec.lifecycle.expiration {
+            Expiration::AfterDays(d) if d > 3650 => {
+                return Err(invalid(format!("Assignments can last 0-3650 days (got {d}); 0 means never")));
+            }
+            Expiration::AfterHours(0) => return Err(invalid("Assignments must last at least 1 hour")),
+            Expiration::AfterHours(h) if h > 3650 * 24 => {
+                return Err(invalid("Assignments can last at most 3650 days"));
+            }
+            _ => {}
+        }
+        match &spec.scope {
+            RequestScope::SpecificUsers { users, groups } => {
+                if users.is_empty() && groups.is_empty() {
+                    return Err(invalid("'Specific users and groups' needs at least one user or group"));
+                }
+                for u in users {
+                    self.user(*u)?;
+                }
+                for g in groups {
+                    if !self.resource(*g)?.is_group() {
+                        return Err(invalid(format!("'{}' is not a group", self.resource_name(*g))));
+                    }
+                }
+            }
+            RequestScope::SpecificOrgs { orgs } => {
+                if orgs.is_empty() {
+                    return Err(invalid("'Specific connected organizations' needs at least one organization"));
+                }
+                for o in orgs {
+                    self.org(*o)?;
+                }
+            }
+            _ => {}
+        }
+        let mut seen = BTreeSet::new();
+        for q in &spec.questions {
+            if q.text.trim().is_empty() {
+                return Err(invalid("A question needs text"));
+            }
+            if !seen.insert(q.id) {
+                return Err(invalid(format!("Question id {} is used twice", q.id)));
+            }
+            if let QuestionKind::Choice { options } = &q.kind
+                && options.len() < 2
+            {
+                return Err(invalid(format!("Multiple-choice question '{}' needs at least two answers", q.text)));
+            }
+        }
+        if let Some(r) = &spec.review {
+            if r.duration_days == 0 {
+                return Err(invalid("An access review must last at least 1 day"));
+            }
+            if r.reviewers.is_empty() {
+                return Err(invalid("An access review needs reviewers (self, manager or specific users)"));
+            }
+            if r.reviewers.contains(&Reviewer::Manager) && r.fallback.is_empty() {
+                return Err(invalid("Reviews by the manager need a fallback reviewer for users without a manager"));
+            }
+            for u in &r.fallback {
+                self.user(*u)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_approver(&self, a: &Approver) -> DomainResult<()> {
+        match a {
+            Approver::User { user } => self.user(*user).map(|_| ()),
+            Approver::GroupMembers { group } => {
+                if self.resource(*group)?.is_group() {
+                    Ok(())
+                } else {
+                    Err(invalid(format!("'{}' is not a group", self.resource_name(*group))))
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+}

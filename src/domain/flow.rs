@@ -1,0 +1,238 @@
+//! Requests, assignments, grants, access reviews: the objects the lifecycle moves.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString};
+
+use super::Time;
+use super::access::{Lifecycle, ResourceRole, ReviewSettings};
+use super::ids::{AssignmentId, OrgId, PackageId, PolicyId, QuestionId, RequestId, ReviewId, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString)]
+#[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase", ascii_case_insensitive)]
+pub enum RequestType {
+    UserAdd,
+    UserExtend,
+    UserRemove,
+    AdminAdd,
+    AdminRemove,
+    SystemRemove,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString)]
+#[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase", ascii_case_insensitive)]
+pub enum RequestState {
+    Submitted,
+    PendingApproval,
+    Scheduled,
+    Delivering,
+    Delivered,
+    Denied,
+    Canceled,
+    /// No decision before the stage timed out.
+    Expired,
+    DeliveryFailed,
+}
+
+impl RequestState {
+    /// Still waiting for someone or something.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            RequestState::Submitted
+                | RequestState::PendingApproval
+                | RequestState::Scheduled
+                | RequestState::Delivering
+        )
+    }
+}
+
+/// Who a request is for: a directory user, or an external person not yet in the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum Target {
+    User { user: UserId },
+    External { email: String, display_name: String, org: Option<OrgId> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageDecision {
+    pub stage: usize,
+    pub by: UserId,
+    pub approved: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    pub at: Time,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryLine {
+    pub at: Time,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Request {
+    pub id: RequestId,
+    pub request_type: RequestType,
+    pub package: PackageId,
+    pub policy: PolicyId,
+    /// Who asked (the admin for adminAdd); None for the system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requestor: Option<UserId>,
+    /// An external requestor not yet in the directory asks as themselves.
+    pub target: Target,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub justification: String,
+    #[serde(default)]
+    pub answers: BTreeMap<QuestionId, String>,
+    pub state: RequestState,
+    pub created_at: Time,
+    /// The stage being decided (0-based) while pending.
+    #[serde(default)]
+    pub stage: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage_started: Option<Time>,
+    /// Resolved approvers of the current stage (including alternates after escalation).
+    #[serde(default)]
+    pub approvers: Vec<UserId>,
+    #[serde(default)]
+    pub escalated: bool,
+    #[serde(default)]
+    pub decisions: Vec<StageDecision>,
+    /// Future start for scheduled requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Time>,
+    /// An end chosen by an admin for a direct assignment, inside the policy's terms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Time>,
+    /// The assignment the request created or acts on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<AssignmentId>,
+    #[serde(default)]
+    pub history: Vec<HistoryLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<Time>,
+}
+
+impl Request {
+    pub fn target_user(&self) -> Option<UserId> {
+        match self.target {
+            Target::User { user } => Some(user),
+            Target::External { .. } => None,
+        }
+    }
+    /// When the current stage times out, if pending.
+    pub fn stage_deadline(&self, timeout_days: u32) -> Option<Time> {
+        self.stage_started.map(|t| t + chrono::Duration::days(timeout_days as i64))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString)]
+#[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase", ascii_case_insensitive)]
+pub enum AssignmentState {
+    Delivering,
+    Delivered,
+    Expired,
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Assignment {
+    pub id: AssignmentId,
+    pub package: PackageId,
+    pub policy: PolicyId,
+    pub target: UserId,
+    pub state: AssignmentState,
+    pub start: Time,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Time>,
+    /// The lifecycle terms it was granted under (policy changes do not touch them).
+    pub terms: Lifecycle,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_terms: Option<ReviewSettings>,
+    /// The resource roles this assignment granted (its grant sources).
+    #[serde(default)]
+    pub granted: Vec<ResourceRole>,
+    pub request: RequestId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<Time>,
+}
+
+impl Assignment {
+    pub fn is_active(&self) -> bool {
+        matches!(self.state, AssignmentState::Delivered | AssignmentState::Delivering)
+    }
+    pub fn days_left(&self, now: Time) -> Option<i64> {
+        self.end.map(|e| (e - now).num_days())
+    }
+}
+
+/// Why a user holds a resource role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum GrantSource {
+    /// Made outside access packages (pre-existing or by hand).
+    Direct,
+    Assignment {
+        assignment: AssignmentId,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Display, EnumString)]
+#[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase", ascii_case_insensitive)]
+pub enum ReviewDecision {
+    Approve,
+    Deny,
+    DontKnow,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewItem {
+    pub assignment: AssignmentId,
+    pub user: UserId,
+    pub reviewers: Vec<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<ReviewDecision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<UserId>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub justification: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<Time>,
+    /// What was done when the review ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Display)]
+#[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase")]
+pub enum ReviewState {
+    InProgress,
+    Completed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Review {
+    pub id: ReviewId,
+    pub display_name: String,
+    pub package: PackageId,
+    pub policy: PolicyId,
+    pub start: Time,
+    pub end: Time,
+    pub state: ReviewState,
+    pub settings: ReviewSettings,
+    pub items: Vec<ReviewItem>,
+}

@@ -1,0 +1,51 @@
+//! Writing the audit log and the in-app mailbox.
+
+use serde::Serialize;
+
+use super::ids::UserId;
+use super::records::{AuditEvent, Notification};
+use super::rights::Actor;
+use super::tenant::Tenant;
+
+impl Tenant {
+    pub(crate) fn audit(&mut self, actor: &Actor, activity: &str, object: impl ToString, summary: impl Into<String>) {
+        self.audit_change::<()>(actor, activity, object, summary, None, None);
+    }
+
+    pub(crate) fn audit_change<T: Serialize>(
+        &mut self,
+        actor: &Actor,
+        activity: &str,
+        object: impl ToString,
+        summary: impl Into<String>,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) {
+        let event = AuditEvent {
+            seq: self.audit.len() as u64 + 1,
+            at: self.clock.now,
+            actor: self.actor_label(actor),
+            activity: activity.to_string(),
+            object: object.to_string(),
+            summary: summary.into(),
+            before: before.and_then(|b| serde_json::to_value(b).ok()),
+            after: after.and_then(|a| serde_json::to_value(a).ok()),
+        };
+        self.audit.push(event);
+    }
+
+    pub(crate) fn notify(&mut self, to: UserId, kind: &str, subject: impl Into<String>, body: impl Into<String>) {
+        let seq = self.notifications.len() as u64 + 1;
+        let n = Notification {
+            seq,
+            to,
+            at: self.clock.now,
+            kind: kind.to_string(),
+            subject: subject.into(),
+            body: body.into(),
+            read: false,
+        };
+        self.idx.notifications_by_user.entry(to).or_default().push(self.notifications.len());
+        self.notifications.push(n);
+    }
+}

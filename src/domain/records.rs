@@ -1,0 +1,86 @@
+//! Audit events, notifications (the in-app mailbox) and tenant settings.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::Time;
+use super::ids::UserId;
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEvent {
+    pub seq: u64,
+    pub at: Time,
+    /// Who did it: a user's display name and id, or "system".
+    pub actor: String,
+    /// e.g. `request.approved`, `assignment.expired`, `package.updated`.
+    pub activity: String,
+    /// The object, e.g. `req12`, `pk3`.
+    pub object: String,
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    pub seq: u64,
+    pub to: UserId,
+    pub at: Time,
+    /// approvalNeeded, forwarded, approved, denied, granted, expiresSoon, expired, reviewOpened, removed, ...
+    pub kind: String,
+    pub subject: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub body: String,
+    #[serde(default)]
+    pub read: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", tag = "type", content = "days")]
+pub enum ExternalLifecycle {
+    /// Nothing happens when a guest loses its last assignment.
+    None,
+    /// Block sign-in.
+    #[default]
+    Block,
+    /// Block sign-in, then remove the guest after N days (0 = at once).
+    BlockThenRemove(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    pub packages_per_catalog: usize,
+    pub resource_roles_per_package: usize,
+    pub policies_per_package: usize,
+    pub connected_organizations: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            packages_per_catalog: 30,
+            resource_roles_per_package: 30,
+            policies_per_package: 30,
+            connected_organizations: 200,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    #[serde(default)]
+    pub external_lifecycle: ExternalLifecycle,
+    /// Users allowed to create catalogs (besides global administrators).
+    #[serde(default)]
+    pub catalog_creators: BTreeSet<UserId>,
+    #[serde(default)]
+    pub limits: Limits,
+}

@@ -1,0 +1,603 @@
+//! Requests and decisions: submit, cancel, approve or deny stage by stage, extend, remove, assign.
+
+use std::collections::BTreeMap;
+
+use super::Time;
+use super::access::{Policy, QuestionKind};
+use super::command::{Outcome, created, done};
+use super::delivery::EndReason;
+use super::error::{DomainResult, forbidden, invalid, not_found, rule};
+use super::flow::{HistoryLine, Request, RequestState, RequestType, StageDecision, Target};
+use super::ids::*;
+use super::rights::Actor;
+use super::tenant::Tenant;
+use super::timers::Timer;
+
+impl Tenant {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn cmd_submit(
+        &mut self,
+        actor: &Actor,
+        pkg_id: PackageId,
+        policy: Option<PolicyId>,
+        justification: &str,
+        answers: &BTreeMap<QuestionId, String>,
+        start: Option<Time>,
+    ) -> DomainResult<Outcome> {
+        let pkg = self.package(pkg_id)?.clone();
+        let who = self.requester(actor).ok_or_else(|| match actor {
+            Actor::System => forbidden("The system cannot request access"),
+            _ => forbidden("Your sign-in is blocked or your account was removed: a blocked user cannot request access"),
+        })?;
+        if pkg.is_deleted() {
+            return Err(rule(format!("Access package '{}' was deleted and takes no new requests", pkg.display_name)));
+        }
+        let cat = self.catalog(pkg.catalog)?;
+        if !cat.enabled {
+            return Err(rule(format!("Catalog '{}' is disabled: its packages cannot be requested", cat.display_name)));
+        }
+        let matching = self.matching_policies(actor, &pkg);
+        let pol: Policy = match policy {
+            Some(pid) => {
+                let p = self.policy(pid)?;
+                if p.package != pkg_id {
+                    return Err(invalid(format!("Policy {pid} belongs to another package")));
+                }
+                if !matching.iter().any(|m| m.id == pid) {
+                    return Err(self.why_not(p, &pkg));
+                }
+                p.clone()
+            }
+            None => match matching.as_slice() {
+                [one] => (*one).clone(),
+                [] => {
+                    return Err(rule(format!(
+                        "No policy of '{}' lets you request it; ask an administrator for a direct assignment",
+                        pkg.display_name
+                    )));
+                }
+                many => {
+                    let names: Vec<String> =
+                        many.iter().map(|p| format!("{} '{}'", p.id, p.spec.display_name)).collect();
+                    return Err(invalid(format!(
+                        "Several policies let you request it: pick one ({})",
+                        names.join(", ")
+                    )));
+                }
+            },
+        };
+        if let Some(u) = who.user {
+            self.check_one_assignment(u, &pkg)?;
+        } else if let Some(r) = self.requests_of_package(pkg_id).find(|r| {
+            r.state.is_open()
+                && matches!(&r.target, Target::External { email, .. } if email.eq_ignore_ascii_case(&who.email))
+        }) {
+            return Err(rule(format!("You already have a pending request for '{}' ({})", pkg.display_name, r.id)));
+        }
+        if pol.spec.justification_required && justification.trim().is_empty() {
+            return Err(invalid(format!(
+                "Policy '{}' requires a business justification: say why you need it",
+                pol.spec.display_name
+            )));
+        }
+        check_answers(&pol, answers)?;
+        let now = self.clock.now;
+        if let Some(s) = start
+            && s < now
+        {
+            return Err(invalid("The start date is in the past: leave it empty to start at once"));
+        }
+        let target = match (who.user, actor) {
+            (Some(u), _) => Target::User { user: u },
+            (None, Actor::External { email, display_name }) => {
+                Target::External { email: email.clone(), display_name: display_name.clone(), org: who.org }
+            }
+            (None, _) => return Err(forbidden("Unknown requestor")),
+        };
+        // Every stage must have someone who can decide it.
+        for (i, st) in pol.spec.stages.iter().enumerate() {
+            if self.stage_approvers(st, &target, who.user).is_empty() {
+                return Err(rule(format!(
+                    "Nobody can approve stage {} of policy '{}' for you (no manager, sponsor or fallback approver); ask an administrator to add a fallback approver",
+                    i + 1,
+                    pol.spec.display_name
+                )));
+            }
+        }
+        let id = RequestId(self.alloc());
+        let req = Request {
+            id,
+            request_type: RequestType::UserAdd,
+            package: pkg_id,
+            policy: pol.id,
+            requestor: who.user,
+            target,
+            justification: justification.trim().to_string(),
+            answers: answers.clone(),
+            state: RequestState::Submitted,
+            created_at: now,
+            stage: 0,
+            stage_started: None,
+            approvers: vec![],
+            escalated: false,
+            decisions: vec![],
+            start,
+            end: None,
+            assignment: None,
+            history: vec![HistoryLine { at: now, text: "Submitted".into() }],
+            completed_at: None,
+        };
+        self.insert_request(req);
+        self.audit(
+            actor,
+            "request.submitted",
+            id,
+            format!("Requested '{}' via policy '{}'", pkg.display_name, pol.spec.display_name),
+        );
+        self.route(id);
+        let state = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Submitted);
+        let msg = match state {
+            RequestState::PendingApproval => format!("Request {id} submitted: waiting for approval"),
+            RequestState::Delivered => format!("Request {id} delivered: you have '{}'", pkg.display_name),
+            RequestState::Scheduled => format!("Request {id} scheduled"),
+            s => format!("Request {id}: {s}"),
+        };
+        created(id, msg)
+    }
+
+    fn why_not(&self, p: &Policy, pkg: &super::access::Package) -> super::error::DomainError {
+        if !p.spec.enabled {
+            return rule(format!("Policy '{}' has new requests turned off", p.spec.display_name));
+        }
+        if p.spec.scope.is_external() && !self.catalogs.get(&pkg.catalog).is_some_and(|c| c.external) {
+            return rule(format!(
+                "Policy '{}' is for external users but catalog is not enabled for external users",
+                p.spec.display_name
+            ));
+        }
+        rule(format!("Policy '{}' does not include you ({})", p.spec.display_name, p.spec.scope.label()))
+    }
+
+    /// One assignment per user per package; a second request is refused with the way forward.
+    fn check_one_assignment(&self, user: UserId, pkg: &super::access::Package) -> DomainResult<()> {
+        if let Some(a) = self.active_assignment(user, pkg.id) {
+            let until = a.end.map(|e| format!(" until {}", e.format("%Y-%m-%d"))).unwrap_or_default();
+            let hint = if a.terms.allow_extension { format!("; extend it instead ({})", a.id) } else { String::new() };
+            return Err(rule(format!("{} already has '{}'{until}{hint}", self.user_name(user), pkg.display_name)));
+        }
+        if let Some(r) = self.requests_of_package(pkg.id).find(|r| {
+            r.state.is_open()
+                && r.target_user() == Some(user)
+                && matches!(r.request_type, RequestType::UserAdd | RequestType::AdminAdd)
+        }) {
+            return Err(rule(format!(
+                "{} already has a pending request for '{}' ({}, {}): wait for it or cancel it",
+                self.user_name(user),
+                pkg.display_name,
+                r.id,
+                r.state
+            )));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn insert_request(&mut self, req: Request) {
+        if let Some(u) = req.target_user() {
+            self.idx.requests_by_user.entry(u).or_default().insert(req.id);
+        }
+        if let Some(u) = req.requestor {
+            self.idx.requests_by_user.entry(u).or_default().insert(req.id);
+        }
+        self.idx.requests_by_package.entry(req.package).or_default().insert(req.id);
+        self.requests.insert(req.id, req);
+    }
+
+    fn stage_approvers(
+        &self,
+        st: &super::access::ApprovalStage,
+        target: &Target,
+        requestor: Option<UserId>,
+    ) -> Vec<UserId> {
+        let (user, org) = match target {
+            Target::User { user } => (Some(*user), self.users.get(user).and_then(|u| u.home_org)),
+            Target::External { org, .. } => (None, *org),
+        };
+        let strip = |mut s: std::collections::BTreeSet<UserId>| {
+            if let Some(u) = user {
+                s.remove(&u);
+            }
+            if let Some(r) = requestor {
+                s.remove(&r);
+            }
+            s
+        };
+        let primary = strip(self.resolve_approvers(&st.approvers, user, org));
+        if !primary.is_empty() {
+            return primary.into_iter().collect();
+        }
+        strip(self.resolve_approvers(&st.fallback, user, org)).into_iter().collect()
+    }
+
+    /// Send a request to its current stage, or deliver it when no stage is left.
+    pub(crate) fn route(&mut self, id: RequestId) {
+        let Some(req) = self.requests.get(&id).cloned() else { return };
+        let Some(pol) = self.policies.get(&req.policy).cloned() else { return };
+        let needs_approval = match req.request_type {
+            RequestType::UserExtend => self
+                .assignments
+                .get(&req.assignment.unwrap_or(AssignmentId(0)))
+                .is_some_and(|a| a.terms.extension_requires_approval),
+            RequestType::UserAdd => true,
+            _ => false,
+        };
+        let stages = if needs_approval { pol.spec.stages.clone() } else { vec![] };
+        if req.stage >= stages.len() {
+            if !stages.is_empty() {
+                self.push_history(id, "Approved");
+                if let Some(u) = req.target_user().or(req.requestor) {
+                    let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
+                    self.notify(u, "approved", format!("Your request for '{pname}' was approved"), "");
+                }
+            }
+            self.deliver(id);
+            return;
+        }
+        let st = &stages[req.stage];
+        let approvers = self.stage_approvers(st, &req.target, req.requestor);
+        if approvers.is_empty() {
+            self.set_request_state(id, RequestState::Denied);
+            self.push_history(id, format!("Denied: nobody could approve stage {}", req.stage + 1));
+            return;
+        }
+        let now = self.clock.now;
+        if let Some(r) = self.requests.get_mut(&id) {
+            r.stage_started = Some(now);
+            r.approvers = approvers.clone();
+            r.escalated = false;
+        }
+        self.set_request_state(id, RequestState::PendingApproval);
+        let deadline = now + chrono::Duration::days(st.timeout_days as i64);
+        self.add_timer(deadline, Timer::StageTimeout(id, req.stage));
+        if let Some(e) = &st.escalation {
+            self.add_timer(now + chrono::Duration::days(e.after_days as i64), Timer::Escalate(id, req.stage));
+        }
+        let names: Vec<String> = approvers.iter().map(|u| self.user_name(*u)).collect();
+        self.push_history(id, format!("Stage {} of {}: waiting for {}", req.stage + 1, stages.len(), names.join(", ")));
+        let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
+        let who = self.target_label(&req.target);
+        for a in approvers {
+            self.notify(
+                a,
+                "approvalNeeded",
+                format!("Approval needed: {who} requests '{pname}'"),
+                format!("Decide by {} ({})", deadline.format("%Y-%m-%d"), id),
+            );
+        }
+    }
+
+    pub fn target_label(&self, t: &Target) -> String {
+        match t {
+            Target::User { user } => self.user_name(*user),
+            Target::External { email, display_name, .. } => format!("{display_name} <{email}>"),
+        }
+    }
+
+    pub(crate) fn cmd_cancel(&mut self, actor: &Actor, id: RequestId) -> DomainResult<Outcome> {
+        let req = self.request(id)?.clone();
+        let own = match (actor, &req.target) {
+            (Actor::User { user }, _) => req.requestor == Some(*user) || req.target_user() == Some(*user),
+            (Actor::External { email, .. }, Target::External { email: e, .. }) => e.eq_ignore_ascii_case(email),
+            _ => false,
+        };
+        if !own {
+            let cat = self.package(req.package)?.catalog;
+            self.require_assignment_manager(actor, cat, "cancel someone else's request")?;
+        }
+        if !matches!(req.state, RequestState::PendingApproval | RequestState::Submitted | RequestState::Scheduled) {
+            return Err(rule(format!("Request {id} is {} and can no longer be canceled", req.state)));
+        }
+        self.set_request_state(id, RequestState::Canceled);
+        self.push_history(id, format!("Canceled by {}", self.actor_label(actor)));
+        self.audit(actor, "request.canceled", id, format!("Canceled request {id}"));
+        done(format!("Request {id} canceled"))
+    }
+
+    pub(crate) fn cmd_decide(
+        &mut self,
+        actor: &Actor,
+        id: RequestId,
+        approve: bool,
+        reason: &str,
+    ) -> DomainResult<Outcome> {
+        let req = self.request(id)?.clone();
+        let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user can approve"))?;
+        if req.state != RequestState::PendingApproval {
+            return Err(rule(format!("Request {id} is {}, not waiting for approval", req.state)));
+        }
+        if req.target_user() == Some(me) || req.requestor == Some(me) {
+            return Err(forbidden("You cannot approve your own request; it goes to the other approvers"));
+        }
+        if !req.approvers.contains(&me) {
+            return Err(forbidden(format!(
+                "Stage {} of request {id} is not routed to you; its approvers are {}",
+                req.stage + 1,
+                req.approvers.iter().map(|u| self.user_name(*u)).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let pol = self.policy(req.policy)?;
+        let st = pol.spec.stages.get(req.stage).ok_or_else(|| not_found("The policy no longer has this stage"))?;
+        if st.justification_required && reason.trim().is_empty() {
+            return Err(invalid(format!(
+                "Policy '{}' requires a reason from the approver at stage {}: give one",
+                pol.spec.display_name,
+                req.stage + 1
+            )));
+        }
+        let now = self.clock.now;
+        let stage = req.stage;
+        if let Some(r) = self.requests.get_mut(&id) {
+            r.decisions.push(StageDecision {
+                stage,
+                by: me,
+                approved: approve,
+                reason: reason.trim().to_string(),
+                at: now,
+            });
+        }
+        let verb = if approve { "approved" } else { "denied" };
+        self.push_history(id, format!("Stage {} {verb} by {}{}", stage + 1, self.user_name(me), reason_suffix(reason)));
+        self.audit(
+            actor,
+            if approve { "request.approved" } else { "request.denied" },
+            id,
+            format!("Stage {} {verb}", stage + 1),
+        );
+        let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
+        if approve {
+            if let Some(r) = self.requests.get_mut(&id) {
+                r.stage += 1;
+            }
+            let old_approvers = req.approvers.clone();
+            for a in old_approvers {
+                if let Some(inbox) = self.idx.inbox.get_mut(&a) {
+                    inbox.remove(&id);
+                }
+            }
+            self.route(id);
+        } else {
+            self.set_request_state(id, RequestState::Denied);
+            if let Some(u) = req.target_user().or(req.requestor) {
+                self.notify(u, "denied", format!("Your request for '{pname}' was denied"), reason.trim());
+            }
+        }
+        let state = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Denied);
+        done(format!("Request {id} {verb}; it is now {state}"))
+    }
+
+    pub(crate) fn cmd_extend(
+        &mut self,
+        actor: &Actor,
+        aid: AssignmentId,
+        justification: &str,
+    ) -> DomainResult<Outcome> {
+        let a = self.assignment(aid)?.clone();
+        if actor.user_id() != Some(a.target) {
+            return Err(forbidden("Only the assignee can ask to extend their assignment"));
+        }
+        if self.requester(actor).is_none() {
+            return Err(forbidden("Your sign-in is blocked: a blocked user cannot request"));
+        }
+        if !a.is_active() {
+            return Err(rule(format!("Assignment {aid} has ended ({}): request the package again instead", a.state)));
+        }
+        if !a.terms.allow_extension {
+            return Err(rule("The policy this was granted under does not allow extension; request again when it ends"));
+        }
+        if a.end.is_none() {
+            return Err(rule("This assignment never expires; there is nothing to extend"));
+        }
+        if matches!(a.terms.expiration, super::access::Expiration::OnDate(_)) {
+            return Err(rule("This assignment ends on a fixed date, which an extension cannot move"));
+        }
+        if let Some(r) = self.requests_of_user(a.target).find(|r| r.assignment == Some(aid) && r.state.is_open()) {
+            return Err(rule(format!("An extension request ({}) is already open", r.id)));
+        }
+        let pol = self.policy(a.policy)?.clone();
+        if a.terms.extension_requires_approval && pol.spec.justification_required && justification.trim().is_empty() {
+            return Err(invalid("Extension needs a business justification: say why you still need it"));
+        }
+        let now = self.clock.now;
+        let id = RequestId(self.alloc());
+        let req = Request {
+            id,
+            request_type: RequestType::UserExtend,
+            package: a.package,
+            policy: a.policy,
+            requestor: Some(a.target),
+            target: Target::User { user: a.target },
+            justification: justification.trim().to_string(),
+            answers: Default::default(),
+            state: RequestState::Submitted,
+            created_at: now,
+            stage: 0,
+            stage_started: None,
+            approvers: vec![],
+            escalated: false,
+            decisions: vec![],
+            start: None,
+            end: None,
+            assignment: Some(aid),
+            history: vec![HistoryLine { at: now, text: "Extension requested".into() }],
+            completed_at: None,
+        };
+        self.insert_request(req);
+        self.audit(actor, "request.extensionSubmitted", id, format!("Extension of {aid} requested"));
+        self.route(id);
+        let st = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Submitted);
+        let end = self
+            .assignments
+            .get(&aid)
+            .and_then(|a| a.end)
+            .map(|e| e.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        if st == RequestState::Delivered {
+            created(id, format!("Extended: assignment {aid} now ends {end}"))
+        } else {
+            created(id, format!("Extension request {id} is {st}"))
+        }
+    }
+
+    pub(crate) fn cmd_remove_own(&mut self, actor: &Actor, aid: AssignmentId) -> DomainResult<Outcome> {
+        let a = self.assignment(aid)?.clone();
+        if actor.user_id() != Some(a.target) {
+            return Err(forbidden("Only the assignee can remove their own assignment; administrators use remove"));
+        }
+        if !a.is_active() {
+            return Err(rule(format!("Assignment {aid} has already ended")));
+        }
+        if !a.terms.allow_self_removal {
+            return Err(rule(
+                "The policy this was granted under does not let users remove their own access; ask an assignment manager",
+            ));
+        }
+        self.end_assignment(aid, EndReason::RemovedByUser, actor, "removed by the user");
+        done(format!("Assignment {aid} removed"))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn cmd_admin_assign(
+        &mut self,
+        actor: &Actor,
+        pkg_id: PackageId,
+        pol_id: PolicyId,
+        user: UserId,
+        start: Option<Time>,
+        end: Option<Time>,
+        justification: &str,
+    ) -> DomainResult<Outcome> {
+        let pkg = self.package(pkg_id)?.clone();
+        self.require_assignment_manager(actor, pkg.catalog, "assign access packages directly")?;
+        if pkg.is_deleted() {
+            return Err(rule(format!("Access package '{}' was deleted", pkg.display_name)));
+        }
+        let pol = self.policy(pol_id)?.clone();
+        if pol.package != pkg_id {
+            return Err(invalid(format!("Policy '{}' belongs to another package", pol.spec.display_name)));
+        }
+        let u = self.user(user)?;
+        if !u.is_active() {
+            return Err(rule(format!("{} was removed from the directory", u.display_name)));
+        }
+        self.check_one_assignment(user, &pkg)?;
+        let now = self.clock.now;
+        let begin = start.unwrap_or(now).max(now);
+        if let Some(e) = end {
+            if e <= begin {
+                return Err(invalid("The end must be after the start"));
+            }
+            if let Some(max) = pol.spec.lifecycle.expiration.end_from(begin)
+                && e > max
+            {
+                return Err(rule(format!(
+                    "Policy '{}' {}: the end can be at most {}",
+                    pol.spec.display_name,
+                    pol.spec.lifecycle.expiration.label(),
+                    max.format("%Y-%m-%d")
+                )));
+            }
+        }
+        let id = RequestId(self.alloc());
+        let req = Request {
+            id,
+            request_type: RequestType::AdminAdd,
+            package: pkg_id,
+            policy: pol_id,
+            requestor: actor.user_id(),
+            target: Target::User { user },
+            justification: justification.trim().to_string(),
+            answers: Default::default(),
+            state: RequestState::Submitted,
+            created_at: now,
+            stage: 0,
+            stage_started: None,
+            approvers: vec![],
+            escalated: false,
+            decisions: vec![],
+            start: start.filter(|s| *s > now),
+            end,
+            assignment: None,
+            history: vec![HistoryLine { at: now, text: format!("Direct assignment by {}", self.actor_label(actor)) }],
+            completed_at: None,
+        };
+        self.insert_request(req);
+        self.audit(
+            actor,
+            "request.adminAdd",
+            id,
+            format!("Assigned '{}' to {}", pkg.display_name, self.user_name(user)),
+        );
+        self.route(id);
+        let st = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Submitted);
+        created(id, format!("Assigned '{}' to {} ({st})", pkg.display_name, self.user_name(user)))
+    }
+
+    pub(crate) fn cmd_admin_remove(&mut self, actor: &Actor, aid: AssignmentId, reason: &str) -> DomainResult<Outcome> {
+        let a = self.assignment(aid)?.clone();
+        let cat = self.package(a.package)?.catalog;
+        self.require_assignment_manager(actor, cat, "remove assignments")?;
+        if !a.is_active() {
+            return Err(rule(format!("Assignment {aid} has already ended ({})", a.state)));
+        }
+        self.end_assignment(aid, EndReason::RemovedByAdmin, actor, reason.trim());
+        done(format!("Assignment {aid} of {} removed", self.user_name(a.target)))
+    }
+
+    pub(crate) fn cmd_mark_read(&mut self, actor: &Actor, which: Option<u64>) -> DomainResult<Outcome> {
+        let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user has a mailbox"))?;
+        let idxs: Vec<usize> = self.idx.notifications_by_user.get(&me).cloned().unwrap_or_default();
+        let mut n = 0;
+        for i in idxs {
+            if let Some(x) = self.notifications.get_mut(i)
+                && which.is_none_or(|s| s == x.seq)
+                && !x.read
+            {
+                x.read = true;
+                n += 1;
+            }
+        }
+        if let Some(s) = which
+            && n == 0
+            && !self.notifications_of(me).any(|x| x.seq == s)
+        {
+            return Err(not_found(format!("No notification {s} in your mailbox")));
+        }
+        done(format!("{n} notification(s) marked read"))
+    }
+}
+
+fn reason_suffix(reason: &str) -> String {
+    if reason.trim().is_empty() { String::new() } else { format!(": {}", reason.trim()) }
+}
+
+fn check_answers(pol: &Policy, answers: &BTreeMap<QuestionId, String>) -> DomainResult<()> {
+    for q in &pol.spec.questions {
+        let a = answers.get(&q.id).map(|s| s.trim()).unwrap_or("");
+        if a.is_empty() {
+            if q.required {
+                return Err(invalid(format!("Question '{}' needs an answer", q.text)));
+            }
+            continue;
+        }
+        if let QuestionKind::Choice { options } = &q.kind
+            && !options.iter().any(|o| o.eq_ignore_ascii_case(a))
+        {
+            return Err(invalid(format!("'{a}' is not one of the answers to '{}': {}", q.text, options.join(" / "))));
+        }
+    }
+    for k in answers.keys() {
+        if !pol.spec.questions.iter().any(|q| q.id == *k) {
+            return Err(invalid(format!("Policy '{}' has no question {k}", pol.spec.display_name)));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! Access reviews: opened on a policy's schedule (or before an assignment expires), decided by
+//! reviewers, applied automatically when they end.
+
+use super::Time;
+use super::access::NoResponse;
+use super::command::{Outcome, done};
+use super::delivery::EndReason;
+use super::error::{DomainResult, forbidden, invalid, not_found, rule};
+use super::flow::{Review, ReviewDecision, ReviewItem, ReviewState};
+use super::ids::*;
+use super::rights::Actor;
+use super::tenant::Tenant;
+use super::timers::Timer;
+
+impl Tenant {
+    /// Open the scheduled review of a policy: one item per active assignment under it.
+    pub(crate) fn open_policy_review(&mut self, pid: PolicyId, t: Time) -> Option<String> {
+        let p = self.policies.get(&pid)?.clone();
+        let settings = p.spec.review.clone()?;
+        let next = settings.frequency.next(t);
+        if let Some(x) = self.policies.get_mut(&pid) {
+            x.next_review_at = Some(next);
+        }
+        self.add_timer(next, Timer::ReviewOpen(pid));
+        let targets: Vec<(AssignmentId, UserId)> = self
+            .assignments_of_package(p.package)
+            .filter(|a| a.policy == pid && a.is_active())
+            .map(|a| (a.id, a.target))
+            .collect();
+        if targets.is_empty() {
+            return None;
+        }
+        let pname = self.packages.get(&p.package).map(|k| k.display_name.clone()).unwrap_or_default();
+        let name = format!("{pname} – {} {}", settings.frequency, t.format("%Y-%m-%d"));
+        Some(self.open_review(name, p.package, pid, t, settings, targets))
+    }
+
+    /// Open a one-assignment review N days before it expires.
+    pub(crate) fn open_expiry_review(&mut self, aid: AssignmentId, t: Time) -> Option<String> {
+        let a = self.assignments.get(&aid)?.clone();
+        let settings = a.review_terms.clone()?;
+        let d = settings.before_expiry_days?;
+        if !a.is_active() || a.end.map(|e| (e - chrono::Duration::days(d as i64)).max(t)) != Some(t) {
+            return None;
+        }
+        if self
+            .reviews
+            .values()
+            .any(|r| r.state == ReviewState::InProgress && r.items.iter().any(|i| i.assignment == aid))
+        {
+            return None;
+        }
+        let pname = self.packages.get(&a.package).map(|k| k.display_name.clone()).unwrap_or_default();
+        let name = format!("{pname} – {} before expiry", self.user_name(a.target));
+        Some(self.open_review(name, a.package, a.policy, t, settings, vec![(aid, a.target)]))
+    }
+
+    fn open_review(
+        &mut self,
+        name: String,
+        package: PackageId,
+        policy: PolicyId,
+        t: Time,
+        settings: super::access::ReviewSettings,
+        targets: Vec<(AssignmentId, UserId)>,
+    ) -> String {
+        let id = ReviewId(self.alloc());
+        let end = t + chrono::Duration::days(settings.duration_days.max(1) as i64);
+        let items: Vec<ReviewItem> = targets
+            .into_iter()
+            .map(|(aid, user)| ReviewItem {
+                assignment: aid,
+                user,
+                reviewers: self.resolve_reviewers(&settings.reviewers, &settings.fallback, user),
+                decision: None,
+                decided_by: None,
+                justification: String::new(),
+                decided_at: None,
+                outcome: None,
+            })
+            .collect();
+        let mut reviewers: Vec<UserId> = items.iter().flat_map(|i| i.reviewers.iter().copied()).collect();
+        reviewers.sort();
+        reviewers.dedup();
+        let n = items.len();
+        let review = Review {
+            id,
+            display_name: name.clone(),
+            package,
+            policy,
+            start: t,
+            end,
+            state: ReviewState::InProgress,
+            settings,
+            items,
+        };
+        self.reviews.insert(id, review);
+        self.add_timer(end, Timer::ReviewClose(id));
+        for r in reviewers {
+            self.notify(
+                r,
+                "reviewOpened",
+                format!("Access review '{name}' needs you"),
+                format!("Decide by {} ({id})", end.format("%Y-%m-%d")),
+            );
+        }
+        self.audit(&Actor::System, "accessReview.started", id, format!("Review '{name}' opened for {n} assignment(s)"));
+        name
+    }
+
+    /// Apply the decisions: deny removes (systemRemove); no answer or don't know follows the policy.
+    pub(crate) fn complete_review(&mut self, rid: ReviewId, by: &Actor) -> (String, usize) {
+        let Some(review) = self.reviews.get(&rid).cloned() else { return (String::new(), 0) };
+        let mut removed = 0;
+        let mut outcomes = vec![];
+        for item in &review.items {
+            let active = self.assignments.get(&item.assignment).is_some_and(|a| a.is_active());
+            let remove = match item.decision {
+                Some(ReviewDecision::Deny) => true,
+                Some(ReviewDecision::Approve) => false,
+                Some(ReviewDecision::DontKnow) | None => review.settings.no_response == NoResponse::Remove,
+            };
+            let outcome = if !active {
+                "already ended".to_string()
+            } else if remove {
+                let note = match item.decision {
+                    Some(ReviewDecision::Deny) => format!("denied in review '{}'", review.display_name),
+                    _ => format!("not approved in review '{}'", review.display_name),
+                };
+                self.end_assignment(item.assignment, EndReason::ReviewDenied, &Actor::System, &note);
+                removed += 1;
+                "removed".to_string()
+            } else {
+                "kept".to_string()
+            };
+            outcomes.push(outcome);
+        }
+        let now = self.clock.now;
+        if let Some(r) = self.reviews.get_mut(&rid) {
+            r.state = ReviewState::Completed;
+            r.end = r.end.min(now);
+            for (item, o) in r.items.iter_mut().zip(outcomes) {
+                item.outcome = Some(o);
+            }
+        }
+        self.audit(
+            by,
+            "accessReview.completed",
+            rid,
+            format!("Review '{}' completed: {removed} assignment(s) removed", review.display_name),
+        );
+        (review.display_name, removed)
+    }
+
+    pub(crate) fn cmd_decide_review(
+        &mut self,
+        actor: &Actor,
+        rid: ReviewId,
+        aid: AssignmentId,
+        decision: ReviewDecision,
+        justification: &str,
+    ) -> DomainResult<Outcome> {
+        let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user can review"))?;
+        let review = self.review(rid)?;
+        if review.state != ReviewState::InProgress {
+            return Err(rule(format!("Review '{}' has ended; its decisions were applied", review.display_name)));
+        }
+        let item =
+            review.items.iter().find(|i| i.assignment == aid).ok_or_else(|| {
+                not_found(format!("Assignment {aid} is not part of review '{}'", review.display_name))
+            })?;
+        if !item.reviewers.contains(&me) {
+            return Err(forbidden(format!(
+                "You are not a reviewer of {}'s access in this review",
+                self.user_name(item.user)
+            )));
+        }
+        if decision == ReviewDecision::Deny && justification.trim().is_empty() {
+            return Err(invalid("Give a reason when you deny access in a review"));
+        }
+        let uname = self.user_name(item.user);
+        let name = review.display_name.clone();
+        let now = self.clock.now;
+        if let Some(r) = self.reviews.get_mut(&rid)
+            && let Some(i) = r.items.iter_mut().find(|i| i.assignment == aid)
+        {
+            i.decision = Some(decision);
+            i.decided_by = Some(me);
+            i.justification = justification.trim().to_string();
+            i.decided_at = Some(now);
+        }
+        self.audit(actor, "accessReview.decided", rid, format!("{decision} for {uname} in '{name}'"));
+        done(format!("Recorded '{decision}' for {uname}; it is applied when the review ends"))
+    }
+
+    pub(crate) fn cmd_end_review(&mut self, actor: &Actor, rid: ReviewId) -> DomainResult<Outcome> {
+        let review = self.review(rid)?.clone();
+        let cat = self.package(review.package)?.catalog;
+        self.require_package_manager(actor, cat, "end an access review early")?;
+        if review.state != ReviewState::InProgress {
+            return Err(rule(format!("Review '{}' has already ended", review.display_name)));
+        }
+        let (name, removed) = self.complete_review(rid, actor);
+        let mut out = done(format!("Review '{name}' ended and applied: {removed} assignment(s) removed"))?;
+        out.fired.reviews_completed.push(name);
+        out.fired.removed_by_review = removed;
+        Ok(out)
+    }
+
+    /// Open review items the user must decide.
+    pub fn review_tasks(&self, user: UserId) -> Vec<(&Review, &ReviewItem)> {
+        self.reviews
+            .values()
+            .filter(|r| r.state == ReviewState::InProgress)
+            .flat_map(|r| r.items.iter().filter(|i| i.reviewers.contains(&user)).map(move |i| (r, i)))
+            .collect()
+    }
+}

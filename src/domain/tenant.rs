@@ -1,0 +1,345 @@
+//! The tenant: every object, plus in-memory indexes rebuilt on load and kept up to date by the
+//! commands. Lookups by name or id live here too.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::Time;
+use super::access::{Catalog, Package, Policy};
+use super::clock::Clock;
+use super::directory::{ConnectedOrg, Resource, User};
+use super::error::{DomainResult, not_found};
+use super::flow::{Assignment, GrantSource, Request, Review};
+use super::ids::*;
+use super::records::{AuditEvent, Notification, Settings};
+use super::serde_util::as_list;
+use super::timers::Timer;
+
+/// One membership: a user holding one role of one resource.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantKey {
+    pub user: UserId,
+    pub resource: ResourceId,
+    pub role: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GrantRow {
+    #[serde(flatten)]
+    key: GrantKey,
+    sources: BTreeSet<GrantSource>,
+}
+
+mod grants_as_list {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(map: &BTreeMap<GrantKey, BTreeSet<GrantSource>>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter().map(|(k, v)| GrantRow { key: k.clone(), sources: v.clone() }))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<GrantKey, BTreeSet<GrantSource>>, D::Error> {
+        let rows: Vec<GrantRow> = Vec::deserialize(d)?;
+        Ok(rows.into_iter().map(|r| (r.key, r.sources)).collect())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    pub display_name: String,
+    pub clock: Clock,
+    /// The next number handed out as an id (shared by every kind of object).
+    pub next_id: u64,
+    #[serde(default)]
+    pub settings: Settings,
+    #[serde(with = "as_list", default)]
+    pub users: BTreeMap<UserId, User>,
+    #[serde(with = "as_list", default)]
+    pub resources: BTreeMap<ResourceId, Resource>,
+    #[serde(with = "as_list", default)]
+    pub orgs: BTreeMap<OrgId, ConnectedOrg>,
+    #[serde(with = "as_list", default)]
+    pub catalogs: BTreeMap<CatalogId, Catalog>,
+    #[serde(with = "as_list", default)]
+    pub packages: BTreeMap<PackageId, Package>,
+    #[serde(with = "as_list", default)]
+    pub policies: BTreeMap<PolicyId, Policy>,
+    #[serde(with = "as_list", default)]
+    pub requests: BTreeMap<RequestId, Request>,
+    #[serde(with = "as_list", default)]
+    pub assignments: BTreeMap<AssignmentId, Assignment>,
+    #[serde(with = "as_list", default)]
+    pub reviews: BTreeMap<ReviewId, Review>,
+    /// Memberships with the reasons they exist.
+    #[serde(with = "grants_as_list", default)]
+    pub grants: BTreeMap<GrantKey, BTreeSet<GrantSource>>,
+    #[serde(default)]
+    pub audit: Vec<AuditEvent>,
+    #[serde(default)]
+    pub notifications: Vec<Notification>,
+    #[serde(skip)]
+    pub(crate) idx: Indexes,
+}
+
+/// Derived lookups; never written to disk.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Indexes {
+    pub by_email: HashMap<String, UserId>,
+    pub assignments_by_user: HashMap<UserId, BTreeSet<AssignmentId>>,
+    pub assignments_by_package: HashMap<PackageId, BTreeSet<AssignmentId>>,
+    pub requests_by_user: HashMap<UserId, BTreeSet<RequestId>>,
+    pub requests_by_package: HashMap<PackageId, BTreeSet<RequestId>>,
+    /// Open requests waiting for each approver.
+    pub inbox: HashMap<UserId, BTreeSet<RequestId>>,
+    pub holders_by_resource: HashMap<ResourceId, BTreeSet<(UserId, String)>>,
+    pub notifications_by_user: HashMap<UserId, Vec<usize>>,
+    pub timers: BTreeSet<(Time, Timer)>,
+}
+
+impl Tenant {
+    /// An empty tenant with the built-in "General" catalog and one global administrator.
+    pub fn new(display_name: &str, clock: Clock) -> Self {
+        Tenant {
+            display_name: display_name.to_string(),
+            clock,
+            next_id: 1,
+            settings: Settings::default(),
+            users: BTreeMap::new(),
+            resources: BTreeMap::new(),
+            orgs: BTreeMap::new(),
+            catalogs: BTreeMap::new(),
+            packages: BTreeMap::new(),
+            policies: BTreeMap::new(),
+            requests: BTreeMap::new(),
+            assignments: BTreeMap::new(),
+            reviews: BTreeMap::new(),
+            grants: BTreeMap::new(),
+            audit: vec![],
+            notifications: vec![],
+            idx: Indexes::default(),
+        }
+    }
+
+    pub fn now(&self) -> Time {
+        self.clock.now
+    }
+
+    pub(crate) fn alloc(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Rebuild every index from the objects (after loading).
+    pub fn rebuild_indexes(&mut self) {
+        let mut idx = Indexes::default();
+        for u in self.users.values() {
+            idx.by_email.insert(u.email.to_ascii_lowercase(), u.id);
+        }
+        for a in self.assignments.values() {
+            idx.assignments_by_user.entry(a.target).or_default().insert(a.id);
+            idx.assignments_by_package.entry(a.package).or_default().insert(a.id);
+        }
+        for r in self.requests.values() {
+            if let Some(u) = r.target_user() {
+                idx.requests_by_user.entry(u).or_default().insert(r.id);
+            }
+            if let Some(u) = r.requestor {
+                idx.requests_by_user.entry(u).or_default().insert(r.id);
+            }
+            idx.requests_by_package.entry(r.package).or_default().insert(r.id);
+            if r.state == super::flow::RequestState::PendingApproval {
+                for a in &r.approvers {
+                    idx.inbox.entry(*a).or_default().insert(r.id);
+                }
+            }
+        }
+        for k in self.grants.keys() {
+            idx.holders_by_resource.entry(k.resource).or_default().insert((k.user, k.role.clone()));
+        }
+        for (i, n) in self.notifications.iter().enumerate() {
+            idx.notifications_by_user.entry(n.to).or_default().push(i);
+        }
+        self.idx = idx;
+        self.idx.timers = self.scheduled_timers();
+    }
+
+    // ----- lookups -----
+
+    pub fn user(&self, id: UserId) -> DomainResult<&User> {
+        self.users.get(&id).ok_or_else(|| not_found(format!("No user {id}")))
+    }
+    pub fn resource(&self, id: ResourceId) -> DomainResult<&Resource> {
+        self.resources.get(&id).ok_or_else(|| not_found(format!("No resource {id}")))
+    }
+    pub fn org(&self, id: OrgId) -> DomainResult<&ConnectedOrg> {
+        self.orgs.get(&id).ok_or_else(|| not_found(format!("No connected organization {id}")))
+    }
+    pub fn catalog(&self, id: CatalogId) -> DomainResult<&Catalog> {
+        self.catalogs.get(&id).ok_or_else(|| not_found(format!("No catalog {id}")))
+    }
+    pub fn package(&self, id: PackageId) -> DomainResult<&Package> {
+        self.packages.get(&id).ok_or_else(|| not_found(format!("No access package {id}")))
+    }
+    pub fn policy(&self, id: PolicyId) -> DomainResult<&Policy> {
+        self.policies.get(&id).ok_or_else(|| not_found(format!("No policy {id}")))
+    }
+    pub fn request(&self, id: RequestId) -> DomainResult<&Request> {
+        self.requests.get(&id).ok_or_else(|| not_found(format!("No request {id}")))
+    }
+    pub fn assignment(&self, id: AssignmentId) -> DomainResult<&Assignment> {
+        self.assignments.get(&id).ok_or_else(|| not_found(format!("No assignment {id}")))
+    }
+    pub fn review(&self, id: ReviewId) -> DomainResult<&Review> {
+        self.reviews.get(&id).ok_or_else(|| not_found(format!("No access review {id}")))
+    }
+
+    pub fn user_by_email(&self, email: &str) -> Option<&User> {
+        self.idx.by_email.get(&email.to_ascii_lowercase()).and_then(|id| self.users.get(id))
+    }
+
+    /// A user by id (`u12`), email, or display name (case-insensitive; a unique prefix also works).
+    pub fn find_user(&self, key: &str) -> DomainResult<&User> {
+        if let Ok(id) = key.parse::<UserId>()
+            && let Some(u) = self.users.get(&id)
+        {
+            return Ok(u);
+        }
+        if let Some(u) = self.user_by_email(key) {
+            return Ok(u);
+        }
+        find_by_name(self.users.values(), key, |u| &u.display_name, "user")
+    }
+    pub fn find_resource(&self, key: &str) -> DomainResult<&Resource> {
+        if let Ok(id) = key.parse::<ResourceId>()
+            && let Some(r) = self.resources.get(&id)
+        {
+            return Ok(r);
+        }
+        find_by_name(self.resources.values(), key, |r| &r.display_name, "resource")
+    }
+    pub fn find_org(&self, key: &str) -> DomainResult<&ConnectedOrg> {
+        if let Ok(id) = key.parse::<OrgId>()
+            && let Some(o) = self.orgs.get(&id)
+        {
+            return Ok(o);
+        }
+        if let Some(o) = self.orgs.values().find(|o| o.has_domain(key)) {
+            return Ok(o);
+        }
+        find_by_name(self.orgs.values(), key, |o| &o.display_name, "connected organization")
+    }
+    pub fn find_catalog(&self, key: &str) -> DomainResult<&Catalog> {
+        if let Ok(id) = key.parse::<CatalogId>()
+            && let Some(c) = self.catalogs.get(&id)
+        {
+            return Ok(c);
+        }
+        find_by_name(self.catalogs.values(), key, |c| &c.display_name, "catalog")
+    }
+    pub fn find_package(&self, key: &str) -> DomainResult<&Package> {
+        if let Ok(id) = key.parse::<PackageId>()
+            && let Some(p) = self.packages.get(&id)
+        {
+            return Ok(p);
+        }
+        let live = self.packages.values().filter(|p| !p.is_deleted());
+        find_by_name(live, key, |p| &p.display_name, "access package")
+    }
+    pub fn find_policy(&self, package: Option<PackageId>, key: &str) -> DomainResult<&Policy> {
+        if let Ok(id) = key.parse::<PolicyId>()
+            && let Some(p) = self.policies.get(&id)
+        {
+            return Ok(p);
+        }
+        let list = self.policies.values().filter(|p| package.is_none_or(|pk| p.package == pk));
+        find_by_name(list, key, |p| &p.spec.display_name, "policy")
+    }
+
+    // ----- index-backed views -----
+
+    pub fn assignments_of_user(&self, user: UserId) -> impl Iterator<Item = &Assignment> {
+        self.idx.assignments_by_user.get(&user).into_iter().flatten().filter_map(|id| self.assignments.get(id))
+    }
+    pub fn assignments_of_package(&self, pkg: PackageId) -> impl Iterator<Item = &Assignment> {
+        self.idx.assignments_by_package.get(&pkg).into_iter().flatten().filter_map(|id| self.assignments.get(id))
+    }
+    pub fn requests_of_user(&self, user: UserId) -> impl Iterator<Item = &Request> {
+        self.idx.requests_by_user.get(&user).into_iter().flatten().filter_map(|id| self.requests.get(id))
+    }
+    pub fn requests_of_package(&self, pkg: PackageId) -> impl Iterator<Item = &Request> {
+        self.idx.requests_by_package.get(&pkg).into_iter().flatten().filter_map(|id| self.requests.get(id))
+    }
+    /// Requests waiting for this approver's decision.
+    pub fn inbox(&self, approver: UserId) -> impl Iterator<Item = &Request> {
+        self.idx.inbox.get(&approver).into_iter().flatten().filter_map(|id| self.requests.get(id))
+    }
+    /// Who holds a resource, with the role.
+    pub fn holders(&self, res: ResourceId) -> impl Iterator<Item = &(UserId, String)> {
+        self.idx.holders_by_resource.get(&res).into_iter().flatten()
+    }
+    /// The memberships a user holds, with their sources.
+    pub fn grants_of_user(&self, user: UserId) -> impl Iterator<Item = (&GrantKey, &BTreeSet<GrantSource>)> {
+        let lo = GrantKey { user, resource: ResourceId(0), role: String::new() };
+        self.grants.range(lo..).take_while(move |(k, _)| k.user == user)
+    }
+    pub fn holds(&self, user: UserId, resource: ResourceId, role: &str) -> bool {
+        self.grants.contains_key(&GrantKey { user, resource, role: role.to_string() })
+    }
+    pub fn notifications_of(&self, user: UserId) -> impl Iterator<Item = &Notification> {
+        self.idx.notifications_by_user.get(&user).into_iter().flatten().filter_map(|i| self.notifications.get(*i))
+    }
+    pub fn unread_count(&self, user: UserId) -> usize {
+        self.notifications_of(user).filter(|n| !n.read).count()
+    }
+    /// The active assignment of a user to a package, if any (there is at most one).
+    pub fn active_assignment(&self, user: UserId, pkg: PackageId) -> Option<&Assignment> {
+        self.assignments_of_user(user).find(|a| a.package == pkg && a.is_active())
+    }
+    /// The time of the next timer, if any.
+    pub fn next_timer(&self) -> Option<Time> {
+        self.idx.timers.iter().next().map(|(t, _)| *t)
+    }
+    pub fn policies_of(&self, pkg: PackageId) -> impl Iterator<Item = &Policy> {
+        self.packages.get(&pkg).into_iter().flat_map(|p| p.policies.iter()).filter_map(|id| self.policies.get(id))
+    }
+    pub fn packages_of_catalog(&self, cat: CatalogId) -> impl Iterator<Item = &Package> {
+        self.packages.values().filter(move |p| p.catalog == cat)
+    }
+    pub fn user_name(&self, id: UserId) -> String {
+        self.users.get(&id).map(|u| u.display_name.clone()).unwrap_or_else(|| id.to_string())
+    }
+    pub fn resource_name(&self, id: ResourceId) -> String {
+        self.resources.get(&id).map(|r| r.display_name.clone()).unwrap_or_else(|| id.to_string())
+    }
+}
+
+fn find_by_name<'a, T: 'a>(
+    items: impl Iterator<Item = &'a T>,
+    key: &str,
+    name: impl Fn(&T) -> &String,
+    kind: &str,
+) -> DomainResult<&'a T> {
+    let lower = key.to_lowercase();
+    let mut prefix: Vec<&T> = vec![];
+    for it in items {
+        let n = name(it).to_lowercase();
+        if n == lower {
+            return Ok(it);
+        }
+        if n.starts_with(&lower) {
+            prefix.push(it);
+        }
+    }
+    match prefix.len() {
+        1 => Ok(prefix[0]),
+        0 => Err(not_found(format!("No {kind} named '{key}'"))),
+        n => Err(not_found(format!(
+            "'{key}' matches {n} {kind}s ({}): give more of the name or the id",
+            prefix.iter().take(4).map(|t| name(t).as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}

@@ -1,0 +1,376 @@
+//! The clock's work: a time-ordered queue of timers, fired in order however far the clock jumps.
+//! The queue is an index: rebuilt from the objects on load, and every timer re-checks its object
+//! when it fires, so a stale entry (a request decided meanwhile, an end moved by an extension) does nothing.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::Time;
+use super::access::Policy;
+use super::command::{Outcome, done};
+use super::delivery::EndReason;
+use super::error::{DomainResult, invalid};
+use super::flow::{Assignment, RequestState, ReviewState};
+use super::ids::*;
+use super::rights::Actor;
+use super::tenant::Tenant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Timer {
+    ScheduledStart(RequestId),
+    Escalate(RequestId, usize),
+    StageTimeout(RequestId, usize),
+    ExpiryNotice(AssignmentId, u32),
+    ReviewBeforeExpiry(AssignmentId),
+    Expire(AssignmentId),
+    ReviewOpen(PolicyId),
+    ReviewClose(ReviewId),
+    GuestRemove(UserId),
+}
+
+/// What fired while the clock moved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fired {
+    pub expired: usize,
+    pub timed_out: usize,
+    pub escalated: usize,
+    pub notices: usize,
+    pub started: usize,
+    pub reviews_opened: Vec<String>,
+    pub reviews_completed: Vec<String>,
+    pub removed_by_review: usize,
+    pub guests_removed: usize,
+}
+
+impl Fired {
+    pub fn merge(&mut self, o: Fired) {
+        self.expired += o.expired;
+        self.timed_out += o.timed_out;
+        self.escalated += o.escalated;
+        self.notices += o.notices;
+        self.started += o.started;
+        self.reviews_opened.extend(o.reviews_opened);
+        self.reviews_completed.extend(o.reviews_completed);
+        self.removed_by_review += o.removed_by_review;
+        self.guests_removed += o.guests_removed;
+    }
+    pub fn is_empty(&self) -> bool {
+        *self == Fired::default()
+    }
+}
+
+impl fmt::Display for Fired {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = vec![];
+        let mut count = |n: usize, one: &str, many: &str| {
+            if n > 0 {
+                parts.push(format!("{n} {}", if n == 1 { one } else { many }));
+            }
+        };
+        count(self.expired, "assignment expired", "assignments expired");
+        count(self.timed_out, "request timed out", "requests timed out");
+        count(self.escalated, "request escalated", "requests escalated");
+        count(self.started, "scheduled assignment started", "scheduled assignments started");
+        count(self.notices, "expiry notice sent", "expiry notices sent");
+        count(self.removed_by_review, "assignment removed by review", "assignments removed by review");
+        count(self.guests_removed, "guest removed", "guests removed");
+        for r in &self.reviews_opened {
+            parts.push(format!("review '{r}' opened"));
+        }
+        for r in &self.reviews_completed {
+            parts.push(format!("review '{r}' completed"));
+        }
+        if parts.is_empty() { write!(f, "nothing was due") } else { write!(f, "{}", parts.join(", ")) }
+    }
+}
+
+impl Tenant {
+    pub(crate) fn add_timer(&mut self, at: Time, t: Timer) {
+        self.idx.timers.insert((at, t));
+    }
+
+    /// Timers for an assignment's end: 14-day and 1-day notices, expiry, a review before expiry.
+    pub(crate) fn schedule_assignment(&mut self, a: &Assignment) {
+        let Some(end) = a.end else { return };
+        let now = self.clock.now;
+        for days in [14u32, 1] {
+            let t = end - chrono::Duration::days(days as i64);
+            if t > now {
+                self.add_timer(t, Timer::ExpiryNotice(a.id, days));
+            }
+        }
+        self.add_timer(end, Timer::Expire(a.id));
+        if let Some(d) = a.review_terms.as_ref().and_then(|r| r.before_expiry_days) {
+            let t = end - chrono::Duration::days(d as i64);
+            self.add_timer(t.max(now), Timer::ReviewBeforeExpiry(a.id));
+        }
+    }
+
+    pub(crate) fn schedule_policy_review(&mut self, p: &Policy) {
+        if let Some(t) = p.next_review_at {
+            self.add_timer(t, Timer::ReviewOpen(p.id));
+        }
+    }
+
+    /// Every timer the current objects call for, later than now (used when loading).
+    pub(crate) fn scheduled_timers(&self) -> BTreeSet<(Time, Timer)> {
+        let now = self.clock.now;
+        let mut set = BTreeSet::new();
+        let mut add = |t: Time, x: Timer| {
+            if t > now {
+                set.insert((t, x));
+            }
+        };
+        for r in self.requests.values() {
+            match r.state {
+                RequestState::PendingApproval => {
+                    if let Some(st) = self.policies.get(&r.policy).and_then(|p| p.spec.stages.get(r.stage)) {
+                        if let Some(d) = r.stage_deadline(st.timeout_days) {
+                            add(d, Timer::StageTimeout(r.id, r.stage));
+                        }
+                        if let (Some(e), Some(s), false) = (&st.escalation, r.stage_started, r.escalated) {
+                            add(s + chrono::Duration::days(e.after_days as i64), Timer::Escalate(r.id, r.stage));
+                        }
+                    }
+                }
+                RequestState::Scheduled => {
+                    if let Some(s) = r.start {
+                        add(s, Timer::ScheduledStart(r.id));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for a in self.assignments.values().filter(|a| a.is_active()) {
+            if let Some(end) = a.end {
+                for days in [14u32, 1] {
+                    add(end - chrono::Duration::days(days as i64), Timer::ExpiryNotice(a.id, days));
+                }
+                add(end, Timer::Expire(a.id));
+                if let Some(d) = a.review_terms.as_ref().and_then(|r| r.before_expiry_days) {
+                    add(end - chrono::Duration::days(d as i64), Timer::ReviewBeforeExpiry(a.id));
+                }
+            }
+        }
+        for p in self.policies.values() {
+            if let Some(t) = p.next_review_at {
+                add(t, Timer::ReviewOpen(p.id));
+            }
+        }
+        for r in self.reviews.values().filter(|r| r.state == ReviewState::InProgress) {
+            add(r.end, Timer::ReviewClose(r.id));
+        }
+        for u in self.users.values() {
+            if let Some(t) = u.remove_at {
+                add(t, Timer::GuestRemove(u.id));
+            }
+        }
+        set
+    }
+
+    /// Fire every timer due up to `to`, in time order, then set the clock to `to` (never backwards).
+    pub fn advance_to(&mut self, to: Time) -> Fired {
+        let mut fired = Fired::default();
+        while let Some(&(t, timer)) = self.idx.timers.iter().next() {
+            if t > to {
+                break;
+            }
+            self.idx.timers.remove(&(t, timer));
+            if t > self.clock.now {
+                self.clock.now = t;
+            }
+            self.fire(t, timer, &mut fired);
+        }
+        if to > self.clock.now {
+            self.clock.now = to;
+        }
+        fired
+    }
+
+    fn fire(&mut self, t: Time, timer: Timer, fired: &mut Fired) {
+        match timer {
+            Timer::ScheduledStart(id) => {
+                let due =
+                    self.requests.get(&id).is_some_and(|r| r.state == RequestState::Scheduled && r.start == Some(t));
+                if due {
+                    if let Some(r) = self.requests.get_mut(&id) {
+                        r.start = None;
+                    }
+                    self.deliver(id);
+                    fired.started += 1;
+                }
+            }
+            Timer::Escalate(id, stage) => self.fire_escalation(id, stage, t, fired),
+            Timer::StageTimeout(id, stage) => {
+                let Some(r) = self.requests.get(&id) else { return };
+                let Some(st) = self.policies.get(&r.policy).and_then(|p| p.spec.stages.get(stage)) else { return };
+                if r.state != RequestState::PendingApproval
+                    || r.stage != stage
+                    || r.stage_deadline(st.timeout_days) != Some(t)
+                {
+                    return;
+                }
+                let who = r.target_user().or(r.requestor);
+                let pkg = r.package;
+                self.set_request_state(id, RequestState::Expired);
+                self.push_history(id, format!("Expired: no decision on stage {} in time", stage + 1));
+                self.audit(
+                    &Actor::System,
+                    "request.expired",
+                    id,
+                    format!("No decision on stage {} before the timeout", stage + 1),
+                );
+                if let Some(u) = who {
+                    let pname = self.packages.get(&pkg).map(|p| p.display_name.clone()).unwrap_or_default();
+                    self.notify(
+                        u,
+                        "denied",
+                        format!("Your request for '{pname}' expired without a decision"),
+                        "Request it again if you still need it",
+                    );
+                }
+                fired.timed_out += 1;
+            }
+            Timer::ExpiryNotice(aid, days) => {
+                let Some(a) = self.assignments.get(&aid) else { return };
+                if !a.is_active() || a.end.map(|e| e - chrono::Duration::days(days as i64)) != Some(t) {
+                    return;
+                }
+                let (user, pkg, end, ext) = (a.target, a.package, a.end, a.terms.allow_extension);
+                let pname = self.packages.get(&pkg).map(|p| p.display_name.clone()).unwrap_or_default();
+                let when = if days == 1 { "tomorrow".to_string() } else { format!("in {days} days") };
+                let body = format!(
+                    "Ends {}.{}",
+                    end.map(|e| e.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
+                    if ext { " You can extend it in My Access." } else { "" }
+                );
+                self.notify(user, "expiresSoon", format!("Your access to '{pname}' expires {when}"), body);
+                fired.notices += 1;
+            }
+            Timer::Expire(aid) => {
+                let Some(a) = self.assignments.get(&aid) else { return };
+                if !a.is_active() || a.end != Some(t) {
+                    return;
+                }
+                self.end_assignment(aid, EndReason::Expired, &Actor::System, "");
+                fired.expired += 1;
+            }
+            Timer::ReviewOpen(pid) => {
+                let due = self.policies.get(&pid).is_some_and(|p| p.next_review_at == Some(t));
+                if due && let Some(name) = self.open_policy_review(pid, t) {
+                    fired.reviews_opened.push(name);
+                }
+            }
+            Timer::ReviewBeforeExpiry(aid) => {
+                if let Some(name) = self.open_expiry_review(aid, t) {
+                    fired.reviews_opened.push(name);
+                }
+            }
+            Timer::ReviewClose(rid) => {
+                let due = self.reviews.get(&rid).is_some_and(|r| r.state == ReviewState::InProgress && r.end == t);
+                if due {
+                    let (name, removed) = self.complete_review(rid, &Actor::System);
+                    fired.reviews_completed.push(name);
+                    fired.removed_by_review += removed;
+                }
+            }
+            Timer::GuestRemove(uid) => {
+                let due = self.users.get(&uid).is_some_and(|u| u.remove_at == Some(t) && u.deleted_at.is_none());
+                if due {
+                    self.remove_guest(uid);
+                    fired.guests_removed += 1;
+                }
+            }
+        }
+    }
+
+    fn fire_escalation(&mut self, id: RequestId, stage: usize, t: Time, fired: &mut Fired) {
+        let Some(r) = self.requests.get(&id).cloned() else { return };
+        let Some(st) = self.policies.get(&r.policy).and_then(|p| p.spec.stages.get(stage)).cloned() else { return };
+        let Some(esc) = st.escalation else { return };
+        let due = r.stage_started.map(|s| s + chrono::Duration::days(esc.after_days as i64)) == Some(t);
+        if r.state != RequestState::PendingApproval || r.stage != stage || r.escalated || !due {
+            return;
+        }
+        let org = r.target_user().and_then(|u| self.users.get(&u)).and_then(|u| u.home_org);
+        let mut alternates: Vec<UserId> =
+            self.resolve_approvers(&esc.alternates, r.target_user(), org).into_iter().collect();
+        alternates.retain(|u| Some(*u) != r.target_user() && Some(*u) != r.requestor && !r.approvers.contains(u));
+        if let Some(x) = self.requests.get_mut(&id) {
+            x.escalated = true;
+            x.approvers.extend(alternates.iter().copied());
+        }
+        for a in &alternates {
+            self.idx.inbox.entry(*a).or_default().insert(id);
+        }
+        let names: Vec<String> = alternates.iter().map(|u| self.user_name(*u)).collect();
+        self.push_history(id, format!("Escalated: forwarded to {}", names.join(", ")));
+        self.audit(
+            &Actor::System,
+            "request.escalated",
+            id,
+            format!("Forwarded to alternate approvers: {}", names.join(", ")),
+        );
+        let pname = self.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default();
+        let who = self.target_label(&r.target);
+        for a in alternates {
+            self.notify(
+                a,
+                "forwarded",
+                format!("Forwarded to you: {who} requests '{pname}'"),
+                format!("{id} was not decided in {} days", esc.after_days),
+            );
+        }
+        fired.escalated += 1;
+    }
+
+    pub(crate) fn cmd_advance_clock(&mut self, actor: &Actor, seconds: i64) -> DomainResult<Outcome> {
+        self.require_admin(actor, "move the clock")?;
+        if seconds <= 0 {
+            return Err(invalid("The clock only moves forward: give a positive amount"));
+        }
+        let d = chrono::Duration::seconds(seconds);
+        let to = self.clock.now + d;
+        match self.clock.frozen.as_mut() {
+            Some(f) => *f = to,
+            None => self.clock.offset_secs += seconds,
+        }
+        let fired = self.advance_to(to);
+        self.audit(actor, "clock.advanced", "clock", format!("Clock moved to {}", to.format("%Y-%m-%d %H:%M")));
+        Ok(Outcome { message: format!("Clock now {}: {fired}", to.format("%Y-%m-%d %H:%M")), created: None, fired })
+    }
+
+    pub(crate) fn cmd_set_clock(&mut self, actor: &Actor, to: Time) -> DomainResult<Outcome> {
+        self.require_admin(actor, "move the clock")?;
+        if to < self.clock.now {
+            return Err(invalid(format!(
+                "The clock never goes backwards: {} is before {}",
+                to.format("%Y-%m-%d %H:%M"),
+                self.clock.now.format("%Y-%m-%d %H:%M")
+            )));
+        }
+        let delta = (to - self.clock.now).num_seconds();
+        match self.clock.frozen.as_mut() {
+            Some(f) => *f = to,
+            None => self.clock.offset_secs += delta,
+        }
+        let fired = self.advance_to(to);
+        self.audit(actor, "clock.set", "clock", format!("Clock set to {}", to.format("%Y-%m-%d %H:%M")));
+        Ok(Outcome { message: format!("Clock now {}: {fired}", to.format("%Y-%m-%d %H:%M")), created: None, fired })
+    }
+
+    pub(crate) fn cmd_freeze_clock(&mut self, actor: &Actor, frozen: bool, wall: Time) -> DomainResult<Outcome> {
+        self.require_admin(actor, "freeze or unfreeze the clock")?;
+        let now = self.clock.now;
+        if frozen {
+            self.clock.frozen = Some(now);
+        } else {
+            self.clock.frozen = None;
+            self.clock.offset_secs = (now - wall).num_seconds();
+        }
+        self.audit(actor, "clock.mode", "clock", if frozen { "Clock frozen" } else { "Clock runs live" });
+        done(if frozen { "Clock frozen" } else { "Clock runs live from here" })
+    }
+}
