@@ -4,3 +4,4 @@
 //! `cli` and `ui` are the two faces over the same domain commands.
 pub mod domain;
 pub mod store;
+pub mod session;

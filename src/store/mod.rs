@@ -45,6 +45,7 @@ mod files;
 mod handle;
 mod journal;
 mod snapshot;
+pub mod demo;
 
 pub use error::{CommitError, Position, StoreError};
 pub use handle::{Compaction, Store};
