@@ -337,6 +337,14 @@ impl Tenant {
         u.deleted_at = Some(now);
         u.remove_at = None;
         let name = u.display_name.clone();
+        // Leaving the directory ends every membership it still had.
+        let keys: Vec<GrantKey> = self.grants_of_user(user).map(|(k, _)| k.clone()).collect();
+        for k in keys {
+            self.grants.remove(&k);
+            if let Some(h) = self.idx.holders_by_resource.get_mut(&k.resource) {
+                h.remove(&(user, k.role.clone()));
+            }
+        }
         self.audit(&Actor::System, "user.removed", user, format!("Guest {name} removed from the directory"));
     }
 }

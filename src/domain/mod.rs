@@ -21,6 +21,7 @@ pub mod rights;
 mod serde_util;
 pub mod tenant;
 pub mod timers;
+pub mod views;
 
 /// Instants in the tenant's time, always UTC.
 pub type Time = chrono::DateTime<chrono::Utc>;
