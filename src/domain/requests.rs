@@ -44,7 +44,7 @@ impl Tenant {
                     return Err(invalid(format!("Policy {pid} belongs to another package")));
                 }
                 if !matching.iter().any(|m| m.id == pid) {
-                    return Err(self.why_not(p, &pkg));
+                    return Err(self.why_not(p, &pkg, &who));
                 }
                 p.clone()
             }
@@ -145,14 +145,21 @@ impl Tenant {
         created(id, msg)
     }
 
-    fn why_not(&self, p: &Policy, pkg: &super::access::Package) -> super::error::DomainError {
+    fn why_not(
+        &self,
+        p: &Policy,
+        pkg: &super::access::Package,
+        who: &super::eval::Requester,
+    ) -> super::error::DomainError {
         if !p.spec.enabled {
             return rule(format!("Policy '{}' has new requests turned off", p.spec.display_name));
         }
-        if p.spec.scope.is_external() && !self.catalogs.get(&pkg.catalog).is_some_and(|c| c.external) {
+        if let Some(c) = self.catalogs.get(&pkg.catalog).filter(|c| !c.external)
+            && (p.spec.scope.is_external() || who.external)
+        {
             return rule(format!(
-                "Policy '{}' is for external users but catalog is not enabled for external users",
-                p.spec.display_name
+                "Catalog '{}' is not enabled for external users, so guests and users of connected organizations cannot request its packages",
+                c.display_name
             ));
         }
         rule(format!("Policy '{}' does not include you ({})", p.spec.display_name, p.spec.scope.label()))
