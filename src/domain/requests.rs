@@ -135,6 +135,7 @@ impl Tenant {
             format!("Requested '{}' via policy '{}'", pkg.display_name, pol.spec.display_name),
         );
         self.route(id);
+        self.tell_sponsors(id, who.org);
         let state = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Submitted);
         let msg = match state {
             RequestState::PendingApproval => format!("Request {id} submitted: waiting for approval"),
@@ -278,6 +279,22 @@ impl Tenant {
                 "approvalNeeded",
                 format!("Approval needed: {who} requests '{pname}'"),
                 format!("Decide by {} ({})", deadline.format("%Y-%m-%d"), id),
+            );
+        }
+    }
+
+    /// The internal sponsors of a connected organization hear of its users' requests (seed 000).
+    fn tell_sponsors(&mut self, id: RequestId, org: Option<OrgId>) {
+        let Some(org) = org.and_then(|o| self.orgs.get(&o)).cloned() else { return };
+        let Some(r) = self.requests.get(&id).cloned() else { return };
+        let pname = self.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default();
+        let who = self.target_label(&r.target);
+        for s in org.internal_sponsors.iter().filter(|s| !r.approvers.contains(s)) {
+            self.notify(
+                *s,
+                "sponsorInfo",
+                format!("{who} of {} requested '{pname}'", org.display_name),
+                format!("{id}: {}", r.state),
             );
         }
     }
