@@ -135,7 +135,7 @@ impl Tenant {
             format!("Requested '{}' via policy '{}'", pkg.display_name, pol.spec.display_name),
         );
         self.route(id);
-        self.tell_sponsors(id, who.org);
+        self.tell_sponsors(id, who.org.filter(|_| who.external));
         let state = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Submitted);
         let msg = match state {
             RequestState::PendingApproval => format!("Request {id} submitted: waiting for approval"),
