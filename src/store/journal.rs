@@ -127,7 +127,7 @@ fn replay_line<S: Persist>(
         && seq != last + 1
     {
         let what = if seq > last + 1 {
-            format!("entries {} to {} are missing", last + 1, seq - 1)
+            missing(last + 1, seq - 1)
         } else {
             "the lines are out of order".to_owned()
         };
@@ -137,11 +137,9 @@ fn replay_line<S: Persist>(
     if seq > cursor.snapshot_seq {
         if seq != cursor.seq + 1 {
             let problem = format!(
-                "the journal goes on with seq {seq} but the snapshot ends at seq {}: \
-                 entries {} to {} are missing",
+                "the journal goes on with seq {seq} but the snapshot ends at seq {}: {}",
                 cursor.snapshot_seq,
-                cursor.seq + 1,
-                seq - 1
+                missing(cursor.seq + 1, seq - 1)
             );
             return Err(StoreError::corrupt(path, at, problem));
         }
@@ -158,6 +156,14 @@ fn replay_line<S: Persist>(
     }
     cursor.last_seq = Some(seq);
     Ok(())
+}
+
+fn missing(first: u64, last: u64) -> String {
+    if first == last {
+        format!("entry {first} is missing")
+    } else {
+        format!("entries {first} to {last} are missing")
+    }
 }
 
 #[cfg(test)]
