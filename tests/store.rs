@@ -29,8 +29,10 @@ fn missing_or_empty_directory_opens_as_none_and_is_not_touched() {
 fn create_writes_a_readable_snapshot_and_reopens() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("a").join("b");
-    let mut start = Toy::default();
-    start.counter = 7;
+    let start = Toy {
+        counter: 7,
+        ..Toy::default()
+    };
     let store = Store::create(&dir, start).unwrap();
     assert_eq!(store.seq(), 0);
     assert_eq!(store.dir(), dir);
@@ -41,7 +43,10 @@ fn create_writes_a_readable_snapshot_and_reopens() {
     assert_eq!(json["schema_version"], 2);
     assert_eq!(json["seq"], 0);
     assert_eq!(json["state"]["counter"], 7);
-    assert!(text.contains("\n  \"kind\": \"toy-tenant\",\n"), "pretty: {text}");
+    assert!(
+        text.contains("\n  \"kind\": \"toy-tenant\",\n"),
+        "pretty: {text}"
+    );
     assert!(!dir.join("journal.jsonl").exists());
 
     let reopened = Store::<Toy>::open(&dir).unwrap().unwrap();
@@ -80,7 +85,10 @@ fn create_replacing_moves_old_files_aside() {
     let (replaced, backups) = Store::create_replacing(&dir, Toy::default()).unwrap();
     assert_eq!(
         backups,
-        vec![dir.join("tenant.json.bak-1"), dir.join("journal.jsonl.bak-1")]
+        vec![
+            dir.join("tenant.json.bak-1"),
+            dir.join("journal.jsonl.bak-1")
+        ]
     );
     assert_eq!(fs::read(&backups[0]).unwrap(), old_snapshot);
     assert_eq!(fs::read(&backups[1]).unwrap(), old_journal);
@@ -112,7 +120,11 @@ fn commits_survive_reopen() {
 
     let lines = journal_lines(&dir);
     assert_eq!(lines.len(), 5);
-    assert!(lines[0].starts_with("{\"seq\":1,\"entry\":{"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("{\"seq\":1,\"entry\":{"),
+        "{}",
+        lines[0]
+    );
     let second: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
     assert_eq!(second["seq"], 2);
     assert_eq!(second["entry"]["actor"], "tester");
@@ -120,7 +132,11 @@ fn commits_survive_reopen() {
     let reopened = Store::<Toy>::open(&dir).unwrap().unwrap();
     assert_eq!(reopened.seq(), 5);
     assert_eq!(reopened.state().data(), store.state().data());
-    assert_eq!(reopened.state().total, 4, "index rebuilt and maintained by replay");
+    assert_eq!(
+        reopened.state().total,
+        4,
+        "index rebuilt and maintained by replay"
+    );
 }
 
 #[test]
@@ -151,7 +167,11 @@ fn a_commit_appends_and_leaves_the_snapshot_alone() {
     store.commit(add(1)).unwrap();
     assert_eq!(fs::read(dir.join("tenant.json")).unwrap(), snapshot);
     let after = fs::read(dir.join("journal.jsonl")).unwrap();
-    assert_eq!(&after[..journal.len()], &journal[..], "appended, not rewritten");
+    assert_eq!(
+        &after[..journal.len()],
+        &journal[..],
+        "appended, not rewritten"
+    );
 }
 
 #[test]
@@ -227,5 +247,8 @@ fn a_deleted_empty_journal_is_fine() {
     let reopened = Store::<Toy>::open(&dir).unwrap().unwrap();
     assert_eq!(reopened.state().counter, 2);
     store.commit(add(2)).unwrap();
-    assert_eq!(Store::<Toy>::open(&dir).unwrap().unwrap().state().counter, 4);
+    assert_eq!(
+        Store::<Toy>::open(&dir).unwrap().unwrap().state().counter,
+        4
+    );
 }

@@ -44,7 +44,10 @@ fn each_commit_catches_up_with_the_other_store_first() {
         Err(CommitError::Refused(e)) => assert_eq!(e, ToyError::Missing("x".into())),
         other => panic!("a took x twice: {other:?}"),
     }
-    assert!(a.state().items.is_empty(), "a caught up even though refused");
+    assert!(
+        a.state().items.is_empty(),
+        "a caught up even though refused"
+    );
 
     let c = Store::<Toy>::open(tmp.path()).unwrap().unwrap();
     assert_eq!((c.seq(), c.state().counter), (5, 111));
@@ -125,7 +128,11 @@ fn two_threads_with_their_own_store_lose_no_increment() {
         .flat_map(|w| w.join().unwrap())
         .collect();
     seen.sort();
-    assert_eq!(seen, (1..=400).collect::<Vec<i64>>(), "each commit saw all before it");
+    assert_eq!(
+        seen,
+        (1..=400).collect::<Vec<i64>>(),
+        "each commit saw all before it"
+    );
 
     let end = Store::<Toy>::open(tmp.path()).unwrap().unwrap();
     assert_eq!((end.seq(), end.state().counter), (400, 400));
@@ -151,7 +158,11 @@ fn two_processes_lose_no_increment() {
     let children: Vec<_> = (0..2)
         .map(|_| {
             std::process::Command::new(&exe)
-                .args(["--exact", "two_processes_lose_no_increment", "--test-threads=1"])
+                .args([
+                    "--exact",
+                    "two_processes_lose_no_increment",
+                    "--test-threads=1",
+                ])
                 .env(CHILD, tmp.path())
                 .stdout(std::process::Stdio::null())
                 .spawn()

@@ -136,7 +136,10 @@ fn a_leftover_temporary_snapshot_is_ignored_and_replaced() {
     assert_eq!(reopened.state().counter, 4);
     store.compact().unwrap();
     assert!(!dir.join("tenant.json.tmp").exists());
-    assert_eq!(Store::<Toy>::open(&dir).unwrap().unwrap().state().counter, 4);
+    assert_eq!(
+        Store::<Toy>::open(&dir).unwrap().unwrap().state().counter,
+        4
+    );
 }
 
 fn write_v1(dir: &Path, count: i64, seq: u64) -> Vec<u8> {
@@ -191,5 +194,8 @@ fn an_explicit_compaction_also_writes_the_upgrade() {
     store.compact().unwrap();
     assert_eq!(fs::read(dir.join("tenant.json.bak-1")).unwrap(), v1);
     let reopened = Store::<Toy>::open(&dir).unwrap().unwrap();
-    assert_eq!((reopened.migrated_from(), reopened.state().counter), (None, 5));
+    assert_eq!(
+        (reopened.migrated_from(), reopened.state().counter),
+        (None, 5)
+    );
 }

@@ -79,7 +79,7 @@ fn edit_journal_line(dir: &Path, number: usize, f: impl FnOnce(&str) -> Option<S
             } else {
                 Some(line.to_owned())
             };
-            for l in replaced {
+            if let Some(l) = replaced {
                 out.push_str(&l);
                 out.push('\n');
             }
@@ -94,7 +94,12 @@ fn snapshot_that_is_not_json() {
     let at = format!("tenant.json line {line}, column");
     refused(
         |d| edit_snapshot(d, "\"counter\": 0,", "\"counter\": 0,,"),
-        &[&at, "not a valid snapshot", "move the file aside", "not changed it"],
+        &[
+            &at,
+            "not a valid snapshot",
+            "move the file aside",
+            "not changed it",
+        ],
     );
 }
 
@@ -139,7 +144,12 @@ fn snapshot_without_seq() {
 fn snapshot_from_a_newer_entitle() {
     let err = refused(
         |d| edit_snapshot(d, "\"schema_version\": 2", "\"schema_version\": 3"),
-        &["tenant.json", "newer entitle", "version 3", "upgrade entitle"],
+        &[
+            "tenant.json",
+            "newer entitle",
+            "version 3",
+            "upgrade entitle",
+        ],
     );
     assert!(matches!(err, StoreError::TooNew { found: 3, .. }));
 }
@@ -156,7 +166,11 @@ fn snapshot_of_another_kind() {
 fn snapshot_too_old_to_migrate() {
     refused(
         |d| edit_snapshot(d, "\"schema_version\": 2", "\"schema_version\": 0"),
-        &["tenant.json", "cannot upgrade schema version 0 to 2", "no upgrade"],
+        &[
+            "tenant.json",
+            "cannot upgrade schema version 0 to 2",
+            "no upgrade",
+        ],
     );
 }
 
@@ -172,7 +186,10 @@ fn snapshot_whose_migration_fails() {
 fn journal_line_that_is_not_json() {
     refused(
         |d| edit_journal_line(d, 2, |_| Some("{\"seq\":2,\"entry\":oops}".into())),
-        &["journal.jsonl line 2, column 18", "not a valid journal line"],
+        &[
+            "journal.jsonl line 2, column 18",
+            "not a valid journal line",
+        ],
     );
 }
 
@@ -201,7 +218,11 @@ fn journal_entry_with_an_unknown_field() {
 fn journal_with_a_seq_gap() {
     refused(
         |d| edit_journal_line(d, 2, |_| None),
-        &["journal.jsonl line 2", "seq 3 follows seq 1", "entry 2 is missing"],
+        &[
+            "journal.jsonl line 2",
+            "seq 3 follows seq 1",
+            "entry 2 is missing",
+        ],
     );
 }
 
@@ -209,7 +230,11 @@ fn journal_with_a_seq_gap() {
 fn journal_that_starts_after_the_snapshot() {
     refused(
         |d| edit_journal_line(d, 1, |_| None),
-        &["journal.jsonl line 1", "snapshot ends at seq 0", "entry 1 is missing"],
+        &[
+            "journal.jsonl line 1",
+            "snapshot ends at seq 0",
+            "entry 1 is missing",
+        ],
     );
 }
 
@@ -233,7 +258,11 @@ fn journal_entry_the_state_refuses_on_replay() {
                 Some(serde_json::json!({ "seq": 3, "entry": entry }).to_string())
             })
         },
-        &["journal.jsonl line 3", "entry seq 3 cannot be replayed", "no item \"nobody\""],
+        &[
+            "journal.jsonl line 3",
+            "entry seq 3 cannot be replayed",
+            "no item \"nobody\"",
+        ],
     );
     assert!(matches!(err, StoreError::Replay { seq: 3, .. }));
 }

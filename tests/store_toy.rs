@@ -152,10 +152,7 @@ fn toy_refuses_without_changing() {
         Err(ToyError::Missing("b".into()))
     );
     toy.counter = i64::MAX;
-    assert_eq!(
-        toy.apply(&add(1)(&Toy::default())),
-        Err(ToyError::Overflow)
-    );
+    assert_eq!(toy.apply(&add(1)(&Toy::default())), Err(ToyError::Overflow));
     assert_eq!(toy.data(), (i64::MAX, [("a".to_owned(), 5)].into()));
     assert_eq!(toy.total, 5);
 }

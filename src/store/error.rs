@@ -202,7 +202,11 @@ mod tests {
         let at = Position::of_json(&err, 0);
         assert_eq!(at.line, Some(2));
         assert!(at.column.is_some());
-        assert!(!json_problem(&err).contains("at line"), "{}", json_problem(&err));
+        assert!(
+            !json_problem(&err).contains("at line"),
+            "{}",
+            json_problem(&err)
+        );
 
         let shifted = Position::of_json(&err, 10);
         assert_eq!(shifted.line, Some(12));

@@ -156,7 +156,11 @@ pub(crate) fn replace_file(tmp: &Path, target: &Path, bytes: &[u8]) -> Result<St
     };
     if let Err(e) = fs::rename(tmp, target) {
         let _ = fs::remove_file(tmp);
-        return Err(StoreError::io(target, "rename the new snapshot into place", e));
+        return Err(StoreError::io(
+            target,
+            "rename the new snapshot into place",
+            e,
+        ));
     }
     Ok(Stamp::of(&meta))
 }

@@ -144,14 +144,12 @@ fn replay_line<S: Persist>(
             return Err(StoreError::corrupt(path, at, problem));
         }
         let parsed: Line<S::Entry> = serde_json::from_slice(line).map_err(corrupt)?;
-        state
-            .apply(&parsed.entry)
-            .map_err(|e| StoreError::Replay {
-                path: path.to_owned(),
-                at,
-                seq,
-                message: e.to_string(),
-            })?;
+        state.apply(&parsed.entry).map_err(|e| StoreError::Replay {
+            path: path.to_owned(),
+            at,
+            seq,
+            message: e.to_string(),
+        })?;
         cursor.seq = seq;
     }
     cursor.last_seq = Some(seq);
@@ -222,18 +220,41 @@ mod tests {
     #[test]
     fn refuses_gaps_bad_lines_and_replay_errors() {
         let cases = [
-            (0, "{\"seq\":1,\"entry\":1}\n{\"seq\":3,\"entry\":1}\n", "line 2", "missing"),
+            (
+                0,
+                "{\"seq\":1,\"entry\":1}\n{\"seq\":3,\"entry\":1}\n",
+                "line 2",
+                "missing",
+            ),
             (0, "{\"seq\":2,\"entry\":1}\n", "line 1", "missing"),
             (0, "{\"seq\":1,\"entry\":1}\n\n", "line 2", "empty line"),
-            (0, "{\"seq\":1,\"entry\":1}\n{\"seq\":2,\"entry\":x}\n", "line 2, column", "valid"),
+            (
+                0,
+                "{\"seq\":1,\"entry\":1}\n{\"seq\":2,\"entry\":x}\n",
+                "line 2, column",
+                "valid",
+            ),
             (0, "{\"seq\":1,\"entry\":-4}\n", "line 1", "negative"),
-            (0, "{\"seq\":1,\"entry\":1,\"x\":0}\n", "line 1, column", "unknown field"),
-            (3, "{\"seq\":2,\"entry\":1}\n{\"seq\":2,\"entry\":1}\n", "line 2", "order"),
+            (
+                0,
+                "{\"seq\":1,\"entry\":1,\"x\":0}\n",
+                "line 1, column",
+                "unknown field",
+            ),
+            (
+                3,
+                "{\"seq\":2,\"entry\":1}\n{\"seq\":2,\"entry\":1}\n",
+                "line 2",
+                "order",
+            ),
         ];
         for (snapshot_seq, text, at, what) in cases {
             let (result, _, _) = run(snapshot_seq, text);
             let message = result.unwrap_err().to_string();
-            assert!(message.starts_with(&format!("j {at}")), "{text:?}: {message}");
+            assert!(
+                message.starts_with(&format!("j {at}")),
+                "{text:?}: {message}"
+            );
             assert!(message.contains(what), "{text:?}: {message}");
         }
     }

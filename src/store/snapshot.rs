@@ -104,7 +104,10 @@ pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>
             serde_json::from_slice(bytes).map_err(|e| corrupt(e, "not a valid snapshot"))?;
         let upgraded = S::migrate(version, body.state).map_err(migrate_err)?;
         let state = serde_json::from_value(upgraded).map_err(|e| {
-            migrate_err(format!("the upgraded state does not fit: {}", json_problem(&e)))
+            migrate_err(format!(
+                "the upgraded state does not fit: {}",
+                json_problem(&e)
+            ))
         })?;
         (state, Some(version))
     };
