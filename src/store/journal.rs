@@ -27,6 +27,9 @@ struct Line<E> {
     entry: E,
 }
 
+/// The largest seq the store accepts in a file, so that `seq + 1` never overflows.
+pub(crate) const MAX_SEQ: u64 = u64::MAX / 2;
+
 /// How far the journal has been read and replayed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Cursor {
@@ -123,6 +126,13 @@ fn replay_line<S: Persist>(
         return Err(StoreError::corrupt(path, at, "empty line"));
     }
     let seq = serde_json::from_slice::<Head>(line).map_err(corrupt)?.seq;
+    if seq > MAX_SEQ {
+        return Err(StoreError::corrupt(
+            path,
+            at,
+            format!("seq {seq} is too large"),
+        ));
+    }
     if let Some(last) = cursor.last_seq
         && seq != last + 1
     {
@@ -246,6 +256,12 @@ mod tests {
                 "{\"seq\":2,\"entry\":1}\n{\"seq\":2,\"entry\":1}\n",
                 "line 2",
                 "order",
+            ),
+            (
+                0,
+                "{\"seq\":18446744073709551615,\"entry\":1}\n",
+                "line 1",
+                "too large",
             ),
         ];
         for (snapshot_seq, text, at, what) in cases {
