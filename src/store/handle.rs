@@ -68,7 +68,8 @@ impl<S: Persist> fmt::Debug for Store<S> {
 impl<S: Persist> Store<S> {
     /// Opens the store in `dir`: loads the snapshot, calls [`Persist::after_load`] and replays
     /// the journal. `Ok(None)` when there is no snapshot (nor directory): install a starting
-    /// state with [`Store::create`]. Does not write anything.
+    /// state with [`Store::create`]. Writes nothing (it only creates the empty lock file if
+    /// it is missing), and refuses bad data with a [`StoreError`].
     pub fn open(dir: impl AsRef<Path>) -> Result<Option<Self>, StoreError> {
         let paths = Paths::new(dir.as_ref());
         if !files::exists(&paths.snapshot)? {

@@ -27,6 +27,9 @@ struct Line<E> {
     entry: E,
 }
 
+/// The largest seq the store accepts in a file, so that `seq + 1` never overflows.
+pub(crate) const MAX_SEQ: u64 = u64::MAX / 2;
+
 /// How far the journal has been read and replayed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Cursor {
@@ -107,25 +110,22 @@ fn replay_line<S: Persist>(path: &Path, line: &[u8], cursor: &mut Cursor, state:
         return Err(StoreError::corrupt(path, at, "empty line"));
     }
     let seq = serde_json::from_slice::<Head>(line).map_err(corrupt)?.seq;
+    if seq > MAX_SEQ {
+        return Err(StoreError::corrupt(path, at, format!("seq {seq} is too large")));
+    }
     if let Some(last) = cursor.last_seq
         && seq != last + 1
     {
-        let what = if seq > last + 1 {
-            format!("entries {} to {} are missing", last + 1, seq - 1)
-        } else {
-            "the lines are out of order".to_owned()
-        };
+        let what = if seq > last + 1 { missing(last + 1, seq - 1) } else { "the lines are out of order".to_owned() };
         let problem = format!("seq {seq} follows seq {last}: {what}");
         return Err(StoreError::corrupt(path, at, problem));
     }
     if seq > cursor.snapshot_seq {
         if seq != cursor.seq + 1 {
             let problem = format!(
-                "the journal goes on with seq {seq} but the snapshot ends at seq {}: \
-                 entries {} to {} are missing",
+                "the journal goes on with seq {seq} but the snapshot ends at seq {}: {}",
                 cursor.snapshot_seq,
-                cursor.seq + 1,
-                seq - 1
+                missing(cursor.seq + 1, seq - 1)
             );
             return Err(StoreError::corrupt(path, at, problem));
         }
@@ -140,6 +140,10 @@ fn replay_line<S: Persist>(path: &Path, line: &[u8], cursor: &mut Cursor, state:
     }
     cursor.last_seq = Some(seq);
     Ok(())
+}
+
+fn missing(first: u64, last: u64) -> String {
+    if first == last { format!("entry {first} is missing") } else { format!("entries {first} to {last} are missing") }
 }
 
 #[cfg(test)]
@@ -205,6 +209,7 @@ mod tests {
             (0, "{\"seq\":1,\"entry\":-4}\n", "line 1", "negative"),
             (0, "{\"seq\":1,\"entry\":1,\"x\":0}\n", "line 1, column", "unknown field"),
             (3, "{\"seq\":2,\"entry\":1}\n{\"seq\":2,\"entry\":1}\n", "line 2", "order"),
+            (0, "{\"seq\":18446744073709551615,\"entry\":1}\n", "line 1", "too large"),
         ];
         for (snapshot_seq, text, at, what) in cases {
             let (result, _, _) = run(snapshot_seq, text);

@@ -72,6 +72,11 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
 
     /// Upgrade an older snapshot's `state` JSON from `from_version` to `SCHEMA_VERSION`.
     /// Default: no upgrade is known.
+    ///
+    /// Only the snapshot is migrated: journal entries written after an older snapshot are
+    /// read as `Self::Entry` as they are, so `Entry` must stay able to read older entries
+    /// (or the older entitle must compact before the upgrade). The first commit or compaction
+    /// after a migration writes the upgraded snapshot, keeping the old one as a backup.
     fn migrate(from_version: u32, state: serde_json::Value) -> Result<serde_json::Value, String> {
         let _ = state;
         Err(format!("this entitle knows no upgrade from schema version {from_version} to {}", Self::SCHEMA_VERSION))

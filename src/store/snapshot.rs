@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Persist;
 use super::error::{Position, StoreError, json_problem};
+use super::journal::MAX_SEQ;
 
 #[derive(Serialize)]
 struct Out<'a, S> {
@@ -64,6 +65,10 @@ pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>
         ));
     }
     let header: Header = serde_json::from_slice(bytes).map_err(|e| corrupt(e, "not a valid snapshot"))?;
+    if header.seq > MAX_SEQ {
+        let problem = format!("seq {} is too large", header.seq);
+        return Err(StoreError::corrupt(path, Position::NONE, problem));
+    }
     if header.kind != S::KIND {
         return Err(StoreError::WrongKind { path: path.to_owned(), found: header.kind, expected: S::KIND });
     }
