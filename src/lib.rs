@@ -5,3 +5,4 @@
 pub mod domain;
 pub mod session;
 pub mod store;
+pub mod ui;

@@ -1,0 +1,226 @@
+//! Drawing a [`Form`]: a popup with the step bar, one line per field (label, value), the field's
+//! error (or help) under it, and the form error at the bottom.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::form::Form;
+use super::form_field::{Field, FieldKind};
+use super::popup::{popup_area, popup_frame};
+use super::table::put_text;
+use crate::ui::theme::Theme;
+
+impl Form {
+    /// Draws the form as a popup over `area`.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let popup = popup_area(area, 84, 90);
+        let title = if self.is_dirty() {
+            format!("{} *", self.title)
+        } else {
+            self.title.clone()
+        };
+        let inner = popup_frame(popup, buf, &title, theme);
+        let inner = Rect {
+            x: inner.x + 1,
+            width: inner.width.saturating_sub(2),
+            ..inner
+        };
+        let wizard = self.steps.len() > 1;
+        let [steps, fields, error] = Layout::vertical([
+            Constraint::Length(if wizard { 2 } else { 0 }),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        if wizard {
+            self.render_steps(steps, buf, theme);
+        }
+        self.render_fields(fields, buf, theme);
+        if let Some(e) = &self.error {
+            Line::styled(e.as_str(), theme.error).render(error, buf);
+        }
+    }
+
+    fn step_has_error(&self, step: usize) -> bool {
+        self.fields.iter().any(|f| {
+            f.step == step && f.visible && f.error.is_some() && (f.touched || self.submit_attempted)
+        })
+    }
+
+    fn render_steps(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let mut spans = Vec::new();
+        for (i, name) in self.steps.iter().enumerate() {
+            let style = if i == self.step {
+                theme.tab_active
+            } else {
+                theme.tab
+            };
+            spans.push(Span::styled(format!(" {} {name} ", i + 1), style));
+            if self.step_has_error(i) {
+                spans.push(Span::styled("!", theme.error));
+            }
+            spans.push(Span::raw(" "));
+        }
+        let counter = format!("step {} of {}", self.step + 1, self.steps.len());
+        let line = Line::from(spans);
+        if line.width() + counter.len() < usize::from(area.width) {
+            Line::styled(counter, theme.muted)
+                .right_aligned()
+                .render(Rect { height: 1, ..area }, buf);
+        }
+        line.render(Rect { height: 1, ..area }, buf);
+    }
+
+    fn field_height(&self, f: &Field) -> u16 {
+        let shows_error = f.error.is_some() && (f.touched || self.submit_attempted);
+        1 + u16::from(shows_error || f.help.is_some())
+    }
+
+    fn render_fields(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let shown: Vec<usize> = (0..self.fields.len())
+            .filter(|&i| self.fields[i].step == self.step && self.fields[i].visible)
+            .collect();
+        if shown.is_empty() {
+            Line::styled("Nothing to fill in on this step.", theme.muted).render(area, buf);
+            return;
+        }
+        let label_w = shown
+            .iter()
+            .map(|&i| Span::raw(&self.fields[i].label).width() as u16 + 4)
+            .max()
+            .unwrap_or(0)
+            .min(area.width / 3);
+        // Scroll so that the focused field is fully visible.
+        let mut top = 0u16;
+        let mut focus_end = 0u16;
+        for &i in &shown {
+            let h = self.field_height(&self.fields[i]);
+            if i == self.focus {
+                focus_end = top + h;
+            }
+            top += h;
+        }
+        let skip = focus_end.saturating_sub(area.height);
+        let mut y: i32 = -i32::from(skip);
+        for &i in &shown {
+            let f = &self.fields[i];
+            let h = self.field_height(f);
+            if y >= 0 && y + i32::from(h) <= i32::from(area.height) {
+                let row = Rect {
+                    y: area.y + y as u16,
+                    height: h,
+                    ..area
+                };
+                self.render_field(f, i == self.focus, row, label_w, buf, theme);
+            }
+            y += i32::from(h);
+        }
+    }
+
+    fn render_field(
+        &self,
+        f: &Field,
+        focused: bool,
+        row: Rect,
+        label_w: u16,
+        buf: &mut Buffer,
+        theme: &Theme,
+    ) {
+        let marker = if focused { "› " } else { "  " };
+        let req = if f.required { " *" } else { "" };
+        let label_style = if focused { theme.title } else { theme.base };
+        let label_area = Rect {
+            width: label_w,
+            height: 1,
+            ..row
+        };
+        put_text(
+            buf,
+            label_area,
+            &format!("{marker}{}{req}", f.label),
+            label_style,
+        );
+        let value = Rect {
+            x: row.x + label_w,
+            width: row.width.saturating_sub(label_w),
+            height: 1,
+            ..row
+        };
+        match &f.kind {
+            FieldKind::Text | FieldKind::Number { .. } | FieldKind::Date { .. } => {
+                let w = value.width.min(48);
+                let placeholder = match f.kind {
+                    FieldKind::Date { time: true } => "YYYY-MM-DD [HH:MM]",
+                    FieldKind::Date { time: false } => "YYYY-MM-DD",
+                    _ => "",
+                };
+                let boxed = Rect { width: w, ..value };
+                f.input
+                    .render(boxed, buf, theme.input, theme.cursor, focused);
+                if f.input.is_empty() && !placeholder.is_empty() {
+                    let after = Rect {
+                        x: boxed.x + 1,
+                        width: w.saturating_sub(1),
+                        ..boxed
+                    };
+                    put_text(buf, after, placeholder, theme.input.patch(theme.muted));
+                }
+            }
+            FieldKind::Toggle => {
+                let text = if f.on { "[x] yes" } else { "[ ] no" };
+                let style = if focused { theme.selected } else { theme.base };
+                Span::styled(text, style).render(value, buf);
+            }
+            FieldKind::Choice(opts) => {
+                let label = opts
+                    .get(f.choice)
+                    .map_or("(no options)", |o| o.label.as_str());
+                let style = if focused { theme.selected } else { theme.base };
+                let text = format!("‹ {label} ›  ({} of {})", f.choice + 1, opts.len());
+                put_text(buf, value, &text, style);
+            }
+            FieldKind::MultiChoice(opts) => {
+                let mut spans = Vec::new();
+                for (i, (o, on)) in opts.iter().zip(&f.flags).enumerate() {
+                    let mark = if *on { "[x]" } else { "[ ]" };
+                    let style = if focused && i == f.item_cursor {
+                        theme.selected
+                    } else {
+                        theme.base
+                    };
+                    spans.push(Span::styled(format!("{mark} {}", o.label), style));
+                    spans.push(Span::raw("  "));
+                }
+                Line::from(spans).render(value, buf);
+            }
+            FieldKind::Lookup { .. } => {
+                let labels = f.picked_labels();
+                let (text, style) = if labels.is_empty() {
+                    ("(none: enter to choose)".to_string(), theme.muted)
+                } else {
+                    (labels, theme.base)
+                };
+                let style = if focused {
+                    style.patch(theme.selected)
+                } else {
+                    style
+                };
+                put_text(buf, value, &text, style);
+            }
+        }
+        if row.height > 1 {
+            let below = Rect {
+                y: row.y + 1,
+                height: 1,
+                ..value
+            };
+            match (self.field_error(&f.id), &f.help) {
+                (Some(e), _) => put_text(buf, below, &format!("✗ {e}"), theme.error),
+                (None, Some(h)) => put_text(buf, below, h, theme.muted),
+                (None, None) => {}
+            }
+        }
+    }
+}
