@@ -114,8 +114,8 @@ impl Action {
     pub fn description(self) -> &'static str {
         use Action::*;
         match self {
-            Quit => "Quit (asks first when a form has unsaved changes)",
-            ForceQuit => "Quit now (asks first only when a form has unsaved changes)",
+            Quit => "Quit (asks if a form has unsaved changes)",
+            ForceQuit => "Quit now (asks only if a form has unsaved changes)",
             Help => "Show or hide this help",
             NextTab => "Next tab",
             PrevTab => "Previous tab",

@@ -8,14 +8,14 @@ use ratatui::widgets::Widget;
 
 use super::form::Form;
 use super::form_field::{Field, FieldKind};
-use super::popup::{popup_area, popup_frame};
+use super::popup::{centered_fixed, popup_frame};
 use super::table::put_text;
 use crate::ui::theme::Theme;
 
 impl Form {
     /// Draws the form as a popup over `area`.
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let popup = popup_area(area, 84, 90);
+        let popup = centered_fixed(area, area.width.saturating_sub(4).min(100), area.height - 2);
         let title = if self.is_dirty() {
             format!("{} *", self.title)
         } else {
@@ -50,27 +50,33 @@ impl Form {
     }
 
     fn render_steps(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let mut spans = Vec::new();
-        for (i, name) in self.steps.iter().enumerate() {
-            let style = if i == self.step {
-                theme.tab_active
-            } else {
-                theme.tab
-            };
-            spans.push(Span::styled(format!(" {} {name} ", i + 1), style));
-            if self.step_has_error(i) {
-                spans.push(Span::styled("!", theme.error));
+        // Every step named if that fits, else only the current one named and the others numbered.
+        let line = |compact: bool| {
+            let mut spans = Vec::new();
+            for (i, name) in self.steps.iter().enumerate() {
+                let style = if i == self.step { theme.tab_active } else { theme.tab };
+                let text = if compact && i != self.step {
+                    format!(" {} ", i + 1)
+                } else {
+                    format!(" {} {name} ", i + 1)
+                };
+                spans.push(Span::styled(text, style));
+                if self.step_has_error(i) {
+                    spans.push(Span::styled("!", theme.error));
+                }
+                spans.push(Span::raw(" "));
             }
-            spans.push(Span::raw(" "));
-        }
+            Line::from(spans)
+        };
         let counter = format!("step {} of {}", self.step + 1, self.steps.len());
-        let line = Line::from(spans);
-        if line.width() + counter.len() < usize::from(area.width) {
-            Line::styled(counter, theme.muted)
-                .right_aligned()
-                .render(Rect { height: 1, ..area }, buf);
+        let width = usize::from(area.width);
+        let full = line(false);
+        let line = if full.width() <= width { full } else { line(true) };
+        let row = Rect { height: 1, ..area };
+        if line.width() + counter.len() < width {
+            Line::styled(counter, theme.muted).right_aligned().render(row, buf);
         }
-        line.render(Rect { height: 1, ..area }, buf);
+        line.render(row, buf);
     }
 
     fn field_height(&self, f: &Field) -> u16 {
@@ -91,7 +97,7 @@ impl Form {
             .map(|&i| Span::raw(&self.fields[i].label).width() as u16 + 4)
             .max()
             .unwrap_or(0)
-            .min(area.width / 3);
+            .min(area.width / 2);
         // Scroll so that the focused field is fully visible.
         let mut top = 0u16;
         let mut focus_end = 0u16;

@@ -48,7 +48,7 @@ pub fn help_entries(keymap: &Keymap) -> Vec<HelpEntry> {
         for (action, keys) in bindings {
             out.push(HelpEntry {
                 mode,
-                keys: keys.join(" "),
+                keys: keys.join(", "),
                 action: Some(action),
                 text: action.description().into(),
             });

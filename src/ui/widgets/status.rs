@@ -67,24 +67,21 @@ pub struct StatusBar<'a> {
     pub theme: &'a Theme,
 }
 
-impl Widget for StatusBar<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
+impl StatusBar<'_> {
+    /// The left part; roles and location are left out when `full` is false.
+    fn left(&self, roles: bool, location: bool) -> Line<'static> {
         let t = self.theme;
         let i = self.info;
         let mut left = vec![Span::styled(format!(" {} ", i.user), t.title)];
-        if !i.roles.is_empty() {
+        if roles && !i.roles.is_empty() {
             left.push(Span::styled(format!("({}) ", i.roles.join(", ")), t.muted));
         }
         left.push(Span::styled("│ ", t.border));
         left.push(Span::raw(format!("{} ", i.clock)));
-        let tag = if i.clock_live {
-            ("live", t.ok)
-        } else {
-            ("frozen", t.warning)
-        };
+        let tag = if i.clock_live { ("live", t.ok) } else { ("frozen", t.warning) };
         left.push(Span::styled(tag.0, tag.1));
         left.push(Span::styled(" │ ", t.border));
-        if !i.location.is_empty() {
+        if location && !i.location.is_empty() {
             left.push(Span::styled(format!("{} ", i.location), t.muted));
         }
         left.push(match &i.saved {
@@ -93,29 +90,27 @@ impl Widget for StatusBar<'_> {
             SaveState::ReadOnly => Span::styled("read-only", t.warning),
             SaveState::Failed(e) => Span::styled(format!("save failed: {e}"), t.error),
         });
-        let left = Line::from(left);
-        let left_w = left.width() as u16;
+        Line::from(left)
+    }
+}
+
+impl Widget for StatusBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        // The message gets at most half of the line; the left part drops roles, then the
+        // location, to fit in the rest.
+        let msg_w = self.message.map_or(0, |m| {
+            (Span::raw(&m.text).width() as u16 + 1).min(area.width / 2)
+        });
+        let room = usize::from(area.width - msg_w);
+        let left = [(true, true), (false, true), (false, false)]
+            .into_iter()
+            .map(|(r, l)| self.left(r, l))
+            .find(|l| l.width() <= room)
+            .unwrap_or_else(|| self.left(false, false));
+        left.render(Rect { width: area.width - msg_w, ..area }, buf);
         if let Some(m) = self.message {
-            // The message gets what the left part leaves, at least half of the line.
-            let msg_w = (Span::raw(&m.text).width() as u16 + 1).min(area.width);
-            let room = area
-                .width
-                .saturating_sub(left_w + 1)
-                .max(area.width / 2)
-                .min(msg_w);
-            let msg_area = Rect {
-                x: area.x + area.width - room,
-                width: room,
-                ..area
-            };
-            let left_area = Rect {
-                width: area.width - room,
-                ..area
-            };
-            left.render(left_area, buf);
-            super::table::put_text(buf, msg_area, &m.text, m.style(t));
-        } else {
-            left.render(area, buf);
+            let msg_area = Rect { x: area.x + area.width - msg_w, width: msg_w, ..area };
+            super::table::put_text(buf, msg_area, &m.text, m.style(self.theme));
         }
     }
 }

@@ -466,10 +466,12 @@ fn render_filter_line(area: Rect, buf: &mut Buffer, state: &TableState, theme: &
     Span::styled(label, theme.key).render(area, buf);
     let label_w = label.len() as u16;
     let count_w = count.len() as u16;
-    let input_w = area.width.saturating_sub(label_w + count_w).min(
-        // Keep the count right after the text, but leave room for the cursor.
-        (Span::raw(state.filter.value()).width() as u16).saturating_add(1),
-    );
+    // The count follows the text (and the cursor cell while typing).
+    let text_w = Span::raw(state.filter.value()).width() as u16;
+    let input_w = area
+        .width
+        .saturating_sub(label_w + count_w)
+        .min(text_w.saturating_add(u16::from(state.editing_filter)));
     let input_area = Rect {
         x: area.x + label_w,
         width: input_w,
