@@ -69,11 +69,7 @@ fn policy_form() -> Form {
         .field(Field::choice("scope", "Who can request", ["Specific users", "All members"]))
         .step("Approval")
         .field(Field::toggle("approval", "Require approval").value(true))
-        .field(
-            Field::number("timeout", "Decision timeout (days)", 1, 30)
-                .value(14)
-                .visible_if(|v| v.bool("approval")),
-        )
+        .field(Field::number("timeout", "Decision timeout (days)", 1, 30).value(14).visible_if(|v| v.bool("approval")))
         .field(
             Field::multi_choice("stage1", "First stage", ["Manager", "Sponsors", "Internal"])
                 .visible_if(|v| v.bool("approval")),

@@ -11,7 +11,7 @@ use entitle::ui::{Action, App, Effect, Keymap, Mode, Tab, TabView, Theme, update
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Rect};
 
 fn key(s: &str) -> KeyEvent {
@@ -50,10 +50,7 @@ impl ListTab {
         table.sync(&rows(n));
         ListTab {
             n,
-            columns: vec![
-                Column::new("Name", Constraint::Length(12)),
-                Column::new("Id", Constraint::Fill(1)),
-            ],
+            columns: vec![Column::new("Name", Constraint::Length(12)), Column::new("Id", Constraint::Fill(1))],
             table,
             results: Vec::new(),
             reject_next: None,
@@ -111,14 +108,8 @@ fn policy_form() -> Form {
         .field(Field::number("timeout", "Decision timeout", 1, 30).value(14))
         .step("Approval")
         .field(Field::toggle("approval", "Require approval").value(true))
-        .field(
-            Field::choice("stage1", "First approver", ["Manager", "Sponsors"])
-                .visible_if(|v| v.bool("approval")),
-        )
-        .field(
-            Field::lookup("approvers", "Approvers", approvers, true)
-                .visible_if(|v| v.bool("approval")),
-        )
+        .field(Field::choice("stage1", "First approver", ["Manager", "Sponsors"]).visible_if(|v| v.bool("approval")))
+        .field(Field::lookup("approvers", "Approvers", approvers, true).visible_if(|v| v.bool("approval")))
 }
 
 /// The app with a 340-row list in "My access" (the ListTab is reached through `tab_mut`).

@@ -9,19 +9,7 @@ use strum::{Display, EnumIter, EnumString, IntoEnumIterator};
 /// Typed text is not an action: in text-input modes an unbound printable key reaches the focused
 /// input as a character (see [`crate::ui::app::App::handle_key`]).
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumIter,
-    EnumString,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Display, EnumIter, EnumString,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]

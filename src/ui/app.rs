@@ -21,20 +21,7 @@ use crate::ui::theme::Theme;
 use crate::ui::widgets::status::{MessageKind, StatusInfo, StatusMessage};
 
 /// The tabs of the application, in tab-bar order.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Display,
-    EnumIter,
-    Serialize,
-    Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Display, EnumIter, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tab {
     #[strum(to_string = "My access")]
@@ -101,28 +88,16 @@ pub enum Effect {
 
 impl Effect {
     pub fn info(text: impl Into<String>) -> Effect {
-        Effect::Message(StatusMessage {
-            kind: MessageKind::Info,
-            text: text.into(),
-        })
+        Effect::Message(StatusMessage { kind: MessageKind::Info, text: text.into() })
     }
     pub fn ok(text: impl Into<String>) -> Effect {
-        Effect::Message(StatusMessage {
-            kind: MessageKind::Ok,
-            text: text.into(),
-        })
+        Effect::Message(StatusMessage { kind: MessageKind::Ok, text: text.into() })
     }
     pub fn warning(text: impl Into<String>) -> Effect {
-        Effect::Message(StatusMessage {
-            kind: MessageKind::Warning,
-            text: text.into(),
-        })
+        Effect::Message(StatusMessage { kind: MessageKind::Warning, text: text.into() })
     }
     pub fn error(text: impl Into<String>) -> Effect {
-        Effect::Message(StatusMessage {
-            kind: MessageKind::Error,
-            text: text.into(),
-        })
+        Effect::Message(StatusMessage { kind: MessageKind::Error, text: text.into() })
     }
 }
 
@@ -232,9 +207,7 @@ pub struct App<C> {
 impl<C: Shell> App<C> {
     /// A shell over `ctx` showing every tab with a placeholder view.
     pub fn new(ctx: C, keymap: Keymap, theme: Theme) -> Self {
-        let views = Tab::iter()
-            .map(|t| (t, Box::new(Placeholder::new(t)) as Box<dyn TabView<C>>))
-            .collect();
+        let views = Tab::iter().map(|t| (t, Box::new(Placeholder::new(t)) as Box<dyn TabView<C>>)).collect();
         App {
             ctx,
             keymap,

@@ -31,12 +31,7 @@ impl ShellLayout {
             Constraint::Length(1),
         ])
         .areas(area);
-        ShellLayout {
-            tabs,
-            content,
-            status,
-            footer,
-        }
+        ShellLayout { tabs, content, status, footer }
     }
 }
 
@@ -58,25 +53,14 @@ impl<C: Shell> App<C> {
         }
         let l = ShellLayout::new(area);
         let items = self.tab_items();
-        let bar = TabBar {
-            items: &items,
-            selected: self.selected_index(),
-        };
+        let bar = TabBar { items: &items, selected: self.selected_index() };
         let (rects, _) = bar.layout(l.tabs);
-        self.last_tab_rects = self
-            .visible
-            .iter()
-            .zip(rects)
-            .filter_map(|(t, r)| r.map(|r| (*t, r)))
-            .collect();
+        self.last_tab_rects = self.visible.iter().zip(rects).filter_map(|(t, r)| r.map(|r| (*t, r))).collect();
         self.last_content = l.content;
     }
 
     fn selected_index(&self) -> usize {
-        self.visible
-            .iter()
-            .position(|t| *t == self.tab)
-            .unwrap_or(0)
+        self.visible.iter().position(|t| *t == self.tab).unwrap_or(0)
     }
 
     /// The tab-bar items: numbers 1-9 for the first nine visible tabs, badges from the views.
@@ -99,11 +83,7 @@ impl<C: Shell> App<C> {
         let actions: Vec<Action> = match self.top_layer() {
             Some(layer) => layer.hints(),
             None => {
-                let mut a = self
-                    .views
-                    .get(&self.tab)
-                    .map(|v| v.hints())
-                    .unwrap_or_default();
+                let mut a = self.views.get(&self.tab).map(|v| v.hints()).unwrap_or_default();
                 if mode == Mode::List {
                     a.extend([Action::Help, Action::NextTab, Action::Quit]);
                 } else {
@@ -128,36 +108,20 @@ impl<C: Shell> App<C> {
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
         if too_small(area) {
             let quit = self.keymap.hint_key(Mode::Global, Action::ForceQuit);
-            TooSmall {
-                theme: &self.theme,
-                quit_key: quit.as_deref(),
-            }
-            .render(area, buf);
+            TooSmall { theme: &self.theme, quit_key: quit.as_deref() }.render(area, buf);
             return;
         }
         let l = ShellLayout::new(area);
         let items = self.tab_items();
-        TabBar {
-            items: &items,
-            selected: self.selected_index(),
-        }
-        .render(l.tabs, buf, &self.theme);
+        TabBar { items: &items, selected: self.selected_index() }.render(l.tabs, buf, &self.theme);
         if let Some(view) = self.views.get(&self.tab) {
             view.render(&self.ctx, l.content, buf, &self.theme);
         }
         let info = self.ctx.status();
-        let status = StatusBar {
-            info: &info,
-            message: self.message.as_ref(),
-            theme: &self.theme,
-        };
+        let status = StatusBar { info: &info, message: self.message.as_ref(), theme: &self.theme };
         status.render(l.status, buf);
         let hints = self.hints();
-        Footer {
-            hints: &hints,
-            theme: &self.theme,
-        }
-        .render(l.footer, buf);
+        Footer { hints: &hints, theme: &self.theme }.render(l.footer, buf);
         for entry in &self.layers {
             entry.layer.render(area, buf, &self.keymap, &self.theme);
         }

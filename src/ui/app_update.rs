@@ -1,9 +1,7 @@
 //! Events to actions, and actions to state: `update` routes top-down (the top layer, else the shell's
 //! own actions, the current tab, then the context) and applies the resulting [`Effect`]s.
 
-use ratatui::crossterm::event::{
-    Event, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use crate::ui::action::Action;
 use crate::ui::app::{App, AppQuestion, Effect, LayerEntry, Owner, Shell};
@@ -19,10 +17,7 @@ const WHEEL_LINES: isize = 3;
 /// Applies one action. Returns `Effect::Quit` when the app should end, `Effect::Unhandled` when
 /// nothing used the action, else `Effect::None`.
 pub fn update<C: Shell>(app: &mut App<C>, action: Action) -> Effect {
-    let top_is_quit_question = app
-        .layers
-        .last()
-        .is_some_and(|e| e.owner == Owner::App(AppQuestion::Quit));
+    let top_is_quit_question = app.layers.last().is_some_and(|e| e.owner == Owner::App(AppQuestion::Quit));
     if action == Action::ForceQuit {
         if top_is_quit_question {
             return app.apply(Effect::Quit, Owner::Shell);
@@ -76,13 +71,9 @@ impl<C: Shell> App<C> {
         if let Some(action) = self.keymap.lookup(mode, key) {
             return update(self, action);
         }
-        let plain = !key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         match key.code {
-            ratatui::crossterm::event::KeyCode::Char(c) if plain && mode.accepts_text() => {
-                self.type_char(c)
-            }
+            ratatui::crossterm::event::KeyCode::Char(c) if plain && mode.accepts_text() => self.type_char(c),
             _ => Effect::Unhandled,
         }
     }
@@ -151,10 +142,7 @@ impl<C: Shell> App<C> {
         let tab = self.tab;
         let effect = match (m.kind, wheel) {
             (MouseEventKind::Down(MouseButton::Left), _) => {
-                let hit = self
-                    .last_tab_rects
-                    .iter()
-                    .find(|(_, r)| r.contains((col, row).into()));
+                let hit = self.last_tab_rects.iter().find(|(_, r)| r.contains((col, row).into()));
                 if let Some((t, _)) = hit {
                     let t = *t;
                     self.switch_tab(t);
@@ -184,16 +172,8 @@ impl<C: Shell> App<C> {
         if n == 0 {
             return;
         }
-        let i = self
-            .visible
-            .iter()
-            .position(|t| *t == self.tab)
-            .unwrap_or(0);
-        let next = if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        };
+        let i = self.visible.iter().position(|t| *t == self.tab).unwrap_or(0);
+        let next = if forward { (i + 1) % n } else { (i + n - 1) % n };
         self.tab = self.visible[next];
         self.redraw = true;
     }
@@ -233,31 +213,21 @@ impl<C: Shell> App<C> {
                 }
             }
             Layer::Prompt(p) => match p.handle(action) {
-                Outcome::Done(text) => Some(LayerResult::Prompted {
-                    id: p.id.clone(),
-                    text,
-                }),
+                Outcome::Done(text) => Some(LayerResult::Prompted { id: p.id.clone(), text }),
                 Outcome::Cancel => return self.close_top(),
                 o => return consumed(&o),
             },
             Layer::Picker(p) => match p.handle(action) {
-                Outcome::Done(ids) => Some(LayerResult::Picked {
-                    id: p.id.clone(),
-                    ids,
-                }),
+                Outcome::Done(ids) => Some(LayerResult::Picked { id: p.id.clone(), ids }),
                 Outcome::Cancel => return self.close_top(),
                 o => return consumed(&o),
             },
             Layer::Form(f) => match f.handle(action) {
-                FormOutcome::Submit(values) => Some(LayerResult::Submitted {
-                    id: f.id.clone(),
-                    values,
-                }),
+                FormOutcome::Submit(values) => Some(LayerResult::Submitted { id: f.id.clone(), values }),
                 FormOutcome::Cancel if f.is_dirty() => {
-                    let ask =
-                        ConfirmState::new("discard", "Discard changes", "Discard your changes?")
-                            .labels("Discard", "Keep editing")
-                            .default_no();
+                    let ask = ConfirmState::new("discard", "Discard changes", "Discard your changes?")
+                        .labels("Discard", "Keep editing")
+                        .default_no();
                     self.push_layer(Layer::Confirm(ask), Owner::App(AppQuestion::DiscardForm));
                     return Effect::None;
                 }
@@ -292,11 +262,7 @@ impl<C: Shell> App<C> {
             (Owner::App(_), _) => return self.close_top(),
             (Owner::FormField(field), LayerResult::Picked { ids, .. }) => {
                 self.layers.pop();
-                if let Some(LayerEntry {
-                    layer: Layer::Form(f),
-                    ..
-                }) = self.layers.last_mut()
-                {
+                if let Some(LayerEntry { layer: Layer::Form(f), .. }) = self.layers.last_mut() {
                     f.set_picked(field, ids);
                 }
                 return Effect::None;

@@ -21,19 +21,7 @@ pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.json");
 
 /// Where keys are being read. The top layer decides (see [`crate::ui::layers::Layer::mode`]).
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumIter,
-    EnumString,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Display, EnumIter, EnumString,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -224,40 +212,20 @@ impl fmt::Display for KeyBinding {
 #[derive(Debug, thiserror::Error)]
 pub enum KeymapError {
     #[error("cannot read keymap file {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("keymap file {} is not valid JSON: {source}", path.display())]
-    Json {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
+    Json { path: PathBuf, source: serde_json::Error },
     #[error("keymap file {}: {detail}", path.display())]
     Shape { path: PathBuf, detail: String },
     #[error("keymap file {}: unknown mode \"{mode}\" (modes: {expected})", path.display())]
-    UnknownMode {
-        path: PathBuf,
-        mode: String,
-        expected: String,
-    },
+    UnknownMode { path: PathBuf, mode: String, expected: String },
     #[error("keymap file {}: mode \"{mode}\": bad key \"{key}\": {reason}", path.display())]
-    BadKey {
-        path: PathBuf,
-        mode: Mode,
-        key: String,
-        reason: String,
-    },
+    BadKey { path: PathBuf, mode: Mode, key: String, reason: String },
     #[error(
         "keymap file {}: mode \"{mode}\", key \"{key}\": unknown action \"{action}\"",
         path.display()
     )]
-    UnknownAction {
-        path: PathBuf,
-        mode: Mode,
-        key: String,
-        action: String,
-    },
+    UnknownAction { path: PathBuf, mode: Mode, key: String, action: String },
 }
 
 /// The bindings of every mode.
@@ -275,9 +243,7 @@ impl Default for Keymap {
 impl Keymap {
     /// The embedded default keymap (checked by the tests).
     pub fn defaults() -> Keymap {
-        let empty = Keymap {
-            modes: HashMap::new(),
-        };
+        let empty = Keymap { modes: HashMap::new() };
         match empty.with_overrides(DEFAULT_KEYMAP, Path::new("<built-in keymap>")) {
             Ok(k) => k,
             Err(e) => panic!("the embedded default keymap is broken: {e}"),
@@ -295,10 +261,7 @@ impl Keymap {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (defaults, None),
             Err(source) => {
-                let err = KeymapError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                };
+                let err = KeymapError::Read { path: path.to_path_buf(), source };
                 return (defaults, Some(err));
             }
         };
@@ -323,10 +286,7 @@ impl Keymap {
             let mode = Mode::from_str(&mode_name).map_err(|_| KeymapError::UnknownMode {
                 path: p(),
                 mode: mode_name.clone(),
-                expected: Mode::iter()
-                    .map(|m| m.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                expected: Mode::iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
             })?;
             let serde_json::Value::Object(bindings) = bindings else {
                 let detail = format!("mode \"{mode}\" must be an object of \"key\": \"action\"");
@@ -347,22 +307,12 @@ impl Keymap {
                         Ok(a) => Some(a),
                         Err(_) => {
                             let action = s.clone();
-                            return Err(KeymapError::UnknownAction {
-                                path: p(),
-                                mode,
-                                key,
-                                action,
-                            });
+                            return Err(KeymapError::UnknownAction { path: p(), mode, key, action });
                         }
                     },
                     other => {
                         let action = other.to_string();
-                        return Err(KeymapError::UnknownAction {
-                            path: p(),
-                            mode,
-                            key,
-                            action,
-                        });
+                        return Err(KeymapError::UnknownAction { path: p(), mode, key, action });
                     }
                 };
                 match action {
@@ -382,14 +332,7 @@ impl Keymap {
     pub fn lookup_binding(&self, mode: Mode, key: KeyBinding) -> Option<Action> {
         let own = self.modes.get(&mode).and_then(|m| m.get(&key)).copied();
         own.or_else(|| {
-            if mode.inherits_global() {
-                self.modes
-                    .get(&Mode::Global)
-                    .and_then(|m| m.get(&key))
-                    .copied()
-            } else {
-                None
-            }
+            if mode.inherits_global() { self.modes.get(&Mode::Global).and_then(|m| m.get(&key)).copied() } else { None }
         })
     }
 
@@ -428,11 +371,7 @@ impl Keymap {
         Action::iter()
             .filter(|a| map.values().any(|b| b == a))
             .map(|a| {
-                let mut keys: Vec<String> = map
-                    .iter()
-                    .filter(|(_, b)| **b == a)
-                    .map(|(k, _)| k.to_string())
-                    .collect();
+                let mut keys: Vec<String> = map.iter().filter(|(_, b)| **b == a).map(|(k, _)| k.to_string()).collect();
                 keys.sort_by(|x, y| (x.chars().count(), x).cmp(&(y.chars().count(), y)));
                 (a, keys)
             })
@@ -450,25 +389,10 @@ mod tests {
 
     #[test]
     fn key_syntax_round_trips() {
-        for s in [
-            "ctrl-c",
-            "shift-tab",
-            "pgdn",
-            "?",
-            "j",
-            "G",
-            "-",
-            "ctrl--",
-            "f5",
-            "space",
-            "enter",
-        ] {
+        for s in ["ctrl-c", "shift-tab", "pgdn", "?", "j", "G", "-", "ctrl--", "f5", "space", "enter"] {
             assert_eq!(kb(s).to_string(), s);
         }
-        assert_eq!(
-            kb("Ctrl-C"),
-            KeyBinding::new(KeyCode::Char('C'), KeyModifiers::CONTROL)
-        );
+        assert_eq!(kb("Ctrl-C"), KeyBinding::new(KeyCode::Char('C'), KeyModifiers::CONTROL));
         assert_eq!(kb("shift-g"), kb("G"));
         assert_eq!(kb("backtab"), kb("shift-tab"));
         assert!(KeyBinding::from_str("hyper-x").is_err());
@@ -479,14 +403,8 @@ mod tests {
     #[test]
     fn shifted_event_matches_plain_char_binding() {
         let ev = KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT);
-        assert_eq!(
-            Keymap::defaults().lookup(Mode::List, ev),
-            Some(Action::Help)
-        );
+        assert_eq!(Keymap::defaults().lookup(Mode::List, ev), Some(Action::Help));
         let ev = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
-        assert_eq!(
-            Keymap::defaults().lookup(Mode::List, ev),
-            Some(Action::PrevTab)
-        );
+        assert_eq!(Keymap::defaults().lookup(Mode::List, ev), Some(Action::PrevTab));
     }
 }

@@ -59,10 +59,7 @@ impl Layer {
     }
 
     pub fn message(title: impl Into<String>, text: impl Into<String>) -> Layer {
-        Layer::Message(MessageState {
-            title: title.into(),
-            text: text.into(),
-        })
+        Layer::Message(MessageState { title: title.into(), text: text.into() })
     }
 
     /// The keymap mode while this layer is on top.
@@ -87,9 +84,7 @@ impl Layer {
             Layer::Picker(p) if p.multi => vec![Toggle, Open, Back],
             Layer::Picker(_) => vec![Open, Down, Up, Back],
             Layer::Form(f) if f.steps().len() > 1 => {
-                vec![
-                    Submit, NextField, PrevField, NextStep, PrevStep, Toggle, Back,
-                ]
+                vec![Submit, NextField, PrevField, NextStep, PrevStep, Toggle, Back]
             }
             Layer::Form(_) => vec![Submit, NextField, PrevField, Toggle, Back],
         }
@@ -132,8 +127,6 @@ impl MessageState {
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let popup = popup_area(area, 60, 40);
         let inner = popup_frame(popup, buf, &self.title, theme);
-        Paragraph::new(self.text.as_str())
-            .wrap(Wrap { trim: false })
-            .render(inner, buf);
+        Paragraph::new(self.text.as_str()).wrap(Wrap { trim: false }).render(inner, buf);
     }
 }

@@ -56,11 +56,7 @@ pub fn run_with_tick<C: Shell>(app: &mut App<C>, tick: Duration) -> io::Result<(
 }
 
 /// The loop itself, on any ratatui terminal.
-pub fn event_loop<C: Shell>(
-    terminal: &mut DefaultTerminal,
-    app: &mut App<C>,
-    tick: Duration,
-) -> io::Result<()> {
+pub fn event_loop<C: Shell>(terminal: &mut DefaultTerminal, app: &mut App<C>, tick: Duration) -> io::Result<()> {
     let mut last_tick = Instant::now();
     let mut dirty = true;
     while !app.should_quit() {

@@ -36,11 +36,7 @@ impl Theme {
     /// Coloured unless `NO_COLOR` is set to something.
     pub fn from_env() -> Theme {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        if no_color {
-            Theme::monochrome()
-        } else {
-            Theme::colored()
-        }
+        if no_color { Theme::monochrome() } else { Theme::colored() }
     }
 
     pub fn colored() -> Theme {
@@ -49,15 +45,9 @@ impl Theme {
             color: true,
             base: Style::new(),
             tab: Style::new().fg(Color::Gray),
-            tab_active: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Cyan)
-                .add_modifier(bold),
+            tab_active: Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(bold),
             header: Style::new().fg(Color::Cyan).add_modifier(bold),
-            selected: Style::new()
-                .bg(Color::DarkGray)
-                .fg(Color::White)
-                .add_modifier(bold),
+            selected: Style::new().bg(Color::DarkGray).fg(Color::White).add_modifier(bold),
             title: Style::new().fg(Color::Cyan).add_modifier(bold),
             border: Style::new().fg(Color::DarkGray),
             border_focus: Style::new().fg(Color::Cyan),
@@ -118,13 +108,10 @@ pub enum Tone {
 }
 
 pub fn state_tone(name: &str) -> Tone {
-    let n: String = name
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect::<String>();
+    let n: String = name.chars().filter(|c| c.is_alphanumeric()).collect::<String>();
     match n.to_ascii_lowercase().as_str() {
-        "delivered" | "active" | "approved" | "accepted" | "succeeded" | "completed"
-        | "applied" | "enabled" | "ok" | "approve" => Tone::Good,
+        "delivered" | "active" | "approved" | "accepted" | "succeeded" | "completed" | "applied" | "enabled" | "ok"
+        | "approve" => Tone::Good,
         "pendingapproval"
         | "pending"
         | "delivering"
@@ -139,8 +126,8 @@ pub fn state_tone(name: &str) -> Tone {
         | "expiringsoon"
         | "dontknow"
         | "warning" => Tone::Waiting,
-        "denied" | "expired" | "failed" | "deliveryfailed" | "canceled" | "cancelled"
-        | "revoked" | "removed" | "rejected" | "deny" | "disabled" | "error" => Tone::Bad,
+        "denied" | "expired" | "failed" | "deliveryfailed" | "canceled" | "cancelled" | "revoked" | "removed"
+        | "rejected" | "deny" | "disabled" | "error" => Tone::Bad,
         _ => Tone::Neutral,
     }
 }

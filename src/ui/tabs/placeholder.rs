@@ -17,18 +17,14 @@ pub struct Placeholder {
 
 impl Placeholder {
     pub fn new(tab: Tab) -> Self {
-        Placeholder {
-            tab,
-            text: format!("{tab}: not wired to the domain yet."),
-        }
+        Placeholder { tab, text: format!("{tab}: not wired to the domain yet.") }
     }
 }
 
 impl<C> TabView<C> for Placeholder {
     fn render(&self, _ctx: &C, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let block = Block::bordered()
-            .border_style(theme.border)
-            .title(Span::styled(format!(" {} ", self.tab), theme.title));
+        let block =
+            Block::bordered().border_style(theme.border).title(Span::styled(format!(" {} ", self.tab), theme.title));
         Paragraph::new(Line::styled(self.text.as_str(), theme.muted))
             .wrap(Wrap { trim: true })
             .block(block)

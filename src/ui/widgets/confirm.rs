@@ -23,11 +23,7 @@ pub struct ConfirmState {
 }
 
 impl ConfirmState {
-    pub fn new(
-        id: impl Into<String>,
-        title: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, title: impl Into<String>, message: impl Into<String>) -> Self {
         ConfirmState {
             id: id.into(),
             title: title.into(),
@@ -70,15 +66,9 @@ impl ConfirmState {
         let text_lines = msg_width / width.saturating_sub(4).max(1) + 1;
         let popup = centered_fixed(area, width, text_lines + 5);
         let inner = popup_frame(popup, buf, &self.title, theme);
-        let [text, _, buttons] = Layout::vertical([
-            Constraint::Fill(1),
-            Constraint::Length(1),
-            Constraint::Length(1),
-        ])
-        .areas(inner);
-        Paragraph::new(self.message.as_str())
-            .wrap(Wrap { trim: true })
-            .render(text, buf);
+        let [text, _, buttons] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+        Paragraph::new(self.message.as_str()).wrap(Wrap { trim: true }).render(text, buf);
         let button = |label: &str, focused: bool| {
             let style = if focused { theme.selected } else { theme.muted };
             Span::styled(format!("[ {label} ]"), style)

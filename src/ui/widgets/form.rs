@@ -233,11 +233,7 @@ impl Form {
     /// The error shown under a field, if any (validation runs as you type).
     pub fn field_error(&self, id: &str) -> Option<&str> {
         let f = self.fields.iter().find(|f| f.id == id)?;
-        if f.visible && (f.touched || self.submit_attempted) {
-            f.error.as_deref()
-        } else {
-            None
-        }
+        if f.visible && (f.touched || self.submit_attempted) { f.error.as_deref() } else { None }
     }
 
     pub fn is_visible(&self, id: &str) -> bool {
@@ -246,12 +242,7 @@ impl Form {
 
     /// Current values of all fields, hidden ones included, parsed leniently (for display logic).
     pub fn raw_values(&self) -> FormValues {
-        FormValues(
-            self.fields
-                .iter()
-                .map(|f| (f.id.clone(), f.lenient_value()))
-                .collect(),
-        )
+        FormValues(self.fields.iter().map(|f| (f.id.clone(), f.lenient_value())).collect())
     }
 
     /// Sets a field's value from outside (e.g. prefill); does not make the form dirty.
@@ -274,8 +265,7 @@ impl Form {
     }
 
     fn visible_in(&self, step: usize) -> impl Iterator<Item = usize> + '_ {
-        (0..self.fields.len())
-            .filter(move |&i| self.fields[i].step == step && self.fields[i].visible)
+        (0..self.fields.len()).filter(move |&i| self.fields[i].step == step && self.fields[i].visible)
     }
 
     fn first_visible_in(&self, step: usize) -> Option<usize> {
@@ -303,9 +293,7 @@ impl Form {
             self.error = None;
         }
         if !self.fields.get(self.focus).is_some_and(|f| f.visible) {
-            let next = (self.focus..self.fields.len())
-                .chain((0..self.focus).rev())
-                .find(|&i| self.fields[i].visible);
+            let next = (self.focus..self.fields.len()).chain((0..self.focus).rev()).find(|&i| self.fields[i].visible);
             if let Some(i) = next {
                 self.focus_field(i);
             }
@@ -313,17 +301,11 @@ impl Form {
     }
 
     fn move_field(&mut self, forward: bool) {
-        let order: Vec<usize> = (0..self.fields.len())
-            .filter(|&i| self.fields[i].visible)
-            .collect();
+        let order: Vec<usize> = (0..self.fields.len()).filter(|&i| self.fields[i].visible).collect();
         let Some(pos) = order.iter().position(|&i| i == self.focus) else {
             return;
         };
-        let next = if forward {
-            order.get(pos + 1)
-        } else {
-            pos.checked_sub(1).and_then(|p| order.get(p))
-        };
+        let next = if forward { order.get(pos + 1) } else { pos.checked_sub(1).and_then(|p| order.get(p)) };
         if let Some(&i) = next {
             self.focus_field(i);
         }
@@ -414,10 +396,7 @@ impl Form {
                 if other == Action::Toggle
                     && let Some(p) = f.picker()
                 {
-                    return FormOutcome::Pick {
-                        field: f.id.clone(),
-                        picker: p,
-                    };
+                    return FormOutcome::Pick { field: f.id.clone(), picker: p };
                 }
                 match f.edit(other) {
                     None => return FormOutcome::Ignored,

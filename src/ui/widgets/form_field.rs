@@ -23,26 +23,17 @@ pub struct Opt {
 
 impl From<&str> for Opt {
     fn from(s: &str) -> Self {
-        Opt {
-            id: s.into(),
-            label: s.into(),
-        }
+        Opt { id: s.into(), label: s.into() }
     }
 }
 impl From<String> for Opt {
     fn from(s: String) -> Self {
-        Opt {
-            id: s.clone(),
-            label: s,
-        }
+        Opt { id: s.clone(), label: s }
     }
 }
 impl From<(&str, &str)> for Opt {
     fn from((id, label): (&str, &str)) -> Self {
-        Opt {
-            id: id.into(),
-            label: label.into(),
-        }
+        Opt { id: id.into(), label: label.into() }
     }
 }
 impl From<(String, String)> for Opt {
@@ -144,11 +135,7 @@ impl Field {
         label: impl Into<String>,
         options: impl IntoIterator<Item = O>,
     ) -> Self {
-        Field::new(
-            id,
-            label,
-            FieldKind::Choice(options.into_iter().map(Into::into).collect()),
-        )
+        Field::new(id, label, FieldKind::Choice(options.into_iter().map(Into::into).collect()))
     }
     pub fn multi_choice<O: Into<Opt>>(
         id: impl Into<String>,
@@ -162,12 +149,7 @@ impl Field {
     pub fn date(id: impl Into<String>, label: impl Into<String>, time: bool) -> Self {
         Field::new(id, label, FieldKind::Date { time })
     }
-    pub fn lookup(
-        id: impl Into<String>,
-        label: impl Into<String>,
-        items: Vec<PickItem>,
-        multi: bool,
-    ) -> Self {
+    pub fn lookup(id: impl Into<String>, label: impl Into<String>, items: Vec<PickItem>, multi: bool) -> Self {
         Field::new(id, label, FieldKind::Lookup { items, multi })
     }
 
@@ -215,11 +197,7 @@ impl Field {
             (_, Value::Number(Some(n))) => self.input.set(n.to_string()),
             (FieldKind::Date { time }, Value::Date(Some(d))) => {
                 let midnight = d.time() == chrono::NaiveTime::MIN;
-                let fmt = if *time && !midnight {
-                    "%Y-%m-%d %H:%M"
-                } else {
-                    "%Y-%m-%d"
-                };
+                let fmt = if *time && !midnight { "%Y-%m-%d %H:%M" } else { "%Y-%m-%d" };
                 self.input.set(d.format(fmt).to_string());
             }
             _ => {}
@@ -227,10 +205,7 @@ impl Field {
     }
 
     fn uses_input(&self) -> bool {
-        matches!(
-            self.kind,
-            FieldKind::Text | FieldKind::Number { .. } | FieldKind::Date { .. }
-        )
+        matches!(self.kind, FieldKind::Text | FieldKind::Number { .. } | FieldKind::Date { .. })
     }
 
     /// The value as well as it can be read, for visibility and cross-field checks.
@@ -249,34 +224,26 @@ impl Field {
             FieldKind::Text => Value::Text(raw.to_string()),
             FieldKind::Toggle => Value::Bool(self.on),
             FieldKind::Choice(opts) => Value::Choice(opts.get(self.choice).map(|o| o.id.clone())),
-            FieldKind::MultiChoice(opts) => Value::Multi(
-                opts.iter()
-                    .zip(&self.flags)
-                    .filter(|(_, on)| **on)
-                    .map(|(o, _)| o.id.clone())
-                    .collect(),
-            ),
+            FieldKind::MultiChoice(opts) => {
+                Value::Multi(opts.iter().zip(&self.flags).filter(|(_, on)| **on).map(|(o, _)| o.id.clone()).collect())
+            }
             FieldKind::Lookup { .. } => Value::Multi(self.picked.clone()),
             FieldKind::Number { .. } if raw.is_empty() => Value::Number(None),
             FieldKind::Number { min, max } => {
-                let n: i64 = raw
-                    .parse()
-                    .map_err(|_| format!("{label} must be a whole number"))?;
+                let n: i64 = raw.parse().map_err(|_| format!("{label} must be a whole number"))?;
                 if n < *min || n > *max {
                     return Err(format!("{label} must be {min}-{max}"));
                 }
                 Value::Number(Some(n))
             }
             FieldKind::Date { .. } if raw.is_empty() => Value::Date(None),
-            FieldKind::Date { time } => {
-                Value::Date(Some(parse_date(raw, *time).ok_or_else(|| {
-                    if *time {
-                        format!("{label}: use YYYY-MM-DD or YYYY-MM-DD HH:MM")
-                    } else {
-                        format!("{label}: use YYYY-MM-DD")
-                    }
-                })?))
-            }
+            FieldKind::Date { time } => Value::Date(Some(parse_date(raw, *time).ok_or_else(|| {
+                if *time {
+                    format!("{label}: use YYYY-MM-DD or YYYY-MM-DD HH:MM")
+                } else {
+                    format!("{label}: use YYYY-MM-DD")
+                }
+            })?)),
         })
     }
 
@@ -318,11 +285,7 @@ impl Field {
             Some(first) => p.highlight(first),
             None => p,
         };
-        Some(if *multi {
-            p.multi(self.picked.clone())
-        } else {
-            p
-        })
+        Some(if *multi { p.multi(self.picked.clone()) } else { p })
     }
 
     /// Applies an editing action. `None`: not used; `Some(changed)`.
@@ -389,12 +352,7 @@ impl Field {
         };
         self.picked
             .iter()
-            .map(|id| {
-                items
-                    .iter()
-                    .find(|i| &i.id == id)
-                    .map_or(id.as_str(), |i| i.label.as_str())
-            })
+            .map(|id| items.iter().find(|i| &i.id == id).map_or(id.as_str(), |i| i.label.as_str()))
             .collect::<Vec<_>>()
             .join(", ")
     }

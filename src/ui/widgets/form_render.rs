@@ -16,17 +16,9 @@ impl Form {
     /// Draws the form as a popup over `area`.
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let popup = centered_fixed(area, area.width.saturating_sub(4).min(100), area.height - 2);
-        let title = if self.is_dirty() {
-            format!("{} *", self.title)
-        } else {
-            self.title.clone()
-        };
+        let title = if self.is_dirty() { format!("{} *", self.title) } else { self.title.clone() };
         let inner = popup_frame(popup, buf, &title, theme);
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width.saturating_sub(2),
-            ..inner
-        };
+        let inner = Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner };
         let wizard = self.steps.len() > 1;
         let [steps, fields, error] = Layout::vertical([
             Constraint::Length(if wizard { 2 } else { 0 }),
@@ -44,9 +36,9 @@ impl Form {
     }
 
     fn step_has_error(&self, step: usize) -> bool {
-        self.fields.iter().any(|f| {
-            f.step == step && f.visible && f.error.is_some() && (f.touched || self.submit_attempted)
-        })
+        self.fields
+            .iter()
+            .any(|f| f.step == step && f.visible && f.error.is_some() && (f.touched || self.submit_attempted))
     }
 
     fn render_steps(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -55,11 +47,8 @@ impl Form {
             let mut spans = Vec::new();
             for (i, name) in self.steps.iter().enumerate() {
                 let style = if i == self.step { theme.tab_active } else { theme.tab };
-                let text = if compact && i != self.step {
-                    format!(" {} ", i + 1)
-                } else {
-                    format!(" {} {name} ", i + 1)
-                };
+                let text =
+                    if compact && i != self.step { format!(" {} ", i + 1) } else { format!(" {} {name} ", i + 1) };
                 spans.push(Span::styled(text, style));
                 if self.step_has_error(i) {
                     spans.push(Span::styled("!", theme.error));
@@ -85,9 +74,8 @@ impl Form {
     }
 
     fn render_fields(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let shown: Vec<usize> = (0..self.fields.len())
-            .filter(|&i| self.fields[i].step == self.step && self.fields[i].visible)
-            .collect();
+        let shown: Vec<usize> =
+            (0..self.fields.len()).filter(|&i| self.fields[i].step == self.step && self.fields[i].visible).collect();
         if shown.is_empty() {
             Line::styled("Nothing to fill in on this step.", theme.muted).render(area, buf);
             return;
@@ -114,46 +102,20 @@ impl Form {
             let f = &self.fields[i];
             let h = self.field_height(f);
             if y >= 0 && y + i32::from(h) <= i32::from(area.height) {
-                let row = Rect {
-                    y: area.y + y as u16,
-                    height: h,
-                    ..area
-                };
+                let row = Rect { y: area.y + y as u16, height: h, ..area };
                 self.render_field(f, i == self.focus, row, label_w, buf, theme);
             }
             y += i32::from(h);
         }
     }
 
-    fn render_field(
-        &self,
-        f: &Field,
-        focused: bool,
-        row: Rect,
-        label_w: u16,
-        buf: &mut Buffer,
-        theme: &Theme,
-    ) {
+    fn render_field(&self, f: &Field, focused: bool, row: Rect, label_w: u16, buf: &mut Buffer, theme: &Theme) {
         let marker = if focused { "› " } else { "  " };
         let req = if f.required { " *" } else { "" };
         let label_style = if focused { theme.title } else { theme.base };
-        let label_area = Rect {
-            width: label_w,
-            height: 1,
-            ..row
-        };
-        put_text(
-            buf,
-            label_area,
-            &format!("{marker}{}{req}", f.label),
-            label_style,
-        );
-        let value = Rect {
-            x: row.x + label_w,
-            width: row.width.saturating_sub(label_w),
-            height: 1,
-            ..row
-        };
+        let label_area = Rect { width: label_w, height: 1, ..row };
+        put_text(buf, label_area, &format!("{marker}{}{req}", f.label), label_style);
+        let value = Rect { x: row.x + label_w, width: row.width.saturating_sub(label_w), height: 1, ..row };
         match &f.kind {
             FieldKind::Text | FieldKind::Number { .. } | FieldKind::Date { .. } => {
                 let w = value.width.min(48);
@@ -163,14 +125,9 @@ impl Form {
                     _ => "",
                 };
                 let boxed = Rect { width: w, ..value };
-                f.input
-                    .render(boxed, buf, theme.input, theme.cursor, focused);
+                f.input.render(boxed, buf, theme.input, theme.cursor, focused);
                 if f.input.is_empty() && !placeholder.is_empty() {
-                    let after = Rect {
-                        x: boxed.x + 1,
-                        width: w.saturating_sub(1),
-                        ..boxed
-                    };
+                    let after = Rect { x: boxed.x + 1, width: w.saturating_sub(1), ..boxed };
                     put_text(buf, after, placeholder, theme.input.patch(theme.muted));
                 }
             }
@@ -180,9 +137,7 @@ impl Form {
                 Span::styled(text, style).render(value, buf);
             }
             FieldKind::Choice(opts) => {
-                let label = opts
-                    .get(f.choice)
-                    .map_or("(no options)", |o| o.label.as_str());
+                let label = opts.get(f.choice).map_or("(no options)", |o| o.label.as_str());
                 let style = if focused { theme.selected } else { theme.base };
                 let text = format!("‹ {label} ›  ({} of {})", f.choice + 1, opts.len());
                 put_text(buf, value, &text, style);
@@ -191,11 +146,7 @@ impl Form {
                 let mut spans = Vec::new();
                 for (i, (o, on)) in opts.iter().zip(&f.flags).enumerate() {
                     let mark = if *on { "[x]" } else { "[ ]" };
-                    let style = if focused && i == f.item_cursor {
-                        theme.selected
-                    } else {
-                        theme.base
-                    };
+                    let style = if focused && i == f.item_cursor { theme.selected } else { theme.base };
                     spans.push(Span::styled(format!("{mark} {}", o.label), style));
                     spans.push(Span::raw("  "));
                 }
@@ -208,20 +159,12 @@ impl Form {
                 } else {
                     (labels, theme.base)
                 };
-                let style = if focused {
-                    style.patch(theme.selected)
-                } else {
-                    style
-                };
+                let style = if focused { style.patch(theme.selected) } else { style };
                 put_text(buf, value, &text, style);
             }
         }
         if row.height > 1 {
-            let below = Rect {
-                y: row.y + 1,
-                height: 1,
-                ..value
-            };
+            let below = Rect { y: row.y + 1, height: 1, ..value };
             match (self.field_error(&f.id), &f.help) {
                 (Some(e), _) => put_text(buf, below, &format!("✗ {e}"), theme.error),
                 (None, Some(h)) => put_text(buf, below, h, theme.muted),

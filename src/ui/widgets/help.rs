@@ -32,19 +32,9 @@ pub fn help_entries(keymap: &Keymap) -> Vec<HelpEntry> {
             continue;
         }
         if !out.is_empty() {
-            out.push(HelpEntry {
-                mode,
-                keys: String::new(),
-                action: None,
-                text: String::new(),
-            });
+            out.push(HelpEntry { mode, keys: String::new(), action: None, text: String::new() });
         }
-        out.push(HelpEntry {
-            mode,
-            keys: String::new(),
-            action: None,
-            text: mode.title().into(),
-        });
+        out.push(HelpEntry { mode, keys: String::new(), action: None, text: mode.title().into() });
         for (action, keys) in bindings {
             out.push(HelpEntry {
                 mode,
@@ -93,12 +83,7 @@ impl HelpState {
         let popup = popup_area(area, 90, 90);
         let inner = popup_frame(popup, buf, "Help", theme);
         let entries = help_entries(keymap);
-        let key_w = entries
-            .iter()
-            .map(|e| e.keys.chars().count())
-            .max()
-            .unwrap_or(0)
-            .min(24);
+        let key_w = entries.iter().map(|e| e.keys.chars().count()).max().unwrap_or(0).min(24);
         let lines: Vec<Line> = entries
             .iter()
             .map(|e| match e.action {
@@ -114,8 +99,6 @@ impl HelpState {
         self.max_scroll.set(max);
         self.page.set(height);
         let scroll = self.scroll.min(max);
-        Paragraph::new(lines)
-            .scroll((scroll as u16, 0))
-            .render(inner, buf);
+        Paragraph::new(lines).scroll((scroll as u16, 0)).render(inner, buf);
     }
 }

@@ -43,10 +43,7 @@ impl TextInput {
     }
 
     fn byte_at(&self, char_idx: usize) -> usize {
-        self.value
-            .char_indices()
-            .nth(char_idx)
-            .map_or(self.value.len(), |(i, _)| i)
+        self.value.char_indices().nth(char_idx).map_or(self.value.len(), |(i, _)| i)
     }
 
     pub fn insert(&mut self, c: char) {
@@ -137,14 +134,7 @@ impl TextInput {
 
     /// Draws the text on one line of `area`, scrolled so the cursor stays visible. The cursor is
     /// drawn as a reversed cell when `focused` (no terminal cursor is needed).
-    pub fn render(
-        &self,
-        area: Rect,
-        buf: &mut Buffer,
-        style: Style,
-        cursor_style: Style,
-        focused: bool,
-    ) {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, style: Style, cursor_style: Style, focused: bool) {
         if area.width == 0 || area.height == 0 {
             return;
         }
@@ -165,11 +155,7 @@ impl TextInput {
             if x + w > right {
                 break;
             }
-            let s = if focused && i == self.cursor {
-                style.patch(cursor_style)
-            } else {
-                style
-            };
+            let s = if focused && i == self.cursor { style.patch(cursor_style) } else { style };
             buf.set_string(x, area.y, c.to_string(), s);
             x += w.max(1);
         }

@@ -24,11 +24,7 @@ pub struct PickItem {
 
 impl PickItem {
     pub fn new(id: impl Into<String>, label: impl Into<String>, detail: impl Into<String>) -> Self {
-        PickItem {
-            id: id.into(),
-            label: label.into(),
-            detail: detail.into(),
-        }
+        PickItem { id: id.into(), label: label.into(), detail: detail.into() }
     }
 }
 
@@ -94,9 +90,7 @@ impl PickerState {
     }
 
     fn current(&self) -> Option<&PickItem> {
-        self.matches
-            .get(self.cursor)
-            .and_then(|&i| self.items.get(i))
+        self.matches.get(self.cursor).and_then(|&i| self.items.get(i))
     }
 
     fn refilter(&mut self) {
@@ -108,9 +102,7 @@ impl PickerState {
                 contains_ci(&it.label, &needle) || contains_ci(&it.detail, &needle)
             })
             .collect();
-        self.cursor = keep
-            .and_then(|id| self.matches.iter().position(|&i| self.items[i].id == id))
-            .unwrap_or(0);
+        self.cursor = keep.and_then(|id| self.matches.iter().position(|&i| self.items[i].id == id)).unwrap_or(0);
     }
 
     fn finish(&self) -> Outcome<Vec<String>> {
@@ -159,23 +151,13 @@ impl PickerState {
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let popup = popup_area(area, 70, 70);
         let inner = popup_frame(popup, buf, &self.title, theme);
-        let [filter, list] =
-            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+        let [filter, list] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
         let count = format!(" {} of {}", self.matches.len(), self.items.len());
         Span::styled("› ", theme.key).render(filter, buf);
         let count_w = count.len() as u16;
-        let input = Rect {
-            x: filter.x + 2,
-            width: filter.width.saturating_sub(2 + count_w),
-            ..filter
-        };
-        self.filter
-            .render(input, buf, theme.base, theme.cursor, true);
-        let count_area = Rect {
-            x: input.x + input.width,
-            width: count_w,
-            ..filter
-        };
+        let input = Rect { x: filter.x + 2, width: filter.width.saturating_sub(2 + count_w), ..filter };
+        self.filter.render(input, buf, theme.base, theme.cursor, true);
+        let count_area = Rect { x: input.x + input.width, width: count_w, ..filter };
         Span::styled(count, theme.muted).render(count_area, buf);
 
         let height = usize::from(list.height);
@@ -184,10 +166,7 @@ impl PickerState {
             Line::styled("Nothing matches.", theme.muted).render(list, buf);
             return;
         }
-        let mut offset = self
-            .offset
-            .get()
-            .min(self.matches.len().saturating_sub(height));
+        let mut offset = self.offset.get().min(self.matches.len().saturating_sub(height));
         if self.cursor < offset {
             offset = self.cursor;
         } else if self.cursor >= offset + height {
@@ -200,16 +179,8 @@ impl PickerState {
                 break;
             };
             let y = list.y + row as u16;
-            let line = Rect {
-                y,
-                height: 1,
-                ..list
-            };
-            let style = if pos == self.cursor {
-                theme.selected
-            } else {
-                theme.base
-            };
+            let line = Rect { y, height: 1, ..list };
+            let style = if pos == self.cursor { theme.selected } else { theme.base };
             buf.set_style(line, style);
             let mark = match (self.multi, self.chosen.contains(&item.id)) {
                 (false, _) => "",
@@ -217,26 +188,10 @@ impl PickerState {
                 (true, false) => "[ ] ",
             };
             let mark_w = mark.len() as u16;
-            put_text(
-                buf,
-                Rect {
-                    width: mark_w,
-                    ..line
-                },
-                mark,
-                style,
-            );
-            let label = Rect {
-                x: line.x + mark_w,
-                width: label_w.saturating_sub(mark_w),
-                ..line
-            };
+            put_text(buf, Rect { width: mark_w, ..line }, mark, style);
+            let label = Rect { x: line.x + mark_w, width: label_w.saturating_sub(mark_w), ..line };
             put_text(buf, label, &item.label, style);
-            let detail = Rect {
-                x: line.x + label_w + 1,
-                width: line.width.saturating_sub(label_w + 1),
-                ..line
-            };
+            let detail = Rect { x: line.x + label_w + 1, width: line.width.saturating_sub(label_w + 1), ..line };
             put_text(buf, detail, &item.detail, style.patch(theme.muted));
         }
     }

@@ -13,23 +13,15 @@ pub const MIN_HEIGHT: u16 = 24;
 
 /// A centred rectangle taking `percent_x` by `percent_y` of `area`.
 pub fn popup_area(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Percentage(percent_y.min(100))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [cell] = Layout::horizontal([Constraint::Percentage(percent_x.min(100))])
-        .flex(Flex::Center)
-        .areas(row);
+    let [row] = Layout::vertical([Constraint::Percentage(percent_y.min(100))]).flex(Flex::Center).areas(area);
+    let [cell] = Layout::horizontal([Constraint::Percentage(percent_x.min(100))]).flex(Flex::Center).areas(row);
     cell
 }
 
 /// A centred rectangle of a fixed size, clipped to `area`.
 pub fn centered_fixed(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
     cell
 }
 
@@ -72,8 +64,6 @@ impl Widget for TooSmall<'_> {
         ];
         let height = lines.len() as u16;
         let inner = centered_fixed(area, area.width, height);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .render(inner, buf);
+        Paragraph::new(lines).wrap(Wrap { trim: true }).render(inner, buf);
     }
 }

@@ -65,11 +65,7 @@ impl PromptState {
             Action::Open | Action::Submit => {
                 let text = self.input.value().trim().to_string();
                 self.error = self.validator.as_ref().and_then(|v| v(&text));
-                if self.error.is_some() {
-                    Outcome::Consumed
-                } else {
-                    Outcome::Done(text)
-                }
+                if self.error.is_some() { Outcome::Consumed } else { Outcome::Done(text) }
             }
             other => match self.input.handle(other) {
                 Some(changed) => {
@@ -93,8 +89,7 @@ impl PromptState {
         let inner = popup_frame(popup, buf, &self.title, theme);
         let [label, input, error] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
         Line::from(self.label.as_str()).render(label, buf);
-        self.input
-            .render(input, buf, theme.input, theme.cursor, true);
+        self.input.render(input, buf, theme.input, theme.cursor, true);
         if let Some(e) = &self.error {
             Line::styled(e.as_str(), theme.error).render(error, buf);
         }

@@ -98,9 +98,7 @@ impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         // The message gets at most half of the line; the left part drops roles, then the
         // location, to fit in the rest.
-        let msg_w = self.message.map_or(0, |m| {
-            (Span::raw(&m.text).width() as u16 + 1).min(area.width / 2)
-        });
+        let msg_w = self.message.map_or(0, |m| (Span::raw(&m.text).width() as u16 + 1).min(area.width / 2));
         let room = usize::from(area.width - msg_w);
         let left = [(true, true), (false, true), (false, false)]
             .into_iter()

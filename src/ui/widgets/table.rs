@@ -23,10 +23,7 @@ pub struct Column {
 
 impl Column {
     pub fn new(title: impl Into<String>, width: Constraint) -> Self {
-        Column {
-            title: title.into(),
-            width,
-        }
+        Column { title: title.into(), width }
     }
 }
 
@@ -39,19 +36,13 @@ pub struct CellText {
 
 impl CellText {
     pub fn styled(text: impl Into<String>, style: Style) -> Self {
-        CellText {
-            text: text.into(),
-            style,
-        }
+        CellText { text: text.into(), style }
     }
 }
 
 impl From<String> for CellText {
     fn from(text: String) -> Self {
-        CellText {
-            text,
-            style: Style::new(),
-        }
+        CellText { text, style: Style::new() }
     }
 }
 
@@ -188,11 +179,7 @@ impl TableState {
 
     /// `Prompt` while the filter line is being typed, else `List`.
     pub fn mode(&self) -> Mode {
-        if self.editing_filter {
-            Mode::Prompt
-        } else {
-            Mode::List
-        }
+        if self.editing_filter { Mode::Prompt } else { Mode::List }
     }
 
     /// Rows that fit in the last frame (at least 1).
@@ -233,12 +220,9 @@ impl TableState {
                 self.filter.clear();
                 self.refilter(rows);
             }
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End => self.navigate(action),
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
+                self.navigate(action)
+            }
             _ => return false,
         }
         true
@@ -301,14 +285,8 @@ impl TableState {
             // Typing more narrows the previous matches instead of scanning everything again.
             let narrowing = !self.matched_for.is_empty() && needle.starts_with(&self.matched_for);
             let matches = match (&self.matches, narrowing) {
-                (Some(prev), true) => prev
-                    .iter()
-                    .copied()
-                    .filter(|&i| row_matches(rows, i, &needle))
-                    .collect(),
-                _ => (0..self.total)
-                    .filter(|&i| row_matches(rows, i, &needle))
-                    .collect(),
+                (Some(prev), true) => prev.iter().copied().filter(|&i| row_matches(rows, i, &needle)).collect(),
+                _ => (0..self.total).filter(|&i| row_matches(rows, i, &needle)).collect(),
             };
             self.matches = Some(matches);
         }
@@ -323,9 +301,7 @@ impl TableState {
 }
 
 fn row_matches(rows: &dyn Rows, index: usize, needle_lower: &str) -> bool {
-    rows.cells(index)
-        .iter()
-        .any(|c| contains_ci(&c.text, needle_lower))
+    rows.cells(index).iter().any(|c| contains_ci(&c.text, needle_lower))
 }
 
 /// Case-insensitive `contains`; `needle` is already lower case.
@@ -347,11 +323,7 @@ pub struct Table<'a> {
 
 impl<'a> Table<'a> {
     pub fn new(columns: &'a [Column], rows: &'a dyn Rows) -> Self {
-        Table {
-            columns,
-            rows,
-            empty: "Nothing here yet.",
-        }
+        Table { columns, rows, empty: "Nothing here yet." }
     }
 
     pub fn empty(mut self, message: &'a str) -> Self {
@@ -376,20 +348,15 @@ impl<'a> Table<'a> {
         let rows_area = shrink_top(area, 1);
         let scrollbar = view_len > usize::from(rows_area.height);
         let content_width = area.width.saturating_sub(u16::from(scrollbar));
-        let cols = Layout::horizontal(self.columns.iter().map(|c| c.width))
-            .spacing(1)
-            .split(Rect {
-                width: content_width,
-                height: 1,
-                ..area
-            });
+        let cols = Layout::horizontal(self.columns.iter().map(|c| c.width)).spacing(1).split(Rect {
+            width: content_width,
+            height: 1,
+            ..area
+        });
         for (col, rect) in self.columns.iter().zip(cols.iter()) {
             put_text(buf, *rect, &col.title, theme.header);
         }
-        state.last_rows_area.set(Rect {
-            width: content_width,
-            ..rows_area
-        });
+        state.last_rows_area.set(Rect { width: content_width, ..rows_area });
         if view_len == 0 {
             let msg = if state.filter.is_empty() {
                 self.empty.to_string()
@@ -398,13 +365,7 @@ impl<'a> Table<'a> {
             };
             let line = Line::styled(msg, theme.muted).centered();
             if rows_area.height > 0 {
-                line.render(
-                    Rect {
-                        height: 1,
-                        ..rows_area
-                    },
-                    buf,
-                );
+                line.render(Rect { height: 1, ..rows_area }, buf);
             }
             return;
         }
@@ -422,20 +383,8 @@ impl<'a> Table<'a> {
                 break;
             };
             let y = rows_area.y + line as u16;
-            let base = if view == sel {
-                theme.selected
-            } else {
-                theme.base
-            };
-            buf.set_style(
-                Rect {
-                    y,
-                    height: 1,
-                    width: content_width,
-                    ..rows_area
-                },
-                base,
-            );
+            let base = if view == sel { theme.selected } else { theme.base };
+            buf.set_style(Rect { y, height: 1, width: content_width, ..rows_area }, base);
             let cells = self.rows.cells(source);
             for (cell, rect) in cells.iter().zip(cols.iter()) {
                 put_text(buf, Rect { y, ..*rect }, &cell.text, base.patch(cell.style));
@@ -453,11 +402,7 @@ impl<'a> Table<'a> {
 
 fn shrink_top(area: Rect, by: u16) -> Rect {
     let by = by.min(area.height);
-    Rect {
-        y: area.y + by,
-        height: area.height - by,
-        ..area
-    }
+    Rect { y: area.y + by, height: area.height - by, ..area }
 }
 
 fn render_filter_line(area: Rect, buf: &mut Buffer, state: &TableState, theme: &Theme) {
@@ -468,27 +413,11 @@ fn render_filter_line(area: Rect, buf: &mut Buffer, state: &TableState, theme: &
     let count_w = count.len() as u16;
     // The count follows the text (and the cursor cell while typing).
     let text_w = Span::raw(state.filter.value()).width() as u16;
-    let input_w = area
-        .width
-        .saturating_sub(label_w + count_w)
-        .min(text_w.saturating_add(u16::from(state.editing_filter)));
-    let input_area = Rect {
-        x: area.x + label_w,
-        width: input_w,
-        ..area
-    };
-    state.filter.render(
-        input_area,
-        buf,
-        theme.base,
-        theme.cursor,
-        state.editing_filter,
-    );
-    let count_area = Rect {
-        x: input_area.x + input_w,
-        width: area.width.saturating_sub(label_w + input_w),
-        ..area
-    };
+    let input_w =
+        area.width.saturating_sub(label_w + count_w).min(text_w.saturating_add(u16::from(state.editing_filter)));
+    let input_area = Rect { x: area.x + label_w, width: input_w, ..area };
+    state.filter.render(input_area, buf, theme.base, theme.cursor, state.editing_filter);
+    let count_area = Rect { x: input_area.x + input_w, width: area.width.saturating_sub(label_w + input_w), ..area };
     Span::styled(count, theme.muted).render(count_area, buf);
 }
 

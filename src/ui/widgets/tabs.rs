@@ -47,19 +47,12 @@ impl TabBar<'_> {
     pub fn layout(&self, area: Rect) -> (Vec<Option<Rect>>, bool) {
         let mut short = false;
         let total = |short: bool| -> u16 {
-            self.items
-                .iter()
-                .map(|i| Self::item_width(i, short))
-                .fold(0u16, u16::saturating_add)
+            self.items.iter().map(|i| Self::item_width(i, short)).fold(0u16, u16::saturating_add)
         };
         if total(false) > area.width {
             short = true;
         }
-        let widths: Vec<u16> = self
-            .items
-            .iter()
-            .map(|i| Self::item_width(i, short))
-            .collect();
+        let widths: Vec<u16> = self.items.iter().map(|i| Self::item_width(i, short)).collect();
         let (mut start, mut end) = (0, self.items.len());
         if total(short) > area.width && !self.items.is_empty() {
             // Grow a window around the selected tab, leaving one column each side for markers.
@@ -93,12 +86,7 @@ impl TabBar<'_> {
                 if i < start || i >= end || x >= right {
                     return None;
                 }
-                let r = Rect {
-                    x,
-                    y: area.y,
-                    width: (*w).min(right - x),
-                    height: 1,
-                };
+                let r = Rect { x, y: area.y, width: (*w).min(right - x), height: 1 };
                 x += w;
                 Some(r)
             })
@@ -115,11 +103,7 @@ impl TabBar<'_> {
         let (rects, short) = self.layout(area);
         for (i, (item, rect)) in self.items.iter().zip(&rects).enumerate() {
             let Some(rect) = rect else { continue };
-            let style = if i == self.selected {
-                theme.tab_active
-            } else {
-                theme.tab
-            };
+            let style = if i == self.selected { theme.tab_active } else { theme.tab };
             buf.set_style(*rect, style);
             let (text, badge) = Self::label(item, short);
             let (x, _) = buf.set_stringn(rect.x, rect.y, &text, usize::from(rect.width), style);
@@ -134,11 +118,7 @@ impl TabBar<'_> {
             Span::styled("‹", theme.muted).render(Rect { width: 1, ..area }, buf);
         }
         if last_shown.is_some_and(|l| l + 1 < rects.len()) && area.width > 0 {
-            let r = Rect {
-                x: area.x + area.width - 1,
-                width: 1,
-                ..area
-            };
+            let r = Rect { x: area.x + area.width - 1, width: 1, ..area };
             Span::styled("›", theme.muted).render(r, buf);
         }
     }
