@@ -5,11 +5,15 @@ use std::str::FromStr;
 use entitle::ui::keymap::KeyBinding;
 use entitle::ui::layers::Layer;
 use entitle::ui::widgets::form::{Field, Form};
+use entitle::ui::widgets::list_pane::ListPane;
 use entitle::ui::widgets::status::{SaveState, StatusInfo};
-use entitle::ui::{App, Keymap, Shell, Tab, Theme};
+use entitle::ui::widgets::table::{CellText, Column};
+use entitle::ui::{Action, App, Effect, Keymap, Mode, Shell, Tab, TabView, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Constraint, Rect};
 
 /// A context with a fixed user, clock and location.
 struct Fixed;
@@ -112,6 +116,63 @@ fn form_with_a_validation_error() {
         let t = draw(&mut app, w, h);
         insta::assert_snapshot!(format!("form_error_{w}x{h}"), t.backend());
     }
+}
+
+/// A tab with one list pane over a few requests, to show the table, its filter and states.
+struct Requests {
+    pane: ListPane,
+}
+
+fn request_rows() -> Vec<Vec<CellText>> {
+    let theme = Theme::monochrome();
+    let data = [
+        ("Sales access", "Alice Admin", "delivered"),
+        ("Marketing tools", "Bob Builder", "pendingApproval"),
+        ("Finance reports", "Carol Chen", "denied"),
+        ("Sales partners", "Dan Dare", "expired"),
+    ];
+    data.iter()
+        .map(|(p, u, st)| vec![CellText::from(*p), CellText::from(*u), CellText::styled(*st, theme.state(st))])
+        .collect()
+}
+
+impl TabView<Fixed> for Requests {
+    fn render(&self, _: &Fixed, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        self.pane.render(area, buf, theme, &request_rows(), true);
+    }
+    fn handle(&mut self, _: &mut Fixed, action: Action) -> Effect {
+        if self.pane.handle(action, &request_rows()) { Effect::None } else { Effect::Unhandled }
+    }
+    fn text(&mut self, _: &mut Fixed, c: char) -> Effect {
+        if self.pane.text(c, &request_rows()) { Effect::None } else { Effect::Unhandled }
+    }
+    fn mode(&self) -> Mode {
+        self.pane.mode()
+    }
+    fn hints(&self) -> Vec<Action> {
+        vec![Action::Open, Action::Filter, Action::CancelRequest]
+    }
+    fn badge(&self, _: &Fixed) -> Option<String> {
+        Some("4".into())
+    }
+}
+
+#[test]
+fn list_pane_with_filter() {
+    let mut app = app();
+    let columns = vec![
+        Column::new("Package", Constraint::Length(20)),
+        Column::new("Requestor", Constraint::Length(16)),
+        Column::new("State", Constraint::Fill(1)),
+    ];
+    let mut pane = ListPane::new("Requests", columns).empty("No requests.");
+    pane.sync(&request_rows());
+    app.set_view(Tab::MyAccess, Box::new(Requests { pane }));
+    press(&mut app, &["/"]);
+    typ(&mut app, "sales");
+    press(&mut app, &["enter", "j"]);
+    let t = draw(&mut app, 80, 24);
+    insta::assert_snapshot!("list_pane_filter_80x24", t.backend());
 }
 
 #[test]

@@ -35,8 +35,12 @@ impl Default for Theme {
 impl Theme {
     /// Coloured unless `NO_COLOR` is set to something.
     pub fn from_env() -> Theme {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        if no_color { Theme::monochrome() } else { Theme::colored() }
+        Theme::for_no_color(std::env::var_os("NO_COLOR").as_deref())
+    }
+
+    /// The theme for a given value of `NO_COLOR` (`None` when unset).
+    pub fn for_no_color(value: Option<&std::ffi::OsStr>) -> Theme {
+        if value.is_some_and(|v| !v.is_empty()) { Theme::monochrome() } else { Theme::colored() }
     }
 
     pub fn colored() -> Theme {
@@ -144,6 +148,9 @@ mod tests {
         assert_eq!(t.state("Denied").fg, Some(Color::Red));
         assert_eq!(t.state("expired").fg, Some(Color::Red));
         assert_eq!(t.state("whatever"), Style::new());
+        assert!(Theme::for_no_color(None).color);
+        assert!(Theme::for_no_color(Some("".as_ref())).color, "empty NO_COLOR is ignored");
+        assert!(!Theme::for_no_color(Some("1".as_ref())).color);
         let m = Theme::monochrome();
         assert_eq!(m.state("denied").fg, None);
         assert!(m.state("denied").add_modifier.contains(Modifier::REVERSED));

@@ -82,7 +82,7 @@ impl Form {
         }
         let label_w = shown
             .iter()
-            .map(|&i| Span::raw(&self.fields[i].label).width() as u16 + 4)
+            .map(|&i| Span::raw(&self.fields[i].label).width() as u16 + 6)
             .max()
             .unwrap_or(0)
             .min(area.width / 2);

@@ -7,6 +7,7 @@ mod form_field;
 mod form_render;
 pub mod help;
 pub mod input;
+pub mod list_pane;
 pub mod picker;
 pub mod popup;
 pub mod prompt;
