@@ -424,3 +424,76 @@ fn million_rows_render_only_what_is_visible() {
     assert_eq!(asked.get(), 2 * 34, "one call per visible row per frame");
     assert_eq!(state.selected(), Some(999_999));
 }
+
+/// A context that owns the clock and the user, like the real one will.
+#[derive(Default)]
+struct Ctx {
+    days: i64,
+    jumped_to: Option<String>,
+    user: String,
+}
+
+impl entitle::ui::Shell for Ctx {
+    fn global(&mut self, action: Action) -> Effect {
+        use entitle::ui::widgets::form::parse_date;
+        use entitle::ui::widgets::picker::PickerState;
+        use entitle::ui::widgets::prompt::PromptState;
+        match action {
+            Action::ClockDay => {
+                self.days += 1;
+                Effect::Refresh
+            }
+            Action::ClockJump => Effect::Open(Layer::Prompt(
+                PromptState::new("clock_jump", "Jump", "Date (YYYY-MM-DD [HH:MM])")
+                    .validate(|t| parse_date(t, true).is_none().then(|| "use YYYY-MM-DD [HH:MM]".into())),
+            )),
+            Action::SwitchUser => Effect::Open(Layer::Picker(PickerState::new(
+                "switch_user",
+                "Act as",
+                vec![PickItem::new("alice", "Alice Admin", "admin"), PickItem::new("bob", "Bob", "member")],
+            ))),
+            _ => Effect::Unhandled,
+        }
+    }
+    fn on_result(&mut self, result: LayerResult) -> Effect {
+        match result {
+            LayerResult::Prompted { id, text } if id == "clock_jump" => {
+                self.jumped_to = Some(text);
+                Effect::ok("clock moved")
+            }
+            LayerResult::Picked { ids, .. } => {
+                self.user = ids.concat();
+                let tabs = if self.user == "bob" { vec![Tab::MyAccess, Tab::Notifications] } else { Tab::all() };
+                Effect::Batch(vec![Effect::VisibleTabs(tabs), Effect::Refresh])
+            }
+            _ => Effect::None,
+        }
+    }
+}
+
+#[test]
+fn global_actions_reach_the_context_and_its_layers_answer_it() {
+    let mut app = App::new(Ctx::default(), Keymap::defaults(), Theme::monochrome());
+    press(&mut app, &[">", ">"]);
+    assert_eq!(app.ctx.days, 2);
+    press(&mut app, &["J"]);
+    assert_eq!(app.mode(), Mode::Prompt);
+    typ(&mut app, "2025-13-01");
+    press(&mut app, &["enter"]);
+    match app.top_layer() {
+        Some(Layer::Prompt(p)) => assert_eq!(p.error.as_deref(), Some("use YYYY-MM-DD [HH:MM]")),
+        other => panic!("prompt should stay open: {other:?}"),
+    }
+    press(&mut app, &["ctrl-u"]);
+    typ(&mut app, "2025-06-01 10:30");
+    press(&mut app, &["enter"]);
+    assert!(app.top_layer().is_none());
+    assert_eq!(app.ctx.jumped_to.as_deref(), Some("2025-06-01 10:30"));
+    assert_eq!(app.message().map(|m| m.text.as_str()), Some("clock moved"));
+    press(&mut app, &["4", "u"]);
+    typ(&mut app, "bo");
+    press(&mut app, &["enter"]);
+    assert_eq!(app.ctx.user, "bob");
+    assert_eq!(app.visible_tabs(), [Tab::MyAccess, Tab::Notifications]);
+    assert_eq!(app.current_tab(), Tab::MyAccess, "Catalogs is gone for bob");
+}

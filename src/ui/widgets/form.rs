@@ -19,7 +19,7 @@ use std::fmt;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-pub use super::form_field::{Field, FieldKind, Opt};
+pub use super::form_field::{Field, FieldKind, Opt, Validator, VisibleIf, parse_date};
 use super::picker::PickerState;
 use crate::ui::action::Action;
 
