@@ -15,7 +15,7 @@ use crate::ui::theme::Theme;
 impl Form {
     /// Draws the form as a popup over `area`.
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let popup = centered_fixed(area, area.width.saturating_sub(4).min(100), area.height - 2);
+        let popup = centered_fixed(area, area.width.saturating_sub(4).min(100), area.height.saturating_sub(2));
         let title = if self.is_dirty() { format!("{} *", self.title) } else { self.title.clone() };
         let inner = popup_frame(popup, buf, &title, theme);
         let inner = Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner };

@@ -51,6 +51,22 @@ pub struct StatusMessage {
 }
 
 impl StatusMessage {
+    pub fn new(kind: MessageKind, text: impl Into<String>) -> Self {
+        StatusMessage { kind, text: text.into() }
+    }
+    pub fn info(text: impl Into<String>) -> Self {
+        StatusMessage::new(MessageKind::Info, text)
+    }
+    pub fn ok(text: impl Into<String>) -> Self {
+        StatusMessage::new(MessageKind::Ok, text)
+    }
+    pub fn warning(text: impl Into<String>) -> Self {
+        StatusMessage::new(MessageKind::Warning, text)
+    }
+    pub fn error(text: impl Into<String>) -> Self {
+        StatusMessage::new(MessageKind::Error, text)
+    }
+
     pub fn style(&self, theme: &Theme) -> Style {
         match self.kind {
             MessageKind::Info => theme.base,
