@@ -416,11 +416,9 @@ fn million_rows_render_only_what_is_visible() {
     let mut state = TableState::new();
     state.sync(&big);
     let mut buf = Buffer::empty(Rect::new(0, 0, 120, 35));
-    let start = std::time::Instant::now();
     Table::new(&cols, &big).render(buf.area, &mut buf, &state, &Theme::colored());
     state.handle(Action::End, &big);
     Table::new(&cols, &big).render(buf.area, &mut buf, &state, &Theme::colored());
-    assert!(start.elapsed() < std::time::Duration::from_millis(250), "{:?}", start.elapsed());
     assert_eq!(asked.get(), 2 * 34, "one call per visible row per frame");
     assert_eq!(state.selected(), Some(999_999));
 }
