@@ -1,3 +1,5 @@
-//! One file per tab. Until the domain is wired, every tab shows a [`placeholder::Placeholder`].
+//! One file per tab, plus the pieces they share.
 
+pub mod common;
+pub mod my_access;
 pub mod placeholder;

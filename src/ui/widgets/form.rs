@@ -78,7 +78,24 @@ impl From<NaiveDateTime> for Value {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FormValues(pub BTreeMap<String, Value>);
 
+impl Value {
+    /// The value as plain text: text as typed, a choice's id, several ids joined by ", ".
+    pub fn as_text(&self) -> String {
+        match self {
+            Value::Text(s) => s.clone(),
+            Value::Number(n) => n.map(|n| n.to_string()).unwrap_or_default(),
+            Value::Bool(b) => b.to_string(),
+            Value::Choice(c) => c.clone().unwrap_or_default(),
+            Value::Multi(v) => v.join(", "),
+            Value::Date(d) => d.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
+        }
+    }
+}
+
 impl FormValues {
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter()
+    }
     pub fn get(&self, id: &str) -> Option<&Value> {
         self.0.get(id)
     }
