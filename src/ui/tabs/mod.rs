@@ -3,3 +3,4 @@
 pub mod common;
 pub mod my_access;
 pub mod placeholder;
+pub mod policy_form;
