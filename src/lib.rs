@@ -3,3 +3,4 @@
 //! `domain` is the engine (no terminal, no files, no system time), `store` keeps it in JSON files,
 //! `cli` and `ui` are the two faces over the same domain commands.
 pub mod domain;
+pub mod store;
