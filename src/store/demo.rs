@@ -132,7 +132,8 @@ impl Loader {
         self.create_user(first).map_err(|e| anyhow!("user '{}': {e:#}", first.name))?;
         self.admin = Actor::user(user(&self.t, &first.email)?);
         let rest: Vec<&NamedUser> = s.users.iter().filter(|u| !std::ptr::eq(*u, first)).collect();
-        let (internal, homed): (Vec<&NamedUser>, Vec<&NamedUser>) = rest.into_iter().partition(|u| u.home_org.is_none());
+        let (internal, homed): (Vec<&NamedUser>, Vec<&NamedUser>) =
+            rest.into_iter().partition(|u| u.home_org.is_none());
         self.create_users(&internal)?;
         for o in &s.connected_organizations {
             let spec = o.spec(&self.t).map_err(|e| anyhow!("connected organization '{}': {e:#}", o.name))?;
@@ -184,8 +185,9 @@ impl Loader {
                     later.push(*u);
                 }
             }
-            if later.len() == left.len() {
-                let u = later[0];
+            if later.len() == left.len()
+                && let Some(u) = later.first()
+            {
                 bail!(
                     "user '{}': no user named '{}' to be their manager (or managers form a loop)",
                     u.name,
@@ -253,8 +255,12 @@ impl Loader {
     fn package(&mut self, p: &names::NamedPackage) -> Result<()> {
         let actor = self.actor(&p.by)?;
         let catalog = self.t.find_catalog(&p.catalog)?.id;
-        let spec =
-            PackageSpec { display_name: p.name.clone(), description: p.description.clone(), hidden: p.hidden, sensitive: p.sensitive };
+        let spec = PackageSpec {
+            display_name: p.name.clone(),
+            description: p.description.clone(),
+            hidden: p.hidden,
+            sensitive: p.sensitive,
+        };
         let out = self.run(&actor, Command::CreatePackage { catalog, spec })?;
         let package: PackageId = out
             .created

@@ -303,9 +303,9 @@ impl NamedResource {
             NamedKind::M365 => ResourceKind::Group { group_type: GroupType::Microsoft365 },
             NamedKind::Team => ResourceKind::Group { group_type: GroupType::Team },
             NamedKind::Application => ResourceKind::Application,
-            NamedKind::Site => ResourceKind::Site {
-                url: self.url.clone().ok_or_else(|| anyhow!("a site needs its \"url\""))?,
-            },
+            NamedKind::Site => {
+                ResourceKind::Site { url: self.url.clone().ok_or_else(|| anyhow!("a site needs its \"url\""))? }
+            }
         };
         if self.url.is_some() && self.kind != NamedKind::Site {
             bail!("only a site has a \"url\"");
@@ -450,6 +450,7 @@ pub fn answers(t: &Tenant, pkg: PackageId, given: &BTreeMap<String, String>) -> 
 
 /// `3d`, `12h`, `1w`, `30m`, or a sum such as `1d12h`.
 pub fn duration(s: &str) -> Result<chrono::Duration> {
+    let bad = || anyhow!("'{s}' is not a duration like 3d, 12h, 1w, 30m or 1d12h");
     let mut total = chrono::Duration::zero();
     let mut digits = String::new();
     for c in s.trim().chars() {
@@ -457,18 +458,18 @@ pub fn duration(s: &str) -> Result<chrono::Duration> {
             digits.push(c);
             continue;
         }
-        let n: i64 = digits.parse().map_err(|_| anyhow!("'{s}' is not a duration like 3d, 12h, 1w or 1d12h"))?;
+        let n: i64 = digits.parse().map_err(|_| bad())?;
         digits.clear();
         total += match c {
             'w' => chrono::Duration::weeks(n),
             'd' => chrono::Duration::days(n),
             'h' => chrono::Duration::hours(n),
             'm' => chrono::Duration::minutes(n),
-            _ => bail!("'{s}': unknown unit '{c}' (use w, d, h or m)"),
+            _ => return Err(bad()),
         };
     }
     if !digits.is_empty() || total <= chrono::Duration::zero() {
-        bail!("'{s}' is not a positive duration like 3d, 12h, 1w or 1d12h");
+        return Err(bad());
     }
     Ok(total)
 }

@@ -180,7 +180,9 @@ impl Step {
             Step::Remove { by, package, from, .. } => format!("{} removes '{package}' from {from}", or_admin(by)),
             Step::RemoveOwn { by, package, .. } => format!("{by} removes their own '{package}'"),
             Step::Extend { by, package, .. } => format!("{by} extends '{package}'"),
-            Step::AddDirect(m) => format!("{} adds {} to '{}' as {} directly", or_admin(&m.by), m.user, m.resource, m.role),
+            Step::AddDirect(m) => {
+                format!("{} adds {} to '{}' as {} directly", or_admin(&m.by), m.user, m.resource, m.role)
+            }
             Step::RemoveDirect(m) => {
                 format!("{} removes {}'s direct {} membership of '{}'", or_admin(&m.by), m.user, m.role, m.resource)
             }
@@ -251,7 +253,10 @@ impl Loader {
                 };
                 let user = user(&self.t, to)?;
                 let justification = justification.clone();
-                self.run(&actor, Command::AdminAssign { package: pkg, policy, user, start: *start, end: *end, justification })?;
+                self.run(
+                    &actor,
+                    Command::AdminAssign { package: pkg, policy, user, start: *start, end: *end, justification },
+                )?;
             }
             Step::Remove { by, package: p, from, reason, .. } => {
                 let actor = self.actor(by)?;
