@@ -50,8 +50,8 @@
 //! | do | fields | what happens |
 //! |---|---|---|
 //! | `wait` | `for` ("3d", "12h", "1w", "1d12h") or `until` (an instant) | the clock moves; timers fire |
-//! | `request` | `by` or `external` {name, email}; `package`, `policy`?, `justification`, `answers` {"1": ".."}, `start`? | a request as the requestor |
-//! | `approve` / `deny` | `by`, `package`, `for` (the requestor), `reason` | the approver decides the open request or extension |
+//! | `request` | `by` or `external` {name, email}; `package`, `policy`?, `justification`, `answers`, `start`? | a request as the requestor |
+//! | `approve` / `deny` | `by`, `package`, `for`, `reason` | the approver decides the open request or extension |
 //! | `cancel` | `by`, `package`, `for`? | the requestor (or an assignment manager) cancels |
 //! | `assign` | `by`?, `package`, `to`, `policy`?, `justification`, `start`?, `end`? | direct assignment |
 //! | `remove` | `by`?, `package`, `from`, `reason` | an assignment manager removes an assignment |
@@ -62,7 +62,10 @@
 //! | `endReview` | `by`, `package` | a package manager ends the open review |
 //! | `markRead` | `by` | the user reads their notifications |
 //!
-//! Every step may carry a `note` for the reader. Setup runs in this order: the first global
+//! `answers` are keyed by question number (`"1"`) or question text. `for` names whose request it is:
+//! a user's display name or email, or the name or email an external requestor gave. Time passes
+//! by `Tick` (timers fire, nothing is audited); at the end the system sets the clock to `now`,
+//! which leaves it frozen there. Every step may carry a `note` for the reader. Setup runs in this order: the first global
 //! administrator (by the system), the other users without a home organization (by that
 //! administrator, managers before their reports), connected organizations, users with a home
 //! organization, settings, resources and their direct members, catalogs, packages, then the story.
