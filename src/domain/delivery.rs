@@ -260,9 +260,8 @@ impl Tenant {
                 history: vec![HistoryLine { at: now, text: format!("Assignment {aid} removed") }],
                 completed_at: Some(now),
             };
-            self.idx.requests_by_user.entry(a.target).or_default().insert(rid);
-            self.idx.requests_by_package.entry(a.package).or_default().insert(rid);
-            self.requests.insert(rid, r);
+            // Indexed like every other request: under its target, its requestor and its package.
+            self.insert_request(r);
         }
         let (activity, subject) = match reason {
             EndReason::Expired => ("assignment.expired", format!("Your access to '{pname}' has expired")),
