@@ -118,6 +118,11 @@ pub trait TabView<C> {
     fn hints(&self) -> Vec<Action> {
         Vec::new()
     }
+    /// The tab's own word for an action in the footer (e.g. `new` → "add resource" in a resources
+    /// pane); `None` keeps the action's label.
+    fn hint_label(&self, _action: Action) -> Option<String> {
+        None
+    }
     /// A short badge after the tab title (e.g. an unread count).
     fn badge(&self, _ctx: &C) -> Option<String> {
         None

@@ -100,7 +100,13 @@ impl<C: Shell> App<C> {
                 seen.push(*a);
                 new
             })
-            .filter_map(|a| self.keymap.hint_key(mode, a).map(|k| (k, a.label())))
+            .filter_map(|a| {
+                let label = match (self.top_layer(), self.views.get(&self.tab)) {
+                    (None, Some(view)) => view.hint_label(a).unwrap_or_else(|| a.label()),
+                    _ => a.label(),
+                };
+                self.keymap.hint_key(mode, a).map(|k| (k, label))
+            })
             .collect()
     }
 

@@ -1,6 +1,9 @@
 //! One file per tab, plus the pieces they share.
 
+pub mod catalogs;
+mod catalogs_forms;
 pub mod common;
 pub mod my_access;
+pub mod panes;
 pub mod placeholder;
 pub mod policy_form;

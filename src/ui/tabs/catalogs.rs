@@ -1,0 +1,466 @@
+//! Catalogs: the containers of resources and access packages, with their role holders. The list
+//! shows the catalogs I may read; the detail shows one catalog's resources, packages and roles.
+//! Every change is a domain command; a reader sees all of it but the domain refuses each edit.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+
+use crate::domain::{CatalogId, CatalogRole, PackageId, ResourceId, UserId};
+use crate::ui::action::Action;
+use crate::ui::app::{Effect, TabView};
+use crate::ui::ctx::Ctx;
+use crate::ui::keymap::Mode;
+use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::catalogs_forms as forms;
+use crate::ui::tabs::common::*;
+use crate::ui::tabs::panes::{Focus, IdList, Notice, areas, bar_names, yes_no};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::confirm::ConfirmState;
+use crate::ui::widgets::table::{CellText, Column};
+
+const RESOURCES: usize = 0;
+const PACKAGES: usize = 1;
+const ROLES: usize = 2;
+const SUBS: usize = 3;
+
+/// What the signed-in person may do with the selected catalog (for the hints only: the domain
+/// decides).
+#[derive(Debug, Clone, Copy, Default)]
+struct Rights {
+    create: bool,
+    own: bool,
+}
+
+pub struct Catalogs {
+    focus: Focus,
+    list: IdList<CatalogId>,
+    resources: IdList<(CatalogId, ResourceId)>,
+    packages: IdList<PackageId>,
+    roles: IdList<(CatalogId, UserId, CatalogRole)>,
+    rights: Rights,
+    pub(super) notice: Notice,
+    /// A catalog just created: selected once the list has it.
+    pub(super) select_after_refresh: Option<CatalogId>,
+}
+
+impl Default for Catalogs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn c(title: &str, w: Constraint) -> Column {
+    Column::new(title, w)
+}
+
+impl Catalogs {
+    pub fn new() -> Self {
+        Catalogs {
+            focus: Focus::default(),
+            list: IdList::new(
+                "Catalogs",
+                vec![
+                    c("Catalog", Constraint::Fill(3)),
+                    c("Enabled", Constraint::Length(7)),
+                    c("External", Constraint::Length(8)),
+                    c("Resources", Constraint::Length(9)),
+                    c("Packages", Constraint::Length(8)),
+                    c("My role", Constraint::Fill(2)),
+                ],
+                "You hold no role in any catalog. A catalog creator or administrator can add you.",
+                catalog_row,
+            ),
+            resources: IdList::new(
+                "Resources",
+                vec![
+                    c("Resource", Constraint::Fill(3)),
+                    c("Type", Constraint::Length(19)),
+                    c("Roles", Constraint::Fill(2)),
+                    c("Used by", Constraint::Length(7)),
+                ],
+                "No resources yet: a package can only use resources of its catalog.",
+                resource_row,
+            ),
+            packages: IdList::new(
+                "Access packages",
+                vec![
+                    c("Access package", Constraint::Fill(3)),
+                    c("State", Constraint::Length(7)),
+                    c("Hidden", Constraint::Length(6)),
+                    c("Policies", Constraint::Length(8)),
+                ],
+                "No access packages in this catalog.",
+                package_row,
+            ),
+            roles: IdList::new(
+                "Roles and administrators",
+                vec![c("User", Constraint::Fill(2)), c("Role", Constraint::Fill(2))],
+                "Nobody holds a role here; global administrators manage it.",
+                role_row,
+            ),
+            rights: Rights::default(),
+            notice: Notice::default(),
+            select_after_refresh: None,
+        }
+    }
+
+    pub(super) fn selected(&self) -> Option<CatalogId> {
+        self.list.selected()
+    }
+
+    /// Re-reads the detail of the selected catalog.
+    fn load_detail(&mut self, ctx: &Ctx) {
+        let t = ctx.tenant();
+        let actor = ctx.actor();
+        self.rights = Rights { create: t.can_create_catalog(actor), own: false };
+        let Some(cat) = self.selected().and_then(|id| t.catalogs.get(&id)) else {
+            self.resources.set(ctx, vec![]);
+            self.packages.set(ctx, vec![]);
+            self.roles.set(ctx, vec![]);
+            return;
+        };
+        self.rights.own = t.can_own_catalog(actor, cat.id);
+        let mut res: Vec<(CatalogId, ResourceId)> = cat.resources.iter().map(|r| (cat.id, *r)).collect();
+        res.sort_by_key(|(_, r)| t.resource_name(*r).to_lowercase());
+        let mut pkgs: Vec<&crate::domain::Package> = t.packages_of_catalog(cat.id).collect();
+        pkgs.sort_by_key(|p| (p.is_deleted(), p.display_name.to_lowercase()));
+        let mut roles: Vec<(CatalogId, UserId, CatalogRole)> =
+            cat.roles.iter().flat_map(|(u, rs)| rs.iter().map(move |r| (cat.id, *u, *r))).collect();
+        roles.sort_by_key(|(_, u, r)| (*r, t.user_name(*u).to_lowercase()));
+        let pkg_ids = pkgs.iter().map(|p| p.id).collect();
+        self.resources.set(ctx, res);
+        self.packages.set(ctx, pkg_ids);
+        self.roles.set(ctx, roles);
+    }
+
+    fn sub(&self, i: usize) -> (&str, usize) {
+        match i {
+            RESOURCES => ("Resources", self.resources.len()),
+            PACKAGES => ("Packages", self.packages.len()),
+            _ => ("Roles", self.roles.len()),
+        }
+    }
+
+    fn render_sub(&self, ctx: &Ctx, i: usize, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
+        match i {
+            RESOURCES => self.resources.render(ctx, area, buf, theme, focused),
+            PACKAGES => self.packages.render(ctx, area, buf, theme, focused),
+            _ => self.roles.render(ctx, area, buf, theme, focused),
+        }
+    }
+
+    fn render_overview(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let t = ctx.tenant();
+        let mut lines: Vec<Line> = vec![];
+        if let Some(cat) = self.selected().and_then(|id| t.catalogs.get(&id)) {
+            lines.push(heading(theme, format!("{} ({})", cat.display_name, cat.id)));
+            if !cat.description.is_empty() {
+                lines.push(Line::raw(cat.description.clone()));
+            }
+            let onoff = |b: bool| if b { "yes" } else { "no" };
+            lines.push(kv(theme, "Enabled", onoff(cat.enabled)));
+            lines.push(kv(theme, "External users", onoff(cat.external)));
+            if cat.builtin {
+                lines.push(kv(theme, "Built-in", "yes (cannot be deleted)"));
+            }
+            lines.push(kv(theme, "Created", fmt_time(cat.created_at)));
+            let live = t.packages_of_catalog(cat.id).filter(|p| !p.is_deleted()).count();
+            lines.push(kv(theme, "Holds", format!("{} resource(s), {live} access package(s)", cat.resources.len())));
+            let owners: Vec<String> = cat
+                .roles
+                .iter()
+                .filter(|(_, rs)| rs.contains(&CatalogRole::Owner))
+                .map(|(u, _)| t.user_name(*u))
+                .collect();
+            lines.push(kv(theme, "Owners", if owners.is_empty() { "—".to_string() } else { owners.join(", ") }));
+            lines.push(kv(theme, "My role", my_role(ctx, cat.id)));
+            if !self.rights.own {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    "Read only for you: only a catalog owner changes it, its resources and its roles.",
+                    theme.muted,
+                ));
+            }
+        }
+        detail_pane(area, buf, theme, "Catalog", lines);
+    }
+
+    fn delete_catalog(&mut self, ctx: &Ctx) -> Effect {
+        let Some(cat) = self.selected().and_then(|id| ctx.tenant().catalogs.get(&id)) else {
+            return Effect::None;
+        };
+        let n = ctx.tenant().packages_of_catalog(cat.id).filter(|p| !p.is_deleted()).count();
+        let msg = if n > 0 {
+            format!("Delete catalog '{}'? It still holds {n} access package(s).", cat.display_name)
+        } else {
+            format!("Delete catalog '{}' and its resource list?", cat.display_name)
+        };
+        Effect::Open(Layer::Confirm(
+            ConfirmState::new(format!("delete_catalog:{}", cat.id), "Delete catalog", msg).default_no(),
+        ))
+    }
+
+    /// The verbs of the focused list.
+    fn verb(&mut self, ctx: &Ctx, action: Action) -> Effect {
+        if self.focus.main() && action == Action::New {
+            return forms::new_catalog(ctx, &mut self.notice);
+        }
+        let t = ctx.tenant();
+        let actor = ctx.actor();
+        let Some(cat) = self.selected() else { return Effect::None };
+        let remove = matches!(action, Action::Delete | Action::Remove);
+        match (self.focus.sub(), action) {
+            (None, Action::Edit) => match t.require_catalog_owner(actor, cat, "edit it") {
+                Ok(()) => forms::edit_catalog(ctx, cat),
+                Err(e) => self.notice.refuse(e.to_string()),
+            },
+            (None, Action::Delete) => self.delete_catalog(ctx),
+            (None, Action::Open) => {
+                self.focus.to_sub(self.focus.shown);
+                Effect::None
+            }
+            (Some(RESOURCES), Action::New) => match t.require_catalog_owner(actor, cat, "add resources to it") {
+                Ok(()) => forms::resource_picker(ctx, cat),
+                Err(e) => self.notice.refuse(e.to_string()),
+            },
+            (Some(RESOURCES), _) if remove => match self.resources.selected() {
+                Some((cat, res)) => Effect::Open(Layer::Confirm(
+                    ConfirmState::new(
+                        format!("remove_resource:{cat}:{res}"),
+                        "Remove resource",
+                        format!("Remove '{}' from this catalog? Packages can no longer use it.", t.resource_name(res)),
+                    )
+                    .default_no(),
+                )),
+                None => Effect::None,
+            },
+            (Some(ROLES), Action::New) => match t.require_catalog_owner(actor, cat, "manage its roles") {
+                Ok(()) => forms::grant_role(ctx, cat),
+                Err(e) => self.notice.refuse(e.to_string()),
+            },
+            (Some(ROLES), _) if remove => match self.roles.selected() {
+                Some((cat, user, role)) => Effect::Open(Layer::Confirm(
+                    ConfirmState::new(
+                        format!("revoke:{cat}:{user}:{role}"),
+                        "Revoke role",
+                        format!("Revoke {} from {}?", role.label(), t.user_name(user)),
+                    )
+                    .default_no(),
+                )),
+                None => Effect::None,
+            },
+            _ => Effect::Unhandled,
+        }
+    }
+
+    fn focused_list_handle(&mut self, ctx: &Ctx, action: Action) -> bool {
+        match self.focus.sub() {
+            None => self.list.handle(ctx, action),
+            Some(RESOURCES) => self.resources.handle(ctx, action),
+            Some(PACKAGES) => self.packages.handle(ctx, action),
+            Some(_) => self.roles.handle(ctx, action),
+        }
+    }
+}
+
+impl TabView<Ctx> for Catalogs {
+    fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let a = areas(area, self.focus.main(), self.notice.lines(area.width));
+        let subs: Vec<(&str, usize)> = (0..SUBS).map(|i| self.sub(i)).collect();
+        pane_bar(a.bar, buf, theme, &bar_names(format!("Catalogs ({})", self.list.len()), &subs), self.focus.at);
+        self.list.render(ctx, a.list, buf, theme, self.focus.main());
+        if let Some(o) = a.overview {
+            self.render_overview(ctx, o, buf, theme);
+        }
+        if let Some(s) = a.sub {
+            let i = self.focus.sub().unwrap_or(self.focus.shown);
+            self.render_sub(ctx, i, s, buf, theme, !self.focus.main());
+        }
+        self.notice.render(a.notice, buf, theme);
+    }
+
+    fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
+        self.notice.clear();
+        if self.focused_list_handle(ctx, action) {
+            if self.focus.main() {
+                self.load_detail(ctx);
+            }
+            return Effect::None;
+        }
+        match action {
+            Action::NextPane | Action::PrevPane => {
+                self.focus.cycle(SUBS, action == Action::NextPane);
+                Effect::None
+            }
+            Action::Back if !self.focus.main() => {
+                self.focus.at = 0;
+                Effect::None
+            }
+            Action::New | Action::Edit | Action::Delete | Action::Remove | Action::Open => self.verb(ctx, action),
+            _ => Effect::Unhandled,
+        }
+    }
+
+    fn text(&mut self, ctx: &mut Ctx, ch: char) -> Effect {
+        let used = match self.focus.sub() {
+            None => self.list.text(ctx, ch),
+            Some(RESOURCES) => self.resources.text(ctx, ch),
+            Some(PACKAGES) => self.packages.text(ctx, ch),
+            Some(_) => self.roles.text(ctx, ch),
+        };
+        if used && self.focus.main() {
+            self.load_detail(ctx);
+        }
+        if used { Effect::None } else { Effect::Unhandled }
+    }
+
+    fn mode(&self) -> Mode {
+        match self.focus.sub() {
+            None => self.list.mode(),
+            Some(RESOURCES) => self.resources.mode(),
+            Some(PACKAGES) => self.packages.mode(),
+            Some(_) => self.roles.mode(),
+        }
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        let mut h = vec![];
+        let has = self.selected().is_some();
+        match self.focus.sub() {
+            None => {
+                if self.rights.create {
+                    h.push(Action::New);
+                }
+                if self.rights.own && has {
+                    h.extend([Action::Edit, Action::Delete]);
+                }
+            }
+            Some(RESOURCES | ROLES) if self.rights.own && has => h.extend([Action::New, Action::Delete]),
+            _ => {}
+        }
+        h.extend([Action::NextPane, Action::Filter]);
+        h
+    }
+
+    fn hint_label(&self, action: Action) -> Option<String> {
+        let word = match (self.focus.sub(), action) {
+            (None, Action::New) => "new catalog",
+            (Some(RESOURCES), Action::New) => "add resource",
+            (Some(RESOURCES), Action::Delete) => "remove resource",
+            (Some(ROLES), Action::New) => "grant role",
+            (Some(ROLES), Action::Delete) => "revoke role",
+            (_, Action::NextPane) => "next pane",
+            _ => return None,
+        };
+        Some(word.into())
+    }
+
+    fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
+        forms::answer(self, ctx, result)
+    }
+
+    fn click(&mut self, ctx: &mut Ctx, column: u16, row: u16) -> Effect {
+        if self.list.pane.contains(column, row) {
+            self.focus.at = 0;
+            self.list.pane.click(column, row);
+            self.load_detail(ctx);
+            return Effect::None;
+        }
+        let sub = match self.focus.sub().unwrap_or(self.focus.shown) {
+            RESOURCES => &mut self.resources.pane,
+            PACKAGES => &mut self.packages.pane,
+            _ => &mut self.roles.pane,
+        };
+        if sub.contains(column, row) {
+            sub.click(column, row);
+            let shown = self.focus.shown;
+            self.focus.to_sub(self.focus.sub().unwrap_or(shown));
+            return Effect::None;
+        }
+        Effect::Unhandled
+    }
+
+    fn scroll(&mut self, ctx: &mut Ctx, lines: isize) -> Effect {
+        match self.focus.sub() {
+            None => {
+                self.list.pane.scroll(lines);
+                self.load_detail(ctx);
+            }
+            Some(RESOURCES) => self.resources.pane.scroll(lines),
+            Some(PACKAGES) => self.packages.pane.scroll(lines),
+            Some(_) => self.roles.pane.scroll(lines),
+        }
+        Effect::None
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        let t = ctx.tenant();
+        let actor = ctx.actor();
+        let mut ids: Vec<&crate::domain::Catalog> =
+            t.catalogs.values().filter(|c| t.can_read_catalog(actor, c.id)).collect();
+        ids.sort_by_key(|c| (!c.builtin, c.display_name.to_lowercase()));
+        let ids = ids.iter().map(|c| c.id).collect();
+        self.list.set(ctx, ids);
+        if let Some(id) = self.select_after_refresh.take() {
+            self.list.select(&id);
+        }
+        self.load_detail(ctx);
+    }
+}
+
+/// My roles in a catalog, in words: "Catalog owner", "global administrator".
+pub fn my_role(ctx: &Ctx, cat: CatalogId) -> String {
+    let t = ctx.tenant();
+    let mine = ctx.me().map(|u| t.catalog_roles(u, cat)).unwrap_or_default();
+    if !mine.is_empty() {
+        return mine.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+    }
+    if t.is_global_admin(ctx.actor()) { "Global administrator".into() } else { "—".into() }
+}
+
+fn catalog_row(ctx: &Ctx, id: &CatalogId) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let theme = &ctx.theme;
+    let Some(cat) = t.catalogs.get(id) else { return vec![] };
+    let pkgs = t.packages_of_catalog(cat.id).filter(|p| !p.is_deleted()).count();
+    vec![
+        cell(cat.display_name.clone()),
+        yes_no(theme, cat.enabled),
+        yes_no(theme, cat.external),
+        cell(cat.resources.len().to_string()),
+        cell(pkgs.to_string()),
+        muted_cell(theme, my_role(ctx, cat.id)),
+    ]
+}
+
+fn resource_row(ctx: &Ctx, (cat, id): &(CatalogId, ResourceId)) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let Some(r) = t.resources.get(id) else { return vec![cell(id.to_string())] };
+    let used = t
+        .packages_of_catalog(*cat)
+        .filter(|p| !p.is_deleted() && p.resource_roles.iter().any(|rr| rr.resource == *id))
+        .count();
+    vec![
+        cell(r.display_name.clone()),
+        muted_cell(&ctx.theme, r.kind.label()),
+        cell(r.roles.join(", ")),
+        cell(if used == 0 { "—".to_string() } else { format!("{used} pkg") }),
+    ]
+}
+
+fn package_row(ctx: &Ctx, id: &PackageId) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let theme = &ctx.theme;
+    let Some(p) = t.packages.get(id) else { return vec![] };
+    vec![
+        cell(p.display_name.clone()),
+        if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, "active") },
+        if p.hidden { cell("hidden") } else { muted_cell(theme, "—") },
+        cell(p.policies.len().to_string()),
+    ]
+}
+
+fn role_row(ctx: &Ctx, (_, user, role): &(CatalogId, UserId, CatalogRole)) -> Vec<CellText> {
+    vec![cell(ctx.tenant().user_name(*user)), cell(role.label())]
+}

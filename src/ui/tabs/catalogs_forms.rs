@@ -1,0 +1,193 @@
+//! The Catalogs tab's questions: the catalog form, the resource picker, the role form, and the
+//! answers to them and to its confirms. Each answer is one domain command.
+
+use std::str::FromStr;
+
+use crate::domain::{CatalogId, CatalogRole, CatalogSpec, Command, ResourceId, UserId};
+use crate::ui::app::Effect;
+use crate::ui::ctx::Ctx;
+use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::catalogs::Catalogs;
+use crate::ui::tabs::panes::Notice;
+use crate::ui::widgets::form::{Field, Form, FormValues};
+use crate::ui::widgets::picker::{PickItem, PickerState};
+
+fn catalog_form(id: String, title: String, spec: &CatalogSpec) -> Form {
+    Form::new(id, title)
+        .field(Field::text("name", "Name").required().value(spec.display_name.clone()))
+        .field(Field::text("description", "Description").value(spec.description.clone()))
+        .field(Field::toggle("enabled", "Enabled").value(spec.enabled).help("Its packages can be seen and requested"))
+        .field(
+            Field::toggle("external", "Enabled for external users")
+                .value(spec.external)
+                .help("Users of connected organizations can see its packages"),
+        )
+}
+
+/// The form for a new catalog, if the signed-in person may create one (else the domain's refusal).
+pub fn new_catalog(ctx: &Ctx, notice: &mut Notice) -> Effect {
+    if let Err(e) = ctx.tenant().require_catalog_creator(ctx.actor()) {
+        return notice.refuse(e.to_string());
+    }
+    let spec = CatalogSpec { display_name: String::new(), description: String::new(), enabled: true, external: false };
+    Effect::Open(Layer::form(catalog_form("catalog:new".into(), "New catalog".into(), &spec)))
+}
+
+pub fn edit_catalog(ctx: &Ctx, cat: CatalogId) -> Effect {
+    let Some(c) = ctx.tenant().catalogs.get(&cat) else { return Effect::None };
+    let spec = CatalogSpec {
+        display_name: c.display_name.clone(),
+        description: c.description.clone(),
+        enabled: c.enabled,
+        external: c.external,
+    };
+    Effect::Open(Layer::form(catalog_form(format!("catalog:{cat}"), format!("Edit '{}'", c.display_name), &spec)))
+}
+
+/// Directory resources not yet in the catalog. The domain checks ownership when one is added.
+pub fn resource_picker(ctx: &Ctx, cat: CatalogId) -> Effect {
+    let t = ctx.tenant();
+    let Some(c) = t.catalogs.get(&cat) else { return Effect::None };
+    let me = ctx.me();
+    let mut items: Vec<PickItem> = t
+        .resources
+        .values()
+        .filter(|r| !c.resources.contains(&r.id))
+        .map(|r| {
+            let owners = if me.is_some_and(|u| r.owners.contains(&u)) {
+                "you own it".to_string()
+            } else if r.owners.is_empty() {
+                "no owners".to_string()
+            } else {
+                let names: Vec<String> = r.owners.iter().take(3).map(|u| t.user_name(*u)).collect();
+                format!("owners: {}", names.join(", "))
+            };
+            PickItem::new(r.id.to_string(), r.display_name.clone(), format!("{} · {owners}", r.kind.label()))
+        })
+        .collect();
+    items.sort_by_key(|i| i.label.to_lowercase());
+    if items.is_empty() {
+        return Effect::info("Every directory resource is already in this catalog");
+    }
+    let title = format!("Add a resource to '{}'", c.display_name);
+    Effect::Open(Layer::Picker(PickerState::new(format!("add_resource:{cat}"), title, items)))
+}
+
+/// Active directory users, for a lookup field.
+pub fn user_items(ctx: &Ctx) -> Vec<PickItem> {
+    let mut items: Vec<PickItem> = ctx
+        .tenant()
+        .users
+        .values()
+        .filter(|u| u.is_active())
+        .map(|u| {
+            let mut detail = u.email.clone();
+            if u.is_guest() {
+                detail.push_str(" · guest");
+            }
+            if !u.enabled {
+                detail.push_str(" · blocked");
+            }
+            PickItem::new(u.id.to_string(), u.display_name.clone(), detail)
+        })
+        .collect();
+    items.sort_by_key(|i| i.label.to_lowercase());
+    items
+}
+
+pub fn grant_role(ctx: &Ctx, cat: CatalogId) -> Effect {
+    let Some(c) = ctx.tenant().catalogs.get(&cat) else { return Effect::None };
+    let roles = [
+        CatalogRole::Owner,
+        CatalogRole::AccessPackageManager,
+        CatalogRole::AccessPackageAssignmentManager,
+        CatalogRole::Reader,
+    ]
+    .map(|r| (r.to_string(), r.label().to_string()));
+    let form = Form::new(format!("grant_role:{cat}"), format!("Grant a role in '{}'", c.display_name))
+        .field(Field::lookup("user", "User", user_items(ctx), false).required().help("Enter: choose"))
+        .field(Field::choice("role", "Role", roles).help(
+            "Owner: everything · package manager: packages and policies · assignment manager: assignments · reader: read only",
+        ));
+    Effect::Open(Layer::form(form))
+}
+
+fn parse<T: FromStr>(s: Option<&str>) -> Option<T> {
+    s.and_then(|s| s.parse().ok())
+}
+
+fn picked_user(values: &FormValues) -> Option<UserId> {
+    parse(values.multi("user").first().map(String::as_str))
+}
+
+/// Runs a form's command: on a refusal the form stays open with the domain's message.
+fn run_form(tab: &mut Catalogs, ctx: &mut Ctx, command: Command) -> Effect {
+    match ctx.run(command) {
+        Ok(out) => {
+            if let Some(id) = parse::<CatalogId>(out.created.as_deref()) {
+                tab.select_after_refresh = Some(id);
+            }
+            tab.notice.done(&out)
+        }
+        Err(e) => Effect::Reject(e),
+    }
+}
+
+pub fn answer(tab: &mut Catalogs, ctx: &mut Ctx, result: LayerResult) -> Effect {
+    match result {
+        LayerResult::Submitted { id, values } => {
+            let Some((kind, rest)) = id.split_once(':') else { return Effect::None };
+            match kind {
+                "catalog" => {
+                    let spec = CatalogSpec {
+                        display_name: values.text("name").to_string(),
+                        description: values.text("description").to_string(),
+                        enabled: values.bool("enabled"),
+                        external: values.bool("external"),
+                    };
+                    let cmd = match parse::<CatalogId>(Some(rest)) {
+                        Some(catalog) => Command::UpdateCatalog { catalog, spec },
+                        None => Command::CreateCatalog { spec },
+                    };
+                    run_form(tab, ctx, cmd)
+                }
+                "grant_role" => {
+                    let (Some(catalog), Some(user), Some(role)) =
+                        (parse(Some(rest)), picked_user(&values), parse::<CatalogRole>(values.choice("role")))
+                    else {
+                        return Effect::Reject("Choose a user and a role".into());
+                    };
+                    run_form(tab, ctx, Command::GrantCatalogRole { catalog, user, role })
+                }
+                _ => Effect::None,
+            }
+        }
+        LayerResult::Picked { id, ids } => {
+            let catalog = id.strip_prefix("add_resource:").and_then(|s| s.parse::<CatalogId>().ok());
+            match (catalog, parse::<ResourceId>(ids.first().map(String::as_str))) {
+                (Some(catalog), Some(resource)) => tab.notice.run(ctx, Command::AddCatalogResource { catalog, resource }),
+                _ => Effect::None,
+            }
+        }
+        LayerResult::Confirmed { id } => {
+            let parts: Vec<&str> = id.split(':').collect();
+            let cmd = match parts.as_slice() {
+                ["delete_catalog", c] => parse(Some(c)).map(|catalog| Command::DeleteCatalog { catalog }),
+                ["remove_resource", c, r] => match (parse(Some(c)), parse(Some(r))) {
+                    (Some(catalog), Some(resource)) => Some(Command::RemoveCatalogResource { catalog, resource }),
+                    _ => None,
+                },
+                ["revoke", c, u, r] => match (parse(Some(c)), parse(Some(u)), parse(Some(r))) {
+                    (Some(catalog), Some(user), Some(role)) => Some(Command::RevokeCatalogRole { catalog, user, role }),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match cmd {
+                Some(cmd) => tab.notice.run(ctx, cmd),
+                None => Effect::None,
+            }
+        }
+        _ => Effect::None,
+    }
+}
