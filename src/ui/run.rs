@@ -22,6 +22,7 @@ pub fn build_app(session: Session, location: &Path, keymap: Keymap, theme: Theme
     let mut app = App::new(ctx, keymap, theme);
     app.set_view(Tab::MyAccess, Box::new(tabs::my_access::MyAccess::new()));
     app.set_view(Tab::Catalogs, Box::new(tabs::catalogs::Catalogs::new()));
+    app.set_view(Tab::Packages, Box::new(tabs::packages::Packages::new()));
     let visible = app.ctx.visible_tabs();
     app.set_visible_tabs(visible);
     app.refresh_views();

@@ -4,6 +4,8 @@ pub mod catalogs;
 mod catalogs_forms;
 pub mod common;
 pub mod my_access;
+pub mod packages;
+mod packages_forms;
 pub mod panes;
 pub mod placeholder;
 pub mod policy_form;

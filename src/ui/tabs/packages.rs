@@ -1,0 +1,570 @@
+//! Access packages: the bundles of resource roles people request, with their policies,
+//! assignments and requests. The list shows the packages of the catalogs I may read; lint
+//! findings show in the list (a count) and in the package's overview (each, in warning style).
+
+use std::collections::BTreeMap;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+
+use crate::domain::{AssignmentId, PackageId, PolicyId, RequestId, ResourceId, Target};
+use crate::ui::action::Action;
+use crate::ui::app::{Effect, TabView};
+use crate::ui::ctx::Ctx;
+use crate::ui::keymap::Mode;
+use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::common::*;
+use crate::ui::tabs::packages_forms as forms;
+use crate::ui::tabs::panes::{Focus, IdList, Notice, areas, bar_names};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::table::{CellText, Column};
+
+pub(super) const ROLES: usize = 0;
+pub(super) const POLICIES: usize = 1;
+pub(super) const ASSIGNMENTS: usize = 2;
+pub(super) const REQUESTS: usize = 3;
+const SUBS: usize = 4;
+
+/// A row of the package list: the package and its number of lint findings. Rows are the same
+/// row when the package is (the selection follows the package when its findings change).
+#[derive(Debug, Clone, Copy)]
+pub struct PkgRow {
+    pub id: PackageId,
+    pub lint: usize,
+}
+
+impl PartialEq for PkgRow {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+/// What the signed-in person may do with the selected package (for the hints only: the domain
+/// decides).
+#[derive(Debug, Clone, Copy, Default)]
+struct Rights {
+    create: bool,
+    manage: bool,
+    assign: bool,
+    live: bool,
+    hidden: bool,
+}
+
+pub struct Packages {
+    focus: Focus,
+    list: IdList<PkgRow>,
+    pub(super) roles: IdList<(PackageId, ResourceId)>,
+    pub(super) policies: IdList<PolicyId>,
+    pub(super) assignments: IdList<AssignmentId>,
+    pub(super) requests: IdList<RequestId>,
+    /// Lint messages of the selected package.
+    lint: Vec<String>,
+    rights: Rights,
+    pub(super) notice: Notice,
+    /// The policy form open: for this package, editing this policy (None: a new one).
+    pub(super) policy_edit: Option<(PackageId, Option<PolicyId>)>,
+    /// A package just created: selected once the list has it.
+    pub(super) select_after_refresh: Option<PackageId>,
+}
+
+impl Default for Packages {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn c(title: &str, w: Constraint) -> Column {
+    Column::new(title, w)
+}
+
+impl Packages {
+    pub fn new() -> Self {
+        Packages {
+            focus: Focus::default(),
+            list: IdList::new(
+                "Access packages",
+                vec![
+                    c("Access package", Constraint::Fill(3)),
+                    c("Catalog", Constraint::Fill(2)),
+                    c("Hidden", Constraint::Length(6)),
+                    c("State", Constraint::Length(7)),
+                    c("Policies", Constraint::Length(8)),
+                    c("Assigned", Constraint::Length(8)),
+                    c("Lint", Constraint::Length(4)),
+                ],
+                "No access packages you can see. A catalog owner or package manager creates them (n).",
+                package_row,
+            ),
+            roles: IdList::new(
+                "Resource roles",
+                vec![c("Resource", Constraint::Fill(3)), c("Type", Constraint::Length(19)), c("Role", Constraint::Fill(1))],
+                "Grants nothing yet: add a resource role from its catalog.",
+                role_row,
+            ),
+            policies: IdList::new(
+                "Policies",
+                vec![c("Policy", Constraint::Fill(1)), c("Summary", Constraint::Fill(3))],
+                "No policy: nobody can request it or be assigned it.",
+                policy_row,
+            ),
+            assignments: IdList::new(
+                "Assignments",
+                vec![
+                    c("User", Constraint::Fill(2)),
+                    c("State", Constraint::Length(10)),
+                    c("Start", Constraint::Length(10)),
+                    c("End", Constraint::Length(10)),
+                    c("Policy", Constraint::Fill(1)),
+                ],
+                "Nobody is assigned.",
+                assignment_row,
+            ),
+            requests: IdList::new(
+                "Requests",
+                vec![
+                    c("Request", Constraint::Length(8)),
+                    c("User", Constraint::Fill(2)),
+                    c("Type", Constraint::Length(10)),
+                    c("State", Constraint::Length(15)),
+                    c("Waiting on", Constraint::Fill(2)),
+                ],
+                "No requests.",
+                request_row,
+            ),
+            lint: vec![],
+            rights: Rights::default(),
+            notice: Notice::default(),
+            policy_edit: None,
+            select_after_refresh: None,
+        }
+    }
+
+    pub(super) fn selected(&self) -> Option<PackageId> {
+        self.list.selected().map(|r| r.id)
+    }
+
+    /// Re-reads the detail of the selected package.
+    fn load_detail(&mut self, ctx: &Ctx) {
+        let t = ctx.tenant();
+        let actor = ctx.actor();
+        self.rights = Rights {
+            create: t.catalogs.keys().any(|c| t.can_manage_packages(actor, *c)),
+            ..Rights::default()
+        };
+        let Some(p) = self.selected().and_then(|id| t.packages.get(&id)) else {
+            self.lint.clear();
+            self.roles.set(ctx, vec![]);
+            self.policies.set(ctx, vec![]);
+            self.assignments.set(ctx, vec![]);
+            self.requests.set(ctx, vec![]);
+            return;
+        };
+        self.rights.manage = t.can_manage_packages(actor, p.catalog);
+        self.rights.assign = t.can_manage_assignments(actor, p.catalog);
+        self.rights.live = !p.is_deleted();
+        self.rights.hidden = p.hidden;
+        self.lint = lint_of(ctx).remove(&p.id).unwrap_or_default();
+        let roles = p.resource_roles.iter().map(|rr| (p.id, rr.resource)).collect();
+        let policies = p.policies.clone();
+        let asg: Vec<AssignmentId> =
+            t.report_package_assignments(p.id).iter().flat_map(|(_, v)| v.iter().map(|a| a.id)).collect();
+        let reqs: Vec<RequestId> = t.report_requests(Some(p.id)).iter().map(|r| r.id).collect();
+        self.roles.set(ctx, roles);
+        self.policies.set(ctx, policies);
+        self.assignments.set(ctx, asg);
+        self.requests.set(ctx, reqs);
+    }
+
+    fn sub(&self, i: usize) -> (&str, usize) {
+        match i {
+            ROLES => ("Resource roles", self.roles.len()),
+            POLICIES => ("Policies", self.policies.len()),
+            ASSIGNMENTS => ("Assignments", self.assignments.len()),
+            _ => ("Requests", self.requests.len()),
+        }
+    }
+
+    fn sub_list(&mut self, i: usize) -> &mut crate::ui::widgets::list_pane::ListPane {
+        match i {
+            ROLES => &mut self.roles.pane,
+            POLICIES => &mut self.policies.pane,
+            ASSIGNMENTS => &mut self.assignments.pane,
+            _ => &mut self.requests.pane,
+        }
+    }
+
+    fn render_sub(&self, ctx: &Ctx, i: usize, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
+        match i {
+            ROLES => self.roles.render(ctx, area, buf, theme, focused),
+            POLICIES => self.policies.render(ctx, area, buf, theme, focused),
+            ASSIGNMENTS => self.assignments.render(ctx, area, buf, theme, focused),
+            _ => self.requests.render(ctx, area, buf, theme, focused),
+        }
+    }
+
+    fn render_overview(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let t = ctx.tenant();
+        let mut lines: Vec<Line> = vec![];
+        if let Some(p) = self.selected().and_then(|id| t.packages.get(&id)) {
+            lines.push(heading(theme, format!("{} ({})", p.display_name, p.id)));
+            if !p.description.is_empty() {
+                lines.push(Line::raw(p.description.clone()));
+            }
+            for l in &self.lint {
+                lines.push(Line::styled(format!("⚠ {l}"), theme.warning));
+            }
+            let cat = t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default();
+            lines.push(kv(theme, "Catalog", cat));
+            lines.push(match p.deleted_at {
+                Some(d) => kv_styled(theme, "State", format!("deleted {}", fmt_time(d)), theme.muted),
+                None => kv_styled(theme, "State", "active", theme.ok),
+            });
+            if p.hidden {
+                lines.push(kv(theme, "Hidden", "yes: requested only through its direct link"));
+            }
+            if p.sensitive {
+                lines.push(kv(theme, "Sensitive", "yes"));
+            }
+            lines.push(kv(theme, "Grants", t.grants_summary(p)));
+            let enabled = t.policies_of(p.id).filter(|x| x.spec.enabled).count();
+            lines.push(kv(theme, "Policies", format!("{} ({enabled} taking requests)", p.policies.len())));
+            let by_state: Vec<String> = t
+                .report_package_assignments(p.id)
+                .iter()
+                .map(|(st, v)| format!("{} {st}", v.len()))
+                .collect();
+            let asg = if by_state.is_empty() { "none".to_string() } else { by_state.join(", ") };
+            lines.push(kv(theme, "Assignments", asg));
+            let open = t.requests_of_package(p.id).filter(|r| r.state.is_open()).count();
+            lines.push(kv(theme, "Open requests", open.to_string()));
+            if !self.rights.manage {
+                let what = if self.rights.assign { "you may assign and remove" } else { "read only for you" };
+                lines.push(Line::styled(format!("Configuration: {what}; a package manager changes it."), theme.muted));
+            }
+        }
+        detail_pane(area, buf, theme, "Access package", lines);
+    }
+
+    /// The verbs of the focused list.
+    fn verb(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
+        if self.focus.main() && action == Action::New {
+            return forms::new_package(ctx, self.selected(), &mut self.notice);
+        }
+        let Some(pkg) = self.selected() else { return Effect::None };
+        let Some(cat) = ctx.tenant().packages.get(&pkg).map(|p| p.catalog) else { return Effect::None };
+        let remove = matches!(action, Action::Delete | Action::Remove);
+        match (self.focus.sub(), action) {
+            (_, Action::Assign) => forms::assign(ctx, pkg, &mut self.notice),
+            (None, Action::Edit) => match need(ctx, cat, "edit access packages") {
+                Ok(()) => forms::edit_package(ctx, pkg),
+                Err(e) => self.notice.refuse(e),
+            },
+            (None, Action::Delete) => forms::confirm_delete(ctx, pkg),
+            (None, Action::Toggle) => forms::toggle_hidden(ctx, pkg, &mut self.notice),
+            (None, Action::Open) => {
+                self.focus.to_sub(self.focus.shown);
+                Effect::None
+            }
+            (Some(ROLES), Action::New) => match need(ctx, cat, "change resource roles") {
+                Ok(()) => forms::role_resource_picker(ctx, pkg),
+                Err(e) => self.notice.refuse(e),
+            },
+            (Some(ROLES), _) if remove => match self.roles.selected() {
+                Some((pkg, res)) => forms::remove_role_form(ctx, pkg, res),
+                None => Effect::None,
+            },
+            (Some(POLICIES), Action::New) => match need(ctx, cat, "create policies") {
+                Ok(()) => self.open_policy(ctx, pkg, None),
+                Err(e) => self.notice.refuse(e),
+            },
+            (Some(POLICIES), Action::Edit | Action::Open) => match (self.policies.selected(), need(ctx, cat, "edit policies")) {
+                (Some(pol), Ok(())) => self.open_policy(ctx, pkg, Some(pol)),
+                (None, _) => Effect::None,
+                (_, Err(e)) => self.notice.refuse(e),
+            },
+            (Some(POLICIES), _) if remove => match self.policies.selected() {
+                Some(pol) => forms::confirm_delete_policy(ctx, pol),
+                None => Effect::None,
+            },
+            (Some(ASSIGNMENTS), _) if remove => match self.assignments.selected() {
+                Some(a) => forms::remove_assignment_prompt(ctx, a),
+                None => Effect::None,
+            },
+            (Some(REQUESTS), Action::Open) => match self.requests.selected() {
+                Some(r) => forms::request_history(ctx, r),
+                None => Effect::None,
+            },
+            _ => Effect::Unhandled,
+        }
+    }
+
+    fn open_policy(&mut self, ctx: &Ctx, pkg: PackageId, pol: Option<PolicyId>) -> Effect {
+        let existing = pol.and_then(|p| ctx.tenant().policies.get(&p));
+        self.policy_edit = Some((pkg, pol));
+        Effect::Open(Layer::form(crate::ui::tabs::policy_form::policy_form(ctx, pkg, existing)))
+    }
+
+    fn focused_list_handle(&mut self, ctx: &Ctx, action: Action) -> bool {
+        match self.focus.sub() {
+            None => self.list.handle(ctx, action),
+            Some(ROLES) => self.roles.handle(ctx, action),
+            Some(POLICIES) => self.policies.handle(ctx, action),
+            Some(ASSIGNMENTS) => self.assignments.handle(ctx, action),
+            Some(_) => self.requests.handle(ctx, action),
+        }
+    }
+}
+
+impl TabView<Ctx> for Packages {
+    fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let a = areas(area, self.focus.main(), self.notice.lines(area.width));
+        let subs: Vec<(&str, usize)> = (0..SUBS).map(|i| self.sub(i)).collect();
+        let names = bar_names(format!("Packages ({})", self.list.len()), &subs);
+        pane_bar(a.bar, buf, theme, &names, self.focus.at);
+        self.list.render(ctx, a.list, buf, theme, self.focus.main());
+        if let Some(o) = a.overview {
+            self.render_overview(ctx, o, buf, theme);
+        }
+        if let Some(s) = a.sub {
+            let i = self.focus.sub().unwrap_or(self.focus.shown);
+            self.render_sub(ctx, i, s, buf, theme, !self.focus.main());
+        }
+        self.notice.render(a.notice, buf, theme);
+    }
+
+    fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
+        self.notice.clear();
+        if self.focused_list_handle(ctx, action) {
+            if self.focus.main() {
+                self.load_detail(ctx);
+            }
+            return Effect::None;
+        }
+        match action {
+            Action::NextPane | Action::PrevPane => {
+                self.focus.cycle(SUBS, action == Action::NextPane);
+                Effect::None
+            }
+            Action::Back if !self.focus.main() => {
+                self.focus.at = 0;
+                Effect::None
+            }
+            Action::New
+            | Action::Edit
+            | Action::Delete
+            | Action::Remove
+            | Action::Open
+            | Action::Toggle
+            | Action::Assign => self.verb(ctx, action),
+            _ => Effect::Unhandled,
+        }
+    }
+
+    fn text(&mut self, ctx: &mut Ctx, ch: char) -> Effect {
+        let used = match self.focus.sub() {
+            None => self.list.text(ctx, ch),
+            Some(ROLES) => self.roles.text(ctx, ch),
+            Some(POLICIES) => self.policies.text(ctx, ch),
+            Some(ASSIGNMENTS) => self.assignments.text(ctx, ch),
+            Some(_) => self.requests.text(ctx, ch),
+        };
+        if used && self.focus.main() {
+            self.load_detail(ctx);
+        }
+        if used { Effect::None } else { Effect::Unhandled }
+    }
+
+    fn mode(&self) -> Mode {
+        match self.focus.sub() {
+            None => self.list.mode(),
+            Some(ROLES) => self.roles.mode(),
+            Some(POLICIES) => self.policies.mode(),
+            Some(ASSIGNMENTS) => self.assignments.mode(),
+            Some(_) => self.requests.mode(),
+        }
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        let r = self.rights;
+        let has = self.selected().is_some();
+        let manage = r.manage && r.live && has;
+        let assign = r.assign && r.live && has;
+        let mut h = vec![];
+        match self.focus.sub() {
+            None => {
+                if r.create {
+                    h.push(Action::New);
+                }
+                if manage {
+                    h.extend([Action::Edit, Action::Delete, Action::Toggle]);
+                }
+            }
+            Some(ROLES) if manage => h.extend([Action::New, Action::Delete]),
+            Some(POLICIES) if manage => h.extend([Action::New, Action::Edit, Action::Delete]),
+            Some(ASSIGNMENTS) if assign => h.push(Action::Remove),
+            Some(REQUESTS) if !self.requests.is_empty() => h.push(Action::Open),
+            _ => {}
+        }
+        if assign {
+            h.push(Action::Assign);
+        }
+        h.extend([Action::NextPane, Action::Filter]);
+        h
+    }
+
+    fn hint_label(&self, action: Action) -> Option<String> {
+        let word = match (self.focus.sub(), action) {
+            (None, Action::New) => "new package",
+            (None, Action::Toggle) if self.rights.hidden => "unhide",
+            (None, Action::Toggle) => "hide",
+            (Some(ROLES), Action::New) => "add resource role",
+            (Some(ROLES), Action::Delete) => "remove role",
+            (Some(POLICIES), Action::New) => "new policy",
+            (Some(POLICIES), Action::Edit) => "edit policy",
+            (Some(POLICIES), Action::Delete) => "delete policy",
+            (Some(ASSIGNMENTS), Action::Remove) => "remove assignment",
+            (Some(REQUESTS), Action::Open) => "history",
+            (_, Action::Assign) => "assign",
+            (_, Action::NextPane) => "next pane",
+            _ => return None,
+        };
+        Some(word.into())
+    }
+
+    fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
+        forms::answer(self, ctx, result)
+    }
+
+    fn click(&mut self, ctx: &mut Ctx, column: u16, row: u16) -> Effect {
+        if self.list.pane.contains(column, row) {
+            self.focus.at = 0;
+            self.list.pane.click(column, row);
+            self.load_detail(ctx);
+            return Effect::None;
+        }
+        let i = self.focus.sub().unwrap_or(self.focus.shown);
+        let pane = self.sub_list(i);
+        if pane.contains(column, row) {
+            pane.click(column, row);
+            self.focus.to_sub(i);
+            return Effect::None;
+        }
+        Effect::Unhandled
+    }
+
+    fn scroll(&mut self, ctx: &mut Ctx, lines: isize) -> Effect {
+        match self.focus.sub() {
+            None => {
+                self.list.pane.scroll(lines);
+                self.load_detail(ctx);
+            }
+            Some(i) => self.sub_list(i).scroll(lines),
+        }
+        Effect::None
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        let t = ctx.tenant();
+        let actor = ctx.actor();
+        let mut lint = lint_of(ctx);
+        let mut pkgs: Vec<&crate::domain::Package> =
+            t.packages.values().filter(|p| t.can_read_catalog(actor, p.catalog)).collect();
+        pkgs.sort_by_key(|p| (p.is_deleted(), p.display_name.to_lowercase()));
+        let rows = pkgs.iter().map(|p| PkgRow { id: p.id, lint: lint.remove(&p.id).map_or(0, |v| v.len()) }).collect();
+        self.list.set(ctx, rows);
+        if let Some(id) = self.select_after_refresh.take() {
+            self.list.select(&PkgRow { id, lint: 0 });
+        }
+        self.load_detail(ctx);
+    }
+}
+
+/// The domain's rule for package managers, as a refusal message.
+fn need(ctx: &Ctx, cat: crate::domain::CatalogId, what: &str) -> Result<(), String> {
+    ctx.tenant().require_package_manager(ctx.actor(), cat, what).map_err(|e| e.to_string())
+}
+
+/// The lint messages of every package (findings about a policy count for its package).
+fn lint_of(ctx: &Ctx) -> BTreeMap<PackageId, Vec<String>> {
+    let t = ctx.tenant();
+    let mut out: BTreeMap<PackageId, Vec<String>> = BTreeMap::new();
+    for f in t.lint() {
+        let pkg = match (f.object.parse::<PackageId>(), f.object.parse::<PolicyId>()) {
+            (Ok(p), _) => Some(p),
+            (_, Ok(pol)) => t.policies.get(&pol).map(|p| p.package),
+            _ => None,
+        };
+        if let Some(p) = pkg {
+            out.entry(p).or_default().push(f.message);
+        }
+    }
+    out
+}
+
+fn package_row(ctx: &Ctx, row: &PkgRow) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let theme = &ctx.theme;
+    let Some(p) = t.packages.get(&row.id) else { return vec![] };
+    let active = t.assignments_of_package(p.id).filter(|a| a.is_active()).count();
+    vec![
+        cell(p.display_name.clone()),
+        muted_cell(theme, t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default()),
+        if p.hidden { cell("hidden") } else { muted_cell(theme, "—") },
+        if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, "active") },
+        cell(p.policies.len().to_string()),
+        cell(active.to_string()),
+        if row.lint > 0 { CellText::styled(format!("⚠ {}", row.lint), theme.warning) } else { muted_cell(theme, "—") },
+    ]
+}
+
+fn role_row(ctx: &Ctx, (pkg, res): &(PackageId, ResourceId)) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let role = t
+        .packages
+        .get(pkg)
+        .and_then(|p| p.resource_roles.iter().find(|rr| rr.resource == *res))
+        .map(|rr| rr.role.clone())
+        .unwrap_or_default();
+    let kind = t.resources.get(res).map(|r| r.kind.label()).unwrap_or_default();
+    vec![cell(t.resource_name(*res)), muted_cell(&ctx.theme, kind), cell(role)]
+}
+
+fn policy_row(ctx: &Ctx, id: &PolicyId) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let Some(p) = t.policies.get(id) else { return vec![] };
+    vec![cell(p.spec.display_name.clone()), muted_cell(&ctx.theme, t.policy_summary(p))]
+}
+
+fn assignment_row(ctx: &Ctx, id: &AssignmentId) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let Some(a) = t.assignments.get(id) else { return vec![] };
+    let pol = t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_else(|| a.policy.to_string());
+    vec![
+        cell(t.user_name(a.target)),
+        state_cell(&ctx.theme, a.state),
+        cell(fmt_day(Some(a.start))),
+        cell(fmt_day(a.end)),
+        muted_cell(&ctx.theme, pol),
+    ]
+}
+
+/// Who a request is for, in words.
+pub(super) fn target_name(ctx: &Ctx, target: &Target) -> String {
+    match target {
+        Target::User { user } => ctx.tenant().user_name(*user),
+        Target::External { email, .. } => email.clone(),
+    }
+}
+
+fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let Some(r) = t.requests.get(id) else { return vec![] };
+    vec![
+        cell(r.id.to_string()),
+        cell(target_name(ctx, &r.target)),
+        muted_cell(&ctx.theme, r.request_type.to_string()),
+        state_cell(&ctx.theme, r.state),
+        cell(if r.state.is_open() { t.waiting_on(r) } else { fmt_day(r.completed_at) }),
+    ]
+}

@@ -1,0 +1,350 @@
+//! The Access packages tab's questions (package form, resource-role pickers, removal choice,
+//! direct assignment, removal reason, confirms) and the answers to them. Each answer is one
+//! domain command; a refused form or prompt stays open with the domain's message.
+
+use std::str::FromStr;
+
+use chrono::TimeZone;
+
+use crate::domain::{AssignmentId, Command, PackageId, PackageSpec, PolicyId, RequestId, ResourceId, ResourceRole};
+use crate::ui::app::Effect;
+use crate::ui::ctx::Ctx;
+use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::catalogs_forms::user_items;
+use crate::ui::tabs::common::fmt_time;
+use crate::ui::tabs::packages::{Packages, target_name};
+use crate::ui::tabs::panes::Notice;
+use crate::ui::tabs::policy_form::spec_from_values;
+use crate::ui::widgets::confirm::ConfirmState;
+use crate::ui::widgets::form::{Field, Form, FormValues};
+use crate::ui::widgets::picker::{PickItem, PickerState};
+use crate::ui::widgets::prompt::PromptState;
+
+fn parse<T: FromStr>(s: Option<&str>) -> Option<T> {
+    s.and_then(|s| s.parse().ok())
+}
+
+fn package_fields(form: Form, spec: &PackageSpec) -> Form {
+    form.field(Field::text("name", "Name").required().value(spec.display_name.clone()))
+        .field(Field::text("description", "Description").value(spec.description.clone()))
+        .field(
+            Field::toggle("hidden", "Hidden")
+                .value(spec.hidden)
+                .help("Not listed in My Access; requested through its direct link"),
+        )
+        .field(
+            Field::toggle("sensitive", "Sensitive")
+                .value(spec.sensitive)
+                .help("Bundles sensitive resources: its policies should expire and be reviewed"),
+        )
+}
+
+/// The form for a new package in a catalog I manage (the selected package's catalog first).
+pub fn new_package(ctx: &Ctx, selected: Option<PackageId>, notice: &mut Notice) -> Effect {
+    let t = ctx.tenant();
+    let mut cats: Vec<&crate::domain::Catalog> =
+        t.catalogs.values().filter(|c| t.can_manage_packages(ctx.actor(), c.id)).collect();
+    cats.sort_by_key(|c| c.display_name.to_lowercase());
+    if cats.is_empty() {
+        // No catalog to put it in: the domain's rule, for the selected package's catalog if any.
+        let cat = selected.and_then(|p| t.packages.get(&p)).map(|p| p.catalog);
+        let msg = match cat.map(|c| t.require_package_manager(ctx.actor(), c, "create access packages")) {
+            Some(Err(e)) => e.to_string(),
+            _ => "Creating an access package needs the catalog owner or access package manager role in a catalog; ask a catalog owner".to_string(),
+        };
+        return notice.refuse(msg);
+    }
+    let opts: Vec<(String, String)> = cats.iter().map(|c| (c.id.to_string(), c.display_name.clone())).collect();
+    let mut catalog = Field::choice("catalog", "Catalog", opts).help("Its resources are the ones the package can grant");
+    if let Some(c) = selected.and_then(|p| t.packages.get(&p)) {
+        catalog = catalog.value(c.catalog.to_string());
+    }
+    let spec = PackageSpec { display_name: String::new(), description: String::new(), hidden: false, sensitive: false };
+    let form = package_fields(Form::new("package:new", "New access package").field(catalog), &spec);
+    Effect::Open(Layer::form(form))
+}
+
+pub fn edit_package(ctx: &Ctx, pkg: PackageId) -> Effect {
+    let Some(p) = ctx.tenant().packages.get(&pkg) else { return Effect::None };
+    let spec = PackageSpec {
+        display_name: p.display_name.clone(),
+        description: p.description.clone(),
+        hidden: p.hidden,
+        sensitive: p.sensitive,
+    };
+    let form = package_fields(Form::new(format!("package:{pkg}"), format!("Edit '{}'", p.display_name)), &spec);
+    Effect::Open(Layer::form(form))
+}
+
+/// Hide or show the package in My Access: an edit of its hidden flag.
+pub fn toggle_hidden(ctx: &mut Ctx, pkg: PackageId, notice: &mut Notice) -> Effect {
+    let Some(p) = ctx.tenant().packages.get(&pkg) else { return Effect::None };
+    let spec = PackageSpec {
+        display_name: p.display_name.clone(),
+        description: p.description.clone(),
+        hidden: !p.hidden,
+        sensitive: p.sensitive,
+    };
+    notice.run(ctx, Command::UpdatePackage { package: pkg, spec })
+}
+
+pub fn confirm_delete(ctx: &Ctx, pkg: PackageId) -> Effect {
+    let t = ctx.tenant();
+    let Some(p) = t.packages.get(&pkg) else { return Effect::None };
+    let n = t.assignments_of_package(pkg).filter(|a| a.is_active()).count();
+    let msg = format!(
+        "Delete '{}'? It stops new requests and leaves My Access; {n} existing assignment(s) run to their end.",
+        p.display_name
+    );
+    Effect::Open(Layer::Confirm(ConfirmState::new(format!("delete_pkg:{pkg}"), "Delete access package", msg).default_no()))
+}
+
+/// The resources a package could grant: its catalog's first; the rest say they are outside it
+/// (the domain refuses them with its rule).
+pub fn role_resource_picker(ctx: &Ctx, pkg: PackageId) -> Effect {
+    let t = ctx.tenant();
+    let Some(p) = t.packages.get(&pkg) else { return Effect::None };
+    let Some(cat) = t.catalogs.get(&p.catalog) else { return Effect::None };
+    let mut items: Vec<(bool, PickItem)> = t
+        .resources
+        .values()
+        .filter(|r| !p.resource_roles.iter().any(|rr| rr.resource == r.id))
+        .map(|r| {
+            let inside = cat.resources.contains(&r.id);
+            let detail = if inside {
+                format!("{} · {}", r.kind.label(), r.roles.join(", "))
+            } else {
+                format!("not in catalog '{}'", cat.display_name)
+            };
+            (!inside, PickItem::new(r.id.to_string(), r.display_name.clone(), detail))
+        })
+        .collect();
+    items.sort_by_key(|(outside, i)| (*outside, i.label.to_lowercase()));
+    let items: Vec<PickItem> = items.into_iter().map(|(_, i)| i).collect();
+    if items.is_empty() {
+        return Effect::info("The package already grants a role of every resource");
+    }
+    let title = format!("Resource for '{}' (from catalog '{}')", p.display_name, cat.display_name);
+    Effect::Open(Layer::Picker(PickerState::new(format!("rr_resource:{pkg}"), title, items)))
+}
+
+/// After the resource: its role (asked only when it has several).
+fn role_picker(tab: &mut Packages, ctx: &mut Ctx, pkg: PackageId, res: ResourceId) -> Effect {
+    let Some(r) = ctx.tenant().resources.get(&res) else { return Effect::None };
+    match r.roles.as_slice() {
+        [only] => {
+            let role = only.clone();
+            tab.notice.run(ctx, Command::AddResourceRole { package: pkg, resource: res, role })
+        }
+        roles => {
+            let items = roles.iter().map(|x| PickItem::new(x.clone(), x.clone(), r.kind.label())).collect();
+            let title = format!("Role of '{}'", r.display_name);
+            Effect::Open(Layer::Picker(PickerState::new(format!("rr_role:{pkg}:{res}"), title, items)))
+        }
+    }
+}
+
+/// Removing a resource role: keep or revoke the grants of current assignees (Esc cancels).
+pub fn remove_role_form(ctx: &Ctx, pkg: PackageId, res: ResourceId) -> Effect {
+    let t = ctx.tenant();
+    let Some(p) = t.packages.get(&pkg) else { return Effect::None };
+    let Some(rr) = p.resource_roles.iter().find(|rr| rr.resource == res) else { return Effect::None };
+    let holders = t.assignments_of_package(pkg).filter(|a| a.is_active() && a.granted.contains(rr)).count();
+    let title = format!("Remove {} ({}) from '{}'", t.resource_name(res), rr.role, p.display_name);
+    let form = Form::new(format!("rr_remove:{pkg}:{res}"), title).field(
+        Field::choice(
+            "current",
+            format!("{holders} current assignee(s)"),
+            [("keep", "Keep grants (they keep it until their assignment ends)"), ("revoke", "Revoke too")],
+        )
+        .help("New assignees will not get it either way. Space switches; Enter removes."),
+    );
+    Effect::Open(Layer::form(form))
+}
+
+pub fn confirm_delete_policy(ctx: &Ctx, pol: PolicyId) -> Effect {
+    let Some(p) = ctx.tenant().policies.get(&pol) else { return Effect::None };
+    let msg = format!("Delete policy '{}'? Nobody can request or be assigned through it any more.", p.spec.display_name);
+    Effect::Open(Layer::Confirm(ConfirmState::new(format!("delete_policy:{pol}"), "Delete policy", msg).default_no()))
+}
+
+pub fn remove_assignment_prompt(ctx: &Ctx, a: AssignmentId) -> Effect {
+    let t = ctx.tenant();
+    let Some(asg) = t.assignments.get(&a) else { return Effect::None };
+    let label = format!("Why remove {}'s access? (optional; in the audit log)", t.user_name(asg.target));
+    Effect::Open(Layer::Prompt(PromptState::new(format!("remove_asg:{a}"), format!("Remove assignment {a}"), label)))
+}
+
+pub fn request_history(ctx: &Ctx, r: RequestId) -> Effect {
+    let t = ctx.tenant();
+    let Some(req) = t.requests.get(&r) else { return Effect::None };
+    let mut text = format!("{} · {} · {}\n", target_name(ctx, &req.target), req.request_type, req.state);
+    if req.state.is_open() {
+        text.push_str(&format!("Waiting on: {}\n", t.waiting_on(req)));
+    }
+    if !req.justification.is_empty() {
+        text.push_str(&format!("Justification: {}\n", req.justification));
+    }
+    text.push('\n');
+    for h in &req.history {
+        text.push_str(&format!("{}  {}\n", fmt_time(h.at), h.text));
+    }
+    Effect::Open(Layer::message(format!("Request {r}"), text))
+}
+
+/// Direct assignment: user, policy, optional dates, justification.
+pub fn assign(ctx: &Ctx, pkg: PackageId, notice: &mut Notice) -> Effect {
+    let t = ctx.tenant();
+    let Some(p) = t.packages.get(&pkg) else { return Effect::None };
+    if let Err(e) = t.require_assignment_manager(ctx.actor(), p.catalog, "assign access packages directly") {
+        return notice.refuse(e.to_string());
+    }
+    let pols: Vec<(String, String)> = t
+        .policies_of(pkg)
+        .map(|x| {
+            let off = if x.spec.enabled { "" } else { " (new requests off)" };
+            (x.id.to_string(), format!("{}: {}{off}", x.spec.display_name, x.spec.lifecycle.expiration.label()))
+        })
+        .collect();
+    if pols.is_empty() {
+        return notice.refuse(format!(
+            "'{}' has no policy: an assignment is made under a policy's terms; add one under Policies first",
+            p.display_name
+        ));
+    }
+    let form = Form::new(format!("assign:{pkg}"), format!("Assign '{}' directly", p.display_name))
+        .field(Field::lookup("user", "User", user_items(ctx), false).required().help("Enter: choose"))
+        .field(Field::choice("policy", "Policy", pols).help("Its lifecycle sets the end; an end you give can only be earlier"))
+        .field(Field::date("start", "Start (optional)", true).help("Empty: now"))
+        .field(Field::date("end", "End (optional)", true).help("Empty: as the policy says"))
+        .field(Field::text("justification", "Justification"));
+    Effect::Open(Layer::form(form))
+}
+
+/// Runs a form's command: on a refusal the form stays open with the domain's message.
+fn run_form(tab: &mut Packages, ctx: &mut Ctx, command: Command) -> Effect {
+    match ctx.run(command) {
+        Ok(out) => {
+            if let Some(id) = parse::<PackageId>(out.created.as_deref()) {
+                tab.select_after_refresh = Some(id);
+            }
+            tab.notice.done(&out)
+        }
+        Err(e) => Effect::Reject(e),
+    }
+}
+
+fn utc(d: Option<chrono::NaiveDateTime>) -> Option<crate::domain::Time> {
+    d.map(|d| chrono::Utc.from_utc_datetime(&d))
+}
+
+fn submitted(tab: &mut Packages, ctx: &mut Ctx, id: &str, values: &FormValues) -> Effect {
+    if id == "policy" {
+        let Some((package, existing)) = tab.policy_edit else { return Effect::None };
+        let spec = match spec_from_values(ctx, values) {
+            Ok(s) => s,
+            Err(e) => return Effect::Reject(e),
+        };
+        let cmd = match existing {
+            Some(policy) => Command::UpdatePolicy { policy, spec },
+            None => Command::CreatePolicy { package, spec },
+        };
+        let e = run_form(tab, ctx, cmd);
+        if !matches!(e, Effect::Reject(_)) {
+            tab.policy_edit = None;
+        }
+        return e;
+    }
+    let parts: Vec<&str> = id.split(':').collect();
+    let cmd = match parts.as_slice() {
+        ["package", which] => {
+            let spec = PackageSpec {
+                display_name: values.text("name").to_string(),
+                description: values.text("description").to_string(),
+                hidden: values.bool("hidden"),
+                sensitive: values.bool("sensitive"),
+            };
+            match (parse(Some(which)), parse(values.choice("catalog"))) {
+                (Some(package), _) => Command::UpdatePackage { package, spec },
+                (None, Some(catalog)) => Command::CreatePackage { catalog, spec },
+                (None, None) => return Effect::Reject("Choose a catalog".into()),
+            }
+        }
+        ["rr_remove", p, r] => {
+            let (Some(package), Some(resource)) = (parse::<PackageId>(Some(p)), parse::<ResourceId>(Some(r))) else {
+                return Effect::None;
+            };
+            let role = ctx
+                .tenant()
+                .packages
+                .get(&package)
+                .and_then(|x| x.resource_roles.iter().find(|rr| rr.resource == resource))
+                .map(|rr: &ResourceRole| rr.role.clone())
+                .unwrap_or_default();
+            let revoke_existing = values.choice("current") == Some("revoke");
+            Command::RemoveResourceRole { package, resource, role, revoke_existing }
+        }
+        ["assign", p] => {
+            let (Some(package), Some(user), Some(policy)) = (
+                parse::<PackageId>(Some(p)),
+                parse(values.multi("user").first().map(String::as_str)),
+                parse(values.choice("policy")),
+            ) else {
+                return Effect::Reject("Choose a user and a policy".into());
+            };
+            Command::AdminAssign {
+                package,
+                policy,
+                user,
+                start: utc(values.datetime("start")),
+                end: utc(values.datetime("end")),
+                justification: values.text("justification").to_string(),
+            }
+        }
+        _ => return Effect::None,
+    };
+    run_form(tab, ctx, cmd)
+}
+
+pub fn answer(tab: &mut Packages, ctx: &mut Ctx, result: LayerResult) -> Effect {
+    match result {
+        LayerResult::Submitted { id, values } => submitted(tab, ctx, &id, &values),
+        LayerResult::Picked { id, ids } => {
+            let parts: Vec<&str> = id.split(':').collect();
+            let first = ids.first().map(String::as_str);
+            match parts.as_slice() {
+                ["rr_resource", p] => match (parse(Some(p)), parse(first)) {
+                    (Some(pkg), Some(res)) => role_picker(tab, ctx, pkg, res),
+                    _ => Effect::None,
+                },
+                ["rr_role", p, r] => match (parse(Some(p)), parse(Some(r)), first) {
+                    (Some(package), Some(resource), Some(role)) => {
+                        let role = role.to_string();
+                        tab.notice.run(ctx, Command::AddResourceRole { package, resource, role })
+                    }
+                    _ => Effect::None,
+                },
+                _ => Effect::None,
+            }
+        }
+        LayerResult::Confirmed { id } => {
+            let cmd = match id.split_once(':') {
+                Some(("delete_pkg", p)) => parse(Some(p)).map(|package| Command::DeletePackage { package }),
+                Some(("delete_policy", p)) => parse(Some(p)).map(|policy| Command::DeletePolicy { policy }),
+                _ => None,
+            };
+            match cmd {
+                Some(cmd) => tab.notice.run(ctx, cmd),
+                None => Effect::None,
+            }
+        }
+        LayerResult::Prompted { id, text } => {
+            let Some(assignment) = parse(id.strip_prefix("remove_asg:")) else { return Effect::None };
+            match ctx.run(Command::AdminRemove { assignment, reason: text }) {
+                Ok(out) => tab.notice.done(&out),
+                Err(e) => Effect::Reject(e),
+            }
+        }
+        LayerResult::Declined { .. } => Effect::None,
+    }
+}
