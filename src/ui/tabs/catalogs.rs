@@ -13,10 +13,11 @@ use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::catalogs_forms as forms;
-use crate::ui::tabs::common::*;
-use crate::ui::tabs::panes::{Focus, IdList, Notice, areas, bar_names, yes_no};
+use crate::ui::tabs::common::{cell, detail_pane, fmt_time, heading, kv, muted_cell, state_cell};
+use crate::ui::tabs::panes::{Focus, IdList, Notice, areas, bar_names, pane_bar, yes_no};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
+use crate::ui::widgets::list_pane::ListPane;
 use crate::ui::widgets::table::{CellText, Column};
 
 const RESOURCES: usize = 0;
@@ -134,11 +135,19 @@ impl Catalogs {
         self.roles.set(ctx, roles);
     }
 
-    fn sub(&self, i: usize) -> (&str, usize) {
+    fn sub(&self, i: usize) -> (&'static str, &'static str, usize) {
         match i {
-            RESOURCES => ("Resources", self.resources.len()),
-            PACKAGES => ("Packages", self.packages.len()),
-            _ => ("Roles", self.roles.len()),
+            RESOURCES => ("Resources", "Resources", self.resources.len()),
+            PACKAGES => ("Packages", "Packages", self.packages.len()),
+            _ => ("Roles", "Roles", self.roles.len()),
+        }
+    }
+
+    fn sub_pane(&mut self, i: usize) -> &mut ListPane {
+        match i {
+            RESOURCES => &mut self.resources.pane,
+            PACKAGES => &mut self.packages.pane,
+            _ => &mut self.roles.pane,
         }
     }
 
@@ -160,7 +169,7 @@ impl Catalogs {
             }
             let onoff = |b: bool| if b { "yes" } else { "no" };
             lines.push(kv(theme, "Enabled", onoff(cat.enabled)));
-            lines.push(kv(theme, "External users", onoff(cat.external)));
+            lines.push(kv(theme, "External", onoff(cat.external)));
             if cat.builtin {
                 lines.push(kv(theme, "Built-in", "yes (cannot be deleted)"));
             }
@@ -206,51 +215,50 @@ impl Catalogs {
         if self.focus.main() && action == Action::New {
             return forms::new_catalog(ctx, &mut self.notice);
         }
-        let t = ctx.tenant();
-        let actor = ctx.actor();
         let Some(cat) = self.selected() else { return Effect::None };
         let remove = matches!(action, Action::Delete | Action::Remove);
-        match (self.focus.sub(), action) {
-            (None, Action::Edit) => match t.require_catalog_owner(actor, cat, "edit it") {
-                Ok(()) => forms::edit_catalog(ctx, cat),
-                Err(e) => self.notice.refuse(e.to_string()),
-            },
-            (None, Action::Delete) => self.delete_catalog(ctx),
+        // Each verb needs the owner role: the domain's refusal comes before any question.
+        let what = match (self.focus.sub(), action) {
             (None, Action::Open) => {
                 self.focus.to_sub(self.focus.shown);
-                Effect::None
+                return Effect::None;
             }
-            (Some(RESOURCES), Action::New) => match t.require_catalog_owner(actor, cat, "add resources to it") {
-                Ok(()) => forms::resource_picker(ctx, cat),
-                Err(e) => self.notice.refuse(e.to_string()),
-            },
-            (Some(RESOURCES), _) if remove => match self.resources.selected() {
-                Some((cat, res)) => Effect::Open(Layer::Confirm(
-                    ConfirmState::new(
-                        format!("remove_resource:{cat}:{res}"),
-                        "Remove resource",
-                        format!("Remove '{}' from this catalog? Packages can no longer use it.", t.resource_name(res)),
-                    )
-                    .default_no(),
-                )),
+            (None, Action::Edit) => "edit it",
+            (None, Action::Delete) => "delete it",
+            (Some(RESOURCES), Action::New) => "add resources to it",
+            (Some(RESOURCES), _) if remove => "remove resources from it",
+            (Some(ROLES), Action::New) => "manage its roles",
+            (Some(ROLES), _) if remove => "manage its roles",
+            _ => return Effect::Unhandled,
+        };
+        let t = ctx.tenant();
+        if let Err(e) = t.require_catalog_owner(ctx.actor(), cat, what) {
+            return self.notice.refuse(e.to_string());
+        }
+        let confirm = |id: String, title: &str, msg: String| {
+            Effect::Open(Layer::Confirm(ConfirmState::new(id, title, msg).default_no()))
+        };
+        match (self.focus.sub(), action) {
+            (None, Action::Edit) => forms::edit_catalog(ctx, cat),
+            (None, _) => self.delete_catalog(ctx),
+            (Some(RESOURCES), Action::New) => forms::resource_picker(ctx, cat),
+            (Some(RESOURCES), _) => match self.resources.selected() {
+                Some((cat, res)) => confirm(
+                    format!("remove_resource:{cat}:{res}"),
+                    "Remove resource",
+                    format!("Remove '{}' from this catalog? Packages can no longer use it.", t.resource_name(res)),
+                ),
                 None => Effect::None,
             },
-            (Some(ROLES), Action::New) => match t.require_catalog_owner(actor, cat, "manage its roles") {
-                Ok(()) => forms::grant_role(ctx, cat),
-                Err(e) => self.notice.refuse(e.to_string()),
-            },
-            (Some(ROLES), _) if remove => match self.roles.selected() {
-                Some((cat, user, role)) => Effect::Open(Layer::Confirm(
-                    ConfirmState::new(
-                        format!("revoke:{cat}:{user}:{role}"),
-                        "Revoke role",
-                        format!("Revoke {} from {}?", role.label(), t.user_name(user)),
-                    )
-                    .default_no(),
-                )),
+            (Some(_), Action::New) => forms::grant_role(ctx, cat),
+            (Some(_), _) => match self.roles.selected() {
+                Some((cat, user, role)) => confirm(
+                    format!("revoke:{cat}:{user}:{role}"),
+                    "Revoke role",
+                    format!("Revoke {} from {}?", role.label(), t.user_name(user)),
+                ),
                 None => Effect::None,
             },
-            _ => Effect::Unhandled,
         }
     }
 
@@ -266,16 +274,15 @@ impl Catalogs {
 
 impl TabView<Ctx> for Catalogs {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let a = areas(area, self.focus.main(), self.notice.lines(area.width));
-        let subs: Vec<(&str, usize)> = (0..SUBS).map(|i| self.sub(i)).collect();
-        pane_bar(a.bar, buf, theme, &bar_names(format!("Catalogs ({})", self.list.len()), &subs), self.focus.at);
+        let a = areas(area, &self.focus, SUBS, self.list.len(), self.notice.lines(area.width));
+        let subs: Vec<_> = (0..SUBS).map(|i| self.sub(i)).collect();
+        pane_bar(a.bar, buf, theme, &bar_names(("Catalogs", self.list.len()), &subs), self.focus.at);
         self.list.render(ctx, a.list, buf, theme, self.focus.main());
         if let Some(o) = a.overview {
             self.render_overview(ctx, o, buf, theme);
         }
-        if let Some(s) = a.sub {
-            let i = self.focus.sub().unwrap_or(self.focus.shown);
-            self.render_sub(ctx, i, s, buf, theme, !self.focus.main());
+        for (i, r) in a.subs {
+            self.render_sub(ctx, i, r, buf, theme, self.focus.sub() == Some(i));
         }
         self.notice.render(a.notice, buf, theme);
     }
@@ -367,16 +374,12 @@ impl TabView<Ctx> for Catalogs {
             self.load_detail(ctx);
             return Effect::None;
         }
-        let sub = match self.focus.sub().unwrap_or(self.focus.shown) {
-            RESOURCES => &mut self.resources.pane,
-            PACKAGES => &mut self.packages.pane,
-            _ => &mut self.roles.pane,
-        };
-        if sub.contains(column, row) {
-            sub.click(column, row);
-            let shown = self.focus.shown;
-            self.focus.to_sub(self.focus.sub().unwrap_or(shown));
-            return Effect::None;
+        for i in 0..SUBS {
+            if self.focus.was_drawn(i) && self.sub_pane(i).contains(column, row) {
+                self.sub_pane(i).click(column, row);
+                self.focus.to_sub(i);
+                return Effect::None;
+            }
         }
         Effect::Unhandled
     }
@@ -387,9 +390,7 @@ impl TabView<Ctx> for Catalogs {
                 self.list.pane.scroll(lines);
                 self.load_detail(ctx);
             }
-            Some(RESOURCES) => self.resources.pane.scroll(lines),
-            Some(PACKAGES) => self.packages.pane.scroll(lines),
-            Some(_) => self.roles.pane.scroll(lines),
+            Some(i) => self.sub_pane(i).scroll(lines),
         }
         Effect::None
     }

@@ -98,17 +98,15 @@ pub fn user_items(ctx: &Ctx) -> Vec<PickItem> {
 pub fn grant_role(ctx: &Ctx, cat: CatalogId) -> Effect {
     let Some(c) = ctx.tenant().catalogs.get(&cat) else { return Effect::None };
     let roles = [
-        CatalogRole::Owner,
-        CatalogRole::AccessPackageManager,
-        CatalogRole::AccessPackageAssignmentManager,
-        CatalogRole::Reader,
+        (CatalogRole::Owner, "everything here"),
+        (CatalogRole::AccessPackageManager, "packages and policies"),
+        (CatalogRole::AccessPackageAssignmentManager, "assignments"),
+        (CatalogRole::Reader, "read only"),
     ]
-    .map(|r| (r.to_string(), r.label().to_string()));
+    .map(|(r, what)| (r.to_string(), format!("{} ({what})", r.label())));
     let form = Form::new(format!("grant_role:{cat}"), format!("Grant a role in '{}'", c.display_name))
-        .field(Field::lookup("user", "User", user_items(ctx), false).required().help("Enter: choose"))
-        .field(Field::choice("role", "Role", roles).help(
-            "Owner: everything · package manager: packages and policies · assignment manager: assignments · reader: read only",
-        ));
+        .field(Field::lookup("user", "User", user_items(ctx), false).required())
+        .field(Field::choice("role", "Role", roles));
     Effect::Open(Layer::form(form))
 }
 

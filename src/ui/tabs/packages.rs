@@ -14,9 +14,9 @@ use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
-use crate::ui::tabs::common::*;
+use crate::ui::tabs::common::{cell, detail_pane, fmt_day, fmt_time, heading, kv, kv_styled, muted_cell, state_cell};
 use crate::ui::tabs::packages_forms as forms;
-use crate::ui::tabs::panes::{Focus, IdList, Notice, areas, bar_names};
+use crate::ui::tabs::panes::{Focus, IdList, Notice, areas, bar_names, pane_bar};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::{CellText, Column};
 
@@ -176,12 +176,12 @@ impl Packages {
         self.requests.set(ctx, reqs);
     }
 
-    fn sub(&self, i: usize) -> (&str, usize) {
+    fn sub(&self, i: usize) -> (&'static str, &'static str, usize) {
         match i {
-            ROLES => ("Resource roles", self.roles.len()),
-            POLICIES => ("Policies", self.policies.len()),
-            ASSIGNMENTS => ("Assignments", self.assignments.len()),
-            _ => ("Requests", self.requests.len()),
+            ROLES => ("Resource roles", "Roles", self.roles.len()),
+            POLICIES => ("Policies", "Policies", self.policies.len()),
+            ASSIGNMENTS => ("Assignments", "Assigned", self.assignments.len()),
+            _ => ("Requests", "Requests", self.requests.len()),
         }
     }
 
@@ -254,48 +254,61 @@ impl Packages {
         let Some(pkg) = self.selected() else { return Effect::None };
         let Some(cat) = ctx.tenant().packages.get(&pkg).map(|p| p.catalog) else { return Effect::None };
         let remove = matches!(action, Action::Delete | Action::Remove);
-        match (self.focus.sub(), action) {
-            (_, Action::Assign) => forms::assign(ctx, pkg, &mut self.notice),
-            (None, Action::Edit) => match need(ctx, cat, "edit access packages") {
-                Ok(()) => forms::edit_package(ctx, pkg),
-                Err(e) => self.notice.refuse(e),
-            },
-            (None, Action::Delete) => forms::confirm_delete(ctx, pkg),
-            (None, Action::Toggle) => forms::toggle_hidden(ctx, pkg, &mut self.notice),
+        // The role each verb needs (package manager, or assignment manager): the domain's
+        // refusal comes before any question.
+        let need: Option<(bool, &str)> = match (self.focus.sub(), action) {
             (None, Action::Open) => {
                 self.focus.to_sub(self.focus.shown);
-                Effect::None
+                return Effect::None;
             }
-            (Some(ROLES), Action::New) => match need(ctx, cat, "change resource roles") {
-                Ok(()) => forms::role_resource_picker(ctx, pkg),
-                Err(e) => self.notice.refuse(e),
-            },
-            (Some(ROLES), _) if remove => match self.roles.selected() {
+            (Some(REQUESTS), Action::Open) => None,
+            (_, Action::Assign) => Some((false, "assign access packages directly")),
+            (Some(ASSIGNMENTS), _) if remove => Some((false, "remove assignments")),
+            (None, Action::Edit | Action::Toggle) => Some((true, "edit access packages")),
+            (None, Action::Delete) => Some((true, "delete access packages")),
+            (Some(ROLES), Action::New) => Some((true, "change resource roles")),
+            (Some(ROLES), _) if remove => Some((true, "change resource roles")),
+            (Some(POLICIES), Action::New) => Some((true, "create policies")),
+            (Some(POLICIES), Action::Edit | Action::Open) => Some((true, "edit policies")),
+            (Some(POLICIES), _) if remove => Some((true, "delete policies")),
+            _ => return Effect::Unhandled,
+        };
+        let t = ctx.tenant();
+        let allowed = match need {
+            Some((true, what)) => t.require_package_manager(ctx.actor(), cat, what),
+            Some((false, what)) => t.require_assignment_manager(ctx.actor(), cat, what),
+            None => Ok(()),
+        };
+        if let Err(e) = allowed {
+            return self.notice.refuse(e.to_string());
+        }
+        match (self.focus.sub(), action) {
+            (_, Action::Assign) => forms::assign(ctx, pkg, &mut self.notice),
+            (None, Action::Edit) => forms::edit_package(ctx, pkg),
+            (None, Action::Delete) => forms::confirm_delete(ctx, pkg),
+            (None, _) => forms::toggle_hidden(ctx, pkg, &mut self.notice),
+            (Some(ROLES), Action::New) => forms::role_resource_picker(ctx, pkg),
+            (Some(ROLES), _) => match self.roles.selected() {
                 Some((pkg, res)) => forms::remove_role_form(ctx, pkg, res),
                 None => Effect::None,
             },
-            (Some(POLICIES), Action::New) => match need(ctx, cat, "create policies") {
-                Ok(()) => self.open_policy(ctx, pkg, None),
-                Err(e) => self.notice.refuse(e),
+            (Some(POLICIES), Action::New) => self.open_policy(ctx, pkg, None),
+            (Some(POLICIES), Action::Edit | Action::Open) => match self.policies.selected() {
+                Some(pol) => self.open_policy(ctx, pkg, Some(pol)),
+                None => Effect::None,
             },
-            (Some(POLICIES), Action::Edit | Action::Open) => match (self.policies.selected(), need(ctx, cat, "edit policies")) {
-                (Some(pol), Ok(())) => self.open_policy(ctx, pkg, Some(pol)),
-                (None, _) => Effect::None,
-                (_, Err(e)) => self.notice.refuse(e),
-            },
-            (Some(POLICIES), _) if remove => match self.policies.selected() {
+            (Some(POLICIES), _) => match self.policies.selected() {
                 Some(pol) => forms::confirm_delete_policy(ctx, pol),
                 None => Effect::None,
             },
-            (Some(ASSIGNMENTS), _) if remove => match self.assignments.selected() {
+            (Some(ASSIGNMENTS), _) => match self.assignments.selected() {
                 Some(a) => forms::remove_assignment_prompt(ctx, a),
                 None => Effect::None,
             },
-            (Some(REQUESTS), Action::Open) => match self.requests.selected() {
+            (Some(_), _) => match self.requests.selected() {
                 Some(r) => forms::request_history(ctx, r),
                 None => Effect::None,
             },
-            _ => Effect::Unhandled,
         }
     }
 
@@ -318,17 +331,16 @@ impl Packages {
 
 impl TabView<Ctx> for Packages {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let a = areas(area, self.focus.main(), self.notice.lines(area.width));
-        let subs: Vec<(&str, usize)> = (0..SUBS).map(|i| self.sub(i)).collect();
-        let names = bar_names(format!("Packages ({})", self.list.len()), &subs);
+        let a = areas(area, &self.focus, SUBS, self.list.len(), self.notice.lines(area.width));
+        let subs: Vec<_> = (0..SUBS).map(|i| self.sub(i)).collect();
+        let names = bar_names(("Packages", self.list.len()), &subs);
         pane_bar(a.bar, buf, theme, &names, self.focus.at);
         self.list.render(ctx, a.list, buf, theme, self.focus.main());
         if let Some(o) = a.overview {
             self.render_overview(ctx, o, buf, theme);
         }
-        if let Some(s) = a.sub {
-            let i = self.focus.sub().unwrap_or(self.focus.shown);
-            self.render_sub(ctx, i, s, buf, theme, !self.focus.main());
+        for (i, r) in a.subs {
+            self.render_sub(ctx, i, r, buf, theme, self.focus.sub() == Some(i));
         }
         self.notice.render(a.notice, buf, theme);
     }
@@ -443,12 +455,12 @@ impl TabView<Ctx> for Packages {
             self.load_detail(ctx);
             return Effect::None;
         }
-        let i = self.focus.sub().unwrap_or(self.focus.shown);
-        let pane = self.sub_list(i);
-        if pane.contains(column, row) {
-            pane.click(column, row);
-            self.focus.to_sub(i);
-            return Effect::None;
+        for i in 0..SUBS {
+            if self.focus.was_drawn(i) && self.sub_list(i).contains(column, row) {
+                self.sub_list(i).click(column, row);
+                self.focus.to_sub(i);
+                return Effect::None;
+            }
         }
         Effect::Unhandled
     }
@@ -478,11 +490,6 @@ impl TabView<Ctx> for Packages {
         }
         self.load_detail(ctx);
     }
-}
-
-/// The domain's rule for package managers, as a refusal message.
-fn need(ctx: &Ctx, cat: crate::domain::CatalogId, what: &str) -> Result<(), String> {
-    ctx.tenant().require_package_manager(ctx.actor(), cat, what).map_err(|e| e.to_string())
 }
 
 /// The lint messages of every package (findings about a policy count for its package).

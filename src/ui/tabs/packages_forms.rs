@@ -152,12 +152,8 @@ pub fn remove_role_form(ctx: &Ctx, pkg: PackageId, res: ResourceId) -> Effect {
     let holders = t.assignments_of_package(pkg).filter(|a| a.is_active() && a.granted.contains(rr)).count();
     let title = format!("Remove {} ({}) from '{}'", t.resource_name(res), rr.role, p.display_name);
     let form = Form::new(format!("rr_remove:{pkg}:{res}"), title).field(
-        Field::choice(
-            "current",
-            format!("{holders} current assignee(s)"),
-            [("keep", "Keep grants (they keep it until their assignment ends)"), ("revoke", "Revoke too")],
-        )
-        .help("New assignees will not get it either way. Space switches; Enter removes."),
+        Field::choice("current", format!("Current holders ({holders})"), [("keep", "Keep grants"), ("revoke", "Revoke too")])
+            .help("Keep: they hold it until their assignment ends"),
     );
     Effect::Open(Layer::form(form))
 }
@@ -196,9 +192,6 @@ pub fn request_history(ctx: &Ctx, r: RequestId) -> Effect {
 pub fn assign(ctx: &Ctx, pkg: PackageId, notice: &mut Notice) -> Effect {
     let t = ctx.tenant();
     let Some(p) = t.packages.get(&pkg) else { return Effect::None };
-    if let Err(e) = t.require_assignment_manager(ctx.actor(), p.catalog, "assign access packages directly") {
-        return notice.refuse(e.to_string());
-    }
     let pols: Vec<(String, String)> = t
         .policies_of(pkg)
         .map(|x| {
@@ -212,8 +205,14 @@ pub fn assign(ctx: &Ctx, pkg: PackageId, notice: &mut Notice) -> Effect {
             p.display_name
         ));
     }
+    let mut users = user_items(ctx);
+    for u in &mut users {
+        if u.id.parse().is_ok_and(|id| t.active_assignment(id, pkg).is_some()) {
+            u.detail.push_str(" · already assigned");
+        }
+    }
     let form = Form::new(format!("assign:{pkg}"), format!("Assign '{}' directly", p.display_name))
-        .field(Field::lookup("user", "User", user_items(ctx), false).required().help("Enter: choose"))
+        .field(Field::lookup("user", "User", users, false).required())
         .field(Field::choice("policy", "Policy", pols).help("Its lifecycle sets the end; an end you give can only be earlier"))
         .field(Field::date("start", "Start (optional)", true).help("Empty: now"))
         .field(Field::date("end", "End (optional)", true).help("Empty: as the policy says"))

@@ -5,6 +5,8 @@
 //! Lists keep only ids and build a row when it is drawn (or filtered), so a package with a
 //! million assignments costs no more than one with ten.
 
+use std::cell::Cell;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -104,43 +106,93 @@ impl<K: Clone + PartialEq> IdList<K> {
     }
 }
 
-/// Where things go in a tab: the pane bar, the main list, the overview and the focused sub-list.
-/// Wide screens show the overview and a sub-list side by side under the main list; narrow ones
-/// show the overview while the main list has the focus, else the focused sub-list.
+/// Where things go in a tab: the pane bar, the main list, the overview and the sub-lists shown
+/// (by index). Wide screens show the overview beside the sub-lists, all of them stacked when
+/// there is room, else the focused one; narrow ones show the overview while the main list has
+/// the focus, else the focused sub-list.
 pub struct Areas {
     pub bar: Rect,
     pub list: Rect,
     pub overview: Option<Rect>,
-    pub sub: Option<Rect>,
+    pub subs: Vec<(usize, Rect)>,
     pub notice: Rect,
 }
 
-pub fn areas(area: Rect, main_focused: bool, notice_lines: u16) -> Areas {
+/// Rows a stacked sub-list needs at least (border, header, three rows).
+const STACKED_MIN: u16 = 6;
+
+pub fn areas(area: Rect, focus: &Focus, subs: usize, main_rows: usize, notice_lines: u16) -> Areas {
     let [bar, body, notice] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(notice_lines)]).areas(area);
-    if area.width >= 110 {
-        let [list, detail] = Layout::vertical([Constraint::Percentage(45), Constraint::Fill(1)]).areas(body);
-        let [overview, sub] = Layout::horizontal([Constraint::Percentage(42), Constraint::Fill(1)]).areas(detail);
-        Areas { bar, list, overview: Some(overview), sub: Some(sub), notice }
-    } else {
-        let [list, detail] = Layout::vertical([Constraint::Percentage(50), Constraint::Fill(1)]).areas(body);
-        if main_focused {
-            Areas { bar, list, overview: Some(detail), sub: None, notice }
-        } else {
-            Areas { bar, list, overview: None, sub: Some(detail), notice }
+    // The main list takes what its rows need (border, header, a spare line), up to about half.
+    let wide = area.width >= 110;
+    let most = body.height * if wide { 45 } else { 50 } / 100;
+    let need = u16::try_from(main_rows).unwrap_or(u16::MAX).saturating_add(4);
+    let list_h = need.clamp(6.min(most), most.max(1));
+    let [list, detail] = Layout::vertical([Constraint::Length(list_h), Constraint::Fill(1)]).areas(body);
+    let current = focus.sub().unwrap_or(focus.shown);
+    let stacked = |r: Rect| -> Vec<(usize, Rect)> {
+        if r.height < STACKED_MIN * subs as u16 {
+            return vec![(current, r)];
         }
+        let rows = Layout::vertical((0..subs).map(|i| Constraint::Fill(if i == current { 2 } else { 1 }))).split(r);
+        rows.iter().copied().enumerate().collect()
+    };
+    let (overview, subs) = if wide {
+        let [overview, sub] = Layout::horizontal([Constraint::Percentage(42), Constraint::Fill(1)]).areas(detail);
+        (Some(overview), stacked(sub))
+    } else if focus.main() {
+        (Some(detail), vec![])
+    } else {
+        (None, vec![(current, detail)])
+    };
+    focus.drawn.set(subs.iter().fold(0, |m, (i, _)| m | 1 << i));
+    Areas { bar, list, overview, subs, notice }
+}
+
+/// The pane names, the current one highlighted, in the first of `variants` (longest first) that
+/// fits, followed by the keys that switch when there is room.
+pub fn pane_bar(area: Rect, buf: &mut Buffer, theme: &Theme, variants: &[Vec<String>], current: usize) {
+    let line = |names: &[String], hint: bool| {
+        let mut spans = vec![];
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::raw("  "));
+            }
+            let style = if i == current { theme.tab_active } else { theme.tab };
+            spans.push(Span::styled(format!(" {n} "), style));
+        }
+        if hint {
+            spans.push(Span::styled("   [ ] switch", theme.muted));
+        }
+        Line::from(spans)
+    };
+    let width = usize::from(area.width);
+    let choice = variants
+        .iter()
+        .flat_map(|v| [line(v, true), line(v, false)])
+        .find(|l| l.width() <= width)
+        .or_else(|| variants.last().map(|v| line(v, false)));
+    if let Some(l) = choice {
+        Paragraph::new(l).render(area, buf);
     }
 }
 
 /// Which list has the focus: 0 is the main list, `i` the sub-list `i - 1`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Focus {
     pub at: usize,
     /// The sub-list shown beside the overview while the main list has the focus.
     pub shown: usize,
+    /// The sub-lists drawn in the last frame (a bit each), for clicks.
+    pub drawn: Cell<u8>,
 }
 
 impl Focus {
+    /// Whether sub-list `i` was on screen in the last frame.
+    pub fn was_drawn(&self, i: usize) -> bool {
+        i < 8 && self.drawn.get() & (1 << i) != 0
+    }
     pub fn main(&self) -> bool {
         self.at == 0
     }
@@ -221,7 +273,9 @@ pub fn yes_no(theme: &Theme, on: bool) -> CellText {
     if on { CellText::styled("yes", theme.ok) } else { CellText::styled("no", theme.muted) }
 }
 
-/// The sub-list names with their counts, for the pane bar.
-pub fn bar_names(main: String, subs: &[(&str, usize)]) -> Vec<String> {
-    std::iter::once(main).chain(subs.iter().map(|(n, c)| format!("{n} ({c})"))).collect()
+/// The pane names with their counts, long ("Resource roles (2)") and short ("Roles 2").
+pub fn bar_names(main: (&str, usize), subs: &[(&str, &str, usize)]) -> Vec<Vec<String>> {
+    let long = std::iter::once(format!("{} ({})", main.0, main.1)).chain(subs.iter().map(|(n, _, c)| format!("{n} ({c})")));
+    let short = std::iter::once(format!("{} {}", main.0, main.1)).chain(subs.iter().map(|(_, n, c)| format!("{n} {c}")));
+    vec![long.collect(), short.collect()]
 }

@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::form::Form;
 use super::form_field::{Field, FieldKind};
@@ -20,10 +20,13 @@ impl Form {
         let inner = popup_frame(popup, buf, &title, theme);
         let inner = Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner };
         let wizard = self.steps.len() > 1;
+        // A refusal from the domain says what to do instead: up to three lines, wrapped.
+        let error_lines =
+            self.error.as_ref().map_or(1, |e| (Span::raw(e.as_str()).width() as u16).div_ceil(inner.width.max(1)).clamp(1, 3));
         let [steps, fields, error] = Layout::vertical([
             Constraint::Length(if wizard { 2 } else { 0 }),
             Constraint::Fill(1),
-            Constraint::Length(1),
+            Constraint::Length(error_lines),
         ])
         .areas(inner);
         if wizard {
@@ -31,7 +34,7 @@ impl Form {
         }
         self.render_fields(fields, buf, theme);
         if let Some(e) = &self.error {
-            Line::styled(e.as_str(), theme.error).render(error, buf);
+            Paragraph::new(Line::styled(e.as_str(), theme.error)).wrap(Wrap { trim: true }).render(error, buf);
         }
     }
 
