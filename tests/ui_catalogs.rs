@@ -88,7 +88,8 @@ fn world() -> (Tenant, World) {
     run(&mut t, Command::AddCatalogResource { catalog: marketing, resource: brand });
     run(&mut t, Command::GrantCatalogRole { catalog: marketing, user: admin, role: CatalogRole::Owner });
     run(&mut t, Command::GrantCatalogRole { catalog: marketing, user: rita, role: CatalogRole::Reader });
-    let spec = PackageSpec { display_name: "Campaigns".into(), description: String::new(), hidden: false, sensitive: true };
+    let spec =
+        PackageSpec { display_name: "Campaigns".into(), description: String::new(), hidden: false, sensitive: true };
     let campaigns: PackageId = id(&run(&mut t, Command::CreatePackage { catalog: marketing, spec }));
     run(&mut t, Command::AddResourceRole { package: campaigns, resource: brand, role: "Member".into() });
     let mut pol = PolicySpec::new("Everyone", RequestScope::AllMembers);
@@ -125,10 +126,7 @@ fn screen(app: &mut App<Ctx>, w: u16, h: u16) -> Terminal<TestBackend> {
 fn text(app: &mut App<Ctx>, w: u16, h: u16) -> String {
     let term = screen(app, w, h);
     let buf = term.backend().buffer();
-    (0..h)
-        .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
+    (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>()).collect::<Vec<_>>().join("\n")
 }
 
 fn message(app: &App<Ctx>) -> String {
@@ -297,14 +295,17 @@ fn deletes_and_removals_say_what_the_domain_did() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let (mut t, w) = world();
     let pol = t.packages[&w.campaigns].policies[0];
-    run(&mut t, Command::AdminAssign {
-        package: w.campaigns,
-        policy: pol,
-        user: w.adele,
-        start: None,
-        end: None,
-        justification: String::new(),
-    });
+    run(
+        &mut t,
+        Command::AdminAssign {
+            package: w.campaigns,
+            policy: pol,
+            user: w.adele,
+            start: None,
+            end: None,
+            justification: String::new(),
+        },
+    );
     let brand = t.packages[&w.campaigns].resource_roles[0].resource;
     let mut app = app_as(t, w.admin, dir.path());
 

@@ -163,7 +163,9 @@ pub fn answer(tab: &mut Catalogs, ctx: &mut Ctx, result: LayerResult) -> Effect 
         LayerResult::Picked { id, ids } => {
             let catalog = id.strip_prefix("add_resource:").and_then(|s| s.parse::<CatalogId>().ok());
             match (catalog, parse::<ResourceId>(ids.first().map(String::as_str))) {
-                (Some(catalog), Some(resource)) => tab.notice.run(ctx, Command::AddCatalogResource { catalog, resource }),
+                (Some(catalog), Some(resource)) => {
+                    tab.notice.run(ctx, Command::AddCatalogResource { catalog, resource })
+                }
                 _ => Effect::None,
             }
         }

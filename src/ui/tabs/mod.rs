@@ -6,6 +6,7 @@ pub mod common;
 pub mod my_access;
 pub mod packages;
 mod packages_forms;
+mod packages_rows;
 pub mod panes;
 pub mod placeholder;
 pub mod policy_form;

@@ -2,43 +2,28 @@
 //! assignments and requests. The list shows the packages of the catalogs I may read; lint
 //! findings show in the list (a count) and in the package's overview (each, in warning style).
 
-use std::collections::BTreeMap;
-
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
-use crate::domain::{AssignmentId, PackageId, PolicyId, RequestId, ResourceId, Target};
+use crate::domain::{AssignmentId, PackageId, PolicyId, RequestId, ResourceId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
-use crate::ui::tabs::common::{cell, detail_pane, fmt_day, fmt_time, heading, kv, kv_styled, muted_cell, state_cell};
+use crate::ui::tabs::common::{detail_pane, fmt_time, heading, kv, kv_styled};
 use crate::ui::tabs::packages_forms as forms;
+use crate::ui::tabs::packages_rows::{PkgRow, assignment_row, lint_of, package_row, policy_row, request_row, role_row};
 use crate::ui::tabs::panes::{Focus, IdList, Notice, areas, bar_names, pane_bar};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::table::{CellText, Column};
+use crate::ui::widgets::table::Column;
 
 pub(super) const ROLES: usize = 0;
 pub(super) const POLICIES: usize = 1;
 pub(super) const ASSIGNMENTS: usize = 2;
 pub(super) const REQUESTS: usize = 3;
 const SUBS: usize = 4;
-
-/// A row of the package list: the package and its number of lint findings. Rows are the same
-/// row when the package is (the selection follows the package when its findings change).
-#[derive(Debug, Clone, Copy)]
-pub struct PkgRow {
-    pub id: PackageId,
-    pub lint: usize,
-}
-
-impl PartialEq for PkgRow {
-    fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
-    }
-}
 
 /// What the signed-in person may do with the selected package (for the hints only: the domain
 /// decides).
@@ -60,6 +45,9 @@ pub struct Packages {
     pub(super) requests: IdList<RequestId>,
     /// Lint messages of the selected package.
     lint: Vec<String>,
+    /// "3 delivered, 1 expired" and the open requests of the selected package.
+    asg_summary: String,
+    open_requests: usize,
     rights: Rights,
     pub(super) notice: Notice,
     /// The policy form open: for this package, editing this policy (None: a new one).
@@ -98,7 +86,11 @@ impl Packages {
             ),
             roles: IdList::new(
                 "Resource roles",
-                vec![c("Resource", Constraint::Fill(3)), c("Type", Constraint::Length(19)), c("Role", Constraint::Fill(1))],
+                vec![
+                    c("Resource", Constraint::Fill(3)),
+                    c("Type", Constraint::Length(19)),
+                    c("Role", Constraint::Fill(1)),
+                ],
                 "Grants nothing yet: add a resource role from its catalog.",
                 role_row,
             ),
@@ -133,6 +125,8 @@ impl Packages {
                 request_row,
             ),
             lint: vec![],
+            asg_summary: String::new(),
+            open_requests: 0,
             rights: Rights::default(),
             notice: Notice::default(),
             policy_edit: None,
@@ -148,10 +142,8 @@ impl Packages {
     fn load_detail(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         let actor = ctx.actor();
-        self.rights = Rights {
-            create: t.catalogs.keys().any(|c| t.can_manage_packages(actor, *c)),
-            ..Rights::default()
-        };
+        self.rights =
+            Rights { create: t.catalogs.keys().any(|c| t.can_manage_packages(actor, *c)), ..Rights::default() };
         let Some(p) = self.selected().and_then(|id| t.packages.get(&id)) else {
             self.lint.clear();
             self.roles.set(ctx, vec![]);
@@ -167,9 +159,13 @@ impl Packages {
         self.lint = lint_of(ctx).remove(&p.id).unwrap_or_default();
         let roles = p.resource_roles.iter().map(|rr| (p.id, rr.resource)).collect();
         let policies = p.policies.clone();
-        let asg: Vec<AssignmentId> =
-            t.report_package_assignments(p.id).iter().flat_map(|(_, v)| v.iter().map(|a| a.id)).collect();
-        let reqs: Vec<RequestId> = t.report_requests(Some(p.id)).iter().map(|r| r.id).collect();
+        let by_state = t.report_package_assignments(p.id);
+        let asg: Vec<AssignmentId> = by_state.iter().flat_map(|(_, v)| v.iter().map(|a| a.id)).collect();
+        let counts: Vec<String> = by_state.iter().map(|(st, v)| format!("{} {st}", v.len())).collect();
+        self.asg_summary = if counts.is_empty() { "none".into() } else { counts.join(", ") };
+        let reqs = t.report_requests(Some(p.id));
+        self.open_requests = reqs.iter().filter(|r| r.state.is_open()).count();
+        let reqs: Vec<RequestId> = reqs.iter().map(|r| r.id).collect();
         self.roles.set(ctx, roles);
         self.policies.set(ctx, policies);
         self.assignments.set(ctx, asg);
@@ -229,15 +225,8 @@ impl Packages {
             lines.push(kv(theme, "Grants", t.grants_summary(p)));
             let enabled = t.policies_of(p.id).filter(|x| x.spec.enabled).count();
             lines.push(kv(theme, "Policies", format!("{} ({enabled} taking requests)", p.policies.len())));
-            let by_state: Vec<String> = t
-                .report_package_assignments(p.id)
-                .iter()
-                .map(|(st, v)| format!("{} {st}", v.len()))
-                .collect();
-            let asg = if by_state.is_empty() { "none".to_string() } else { by_state.join(", ") };
-            lines.push(kv(theme, "Assignments", asg));
-            let open = t.requests_of_package(p.id).filter(|r| r.state.is_open()).count();
-            lines.push(kv(theme, "Open requests", open.to_string()));
+            lines.push(kv(theme, "Assignments", self.asg_summary.clone()));
+            lines.push(kv(theme, "Open requests", self.open_requests.to_string()));
             if !self.rights.manage {
                 let what = if self.rights.assign { "you may assign and remove" } else { "read only for you" };
                 lines.push(Line::styled(format!("Configuration: {what}; a package manager changes it."), theme.muted));
@@ -490,88 +479,4 @@ impl TabView<Ctx> for Packages {
         }
         self.load_detail(ctx);
     }
-}
-
-/// The lint messages of every package (findings about a policy count for its package).
-fn lint_of(ctx: &Ctx) -> BTreeMap<PackageId, Vec<String>> {
-    let t = ctx.tenant();
-    let mut out: BTreeMap<PackageId, Vec<String>> = BTreeMap::new();
-    for f in t.lint() {
-        let pkg = match (f.object.parse::<PackageId>(), f.object.parse::<PolicyId>()) {
-            (Ok(p), _) => Some(p),
-            (_, Ok(pol)) => t.policies.get(&pol).map(|p| p.package),
-            _ => None,
-        };
-        if let Some(p) = pkg {
-            out.entry(p).or_default().push(f.message);
-        }
-    }
-    out
-}
-
-fn package_row(ctx: &Ctx, row: &PkgRow) -> Vec<CellText> {
-    let t = ctx.tenant();
-    let theme = &ctx.theme;
-    let Some(p) = t.packages.get(&row.id) else { return vec![] };
-    let active = t.assignments_of_package(p.id).filter(|a| a.is_active()).count();
-    vec![
-        cell(p.display_name.clone()),
-        muted_cell(theme, t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default()),
-        if p.hidden { cell("hidden") } else { muted_cell(theme, "—") },
-        if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, "active") },
-        cell(p.policies.len().to_string()),
-        cell(active.to_string()),
-        if row.lint > 0 { CellText::styled(format!("⚠ {}", row.lint), theme.warning) } else { muted_cell(theme, "—") },
-    ]
-}
-
-fn role_row(ctx: &Ctx, (pkg, res): &(PackageId, ResourceId)) -> Vec<CellText> {
-    let t = ctx.tenant();
-    let role = t
-        .packages
-        .get(pkg)
-        .and_then(|p| p.resource_roles.iter().find(|rr| rr.resource == *res))
-        .map(|rr| rr.role.clone())
-        .unwrap_or_default();
-    let kind = t.resources.get(res).map(|r| r.kind.label()).unwrap_or_default();
-    vec![cell(t.resource_name(*res)), muted_cell(&ctx.theme, kind), cell(role)]
-}
-
-fn policy_row(ctx: &Ctx, id: &PolicyId) -> Vec<CellText> {
-    let t = ctx.tenant();
-    let Some(p) = t.policies.get(id) else { return vec![] };
-    vec![cell(p.spec.display_name.clone()), muted_cell(&ctx.theme, t.policy_summary(p))]
-}
-
-fn assignment_row(ctx: &Ctx, id: &AssignmentId) -> Vec<CellText> {
-    let t = ctx.tenant();
-    let Some(a) = t.assignments.get(id) else { return vec![] };
-    let pol = t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_else(|| a.policy.to_string());
-    vec![
-        cell(t.user_name(a.target)),
-        state_cell(&ctx.theme, a.state),
-        cell(fmt_day(Some(a.start))),
-        cell(fmt_day(a.end)),
-        muted_cell(&ctx.theme, pol),
-    ]
-}
-
-/// Who a request is for, in words.
-pub(super) fn target_name(ctx: &Ctx, target: &Target) -> String {
-    match target {
-        Target::User { user } => ctx.tenant().user_name(*user),
-        Target::External { email, .. } => email.clone(),
-    }
-}
-
-fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
-    let t = ctx.tenant();
-    let Some(r) = t.requests.get(id) else { return vec![] };
-    vec![
-        cell(r.id.to_string()),
-        cell(target_name(ctx, &r.target)),
-        muted_cell(&ctx.theme, r.request_type.to_string()),
-        state_cell(&ctx.theme, r.state),
-        cell(if r.state.is_open() { t.waiting_on(r) } else { fmt_day(r.completed_at) }),
-    ]
 }

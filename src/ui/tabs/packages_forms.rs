@@ -12,7 +12,8 @@ use crate::ui::ctx::Ctx;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::catalogs_forms::user_items;
 use crate::ui::tabs::common::fmt_time;
-use crate::ui::tabs::packages::{Packages, target_name};
+use crate::ui::tabs::packages::Packages;
+use crate::ui::tabs::packages_rows::target_name;
 use crate::ui::tabs::panes::Notice;
 use crate::ui::tabs::policy_form::spec_from_values;
 use crate::ui::widgets::confirm::ConfirmState;
@@ -55,7 +56,8 @@ pub fn new_package(ctx: &Ctx, selected: Option<PackageId>, notice: &mut Notice) 
         return notice.refuse(msg);
     }
     let opts: Vec<(String, String)> = cats.iter().map(|c| (c.id.to_string(), c.display_name.clone())).collect();
-    let mut catalog = Field::choice("catalog", "Catalog", opts).help("Its resources are the ones the package can grant");
+    let mut catalog =
+        Field::choice("catalog", "Catalog", opts).help("Its resources are the ones the package can grant");
     if let Some(c) = selected.and_then(|p| t.packages.get(&p)) {
         catalog = catalog.value(c.catalog.to_string());
     }
@@ -96,7 +98,9 @@ pub fn confirm_delete(ctx: &Ctx, pkg: PackageId) -> Effect {
         "Delete '{}'? It stops new requests and leaves My Access; {n} existing assignment(s) run to their end.",
         p.display_name
     );
-    Effect::Open(Layer::Confirm(ConfirmState::new(format!("delete_pkg:{pkg}"), "Delete access package", msg).default_no()))
+    Effect::Open(Layer::Confirm(
+        ConfirmState::new(format!("delete_pkg:{pkg}"), "Delete access package", msg).default_no(),
+    ))
 }
 
 /// The resources a package could grant: its catalog's first; the rest say they are outside it
@@ -152,15 +156,20 @@ pub fn remove_role_form(ctx: &Ctx, pkg: PackageId, res: ResourceId) -> Effect {
     let holders = t.assignments_of_package(pkg).filter(|a| a.is_active() && a.granted.contains(rr)).count();
     let title = format!("Remove {} ({}) from '{}'", t.resource_name(res), rr.role, p.display_name);
     let form = Form::new(format!("rr_remove:{pkg}:{res}"), title).field(
-        Field::choice("current", format!("Current holders ({holders})"), [("keep", "Keep grants"), ("revoke", "Revoke too")])
-            .help("Keep: they hold it until their assignment ends"),
+        Field::choice(
+            "current",
+            format!("Current holders ({holders})"),
+            [("keep", "Keep grants"), ("revoke", "Revoke too")],
+        )
+        .help("Keep: they hold it until their assignment ends"),
     );
     Effect::Open(Layer::form(form))
 }
 
 pub fn confirm_delete_policy(ctx: &Ctx, pol: PolicyId) -> Effect {
     let Some(p) = ctx.tenant().policies.get(&pol) else { return Effect::None };
-    let msg = format!("Delete policy '{}'? Nobody can request or be assigned through it any more.", p.spec.display_name);
+    let msg =
+        format!("Delete policy '{}'? Nobody can request or be assigned through it any more.", p.spec.display_name);
     Effect::Open(Layer::Confirm(ConfirmState::new(format!("delete_policy:{pol}"), "Delete policy", msg).default_no()))
 }
 
@@ -213,7 +222,10 @@ pub fn assign(ctx: &Ctx, pkg: PackageId, notice: &mut Notice) -> Effect {
     }
     let form = Form::new(format!("assign:{pkg}"), format!("Assign '{}' directly", p.display_name))
         .field(Field::lookup("user", "User", users, false).required())
-        .field(Field::choice("policy", "Policy", pols).help("Its lifecycle sets the end; an end you give can only be earlier"))
+        .field(
+            Field::choice("policy", "Policy", pols)
+                .help("Its lifecycle sets the end; an end you give can only be earlier"),
+        )
         .field(Field::date("start", "Start (optional)", true).help("Empty: now"))
         .field(Field::date("end", "End (optional)", true).help("Empty: as the policy says"))
         .field(Field::text("justification", "Justification"));

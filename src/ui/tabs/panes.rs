@@ -275,7 +275,9 @@ pub fn yes_no(theme: &Theme, on: bool) -> CellText {
 
 /// The pane names with their counts, long ("Resource roles (2)") and short ("Roles 2").
 pub fn bar_names(main: (&str, usize), subs: &[(&str, &str, usize)]) -> Vec<Vec<String>> {
-    let long = std::iter::once(format!("{} ({})", main.0, main.1)).chain(subs.iter().map(|(n, _, c)| format!("{n} ({c})")));
-    let short = std::iter::once(format!("{} {}", main.0, main.1)).chain(subs.iter().map(|(_, n, c)| format!("{n} {c}")));
+    let long =
+        std::iter::once(format!("{} ({})", main.0, main.1)).chain(subs.iter().map(|(n, _, c)| format!("{n} ({c})")));
+    let short =
+        std::iter::once(format!("{} {}", main.0, main.1)).chain(subs.iter().map(|(_, n, c)| format!("{n} {c}")));
     vec![long.collect(), short.collect()]
 }

@@ -21,8 +21,10 @@ impl Form {
         let inner = Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner };
         let wizard = self.steps.len() > 1;
         // A refusal from the domain says what to do instead: up to three lines, wrapped.
-        let error_lines =
-            self.error.as_ref().map_or(1, |e| (Span::raw(e.as_str()).width() as u16).div_ceil(inner.width.max(1)).clamp(1, 3));
+        let error_lines = self
+            .error
+            .as_ref()
+            .map_or(1, |e| (Span::raw(e.as_str()).width() as u16).div_ceil(inner.width.max(1)).clamp(1, 3));
         let [steps, fields, error] = Layout::vertical([
             Constraint::Length(if wizard { 2 } else { 0 }),
             Constraint::Fill(1),

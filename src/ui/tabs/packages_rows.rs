@@ -1,0 +1,110 @@
+//! The rows of the Access packages tab, built from ids when drawn, and the lint per package.
+
+use std::collections::BTreeMap;
+
+use crate::domain::{AssignmentId, PackageId, PolicyId, RequestId, ResourceId, Target};
+use crate::ui::ctx::Ctx;
+use crate::ui::tabs::common::{cell, fmt_day, muted_cell, state_cell};
+use crate::ui::widgets::table::CellText;
+
+/// A row of the package list: the package and its number of lint findings. Rows are the same
+/// row when the package is (the selection follows the package when its findings change).
+#[derive(Debug, Clone, Copy)]
+pub struct PkgRow {
+    pub id: PackageId,
+    pub lint: usize,
+}
+
+impl PartialEq for PkgRow {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+/// The lint messages of every package (findings about a policy count for its package).
+pub(super) fn lint_of(ctx: &Ctx) -> BTreeMap<PackageId, Vec<String>> {
+    let t = ctx.tenant();
+    let mut out: BTreeMap<PackageId, Vec<String>> = BTreeMap::new();
+    for f in t.lint() {
+        let pkg = match (f.object.parse::<PackageId>(), f.object.parse::<PolicyId>()) {
+            (Ok(p), _) => Some(p),
+            (_, Ok(pol)) => t.policies.get(&pol).map(|p| p.package),
+            _ => None,
+        };
+        if let Some(p) = pkg {
+            out.entry(p).or_default().push(f.message);
+        }
+    }
+    out
+}
+
+pub(super) fn package_row(ctx: &Ctx, row: &PkgRow) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let theme = &ctx.theme;
+    let Some(p) = t.packages.get(&row.id) else { return vec![] };
+    let active = t.assignments_of_package(p.id).filter(|a| a.is_active()).count();
+    vec![
+        cell(p.display_name.clone()),
+        muted_cell(theme, t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default()),
+        if p.hidden { cell("hidden") } else { muted_cell(theme, "—") },
+        if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, "active") },
+        cell(p.policies.len().to_string()),
+        cell(active.to_string()),
+        if row.lint > 0 {
+            CellText::styled(format!("⚠ {}", row.lint), theme.warning)
+        } else {
+            muted_cell(theme, "—")
+        },
+    ]
+}
+
+pub(super) fn role_row(ctx: &Ctx, (pkg, res): &(PackageId, ResourceId)) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let role = t
+        .packages
+        .get(pkg)
+        .and_then(|p| p.resource_roles.iter().find(|rr| rr.resource == *res))
+        .map(|rr| rr.role.clone())
+        .unwrap_or_default();
+    let kind = t.resources.get(res).map(|r| r.kind.label()).unwrap_or_default();
+    vec![cell(t.resource_name(*res)), muted_cell(&ctx.theme, kind), cell(role)]
+}
+
+pub(super) fn policy_row(ctx: &Ctx, id: &PolicyId) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let Some(p) = t.policies.get(id) else { return vec![] };
+    vec![cell(p.spec.display_name.clone()), muted_cell(&ctx.theme, t.policy_summary(p))]
+}
+
+pub(super) fn assignment_row(ctx: &Ctx, id: &AssignmentId) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let Some(a) = t.assignments.get(id) else { return vec![] };
+    let pol = t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_else(|| a.policy.to_string());
+    vec![
+        cell(t.user_name(a.target)),
+        state_cell(&ctx.theme, a.state),
+        cell(fmt_day(Some(a.start))),
+        cell(fmt_day(a.end)),
+        muted_cell(&ctx.theme, pol),
+    ]
+}
+
+/// Who a request is for, in words.
+pub fn target_name(ctx: &Ctx, target: &Target) -> String {
+    match target {
+        Target::User { user } => ctx.tenant().user_name(*user),
+        Target::External { email, .. } => email.clone(),
+    }
+}
+
+pub(super) fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let Some(r) = t.requests.get(id) else { return vec![] };
+    vec![
+        cell(r.id.to_string()),
+        cell(target_name(ctx, &r.target)),
+        muted_cell(&ctx.theme, r.request_type.to_string()),
+        state_cell(&ctx.theme, r.state),
+        cell(if r.state.is_open() { t.waiting_on(r) } else { fmt_day(r.completed_at) }),
+    ]
+}
