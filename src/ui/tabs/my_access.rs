@@ -63,9 +63,10 @@ impl MyAccess {
                     c("Access package", Constraint::Fill(3)),
                     c("Catalog", Constraint::Fill(2)),
                     c("Grants", Constraint::Fill(4)),
+                    c("Mine", Constraint::Length(18)),
                 ],
             )
-            .empty("No access package is open to you. Ask an administrator, or use a direct link (entitle request --package ID)."),
+            .empty("Nothing is open to you here; ask an administrator."),
             requests: ListPane::new(
                 "My requests",
                 vec![
@@ -73,7 +74,7 @@ impl MyAccess {
                     c("Access package", Constraint::Fill(3)),
                     c("Type", Constraint::Length(10)),
                     c("State", Constraint::Length(16)),
-                    c("Waiting on", Constraint::Fill(3)),
+                    c("Waiting on / ended", Constraint::Fill(3)),
                 ],
             )
             .empty("You have not requested anything yet. Pick a package under Available and press r."),
@@ -275,7 +276,10 @@ impl MyAccess {
                     lines.push(Line::raw(""));
                     lines.push(heading(theme, "History"));
                     for h in &r.history {
-                        lines.push(kv(theme, &fmt_time(h.at), h.text.clone()));
+                        lines.push(Line::from(vec![
+                            ratatui::text::Span::styled(format!("{}  ", fmt_time(h.at)), theme.muted),
+                            ratatui::text::Span::raw(h.text.clone()),
+                        ]));
                     }
                     if r.state.is_open() {
                         lines.push(Line::raw(""));
@@ -473,6 +477,7 @@ impl TabView<Ctx> for MyAccess {
                     cell(p.display_name.clone()),
                     cell(t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default()),
                     muted_cell(theme, t.grants_summary(p)),
+                    mine(ctx, p.id),
                 ]
             })
             .collect();
@@ -516,4 +521,19 @@ impl TabView<Ctx> for MyAccess {
     fn is_dirty(&self) -> bool {
         false
     }
+}
+
+/// What I already have of a package: "until 2027-11-16", "pending (req12)", or nothing.
+fn mine(ctx: &Ctx, pkg: PackageId) -> CellText {
+    let t = ctx.tenant();
+    if let Some(a) = t.assignments_for(ctx.actor()).into_iter().find(|a| a.package == pkg && a.is_active()) {
+        return CellText::styled(
+            a.end.map(|e| format!("have, to {}", e.format("%Y-%m-%d"))).unwrap_or_else(|| "have it".into()),
+            ctx.theme.ok,
+        );
+    }
+    if let Some(r) = t.requests_for(ctx.actor()).into_iter().find(|r| r.package == pkg && r.state.is_open()) {
+        return CellText::styled(format!("requested ({})", r.id), ctx.theme.warning);
+    }
+    CellText::from(String::new())
 }
