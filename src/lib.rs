@@ -4,5 +4,5 @@
 //! `cli` and `ui` are the two faces over the same domain commands.
 pub mod cli;
 pub mod domain;
-pub mod store;
 pub mod session;
+pub mod store;

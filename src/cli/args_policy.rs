@@ -29,7 +29,7 @@ pub enum PolicyCmd {
         /// The access package: name or id
         package: String,
         #[command(flatten)]
-        flags: PolicyFlags,
+        flags: Box<PolicyFlags>,
     },
     /// Change a policy (only the flags given; existing assignments keep their terms)
     #[command(after_help = "Without any --stage, per-stage flags change every existing stage:
@@ -42,7 +42,7 @@ With --stage, the stages given replace the existing ones.")]
         #[arg(long)]
         package: Option<String>,
         #[command(flatten)]
-        flags: PolicyFlags,
+        flags: Box<PolicyFlags>,
     },
     /// Delete a policy without active assignments
     Delete {

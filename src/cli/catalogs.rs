@@ -23,9 +23,9 @@ pub(crate) fn catalog(ctx: &mut Ctx, c: CatalogCmd) -> Result<()> {
     let cmd = match c {
         CatalogCmd::List => return catalog_list(ctx),
         CatalogCmd::Show { catalog } => return catalog_show(ctx, &catalog),
-        CatalogCmd::Create { name, description, disabled, external } => {
-            Command::CreateCatalog { spec: CatalogSpec { display_name: name, description, enabled: !disabled, external } }
-        }
+        CatalogCmd::Create { name, description, disabled, external } => Command::CreateCatalog {
+            spec: CatalogSpec { display_name: name, description, enabled: !disabled, external },
+        },
         CatalogCmd::Update { catalog, name, description, enabled, external } => {
             let c = t.find_catalog(&catalog)?;
             let spec = CatalogSpec {
@@ -36,9 +36,10 @@ pub(crate) fn catalog(ctx: &mut Ctx, c: CatalogCmd) -> Result<()> {
             };
             Command::UpdateCatalog { catalog: c.id, spec }
         }
-        CatalogCmd::AddResource { catalog, resource } => {
-            Command::AddCatalogResource { catalog: t.find_catalog(&catalog)?.id, resource: t.find_resource(&resource)?.id }
-        }
+        CatalogCmd::AddResource { catalog, resource } => Command::AddCatalogResource {
+            catalog: t.find_catalog(&catalog)?.id,
+            resource: t.find_resource(&resource)?.id,
+        },
         CatalogCmd::RemoveResource { catalog, resource } => Command::RemoveCatalogResource {
             catalog: t.find_catalog(&catalog)?.id,
             resource: t.find_resource(&resource)?.id,
@@ -201,7 +202,8 @@ fn package_show(ctx: &Ctx, key: &str) -> Result<()> {
     let policies: Vec<_> = t.policies_of(p.id).collect();
     let by_state = t.report_package_assignments(p.id);
     let assignments: Vec<_> = by_state.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-    let objects: Vec<String> = std::iter::once(p.id.to_string()).chain(p.policies.iter().map(|x| x.to_string())).collect();
+    let objects: Vec<String> =
+        std::iter::once(p.id.to_string()).chain(p.policies.iter().map(|x| x.to_string())).collect();
     let findings: Vec<_> = t.lint().into_iter().filter(|f| objects.contains(&f.object)).collect();
     let value = serde_json::json!({
         "package": p,

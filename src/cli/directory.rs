@@ -3,26 +3,23 @@
 use anyhow::Result;
 
 use super::Ctx;
-use super::args::{
+use super::args_dir::{
     AppCmd, GroupCmd, GroupKind, MembershipArgs, MembershipCmd, OrgCmd, OrgStateArg, OrgUpdate, ResourceCommon,
     SiteCmd, UserCmd, UserFields, UserKind, UserUpdate,
 };
 use super::format::{self, Table, kv};
 use super::parse;
 use crate::domain::{
-    Command, GroupType, OrgId, OrgSpec, OrgState, Resource, ResourceKind, ResourceSpec, Tenant, User, UserId,
-    UserSpec, UserType,
+    Command, GroupType, OrgId, OrgSpec, OrgState, Resource, ResourceKind, ResourceSpec, Tenant, User, UserId, UserSpec,
+    UserType,
 };
 
 pub(crate) fn user(ctx: &mut Ctx, c: UserCmd) -> Result<()> {
     match c {
         UserCmd::List { guests, members } => {
             let t = ctx.t();
-            let list: Vec<&User> = t
-                .users
-                .values()
-                .filter(|u| !(guests && !u.is_guest()) && !(members && u.is_guest()))
-                .collect();
+            let list: Vec<&User> =
+                t.users.values().filter(|u| (!guests || u.is_guest()) && (!members || !u.is_guest())).collect();
             ctx.show(&list, || {
                 let mut tab = Table::new(&["ID", "NAME", "EMAIL", "TYPE", "STATE", "MANAGER", "DEPARTMENT"]);
                 for u in &list {
@@ -77,11 +74,7 @@ fn user_update(ctx: &mut Ctx, a: UserUpdate) -> Result<()> {
         global_admin: a.admin.unwrap_or(u.global_admin),
     };
     apply_fields(t, &mut spec, &a.fields)?;
-    let enabled = if a.block {
-        false
-    } else {
-        a.unblock || u.enabled
-    };
+    let enabled = if a.block { false } else { a.unblock || u.enabled };
     let user = u.id;
     ctx.exec(Command::UpdateUser { user, spec, enabled }).map(|_| ())
 }
@@ -123,7 +116,9 @@ fn user_show(ctx: &Ctx, key: &str) -> Result<()> {
     let roles: Vec<serde_json::Value> = t
         .catalogs
         .values()
-        .filter_map(|c| c.roles.get(&u.id).map(|r| serde_json::json!({"catalog": c.id, "catalogName": c.display_name, "roles": r})))
+        .filter_map(|c| {
+            c.roles.get(&u.id).map(|r| serde_json::json!({"catalog": c.id, "catalogName": c.display_name, "roles": r}))
+        })
         .collect();
     let assignments: Vec<_> = t.assignments_of_user(u.id).collect();
     let access = t.report_user_access(u.id);
@@ -137,7 +132,10 @@ fn user_show(ctx: &Ctx, key: &str) -> Result<()> {
             ("Manager", u.manager.map(|m| t.user_name(m)).unwrap_or_else(|| "-".into())),
             ("Department", u.department.clone()),
             ("Job title", u.job_title.clone()),
-            ("Organization", u.home_org.and_then(|o| t.orgs.get(&o)).map(|o| o.display_name.clone()).unwrap_or_default()),
+            (
+                "Organization",
+                u.home_org.and_then(|o| t.orgs.get(&o)).map(|o| o.display_name.clone()).unwrap_or_default(),
+            ),
         ]));
         for c in t.catalogs.values() {
             if let Some(r) = c.roles.get(&u.id) {

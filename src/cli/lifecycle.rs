@@ -215,8 +215,7 @@ fn review_show(ctx: &Ctx, id: ReviewId) -> Result<()> {
             ("Open", format!("{} to {}", format::time(r.start), format::time(r.end))),
             ("No response", s.no_response.to_string()),
         ]));
-        let mut tab =
-            Table::new(&["ASSIGNMENT", "USER", "REVIEWERS", "DECISION", "BY", "JUSTIFICATION", "OUTCOME"]);
+        let mut tab = Table::new(&["ASSIGNMENT", "USER", "REVIEWERS", "DECISION", "BY", "JUSTIFICATION", "OUTCOME"]);
         for i in &r.items {
             tab.row(vec![
                 i.assignment.to_string(),

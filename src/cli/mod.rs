@@ -6,6 +6,7 @@
 //! which file and line), 2 bad usage.
 
 mod args;
+mod args_dir;
 mod args_flow;
 mod args_policy;
 mod catalogs;

@@ -187,7 +187,8 @@ pub fn my_assignment(t: &Tenant, me: Option<UserId>, key: &str) -> Result<Assign
         return Ok(id);
     }
     let pkg = t.find_package(key)?;
-    let me = me.ok_or_else(|| anyhow!("Give the assignment id (asg12): you have no assignments as an external user"))?;
+    let me =
+        me.ok_or_else(|| anyhow!("Give the assignment id (asg12): you have no assignments as an external user"))?;
     t.active_assignment(me, pkg.id)
         .map(|a| a.id)
         .ok_or_else(|| anyhow!("{} has no active assignment to '{}'", t.user_name(me), pkg.display_name))

@@ -9,8 +9,8 @@ use clap::ArgMatches;
 use super::args_policy::{FrequencyArg, NoResponseArg, PolicyCmd, PolicyFlags};
 use super::{Ctx, parse, usage};
 use crate::domain::{
-    ApprovalStage, Command, Escalation, Expiration, NoResponse, Policy, PolicySpec, Question, QuestionId,
-    QuestionKind, RequestScope, ReviewFrequency, ReviewSettings, Tenant, Time,
+    ApprovalStage, Command, Escalation, Expiration, NoResponse, Policy, PolicySpec, Question, QuestionId, QuestionKind,
+    RequestScope, ReviewFrequency, ReviewSettings, Tenant, Time,
 };
 
 pub(crate) fn policy(ctx: &mut Ctx, c: PolicyCmd) -> Result<()> {
@@ -144,10 +144,8 @@ fn apply_stages(t: &Tenant, spec: &mut PolicySpec, f: &PolicyFlags, m: &ArgMatch
     let stages = positioned::<String>(m, "stage");
     let starts: Vec<usize> = stages.iter().map(|(i, _)| *i).collect();
     if !stages.is_empty() {
-        spec.stages = stages
-            .iter()
-            .map(|(_, s)| parse::approvers(t, s).map(ApprovalStage::new))
-            .collect::<Result<_>>()?;
+        spec.stages =
+            stages.iter().map(|(_, s)| parse::approvers(t, s).map(ApprovalStage::new)).collect::<Result<_>>()?;
     }
     let existing = spec.stages.len();
     // Which stages a per-stage flag at position `at` changes.
@@ -222,10 +220,9 @@ fn apply_questions(spec: &mut PolicySpec, f: &PolicyFlags, m: &ArgMatches) -> Re
             None => return Err(usage("--required applies to the --question or --choice before it")),
         }
     }
-    let mut next = spec.questions.iter().map(|q| q.id.0).max().unwrap_or(0) + 1;
-    for ((_, kind, text), required) in items.into_iter().zip(required) {
-        spec.questions.push(Question { id: QuestionId(next), text, kind, required });
-        next += 1;
+    let first = spec.questions.iter().map(|q| q.id.0).max().unwrap_or(0) + 1;
+    for (n, ((_, kind, text), required)) in (first..).zip(items.into_iter().zip(required)) {
+        spec.questions.push(Question { id: QuestionId(n), text, kind, required });
     }
     Ok(())
 }
@@ -315,8 +312,10 @@ pub(crate) fn scope_short(t: &Tenant, s: &RequestScope) -> String {
         RequestScope::AllMembers => "all members".into(),
         RequestScope::AllDirectoryUsers => "all users incl. guests".into(),
         RequestScope::SpecificOrgs { orgs } => {
-            let names: Vec<String> =
-                orgs.iter().map(|o| t.orgs.get(o).map(|o| o.display_name.clone()).unwrap_or_else(|| o.to_string())).collect();
+            let names: Vec<String> = orgs
+                .iter()
+                .map(|o| t.orgs.get(o).map(|o| o.display_name.clone()).unwrap_or_else(|| o.to_string()))
+                .collect();
             format!("orgs: {}", names.join(", "))
         }
         RequestScope::AllConfiguredOrgs => "all connected orgs".into(),

@@ -5,7 +5,9 @@ use anyhow::Result;
 use super::Ctx;
 use super::format::{self, Table, kv};
 use super::policy::scope_short;
-use crate::domain::{ApprovalStage, NoResponse, Policy, PolicySpec, QuestionKind, RequestScope, ReviewSettings, Tenant};
+use crate::domain::{
+    ApprovalStage, NoResponse, Policy, PolicySpec, QuestionKind, RequestScope, ReviewSettings, Tenant,
+};
 
 /// One line: who, approval, lifecycle, review.
 pub(crate) fn summary(t: &Tenant, s: &PolicySpec) -> String {

@@ -83,10 +83,8 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
                 return Err(anyhow!("To see the assignments of '{}' you need a role in its catalog", p.display_name));
             }
             let groups = t.report_package_assignments(p.id);
-            let value: serde_json::Map<String, serde_json::Value> = groups
-                .iter()
-                .map(|(s, v)| (s.to_string(), serde_json::to_value(v).unwrap_or_default()))
-                .collect();
+            let value: serde_json::Map<String, serde_json::Value> =
+                groups.iter().map(|(s, v)| (s.to_string(), serde_json::to_value(v).unwrap_or_default())).collect();
             ctx.show(&value, || {
                 if groups.is_empty() {
                     return format!("'{}' has no assignments\n", p.display_name);

@@ -127,7 +127,10 @@ pub(crate) fn show(ctx: &Ctx, id: RequestId) -> Result<()> {
         ];
         if r.state == crate::domain::RequestState::PendingApproval {
             let stages = pol.map(|p| p.spec.stages.len()).unwrap_or(0);
-            rows.push(("Stage", format!("{} of {stages}, waiting for {}", r.stage + 1, format::names(t, r.approvers.iter().copied()))));
+            rows.push((
+                "Stage",
+                format!("{} of {stages}, waiting for {}", r.stage + 1, format::names(t, r.approvers.iter().copied())),
+            ));
             if let Some(d) = deadline(t, r) {
                 rows.push(("Times out", format!("{} ({} left)", format::time(d), format::left(ctx.now(), d))));
             }
@@ -249,7 +252,7 @@ pub(crate) fn decided(ctx: &Ctx) -> Result<()> {
     let me = ctx.me()?;
     let mut rows: Vec<(&Request, &crate::domain::StageDecision)> =
         t.requests.values().flat_map(|r| r.decisions.iter().filter(|d| d.by == me).map(move |d| (r, d))).collect();
-    rows.sort_by(|a, b| b.1.at.cmp(&a.1.at));
+    rows.sort_by_key(|(_, d)| std::cmp::Reverse(d.at));
     let value: Vec<_> = rows
         .iter()
         .map(|(r, d)| serde_json::json!({"request": r.id, "package": r.package, "state": r.state, "decision": d}))
