@@ -5,9 +5,7 @@ use anyhow::{Result, anyhow};
 use super::Ctx;
 use super::args::{CatalogCmd, CatalogRoleArg, PackageCmd};
 use super::format::{self, Table, kv};
-use crate::domain::{
-    AssignmentState, Catalog, CatalogRole, CatalogSpec, Command, Package, PackageSpec, ResourceId, Tenant,
-};
+use crate::domain::{Catalog, CatalogRole, CatalogSpec, Command, Package, PackageSpec, ResourceId, Tenant};
 
 fn role(r: CatalogRoleArg) -> CatalogRole {
     match r {
@@ -239,7 +237,7 @@ fn package_show(ctx: &Ctx, key: &str) -> Result<()> {
             text.push_str("  none\n");
         }
         for (state, list) in &by_state {
-            text.push_str(&format!("  {}: {}\n", state_label(*state), list.len()));
+            text.push_str(&format!("  {}: {}\n", state, list.len()));
         }
         if !assignments.is_empty() {
             text.push_str(&super::lifecycle::assignment_table(t, &assignments).render());
@@ -253,13 +251,4 @@ fn package_show(ctx: &Ctx, key: &str) -> Result<()> {
         }
         text
     })
-}
-
-pub(crate) fn state_label(s: AssignmentState) -> &'static str {
-    match s {
-        AssignmentState::Delivering => "delivering",
-        AssignmentState::Delivered => "delivered",
-        AssignmentState::Expired => "expired",
-        AssignmentState::Removed => "removed",
-    }
 }

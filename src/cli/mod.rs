@@ -159,6 +159,11 @@ impl Ctx<'_> {
     /// Run a command as the signed-in actor and print what it did.
     pub fn exec(&mut self, command: Command) -> Result<Outcome> {
         self.actor()?;
+        // These commands' messages already say what fired.
+        let says_fired = matches!(
+            command,
+            Command::Tick | Command::AdvanceClock { .. } | Command::SetClock { .. } | Command::EndReview { .. }
+        );
         let out = self.session.run(command)?;
         if self.json {
             format::emit_json(&serde_json::json!({
@@ -168,8 +173,8 @@ impl Ctx<'_> {
             }))?;
         } else {
             let mut text = format!("{}\n", out.message);
-            if !out.fired.is_empty() && !out.message.contains(&out.fired.to_string()) {
-                text.push_str(&format!("Meanwhile: {}\n", out.fired));
+            if !out.fired.is_empty() && !says_fired {
+                text.push_str(&format!("Also: {}\n", out.fired));
             }
             format::emit(&text);
         }

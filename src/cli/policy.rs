@@ -72,7 +72,7 @@ fn read_spec(path: &std::path::Path) -> Result<PolicySpec> {
 
 /// The values of a repeatable option with their positions on the command line.
 fn positioned<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Vec<(usize, T)> {
-    let values = m.get_many::<T>(id).map(|v| v.cloned().collect::<Vec<_>>()).unwrap_or_default();
+    let values = m.try_get_many::<T>(id).ok().flatten().map(|v| v.cloned().collect::<Vec<_>>()).unwrap_or_default();
     let indices = m.indices_of(id).map(|i| i.collect::<Vec<_>>()).unwrap_or_default();
     indices.into_iter().zip(values).collect()
 }
@@ -161,8 +161,7 @@ fn apply_stages(t: &Tenant, spec: &mut PolicySpec, f: &PolicyFlags, m: &ArgMatch
     };
     for (at, v) in positioned::<String>(m, "fallback") {
         let list = parse::approvers(t, &v)?;
-        for i in targets(at, "fallback")? {
-            let st = &mut spec.stages[i];
+        for st in stages_at(&mut spec.stages, targets(at, "fallback")?) {
             for x in &list {
                 if !st.fallback.contains(x) {
                     st.fallback.push(x.clone());
@@ -171,8 +170,8 @@ fn apply_stages(t: &Tenant, spec: &mut PolicySpec, f: &PolicyFlags, m: &ArgMatch
         }
     }
     for (at, v) in positioned::<u32>(m, "timeout") {
-        for i in targets(at, "timeout")? {
-            spec.stages[i].timeout_days = v;
+        for st in stages_at(&mut spec.stages, targets(at, "timeout")?) {
+            st.timeout_days = v;
         }
     }
     for (at, v) in positioned::<String>(m, "escalate") {
@@ -182,18 +181,23 @@ fn apply_stages(t: &Tenant, spec: &mut PolicySpec, f: &PolicyFlags, m: &ArgMatch
         let after_days =
             days.trim().parse().map_err(|_| usage(format!("--escalate '{v}': '{days}' is not a number of days")))?;
         let alternates = parse::approvers(t, who)?;
-        for i in targets(at, "escalate")? {
-            spec.stages[i].escalation = Some(Escalation { after_days, alternates: alternates.clone() });
+        for st in stages_at(&mut spec.stages, targets(at, "escalate")?) {
+            st.escalation = Some(Escalation { after_days, alternates: alternates.clone() });
         }
     }
     for (id, value) in [("no_approver_justification", false), ("approver_justification", true)] {
         for (at, _) in positioned::<bool>(m, id) {
-            for i in targets(at, &id.replace('_', "-"))? {
-                spec.stages[i].justification_required = value;
+            for st in stages_at(&mut spec.stages, targets(at, &id.replace('_', "-"))?) {
+                st.justification_required = value;
             }
         }
     }
     Ok(())
+}
+
+/// The stages at the given positions.
+fn stages_at(stages: &mut [ApprovalStage], which: Vec<usize>) -> impl Iterator<Item = &mut ApprovalStage> {
+    stages.iter_mut().enumerate().filter(move |(i, _)| which.contains(i)).map(|(_, s)| s)
 }
 
 fn apply_questions(spec: &mut PolicySpec, f: &PolicyFlags, m: &ArgMatches) -> Result<()> {
@@ -216,7 +220,11 @@ fn apply_questions(spec: &mut PolicySpec, f: &PolicyFlags, m: &ArgMatches) -> Re
     let mut required = vec![false; items.len()];
     for (at, _) in positioned::<bool>(m, "required") {
         match owner(&starts, at) {
-            Some(i) => required[i] = true,
+            Some(i) => {
+                if let Some(r) = required.get_mut(i) {
+                    *r = true;
+                }
+            }
             None => return Err(usage("--required applies to the --question or --choice before it")),
         }
     }
