@@ -115,8 +115,7 @@ impl Session {
         if self.tenant().clock.time_at(w) <= self.tenant().clock.now {
             return Ok(Fired::default());
         }
-        let out =
-            self.store.commit(|t| Entry { at: t.clock.time_at(w), actor: Actor::System, command: Command::Tick })?;
+        let out = self.store.commit(|t| Entry { at: t.clock.time_at(w), actor: Actor::System, command: Command::Tick })?;
         Ok(out.fired)
     }
 

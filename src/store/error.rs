@@ -12,10 +12,16 @@ pub struct Position {
 
 impl Position {
     /// No position: the problem is about the file as a whole.
-    pub const NONE: Position = Position { line: None, column: None };
+    pub const NONE: Position = Position {
+        line: None,
+        column: None,
+    };
 
     pub(crate) fn line(line: u64) -> Self {
-        Position { line: Some(line), column: None }
+        Position {
+            line: Some(line),
+            column: None,
+        }
     }
 
     /// The position serde_json reports; `line_offset` is added to its line (for one journal
@@ -70,35 +76,57 @@ pub enum StoreError {
         "{}{at}: {problem}; fix or move the file aside (entitle has not changed it)",
         path.display()
     )]
-    Corrupt { path: PathBuf, at: Position, problem: String },
+    Corrupt {
+        path: PathBuf,
+        at: Position,
+        problem: String,
+    },
 
     #[error(
         "{}: written by a newer entitle (schema version {found}, this entitle reads up to \
          {supported}); upgrade entitle (the file has not been changed)",
         path.display()
     )]
-    TooNew { path: PathBuf, found: u32, supported: u32 },
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
 
     #[error(
         "{}: holds {found:?} data, not {expected:?}; point entitle at its own data directory, \
          or move the file aside (entitle has not changed it)",
         path.display()
     )]
-    WrongKind { path: PathBuf, found: String, expected: &'static str },
+    WrongKind {
+        path: PathBuf,
+        found: String,
+        expected: &'static str,
+    },
 
     #[error(
         "{}: cannot upgrade schema version {from} to {to}: {message}; use the entitle that \
          wrote it, or fix or move the file aside (entitle has not changed it)",
         path.display()
     )]
-    Migrate { path: PathBuf, from: u32, to: u32, message: String },
+    Migrate {
+        path: PathBuf,
+        from: u32,
+        to: u32,
+        message: String,
+    },
 
     #[error(
         "{}{at}: entry seq {seq} cannot be replayed: {message}; the journal does not fit the \
          snapshot. Fix or move the file aside (entitle has not changed it)",
         path.display()
     )]
-    Replay { path: PathBuf, at: Position, seq: u64, message: String },
+    Replay {
+        path: PathBuf,
+        at: Position,
+        seq: u64,
+        message: String,
+    },
 
     #[error(
         "{}: already holds data; entitle will not overwrite it. Open it, or reset on purpose \
@@ -137,11 +165,19 @@ impl StoreError {
     }
 
     pub(crate) fn io(path: &Path, action: &'static str, source: std::io::Error) -> Self {
-        StoreError::Io { path: path.to_owned(), action, source }
+        StoreError::Io {
+            path: path.to_owned(),
+            action,
+            source,
+        }
     }
 
     pub(crate) fn corrupt(path: &Path, at: Position, problem: impl Into<String>) -> Self {
-        StoreError::Corrupt { path: path.to_owned(), at, problem: problem.into() }
+        StoreError::Corrupt {
+            path: path.to_owned(),
+            at,
+            problem: problem.into(),
+        }
     }
 }
 
@@ -176,7 +212,10 @@ mod tests {
     fn display_names_path_line_and_advice() {
         let err = StoreError::corrupt(
             Path::new("/d/journal.jsonl"),
-            Position { line: Some(3), column: Some(7) },
+            Position {
+                line: Some(3),
+                column: Some(7),
+            },
             "expected value",
         );
         let text = err.to_string();

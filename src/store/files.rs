@@ -45,7 +45,11 @@ pub(crate) struct Stamp {
 
 impl Stamp {
     pub fn of(meta: &fs::Metadata) -> Self {
-        Stamp { len: meta.len(), modified: meta.modified().ok(), id: file_id(meta) }
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            id: file_id(meta),
+        }
     }
 
     /// Whether `self` and `other` are the same file (same inode), as far as the platform tells.
@@ -99,12 +103,14 @@ pub(crate) fn open_lock_file(path: &Path) -> Result<File, StoreError> {
 }
 
 pub(crate) fn lock_shared<'a>(file: &'a File, path: &Path) -> Result<Held<'a>, StoreError> {
-    file.lock_shared().map_err(|e| StoreError::io(path, "take a shared lock", e))?;
+    file.lock_shared()
+        .map_err(|e| StoreError::io(path, "take a shared lock", e))?;
     Ok(Held(file))
 }
 
 pub(crate) fn lock_exclusive<'a>(file: &'a File, path: &Path) -> Result<Held<'a>, StoreError> {
-    file.lock().map_err(|e| StoreError::io(path, "take an exclusive lock", e))?;
+    file.lock()
+        .map_err(|e| StoreError::io(path, "take an exclusive lock", e))?;
     Ok(Held(file))
 }
 
@@ -116,12 +122,16 @@ pub(crate) fn read_from(path: &Path, offset: u64) -> Result<Option<(Vec<u8>, Sta
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StoreError::io(path, "open the file", e)),
     };
-    let meta = file.metadata().map_err(|e| StoreError::io(path, "look at the file", e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| StoreError::io(path, "look at the file", e))?;
     let mut bytes = Vec::with_capacity(meta.len().saturating_sub(offset) as usize);
     if offset > 0 {
-        file.seek(SeekFrom::Start(offset)).map_err(|e| StoreError::io(path, "seek in the file", e))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| StoreError::io(path, "seek in the file", e))?;
     }
-    file.read_to_end(&mut bytes).map_err(|e| StoreError::io(path, "read the file", e))?;
+    file.read_to_end(&mut bytes)
+        .map_err(|e| StoreError::io(path, "read the file", e))?;
     Ok(Some((bytes, Stamp::of(&meta))))
 }
 
@@ -130,9 +140,12 @@ pub(crate) fn read_from(path: &Path, offset: u64) -> Result<Option<(Vec<u8>, Sta
 pub(crate) fn replace_file(tmp: &Path, target: &Path, bytes: &[u8]) -> Result<Stamp, StoreError> {
     let written = (|| {
         let mut file = File::create(tmp).map_err(|e| StoreError::io(tmp, "create the file", e))?;
-        file.write_all(bytes).map_err(|e| StoreError::io(tmp, "write the file", e))?;
-        file.sync_all().map_err(|e| StoreError::io(tmp, "sync the file to disk", e))?;
-        file.metadata().map_err(|e| StoreError::io(tmp, "look at the file", e))
+        file.write_all(bytes)
+            .map_err(|e| StoreError::io(tmp, "write the file", e))?;
+        file.sync_all()
+            .map_err(|e| StoreError::io(tmp, "sync the file to disk", e))?;
+        file.metadata()
+            .map_err(|e| StoreError::io(tmp, "look at the file", e))
     })();
     let meta = match written {
         Ok(meta) => meta,
@@ -152,7 +165,9 @@ pub(crate) fn replace_file(tmp: &Path, target: &Path, bytes: &[u8]) -> Result<St
 pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     #[cfg(unix)]
     {
-        File::open(dir).and_then(|d| d.sync_all()).map_err(|e| StoreError::io(dir, "sync the directory to disk", e))
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| StoreError::io(dir, "sync the directory to disk", e))
     }
     #[cfg(not(unix))]
     {
@@ -173,14 +188,22 @@ pub(crate) fn append_at(path: &Path, at: u64, line: &[u8]) -> Result<Stamp, Stor
         .open(path)
         .map_err(|e| StoreError::io(path, "open the journal", e))?;
     let result = (|| {
-        let len = file.metadata().map_err(|e| StoreError::io(path, "look at the journal", e))?.len();
+        let len = file
+            .metadata()
+            .map_err(|e| StoreError::io(path, "look at the journal", e))?
+            .len();
         if len != at {
-            file.set_len(at).map_err(|e| StoreError::io(path, "cut a torn write from the journal", e))?;
+            file.set_len(at)
+                .map_err(|e| StoreError::io(path, "cut a torn write from the journal", e))?;
         }
-        file.seek(SeekFrom::Start(at)).map_err(|e| StoreError::io(path, "seek in the journal", e))?;
-        file.write_all(line).map_err(|e| StoreError::io(path, "append to the journal", e))?;
-        file.sync_data().map_err(|e| StoreError::io(path, "sync the journal to disk", e))?;
-        file.metadata().map_err(|e| StoreError::io(path, "look at the journal", e))
+        file.seek(SeekFrom::Start(at))
+            .map_err(|e| StoreError::io(path, "seek in the journal", e))?;
+        file.write_all(line)
+            .map_err(|e| StoreError::io(path, "append to the journal", e))?;
+        file.sync_data()
+            .map_err(|e| StoreError::io(path, "sync the journal to disk", e))?;
+        file.metadata()
+            .map_err(|e| StoreError::io(path, "look at the journal", e))
     })();
     match result {
         Ok(meta) => Ok(Stamp::of(&meta)),
@@ -198,8 +221,12 @@ pub(crate) fn empty_journal(path: &Path) -> Result<Option<Stamp>, StoreError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StoreError::io(path, "open the journal", e)),
     };
-    file.set_len(0).and_then(|()| file.sync_all()).map_err(|e| StoreError::io(path, "empty the journal", e))?;
-    let meta = file.metadata().map_err(|e| StoreError::io(path, "look at the journal", e))?;
+    file.set_len(0)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| StoreError::io(path, "empty the journal", e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| StoreError::io(path, "look at the journal", e))?;
     Ok(Some(Stamp::of(&meta)))
 }
 

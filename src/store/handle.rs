@@ -21,7 +21,10 @@ pub struct Compaction {
 
 impl Default for Compaction {
     fn default() -> Self {
-        Compaction { max_entries: 2_000, max_bytes: 8 * 1024 * 1024 }
+        Compaction {
+            max_entries: 2_000,
+            max_bytes: 8 * 1024 * 1024,
+        }
     }
 }
 
@@ -78,7 +81,13 @@ impl<S: Persist> Store<S> {
         let held = files::lock_shared(&lock, &paths.lock)?;
         let loaded = load::<S>(&paths)?;
         drop(held);
-        Ok(loaded.map(|view| Store { paths, lock, compaction: Compaction::default(), compaction_error: None, view }))
+        Ok(loaded.map(|view| Store {
+            paths,
+            lock,
+            compaction: Compaction::default(),
+            compaction_error: None,
+            view,
+        }))
     }
 
     /// Creates `dir` if needed and installs `state` as its first snapshot (seq 0).
@@ -91,7 +100,10 @@ impl<S: Persist> Store<S> {
     /// Like [`Store::create`], but resets a directory that holds data, on purpose: the old
     /// snapshot and journal are first renamed to `<name>.bak-<n>` (returned), even if they
     /// could not be read, so nothing committed is lost.
-    pub fn create_replacing(dir: impl AsRef<Path>, state: S) -> Result<(Self, Vec<PathBuf>), StoreError> {
+    pub fn create_replacing(
+        dir: impl AsRef<Path>,
+        state: S,
+    ) -> Result<(Self, Vec<PathBuf>), StoreError> {
         Self::install(dir.as_ref(), state, true)
     }
 
@@ -112,10 +124,13 @@ impl<S: Persist> Store<S> {
         let mut backups = Vec::new();
         if let Some(first) = present.first() {
             if !replace {
-                return Err(StoreError::Exists { path: first.to_path_buf() });
+                return Err(StoreError::Exists {
+                    path: first.to_path_buf(),
+                });
             }
             for (from, to) in present.iter().zip(files::backup_names(&present)?) {
-                fs::rename(from, &to).map_err(|e| StoreError::io(from, "move the old file aside", e))?;
+                fs::rename(from, &to)
+                    .map_err(|e| StoreError::io(from, "move the old file aside", e))?;
                 backups.push(to);
             }
         }
@@ -123,8 +138,21 @@ impl<S: Persist> Store<S> {
         files::sync_dir(dir)?;
         let journal = files::stat(&paths.journal)?;
         drop(held);
-        let view = View { state, cursor: Cursor::new(0), migrated_from: None, snapshot, journal, stale: false };
-        let store = Store { paths, lock, compaction: Compaction::default(), compaction_error: None, view };
+        let view = View {
+            state,
+            cursor: Cursor::new(0),
+            migrated_from: None,
+            snapshot,
+            journal,
+            stale: false,
+        };
+        let store = Store {
+            paths,
+            lock,
+            compaction: Compaction::default(),
+            compaction_error: None,
+            view,
+        };
         Ok((store, backups))
     }
 
@@ -177,7 +205,10 @@ impl<S: Persist> Store<S> {
     /// appends it to the journal and syncs it. If the state refuses the entry, nothing is
     /// written ([`CommitError::Refused`]). The cost does not grow with the size of the state,
     /// except for a compaction now and then (see [`Compaction`]).
-    pub fn commit(&mut self, make: impl FnOnce(&S) -> S::Entry) -> Result<S::Output, CommitError<S::Error>> {
+    pub fn commit(
+        &mut self,
+        make: impl FnOnce(&S) -> S::Entry,
+    ) -> Result<S::Output, CommitError<S::Error>> {
         let _held = files::lock_exclusive(&self.lock, &self.paths.lock)?;
         let view = &mut self.view;
         view.catch_up(&self.paths)?;
@@ -253,7 +284,14 @@ fn load<S: Persist>(paths: &Paths) -> Result<Option<View<S>>, StoreError> {
             Some(stamp)
         }
     };
-    Ok(Some(View { state, cursor, migrated_from: decoded.migrated_from, snapshot, journal, stale: false }))
+    Ok(Some(View {
+        state,
+        cursor,
+        migrated_from: decoded.migrated_from,
+        snapshot,
+        journal,
+        stale: false,
+    }))
 }
 
 impl<S: Persist> View<S> {

@@ -44,7 +44,13 @@ pub(crate) struct Cursor {
 
 impl Cursor {
     pub fn new(snapshot_seq: u64) -> Self {
-        Cursor { seq: snapshot_seq, snapshot_seq, pos: 0, lines: 0, last_seq: None }
+        Cursor {
+            seq: snapshot_seq,
+            snapshot_seq,
+            pos: 0,
+            lines: 0,
+            last_seq: None,
+        }
     }
 
     /// Whether the journal ends before the state's seq: all its lines are in the snapshot,
@@ -63,12 +69,17 @@ impl Cursor {
 }
 
 /// The journal line for entry `seq`, with its '\n'.
-pub(crate) fn encode_line<E: Serialize>(path: &Path, seq: u64, entry: &E) -> Result<Vec<u8>, StoreError> {
-    let mut line = serde_json::to_vec(&LineOut { seq, entry }).map_err(|source| StoreError::Encode {
-        path: path.to_owned(),
-        what: "the entry",
-        source,
-    })?;
+pub(crate) fn encode_line<E: Serialize>(
+    path: &Path,
+    seq: u64,
+    entry: &E,
+) -> Result<Vec<u8>, StoreError> {
+    let mut line =
+        serde_json::to_vec(&LineOut { seq, entry }).map_err(|source| StoreError::Encode {
+            path: path.to_owned(),
+            what: "the entry",
+            source,
+        })?;
     line.push(b'\n');
     Ok(line)
 }
@@ -93,7 +104,12 @@ pub(crate) fn replay<S: Persist>(
     Ok(())
 }
 
-fn replay_line<S: Persist>(path: &Path, line: &[u8], cursor: &mut Cursor, state: &mut S) -> Result<(), StoreError> {
+fn replay_line<S: Persist>(
+    path: &Path,
+    line: &[u8],
+    cursor: &mut Cursor,
+    state: &mut S,
+) -> Result<(), StoreError> {
     let number = cursor.lines + 1;
     let at = Position::line(number);
     let corrupt = |e: serde_json::Error| {
@@ -130,12 +146,14 @@ fn replay_line<S: Persist>(path: &Path, line: &[u8], cursor: &mut Cursor, state:
             return Err(StoreError::corrupt(path, at, problem));
         }
         let parsed: Line<S::Entry> = serde_json::from_slice(line).map_err(corrupt)?;
-        state.apply(&parsed.entry).map_err(|e| StoreError::Replay {
-            path: path.to_owned(),
-            at,
-            seq,
-            message: e.to_string(),
-        })?;
+        state
+            .apply(&parsed.entry)
+            .map_err(|e| StoreError::Replay {
+                path: path.to_owned(),
+                at,
+                seq,
+                message: e.to_string(),
+            })?;
         cursor.seq = seq;
     }
     cursor.last_seq = Some(seq);

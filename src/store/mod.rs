@@ -40,12 +40,12 @@
 //! cannot be migrated, an entry that its state refuses on replay — is refused with a
 //! [`StoreError`] naming the file, line and column, and the files are left exactly as they were.
 
-pub mod demo;
 mod error;
 mod files;
 mod handle;
 mod journal;
 mod snapshot;
+pub mod demo;
 
 pub use error::{CommitError, Position, StoreError};
 pub use handle::{Compaction, Store};
@@ -74,6 +74,9 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
     /// Default: no upgrade is known.
     fn migrate(from_version: u32, state: serde_json::Value) -> Result<serde_json::Value, String> {
         let _ = state;
-        Err(format!("this entitle knows no upgrade from schema version {from_version} to {}", Self::SCHEMA_VERSION))
+        Err(format!(
+            "this entitle knows no upgrade from schema version {from_version} to {}",
+            Self::SCHEMA_VERSION
+        ))
     }
 }

@@ -42,7 +42,12 @@ pub(crate) struct Decoded<S> {
 }
 
 pub(crate) fn encode<S: Persist>(path: &Path, state: &S, seq: u64) -> Result<Vec<u8>, StoreError> {
-    let out = Out { kind: S::KIND, schema_version: S::SCHEMA_VERSION, seq, state };
+    let out = Out {
+        kind: S::KIND,
+        schema_version: S::SCHEMA_VERSION,
+        seq,
+        state,
+    };
     let mut bytes = serde_json::to_vec_pretty(&out).map_err(|source| StoreError::Encode {
         path: path.to_owned(),
         what: "the state",
@@ -54,7 +59,11 @@ pub(crate) fn encode<S: Persist>(path: &Path, state: &S, seq: u64) -> Result<Vec
 
 pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>, StoreError> {
     let corrupt = |e: serde_json::Error, what: &str| {
-        StoreError::corrupt(path, Position::of_json(&e, 0), format!("{what}: {}", json_problem(&e)))
+        StoreError::corrupt(
+            path,
+            Position::of_json(&e, 0),
+            format!("{what}: {}", json_problem(&e)),
+        )
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(StoreError::corrupt(
@@ -63,16 +72,26 @@ pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>
             format!("the snapshot is empty ({} bytes)", bytes.len()),
         ));
     }
-    let header: Header = serde_json::from_slice(bytes).map_err(|e| corrupt(e, "not a valid snapshot"))?;
+    let header: Header =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(e, "not a valid snapshot"))?;
     if header.kind != S::KIND {
-        return Err(StoreError::WrongKind { path: path.to_owned(), found: header.kind, expected: S::KIND });
+        return Err(StoreError::WrongKind {
+            path: path.to_owned(),
+            found: header.kind,
+            expected: S::KIND,
+        });
     }
     let version = header.schema_version;
     if version > S::SCHEMA_VERSION {
-        return Err(StoreError::TooNew { path: path.to_owned(), found: version, supported: S::SCHEMA_VERSION });
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: version,
+            supported: S::SCHEMA_VERSION,
+        });
     }
     let (mut state, migrated_from) = if version == S::SCHEMA_VERSION {
-        let body: Body<S> = serde_json::from_slice(bytes).map_err(|e| corrupt(e, "the state does not fit"))?;
+        let body: Body<S> =
+            serde_json::from_slice(bytes).map_err(|e| corrupt(e, "the state does not fit"))?;
         (body.state, None)
     } else {
         let migrate_err = |message: String| StoreError::Migrate {
@@ -84,10 +103,15 @@ pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>
         let body: Body<serde_json::Value> =
             serde_json::from_slice(bytes).map_err(|e| corrupt(e, "not a valid snapshot"))?;
         let upgraded = S::migrate(version, body.state).map_err(migrate_err)?;
-        let state = serde_json::from_value(upgraded)
-            .map_err(|e| migrate_err(format!("the upgraded state does not fit: {}", json_problem(&e))))?;
+        let state = serde_json::from_value(upgraded).map_err(|e| {
+            migrate_err(format!("the upgraded state does not fit: {}", json_problem(&e)))
+        })?;
         (state, Some(version))
     };
     state.after_load();
-    Ok(Decoded { state, seq: header.seq, migrated_from })
+    Ok(Decoded {
+        state,
+        seq: header.seq,
+        migrated_from,
+    })
 }
