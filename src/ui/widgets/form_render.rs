@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::form::Form;
 use super::form_field::{Field, FieldKind};
@@ -20,14 +20,20 @@ impl Form {
         let inner = popup_frame(popup, buf, &title, theme);
         let inner = Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner };
         let wizard = self.steps.len() > 1;
-        let [steps, fields, error] = Layout::vertical([
+        let note = self.step_note(self.step);
+        let note_h = note.map_or(0, |n| wrapped_height(n, inner.width) + 1);
+        let [steps, note_area, fields, error] = Layout::vertical([
             Constraint::Length(if wizard { 2 } else { 0 }),
+            Constraint::Length(note_h),
             Constraint::Fill(1),
             Constraint::Length(1),
         ])
         .areas(inner);
         if wizard {
             self.render_steps(steps, buf, theme);
+        }
+        if let Some(n) = note {
+            Paragraph::new(n).style(theme.muted).wrap(Wrap { trim: true }).render(note_area, buf);
         }
         self.render_fields(fields, buf, theme);
         if let Some(e) = &self.error {
@@ -172,4 +178,21 @@ impl Form {
             }
         }
     }
+}
+
+/// Lines a text takes when wrapped at word boundaries to `width` columns.
+fn wrapped_height(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut lines = 1u16;
+    let mut used = 0usize;
+    for word in text.split_whitespace() {
+        let w = Span::raw(word).width();
+        if used > 0 && used + 1 + w > width {
+            lines = lines.saturating_add(1);
+            used = w;
+        } else {
+            used += if used > 0 { 1 + w } else { w };
+        }
+    }
+    lines
 }
