@@ -255,7 +255,10 @@ fn rich_spec(w: &World) -> PolicySpec {
                 fallback: vec![carl.clone()],
                 timeout_days: 5,
                 justification_required: false,
-                escalation: Some(Escalation { after_days: 3, alternates: vec![Approver::GroupMembers { group: w.sales }] }),
+                escalation: Some(Escalation {
+                    after_days: 3,
+                    alternates: vec![Approver::GroupMembers { group: w.sales }],
+                }),
             },
             ApprovalStage::new(vec![carl.clone()]),
             ApprovalStage {
@@ -377,7 +380,9 @@ fn editing_prefills_every_field_and_an_unchanged_submit_gives_the_same_spec() {
 #[test]
 fn the_engine_words_land_on_the_field_they_are_about() {
     let w = world();
-    let cases: Vec<(&str, Vec<(&str, Value)>, &str)> = vec![
+    /// The field, the values that break a rule, and the engine's message.
+    type Case<'a> = (&'a str, Vec<(&'a str, Value)>, &'a str);
+    let cases: Vec<Case> = vec![
         ("name", vec![("name", "".into())], "A policy needs a name"),
         ("scope_users", vec![], "'Specific users and groups' needs at least one user or group"),
         (
@@ -385,8 +390,21 @@ fn the_engine_words_land_on_the_field_they_are_about() {
             vec![("who", "none".into()), ("approval", true.into()), ("s1_approvers", ids(&[w.carl]).into())],
             "A policy for administrator direct assignments only has no approval: turn approval off",
         ),
-        ("expire_days", vec![("expire_days", 4000i64.into())], "Assignments can last 0-3650 days (got 4000); 0 means never"),
-        ("q1_options", vec![("questions", "1".into()), ("q1_text", "Why?".into()), ("q1_kind", "choice".into()), ("q1_options", "Yes".into())], "Multiple-choice question 'Why?' needs at least two answers"),
+        (
+            "expire_days",
+            vec![("expire_days", 4000i64.into())],
+            "Assignments can last 0-3650 days (got 4000); 0 means never",
+        ),
+        (
+            "q1_options",
+            vec![
+                ("questions", "1".into()),
+                ("q1_text", "Why?".into()),
+                ("q1_kind", "choice".into()),
+                ("q1_options", "Yes".into()),
+            ],
+            "Multiple-choice question 'Why?' needs at least two answers",
+        ),
         (
             "review_fallback",
             vec![("review", true.into()), ("review_reviewers", vec!["manager".to_string()].into())],
@@ -473,7 +491,10 @@ fn organizations_tab_creates_edits_and_deletes_through_the_ui() {
     assert_eq!(nw.domains, ["northwind.com"]);
     assert_eq!(nw.description, "Logistics");
     assert_eq!(nw.internal_sponsors, BTreeSet::from([w.carl]));
-    assert_eq!(w.app.message().map(|m| m.text.as_str()), Some(format!("Added connected organization 'Northwind' ({})", nw.id).as_str()));
+    assert_eq!(
+        w.app.message().map(|m| m.text.as_str()),
+        Some(format!("Added connected organization 'Northwind' ({})", nw.id).as_str())
+    );
 
     // Edit Fabrikam (the first row): propose it and give it an external sponsor.
     update(&mut w.app, Action::Home);

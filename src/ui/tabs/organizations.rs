@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 
 use super::lookups::{parse_ids, user_items};
@@ -75,30 +75,27 @@ impl Organizations {
         let t = ctx.tenant();
         let mut lines: Vec<Line> = vec![];
         if let Some(o) = self.selected().and_then(|id| t.orgs.get(&id)) {
-            lines.push(heading(theme, format!("{} · {}", o.display_name, o.id)));
+            lines.push(heading(theme, format!("{} · {} · {}", o.display_name, o.id, state_name(o.state))));
             if !o.description.is_empty() {
                 lines.push(Line::raw(o.description.clone()));
             }
-            lines.push(Line::raw(""));
-            lines.push(kv(theme, "Domains", if o.domains.is_empty() { "—".into() } else { o.domains.join(", ") }));
-            lines.push(kv(theme, "Tenant id", o.tenant_id.clone().unwrap_or_else(|| "—".into())));
-            lines.push(kv(theme, "State", state_name(o.state)));
+            let mut ident = if o.domains.is_empty() { "no domain".to_string() } else { o.domains.join(", ") };
+            if let Some(tid) = &o.tenant_id {
+                ident.push_str(&format!(" · tenant {tid}"));
+            }
+            lines.push(kv(theme, "Domains", ident));
             lines.push(kv(theme, "Int. sponsors", names(t, &o.internal_sponsors)));
             lines.push(kv(theme, "Ext. sponsors", names(t, &o.external_sponsors)));
-            lines.push(kv(theme, "Guests", self.guests.get(&o.id).copied().unwrap_or(0).to_string()));
-            lines.push(kv(theme, "Added", fmt_time(o.created_at)));
-            lines.push(Line::raw(""));
-            lines.push(heading(theme, "Policies that target it"));
+            let guests = self.guests.get(&o.id).copied().unwrap_or(0);
+            lines.push(kv(theme, "Guests", format!("{guests} · added {}", fmt_day(Some(o.created_at)))));
             let (named, general) = targeting(t, o);
-            if named.is_empty() {
-                lines.push(Line::styled("none by name", theme.muted));
-            }
+            lines.push(Line::raw(""));
+            lines.push(heading(theme, format!("Policies that target it ({})", named.len())));
             lines.extend(named.into_iter().map(Line::raw));
             if !general.is_empty() {
                 lines.push(kv(theme, "Also open via", general.join("; ")));
             }
             for w in self.warnings.get(&o.id).into_iter().flatten() {
-                lines.push(Line::raw(""));
                 lines.push(Line::styled(format!("⚠ {w}"), theme.warning));
             }
         }
@@ -182,7 +179,15 @@ pub fn org_spec(v: &FormValues) -> Result<OrgSpec, String> {
 
 impl TabView<Ctx> for Organizations {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let (list, detail) = split_list_detail(area);
+        let (list, detail) = if area.width >= 110 {
+            split_list_detail(area)
+        } else {
+            // Narrow: the list only as tall as its rows (plus border, header, filter), the rest details.
+            let want = (self.rows.len() as u16).saturating_add(4).max(6);
+            let h = want.min(area.height.saturating_mul(55) / 100);
+            let [top, bottom] = Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(area);
+            (top, bottom)
+        };
         self.pane.render(list, buf, theme, &self.rows, true);
         self.render_detail(ctx, detail, buf, theme);
     }

@@ -64,9 +64,9 @@ pub fn policy_form(ctx: &Ctx, package: PackageId, existing: Option<&Policy>) -> 
         });
     }
     b = b
-        .add(Field::text("name", "Name").help("Shown to requestors when several policies let them ask"))
+        .add(Field::text("name", "Name").help("Shown when several policies fit a requestor"))
         .add(Field::text("description", "Description"))
-        .add(Field::toggle("enabled", "Enable new requests").help("Off: nobody can request or be assigned through it"));
+        .add(Field::toggle("enabled", "Enable new requests").help("Off: no new requests or assignments"));
 
     b = requests_step(b, t);
     b = approval_step(b, t);
@@ -148,7 +148,7 @@ fn requests_step(b: Builder, t: &Tenant) -> Builder {
                     ("none", "None (administrator direct assignments only)"),
                 ],
             )
-            .help("One policy serves either internal or external users, not both"),
+            .help("Internal or external users, not both"),
         )
         .add(
             Field::choice(
@@ -166,7 +166,7 @@ fn requests_step(b: Builder, t: &Tenant) -> Builder {
         .add(
             Field::lookup("scope_groups", "Groups (their members)", group_items(t), true)
                 .visible_if(specific)
-                .help("Members of these groups and Teams may request"),
+                .help("Their members may request"),
         )
         .add(
             Field::choice(
@@ -187,27 +187,30 @@ fn requests_step(b: Builder, t: &Tenant) -> Builder {
 }
 
 fn approval_step(mut b: Builder, t: &Tenant) -> Builder {
-    b = b
-        .step("Approval")
-        .add(Field::toggle("approval", "Require approval"))
-        .add(
-            Field::choice("stages", "Number of stages", ["1", "2", "3"])
-                .visible_if(|v| v.bool("approval"))
-                .help("Serial stages; any one approver of a stage decides for it"),
-        );
+    b = b.step("Approval").add(Field::toggle("approval", "Require approval")).add(
+        Field::choice("stages", "Number of stages", ["1", "2", "3"])
+            .visible_if(|v| v.bool("approval"))
+            .help("Serial; any one approver decides a stage"),
+    );
     let (approvers, others) = (approver_items(t, true), approver_items(t, false));
     for n in 1..=MAX_STAGES {
         let shown = move |v: &FormValues| stage_count(v) >= n;
         let escalates = move |v: &FormValues| stage_count(v) >= n && v.bool(&stage_id(n, "escalate"));
         let s = |f: &str| stage_id(n, f);
         b = b
-            .add(Field::lookup(s("approvers"), format!("Stage {n} approvers"), approvers.clone(), true).visible_if(shown))
+            .add(
+                Field::lookup(s("approvers"), format!("Stage {n} approvers"), approvers.clone(), true)
+                    .visible_if(shown),
+            )
             .add(
                 Field::lookup(s("fallback"), format!("Stage {n} fallback approvers"), others.clone(), true)
                     .visible_if(shown)
-                    .help("When the approvers resolve to nobody; required with the manager"),
+                    .help("Used when no approver can be found"),
             )
-            .add(Field::number(s("timeout"), format!("Stage {n} decision timeout (days)"), 0, i64::from(u32::MAX)).visible_if(shown))
+            .add(
+                Field::number(s("timeout"), format!("Stage {n} decision timeout (days)"), 0, i64::from(u32::MAX))
+                    .visible_if(shown),
+            )
             .add(Field::toggle(s("justification"), format!("Stage {n} approver must justify")).visible_if(shown))
             .add(Field::toggle(s("escalate"), format!("Stage {n} escalation")).visible_if(shown))
             .add(
@@ -227,7 +230,7 @@ fn questions_step(mut b: Builder, slots: usize) -> Builder {
     b = b
         .step("Requestor information")
         .add(Field::toggle("justification", "Require requestor justification"))
-        .add(Field::choice("questions", "Custom questions", counts).help("Asked of every requestor; answers go to approvers"));
+        .add(Field::choice("questions", "Custom questions", counts).help("Every requestor answers them"));
     for i in 1..=slots {
         let shown = move |v: &FormValues| question_count(v) >= i;
         let q = |f: &str| question_id(i, f);
@@ -235,12 +238,16 @@ fn questions_step(mut b: Builder, slots: usize) -> Builder {
         b = b
             .add(Field::text(q("text"), format!("Question {i}")).visible_if(shown))
             .add(
-                Field::choice(q("kind"), format!("Question {i} answer"), [("text", "Text"), ("choice", "Multiple choice")])
-                    .visible_if(shown),
+                Field::choice(
+                    q("kind"),
+                    format!("Question {i} answer"),
+                    [("text", "Text"), ("choice", "Multiple choice")],
+                )
+                .visible_if(shown),
             )
             .add(
                 Field::text(q("options"), format!("Question {i} choices"))
-                    .help("Comma-separated, e.g. Yes, No, Not sure")
+                    .help("Comma-separated, e.g. Yes, No")
                     .visible_if(move |v| shown(v) && v.choice(&kind) == Some("choice")),
             )
             .add(Field::toggle(q("required"), format!("Question {i} required")).visible_if(shown));
@@ -254,14 +261,22 @@ fn lifecycle_step(b: Builder) -> Builder {
         .add(Field::choice(
             "expire",
             "Assignments expire",
-            [("days", "After a number of days"), ("hours", "After a number of hours"), ("date", "On a date"), ("never", "Never")],
+            [
+                ("days", "After a number of days"),
+                ("hours", "After a number of hours"),
+                ("date", "On a date"),
+                ("never", "Never"),
+            ],
         ))
         .add(
             Field::number("expire_days", "Expire after (days)", 0, max)
                 .help("0-3650; 0 means never")
                 .visible_if(|v| v.choice("expire").is_none_or(|e| e == "days")),
         )
-        .add(Field::number("expire_hours", "Expire after (hours)", 0, max).visible_if(|v| v.choice("expire") == Some("hours")))
+        .add(
+            Field::number("expire_hours", "Expire after (hours)", 0, max)
+                .visible_if(|v| v.choice("expire") == Some("hours")),
+        )
         .add(Field::date("expire_date", "Expire on", true).visible_if(|v| v.choice("expire") == Some("date")))
         .add(Field::toggle("allow_extension", "Users can request an extension"))
         .add(
@@ -301,16 +316,20 @@ fn review_step(b: Builder, t: &Tenant) -> Builder {
         .add(
             Field::lookup("review_fallback", "Fallback reviewers", user_items(t), true)
                 .visible_if(on)
-                .help("When the reviewers resolve to nobody; required with the manager"),
+                .help("Used when no reviewer can be found"),
         )
         .add(
-            Field::choice("review_no_response", "If reviewers don't respond", [("keep", "Keep access"), ("remove", "Remove access")])
-                .visible_if(on),
+            Field::choice(
+                "review_no_response",
+                "If reviewers don't respond",
+                [("keep", "Keep access"), ("remove", "Remove access")],
+            )
+            .visible_if(on),
         )
         .add(
             Field::toggle("review_before_expiry", "Instead, start before expiry")
                 .visible_if(on)
-                .help("Review each assignment ahead of its end rather than on the schedule"),
+                .help("Review each assignment before it ends"),
         )
         .add(
             Field::number("review_before_days", "Days before expiry", 0, i64::from(u32::MAX))

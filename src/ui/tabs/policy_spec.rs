@@ -92,11 +92,9 @@ pub fn values_from_spec(spec: &PolicySpec, now: Time) -> FormValues {
     put("internal_scope", choice(internal));
     put("external_scope", choice(external));
     let (users, groups, orgs) = match &spec.scope {
-        RequestScope::SpecificUsers { users, groups } => (
-            users.iter().map(|u| u.to_string()).collect(),
-            groups.iter().map(|g| g.to_string()).collect(),
-            vec![],
-        ),
+        RequestScope::SpecificUsers { users, groups } => {
+            (users.iter().map(|u| u.to_string()).collect(), groups.iter().map(|g| g.to_string()).collect(), vec![])
+        }
         RequestScope::SpecificOrgs { orgs } => (vec![], vec![], orgs.iter().map(|o| o.to_string()).collect()),
         _ => (vec![], vec![], vec![]),
     };
@@ -266,13 +264,17 @@ pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
     }
 
     let expiration = match v.choice("expire") {
-        Some("hours") => Expiration::AfterHours(number(v, "expire_hours", || "Assignments last how many hours?".into())?),
+        Some("hours") => {
+            Expiration::AfterHours(number(v, "expire_hours", || "Assignments last how many hours?".into())?)
+        }
         Some("date") => match instant(v, "expire_date", "expire_date_exact") {
             Some(t) => Expiration::OnDate(t),
             None => return err("expire_date", "Pick the date assignments end (YYYY-MM-DD)"),
         },
         Some("never") => Expiration::Never,
-        _ => Expiration::AfterDays(number(v, "expire_days", || "Assignments can last 0-3650 days; 0 means never".into())?),
+        _ => Expiration::AfterDays(number(v, "expire_days", || {
+            "Assignments can last 0-3650 days; 0 means never".into()
+        })?),
     };
     let allow_extension = v.bool("allow_extension");
     let lifecycle = Lifecycle {
@@ -369,7 +371,9 @@ pub fn engine_field(msg: &str, spec: &PolicySpec) -> Option<String> {
         m if m.starts_with("A policy needs a name") => "name".to_string(),
         m if m.starts_with("A policy for administrator direct assignments only") => "approval".to_string(),
         m if m.starts_with("Assignments can last 0-3650 days") => "expire_days".to_string(),
-        m if m.starts_with("Assignments must last at least 1 hour") || m.starts_with("Assignments can last at most") => {
+        m if m.starts_with("Assignments must last at least 1 hour")
+            || m.starts_with("Assignments can last at most") =>
+        {
             "expire_hours".to_string()
         }
         m if m.starts_with("'Specific users and groups'") => "scope_users".to_string(),

@@ -3,7 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 
 use super::lookups::{parse_ids, user_items};
 use crate::domain::{Command, ExternalLifecycle, Limits, Settings, Tenant};
@@ -21,6 +21,8 @@ use crate::ui::widgets::table::{CellText, Column};
 pub struct SettingsTab {
     findings: ListPane,
     rows: Vec<Vec<CellText>>,
+    /// The whole message of each finding (the table cuts it).
+    messages: Vec<String>,
 }
 
 impl Default for SettingsTab {
@@ -83,9 +85,7 @@ pub fn settings_form(t: &Tenant) -> Form {
 /// The settings the submitted form describes; the engine checks them.
 pub fn settings_from_values(v: &FormValues) -> Result<Settings, String> {
     let limit = |id: &str, label: &str| {
-        v.number(id)
-            .and_then(|n| usize::try_from(n).ok())
-            .ok_or_else(|| format!("{label}: give a number"))
+        v.number(id).and_then(|n| usize::try_from(n).ok()).ok_or_else(|| format!("{label}: give a number"))
     };
     let external_lifecycle = match v.choice("external_lifecycle") {
         Some("none") => ExternalLifecycle::None,
@@ -120,12 +120,17 @@ impl SettingsTab {
             )
             .empty("No findings: none of the pitfalls the seeds warn about is present."),
             rows: vec![],
+            messages: vec![],
         }
     }
 
-    fn summary(&self, ctx: &Ctx, theme: &Theme) -> Vec<Line<'static>> {
+    /// The settings in words; `wide` gives each limit its own line under headings.
+    fn summary(&self, ctx: &Ctx, theme: &Theme, wide: bool) -> Vec<Line<'static>> {
         let t = ctx.tenant();
         let s = &t.settings;
+        let row = |label: &str, value: String| {
+            Line::from(vec![Span::styled(format!("{label:<17}"), theme.muted), Span::raw(value)])
+        };
         let creators = if s.catalog_creators.is_empty() {
             "global administrators only".to_string()
         } else {
@@ -133,25 +138,54 @@ impl SettingsTab {
         };
         let clock = match t.clock.frozen {
             Some(at) => format!("frozen at {}", fmt_time(at)),
-            None if t.clock.offset_secs == 0 => "live (wall time)".to_string(),
-            None => format!("live, moved ahead {}", duration_text(t.clock.offset_secs)),
+            None if t.clock.offset_secs == 0 => format!("live (wall time), now {}", fmt_time(ctx.now)),
+            None => format!("live, {} ahead, now {}", duration_text(t.clock.offset_secs), fmt_time(ctx.now)),
         };
         let l = &s.limits;
+        if !wide {
+            return vec![
+                row("External users", lifecycle_text(s.external_lifecycle)),
+                row("Catalog creators", creators),
+                row(
+                    "Package limits",
+                    format!(
+                        "{} packages/catalog · {} roles/package · {} policies/package",
+                        l.packages_per_catalog, l.resource_roles_per_package, l.policies_per_package
+                    ),
+                ),
+                row(
+                    "Org limit",
+                    format!("{} connected organizations ({} in use)", l.connected_organizations, t.orgs.len()),
+                ),
+                row("Clock", clock),
+            ];
+        }
         vec![
             heading(theme, "External users"),
-            kv(theme, "Lifecycle", lifecycle_text(s.external_lifecycle)),
-            kv(theme, "Creators", creators),
+            row("Lose last access", lifecycle_text(s.external_lifecycle)),
+            row("Catalog creators", creators),
             Line::raw(""),
             heading(theme, "Limits"),
-            kv(theme, "Packages", format!("{} per catalog", l.packages_per_catalog)),
-            kv(theme, "Resource roles", format!("{} per package", l.resource_roles_per_package)),
-            kv(theme, "Policies", format!("{} per package", l.policies_per_package)),
-            kv(theme, "Connected orgs", format!("{} ({} in use)", l.connected_organizations, t.orgs.len())),
+            row("Packages", format!("{} per catalog", l.packages_per_catalog)),
+            row("Resource roles", format!("{} per package", l.resource_roles_per_package)),
+            row("Policies", format!("{} per package", l.policies_per_package)),
+            row("Connected orgs", format!("{} ({} in use)", l.connected_organizations, t.orgs.len())),
             Line::raw(""),
-            heading(theme, "Clock"),
-            kv(theme, "Mode", clock),
-            kv(theme, "Now", fmt_time(ctx.now)),
+            heading(theme, "Clock (read-only)"),
+            row("Mode", clock),
         ]
+    }
+
+    fn render_findings(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let selected = self.findings.selected().and_then(|i| self.messages.get(i));
+        let box_h = if area.height >= 12 { 5 } else { 4 };
+        let show = selected.is_some() && area.height >= 10;
+        let [list, detail] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(if show { box_h } else { 0 })]).areas(area);
+        self.findings.render(list, buf, theme, &self.rows, true);
+        if let (true, Some(m)) = (show, selected) {
+            detail_pane(detail, buf, theme, "Finding", vec![Line::raw(m.clone())]);
+        }
     }
 }
 
@@ -173,17 +207,18 @@ fn duration_text(secs: i64) -> String {
 
 impl TabView<Ctx> for SettingsTab {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let lines = self.summary(ctx, theme);
-        let (left, right) = if area.width >= 110 {
-            let [l, r] = Layout::horizontal([Constraint::Length(52), Constraint::Fill(1)]).areas(area);
+        let wide = area.width >= 110;
+        let lines = self.summary(ctx, theme, wide);
+        let (left, right) = if wide {
+            let [l, r] = Layout::horizontal([Constraint::Length(56), Constraint::Fill(1)]).areas(area);
             (l, r)
         } else {
-            let h = (lines.len() as u16 + 2).min(area.height / 2 + 2);
+            let h = (lines.len() as u16 + 2).min(area.height / 2);
             let [t, b] = Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(area);
             (t, b)
         };
-        detail_pane(left, buf, theme, "Settings (e: edit)", lines);
-        self.findings.render(right, buf, theme, &self.rows, true);
+        detail_pane(left, buf, theme, "Settings", lines);
+        self.render_findings(right, buf, theme);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
@@ -243,9 +278,9 @@ impl TabView<Ctx> for SettingsTab {
 
     fn refresh(&mut self, ctx: &Ctx) {
         let theme = &ctx.theme;
-        self.rows = ctx
-            .tenant()
-            .lint()
+        let findings = ctx.tenant().lint();
+        self.messages = findings.iter().map(|f| format!("{} ({}): {}", f.code, f.object, f.message)).collect();
+        self.rows = findings
             .into_iter()
             .map(|f| vec![CellText::styled(f.code, theme.warning), cell(f.object), cell(f.message)])
             .collect();
