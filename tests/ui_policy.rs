@@ -242,6 +242,21 @@ fn a_manager_approver_without_fallback_is_refused_in_the_engines_words() {
     assert!(spec_from_values(&w.app.ctx, &values).is_ok());
 }
 
+#[test]
+fn a_long_refusal_is_shown_in_full_at_80x24() {
+    let mut w = world();
+    let mut form = policy_form(&w.app.ctx, w.pkg, None);
+    form.set_value("name", "Manager only");
+    form.set_picked("scope_users", ids(&[w.eve]));
+    form.set_value("approval", true);
+    form.set_picked("s1_approvers", vec!["manager".into()]);
+    w.app.open(Layer::form(form));
+    update(&mut w.app, Action::Submit);
+    assert!(matches!(w.app.top_layer(), Some(Layer::Form(_))), "the form stays open");
+    let t = draw(&mut w.app, 80, 24);
+    insta::assert_snapshot!("policy_manager_refused_80x24", t.backend());
+}
+
 /// A policy that uses every setting the editor has.
 fn rich_spec(w: &World) -> PolicySpec {
     let carl = Approver::User { user: w.carl };
