@@ -379,6 +379,7 @@ fn editing_prefills_every_field_and_an_unchanged_submit_gives_the_same_spec() {
     assert!(!form.is_dirty());
 
     let values = form.submit().unwrap_or_else(|| panic!("refused: {:?}", form.error()));
+    assert_eq!((values.text("policy"), values.text("package")), (id.to_string().as_str(), w.pkg.to_string().as_str()));
     assert_eq!(spec_from_values(&w.app.ctx, &values), Ok(policy.spec.clone()));
 
     // A third question gets a fresh id above those in use; the others keep theirs.
@@ -477,8 +478,12 @@ fn organizations_tab_creates_edits_and_deletes_through_the_ui() {
     assert!(w.app.visible_tabs().contains(&Tab::Organizations));
     w.app.switch_tab(Tab::Organizations);
 
-    // New: a domain already in use is refused with the engine's words, and the input stays.
+    // New: an unnamed organization and a domain already in use are refused with the engine's
+    // words, and the input stays.
     update(&mut w.app, Action::New);
+    update(&mut w.app, Action::Submit);
+    let Some(Layer::Form(form)) = w.app.top_layer() else { panic!("the form stays open") };
+    assert_eq!(form.error(), Some("A connected organization needs a name"));
     type_text(&mut w.app, "Northwind");
     update(&mut w.app, Action::NextField);
     type_text(&mut w.app, "Logistics");

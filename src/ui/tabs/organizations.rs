@@ -132,7 +132,7 @@ pub fn org_form(t: &Tenant, existing: Option<&ConnectedOrg>) -> Form {
     let title = existing.map_or("New connected organization".to_string(), |o| format!("Edit '{}'", o.display_name));
     let ids = |s: &BTreeSet<UserId>| s.iter().map(|u| u.to_string()).collect::<Vec<_>>();
     let mut form = Form::new("org", title)
-        .field(Field::text("name", "Name").required())
+        .field(Field::text("name", "Name"))
         .field(Field::text("description", "Description"))
         .field(Field::text("domains", "Domains").help("Comma-separated, e.g. fabrikam.com, fabrikam.co.uk"))
         .field(Field::text("tenant_id", "Tenant id").help("Optional when a domain is given"))

@@ -17,7 +17,8 @@
 //!   `review_reviewers`, `review_fallback`, `review_no_response` (`keep` | `remove`),
 //!   `review_before_expiry`, `review_before_days`.
 //!
-//! The form also carries `q<i>_id` (the ids of existing questions) and `*_exact` instants.
+//! The form also carries `package`, `policy` (when editing), `q<i>_id` (the ids of existing
+//! questions) and `*_exact` instants (what the minute-precise date fields showed, to the second).
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -73,6 +74,10 @@ pub fn policy_form(ctx: &Ctx, package: PackageId, existing: Option<&Policy>) -> 
     b = questions_step(b, slots);
     b = lifecycle_step(b);
     b = review_step(b, t);
+    b.form = b.form.carry("package", package.to_string());
+    if let Some(p) = existing {
+        b.form = b.form.carry("policy", p.id.to_string());
+    }
     b.finish()
 }
 

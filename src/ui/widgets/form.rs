@@ -1,6 +1,8 @@
 //! Forms made of typed fields, optionally in named steps (a wizard). Fields validate as you type,
 //! can be shown only when other fields allow it, and submit as a map of typed [`Value`]s. Input is
 //! never lost: a refused submit or an error from the caller keeps the form open as it was.
+//! A step can open with a note ([`Form::note`]); values no field shows (the id of the item being
+//! edited, say) ride along with [`Form::carry`] and come back with the submit.
 //!
 //! ```ignore
 //! let form = Form::new("new_policy", "New policy")
