@@ -21,6 +21,8 @@ pub fn build_app(session: Session, location: &Path, keymap: Keymap, theme: Theme
     let ctx = Ctx::new(session, location.to_path_buf(), theme.clone());
     let mut app = App::new(ctx, keymap, theme);
     app.set_view(Tab::MyAccess, Box::new(tabs::my_access::MyAccess::new()));
+    app.set_view(Tab::Organizations, Box::new(tabs::organizations::Organizations::new()));
+    app.set_view(Tab::Settings, Box::new(tabs::settings::SettingsTab::new()));
     let visible = app.ctx.visible_tabs();
     app.set_visible_tabs(visible);
     app.refresh_views();
