@@ -12,9 +12,7 @@ use crate::domain::{
 };
 
 fn sees_assignment(t: &Tenant, actor: &Actor, a: &Assignment) -> bool {
-    actor.user_id() == Some(a.target)
-        || matches!(actor, Actor::System)
-        || t.packages.get(&a.package).is_some_and(|p| t.can_read_catalog(actor, p.catalog))
+    t.can_see_assignment(actor, a)
 }
 
 pub(crate) fn assignment_table(t: &Tenant, list: &[&Assignment]) -> Table {
@@ -123,9 +121,7 @@ pub(crate) fn leave(ctx: &mut Ctx, a: LeaveArgs) -> Result<()> {
 }
 
 fn sees_review(t: &Tenant, actor: &Actor, r: &Review) -> bool {
-    matches!(actor, Actor::System)
-        || actor.user_id().is_some_and(|u| r.items.iter().any(|i| i.reviewers.contains(&u) || i.user == u))
-        || t.packages.get(&r.package).is_some_and(|p| t.can_read_catalog(actor, p.catalog))
+    t.can_see_review(actor, r)
 }
 
 pub(crate) fn reviews(ctx: &Ctx, all: bool) -> Result<()> {

@@ -10,11 +10,7 @@ use crate::domain::{Actor, Command, Tenant, UserId};
 
 /// Reports about others need some administrative role (any catalog role will do).
 fn require_admin_role(t: &Tenant, actor: &Actor, what: &str) -> Result<()> {
-    if t.has_any_admin_role(actor) {
-        Ok(())
-    } else {
-        Err(anyhow!("To see {what} you need an administrative role (a catalog role or global administrator)"))
-    }
+    Ok(t.require_admin_role(actor, what)?)
 }
 
 fn require_self_or_admin(t: &Tenant, actor: &Actor, user: UserId) -> Result<()> {

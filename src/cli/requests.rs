@@ -7,23 +7,11 @@ use anyhow::{Result, anyhow};
 use super::args_flow::{DecideArgs, NewRequest, RequestsArgs};
 use super::format::{self, Table, kv};
 use super::{Ctx, parse, usage};
-use crate::domain::{Actor, Command, QuestionId, Request, RequestId, Target, Tenant};
+use crate::domain::{Actor, Command, QuestionId, Request, RequestId, Tenant};
 
 /// Whether the actor may read a request: their own, routed to them, or a catalog role.
 pub(crate) fn sees_request(t: &Tenant, actor: &Actor, r: &Request) -> bool {
-    match actor {
-        Actor::System => true,
-        Actor::User { user } => {
-            r.requestor == Some(*user)
-                || r.target_user() == Some(*user)
-                || r.approvers.contains(user)
-                || r.decisions.iter().any(|d| d.by == *user)
-                || t.packages.get(&r.package).is_some_and(|p| t.can_read_catalog(actor, p.catalog))
-        }
-        Actor::External { email, .. } => {
-            matches!(&r.target, Target::External { email: e, .. } if e.eq_ignore_ascii_case(email))
-        }
-    }
+    t.can_see_request(actor, r)
 }
 
 fn package_name(t: &Tenant, r: &Request) -> String {
