@@ -97,3 +97,36 @@ fn below_the_smallest_size_a_notice_says_so() {
     let s = screen(&mut app, 60, 20);
     assert!(s.contains("80") && s.contains("24"), "{s}");
 }
+
+#[test]
+fn a_hidden_package_is_not_listed_but_its_link_opens_the_request_form() {
+    use entitle::domain::{Command, PackageSpec};
+    use entitle::ui::layers::Layer;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), Some("allande@contoso.com"));
+    let (pkg, spec) = {
+        let t = app.ctx.tenant();
+        let p = t.find_package("Internal_AccessPackage").expect("package");
+        (
+            p.id,
+            PackageSpec {
+                display_name: p.display_name.clone(),
+                description: p.description.clone(),
+                hidden: true,
+                sensitive: p.sensitive,
+            },
+        )
+    };
+    app.ctx.session.run_as(Actor::System, Command::UpdatePackage { package: pkg, spec }).expect("hide it");
+    app.refresh_views();
+    let s = screen(&mut app, 120, 35);
+    assert!(!s.contains("Internal_AccessPackage"), "a hidden package is not listed:\n{s}");
+    update(&mut app, Action::New);
+    for c in format!("https://myaccess/@contoso/access-packages/{pkg}").chars() {
+        app.type_char(c);
+    }
+    update(&mut app, Action::Open);
+    assert!(matches!(app.top_layer(), Some(Layer::Form(_))), "the link opens the request form");
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("Request 'Internal_AccessPackage'"), "{s}");
+}

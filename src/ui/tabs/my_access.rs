@@ -169,6 +169,29 @@ impl MyAccess {
         Some(form)
     }
 
+    /// A package by its direct link (the id at its end): hidden packages can be requested this way.
+    fn open_link(&mut self, ctx: &Ctx, text: &str) -> Effect {
+        let t = ctx.tenant();
+        let key = text.trim().rsplit(['/', '=']).next().unwrap_or_default();
+        let Some(pkg) = key.parse::<PackageId>().ok().and_then(|p| t.packages.get(&p)).filter(|p| !p.is_deleted())
+        else {
+            return Effect::Reject(format!(
+                "No access package '{}': a link ends with the package id, like pk12",
+                text.trim()
+            ));
+        };
+        if t.matching_policies(ctx.actor(), pkg).is_empty() {
+            return Effect::Reject(format!("No policy of '{}' lets you request it", pkg.display_name));
+        }
+        match self.request_form(ctx, pkg.id) {
+            Some(f) => {
+                self.requesting = Some(pkg.id);
+                Effect::Open(Layer::form(f))
+            }
+            None => Effect::Reject("That package is gone".into()),
+        }
+    }
+
     fn submit_request(&mut self, ctx: &mut Ctx, values: &crate::ui::widgets::form::FormValues) -> Effect {
         let Some(pkg) = self.requesting else { return Effect::None };
         let policy = match values.choice("policy") {
@@ -363,6 +386,11 @@ impl TabView<Ctx> for MyAccess {
                 },
                 None => Effect::info("Nothing to request here"),
             },
+            Action::New => Effect::Open(Layer::Prompt(PromptState::new(
+                "link",
+                "Request by link",
+                "Package id from its link (e.g. pk12)",
+            ))),
             Action::CancelRequest if self.pane == Pane::Requests => match self.selected_request() {
                 Some(id) => Effect::Open(Layer::Confirm(
                     ConfirmState::new(format!("cancel:{id}"), "Cancel request", format!("Cancel request {id}?"))
@@ -409,7 +437,7 @@ impl TabView<Ctx> for MyAccess {
 
     fn hints(&self) -> Vec<Action> {
         match self.pane {
-            Pane::Available => vec![Action::Request, Action::NextPane, Action::Filter],
+            Pane::Available => vec![Action::Request, Action::New, Action::NextPane, Action::Filter],
             Pane::Requests => vec![Action::CancelRequest, Action::NextPane, Action::Filter],
             Pane::Assignments => vec![Action::Extend, Action::Remove, Action::NextPane, Action::Filter],
         }
@@ -432,6 +460,7 @@ impl TabView<Ctx> for MyAccess {
                 }
                 Effect::None
             }
+            LayerResult::Prompted { id, text } if id == "link" => self.open_link(ctx, &text),
             LayerResult::Prompted { id, text } => {
                 match id.strip_prefix("extend:").and_then(|s| s.parse::<AssignmentId>().ok()) {
                     Some(a) => match ctx.run(Command::RequestExtension { assignment: a, justification: text }) {
