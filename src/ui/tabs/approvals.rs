@@ -103,10 +103,9 @@ impl Approvals {
     fn decide_prompt(ctx: &Ctx, id: RequestId, approve: bool) -> Option<PromptState> {
         let t = ctx.tenant();
         let r = t.requests.get(&id)?;
-        let stages = t.policies.get(&r.policy).map(|p| p.spec.stages.as_slice()).unwrap_or_default();
         let need = if stage_requires_reason(t, r) { "reason required" } else { "reason optional" };
         let verb = if approve { "Approve" } else { "Deny" };
-        let title = format!("{verb} {id} · stage {} of {} · {need}", r.stage + 1, stages.len());
+        let title = format!("{verb} {id} · {} · {need}", stage_text(t, r));
         let label = format!("Reason: {} → {}", short_target(t, &r.target), package_name(t, r));
         Some(PromptState::new(format!("{}:{id}", if approve { "approve" } else { "deny" }), title, label))
     }
@@ -484,5 +483,18 @@ impl TabView<Ctx> for Approvals {
             .collect();
         self.pending.sync(&self.pending_rows);
         self.history.sync(&self.history_rows);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_words_whole_and_cuts_only_overlong_ones() {
+        assert_eq!(wrap("approved by Adele Vance", 12), vec!["approved by", "Adele Vance"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 10), vec![""]);
+        assert_eq!(wrap("Project code → ALPHA-7", 40), vec!["Project code → ALPHA-7"]);
     }
 }

@@ -212,3 +212,15 @@ impl TabView<Ctx> for Notifications {
         self.list.sync(&self.rows);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::kind_label;
+
+    #[test]
+    fn kinds_read_as_words() {
+        assert_eq!(kind_label("approvalNeeded"), "approval needed");
+        assert_eq!(kind_label("expiresSoon"), "expires soon");
+        assert_eq!(kind_label("denied"), "denied");
+    }
+}

@@ -338,7 +338,11 @@ impl TabView<Ctx> for Reviews {
                     cell(r.display_name.clone()),
                     cell(ends),
                     cell(fmt_day(Some(r.end))),
-                    cell(time_left(now, r.end)),
+                    if r.end - now < chrono::Duration::days(2) {
+                        CellText::styled(time_left(now, r.end), theme.warning)
+                    } else {
+                        cell(time_left(now, r.end))
+                    },
                     decision,
                 ]
             })
