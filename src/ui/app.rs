@@ -118,6 +118,11 @@ pub trait TabView<C> {
     fn hints(&self) -> Vec<Action> {
         Vec::new()
     }
+    /// The footer word for an action when this tab gives it another meaning than its name
+    /// (e.g. `assign` meaning "mark all read" in a mailbox). `None`: the action's own label.
+    fn hint_label(&self, _action: Action) -> Option<String> {
+        None
+    }
     /// A short badge after the tab title (e.g. an unread count).
     fn badge(&self, _ctx: &C) -> Option<String> {
         None

@@ -23,6 +23,10 @@ pub fn build_app(session: Session, location: &Path, keymap: Keymap, theme: Theme
     app.set_view(Tab::MyAccess, Box::new(tabs::my_access::MyAccess::new()));
     app.set_view(Tab::Organizations, Box::new(tabs::organizations::Organizations::new()));
     app.set_view(Tab::Settings, Box::new(tabs::settings::SettingsTab::new()));
+    // Inbox tabs (tab-inbox).
+    app.set_view(Tab::Approvals, Box::new(tabs::approvals::Approvals::new()));
+    app.set_view(Tab::Reviews, Box::new(tabs::reviews::Reviews::new()));
+    app.set_view(Tab::Notifications, Box::new(tabs::notifications::Notifications::new()));
     let visible = app.ctx.visible_tabs();
     app.set_visible_tabs(visible);
     app.refresh_views();
