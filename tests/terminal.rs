@@ -160,3 +160,87 @@ fn allan_requests_internal_access_package_and_gets_the_team() {
     assert!(tenant.holds(allan, team, "Member"), "Allan should now be in the team");
     let _ = ENTER;
 }
+
+/// Seed 001, the internal and external lab, in one real terminal session: Allan requests
+/// Internal_AccessPackage and gets the team at once; Alex (from the connected organization
+/// Azureblog, not yet in the directory) requests External_AccessPackage; Adele approves it in her
+/// inbox; the administrator moves the clock past the end date and both lose access.
+#[test]
+fn seed_001_lab_allan_alex_and_adele_in_a_real_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::start(dir.path(), &["--as", "allande@contoso.com"]);
+    t.wait_for("Internal_AccessPackage");
+    t.send("r");
+    t.wait_for("Business justification");
+    t.typ("Working with the lab team");
+    t.send(CTRL_S);
+    t.wait_for("delivered");
+
+    // Alex signs in from outside the directory. The demo already has a request of his waiting:
+    // he cancels it and asks again.
+    t.send("u");
+    t.wait_for("Sign in as");
+    t.typ("outside");
+    t.send(ENTER);
+    t.wait_for("Email");
+    t.typ("alex@azureblog.net");
+    t.send(ENTER);
+    t.wait_for("Signed in as alex@azureblog.net");
+    t.send("]");
+    t.wait_for("My requests");
+    t.send("c");
+    t.wait_for("Cancel request");
+    t.send("y");
+    t.wait_for("canceled");
+    t.send("[");
+    t.wait_for("Available to request");
+    t.send("r");
+    t.wait_for("Business justification");
+    t.typ("Contractor on the External_Collaboration team");
+    t.send(CTRL_S);
+    t.wait_for("pendingApproval");
+
+    // Adele clears her inbox.
+    t.send("u");
+    t.wait_for("Sign in as");
+    t.typ("Adele");
+    t.send(ENTER);
+    t.wait_for("Signed in as Adele Vance");
+    t.send("2");
+    t.wait_for("Pending");
+    t.send("a");
+    t.wait_for("reason");
+    t.typ("Alex works with us on the lab");
+    t.send(ENTER);
+    t.wait_for("delivered");
+
+    // The administrator moves the clock past both end dates.
+    t.send("u");
+    t.wait_for("Sign in as");
+    t.typ("MOD");
+    t.send(ENTER);
+    t.wait_for("Signed in as MOD Administrator");
+    t.send("J");
+    t.wait_for("Jump to");
+    t.typ("2027-12-01");
+    t.send(ENTER);
+    t.wait_for("expired");
+    let (ok, _) = t.quit();
+    assert!(ok);
+
+    let store = entitle::store::Store::<entitle::domain::Tenant>::open(dir.path()).expect("reopen").expect("data");
+    let tenant = store.state();
+    let team = tenant.find_resource("External_Collaboration").expect("the team").id;
+    let allan = tenant.find_user("allande@contoso.com").expect("Allan").id;
+    let alex = tenant.find_user("alex@azureblog.net").expect("Alex became a guest on delivery");
+    assert!(alex.is_guest());
+    for user in [allan, alex.id] {
+        let pkgs: Vec<_> = tenant
+            .assignments_of_user(user)
+            .filter(|a| tenant.packages.get(&a.package).is_some_and(|p| p.display_name.ends_with("_AccessPackage")))
+            .collect();
+        assert!(!pkgs.is_empty(), "{} was delivered the package", tenant.user_name(user));
+        assert!(pkgs.iter().all(|a| a.state == entitle::domain::AssignmentState::Expired), "{pkgs:?}");
+        assert!(!tenant.holds(user, team, "Member"), "{} lost the team", tenant.user_name(user));
+    }
+}

@@ -44,6 +44,8 @@ pub struct MyAccess {
     assignment_rows: Vec<Vec<CellText>>,
     /// The package a request form is open for.
     requesting: Option<PackageId>,
+    /// Who the lists were built for: another sign-in starts again at Available.
+    shown_for: Option<crate::domain::Actor>,
 }
 
 impl Default for MyAccess {
@@ -95,6 +97,7 @@ impl MyAccess {
             request_rows: vec![],
             assignment_rows: vec![],
             requesting: None,
+            shown_for: None,
         }
     }
 
@@ -495,6 +498,10 @@ impl TabView<Ctx> for MyAccess {
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
+        if self.shown_for.as_ref() != Some(ctx.actor()) {
+            self.pane = Pane::Available;
+            self.shown_for = Some(ctx.actor().clone());
+        }
         let t = ctx.tenant();
         let theme = &ctx.theme;
         let avail = t.available_packages(ctx.actor());
