@@ -161,6 +161,14 @@ fn directory_shows_direct_and_the_package_as_the_two_reasons() {
     insta::assert_snapshot!("directory_120x35", draw(&mut fx.app, 120, 35).backend());
     insta::assert_snapshot!("directory_80x24", draw(&mut fx.app, 80, 24).backend());
 
+    // Enter gives the details the whole tab (the profile is below the fold at 80x24).
+    assert!(!screen(&mut fx.app, 80, 24).contains("Email         adele"), "not in the details yet");
+    press(&mut fx.app, &["enter", "j", "j"]);
+    let s = screen(&mut fx.app, 80, 24);
+    assert!(s.contains("Email         adele@contoso.com") && !s.contains("Name "), "{s}");
+    press(&mut fx.app, &["esc"]);
+    assert!(screen(&mut fx.app, 80, 24).contains("Users (3)"));
+
     // The group's side: who holds it and why, its catalog and the package that grants it.
     press(&mut fx.app, &["]"]);
     let s = screen(&mut fx.app, 120, 35);
@@ -193,6 +201,29 @@ fn creating_a_user_through_the_form() {
     let lee = lee.id;
     let s = screen(&mut fx.app, 120, 35);
     assert!(s.contains(&format!("Lee Gu ({lee})")), "the new user is selected:\n{s}");
+}
+
+#[test]
+fn creating_a_site_through_the_form() {
+    let mut fx = admin_on(Tab::Directory);
+    press(&mut fx.app, &["]", "]", "]", "n"]); // the Sites pane: the form starts on "SharePoint site"
+    typ(&mut fx.app, "Sales hub");
+    press(&mut fx.app, &["tab", "tab", "tab"]);
+    typ(&mut fx.app, "https://contoso.sharepoint.com/sites/sales");
+    press(&mut fx.app, &["tab"]);
+    typ(&mut fx.app, "Reader, Editor");
+    press(&mut fx.app, &["tab", "enter"]);
+    typ(&mut fx.app, "Megan");
+    press(&mut fx.app, &["space", "enter", "ctrl-s"]);
+    assert!(fx.app.top_layer().is_none(), "{:?}", form_error(&fx.app));
+    let t = fx.app.ctx.tenant();
+    let site = t.find_resource("Sales hub").expect("the site exists");
+    assert_eq!(site.kind, ResourceKind::Site { url: "https://contoso.sharepoint.com/sites/sales".into() });
+    assert_eq!(site.roles, vec!["Reader".to_string(), "Editor".to_string()]);
+    assert!(site.owners.contains(&fx.ids.megan));
+    let site = site.id;
+    let s = screen(&mut fx.app, 120, 35);
+    assert!(s.contains("Sites (1)") && s.contains(&format!("Sales hub ({site})")), "{s}");
 }
 
 #[test]

@@ -137,7 +137,7 @@ fn detail_lines(e: &AuditEvent, theme: &Theme, hint: bool) -> Vec<Line<'static>>
             .filter(|k| b.get(*k) != a.get(*k))
             .map(|k| {
                 let show = |v: Option<&serde_json::Value>| v.map_or("—".to_string(), |v| v.to_string());
-                kv(theme, &format!("  {k}"), format!("{} → {}", show(b.get(k)), show(a.get(k))))
+                kv(theme, &format!("  {k} "), format!("{} → {}", show(b.get(k)), show(a.get(k))))
             })
             .collect();
         lines.push(Line::raw(""));

@@ -204,7 +204,7 @@ impl Reports {
             .iter()
             .zip(cells)
             .filter(|(_, c)| !c.text.is_empty())
-            .map(|(col, c)| kv(theme, &col.title, c.text.clone()))
+            .map(|(col, c)| kv(theme, &format!("{} ", col.title), c.text.clone()))
             .collect();
         match report {
             Report::Requests => {
@@ -215,7 +215,8 @@ impl Reports {
                         lines.push(kv(theme, "Justification", r.justification.clone()));
                     }
                     lines.push(heading(theme, "History"));
-                    lines.extend(r.history.iter().map(|h| kv(theme, &format!("  {}", fmt_time(h.at)), h.text.clone())));
+                    lines
+                        .extend(r.history.iter().map(|h| kv(theme, &format!("  {} ", fmt_time(h.at)), h.text.clone())));
                 }
             }
             Report::Drift => lines.push(Line::styled(

@@ -174,7 +174,7 @@ pub fn grant_form_for_user(t: &Tenant, user: &User) -> Form {
                 .validate(move |v, all| {
                     let role = v.as_text();
                     let (name, have) = roles.get(all.multi("resource").first()?)?;
-                    (!have.iter().any(|r| *r == role))
+                    (!have.contains(&role))
                         .then(|| format!("'{name}' has no role '{role}' (roles: {})", have.join(", ")))
                 }),
         )
