@@ -100,24 +100,28 @@ impl Audit {
         self.pane.selected().and_then(|i| rows.event(i))
     }
 
-    fn handle_zoomed(&mut self, ctx: &Ctx, action: Action) -> Effect {
+    /// Scrolling the full-screen details; other actions leave it (Esc and Enter only that).
+    fn handle_zoomed(&mut self, ctx: &Ctx, action: Action) -> Option<Effect> {
+        if !self.zoom {
+            return None;
+        }
         let rows = AuditRows::new(ctx);
         let max = self.selected(&rows).map_or(0, |e| detail_lines(e, &ctx.theme, false).len().saturating_sub(1));
         let max = u16::try_from(max).unwrap_or(u16::MAX);
         self.scroll = match action {
-            Action::Back | Action::Open => {
-                self.zoom = false;
-                0
-            }
             Action::Up => self.scroll.saturating_sub(1),
             Action::Down => self.scroll.saturating_add(1).min(max),
             Action::PageUp => self.scroll.saturating_sub(10),
             Action::PageDown => self.scroll.saturating_add(10).min(max),
             Action::Home => 0,
             Action::End => max,
-            _ => return Effect::Unhandled,
+            other => {
+                self.zoom = false;
+                self.scroll = 0;
+                return matches!(other, Action::Back | Action::Open).then_some(Effect::None);
+            }
         };
-        Effect::None
+        Some(Effect::None)
     }
 }
 
@@ -186,8 +190,8 @@ impl TabView<Ctx> for Audit {
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
-        if self.zoom {
-            return self.handle_zoomed(ctx, action);
+        if let Some(e) = self.handle_zoomed(ctx, action) {
+            return e;
         }
         let rows = AuditRows::new(ctx);
         if self.pane.handle(action, &rows) {
