@@ -17,13 +17,13 @@ use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
 use crate::ui::tabs::listing::Listing;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::form::FormValues;
 use crate::ui::widgets::table::Column;
 
 mod detail;
 pub(super) mod forms;
 
 use detail::{resource_detail, resource_rows, user_detail, user_rows};
-use forms::GRANT;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pane {
@@ -113,12 +113,12 @@ impl Directory {
             users: Listing::new(
                 "Users",
                 vec![
-                    c("Name", Constraint::Fill(3)),
+                    c("Name", Constraint::Fill(4)),
                     c("Email", Constraint::Fill(4)),
                     c("Type", Constraint::Length(6)),
                     c("Sign-in", Constraint::Length(7)),
                     c("Manager", Constraint::Fill(3)),
-                    c("Department", Constraint::Fill(3)),
+                    c("Department", Constraint::Fill(2)),
                     c("Asg", Constraint::Length(3)),
                 ],
                 "No users yet. Press n to add one.",
@@ -236,35 +236,11 @@ impl Directory {
         }
     }
 
-    fn submit(&mut self, ctx: &mut Ctx, id: &str, values: &crate::ui::widgets::form::FormValues) -> Effect {
-        let t = ctx.tenant();
-        let command = if id == forms::NEW_USER {
-            forms::user_spec(values, None).map(|(spec, _)| Command::CreateUser { spec })
-        } else if let Some(u) = id.strip_prefix(forms::EDIT_USER).and_then(|s| s.strip_prefix(':')) {
-            u.parse::<UserId>().and_then(|user| {
-                let existing = t.users.get(&user);
-                forms::user_spec(values, existing).map(|(spec, enabled)| Command::UpdateUser { user, spec, enabled })
-            })
-        } else if id == forms::NEW_RESOURCE {
-            forms::resource_spec(values).map(|spec| Command::CreateResource { spec })
-        } else if let Some(u) = id.strip_prefix(GRANT).and_then(|s| s.strip_prefix(":user:")) {
-            let role = values.text("role").to_string();
-            u.parse::<UserId>().and_then(|user| match values.multi("resource").first() {
-                Some(r) => r.parse().map(|resource| Command::AddDirectGrant { user, resource, role }),
-                None => Err("Choose a resource".into()),
-            })
-        } else if let Some(r) = id.strip_prefix(GRANT).and_then(|s| s.strip_prefix(":res:")) {
-            let role = values.choice("role").unwrap_or_default().to_string();
-            r.parse::<ResourceId>().and_then(|resource| match values.multi("user").first() {
-                Some(u) => u.parse().map(|user| Command::AddDirectGrant { user, resource, role }),
-                None => Err("Choose a user".into()),
-            })
-        } else {
-            return Effect::None;
-        };
-        match command {
-            Ok(c) => self.run_form(ctx, c),
-            Err(e) => Effect::Reject(e),
+    fn submit(&mut self, ctx: &mut Ctx, id: &str, values: &FormValues) -> Effect {
+        match forms::command(ctx.tenant(), id, values) {
+            Some(Ok(c)) => self.run_form(ctx, c),
+            Some(Err(e)) => Effect::Reject(e),
+            None => Effect::None,
         }
     }
 

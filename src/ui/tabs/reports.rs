@@ -17,8 +17,9 @@ use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
-use crate::ui::tabs::directory::forms::{resource_items, user_items};
+use crate::ui::tabs::directory::forms::resource_items;
 use crate::ui::tabs::listing::Listing;
+use crate::ui::tabs::lookups::user_items;
 
 use crate::ui::theme::Theme;
 use crate::ui::widgets::picker::{PickItem, PickerState};
@@ -111,7 +112,7 @@ impl Reports {
         };
         match self.report() {
             Report::UserPackages => {
-                pick(PICK_USER, "Report on which user?", user_items(t, None), s.user.map(|u| u.to_string()))
+                pick(PICK_USER, "Report on which user?", user_items(t), s.user.map(|u| u.to_string()))
             }
             Report::ResourceHolders => {
                 pick(PICK_RESOURCE, "Report on which resource?", resource_items(t), s.resource.map(|r| r.to_string()))
@@ -196,7 +197,7 @@ impl Reports {
         let report = self.report();
         let Some(table) = self.tables.get(self.current) else { return vec![] };
         let Some(cells) = table.selected_cells() else {
-            return vec![Line::styled(report.title(), theme.muted)];
+            return vec![Line::styled(report.about(), theme.muted)];
         };
         let mut lines: Vec<Line<'static>> = table
             .pane
@@ -245,7 +246,7 @@ impl TabView<Ctx> for Reports {
         if let Some(t) = self.tables.get(self.current) {
             t.render(table, buf, theme);
         }
-        detail_pane(detail, buf, theme, "Row", self.detail_lines(ctx, theme));
+        detail_pane(detail, buf, theme, "Details", self.detail_lines(ctx, theme));
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {

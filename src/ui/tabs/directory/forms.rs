@@ -1,37 +1,24 @@
-//! The Directory tab's forms and pickers: new or edited user, new resource, a direct membership
-//! to add, one to remove. Each is read back into the domain command's input; the domain decides.
+//! The Directory tab's forms and pickers: a new or edited user, a new resource, a direct membership
+//! to add, one to remove. [`command`] reads a submitted form back into the domain command; the
+//! domain decides.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::domain::{
-    GrantKey, GrantSource, GroupType, ResourceId, ResourceKind, ResourceSpec, Tenant, User, UserId, UserSpec, UserType,
+    Command, GrantKey, GrantSource, GroupType, ResourceId, ResourceKind, ResourceSpec, Tenant, User, UserId, UserSpec,
+    UserType,
 };
+use crate::ui::tabs::lookups::{parse_ids, user_items};
 use crate::ui::widgets::form::{Field, Form, FormValues, Value};
 use crate::ui::widgets::picker::{PickItem, PickerState};
 
-pub const NEW_USER: &str = "dir_new_user";
-pub const EDIT_USER: &str = "dir_edit_user";
-pub const NEW_RESOURCE: &str = "dir_new_resource";
+/// Form ids. The user form carries `user` when it edits; the grant form carries `for_user` or
+/// `for_resource`, the side it was opened from.
+pub const USER: &str = "dir_user";
+pub const RESOURCE: &str = "dir_resource";
 pub const GRANT: &str = "dir_grant";
+/// The picker of direct memberships to remove.
 pub const REVOKE: &str = "dir_revoke";
-
-/// Users still in the directory, for lookups.
-pub fn user_items(t: &Tenant, except: Option<UserId>) -> Vec<PickItem> {
-    t.users
-        .values()
-        .filter(|u| u.is_active() && Some(u.id) != except)
-        .map(|u| {
-            let mut detail = u.email.clone();
-            if u.is_guest() {
-                detail.push_str(" · guest");
-            }
-            if !u.department.is_empty() {
-                detail.push_str(&format!(" · {}", u.department));
-            }
-            PickItem::new(u.id.to_string(), u.display_name.clone(), detail)
-        })
-        .collect()
-}
 
 /// Every resource, for lookups: "Marketing" — "Security group · Member, Owner".
 pub fn resource_items(t: &Tenant) -> Vec<PickItem> {
@@ -49,14 +36,16 @@ pub fn resource_items(t: &Tenant) -> Vec<PickItem> {
 
 /// The form for a new user (`existing` = None) or for editing one, sign-in included.
 pub fn user_form(t: &Tenant, existing: Option<&User>) -> Form {
-    let (id, title) = match existing {
-        Some(u) => (format!("{EDIT_USER}:{}", u.id), format!("Edit {}", u.display_name)),
-        None => (NEW_USER.to_string(), "New user".to_string()),
+    let title = match existing {
+        Some(u) => format!("Edit {}", u.display_name),
+        None => "New user".to_string(),
     };
     let types = [("member", "Member"), ("guest", "Guest")];
     let mut orgs: Vec<(String, String)> = vec![(String::new(), "(none)".into())];
     orgs.extend(t.orgs.values().map(|o| (o.id.to_string(), o.display_name.clone())));
-    let mut form = Form::new(id, title)
+    let managers: Vec<PickItem> =
+        user_items(t).into_iter().filter(|i| existing.is_none_or(|u| i.id != u.id.to_string())).collect();
+    let mut form = Form::new(USER, title)
         .field(Field::text("name", "Display name").required())
         .field(Field::text("email", "Email (sign-in name)").required().validate(|v, _| match v {
             Value::Text(s) if !s.is_empty() && !s.contains('@') => Some("An email looks like name@domain".into()),
@@ -68,7 +57,7 @@ pub fn user_form(t: &Tenant, existing: Option<&User>) -> Form {
                 .help("The connected organization a guest comes from")
                 .visible_if(|v| v.choice("type") == Some("guest")),
         )
-        .field(Field::lookup("manager", "Manager", user_items(t, existing.map(|u| u.id)), false))
+        .field(Field::lookup("manager", "Manager", managers, false))
         .field(Field::text("department", "Department"))
         .field(Field::text("job_title", "Job title"))
         .field(Field::toggle("global_admin", "Global administrator"));
@@ -87,12 +76,13 @@ pub fn user_form(t: &Tenant, existing: Option<&User>) -> Form {
         form.set_value("job_title", u.job_title.clone());
         form.set_value("global_admin", u.global_admin);
         form.set_value("enabled", u.enabled);
+        form = form.carry("user", u.id.to_string());
     }
     form
 }
 
-/// The submitted user form as a spec, and whether sign-in is allowed.
-pub fn user_spec(values: &FormValues, existing: Option<&User>) -> Result<(UserSpec, bool), String> {
+/// The user form as `CreateUser`, or `UpdateUser` when it carries the user it edits.
+fn user_command(t: &Tenant, values: &FormValues) -> Result<Command, String> {
     let user_type = if values.choice("type") == Some("guest") { UserType::Guest } else { UserType::Member };
     let manager = values.multi("manager").first().map(|s| s.parse::<UserId>()).transpose()?;
     let home_org = match values.choice("org") {
@@ -109,8 +99,18 @@ pub fn user_spec(values: &FormValues, existing: Option<&User>) -> Result<(UserSp
         home_org,
         global_admin: values.bool("global_admin"),
     };
-    let enabled = if values.contains("enabled") { values.bool("enabled") } else { existing.is_none_or(|u| u.enabled) };
-    Ok((spec, enabled))
+    Ok(match values.get("user") {
+        Some(v) => {
+            let user: UserId = v.as_text().parse()?;
+            let enabled = if values.contains("enabled") {
+                values.bool("enabled")
+            } else {
+                t.users.get(&user).is_none_or(|u| u.enabled)
+            };
+            Command::UpdateUser { user, spec, enabled }
+        }
+        None => Command::CreateUser { spec },
+    })
 }
 
 const KINDS: [(&str, &str); 5] = [
@@ -123,7 +123,7 @@ const KINDS: [(&str, &str); 5] = [
 
 /// The form for a new resource; `kind` is the kind preselected (by the pane it was opened from).
 pub fn resource_form(t: &Tenant, kind: &str) -> Form {
-    Form::new(NEW_RESOURCE, "New resource")
+    Form::new(RESOURCE, "New resource")
         .field(Field::text("name", "Name").required())
         .field(Field::text("description", "Description"))
         .field(Field::choice("kind", "Kind", KINDS).value(kind))
@@ -136,10 +136,10 @@ pub fn resource_form(t: &Tenant, kind: &str) -> Form {
             Field::text("roles", "Roles")
                 .help("Comma-separated; empty gives the kind's roles (Member, Owner / User / Visitor, Member, Owner)"),
         )
-        .field(Field::lookup("owners", "Owners", user_items(t, None), true))
+        .field(Field::lookup("owners", "Owners", user_items(t), true))
 }
 
-pub fn resource_spec(values: &FormValues) -> Result<ResourceSpec, String> {
+fn resource_command(values: &FormValues) -> Result<Command, String> {
     let group = |group_type| ResourceKind::Group { group_type };
     let kind = match values.choice("kind") {
         Some("security") => group(GroupType::Security),
@@ -150,21 +150,23 @@ pub fn resource_spec(values: &FormValues) -> Result<ResourceSpec, String> {
         other => return Err(format!("Unknown kind {other:?}")),
     };
     let roles = values.text("roles").split(',').map(str::trim).filter(|r| !r.is_empty()).map(String::from).collect();
-    let owners = values.multi("owners").iter().map(|s| s.parse::<UserId>()).collect::<Result<BTreeSet<_>, _>>()?;
-    Ok(ResourceSpec {
+    let owners: BTreeSet<UserId> = parse_ids(values.multi("owners"), "Owners")?;
+    let spec = ResourceSpec {
         display_name: values.text("name").to_string(),
         description: values.text("description").to_string(),
         kind,
         roles,
         owners,
-    })
+    };
+    Ok(Command::CreateResource { spec })
 }
 
 /// A direct membership for `user`: which resource, which role (checked against the resource's roles).
 pub fn grant_form_for_user(t: &Tenant, user: &User) -> Form {
     let roles: BTreeMap<String, (String, Vec<String>)> =
         t.resources.values().map(|r| (r.id.to_string(), (r.display_name.clone(), r.roles.clone()))).collect();
-    Form::new(format!("{GRANT}:user:{}", user.id), format!("Direct membership for {}", user.display_name))
+    Form::new(GRANT, format!("Direct membership for {}", user.display_name))
+        .carry("for_user", user.id.to_string())
         .field(Field::lookup("resource", "Resource", resource_items(t), false).required())
         .field(
             Field::text("role", "Role")
@@ -184,10 +186,33 @@ pub fn grant_form_for_user(t: &Tenant, user: &User) -> Form {
 pub fn grant_form_for_resource(t: &Tenant, res: ResourceId) -> Option<Form> {
     let r = t.resources.get(&res)?;
     Some(
-        Form::new(format!("{GRANT}:res:{res}"), format!("Add a direct holder of {}", r.display_name))
-            .field(Field::lookup("user", "User", user_items(t, None), false).required())
+        Form::new(GRANT, format!("Add a direct holder of {}", r.display_name))
+            .carry("for_resource", res.to_string())
+            .field(Field::lookup("user", "User", user_items(t), false).required())
             .field(Field::choice("role", "Role", r.roles.clone()).help("Made outside any access package")),
     )
+}
+
+/// The grant form as `AddDirectGrant`: one side carried, the other looked up.
+fn grant_command(values: &FormValues) -> Result<Command, String> {
+    let side = |carried: &str, looked_up: &str, what: &str| match values.get(carried) {
+        Some(v) => Ok(v.as_text()),
+        None => values.multi(looked_up).first().cloned().ok_or_else(|| format!("Choose a {what}")),
+    };
+    let user = side("for_user", "user", "user")?.parse()?;
+    let resource = side("for_resource", "resource", "resource")?.parse()?;
+    let role = values.get("role").map(Value::as_text).unwrap_or_default();
+    Ok(Command::AddDirectGrant { user, resource, role })
+}
+
+/// The command a submitted Directory form asks for; None for a form that is not the Directory's.
+pub fn command(t: &Tenant, id: &str, values: &FormValues) -> Option<Result<Command, String>> {
+    Some(match id {
+        USER => user_command(t, values),
+        RESOURCE => resource_command(values),
+        GRANT => grant_command(values),
+        _ => return None,
+    })
 }
 
 /// The direct memberships of a user, or the direct holders of a resource, to remove one.

@@ -44,6 +44,31 @@ impl Report {
         }
     }
 
+    /// What the report answers, shown until a row is selected.
+    pub fn about(self) -> &'static str {
+        match self {
+            Report::UserPackages => {
+                "The access packages a user can request (an enabled policy targets them) and those they are or were assigned. Enter picks the user."
+            }
+            Report::ResourceHolders => {
+                "Everyone who holds a role of a group, application or site, and why: through which package's assignment, or directly. Enter picks the resource."
+            }
+            Report::PackageAssignments => {
+                "A package's assignments, delivering and delivered first, then expired and removed. Enter picks the package."
+            }
+            Report::Expiring => {
+                "Active assignments that end within the days asked, soonest first. Enter changes the days."
+            }
+            Report::Requests => {
+                "Every request, newest first, with its history in the details. Enter narrows it to one package."
+            }
+            Report::Drift => {
+                "Memberships made outside access packages: they bypass the policies, approvals and reviews. Directory: R removes one."
+            }
+            Report::Lint => "The configuration pitfalls the seeds warn about, most serious first.",
+        }
+    }
+
     /// The name in the one-line menu of narrow screens.
     pub fn short(self) -> &'static str {
         match self {
