@@ -383,3 +383,26 @@ fn subject_reports_are_chosen_with_a_picker() {
     assert!(s.contains(&fx.ids.assignment.to_string()), "{s}");
     let _ = fx.ids.package;
 }
+
+#[test]
+fn the_report_menu_and_bar_take_clicks() {
+    use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let click = |app: &mut App<Ctx>, column: u16, row: u16| {
+        app.handle_mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut fx = admin_on(Tab::Reports);
+    let s = screen(&mut fx.app, 120, 35);
+    let row = s.lines().position(|l| l.contains("Lint: configuration pitfalls")).expect("the menu entry");
+    click(&mut fx.app, 5, row as u16);
+    assert!(screen(&mut fx.app, 120, 35).contains("Configuration pitfalls (0)"));
+    // Narrow: the one-line bar.
+    let s = screen(&mut fx.app, 80, 24);
+    let col = s.lines().nth(1).and_then(|l| l.find("Drift")).expect("the bar");
+    click(&mut fx.app, col as u16 + 1, 1);
+    assert!(screen(&mut fx.app, 80, 24).contains("Memberships granted outside any access package (1)"));
+}
