@@ -406,3 +406,27 @@ fn the_report_menu_and_bar_take_clicks() {
     click(&mut fx.app, col as u16 + 1, 1);
     assert!(screen(&mut fx.app, 80, 24).contains("Memberships granted outside any access package (1)"));
 }
+
+#[test]
+fn reports_follow_the_domains_read_rights() {
+    let mut fx = admin_on(Tab::Reports);
+    // Pat reads only an HR catalog: the General catalog's package is not theirs to report on.
+    let ctx = &mut fx.app.ctx;
+    let out = ctx.run(person("Pat Reader", "pat@contoso.com", false)).expect("admin creates Pat");
+    let pat: UserId = id(&out);
+    let spec = CatalogSpec { display_name: "HR".into(), description: String::new(), enabled: true, external: false };
+    let hr: CatalogId = id(&ctx.run(Command::CreateCatalog { spec }).expect("admin creates HR"));
+    ctx.run(Command::GrantCatalogRole { catalog: hr, user: pat, role: CatalogRole::Reader }).expect("granted");
+    ctx.session.actor = Actor::user(pat);
+    fx.app.refresh_views();
+    assert!(fx.app.ctx.visible_tabs().contains(&Tab::Reports), "a catalog reader has the admin tabs");
+    press(&mut fx.app, &["]", "]", "enter"]);
+    typ(&mut fx.app, "Campaign");
+    press(&mut fx.app, &["enter"]);
+    let s = screen(&mut fx.app, 200, 50);
+    assert!(s.contains("To see the assignments of 'Marketing Campaign' you need a role in its catalog"), "{s}");
+    assert!(!s.contains(&fx.ids.assignment.to_string()), "{s}");
+    // Tenant-wide reports need only some administrative role, which Pat has.
+    press(&mut fx.app, &["]", "]", "]"]);
+    assert!(screen(&mut fx.app, 120, 35).contains("Memberships granted outside any access package (1)"));
+}

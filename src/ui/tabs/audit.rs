@@ -27,8 +27,12 @@ struct AuditRows<'a> {
 }
 
 impl<'a> AuditRows<'a> {
+    /// The log as the signed-in person may read it: all of it with an administrative role, else
+    /// nothing (the domain's read rule, as in the command line).
     fn new(ctx: &'a Ctx) -> Self {
-        AuditRows { events: &ctx.tenant().audit, theme: &ctx.theme }
+        let t = ctx.tenant();
+        let events: &[AuditEvent] = if t.has_any_admin_role(ctx.actor()) { &t.audit } else { &[] };
+        AuditRows { events, theme: &ctx.theme }
     }
 
     /// The event shown at row `index` (0 = newest).
@@ -252,6 +256,10 @@ impl TabView<Ctx> for Audit {
         // On the newest row, stay there as new events come in (like a log's tail).
         let at_top = self.pane.state.selected_view() == Some(0);
         self.synced_len = rows.len();
+        self.pane.empty = match ctx.tenant().require_admin_role(ctx.actor(), "the audit log") {
+            Ok(()) => "Nothing has happened yet.".into(),
+            Err(e) => e.to_string(),
+        };
         self.pane.sync(&rows);
         if at_top {
             self.pane.state.select_view(0);

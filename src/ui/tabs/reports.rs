@@ -46,6 +46,8 @@ pub struct Reports {
     tables: Vec<Listing<usize>>,
     /// The request of each row of the requests report.
     requests: Vec<RequestId>,
+    /// The domain's refusal of the current report, if it refused.
+    refusal: Option<String>,
     subjects: Subjects,
     /// Where each report's menu entry was drawn, for clicks.
     menu_hits: RefCell<Vec<(Rect, usize)>>,
@@ -70,6 +72,7 @@ impl Reports {
             current: 0,
             tables: REPORTS.iter().map(|r| Listing::new(r.title(), r.columns(), "")).collect(),
             requests: Vec::new(),
+            refusal: None,
             subjects: Subjects::default(),
             menu_hits: RefCell::new(Vec::new()),
         }
@@ -85,8 +88,9 @@ impl Reports {
 
     /// Re-reads the current report.
     fn rebuild(&mut self, ctx: &Ctx) {
-        let built = build(ctx.tenant(), ctx.tenant().now(), self.report(), &self.subjects, &ctx.theme);
+        let built = build(ctx.tenant(), ctx.actor(), self.report(), &self.subjects, &ctx.theme);
         self.requests = built.requests;
+        self.refusal = built.refusal;
         if let Some(table) = self.tables.get_mut(self.current) {
             table.pane.title = built.title;
             table.pane.empty = built.empty;
@@ -195,6 +199,9 @@ impl Reports {
 
     fn detail_lines(&self, ctx: &Ctx, theme: &Theme) -> Vec<Line<'static>> {
         let report = self.report();
+        if let Some(e) = &self.refusal {
+            return vec![Line::styled(e.clone(), theme.error)];
+        }
         let Some(table) = self.tables.get(self.current) else { return vec![] };
         let Some(cells) = table.selected_cells() else {
             return vec![Line::styled(report.about(), theme.muted)];

@@ -4,7 +4,7 @@
 use ratatui::layout::Constraint;
 
 use crate::domain::views::time_left;
-use crate::domain::{PackageId, RequestId, ResourceId, Target, Tenant, Time, UserId};
+use crate::domain::{Actor, PackageId, RequestId, ResourceId, Target, Tenant, UserId};
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::picker::PickItem;
@@ -192,11 +192,13 @@ pub struct Built {
     pub rows: Vec<Vec<CellText>>,
     /// For the requests report: the request of each row (for its history).
     pub requests: Vec<RequestId>,
+    /// Why the signed-in person may not read it, if they may not.
+    pub refusal: Option<String>,
 }
 
 impl Built {
     fn new(title: impl Into<String>, empty: impl Into<String>) -> Self {
-        Built { title: title.into(), empty: empty.into(), rows: Vec::new(), requests: Vec::new() }
+        Built { title: title.into(), empty: empty.into(), rows: Vec::new(), requests: Vec::new(), refusal: None }
     }
 }
 
@@ -204,7 +206,36 @@ fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "—" }
 }
 
-pub fn build(t: &Tenant, now: Time, r: Report, s: &Subjects, theme: &Theme) -> Built {
+/// Whether `actor` may read the report with these subjects; the refusal says why. The same
+/// rules as the command line's reports: the domain's read rights.
+fn check_rights(t: &Tenant, actor: &Actor, r: Report, s: &Subjects) -> Result<(), String> {
+    let scoped = |p: Option<PackageId>, what: &str| match p.and_then(|p| t.packages.get(&p)) {
+        Some(p) if !t.can_read_catalog(actor, p.catalog) => {
+            Err(format!("To see the {what} of '{}' you need a role in its catalog", p.display_name))
+        }
+        _ => Ok(()),
+    };
+    let what = match r {
+        Report::UserPackages if s.user.is_some() && actor.user_id() == s.user => return Ok(()),
+        Report::UserPackages => "another user's packages",
+        Report::ResourceHolders => "who holds a resource",
+        Report::PackageAssignments => return scoped(s.package, "assignments"),
+        Report::Expiring => "what expires",
+        Report::Requests if s.requests_of.is_some() => return scoped(s.requests_of, "requests"),
+        Report::Requests => "every request",
+        Report::Drift => "memberships outside packages",
+        Report::Lint => "the configuration pitfalls",
+    };
+    t.require_admin_role(actor, what).map_err(|e| e.to_string())
+}
+
+pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) -> Built {
+    if let Err(e) = check_rights(t, actor, r, s) {
+        let mut b = Built::new(r.title(), "Not allowed: see why below.");
+        b.refusal = Some(e);
+        return b;
+    }
+    let now = t.now();
     match r {
         Report::UserPackages => {
             let Some(u) = s.user else { return Built::new(r.title(), "Press Enter to pick a user.") };
