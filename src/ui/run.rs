@@ -27,6 +27,10 @@ pub fn build_app(session: Session, location: &Path, keymap: Keymap, theme: Theme
     app.set_view(Tab::Approvals, Box::new(tabs::approvals::Approvals::new()));
     app.set_view(Tab::Reviews, Box::new(tabs::reviews::Reviews::new()));
     app.set_view(Tab::Notifications, Box::new(tabs::notifications::Notifications::new()));
+    // Admin tabs (tab-admin).
+    app.set_view(Tab::Directory, Box::new(tabs::directory::Directory::new()));
+    app.set_view(Tab::Audit, Box::new(tabs::audit::Audit::new()));
+    app.set_view(Tab::Reports, Box::new(tabs::reports::Reports::new()));
     let visible = app.ctx.visible_tabs();
     app.set_visible_tabs(visible);
     app.refresh_views();
