@@ -158,7 +158,13 @@ pub fn resolve_actor(tenant: &Tenant, key: Option<&str>) -> anyhow::Result<Actor
         Some(k) => match tenant.find_user(k) {
             Ok(u) => Ok(Actor::user(u.id)),
             Err(e) if k.contains('@') => {
-                let _ = e;
+                let domain = crate::domain::email_domain(k);
+                let ours = tenant.users.values().any(|u| !u.is_guest() && u.domain() == domain);
+                if ours {
+                    return Err(anyhow!(
+                        "{e}: {domain} is this directory's own domain, so that person would have to be a user; `entitle user list` shows them"
+                    ));
+                }
                 let local = k.split('@').next().unwrap_or(k);
                 let name = local
                     .split(['.', '_', '-'])

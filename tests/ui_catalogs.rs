@@ -183,10 +183,13 @@ fn admin_builds_a_catalog_and_a_package_assigns_and_removes() {
     assert_eq!(p.resource_roles.len(), 1, "{}", message(&app));
     assert_eq!((p.resource_roles[0].resource, p.resource_roles[0].role.as_str()), (w.lab, "Member"));
 
-    // A policy through the policy editor.
+    // A policy through the policy editor: a name, then who may request (all members).
     press(&mut app, &["]", "n"]);
     typ(&mut app, "Staff");
-    press(&mut app, &["ctrl-s"]);
+    press(&mut app, &["ctrl-n", "tab", "right", "ctrl-s"]);
+    if let Some(Layer::Form(f)) = app.top_layer() {
+        panic!("the policy form is still open: {:?} {:?}", f.error(), f.focused_id());
+    }
     let pol = app.ctx.tenant().find_policy(Some(pkg), "Staff").map(|p| p.id).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(app.ctx.tenant().packages[&pkg].policies, vec![pol]);
 

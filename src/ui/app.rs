@@ -118,8 +118,8 @@ pub trait TabView<C> {
     fn hints(&self) -> Vec<Action> {
         Vec::new()
     }
-    /// The tab's own word for an action in the footer (e.g. `new` → "add resource" in a resources
-    /// pane); `None` keeps the action's label.
+    /// The footer word for an action when this tab gives it another meaning than its name
+    /// (e.g. `assign` meaning "mark all read" in a mailbox). `None`: the action's own label.
     fn hint_label(&self, _action: Action) -> Option<String> {
         None
     }

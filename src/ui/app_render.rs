@@ -80,6 +80,7 @@ impl<C: Shell> App<C> {
     /// The footer hints for the current mode: `(key, label)` pairs, only for bound actions.
     pub fn hints(&self) -> Vec<(String, String)> {
         let mode = self.mode();
+        let view = self.views.get(&self.tab).filter(|_| self.top_layer().is_none());
         let actions: Vec<Action> = match self.top_layer() {
             Some(layer) => layer.hints(),
             None => {
@@ -101,10 +102,7 @@ impl<C: Shell> App<C> {
                 new
             })
             .filter_map(|a| {
-                let label = match (self.top_layer(), self.views.get(&self.tab)) {
-                    (None, Some(view)) => view.hint_label(a).unwrap_or_else(|| a.label()),
-                    _ => a.label(),
-                };
+                let label = view.and_then(|v| v.hint_label(a)).unwrap_or_else(|| a.label());
                 self.keymap.hint_key(mode, a).map(|k| (k, label))
             })
             .collect()

@@ -21,6 +21,17 @@ pub fn build_app(session: Session, location: &Path, keymap: Keymap, theme: Theme
     let ctx = Ctx::new(session, location.to_path_buf(), theme.clone());
     let mut app = App::new(ctx, keymap, theme);
     app.set_view(Tab::MyAccess, Box::new(tabs::my_access::MyAccess::new()));
+    app.set_view(Tab::Organizations, Box::new(tabs::organizations::Organizations::new()));
+    app.set_view(Tab::Settings, Box::new(tabs::settings::SettingsTab::new()));
+    // Inbox tabs (tab-inbox).
+    app.set_view(Tab::Approvals, Box::new(tabs::approvals::Approvals::new()));
+    app.set_view(Tab::Reviews, Box::new(tabs::reviews::Reviews::new()));
+    app.set_view(Tab::Notifications, Box::new(tabs::notifications::Notifications::new()));
+    // Admin tabs (tab-admin).
+    app.set_view(Tab::Directory, Box::new(tabs::directory::Directory::new()));
+    app.set_view(Tab::Audit, Box::new(tabs::audit::Audit::new()));
+    app.set_view(Tab::Reports, Box::new(tabs::reports::Reports::new()));
+    // Catalogs and Access packages (tab-catalogs).
     app.set_view(Tab::Catalogs, Box::new(tabs::catalogs::Catalogs::new()));
     app.set_view(Tab::Packages, Box::new(tabs::packages::Packages::new()));
     let visible = app.ctx.visible_tabs();

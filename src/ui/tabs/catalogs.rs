@@ -274,7 +274,7 @@ impl Catalogs {
 
 impl TabView<Ctx> for Catalogs {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let a = areas(area, &self.focus, SUBS, self.list.len(), self.notice.lines(area.width));
+        let a = areas(area, &self.focus, SUBS, self.list.len(), self.notice.lines(ctx, area.width));
         let subs: Vec<_> = (0..SUBS).map(|i| self.sub(i)).collect();
         pane_bar(a.bar, buf, theme, &bar_names(("Catalogs", self.list.len()), &subs), self.focus.at);
         self.list.render(ctx, a.list, buf, theme, self.focus.main());

@@ -73,24 +73,9 @@ pub fn resource_picker(ctx: &Ctx, cat: CatalogId) -> Effect {
     Effect::Open(Layer::Picker(PickerState::new(format!("add_resource:{cat}"), title, items)))
 }
 
-/// Active directory users, for a lookup field.
+/// Active directory users by name, for a lookup field.
 pub fn user_items(ctx: &Ctx) -> Vec<PickItem> {
-    let mut items: Vec<PickItem> = ctx
-        .tenant()
-        .users
-        .values()
-        .filter(|u| u.is_active())
-        .map(|u| {
-            let mut detail = u.email.clone();
-            if u.is_guest() {
-                detail.push_str(" · guest");
-            }
-            if !u.enabled {
-                detail.push_str(" · blocked");
-            }
-            PickItem::new(u.id.to_string(), u.display_name.clone(), detail)
-        })
-        .collect();
+    let mut items = crate::ui::tabs::lookups::user_items(ctx.tenant());
     items.sort_by_key(|i| i.label.to_lowercase());
     items
 }

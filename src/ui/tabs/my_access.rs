@@ -44,6 +44,8 @@ pub struct MyAccess {
     assignment_rows: Vec<Vec<CellText>>,
     /// The package a request form is open for.
     requesting: Option<PackageId>,
+    /// Who the lists were built for: another sign-in starts again at Available.
+    shown_for: Option<crate::domain::Actor>,
 }
 
 impl Default for MyAccess {
@@ -63,9 +65,10 @@ impl MyAccess {
                     c("Access package", Constraint::Fill(3)),
                     c("Catalog", Constraint::Fill(2)),
                     c("Grants", Constraint::Fill(4)),
+                    c("Mine", Constraint::Length(18)),
                 ],
             )
-            .empty("No access package is open to you. Ask an administrator, or use a direct link (entitle request --package ID)."),
+            .empty("Nothing is open to you here; ask an administrator."),
             requests: ListPane::new(
                 "My requests",
                 vec![
@@ -73,7 +76,7 @@ impl MyAccess {
                     c("Access package", Constraint::Fill(3)),
                     c("Type", Constraint::Length(10)),
                     c("State", Constraint::Length(16)),
-                    c("Waiting on", Constraint::Fill(3)),
+                    c("Waiting on / ended", Constraint::Fill(3)),
                 ],
             )
             .empty("You have not requested anything yet. Pick a package under Available and press r."),
@@ -94,6 +97,7 @@ impl MyAccess {
             request_rows: vec![],
             assignment_rows: vec![],
             requesting: None,
+            shown_for: None,
         }
     }
 
@@ -166,6 +170,29 @@ impl MyAccess {
             Field::date("start", "Start (optional)", true).help("Leave empty to start as soon as it is approved"),
         );
         Some(form)
+    }
+
+    /// A package by its direct link (the id at its end): hidden packages can be requested this way.
+    fn open_link(&mut self, ctx: &Ctx, text: &str) -> Effect {
+        let t = ctx.tenant();
+        let key = text.trim().rsplit(['/', '=']).next().unwrap_or_default();
+        let Some(pkg) = key.parse::<PackageId>().ok().and_then(|p| t.packages.get(&p)).filter(|p| !p.is_deleted())
+        else {
+            return Effect::Reject(format!(
+                "No access package '{}': a link ends with the package id, like pk12",
+                text.trim()
+            ));
+        };
+        if t.matching_policies(ctx.actor(), pkg).is_empty() {
+            return Effect::Reject(format!("No policy of '{}' lets you request it", pkg.display_name));
+        }
+        match self.request_form(ctx, pkg.id) {
+            Some(f) => {
+                self.requesting = Some(pkg.id);
+                Effect::Open(Layer::form(f))
+            }
+            None => Effect::Reject("That package is gone".into()),
+        }
     }
 
     fn submit_request(&mut self, ctx: &mut Ctx, values: &crate::ui::widgets::form::FormValues) -> Effect {
@@ -275,7 +302,10 @@ impl MyAccess {
                     lines.push(Line::raw(""));
                     lines.push(heading(theme, "History"));
                     for h in &r.history {
-                        lines.push(kv(theme, &fmt_time(h.at), h.text.clone()));
+                        lines.push(Line::from(vec![
+                            ratatui::text::Span::styled(format!("{}  ", fmt_time(h.at)), theme.muted),
+                            ratatui::text::Span::raw(h.text.clone()),
+                        ]));
                     }
                     if r.state.is_open() {
                         lines.push(Line::raw(""));
@@ -359,6 +389,11 @@ impl TabView<Ctx> for MyAccess {
                 },
                 None => Effect::info("Nothing to request here"),
             },
+            Action::New => Effect::Open(Layer::Prompt(PromptState::new(
+                "link",
+                "Request by link",
+                "Package id from its link (e.g. pk12)",
+            ))),
             Action::CancelRequest if self.pane == Pane::Requests => match self.selected_request() {
                 Some(id) => Effect::Open(Layer::Confirm(
                     ConfirmState::new(format!("cancel:{id}"), "Cancel request", format!("Cancel request {id}?"))
@@ -405,7 +440,7 @@ impl TabView<Ctx> for MyAccess {
 
     fn hints(&self) -> Vec<Action> {
         match self.pane {
-            Pane::Available => vec![Action::Request, Action::NextPane, Action::Filter],
+            Pane::Available => vec![Action::Request, Action::New, Action::NextPane, Action::Filter],
             Pane::Requests => vec![Action::CancelRequest, Action::NextPane, Action::Filter],
             Pane::Assignments => vec![Action::Extend, Action::Remove, Action::NextPane, Action::Filter],
         }
@@ -428,6 +463,7 @@ impl TabView<Ctx> for MyAccess {
                 }
                 Effect::None
             }
+            LayerResult::Prompted { id, text } if id == "link" => self.open_link(ctx, &text),
             LayerResult::Prompted { id, text } => {
                 match id.strip_prefix("extend:").and_then(|s| s.parse::<AssignmentId>().ok()) {
                     Some(a) => match ctx.run(Command::RequestExtension { assignment: a, justification: text }) {
@@ -462,6 +498,10 @@ impl TabView<Ctx> for MyAccess {
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
+        if self.shown_for.as_ref() != Some(ctx.actor()) {
+            self.pane = Pane::Available;
+            self.shown_for = Some(ctx.actor().clone());
+        }
         let t = ctx.tenant();
         let theme = &ctx.theme;
         let avail = t.available_packages(ctx.actor());
@@ -473,6 +513,7 @@ impl TabView<Ctx> for MyAccess {
                     cell(p.display_name.clone()),
                     cell(t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default()),
                     muted_cell(theme, t.grants_summary(p)),
+                    mine(ctx, p.id),
                 ]
             })
             .collect();
@@ -516,4 +557,19 @@ impl TabView<Ctx> for MyAccess {
     fn is_dirty(&self) -> bool {
         false
     }
+}
+
+/// What I already have of a package: "until 2027-11-16", "pending (req12)", or nothing.
+fn mine(ctx: &Ctx, pkg: PackageId) -> CellText {
+    let t = ctx.tenant();
+    if let Some(a) = t.assignments_for(ctx.actor()).into_iter().find(|a| a.package == pkg && a.is_active()) {
+        return CellText::styled(
+            a.end.map(|e| format!("have, to {}", e.format("%Y-%m-%d"))).unwrap_or_else(|| "have it".into()),
+            ctx.theme.ok,
+        );
+    }
+    if let Some(r) = t.requests_for(ctx.actor()).into_iter().find(|r| r.package == pkg && r.state.is_open()) {
+        return CellText::styled(format!("requested ({})", r.id), ctx.theme.warning);
+    }
+    CellText::from(String::new())
 }

@@ -50,8 +50,6 @@ pub struct Packages {
     open_requests: usize,
     rights: Rights,
     pub(super) notice: Notice,
-    /// The policy form open: for this package, editing this policy (None: a new one).
-    pub(super) policy_edit: Option<(PackageId, Option<PolicyId>)>,
     /// A package just created: selected once the list has it.
     pub(super) select_after_refresh: Option<PackageId>,
 }
@@ -129,7 +127,6 @@ impl Packages {
             open_requests: 0,
             rights: Rights::default(),
             notice: Notice::default(),
-            policy_edit: None,
             select_after_refresh: None,
         }
     }
@@ -301,9 +298,8 @@ impl Packages {
         }
     }
 
-    fn open_policy(&mut self, ctx: &Ctx, pkg: PackageId, pol: Option<PolicyId>) -> Effect {
+    fn open_policy(&self, ctx: &Ctx, pkg: PackageId, pol: Option<PolicyId>) -> Effect {
         let existing = pol.and_then(|p| ctx.tenant().policies.get(&p));
-        self.policy_edit = Some((pkg, pol));
         Effect::Open(Layer::form(crate::ui::tabs::policy_form::policy_form(ctx, pkg, existing)))
     }
 
@@ -320,7 +316,7 @@ impl Packages {
 
 impl TabView<Ctx> for Packages {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let a = areas(area, &self.focus, SUBS, self.list.len(), self.notice.lines(area.width));
+        let a = areas(area, &self.focus, SUBS, self.list.len(), self.notice.lines(ctx, area.width));
         let subs: Vec<_> = (0..SUBS).map(|i| self.sub(i)).collect();
         let names = bar_names(("Packages", self.list.len()), &subs);
         pane_bar(a.bar, buf, theme, &names, self.focus.at);

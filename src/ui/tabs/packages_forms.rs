@@ -251,20 +251,19 @@ fn utc(d: Option<chrono::NaiveDateTime>) -> Option<crate::domain::Time> {
 
 fn submitted(tab: &mut Packages, ctx: &mut Ctx, id: &str, values: &FormValues) -> Effect {
     if id == "policy" {
-        let Some((package, existing)) = tab.policy_edit else { return Effect::None };
+        // The policy editor carries the package, and the policy when it edits one.
+        let Some(package) = parse::<PackageId>(Some(values.text("package"))) else {
+            return Effect::Reject("This form lost its package: close it and open it again".into());
+        };
         let spec = match spec_from_values(ctx, values) {
             Ok(s) => s,
             Err(e) => return Effect::Reject(e),
         };
-        let cmd = match existing {
+        let cmd = match parse::<PolicyId>(Some(values.text("policy"))) {
             Some(policy) => Command::UpdatePolicy { policy, spec },
             None => Command::CreatePolicy { package, spec },
         };
-        let e = run_form(tab, ctx, cmd);
-        if !matches!(e, Effect::Reject(_)) {
-            tab.policy_edit = None;
-        }
-        return e;
+        return run_form(tab, ctx, cmd);
     }
     let parts: Vec<&str> = id.split(':').collect();
     let cmd = match parts.as_slice() {

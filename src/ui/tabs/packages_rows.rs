@@ -105,6 +105,6 @@ pub(super) fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
         cell(target_name(ctx, &r.target)),
         muted_cell(&ctx.theme, r.request_type.to_string()),
         state_cell(&ctx.theme, r.state),
-        cell(if r.state.is_open() { t.waiting_on(r) } else { format!("closed {}", fmt_day(r.completed_at)) }),
+        cell(if r.state.is_open() { t.waiting_on(r) } else { fmt_day(r.completed_at) }),
     ]
 }

@@ -13,12 +13,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::ui::action::Action;
-use crate::ui::app::Effect;
+use crate::ui::app::{Effect, Shell};
 use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::list_pane::ListPane;
-use crate::ui::widgets::status::{MessageKind, StatusMessage};
+use crate::ui::widgets::status::{MessageKind, StatusBar, StatusMessage};
 use crate::ui::widgets::table::{CellText, Column, Rows};
 
 /// Builds one row from an id.
@@ -246,15 +246,15 @@ impl Notice {
         Effect::Batch(vec![Effect::Message(m), Effect::Refresh])
     }
 
-    /// Lines needed at the foot of an area this wide (0 when the status line shows it whole).
-    pub fn lines(&self, width: u16) -> u16 {
+    /// Lines needed at the foot of an area this wide: none when the status line shows the
+    /// message whole.
+    pub fn lines(&self, ctx: &Ctx, width: u16) -> u16 {
         let Some(m) = &self.0 else { return 0 };
-        let w = Span::raw(&m.text).width() as u16;
-        // The status bar gives a message at most half the width.
-        if w < width / 2 {
+        let info = ctx.status();
+        if (StatusBar { info: &info, message: Some(m), theme: &ctx.theme }).message_fits(width) {
             return 0;
         }
-        (w + 2).div_ceil(width.max(1)).clamp(1, 4)
+        (Span::raw(&m.text).width() as u16 + 2).div_ceil(width.max(1)).clamp(1, 4)
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {

@@ -1,6 +1,8 @@
 //! Forms made of typed fields, optionally in named steps (a wizard). Fields validate as you type,
 //! can be shown only when other fields allow it, and submit as a map of typed [`Value`]s. Input is
 //! never lost: a refused submit or an error from the caller keeps the form open as it was.
+//! A step can open with a note ([`Form::note`]); values no field shows (the id of the item being
+//! edited, say) ride along with [`Form::carry`] and come back with the submit.
 //!
 //! ```ignore
 //! let form = Form::new("new_policy", "New policy")
@@ -166,6 +168,10 @@ pub struct Form {
     dirty: bool,
     pub(super) error: Option<String>,
     pub(super) submit_attempted: bool,
+    /// Values the form carries to its submit unchanged (e.g. the ids of edited items).
+    carried: BTreeMap<String, Value>,
+    /// A note shown at the top of a step, by step index.
+    pub(super) notes: BTreeMap<usize, String>,
 }
 
 impl fmt::Debug for Form {
@@ -192,6 +198,8 @@ impl Form {
             dirty: false,
             error: None,
             submit_attempted: false,
+            carried: BTreeMap::new(),
+            notes: BTreeMap::new(),
         }
     }
 
@@ -199,6 +207,28 @@ impl Form {
     pub fn step(mut self, name: impl Into<String>) -> Self {
         self.steps.push(name.into());
         self
+    }
+
+    /// A value the form does not show but hands back with its values (and to validators), e.g.
+    /// the id of the item being edited.
+    pub fn carry(mut self, id: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.carried.insert(id.into(), value.into());
+        self.refresh(false);
+        self
+    }
+
+    /// A note shown at the top of the current step (e.g. what editing will and will not change).
+    pub fn note(mut self, text: impl Into<String>) -> Self {
+        if self.steps.is_empty() {
+            self.steps.push(String::new());
+        }
+        self.notes.insert(self.steps.len() - 1, text.into());
+        self
+    }
+
+    /// The note of a step, if any.
+    pub fn step_note(&self, step: usize) -> Option<&str> {
+        self.notes.get(&step).map(String::as_str)
     }
 
     pub fn field(mut self, mut field: Field) -> Self {
@@ -259,7 +289,8 @@ impl Form {
 
     /// Current values of all fields, hidden ones included, parsed leniently (for display logic).
     pub fn raw_values(&self) -> FormValues {
-        FormValues(self.fields.iter().map(|f| (f.id.clone(), f.lenient_value())).collect())
+        let carried = self.carried.iter().map(|(k, v)| (k.clone(), v.clone()));
+        FormValues(carried.chain(self.fields.iter().map(|f| (f.id.clone(), f.lenient_value()))).collect())
     }
 
     /// Sets a field's value from outside (e.g. prefill); does not make the form dirty.
@@ -353,7 +384,7 @@ impl Form {
         self.submit_attempted = true;
         self.refresh(false);
         let raw = self.raw_values();
-        let mut values = BTreeMap::new();
+        let mut values = self.carried.clone();
         let mut first_bad = None;
         let mut bad = 0;
         for (i, f) in self.fields.iter().enumerate().filter(|(_, f)| f.visible) {

@@ -20,24 +20,55 @@ impl Form {
         let inner = popup_frame(popup, buf, &title, theme);
         let inner = Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner };
         let wizard = self.steps.len() > 1;
-        // A refusal from the domain says what to do instead: up to three lines, wrapped.
-        let error_lines = self
-            .error
-            .as_ref()
-            .map_or(1, |e| (Span::raw(e.as_str()).width() as u16).div_ceil(inner.width.max(1)).clamp(1, 3));
-        let [steps, fields, error] = Layout::vertical([
+        let note = self.step_note(self.step);
+        let note_h = note.map_or(0, |n| wrapped_height(n, inner.width) + 1);
+        let message = self.bottom_message(inner.width);
+        let message_h = message.as_deref().map_or(1, |m| wrapped_height(m, inner.width).min(3));
+        let [steps, note_area, fields, error] = Layout::vertical([
             Constraint::Length(if wizard { 2 } else { 0 }),
+            Constraint::Length(note_h),
             Constraint::Fill(1),
-            Constraint::Length(error_lines),
+            Constraint::Length(message_h),
         ])
         .areas(inner);
         if wizard {
             self.render_steps(steps, buf, theme);
         }
-        self.render_fields(fields, buf, theme);
-        if let Some(e) = &self.error {
-            Paragraph::new(Line::styled(e.as_str(), theme.error)).wrap(Wrap { trim: true }).render(error, buf);
+        if let Some(n) = note {
+            Paragraph::new(n).style(theme.muted).wrap(Wrap { trim: true }).render(note_area, buf);
         }
+        self.render_fields(fields, buf, theme);
+        if let Some(m) = message {
+            Paragraph::new(Line::styled(m, theme.error)).wrap(Wrap { trim: true }).render(error, buf);
+        }
+    }
+
+    /// The form error, and the focused field's error in full when it does not fit under the field.
+    fn bottom_message(&self, width: u16) -> Option<String> {
+        let value_w = usize::from(width.saturating_sub(self.label_width(width)));
+        let long = self
+            .fields
+            .get(self.focus)
+            .filter(|f| f.step == self.step)
+            .and_then(|f| self.field_error(&f.id))
+            .filter(|e| Span::raw(format!("✗ {e}")).width() > value_w);
+        match (&self.error, long) {
+            (Some(e), Some(l)) => Some(format!("{e}: {l}")),
+            (Some(e), None) => Some(e.clone()),
+            (None, Some(l)) => Some(l.to_string()),
+            (None, None) => None,
+        }
+    }
+
+    /// The label column of the current step: the longest label plus room, at most half the width.
+    fn label_width(&self, width: u16) -> u16 {
+        self.fields
+            .iter()
+            .filter(|f| f.step == self.step && f.visible)
+            .map(|f| Span::raw(&f.label).width() as u16 + 6)
+            .max()
+            .unwrap_or(0)
+            .min(width / 2)
     }
 
     fn step_has_error(&self, step: usize) -> bool {
@@ -85,12 +116,7 @@ impl Form {
             Line::styled("Nothing to fill in on this step.", theme.muted).render(area, buf);
             return;
         }
-        let label_w = shown
-            .iter()
-            .map(|&i| Span::raw(&self.fields[i].label).width() as u16 + 6)
-            .max()
-            .unwrap_or(0)
-            .min(area.width / 2);
+        let label_w = self.label_width(area.width);
         // Scroll so that the focused field is fully visible.
         let mut top = 0u16;
         let mut focus_end = 0u16;
@@ -177,4 +203,21 @@ impl Form {
             }
         }
     }
+}
+
+/// Lines a text takes when wrapped at word boundaries to `width` columns.
+fn wrapped_height(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut lines = 1u16;
+    let mut used = 0usize;
+    for word in text.split_whitespace() {
+        let w = Span::raw(word).width();
+        if used > 0 && used + 1 + w > width {
+            lines = lines.saturating_add(1);
+            used = w;
+        } else {
+            used += if used > 0 { 1 + w } else { w };
+        }
+    }
+    lines
 }

@@ -4,8 +4,8 @@ use std::fmt;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::Widget;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::Outcome;
 use super::input::TextInput;
@@ -85,13 +85,39 @@ impl PromptState {
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let popup = centered_fixed(area, area.width.min(64), 6);
+        let width = area.width.min(64);
+        // A long error (a domain rule's message) wraps onto more lines instead of being cut.
+        let error_lines = self.error.as_deref().map_or(1, |e| wrapped_height(e, width.saturating_sub(2)));
+        let popup = centered_fixed(area, width, 5 + error_lines);
         let inner = popup_frame(popup, buf, &self.title, theme);
-        let [label, input, error] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
+        let [label, input, error] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
         Line::from(self.label.as_str()).render(label, buf);
         self.input.render(input, buf, theme.input, theme.cursor, true);
         if let Some(e) = &self.error {
-            Line::styled(e.as_str(), theme.error).render(error, buf);
+            Paragraph::new(Line::styled(e.as_str(), theme.error)).wrap(Wrap { trim: true }).render(error, buf);
         }
     }
+}
+
+/// Lines `text` takes when word-wrapped to `width` columns.
+fn wrapped_height(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let (mut lines, mut used) = (1u16, 0usize);
+    for word in text.split(' ') {
+        let w = Span::raw(word).width();
+        if used == 0 {
+            used = w;
+        } else if used + 1 + w <= width {
+            used += 1 + w;
+        } else {
+            lines = lines.saturating_add(1);
+            used = w;
+        }
+        while used > width {
+            lines = lines.saturating_add(1);
+            used -= width;
+        }
+    }
+    lines
 }

@@ -110,20 +110,40 @@ impl StatusBar<'_> {
     }
 }
 
-impl Widget for StatusBar<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        // The message gets at most half of the line; the left part drops roles, then the
-        // location, to fit in the rest.
-        let msg_w = self.message.map_or(0, |m| (Span::raw(&m.text).width() as u16 + 1).min(area.width / 2));
-        let room = usize::from(area.width - msg_w);
+impl StatusBar<'_> {
+    /// The left part that leaves the message its room, and the width the message gets.
+    fn fit(&self, width: u16) -> (Line<'static>, u16) {
+        // The message asks for at most half of the line; the left part drops roles, then the
+        // location, to leave it that room. The message never overlaps the left part: it gets
+        // what is left after it (and a gap), and is cut with an ellipsis when it must be.
+        let full = self.message.map_or(0, |m| Span::raw(&m.text).width() as u16 + 1);
+        let wanted = full.min(width / 2);
+        let room = usize::from(width - wanted);
         let left = [(true, true), (false, true), (false, false)]
             .into_iter()
             .map(|(r, l)| self.left(r, l))
             .find(|l| l.width() <= room)
             .unwrap_or_else(|| self.left(false, false));
-        left.render(Rect { width: area.width - msg_w, ..area }, buf);
-        if let Some(m) = self.message {
-            let msg_area = Rect { x: area.x + area.width - msg_w, width: msg_w, ..area };
+        let left_w = (left.width() as u16).min(width);
+        (left, full.min(width.saturating_sub(left_w + 2)))
+    }
+
+    /// Whether the message shows whole on a line this wide (else it is cut with an ellipsis).
+    pub fn message_fits(&self, width: u16) -> bool {
+        let full = self.message.map_or(0, |m| Span::raw(&m.text).width() as u16 + 1);
+        self.fit(width).1 >= full
+    }
+}
+
+impl Widget for StatusBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (left, w) = self.fit(area.width);
+        let left_w = (left.width() as u16).min(area.width);
+        left.render(Rect { width: left_w, ..area }, buf);
+        if let Some(m) = self.message
+            && w > 0
+        {
+            let msg_area = Rect { x: area.x + area.width - w, width: w, ..area };
             super::table::put_text(buf, msg_area, &m.text, m.style(self.theme));
         }
     }
