@@ -122,7 +122,7 @@ fn starts_on_the_demo_switches_tabs_and_restores_the_terminal_on_quit() {
     t.wait_for("Access");
     t.wait_for("installed the demo tenant");
     t.send("2");
-    t.wait_for("Approvals");
+    t.wait_for("Waiting for my decision");
     t.send("?");
     t.wait_for("Help");
     t.send(ESC);
