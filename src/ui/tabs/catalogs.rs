@@ -182,7 +182,11 @@ impl Catalogs {
                 .filter(|(_, rs)| rs.contains(&CatalogRole::Owner))
                 .map(|(u, _)| t.user_name(*u))
                 .collect();
-            lines.push(kv(theme, "Owners", if owners.is_empty() { "—".to_string() } else { owners.join(", ") }));
+            lines.push(kv(
+                theme,
+                "Owners",
+                if owners.is_empty() { "none: global administrators manage it".to_string() } else { owners.join(", ") },
+            ));
             lines.push(kv(theme, "My role", my_role(ctx, cat.id)));
             if !self.rights.own {
                 lines.push(Line::raw(""));
