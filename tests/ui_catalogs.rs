@@ -193,11 +193,20 @@ fn admin_builds_a_catalog_and_a_package_assigns_and_removes() {
     let pol = app.ctx.tenant().find_policy(Some(pkg), "Staff").map(|p| p.id).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(app.ctx.tenant().packages[&pkg].policies, vec![pol]);
 
-    // A direct assignment.
+    // A direct assignment: an end past the policy's terms is refused and the form keeps its input.
     press(&mut app, &["A", "enter"]);
     typ(&mut app, "Adele");
-    press(&mut app, &["enter"]);
-    press(&mut app, &["tab", "tab", "tab", "tab"]);
+    press(&mut app, &["enter", "tab", "tab", "tab"]);
+    typ(&mut app, "2030-01-01");
+    press(&mut app, &["ctrl-s"]);
+    match app.top_layer() {
+        Some(Layer::Form(f)) => assert_eq!(
+            f.error(),
+            Some("Policy 'Staff' expires after 365 days: the end can be at most 2027-01-05")
+        ),
+        other => panic!("the assign form should stay open: {other:?}"),
+    }
+    press(&mut app, &["ctrl-u", "tab"]);
     typ(&mut app, "New lab member");
     press(&mut app, &["ctrl-s"]);
     let a = app.ctx.tenant().active_assignment(w.adele, pkg).map(|a| a.id);
@@ -342,4 +351,24 @@ fn deletes_and_removals_say_what_the_domain_did() {
     assert!(text(&mut app, 120, 35).contains("deleted"));
     press(&mut app, &["space"]);
     assert_eq!(message(&app), "Access package 'Campaigns' was deleted");
+}
+
+#[test]
+fn a_catalog_owner_adds_only_resources_they_own() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (mut t, w) = world();
+    let owen = user(&mut t, "Owen Owner", false);
+    run(&mut t, Command::GrantCatalogRole { catalog: w.marketing, user: owen, role: CatalogRole::Owner });
+    let mut app = app_as(t, owen, dir.path());
+    app.switch_tab(Tab::Catalogs);
+    let hints: Vec<String> = app.hints().into_iter().map(|(_, l)| l).collect();
+    assert!(hints.contains(&"edit".to_string()), "an owner may edit: {hints:?}");
+    press(&mut app, &["]", "n"]);
+    typ(&mut app, "Lab");
+    press(&mut app, &["enter"]);
+    assert_eq!(
+        message(&app),
+        "You are not an owner of 'Lab Group': a catalog owner can add only resources they own; ask the resource's owner or an administrator"
+    );
+    assert!(!app.ctx.tenant().catalogs[&w.marketing].resources.contains(&w.lab));
 }
