@@ -200,10 +200,9 @@ fn admin_builds_a_catalog_and_a_package_assigns_and_removes() {
     typ(&mut app, "2030-01-01");
     press(&mut app, &["ctrl-s"]);
     match app.top_layer() {
-        Some(Layer::Form(f)) => assert_eq!(
-            f.error(),
-            Some("Policy 'Staff' expires after 365 days: the end can be at most 2027-01-05")
-        ),
+        Some(Layer::Form(f)) => {
+            assert_eq!(f.error(), Some("Policy 'Staff' expires after 365 days: the end can be at most 2027-01-05"))
+        }
         other => panic!("the assign form should stay open: {other:?}"),
     }
     press(&mut app, &["ctrl-u", "tab"]);
