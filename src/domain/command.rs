@@ -305,7 +305,11 @@ impl Tenant {
     pub fn apply(&mut self, entry: &Entry) -> DomainResult<Outcome> {
         let Entry { at, actor, command } = entry;
         let mut out = match command {
-            Command::Tick => Ok(Outcome { message: String::new(), created: None, fired: self.advance_to(*at) }),
+            Command::Tick => {
+                // Time passing is the system's (or an administrator's) doing, never a user's.
+                self.require_admin(actor, "move the clock")?;
+                Ok(Outcome { message: String::new(), created: None, fired: self.advance_to(*at) })
+            }
             Command::AdvanceClock { seconds } => self.cmd_advance_clock(actor, *seconds),
             Command::SetClock { to } => self.cmd_set_clock(actor, *to),
             Command::FreezeClock { frozen, wall } => self.cmd_freeze_clock(actor, *frozen, *wall),
