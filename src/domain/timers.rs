@@ -294,7 +294,11 @@ impl Tenant {
         if r.state != RequestState::PendingApproval || r.stage != stage || r.escalated || !due {
             return;
         }
-        let org = r.target_user().and_then(|u| self.users.get(&u)).and_then(|u| u.home_org);
+        // A new external requestor is not a user yet: their organization is on the request.
+        let org = match &r.target {
+            super::flow::Target::User { user } => self.users.get(user).and_then(|u| u.home_org),
+            super::flow::Target::External { org, .. } => *org,
+        };
         let mut alternates: Vec<UserId> =
             self.resolve_approvers(&esc.alternates, r.target_user(), org).into_iter().collect();
         alternates.retain(|u| Some(*u) != r.target_user() && Some(*u) != r.requestor && !r.approvers.contains(u));
