@@ -73,7 +73,9 @@ impl Tenant {
 
     /// Make a guest user for an external requestor on first delivery.
     fn ensure_guest(&mut self, email: &str, display_name: &str, org: Option<OrgId>) -> UserId {
-        if let Some(u) = self.user_by_email(email) {
+        if let Some(u) = self.user_by_email(email)
+            && u.is_active()
+        {
             return u.id;
         }
         let id = UserId(self.alloc());

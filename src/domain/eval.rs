@@ -33,7 +33,10 @@ impl Tenant {
                 Some(Requester { user: Some(u.id), external: u.is_guest(), org, email: u.email.clone() })
             }
             Actor::External { email, .. } => {
-                if let Some(u) = self.user_by_email(email) {
+                // A guest removed from the directory comes back as a new external user.
+                if let Some(u) = self.user_by_email(email)
+                    && u.is_active()
+                {
                     return self.requester(&Actor::user(u.id));
                 }
                 Some(Requester {
