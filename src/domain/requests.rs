@@ -165,10 +165,14 @@ impl Tenant {
             let hint = if a.terms.allow_extension { format!("; extend it instead ({})", a.id) } else { String::new() };
             return Err(rule(format!("{} already has '{}'{until}{hint}", self.user_name(user), pkg.display_name)));
         }
+        // A request made before the person was in the directory is theirs too (same email).
+        let email = self.users.get(&user).map(|u| u.email.as_str()).unwrap_or_default();
+        let theirs = |r: &Request| match &r.target {
+            Target::User { user: t } => *t == user,
+            Target::External { email: e, .. } => e.eq_ignore_ascii_case(email),
+        };
         if let Some(r) = self.requests_of_package(pkg.id).find(|r| {
-            r.state.is_open()
-                && r.target_user() == Some(user)
-                && matches!(r.request_type, RequestType::UserAdd | RequestType::AdminAdd)
+            r.state.is_open() && theirs(r) && matches!(r.request_type, RequestType::UserAdd | RequestType::AdminAdd)
         }) {
             return Err(rule(format!(
                 "{} already has a pending request for '{}' ({}, {}): wait for it or cancel it",
