@@ -767,3 +767,35 @@ fn a_non_admin_cannot_move_the_clock_with_a_tick() {
     assert!(matches!(r, Err(DomainError::Forbidden(_))), "{r:?}");
     assert_eq!(w.now(), t0());
 }
+
+#[test]
+fn changing_a_policys_approval_never_strands_a_request_waiting_for_approval() {
+    // Whatever an edit of the stages does to a request already waiting (keep its terms, or be
+    // refused), the request must still end: decided or expired, never pending forever.
+    let mut w = World::new();
+    let a1 = w.user("First");
+    let a2 = w.user("Second");
+    let mut spec = members_policy("Two stages");
+    spec.stages = vec![stage(vec![by(a1)]), stage(vec![by(a2)])];
+    let lab = w.lab(spec);
+    let (mia, bob) = (w.user("Mia"), w.user("Bob"));
+    let shorter = w.request(&u(mia), lab.package);
+    let fewer = w.request(&u(bob), lab.package);
+    w.approve(a1, fewer); // now at stage 2
+
+    // A shorter timeout, and one stage fewer.
+    let mut spec = w.t.policy(lab.policy).unwrap().spec.clone();
+    spec.stages = vec![stage(vec![by(a1)])];
+    spec.stages[0].timeout_days = 7;
+    let _ = w.apply(&sys(), Command::UpdatePolicy { policy: lab.policy, spec });
+
+    w.advance(30);
+    for r in [shorter, fewer] {
+        assert_ne!(w.state(r), RequestState::PendingApproval, "{r} is stranded");
+    }
+    // And the same holds after a reload.
+    let json = serde_json::to_string(&w.t).unwrap();
+    let mut back: Tenant = serde_json::from_str(&json).unwrap();
+    back.rebuild_indexes();
+    assert!(back.requests.values().all(|r| r.state != RequestState::PendingApproval));
+}
