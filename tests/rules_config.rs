@@ -787,12 +787,14 @@ fn changing_a_policys_approval_never_strands_a_request_waiting_for_approval() {
     let mut spec = w.t.policy(lab.policy).unwrap().spec.clone();
     spec.stages = vec![stage(vec![by(a1)])];
     spec.stages[0].timeout_days = 7;
-    let _ = w.apply(&sys(), Command::UpdatePolicy { policy: lab.policy, spec });
+    let _ = w.apply(&sys(), Command::UpdatePolicy { policy: lab.policy, spec: spec.clone() });
 
     w.advance(30);
     for r in [shorter, fewer] {
         assert_ne!(w.state(r), RequestState::PendingApproval, "{r} is stranded");
     }
+    // With nothing waiting, the approval settings can change.
+    w.sys(Command::UpdatePolicy { policy: lab.policy, spec });
     // And the same holds after a reload.
     let json = serde_json::to_string(&w.t).unwrap();
     let mut back: Tenant = serde_json::from_str(&json).unwrap();

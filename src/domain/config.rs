@@ -726,6 +726,18 @@ impl Tenant {
         let before = self.policy(id)?.clone();
         self.managed_package(actor, before.package, "edit policies")?;
         self.validate_policy(spec)?;
+        // A waiting request is timed and routed by the stages it was submitted under: changing
+        // them under it would strand it (its timeout or its stage would no longer exist).
+        if spec.stages != before.spec.stages
+            && let Some(r) = self
+                .requests_of_package(before.package)
+                .find(|r| r.policy == id && r.state == super::flow::RequestState::PendingApproval)
+        {
+            return Err(rule(format!(
+                "Request {} is waiting for approval under the current stages: decide or cancel it before changing the approval settings",
+                r.id
+            )));
+        }
         let mut after = before.clone();
         after.spec = spec.clone();
         after.modified_at = self.clock.now;
