@@ -670,3 +670,25 @@ fn a_pending_external_request_counts_once_the_person_is_a_guest() {
     let guest = w.t.user_by_email("alex@azureblog.pl").unwrap().id;
     assert_eq!(w.t.assignments_of_user(guest).filter(|a| a.package == lab.package && a.is_active()).count(), 1);
 }
+
+#[test]
+fn an_external_person_who_became_a_guest_acts_as_that_guest() {
+    // Once delivered, Alex is a directory user: signed in by email he can do what any assignee can.
+    let mut w = World::new();
+    let org = w.org("Azureblog", "azureblog.pl", &[]);
+    let mut spec = PolicySpec::new("Partners", RequestScope::SpecificOrgs { orgs: [org].into() });
+    spec.lifecycle.expiration = Expiration::AfterDays(30);
+    spec.lifecycle.allow_extension = true;
+    let lab = w.lab(spec);
+    let alex = ext("alex@azureblog.pl", "Alex");
+    let r = w.request(&alex, lab.package);
+    let aid = w.asg_of(r).id;
+    let gid = w.asg_of(r).target;
+    w.advance(20);
+    w.run(&alex, Command::RequestExtension { assignment: aid, justification: "more work".into() });
+    assert_eq!(w.asg(aid).end, Some(t0() + days(50)));
+    w.run(&alex, Command::MarkRead { notification: None });
+    assert_eq!(w.t.unread_count(gid), 0);
+    w.run(&alex, Command::RemoveOwnAssignment { assignment: aid });
+    assert!(!w.holds(gid, lab.team, "Member"));
+}
