@@ -304,6 +304,15 @@ impl Tenant {
     /// clock commands move time, and they check their input before doing so.
     pub fn apply(&mut self, entry: &Entry) -> DomainResult<Outcome> {
         let Entry { at, actor, command } = entry;
+        // Someone signed in by email who is (now) in the directory acts as that user: a new
+        // external requestor becomes a guest on first delivery and then extends, removes, reads mail.
+        let known = match actor {
+            Actor::External { email, .. } => {
+                self.user_by_email(email).filter(|u| u.is_active()).map(|u| Actor::user(u.id))
+            }
+            _ => None,
+        };
+        let actor = known.as_ref().unwrap_or(actor);
         let mut out = match command {
             Command::Tick => {
                 // Time passing is the system's (or an administrator's) doing, never a user's.
