@@ -538,14 +538,17 @@ fn deleting_a_package_stops_new_requests_hides_it_and_lets_assignments_run_to_th
     assert!(w.my_access(&u(bob)).is_empty(), "hidden from My Access");
     let e = w.refuse(&u(bob), submit_cmd(lab.package, None));
     assert!(msg(&e).contains("deleted"), "{e}");
-    w.refuse(&sys(), Command::AdminAssign {
-        package: lab.package,
-        policy: lab.policy,
-        user: bob,
-        start: None,
-        end: None,
-        justification: String::new(),
-    });
+    w.refuse(
+        &sys(),
+        Command::AdminAssign {
+            package: lab.package,
+            policy: lab.policy,
+            user: bob,
+            start: None,
+            end: None,
+            justification: String::new(),
+        },
+    );
     w.refuse(&sys(), Command::UpdatePackage { package: lab.package, spec: pkg_spec("Renamed") });
 
     assert!(w.holds(amy, lab.team, "Member"), "existing assignment keeps its access");
@@ -579,7 +582,8 @@ fn a_catalog_creator_creates_catalogs_and_owns_each_it_creates() {
     let mut w = World::new();
     let carl = w.user("Carl Creator");
     let nina = w.user("Nina Nobody");
-    let spec = CatalogSpec { display_name: "Nina's".into(), description: String::new(), enabled: true, external: false };
+    let spec =
+        CatalogSpec { display_name: "Nina's".into(), description: String::new(), enabled: true, external: false };
     assert_eq!(kind(&w.refuse(&u(carl), Command::CreateCatalog { spec: spec.clone() })), "Forbidden");
     w.settings(|s| {
         s.catalog_creators.insert(carl);
@@ -635,14 +639,17 @@ fn an_assignment_manager_assigns_and_removes_but_cannot_edit_packages() {
     let lab = w.lab(members_policy("Standard"));
     w.grant_role(lab.catalog, am, CatalogRole::AccessPackageAssignmentManager);
 
-    let r: RequestId = id_of(&w.run(&u(am), Command::AdminAssign {
-        package: lab.package,
-        policy: lab.policy,
-        user: amy,
-        start: None,
-        end: None,
-        justification: "joins the lab".into(),
-    }));
+    let r: RequestId = id_of(&w.run(
+        &u(am),
+        Command::AdminAssign {
+            package: lab.package,
+            policy: lab.policy,
+            user: amy,
+            start: None,
+            end: None,
+            justification: "joins the lab".into(),
+        },
+    ));
     assert_eq!(w.req(r).request_type, RequestType::AdminAdd);
     assert!(w.holds(amy, lab.team, "Member"));
     let aid = w.asg_of(r).id;

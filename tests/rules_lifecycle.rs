@@ -25,7 +25,10 @@ fn grants_by_source_a_direct_membership_survives_removal_of_the_package() {
     w.direct(mia, lab.team, "Member");
     let r = w.request(&u(mia), lab.package);
     let aid = w.asg_of(r).id;
-    assert_eq!(w.sources(mia, lab.team, "Member"), [GrantSource::Direct, GrantSource::Assignment { assignment: aid }].into());
+    assert_eq!(
+        w.sources(mia, lab.team, "Member"),
+        [GrantSource::Direct, GrantSource::Assignment { assignment: aid }].into()
+    );
     w.sys(Command::AdminRemove { assignment: aid, reason: "project over".into() });
     assert!(w.holds(mia, lab.team, "Member"), "the direct membership survives");
     assert_eq!(w.sources(mia, lab.team, "Member"), [GrantSource::Direct].into());
@@ -193,7 +196,10 @@ fn extension_only_by_the_assignee_and_only_before_the_end() {
     let bob = w.user("Bob");
     let r = w.request(&u(mia), lab.package);
     let aid = w.asg_of(r).id;
-    assert_eq!(kind(&w.refuse(&u(bob), Command::RequestExtension { assignment: aid, justification: "x".into() })), "Forbidden");
+    assert_eq!(
+        kind(&w.refuse(&u(bob), Command::RequestExtension { assignment: aid, justification: "x".into() })),
+        "Forbidden"
+    );
     w.advance(30);
     let e = w.refuse(&u(mia), Command::RequestExtension { assignment: aid, justification: "x".into() });
     assert_eq!(kind(&e), "Rule");
@@ -568,7 +574,10 @@ fn a_big_jump_fires_every_timer_in_time_order() {
     assert_eq!((cal_req.state, cal_req.completed_at), (RequestState::Expired, Some(t0() + days(14))));
     // Bob started on day 10 and ended on day 40.
     let bob_asg = w.t.assignments_of_user(bob).next().unwrap().clone();
-    assert_eq!((bob_asg.start, bob_asg.end, bob_asg.state), (t0() + days(10), Some(t0() + days(40)), AssignmentState::Expired));
+    assert_eq!(
+        (bob_asg.start, bob_asg.end, bob_asg.state),
+        (t0() + days(10), Some(t0() + days(40)), AssignmentState::Expired)
+    );
     // The review opened on day 31: Mia had expired the day before, Bob was still active.
     let reviews = w.reviews_of(lab.policy);
     assert_eq!(reviews.len(), 1);

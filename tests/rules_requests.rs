@@ -99,7 +99,8 @@ fn several_matching_policies_the_requestor_must_pick_one() {
     long.lifecycle.expiration = Expiration::AfterDays(200);
     let long = w.policy(lab.package, long);
     let org = w.org("Fabrikam", "fabrikam.com", &[]);
-    let partners = w.policy(lab.package, PolicySpec::new("Partners", RequestScope::SpecificOrgs { orgs: [org].into() }));
+    let partners =
+        w.policy(lab.package, PolicySpec::new("Partners", RequestScope::SpecificOrgs { orgs: [org].into() }));
     let mia = w.user("Mia");
 
     let e = w.refuse(&u(mia), submit_cmd(lab.package, None));
@@ -136,14 +137,17 @@ fn one_assignment_per_user_per_package_second_request_refused_offering_extension
     assert_eq!(kind(&e), "Rule");
     assert!(msg(&e).contains("already has") && msg(&e).contains("extend") && msg(&e).contains(&aid.to_string()), "{e}");
     // An admin cannot assign it a second time either.
-    let e = w.refuse(&sys(), Command::AdminAssign {
-        package: lab.package,
-        policy: lab.policy,
-        user: mia,
-        start: None,
-        end: None,
-        justification: String::new(),
-    });
+    let e = w.refuse(
+        &sys(),
+        Command::AdminAssign {
+            package: lab.package,
+            policy: lab.policy,
+            user: mia,
+            start: None,
+            end: None,
+            justification: String::new(),
+        },
+    );
     assert_eq!(kind(&e), "Rule");
 
     // Without extension, the message does not offer it.

@@ -149,7 +149,12 @@ fn reviewers_decide_approve_deny_or_dont_know_and_deny_needs_a_reason() {
 
     let e = w.refuse(
         &u(rex),
-        Command::DecideReview { review: rv, assignment: aid, decision: ReviewDecision::Deny, justification: " ".into() },
+        Command::DecideReview {
+            review: rv,
+            assignment: aid,
+            decision: ReviewDecision::Deny,
+            justification: " ".into(),
+        },
     );
     assert_eq!(kind(&e), "Invalid");
     // Not a reviewer: neither the assignee here nor a bystander.
@@ -180,7 +185,10 @@ fn reviewers_decide_approve_deny_or_dont_know_and_deny_needs_a_reason() {
     assert_eq!(kind(&e), "NotFound");
 
     for d in [ReviewDecision::DontKnow, ReviewDecision::Approve] {
-        w.run(&u(rex), Command::DecideReview { review: rv, assignment: aid, decision: d, justification: String::new() });
+        w.run(
+            &u(rex),
+            Command::DecideReview { review: rv, assignment: aid, decision: d, justification: String::new() },
+        );
         let item = only_review(&w, lab.policy).items[0].clone();
         assert_eq!((item.decision, item.decided_by, item.decided_at), (Some(d), Some(rex), Some(w.now())));
     }

@@ -307,13 +307,12 @@ fn seed_000_sox_two_stage_approval_with_quarterly_review_where_no_response_revok
     assert_eq!(w.requests_of_type(fred, RequestType::SystemRemove).len(), 1);
 
     // The audit trail tells the story.
-    let trail: Vec<(&str, String)> = w
-        .t
-        .audit
-        .iter()
-        .filter(|e| e.object == r.to_string() || e.object == aid.to_string() || e.object == rv.id.to_string())
-        .map(|e| (e.activity.as_str(), e.object.clone()))
-        .collect();
+    let trail: Vec<(&str, String)> =
+        w.t.audit
+            .iter()
+            .filter(|e| e.object == r.to_string() || e.object == aid.to_string() || e.object == rv.id.to_string())
+            .map(|e| (e.activity.as_str(), e.object.clone()))
+            .collect();
     let acts: Vec<&str> = trail.iter().map(|(a, _)| *a).collect();
     assert_eq!(
         acts,
