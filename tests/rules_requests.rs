@@ -696,3 +696,23 @@ fn an_external_person_who_became_a_guest_acts_as_that_guest() {
     w.run(&alex, Command::RemoveOwnAssignment { assignment: aid });
     assert!(!w.holds(gid, lab.team, "Member"));
 }
+
+#[test]
+fn a_request_made_before_becoming_a_guest_can_still_be_canceled_by_its_requestor() {
+    let mut w = World::new();
+    let boss = w.user("Boss");
+    let org = w.org("Azureblog", "azureblog.pl", &[]);
+    let scope = RequestScope::SpecificOrgs { orgs: [org].into() };
+    let mut spec = PolicySpec::new("Partners", scope.clone());
+    spec.stages = vec![stage(vec![by(boss)])];
+    let lab = w.lab(spec);
+    let open = w.package(lab.catalog, "Open to partners");
+    w.policy(open, PolicySpec::new("Open", scope));
+    let alex = ext("alex@azureblog.pl", "Alex");
+    let pending = w.request(&alex, lab.package);
+    w.request(&alex, open); // Alex is a guest from here on
+    let stranger = ext("eve@azureblog.pl", "Eve");
+    assert_eq!(kind(&w.refuse(&stranger, Command::CancelRequest { request: pending })), "Forbidden");
+    w.run(&alex, Command::CancelRequest { request: pending });
+    assert_eq!(w.state(pending), RequestState::Canceled);
+}
