@@ -289,6 +289,10 @@ impl Tenant {
     pub(crate) fn cmd_cancel(&mut self, actor: &Actor, id: RequestId) -> DomainResult<Outcome> {
         let req = self.request(id)?.clone();
         let own = match (actor, &req.target) {
+            // Asked before they were in the directory: the request carries their email.
+            (Actor::User { user }, Target::External { email: e, .. }) => {
+                self.users.get(user).is_some_and(|u| u.email.eq_ignore_ascii_case(e))
+            }
             (Actor::User { user }, _) => req.requestor == Some(*user) || req.target_user() == Some(*user),
             (Actor::External { email, .. }, Target::External { email: e, .. }) => e.eq_ignore_ascii_case(email),
             _ => false,
