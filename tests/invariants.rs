@@ -90,7 +90,8 @@ fn setup() -> Setup {
     // P2: partners with sponsor approval (20 days), or anyone outside without approval (36 hours).
     let p2 = w.package(cat, "P2");
     w.add_role(p2, app, "User");
-    let mut spec = days_spec("P2 partners", RequestScope::SpecificOrgs { orgs: [fabrikam].into() }, Expiration::AfterDays(20));
+    let mut spec =
+        days_spec("P2 partners", RequestScope::SpecificOrgs { orgs: [fabrikam].into() }, Expiration::AfterDays(20));
     let mut st = stage(vec![Approver::InternalSponsors]);
     st.timeout_days = 4;
     spec.stages = vec![st];
@@ -221,11 +222,9 @@ fn entry(s: &Setup, op: &Op) -> Option<Entry> {
             };
             e(actor, Command::CancelRequest { request: r.id })
         }
-        Op::Advance { minutes } => Some(Entry {
-            at: now + Duration::minutes(minutes as i64),
-            actor: Actor::System,
-            command: Command::Tick,
-        }),
+        Op::Advance { minutes } => {
+            Some(Entry { at: now + Duration::minutes(minutes as i64), actor: Actor::System, command: Command::Tick })
+        }
         Op::AdminAssign { pkg, pol, user, end_days } => {
             let package = pick(&s.packages, pkg)?;
             let policy = pick(&t.package(package).ok()?.policies, pol)?;
@@ -276,10 +275,16 @@ fn entry(s: &Setup, op: &Op) -> Option<Entry> {
             let items: Vec<(ReviewId, &ReviewItem)> =
                 reviews.iter().flat_map(|r| r.items.iter().map(move |i| (r.id, i))).collect();
             let (review, item) = pick(&items, nth)?;
-            let decision = [ReviewDecision::Approve, ReviewDecision::Deny, ReviewDecision::DontKnow][decision as usize % 3];
+            let decision =
+                [ReviewDecision::Approve, ReviewDecision::Deny, ReviewDecision::DontKnow][decision as usize % 3];
             e(
                 u(pick(&item.reviewers, nth)?),
-                Command::DecideReview { review, assignment: item.assignment, decision, justification: "reviewed".into() },
+                Command::DecideReview {
+                    review,
+                    assignment: item.assignment,
+                    decision,
+                    justification: "reviewed".into(),
+                },
             )
         }
         Op::EndReview { nth } => e(Actor::System, Command::EndReview { review: pick(&reviews, nth)?.id }),
@@ -308,7 +313,10 @@ fn index_view(t: &Tenant, users: &BTreeSet<UserId>, resources: &[ResourceId]) ->
         users.iter().map(|u| (*u, t.assignments_of_user(*u).map(|a| a.id).collect())).collect();
     let reqs: Vec<(UserId, BTreeSet<RequestId>)> =
         users.iter().map(|u| (*u, t.requests_of_user(*u).map(|r| r.id).collect())).collect();
-    format!("inbox {inbox:?}\nholders {holders:?}\nassignments {by_user:?}\nrequests {reqs:?}\nnext timer {:?}", t.next_timer())
+    format!(
+        "inbox {inbox:?}\nholders {holders:?}\nassignments {by_user:?}\nrequests {reqs:?}\nnext timer {:?}",
+        t.next_timer()
+    )
 }
 
 fn check(t: &Tenant, resources: &[ResourceId]) -> Result<(), TestCaseError> {
@@ -333,7 +341,12 @@ fn check(t: &Tenant, resources: &[ResourceId]) -> Result<(), TestCaseError> {
     // Every active assignment holds what it granted.
     let mut active_pairs = BTreeSet::new();
     for a in t.assignments.values().filter(|a| a.is_active()) {
-        prop_assert!(active_pairs.insert((a.target, a.package)), "two active assignments of {} to {}", a.package, a.target);
+        prop_assert!(
+            active_pairs.insert((a.target, a.package)),
+            "two active assignments of {} to {}",
+            a.package,
+            a.target
+        );
         for rr in &a.granted {
             let key = GrantKey { user: a.target, resource: rr.resource, role: rr.role.clone() };
             prop_assert!(
@@ -358,12 +371,21 @@ fn check(t: &Tenant, resources: &[ResourceId]) -> Result<(), TestCaseError> {
             prop_assert!(st.is_some(), "{} waits at a stage its policy does not have", r.id);
             let deadline = r.stage_deadline(st.unwrap().timeout_days);
             prop_assert!(deadline.is_some_and(|d| d > now), "{} waits past its deadline {deadline:?}", r.id);
-            prop_assert!(r.target_user().is_none_or(|x| !r.approvers.contains(&x)), "{} is routed to its requestor", r.id);
+            prop_assert!(
+                r.target_user().is_none_or(|x| !r.approvers.contains(&x)),
+                "{} is routed to its requestor",
+                r.id
+            );
         }
     }
     for a in t.assignments.values() {
         let r = t.requests.get(&a.request);
-        prop_assert!(r.is_some_and(|r| matches!(r.state, RequestState::Delivered)), "{} came from {:?}", a.id, r.map(|r| r.state));
+        prop_assert!(
+            r.is_some_and(|r| matches!(r.state, RequestState::Delivered)),
+            "{} came from {:?}",
+            a.id,
+            r.map(|r| r.state)
+        );
     }
     // Holders and inbox agree with the objects.
     for res in resources {
@@ -374,7 +396,11 @@ fn check(t: &Tenant, resources: &[ResourceId]) -> Result<(), TestCaseError> {
     }
     for user in t.users.keys() {
         for r in t.inbox(*user) {
-            prop_assert!(r.state == RequestState::PendingApproval && r.approvers.contains(user), "stale inbox {} for {user}", r.id);
+            prop_assert!(
+                r.state == RequestState::PendingApproval && r.approvers.contains(user),
+                "stale inbox {} for {user}",
+                r.id
+            );
         }
     }
     // Timers: nothing due is left behind.
@@ -402,7 +428,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         let json = serde_json::to_string(&s.w.t).unwrap();
         let mut back: Tenant = serde_json::from_str(&json).unwrap();
         back.rebuild_indexes();
-        prop_assert_eq!(index_view(&s.w.t, &users, &resources), index_view(&back, &users, &resources), "after {:?}", op);
+        prop_assert_eq!(
+            index_view(&s.w.t, &users, &resources),
+            index_view(&back, &users, &resources),
+            "after {:?}",
+            op
+        );
         prop_assert_eq!(&json, &serde_json::to_string(&back).unwrap());
     }
     // Replaying the journal on a fresh copy gives the same tenant.
