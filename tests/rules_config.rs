@@ -808,3 +808,18 @@ fn changing_a_policys_approval_never_strands_a_request_waiting_for_approval() {
     back.rebuild_indexes();
     assert!(back.requests.values().all(|r| r.state != RequestState::PendingApproval));
 }
+
+#[test]
+fn extension_that_needs_approval_needs_an_approval_stage() {
+    let mut w = World::new();
+    let lab = w.lab(members_policy("Base"));
+    let mut spec = members_policy("Extend with approval, but nobody approves");
+    spec.lifecycle.allow_extension = true;
+    spec.lifecycle.extension_requires_approval = true;
+    let e = w.refuse(&sys(), Command::CreatePolicy { package: lab.package, spec: spec.clone() });
+    assert_eq!(kind(&e), "Invalid");
+    assert!(msg(&e).contains("approval"), "{e}");
+    let a = w.user("Approver");
+    spec.stages = vec![stage(vec![by(a)])];
+    w.sys(Command::CreatePolicy { package: lab.package, spec });
+}

@@ -601,3 +601,35 @@ fn a_big_jump_ends_in_the_same_state_as_small_steps() {
     assert_eq!(stepped.now(), jumped.now());
     assert_eq!(serde_json::to_value(&jumped.t).unwrap(), serde_json::to_value(&stepped.t).unwrap());
 }
+
+#[test]
+fn a_guest_removed_from_the_directory_is_not_given_access_by_a_request_still_waiting() {
+    let mut w = World::new();
+    w.settings(|s| s.external_lifecycle = ExternalLifecycle::BlockThenRemove(0));
+    let boss = w.user("Boss");
+    let org = w.org("Fabrikam", "fabrikam.com", &[]);
+    let scope = RequestScope::SpecificOrgs { orgs: [org].into() };
+    let mut spec = PolicySpec::new("Open", scope.clone());
+    spec.lifecycle.expiration = Expiration::AfterDays(30);
+    let lab = w.lab(spec);
+    let gated = w.package(lab.catalog, "Gated");
+    let app = w.app("CRM");
+    w.add_to_catalog(lab.catalog, app);
+    w.add_role(gated, app, "User");
+    let mut spec = PolicySpec::new("Gated", scope);
+    spec.stages = vec![stage(vec![by(boss)])];
+    w.policy(gated, spec);
+
+    let alex = ext("alex@fabrikam.com", "Alex");
+    let r = w.request(&alex, lab.package);
+    let gid = w.asg_of(r).target;
+    w.advance(25);
+    let waiting = w.request(&alex, gated);
+    w.advance(5); // the last assignment expires: Alex is removed at once
+    assert!(!w.t.user(gid).unwrap().is_active());
+    let _ = w.apply(&u(boss), Command::Decide { request: waiting, approve: true, reason: "ok".into() });
+    assert_ne!(w.state(waiting), RequestState::PendingApproval, "nothing waits for a removed user");
+    assert!(w.t.assignments_of_user(gid).all(|a| !a.is_active()), "no access for a removed user");
+    assert!(w.t.grants_of_user(gid).next().is_none());
+    assert!(w.inbox(boss).is_empty());
+}

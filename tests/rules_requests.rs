@@ -716,3 +716,24 @@ fn a_request_made_before_becoming_a_guest_can_still_be_canceled_by_its_requestor
     w.run(&alex, Command::CancelRequest { request: pending });
     assert_eq!(w.state(pending), RequestState::Canceled);
 }
+
+#[test]
+fn a_stage_with_nobody_left_to_decide_denies_the_request_and_says_so() {
+    let mut w = World::new();
+    let first = w.user("First");
+    let second = w.user("Second");
+    let mut spec = members_policy("Two stages");
+    spec.stages = vec![stage(vec![by(first)]), stage(vec![by(second)])];
+    let lab = w.lab(spec);
+    let mia = w.user("Mia");
+    let r = w.request(&u(mia), lab.package);
+    w.set_enabled(second, false); // the stage-2 approver leaves meanwhile
+    w.approve(first, r);
+    assert_eq!(w.state(r), RequestState::Denied);
+    assert!(w.req(r).assignment.is_none());
+    let denied = w.mail(mia, "denied");
+    assert_eq!(denied.len(), 1, "the requestor hears of it");
+    assert!(
+        w.t.audit.iter().any(|e| e.object == r.to_string() && e.activity == "request.denied" && e.actor == "system")
+    );
+}
