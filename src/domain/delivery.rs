@@ -339,6 +339,22 @@ impl Tenant {
         u.deleted_at = Some(now);
         u.remove_at = None;
         let name = u.display_name.clone();
+        // Whatever it still waits for is canceled: a removed user is given nothing.
+        let open: Vec<RequestId> = self
+            .requests_of_user(user)
+            .filter(|r| r.state.is_open() && r.target_user() == Some(user))
+            .map(|r| r.id)
+            .collect();
+        for rid in open {
+            self.set_request_state(rid, RequestState::Canceled);
+            self.push_history(rid, "Canceled: the user was removed from the directory");
+            self.audit(
+                &Actor::System,
+                "request.canceled",
+                rid,
+                format!("Canceled: {name} was removed from the directory"),
+            );
+        }
         self.audit(&Actor::System, "user.removed", user, format!("Guest {name} removed from the directory"));
     }
 }
