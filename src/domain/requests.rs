@@ -249,8 +249,14 @@ impl Tenant {
         let st = &stages[req.stage];
         let approvers = self.stage_approvers(st, &req.target, req.requestor);
         if approvers.is_empty() {
+            let why = format!("Denied: nobody could approve stage {}", req.stage + 1);
             self.set_request_state(id, RequestState::Denied);
-            self.push_history(id, format!("Denied: nobody could approve stage {}", req.stage + 1));
+            self.push_history(id, why.clone());
+            self.audit(&Actor::System, "request.denied", id, why.clone());
+            if let Some(u) = req.target_user().or(req.requestor) {
+                let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
+                self.notify(u, "denied", format!("Your request for '{pname}' was denied"), why);
+            }
             return;
         }
         let now = self.clock.now;
