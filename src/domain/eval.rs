@@ -215,6 +215,11 @@ impl Tenant {
                 ));
             }
         }
+        if spec.lifecycle.allow_extension && spec.lifecycle.extension_requires_approval && spec.stages.is_empty() {
+            return Err(invalid(
+                "Extensions need approval, but the policy has no approval stage: add one or let extensions through without approval",
+            ));
+        }
         match spec.lifecycle.expiration {
             Expiration::AfterDays(d) if d > 3650 => {
                 return Err(invalid(format!("Assignments can last 0-3650 days (got {d}); 0 means never")));
