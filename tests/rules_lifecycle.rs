@@ -633,3 +633,103 @@ fn a_guest_removed_from_the_directory_is_not_given_access_by_a_request_still_wai
     assert!(w.t.grants_of_user(gid).next().is_none());
     assert!(w.inbox(boss).is_empty());
 }
+
+#[test]
+fn an_assignment_of_a_deleted_package_runs_to_its_end_and_cannot_be_extended() {
+    let mut w = World::new();
+    let mut spec = days_policy("Extendable", 30);
+    spec.lifecycle.allow_extension = true;
+    let lab = w.lab(spec);
+    let mia = w.user("Mia");
+    let r = w.request(&u(mia), lab.package);
+    let aid = w.asg_of(r).id;
+    w.sys(Command::DeletePackage { package: lab.package });
+    w.advance(20);
+    let e = w.refuse(&u(mia), Command::RequestExtension { assignment: aid, justification: "more".into() });
+    assert_eq!(kind(&e), "Rule");
+    assert!(msg(&e).contains("deleted"), "{e}");
+    w.advance(10);
+    assert_eq!(w.asg(aid).state, AssignmentState::Expired);
+}
+
+#[test]
+fn a_policy_whose_end_date_has_passed_gives_no_new_assignments() {
+    let mut w = World::new();
+    let mut spec = members_policy("Until the audit");
+    spec.lifecycle.expiration = Expiration::OnDate(t0() + days(5));
+    let lab = w.lab(spec);
+    let (mia, bob) = (w.user("Mia"), w.user("Bob"));
+    // A scheduled start after the date is refused up front.
+    let late = Command::SubmitRequest {
+        package: lab.package,
+        policy: None,
+        justification: "later".into(),
+        answers: BTreeMap::new(),
+        start: Some(t0() + days(6)),
+    };
+    assert_eq!(kind(&w.refuse(&u(mia), late)), "Rule");
+    w.advance(5);
+    let e = w.refuse(&u(mia), submit_cmd(lab.package, None));
+    assert_eq!(kind(&e), "Rule");
+    assert!(msg(&e).contains("date"), "{e}");
+    let e = w.refuse(
+        &sys(),
+        Command::AdminAssign {
+            package: lab.package,
+            policy: lab.policy,
+            user: bob,
+            start: None,
+            end: None,
+            justification: String::new(),
+        },
+    );
+    assert_eq!(kind(&e), "Rule");
+    assert!(w.t.assignments.is_empty());
+}
+
+#[test]
+fn a_user_whose_sign_in_is_blocked_can_do_nothing() {
+    let mut w = World::new();
+    let boss = w.user("Boss");
+    let owner = w.user("Olivia Owner");
+    let rex = w.user("Rex Reviewer");
+    let mut spec = members_policy("Approved");
+    spec.stages = vec![stage(vec![by(boss)])];
+    spec.review = Some(ReviewSettings {
+        frequency: ReviewFrequency::Monthly,
+        starts_on: t0() + days(1),
+        duration_days: 5,
+        reviewers: vec![Reviewer::User { user: rex }],
+        fallback: vec![],
+        no_response: NoResponse::Keep,
+        before_expiry_days: None,
+    });
+    let lab = w.lab(spec);
+    w.grant_role(lab.catalog, owner, CatalogRole::Owner);
+    let (mia, bob) = (w.user("Mia"), w.user("Bob"));
+    let r = w.request(&u(mia), lab.package);
+    w.approve(boss, r);
+    let aid = w.asg_of(r).id;
+    let pending = w.request(&u(bob), lab.package);
+    w.advance(1);
+    let rv = w.reviews_of(lab.policy)[0].id;
+    for x in [boss, owner, rex] {
+        w.set_enabled(x, false);
+    }
+    let e = w.refuse(&u(boss), Command::Decide { request: pending, approve: true, reason: "ok".into() });
+    assert_eq!(kind(&e), "Forbidden");
+    let e = w.refuse(
+        &u(rex),
+        Command::DecideReview {
+            review: rv,
+            assignment: aid,
+            decision: ReviewDecision::Deny,
+            justification: "gone".into(),
+        },
+    );
+    assert_eq!(kind(&e), "Forbidden");
+    let e = w.refuse(&u(owner), Command::AdminRemove { assignment: aid, reason: "x".into() });
+    assert_eq!(kind(&e), "Forbidden");
+    let e = w.refuse(&u(owner), Command::CreatePackage { catalog: lab.catalog, spec: pkg_spec("Blocked") });
+    assert_eq!(kind(&e), "Forbidden");
+}
