@@ -410,6 +410,9 @@ impl Tenant {
         if a.end.is_none() {
             return Err(rule("This assignment never expires; there is nothing to extend"));
         }
+        if self.packages.get(&a.package).is_some_and(|p| p.is_deleted()) {
+            return Err(rule("Its access package was deleted: the assignment runs to its end and cannot be extended"));
+        }
         if matches!(a.terms.expiration, super::access::Expiration::OnDate(_)) {
             return Err(rule("This assignment ends on a fixed date, which an extension cannot move"));
         }
