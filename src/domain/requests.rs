@@ -87,6 +87,7 @@ impl Tenant {
         {
             return Err(invalid("The start date is in the past: leave it empty to start at once"));
         }
+        ends_after(&pol, start.unwrap_or(now))?;
         let target = match (who.user, actor) {
             (Some(u), _) => Target::User { user: u },
             (None, Actor::External { email, display_name }) => {
@@ -508,6 +509,7 @@ impl Tenant {
         self.check_one_assignment(user, &pkg)?;
         let now = self.clock.now;
         let begin = start.unwrap_or(now).max(now);
+        ends_after(&pol, begin)?;
         if let Some(e) = end {
             if e <= begin {
                 return Err(invalid("The end must be after the start"));
@@ -589,6 +591,18 @@ impl Tenant {
             return Err(not_found(format!("No notification {s} in your mailbox")));
         }
         done(format!("{n} notification(s) marked read"))
+    }
+}
+
+/// A policy that ends assignments on a date gives none that would start on or after it.
+fn ends_after(pol: &Policy, begin: Time) -> DomainResult<()> {
+    match pol.spec.lifecycle.expiration.end_from(begin) {
+        Some(end) if end <= begin => Err(rule(format!(
+            "Policy '{}' {}: that date is not after the start, so it gives no new assignments",
+            pol.spec.display_name,
+            pol.spec.lifecycle.expiration.label()
+        ))),
+        _ => Ok(()),
     }
 }
 
