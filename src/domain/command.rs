@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::Time;
 use super::access::{CatalogRole, PolicySpec};
 use super::directory::{GroupType, OrgState, ResourceKind, UserType};
-use super::error::{DomainResult, invalid};
+use super::error::{DomainResult, forbidden, invalid};
 use super::flow::ReviewDecision;
 use super::ids::*;
 use super::records::Settings;
@@ -313,6 +313,16 @@ impl Tenant {
             _ => None,
         };
         let actor = known.as_ref().unwrap_or(actor);
+        // Sign-in blocked (or removed from the directory): nothing can be done in their name.
+        if let Actor::User { user } = actor
+            && let Some(u) = self.users.get(user)
+            && (!u.enabled || !u.is_active())
+        {
+            return Err(forbidden(format!(
+                "{}'s sign-in is blocked: a blocked user can do nothing (not even request access) until an administrator unblocks them",
+                u.display_name
+            )));
+        }
         let mut out = match command {
             Command::Tick => {
                 // Time passing is the system's (or an administrator's) doing, never a user's.
