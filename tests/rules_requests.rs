@@ -737,3 +737,25 @@ fn a_stage_with_nobody_left_to_decide_denies_the_request_and_says_so() {
         w.t.audit.iter().any(|e| e.object == r.to_string() && e.activity == "request.denied" && e.actor == "system")
     );
 }
+
+#[test]
+fn group_members_approve_and_any_one_of_them_decides_the_stage() {
+    let mut w = World::new();
+    let approvers = w.group_owned("Approvers", &[]);
+    let (ann, ben, mia) = (w.user("Ann"), w.user("Ben"), w.user("Mia"));
+    w.direct(ann, approvers, "Member");
+    w.direct(ben, approvers, "Member");
+    w.direct(mia, approvers, "Member");
+    // Both stages by the same group: allowed (the lint flags it).
+    let mut spec = members_policy("By the group");
+    spec.stages = vec![stage(vec![Approver::GroupMembers { group: approvers }]); 2];
+    let lab = w.lab(spec);
+    let r = w.request(&u(mia), lab.package);
+    let mut expected = vec![ann, ben];
+    expected.sort();
+    assert_eq!(w.req(r).approvers, expected, "every member but the requestor");
+    w.approve(ben, r);
+    assert_eq!(w.req(r).stage, 1);
+    w.approve(ann, r);
+    assert_eq!(w.state(r), RequestState::Delivered);
+}

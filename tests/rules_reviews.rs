@@ -360,3 +360,18 @@ fn a_package_manager_can_end_a_review_early_and_its_results_apply_at_once() {
     let fired = w.advance(20);
     assert!(fired.reviews_completed.is_empty());
 }
+
+#[test]
+fn a_reviewer_whose_sign_in_is_blocked_is_replaced_by_the_fallback() {
+    let mut w = World::new();
+    let boss = w.user("Boss");
+    let fb = w.user("Fallback");
+    let mut settings = review(vec![Reviewer::Manager], NoResponse::Keep);
+    settings.fallback = vec![fb];
+    let lab = w.lab(reviewed_policy(settings));
+    let mia = w.user_managed("Mia", boss);
+    w.request(&u(mia), lab.package);
+    w.set_enabled(boss, false);
+    w.advance(10);
+    assert_eq!(only_review(&w, lab.policy).items[0].reviewers, vec![fb]);
+}
