@@ -163,9 +163,11 @@ impl Tenant {
                 }
             }
         }
-        out.retain(|u| self.users.get(u).is_some_and(|u| u.is_active()));
+        // Like approvers: only users who can sign in review; otherwise the fallback does.
+        let can_sign_in = |u: &UserId| self.users.get(u).is_some_and(|u| u.is_active() && u.enabled);
+        out.retain(can_sign_in);
         if out.is_empty() {
-            out.extend(fallback.iter().copied().filter(|u| self.users.contains_key(u)));
+            out.extend(fallback.iter().copied().filter(can_sign_in));
         }
         out.into_iter().collect()
     }
