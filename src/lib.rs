@@ -2,4 +2,8 @@
 //!
 //! `domain` is the engine (no terminal, no files, no system time), `store` keeps it in JSON files,
 //! `cli` and `ui` are the two faces over the same domain commands.
+pub mod cli;
 pub mod domain;
+pub mod session;
+pub mod store;
+pub mod ui;

@@ -235,7 +235,7 @@ pub enum Command {
         policy: Option<PolicyId>,
         #[serde(default)]
         justification: String,
-        #[serde(default)]
+        #[serde(default, with = "answers_as_list")]
         answers: BTreeMap<QuestionId, String>,
         #[serde(default)]
         start: Option<Time>,
@@ -290,7 +290,7 @@ pub enum Command {
 }
 
 /// What a command did, for the screen and the CLI.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Outcome {
     pub message: String,
     /// The id of the object it created, e.g. `req12`.
@@ -327,6 +327,10 @@ impl Tenant {
             Command::Tick => {
                 // Time passing is the system's (or an administrator's) doing, never a user's.
                 self.require_admin(actor, "move the clock")?;
+                // A frozen clock that is told to move stays frozen at the new instant.
+                if let Some(f) = self.clock.frozen.as_mut() {
+                    *f = (*f).max(*at);
+                }
                 Ok(Outcome { message: String::new(), created: None, fired: self.advance_to(*at) })
             }
             Command::AdvanceClock { seconds } => self.cmd_advance_clock(actor, *seconds),
@@ -404,4 +408,50 @@ pub(crate) fn done(message: impl Into<String>) -> DomainResult<Outcome> {
 
 pub(crate) fn created(id: impl ToString, message: impl Into<String>) -> DomainResult<Outcome> {
     Ok(Outcome { message: message.into(), created: Some(id.to_string()), ..Default::default() })
+}
+
+/// Answers are written as a list of `{question, answer}`: numeric map keys do not survive the
+/// tagged `Command` enum's buffering when read back.
+mod answers_as_list {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::QuestionId;
+
+    #[derive(Serialize, Deserialize)]
+    struct Answer {
+        question: QuestionId,
+        answer: String,
+    }
+
+    pub fn serialize<S: Serializer>(map: &BTreeMap<QuestionId, String>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter().map(|(q, a)| Answer { question: *q, answer: a.clone() }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<QuestionId, String>, D::Error> {
+        let list: Vec<Answer> = Vec::deserialize(d)?;
+        Ok(list.into_iter().map(|a| (a.question, a.answer)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_with_answers_reads_back_from_its_journal_line() {
+        let mut answers = BTreeMap::new();
+        answers.insert(QuestionId(7), "West".to_string());
+        let cmd = Command::SubmitRequest {
+            package: PackageId(3),
+            policy: None,
+            justification: "x".into(),
+            answers,
+            start: None,
+        };
+        let line = serde_json::to_string(&cmd).expect("serializes");
+        let back: Command = serde_json::from_str(&line).expect("reads back");
+        assert_eq!(back, cmd);
+    }
 }

@@ -262,9 +262,8 @@ impl Tenant {
                 history: vec![HistoryLine { at: now, text: format!("Assignment {aid} removed") }],
                 completed_at: Some(now),
             };
-            self.idx.requests_by_user.entry(a.target).or_default().insert(rid);
-            self.idx.requests_by_package.entry(a.package).or_default().insert(rid);
-            self.requests.insert(rid, r);
+            // Indexed like every other request: under its target, its requestor and its package.
+            self.insert_request(r);
         }
         let (activity, subject) = match reason {
             EndReason::Expired => ("assignment.expired", format!("Your access to '{pname}' has expired")),
@@ -354,6 +353,14 @@ impl Tenant {
                 rid,
                 format!("Canceled: {name} was removed from the directory"),
             );
+        }
+        // Leaving the directory ends every membership it still had.
+        let keys: Vec<GrantKey> = self.grants_of_user(user).map(|(k, _)| k.clone()).collect();
+        for k in keys {
+            self.grants.remove(&k);
+            if let Some(h) = self.idx.holders_by_resource.get_mut(&k.resource) {
+                h.remove(&(user, k.role.clone()));
+            }
         }
         self.audit(&Actor::System, "user.removed", user, format!("Guest {name} removed from the directory"));
     }

@@ -79,13 +79,13 @@ impl Tenant {
     }
 
     /// Whether the requester can ask for the package through this policy right now: the policy is
-    /// enabled, targets them, and the catalog is published (and open to externals for an external policy).
+    /// enabled, targets them, and the catalog is published (and enabled for external users, for guests and externals).
     pub fn policy_admits(&self, pkg: &Package, policy: &Policy, who: &Requester) -> bool {
         let Some(cat) = self.catalogs.get(&pkg.catalog) else { return false };
         policy.spec.enabled
             && !pkg.is_deleted()
             && cat.enabled
-            && (!policy.spec.scope.is_external() || cat.external)
+            && (!who.external || cat.external)
             && self.scope_includes(&policy.spec.scope, who)
     }
 

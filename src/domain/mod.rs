@@ -11,14 +11,17 @@ pub mod error;
 pub mod eval;
 pub mod flow;
 pub mod ids;
+pub mod lint;
 mod log;
 pub mod records;
+pub mod report;
 mod requests;
 mod reviews;
 pub mod rights;
 mod serde_util;
 pub mod tenant;
 pub mod timers;
+pub mod views;
 
 /// Instants in the tenant's time, always UTC.
 pub type Time = chrono::DateTime<chrono::Utc>;

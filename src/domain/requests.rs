@@ -44,7 +44,7 @@ impl Tenant {
                     return Err(invalid(format!("Policy {pid} belongs to another package")));
                 }
                 if !matching.iter().any(|m| m.id == pid) {
-                    return Err(self.why_not(p, &pkg));
+                    return Err(self.why_not(p, &pkg, &who));
                 }
                 p.clone()
             }
@@ -136,6 +136,7 @@ impl Tenant {
             format!("Requested '{}' via policy '{}'", pkg.display_name, pol.spec.display_name),
         );
         self.route(id);
+        self.tell_sponsors(id, who.org.filter(|_| who.external));
         let state = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Submitted);
         let msg = match state {
             RequestState::PendingApproval => format!("Request {id} submitted: waiting for approval"),
@@ -146,14 +147,21 @@ impl Tenant {
         created(id, msg)
     }
 
-    fn why_not(&self, p: &Policy, pkg: &super::access::Package) -> super::error::DomainError {
+    fn why_not(
+        &self,
+        p: &Policy,
+        pkg: &super::access::Package,
+        who: &super::eval::Requester,
+    ) -> super::error::DomainError {
         if !p.spec.enabled {
             return rule(format!("Policy '{}' has new requests turned off", p.spec.display_name));
         }
-        if p.spec.scope.is_external() && !self.catalogs.get(&pkg.catalog).is_some_and(|c| c.external) {
+        if let Some(c) = self.catalogs.get(&pkg.catalog).filter(|c| !c.external)
+            && (p.spec.scope.is_external() || who.external)
+        {
             return rule(format!(
-                "Policy '{}' is for external users but catalog is not enabled for external users",
-                p.spec.display_name
+                "Catalog '{}' is not enabled for external users, so guests and users of connected organizations cannot request its packages",
+                c.display_name
             ));
         }
         rule(format!("Policy '{}' does not include you ({})", p.spec.display_name, p.spec.scope.label()))
@@ -282,6 +290,22 @@ impl Tenant {
                 "approvalNeeded",
                 format!("Approval needed: {who} requests '{pname}'"),
                 format!("Decide by {} ({})", deadline.format("%Y-%m-%d"), id),
+            );
+        }
+    }
+
+    /// The internal sponsors of a connected organization hear of its users' requests (seed 000).
+    fn tell_sponsors(&mut self, id: RequestId, org: Option<OrgId>) {
+        let Some(org) = org.and_then(|o| self.orgs.get(&o)).cloned() else { return };
+        let Some(r) = self.requests.get(&id).cloned() else { return };
+        let pname = self.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default();
+        let who = self.target_label(&r.target);
+        for s in org.internal_sponsors.iter().filter(|s| !r.approvers.contains(s)) {
+            self.notify(
+                *s,
+                "sponsorInfo",
+                format!("{who} of {} requested '{pname}'", org.display_name),
+                format!("{id}: {}", r.state),
             );
         }
     }

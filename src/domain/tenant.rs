@@ -100,7 +100,7 @@ pub(crate) struct Indexes {
 }
 
 impl Tenant {
-    /// An empty tenant with the built-in "General" catalog and one global administrator.
+    /// An empty tenant: no users, no catalogs (call `install_general_catalog` for the built-in one).
     pub fn new(display_name: &str, clock: Clock) -> Self {
         Tenant {
             display_name: display_name.to_string(),

@@ -31,7 +31,8 @@ pub enum Timer {
 }
 
 /// What fired while the clock moved.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Fired {
     pub expired: usize,
     pub timed_out: usize,

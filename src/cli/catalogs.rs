@@ -1,0 +1,254 @@
+//! Catalogs and access packages.
+
+use anyhow::{Result, anyhow};
+
+use super::Ctx;
+use super::args::{CatalogCmd, CatalogRoleArg, PackageCmd};
+use super::format::{self, Table, kv};
+use crate::domain::{Catalog, CatalogRole, CatalogSpec, Command, Package, PackageSpec, ResourceId, Tenant};
+
+fn role(r: CatalogRoleArg) -> CatalogRole {
+    match r {
+        CatalogRoleArg::Owner => CatalogRole::Owner,
+        CatalogRoleArg::Reader => CatalogRole::Reader,
+        CatalogRoleArg::AccessPackageManager => CatalogRole::AccessPackageManager,
+        CatalogRoleArg::AccessPackageAssignmentManager => CatalogRole::AccessPackageAssignmentManager,
+    }
+}
+
+pub(crate) fn catalog(ctx: &mut Ctx, c: CatalogCmd) -> Result<()> {
+    let t = ctx.t();
+    let cmd = match c {
+        CatalogCmd::List => return catalog_list(ctx),
+        CatalogCmd::Show { catalog } => return catalog_show(ctx, &catalog),
+        CatalogCmd::Create { name, description, disabled, external } => Command::CreateCatalog {
+            spec: CatalogSpec { display_name: name, description, enabled: !disabled, external },
+        },
+        CatalogCmd::Update { catalog, name, description, enabled, external } => {
+            let c = t.find_catalog(&catalog)?;
+            let spec = CatalogSpec {
+                display_name: name.unwrap_or_else(|| c.display_name.clone()),
+                description: description.unwrap_or_else(|| c.description.clone()),
+                enabled: enabled.unwrap_or(c.enabled),
+                external: external.unwrap_or(c.external),
+            };
+            Command::UpdateCatalog { catalog: c.id, spec }
+        }
+        CatalogCmd::AddResource { catalog, resource } => Command::AddCatalogResource {
+            catalog: t.find_catalog(&catalog)?.id,
+            resource: t.find_resource(&resource)?.id,
+        },
+        CatalogCmd::RemoveResource { catalog, resource } => Command::RemoveCatalogResource {
+            catalog: t.find_catalog(&catalog)?.id,
+            resource: t.find_resource(&resource)?.id,
+        },
+        CatalogCmd::GrantRole { catalog, user, role: r } => Command::GrantCatalogRole {
+            catalog: t.find_catalog(&catalog)?.id,
+            user: t.find_user(&user)?.id,
+            role: role(r),
+        },
+        CatalogCmd::RevokeRole { catalog, user, role: r } => Command::RevokeCatalogRole {
+            catalog: t.find_catalog(&catalog)?.id,
+            user: t.find_user(&user)?.id,
+            role: role(r),
+        },
+        CatalogCmd::Delete { catalog } => Command::DeleteCatalog { catalog: t.find_catalog(&catalog)?.id },
+    };
+    ctx.exec(cmd).map(|_| ())
+}
+
+fn catalog_list(ctx: &Ctx) -> Result<()> {
+    let t = ctx.t();
+    let list: Vec<&Catalog> = t.catalogs.values().collect();
+    ctx.show(&list, || {
+        let mut tab = Table::new(&["ID", "NAME", "ENABLED", "EXTERNAL", "RESOURCES", "PACKAGES", "OWNERS"]);
+        for c in &list {
+            let owners = c.roles.iter().filter(|(_, r)| r.contains(&CatalogRole::Owner)).map(|(u, _)| *u);
+            tab.row(vec![
+                c.id.to_string(),
+                c.display_name.clone(),
+                format::yes_no(c.enabled),
+                format::yes_no(c.external),
+                c.resources.len().to_string(),
+                t.packages_of_catalog(c.id).filter(|p| !p.is_deleted()).count().to_string(),
+                format::names(t, owners),
+            ]);
+        }
+        tab.render_or("No catalogs\n")
+    })
+}
+
+fn catalog_show(ctx: &Ctx, key: &str) -> Result<()> {
+    let t = ctx.t();
+    let c = t.find_catalog(key)?;
+    let resources: Vec<_> = c.resources.iter().filter_map(|r| t.resources.get(r)).collect();
+    let packages: Vec<&Package> = t.packages_of_catalog(c.id).filter(|p| !p.is_deleted()).collect();
+    let value = serde_json::json!({"catalog": c, "resources": resources, "packages": packages});
+    ctx.show(&value, || {
+        let mut text = format!("Catalog '{}' ({})\n", c.display_name, c.id);
+        text.push_str(&kv(&[
+            ("Description", c.description.clone()),
+            ("Enabled", format::yes_no(c.enabled)),
+            ("Enabled for external users", format::yes_no(c.external)),
+            ("Built in", format::yes_no(c.builtin)),
+            ("Created", format::time(c.created_at)),
+        ]));
+        let mut tab = Table::new(&["ID", "NAME", "TYPE", "ROLES"]);
+        for r in &resources {
+            tab.row(vec![r.id.to_string(), r.display_name.clone(), r.kind.label().into(), r.roles.join(", ")]);
+        }
+        text.push_str("\nResources\n");
+        text.push_str(&tab.render_or("  none: add some with `entitle catalog add-resource`\n"));
+        let mut tab = Table::new(&["USER", "ROLES"]);
+        for (u, roles) in &c.roles {
+            let labels: Vec<&str> = roles.iter().map(|r| r.label()).collect();
+            tab.row(vec![t.user_name(*u), labels.join(", ")]);
+        }
+        text.push_str("\nRoles\n");
+        text.push_str(&tab.render_or("  none\n"));
+        text.push_str("\nAccess packages\n");
+        text.push_str(&package_table(t, &packages).render_or("  none\n"));
+        text
+    })
+}
+
+fn package_table(t: &Tenant, list: &[&Package]) -> Table {
+    let mut tab = Table::new(&["ID", "NAME", "CATALOG", "RESOURCE ROLES", "POLICIES", "ACTIVE", "FLAGS"]);
+    for p in list {
+        let mut flags = vec![];
+        if p.hidden {
+            flags.push("hidden");
+        }
+        if p.sensitive {
+            flags.push("sensitive");
+        }
+        if p.is_deleted() {
+            flags.push("deleted");
+        }
+        tab.row(vec![
+            p.id.to_string(),
+            p.display_name.clone(),
+            t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default(),
+            p.resource_roles.len().to_string(),
+            p.policies.len().to_string(),
+            t.assignments_of_package(p.id).filter(|a| a.is_active()).count().to_string(),
+            flags.join(", "),
+        ]);
+    }
+    tab
+}
+
+pub(crate) fn package(ctx: &mut Ctx, c: PackageCmd) -> Result<()> {
+    let t = ctx.t();
+    let cmd = match c {
+        PackageCmd::List { catalog, deleted } => {
+            let cat = catalog.map(|c| t.find_catalog(&c).map(|c| c.id)).transpose()?;
+            let list: Vec<&Package> = t
+                .packages
+                .values()
+                .filter(|p| (deleted || !p.is_deleted()) && cat.is_none_or(|c| p.catalog == c))
+                .collect();
+            return ctx.show(&list, || package_table(t, &list).render_or("No access packages\n"));
+        }
+        PackageCmd::Show { package } => return package_show(ctx, &package),
+        PackageCmd::Create { name, catalog, description, hidden, sensitive } => {
+            let catalog = match catalog {
+                Some(c) => t.find_catalog(&c)?.id,
+                None => t
+                    .catalogs
+                    .values()
+                    .find(|c| c.builtin)
+                    .map(|c| c.id)
+                    .ok_or_else(|| anyhow!("The tenant has no General catalog: pass --catalog"))?,
+            };
+            Command::CreatePackage { catalog, spec: PackageSpec { display_name: name, description, hidden, sensitive } }
+        }
+        PackageCmd::Update { package, name, description, hidden, sensitive } => {
+            let p = t.find_package(&package)?;
+            let spec = PackageSpec {
+                display_name: name.unwrap_or_else(|| p.display_name.clone()),
+                description: description.unwrap_or_else(|| p.description.clone()),
+                hidden: hidden.unwrap_or(p.hidden),
+                sensitive: sensitive.unwrap_or(p.sensitive),
+            };
+            Command::UpdatePackage { package: p.id, spec }
+        }
+        PackageCmd::AddRole { package, resource, role } => {
+            let p = t.find_package(&package)?;
+            let r = t.find_resource(&resource)?;
+            let role = role.or_else(|| r.roles.first().cloned()).unwrap_or_default();
+            Command::AddResourceRole { package: p.id, resource: r.id, role }
+        }
+        PackageCmd::RemoveRole { package, resource, role, revoke_existing } => {
+            let p = t.find_package(&package)?;
+            let r = t.find_resource(&resource)?;
+            let role = role.or_else(|| granted_role(p, r.id)).unwrap_or_default();
+            Command::RemoveResourceRole { package: p.id, resource: r.id, role, revoke_existing }
+        }
+        PackageCmd::Delete { package } => Command::DeletePackage { package: t.find_package(&package)?.id },
+    };
+    ctx.exec(cmd).map(|_| ())
+}
+
+fn granted_role(p: &Package, res: ResourceId) -> Option<String> {
+    p.resource_roles.iter().find(|rr| rr.resource == res).map(|rr| rr.role.clone())
+}
+
+fn package_show(ctx: &Ctx, key: &str) -> Result<()> {
+    let t = ctx.t();
+    let p = t.find_package(key)?;
+    let policies: Vec<_> = t.policies_of(p.id).collect();
+    let by_state = t.report_package_assignments(p.id);
+    let assignments: Vec<_> = by_state.iter().flat_map(|(_, v)| v.iter().copied()).collect();
+    let objects: Vec<String> =
+        std::iter::once(p.id.to_string()).chain(p.policies.iter().map(|x| x.to_string())).collect();
+    let findings: Vec<_> = t.lint().into_iter().filter(|f| objects.contains(&f.object)).collect();
+    let value = serde_json::json!({
+        "package": p,
+        "policies": policies,
+        "assignments": assignments,
+        "findings": findings,
+    });
+    ctx.show(&value, || {
+        let cat = t.catalogs.get(&p.catalog);
+        let mut text = format!("Access package '{}' ({})\n", p.display_name, p.id);
+        text.push_str(&kv(&[
+            ("Catalog", cat.map(|c| format!("{} ({})", c.display_name, c.id)).unwrap_or_default()),
+            ("Description", p.description.clone()),
+            ("Hidden", format::yes_no(p.hidden)),
+            ("Sensitive", format::yes_no(p.sensitive)),
+            ("State", p.deleted_at.map(|d| format!("deleted {}", format::time(d))).unwrap_or_else(|| "active".into())),
+        ]));
+        let mut tab = Table::new(&["RESOURCE", "TYPE", "ROLE"]);
+        for rr in &p.resource_roles {
+            let kind = t.resources.get(&rr.resource).map(|r| r.kind.label()).unwrap_or_default();
+            tab.row(vec![t.resource_name(rr.resource), kind.into(), rr.role.clone()]);
+        }
+        text.push_str("\nResource roles\n");
+        text.push_str(&tab.render_or("  none: add one with `entitle package add-role`\n"));
+        let mut tab = Table::new(&["ID", "NAME", "SUMMARY"]);
+        for pol in &policies {
+            tab.row(vec![pol.id.to_string(), pol.spec.display_name.clone(), super::policy_show::summary(t, &pol.spec)]);
+        }
+        text.push_str("\nPolicies\n");
+        text.push_str(&tab.render_or("  none: nobody can request it; add one with `entitle policy create`\n"));
+        text.push_str("\nAssignments\n");
+        if by_state.is_empty() {
+            text.push_str("  none\n");
+        }
+        for (state, list) in &by_state {
+            text.push_str(&format!("  {}: {}\n", state, list.len()));
+        }
+        if !assignments.is_empty() {
+            text.push_str(&super::lifecycle::assignment_table(t, &assignments).render());
+        }
+        text.push_str("\nLint\n");
+        if findings.is_empty() {
+            text.push_str("  no findings\n");
+        }
+        for f in &findings {
+            text.push_str(&format!("  {} {}: {}\n", f.code, f.object, f.message));
+        }
+        text
+    })
+}

@@ -1,0 +1,369 @@
+//! The directory: users, groups, applications, sites, direct memberships, connected organizations.
+
+use anyhow::Result;
+
+use super::Ctx;
+use super::args_dir::{
+    AppCmd, GroupCmd, GroupKind, MembershipArgs, MembershipCmd, OrgCmd, OrgStateArg, OrgUpdate, ResourceCommon,
+    SiteCmd, UserCmd, UserFields, UserKind, UserUpdate,
+};
+use super::format::{self, Table, kv};
+use super::parse;
+use crate::domain::{
+    Command, GroupType, OrgId, OrgSpec, OrgState, Resource, ResourceKind, ResourceSpec, Tenant, User, UserId, UserSpec,
+    UserType,
+};
+
+pub(crate) fn user(ctx: &mut Ctx, c: UserCmd) -> Result<()> {
+    match c {
+        UserCmd::List { guests, members } => {
+            let t = ctx.t();
+            let list: Vec<&User> =
+                t.users.values().filter(|u| (!guests || u.is_guest()) && (!members || !u.is_guest())).collect();
+            ctx.show(&list, || {
+                let mut tab = Table::new(&["ID", "NAME", "EMAIL", "TYPE", "STATE", "MANAGER", "DEPARTMENT"]);
+                for u in &list {
+                    tab.row(vec![
+                        u.id.to_string(),
+                        u.display_name.clone(),
+                        u.email.clone(),
+                        user_type(u),
+                        user_state(u),
+                        u.manager.map(|m| t.user_name(m)).unwrap_or_default(),
+                        u.department.clone(),
+                    ]);
+                }
+                if tab.is_empty() { "No users\n".into() } else { tab.render() }
+            })
+        }
+        UserCmd::Show { user } => user_show(ctx, &user),
+        UserCmd::Create(a) => {
+            let t = ctx.t();
+            let mut spec = UserSpec {
+                display_name: a.name,
+                email: a.email,
+                user_type: if a.guest { UserType::Guest } else { UserType::Member },
+                manager: None,
+                department: String::new(),
+                job_title: String::new(),
+                home_org: None,
+                global_admin: a.admin,
+            };
+            apply_fields(t, &mut spec, &a.fields)?;
+            ctx.exec(Command::CreateUser { spec }).map(|_| ())
+        }
+        UserCmd::Update(a) => user_update(ctx, a),
+    }
+}
+
+fn user_update(ctx: &mut Ctx, a: UserUpdate) -> Result<()> {
+    let t = ctx.t();
+    let u = t.find_user(&a.user)?;
+    let mut spec = UserSpec {
+        display_name: a.name.unwrap_or_else(|| u.display_name.clone()),
+        email: a.email.unwrap_or_else(|| u.email.clone()),
+        user_type: match a.kind {
+            Some(UserKind::Guest) => UserType::Guest,
+            Some(UserKind::Member) => UserType::Member,
+            None => u.user_type,
+        },
+        manager: u.manager,
+        department: u.department.clone(),
+        job_title: u.job_title.clone(),
+        home_org: u.home_org,
+        global_admin: a.admin.unwrap_or(u.global_admin),
+    };
+    apply_fields(t, &mut spec, &a.fields)?;
+    let enabled = if a.block { false } else { a.unblock || u.enabled };
+    let user = u.id;
+    ctx.exec(Command::UpdateUser { user, spec, enabled }).map(|_| ())
+}
+
+fn apply_fields(t: &Tenant, spec: &mut UserSpec, f: &UserFields) -> Result<()> {
+    if let Some(m) = &f.manager {
+        spec.manager = if m.eq_ignore_ascii_case("none") { None } else { Some(t.find_user(m)?.id) };
+    }
+    if let Some(o) = &f.org {
+        spec.home_org = if o.eq_ignore_ascii_case("none") { None } else { Some(t.find_org(o)?.id) };
+    }
+    if let Some(d) = &f.department {
+        spec.department = d.clone();
+    }
+    if let Some(j) = &f.job_title {
+        spec.job_title = j.clone();
+    }
+    Ok(())
+}
+
+fn user_type(u: &User) -> String {
+    let kind = if u.is_guest() { "guest" } else { "member" };
+    if u.global_admin { format!("{kind}, admin") } else { kind.into() }
+}
+
+fn user_state(u: &User) -> String {
+    if !u.is_active() {
+        "removed".into()
+    } else if !u.enabled {
+        "blocked".into()
+    } else {
+        "enabled".into()
+    }
+}
+
+fn user_show(ctx: &Ctx, key: &str) -> Result<()> {
+    let t = ctx.t();
+    let u = t.find_user(key)?;
+    let roles: Vec<serde_json::Value> = t
+        .catalogs
+        .values()
+        .filter_map(|c| {
+            c.roles.get(&u.id).map(|r| serde_json::json!({"catalog": c.id, "catalogName": c.display_name, "roles": r}))
+        })
+        .collect();
+    let assignments: Vec<_> = t.assignments_of_user(u.id).collect();
+    let access = t.report_user_access(u.id);
+    let value = serde_json::json!({"user": u, "catalogRoles": roles, "assignments": assignments, "access": access});
+    ctx.show(&value, || {
+        let mut text = format!("{} ({})\n", u.display_name, u.id);
+        text.push_str(&kv(&[
+            ("Email", u.email.clone()),
+            ("Type", user_type(u)),
+            ("State", user_state(u)),
+            ("Manager", u.manager.map(|m| t.user_name(m)).unwrap_or_else(|| "-".into())),
+            ("Department", u.department.clone()),
+            ("Job title", u.job_title.clone()),
+            (
+                "Organization",
+                u.home_org.and_then(|o| t.orgs.get(&o)).map(|o| o.display_name.clone()).unwrap_or_default(),
+            ),
+        ]));
+        for c in t.catalogs.values() {
+            if let Some(r) = c.roles.get(&u.id) {
+                let labels: Vec<&str> = r.iter().map(|r| r.label()).collect();
+                text.push_str(&format!("  Catalog '{}': {}\n", c.display_name, labels.join(", ")));
+            }
+        }
+        text.push_str("\nAssignments\n");
+        text.push_str(&super::lifecycle::assignment_table(t, &assignments).render_or("  none\n"));
+        text.push_str("\nAccess\n");
+        text.push_str(&super::reports::access_table(&access, false).render_or("  none\n"));
+        text
+    })
+}
+
+fn resource_list(ctx: &Ctx, keep: fn(&ResourceKind) -> bool, what: &str) -> Result<()> {
+    let t = ctx.t();
+    let list: Vec<&Resource> = t.resources.values().filter(|r| keep(&r.kind)).collect();
+    ctx.show(&list, || {
+        let mut tab = Table::new(&["ID", "NAME", "TYPE", "ROLES", "OWNERS", "CATALOGS", "HOLDERS"]);
+        for r in &list {
+            let cats: Vec<String> =
+                t.catalogs.values().filter(|c| c.resources.contains(&r.id)).map(|c| c.display_name.clone()).collect();
+            let kind = match &r.kind {
+                ResourceKind::Site { url } => format!("{} {url}", r.kind.label()),
+                k => k.label().to_string(),
+            };
+            tab.row(vec![
+                r.id.to_string(),
+                r.display_name.clone(),
+                kind,
+                r.roles.join(", "),
+                format::names(t, r.owners.iter().copied()),
+                cats.join(", "),
+                t.holders(r.id).count().to_string(),
+            ]);
+        }
+        if tab.is_empty() { format!("No {what}\n") } else { tab.render() }
+    })
+}
+
+fn resource_spec(t: &Tenant, c: ResourceCommon, kind: ResourceKind, roles: &[String]) -> Result<ResourceSpec> {
+    let mut owners = std::collections::BTreeSet::new();
+    for list in &c.owners {
+        owners.extend(parse::users(t, list)?);
+    }
+    Ok(ResourceSpec {
+        display_name: c.name,
+        description: c.description,
+        kind,
+        roles: roles.iter().flat_map(|r| parse::list(r)).map(str::to_string).collect(),
+        owners,
+    })
+}
+
+pub(crate) fn group(ctx: &mut Ctx, c: GroupCmd) -> Result<()> {
+    match c {
+        GroupCmd::List => resource_list(ctx, |k| matches!(k, ResourceKind::Group { .. }), "groups"),
+        GroupCmd::Create { common, group_type } => {
+            let group_type = match group_type {
+                GroupKind::Security => GroupType::Security,
+                GroupKind::M365 => GroupType::Microsoft365,
+                GroupKind::Team => GroupType::Team,
+            };
+            let spec = resource_spec(ctx.t(), common, ResourceKind::Group { group_type }, &[])?;
+            ctx.exec(Command::CreateResource { spec }).map(|_| ())
+        }
+    }
+}
+
+pub(crate) fn app(ctx: &mut Ctx, c: AppCmd) -> Result<()> {
+    match c {
+        AppCmd::List => resource_list(ctx, |k| matches!(k, ResourceKind::Application), "applications"),
+        AppCmd::Create { common, roles } => {
+            let spec = resource_spec(ctx.t(), common, ResourceKind::Application, &roles)?;
+            ctx.exec(Command::CreateResource { spec }).map(|_| ())
+        }
+    }
+}
+
+pub(crate) fn site(ctx: &mut Ctx, c: SiteCmd) -> Result<()> {
+    match c {
+        SiteCmd::List => resource_list(ctx, |k| matches!(k, ResourceKind::Site { .. }), "sites"),
+        SiteCmd::Create { common, url, roles } => {
+            let spec = resource_spec(ctx.t(), common, ResourceKind::Site { url }, &roles)?;
+            ctx.exec(Command::CreateResource { spec }).map(|_| ())
+        }
+    }
+}
+
+pub(crate) fn membership(ctx: &mut Ctx, c: MembershipCmd) -> Result<()> {
+    let (a, add) = match c {
+        MembershipCmd::Add(a) => (a, true),
+        MembershipCmd::Remove(a) => (a, false),
+    };
+    let MembershipArgs { user, resource, role } = a;
+    let t = ctx.t();
+    let user = t.find_user(&user)?.id;
+    let r = t.find_resource(&resource)?;
+    let role = role.or_else(|| r.roles.first().cloned()).unwrap_or_default();
+    let resource = r.id;
+    let cmd = if add {
+        Command::AddDirectGrant { user, resource, role }
+    } else {
+        Command::RemoveDirectGrant { user, resource, role }
+    };
+    ctx.exec(cmd).map(|_| ())
+}
+
+pub(crate) fn org(ctx: &mut Ctx, c: OrgCmd) -> Result<()> {
+    match c {
+        OrgCmd::List => {
+            let t = ctx.t();
+            let list: Vec<_> = t.orgs.values().collect();
+            ctx.show(&list, || {
+                let mut tab = Table::new(&["ID", "NAME", "DOMAINS", "STATE", "SPONSORS", "EXTERNAL SPONSORS"]);
+                for o in &list {
+                    tab.row(vec![
+                        o.id.to_string(),
+                        o.display_name.clone(),
+                        o.domains.join(", "),
+                        org_state(o.state).into(),
+                        format::names(t, o.internal_sponsors.iter().copied()),
+                        format::names(t, o.external_sponsors.iter().copied()),
+                    ]);
+                }
+                if tab.is_empty() { "No connected organizations\n".into() } else { tab.render() }
+            })
+        }
+        OrgCmd::Show { org } => org_show(ctx, &org),
+        OrgCmd::Create { name, domains, tenant_id, description, proposed, sponsors, external_sponsors } => {
+            let t = ctx.t();
+            let spec = OrgSpec {
+                display_name: name,
+                description,
+                domains: domains.iter().flat_map(|d| parse::list(d)).map(str::to_string).collect(),
+                tenant_id,
+                state: if proposed { OrgState::Proposed } else { OrgState::Configured },
+                internal_sponsors: users_of(t, &sponsors)?,
+                external_sponsors: users_of(t, &external_sponsors)?,
+            };
+            ctx.exec(Command::CreateOrg { spec }).map(|_| ())
+        }
+        OrgCmd::Update(a) => org_update(ctx, a),
+        OrgCmd::Delete { org } => {
+            let org = ctx.t().find_org(&org)?.id;
+            ctx.exec(Command::DeleteOrg { org }).map(|_| ())
+        }
+    }
+}
+
+fn users_of(t: &Tenant, lists: &[String]) -> Result<std::collections::BTreeSet<UserId>> {
+    let mut out = std::collections::BTreeSet::new();
+    for l in lists {
+        out.extend(parse::users(t, l)?);
+    }
+    Ok(out)
+}
+
+fn org_state(s: OrgState) -> &'static str {
+    match s {
+        OrgState::Configured => "configured",
+        OrgState::Proposed => "proposed",
+    }
+}
+
+fn org_show(ctx: &Ctx, key: &str) -> Result<()> {
+    let t = ctx.t();
+    let o = t.find_org(key)?;
+    let members: Vec<&User> = t.users.values().filter(|u| org_of(t, u) == Some(o.id)).collect();
+    let value = serde_json::json!({"org": o, "users": members});
+    ctx.show(&value, || {
+        let mut text = format!("{} ({})\n", o.display_name, o.id);
+        text.push_str(&kv(&[
+            ("Description", o.description.clone()),
+            ("Domains", o.domains.join(", ")),
+            ("Tenant id", o.tenant_id.clone().unwrap_or_default()),
+            ("State", org_state(o.state).into()),
+            ("Internal sponsors", format::names(t, o.internal_sponsors.iter().copied())),
+            ("External sponsors", format::names(t, o.external_sponsors.iter().copied())),
+            ("Created", format::time(o.created_at)),
+        ]));
+        let mut tab = Table::new(&["ID", "NAME", "EMAIL", "STATE"]);
+        for u in &members {
+            tab.row(vec![u.id.to_string(), u.display_name.clone(), u.email.clone(), user_state(u)]);
+        }
+        text.push_str("\nUsers\n");
+        text.push_str(&tab.render_or("  none\n"));
+        text
+    })
+}
+
+fn org_of(t: &Tenant, u: &User) -> Option<OrgId> {
+    u.home_org.or_else(|| if u.is_guest() { t.org_for_domain(&u.domain()) } else { None })
+}
+
+fn org_update(ctx: &mut Ctx, a: OrgUpdate) -> Result<()> {
+    let t = ctx.t();
+    let o = t.find_org(&a.org)?;
+    let mut spec = OrgSpec {
+        display_name: a.name.unwrap_or_else(|| o.display_name.clone()),
+        description: a.description.unwrap_or_else(|| o.description.clone()),
+        domains: o.domains.clone(),
+        tenant_id: a.tenant_id.or_else(|| o.tenant_id.clone()),
+        state: match a.state {
+            Some(OrgStateArg::Configured) => OrgState::Configured,
+            Some(OrgStateArg::Proposed) => OrgState::Proposed,
+            None => o.state,
+        },
+        internal_sponsors: o.internal_sponsors.clone(),
+        external_sponsors: o.external_sponsors.clone(),
+    };
+    for d in a.add_domains.iter().flat_map(|d| parse::list(d)) {
+        if !spec.domains.iter().any(|x| x.eq_ignore_ascii_case(d)) {
+            spec.domains.push(d.to_string());
+        }
+    }
+    for d in a.remove_domains.iter().flat_map(|d| parse::list(d)) {
+        spec.domains.retain(|x| !x.eq_ignore_ascii_case(d));
+    }
+    spec.internal_sponsors.extend(users_of(t, &a.add_sponsors)?);
+    for u in users_of(t, &a.remove_sponsors)? {
+        spec.internal_sponsors.remove(&u);
+    }
+    spec.external_sponsors.extend(users_of(t, &a.add_external_sponsors)?);
+    for u in users_of(t, &a.remove_external_sponsors)? {
+        spec.external_sponsors.remove(&u);
+    }
+    let org = o.id;
+    ctx.exec(Command::UpdateOrg { org, spec }).map(|_| ())
+}

@@ -1,0 +1,230 @@
+//! Assignments (list, assign, remove, extend, leave) and access reviews.
+
+use anyhow::{Result, anyhow};
+
+use super::args_flow::{
+    AssignArgs, AssignmentsArgs, DecisionArg, ExtendArgs, LeaveArgs, RemoveArgs, ReviewCmd, StateArg,
+};
+use super::format::{self, Table, kv};
+use super::{Ctx, parse, usage};
+use crate::domain::{
+    Actor, Assignment, AssignmentId, AssignmentState, Command, Review, ReviewDecision, ReviewId, Tenant,
+};
+
+fn sees_assignment(t: &Tenant, actor: &Actor, a: &Assignment) -> bool {
+    t.can_see_assignment(actor, a)
+}
+
+pub(crate) fn assignment_table(t: &Tenant, list: &[&Assignment]) -> Table {
+    let mut tab = Table::new(&["ID", "PACKAGE", "USER", "STATE", "START", "END", "POLICY"]);
+    for a in list {
+        tab.row(vec![
+            a.id.to_string(),
+            t.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default(),
+            t.user_name(a.target),
+            a.state.to_string(),
+            format::time(a.start),
+            format::opt_time(a.end, "never"),
+            t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default(),
+        ]);
+    }
+    tab
+}
+
+pub(crate) fn assignments(ctx: &Ctx, a: AssignmentsArgs) -> Result<()> {
+    let t = ctx.t();
+    let actor = ctx.actor()?;
+    let pkg = a.package.as_deref().map(|p| t.find_package(p).map(|p| p.id)).transpose()?;
+    let user = a.user.as_deref().map(|u| t.find_user(u).map(|u| u.id)).transpose()?;
+    let mut list: Vec<&Assignment> = match (pkg, user) {
+        (Some(p), _) => t.assignments_of_package(p).collect(),
+        (None, Some(u)) => t.assignments_of_user(u).collect(),
+        (None, None) => t.assignments.values().collect(),
+    };
+    list.retain(|x| {
+        pkg.is_none_or(|p| x.package == p)
+            && user.is_none_or(|u| x.target == u)
+            && state_matches(a.state, x.state)
+            && sees_assignment(t, actor, x)
+    });
+    list.sort_by_key(|x| (x.package, t.user_name(x.target), x.id));
+    ctx.show(&list, || assignment_table(t, &list).render_or("No assignments\n"))
+}
+
+fn state_matches(want: Option<StateArg>, s: AssignmentState) -> bool {
+    match want {
+        None => true,
+        Some(StateArg::Active) => matches!(s, AssignmentState::Delivering | AssignmentState::Delivered),
+        Some(StateArg::Delivering) => s == AssignmentState::Delivering,
+        Some(StateArg::Delivered) => s == AssignmentState::Delivered,
+        Some(StateArg::Expired) => s == AssignmentState::Expired,
+        Some(StateArg::Removed) => s == AssignmentState::Removed,
+    }
+}
+
+pub(crate) fn assign(ctx: &mut Ctx, a: AssignArgs) -> Result<()> {
+    let t = ctx.t();
+    let now = ctx.now();
+    let pkg = t.find_package(&a.package)?;
+    let user = t.find_user(&a.user)?.id;
+    let policy = match &a.policy {
+        Some(p) => t.find_policy(Some(pkg.id), p)?.id,
+        None => match pkg.policies.as_slice() {
+            [one] => *one,
+            [] => {
+                return Err(anyhow!(
+                    "'{}' has no policy to assign under: create one (a policy with --scope none serves direct assignments only)",
+                    pkg.display_name
+                ));
+            }
+            many => {
+                let names: Vec<String> = many
+                    .iter()
+                    .filter_map(|id| t.policies.get(id))
+                    .map(|p| format!("{} '{}'", p.id, p.spec.display_name))
+                    .collect();
+                return Err(usage(format!(
+                    "'{}' has {} policies: pick one with --policy ({})",
+                    pkg.display_name,
+                    many.len(),
+                    names.join(", ")
+                )));
+            }
+        },
+    };
+    let command = Command::AdminAssign {
+        package: pkg.id,
+        policy,
+        user,
+        start: a.start.map(|w| w.resolve(now)),
+        end: a.end.map(|w| w.resolve(now)),
+        justification: a.justification,
+    };
+    ctx.exec(command).map(|_| ())
+}
+
+pub(crate) fn remove(ctx: &mut Ctx, a: RemoveArgs) -> Result<()> {
+    let assignment: AssignmentId = parse::id(&a.assignment).map_err(usage)?;
+    ctx.exec(Command::AdminRemove { assignment, reason: a.reason }).map(|_| ())
+}
+
+pub(crate) fn extend(ctx: &mut Ctx, a: ExtendArgs) -> Result<()> {
+    let me = ctx.actor()?.user_id();
+    let assignment = parse::my_assignment(ctx.t(), me, &a.assignment)?;
+    ctx.exec(Command::RequestExtension { assignment, justification: a.justification }).map(|_| ())
+}
+
+pub(crate) fn leave(ctx: &mut Ctx, a: LeaveArgs) -> Result<()> {
+    let me = ctx.actor()?.user_id();
+    let assignment = parse::my_assignment(ctx.t(), me, &a.assignment)?;
+    ctx.exec(Command::RemoveOwnAssignment { assignment }).map(|_| ())
+}
+
+fn sees_review(t: &Tenant, actor: &Actor, r: &Review) -> bool {
+    t.can_see_review(actor, r)
+}
+
+pub(crate) fn reviews(ctx: &Ctx, all: bool) -> Result<()> {
+    let t = ctx.t();
+    let now = ctx.now();
+    if all {
+        let actor = ctx.actor()?;
+        let list: Vec<&Review> = t.reviews.values().filter(|r| sees_review(t, actor, r)).collect();
+        return ctx.show(&list, || {
+            let mut tab = Table::new(&["ID", "NAME", "STATE", "START", "END", "ITEMS", "DECIDED"]);
+            for r in &list {
+                tab.row(vec![
+                    r.id.to_string(),
+                    r.display_name.clone(),
+                    r.state.to_string(),
+                    format::time(r.start),
+                    format::time(r.end),
+                    r.items.len().to_string(),
+                    r.items.iter().filter(|i| i.decision.is_some()).count().to_string(),
+                ]);
+            }
+            tab.render_or("No access reviews\n")
+        });
+    }
+    let me = ctx.me()?;
+    let tasks = t.review_tasks(me);
+    let value: Vec<_> = tasks
+        .iter()
+        .map(|(r, i)| serde_json::json!({"review": r.id, "name": r.display_name, "end": r.end, "item": i}))
+        .collect();
+    ctx.show(&value, || {
+        let mut tab = Table::new(&["REVIEW", "NAME", "ASSIGNMENT", "USER", "DECISION", "ENDS", "TIME LEFT"]);
+        for (r, i) in &tasks {
+            tab.row(vec![
+                r.id.to_string(),
+                r.display_name.clone(),
+                i.assignment.to_string(),
+                t.user_name(i.user),
+                i.decision.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+                format::time(r.end),
+                format::left(now, r.end),
+            ]);
+        }
+        tab.render_or("No open review tasks\n")
+    })
+}
+
+pub(crate) fn review(ctx: &mut Ctx, c: ReviewCmd) -> Result<()> {
+    match c {
+        ReviewCmd::Show { id } => review_show(ctx, id),
+        ReviewCmd::Decide { id, assignment, decision, justification } => {
+            let t = ctx.t();
+            let r = t.review(id)?;
+            let assignment = match parse::id::<AssignmentId>(&assignment) {
+                Ok(a) if r.items.iter().any(|i| i.assignment == a) => a,
+                _ => {
+                    let u = t.find_user(&assignment)?;
+                    r.items.iter().find(|i| i.user == u.id).map(|i| i.assignment).ok_or_else(|| {
+                        anyhow!("{}'s access is not part of review '{}'", u.display_name, r.display_name)
+                    })?
+                }
+            };
+            let decision = match decision {
+                DecisionArg::Approve => ReviewDecision::Approve,
+                DecisionArg::Deny => ReviewDecision::Deny,
+                DecisionArg::DontKnow => ReviewDecision::DontKnow,
+            };
+            ctx.exec(Command::DecideReview { review: id, assignment, decision, justification }).map(|_| ())
+        }
+        ReviewCmd::End { id } => ctx.exec(Command::EndReview { review: id }).map(|_| ()),
+    }
+}
+
+fn review_show(ctx: &Ctx, id: ReviewId) -> Result<()> {
+    let t = ctx.t();
+    let r = t.review(id)?;
+    if !sees_review(t, ctx.actor()?, r) {
+        return Err(anyhow!("Review {id} is not yours to see: you are not a reviewer and have no role in its catalog"));
+    }
+    ctx.show(r, || {
+        let s = &r.settings;
+        let mut text = format!("Access review '{}' ({})\n", r.display_name, r.id);
+        text.push_str(&kv(&[
+            ("Package", t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default()),
+            ("Policy", t.policies.get(&r.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default()),
+            ("State", r.state.to_string()),
+            ("Open", format!("{} to {}", format::time(r.start), format::time(r.end))),
+            ("No response", s.no_response.to_string()),
+        ]));
+        let mut tab = Table::new(&["ASSIGNMENT", "USER", "REVIEWERS", "DECISION", "BY", "JUSTIFICATION", "OUTCOME"]);
+        for i in &r.items {
+            tab.row(vec![
+                i.assignment.to_string(),
+                t.user_name(i.user),
+                format::names(t, i.reviewers.iter().copied()),
+                i.decision.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+                i.decided_by.map(|u| t.user_name(u)).unwrap_or_default(),
+                i.justification.clone(),
+                i.outcome.clone().unwrap_or_default(),
+            ]);
+        }
+        text.push('\n');
+        text.push_str(&tab.render_or("No assignments to review\n"));
+        text
+    })
+}

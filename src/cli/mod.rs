@@ -1,0 +1,189 @@
+//! The command line: headless commands over the same domain calls as the terminal app.
+//!
+//! Every change is one `Command` run through [`Session::run`], so the domain checks rights, rules
+//! and limits and writes the audit log; reads use the tenant's lookups and reports. Exit codes:
+//! 0 done, 1 refused by the domain or the files could not be read (the message says which rule or
+//! which file and line), 2 bad usage.
+
+mod args;
+mod args_dir;
+mod args_flow;
+mod args_policy;
+mod catalogs;
+mod directory;
+mod dispatch;
+mod format;
+mod lifecycle;
+mod parse;
+mod policy;
+mod policy_show;
+mod reports;
+mod requests;
+mod setup;
+
+use std::process::ExitCode;
+
+use anyhow::{Result, anyhow};
+use clap::ArgMatches;
+
+pub use args::{Cli, Cmd};
+
+use crate::domain::{Actor, Command, Outcome, Tenant, Time, UserId};
+use crate::session::{self, Opened, Session};
+
+/// A mistake in how a command was typed (exit 2), found after clap parsed it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+pub(crate) fn usage(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Usage(msg.into()))
+}
+
+/// Run a parsed command line; `matches` are clap's, for flags whose order matters.
+pub fn run(cli: Cli, matches: &ArgMatches) -> ExitCode {
+    match execute(cli, matches) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("entitle: {}", message(&e));
+            if e.downcast_ref::<Usage>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
+        }
+    }
+}
+
+/// The error and its causes, each once (store errors already quote their cause).
+fn message(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
+}
+
+/// The terminal app. A placeholder until the screens are wired.
+fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
+    let dir = session::data_dir(cli.data.as_deref())?;
+    if let Some(Cmd::Init(a)) = &cli.command {
+        return setup::init(&dir, a, cli.json);
+    }
+    let (store, opened) = Session::open(&dir)?;
+    let notice = (opened == Opened::InstalledDemo)
+        .then(|| format!("No data in {}: installed the demo tenant '{}'", dir.display(), store.state().display_name));
+    if let (Some(n), Some(_)) = (&notice, &cli.command) {
+        eprintln!("{n}");
+    }
+    // An unknown --as is an error at once; no --as and no administrator only matters to
+    // commands that act.
+    let (actor, actor_err) = match session::resolve_actor(store.state(), cli.as_user.as_deref()) {
+        Ok(a) => (a, None),
+        Err(e) if cli.as_user.is_none() => (Actor::System, Some(e.to_string())),
+        Err(e) => return Err(e),
+    };
+    let session = Session::new(store, actor);
+    let Some(command) = cli.command else {
+        if let Some(e) = actor_err {
+            return Err(anyhow!("{e}"));
+        }
+        return crate::ui::run::run_tui(session, &dir, notice);
+    };
+    let mut ctx = Ctx { session, json: cli.json, matches: leaf(matches), actor_err };
+    ctx.catch_up()?;
+    dispatch::dispatch(&mut ctx, command)
+}
+
+/// The deepest subcommand's matches (where a command's own flags are).
+fn leaf(m: &ArgMatches) -> &ArgMatches {
+    match m.subcommand() {
+        Some((_, sub)) => leaf(sub),
+        None => m,
+    }
+}
+
+/// What a command handler works with.
+pub(crate) struct Ctx<'m> {
+    pub session: Session,
+    pub json: bool,
+    pub matches: &'m ArgMatches,
+    actor_err: Option<String>,
+}
+
+impl Ctx<'_> {
+    pub fn t(&self) -> &Tenant {
+        self.session.tenant()
+    }
+
+    /// The tenant's time now.
+    pub fn now(&self) -> Time {
+        self.session.now()
+    }
+
+    pub fn actor(&self) -> Result<&Actor> {
+        match &self.actor_err {
+            Some(e) => Err(anyhow!("{e}")),
+            None => Ok(&self.session.actor),
+        }
+    }
+
+    /// The signed-in directory user.
+    pub fn me(&self) -> Result<UserId> {
+        match self.actor()? {
+            Actor::User { user } => Ok(*user),
+            Actor::External { email, .. } => Err(anyhow!(
+                "{email} is not in the directory yet: only a directory user can do this (a guest account is made on first delivery)"
+            )),
+            Actor::System => Err(anyhow!("Pass --as USER")),
+        }
+    }
+
+    /// Fire the timers a live clock made due, so that reads show the present.
+    fn catch_up(&mut self) -> Result<()> {
+        if self.session.timer_due() {
+            let fired = self.session.tick()?;
+            if !fired.is_empty() {
+                eprintln!("Meanwhile: {fired}");
+            }
+        }
+        Ok(())
+    }
+
+    /// Run a command as the signed-in actor and print what it did.
+    pub fn exec(&mut self, command: Command) -> Result<Outcome> {
+        self.actor()?;
+        // These commands' messages already say what fired.
+        let says_fired = matches!(
+            command,
+            Command::Tick | Command::AdvanceClock { .. } | Command::SetClock { .. } | Command::EndReview { .. }
+        );
+        let out = self.session.run(command)?;
+        if self.json {
+            format::emit_json(&serde_json::json!({
+                "message": out.message,
+                "created": out.created,
+                "fired": format::fired_json(&out.fired),
+            }))?;
+        } else {
+            let mut text = format!("{}\n", out.message);
+            if !out.fired.is_empty() && !says_fired {
+                text.push_str(&format!("Also: {}\n", out.fired));
+            }
+            format::emit(&text);
+        }
+        Ok(out)
+    }
+
+    /// Print a value as JSON when `--json`, else the text.
+    pub fn show<T: serde::Serialize + ?Sized>(&self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
+        if self.json {
+            format::emit_json(value)
+        } else {
+            format::emit(&text());
+            Ok(())
+        }
+    }
+}

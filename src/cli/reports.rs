@@ -1,0 +1,232 @@
+//! Reports, lint, the audit log and the mailbox.
+
+use anyhow::{Result, anyhow};
+
+use super::Ctx;
+use super::args_flow::{AuditArgs, NotificationsArgs, ReportCmd};
+use super::format::{self, Table};
+use crate::domain::report::AccessRow;
+use crate::domain::{Actor, Command, Tenant, UserId};
+
+/// Reports about others need some administrative role (any catalog role will do).
+fn require_admin_role(t: &Tenant, actor: &Actor, what: &str) -> Result<()> {
+    Ok(t.require_admin_role(actor, what)?)
+}
+
+fn require_self_or_admin(t: &Tenant, actor: &Actor, user: UserId) -> Result<()> {
+    if actor.user_id() == Some(user) {
+        Ok(())
+    } else {
+        require_admin_role(t, actor, &format!("{}'s access", t.user_name(user)))
+    }
+}
+
+pub(crate) fn access_table(rows: &[AccessRow], with_user: bool) -> Table {
+    let mut tab = if with_user {
+        Table::new(&["USER", "RESOURCE", "ROLE", "VIA"])
+    } else {
+        Table::new(&["RESOURCE", "ROLE", "VIA"])
+    };
+    for r in rows {
+        let mut cells = vec![r.resource_name.clone(), r.role.clone(), r.via.join(", ")];
+        if with_user {
+            cells.insert(0, r.user_name.clone());
+        }
+        tab.row(cells);
+    }
+    tab
+}
+
+pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
+    let t = ctx.t();
+    let actor = ctx.actor()?;
+    match c {
+        ReportCmd::Packages { user } => {
+            let u = t.find_user(&user)?;
+            require_self_or_admin(t, actor, u.id)?;
+            let rows = t.report_user_packages(u.id);
+            ctx.show(&rows, || {
+                let mut tab = Table::new(&["ID", "PACKAGE", "CATALOG", "CAN REQUEST", "ASSIGNMENT", "STATE", "END"]);
+                for r in &rows {
+                    tab.row(vec![
+                        r.package.to_string(),
+                        r.package_name.clone(),
+                        r.catalog_name.clone(),
+                        format::yes_no(r.can_request),
+                        r.assignment.map(|a| a.to_string()).unwrap_or_default(),
+                        r.state.map(|s| s.to_string()).unwrap_or_default(),
+                        format::opt_time(r.end, ""),
+                    ]);
+                }
+                tab.render_or(&format!("{} can request no package and has none\n", u.display_name))
+            })
+        }
+        ReportCmd::Access { user } => {
+            let u = t.find_user(&user)?;
+            require_self_or_admin(t, actor, u.id)?;
+            let rows = t.report_user_access(u.id);
+            ctx.show(&rows, || access_table(&rows, false).render_or(&format!("{} holds no resource\n", u.display_name)))
+        }
+        ReportCmd::Holders { resource } => {
+            let r = t.find_resource(&resource)?;
+            require_admin_role(t, actor, "who holds a resource")?;
+            let rows = t.report_resource_holders(r.id);
+            ctx.show(&rows, || access_table(&rows, true).render_or(&format!("Nobody holds {}\n", r.display_name)))
+        }
+        ReportCmd::Package { package } => {
+            let p = t.find_package(&package)?;
+            if !t.can_read_catalog(actor, p.catalog) {
+                return Err(anyhow!("To see the assignments of '{}' you need a role in its catalog", p.display_name));
+            }
+            let groups = t.report_package_assignments(p.id);
+            let value: serde_json::Map<String, serde_json::Value> =
+                groups.iter().map(|(s, v)| (s.to_string(), serde_json::to_value(v).unwrap_or_default())).collect();
+            ctx.show(&value, || {
+                if groups.is_empty() {
+                    return format!("'{}' has no assignments\n", p.display_name);
+                }
+                let mut text = String::new();
+                for (s, v) in &groups {
+                    text.push_str(&format!("{s} ({})\n", v.len()));
+                    text.push_str(&super::lifecycle::assignment_table(t, v).render());
+                    text.push('\n');
+                }
+                text
+            })
+        }
+        ReportCmd::Expiring { days } => {
+            require_admin_role(t, actor, "what expires")?;
+            let list = t.report_expiring(days as i64);
+            let now = ctx.now();
+            ctx.show(&list, || {
+                let mut tab = Table::new(&["ID", "PACKAGE", "USER", "END", "LEFT", "EXTENSION"]);
+                for a in &list {
+                    tab.row(vec![
+                        a.id.to_string(),
+                        t.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default(),
+                        t.user_name(a.target),
+                        format::opt_time(a.end, ""),
+                        a.end.map(|e| format::left(now, e)).unwrap_or_default(),
+                        format::yes_no(a.terms.allow_extension),
+                    ]);
+                }
+                tab.render_or(&format!("Nothing expires within {days} days\n"))
+            })
+        }
+        ReportCmd::Requests { package } => {
+            let pkg = package.as_deref().map(|p| t.find_package(p)).transpose()?;
+            match pkg {
+                Some(p) if !t.can_read_catalog(actor, p.catalog) => {
+                    return Err(anyhow!("To see the requests of '{}' you need a role in its catalog", p.display_name));
+                }
+                Some(_) => {}
+                None => require_admin_role(t, actor, "every request")?,
+            }
+            let list = t.report_requests(pkg.map(|p| p.id));
+            ctx.show(&list, || super::requests::request_table(t, &list).render_or("No requests\n"))
+        }
+        ReportCmd::Drift => {
+            require_admin_role(t, actor, "memberships outside packages")?;
+            let rows = t.report_drift();
+            let value: Vec<_> = rows
+                .iter()
+                .map(|(r, governed)| {
+                    let mut v = serde_json::to_value(r).unwrap_or_default();
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("governed".into(), (*governed).into());
+                    }
+                    v
+                })
+                .collect();
+            ctx.show(&value, || {
+                let mut tab = Table::new(&["USER", "RESOURCE", "ROLE", "VIA", "ALSO IN A PACKAGE"]);
+                for (r, governed) in &rows {
+                    tab.row(vec![
+                        r.user_name.clone(),
+                        r.resource_name.clone(),
+                        r.role.clone(),
+                        r.via.join(", "),
+                        format::yes_no(*governed),
+                    ]);
+                }
+                tab.render_or("No memberships outside access packages\n")
+            })
+        }
+    }
+}
+
+pub(crate) fn lint(ctx: &Ctx) -> Result<()> {
+    let findings = ctx.t().lint();
+    ctx.show(&findings, || {
+        let mut tab = Table::new(&["CODE", "OBJECT", "MESSAGE"]);
+        for f in &findings {
+            tab.row(vec![f.code.to_string(), f.object.clone(), f.message.clone()]);
+        }
+        tab.render_or("No findings\n")
+    })
+}
+
+pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
+    let t = ctx.t();
+    require_admin_role(t, ctx.actor()?, "the audit log")?;
+    let objects = a.object.as_deref().map(|o| object_ids(t, o));
+    let actor = a.actor.as_deref().map(str::to_lowercase);
+    let activity = a.activity.as_deref().map(str::to_lowercase);
+    let matching: Vec<_> = t
+        .audit
+        .iter()
+        .filter(|e| actor.as_deref().is_none_or(|x| e.actor.to_lowercase().contains(x)))
+        .filter(|e| activity.as_deref().is_none_or(|x| e.activity.to_lowercase().contains(x)))
+        .filter(|e| objects.as_ref().is_none_or(|ids| ids.iter().any(|id| id.eq_ignore_ascii_case(&e.object))))
+        .collect();
+    let list = &matching[matching.len().saturating_sub(a.limit)..];
+    ctx.show(list, || {
+        let mut tab = Table::new(&["SEQ", "TIME", "ACTOR", "ACTIVITY", "OBJECT", "SUMMARY"]);
+        for e in list {
+            tab.row(vec![
+                e.seq.to_string(),
+                format::time(e.at),
+                e.actor.clone(),
+                e.activity.clone(),
+                e.object.clone(),
+                e.summary.clone(),
+            ]);
+        }
+        tab.render_or("No audit events\n")
+    })
+}
+
+/// The ids an `--object` may mean: itself, and any object of that name.
+fn object_ids(t: &Tenant, key: &str) -> Vec<String> {
+    let mut ids = vec![key.trim().to_string()];
+    ids.extend(t.find_user(key).ok().map(|x| x.id.to_string()));
+    ids.extend(t.find_resource(key).ok().map(|x| x.id.to_string()));
+    ids.extend(t.find_org(key).ok().map(|x| x.id.to_string()));
+    ids.extend(t.find_catalog(key).ok().map(|x| x.id.to_string()));
+    ids.extend(t.find_package(key).ok().map(|x| x.id.to_string()));
+    ids.extend(t.find_policy(None, key).ok().map(|x| x.id.to_string()));
+    ids
+}
+
+pub(crate) fn notifications(ctx: &mut Ctx, a: NotificationsArgs) -> Result<()> {
+    let me = ctx.me()?;
+    if let Some(which) = a.mark_read {
+        return ctx.exec(Command::MarkRead { notification: which }).map(|_| ());
+    }
+    let t = ctx.t();
+    let list: Vec<_> = t.notifications_of(me).filter(|n| !a.unread || !n.read).collect();
+    ctx.show(&list, || {
+        let mut tab = Table::new(&["SEQ", "NEW", "TIME", "KIND", "SUBJECT", "DETAILS"]);
+        for n in list.iter().rev() {
+            tab.row(vec![
+                n.seq.to_string(),
+                if n.read { "".into() } else { "*".into() },
+                format::time(n.at),
+                n.kind.clone(),
+                n.subject.clone(),
+                n.body.clone(),
+            ]);
+        }
+        tab.render_or("No notifications\n")
+    })
+}

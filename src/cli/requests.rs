@@ -1,0 +1,268 @@
+//! My Access and approvals: available packages, requests, the approval inbox, decisions.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, anyhow};
+
+use super::args_flow::{DecideArgs, NewRequest, RequestsArgs};
+use super::format::{self, Table, kv};
+use super::{Ctx, parse, usage};
+use crate::domain::{Actor, Command, QuestionId, Request, RequestId, Tenant};
+
+/// Whether the actor may read a request: their own, routed to them, or a catalog role.
+pub(crate) fn sees_request(t: &Tenant, actor: &Actor, r: &Request) -> bool {
+    t.can_see_request(actor, r)
+}
+
+fn package_name(t: &Tenant, r: &Request) -> String {
+    t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_else(|| r.package.to_string())
+}
+
+pub(crate) fn available(ctx: &Ctx) -> Result<()> {
+    let t = ctx.t();
+    let actor = ctx.actor()?;
+    let list = t.available_packages(actor);
+    let value: Vec<_> = list.iter().map(|(p, pols)| serde_json::json!({"package": p, "policies": pols})).collect();
+    ctx.show(&value, || {
+        let mut tab = Table::new(&["ID", "PACKAGE", "CATALOG", "POLICIES", "STATUS", "DESCRIPTION"]);
+        for (p, pols) in &list {
+            let policies: Vec<String> = pols
+                .iter()
+                .map(|x| {
+                    let approval = if x.spec.stages.is_empty() { "" } else { ", approval" };
+                    format!("{} {}{approval}", x.id, x.spec.display_name)
+                })
+                .collect();
+            tab.row(vec![
+                p.id.to_string(),
+                p.display_name.clone(),
+                t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default(),
+                policies.join("; "),
+                status(t, actor, p.id),
+                p.description.clone(),
+            ]);
+        }
+        tab.render_or("No access packages you can request\n")
+    })
+}
+
+fn status(t: &Tenant, actor: &Actor, pkg: crate::domain::PackageId) -> String {
+    let Some(me) = actor.user_id() else { return String::new() };
+    if let Some(a) = t.active_assignment(me, pkg) {
+        return match a.end {
+            Some(e) => format!("assigned until {}", format::time(e)),
+            None => "assigned".into(),
+        };
+    }
+    t.requests_of_user(me)
+        .find(|r| r.package == pkg && r.state.is_open())
+        .map(|r| format!("{} ({})", r.state, r.id))
+        .unwrap_or_default()
+}
+
+pub(crate) fn submit(ctx: &mut Ctx, a: NewRequest) -> Result<()> {
+    let t = ctx.t();
+    let actor = ctx.actor()?;
+    let key = a.package.ok_or_else(|| usage("Name the access package to request"))?;
+    let pkg = t.find_package(&key)?;
+    let policy = a.policy.as_deref().map(|p| t.find_policy(Some(pkg.id), p)).transpose()?;
+    let mut answers: BTreeMap<QuestionId, String> = BTreeMap::new();
+    if !a.answers.is_empty() {
+        let matching = t.matching_policies(actor, pkg);
+        let questions = match (policy, matching.as_slice()) {
+            (Some(p), _) => p.spec.questions.clone(),
+            (None, [one]) => one.spec.questions.clone(),
+            _ => vec![],
+        };
+        for item in &a.answers {
+            let Some((q, answer)) = item.split_once('=') else {
+                return Err(usage(format!("--answer '{item}': use QUESTION=ANSWER, e.g. q1=Finance")));
+            };
+            let id = if questions.is_empty() {
+                q.trim().parse::<QuestionId>().map_err(|e| anyhow!("{e}"))?
+            } else {
+                parse::question(&questions, q)?
+            };
+            answers.insert(id, answer.trim().to_string());
+        }
+    }
+    let command = Command::SubmitRequest {
+        package: pkg.id,
+        policy: policy.map(|p| p.id),
+        justification: a.justification.unwrap_or_default(),
+        answers,
+        start: a.start.map(|w| w.resolve(ctx.now())),
+    };
+    ctx.exec(command).map(|_| ())
+}
+
+pub(crate) fn show(ctx: &Ctx, id: RequestId) -> Result<()> {
+    let t = ctx.t();
+    let r = t.request(id)?;
+    if !sees_request(t, ctx.actor()?, r) {
+        return Err(anyhow!("Request {id} is not yours, not routed to you, and not in a catalog you have a role in"));
+    }
+    ctx.show(r, || {
+        let pol = t.policies.get(&r.policy);
+        let mut rows = vec![
+            ("Package", format!("{} ({})", package_name(t, r), r.package)),
+            ("Policy", pol.map(|p| format!("{} ({})", p.spec.display_name, p.id)).unwrap_or_default()),
+            ("Type", r.request_type.to_string()),
+            ("For", t.target_label(&r.target)),
+            ("Requested by", r.requestor.map(|u| t.user_name(u)).unwrap_or_else(|| t.target_label(&r.target))),
+            ("State", r.state.to_string()),
+            ("Created", format::time(r.created_at)),
+        ];
+        if r.state == crate::domain::RequestState::PendingApproval {
+            let stages = pol.map(|p| p.spec.stages.len()).unwrap_or(0);
+            rows.push((
+                "Stage",
+                format!("{} of {stages}, waiting for {}", r.stage + 1, format::names(t, r.approvers.iter().copied())),
+            ));
+            if let Some(d) = deadline(t, r) {
+                rows.push(("Times out", format!("{} ({} left)", format::time(d), format::left(ctx.now(), d))));
+            }
+        }
+        if !r.justification.is_empty() {
+            rows.push(("Justification", r.justification.clone()));
+        }
+        for (q, a) in &r.answers {
+            let text = pol.and_then(|p| p.spec.questions.iter().find(|x| x.id == *q)).map(|x| x.text.clone());
+            rows.push(("Answer", format!("{}: {a}", text.unwrap_or_else(|| q.to_string()))));
+        }
+        if let Some(s) = r.start {
+            rows.push(("Starts", format::time(s)));
+        }
+        if let Some(e) = r.end {
+            rows.push(("Ends", format::time(e)));
+        }
+        if let Some(a) = r.assignment {
+            rows.push(("Assignment", a.to_string()));
+        }
+        if let Some(c) = r.completed_at {
+            rows.push(("Completed", format::time(c)));
+        }
+        let mut text = format!("Request {}\n{}\nHistory\n", r.id, kv(&rows));
+        for h in &r.history {
+            text.push_str(&format!("  {}  {}\n", format::time(h.at), h.text));
+        }
+        text
+    })
+}
+
+/// When the current stage of a pending request times out.
+fn deadline(t: &Tenant, r: &Request) -> Option<crate::domain::Time> {
+    let st = t.policies.get(&r.policy)?.spec.stages.get(r.stage)?;
+    r.stage_deadline(st.timeout_days)
+}
+
+pub(crate) fn cancel(ctx: &mut Ctx, id: RequestId) -> Result<()> {
+    ctx.exec(Command::CancelRequest { request: id }).map(|_| ())
+}
+
+pub(crate) fn list(ctx: &Ctx, a: RequestsArgs) -> Result<()> {
+    let t = ctx.t();
+    let actor = ctx.actor()?;
+    let mut list: Vec<&Request> = if let Some(p) = &a.package {
+        let pkg = t.find_package(p)?;
+        if !t.can_read_catalog(actor, pkg.catalog) {
+            return Err(anyhow!(
+                "To see the requests of '{}' you need a role in its catalog; `entitle requests` shows yours",
+                pkg.display_name
+            ));
+        }
+        t.requests_of_package(pkg.id).collect()
+    } else if a.all {
+        t.requests.values().filter(|r| sees_request(t, actor, r)).collect()
+    } else {
+        match actor {
+            Actor::User { user } => t.requests_of_user(*user).collect(),
+            _ => t.requests.values().filter(|r| sees_request(t, actor, r)).collect(),
+        }
+    };
+    list.retain(|r| !a.open || r.state.is_open());
+    list.sort_by(|x, y| y.created_at.cmp(&x.created_at).then(y.id.cmp(&x.id)));
+    ctx.show(&list, || request_table(t, &list).render_or("No requests\n"))
+}
+
+pub(crate) fn request_table(t: &Tenant, list: &[&Request]) -> Table {
+    let mut tab = Table::new(&["ID", "TYPE", "PACKAGE", "FOR", "STATE", "CREATED", "COMPLETED"]);
+    for r in list {
+        tab.row(vec![
+            r.id.to_string(),
+            r.request_type.to_string(),
+            package_name(t, r),
+            t.target_label(&r.target),
+            r.state.to_string(),
+            format::time(r.created_at),
+            format::opt_time(r.completed_at, ""),
+        ]);
+    }
+    tab
+}
+
+pub(crate) fn inbox(ctx: &Ctx) -> Result<()> {
+    let t = ctx.t();
+    let me = ctx.me()?;
+    let now = ctx.now();
+    let mut list: Vec<&Request> = t.inbox(me).collect();
+    list.sort_by_key(|r| (deadline(t, r), r.id));
+    let value: Vec<serde_json::Value> = list
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("deadline".into(), serde_json::to_value(deadline(t, r)).unwrap_or_default());
+            }
+            v
+        })
+        .collect();
+    ctx.show(&value, || {
+        let mut tab = Table::new(&["ID", "PACKAGE", "FOR", "STAGE", "SUBMITTED", "TIME LEFT", "JUSTIFICATION"]);
+        for r in &list {
+            let stages = t.policies.get(&r.policy).map(|p| p.spec.stages.len()).unwrap_or(0);
+            tab.row(vec![
+                r.id.to_string(),
+                package_name(t, r),
+                t.target_label(&r.target),
+                format!("{}/{stages}", r.stage + 1),
+                format::time(r.created_at),
+                deadline(t, r).map(|d| format::left(now, d)).unwrap_or_default(),
+                r.justification.clone(),
+            ]);
+        }
+        tab.render_or("Nothing waits for your approval\n")
+    })
+}
+
+pub(crate) fn decided(ctx: &Ctx) -> Result<()> {
+    let t = ctx.t();
+    let me = ctx.me()?;
+    let mut rows: Vec<(&Request, &crate::domain::StageDecision)> =
+        t.requests.values().flat_map(|r| r.decisions.iter().filter(|d| d.by == me).map(move |d| (r, d))).collect();
+    rows.sort_by_key(|(_, d)| std::cmp::Reverse(d.at));
+    let value: Vec<_> = rows
+        .iter()
+        .map(|(r, d)| serde_json::json!({"request": r.id, "package": r.package, "state": r.state, "decision": d}))
+        .collect();
+    ctx.show(&value, || {
+        let mut tab = Table::new(&["REQUEST", "PACKAGE", "FOR", "STAGE", "DECISION", "AT", "REASON", "NOW"]);
+        for (r, d) in &rows {
+            tab.row(vec![
+                r.id.to_string(),
+                package_name(t, r),
+                t.target_label(&r.target),
+                (d.stage + 1).to_string(),
+                if d.approved { "approved".into() } else { "denied".into() },
+                format::time(d.at),
+                d.reason.clone(),
+                r.state.to_string(),
+            ]);
+        }
+        tab.render_or("You have decided no requests\n")
+    })
+}
+
+pub(crate) fn decide(ctx: &mut Ctx, a: DecideArgs, approve: bool) -> Result<()> {
+    ctx.exec(Command::Decide { request: a.id, approve, reason: a.reason }).map(|_| ())
+}

@@ -1,0 +1,119 @@
+//! Lint: the configuration pitfalls the seeds warn about, found in the tenant as it is.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::access::{Approver, Policy};
+use super::tenant::Tenant;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// A short stable code, e.g. `no-expiration`.
+    pub code: &'static str,
+    /// The object it is about, e.g. `pk3` or `pol7`.
+    pub object: String,
+    pub message: String,
+}
+
+impl Tenant {
+    /// Every pitfall in the tenant, most serious first.
+    pub fn lint(&self) -> Vec<Finding> {
+        let mut out = vec![];
+        for pkg in self.packages.values().filter(|p| !p.is_deleted()) {
+            let pols: Vec<&Policy> = self.policies_of(pkg.id).collect();
+            if pkg.sensitive {
+                for p in pols.iter().filter(|p| p.spec.enabled && p.spec.lifecycle.expiration.never()) {
+                    out.push(Finding {
+                        code: "no-expiration",
+                        object: p.id.to_string(),
+                        message: format!(
+                            "'{}' bundles sensitive resources but policy '{}' never expires: set an expiration and access reviews",
+                            pkg.display_name, p.spec.display_name
+                        ),
+                    });
+                }
+            }
+            if !pols.iter().any(|p| p.spec.enabled) {
+                out.push(Finding {
+                    code: "no-enabled-policy",
+                    object: pkg.id.to_string(),
+                    message: format!(
+                        "'{}' has no enabled policy: nobody can request or be assigned it",
+                        pkg.display_name
+                    ),
+                });
+            }
+            for p in pols {
+                self.lint_policy(&pkg.display_name, p, &mut out);
+            }
+        }
+        for org in self.orgs.values() {
+            if org.internal_sponsors.is_empty() && org.external_sponsors.is_empty() {
+                out.push(Finding {
+                    code: "org-without-sponsors",
+                    object: org.id.to_string(),
+                    message: format!(
+                        "Connected organization '{}' has no sponsors: sponsor approvals for its users go to no one",
+                        org.display_name
+                    ),
+                });
+            }
+        }
+        out
+    }
+
+    fn lint_policy(&self, pkg: &str, p: &Policy, out: &mut Vec<Finding>) {
+        let name = &p.spec.display_name;
+        let obj = p.id.to_string();
+        if p.spec.scope.is_external() && p.spec.stages.is_empty() && p.spec.enabled {
+            out.push(Finding {
+                code: "external-without-approval",
+                object: obj.clone(),
+                message: format!(
+                    "Policy '{name}' of '{pkg}' lets external users in without approval: add a sponsor approval stage"
+                ),
+            });
+        }
+        let sets: Vec<BTreeSet<&Approver>> = p.spec.stages.iter().map(|s| s.approvers.iter().collect()).collect();
+        for i in 0..sets.len() {
+            for j in i + 1..sets.len() {
+                if sets[i] == sets[j] {
+                    out.push(Finding {
+                        code: "same-approvers",
+                        object: obj.clone(),
+                        message: format!(
+                            "Policy '{name}' of '{pkg}': stages {} and {} have the same approvers; that is a click-through, not a second approval",
+                            i + 1,
+                            j + 1
+                        ),
+                    });
+                }
+            }
+        }
+        for (i, st) in p.spec.stages.iter().enumerate() {
+            if st.timeout_days > 7 {
+                out.push(Finding {
+                    code: "long-timeout",
+                    object: obj.clone(),
+                    message: format!(
+                        "Policy '{name}' of '{pkg}': stage {} waits {} days for a decision; 5-7 keeps inboxes fresh",
+                        i + 1,
+                        st.timeout_days
+                    ),
+                });
+            }
+            if st.approvers.contains(&Approver::Manager) && st.fallback.is_empty() {
+                out.push(Finding {
+                    code: "manager-without-fallback",
+                    object: obj.clone(),
+                    message: format!(
+                        "Policy '{name}' of '{pkg}': stage {} is approved by the manager but has no fallback approver",
+                        i + 1
+                    ),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Reports: what a user can request and has, what they hold and why, who holds a resource,
+//! a package's assignments by state, what expires soon, and drift outside any package.
+
+use serde::Serialize;
+
+use super::Time;
+use super::flow::{Assignment, AssignmentState, GrantSource, Request};
+use super::ids::*;
+use super::rights::Actor;
+use super::tenant::Tenant;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPackageRow {
+    pub package: PackageId,
+    pub package_name: String,
+    pub catalog_name: String,
+    pub can_request: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<AssignmentId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<AssignmentState>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<Time>,
+}
+
+/// One membership and the reasons for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessRow {
+    pub user: UserId,
+    pub user_name: String,
+    pub resource: ResourceId,
+    pub resource_name: String,
+    pub role: String,
+    /// "direct" or the package names (with assignment ids).
+    pub via: Vec<String>,
+}
+
+impl Tenant {
+    fn via(&self, sources: &std::collections::BTreeSet<GrantSource>) -> Vec<String> {
+        sources
+            .iter()
+            .map(|s| match s {
+                GrantSource::Direct => "direct".to_string(),
+                GrantSource::Assignment { assignment } => {
+                    let pkg = self
+                        .assignments
+                        .get(assignment)
+                        .and_then(|a| self.packages.get(&a.package))
+                        .map(|p| p.display_name.clone())
+                        .unwrap_or_default();
+                    format!("{pkg} ({assignment})")
+                }
+            })
+            .collect()
+    }
+
+    /// Packages a user can request, and those they have.
+    pub fn report_user_packages(&self, user: UserId) -> Vec<UserPackageRow> {
+        let actor = Actor::user(user);
+        let mut rows = vec![];
+        for p in self.packages.values() {
+            let can = !p.is_deleted() && !self.matching_policies(&actor, p).is_empty();
+            let a =
+                self.assignments_of_user(user).filter(|a| a.package == p.id).max_by_key(|a| (a.is_active(), a.start));
+            if !can && a.is_none() {
+                continue;
+            }
+            rows.push(UserPackageRow {
+                package: p.id,
+                package_name: p.display_name.clone(),
+                catalog_name: self.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default(),
+                can_request: can,
+                assignment: a.map(|a| a.id),
+                state: a.map(|a| a.state),
+                end: a.and_then(|a| a.end),
+            });
+        }
+        rows
+    }
+
+    /// The resources a user holds and why.
+    pub fn report_user_access(&self, user: UserId) -> Vec<AccessRow> {
+        self.grants_of_user(user)
+            .map(|(k, s)| AccessRow {
+                user,
+                user_name: self.user_name(user),
+                resource: k.resource,
+                resource_name: self.resource_name(k.resource),
+                role: k.role.clone(),
+                via: self.via(s),
+            })
+            .collect()
+    }
+
+    /// Who holds a resource, with the role and via which package or directly.
+    pub fn report_resource_holders(&self, res: ResourceId) -> Vec<AccessRow> {
+        let mut rows: Vec<AccessRow> = self
+            .holders(res)
+            .filter_map(|(u, role)| {
+                let key = super::tenant::GrantKey { user: *u, resource: res, role: role.clone() };
+                self.grants.get(&key).map(|s| AccessRow {
+                    user: *u,
+                    user_name: self.user_name(*u),
+                    resource: res,
+                    resource_name: self.resource_name(res),
+                    role: role.clone(),
+                    via: self.via(s),
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| a.user_name.cmp(&b.user_name));
+        rows
+    }
+
+    /// A package's assignments, grouped by state (delivered first).
+    pub fn report_package_assignments(&self, pkg: PackageId) -> Vec<(AssignmentState, Vec<&Assignment>)> {
+        let order = [
+            AssignmentState::Delivering,
+            AssignmentState::Delivered,
+            AssignmentState::Expired,
+            AssignmentState::Removed,
+        ];
+        order
+            .iter()
+            .map(|st| (*st, self.assignments_of_package(pkg).filter(|a| a.state == *st).collect::<Vec<_>>()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    }
+
+    /// Active assignments that end within `days` days of now, soonest first.
+    pub fn report_expiring(&self, days: i64) -> Vec<&Assignment> {
+        let now = self.clock.now;
+        let until = now + chrono::Duration::days(days);
+        let mut v: Vec<&Assignment> =
+            self.assignments.values().filter(|a| a.is_active() && a.end.is_some_and(|e| e <= until)).collect();
+        v.sort_by_key(|a| a.end);
+        v
+    }
+
+    /// Requests, newest first, optionally of one package.
+    pub fn report_requests(&self, pkg: Option<PackageId>) -> Vec<&Request> {
+        let mut v: Vec<&Request> = match pkg {
+            Some(p) => self.requests_of_package(p).collect(),
+            None => self.requests.values().collect(),
+        };
+        v.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        v
+    }
+
+    /// Memberships granted outside any access package (drift). `governed` marks resources that
+    /// some package grants: the ones where drift matters most.
+    pub fn report_drift(&self) -> Vec<(AccessRow, bool)> {
+        let governed: std::collections::BTreeSet<ResourceId> = self
+            .packages
+            .values()
+            .filter(|p| !p.is_deleted())
+            .flat_map(|p| p.resource_roles.iter().map(|r| r.resource))
+            .collect();
+        self.grants
+            .iter()
+            .filter(|(_, s)| s.contains(&GrantSource::Direct))
+            .map(|(k, s)| {
+                (
+                    AccessRow {
+                        user: k.user,
+                        user_name: self.user_name(k.user),
+                        resource: k.resource,
+                        resource_name: self.resource_name(k.resource),
+                        role: k.role.clone(),
+                        via: self.via(s),
+                    },
+                    governed.contains(&k.resource),
+                )
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,188 @@
+//! Errors of the store. Every variant names the file it is about.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in a file a problem is: a 1-based line and, when known, a 1-based column.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Position {
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+}
+
+impl Position {
+    /// No position: the problem is about the file as a whole.
+    pub const NONE: Position = Position { line: None, column: None };
+
+    pub(crate) fn line(line: u64) -> Self {
+        Position { line: Some(line), column: None }
+    }
+
+    /// The position serde_json reports; `line_offset` is added to its line (for one journal
+    /// line parsed alone, serde's line is 1 and the offset is the journal line number minus 1).
+    pub(crate) fn of_json(err: &serde_json::Error, line_offset: u64) -> Self {
+        if err.line() == 0 {
+            return Position::NONE;
+        }
+        Position {
+            line: Some(err.line() as u64 + line_offset),
+            // serde_json counts the column of the last byte read, 0 before the first one.
+            column: Some(err.column().max(1) as u64),
+        }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, " line {line}, column {column}"),
+            (Some(line), None) => write!(f, " line {line}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What serde_json says is wrong, without the " at line L column C" it appends.
+pub(crate) fn json_problem(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    match text.strip_suffix(&suffix) {
+        Some(problem) => problem.to_owned(),
+        None => text,
+    }
+}
+
+/// A failure of the store: I/O, or files it refuses to read or to overwrite.
+///
+/// Whenever the store refuses data, it has not changed any file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("{}: could not {action}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(
+        "{}{at}: {problem}; fix or move the file aside (entitle has not changed it)",
+        path.display()
+    )]
+    Corrupt { path: PathBuf, at: Position, problem: String },
+
+    #[error(
+        "{}: written by a newer entitle (schema version {found}, this entitle reads up to \
+         {supported}); upgrade entitle (the file has not been changed)",
+        path.display()
+    )]
+    TooNew { path: PathBuf, found: u32, supported: u32 },
+
+    #[error(
+        "{}: holds {found:?} data, not {expected:?}; point entitle at its own data directory, \
+         or move the file aside (entitle has not changed it)",
+        path.display()
+    )]
+    WrongKind { path: PathBuf, found: String, expected: &'static str },
+
+    #[error(
+        "{}: cannot upgrade schema version {from} to {to}: {message}; use the entitle that \
+         wrote it, or fix or move the file aside (entitle has not changed it)",
+        path.display()
+    )]
+    Migrate { path: PathBuf, from: u32, to: u32, message: String },
+
+    #[error(
+        "{}{at}: entry seq {seq} cannot be replayed: {message}; the journal does not fit the \
+         snapshot. Fix or move the file aside (entitle has not changed it)",
+        path.display()
+    )]
+    Replay { path: PathBuf, at: Position, seq: u64, message: String },
+
+    #[error(
+        "{}: already holds data; entitle will not overwrite it. Open it, or reset on purpose \
+         (the old files are then kept as backups)",
+        path.display()
+    )]
+    Exists { path: PathBuf },
+
+    #[error("{}: could not encode {what} as JSON: {source}", path.display())]
+    Encode {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl StoreError {
+    /// The file (or directory) the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            StoreError::Io { path, .. }
+            | StoreError::Corrupt { path, .. }
+            | StoreError::TooNew { path, .. }
+            | StoreError::WrongKind { path, .. }
+            | StoreError::Migrate { path, .. }
+            | StoreError::Replay { path, .. }
+            | StoreError::Exists { path }
+            | StoreError::Encode { path, .. } => path,
+        }
+    }
+
+    /// Whether the store refused data it found on disk (as opposed to failing to do I/O).
+    pub fn is_refusal(&self) -> bool {
+        !matches!(self, StoreError::Io { .. } | StoreError::Encode { .. })
+    }
+
+    pub(crate) fn io(path: &Path, action: &'static str, source: std::io::Error) -> Self {
+        StoreError::Io { path: path.to_owned(), action, source }
+    }
+
+    pub(crate) fn corrupt(path: &Path, at: Position, problem: impl Into<String>) -> Self {
+        StoreError::Corrupt { path: path.to_owned(), at, problem: problem.into() }
+    }
+}
+
+/// Why a commit did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError<E> {
+    /// The store could not read or write its files; nothing was committed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The state refused the entry; nothing was written.
+    #[error(transparent)]
+    Refused(E),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_and_problem_from_serde() {
+        let err = serde_json::from_str::<serde_json::Value>("{\n  \"a\": x\n}").unwrap_err();
+        let at = Position::of_json(&err, 0);
+        assert_eq!(at.line, Some(2));
+        assert!(at.column.is_some());
+        assert!(!json_problem(&err).contains("at line"), "{}", json_problem(&err));
+
+        let shifted = Position::of_json(&err, 10);
+        assert_eq!(shifted.line, Some(12));
+    }
+
+    #[test]
+    fn display_names_path_line_and_advice() {
+        let err = StoreError::corrupt(
+            Path::new("/d/journal.jsonl"),
+            Position { line: Some(3), column: Some(7) },
+            "expected value",
+        );
+        let text = err.to_string();
+        assert!(text.starts_with("/d/journal.jsonl line 3, column 7: expected value"));
+        assert!(text.contains("move the file aside"));
+        assert!(err.is_refusal());
+        assert_eq!(err.path(), Path::new("/d/journal.jsonl"));
+    }
+}

@@ -1,0 +1,263 @@
+//! File-system primitives: paths, change stamps, locks, durable writes, backups.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use super::error::StoreError;
+
+pub(crate) const SNAPSHOT: &str = "tenant.json";
+pub(crate) const SNAPSHOT_TMP: &str = "tenant.json.tmp";
+pub(crate) const JOURNAL: &str = "journal.jsonl";
+pub(crate) const LOCK: &str = "entitle.lock";
+
+/// The paths of the files in one store directory.
+#[derive(Debug, Clone)]
+pub(crate) struct Paths {
+    pub dir: PathBuf,
+    pub snapshot: PathBuf,
+    pub tmp: PathBuf,
+    pub journal: PathBuf,
+    pub lock: PathBuf,
+}
+
+impl Paths {
+    pub fn new(dir: &Path) -> Self {
+        Paths {
+            dir: dir.to_owned(),
+            snapshot: dir.join(SNAPSHOT),
+            tmp: dir.join(SNAPSHOT_TMP),
+            journal: dir.join(JOURNAL),
+            lock: dir.join(LOCK),
+        }
+    }
+}
+
+/// What `stat` says about a file: enough to notice, without reading it, that it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    pub len: u64,
+    modified: Option<SystemTime>,
+    /// (device, inode) on Unix: tells a replaced file from one changed in place.
+    id: (u64, u64),
+}
+
+impl Stamp {
+    pub fn of(meta: &fs::Metadata) -> Self {
+        Stamp { len: meta.len(), modified: meta.modified().ok(), id: file_id(meta) }
+    }
+
+    /// Whether `self` and `other` are the same file (same inode), as far as the platform tells.
+    pub fn same_file(&self, other: &Stamp) -> bool {
+        self.id == other.id
+    }
+}
+
+#[cfg(unix)]
+fn file_id(meta: &fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+/// The stamp of `path`, or `None` if there is no such file.
+pub(crate) fn stat(path: &Path) -> Result<Option<Stamp>, StoreError> {
+    match fs::metadata(path) {
+        Ok(meta) => Ok(Some(Stamp::of(&meta))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StoreError::io(path, "look at the file", e)),
+    }
+}
+
+pub(crate) fn exists(path: &Path) -> Result<bool, StoreError> {
+    Ok(stat(path)?.is_some())
+}
+
+/// A held lock on `entitle.lock`; released when dropped.
+pub(crate) struct Held<'a>(&'a File);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        // Closing the file would release it too; an error here leaves nothing to clean up.
+        let _ = self.0.unlock();
+    }
+}
+
+pub(crate) fn open_lock_file(path: &Path) -> Result<File, StoreError> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| StoreError::io(path, "open the lock file", e))
+}
+
+pub(crate) fn lock_shared<'a>(file: &'a File, path: &Path) -> Result<Held<'a>, StoreError> {
+    file.lock_shared().map_err(|e| StoreError::io(path, "take a shared lock", e))?;
+    Ok(Held(file))
+}
+
+pub(crate) fn lock_exclusive<'a>(file: &'a File, path: &Path) -> Result<Held<'a>, StoreError> {
+    file.lock().map_err(|e| StoreError::io(path, "take an exclusive lock", e))?;
+    Ok(Held(file))
+}
+
+/// Reads `path` from byte `offset` to its end, with the stamp of the file read.
+/// `None` if there is no such file.
+pub(crate) fn read_from(path: &Path, offset: u64) -> Result<Option<(Vec<u8>, Stamp)>, StoreError> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::io(path, "open the file", e)),
+    };
+    let meta = file.metadata().map_err(|e| StoreError::io(path, "look at the file", e))?;
+    let mut bytes = Vec::with_capacity(meta.len().saturating_sub(offset) as usize);
+    if offset > 0 {
+        file.seek(SeekFrom::Start(offset)).map_err(|e| StoreError::io(path, "seek in the file", e))?;
+    }
+    file.read_to_end(&mut bytes).map_err(|e| StoreError::io(path, "read the file", e))?;
+    Ok(Some((bytes, Stamp::of(&meta))))
+}
+
+/// Writes `bytes` to `tmp`, syncs it and renames it over `target`. The caller syncs the
+/// directory with [`sync_dir`] to make the rename durable. Returns the stamp of the new file.
+pub(crate) fn replace_file(tmp: &Path, target: &Path, bytes: &[u8]) -> Result<Stamp, StoreError> {
+    let written = (|| {
+        let mut file = File::create(tmp).map_err(|e| StoreError::io(tmp, "create the file", e))?;
+        file.write_all(bytes).map_err(|e| StoreError::io(tmp, "write the file", e))?;
+        file.sync_all().map_err(|e| StoreError::io(tmp, "sync the file to disk", e))?;
+        file.metadata().map_err(|e| StoreError::io(tmp, "look at the file", e))
+    })();
+    let meta = match written {
+        Ok(meta) => meta,
+        Err(e) => {
+            let _ = fs::remove_file(tmp);
+            return Err(e);
+        }
+    };
+    if let Err(e) = fs::rename(tmp, target) {
+        let _ = fs::remove_file(tmp);
+        return Err(StoreError::io(target, "rename the new snapshot into place", e));
+    }
+    Ok(Stamp::of(&meta))
+}
+
+/// Makes renames and creations in `dir` durable.
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        File::open(dir).and_then(|d| d.sync_all()).map_err(|e| StoreError::io(dir, "sync the directory to disk", e))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// Appends one line at byte `at` of the journal, first cutting away whatever follows `at`
+/// (a torn write, or stale lines when `at` is 0), then syncs the data.
+/// Returns the stamp of the journal afterwards. On failure, tries to cut the partial line away.
+pub(crate) fn append_at(path: &Path, at: u64, line: &[u8]) -> Result<Stamp, StoreError> {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| StoreError::io(path, "open the journal", e))?;
+    let result = (|| {
+        let len = file.metadata().map_err(|e| StoreError::io(path, "look at the journal", e))?.len();
+        if len != at {
+            file.set_len(at).map_err(|e| StoreError::io(path, "cut a torn write from the journal", e))?;
+        }
+        file.seek(SeekFrom::Start(at)).map_err(|e| StoreError::io(path, "seek in the journal", e))?;
+        file.write_all(line).map_err(|e| StoreError::io(path, "append to the journal", e))?;
+        file.sync_data().map_err(|e| StoreError::io(path, "sync the journal to disk", e))?;
+        file.metadata().map_err(|e| StoreError::io(path, "look at the journal", e))
+    })();
+    match result {
+        Ok(meta) => Ok(Stamp::of(&meta)),
+        Err(e) => {
+            let _ = file.set_len(at).and_then(|()| file.sync_data());
+            Err(e)
+        }
+    }
+}
+
+/// Empties the journal, if there is one. Returns its stamp afterwards.
+pub(crate) fn empty_journal(path: &Path) -> Result<Option<Stamp>, StoreError> {
+    let file = match OpenOptions::new().write(true).open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::io(path, "open the journal", e)),
+    };
+    file.set_len(0).and_then(|()| file.sync_all()).map_err(|e| StoreError::io(path, "empty the journal", e))?;
+    let meta = file.metadata().map_err(|e| StoreError::io(path, "look at the journal", e))?;
+    Ok(Some(Stamp::of(&meta)))
+}
+
+/// `<file>.bak-<n>` for the smallest `n` for which none of `files` has a backup yet,
+/// so that backups made together share their number.
+pub(crate) fn backup_names(files: &[&Path]) -> Result<Vec<PathBuf>, StoreError> {
+    for n in 1..=u32::MAX {
+        let names: Vec<PathBuf> = files.iter().map(|f| backup_name(f, n)).collect();
+        let mut taken = false;
+        for name in &names {
+            taken |= exists(name)?;
+        }
+        if !taken {
+            return Ok(names);
+        }
+    }
+    Err(StoreError::io(
+        files.first().copied().unwrap_or(Path::new(".")),
+        "find a free backup name",
+        io::Error::other("every .bak-<n> name is taken"),
+    ))
+}
+
+fn backup_name(file: &Path, n: u32) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(format!(".bak-{n}"));
+    PathBuf::from(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn append_cuts_torn_tail_and_backups_share_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join(JOURNAL);
+        fs::write(&journal, b"{\"seq\":1}\n{\"seq\":2,\"ent").unwrap();
+        append_at(&journal, 10, b"{\"seq\":2}\n").unwrap();
+        assert_eq!(fs::read(&journal).unwrap(), b"{\"seq\":1}\n{\"seq\":2}\n");
+
+        let snapshot = dir.path().join(SNAPSHOT);
+        fs::write(dir.path().join("journal.jsonl.bak-1"), b"").unwrap();
+        let names = backup_names(&[&snapshot, &journal]).unwrap();
+        assert_eq!(names[0], dir.path().join("tenant.json.bak-2"));
+        assert_eq!(names[1], dir.path().join("journal.jsonl.bak-2"));
+    }
+
+    #[test]
+    fn stamps_notice_replacement() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join(SNAPSHOT);
+        let tmp = dir.path().join(SNAPSHOT_TMP);
+        let first = replace_file(&tmp, &target, b"one").unwrap();
+        assert_eq!(stat(&target).unwrap(), Some(first));
+        let second = replace_file(&tmp, &target, b"two").unwrap();
+        assert_ne!(first, second);
+        assert!(!exists(&tmp).unwrap());
+        assert_eq!(stat(&dir.path().join("nothing")).unwrap(), None);
+    }
+}

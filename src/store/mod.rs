@@ -1,0 +1,84 @@
+//! The JSON-file store: a snapshot plus an append-only journal, safe for several processes.
+//!
+//! The store knows nothing about entitlements. It keeps any state type that implements
+//! [`Persist`]: a serializable value that changes only by applying journal entries.
+//!
+//! # Files in the store directory
+//!
+//! * `tenant.json` — the snapshot, pretty-printed so a person can read it:
+//!
+//!   ```json
+//!   {
+//!     "kind": "entitle-tenant",
+//!     "schema_version": 1,
+//!     "seq": 2000,
+//!     "state": { ... }
+//!   }
+//!   ```
+//!
+//!   `kind` is [`Persist::KIND`]; `schema_version` is [`Persist::SCHEMA_VERSION`] of the entitle
+//!   that wrote it; `seq` is the number of the last journal entry the state includes (0 for a
+//!   fresh state). The store writes no wall-clock time; entries carry their own time.
+//!   The snapshot is only ever replaced whole: written to `tenant.json.tmp`, synced, renamed
+//!   over `tenant.json`, and the directory synced.
+//! * `journal.jsonl` — one line per committed entry, `{"seq":N,"entry":...}` followed by `\n`,
+//!   with consecutive `seq` numbers. On load, lines with `seq` at or below the snapshot's `seq`
+//!   are already in the snapshot and are skipped (they remain after a crash between writing a
+//!   snapshot and emptying the journal); the first line after the snapshot must be `seq + 1`.
+//!   A missing journal means no entries. A last line without its `\n` is a write torn by a
+//!   crash before its commit was acknowledged: it is ignored, and cut away by the next commit.
+//! * `entitle.lock` — an empty file that is only ever locked ([`std::fs::File::lock`]): an
+//!   exclusive lock around every commit, compaction and reset, a shared lock around every read.
+//! * `tenant.json.tmp` — a snapshot being written; a leftover one is ignored and overwritten.
+//! * `tenant.json.bak-<n>`, `journal.jsonl.bak-<n>` — old files kept by
+//!   [`Store::create_replacing`] and by a schema upgrade, never read by the store.
+//!
+//! # Bad data
+//!
+//! Anything the store cannot read exactly — a snapshot that does not parse, a journal line that
+//! does not parse, a gap in the `seq` numbers, another `kind`, a schema version that is newer or
+//! cannot be migrated, an entry that its state refuses on replay — is refused with a
+//! [`StoreError`] naming the file, line and column, and the files are left exactly as they were.
+
+pub mod demo;
+mod error;
+mod files;
+mod handle;
+mod journal;
+mod snapshot;
+
+pub use error::{CommitError, Position, StoreError};
+pub use handle::{Compaction, Store};
+
+/// A state the store can keep: serializable, and changed only by applying journal entries.
+pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
+    /// One journal entry: a command with its time and actor, replayed with `apply`.
+    type Entry: serde::Serialize + serde::de::DeserializeOwned;
+    /// What a successful `apply` returns to the committer.
+    type Output;
+    /// Why `apply` refused an entry.
+    type Error: std::error::Error + Send + Sync + 'static;
+    /// Written in the snapshot header and checked on load, e.g. `"entitle-tenant"`.
+    const KIND: &'static str;
+    /// Version of the `state` JSON layout; older snapshots go through [`Persist::migrate`].
+    const SCHEMA_VERSION: u32;
+
+    /// Apply an entry. On `Err` the state must be unchanged (the domain guarantees this).
+    fn apply(&mut self, entry: &Self::Entry) -> Result<Self::Output, Self::Error>;
+
+    /// Called after deserializing a snapshot, before any journal entry is replayed
+    /// (rebuild in-memory indexes). Default: nothing.
+    fn after_load(&mut self) {}
+
+    /// Upgrade an older snapshot's `state` JSON from `from_version` to `SCHEMA_VERSION`.
+    /// Default: no upgrade is known.
+    ///
+    /// Only the snapshot is migrated: journal entries written after an older snapshot are
+    /// read as `Self::Entry` as they are, so `Entry` must stay able to read older entries
+    /// (or the older entitle must compact before the upgrade). The first commit or compaction
+    /// after a migration writes the upgraded snapshot, keeping the old one as a backup.
+    fn migrate(from_version: u32, state: serde_json::Value) -> Result<serde_json::Value, String> {
+        let _ = state;
+        Err(format!("this entitle knows no upgrade from schema version {from_version} to {}", Self::SCHEMA_VERSION))
+    }
+}

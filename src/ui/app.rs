@@ -1,0 +1,339 @@
+//! The shell: tabs, the layer stack, the keymap, the theme and the status line. Domain-agnostic:
+//! the application context `C` (domain, store, current user, clock) is owned here and lent to the
+//! tab views, which do the domain work.
+//!
+//! Plugging a tab in: implement [`TabView<C>`] and call [`App::set_view`]. Global actions that no
+//! tab uses (clock, switch user, refresh) go to the context through [`Shell::global`].
+
+use std::collections::BTreeMap;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumIter, IntoEnumIterator};
+
+use crate::ui::action::Action;
+use crate::ui::keymap::Keymap;
+use crate::ui::keymap::Mode;
+use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::placeholder::Placeholder;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::status::{MessageKind, StatusInfo, StatusMessage};
+
+/// The tabs of the application, in tab-bar order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Display, EnumIter, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tab {
+    #[strum(to_string = "My access")]
+    MyAccess,
+    Approvals,
+    Reviews,
+    Catalogs,
+    #[strum(to_string = "Access packages")]
+    Packages,
+    Organizations,
+    Directory,
+    Audit,
+    Reports,
+    Notifications,
+    Settings,
+}
+
+impl Tab {
+    /// The title used when the full titles do not fit.
+    pub fn short(self) -> &'static str {
+        match self {
+            Tab::MyAccess => "Access",
+            Tab::Approvals => "Approve",
+            Tab::Reviews => "Reviews",
+            Tab::Catalogs => "Catalogs",
+            Tab::Packages => "Packages",
+            Tab::Organizations => "Orgs",
+            Tab::Directory => "Users",
+            Tab::Audit => "Audit",
+            Tab::Reports => "Reports",
+            Tab::Notifications => "Inbox",
+            Tab::Settings => "Settings",
+        }
+    }
+
+    pub fn all() -> Vec<Tab> {
+        Tab::iter().collect()
+    }
+}
+
+/// What a handler asks the shell to do.
+#[derive(Debug)]
+pub enum Effect {
+    /// Handled; nothing else to do.
+    None,
+    /// Not used here: the next handler may take it.
+    Unhandled,
+    Quit,
+    /// Open a popup layer; its result comes back to whoever returned this.
+    Open(Layer),
+    /// Close the top layer.
+    Close,
+    /// The answer to a [`LayerResult`]: keep the layer open and show this error in it.
+    Reject(String),
+    /// Show a message on the status line.
+    Message(StatusMessage),
+    SwitchTab(Tab),
+    /// The tabs the current user may see changed (e.g. after switching user).
+    VisibleTabs(Vec<Tab>),
+    /// The data changed: every tab re-reads the context ([`TabView::refresh`]).
+    Refresh,
+    Batch(Vec<Effect>),
+}
+
+impl Effect {
+    pub fn info(text: impl Into<String>) -> Effect {
+        Effect::Message(StatusMessage { kind: MessageKind::Info, text: text.into() })
+    }
+    pub fn ok(text: impl Into<String>) -> Effect {
+        Effect::Message(StatusMessage { kind: MessageKind::Ok, text: text.into() })
+    }
+    pub fn warning(text: impl Into<String>) -> Effect {
+        Effect::Message(StatusMessage { kind: MessageKind::Warning, text: text.into() })
+    }
+    pub fn error(text: impl Into<String>) -> Effect {
+        Effect::Message(StatusMessage { kind: MessageKind::Error, text: text.into() })
+    }
+}
+
+/// One tab's screen. `render` is pure: everything it shows comes from `self` and `ctx`.
+pub trait TabView<C> {
+    fn render(&self, ctx: &C, area: Rect, buf: &mut Buffer, theme: &Theme);
+    /// An action for this tab (its mode's keys, and global verbs).
+    fn handle(&mut self, ctx: &mut C, action: Action) -> Effect;
+    /// Typed text, while [`TabView::mode`] is a text mode (e.g. a table filter being typed).
+    fn text(&mut self, _ctx: &mut C, _c: char) -> Effect {
+        Effect::Unhandled
+    }
+    /// `Mode::List` normally; `Mode::Prompt` while a filter line is typed.
+    fn mode(&self) -> Mode {
+        Mode::List
+    }
+    /// Actions worth a footer hint right now (keys come from the keymap).
+    fn hints(&self) -> Vec<Action> {
+        Vec::new()
+    }
+    /// The footer word for an action when this tab gives it another meaning than its name
+    /// (e.g. `assign` meaning "mark all read" in a mailbox). `None`: the action's own label.
+    fn hint_label(&self, _action: Action) -> Option<String> {
+        None
+    }
+    /// A short badge after the tab title (e.g. an unread count).
+    fn badge(&self, _ctx: &C) -> Option<String> {
+        None
+    }
+    /// The answer of a layer this tab opened.
+    fn on_result(&mut self, _ctx: &mut C, _result: LayerResult) -> Effect {
+        Effect::None
+    }
+    /// A left click at a screen position inside the tab.
+    fn click(&mut self, _ctx: &mut C, _column: u16, _row: u16) -> Effect {
+        Effect::Unhandled
+    }
+    /// The mouse wheel over the tab (negative is up).
+    fn scroll(&mut self, _ctx: &mut C, _lines: isize) -> Effect {
+        Effect::Unhandled
+    }
+    /// The context changed (new data, other user, clock moved): re-read what is shown.
+    fn refresh(&mut self, _ctx: &C) {}
+    /// Whether leaving now would lose typed input.
+    fn is_dirty(&self) -> bool {
+        false
+    }
+}
+
+/// What the shell asks of the application context.
+pub trait Shell {
+    /// Who, when, where, saved: for the status bar.
+    fn status(&self) -> StatusInfo {
+        StatusInfo::default()
+    }
+    /// Actions no tab used (clock, switch user, refresh, ...).
+    fn global(&mut self, _action: Action) -> Effect {
+        Effect::Unhandled
+    }
+    /// The answer of a layer the context opened.
+    fn on_result(&mut self, _result: LayerResult) -> Effect {
+        Effect::None
+    }
+    /// Called about every 500 ms: reload from disk, move a live clock. `true` if anything changed.
+    fn tick(&mut self) -> bool {
+        false
+    }
+}
+
+impl Shell for () {}
+
+/// Who gets the result of a layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Tab(Tab),
+    Shell,
+    /// The shell's own questions.
+    App(AppQuestion),
+    /// A picker serving a lookup field of the form below it.
+    FormField(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppQuestion {
+    Quit,
+    DiscardForm,
+}
+
+#[derive(Debug)]
+pub struct LayerEntry {
+    pub layer: Layer,
+    pub owner: Owner,
+}
+
+pub struct App<C> {
+    pub ctx: C,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub(super) tab: Tab,
+    pub(super) visible: Vec<Tab>,
+    pub(super) views: BTreeMap<Tab, Box<dyn TabView<C>>>,
+    pub(super) layers: Vec<LayerEntry>,
+    pub(super) message: Option<StatusMessage>,
+    pub(super) quit: bool,
+    pub(super) redraw: bool,
+    /// Rectangles of the last frame, for mouse hit-testing.
+    pub(super) last_tab_rects: Vec<(Tab, Rect)>,
+    pub(super) last_content: Rect,
+    pub(super) last_size: Rect,
+}
+
+impl<C: Shell> App<C> {
+    /// A shell over `ctx` showing every tab with a placeholder view.
+    pub fn new(ctx: C, keymap: Keymap, theme: Theme) -> Self {
+        let views = Tab::iter().map(|t| (t, Box::new(Placeholder::new(t)) as Box<dyn TabView<C>>)).collect();
+        App {
+            ctx,
+            keymap,
+            theme,
+            tab: Tab::MyAccess,
+            visible: Tab::all(),
+            views,
+            layers: Vec::new(),
+            message: None,
+            quit: false,
+            redraw: true,
+            last_tab_rects: Vec::new(),
+            last_content: Rect::default(),
+            last_size: Rect::default(),
+        }
+    }
+
+    /// Plugs a view in for `tab` (replacing the placeholder).
+    pub fn set_view(&mut self, tab: Tab, view: Box<dyn TabView<C>>) {
+        self.views.insert(tab, view);
+        self.redraw = true;
+    }
+
+    /// The tabs this user sees, in this order. Keeps the current tab if it is still visible.
+    pub fn set_visible_tabs(&mut self, tabs: Vec<Tab>) {
+        self.visible = tabs;
+        if !self.visible.contains(&self.tab)
+            && let Some(first) = self.visible.first()
+        {
+            self.tab = *first;
+        }
+        self.redraw = true;
+    }
+
+    pub fn visible_tabs(&self) -> &[Tab] {
+        &self.visible
+    }
+
+    pub fn current_tab(&self) -> Tab {
+        self.tab
+    }
+
+    pub fn switch_tab(&mut self, tab: Tab) {
+        if self.visible.contains(&tab) {
+            self.tab = tab;
+            self.redraw = true;
+        }
+    }
+
+    pub fn layers(&self) -> impl Iterator<Item = &Layer> {
+        self.layers.iter().map(|e| &e.layer)
+    }
+
+    pub fn top_layer(&self) -> Option<&Layer> {
+        self.layers.last().map(|e| &e.layer)
+    }
+
+    pub fn top_layer_mut(&mut self) -> Option<&mut Layer> {
+        self.layers.last_mut().map(|e| &mut e.layer)
+    }
+
+    /// Opens a layer owned by the context (its result goes to [`Shell::on_result`]).
+    pub fn open(&mut self, layer: Layer) {
+        self.push_layer(layer, Owner::Shell);
+    }
+
+    pub(super) fn push_layer(&mut self, layer: Layer, owner: Owner) {
+        self.layers.push(LayerEntry { layer, owner });
+        self.redraw = true;
+    }
+
+    pub fn message(&self) -> Option<&StatusMessage> {
+        self.message.as_ref()
+    }
+
+    pub fn set_message(&mut self, message: StatusMessage) {
+        self.message = Some(message);
+        self.redraw = true;
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// Whether something changed since the last frame; clears the flag.
+    pub fn take_redraw(&mut self) -> bool {
+        std::mem::take(&mut self.redraw)
+    }
+
+    /// Whether quitting now would lose typed input (a dirty form or tab).
+    pub fn is_dirty(&self) -> bool {
+        self.layers.iter().any(|e| e.layer.is_dirty()) || self.views.values().any(|v| v.is_dirty())
+    }
+
+    /// The keymap mode: the top layer's, else the current tab's.
+    pub fn mode(&self) -> Mode {
+        match self.top_layer() {
+            Some(l) => l.mode(),
+            None => self.views.get(&self.tab).map_or(Mode::List, |v| v.mode()),
+        }
+    }
+
+    /// The view of a tab, for tests and wiring.
+    pub fn view(&self, tab: Tab) -> Option<&dyn TabView<C>> {
+        self.views.get(&tab).map(|v| v.as_ref())
+    }
+
+    /// Lets every tab re-read the context.
+    pub fn refresh_views(&mut self) {
+        for v in self.views.values_mut() {
+            v.refresh(&self.ctx);
+        }
+        self.redraw = true;
+    }
+
+    /// The periodic tick: asks the context, refreshes the tabs if anything changed.
+    pub fn tick(&mut self) -> bool {
+        let changed = self.ctx.tick();
+        if changed {
+            self.refresh_views();
+        }
+        changed
+    }
+}

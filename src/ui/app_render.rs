@@ -1,0 +1,133 @@
+//! Drawing the shell: tab bar, the current tab, status bar, footer hints, then the layers. Layout
+//! is computed (and its rectangles kept for the mouse) in `draw`; `render` itself only paints.
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::Widget;
+
+use crate::ui::action::Action;
+use crate::ui::app::{App, Shell};
+use crate::ui::keymap::Mode;
+use crate::ui::widgets::popup::{TooSmall, too_small};
+use crate::ui::widgets::status::{Footer, StatusBar};
+use crate::ui::widgets::tabs::{TabBar, TabItem};
+
+/// The areas of one frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShellLayout {
+    pub tabs: Rect,
+    pub content: Rect,
+    pub status: Rect,
+    pub footer: Rect,
+}
+
+impl ShellLayout {
+    pub fn new(area: Rect) -> Self {
+        let [tabs, content, status, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        ShellLayout { tabs, content, status, footer }
+    }
+}
+
+impl<C: Shell> App<C> {
+    /// Lays out the frame, keeps the rectangles for the mouse, and renders.
+    pub fn draw(&mut self, frame: &mut Frame) {
+        let area = frame.area();
+        self.layout(area);
+        self.render(area, frame.buffer_mut());
+    }
+
+    /// Computes and remembers this frame's rectangles (tab titles, content).
+    pub fn layout(&mut self, area: Rect) {
+        self.last_size = area;
+        if too_small(area) {
+            self.last_tab_rects.clear();
+            self.last_content = Rect::default();
+            return;
+        }
+        let l = ShellLayout::new(area);
+        let items = self.tab_items();
+        let bar = TabBar { items: &items, selected: self.selected_index() };
+        let (rects, _) = bar.layout(l.tabs);
+        self.last_tab_rects = self.visible.iter().zip(rects).filter_map(|(t, r)| r.map(|r| (*t, r))).collect();
+        self.last_content = l.content;
+    }
+
+    fn selected_index(&self) -> usize {
+        self.visible.iter().position(|t| *t == self.tab).unwrap_or(0)
+    }
+
+    /// The tab-bar items: numbers 1-9 for the first nine visible tabs, badges from the views.
+    pub fn tab_items(&self) -> Vec<TabItem> {
+        self.visible
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TabItem {
+                title: t.to_string(),
+                short: t.short().to_string(),
+                badge: self.views.get(t).and_then(|v| v.badge(&self.ctx)),
+                number: (i < 9).then_some(i + 1),
+            })
+            .collect()
+    }
+
+    /// The footer hints for the current mode: `(key, label)` pairs, only for bound actions.
+    pub fn hints(&self) -> Vec<(String, String)> {
+        let mode = self.mode();
+        let view = self.views.get(&self.tab).filter(|_| self.top_layer().is_none());
+        let actions: Vec<Action> = match self.top_layer() {
+            Some(layer) => layer.hints(),
+            None => {
+                let mut a = self.views.get(&self.tab).map(|v| v.hints()).unwrap_or_default();
+                if mode == Mode::List {
+                    a.extend([Action::Help, Action::NextTab, Action::Quit]);
+                } else {
+                    a.extend([Action::Open, Action::Back]);
+                }
+                a
+            }
+        };
+        let mut seen = Vec::new();
+        actions
+            .into_iter()
+            .filter(|a| {
+                let new = !seen.contains(a);
+                seen.push(*a);
+                new
+            })
+            .filter_map(|a| {
+                let label = view.and_then(|v| v.hint_label(a)).unwrap_or_else(|| a.label());
+                self.keymap.hint_key(mode, a).map(|k| (k, label))
+            })
+            .collect()
+    }
+
+    /// Paints the whole screen from the state (no mutation).
+    pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        if too_small(area) {
+            let quit = self.keymap.hint_key(Mode::Global, Action::ForceQuit);
+            TooSmall { theme: &self.theme, quit_key: quit.as_deref() }.render(area, buf);
+            return;
+        }
+        let l = ShellLayout::new(area);
+        let items = self.tab_items();
+        TabBar { items: &items, selected: self.selected_index() }.render(l.tabs, buf, &self.theme);
+        if let Some(view) = self.views.get(&self.tab) {
+            view.render(&self.ctx, l.content, buf, &self.theme);
+        }
+        let info = self.ctx.status();
+        let status = StatusBar { info: &info, message: self.message.as_ref(), theme: &self.theme };
+        status.render(l.status, buf);
+        let hints = self.hints();
+        Footer { hints: &hints, theme: &self.theme }.render(l.footer, buf);
+        for entry in &self.layers {
+            entry.layer.render(area, buf, &self.keymap, &self.theme);
+        }
+    }
+}

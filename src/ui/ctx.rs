@@ -1,0 +1,296 @@
+//! The application context: the signed-in session, the tenant time for this frame, and the
+//! shell's global verbs (clock, switch user, refresh). Tabs read the tenant through it and run
+//! every change through [`Ctx::run`], so every rule is the domain's.
+
+use std::path::PathBuf;
+
+use chrono::TimeZone;
+
+use crate::domain::{Actor, CatalogRole, Command, Outcome, Tenant, Time, UserId};
+use crate::session::{RunError, Session};
+use crate::ui::action::Action;
+use crate::ui::app::{Effect, Shell, Tab};
+use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::form::parse_date;
+use crate::ui::widgets::picker::{PickItem, PickerState};
+use crate::ui::widgets::prompt::PromptState;
+use crate::ui::widgets::status::{SaveState, StatusInfo};
+
+pub struct Ctx {
+    pub session: Session,
+    pub location: PathBuf,
+    /// The tenant time shown in this frame (read once per tick, never while drawing).
+    pub now: Time,
+    pub saved: SaveState,
+    /// The theme, for tabs that colour cells when they rebuild their rows.
+    pub theme: Theme,
+}
+
+impl Ctx {
+    pub fn new(session: Session, location: PathBuf, theme: Theme) -> Self {
+        let now = session.now();
+        Ctx { session, location, now, saved: SaveState::Saved, theme }
+    }
+
+    pub fn tenant(&self) -> &Tenant {
+        self.session.tenant()
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.session.actor
+    }
+
+    /// The signed-in directory user, if any (an external person not yet in the directory has none).
+    pub fn me(&self) -> Option<UserId> {
+        match &self.session.actor {
+            Actor::User { user } => Some(*user),
+            Actor::External { email, .. } => self.tenant().user_by_email(email).map(|u| u.id),
+            Actor::System => None,
+        }
+    }
+
+    /// Run one command as the signed-in user: the domain's message, or its refusal.
+    pub fn run(&mut self, command: Command) -> Result<Outcome, String> {
+        let r = self.session.run(command);
+        self.now = self.session.now();
+        match r {
+            Ok(out) => {
+                self.saved = SaveState::Saved;
+                Ok(out)
+            }
+            Err(RunError::Refused(e)) => Err(e.to_string()),
+            Err(RunError::Store(e)) => {
+                self.saved = SaveState::Failed(e.to_string());
+                Err(e.to_string())
+            }
+        }
+    }
+
+    /// Run a command and turn the result into the shell's effect (message + refresh).
+    pub fn run_effect(&mut self, command: Command) -> Effect {
+        match self.run(command) {
+            Ok(out) => Effect::Batch(vec![Effect::ok(outcome_text(&out)), Effect::Refresh]),
+            Err(e) => Effect::error(e),
+        }
+    }
+
+    /// Which tabs the signed-in person may see.
+    pub fn visible_tabs(&self) -> Vec<Tab> {
+        let t = self.tenant();
+        let actor = self.actor();
+        if self.me().is_none() {
+            return vec![Tab::MyAccess];
+        }
+        let mut tabs = vec![Tab::MyAccess, Tab::Approvals, Tab::Reviews];
+        if t.has_any_admin_role(actor) {
+            tabs.extend([Tab::Catalogs, Tab::Packages]);
+        }
+        if t.is_global_admin(actor) {
+            tabs.push(Tab::Organizations);
+        }
+        if t.has_any_admin_role(actor) {
+            tabs.extend([Tab::Directory, Tab::Audit, Tab::Reports]);
+        }
+        tabs.push(Tab::Notifications);
+        if t.is_global_admin(actor) {
+            tabs.push(Tab::Settings);
+        }
+        tabs
+    }
+
+    /// The roles of the signed-in person, for the status bar.
+    pub fn roles(&self) -> Vec<String> {
+        let t = self.tenant();
+        let mut roles = vec![];
+        let Some(me) = self.me() else {
+            return vec!["external requestor".into()];
+        };
+        if t.is_global_admin(self.actor()) {
+            roles.push("Global admin".to_string());
+        } else if t.settings.catalog_creators.contains(&me) {
+            roles.push("Catalog creator".to_string());
+        }
+        for c in t.catalogs.values() {
+            if let Some(rs) = c.roles.get(&me) {
+                let best = [
+                    CatalogRole::Owner,
+                    CatalogRole::AccessPackageManager,
+                    CatalogRole::AccessPackageAssignmentManager,
+                    CatalogRole::Reader,
+                ]
+                .into_iter()
+                .find(|r| rs.contains(r));
+                if let Some(r) = best {
+                    let short = match r {
+                        CatalogRole::Owner => "owner",
+                        CatalogRole::AccessPackageManager => "pkg manager",
+                        CatalogRole::AccessPackageAssignmentManager => "assignment mgr",
+                        CatalogRole::Reader => "reader",
+                    };
+                    roles.push(format!("{short}: {}", c.display_name));
+                }
+            }
+        }
+        if t.users.get(&me).is_some_and(|u| u.is_guest()) {
+            roles.push("guest".into());
+        }
+        roles
+    }
+
+    fn advance(&mut self, seconds: i64) -> Effect {
+        self.run_effect(Command::AdvanceClock { seconds })
+    }
+
+    fn user_picker(&self) -> PickerState {
+        let t = self.tenant();
+        let mut items: Vec<PickItem> = t
+            .users
+            .values()
+            .filter(|u| u.is_active())
+            .map(|u| {
+                let mut detail = u.email.clone();
+                if u.global_admin {
+                    detail.push_str(" · admin");
+                }
+                if u.is_guest() {
+                    detail.push_str(" · guest");
+                }
+                if !u.enabled {
+                    detail.push_str(" · blocked");
+                }
+                if !u.job_title.is_empty() {
+                    detail.push_str(&format!(" · {}", u.job_title));
+                }
+                PickItem::new(u.id.to_string(), u.display_name.clone(), detail)
+            })
+            .collect();
+        items.push(PickItem::new(
+            "external",
+            "Someone outside the directory…",
+            "sign in by email, e.g. alex@azureblog.net",
+        ));
+        let current = self.me().map(|u| u.to_string()).unwrap_or_default();
+        PickerState::new("switch_user", "Sign in as", items).highlight(&current)
+    }
+
+    fn sign_in(&mut self, actor: Actor) -> Effect {
+        self.session.actor = actor;
+        let who = self.tenant().actor_label(self.actor());
+        Effect::Batch(vec![
+            Effect::VisibleTabs(self.visible_tabs()),
+            Effect::SwitchTab(Tab::MyAccess),
+            Effect::info(format!("Signed in as {who}")),
+            Effect::Refresh,
+        ])
+    }
+}
+
+/// The domain's message, with what the clock fired when it is not already said.
+pub fn outcome_text(out: &Outcome) -> String {
+    if out.fired.is_empty() || out.message.contains(&out.fired.to_string()) {
+        out.message.clone()
+    } else if out.message.is_empty() {
+        format!("Clock: {}", out.fired)
+    } else {
+        format!("{} (clock: {})", out.message, out.fired)
+    }
+}
+
+impl Shell for Ctx {
+    fn status(&self) -> StatusInfo {
+        let t = self.tenant();
+        let user = match self.actor() {
+            Actor::External { email, .. } if self.me().is_none() => email.clone(),
+            a => t.actor_label(a),
+        };
+        StatusInfo {
+            user,
+            roles: self.roles(),
+            clock: self.now.format("%a %Y-%m-%d %H:%M").to_string(),
+            clock_live: !t.clock.is_frozen(),
+            location: self.location.display().to_string(),
+            saved: self.saved.clone(),
+        }
+    }
+
+    fn global(&mut self, action: Action) -> Effect {
+        match action {
+            Action::ClockHour => self.advance(3600),
+            Action::ClockDay => self.advance(86_400),
+            Action::ClockWeek => self.advance(7 * 86_400),
+            Action::ClockMonth => self.advance(30 * 86_400),
+            Action::ClockJump => Effect::Open(Layer::Prompt(
+                PromptState::new("clock_jump", "Move the clock", "Jump to (YYYY-MM-DD [HH:MM])").validate(|s| {
+                    parse_date(s.trim(), true).is_none().then(|| "Use YYYY-MM-DD or YYYY-MM-DD HH:MM".to_string())
+                }),
+            )),
+            Action::SwitchUser => Effect::Open(Layer::Picker(self.user_picker())),
+            Action::Refresh => match self.session.refresh() {
+                Ok(_) => Effect::Batch(vec![Effect::info("Reloaded"), Effect::Refresh]),
+                Err(e) => Effect::error(e.to_string()),
+            },
+            _ => Effect::Unhandled,
+        }
+    }
+
+    fn on_result(&mut self, result: LayerResult) -> Effect {
+        match result {
+            LayerResult::Prompted { id, text } if id == "clock_jump" => match parse_date(text.trim(), true) {
+                Some(naive) => {
+                    let to = chrono::Utc.from_utc_datetime(&naive);
+                    match self.run(Command::SetClock { to }) {
+                        Ok(out) => Effect::Batch(vec![Effect::ok(outcome_text(&out)), Effect::Refresh]),
+                        Err(e) => Effect::Reject(e),
+                    }
+                }
+                None => Effect::Reject("Use YYYY-MM-DD or YYYY-MM-DD HH:MM".into()),
+            },
+            LayerResult::Picked { id, ids } if id == "switch_user" => match ids.first().map(String::as_str) {
+                Some("external") => Effect::Open(Layer::Prompt(
+                    PromptState::new("switch_external", "Sign in from outside", "Email").validate(|s| {
+                        (!s.contains('@') || !s.contains('.')).then(|| "An email like alex@azureblog.net".to_string())
+                    }),
+                )),
+                Some(uid) => match uid.parse::<UserId>() {
+                    Ok(u) => self.sign_in(Actor::user(u)),
+                    Err(e) => Effect::error(e),
+                },
+                None => Effect::None,
+            },
+            LayerResult::Prompted { id, text } if id == "switch_external" => {
+                match crate::session::resolve_actor(self.tenant(), Some(text.trim())) {
+                    Ok(a) => self.sign_in(a),
+                    Err(e) => Effect::Reject(e.to_string()),
+                }
+            }
+            _ => Effect::None,
+        }
+    }
+
+    fn tick(&mut self) -> bool {
+        let mut changed = match self.session.refresh() {
+            Ok(c) => c,
+            Err(e) => {
+                self.saved = SaveState::Failed(e.to_string());
+                true
+            }
+        };
+        if self.session.timer_due() {
+            match self.session.tick() {
+                Ok(f) => changed |= !f.is_empty(),
+                Err(e) => {
+                    self.saved = SaveState::Failed(e.to_string());
+                    changed = true;
+                }
+            }
+        }
+        let now = self.session.now();
+        let minute = |t: Time| t.format("%Y%m%d%H%M").to_string();
+        if minute(now) != minute(self.now) {
+            changed = true;
+        }
+        self.now = now;
+        changed
+    }
+}

@@ -1,0 +1,132 @@
+//! Modal layers over the tabs. The [`crate::ui::app::App`] keeps a stack of them; the top one
+//! gets the keys first, and its mode chooses the keymap.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::ui::action::Action;
+use crate::ui::keymap::{Keymap, Mode};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::confirm::ConfirmState;
+use crate::ui::widgets::form::{Form, FormValues};
+use crate::ui::widgets::help::HelpState;
+use crate::ui::widgets::picker::PickerState;
+use crate::ui::widgets::popup::{popup_area, popup_frame};
+use crate::ui::widgets::prompt::PromptState;
+
+/// A popup layer.
+#[derive(Debug)]
+pub enum Layer {
+    Help(HelpState),
+    Confirm(ConfirmState),
+    Prompt(PromptState),
+    Picker(PickerState),
+    Form(Box<Form>),
+    Message(MessageState),
+}
+
+/// What a finished layer hands back to whoever opened it (a tab, or the shell context).
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayerResult {
+    /// A confirm was answered yes.
+    Confirmed { id: String },
+    /// A confirm was answered no (or escaped).
+    Declined { id: String },
+    /// A prompt's text (trimmed).
+    Prompted { id: String, text: String },
+    /// A picker's chosen ids (one for a single picker).
+    Picked { id: String, ids: Vec<String> },
+    /// A form's values; answer `Effect::Reject(msg)` to keep it open with the error shown.
+    Submitted { id: String, values: FormValues },
+}
+
+impl LayerResult {
+    pub fn id(&self) -> &str {
+        match self {
+            LayerResult::Confirmed { id }
+            | LayerResult::Declined { id }
+            | LayerResult::Prompted { id, .. }
+            | LayerResult::Picked { id, .. }
+            | LayerResult::Submitted { id, .. } => id,
+        }
+    }
+}
+
+impl Layer {
+    pub fn form(form: Form) -> Layer {
+        Layer::Form(Box::new(form))
+    }
+
+    pub fn message(title: impl Into<String>, text: impl Into<String>) -> Layer {
+        Layer::Message(MessageState { title: title.into(), text: text.into() })
+    }
+
+    /// The keymap mode while this layer is on top.
+    pub fn mode(&self) -> Mode {
+        match self {
+            Layer::Help(_) | Layer::Message(_) => Mode::Popup,
+            Layer::Confirm(_) => Mode::Confirm,
+            Layer::Prompt(_) => Mode::Prompt,
+            Layer::Picker(_) => Mode::Picker,
+            Layer::Form(_) => Mode::Form,
+        }
+    }
+
+    /// The actions worth a footer hint while this layer is on top.
+    pub fn hints(&self) -> Vec<Action> {
+        use Action::*;
+        match self {
+            Layer::Help(_) => vec![Back, Down, Up, PageDown],
+            Layer::Message(_) => vec![Back],
+            Layer::Confirm(_) => vec![Yes, No, Back],
+            Layer::Prompt(_) => vec![Open, Back, ClearLine],
+            Layer::Picker(p) if p.multi => vec![Toggle, Open, Back],
+            Layer::Picker(_) => vec![Open, Down, Up, Back],
+            Layer::Form(f) if f.steps().len() > 1 => {
+                vec![Submit, NextField, PrevField, NextStep, PrevStep, Toggle, Back]
+            }
+            Layer::Form(_) => vec![Submit, NextField, PrevField, Toggle, Back],
+        }
+    }
+
+    /// Whether closing this layer would lose typed input.
+    pub fn is_dirty(&self) -> bool {
+        matches!(self, Layer::Form(f) if f.is_dirty())
+    }
+
+    /// Shows an error from the owner inside the layer (forms and prompts), keeping it open.
+    pub fn reject(&mut self, message: String) {
+        match self {
+            Layer::Form(f) => f.set_error(message),
+            Layer::Prompt(p) => p.error = Some(message),
+            _ => {}
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, keymap: &Keymap, theme: &Theme) {
+        match self {
+            Layer::Help(h) => h.render(area, buf, keymap, theme),
+            Layer::Confirm(c) => c.render(area, buf, theme),
+            Layer::Prompt(p) => p.render(area, buf, theme),
+            Layer::Picker(p) => p.render(area, buf, theme),
+            Layer::Form(f) => f.render(area, buf, theme),
+            Layer::Message(m) => m.render(area, buf, theme),
+        }
+    }
+}
+
+/// A long message (e.g. the details of an error) in a popup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageState {
+    pub title: String,
+    pub text: String,
+}
+
+impl MessageState {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let popup = popup_area(area, 60, 40);
+        let inner = popup_frame(popup, buf, &self.title, theme);
+        Paragraph::new(self.text.as_str()).wrap(Wrap { trim: false }).render(inner, buf);
+    }
+}

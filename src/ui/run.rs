@@ -1,0 +1,51 @@
+//! Starting the terminal app: the context, the keymap (embedded default, user file over it),
+//! the theme, and every tab view.
+
+use std::path::{Path, PathBuf};
+
+use crate::session::Session;
+use crate::ui::app::{App, Tab};
+use crate::ui::ctx::Ctx;
+use crate::ui::keymap::Keymap;
+use crate::ui::tabs;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::status::StatusMessage;
+
+/// The user's keymap file: `<config dir>/entitle/keymap.json`.
+pub fn keymap_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "entitle").map(|d| d.config_dir().join("keymap.json"))
+}
+
+/// The app over a session, with every tab wired; no terminal needed (tests use it with TestBackend).
+pub fn build_app(session: Session, location: &Path, keymap: Keymap, theme: Theme) -> App<Ctx> {
+    let ctx = Ctx::new(session, location.to_path_buf(), theme.clone());
+    let mut app = App::new(ctx, keymap, theme);
+    app.set_view(Tab::MyAccess, Box::new(tabs::my_access::MyAccess::new()));
+    app.set_view(Tab::Organizations, Box::new(tabs::organizations::Organizations::new()));
+    app.set_view(Tab::Settings, Box::new(tabs::settings::SettingsTab::new()));
+    // Inbox tabs (tab-inbox).
+    app.set_view(Tab::Approvals, Box::new(tabs::approvals::Approvals::new()));
+    app.set_view(Tab::Reviews, Box::new(tabs::reviews::Reviews::new()));
+    app.set_view(Tab::Notifications, Box::new(tabs::notifications::Notifications::new()));
+    // Admin tabs (tab-admin).
+    app.set_view(Tab::Directory, Box::new(tabs::directory::Directory::new()));
+    app.set_view(Tab::Audit, Box::new(tabs::audit::Audit::new()));
+    app.set_view(Tab::Reports, Box::new(tabs::reports::Reports::new()));
+    let visible = app.ctx.visible_tabs();
+    app.set_visible_tabs(visible);
+    app.refresh_views();
+    app
+}
+
+/// Run the terminal app until the user quits. `notice` is shown first (e.g. "installed the demo").
+pub fn run_tui(session: Session, location: &Path, notice: Option<String>) -> anyhow::Result<()> {
+    let (keymap, warning) = Keymap::load(keymap_path().as_deref());
+    let mut app = build_app(session, location, keymap, Theme::from_env());
+    if let Some(w) = warning {
+        app.set_message(StatusMessage::error(w.to_string()));
+    } else if let Some(n) = notice {
+        app.set_message(StatusMessage::info(n));
+    }
+    crate::ui::terminal::run(&mut app)?;
+    Ok(())
+}

@@ -1,0 +1,500 @@
+//! Approvals: the requests waiting for my decision (my inbox) and the decisions I made.
+//!
+//! `a` approves and `x` denies the selected pending request through a prompt for the reason; the
+//! prompt's title says whether the policy requires one at this stage, and the domain decides (a
+//! refusal stays in the prompt).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::domain::views::time_left;
+use crate::domain::{
+    Command, OrgId, Request, RequestId, RequestState, RequestType, StageDecision, Target, Tenant, UserId,
+};
+use crate::ui::action::Action;
+use crate::ui::app::{Effect, TabView};
+use crate::ui::ctx::{Ctx, outcome_text};
+use crate::ui::keymap::Mode;
+use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::common::*;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::list_pane::ListPane;
+use crate::ui::widgets::prompt::PromptState;
+use crate::ui::widgets::table::{CellText, Column};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pane {
+    Pending,
+    History,
+}
+
+pub struct Approvals {
+    pane: Pane,
+    pending: ListPane,
+    history: ListPane,
+    pending_ids: Vec<RequestId>,
+    /// The request and my decision on it, one per row of History.
+    history_items: Vec<(RequestId, StageDecision)>,
+    pending_rows: Vec<Vec<CellText>>,
+    history_rows: Vec<Vec<CellText>>,
+}
+
+impl Default for Approvals {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Approvals {
+    pub fn new() -> Self {
+        let c = |t: &str, w| Column::new(t, w);
+        Approvals {
+            pane: Pane::Pending,
+            pending: ListPane::new(
+                "Waiting for my decision",
+                vec![
+                    c("Request", Constraint::Length(8)),
+                    c("Requestor", Constraint::Fill(2)),
+                    c("Access package", Constraint::Fill(3)),
+                    c("Stage", Constraint::Length(6)),
+                    c("Left", Constraint::Length(7)),
+                    c("Submitted", Constraint::Length(10)),
+                ],
+            )
+            .empty("Nothing waits for your approval."),
+            history: ListPane::new(
+                "My decisions",
+                vec![
+                    c("Decided", Constraint::Length(10)),
+                    c("Request", Constraint::Length(8)),
+                    c("Access package", Constraint::Fill(3)),
+                    c("Decision", Constraint::Length(8)),
+                    c("Reason", Constraint::Fill(3)),
+                    c("Now", Constraint::Length(15)),
+                ],
+            )
+            .empty("You have not decided any request yet."),
+            pending_ids: vec![],
+            history_items: vec![],
+            pending_rows: vec![],
+            history_rows: vec![],
+        }
+    }
+
+    fn current(&mut self) -> (&mut ListPane, &Vec<Vec<CellText>>) {
+        match self.pane {
+            Pane::Pending => (&mut self.pending, &self.pending_rows),
+            Pane::History => (&mut self.history, &self.history_rows),
+        }
+    }
+
+    fn selected_pending(&self) -> Option<RequestId> {
+        self.pending.selected().and_then(|i| self.pending_ids.get(i).copied())
+    }
+
+    fn selected_history(&self) -> Option<&(RequestId, StageDecision)> {
+        self.history.selected().and_then(|i| self.history_items.get(i))
+    }
+
+    /// The reason prompt for approving or denying a request; its title says whether a reason is
+    /// required at this stage.
+    fn decide_prompt(ctx: &Ctx, id: RequestId, approve: bool) -> Option<PromptState> {
+        let t = ctx.tenant();
+        let r = t.requests.get(&id)?;
+        let need = if stage_requires_reason(t, r) { "reason required" } else { "reason optional" };
+        let verb = if approve { "Approve" } else { "Deny" };
+        let title = format!("{verb} {id} · {} · {need}", stage_text(t, r));
+        let label = format!("Reason: {} → {}", short_target(t, &r.target), package_name(t, r));
+        Some(PromptState::new(format!("{}:{id}", if approve { "approve" } else { "deny" }), title, label))
+    }
+
+    fn decide(&self, ctx: &Ctx, approve: bool) -> Effect {
+        if self.pane != Pane::Pending {
+            return Effect::info("Decide from the Pending list");
+        }
+        match self.selected_pending() {
+            Some(id) => match Self::decide_prompt(ctx, id, approve) {
+                Some(p) => Effect::Open(Layer::Prompt(p)),
+                None => Effect::error(format!("Request {id} is gone")),
+            },
+            None => Effect::info("Nothing waits for your decision"),
+        }
+    }
+
+    fn render_detail(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let t = ctx.tenant();
+        let mut d = Detail::new(theme, area.width);
+        match self.pane {
+            Pane::Pending => {
+                if let Some(r) = self.selected_pending().and_then(|id| t.requests.get(&id)) {
+                    d.heading(format!("{} · {} · {}", r.id, package_name(t, r), stage_text(t, r)));
+                    request_lines(ctx, r, &mut d);
+                }
+            }
+            Pane::History => {
+                if let Some((id, mine)) = self.selected_history()
+                    && let Some(r) = t.requests.get(id)
+                {
+                    d.heading(format!("{} · {}", r.id, package_name(t, r)));
+                    let verb = if mine.approved { "approved" } else { "denied" };
+                    let text = format!(
+                        "{verb} stage {} on {}{}",
+                        mine.stage + 1,
+                        fmt_time(mine.at),
+                        reason_suffix(&mine.reason)
+                    );
+                    d.kv_styled("My decision", text, theme.state(verb));
+                    d.kv_styled("Now", t.waiting_on(r), theme.state(&r.state.to_string()));
+                    request_lines(ctx, r, &mut d);
+                }
+            }
+        }
+        if d.lines.is_empty() {
+            d.line(Line::styled("Select a request to see it here.", theme.muted));
+        }
+        detail_pane(area, buf, theme, "Request", d.lines);
+    }
+}
+
+/// The width of the label column of a detail line.
+const LABEL: usize = 14;
+
+/// Detail lines with a hanging indent: a long value wraps under the value column, not under the
+/// label. Built while rendering, when the pane's width is known.
+pub(crate) struct Detail<'t> {
+    pub theme: &'t Theme,
+    width: usize,
+    pub lines: Vec<Line<'static>>,
+}
+
+impl<'t> Detail<'t> {
+    /// For a bordered pane of `area_width` columns.
+    pub fn new(theme: &'t Theme, area_width: u16) -> Self {
+        Detail { theme, width: usize::from(area_width.saturating_sub(2)), lines: vec![] }
+    }
+
+    pub fn heading(&mut self, text: impl Into<String>) {
+        self.lines.push(heading(self.theme, text));
+    }
+
+    pub fn line(&mut self, line: Line<'static>) {
+        self.lines.push(line);
+    }
+
+    pub fn kv(&mut self, label: &str, value: impl Into<String>) {
+        self.kv_styled(label, value, self.theme.base);
+    }
+
+    pub fn kv_styled(&mut self, label: &str, value: impl Into<String>, style: Style) {
+        let value = value.into();
+        for (i, chunk) in wrap(&value, self.width.saturating_sub(LABEL).max(12)).into_iter().enumerate() {
+            let label = if i == 0 { format!("{label:<LABEL$}") } else { " ".repeat(LABEL) };
+            self.lines.push(Line::from(vec![Span::styled(label, self.theme.muted), Span::styled(chunk, style)]));
+        }
+    }
+}
+
+/// Greedy word wrap to `width` columns; a word longer than a line is cut.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let w = |s: &str| Span::raw(s).width();
+    let mut out: Vec<String> = vec![];
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let sep = usize::from(!line.is_empty());
+        if w(&line) + sep + w(word) <= width {
+            if sep == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            out.push(std::mem::take(&mut line));
+        }
+        for c in word.chars() {
+            if w(&line) + w(c.encode_utf8(&mut [0; 4])) > width && !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// Whether the policy asks the approver for a reason at the request's current stage.
+fn stage_requires_reason(t: &Tenant, r: &Request) -> bool {
+    t.policies.get(&r.policy).and_then(|p| p.spec.stages.get(r.stage)).is_some_and(|s| s.justification_required)
+}
+
+fn package_name(t: &Tenant, r: &Request) -> String {
+    t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_else(|| r.package.to_string())
+}
+
+fn reason_suffix(reason: &str) -> String {
+    if reason.is_empty() { String::new() } else { format!(": {reason}") }
+}
+
+/// "Lee Gu", "Rob Young (guest)", "Ana Bell (external)": who a request is for, in a table cell.
+pub(crate) fn short_target(t: &Tenant, target: &Target) -> String {
+    match target {
+        Target::User { user } => match t.users.get(user) {
+            Some(u) if u.is_guest() => format!("{} (guest)", u.display_name),
+            Some(u) => u.display_name.clone(),
+            None => user.to_string(),
+        },
+        Target::External { display_name, .. } => format!("{display_name} (external)"),
+    }
+}
+
+/// "Lee Gu · leeg@contoso.com · member · Sales, Account manager" and, for guests and externals,
+/// their connected organization.
+pub(crate) fn person_lines(t: &Tenant, d: &mut Detail, label: &str, target: &Target) {
+    let org_name =
+        |o: Option<OrgId>| o.map(|o| t.orgs.get(&o).map(|o| o.display_name.clone()).unwrap_or_else(|| o.to_string()));
+    let (main, org) = match target {
+        Target::User { user } => match t.users.get(user) {
+            Some(u) => {
+                let mut parts = vec![u.display_name.clone(), u.email.clone()];
+                parts.push(if u.is_guest() { "guest".into() } else { "member".into() });
+                let job: Vec<&str> =
+                    [u.department.as_str(), u.job_title.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+                if !job.is_empty() {
+                    parts.push(job.join(", "));
+                }
+                if !u.enabled {
+                    parts.push("sign-in blocked".into());
+                }
+                (parts.join(" · "), org_name(u.home_org))
+            }
+            None => (user.to_string(), None),
+        },
+        Target::External { email, display_name, org } => {
+            (format!("{display_name} · {email} · external, not yet in the directory"), org_name(*org))
+        }
+    };
+    d.kv(label, main);
+    if let Some(o) = org {
+        d.kv("Organization", format!("{o} (connected organization)"));
+    }
+}
+
+/// "stage 1 of 2".
+fn stage_text(t: &Tenant, r: &Request) -> String {
+    let stages = t.policies.get(&r.policy).map(|p| p.spec.stages.len()).unwrap_or(0);
+    format!("stage {} of {stages}", r.stage + 1)
+}
+
+/// Everything an approver needs to decide: who, what, why, the answers, earlier stages, the clock.
+fn request_lines(ctx: &Ctx, r: &Request, d: &mut Detail) {
+    let t = ctx.tenant();
+    let theme = d.theme;
+    let pol = t.policies.get(&r.policy);
+    person_lines(t, d, "Requestor", &r.target);
+    if let Some(by) = r.requestor.filter(|u| Some(*u) != r.target_user()) {
+        d.kv("Requested by", t.user_name(by));
+    }
+    if !r.justification.is_empty() {
+        d.kv("Justification", r.justification.clone());
+    }
+    for (qid, answer) in &r.answers {
+        let q = pol
+            .and_then(|p| p.spec.questions.iter().find(|q| q.id == *qid))
+            .map(|q| q.text.clone())
+            .unwrap_or_else(|| qid.to_string());
+        d.kv("Answer", format!("{q} → {answer}"));
+    }
+    if let Some(deadline) = t.request_deadline(r) {
+        let left = time_left(ctx.now, deadline);
+        let style = if deadline - ctx.now < chrono::Duration::days(2) { theme.warning } else { theme.base };
+        d.kv_styled("Times out", format!("{left} left, at {}", fmt_time(deadline)), style);
+    }
+    for x in &r.decisions {
+        let verb = if x.approved { "approved" } else { "denied" };
+        let text = format!("{verb} by {} on {}{}", t.user_name(x.by), fmt_time(x.at), reason_suffix(&x.reason));
+        d.kv(&format!("Stage {}", x.stage + 1), text);
+    }
+    if let Some(p) = t.packages.get(&r.package) {
+        d.kv("Grants", t.grants_summary(p));
+        if !p.description.is_empty() {
+            d.kv("About", p.description.clone());
+        }
+    }
+    if let Some(p) = pol {
+        let need = if stage_requires_reason(t, r) { "reason required" } else { "reason optional" };
+        let text = match r.state {
+            RequestState::PendingApproval => format!("{} · {need} at this stage", p.spec.display_name),
+            _ => p.spec.display_name.clone(),
+        };
+        d.kv("Policy", text);
+    }
+    if r.request_type == RequestType::UserExtend {
+        let ends = r.assignment.and_then(|a| t.assignments.get(&a)).map(|a| fmt_day(a.end)).unwrap_or_default();
+        d.kv("Type", format!("extension of an assignment that ends {ends}"));
+    }
+    let me: Option<UserId> = ctx.me();
+    if r.state == RequestState::PendingApproval {
+        let names: Vec<String> =
+            r.approvers.iter().map(|u| if Some(*u) == me { "you".into() } else { t.user_name(*u) }).collect();
+        d.kv("Approvers", names.join(", "));
+    }
+    d.kv("Submitted", fmt_time(r.created_at));
+}
+
+impl TabView<Ctx> for Approvals {
+    fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+        let names =
+            [format!("Pending ({})", self.pending_rows.len()), format!("History ({})", self.history_rows.len())];
+        pane_bar(bar, buf, theme, &names, usize::from(self.pane == Pane::History));
+        let (list, detail) = split_list_detail(body);
+        match self.pane {
+            Pane::Pending => self.pending.render(list, buf, theme, &self.pending_rows, true),
+            Pane::History => self.history.render(list, buf, theme, &self.history_rows, true),
+        }
+        self.render_detail(ctx, detail, buf, theme);
+    }
+
+    fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
+        {
+            let (pane, rows) = self.current();
+            let rows = rows.clone();
+            if pane.handle(action, &rows) {
+                return Effect::None;
+            }
+        }
+        match action {
+            Action::NextPane | Action::PrevPane => {
+                self.pane = if self.pane == Pane::Pending { Pane::History } else { Pane::Pending };
+                Effect::None
+            }
+            Action::Approve => self.decide(ctx, true),
+            Action::Deny => self.decide(ctx, false),
+            _ => Effect::Unhandled,
+        }
+    }
+
+    fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
+        let (pane, rows) = self.current();
+        let rows = rows.clone();
+        if pane.text(c, &rows) { Effect::None } else { Effect::Unhandled }
+    }
+
+    fn mode(&self) -> Mode {
+        match self.pane {
+            Pane::Pending => self.pending.mode(),
+            Pane::History => self.history.mode(),
+        }
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        match self.pane {
+            Pane::Pending => vec![Action::Approve, Action::Deny, Action::NextPane, Action::Filter],
+            Pane::History => vec![Action::NextPane, Action::Filter],
+        }
+    }
+
+    /// How many requests wait for me (read from the tenant's inbox index, so it is never stale).
+    fn badge(&self, ctx: &Ctx) -> Option<String> {
+        let n = ctx.me().map(|u| ctx.tenant().inbox(u).count()).unwrap_or(0);
+        (n > 0).then(|| n.to_string())
+    }
+
+    fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
+        let LayerResult::Prompted { id, text } = result else { return Effect::None };
+        let Some((verb, rid)) = id.split_once(':') else { return Effect::None };
+        let Ok(request) = rid.parse::<RequestId>() else { return Effect::None };
+        let approve = match verb {
+            "approve" => true,
+            "deny" => false,
+            _ => return Effect::None,
+        };
+        match ctx.run(Command::Decide { request, approve, reason: text }) {
+            Ok(out) => Effect::Batch(vec![Effect::ok(outcome_text(&out)), Effect::Refresh]),
+            Err(e) => Effect::Reject(e),
+        }
+    }
+
+    fn click(&mut self, _ctx: &mut Ctx, column: u16, row: u16) -> Effect {
+        let pane = self.current().0;
+        if pane.contains(column, row) {
+            pane.click(column, row);
+            return Effect::None;
+        }
+        Effect::Unhandled
+    }
+
+    fn scroll(&mut self, _ctx: &mut Ctx, lines: isize) -> Effect {
+        self.current().0.scroll(lines);
+        Effect::None
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        let t = ctx.tenant();
+        let theme = &ctx.theme;
+        let now = ctx.now;
+        let Some(me) = ctx.me() else {
+            *self = Self { pane: self.pane, ..Self::new() };
+            return;
+        };
+        let mut inbox: Vec<&Request> = t.inbox(me).collect();
+        inbox.sort_by_key(|r| (t.request_deadline(r), r.id));
+        self.pending_ids = inbox.iter().map(|r| r.id).collect();
+        self.pending_rows = inbox
+            .iter()
+            .map(|r| {
+                let stages = t.policies.get(&r.policy).map(|p| p.spec.stages.len()).unwrap_or(0);
+                let left = match t.request_deadline(r) {
+                    Some(d) if d - now < chrono::Duration::days(2) => {
+                        CellText::styled(time_left(now, d), theme.warning)
+                    }
+                    Some(d) => cell(time_left(now, d)),
+                    None => cell("—"),
+                };
+                vec![
+                    cell(r.id.to_string()),
+                    cell(short_target(t, &r.target)),
+                    cell(package_name(t, r)),
+                    cell(format!("{} of {stages}", r.stage + 1)),
+                    left,
+                    muted_cell(theme, fmt_day(Some(r.created_at))),
+                ]
+            })
+            .collect();
+        let history = t.approval_history(me);
+        self.history_items = history.iter().map(|(r, d)| (r.id, (*d).clone())).collect();
+        self.history_rows = history
+            .iter()
+            .map(|(r, d)| {
+                let verb = if d.approved { "approved" } else { "denied" };
+                vec![
+                    muted_cell(theme, fmt_day(Some(d.at))),
+                    cell(r.id.to_string()),
+                    cell(package_name(t, r)),
+                    state_cell(theme, verb),
+                    cell(d.reason.clone()),
+                    state_cell(theme, r.state),
+                ]
+            })
+            .collect();
+        self.pending.sync(&self.pending_rows);
+        self.history.sync(&self.history_rows);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_words_whole_and_cuts_only_overlong_ones() {
+        assert_eq!(wrap("approved by Adele Vance", 12), vec!["approved by", "Adele Vance"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 10), vec![""]);
+        assert_eq!(wrap("Project code → ALPHA-7", 40), vec!["Project code → ALPHA-7"]);
+    }
+}

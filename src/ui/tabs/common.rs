@@ -1,0 +1,80 @@
+//! Small pieces every tab uses: a detail pane of labelled lines, time formats, state cells,
+//! and the split between a list and its details.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+use crate::domain::Time;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::table::CellText;
+
+/// "2026-11-16 09:00".
+pub fn fmt_time(t: Time) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// "2026-11-16", or a dash.
+pub fn fmt_day(t: Option<Time>) -> String {
+    t.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into())
+}
+
+/// A state name in its colour (delivered green, pending yellow, denied red...).
+pub fn state_cell(theme: &Theme, name: impl ToString) -> CellText {
+    let n = name.to_string();
+    CellText::styled(n.clone(), theme.state(&n))
+}
+
+pub fn cell(text: impl Into<String>) -> CellText {
+    CellText::from(text.into())
+}
+
+pub fn muted_cell(theme: &Theme, text: impl Into<String>) -> CellText {
+    CellText::styled(text.into(), theme.muted)
+}
+
+/// A labelled line for a detail pane: "Package   Project Alpha".
+pub fn kv<'a>(theme: &Theme, label: &str, value: impl Into<String>) -> Line<'a> {
+    Line::from(vec![Span::styled(format!("{label:<14}"), theme.muted), Span::raw(value.into())])
+}
+
+pub fn kv_styled<'a>(theme: &Theme, label: &str, value: impl Into<String>, style: Style) -> Line<'a> {
+    Line::from(vec![Span::styled(format!("{label:<14}"), theme.muted), Span::styled(value.into(), style)])
+}
+
+pub fn heading<'a>(theme: &Theme, text: impl Into<String>) -> Line<'a> {
+    Line::styled(text.into(), theme.header)
+}
+
+/// A bordered, wrapped paragraph: the detail pane beside or under a list.
+pub fn detail_pane(area: Rect, buf: &mut Buffer, theme: &Theme, title: &str, lines: Vec<Line<'_>>) {
+    let block = Block::bordered().border_style(theme.border).title(Span::styled(format!(" {title} "), theme.title));
+    Paragraph::new(lines).wrap(Wrap { trim: false }).block(block).render(area, buf);
+}
+
+/// List on the left and details on the right when wide; list above details when narrow.
+pub fn split_list_detail(area: Rect) -> (Rect, Rect) {
+    if area.width >= 110 {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
+        (l, r)
+    } else {
+        let [t, b] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+        (t, b)
+    }
+}
+
+/// A one-line row of sub-pane names with the current one highlighted: "Available · Requests · Assignments".
+pub fn pane_bar(area: Rect, buf: &mut Buffer, theme: &Theme, names: &[String], current: usize) {
+    let mut spans = vec![];
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("  ", theme.muted));
+        }
+        let style = if i == current { theme.tab_active } else { theme.tab };
+        spans.push(Span::styled(format!(" {n} "), style));
+    }
+    spans.push(Span::styled("   [ ] switch", theme.muted));
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}

@@ -1,0 +1,384 @@
+//! Directory: users, groups and Teams, applications and sites, and who holds what and why (through
+//! which access package, or directly). Global administrators add users and resources, edit users
+//! (block or allow sign-in), and add or remove memberships made outside access packages; the domain
+//! refuses everyone else, with its reason.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+use crate::domain::{Command, ResourceId, ResourceKind, UserId};
+use crate::ui::action::Action;
+use crate::ui::app::{Effect, TabView};
+use crate::ui::ctx::{Ctx, outcome_text};
+use crate::ui::keymap::Mode;
+use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::common::*;
+use crate::ui::tabs::listing::Listing;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::form::FormValues;
+use crate::ui::widgets::table::Column;
+
+mod detail;
+pub(super) mod forms;
+
+use detail::{resource_detail, resource_rows, user_detail, user_rows};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pane {
+    Users,
+    Groups,
+    Apps,
+    Sites,
+}
+
+const PANES: [Pane; 4] = [Pane::Users, Pane::Groups, Pane::Apps, Pane::Sites];
+
+impl Pane {
+    fn name(self) -> &'static str {
+        match self {
+            Pane::Users => "Users",
+            Pane::Groups => "Groups & Teams",
+            Pane::Apps => "Applications",
+            Pane::Sites => "Sites",
+        }
+    }
+
+    /// The index into `Directory::resources`, for the resource panes.
+    fn resource_index(self) -> Option<usize> {
+        match self {
+            Pane::Users => None,
+            Pane::Groups => Some(0),
+            Pane::Apps => Some(1),
+            Pane::Sites => Some(2),
+        }
+    }
+
+    fn of_kind(kind: &ResourceKind) -> Pane {
+        match kind {
+            ResourceKind::Group { .. } => Pane::Groups,
+            ResourceKind::Application => Pane::Apps,
+            ResourceKind::Site { .. } => Pane::Sites,
+        }
+    }
+
+    /// The kind a new resource form starts with.
+    fn default_kind(self) -> &'static str {
+        match self {
+            Pane::Users | Pane::Groups => "security",
+            Pane::Apps => "application",
+            Pane::Sites => "site",
+        }
+    }
+}
+
+pub struct Directory {
+    pane: Pane,
+    users: Listing<UserId>,
+    /// Groups & Teams, Applications, Sites.
+    resources: [Listing<ResourceId>; 3],
+    /// The details of the selected row, rebuilt when the selection or the data changes.
+    detail: Vec<Line<'static>>,
+    /// Select this object (an id like `u12`) after the next refresh: the one just created.
+    select_after: Option<String>,
+    /// The details fill the tab (Enter), scrolled by this many lines.
+    zoom: Option<u16>,
+}
+
+impl Default for Directory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Directory {
+    pub fn new() -> Self {
+        let c = |t: &str, w| Column::new(t, w);
+        let resource_list = |title: &str, empty: &str| {
+            Listing::new(
+                title,
+                vec![
+                    c("Name", Constraint::Fill(3)),
+                    c("Type", Constraint::Fill(2)),
+                    c("Roles", Constraint::Fill(3)),
+                    c("Owners", Constraint::Fill(3)),
+                    c("Holders", Constraint::Length(7)),
+                ],
+                empty,
+            )
+        };
+        Directory {
+            pane: Pane::Users,
+            users: Listing::new(
+                "Users",
+                vec![
+                    c("Name", Constraint::Fill(4)),
+                    c("Email", Constraint::Fill(4)),
+                    c("Type", Constraint::Length(6)),
+                    c("Sign-in", Constraint::Length(7)),
+                    c("Manager", Constraint::Fill(3)),
+                    c("Department", Constraint::Fill(2)),
+                    c("Asg", Constraint::Length(3)),
+                ],
+                "No users yet. Press n to add one.",
+            ),
+            resources: [
+                resource_list("Groups & Teams", "No groups or Teams yet. Press n to add one."),
+                resource_list("Applications", "No applications yet. Press n to add one."),
+                resource_list("Sites", "No SharePoint sites yet. Press n to add one."),
+            ],
+            detail: Vec::new(),
+            select_after: None,
+            zoom: None,
+        }
+    }
+
+    fn selected_user(&self) -> Option<UserId> {
+        self.users.selected()
+    }
+
+    fn selected_resource(&self) -> Option<ResourceId> {
+        self.pane.resource_index().and_then(|i| self.resources[i].selected())
+    }
+
+    /// Scrolling the full-screen details; other actions leave it (Esc and Enter only that).
+    fn handle_zoomed(&mut self, action: Action) -> Option<Effect> {
+        let top = self.zoom?;
+        let max = u16::try_from(self.detail.len().saturating_sub(1)).unwrap_or(u16::MAX);
+        let to = match action {
+            Action::Up => top.saturating_sub(1),
+            Action::Down => top.saturating_add(1).min(max),
+            Action::PageUp => top.saturating_sub(10),
+            Action::PageDown => top.saturating_add(10).min(max),
+            Action::Home => 0,
+            Action::End => max,
+            Action::Back | Action::Open => {
+                self.zoom = None;
+                return Some(Effect::None);
+            }
+            _ => {
+                self.zoom = None;
+                return None;
+            }
+        };
+        self.zoom = Some(to);
+        Some(Effect::None)
+    }
+
+    fn handle_list(&mut self, action: Action) -> bool {
+        match self.pane.resource_index() {
+            None => self.users.handle(action),
+            Some(i) => self.resources[i].handle(action),
+        }
+    }
+
+    fn handle_verb(&mut self, ctx: &Ctx, action: Action) -> Effect {
+        let t = ctx.tenant();
+        match (action, self.pane) {
+            (Action::NextPane | Action::PrevPane, _) => {
+                let i = PANES.iter().position(|p| *p == self.pane).unwrap_or(0);
+                let n = PANES.len();
+                let j = if action == Action::NextPane { (i + 1) % n } else { (i + n - 1) % n };
+                self.pane = PANES[j];
+                Effect::None
+            }
+            (Action::Open, _) => {
+                if !self.detail.is_empty() {
+                    self.zoom = Some(0);
+                }
+                Effect::None
+            }
+            (Action::New, Pane::Users) => Effect::Open(Layer::form(forms::user_form(t, None))),
+            (Action::New, pane) => Effect::Open(Layer::form(forms::resource_form(t, pane.default_kind()))),
+            (Action::Edit, Pane::Users) => match self.selected_user().and_then(|u| t.users.get(&u)) {
+                Some(u) => Effect::Open(Layer::form(forms::user_form(t, Some(u)))),
+                None => Effect::info("Select a user first"),
+            },
+            (Action::Edit, _) => Effect::info("Resources are not edited here; only users are"),
+            (Action::Assign, Pane::Users) => match self.selected_user().and_then(|u| t.users.get(&u)) {
+                Some(u) => Effect::Open(Layer::form(forms::grant_form_for_user(t, u))),
+                None => Effect::info("Select a user first"),
+            },
+            (Action::Assign, _) => match self.selected_resource().and_then(|r| forms::grant_form_for_resource(t, r)) {
+                Some(f) => Effect::Open(Layer::form(f)),
+                None => Effect::info("Select a resource first"),
+            },
+            (Action::Remove, pane) => {
+                let (user, res) = match pane {
+                    Pane::Users => (self.selected_user(), None),
+                    _ => (None, self.selected_resource()),
+                };
+                let who = match (user, res) {
+                    (Some(u), _) => t.user_name(u),
+                    (None, Some(r)) => t.resource_name(r),
+                    (None, None) => return Effect::info("Select a row first"),
+                };
+                let picker = forms::revoke_picker(t, user, res);
+                if picker.visible_items().next().is_none() {
+                    return Effect::info(format!("{who}: no membership made outside access packages"));
+                }
+                Effect::Open(Layer::Picker(picker))
+            }
+            _ => Effect::Unhandled,
+        }
+    }
+
+    /// Runs a form's command: on success a message, a refresh and the new object selected; on a
+    /// refusal the form stays open with the domain's message.
+    fn run_form(&mut self, ctx: &mut Ctx, command: Command) -> Effect {
+        match ctx.run(command) {
+            Ok(out) => {
+                self.select_after = out.created.clone();
+                Effect::Batch(vec![Effect::ok(outcome_text(&out)), Effect::Refresh])
+            }
+            Err(e) => Effect::Reject(e),
+        }
+    }
+
+    fn submit(&mut self, ctx: &mut Ctx, id: &str, values: &FormValues) -> Effect {
+        match forms::command(ctx.tenant(), id, values) {
+            Some(Ok(c)) => self.run_form(ctx, c),
+            Some(Err(e)) => Effect::Reject(e),
+            None => Effect::None,
+        }
+    }
+
+    /// Re-reads the details of the selected row.
+    fn rebuild_detail(&mut self, ctx: &Ctx) {
+        let t = ctx.tenant();
+        let theme = &ctx.theme;
+        let admin = t.is_global_admin(ctx.actor());
+        self.detail = match self.pane {
+            Pane::Users => self.selected_user().map(|u| user_detail(t, u, theme, admin)),
+            _ => self.selected_resource().map(|r| resource_detail(t, r, theme, admin)),
+        }
+        .unwrap_or_default();
+    }
+}
+
+impl TabView<Ctx> for Directory {
+    fn render(&self, _ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let title = if self.pane == Pane::Users { "User" } else { "Resource" };
+        if let Some(top) = self.zoom {
+            let title = Span::styled(format!(" {title}  (esc back · ↑↓ scroll) "), theme.title);
+            let block = Block::bordered().border_style(theme.border_focus).title(title);
+            Paragraph::new(self.detail.clone())
+                .wrap(Wrap { trim: false })
+                .scroll((top, 0))
+                .block(block)
+                .render(area, buf);
+            return;
+        }
+        let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+        let mut names = vec![format!("Users ({})", self.users.row_count())];
+        for (p, l) in PANES[1..].iter().zip(&self.resources) {
+            names.push(format!("{} ({})", p.name(), l.row_count()));
+        }
+        let current = PANES.iter().position(|p| *p == self.pane).unwrap_or(0);
+        pane_bar(bar, buf, theme, &names, current);
+        let (list, detail) = split_list_detail(body);
+        match self.pane.resource_index() {
+            None => self.users.render(list, buf, theme),
+            Some(i) => self.resources[i].render(list, buf, theme),
+        }
+        detail_pane(detail, buf, theme, title, self.detail.clone());
+    }
+
+    fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
+        if let Some(e) = self.handle_zoomed(action) {
+            return e;
+        }
+        let effect = if self.handle_list(action) { Effect::None } else { self.handle_verb(ctx, action) };
+        self.rebuild_detail(ctx);
+        effect
+    }
+
+    fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
+        let used = match self.pane.resource_index() {
+            None => self.users.text(c),
+            Some(i) => self.resources[i].text(c),
+        };
+        self.rebuild_detail(ctx);
+        if used { Effect::None } else { Effect::Unhandled }
+    }
+
+    fn mode(&self) -> Mode {
+        match self.pane.resource_index() {
+            None => self.users.mode(),
+            Some(i) => self.resources[i].mode(),
+        }
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        match self.pane {
+            _ if self.zoom.is_some() => vec![Action::Back, Action::Down, Action::Up, Action::PageDown],
+            Pane::Users => {
+                vec![Action::New, Action::Edit, Action::Assign, Action::Remove, Action::NextPane, Action::Filter]
+            }
+            _ => vec![Action::New, Action::Assign, Action::Remove, Action::NextPane, Action::Filter],
+        }
+    }
+
+    fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
+        match result {
+            LayerResult::Submitted { id, values } => self.submit(ctx, &id, &values),
+            LayerResult::Picked { id, ids } if id == forms::REVOKE => {
+                match ids.first().map(|s| forms::parse_grant(s)) {
+                    Some(Ok((user, resource, role))) => {
+                        ctx.run_effect(Command::RemoveDirectGrant { user, resource, role })
+                    }
+                    Some(Err(e)) => Effect::error(e),
+                    None => Effect::None,
+                }
+            }
+            _ => Effect::None,
+        }
+    }
+
+    fn click(&mut self, ctx: &mut Ctx, column: u16, row: u16) -> Effect {
+        if self.zoom.is_some() {
+            return Effect::Unhandled;
+        }
+        let hit = match self.pane.resource_index() {
+            None => self.users.click(column, row),
+            Some(i) => self.resources[i].click(column, row),
+        };
+        self.rebuild_detail(ctx);
+        if hit { Effect::None } else { Effect::Unhandled }
+    }
+
+    fn scroll(&mut self, ctx: &mut Ctx, lines: isize) -> Effect {
+        if let Some(top) = self.zoom {
+            self.zoom = Some(top.saturating_add_signed(i16::try_from(lines).unwrap_or(0)));
+            return Effect::None;
+        }
+        match self.pane.resource_index() {
+            None => self.users.pane.scroll(lines),
+            Some(i) => self.resources[i].pane.scroll(lines),
+        }
+        self.rebuild_detail(ctx);
+        Effect::None
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        let t = ctx.tenant();
+        let theme = &ctx.theme;
+        self.users.set(user_rows(t, theme));
+        for (i, pane) in PANES[1..].iter().enumerate() {
+            self.resources[i].set(resource_rows(t, theme, *pane));
+        }
+        if let Some(id) = self.select_after.take() {
+            if let Ok(u) = id.parse::<UserId>() {
+                self.pane = Pane::Users;
+                self.users.select(u);
+            } else if let Some(r) = id.parse::<ResourceId>().ok().and_then(|r| t.resources.get(&r)) {
+                self.pane = Pane::of_kind(&r.kind);
+                if let Some(i) = self.pane.resource_index() {
+                    self.resources[i].select(r.id);
+                }
+            }
+        }
+        self.rebuild_detail(ctx);
+    }
+}

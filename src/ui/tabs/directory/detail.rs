@@ -1,0 +1,209 @@
+//! What the Directory tab shows: the rows of its lists, and the details of a user (what they hold
+//! and why, their packages) or of a resource (who holds it and why, where it is offered).
+
+use ratatui::text::{Line, Span};
+
+use super::Pane;
+use crate::domain::{ResourceId, ResourceKind, Tenant, UserId};
+use crate::ui::tabs::common::*;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::table::CellText;
+
+/// At most this many holders are listed in a resource's details (the report lists them all).
+const MAX_DETAIL_ROWS: usize = 200;
+
+/// "  Marketing (Member)" and under it "    via direct + Marketing Campaign (asg9)".
+pub fn why(theme: &Theme, what: String, via: &[String]) -> [Line<'static>; 2] {
+    [
+        Line::raw(format!("  {what}")),
+        Line::from(vec![Span::styled("    via ", theme.muted), Span::raw(via.join(" + "))]),
+    ]
+}
+
+/// A user: roles, what they hold and why, their packages, then who they are.
+pub fn user_detail(t: &Tenant, id: UserId, theme: &Theme, admin: bool) -> Vec<Line<'static>> {
+    let Some(u) = t.users.get(&id) else { return vec![] };
+    let mut lines = vec![heading(theme, format!("{} ({})", u.display_name, u.id))];
+    let mut roles = vec![];
+    if u.global_admin {
+        roles.push("Global administrator".to_string());
+    }
+    if t.settings.catalog_creators.contains(&u.id) {
+        roles.push("Catalog creator".to_string());
+    }
+    for c in t.catalogs.values() {
+        for r in c.roles.get(&u.id).into_iter().flatten() {
+            roles.push(format!("{} of {}", r.label(), c.display_name));
+        }
+    }
+    if !roles.is_empty() {
+        lines.push(kv(theme, "Roles", roles.join("; ")));
+    }
+    let sign_in = match (u.deleted_at, u.enabled, u.remove_at) {
+        (Some(at), _, _) => Some(format!("removed from the directory {}", fmt_time(at))),
+        (None, true, _) => None,
+        (None, false, Some(at)) => Some(format!("blocked; to be removed {}", fmt_time(at))),
+        (None, false, None) => Some("blocked".into()),
+    };
+    if let Some(s) = sign_in {
+        lines.push(kv_styled(theme, "Sign-in", s, theme.warning));
+    }
+    let access = t.report_user_access(u.id);
+    lines.push(heading(theme, format!("Access and why ({})", access.len())));
+    if access.is_empty() {
+        lines.push(Line::styled("  holds nothing", theme.muted));
+    }
+    for a in &access {
+        lines.extend(why(theme, format!("{} ({})", a.resource_name, a.role), &a.via));
+    }
+    let packages = t.report_user_packages(u.id);
+    lines.push(heading(theme, format!("Access packages ({})", packages.len())));
+    if packages.is_empty() {
+        lines.push(Line::styled("  none to request, none assigned", theme.muted));
+    }
+    for p in &packages {
+        let mut text = match (p.state, p.assignment) {
+            (Some(st), Some(a)) => format!("{st} ({a})"),
+            _ => "not assigned".to_string(),
+        };
+        if let Some(end) = p.end {
+            text.push_str(&format!(" until {}", fmt_day(Some(end))));
+        }
+        if p.can_request {
+            text.push_str(" · can request");
+        }
+        lines.push(Line::from(vec![
+            Span::raw(format!("  {}", p.package_name)),
+            Span::styled(format!(" · {}", p.catalog_name), theme.muted),
+        ]));
+        lines.push(Line::raw(format!("    {text}")));
+    }
+    lines.push(heading(theme, "Profile"));
+    lines.push(kv(theme, "Email", u.email.clone()));
+    let mut kind = if u.is_guest() { "guest".to_string() } else { "member".to_string() };
+    if let Some(org) = u.home_org.and_then(|o| t.orgs.get(&o)) {
+        kind.push_str(&format!(" from {}", org.display_name));
+    }
+    if u.created_by_em {
+        kind.push_str(" · created by entitlement management");
+    }
+    lines.push(kv(theme, "Type", kind));
+    lines.push(kv(theme, "Manager", u.manager.map(|m| t.user_name(m)).unwrap_or_else(|| "—".into())));
+    if !u.department.is_empty() {
+        lines.push(kv(theme, "Department", u.department.clone()));
+    }
+    if !u.job_title.is_empty() {
+        lines.push(kv(theme, "Job title", u.job_title.clone()));
+    }
+    lines.push(Line::raw(""));
+    let keys = if admin {
+        "enter full screen · e edit, block sign-in · A add a direct membership · R remove one"
+    } else {
+        "enter full screen"
+    };
+    lines.push(Line::styled(keys, theme.muted));
+    lines
+}
+
+/// A resource: where it is offered, who holds it and why.
+pub fn resource_detail(t: &Tenant, id: ResourceId, theme: &Theme, admin: bool) -> Vec<Line<'static>> {
+    let Some(r) = t.resources.get(&id) else { return vec![] };
+    let mut lines = vec![heading(theme, format!("{} ({})", r.display_name, r.id))];
+    lines.push(kv(theme, "Type", r.kind.label()));
+    if let ResourceKind::Site { url } = &r.kind
+        && !url.is_empty()
+    {
+        lines.push(kv(theme, "URL", url.clone()));
+    }
+    if !r.description.is_empty() {
+        lines.push(kv(theme, "Description", r.description.clone()));
+    }
+    lines.push(kv(theme, "Roles", r.roles.join(", ")));
+    let owners: Vec<String> = r.owners.iter().map(|o| t.user_name(*o)).collect();
+    lines.push(kv(theme, "Owners", if owners.is_empty() { "—".into() } else { owners.join(", ") }));
+    let catalogs: Vec<String> =
+        t.catalogs.values().filter(|c| c.resources.contains(&id)).map(|c| c.display_name.clone()).collect();
+    lines.push(kv(theme, "In catalogs", if catalogs.is_empty() { "none".into() } else { catalogs.join(", ") }));
+    let granted: Vec<String> = t
+        .packages
+        .values()
+        .filter(|p| !p.is_deleted())
+        .flat_map(|p| {
+            p.resource_roles.iter().filter(|rr| rr.resource == id).map(|rr| format!("{} ({})", p.display_name, rr.role))
+        })
+        .collect();
+    lines.push(kv(
+        theme,
+        "Granted by",
+        if granted.is_empty() { "no access package".into() } else { granted.join(", ") },
+    ));
+    let holders = t.report_resource_holders(id);
+    lines.push(heading(theme, format!("Holders and why ({})", holders.len())));
+    if holders.is_empty() {
+        lines.push(Line::styled("  nobody holds it", theme.muted));
+    }
+    for h in holders.iter().take(MAX_DETAIL_ROWS) {
+        lines.extend(why(theme, format!("{} ({})", h.user_name, h.role), &h.via));
+    }
+    if holders.len() > MAX_DETAIL_ROWS {
+        let more = holders.len() - MAX_DETAIL_ROWS;
+        lines.push(Line::styled(format!("  … and {more} more (Reports: who holds a resource)"), theme.muted));
+    }
+    lines.push(Line::raw(""));
+    let keys =
+        if admin { "enter full screen · A add a direct holder · R remove a direct one" } else { "enter full screen" };
+    lines.push(Line::styled(keys, theme.muted));
+    lines
+}
+
+pub fn user_rows(t: &Tenant, theme: &Theme) -> Vec<(UserId, Vec<CellText>)> {
+    t.users
+        .values()
+        .map(|u| {
+            let sign_in = if !u.is_active() {
+                state_cell(theme, "removed")
+            } else if u.enabled {
+                state_cell(theme, "enabled")
+            } else {
+                CellText::styled("blocked", theme.warning)
+            };
+            let active = t.assignments_of_user(u.id).filter(|a| a.is_active()).count();
+            let cells = vec![
+                cell(u.display_name.clone()),
+                muted_cell(theme, u.email.clone()),
+                cell(if u.is_guest() { "guest" } else { "member" }),
+                sign_in,
+                cell(u.manager.map(|m| t.user_name(m)).unwrap_or_default()),
+                cell(u.department.clone()),
+                cell(active.to_string()),
+            ];
+            (u.id, cells)
+        })
+        .collect()
+}
+
+pub fn resource_rows(t: &Tenant, theme: &Theme, pane: Pane) -> Vec<(ResourceId, Vec<CellText>)> {
+    t.resources
+        .values()
+        .filter(|r| Pane::of_kind(&r.kind) == pane)
+        .map(|r| {
+            let mut holders = 0;
+            let mut last = None;
+            for (u, _) in t.holders(r.id) {
+                if last != Some(u) {
+                    holders += 1;
+                    last = Some(u);
+                }
+            }
+            let owners: Vec<String> = r.owners.iter().map(|o| t.user_name(*o)).collect();
+            let cells = vec![
+                cell(r.display_name.clone()),
+                muted_cell(theme, r.kind.label()),
+                cell(r.roles.join(", ")),
+                cell(owners.join(", ")),
+                cell(holders.to_string()),
+            ];
+            (r.id, cells)
+        })
+        .collect()
+}

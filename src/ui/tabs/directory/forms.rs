@@ -1,0 +1,251 @@
+//! The Directory tab's forms and pickers: a new or edited user, a new resource, a direct membership
+//! to add, one to remove. [`command`] reads a submitted form back into the domain command; the
+//! domain decides.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::domain::{
+    Command, GrantKey, GrantSource, GroupType, ResourceId, ResourceKind, ResourceSpec, Tenant, User, UserId, UserSpec,
+    UserType,
+};
+use crate::ui::tabs::lookups::{parse_ids, user_items};
+use crate::ui::widgets::form::{Field, Form, FormValues, Value};
+use crate::ui::widgets::picker::{PickItem, PickerState};
+
+/// Form ids. The user form carries `user` when it edits; the grant form carries `for_user` or
+/// `for_resource`, the side it was opened from.
+pub const USER: &str = "dir_user";
+pub const RESOURCE: &str = "dir_resource";
+pub const GRANT: &str = "dir_grant";
+/// The picker of direct memberships to remove.
+pub const REVOKE: &str = "dir_revoke";
+
+/// Every resource, for lookups: "Marketing" — "Security group · Member, Owner".
+pub fn resource_items(t: &Tenant) -> Vec<PickItem> {
+    t.resources
+        .values()
+        .map(|r| {
+            PickItem::new(
+                r.id.to_string(),
+                r.display_name.clone(),
+                format!("{} · {}", r.kind.label(), r.roles.join(", ")),
+            )
+        })
+        .collect()
+}
+
+/// The form for a new user (`existing` = None) or for editing one, sign-in included.
+pub fn user_form(t: &Tenant, existing: Option<&User>) -> Form {
+    let title = match existing {
+        Some(u) => format!("Edit {}", u.display_name),
+        None => "New user".to_string(),
+    };
+    let types = [("member", "Member"), ("guest", "Guest")];
+    let mut orgs: Vec<(String, String)> = vec![(String::new(), "(none)".into())];
+    orgs.extend(t.orgs.values().map(|o| (o.id.to_string(), o.display_name.clone())));
+    let managers: Vec<PickItem> =
+        user_items(t).into_iter().filter(|i| existing.is_none_or(|u| i.id != u.id.to_string())).collect();
+    let mut form = Form::new(USER, title)
+        .field(Field::text("name", "Display name").required())
+        .field(Field::text("email", "Email (sign-in name)").required().validate(|v, _| match v {
+            Value::Text(s) if !s.is_empty() && !s.contains('@') => Some("An email looks like name@domain".into()),
+            _ => None,
+        }))
+        .field(Field::choice("type", "User type", types))
+        .field(
+            Field::choice("org", "Home organization", orgs)
+                .help("The connected organization a guest comes from")
+                .visible_if(|v| v.choice("type") == Some("guest")),
+        )
+        .field(Field::lookup("manager", "Manager", managers, false))
+        .field(Field::text("department", "Department"))
+        .field(Field::text("job_title", "Job title"))
+        .field(Field::toggle("global_admin", "Global administrator"));
+    if let Some(u) = existing {
+        form = form.field(Field::toggle("enabled", "Sign-in allowed").help("Off blocks sign-in (and requests)"));
+        form.set_value("name", u.display_name.clone());
+        form.set_value("email", u.email.clone());
+        form.set_value("type", if u.is_guest() { "guest" } else { "member" });
+        if let Some(o) = u.home_org {
+            form.set_value("org", o.to_string());
+        }
+        if let Some(m) = u.manager {
+            form.set_value("manager", m.to_string());
+        }
+        form.set_value("department", u.department.clone());
+        form.set_value("job_title", u.job_title.clone());
+        form.set_value("global_admin", u.global_admin);
+        form.set_value("enabled", u.enabled);
+        form = form.carry("user", u.id.to_string());
+    }
+    form
+}
+
+/// The user form as `CreateUser`, or `UpdateUser` when it carries the user it edits.
+fn user_command(t: &Tenant, values: &FormValues) -> Result<Command, String> {
+    let user_type = if values.choice("type") == Some("guest") { UserType::Guest } else { UserType::Member };
+    let manager = values.multi("manager").first().map(|s| s.parse::<UserId>()).transpose()?;
+    let home_org = match values.choice("org") {
+        Some(s) if !s.is_empty() && user_type == UserType::Guest => Some(s.parse()?),
+        _ => None,
+    };
+    let spec = UserSpec {
+        display_name: values.text("name").to_string(),
+        email: values.text("email").to_string(),
+        user_type,
+        manager,
+        department: values.text("department").to_string(),
+        job_title: values.text("job_title").to_string(),
+        home_org,
+        global_admin: values.bool("global_admin"),
+    };
+    Ok(match values.get("user") {
+        Some(v) => {
+            let user: UserId = v.as_text().parse()?;
+            let enabled = if values.contains("enabled") {
+                values.bool("enabled")
+            } else {
+                t.users.get(&user).is_none_or(|u| u.enabled)
+            };
+            Command::UpdateUser { user, spec, enabled }
+        }
+        None => Command::CreateUser { spec },
+    })
+}
+
+const KINDS: [(&str, &str); 5] = [
+    ("security", "Security group"),
+    ("m365", "Microsoft 365 group"),
+    ("team", "Team"),
+    ("application", "Application"),
+    ("site", "SharePoint site"),
+];
+
+/// The form for a new resource; `kind` is the kind preselected (by the pane it was opened from).
+pub fn resource_form(t: &Tenant, kind: &str) -> Form {
+    Form::new(RESOURCE, "New resource")
+        .field(Field::text("name", "Name").required())
+        .field(Field::text("description", "Description"))
+        .field(Field::choice("kind", "Kind", KINDS).value(kind))
+        .field(
+            Field::text("url", "Site URL")
+                .help("e.g. https://contoso.sharepoint.com/sites/sales")
+                .visible_if(|v| v.choice("kind") == Some("site")),
+        )
+        .field(
+            Field::text("roles", "Roles")
+                .help("Comma-separated; empty gives the kind's roles (Member, Owner / User / Visitor, Member, Owner)"),
+        )
+        .field(Field::lookup("owners", "Owners", user_items(t), true))
+}
+
+fn resource_command(values: &FormValues) -> Result<Command, String> {
+    let group = |group_type| ResourceKind::Group { group_type };
+    let kind = match values.choice("kind") {
+        Some("security") => group(GroupType::Security),
+        Some("m365") => group(GroupType::Microsoft365),
+        Some("team") => group(GroupType::Team),
+        Some("application") => ResourceKind::Application,
+        Some("site") => ResourceKind::Site { url: values.text("url").to_string() },
+        other => return Err(format!("Unknown kind {other:?}")),
+    };
+    let roles = values.text("roles").split(',').map(str::trim).filter(|r| !r.is_empty()).map(String::from).collect();
+    let owners: BTreeSet<UserId> = parse_ids(values.multi("owners"), "Owners")?;
+    let spec = ResourceSpec {
+        display_name: values.text("name").to_string(),
+        description: values.text("description").to_string(),
+        kind,
+        roles,
+        owners,
+    };
+    Ok(Command::CreateResource { spec })
+}
+
+/// A direct membership for `user`: which resource, which role (checked against the resource's roles).
+pub fn grant_form_for_user(t: &Tenant, user: &User) -> Form {
+    let roles: BTreeMap<String, (String, Vec<String>)> =
+        t.resources.values().map(|r| (r.id.to_string(), (r.display_name.clone(), r.roles.clone()))).collect();
+    Form::new(GRANT, format!("Direct membership for {}", user.display_name))
+        .carry("for_user", user.id.to_string())
+        .field(Field::lookup("resource", "Resource", resource_items(t), false).required())
+        .field(
+            Field::text("role", "Role")
+                .required()
+                .value("Member")
+                .help("Made outside any access package: the drift report lists it")
+                .validate(move |v, all| {
+                    let role = v.as_text();
+                    let (name, have) = roles.get(all.multi("resource").first()?)?;
+                    (!have.contains(&role))
+                        .then(|| format!("'{name}' has no role '{role}' (roles: {})", have.join(", ")))
+                }),
+        )
+}
+
+/// A direct holder of `res`: which user, which of its roles.
+pub fn grant_form_for_resource(t: &Tenant, res: ResourceId) -> Option<Form> {
+    let r = t.resources.get(&res)?;
+    Some(
+        Form::new(GRANT, format!("Add a direct holder of {}", r.display_name))
+            .carry("for_resource", res.to_string())
+            .field(Field::lookup("user", "User", user_items(t), false).required())
+            .field(Field::choice("role", "Role", r.roles.clone()).help("Made outside any access package")),
+    )
+}
+
+/// The grant form as `AddDirectGrant`: one side carried, the other looked up.
+fn grant_command(values: &FormValues) -> Result<Command, String> {
+    let side = |carried: &str, looked_up: &str, what: &str| match values.get(carried) {
+        Some(v) => Ok(v.as_text()),
+        None => values.multi(looked_up).first().cloned().ok_or_else(|| format!("Choose a {what}")),
+    };
+    let user = side("for_user", "user", "user")?.parse()?;
+    let resource = side("for_resource", "resource", "resource")?.parse()?;
+    let role = values.get("role").map(Value::as_text).unwrap_or_default();
+    Ok(Command::AddDirectGrant { user, resource, role })
+}
+
+/// The command a submitted Directory form asks for; None for a form that is not the Directory's.
+pub fn command(t: &Tenant, id: &str, values: &FormValues) -> Option<Result<Command, String>> {
+    Some(match id {
+        USER => user_command(t, values),
+        RESOURCE => resource_command(values),
+        GRANT => grant_command(values),
+        _ => return None,
+    })
+}
+
+/// The direct memberships of a user, or the direct holders of a resource, to remove one.
+/// Item ids are `user|resource|role`.
+pub fn revoke_picker(t: &Tenant, user: Option<UserId>, res: Option<ResourceId>) -> PickerState {
+    let grants: Vec<(&GrantKey, &BTreeSet<GrantSource>)> = match (user, res) {
+        (Some(u), _) => t.grants_of_user(u).collect(),
+        (None, Some(r)) => t
+            .holders(r)
+            .filter_map(|(u, role)| t.grants.get_key_value(&GrantKey { user: *u, resource: r, role: role.clone() }))
+            .collect(),
+        (None, None) => Vec::new(),
+    };
+    let items: Vec<PickItem> = grants
+        .into_iter()
+        .filter(|(k, s)| s.contains(&GrantSource::Direct) && res.is_none_or(|r| k.resource == r))
+        .map(|(k, s)| {
+            let also = if s.len() > 1 { " · also through an access package" } else { "" };
+            PickItem::new(
+                format!("{}|{}|{}", k.user, k.resource, k.role),
+                format!("{} · {} ({})", t.user_name(k.user), t.resource_name(k.resource), k.role),
+                format!("direct{also}"),
+            )
+        })
+        .collect();
+    PickerState::new(REVOKE, "Remove a direct membership", items)
+}
+
+/// `user|resource|role` back into its parts.
+pub fn parse_grant(id: &str) -> Result<(UserId, ResourceId, String), String> {
+    let mut parts = id.splitn(3, '|');
+    let (Some(u), Some(r), Some(role)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(format!("'{id}' is not a membership"));
+    };
+    Ok((u.parse()?, r.parse()?, role.to_string()))
+}

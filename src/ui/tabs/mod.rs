@@ -1,0 +1,17 @@
+//! One file per tab, plus the pieces they share.
+
+pub mod approvals;
+pub mod audit;
+pub mod common;
+pub mod directory;
+mod listing;
+pub mod lookups;
+pub mod my_access;
+pub mod notifications;
+pub mod organizations;
+pub mod placeholder;
+pub mod policy_form;
+pub mod policy_spec;
+pub mod reports;
+pub mod reviews;
+pub mod settings;

@@ -1,0 +1,424 @@
+//! The policy editor's values and the domain's [`PolicySpec`], both ways: [`values_from_spec`]
+//! fills the form (a new policy's defaults, or the policy being edited) and [`build_spec`] reads it
+//! back. The rules stay the engine's: [`engine_error`] runs `Tenant::validate_policy` on the spec
+//! built from the current values and names the field its message is about, so the form shows the
+//! engine's own words under that field while the user types.
+//!
+//! Both directions decide what counts from the values themselves (the number of stages, the kind of
+//! "who can request"...), so they work alike on a submit (visible fields only) and on the raw values
+//! of every field that the validators see.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{NaiveDateTime, TimeZone, Timelike};
+
+use super::lookups::{approver_key, parse_approver, parse_ids, parse_reviewer, reviewer_key};
+use crate::domain::{
+    ApprovalStage, Approver, Escalation, Expiration, Lifecycle, NoResponse, PolicySpec, Question, QuestionId,
+    QuestionKind, RequestScope, ReviewFrequency, ReviewSettings, Tenant, Time, UserId,
+};
+use crate::ui::widgets::form::{FormValues, Value};
+
+/// Approval stages the form offers (the engine's limit).
+pub const MAX_STAGES: usize = 3;
+/// Custom question slots in a new policy (an edited one gets as many as it has, if more).
+pub const QUESTION_SLOTS: usize = 3;
+
+/// A field of approval stage `n` (1-based), e.g. `s2_timeout`.
+pub fn stage_id(n: usize, field: &str) -> String {
+    format!("s{n}_{field}")
+}
+
+/// A field of question slot `i` (1-based), e.g. `q1_text`.
+pub fn question_id(i: usize, field: &str) -> String {
+    format!("q{i}_{field}")
+}
+
+/// A message and the field that should show it.
+pub type FieldError = (String, String);
+
+fn err<T>(field: impl Into<String>, msg: impl Into<String>) -> Result<T, FieldError> {
+    Err((field.into(), msg.into()))
+}
+
+/// How many approval stages the values ask for (0 without approval).
+pub fn stage_count(v: &FormValues) -> usize {
+    if !v.bool("approval") {
+        return 0;
+    }
+    v.choice("stages").and_then(|s| s.parse().ok()).unwrap_or(1).clamp(1, MAX_STAGES)
+}
+
+/// How many custom questions the values ask for.
+pub fn question_count(v: &FormValues) -> usize {
+    v.choice("questions").and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// "Who can request", as one word: `specific`, `all_members`, `all_users` (users in your directory),
+/// `specific_orgs`, `all_configured`, `all_external` (users not in your directory), or `none`.
+pub fn scope_kind(v: &FormValues) -> &str {
+    match v.choice("who") {
+        Some("none") => "none",
+        Some("external") => v.choice("external_scope").unwrap_or("specific_orgs"),
+        _ => v.choice("internal_scope").unwrap_or("specific"),
+    }
+}
+
+/// The values of a spec; stages, questions and review settings it lacks get the portal's defaults.
+/// Besides the fields, it holds `q<i>_id` (the id of an existing question) and `*_exact` (an instant
+/// to the second, which the minute-precise date fields would otherwise round): the form carries them.
+pub fn values_from_spec(spec: &PolicySpec, now: Time) -> FormValues {
+    let mut v: BTreeMap<String, Value> = BTreeMap::new();
+    let mut put = |k: &str, val: Value| {
+        v.insert(k.to_string(), val);
+    };
+    let choice = |s: &str| Value::Choice(Some(s.to_string()));
+    let multi = |it: Vec<String>| Value::Multi(it);
+    let num = |n: u32| Value::Number(Some(i64::from(n)));
+    put("name", Value::Text(spec.display_name.clone()));
+    put("description", Value::Text(spec.description.clone()));
+    put("enabled", Value::Bool(spec.enabled));
+
+    let (who, internal, external) = match &spec.scope {
+        RequestScope::AdminOnly => ("none", "specific", "specific_orgs"),
+        RequestScope::SpecificUsers { .. } => ("internal", "specific", "specific_orgs"),
+        RequestScope::AllMembers => ("internal", "all_members", "specific_orgs"),
+        RequestScope::AllDirectoryUsers => ("internal", "all_users", "specific_orgs"),
+        RequestScope::SpecificOrgs { .. } => ("external", "specific", "specific_orgs"),
+        RequestScope::AllConfiguredOrgs => ("external", "specific", "all_configured"),
+        RequestScope::AllExternal => ("external", "specific", "all_external"),
+    };
+    put("who", choice(who));
+    put("internal_scope", choice(internal));
+    put("external_scope", choice(external));
+    let (users, groups, orgs) = match &spec.scope {
+        RequestScope::SpecificUsers { users, groups } => {
+            (users.iter().map(|u| u.to_string()).collect(), groups.iter().map(|g| g.to_string()).collect(), vec![])
+        }
+        RequestScope::SpecificOrgs { orgs } => (vec![], vec![], orgs.iter().map(|o| o.to_string()).collect()),
+        _ => (vec![], vec![], vec![]),
+    };
+    put("scope_users", multi(users));
+    put("scope_groups", multi(groups));
+    put("scope_orgs", multi(orgs));
+
+    put("approval", Value::Bool(!spec.stages.is_empty()));
+    put("stages", choice(&spec.stages.len().clamp(1, MAX_STAGES).to_string()));
+    let keys = |list: &[Approver]| multi(list.iter().map(approver_key).collect());
+    for n in 1..=MAX_STAGES {
+        let default = ApprovalStage::new(vec![]);
+        let st = spec.stages.get(n - 1).unwrap_or(&default);
+        put(&stage_id(n, "approvers"), keys(&st.approvers));
+        put(&stage_id(n, "fallback"), keys(&st.fallback));
+        put(&stage_id(n, "timeout"), num(st.timeout_days));
+        put(&stage_id(n, "justification"), Value::Bool(st.justification_required));
+        put(&stage_id(n, "escalate"), Value::Bool(st.escalation.is_some()));
+        let days = st.escalation.as_ref().map_or(st.timeout_days.saturating_sub(1).clamp(1, 7), |e| e.after_days);
+        put(&stage_id(n, "escalate_days"), num(days));
+        put(&stage_id(n, "alternates"), keys(st.escalation.as_ref().map_or(&[][..], |e| e.alternates.as_slice())));
+    }
+
+    put("justification", Value::Bool(spec.justification_required));
+    put("questions", choice(&spec.questions.len().to_string()));
+    for (i, q) in spec.questions.iter().enumerate().map(|(i, q)| (i + 1, q)) {
+        put(&question_id(i, "id"), Value::Text(q.id.to_string()));
+        put(&question_id(i, "text"), Value::Text(q.text.clone()));
+        let (kind, options) = match &q.kind {
+            QuestionKind::Text => ("text", String::new()),
+            QuestionKind::Choice { options } => ("choice", options.join(", ")),
+        };
+        put(&question_id(i, "kind"), choice(kind));
+        put(&question_id(i, "options"), Value::Text(options));
+        put(&question_id(i, "required"), Value::Bool(q.required));
+    }
+
+    let lc = &spec.lifecycle;
+    let (expire, days, hours) = match lc.expiration {
+        Expiration::AfterDays(d) => ("days", d, 24),
+        Expiration::AfterHours(h) => ("hours", 365, h),
+        Expiration::OnDate(_) => ("date", 365, 24),
+        Expiration::Never => ("never", 365, 24),
+    };
+    put("expire", choice(expire));
+    put("expire_days", num(days));
+    put("expire_hours", num(hours));
+    if let Expiration::OnDate(t) = lc.expiration {
+        put("expire_date", Value::Date(Some(t.naive_utc())));
+        put("expire_date_exact", Value::Date(Some(t.naive_utc())));
+    }
+    put("allow_extension", Value::Bool(lc.allow_extension));
+    put("extension_approval", Value::Bool(lc.extension_requires_approval));
+    put("self_removal", Value::Bool(lc.allow_self_removal));
+
+    let r = spec.review.as_ref();
+    put("review", Value::Bool(r.is_some()));
+    put("review_frequency", choice(&r.map_or(ReviewFrequency::Quarterly, |r| r.frequency).to_string()));
+    let start = r.map_or(now, |r| r.starts_on).naive_utc();
+    put("review_start", Value::Date(Some(start)));
+    put("review_start_exact", Value::Date(Some(start)));
+    put("review_duration", num(r.map_or(14, |r| r.duration_days)));
+    put("review_reviewers", multi(r.map_or(vec![], |r| r.reviewers.iter().map(reviewer_key).collect())));
+    put("review_fallback", multi(r.map_or(vec![], |r| r.fallback.iter().map(|u| u.to_string()).collect())));
+    put("review_no_response", choice(&r.map_or(NoResponse::Keep, |r| r.no_response).to_string()));
+    let before = r.and_then(|r| r.before_expiry_days);
+    put("review_before_expiry", Value::Bool(before.is_some()));
+    put("review_before_days", num(before.unwrap_or(14)));
+    FormValues(v)
+}
+
+/// A whole number of a field, or the message to show under it.
+fn number(v: &FormValues, id: &str, missing: impl FnOnce() -> String) -> Result<u32, FieldError> {
+    match v.number(id) {
+        None => err(id, missing()),
+        Some(n) => u32::try_from(n).or_else(|_| err(id, format!("{n} is out of range"))),
+    }
+}
+
+/// A date field as an instant; when it still shows the instant it was filled with (to the minute),
+/// that exact instant, so an untouched field does not move by the seconds it cannot show.
+fn instant(v: &FormValues, id: &str, exact: &str) -> Option<Time> {
+    let shown = v.datetime(id)?;
+    let minute = |d: NaiveDateTime| d.with_second(0).and_then(|d| d.with_nanosecond(0));
+    let at = match v.datetime(exact) {
+        Some(e) if minute(e) == Some(shown) || e == shown => e,
+        _ => shown,
+    };
+    Some(chrono::Utc.from_utc_datetime(&at))
+}
+
+/// The ids picked in a lookup field.
+fn id_set<T: std::str::FromStr<Err = String> + Ord>(
+    v: &FormValues,
+    id: &str,
+    label: &str,
+) -> Result<BTreeSet<T>, FieldError> {
+    parse_ids(v.multi(id), label).map_err(|e| (id.to_string(), e))
+}
+
+fn approvers(v: &FormValues, id: &str, label: &str) -> Result<Vec<Approver>, FieldError> {
+    v.multi(id).iter().map(|k| parse_approver(k).map_err(|e| (id.to_string(), format!("{label}: {e}")))).collect()
+}
+
+/// The spec the values describe. Errors are about reading the values (a number left empty, say);
+/// the rules themselves are checked by the engine ([`engine_error`]).
+pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
+    let scope = match scope_kind(v) {
+        "none" => RequestScope::AdminOnly,
+        "all_members" => RequestScope::AllMembers,
+        "all_users" => RequestScope::AllDirectoryUsers,
+        "specific_orgs" => RequestScope::SpecificOrgs { orgs: id_set(v, "scope_orgs", "Connected organizations")? },
+        "all_configured" => RequestScope::AllConfiguredOrgs,
+        "all_external" => RequestScope::AllExternal,
+        _ => RequestScope::SpecificUsers {
+            users: id_set(v, "scope_users", "Users")?,
+            groups: id_set(v, "scope_groups", "Groups")?,
+        },
+    };
+
+    let mut stages = vec![];
+    for n in 1..=stage_count(v) {
+        let s = |f: &str| stage_id(n, f);
+        let escalation = if v.bool(&s("escalate")) {
+            Some(Escalation {
+                after_days: number(v, &s("escalate_days"), || format!("Stage {n}: escalate after how many days?"))?,
+                alternates: approvers(v, &s("alternates"), "Alternate approvers")?,
+            })
+        } else {
+            None
+        };
+        stages.push(ApprovalStage {
+            approvers: approvers(v, &s("approvers"), "Approvers")?,
+            fallback: approvers(v, &s("fallback"), "Fallback approvers")?,
+            timeout_days: number(v, &s("timeout"), || format!("Stage {n}: decision timeout must be 1-30 days"))?,
+            justification_required: v.bool(&s("justification")),
+            escalation,
+        });
+    }
+
+    // Questions keep their ids; new ones get ids above every id the policy has used.
+    let known: Vec<u64> = v
+        .iter()
+        .filter(|(k, _)| k.starts_with('q') && k.ends_with("_id"))
+        .filter_map(|(_, val)| val.as_text().parse::<QuestionId>().ok())
+        .map(|q| q.0)
+        .collect();
+    let mut fresh = known.iter().copied().max().unwrap_or(0);
+    let mut questions = vec![];
+    for i in 1..=question_count(v) {
+        let q = |f: &str| question_id(i, f);
+        let id = match v.get(&q("id")).and_then(|val| val.as_text().parse::<QuestionId>().ok()) {
+            Some(id) => id,
+            None => {
+                fresh += 1;
+                QuestionId(fresh)
+            }
+        };
+        let kind = if v.choice(&q("kind")) == Some("choice") {
+            let options =
+                v.text(&q("options")).split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+            QuestionKind::Choice { options }
+        } else {
+            QuestionKind::Text
+        };
+        questions.push(Question { id, text: v.text(&q("text")).to_string(), kind, required: v.bool(&q("required")) });
+    }
+
+    let expiration = match v.choice("expire") {
+        Some("hours") => {
+            Expiration::AfterHours(number(v, "expire_hours", || "Assignments last how many hours?".into())?)
+        }
+        Some("date") => match instant(v, "expire_date", "expire_date_exact") {
+            Some(t) => Expiration::OnDate(t),
+            None => return err("expire_date", "Pick the date assignments end (YYYY-MM-DD)"),
+        },
+        Some("never") => Expiration::Never,
+        _ => Expiration::AfterDays(number(v, "expire_days", || {
+            "Assignments can last 0-3650 days; 0 means never".into()
+        })?),
+    };
+    let allow_extension = v.bool("allow_extension");
+    let lifecycle = Lifecycle {
+        expiration,
+        allow_extension,
+        extension_requires_approval: allow_extension && v.bool("extension_approval"),
+        allow_self_removal: v.bool("self_removal"),
+    };
+
+    let review = if v.bool("review") {
+        let frequency = v
+            .choice("review_frequency")
+            .and_then(|f| f.parse::<ReviewFrequency>().ok())
+            .unwrap_or(ReviewFrequency::Quarterly);
+        let Some(starts_on) = instant(v, "review_start", "review_start_exact") else {
+            return err("review_start", "Pick the date the first review starts (YYYY-MM-DD)");
+        };
+        let no_response = match v.choice("review_no_response") {
+            Some("remove") => NoResponse::Remove,
+            _ => NoResponse::Keep,
+        };
+        let reviewers = v
+            .multi("review_reviewers")
+            .iter()
+            .map(|k| parse_reviewer(k).map_err(|e| ("review_reviewers".to_string(), format!("Reviewers: {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let fallback: Vec<UserId> = parse_ids(v.multi("review_fallback"), "Fallback reviewers")
+            .map_err(|e| ("review_fallback".to_string(), e))?;
+        Some(ReviewSettings {
+            frequency,
+            starts_on,
+            duration_days: number(v, "review_duration", || "An access review must last at least 1 day".into())?,
+            reviewers,
+            fallback,
+            no_response,
+            before_expiry_days: if v.bool("review_before_expiry") {
+                Some(number(v, "review_before_days", || "Start the review how many days before expiry?".into())?)
+            } else {
+                None
+            },
+        })
+    } else {
+        None
+    };
+
+    Ok(PolicySpec {
+        display_name: v.text("name").trim().to_string(),
+        description: v.text("description").to_string(),
+        scope,
+        stages,
+        justification_required: v.bool("justification"),
+        questions,
+        enabled: v.bool("enabled"),
+        lifecycle,
+        review,
+    })
+}
+
+/// The first rule the values break, in the engine's words, with the field it is about (None when
+/// no field is to blame; the caller shows it with the form).
+pub fn engine_error(tenant: &Tenant, v: &FormValues) -> Option<(Option<String>, String)> {
+    match build_spec(v) {
+        Err((field, msg)) => Some((Some(field), msg)),
+        Ok(spec) => {
+            let msg = tenant.validate_policy(&spec).err()?.to_string();
+            Some((engine_field(&msg, &spec), msg))
+        }
+    }
+}
+
+/// The field an engine message is about (see `Tenant::validate_policy`).
+pub fn engine_field(msg: &str, spec: &PolicySpec) -> Option<String> {
+    if let Some(rest) = msg.strip_prefix("Stage ") {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let n: usize = digits.parse().ok()?;
+        let rest = &rest[digits.len()..];
+        let field = if rest.starts_with(" has no approvers") {
+            "approvers"
+        } else if rest.starts_with(": decision timeout") {
+            "timeout"
+        } else if rest.starts_with(": the requestor's manager approves") {
+            "fallback"
+        } else if rest.starts_with(": escalation must happen") {
+            "escalate_days"
+        } else if rest.starts_with(": escalation needs alternate") {
+            "alternates"
+        } else {
+            return None;
+        };
+        return Some(stage_id(n, field));
+    }
+    let q_slot = |pred: &dyn Fn(&Question) -> bool| spec.questions.iter().position(pred).map(|i| i + 1);
+    let field = match msg {
+        m if m.starts_with("A policy needs a name") => "name".to_string(),
+        m if m.starts_with("A policy for administrator direct assignments only") => "approval".to_string(),
+        m if m.starts_with("Assignments can last 0-3650 days") => "expire_days".to_string(),
+        m if m.starts_with("Assignments must last at least 1 hour")
+            || m.starts_with("Assignments can last at most") =>
+        {
+            "expire_hours".to_string()
+        }
+        m if m.starts_with("'Specific users and groups'") => "scope_users".to_string(),
+        m if m.starts_with("'Specific connected organizations'") => "scope_orgs".to_string(),
+        m if m.starts_with("A question needs text") => question_id(q_slot(&|q| q.text.trim().is_empty())?, "text"),
+        m if m.starts_with("Multiple-choice question") => question_id(
+            q_slot(&|q| matches!(&q.kind, QuestionKind::Choice { options } if options.len() < 2))?,
+            "options",
+        ),
+        m if m.starts_with("An access review must last") => "review_duration".to_string(),
+        m if m.starts_with("An access review needs reviewers") => "review_reviewers".to_string(),
+        m if m.starts_with("Reviews by the manager need a fallback") => "review_fallback".to_string(),
+        _ => return None,
+    };
+    Some(field)
+}
+
+/// Every field id that [`engine_field`] can name, for `n` question slots.
+pub fn engine_fields(slots: usize) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = [
+        "name",
+        "approval",
+        "expire_days",
+        "expire_hours",
+        "expire_date",
+        "scope_users",
+        "scope_groups",
+        "scope_orgs",
+        "review_duration",
+        "review_reviewers",
+        "review_fallback",
+        "review_start",
+        "review_before_days",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    for n in 1..=MAX_STAGES {
+        for f in ["approvers", "fallback", "timeout", "escalate_days", "alternates"] {
+            out.insert(stage_id(n, f));
+        }
+    }
+    for i in 1..=slots {
+        out.insert(question_id(i, "text"));
+        out.insert(question_id(i, "options"));
+    }
+    out
+}

@@ -1,0 +1,336 @@
+//! Reports: a menu of the reports the domain makes (what a user can request and has, who holds a
+//! resource and why, a package's assignments by state, what expires soon, requests with their
+//! history, drift outside any package, configuration pitfalls) and the chosen one as a table.
+//! `[` `]` switch report, Enter chooses its subject (a user, resource, package, or days).
+
+use std::cell::RefCell;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+use crate::domain::{PackageId, RequestId, ResourceId, UserId};
+use crate::ui::action::Action;
+use crate::ui::app::{Effect, TabView};
+use crate::ui::ctx::Ctx;
+use crate::ui::keymap::Mode;
+use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::common::*;
+use crate::ui::tabs::directory::forms::resource_items;
+use crate::ui::tabs::listing::Listing;
+use crate::ui::tabs::lookups::user_items;
+
+use crate::ui::theme::Theme;
+use crate::ui::widgets::picker::{PickItem, PickerState};
+use crate::ui::widgets::prompt::PromptState;
+use crate::ui::widgets::table::put_text;
+
+mod data;
+
+use data::{REPORTS, Report, Subjects, build, package_items};
+
+const PICK_USER: &str = "report_user";
+const PICK_RESOURCE: &str = "report_resource";
+const PICK_PACKAGE: &str = "report_package";
+const PICK_REQUESTS: &str = "report_requests";
+const ASK_DAYS: &str = "report_days";
+/// The menu is a column on the left from this width; a line on top below it.
+const WIDE: u16 = 110;
+const MENU_WIDTH: u16 = 42;
+
+pub struct Reports {
+    current: usize,
+    /// One table per report (each keeps its own filter and selection); rows are read for the
+    /// current one only.
+    tables: Vec<Listing<usize>>,
+    /// The request of each row of the requests report.
+    requests: Vec<RequestId>,
+    /// The domain's refusal of the current report, if it refused.
+    refusal: Option<String>,
+    subjects: Subjects,
+    /// Where each report's menu entry was drawn, for clicks.
+    menu_hits: RefCell<Vec<(Rect, usize)>>,
+}
+
+impl Default for Reports {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn parse_days(s: &str) -> Result<i64, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if (0..=3650).contains(&n) => Ok(n),
+        _ => Err("A whole number of days, 0 to 3650".into()),
+    }
+}
+
+impl Reports {
+    pub fn new() -> Self {
+        Reports {
+            current: 0,
+            tables: REPORTS.iter().map(|r| Listing::new(r.title(), r.columns(), "")).collect(),
+            requests: Vec::new(),
+            refusal: None,
+            subjects: Subjects::default(),
+            menu_hits: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn report(&self) -> Report {
+        REPORTS.get(self.current).copied().unwrap_or(Report::UserPackages)
+    }
+
+    fn table(&mut self) -> Option<&mut Listing<usize>> {
+        self.tables.get_mut(self.current)
+    }
+
+    /// Re-reads the current report.
+    fn rebuild(&mut self, ctx: &Ctx) {
+        let built = build(ctx.tenant(), ctx.actor(), self.report(), &self.subjects, &ctx.theme);
+        self.requests = built.requests;
+        self.refusal = built.refusal;
+        if let Some(table) = self.tables.get_mut(self.current) {
+            table.pane.title = built.title;
+            table.pane.empty = built.empty;
+            table.set(built.rows.into_iter().enumerate().collect());
+        }
+    }
+
+    fn switch(&mut self, ctx: &Ctx, to: usize) {
+        self.current = to.min(REPORTS.len() - 1);
+        self.rebuild(ctx);
+    }
+
+    /// The picker or prompt that chooses what the current report is about.
+    fn choose_subject(&self, ctx: &Ctx) -> Effect {
+        let t = ctx.tenant();
+        let s = &self.subjects;
+        let pick = |id: &str, title: &str, items: Vec<PickItem>, current: Option<String>| {
+            let p = PickerState::new(id, title, items);
+            Effect::Open(Layer::Picker(match current {
+                Some(c) => p.highlight(&c),
+                None => p,
+            }))
+        };
+        match self.report() {
+            Report::UserPackages => {
+                pick(PICK_USER, "Report on which user?", user_items(t), s.user.map(|u| u.to_string()))
+            }
+            Report::ResourceHolders => {
+                pick(PICK_RESOURCE, "Report on which resource?", resource_items(t), s.resource.map(|r| r.to_string()))
+            }
+            Report::PackageAssignments => pick(
+                PICK_PACKAGE,
+                "Report on which access package?",
+                package_items(t),
+                s.package.map(|p| p.to_string()),
+            ),
+            Report::Requests => {
+                let mut items = vec![PickItem::new("all", "All access packages", "")];
+                items.extend(package_items(t));
+                let current = s.requests_of.map_or("all".to_string(), |p| p.to_string());
+                pick(PICK_REQUESTS, "Requests of which access package?", items, Some(current))
+            }
+            Report::Expiring => Effect::Open(Layer::Prompt(
+                PromptState::new(ASK_DAYS, "Expiring assignments", "Ending within how many days?")
+                    .value(s.days.to_string())
+                    .validate(|s| parse_days(s).err()),
+            )),
+            Report::Drift | Report::Lint => Effect::info("This report covers the whole tenant: nothing to choose"),
+        }
+    }
+
+    fn render_menu(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let block = Block::bordered().border_style(theme.border).title(Span::styled(" Reports ", theme.title));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let mut hits = Vec::new();
+        let mut y = inner.y;
+        let bottom = inner.y + inner.height;
+        for (i, r) in REPORTS.iter().enumerate() {
+            if y >= bottom {
+                break;
+            }
+            let top = y;
+            let selected = i == self.current;
+            let style = if selected { theme.selected } else { theme.base };
+            let row = Rect { y, height: 1, ..inner };
+            buf.set_style(row, style);
+            put_text(buf, row, &format!("{} {}", if selected { "›" } else { " " }, r.title()), style);
+            y += 1;
+            if let Some(label) = self.subjects.label(ctx.tenant(), *r)
+                && y < bottom
+            {
+                put_text(buf, Rect { y, height: 1, ..inner }, &format!("    {label}"), theme.muted);
+                y += 1;
+            }
+            hits.push((Rect { y: top, height: y - top, ..inner }, i));
+        }
+        let help = ["", "[ ] switch report", "enter choose its subject", "/ filter the table"];
+        for h in help {
+            if y >= bottom {
+                break;
+            }
+            put_text(buf, Rect { y, height: 1, ..inner }, h, theme.muted);
+            y += 1;
+        }
+        *self.menu_hits.borrow_mut() = hits;
+    }
+
+    fn render_bar(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let mut spans = vec![];
+        let mut hits = Vec::new();
+        let mut x = area.x;
+        for (i, r) in REPORTS.iter().enumerate() {
+            let style = if i == self.current { theme.tab_active } else { theme.tab };
+            let text = format!(" {} ", r.short());
+            let w = text.chars().count() as u16;
+            hits.push((Rect { x, width: w, ..area }, i));
+            x += w + 1;
+            spans.push(Span::styled(text, style));
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(" [ ]", theme.muted));
+        Paragraph::new(Line::from(spans)).render(area, buf);
+        *self.menu_hits.borrow_mut() = hits;
+    }
+
+    fn detail_lines(&self, ctx: &Ctx, theme: &Theme) -> Vec<Line<'static>> {
+        let report = self.report();
+        if let Some(e) = &self.refusal {
+            return vec![Line::styled(e.clone(), theme.error)];
+        }
+        let Some(table) = self.tables.get(self.current) else { return vec![] };
+        let Some(cells) = table.selected_cells() else {
+            return vec![Line::styled(report.about(), theme.muted)];
+        };
+        let mut lines: Vec<Line<'static>> = table
+            .pane
+            .columns
+            .iter()
+            .zip(cells)
+            .filter(|(_, c)| !c.text.is_empty())
+            .map(|(col, c)| kv(theme, &format!("{} ", col.title), c.text.clone()))
+            .collect();
+        match report {
+            Report::Requests => {
+                let req =
+                    table.selected().and_then(|i| self.requests.get(i)).and_then(|id| ctx.tenant().requests.get(id));
+                if let Some(r) = req {
+                    if !r.justification.is_empty() {
+                        lines.push(kv(theme, "Justification", r.justification.clone()));
+                    }
+                    lines.push(heading(theme, "History"));
+                    lines
+                        .extend(r.history.iter().map(|h| kv(theme, &format!("  {} ", fmt_time(h.at)), h.text.clone())));
+                }
+            }
+            Report::Drift => lines.push(Line::styled(
+                "Governed: an access package grants this resource, so this membership bypasses its policy and reviews.",
+                theme.muted,
+            )),
+            _ => {}
+        }
+        lines
+    }
+}
+
+impl TabView<Ctx> for Reports {
+    fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let right = if area.width >= WIDE {
+            let [menu, right] = Layout::horizontal([Constraint::Length(MENU_WIDTH), Constraint::Fill(1)]).areas(area);
+            self.render_menu(ctx, menu, buf, theme);
+            right
+        } else {
+            let [bar, right] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+            self.render_bar(bar, buf, theme);
+            right
+        };
+        let detail_h = (right.height / 3).clamp(5, 12);
+        let [table, detail] = Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_h)]).areas(right);
+        if let Some(t) = self.tables.get(self.current) {
+            t.render(table, buf, theme);
+        }
+        detail_pane(detail, buf, theme, "Details", self.detail_lines(ctx, theme));
+    }
+
+    fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
+        if self.table().is_some_and(|t| t.handle(action)) {
+            return Effect::None;
+        }
+        match action {
+            Action::NextPane => self.switch(ctx, (self.current + 1) % REPORTS.len()),
+            Action::PrevPane => self.switch(ctx, (self.current + REPORTS.len() - 1) % REPORTS.len()),
+            Action::Open | Action::Edit => return self.choose_subject(ctx),
+            _ => return Effect::Unhandled,
+        }
+        Effect::None
+    }
+
+    fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
+        if self.table().is_some_and(|t| t.text(c)) { Effect::None } else { Effect::Unhandled }
+    }
+
+    fn mode(&self) -> Mode {
+        self.tables.get(self.current).map_or(Mode::List, |t| t.mode())
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        match self.report() {
+            Report::Drift | Report::Lint => vec![Action::NextPane, Action::Filter],
+            _ => vec![Action::Open, Action::NextPane, Action::Filter],
+        }
+    }
+
+    fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
+        let s = &mut self.subjects;
+        match result {
+            LayerResult::Picked { id, ids } => {
+                let Some(first) = ids.first() else { return Effect::None };
+                let parsed = match id.as_str() {
+                    PICK_USER => first.parse::<UserId>().map(|u| s.user = Some(u)),
+                    PICK_RESOURCE => first.parse::<ResourceId>().map(|r| s.resource = Some(r)),
+                    PICK_PACKAGE => first.parse::<PackageId>().map(|p| s.package = Some(p)),
+                    PICK_REQUESTS if first == "all" => {
+                        s.requests_of = None;
+                        Ok(())
+                    }
+                    PICK_REQUESTS => first.parse::<PackageId>().map(|p| s.requests_of = Some(p)),
+                    _ => return Effect::None,
+                };
+                if let Err(e) = parsed {
+                    return Effect::error(e);
+                }
+            }
+            LayerResult::Prompted { id, text } if id == ASK_DAYS => match parse_days(&text) {
+                Ok(n) => s.days = n,
+                Err(e) => return Effect::Reject(e),
+            },
+            _ => return Effect::None,
+        }
+        self.rebuild(ctx);
+        Effect::None
+    }
+
+    fn click(&mut self, ctx: &mut Ctx, column: u16, row: u16) -> Effect {
+        let hit = self.menu_hits.borrow().iter().find(|(r, _)| r.contains((column, row).into())).map(|(_, i)| *i);
+        if let Some(i) = hit {
+            self.switch(ctx, i);
+            return Effect::None;
+        }
+        if self.table().is_some_and(|t| t.click(column, row)) { Effect::None } else { Effect::Unhandled }
+    }
+
+    fn scroll(&mut self, _ctx: &mut Ctx, lines: isize) -> Effect {
+        if let Some(t) = self.table() {
+            t.pane.scroll(lines);
+        }
+        Effect::None
+    }
+
+    fn refresh(&mut self, ctx: &Ctx) {
+        self.rebuild(ctx);
+    }
+}

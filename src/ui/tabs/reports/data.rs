@@ -1,0 +1,369 @@
+//! The reports of the Reports tab: their names, columns, subjects, and rows read from the domain's
+//! report functions.
+
+use ratatui::layout::Constraint;
+
+use crate::domain::views::time_left;
+use crate::domain::{Actor, PackageId, RequestId, ResourceId, Target, Tenant, UserId};
+use crate::ui::tabs::common::*;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::picker::PickItem;
+use crate::ui::widgets::table::{CellText, Column};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    UserPackages,
+    ResourceHolders,
+    PackageAssignments,
+    Expiring,
+    Requests,
+    Drift,
+    Lint,
+}
+
+pub const REPORTS: [Report; 7] = [
+    Report::UserPackages,
+    Report::ResourceHolders,
+    Report::PackageAssignments,
+    Report::Expiring,
+    Report::Requests,
+    Report::Drift,
+    Report::Lint,
+];
+
+impl Report {
+    pub fn title(self) -> &'static str {
+        match self {
+            Report::UserPackages => "Packages a user can request and has",
+            Report::ResourceHolders => "Who holds a resource and why",
+            Report::PackageAssignments => "Assignments of a package by state",
+            Report::Expiring => "Expiring within N days",
+            Report::Requests => "Requests with history",
+            Report::Drift => "Drift: memberships outside any package",
+            Report::Lint => "Lint: configuration pitfalls",
+        }
+    }
+
+    /// What the report answers, shown until a row is selected.
+    pub fn about(self) -> &'static str {
+        match self {
+            Report::UserPackages => {
+                "The access packages a user can request (an enabled policy targets them) and those they are or were assigned. Enter picks the user."
+            }
+            Report::ResourceHolders => {
+                "Everyone who holds a role of a group, application or site, and why: through which package's assignment, or directly. Enter picks the resource."
+            }
+            Report::PackageAssignments => {
+                "A package's assignments, delivering and delivered first, then expired and removed. Enter picks the package."
+            }
+            Report::Expiring => {
+                "Active assignments that end within the days asked, soonest first. Enter changes the days."
+            }
+            Report::Requests => {
+                "Every request, newest first, with its history in the details. Enter narrows it to one package."
+            }
+            Report::Drift => {
+                "Memberships made outside access packages: they bypass the policies, approvals and reviews. Directory: R removes one."
+            }
+            Report::Lint => "The configuration pitfalls the seeds warn about, most serious first.",
+        }
+    }
+
+    /// The name in the one-line menu of narrow screens.
+    pub fn short(self) -> &'static str {
+        match self {
+            Report::UserPackages => "Packages",
+            Report::ResourceHolders => "Holders",
+            Report::PackageAssignments => "By state",
+            Report::Expiring => "Expiring",
+            Report::Requests => "Requests",
+            Report::Drift => "Drift",
+            Report::Lint => "Lint",
+        }
+    }
+
+    pub fn columns(self) -> Vec<Column> {
+        use Constraint::{Fill, Length};
+        let cols: &[(&str, Constraint)] = match self {
+            Report::UserPackages => &[
+                ("Access package", Fill(3)),
+                ("Catalog", Fill(2)),
+                ("Can request", Length(11)),
+                ("Assignment", Length(10)),
+                ("State", Length(10)),
+                ("Ends", Length(10)),
+            ],
+            Report::ResourceHolders => &[("User", Fill(2)), ("Role", Fill(1)), ("Via", Fill(4))],
+            Report::PackageAssignments => &[
+                ("State", Length(10)),
+                ("Assignment", Length(10)),
+                ("User", Fill(2)),
+                ("Policy", Fill(2)),
+                ("Start", Length(10)),
+                ("Ends", Length(10)),
+            ],
+            Report::Expiring => &[
+                ("Ends", Length(16)),
+                ("Left", Length(7)),
+                ("User", Fill(2)),
+                ("Access package", Fill(3)),
+                ("Assignment", Length(10)),
+            ],
+            Report::Requests => &[
+                ("Request", Length(8)),
+                ("Created", Length(10)),
+                ("Access package", Fill(2)),
+                ("For", Fill(2)),
+                ("Type", Length(10)),
+                ("State", Length(15)),
+                ("Latest", Fill(4)),
+            ],
+            Report::Drift => &[
+                ("User", Fill(2)),
+                ("Resource", Fill(2)),
+                ("Role", Fill(1)),
+                ("Governed", Length(8)),
+                ("Sources", Fill(3)),
+            ],
+            Report::Lint => &[("Code", Length(24)), ("Object", Length(7)), ("Message", Fill(1))],
+        };
+        cols.iter().map(|(t, w)| Column::new(*t, *w)).collect()
+    }
+}
+
+/// What the reports are about: the user, resource and package picked, the days asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subjects {
+    pub user: Option<UserId>,
+    pub resource: Option<ResourceId>,
+    pub package: Option<PackageId>,
+    pub days: i64,
+    /// The package the requests report is narrowed to (None: all).
+    pub requests_of: Option<PackageId>,
+}
+
+impl Default for Subjects {
+    fn default() -> Self {
+        Subjects { user: None, resource: None, package: None, days: 30, requests_of: None }
+    }
+}
+
+fn package_name(t: &Tenant, p: PackageId) -> String {
+    t.packages.get(&p).map(|p| p.display_name.clone()).unwrap_or_else(|| p.to_string())
+}
+
+impl Subjects {
+    /// The line under a report's name in the menu; None for reports about the whole tenant.
+    pub fn label(&self, t: &Tenant, r: Report) -> Option<String> {
+        let chosen = |name: Option<String>, what: &str| match name {
+            Some(n) => format!("{what}: {n}"),
+            None => format!("{what}: — (enter to choose)"),
+        };
+        match r {
+            Report::UserPackages => Some(chosen(self.user.map(|u| t.user_name(u)), "user")),
+            Report::ResourceHolders => Some(chosen(self.resource.map(|r| t.resource_name(r)), "resource")),
+            Report::PackageAssignments => Some(chosen(self.package.map(|p| package_name(t, p)), "package")),
+            Report::Expiring => Some(format!("within {} days", self.days)),
+            Report::Requests => Some(match self.requests_of {
+                Some(p) => format!("package: {}", package_name(t, p)),
+                None => "all packages".into(),
+            }),
+            Report::Drift | Report::Lint => None,
+        }
+    }
+}
+
+/// Every access package, for pickers (deleted ones marked).
+pub fn package_items(t: &Tenant) -> Vec<PickItem> {
+    t.packages
+        .values()
+        .map(|p| {
+            let cat = t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default();
+            let deleted = if p.is_deleted() { " · deleted" } else { "" };
+            PickItem::new(p.id.to_string(), p.display_name.clone(), format!("{cat}{deleted}"))
+        })
+        .collect()
+}
+
+/// One report, ready for the table.
+pub struct Built {
+    pub title: String,
+    pub empty: String,
+    pub rows: Vec<Vec<CellText>>,
+    /// For the requests report: the request of each row (for its history).
+    pub requests: Vec<RequestId>,
+    /// Why the signed-in person may not read it, if they may not.
+    pub refusal: Option<String>,
+}
+
+impl Built {
+    fn new(title: impl Into<String>, empty: impl Into<String>) -> Self {
+        Built { title: title.into(), empty: empty.into(), rows: Vec::new(), requests: Vec::new(), refusal: None }
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "—" }
+}
+
+/// Whether `actor` may read the report with these subjects; the refusal says why. The same
+/// rules as the command line's reports: the domain's read rights.
+fn check_rights(t: &Tenant, actor: &Actor, r: Report, s: &Subjects) -> Result<(), String> {
+    let scoped = |p: Option<PackageId>, what: &str| match p.and_then(|p| t.packages.get(&p)) {
+        Some(p) if !t.can_read_catalog(actor, p.catalog) => {
+            Err(format!("To see the {what} of '{}' you need a role in its catalog", p.display_name))
+        }
+        _ => Ok(()),
+    };
+    let what = match r {
+        Report::UserPackages if s.user.is_some() && actor.user_id() == s.user => return Ok(()),
+        Report::UserPackages => "another user's packages",
+        Report::ResourceHolders => "who holds a resource",
+        Report::PackageAssignments => return scoped(s.package, "assignments"),
+        Report::Expiring => "what expires",
+        Report::Requests if s.requests_of.is_some() => return scoped(s.requests_of, "requests"),
+        Report::Requests => "every request",
+        Report::Drift => "memberships outside packages",
+        Report::Lint => "the configuration pitfalls",
+    };
+    t.require_admin_role(actor, what).map_err(|e| e.to_string())
+}
+
+pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) -> Built {
+    if let Err(e) = check_rights(t, actor, r, s) {
+        let mut b = Built::new(r.title(), "Not allowed: see why below.");
+        b.refusal = Some(e);
+        return b;
+    }
+    let now = t.now();
+    match r {
+        Report::UserPackages => {
+            let Some(u) = s.user else { return Built::new(r.title(), "Press Enter to pick a user.") };
+            let name = t.user_name(u);
+            let mut b = Built::new(
+                format!("Packages {name} can request or has"),
+                format!("{name} can request no package and has no assignment."),
+            );
+            b.rows = t
+                .report_user_packages(u)
+                .into_iter()
+                .map(|p| {
+                    vec![
+                        cell(p.package_name),
+                        cell(p.catalog_name),
+                        cell(yes_no(p.can_request)),
+                        cell(p.assignment.map(|a| a.to_string()).unwrap_or_default()),
+                        p.state.map(|st| state_cell(theme, st)).unwrap_or_default(),
+                        cell(if p.assignment.is_some() { fmt_day(p.end) } else { String::new() }),
+                    ]
+                })
+                .collect();
+            b
+        }
+        Report::ResourceHolders => {
+            let Some(res) = s.resource else { return Built::new(r.title(), "Press Enter to pick a resource.") };
+            let name = t.resource_name(res);
+            let mut b = Built::new(format!("Who holds {name} and why"), format!("Nobody holds {name}."));
+            b.rows = t
+                .report_resource_holders(res)
+                .into_iter()
+                .map(|h| vec![cell(h.user_name), cell(h.role), cell(h.via.join(" + "))])
+                .collect();
+            b
+        }
+        Report::PackageAssignments => {
+            let Some(p) = s.package else { return Built::new(r.title(), "Press Enter to pick an access package.") };
+            let name = package_name(t, p);
+            let mut b = Built::new(format!("Assignments of {name} by state"), format!("{name} has no assignments."));
+            for (state, list) in t.report_package_assignments(p) {
+                for a in list {
+                    b.rows.push(vec![
+                        state_cell(theme, state),
+                        cell(a.id.to_string()),
+                        cell(t.user_name(a.target)),
+                        cell(t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default()),
+                        cell(fmt_day(Some(a.start))),
+                        cell(fmt_day(a.end)),
+                    ]);
+                }
+            }
+            b
+        }
+        Report::Expiring => {
+            let until = now + chrono::Duration::days(s.days);
+            let mut b = Built::new(
+                format!("Assignments ending within {} days (by {})", s.days, fmt_day(Some(until))),
+                format!("No assignment ends within {} days.", s.days),
+            );
+            b.rows = t
+                .report_expiring(s.days)
+                .into_iter()
+                .map(|a| {
+                    let end = a.end.map(fmt_time).unwrap_or_default();
+                    let left = a.end.map(|e| time_left(now, e)).unwrap_or_default();
+                    vec![
+                        cell(end),
+                        CellText::styled(left, theme.warning),
+                        cell(t.user_name(a.target)),
+                        cell(package_name(t, a.package)),
+                        cell(a.id.to_string()),
+                    ]
+                })
+                .collect();
+            b
+        }
+        Report::Requests => {
+            let title = match s.requests_of {
+                Some(p) => format!("Requests for {}, newest first", package_name(t, p)),
+                None => "Requests, newest first".to_string(),
+            };
+            let mut b = Built::new(title, "No requests.");
+            for q in t.report_requests(s.requests_of) {
+                let target = match &q.target {
+                    Target::User { user } => t.user_name(*user),
+                    Target::External { email, .. } => email.clone(),
+                };
+                b.requests.push(q.id);
+                b.rows.push(vec![
+                    cell(q.id.to_string()),
+                    cell(fmt_day(Some(q.created_at))),
+                    cell(package_name(t, q.package)),
+                    cell(target),
+                    muted_cell(theme, q.request_type.to_string()),
+                    state_cell(theme, q.state),
+                    cell(q.history.last().map(|h| h.text.clone()).unwrap_or_default()),
+                ]);
+            }
+            b
+        }
+        Report::Drift => {
+            let mut b = Built::new(
+                "Memberships granted outside any access package",
+                "No drift: every membership comes from an access package.",
+            );
+            b.rows = t
+                .report_drift()
+                .into_iter()
+                .map(|(a, governed)| {
+                    vec![
+                        cell(a.user_name),
+                        cell(a.resource_name),
+                        cell(a.role),
+                        if governed { CellText::styled("yes", theme.warning) } else { cell("—") },
+                        cell(a.via.join(" + ")),
+                    ]
+                })
+                .collect();
+            b
+        }
+        Report::Lint => {
+            let mut b = Built::new("Configuration pitfalls", "No pitfalls found.");
+            b.rows = t
+                .lint()
+                .into_iter()
+                .map(|f| vec![CellText::styled(f.code, theme.warning), cell(f.object), cell(f.message)])
+                .collect();
+            b
+        }
+    }
+}

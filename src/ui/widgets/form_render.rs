@@ -1,0 +1,223 @@
+//! Drawing a [`Form`]: a popup with the step bar, one line per field (label, value), the field's
+//! error (or help) under it, and the form error at the bottom.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::form::Form;
+use super::form_field::{Field, FieldKind};
+use super::popup::{centered_fixed, popup_frame};
+use super::table::put_text;
+use crate::ui::theme::Theme;
+
+impl Form {
+    /// Draws the form as a popup over `area`.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let popup = centered_fixed(area, area.width.saturating_sub(4).min(100), area.height.saturating_sub(2));
+        let title = if self.is_dirty() { format!("{} *", self.title) } else { self.title.clone() };
+        let inner = popup_frame(popup, buf, &title, theme);
+        let inner = Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner };
+        let wizard = self.steps.len() > 1;
+        let note = self.step_note(self.step);
+        let note_h = note.map_or(0, |n| wrapped_height(n, inner.width) + 1);
+        let message = self.bottom_message(inner.width);
+        let message_h = message.as_deref().map_or(1, |m| wrapped_height(m, inner.width).min(3));
+        let [steps, note_area, fields, error] = Layout::vertical([
+            Constraint::Length(if wizard { 2 } else { 0 }),
+            Constraint::Length(note_h),
+            Constraint::Fill(1),
+            Constraint::Length(message_h),
+        ])
+        .areas(inner);
+        if wizard {
+            self.render_steps(steps, buf, theme);
+        }
+        if let Some(n) = note {
+            Paragraph::new(n).style(theme.muted).wrap(Wrap { trim: true }).render(note_area, buf);
+        }
+        self.render_fields(fields, buf, theme);
+        if let Some(m) = message {
+            Paragraph::new(Line::styled(m, theme.error)).wrap(Wrap { trim: true }).render(error, buf);
+        }
+    }
+
+    /// The form error, and the focused field's error in full when it does not fit under the field.
+    fn bottom_message(&self, width: u16) -> Option<String> {
+        let value_w = usize::from(width.saturating_sub(self.label_width(width)));
+        let long = self
+            .fields
+            .get(self.focus)
+            .filter(|f| f.step == self.step)
+            .and_then(|f| self.field_error(&f.id))
+            .filter(|e| Span::raw(format!("✗ {e}")).width() > value_w);
+        match (&self.error, long) {
+            (Some(e), Some(l)) => Some(format!("{e}: {l}")),
+            (Some(e), None) => Some(e.clone()),
+            (None, Some(l)) => Some(l.to_string()),
+            (None, None) => None,
+        }
+    }
+
+    /// The label column of the current step: the longest label plus room, at most half the width.
+    fn label_width(&self, width: u16) -> u16 {
+        self.fields
+            .iter()
+            .filter(|f| f.step == self.step && f.visible)
+            .map(|f| Span::raw(&f.label).width() as u16 + 6)
+            .max()
+            .unwrap_or(0)
+            .min(width / 2)
+    }
+
+    fn step_has_error(&self, step: usize) -> bool {
+        self.fields
+            .iter()
+            .any(|f| f.step == step && f.visible && f.error.is_some() && (f.touched || self.submit_attempted))
+    }
+
+    fn render_steps(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        // Every step named if that fits, else only the current one named and the others numbered.
+        let line = |compact: bool| {
+            let mut spans = Vec::new();
+            for (i, name) in self.steps.iter().enumerate() {
+                let style = if i == self.step { theme.tab_active } else { theme.tab };
+                let text =
+                    if compact && i != self.step { format!(" {} ", i + 1) } else { format!(" {} {name} ", i + 1) };
+                spans.push(Span::styled(text, style));
+                if self.step_has_error(i) {
+                    spans.push(Span::styled("!", theme.error));
+                }
+                spans.push(Span::raw(" "));
+            }
+            Line::from(spans)
+        };
+        let counter = format!("step {} of {}", self.step + 1, self.steps.len());
+        let width = usize::from(area.width);
+        let full = line(false);
+        let line = if full.width() <= width { full } else { line(true) };
+        let row = Rect { height: 1, ..area };
+        if line.width() + counter.len() < width {
+            Line::styled(counter, theme.muted).right_aligned().render(row, buf);
+        }
+        line.render(row, buf);
+    }
+
+    fn field_height(&self, f: &Field) -> u16 {
+        let shows_error = f.error.is_some() && (f.touched || self.submit_attempted);
+        1 + u16::from(shows_error || f.help.is_some())
+    }
+
+    fn render_fields(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let shown: Vec<usize> =
+            (0..self.fields.len()).filter(|&i| self.fields[i].step == self.step && self.fields[i].visible).collect();
+        if shown.is_empty() {
+            Line::styled("Nothing to fill in on this step.", theme.muted).render(area, buf);
+            return;
+        }
+        let label_w = self.label_width(area.width);
+        // Scroll so that the focused field is fully visible.
+        let mut top = 0u16;
+        let mut focus_end = 0u16;
+        for &i in &shown {
+            let h = self.field_height(&self.fields[i]);
+            if i == self.focus {
+                focus_end = top + h;
+            }
+            top += h;
+        }
+        let skip = focus_end.saturating_sub(area.height);
+        let mut y: i32 = -i32::from(skip);
+        for &i in &shown {
+            let f = &self.fields[i];
+            let h = self.field_height(f);
+            if y >= 0 && y + i32::from(h) <= i32::from(area.height) {
+                let row = Rect { y: area.y + y as u16, height: h, ..area };
+                self.render_field(f, i == self.focus, row, label_w, buf, theme);
+            }
+            y += i32::from(h);
+        }
+    }
+
+    fn render_field(&self, f: &Field, focused: bool, row: Rect, label_w: u16, buf: &mut Buffer, theme: &Theme) {
+        let marker = if focused { "› " } else { "  " };
+        let req = if f.required { " *" } else { "" };
+        let label_style = if focused { theme.title } else { theme.base };
+        let label_area = Rect { width: label_w, height: 1, ..row };
+        put_text(buf, label_area, &format!("{marker}{}{req}", f.label), label_style);
+        let value = Rect { x: row.x + label_w, width: row.width.saturating_sub(label_w), height: 1, ..row };
+        match &f.kind {
+            FieldKind::Text | FieldKind::Number { .. } | FieldKind::Date { .. } => {
+                let w = value.width.min(48);
+                let placeholder = match f.kind {
+                    FieldKind::Date { time: true } => "YYYY-MM-DD [HH:MM]",
+                    FieldKind::Date { time: false } => "YYYY-MM-DD",
+                    _ => "",
+                };
+                let boxed = Rect { width: w, ..value };
+                f.input.render(boxed, buf, theme.input, theme.cursor, focused);
+                if f.input.is_empty() && !placeholder.is_empty() {
+                    let after = Rect { x: boxed.x + 1, width: w.saturating_sub(1), ..boxed };
+                    put_text(buf, after, placeholder, theme.input.patch(theme.muted));
+                }
+            }
+            FieldKind::Toggle => {
+                let text = if f.on { "[x] yes" } else { "[ ] no" };
+                let style = if focused { theme.selected } else { theme.base };
+                Span::styled(text, style).render(value, buf);
+            }
+            FieldKind::Choice(opts) => {
+                let label = opts.get(f.choice).map_or("(no options)", |o| o.label.as_str());
+                let style = if focused { theme.selected } else { theme.base };
+                let text = format!("‹ {label} ›  ({} of {})", f.choice + 1, opts.len());
+                put_text(buf, value, &text, style);
+            }
+            FieldKind::MultiChoice(opts) => {
+                let mut spans = Vec::new();
+                for (i, (o, on)) in opts.iter().zip(&f.flags).enumerate() {
+                    let mark = if *on { "[x]" } else { "[ ]" };
+                    let style = if focused && i == f.item_cursor { theme.selected } else { theme.base };
+                    spans.push(Span::styled(format!("{mark} {}", o.label), style));
+                    spans.push(Span::raw("  "));
+                }
+                Line::from(spans).render(value, buf);
+            }
+            FieldKind::Lookup { .. } => {
+                let labels = f.picked_labels();
+                let (text, style) = if labels.is_empty() {
+                    ("(none: enter to choose)".to_string(), theme.muted)
+                } else {
+                    (labels, theme.base)
+                };
+                let style = if focused { style.patch(theme.selected) } else { style };
+                put_text(buf, value, &text, style);
+            }
+        }
+        if row.height > 1 {
+            let below = Rect { y: row.y + 1, height: 1, ..value };
+            match (self.field_error(&f.id), &f.help) {
+                (Some(e), _) => put_text(buf, below, &format!("✗ {e}"), theme.error),
+                (None, Some(h)) => put_text(buf, below, h, theme.muted),
+                (None, None) => {}
+            }
+        }
+    }
+}
+
+/// Lines a text takes when wrapped at word boundaries to `width` columns.
+fn wrapped_height(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut lines = 1u16;
+    let mut used = 0usize;
+    for word in text.split_whitespace() {
+        let w = Span::raw(word).width();
+        if used > 0 && used + 1 + w > width {
+            lines = lines.saturating_add(1);
+            used = w;
+        } else {
+            used += if used > 0 { 1 + w } else { w };
+        }
+    }
+    lines
+}

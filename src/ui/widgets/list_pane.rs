@@ -1,0 +1,91 @@
+//! A titled, bordered table: the usual body of a tab (or one of its panes). It bundles the
+//! columns, the [`TableState`] and the empty-state text, so a tab only supplies its [`Rows`].
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Widget};
+
+use super::table::{Column, Rows, Table, TableState};
+use crate::ui::action::Action;
+use crate::ui::keymap::Mode;
+use crate::ui::theme::Theme;
+
+#[derive(Debug)]
+pub struct ListPane {
+    pub title: String,
+    pub columns: Vec<Column>,
+    pub state: TableState,
+    pub empty: String,
+    last_area: std::cell::Cell<Rect>,
+}
+
+impl ListPane {
+    pub fn new(title: impl Into<String>, columns: Vec<Column>) -> Self {
+        ListPane {
+            title: title.into(),
+            columns,
+            state: TableState::new(),
+            empty: "Nothing here yet.".into(),
+            last_area: std::cell::Cell::new(Rect::default()),
+        }
+    }
+
+    /// The text shown when there are no rows at all.
+    pub fn empty(mut self, message: impl Into<String>) -> Self {
+        self.empty = message.into();
+        self
+    }
+
+    /// Draws the border (highlighted when `focused`), the title with the row count, and the table.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, rows: &dyn Rows, focused: bool) {
+        self.last_area.set(area);
+        let count = if self.state.view_len() == self.state.total() {
+            format!("{}", self.state.total())
+        } else {
+            format!("{} of {}", self.state.view_len(), self.state.total())
+        };
+        let block = Block::bordered()
+            .border_style(if focused { theme.border_focus } else { theme.border })
+            .title(Span::styled(format!(" {} ({count}) ", self.title), theme.title));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        Table::new(&self.columns, rows).empty(&self.empty).render(inner, buf, &self.state, theme);
+    }
+
+    /// Call when the rows changed.
+    pub fn sync(&mut self, rows: &dyn Rows) {
+        self.state.sync(rows);
+    }
+
+    pub fn handle(&mut self, action: Action, rows: &dyn Rows) -> bool {
+        self.state.handle(action, rows)
+    }
+
+    pub fn text(&mut self, c: char, rows: &dyn Rows) -> bool {
+        self.state.text(c, rows)
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.state.mode()
+    }
+
+    /// Source index of the selected row.
+    pub fn selected(&self) -> Option<usize> {
+        self.state.selected()
+    }
+
+    /// Whether a screen position is inside this pane (last frame), e.g. to focus it on click.
+    pub fn contains(&self, column: u16, row: u16) -> bool {
+        self.last_area.get().contains((column, row).into())
+    }
+
+    /// Selects the row under a click; returns its source index.
+    pub fn click(&mut self, column: u16, row: u16) -> Option<usize> {
+        self.state.click(column, row)
+    }
+
+    pub fn scroll(&mut self, lines: isize) {
+        self.state.scroll(lines);
+    }
+}

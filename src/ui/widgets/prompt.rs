@@ -1,0 +1,123 @@
+//! A one-line text prompt popup ("Reason", "Jump to date").
+
+use std::fmt;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::Outcome;
+use super::input::TextInput;
+use super::popup::{centered_fixed, popup_frame};
+use crate::ui::action::Action;
+use crate::ui::theme::Theme;
+
+/// Checks the text on Enter; `Some(message)` refuses it and shows the message.
+pub type TextValidator = Box<dyn Fn(&str) -> Option<String>>;
+
+pub struct PromptState {
+    /// Returned with the text so the owner knows what was asked.
+    pub id: String,
+    pub title: String,
+    pub label: String,
+    pub input: TextInput,
+    /// Shown under the input in the error style; set by the validator or by the owner.
+    pub error: Option<String>,
+    validator: Option<TextValidator>,
+}
+
+impl fmt::Debug for PromptState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PromptState")
+            .field("id", &self.id)
+            .field("input", &self.input)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PromptState {
+    pub fn new(id: impl Into<String>, title: impl Into<String>, label: impl Into<String>) -> Self {
+        PromptState {
+            id: id.into(),
+            title: title.into(),
+            label: label.into(),
+            input: TextInput::default(),
+            error: None,
+            validator: None,
+        }
+    }
+
+    pub fn value(mut self, text: impl Into<String>) -> Self {
+        self.input.set(text);
+        self
+    }
+
+    pub fn validate(mut self, f: impl Fn(&str) -> Option<String> + 'static) -> Self {
+        self.validator = Some(Box::new(f));
+        self
+    }
+
+    pub fn handle(&mut self, action: Action) -> Outcome<String> {
+        match action {
+            Action::Back => Outcome::Cancel,
+            Action::Open | Action::Submit => {
+                let text = self.input.value().trim().to_string();
+                self.error = self.validator.as_ref().and_then(|v| v(&text));
+                if self.error.is_some() { Outcome::Consumed } else { Outcome::Done(text) }
+            }
+            other => match self.input.handle(other) {
+                Some(changed) => {
+                    if changed {
+                        self.error = None;
+                    }
+                    Outcome::Consumed
+                }
+                None => Outcome::Ignored,
+            },
+        }
+    }
+
+    pub fn text(&mut self, c: char) {
+        self.input.insert(c);
+        self.error = None;
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let width = area.width.min(64);
+        // A long error (a domain rule's message) wraps onto more lines instead of being cut.
+        let error_lines = self.error.as_deref().map_or(1, |e| wrapped_height(e, width.saturating_sub(2)));
+        let popup = centered_fixed(area, width, 5 + error_lines);
+        let inner = popup_frame(popup, buf, &self.title, theme);
+        let [label, input, error] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+        Line::from(self.label.as_str()).render(label, buf);
+        self.input.render(input, buf, theme.input, theme.cursor, true);
+        if let Some(e) = &self.error {
+            Paragraph::new(Line::styled(e.as_str(), theme.error)).wrap(Wrap { trim: true }).render(error, buf);
+        }
+    }
+}
+
+/// Lines `text` takes when word-wrapped to `width` columns.
+fn wrapped_height(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let (mut lines, mut used) = (1u16, 0usize);
+    for word in text.split(' ') {
+        let w = Span::raw(word).width();
+        if used == 0 {
+            used = w;
+        } else if used + 1 + w <= width {
+            used += 1 + w;
+        } else {
+            lines = lines.saturating_add(1);
+            used = w;
+        }
+        while used > width {
+            lines = lines.saturating_add(1);
+            used -= width;
+        }
+    }
+    lines
+}

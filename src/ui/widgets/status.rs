@@ -1,0 +1,161 @@
+//! The status bar (who, when, where, saved; the last message on the right) and the footer line of
+//! key hints. Both take plain values; the shell fills them from the context and the keymap.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::ui::theme::Theme;
+
+/// Whether the data on disk matches what the screen shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SaveState {
+    #[default]
+    Saved,
+    Unsaved,
+    /// Read-only or locked by another process.
+    ReadOnly,
+    Failed(String),
+}
+
+/// What the status bar says about the session. Filled by the application context.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusInfo {
+    /// Signed-in user's display name.
+    pub user: String,
+    pub roles: Vec<String>,
+    /// The in-app clock, already formatted (e.g. "2025-03-01 09:00").
+    pub clock: String,
+    /// `true` when the in-app clock follows the wall clock, `false` when it is frozen.
+    pub clock_live: bool,
+    /// Where the data lives (a directory path).
+    pub location: String,
+    pub saved: SaveState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Info,
+    Ok,
+    Warning,
+    Error,
+}
+
+/// The last message shown on the right of the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMessage {
+    pub kind: MessageKind,
+    pub text: String,
+}
+
+impl StatusMessage {
+    pub fn new(kind: MessageKind, text: impl Into<String>) -> Self {
+        StatusMessage { kind, text: text.into() }
+    }
+    pub fn info(text: impl Into<String>) -> Self {
+        StatusMessage::new(MessageKind::Info, text)
+    }
+    pub fn ok(text: impl Into<String>) -> Self {
+        StatusMessage::new(MessageKind::Ok, text)
+    }
+    pub fn warning(text: impl Into<String>) -> Self {
+        StatusMessage::new(MessageKind::Warning, text)
+    }
+    pub fn error(text: impl Into<String>) -> Self {
+        StatusMessage::new(MessageKind::Error, text)
+    }
+
+    pub fn style(&self, theme: &Theme) -> Style {
+        match self.kind {
+            MessageKind::Info => theme.base,
+            MessageKind::Ok => theme.ok,
+            MessageKind::Warning => theme.warning,
+            MessageKind::Error => theme.error,
+        }
+    }
+}
+
+pub struct StatusBar<'a> {
+    pub info: &'a StatusInfo,
+    pub message: Option<&'a StatusMessage>,
+    pub theme: &'a Theme,
+}
+
+impl StatusBar<'_> {
+    /// The left part; roles and location are left out when `full` is false.
+    fn left(&self, roles: bool, location: bool) -> Line<'static> {
+        let t = self.theme;
+        let i = self.info;
+        let mut left = vec![Span::styled(format!(" {} ", i.user), t.title)];
+        if roles && !i.roles.is_empty() {
+            left.push(Span::styled(format!("({}) ", i.roles.join(", ")), t.muted));
+        }
+        left.push(Span::styled("│ ", t.border));
+        left.push(Span::raw(format!("{} ", i.clock)));
+        let tag = if i.clock_live { ("live", t.ok) } else { ("frozen", t.warning) };
+        left.push(Span::styled(tag.0, tag.1));
+        left.push(Span::styled(" │ ", t.border));
+        if location && !i.location.is_empty() {
+            left.push(Span::styled(format!("{} ", i.location), t.muted));
+        }
+        left.push(match &i.saved {
+            SaveState::Saved => Span::styled("saved", t.ok),
+            SaveState::Unsaved => Span::styled("unsaved", t.warning),
+            SaveState::ReadOnly => Span::styled("read-only", t.warning),
+            SaveState::Failed(e) => Span::styled(format!("save failed: {e}"), t.error),
+        });
+        Line::from(left)
+    }
+}
+
+impl Widget for StatusBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        // The message asks for at most half of the line; the left part drops roles, then the
+        // location, to leave it that room. The message never overlaps the left part: it gets
+        // what is left after it (and a gap), and is cut with an ellipsis when it must be.
+        let full = self.message.map_or(0, |m| Span::raw(&m.text).width() as u16 + 1);
+        let wanted = full.min(area.width / 2);
+        let room = usize::from(area.width - wanted);
+        let left = [(true, true), (false, true), (false, false)]
+            .into_iter()
+            .map(|(r, l)| self.left(r, l))
+            .find(|l| l.width() <= room)
+            .unwrap_or_else(|| self.left(false, false));
+        let left_w = (left.width() as u16).min(area.width);
+        left.render(Rect { width: left_w, ..area }, buf);
+        if let Some(m) = self.message {
+            let avail = area.width.saturating_sub(left_w + 2);
+            let w = full.min(avail);
+            if w > 0 {
+                let msg_area = Rect { x: area.x + area.width - w, width: w, ..area };
+                super::table::put_text(buf, msg_area, &m.text, m.style(self.theme));
+            }
+        }
+    }
+}
+
+/// The footer: `key label` pairs for the current mode, as many as fit.
+pub struct Footer<'a> {
+    pub hints: &'a [(String, String)],
+    pub theme: &'a Theme,
+}
+
+impl Widget for Footer<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let mut spans = Vec::new();
+        let mut used = 1u16;
+        spans.push(Span::raw(" "));
+        for (key, label) in self.hints {
+            let w = (Span::raw(key).width() + Span::raw(label).width() + 3) as u16;
+            if used + w > area.width {
+                break;
+            }
+            used += w;
+            spans.push(Span::styled(key.clone(), self.theme.key));
+            spans.push(Span::styled(format!(" {label}  "), self.theme.muted));
+        }
+        Line::from(spans).render(area, buf);
+    }
+}

@@ -1,0 +1,436 @@
+//! A table over any number of rows. It asks its [`Rows`] source only for the rows it shows, so a
+//! million rows draw as fast as ten. `/` filters (case-insensitive substring over the row's cells).
+
+use std::cell::Cell;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
+
+use crate::ui::action::Action;
+use crate::ui::keymap::Mode;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::input::TextInput;
+
+/// A column: its title and width constraint (`Constraint::Length(12)`, `Fill(1)`, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub title: String,
+    pub width: Constraint,
+}
+
+impl Column {
+    pub fn new(title: impl Into<String>, width: Constraint) -> Self {
+        Column { title: title.into(), width }
+    }
+}
+
+/// One cell's text and style (e.g. `theme.state("denied")`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CellText {
+    pub text: String,
+    pub style: Style,
+}
+
+impl CellText {
+    pub fn styled(text: impl Into<String>, style: Style) -> Self {
+        CellText { text: text.into(), style }
+    }
+}
+
+impl From<String> for CellText {
+    fn from(text: String) -> Self {
+        CellText { text, style: Style::new() }
+    }
+}
+
+impl From<&str> for CellText {
+    fn from(text: &str) -> Self {
+        CellText::from(text.to_string())
+    }
+}
+
+/// Where a table's rows come from. Only `len` and the rows on screen (and, while filtering, each
+/// row once per filter change) are asked for.
+pub trait Rows {
+    fn len(&self) -> usize;
+    fn cells(&self, index: usize) -> Vec<CellText>;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Rows from a closure: `rows_fn(n, |i| vec![...])`.
+pub struct FnRows<F> {
+    len: usize,
+    f: F,
+}
+
+pub fn rows_fn<F: Fn(usize) -> Vec<CellText>>(len: usize, f: F) -> FnRows<F> {
+    FnRows { len, f }
+}
+
+impl<F: Fn(usize) -> Vec<CellText>> Rows for FnRows<F> {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn cells(&self, index: usize) -> Vec<CellText> {
+        (self.f)(index)
+    }
+}
+
+impl Rows for [Vec<CellText>] {
+    fn len(&self) -> usize {
+        <[Vec<CellText>]>::len(self)
+    }
+    fn cells(&self, index: usize) -> Vec<CellText> {
+        self.get(index).cloned().unwrap_or_default()
+    }
+}
+
+impl Rows for Vec<Vec<CellText>> {
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+    fn cells(&self, index: usize) -> Vec<CellText> {
+        self.as_slice().cells(index)
+    }
+}
+
+/// Selection, scrolling and filter of one table. Indices called "source" are row indices of the
+/// [`Rows`]; "view" indices count only the rows the filter lets through.
+#[derive(Debug, Default)]
+pub struct TableState {
+    selected: usize,
+    total: usize,
+    filter: TextInput,
+    editing_filter: bool,
+    /// Source indices that match `matched_for`, ascending; `None` when no filter is applied.
+    matches: Option<Vec<usize>>,
+    matched_for: String,
+    /// The rows area and first visible view row of the last frame (for clicks and paging).
+    last_rows_area: Cell<Rect>,
+    offset: Cell<usize>,
+}
+
+impl TableState {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Call after the rows changed (new data): re-applies the filter and keeps the selection in
+    /// range.
+    pub fn sync(&mut self, rows: &dyn Rows) {
+        self.total = rows.len();
+        self.matched_for.clear();
+        self.refilter(rows);
+    }
+
+    /// Number of rows that pass the filter.
+    pub fn view_len(&self) -> usize {
+        self.matches.as_ref().map_or(self.total, Vec::len)
+    }
+
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Source index of the selected row.
+    pub fn selected(&self) -> Option<usize> {
+        self.source_of(self.selected)
+    }
+
+    pub fn selected_view(&self) -> Option<usize> {
+        (self.selected < self.view_len()).then_some(self.selected)
+    }
+
+    fn source_of(&self, view: usize) -> Option<usize> {
+        match &self.matches {
+            Some(m) => m.get(view).copied(),
+            None => (view < self.total).then_some(view),
+        }
+    }
+
+    pub fn select_view(&mut self, view: usize) {
+        self.selected = view.min(self.view_len().saturating_sub(1));
+    }
+
+    /// Selects a source row if the filter shows it. Returns whether it did.
+    pub fn select_source(&mut self, source: usize) -> bool {
+        let view = match &self.matches {
+            Some(m) => m.binary_search(&source).ok(),
+            None => (source < self.total).then_some(source),
+        };
+        if let Some(v) = view {
+            self.selected = v;
+        }
+        view.is_some()
+    }
+
+    pub fn filter_text(&self) -> &str {
+        self.filter.value()
+    }
+
+    pub fn is_editing_filter(&self) -> bool {
+        self.editing_filter
+    }
+
+    /// `Prompt` while the filter line is being typed, else `List`.
+    pub fn mode(&self) -> Mode {
+        if self.editing_filter { Mode::Prompt } else { Mode::List }
+    }
+
+    /// Rows that fit in the last frame (at least 1).
+    pub fn page_height(&self) -> usize {
+        usize::from(self.last_rows_area.get().height).max(1)
+    }
+
+    /// Sets the filter text directly (e.g. restored state) and applies it.
+    pub fn set_filter(&mut self, text: &str, rows: &dyn Rows) {
+        self.filter.set(text);
+        self.refilter(rows);
+    }
+
+    /// Handles list and filter actions. Returns whether the action was used.
+    pub fn handle(&mut self, action: Action, rows: &dyn Rows) -> bool {
+        if self.editing_filter {
+            match action {
+                Action::Open => self.editing_filter = false,
+                Action::Back => {
+                    self.editing_filter = false;
+                    self.filter.clear();
+                    self.refilter(rows);
+                }
+                Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+                    self.navigate(action);
+                }
+                other => match self.filter.handle(other) {
+                    Some(true) => self.refilter(rows),
+                    Some(false) => {}
+                    None => return false,
+                },
+            }
+            return true;
+        }
+        match action {
+            Action::Filter => self.editing_filter = true,
+            Action::Back if !self.filter.is_empty() => {
+                self.filter.clear();
+                self.refilter(rows);
+            }
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
+                self.navigate(action)
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Typed text while the filter is being edited. Returns whether it was used.
+    pub fn text(&mut self, c: char, rows: &dyn Rows) -> bool {
+        if !self.editing_filter {
+            return false;
+        }
+        self.filter.insert(c);
+        self.refilter(rows);
+        true
+    }
+
+    fn navigate(&mut self, action: Action) {
+        let len = self.view_len();
+        if len == 0 {
+            self.selected = 0;
+            return;
+        }
+        let page = self.page_height();
+        let last = len - 1;
+        self.selected = match action {
+            Action::Up => self.selected.saturating_sub(1),
+            Action::Down => (self.selected + 1).min(last),
+            Action::PageUp => self.selected.saturating_sub(page),
+            Action::PageDown => (self.selected + page).min(last),
+            Action::Home => 0,
+            Action::End => last,
+            _ => self.selected,
+        };
+    }
+
+    /// Mouse wheel: moves the selection by `lines` (negative is up).
+    pub fn scroll(&mut self, lines: isize) {
+        let last = self.view_len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(lines).min(last);
+    }
+
+    /// A click at a screen position: selects the row under it and returns its source index.
+    pub fn click(&mut self, column: u16, row: u16) -> Option<usize> {
+        let area = self.last_rows_area.get();
+        if !area.contains((column, row).into()) {
+            return None;
+        }
+        let view = self.offset.get() + usize::from(row - area.y);
+        let source = self.source_of(view)?;
+        self.selected = view;
+        Some(source)
+    }
+
+    fn refilter(&mut self, rows: &dyn Rows) {
+        self.total = rows.len();
+        let keep = self.selected();
+        let needle = self.filter.value().to_lowercase();
+        if needle.is_empty() {
+            self.matches = None;
+        } else {
+            // Typing more narrows the previous matches instead of scanning everything again.
+            let narrowing = !self.matched_for.is_empty() && needle.starts_with(&self.matched_for);
+            let matches = match (&self.matches, narrowing) {
+                (Some(prev), true) => prev.iter().copied().filter(|&i| row_matches(rows, i, &needle)).collect(),
+                _ => (0..self.total).filter(|&i| row_matches(rows, i, &needle)).collect(),
+            };
+            self.matches = Some(matches);
+        }
+        self.matched_for = needle;
+        self.offset.set(0);
+        self.selected = 0;
+        if let Some(src) = keep {
+            self.select_source(src);
+        }
+        self.select_view(self.selected);
+    }
+}
+
+fn row_matches(rows: &dyn Rows, index: usize, needle_lower: &str) -> bool {
+    rows.cells(index).iter().any(|c| contains_ci(&c.text, needle_lower))
+}
+
+/// Case-insensitive `contains`; `needle` is already lower case.
+pub fn contains_ci(hay: &str, needle: &str) -> bool {
+    if needle.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        hay.to_lowercase().contains(needle)
+    }
+}
+
+/// The drawing side of a table: columns, the row source and the text shown when there are none.
+pub struct Table<'a> {
+    pub columns: &'a [Column],
+    pub rows: &'a dyn Rows,
+    pub empty: &'a str,
+}
+
+impl<'a> Table<'a> {
+    pub fn new(columns: &'a [Column], rows: &'a dyn Rows) -> Self {
+        Table { columns, rows, empty: "Nothing here yet." }
+    }
+
+    pub fn empty(mut self, message: &'a str) -> Self {
+        self.empty = message;
+        self
+    }
+
+    /// Draws the filter line (when a filter is set or typed), the header and the visible rows.
+    /// Records the rows area and scroll offset in `state` for clicks and paging.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, state: &TableState, theme: &Theme) {
+        let mut area = area;
+        if state.editing_filter || !state.filter.is_empty() {
+            let line_area = Rect { height: 1, ..area };
+            render_filter_line(line_area, buf, state, theme);
+            area = shrink_top(area, 1);
+        }
+        if area.height == 0 {
+            state.last_rows_area.set(Rect::default());
+            return;
+        }
+        let view_len = state.view_len();
+        let rows_area = shrink_top(area, 1);
+        let scrollbar = view_len > usize::from(rows_area.height);
+        let content_width = area.width.saturating_sub(u16::from(scrollbar));
+        let cols = Layout::horizontal(self.columns.iter().map(|c| c.width)).spacing(1).split(Rect {
+            width: content_width,
+            height: 1,
+            ..area
+        });
+        for (col, rect) in self.columns.iter().zip(cols.iter()) {
+            put_text(buf, *rect, &col.title, theme.header);
+        }
+        state.last_rows_area.set(Rect { width: content_width, ..rows_area });
+        if view_len == 0 {
+            let msg = if state.filter.is_empty() {
+                self.empty.to_string()
+            } else {
+                format!("No rows match \"{}\".", state.filter.value())
+            };
+            let line = Line::styled(msg, theme.muted).centered();
+            if rows_area.height > 0 {
+                line.render(Rect { height: 1, ..rows_area }, buf);
+            }
+            return;
+        }
+        let height = usize::from(rows_area.height);
+        let sel = state.selected.min(view_len - 1);
+        let mut offset = state.offset.get().min(view_len.saturating_sub(height));
+        if sel < offset {
+            offset = sel;
+        } else if sel >= offset + height {
+            offset = sel + 1 - height;
+        }
+        state.offset.set(offset);
+        for (line, view) in (offset..view_len.min(offset + height)).enumerate() {
+            let Some(source) = state.source_of(view) else {
+                break;
+            };
+            let y = rows_area.y + line as u16;
+            let base = if view == sel { theme.selected } else { theme.base };
+            buf.set_style(Rect { y, height: 1, width: content_width, ..rows_area }, base);
+            let cells = self.rows.cells(source);
+            for (cell, rect) in cells.iter().zip(cols.iter()) {
+                put_text(buf, Rect { y, ..*rect }, &cell.text, base.patch(cell.style));
+            }
+        }
+        if scrollbar {
+            let mut sb = ScrollbarState::new(view_len).position(sel);
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None)
+                .render(rows_area, buf, &mut sb);
+        }
+    }
+}
+
+fn shrink_top(area: Rect, by: u16) -> Rect {
+    let by = by.min(area.height);
+    Rect { y: area.y + by, height: area.height - by, ..area }
+}
+
+fn render_filter_line(area: Rect, buf: &mut Buffer, state: &TableState, theme: &Theme) {
+    let label = "filter: ";
+    let count = format!(" ({} of {})", state.view_len(), state.total);
+    Span::styled(label, theme.key).render(area, buf);
+    let label_w = label.len() as u16;
+    let count_w = count.len() as u16;
+    // The count follows the text (and the cursor cell while typing).
+    let text_w = Span::raw(state.filter.value()).width() as u16;
+    let input_w =
+        area.width.saturating_sub(label_w + count_w).min(text_w.saturating_add(u16::from(state.editing_filter)));
+    let input_area = Rect { x: area.x + label_w, width: input_w, ..area };
+    state.filter.render(input_area, buf, theme.base, theme.cursor, state.editing_filter);
+    let count_area = Rect { x: input_area.x + input_w, width: area.width.saturating_sub(label_w + input_w), ..area };
+    Span::styled(count, theme.muted).render(count_area, buf);
+}
+
+/// Writes `text` clipped to `rect` (one line), ending in `…` when it does not fit.
+pub fn put_text(buf: &mut Buffer, rect: Rect, text: &str, style: Style) {
+    if rect.width == 0 || rect.height == 0 {
+        return;
+    }
+    let width = usize::from(rect.width);
+    if Span::raw(text).width() <= width {
+        buf.set_stringn(rect.x, rect.y, text, width, style);
+    } else {
+        let (x, _) = buf.set_stringn(rect.x, rect.y, text, width - 1, style);
+        buf.set_string(x, rect.y, "…", style);
+    }
+}

@@ -1,0 +1,194 @@
+//! Crash safety and schema upgrades.
+
+#[path = "store_toy.rs"]
+mod toy;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use entitle::store::Store;
+use toy::{Toy, add, contents, journal_lines, put};
+
+fn append(path: &Path, bytes: &[u8]) {
+    let mut file = fs::OpenOptions::new().append(true).open(path).unwrap();
+    file.write_all(bytes).unwrap();
+}
+
+fn seqs(dir: &Path) -> Vec<u64> {
+    journal_lines(dir)
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["seq"].as_u64().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn a_torn_last_line_is_ignored_then_cut_by_the_next_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let mut store = Store::create(&dir, Toy::default()).unwrap();
+    for _ in 0..3 {
+        store.commit(add(1)).unwrap();
+    }
+    let journal = dir.join("journal.jsonl");
+    append(&journal, b"{\"seq\":4,\"entry\":{\"at\":17,\"act");
+    let torn = contents(&dir);
+
+    // Loading ignores it and changes nothing.
+    let mut reopened = Store::<Toy>::open(&dir).unwrap().unwrap();
+    assert_eq!((reopened.seq(), reopened.state().counter), (3, 3));
+    assert_eq!(contents(&dir), torn);
+
+    // A store that was open before the crash sees nothing new.
+    assert!(!store.refresh().unwrap());
+    assert_eq!(contents(&dir), torn);
+
+    // The next commit, from either, cuts the torn bytes before appending.
+    reopened.commit(add(10)).unwrap();
+    assert_eq!(seqs(&dir), vec![1, 2, 3, 4]);
+    assert!(fs::read(&journal).unwrap().ends_with(b"}\n"));
+    assert!(store.refresh().unwrap());
+    assert_eq!(store.state().counter, 13);
+    store.commit(add(100)).unwrap();
+    assert_eq!(seqs(&dir), vec![1, 2, 3, 4, 5]);
+    let last = Store::<Toy>::open(&dir).unwrap().unwrap();
+    assert_eq!((last.seq(), last.state().counter), (5, 113));
+}
+
+#[test]
+fn a_torn_line_that_is_the_whole_journal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    Store::create(&dir, Toy::default()).unwrap();
+    fs::write(dir.join("journal.jsonl"), b"{\"seq\":1,\"ent").unwrap();
+    let mut store = Store::<Toy>::open(&dir).unwrap().unwrap();
+    assert_eq!(store.seq(), 0);
+    store.commit(add(2)).unwrap();
+    assert_eq!(seqs(&dir), vec![1]);
+}
+
+/// A crash after the new snapshot was renamed into place but before the journal was
+/// emptied: the journal's lines are all in the snapshot and must not be applied twice.
+#[test]
+fn a_journal_left_behind_by_compaction_is_not_applied_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let mut store = Store::create(&dir, Toy::default()).unwrap();
+    for i in 0..5 {
+        store.commit(add(1)).unwrap();
+        store.commit(put(&format!("k{i}"), i)).unwrap();
+    }
+    let journal = fs::read(dir.join("journal.jsonl")).unwrap();
+    store.compact().unwrap();
+    fs::write(dir.join("journal.jsonl"), &journal).unwrap();
+
+    let mut reopened = Store::<Toy>::open(&dir).unwrap().unwrap();
+    assert_eq!(reopened.seq(), 10);
+    assert_eq!(reopened.state().data(), store.state().data());
+    assert_eq!(reopened.state().counter, 5);
+
+    // The store that compacted notices the journal changed and gets the same answer.
+    store.refresh().unwrap();
+    assert_eq!((store.seq(), store.state().counter), (10, 5));
+
+    // Committing goes on after the old lines; the next load skips them again.
+    reopened.commit(add(1)).unwrap();
+    assert_eq!(*seqs(&dir).last().unwrap(), 11);
+    let last = Store::<Toy>::open(&dir).unwrap().unwrap();
+    assert_eq!((last.seq(), last.state().counter), (11, 6));
+}
+
+/// Journal lines that all predate the snapshot and stop short of it: skipped on load, and
+/// emptied by the next commit, which would otherwise leave a gap.
+#[test]
+fn a_journal_that_stops_short_of_the_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let mut store = Store::create(&dir, Toy::default()).unwrap();
+    for _ in 0..3 {
+        store.commit(add(1)).unwrap();
+    }
+    let short = fs::read(dir.join("journal.jsonl")).unwrap();
+    store.commit(add(1)).unwrap();
+    store.commit(add(1)).unwrap();
+    store.compact().unwrap();
+    fs::write(dir.join("journal.jsonl"), &short).unwrap();
+
+    let mut reopened = Store::<Toy>::open(&dir).unwrap().unwrap();
+    assert_eq!((reopened.seq(), reopened.state().counter), (5, 5));
+    reopened.commit(add(1)).unwrap();
+    assert_eq!(seqs(&dir), vec![6]);
+    let last = Store::<Toy>::open(&dir).unwrap().unwrap();
+    assert_eq!((last.seq(), last.state().counter), (6, 6));
+}
+
+#[test]
+fn a_leftover_temporary_snapshot_is_ignored_and_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let mut store = Store::create(&dir, Toy::default()).unwrap();
+    store.commit(add(4)).unwrap();
+    fs::write(dir.join("tenant.json.tmp"), b"{ half a snapsh").unwrap();
+    let reopened = Store::<Toy>::open(&dir).unwrap().unwrap();
+    assert_eq!(reopened.state().counter, 4);
+    store.compact().unwrap();
+    assert!(!dir.join("tenant.json.tmp").exists());
+    assert_eq!(Store::<Toy>::open(&dir).unwrap().unwrap().state().counter, 4);
+}
+
+fn write_v1(dir: &Path, count: i64, seq: u64) -> Vec<u8> {
+    fs::create_dir_all(dir).unwrap();
+    let text = format!(
+        "{{\n  \"kind\": \"toy-tenant\",\n  \"schema_version\": 1,\n  \"seq\": {seq},\n  \
+         \"state\": {{\n    \"count\": {count}\n  }}\n}}\n"
+    );
+    fs::write(dir.join("tenant.json"), &text).unwrap();
+    text.into_bytes()
+}
+
+#[test]
+fn an_older_snapshot_is_migrated_on_load_and_written_by_the_next_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let v1 = write_v1(&dir, 40, 7);
+    let line = |seq: u64, n: i64| {
+        let entry = add(n)(&Toy::default());
+        serde_json::json!({ "seq": seq, "entry": entry }).to_string() + "\n"
+    };
+    fs::write(dir.join("journal.jsonl"), line(8, 1) + &line(9, 1)).unwrap();
+    let before = contents(&dir);
+
+    let mut store = Store::<Toy>::open(&dir).unwrap().unwrap();
+    assert_eq!(store.migrated_from(), Some(1));
+    assert_eq!((store.seq(), store.state().counter), (9, 42));
+    assert_eq!(store.state().loads, 1, "after_load ran after the migration");
+    assert_eq!(contents(&dir), before, "loading does not write");
+
+    store.commit(add(1)).unwrap();
+    assert_eq!(store.migrated_from(), None);
+    assert_eq!(fs::read(dir.join("tenant.json.bak-1")).unwrap(), v1);
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("tenant.json")).unwrap()).unwrap();
+    assert_eq!(json["schema_version"], 2);
+    assert_eq!(json["seq"], 9);
+    assert_eq!(json["state"]["counter"], 42);
+    assert_eq!(seqs(&dir), vec![10]);
+
+    let reopened = Store::<Toy>::open(&dir).unwrap().unwrap();
+    assert_eq!(reopened.migrated_from(), None);
+    assert_eq!((reopened.seq(), reopened.state().counter), (10, 43));
+}
+
+#[test]
+fn an_explicit_compaction_also_writes_the_upgrade() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let v1 = write_v1(&dir, 5, 0);
+    let mut store = Store::<Toy>::open(&dir).unwrap().unwrap();
+    store.compact().unwrap();
+    assert_eq!(fs::read(dir.join("tenant.json.bak-1")).unwrap(), v1);
+    let reopened = Store::<Toy>::open(&dir).unwrap().unwrap();
+    assert_eq!((reopened.migrated_from(), reopened.state().counter), (None, 5));
+}

@@ -1,0 +1,132 @@
+//! The whole app on the demo tenant, rendered on ratatui's TestBackend at fixed sizes after scripted
+//! keys. The demo's clock is frozen, so the screens are the same every run.
+
+use std::path::Path;
+
+use entitle::domain::{Actor, Tenant};
+use entitle::session::{Session, resolve_actor};
+use entitle::store::Store;
+use entitle::ui::app::{App, Tab};
+use entitle::ui::ctx::Ctx;
+use entitle::ui::run::build_app;
+use entitle::ui::{Action, Keymap, Theme, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn demo_app(dir: &Path, who: Option<&str>) -> App<Ctx> {
+    let tenant = entitle::store::demo::demo_tenant().expect("the demo builds");
+    let store = Store::create(dir, tenant).expect("a store");
+    let actor = resolve_actor(store.state(), who).expect("the user");
+    build_app(Session::new(store, actor), Path::new("/data/contoso"), Keymap::defaults(), Theme::monochrome())
+}
+
+fn screen(app: &mut App<Ctx>, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| app.draw(f)).expect("draw");
+    format!("{}", term.backend())
+}
+
+#[test]
+fn every_tab_of_the_admin_renders_at_120x35_and_80x24() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), None);
+    let tabs: Vec<Tab> = app.visible_tabs().to_vec();
+    assert!(tabs.contains(&Tab::Settings), "the administrator sees every tab: {tabs:?}");
+    for tab in tabs {
+        app.switch_tab(tab);
+        for (w, h) in [(120, 35), (80, 24)] {
+            let s = screen(&mut app, w, h);
+            insta::assert_snapshot!(format!("admin_{}_{w}x{h}", format!("{tab:?}").to_lowercase()), s);
+        }
+    }
+}
+
+#[test]
+fn a_requester_sees_only_the_requester_tabs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = demo_app(dir.path(), Some("allande@contoso.com"));
+    assert_eq!(app.visible_tabs(), &[Tab::MyAccess, Tab::Approvals, Tab::Reviews, Tab::Notifications]);
+    let dir2 = tempfile::tempdir().expect("tempdir");
+    let app = demo_app(dir2.path(), Some("alex@azureblog.net"));
+    assert_eq!(app.visible_tabs(), &[Tab::MyAccess], "someone outside the directory only has My Access");
+    assert!(matches!(app.ctx.actor(), Actor::External { .. }));
+}
+
+#[test]
+fn the_clock_keys_move_the_tenant_clock_and_say_what_fired() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), None);
+    let before = app.ctx.tenant().clock.now;
+    update(&mut app, Action::ClockMonth);
+    let after = app.ctx.tenant().clock.now;
+    assert_eq!((after - before).num_days(), 30);
+    let s = screen(&mut app, 200, 50);
+    assert!(s.contains("expired"), "the status line says what fired:\n{s}");
+    // Reopening the files gives the same clock: the move was committed.
+    let reopened = Store::<Tenant>::open(dir.path()).expect("reopen").expect("data");
+    assert_eq!(reopened.state().clock.now, after);
+}
+
+#[test]
+fn a_change_made_by_another_process_shows_up_on_the_next_tick() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), Some("allande@contoso.com"));
+    // A second session on the same files (another terminal, or the CLI) requests for Allan.
+    let store = Store::<Tenant>::open(dir.path()).expect("open").expect("data");
+    let allan = resolve_actor(store.state(), Some("allande@contoso.com")).expect("Allan");
+    let mut other = Session::new(store, allan);
+    let pkg = other.tenant().find_package("Internal_AccessPackage").expect("package").id;
+    other
+        .run(entitle::domain::Command::SubmitRequest {
+            package: pkg,
+            policy: None,
+            justification: "from the other terminal".into(),
+            answers: Default::default(),
+            start: None,
+        })
+        .expect("the request goes through");
+    assert!(app.tick(), "the tick notices the other process's commit");
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("have, to"), "My Access shows the new assignment:\n{s}");
+}
+
+#[test]
+fn below_the_smallest_size_a_notice_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), None);
+    let s = screen(&mut app, 60, 20);
+    assert!(s.contains("80") && s.contains("24"), "{s}");
+}
+
+#[test]
+fn a_hidden_package_is_not_listed_but_its_link_opens_the_request_form() {
+    use entitle::domain::{Command, PackageSpec};
+    use entitle::ui::layers::Layer;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), Some("allande@contoso.com"));
+    let (pkg, spec) = {
+        let t = app.ctx.tenant();
+        let p = t.find_package("Internal_AccessPackage").expect("package");
+        (
+            p.id,
+            PackageSpec {
+                display_name: p.display_name.clone(),
+                description: p.description.clone(),
+                hidden: true,
+                sensitive: p.sensitive,
+            },
+        )
+    };
+    app.ctx.session.run_as(Actor::System, Command::UpdatePackage { package: pkg, spec }).expect("hide it");
+    app.refresh_views();
+    let s = screen(&mut app, 120, 35);
+    assert!(!s.contains("Internal_AccessPackage"), "a hidden package is not listed:\n{s}");
+    update(&mut app, Action::New);
+    for c in format!("https://myaccess/@contoso/access-packages/{pkg}").chars() {
+        app.type_char(c);
+    }
+    update(&mut app, Action::Open);
+    assert!(matches!(app.top_layer(), Some(Layer::Form(_))), "the link opens the request form");
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("Request 'Internal_AccessPackage'"), "{s}");
+}

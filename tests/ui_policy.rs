@@ -1,0 +1,616 @@
+//! The policy editor (form ↔ `PolicySpec`, the engine's words as you type, edit mode), and the
+//! Connected organizations and Settings tabs driven through `update`, with snapshots.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::{Duration, TimeZone, Utc};
+use entitle::domain::*;
+use entitle::session::Session;
+use entitle::store::Store;
+use entitle::ui::ctx::Ctx;
+use entitle::ui::layers::Layer;
+use entitle::ui::run::build_app;
+use entitle::ui::tabs::policy_form::{policy_form, spec_from_values};
+use entitle::ui::widgets::form::{Form, FormValues, Value};
+use entitle::ui::{Action, App, Keymap, Tab, Theme, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn t0() -> Time {
+    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).single().expect("a valid instant")
+}
+
+struct World {
+    app: App<Ctx>,
+    _dir: tempfile::TempDir,
+    pkg: PackageId,
+    eve: UserId,
+    mia: UserId,
+    carl: UserId,
+    sales: ResourceId,
+    fabrikam: OrgId,
+}
+
+fn run(t: &mut Tenant, command: Command) -> Outcome {
+    let entry = Entry { at: t.now(), actor: Actor::System, command: command.clone() };
+    t.apply(&entry).unwrap_or_else(|e| panic!("{command:?}: {e}"))
+}
+
+fn created<T: std::str::FromStr<Err = String>>(out: &Outcome) -> T {
+    let id = out.created.as_deref().expect("an id");
+    id.parse().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn user(t: &mut Tenant, name: &str, email: &str, manager: Option<UserId>, admin: bool, guest: bool) -> UserId {
+    let spec = UserSpec {
+        display_name: name.into(),
+        email: email.into(),
+        user_type: if guest { UserType::Guest } else { UserType::Member },
+        manager,
+        department: String::new(),
+        job_title: String::new(),
+        home_org: None,
+        global_admin: admin,
+    };
+    created(&run(t, Command::CreateUser { spec }))
+}
+
+/// Contoso on a frozen clock: an admin, a manager and her report, a compliance officer, a guest from
+/// Fabrikam (a connected organization without sponsors), a Sales group in a package with one policy
+/// and one assignment. The app is signed in as the admin.
+fn world() -> World {
+    let mut t = Tenant::new("Contoso", Clock::frozen_at(t0()));
+    let general = t.install_general_catalog();
+    let admin = user(&mut t, "Ada Admin", "ada@contoso.com", None, true, false);
+    let mia = user(&mut t, "Mia Manager", "mia@contoso.com", None, false, false);
+    let eve = user(&mut t, "Eve Employee", "eve@contoso.com", Some(mia), false, false);
+    let carl = user(&mut t, "Carl Compliance", "carl@contoso.com", None, false, false);
+    user(&mut t, "Gina Guest", "gina@fabrikam.com", None, false, true);
+    let sales: ResourceId =
+        created(&run(&mut t, Command::CreateResource { spec: ResourceSpec::group("Sales", GroupType::Security) }));
+    let org = OrgSpec {
+        display_name: "Fabrikam".into(),
+        description: "Distribution partner".into(),
+        domains: vec!["fabrikam.com".into()],
+        tenant_id: None,
+        state: OrgState::Configured,
+        internal_sponsors: BTreeSet::new(),
+        external_sponsors: BTreeSet::new(),
+    };
+    let fabrikam: OrgId = created(&run(&mut t, Command::CreateOrg { spec: org }));
+    run(&mut t, Command::AddCatalogResource { catalog: general, resource: sales });
+    let spec =
+        PackageSpec { display_name: "Sales access".into(), description: String::new(), hidden: false, sensitive: true };
+    let pkg: PackageId = created(&run(&mut t, Command::CreatePackage { catalog: general, spec }));
+    run(&mut t, Command::AddResourceRole { package: pkg, resource: sales, role: "Member".into() });
+    let policy: PolicyId = created(&run(
+        &mut t,
+        Command::CreatePolicy { package: pkg, spec: PolicySpec::new("Employees", RequestScope::AllMembers) },
+    ));
+    run(
+        &mut t,
+        Command::AdminAssign {
+            package: pkg,
+            policy,
+            user: carl,
+            start: None,
+            end: None,
+            justification: "audit".into(),
+        },
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::create(dir.path(), t).expect("store");
+    let session = Session::new(store, Actor::user(admin));
+    let app = build_app(session, Path::new("/data/contoso"), Keymap::defaults(), Theme::monochrome());
+    World { app, _dir: dir, pkg, eve, mia, carl, sales, fabrikam }
+}
+
+/// Moves the focus to a field (across steps) the way Tab and Shift-Tab do.
+fn focus(form: &mut Form, id: &str) {
+    for action in [Action::NextField, Action::PrevField] {
+        for _ in 0..200 {
+            if form.focused_id() == Some(id) {
+                return;
+            }
+            form.handle(action);
+        }
+    }
+    assert_eq!(form.focused_id(), Some(id), "field {id} is not reachable (hidden?)");
+}
+
+/// Types into a text-like field, replacing what was there.
+fn type_into(form: &mut Form, id: &str, text: &str) {
+    focus(form, id);
+    form.handle(Action::ClearLine);
+    for c in text.chars() {
+        form.text(c);
+    }
+}
+
+fn ids(list: &[impl ToString]) -> Vec<String> {
+    list.iter().map(|x| x.to_string()).collect()
+}
+
+fn draw(app: &mut App<Ctx>, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    t.draw(|f| app.draw(f)).expect("draw");
+    t
+}
+
+fn run_as_admin(app: &mut App<Ctx>, command: Command) -> Outcome {
+    app.ctx.run(command).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn two_stage_policy_round_trips_into_the_expected_spec() {
+    let mut w = world();
+    let mut form = policy_form(&w.app.ctx, w.pkg, None);
+    assert_eq!(form.id, "policy");
+    let names: Vec<&str> = form.steps().iter().map(String::as_str).collect();
+    assert_eq!(names, ["Basics", "Requests", "Approval", "Requestor information", "Lifecycle", "Access reviews"]);
+    type_into(&mut form, "name", "Contractors");
+    form.set_value("internal_scope", "all_members");
+    focus(&mut form, "approval");
+    form.handle(Action::Toggle);
+    focus(&mut form, "stages");
+    form.handle(Action::Right); // 1 → 2
+    form.set_picked("s1_approvers", vec!["manager".into()]);
+    form.set_picked("s1_fallback", ids(&[w.carl]));
+    type_into(&mut form, "s1_timeout", "7");
+    form.set_picked("s2_approvers", ids(&[w.carl]));
+    type_into(&mut form, "s2_timeout", "7");
+    assert!(!form.is_visible("s3_approvers"), "stage 3 is hidden with two stages");
+
+    let values = form.submit().unwrap_or_else(|| panic!("refused: {:?}", form.error()));
+    let spec = spec_from_values(&w.app.ctx, &values).expect("a valid spec");
+    let stage = |approvers, fallback| ApprovalStage {
+        approvers,
+        fallback,
+        timeout_days: 7,
+        justification_required: true,
+        escalation: None,
+    };
+    let expected = PolicySpec {
+        display_name: "Contractors".into(),
+        description: String::new(),
+        scope: RequestScope::AllMembers,
+        stages: vec![
+            stage(vec![Approver::Manager], vec![Approver::User { user: w.carl }]),
+            stage(vec![Approver::User { user: w.carl }], vec![]),
+        ],
+        justification_required: true,
+        questions: vec![],
+        enabled: true,
+        lifecycle: Lifecycle::default(),
+        review: None,
+    };
+    assert_eq!(spec, expected);
+    let out = run_as_admin(&mut w.app, Command::CreatePolicy { package: w.pkg, spec });
+    assert!(out.message.contains("Created policy 'Contractors'"), "{}", out.message);
+}
+
+#[test]
+fn a_timeout_of_31_shows_the_engines_message_and_keeps_the_input() {
+    let w = world();
+    let mut form = policy_form(&w.app.ctx, w.pkg, None);
+    type_into(&mut form, "name", "Long wait");
+    form.set_value("internal_scope", "all_members");
+    form.set_value("approval", true);
+    form.set_picked("s1_approvers", ids(&[w.carl]));
+    type_into(&mut form, "s1_timeout", "31");
+    let shown = form.field_error("s1_timeout").map(String::from);
+    assert_eq!(shown.as_deref(), Some("Stage 1: decision timeout must be 1-30 days (got 31)"));
+    assert!(form.submit().is_none(), "the form refuses");
+    assert_eq!(form.error(), Some("1 field needs attention"));
+    assert_eq!(form.focused_id(), Some("s1_timeout"));
+    let raw = form.raw_values();
+    assert_eq!(raw.number("s1_timeout"), Some(31), "the input is kept");
+    assert_eq!(raw.text("name"), "Long wait");
+    // The same words come from the engine through spec_from_values.
+    assert_eq!(spec_from_values(&w.app.ctx, &raw).err(), shown);
+    // Fixing it clears the error.
+    type_into(&mut form, "s1_timeout", "30");
+    assert_eq!(form.field_error("s1_timeout"), None);
+    assert!(form.submit().is_some());
+}
+
+#[test]
+fn a_manager_approver_without_fallback_is_refused_in_the_engines_words() {
+    let w = world();
+    let mut form = policy_form(&w.app.ctx, w.pkg, None);
+    type_into(&mut form, "name", "Manager only");
+    form.set_picked("scope_users", ids(&[w.eve]));
+    form.set_value("approval", true);
+    form.set_picked("s1_approvers", vec!["manager".into()]);
+    assert!(form.submit().is_none());
+    let engine = {
+        let mut spec = PolicySpec::new(
+            "Manager only",
+            RequestScope::SpecificUsers { users: [w.eve].into(), groups: BTreeSet::new() },
+        );
+        spec.stages = vec![ApprovalStage::new(vec![Approver::Manager])];
+        w.app.ctx.tenant().validate_policy(&spec).err().map(|e| e.to_string())
+    };
+    let message = "Stage 1: the requestor's manager approves, so a fallback approver is required (for requestors without a manager)";
+    assert_eq!(engine.as_deref(), Some(message));
+    assert_eq!(form.field_error("s1_fallback"), Some(message));
+    assert_eq!(form.focused_id(), Some("s1_fallback"), "the submit goes to the field to fix");
+    assert_eq!(spec_from_values(&w.app.ctx, &form.raw_values()).err().as_deref(), Some(message));
+    form.set_picked("s1_fallback", ids(&[w.carl]));
+    let values = form.submit().expect("valid with a fallback");
+    assert!(spec_from_values(&w.app.ctx, &values).is_ok());
+}
+
+#[test]
+fn a_long_refusal_is_shown_in_full_at_80x24() {
+    let mut w = world();
+    let mut form = policy_form(&w.app.ctx, w.pkg, None);
+    form.set_value("name", "Manager only");
+    form.set_picked("scope_users", ids(&[w.eve]));
+    form.set_value("approval", true);
+    form.set_picked("s1_approvers", vec!["manager".into()]);
+    w.app.open(Layer::form(form));
+    update(&mut w.app, Action::Submit);
+    assert!(matches!(w.app.top_layer(), Some(Layer::Form(_))), "the form stays open");
+    let t = draw(&mut w.app, 80, 24);
+    insta::assert_snapshot!("policy_manager_refused_80x24", t.backend());
+}
+
+/// A policy that uses every setting the editor has.
+fn rich_spec(w: &World) -> PolicySpec {
+    let carl = Approver::User { user: w.carl };
+    PolicySpec {
+        display_name: "Partners' managers".into(),
+        description: "Everything set".into(),
+        scope: RequestScope::SpecificUsers { users: [w.eve, w.mia].into(), groups: [w.sales].into() },
+        stages: vec![
+            ApprovalStage {
+                approvers: vec![Approver::Manager, Approver::InternalSponsors],
+                fallback: vec![carl.clone()],
+                timeout_days: 5,
+                justification_required: false,
+                escalation: Some(Escalation {
+                    after_days: 3,
+                    alternates: vec![Approver::GroupMembers { group: w.sales }],
+                }),
+            },
+            ApprovalStage::new(vec![carl.clone()]),
+            ApprovalStage {
+                approvers: vec![Approver::GroupMembers { group: w.sales }],
+                fallback: vec![],
+                timeout_days: 2,
+                justification_required: true,
+                escalation: None,
+            },
+        ],
+        justification_required: false,
+        questions: vec![
+            Question { id: QuestionId(3), text: "Project code?".into(), kind: QuestionKind::Text, required: true },
+            Question {
+                id: QuestionId(7),
+                text: "On site?".into(),
+                kind: QuestionKind::Choice { options: vec!["Yes".into(), "No".into()] },
+                required: false,
+            },
+        ],
+        enabled: false,
+        lifecycle: Lifecycle {
+            expiration: Expiration::OnDate(t0() + Duration::days(90) + Duration::seconds(37)),
+            allow_extension: true,
+            extension_requires_approval: true,
+            allow_self_removal: false,
+        },
+        review: Some(ReviewSettings {
+            frequency: ReviewFrequency::SemiAnnually,
+            starts_on: t0() + Duration::days(7),
+            duration_days: 10,
+            reviewers: vec![Reviewer::Manager, Reviewer::User { user: w.carl }],
+            fallback: vec![w.carl],
+            no_response: NoResponse::Remove,
+            before_expiry_days: Some(5),
+        }),
+    }
+}
+
+/// The world with the rich policy created and two assignments under it; returns its id.
+fn with_rich_policy(w: &mut World) -> PolicyId {
+    let spec = rich_spec(w);
+    let out = run_as_admin(&mut w.app, Command::CreatePolicy { package: w.pkg, spec });
+    let id: PolicyId = created(&out);
+    for user in [w.eve, w.mia] {
+        let cmd = Command::AdminAssign {
+            package: w.pkg,
+            policy: id,
+            user,
+            start: None,
+            end: None,
+            justification: String::new(),
+        };
+        run_as_admin(&mut w.app, cmd);
+    }
+    id
+}
+
+#[test]
+fn editing_prefills_every_field_and_an_unchanged_submit_gives_the_same_spec() {
+    let mut w = world();
+    let id = with_rich_policy(&mut w);
+    let policy = w.app.ctx.tenant().policy(id).expect("policy").clone();
+    let mut form = policy_form(&w.app.ctx, w.pkg, Some(&policy));
+    assert_eq!(
+        form.step_note(0),
+        Some("Changes apply to new requests only; 2 current assignments keep the terms they were granted under")
+    );
+    let v = form.raw_values();
+    assert_eq!(v.text("name"), "Partners' managers");
+    assert_eq!(v.text("description"), "Everything set");
+    assert!(!v.bool("enabled"));
+    assert_eq!((v.choice("who"), v.choice("internal_scope")), (Some("internal"), Some("specific")));
+    assert_eq!(v.multi("scope_users"), ids(&[w.mia, w.eve]));
+    assert_eq!(v.multi("scope_groups"), ids(&[w.sales]));
+    assert!(v.bool("approval"));
+    assert_eq!(v.choice("stages"), Some("3"));
+    assert_eq!(v.multi("s1_approvers"), ["manager", "internal_sponsors"]);
+    assert_eq!(v.multi("s1_fallback"), ids(&[w.carl]));
+    assert_eq!(v.number("s1_timeout"), Some(5));
+    assert!(!v.bool("s1_justification"));
+    assert!(v.bool("s1_escalate"));
+    assert_eq!(v.number("s1_escalate_days"), Some(3));
+    assert_eq!(v.multi("s1_alternates"), ids(&[w.sales]));
+    assert_eq!(v.multi("s2_approvers"), ids(&[w.carl]));
+    assert_eq!(v.number("s3_timeout"), Some(2));
+    assert!(!v.bool("justification"));
+    assert_eq!(v.choice("questions"), Some("2"));
+    assert_eq!((v.text("q1_text"), v.choice("q1_kind"), v.bool("q1_required")), ("Project code?", Some("text"), true));
+    assert_eq!((v.text("q2_text"), v.choice("q2_kind"), v.text("q2_options")), ("On site?", Some("choice"), "Yes, No"));
+    assert_eq!(v.choice("expire"), Some("date"));
+    assert_eq!(v.date("expire_date"), Some((t0() + Duration::days(90)).date_naive()));
+    assert!(v.bool("allow_extension") && v.bool("extension_approval") && !v.bool("self_removal"));
+    assert!(v.bool("review"));
+    assert_eq!(v.choice("review_frequency"), Some("semiAnnually"));
+    assert_eq!(v.datetime("review_start"), Some((t0() + Duration::days(7)).naive_utc()));
+    assert_eq!(v.number("review_duration"), Some(10));
+    assert_eq!(v.multi("review_reviewers"), ["manager".to_string(), w.carl.to_string()]);
+    assert_eq!(v.multi("review_fallback"), ids(&[w.carl]));
+    assert_eq!(v.choice("review_no_response"), Some("remove"));
+    assert!(v.bool("review_before_expiry"));
+    assert_eq!(v.number("review_before_days"), Some(5));
+    assert!(!form.is_dirty());
+
+    let values = form.submit().unwrap_or_else(|| panic!("refused: {:?}", form.error()));
+    assert_eq!((values.text("policy"), values.text("package")), (id.to_string().as_str(), w.pkg.to_string().as_str()));
+    assert_eq!(spec_from_values(&w.app.ctx, &values), Ok(policy.spec.clone()));
+
+    // A third question gets a fresh id above those in use; the others keep theirs.
+    form.set_value("questions", "3");
+    type_into(&mut form, "q3_text", "Cost center?");
+    let values = form.submit().expect("valid");
+    let spec = spec_from_values(&w.app.ctx, &values).expect("valid spec");
+    let qids: Vec<QuestionId> = spec.questions.iter().map(|q| q.id).collect();
+    assert_eq!(qids, [QuestionId(3), QuestionId(7), QuestionId(8)]);
+    let out = run_as_admin(&mut w.app, Command::UpdatePolicy { policy: id, spec });
+    assert!(out.message.contains("2 existing assignment(s) keep their terms"), "{}", out.message);
+}
+
+#[test]
+fn the_engine_words_land_on_the_field_they_are_about() {
+    let w = world();
+    /// The field, the values that break a rule, and the engine's message.
+    type Case<'a> = (&'a str, Vec<(&'a str, Value)>, &'a str);
+    let cases: Vec<Case> = vec![
+        ("name", vec![("name", "".into())], "A policy needs a name"),
+        ("scope_users", vec![], "'Specific users and groups' needs at least one user or group"),
+        (
+            "approval",
+            vec![("who", "none".into()), ("approval", true.into()), ("s1_approvers", ids(&[w.carl]).into())],
+            "A policy for administrator direct assignments only has no approval: turn approval off",
+        ),
+        (
+            "expire_days",
+            vec![("expire_days", 4000i64.into())],
+            "Assignments can last 0-3650 days (got 4000); 0 means never",
+        ),
+        (
+            "q1_options",
+            vec![
+                ("questions", "1".into()),
+                ("q1_text", "Why?".into()),
+                ("q1_kind", "choice".into()),
+                ("q1_options", "Yes".into()),
+            ],
+            "Multiple-choice question 'Why?' needs at least two answers",
+        ),
+        (
+            "review_fallback",
+            vec![("review", true.into()), ("review_reviewers", vec!["manager".to_string()].into())],
+            "Reviews by the manager need a fallback reviewer for users without a manager",
+        ),
+    ];
+    for (field, values, message) in cases {
+        let mut form = policy_form(&w.app.ctx, w.pkg, None);
+        form.set_value("name", "Checked");
+        if field != "scope_users" {
+            form.set_picked("scope_users", ids(&[w.eve]));
+        }
+        for (id, v) in values {
+            match v {
+                Value::Multi(list) => form.set_picked(id, list),
+                v => form.set_value(id, v),
+            }
+        }
+        assert!(form.submit().is_none(), "{field}: refused");
+        assert_eq!(form.field_error(field), Some(message), "{field}");
+    }
+}
+
+#[test]
+fn policy_form_steps_snapshots() {
+    let mut w = world();
+    let id = with_rich_policy(&mut w);
+    let policy = w.app.ctx.tenant().policy(id).expect("policy").clone();
+    for (wd, ht) in [(120, 35), (80, 24)] {
+        let form = policy_form(&w.app.ctx, w.pkg, Some(&policy));
+        w.app.open(Layer::form(form));
+        for step in 1..=6 {
+            let t = draw(&mut w.app, wd, ht);
+            insta::assert_snapshot!(format!("policy_step{step}_{wd}x{ht}"), t.backend());
+            update(&mut w.app, Action::NextStep);
+        }
+        update(&mut w.app, Action::Back);
+        assert!(w.app.top_layer().is_none(), "an untouched form closes without asking");
+    }
+}
+
+fn type_text(app: &mut App<Ctx>, text: &str) {
+    for c in text.chars() {
+        app.type_char(c);
+    }
+}
+
+fn org_names(app: &App<Ctx>) -> Vec<String> {
+    app.ctx.tenant().orgs.values().map(|o| o.display_name.clone()).collect()
+}
+
+#[test]
+fn organizations_tab_creates_edits_and_deletes_through_the_ui() {
+    let mut w = world();
+    assert!(w.app.visible_tabs().contains(&Tab::Organizations));
+    w.app.switch_tab(Tab::Organizations);
+
+    // New: an unnamed organization and a domain already in use are refused with the engine's
+    // words, and the input stays.
+    update(&mut w.app, Action::New);
+    update(&mut w.app, Action::Submit);
+    let Some(Layer::Form(form)) = w.app.top_layer() else { panic!("the form stays open") };
+    assert_eq!(form.error(), Some("A connected organization needs a name"));
+    type_text(&mut w.app, "Northwind");
+    update(&mut w.app, Action::NextField);
+    type_text(&mut w.app, "Logistics");
+    update(&mut w.app, Action::NextField);
+    type_text(&mut w.app, "northwind.com, Fabrikam.com");
+    update(&mut w.app, Action::Submit);
+    let Some(Layer::Form(form)) = w.app.top_layer() else { panic!("the form stays open") };
+    assert_eq!(form.error(), Some("The domain fabrikam.com already belongs to connected organization 'Fabrikam'"));
+    assert_eq!(form.raw_values().text("domains"), "northwind.com, Fabrikam.com");
+
+    // Fix the domains, pick an internal sponsor in the picker, save.
+    update(&mut w.app, Action::ClearLine);
+    type_text(&mut w.app, "northwind.com");
+    for _ in 0..3 {
+        update(&mut w.app, Action::NextField);
+    }
+    update(&mut w.app, Action::Open); // internal sponsors: the picker
+    type_text(&mut w.app, "Carl");
+    update(&mut w.app, Action::Toggle);
+    update(&mut w.app, Action::Open);
+    update(&mut w.app, Action::Submit);
+    assert!(w.app.top_layer().is_none(), "saved");
+    assert_eq!(org_names(&w.app), ["Fabrikam", "Northwind"]);
+    let nw = w.app.ctx.tenant().find_org("Northwind").expect("created").clone();
+    assert_eq!(nw.domains, ["northwind.com"]);
+    assert_eq!(nw.description, "Logistics");
+    assert_eq!(nw.internal_sponsors, BTreeSet::from([w.carl]));
+    assert_eq!(
+        w.app.message().map(|m| m.text.as_str()),
+        Some(format!("Added connected organization 'Northwind' ({})", nw.id).as_str())
+    );
+
+    // Edit Fabrikam (the first row): propose it and give it an external sponsor.
+    update(&mut w.app, Action::Home);
+    update(&mut w.app, Action::Edit);
+    for _ in 0..4 {
+        update(&mut w.app, Action::NextField);
+    }
+    update(&mut w.app, Action::Toggle); // configured → proposed
+    update(&mut w.app, Action::NextField);
+    update(&mut w.app, Action::NextField);
+    update(&mut w.app, Action::Open);
+    type_text(&mut w.app, "Gina");
+    update(&mut w.app, Action::Toggle);
+    update(&mut w.app, Action::Open);
+    update(&mut w.app, Action::Submit);
+    assert!(w.app.top_layer().is_none(), "saved: {:?}", w.app.top_layer());
+    let fab = w.app.ctx.tenant().org(w.fabrikam).expect("still there").clone();
+    assert_eq!(fab.state, OrgState::Proposed);
+    assert_eq!(fab.description, "Distribution partner", "untouched fields keep their values");
+    assert_eq!(fab.external_sponsors.len(), 1);
+
+    // A policy targets Fabrikam: deleting it is refused with the engine's message.
+    let spec = PolicySpec::new("Partners", RequestScope::SpecificOrgs { orgs: [w.fabrikam].into() });
+    run_as_admin(&mut w.app, Command::CreatePolicy { package: w.pkg, spec });
+    update(&mut w.app, Action::Refresh);
+    update(&mut w.app, Action::Delete);
+    update(&mut w.app, Action::Yes);
+    let msg = w.app.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert_eq!(msg, "Policy 'Partners' of 'Sales access' targets 'Fabrikam': change that policy first");
+    assert_eq!(org_names(&w.app), ["Fabrikam", "Northwind"]);
+
+    for (wd, ht) in [(120, 35), (80, 24)] {
+        let t = draw(&mut w.app, wd, ht);
+        insta::assert_snapshot!(format!("organizations_{wd}x{ht}"), t.backend());
+    }
+
+    // Northwind is targeted by nothing: it goes.
+    update(&mut w.app, Action::End);
+    update(&mut w.app, Action::Delete);
+    update(&mut w.app, Action::Yes);
+    assert_eq!(org_names(&w.app), ["Fabrikam"]);
+}
+
+#[test]
+fn settings_tab_edits_through_the_ui_and_shows_lint() {
+    let mut w = world();
+    w.app.switch_tab(Tab::Settings);
+    update(&mut w.app, Action::Edit);
+    update(&mut w.app, Action::Right); // block → block then remove
+    update(&mut w.app, Action::NextField);
+    update(&mut w.app, Action::ClearLine);
+    type_text(&mut w.app, "0");
+    update(&mut w.app, Action::NextField);
+    update(&mut w.app, Action::Open);
+    type_text(&mut w.app, "Mia");
+    update(&mut w.app, Action::Toggle);
+    update(&mut w.app, Action::Open);
+    // Limits: zero packages per catalog is refused by the engine, and the form keeps it.
+    update(&mut w.app, Action::NextStep);
+    update(&mut w.app, Action::ClearLine);
+    type_text(&mut w.app, "0");
+    update(&mut w.app, Action::Submit);
+    let Some(Layer::Form(form)) = w.app.top_layer() else { panic!("the form stays open") };
+    assert_eq!(form.error(), Some("Limits must be at least 1"));
+    assert_eq!(form.raw_values().number("limit_packages"), Some(0));
+    update(&mut w.app, Action::ClearLine);
+    type_text(&mut w.app, "12");
+    update(&mut w.app, Action::Submit);
+    assert!(w.app.top_layer().is_none(), "saved");
+    let s = w.app.ctx.tenant().settings.clone();
+    assert_eq!(s.external_lifecycle, ExternalLifecycle::BlockThenRemove(0));
+    assert_eq!(s.catalog_creators, BTreeSet::from([w.mia]));
+    assert_eq!(s.limits.packages_per_catalog, 12);
+    assert_eq!(s.limits.policies_per_package, 30);
+    assert_eq!(w.app.message().map(|m| m.text.as_str()), Some("Settings saved"));
+
+    let codes: Vec<&str> = w.app.ctx.tenant().lint().iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["org-without-sponsors"]);
+    for (wd, ht) in [(120, 35), (80, 24)] {
+        let t = draw(&mut w.app, wd, ht);
+        insta::assert_snapshot!(format!("settings_{wd}x{ht}"), t.backend());
+    }
+}
+
+#[test]
+fn values_not_shown_do_not_leak_into_the_spec() {
+    let w = world();
+    let mut form = policy_form(&w.app.ctx, w.pkg, None);
+    form.set_value("name", "Plain");
+    form.set_value("internal_scope", "all_users");
+    // Settings behind switches that are off.
+    form.set_picked("scope_users", ids(&[w.eve]));
+    form.set_picked("s1_approvers", vec!["manager".into()]);
+    form.set_value("extension_approval", true);
+    form.set_value("review_duration", 0i64);
+    let values: FormValues = form.submit().expect("valid");
+    let spec = spec_from_values(&w.app.ctx, &values).expect("valid spec");
+    assert_eq!(spec, PolicySpec::new("Plain", RequestScope::AllDirectoryUsers));
+}
