@@ -50,6 +50,12 @@ fn setup() -> Setup {
     w.add_role(p0, site, "Visitor");
     let mut spec = days_spec("P0 members", RequestScope::AllMembers, Expiration::AfterDays(30));
     spec.lifecycle.allow_extension = true;
+    spec.questions = vec![Question {
+        id: QuestionId(1),
+        text: "Which office?".into(),
+        kind: QuestionKind::Choice { options: vec!["Oslo".into(), "Lyon".into()] },
+        required: false,
+    }];
     spec.review = Some(ReviewSettings {
         frequency: ReviewFrequency::Monthly,
         starts_on: t0() + days(7),
@@ -135,7 +141,7 @@ fn days_spec(name: &str, scope: RequestScope, expiration: Expiration) -> PolicyS
 
 #[derive(Debug, Clone)]
 enum Op {
-    Request { who: u8, pkg: u8, pol: Option<u8>, start_hours: Option<u8> },
+    Request { who: u8, pkg: u8, pol: Option<u8>, start_hours: Option<u8>, answer: Option<u8> },
     Decide { nth: u8, approver: u8, approve: bool, routed: bool },
     Cancel { nth: u8, who: u8, own: bool },
     Advance { minutes: u32 },
@@ -155,8 +161,8 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     let small = any::<u8>();
     prop_oneof![
-        6 => (small, small, proptest::option::of(small), proptest::option::weighted(0.15, 0u8..72))
-            .prop_map(|(who, pkg, pol, start_hours)| Op::Request { who, pkg, pol, start_hours }),
+        6 => (small, small, proptest::option::of(small), proptest::option::weighted(0.15, 0u8..72), proptest::option::weighted(0.3, 0u8..3))
+            .prop_map(|(who, pkg, pol, start_hours, answer)| Op::Request { who, pkg, pol, start_hours, answer }),
         5 => (small, small, any::<bool>(), proptest::bool::weighted(0.85))
             .prop_map(|(nth, approver, approve, routed)| Op::Decide { nth, approver, approve: approve || routed && nth % 3 != 0, routed }),
         1 => (small, small, any::<bool>()).prop_map(|(nth, who, own)| Op::Cancel { nth, who, own }),
@@ -195,7 +201,7 @@ fn entry(s: &Setup, op: &Op) -> Option<Entry> {
     let active: Vec<&Assignment> = t.assignments.values().filter(|a| a.is_active()).collect();
     let reviews: Vec<&Review> = t.reviews.values().filter(|r| r.state == ReviewState::InProgress).collect();
     match op.clone() {
-        Op::Request { who, pkg, pol, start_hours } => {
+        Op::Request { who, pkg, pol, start_hours, answer } => {
             let package = pick(&s.packages, pkg)?;
             let policy = pol.and_then(|p| pick(&t.package(package).ok()?.policies, p));
             e(
@@ -204,7 +210,10 @@ fn entry(s: &Setup, op: &Op) -> Option<Entry> {
                     package,
                     policy,
                     justification: "random need".into(),
-                    answers: BTreeMap::new(),
+                    answers: answer
+                        .map(|a| (QuestionId(1), ["Oslo", "lyon", "Paris"][a as usize].to_string()))
+                        .into_iter()
+                        .collect(),
                     start: start_hours.map(|h| now + Duration::hours(h as i64)),
                 },
             )
@@ -436,13 +445,15 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         );
         prop_assert_eq!(&json, &serde_json::to_string(&back).unwrap());
     }
-    // Replaying the journal on a fresh copy gives the same tenant.
+    // Replaying the journal, as written to and read from its file, on a fresh copy gives the same tenant.
     let mut replay = start;
     for entry in &journal {
-        let _ = replay.apply(entry);
+        let line = serde_json::to_string(entry).unwrap();
+        let read: Entry = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        prop_assert_eq!(&read, entry);
+        let _ = replay.apply(&read);
     }
     prop_assert_eq!(serde_json::to_value(&s.w.t).unwrap(), serde_json::to_value(&replay).unwrap());
-    // And so does replaying on a copy that was saved and loaded halfway.
     Ok(())
 }
 
