@@ -230,6 +230,16 @@ impl Tenant {
             x.state = if reason == EndReason::Expired { AssignmentState::Expired } else { AssignmentState::Removed };
             x.ended_at = Some(now);
         }
+        // An extension still waiting for approval has nothing left to extend.
+        let open: Vec<RequestId> = self
+            .requests_of_user(a.target)
+            .filter(|r| r.assignment == Some(aid) && r.state.is_open())
+            .map(|r| r.id)
+            .collect();
+        for r in open {
+            self.set_request_state(r, RequestState::Canceled);
+            self.push_history(r, format!("Canceled: assignment {aid} ended"));
+        }
         let pname = self.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default();
         let uname = self.user_name(a.target);
         let rtype = match reason {

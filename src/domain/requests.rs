@@ -526,6 +526,12 @@ impl Tenant {
         if pol.package != pkg_id {
             return Err(invalid(format!("Policy '{}' belongs to another package", pol.spec.display_name)));
         }
+        if !pol.spec.enabled {
+            return Err(rule(format!(
+                "Policy '{}' has new requests and assignments turned off: enable it, or assign through another policy",
+                pol.spec.display_name
+            )));
+        }
         let u = self.user(user)?;
         if !u.is_active() {
             return Err(rule(format!("{} was removed from the directory", u.display_name)));
