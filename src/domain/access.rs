@@ -278,6 +278,23 @@ impl ReviewFrequency {
             ReviewFrequency::Annually => 12,
         }
     }
+    /// The first occurrence of a schedule that began at `start` that is later than `t`, counted
+    /// from `start` so that monthly reviews stay on their day (Jan 31, Feb 28, Mar 31).
+    pub fn after(self, start: Time, t: Time) -> Time {
+        let mut n: u32 = 1;
+        loop {
+            let next = match self {
+                ReviewFrequency::Weekly => start + chrono::Duration::weeks(n as i64),
+                other => start
+                    .checked_add_months(chrono::Months::new(other.months() * n))
+                    .unwrap_or(start + chrono::Duration::days(30 * (other.months() * n) as i64)),
+            };
+            if next > t || n > 100_000 {
+                return next;
+            }
+            n += 1;
+        }
+    }
     /// The next occurrence after `t`.
     pub fn next(self, t: Time) -> Time {
         match self {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::Time;
 use super::access::{CatalogRole, PolicySpec};
 use super::directory::{GroupType, OrgState, ResourceKind, UserType};
-use super::error::{DomainResult, invalid};
+use super::error::{DomainResult, forbidden, invalid};
 use super::flow::ReviewDecision;
 use super::ids::*;
 use super::records::Settings;
@@ -304,8 +304,29 @@ impl Tenant {
     /// clock commands move time, and they check their input before doing so.
     pub fn apply(&mut self, entry: &Entry) -> DomainResult<Outcome> {
         let Entry { at, actor, command } = entry;
+        // Someone signed in by email who is (now) in the directory acts as that user: a new
+        // external requestor becomes a guest on first delivery and then extends, removes, reads mail.
+        let known = match actor {
+            Actor::External { email, .. } => {
+                self.user_by_email(email).filter(|u| u.is_active()).map(|u| Actor::user(u.id))
+            }
+            _ => None,
+        };
+        let actor = known.as_ref().unwrap_or(actor);
+        // Sign-in blocked (or removed from the directory): nothing can be done in their name.
+        if let Actor::User { user } = actor
+            && let Some(u) = self.users.get(user)
+            && (!u.enabled || !u.is_active())
+        {
+            return Err(forbidden(format!(
+                "{}'s sign-in is blocked: a blocked user can do nothing (not even request access) until an administrator unblocks them",
+                u.display_name
+            )));
+        }
         let mut out = match command {
             Command::Tick => {
+                // Time passing is the system's (or an administrator's) doing, never a user's.
+                self.require_admin(actor, "move the clock")?;
                 // A frozen clock that is told to move stays frozen at the new instant.
                 if let Some(f) = self.clock.frozen.as_mut() {
                     *f = (*f).max(*at);

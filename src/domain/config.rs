@@ -266,7 +266,11 @@ impl Tenant {
     pub(crate) fn cmd_update_settings(&mut self, actor: &Actor, settings: &Settings) -> DomainResult<Outcome> {
         self.require_admin(actor, "change entitlement management settings")?;
         let l = &settings.limits;
-        if l.packages_per_catalog == 0 || l.resource_roles_per_package == 0 || l.policies_per_package == 0 {
+        if l.packages_per_catalog == 0
+            || l.resource_roles_per_package == 0
+            || l.policies_per_package == 0
+            || l.connected_organizations == 0
+        {
             return Err(invalid("Limits must be at least 1"));
         }
         for u in &settings.catalog_creators {
@@ -567,9 +571,30 @@ impl Tenant {
         if let Some(p) = self.packages.get_mut(&id) {
             p.deleted_at = Some(self.clock.now);
         }
+        // Requests still waiting for a decision would grant a deleted package: they end here.
+        let waiting: Vec<RequestId> = self
+            .requests_of_package(id)
+            .filter(|r| {
+                matches!(r.state, super::flow::RequestState::PendingApproval | super::flow::RequestState::Submitted)
+            })
+            .map(|r| r.id)
+            .collect();
+        for r in &waiting {
+            self.set_request_state(*r, super::flow::RequestState::Canceled);
+            self.push_history(*r, format!("Canceled: access package '{}' was deleted", pkg.display_name));
+            if let Some(u) = self.requests.get(r).and_then(|x| x.target_user().or(x.requestor)) {
+                self.notify(
+                    u,
+                    "denied",
+                    format!("Your request for '{}' was canceled: the package was deleted", pkg.display_name),
+                    "",
+                );
+            }
+        }
         let msg = format!(
-            "Deleted access package '{}': no new requests; {active} existing assignment(s) run to their end",
-            pkg.display_name
+            "Deleted access package '{}': no new requests; {active} existing assignment(s) run to their end{}",
+            pkg.display_name,
+            if waiting.is_empty() { String::new() } else { format!("; {} waiting request(s) canceled", waiting.len()) }
         );
         self.audit(actor, "accessPackage.deleted", id, msg.clone());
         done(msg)
@@ -734,6 +759,18 @@ impl Tenant {
         let before = self.policy(id)?.clone();
         self.managed_package(actor, before.package, "edit policies")?;
         self.validate_policy(spec)?;
+        // A waiting request is timed and routed by the stages it was submitted under: changing
+        // them under it would strand it (its timeout or its stage would no longer exist).
+        if spec.stages != before.spec.stages
+            && let Some(r) = self
+                .requests_of_package(before.package)
+                .find(|r| r.policy == id && r.state == super::flow::RequestState::PendingApproval)
+        {
+            return Err(rule(format!(
+                "Request {} is waiting for approval under the current stages: decide or cancel it before changing the approval settings",
+                r.id
+            )));
+        }
         let mut after = before.clone();
         after.spec = spec.clone();
         after.modified_at = self.clock.now;

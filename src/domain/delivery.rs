@@ -73,7 +73,9 @@ impl Tenant {
 
     /// Make a guest user for an external requestor on first delivery.
     fn ensure_guest(&mut self, email: &str, display_name: &str, org: Option<OrgId>) -> UserId {
-        if let Some(u) = self.user_by_email(email) {
+        if let Some(u) = self.user_by_email(email)
+            && u.is_active()
+        {
             return u.id;
         }
         let id = UserId(self.alloc());
@@ -228,6 +230,16 @@ impl Tenant {
             x.state = if reason == EndReason::Expired { AssignmentState::Expired } else { AssignmentState::Removed };
             x.ended_at = Some(now);
         }
+        // An extension still waiting for approval has nothing left to extend.
+        let open: Vec<RequestId> = self
+            .requests_of_user(a.target)
+            .filter(|r| r.assignment == Some(aid) && r.state.is_open())
+            .map(|r| r.id)
+            .collect();
+        for r in open {
+            self.set_request_state(r, RequestState::Canceled);
+            self.push_history(r, format!("Canceled: assignment {aid} ended"));
+        }
         let pname = self.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default();
         let uname = self.user_name(a.target);
         let rtype = match reason {
@@ -336,6 +348,22 @@ impl Tenant {
         u.deleted_at = Some(now);
         u.remove_at = None;
         let name = u.display_name.clone();
+        // Whatever it still waits for is canceled: a removed user is given nothing.
+        let open: Vec<RequestId> = self
+            .requests_of_user(user)
+            .filter(|r| r.state.is_open() && r.target_user() == Some(user))
+            .map(|r| r.id)
+            .collect();
+        for rid in open {
+            self.set_request_state(rid, RequestState::Canceled);
+            self.push_history(rid, "Canceled: the user was removed from the directory");
+            self.audit(
+                &Actor::System,
+                "request.canceled",
+                rid,
+                format!("Canceled: {name} was removed from the directory"),
+            );
+        }
         // Leaving the directory ends every membership it still had.
         let keys: Vec<GrantKey> = self.grants_of_user(user).map(|(k, _)| k.clone()).collect();
         for k in keys {

@@ -33,7 +33,10 @@ impl Tenant {
                 Some(Requester { user: Some(u.id), external: u.is_guest(), org, email: u.email.clone() })
             }
             Actor::External { email, .. } => {
-                if let Some(u) = self.user_by_email(email) {
+                // A guest removed from the directory comes back as a new external user.
+                if let Some(u) = self.user_by_email(email)
+                    && u.is_active()
+                {
                     return self.requester(&Actor::user(u.id));
                 }
                 Some(Requester {
@@ -160,9 +163,11 @@ impl Tenant {
                 }
             }
         }
-        out.retain(|u| self.users.get(u).is_some_and(|u| u.is_active()));
+        // Like approvers: only users who can sign in review; otherwise the fallback does.
+        let can_sign_in = |u: &UserId| self.users.get(u).is_some_and(|u| u.is_active() && u.enabled);
+        out.retain(can_sign_in);
         if out.is_empty() {
-            out.extend(fallback.iter().copied().filter(|u| self.users.contains_key(u)));
+            out.extend(fallback.iter().copied().filter(can_sign_in));
         }
         out.into_iter().collect()
     }
@@ -211,6 +216,11 @@ impl Tenant {
                     "A policy for administrator direct assignments only has no approval: turn approval off",
                 ));
             }
+        }
+        if spec.lifecycle.allow_extension && spec.lifecycle.extension_requires_approval && spec.stages.is_empty() {
+            return Err(invalid(
+                "Extensions need approval, but the policy has no approval stage: add one or let extensions through without approval",
+            ));
         }
         match spec.lifecycle.expiration {
             Expiration::AfterDays(d) if d > 3650 => {

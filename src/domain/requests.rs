@@ -87,6 +87,7 @@ impl Tenant {
         {
             return Err(invalid("The start date is in the past: leave it empty to start at once"));
         }
+        ends_after(&pol, start.unwrap_or(now))?;
         let target = match (who.user, actor) {
             (Some(u), _) => Target::User { user: u },
             (None, Actor::External { email, display_name }) => {
@@ -173,10 +174,14 @@ impl Tenant {
             let hint = if a.terms.allow_extension { format!("; extend it instead ({})", a.id) } else { String::new() };
             return Err(rule(format!("{} already has '{}'{until}{hint}", self.user_name(user), pkg.display_name)));
         }
+        // A request made before the person was in the directory is theirs too (same email).
+        let email = self.users.get(&user).map(|u| u.email.as_str()).unwrap_or_default();
+        let theirs = |r: &Request| match &r.target {
+            Target::User { user: t } => *t == user,
+            Target::External { email: e, .. } => e.eq_ignore_ascii_case(email),
+        };
         if let Some(r) = self.requests_of_package(pkg.id).find(|r| {
-            r.state.is_open()
-                && r.target_user() == Some(user)
-                && matches!(r.request_type, RequestType::UserAdd | RequestType::AdminAdd)
+            r.state.is_open() && theirs(r) && matches!(r.request_type, RequestType::UserAdd | RequestType::AdminAdd)
         }) {
             return Err(rule(format!(
                 "{} already has a pending request for '{}' ({}, {}): wait for it or cancel it",
@@ -253,8 +258,14 @@ impl Tenant {
         let st = &stages[req.stage];
         let approvers = self.stage_approvers(st, &req.target, req.requestor);
         if approvers.is_empty() {
+            let why = format!("Denied: nobody could approve stage {}", req.stage + 1);
             self.set_request_state(id, RequestState::Denied);
-            self.push_history(id, format!("Denied: nobody could approve stage {}", req.stage + 1));
+            self.push_history(id, why.clone());
+            self.audit(&Actor::System, "request.denied", id, why.clone());
+            if let Some(u) = req.target_user().or(req.requestor) {
+                let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
+                self.notify(u, "denied", format!("Your request for '{pname}' was denied"), why);
+            }
             return;
         }
         let now = self.clock.now;
@@ -309,6 +320,10 @@ impl Tenant {
     pub(crate) fn cmd_cancel(&mut self, actor: &Actor, id: RequestId) -> DomainResult<Outcome> {
         let req = self.request(id)?.clone();
         let own = match (actor, &req.target) {
+            // Asked before they were in the directory: the request carries their email.
+            (Actor::User { user }, Target::External { email: e, .. }) => {
+                self.users.get(user).is_some_and(|u| u.email.eq_ignore_ascii_case(e))
+            }
             (Actor::User { user }, _) => req.requestor == Some(*user) || req.target_user() == Some(*user),
             (Actor::External { email, .. }, Target::External { email: e, .. }) => e.eq_ignore_ascii_case(email),
             _ => false,
@@ -420,6 +435,9 @@ impl Tenant {
         if a.end.is_none() {
             return Err(rule("This assignment never expires; there is nothing to extend"));
         }
+        if self.packages.get(&a.package).is_some_and(|p| p.is_deleted()) {
+            return Err(rule("Its access package was deleted: the assignment runs to its end and cannot be extended"));
+        }
         if matches!(a.terms.expiration, super::access::Expiration::OnDate(_)) {
             return Err(rule("This assignment ends on a fixed date, which an extension cannot move"));
         }
@@ -508,6 +526,12 @@ impl Tenant {
         if pol.package != pkg_id {
             return Err(invalid(format!("Policy '{}' belongs to another package", pol.spec.display_name)));
         }
+        if !pol.spec.enabled {
+            return Err(rule(format!(
+                "Policy '{}' has new requests and assignments turned off: enable it, or assign through another policy",
+                pol.spec.display_name
+            )));
+        }
         let u = self.user(user)?;
         if !u.is_active() {
             return Err(rule(format!("{} was removed from the directory", u.display_name)));
@@ -515,6 +539,7 @@ impl Tenant {
         self.check_one_assignment(user, &pkg)?;
         let now = self.clock.now;
         let begin = start.unwrap_or(now).max(now);
+        ends_after(&pol, begin)?;
         if let Some(e) = end {
             if e <= begin {
                 return Err(invalid("The end must be after the start"));
@@ -596,6 +621,18 @@ impl Tenant {
             return Err(not_found(format!("No notification {s} in your mailbox")));
         }
         done(format!("{n} notification(s) marked read"))
+    }
+}
+
+/// A policy that ends assignments on a date gives none that would start on or after it.
+fn ends_after(pol: &Policy, begin: Time) -> DomainResult<()> {
+    match pol.spec.lifecycle.expiration.end_from(begin) {
+        Some(end) if end <= begin => Err(rule(format!(
+            "Policy '{}' {}: that date is not after the start, so it gives no new assignments",
+            pol.spec.display_name,
+            pol.spec.lifecycle.expiration.label()
+        ))),
+        _ => Ok(()),
     }
 }
 

@@ -17,7 +17,7 @@ impl Tenant {
     pub(crate) fn open_policy_review(&mut self, pid: PolicyId, t: Time) -> Option<String> {
         let p = self.policies.get(&pid)?.clone();
         let settings = p.spec.review.clone()?;
-        let next = settings.frequency.next(t);
+        let next = settings.frequency.after(settings.starts_on, t);
         if let Some(x) = self.policies.get_mut(&pid) {
             x.next_review_at = Some(next);
         }

@@ -301,7 +301,8 @@ impl Tenant {
     }
     /// The time of the next timer, if any.
     pub fn next_timer(&self) -> Option<Time> {
-        self.idx.timers.iter().next().map(|(t, _)| *t)
+        // Skip entries gone stale (a request decided, an end moved): they would do nothing.
+        self.idx.timers.iter().find(|(t, x)| self.timer_live(*t, *x)).map(|(t, _)| *t)
     }
     pub fn policies_of(&self, pkg: PackageId) -> impl Iterator<Item = &Policy> {
         self.packages.get(&pkg).into_iter().flat_map(|p| p.policies.iter()).filter_map(|id| self.policies.get(id))

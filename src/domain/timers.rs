@@ -190,6 +190,47 @@ impl Tenant {
         fired
     }
 
+    /// Whether a queued timer would still do something when it fires (the objects decide; the
+    /// queue may hold stale entries). The same conditions `fire` checks.
+    pub(crate) fn timer_live(&self, t: Time, timer: Timer) -> bool {
+        let pending_stage = |id: RequestId, stage: usize| {
+            self.requests
+                .get(&id)
+                .filter(|r| r.state == RequestState::PendingApproval && r.stage == stage)
+                .and_then(|r| Some((r, self.policies.get(&r.policy).and_then(|p| p.spec.stages.get(stage))?)))
+        };
+        let active = |aid: AssignmentId| self.assignments.get(&aid).filter(|a| a.is_active());
+        match timer {
+            Timer::ScheduledStart(id) => {
+                self.requests.get(&id).is_some_and(|r| r.state == RequestState::Scheduled && r.start == Some(t))
+            }
+            Timer::Escalate(id, stage) => pending_stage(id, stage).is_some_and(|(r, st)| {
+                !r.escalated
+                    && st.escalation.as_ref().is_some_and(|e| {
+                        r.stage_started.map(|s| s + chrono::Duration::days(e.after_days as i64)) == Some(t)
+                    })
+            }),
+            Timer::StageTimeout(id, stage) => {
+                pending_stage(id, stage).is_some_and(|(r, st)| r.stage_deadline(st.timeout_days) == Some(t))
+            }
+            Timer::ExpiryNotice(aid, days) => {
+                active(aid).is_some_and(|a| a.end.map(|e| e - chrono::Duration::days(days as i64)) == Some(t))
+            }
+            Timer::Expire(aid) => active(aid).is_some_and(|a| a.end == Some(t)),
+            Timer::ReviewBeforeExpiry(aid) => active(aid).is_some_and(|a| {
+                let d = a.review_terms.as_ref().and_then(|r| r.before_expiry_days);
+                matches!((a.end, d), (Some(e), Some(d)) if (e - chrono::Duration::days(d as i64)).max(t) == t)
+            }),
+            Timer::ReviewOpen(pid) => self.policies.get(&pid).is_some_and(|p| p.next_review_at == Some(t)),
+            Timer::ReviewClose(rid) => {
+                self.reviews.get(&rid).is_some_and(|r| r.state == ReviewState::InProgress && r.end == t)
+            }
+            Timer::GuestRemove(uid) => {
+                self.users.get(&uid).is_some_and(|u| u.remove_at == Some(t) && u.deleted_at.is_none())
+            }
+        }
+    }
+
     fn fire(&mut self, t: Time, timer: Timer, fired: &mut Fired) {
         match timer {
             Timer::ScheduledStart(id) => {
@@ -295,7 +336,11 @@ impl Tenant {
         if r.state != RequestState::PendingApproval || r.stage != stage || r.escalated || !due {
             return;
         }
-        let org = r.target_user().and_then(|u| self.users.get(&u)).and_then(|u| u.home_org);
+        // A new external requestor is not a user yet: their organization is on the request.
+        let org = match &r.target {
+            super::flow::Target::User { user } => self.users.get(user).and_then(|u| u.home_org),
+            super::flow::Target::External { org, .. } => *org,
+        };
         let mut alternates: Vec<UserId> =
             self.resolve_approvers(&esc.alternates, r.target_user(), org).into_iter().collect();
         alternates.retain(|u| Some(*u) != r.target_user() && Some(*u) != r.requestor && !r.approvers.contains(u));

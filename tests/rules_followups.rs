@@ -1,0 +1,91 @@
+//! Rules closed after the first round of tests: deleting a package ends its waiting requests, an
+//! ended assignment's open extension is canceled, a disabled policy takes no direct assignment,
+//! no limit can be 0, and monthly reviews keep their day of the month.
+
+mod common;
+
+use chrono::TimeZone;
+use common::*;
+use entitle::domain::*;
+
+#[test]
+fn deleting_a_package_cancels_its_waiting_requests() {
+    let mut w = World::new();
+    let boss = w.user("Bea Boss");
+    let me = w.user_managed("Mo Member", boss);
+    let mut spec = members_policy("Approved");
+    spec.stages = vec![stage(vec![by(boss)])];
+    let lab = w.lab(spec);
+    let req = w.request(&u(me), lab.package);
+    assert_eq!(w.state(req), RequestState::PendingApproval);
+    let out = w.run(&sys(), Command::DeletePackage { package: lab.package });
+    assert!(out.message.contains("1 waiting request(s) canceled"), "{}", out.message);
+    assert_eq!(w.state(req), RequestState::Canceled);
+    assert!(w.inbox(boss).is_empty(), "nothing left to approve");
+    let err = w.refuse(&u(boss), Command::Decide { request: req, approve: true, reason: "ok".into() });
+    assert!(err.to_string().contains("canceled"), "{err}");
+}
+
+#[test]
+fn an_open_extension_request_is_canceled_when_its_assignment_ends() {
+    let mut w = World::new();
+    let boss = w.user("Bea Boss");
+    let me = w.user_managed("Mo Member", boss);
+    let mut spec = members_policy("Extendable");
+    spec.stages = vec![stage(vec![by(boss)])];
+    spec.lifecycle.expiration = Expiration::AfterDays(30);
+    spec.lifecycle.allow_extension = true;
+    spec.lifecycle.extension_requires_approval = true;
+    let lab = w.lab(spec);
+    let req = w.request(&u(me), lab.package);
+    w.approve(boss, req);
+    let asg = w.asg_of(req).id;
+    let ext = w.run(&u(me), Command::RequestExtension { assignment: asg, justification: "still on it".into() });
+    let ext_id: RequestId = ext.created.expect("an extension request").parse().expect("an id");
+    assert_eq!(w.state(ext_id), RequestState::PendingApproval);
+    w.run(&sys(), Command::AdminRemove { assignment: asg, reason: "left the project".into() });
+    assert_eq!(w.state(ext_id), RequestState::Canceled);
+    assert!(w.inbox(boss).is_empty());
+}
+
+#[test]
+fn a_disabled_policy_takes_no_direct_assignment() {
+    let mut w = World::new();
+    let me = w.user("Mo Member");
+    let mut spec = members_policy("Closed");
+    spec.enabled = false;
+    let lab = w.lab(spec);
+    let err = w.refuse(
+        &sys(),
+        Command::AdminAssign {
+            package: lab.package,
+            policy: lab.policy,
+            user: me,
+            start: None,
+            end: None,
+            justification: String::new(),
+        },
+    );
+    assert!(err.to_string().contains("turned off"), "{err}");
+}
+
+#[test]
+fn no_limit_can_be_zero() {
+    let mut w = World::new();
+    let mut settings = w.t.settings.clone();
+    settings.limits.connected_organizations = 0;
+    let err = w.refuse(&sys(), Command::UpdateSettings { settings });
+    assert!(err.to_string().contains("at least 1"), "{err}");
+}
+
+#[test]
+fn monthly_reviews_keep_their_day_of_the_month() {
+    let start = chrono::Utc.with_ymd_and_hms(2026, 1, 31, 9, 0, 0).single().expect("a date");
+    let f = ReviewFrequency::Monthly;
+    let feb = f.after(start, start);
+    let mar = f.after(start, feb);
+    assert_eq!(feb.format("%Y-%m-%d").to_string(), "2026-02-28");
+    assert_eq!(mar.format("%Y-%m-%d").to_string(), "2026-03-31", "not Mar 28: counted from the start");
+    let q = ReviewFrequency::Quarterly.after(start, start + chrono::Duration::days(100));
+    assert_eq!(q.format("%Y-%m-%d").to_string(), "2026-07-31");
+}
