@@ -316,7 +316,9 @@ fn rich_spec(w: &World) -> PolicySpec {
 /// The world with the rich policy created and two assignments under it; returns its id.
 fn with_rich_policy(w: &mut World) -> PolicyId {
     let spec = rich_spec(w);
-    let out = run_as_admin(&mut w.app, Command::CreatePolicy { package: w.pkg, spec });
+    // Assigned while enabled (a disabled policy takes no direct assignment), then disabled.
+    let open = PolicySpec { enabled: true, ..spec.clone() };
+    let out = run_as_admin(&mut w.app, Command::CreatePolicy { package: w.pkg, spec: open });
     let id: PolicyId = created(&out);
     for user in [w.eve, w.mia] {
         let cmd = Command::AdminAssign {
@@ -329,6 +331,7 @@ fn with_rich_policy(w: &mut World) -> PolicyId {
         };
         run_as_admin(&mut w.app, cmd);
     }
+    run_as_admin(&mut w.app, Command::UpdatePolicy { policy: id, spec });
     id
 }
 
