@@ -62,6 +62,9 @@ fn the_clock_keys_move_the_tenant_clock_and_say_what_fired() {
     assert_eq!((after - before).num_days(), 30);
     let s = screen(&mut app, 200, 50);
     assert!(s.contains("expired"), "the status line says what fired:\n{s}");
+    assert!(s.contains("The clock moved") && s.contains("assignments expired"), "a summary pops up:\n{s}");
+    update(&mut app, Action::Back);
+    assert!(app.top_layer().is_none(), "Esc closes the summary");
     // Reopening the files gives the same clock: the move was committed.
     let reopened = Store::<Tenant>::open(dir.path()).expect("reopen").expect("data");
     assert_eq!(reopened.state().clock.now, after);

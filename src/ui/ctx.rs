@@ -139,7 +139,23 @@ impl Ctx {
     }
 
     fn advance(&mut self, seconds: i64) -> Effect {
-        self.run_effect(Command::AdvanceClock { seconds })
+        self.move_clock(Command::AdvanceClock { seconds })
+    }
+
+    /// Move the clock and show what fired in a popup as well as on the status line: it is the
+    /// point of moving it, and rarely fits the status line.
+    fn move_clock(&mut self, command: Command) -> Effect {
+        match self.run(command) {
+            Ok(out) => {
+                let text = clock_summary(&out);
+                Effect::Batch(vec![
+                    Effect::ok(outcome_text(&out)),
+                    Effect::Refresh,
+                    Effect::Open(Layer::message("The clock moved", text)),
+                ])
+            }
+            Err(e) => Effect::error(e),
+        }
     }
 
     fn user_picker(&self) -> PickerState {
@@ -184,6 +200,21 @@ impl Ctx {
             Effect::Refresh,
         ])
     }
+}
+
+/// "Now Fri 2027-01-01 00:00." and one line per kind of thing that fired.
+fn clock_summary(out: &Outcome) -> String {
+    let head = out.message.split(": ").next().unwrap_or_default().trim();
+    let mut lines = vec![format!("{head}.")];
+    let fired = out.fired.to_string();
+    if out.fired.is_empty() {
+        lines.push("Nothing was due in between.".into());
+    } else {
+        lines.extend(fired.split(", ").map(|p| format!("• {p}")));
+    }
+    lines.push(String::new());
+    lines.push("The audit log and the mailboxes have the details.".into());
+    lines.join("\n")
 }
 
 /// The domain's message, with what the clock fired when it is not already said.
@@ -239,10 +270,13 @@ impl Shell for Ctx {
             LayerResult::Prompted { id, text } if id == "clock_jump" => match parse_date(text.trim(), true) {
                 Some(naive) => {
                     let to = chrono::Utc.from_utc_datetime(&naive);
-                    match self.run(Command::SetClock { to }) {
-                        Ok(out) => Effect::Batch(vec![Effect::ok(outcome_text(&out)), Effect::Refresh]),
-                        Err(e) => Effect::Reject(e),
+                    if to < self.tenant().clock.now {
+                        return Effect::Reject(format!(
+                            "The clock never goes backwards: it is already {}",
+                            self.tenant().clock.now.format("%Y-%m-%d %H:%M")
+                        ));
                     }
+                    self.move_clock(Command::SetClock { to })
                 }
                 None => Effect::Reject("Use YYYY-MM-DD or YYYY-MM-DD HH:MM".into()),
             },

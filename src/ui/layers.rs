@@ -12,7 +12,7 @@ use crate::ui::widgets::confirm::ConfirmState;
 use crate::ui::widgets::form::{Form, FormValues};
 use crate::ui::widgets::help::HelpState;
 use crate::ui::widgets::picker::PickerState;
-use crate::ui::widgets::popup::{popup_area, popup_frame};
+use crate::ui::widgets::popup::popup_frame;
 use crate::ui::widgets::prompt::PromptState;
 
 /// A popup layer.
@@ -125,7 +125,17 @@ pub struct MessageState {
 
 impl MessageState {
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let popup = popup_area(area, 60, 40);
+        // Tall enough for the text (wrapped at the popup's width), within the screen.
+        let width = (u32::from(area.width) * 70 / 100).max(20) as u16;
+        let inner_w = usize::from(width.saturating_sub(2)).max(1);
+        let lines: usize = self.text.lines().map(|l| l.chars().count().div_ceil(inner_w).max(1)).sum();
+        let height = (lines as u16 + 2).clamp(5, area.height);
+        let popup = Rect {
+            x: area.x + (area.width.saturating_sub(width)) / 2,
+            y: area.y + (area.height.saturating_sub(height)) / 2,
+            width: width.min(area.width),
+            height,
+        };
         let inner = popup_frame(popup, buf, &self.title, theme);
         Paragraph::new(self.text.as_str()).wrap(Wrap { trim: false }).render(inner, buf);
     }
