@@ -26,8 +26,10 @@ impl Persist for Tenant {
 }
 
 /// The wall clock. Nothing below this crate's faces reads it.
+/// Whole seconds: nothing in the tenant needs finer, and it keeps every timestamp in the files short.
 pub fn wall() -> Time {
-    chrono::Utc::now()
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(0)
 }
 
 /// Where the data lives: `--data`, else `ENTITLE_DATA`, else the user's data directory.

@@ -224,7 +224,9 @@ fn seed_001_lab_allan_alex_and_adele_in_a_real_terminal() {
     t.wait_for("Jump to");
     t.typ("2027-12-01");
     t.send(ENTER);
+    t.wait_for("The clock moved");
     t.wait_for("expired");
+    t.send(ESC);
     let (ok, _) = t.quit();
     assert!(ok);
 

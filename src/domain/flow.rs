@@ -90,21 +90,21 @@ pub struct Request {
     pub target: Target,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub justification: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub answers: BTreeMap<QuestionId, String>,
     pub state: RequestState,
     pub created_at: Time,
     /// The stage being decided (0-based) while pending.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub stage: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_started: Option<Time>,
     /// Resolved approvers of the current stage (including alternates after escalation).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvers: Vec<UserId>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub escalated: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<StageDecision>,
     /// Future start for scheduled requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -235,4 +235,12 @@ pub struct Review {
     pub state: ReviewState,
     pub settings: ReviewSettings,
     pub items: Vec<ReviewItem>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }

@@ -174,15 +174,22 @@ impl Tenant {
             let hint = if a.terms.allow_extension { format!("; extend it instead ({})", a.id) } else { String::new() };
             return Err(rule(format!("{} already has '{}'{until}{hint}", self.user_name(user), pkg.display_name)));
         }
-        // A request made before the person was in the directory is theirs too (same email).
-        let email = self.users.get(&user).map(|u| u.email.as_str()).unwrap_or_default();
-        let theirs = |r: &Request| match &r.target {
-            Target::User { user: t } => *t == user,
-            Target::External { email: e, .. } => e.eq_ignore_ascii_case(email),
+        // A request made before the person was in the directory is theirs too (same email); only a
+        // guest can have one, so members are checked through their own requests alone (indexed).
+        let guest = self.users.get(&user).filter(|u| u.is_guest());
+        let email = guest.map(|u| u.email.as_str()).unwrap_or_default();
+        let waiting =
+            |r: &&Request| r.state.is_open() && matches!(r.request_type, RequestType::UserAdd | RequestType::AdminAdd);
+        let own =
+            self.requests_of_user(user).filter(|r| r.package == pkg.id && r.target_user() == Some(user)).find(waiting);
+        let before = || {
+            guest.and_then(|_| {
+                self.requests_of_package(pkg.id)
+                    .filter(|r| matches!(&r.target, Target::External { email: e, .. } if e.eq_ignore_ascii_case(email)))
+                    .find(waiting)
+            })
         };
-        if let Some(r) = self.requests_of_package(pkg.id).find(|r| {
-            r.state.is_open() && theirs(r) && matches!(r.request_type, RequestType::UserAdd | RequestType::AdminAdd)
-        }) {
+        if let Some(r) = own.or_else(before) {
             return Err(rule(format!(
                 "{} already has a pending request for '{}' ({}, {}): wait for it or cancel it",
                 self.user_name(user),
