@@ -158,6 +158,11 @@ pub fn resolve_actor(tenant: &Tenant, key: Option<&str>) -> anyhow::Result<Actor
             .map(|u| Actor::user(u.id))
             .ok_or_else(|| anyhow!("The tenant has no global administrator: pass --as USER")),
         Some(k) => match tenant.find_user(k) {
+            // A guest removed from the directory who signs in by email is a new external person
+            // again (seed 001: "he will need to go through the process again").
+            Ok(u) if u.is_guest() && !u.is_active() && u.email.eq_ignore_ascii_case(k.trim()) => {
+                Ok(Actor::External { email: k.trim().to_string(), display_name: u.display_name.clone() })
+            }
             Ok(u) => Ok(Actor::user(u.id)),
             Err(e) if k.contains('@') => {
                 let domain = crate::domain::email_domain(k);

@@ -98,6 +98,9 @@ pub enum Cmd {
     Reviews {
         #[command(subcommand)]
         cmd: Option<ReviewsCmd>,
+        /// Every review you may see, open or completed
+        #[arg(long)]
+        all: bool,
     },
     /// Show, decide or end an access review
     #[command(subcommand)]

@@ -38,9 +38,9 @@ pub(crate) fn dispatch(ctx: &mut Ctx, command: Cmd) -> Result<()> {
         Cmd::Remove(a) => lifecycle::remove(ctx, a),
         Cmd::Extend(a) => lifecycle::extend(ctx, a),
         Cmd::Leave(a) => lifecycle::leave(ctx, a),
-        Cmd::Reviews { cmd } => match cmd {
-            None => lifecycle::reviews(ctx, false),
-            Some(ReviewsCmd::List { all }) => lifecycle::reviews(ctx, all),
+        Cmd::Reviews { cmd, all } => match cmd {
+            None => lifecycle::reviews(ctx, all),
+            Some(ReviewsCmd::List { all: list_all }) => lifecycle::reviews(ctx, all || list_all),
         },
         Cmd::Review(c) => lifecycle::review(ctx, c),
         Cmd::Report(c) => reports::report(ctx, c),

@@ -134,7 +134,10 @@ impl Tenant {
         add: bool,
     ) -> DomainResult<Outcome> {
         self.require_admin(actor, "change memberships directly")?;
-        self.user(user)?;
+        let u = self.user(user)?;
+        if add && !u.is_active() {
+            return Err(rule(format!("{} was removed from the directory and can be given nothing", u.display_name)));
+        }
         let r = self.resource(res)?;
         if !r.has_role(role) {
             return Err(invalid(format!("'{}' has no role '{role}' (roles: {})", r.display_name, r.roles.join(", "))));
