@@ -2,17 +2,20 @@
 //! system time: callers hand it the time.
 
 pub mod access;
+mod assign_cmds;
 pub mod clock;
 pub mod command;
 mod config;
 pub mod delivery;
 pub mod directory;
+mod directory_cmds;
 pub mod error;
 pub mod eval;
 pub mod flow;
 pub mod ids;
 pub mod lint;
 mod log;
+mod policy_cmds;
 pub mod records;
 pub mod report;
 mod requests;

@@ -1,0 +1,235 @@
+//! Assignments once granted: extension, self-removal, direct assignment and removal by managers, the mailbox.
+
+use super::Time;
+use super::access::Policy;
+use super::command::{Outcome, created, done};
+use super::delivery::EndReason;
+use super::error::{DomainResult, forbidden, invalid, not_found, rule};
+use super::flow::{HistoryLine, Request, RequestState, RequestType, Target};
+use super::ids::*;
+use super::rights::Actor;
+use super::tenant::Tenant;
+
+impl Tenant {
+    pub(crate) fn cmd_extend(
+        &mut self,
+        actor: &Actor,
+        aid: AssignmentId,
+        justification: &str,
+    ) -> DomainResult<Outcome> {
+        let a = self.assignment(aid)?.clone();
+        if actor.user_id() != Some(a.target) {
+            return Err(forbidden("Only the assignee can ask to extend their assignment"));
+        }
+        if self.requester(actor).is_none() {
+            return Err(forbidden("Your sign-in is blocked: a blocked user cannot request"));
+        }
+        if !a.is_active() {
+            return Err(rule(format!("Assignment {aid} has ended ({}): request the package again instead", a.state)));
+        }
+        if !a.terms.allow_extension {
+            return Err(rule("The policy this was granted under does not allow extension; request again when it ends"));
+        }
+        if a.end.is_none() {
+            return Err(rule("This assignment never expires; there is nothing to extend"));
+        }
+        if self.packages.get(&a.package).is_some_and(|p| p.is_deleted()) {
+            return Err(rule("Its access package was deleted: the assignment runs to its end and cannot be extended"));
+        }
+        if matches!(a.terms.expiration, super::access::Expiration::OnDate(_)) {
+            return Err(rule("This assignment ends on a fixed date, which an extension cannot move"));
+        }
+        if let Some(r) = self.requests_of_user(a.target).find(|r| r.assignment == Some(aid) && r.state.is_open()) {
+            return Err(rule(format!("An extension request ({}) is already open", r.id)));
+        }
+        let pol = self.policy(a.policy)?.clone();
+        if a.terms.extension_requires_approval && pol.spec.justification_required && justification.trim().is_empty() {
+            return Err(invalid("Extension needs a business justification: say why you still need it"));
+        }
+        let now = self.clock.now;
+        let id = RequestId(self.alloc());
+        let req = Request {
+            id,
+            request_type: RequestType::UserExtend,
+            package: a.package,
+            policy: a.policy,
+            requestor: Some(a.target),
+            target: Target::User { user: a.target },
+            justification: justification.trim().to_string(),
+            answers: Default::default(),
+            state: RequestState::Submitted,
+            created_at: now,
+            stage: 0,
+            stage_started: None,
+            approvers: vec![],
+            escalated: false,
+            decisions: vec![],
+            start: None,
+            end: None,
+            assignment: Some(aid),
+            history: vec![HistoryLine { at: now, text: "Extension requested".into() }],
+            completed_at: None,
+        };
+        self.insert_request(req);
+        self.audit(actor, "request.extensionSubmitted", id, format!("Extension of {aid} requested"));
+        self.route(id);
+        let st = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Submitted);
+        let end = self
+            .assignments
+            .get(&aid)
+            .and_then(|a| a.end)
+            .map(|e| e.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        if st == RequestState::Delivered {
+            created(id, format!("Extended: assignment {aid} now ends {end}"))
+        } else {
+            created(id, format!("Extension request {id} is {st}"))
+        }
+    }
+
+    pub(crate) fn cmd_remove_own(&mut self, actor: &Actor, aid: AssignmentId) -> DomainResult<Outcome> {
+        let a = self.assignment(aid)?.clone();
+        if actor.user_id() != Some(a.target) {
+            return Err(forbidden("Only the assignee can remove their own assignment; administrators use remove"));
+        }
+        if !a.is_active() {
+            return Err(rule(format!("Assignment {aid} has already ended")));
+        }
+        if !a.terms.allow_self_removal {
+            return Err(rule(
+                "The policy this was granted under does not let users remove their own access; ask an assignment manager",
+            ));
+        }
+        self.end_assignment(aid, EndReason::RemovedByUser, actor, "removed by the user");
+        done(format!("Assignment {aid} removed"))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn cmd_admin_assign(
+        &mut self,
+        actor: &Actor,
+        pkg_id: PackageId,
+        pol_id: PolicyId,
+        user: UserId,
+        start: Option<Time>,
+        end: Option<Time>,
+        justification: &str,
+    ) -> DomainResult<Outcome> {
+        let pkg = self.package(pkg_id)?.clone();
+        self.require_assignment_manager(actor, pkg.catalog, "assign access packages directly")?;
+        if pkg.is_deleted() {
+            return Err(rule(format!("Access package '{}' was deleted", pkg.display_name)));
+        }
+        let pol = self.policy(pol_id)?.clone();
+        if pol.package != pkg_id {
+            return Err(invalid(format!("Policy '{}' belongs to another package", pol.spec.display_name)));
+        }
+        if !pol.spec.enabled {
+            return Err(rule(format!(
+                "Policy '{}' has new requests and assignments turned off: enable it, or assign through another policy",
+                pol.spec.display_name
+            )));
+        }
+        let u = self.user(user)?;
+        if !u.is_active() {
+            return Err(rule(format!("{} was removed from the directory", u.display_name)));
+        }
+        self.check_one_assignment(user, &pkg)?;
+        let now = self.clock.now;
+        let begin = start.unwrap_or(now).max(now);
+        ends_after(&pol, begin)?;
+        if let Some(e) = end {
+            if e <= begin {
+                return Err(invalid("The end must be after the start"));
+            }
+            if let Some(max) = pol.spec.lifecycle.expiration.end_from(begin)
+                && e > max
+            {
+                return Err(rule(format!(
+                    "Policy '{}' {}: the end can be at most {}",
+                    pol.spec.display_name,
+                    pol.spec.lifecycle.expiration.label(),
+                    max.format("%Y-%m-%d")
+                )));
+            }
+        }
+        let id = RequestId(self.alloc());
+        let req = Request {
+            id,
+            request_type: RequestType::AdminAdd,
+            package: pkg_id,
+            policy: pol_id,
+            requestor: actor.user_id(),
+            target: Target::User { user },
+            justification: justification.trim().to_string(),
+            answers: Default::default(),
+            state: RequestState::Submitted,
+            created_at: now,
+            stage: 0,
+            stage_started: None,
+            approvers: vec![],
+            escalated: false,
+            decisions: vec![],
+            start: start.filter(|s| *s > now),
+            end,
+            assignment: None,
+            history: vec![HistoryLine { at: now, text: format!("Direct assignment by {}", self.actor_label(actor)) }],
+            completed_at: None,
+        };
+        self.insert_request(req);
+        self.audit(
+            actor,
+            "request.adminAdd",
+            id,
+            format!("Assigned '{}' to {}", pkg.display_name, self.user_name(user)),
+        );
+        self.route(id);
+        let st = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Submitted);
+        created(id, format!("Assigned '{}' to {} ({st})", pkg.display_name, self.user_name(user)))
+    }
+
+    pub(crate) fn cmd_admin_remove(&mut self, actor: &Actor, aid: AssignmentId, reason: &str) -> DomainResult<Outcome> {
+        let a = self.assignment(aid)?.clone();
+        let cat = self.package(a.package)?.catalog;
+        self.require_assignment_manager(actor, cat, "remove assignments")?;
+        if !a.is_active() {
+            return Err(rule(format!("Assignment {aid} has already ended ({})", a.state)));
+        }
+        self.end_assignment(aid, EndReason::RemovedByAdmin, actor, reason.trim());
+        done(format!("Assignment {aid} of {} removed", self.user_name(a.target)))
+    }
+
+    pub(crate) fn cmd_mark_read(&mut self, actor: &Actor, which: Option<u64>) -> DomainResult<Outcome> {
+        let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user has a mailbox"))?;
+        let idxs: Vec<usize> = self.idx.notifications_by_user.get(&me).cloned().unwrap_or_default();
+        let mut n = 0;
+        for i in idxs {
+            if let Some(x) = self.notifications.get_mut(i)
+                && which.is_none_or(|s| s == x.seq)
+                && !x.read
+            {
+                x.read = true;
+                n += 1;
+            }
+        }
+        if let Some(s) = which
+            && n == 0
+            && !self.notifications_of(me).any(|x| x.seq == s)
+        {
+            return Err(not_found(format!("No notification {s} in your mailbox")));
+        }
+        done(format!("{n} notification(s) marked read"))
+    }
+}
+
+/// A policy that ends assignments on a date gives none that would start on or after it.
+pub(crate) fn ends_after(pol: &Policy, begin: Time) -> DomainResult<()> {
+    match pol.spec.lifecycle.expiration.end_from(begin) {
+        Some(end) if end <= begin => Err(rule(format!(
+            "Policy '{}' {}: that date is not after the start, so it gives no new assignments",
+            pol.spec.display_name,
+            pol.spec.lifecycle.expiration.label()
+        ))),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,124 @@
+//! Assignment policy commands: create, update (new requests only), delete.
+
+use super::access::{Policy, PolicySpec};
+use super::command::{Outcome, created, done};
+use super::error::{DomainError, DomainResult, rule};
+use super::ids::*;
+use super::rights::Actor;
+use super::tenant::Tenant;
+
+impl Tenant {
+    pub(crate) fn cmd_create_policy(
+        &mut self,
+        actor: &Actor,
+        pkg_id: PackageId,
+        spec: &PolicySpec,
+    ) -> DomainResult<Outcome> {
+        let pkg = self.managed_package(actor, pkg_id, "create policies")?;
+        self.validate_policy(spec)?;
+        let limit = self.settings.limits.policies_per_package;
+        if pkg.policies.len() >= limit {
+            return Err(DomainError::Limit(format!(
+                "'{}' already has {limit} policies, the limit; edit an existing policy instead",
+                pkg.display_name
+            )));
+        }
+        let id = PolicyId(self.alloc());
+        let now = self.clock.now;
+        let policy = Policy {
+            id,
+            package: pkg_id,
+            spec: spec.clone(),
+            next_review_at: spec
+                .review
+                .as_ref()
+                .filter(|r| r.before_expiry_days.is_none())
+                .map(|r| r.starts_on.max(now)),
+            created_at: now,
+            modified_at: now,
+        };
+        self.schedule_policy_review(&policy);
+        if let Some(p) = self.packages.get_mut(&pkg_id) {
+            p.policies.push(id);
+        }
+        let msg = format!("Created policy '{}' ({id}) on '{}'", spec.display_name, pkg.display_name);
+        self.audit_change(actor, "assignmentPolicy.created", id, msg.clone(), None, Some(&policy));
+        self.policies.insert(id, policy);
+        created(id, msg)
+    }
+
+    pub(crate) fn cmd_update_policy(
+        &mut self,
+        actor: &Actor,
+        id: PolicyId,
+        spec: &PolicySpec,
+    ) -> DomainResult<Outcome> {
+        let before = self.policy(id)?.clone();
+        self.managed_package(actor, before.package, "edit policies")?;
+        self.validate_policy(spec)?;
+        // A waiting request is timed and routed by the stages it was submitted under: changing
+        // them under it would strand it (its timeout or its stage would no longer exist).
+        if spec.stages != before.spec.stages
+            && let Some(r) = self
+                .requests_of_package(before.package)
+                .find(|r| r.policy == id && r.state == super::flow::RequestState::PendingApproval)
+        {
+            return Err(rule(format!(
+                "Request {} is waiting for approval under the current stages: decide or cancel it before changing the approval settings",
+                r.id
+            )));
+        }
+        let mut after = before.clone();
+        after.spec = spec.clone();
+        after.modified_at = self.clock.now;
+        let now = self.clock.now;
+        after.next_review_at = match (&before.spec.review, &spec.review) {
+            (_, None) => None,
+            (_, Some(r)) if r.before_expiry_days.is_some() => None,
+            (Some(old), Some(new)) if old.starts_on == new.starts_on && old.frequency == new.frequency => {
+                before.next_review_at.or(Some(new.starts_on.max(now)))
+            }
+            (_, Some(new)) => Some(new.starts_on.max(now)),
+        };
+        self.schedule_policy_review(&after);
+        let existing = self.assignments_of_package(before.package).filter(|a| a.policy == id && a.is_active()).count();
+        let msg = format!(
+            "Updated policy '{}'; applies to new requests only — {existing} existing assignment(s) keep their terms",
+            spec.display_name
+        );
+        self.audit_change(actor, "assignmentPolicy.updated", id, msg.clone(), Some(&before), Some(&after));
+        self.policies.insert(id, after);
+        done(msg)
+    }
+
+    pub(crate) fn cmd_delete_policy(&mut self, actor: &Actor, id: PolicyId) -> DomainResult<Outcome> {
+        let pol = self.policy(id)?.clone();
+        self.managed_package(actor, pol.package, "delete policies")?;
+        let active = self.assignments_of_package(pol.package).filter(|a| a.policy == id && a.is_active()).count();
+        if active > 0 {
+            return Err(rule(format!(
+                "Policy '{}' still has {active} active assignment(s): remove them first, or disable new requests instead",
+                pol.spec.display_name
+            )));
+        }
+        if let Some(r) = self.requests_of_package(pol.package).find(|r| r.policy == id && r.state.is_open()) {
+            return Err(rule(format!(
+                "Request {} under policy '{}' is still open: let it finish or cancel it",
+                r.id, pol.spec.display_name
+            )));
+        }
+        if let Some(p) = self.packages.get_mut(&pol.package) {
+            p.policies.retain(|x| *x != id);
+        }
+        self.audit_change(
+            actor,
+            "assignmentPolicy.deleted",
+            id,
+            format!("Deleted policy '{}'", pol.spec.display_name),
+            Some(&pol),
+            None,
+        );
+        self.policies.remove(&id);
+        done(format!("Deleted policy '{}'", pol.spec.display_name))
+    }
+}
