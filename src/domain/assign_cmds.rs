@@ -5,7 +5,7 @@ use super::access::Policy;
 use super::command::{Outcome, created, done};
 use super::delivery::EndReason;
 use super::error::{DomainResult, forbidden, invalid, not_found, rule};
-use super::flow::{HistoryLine, Request, RequestState, RequestType, Target};
+use super::flow::{Request, RequestState, RequestType, Target};
 use super::ids::*;
 use super::rights::Actor;
 use super::tenant::Tenant;
@@ -48,28 +48,19 @@ impl Tenant {
         }
         let now = self.clock.now;
         let id = RequestId(self.alloc());
-        let req = Request {
+        let target = Target::User { user: a.target };
+        let mut req = Request::new(
             id,
-            request_type: RequestType::UserExtend,
-            package: a.package,
-            policy: a.policy,
-            requestor: Some(a.target),
-            target: Target::User { user: a.target },
-            justification: justification.trim().to_string(),
-            answers: Default::default(),
-            state: RequestState::Submitted,
-            created_at: now,
-            stage: 0,
-            stage_started: None,
-            approvers: vec![],
-            escalated: false,
-            decisions: vec![],
-            start: None,
-            end: None,
-            assignment: Some(aid),
-            history: vec![HistoryLine { at: now, text: "Extension requested".into() }],
-            completed_at: None,
-        };
+            RequestType::UserExtend,
+            a.package,
+            a.policy,
+            Some(a.target),
+            target,
+            justification,
+            now,
+            "Extension requested",
+        );
+        req.assignment = Some(aid);
         self.insert_request(req);
         self.audit(actor, "request.extensionSubmitted", id, format!("Extension of {aid} requested"));
         self.route(id);
@@ -154,28 +145,12 @@ impl Tenant {
             }
         }
         let id = RequestId(self.alloc());
-        let req = Request {
-            id,
-            request_type: RequestType::AdminAdd,
-            package: pkg_id,
-            policy: pol_id,
-            requestor: actor.user_id(),
-            target: Target::User { user },
-            justification: justification.trim().to_string(),
-            answers: Default::default(),
-            state: RequestState::Submitted,
-            created_at: now,
-            stage: 0,
-            stage_started: None,
-            approvers: vec![],
-            escalated: false,
-            decisions: vec![],
-            start: start.filter(|s| *s > now),
-            end,
-            assignment: None,
-            history: vec![HistoryLine { at: now, text: format!("Direct assignment by {}", self.actor_label(actor)) }],
-            completed_at: None,
-        };
+        let first = format!("Direct assignment by {}", self.actor_label(actor));
+        let target = Target::User { user };
+        let mut req =
+            Request::new(id, RequestType::AdminAdd, pkg_id, pol_id, actor.user_id(), target, justification, now, first);
+        req.start = start.filter(|s| *s > now);
+        req.end = end;
         self.insert_request(req);
         self.audit(
             actor,

@@ -250,28 +250,12 @@ impl Tenant {
         };
         if let Some(t) = rtype {
             let rid = RequestId(self.alloc());
-            let r = super::flow::Request {
-                id: rid,
-                request_type: t,
-                package: a.package,
-                policy: a.policy,
-                requestor: by.user_id(),
-                target: Target::User { user: a.target },
-                justification: note.to_string(),
-                answers: Default::default(),
-                state: RequestState::Delivered,
-                created_at: now,
-                stage: 0,
-                stage_started: None,
-                approvers: vec![],
-                escalated: false,
-                decisions: vec![],
-                start: None,
-                end: None,
-                assignment: Some(aid),
-                history: vec![HistoryLine { at: now, text: format!("Assignment {aid} removed") }],
-                completed_at: Some(now),
-            };
+            let target = Target::User { user: a.target };
+            let first = format!("Assignment {aid} removed");
+            let mut r = super::flow::Request::new(rid, t, a.package, a.policy, by.user_id(), target, note, now, first);
+            r.state = RequestState::Delivered;
+            r.assignment = Some(aid);
+            r.completed_at = Some(now);
             // Indexed like every other request: under its target, its requestor and its package.
             self.insert_request(r);
         }

@@ -122,6 +122,43 @@ pub struct Request {
 }
 
 impl Request {
+    /// A new request with its first history line; the caller sets what else applies.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: RequestId,
+        request_type: RequestType,
+        package: PackageId,
+        policy: PolicyId,
+        requestor: Option<UserId>,
+        target: Target,
+        justification: &str,
+        at: Time,
+        first: impl Into<String>,
+    ) -> Self {
+        Request {
+            id,
+            request_type,
+            package,
+            policy,
+            requestor,
+            target,
+            justification: justification.trim().to_string(),
+            answers: BTreeMap::new(),
+            state: RequestState::Submitted,
+            created_at: at,
+            stage: 0,
+            stage_started: None,
+            approvers: vec![],
+            escalated: false,
+            decisions: vec![],
+            start: None,
+            end: None,
+            assignment: None,
+            history: vec![HistoryLine { at, text: first.into() }],
+            completed_at: None,
+        }
+    }
+
     pub fn target_user(&self) -> Option<UserId> {
         match self.target {
             Target::User { user } => Some(user),

@@ -7,7 +7,7 @@ use super::access::{Policy, QuestionKind};
 use super::assign_cmds::ends_after;
 use super::command::{Outcome, created, done};
 use super::error::{DomainResult, forbidden, invalid, not_found, rule};
-use super::flow::{HistoryLine, Request, RequestState, RequestType, StageDecision, Target};
+use super::flow::{Request, RequestState, RequestType, StageDecision, Target};
 use super::ids::*;
 use super::rights::Actor;
 use super::tenant::Tenant;
@@ -106,28 +106,10 @@ impl Tenant {
             }
         }
         let id = RequestId(self.alloc());
-        let req = Request {
-            id,
-            request_type: RequestType::UserAdd,
-            package: pkg_id,
-            policy: pol.id,
-            requestor: who.user,
-            target,
-            justification: justification.trim().to_string(),
-            answers: answers.clone(),
-            state: RequestState::Submitted,
-            created_at: now,
-            stage: 0,
-            stage_started: None,
-            approvers: vec![],
-            escalated: false,
-            decisions: vec![],
-            start,
-            end: None,
-            assignment: None,
-            history: vec![HistoryLine { at: now, text: "Submitted".into() }],
-            completed_at: None,
-        };
+        let mut req =
+            Request::new(id, RequestType::UserAdd, pkg_id, pol.id, who.user, target, justification, now, "Submitted");
+        req.answers = answers.clone();
+        req.start = start;
         self.insert_request(req);
         self.audit(
             actor,
