@@ -62,12 +62,12 @@ impl Catalogs {
             list: IdList::new(
                 "Catalogs",
                 vec![
-                    c("Catalog", Constraint::Fill(3)),
+                    c("Catalog", Constraint::Fill(2)),
                     c("Enabled", Constraint::Length(7)),
                     c("External", Constraint::Length(8)),
                     c("Resources", Constraint::Length(9)),
                     c("Packages", Constraint::Length(8)),
-                    c("My role", Constraint::Fill(2)),
+                    c("My role", Constraint::Fill(3)),
                 ],
                 "You hold no role in any catalog. A catalog creator or administrator can add you.",
                 catalog_row,
