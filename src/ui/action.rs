@@ -164,7 +164,10 @@ impl Action {
 
     /// The short word shown in the footer hints: the action name with spaces.
     pub fn label(self) -> String {
-        self.to_string().replace('_', " ")
+        match self {
+            Action::DontKnow => "don't know".to_string(),
+            a => a.to_string().replace('_', " "),
+        }
     }
 
     /// For `goto_tab_N`, the zero-based position among the visible tabs.

@@ -123,6 +123,11 @@ pub trait TabView<C> {
     fn hint_label(&self, _action: Action) -> Option<String> {
         None
     }
+    /// Whether this tab already shows this message in full (its own notice under its panes), so
+    /// the shell need not repeat it when the status line is too narrow for it.
+    fn shows_message(&self, _message: &StatusMessage) -> bool {
+        false
+    }
     /// A short badge after the tab title (e.g. an unread count).
     fn badge(&self, _ctx: &C) -> Option<String> {
         None

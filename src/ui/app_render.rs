@@ -4,13 +4,14 @@
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Span;
 use ratatui::widgets::Widget;
 
 use crate::ui::action::Action;
 use crate::ui::app::{App, Shell};
 use crate::ui::keymap::Mode;
 use crate::ui::widgets::popup::{TooSmall, too_small};
-use crate::ui::widgets::status::{Footer, StatusBar};
+use crate::ui::widgets::status::{Footer, MessageLines, StatusBar};
 use crate::ui::widgets::tabs::{TabBar, TabItem};
 
 /// The areas of one frame.
@@ -18,20 +19,28 @@ use crate::ui::widgets::tabs::{TabBar, TabItem};
 pub struct ShellLayout {
     pub tabs: Rect,
     pub content: Rect,
+    /// The last message in full, above the status line, when the status line cuts it.
+    pub notice: Rect,
     pub status: Rect,
     pub footer: Rect,
 }
 
 impl ShellLayout {
     pub fn new(area: Rect) -> Self {
-        let [tabs, content, status, footer] = Layout::vertical([
+        Self::with_notice(area, 0)
+    }
+
+    /// The layout with `notice` lines kept above the status line.
+    pub fn with_notice(area: Rect, notice: u16) -> Self {
+        let [tabs, content, notice, status, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Fill(1),
+            Constraint::Length(notice),
             Constraint::Length(1),
             Constraint::Length(1),
         ])
         .areas(area);
-        ShellLayout { tabs, content, status, footer }
+        ShellLayout { tabs, content, notice, status, footer }
     }
 }
 
@@ -51,12 +60,25 @@ impl<C: Shell> App<C> {
             self.last_content = Rect::default();
             return;
         }
-        let l = ShellLayout::new(area);
+        let l = ShellLayout::with_notice(area, self.notice_lines(area.width));
         let items = self.tab_items();
         let bar = TabBar { items: &items, selected: self.selected_index() };
         let (rects, _) = bar.layout(l.tabs);
         self.last_tab_rects = self.visible.iter().zip(rects).filter_map(|(t, r)| r.map(|r| (*t, r))).collect();
         self.last_content = l.content;
+    }
+
+    /// Lines for the last message above the status line: none when the status line shows it
+    /// whole or the tab shows it itself; else enough to read it (a refusal says what to do).
+    fn notice_lines(&self, width: u16) -> u16 {
+        let Some(m) = self.message.as_ref() else { return 0 };
+        let info = self.ctx.status();
+        if (StatusBar { info: &info, message: Some(m), theme: &self.theme }).message_fits(width)
+            || self.views.get(&self.tab).is_some_and(|v| v.shows_message(m))
+        {
+            return 0;
+        }
+        (Span::raw(&m.text).width() as u16 + 2).div_ceil(width.max(1)).clamp(1, 3)
     }
 
     fn selected_index(&self) -> usize {
@@ -102,7 +124,10 @@ impl<C: Shell> App<C> {
                 new
             })
             .filter_map(|a| {
-                let label = view.and_then(|v| v.hint_label(a)).unwrap_or_else(|| a.label());
+                let label = view
+                    .and_then(|v| v.hint_label(a))
+                    .or_else(|| self.top_layer().and_then(|l| l.hint_label(a)))
+                    .unwrap_or_else(|| a.label());
                 self.keymap.hint_key(mode, a).map(|k| (k, label))
             })
             .collect()
@@ -115,14 +140,20 @@ impl<C: Shell> App<C> {
             TooSmall { theme: &self.theme, quit_key: quit.as_deref() }.render(area, buf);
             return;
         }
-        let l = ShellLayout::new(area);
+        let notice = self.notice_lines(area.width);
+        let l = ShellLayout::with_notice(area, notice);
         let items = self.tab_items();
         TabBar { items: &items, selected: self.selected_index() }.render(l.tabs, buf, &self.theme);
         if let Some(view) = self.views.get(&self.tab) {
             view.render(&self.ctx, l.content, buf, &self.theme);
         }
         let info = self.ctx.status();
-        let status = StatusBar { info: &info, message: self.message.as_ref(), theme: &self.theme };
+        // A message shown whole above the status line is not repeated, cut, on it.
+        let message = self.message.as_ref().filter(|_| notice == 0);
+        if let Some(m) = self.message.as_ref().filter(|_| notice > 0) {
+            MessageLines { message: m, theme: &self.theme }.render(l.notice, buf);
+        }
+        let status = StatusBar { info: &info, message, theme: &self.theme };
         status.render(l.status, buf);
         let hints = self.hints();
         Footer { hints: &hints, theme: &self.theme }.render(l.footer, buf);

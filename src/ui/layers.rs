@@ -90,6 +90,16 @@ impl Layer {
         }
     }
 
+    /// A footer word that says better than the action's name what a key does in this layer
+    /// (Enter in a prompt confirms what was typed; in a picker it chooses the row).
+    pub fn hint_label(&self, action: Action) -> Option<String> {
+        match (self, action) {
+            (Layer::Prompt(_), Action::Open) => Some("confirm".into()),
+            (Layer::Picker(_), Action::Open) => Some("choose".into()),
+            _ => None,
+        }
+    }
+
     /// Whether closing this layer would lose typed input.
     pub fn is_dirty(&self) -> bool {
         matches!(self, Layer::Form(f) if f.is_dirty())

@@ -88,9 +88,9 @@ impl Audit {
                 vec![
                     c("Time", Constraint::Length(16)),
                     c("Actor", Constraint::Fill(2)),
-                    c("Activity", Constraint::Fill(3)),
+                    c("Activity", Constraint::Fill(4)),
                     c("Object", Constraint::Length(7)),
-                    c("Summary", Constraint::Fill(5)),
+                    c("Summary", Constraint::Fill(6)),
                 ],
             )
             .empty("Nothing has happened yet."),

@@ -62,12 +62,12 @@ impl Catalogs {
             list: IdList::new(
                 "Catalogs",
                 vec![
-                    c("Catalog", Constraint::Fill(3)),
+                    c("Catalog", Constraint::Fill(2)),
                     c("Enabled", Constraint::Length(7)),
                     c("External", Constraint::Length(8)),
                     c("Resources", Constraint::Length(9)),
                     c("Packages", Constraint::Length(8)),
-                    c("My role", Constraint::Fill(2)),
+                    c("My role", Constraint::Fill(3)),
                 ],
                 "You hold no role in any catalog. A catalog creator or administrator can add you.",
                 catalog_row,
@@ -352,6 +352,10 @@ impl TabView<Ctx> for Catalogs {
         }
         h.extend([Action::NextPane, Action::Filter]);
         h
+    }
+
+    fn shows_message(&self, message: &crate::ui::widgets::status::StatusMessage) -> bool {
+        self.notice.0.as_ref() == Some(message)
     }
 
     fn hint_label(&self, action: Action) -> Option<String> {

@@ -75,6 +75,10 @@ pub fn pane_bar(area: Rect, buf: &mut Buffer, theme: &Theme, names: &[String], c
         let style = if i == current { theme.tab_active } else { theme.tab };
         spans.push(Span::styled(format!(" {n} "), style));
     }
-    spans.push(Span::styled("   [ ] switch", theme.muted));
+    // The hint goes when it would be cut: half a word ("[ ] switc") reads as broken.
+    let hint = Span::styled("   [ ] switch", theme.muted);
+    if Line::from(spans.clone()).width() + hint.width() <= usize::from(area.width) {
+        spans.push(hint);
+    }
     Paragraph::new(Line::from(spans)).render(area, buf);
 }

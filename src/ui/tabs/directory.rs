@@ -36,6 +36,15 @@ enum Pane {
 const PANES: [Pane; 4] = [Pane::Users, Pane::Groups, Pane::Apps, Pane::Sites];
 
 impl Pane {
+    fn short(self) -> &'static str {
+        match self {
+            Pane::Users => "Users",
+            Pane::Groups => "Groups",
+            Pane::Apps => "Apps",
+            Pane::Sites => "Sites",
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Pane::Users => "Users",
@@ -274,6 +283,12 @@ impl TabView<Ctx> for Directory {
         let mut names = vec![format!("Users ({})", self.users.row_count())];
         for (p, l) in PANES[1..].iter().zip(&self.resources) {
             names.push(format!("{} ({})", p.name(), l.row_count()));
+        }
+        if names.iter().map(|n| n.len() + 4).sum::<usize>() + 13 > usize::from(area.width) {
+            // Narrow: "Groups 13", "Apps 6", so every pane and the switch hint still show.
+            names = std::iter::once(format!("Users {}", self.users.row_count()))
+                .chain(PANES[1..].iter().zip(&self.resources).map(|(p, l)| format!("{} {}", p.short(), l.row_count())))
+                .collect();
         }
         let current = PANES.iter().position(|p| *p == self.pane).unwrap_or(0);
         pane_bar(bar, buf, theme, &names, current);

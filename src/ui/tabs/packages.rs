@@ -410,6 +410,10 @@ impl TabView<Ctx> for Packages {
         h
     }
 
+    fn shows_message(&self, message: &crate::ui::widgets::status::StatusMessage) -> bool {
+        self.notice.0.as_ref() == Some(message)
+    }
+
     fn hint_label(&self, action: Action) -> Option<String> {
         let word = match (self.focus.sub(), action) {
             (None, Action::New) => "new package",

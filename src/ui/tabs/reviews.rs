@@ -74,9 +74,9 @@ impl Reviews {
             open: ListPane::new(
                 "To review",
                 vec![
-                    c("User", Constraint::Fill(2)),
-                    c("Access package", Constraint::Fill(2)),
-                    c("Review", Constraint::Fill(3)),
+                    c("User", Constraint::Fill(3)),
+                    c("Access package", Constraint::Fill(3)),
+                    c("Review", Constraint::Fill(2)),
                     c("Access ends", Constraint::Length(11)),
                     c("Review ends", Constraint::Length(11)),
                     c("Left", Constraint::Length(6)),

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::ui::theme::Theme;
 
@@ -146,6 +146,29 @@ impl Widget for StatusBar<'_> {
             let msg_area = Rect { x: area.x + area.width - w, width: w, ..area };
             super::table::put_text(buf, msg_area, &m.text, m.style(self.theme));
         }
+    }
+}
+
+/// A message in full, wrapped over the lines it is given, with a mark saying how it went.
+pub struct MessageLines<'a> {
+    pub message: &'a StatusMessage,
+    pub theme: &'a Theme,
+}
+
+impl Widget for MessageLines<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.height == 0 {
+            return;
+        }
+        let m = self.message;
+        let mark = match m.kind {
+            MessageKind::Error => "✗ ",
+            MessageKind::Warning => "! ",
+            MessageKind::Ok | MessageKind::Info => "✓ ",
+        };
+        let style = m.style(self.theme);
+        let line = Line::from(vec![Span::styled(mark, style), Span::styled(m.text.clone(), style)]);
+        Paragraph::new(line).wrap(Wrap { trim: true }).render(area, buf);
     }
 }
 
