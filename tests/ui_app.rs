@@ -90,7 +90,7 @@ fn a_change_made_by_another_process_shows_up_on_the_next_tick() {
         .expect("the request goes through");
     assert!(app.tick(), "the tick notices the other process's commit");
     let s = screen(&mut app, 120, 35);
-    assert!(s.contains("have, to"), "My Access shows the new assignment:\n{s}");
+    assert!(s.contains("until 2027-11-16"), "My Access shows the new assignment:\n{s}");
 }
 
 #[test]

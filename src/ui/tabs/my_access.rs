@@ -62,10 +62,10 @@ impl MyAccess {
             available: ListPane::new(
                 "Available to request",
                 vec![
-                    c("Access package", Constraint::Fill(3)),
+                    c("Access package", Constraint::Fill(4)),
                     c("Catalog", Constraint::Fill(2)),
                     c("Grants", Constraint::Fill(4)),
-                    c("Mine", Constraint::Length(18)),
+                    c("Mine", Constraint::Length(16)),
                 ],
             )
             .empty("Nothing is open to you here; ask an administrator."),
@@ -246,7 +246,7 @@ impl MyAccess {
                 title = "Package";
                 if let Some(p) = self.selected_package().and_then(|id| t.packages.get(&id)) {
                     lines.push(heading(theme, p.display_name.clone()));
-                    if !p.description.is_empty() {
+                    if !p.description.is_empty() && p.description != p.display_name {
                         lines.push(Line::raw(p.description.clone()));
                     }
                     lines.push(Line::raw(""));
@@ -559,17 +559,17 @@ impl TabView<Ctx> for MyAccess {
     }
 }
 
-/// What I already have of a package: "until 2027-11-16", "pending (req12)", or nothing.
+/// What I already have of a package: "until 2027-11-16", "req12 pending", or nothing.
 fn mine(ctx: &Ctx, pkg: PackageId) -> CellText {
     let t = ctx.tenant();
     if let Some(a) = t.assignments_for(ctx.actor()).into_iter().find(|a| a.package == pkg && a.is_active()) {
         return CellText::styled(
-            a.end.map(|e| format!("have, to {}", e.format("%Y-%m-%d"))).unwrap_or_else(|| "have it".into()),
+            a.end.map(|e| format!("until {}", e.format("%Y-%m-%d"))).unwrap_or_else(|| "have it".into()),
             ctx.theme.ok,
         );
     }
     if let Some(r) = t.requests_for(ctx.actor()).into_iter().find(|r| r.package == pkg && r.state.is_open()) {
-        return CellText::styled(format!("requested ({})", r.id), ctx.theme.warning);
+        return CellText::styled(format!("{} pending", r.id), ctx.theme.warning);
     }
     CellText::from(String::new())
 }
