@@ -89,3 +89,28 @@ fn monthly_reviews_keep_their_day_of_the_month() {
     let q = ReviewFrequency::Quarterly.after(start, start + chrono::Duration::days(100));
     assert_eq!(q.format("%Y-%m-%d").to_string(), "2026-07-31");
 }
+
+#[test]
+fn requests_decisions_and_assignments_are_audited_with_before_and_after() {
+    let mut w = World::new();
+    let boss = w.user("Bea Boss");
+    let me = w.user_managed("Mo Member", boss);
+    let mut spec = members_policy("Approved");
+    spec.stages = vec![stage(vec![by(boss)])];
+    spec.lifecycle.expiration = Expiration::AfterDays(10);
+    let lab = w.lab(spec);
+    let req = w.request(&u(me), lab.package);
+    w.approve(boss, req);
+    w.advance(11);
+    let find = |w: &World, activity: &str| w.t.audit.iter().rev().find(|e| e.activity == activity).cloned();
+    let submitted = find(&w, "request.submitted").expect("audited");
+    assert_eq!(submitted.after.as_ref().and_then(|a| a.get("state")).and_then(|s| s.as_str()), Some("submitted"));
+    let approved = find(&w, "request.approved").expect("audited");
+    assert_eq!(approved.before.as_ref().and_then(|b| b.get("state")).and_then(|s| s.as_str()), Some("pendingApproval"));
+    assert_eq!(approved.after.as_ref().and_then(|a| a.get("decision")).and_then(|s| s.as_str()), Some("approved"));
+    let delivered = find(&w, "assignment.delivered").expect("audited");
+    assert!(delivered.after.as_ref().and_then(|a| a.get("end")).is_some_and(|e| !e.is_null()));
+    let expired = find(&w, "assignment.expired").expect("audited");
+    assert_eq!(expired.before.as_ref().and_then(|b| b.get("state")).and_then(|s| s.as_str()), Some("delivered"));
+    assert_eq!(expired.after.as_ref().and_then(|a| a.get("state")).and_then(|s| s.as_str()), Some("expired"));
+}

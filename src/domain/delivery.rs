@@ -178,11 +178,15 @@ impl Tenant {
         let what: Vec<String> =
             pkg.resource_roles.iter().map(|rr| format!("{} ({})", self.resource_name(rr.resource), rr.role)).collect();
         self.notify(user, "granted", format!("You now have access to '{}'{until}", pkg.display_name), what.join(", "));
-        self.audit(
+        let after =
+            serde_json::json!({ "state": "delivered", "target": user, "policy": pol.id, "start": now, "end": end });
+        self.audit_change(
             &Actor::System,
             "assignment.delivered",
             aid,
             format!("{} assigned '{}'{until}", self.user_name(user), pkg.display_name),
+            None,
+            Some(&after),
         );
     }
 
@@ -207,11 +211,15 @@ impl Tenant {
         self.push_history(req.id, format!("Extended: assignment {aid} now ends {until}"));
         let pname = self.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default();
         self.notify(a.target, "granted", format!("Your access to '{pname}' was extended to {until}"), "");
-        self.audit(
+        let before = serde_json::json!({ "end": a.end });
+        let after = serde_json::json!({ "end": new_end });
+        self.audit_change(
             &Actor::System,
             "assignment.extended",
             aid,
             format!("{} extended '{pname}' to {until}", self.user_name(a.target)),
+            Some(&before),
+            Some(&after),
         );
     }
 
@@ -267,7 +275,9 @@ impl Tenant {
             _ => ("assignment.removed", format!("Your access to '{pname}' was removed")),
         };
         self.notify(a.target, if reason == EndReason::Expired { "expired" } else { "removed" }, subject, note);
-        self.audit(
+        let before = serde_json::json!({ "state": a.state, "end": a.end });
+        let after = self.assignments.get(&aid).map(|x| serde_json::json!({ "state": x.state, "endedAt": x.ended_at }));
+        self.audit_change(
             by,
             activity,
             aid,
@@ -275,6 +285,8 @@ impl Tenant {
                 "{uname}: '{pname}' ended ({activity}){}",
                 if note.is_empty() { String::new() } else { format!(": {note}") }
             ),
+            Some(&before),
+            after.as_ref(),
         );
         self.apply_external_lifecycle(a.target);
     }

@@ -110,12 +110,15 @@ impl Tenant {
             Request::new(id, RequestType::UserAdd, pkg_id, pol.id, who.user, target, justification, now, "Submitted");
         req.answers = answers.clone();
         req.start = start;
+        let after = serde_json::json!({ "state": "submitted", "policy": pol.id, "justification": req.justification });
         self.insert_request(req);
-        self.audit(
+        self.audit_change(
             actor,
             "request.submitted",
             id,
             format!("Requested '{}' via policy '{}'", pkg.display_name, pol.spec.display_name),
+            None,
+            Some(&after),
         );
         self.route(id);
         self.tell_sponsors(id, who.org.filter(|_| who.external));
@@ -374,11 +377,15 @@ impl Tenant {
         }
         let verb = if approve { "approved" } else { "denied" };
         self.push_history(id, format!("Stage {} {verb} by {}{}", stage + 1, self.user_name(me), reason_suffix(reason)));
-        self.audit(
+        let before = serde_json::json!({ "state": req.state, "stage": stage + 1 });
+        let after = serde_json::json!({ "decision": verb, "stage": stage + 1, "by": me, "reason": reason.trim() });
+        self.audit_change(
             actor,
             if approve { "request.approved" } else { "request.denied" },
             id,
             format!("Stage {} {verb}", stage + 1),
+            Some(&before),
+            Some(&after),
         );
         let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
         if approve {
