@@ -114,3 +114,25 @@ fn requests_decisions_and_assignments_are_audited_with_before_and_after() {
     assert_eq!(expired.before.as_ref().and_then(|b| b.get("state")).and_then(|s| s.as_str()), Some("delivered"));
     assert_eq!(expired.after.as_ref().and_then(|a| a.get("state")).and_then(|s| s.as_str()), Some("expired"));
 }
+
+#[test]
+fn a_waiting_request_is_granted_on_the_terms_it_was_made_under() {
+    let mut w = World::new();
+    let boss = w.user("Bea Boss");
+    let me = w.user_managed("Mo Member", boss);
+    let mut spec = members_policy("Approved");
+    spec.stages = vec![stage(vec![by(boss)])];
+    spec.lifecycle.expiration = Expiration::AfterDays(30);
+    let lab = w.lab(spec);
+    let req = w.request(&u(me), lab.package);
+    // The policy changes while the request waits: only new requests get the new terms.
+    w.update_policy(lab.policy, |s| s.lifecycle.expiration = Expiration::AfterDays(365));
+    w.approve(boss, req);
+    let a = w.asg_of(req);
+    assert_eq!(a.terms.expiration, Expiration::AfterDays(30));
+    assert_eq!(a.end.map(|e| (e - a.start).num_days()), Some(30));
+    let nia = w.user_managed("Nia New", boss);
+    let later = w.request(&u(nia), lab.package);
+    w.approve(boss, later);
+    assert_eq!(w.asg_of(later).terms.expiration, Expiration::AfterDays(365), "a new request gets the new terms");
+}

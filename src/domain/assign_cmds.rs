@@ -5,7 +5,7 @@ use super::access::Policy;
 use super::command::{Outcome, created, done};
 use super::delivery::EndReason;
 use super::error::{DomainResult, forbidden, invalid, not_found, rule};
-use super::flow::{Request, RequestState, RequestType, Target};
+use super::flow::{GrantTerms, Request, RequestState, RequestType, Target};
 use super::ids::*;
 use super::rights::Actor;
 use super::tenant::Tenant;
@@ -151,6 +151,8 @@ impl Tenant {
             Request::new(id, RequestType::AdminAdd, pkg_id, pol_id, actor.user_id(), target, justification, now, first);
         req.start = start.filter(|s| *s > now);
         req.end = end;
+        req.terms =
+            Some(Box::new(GrantTerms { lifecycle: pol.spec.lifecycle.clone(), review: pol.spec.review.clone() }));
         self.insert_request(req);
         self.audit(
             actor,

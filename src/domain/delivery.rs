@@ -138,7 +138,11 @@ impl Tenant {
             self.push_history(req_id, "Delivery failed: the package or policy no longer exists");
             return;
         };
-        let end = req.end.or_else(|| pol.spec.lifecycle.expiration.end_from(now));
+        let (lifecycle, review) = match &req.terms {
+            Some(t) => (t.lifecycle.clone(), t.review.clone()),
+            None => (pol.spec.lifecycle.clone(), pol.spec.review.clone()),
+        };
+        let end = req.end.or_else(|| lifecycle.expiration.end_from(now));
         let aid = AssignmentId(self.alloc());
         let a = Assignment {
             id: aid,
@@ -148,8 +152,8 @@ impl Tenant {
             state: AssignmentState::Delivered,
             start: now,
             end,
-            terms: pol.spec.lifecycle.clone(),
-            review_terms: pol.spec.review.clone(),
+            terms: lifecycle,
+            review_terms: review,
             granted: pkg.resource_roles.clone(),
             request: req_id,
             ended_at: None,

@@ -119,6 +119,20 @@ pub struct Request {
     pub history: Vec<HistoryLine>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<Time>,
+    /// The policy's lifecycle and review terms when the request was made: a policy changed while
+    /// the request waits does not change what it grants (changes apply to new requests only).
+    /// None in data written before terms were kept: the policy's current terms apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<Box<GrantTerms>>,
+}
+
+/// What an assignment will be granted under, fixed when it is requested.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantTerms {
+    pub lifecycle: Lifecycle,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewSettings>,
 }
 
 impl Request {
@@ -156,6 +170,7 @@ impl Request {
             assignment: None,
             history: vec![HistoryLine { at, text: first.into() }],
             completed_at: None,
+            terms: None,
         }
     }
 

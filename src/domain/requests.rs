@@ -7,7 +7,7 @@ use super::access::{Policy, QuestionKind};
 use super::assign_cmds::ends_after;
 use super::command::{Outcome, created, done};
 use super::error::{DomainResult, forbidden, invalid, not_found, rule};
-use super::flow::{Request, RequestState, RequestType, StageDecision, Target};
+use super::flow::{GrantTerms, Request, RequestState, RequestType, StageDecision, Target};
 use super::ids::*;
 use super::rights::Actor;
 use super::tenant::Tenant;
@@ -110,6 +110,8 @@ impl Tenant {
             Request::new(id, RequestType::UserAdd, pkg_id, pol.id, who.user, target, justification, now, "Submitted");
         req.answers = answers.clone();
         req.start = start;
+        req.terms =
+            Some(Box::new(GrantTerms { lifecycle: pol.spec.lifecycle.clone(), review: pol.spec.review.clone() }));
         let after = serde_json::json!({ "state": "submitted", "policy": pol.id, "justification": req.justification });
         self.insert_request(req);
         self.audit_change(
