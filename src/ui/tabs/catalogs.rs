@@ -2,6 +2,7 @@
 //! shows the catalogs I may read; the detail shows one catalog's resources, packages and roles.
 //! Every change is a domain command; a reader sees all of it but the domain refuses each edit.
 
+use crate::ui::tabs::panes::SubPanes;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
@@ -376,31 +377,11 @@ impl TabView<Ctx> for Catalogs {
     }
 
     fn click(&mut self, ctx: &mut Ctx, column: u16, row: u16) -> Effect {
-        if self.list.pane.contains(column, row) {
-            self.focus.at = 0;
-            self.list.pane.click(column, row);
-            self.load_detail(ctx);
-            return Effect::None;
-        }
-        for i in 0..SUBS {
-            if self.focus.was_drawn(i) && self.sub_pane(i).contains(column, row) {
-                self.sub_pane(i).click(column, row);
-                self.focus.to_sub(i);
-                return Effect::None;
-            }
-        }
-        Effect::Unhandled
+        self.click_panes(ctx, column, row)
     }
 
     fn scroll(&mut self, ctx: &mut Ctx, lines: isize) -> Effect {
-        match self.focus.sub() {
-            None => {
-                self.list.pane.scroll(lines);
-                self.load_detail(ctx);
-            }
-            Some(i) => self.sub_pane(i).scroll(lines),
-        }
-        Effect::None
+        self.scroll_panes(ctx, lines)
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
@@ -472,4 +453,20 @@ fn package_row(ctx: &Ctx, id: &PackageId) -> Vec<CellText> {
 
 fn role_row(ctx: &Ctx, (_, user, role): &(CatalogId, UserId, CatalogRole)) -> Vec<CellText> {
     vec![cell(ctx.tenant().user_name(*user)), cell(role.label())]
+}
+
+impl SubPanes for Catalogs {
+    const SUBS: usize = SUBS;
+    fn main_pane(&mut self) -> &mut ListPane {
+        &mut self.list.pane
+    }
+    fn sub_pane_at(&mut self, i: usize) -> &mut ListPane {
+        self.sub_pane(i)
+    }
+    fn focus_mut(&mut self) -> &mut Focus {
+        &mut self.focus
+    }
+    fn selection_moved(&mut self, ctx: &Ctx) {
+        self.load_detail(ctx);
+    }
 }

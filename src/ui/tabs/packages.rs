@@ -2,6 +2,8 @@
 //! assignments and requests. The list shows the packages of the catalogs I may read; lint
 //! findings show in the list (a count) and in the package's overview (each, in warning style).
 
+use crate::ui::tabs::panes::SubPanes;
+use crate::ui::widgets::list_pane::ListPane;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
@@ -438,31 +440,11 @@ impl TabView<Ctx> for Packages {
     }
 
     fn click(&mut self, ctx: &mut Ctx, column: u16, row: u16) -> Effect {
-        if self.list.pane.contains(column, row) {
-            self.focus.at = 0;
-            self.list.pane.click(column, row);
-            self.load_detail(ctx);
-            return Effect::None;
-        }
-        for i in 0..SUBS {
-            if self.focus.was_drawn(i) && self.sub_list(i).contains(column, row) {
-                self.sub_list(i).click(column, row);
-                self.focus.to_sub(i);
-                return Effect::None;
-            }
-        }
-        Effect::Unhandled
+        self.click_panes(ctx, column, row)
     }
 
     fn scroll(&mut self, ctx: &mut Ctx, lines: isize) -> Effect {
-        match self.focus.sub() {
-            None => {
-                self.list.pane.scroll(lines);
-                self.load_detail(ctx);
-            }
-            Some(i) => self.sub_list(i).scroll(lines),
-        }
-        Effect::None
+        self.scroll_panes(ctx, lines)
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
@@ -477,6 +459,22 @@ impl TabView<Ctx> for Packages {
         if let Some(id) = self.select_after_refresh.take() {
             self.list.select(&PkgRow { id, lint: 0 });
         }
+        self.load_detail(ctx);
+    }
+}
+
+impl SubPanes for Packages {
+    const SUBS: usize = SUBS;
+    fn main_pane(&mut self) -> &mut ListPane {
+        &mut self.list.pane
+    }
+    fn sub_pane_at(&mut self, i: usize) -> &mut ListPane {
+        self.sub_list(i)
+    }
+    fn focus_mut(&mut self) -> &mut Focus {
+        &mut self.focus
+    }
+    fn selection_moved(&mut self, ctx: &Ctx) {
         self.load_detail(ctx);
     }
 }

@@ -214,6 +214,45 @@ impl Focus {
     }
 }
 
+/// A tab made of a main list and sub-lists of its selected row (Catalogs, Access packages): the
+/// mouse goes to whichever list it is over, the wheel to the focused one.
+pub trait SubPanes {
+    const SUBS: usize;
+    fn main_pane(&mut self) -> &mut ListPane;
+    fn sub_pane_at(&mut self, i: usize) -> &mut ListPane;
+    fn focus_mut(&mut self) -> &mut Focus;
+    /// The main list's selection moved: reload what is shown of the selected row.
+    fn selection_moved(&mut self, ctx: &Ctx);
+
+    fn click_panes(&mut self, ctx: &Ctx, column: u16, row: u16) -> crate::ui::app::Effect {
+        if self.main_pane().contains(column, row) {
+            self.focus_mut().at = 0;
+            self.main_pane().click(column, row);
+            self.selection_moved(ctx);
+            return crate::ui::app::Effect::None;
+        }
+        for i in 0..Self::SUBS {
+            if self.focus_mut().was_drawn(i) && self.sub_pane_at(i).contains(column, row) {
+                self.sub_pane_at(i).click(column, row);
+                self.focus_mut().to_sub(i);
+                return crate::ui::app::Effect::None;
+            }
+        }
+        crate::ui::app::Effect::Unhandled
+    }
+
+    fn scroll_panes(&mut self, ctx: &Ctx, lines: isize) -> crate::ui::app::Effect {
+        match self.focus_mut().sub() {
+            None => {
+                self.main_pane().scroll(lines);
+                self.selection_moved(ctx);
+            }
+            Some(i) => self.sub_pane_at(i).scroll(lines),
+        }
+        crate::ui::app::Effect::None
+    }
+}
+
 /// The last outcome, shown in full at the foot of the tab when the status line is too narrow
 /// for it (a refusal says what rule refused and what to do; it should be read whole).
 #[derive(Debug, Clone, Default)]
