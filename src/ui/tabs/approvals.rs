@@ -362,8 +362,7 @@ impl TabView<Ctx> for Approvals {
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
         {
             let (pane, rows) = self.current();
-            let rows = rows.clone();
-            if pane.handle(action, &rows) {
+            if pane.handle(action, rows) {
                 return Effect::None;
             }
         }
@@ -380,8 +379,7 @@ impl TabView<Ctx> for Approvals {
 
     fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
         let (pane, rows) = self.current();
-        let rows = rows.clone();
-        if pane.text(c, &rows) { Effect::None } else { Effect::Unhandled }
+        if pane.text(c, rows) { Effect::None } else { Effect::Unhandled }
     }
 
     fn mode(&self) -> Mode {

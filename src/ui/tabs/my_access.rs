@@ -366,8 +366,7 @@ impl TabView<Ctx> for MyAccess {
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
         {
             let (pane, rows) = self.pane_mut();
-            let rows = rows.clone();
-            if pane.handle(action, &rows) {
+            if pane.handle(action, rows) {
                 return Effect::None;
             }
         }
@@ -426,8 +425,7 @@ impl TabView<Ctx> for MyAccess {
 
     fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
         let (pane, rows) = self.pane_mut();
-        let rows = rows.clone();
-        if pane.text(c, &rows) { Effect::None } else { Effect::Unhandled }
+        if pane.text(c, rows) { Effect::None } else { Effect::Unhandled }
     }
 
     fn mode(&self) -> Mode {

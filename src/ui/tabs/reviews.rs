@@ -235,8 +235,7 @@ impl TabView<Ctx> for Reviews {
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
         {
             let (pane, rows) = self.current();
-            let rows = rows.clone();
-            if pane.handle(action, &rows) {
+            if pane.handle(action, rows) {
                 return Effect::None;
             }
         }
@@ -254,8 +253,7 @@ impl TabView<Ctx> for Reviews {
 
     fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
         let (pane, rows) = self.current();
-        let rows = rows.clone();
-        if pane.text(c, &rows) { Effect::None } else { Effect::Unhandled }
+        if pane.text(c, rows) { Effect::None } else { Effect::Unhandled }
     }
 
     fn mode(&self) -> Mode {
