@@ -83,6 +83,22 @@ impl Term {
         }
     }
 
+    /// `r` on the selected package, a justification, `ctrl-s`.
+    fn request_selected(&mut self, justification: &str) {
+        self.send("r");
+        self.wait_for("Business justification");
+        self.typ(justification);
+        self.send(CTRL_S);
+    }
+
+    /// `u`, filter the picker, Enter.
+    fn sign_in(&mut self, filter: &str) {
+        self.send("u");
+        self.wait_for("Sign in as");
+        self.typ(filter);
+        self.send(ENTER);
+    }
+
     /// Quit and wait for the process; returns its exit status and everything it wrote.
     fn quit(mut self) -> (bool, Vec<u8>) {
         self.send("q");
@@ -146,10 +162,7 @@ fn allan_requests_internal_access_package_and_gets_the_team() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut t = Term::start(dir.path(), &["--as", "allande@contoso.com"]);
     t.wait_for("Internal_AccessPackage");
-    t.send("r");
-    t.wait_for("Business justification");
-    t.typ("Working with the lab team");
-    t.send(CTRL_S);
+    t.request_selected("Working with the lab team");
     t.wait_for("delivered");
     let (ok, _) = t.quit();
     assert!(ok);
@@ -158,7 +171,6 @@ fn allan_requests_internal_access_package_and_gets_the_team() {
     let allan = tenant.find_user("allande@contoso.com").expect("Allan").id;
     let team = tenant.find_resource("External_Collaboration").expect("the team").id;
     assert!(tenant.holds(allan, team, "Member"), "Allan should now be in the team");
-    let _ = ENTER;
 }
 
 /// Seed 001, the internal and external lab, in one real terminal session: Allan requests
@@ -170,18 +182,12 @@ fn seed_001_lab_allan_alex_and_adele_in_a_real_terminal() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut t = Term::start(dir.path(), &["--as", "allande@contoso.com"]);
     t.wait_for("Internal_AccessPackage");
-    t.send("r");
-    t.wait_for("Business justification");
-    t.typ("Working with the lab team");
-    t.send(CTRL_S);
+    t.request_selected("Working with the lab team");
     t.wait_for("delivered");
 
     // Alex signs in from outside the directory. The demo already has a request of his waiting:
     // he cancels it and asks again.
-    t.send("u");
-    t.wait_for("Sign in as");
-    t.typ("outside");
-    t.send(ENTER);
+    t.sign_in("outside");
     t.wait_for("Email");
     t.typ("alex@azureblog.net");
     t.send(ENTER);
@@ -194,17 +200,11 @@ fn seed_001_lab_allan_alex_and_adele_in_a_real_terminal() {
     t.wait_for("canceled");
     t.send("[");
     t.wait_for("Available to request");
-    t.send("r");
-    t.wait_for("Business justification");
-    t.typ("Contractor on the External_Collaboration team");
-    t.send(CTRL_S);
+    t.request_selected("Contractor on the External_Collaboration team");
     t.wait_for("pendingApproval");
 
     // Adele clears her inbox.
-    t.send("u");
-    t.wait_for("Sign in as");
-    t.typ("Adele");
-    t.send(ENTER);
+    t.sign_in("Adele");
     t.wait_for("Signed in as Adele Vance");
     t.send("2");
     t.wait_for("Pending");
@@ -215,10 +215,7 @@ fn seed_001_lab_allan_alex_and_adele_in_a_real_terminal() {
     t.wait_for("delivered");
 
     // The administrator moves the clock past both end dates.
-    t.send("u");
-    t.wait_for("Sign in as");
-    t.typ("MOD");
-    t.send(ENTER);
+    t.sign_in("MOD");
     t.wait_for("Signed in as MOD Administrator");
     t.send("J");
     t.wait_for("Jump to");
