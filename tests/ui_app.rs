@@ -133,3 +133,20 @@ fn a_hidden_package_is_not_listed_but_its_link_opens_the_request_form() {
     let s = screen(&mut app, 120, 35);
     assert!(s.contains("Request 'Internal_AccessPackage'"), "{s}");
 }
+
+#[test]
+fn a_jump_into_the_past_is_refused_by_the_domain_and_the_prompt_stays_open() {
+    use entitle::ui::layers::Layer;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), None);
+    let before = app.ctx.tenant().clock.now;
+    update(&mut app, Action::ClockJump);
+    for c in "2026-01-01".chars() {
+        app.type_char(c);
+    }
+    update(&mut app, Action::Open);
+    assert!(matches!(app.top_layer(), Some(Layer::Prompt(_))), "the prompt stays open");
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("never goes backwards"), "{s}");
+    assert_eq!(app.ctx.tenant().clock.now, before);
+}

@@ -146,14 +146,7 @@ impl Ctx {
     /// point of moving it, and rarely fits the status line.
     fn move_clock(&mut self, command: Command) -> Effect {
         match self.run(command) {
-            Ok(out) => {
-                let text = clock_summary(&out);
-                Effect::Batch(vec![
-                    Effect::ok(outcome_text(&out)),
-                    Effect::Refresh,
-                    Effect::Open(Layer::message("The clock moved", text)),
-                ])
-            }
+            Ok(out) => clock_moved(&out),
             Err(e) => Effect::error(e),
         }
     }
@@ -200,6 +193,16 @@ impl Ctx {
             Effect::Refresh,
         ])
     }
+}
+
+/// The status line, a refresh, and a popup of what fired: the point of moving the clock, which
+/// rarely fits the status line.
+fn clock_moved(out: &Outcome) -> Effect {
+    Effect::Batch(vec![
+        Effect::ok(outcome_text(out)),
+        Effect::Refresh,
+        Effect::Open(Layer::message("The clock moved", clock_summary(out))),
+    ])
 }
 
 /// "Now Fri 2027-01-01 00:00." and one line per kind of thing that fired.
@@ -270,13 +273,11 @@ impl Shell for Ctx {
             LayerResult::Prompted { id, text } if id == "clock_jump" => match parse_date(text.trim(), true) {
                 Some(naive) => {
                     let to = chrono::Utc.from_utc_datetime(&naive);
-                    if to < self.tenant().clock.now {
-                        return Effect::Reject(format!(
-                            "The clock never goes backwards: it is already {}",
-                            self.tenant().clock.now.format("%Y-%m-%d %H:%M")
-                        ));
+                    // The domain refuses a jump backwards; its message stays in the prompt.
+                    match self.run(Command::SetClock { to }) {
+                        Ok(out) => clock_moved(&out),
+                        Err(e) => Effect::Reject(e),
                     }
-                    self.move_clock(Command::SetClock { to })
                 }
                 None => Effect::Reject("Use YYYY-MM-DD or YYYY-MM-DD HH:MM".into()),
             },
