@@ -2,6 +2,9 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::lock::LockHolder;
 
 /// Where in a file a problem is: a 1-based line and, when known, a 1-based column.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -107,6 +110,35 @@ pub enum StoreError {
     )]
     Exists { path: PathBuf },
 
+    #[error(
+        "{}: is {what}, not a regular file; entitle reads and writes only regular files. Put the \
+         data there, or move it aside (entitle has not changed it)",
+        path.display()
+    )]
+    NotAFile { path: PathBuf, what: String },
+
+    #[error(
+        "{}: {}; nothing was done. Try again later, raise the wait with --lock-timeout SECONDS or \
+         ENTITLE_LOCK_TIMEOUT, or stop that process if it is stuck",
+        path.display(),
+        locked_by(holder.as_ref(), Some(*waited))
+    )]
+    Locked { path: PathBuf, holder: Option<LockHolder>, waited: Duration },
+
+    #[error(
+        "{}: gave up waiting for the lock ({}); nothing was done",
+        path.display(),
+        locked_by(holder.as_ref(), None)
+    )]
+    GaveUp { path: PathBuf, holder: Option<LockHolder> },
+
+    #[error(
+        "{}: this user may not write to the data directory, so changes are refused (reading \
+         works). Ask for write access, or copy the directory and use --data on the copy",
+        path.display()
+    )]
+    ReadOnly { path: PathBuf },
+
     #[error("{}: could not encode {what} as JSON: {source}", path.display())]
     Encode {
         path: PathBuf,
@@ -127,13 +159,24 @@ impl StoreError {
             | StoreError::Migrate { path, .. }
             | StoreError::Replay { path, .. }
             | StoreError::Exists { path }
+            | StoreError::NotAFile { path, .. }
+            | StoreError::Locked { path, .. }
+            | StoreError::GaveUp { path, .. }
+            | StoreError::ReadOnly { path }
             | StoreError::Encode { path, .. } => path,
         }
     }
 
     /// Whether the store refused data it found on disk (as opposed to failing to do I/O).
     pub fn is_refusal(&self) -> bool {
-        !matches!(self, StoreError::Io { .. } | StoreError::Encode { .. })
+        !matches!(
+            self,
+            StoreError::Io { .. }
+                | StoreError::Encode { .. }
+                | StoreError::Locked { .. }
+                | StoreError::GaveUp { .. }
+                | StoreError::ReadOnly { .. }
+        )
     }
 
     pub(crate) fn io(path: &Path, action: &'static str, source: std::io::Error) -> Self {
@@ -143,6 +186,43 @@ impl StoreError {
     pub(crate) fn corrupt(path: &Path, at: Position, problem: impl Into<String>) -> Self {
         StoreError::Corrupt { path: path.to_owned(), at, problem: problem.into() }
     }
+}
+
+/// "another process holds the lock: process 12 (...) since ..." with how long it was waited for.
+fn locked_by(holder: Option<&LockHolder>, waited: Option<Duration>) -> String {
+    let who = match holder {
+        Some(h) => format!("another process holds the lock: {h}"),
+        None => "another process holds the lock (a reader, or one that left no record)".to_owned(),
+    };
+    match waited {
+        Some(w) => format!("{who}, and did not let go within {:.1} s", w.as_secs_f64()),
+        None => who,
+    }
+}
+
+/// Something the store noticed and the user should be told, though nothing failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreWarning {
+    /// The journal ends with bytes that are not a whole entry: a write that crashed before
+    /// its commit was acknowledged. They are ignored, and kept aside by the next commit.
+    #[error(
+        "{} line {line}: the last {bytes} bytes are an unfinished write (a commit that crashed \
+         before it was acknowledged); they are ignored, and the next change keeps them in a \
+         .torn-<n> file beside the journal",
+        path.display()
+    )]
+    TornTail { path: PathBuf, line: u64, bytes: u64 },
+    /// The unfinished write was moved out of the journal into `kept`.
+    #[error("{}: {bytes} bytes of an unfinished write were moved out of the journal into {}", path.display(), kept.display())]
+    TornKept { path: PathBuf, kept: PathBuf, bytes: u64 },
+    /// The lock file could not be opened: reads go on without the lock and may see a commit
+    /// half-way; changes are refused.
+    #[error(
+        "{}: cannot be opened, so reads are not locked against changes by others and changes are refused",
+        path.display()
+    )]
+    Unlocked { path: PathBuf },
 }
 
 /// Why a commit did not happen.

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use super::error::StoreError;
 
 pub(crate) const SNAPSHOT: &str = "tenant.json";
+#[cfg(test)]
 pub(crate) const SNAPSHOT_TMP: &str = "tenant.json.tmp";
 pub(crate) const JOURNAL: &str = "journal.jsonl";
 pub(crate) const LOCK: &str = "entitle.lock";
@@ -17,7 +18,6 @@ pub(crate) const LOCK: &str = "entitle.lock";
 pub(crate) struct Paths {
     pub dir: PathBuf,
     pub snapshot: PathBuf,
-    pub tmp: PathBuf,
     pub journal: PathBuf,
     pub lock: PathBuf,
 }
@@ -27,7 +27,6 @@ impl Paths {
         Paths {
             dir: dir.to_owned(),
             snapshot: dir.join(SNAPSHOT),
-            tmp: dir.join(SNAPSHOT_TMP),
             journal: dir.join(JOURNAL),
             lock: dir.join(LOCK),
         }
@@ -65,11 +64,26 @@ fn file_id(_meta: &fs::Metadata) -> (u64, u64) {
     (0, 0)
 }
 
-/// The stamp of `path`, or `None` if there is no such file.
+/// The stamp of `path`, or `None` if there is no such file. Refuses with
+/// [`StoreError::NotAFile`] anything that is not a regular file (or a symbolic link to one),
+/// including a dangling symbolic link, which must not pass for "no data".
 pub(crate) fn stat(path: &Path) -> Result<Option<Stamp>, StoreError> {
     match fs::metadata(path) {
-        Ok(meta) => Ok(Some(Stamp::of(&meta))),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Ok(meta) => {
+            check_regular(path, &meta)?;
+            Ok(Some(Stamp::of(&meta)))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::symlink_metadata(path) {
+            Ok(_) => {
+                let what = match fs::read_link(path) {
+                    Ok(target) => format!("a symbolic link to {}, which does not exist", target.display()),
+                    Err(_) => "a symbolic link to nothing".to_owned(),
+                };
+                Err(StoreError::NotAFile { path: path.to_owned(), what })
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io(path, "look at the file", e)),
+        },
         Err(e) => Err(StoreError::io(path, "look at the file", e)),
     }
 }
@@ -78,45 +92,52 @@ pub(crate) fn exists(path: &Path) -> Result<bool, StoreError> {
     Ok(stat(path)?.is_some())
 }
 
-/// A held lock on `entitle.lock`; released when dropped.
-pub(crate) struct Held<'a>(&'a File);
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        // Closing the file would release it too; an error here leaves nothing to clean up.
-        let _ = self.0.unlock();
+/// Refuses `meta` (of `path`, links followed) unless it is a regular file, naming what it is.
+pub(crate) fn check_regular(path: &Path, meta: &fs::Metadata) -> Result<(), StoreError> {
+    if meta.is_file() {
+        return Ok(());
     }
+    let mut what = kind_of(&meta.file_type()).to_owned();
+    if let Ok(target) = fs::read_link(path) {
+        what = format!("a symbolic link to {} ({what})", target.display());
+    }
+    Err(StoreError::NotAFile { path: path.to_owned(), what })
 }
 
-pub(crate) fn open_lock_file(path: &Path) -> Result<File, StoreError> {
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(|e| StoreError::io(path, "open the lock file", e))
-}
-
-pub(crate) fn lock_shared<'a>(file: &'a File, path: &Path) -> Result<Held<'a>, StoreError> {
-    file.lock_shared().map_err(|e| StoreError::io(path, "take a shared lock", e))?;
-    Ok(Held(file))
-}
-
-pub(crate) fn lock_exclusive<'a>(file: &'a File, path: &Path) -> Result<Held<'a>, StoreError> {
-    file.lock().map_err(|e| StoreError::io(path, "take an exclusive lock", e))?;
-    Ok(Held(file))
+fn kind_of(t: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() { "a directory" } else { "not a regular file" }
 }
 
 /// Reads `path` from byte `offset` to its end, with the stamp of the file read.
 /// `None` if there is no such file.
 pub(crate) fn read_from(path: &Path, offset: u64) -> Result<Option<(Vec<u8>, Stamp)>, StoreError> {
+    // Looked at before opening: opening a FIFO for reading would wait for a writer.
+    if stat(path)?.is_none() {
+        return Ok(None);
+    }
     let mut file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StoreError::io(path, "open the file", e)),
     };
     let meta = file.metadata().map_err(|e| StoreError::io(path, "look at the file", e))?;
+    check_regular(path, &meta)?;
     let mut bytes = Vec::with_capacity(meta.len().saturating_sub(offset) as usize);
     if offset > 0 {
         file.seek(SeekFrom::Start(offset)).map_err(|e| StoreError::io(path, "seek in the file", e))?;
@@ -125,27 +146,45 @@ pub(crate) fn read_from(path: &Path, offset: u64) -> Result<Option<(Vec<u8>, Sta
     Ok(Some((bytes, Stamp::of(&meta))))
 }
 
-/// Writes `bytes` to `tmp`, syncs it and renames it over `target`. The caller syncs the
-/// directory with [`sync_dir`] to make the rename durable. Returns the stamp of the new file.
-pub(crate) fn replace_file(tmp: &Path, target: &Path, bytes: &[u8]) -> Result<Stamp, StoreError> {
+/// Writes `bytes` to `<target>.tmp`, syncs it, renames it over `target` and syncs the directory,
+/// so the new file is durable when this returns. Returns the stamp of the new file.
+///
+/// When `target` is a symbolic link, the link stays: the file it points to is replaced, by a
+/// rename in that file's own directory (so the temporary file is `<real target>.tmp`).
+pub(crate) fn replace_file(target: &Path, bytes: &[u8]) -> Result<Stamp, StoreError> {
+    let is_link = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
+    let real = if is_link {
+        fs::canonicalize(target).map_err(|e| StoreError::io(target, "follow the symbolic link", e))?
+    } else {
+        target.to_owned()
+    };
+    let tmp = suffixed(&real, ".tmp");
     let written = (|| {
-        let mut file = File::create(tmp).map_err(|e| StoreError::io(tmp, "create the file", e))?;
-        file.write_all(bytes).map_err(|e| StoreError::io(tmp, "write the file", e))?;
-        file.sync_all().map_err(|e| StoreError::io(tmp, "sync the file to disk", e))?;
-        file.metadata().map_err(|e| StoreError::io(tmp, "look at the file", e))
+        let mut file = File::create(&tmp).map_err(|e| StoreError::io(&tmp, "create the file", e))?;
+        file.write_all(bytes).map_err(|e| StoreError::io(&tmp, "write the file", e))?;
+        file.sync_all().map_err(|e| StoreError::io(&tmp, "sync the file to disk", e))?;
+        file.metadata().map_err(|e| StoreError::io(&tmp, "look at the file", e))
     })();
     let meta = match written {
         Ok(meta) => meta,
         Err(e) => {
-            let _ = fs::remove_file(tmp);
+            let _ = fs::remove_file(&tmp);
             return Err(e);
         }
     };
-    if let Err(e) = fs::rename(tmp, target) {
-        let _ = fs::remove_file(tmp);
+    if let Err(e) = fs::rename(&tmp, &real) {
+        let _ = fs::remove_file(&tmp);
         return Err(StoreError::io(target, "rename the new snapshot into place", e));
     }
+    sync_dir(real.parent().unwrap_or(Path::new(".")))?;
     Ok(Stamp::of(&meta))
+}
+
+/// `path` with `suffix` appended to its file name.
+pub(crate) fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Makes renames and creations in `dir` durable.
@@ -206,11 +245,16 @@ pub(crate) fn empty_journal(path: &Path) -> Result<Option<Stamp>, StoreError> {
 /// `<file>.bak-<n>` for the smallest `n` for which none of `files` has a backup yet,
 /// so that backups made together share their number.
 pub(crate) fn backup_names(files: &[&Path]) -> Result<Vec<PathBuf>, StoreError> {
+    free_names(files, "bak")
+}
+
+/// `<file>.<kind>-<n>` for the smallest `n` free for every one of `files`.
+fn free_names(files: &[&Path], kind: &str) -> Result<Vec<PathBuf>, StoreError> {
     for n in 1..=u32::MAX {
-        let names: Vec<PathBuf> = files.iter().map(|f| backup_name(f, n)).collect();
+        let names: Vec<PathBuf> = files.iter().map(|f| suffixed(f, &format!(".{kind}-{n}"))).collect();
         let mut taken = false;
         for name in &names {
-            taken |= exists(name)?;
+            taken |= fs::symlink_metadata(name).is_ok();
         }
         if !taken {
             return Ok(names);
@@ -219,14 +263,38 @@ pub(crate) fn backup_names(files: &[&Path]) -> Result<Vec<PathBuf>, StoreError> 
     Err(StoreError::io(
         files.first().copied().unwrap_or(Path::new(".")),
         "find a free backup name",
-        io::Error::other("every .bak-<n> name is taken"),
+        io::Error::other(format!("every .{kind}-<n> name is taken")),
     ))
 }
 
-fn backup_name(file: &Path, n: u32) -> PathBuf {
-    let mut name = file.as_os_str().to_owned();
-    name.push(format!(".bak-{n}"));
-    PathBuf::from(name)
+/// Keeps the bytes of `path` from `at` to its end in `<path>.torn-<n>` (synced), before they
+/// are cut away. Returns that file and how many bytes it holds; `None` if nothing follows `at`.
+pub(crate) fn keep_tail(path: &Path, at: u64) -> Result<Option<(PathBuf, u64)>, StoreError> {
+    let Some((bytes, _)) = read_from(path, at)? else {
+        return Ok(None);
+    };
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    let names = free_names(&[path], "torn")?;
+    let Some(name) = names.into_iter().next() else {
+        return Ok(None);
+    };
+    let write = || -> io::Result<()> {
+        let mut file = OpenOptions::new().write(true).create_new(true).open(&name)?;
+        file.write_all(&bytes)?;
+        file.sync_all()
+    };
+    write().map_err(|e| StoreError::io(&name, "keep the unfinished write aside", e))?;
+    Ok(Some((name, bytes.len() as u64)))
+}
+
+/// Keeps a synced copy of `file` (its target, if it is a symbolic link) at `backup`. A copy,
+/// not a hard link: the journal is emptied in place by compaction, which would empty a link too.
+pub(crate) fn keep_backup(file: &Path, backup: &Path) -> Result<(), StoreError> {
+    fs::copy(file, backup)
+        .and_then(|_| File::open(backup)?.sync_all())
+        .map_err(|e| StoreError::io(backup, "keep a copy of the old file", e))
 }
 
 #[cfg(test)]
@@ -253,9 +321,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join(SNAPSHOT);
         let tmp = dir.path().join(SNAPSHOT_TMP);
-        let first = replace_file(&tmp, &target, b"one").unwrap();
+        let first = replace_file(&target, b"one").unwrap();
         assert_eq!(stat(&target).unwrap(), Some(first));
-        let second = replace_file(&tmp, &target, b"two").unwrap();
+        let second = replace_file(&target, b"two").unwrap();
         assert_ne!(first, second);
         assert!(!exists(&tmp).unwrap());
         assert_eq!(stat(&dir.path().join("nothing")).unwrap(), None);

@@ -1,15 +1,22 @@
 //! [`Store`]: one process's handle on a store directory.
 
 use std::fmt;
-use std::fs::{self, File};
+use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::Persist;
-use super::error::{CommitError, StoreError};
+use super::error::{CommitError, StoreError, StoreWarning};
 use super::files::{self, Paths, Stamp};
+use super::install;
 use super::journal::{self, Cursor};
+use super::lock::{LockFile, LockWait};
 use super::snapshot;
+
+/// An entry whose `apply` takes at least this long is compacted into the snapshot at once, so
+/// that no later open replays it.
+pub const HEAVY_ENTRY: Duration = Duration::from_millis(100);
 
 /// When a commit also compacts: once the journal holds more than `max_entries` lines or more
 /// than `max_bytes` bytes, the state is written as a new snapshot and the journal emptied.
@@ -37,10 +44,44 @@ impl Compaction {
 /// catches up with the others' entries under an exclusive lock, so no update is lost.
 pub struct Store<S: Persist> {
     paths: Paths,
-    lock: File,
+    lock: LockFile,
+    wait: LockWait,
     compaction: Compaction,
+    heavy: Duration,
     compaction_error: Option<StoreError>,
+    notices: Notices,
     view: View<S>,
+}
+
+/// Warnings not yet taken by the caller.
+#[derive(Default)]
+struct Notices {
+    list: Vec<StoreWarning>,
+    /// The torn tail (its length) last warned about, so a warning is given once.
+    warned_torn: u64,
+}
+
+impl Notices {
+    /// Warns once about a torn tail the last read found.
+    fn note_torn(&mut self, journal: &Path, c: &Cursor) {
+        if c.torn > 0 && c.torn != self.warned_torn {
+            self.list.push(StoreWarning::TornTail { path: journal.to_owned(), line: c.lines + 1, bytes: c.torn });
+        }
+        self.warned_torn = c.torn;
+    }
+
+    /// Under the exclusive lock, after catching up: moves a torn tail out of the journal
+    /// before a write cuts it.
+    fn keep_torn(&mut self, journal: &Path, c: &Cursor) -> Result<(), StoreError> {
+        if c.torn == 0 {
+            return Ok(());
+        }
+        if let Some((kept, bytes)) = files::keep_tail(journal, c.pos)? {
+            self.list.push(StoreWarning::TornKept { path: journal.to_owned(), kept, bytes });
+        }
+        self.warned_torn = 0;
+        Ok(())
+    }
 }
 
 /// What this process knows of the files, and the state built from them.
@@ -69,17 +110,41 @@ impl<S: Persist> Store<S> {
     /// Opens the store in `dir`: loads the snapshot, calls [`Persist::after_load`] and replays
     /// the journal. `Ok(None)` when there is no snapshot (nor directory): install a starting
     /// state with [`Store::create`]. Writes nothing (it only creates the empty lock file if
-    /// it is missing), and refuses bad data with a [`StoreError`].
+    /// it is missing and it may), and refuses bad data with a [`StoreError`]. Waits for the
+    /// lock as long as [`LockWait::default`] says.
     pub fn open(dir: impl AsRef<Path>) -> Result<Option<Self>, StoreError> {
+        Self::open_with(dir, LockWait::default())
+    }
+
+    /// [`Store::open`], waiting for the lock (now and for every later command) as `wait` says.
+    pub fn open_with(dir: impl AsRef<Path>, mut wait: LockWait) -> Result<Option<Self>, StoreError> {
         let paths = Paths::new(dir.as_ref());
         if !files::exists(&paths.snapshot)? {
             return Ok(None);
         }
-        let lock = files::open_lock_file(&paths.lock)?;
-        let held = files::lock_shared(&lock, &paths.lock)?;
+        let lock = LockFile::open(&paths.lock)?;
+        let held = lock.shared(&mut wait)?;
         let loaded = load::<S>(&paths)?;
         drop(held);
-        Ok(loaded.map(|view| Store { paths, lock, compaction: Compaction::default(), compaction_error: None, view }))
+        Ok(loaded.map(|view| Self::over(paths, lock, wait, view)))
+    }
+
+    fn over(paths: Paths, lock: LockFile, wait: LockWait, view: View<S>) -> Self {
+        let mut notices = Notices::default();
+        if !lock.is_locking() {
+            notices.list.push(StoreWarning::Unlocked { path: lock.path().to_owned() });
+        }
+        notices.note_torn(&paths.journal, &view.cursor);
+        Store {
+            paths,
+            lock,
+            wait,
+            compaction: Compaction::default(),
+            heavy: HEAVY_ENTRY,
+            compaction_error: None,
+            notices,
+            view,
+        }
     }
 
     /// Creates `dir` if needed and installs `state` as its first snapshot (seq 0).
@@ -90,8 +155,9 @@ impl<S: Persist> Store<S> {
     }
 
     /// Like [`Store::create`], but resets a directory that holds data, on purpose: the old
-    /// snapshot and journal are first renamed to `<name>.bak-<n>` (returned), even if they
-    /// could not be read, so nothing committed is lost.
+    /// snapshot and journal are first copied to `<name>.bak-<n>` (returned), even if they could
+    /// not be read, so nothing committed is lost. Atomic: until the new snapshot is complete
+    /// and renamed into place, the old data stays where it was (see [`install`]).
     pub fn create_replacing(dir: impl AsRef<Path>, state: S) -> Result<(Self, Vec<PathBuf>), StoreError> {
         Self::install(dir.as_ref(), state, true)
     }
@@ -99,34 +165,24 @@ impl<S: Persist> Store<S> {
     fn install(dir: &Path, state: S, replace: bool) -> Result<(Self, Vec<PathBuf>), StoreError> {
         let paths = Paths::new(dir);
         fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, "create the directory", e))?;
-        let lock = files::open_lock_file(&paths.lock)?;
-        let held = files::lock_exclusive(&lock, &paths.lock)?;
-        let bytes = snapshot::encode(&paths.snapshot, &state, 0)?;
-
-        let mut present: Vec<&Path> = Vec::new();
-        if files::exists(&paths.snapshot)? {
-            present.push(&paths.snapshot);
+        let lock = LockFile::open(&paths.lock)?;
+        let mut wait = LockWait::default();
+        let held = lock.exclusive(&mut wait)?;
+        let old = install::old_data(&paths)?;
+        if let Some(first) = old.files.first()
+            && !replace
+        {
+            return Err(StoreError::Exists { path: first.clone() });
         }
-        if files::stat(&paths.journal)?.is_some_and(|j| j.len > 0) {
-            present.push(&paths.journal);
-        }
-        let mut backups = Vec::new();
-        if let Some(first) = present.first() {
-            if !replace {
-                return Err(StoreError::Exists { path: first.to_path_buf() });
-            }
-            for (from, to) in present.iter().zip(files::backup_names(&present)?) {
-                fs::rename(from, &to).map_err(|e| StoreError::io(from, "move the old file aside", e))?;
-                backups.push(to);
-            }
-        }
-        let snapshot = files::replace_file(&paths.tmp, &paths.snapshot, &bytes)?;
-        files::sync_dir(dir)?;
+        let bytes = snapshot::encode(&paths.snapshot, &state, old.last_seq)?;
+        let backups = install::replace_data(&paths, &old, &bytes)?;
+        let snapshot = files::stat(&paths.snapshot)?
+            .ok_or_else(|| StoreError::io(&paths.snapshot, "read the new snapshot", io::ErrorKind::NotFound.into()))?;
         let journal = files::stat(&paths.journal)?;
         drop(held);
-        let view = View { state, cursor: Cursor::new(0), migrated_from: None, snapshot, journal, stale: false };
-        let store = Store { paths, lock, compaction: Compaction::default(), compaction_error: None, view };
-        Ok((store, backups))
+        let cursor = Cursor::new(old.last_seq);
+        let view = View { state, cursor, migrated_from: None, snapshot, journal, stale: false };
+        Ok((Self::over(paths, lock, wait, view), backups))
     }
 
     /// The state as of [`Store::seq`].
@@ -167,33 +223,78 @@ impl<S: Persist> Store<S> {
         self.compaction = compaction;
     }
 
+    /// An entry whose `apply` takes at least `heavy` is compacted at once (default [`HEAVY_ENTRY`]).
+    pub fn set_heavy_entry(&mut self, heavy: Duration) {
+        self.heavy = heavy;
+    }
+
+    /// How long to wait for the lock from now on, and who is told meanwhile.
+    pub fn set_lock_wait(&mut self, wait: LockWait) {
+        self.wait = wait;
+    }
+
+    /// Whether this process may change the data (the lock file could be opened for writing
+    /// and the directory is not read-only). If not, commits are refused with
+    /// [`StoreError::ReadOnly`]; reads work.
+    pub fn is_writable(&self) -> bool {
+        self.check_writable().is_ok()
+    }
+
+    /// What the store noticed since the last call that the user should be told (a torn write
+    /// ignored or kept aside, reads without a lock). Nothing failed because of them.
+    pub fn take_warnings(&mut self) -> Vec<StoreWarning> {
+        std::mem::take(&mut self.notices.list)
+    }
+
     /// The error of the last automatic compaction after a commit, if it failed. Such a
-    /// failure does not undo the commit, which was already durable; the next commit retries.
+    /// failure does not undo the commit, which was already durable. The next commit retries
+    /// first, and is refused if it fails again, so the journal cannot grow without end.
     pub fn take_compaction_error(&mut self) -> Option<StoreError> {
         self.compaction_error.take()
+    }
+
+    fn check_writable(&self) -> Result<(), StoreError> {
+        if !self.lock.is_writable() {
+            return Err(StoreError::ReadOnly { path: self.lock.path().to_owned() });
+        }
+        let dir = &self.paths.dir;
+        let meta = fs::metadata(dir).map_err(|e| StoreError::io(dir, "look at the directory", e))?;
+        if meta.permissions().readonly() {
+            return Err(StoreError::ReadOnly { path: dir.clone() });
+        }
+        Ok(())
     }
 
     /// Commits one entry. Under the exclusive lock: catches up with entries other processes
     /// committed, builds the entry with `make` from the caught-up state, applies it, and
     /// appends it to the journal and syncs it. If the state refuses the entry, nothing is
     /// written ([`CommitError::Refused`]). The cost does not grow with the size of the state,
-    /// except for a compaction now and then (see [`Compaction`]).
+    /// except for a compaction now and then (see [`Compaction`]) and right after an entry whose
+    /// `apply` took long (see [`Store::set_heavy_entry`]).
     pub fn commit(&mut self, make: impl FnOnce(&S) -> S::Entry) -> Result<S::Output, CommitError<S::Error>> {
-        let _held = files::lock_exclusive(&self.lock, &self.paths.lock)?;
+        self.check_writable()?;
+        let _held = self.lock.exclusive(&mut self.wait)?;
+        self.view.catch_up(&self.paths)?;
+        self.notices.note_torn(&self.paths.journal, &self.view.cursor);
+        self.notices.keep_torn(&self.paths.journal, &self.view.cursor)?;
+        let paths = &self.paths;
         let view = &mut self.view;
-        view.catch_up(&self.paths)?;
-        if view.migrated_from.is_some() {
-            view.compact(&self.paths)?;
+        // Overdue means the last compaction failed: retry before the journal grows further.
+        if view.migrated_from.is_some() || self.compaction.is_due(&view.cursor) {
+            view.compact(paths)?;
         }
         let entry = make(&view.state);
-        let line = journal::encode_line(&self.paths.journal, view.cursor.seq + 1, &entry)?;
+        let mut line = journal::encode_line(&paths.journal, view.cursor.seq + 1, &entry)?;
+        let started = Instant::now();
         let output = view.state.apply(&entry).map_err(CommitError::Refused)?;
+        let heavy = started.elapsed() >= self.heavy;
 
         if view.cursor.is_stale() {
-            view.cursor.pos = 0;
-            view.cursor.lines = 0;
+            view.cursor.restart();
+        } else if view.cursor.unterminated {
+            line.insert(0, b'\n');
         }
-        match files::append_at(&self.paths.journal, view.cursor.pos, &line) {
+        match files::append_at(&paths.journal, view.cursor.pos, &line) {
             Ok(stamp) => {
                 view.cursor.appended(line.len() as u64);
                 view.journal = Some(stamp);
@@ -201,12 +302,12 @@ impl<S: Persist> Store<S> {
             Err(e) => {
                 // The state holds an entry the journal does not: go back to the files.
                 view.stale = true;
-                let _ = view.reload(&self.paths);
+                let _ = view.reload(paths);
                 return Err(e.into());
             }
         }
-        if self.compaction.is_due(&view.cursor)
-            && let Err(e) = view.compact(&self.paths)
+        if (heavy || self.compaction.is_due(&view.cursor))
+            && let Err(e) = view.compact(paths)
         {
             self.compaction_error = Some(e);
         }
@@ -224,16 +325,21 @@ impl<S: Persist> Store<S> {
         {
             return Ok(false);
         }
-        let _held = files::lock_shared(&self.lock, &self.paths.lock)?;
-        view.catch_up(&self.paths)
+        let held = self.lock.shared(&mut self.wait)?;
+        let changed = view.catch_up(&self.paths)?;
+        drop(held);
+        self.notices.note_torn(&self.paths.journal, &self.view.cursor);
+        Ok(changed)
     }
 
     /// Writes the state as a new snapshot and empties the journal, under the exclusive lock
     /// (after catching up). Crash-safe: the snapshot is replaced atomically and carries its
     /// seq, so journal lines left behind by a crash are skipped on load.
     pub fn compact(&mut self) -> Result<(), StoreError> {
-        let _held = files::lock_exclusive(&self.lock, &self.paths.lock)?;
+        self.check_writable()?;
+        let _held = self.lock.exclusive(&mut self.wait)?;
         self.view.catch_up(&self.paths)?;
+        self.notices.keep_torn(&self.paths.journal, &self.view.cursor)?;
         self.view.compact(&self.paths)
     }
 }
@@ -314,32 +420,22 @@ impl<S: Persist> View<S> {
     }
 
     /// Writes the state as the new snapshot, then empties the journal. The caller holds the
-    /// exclusive lock and has caught up. A snapshot loaded from an older schema is first
-    /// copied to `tenant.json.bak-<n>`.
+    /// exclusive lock, has caught up and kept any torn tail aside. A snapshot loaded from an
+    /// older schema is first copied to `tenant.json.bak-<n>`.
     fn compact(&mut self, paths: &Paths) -> Result<(), StoreError> {
         let bytes = snapshot::encode(&paths.snapshot, &self.state, self.cursor.seq)?;
         if self.migrated_from.is_some() {
-            keep_copy(&paths.snapshot)?;
+            let names = files::backup_names(&[&paths.snapshot])?;
+            if let Some(copy) = names.first() {
+                files::keep_backup(&paths.snapshot, copy)?;
+            }
         }
-        self.snapshot = files::replace_file(&paths.tmp, &paths.snapshot, &bytes)?;
+        // Durable when this returns: until then, the journal must keep its lines.
+        self.snapshot = files::replace_file(&paths.snapshot, &bytes)?;
         self.cursor.snapshot_seq = self.cursor.seq;
         self.migrated_from = None;
-        // Until the rename is durable, the journal must keep its lines.
-        files::sync_dir(&paths.dir)?;
         self.journal = files::empty_journal(&paths.journal)?;
         self.cursor = Cursor::new(self.cursor.seq);
         Ok(())
     }
-}
-
-/// Copies `file` to `<file>.bak-<n>` and syncs the copy.
-fn keep_copy(file: &Path) -> Result<(), StoreError> {
-    let names = files::backup_names(&[file])?;
-    let Some(copy) = names.first() else {
-        return Ok(());
-    };
-    fs::copy(file, copy)
-        .and_then(|_| File::open(copy)?.sync_all())
-        .map_err(|e| StoreError::io(copy, "keep a copy of the old snapshot", e))?;
-    Ok(())
 }

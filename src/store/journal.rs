@@ -43,11 +43,16 @@ pub(crate) struct Cursor {
     pub lines: u64,
     /// Seq of the last complete line read.
     pub last_seq: Option<u64>,
+    /// The last line read is complete JSON but lacks its '\n' (the crash came just before it):
+    /// it is a record, and the next line written must start with the missing '\n'.
+    pub unterminated: bool,
+    /// Bytes after `pos` that are not a whole line (a torn write), as of the last read.
+    pub torn: u64,
 }
 
 impl Cursor {
     pub fn new(snapshot_seq: u64) -> Self {
-        Cursor { seq: snapshot_seq, snapshot_seq, pos: 0, lines: 0, last_seq: None }
+        Cursor { seq: snapshot_seq, snapshot_seq, pos: 0, lines: 0, last_seq: None, unterminated: false, torn: 0 }
     }
 
     /// Whether the journal ends before the state's seq: all its lines are in the snapshot,
@@ -62,6 +67,13 @@ impl Cursor {
         self.pos += len;
         self.lines += 1;
         self.last_seq = Some(self.seq);
+        self.unterminated = false;
+        self.torn = 0;
+    }
+
+    /// Forgets the journal's lines (it is about to be emptied or was).
+    pub fn restart(&mut self) {
+        *self = Cursor { snapshot_seq: self.snapshot_seq, ..Cursor::new(self.seq) };
     }
 }
 
@@ -76,9 +88,10 @@ pub(crate) fn encode_line<E: Serialize>(path: &Path, seq: u64, entry: &E) -> Res
     Ok(line)
 }
 
-/// Replays the complete lines of `bytes` — the journal from `cursor.pos` on — into `state`,
-/// advancing `cursor` past each line as it is applied. A last line without its '\n' is a torn
-/// write and is left alone. On error, `cursor` and `state` stand just before the bad line.
+/// Replays the lines of `bytes` — the journal from `cursor.pos` on — into `state`, advancing
+/// `cursor` past each line as it is applied. A last line without its '\n' is a record if it is
+/// complete JSON (`cursor.unterminated`), else a torn write that is left alone (`cursor.torn`).
+/// On error, `cursor` and `state` stand just before the bad line.
 pub(crate) fn replay<S: Persist>(
     path: &Path,
     bytes: &[u8],
@@ -86,12 +99,36 @@ pub(crate) fn replay<S: Persist>(
     state: &mut S,
 ) -> Result<(), StoreError> {
     let mut rest = bytes;
+    if cursor.unterminated {
+        // What follows a line that lacked its '\n' starts with the '\n' the next commit added.
+        match rest.split_first() {
+            Some((b'\n', after)) => {
+                rest = after;
+                cursor.pos += 1;
+                cursor.unterminated = false;
+            }
+            Some(_) => return Err(StoreError::corrupt(path, Position::line(cursor.lines), "the line goes on")),
+            None => return Ok(()),
+        }
+    }
     while let Some(end) = rest.iter().position(|&b| b == b'\n') {
-        let line = &rest[..end];
-        rest = &rest[end + 1..];
+        let (line, after) = rest.split_at(end);
+        rest = after.get(1..).unwrap_or_default();
         replay_line(path, line, cursor, state)?;
         cursor.pos += end as u64 + 1;
         cursor.lines += 1;
+    }
+    cursor.torn = 0;
+    if rest.is_empty() {
+        return Ok(());
+    }
+    if serde_json::from_slice::<Head>(rest).is_ok() {
+        replay_line(path, rest, cursor, state)?;
+        cursor.pos += rest.len() as u64;
+        cursor.lines += 1;
+        cursor.unterminated = true;
+    } else {
+        cursor.torn = rest.len() as u64;
     }
     Ok(())
 }
@@ -149,28 +186,7 @@ fn missing(first: u64, last: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Deserialize;
-
-    /// A sum that refuses negative numbers.
-    #[derive(Serialize, Deserialize, Default)]
-    struct Sum(u64);
-
-    #[derive(Debug, thiserror::Error)]
-    #[error("negative")]
-    struct Negative;
-
-    impl Persist for Sum {
-        type Entry = i64;
-        type Output = u64;
-        type Error = Negative;
-        const KIND: &'static str = "sum";
-        const SCHEMA_VERSION: u32 = 1;
-        fn apply(&mut self, entry: &i64) -> Result<u64, Negative> {
-            let add = u64::try_from(*entry).map_err(|_| Negative)?;
-            self.0 += add;
-            Ok(self.0)
-        }
-    }
+    use crate::store::test_sum::Sum;
 
     fn run(snapshot_seq: u64, text: &str) -> (Result<(), StoreError>, Cursor, u64) {
         let mut cursor = Cursor::new(snapshot_seq);
@@ -189,6 +205,25 @@ mod tests {
         assert_eq!(cursor.lines, 3);
         assert_eq!(cursor.pos as usize, text.rfind('\n').unwrap() + 1);
         assert!(!cursor.is_stale());
+    }
+
+    #[test]
+    fn a_complete_last_line_without_its_newline_is_a_record() {
+        let text = "{\"seq\":1,\"entry\":100}\n{\"seq\":2,\"entry\":5}";
+        let (result, cursor, sum) = run(0, text);
+        result.unwrap();
+        assert_eq!((sum, cursor.seq, cursor.lines, cursor.torn), (105, 2, 2, 0));
+        assert!(cursor.unterminated);
+        assert_eq!(cursor.pos as usize, text.len());
+
+        // What another process appends after it starts with the missing newline.
+        let mut cursor = cursor;
+        let mut more = Sum(105);
+        replay(Path::new("j"), b"\n{\"seq\":3,\"entry\":1}\n", &mut cursor, &mut more).unwrap();
+        assert_eq!((more.0, cursor.seq, cursor.unterminated), (106, 3, false));
+
+        let (_, torn, sum) = run(0, "{\"seq\":1,\"entry\":100}\n{\"seq\":2,\"entry\":5");
+        assert_eq!((sum, torn.seq, torn.torn, torn.unterminated), (100, 1, 18, false));
     }
 
     #[test]

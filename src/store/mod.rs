@@ -44,11 +44,16 @@ pub mod demo;
 mod error;
 mod files;
 mod handle;
+mod install;
 mod journal;
+mod lock;
 mod snapshot;
+#[cfg(test)]
+mod test_sum;
 
-pub use error::{CommitError, Position, StoreError};
-pub use handle::{Compaction, Store};
+pub use error::{CommitError, Position, StoreError, StoreWarning};
+pub use handle::{Compaction, HEAVY_ENTRY, Store};
+pub use lock::{DEFAULT_LOCK_TIMEOUT, LockHolder, LockWait, Wait, Waiter, Waiting};
 
 /// A state the store can keep: serializable, and changed only by applying journal entries.
 pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
