@@ -3,11 +3,12 @@
 //! moved, and commits each command as the signed-in actor.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 
 use crate::domain::{Actor, Clock, Command, DomainError, Entry, Fired, Outcome, Tenant, Time};
-use crate::store::{CommitError, Persist, Store, StoreError};
+use crate::store::{CommitError, DEFAULT_LOCK_TIMEOUT, LockWait, Persist, Store, StoreError};
 
 impl Persist for Tenant {
     type Entry = Entry;
@@ -45,6 +46,28 @@ pub fn data_dir(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
         .ok_or_else(|| anyhow!("No home directory to keep data in: pass --data DIR or set ENTITLE_DATA"))
 }
 
+/// The longest wait for the lock that `--lock-timeout` and `ENTITLE_LOCK_TIMEOUT` accept.
+pub const MAX_LOCK_TIMEOUT_SECS: f64 = 3600.0;
+
+/// How long to wait for another process's lock: `--lock-timeout SECONDS`, else
+/// `ENTITLE_LOCK_TIMEOUT`, else [`DEFAULT_LOCK_TIMEOUT`]. Seconds from 0 to
+/// [`MAX_LOCK_TIMEOUT_SECS`], fractions allowed (0 means: do not wait at all).
+pub fn lock_timeout(arg: Option<&str>) -> anyhow::Result<Duration> {
+    let (text, from) = match (arg, std::env::var("ENTITLE_LOCK_TIMEOUT").ok()) {
+        (Some(a), _) => (a.to_owned(), "--lock-timeout"),
+        (None, Some(e)) if !e.trim().is_empty() => (e, "ENTITLE_LOCK_TIMEOUT"),
+        _ => return Ok(DEFAULT_LOCK_TIMEOUT),
+    };
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| (0.0..=MAX_LOCK_TIMEOUT_SECS).contains(s))
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| {
+            anyhow!("{from} {text:?} is not a wait for the lock: give seconds from 0 to {MAX_LOCK_TIMEOUT_SECS}, such as 5 or 0.5")
+        })
+}
+
 /// Why a command did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -79,13 +102,17 @@ pub enum Opened {
 }
 
 impl Session {
-    /// Open the store in `dir`; with no data there, install the demo tenant.
-    pub fn open(dir: &Path) -> anyhow::Result<(Store<Tenant>, Opened)> {
-        match Store::<Tenant>::open(dir)? {
+    /// Open the store in `dir`, waiting for the lock as `wait` says; with no data there,
+    /// install the demo tenant. A directory that holds anything that is not plain data (a
+    /// dangling link at `tenant.json`, a FIFO) is refused, never taken for "no data".
+    pub fn open(dir: &Path, wait: LockWait) -> anyhow::Result<(Store<Tenant>, Opened)> {
+        let timeout = wait.timeout;
+        match Store::<Tenant>::open_with(dir, wait)? {
             Some(s) => Ok((s, Opened::Existing)),
             None => {
                 let tenant = crate::store::demo::demo_tenant().context("building the demo tenant")?;
-                let s = Store::create(dir, tenant)?;
+                let mut s = Store::create(dir, tenant)?;
+                s.set_lock_wait(LockWait::new(timeout));
                 Ok((s, Opened::InstalledDemo))
             }
         }
@@ -140,6 +167,16 @@ impl Session {
         all.merge(std::mem::take(&mut out.fired));
         out.fired = all;
         Ok(out)
+    }
+
+    /// What the store noticed since the last call, to tell the user: a torn write ignored or
+    /// kept aside, reads without a lock, a compaction that failed (the commit itself was done).
+    pub fn warnings(&mut self) -> Vec<String> {
+        let mut all: Vec<String> = self.store.take_warnings().iter().map(ToString::to_string).collect();
+        if let Some(e) = self.store.take_compaction_error() {
+            all.push(format!("the change was saved, but compacting the journal failed: {e}"));
+        }
+        all
     }
 
     /// Catch up with other processes. Returns whether anything changed.

@@ -80,8 +80,11 @@ fn create_replacing_moves_old_files_aside() {
     assert_eq!(backups, vec![dir.join("tenant.json.bak-1"), dir.join("journal.jsonl.bak-1")]);
     assert_eq!(fs::read(&backups[0]).unwrap(), old_snapshot);
     assert_eq!(fs::read(&backups[1]).unwrap(), old_journal);
-    assert_eq!(replaced.seq(), 0);
+    // The new snapshot goes on from the old data's last seq, so that old journal lines a crash
+    // might leave behind count as already in it.
+    assert_eq!(replaced.seq(), 1);
     assert_eq!(replaced.state().counter, 0);
+    assert!(!dir.join("journal.jsonl").exists());
 
     // Even a snapshot that cannot be read is kept, under the next free number.
     fs::write(dir.join("tenant.json"), b"{ garbage").unwrap();

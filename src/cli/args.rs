@@ -28,6 +28,10 @@ pub struct Cli {
     /// Print JSON (the domain objects or report rows) instead of tables
     #[arg(long, global = true)]
     pub json: bool,
+    /// How long to wait, in seconds, while another entitle holds the data's lock before giving
+    /// up and naming it (else $ENTITLE_LOCK_TIMEOUT, else 5; 0 to 3600)
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub lock_timeout: Option<String>,
     #[command(subcommand)]
     pub command: Option<Cmd>,
 }

@@ -30,6 +30,7 @@ pub use args::{Cli, Cmd};
 
 use crate::domain::{Actor, Command, Outcome, Tenant, Time, UserId};
 use crate::session::{self, Opened, Session};
+use crate::store::LockWait;
 
 /// A mistake in how a command was typed (exit 2), found after clap parsed it.
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +73,8 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     if let Some(Cmd::Init(a)) = &cli.command {
         return setup::init(&dir, a, cli.json);
     }
-    let (store, opened) = Session::open(&dir)?;
+    let timeout = session::lock_timeout(cli.lock_timeout.as_deref()).map_err(|e| usage(e.to_string()))?;
+    let (store, opened) = Session::open(&dir, LockWait::new(timeout))?;
     let notice = (opened == Opened::InstalledDemo)
         .then(|| format!("No data in {}: installed the demo tenant '{}'", dir.display(), store.state().display_name));
     if let (Some(n), Some(_)) = (&notice, &cli.command) {
@@ -93,6 +95,7 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
         return crate::ui::run::run_tui(session, &dir, notice);
     };
     let mut ctx = Ctx { session, json: cli.json, matches: leaf(matches), actor_err };
+    ctx.warn();
     ctx.catch_up()?;
     dispatch::dispatch(&mut ctx, command)
 }
@@ -144,12 +147,21 @@ impl Ctx<'_> {
     /// Fire the timers a live clock made due, so that reads show the present.
     fn catch_up(&mut self) -> Result<()> {
         if self.session.timer_due() {
-            let fired = self.session.tick()?;
+            let fired = self.session.tick();
+            self.warn();
+            let fired = fired?;
             if !fired.is_empty() {
                 eprintln!("Meanwhile: {fired}");
             }
         }
         Ok(())
+    }
+
+    /// Print on stderr what the store noticed (a torn write kept aside, a failed compaction).
+    fn warn(&mut self) {
+        for w in self.session.warnings() {
+            eprintln!("entitle: warning: {w}");
+        }
     }
 
     /// Run a command as the signed-in actor and print what it did.
@@ -160,7 +172,9 @@ impl Ctx<'_> {
             command,
             Command::Tick | Command::AdvanceClock { .. } | Command::SetClock { .. } | Command::EndReview { .. }
         );
-        let out = self.session.run(command)?;
+        let out = self.session.run(command);
+        self.warn();
+        let out = out?;
         if self.json {
             format::emit_json(&serde_json::json!({
                 "message": out.message,

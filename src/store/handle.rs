@@ -11,7 +11,7 @@ use super::error::{CommitError, StoreError, StoreWarning};
 use super::files::{self, Paths, Stamp};
 use super::install;
 use super::journal::{self, Cursor};
-use super::lock::{LockFile, LockWait};
+use super::lock::{LockFile, LockWait, Waiter};
 use super::snapshot;
 
 /// An entry whose `apply` takes at least this long is compacted into the snapshot at once, so
@@ -231,6 +231,11 @@ impl<S: Persist> Store<S> {
     /// How long to wait for the lock from now on, and who is told meanwhile.
     pub fn set_lock_wait(&mut self, wait: LockWait) {
         self.wait = wait;
+    }
+
+    /// Who is told while waiting for the lock, keeping the timeout.
+    pub fn set_lock_waiter(&mut self, waiter: Waiter) {
+        self.wait = LockWait::new(self.wait.timeout).with_waiter(waiter);
     }
 
     /// Whether this process may change the data (the lock file could be opened for writing

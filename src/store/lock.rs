@@ -59,7 +59,7 @@ pub enum Wait {
 }
 
 /// Called between tries while the lock is held by another process.
-pub type Waiter = Box<dyn FnMut(&Waiting) -> Wait>;
+pub type Waiter = Box<dyn FnMut(&Waiting) -> Wait + Send>;
 
 /// How long a store waits for the lock, and who is told meanwhile.
 pub struct LockWait {

@@ -170,6 +170,11 @@ pub trait Shell {
     fn tick(&mut self) -> bool {
         false
     }
+    /// A warning for the status bar that arose outside any command's result (e.g. the store
+    /// kept a torn write aside), taken once.
+    fn take_notice(&mut self) -> Option<String> {
+        None
+    }
 }
 
 impl Shell for () {}
@@ -339,6 +344,17 @@ impl<C: Shell> App<C> {
         if changed {
             self.refresh_views();
         }
-        changed
+        self.show_notice() || changed
+    }
+
+    /// Puts the context's pending warning, if any, in the status bar. `true` if there was one.
+    pub fn show_notice(&mut self) -> bool {
+        match self.ctx.take_notice() {
+            Some(text) => {
+                self.set_message(StatusMessage::new(MessageKind::Warning, text));
+                true
+            }
+            None => false,
+        }
     }
 }

@@ -102,6 +102,12 @@ impl<C: Shell> App<C> {
 
     /// Any terminal event. Returns whether the screen should be redrawn.
     pub fn handle_event(&mut self, event: Event) -> bool {
+        let handled = self.handle_event_inner(event);
+        // A command may have left a warning (a torn write kept aside): it outranks its message.
+        self.show_notice() || handled
+    }
+
+    fn handle_event_inner(&mut self, event: Event) -> bool {
         match event {
             Event::Key(k) => {
                 let e = self.handle_key(k);

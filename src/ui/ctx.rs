@@ -303,6 +303,11 @@ impl Shell for Ctx {
         }
     }
 
+    fn take_notice(&mut self) -> Option<String> {
+        let warnings = self.session.warnings();
+        (!warnings.is_empty()).then(|| warnings.join("; "))
+    }
+
     fn tick(&mut self) -> bool {
         let mut changed = match self.session.refresh() {
             Ok(c) => c,

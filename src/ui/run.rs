@@ -2,11 +2,13 @@
 //! the theme, and every tab view.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::session::Session;
 use crate::ui::app::{App, Tab};
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Keymap;
+use crate::ui::terminal::{self, WaitSignals};
 use crate::ui::tabs;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::status::StatusMessage;
@@ -41,7 +43,12 @@ pub fn build_app(session: Session, location: &Path, keymap: Keymap, theme: Theme
 }
 
 /// Run the terminal app until the user quits. `notice` is shown first (e.g. "installed the demo").
-pub fn run_tui(session: Session, location: &Path, notice: Option<String>) -> anyhow::Result<()> {
+/// A commit that waits for another process's lock keeps the screen alive (see
+/// [`terminal::lock_waiter`]); the store's own warnings (a torn write, reads without a lock)
+/// show in the status bar.
+pub fn run_tui(mut session: Session, location: &Path, notice: Option<String>) -> anyhow::Result<()> {
+    let signals = Arc::new(WaitSignals::default());
+    session.store.set_lock_waiter(terminal::lock_waiter(signals.clone()));
     let (keymap, warning) = Keymap::load(keymap_path().as_deref());
     let mut app = build_app(session, location, keymap, Theme::from_env());
     if let Some(w) = warning {
@@ -49,6 +56,7 @@ pub fn run_tui(session: Session, location: &Path, notice: Option<String>) -> any
     } else if let Some(n) = notice {
         app.set_message(StatusMessage::info(n));
     }
-    crate::ui::terminal::run(&mut app)?;
+    app.show_notice();
+    terminal::run_with_tick(&mut app, terminal::TICK, signals)?;
     Ok(())
 }

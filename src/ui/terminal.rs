@@ -1,16 +1,29 @@
 //! Running the app in a real terminal: `ratatui::init`/`restore` (whose panic hook restores the
 //! terminal), mouse capture and bracketed paste behind a guard, and an event loop that polls with a
 //! timeout, drains every pending event, ticks, and redraws once per batch only when needed.
+//!
+//! While a command waits for another process's lock, the [`lock_waiter`] keeps the screen alive:
+//! it writes "waiting for another process… (Esc gives up)" on the bottom line, updated as time
+//! passes, and reads the keyboard: Esc gives the command up (it is then not done, and the status
+//! bar says so), Ctrl-C gives it up and quits. Those two keys are fixed here, as the wait is
+//! outside any mode of the keymap. The loop redraws the whole screen afterwards.
 
 use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ratatui::DefaultTerminal;
+use ratatui::crossterm::cursor::{MoveTo, RestorePosition, SavePosition};
 use ratatui::crossterm::event::{
-    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event, KeyCode,
+    KeyEventKind, KeyModifiers,
 };
-use ratatui::crossterm::execute;
+use ratatui::crossterm::style::{Attribute, Print, SetAttribute};
+use ratatui::crossterm::terminal::{Clear, ClearType};
+use ratatui::crossterm::{execute, queue};
 
+use crate::store::{Wait, Waiter, Waiting};
 use crate::ui::app::{App, Shell};
 
 /// How often the context is ticked (reload from disk, live clock).
@@ -39,15 +52,65 @@ impl Drop for MouseGuard {
     }
 }
 
-/// Runs `app` until it quits. The terminal is restored on return, on error and on panic.
-pub fn run<C: Shell>(app: &mut App<C>) -> io::Result<()> {
-    run_with_tick(app, TICK)
+/// What a [`lock_waiter`] tells the event loop: it drew over the screen, or Ctrl-C was pressed.
+#[derive(Debug, Default)]
+pub struct WaitSignals {
+    drew: AtomicBool,
+    quit: AtomicBool,
 }
 
-pub fn run_with_tick<C: Shell>(app: &mut App<C>, tick: Duration) -> io::Result<()> {
+/// The store's waiter for the terminal app (see the module documentation).
+pub fn lock_waiter(signals: Arc<WaitSignals>) -> Waiter {
+    Box::new(move |w: &Waiting| {
+        signals.drew.store(true, Ordering::Relaxed);
+        // Drawing is best effort: a failure leaves the old screen, and the wait goes on.
+        let _ = draw_waiting(w);
+        while event::poll(Duration::ZERO).unwrap_or(false) {
+            let Ok(Event::Key(k)) = event::read() else { continue };
+            if k.kind != KeyEventKind::Press {
+                continue;
+            }
+            if k.code == KeyCode::Esc {
+                return Wait::GiveUp;
+            }
+            if k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c' | 'C')) {
+                signals.quit.store(true, Ordering::Relaxed);
+                return Wait::GiveUp;
+            }
+        }
+        Wait::KeepWaiting
+    })
+}
+
+/// The waiting line, in reverse video on the bottom row, cut to the width of the terminal.
+fn draw_waiting(w: &Waiting) -> io::Result<()> {
+    let (cols, rows) = ratatui::crossterm::terminal::size()?;
+    let who = match &w.holder {
+        Some(h) => format!(": {h}"),
+        None => String::new(),
+    };
+    let text = format!(
+        " waiting for another process… {:.0} of {:.0} s (Esc gives up){who}",
+        w.waited.as_secs_f64(),
+        w.timeout.as_secs_f64()
+    );
+    let line: String = text.chars().filter(|c| !c.is_control()).take(usize::from(cols)).collect();
+    let mut out = io::stdout();
+    queue!(out, SavePosition, MoveTo(0, rows.saturating_sub(1)), Clear(ClearType::CurrentLine))?;
+    queue!(out, SetAttribute(Attribute::Reverse), Print(line), SetAttribute(Attribute::Reset), RestorePosition)?;
+    out.flush()
+}
+
+/// Runs `app` until it quits. The terminal is restored on return, on error and on panic.
+pub fn run<C: Shell>(app: &mut App<C>) -> io::Result<()> {
+    run_with_tick(app, TICK, Arc::default())
+}
+
+/// [`run`] with another tick, and the signals of the [`lock_waiter`] the app's store uses.
+pub fn run_with_tick<C: Shell>(app: &mut App<C>, tick: Duration, signals: Arc<WaitSignals>) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let result = MouseGuard::enable().and_then(|guard| {
-        let r = event_loop(&mut terminal, app, tick);
+        let r = event_loop(&mut terminal, app, tick, &signals);
         drop(guard);
         r
     });
@@ -56,10 +119,24 @@ pub fn run_with_tick<C: Shell>(app: &mut App<C>, tick: Duration) -> io::Result<(
 }
 
 /// The loop itself, on any ratatui terminal.
-pub fn event_loop<C: Shell>(terminal: &mut DefaultTerminal, app: &mut App<C>, tick: Duration) -> io::Result<()> {
+pub fn event_loop<C: Shell>(
+    terminal: &mut DefaultTerminal,
+    app: &mut App<C>,
+    tick: Duration,
+    signals: &WaitSignals,
+) -> io::Result<()> {
     let mut last_tick = Instant::now();
     let mut dirty = true;
     while !app.should_quit() {
+        if signals.quit.swap(false, Ordering::Relaxed) {
+            app.quit = true;
+            break;
+        }
+        if signals.drew.swap(false, Ordering::Relaxed) {
+            // The waiting line was written past ratatui's buffer: draw everything again.
+            terminal.clear()?;
+            dirty = true;
+        }
         if dirty || app.take_redraw() {
             terminal.draw(|frame| app.draw(frame))?;
             app.take_redraw();
