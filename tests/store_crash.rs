@@ -192,3 +192,117 @@ fn an_explicit_compaction_also_writes_the_upgrade() {
     let reopened = Store::<Toy>::open(&dir).unwrap().unwrap();
     assert_eq!((reopened.migrated_from(), reopened.state().counter), (None, 5));
 }
+
+/// A small xorshift generator: random enough kill points, the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// Starts this test binary again, running only `test` with `env` set.
+fn child(test: &str, env: (&str, &Path)) -> std::process::Child {
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(env.0, env.1)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// The child half of [`killed_at_random_points_no_acknowledged_commit_is_lost`]: does nothing
+/// unless `STORE_CRASH_CHILD` names a store. Commits `put("k<n>", n)` in a loop, compacting
+/// often, and prints each `n` once its commit is acknowledged.
+#[test]
+fn crash_child_commits_in_a_loop() {
+    let Some(dir) = std::env::var_os("STORE_CRASH_CHILD") else {
+        return;
+    };
+    let mut store = Store::<Toy>::open(&dir).unwrap().unwrap();
+    store.set_compaction(entitle::store::Compaction { max_entries: 7, max_bytes: u64::MAX });
+    let mut out = std::io::stdout().lock();
+    loop {
+        let n = store.seq() + 1;
+        store.commit(put(&format!("k{n}"), n as i64)).unwrap();
+        writeln!(out, "{n}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+/// A child process commits in a loop and is killed (SIGKILL) at a random point, 120 times;
+/// after each kill the store opens and holds every command the child had acknowledged.
+#[test]
+fn killed_at_random_points_no_acknowledged_commit_is_lost() {
+    use std::io::Read;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    Store::create(&dir, Toy::default()).unwrap();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut acknowledged: Vec<u64> = Vec::new();
+    let kills = 120;
+    for _ in 0..kills {
+        let mut c = child("crash_child_commits_in_a_loop", ("STORE_CRASH_CHILD", &dir));
+        std::thread::sleep(std::time::Duration::from_micros(2_000 + rng.below(25_000)));
+        c.kill().unwrap();
+        c.wait().unwrap();
+        let mut out = String::new();
+        c.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        // Only whole lines count: a number cut by the kill was not fully printed.
+        let whole = out.rsplit_once('\n').map_or("", |(w, _)| w);
+        acknowledged.extend(whole.lines().filter_map(|l| l.trim().parse::<u64>().ok()));
+
+        let store = Store::<Toy>::open(&dir).unwrap().unwrap();
+        let lost: Vec<u64> =
+            acknowledged.iter().copied().filter(|n| store.state().items.get(&format!("k{n}")) != Some(&(*n as i64))).collect();
+        assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+        assert!(store.seq() >= acknowledged.last().copied().unwrap_or(0));
+    }
+    eprintln!("{kills} kills, {} acknowledged commits, none lost", acknowledged.len());
+    assert!(acknowledged.len() > kills, "the child hardly committed: {}", acknowledged.len());
+}
+
+/// The child half of [`an_interrupted_init_leaves_the_old_data_or_the_new`]: does nothing
+/// unless `STORE_INIT_CHILD` names a directory. Resets it over and over, alternating two states.
+#[test]
+fn crash_child_resets_in_a_loop() {
+    let Some(dir) = std::env::var_os("STORE_INIT_CHILD") else {
+        return;
+    };
+    for n in 0.. {
+        let toy = Toy { counter: if n % 2 == 0 { 100 } else { 200 }, ..Toy::default() };
+        Store::create_replacing(&dir, toy).unwrap();
+    }
+}
+
+/// Resets killed at random points: every time, the directory opens and holds one of the two
+/// states, never nothing (which would make entitle install the demo over the data).
+#[test]
+fn an_interrupted_init_leaves_the_old_data_or_the_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let mut store = Store::create(&dir, Toy { counter: 100, ..Toy::default() }).unwrap();
+    store.commit(add(0)).unwrap();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    for kill in 0..60 {
+        let mut c = child("crash_child_resets_in_a_loop", ("STORE_INIT_CHILD", &dir));
+        std::thread::sleep(std::time::Duration::from_micros(2_000 + rng.below(15_000)));
+        c.kill().unwrap();
+        c.wait().unwrap();
+        let store = Store::<Toy>::open(&dir).unwrap().unwrap_or_else(|| panic!("kill {kill}: no data left"));
+        assert!([100, 200].contains(&store.state().counter), "kill {kill}: {}", store.state().counter);
+        // Keep the backups from piling up.
+        for e in fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.to_string_lossy().contains(".bak-") {
+                fs::remove_file(p).unwrap();
+            }
+        }
+    }
+}
