@@ -259,8 +259,11 @@ fn killed_at_random_points_no_acknowledged_commit_is_lost() {
         acknowledged.extend(whole.lines().filter_map(|l| l.trim().parse::<u64>().ok()));
 
         let store = Store::<Toy>::open(&dir).unwrap().unwrap();
-        let lost: Vec<u64> =
-            acknowledged.iter().copied().filter(|n| store.state().items.get(&format!("k{n}")) != Some(&(*n as i64))).collect();
+        let lost: Vec<u64> = acknowledged
+            .iter()
+            .copied()
+            .filter(|n| store.state().items.get(&format!("k{n}")) != Some(&(*n as i64)))
+            .collect();
         assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
         assert!(store.seq() >= acknowledged.last().copied().unwrap_or(0));
     }

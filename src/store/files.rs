@@ -24,12 +24,7 @@ pub(crate) struct Paths {
 
 impl Paths {
     pub fn new(dir: &Path) -> Self {
-        Paths {
-            dir: dir.to_owned(),
-            snapshot: dir.join(SNAPSHOT),
-            journal: dir.join(JOURNAL),
-            lock: dir.join(LOCK),
-        }
+        Paths { dir: dir.to_owned(), snapshot: dir.join(SNAPSHOT), journal: dir.join(JOURNAL), lock: dir.join(LOCK) }
     }
 }
 

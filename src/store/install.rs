@@ -151,7 +151,7 @@ mod tests {
                     (_, true) => assert!(opened.is_err(), "old garbage is still refused as before"),
                     _ => assert_eq!(opened.unwrap().unwrap().state(), &Sum(6)),
                 }
-                assert_eq!(fs::read(dir.join("tenant.json.bak-1")).unwrap().is_empty(), false);
+                assert!(!fs::read(dir.join("tenant.json.bak-1")).unwrap().is_empty());
 
                 // Done again without dying: the new data, the old one backed up once more.
                 let (mut store, backups) = Store::create_replacing(&dir, Sum(1000)).unwrap();

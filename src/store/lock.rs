@@ -148,7 +148,8 @@ impl LockFile {
         if let Some(mut file) = held.file {
             // The record is only for the message of a process that waits: failing to write it
             // must not stop the commit.
-            let _ = file.set_len(0).and_then(|()| file.seek(SeekFrom::Start(0))).and_then(|_| file.write_all(&record()));
+            let _ =
+                file.set_len(0).and_then(|()| file.seek(SeekFrom::Start(0))).and_then(|_| file.write_all(&record()));
         }
         Ok(held)
     }
@@ -169,7 +170,11 @@ impl LockFile {
             }
             let waiting = Waiting { holder: read_holder(&self.path), waited: start.elapsed(), timeout: wait.timeout };
             if waiting.waited >= wait.timeout {
-                return Err(StoreError::Locked { path: self.path.clone(), holder: waiting.holder, waited: waiting.waited });
+                return Err(StoreError::Locked {
+                    path: self.path.clone(),
+                    holder: waiting.holder,
+                    waited: waiting.waited,
+                });
             }
             if let Some(waiter) = wait.waiter.as_mut()
                 && waiter(&waiting) == Wait::GiveUp

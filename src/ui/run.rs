@@ -8,8 +8,8 @@ use crate::session::Session;
 use crate::ui::app::{App, Tab};
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Keymap;
-use crate::ui::terminal::{self, WaitSignals};
 use crate::ui::tabs;
+use crate::ui::terminal::{self, WaitSignals};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::status::StatusMessage;
 
