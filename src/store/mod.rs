@@ -20,19 +20,50 @@
 //!   that wrote it; `seq` is the number of the last journal entry the state includes (0 for a
 //!   fresh state). The store writes no wall-clock time; entries carry their own time.
 //!   The snapshot is only ever replaced whole: written to `tenant.json.tmp`, synced, renamed
-//!   over `tenant.json`, and the directory synced.
+//!   over `tenant.json`, and the directory synced. If `tenant.json` is a symbolic link, the link
+//!   stays and the file it points to is replaced the same way, in that file's own directory.
 //! * `journal.jsonl` — one line per committed entry, `{"seq":N,"entry":...}` followed by `\n`,
 //!   with consecutive `seq` numbers. On load, lines with `seq` at or below the snapshot's `seq`
 //!   are already in the snapshot and are skipped (they remain after a crash between writing a
-//!   snapshot and emptying the journal); the first line after the snapshot must be `seq + 1`.
-//!   A missing journal means no entries. A last line without its `\n` is a write torn by a
-//!   crash before its commit was acknowledged: it is ignored, and cut away by the next commit.
-//! * `entitle.lock` — an empty file that is only ever locked ([`std::fs::File::lock`]): an
-//!   exclusive lock around every commit, compaction and reset, a shared lock around every read.
+//!   snapshot and emptying the journal, or during a reset); the first line after the snapshot
+//!   must be `seq + 1`. A missing journal means no entries. A last line without its `\n` that is
+//!   complete JSON is a record like any other (the crash came just before the `\n`): the next
+//!   commit writes the missing `\n` before its own line. A last line that is not complete JSON
+//!   is a write torn by a crash before its commit was acknowledged: it is ignored (with a
+//!   [`StoreWarning::TornTail`]), and the next commit or compaction first copies its bytes to
+//!   `journal.jsonl.torn-<n>` (a [`StoreWarning::TornKept`]), then cuts it away.
+//! * `entitle.lock` — locked ([`std::fs::File::try_lock`]): an exclusive lock around every
+//!   commit, compaction and reset, a shared lock around every read. A process waits for it at
+//!   most [`LockWait::timeout`] ([`DEFAULT_LOCK_TIMEOUT`] unless set), then is refused with
+//!   [`StoreError::Locked`] naming the holder; a waiter may give up sooner ([`StoreError::GaveUp`]).
+//!   While a process holds it exclusively, the file holds one JSON line naming it,
+//!   `{"pid":..,"command":"..","since":".."}` (see [`LockHolder`]); it is emptied on release.
+//!   If the lock file cannot be opened for writing, it is opened for reading: reads lock as
+//!   usual and every change is refused with [`StoreError::ReadOnly`]. If it cannot be opened
+//!   at all, reads go on without a lock ([`StoreWarning::Unlocked`]). A directory that is
+//!   read-only also refuses changes before anything is written.
 //! * `tenant.json.tmp` — a snapshot being written; a leftover one is ignored and overwritten.
-//! * `tenant.json.bak-<n>`, `journal.jsonl.bak-<n>` — old files kept by
+//! * `tenant.json.bak-<n>`, `journal.jsonl.bak-<n>` — copies of old files kept by
 //!   [`Store::create_replacing`] and by a schema upgrade, never read by the store.
+//! * `journal.jsonl.torn-<n>` — the bytes of a torn write, kept aside; never read by the store.
 //!
+//! Every file the store reads must be a regular file or a symbolic link to one: anything else
+//! (a directory, a FIFO, a device, a dangling link) is refused with [`StoreError::NotAFile`]
+//! before it is opened; a dangling link at `tenant.json` is never taken for "no data".
+//!
+//! # Compaction
+//!
+//! A commit compacts (writes the state as the snapshot, then empties the journal) when the
+//! journal passes [`Compaction`]'s limits, and right after an entry whose `apply` took at least
+//! [`HEAVY_ENTRY`] (so no later open replays it). If a compaction fails, the commit stands; the
+//! next commit retries first and is refused if it fails again, so the journal stays bounded.
+//!
+//! # Resets
+//!
+//! [`Store::create_replacing`] keeps the old data in place until the new snapshot is complete:
+//! every crash point leaves the old data or the new (the steps are in `install.rs`). The new
+//! snapshot carries the old data's last `seq`, so old journal lines count as already in it.
+
 //! # Bad data
 //!
 //! Anything the store cannot read exactly — a snapshot that does not parse, a journal line that
