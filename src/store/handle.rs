@@ -157,7 +157,7 @@ impl<S: Persist> Store<S> {
     /// Like [`Store::create`], but resets a directory that holds data, on purpose: the old
     /// snapshot and journal are first copied to `<name>.bak-<n>` (returned), even if they could
     /// not be read, so nothing committed is lost. Atomic: until the new snapshot is complete
-    /// and renamed into place, the old data stays where it was (see [`install`]).
+    /// and renamed into place, the old data stays where it was (see "Resets" in the module docs).
     pub fn create_replacing(dir: impl AsRef<Path>, state: S) -> Result<(Self, Vec<PathBuf>), StoreError> {
         Self::install(dir.as_ref(), state, true)
     }
