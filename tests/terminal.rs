@@ -243,3 +243,62 @@ fn seed_001_lab_allan_alex_and_adele_in_a_real_terminal() {
         assert!(!tenant.holds(user, team, "Member"), "{} lost the team", tenant.user_name(user));
     }
 }
+
+/// Another process holds the data's lock inside a commit that does not finish (as a process
+/// stopped with SIGSTOP would): a command in the app shows that it waits and who holds the lock,
+/// the screen stays alive, Esc gives the command up (not done, and the status bar says so), and
+/// once the lock is free the same key works. Ctrl-C while waiting quits.
+#[test]
+fn a_commit_waiting_for_a_stuck_lock_can_be_given_up_with_esc() {
+    use entitle::domain::{Actor, Command, Entry, Tenant};
+    use entitle::store::Store;
+    use std::sync::mpsc;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut t = Term::start(dir.path(), &["--lock-timeout", "60"]);
+    t.wait_for("installed the demo tenant");
+    let before = Store::<Tenant>::open(dir.path()).expect("open").expect("data").state().clock.now;
+
+    let hold = || {
+        let (held_tx, held_rx) = mpsc::channel();
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let path = dir.path().to_owned();
+        let holder = std::thread::spawn(move || {
+            let mut store = Store::<Tenant>::open(&path).expect("open").expect("data");
+            let _ = store.commit(|t| {
+                held_tx.send(()).expect("tell");
+                release_rx.recv().expect("wait");
+                Entry { at: t.clock.now, actor: Actor::System, command: Command::Tick }
+            });
+        });
+        held_rx.recv().expect("the lock is held");
+        (release_tx, holder)
+    };
+
+    let (release, holder) = hold();
+    t.send(">");
+    t.wait_for("waiting for another process");
+    t.wait_for(&format!("process {}", std::process::id()));
+    t.send(ESC);
+    t.wait_for("gave up waiting");
+    release.send(()).expect("release");
+    holder.join().expect("holder");
+    let store = Store::<Tenant>::open(dir.path()).expect("open").expect("data");
+    assert_eq!(store.state().clock.now, before, "the given-up command was not done");
+
+    t.send(">");
+    t.wait_for("Clock now");
+    t.send(ESC);
+
+    let (release, holder) = hold();
+    t.send(">");
+    t.wait_for("waiting for another process");
+    t.send("\x03");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while t.child.try_wait().ok().flatten().is_none() {
+        assert!(Instant::now() < deadline, "Ctrl-C did not quit; the screen shows:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    release.send(()).expect("release");
+    holder.join().expect("holder");
+}

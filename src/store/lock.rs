@@ -28,6 +28,10 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest sleep between two tries; the first tries come faster.
 const MAX_POLL: Duration = Duration::from_millis(50);
 
+/// The waiter is called only once the wait has lasted this long: the usual short waits for
+/// another process's commit should not make a screen flash.
+const QUIET_WAIT: Duration = Duration::from_millis(150);
+
 /// Who holds the lock exclusively, as written in the lock file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockHolder {
@@ -58,7 +62,8 @@ pub enum Wait {
     GiveUp,
 }
 
-/// Called between tries while the lock is held by another process.
+/// Called between tries while the lock is held by another process, once the wait has lasted
+/// a moment (150 ms).
 pub type Waiter = Box<dyn FnMut(&Waiting) -> Wait + Send>;
 
 /// How long a store waits for the lock, and who is told meanwhile.
@@ -176,7 +181,8 @@ impl LockFile {
                     waited: waiting.waited,
                 });
             }
-            if let Some(waiter) = wait.waiter.as_mut()
+            if waiting.waited >= QUIET_WAIT
+                && let Some(waiter) = wait.waiter.as_mut()
                 && waiter(&waiting) == Wait::GiveUp
             {
                 return Err(StoreError::GaveUp { path: self.path.clone(), holder: waiting.holder });

@@ -133,8 +133,11 @@ pub fn event_loop<C: Shell>(
             break;
         }
         if signals.drew.swap(false, Ordering::Relaxed) {
-            // The waiting line was written past ratatui's buffer: draw everything again.
-            terminal.clear()?;
+            // The waiting line was written past ratatui's buffers: blank the screen and forget
+            // the last frame, so the next draw paints everything (`Terminal::clear` would
+            // also ask the terminal where its cursor is, which not every terminal answers).
+            execute!(io::stdout(), Clear(ClearType::All))?;
+            terminal.swap_buffers();
             dirty = true;
         }
         if dirty || app.take_redraw() {
