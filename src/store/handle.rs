@@ -123,9 +123,7 @@ impl<S: Persist> Store<S> {
             return Ok(None);
         }
         let lock = LockFile::open(&paths.lock)?;
-        let held = lock.shared(&mut wait)?;
-        let loaded = load::<S>(&paths)?;
-        drop(held);
+        let loaded = load_then_check::<S>(&paths, &lock, &mut wait)?;
         Ok(loaded.map(|view| Self::over(paths, lock, wait, view)))
     }
 
@@ -349,8 +347,40 @@ impl<S: Persist> Store<S> {
     }
 }
 
+/// How many times [`load_then_check`] parses without the lock before it parses under it.
+const UNLOCKED_TRIES: usize = 2;
+
+/// Loads without holding the lock while parsing and replaying (which may take long on a big
+/// tenant: a writer should not wait for that), then checks under a short shared lock that the
+/// snapshot and journal are still the files that were read (same file, length and time). If
+/// not, or if the unlocked read failed (it may have caught a compaction half-way), it tries
+/// again, the last time entirely under the shared lock, whose errors are the ones reported.
+///
+/// Safe because writers change the files only under the exclusive lock, and every change
+/// changes a stamp: an append the length, a compaction the snapshot's inode.
+fn load_then_check<S: Persist>(
+    paths: &Paths,
+    lock: &LockFile,
+    wait: &mut LockWait,
+) -> Result<Option<View<S>>, StoreError> {
+    for _ in 0..UNLOCKED_TRIES {
+        let Ok(loaded) = load::<S>(paths) else { continue };
+        let _held = lock.shared(wait)?;
+        let snapshot = files::stat(&paths.snapshot)?;
+        let same = match &loaded {
+            None => snapshot.is_none(),
+            Some(v) => snapshot == Some(v.snapshot) && files::stat(&paths.journal)? == v.journal,
+        };
+        if same {
+            return Ok(loaded);
+        }
+    }
+    let _held = lock.shared(wait)?;
+    load::<S>(paths)
+}
+
 /// Reads the snapshot and replays the journal. `None` if there is no snapshot.
-/// The caller holds the lock.
+/// The caller holds the lock, or checks afterwards that the files did not change.
 fn load<S: Persist>(paths: &Paths) -> Result<Option<View<S>>, StoreError> {
     let Some((bytes, snapshot)) = files::read_from(&paths.snapshot, 0)? else {
         return Ok(None);

@@ -33,7 +33,10 @@
 //!   [`StoreWarning::TornTail`]), and the next commit or compaction first copies its bytes to
 //!   `journal.jsonl.torn-<n>` (a [`StoreWarning::TornKept`]), then cuts it away.
 //! * `entitle.lock` — locked ([`std::fs::File::try_lock`]): an exclusive lock around every
-//!   commit, compaction and reset, a shared lock around every read. A process waits for it at
+//!   commit, compaction and reset, a shared lock around every read. [`Store::open`] parses
+//!   and replays without the lock, then checks under a short shared lock that the snapshot and
+//!   journal are still the files it read (retrying, the last time under the lock), so a big
+//!   tenant's load does not keep writers waiting. A process waits for the lock at
 //!   most [`LockWait::timeout`] ([`DEFAULT_LOCK_TIMEOUT`] unless set), then is refused with
 //!   [`StoreError::Locked`] naming the holder; a waiter may give up sooner ([`StoreError::GaveUp`]).
 //!   While a process holds it exclusively, the file holds one JSON line naming it,
@@ -78,6 +81,8 @@ mod handle;
 mod install;
 mod journal;
 mod lock;
+#[cfg(test)]
+mod open_tests;
 mod snapshot;
 #[cfg(test)]
 mod test_sum;

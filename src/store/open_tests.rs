@@ -1,0 +1,54 @@
+//! `Store::open` parses without holding the lock, and still never mixes two versions of the files.
+
+use std::cell::Cell;
+use std::fs::File;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Persist, Store};
+
+thread_local! {
+    /// The lock file to probe from `after_load`, and whether it could be locked exclusively then.
+    static PROBE: Cell<Option<(PathBuf, bool)>> = const { Cell::new(None) };
+}
+
+/// A counter whose `after_load` (run while the snapshot is parsed) tries the lock.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Probe(u64);
+
+#[derive(Debug, thiserror::Error)]
+#[error("never")]
+struct Never;
+
+impl Persist for Probe {
+    type Entry = u64;
+    type Output = ();
+    type Error = Never;
+    const KIND: &'static str = "probe";
+    const SCHEMA_VERSION: u32 = 1;
+    fn apply(&mut self, entry: &u64) -> Result<(), Never> {
+        self.0 = self.0.saturating_add(*entry);
+        Ok(())
+    }
+    fn after_load(&mut self) {
+        if let Some((path, _)) = PROBE.take() {
+            let free = File::open(&path).and_then(|f| Ok(f.try_lock().is_ok())).unwrap_or(false);
+            PROBE.set(Some((path, free)));
+        }
+    }
+}
+
+#[test]
+fn open_parses_without_holding_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), Probe(0)).unwrap();
+    store.commit(|_| 5).unwrap();
+    drop(store);
+
+    PROBE.set(Some((dir.path().join("entitle.lock"), false)));
+    let opened = Store::<Probe>::open(dir.path()).unwrap().unwrap();
+    assert_eq!(opened.state().0, 5);
+    let probed = PROBE.take();
+    assert!(matches!(probed, Some((_, true))), "the lock was held while parsing: {probed:?}");
+}
