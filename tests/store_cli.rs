@@ -84,3 +84,35 @@ fn a_torn_write_is_reported_on_stderr_and_kept_aside() {
     assert_eq!(fs::read(env.data().join("journal.jsonl.torn-1")).unwrap(), b"{\"seq\":2,\"entry\":{\"at\":");
     assert!(env.run(&["clock", "show"]).stderr.is_empty());
 }
+
+/// `init --demo` and `init --empty` killed (SIGKILL) at random points, 60 times: the directory
+/// always opens as a tenant (the old or the new), never as "no data" that would make the next
+/// start install the demo over it.
+#[test]
+fn an_interrupted_init_never_leaves_a_directory_that_looks_empty() {
+    let env = Env::new();
+    env.ok(&["init", "--empty", "--admin", "admin@contoso.com"]);
+    let mut seed: u64 = 0x0bad_5eed_1234_5678;
+    let mut outcomes = [0u32; 2];
+    for kill in 0..60 {
+        let args: &[&str] = if kill % 2 == 0 { &["init", "--demo"] } else { &["init", "--empty"] };
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_entitle"))
+            .arg("--data")
+            .arg(env.data())
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(std::time::Duration::from_micros(500 + seed % 60_000));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let store = Store::<Tenant>::open(env.data()).unwrap().unwrap_or_else(|| panic!("kill {kill}: no data"));
+        let demo = store.state().display_name == "Contoso";
+        outcomes[usize::from(demo)] += 1;
+    }
+    eprintln!("after 60 interrupted inits: {} empty tenants, {} demos", outcomes[0], outcomes[1]);
+}

@@ -235,7 +235,8 @@ fn crash_child_commits_in_a_loop() {
     }
 }
 
-/// A child process commits in a loop and is killed (SIGKILL) at a random point, 120 times;
+/// A child process commits in a loop and is killed (SIGKILL) at a random point, 120 times
+/// (or `STORE_CRASH_KILLS`);
 /// after each kill the store opens and holds every command the child had acknowledged.
 #[test]
 fn killed_at_random_points_no_acknowledged_commit_is_lost() {
@@ -246,7 +247,8 @@ fn killed_at_random_points_no_acknowledged_commit_is_lost() {
     Store::create(&dir, Toy::default()).unwrap();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut acknowledged: Vec<u64> = Vec::new();
-    let kills = 120;
+    // STORE_CRASH_KILLS runs more, by hand.
+    let kills = std::env::var("STORE_CRASH_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(120);
     for _ in 0..kills {
         let mut c = child("crash_child_commits_in_a_loop", ("STORE_CRASH_CHILD", &dir));
         std::thread::sleep(std::time::Duration::from_micros(2_000 + rng.below(25_000)));
