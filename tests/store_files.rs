@@ -12,7 +12,7 @@ use std::thread;
 use std::time::Duration;
 
 use entitle::store::{CommitError, LockWait, Store, StoreError, StoreWarning};
-use toy::{Toy, add, contents, journal_lines};
+use toy::{Toy, add, contents, journal_lines, take};
 
 fn fresh(commits: i64) -> (tempfile::TempDir, PathBuf, Store<Toy>) {
     let tmp = tempfile::tempdir().unwrap();
@@ -67,6 +67,11 @@ fn a_torn_tail_is_reported_then_kept_aside_by_the_next_commit() {
         "{warnings:?}"
     );
     assert!(warnings[0].to_string().contains("unfinished write"), "{}", warnings[0]);
+
+    // A refused command cuts nothing, so keeps nothing aside.
+    assert!(matches!(store.commit(take("nothing")), Err(CommitError::Refused(_))));
+    assert!(!dir.join("journal.jsonl.torn-1").exists());
+    assert_eq!(fs::read(&journal).unwrap(), bytes);
 
     store.commit(add(5)).unwrap();
     let kept = dir.join("journal.jsonl.torn-1");

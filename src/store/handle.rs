@@ -277,13 +277,13 @@ impl<S: Persist> Store<S> {
     pub fn commit(&mut self, make: impl FnOnce(&S) -> S::Entry) -> Result<S::Output, CommitError<S::Error>> {
         self.check_writable()?;
         let _held = self.lock.exclusive(&mut self.wait)?;
-        self.view.catch_up(&self.paths)?;
-        self.notices.note_torn(&self.paths.journal, &self.view.cursor);
-        self.notices.keep_torn(&self.paths.journal, &self.view.cursor)?;
         let paths = &self.paths;
         let view = &mut self.view;
+        view.catch_up(paths)?;
+        self.notices.note_torn(&paths.journal, &view.cursor);
         // Overdue means the last compaction failed: retry before the journal grows further.
         if view.migrated_from.is_some() || self.compaction.is_due(&view.cursor) {
+            self.notices.keep_torn(&paths.journal, &view.cursor)?;
             view.compact(paths)?;
         }
         let entry = make(&view.state);
@@ -292,12 +292,16 @@ impl<S: Persist> Store<S> {
         let output = view.state.apply(&entry).map_err(CommitError::Refused)?;
         let heavy = started.elapsed() >= self.heavy;
 
-        if view.cursor.is_stale() {
-            view.cursor.restart();
-        } else if view.cursor.unterminated {
-            line.insert(0, b'\n');
-        }
-        match files::append_at(&paths.journal, view.cursor.pos, &line) {
+        // A torn tail is kept aside only now that it is about to be cut (not for a refusal).
+        let written = self.notices.keep_torn(&paths.journal, &view.cursor).and_then(|()| {
+            if view.cursor.is_stale() {
+                view.cursor.restart();
+            } else if view.cursor.unterminated {
+                line.insert(0, b'\n');
+            }
+            files::append_at(&paths.journal, view.cursor.pos, &line)
+        });
+        match written {
             Ok(stamp) => {
                 view.cursor.appended(line.len() as u64);
                 view.journal = Some(stamp);
