@@ -33,7 +33,7 @@ impl Persist for Probe {
     }
     fn after_load(&mut self) {
         if let Some((path, _)) = PROBE.take() {
-            let free = File::open(&path).and_then(|f| Ok(f.try_lock().is_ok())).unwrap_or(false);
+            let free = File::open(&path).map(|f| f.try_lock().is_ok()).unwrap_or(false);
             PROBE.set(Some((path, free)));
         }
     }
