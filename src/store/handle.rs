@@ -12,6 +12,7 @@ use super::files::{self, Paths, Stamp};
 use super::install;
 use super::journal::{self, Cursor};
 use super::lock::{LockFile, LockWait, Waiter};
+use super::notices::Notices;
 use super::snapshot;
 
 /// An entry whose `apply` takes at least this long is compacted into the snapshot at once, so
@@ -51,37 +52,6 @@ pub struct Store<S: Persist> {
     compaction_error: Option<StoreError>,
     notices: Notices,
     view: View<S>,
-}
-
-/// Warnings not yet taken by the caller.
-#[derive(Default)]
-struct Notices {
-    list: Vec<StoreWarning>,
-    /// The torn tail (its length) last warned about, so a warning is given once.
-    warned_torn: u64,
-}
-
-impl Notices {
-    /// Warns once about a torn tail the last read found.
-    fn note_torn(&mut self, journal: &Path, c: &Cursor) {
-        if c.torn > 0 && c.torn != self.warned_torn {
-            self.list.push(StoreWarning::TornTail { path: journal.to_owned(), line: c.lines + 1, bytes: c.torn });
-        }
-        self.warned_torn = c.torn;
-    }
-
-    /// Under the exclusive lock, after catching up: moves a torn tail out of the journal
-    /// before a write cuts it.
-    fn keep_torn(&mut self, journal: &Path, c: &Cursor) -> Result<(), StoreError> {
-        if c.torn == 0 {
-            return Ok(());
-        }
-        if let Some((kept, bytes)) = files::keep_tail(journal, c.pos)? {
-            self.list.push(StoreWarning::TornKept { path: journal.to_owned(), kept, bytes });
-        }
-        self.warned_torn = 0;
-        Ok(())
-    }
 }
 
 /// What this process knows of the files, and the state built from them.

@@ -81,6 +81,7 @@ mod handle;
 mod install;
 mod journal;
 mod lock;
+mod notices;
 #[cfg(test)]
 mod open_tests;
 mod snapshot;
