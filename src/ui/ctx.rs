@@ -8,6 +8,7 @@ use chrono::TimeZone;
 
 use crate::domain::{Actor, CatalogRole, Command, Outcome, Tenant, Time, UserId};
 use crate::session::{RunError, Session};
+use crate::store::StoreError;
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, Shell, Tab};
 use crate::ui::layers::{Layer, LayerResult};
@@ -60,6 +61,8 @@ impl Ctx {
                 Ok(out)
             }
             Err(RunError::Refused(e)) => Err(e.to_string()),
+            // Waiting for another process's lock changed nothing on disk: the data is as saved.
+            Err(RunError::Store(e @ (StoreError::Locked { .. } | StoreError::GaveUp { .. }))) => Err(e.to_string()),
             Err(RunError::Store(e)) => {
                 self.saved = SaveState::Failed(e.to_string());
                 Err(e.to_string())
