@@ -112,7 +112,7 @@ impl Session {
             None => {
                 let tenant = crate::store::demo::demo_tenant().context("building the demo tenant")?;
                 let mut s = Store::create(dir, tenant)?;
-                s.set_lock_wait(LockWait::new(timeout));
+                let _ = s.set_lock_wait(LockWait::new(timeout));
                 Ok((s, Opened::InstalledDemo))
             }
         }
@@ -177,6 +177,16 @@ impl Session {
             all.push(format!("the change was saved, but compacting the journal failed: {e}"));
         }
         all
+    }
+
+    /// Runs `f` without waiting for another process's lock: a busy lock refuses at once with
+    /// [`StoreError::Locked`]. For background work, such as the terminal app's periodic refresh,
+    /// which tries again on its next tick rather than freeze the screen.
+    pub fn without_waiting<R>(&mut self, f: impl FnOnce(&mut Session) -> R) -> R {
+        let old = self.store.set_lock_wait(LockWait::new(Duration::ZERO));
+        let r = f(self);
+        let _ = self.store.set_lock_wait(old);
+        r
     }
 
     /// Catch up with other processes. Returns whether anything changed.

@@ -247,7 +247,8 @@ fn seed_001_lab_allan_alex_and_adele_in_a_real_terminal() {
 /// Another process holds the data's lock inside a commit that does not finish (as a process
 /// stopped with SIGSTOP would): a command in the app shows that it waits and who holds the lock,
 /// the screen stays alive, Esc gives the command up (not done, and the status bar says so), and
-/// once the lock is free the same key works. Ctrl-C while waiting quits.
+/// once the lock is free the same key works. Ctrl-C while waiting quits. Meanwhile the periodic
+/// refresh does not wait: keys work until a command needs the lock.
 #[test]
 fn a_commit_waiting_for_a_stuck_lock_can_be_given_up_with_esc() {
     use entitle::domain::{Actor, Command, Entry, Tenant};
@@ -265,6 +266,9 @@ fn a_commit_waiting_for_a_stuck_lock_can_be_given_up_with_esc() {
         let path = dir.path().to_owned();
         let holder = std::thread::spawn(move || {
             let mut store = Store::<Tenant>::open(&path).expect("open").expect("data");
+            // A change the app has not seen yet, so that its periodic refresh wants the lock.
+            let tick = |t: &Tenant| Entry { at: t.clock.now, actor: Actor::System, command: Command::Tick };
+            store.commit(tick).expect("a first commit");
             let _ = store.commit(|t| {
                 held_tx.send(()).expect("tell");
                 release_rx.recv().expect("wait");
@@ -276,6 +280,12 @@ fn a_commit_waiting_for_a_stuck_lock_can_be_given_up_with_esc() {
     };
 
     let (release, holder) = hold();
+    // The periodic refresh does not wait for the lock: keys still work, and nothing says "waiting".
+    t.send("2");
+    t.wait_for("Waiting for my decision");
+    std::thread::sleep(Duration::from_millis(1200));
+    assert!(!t.screen().contains("waiting for another process"), "{}", t.screen());
+    t.send("1");
     t.send(">");
     t.wait_for("waiting for another process");
     t.wait_for(&format!("process {}", std::process::id()));

@@ -196,9 +196,10 @@ impl<S: Persist> Store<S> {
         self.heavy = heavy;
     }
 
-    /// How long to wait for the lock from now on, and who is told meanwhile.
-    pub fn set_lock_wait(&mut self, wait: LockWait) {
-        self.wait = wait;
+    /// How long to wait for the lock from now on, and who is told meanwhile. Returns the
+    /// wait it replaces.
+    pub fn set_lock_wait(&mut self, wait: LockWait) -> LockWait {
+        std::mem::replace(&mut self.wait, wait)
     }
 
     /// Who is told while waiting for the lock, keeping the timeout.

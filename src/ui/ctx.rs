@@ -312,20 +312,26 @@ impl Shell for Ctx {
     }
 
     fn tick(&mut self) -> bool {
-        let mut changed = match self.session.refresh() {
+        // In the background, a lock held by another process is not waited for: the next tick
+        // tries again, and the screen stays responsive.
+        let (refreshed, ticked) = self.session.without_waiting(|s| {
+            let refreshed = s.refresh();
+            (refreshed, s.timer_due().then(|| s.tick()))
+        });
+        let mut changed = match refreshed {
             Ok(c) => c,
+            Err(StoreError::Locked { .. }) => false,
             Err(e) => {
                 self.saved = SaveState::Failed(e.to_string());
                 true
             }
         };
-        if self.session.timer_due() {
-            match self.session.tick() {
-                Ok(f) => changed |= !f.is_empty(),
-                Err(e) => {
-                    self.saved = SaveState::Failed(e.to_string());
-                    changed = true;
-                }
+        match ticked {
+            None | Some(Err(RunError::Store(StoreError::Locked { .. }))) => {}
+            Some(Ok(f)) => changed |= !f.is_empty(),
+            Some(Err(e)) => {
+                self.saved = SaveState::Failed(e.to_string());
+                changed = true;
             }
         }
         let now = self.session.now();
