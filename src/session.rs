@@ -120,9 +120,15 @@ impl Session {
 
     /// A fresh tenant: the demo, or an empty one with one administrator and a live clock.
     /// Returns the store and the backups made of the data it replaced.
-    pub fn init(dir: &Path, demo: bool, admin_email: &str) -> anyhow::Result<(Store<Tenant>, Vec<PathBuf>)> {
+    /// Waits for the lock as `wait` says; the old data stays readable until the new is in place.
+    pub fn init(
+        dir: &Path,
+        demo: bool,
+        admin_email: &str,
+        wait: LockWait,
+    ) -> anyhow::Result<(Store<Tenant>, Vec<PathBuf>)> {
         let tenant = if demo { crate::store::demo::demo_tenant()? } else { empty_tenant(admin_email)? };
-        Ok(Store::create_replacing(dir, tenant)?)
+        Ok(Store::create_replacing_with(dir, tenant, wait)?)
     }
 
     pub fn new(store: Store<Tenant>, actor: Actor) -> Self {

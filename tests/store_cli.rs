@@ -40,7 +40,12 @@ fn a_held_lock_makes_commands_wait_then_refuse_naming_the_holder() {
     held_rx.recv().unwrap();
 
     let me = std::process::id();
-    for args in [&["--lock-timeout", "0.3", "clock", "show"][..], &["--lock-timeout", "0", "clock", "advance", "1d"]] {
+    let commands = [
+        &["--lock-timeout", "0.3", "clock", "show"][..],
+        &["--lock-timeout", "0", "clock", "advance", "1d"],
+        &["--lock-timeout", "0", "init", "--empty"],
+    ];
+    for args in commands {
         let err = env.fails(args, 1);
         assert!(err.contains(&format!("process {me}")), "{args:?}: {err}");
         assert!(err.contains("nothing was done"), "{err}");
@@ -51,6 +56,8 @@ fn a_held_lock_makes_commands_wait_then_refuse_naming_the_holder() {
     release_tx.send(()).unwrap();
     holder.join().unwrap();
     assert!(env.ok(&["--lock-timeout", "0", "clock", "show"]).contains("Tenant time"));
+    let store = Store::<Tenant>::open(env.data()).unwrap().unwrap();
+    assert_eq!(store.state().display_name, "Contoso", "the refused init changed nothing");
 }
 
 #[cfg(unix)]

@@ -70,10 +70,10 @@ fn message(e: &anyhow::Error) -> String {
 /// The terminal app. A placeholder until the screens are wired.
 fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     let dir = session::data_dir(cli.data.as_deref())?;
-    if let Some(Cmd::Init(a)) = &cli.command {
-        return setup::init(&dir, a, cli.json);
-    }
     let timeout = session::lock_timeout(cli.lock_timeout.as_deref()).map_err(|e| usage(e.to_string()))?;
+    if let Some(Cmd::Init(a)) = &cli.command {
+        return setup::init(&dir, a, cli.json, LockWait::new(timeout));
+    }
     let (store, opened) = Session::open(&dir, LockWait::new(timeout))?;
     let notice = (opened == Opened::InstalledDemo)
         .then(|| format!("No data in {}: installed the demo tenant '{}'", dir.display(), store.state().display_name));

@@ -10,10 +10,11 @@ use super::{Ctx, parse, usage};
 use crate::domain::records::ExternalLifecycle;
 use crate::domain::{Command, Settings};
 use crate::session::{self, Session};
+use crate::store::LockWait;
 
-pub(crate) fn init(dir: &Path, a: &InitArgs, json: bool) -> Result<()> {
+pub(crate) fn init(dir: &Path, a: &InitArgs, json: bool, wait: LockWait) -> Result<()> {
     let demo = !a.empty;
-    let (store, backups) = Session::init(dir, demo, &a.admin)?;
+    let (store, backups) = Session::init(dir, demo, &a.admin, wait)?;
     let name = store.state().display_name.clone();
     if json {
         return format::emit_json(&serde_json::json!({

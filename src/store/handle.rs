@@ -119,7 +119,7 @@ impl<S: Persist> Store<S> {
     /// Refuses with [`StoreError::Exists`] if the directory already holds a snapshot or a
     /// non-empty journal.
     pub fn create(dir: impl AsRef<Path>, state: S) -> Result<Self, StoreError> {
-        Self::install(dir.as_ref(), state, false).map(|(store, _)| store)
+        Self::install(dir.as_ref(), state, false, LockWait::default()).map(|(store, _)| store)
     }
 
     /// Like [`Store::create`], but resets a directory that holds data, on purpose: the old
@@ -127,14 +127,22 @@ impl<S: Persist> Store<S> {
     /// not be read, so nothing committed is lost. Atomic: until the new snapshot is complete
     /// and renamed into place, the old data stays where it was (see "Resets" in the module docs).
     pub fn create_replacing(dir: impl AsRef<Path>, state: S) -> Result<(Self, Vec<PathBuf>), StoreError> {
-        Self::install(dir.as_ref(), state, true)
+        Self::install(dir.as_ref(), state, true, LockWait::default())
     }
 
-    fn install(dir: &Path, state: S, replace: bool) -> Result<(Self, Vec<PathBuf>), StoreError> {
+    /// [`Store::create_replacing`], waiting for the lock (now and later) as `wait` says.
+    pub fn create_replacing_with(
+        dir: impl AsRef<Path>,
+        state: S,
+        wait: LockWait,
+    ) -> Result<(Self, Vec<PathBuf>), StoreError> {
+        Self::install(dir.as_ref(), state, true, wait)
+    }
+
+    fn install(dir: &Path, state: S, replace: bool, mut wait: LockWait) -> Result<(Self, Vec<PathBuf>), StoreError> {
         let paths = Paths::new(dir);
         fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, "create the directory", e))?;
         let lock = LockFile::open(&paths.lock)?;
-        let mut wait = LockWait::default();
         let held = lock.exclusive(&mut wait)?;
         let old = install::old_data(&paths)?;
         if let Some(first) = old.files.first()
