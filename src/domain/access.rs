@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use strum::{Display, EnumIter, EnumString};
 
+use chrono::Datelike;
+
 use super::Time;
+use super::clock;
 use super::ids::{CatalogId, OrgId, PackageId, PolicyId, QuestionId, ResourceId, UserId};
 
 #[derive(
@@ -211,13 +214,21 @@ pub enum Expiration {
 }
 
 impl Expiration {
+    /// When an assignment that starts at `start` ends: `None` when it never expires, and also when
+    /// the end would fall past the calendar (a stored value out of range; `Tenant::problems`
+    /// reports it).
     pub fn end_from(&self, start: Time) -> Option<Time> {
         match *self {
             Expiration::AfterDays(0) | Expiration::Never => None,
-            Expiration::AfterDays(d) => Some(start + chrono::Duration::days(d as i64)),
-            Expiration::AfterHours(h) => Some(start + chrono::Duration::hours(h as i64)),
+            Expiration::AfterDays(d) => clock::plus_days(start, i64::from(d)),
+            Expiration::AfterHours(h) => clock::plus_hours(start, i64::from(h)),
             Expiration::OnDate(t) => Some(t),
         }
+    }
+    /// Whether the end of an assignment starting at `start` cannot be computed although it
+    /// should expire.
+    pub fn unreachable_from(&self, start: Time) -> bool {
+        !self.never() && !matches!(self, Expiration::OnDate(_)) && self.end_from(start).is_none()
     }
     pub fn never(&self) -> bool {
         matches!(self, Expiration::Never | Expiration::AfterDays(0))
@@ -278,31 +289,47 @@ impl ReviewFrequency {
             ReviewFrequency::Annually => 12,
         }
     }
-    /// The first occurrence of a schedule that began at `start` that is later than `t`, counted
-    /// from `start` so that monthly reviews stay on their day (Jan 31, Feb 28, Mar 31).
-    pub fn after(self, start: Time, t: Time) -> Time {
-        let mut n: u32 = 1;
-        loop {
-            let next = match self {
-                ReviewFrequency::Weekly => start + chrono::Duration::weeks(n as i64),
-                other => start
-                    .checked_add_months(chrono::Months::new(other.months() * n))
-                    .unwrap_or(start + chrono::Duration::days(30 * (other.months() * n) as i64)),
-            };
-            if next > t || n > 100_000 {
-                return next;
-            }
-            n += 1;
+    /// The `n`th occurrence of a schedule that began at `start` (the 0th is `start` itself),
+    /// counted from `start` so that monthly reviews stay on their day (Jan 31, Feb 28, Mar 31).
+    /// `None` past the calendar.
+    pub fn occurrence(self, start: Time, n: i64) -> Option<Time> {
+        match self {
+            ReviewFrequency::Weekly => clock::plus_weeks(start, n),
+            other => clock::plus_months(start, n.checked_mul(i64::from(other.months()))?),
         }
     }
-    /// The next occurrence after `t`.
-    pub fn next(self, t: Time) -> Time {
-        match self {
-            ReviewFrequency::Weekly => t + chrono::Duration::weeks(1),
-            other => t
-                .checked_add_months(chrono::Months::new(other.months()))
-                .unwrap_or(t + chrono::Duration::days(30 * other.months() as i64)),
+    /// The index of the first occurrence later than `t` (at least 1), found in constant time.
+    fn index_after(self, start: Time, t: Time) -> Option<i64> {
+        let guess = match self {
+            ReviewFrequency::Weekly => t.signed_duration_since(start).num_weeks(),
+            other => {
+                let month = |x: Time| i64::from(x.year()) * 12 + i64::from(x.month0());
+                (month(t) - month(start)) / i64::from(other.months())
+            }
+        };
+        // The guess is at most one step past the last occurrence not later than `t`: step on
+        // from one before it.
+        let mut n = guess.saturating_sub(1).max(1);
+        for _ in 0..4 {
+            // An occurrence past the calendar is later than any `t`.
+            if self.occurrence(start, n).is_none_or(|o| o > t) {
+                return Some(n);
+            }
+            n = n.checked_add(1)?;
         }
+        None
+    }
+    /// The first occurrence of a schedule that began at `start` that is later than `t`; `None`
+    /// when it would fall past the calendar.
+    pub fn after(self, start: Time, t: Time) -> Option<Time> {
+        self.occurrence(start, self.index_after(start, t)?)
+    }
+    /// How many occurrences fall in `(from, to]`, counted without visiting them; `None` when the
+    /// schedule leaves the calendar before `to` (then it stops there).
+    pub fn count_between(self, start: Time, from: Time, to: Time) -> Option<u64> {
+        let a = self.index_after(start, from)?;
+        let b = self.index_after(start, to)?;
+        u64::try_from(b.saturating_sub(a)).ok()
     }
 }
 

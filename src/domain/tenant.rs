@@ -97,6 +97,8 @@ pub(crate) struct Indexes {
     pub holders_by_resource: HashMap<ResourceId, BTreeSet<(UserId, String)>>,
     pub notifications_by_user: HashMap<UserId, Vec<usize>>,
     pub timers: BTreeSet<(Time, Timer)>,
+    /// Assignments with an item in an access review in progress, and in how many.
+    pub under_review: HashMap<AssignmentId, usize>,
 }
 
 impl Tenant {
@@ -162,6 +164,12 @@ impl Tenant {
         }
         for (i, n) in self.notifications.iter().enumerate() {
             idx.notifications_by_user.entry(n.to).or_default().push(i);
+        }
+        for r in self.reviews.values().filter(|r| r.state == super::flow::ReviewState::InProgress) {
+            for i in &r.items {
+                let n = idx.under_review.entry(i.assignment).or_default();
+                *n = n.saturating_add(1);
+            }
         }
         self.idx = idx;
         self.idx.timers = self.scheduled_timers();
