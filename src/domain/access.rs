@@ -424,3 +424,41 @@ pub struct Policy {
     pub created_at: Time,
     pub modified_at: Time,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use strum::IntoEnumIterator;
+
+    /// The first occurrence after `t`, found the slow way: stepping from the start.
+    fn stepped(f: ReviewFrequency, start: Time, t: Time) -> Option<Time> {
+        (1..).map_while(|n| f.occurrence(start, n)).find(|o| *o > t)
+    }
+
+    #[test]
+    fn the_next_review_is_computed_at_once_and_matches_stepping_through_the_schedule() {
+        let start = chrono::Utc.with_ymd_and_hms(2024, 1, 31, 9, 0, 0).single().unwrap_or_default();
+        for f in ReviewFrequency::iter() {
+            for days in [-40_i64, 0, 1, 6, 7, 29, 30, 31, 59, 60, 365, 366, 1_000, 3_653] {
+                for secs in [-1_i64, 0, 1] {
+                    let t = clock::plus_days(start, days).and_then(|t| clock::plus_secs(t, secs)).unwrap_or(start);
+                    assert_eq!(f.after(start, t), stepped(f, start, t), "{f} from {start} after {t}");
+                }
+            }
+        }
+        // Monthly stays on its day: Jan 31, Feb 29, Mar 31.
+        let feb = ReviewFrequency::Monthly.after(start, start).unwrap_or(start);
+        assert_eq!((feb.month(), feb.day()), (2, 29));
+        let mar = ReviewFrequency::Monthly.after(start, feb).unwrap_or(start);
+        assert_eq!((mar.month(), mar.day()), (3, 31));
+        // Past the calendar there is no next review, and counting stops there.
+        let late = chrono::Utc.with_ymd_and_hms(9999, 12, 30, 0, 0, 0).single().unwrap_or_default();
+        assert_eq!(ReviewFrequency::Weekly.after(start, late), None);
+        assert_eq!(ReviewFrequency::Weekly.count_between(start, start, start), Some(0));
+        assert_eq!(
+            ReviewFrequency::Quarterly.count_between(start, start, clock::plus_days(start, 366).unwrap_or(start)),
+            Some(4)
+        );
+    }
+}
