@@ -46,7 +46,7 @@ impl Tenant {
                 severity: Severity::Error,
                 code: "cannot-evaluate",
                 object: p.object,
-                message: format!("{} ({})", p.message, p.field),
+                message: p.message,
             })
             .collect();
         for pkg in self.packages.values().filter(|p| !p.is_deleted()) {

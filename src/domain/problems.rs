@@ -38,9 +38,9 @@ impl Finder<'_> {
             object: self.object.clone(),
             field: field.to_string(),
             message: format!(
-                "{}: {what}, {}; nothing is scheduled from it. {}",
+                "{} ({field}): {what} gives a date past the year {}, the last the tenant's calendar holds, so nothing is scheduled from it. {}.",
                 self.object,
-                clock::past_last_year("the date it gives"),
+                clock::LAST_YEAR,
                 self.mend
             ),
         });
@@ -49,20 +49,20 @@ impl Finder<'_> {
     /// A number of days counted forward from now.
     fn ahead(&mut self, field: &str, days: u32, what: &str) {
         if clock::plus_days(self.now, i64::from(days)).is_none() {
-            self.push(field, format!("{what} of {days} days cannot be evaluated"));
+            self.push(field, format!("{what} of {days} days"));
         }
     }
 
     /// A number of days counted back from a date (an assignment's end, else now).
     fn before(&mut self, field: &str, from: Option<Time>, days: u32, what: &str) {
         if clock::minus_days(from.unwrap_or(self.now), i64::from(days)).is_none() {
-            self.push(field, format!("{what} of {days} days cannot be evaluated"));
+            self.push(field, format!("{what} of {days} days"));
         }
     }
 
     fn lifecycle(&mut self, prefix: &str, l: &Lifecycle) {
         if l.expiration.unreachable_from(self.now) {
-            self.push(&format!("{prefix}expiration"), format!("'{}' cannot be evaluated", l.expiration.label()));
+            self.push(&format!("{prefix}expiration"), format!("'{}'", l.expiration.label()));
         }
     }
 
@@ -135,7 +135,7 @@ impl Tenant {
             n => format!(" (and {} more)", n.saturating_sub(1)),
         };
         Some(format!(
-            "The stored tenant holds a value that cannot be evaluated{more}: {} `lint` lists them all.",
+            "The stored tenant holds a value that cannot be evaluated{more}: {} The lint lists them all (`entitle lint`, or Settings).",
             first.message
         ))
     }
