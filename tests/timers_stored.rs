@@ -80,3 +80,16 @@ fn a_stored_value_that_cannot_be_evaluated_opens_is_reported_and_is_mended() {
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
     assert!(!env.ok(&["lint"]).contains("cannot-evaluate"));
 }
+
+#[test]
+fn the_cli_tells_what_fired_in_counts_by_kind_and_as_structured_json() {
+    let env = Env::new();
+    let pol = stored_with_bad_duration(&env);
+    env.ok(&["policy", "update", &pol.to_string(), "--review-duration", "14"]);
+    let out = env.ok(&["clock", "advance", "5d"]);
+    assert!(out.contains("Clock now 2026-01-10 09:00: 1 review opened"), "{out}");
+    assert!(!out.contains("review '"), "no names in the summary: {out}");
+    let json = env.json(&["clock", "advance", "14d"]);
+    assert_eq!(json["fired"]["reviewsCompleted"], serde_json::json!(1), "{json}");
+    assert_eq!(json["fired"]["reviewsOpened"], serde_json::json!(0), "{json}");
+}
