@@ -309,7 +309,8 @@ impl Tenant {
     }
     /// The time of the next timer, if any.
     pub fn next_timer(&self) -> Option<Time> {
-        // Skip entries gone stale (a request decided, an end moved): they would do nothing.
+        // Skip entries gone stale (a request decided, an end moved): they would do nothing. Every
+        // change drops those at the head (`drop_stale_timers`), so this stops at once.
         self.idx.timers.iter().find(|(t, x)| self.timer_live(*t, *x)).map(|(t, _)| *t)
     }
     pub fn policies_of(&self, pkg: PackageId) -> impl Iterator<Item = &Policy> {

@@ -191,7 +191,20 @@ impl Tenant {
         if to > self.clock.now {
             self.clock.now = to;
         }
+        self.drop_stale_timers();
         fired
+    }
+
+    /// Drop the stale entries at the head of the queue (a request decided, an end moved), so that
+    /// `next_timer` finds the next live one at once. Each entry is dropped once, and firing it
+    /// would have done nothing: the queue is left as loading the tenant would build it.
+    fn drop_stale_timers(&mut self) {
+        while let Some(&(t, x)) = self.idx.timers.first() {
+            if self.timer_live(t, x) {
+                break;
+            }
+            self.idx.timers.pop_first();
+        }
     }
 
     /// Whether a queued timer would still do something when it fires (the objects decide; the
