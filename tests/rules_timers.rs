@@ -190,3 +190,44 @@ fn what_fired_is_told_in_counts_by_kind() {
     let json = serde_json::to_value(&fired).unwrap();
     assert_eq!((json["reviewsOpened"].as_u64(), json["expired"].as_u64()), (Some(3), Some(14)));
 }
+
+#[test]
+fn every_stored_day_count_past_the_calendar_is_reported_and_panics_nothing() {
+    let mut w = World::new();
+    let boss = w.user("Boss");
+    let mut spec = members_policy("Approved");
+    spec.stages = vec![stage(vec![by(boss)])];
+    spec.stages[0].escalation = Some(Escalation { after_days: 3, alternates: vec![by(w.admin)] });
+    let lab = w.lab(spec);
+    w.settings(|s| s.external_lifecycle = ExternalLifecycle::BlockThenRemove(3));
+    // As an older version or a hand edit left them.
+    let p = &mut w.t.policies.get_mut(&lab.policy).unwrap().spec;
+    p.lifecycle.expiration = Expiration::AfterDays(u32::MAX);
+    p.stages[0].timeout_days = u32::MAX;
+    if let Some(e) = p.stages[0].escalation.as_mut() {
+        e.after_days = u32::MAX;
+    }
+    w.t.settings.external_lifecycle = ExternalLifecycle::BlockThenRemove(u32::MAX);
+    w.t.rebuild_indexes();
+
+    let fields: Vec<String> = w.t.problems().into_iter().map(|p| format!("{} {}", p.object, p.field)).collect();
+    let pol = lab.policy.to_string();
+    assert_eq!(
+        fields,
+        [
+            format!("{pol} expiration"),
+            format!("{pol} stages[0].timeoutDays"),
+            format!("{pol} stages[0].escalation.afterDays"),
+            "settings externalLifecycle.days".to_string(),
+        ]
+    );
+    // Submitting, waiting and approving all work; what cannot be dated is not scheduled.
+    let mia = w.user("Mia");
+    let r = w.request(&u(mia), lab.package);
+    assert_eq!(w.state(r), RequestState::PendingApproval);
+    let fired = w.advance(400);
+    assert_eq!((fired.escalated, fired.timed_out), (0, 0));
+    w.approve(boss, r);
+    assert!(w.asg_of(r).end.is_none(), "an end past the calendar is never reached");
+    assert_eq!(w.t.next_timer(), None);
+}
