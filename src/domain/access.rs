@@ -2,10 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use strum::{Display, EnumIter, EnumString};
-
-use chrono::Datelike;
 
 use super::Time;
 use super::clock;
@@ -303,12 +302,12 @@ impl ReviewFrequency {
         let guess = match self {
             ReviewFrequency::Weekly => t.signed_duration_since(start).num_weeks(),
             other => {
-                let month = |x: Time| i64::from(x.year()) * 12 + i64::from(x.month0());
-                (month(t) - month(start)) / i64::from(other.months())
+                let month = |x: Time| i64::from(x.year()).saturating_mul(12).saturating_add(i64::from(x.month0()));
+                month(t).saturating_sub(month(start)) / i64::from(other.months().max(1))
             }
         };
-        // The guess is at most one step past the last occurrence not later than `t`: step on
-        // from one before it.
+        // The guess is the last occurrence not later than `t`, or (a later day of the same month)
+        // the first one after it: start one before it and step on.
         let mut n = guess.saturating_sub(1).max(1);
         for _ in 0..4 {
             // An occurrence past the calendar is later than any `t`.
@@ -324,8 +323,8 @@ impl ReviewFrequency {
     pub fn after(self, start: Time, t: Time) -> Option<Time> {
         self.occurrence(start, self.index_after(start, t)?)
     }
-    /// How many occurrences fall in `(from, to]`, counted without visiting them; `None` when the
-    /// schedule leaves the calendar before `to` (then it stops there).
+    /// How many occurrences fall in `(from, to]`, counted without visiting them (occurrences past
+    /// the calendar are never reached, so they are not counted).
     pub fn count_between(self, start: Time, from: Time, to: Time) -> Option<u64> {
         let a = self.index_after(start, from)?;
         let b = self.index_after(start, to)?;
