@@ -231,3 +231,36 @@ fn every_stored_day_count_past_the_calendar_is_reported_and_panics_nothing() {
     assert!(w.asg_of(r).end.is_none(), "an end past the calendar is never reached");
     assert_eq!(w.t.next_timer(), None);
 }
+
+#[test]
+fn an_assignment_under_review_gets_no_second_review_before_expiry_until_that_one_ends() {
+    let mut w = World::new();
+    let mut spec = members_policy("Short, reviewed before expiry");
+    spec.lifecycle.expiration = Expiration::AfterDays(30);
+    spec.lifecycle.allow_extension = true;
+    spec.review = Some(ReviewSettings { before_expiry_days: Some(40), duration_days: 14, ..weekly(t0()) });
+    let lab = w.lab(spec);
+    let mia = w.user("Mia");
+    let r = w.request(&u(mia), lab.package);
+    let a = w.asg_of(r).id;
+    assert_eq!(w.t.reviews.len(), 1, "40 days before a 30-day end is now: the review opens at once");
+
+    // Extending moves the end; the review before the new end is due at once too, but one is open.
+    w.advance(5);
+    w.run(&u(mia), Command::RequestExtension { assignment: a, justification: "still needed".into() });
+    assert_eq!(w.asg(a).end, Some(t0() + days(35)));
+    assert_eq!(w.t.reviews.len(), 1, "no second review while the first is in progress");
+
+    // Once it has ended, an extension opens a new one.
+    let fired = w.advance(10);
+    assert_eq!(fired.reviews_completed, 1);
+    w.run(&u(mia), Command::RequestExtension { assignment: a, justification: "still needed".into() });
+    assert_eq!(w.t.reviews.len(), 2);
+    // Saved and loaded, the tenant knows which assignment is under review.
+    let mut back: Tenant = serde_json::from_str(&serde_json::to_string(&w.t).unwrap()).unwrap();
+    back.rebuild_indexes();
+    w.t = back;
+    w.advance(1);
+    w.run(&u(mia), Command::RequestExtension { assignment: a, justification: "still needed".into() });
+    assert_eq!(w.t.reviews.len(), 2, "the loaded index still sees the open review");
+}
