@@ -176,6 +176,12 @@ fn a_jump_that_would_fire_too_much_is_refused_with_its_count_and_changes_nothing
     assert_eq!(w.now(), t0());
     assert!(w.t.reviews.is_empty());
     assert_eq!(w.t.policy(lab.policy).unwrap().next_review_at, Some(t0() + days(1)));
+
+    // The step it suggests is taken.
+    let step: i64 = m.split("`clock advance ").nth(1).and_then(|x| x.split('d').next()).unwrap().parse().unwrap();
+    assert!(step > 365, "{m}");
+    let fired = w.run(&admin, Command::AdvanceClock { seconds: step * 86_400 }).fired;
+    assert!(fired.reviews_opened > 0);
 }
 
 #[test]

@@ -44,8 +44,13 @@ impl Tenant {
         }
         let days = u64::try_from(to.signed_duration_since(self.clock.now).num_days()).unwrap_or(0);
         let step = (days.saturating_mul(MAX_TIMERS_PER_JUMP) / n).max(1);
+        // Whole years when the step is that long: easier to read, and still under the limit.
+        let (step, size) = match step / 365 {
+            0 | 1 => (step, format!("{step} days")),
+            years => (years.saturating_mul(365), format!("{years} years")),
+        };
         Err(DomainError::Limit(format!(
-            "Moving the clock to {} would fire at least {} timers (reviews, expiries, notices…), more than the {} one move may fire: move it in smaller steps, e.g. {step} days at a time (`clock advance {step}d`)",
+            "Moving the clock to {} would fire at least {} timers (reviews, expiries, notices…), more than the {} one move may fire: move it in smaller steps, e.g. {size} at a time (`clock advance {step}d`)",
             to.format("%Y-%m-%d %H:%M"),
             thousands(n),
             thousands(MAX_TIMERS_PER_JUMP),
