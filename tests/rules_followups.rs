@@ -82,11 +82,11 @@ fn no_limit_can_be_zero() {
 fn monthly_reviews_keep_their_day_of_the_month() {
     let start = chrono::Utc.with_ymd_and_hms(2026, 1, 31, 9, 0, 0).single().expect("a date");
     let f = ReviewFrequency::Monthly;
-    let feb = f.after(start, start);
-    let mar = f.after(start, feb);
+    let feb = f.after(start, start).expect("within the calendar");
+    let mar = f.after(start, feb).expect("within the calendar");
     assert_eq!(feb.format("%Y-%m-%d").to_string(), "2026-02-28");
     assert_eq!(mar.format("%Y-%m-%d").to_string(), "2026-03-31", "not Mar 28: counted from the start");
-    let q = ReviewFrequency::Quarterly.after(start, start + chrono::Duration::days(100));
+    let q = ReviewFrequency::Quarterly.after(start, start + chrono::Duration::days(100)).expect("within the calendar");
     assert_eq!(q.format("%Y-%m-%d").to_string(), "2026-07-31");
 }
 

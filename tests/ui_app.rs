@@ -63,6 +63,8 @@ fn the_clock_keys_move_the_tenant_clock_and_say_what_fired() {
     let s = screen(&mut app, 200, 50);
     assert!(s.contains("expired"), "the status line says what fired:\n{s}");
     assert!(s.contains("The clock moved") && s.contains("assignments expired"), "a summary pops up:\n{s}");
+    // Counts by kind, one line each, not every review by name.
+    assert!(s.contains("• 3 reviews opened") && !s.contains("review '"), "counts by kind:\n{s}");
     update(&mut app, Action::Back);
     assert!(app.top_layer().is_none(), "Esc closes the summary");
     // Reopening the files gives the same clock: the move was committed.

@@ -80,6 +80,9 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     if let (Some(n), Some(_)) = (&notice, &cli.command) {
         eprintln!("{n}");
     }
+    if let (Some(p), Some(_)) = (store.state().problems_summary(), &cli.command) {
+        eprintln!("warning: {p}");
+    }
     // An unknown --as is an error at once; no --as and no administrator only matters to
     // commands that act.
     let (actor, actor_err) = match session::resolve_actor(store.state(), cli.as_user.as_deref()) {

@@ -158,9 +158,9 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
 pub(crate) fn lint(ctx: &Ctx) -> Result<()> {
     let findings = ctx.t().lint();
     ctx.show(&findings, || {
-        let mut tab = Table::new(&["CODE", "OBJECT", "MESSAGE"]);
+        let mut tab = Table::new(&["LEVEL", "CODE", "OBJECT", "MESSAGE"]);
         for f in &findings {
-            tab.row(vec![f.code.to_string(), f.object.clone(), f.message.clone()]);
+            tab.row(vec![f.severity.label().to_string(), f.code.to_string(), f.object.clone(), f.message.clone()]);
         }
         tab.render_or("No findings\n")
     })

@@ -70,8 +70,9 @@ fn clock_show(ctx: &Ctx) -> Result<()> {
         } else if t.clock.offset_secs == 0 {
             "live".to_string()
         } else {
-            let d = chrono::Duration::seconds(t.clock.offset_secs);
-            format!("live, {} ahead of the wall clock", format::left(now - d, now))
+            let wall = crate::domain::clock::plus_secs(now, t.clock.offset_secs.saturating_neg());
+            let ahead = wall.map_or_else(|| "far".to_string(), |w| format::left(w, now));
+            format!("live, {ahead} ahead of the wall clock")
         };
         kv(&[
             ("Tenant time", format::time(now)),

@@ -2,10 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use strum::{Display, EnumIter, EnumString};
 
 use super::Time;
+use super::clock;
 use super::ids::{CatalogId, OrgId, PackageId, PolicyId, QuestionId, ResourceId, UserId};
 
 #[derive(
@@ -211,13 +213,21 @@ pub enum Expiration {
 }
 
 impl Expiration {
+    /// When an assignment that starts at `start` ends: `None` when it never expires, and also when
+    /// the end would fall past the calendar (a stored value out of range; `Tenant::problems`
+    /// reports it).
     pub fn end_from(&self, start: Time) -> Option<Time> {
         match *self {
             Expiration::AfterDays(0) | Expiration::Never => None,
-            Expiration::AfterDays(d) => Some(start + chrono::Duration::days(d as i64)),
-            Expiration::AfterHours(h) => Some(start + chrono::Duration::hours(h as i64)),
+            Expiration::AfterDays(d) => clock::plus_days(start, i64::from(d)),
+            Expiration::AfterHours(h) => clock::plus_hours(start, i64::from(h)),
             Expiration::OnDate(t) => Some(t),
         }
+    }
+    /// Whether the end of an assignment starting at `start` cannot be computed although it
+    /// should expire.
+    pub fn unreachable_from(&self, start: Time) -> bool {
+        !self.never() && !matches!(self, Expiration::OnDate(_)) && self.end_from(start).is_none()
     }
     pub fn never(&self) -> bool {
         matches!(self, Expiration::Never | Expiration::AfterDays(0))
@@ -278,31 +288,47 @@ impl ReviewFrequency {
             ReviewFrequency::Annually => 12,
         }
     }
-    /// The first occurrence of a schedule that began at `start` that is later than `t`, counted
-    /// from `start` so that monthly reviews stay on their day (Jan 31, Feb 28, Mar 31).
-    pub fn after(self, start: Time, t: Time) -> Time {
-        let mut n: u32 = 1;
-        loop {
-            let next = match self {
-                ReviewFrequency::Weekly => start + chrono::Duration::weeks(n as i64),
-                other => start
-                    .checked_add_months(chrono::Months::new(other.months() * n))
-                    .unwrap_or(start + chrono::Duration::days(30 * (other.months() * n) as i64)),
-            };
-            if next > t || n > 100_000 {
-                return next;
-            }
-            n += 1;
+    /// The `n`th occurrence of a schedule that began at `start` (the 0th is `start` itself),
+    /// counted from `start` so that monthly reviews stay on their day (Jan 31, Feb 28, Mar 31).
+    /// `None` past the calendar.
+    pub fn occurrence(self, start: Time, n: i64) -> Option<Time> {
+        match self {
+            ReviewFrequency::Weekly => clock::plus_weeks(start, n),
+            other => clock::plus_months(start, n.checked_mul(i64::from(other.months()))?),
         }
     }
-    /// The next occurrence after `t`.
-    pub fn next(self, t: Time) -> Time {
-        match self {
-            ReviewFrequency::Weekly => t + chrono::Duration::weeks(1),
-            other => t
-                .checked_add_months(chrono::Months::new(other.months()))
-                .unwrap_or(t + chrono::Duration::days(30 * other.months() as i64)),
+    /// The index of the first occurrence later than `t` (at least 1), found in constant time.
+    fn index_after(self, start: Time, t: Time) -> Option<i64> {
+        let guess = match self {
+            ReviewFrequency::Weekly => t.signed_duration_since(start).num_weeks(),
+            other => {
+                let month = |x: Time| i64::from(x.year()).saturating_mul(12).saturating_add(i64::from(x.month0()));
+                month(t).saturating_sub(month(start)) / i64::from(other.months().max(1))
+            }
+        };
+        // The guess is the last occurrence not later than `t`, or (a later day of the same month)
+        // the first one after it: start one before it and step on.
+        let mut n = guess.saturating_sub(1).max(1);
+        for _ in 0..4 {
+            // An occurrence past the calendar is later than any `t`.
+            if self.occurrence(start, n).is_none_or(|o| o > t) {
+                return Some(n);
+            }
+            n = n.checked_add(1)?;
         }
+        None
+    }
+    /// The first occurrence of a schedule that began at `start` that is later than `t`; `None`
+    /// when it would fall past the calendar.
+    pub fn after(self, start: Time, t: Time) -> Option<Time> {
+        self.occurrence(start, self.index_after(start, t)?)
+    }
+    /// How many occurrences fall in `(from, to]`, counted without visiting them (occurrences past
+    /// the calendar are never reached, so they are not counted).
+    pub fn count_between(self, start: Time, from: Time, to: Time) -> Option<u64> {
+        let a = self.index_after(start, from)?;
+        let b = self.index_after(start, to)?;
+        u64::try_from(b.saturating_sub(a)).ok()
     }
 }
 
@@ -396,4 +422,42 @@ pub struct Policy {
     pub next_review_at: Option<Time>,
     pub created_at: Time,
     pub modified_at: Time,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use strum::IntoEnumIterator;
+
+    /// The first occurrence after `t`, found the slow way: stepping from the start.
+    fn stepped(f: ReviewFrequency, start: Time, t: Time) -> Option<Time> {
+        (1..).map_while(|n| f.occurrence(start, n)).find(|o| *o > t)
+    }
+
+    #[test]
+    fn the_next_review_is_computed_at_once_and_matches_stepping_through_the_schedule() {
+        let start = chrono::Utc.with_ymd_and_hms(2024, 1, 31, 9, 0, 0).single().unwrap_or_default();
+        for f in ReviewFrequency::iter() {
+            for days in [-40_i64, 0, 1, 6, 7, 29, 30, 31, 59, 60, 365, 366, 1_000, 3_653] {
+                for secs in [-1_i64, 0, 1] {
+                    let t = clock::plus_days(start, days).and_then(|t| clock::plus_secs(t, secs)).unwrap_or(start);
+                    assert_eq!(f.after(start, t), stepped(f, start, t), "{f} from {start} after {t}");
+                }
+            }
+        }
+        // Monthly stays on its day: Jan 31, Feb 29, Mar 31.
+        let feb = ReviewFrequency::Monthly.after(start, start).unwrap_or(start);
+        assert_eq!((feb.month(), feb.day()), (2, 29));
+        let mar = ReviewFrequency::Monthly.after(start, feb).unwrap_or(start);
+        assert_eq!((mar.month(), mar.day()), (3, 31));
+        // Past the calendar there is no next review, and counting stops there.
+        let late = chrono::Utc.with_ymd_and_hms(9999, 12, 30, 0, 0, 0).single().unwrap_or_default();
+        assert_eq!(ReviewFrequency::Weekly.after(start, late), None);
+        assert_eq!(ReviewFrequency::Weekly.count_between(start, start, start), Some(0));
+        assert_eq!(
+            ReviewFrequency::Quarterly.count_between(start, start, clock::plus_days(start, 366).unwrap_or(start)),
+            Some(4)
+        );
+    }
 }

@@ -1,6 +1,5 @@
 //! Grants counted by source, delivery of a request, and the end of an assignment.
 
-use super::Time;
 use super::directory::{User, UserType};
 use super::flow::{Assignment, AssignmentState, GrantSource, HistoryLine, RequestState, RequestType, Target};
 use super::ids::*;
@@ -320,21 +319,23 @@ impl Tenant {
                 );
             }
             ExternalLifecycle::BlockThenRemove(days) => {
-                let at: Time = now + chrono::Duration::days(days as i64);
+                // A wait past the calendar blocks without a removal date (`Tenant::problems`).
+                let at = super::clock::plus_days(now, i64::from(days));
                 if let Some(u) = self.users.get_mut(&user) {
                     u.enabled = false;
-                    u.remove_at = Some(at);
+                    u.remove_at = at;
                 }
+                let when = at
+                    .map_or_else(|| "no removal date".to_string(), |t| format!("removal on {}", t.format("%Y-%m-%d")));
                 self.audit(
                     &Actor::System,
                     "user.blocked",
                     user,
-                    format!(
-                        "Guest {name} lost its last assignment: sign-in blocked, removal on {}",
-                        at.format("%Y-%m-%d")
-                    ),
+                    format!("Guest {name} lost its last assignment: sign-in blocked, {when}"),
                 );
-                self.add_timer(at, super::timers::Timer::GuestRemove(user));
+                if let Some(at) = at {
+                    self.add_timer(at, super::timers::Timer::GuestRemove(user));
+                }
             }
         }
     }

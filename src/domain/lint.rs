@@ -7,9 +7,27 @@ use serde::Serialize;
 use super::access::{Approver, Policy};
 use super::tenant::Tenant;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
+    /// An error: something the tenant cannot evaluate; a warning: a configuration pitfall.
+    pub severity: Severity,
     /// A short stable code, e.g. `no-expiration`.
     pub code: &'static str,
     /// The object it is about, e.g. `pk3` or `pol7`.
@@ -20,12 +38,23 @@ pub struct Finding {
 impl Tenant {
     /// Every pitfall in the tenant, most serious first.
     pub fn lint(&self) -> Vec<Finding> {
-        let mut out = vec![];
+        // What cannot be evaluated comes first, as errors.
+        let mut out: Vec<Finding> = self
+            .problems()
+            .into_iter()
+            .map(|p| Finding {
+                severity: Severity::Error,
+                code: "cannot-evaluate",
+                object: p.object,
+                message: p.message,
+            })
+            .collect();
         for pkg in self.packages.values().filter(|p| !p.is_deleted()) {
             let pols: Vec<&Policy> = self.policies_of(pkg.id).collect();
             if pkg.sensitive {
                 for p in pols.iter().filter(|p| p.spec.enabled && p.spec.lifecycle.expiration.never()) {
                     out.push(Finding {
+severity: Severity::Warning,
                         code: "no-expiration",
                         object: p.id.to_string(),
                         message: format!(
@@ -37,6 +66,7 @@ impl Tenant {
             }
             if !pols.iter().any(|p| p.spec.enabled) {
                 out.push(Finding {
+                    severity: Severity::Warning,
                     code: "no-enabled-policy",
                     object: pkg.id.to_string(),
                     message: format!(
@@ -52,6 +82,7 @@ impl Tenant {
         for org in self.orgs.values() {
             if org.internal_sponsors.is_empty() && org.external_sponsors.is_empty() {
                 out.push(Finding {
+                    severity: Severity::Warning,
                     code: "org-without-sponsors",
                     object: org.id.to_string(),
                     message: format!(
@@ -69,6 +100,7 @@ impl Tenant {
         let obj = p.id.to_string();
         if p.spec.scope.is_external() && p.spec.stages.is_empty() && p.spec.enabled {
             out.push(Finding {
+                severity: Severity::Warning,
                 code: "external-without-approval",
                 object: obj.clone(),
                 message: format!(
@@ -81,6 +113,7 @@ impl Tenant {
             for j in i + 1..sets.len() {
                 if sets[i] == sets[j] {
                     out.push(Finding {
+severity: Severity::Warning,
                         code: "same-approvers",
                         object: obj.clone(),
                         message: format!(
@@ -95,6 +128,7 @@ impl Tenant {
         for (i, st) in p.spec.stages.iter().enumerate() {
             if st.timeout_days > 7 {
                 out.push(Finding {
+                    severity: Severity::Warning,
                     code: "long-timeout",
                     object: obj.clone(),
                     message: format!(
@@ -106,6 +140,7 @@ impl Tenant {
             }
             if st.approvers.contains(&Approver::Manager) && st.fallback.is_empty() {
                 out.push(Finding {
+                    severity: Severity::Warning,
                     code: "manager-without-fallback",
                     object: obj.clone(),
                     message: format!(

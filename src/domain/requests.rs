@@ -269,10 +269,13 @@ impl Tenant {
             r.escalated = false;
         }
         self.set_request_state(id, RequestState::PendingApproval);
-        let deadline = now + chrono::Duration::days(st.timeout_days as i64);
-        self.add_timer(deadline, Timer::StageTimeout(id, req.stage));
-        if let Some(e) = &st.escalation {
-            self.add_timer(now + chrono::Duration::days(e.after_days as i64), Timer::Escalate(id, req.stage));
+        // A time past the calendar is not scheduled (`Tenant::problems` reports it).
+        let deadline = super::clock::plus_days(now, i64::from(st.timeout_days));
+        if let Some(d) = deadline {
+            self.add_timer(d, Timer::StageTimeout(id, req.stage));
+        }
+        if let Some(at) = st.escalation.as_ref().and_then(|e| super::clock::plus_days(now, i64::from(e.after_days))) {
+            self.add_timer(at, Timer::Escalate(id, req.stage));
         }
         let names: Vec<String> = approvers.iter().map(|u| self.user_name(*u)).collect();
         self.push_history(id, format!("Stage {} of {}: waiting for {}", req.stage + 1, stages.len(), names.join(", ")));
@@ -283,7 +286,10 @@ impl Tenant {
                 a,
                 "approvalNeeded",
                 format!("Approval needed: {who} requests '{pname}'"),
-                format!("Decide by {} ({})", deadline.format("%Y-%m-%d"), id),
+                match deadline {
+                    Some(d) => format!("Decide by {} ({id})", d.format("%Y-%m-%d")),
+                    None => format!("No deadline ({id})"),
+                },
             );
         }
     }

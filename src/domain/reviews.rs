@@ -3,6 +3,7 @@
 
 use super::Time;
 use super::access::NoResponse;
+use super::clock;
 use super::command::{Outcome, done};
 use super::delivery::EndReason;
 use super::error::{DomainResult, forbidden, invalid, not_found, rule};
@@ -13,48 +14,53 @@ use super::tenant::Tenant;
 use super::timers::Timer;
 
 impl Tenant {
-    /// Open the scheduled review of a policy: one item per active assignment under it.
+    /// Open the scheduled review of a policy: one item per active assignment under it. The
+    /// schedule moves on to its next occurrence (none past the calendar).
     pub(crate) fn open_policy_review(&mut self, pid: PolicyId, t: Time) -> Option<String> {
-        let p = self.policies.get(&pid)?.clone();
-        let settings = p.spec.review.clone()?;
+        let p = self.policies.get(&pid)?;
+        let (package, settings) = (p.package, p.spec.review.clone()?);
         let next = settings.frequency.after(settings.starts_on, t);
         if let Some(x) = self.policies.get_mut(&pid) {
-            x.next_review_at = Some(next);
+            x.next_review_at = next;
         }
-        self.add_timer(next, Timer::ReviewOpen(pid));
+        if let Some(next) = next {
+            self.add_timer(next, Timer::ReviewOpen(pid));
+        }
         let targets: Vec<(AssignmentId, UserId)> = self
-            .assignments_of_package(p.package)
+            .assignments_of_package(package)
             .filter(|a| a.policy == pid && a.is_active())
             .map(|a| (a.id, a.target))
             .collect();
         if targets.is_empty() {
             return None;
         }
-        let pname = self.packages.get(&p.package).map(|k| k.display_name.clone()).unwrap_or_default();
+        let pname = self.packages.get(&package).map(|k| k.display_name.clone()).unwrap_or_default();
         let name = format!("{pname} – {} {}", settings.frequency, t.format("%Y-%m-%d"));
-        Some(self.open_review(name, p.package, pid, t, settings, targets))
+        self.open_review(name, package, pid, t, settings, targets)
+    }
+
+    /// When a review of an assignment ending at `end` opens, `days` before it (at once when that
+    /// has passed); `None` when that date is past the calendar.
+    pub(crate) fn before_expiry_at(&self, end: Time, days: u32) -> Option<Time> {
+        clock::minus_days(end, i64::from(days)).map(|t| t.max(self.clock.now))
     }
 
     /// Open a one-assignment review N days before it expires.
     pub(crate) fn open_expiry_review(&mut self, aid: AssignmentId, t: Time) -> Option<String> {
-        let a = self.assignments.get(&aid)?.clone();
+        let a = self.assignments.get(&aid)?;
         let settings = a.review_terms.clone()?;
         let d = settings.before_expiry_days?;
-        if !a.is_active() || a.end.map(|e| (e - chrono::Duration::days(d as i64)).max(t)) != Some(t) {
+        let due = a.end.and_then(|e| clock::minus_days(e, i64::from(d))).map(|x| x.max(t));
+        if !a.is_active() || due != Some(t) || self.idx.under_review.get(&aid).is_some_and(|n| *n > 0) {
             return None;
         }
-        if self
-            .reviews
-            .values()
-            .any(|r| r.state == ReviewState::InProgress && r.items.iter().any(|i| i.assignment == aid))
-        {
-            return None;
-        }
-        let pname = self.packages.get(&a.package).map(|k| k.display_name.clone()).unwrap_or_default();
-        let name = format!("{pname} – {} before expiry", self.user_name(a.target));
-        Some(self.open_review(name, a.package, a.policy, t, settings, vec![(aid, a.target)]))
+        let (package, policy, target) = (a.package, a.policy, a.target);
+        let pname = self.packages.get(&package).map(|k| k.display_name.clone()).unwrap_or_default();
+        let name = format!("{pname} – {} before expiry", self.user_name(target));
+        self.open_review(name, package, policy, t, settings, vec![(aid, target)])
     }
 
+    /// Open a review; `None` (and nothing opened) when its end would be past the calendar.
     fn open_review(
         &mut self,
         name: String,
@@ -63,9 +69,9 @@ impl Tenant {
         t: Time,
         settings: super::access::ReviewSettings,
         targets: Vec<(AssignmentId, UserId)>,
-    ) -> String {
+    ) -> Option<String> {
+        let end = clock::plus_days(t, i64::from(settings.duration_days.max(1)))?;
         let id = ReviewId(self.alloc());
-        let end = t + chrono::Duration::days(settings.duration_days.max(1) as i64);
         let items: Vec<ReviewItem> = targets
             .into_iter()
             .map(|(aid, user)| ReviewItem {
@@ -94,6 +100,9 @@ impl Tenant {
             settings,
             items,
         };
+        for item in &review.items {
+            self.mark_under_review(item.assignment, true);
+        }
         self.reviews.insert(id, review);
         self.add_timer(end, Timer::ReviewClose(id));
         for r in reviewers {
@@ -105,7 +114,16 @@ impl Tenant {
             );
         }
         self.audit(&Actor::System, "accessReview.started", id, format!("Review '{name}' opened for {n} assignment(s)"));
-        name
+        Some(name)
+    }
+
+    /// Keep the index of assignments under review in step as reviews open and end.
+    fn mark_under_review(&mut self, aid: AssignmentId, open: bool) {
+        let n = self.idx.under_review.entry(aid).or_default();
+        *n = if open { n.saturating_add(1) } else { n.saturating_sub(1) };
+        if *n == 0 {
+            self.idx.under_review.remove(&aid);
+        }
     }
 
     /// Apply the decisions: deny removes (systemRemove); no answer or don't know follows the policy.
@@ -136,6 +154,9 @@ impl Tenant {
             outcomes.push(outcome);
         }
         let now = self.clock.now;
+        for item in &review.items {
+            self.mark_under_review(item.assignment, false);
+        }
         if let Some(r) = self.reviews.get_mut(&rid) {
             r.state = ReviewState::Completed;
             r.end = r.end.min(now);
@@ -202,7 +223,7 @@ impl Tenant {
         }
         let (name, removed) = self.complete_review(rid, actor);
         let mut out = done(format!("Review '{name}' ended and applied: {removed} assignment(s) removed"))?;
-        out.fired.reviews_completed.push(name);
+        out.fired.reviews_completed = 1;
         out.fired.removed_by_review = removed;
         Ok(out)
     }

@@ -97,6 +97,8 @@ pub(crate) struct Indexes {
     pub holders_by_resource: HashMap<ResourceId, BTreeSet<(UserId, String)>>,
     pub notifications_by_user: HashMap<UserId, Vec<usize>>,
     pub timers: BTreeSet<(Time, Timer)>,
+    /// Assignments with an item in an access review in progress, and in how many.
+    pub under_review: HashMap<AssignmentId, usize>,
 }
 
 impl Tenant {
@@ -162,6 +164,12 @@ impl Tenant {
         }
         for (i, n) in self.notifications.iter().enumerate() {
             idx.notifications_by_user.entry(n.to).or_default().push(i);
+        }
+        for r in self.reviews.values().filter(|r| r.state == super::flow::ReviewState::InProgress) {
+            for i in &r.items {
+                let n = idx.under_review.entry(i.assignment).or_default();
+                *n = n.saturating_add(1);
+            }
         }
         self.idx = idx;
         self.idx.timers = self.scheduled_timers();
@@ -301,7 +309,8 @@ impl Tenant {
     }
     /// The time of the next timer, if any.
     pub fn next_timer(&self) -> Option<Time> {
-        // Skip entries gone stale (a request decided, an end moved): they would do nothing.
+        // Skip entries gone stale (a request decided, an end moved): they would do nothing. Every
+        // change drops those at the head (`drop_stale_timers`), so this stops at once.
         self.idx.timers.iter().find(|(t, x)| self.timer_live(*t, *x)).map(|(t, _)| *t)
     }
     pub fn policies_of(&self, pkg: PackageId) -> impl Iterator<Item = &Policy> {

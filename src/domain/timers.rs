@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Time;
 use super::access::Policy;
-use super::command::{Outcome, done};
+use super::clock;
 use super::delivery::EndReason;
-use super::error::{DomainResult, invalid};
 use super::flow::{Assignment, RequestState, ReviewState};
 use super::ids::*;
 use super::rights::Actor;
@@ -30,61 +29,74 @@ pub enum Timer {
     GuestRemove(UserId),
 }
 
-/// What fired while the clock moved.
+/// What fired while the clock moved: counts by kind (the audit log and the mailboxes have the
+/// details).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Fired {
+    pub reviews_opened: usize,
+    pub reviews_completed: usize,
     pub expired: usize,
     pub timed_out: usize,
     pub escalated: usize,
     pub notices: usize,
     pub started: usize,
-    pub reviews_opened: Vec<String>,
-    pub reviews_completed: Vec<String>,
     pub removed_by_review: usize,
     pub guests_removed: usize,
 }
 
 impl Fired {
     pub fn merge(&mut self, o: Fired) {
-        self.expired += o.expired;
-        self.timed_out += o.timed_out;
-        self.escalated += o.escalated;
-        self.notices += o.notices;
-        self.started += o.started;
-        self.reviews_opened.extend(o.reviews_opened);
-        self.reviews_completed.extend(o.reviews_completed);
-        self.removed_by_review += o.removed_by_review;
-        self.guests_removed += o.guests_removed;
+        let add = |a: &mut usize, b: usize| *a = a.saturating_add(b);
+        add(&mut self.reviews_opened, o.reviews_opened);
+        add(&mut self.reviews_completed, o.reviews_completed);
+        add(&mut self.expired, o.expired);
+        add(&mut self.timed_out, o.timed_out);
+        add(&mut self.escalated, o.escalated);
+        add(&mut self.notices, o.notices);
+        add(&mut self.started, o.started);
+        add(&mut self.removed_by_review, o.removed_by_review);
+        add(&mut self.guests_removed, o.guests_removed);
     }
     pub fn is_empty(&self) -> bool {
         *self == Fired::default()
+    }
+    /// Each kind that fired, with its count and words: "3 reviews opened".
+    pub fn parts(&self) -> Vec<String> {
+        let kinds = [
+            (self.reviews_opened, "review opened", "reviews opened"),
+            (self.reviews_completed, "review completed", "reviews completed"),
+            (self.expired, "assignment expired", "assignments expired"),
+            (self.timed_out, "request timed out", "requests timed out"),
+            (self.escalated, "request escalated", "requests escalated"),
+            (self.started, "scheduled assignment started", "scheduled assignments started"),
+            (self.notices, "expiry notice sent", "expiry notices sent"),
+            (self.removed_by_review, "assignment removed by review", "assignments removed by review"),
+            (self.guests_removed, "guest removed", "guests removed"),
+        ];
+        kinds
+            .into_iter()
+            .filter(|(n, _, _)| *n > 0)
+            .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+            .collect()
     }
 }
 
 impl fmt::Display for Fired {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut parts = vec![];
-        let mut count = |n: usize, one: &str, many: &str| {
-            if n > 0 {
-                parts.push(format!("{n} {}", if n == 1 { one } else { many }));
-            }
-        };
-        count(self.expired, "assignment expired", "assignments expired");
-        count(self.timed_out, "request timed out", "requests timed out");
-        count(self.escalated, "request escalated", "requests escalated");
-        count(self.started, "scheduled assignment started", "scheduled assignments started");
-        count(self.notices, "expiry notice sent", "expiry notices sent");
-        count(self.removed_by_review, "assignment removed by review", "assignments removed by review");
-        count(self.guests_removed, "guest removed", "guests removed");
-        for r in &self.reviews_opened {
-            parts.push(format!("review '{r}' opened"));
-        }
-        for r in &self.reviews_completed {
-            parts.push(format!("review '{r}' completed"));
-        }
+        let parts = self.parts();
         if parts.is_empty() { write!(f, "nothing was due") } else { write!(f, "{}", parts.join(", ")) }
     }
+}
+
+/// When the expiry notice `days` before `end` is due.
+fn notice_at(end: Time, days: u32) -> Option<Time> {
+    clock::minus_days(end, i64::from(days))
+}
+
+/// When a request waiting in a stage since `started` is forwarded to the alternates.
+fn escalation_at(started: Option<Time>, after_days: u32) -> Option<Time> {
+    started.and_then(|s| clock::plus_days(s, i64::from(after_days)))
 }
 
 impl Tenant {
@@ -97,15 +109,14 @@ impl Tenant {
         let Some(end) = a.end else { return };
         let now = self.clock.now;
         for days in [14u32, 1] {
-            let t = end - chrono::Duration::days(days as i64);
-            if t > now {
+            if let Some(t) = notice_at(end, days).filter(|t| *t > now) {
                 self.add_timer(t, Timer::ExpiryNotice(a.id, days));
             }
         }
         self.add_timer(end, Timer::Expire(a.id));
-        if let Some(d) = a.review_terms.as_ref().and_then(|r| r.before_expiry_days) {
-            let t = end - chrono::Duration::days(d as i64);
-            self.add_timer(t.max(now), Timer::ReviewBeforeExpiry(a.id));
+        let before = a.review_terms.as_ref().and_then(|r| r.before_expiry_days);
+        if let Some(t) = before.and_then(|d| self.before_expiry_at(end, d)) {
+            self.add_timer(t, Timer::ReviewBeforeExpiry(a.id));
         }
     }
 
@@ -119,8 +130,9 @@ impl Tenant {
     pub(crate) fn scheduled_timers(&self) -> BTreeSet<(Time, Timer)> {
         let now = self.clock.now;
         let mut set = BTreeSet::new();
-        let mut add = |t: Time, x: Timer| {
-            if t > now {
+        // A time past the calendar is not scheduled (`Tenant::problems` says why).
+        let mut add = |t: Option<Time>, x: Timer| {
+            if let Some(t) = t.filter(|t| *t > now) {
                 set.insert((t, x));
             }
         };
@@ -128,18 +140,14 @@ impl Tenant {
             match r.state {
                 RequestState::PendingApproval => {
                     if let Some(st) = self.policies.get(&r.policy).and_then(|p| p.spec.stages.get(r.stage)) {
-                        if let Some(d) = r.stage_deadline(st.timeout_days) {
-                            add(d, Timer::StageTimeout(r.id, r.stage));
-                        }
-                        if let (Some(e), Some(s), false) = (&st.escalation, r.stage_started, r.escalated) {
-                            add(s + chrono::Duration::days(e.after_days as i64), Timer::Escalate(r.id, r.stage));
+                        add(r.stage_deadline(st.timeout_days), Timer::StageTimeout(r.id, r.stage));
+                        if let (Some(e), false) = (&st.escalation, r.escalated) {
+                            add(escalation_at(r.stage_started, e.after_days), Timer::Escalate(r.id, r.stage));
                         }
                     }
                 }
                 RequestState::Scheduled => {
-                    if let Some(s) = r.start {
-                        add(s, Timer::ScheduledStart(r.id));
-                    }
+                    add(r.start, Timer::ScheduledStart(r.id));
                 }
                 _ => {}
             }
@@ -147,26 +155,22 @@ impl Tenant {
         for a in self.assignments.values().filter(|a| a.is_active()) {
             if let Some(end) = a.end {
                 for days in [14u32, 1] {
-                    add(end - chrono::Duration::days(days as i64), Timer::ExpiryNotice(a.id, days));
+                    add(notice_at(end, days), Timer::ExpiryNotice(a.id, days));
                 }
-                add(end, Timer::Expire(a.id));
+                add(Some(end), Timer::Expire(a.id));
                 if let Some(d) = a.review_terms.as_ref().and_then(|r| r.before_expiry_days) {
-                    add(end - chrono::Duration::days(d as i64), Timer::ReviewBeforeExpiry(a.id));
+                    add(notice_at(end, d), Timer::ReviewBeforeExpiry(a.id));
                 }
             }
         }
         for p in self.policies.values() {
-            if let Some(t) = p.next_review_at {
-                add(t, Timer::ReviewOpen(p.id));
-            }
+            add(p.next_review_at, Timer::ReviewOpen(p.id));
         }
         for r in self.reviews.values().filter(|r| r.state == ReviewState::InProgress) {
-            add(r.end, Timer::ReviewClose(r.id));
+            add(Some(r.end), Timer::ReviewClose(r.id));
         }
         for u in self.users.values() {
-            if let Some(t) = u.remove_at {
-                add(t, Timer::GuestRemove(u.id));
-            }
+            add(u.remove_at, Timer::GuestRemove(u.id));
         }
         set
     }
@@ -187,7 +191,20 @@ impl Tenant {
         if to > self.clock.now {
             self.clock.now = to;
         }
+        self.drop_stale_timers();
         fired
+    }
+
+    /// Drop the stale entries at the head of the queue (a request decided, an end moved), so that
+    /// `next_timer` finds the next live one at once. Each entry is dropped once, and firing it
+    /// would have done nothing: the queue is left as loading the tenant would build it.
+    fn drop_stale_timers(&mut self) {
+        while let Some(&(t, x)) = self.idx.timers.first() {
+            if self.timer_live(t, x) {
+                break;
+            }
+            self.idx.timers.pop_first();
+        }
     }
 
     /// Whether a queued timer would still do something when it fires (the objects decide; the
@@ -206,20 +223,19 @@ impl Tenant {
             }
             Timer::Escalate(id, stage) => pending_stage(id, stage).is_some_and(|(r, st)| {
                 !r.escalated
-                    && st.escalation.as_ref().is_some_and(|e| {
-                        r.stage_started.map(|s| s + chrono::Duration::days(e.after_days as i64)) == Some(t)
-                    })
+                    && st.escalation.as_ref().is_some_and(|e| escalation_at(r.stage_started, e.after_days) == Some(t))
             }),
             Timer::StageTimeout(id, stage) => {
                 pending_stage(id, stage).is_some_and(|(r, st)| r.stage_deadline(st.timeout_days) == Some(t))
             }
             Timer::ExpiryNotice(aid, days) => {
-                active(aid).is_some_and(|a| a.end.map(|e| e - chrono::Duration::days(days as i64)) == Some(t))
+                active(aid).is_some_and(|a| a.end.and_then(|e| notice_at(e, days)) == Some(t))
             }
             Timer::Expire(aid) => active(aid).is_some_and(|a| a.end == Some(t)),
             Timer::ReviewBeforeExpiry(aid) => active(aid).is_some_and(|a| {
                 let d = a.review_terms.as_ref().and_then(|r| r.before_expiry_days);
-                matches!((a.end, d), (Some(e), Some(d)) if (e - chrono::Duration::days(d as i64)).max(t) == t)
+                let due = a.end.zip(d).and_then(|(e, d)| notice_at(e, d));
+                due.is_some_and(|due| due.max(t) == t)
             }),
             Timer::ReviewOpen(pid) => self.policies.get(&pid).is_some_and(|p| p.next_review_at == Some(t)),
             Timer::ReviewClose(rid) => {
@@ -277,7 +293,7 @@ impl Tenant {
             }
             Timer::ExpiryNotice(aid, days) => {
                 let Some(a) = self.assignments.get(&aid) else { return };
-                if !a.is_active() || a.end.map(|e| e - chrono::Duration::days(days as i64)) != Some(t) {
+                if !a.is_active() || a.end.and_then(|e| notice_at(e, days)) != Some(t) {
                     return;
                 }
                 let (user, pkg, end, ext) = (a.target, a.package, a.end, a.terms.allow_extension);
@@ -301,20 +317,20 @@ impl Tenant {
             }
             Timer::ReviewOpen(pid) => {
                 let due = self.policies.get(&pid).is_some_and(|p| p.next_review_at == Some(t));
-                if due && let Some(name) = self.open_policy_review(pid, t) {
-                    fired.reviews_opened.push(name);
+                if due && self.open_policy_review(pid, t).is_some() {
+                    fired.reviews_opened += 1;
                 }
             }
             Timer::ReviewBeforeExpiry(aid) => {
-                if let Some(name) = self.open_expiry_review(aid, t) {
-                    fired.reviews_opened.push(name);
+                if self.open_expiry_review(aid, t).is_some() {
+                    fired.reviews_opened += 1;
                 }
             }
             Timer::ReviewClose(rid) => {
                 let due = self.reviews.get(&rid).is_some_and(|r| r.state == ReviewState::InProgress && r.end == t);
                 if due {
-                    let (name, removed) = self.complete_review(rid, &Actor::System);
-                    fired.reviews_completed.push(name);
+                    let (_, removed) = self.complete_review(rid, &Actor::System);
+                    fired.reviews_completed += 1;
                     fired.removed_by_review += removed;
                 }
             }
@@ -332,7 +348,7 @@ impl Tenant {
         let Some(r) = self.requests.get(&id).cloned() else { return };
         let Some(st) = self.policies.get(&r.policy).and_then(|p| p.spec.stages.get(stage)).cloned() else { return };
         let Some(esc) = st.escalation else { return };
-        let due = r.stage_started.map(|s| s + chrono::Duration::days(esc.after_days as i64)) == Some(t);
+        let due = escalation_at(r.stage_started, esc.after_days) == Some(t);
         if r.state != RequestState::PendingApproval || r.stage != stage || r.escalated || !due {
             return;
         }
@@ -370,53 +386,5 @@ impl Tenant {
             );
         }
         fired.escalated += 1;
-    }
-
-    pub(crate) fn cmd_advance_clock(&mut self, actor: &Actor, seconds: i64) -> DomainResult<Outcome> {
-        self.require_admin(actor, "move the clock")?;
-        if seconds <= 0 {
-            return Err(invalid("The clock only moves forward: give a positive amount"));
-        }
-        let d = chrono::Duration::seconds(seconds);
-        let to = self.clock.now + d;
-        match self.clock.frozen.as_mut() {
-            Some(f) => *f = to,
-            None => self.clock.offset_secs += seconds,
-        }
-        let fired = self.advance_to(to);
-        self.audit(actor, "clock.advanced", "clock", format!("Clock moved to {}", to.format("%Y-%m-%d %H:%M")));
-        Ok(Outcome { message: format!("Clock now {}: {fired}", to.format("%Y-%m-%d %H:%M")), created: None, fired })
-    }
-
-    pub(crate) fn cmd_set_clock(&mut self, actor: &Actor, to: Time) -> DomainResult<Outcome> {
-        self.require_admin(actor, "move the clock")?;
-        if to < self.clock.now {
-            return Err(invalid(format!(
-                "The clock never goes backwards: {} is before {}",
-                to.format("%Y-%m-%d %H:%M"),
-                self.clock.now.format("%Y-%m-%d %H:%M")
-            )));
-        }
-        let delta = (to - self.clock.now).num_seconds();
-        match self.clock.frozen.as_mut() {
-            Some(f) => *f = to,
-            None => self.clock.offset_secs += delta,
-        }
-        let fired = self.advance_to(to);
-        self.audit(actor, "clock.set", "clock", format!("Clock set to {}", to.format("%Y-%m-%d %H:%M")));
-        Ok(Outcome { message: format!("Clock now {}: {fired}", to.format("%Y-%m-%d %H:%M")), created: None, fired })
-    }
-
-    pub(crate) fn cmd_freeze_clock(&mut self, actor: &Actor, frozen: bool, wall: Time) -> DomainResult<Outcome> {
-        self.require_admin(actor, "freeze or unfreeze the clock")?;
-        let now = self.clock.now;
-        if frozen {
-            self.clock.frozen = Some(now);
-        } else {
-            self.clock.frozen = None;
-            self.clock.offset_secs = (now - wall).num_seconds();
-        }
-        self.audit(actor, "clock.mode", "clock", if frozen { "Clock frozen" } else { "Clock runs live" });
-        done(if frozen { "Clock frozen" } else { "Clock runs live from here" })
     }
 }

@@ -208,15 +208,14 @@ fn clock_moved(out: &Outcome) -> Effect {
     ])
 }
 
-/// "Now Fri 2027-01-01 00:00." and one line per kind of thing that fired.
+/// "Now Fri 2027-01-01 00:00." and one line per kind of thing that fired, with its count.
 fn clock_summary(out: &Outcome) -> String {
     let head = out.message.split(": ").next().unwrap_or_default().trim();
     let mut lines = vec![format!("{head}.")];
-    let fired = out.fired.to_string();
     if out.fired.is_empty() {
         lines.push("Nothing was due in between.".into());
     } else {
-        lines.extend(fired.split(", ").map(|p| format!("• {p}")));
+        lines.extend(out.fired.parts().into_iter().map(|p| format!("• {p}")));
     }
     lines.push(String::new());
     lines.push("The audit log and the mailboxes have the details.".into());

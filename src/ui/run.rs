@@ -39,6 +39,10 @@ pub fn build_app(session: Session, location: &Path, keymap: Keymap, theme: Theme
     let visible = app.ctx.visible_tabs();
     app.set_visible_tabs(visible);
     app.refresh_views();
+    // A stored value the domain cannot evaluate is said at once, with what to do about it.
+    if let Some(p) = app.ctx.tenant().problems_summary() {
+        app.set_message(StatusMessage::warning(p));
+    }
     app
 }
 
@@ -53,7 +57,7 @@ pub fn run_tui(mut session: Session, location: &Path, notice: Option<String>) ->
     let mut app = build_app(session, location, keymap, Theme::from_env());
     if let Some(w) = warning {
         app.set_message(StatusMessage::error(w.to_string()));
-    } else if let Some(n) = notice {
+    } else if let Some(n) = notice.filter(|_| app.message().is_none()) {
         app.set_message(StatusMessage::info(n));
     }
     app.show_notice();

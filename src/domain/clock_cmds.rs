@@ -1,0 +1,136 @@
+//! The clock commands: move the clock ahead (by an amount or to a date), freeze it or let it run.
+//! A move is checked before anything changes: a date past the calendar, or a jump that would fire
+//! more timers than one command should, is refused and leaves the tenant as it was.
+
+use super::Time;
+use super::clock;
+use super::command::{Outcome, done};
+use super::error::{DomainError, DomainResult, invalid};
+use super::rights::Actor;
+use super::tenant::Tenant;
+
+/// The most timers one move of the clock may fire; a longer jump is made in steps.
+pub const MAX_TIMERS_PER_JUMP: u64 = 10_000;
+
+impl Tenant {
+    /// How many timers moving the clock to `to` would fire, counted without firing anything: the
+    /// live entries of the queue up to `to`, and every later occurrence of each review schedule up
+    /// to `to`. A lower bound (what fires may schedule more); counting stops past `cap`.
+    pub fn timers_due_by(&self, to: Time, cap: u64) -> u64 {
+        let mut n: u64 = 0;
+        for (t, x) in self.idx.timers.iter().take_while(|(t, _)| *t <= to) {
+            if n > cap {
+                return n;
+            }
+            if self.timer_live(*t, *x) {
+                n = n.saturating_add(1);
+            }
+        }
+        for p in self.policies.values() {
+            let (Some(next), Some(r)) = (p.next_review_at, p.spec.review.as_ref()) else { continue };
+            if next <= to {
+                let later = r.frequency.count_between(r.starts_on, next, to).unwrap_or(cap.saturating_add(1));
+                n = n.saturating_add(later);
+            }
+        }
+        n
+    }
+
+    /// Refuse a jump to `to` that would fire more than [`MAX_TIMERS_PER_JUMP`] timers.
+    fn check_jump(&self, to: Time) -> DomainResult<()> {
+        let n = self.timers_due_by(to, MAX_TIMERS_PER_JUMP);
+        if n <= MAX_TIMERS_PER_JUMP {
+            return Ok(());
+        }
+        let days = u64::try_from(to.signed_duration_since(self.clock.now).num_days()).unwrap_or(0);
+        let step = (days.saturating_mul(MAX_TIMERS_PER_JUMP) / n).max(1);
+        // Whole years when the step is that long: easier to read, and still under the limit.
+        let (step, size) = match step / 365 {
+            0 | 1 => (step, format!("{step} days")),
+            years => (years.saturating_mul(365), format!("{years} years")),
+        };
+        Err(DomainError::Limit(format!(
+            "Moving the clock to {} would fire at least {} timers (reviews, expiries, notices…), more than the {} one move may fire: move it in smaller steps, e.g. {size} at a time (`clock advance {step}d`)",
+            to.format("%Y-%m-%d %H:%M"),
+            thousands(n),
+            thousands(MAX_TIMERS_PER_JUMP),
+        )))
+    }
+
+    /// Move the clock to `to` (checked by the caller), firing every timer on the way.
+    fn move_clock(&mut self, to: Time, offset: i64) -> super::timers::Fired {
+        match self.clock.frozen.as_mut() {
+            Some(f) => *f = to,
+            None => self.clock.offset_secs = offset,
+        }
+        self.advance_to(to)
+    }
+
+    pub(crate) fn cmd_advance_clock(&mut self, actor: &Actor, seconds: i64) -> DomainResult<Outcome> {
+        self.require_admin(actor, "move the clock")?;
+        if seconds <= 0 {
+            return Err(invalid("The clock only moves forward: give a positive amount"));
+        }
+        let to = clock::plus_secs(self.clock.now, seconds).ok_or_else(|| {
+            invalid(format!("The clock cannot move that far: {}", clock::past_last_year("that date")))
+        })?;
+        let offset = self.clock.offset_secs.checked_add(seconds).ok_or_else(offset_too_large)?;
+        self.check_jump(to)?;
+        let fired = self.move_clock(to, offset);
+        self.audit(actor, "clock.advanced", "clock", format!("Clock moved to {}", to.format("%Y-%m-%d %H:%M")));
+        Ok(Outcome { message: format!("Clock now {}: {fired}", to.format("%Y-%m-%d %H:%M")), created: None, fired })
+    }
+
+    pub(crate) fn cmd_set_clock(&mut self, actor: &Actor, to: Time) -> DomainResult<Outcome> {
+        self.require_admin(actor, "move the clock")?;
+        if !clock::in_range(to) {
+            return Err(invalid(format!("The clock cannot be set there: {}", clock::past_last_year("that date"))));
+        }
+        if to < self.clock.now {
+            return Err(invalid(format!(
+                "The clock never goes backwards: {} is before {}",
+                to.format("%Y-%m-%d %H:%M"),
+                self.clock.now.format("%Y-%m-%d %H:%M")
+            )));
+        }
+        let delta = to.signed_duration_since(self.clock.now).num_seconds();
+        let offset = self.clock.offset_secs.checked_add(delta).ok_or_else(offset_too_large)?;
+        self.check_jump(to)?;
+        let fired = self.move_clock(to, offset);
+        self.audit(actor, "clock.set", "clock", format!("Clock set to {}", to.format("%Y-%m-%d %H:%M")));
+        Ok(Outcome { message: format!("Clock now {}: {fired}", to.format("%Y-%m-%d %H:%M")), created: None, fired })
+    }
+
+    pub(crate) fn cmd_freeze_clock(&mut self, actor: &Actor, frozen: bool, wall: Time) -> DomainResult<Outcome> {
+        self.require_admin(actor, "freeze or unfreeze the clock")?;
+        let now = self.clock.now;
+        if frozen {
+            self.clock.frozen = Some(now);
+        } else {
+            self.clock.frozen = None;
+            self.clock.offset_secs = now.signed_duration_since(wall).num_seconds();
+        }
+        self.audit(actor, "clock.mode", "clock", if frozen { "Clock frozen" } else { "Clock runs live" });
+        done(if frozen { "Clock frozen" } else { "Clock runs live from here" })
+    }
+}
+
+fn offset_too_large() -> DomainError {
+    invalid(format!(
+        "The live clock is already so far ahead of the wall clock that it cannot move further: {}",
+        clock::past_last_year("that date")
+    ))
+}
+
+/// 52000 as "52,000".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && digits.len().saturating_sub(i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
