@@ -50,7 +50,7 @@ fn a_stored_value_that_cannot_be_evaluated_opens_is_reported_and_is_mended() {
     let pol_id = pol.to_string();
 
     // The domain opens it and names the object and the field.
-    let (store, _) = Session::open(env.data()).expect("it opens");
+    let (store, _) = Session::open(env.data(), entitle::store::LockWait::default()).expect("it opens");
     let problems = store.state().problems();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!((problems[0].object.as_str(), problems[0].field.as_str()), (pol_id.as_str(), "review.durationDays"));
