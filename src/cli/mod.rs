@@ -45,7 +45,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> ExitCode {
     match execute(cli, matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("entitle: {}", message(&e));
+            format::warn(&format!("entitle: {}", message(&e)));
             if e.downcast_ref::<Usage>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
         }
     }
@@ -76,7 +76,7 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     let notice = (opened == Opened::InstalledDemo)
         .then(|| format!("No data in {}: installed the demo tenant '{}'", dir.display(), store.state().display_name));
     if let (Some(n), Some(_)) = (&notice, &cli.command) {
-        eprintln!("{n}");
+        format::warn(n);
     }
     // An unknown --as is an error at once; no --as and no administrator only matters to
     // commands that act.
@@ -146,7 +146,7 @@ impl Ctx<'_> {
         if self.session.timer_due() {
             let fired = self.session.tick()?;
             if !fired.is_empty() {
-                eprintln!("Meanwhile: {fired}");
+                format::warn(&format!("Meanwhile: {fired}"));
             }
         }
         Ok(())

@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::args::{ClockCmd, InitArgs, SettingsCmd, SettingsSet};
 use super::format::{self, emit, kv};
 use super::{Ctx, parse, usage};
+use crate::domain::reads::Read;
 use crate::domain::records::ExternalLifecycle;
 use crate::domain::{Command, Settings};
 use crate::session::{self, Session};
@@ -55,6 +56,7 @@ pub(crate) fn clock(ctx: &mut Ctx, c: ClockCmd) -> Result<()> {
 
 fn clock_show(ctx: &Ctx) -> Result<()> {
     let t = ctx.t();
+    t.may_read(ctx.actor()?, Read::Clock)?;
     let now = ctx.now();
     let next = t.next_timer();
     let value = serde_json::json!({
@@ -84,6 +86,7 @@ pub(crate) fn settings(ctx: &mut Ctx, c: SettingsCmd) -> Result<()> {
     match c {
         SettingsCmd::Show => {
             let t = ctx.t();
+            t.may_read(ctx.actor()?, Read::Settings)?;
             let s = &t.settings;
             ctx.show(s, || {
                 let l = &s.limits;

@@ -28,6 +28,7 @@ impl Tenant {
             global_admin: spec.global_admin,
             deleted_at: None,
             remove_at: None,
+            login: None,
         };
         self.idx.by_email.insert(user.email.to_ascii_lowercase(), id);
         self.audit_change(actor, "user.created", id, format!("Created user {}", user.display_name), None, Some(&user));

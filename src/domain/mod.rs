@@ -16,6 +16,8 @@ pub mod ids;
 pub mod lint;
 mod log;
 mod policy_cmds;
+pub mod read_views;
+pub mod reads;
 pub mod records;
 pub mod report;
 mod requests;
@@ -23,6 +25,7 @@ mod reviews;
 pub mod rights;
 mod serde_util;
 pub mod tenant;
+pub mod text;
 pub mod timers;
 pub mod views;
 
