@@ -45,27 +45,45 @@ pub(crate) fn user(ctx: &mut Ctx, c: UserCmd) -> Result<()> {
     }
 }
 
-fn user_update(ctx: &mut Ctx, a: UserUpdate) -> Result<()> {
-    let t = ctx.t();
-    let u = t.find_user(&a.user)?;
-    let mut spec = UserSpec {
-        display_name: a.name.unwrap_or_else(|| u.display_name.clone()),
-        email: a.email.unwrap_or_else(|| u.email.clone()),
-        user_type: match a.kind {
-            Some(UserKind::Guest) => UserType::Guest,
-            Some(UserKind::Member) => UserType::Member,
-            None => u.user_type,
-        },
+/// A user's current fields as a spec (what `user update` starts from).
+fn spec_of(u: &User) -> UserSpec {
+    UserSpec {
+        display_name: u.display_name.clone(),
+        email: u.email.clone(),
+        user_type: u.user_type,
         manager: u.manager,
         department: u.department.clone(),
         job_title: u.job_title.clone(),
         home_org: u.home_org,
-        global_admin: a.admin.unwrap_or(u.global_admin),
+        global_admin: u.global_admin,
+    }
+}
+
+fn user_update(ctx: &mut Ctx, a: UserUpdate) -> Result<()> {
+    let t = ctx.t();
+    let u = t.find_user(&a.user)?;
+    let unchanged = spec_of(u);
+    let mut spec = spec_of(u);
+    spec.display_name = a.name.unwrap_or(spec.display_name);
+    spec.email = a.email.unwrap_or(spec.email);
+    spec.user_type = match a.kind {
+        Some(UserKind::Guest) => UserType::Guest,
+        Some(UserKind::Member) => UserType::Member,
+        None => u.user_type,
     };
+    spec.global_admin = a.admin.unwrap_or(u.global_admin);
     apply_fields(t, &mut spec, &a.fields)?;
     let enabled = if a.block { false } else { a.unblock || u.enabled };
     let user = u.id;
-    ctx.exec(Command::UpdateUser { user, spec, enabled }).map(|_| ())
+    let login = if a.no_login { Some(None) } else { a.login.map(Some) };
+    // Only a login: no user update to journal and audit.
+    if login.is_none() || spec != unchanged || enabled != u.enabled {
+        ctx.exec(Command::UpdateUser { user, spec, enabled })?;
+    }
+    if let Some(login) = login {
+        ctx.exec(Command::SetLogin { user, login })?;
+    }
+    Ok(())
 }
 
 fn apply_fields(t: &Tenant, spec: &mut UserSpec, f: &UserFields) -> Result<()> {

@@ -28,6 +28,7 @@ use clap::ArgMatches;
 
 pub use args::{Cli, Cmd};
 
+use crate::domain::identity::SignIn;
 use crate::domain::{Actor, Command, Outcome, Tenant, Time, UserId};
 use crate::session::{self, Opened, Session};
 
@@ -78,14 +79,14 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     if let (Some(n), Some(_)) = (&notice, &cli.command) {
         format::warn(n);
     }
-    // An unknown --as is an error at once; no --as and no administrator only matters to
-    // commands that act.
-    let (actor, actor_err) = match session::resolve_actor(store.state(), cli.as_user.as_deref()) {
-        Ok(a) => (a, None),
-        Err(e) if cli.as_user.is_none() => (Actor::System, Some(e.to_string())),
-        Err(e) => return Err(e),
+    // An unknown or forbidden --as is an error at once; no --as and nobody to sign in as only
+    // matters to commands that act or read.
+    let (who, actor_err) = match session::sign_in(store.state(), cli.as_user.as_deref()) {
+        Ok(w) => (w, None),
+        Err(e) if cli.as_user.is_none() => (SignIn { actor: Actor::System, by: None }, Some(e.to_string())),
+        Err(e) => return Err(e.into()),
     };
-    let session = Session::new(store, actor);
+    let session = Session::signed_in(store, who);
     let Some(command) = cli.command else {
         if let Some(e) = actor_err {
             return Err(anyhow!("{e}"));

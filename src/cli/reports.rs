@@ -147,7 +147,7 @@ pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
     let activity = a.activity.as_deref().map(str::to_lowercase);
     let matching: Vec<_> = events
         .into_iter()
-        .filter(|e| actor.as_deref().is_none_or(|x| e.actor.to_lowercase().contains(x)))
+        .filter(|e| actor.as_deref().is_none_or(|x| e.who().to_lowercase().contains(x)))
         .filter(|e| activity.as_deref().is_none_or(|x| e.activity.to_lowercase().contains(x)))
         .filter(|e| objects.as_ref().is_none_or(|ids| ids.iter().any(|id| id.eq_ignore_ascii_case(&e.object))))
         .collect();
@@ -158,7 +158,7 @@ pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
             tab.row(vec![
                 e.seq.to_string(),
                 format::time(e.at),
-                e.actor.clone(),
+                e.who(),
                 e.activity.clone(),
                 e.object.clone(),
                 e.summary.clone(),

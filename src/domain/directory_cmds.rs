@@ -85,6 +85,12 @@ impl Tenant {
         if enabled {
             after.remove_at = None;
         }
+        // In team mode an administrator must stay able to sign in.
+        self.users.insert(id, after.clone());
+        if let Err(e) = self.keep_an_admin_login() {
+            self.users.insert(id, before);
+            return Err(e);
+        }
         self.idx.by_email.remove(&before.email.to_ascii_lowercase());
         self.idx.by_email.insert(after.email.to_ascii_lowercase(), id);
         self.audit_change(

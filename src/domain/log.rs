@@ -25,6 +25,7 @@ impl Tenant {
             seq: self.audit.len() as u64 + 1,
             at: self.clock.now,
             actor: self.actor_label(actor),
+            by: self.idx.acting_by.map(|u| self.actor_label(&Actor::user(u))),
             activity: activity.to_string(),
             object: object.to_string(),
             summary: summary.into(),

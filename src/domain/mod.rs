@@ -12,6 +12,7 @@ mod directory_cmds;
 pub mod error;
 pub mod eval;
 pub mod flow;
+pub mod identity;
 pub mod ids;
 pub mod lint;
 mod log;

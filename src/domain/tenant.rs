@@ -55,6 +55,9 @@ pub struct Tenant {
     pub next_id: u64,
     #[serde(default)]
     pub settings: Settings,
+    /// How people sign in: lab (anyone may act as anyone) or team (by login).
+    #[serde(default)]
+    pub mode: super::identity::Mode,
     #[serde(with = "as_list", default)]
     pub users: BTreeMap<UserId, User>,
     #[serde(with = "as_list", default)]
@@ -97,6 +100,8 @@ pub(crate) struct Indexes {
     pub holders_by_resource: HashMap<ResourceId, BTreeSet<(UserId, String)>>,
     pub notifications_by_user: HashMap<UserId, Vec<usize>>,
     pub timers: BTreeSet<(Time, Timer)>,
+    /// While a command runs: the global administrator running it as someone else (for the audit).
+    pub acting_by: Option<UserId>,
 }
 
 impl Tenant {
@@ -107,6 +112,7 @@ impl Tenant {
             clock,
             next_id: 1,
             settings: Settings::default(),
+            mode: Default::default(),
             users: BTreeMap::new(),
             resources: BTreeMap::new(),
             orgs: BTreeMap::new(),

@@ -294,7 +294,7 @@ impl Shell for Ctx {
                 None => Effect::None,
             },
             LayerResult::Prompted { id, text } if id == "switch_external" => {
-                match crate::session::resolve_actor(self.tenant(), Some(text.trim())) {
+                match self.tenant().resolve_actor_key(text.trim()) {
                     Ok(a) => self.sign_in(a),
                     Err(e) => Effect::Reject(e.to_string()),
                 }
