@@ -146,7 +146,7 @@ pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
     let actor = a.actor.as_deref().map(str::to_lowercase);
     let activity = a.activity.as_deref().map(str::to_lowercase);
     let matching: Vec<_> = events
-        .into_iter()
+        .iter()
         .filter(|e| actor.as_deref().is_none_or(|x| e.who().to_lowercase().contains(x)))
         .filter(|e| activity.as_deref().is_none_or(|x| e.activity.to_lowercase().contains(x)))
         .filter(|e| objects.as_ref().is_none_or(|ids| ids.iter().any(|id| id.eq_ignore_ascii_case(&e.object))))

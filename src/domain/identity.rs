@@ -71,7 +71,7 @@ impl Tenant {
             return Ok(());
         }
         Err(forbidden(format!(
-            "In team mode only a global administrator may act as someone else; you are {}: run without --as (a global administrator can switch the tenant back to lab mode)",
+            "In team mode only a global administrator may act as someone else, and you are signed in as {} by your login; a global administrator can switch the tenant back to lab mode",
             self.actor_label(me)
         )))
     }

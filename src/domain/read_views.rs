@@ -103,6 +103,7 @@ pub struct ResourceCard<'a> {
     pub resource: &'a Resource,
     /// The catalogs it is in that the reader has a role in.
     pub catalogs: Vec<&'a str>,
+    /// How many people hold one of its roles: administrators only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holders: Option<usize>,
 }
@@ -242,7 +243,9 @@ impl Tenant {
                     .filter(|c| c.resources.contains(&res.id) && self.reads_catalog(r, c.id))
                     .map(|c| c.display_name.as_str())
                     .collect(),
-                holders: (r == Reader::Admin).then(|| self.holders(res.id).count()),
+                holders: (r == Reader::Admin).then(|| {
+                    self.holders(res.id).map(|(u, _)| u).collect::<BTreeSet<_>>().len()
+                }),
             })
             .collect())
     }
@@ -395,9 +398,47 @@ impl Tenant {
 
     /// The audit log, oldest first: every event for administrators, those about the reader's
     /// catalogs for catalog roles.
-    pub fn audit_visible(&self, actor: &Actor) -> DomainResult<Vec<&AuditEvent>> {
+    pub fn audit_visible(&self, actor: &Actor) -> DomainResult<AuditView<'_>> {
         self.may_read(actor, Read::Reports)?;
-        let r = self.reader(actor)?;
-        Ok(self.audit.iter().filter(|e| self.reads_object(r, &e.object)).collect())
+        Ok(match self.reader(actor)? {
+            Reader::Admin => AuditView::All(&self.audit),
+            r => AuditView::Filtered(self.audit.iter().filter(|e| self.reads_object(r, &e.object)).collect()),
+        })
+    }
+}
+
+/// The audit events a reader may see, oldest first; the whole log is not copied for administrators
+/// (it can hold a million events).
+#[derive(Debug, Clone)]
+pub enum AuditView<'a> {
+    All(&'a [AuditEvent]),
+    Filtered(Vec<&'a AuditEvent>),
+}
+
+impl<'a> AuditView<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            AuditView::All(v) => v.len(),
+            AuditView::Filtered(v) => v.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn get(&self, i: usize) -> Option<&'a AuditEvent> {
+        match self {
+            AuditView::All(v) => v.get(i),
+            AuditView::Filtered(v) => v.get(i).copied(),
+        }
+    }
+    /// Where the event numbered `seq` is (events are in `seq` order).
+    pub fn position(&self, seq: u64) -> Option<usize> {
+        match self {
+            AuditView::All(v) => v.binary_search_by_key(&seq, |e| e.seq).ok(),
+            AuditView::Filtered(v) => v.binary_search_by_key(&seq, |e| e.seq).ok(),
+        }
+    }
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &'a AuditEvent> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
     }
 }

@@ -259,8 +259,8 @@ impl Directory {
         let theme = &ctx.theme;
         let admin = t.is_global_admin(ctx.actor());
         self.detail = match self.pane {
-            Pane::Users => self.selected_user().map(|u| user_detail(t, u, theme, admin)),
-            _ => self.selected_resource().map(|r| resource_detail(t, r, theme, admin)),
+            Pane::Users => self.selected_user().map(|u| user_detail(t, ctx.actor(), u, theme, admin)),
+            _ => self.selected_resource().map(|r| resource_detail(t, ctx.actor(), r, theme, admin)),
         }
         .unwrap_or_default();
     }
@@ -379,9 +379,9 @@ impl TabView<Ctx> for Directory {
     fn refresh(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         let theme = &ctx.theme;
-        self.users.set(user_rows(t, theme));
+        self.users.set(user_rows(t, ctx.actor(), theme));
         for (i, pane) in PANES[1..].iter().enumerate() {
-            self.resources[i].set(resource_rows(t, theme, *pane));
+            self.resources[i].set(resource_rows(t, ctx.actor(), theme, *pane));
         }
         if let Some(id) = self.select_after.take() {
             if let Ok(u) = id.parse::<UserId>() {
