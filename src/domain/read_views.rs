@@ -387,7 +387,14 @@ impl Tenant {
 
     pub fn drift_visible(&self, actor: &Actor) -> DomainResult<Vec<(AccessRow, bool)>> {
         self.may_read(actor, Read::Drift)?;
-        Ok(self.report_drift())
+        let r = self.reader(actor)?;
+        let mut rows = self.report_drift();
+        if r != Reader::Admin {
+            rows.retain(|(row, _)| {
+                self.catalogs.values().any(|c| c.resources.contains(&row.resource) && self.reads_catalog(r, c.id))
+            });
+        }
+        Ok(rows)
     }
 
     pub fn lint_visible(&self, actor: &Actor) -> DomainResult<Vec<Finding>> {

@@ -65,7 +65,8 @@ pub enum Read {
     /// Tenant-wide reports (expiring, all requests), lint and the audit log: filtered to the
     /// catalogs one has a role in.
     Reports,
-    /// Memberships outside any package: global administrators only.
+    /// Memberships outside any package: of every resource for administrators, of their catalogs'
+    /// resources for catalog roles.
     Drift,
     Settings,
 }
@@ -150,7 +151,7 @@ impl Tenant {
             Read::Assignment(id) => self.assignments.get(&id).is_some_and(|a| self.reader_sees_assignment(r, a)),
             Read::Review(id) => self.reviews.get(&id).is_some_and(|v| self.reader_sees_review(r, v)),
             Read::Own => r != Reader::Outsider,
-            Read::Drift => r == Reader::Admin,
+            Read::Drift => self.has_role(r),
         };
         if ok { Ok(()) } else { Err(self.read_refusal(r, read)) }
     }
@@ -180,7 +181,7 @@ impl Tenant {
                 "No policy lets you request that package and you have no role in its catalog; `entitle available` shows what you may request".into()
             }
             Read::PackageAssignments(p) => format!(
-                "To see who has '{}' you need a role in its catalog",
+                "To see the assignments of '{}' you need a role in its catalog",
                 self.packages.get(&p).map(|p| p.display_name.as_str()).unwrap_or("?")
             ),
             Read::Request(id) => {
@@ -190,8 +191,7 @@ impl Tenant {
             Read::Review(id) => {
                 format!("Review {id} is not yours to see: you are not a reviewer and have no role in its catalog")
             }
-            Read::Reports | Read::Settings => format!("To see that {role}"),
-            Read::Drift => "Memberships outside any package are for global administrators only".into(),
+            Read::Reports | Read::Settings | Read::Drift => format!("To see that {role}"),
             _ => outsider.into(),
         })
     }

@@ -56,7 +56,7 @@ pub fn user_detail(t: &Tenant, actor: &Actor, id: UserId, theme: &Theme, admin: 
     let access = t.access_visible(actor, u.id).unwrap_or_default();
     lines.push(heading(theme, format!("Access and why ({})", access.len())));
     if access.is_empty() {
-        lines.push(Line::styled("  holds nothing you may see", theme.muted));
+        lines.push(Line::styled("  holds nothing", theme.muted));
     }
     for a in &access {
         lines.extend(why(theme, format!("{} ({})", a.resource_name, a.role), &a.via));
