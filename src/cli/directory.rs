@@ -153,7 +153,10 @@ fn user_show(ctx: &Ctx, key: &str) -> Result<()> {
             ("Job title", p.job_title.to_string()),
             (
                 "Organization",
-                full.and_then(|f| f.home_org).and_then(|o| t.orgs.get(&o)).map(|o| o.display_name.clone()).unwrap_or_default(),
+                full.and_then(|f| f.home_org)
+                    .and_then(|o| t.orgs.get(&o))
+                    .map(|o| o.display_name.clone())
+                    .unwrap_or_default(),
             ),
         ]));
         let Some(d) = &card.details else { return text };

@@ -8,9 +8,7 @@ use super::args_flow::{
 use super::format::{self, Table, kv};
 use super::{Ctx, parse, usage};
 use crate::domain::reads::Read;
-use crate::domain::{
-    Assignment, AssignmentId, AssignmentState, Command, Review, ReviewDecision, ReviewId, Tenant,
-};
+use crate::domain::{Assignment, AssignmentId, AssignmentState, Command, Review, ReviewDecision, ReviewId, Tenant};
 
 pub(crate) fn assignment_table(t: &Tenant, list: &[&Assignment]) -> Table {
     let mut tab = Table::new(&["ID", "PACKAGE", "USER", "STATE", "START", "END", "POLICY"]);

@@ -5,8 +5,8 @@ use anyhow::Result;
 use super::Ctx;
 use super::args_flow::{AuditArgs, NotificationsArgs, ReportCmd};
 use super::format::{self, Table};
-use crate::domain::report::AccessRow;
 use crate::domain::reads::Read;
+use crate::domain::report::AccessRow;
 use crate::domain::{Command, Tenant};
 
 pub(crate) fn access_table(rows: &[AccessRow], with_user: bool) -> Table {

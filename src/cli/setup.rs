@@ -7,9 +7,9 @@ use anyhow::Result;
 use super::args::{ClockCmd, InitArgs, ModeArg, SettingsCmd, SettingsSet};
 use super::format::{self, emit, kv};
 use super::{Ctx, parse, usage};
+use crate::domain::identity::Mode;
 use crate::domain::reads::Read;
 use crate::domain::records::ExternalLifecycle;
-use crate::domain::identity::Mode;
 use crate::domain::{Command, Settings};
 use crate::session::{self, Session};
 

@@ -89,7 +89,10 @@ impl Tenant {
             )));
         };
         if !u.is_active() {
-            return Err(forbidden(format!("Your login '{login}' belongs to {}, who was removed from the directory", u.display_name)));
+            return Err(forbidden(format!(
+                "Your login '{login}' belongs to {}, who was removed from the directory",
+                u.display_name
+            )));
         }
         Ok(Actor::user(u.id))
     }
@@ -126,7 +129,9 @@ impl Tenant {
                 }
                 Ok(Actor::External { email: k.to_string(), display_name: name_from_email(k) })
             }
-            Err(e) => Err(not_found(format!("{e}: use a name, an email or an id (u12); `entitle user list` shows them"))),
+            Err(e) => {
+                Err(not_found(format!("{e}: use a name, an email or an id (u12); `entitle user list` shows them")))
+            }
         }
     }
 
@@ -154,9 +159,18 @@ impl Tenant {
         }
         let before = self.mode;
         self.mode = mode;
-        self.audit_change(actor, "settings.mode", "tenant", format!("Sign-in mode set to {mode}"), Some(&before), Some(&mode));
+        self.audit_change(
+            actor,
+            "settings.mode",
+            "tenant",
+            format!("Sign-in mode set to {mode}"),
+            Some(&before),
+            Some(&mode),
+        );
         done(match mode {
-            Mode::Team => "Team mode: each person acts as the user their login maps to, and only global administrators may act as others (audited). A global administrator can return to lab mode with `entitle settings set --mode lab`",
+            Mode::Team => {
+                "Team mode: each person acts as the user their login maps to, and only global administrators may act as others (audited). A global administrator can return to lab mode with `entitle settings set --mode lab`"
+            }
             Mode::Lab => "Lab mode: anyone may act as anyone",
         })
     }
@@ -170,10 +184,15 @@ impl Tenant {
                     "A login is the name you sign in to the computer with: 1 to {MAX_LOGIN_LEN} characters, no spaces"
                 )));
             }
-            if let Some(other) =
-                self.users.values().find(|u| u.id != user && u.login.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(l)))
+            if let Some(other) = self
+                .users
+                .values()
+                .find(|u| u.id != user && u.login.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(l)))
             {
-                return Err(rule(format!("{} already signs in as '{l}': a login maps to one user", other.display_name)));
+                return Err(rule(format!(
+                    "{} already signs in as '{l}': a login maps to one user",
+                    other.display_name
+                )));
             }
         }
         let before = self.user(user)?.clone();

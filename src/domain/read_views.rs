@@ -159,12 +159,23 @@ impl Tenant {
         matches!(r, Reader::User { user, .. } if user == id)
     }
 
-    /// Grant sources the reader may know of: direct memberships for administrators and the
-    /// holder; an assignment for whoever may see it.
-    fn visible_sources(&self, r: Reader, holder: UserId, s: &BTreeSet<GrantSource>) -> BTreeSet<GrantSource> {
+    /// Whether the reader has a role over a resource: administrators, and the roles of a catalog
+    /// it is in.
+    fn reads_resource(&self, r: Reader, res: ResourceId) -> bool {
+        r == Reader::Admin || self.catalogs.values().any(|c| c.resources.contains(&res) && self.reads_catalog(r, c.id))
+    }
+
+    /// Grant sources the reader may know of: a direct membership for the holder and those with a
+    /// role over the resource; an assignment for whoever may see it.
+    fn visible_sources(
+        &self,
+        r: Reader,
+        key: &super::tenant::GrantKey,
+        s: &BTreeSet<GrantSource>,
+    ) -> BTreeSet<GrantSource> {
         s.iter()
             .filter(|src| match src {
-                GrantSource::Direct => r == Reader::Admin || Self::is(r, holder),
+                GrantSource::Direct => Self::is(r, key.user) || self.reads_resource(r, key.resource),
                 GrantSource::Assignment { assignment } => {
                     self.assignments.get(assignment).is_some_and(|a| self.reader_sees_assignment(r, a))
                 }
@@ -174,7 +185,7 @@ impl Tenant {
     }
 
     fn access_row(&self, r: Reader, key: &super::tenant::GrantKey, s: &BTreeSet<GrantSource>) -> Option<AccessRow> {
-        let seen = self.visible_sources(r, key.user, s);
+        let seen = self.visible_sources(r, key, s);
         (!seen.is_empty()).then(|| AccessRow {
             user: key.user,
             user_name: self.user_name(key.user),
@@ -243,9 +254,8 @@ impl Tenant {
                     .filter(|c| c.resources.contains(&res.id) && self.reads_catalog(r, c.id))
                     .map(|c| c.display_name.as_str())
                     .collect(),
-                holders: (r == Reader::Admin).then(|| {
-                    self.holders(res.id).map(|(u, _)| u).collect::<BTreeSet<_>>().len()
-                }),
+                holders: (r == Reader::Admin)
+                    .then(|| self.holders(res.id).map(|(u, _)| u).collect::<BTreeSet<_>>().len()),
             })
             .collect())
     }
@@ -263,7 +273,9 @@ impl Tenant {
         Ok(self
             .users
             .values()
-            .filter(|u| u.home_org.or_else(|| if u.is_guest() { self.org_for_domain(&u.domain()) } else { None }) == Some(org))
+            .filter(|u| {
+                u.home_org.or_else(|| if u.is_guest() { self.org_for_domain(&u.domain()) } else { None }) == Some(org)
+            })
             .filter(|u| self.sees_profile(r, u.id))
             .map(|u| self.view(r, u))
             .collect())
@@ -389,11 +401,7 @@ impl Tenant {
         self.may_read(actor, Read::Drift)?;
         let r = self.reader(actor)?;
         let mut rows = self.report_drift();
-        if r != Reader::Admin {
-            rows.retain(|(row, _)| {
-                self.catalogs.values().any(|c| c.resources.contains(&row.resource) && self.reads_catalog(r, c.id))
-            });
-        }
+        rows.retain(|(row, _)| self.reads_resource(r, row.resource));
         Ok(rows)
     }
 

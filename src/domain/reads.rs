@@ -112,7 +112,8 @@ impl Tenant {
         match r {
             Reader::Admin => true,
             Reader::User { user, .. } => {
-                self.settings.catalog_creators.contains(&user) || self.catalogs.values().any(|c| c.roles.contains_key(&user))
+                self.settings.catalog_creators.contains(&user)
+                    || self.catalogs.values().any(|c| c.roles.contains_key(&user))
             }
             Reader::Outsider => false,
         }
@@ -200,8 +201,7 @@ impl Tenant {
         match r {
             Reader::Admin => true,
             Reader::User { user, guest } => {
-                user == u
-                    || (self.users.get(&u).is_some_and(|x| x.is_active()) && (!guest || self.has_role(r)))
+                user == u || (self.users.get(&u).is_some_and(|x| x.is_active()) && (!guest || self.has_role(r)))
             }
             Reader::Outsider => false,
         }
@@ -228,18 +228,25 @@ impl Tenant {
     fn sees_policy(&self, r: Reader, actor: &Actor, id: PolicyId) -> bool {
         let Some(pol) = self.policies.get(&id) else { return false };
         self.reads_package_catalog(r, pol.package)
-            || self.packages.get(&pol.package).is_some_and(|p| self.matching_policies(actor, p).iter().any(|m| m.id == id))
+            || self
+                .packages
+                .get(&pol.package)
+                .is_some_and(|p| self.matching_policies(actor, p).iter().any(|m| m.id == id))
             || self.own_assignments(r, actor).any(|a| a.policy == id)
             || self.own_requests(r, actor).any(|q| q.policy == id)
     }
 
     /// The reader's own requests (as requestor or target).
-    pub(crate) fn own_requests<'a>(&'a self, r: Reader, actor: &'a Actor) -> Box<dyn Iterator<Item = &'a Request> + 'a> {
+    pub(crate) fn own_requests<'a>(
+        &'a self,
+        r: Reader,
+        actor: &'a Actor,
+    ) -> Box<dyn Iterator<Item = &'a Request> + 'a> {
         match (r, actor) {
             (Reader::User { user, .. }, _) => Box::new(self.requests_of_user(user)),
-            (Reader::Outsider, Actor::External { email, .. }) => Box::new(self.requests.values().filter(move |q| {
-                matches!(&q.target, Target::External { email: e, .. } if e.eq_ignore_ascii_case(email))
-            })),
+            (Reader::Outsider, Actor::External { email, .. }) => Box::new(self.requests.values().filter(
+                move |q| matches!(&q.target, Target::External { email: e, .. } if e.eq_ignore_ascii_case(email)),
+            )),
             _ => Box::new(std::iter::empty()),
         }
     }
@@ -274,7 +281,10 @@ impl Tenant {
             Reader::User { user, .. } => {
                 a.target == user
                     || self.reads_package_catalog(r, a.package)
-                    || self.reviews.values().any(|v| v.items.iter().any(|i| i.assignment == a.id && i.reviewers.contains(&user)))
+                    || self
+                        .reviews
+                        .values()
+                        .any(|v| v.items.iter().any(|i| i.assignment == a.id && i.reviewers.contains(&user)))
             }
             Reader::Outsider => false,
         }
@@ -299,7 +309,10 @@ impl Tenant {
     /// The catalog an audit event or lint finding is about (`pk3`, `pol7`, `req12`...), if any.
     pub(crate) fn object_catalog(&self, object: &str) -> Option<CatalogId> {
         fn id<T: std::str::FromStr>(object: &str, prefix: &str) -> Option<T> {
-            object.strip_prefix(prefix).filter(|d| d.chars().all(|c| c.is_ascii_digit())).and_then(|_| object.parse().ok())
+            object
+                .strip_prefix(prefix)
+                .filter(|d| d.chars().all(|c| c.is_ascii_digit()))
+                .and_then(|_| object.parse().ok())
         }
         let pkg = |p: PackageId| self.packages.get(&p).map(|p| p.catalog);
         if let Some(c) = id::<CatalogId>(object, CatalogId::PREFIX) {

@@ -30,7 +30,10 @@ mod tests {
 
     #[test]
     fn escape_codes_are_replaced_and_newlines_kept() {
-        assert_eq!(printable("a\x1b[2Jb\nc\td\u{7f}\u{9b}e\u{202E}f"), "a\u{FFFD}[2Jb\nc\u{FFFD}d\u{FFFD}\u{FFFD}e\u{FFFD}f");
+        assert_eq!(
+            printable("a\x1b[2Jb\nc\td\u{7f}\u{9b}e\u{202E}f"),
+            "a\u{FFFD}[2Jb\nc\u{FFFD}d\u{FFFD}\u{FFFD}e\u{FFFD}f"
+        );
         assert!(matches!(printable("plain ü text\n"), Cow::Borrowed(_)));
     }
 }

@@ -4,7 +4,7 @@
 use ratatui::layout::Constraint;
 
 use crate::domain::views::time_left;
-use crate::domain::{DomainResult, Actor, PackageId, RequestId, ResourceId, Target, Tenant, UserId};
+use crate::domain::{Actor, DomainResult, PackageId, RequestId, ResourceId, Target, Tenant, UserId};
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::picker::PickItem;
