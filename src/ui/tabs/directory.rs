@@ -246,6 +246,12 @@ impl Directory {
     }
 
     fn submit(&mut self, ctx: &mut Ctx, id: &str, values: &FormValues) -> Effect {
+        // A new login first: if the domain refuses it, nothing has changed and the form stays.
+        if let Some(c) = forms::login_change(ctx.tenant(), id, values)
+            && let Err(e) = ctx.run(c)
+        {
+            return Effect::Reject(e);
+        }
         match forms::command(ctx.tenant(), id, values) {
             Some(Ok(c)) => self.run_form(ctx, c),
             Some(Err(e)) => Effect::Reject(e),
