@@ -140,6 +140,7 @@ impl Tenant {
         self.may_read(actor, Read::Profile(id))?;
         let r = self.reader(actor)?;
         let u = self.user(id)?;
+        let reviewing = self.reviewing(r);
         let details = self.may_read(actor, Read::UserAccess(id)).is_ok().then(|| UserDetails {
             catalog_roles: self
                 .catalogs
@@ -149,8 +150,8 @@ impl Tenant {
                     c.roles.get(&id).map(|roles| CatalogRoles { catalog: c.id, catalog_name: &c.display_name, roles })
                 })
                 .collect(),
-            assignments: self.assignments_of_user(id).filter(|a| self.reader_sees_assignment(r, a)).collect(),
-            access: self.access_rows(r, id),
+            assignments: self.assignments_of_user(id).filter(|a| self.sees_assignment_in(r, &reviewing, a)).collect(),
+            access: self.access_rows(r, &reviewing, id),
         });
         Ok(UserCard { user: self.view(r, u), details })
     }
@@ -170,6 +171,7 @@ impl Tenant {
     fn visible_sources(
         &self,
         r: Reader,
+        reviewing: &BTreeSet<AssignmentId>,
         key: &super::tenant::GrantKey,
         s: &BTreeSet<GrantSource>,
     ) -> BTreeSet<GrantSource> {
@@ -177,15 +179,21 @@ impl Tenant {
             .filter(|src| match src {
                 GrantSource::Direct => Self::is(r, key.user) || self.reads_resource(r, key.resource),
                 GrantSource::Assignment { assignment } => {
-                    self.assignments.get(assignment).is_some_and(|a| self.reader_sees_assignment(r, a))
+                    self.assignments.get(assignment).is_some_and(|a| self.sees_assignment_in(r, reviewing, a))
                 }
             })
             .cloned()
             .collect()
     }
 
-    fn access_row(&self, r: Reader, key: &super::tenant::GrantKey, s: &BTreeSet<GrantSource>) -> Option<AccessRow> {
-        let seen = self.visible_sources(r, key, s);
+    fn access_row(
+        &self,
+        r: Reader,
+        reviewing: &BTreeSet<AssignmentId>,
+        key: &super::tenant::GrantKey,
+        s: &BTreeSet<GrantSource>,
+    ) -> Option<AccessRow> {
+        let seen = self.visible_sources(r, reviewing, key, s);
         (!seen.is_empty()).then(|| AccessRow {
             user: key.user,
             user_name: self.user_name(key.user),
@@ -196,15 +204,16 @@ impl Tenant {
         })
     }
 
-    fn access_rows(&self, r: Reader, user: UserId) -> Vec<AccessRow> {
-        self.grants_of_user(user).filter_map(|(k, s)| self.access_row(r, k, s)).collect()
+    fn access_rows(&self, r: Reader, reviewing: &BTreeSet<AssignmentId>, user: UserId) -> Vec<AccessRow> {
+        self.grants_of_user(user).filter_map(|(k, s)| self.access_row(r, reviewing, k, s)).collect()
     }
 
     /// `report access USER`: what they hold and why, as far as the reader may see.
     pub fn access_visible(&self, actor: &Actor, user: UserId) -> DomainResult<Vec<AccessRow>> {
         self.may_read(actor, Read::UserAccess(user))?;
         self.user(user)?;
-        Ok(self.access_rows(self.reader(actor)?, user))
+        let r = self.reader(actor)?;
+        Ok(self.access_rows(r, &self.reviewing(r), user))
     }
 
     /// `report packages USER`: the packages they may request and have, in the reader's catalogs
@@ -223,11 +232,12 @@ impl Tenant {
     pub fn holders_visible(&self, actor: &Actor, res: ResourceId) -> DomainResult<Vec<AccessRow>> {
         self.may_read(actor, Read::Holders(res))?;
         let r = self.reader(actor)?;
+        let reviewing = self.reviewing(r);
         let mut rows: Vec<AccessRow> = self
             .holders(res)
             .filter_map(|(u, role)| {
                 let key = super::tenant::GrantKey { user: *u, resource: res, role: role.clone() };
-                self.grants.get(&key).and_then(|s| self.access_row(r, &key, s))
+                self.grants.get(&key).and_then(|s| self.access_row(r, &reviewing, &key, s))
             })
             .collect();
         rows.sort_by(|a, b| a.user_name.cmp(&b.user_name));
@@ -307,12 +317,13 @@ impl Tenant {
         let r = self.reader(actor)?;
         let package = self.package(id)?;
         let catalog_role = self.reads_catalog(r, package.catalog);
+        let reviewing = self.reviewing(r);
         let policies = self.policies_of(id).filter(|p| self.may_read(actor, Read::Policy(p.id)).is_ok()).collect();
         let assignments = self
             .report_package_assignments(id)
             .into_iter()
             .flat_map(|(_, v)| v)
-            .filter(|a| self.reader_sees_assignment(r, a))
+            .filter(|a| self.sees_assignment_in(r, &reviewing, a))
             .collect();
         let findings = if catalog_role {
             let objects: Vec<String> =
@@ -346,7 +357,8 @@ impl Tenant {
     pub fn assignments_visible(&self, actor: &Actor) -> DomainResult<Vec<&Assignment>> {
         self.may_read(actor, Read::Assignments)?;
         let r = self.reader(actor)?;
-        Ok(self.assignments.values().filter(|a| self.reader_sees_assignment(r, a)).collect())
+        let reviewing = self.reviewing(r);
+        Ok(self.assignments.values().filter(|a| self.sees_assignment_in(r, &reviewing, a)).collect())
     }
 
     /// A package's assignments by state, for its catalog's roles.
@@ -383,7 +395,8 @@ impl Tenant {
     pub fn expiring_visible(&self, actor: &Actor, days: i64) -> DomainResult<Vec<&Assignment>> {
         self.may_read(actor, Read::Reports)?;
         let r = self.reader(actor)?;
-        Ok(self.report_expiring(days).into_iter().filter(|a| self.reader_sees_assignment(r, a)).collect())
+        let reviewing = self.reviewing(r);
+        Ok(self.report_expiring(days).into_iter().filter(|a| self.sees_assignment_in(r, &reviewing, a)).collect())
     }
 
     pub fn requests_report_visible(&self, actor: &Actor, pkg: Option<PackageId>) -> DomainResult<Vec<&Request>> {

@@ -14,6 +14,8 @@
 //!
 //! Who holds what (assignments, memberships, holders) is never shown without a role over it.
 
+use std::collections::BTreeSet;
+
 use super::error::{DomainError, DomainResult, forbidden, not_found};
 use super::flow::{Assignment, Request, Review, ReviewItem, Target};
 use super::ids::*;
@@ -274,20 +276,32 @@ impl Tenant {
         }
     }
 
-    /// The assignee, its reviewers while a review is open, and the package's catalog roles.
-    pub(crate) fn reader_sees_assignment(&self, r: Reader, a: &Assignment) -> bool {
+    /// The assignments whose review items are routed to the reader (computed once per list).
+    pub(crate) fn reviewing(&self, r: Reader) -> BTreeSet<AssignmentId> {
+        let Some(u) = Self::reader_user(r) else { return BTreeSet::new() };
+        self.reviews
+            .values()
+            .flat_map(|v| v.items.iter())
+            .filter(|i| i.reviewers.contains(&u))
+            .map(|i| i.assignment)
+            .collect()
+    }
+
+    /// The assignee, its reviewers, and the package's catalog roles; `reviewing` is
+    /// [`Tenant::reviewing`] for this reader.
+    pub(crate) fn sees_assignment_in(&self, r: Reader, reviewing: &BTreeSet<AssignmentId>, a: &Assignment) -> bool {
         match r {
             Reader::Admin => true,
             Reader::User { user, .. } => {
-                a.target == user
-                    || self.reads_package_catalog(r, a.package)
-                    || self
-                        .reviews
-                        .values()
-                        .any(|v| v.items.iter().any(|i| i.assignment == a.id && i.reviewers.contains(&user)))
+                a.target == user || self.reads_package_catalog(r, a.package) || reviewing.contains(&a.id)
             }
             Reader::Outsider => false,
         }
+    }
+
+    /// One assignment (for lists, compute [`Tenant::reviewing`] once and use `sees_assignment_in`).
+    pub(crate) fn reader_sees_assignment(&self, r: Reader, a: &Assignment) -> bool {
+        self.sees_assignment_in(r, &BTreeSet::new(), a) || self.reviewing(r).contains(&a.id)
     }
 
     pub(crate) fn reader_sees_review(&self, r: Reader, v: &Review) -> bool {

@@ -86,7 +86,10 @@ pub fn settings_form(t: &Tenant) -> Form {
             Field::choice(
                 "mode",
                 "How people sign in",
-                [("lab", "Lab: anyone may act as anyone"), ("team", "Team: by login; only administrators act as others")],
+                [
+                    ("lab", "Lab: anyone may act as anyone"),
+                    ("team", "Team: by login; only administrators act as others"),
+                ],
             )
             .value(match t.mode {
                 SignInMode::Lab => "lab",

@@ -1,6 +1,8 @@
 //! What the Directory tab shows: the rows of its lists, and the details of a user (what they hold
 //! and why, their packages) or of a resource (who holds it and why, where it is offered).
 
+use std::collections::HashMap;
+
 use ratatui::text::{Line, Span};
 
 use super::Pane;
@@ -169,6 +171,10 @@ pub fn resource_detail(t: &Tenant, actor: &Actor, id: ResourceId, theme: &Theme,
 /// The users the reader may see; sign-in state only with the whole record, and the count of
 /// active assignments the reader may see.
 pub fn user_rows(t: &Tenant, actor: &Actor, theme: &Theme) -> Vec<(UserId, Vec<CellText>)> {
+    let mut active: HashMap<UserId, usize> = HashMap::new();
+    for a in t.assignments_visible(actor).unwrap_or_default().into_iter().filter(|a| a.is_active()) {
+        *active.entry(a.target).or_default() += 1;
+    }
     t.users_visible(actor)
         .unwrap_or_default()
         .into_iter()
@@ -180,8 +186,7 @@ pub fn user_rows(t: &Tenant, actor: &Actor, theme: &Theme) -> Vec<(UserId, Vec<C
                 Some(_) => CellText::styled("blocked", theme.warning),
                 None => cell(""),
             };
-            let active =
-                t.assignments_of_user(p.id).filter(|a| a.is_active() && t.can_see_assignment(actor, a)).count();
+            let active = active.get(&p.id).copied().unwrap_or(0);
             let cells = vec![
                 cell(p.display_name.to_string()),
                 muted_cell(theme, p.email.to_string()),

@@ -64,7 +64,8 @@ pub fn user_form(t: &Tenant, existing: Option<&User>) -> Form {
     if let Some(u) = existing {
         form = form.field(Field::toggle("enabled", "Sign-in allowed").help("Off blocks sign-in (and requests)"));
         form = form.field(
-            Field::text("login", "Login (team mode)").help("The computer login that signs in as this user in team mode"),
+            Field::text("login", "Login (team mode)")
+                .help("The computer login that signs in as this user in team mode"),
         );
         form.set_value("login", u.login.clone().unwrap_or_default());
         form.set_value("name", u.display_name.clone());
