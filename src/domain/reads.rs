@@ -137,6 +137,7 @@ impl Tenant {
     /// Whether the actor may make this read; the refusal names the rule and what to do instead.
     pub fn may_read(&self, actor: &Actor, read: Read) -> DomainResult<()> {
         let r = self.reader(actor)?;
+        self.exists(read)?;
         let ok = match read {
             Read::Clock | Read::Available | Read::Packages | Read::Requests | Read::Catalogs => true,
             Read::Directory => r != Reader::Outsider,
@@ -159,6 +160,22 @@ impl Tenant {
         if ok { Ok(()) } else { Err(self.read_refusal(r, read)) }
     }
 
+    /// A read of something that is not there is "not found", whoever asks (ids are no secret).
+    fn exists(&self, read: Read) -> DomainResult<()> {
+        match read {
+            Read::Profile(id) | Read::UserAccess(id) => self.user(id).map(|_| ()),
+            Read::Holders(id) => self.resource(id).map(|_| ()),
+            Read::Org(id) => self.org(id).map(|_| ()),
+            Read::Catalog(id) => self.catalog(id).map(|_| ()),
+            Read::Package(id) | Read::PackageAssignments(id) => self.package(id).map(|_| ()),
+            Read::Policy(id) => self.policy(id).map(|_| ()),
+            Read::Request(id) => self.request(id).map(|_| ()),
+            Read::Assignment(id) => self.assignment(id).map(|_| ()),
+            Read::Review(id) => self.review(id).map(|_| ()),
+            _ => Ok(()),
+        }
+    }
+
     fn read_refusal(&self, r: Reader, read: Read) -> DomainError {
         let outsider = "You are not in the directory: you can see the packages you may request (`entitle available`) and your own requests";
         if r == Reader::Outsider {
@@ -166,6 +183,10 @@ impl Tenant {
         }
         let role = "you need a role over it (a catalog role, or global administrator)";
         forbidden(match read {
+            Read::Profile(u) if self.users.get(&u).is_some_and(|x| !x.is_active()) => format!(
+                "{} was removed from the directory: only administrators see removed users",
+                self.user_name(u)
+            ),
             Read::Profile(_) => {
                 "Guests see only their own directory profile (Entra's default guest access); ask a member or an administrator".into()
             }

@@ -145,18 +145,10 @@ impl Tenant {
         }
     }
 
-    /// Any catalog role, including reader: may see the catalog's configuration.
+    /// Any catalog role, including reader: may see the catalog's configuration (the read rule of
+    /// `reads.rs`, so a blocked role holder sees nothing).
     pub fn can_read_catalog(&self, actor: &Actor, cat: CatalogId) -> bool {
-        self.has_catalog_role(
-            actor,
-            cat,
-            &[
-                CatalogRole::Owner,
-                CatalogRole::Reader,
-                CatalogRole::AccessPackageManager,
-                CatalogRole::AccessPackageAssignmentManager,
-            ],
-        )
+        self.reader(actor).is_ok_and(|r| self.reads_catalog(r, cat))
     }
 
     /// Whether the actor holds any administrative role at all (decides which tabs a screen shows).
