@@ -4,6 +4,7 @@
 mod common;
 
 use std::path::Path;
+use std::str::FromStr;
 
 use common::*;
 use entitle::domain::identity::{Mode, SignIn};
@@ -12,11 +13,13 @@ use entitle::session::Session;
 use entitle::store::Store;
 use entitle::ui::app::App;
 use entitle::ui::ctx::Ctx;
+use entitle::ui::keymap::KeyBinding;
 use entitle::ui::layers::Layer;
 use entitle::ui::run::build_app;
 use entitle::ui::{Action, Keymap, Theme, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyEvent;
 
 fn login(w: &mut World, user: UserId, name: &str) {
     w.sys(Command::SetLogin { user, login: Some(name.into()) });
@@ -152,4 +155,39 @@ fn the_status_bar_shows_the_mode_and_u_follows_the_identity_rule() {
     app.ctx.session.actor = admin;
     update(&mut app, Action::SwitchUser);
     assert!(matches!(app.top_layer(), Some(Layer::Picker(_))), "the administrator picks whom to act as");
+}
+
+fn press(app: &mut App<Ctx>, keys: &[&str]) {
+    for k in keys {
+        let b = KeyBinding::from_str(k).unwrap_or_else(|e| panic!("{k}: {e}"));
+        app.handle_key(KeyEvent::new(b.code, b.mods));
+    }
+}
+
+fn whole_screen(app: &mut App<Ctx>) -> String {
+    let mut term = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    term.draw(|f| app.draw(f)).expect("draw");
+    format!("{}", term.backend())
+}
+
+/// The Directory tab's "who holds what" as a Finance owner: Lee Gu's Internal_AccessPackage
+/// (catalog External, where Debra has no role) is not shown; the administrator sees it.
+#[test]
+fn the_directory_tab_shows_who_holds_what_only_to_a_role_over_it() {
+    let tenant = entitle::store::demo::demo_tenant().expect("demo");
+    let debra = Actor::user(tenant.find_user("Debra Berger").expect("Debra").id);
+    let admin = entitle::session::resolve_actor(&tenant, None).expect("admin");
+    for (who, sees) in [(admin, true), (debra, false)] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut app = demo_app(dir.path(), who.clone());
+        app.switch_tab(entitle::ui::app::Tab::Directory);
+        press(&mut app, &["/"]);
+        for c in "Lee Gu".chars() {
+            app.type_char(c);
+        }
+        press(&mut app, &["enter"]);
+        let s = whole_screen(&mut app);
+        assert!(s.contains("Lee Gu (u"), "{who:?} selects Lee Gu:\n{s}");
+        assert_eq!(s.contains("Internal_AccessPackage (asg89)"), sees, "{who:?}:\n{s}");
+    }
 }
