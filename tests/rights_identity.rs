@@ -191,3 +191,57 @@ fn the_directory_tab_shows_who_holds_what_only_to_a_role_over_it() {
         assert_eq!(s.contains("Internal_AccessPackage (asg89)"), sees, "{who:?}:\n{s}");
     }
 }
+
+/// The Settings tab's form switches the mode (refused until an administrator has a login, which
+/// the Directory tab's edit form sets).
+#[test]
+fn the_settings_and_directory_forms_set_the_mode_and_logins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let admin =
+        entitle::session::resolve_actor(&entitle::store::demo::demo_tenant().expect("demo"), None).expect("admin");
+    let mut app = demo_app(dir.path(), admin.clone());
+    let to_team = |app: &mut App<Ctx>| {
+        app.switch_tab(entitle::ui::app::Tab::Settings);
+        update(app, Action::Edit);
+        update(app, Action::NextStep);
+        update(app, Action::NextStep);
+        update(app, Action::Right);
+        update(app, Action::Submit);
+    };
+    to_team(&mut app);
+    let Some(Layer::Form(form)) = app.top_layer() else { panic!("the form stays open") };
+    assert!(
+        form.error().is_some_and(|e| e.contains("needs a global administrator with a login")),
+        "{:?}",
+        form.error()
+    );
+    assert_eq!(app.ctx.tenant().mode, Mode::Lab);
+    // The administrator gives themself a login in the Directory tab (a fresh app, no form open).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), admin.clone());
+    app.switch_tab(entitle::ui::app::Tab::Directory);
+    press(&mut app, &["/"]);
+    for c in "MOD Admin".chars() {
+        app.type_char(c);
+    }
+    press(&mut app, &["enter"]);
+    update(&mut app, Action::Edit);
+    for _ in 0..8 {
+        update(&mut app, Action::NextField);
+    }
+    for c in "mod".chars() {
+        app.type_char(c);
+    }
+    update(&mut app, Action::Submit);
+    let err = match app.top_layer() {
+        Some(Layer::Form(f)) => format!("form: {:?} {:?}", f.error(), f.raw_values().text("login")),
+        other => format!("{}", other.is_some()),
+    };
+    let screen = whole_screen(&mut app);
+    assert!(app.top_layer().is_none(), "saved: {:?} {err}\n{screen}", app.message());
+    let me = admin.user_id().expect("a user");
+    assert_eq!(app.ctx.tenant().users[&me].login.as_deref(), Some("mod"));
+    to_team(&mut app);
+    assert!(app.top_layer().is_none(), "saved: {:?}", app.message());
+    assert_eq!(app.ctx.tenant().mode, Mode::Team);
+}
