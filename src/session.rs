@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 
-use crate::domain::{Actor, Clock, Command, DomainError, Entry, Fired, Outcome, Tenant, Time};
+use crate::domain::identity::SignIn;
+use crate::domain::{Actor, Clock, Command, DomainError, Entry, Fired, Outcome, Tenant, Time, UserId};
 use crate::store::{CommitError, DEFAULT_LOCK_TIMEOUT, LockWait, Persist, Store, StoreError};
 
 impl Persist for Tenant {
@@ -91,6 +92,9 @@ impl From<CommitError<DomainError>> for RunError {
 pub struct Session {
     pub store: Store<Tenant>,
     pub actor: Actor,
+    /// The global administrator acting as `actor` (team mode), if any: each command is audited
+    /// with both.
+    pub by: Option<UserId>,
 }
 
 /// How the data was found when opening.
@@ -132,7 +136,17 @@ impl Session {
     }
 
     pub fn new(store: Store<Tenant>, actor: Actor) -> Self {
-        Session { store, actor }
+        Session { store, actor, by: None }
+    }
+
+    /// A session for whoever the domain signed in.
+    pub fn signed_in(store: Store<Tenant>, who: SignIn) -> Self {
+        Session { store, actor: who.actor, by: who.by }
+    }
+
+    /// The person at the keyboard: the administrator behind an impersonation, else the actor.
+    pub fn operator(&self) -> Actor {
+        self.by.map(Actor::user).unwrap_or_else(|| self.actor.clone())
     }
 
     pub fn tenant(&self) -> &Tenant {
@@ -163,6 +177,10 @@ impl Session {
 
     /// Run one command as the signed-in actor.
     pub fn run(&mut self, command: Command) -> Result<Outcome, RunError> {
+        let command = match self.by {
+            Some(by) => Command::ActingAs { by, command: Box::new(command) },
+            None => command,
+        };
         self.run_as(self.actor.clone(), command)
     }
 
@@ -201,45 +219,25 @@ impl Session {
     }
 }
 
-/// Who `--as KEY` means: a user by id, email or name; or an external person by email.
+/// The login name of the person running the program: `ENTITLE_LOGIN` (for tests and wrappers),
+/// else `USER`, else `LOGNAME`.
+pub fn os_login() -> Option<String> {
+    ["ENTITLE_LOGIN", "USER", "LOGNAME"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .map(|v| v.trim().to_string())
+        .find(|v| !v.is_empty())
+}
+
+/// Sign in as the person running the program, or as `key` (`--as`) where the tenant's mode allows.
+pub fn sign_in(tenant: &Tenant, key: Option<&str>) -> Result<SignIn, DomainError> {
+    tenant.sign_in(os_login().as_deref(), key)
+}
+
+/// Who `--as KEY` means regardless of the mode (tests and tools that set up a session by hand):
+/// a user by id, email or name, an external person by email, or the first administrator.
 pub fn resolve_actor(tenant: &Tenant, key: Option<&str>) -> anyhow::Result<Actor> {
-    match key {
-        None => tenant
-            .users
-            .values()
-            .find(|u| u.global_admin && u.is_active())
-            .map(|u| Actor::user(u.id))
-            .ok_or_else(|| anyhow!("The tenant has no global administrator: pass --as USER")),
-        Some(k) => match tenant.find_user(k) {
-            // A guest removed from the directory who signs in by email is a new external person
-            // again (seed 001: "he will need to go through the process again").
-            Ok(u) if u.is_guest() && !u.is_active() && u.email.eq_ignore_ascii_case(k.trim()) => {
-                Ok(Actor::External { email: k.trim().to_string(), display_name: u.display_name.clone() })
-            }
-            Ok(u) => Ok(Actor::user(u.id)),
-            Err(e) if k.contains('@') => {
-                let domain = crate::domain::email_domain(k);
-                let ours = tenant.users.values().any(|u| !u.is_guest() && u.domain() == domain);
-                if ours {
-                    return Err(anyhow!(
-                        "{e}: {domain} is this directory's own domain, so that person would have to be a user; `entitle user list` shows them"
-                    ));
-                }
-                let local = k.split('@').next().unwrap_or(k);
-                let name = local
-                    .split(['.', '_', '-'])
-                    .filter(|s| !s.is_empty())
-                    .map(|s| {
-                        let mut c = s.chars();
-                        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                Ok(Actor::External { email: k.to_string(), display_name: name })
-            }
-            Err(e) => Err(anyhow!("{e}: use a name, an email or an id (u12); `entitle user list` shows them")),
-        },
-    }
+    Ok(tenant.lab_actor(key)?)
 }
 
 fn empty_tenant(admin_email: &str) -> anyhow::Result<Tenant> {

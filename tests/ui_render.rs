@@ -27,6 +27,7 @@ impl Shell for Fixed {
             clock_live: false,
             location: "/data/contoso".into(),
             saved: SaveState::Saved,
+            mode: String::new(),
         }
     }
 }

@@ -163,6 +163,10 @@ pub enum SettingsCmd {
 
 #[derive(Debug, Args)]
 pub struct SettingsSet {
+    /// How people sign in: lab (anyone may act as anyone) or team (by login; only global
+    /// administrators may act as others). Team mode needs an administrator with a login.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
     /// When a guest loses its last assignment: none, block, or remove:N (block, then remove after N days)
     #[arg(long, value_name = "none|block|remove:N")]
     pub external_lifecycle: Option<String>,
@@ -178,6 +182,12 @@ pub struct SettingsSet {
     pub max_policies_per_package: Option<usize>,
     #[arg(long, value_name = "N")]
     pub max_connected_organizations: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ModeArg {
+    Lab,
+    Team,
 }
 
 #[derive(Debug, Subcommand)]

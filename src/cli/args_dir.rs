@@ -72,6 +72,12 @@ pub struct UserUpdate {
     /// Allow sign-in again
     #[arg(long)]
     pub unblock: bool,
+    /// The login name (on this computer) that signs in as this user in team mode
+    #[arg(long, value_name = "NAME", conflicts_with = "no_login")]
+    pub login: Option<String>,
+    /// Remove the user's login
+    #[arg(long)]
+    pub no_login: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -5,7 +5,8 @@ use anyhow::{Result, anyhow};
 use super::Ctx;
 use super::args::{CatalogCmd, CatalogRoleArg, PackageCmd};
 use super::format::{self, Table, kv};
-use crate::domain::{Catalog, CatalogRole, CatalogSpec, Command, Package, PackageSpec, ResourceId, Tenant};
+use crate::domain::reads::Read;
+use crate::domain::{Actor, Catalog, CatalogRole, CatalogSpec, Command, Package, PackageSpec, ResourceId, Tenant};
 
 fn role(r: CatalogRoleArg) -> CatalogRole {
     match r {
@@ -59,7 +60,7 @@ pub(crate) fn catalog(ctx: &mut Ctx, c: CatalogCmd) -> Result<()> {
 
 fn catalog_list(ctx: &Ctx) -> Result<()> {
     let t = ctx.t();
-    let list: Vec<&Catalog> = t.catalogs.values().collect();
+    let list: Vec<&Catalog> = t.catalogs_visible(ctx.actor()?)?;
     ctx.show(&list, || {
         let mut tab = Table::new(&["ID", "NAME", "ENABLED", "EXTERNAL", "RESOURCES", "PACKAGES", "OWNERS"]);
         for c in &list {
@@ -74,13 +75,14 @@ fn catalog_list(ctx: &Ctx) -> Result<()> {
                 format::names(t, owners),
             ]);
         }
-        tab.render_or("No catalogs\n")
+        tab.render_or("No catalogs you have a role in\n")
     })
 }
 
 fn catalog_show(ctx: &Ctx, key: &str) -> Result<()> {
     let t = ctx.t();
     let c = t.find_catalog(key)?;
+    t.may_read(ctx.actor()?, Read::Catalog(c.id))?;
     let resources: Vec<_> = c.resources.iter().filter_map(|r| t.resources.get(r)).collect();
     let packages: Vec<&Package> = t.packages_of_catalog(c.id).filter(|p| !p.is_deleted()).collect();
     let value = serde_json::json!({"catalog": c, "resources": resources, "packages": packages});
@@ -107,12 +109,13 @@ fn catalog_show(ctx: &Ctx, key: &str) -> Result<()> {
         text.push_str("\nRoles\n");
         text.push_str(&tab.render_or("  none\n"));
         text.push_str("\nAccess packages\n");
-        text.push_str(&package_table(t, &packages).render_or("  none\n"));
+        text.push_str(&package_table(t, &Actor::System, &packages).render_or("  none\n"));
         text
     })
 }
 
-fn package_table(t: &Tenant, list: &[&Package]) -> Table {
+/// Packages; the count of active assignments only where the reader has a role in the catalog.
+fn package_table(t: &Tenant, actor: &Actor, list: &[&Package]) -> Table {
     let mut tab = Table::new(&["ID", "NAME", "CATALOG", "RESOURCE ROLES", "POLICIES", "ACTIVE", "FLAGS"]);
     for p in list {
         let mut flags = vec![];
@@ -131,7 +134,11 @@ fn package_table(t: &Tenant, list: &[&Package]) -> Table {
             t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default(),
             p.resource_roles.len().to_string(),
             p.policies.len().to_string(),
-            t.assignments_of_package(p.id).filter(|a| a.is_active()).count().to_string(),
+            if t.may_read(actor, Read::PackageAssignments(p.id)).is_ok() {
+                t.assignments_of_package(p.id).filter(|a| a.is_active()).count().to_string()
+            } else {
+                "-".into()
+            },
             flags.join(", "),
         ]);
     }
@@ -143,12 +150,10 @@ pub(crate) fn package(ctx: &mut Ctx, c: PackageCmd) -> Result<()> {
     let cmd = match c {
         PackageCmd::List { catalog, deleted } => {
             let cat = catalog.map(|c| t.find_catalog(&c).map(|c| c.id)).transpose()?;
-            let list: Vec<&Package> = t
-                .packages
-                .values()
-                .filter(|p| (deleted || !p.is_deleted()) && cat.is_none_or(|c| p.catalog == c))
-                .collect();
-            return ctx.show(&list, || package_table(t, &list).render_or("No access packages\n"));
+            let actor = ctx.actor()?;
+            let mut list: Vec<&Package> = t.packages_visible(actor)?;
+            list.retain(|p| (deleted || !p.is_deleted()) && cat.is_none_or(|c| p.catalog == c));
+            return ctx.show(&list, || package_table(t, actor, &list).render_or("No access packages\n"));
         }
         PackageCmd::Show { package } => return package_show(ctx, &package),
         PackageCmd::Create { name, catalog, description, hidden, sensitive } => {
@@ -197,19 +202,15 @@ fn granted_role(p: &Package, res: ResourceId) -> Option<String> {
 fn package_show(ctx: &Ctx, key: &str) -> Result<()> {
     let t = ctx.t();
     let p = t.find_package(key)?;
-    let policies: Vec<_> = t.policies_of(p.id).collect();
-    let by_state = t.report_package_assignments(p.id);
-    let assignments: Vec<_> = by_state.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-    let objects: Vec<String> =
-        std::iter::once(p.id.to_string()).chain(p.policies.iter().map(|x| x.to_string())).collect();
-    let findings: Vec<_> = t.lint().into_iter().filter(|f| objects.contains(&f.object)).collect();
-    let value = serde_json::json!({
-        "package": p,
-        "policies": policies,
-        "assignments": assignments,
-        "findings": findings,
-    });
-    ctx.show(&value, || {
+    let card = t.package_card(ctx.actor()?, p.id)?;
+    let mut by_state: Vec<(crate::domain::AssignmentState, usize)> = vec![];
+    for a in &card.assignments {
+        match by_state.iter_mut().find(|(s, _)| *s == a.state) {
+            Some((_, n)) => *n += 1,
+            None => by_state.push((a.state, 1)),
+        }
+    }
+    ctx.show(&card, || {
         let cat = t.catalogs.get(&p.catalog);
         let mut text = format!("Access package '{}' ({})\n", p.display_name, p.id);
         text.push_str(&kv(&[
@@ -227,27 +228,29 @@ fn package_show(ctx: &Ctx, key: &str) -> Result<()> {
         text.push_str("\nResource roles\n");
         text.push_str(&tab.render_or("  none: add one with `entitle package add-role`\n"));
         let mut tab = Table::new(&["ID", "NAME", "SUMMARY"]);
-        for pol in &policies {
+        for pol in &card.policies {
             tab.row(vec![pol.id.to_string(), pol.spec.display_name.clone(), super::policy_show::summary(t, &pol.spec)]);
         }
-        text.push_str("\nPolicies\n");
+        text.push_str(if card.catalog_role { "\nPolicies\n" } else { "\nPolicies you may request under\n" });
         text.push_str(&tab.render_or("  none: nobody can request it; add one with `entitle policy create`\n"));
-        text.push_str("\nAssignments\n");
+        text.push_str(if card.catalog_role { "\nAssignments\n" } else { "\nYour assignments\n" });
         if by_state.is_empty() {
             text.push_str("  none\n");
         }
-        for (state, list) in &by_state {
-            text.push_str(&format!("  {}: {}\n", state, list.len()));
+        for (state, n) in &by_state {
+            text.push_str(&format!("  {state}: {n}\n"));
         }
-        if !assignments.is_empty() {
-            text.push_str(&super::lifecycle::assignment_table(t, &assignments).render());
+        if !card.assignments.is_empty() {
+            text.push_str(&super::lifecycle::assignment_table(t, &card.assignments).render());
         }
-        text.push_str("\nLint\n");
-        if findings.is_empty() {
-            text.push_str("  no findings\n");
-        }
-        for f in &findings {
-            text.push_str(&format!("  {} {}: {}\n", f.code, f.object, f.message));
+        if card.catalog_role {
+            text.push_str("\nLint\n");
+            if card.findings.is_empty() {
+                text.push_str("  no findings\n");
+            }
+            for f in &card.findings {
+                text.push_str(&format!("  {} {}: {}\n", f.code, f.object, f.message));
+            }
         }
         text
     })

@@ -9,32 +9,21 @@ use super::args_dir::{
 };
 use super::format::{self, Table, kv};
 use super::parse;
+use crate::domain::read_views::UserView;
 use crate::domain::{
-    Command, GroupType, OrgId, OrgSpec, OrgState, Resource, ResourceKind, ResourceSpec, Tenant, User, UserId, UserSpec,
-    UserType,
+    Command, GroupType, OrgSpec, OrgState, ResourceKind, ResourceSpec, Tenant, User, UserId, UserSpec, UserType,
 };
 
 pub(crate) fn user(ctx: &mut Ctx, c: UserCmd) -> Result<()> {
     match c {
         UserCmd::List { guests, members } => {
             let t = ctx.t();
-            let list: Vec<&User> =
-                t.users.values().filter(|u| (!guests || u.is_guest()) && (!members || !u.is_guest())).collect();
-            ctx.show(&list, || {
-                let mut tab = Table::new(&["ID", "NAME", "EMAIL", "TYPE", "STATE", "MANAGER", "DEPARTMENT"]);
-                for u in &list {
-                    tab.row(vec![
-                        u.id.to_string(),
-                        u.display_name.clone(),
-                        u.email.clone(),
-                        user_type(u),
-                        user_state(u),
-                        u.manager.map(|m| t.user_name(m)).unwrap_or_default(),
-                        u.department.clone(),
-                    ]);
-                }
-                if tab.is_empty() { "No users\n".into() } else { tab.render() }
-            })
+            let mut list = t.users_visible(ctx.actor()?)?;
+            list.retain(|u| {
+                let guest = u.profile().user_type == UserType::Guest;
+                (!guests || guest) && (!members || !guest)
+            });
+            ctx.show(&list, || user_table(t, &list).render_or("No users\n"))
         }
         UserCmd::Show { user } => user_show(ctx, &user),
         UserCmd::Create(a) => {
@@ -56,27 +45,45 @@ pub(crate) fn user(ctx: &mut Ctx, c: UserCmd) -> Result<()> {
     }
 }
 
-fn user_update(ctx: &mut Ctx, a: UserUpdate) -> Result<()> {
-    let t = ctx.t();
-    let u = t.find_user(&a.user)?;
-    let mut spec = UserSpec {
-        display_name: a.name.unwrap_or_else(|| u.display_name.clone()),
-        email: a.email.unwrap_or_else(|| u.email.clone()),
-        user_type: match a.kind {
-            Some(UserKind::Guest) => UserType::Guest,
-            Some(UserKind::Member) => UserType::Member,
-            None => u.user_type,
-        },
+/// A user's current fields as a spec (what `user update` starts from).
+fn spec_of(u: &User) -> UserSpec {
+    UserSpec {
+        display_name: u.display_name.clone(),
+        email: u.email.clone(),
+        user_type: u.user_type,
         manager: u.manager,
         department: u.department.clone(),
         job_title: u.job_title.clone(),
         home_org: u.home_org,
-        global_admin: a.admin.unwrap_or(u.global_admin),
+        global_admin: u.global_admin,
+    }
+}
+
+fn user_update(ctx: &mut Ctx, a: UserUpdate) -> Result<()> {
+    let t = ctx.t();
+    let u = t.find_user(&a.user)?;
+    let unchanged = spec_of(u);
+    let mut spec = spec_of(u);
+    spec.display_name = a.name.unwrap_or(spec.display_name);
+    spec.email = a.email.unwrap_or(spec.email);
+    spec.user_type = match a.kind {
+        Some(UserKind::Guest) => UserType::Guest,
+        Some(UserKind::Member) => UserType::Member,
+        None => u.user_type,
     };
+    spec.global_admin = a.admin.unwrap_or(u.global_admin);
     apply_fields(t, &mut spec, &a.fields)?;
     let enabled = if a.block { false } else { a.unblock || u.enabled };
     let user = u.id;
-    ctx.exec(Command::UpdateUser { user, spec, enabled }).map(|_| ())
+    let login = if a.no_login { Some(None) } else { a.login.map(Some) };
+    // Only a login: no user update to journal and audit.
+    if login.is_none() || spec != unchanged || enabled != u.enabled {
+        ctx.exec(Command::UpdateUser { user, spec, enabled })?;
+    }
+    if let Some(login) = login {
+        ctx.exec(Command::SetLogin { user, login })?;
+    }
+    Ok(())
 }
 
 fn apply_fields(t: &Tenant, spec: &mut UserSpec, f: &UserFields) -> Result<()> {
@@ -95,9 +102,27 @@ fn apply_fields(t: &Tenant, spec: &mut UserSpec, f: &UserFields) -> Result<()> {
     Ok(())
 }
 
-fn user_type(u: &User) -> String {
-    let kind = if u.is_guest() { "guest" } else { "member" };
-    if u.global_admin { format!("{kind}, admin") } else { kind.into() }
+/// Users as the reader may see them: state and administrator only with the whole record.
+fn user_table(t: &Tenant, list: &[UserView]) -> Table {
+    let mut tab = Table::new(&["ID", "NAME", "EMAIL", "TYPE", "STATE", "MANAGER", "DEPARTMENT"]);
+    for u in list {
+        let p = u.profile();
+        tab.row(vec![
+            p.id.to_string(),
+            p.display_name.to_string(),
+            p.email.to_string(),
+            user_type(u),
+            u.full().map(user_state).unwrap_or_default(),
+            p.manager.map(|m| t.user_name(m)).unwrap_or_default(),
+            p.department.to_string(),
+        ]);
+    }
+    tab
+}
+
+fn user_type(u: &UserView) -> String {
+    let kind = if u.profile().user_type == UserType::Guest { "guest" } else { "member" };
+    if u.full().is_some_and(|u| u.global_admin) { format!("{kind}, admin") } else { kind.into() }
 }
 
 fn user_state(u: &User) -> String {
@@ -112,53 +137,49 @@ fn user_state(u: &User) -> String {
 
 fn user_show(ctx: &Ctx, key: &str) -> Result<()> {
     let t = ctx.t();
-    let u = t.find_user(key)?;
-    let roles: Vec<serde_json::Value> = t
-        .catalogs
-        .values()
-        .filter_map(|c| {
-            c.roles.get(&u.id).map(|r| serde_json::json!({"catalog": c.id, "catalogName": c.display_name, "roles": r}))
-        })
-        .collect();
-    let assignments: Vec<_> = t.assignments_of_user(u.id).collect();
-    let access = t.report_user_access(u.id);
-    let value = serde_json::json!({"user": u, "catalogRoles": roles, "assignments": assignments, "access": access});
-    ctx.show(&value, || {
-        let mut text = format!("{} ({})\n", u.display_name, u.id);
+    let card = t.user_card(ctx.actor()?, t.find_user(key)?.id)?;
+    ctx.show(&card, || {
+        let u = &card.user;
+        let p = u.profile();
+        let mut text = format!("{} ({})\n", p.display_name, p.id);
+        let full = u.full();
         text.push_str(&kv(&[
-            ("Email", u.email.clone()),
+            ("Email", p.email.to_string()),
             ("Type", user_type(u)),
-            ("State", user_state(u)),
-            ("Manager", u.manager.map(|m| t.user_name(m)).unwrap_or_else(|| "-".into())),
-            ("Department", u.department.clone()),
-            ("Job title", u.job_title.clone()),
+            ("State", full.map(user_state).unwrap_or_default()),
+            ("Login", full.and_then(|f| f.login.clone()).unwrap_or_default()),
+            ("Manager", p.manager.map(|m| t.user_name(m)).unwrap_or_else(|| "-".into())),
+            ("Department", p.department.to_string()),
+            ("Job title", p.job_title.to_string()),
             (
                 "Organization",
-                u.home_org.and_then(|o| t.orgs.get(&o)).map(|o| o.display_name.clone()).unwrap_or_default(),
+                full.and_then(|f| f.home_org)
+                    .and_then(|o| t.orgs.get(&o))
+                    .map(|o| o.display_name.clone())
+                    .unwrap_or_default(),
             ),
         ]));
-        for c in t.catalogs.values() {
-            if let Some(r) = c.roles.get(&u.id) {
-                let labels: Vec<&str> = r.iter().map(|r| r.label()).collect();
-                text.push_str(&format!("  Catalog '{}': {}\n", c.display_name, labels.join(", ")));
-            }
+        let Some(d) = &card.details else { return text };
+        for c in &d.catalog_roles {
+            let labels: Vec<&str> = c.roles.iter().map(|r| r.label()).collect();
+            text.push_str(&format!("  Catalog '{}': {}\n", c.catalog_name, labels.join(", ")));
         }
         text.push_str("\nAssignments\n");
-        text.push_str(&super::lifecycle::assignment_table(t, &assignments).render_or("  none\n"));
+        text.push_str(&super::lifecycle::assignment_table(t, &d.assignments).render_or("  none\n"));
         text.push_str("\nAccess\n");
-        text.push_str(&super::reports::access_table(&access, false).render_or("  none\n"));
+        text.push_str(&super::reports::access_table(&d.access, false).render_or("  none\n"));
         text
     })
 }
 
 fn resource_list(ctx: &Ctx, keep: fn(&ResourceKind) -> bool, what: &str) -> Result<()> {
     let t = ctx.t();
-    let list: Vec<&Resource> = t.resources.values().filter(|r| keep(&r.kind)).collect();
+    let mut list = t.resources_visible(ctx.actor()?)?;
+    list.retain(|r| keep(&r.resource.kind));
     ctx.show(&list, || {
         let mut tab = Table::new(&["ID", "NAME", "TYPE", "ROLES", "OWNERS", "CATALOGS", "HOLDERS"]);
-        for r in &list {
-            let cats: Vec<String> =
-                t.catalogs.values().filter(|c| c.resources.contains(&r.id)).map(|c| c.display_name.clone()).collect();
+        for card in &list {
+            let r = card.resource;
             let kind = match &r.kind {
                 ResourceKind::Site { url } => format!("{} {url}", r.kind.label()),
                 k => k.label().to_string(),
@@ -169,8 +190,8 @@ fn resource_list(ctx: &Ctx, keep: fn(&ResourceKind) -> bool, what: &str) -> Resu
                 kind,
                 r.roles.join(", "),
                 format::names(t, r.owners.iter().copied()),
-                cats.join(", "),
-                t.holders(r.id).count().to_string(),
+                card.catalogs.join(", "),
+                card.holders.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
             ]);
         }
         if tab.is_empty() { format!("No {what}\n") } else { tab.render() }
@@ -249,7 +270,7 @@ pub(crate) fn org(ctx: &mut Ctx, c: OrgCmd) -> Result<()> {
     match c {
         OrgCmd::List => {
             let t = ctx.t();
-            let list: Vec<_> = t.orgs.values().collect();
+            let list = t.orgs_visible(ctx.actor()?)?;
             ctx.show(&list, || {
                 let mut tab = Table::new(&["ID", "NAME", "DOMAINS", "STATE", "SPONSORS", "EXTERNAL SPONSORS"]);
                 for o in &list {
@@ -305,7 +326,7 @@ fn org_state(s: OrgState) -> &'static str {
 fn org_show(ctx: &Ctx, key: &str) -> Result<()> {
     let t = ctx.t();
     let o = t.find_org(key)?;
-    let members: Vec<&User> = t.users.values().filter(|u| org_of(t, u) == Some(o.id)).collect();
+    let members = t.org_users_visible(ctx.actor()?, o.id)?;
     let value = serde_json::json!({"org": o, "users": members});
     ctx.show(&value, || {
         let mut text = format!("{} ({})\n", o.display_name, o.id);
@@ -320,16 +341,18 @@ fn org_show(ctx: &Ctx, key: &str) -> Result<()> {
         ]));
         let mut tab = Table::new(&["ID", "NAME", "EMAIL", "STATE"]);
         for u in &members {
-            tab.row(vec![u.id.to_string(), u.display_name.clone(), u.email.clone(), user_state(u)]);
+            let p = u.profile();
+            tab.row(vec![
+                p.id.to_string(),
+                p.display_name.to_string(),
+                p.email.to_string(),
+                u.full().map(user_state).unwrap_or_default(),
+            ]);
         }
         text.push_str("\nUsers\n");
         text.push_str(&tab.render_or("  none\n"));
         text
     })
-}
-
-fn org_of(t: &Tenant, u: &User) -> Option<OrgId> {
-    u.home_org.or_else(|| if u.is_guest() { t.org_for_domain(&u.domain()) } else { None })
 }
 
 fn org_update(ctx: &mut Ctx, a: OrgUpdate) -> Result<()> {

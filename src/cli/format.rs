@@ -4,6 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use crate::domain::text::printable;
 use crate::domain::{Approver, Fired, Reviewer, Tenant, Time};
 
 /// A table with a header row; columns are as wide as their widest cell.
@@ -71,15 +72,27 @@ pub fn kv(pairs: &[(&str, String)]) -> String {
     out
 }
 
-/// Write to stdout; a closed pipe (`entitle ... | head`) is not an error.
+/// Write text to stdout, control characters made visible (a justification's escape codes must not
+/// reach the reader's terminal); a closed pipe (`entitle ... | head`) is not an error.
 pub fn emit(text: &str) {
+    write_raw(&printable(text));
+}
+
+/// Write a message to stderr, control characters made visible.
+pub fn warn(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", printable(text));
+}
+
+fn write_raw(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
+/// JSON keeps the raw text: serde_json escapes every control character in a string.
 pub fn emit_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
-    emit(&format!("{text}\n"));
+    write_raw(&format!("{text}\n"));
     Ok(())
 }
 

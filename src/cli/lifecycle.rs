@@ -7,13 +7,8 @@ use super::args_flow::{
 };
 use super::format::{self, Table, kv};
 use super::{Ctx, parse, usage};
-use crate::domain::{
-    Actor, Assignment, AssignmentId, AssignmentState, Command, Review, ReviewDecision, ReviewId, Tenant,
-};
-
-fn sees_assignment(t: &Tenant, actor: &Actor, a: &Assignment) -> bool {
-    t.can_see_assignment(actor, a)
-}
+use crate::domain::reads::Read;
+use crate::domain::{Assignment, AssignmentId, AssignmentState, Command, Review, ReviewDecision, ReviewId, Tenant};
 
 pub(crate) fn assignment_table(t: &Tenant, list: &[&Assignment]) -> Table {
     let mut tab = Table::new(&["ID", "PACKAGE", "USER", "STATE", "START", "END", "POLICY"]);
@@ -36,16 +31,9 @@ pub(crate) fn assignments(ctx: &Ctx, a: AssignmentsArgs) -> Result<()> {
     let actor = ctx.actor()?;
     let pkg = a.package.as_deref().map(|p| t.find_package(p).map(|p| p.id)).transpose()?;
     let user = a.user.as_deref().map(|u| t.find_user(u).map(|u| u.id)).transpose()?;
-    let mut list: Vec<&Assignment> = match (pkg, user) {
-        (Some(p), _) => t.assignments_of_package(p).collect(),
-        (None, Some(u)) => t.assignments_of_user(u).collect(),
-        (None, None) => t.assignments.values().collect(),
-    };
+    let mut list: Vec<&Assignment> = t.assignments_visible(actor)?;
     list.retain(|x| {
-        pkg.is_none_or(|p| x.package == p)
-            && user.is_none_or(|u| x.target == u)
-            && state_matches(a.state, x.state)
-            && sees_assignment(t, actor, x)
+        pkg.is_none_or(|p| x.package == p) && user.is_none_or(|u| x.target == u) && state_matches(a.state, x.state)
     });
     list.sort_by_key(|x| (x.package, t.user_name(x.target), x.id));
     ctx.show(&list, || assignment_table(t, &list).render_or("No assignments\n"))
@@ -120,16 +108,11 @@ pub(crate) fn leave(ctx: &mut Ctx, a: LeaveArgs) -> Result<()> {
     ctx.exec(Command::RemoveOwnAssignment { assignment }).map(|_| ())
 }
 
-fn sees_review(t: &Tenant, actor: &Actor, r: &Review) -> bool {
-    t.can_see_review(actor, r)
-}
-
 pub(crate) fn reviews(ctx: &Ctx, all: bool) -> Result<()> {
     let t = ctx.t();
     let now = ctx.now();
     if all {
-        let actor = ctx.actor()?;
-        let list: Vec<&Review> = t.reviews.values().filter(|r| sees_review(t, actor, r)).collect();
+        let list: Vec<&Review> = t.reviews_visible(ctx.actor()?)?;
         return ctx.show(&list, || {
             let mut tab = Table::new(&["ID", "NAME", "STATE", "START", "END", "ITEMS", "DECIDED"]);
             for r in &list {
@@ -147,6 +130,7 @@ pub(crate) fn reviews(ctx: &Ctx, all: bool) -> Result<()> {
         });
     }
     let me = ctx.me()?;
+    t.may_read(ctx.actor()?, Read::Own)?;
     let tasks = t.review_tasks(me);
     let value: Vec<_> = tasks
         .iter()
@@ -197,11 +181,12 @@ pub(crate) fn review(ctx: &mut Ctx, c: ReviewCmd) -> Result<()> {
 
 fn review_show(ctx: &Ctx, id: ReviewId) -> Result<()> {
     let t = ctx.t();
-    let r = t.review(id)?;
-    if !sees_review(t, ctx.actor()?, r) {
-        return Err(anyhow!("Review {id} is not yours to see: you are not a reviewer and have no role in its catalog"));
+    let (r, items) = t.review_visible(ctx.actor()?, id)?;
+    let mut value = serde_json::to_value(r)?;
+    if let Some(o) = value.as_object_mut() {
+        o.insert("items".into(), serde_json::to_value(&items)?);
     }
-    ctx.show(r, || {
+    ctx.show(&value, || {
         let s = &r.settings;
         let mut text = format!("Access review '{}' ({})\n", r.display_name, r.id);
         text.push_str(&kv(&[
@@ -212,7 +197,7 @@ fn review_show(ctx: &Ctx, id: ReviewId) -> Result<()> {
             ("No response", s.no_response.to_string()),
         ]));
         let mut tab = Table::new(&["ASSIGNMENT", "USER", "REVIEWERS", "DECISION", "BY", "JUSTIFICATION", "OUTCOME"]);
-        for i in &r.items {
+        for i in &items {
             tab.row(vec![
                 i.assignment.to_string(),
                 t.user_name(i.user),

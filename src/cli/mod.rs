@@ -28,6 +28,7 @@ use clap::ArgMatches;
 
 pub use args::{Cli, Cmd};
 
+use crate::domain::identity::SignIn;
 use crate::domain::{Actor, Command, Outcome, Tenant, Time, UserId};
 use crate::session::{self, Opened, Session};
 use crate::store::LockWait;
@@ -46,7 +47,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> ExitCode {
     match execute(cli, matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("entitle: {}", message(&e));
+            format::warn(&format!("entitle: {}", message(&e)));
             if e.downcast_ref::<Usage>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
         }
     }
@@ -78,19 +79,19 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     let notice = (opened == Opened::InstalledDemo)
         .then(|| format!("No data in {}: installed the demo tenant '{}'", dir.display(), store.state().display_name));
     if let (Some(n), Some(_)) = (&notice, &cli.command) {
-        eprintln!("{n}");
+        format::warn(n);
     }
     if let (Some(p), Some(_)) = (store.state().problems_summary(), &cli.command) {
-        eprintln!("warning: {p}");
+        format::warn(&format!("warning: {p}"));
     }
-    // An unknown --as is an error at once; no --as and no administrator only matters to
-    // commands that act.
-    let (actor, actor_err) = match session::resolve_actor(store.state(), cli.as_user.as_deref()) {
-        Ok(a) => (a, None),
-        Err(e) if cli.as_user.is_none() => (Actor::System, Some(e.to_string())),
-        Err(e) => return Err(e),
+    // An unknown or forbidden --as is an error at once; no --as and nobody to sign in as only
+    // matters to commands that act or read.
+    let (who, actor_err) = match session::sign_in(store.state(), cli.as_user.as_deref()) {
+        Ok(w) => (w, None),
+        Err(e) if cli.as_user.is_none() => (SignIn { actor: Actor::System, by: None }, Some(e.to_string())),
+        Err(e) => return Err(e.into()),
     };
-    let session = Session::new(store, actor);
+    let session = Session::signed_in(store, who);
     let Some(command) = cli.command else {
         if let Some(e) = actor_err {
             return Err(anyhow!("{e}"));
@@ -154,7 +155,7 @@ impl Ctx<'_> {
             self.warn();
             let fired = fired?;
             if !fired.is_empty() {
-                eprintln!("Meanwhile: {fired}");
+                format::warn(&format!("Meanwhile: {fired}"));
             }
         }
         Ok(())

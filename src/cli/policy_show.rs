@@ -41,7 +41,7 @@ pub(crate) fn summary(t: &Tenant, s: &PolicySpec) -> String {
 pub(crate) fn list(ctx: &Ctx, package: Option<&str>) -> Result<()> {
     let t = ctx.t();
     let pkg = package.map(|p| t.find_package(p).map(|p| p.id)).transpose()?;
-    let list: Vec<&Policy> = t.policies.values().filter(|p| pkg.is_none_or(|k| p.package == k)).collect();
+    let list: Vec<&Policy> = t.policies_visible(ctx.actor()?, pkg)?;
     ctx.show(&list, || {
         let mut tab = Table::new(&["ID", "PACKAGE", "NAME", "SUMMARY"]);
         for p in &list {
@@ -55,6 +55,7 @@ pub(crate) fn list(ctx: &Ctx, package: Option<&str>) -> Result<()> {
 pub(crate) fn show(ctx: &Ctx, key: &str, package: Option<&str>) -> Result<()> {
     let t = ctx.t();
     let p = super::policy::find(t, key, package)?;
+    t.may_read(ctx.actor()?, crate::domain::reads::Read::Policy(p.id))?;
     ctx.show(p, || {
         let s = &p.spec;
         let pkg = t.packages.get(&p.package).map(|k| k.display_name.clone()).unwrap_or_default();

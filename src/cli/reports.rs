@@ -1,25 +1,13 @@
 //! Reports, lint, the audit log and the mailbox.
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 
 use super::Ctx;
 use super::args_flow::{AuditArgs, NotificationsArgs, ReportCmd};
 use super::format::{self, Table};
+use crate::domain::reads::Read;
 use crate::domain::report::AccessRow;
-use crate::domain::{Actor, Command, Tenant, UserId};
-
-/// Reports about others need some administrative role (any catalog role will do).
-fn require_admin_role(t: &Tenant, actor: &Actor, what: &str) -> Result<()> {
-    Ok(t.require_admin_role(actor, what)?)
-}
-
-fn require_self_or_admin(t: &Tenant, actor: &Actor, user: UserId) -> Result<()> {
-    if actor.user_id() == Some(user) {
-        Ok(())
-    } else {
-        require_admin_role(t, actor, &format!("{}'s access", t.user_name(user)))
-    }
-}
+use crate::domain::{Command, Tenant};
 
 pub(crate) fn access_table(rows: &[AccessRow], with_user: bool) -> Table {
     let mut tab = if with_user {
@@ -43,8 +31,7 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
     match c {
         ReportCmd::Packages { user } => {
             let u = t.find_user(&user)?;
-            require_self_or_admin(t, actor, u.id)?;
-            let rows = t.report_user_packages(u.id);
+            let rows = t.user_packages_visible(actor, u.id)?;
             ctx.show(&rows, || {
                 let mut tab = Table::new(&["ID", "PACKAGE", "CATALOG", "CAN REQUEST", "ASSIGNMENT", "STATE", "END"]);
                 for r in &rows {
@@ -63,22 +50,17 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
         }
         ReportCmd::Access { user } => {
             let u = t.find_user(&user)?;
-            require_self_or_admin(t, actor, u.id)?;
-            let rows = t.report_user_access(u.id);
+            let rows = t.access_visible(actor, u.id)?;
             ctx.show(&rows, || access_table(&rows, false).render_or(&format!("{} holds no resource\n", u.display_name)))
         }
         ReportCmd::Holders { resource } => {
             let r = t.find_resource(&resource)?;
-            require_admin_role(t, actor, "who holds a resource")?;
-            let rows = t.report_resource_holders(r.id);
+            let rows = t.holders_visible(actor, r.id)?;
             ctx.show(&rows, || access_table(&rows, true).render_or(&format!("Nobody holds {}\n", r.display_name)))
         }
         ReportCmd::Package { package } => {
             let p = t.find_package(&package)?;
-            if !t.can_read_catalog(actor, p.catalog) {
-                return Err(anyhow!("To see the assignments of '{}' you need a role in its catalog", p.display_name));
-            }
-            let groups = t.report_package_assignments(p.id);
+            let groups = t.package_assignments_visible(actor, p.id)?;
             let value: serde_json::Map<String, serde_json::Value> =
                 groups.iter().map(|(s, v)| (s.to_string(), serde_json::to_value(v).unwrap_or_default())).collect();
             ctx.show(&value, || {
@@ -95,8 +77,7 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
             })
         }
         ReportCmd::Expiring { days } => {
-            require_admin_role(t, actor, "what expires")?;
-            let list = t.report_expiring(days as i64);
+            let list = t.expiring_visible(actor, days as i64)?;
             let now = ctx.now();
             ctx.show(&list, || {
                 let mut tab = Table::new(&["ID", "PACKAGE", "USER", "END", "LEFT", "EXTENSION"]);
@@ -114,20 +95,12 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
             })
         }
         ReportCmd::Requests { package } => {
-            let pkg = package.as_deref().map(|p| t.find_package(p)).transpose()?;
-            match pkg {
-                Some(p) if !t.can_read_catalog(actor, p.catalog) => {
-                    return Err(anyhow!("To see the requests of '{}' you need a role in its catalog", p.display_name));
-                }
-                Some(_) => {}
-                None => require_admin_role(t, actor, "every request")?,
-            }
-            let list = t.report_requests(pkg.map(|p| p.id));
+            let pkg = package.as_deref().map(|p| t.find_package(p).map(|p| p.id)).transpose()?;
+            let list = t.requests_report_visible(actor, pkg)?;
             ctx.show(&list, || super::requests::request_table(t, &list).render_or("No requests\n"))
         }
         ReportCmd::Drift => {
-            require_admin_role(t, actor, "memberships outside packages")?;
-            let rows = t.report_drift();
+            let rows = t.drift_visible(actor)?;
             let value: Vec<_> = rows
                 .iter()
                 .map(|(r, governed)| {
@@ -156,7 +129,7 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
 }
 
 pub(crate) fn lint(ctx: &Ctx) -> Result<()> {
-    let findings = ctx.t().lint();
+    let findings = ctx.t().lint_visible(ctx.actor()?)?;
     ctx.show(&findings, || {
         let mut tab = Table::new(&["LEVEL", "CODE", "OBJECT", "MESSAGE"]);
         for f in &findings {
@@ -168,14 +141,13 @@ pub(crate) fn lint(ctx: &Ctx) -> Result<()> {
 
 pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
     let t = ctx.t();
-    require_admin_role(t, ctx.actor()?, "the audit log")?;
+    let events = t.audit_visible(ctx.actor()?)?;
     let objects = a.object.as_deref().map(|o| object_ids(t, o));
     let actor = a.actor.as_deref().map(str::to_lowercase);
     let activity = a.activity.as_deref().map(str::to_lowercase);
-    let matching: Vec<_> = t
-        .audit
+    let matching: Vec<_> = events
         .iter()
-        .filter(|e| actor.as_deref().is_none_or(|x| e.actor.to_lowercase().contains(x)))
+        .filter(|e| actor.as_deref().is_none_or(|x| e.who().to_lowercase().contains(x)))
         .filter(|e| activity.as_deref().is_none_or(|x| e.activity.to_lowercase().contains(x)))
         .filter(|e| objects.as_ref().is_none_or(|ids| ids.iter().any(|id| id.eq_ignore_ascii_case(&e.object))))
         .collect();
@@ -186,7 +158,7 @@ pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
             tab.row(vec![
                 e.seq.to_string(),
                 format::time(e.at),
-                e.actor.clone(),
+                e.who(),
                 e.activity.clone(),
                 e.object.clone(),
                 e.summary.clone(),
@@ -210,6 +182,7 @@ fn object_ids(t: &Tenant, key: &str) -> Vec<String> {
 
 pub(crate) fn notifications(ctx: &mut Ctx, a: NotificationsArgs) -> Result<()> {
     let me = ctx.me()?;
+    ctx.t().may_read(ctx.actor()?, Read::Own)?;
     if let Some(which) = a.mark_read {
         return ctx.exec(Command::MarkRead { notification: which }).map(|_| ());
     }

@@ -7,12 +7,8 @@ use anyhow::{Result, anyhow};
 use super::args_flow::{DecideArgs, NewRequest, RequestsArgs};
 use super::format::{self, Table, kv};
 use super::{Ctx, parse, usage};
+use crate::domain::reads::Read;
 use crate::domain::{Actor, Command, QuestionId, Request, RequestId, Tenant};
-
-/// Whether the actor may read a request: their own, routed to them, or a catalog role.
-pub(crate) fn sees_request(t: &Tenant, actor: &Actor, r: &Request) -> bool {
-    t.can_see_request(actor, r)
-}
 
 fn package_name(t: &Tenant, r: &Request) -> String {
     t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_else(|| r.package.to_string())
@@ -21,6 +17,7 @@ fn package_name(t: &Tenant, r: &Request) -> String {
 pub(crate) fn available(ctx: &Ctx) -> Result<()> {
     let t = ctx.t();
     let actor = ctx.actor()?;
+    t.may_read(actor, Read::Available)?;
     let list = t.available_packages(actor);
     let value: Vec<_> = list.iter().map(|(p, pols)| serde_json::json!({"package": p, "policies": pols})).collect();
     ctx.show(&value, || {
@@ -98,10 +95,8 @@ pub(crate) fn submit(ctx: &mut Ctx, a: NewRequest) -> Result<()> {
 
 pub(crate) fn show(ctx: &Ctx, id: RequestId) -> Result<()> {
     let t = ctx.t();
+    t.may_read(ctx.actor()?, Read::Request(id))?;
     let r = t.request(id)?;
-    if !sees_request(t, ctx.actor()?, r) {
-        return Err(anyhow!("Request {id} is not yours, not routed to you, and not in a catalog you have a role in"));
-    }
     ctx.show(r, || {
         let pol = t.policies.get(&r.policy);
         let mut rows = vec![
@@ -163,22 +158,13 @@ pub(crate) fn cancel(ctx: &mut Ctx, id: RequestId) -> Result<()> {
 pub(crate) fn list(ctx: &Ctx, a: RequestsArgs) -> Result<()> {
     let t = ctx.t();
     let actor = ctx.actor()?;
+    t.may_read(actor, Read::Requests)?;
     let mut list: Vec<&Request> = if let Some(p) = &a.package {
-        let pkg = t.find_package(p)?;
-        if !t.can_read_catalog(actor, pkg.catalog) {
-            return Err(anyhow!(
-                "To see the requests of '{}' you need a role in its catalog; `entitle requests` shows yours",
-                pkg.display_name
-            ));
-        }
-        t.requests_of_package(pkg.id).collect()
+        t.package_requests_visible(actor, t.find_package(p)?.id)?
     } else if a.all {
-        t.requests.values().filter(|r| sees_request(t, actor, r)).collect()
+        t.requests_visible(actor)?
     } else {
-        match actor {
-            Actor::User { user } => t.requests_of_user(*user).collect(),
-            _ => t.requests.values().filter(|r| sees_request(t, actor, r)).collect(),
-        }
+        t.requests_for(actor)
     };
     list.retain(|r| !a.open || r.state.is_open());
     list.sort_by(|x, y| y.created_at.cmp(&x.created_at).then(y.id.cmp(&x.id)));
@@ -204,6 +190,7 @@ pub(crate) fn request_table(t: &Tenant, list: &[&Request]) -> Table {
 pub(crate) fn inbox(ctx: &Ctx) -> Result<()> {
     let t = ctx.t();
     let me = ctx.me()?;
+    t.may_read(ctx.actor()?, Read::Own)?;
     let now = ctx.now();
     let mut list: Vec<&Request> = t.inbox(me).collect();
     list.sort_by_key(|r| (deadline(t, r), r.id));
@@ -238,6 +225,7 @@ pub(crate) fn inbox(ctx: &Ctx) -> Result<()> {
 pub(crate) fn decided(ctx: &Ctx) -> Result<()> {
     let t = ctx.t();
     let me = ctx.me()?;
+    t.may_read(ctx.actor()?, Read::Own)?;
     let mut rows: Vec<(&Request, &crate::domain::StageDecision)> =
         t.requests.values().flat_map(|r| r.decisions.iter().filter(|d| d.by == me).map(move |d| (r, d))).collect();
     rows.sort_by_key(|(_, d)| std::cmp::Reverse(d.at));

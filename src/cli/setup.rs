@@ -4,9 +4,11 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::args::{ClockCmd, InitArgs, SettingsCmd, SettingsSet};
+use super::args::{ClockCmd, InitArgs, ModeArg, SettingsCmd, SettingsSet};
 use super::format::{self, emit, kv};
 use super::{Ctx, parse, usage};
+use crate::domain::identity::Mode;
+use crate::domain::reads::Read;
 use crate::domain::records::ExternalLifecycle;
 use crate::domain::{Command, Settings};
 use crate::session::{self, Session};
@@ -16,20 +18,34 @@ pub(crate) fn init(dir: &Path, a: &InitArgs, json: bool, wait: LockWait) -> Resu
     let demo = !a.empty;
     let (store, backups) = Session::init(dir, demo, &a.admin, wait)?;
     let name = store.state().display_name.clone();
+    // A real team's tenant: the person who made it signs in as its administrator by login.
+    let login = if demo { None } else { session::os_login() };
+    if let Some(l) = &login {
+        team_mode(store, l)?;
+    }
     if json {
         return format::emit_json(&serde_json::json!({
             "dir": dir,
             "tenant": name,
             "demo": demo,
             "admin": if demo { None } else { Some(&a.admin) },
+            "mode": if login.is_some() { Mode::Team } else { Mode::Lab },
+            "login": login,
             "backups": backups,
         }));
     }
     let mut text = if demo {
-        format!("Installed the demo tenant '{name}' in {}\n", dir.display())
+        format!("Installed the demo tenant '{name}' in {} (lab mode: anyone may act as anyone)\n", dir.display())
     } else {
         format!("Created an empty tenant '{name}' in {} with administrator {}\n", dir.display(), a.admin)
     };
+    match (&login, demo) {
+        (Some(l), _) => text.push_str(&format!(
+            "Team mode: your login '{l}' signs in as the administrator; give others a login with `entitle user update NAME --login LOGIN` (`entitle settings set --mode lab` lets anyone act as anyone)\n"
+        )),
+        (None, false) => text.push_str("Lab mode: no login name was found (USER, LOGNAME), so anyone may act as anyone\n"),
+        (None, true) => {}
+    }
     if backups.is_empty() {
         text.push_str("There was no old data to back up\n");
     } else {
@@ -39,6 +55,16 @@ pub(crate) fn init(dir: &Path, a: &InitArgs, json: bool, wait: LockWait) -> Resu
         }
     }
     emit(&text);
+    Ok(())
+}
+
+/// Map `login` to the new tenant's administrator and switch to team mode.
+fn team_mode(store: crate::store::Store<crate::domain::Tenant>, login: &str) -> Result<()> {
+    let admin = store.state().lab_actor(None)?;
+    let user = admin.user_id().ok_or_else(|| anyhow::anyhow!("The new tenant has no administrator"))?;
+    let mut s = Session::new(store, admin);
+    s.run(Command::SetLogin { user, login: Some(login.to_string()) })?;
+    s.run(Command::SetMode { mode: Mode::Team })?;
     Ok(())
 }
 
@@ -56,6 +82,7 @@ pub(crate) fn clock(ctx: &mut Ctx, c: ClockCmd) -> Result<()> {
 
 fn clock_show(ctx: &Ctx) -> Result<()> {
     let t = ctx.t();
+    t.may_read(ctx.actor()?, Read::Clock)?;
     let now = ctx.now();
     let next = t.next_timer();
     let value = serde_json::json!({
@@ -86,10 +113,16 @@ pub(crate) fn settings(ctx: &mut Ctx, c: SettingsCmd) -> Result<()> {
     match c {
         SettingsCmd::Show => {
             let t = ctx.t();
+            t.may_read(ctx.actor()?, Read::Settings)?;
             let s = &t.settings;
-            ctx.show(s, || {
+            let mut value = serde_json::to_value(s)?;
+            if let Some(o) = value.as_object_mut() {
+                o.insert("mode".into(), serde_json::to_value(t.mode)?);
+            }
+            ctx.show(&value, || {
                 let l = &s.limits;
                 kv(&[
+                    ("Sign-in", t.mode.describe().to_string()),
                     ("External users", lifecycle_label(s.external_lifecycle)),
                     ("Catalog creators", format::names(t, s.catalog_creators.iter().copied())),
                     ("Packages per catalog", l.packages_per_catalog.to_string()),
@@ -101,7 +134,17 @@ pub(crate) fn settings(ctx: &mut Ctx, c: SettingsCmd) -> Result<()> {
         }
         SettingsCmd::Set(a) => {
             let settings = apply_settings(ctx, &a)?;
-            ctx.exec(Command::UpdateSettings { settings }).map(|_| ())
+            if a.mode.is_none() || settings != ctx.t().settings {
+                ctx.exec(Command::UpdateSettings { settings })?;
+            }
+            if let Some(m) = a.mode {
+                let mode = match m {
+                    ModeArg::Lab => Mode::Lab,
+                    ModeArg::Team => Mode::Team,
+                };
+                ctx.exec(Command::SetMode { mode })?;
+            }
+            Ok(())
         }
     }
 }

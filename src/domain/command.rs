@@ -287,6 +287,22 @@ pub enum Command {
         #[serde(default)]
         notification: Option<u64>,
     },
+
+    /// Lab or team sign-in (global administrators).
+    SetMode {
+        mode: super::identity::Mode,
+    },
+    /// The login name that signs in as a user in team mode; `None` clears it.
+    SetLogin {
+        user: UserId,
+        #[serde(default)]
+        login: Option<String>,
+    },
+    /// A global administrator (`by`) runs `command` as the entry's actor; audited with both.
+    ActingAs {
+        by: UserId,
+        command: Box<Command>,
+    },
 }
 
 /// What a command did, for the screen and the CLI.
@@ -304,6 +320,9 @@ impl Tenant {
     /// clock commands move time, and they check their input before doing so.
     pub fn apply(&mut self, entry: &Entry) -> DomainResult<Outcome> {
         let Entry { at, actor, command } = entry;
+        if let Command::ActingAs { by, command } = command {
+            return self.apply_acting(entry, *by, command);
+        }
         // Someone signed in by email who is (now) in the directory acts as that user: a new
         // external requestor becomes a guest on first delivery and then extends, removes, reads mail.
         let known = match actor {
@@ -398,6 +417,9 @@ impl Tenant {
             }
             C::EndReview { review } => self.cmd_end_review(actor, *review),
             C::MarkRead { notification } => self.cmd_mark_read(actor, *notification),
+            C::SetMode { mode } => self.cmd_set_mode(actor, *mode),
+            C::SetLogin { user, login } => self.cmd_set_login(actor, *user, login.as_deref()),
+            C::ActingAs { .. } => Err(invalid("acting as someone else is applied by Tenant::apply")),
         }
     }
 }

@@ -92,6 +92,7 @@ impl Tenant {
             global_admin: false,
             deleted_at: None,
             remove_at: None,
+            login: None,
         };
         self.idx.by_email.insert(email.to_ascii_lowercase(), id);
         self.users.insert(id, user);

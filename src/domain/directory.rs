@@ -41,6 +41,10 @@ pub struct User {
     pub created_by_em: bool,
     #[serde(default)]
     pub global_admin: bool,
+    /// The operating-system login name that signs in as this user in team mode (set by an
+    /// administrator; unique across users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
     /// Set when the user was removed from the directory (guest lifecycle); kept for history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Time>,

@@ -28,6 +28,7 @@ impl Tenant {
             global_admin: spec.global_admin,
             deleted_at: None,
             remove_at: None,
+            login: None,
         };
         self.idx.by_email.insert(user.email.to_ascii_lowercase(), id);
         self.audit_change(actor, "user.created", id, format!("Created user {}", user.display_name), None, Some(&user));
@@ -83,6 +84,12 @@ impl Tenant {
         after.enabled = enabled;
         if enabled {
             after.remove_at = None;
+        }
+        // In team mode an administrator must stay able to sign in.
+        self.users.insert(id, after.clone());
+        if let Err(e) = self.keep_an_admin_login() {
+            self.users.insert(id, before);
+            return Err(e);
         }
         self.idx.by_email.remove(&before.email.to_ascii_lowercase());
         self.idx.by_email.insert(after.email.to_ascii_lowercase(), id);

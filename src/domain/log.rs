@@ -25,6 +25,8 @@ impl Tenant {
             seq: self.audit.len() as u64 + 1,
             at: self.clock.now,
             actor: self.actor_label(actor),
+            // What the clock fires on the way is the system's doing, not the administrator's.
+            by: self.idx.acting_by.filter(|_| *actor != Actor::System).map(|u| self.actor_label(&Actor::user(u))),
             activity: activity.to_string(),
             object: object.to_string(),
             summary: summary.into(),

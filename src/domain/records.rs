@@ -15,6 +15,9 @@ pub struct AuditEvent {
     pub at: Time,
     /// Who did it: a user's display name and id, or "system".
     pub actor: String,
+    /// The global administrator who did it acting as `actor` (team mode), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
     /// e.g. `request.approved`, `assignment.expired`, `package.updated`.
     pub activity: String,
     /// The object, e.g. `req12`, `pk3`.
@@ -24,6 +27,16 @@ pub struct AuditEvent {
     pub before: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<serde_json::Value>,
+}
+
+impl AuditEvent {
+    /// "Admin (u1) acting as Megan (u5)", or the actor alone.
+    pub fn who(&self) -> String {
+        match &self.by {
+            Some(by) => format!("{by} acting as {}", self.actor),
+            None => self.actor.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

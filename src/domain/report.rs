@@ -38,7 +38,7 @@ pub struct AccessRow {
 }
 
 impl Tenant {
-    fn via(&self, sources: &std::collections::BTreeSet<GrantSource>) -> Vec<String> {
+    pub(crate) fn via(&self, sources: &std::collections::BTreeSet<GrantSource>) -> Vec<String> {
         sources
             .iter()
             .map(|s| match s {

@@ -145,18 +145,10 @@ impl Tenant {
         }
     }
 
-    /// Any catalog role, including reader: may see the catalog's configuration.
+    /// Any catalog role, including reader: may see the catalog's configuration (the read rule of
+    /// `reads.rs`, so a blocked role holder sees nothing).
     pub fn can_read_catalog(&self, actor: &Actor, cat: CatalogId) -> bool {
-        self.has_catalog_role(
-            actor,
-            cat,
-            &[
-                CatalogRole::Owner,
-                CatalogRole::Reader,
-                CatalogRole::AccessPackageManager,
-                CatalogRole::AccessPackageAssignmentManager,
-            ],
-        )
+        self.reader(actor).is_ok_and(|r| self.reads_catalog(r, cat))
     }
 
     /// Whether the actor holds any administrative role at all (decides which tabs a screen shows).
@@ -186,48 +178,29 @@ impl Tenant {
     }
 }
 
-/// Who may read what: the same answers for the terminal app and the command line.
+/// Who may read what: the same answers for the terminal app and the command line (the rules are
+/// in `reads.rs`).
 impl Tenant {
     /// The requestor, the target, its approvers and deciders, and anyone with a role in the catalog.
     pub fn can_see_request(&self, actor: &Actor, r: &super::flow::Request) -> bool {
-        match actor {
-            Actor::System => true,
-            Actor::User { user } => {
-                r.requestor == Some(*user)
-                    || r.target_user() == Some(*user)
-                    || r.approvers.contains(user)
-                    || r.decisions.iter().any(|d| d.by == *user)
-                    || self.packages.get(&r.package).is_some_and(|p| self.can_read_catalog(actor, p.catalog))
-            }
-            Actor::External { email, .. } => {
-                matches!(&r.target, super::flow::Target::External { email: e, .. } if e.eq_ignore_ascii_case(email))
-                    || self.user_by_email(email).is_some_and(|u| r.target_user() == Some(u.id))
-            }
-        }
+        self.reader(actor).is_ok_and(|rd| self.reader_sees_request(rd, actor, r))
     }
 
-    /// The assignee, and anyone with a role in the package's catalog.
+    /// The assignee, its reviewers, and anyone with a role in the package's catalog.
     pub fn can_see_assignment(&self, actor: &Actor, a: &super::flow::Assignment) -> bool {
-        matches!(actor, Actor::System)
-            || actor.user_id() == Some(a.target)
-            || self.packages.get(&a.package).is_some_and(|p| self.can_read_catalog(actor, p.catalog))
+        self.reader(actor).is_ok_and(|rd| self.reader_sees_assignment(rd, a))
     }
 
     /// Its reviewers, the people under review, and anyone with a role in the package's catalog.
     pub fn can_see_review(&self, actor: &Actor, r: &super::flow::Review) -> bool {
-        matches!(actor, Actor::System)
-            || actor.user_id().is_some_and(|u| r.items.iter().any(|i| i.reviewers.contains(&u) || i.user == u))
-            || self.packages.get(&r.package).is_some_and(|p| self.can_read_catalog(actor, p.catalog))
+        self.reader(actor).is_ok_and(|rd| self.reader_sees_review(rd, r))
     }
 
     /// Tenant-wide reports and the audit log need some administrative role.
     pub fn require_admin_role(&self, actor: &Actor, what: &str) -> DomainResult<()> {
-        if self.has_any_admin_role(actor) {
-            Ok(())
-        } else {
-            Err(forbidden(format!(
-                "To see {what} you need an administrative role (a catalog role or global administrator)"
-            )))
-        }
+        self.reader(actor)?;
+        self.may_read(actor, super::reads::Read::Reports).map_err(|_| {
+            forbidden(format!("To see {what} you need an administrative role (a catalog role or global administrator)"))
+        })
     }
 }

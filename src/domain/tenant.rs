@@ -55,6 +55,9 @@ pub struct Tenant {
     pub next_id: u64,
     #[serde(default)]
     pub settings: Settings,
+    /// How people sign in: lab (anyone may act as anyone) or team (by login).
+    #[serde(default)]
+    pub mode: super::identity::Mode,
     #[serde(with = "as_list", default)]
     pub users: BTreeMap<UserId, User>,
     #[serde(with = "as_list", default)]
@@ -99,6 +102,8 @@ pub(crate) struct Indexes {
     pub timers: BTreeSet<(Time, Timer)>,
     /// Assignments with an item in an access review in progress, and in how many.
     pub under_review: HashMap<AssignmentId, usize>,
+    /// While a command runs: the global administrator running it as someone else (for the audit).
+    pub acting_by: Option<UserId>,
 }
 
 impl Tenant {
@@ -109,6 +114,7 @@ impl Tenant {
             clock,
             next_id: 1,
             settings: Settings::default(),
+            mode: Default::default(),
             users: BTreeMap::new(),
             resources: BTreeMap::new(),
             orgs: BTreeMap::new(),

@@ -9,8 +9,12 @@ use super::rights::Actor;
 use super::tenant::Tenant;
 
 impl Tenant {
-    /// The requests an actor made or that are for them, newest first.
+    /// The requests an actor made or that are for them, newest first (none for a blocked user,
+    /// who may read nothing).
     pub fn requests_for(&self, actor: &Actor) -> Vec<&Request> {
+        if self.reader(actor).is_err() {
+            return vec![];
+        }
         let mut v: Vec<&Request> = match actor {
             Actor::User { user } => self.requests_of_user(*user).collect(),
             Actor::External { email, .. } => match self.user_by_email(email) {
@@ -27,8 +31,11 @@ impl Tenant {
         v
     }
 
-    /// The assignments of an actor, active first, then by end.
+    /// The assignments of an actor, active first, then by end (none for a blocked user).
     pub fn assignments_for(&self, actor: &Actor) -> Vec<&Assignment> {
+        if self.reader(actor).is_err() {
+            return vec![];
+        }
         let user = match actor {
             Actor::User { user } => Some(*user),
             Actor::External { email, .. } => self.user_by_email(email).map(|u| u.id),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use chrono::TimeZone;
 
+use crate::domain::identity::Mode;
 use crate::domain::{Actor, CatalogRole, Command, Outcome, Tenant, Time, UserId};
 use crate::session::{RunError, Session};
 use crate::store::StoreError;
@@ -82,7 +83,8 @@ impl Ctx {
     pub fn visible_tabs(&self) -> Vec<Tab> {
         let t = self.tenant();
         let actor = self.actor();
-        if self.me().is_none() {
+        // Someone outside the directory, or blocked (who may read nothing): My Access alone.
+        if self.me().is_none() || t.reader(actor).is_err() {
             return vec![Tab::MyAccess];
         }
         let mut tabs = vec![Tab::MyAccess, Tab::Approvals, Tab::Reviews];
@@ -187,6 +189,15 @@ impl Ctx {
     }
 
     fn sign_in(&mut self, actor: Actor) -> Effect {
+        let me = self.session.operator();
+        if let Err(e) = self.tenant().may_act_as(&me, &actor) {
+            return Effect::error(e.to_string());
+        }
+        // In team mode every command of an administrator acting as someone else is audited with both.
+        self.session.by = match self.tenant().mode {
+            Mode::Team if actor != me => me.user_id(),
+            _ => None,
+        };
         self.session.actor = actor;
         let who = self.tenant().actor_label(self.actor());
         Effect::Batch(vec![
@@ -236,10 +247,13 @@ pub fn outcome_text(out: &Outcome) -> String {
 impl Shell for Ctx {
     fn status(&self) -> StatusInfo {
         let t = self.tenant();
-        let user = match self.actor() {
+        let mut user = match self.actor() {
             Actor::External { email, .. } if self.me().is_none() => email.clone(),
             a => t.actor_label(a),
         };
+        if let Some(by) = self.session.by {
+            user = format!("{} acting as {user}", t.user_name(by));
+        }
         StatusInfo {
             user,
             roles: self.roles(),
@@ -247,6 +261,7 @@ impl Shell for Ctx {
             clock_live: !t.clock.is_frozen(),
             location: self.location.display().to_string(),
             saved: self.saved.clone(),
+            mode: t.mode.describe().to_string(),
         }
     }
 
@@ -261,7 +276,11 @@ impl Shell for Ctx {
                     parse_date(s.trim(), true).is_none().then(|| "Use YYYY-MM-DD or YYYY-MM-DD HH:MM".to_string())
                 }),
             )),
-            Action::SwitchUser => Effect::Open(Layer::Picker(self.user_picker())),
+            // In team mode only a global administrator may act as someone else: the domain says.
+            Action::SwitchUser => match self.tenant().may_act_as(&self.session.operator(), &Actor::System) {
+                Ok(()) => Effect::Open(Layer::Picker(self.user_picker())),
+                Err(e) => Effect::error(e.to_string()),
+            },
             Action::Refresh => match self.session.refresh() {
                 Ok(_) => Effect::Batch(vec![Effect::info("Reloaded"), Effect::Refresh]),
                 Err(e) => Effect::error(e.to_string()),
@@ -296,7 +315,7 @@ impl Shell for Ctx {
                 None => Effect::None,
             },
             LayerResult::Prompted { id, text } if id == "switch_external" => {
-                match crate::session::resolve_actor(self.tenant(), Some(text.trim())) {
+                match self.tenant().resolve_actor_key(text.trim()) {
                     Ok(a) => self.sign_in(a),
                     Err(e) => Effect::Reject(e.to_string()),
                 }

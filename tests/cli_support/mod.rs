@@ -31,11 +31,18 @@ impl Env {
     }
 
     pub fn run(&self, args: &[&str]) -> Out {
+        self.run_with(args, &[])
+    }
+
+    /// Runs with extra environment variables (e.g. `ENTITLE_LOGIN`, the login of who runs it).
+    pub fn run_with(&self, args: &[&str], envs: &[(&str, &str)]) -> Out {
         let out = Command::new(env!("CARGO_BIN_EXE_entitle"))
             .arg("--data")
             .arg(self.dir.path())
             .args(args)
             .env_remove("ENTITLE_DATA")
+            .env_remove("ENTITLE_LOGIN")
+            .envs(envs.iter().copied())
             .output()
             .expect("entitle runs");
         Out {

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use crate::domain::AuditEvent;
+use crate::domain::read_views::AuditView;
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::Ctx;
@@ -22,16 +23,16 @@ const WIDE: u16 = 160;
 
 /// The log as table rows, newest first, made on demand.
 struct AuditRows<'a> {
-    events: &'a [AuditEvent],
+    events: AuditView<'a>,
     theme: &'a Theme,
 }
 
 impl<'a> AuditRows<'a> {
-    /// The log as the signed-in person may read it: all of it with an administrative role, else
-    /// nothing (the domain's read rule, as in the command line).
+    /// The log as the signed-in person may read it: the domain's read rule, as in the command
+    /// line (all of it for administrators, their catalogs' events for catalog roles, else nothing).
     fn new(ctx: &'a Ctx) -> Self {
         let t = ctx.tenant();
-        let events: &[AuditEvent] = if t.has_any_admin_role(ctx.actor()) { &t.audit } else { &[] };
+        let events = t.audit_visible(ctx.actor()).unwrap_or(AuditView::Filtered(vec![]));
         AuditRows { events, theme: &ctx.theme }
     }
 
@@ -42,7 +43,7 @@ impl<'a> AuditRows<'a> {
 
     /// The row showing the event numbered `seq`.
     fn index_of(&self, seq: u64) -> Option<usize> {
-        let j = self.events.binary_search_by_key(&seq, |e| e.seq).ok()?;
+        let j = self.events.position(seq)?;
         Some(self.events.len() - 1 - j)
     }
 }

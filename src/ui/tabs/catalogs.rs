@@ -387,8 +387,7 @@ impl TabView<Ctx> for Catalogs {
     fn refresh(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         let actor = ctx.actor();
-        let mut ids: Vec<&crate::domain::Catalog> =
-            t.catalogs.values().filter(|c| t.can_read_catalog(actor, c.id)).collect();
+        let mut ids: Vec<&crate::domain::Catalog> = t.catalogs_visible(actor).unwrap_or_default();
         ids.sort_by_key(|c| (!c.builtin, c.display_name.to_lowercase()));
         let ids = ids.iter().map(|c| c.id).collect();
         self.list.set(ctx, ids);

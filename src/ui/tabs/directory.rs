@@ -246,6 +246,12 @@ impl Directory {
     }
 
     fn submit(&mut self, ctx: &mut Ctx, id: &str, values: &FormValues) -> Effect {
+        // A new login first: if the domain refuses it, nothing has changed and the form stays.
+        if let Some(c) = forms::login_change(ctx.tenant(), id, values)
+            && let Err(e) = ctx.run(c)
+        {
+            return Effect::Reject(e);
+        }
         match forms::command(ctx.tenant(), id, values) {
             Some(Ok(c)) => self.run_form(ctx, c),
             Some(Err(e)) => Effect::Reject(e),
@@ -259,8 +265,8 @@ impl Directory {
         let theme = &ctx.theme;
         let admin = t.is_global_admin(ctx.actor());
         self.detail = match self.pane {
-            Pane::Users => self.selected_user().map(|u| user_detail(t, u, theme, admin)),
-            _ => self.selected_resource().map(|r| resource_detail(t, r, theme, admin)),
+            Pane::Users => self.selected_user().map(|u| user_detail(t, ctx.actor(), u, theme, admin)),
+            _ => self.selected_resource().map(|r| resource_detail(t, ctx.actor(), r, theme, admin)),
         }
         .unwrap_or_default();
     }
@@ -379,9 +385,9 @@ impl TabView<Ctx> for Directory {
     fn refresh(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         let theme = &ctx.theme;
-        self.users.set(user_rows(t, theme));
+        self.users.set(user_rows(t, ctx.actor(), theme));
         for (i, pane) in PANES[1..].iter().enumerate() {
-            self.resources[i].set(resource_rows(t, theme, *pane));
+            self.resources[i].set(resource_rows(t, ctx.actor(), theme, *pane));
         }
         if let Some(id) = self.select_after.take() {
             if let Ok(u) = id.parse::<UserId>() {

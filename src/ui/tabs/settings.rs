@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 
 use super::lookups::{parse_ids, user_items};
+use crate::domain::identity::Mode as SignInMode;
 use crate::domain::{Command, ExternalLifecycle, Limits, Settings, Tenant};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
@@ -80,6 +81,27 @@ pub fn settings_form(t: &Tenant) -> Form {
         .field(limit("limit_roles", "Resource roles per package", s.limits.resource_roles_per_package))
         .field(limit("limit_policies", "Policies per package", s.limits.policies_per_package))
         .field(limit("limit_orgs", "Connected organizations", s.limits.connected_organizations))
+        .step("Sign-in")
+        .field(
+            Field::choice(
+                "mode",
+                "How people sign in",
+                [
+                    ("lab", "Lab: anyone may act as anyone"),
+                    ("team", "Team: by login; only administrators act as others"),
+                ],
+            )
+            .value(match t.mode {
+                SignInMode::Lab => "lab",
+                SignInMode::Team => "team",
+            })
+            .help("Team mode needs a global administrator with a login (Directory: edit the user)"),
+        )
+}
+
+/// The sign-in mode the submitted form chose.
+fn mode_from_values(v: &FormValues) -> SignInMode {
+    if v.choice("mode") == Some("team") { SignInMode::Team } else { SignInMode::Lab }
 }
 
 /// The settings the submitted form describes; the engine checks them.
@@ -254,6 +276,13 @@ impl TabView<Ctx> for SettingsTab {
                     Ok(s) => s,
                     Err(e) => return Effect::Reject(e),
                 };
+                // The mode first: refused (no administrator with a login), nothing has changed.
+                let mode = mode_from_values(&values);
+                if mode != ctx.tenant().mode
+                    && let Err(e) = ctx.run(Command::SetMode { mode })
+                {
+                    return Effect::Reject(e);
+                }
                 match ctx.run(Command::UpdateSettings { settings }) {
                     Ok(out) => Effect::Batch(vec![Effect::ok(outcome_text(&out)), Effect::Refresh]),
                     Err(e) => Effect::Reject(e),

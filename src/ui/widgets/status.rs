@@ -33,6 +33,9 @@ pub struct StatusInfo {
     /// Where the data lives (a directory path).
     pub location: String,
     pub saved: SaveState,
+    /// How people sign in, e.g. "LAB: anyone may act as anyone"; the part before ':' is shown
+    /// when the whole does not fit. Empty: nothing shown.
+    pub mode: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,8 +87,9 @@ pub struct StatusBar<'a> {
 }
 
 impl StatusBar<'_> {
-    /// The left part; roles and location are left out when `full` is false.
-    fn left(&self, roles: bool, location: bool) -> Line<'static> {
+    /// The left part; roles and location are left out when false, and the sign-in mode is cut
+    /// to its tag ("LAB") unless `mode_long`.
+    fn left(&self, roles: bool, location: bool, mode_long: bool) -> Line<'static> {
         let t = self.theme;
         let i = self.info;
         let mut left = vec![Span::styled(format!(" {} ", i.user), t.title)];
@@ -106,6 +110,11 @@ impl StatusBar<'_> {
             SaveState::ReadOnly => Span::styled("read-only", t.warning),
             SaveState::Failed(e) => Span::styled(format!("save failed: {e}"), t.error),
         });
+        if !i.mode.is_empty() {
+            let text = if mode_long { i.mode.as_str() } else { i.mode.split(':').next().unwrap_or_default() };
+            left.push(Span::styled(" │ ", t.border));
+            left.push(Span::styled(text.to_string(), t.warning));
+        }
         Line::from(left)
     }
 }
@@ -119,11 +128,12 @@ impl StatusBar<'_> {
         let full = self.message.map_or(0, |m| Span::raw(&m.text).width() as u16 + 1);
         let wanted = full.min(width / 2);
         let room = usize::from(width - wanted);
-        let left = [(true, true), (false, true), (false, false)]
+        let left = [true, false]
             .into_iter()
-            .map(|(r, l)| self.left(r, l))
+            .flat_map(|m| [(true, true, m), (false, true, m), (false, false, m)])
+            .map(|(r, l, m)| self.left(r, l, m))
             .find(|l| l.width() <= room)
-            .unwrap_or_else(|| self.left(false, false));
+            .unwrap_or_else(|| self.left(false, false, false));
         let left_w = (left.width() as u16).min(width);
         (left, full.min(width.saturating_sub(left_w + 2)))
     }

@@ -1,10 +1,12 @@
 //! What the Directory tab shows: the rows of its lists, and the details of a user (what they hold
 //! and why, their packages) or of a resource (who holds it and why, where it is offered).
 
+use std::collections::HashMap;
+
 use ratatui::text::{Line, Span};
 
 use super::Pane;
-use crate::domain::{ResourceId, ResourceKind, Tenant, UserId};
+use crate::domain::{Actor, ResourceId, ResourceKind, Tenant, UserId, UserType};
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::CellText;
@@ -20,35 +22,40 @@ pub fn why(theme: &Theme, what: String, via: &[String]) -> [Line<'static>; 2] {
     ]
 }
 
-/// A user: roles, what they hold and why, their packages, then who they are.
-pub fn user_detail(t: &Tenant, id: UserId, theme: &Theme, admin: bool) -> Vec<Line<'static>> {
-    let Some(u) = t.users.get(&id) else { return vec![] };
+/// A user: roles, what they hold and why, their packages, then who they are. Roles, access and
+/// sign-in state only as far as the domain lets the reader see them.
+pub fn user_detail(t: &Tenant, actor: &Actor, id: UserId, theme: &Theme, admin: bool) -> Vec<Line<'static>> {
+    let (Some(u), Ok(card)) = (t.users.get(&id), t.user_card(actor, id)) else { return vec![] };
+    let full = card.user.full();
     let mut lines = vec![heading(theme, format!("{} ({})", u.display_name, u.id))];
     let mut roles = vec![];
-    if u.global_admin {
+    if full.is_some_and(|f| f.global_admin) {
         roles.push("Global administrator".to_string());
     }
-    if t.settings.catalog_creators.contains(&u.id) {
+    if full.is_some() && t.settings.catalog_creators.contains(&u.id) {
         roles.push("Catalog creator".to_string());
     }
-    for c in t.catalogs.values() {
-        for r in c.roles.get(&u.id).into_iter().flatten() {
-            roles.push(format!("{} of {}", r.label(), c.display_name));
+    for c in card.details.iter().flat_map(|d| &d.catalog_roles) {
+        for r in c.roles {
+            roles.push(format!("{} of {}", r.label(), c.catalog_name));
         }
     }
     if !roles.is_empty() {
         lines.push(kv(theme, "Roles", roles.join("; ")));
     }
-    let sign_in = match (u.deleted_at, u.enabled, u.remove_at) {
+    let sign_in = full.and_then(|u| match (u.deleted_at, u.enabled, u.remove_at) {
         (Some(at), _, _) => Some(format!("removed from the directory {}", fmt_time(at))),
         (None, true, _) => None,
         (None, false, Some(at)) => Some(format!("blocked; to be removed {}", fmt_time(at))),
         (None, false, None) => Some("blocked".into()),
-    };
+    });
     if let Some(s) = sign_in {
         lines.push(kv_styled(theme, "Sign-in", s, theme.warning));
     }
-    let access = t.report_user_access(u.id);
+    if let Some(login) = full.and_then(|u| u.login.clone()) {
+        lines.push(kv(theme, "Login", login));
+    }
+    let access = t.access_visible(actor, u.id).unwrap_or_default();
     lines.push(heading(theme, format!("Access and why ({})", access.len())));
     if access.is_empty() {
         lines.push(Line::styled("  holds nothing", theme.muted));
@@ -56,7 +63,7 @@ pub fn user_detail(t: &Tenant, id: UserId, theme: &Theme, admin: bool) -> Vec<Li
     for a in &access {
         lines.extend(why(theme, format!("{} ({})", a.resource_name, a.role), &a.via));
     }
-    let packages = t.report_user_packages(u.id);
+    let packages = t.user_packages_visible(actor, u.id).unwrap_or_default();
     lines.push(heading(theme, format!("Access packages ({})", packages.len())));
     if packages.is_empty() {
         lines.push(Line::styled("  none to request, none assigned", theme.muted));
@@ -106,7 +113,7 @@ pub fn user_detail(t: &Tenant, id: UserId, theme: &Theme, admin: bool) -> Vec<Li
 }
 
 /// A resource: where it is offered, who holds it and why.
-pub fn resource_detail(t: &Tenant, id: ResourceId, theme: &Theme, admin: bool) -> Vec<Line<'static>> {
+pub fn resource_detail(t: &Tenant, actor: &Actor, id: ResourceId, theme: &Theme, admin: bool) -> Vec<Line<'static>> {
     let Some(r) = t.resources.get(&id) else { return vec![] };
     let mut lines = vec![heading(theme, format!("{} ({})", r.display_name, r.id))];
     lines.push(kv(theme, "Type", r.kind.label()));
@@ -121,8 +128,13 @@ pub fn resource_detail(t: &Tenant, id: ResourceId, theme: &Theme, admin: bool) -
     lines.push(kv(theme, "Roles", r.roles.join(", ")));
     let owners: Vec<String> = r.owners.iter().map(|o| t.user_name(*o)).collect();
     lines.push(kv(theme, "Owners", if owners.is_empty() { "—".into() } else { owners.join(", ") }));
-    let catalogs: Vec<String> =
-        t.catalogs.values().filter(|c| c.resources.contains(&id)).map(|c| c.display_name.clone()).collect();
+    let catalogs: Vec<String> = t
+        .catalogs_visible(actor)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.resources.contains(&id))
+        .map(|c| c.display_name.clone())
+        .collect();
     lines.push(kv(theme, "In catalogs", if catalogs.is_empty() { "none".into() } else { catalogs.join(", ") }));
     let granted: Vec<String> = t
         .packages
@@ -137,7 +149,7 @@ pub fn resource_detail(t: &Tenant, id: ResourceId, theme: &Theme, admin: bool) -
         "Granted by",
         if granted.is_empty() { "no access package".into() } else { granted.join(", ") },
     ));
-    let holders = t.report_resource_holders(id);
+    let holders = t.holders_visible(actor, id).unwrap_or_default();
     lines.push(heading(theme, format!("Holders and why ({})", holders.len())));
     if holders.is_empty() {
         lines.push(Line::styled("  nobody holds it", theme.muted));
@@ -156,52 +168,54 @@ pub fn resource_detail(t: &Tenant, id: ResourceId, theme: &Theme, admin: bool) -
     lines
 }
 
-pub fn user_rows(t: &Tenant, theme: &Theme) -> Vec<(UserId, Vec<CellText>)> {
-    t.users
-        .values()
-        .map(|u| {
-            let sign_in = if !u.is_active() {
-                state_cell(theme, "removed")
-            } else if u.enabled {
-                state_cell(theme, "enabled")
-            } else {
-                CellText::styled("blocked", theme.warning)
+/// The users the reader may see; sign-in state only with the whole record, and the count of
+/// active assignments the reader may see.
+pub fn user_rows(t: &Tenant, actor: &Actor, theme: &Theme) -> Vec<(UserId, Vec<CellText>)> {
+    let mut active: HashMap<UserId, usize> = HashMap::new();
+    for a in t.assignments_visible(actor).unwrap_or_default().into_iter().filter(|a| a.is_active()) {
+        *active.entry(a.target).or_default() += 1;
+    }
+    t.users_visible(actor)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|view| {
+            let p = view.profile();
+            let sign_in = match view.full() {
+                Some(u) if !u.is_active() => state_cell(theme, "removed"),
+                Some(u) if u.enabled => state_cell(theme, "enabled"),
+                Some(_) => CellText::styled("blocked", theme.warning),
+                None => cell(""),
             };
-            let active = t.assignments_of_user(u.id).filter(|a| a.is_active()).count();
+            let active = active.get(&p.id).copied().unwrap_or(0);
             let cells = vec![
-                cell(u.display_name.clone()),
-                muted_cell(theme, u.email.clone()),
-                cell(if u.is_guest() { "guest" } else { "member" }),
+                cell(p.display_name.to_string()),
+                muted_cell(theme, p.email.to_string()),
+                cell(if p.user_type == UserType::Guest { "guest" } else { "member" }),
                 sign_in,
-                cell(u.manager.map(|m| t.user_name(m)).unwrap_or_default()),
-                cell(u.department.clone()),
+                cell(p.manager.map(|m| t.user_name(m)).unwrap_or_default()),
+                cell(p.department.to_string()),
                 cell(active.to_string()),
             ];
-            (u.id, cells)
+            (p.id, cells)
         })
         .collect()
 }
 
-pub fn resource_rows(t: &Tenant, theme: &Theme, pane: Pane) -> Vec<(ResourceId, Vec<CellText>)> {
-    t.resources
-        .values()
-        .filter(|r| Pane::of_kind(&r.kind) == pane)
-        .map(|r| {
-            let mut holders = 0;
-            let mut last = None;
-            for (u, _) in t.holders(r.id) {
-                if last != Some(u) {
-                    holders += 1;
-                    last = Some(u);
-                }
-            }
+/// Resources; how many hold each only for those who may know (administrators).
+pub fn resource_rows(t: &Tenant, actor: &Actor, theme: &Theme, pane: Pane) -> Vec<(ResourceId, Vec<CellText>)> {
+    t.resources_visible(actor)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|card| Pane::of_kind(&card.resource.kind) == pane)
+        .map(|card| {
+            let r = card.resource;
             let owners: Vec<String> = r.owners.iter().map(|o| t.user_name(*o)).collect();
             let cells = vec![
                 cell(r.display_name.clone()),
                 muted_cell(theme, r.kind.label()),
                 cell(r.roles.join(", ")),
                 cell(owners.join(", ")),
-                cell(holders.to_string()),
+                cell(card.holders.map(|n| n.to_string()).unwrap_or_else(|| "—".into())),
             ];
             (r.id, cells)
         })

@@ -63,6 +63,11 @@ pub fn user_form(t: &Tenant, existing: Option<&User>) -> Form {
         .field(Field::toggle("global_admin", "Global administrator"));
     if let Some(u) = existing {
         form = form.field(Field::toggle("enabled", "Sign-in allowed").help("Off blocks sign-in (and requests)"));
+        form = form.field(
+            Field::text("login", "Login (team mode)")
+                .help("The computer login that signs in as this user in team mode"),
+        );
+        form.set_value("login", u.login.clone().unwrap_or_default());
         form.set_value("name", u.display_name.clone());
         form.set_value("email", u.email.clone());
         form.set_value("type", if u.is_guest() { "guest" } else { "member" });
@@ -203,6 +208,13 @@ fn grant_command(values: &FormValues) -> Result<Command, String> {
     let resource = side("for_resource", "resource", "resource")?.parse()?;
     let role = values.get("role").map(Value::as_text).unwrap_or_default();
     Ok(Command::AddDirectGrant { user, resource, role })
+}
+
+/// The login an edited user's form changes, as its own command (unique logins are the domain's rule).
+pub fn login_change(t: &Tenant, id: &str, values: &FormValues) -> Option<Command> {
+    let user: UserId = values.get("user").filter(|_| id == USER && values.contains("login"))?.as_text().parse().ok()?;
+    let login = Some(values.text("login").trim().to_string()).filter(|l| !l.is_empty());
+    (t.users.get(&user)?.login != login).then_some(Command::SetLogin { user, login })
 }
 
 /// The command a submitted Directory form asks for; None for a form that is not the Directory's.

@@ -4,7 +4,7 @@
 use ratatui::layout::Constraint;
 
 use crate::domain::views::time_left;
-use crate::domain::{Actor, PackageId, RequestId, ResourceId, Target, Tenant, UserId};
+use crate::domain::{Actor, DomainResult, PackageId, RequestId, ResourceId, Target, Tenant, UserId};
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::picker::PickItem;
@@ -206,46 +206,31 @@ fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "—" }
 }
 
-/// Whether `actor` may read the report with these subjects; the refusal says why. The same
-/// rules as the command line's reports: the domain's read rights.
-fn check_rights(t: &Tenant, actor: &Actor, r: Report, s: &Subjects) -> Result<(), String> {
-    let scoped = |p: Option<PackageId>, what: &str| match p.and_then(|p| t.packages.get(&p)) {
-        Some(p) if !t.can_read_catalog(actor, p.catalog) => {
-            Err(format!("To see the {what} of '{}' you need a role in its catalog", p.display_name))
+/// The report as the signed-in person may read it: the domain's filtered views decide (the same
+/// as the command line's reports); a refusal says why.
+pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) -> Built {
+    match build_rows(t, actor, r, s, theme) {
+        Ok(b) => b,
+        Err(e) => {
+            let mut b = Built::new(r.title(), "Not allowed: see why below.");
+            b.refusal = Some(e.to_string());
+            b
         }
-        _ => Ok(()),
-    };
-    let what = match r {
-        Report::UserPackages if s.user.is_some() && actor.user_id() == s.user => return Ok(()),
-        Report::UserPackages => "another user's packages",
-        Report::ResourceHolders => "who holds a resource",
-        Report::PackageAssignments => return scoped(s.package, "assignments"),
-        Report::Expiring => "what expires",
-        Report::Requests if s.requests_of.is_some() => return scoped(s.requests_of, "requests"),
-        Report::Requests => "every request",
-        Report::Drift => "memberships outside packages",
-        Report::Lint => "the configuration pitfalls",
-    };
-    t.require_admin_role(actor, what).map_err(|e| e.to_string())
+    }
 }
 
-pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) -> Built {
-    if let Err(e) = check_rights(t, actor, r, s) {
-        let mut b = Built::new(r.title(), "Not allowed: see why below.");
-        b.refusal = Some(e);
-        return b;
-    }
+fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) -> DomainResult<Built> {
     let now = t.now();
     match r {
         Report::UserPackages => {
-            let Some(u) = s.user else { return Built::new(r.title(), "Press Enter to pick a user.") };
+            let Some(u) = s.user else { return Ok(Built::new(r.title(), "Press Enter to pick a user.")) };
             let name = t.user_name(u);
             let mut b = Built::new(
                 format!("Packages {name} can request or has"),
                 format!("{name} can request no package and has no assignment."),
             );
             b.rows = t
-                .report_user_packages(u)
+                .user_packages_visible(actor, u)?
                 .into_iter()
                 .map(|p| {
                     vec![
@@ -258,24 +243,26 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) 
                     ]
                 })
                 .collect();
-            b
+            Ok(b)
         }
         Report::ResourceHolders => {
-            let Some(res) = s.resource else { return Built::new(r.title(), "Press Enter to pick a resource.") };
+            let Some(res) = s.resource else { return Ok(Built::new(r.title(), "Press Enter to pick a resource.")) };
             let name = t.resource_name(res);
             let mut b = Built::new(format!("Who holds {name} and why"), format!("Nobody holds {name}."));
             b.rows = t
-                .report_resource_holders(res)
+                .holders_visible(actor, res)?
                 .into_iter()
                 .map(|h| vec![cell(h.user_name), cell(h.role), cell(h.via.join(" + "))])
                 .collect();
-            b
+            Ok(b)
         }
         Report::PackageAssignments => {
-            let Some(p) = s.package else { return Built::new(r.title(), "Press Enter to pick an access package.") };
+            let Some(p) = s.package else {
+                return Ok(Built::new(r.title(), "Press Enter to pick an access package."));
+            };
             let name = package_name(t, p);
             let mut b = Built::new(format!("Assignments of {name} by state"), format!("{name} has no assignments."));
-            for (state, list) in t.report_package_assignments(p) {
+            for (state, list) in t.package_assignments_visible(actor, p)? {
                 for a in list {
                     b.rows.push(vec![
                         state_cell(theme, state),
@@ -287,7 +274,7 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) 
                     ]);
                 }
             }
-            b
+            Ok(b)
         }
         Report::Expiring => {
             let until = now + chrono::Duration::days(s.days);
@@ -296,7 +283,7 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) 
                 format!("No assignment ends within {} days.", s.days),
             );
             b.rows = t
-                .report_expiring(s.days)
+                .expiring_visible(actor, s.days)?
                 .into_iter()
                 .map(|a| {
                     let end = a.end.map(fmt_time).unwrap_or_default();
@@ -310,7 +297,7 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) 
                     ]
                 })
                 .collect();
-            b
+            Ok(b)
         }
         Report::Requests => {
             let title = match s.requests_of {
@@ -318,7 +305,7 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) 
                 None => "Requests, newest first".to_string(),
             };
             let mut b = Built::new(title, "No requests.");
-            for q in t.report_requests(s.requests_of) {
+            for q in t.requests_report_visible(actor, s.requests_of)? {
                 let target = match &q.target {
                     Target::User { user } => t.user_name(*user),
                     Target::External { email, .. } => email.clone(),
@@ -334,7 +321,7 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) 
                     cell(q.history.last().map(|h| h.text.clone()).unwrap_or_default()),
                 ]);
             }
-            b
+            Ok(b)
         }
         Report::Drift => {
             let mut b = Built::new(
@@ -342,7 +329,7 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) 
                 "No drift: every membership comes from an access package.",
             );
             b.rows = t
-                .report_drift()
+                .drift_visible(actor)?
                 .into_iter()
                 .map(|(a, governed)| {
                     vec![
@@ -354,16 +341,16 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) 
                     ]
                 })
                 .collect();
-            b
+            Ok(b)
         }
         Report::Lint => {
             let mut b = Built::new("Configuration pitfalls", "No pitfalls found.");
             b.rows = t
-                .lint()
+                .lint_visible(actor)?
                 .into_iter()
                 .map(|f| vec![CellText::styled(f.code, theme.warning), cell(f.object), cell(f.message)])
                 .collect();
-            b
+            Ok(b)
         }
     }
 }
