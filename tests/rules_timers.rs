@@ -185,6 +185,21 @@ fn a_jump_that_would_fire_too_much_is_refused_with_its_count_and_changes_nothing
 }
 
 #[test]
+fn reviews_of_a_policy_nobody_holds_do_not_count_against_a_long_jump() {
+    let mut w = World::new();
+    let mut spec = members_policy("Weekly, unused");
+    spec.lifecycle.expiration = Expiration::Never;
+    spec.review = Some(weekly(t0() + days(1)));
+    w.lab(spec);
+    let admin = admin(&w);
+    // Three centuries of weekly dates, but no assignment to review: nothing would open.
+    let to = Utc.with_ymd_and_hms(2326, 1, 5, 9, 0, 0).unwrap();
+    assert!(w.t.timers_due_by(to, u64::MAX) <= 1, "only the queued date, not 15,000 later ones");
+    let fired = w.run(&admin, Command::SetClock { to }).fired;
+    assert_eq!((fired.reviews_opened, w.now()), (0, to));
+}
+
+#[test]
 fn what_fired_is_told_in_counts_by_kind() {
     let fired = Fired { reviews_opened: 3, reviews_completed: 2, expired: 14, notices: 1, ..Fired::default() };
     assert_eq!(

@@ -28,7 +28,10 @@ impl Tenant {
         }
         for p in self.policies.values() {
             let (Some(next), Some(r)) = (p.next_review_at, p.spec.review.as_ref()) else { continue };
-            if next <= to {
+            // A review of a policy nobody holds an assignment under opens nothing (a jump only
+            // ends assignments), so it is no event; the count stays a lower bound.
+            let held = || self.assignments_of_package(p.package).any(|a| a.policy == p.id && a.is_active());
+            if next <= to && held() {
                 let later = r.frequency.count_between(r.starts_on, next, to).unwrap_or(cap.saturating_add(1));
                 n = n.saturating_add(later);
             }
