@@ -220,13 +220,23 @@ impl Session {
 }
 
 /// The login name of the person running the program: `ENTITLE_LOGIN` (for tests and wrappers),
-/// else `USER`, else `LOGNAME`.
+/// else the account of the process's real user id (Linux: `/proc/self/status` and `/etc/passwd`,
+/// which a changed `USER` does not fool), else `USER`, else `LOGNAME`.
 pub fn os_login() -> Option<String> {
-    ["ENTITLE_LOGIN", "USER", "LOGNAME"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .map(|v| v.trim().to_string())
-        .find(|v| !v.is_empty())
+    let var = |k: &str| std::env::var(k).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    var("ENTITLE_LOGIN").or_else(account_of_real_uid).or_else(|| var("USER")).or_else(|| var("LOGNAME"))
+}
+
+/// The passwd name of the real user id, where the system tells it (Linux).
+fn account_of_real_uid() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status.lines().find_map(|l| l.strip_prefix("Uid:"))?.split_whitespace().next()?.to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)? == uid && !name.is_empty()).then(|| name.to_string())
+    })
 }
 
 /// Sign in as the person running the program, or as `key` (`--as`) where the tenant's mode allows.
@@ -257,4 +267,18 @@ fn empty_tenant(admin_email: &str) -> anyhow::Result<Tenant> {
     t.apply(&Entry { at: now, actor: Actor::System, command: Command::CreateUser { spec } })
         .map_err(|e| anyhow!("creating the administrator: {e}"))?;
     Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The account comes from the real user id, as `id -un` says, whatever `USER` claims.
+    #[test]
+    fn the_login_is_the_account_of_the_real_user_id() {
+        let Ok(out) = std::process::Command::new("id").arg("-un").output() else { return };
+        let expected = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if expected.is_empty() || !std::path::Path::new("/proc/self/status").exists() {
+            return;
+        }
+        assert_eq!(super::account_of_real_uid().as_deref(), Some(expected.as_str()));
+    }
 }
