@@ -43,7 +43,7 @@ pub(crate) fn init(dir: &Path, a: &InitArgs, json: bool, wait: LockWait) -> Resu
         (Some(l), _) => text.push_str(&format!(
             "Team mode: your login '{l}' signs in as the administrator; give others a login with `entitle user update NAME --login LOGIN` (`entitle settings set --mode lab` lets anyone act as anyone)\n"
         )),
-        (None, false) => text.push_str("Lab mode: no login name was found (USER, LOGNAME), so anyone may act as anyone\n"),
+        (None, false) => text.push_str("Lab mode: no login name was found (the account of this user id, USER, LOGNAME), so anyone may act as anyone\n"),
         (None, true) => {}
     }
     if backups.is_empty() {
