@@ -96,7 +96,7 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
         }
         ReportCmd::Expiring { days } => {
             require_admin_role(t, actor, "what expires")?;
-            let list = t.report_expiring(days as i64);
+            let list = t.report_expiring(days.into())?;
             let now = ctx.now();
             ctx.show(&list, || {
                 let mut tab = Table::new(&["ID", "PACKAGE", "USER", "END", "LEFT", "EXTENSION"]);

@@ -33,7 +33,10 @@ impl Clock {
     pub fn time_at(&self, wall: Time) -> Time {
         let t = match self.frozen {
             Some(f) => f,
-            None => wall + chrono::Duration::seconds(self.offset_secs),
+            // A stored offset that would overflow (a hand edit) saturates instead of panicking.
+            None => chrono::TimeDelta::try_seconds(self.offset_secs)
+                .and_then(|d| wall.checked_add_signed(d))
+                .unwrap_or(if self.offset_secs < 0 { Time::MIN_UTC } else { Time::MAX_UTC }),
         };
         t.max(self.now)
     }

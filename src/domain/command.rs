@@ -304,6 +304,8 @@ impl Tenant {
     /// clock commands move time, and they check their input before doing so.
     pub fn apply(&mut self, entry: &Entry) -> DomainResult<Outcome> {
         let Entry { at, actor, command } = entry;
+        super::input::check_actor(actor)?;
+        super::input::check_command(command)?;
         // Someone signed in by email who is (now) in the directory acts as that user: a new
         // external requestor becomes a guest on first delivery and then extends, removes, reads mail.
         let known = match actor {
@@ -327,11 +329,14 @@ impl Tenant {
             Command::Tick => {
                 // Time passing is the system's (or an administrator's) doing, never a user's.
                 self.require_admin(actor, "move the clock")?;
+                // Time stops at the end of the year 9999 (see `bounds`): a live clock that runs
+                // past it stays there rather than refusing every later command.
+                let at = (*at).min(super::bounds::latest());
                 // A frozen clock that is told to move stays frozen at the new instant.
                 if let Some(f) = self.clock.frozen.as_mut() {
-                    *f = (*f).max(*at);
+                    *f = (*f).max(at);
                 }
-                Ok(Outcome { message: String::new(), created: None, fired: self.advance_to(*at) })
+                Ok(Outcome { message: String::new(), created: None, fired: self.advance_to(at) })
             }
             Command::AdvanceClock { seconds } => self.cmd_advance_clock(actor, *seconds),
             Command::SetClock { to } => self.cmd_set_clock(actor, *to),

@@ -320,7 +320,7 @@ impl Tenant {
                 );
             }
             ExternalLifecycle::BlockThenRemove(days) => {
-                let at: Time = now + chrono::Duration::days(days as i64);
+                let at: Time = super::bounds::saturating_add_days(now, days.into());
                 if let Some(u) = self.users.get_mut(&user) {
                     u.enabled = false;
                     u.remove_at = Some(at);

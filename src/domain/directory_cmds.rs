@@ -1,11 +1,12 @@
 //! Directory commands: users, resources, direct memberships, connected organizations, settings.
 
+use super::bounds::{self, Field};
 use super::command::{OrgSpec, Outcome, ResourceSpec, UserSpec, created, done};
 use super::directory::{ConnectedOrg, Resource, User};
 use super::error::{DomainError, DomainResult, invalid, rule};
 use super::flow::GrantSource;
 use super::ids::*;
-use super::records::Settings;
+use super::records::{ExternalLifecycle, Settings};
 use super::rights::Actor;
 use super::tenant::Tenant;
 
@@ -37,9 +38,10 @@ impl Tenant {
     }
 
     fn check_user_spec(&self, spec: &UserSpec, existing: Option<UserId>) -> DomainResult<()> {
-        if spec.display_name.trim().is_empty() {
-            return Err(invalid("A user needs a display name"));
-        }
+        bounds::check_name(Field::Name, &spec.display_name, "A user")?;
+        bounds::check_line(Field::Email, &spec.email)?;
+        bounds::check_line(Field::Attribute, &spec.department)?;
+        bounds::check_line(Field::Attribute, &spec.job_title)?;
         if !spec.email.contains('@') {
             return Err(invalid(format!("'{}' is not an email address (name@domain)", spec.email)));
         }
@@ -101,8 +103,10 @@ impl Tenant {
 
     pub(crate) fn cmd_create_resource(&mut self, actor: &Actor, spec: &ResourceSpec) -> DomainResult<Outcome> {
         self.require_admin(actor, "add resources to the directory")?;
-        if spec.display_name.trim().is_empty() {
-            return Err(invalid("A resource needs a name"));
+        bounds::check_name(Field::Name, &spec.display_name, "A resource")?;
+        bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS)?;
+        for role in &spec.roles {
+            bounds::check_name(Field::Attribute, role, "A role")?;
         }
         for o in &spec.owners {
             self.user(*o)?;
@@ -171,13 +175,16 @@ impl Tenant {
     }
 
     fn check_org_spec(&self, spec: &OrgSpec, existing: Option<OrgId>) -> DomainResult<()> {
-        if spec.display_name.trim().is_empty() {
-            return Err(invalid("A connected organization needs a name"));
+        bounds::check_name(Field::Name, &spec.display_name, "A connected organization")?;
+        bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS)?;
+        if let Some(id) = &spec.tenant_id {
+            bounds::check_name(Field::Attribute, id, "A tenant id")?;
         }
         if spec.domains.is_empty() && spec.tenant_id.is_none() {
             return Err(invalid("A connected organization needs at least one domain or a tenant id"));
         }
         for d in &spec.domains {
+            bounds::check_name(Field::Attribute, d, "A domain")?;
             if d.contains('@') || !d.contains('.') {
                 return Err(invalid(format!("'{d}' is not a domain (like contoso.com)")));
             }
@@ -268,12 +275,12 @@ impl Tenant {
     pub(crate) fn cmd_update_settings(&mut self, actor: &Actor, settings: &Settings) -> DomainResult<Outcome> {
         self.require_admin(actor, "change entitlement management settings")?;
         let l = &settings.limits;
-        if l.packages_per_catalog == 0
-            || l.resource_roles_per_package == 0
-            || l.policies_per_package == 0
-            || l.connected_organizations == 0
-        {
-            return Err(invalid("Limits must be at least 1"));
+        bounds::PACKAGES_PER_CATALOG.check(Field::PackagesPerCatalog, l.packages_per_catalog as u64)?;
+        bounds::RESOURCE_ROLES_PER_PACKAGE.check(Field::ResourceRolesPerPackage, l.resource_roles_per_package as u64)?;
+        bounds::POLICIES_PER_PACKAGE.check(Field::PoliciesPerPackage, l.policies_per_package as u64)?;
+        bounds::CONNECTED_ORGANIZATIONS.check(Field::ConnectedOrganizations, l.connected_organizations as u64)?;
+        if let ExternalLifecycle::BlockThenRemove(days) = settings.external_lifecycle {
+            bounds::GUEST_REMOVAL_DAYS.check(Field::GuestRemovalDays, days)?;
         }
         for u in &settings.catalog_creators {
             self.user(*u)?;
@@ -291,3 +298,4 @@ impl Tenant {
         done("Settings saved")
     }
 }
+

@@ -182,7 +182,7 @@ impl Request {
     }
     /// When the current stage times out, if pending.
     pub fn stage_deadline(&self, timeout_days: u32) -> Option<Time> {
-        self.stage_started.map(|t| t + chrono::Duration::days(timeout_days as i64))
+        self.stage_started.map(|t| super::bounds::saturating_add_days(t, timeout_days.into()))
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod access;
 mod assign_cmds;
+pub mod bounds;
 pub mod clock;
 pub mod command;
 mod config;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod eval;
 pub mod flow;
 pub mod ids;
+mod input;
 pub mod lint;
 mod log;
 mod policy_cmds;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::Time;
 use super::access::{Policy, QuestionKind};
 use super::assign_cmds::ends_after;
+use super::bounds::saturating_add_days;
 use super::command::{Outcome, created, done};
 use super::error::{DomainResult, forbidden, invalid, not_found, rule};
 use super::flow::{GrantTerms, Request, RequestState, RequestType, StageDecision, Target};
@@ -269,10 +270,10 @@ impl Tenant {
             r.escalated = false;
         }
         self.set_request_state(id, RequestState::PendingApproval);
-        let deadline = now + chrono::Duration::days(st.timeout_days as i64);
+        let deadline = saturating_add_days(now, st.timeout_days.into());
         self.add_timer(deadline, Timer::StageTimeout(id, req.stage));
         if let Some(e) = &st.escalation {
-            self.add_timer(now + chrono::Duration::days(e.after_days as i64), Timer::Escalate(id, req.stage));
+            self.add_timer(saturating_add_days(now, e.after_days.into()), Timer::Escalate(id, req.stage));
         }
         let names: Vec<String> = approvers.iter().map(|u| self.user_name(*u)).collect();
         self.push_history(id, format!("Stage {} of {}: waiting for {}", req.stage + 1, stages.len(), names.join(", ")));

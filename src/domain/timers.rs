@@ -377,11 +377,10 @@ impl Tenant {
         if seconds <= 0 {
             return Err(invalid("The clock only moves forward: give a positive amount"));
         }
-        let d = chrono::Duration::seconds(seconds);
-        let to = self.clock.now + d;
+        let to = super::bounds::later_by_seconds(super::bounds::Field::ClockAdvance, self.clock.now, seconds)?;
         match self.clock.frozen.as_mut() {
             Some(f) => *f = to,
-            None => self.clock.offset_secs += seconds,
+            None => self.clock.offset_secs = self.clock.offset_secs.saturating_add(seconds),
         }
         let fired = self.advance_to(to);
         self.audit(actor, "clock.advanced", "clock", format!("Clock moved to {}", to.format("%Y-%m-%d %H:%M")));
@@ -390,6 +389,7 @@ impl Tenant {
 
     pub(crate) fn cmd_set_clock(&mut self, actor: &Actor, to: Time) -> DomainResult<Outcome> {
         self.require_admin(actor, "move the clock")?;
+        super::bounds::check_date(super::bounds::Field::ClockTarget, to)?;
         if to < self.clock.now {
             return Err(invalid(format!(
                 "The clock never goes backwards: {} is before {}",
@@ -400,7 +400,7 @@ impl Tenant {
         let delta = (to - self.clock.now).num_seconds();
         match self.clock.frozen.as_mut() {
             Some(f) => *f = to,
-            None => self.clock.offset_secs += delta,
+            None => self.clock.offset_secs = self.clock.offset_secs.saturating_add(delta),
         }
         let fired = self.advance_to(to);
         self.audit(actor, "clock.set", "clock", format!("Clock set to {}", to.format("%Y-%m-%d %H:%M")));
@@ -409,6 +409,7 @@ impl Tenant {
 
     pub(crate) fn cmd_freeze_clock(&mut self, actor: &Actor, frozen: bool, wall: Time) -> DomainResult<Outcome> {
         self.require_admin(actor, "freeze or unfreeze the clock")?;
+        super::bounds::check_date(super::bounds::Field::ClockTarget, wall)?;
         let now = self.clock.now;
         if frozen {
             self.clock.frozen = Some(now);

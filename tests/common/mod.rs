@@ -442,7 +442,8 @@ pub fn kind(e: &DomainError) -> &'static str {
         DomainError::NotFound(_) => "NotFound",
         DomainError::Forbidden(_) => "Forbidden",
         DomainError::Rule(_) => "Rule",
-        DomainError::Invalid(_) => "Invalid",
+        // A value out of its range is invalid input; `DomainError::field` says which field.
+        DomainError::Invalid(_) | DomainError::OutOfRange { .. } => "Invalid",
         DomainError::Limit(_) => "Limit",
     }
 }

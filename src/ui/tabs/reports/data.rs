@@ -290,13 +290,14 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) 
             b
         }
         Report::Expiring => {
-            let until = now + chrono::Duration::days(s.days);
+            let until = crate::domain::bounds::saturating_add_days(now, s.days);
             let mut b = Built::new(
                 format!("Assignments ending within {} days (by {})", s.days, fmt_day(Some(until))),
                 format!("No assignment ends within {} days.", s.days),
             );
             b.rows = t
                 .report_expiring(s.days)
+                .unwrap_or_default()
                 .into_iter()
                 .map(|a| {
                     let end = a.end.map(fmt_time).unwrap_or_default();
