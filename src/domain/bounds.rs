@@ -123,7 +123,11 @@ impl Span {
 
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} to {} {}", self.min, self.max, self.unit)
+        if self.min == self.max {
+            write!(f, "{} {}", self.min, self.unit)
+        } else {
+            write!(f, "{} to {} {}", self.min, self.max, self.unit)
+        }
     }
 }
 
