@@ -117,12 +117,20 @@ fn policy_numbers_tell_their_range_and_field() {
     let mut st = stage(vec![by(approver)]);
     st.timeout_days = 99_999_999;
     s.stages = vec![stage(vec![by(approver)]), st.clone()];
-    cases.push((s, Field::StageTimeout { stage: 2 }, "Stage 2: decision timeout must be 1 to 30 days; you gave 99999999"));
+    cases.push((
+        s,
+        Field::StageTimeout { stage: 2 },
+        "Stage 2: decision timeout must be 1 to 30 days; you gave 99999999",
+    ));
     let mut s = base.clone();
     st.timeout_days = 14;
     st.escalation = Some(Escalation { after_days: u32::MAX, alternates: vec![by(approver)] });
     s.stages = vec![st];
-    cases.push((s, Field::Escalation { stage: 1 }, "Stage 1: escalation must be 1 to 13 days (before the 14-day timeout)"));
+    cases.push((
+        s,
+        Field::Escalation { stage: 1 },
+        "Stage 1: escalation must be 1 to 13 days (before the 14-day timeout)",
+    ));
     let mut s = base.clone();
     s.lifecycle.expiration = Expiration::AfterDays(u32::MAX);
     cases.push((s, Field::ExpirationDays, "must be 0 to 3650 days (0 means never); you gave 4294967295"));
@@ -236,7 +244,8 @@ fn report_expiring_takes_0_to_3650_days() {
 #[test]
 fn names_are_one_line_of_at_most_256_characters() {
     let mut w = World::new();
-    let spec = |name: String| CatalogSpec { display_name: name, description: String::new(), enabled: true, external: false };
+    let spec =
+        |name: String| CatalogSpec { display_name: name, description: String::new(), enabled: true, external: false };
     for bad in ["Sales\u{1b}[2J".to_string(), "two\nlines".to_string(), "x".repeat(257)] {
         let (field, msg) = refused(&mut w, Command::CreateCatalog { spec: spec(bad) });
         assert_eq!(field, Some(Field::Name), "{msg}");

@@ -27,8 +27,12 @@ pub enum Field {
     /// A short directory attribute: department, job title, a role, a domain, a tenant id.
     Attribute,
     Stages,
-    StageTimeout { stage: usize },
-    Escalation { stage: usize },
+    StageTimeout {
+        stage: usize,
+    },
+    Escalation {
+        stage: usize,
+    },
     ExpirationDays,
     ExpirationHours,
     ExpirationDate,
@@ -36,8 +40,12 @@ pub enum Field {
     ReviewStart,
     ReviewBeforeExpiry,
     Questions,
-    QuestionText { question: usize },
-    QuestionOptions { question: usize },
+    QuestionText {
+        question: usize,
+    },
+    QuestionOptions {
+        question: usize,
+    },
     GuestRemovalDays,
     PackagesPerCatalog,
     ResourceRolesPerPackage,
@@ -191,7 +199,9 @@ pub fn check_date(field: Field, t: Time) -> DomainResult<()> {
     if t > latest() {
         return Err(out_of_range(
             field,
-            format!("{field}: that date is past the year 9999, the latest date the tenant keeps; choose an earlier one"),
+            format!(
+                "{field}: that date is past the year 9999, the latest date the tenant keeps; choose an earlier one"
+            ),
         ));
     }
     if t < earliest() {
@@ -221,9 +231,11 @@ pub fn later_by_days(field: Field, from: Time, days: i64) -> DomainResult<Time> 
 /// `t` moved `days` ahead (or back), for values already stored: it saturates at chrono's ends rather
 /// than panicking, and a deadline that far never comes. Values being set are checked instead.
 pub fn saturating_add_days(t: Time, days: i64) -> Time {
-    TimeDelta::try_days(days)
-        .and_then(|d| t.checked_add_signed(d))
-        .unwrap_or(if days < 0 { Time::MIN_UTC } else { Time::MAX_UTC })
+    TimeDelta::try_days(days).and_then(|d| t.checked_add_signed(d)).unwrap_or(if days < 0 {
+        Time::MIN_UTC
+    } else {
+        Time::MAX_UTC
+    })
 }
 
 /// A display name: not blank, at most 256 characters, no control characters.
@@ -240,7 +252,9 @@ pub fn check_line(field: Field, s: &str) -> DomainResult<()> {
     if s.chars().any(char::is_control) {
         return Err(out_of_range(
             field,
-            format!("{field} contains a control character (such as a line break or an escape code): it must be one line of plain text"),
+            format!(
+                "{field} contains a control character (such as a line break or an escape code): it must be one line of plain text"
+            ),
         ));
     }
     Ok(())
@@ -253,7 +267,9 @@ pub fn check_text(field: Field, s: &str, max: usize) -> DomainResult<()> {
     if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(out_of_range(
             field,
-            format!("{field} contains a control character (such as an escape code): only line breaks and tabs are kept"),
+            format!(
+                "{field} contains a control character (such as an escape code): only line breaks and tabs are kept"
+            ),
         ));
     }
     Ok(())

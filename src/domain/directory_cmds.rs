@@ -276,7 +276,8 @@ impl Tenant {
         self.require_admin(actor, "change entitlement management settings")?;
         let l = &settings.limits;
         bounds::PACKAGES_PER_CATALOG.check(Field::PackagesPerCatalog, l.packages_per_catalog as u64)?;
-        bounds::RESOURCE_ROLES_PER_PACKAGE.check(Field::ResourceRolesPerPackage, l.resource_roles_per_package as u64)?;
+        bounds::RESOURCE_ROLES_PER_PACKAGE
+            .check(Field::ResourceRolesPerPackage, l.resource_roles_per_package as u64)?;
         bounds::POLICIES_PER_PACKAGE.check(Field::PoliciesPerPackage, l.policies_per_package as u64)?;
         bounds::CONNECTED_ORGANIZATIONS.check(Field::ConnectedOrganizations, l.connected_organizations as u64)?;
         if let ExternalLifecycle::BlockThenRemove(days) = settings.external_lifecycle {
@@ -298,4 +299,3 @@ impl Tenant {
         done("Settings saved")
     }
 }
-

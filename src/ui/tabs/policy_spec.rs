@@ -13,11 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{NaiveDateTime, TimeZone, Timelike};
 
 use super::lookups::{approver_key, parse_approver, parse_ids, parse_reviewer, reviewer_key};
+use crate::domain::bounds::Field as BoundField;
 use crate::domain::{
     ApprovalStage, Approver, Escalation, Expiration, Lifecycle, NoResponse, PolicySpec, Question, QuestionId,
     QuestionKind, RequestScope, ReviewFrequency, ReviewSettings, Tenant, Time, UserId,
 };
-use crate::domain::bounds::Field as BoundField;
 use crate::ui::widgets::form::{FormValues, Value};
 
 /// Approval stages the form offers (the engine's limit).
