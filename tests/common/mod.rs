@@ -3,6 +3,8 @@
 //! domain commands (never by poking at the structs) and hand back their ids.
 #![allow(dead_code)]
 
+pub mod random;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, TimeZone, Utc};
