@@ -108,6 +108,9 @@ impl Tenant {
         for role in &spec.roles {
             bounds::check_name(Field::Attribute, role, "A role")?;
         }
+        if let super::directory::ResourceKind::Site { url } = &spec.kind {
+            bounds::check_line(Field::Attribute, url)?;
+        }
         for o in &spec.owners {
             self.user(*o)?;
         }
