@@ -183,6 +183,14 @@ fn review_of(spec: &mut PolicySpec, now: Time) -> &mut ReviewSettings {
     })
 }
 
+/// The policy's first approval stage, a named approver's when it has none.
+fn first_stage(spec: &mut PolicySpec, approver: UserId) -> &mut ApprovalStage {
+    if spec.stages.is_empty() {
+        spec.stages.push(stage(vec![by(approver)]));
+    }
+    &mut spec.stages[0]
+}
+
 /// A policy spec changed in one field by an extreme value.
 fn policy_spec(mut spec: PolicySpec, b: &Bag, now: Time, approver: UserId) -> PolicySpec {
     let frequencies = [
@@ -193,22 +201,12 @@ fn policy_spec(mut spec: PolicySpec, b: &Bag, now: Time, approver: UserId) -> Po
         ReviewFrequency::Annually,
     ];
     match b.picks[2] % 12 {
-        0 | 1 | 2 => {
-            if spec.stages.is_empty() {
-                spec.stages.push(stage(vec![by(approver)]));
-            }
-            if let Some(st) = spec.stages.first_mut() {
-                match b.picks[2] % 3 {
-                    0 => st.timeout_days = u32_of(b.n),
-                    1 => st.escalation = Some(Escalation { after_days: u32_of(b.n), alternates: vec![by(approver)] }),
-                    _ => {}
-                }
-            }
-            if b.picks[2] % 3 == 2 {
-                let n = usize_of(b.n).min(6);
-                spec.stages = vec![stage(vec![by(approver)]); n];
-            }
+        0 => first_stage(&mut spec, approver).timeout_days = u32_of(b.n),
+        1 => {
+            first_stage(&mut spec, approver).escalation =
+                Some(Escalation { after_days: u32_of(b.n), alternates: vec![by(approver)] })
         }
+        2 => spec.stages = vec![stage(vec![by(approver)]); usize_of(b.n).min(6)],
         3 => spec.lifecycle.expiration = Expiration::AfterDays(u32_of(b.n)),
         4 => spec.lifecycle.expiration = Expiration::AfterHours(u32_of(b.n)),
         5 => spec.lifecycle.expiration = Expiration::OnDate(resolve(b.when, now)),
