@@ -106,3 +106,54 @@ fn a_justification_with_escape_codes_is_refused() {
     let args = with(&["--as", "Adele"], &["request", "Sales access", "-j", "need it\u{1b}]0;owned\u{7}"]);
     refused(&env, &args, "The justification contains a control character");
 }
+
+/// A journal written by an older version may hold a value today's ranges refuse (a weekly review
+/// open for 14 days was the old default): the data still opens, the value is shown and can be
+/// mended, and the same value given today is refused.
+#[test]
+fn a_journaled_value_out_of_todays_range_still_opens() {
+    let env = tenant();
+    let journal = env.data().join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).expect("a journal");
+    let last = text.lines().rfind(|l| l.contains("\"create_policy\"")).expect("the policy's line");
+    let seq = text.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()?["seq"].as_u64()).max();
+    let mut line: serde_json::Value = serde_json::from_str(last).expect("a JSON line");
+    line["seq"] = serde_json::json!(seq.unwrap_or(0) + 1);
+    let spec = &mut line["entry"]["command"]["spec"];
+    spec["displayName"] = serde_json::json!("Weekly reviewed");
+    spec["review"] = serde_json::json!({
+        "frequency": "weekly", "startsOn": "2031-04-01T00:00:00Z", "durationDays": 14,
+        "reviewers": [{"type": "selfReview"}], "fallback": [], "noResponse": "keep"
+    });
+    let mut text = text;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!("{line}\n"));
+    std::fs::write(&journal, text).expect("the journal is written");
+
+    let shown = env.json(&["policy", "show", "Weekly reviewed"]);
+    assert_eq!(shown["review"]["durationDays"], 14, "{shown}");
+    env.ok(&["clock", "show"]);
+    refused(
+        &env,
+        &[
+            "policy",
+            "create",
+            "Sales access",
+            "--name",
+            "Again",
+            "--scope",
+            "all-members",
+            "--review",
+            "weekly",
+            "--reviewer",
+            "self",
+            "--review-duration",
+            "14",
+        ],
+        "must be 1 to 7 days",
+    );
+    env.ok(&["policy", "update", "Weekly reviewed", "--review-duration", "5"]);
+    assert_eq!(env.json(&["policy", "show", "Weekly reviewed"])["review"]["durationDays"], 5);
+}

@@ -279,3 +279,31 @@ fn justifications_keep_line_breaks_but_refuse_escape_codes_and_floods() {
     let r: RequestId = id_of(&w.run(&u(mia), with("Quarter close:\n\tledger access".into())));
     assert_eq!(w.req(r).justification, "Quarter close:\n\tledger access");
 }
+
+#[test]
+fn a_journaled_entry_out_of_todays_range_replays_but_other_rules_still_hold() {
+    let mut w = World::new();
+    let mia = w.user("Mia");
+    let lab = w.lab(members_policy("Staff"));
+    let mut spec = members_policy("Weekly");
+    spec.review = Some(review(ReviewFrequency::Weekly, 14));
+    let entry = |actor: Actor, spec: PolicySpec| Entry {
+        at: t0(),
+        actor,
+        command: Command::CreatePolicy { package: lab.package, spec },
+    };
+    // Today it is refused...
+    assert_eq!(w.t.apply(&entry(sys(), spec.clone())).err().and_then(|e| e.field()), Some(Field::ReviewDuration));
+    // ...but an older version journaled it, and reading the journal back applies it as it was.
+    let created: PolicyId = id_of(&w.t.replay(&entry(sys(), spec.clone())).expect("replayed"));
+    assert_eq!(w.t.policy(created).unwrap().spec.review.as_ref().map(|r| r.duration_days), Some(14));
+    // Rights and the other rules are not waived, and the waiver ends with the entry.
+    spec.display_name = "Mine".into();
+    assert_eq!(kind(&w.t.replay(&entry(u(mia), spec.clone())).unwrap_err()), "Forbidden");
+    spec.stages = vec![stage(vec![])];
+    assert!(w.t.replay(&entry(sys(), spec.clone())).is_err());
+    assert!(w.t.apply(&entry(sys(), members_policy("Weekly again"))).is_ok());
+    let mut again = members_policy("Weekly twice");
+    again.review = Some(review(ReviewFrequency::Weekly, 14));
+    assert!(w.t.apply(&entry(sys(), again)).is_err());
+}

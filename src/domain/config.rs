@@ -13,7 +13,7 @@ impl Tenant {
     pub(crate) fn cmd_create_catalog(&mut self, actor: &Actor, spec: &CatalogSpec) -> DomainResult<Outcome> {
         self.require_catalog_creator(actor)?;
         self.check_catalog_name(&spec.display_name, None)?;
-        bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS)?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         let id = CatalogId(self.alloc());
         let mut cat = Catalog {
             id,
@@ -57,7 +57,7 @@ impl Tenant {
     }
 
     fn check_catalog_name(&self, name: &str, existing: Option<CatalogId>) -> DomainResult<()> {
-        bounds::check_name(Field::Name, name, "A catalog")?;
+        self.within(bounds::check_name(Field::Name, name, "A catalog"))?;
         if let Some(c) =
             self.catalogs.values().find(|c| c.display_name.eq_ignore_ascii_case(name.trim()) && Some(c.id) != existing)
         {
@@ -78,7 +78,7 @@ impl Tenant {
         let before = self.catalog(id)?.clone();
         self.require_catalog_owner(actor, id, "edit it")?;
         self.check_catalog_name(&spec.display_name, Some(id))?;
-        bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS)?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         let mut after = before.clone();
         after.display_name = spec.display_name.trim().to_string();
         after.description = spec.description.clone();
@@ -219,7 +219,7 @@ impl Tenant {
         let cname = self.catalog(cat)?.display_name.clone();
         self.require_package_manager(actor, cat, "create access packages")?;
         self.check_package_name(cat, &spec.display_name, None)?;
-        bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS)?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         let limit = self.settings.limits.packages_per_catalog;
         if self.packages_of_catalog(cat).filter(|p| !p.is_deleted()).count() >= limit {
             return Err(DomainError::Limit(format!(
@@ -246,7 +246,7 @@ impl Tenant {
     }
 
     fn check_package_name(&self, cat: CatalogId, name: &str, existing: Option<PackageId>) -> DomainResult<()> {
-        bounds::check_name(Field::Name, name, "An access package")?;
+        self.within(bounds::check_name(Field::Name, name, "An access package"))?;
         let clash = self
             .packages_of_catalog(cat)
             .find(|p| !p.is_deleted() && p.display_name.eq_ignore_ascii_case(name.trim()) && Some(p.id) != existing);
@@ -274,7 +274,7 @@ impl Tenant {
     ) -> DomainResult<Outcome> {
         let before = self.managed_package(actor, id, "edit access packages")?;
         self.check_package_name(before.catalog, &spec.display_name, Some(id))?;
-        bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS)?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         let mut after = before.clone();
         after.display_name = spec.display_name.trim().to_string();
         after.description = spec.description.clone();

@@ -38,10 +38,10 @@ impl Tenant {
     }
 
     fn check_user_spec(&self, spec: &UserSpec, existing: Option<UserId>) -> DomainResult<()> {
-        bounds::check_name(Field::Name, &spec.display_name, "A user")?;
-        bounds::check_line(Field::Email, &spec.email)?;
-        bounds::check_line(Field::Attribute, &spec.department)?;
-        bounds::check_line(Field::Attribute, &spec.job_title)?;
+        self.within(bounds::check_name(Field::Name, &spec.display_name, "A user"))?;
+        self.within(bounds::check_line(Field::Email, &spec.email))?;
+        self.within(bounds::check_line(Field::Attribute, &spec.department))?;
+        self.within(bounds::check_line(Field::Attribute, &spec.job_title))?;
         if !spec.email.contains('@') {
             return Err(invalid(format!("'{}' is not an email address (name@domain)", spec.email)));
         }
@@ -103,13 +103,13 @@ impl Tenant {
 
     pub(crate) fn cmd_create_resource(&mut self, actor: &Actor, spec: &ResourceSpec) -> DomainResult<Outcome> {
         self.require_admin(actor, "add resources to the directory")?;
-        bounds::check_name(Field::Name, &spec.display_name, "A resource")?;
-        bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS)?;
+        self.within(bounds::check_name(Field::Name, &spec.display_name, "A resource"))?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         for role in &spec.roles {
-            bounds::check_name(Field::Attribute, role, "A role")?;
+            self.within(bounds::check_name(Field::Attribute, role, "A role"))?;
         }
         if let super::directory::ResourceKind::Site { url } = &spec.kind {
-            bounds::check_line(Field::Attribute, url)?;
+            self.within(bounds::check_line(Field::Attribute, url))?;
         }
         for o in &spec.owners {
             self.user(*o)?;
@@ -178,16 +178,16 @@ impl Tenant {
     }
 
     fn check_org_spec(&self, spec: &OrgSpec, existing: Option<OrgId>) -> DomainResult<()> {
-        bounds::check_name(Field::Name, &spec.display_name, "A connected organization")?;
-        bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS)?;
+        self.within(bounds::check_name(Field::Name, &spec.display_name, "A connected organization"))?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         if let Some(id) = &spec.tenant_id {
-            bounds::check_name(Field::Attribute, id, "A tenant id")?;
+            self.within(bounds::check_name(Field::Attribute, id, "A tenant id"))?;
         }
         if spec.domains.is_empty() && spec.tenant_id.is_none() {
             return Err(invalid("A connected organization needs at least one domain or a tenant id"));
         }
         for d in &spec.domains {
-            bounds::check_name(Field::Attribute, d, "A domain")?;
+            self.within(bounds::check_name(Field::Attribute, d, "A domain"))?;
             if d.contains('@') || !d.contains('.') {
                 return Err(invalid(format!("'{d}' is not a domain (like contoso.com)")));
             }
@@ -277,15 +277,7 @@ impl Tenant {
 
     pub(crate) fn cmd_update_settings(&mut self, actor: &Actor, settings: &Settings) -> DomainResult<Outcome> {
         self.require_admin(actor, "change entitlement management settings")?;
-        let l = &settings.limits;
-        bounds::PACKAGES_PER_CATALOG.check(Field::PackagesPerCatalog, l.packages_per_catalog as u64)?;
-        bounds::RESOURCE_ROLES_PER_PACKAGE
-            .check(Field::ResourceRolesPerPackage, l.resource_roles_per_package as u64)?;
-        bounds::POLICIES_PER_PACKAGE.check(Field::PoliciesPerPackage, l.policies_per_package as u64)?;
-        bounds::CONNECTED_ORGANIZATIONS.check(Field::ConnectedOrganizations, l.connected_organizations as u64)?;
-        if let ExternalLifecycle::BlockThenRemove(days) = settings.external_lifecycle {
-            bounds::GUEST_REMOVAL_DAYS.check(Field::GuestRemovalDays, days)?;
-        }
+        self.within(settings_ranges(settings))?;
         for u in &settings.catalog_creators {
             self.user(*u)?;
         }
@@ -300,5 +292,18 @@ impl Tenant {
         );
         self.settings = settings.clone();
         done("Settings saved")
+    }
+}
+
+/// The settings' numbers: the limits and the days before a blocked guest is removed.
+fn settings_ranges(settings: &Settings) -> DomainResult<()> {
+    let l = &settings.limits;
+    bounds::PACKAGES_PER_CATALOG.check(Field::PackagesPerCatalog, l.packages_per_catalog as u64)?;
+    bounds::RESOURCE_ROLES_PER_PACKAGE.check(Field::ResourceRolesPerPackage, l.resource_roles_per_package as u64)?;
+    bounds::POLICIES_PER_PACKAGE.check(Field::PoliciesPerPackage, l.policies_per_package as u64)?;
+    bounds::CONNECTED_ORGANIZATIONS.check(Field::ConnectedOrganizations, l.connected_organizations as u64)?;
+    match settings.external_lifecycle {
+        ExternalLifecycle::BlockThenRemove(days) => bounds::GUEST_REMOVAL_DAYS.check(Field::GuestRemovalDays, days),
+        _ => Ok(()),
     }
 }

@@ -3,10 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::access::{
-    Approver, Expiration, Package, Policy, PolicySpec, QuestionKind, RequestScope, ReviewSettings, Reviewer,
-};
-use super::bounds::{self, Field, Span};
+use super::access::{Approver, Package, Policy, PolicySpec, QuestionKind, RequestScope, Reviewer};
 use super::directory::email_domain;
 use super::error::{DomainResult, invalid};
 use super::ids::{OrgId, UserId};
@@ -175,37 +172,22 @@ impl Tenant {
         out.into_iter().collect()
     }
 
-    /// Check a policy's settings against the rules; the message names the field and the range
-    /// (see `bounds`). Only the new settings are checked, so an update can mend a stored policy
-    /// whose values are out of range.
+    /// Check a policy's settings against their ranges (`policy_ranges`, the message names the
+    /// field and the range) and the rules. Only the new settings are checked, so an update can
+    /// mend a stored policy whose values are out of range.
     pub fn validate_policy(&self, spec: &PolicySpec) -> DomainResult<()> {
-        bounds::check_name(Field::Name, &spec.display_name, "A policy")?;
-        bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS)?;
-        bounds::STAGES.check(Field::Stages, spec.stages.len() as u64)?;
+        self.within(super::policy_ranges::check(spec))?;
         for (i, st) in spec.stages.iter().enumerate() {
             let n = i + 1;
             if st.approvers.is_empty() {
                 return Err(invalid(format!("Stage {n} has no approvers: add at least one")));
             }
-            bounds::STAGE_TIMEOUT_DAYS.check(Field::StageTimeout { stage: n }, st.timeout_days)?;
             if st.approvers.contains(&Approver::Manager) && st.fallback.is_empty() {
                 return Err(invalid(format!(
                     "Stage {n}: the requestor's manager approves, so a fallback approver is required (for requestors without a manager)"
                 )));
             }
             if let Some(e) = &st.escalation {
-                let field = Field::Escalation { stage: n };
-                let before = Span::new(1, u64::from(st.timeout_days.saturating_sub(1)), "days");
-                if before.max < before.min {
-                    return Err(bounds::out_of_range(
-                        field,
-                        format!("{field} needs a decision timeout of at least 2 days: it must come before the timeout"),
-                    ));
-                }
-                if !before.contains(e.after_days.into()) {
-                    let hint = format!("before the {}-day timeout", st.timeout_days);
-                    return Err(before.refusal(field, e.after_days.into(), &hint));
-                }
                 if e.alternates.is_empty() {
                     return Err(invalid(format!("Stage {n}: escalation needs alternate approvers")));
                 }
@@ -223,14 +205,6 @@ impl Tenant {
             return Err(invalid(
                 "Extensions need approval, but the policy has no approval stage: add one or let extensions through without approval",
             ));
-        }
-        match spec.lifecycle.expiration {
-            Expiration::AfterDays(d) if !bounds::EXPIRATION_DAYS.contains(d.into()) => {
-                return Err(bounds::EXPIRATION_DAYS.refusal(Field::ExpirationDays, d.into(), "0 means never"));
-            }
-            Expiration::AfterHours(h) => bounds::EXPIRATION_HOURS.check(Field::ExpirationHours, h)?,
-            Expiration::OnDate(t) => bounds::check_date(Field::ExpirationDate, t)?,
-            _ => {}
         }
         match &spec.scope {
             RequestScope::SpecificUsers { users, groups } => {
@@ -258,7 +232,6 @@ impl Tenant {
         }
         check_questions(spec)?;
         if let Some(r) = &spec.review {
-            check_review_terms(r, &spec.lifecycle.expiration)?;
             if r.reviewers.is_empty() {
                 return Err(invalid("An access review needs reviewers (self, manager or specific users)"));
             }
@@ -287,59 +260,21 @@ impl Tenant {
     }
 }
 
-/// The questions: how many, their text and their answers.
+/// The questions' rules: each has text and its own id, a multiple choice has two answers or more.
 fn check_questions(spec: &PolicySpec) -> DomainResult<()> {
-    bounds::QUESTIONS.check(Field::Questions, spec.questions.len() as u64)?;
     let mut seen = BTreeSet::new();
-    for (i, q) in spec.questions.iter().enumerate() {
-        let field = Field::QuestionText { question: i + 1 };
+    for q in &spec.questions {
         if q.text.trim().is_empty() {
             return Err(invalid("A question needs text"));
         }
-        bounds::check_text(field, &q.text, bounds::DESCRIPTION_CHARS)?;
         if !seen.insert(q.id) {
             return Err(invalid(format!("Question id {} is used twice", q.id)));
         }
-        if let QuestionKind::Choice { options } = &q.kind {
-            if options.len() < 2 {
-                return Err(invalid(format!("Multiple-choice question '{}' needs at least two answers", q.text)));
-            }
-            let field = Field::QuestionOptions { question: i + 1 };
-            bounds::CHOICES.check(field, options.len() as u64)?;
-            for o in options {
-                bounds::check_name(field, o, "An answer")?;
-            }
+        if let QuestionKind::Choice { options } = &q.kind
+            && options.len() < 2
+        {
+            return Err(invalid(format!("Multiple-choice question '{}' needs at least two answers", q.text)));
         }
     }
     Ok(())
-}
-
-/// A review's numbers: it fits inside its recurrence, starts on a date the tenant keeps, and a review
-/// before expiry opens within the assignment's lifetime.
-fn check_review_terms(r: &ReviewSettings, expiration: &Expiration) -> DomainResult<()> {
-    let span = bounds::review_duration_days(r.frequency);
-    if !span.contains(r.duration_days.into()) {
-        let hint = format!("a {} review ends before the next one opens", r.frequency);
-        return Err(span.refusal(Field::ReviewDuration, r.duration_days.into(), &hint));
-    }
-    bounds::check_date(Field::ReviewStart, r.starts_on)?;
-    let Some(d) = r.before_expiry_days else { return Ok(()) };
-    let field = Field::ReviewBeforeExpiry;
-    bounds::REVIEW_BEFORE_EXPIRY_DAYS.check(field, d)?;
-    let lifetime = match *expiration {
-        Expiration::AfterDays(days) if days > 0 => Some(days),
-        Expiration::AfterHours(h) => Some(h / 24),
-        _ => None,
-    };
-    match lifetime {
-        Some(days) if days < 2 => Err(bounds::out_of_range(
-            field,
-            format!("{field} needs assignments that last at least 2 days; these {}", expiration.label()),
-        )),
-        Some(days) if d >= days => {
-            let span = Span::new(1, u64::from(days - 1), "days");
-            Err(span.refusal(field, d.into(), &format!("less than the assignments' {days}-day lifetime")))
-        }
-        _ => Ok(()),
-    }
 }

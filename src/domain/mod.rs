@@ -18,6 +18,7 @@ mod input;
 pub mod lint;
 mod log;
 mod policy_cmds;
+mod policy_ranges;
 pub mod records;
 pub mod report;
 mod requests;
