@@ -187,10 +187,8 @@ impl Tenant {
                     "Stage {n}: the requestor's manager approves, so a fallback approver is required (for requestors without a manager)"
                 )));
             }
-            if let Some(e) = &st.escalation {
-                if e.alternates.is_empty() {
-                    return Err(invalid(format!("Stage {n}: escalation needs alternate approvers")));
-                }
+            if st.escalation.as_ref().is_some_and(|e| e.alternates.is_empty()) {
+                return Err(invalid(format!("Stage {n}: escalation needs alternate approvers")));
             }
             for a in st.approvers.iter().chain(&st.fallback) {
                 self.check_approver(a)?;
