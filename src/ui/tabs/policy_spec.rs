@@ -230,7 +230,9 @@ pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
         stages.push(ApprovalStage {
             approvers: approvers(v, &s("approvers"), "Approvers")?,
             fallback: approvers(v, &s("fallback"), "Fallback approvers")?,
-            timeout_days: number(v, &s("timeout"), || format!("Stage {n}: decision timeout must be 1-30 days"))?,
+            timeout_days: number(v, &s("timeout"), || {
+                format!("Stage {n}: decision timeout must be {}", crate::domain::bounds::STAGE_TIMEOUT_DAYS)
+            })?,
             justification_required: v.bool(&s("justification")),
             escalation,
         });
@@ -274,7 +276,7 @@ pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
         },
         Some("never") => Expiration::Never,
         _ => Expiration::AfterDays(number(v, "expire_days", || {
-            "Assignments can last 0-3650 days; 0 means never".into()
+            format!("Assignments last {} (0 means never)", crate::domain::bounds::EXPIRATION_DAYS)
         })?),
     };
     let allow_extension = v.bool("allow_extension");
