@@ -425,6 +425,17 @@ fn the_engine_words_land_on_the_field_they_are_about() {
             "Multiple-choice question 'Why?' needs at least two answers",
         ),
         (
+            // A range the engine names by its typed field, not by its wording.
+            "review_duration",
+            vec![
+                ("review", true.into()),
+                ("review_frequency", "weekly".into()),
+                ("review_reviewers", vec!["self".to_string()].into()),
+                ("review_duration", 8i64.into()),
+            ],
+            "The access review's duration must be 1 to 7 days (a weekly review ends before the next one opens); you gave 8",
+        ),
+        (
             "review_fallback",
             vec![("review", true.into()), ("review_reviewers", vec!["manager".to_string()].into())],
             "Reviews by the manager need a fallback reviewer for users without a manager",
