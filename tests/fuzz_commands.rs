@@ -402,6 +402,9 @@ fn random_commands_with_extreme_values_never_panic_and_keep_every_invariant() {
     assert!(tally.out_of_range * 20 > tally.commands, "{} of {} out of range", tally.out_of_range, tally.commands);
     assert!(tally.refused > tally.out_of_range);
     assert_eq!(tally.variants.len(), VARIANTS as usize, "variants never generated: {:?}", tally.variants.keys());
+    for v in ["SubmitRequest", "Decide", "AdminAssign", "UpdatePolicy", "UpdateSettings", "AdvanceClock", "SetClock"] {
+        assert!(tally.accepted_variants.contains_key(v), "no {v} was ever accepted: {:?}", tally.accepted_variants);
+    }
     if std::env::var_os("ENTITLE_FUZZ_STATS").is_some() {
         eprintln!(
             "{} commands: {} accepted, {} refused ({} out of range)",
