@@ -22,6 +22,10 @@ impl Persist for Tenant {
         Tenant::apply(self, entry)
     }
 
+    fn replay(&mut self, entry: &Entry) -> Result<Outcome, DomainError> {
+        Tenant::replay(self, entry)
+    }
+
     fn after_load(&mut self) {
         self.rebuild_indexes();
     }

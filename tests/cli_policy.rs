@@ -44,7 +44,7 @@ fn flags_land_on_the_stage_and_question_before_them() {
 
     // The domain checks the result: an escalation after the timeout is refused.
     let err = env.fails(&["policy", "update", "Staff", "--timeout", "2"], 1);
-    assert!(err.contains("escalation must happen"), "{err}");
+    assert!(err.contains("escalation must be 1 days (before the 2-day timeout); you gave 2"), "{err}");
 
     // A full spec from a file, with a flag on top.
     let mut spec = env.json(&["policy", "show", "Staff"]);

@@ -75,7 +75,8 @@ fn no_limit_can_be_zero() {
     let mut settings = w.t.settings.clone();
     settings.limits.connected_organizations = 0;
     let err = w.refuse(&sys(), Command::UpdateSettings { settings });
-    assert!(err.to_string().contains("at least 1"), "{err}");
+    assert!(err.to_string().contains("must be 1 to 10000 organizations; you gave 0"), "{err}");
+    assert_eq!(err.field(), Some(entitle::domain::bounds::Field::ConnectedOrganizations));
 }
 
 #[test]

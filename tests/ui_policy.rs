@@ -200,7 +200,7 @@ fn a_timeout_of_31_shows_the_engines_message_and_keeps_the_input() {
     form.set_picked("s1_approvers", ids(&[w.carl]));
     type_into(&mut form, "s1_timeout", "31");
     let shown = form.field_error("s1_timeout").map(String::from);
-    assert_eq!(shown.as_deref(), Some("Stage 1: decision timeout must be 1-30 days (got 31)"));
+    assert_eq!(shown.as_deref(), Some("Stage 1: decision timeout must be 1 to 30 days; you gave 31"));
     assert!(form.submit().is_none(), "the form refuses");
     assert_eq!(form.error(), Some("1 field needs attention"));
     assert_eq!(form.focused_id(), Some("s1_timeout"));
@@ -412,7 +412,7 @@ fn the_engine_words_land_on_the_field_they_are_about() {
         (
             "expire_days",
             vec![("expire_days", 4000i64.into())],
-            "Assignments can last 0-3650 days (got 4000); 0 means never",
+            "Expiration after N days must be 0 to 3650 days (0 means never); you gave 4000",
         ),
         (
             "q1_options",
@@ -423,6 +423,17 @@ fn the_engine_words_land_on_the_field_they_are_about() {
                 ("q1_options", "Yes".into()),
             ],
             "Multiple-choice question 'Why?' needs at least two answers",
+        ),
+        (
+            // A range the engine names by its typed field, not by its wording.
+            "review_duration",
+            vec![
+                ("review", true.into()),
+                ("review_frequency", "weekly".into()),
+                ("review_reviewers", vec!["self".to_string()].into()),
+                ("review_duration", 8i64.into()),
+            ],
+            "The access review's duration must be 1 to 7 days (a weekly review ends before the next one opens); you gave 8",
         ),
         (
             "review_fallback",
@@ -581,7 +592,7 @@ fn settings_tab_edits_through_the_ui_and_shows_lint() {
     type_text(&mut w.app, "0");
     update(&mut w.app, Action::Submit);
     let Some(Layer::Form(form)) = w.app.top_layer() else { panic!("the form stays open") };
-    assert_eq!(form.error(), Some("Limits must be at least 1"));
+    assert_eq!(form.error(), Some("The limit of access packages per catalog must be 1 to 1000 packages; you gave 0"));
     assert_eq!(form.raw_values().number("limit_packages"), Some(0));
     update(&mut w.app, Action::ClearLine);
     type_text(&mut w.app, "12");

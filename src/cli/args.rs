@@ -137,12 +137,12 @@ pub struct InitArgs {
 pub enum ClockCmd {
     /// The tenant's time, live or frozen, and the next timer
     Show,
-    /// Move the clock ahead (2h, 3d, 1w, 30d) and fire every timer on the way
+    /// Move the clock ahead (2h, 3d, 1w, 30d) and fire every timer on the way; never past the year 9999
     Advance {
         #[arg(value_parser = parse::duration)]
         by: chrono::Duration,
     },
-    /// Move the clock to a later date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)
+    /// Move the clock to a later date (YYYY-MM-DD, YYYY-MM-DDTHH:MM or +DURATION), at the latest 9999-12-31
     Set {
         #[arg(value_parser = parse::when)]
         to: When,
@@ -167,19 +167,24 @@ pub struct SettingsSet {
     /// administrators may act as others). Team mode needs an administrator with a login.
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
-    /// When a guest loses its last assignment: none, block, or remove:N (block, then remove after N days)
+    /// When a guest loses its last assignment: none, block, or remove:N (block, then remove after N
+    /// days, 0 to 3650)
     #[arg(long, value_name = "none|block|remove:N")]
     pub external_lifecycle: Option<String>,
     #[arg(long = "add-catalog-creator")]
     pub add_catalog_creators: Vec<String>,
     #[arg(long = "remove-catalog-creator")]
     pub remove_catalog_creators: Vec<String>,
+    /// Access packages per catalog, 1 to 1000 (default 30)
     #[arg(long, value_name = "N")]
     pub max_packages_per_catalog: Option<usize>,
+    /// Resource roles per access package, 1 to 1000 (default 30)
     #[arg(long, value_name = "N")]
     pub max_resource_roles_per_package: Option<usize>,
+    /// Policies per access package, 1 to 1000 (default 30)
     #[arg(long, value_name = "N")]
     pub max_policies_per_package: Option<usize>,
+    /// Connected organizations, 1 to 10000 (default 200)
     #[arg(long, value_name = "N")]
     pub max_connected_organizations: Option<usize>,
 }

@@ -22,13 +22,13 @@ pub struct NewRequest {
     /// The policy, when several let you request
     #[arg(long)]
     pub policy: Option<String>,
-    /// Why you need it
+    /// Why you need it (at most 4000 characters; line breaks and tabs, no other control characters)
     #[arg(long, short)]
     pub justification: Option<String>,
     /// An answer to a policy question: id or text of the question, then the answer (repeatable)
     #[arg(long = "answer", value_name = "Q=A")]
     pub answers: Vec<String>,
-    /// Start later (YYYY-MM-DD, +3d)
+    /// Start later (YYYY-MM-DD, +3d; not in the past, at the latest in the year 9999)
     #[arg(long, value_parser = parse::when)]
     pub start: Option<When>,
 }
@@ -104,9 +104,10 @@ pub struct AssignArgs {
     /// The policy whose terms apply (needed when the package has several)
     #[arg(long)]
     pub policy: Option<String>,
+    /// Start later (YYYY-MM-DD, +3d; at the latest in the year 9999)
     #[arg(long, value_parser = parse::when)]
     pub start: Option<When>,
-    /// An end within the policy's terms
+    /// An end after the start, within the policy's terms and the year 9999
     #[arg(long, value_parser = parse::when)]
     pub end: Option<When>,
     #[arg(long, short, default_value = "")]
@@ -187,7 +188,7 @@ pub enum ReportCmd {
     Holders { resource: String },
     /// A package's assignments by state
     Package { package: String },
-    /// Active assignments ending within DAYS days
+    /// Active assignments ending within DAYS days (0 to 3650)
     Expiring { days: u32 },
     /// Requests with their state, newest first
     Requests {

@@ -89,17 +89,17 @@ pub struct PolicyFlags {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Approval (per-stage flags follow their --stage)")]
 pub struct ApprovalFlags {
-    /// An approval stage (repeat for up to 3): comma list of manager, sponsors,
+    /// An approval stage (0 to 3 stages; repeat the flag): comma list of manager, sponsors,
     /// external-sponsors, group:NAME, or user names/emails. Replaces the existing stages
     #[arg(long, value_name = "APPROVERS")]
     pub stage: Vec<String>,
     /// Fallback approvers of the stage before (required when the manager approves)
     #[arg(long, value_name = "APPROVERS")]
     pub fallback: Vec<String>,
-    /// Decision timeout of the stage before, 1-30 days
+    /// Decision timeout of the stage before, 1 to 30 days (default 14)
     #[arg(long, value_name = "DAYS")]
     pub timeout: Vec<u32>,
-    /// Forward the stage before to alternates after DAYS
+    /// Forward the stage before to alternates after DAYS (1 to the timeout minus 1)
     #[arg(long, value_name = "DAYS:APPROVERS")]
     pub escalate: Vec<String>,
     /// Approvers of the stage before need not give a reason
@@ -122,10 +122,10 @@ pub struct RequestorFlags {
     /// Requestors must give a business justification (the default)
     #[arg(long, overrides_with = "no_justification")]
     pub justification: bool,
-    /// A text question (repeatable)
+    /// A text question (repeatable; at most 20 questions)
     #[arg(long, value_name = "TEXT")]
     pub question: Vec<String>,
-    /// A multiple-choice question: "TEXT=a|b|c" (repeatable)
+    /// A multiple-choice question: "TEXT=a|b|c" (repeatable; 2 to 30 answers)
     #[arg(long, value_name = "TEXT=a|b|c")]
     pub choice: Vec<String>,
     /// The question before must be answered
@@ -140,13 +140,13 @@ pub struct RequestorFlags {
 #[group(id = "expiry", multiple = false)]
 #[command(next_help_heading = "Lifecycle")]
 pub struct ExpiryFlags {
-    /// Assignments expire after N days (0-3650; default 365)
+    /// Assignments expire after N days (0 to 3650, 0 = never; default 365)
     #[arg(long, value_name = "N")]
     pub expire_days: Option<u32>,
-    /// Assignments expire after N hours
+    /// Assignments expire after N hours (1 to 87600)
     #[arg(long, value_name = "N")]
     pub expire_hours: Option<u32>,
-    /// Assignments expire on a date
+    /// Assignments expire on a date (YYYY-MM-DD or +DURATION; up to the year 9999)
     #[arg(long, value_name = "DATE", value_parser = parse::when)]
     pub expire_on: Option<When>,
     /// Assignments never expire
@@ -186,10 +186,12 @@ pub struct ReviewFlags {
     /// Turn access reviews off
     #[arg(long)]
     pub no_review: bool,
-    /// When the first review opens (YYYY-MM-DD, +7d; default now)
+    /// When the first review opens (YYYY-MM-DD, +7d; default now; 1970 to the year 9999)
     #[arg(long, value_name = "DATE", value_parser = parse::when)]
     pub review_start: Option<When>,
-    /// How long each review stays open, in days (default 14)
+    /// How long each review stays open, in days: it must end before the next one opens (weekly
+    /// 1 to 7, monthly 1 to 28, quarterly 1 to 89, semi-annually 1 to 181, annually 1 to 365;
+    /// default 14, or 7 for a new weekly review)
     #[arg(long, value_name = "DAYS")]
     pub review_duration: Option<u32>,
     /// Reviewers: manager, self, or user names (comma list or repeated); replaces the list
@@ -201,7 +203,8 @@ pub struct ReviewFlags {
     /// What happens to an assignment nobody reviewed
     #[arg(long, value_enum, value_name = "keep|remove")]
     pub no_response: Option<NoResponseArg>,
-    /// Open a review of each assignment N days before it expires (0: on the schedule instead)
+    /// Open a review of each assignment N days before it expires (1 to 3650, and less than the
+    /// assignments' lifetime; 0: on the schedule instead)
     #[arg(long, value_name = "N")]
     pub review_before_expiry: Option<u32>,
 }

@@ -17,10 +17,16 @@ pub enum When {
 }
 
 impl When {
+    /// The instant meant. An offset past the end of time saturates there: the domain then refuses
+    /// it by its range ("that date is past the year 9999") with the field it was given for.
     pub fn resolve(self, now: Time) -> Time {
         match self {
             When::At(t) => t,
-            When::In(d) => now + d,
+            When::In(d) => now.checked_add_signed(d).unwrap_or(if d < chrono::Duration::zero() {
+                Time::MIN_UTC
+            } else {
+                Time::MAX_UTC
+            }),
         }
     }
 }
@@ -246,6 +252,9 @@ mod tests {
         assert_eq!(d.map(|t| t.format("%Y-%m-%d %H:%M").to_string()), Ok("2026-03-04 09:30".into()));
         let d = when("+7d").map(|w| w.resolve(now));
         assert_eq!(d.map(|t| t.format("%Y-%m-%d").to_string()), Ok("2026-01-08".into()));
+        // Far beyond the end of time: no panic, the domain refuses it by its range.
+        assert_eq!(when("+99999999999d").map(|w| w.resolve(now)), Ok(Time::MAX_UTC));
+        assert!(when("+999999999999999999d").is_err());
         assert!(when("04/03/2026").is_err());
         assert!(when("2026-13-01").is_err());
     }

@@ -251,6 +251,7 @@ fn apply_review(t: &Tenant, now: Time, spec: &mut PolicySpec, f: &PolicyFlags) -
     if !touched {
         return Ok(());
     }
+    let fresh = spec.review.is_none();
     let mut settings = match (spec.review.take(), r.review) {
         (Some(s), _) => s,
         (None, Some(_)) => ReviewSettings {
@@ -276,8 +277,14 @@ fn apply_review(t: &Tenant, now: Time, spec: &mut PolicySpec, f: &PolicyFlags) -
     if let Some(w) = r.review_start {
         settings.starts_on = w.resolve(now);
     }
-    if let Some(d) = r.review_duration {
-        settings.duration_days = d;
+    match r.review_duration {
+        Some(d) => settings.duration_days = d,
+        // A new review's default of 14 days, shortened to what its recurrence allows (weekly: 7).
+        None if fresh => {
+            let max = crate::domain::bounds::review_duration_days(settings.frequency).max;
+            settings.duration_days = settings.duration_days.min(u32::try_from(max).unwrap_or(u32::MAX));
+        }
+        None => {}
     }
     if !r.reviewer.is_empty() {
         settings.reviewers.clear();

@@ -97,9 +97,12 @@ fn clock_show(ctx: &Ctx) -> Result<()> {
         } else if t.clock.offset_secs == 0 {
             "live".to_string()
         } else {
-            let wall = crate::domain::clock::plus_secs(now, t.clock.offset_secs.saturating_neg());
-            let ahead = wall.map_or_else(|| "far".to_string(), |w| format::left(w, now));
-            format!("live, {ahead} ahead of the wall clock")
+            // A stored offset too large for a date (a hand edit) is shown in seconds, not a panic.
+            let wall = chrono::TimeDelta::try_seconds(t.clock.offset_secs).and_then(|d| now.checked_sub_signed(d));
+            match wall {
+                Some(w) => format!("live, {} ahead of the wall clock", format::left(w, now)),
+                None => format!("live, {} seconds ahead of the wall clock", t.clock.offset_secs),
+            }
         };
         kv(&[
             ("Tenant time", format::time(now)),

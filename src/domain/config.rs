@@ -1,6 +1,7 @@
 //! Configuration commands: catalogs and access packages with their resource roles.
 
 use super::access::{Catalog, CatalogRole, Package, ResourceRole};
+use super::bounds::{self, Field};
 use super::command::{CatalogSpec, Outcome, PackageSpec, created, done};
 use super::error::{DomainError, DomainResult, invalid, rule};
 use super::flow::GrantSource;
@@ -12,6 +13,7 @@ impl Tenant {
     pub(crate) fn cmd_create_catalog(&mut self, actor: &Actor, spec: &CatalogSpec) -> DomainResult<Outcome> {
         self.require_catalog_creator(actor)?;
         self.check_catalog_name(&spec.display_name, None)?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         let id = CatalogId(self.alloc());
         let mut cat = Catalog {
             id,
@@ -55,9 +57,7 @@ impl Tenant {
     }
 
     fn check_catalog_name(&self, name: &str, existing: Option<CatalogId>) -> DomainResult<()> {
-        if name.trim().is_empty() {
-            return Err(invalid("A catalog needs a name"));
-        }
+        self.within(bounds::check_name(Field::Name, name, "A catalog"))?;
         if let Some(c) =
             self.catalogs.values().find(|c| c.display_name.eq_ignore_ascii_case(name.trim()) && Some(c.id) != existing)
         {
@@ -78,6 +78,7 @@ impl Tenant {
         let before = self.catalog(id)?.clone();
         self.require_catalog_owner(actor, id, "edit it")?;
         self.check_catalog_name(&spec.display_name, Some(id))?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         let mut after = before.clone();
         after.display_name = spec.display_name.trim().to_string();
         after.description = spec.description.clone();
@@ -218,6 +219,7 @@ impl Tenant {
         let cname = self.catalog(cat)?.display_name.clone();
         self.require_package_manager(actor, cat, "create access packages")?;
         self.check_package_name(cat, &spec.display_name, None)?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         let limit = self.settings.limits.packages_per_catalog;
         if self.packages_of_catalog(cat).filter(|p| !p.is_deleted()).count() >= limit {
             return Err(DomainError::Limit(format!(
@@ -244,9 +246,7 @@ impl Tenant {
     }
 
     fn check_package_name(&self, cat: CatalogId, name: &str, existing: Option<PackageId>) -> DomainResult<()> {
-        if name.trim().is_empty() {
-            return Err(invalid("An access package needs a name"));
-        }
+        self.within(bounds::check_name(Field::Name, name, "An access package"))?;
         let clash = self
             .packages_of_catalog(cat)
             .find(|p| !p.is_deleted() && p.display_name.eq_ignore_ascii_case(name.trim()) && Some(p.id) != existing);
@@ -274,6 +274,7 @@ impl Tenant {
     ) -> DomainResult<Outcome> {
         let before = self.managed_package(actor, id, "edit access packages")?;
         self.check_package_name(before.catalog, &spec.display_name, Some(id))?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         let mut after = before.clone();
         after.display_name = spec.display_name.trim().to_string();
         after.description = spec.description.clone();

@@ -1,11 +1,12 @@
 //! Directory commands: users, resources, direct memberships, connected organizations, settings.
 
+use super::bounds::{self, Field};
 use super::command::{OrgSpec, Outcome, ResourceSpec, UserSpec, created, done};
 use super::directory::{ConnectedOrg, Resource, User};
 use super::error::{DomainError, DomainResult, invalid, rule};
 use super::flow::GrantSource;
 use super::ids::*;
-use super::records::Settings;
+use super::records::{ExternalLifecycle, Settings};
 use super::rights::Actor;
 use super::tenant::Tenant;
 
@@ -38,9 +39,10 @@ impl Tenant {
     }
 
     fn check_user_spec(&self, spec: &UserSpec, existing: Option<UserId>) -> DomainResult<()> {
-        if spec.display_name.trim().is_empty() {
-            return Err(invalid("A user needs a display name"));
-        }
+        self.within(bounds::check_name(Field::Name, &spec.display_name, "A user"))?;
+        self.within(bounds::check_line(Field::Email, &spec.email))?;
+        self.within(bounds::check_line(Field::Attribute, &spec.department))?;
+        self.within(bounds::check_line(Field::Attribute, &spec.job_title))?;
         if !spec.email.contains('@') {
             return Err(invalid(format!("'{}' is not an email address (name@domain)", spec.email)));
         }
@@ -108,8 +110,13 @@ impl Tenant {
 
     pub(crate) fn cmd_create_resource(&mut self, actor: &Actor, spec: &ResourceSpec) -> DomainResult<Outcome> {
         self.require_admin(actor, "add resources to the directory")?;
-        if spec.display_name.trim().is_empty() {
-            return Err(invalid("A resource needs a name"));
+        self.within(bounds::check_name(Field::Name, &spec.display_name, "A resource"))?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
+        for role in &spec.roles {
+            self.within(bounds::check_name(Field::Attribute, role, "A role"))?;
+        }
+        if let super::directory::ResourceKind::Site { url } = &spec.kind {
+            self.within(bounds::check_line(Field::Attribute, url))?;
         }
         for o in &spec.owners {
             self.user(*o)?;
@@ -178,13 +185,16 @@ impl Tenant {
     }
 
     fn check_org_spec(&self, spec: &OrgSpec, existing: Option<OrgId>) -> DomainResult<()> {
-        if spec.display_name.trim().is_empty() {
-            return Err(invalid("A connected organization needs a name"));
+        self.within(bounds::check_name(Field::Name, &spec.display_name, "A connected organization"))?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
+        if let Some(id) = &spec.tenant_id {
+            self.within(bounds::check_name(Field::Attribute, id, "A tenant id"))?;
         }
         if spec.domains.is_empty() && spec.tenant_id.is_none() {
             return Err(invalid("A connected organization needs at least one domain or a tenant id"));
         }
         for d in &spec.domains {
+            self.within(bounds::check_name(Field::Attribute, d, "A domain"))?;
             if d.contains('@') || !d.contains('.') {
                 return Err(invalid(format!("'{d}' is not a domain (like contoso.com)")));
             }
@@ -274,14 +284,7 @@ impl Tenant {
 
     pub(crate) fn cmd_update_settings(&mut self, actor: &Actor, settings: &Settings) -> DomainResult<Outcome> {
         self.require_admin(actor, "change entitlement management settings")?;
-        let l = &settings.limits;
-        if l.packages_per_catalog == 0
-            || l.resource_roles_per_package == 0
-            || l.policies_per_package == 0
-            || l.connected_organizations == 0
-        {
-            return Err(invalid("Limits must be at least 1"));
-        }
+        self.within(settings_ranges(settings))?;
         for u in &settings.catalog_creators {
             self.user(*u)?;
         }
@@ -296,5 +299,18 @@ impl Tenant {
         );
         self.settings = settings.clone();
         done("Settings saved")
+    }
+}
+
+/// The settings' numbers: the limits and the days before a blocked guest is removed.
+fn settings_ranges(settings: &Settings) -> DomainResult<()> {
+    let l = &settings.limits;
+    bounds::PACKAGES_PER_CATALOG.check(Field::PackagesPerCatalog, l.packages_per_catalog as u64)?;
+    bounds::RESOURCE_ROLES_PER_PACKAGE.check(Field::ResourceRolesPerPackage, l.resource_roles_per_package as u64)?;
+    bounds::POLICIES_PER_PACKAGE.check(Field::PoliciesPerPackage, l.policies_per_package as u64)?;
+    bounds::CONNECTED_ORGANIZATIONS.check(Field::ConnectedOrganizations, l.connected_organizations as u64)?;
+    match settings.external_lifecycle {
+        ExternalLifecycle::BlockThenRemove(days) => bounds::GUEST_REMOVAL_DAYS.check(Field::GuestRemovalDays, days),
+        _ => Ok(()),
     }
 }

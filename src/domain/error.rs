@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use super::bounds::Field;
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DomainError {
     /// Not found: what was looked for.
@@ -19,6 +21,20 @@ pub enum DomainError {
     /// A configured limit would be exceeded.
     #[error("{0}")]
     Limit(String),
+    /// A value outside its documented range or form (see `bounds`): which field, and the message
+    /// with the range. Input that is invalid, like `Invalid`, with the field named in a typed way.
+    #[error("{message}")]
+    OutOfRange { field: Field, message: String },
+}
+
+impl DomainError {
+    /// The field a refusal is about, when it is about one.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            DomainError::OutOfRange { field, .. } => Some(*field),
+            _ => None,
+        }
+    }
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;

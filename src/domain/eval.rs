@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::access::{Approver, Expiration, Package, Policy, PolicySpec, QuestionKind, RequestScope, Reviewer};
+use super::access::{Approver, Package, Policy, PolicySpec, QuestionKind, RequestScope, Reviewer};
 use super::directory::email_domain;
 use super::error::{DomainResult, invalid};
 use super::ids::{OrgId, UserId};
@@ -172,41 +172,23 @@ impl Tenant {
         out.into_iter().collect()
     }
 
-    /// Check a policy's settings against the rules; the message names the field and the range.
+    /// Check a policy's settings against their ranges (`policy_ranges`, the message names the
+    /// field and the range) and the rules. Only the new settings are checked, so an update can
+    /// mend a stored policy whose values are out of range.
     pub fn validate_policy(&self, spec: &PolicySpec) -> DomainResult<()> {
-        if spec.display_name.trim().is_empty() {
-            return Err(invalid("A policy needs a name"));
-        }
-        if spec.stages.len() > 3 {
-            return Err(invalid(format!("Approval has {} stages; at most 3 are allowed", spec.stages.len())));
-        }
+        self.within(super::policy_ranges::check(spec))?;
         for (i, st) in spec.stages.iter().enumerate() {
             let n = i + 1;
             if st.approvers.is_empty() {
                 return Err(invalid(format!("Stage {n} has no approvers: add at least one")));
-            }
-            if !(1..=30).contains(&st.timeout_days) {
-                return Err(invalid(format!(
-                    "Stage {n}: decision timeout must be 1-30 days (got {})",
-                    st.timeout_days
-                )));
             }
             if st.approvers.contains(&Approver::Manager) && st.fallback.is_empty() {
                 return Err(invalid(format!(
                     "Stage {n}: the requestor's manager approves, so a fallback approver is required (for requestors without a manager)"
                 )));
             }
-            if let Some(e) = &st.escalation {
-                if e.after_days == 0 || e.after_days >= st.timeout_days {
-                    return Err(invalid(format!(
-                        "Stage {n}: escalation must happen after 1 to {} days, before the {}-day timeout",
-                        st.timeout_days.saturating_sub(1),
-                        st.timeout_days
-                    )));
-                }
-                if e.alternates.is_empty() {
-                    return Err(invalid(format!("Stage {n}: escalation needs alternate approvers")));
-                }
+            if st.escalation.as_ref().is_some_and(|e| e.alternates.is_empty()) {
+                return Err(invalid(format!("Stage {n}: escalation needs alternate approvers")));
             }
             for a in st.approvers.iter().chain(&st.fallback) {
                 self.check_approver(a)?;
@@ -221,16 +203,6 @@ impl Tenant {
             return Err(invalid(
                 "Extensions need approval, but the policy has no approval stage: add one or let extensions through without approval",
             ));
-        }
-        match spec.lifecycle.expiration {
-            Expiration::AfterDays(d) if d > 3650 => {
-                return Err(invalid(format!("Assignments can last 0-3650 days (got {d}); 0 means never")));
-            }
-            Expiration::AfterHours(0) => return Err(invalid("Assignments must last at least 1 hour")),
-            Expiration::AfterHours(h) if h > 3650 * 24 => {
-                return Err(invalid("Assignments can last at most 3650 days"));
-            }
-            _ => {}
         }
         match &spec.scope {
             RequestScope::SpecificUsers { users, groups } => {
@@ -256,24 +228,8 @@ impl Tenant {
             }
             _ => {}
         }
-        let mut seen = BTreeSet::new();
-        for q in &spec.questions {
-            if q.text.trim().is_empty() {
-                return Err(invalid("A question needs text"));
-            }
-            if !seen.insert(q.id) {
-                return Err(invalid(format!("Question id {} is used twice", q.id)));
-            }
-            if let QuestionKind::Choice { options } = &q.kind
-                && options.len() < 2
-            {
-                return Err(invalid(format!("Multiple-choice question '{}' needs at least two answers", q.text)));
-            }
-        }
+        check_questions(spec)?;
         if let Some(r) = &spec.review {
-            if r.duration_days == 0 {
-                return Err(invalid("An access review must last at least 1 day"));
-            }
             if r.reviewers.is_empty() {
                 return Err(invalid("An access review needs reviewers (self, manager or specific users)"));
             }
@@ -300,4 +256,23 @@ impl Tenant {
             _ => Ok(()),
         }
     }
+}
+
+/// The questions' rules: each has text and its own id, a multiple choice has two answers or more.
+fn check_questions(spec: &PolicySpec) -> DomainResult<()> {
+    let mut seen = BTreeSet::new();
+    for q in &spec.questions {
+        if q.text.trim().is_empty() {
+            return Err(invalid("A question needs text"));
+        }
+        if !seen.insert(q.id) {
+            return Err(invalid(format!("Question id {} is used twice", q.id)));
+        }
+        if let QuestionKind::Choice { options } = &q.kind
+            && options.len() < 2
+        {
+            return Err(invalid(format!("Multiple-choice question '{}' needs at least two answers", q.text)));
+        }
+    }
+    Ok(())
 }

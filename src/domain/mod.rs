@@ -3,6 +3,7 @@
 
 pub mod access;
 mod assign_cmds;
+pub mod bounds;
 pub mod clock;
 mod clock_cmds;
 pub mod command;
@@ -15,9 +16,11 @@ pub mod eval;
 pub mod flow;
 pub mod identity;
 pub mod ids;
+mod input;
 pub mod lint;
 mod log;
 mod policy_cmds;
+mod policy_ranges;
 pub mod problems;
 pub mod read_views;
 pub mod reads;

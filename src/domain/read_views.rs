@@ -396,7 +396,7 @@ impl Tenant {
         self.may_read(actor, Read::Reports)?;
         let r = self.reader(actor)?;
         let reviewing = self.reviewing(r);
-        Ok(self.report_expiring(days).into_iter().filter(|a| self.sees_assignment_in(r, &reviewing, a)).collect())
+        Ok(self.report_expiring(days)?.into_iter().filter(|a| self.sees_assignment_in(r, &reviewing, a)).collect())
     }
 
     pub fn requests_report_visible(&self, actor: &Actor, pkg: Option<PackageId>) -> DomainResult<Vec<&Request>> {

@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use super::Time;
+use super::bounds::{self, Field};
+use super::error::DomainResult;
 use super::flow::{Assignment, AssignmentState, GrantSource, Request};
 use super::ids::*;
 use super::rights::Actor;
@@ -129,14 +131,14 @@ impl Tenant {
             .collect()
     }
 
-    /// Active assignments that end within `days` days of now, soonest first.
-    pub fn report_expiring(&self, days: i64) -> Vec<&Assignment> {
-        let now = self.clock.now;
-        let until = now + chrono::Duration::days(days);
+    /// Active assignments that end within `days` days of now (0 to 3650), soonest first.
+    pub fn report_expiring(&self, days: i64) -> DomainResult<Vec<&Assignment>> {
+        bounds::REPORT_DAYS.check(Field::ReportDays, days)?;
+        let until = bounds::saturating_add_days(self.clock.now, days);
         let mut v: Vec<&Assignment> =
             self.assignments.values().filter(|a| a.is_active() && a.end.is_some_and(|e| e <= until)).collect();
         v.sort_by_key(|a| a.end);
-        v
+        Ok(v)
     }
 
     /// Requests, newest first, optionally of one package.

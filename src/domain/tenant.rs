@@ -85,6 +85,9 @@ pub struct Tenant {
     pub notifications: Vec<Notification>,
     #[serde(skip)]
     pub(crate) idx: Indexes,
+    /// Set while replaying a journaled entry that today's ranges refuse (see `Tenant::replay`).
+    #[serde(skip)]
+    pub(crate) lenient: bool,
 }
 
 /// Derived lookups; never written to disk.
@@ -128,6 +131,7 @@ impl Tenant {
             audit: vec![],
             notifications: vec![],
             idx: Indexes::default(),
+            lenient: false,
         }
     }
 

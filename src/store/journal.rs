@@ -167,7 +167,7 @@ fn replay_line<S: Persist>(path: &Path, line: &[u8], cursor: &mut Cursor, state:
             return Err(StoreError::corrupt(path, at, problem));
         }
         let parsed: Line<S::Entry> = serde_json::from_slice(line).map_err(corrupt)?;
-        state.apply(&parsed.entry).map_err(|e| StoreError::Replay {
+        state.replay(&parsed.entry).map_err(|e| StoreError::Replay {
             path: path.to_owned(),
             at,
             seq,

@@ -108,6 +108,12 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
     /// Apply an entry. On `Err` the state must be unchanged (the domain guarantees this).
     fn apply(&mut self, entry: &Self::Entry) -> Result<Self::Output, Self::Error>;
 
+    /// Apply an entry read back from the journal: it was acknowledged once, perhaps by an older
+    /// version with other input ranges. Default: `apply`.
+    fn replay(&mut self, entry: &Self::Entry) -> Result<Self::Output, Self::Error> {
+        self.apply(entry)
+    }
+
     /// Called after deserializing a snapshot, before any journal entry is replayed
     /// (rebuild in-memory indexes). Default: nothing.
     fn after_load(&mut self) {}

@@ -3,6 +3,8 @@
 //! domain commands (never by poking at the structs) and hand back their ids.
 #![allow(dead_code)]
 
+pub mod random;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, TimeZone, Utc};
@@ -442,7 +444,8 @@ pub fn kind(e: &DomainError) -> &'static str {
         DomainError::NotFound(_) => "NotFound",
         DomainError::Forbidden(_) => "Forbidden",
         DomainError::Rule(_) => "Rule",
-        DomainError::Invalid(_) => "Invalid",
+        // A value out of its range is invalid input; `DomainError::field` says which field.
+        DomainError::Invalid(_) | DomainError::OutOfRange { .. } => "Invalid",
         DomainError::Limit(_) => "Limit",
     }
 }

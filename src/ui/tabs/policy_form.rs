@@ -275,7 +275,7 @@ fn lifecycle_step(b: Builder) -> Builder {
         ))
         .add(
             Field::number("expire_days", "Expire after (days)", 0, max)
-                .help("0-3650; 0 means never")
+                .help(format!("{}; 0 means never", crate::domain::bounds::EXPIRATION_DAYS))
                 .visible_if(|v| v.choice("expire").is_none_or(|e| e == "days")),
         )
         .add(

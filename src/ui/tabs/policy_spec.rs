@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{NaiveDateTime, TimeZone, Timelike};
 
 use super::lookups::{approver_key, parse_approver, parse_ids, parse_reviewer, reviewer_key};
+use crate::domain::bounds::Field as BoundField;
 use crate::domain::{
     ApprovalStage, Approver, Escalation, Expiration, Lifecycle, NoResponse, PolicySpec, Question, QuestionId,
     QuestionKind, RequestScope, ReviewFrequency, ReviewSettings, Tenant, Time, UserId,
@@ -229,7 +230,9 @@ pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
         stages.push(ApprovalStage {
             approvers: approvers(v, &s("approvers"), "Approvers")?,
             fallback: approvers(v, &s("fallback"), "Fallback approvers")?,
-            timeout_days: number(v, &s("timeout"), || format!("Stage {n}: decision timeout must be 1-30 days"))?,
+            timeout_days: number(v, &s("timeout"), || {
+                format!("Stage {n}: decision timeout must be {}", crate::domain::bounds::STAGE_TIMEOUT_DAYS)
+            })?,
             justification_required: v.bool(&s("justification")),
             escalation,
         });
@@ -273,7 +276,7 @@ pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
         },
         Some("never") => Expiration::Never,
         _ => Expiration::AfterDays(number(v, "expire_days", || {
-            "Assignments can last 0-3650 days; 0 means never".into()
+            format!("Assignments last {} (0 means never)", crate::domain::bounds::EXPIRATION_DAYS)
         })?),
     };
     let allow_extension = v.bool("allow_extension");
@@ -339,10 +342,30 @@ pub fn engine_error(tenant: &Tenant, v: &FormValues) -> Option<(Option<String>, 
     match build_spec(v) {
         Err((field, msg)) => Some((Some(field), msg)),
         Ok(spec) => {
-            let msg = tenant.validate_policy(&spec).err()?.to_string();
-            Some((engine_field(&msg, &spec), msg))
+            let err = tenant.validate_policy(&spec).err()?;
+            let msg = err.to_string();
+            let field = err.field().and_then(form_field).or_else(|| engine_field(&msg, &spec));
+            Some((field, msg))
         }
     }
+}
+
+/// The form field of a range the engine names in a typed way (see `domain::bounds`).
+fn form_field(field: BoundField) -> Option<String> {
+    Some(match field {
+        BoundField::Name => "name".into(),
+        BoundField::StageTimeout { stage } => stage_id(stage, "timeout"),
+        BoundField::Escalation { stage } => stage_id(stage, "escalate_days"),
+        BoundField::ExpirationDays => "expire_days".into(),
+        BoundField::ExpirationHours => "expire_hours".into(),
+        BoundField::ExpirationDate => "expire_date".into(),
+        BoundField::ReviewDuration => "review_duration".into(),
+        BoundField::ReviewStart => "review_start".into(),
+        BoundField::ReviewBeforeExpiry => "review_before_days".into(),
+        BoundField::QuestionText { question } => question_id(question, "text"),
+        BoundField::QuestionOptions { question } => question_id(question, "options"),
+        _ => return None,
+    })
 }
 
 /// The field an engine message is about (see `Tenant::validate_policy`).
@@ -353,12 +376,8 @@ pub fn engine_field(msg: &str, spec: &PolicySpec) -> Option<String> {
         let rest = &rest[digits.len()..];
         let field = if rest.starts_with(" has no approvers") {
             "approvers"
-        } else if rest.starts_with(": decision timeout") {
-            "timeout"
         } else if rest.starts_with(": the requestor's manager approves") {
             "fallback"
-        } else if rest.starts_with(": escalation must happen") {
-            "escalate_days"
         } else if rest.starts_with(": escalation needs alternate") {
             "alternates"
         } else {
@@ -368,14 +387,7 @@ pub fn engine_field(msg: &str, spec: &PolicySpec) -> Option<String> {
     }
     let q_slot = |pred: &dyn Fn(&Question) -> bool| spec.questions.iter().position(pred).map(|i| i + 1);
     let field = match msg {
-        m if m.starts_with("A policy needs a name") => "name".to_string(),
         m if m.starts_with("A policy for administrator direct assignments only") => "approval".to_string(),
-        m if m.starts_with("Assignments can last 0-3650 days") => "expire_days".to_string(),
-        m if m.starts_with("Assignments must last at least 1 hour")
-            || m.starts_with("Assignments can last at most") =>
-        {
-            "expire_hours".to_string()
-        }
         m if m.starts_with("'Specific users and groups'") => "scope_users".to_string(),
         m if m.starts_with("'Specific connected organizations'") => "scope_orgs".to_string(),
         m if m.starts_with("A question needs text") => question_id(q_slot(&|q| q.text.trim().is_empty())?, "text"),
@@ -383,7 +395,6 @@ pub fn engine_field(msg: &str, spec: &PolicySpec) -> Option<String> {
             q_slot(&|q| matches!(&q.kind, QuestionKind::Choice { options } if options.len() < 2))?,
             "options",
         ),
-        m if m.starts_with("An access review must last") => "review_duration".to_string(),
         m if m.starts_with("An access review needs reviewers") => "review_reviewers".to_string(),
         m if m.starts_with("Reviews by the manager need a fallback") => "review_fallback".to_string(),
         _ => return None,

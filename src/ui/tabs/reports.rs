@@ -59,10 +59,12 @@ impl Default for Reports {
     }
 }
 
+/// The days of the expiring report, in the domain's range (`bounds::REPORT_DAYS`).
 fn parse_days(s: &str) -> Result<i64, String> {
+    let range = crate::domain::bounds::REPORT_DAYS;
     match s.trim().parse::<i64>() {
-        Ok(n) if (0..=3650).contains(&n) => Ok(n),
-        _ => Err("A whole number of days, 0 to 3650".into()),
+        Ok(n) if range.contains(n.into()) => Ok(n),
+        _ => Err(format!("A whole number of days, {range}")),
     }
 }
 

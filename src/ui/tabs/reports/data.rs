@@ -277,7 +277,7 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme)
             Ok(b)
         }
         Report::Expiring => {
-            let until = now + chrono::Duration::days(s.days);
+            let until = crate::domain::bounds::saturating_add_days(now, s.days);
             let mut b = Built::new(
                 format!("Assignments ending within {} days (by {})", s.days, fmt_day(Some(until))),
                 format!("No assignment ends within {} days.", s.days),

@@ -1,0 +1,95 @@
+//! A policy's numbers, dates and texts against their ranges (see `bounds`): stages and their
+//! timeouts, escalation before the timeout, how long assignments last, the questions, and a review
+//! that fits inside its recurrence and within the assignments' lifetime. The rules that are not
+//! ranges (approvers, scope, reviewers) are `Tenant::validate_policy`'s.
+
+use super::access::{Expiration, PolicySpec, QuestionKind, ReviewSettings};
+use super::bounds::{self, Field, Span};
+use super::error::DomainResult;
+
+/// The first value of the spec outside its range.
+pub(crate) fn check(spec: &PolicySpec) -> DomainResult<()> {
+    bounds::check_name(Field::Name, &spec.display_name, "A policy")?;
+    bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS)?;
+    bounds::STAGES.check(Field::Stages, spec.stages.len() as u64)?;
+    for (i, st) in spec.stages.iter().enumerate() {
+        let n = i + 1;
+        bounds::STAGE_TIMEOUT_DAYS.check(Field::StageTimeout { stage: n }, st.timeout_days)?;
+        if let Some(e) = &st.escalation {
+            let field = Field::Escalation { stage: n };
+            let before = Span::new(1, u64::from(st.timeout_days.saturating_sub(1)), "days");
+            if before.max < before.min {
+                return Err(bounds::out_of_range(
+                    field,
+                    format!("{field} needs a decision timeout of at least 2 days: it must come before the timeout"),
+                ));
+            }
+            if !before.contains(e.after_days.into()) {
+                let hint = format!("before the {}-day timeout", st.timeout_days);
+                return Err(before.refusal(field, e.after_days.into(), &hint));
+            }
+        }
+    }
+    match spec.lifecycle.expiration {
+        Expiration::AfterDays(d) if !bounds::EXPIRATION_DAYS.contains(d.into()) => {
+            return Err(bounds::EXPIRATION_DAYS.refusal(Field::ExpirationDays, d.into(), "0 means never"));
+        }
+        Expiration::AfterHours(h) => bounds::EXPIRATION_HOURS.check(Field::ExpirationHours, h)?,
+        Expiration::OnDate(t) => bounds::check_date(Field::ExpirationDate, t)?,
+        _ => {}
+    }
+    check_questions(spec)?;
+    match &spec.review {
+        Some(r) => check_review(r, &spec.lifecycle.expiration),
+        None => Ok(()),
+    }
+}
+
+/// How many questions, how long their text, how many answers a multiple choice offers.
+fn check_questions(spec: &PolicySpec) -> DomainResult<()> {
+    bounds::QUESTIONS.check(Field::Questions, spec.questions.len() as u64)?;
+    for (i, q) in spec.questions.iter().enumerate() {
+        bounds::check_text(Field::QuestionText { question: i + 1 }, &q.text, bounds::DESCRIPTION_CHARS)?;
+        if let QuestionKind::Choice { options } = &q.kind {
+            let field = Field::QuestionOptions { question: i + 1 };
+            // Fewer than two answers is a rule of its own (`validate_policy` says so).
+            if options.len() > 1 {
+                bounds::CHOICES.check(field, options.len() as u64)?;
+            }
+            for o in options {
+                bounds::check_name(field, o, "An answer")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A review fits inside its recurrence, starts on a date the tenant keeps, and a review before
+/// expiry opens within the assignment's lifetime.
+fn check_review(r: &ReviewSettings, expiration: &Expiration) -> DomainResult<()> {
+    let span = bounds::review_duration_days(r.frequency);
+    if !span.contains(r.duration_days.into()) {
+        let hint = format!("a {} review ends before the next one opens", r.frequency);
+        return Err(span.refusal(Field::ReviewDuration, r.duration_days.into(), &hint));
+    }
+    bounds::check_date(Field::ReviewStart, r.starts_on)?;
+    let Some(d) = r.before_expiry_days else { return Ok(()) };
+    let field = Field::ReviewBeforeExpiry;
+    bounds::REVIEW_BEFORE_EXPIRY_DAYS.check(field, d)?;
+    let lifetime = match *expiration {
+        Expiration::AfterDays(days) if days > 0 => Some(days),
+        Expiration::AfterHours(h) => Some(h / 24),
+        _ => None,
+    };
+    match lifetime {
+        Some(days) if days < 2 => Err(bounds::out_of_range(
+            field,
+            format!("{field} needs assignments that last at least 2 days; these {}", expiration.label()),
+        )),
+        Some(days) if d >= days => {
+            let span = Span::new(1, u64::from(days - 1), "days");
+            Err(span.refusal(field, d.into(), &format!("less than the assignments' {days}-day lifetime")))
+        }
+        _ => Ok(()),
+    }
+}
