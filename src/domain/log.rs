@@ -30,8 +30,10 @@ impl Tenant {
             activity: activity.to_string(),
             object: object.to_string(),
             summary: summary.into(),
-            before: before.and_then(|b| serde_json::to_value(b).ok()),
-            after: after.and_then(|a| serde_json::to_value(a).ok()),
+            // A value that serializes to null (an absent login) is no value: the files leave it
+            // out, so the event reads back the same.
+            before: before.and_then(|b| serde_json::to_value(b).ok()).filter(|v| !v.is_null()),
+            after: after.and_then(|a| serde_json::to_value(a).ok()).filter(|v| !v.is_null()),
         };
         self.audit.push(event);
     }
