@@ -119,17 +119,18 @@ fn team_mode_needs_an_administrator_with_a_login() {
 #[test]
 fn escape_codes_in_a_justification_never_reach_the_terminal_raw() {
     let env = Env::new();
-    let out = env.ok(&[
-        "--as",
-        "Delia Dennis",
-        "--json",
-        "request",
-        "Project Alpha",
-        "--justification",
-        "\x1b[2J\x1b]0;pwned\x07 please",
-    ]);
+    let hostile = "\x1b[2J\x1b]0;pwned\x07 please";
+    // The domain refuses control characters in a justification now, and says so cleanly...
+    let e = env.fails(&["--as", "Delia Dennis", "request", "Project Alpha", "--justification", hostile], 1);
+    assert!(e.contains("control character") && !e.contains('\x1b'), "{e:?}");
+    // ...but an older version accepted them, and its journal is replayed as written.
+    let out = env.ok(&["--as", "Delia Dennis", "--json", "request", "Project Alpha", "--justification", "MARK please"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     let id = v["created"].as_str().expect("a request").to_string();
+    let journal = env.data().join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).expect("journal");
+    assert!(text.contains("MARK please"), "the request is in the journal");
+    std::fs::write(&journal, text.replace("MARK please", "\\u001b[2J\\u001b]0;pwned\\u0007 please")).expect("write");
     for who in ["Delia Dennis", "Miriam Graham"] {
         let text = env.ok(&["--as", who, "request", "show", &id]);
         assert!(!text.contains('\x1b') && !text.contains('\x07'), "{who}: {text:?}");
