@@ -114,12 +114,12 @@ fn moving_the_clock_past_the_year_9999_is_refused_and_changes_nothing() {
     weekly_lab(&mut w);
     let admin = admin(&w);
     let e = w.refuse(&admin, Command::AdvanceClock { seconds: 99_999_999 * 86_400 });
-    assert!(matches!(&e, DomainError::Invalid(m) if m.contains("past the year 9999")), "{e:?}");
+    assert!(matches!(&e, DomainError::OutOfRange { message: m, .. } if m.contains("past the year 9999")), "{e:?}");
     let e = w.refuse(&admin, Command::AdvanceClock { seconds: i64::MAX });
-    assert!(matches!(&e, DomainError::Invalid(m) if m.contains("past the year 9999")), "{e:?}");
+    assert!(matches!(&e, DomainError::OutOfRange { message: m, .. } if m.contains("past the year 9999")), "{e:?}");
     let far = Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap();
     let e = w.refuse(&admin, Command::SetClock { to: far });
-    assert!(matches!(&e, DomainError::Invalid(m) if m.contains("past the year 9999")), "{e:?}");
+    assert!(matches!(&e, DomainError::OutOfRange { message: m, .. } if m.contains("past the year 9999")), "{e:?}");
     assert_eq!(w.now(), t0());
 }
 
@@ -259,29 +259,34 @@ fn an_assignment_under_review_gets_no_second_review_before_expiry_until_that_one
     let mut spec = members_policy("Short, reviewed before expiry");
     spec.lifecycle.expiration = Expiration::AfterDays(30);
     spec.lifecycle.allow_extension = true;
-    spec.review = Some(ReviewSettings { before_expiry_days: Some(40), duration_days: 14, ..weekly(t0()) });
+    // The longest review before expiry a 30-day lifetime allows, a week long.
+    spec.review = Some(ReviewSettings { before_expiry_days: Some(29), duration_days: 7, ..weekly(t0()) });
     let lab = w.lab(spec);
     let mia = w.user("Mia");
     let r = w.request(&u(mia), lab.package);
     let a = w.asg_of(r).id;
-    assert_eq!(w.t.reviews.len(), 1, "40 days before a 30-day end is now: the review opens at once");
+    assert_eq!(w.advance(1).reviews_opened, 1, "29 days before a 30-day end");
+    let extend = |w: &mut World| {
+        w.run(&u(mia), Command::RequestExtension { assignment: a, justification: "still needed".into() });
+    };
 
-    // Extending moves the end; the review before the new end is due at once too, but one is open.
-    w.advance(5);
-    w.run(&u(mia), Command::RequestExtension { assignment: a, justification: "still needed".into() });
+    // Extending moves the end; the review before the new end falls due while the first is open.
+    w.advance(4);
+    extend(&mut w);
     assert_eq!(w.asg(a).end, Some(t0() + days(35)));
+    w.advance(1);
     assert_eq!(w.t.reviews.len(), 1, "no second review while the first is in progress");
 
-    // Once it has ended, an extension opens a new one.
-    let fired = w.advance(10);
-    assert_eq!(fired.reviews_completed, 1);
-    w.run(&u(mia), Command::RequestExtension { assignment: a, justification: "still needed".into() });
+    // Once it has ended (day 8), an extension opens a new one.
+    assert_eq!(w.advance(3).reviews_completed, 1);
+    extend(&mut w);
+    assert_eq!(w.advance(1).reviews_opened, 1);
     assert_eq!(w.t.reviews.len(), 2);
     // Saved and loaded, the tenant knows which assignment is under review.
     let mut back: Tenant = serde_json::from_str(&serde_json::to_string(&w.t).unwrap()).unwrap();
     back.rebuild_indexes();
     w.t = back;
+    extend(&mut w);
     w.advance(1);
-    w.run(&u(mia), Command::RequestExtension { assignment: a, justification: "still needed".into() });
     assert_eq!(w.t.reviews.len(), 2, "the loaded index still sees the open review");
 }
