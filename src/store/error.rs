@@ -126,7 +126,7 @@ pub enum StoreError {
     Locked { path: PathBuf, holder: Option<LockHolder>, waited: Duration },
 
     #[error(
-        "{}: gave up waiting for the lock ({}); nothing was done",
+        "{}: gave up waiting; {}. Nothing was done",
         path.display(),
         locked_by(holder.as_ref(), None)
     )]
@@ -192,7 +192,7 @@ impl StoreError {
 fn locked_by(holder: Option<&LockHolder>, waited: Option<Duration>) -> String {
     let who = match holder {
         Some(h) => format!("another process holds the lock: {h}"),
-        None => "another process holds the lock (a reader, or one that left no record)".to_owned(),
+        None => "another process holds the lock: a reader, or one that left no record".to_owned(),
     };
     match waited {
         Some(w) => format!("{who}, and did not let go within {:.1} s", w.as_secs_f64()),
