@@ -13,8 +13,9 @@ use common::personas::*;
 use common::*;
 use entitle::domain::*;
 
-/// What the matrix adds to the shared fixture: a catalog creator (the 15th persona) and objects
-/// each command can act on as an administrator would.
+/// What the matrix adds to the shared fixture: three personas (a catalog creator, a blocked
+/// Finance owner and a blocked global administrator) and objects each command can act on as an
+/// administrator would.
 struct Extra {
     /// A group Olga (the Finance owner) owns, not yet in any catalog.
     olga_group: ResourceId,
@@ -51,6 +52,10 @@ fn setup() -> (Fx, Extra) {
     w.settings(|s| {
         s.catalog_creators.insert(creator);
     });
+    let otto = w.user("Otto Owner");
+    let mut spec = member_spec("Adam Admin", None);
+    spec.global_admin = true;
+    let adam = w.user_spec(spec);
     let olga_group = w.group_owned("Olga's Group", &[olga]);
     let loose_team = w.team("Loose Team");
     let spare_team = w.team("Finance Spare");
@@ -61,9 +66,11 @@ fn setup() -> (Fx, Extra) {
         (rita, CatalogRole::Reader),
         (paul, CatalogRole::AccessPackageManager),
         (anna, CatalogRole::AccessPackageAssignmentManager),
+        (otto, CatalogRole::Owner),
     ] {
         w.grant_role(spare_catalog, who, role);
     }
+    w.grant_role(fx.finance, otto, CatalogRole::Owner);
     let spare_org = w.org("Northwind", "northwind.example", &[]);
     let spare_policy = w.policy(fx.sox, PolicySpec::new("Direct only", RequestScope::AdminOnly));
     let ledger = w.package(fx.finance, "Ledger");
@@ -86,7 +93,12 @@ fn setup() -> (Fx, Extra) {
     // Team mode needs an administrator who can sign in.
     let admin = w.admin;
     w.sys(Command::SetLogin { user: admin, login: Some("ada".into()) });
-    fx.people.push(Persona { name: "creator", actor: u(creator), admin: false, finance: false, user: Some(creator) });
+    // Blocked, the roles they hold give them nothing.
+    w.set_enabled(otto, false);
+    w.set_enabled(adam, false);
+    for (name, who) in [("creator", creator), ("blocked owner", otto), ("blocked admin", adam)] {
+        fx.people.push(Persona { name, actor: u(who), admin: false, finance: false, user: Some(who) });
+    }
     let x = Extra {
         olga_group,
         loose_team,
@@ -170,6 +182,7 @@ const COMMANDS: &[&str] = &[
     "RequestExtension",
     "RemoveOwnAssignment",
     "AdminAssign",
+    "AdminAssign (Other)",
     "AdminRemove",
     "DecideReview",
     "EndReview",
@@ -264,6 +277,14 @@ fn entry(fx: &Fx, x: &Extra, what: &str, p: &Persona) -> Entry {
             end: None,
             justification: "Direct".into(),
         },
+        "AdminAssign (Other)" => Command::AdminAssign {
+            package: fx.travel,
+            policy: *t.package(fx.travel).expect("Travel").policies.first().expect("Travel's policy"),
+            user: fx.user_of("holder"),
+            start: None,
+            end: None,
+            justification: "Direct".into(),
+        },
         "AdminRemove" => Command::AdminRemove { assignment: fx.megan_sox, reason: "Done".into() },
         "DecideReview" => Command::DecideReview {
             review: fx.review,
@@ -291,62 +312,65 @@ fn entry(fx: &Fx, x: &Extra, what: &str, p: &Persona) -> Entry {
 }
 
 /// Rows: commands; columns: admin owner reader pkgmgr asgmgr approver reviewer member holder guest
-/// blocked outsider removed removed@ creator. `A` allowed, `R` refused for rights.
+/// blocked outsider removed removed@ creator, blocked owner, blocked admin. `A` allowed, `R` refused
+/// for rights.
 const EXPECTED: &[(&str, &str)] = &[
-    ("Tick", "ARRRRRRRRRRRRRR"),
-    ("AdvanceClock", "ARRRRRRRRRRRRRR"),
-    ("SetClock", "ARRRRRRRRRRRRRR"),
-    ("FreezeClock", "ARRRRRRRRRRRRRR"),
-    ("CreateUser", "ARRRRRRRRRRRRRR"),
-    ("UpdateUser", "ARRRRRRRRRRRRRR"),
-    ("CreateResource", "ARRRRRRRRRRRRRR"),
-    ("AddDirectGrant", "ARRRRRRRRRRRRRR"),
-    ("RemoveDirectGrant", "ARRRRRRRRRRRRRR"),
-    ("CreateOrg", "ARRRRRRRRRRRRRR"),
-    ("UpdateOrg", "ARRRRRRRRRRRRRR"),
-    ("DeleteOrg", "ARRRRRRRRRRRRRR"),
-    ("UpdateSettings", "ARRRRRRRRRRRRRR"),
+    ("Tick", "ARRRRRRRRRRRRRRRR"),
+    ("AdvanceClock", "ARRRRRRRRRRRRRRRR"),
+    ("SetClock", "ARRRRRRRRRRRRRRRR"),
+    ("FreezeClock", "ARRRRRRRRRRRRRRRR"),
+    ("CreateUser", "ARRRRRRRRRRRRRRRR"),
+    ("UpdateUser", "ARRRRRRRRRRRRRRRR"),
+    ("CreateResource", "ARRRRRRRRRRRRRRRR"),
+    ("AddDirectGrant", "ARRRRRRRRRRRRRRRR"),
+    ("RemoveDirectGrant", "ARRRRRRRRRRRRRRRR"),
+    ("CreateOrg", "ARRRRRRRRRRRRRRRR"),
+    ("UpdateOrg", "ARRRRRRRRRRRRRRRR"),
+    ("DeleteOrg", "ARRRRRRRRRRRRRRRR"),
+    ("UpdateSettings", "ARRRRRRRRRRRRRRRR"),
     // Catalog creators create catalogs; the owner of a catalog edits it and its role holders.
-    ("CreateCatalog", "ARRRRRRRRRRRRRA"),
-    ("UpdateCatalog", "AARRRRRRRRRRRRR"),
-    ("DeleteCatalog", "AARRRRRRRRRRRRR"),
-    ("AddCatalogResource (one the owner owns)", "AARRRRRRRRRRRRR"),
-    ("AddCatalogResource (one the owner does not own)", "ARRRRRRRRRRRRRR"),
-    ("RemoveCatalogResource", "AARRRRRRRRRRRRR"),
-    ("GrantCatalogRole", "AARRRRRRRRRRRRR"),
-    ("RevokeCatalogRole", "AARRRRRRRRRRRRR"),
+    ("CreateCatalog", "ARRRRRRRRRRRRRARR"),
+    ("UpdateCatalog", "AARRRRRRRRRRRRRRR"),
+    ("DeleteCatalog", "AARRRRRRRRRRRRRRR"),
+    ("AddCatalogResource (one the owner owns)", "AARRRRRRRRRRRRRRR"),
+    ("AddCatalogResource (one the owner does not own)", "ARRRRRRRRRRRRRRRR"),
+    ("RemoveCatalogResource", "AARRRRRRRRRRRRRRR"),
+    ("GrantCatalogRole", "AARRRRRRRRRRRRRRR"),
+    ("RevokeCatalogRole", "AARRRRRRRRRRRRRRR"),
     // Packages, their resource roles and policies: owner and access package manager.
-    ("CreatePackage", "AARARRRRRRRRRRR"),
-    ("UpdatePackage", "AARARRRRRRRRRRR"),
-    ("DeletePackage", "AARARRRRRRRRRRR"),
-    ("AddResourceRole", "AARARRRRRRRRRRR"),
-    ("RemoveResourceRole", "AARARRRRRRRRRRR"),
-    ("CreatePolicy", "AARARRRRRRRRRRR"),
-    ("UpdatePolicy", "AARARRRRRRRRRRR"),
-    ("DeletePolicy", "AARARRRRRRRRRRR"),
+    ("CreatePackage", "AARARRRRRRRRRRRRR"),
+    ("UpdatePackage", "AARARRRRRRRRRRRRR"),
+    ("DeletePackage", "AARARRRRRRRRRRRRR"),
+    ("AddResourceRole", "AARARRRRRRRRRRRRR"),
+    ("RemoveResourceRole", "AARARRRRRRRRRRRRR"),
+    ("CreatePolicy", "AARARRRRRRRRRRRRR"),
+    ("UpdatePolicy", "AARARRRRRRRRRRRRR"),
+    ("DeletePolicy", "AARARRRRRRRRRRRRR"),
     // Anyone not blocked may ask; whom a policy takes (not guests, not outsiders, one assignment
     // each) is a rule of the policy, not a right.
-    ("SubmitRequest", "AAAAAAAAAARARAA"),
+    ("SubmitRequest", "AAAAAAAAAARARAARR"),
     // The requestor cancels their own; in a catalog, its assignment managers (and above) too.
-    ("CancelRequest (Finance)", "AARAARRARRRRRRR"),
-    ("CancelRequest (Other)", "ARRRRRRARRRRRRR"),
+    ("CancelRequest (Finance)", "AARAARRARRRRRRRRR"),
+    ("CancelRequest (Other)", "ARRRRRRARRRRRRRRR"),
     // Someone outside the directory cancels theirs by the email they asked with.
-    ("CancelRequest (an outsider's)", "ARRRRRRRRRRARRR"),
+    ("CancelRequest (an outsider's)", "ARRRRRRRRRRARRRRR"),
     // Only the approvers a stage is routed to decide it, administrators included.
-    ("Decide", "RRRRRARRRRRRRRR"),
-    ("RequestExtension", "RRRRRRRRARRRRRR"),
-    ("RemoveOwnAssignment", "RRRRRRRRARRRRRR"),
-    ("AdminAssign", "AARAARRRRRRRRRR"),
-    ("AdminRemove", "AARAARRRRRRRRRR"),
-    ("DecideReview", "RRRRRRARRRRRRRR"),
-    ("EndReview", "AARARRRRRRRRRRR"),
+    ("Decide", "RRRRRARRRRRRRRRRR"),
+    ("RequestExtension", "RRRRRRRRARRRRRRRR"),
+    ("RemoveOwnAssignment", "RRRRRRRRARRRRRRRR"),
+    ("AdminAssign", "AARAARRRRRRRRRRRR"),
+    // Roles in Finance give nothing in the Other catalog.
+    ("AdminAssign (Other)", "ARRRRRRRRRRRRRRRR"),
+    ("AdminRemove", "AARAARRRRRRRRRRRR"),
+    ("DecideReview", "RRRRRRARRRRRRRRRR"),
+    ("EndReview", "AARARRRRRRRRRRRRR"),
     // Every signed-in directory user has a mailbox.
-    ("MarkRead", "AAAAAAAAAARRRRA"),
-    ("SetMode", "ARRRRRRRRRRRRRR"),
-    ("SetLogin", "ARRRRRRRRRRRRRR"),
-    ("ActingAs (the persona acts as Megan)", "ARRRRRRRRRRRRRR"),
+    ("MarkRead", "AAAAAAAAAARRRRARR"),
+    ("SetMode", "ARRRRRRRRRRRRRRRR"),
+    ("SetLogin", "ARRRRRRRRRRRRRRRR"),
+    ("ActingAs (the persona acts as Megan)", "ARRRRRRRRRRRRRRRR"),
     // Acting as someone gives their rights, not the administrator's.
-    ("ActingAs (an administrator acts as the persona)", "AARAARRRRRRRRRR"),
+    ("ActingAs (an administrator acts as the persona)", "AARAARRRRRRRRRRRR"),
 ];
 
 /// What one cell did on its fresh copy of the tenant.
@@ -402,7 +426,7 @@ fn every_change_as_every_persona_matches_who_may_do_what() {
         }
     }
     assert!(mismatches.is_empty(), "{} of {checked} cells differ:\n{}", mismatches.len(), mismatches.join("\n"));
-    assert_eq!(checked, 45 * 15, "commands x personas");
+    assert_eq!(checked, 46 * 17, "commands x personas");
 }
 
 #[test]
