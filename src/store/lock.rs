@@ -2,8 +2,9 @@
 //! record of who holds it exclusively.
 //!
 //! The lock is `flock`-style ([`File::try_lock`]): held per open file, released by the kernel
-//! when the process dies. Waiting polls `try_lock` until [`LockWait::timeout`] has passed, calling
-//! the waiter (if any) between tries so a screen can keep drawing and let the user give up.
+//! when the process dies. Waiting blocks in the kernel on a second open file (in a thread, so that it is woken
+//! the moment the lock is let go) until [`LockWait::timeout`] has passed, calling the waiter (if any)
+//! every 50 ms so a screen can keep drawing and let the user give up.
 //!
 //! Whoever takes the exclusive lock writes one JSON line into the lock file,
 //! `{"pid":123,"command":"entitle clock set 3000-01-01","since":"2026-11-29T17:00:00Z"}`, and
@@ -15,6 +16,7 @@ use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
@@ -25,8 +27,8 @@ use super::files;
 /// The default wait for the lock before a command is refused.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The longest sleep between two tries; the first tries come faster.
-const MAX_POLL: Duration = Duration::from_millis(50);
+/// How often a waiter is told how long it has waited.
+const TICK: Duration = Duration::from_millis(50);
 
 /// The waiter is called only once the wait has lasted this long: the usual short waits for
 /// another process's commit should not make a screen flash.
@@ -150,7 +152,7 @@ impl LockFile {
             return Err(StoreError::ReadOnly { path: self.path.clone() });
         }
         let held = self.take(true, wait)?;
-        if let Some(mut file) = held.file {
+        if let Some(mut file) = held.file.as_ref().map(HeldFile::file) {
             // The record is only for the message of a process that waits: failing to write it
             // must not stop the commit.
             let _ =
@@ -164,17 +166,46 @@ impl LockFile {
             return Ok(Held { file: None, exclusive });
         };
         let action = if exclusive { "take an exclusive lock" } else { "take a shared lock" };
+        let tried = if exclusive { file.try_lock() } else { file.try_lock_shared() };
+        match tried {
+            Ok(()) => return Ok(Held { file: Some(HeldFile::Mine(file)), exclusive }),
+            Err(fs::TryLockError::WouldBlock) => {}
+            Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(&self.path, action, e)),
+        }
+        if wait.timeout.is_zero() {
+            let holder = read_holder(&self.path);
+            return Err(StoreError::Locked { path: self.path.clone(), holder, waited: Duration::ZERO });
+        }
+        // Wait in the kernel, on a second open file of our own, so that this process is woken the
+        // moment the lock is let go: polling would let a busy process take it again first.
+        let second = File::open(&self.path).map_err(|e| StoreError::io(&self.path, action, e))?;
+        let slot = Arc::new((Mutex::new(Slot::Waiting), Condvar::new()));
+        let theirs = Arc::clone(&slot);
+        std::thread::spawn(move || {
+            let got = if exclusive { second.lock() } else { second.lock_shared() };
+            let (state, woken) = &*theirs;
+            let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+            // Given up meanwhile: the file is closed here, which lets the lock go at once.
+            if matches!(*state, Slot::Waiting) {
+                *state = match got {
+                    Ok(()) => Slot::Taken(second),
+                    Err(e) => Slot::Failed(e),
+                };
+            }
+            woken.notify_all();
+        });
+        let (state, woken) = &*slot;
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
         let start = Instant::now();
-        let mut poll = Duration::from_millis(1);
         loop {
-            let tried = if exclusive { file.try_lock() } else { file.try_lock_shared() };
-            match tried {
-                Ok(()) => return Ok(Held { file: Some(file), exclusive }),
-                Err(fs::TryLockError::WouldBlock) => {}
-                Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(&self.path, action, e)),
+            match std::mem::replace(&mut *state, Slot::Waiting) {
+                Slot::Taken(f) => return Ok(Held { file: Some(HeldFile::Waited(f)), exclusive }),
+                Slot::Failed(e) => return Err(StoreError::io(&self.path, action, e)),
+                Slot::Waiting | Slot::GivenUp => {}
             }
             let waiting = Waiting { holder: read_holder(&self.path), waited: start.elapsed(), timeout: wait.timeout };
             if waiting.waited >= wait.timeout {
+                *state = Slot::GivenUp;
                 return Err(StoreError::Locked {
                     path: self.path.clone(),
                     holder: waiting.holder,
@@ -185,12 +216,22 @@ impl LockFile {
                 && let Some(waiter) = wait.waiter.as_mut()
                 && waiter(&waiting) == Wait::GiveUp
             {
+                *state = Slot::GivenUp;
                 return Err(StoreError::GaveUp { path: self.path.clone(), holder: waiting.holder });
             }
-            std::thread::sleep(poll.min(wait.timeout.saturating_sub(waiting.waited)));
-            poll = (poll * 2).min(MAX_POLL);
+            let slice = TICK.min(wait.timeout.saturating_sub(waiting.waited));
+            state = woken.wait_timeout(state, slice).map(|(g, _)| g).unwrap_or_else(|e| e.into_inner().0);
         }
     }
+}
+
+/// Where the waiting thread leaves the lock it took (or why it could not).
+enum Slot {
+    Waiting,
+    Taken(File),
+    Failed(io::Error),
+    /// The waiter stopped waiting: a lock taken after this is let go at once.
+    GivenUp,
 }
 
 fn read_only(e: &io::Error) -> bool {
@@ -199,14 +240,30 @@ fn read_only(e: &io::Error) -> bool {
 
 /// A held lock; released when dropped (an exclusive holder first empties its record).
 pub(crate) struct Held<'a> {
-    file: Option<&'a File>,
+    file: Option<HeldFile<'a>>,
     exclusive: bool,
+}
+
+/// The open file that holds the lock: the store's own, or the one a wait took it with.
+enum HeldFile<'a> {
+    Mine(&'a File),
+    Waited(File),
+}
+
+impl HeldFile<'_> {
+    fn file(&self) -> &File {
+        match self {
+            HeldFile::Mine(f) => f,
+            HeldFile::Waited(f) => f,
+        }
+    }
 }
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
         // Closing the file would release it too; an error here leaves nothing to clean up.
-        if let Some(file) = self.file {
+        if let Some(held) = &self.file {
+            let file = held.file();
             if self.exclusive {
                 let _ = file.set_len(0);
             }
