@@ -245,3 +245,24 @@ fn the_settings_and_directory_forms_set_the_mode_and_logins() {
     assert!(app.top_layer().is_none(), "saved: {:?}", app.message());
     assert_eq!(app.ctx.tenant().mode, Mode::Team);
 }
+
+/// A blocked sign-in reads nothing in the terminal app either: My Access says why in the domain's
+/// words (wrapped, not cut), and the status bar does not show the clock.
+#[test]
+fn a_blocked_sign_in_sees_why_and_not_even_the_clock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tenant = entitle::store::demo::demo_tenant().expect("demo");
+    let kai = tenant.find_user("Kai Carter").expect("Kai").id;
+    let admin = entitle::session::resolve_actor(&tenant, None).expect("admin");
+    let mut app = demo_app(dir.path(), admin);
+    let before = status_line(&mut app);
+    assert!(before.contains("frozen"), "{before}");
+    let spec = entitle::domain::UserSpec::from(app.ctx.tenant().user(kai).expect("Kai"));
+    app.ctx.run(Command::UpdateUser { user: kai, spec, enabled: false }).expect("blocked");
+    app.ctx.session.actor = Actor::user(kai);
+    app.refresh_views();
+    let s = whole_screen(&mut app);
+    assert!(s.contains("Kai Carter's sign-in is blocked") && s.contains("until an administrator unblocks"), "{s}");
+    let status = s.lines().nth(48).unwrap_or_default();
+    assert!(!status.contains("frozen") && !status.contains("2026"), "{status}");
+}

@@ -45,25 +45,11 @@ pub(crate) fn user(ctx: &mut Ctx, c: UserCmd) -> Result<()> {
     }
 }
 
-/// A user's current fields as a spec (what `user update` starts from).
-fn spec_of(u: &User) -> UserSpec {
-    UserSpec {
-        display_name: u.display_name.clone(),
-        email: u.email.clone(),
-        user_type: u.user_type,
-        manager: u.manager,
-        department: u.department.clone(),
-        job_title: u.job_title.clone(),
-        home_org: u.home_org,
-        global_admin: u.global_admin,
-    }
-}
-
 fn user_update(ctx: &mut Ctx, a: UserUpdate) -> Result<()> {
     let t = ctx.t();
     let u = t.find_user(&a.user)?;
-    let unchanged = spec_of(u);
-    let mut spec = spec_of(u);
+    let unchanged = UserSpec::from(u);
+    let mut spec = UserSpec::from(u);
     spec.display_name = a.name.unwrap_or(spec.display_name);
     spec.email = a.email.unwrap_or(spec.email);
     spec.user_type = match a.kind {

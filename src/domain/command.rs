@@ -44,6 +44,22 @@ pub struct UserSpec {
     pub global_admin: bool,
 }
 
+/// A user's current fields as a spec (what an update starts from).
+impl From<&super::directory::User> for UserSpec {
+    fn from(u: &super::directory::User) -> Self {
+        UserSpec {
+            display_name: u.display_name.clone(),
+            email: u.email.clone(),
+            user_type: u.user_type,
+            manager: u.manager,
+            department: u.department.clone(),
+            job_title: u.job_title.clone(),
+            home_org: u.home_org,
+            global_admin: u.global_admin,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceSpec {

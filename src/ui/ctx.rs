@@ -257,7 +257,11 @@ impl Shell for Ctx {
         StatusInfo {
             user,
             roles: self.roles(),
-            clock: self.now.format("%a %Y-%m-%d %H:%M").to_string(),
+            // A blocked sign-in reads nothing, the clock included (empty: not shown).
+            clock: match t.reader(self.actor()) {
+                Ok(_) => self.now.format("%a %Y-%m-%d %H:%M").to_string(),
+                Err(_) => String::new(),
+            },
             clock_live: !t.clock.is_frozen(),
             location: self.location.display().to_string(),
             saved: self.saved.clone(),

@@ -48,6 +48,10 @@ pub struct MyAccess {
     shown_for: Option<crate::domain::Actor>,
 }
 
+const NOTHING_OPEN: &str = "Nothing is open to you here; ask an administrator.";
+const NO_REQUESTS: &str = "You have not requested anything yet. Pick a package under Available and press r.";
+const NO_ASSIGNMENTS: &str = "No assignments yet.";
+
 impl Default for MyAccess {
     fn default() -> Self {
         Self::new()
@@ -68,7 +72,7 @@ impl MyAccess {
                     c("Mine", Constraint::Length(16)),
                 ],
             )
-            .empty("Nothing is open to you here; ask an administrator."),
+            .empty(NOTHING_OPEN),
             requests: ListPane::new(
                 "My requests",
                 vec![
@@ -79,7 +83,7 @@ impl MyAccess {
                     c("Waiting on / ended", Constraint::Fill(3)),
                 ],
             )
-            .empty("You have not requested anything yet. Pick a package under Available and press r."),
+            .empty(NO_REQUESTS),
             assignments: ListPane::new(
                 "My access",
                 vec![
@@ -89,7 +93,7 @@ impl MyAccess {
                     c("Left", Constraint::Length(8)),
                 ],
             )
-            .empty("No assignments yet."),
+            .empty(NO_ASSIGNMENTS),
             available_ids: vec![],
             request_ids: vec![],
             assignment_ids: vec![],
@@ -502,6 +506,11 @@ impl TabView<Ctx> for MyAccess {
         }
         let t = ctx.tenant();
         let theme = &ctx.theme;
+        // A blocked sign-in may read nothing: every pane says why, in the domain's words.
+        let refused = t.reader(ctx.actor()).err().map(|e| e.to_string());
+        self.available.set_empty(refused.clone().unwrap_or_else(|| NOTHING_OPEN.to_string()));
+        self.requests.set_empty(refused.clone().unwrap_or_else(|| NO_REQUESTS.to_string()));
+        self.assignments.set_empty(refused.unwrap_or_else(|| NO_ASSIGNMENTS.to_string()));
         let avail = t.available_packages(ctx.actor());
         self.available_ids = avail.iter().map(|(p, _)| p.id).collect();
         self.available_rows = avail

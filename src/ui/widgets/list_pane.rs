@@ -33,8 +33,13 @@ impl ListPane {
 
     /// The text shown when there are no rows at all.
     pub fn empty(mut self, message: impl Into<String>) -> Self {
-        self.empty = message.into();
+        self.set_empty(message);
         self
+    }
+
+    /// What the pane says when it has no rows.
+    pub fn set_empty(&mut self, message: impl Into<String>) {
+        self.empty = message.into();
     }
 
     /// Draws the border (highlighted when `focused`), the title with the row count, and the table.

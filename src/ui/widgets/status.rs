@@ -26,7 +26,7 @@ pub struct StatusInfo {
     /// Signed-in user's display name.
     pub user: String,
     pub roles: Vec<String>,
-    /// The in-app clock, already formatted (e.g. "2025-03-01 09:00").
+    /// The in-app clock, already formatted (e.g. "2025-03-01 09:00"); empty: not shown.
     pub clock: String,
     /// `true` when the in-app clock follows the wall clock, `false` when it is frozen.
     pub clock_live: bool,
@@ -96,11 +96,14 @@ impl StatusBar<'_> {
         if roles && !i.roles.is_empty() {
             left.push(Span::styled(format!("({}) ", i.roles.join(", ")), t.muted));
         }
+        if !i.clock.is_empty() {
+            left.push(Span::styled("│ ", t.border));
+            left.push(Span::raw(format!("{} ", i.clock)));
+            let tag = if i.clock_live { ("live", t.ok) } else { ("frozen", t.warning) };
+            left.push(Span::styled(tag.0, tag.1));
+            left.push(Span::raw(" "));
+        }
         left.push(Span::styled("│ ", t.border));
-        left.push(Span::raw(format!("{} ", i.clock)));
-        let tag = if i.clock_live { ("live", t.ok) } else { ("frozen", t.warning) };
-        left.push(Span::styled(tag.0, tag.1));
-        left.push(Span::styled(" │ ", t.border));
         if location && !i.location.is_empty() {
             left.push(Span::styled(format!("{} ", i.location), t.muted));
         }

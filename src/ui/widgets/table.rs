@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
+use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget, Wrap};
 
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
@@ -363,9 +363,15 @@ impl<'a> Table<'a> {
             } else {
                 format!("No rows match \"{}\".", state.filter.value())
             };
-            let line = Line::styled(msg, theme.muted).centered();
-            if rows_area.height > 0 {
-                line.render(Rect { height: 1, ..rows_area }, buf);
+            // A long message (a refusal's whole reason) wraps instead of being cut.
+            if msg.chars().count() <= usize::from(rows_area.width) {
+                Line::styled(msg, theme.muted).centered().render(Rect { height: 1, ..rows_area }, buf);
+            } else {
+                Paragraph::new(msg)
+                    .style(theme.muted)
+                    .alignment(ratatui::layout::Alignment::Center)
+                    .wrap(Wrap { trim: true })
+                    .render(rows_area, buf);
             }
             return;
         }
