@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use entitle::domain::{Actor, Command, Entry, Tenant};
-use entitle::scale::{self, GenReport, ScaleParams};
+use entitle::scale::ScaleParams;
 use entitle::store::Store;
 
 /// Commits (and bare appends) measured for a median.
@@ -47,28 +47,29 @@ pub struct Figures {
 pub struct Table {
     pub params: ScaleParams,
     pub generated: String,
-    /// None when the generated directory was reused from the cache.
-    pub generate_time: Option<Duration>,
+    /// `entitle gen` as a whole process; None when the directory was reused from the cache.
+    pub generate: Option<Run>,
     pub scale: Figures,
     pub demo: Figures,
 }
 
-/// Generate the scale tenant into `root/cache` (unless it is already there), set up the demo
-/// tenant, and measure both. `bin` is the `entitle` binary.
+/// Generate the scale tenant into `root/cache` with `entitle gen` (unless it is already there),
+/// set up the demo tenant, and measure both. `bin` is the `entitle` binary.
+///
+/// Every whole process runs before this process reads or parses any snapshot: a child's peak
+/// memory as `wait4` reports it starts from its parent's at the fork, so the parent must be small.
 pub fn table(bin: &Path, root: &Path, params: ScaleParams) -> Result<Table> {
     let cache = root.join("cache").join(format!("{}-seed{}", params.assignments, params.seed));
     let data = cache.join("data");
     let about = cache.join("generated.txt");
-    let mut generate_time = None;
-    if !data.join("tenant.json").exists() || !about.exists() {
+    let mut generate = None;
+    if !data.join("tenant.json").exists() || is_older(&about, bin) {
         if cache.exists() {
             fs::remove_dir_all(&cache).with_context(|| format!("clearing {}", cache.display()))?;
         }
-        fs::create_dir_all(&cache)?;
-        let t0 = Instant::now();
-        let report: GenReport = scale::generate(&data, params)?;
-        generate_time = Some(t0.elapsed());
-        fs::write(&about, report.to_string())?;
+        let size = params.assignments.to_string();
+        let seed = params.seed.to_string();
+        generate = Some(run_to(bin, &data, &["gen", "--scale", &size, "--seed", &seed], &cache, Some(&about))?);
     }
     let generated = fs::read_to_string(&about)?;
     let demo_data = root.join("demo");
@@ -76,23 +77,43 @@ pub fn table(bin: &Path, root: &Path, params: ScaleParams) -> Result<Table> {
         run(bin, &demo_data, &["init", "--demo"], root)?;
     }
     let work = root.join("work");
-    let scale = figures(bin, &data, &work.join("scale"))?;
-    let demo = figures(bin, &demo_data, &work.join("demo"))?;
-    Ok(Table { params, generated, generate_time, scale, demo })
+    let scale_runs = processes(bin, &data, &work.join("scale"))?;
+    let demo_runs = processes(bin, &demo_data, &work.join("demo"))?;
+    let scale = in_process(&data, &work.join("scale"), scale_runs)?;
+    let demo = in_process(&demo_data, &work.join("demo"), demo_runs)?;
+    Ok(Table { params, generated, generate, scale, demo })
 }
 
-/// Measure one data directory on a fresh copy of it at `work`.
-pub fn figures(bin: &Path, data: &Path, work: &Path) -> Result<Figures> {
+/// Whether `file` is missing or older than `than` (a cache older than the binary is stale: the
+/// generator or the file format may have changed).
+fn is_older(file: &Path, than: &Path) -> bool {
+    let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(file), modified(than)) {
+        (Some(f), Some(t)) => f < t,
+        _ => true,
+    }
+}
+
+/// The whole-process figures: a read of `data`, then a year and a read after it on a fresh copy
+/// of it at `work`.
+pub fn processes(bin: &Path, data: &Path, work: &Path) -> Result<[Run; 3]> {
+    let logs = work.parent().unwrap_or(work);
+    let read = run(bin, data, &["clock", "show"], logs)?;
+    copy_dir(data, work)?;
+    let year = run(bin, work, &["clock", "advance", "365d"], logs)?;
+    let read_after_year = run(bin, work, &["clock", "show"], logs)?;
+    Ok([read, year, read_after_year])
+}
+
+/// The figures taken in this process: the snapshot's size and parts and its bare parse (of
+/// `data`), commits and bare appends (on the work copy, after its year).
+pub fn in_process(data: &Path, work: &Path, [read, year, read_after_year]: [Run; 3]) -> Result<Figures> {
     let snapshot = data.join("tenant.json");
     let bytes = fs::read(&snapshot).with_context(|| format!("reading {}", snapshot.display()))?;
     let snapshot_bytes = u64::try_from(bytes.len())?;
     let parts = parts(&bytes);
     let bare_parse = bare_parse(&bytes)?;
     drop(bytes);
-    let read = run(bin, data, &["clock", "show"], work.parent().unwrap_or(work))?;
-    copy_dir(data, work)?;
-    let year = run(bin, work, &["clock", "advance", "365d"], work.parent().unwrap_or(work))?;
-    let read_after_year = run(bin, work, &["clock", "show"], work.parent().unwrap_or(work))?;
     let (commit_median, commit_line_bytes) = commits(work)?;
     let bare_append_median = bare_appends(work, commit_line_bytes)?;
     Ok(Figures {
@@ -143,12 +164,21 @@ pub fn bare_parse(bytes: &[u8]) -> Result<Duration> {
     Ok(took)
 }
 
-/// Run `entitle --data DIR ARGS...` as a whole process, its output to `logs/`.
+/// Run `entitle --data DIR ARGS...` as a whole process, its errors to `logs/`.
 pub fn run(bin: &Path, data: &Path, args: &[&str], logs: &Path) -> Result<Run> {
+    run_to(bin, data, args, logs, None)
+}
+
+/// [`run`], keeping its standard output in `out`.
+pub fn run_to(bin: &Path, data: &Path, args: &[&str], logs: &Path, out: Option<&Path>) -> Result<Run> {
     fs::create_dir_all(logs)?;
     let log = logs.join("entitle.stderr");
+    let stdout = match out {
+        Some(path) => Stdio::from(File::create(path)?),
+        None => Stdio::null(),
+    };
     let mut cmd = Process::new(bin);
-    cmd.arg("--data").arg(data).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(File::create(&log)?);
+    cmd.arg("--data").arg(data).args(args).stdin(Stdio::null()).stdout(stdout).stderr(File::create(&log)?);
     let t0 = Instant::now();
     let child = cmd.spawn().with_context(|| format!("starting {}", bin.display()))?;
     let pid = libc::pid_t::try_from(child.id())?;
