@@ -145,7 +145,7 @@ pub fn parts(bytes: &[u8]) -> Vec<(String, u64)> {
     let ends: Vec<usize> = starts.iter().skip(1).map(|(_, s)| *s).chain([bytes.len()]).collect();
     let mut out: Vec<(String, u64)> =
         starts.into_iter().zip(ends).map(|((k, s), e)| (k, u64::try_from(e.saturating_sub(s)).unwrap_or(0))).collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1));
+    out.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     out
 }
 
