@@ -70,7 +70,10 @@ pub fn render(t: &Table) -> String {
         ),
     ];
     let mut out = String::new();
-    let _ = writeln!(out, "scale tenant: {}", t.generated.trim());
+    // `entitle gen` says "Generated the scale tenant in DIR: what it holds".
+    let generated = t.generated.trim();
+    let what = generated.split_once(": ").map_or(generated, |(_, what)| what);
+    let _ = writeln!(out, "scale tenant: {what}");
     match &t.generate {
         Some(g) => {
             let _ = writeln!(
