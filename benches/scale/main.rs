@@ -1,10 +1,11 @@
 //! The scale benchmark: `cargo bench --bench scale [-- SIZE [SEED]]`, SIZE being `smoke`
 //! (the default), `full` (1,000,000 assignments) or a number of assignments.
 //!
-//! It generates the scale tenant once into `target/scale-bench/cache/` (reused by later runs of
-//! the same size and seed), sets up the demo tenant, measures both on fresh copies under
-//! `target/scale-bench/work/`, and prints issue 7's table. See `measure.rs` for how each figure
-//! is taken.
+//! It generates the scale tenant with `entitle gen` into `target/scale-bench/cache/` (reused by
+//! later runs of the same size and seed until the `entitle` binary is rebuilt), sets up the demo
+//! tenant, measures both on fresh copies under `target/scale-bench/work/`, and prints issue 7's
+//! table. See `measure.rs` for how each figure is taken. At full size it needs about 10 GB of
+//! memory and a few minutes; CI runs the smoke size through `cargo test --test scale_bench`.
 
 mod measure;
 mod table;

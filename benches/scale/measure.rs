@@ -73,7 +73,10 @@ pub fn table(bin: &Path, root: &Path, params: ScaleParams) -> Result<Table> {
     }
     let generated = fs::read_to_string(&about)?;
     let demo_data = root.join("demo");
-    if !demo_data.join("tenant.json").exists() {
+    if is_older(&demo_data.join("tenant.json"), bin) {
+        if demo_data.exists() {
+            fs::remove_dir_all(&demo_data)?;
+        }
         run(bin, &demo_data, &["init", "--demo"], root)?;
     }
     let work = root.join("work");
