@@ -4,6 +4,7 @@
 //! `cli` and `ui` are the two faces over the same domain commands.
 pub mod cli;
 pub mod domain;
+pub mod scale;
 pub mod session;
 pub mod store;
 pub mod ui;

@@ -118,6 +118,8 @@ pub enum Cmd {
     Audit(AuditArgs),
     /// Your in-app mailbox
     Notifications(NotificationsArgs),
+    /// Write a big generated tenant into a new data directory (for measuring scale)
+    Gen(super::scale_gen::GenArgs),
 }
 
 #[derive(Debug, Args)]

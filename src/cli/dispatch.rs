@@ -8,7 +8,7 @@ use super::{Ctx, catalogs, directory, lifecycle, policy, reports, requests, setu
 
 pub(crate) fn dispatch(ctx: &mut Ctx, command: Cmd) -> Result<()> {
     match command {
-        Cmd::Init(_) => Ok(()), // handled before the store is opened
+        Cmd::Init(_) | Cmd::Gen(_) => Ok(()), // handled before the store is opened
         Cmd::Clock(c) => setup::clock(ctx, c),
         Cmd::Settings(c) => setup::settings(ctx, c),
         Cmd::User(c) => directory::user(ctx, c),

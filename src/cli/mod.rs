@@ -19,6 +19,7 @@ mod policy;
 mod policy_show;
 mod reports;
 mod requests;
+mod scale_gen;
 mod setup;
 
 use std::process::ExitCode;
@@ -74,6 +75,9 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     let timeout = session::lock_timeout(cli.lock_timeout.as_deref()).map_err(|e| usage(e.to_string()))?;
     if let Some(Cmd::Init(a)) = &cli.command {
         return setup::init(&dir, a, cli.json, LockWait::new(timeout));
+    }
+    if let Some(Cmd::Gen(a)) = &cli.command {
+        return scale_gen::run(&dir, a, cli.json);
     }
     let (store, opened) = Session::open(&dir, LockWait::new(timeout))?;
     let notice = (opened == Opened::InstalledDemo)

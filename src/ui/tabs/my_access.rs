@@ -22,6 +22,8 @@ use crate::ui::widgets::list_pane::ListPane;
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::{CellText, Column};
 
+mod mine;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pane {
     Available,
@@ -511,6 +513,9 @@ impl TabView<Ctx> for MyAccess {
         self.available.set_empty(refused.clone().unwrap_or_else(|| NOTHING_OPEN.to_string()));
         self.requests.set_empty(refused.clone().unwrap_or_else(|| NO_REQUESTS.to_string()));
         self.assignments.set_empty(refused.unwrap_or_else(|| NO_ASSIGNMENTS.to_string()));
+        let reqs = t.requests_for(ctx.actor());
+        let asg = t.assignments_for(ctx.actor());
+        let mine = mine::Mine::new(&asg, &reqs);
         let avail = t.available_packages(ctx.actor());
         self.available_ids = avail.iter().map(|(p, _)| p.id).collect();
         self.available_rows = avail
@@ -520,11 +525,10 @@ impl TabView<Ctx> for MyAccess {
                     cell(p.display_name.clone()),
                     cell(t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default()),
                     muted_cell(theme, t.grants_summary(p)),
-                    mine(ctx, p.id),
+                    mine.cell(theme, p.id),
                 ]
             })
             .collect();
-        let reqs = t.requests_for(ctx.actor());
         self.request_ids = reqs.iter().map(|r| r.id).collect();
         self.request_rows = reqs
             .iter()
@@ -538,7 +542,6 @@ impl TabView<Ctx> for MyAccess {
                 ]
             })
             .collect();
-        let asg = t.assignments_for(ctx.actor());
         self.assignment_ids = asg.iter().map(|a| a.id).collect();
         self.assignment_rows = asg
             .iter()
@@ -564,19 +567,4 @@ impl TabView<Ctx> for MyAccess {
     fn is_dirty(&self) -> bool {
         false
     }
-}
-
-/// What I already have of a package: "until 2027-11-16", "req12 pending", or nothing.
-fn mine(ctx: &Ctx, pkg: PackageId) -> CellText {
-    let t = ctx.tenant();
-    if let Some(a) = t.assignments_for(ctx.actor()).into_iter().find(|a| a.package == pkg && a.is_active()) {
-        return CellText::styled(
-            a.end.map(|e| format!("until {}", e.format("%Y-%m-%d"))).unwrap_or_else(|| "have it".into()),
-            ctx.theme.ok,
-        );
-    }
-    if let Some(r) = t.requests_for(ctx.actor()).into_iter().find(|r| r.package == pkg && r.state.is_open()) {
-        return CellText::styled(format!("{} pending", r.id), ctx.theme.warning);
-    }
-    CellText::from(String::new())
 }

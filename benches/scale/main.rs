@@ -1,0 +1,38 @@
+//! The scale benchmark: `cargo bench --bench scale [-- SIZE [SEED]]`, SIZE being `smoke`
+//! (the default), `full` (1,000,000 assignments) or a number of assignments.
+//!
+//! It generates the scale tenant with `entitle gen` into `target/scale-bench/cache/` (reused by
+//! later runs of the same size and seed until the `entitle` binary is rebuilt), sets up the demo
+//! tenant, measures both on fresh copies under `target/scale-bench/work/`, and prints issue 7's
+//! table. See `measure.rs` for how each figure is taken. At full size it needs about 10 GB of
+//! memory and a few minutes; CI runs the smoke size through `cargo test --test scale_bench`.
+
+mod measure;
+mod table;
+
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow};
+use entitle::scale::{DEFAULT_SEED, SMOKE, Scale, ScaleParams};
+
+fn main() -> Result<()> {
+    // cargo passes `--bench`; anything else starting with `-` is ignored too.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let size = match args.first() {
+        Some(s) => s.parse::<Scale>().map_err(|e| anyhow!(e))?.0,
+        None => SMOKE,
+    };
+    let seed = match args.get(1) {
+        Some(s) => s.parse::<u64>().map_err(|e| anyhow!("seed '{s}': {e}"))?,
+        None => DEFAULT_SEED,
+    };
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let root = target.join("scale-bench");
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_entitle"));
+    let params = ScaleParams::for_assignments(size).with_seed(seed);
+    let t = measure::table(&bin, &root, params)?;
+    print!("{}", table::render(&t));
+    Ok(())
+}

@@ -1,0 +1,278 @@
+//! The measurements of the scale benchmark (`cargo bench --bench scale`), kept apart from its
+//! `main` so that a test can run them at smoke size (`tests/scale_bench.rs`).
+//!
+//! Every figure is measured on a copy of the data directory under the work root, so the cached
+//! generated tenant is never changed: a whole-process figure runs the `entitle` binary and reads
+//! its peak memory from `wait4`'s rusage; the references (a bare typed parse of the same snapshot
+//! bytes, a bare append+fsync of a line of the same size) run in this process, on the same bytes.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use entitle::domain::{Actor, Command, Entry, Tenant};
+use entitle::scale::ScaleParams;
+use entitle::store::Store;
+
+/// Commits (and bare appends) measured for a median.
+pub const COMMITS: usize = 21;
+
+/// A whole `entitle` process: wall time and peak resident memory.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Run {
+    pub time: Duration,
+    pub peak_kib: u64,
+}
+
+/// Every figure of the table, for one data directory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    pub snapshot_bytes: u64,
+    /// The snapshot's bytes by top-level part of the state, largest first.
+    pub parts: Vec<(String, u64)>,
+    pub bare_parse: Duration,
+    pub read: Run,
+    pub year: Run,
+    pub read_after_year: Run,
+    pub commit_median: Duration,
+    pub commit_line_bytes: u64,
+    pub bare_append_median: Duration,
+}
+
+/// The scale tenant's figures, the demo's, and how the scale tenant was made.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub params: ScaleParams,
+    pub generated: String,
+    /// `entitle gen` as a whole process; None when the directory was reused from the cache.
+    pub generate: Option<Run>,
+    pub scale: Figures,
+    pub demo: Figures,
+}
+
+/// Generate the scale tenant into `root/cache` with `entitle gen` (unless it is already there),
+/// set up the demo tenant, and measure both. `bin` is the `entitle` binary.
+///
+/// Every whole process runs before this process reads or parses any snapshot: a child's peak
+/// memory as `wait4` reports it starts from its parent's at the fork, so the parent must be small.
+pub fn table(bin: &Path, root: &Path, params: ScaleParams) -> Result<Table> {
+    let cache = root.join("cache").join(format!("{}-seed{}", params.assignments, params.seed));
+    let data = cache.join("data");
+    let about = cache.join("generated.txt");
+    let mut generate = None;
+    if !data.join("tenant.json").exists() || is_older(&about, bin) {
+        if cache.exists() {
+            fs::remove_dir_all(&cache).with_context(|| format!("clearing {}", cache.display()))?;
+        }
+        let size = params.assignments.to_string();
+        let seed = params.seed.to_string();
+        generate = Some(run_to(bin, &data, &["gen", "--scale", &size, "--seed", &seed], &cache, Some(&about))?);
+    }
+    let generated = fs::read_to_string(&about)?;
+    let demo_data = root.join("demo");
+    if is_older(&demo_data.join("tenant.json"), bin) {
+        if demo_data.exists() {
+            fs::remove_dir_all(&demo_data)?;
+        }
+        run(bin, &demo_data, &["init", "--demo"], root)?;
+    }
+    let work = root.join("work");
+    let scale_runs = processes(bin, &data, &work.join("scale"))?;
+    let demo_runs = processes(bin, &demo_data, &work.join("demo"))?;
+    let scale = in_process(&data, &work.join("scale"), scale_runs)?;
+    let demo = in_process(&demo_data, &work.join("demo"), demo_runs)?;
+    Ok(Table { params, generated, generate, scale, demo })
+}
+
+/// Whether `file` is missing or older than `than` (a cache older than the binary is stale: the
+/// generator or the file format may have changed).
+fn is_older(file: &Path, than: &Path) -> bool {
+    let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(file), modified(than)) {
+        (Some(f), Some(t)) => f < t,
+        _ => true,
+    }
+}
+
+/// The whole-process figures: a read of `data`, then a year and a read after it on a fresh copy
+/// of it at `work`.
+pub fn processes(bin: &Path, data: &Path, work: &Path) -> Result<[Run; 3]> {
+    let logs = work.parent().unwrap_or(work);
+    let read = run(bin, data, &["clock", "show"], logs)?;
+    copy_dir(data, work)?;
+    let year = run(bin, work, &["clock", "advance", "365d"], logs)?;
+    let read_after_year = run(bin, work, &["clock", "show"], logs)?;
+    Ok([read, year, read_after_year])
+}
+
+/// The figures taken in this process: the snapshot's size and parts and its bare parse (of
+/// `data`), commits and bare appends (on the work copy, after its year).
+pub fn in_process(data: &Path, work: &Path, [read, year, read_after_year]: [Run; 3]) -> Result<Figures> {
+    let snapshot = data.join("tenant.json");
+    let bytes = fs::read(&snapshot).with_context(|| format!("reading {}", snapshot.display()))?;
+    let snapshot_bytes = u64::try_from(bytes.len())?;
+    let parts = parts(&bytes);
+    let bare_parse = bare_parse(&bytes)?;
+    drop(bytes);
+    let (commit_median, commit_line_bytes) = commits(work)?;
+    let bare_append_median = bare_appends(work, commit_line_bytes)?;
+    Ok(Figures {
+        snapshot_bytes,
+        parts,
+        bare_parse,
+        read,
+        year,
+        read_after_year,
+        commit_median,
+        commit_line_bytes,
+        bare_append_median,
+    })
+}
+
+/// The bytes of each part of the state in a pretty-printed snapshot: the state's keys are the
+/// only lines indented by exactly four spaces (a JSON string holds no raw newline).
+pub fn parts(bytes: &[u8]) -> Vec<(String, u64)> {
+    let marker = b"\n    \"";
+    let mut starts: Vec<(String, usize)> = vec![];
+    let mut i = 0;
+    while let Some(at) = bytes.get(i..).and_then(|rest| rest.windows(marker.len()).position(|w| w == marker)) {
+        let key_start = i + at + marker.len();
+        let key_len = bytes.get(key_start..).and_then(|r| r.iter().position(|b| *b == b'"')).unwrap_or(0);
+        let key = String::from_utf8_lossy(bytes.get(key_start..key_start + key_len).unwrap_or_default());
+        starts.push((key.into_owned(), i + at));
+        i = key_start + key_len;
+    }
+    let ends: Vec<usize> = starts.iter().skip(1).map(|(_, s)| *s).chain([bytes.len()]).collect();
+    let mut out: Vec<(String, u64)> =
+        starts.into_iter().zip(ends).map(|((k, s), e)| (k, u64::try_from(e.saturating_sub(s)).unwrap_or(0))).collect();
+    out.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    out
+}
+
+/// The snapshot's bytes parsed into the `Tenant` type, nothing else (no header check, no
+/// indexes, no journal).
+pub fn bare_parse(bytes: &[u8]) -> Result<Duration> {
+    #[derive(serde::Deserialize)]
+    struct Snapshot {
+        #[allow(dead_code)]
+        state: Tenant,
+    }
+    let t0 = Instant::now();
+    let parsed: Snapshot = serde_json::from_slice(bytes).context("bare parse of the snapshot")?;
+    let took = t0.elapsed();
+    drop(parsed);
+    Ok(took)
+}
+
+/// Run `entitle --data DIR ARGS...` as a whole process, its errors to `logs/`.
+pub fn run(bin: &Path, data: &Path, args: &[&str], logs: &Path) -> Result<Run> {
+    run_to(bin, data, args, logs, None)
+}
+
+/// [`run`], keeping its standard output in `out`.
+pub fn run_to(bin: &Path, data: &Path, args: &[&str], logs: &Path, out: Option<&Path>) -> Result<Run> {
+    fs::create_dir_all(logs)?;
+    let log = logs.join("entitle.stderr");
+    let stdout = match out {
+        Some(path) => Stdio::from(File::create(path)?),
+        None => Stdio::null(),
+    };
+    let mut cmd = Process::new(bin);
+    cmd.arg("--data").arg(data).args(args).stdin(Stdio::null()).stdout(stdout).stderr(File::create(&log)?);
+    let t0 = Instant::now();
+    let child = cmd.spawn().with_context(|| format!("starting {}", bin.display()))?;
+    let pid = libc::pid_t::try_from(child.id())?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain old data that wait4 fills in; all-zero is a valid value of it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, not yet waited for (std's `Child` is dropped unwaited,
+    // which does nothing); both pointers are to live locals.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let time = t0.elapsed();
+    if waited != pid {
+        bail!("waiting for entitle {args:?}: {}", std::io::Error::last_os_error());
+    }
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        let err = fs::read_to_string(&log).unwrap_or_default();
+        bail!("entitle {} failed (status {status}): {err}", args.join(" "));
+    }
+    Ok(Run { time, peak_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0) })
+}
+
+/// `COMMITS` commits through the store API (each with its fsync), as a user marking their
+/// mailbox read: the median time and the mean journal line length.
+fn commits(dir: &Path) -> Result<(Duration, u64)> {
+    let mut store = Store::<Tenant>::open(dir)?.ok_or_else(|| anyhow!("no tenant in {}", dir.display()))?;
+    let user = store
+        .state()
+        .users
+        .values()
+        .rev()
+        .find(|u| u.enabled && !u.global_admin && u.deleted_at.is_none())
+        .map(|u| Actor::user(u.id))
+        .ok_or_else(|| anyhow!("no user to commit as"))?;
+    let before = journal_len(dir)?;
+    let mut times = Vec::with_capacity(COMMITS);
+    for _ in 0..COMMITS {
+        let t0 = Instant::now();
+        store
+            .commit(|t| Entry { at: t.now(), actor: user.clone(), command: Command::MarkRead { notification: None } })
+            .map_err(|e| anyhow!("commit: {e}"))?;
+        times.push(t0.elapsed());
+    }
+    let written = journal_len(dir)?.saturating_sub(before);
+    Ok((median(&mut times), written / u64::try_from(COMMITS)?))
+}
+
+fn journal_len(dir: &Path) -> Result<u64> {
+    match fs::metadata(dir.join("journal.jsonl")) {
+        Ok(m) => Ok(m.len()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `COMMITS` appends of a line of `len` bytes, each followed by `sync_data` (as the journal
+/// does), in the same directory: the median.
+fn bare_appends(dir: &Path, len: u64) -> Result<Duration> {
+    let path = dir.join("bare-append.jsonl");
+    let mut file = OpenOptions::new().create(true).append(true).open(&path)?;
+    let mut line = vec![b'x'; usize::try_from(len.max(1))?];
+    if let Some(last) = line.last_mut() {
+        *last = b'\n';
+    }
+    let mut times = Vec::with_capacity(COMMITS);
+    for _ in 0..COMMITS {
+        let t0 = Instant::now();
+        file.write_all(&line)?;
+        file.sync_data()?;
+        times.push(t0.elapsed());
+    }
+    drop(file);
+    fs::remove_file(&path)?;
+    Ok(median(&mut times))
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort_unstable();
+    times.get(times.len() / 2).copied().unwrap_or_default()
+}
+
+/// A fresh copy of a data directory's files (the work copy the changing figures run on).
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    if to.exists() {
+        fs::remove_dir_all(to)?;
+    }
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            let dest: PathBuf = to.join(entry.file_name());
+            fs::copy(entry.path(), dest)?;
+        }
+    }
+    Ok(())
+}
