@@ -290,3 +290,22 @@ fn an_assignment_under_review_gets_no_second_review_before_expiry_until_that_one
     w.advance(1);
     assert_eq!(w.t.reviews.len(), 2, "the loaded index still sees the open review");
 }
+
+#[test]
+fn an_administrator_may_raise_the_limit_of_one_clock_move_within_its_range() {
+    let mut w = World::new();
+    weekly_lab(&mut w);
+    let admin = admin(&w);
+    let to = Utc.with_ymd_and_hms(2326, 1, 5, 9, 0, 0).unwrap();
+    assert!(matches!(w.refuse(&admin, Command::SetClock { to }), DomainError::Limit(_)));
+    // Out of its range: refused with the field.
+    let mut s = w.t.settings.clone();
+    s.limits.timers_per_clock_move = 10;
+    let e = w.refuse(&admin, Command::UpdateSettings { settings: s.clone() });
+    assert_eq!(e.field(), Some(entitle::domain::bounds::Field::TimersPerClockMove), "{e:?}");
+    // Raised, the same jump goes through in one move.
+    s.limits.timers_per_clock_move = 100_000;
+    w.run(&admin, Command::UpdateSettings { settings: s });
+    let fired = w.run(&admin, Command::SetClock { to }).fired;
+    assert_eq!(fired.reviews_opened, weeks_through(t0() + days(1), to));
+}

@@ -189,6 +189,9 @@ pub struct SettingsSet {
     /// Connected organizations, 1 to 10000 (default 200)
     #[arg(long, value_name = "N")]
     pub max_connected_organizations: Option<usize>,
+    /// Timers one clock move may fire before it is refused, 100 to 100000000 (default 10000)
+    #[arg(long, value_name = "N")]
+    pub max_timers_per_clock_move: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

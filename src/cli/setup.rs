@@ -132,6 +132,7 @@ pub(crate) fn settings(ctx: &mut Ctx, c: SettingsCmd) -> Result<()> {
                     ("Resource roles per package", l.resource_roles_per_package.to_string()),
                     ("Policies per package", l.policies_per_package.to_string()),
                     ("Connected organizations", l.connected_organizations.to_string()),
+                    ("Timers per clock move", l.timers_per_clock_move.to_string()),
                 ])
             })
         }
@@ -171,6 +172,7 @@ fn apply_settings(ctx: &Ctx, a: &SettingsSet) -> Result<Settings> {
     l.resource_roles_per_package = a.max_resource_roles_per_package.unwrap_or(l.resource_roles_per_package);
     l.policies_per_package = a.max_policies_per_package.unwrap_or(l.policies_per_package);
     l.connected_organizations = a.max_connected_organizations.unwrap_or(l.connected_organizations);
+    l.timers_per_clock_move = a.max_timers_per_clock_move.unwrap_or(l.timers_per_clock_move);
     Ok(s)
 }
 

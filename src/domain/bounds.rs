@@ -51,6 +51,7 @@ pub enum Field {
     ResourceRolesPerPackage,
     PoliciesPerPackage,
     ConnectedOrganizations,
+    TimersPerClockMove,
     RequestStart,
     AssignmentStart,
     AssignmentEnd,
@@ -86,6 +87,7 @@ impl fmt::Display for Field {
             Field::ResourceRolesPerPackage => write!(f, "The limit of resource roles per package"),
             Field::PoliciesPerPackage => write!(f, "The limit of policies per package"),
             Field::ConnectedOrganizations => write!(f, "The limit of connected organizations"),
+            Field::TimersPerClockMove => write!(f, "The limit of timers one clock move may fire"),
             Field::RequestStart => write!(f, "The start date"),
             Field::AssignmentStart => write!(f, "The start date"),
             Field::AssignmentEnd => write!(f, "The end date"),
@@ -160,6 +162,9 @@ pub const PACKAGES_PER_CATALOG: Span = Span::new(1, 1000, "packages");
 pub const RESOURCE_ROLES_PER_PACKAGE: Span = Span::new(1, 1000, "resource roles");
 pub const POLICIES_PER_PACKAGE: Span = Span::new(1, 1000, "policies");
 pub const CONNECTED_ORGANIZATIONS: Span = Span::new(1, 10_000, "organizations");
+/// Timers one clock move may fire: from a hundred to a hundred million (a tenant of a million
+/// assignments fires a few million in a year).
+pub const TIMERS_PER_CLOCK_MOVE: Span = Span::new(100, 100_000_000, "timers");
 /// `report expiring N`: assignments ending within N days.
 pub const REPORT_DAYS: Span = Span::new(0, 3650, "days");
 

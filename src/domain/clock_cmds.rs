@@ -10,7 +10,8 @@ use super::error::{DomainError, DomainResult, invalid};
 use super::rights::Actor;
 use super::tenant::Tenant;
 
-/// The most timers one move of the clock may fire; a longer jump is made in steps.
+/// The most timers one move of the clock may fire by default (the tenant's setting
+/// `limits.timersPerClockMove`); a longer jump is made in steps.
 pub const MAX_TIMERS_PER_JUMP: u64 = 10_000;
 
 impl Tenant {
@@ -40,24 +41,25 @@ impl Tenant {
         n
     }
 
-    /// Refuse a jump to `to` that would fire more than [`MAX_TIMERS_PER_JUMP`] timers.
+    /// Refuse a jump to `to` that would fire more timers than the tenant's limit.
     fn check_jump(&self, to: Time) -> DomainResult<()> {
-        let n = self.timers_due_by(to, MAX_TIMERS_PER_JUMP);
-        if n <= MAX_TIMERS_PER_JUMP {
+        let max = self.settings.limits.timers_per_clock_move;
+        let n = self.timers_due_by(to, max);
+        if n <= max {
             return Ok(());
         }
         let days = u64::try_from(to.signed_duration_since(self.clock.now).num_days()).unwrap_or(0);
-        let step = (days.saturating_mul(MAX_TIMERS_PER_JUMP) / n).max(1);
+        let step = (days.saturating_mul(max) / n).max(1);
         // Whole years when the step is that long: easier to read, and still under the limit.
         let (step, size) = match step / 365 {
             0 | 1 => (step, format!("{step} days")),
             years => (years.saturating_mul(365), format!("{years} years")),
         };
         Err(DomainError::Limit(format!(
-            "Moving the clock to {} would fire at least {} timers (reviews, expiries, notices…), more than the {} one move may fire: move it in smaller steps, e.g. {size} at a time (`clock advance {step}d`)",
+            "Moving the clock to {} would fire at least {} timers (reviews, expiries, notices…), more than the {} one move may fire: move it in smaller steps, e.g. {size} at a time (`clock advance {step}d`), or have a global administrator raise the limit (`settings set --max-timers-per-clock-move N`)",
             to.format("%Y-%m-%d %H:%M"),
             thousands(n),
-            thousands(MAX_TIMERS_PER_JUMP),
+            thousands(max),
         )))
     }
 

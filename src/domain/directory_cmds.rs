@@ -309,6 +309,7 @@ fn settings_ranges(settings: &Settings) -> DomainResult<()> {
     bounds::RESOURCE_ROLES_PER_PACKAGE.check(Field::ResourceRolesPerPackage, l.resource_roles_per_package as u64)?;
     bounds::POLICIES_PER_PACKAGE.check(Field::PoliciesPerPackage, l.policies_per_package as u64)?;
     bounds::CONNECTED_ORGANIZATIONS.check(Field::ConnectedOrganizations, l.connected_organizations as u64)?;
+    bounds::TIMERS_PER_CLOCK_MOVE.check(Field::TimersPerClockMove, l.timers_per_clock_move)?;
     match settings.external_lifecycle {
         ExternalLifecycle::BlockThenRemove(days) => bounds::GUEST_REMOVAL_DAYS.check(Field::GuestRemovalDays, days),
         _ => Ok(()),

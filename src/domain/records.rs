@@ -73,6 +73,13 @@ pub struct Limits {
     pub resource_roles_per_package: usize,
     pub policies_per_package: usize,
     pub connected_organizations: usize,
+    /// The most timers one move of the clock may fire (a longer jump is made in steps).
+    #[serde(default = "default_timers_per_clock_move")]
+    pub timers_per_clock_move: u64,
+}
+
+fn default_timers_per_clock_move() -> u64 {
+    10_000
 }
 
 impl Default for Limits {
@@ -82,6 +89,7 @@ impl Default for Limits {
             resource_roles_per_package: 30,
             policies_per_package: 30,
             connected_organizations: 200,
+            timers_per_clock_move: default_timers_per_clock_move(),
         }
     }
 }

@@ -52,6 +52,12 @@ pub fn build(p: ScaleParams) -> Result<(Tenant, GenReport)> {
     let catalogs = p.packages.div_ceil(PER_CATALOG).max(1);
     let admin = b.user(&Actor::System, 0, true, None)?;
     b.admin = Actor::user(admin);
+    // A tenant this size fires millions of timers in a year: its administrator raises the limit of
+    // one clock move (the default, 10,000, suits the demo) so that a year is one move.
+    let mut settings = b.t.settings.clone();
+    settings.limits.timers_per_clock_move = crate::domain::bounds::TIMERS_PER_CLOCK_MOVE.max;
+    let actor = b.admin.clone();
+    b.run(&actor, Command::UpdateSettings { settings })?;
     // Two staff per catalog (owner and second approver), then everyone else.
     let staff_count = catalogs.saturating_mul(2);
     if p.users < staff_count.saturating_add(10) {

@@ -51,8 +51,8 @@ pub fn settings_form(t: &Tenant) -> Form {
         ExternalLifecycle::Block => ("block", 30),
         ExternalLifecycle::BlockThenRemove(d) => ("block_remove", d),
     };
-    let limit = |id: &str, label: &str, n: usize| {
-        Field::number(id, label, 0, 1_000_000).required().value(i64::try_from(n).unwrap_or(i64::MAX))
+    let limit = |id: &str, label: &str, n: u64| {
+        Field::number(id, label, 0, 100_000_000).required().value(i64::try_from(n).unwrap_or(i64::MAX))
     };
     Form::new("settings", "Entitlement management settings")
         .step("External users")
@@ -77,10 +77,11 @@ pub fn settings_form(t: &Tenant) -> Form {
                 .help("Besides global administrators; each becomes owner of the catalogs it creates"),
         )
         .step("Limits")
-        .field(limit("limit_packages", "Access packages per catalog", s.limits.packages_per_catalog))
-        .field(limit("limit_roles", "Resource roles per package", s.limits.resource_roles_per_package))
-        .field(limit("limit_policies", "Policies per package", s.limits.policies_per_package))
-        .field(limit("limit_orgs", "Connected organizations", s.limits.connected_organizations))
+        .field(limit("limit_packages", "Access packages per catalog", s.limits.packages_per_catalog as u64))
+        .field(limit("limit_roles", "Resource roles per package", s.limits.resource_roles_per_package as u64))
+        .field(limit("limit_policies", "Policies per package", s.limits.policies_per_package as u64))
+        .field(limit("limit_orgs", "Connected organizations", s.limits.connected_organizations as u64))
+        .field(limit("limit_timers", "Timers per clock move", s.limits.timers_per_clock_move))
         .step("Sign-in")
         .field(
             Field::choice(
@@ -125,6 +126,10 @@ pub fn settings_from_values(v: &FormValues) -> Result<Settings, String> {
             resource_roles_per_package: limit("limit_roles", "Resource roles per package")?,
             policies_per_package: limit("limit_policies", "Policies per package")?,
             connected_organizations: limit("limit_orgs", "Connected organizations")?,
+            timers_per_clock_move: v
+                .number("limit_timers")
+                .and_then(|n| u64::try_from(n).ok())
+                .ok_or_else(|| "Timers per clock move: give a number".to_string())?,
         },
     })
 }
