@@ -184,7 +184,7 @@ impl SettingsTab {
                     "Org limit",
                     format!("{} connected organizations ({} in use)", l.connected_organizations, t.orgs.len()),
                 ),
-                row("Clock", clock),
+                row("Clock", format!("{clock} · at most {} timers a move", l.timers_per_clock_move)),
             ];
         }
         vec![
@@ -200,6 +200,7 @@ impl SettingsTab {
             Line::raw(""),
             heading(theme, "Clock (read-only)"),
             row("Mode", clock),
+            row("One move fires", format!("at most {} timers", l.timers_per_clock_move)),
         ]
     }
 
