@@ -63,24 +63,30 @@ fn file_id(_meta: &fs::Metadata) -> (u64, u64) {
 /// [`StoreError::NotAFile`] anything that is not a regular file (or a symbolic link to one),
 /// including a dangling symbolic link, which must not pass for "no data".
 pub(crate) fn stat(path: &Path) -> Result<Option<Stamp>, StoreError> {
-    match fs::metadata(path) {
-        Ok(meta) => {
-            check_regular(path, &meta)?;
-            Ok(Some(Stamp::of(&meta)))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::symlink_metadata(path) {
-            Ok(_) => {
-                let what = match fs::read_link(path) {
-                    Ok(target) => format!("a symbolic link to {}, which does not exist", target.display()),
-                    Err(_) => "a symbolic link to nothing".to_owned(),
-                };
-                Err(StoreError::NotAFile { path: path.to_owned(), what })
+    // Another process may remove and recreate the file between two looks (a compaction empties
+    // the journal): a path that is gone, then there and no link, is looked at again.
+    for _ in 0..8 {
+        match fs::metadata(path) {
+            Ok(meta) => {
+                check_regular(path, &meta)?;
+                return Ok(Some(Stamp::of(&meta)));
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::io(path, "look at the file", e)),
-        },
-        Err(e) => Err(StoreError::io(path, "look at the file", e)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::symlink_metadata(path) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    let what = match fs::read_link(path) {
+                        Ok(target) => format!("a symbolic link to {}, which does not exist", target.display()),
+                        Err(_) => "a symbolic link to nothing".to_owned(),
+                    };
+                    return Err(StoreError::NotAFile { path: path.to_owned(), what });
+                }
+                Ok(_) => continue,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(StoreError::io(path, "look at the file", e)),
+            },
+            Err(e) => return Err(StoreError::io(path, "look at the file", e)),
+        }
     }
+    Err(StoreError::io(path, "look at the file", io::Error::other("it keeps appearing and disappearing")))
 }
 
 pub(crate) fn exists(path: &Path) -> Result<bool, StoreError> {
