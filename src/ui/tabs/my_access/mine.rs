@@ -85,7 +85,7 @@ mod tests {
     }
 
     fn after_a_year(mut t: Tenant) -> Tenant {
-        let at = t.now() + chrono::Duration::days(365);
+        let at = t.now().checked_add_signed(chrono::TimeDelta::days(365)).expect("a year on");
         let tick = Entry { at, actor: Actor::System, command: Command::Tick };
         assert!(t.apply(&tick).is_ok());
         t
@@ -101,7 +101,7 @@ mod tests {
             .find(|p| p.spec.display_name == "Direct")
             .map(|p| (p.package, p.id))
             .expect("a Direct policy");
-        let start = Some(t.now() + chrono::Duration::days(10));
+        let start = t.now().checked_add_signed(chrono::TimeDelta::days(10));
         let users: Vec<_> = t.users.values().filter(|u| !u.global_admin).map(|u| u.id).collect();
         let mut scheduled = 0;
         for user in users {
