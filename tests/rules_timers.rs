@@ -309,3 +309,21 @@ fn an_administrator_may_raise_the_limit_of_one_clock_move_within_its_range() {
     let fired = w.run(&admin, Command::SetClock { to }).fired;
     assert_eq!(fired.reviews_opened, weeks_through(t0() + days(1), to));
 }
+
+#[test]
+fn a_schedule_counts_only_while_someone_holds_an_assignment_under_it() {
+    let mut w = World::new();
+    let mut spec = members_policy("Weekly, 30 days");
+    spec.lifecycle.expiration = Expiration::AfterDays(30);
+    spec.review = Some(weekly(t0() + days(1)));
+    let lab = w.lab(spec);
+    let mia = w.user("Mia");
+    w.request(&u(mia), lab.package);
+    let admin = admin(&w);
+    // Three centuries of weekly dates, but Mia's access ends after 30 days: a handful of reviews.
+    let to = Utc.with_ymd_and_hms(2326, 1, 5, 9, 0, 0).unwrap();
+    assert!(w.t.timers_due_by(to, u64::MAX) < 20, "{}", w.t.timers_due_by(to, u64::MAX));
+    let fired = w.run(&admin, Command::SetClock { to }).fired;
+    assert!((1..=5).contains(&fired.reviews_opened), "{fired:?}");
+    assert_eq!((fired.expired, w.now()), (1, to));
+}

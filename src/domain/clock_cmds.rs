@@ -16,8 +16,9 @@ pub const MAX_TIMERS_PER_JUMP: u64 = 10_000;
 
 impl Tenant {
     /// How many timers moving the clock to `to` would fire, counted without firing anything: the
-    /// live entries of the queue up to `to`, and every later occurrence of each review schedule up
-    /// to `to`. A lower bound (what fires may schedule more); counting stops past `cap`.
+    /// live entries of the queue up to `to`, and every later occurrence of each review schedule
+    /// while someone holds an assignment under it. An estimate (a review that removes access
+    /// ends its schedule's events sooner; what fires may schedule more); counting stops past `cap`.
     pub fn timers_due_by(&self, to: Time, cap: u64) -> u64 {
         let mut n: u64 = 0;
         for (t, x) in self.idx.timers.iter().take_while(|(t, _)| *t <= to) {
@@ -30,15 +31,23 @@ impl Tenant {
         }
         for p in self.policies.values() {
             let (Some(next), Some(r)) = (p.next_review_at, p.spec.review.as_ref()) else { continue };
-            // A review of a policy nobody holds an assignment under opens nothing (a jump only
-            // ends assignments), so it is no event; the count stays a lower bound.
-            let held = || self.assignments_of_package(p.package).any(|a| a.policy == p.id && a.is_active());
-            if next <= to && held() {
-                let later = r.frequency.count_between(r.starts_on, next, to).unwrap_or(cap.saturating_add(1));
+            // A review of a policy nobody holds an assignment under opens nothing, and a jump only
+            // ends assignments: a schedule counts up to the last end of the assignments under it.
+            let Some(until) = self.held_until(p.package, p.id, to) else { continue };
+            if next <= until {
+                let later = r.frequency.count_between(r.starts_on, next, until).unwrap_or(cap.saturating_add(1));
                 n = n.saturating_add(later);
             }
         }
         n
+    }
+
+    /// Until when someone holds an active assignment under a policy, at most `to` (`None`: nobody).
+    fn held_until(&self, package: super::ids::PackageId, policy: super::ids::PolicyId, to: Time) -> Option<Time> {
+        self.assignments_of_package(package)
+            .filter(|a| a.policy == policy && a.is_active())
+            .map(|a| a.end.map_or(to, |e| e.min(to)))
+            .max()
     }
 
     /// Refuse a jump to `to` that would fire more timers than the tenant's limit.
@@ -56,7 +65,7 @@ impl Tenant {
             years => (years.saturating_mul(365), format!("{years} years")),
         };
         Err(DomainError::Limit(format!(
-            "Moving the clock to {} would fire at least {} timers (reviews, expiries, notices…), more than the {} one move may fire: move it in smaller steps, e.g. {size} at a time (`clock advance {step}d`), or have a global administrator raise the limit (`settings set --max-timers-per-clock-move N`)",
+            "Moving the clock to {} would fire about {} timers (reviews, expiries, notices…), more than the {} one move may fire: move it in smaller steps, e.g. {size} at a time (`clock advance {step}d`), or have a global administrator raise the limit (`settings set --max-timers-per-clock-move N`)",
             to.format("%Y-%m-%d %H:%M"),
             thousands(n),
             thousands(max),
