@@ -241,6 +241,7 @@ impl Tenant {
         };
         let msg = format!("Created access package '{}' ({id}) in '{cname}'", pkg.display_name);
         self.audit_change(actor, "accessPackage.created", id, msg.clone(), None, Some(&pkg));
+        self.idx.packages_by_catalog.entry(pkg.catalog).or_default().insert(id);
         self.packages.insert(id, pkg);
         created(id, msg)
     }

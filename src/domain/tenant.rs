@@ -96,6 +96,8 @@ pub(crate) struct Indexes {
     pub by_email: HashMap<String, UserId>,
     pub assignments_by_user: HashMap<UserId, BTreeSet<AssignmentId>>,
     pub assignments_by_package: HashMap<PackageId, BTreeSet<AssignmentId>>,
+    /// Every package of each catalog, deleted ones included (a package never changes catalog).
+    pub packages_by_catalog: HashMap<CatalogId, BTreeSet<PackageId>>,
     pub requests_by_user: HashMap<UserId, BTreeSet<RequestId>>,
     pub requests_by_package: HashMap<PackageId, BTreeSet<RequestId>>,
     /// Open requests waiting for each approver.
@@ -150,6 +152,9 @@ impl Tenant {
         let mut idx = Indexes::default();
         for u in self.users.values() {
             idx.by_email.insert(u.email.to_ascii_lowercase(), u.id);
+        }
+        for p in self.packages.values() {
+            idx.packages_by_catalog.entry(p.catalog).or_default().insert(p.id);
         }
         for a in self.assignments.values() {
             idx.assignments_by_user.entry(a.target).or_default().insert(a.id);
@@ -327,7 +332,7 @@ impl Tenant {
         self.packages.get(&pkg).into_iter().flat_map(|p| p.policies.iter()).filter_map(|id| self.policies.get(id))
     }
     pub fn packages_of_catalog(&self, cat: CatalogId) -> impl Iterator<Item = &Package> {
-        self.packages.values().filter(move |p| p.catalog == cat)
+        self.idx.packages_by_catalog.get(&cat).into_iter().flatten().filter_map(|id| self.packages.get(id))
     }
     pub fn user_name(&self, id: UserId) -> String {
         self.users.get(&id).map(|u| u.display_name.clone()).unwrap_or_else(|| id.to_string())

@@ -147,8 +147,10 @@ pub fn index_view(t: &Tenant, users: &BTreeSet<UserId>, resources: &[ResourceId]
         users.iter().map(|u| (*u, t.assignments_of_user(*u).map(|a| a.id).collect())).collect();
     let reqs: Vec<(UserId, BTreeSet<RequestId>)> =
         users.iter().map(|u| (*u, t.requests_of_user(*u).map(|r| r.id).collect())).collect();
+    let packages: Vec<(CatalogId, BTreeSet<PackageId>)> =
+        t.catalogs.keys().map(|c| (*c, t.packages_of_catalog(*c).map(|p| p.id).collect())).collect();
     format!(
-        "inbox {inbox:?}\nholders {holders:?}\nassignments {by_user:?}\nrequests {reqs:?}\nnext timer {:?}",
+        "inbox {inbox:?}\nholders {holders:?}\nassignments {by_user:?}\nrequests {reqs:?}\npackages {packages:?}\nnext timer {:?}",
         t.next_timer()
     )
 }
