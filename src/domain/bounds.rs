@@ -196,7 +196,7 @@ pub fn earliest() -> Time {
 
 /// The latest date a command may set, or the clock reach: the end of the year 9999.
 pub fn latest() -> Time {
-    Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).single().unwrap_or(Time::MAX_UTC)
+    Utc.with_ymd_and_hms(super::clock::LAST_YEAR, 12, 31, 23, 59, 59).single().unwrap_or(Time::MAX_UTC)
 }
 
 /// Refuse a date outside 1970 to 9999.
@@ -220,10 +220,8 @@ pub fn check_date(field: Field, t: Time) -> DomainResult<()> {
 
 /// `from` moved `seconds` ahead, refused when it overflows or passes the year 9999.
 pub fn later_by_seconds(field: Field, from: Time, seconds: i64) -> DomainResult<Time> {
-    let to = TimeDelta::try_seconds(seconds).and_then(|d| from.checked_add_signed(d));
-    let to = to.ok_or_else(|| {
-        out_of_range(field, format!("{field}: that date is past the year 9999, the latest date the tenant keeps"))
-    })?;
+    // Past what the calendar holds: as far as it goes that way, which `check_date` refuses.
+    let to = super::clock::plus_secs(from, seconds).unwrap_or(if seconds < 0 { Time::MIN_UTC } else { Time::MAX_UTC });
     check_date(field, to)?;
     Ok(to)
 }
