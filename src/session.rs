@@ -118,7 +118,7 @@ impl Session {
         match Store::<Tenant>::open_with(dir, wait)? {
             Some(s) => Ok((s, Opened::Existing)),
             None => {
-                let tenant = crate::store::demo::demo_tenant().context("building the demo tenant")?;
+                let tenant = crate::demo::demo_tenant().context("building the demo tenant")?;
                 let mut s = Store::create(dir, tenant)?;
                 let _ = s.set_lock_wait(LockWait::new(timeout));
                 Ok((s, Opened::InstalledDemo))
@@ -135,7 +135,7 @@ impl Session {
         admin_email: &str,
         wait: LockWait,
     ) -> anyhow::Result<(Store<Tenant>, Vec<PathBuf>)> {
-        let tenant = if demo { crate::store::demo::demo_tenant()? } else { empty_tenant(admin_email)? };
+        let tenant = if demo { crate::demo::demo_tenant()? } else { empty_tenant(admin_email)? };
         Ok(Store::create_replacing_with(dir, tenant, wait)?)
     }
 

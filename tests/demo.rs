@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, Duration, TimeZone, Utc, Weekday};
 use entitle::domain::*;
-use entitle::store::demo::{DEMO_JSON, demo_tenant, load_script};
+use entitle::demo::{DEMO_JSON, demo_tenant, load_script};
 use serde_json::Value;
 
 fn demo() -> Tenant {

@@ -120,7 +120,7 @@ fn old_files_without_mode_logins_or_acting_read_back_in_lab_mode() {
 }
 
 fn demo_app(dir: &Path, who: Actor) -> App<Ctx> {
-    let tenant = entitle::store::demo::demo_tenant().expect("the demo builds");
+    let tenant = entitle::demo::demo_tenant().expect("the demo builds");
     let store = Store::create(dir, tenant).expect("a store");
     build_app(Session::new(store, who), Path::new("/data/contoso"), Keymap::defaults(), Theme::monochrome())
 }
@@ -136,7 +136,7 @@ fn status_line(app: &mut App<Ctx>) -> String {
 fn the_status_bar_shows_the_mode_and_u_follows_the_identity_rule() {
     let dir = tempfile::tempdir().expect("tempdir");
     let admin =
-        entitle::session::resolve_actor(&entitle::store::demo::demo_tenant().expect("demo"), None).expect("admin");
+        entitle::session::resolve_actor(&entitle::demo::demo_tenant().expect("demo"), None).expect("admin");
     let mut app = demo_app(dir.path(), admin.clone());
     assert!(status_line(&mut app).contains("LAB: anyone may act as anyone"), "{}", status_line(&mut app));
     let me = admin.user_id().expect("a user");
@@ -174,7 +174,7 @@ fn whole_screen(app: &mut App<Ctx>) -> String {
 /// (catalog External, where Debra has no role) is not shown; the administrator sees it.
 #[test]
 fn the_directory_tab_shows_who_holds_what_only_to_a_role_over_it() {
-    let tenant = entitle::store::demo::demo_tenant().expect("demo");
+    let tenant = entitle::demo::demo_tenant().expect("demo");
     let debra = Actor::user(tenant.find_user("Debra Berger").expect("Debra").id);
     let admin = entitle::session::resolve_actor(&tenant, None).expect("admin");
     for (who, sees) in [(admin, true), (debra, false)] {
@@ -198,7 +198,7 @@ fn the_directory_tab_shows_who_holds_what_only_to_a_role_over_it() {
 fn the_settings_and_directory_forms_set_the_mode_and_logins() {
     let dir = tempfile::tempdir().expect("tempdir");
     let admin =
-        entitle::session::resolve_actor(&entitle::store::demo::demo_tenant().expect("demo"), None).expect("admin");
+        entitle::session::resolve_actor(&entitle::demo::demo_tenant().expect("demo"), None).expect("admin");
     let mut app = demo_app(dir.path(), admin.clone());
     let to_team = |app: &mut App<Ctx>| {
         app.switch_tab(entitle::ui::app::Tab::Settings);
@@ -251,7 +251,7 @@ fn the_settings_and_directory_forms_set_the_mode_and_logins() {
 #[test]
 fn a_blocked_sign_in_sees_why_and_not_even_the_clock() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let tenant = entitle::store::demo::demo_tenant().expect("demo");
+    let tenant = entitle::demo::demo_tenant().expect("demo");
     let kai = tenant.find_user("Kai Carter").expect("Kai").id;
     let admin = entitle::session::resolve_actor(&tenant, None).expect("admin");
     let mut app = demo_app(dir.path(), admin);

@@ -13,7 +13,7 @@ use entitle::ui::{Action, Keymap, Theme, update};
 fn a_torn_write_is_shown_in_the_status_bar_then_its_keeping_aside() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    Store::create(dir, entitle::store::demo::demo_tenant().unwrap()).unwrap();
+    Store::create(dir, entitle::demo::demo_tenant().unwrap()).unwrap();
     fs::write(dir.join("journal.jsonl"), b"{\"seq\":1,\"entry\":{\"at\"").unwrap();
 
     let store = Store::<Tenant>::open(dir).unwrap().unwrap();

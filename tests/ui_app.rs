@@ -14,7 +14,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 fn demo_app(dir: &Path, who: Option<&str>) -> App<Ctx> {
-    let tenant = entitle::store::demo::demo_tenant().expect("the demo builds");
+    let tenant = entitle::demo::demo_tenant().expect("the demo builds");
     let store = Store::create(dir, tenant).expect("a store");
     let actor = resolve_actor(store.state(), who).expect("the user");
     build_app(Session::new(store, actor), Path::new("/data/contoso"), Keymap::defaults(), Theme::monochrome())

@@ -74,7 +74,6 @@
 //! cannot be migrated, an entry that its state refuses on replay — is refused with a
 //! [`StoreError`] naming the file, line and column, and the files are left exactly as they were.
 
-pub mod demo;
 mod error;
 mod files;
 mod handle;

@@ -10,7 +10,7 @@ use super::story::Step;
 use crate::domain::records::{ExternalLifecycle, Limits};
 use crate::domain::*;
 
-/// The whole script (see the module documentation of `store::demo` for the format).
+/// The whole script (see the module documentation of `demo` for the format).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Script {

@@ -79,7 +79,7 @@ use crate::domain::*;
 use names::{NamedUser, Script, user};
 
 /// The embedded demo script.
-pub const DEMO_JSON: &str = include_str!("../../assets/demo.json");
+pub const DEMO_JSON: &str = include_str!("../assets/demo.json");
 
 /// The demo tenant, built from the embedded script.
 pub fn demo_tenant() -> Result<Tenant> {
