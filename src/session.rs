@@ -7,9 +7,15 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 
+use crate::domain::history::{AUDIT_STREAM, notice_stream};
 use crate::domain::identity::SignIn;
-use crate::domain::{Actor, Clock, Command, DomainError, Entry, Fired, Outcome, Tenant, Time, UserId};
-use crate::store::{CommitError, DEFAULT_LOCK_TIMEOUT, LockWait, Persist, Store, StoreError};
+use crate::domain::read_views::AuditView;
+use crate::domain::{
+    Actor, AuditEvent, Clock, Command, DomainError, Entry, Fired, Notification, Outcome, Tenant, Time, UserId,
+};
+use crate::store::{
+    CommitError, DEFAULT_LOCK_TIMEOUT, HistoryCursor, HistoryRecord, LockWait, Persist, Store, StoreError,
+};
 
 impl Persist for Tenant {
     type Entry = Entry;
@@ -28,6 +34,15 @@ impl Persist for Tenant {
 
     fn after_load(&mut self) {
         self.rebuild_indexes();
+    }
+
+    fn pending_history(&self) -> Result<Vec<HistoryRecord>, serde_json::Error> {
+        let lines = Tenant::pending_history(self)?;
+        Ok(lines.into_iter().map(|(stream, seq, line)| HistoryRecord { stream, seq, line }).collect())
+    }
+
+    fn history_written(&mut self) {
+        Tenant::history_written(self);
     }
 }
 
@@ -171,6 +186,33 @@ impl Session {
         let out =
             self.store.commit(|t| Entry { at: t.clock.time_at(w), actor: Actor::System, command: Command::Tick })?;
         Ok(out.fired)
+    }
+
+    /// The audit log as the actor may read it, oldest first: the history files, then what is
+    /// still in memory.
+    pub fn audit_log(&self) -> Result<AuditView, RunError> {
+        let t = self.tenant();
+        t.may_read_audit(&self.actor).map_err(RunError::Refused)?;
+        let flushed = self.store.history::<AuditEvent>(AUDIT_STREAM)?;
+        t.audit_visible(&self.actor, flushed).map_err(RunError::Refused)
+    }
+
+    /// The audit events after `after` that the actor may read, reading the files from `cursor`
+    /// on; `true` when the files were read from the start (the store was reset, or a first read):
+    /// the reader drops what it had and `after` counts as 0.
+    pub fn audit_since(&self, cursor: &mut HistoryCursor, after: u64) -> Result<(Vec<AuditEvent>, bool), RunError> {
+        let t = self.tenant();
+        t.may_read_audit(&self.actor).map_err(RunError::Refused)?;
+        let (flushed, restarted) = self.store.history_since::<AuditEvent>(AUDIT_STREAM, cursor)?;
+        let after = if restarted { 0 } else { after };
+        let events = t.audit_visible_after(&self.actor, flushed, after).map_err(RunError::Refused)?;
+        Ok((events, restarted))
+    }
+
+    /// A user's mailbox, oldest first, read marks included.
+    pub fn mailbox(&self, user: UserId) -> Result<Vec<Notification>, RunError> {
+        let flushed = self.store.history::<Notification>(&notice_stream(user))?;
+        Ok(self.tenant().mailbox(user, flushed))
     }
 
     /// Whether a timer is due by the wall clock (the TUI ticks only then).

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, Duration, TimeZone, Utc, Weekday};
-use entitle::domain::*;
 use entitle::demo::{DEMO_JSON, demo_tenant, load_script};
+use entitle::domain::*;
 use serde_json::Value;
 
 fn demo() -> Tenant {

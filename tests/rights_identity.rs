@@ -135,8 +135,7 @@ fn status_line(app: &mut App<Ctx>) -> String {
 #[test]
 fn the_status_bar_shows_the_mode_and_u_follows_the_identity_rule() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let admin =
-        entitle::session::resolve_actor(&entitle::demo::demo_tenant().expect("demo"), None).expect("admin");
+    let admin = entitle::session::resolve_actor(&entitle::demo::demo_tenant().expect("demo"), None).expect("admin");
     let mut app = demo_app(dir.path(), admin.clone());
     assert!(status_line(&mut app).contains("LAB: anyone may act as anyone"), "{}", status_line(&mut app));
     let me = admin.user_id().expect("a user");
@@ -197,8 +196,7 @@ fn the_directory_tab_shows_who_holds_what_only_to_a_role_over_it() {
 #[test]
 fn the_settings_and_directory_forms_set_the_mode_and_logins() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let admin =
-        entitle::session::resolve_actor(&entitle::demo::demo_tenant().expect("demo"), None).expect("admin");
+    let admin = entitle::session::resolve_actor(&entitle::demo::demo_tenant().expect("demo"), None).expect("admin");
     let mut app = demo_app(dir.path(), admin.clone());
     let to_team = |app: &mut App<Ctx>| {
         app.switch_tab(entitle::ui::app::Tab::Settings);

@@ -161,7 +161,7 @@ fn read(fx: &Fx, what: &str, a: &Actor) -> DomainResult<Shown> {
             Shown { items: ids.len(), assignments: ids, ..Default::default() }
         }
         "lint" => shown(t.lint_visible(a)?.len()),
-        "audit" => shown(t.audit_visible(a)?.len()),
+        "audit" => shown(t.audit_visible(a, vec![])?.len()),
         "settings show" => one(Read::Settings)?,
         other => panic!("no read '{other}'"),
     })

@@ -4,7 +4,8 @@
 mod cli_support;
 
 use cli_support::Env;
-use entitle::domain::{RequestState, RequestType, Tenant};
+use entitle::domain::history::{AUDIT_STREAM, NOTICE_SHARDS};
+use entitle::domain::{AuditEvent, Notification, RequestState, RequestType, Tenant};
 use entitle::scale::{self, Scale, ScaleParams};
 use entitle::store::Store;
 
@@ -60,7 +61,15 @@ fn generate_writes_a_data_directory_the_store_opens_as_the_same_tenant() {
     let p = ScaleParams::for_assignments(300);
     let report = scale::generate(dir.path(), p).expect("generates");
     let store = Store::<Tenant>::open(dir.path()).expect("opens").expect("holds a tenant");
-    let (built, _) = scale::build(p).expect("builds");
+    let (mut built, _) = scale::build(p).expect("builds");
+    // The audit log and the mailboxes went to the history files, every record once.
+    let audit: Vec<AuditEvent> = store.history(AUDIT_STREAM).expect("the audit log reads");
+    assert_eq!(audit, built.audit);
+    let notices: usize = (0..NOTICE_SHARDS)
+        .map(|shard| store.history::<Notification>(&format!("notices-{shard:02}")).expect("a mailbox reads").len())
+        .sum();
+    assert_eq!(notices, built.notifications.len());
+    built.history_written();
     assert_eq!(json(store.state()), json(&built));
     assert_eq!(report.active_assignments, 300);
     // Never over existing data.

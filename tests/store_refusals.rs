@@ -59,13 +59,11 @@ fn edit_snapshot(dir: &Path, from: &str, to: &str) {
     edit(dir, "tenant.json", |t| t.replacen(from, to, 1));
 }
 
-/// The 1-based line of the snapshot written for a fresh toy that holds `needle`.
+/// The 1-based line of the snapshot written for a fresh toy that holds `needle`: the header
+/// line, then the state.
 fn snapshot_line(needle: &str) -> usize {
-    let text = serde_json::to_string_pretty(&serde_json::json!({
-        "kind": "toy-tenant", "schema_version": 2, "seq": 0,
-        "state": { "counter": 0, "items": {} }
-    }))
-    .unwrap();
+    let state = serde_json::to_string_pretty(&serde_json::json!({ "counter": 0, "items": {} })).unwrap();
+    let text = format!("{{\"kind\":\"toy-tenant\",\"schema_version\":2,\"seq\":0,\"history\":\"history\"}}\n{state}");
     text.lines().position(|l| l.contains(needle)).unwrap() + 1
 }
 
@@ -122,13 +120,13 @@ fn snapshot_state_of_the_wrong_shape() {
 
 #[test]
 fn snapshot_without_seq() {
-    refused(|d| edit_snapshot(d, "\"seq\": 0,", ""), &["tenant.json line ", "missing field `seq`"]);
+    refused(|d| edit_snapshot(d, "\"seq\":0,", ""), &["tenant.json line ", "missing field `seq`"]);
 }
 
 #[test]
 fn snapshot_from_a_newer_entitle() {
     let err = refused(
-        |d| edit_snapshot(d, "\"schema_version\": 2", "\"schema_version\": 3"),
+        |d| edit_snapshot(d, "\"schema_version\":2", "\"schema_version\":3"),
         &["tenant.json", "newer entitle", "version 3", "upgrade entitle"],
     );
     assert!(matches!(err, StoreError::TooNew { found: 3, .. }));
@@ -145,7 +143,7 @@ fn snapshot_of_another_kind() {
 #[test]
 fn snapshot_too_old_to_migrate() {
     refused(
-        |d| edit_snapshot(d, "\"schema_version\": 2", "\"schema_version\": 0"),
+        |d| edit_snapshot(d, "\"schema_version\":2", "\"schema_version\":0"),
         &["tenant.json", "cannot upgrade schema version 0 to 2", "no upgrade"],
     );
 }
@@ -153,7 +151,7 @@ fn snapshot_too_old_to_migrate() {
 #[test]
 fn snapshot_whose_migration_fails() {
     refused(
-        |d| edit_snapshot(d, "\"schema_version\": 2", "\"schema_version\": 1"),
+        |d| edit_snapshot(d, "\"schema_version\":2", "\"schema_version\":1"),
         &["tenant.json", "version 1 to 2", "no integer `count`"],
     );
 }

@@ -35,11 +35,13 @@ fn stored_with_bad_duration(env: &Env) -> PolicyId {
     drop(Store::create(env.data(), w.t).expect("store"));
 
     let path = env.data().join("tenant.json");
-    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let policies = json["state"]["policies"].as_array_mut().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (head, body) = text.split_once('\n').unwrap();
+    let mut state: serde_json::Value = serde_json::from_str(body).unwrap();
+    let policies = state["policies"].as_array_mut().unwrap();
     let policy = policies.iter_mut().find(|p| p["id"] == serde_json::json!(lab.policy.0)).unwrap();
     policy["review"]["durationDays"] = serde_json::json!(99_999_999u32);
-    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    std::fs::write(&path, format!("{head}\n{}", serde_json::to_string_pretty(&state).unwrap())).unwrap();
     lab.policy
 }
 

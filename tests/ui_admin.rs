@@ -296,7 +296,7 @@ fn direct_memberships_are_added_and_removed_from_the_directory() {
 #[test]
 fn the_audit_filter_narrows_to_matching_events() {
     let mut fx = admin_on(Tab::Audit);
-    let total = fx.app.ctx.tenant().audit.len();
+    let total = fx.app.ctx.session.audit_log().expect("the log reads").len();
     insta::assert_snapshot!("audit_120x35", draw(&mut fx.app, 120, 35).backend());
     insta::assert_snapshot!("audit_80x24", draw(&mut fx.app, 80, 24).backend());
     let s = screen(&mut fx.app, 120, 35);

@@ -31,6 +31,8 @@ pub struct Run {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figures {
     pub snapshot_bytes: u64,
+    /// The history files (audit log, mailboxes): read only when asked for.
+    pub history_bytes: u64,
     /// The snapshot's bytes by top-level part of the state, largest first.
     pub parts: Vec<(String, u64)>,
     pub bare_parse: Duration,
@@ -115,12 +117,14 @@ pub fn in_process(data: &Path, work: &Path, [read, year, read_after_year]: [Run;
     let bytes = fs::read(&snapshot).with_context(|| format!("reading {}", snapshot.display()))?;
     let snapshot_bytes = u64::try_from(bytes.len())?;
     let parts = parts(&bytes);
+    let history_bytes = dir_bytes(&data.join("history"))?;
     let bare_parse = bare_parse(&bytes)?;
     drop(bytes);
     let (commit_median, commit_line_bytes) = commits(work)?;
     let bare_append_median = bare_appends(work, commit_line_bytes)?;
     Ok(Figures {
         snapshot_bytes,
+        history_bytes,
         parts,
         bare_parse,
         read,
@@ -132,10 +136,22 @@ pub fn in_process(data: &Path, work: &Path, [read, year, read_after_year]: [Run;
     })
 }
 
-/// The bytes of each part of the state in a pretty-printed snapshot: the state's keys are the
-/// only lines indented by exactly four spaces (a JSON string holds no raw newline).
+/// The bytes of the files under `dir`, all the way down (0 if it is not there).
+pub fn dir_bytes(dir: &Path) -> Result<u64> {
+    let Ok(entries) = fs::read_dir(dir) else { return Ok(0) };
+    let mut total = 0u64;
+    for entry in entries {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        total = total.saturating_add(if meta.is_dir() { dir_bytes(&entry.path())? } else { meta.len() });
+    }
+    Ok(total)
+}
+
+/// The bytes of each part of the state in a snapshot: the state's keys are the only lines
+/// indented by exactly two spaces (a JSON string holds no raw newline).
 pub fn parts(bytes: &[u8]) -> Vec<(String, u64)> {
-    let marker = b"\n    \"";
+    let marker = b"\n  \"";
     let mut starts: Vec<(String, usize)> = vec![];
     let mut i = 0;
     while let Some(at) = bytes.get(i..).and_then(|rest| rest.windows(marker.len()).position(|w| w == marker)) {
@@ -152,16 +168,12 @@ pub fn parts(bytes: &[u8]) -> Vec<(String, u64)> {
     out
 }
 
-/// The snapshot's bytes parsed into the `Tenant` type, nothing else (no header check, no
-/// indexes, no journal).
+/// The snapshot's state (after its header line) parsed into the `Tenant` type, nothing else
+/// (no header check, no indexes, no journal, no history).
 pub fn bare_parse(bytes: &[u8]) -> Result<Duration> {
-    #[derive(serde::Deserialize)]
-    struct Snapshot {
-        #[allow(dead_code)]
-        state: Tenant,
-    }
+    let state = bytes.iter().position(|b| *b == b'\n').and_then(|i| bytes.get(i + 1..)).unwrap_or_default();
     let t0 = Instant::now();
-    let parsed: Snapshot = serde_json::from_slice(bytes).context("bare parse of the snapshot")?;
+    let parsed: Tenant = serde_json::from_slice(state).context("bare parse of the snapshot")?;
     let took = t0.elapsed();
     drop(parsed);
     Ok(took)

@@ -51,6 +51,11 @@ pub fn render(t: &Table) -> String {
     let rows: Vec<(String, String, String)> = vec![
         ("snapshot on disk (largest parts)".into(), size(s), size(d)),
         (
+            "history on disk (audit log, mailboxes: read when asked for)".into(),
+            bytes(s.history_bytes),
+            bytes(d.history_bytes),
+        ),
+        (
             "reference: bare typed parse of the snapshot bytes (in process)".into(),
             secs(s.bare_parse),
             secs(d.bare_parse),

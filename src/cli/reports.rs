@@ -140,8 +140,8 @@ pub(crate) fn lint(ctx: &Ctx) -> Result<()> {
 }
 
 pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
+    let events = ctx.session.audit_log()?;
     let t = ctx.t();
-    let events = t.audit_visible(ctx.actor()?)?;
     let objects = a.object.as_deref().map(|o| object_ids(t, o));
     let actor = a.actor.as_deref().map(str::to_lowercase);
     let activity = a.activity.as_deref().map(str::to_lowercase);
@@ -186,8 +186,8 @@ pub(crate) fn notifications(ctx: &mut Ctx, a: NotificationsArgs) -> Result<()> {
     if let Some(which) = a.mark_read {
         return ctx.exec(Command::MarkRead { notification: which }).map(|_| ());
     }
-    let t = ctx.t();
-    let list: Vec<_> = t.notifications_of(me).filter(|n| !a.unread || !n.read).collect();
+    let mail = ctx.session.mailbox(me)?;
+    let list: Vec<_> = mail.iter().filter(|n| !a.unread || !n.read).collect();
     ctx.show(&list, || {
         let mut tab = Table::new(&["SEQ", "NEW", "TIME", "KIND", "SUBJECT", "DETAILS"]);
         for n in list.iter().rev() {

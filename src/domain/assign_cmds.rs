@@ -4,7 +4,7 @@ use super::Time;
 use super::access::Policy;
 use super::command::{Outcome, created, done};
 use super::delivery::EndReason;
-use super::error::{DomainResult, forbidden, invalid, not_found, rule};
+use super::error::{DomainResult, forbidden, invalid, rule};
 use super::flow::{GrantTerms, Request, RequestState, RequestType, Target};
 use super::ids::*;
 use super::rights::Actor;
@@ -174,28 +174,6 @@ impl Tenant {
         }
         self.end_assignment(aid, EndReason::RemovedByAdmin, actor, reason.trim());
         done(format!("Assignment {aid} of {} removed", self.user_name(a.target)))
-    }
-
-    pub(crate) fn cmd_mark_read(&mut self, actor: &Actor, which: Option<u64>) -> DomainResult<Outcome> {
-        let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user has a mailbox"))?;
-        let idxs: Vec<usize> = self.idx.notifications_by_user.get(&me).cloned().unwrap_or_default();
-        let mut n = 0;
-        for i in idxs {
-            if let Some(x) = self.notifications.get_mut(i)
-                && which.is_none_or(|s| s == x.seq)
-                && !x.read
-            {
-                x.read = true;
-                n += 1;
-            }
-        }
-        if let Some(s) = which
-            && n == 0
-            && !self.notifications_of(me).any(|x| x.seq == s)
-        {
-            return Err(not_found(format!("No notification {s} in your mailbox")));
-        }
-        done(format!("{n} notification(s) marked read"))
     }
 }
 

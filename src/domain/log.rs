@@ -21,8 +21,9 @@ impl Tenant {
         before: Option<&T>,
         after: Option<&T>,
     ) {
+        self.audit_seq = self.audit_seq.saturating_add(1);
         let event = AuditEvent {
-            seq: self.audit.len() as u64 + 1,
+            seq: self.audit_seq,
             at: self.clock.now,
             actor: self.actor_label(actor),
             // What the clock fires on the way is the system's doing, not the administrator's.
@@ -39,7 +40,9 @@ impl Tenant {
     }
 
     pub(crate) fn notify(&mut self, to: UserId, kind: &str, subject: impl Into<String>, body: impl Into<String>) {
-        let seq = self.notifications.len() as u64 + 1;
+        self.notice_seq = self.notice_seq.saturating_add(1);
+        let seq = self.notice_seq;
+        self.unread.entry(to).or_default().insert(seq);
         let n = Notification {
             seq,
             to,

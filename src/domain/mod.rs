@@ -14,6 +14,7 @@ mod directory_cmds;
 pub mod error;
 pub mod eval;
 pub mod flow;
+pub mod history;
 pub mod identity;
 pub mod ids;
 mod input;

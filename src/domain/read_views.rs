@@ -423,50 +423,37 @@ impl Tenant {
         let r = self.reader(actor)?;
         Ok(self.lint().into_iter().filter(|f| self.reads_object(r, &f.object)).collect())
     }
+}
 
-    /// The audit log, oldest first: every event for administrators, those about the reader's
-    /// catalogs for catalog roles.
-    pub fn audit_visible(&self, actor: &Actor) -> DomainResult<AuditView<'_>> {
-        self.may_read(actor, Read::Reports)?;
-        Ok(match self.reader(actor)? {
-            Reader::Admin => AuditView::All(&self.audit),
-            r => AuditView::Filtered(self.audit.iter().filter(|e| self.reads_object(r, &e.object)).collect()),
-        })
+/// The audit events a reader may see, oldest first (by `seq`).
+#[derive(Debug, Clone, Default)]
+pub struct AuditView {
+    events: Vec<AuditEvent>,
+}
+
+impl AuditView {
+    pub fn new(events: Vec<AuditEvent>) -> Self {
+        AuditView { events }
     }
-}
-
-/// The audit events a reader may see, oldest first; the whole log is not copied for administrators
-/// (it can hold a million events).
-#[derive(Debug, Clone)]
-pub enum AuditView<'a> {
-    All(&'a [AuditEvent]),
-    Filtered(Vec<&'a AuditEvent>),
-}
-
-impl<'a> AuditView<'a> {
+    /// Events numbered after the last one held.
+    pub fn extend(&mut self, events: Vec<AuditEvent>) {
+        let last = self.events.last().map_or(0, |e| e.seq);
+        self.events.extend(events.into_iter().filter(|e| e.seq > last));
+    }
     pub fn len(&self) -> usize {
-        match self {
-            AuditView::All(v) => v.len(),
-            AuditView::Filtered(v) => v.len(),
-        }
+        self.events.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.events.is_empty()
     }
-    pub fn get(&self, i: usize) -> Option<&'a AuditEvent> {
-        match self {
-            AuditView::All(v) => v.get(i),
-            AuditView::Filtered(v) => v.get(i).copied(),
-        }
+    pub fn get(&self, i: usize) -> Option<&AuditEvent> {
+        self.events.get(i)
     }
     /// Where the event numbered `seq` is (events are in `seq` order).
     pub fn position(&self, seq: u64) -> Option<usize> {
-        match self {
-            AuditView::All(v) => v.binary_search_by_key(&seq, |e| e.seq).ok(),
-            AuditView::Filtered(v) => v.binary_search_by_key(&seq, |e| e.seq).ok(),
-        }
+        self.events.binary_search_by_key(&seq, |e| e.seq).ok()
     }
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &'a AuditEvent> + '_ {
-        (0..self.len()).filter_map(|i| self.get(i))
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> + '_ {
+        self.events.iter()
     }
 }

@@ -79,10 +79,23 @@ pub struct Tenant {
     /// Memberships with the reasons they exist.
     #[serde(with = "grants_as_list", default)]
     pub grants: BTreeMap<GrantKey, BTreeSet<GrantSource>>,
-    #[serde(default)]
+    /// Audit events not yet in the history files (all of them for a tenant that is not kept in
+    /// a store). A snapshot holds none: they are written out first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub audit: Vec<AuditEvent>,
+    /// The number of the last audit event ever written.
     #[serde(default)]
+    pub audit_seq: u64,
+    /// Notifications not yet in the history files, like `audit`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notifications: Vec<Notification>,
+    /// The number of the last notification ever sent.
+    #[serde(default)]
+    pub notice_seq: u64,
+    /// Each user's unread notifications, by number: what a mailbox shows as new, kept in the
+    /// live state so that counting them reads no history.
+    #[serde(with = "super::history::sets_as_list", default)]
+    pub unread: BTreeMap<UserId, BTreeSet<u64>>,
     #[serde(skip)]
     pub(crate) idx: Indexes,
     /// Set while replaying a journaled entry that today's ranges refuse (see `Tenant::replay`).
@@ -131,7 +144,10 @@ impl Tenant {
             reviews: BTreeMap::new(),
             grants: BTreeMap::new(),
             audit: vec![],
+            audit_seq: 0,
             notifications: vec![],
+            notice_seq: 0,
+            unread: BTreeMap::new(),
             idx: Indexes::default(),
             lenient: false,
         }
@@ -179,6 +195,12 @@ impl Tenant {
         }
         for (i, n) in self.notifications.iter().enumerate() {
             idx.notifications_by_user.entry(n.to).or_default().push(i);
+        }
+        // Data written before the history had files of its own holds every event here.
+        self.audit_seq = self.audit.iter().map(|e| e.seq).fold(self.audit_seq, u64::max);
+        self.notice_seq = self.notifications.iter().map(|n| n.seq).fold(self.notice_seq, u64::max);
+        for n in self.notifications.iter().filter(|n| !n.read) {
+            self.unread.entry(n.to).or_default().insert(n.seq);
         }
         for r in self.reviews.values().filter(|r| r.state == super::flow::ReviewState::InProgress) {
             for i in &r.items {
@@ -312,11 +334,13 @@ impl Tenant {
     pub fn holds(&self, user: UserId, resource: ResourceId, role: &str) -> bool {
         self.grants.contains_key(&GrantKey { user, resource, role: role.to_string() })
     }
+    /// The user's notifications still in memory (all of them for a tenant not kept in a store;
+    /// see `mailbox` for the whole mailbox).
     pub fn notifications_of(&self, user: UserId) -> impl Iterator<Item = &Notification> {
         self.idx.notifications_by_user.get(&user).into_iter().flatten().filter_map(|i| self.notifications.get(*i))
     }
     pub fn unread_count(&self, user: UserId) -> usize {
-        self.notifications_of(user).filter(|n| !n.read).count()
+        self.unread.get(&user).map_or(0, BTreeSet::len)
     }
     /// The active assignment of a user to a package, if any (there is at most one).
     pub fn active_assignment(&self, user: UserId, pkg: PackageId) -> Option<&Assignment> {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::Persist;
 use super::error::{CommitError, StoreError, StoreWarning};
 use super::files::{self, Paths, Stamp};
+use super::history;
 use super::install;
 use super::journal::{self, Cursor};
 use super::lock::{LockFile, LockWait, Waiter};
@@ -61,6 +62,8 @@ struct View<S> {
     migrated_from: Option<u32>,
     snapshot: Stamp,
     journal: Option<Stamp>,
+    /// The history directory the snapshot names.
+    history: PathBuf,
     /// The state in memory may be ahead of the files (a write failed): reload before use.
     stale: bool,
 }
@@ -139,7 +142,12 @@ impl<S: Persist> Store<S> {
         Self::install(dir.as_ref(), state, true, wait)
     }
 
-    fn install(dir: &Path, state: S, replace: bool, mut wait: LockWait) -> Result<(Self, Vec<PathBuf>), StoreError> {
+    fn install(
+        dir: &Path,
+        mut state: S,
+        replace: bool,
+        mut wait: LockWait,
+    ) -> Result<(Self, Vec<PathBuf>), StoreError> {
         let paths = Paths::new(dir);
         fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, "create the directory", e))?;
         let lock = LockFile::open(&paths.lock)?;
@@ -150,15 +158,37 @@ impl<S: Persist> Store<S> {
         {
             return Err(StoreError::Exists { path: first.clone() });
         }
-        let bytes = snapshot::encode(&paths.snapshot, &state, old.last_seq)?;
-        let backups = install::replace_data(&paths, &old, &bytes)?;
+        // A new history directory: the old data's stays where it is until the new snapshot,
+        // which names the new one, replaces the old.
+        let history_name = install::fresh_history_name(&paths)?;
+        let history = paths.dir.join(&history_name);
+        write_history(&history, &mut state)?;
+        let bytes = snapshot::encode(&paths.snapshot, &state, old.last_seq, &history_name)?;
+        let mut backups = install::replace_data(&paths, &old, &bytes)?;
+        backups.extend(old.history);
         let snapshot = files::stat(&paths.snapshot)?
             .ok_or_else(|| StoreError::io(&paths.snapshot, "read the new snapshot", io::ErrorKind::NotFound.into()))?;
         let journal = files::stat(&paths.journal)?;
         drop(held);
         let cursor = Cursor::new(old.last_seq);
-        let view = View { state, cursor, migrated_from: None, snapshot, journal, stale: false };
+        let view = View { state, cursor, migrated_from: None, snapshot, journal, history, stale: false };
         Ok((Self::over(paths, lock, wait, view), backups))
+    }
+
+    /// Every record of a history stream in the files, oldest first (see [`history`]). The
+    /// state may hold newer records not yet written, and records the files already hold.
+    pub fn history<T: serde::de::DeserializeOwned>(&self, stream: &str) -> Result<Vec<T>, StoreError> {
+        history::read(&self.view.history, stream)
+    }
+
+    /// The records of a history stream written since `cursor`, moving it on (see
+    /// [`history::HistoryCursor`]); `true` when the reading started over.
+    pub fn history_since<T: serde::de::DeserializeOwned>(
+        &self,
+        stream: &str,
+        cursor: &mut history::HistoryCursor,
+    ) -> Result<(Vec<T>, bool), StoreError> {
+        history::read_since(&self.view.history, stream, cursor)
     }
 
     /// The state as of [`Store::seq`].
@@ -284,6 +314,11 @@ impl<S: Persist> Store<S> {
             Ok(stamp) => {
                 view.cursor.appended(line.len() as u64);
                 view.journal = Some(stamp);
+                // The commit stands whatever happens to its history: the journal holds it,
+                // and the next commit or compaction writes what is missing.
+                if let Err(e) = view.append_history(false) {
+                    self.compaction_error = Some(e);
+                }
             }
             Err(e) => {
                 // The state holds an entry the journal does not: go back to the files.
@@ -330,6 +365,21 @@ impl<S: Persist> Store<S> {
     }
 }
 
+/// Writes a state's pending history into `dir`, synced, and drops it from the state.
+fn write_history<S: Persist>(dir: &Path, state: &mut S) -> Result<(), StoreError> {
+    let records = state.pending_history().map_err(|source| StoreError::Encode {
+        path: dir.to_owned(),
+        what: "the history",
+        source,
+    })?;
+    if !records.is_empty() {
+        history::append(dir, &records, true)?;
+        history::sync_all(dir)?;
+    }
+    state.history_written();
+    Ok(())
+}
+
 /// How many times [`load_then_check`] parses without the lock before it parses under it.
 const UNLOCKED_TRIES: usize = 2;
 
@@ -369,6 +419,8 @@ fn load<S: Persist>(paths: &Paths) -> Result<Option<View<S>>, StoreError> {
         return Ok(None);
     };
     let decoded = snapshot::decode::<S>(&paths.snapshot, &bytes)?;
+    drop(bytes);
+    let history = paths.dir.join(&decoded.history);
     let mut state = decoded.state;
     let mut cursor = Cursor::new(decoded.seq);
     let journal = match files::read_from(&paths.journal, 0)? {
@@ -378,7 +430,7 @@ fn load<S: Persist>(paths: &Paths) -> Result<Option<View<S>>, StoreError> {
             Some(stamp)
         }
     };
-    Ok(Some(View { state, cursor, migrated_from: decoded.migrated_from, snapshot, journal, stale: false }))
+    Ok(Some(View { state, cursor, migrated_from: decoded.migrated_from, snapshot, journal, history, stale: false }))
 }
 
 impl<S: Persist> View<S> {
@@ -412,6 +464,35 @@ impl<S: Persist> View<S> {
         }
     }
 
+    /// Appends the state's pending history records that the files lack; the caller holds the
+    /// exclusive lock. With `sync`, what it writes is durable when it returns.
+    fn append_history(&mut self, sync: bool) -> Result<(), StoreError> {
+        let records = self.state.pending_history().map_err(|source| StoreError::Encode {
+            path: self.history.clone(),
+            what: "the history",
+            source,
+        })?;
+        if !records.is_empty() {
+            history::append(&self.history, &records, sync)?;
+        }
+        self.state.history_written();
+        Ok(())
+    }
+
+    /// The name of the history directory, as the snapshot gives it.
+    fn history_name(&self, paths: &Paths) -> Result<String, StoreError> {
+        self.history
+            .strip_prefix(&paths.dir)
+            .ok()
+            .and_then(|p| p.to_str())
+            .filter(|n| snapshot::valid_history_name(n))
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                let problem = format!("{} is not a history directory of this store", self.history.display());
+                StoreError::corrupt(&paths.snapshot, super::error::Position::NONE, problem)
+            })
+    }
+
     /// Replays the journal lines after `cursor.pos`.
     fn read_on(&mut self, paths: &Paths) -> Result<(), StoreError> {
         let Some((bytes, stamp)) = files::read_from(&paths.journal, self.cursor.pos)? else {
@@ -441,7 +522,11 @@ impl<S: Persist> View<S> {
     /// exclusive lock, has caught up and kept any torn tail aside. A snapshot loaded from an
     /// older schema is first copied to `tenant.json.bak-<n>`.
     fn compact(&mut self, paths: &Paths) -> Result<(), StoreError> {
-        let bytes = snapshot::encode(&paths.snapshot, &self.state, self.cursor.seq)?;
+        // The history of every entry the journal is about to lose is on disk first.
+        self.append_history(true)?;
+        history::sync_all(&self.history)?;
+        let name = self.history_name(paths)?;
+        let bytes = snapshot::encode(&paths.snapshot, &self.state, self.cursor.seq, &name)?;
         if self.migrated_from.is_some() {
             let names = files::backup_names(&[&paths.snapshot])?;
             if let Some(copy) = names.first() {

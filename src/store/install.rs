@@ -24,6 +24,7 @@ use serde::Deserialize;
 use super::error::StoreError;
 use super::files::{self, Paths};
 use super::journal::MAX_SEQ;
+use super::snapshot;
 
 /// What the directory held before an install.
 pub(crate) struct OldData {
@@ -33,6 +34,9 @@ pub(crate) struct OldData {
     pub last_seq: u64,
     /// Whether the journal has a line whose seq cannot be read (other than a torn last line).
     pub unreadable_journal: bool,
+    /// The old snapshot's history directory, if there: left where it is (the new data gets
+    /// a directory of its own).
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -42,11 +46,18 @@ struct Head {
 
 /// Looks at what the directory holds, without trusting it to be valid.
 pub(crate) fn old_data(paths: &Paths) -> Result<OldData, StoreError> {
-    let mut old = OldData { files: Vec::new(), last_seq: 0, unreadable_journal: false };
+    let mut old = OldData { files: Vec::new(), last_seq: 0, unreadable_journal: false, history: None };
     if let Some((bytes, _)) = files::read_from(&paths.snapshot, 0)? {
         old.files.push(paths.snapshot.clone());
-        if let Ok(head) = serde_json::from_slice::<Head>(&bytes) {
+        if let Ok((head, _)) = snapshot::header(&paths.snapshot, &bytes) {
             old.last_seq = head.seq.min(MAX_SEQ);
+            let name = head.history.unwrap_or_else(|| snapshot::DEFAULT_HISTORY.to_string());
+            let dir = paths.dir.join(name);
+            if snapshot::valid_history_name(dir.file_name().and_then(|n| n.to_str()).unwrap_or_default())
+                && dir.is_dir()
+            {
+                old.history = Some(dir);
+            }
         }
     }
     if let Some((bytes, _)) = files::read_from(&paths.journal, 0)?
@@ -64,6 +75,22 @@ pub(crate) fn old_data(paths: &Paths) -> Result<OldData, StoreError> {
         }
     }
     Ok(old)
+}
+
+/// The first of `history`, `history-2`, `history-3`, ... that is not there: the history
+/// directory of a state being installed.
+pub(crate) fn fresh_history_name(paths: &Paths) -> Result<String, StoreError> {
+    for n in 1..=10_000u32 {
+        let name = if n == 1 { snapshot::DEFAULT_HISTORY.to_string() } else { format!("history-{n}") };
+        let path = paths.dir.join(&name);
+        match fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(name),
+            Err(e) => return Err(StoreError::io(&path, "look for a free history directory", e)),
+            Ok(_) => {}
+        }
+    }
+    let problem = "history to history-10000 are all taken: move old ones away".to_string();
+    Err(StoreError::corrupt(&paths.dir, super::error::Position::NONE, problem))
 }
 
 /// Steps 1 to 4 above; `bytes` is the new snapshot, carrying `old.last_seq`. The caller holds

@@ -77,6 +77,7 @@
 mod error;
 mod files;
 mod handle;
+pub mod history;
 mod install;
 mod journal;
 mod lock;
@@ -89,6 +90,7 @@ mod test_sum;
 
 pub use error::{CommitError, Position, StoreError, StoreWarning};
 pub use handle::{Compaction, HEAVY_ENTRY, Store};
+pub use history::{HistoryCursor, HistoryRecord};
 pub use lock::{DEFAULT_LOCK_TIMEOUT, LockHolder, LockWait, Wait, Waiter, Waiting};
 
 /// A state the store can keep: serializable, and changed only by applying journal entries.
@@ -116,6 +118,17 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
     /// Called after deserializing a snapshot, before any journal entry is replayed
     /// (rebuild in-memory indexes). Default: nothing.
     fn after_load(&mut self) {}
+
+    /// The records the state holds that belong in the history files (see [`history`]): each
+    /// with its stream and its number in the stream, increasing along each stream. The store
+    /// appends those the files lack after every commit, and before every compaction.
+    /// Default: none.
+    fn pending_history(&self) -> Result<Vec<HistoryRecord>, serde_json::Error> {
+        Ok(vec![])
+    }
+
+    /// The records [`Persist::pending_history`] gave are in the files: drop them from memory.
+    fn history_written(&mut self) {}
 
     /// Upgrade an older snapshot's `state` JSON from `from_version` to `SCHEMA_VERSION`.
     /// Default: no upgrade is known.

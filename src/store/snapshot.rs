@@ -1,4 +1,7 @@
-//! The snapshot file: `{"kind", "schema_version", "seq", "state"}`, pretty-printed.
+//! The snapshot file: a header line `{"kind", "schema_version", "seq", "history"}`, then the
+//! state, laid out one record a line. The header is read without touching the state, so a look
+//! at the header costs the same for any size of tenant. Files written before the header had
+//! its own line (`{"kind", "schema_version", "seq", "state"}`) are still read.
 
 use std::path::Path;
 
@@ -9,56 +12,59 @@ use super::Persist;
 use super::error::{Position, StoreError, json_problem};
 use super::journal::MAX_SEQ;
 
+/// The history directory of snapshots that name none.
+pub(crate) const DEFAULT_HISTORY: &str = "history";
+
 #[derive(Serialize)]
-struct Out<'a, S> {
+struct HeaderOut<'a> {
     kind: &'static str,
     schema_version: u32,
     seq: u64,
-    state: &'a S,
+    history: &'a str,
 }
 
-/// The header, read first: checked before the state is interpreted at all.
+/// The header, read first: checked before the state is interpreted at all. An older file has
+/// the state inside it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Header {
-    kind: String,
-    schema_version: u32,
-    seq: u64,
-    #[allow(dead_code)]
-    state: IgnoredAny,
+pub(crate) struct Header {
+    pub kind: String,
+    pub schema_version: u32,
+    pub seq: u64,
+    #[serde(default)]
+    pub history: Option<String>,
+    #[serde(default)]
+    state: Option<IgnoredAny>,
 }
 
-/// Only the state; the header was checked already.
+/// Only the state of an older file; the header was checked already.
 #[derive(Deserialize)]
 struct Body<S> {
     state: S,
 }
 
-/// A snapshot as loaded: the state (after `after_load`), its seq, and the schema version it
-/// was migrated from, if it was older than ours.
+/// A snapshot as loaded: the state (after `after_load`), its seq, its history directory's name,
+/// and the schema version it was migrated from, if it was older than ours.
 pub(crate) struct Decoded<S> {
     pub state: S,
     pub seq: u64,
+    pub history: String,
     pub migrated_from: Option<u32>,
 }
 
-pub(crate) fn encode<S: Persist>(path: &Path, state: &S, seq: u64) -> Result<Vec<u8>, StoreError> {
-    let out = Out { kind: S::KIND, schema_version: S::SCHEMA_VERSION, seq, state };
-    let mut bytes = Vec::with_capacity(1 << 16);
+pub(crate) fn encode<S: Persist>(path: &Path, state: &S, seq: u64, history: &str) -> Result<Vec<u8>, StoreError> {
+    let encode_err = |source| StoreError::Encode { path: path.to_owned(), what: "the state", source };
+    let header = HeaderOut { kind: S::KIND, schema_version: S::SCHEMA_VERSION, seq, history };
+    let mut bytes = serde_json::to_vec(&header).map_err(encode_err)?;
+    bytes.push(b'\n');
     let mut ser = serde_json::Serializer::with_formatter(&mut bytes, RecordsFormatter::default());
-    serde::Serialize::serialize(&out, &mut ser).map_err(|source| StoreError::Encode {
-        path: path.to_owned(),
-        what: "the state",
-        source,
-    })?;
+    serde::Serialize::serialize(state, &mut ser).map_err(encode_err)?;
     bytes.push(b'\n');
     Ok(bytes)
 }
 
-pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>, StoreError> {
-    let corrupt = |e: serde_json::Error, what: &str| {
-        StoreError::corrupt(path, Position::of_json(&e, 0), format!("{what}: {}", json_problem(&e)))
-    };
+/// The header and where the state starts (None: the state is inside the header, an older file).
+pub(crate) fn header(path: &Path, bytes: &[u8]) -> Result<(Header, Option<usize>), StoreError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(StoreError::corrupt(
             path,
@@ -66,7 +72,24 @@ pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>
             format!("the snapshot is empty ({} bytes)", bytes.len()),
         ));
     }
-    let header: Header = serde_json::from_slice(bytes).map_err(|e| corrupt(e, "not a valid snapshot"))?;
+    let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Header>();
+    let header = match stream.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            let problem = format!("not a valid snapshot: {}", json_problem(&e));
+            return Err(StoreError::corrupt(path, Position::of_json(&e, 0), problem));
+        }
+        None => return Err(StoreError::corrupt(path, Position::NONE, "the snapshot is empty".to_string())),
+    };
+    let body = if header.state.is_some() { None } else { Some(stream.byte_offset()) };
+    Ok((header, body))
+}
+
+pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>, StoreError> {
+    let corrupt = |e: serde_json::Error, what: &str| {
+        StoreError::corrupt(path, Position::of_json(&e, 0), format!("{what}: {}", json_problem(&e)))
+    };
+    let (header, body_at) = header(path, bytes)?;
     if header.seq > MAX_SEQ {
         let problem = format!("seq {} is too large", header.seq);
         return Err(StoreError::corrupt(path, Position::NONE, problem));
@@ -78,9 +101,30 @@ pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>
     if version > S::SCHEMA_VERSION {
         return Err(StoreError::TooNew { path: path.to_owned(), found: version, supported: S::SCHEMA_VERSION });
     }
+    if body_at.is_none() && header.history.is_some() {
+        let problem = "the header names a history directory but holds the state too".to_string();
+        return Err(StoreError::corrupt(path, Position::NONE, problem));
+    }
+    let history = header.history.unwrap_or_else(|| DEFAULT_HISTORY.to_string());
+    if !valid_history_name(&history) {
+        let problem = format!("'{history}' is not a history directory's name (history or history-N)");
+        return Err(StoreError::corrupt(path, Position::NONE, problem));
+    }
     let (mut state, migrated_from) = if version == S::SCHEMA_VERSION {
-        let body: Body<S> = serde_json::from_slice(bytes).map_err(|e| corrupt(e, "the state does not fit"))?;
-        (body.state, None)
+        let state: S = match body_at {
+            Some(at) => {
+                let rest = bytes.get(at..).unwrap_or_default();
+                serde_json::from_slice(rest).map_err(|e| {
+                    let what = if e.is_data() { "the state does not fit" } else { "not a valid snapshot" };
+                    corrupt(e, what)
+                })?
+            }
+            None => {
+                let body: Body<S> = serde_json::from_slice(bytes).map_err(|e| corrupt(e, "the state does not fit"))?;
+                body.state
+            }
+        };
+        (state, None)
     } else {
         let migrate_err = |message: String| StoreError::Migrate {
             path: path.to_owned(),
@@ -88,15 +132,28 @@ pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>
             to: S::SCHEMA_VERSION,
             message,
         };
-        let body: Body<serde_json::Value> =
-            serde_json::from_slice(bytes).map_err(|e| corrupt(e, "not a valid snapshot"))?;
-        let upgraded = S::migrate(version, body.state).map_err(migrate_err)?;
+        let value: serde_json::Value = match body_at {
+            Some(at) => serde_json::from_slice(bytes.get(at..).unwrap_or_default())
+                .map_err(|e| corrupt(e, "not a valid snapshot"))?,
+            None => {
+                let body: Body<serde_json::Value> =
+                    serde_json::from_slice(bytes).map_err(|e| corrupt(e, "not a valid snapshot"))?;
+                body.state
+            }
+        };
+        let upgraded = S::migrate(version, value).map_err(migrate_err)?;
         let state = serde_json::from_value(upgraded)
             .map_err(|e| migrate_err(format!("the upgraded state does not fit: {}", json_problem(&e))))?;
         (state, Some(version))
     };
     state.after_load();
-    Ok(Decoded { state, seq: header.seq, migrated_from })
+    Ok(Decoded { state, seq: header.seq, history, migrated_from })
+}
+
+/// `history`, or `history-N` for the directory of a tenant installed over another.
+pub(crate) fn valid_history_name(name: &str) -> bool {
+    name == DEFAULT_HISTORY
+        || name.strip_prefix("history-").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Pretty down to the lists of records, one compact record per line below that: a person can read
@@ -109,7 +166,7 @@ struct RecordsFormatter {
 }
 
 /// Containers at this nesting level or above are laid out over lines; deeper ones are compact.
-const PRETTY_LEVELS: usize = 3;
+const PRETTY_LEVELS: usize = 2;
 
 impl RecordsFormatter {
     fn pretty(&self) -> bool {
@@ -181,12 +238,12 @@ mod records_tests {
 
     #[test]
     fn records_are_one_compact_line_each_below_the_pretty_levels() {
-        let v = serde_json::json!({"kind": "k", "state": {"users": [{"id": 1, "roles": ["a", "b"]}, {"id": 2, "roles": []}], "empty": []}});
+        let v = serde_json::json!({"users": [{"id": 1, "roles": ["a", "b"]}, {"id": 2, "roles": []}], "empty": []});
         let mut out = Vec::new();
         let mut ser = serde_json::Serializer::with_formatter(&mut out, RecordsFormatter::default());
         serde::Serialize::serialize(&v, &mut ser).expect("serializes");
         let text = String::from_utf8(out).expect("utf-8");
-        assert!(text.contains("\n      {\"id\":1,\"roles\":[\"a\",\"b\"]},\n"), "{text}");
+        assert!(text.contains("\n    {\"id\":1,\"roles\":[\"a\",\"b\"]},\n"), "{text}");
         let back: serde_json::Value = serde_json::from_str(&text).expect("parses back");
         assert_eq!(back, v);
     }

@@ -7,8 +7,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::domain::AuditEvent;
 use crate::domain::read_views::AuditView;
+use crate::domain::{Actor, AuditEvent};
+use crate::store::HistoryCursor;
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::Ctx;
@@ -23,17 +24,13 @@ const WIDE: u16 = 160;
 
 /// The log as table rows, newest first, made on demand.
 struct AuditRows<'a> {
-    events: AuditView<'a>,
+    events: &'a AuditView,
     theme: &'a Theme,
 }
 
 impl<'a> AuditRows<'a> {
-    /// The log as the signed-in person may read it: the domain's read rule, as in the command
-    /// line (all of it for administrators, their catalogs' events for catalog roles, else nothing).
-    fn new(ctx: &'a Ctx) -> Self {
-        let t = ctx.tenant();
-        let events = t.audit_visible(ctx.actor()).unwrap_or(AuditView::Filtered(vec![]));
-        AuditRows { events, theme: &ctx.theme }
+    fn new(events: &'a AuditView, theme: &'a Theme) -> Self {
+        AuditRows { events, theme }
     }
 
     /// The event shown at row `index` (0 = newest).
@@ -72,6 +69,13 @@ pub struct Audit {
     scroll: u16,
     /// The log's length at the last refresh: rows count from the newest, so new events shift them.
     synced_len: usize,
+    /// The log as the signed-in person may read it (the domain's read rule, as in the command
+    /// line: all of it for administrators, their catalogs' events for catalog roles), read from
+    /// the history files as far as `cursor`, then only what was added since.
+    log: AuditView,
+    cursor: HistoryCursor,
+    /// Whom `log` was read for: another person starts over.
+    read_for: Option<Actor>,
 }
 
 impl Default for Audit {
@@ -98,7 +102,26 @@ impl Audit {
             zoom: false,
             scroll: 0,
             synced_len: 0,
+            log: AuditView::default(),
+            cursor: HistoryCursor::default(),
+            read_for: None,
         }
+    }
+
+    /// Reads what was added to the log since the last read; an error is told in the pane.
+    fn read_on(&mut self, ctx: &Ctx) -> Result<(), String> {
+        if self.read_for.as_ref() != Some(ctx.actor()) {
+            self.log = AuditView::default();
+            self.cursor = HistoryCursor::default();
+            self.read_for = Some(ctx.actor().clone());
+        }
+        let after = self.log.iter().next_back().map_or(0, |e| e.seq);
+        let (events, restarted) = ctx.session.audit_since(&mut self.cursor, after).map_err(|e| e.to_string())?;
+        if restarted {
+            self.log = AuditView::default();
+        }
+        self.log.extend(events);
+        Ok(())
     }
 
     fn selected<'a>(&self, rows: &AuditRows<'a>) -> Option<&'a AuditEvent> {
@@ -110,7 +133,7 @@ impl Audit {
         if !self.zoom {
             return None;
         }
-        let rows = AuditRows::new(ctx);
+        let rows = AuditRows::new(&self.log, &ctx.theme);
         let max = self.selected(&rows).map_or(0, |e| detail_lines(e, &ctx.theme, false).len().saturating_sub(1));
         let max = u16::try_from(max).unwrap_or(u16::MAX);
         self.scroll = match action {
@@ -173,7 +196,7 @@ fn detail_lines(e: &AuditEvent, theme: &Theme, hint: bool) -> Vec<Line<'static>>
 
 impl TabView<Ctx> for Audit {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let rows = AuditRows::new(ctx);
+        let rows = AuditRows::new(&self.log, &ctx.theme);
         let event = self.selected(&rows);
         if self.zoom {
             let lines = event.map(|e| detail_lines(e, theme, false)).unwrap_or_default();
@@ -198,7 +221,7 @@ impl TabView<Ctx> for Audit {
         if let Some(e) = self.handle_zoomed(ctx, action) {
             return e;
         }
-        let rows = AuditRows::new(ctx);
+        let rows = AuditRows::new(&self.log, &ctx.theme);
         if self.pane.handle(action, &rows) {
             return Effect::None;
         }
@@ -213,7 +236,7 @@ impl TabView<Ctx> for Audit {
     }
 
     fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
-        if self.pane.text(c, &AuditRows::new(ctx)) { Effect::None } else { Effect::Unhandled }
+        if self.pane.text(c, &AuditRows::new(&self.log, &ctx.theme)) { Effect::None } else { Effect::Unhandled }
     }
 
     fn mode(&self) -> Mode {
@@ -246,7 +269,8 @@ impl TabView<Ctx> for Audit {
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
-        let rows = AuditRows::new(ctx);
+        let read = self.read_on(ctx);
+        let rows = AuditRows::new(&self.log, &ctx.theme);
         // The selected row as it was numbered before the log grew.
         let keep = self
             .pane
@@ -257,9 +281,10 @@ impl TabView<Ctx> for Audit {
         // On the newest row, stay there as new events come in (like a log's tail).
         let at_top = self.pane.state.selected_view() == Some(0);
         self.synced_len = rows.len();
-        self.pane.empty = match ctx.tenant().require_admin_role(ctx.actor(), "the audit log") {
-            Ok(()) => "Nothing has happened yet.".into(),
-            Err(e) => e.to_string(),
+        self.pane.empty = match (ctx.tenant().require_admin_role(ctx.actor(), "the audit log"), read) {
+            (Err(e), _) => e.to_string(),
+            (Ok(()), Err(e)) => e,
+            (Ok(()), Ok(())) => "Nothing has happened yet.".into(),
         };
         self.pane.sync(&rows);
         if at_top {

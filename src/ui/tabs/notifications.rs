@@ -26,6 +26,8 @@ pub struct Notifications {
     /// Sequence number and read flag of each row.
     items: Vec<(u64, bool)>,
     rows: Vec<Vec<CellText>>,
+    /// The signed-in person's mailbox, newest first, as last read.
+    mail: Vec<Notification>,
 }
 
 impl Default for Notifications {
@@ -64,6 +66,7 @@ impl Notifications {
             .empty("No notifications yet."),
             items: vec![],
             rows: vec![],
+            mail: vec![],
         }
     }
 
@@ -116,10 +119,8 @@ impl TabView<Ctx> for Notifications {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let (list, detail) = split_list_detail(area);
         self.list.render(list, buf, theme, &self.rows, true);
-        let t = ctx.tenant();
         let mut d = Detail::new(theme, detail.width);
-        let selected = self.selected().and_then(|(seq, _)| ctx.me().map(|me| (me, seq)));
-        match selected.and_then(|(me, seq)| t.notifications_of(me).find(|n| n.seq == seq)) {
+        match self.selected().and_then(|(seq, _)| self.mail.iter().find(|n| n.seq == seq)) {
             Some(n) => {
                 d.heading(n.subject.clone());
                 d.kv("Received", fmt_time(n.at));
@@ -188,10 +189,16 @@ impl TabView<Ctx> for Notifications {
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
-        let t = ctx.tenant();
         let theme = &ctx.theme;
-        let mut mail: Vec<&Notification> = match ctx.me() {
-            Some(me) => t.notifications_of(me).collect(),
+        let mut mail: Vec<Notification> = match ctx.me().map(|me| ctx.session.mailbox(me)) {
+            Some(Ok(mail)) => {
+                self.list.empty = "No notifications yet.".into();
+                mail
+            }
+            Some(Err(e)) => {
+                self.list.empty = e.to_string();
+                vec![]
+            }
             None => vec![],
         };
         mail.sort_by_key(|n| std::cmp::Reverse((n.at, n.seq)));
@@ -209,6 +216,7 @@ impl TabView<Ctx> for Notifications {
                 ]
             })
             .collect();
+        self.mail = mail;
         self.list.sync(&self.rows);
     }
 }

@@ -47,9 +47,9 @@ impl<'a> Mine<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo::demo_tenant;
     use crate::domain::{Actor, Command, Entry, Tenant};
     use crate::scale::{ScaleParams, build};
-    use crate::demo::demo_tenant;
 
     /// The column's definition, one scan per package (what My Access did before the index).
     fn by_definition(t: &Tenant, actor: &Actor, theme: &Theme, pkg: PackageId) -> CellText {

@@ -1,0 +1,261 @@
+//! History: records that leave the live state for append-only files, read only when asked for.
+//!
+//! A state names its records' streams (the tenant: `audit`, and `notices-NN` for the mailboxes,
+//! sharded by user). Each stream is a directory of segments under the store's history
+//! directory, `<history>/<stream>/<first seq, 12 digits>.jsonl`, one JSON record per line, each
+//! record carrying a `seq` that increases along the stream. A segment is closed once it passes
+//! [`SEGMENT_BYTES`], so no file grows without end.
+//!
+//! Records are appended right after the journal line of the commit that made them (without a
+//! sync: the journal is the record of truth until the next compaction), and synced before a
+//! compaction drops that journal line. An append first looks at the stream's last line and
+//! skips the records already there, so the records that replaying the journal makes again
+//! (after a crash between the journal and the history) are written exactly once. A last line
+//! cut short by a crash is ignored by readers and cut away by the next append.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::error::{Position, StoreError, json_problem};
+use super::files;
+
+/// A segment is closed, and the next record starts a new one, once it holds this many bytes.
+pub const SEGMENT_BYTES: u64 = 32 << 20;
+
+/// The tail read to find a stream's last record (a record is far shorter).
+const TAIL_BYTES: u64 = 256 << 10;
+
+/// One record on its way to the history files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRecord {
+    /// The stream's name: ASCII letters, digits and `-` only.
+    pub stream: String,
+    /// Its number in the stream; increases along the stream.
+    pub seq: u64,
+    /// The record as one line of JSON, without the newline.
+    pub line: Vec<u8>,
+}
+
+#[derive(Deserialize)]
+struct Head {
+    seq: u64,
+}
+
+fn check_stream(dir: &Path, stream: &str) -> Result<PathBuf, StoreError> {
+    let ok = !stream.is_empty() && stream.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !ok {
+        let problem = format!("'{stream}' is not a history stream's name (letters, digits and '-' only)");
+        return Err(StoreError::corrupt(dir, Position::NONE, problem));
+    }
+    Ok(dir.join(stream))
+}
+
+/// The segments of a stream, oldest first (by the seq in their names). None if the stream is empty.
+fn segments(stream_dir: &Path) -> Result<Vec<(u64, PathBuf)>, StoreError> {
+    let entries = match fs::read_dir(stream_dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(StoreError::io(stream_dir, "list the history", e)),
+    };
+    let mut out = vec![];
+    for entry in entries {
+        let entry = entry.map_err(|e| StoreError::io(stream_dir, "list the history", e))?;
+        let name = entry.file_name();
+        let Some(first) = name.to_str().and_then(|n| n.strip_suffix(".jsonl")).and_then(|n| n.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        out.push((first, entry.path()));
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn segment_name(stream_dir: &Path, first: u64) -> PathBuf {
+    stream_dir.join(format!("{first:012}.jsonl"))
+}
+
+/// The last segment's open file, its length after cutting a torn tail, and the seq of its last record.
+fn open_last(path: &Path) -> Result<(File, u64, u64), StoreError> {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| StoreError::io(path, "open the history", e))?;
+    let len = file.metadata().map_err(|e| StoreError::io(path, "look at the history", e))?.len();
+    let from = len.saturating_sub(TAIL_BYTES);
+    let mut tail = Vec::new();
+    file.seek(SeekFrom::Start(from))
+        .and_then(|_| file.read_to_end(&mut tail))
+        .map_err(|e| StoreError::io(path, "read the history", e))?;
+    // Everything after the last newline is a write cut short: it goes.
+    let complete = tail.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let keep = from + complete as u64;
+    if keep != len {
+        file.set_len(keep).map_err(|e| StoreError::io(path, "cut a torn write from the history", e))?;
+    }
+    let body = tail.get(..complete.saturating_sub(1)).unwrap_or_default();
+    let last_line = body.rsplit(|&b| b == b'\n').next().unwrap_or_default();
+    let last = if last_line.is_empty() {
+        0
+    } else {
+        serde_json::from_slice::<Head>(last_line).map(|h| h.seq).map_err(|e| {
+            StoreError::corrupt(path, Position::NONE, format!("the last record does not read: {}", json_problem(&e)))
+        })?
+    };
+    file.seek(SeekFrom::End(0)).map_err(|e| StoreError::io(path, "seek in the history", e))?;
+    Ok((file, keep, last))
+}
+
+/// Appends the records that the files do not hold yet, stream by stream; with `sync`, each file
+/// written and each directory made is synced before this returns.
+pub(crate) fn append(dir: &Path, records: &[HistoryRecord], sync: bool) -> Result<(), StoreError> {
+    let mut by_stream: BTreeMap<&str, Vec<&HistoryRecord>> = BTreeMap::new();
+    for r in records {
+        by_stream.entry(r.stream.as_str()).or_default().push(r);
+    }
+    for (stream, list) in by_stream {
+        append_stream(dir, stream, &list, sync)?;
+    }
+    Ok(())
+}
+
+fn append_stream(dir: &Path, stream: &str, list: &[&HistoryRecord], sync: bool) -> Result<(), StoreError> {
+    let stream_dir = check_stream(dir, stream)?;
+    let made = !stream_dir.exists();
+    if made {
+        fs::create_dir_all(&stream_dir).map_err(|e| StoreError::io(&stream_dir, "make the history directory", e))?;
+        if sync {
+            files::sync_dir(dir)?;
+            if let Some(parent) = dir.parent() {
+                files::sync_dir(parent)?;
+            }
+        }
+    }
+    let mut current = match segments(&stream_dir)?.pop() {
+        Some((_, path)) => {
+            let (file, len, last) = open_last(&path)?;
+            Some((path, file, len, last))
+        }
+        None => None,
+    };
+    let last = current.as_ref().map_or(0, |c| c.3);
+    let mut buf: Vec<u8> = Vec::new();
+    let mut new_files = false;
+    for r in list.iter().filter(|r| r.seq > last) {
+        let full = current.as_ref().is_none_or(|c| c.2.saturating_add(buf.len() as u64) >= SEGMENT_BYTES);
+        if full {
+            // A closed segment is synced at once: later syncs look only at each stream's last.
+            if let Some((path, file, _, _)) = current.take() {
+                write_out(&path, file, &buf, true)?;
+            }
+            buf.clear();
+            let path = segment_name(&stream_dir, r.seq);
+            let file = OpenOptions::new()
+                .create_new(true)
+                .append(true)
+                .open(&path)
+                .map_err(|e| StoreError::io(&path, "start a history segment", e))?;
+            new_files = true;
+            current = Some((path, file, 0, r.seq));
+        }
+        buf.extend_from_slice(&r.line);
+        buf.push(b'\n');
+    }
+    if let Some((path, file, _, _)) = current {
+        write_out(&path, file, &buf, sync)?;
+    }
+    if sync && new_files {
+        files::sync_dir(&stream_dir)?;
+    }
+    Ok(())
+}
+
+fn write_out(path: &Path, mut file: File, buf: &[u8], sync: bool) -> Result<(), StoreError> {
+    if !buf.is_empty() {
+        file.write_all(buf).map_err(|e| StoreError::io(path, "append to the history", e))?;
+    }
+    if sync {
+        file.sync_data().map_err(|e| StoreError::io(path, "sync the history to disk", e))?;
+    }
+    Ok(())
+}
+
+/// Makes everything appended so far durable: the last segment of each stream (a closed one was
+/// synced when it was closed), each stream's directory and the history directory itself.
+pub(crate) fn sync_all(dir: &Path) -> Result<(), StoreError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(StoreError::io(dir, "list the history", e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| StoreError::io(dir, "list the history", e))?;
+        let stream_dir = entry.path();
+        if !stream_dir.is_dir() {
+            continue;
+        }
+        if let Some((_, path)) = segments(&stream_dir)?.pop() {
+            File::open(&path)
+                .and_then(|f| f.sync_data())
+                .map_err(|e| StoreError::io(&path, "sync the history to disk", e))?;
+        }
+        files::sync_dir(&stream_dir)?;
+    }
+    files::sync_dir(dir)?;
+    if let Some(parent) = dir.parent() {
+        files::sync_dir(parent)?;
+    }
+    Ok(())
+}
+
+/// Every record of a stream, oldest first. A last line cut short by a crash is left out.
+pub(crate) fn read<T: DeserializeOwned>(dir: &Path, stream: &str) -> Result<Vec<T>, StoreError> {
+    read_since(dir, stream, &mut HistoryCursor::default()).map(|(records, _)| records)
+}
+
+/// Where a reader of a stream has read up to: the directory, the segment and the byte after the
+/// last whole record read. A new reader starts at the beginning.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryCursor {
+    dir: PathBuf,
+    segment: u64,
+    offset: u64,
+}
+
+/// The records of a stream after `cursor`, oldest first, moving the cursor past them. Returns
+/// whether the reading started over (the store was reset since, or this is the first read): the
+/// reader then drops what it had.
+pub(crate) fn read_since<T: DeserializeOwned>(
+    dir: &Path,
+    stream: &str,
+    cursor: &mut HistoryCursor,
+) -> Result<(Vec<T>, bool), StoreError> {
+    let restarted = cursor.dir != dir;
+    if restarted {
+        *cursor = HistoryCursor { dir: dir.to_owned(), segment: 0, offset: 0 };
+    }
+    let stream_dir = check_stream(dir, stream)?;
+    let mut out = vec![];
+    let from_segment = cursor.segment;
+    for (first, path) in segments(&stream_dir)?.into_iter().filter(|(first, _)| *first >= from_segment) {
+        let from = if first == cursor.segment { cursor.offset } else { 0 };
+        let Some((bytes, _)) = files::read_from(&path, from)? else { continue };
+        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let body = bytes.get(..complete).unwrap_or_default();
+        for line in body.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            let record = serde_json::from_slice::<T>(line).map_err(|e| {
+                StoreError::corrupt(&path, Position::NONE, format!("not a history record: {}", json_problem(&e)))
+            })?;
+            out.push(record);
+        }
+        cursor.segment = first;
+        cursor.offset = from.saturating_add(complete as u64);
+    }
+    Ok((out, restarted))
+}
