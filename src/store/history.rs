@@ -115,17 +115,28 @@ fn open_last(path: &Path) -> Result<(File, u64, u64), StoreError> {
 /// Appends the records that the files do not hold yet, stream by stream; with `sync`, each file
 /// written and each directory made is synced before this returns.
 pub(crate) fn append(dir: &Path, records: &[HistoryRecord], sync: bool) -> Result<(), StoreError> {
+    append_in(dir, records, sync, SEGMENT_BYTES)
+}
+
+/// [`append`], closing segments at `segment_bytes`.
+fn append_in(dir: &Path, records: &[HistoryRecord], sync: bool, segment_bytes: u64) -> Result<(), StoreError> {
     let mut by_stream: BTreeMap<&str, Vec<&HistoryRecord>> = BTreeMap::new();
     for r in records {
         by_stream.entry(r.stream.as_str()).or_default().push(r);
     }
     for (stream, list) in by_stream {
-        append_stream(dir, stream, &list, sync)?;
+        append_stream(dir, stream, &list, sync, segment_bytes)?;
     }
     Ok(())
 }
 
-fn append_stream(dir: &Path, stream: &str, list: &[&HistoryRecord], sync: bool) -> Result<(), StoreError> {
+fn append_stream(
+    dir: &Path,
+    stream: &str,
+    list: &[&HistoryRecord],
+    sync: bool,
+    segment_bytes: u64,
+) -> Result<(), StoreError> {
     let stream_dir = check_stream(dir, stream)?;
     let made = !stream_dir.exists();
     if made {
@@ -148,7 +159,7 @@ fn append_stream(dir: &Path, stream: &str, list: &[&HistoryRecord], sync: bool) 
     let mut buf: Vec<u8> = Vec::new();
     let mut new_files = false;
     for r in list.iter().filter(|r| r.seq > last) {
-        let full = current.as_ref().is_none_or(|c| c.2.saturating_add(buf.len() as u64) >= SEGMENT_BYTES);
+        let full = current.as_ref().is_none_or(|c| c.2.saturating_add(buf.len() as u64) >= segment_bytes);
         if full {
             // A closed segment is synced at once: later syncs look only at each stream's last.
             if let Some((path, file, _, _)) = current.take() {
@@ -259,3 +270,7 @@ pub(crate) fn read_since<T: DeserializeOwned>(
     }
     Ok((out, restarted))
 }
+
+#[cfg(test)]
+#[path = "history_tests.rs"]
+mod tests;

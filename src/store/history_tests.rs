@@ -1,0 +1,103 @@
+use super::*;
+
+fn rec(stream: &str, seq: u64) -> HistoryRecord {
+    HistoryRecord {
+        stream: stream.into(),
+        seq,
+        line: format!("{{\"seq\":{seq},\"text\":\"event {seq}\"}}").into_bytes(),
+    }
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Rec {
+    seq: u64,
+    text: String,
+}
+
+fn seqs(dir: &Path, stream: &str) -> Vec<u64> {
+    read::<Rec>(dir, stream).expect("reads").into_iter().map(|r| r.seq).collect()
+}
+
+#[test]
+fn appends_each_record_once_whatever_is_appended_again() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    append(&dir, &[rec("audit", 1), rec("audit", 2), rec("notices-01", 1)], false).expect("appends");
+    // What a replay after a crash makes again, plus what is new.
+    append(&dir, &[rec("audit", 1), rec("audit", 2), rec("audit", 3)], true).expect("appends");
+    assert_eq!(seqs(&dir, "audit"), [1, 2, 3]);
+    assert_eq!(seqs(&dir, "notices-01"), [1]);
+    assert_eq!(seqs(&dir, "notices-02"), Vec::<u64>::new(), "a stream never written is empty");
+}
+
+#[test]
+fn a_write_cut_short_is_ignored_by_readers_and_cut_by_the_next_append() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    append(&dir, &[rec("audit", 1), rec("audit", 2)], true).expect("appends");
+    let segment = segment_name(&dir.join("audit"), 1);
+    let mut f = OpenOptions::new().append(true).open(&segment).expect("opens");
+    f.write_all(b"{\"seq\":3,\"te").expect("writes");
+    drop(f);
+    assert_eq!(seqs(&dir, "audit"), [1, 2]);
+    append(&dir, &[rec("audit", 3), rec("audit", 4)], true).expect("appends");
+    assert_eq!(seqs(&dir, "audit"), [1, 2, 3, 4]);
+    let text = fs::read_to_string(&segment).expect("reads");
+    assert_eq!(text.lines().count(), 4, "{text}");
+}
+
+#[test]
+fn segments_close_at_their_size_and_read_back_in_order() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    let all: Vec<HistoryRecord> = (1..=50).map(|i| rec("audit", i)).collect();
+    for chunk in all.chunks(7) {
+        append_in(&dir, chunk, false, 200).expect("appends");
+    }
+    let segs = segments(&dir.join("audit")).expect("lists");
+    assert!(segs.len() >= 6, "{} segments", segs.len());
+    for (_, path) in &segs {
+        let len = fs::metadata(path).expect("stat").len();
+        assert!(len < 200 + 40, "{} holds {len} bytes", path.display());
+    }
+    assert_eq!(seqs(&dir, "audit"), (1..=50).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_cursor_reads_only_what_was_added_and_starts_over_in_another_directory() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    let mut cursor = HistoryCursor::default();
+    append_in(&dir, &[rec("audit", 1), rec("audit", 2)], false, 100).expect("appends");
+    let (first, restarted) = read_since::<Rec>(&dir, "audit", &mut cursor).expect("reads");
+    assert!(restarted);
+    assert_eq!(first.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2]);
+    let (none, restarted) = read_since::<Rec>(&dir, "audit", &mut cursor).expect("reads");
+    assert!(none.is_empty() && !restarted);
+    append_in(&dir, &(3..=9).map(|i| rec("audit", i)).collect::<Vec<_>>(), false, 100).expect("appends");
+    let (more, _) = read_since::<Rec>(&dir, "audit", &mut cursor).expect("reads");
+    assert_eq!(more.iter().map(|r| r.seq).collect::<Vec<_>>(), (3..=9).collect::<Vec<_>>());
+
+    let other = tmp.path().join("history-2");
+    append(&other, &[rec("audit", 1)], false).expect("appends");
+    let (fresh, restarted) = read_since::<Rec>(&other, "audit", &mut cursor).expect("reads");
+    assert!(restarted);
+    assert_eq!(fresh.len(), 1);
+}
+
+#[test]
+fn a_bad_record_or_stream_name_is_refused_with_its_place() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    assert!(append(&dir, &[rec("../x", 1)], false).is_err());
+    assert!(read::<Rec>(&dir, "a/b").is_err());
+    append(&dir, &[rec("audit", 1)], false).expect("appends");
+    let segment = segment_name(&dir.join("audit"), 1);
+    let mut f = OpenOptions::new().append(true).open(&segment).expect("opens");
+    f.write_all(b"not json\n").expect("writes");
+    drop(f);
+    let err = read::<Rec>(&dir, "audit").expect_err("refused").to_string();
+    assert!(err.contains("000000000001.jsonl") && err.contains("not a history record"), "{err}");
+    // An append refuses too rather than guess where the stream stands.
+    assert!(append(&dir, &[rec("audit", 2)], false).is_err());
+}
