@@ -147,38 +147,93 @@ pub(crate) fn read_from(path: &Path, offset: u64) -> Result<Option<(Vec<u8>, Sta
     Ok(Some((bytes, Stamp::of(&meta))))
 }
 
-/// Writes `bytes` to `<target>.tmp`, syncs it, renames it over `target` and syncs the directory,
+/// Writes `bytes` beside `target`, syncs it, renames it over `target` and syncs the directory,
 /// so the new file is durable when this returns. Returns the stamp of the new file.
 ///
 /// When `target` is a symbolic link, the link stays: the file it points to is replaced, by a
-/// rename in that file's own directory (so the temporary file is `<real target>.tmp`).
+/// rename in that file's own directory.
 pub(crate) fn replace_file(target: &Path, bytes: &[u8]) -> Result<Stamp, StoreError> {
+    write_beside(target, bytes)?.rename_into_place(target)
+}
+
+/// A new version of a file, written and synced beside it (`<real file>.tmp-<pid>-<n>`), not
+/// yet in place: [`Written::rename_into_place`] or [`Written::discard`].
+#[must_use]
+pub(crate) struct Written {
+    tmp: PathBuf,
+    real: PathBuf,
+    stamp: Stamp,
+}
+
+/// Tells apart the temporary files of one process's writes.
+static TEMPORARIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The first half of [`replace_file`]: needs no lock, as each write has a file of its own.
+pub(crate) fn write_beside(target: &Path, bytes: &[u8]) -> Result<Written, StoreError> {
     let is_link = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
     let real = if is_link {
         fs::canonicalize(target).map_err(|e| StoreError::io(target, "follow the symbolic link", e))?
     } else {
         target.to_owned()
     };
-    let tmp = suffixed(&real, ".tmp");
+    let n = TEMPORARIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = suffixed(&real, &format!(".tmp-{}-{n}", std::process::id()));
     let written = (|| {
         let mut file = File::create(&tmp).map_err(|e| StoreError::io(&tmp, "create the file", e))?;
         file.write_all(bytes).map_err(|e| StoreError::io(&tmp, "write the file", e))?;
         file.sync_all().map_err(|e| StoreError::io(&tmp, "sync the file to disk", e))?;
         file.metadata().map_err(|e| StoreError::io(&tmp, "look at the file", e))
     })();
-    let meta = match written {
-        Ok(meta) => meta,
+    match written {
+        Ok(meta) => Ok(Written { tmp, real, stamp: Stamp::of(&meta) }),
         Err(e) => {
             let _ = fs::remove_file(&tmp);
-            return Err(e);
+            Err(e)
         }
-    };
-    if let Err(e) = fs::rename(&tmp, &real) {
-        let _ = fs::remove_file(&tmp);
-        return Err(StoreError::io(target, "rename the new snapshot into place", e));
     }
-    sync_dir(real.parent().unwrap_or(Path::new(".")))?;
-    Ok(Stamp::of(&meta))
+}
+
+impl Written {
+    /// Renames the new version over the file and syncs the directory.
+    pub fn rename_into_place(self, target: &Path) -> Result<Stamp, StoreError> {
+        if let Err(e) = fs::rename(&self.tmp, &self.real) {
+            let _ = fs::remove_file(&self.tmp);
+            return Err(StoreError::io(target, "rename the new file into place", e));
+        }
+        sync_dir(self.real.parent().unwrap_or(Path::new(".")))?;
+        Ok(self.stamp)
+    }
+
+    /// Drops the new version.
+    pub fn discard(self) {
+        let _ = fs::remove_file(&self.tmp);
+    }
+}
+
+/// Removes the temporary files beside `target` left by processes that died while writing
+/// them (on systems with `/proc`; elsewhere they stay, and are never read).
+pub(crate) fn remove_stale_temporaries(target: &Path) {
+    let proc_fs = Path::new("/proc/self");
+    if !proc_fs.exists() {
+        return;
+    }
+    let real = fs::canonicalize(target).unwrap_or_else(|_| target.to_owned());
+    let (Some(dir), Some(name)) = (real.parent(), real.file_name().and_then(|n| n.to_str())) else { return };
+    // An older entitle wrote `<name>.tmp`.
+    let _ = fs::remove_file(dir.join(format!("{name}.tmp")));
+    let prefix = format!("{name}.tmp-");
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(pid) = file.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|rest| rest.split('-').next())
+        else {
+            continue;
+        };
+        let alive = pid.parse::<u32>().is_ok_and(|p| Path::new("/proc").join(p.to_string()).exists());
+        if !alive {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// `path` with `suffix` appended to its file name.

@@ -38,6 +38,10 @@ impl Compaction {
     fn is_due(&self, cursor: &Cursor) -> bool {
         cursor.lines > self.max_entries || cursor.pos > self.max_bytes
     }
+    /// Twice past the limits: the compactions after commits failed or lag behind.
+    fn is_overdue(&self, cursor: &Cursor) -> bool {
+        cursor.lines > self.max_entries.saturating_mul(2) || cursor.pos > self.max_bytes.saturating_mul(2)
+    }
 }
 
 /// A state kept in a directory (see the [module documentation](super) for the files).
@@ -290,8 +294,9 @@ impl<S: Persist> Store<S> {
         let view = &mut self.view;
         view.catch_up(paths)?;
         self.notices.note_torn(&paths.journal, &view.cursor);
-        // Overdue means the last compaction failed: retry before the journal grows further.
-        if view.migrated_from.is_some() || self.compaction.is_due(&view.cursor) {
+        // Overdue means compactions failed (or lag far behind): compact before the journal
+        // grows further, here under the lock.
+        if view.migrated_from.is_some() || self.compaction.is_overdue(&view.cursor) {
             self.notices.keep_torn(&paths.journal, &view.cursor)?;
             view.compact(paths)?;
         }
@@ -327,9 +332,10 @@ impl<S: Persist> Store<S> {
                 return Err(e.into());
             }
         }
-        if (heavy || self.compaction.is_due(&view.cursor))
-            && let Err(e) = view.compact(paths)
-        {
+        let compact = heavy || self.compaction.is_due(&view.cursor);
+        drop(_held);
+        // The new snapshot is written without the lock: others commit meanwhile.
+        if compact && let Err(e) = self.compact_unlocked() {
             self.compaction_error = Some(e);
         }
         Ok(output)
@@ -358,11 +364,58 @@ impl<S: Persist> Store<S> {
     /// seq, so journal lines left behind by a crash are skipped on load.
     pub fn compact(&mut self) -> Result<(), StoreError> {
         self.check_writable()?;
-        let _held = self.lock.exclusive(&mut self.wait)?;
-        self.view.catch_up(&self.paths)?;
-        self.notices.keep_torn(&self.paths.journal, &self.view.cursor)?;
-        self.view.compact(&self.paths)
+        self.compact_unlocked()
     }
+
+    /// A compaction that holds the exclusive lock only to start and to finish: the history is
+    /// synced under it, the snapshot is written without it (however big the state, others
+    /// commit meanwhile), and it is renamed into place under it, with the journal lines
+    /// committed meanwhile kept. If another process compacted meanwhile, this one's snapshot
+    /// is dropped (theirs is as new or newer).
+    fn compact_unlocked(&mut self) -> Result<(), StoreError> {
+        let start = {
+            let _held = self.lock.exclusive(&mut self.wait)?;
+            self.view.catch_up(&self.paths)?;
+            self.notices.keep_torn(&self.paths.journal, &self.view.cursor)?;
+            self.view.compaction_start(&self.paths)?
+        };
+        let written = self.view.compaction_write(&self.paths, &start)?;
+        #[cfg(test)]
+        while_compacting();
+        let _held = match self.lock.exclusive(&mut self.wait) {
+            Ok(held) => held,
+            Err(e) => {
+                written.discard();
+                return Err(e);
+            }
+        };
+        self.view.compaction_finish(&self.paths, &start, written)
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Run by a compaction between writing its snapshot and taking the lock to put it in
+    /// place (unit tests only: what others do meanwhile).
+    pub(crate) static WHILE_COMPACTING: std::cell::RefCell<Option<Box<dyn FnMut()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(test)]
+fn while_compacting() {
+    let hook = WHILE_COMPACTING.with(|h| h.borrow_mut().take());
+    if let Some(mut f) = hook {
+        f();
+        WHILE_COMPACTING.with(|h| *h.borrow_mut() = Some(f));
+    }
+}
+
+/// What a compaction started from: the state's seq, the snapshot it replaces, and the name of
+/// the history directory the new one names.
+struct CompactionStart {
+    seq: u64,
+    base: Stamp,
+    history: String,
 }
 
 /// Writes a state's pending history into `dir`, synced, and drops it from the state.
@@ -518,15 +571,44 @@ impl<S: Persist> View<S> {
         }
     }
 
-    /// Writes the state as the new snapshot, then empties the journal. The caller holds the
-    /// exclusive lock, has caught up and kept any torn tail aside. A snapshot loaded from an
-    /// older schema is first copied to `tenant.json.bak-<n>`.
+    /// Writes the state as the new snapshot, then empties the journal, all under the exclusive
+    /// lock the caller holds (after catching up and keeping any torn tail aside).
     fn compact(&mut self, paths: &Paths) -> Result<(), StoreError> {
-        // The history of every entry the journal is about to lose is on disk first.
+        let start = self.compaction_start(paths)?;
+        let written = self.compaction_write(paths, &start)?;
+        self.compaction_finish(paths, &start, written)
+    }
+
+    /// A compaction's first step, under the exclusive lock: the history of every entry in the
+    /// state is durable, so the journal may lose their lines.
+    fn compaction_start(&mut self, paths: &Paths) -> Result<CompactionStart, StoreError> {
         self.append_history(true)?;
         history::sync_all(&self.history)?;
-        let name = self.history_name(paths)?;
-        let bytes = snapshot::encode(&paths.snapshot, &self.state, self.cursor.seq, &name)?;
+        Ok(CompactionStart { seq: self.cursor.seq, base: self.snapshot, history: self.history_name(paths)? })
+    }
+
+    /// The second step, with or without the lock: the state as of the start, written and
+    /// synced beside the snapshot.
+    fn compaction_write(&self, paths: &Paths, start: &CompactionStart) -> Result<files::Written, StoreError> {
+        let bytes = snapshot::encode(&paths.snapshot, &self.state, start.seq, &start.history)?;
+        files::write_beside(&paths.snapshot, &bytes)
+    }
+
+    /// The last step, under the exclusive lock: the new snapshot replaces the old (unless
+    /// another compaction replaced it first), and the journal keeps only the lines committed
+    /// since the start, which the state then replays. A snapshot loaded from an older schema
+    /// is first copied to `tenant.json.bak-<n>`.
+    fn compaction_finish(
+        &mut self,
+        paths: &Paths,
+        start: &CompactionStart,
+        written: files::Written,
+    ) -> Result<(), StoreError> {
+        files::remove_stale_temporaries(&paths.snapshot);
+        if files::stat(&paths.snapshot)? != Some(start.base) {
+            written.discard();
+            return Ok(());
+        }
         if self.migrated_from.is_some() {
             let names = files::backup_names(&[&paths.snapshot])?;
             if let Some(copy) = names.first() {
@@ -534,11 +616,24 @@ impl<S: Persist> View<S> {
             }
         }
         // Durable when this returns: until then, the journal must keep its lines.
-        self.snapshot = files::replace_file(&paths.snapshot, &bytes)?;
-        self.cursor.snapshot_seq = self.cursor.seq;
+        self.snapshot = written.rename_into_place(&paths.snapshot)?;
         self.migrated_from = None;
-        self.journal = files::empty_journal(&paths.journal)?;
-        self.cursor = Cursor::new(self.cursor.seq);
-        Ok(())
+        // What others committed since the start follows the lines this state has read.
+        let later = match files::read_from(&paths.journal, self.cursor.pos)? {
+            Some((bytes, _)) => bytes,
+            None => Vec::new(),
+        };
+        let later = later.strip_prefix(b"\n").unwrap_or(&later);
+        self.cursor = Cursor::new(start.seq);
+        if later.is_empty() {
+            self.journal = files::empty_journal(&paths.journal)?;
+            return Ok(());
+        }
+        files::replace_file(&paths.journal, later)?;
+        self.read_on(paths).inspect_err(|_| self.stale = true)
     }
 }
+
+#[cfg(test)]
+#[path = "compaction_tests.rs"]
+mod compaction_tests;

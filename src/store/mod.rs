@@ -5,23 +5,31 @@
 //!
 //! # Files in the store directory
 //!
-//! * `tenant.json` — the snapshot, pretty-printed so a person can read it:
+//! * `tenant.json` — the snapshot: a header line, then the state laid out one record a line
+//!   (one user, request or assignment a line), so a person can read and grep it:
 //!
 //!   ```json
+//!   {"kind":"entitle-tenant","schema_version":2,"seq":2000,"history":"history"}
 //!   {
-//!     "kind": "entitle-tenant",
-//!     "schema_version": 1,
-//!     "seq": 2000,
-//!     "state": { ... }
+//!     "displayName": "Contoso",
+//!     ...
 //!   }
 //!   ```
 //!
 //!   `kind` is [`Persist::KIND`]; `schema_version` is [`Persist::SCHEMA_VERSION`] of the entitle
 //!   that wrote it; `seq` is the number of the last journal entry the state includes (0 for a
-//!   fresh state). The store writes no wall-clock time; entries carry their own time.
-//!   The snapshot is only ever replaced whole: written to `tenant.json.tmp`, synced, renamed
-//!   over `tenant.json`, and the directory synced. If `tenant.json` is a symbolic link, the link
-//!   stays and the file it points to is replaced the same way, in that file's own directory.
+//!   fresh state); `history` names the history directory. The header is read without reading
+//!   the state. A file written before the header had a line of its own (`{"kind", ...,
+//!   "state": {...}}`) is still read, and the next compaction writes it anew. The store writes
+//!   no wall-clock time; entries carry their own time.
+//!   The snapshot is only ever replaced whole: written to `tenant.json.tmp-<pid>-<n>`, synced,
+//!   renamed over `tenant.json`, and the directory synced. If `tenant.json` is a symbolic link,
+//!   the link stays and the file it points to is replaced the same way, in that file's own
+//!   directory.
+//! * `history/<stream>/<first seq>.jsonl` — the state's history (for entitle: the audit log and
+//!   the mailboxes): records that leave the live state, appended after each commit and read
+//!   only when asked for (see [`history`]). A reset starts a new directory (`history-2`, ...),
+//!   and leaves the old one as it was.
 //! * `journal.jsonl` — one line per committed entry, `{"seq":N,"entry":...}` followed by `\n`,
 //!   with consecutive `seq` numbers. On load, lines with `seq` at or below the snapshot's `seq`
 //!   are already in the snapshot and are skipped (they remain after a crash between writing a
@@ -45,7 +53,8 @@
 //!   usual and every change is refused with [`StoreError::ReadOnly`]. If it cannot be opened
 //!   at all, reads go on without a lock ([`StoreWarning::Unlocked`]). A directory that is
 //!   read-only also refuses changes before anything is written.
-//! * `tenant.json.tmp` — a snapshot being written; a leftover one is ignored and overwritten.
+//! * `tenant.json.tmp-<pid>-<n>` — a snapshot being written by process `<pid>`; never read. A
+//!   compaction removes those left by processes that are gone.
 //! * `tenant.json.bak-<n>`, `journal.jsonl.bak-<n>` — copies of old files kept by
 //!   [`Store::create_replacing`] and by a schema upgrade, never read by the store.
 //! * `journal.jsonl.torn-<n>` — the bytes of a torn write, kept aside; never read by the store.
@@ -56,11 +65,16 @@
 //!
 //! # Compaction
 //!
-//! A commit compacts (writes the state as the snapshot, then empties the journal) when the
-//! journal passes [`Compaction`]'s limits, and right after an entry whose `apply` took at least
-//! [`HEAVY_ENTRY`] (so no later open replays it). If a compaction fails, the commit stands; the
-//! next commit retries first and is refused if it fails again, so the journal stays bounded.
-//!
+//! A commit compacts (writes the state as the snapshot, then trims the journal) when the journal
+//! passes [`Compaction`]'s limits, and right after an entry whose `apply` took at least
+//! [`HEAVY_ENTRY`] (so no later open replays it). It holds the exclusive lock only to start
+//! (the history of every entry so far is synced) and to finish (the new snapshot is renamed in,
+//! and the journal keeps only the lines others committed meanwhile): the snapshot itself is
+//! written without the lock, so a big state's compaction blocks nobody. If another process
+//! compacted meanwhile, the later compaction drops its snapshot. If a compaction fails, the
+//! commit stands; later commits retry, and once the journal is twice past its limits a commit
+//! compacts first, under the lock, and is refused if that fails, so the journal stays bounded.
+
 //! # Resets
 //!
 //! [`Store::create_replacing`] keeps the old data in place until the new snapshot is complete:
