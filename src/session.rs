@@ -16,7 +16,15 @@ impl Persist for Tenant {
     type Output = Outcome;
     type Error = DomainError;
     const KIND: &'static str = "entitle-tenant";
-    const SCHEMA_VERSION: u32 = 1;
+    const SCHEMA_VERSION: u32 = 2;
+
+    /// 1 to 2: requests and assignments refer to policy revisions instead of copies of terms.
+    fn migrate(from_version: u32, state: serde_json::Value) -> Result<serde_json::Value, String> {
+        match from_version {
+            1 => crate::domain::migrate::schema_1_to_2(state),
+            v => Err(format!("this entitle knows no upgrade from schema version {v} to {}", Self::SCHEMA_VERSION)),
+        }
+    }
 
     fn apply(&mut self, entry: &Entry) -> Result<Outcome, DomainError> {
         Tenant::apply(self, entry)
