@@ -246,7 +246,7 @@ impl Expiration {
 }
 
 /// The terms an assignment is granted under; kept in the policy's revisions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Lifecycle {
     pub expiration: Expiration,

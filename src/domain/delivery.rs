@@ -138,7 +138,7 @@ impl Tenant {
             self.push_history(req_id, "Delivery failed: the package or policy no longer exists");
             return;
         };
-        let Some(lifecycle) = self.request_terms(&req).map(|t| t.lifecycle) else {
+        let Some(lifecycle) = self.request_terms(&req).map(|t| t.lifecycle.clone()) else {
             self.set_request_state(req_id, RequestState::DeliveryFailed);
             self.push_history(req_id, "Delivery failed: the policy revision it was made under is missing");
             return;

@@ -31,7 +31,7 @@ pub struct PolicyTerms {
 impl PolicyTerms {
     /// The terms a policy spec sets.
     pub fn of(spec: &PolicySpec) -> Self {
-        PolicyTerms { stages: spec.stages.clone(), lifecycle: spec.lifecycle, review: spec.review.clone() }
+        PolicyTerms { stages: spec.stages.clone(), lifecycle: spec.lifecycle.clone(), review: spec.review.clone() }
     }
     /// Whether a spec sets exactly these terms (no new revision needed).
     fn same_as(&self, spec: &PolicySpec) -> bool {
@@ -117,7 +117,7 @@ impl Tenant {
         let revisions = &self.policy_revisions;
         for a in self.assignments.values_mut() {
             if let Some(t) = revisions.get(&(a.policy, a.revision)) {
-                a.terms = t.lifecycle;
+                a.terms = t.lifecycle.clone();
             }
         }
     }
