@@ -42,14 +42,14 @@ impl PolicyTerms {
 /// Every revision of every policy, deleted policies' included, by (policy, number).
 pub type Revisions = BTreeMap<(PolicyId, u32), Arc<PolicyTerms>>;
 
-/// One revision as the file holds it.
+/// One revision as the file holds it (`T`: the terms, owned when read, borrowed when written).
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RevisionRow {
+struct RevisionRow<T> {
     policy: PolicyId,
     revision: u32,
     #[serde(flatten)]
-    terms: PolicyTerms,
+    terms: T,
 }
 
 /// Revisions are written as a list of `{policy, revision, stages, lifecycle, review}`.
@@ -58,19 +58,15 @@ pub(crate) mod as_list {
     use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(map: &Revisions, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Row<'a> {
-            policy: PolicyId,
-            revision: u32,
-            #[serde(flatten)]
-            terms: &'a PolicyTerms,
-        }
-        s.collect_seq(map.iter().map(|((policy, revision), terms)| Row { policy: *policy, revision: *revision, terms }))
+        s.collect_seq(map.iter().map(|((policy, revision), terms)| RevisionRow {
+            policy: *policy,
+            revision: *revision,
+            terms: &**terms,
+        }))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Revisions, D::Error> {
-        let rows: Vec<RevisionRow> = Vec::deserialize(d)?;
+        let rows: Vec<RevisionRow<PolicyTerms>> = Vec::deserialize(d)?;
         Ok(rows.into_iter().map(|r| ((r.policy, r.revision), Arc::new(r.terms))).collect())
     }
 }
