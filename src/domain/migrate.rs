@@ -160,3 +160,75 @@ pub fn schema_1_to_2(mut state: Value) -> Result<Value, String> {
     root.insert("policyRevisions".into(), Value::Array(revisions));
     Ok(state)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Expiration, RequestId, Tenant};
+
+    fn lifecycle(days: u32) -> Value {
+        json!({"expiration": {"type": "afterDays", "value": days}, "allowExtension": false,
+            "extensionRequiresApproval": false, "allowSelfRemoval": true})
+    }
+
+    fn request(id: u64, policy: u64, terms: Option<Value>) -> Value {
+        let mut r = json!({"id": id, "requestType": "userAdd", "package": 4, "policy": policy,
+            "target": {"type": "user", "user": 2}, "state": "delivered", "createdAt": "2026-01-05T09:00:00Z"});
+        if let Some(t) = terms {
+            r["terms"] = json!({ "lifecycle": t });
+        }
+        r
+    }
+
+    /// A schema-1 state: policy 5 (one stage, 90 days) once granted 30 days; policy 9 is deleted.
+    fn schema_1() -> Value {
+        json!({
+            "displayName": "Contoso",
+            "clock": {"now": "2026-02-01T09:00:00Z"},
+            "nextId": 100,
+            "policies": [{"id": 5, "package": 4, "displayName": "P", "scope": {"type": "allMembers"},
+                "stages": [{"approvers": [{"type": "manager"}]}], "lifecycle": lifecycle(90),
+                "createdAt": "2026-01-01T09:00:00Z", "modifiedAt": "2026-01-10T09:00:00Z"}],
+            "requests": [
+                request(10, 5, Some(lifecycle(30))),
+                request(11, 5, None),
+                request(12, 9, Some(lifecycle(7))),
+                request(13, 5, Some(lifecycle(30))),
+            ],
+            "assignments": [{"id": 20, "package": 4, "policy": 5, "target": 2, "state": "delivered",
+                "start": "2026-01-05T09:00:00Z", "terms": lifecycle(90), "request": 11}],
+        })
+    }
+
+    #[test]
+    fn copies_become_numbered_revisions_and_references_point_at_them() {
+        let v = schema_1_to_2(schema_1()).expect("migrates");
+        let mut t: Tenant = serde_json::from_value(v).expect("fits schema 2");
+        t.rebuild_indexes();
+        let rev = |id: u64| t.requests.get(&RequestId(id)).map(|r| (r.policy.0, r.revision));
+        // The earlier copy is revision 1 (met twice, kept once); the current terms are revision 2.
+        assert_eq!([rev(10), rev(13), rev(11)], [Some((5, 1)), Some((5, 1)), Some((5, 2))]);
+        assert_eq!(t.policies.get(&PolicyId(5)).map(|p| p.revision), Some(2));
+        let days = |p: u64, n: u32| t.revision(PolicyId(p), n).map(|r| (r.lifecycle.expiration, r.stages.len()));
+        assert_eq!(days(5, 1), Some((Expiration::AfterDays(30), 1)), "with the policy's stages");
+        assert_eq!(days(5, 2), Some((Expiration::AfterDays(90), 1)));
+        // A deleted policy's copy is its revision 1, with no stages to know of.
+        assert_eq!(rev(12), Some((9, 1)));
+        assert_eq!(days(9, 1), Some((Expiration::AfterDays(7), 0)));
+        assert_eq!(t.policy_revisions.len(), 3);
+        // The assignment's copy equals the current terms: it is revision 2.
+        let a = t.assignments.values().next().map(|a| (a.revision, a.terms.expiration));
+        assert_eq!(a, Some((2, Expiration::AfterDays(90))));
+    }
+
+    #[test]
+    fn a_state_that_is_not_schema_1_is_refused_with_what_is_wrong() {
+        assert!(schema_1_to_2(json!([])).is_err());
+        let e = schema_1_to_2(json!({"requests": {"not": "a list"}})).expect_err("refused");
+        assert!(e.contains("requests"), "{e}");
+        let mut bad = schema_1();
+        bad["assignments"][0]["terms"] = json!("ninety days");
+        let e = schema_1_to_2(bad).expect_err("refused");
+        assert!(e.starts_with("assignment 20: its terms"), "{e}");
+    }
+}
