@@ -126,3 +126,31 @@ fn revisions_and_references_survive_the_json_and_nothing_else_holds_a_copy() {
         }
     }
 }
+
+#[test]
+fn a_revision_missing_from_a_hand_edited_file_is_reported_and_its_request_is_not_delivered() {
+    let mut w = World::new();
+    let (lab, amy, bob) = two_stage_lab(&mut w);
+    let (early, late) = (w.user("Early Bird"), w.user("Late Comer"));
+    let first = w.request(&u(early), lab.package);
+    w.approve(amy, first);
+    w.approve(bob, first);
+    let waiting = w.request(&u(late), lab.package);
+    w.update_policy(lab.policy, |s| s.stages.truncate(1));
+    // As if someone deleted revision 1 from the file.
+    w.t.policy_revisions.remove(&(lab.policy, 1));
+    w.t.rebuild_indexes();
+    let found: Vec<(String, String)> = w.t.problems().into_iter().map(|p| (p.object, p.field)).collect();
+    let asg = w.asg_of(first).id;
+    assert_eq!(found, vec![(waiting.to_string(), "revision".into()), (asg.to_string(), "revision".into())]);
+    // Its approver can no longer decide a stage nobody can read; nothing panics, and time goes on.
+    let e = w.refuse(&u(amy), Command::Decide { request: waiting, approve: true, reason: "ok".into() });
+    assert!(e.to_string().contains("revision"), "{e}");
+    w.advance(400);
+    assert_eq!(w.state(waiting), RequestState::PendingApproval, "no stage it can read times it out");
+    assert!(w.active(early, lab.package).is_none(), "the assignment's own end still ends it");
+    // What the problem says to do works: cancel it.
+    let admin = u(w.admin);
+    w.run(&admin, Command::CancelRequest { request: waiting });
+    assert!(w.t.problems().is_empty());
+}

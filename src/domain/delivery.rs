@@ -183,7 +183,13 @@ impl Tenant {
         let what: Vec<String> =
             pkg.resource_roles.iter().map(|rr| format!("{} ({})", self.resource_name(rr.resource), rr.role)).collect();
         self.notify(user, "granted", format!("You now have access to '{}'{until}", pkg.display_name), what.join(", "));
-        let after = serde_json::json!({ "state": "delivered", "target": user, "policy": pol.id, "start": now.timestamp(), "end": end.map(|e| e.timestamp()) });
+        let after = serde_json::json!({
+            "state": "delivered",
+            "target": user,
+            "policy": pol.id,
+            "start": now.timestamp(),
+            "end": end.map(|e| e.timestamp()),
+        });
         self.audit_change(
             &Actor::System,
             "assignment.delivered",
