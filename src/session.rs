@@ -22,7 +22,15 @@ impl Persist for Tenant {
     type Output = Outcome;
     type Error = DomainError;
     const KIND: &'static str = "entitle-tenant";
-    const SCHEMA_VERSION: u32 = 1;
+    const SCHEMA_VERSION: u32 = 2;
+
+    /// 1 to 2: requests and assignments refer to policy revisions instead of copies of terms.
+    fn migrate(from_version: u32, state: serde_json::Value) -> Result<serde_json::Value, String> {
+        match from_version {
+            1 => crate::domain::migrate::schema_1_to_2(state),
+            v => Err(format!("this entitle knows no upgrade from schema version {v} to {}", Self::SCHEMA_VERSION)),
+        }
+    }
 
     fn apply(&mut self, entry: &Entry) -> Result<Outcome, DomainError> {
         Tenant::apply(self, entry)
@@ -131,7 +139,15 @@ impl Session {
     pub fn open(dir: &Path, wait: LockWait) -> anyhow::Result<(Store<Tenant>, Opened)> {
         let timeout = wait.timeout;
         match Store::<Tenant>::open_with(dir, wait)? {
-            Some(s) => Ok((s, Opened::Existing)),
+            Some(mut s) => {
+                // Data from an older entitle is written in today's form at once (the old snapshot
+                // kept as a backup), so no later open upgrades it again. If that cannot be done
+                // now (read-only data, or another process holds the lock), the next commit does it.
+                if s.migrated_from().is_some() && s.is_writable() {
+                    let _ = s.compact();
+                }
+                Ok((s, Opened::Existing))
+            }
             None => {
                 let tenant = crate::demo::demo_tenant().context("building the demo tenant")?;
                 let mut s = Store::create(dir, tenant)?;

@@ -63,3 +63,89 @@ fn a_new_command_with_the_old_values_is_refused_with_the_range() {
     );
     assert!(e.contains("1 to 28 days"), "{e}");
 }
+
+/// The previous release wrote schema 1: each request and assignment carried a copy of its policy's
+/// terms. Here two assignments and a waiting request carry copies that differ from their policy's
+/// current terms (as after a policy update then). Opening migrates the copies to revisions of the
+/// policies: what was granted, when it ends and its review terms survive.
+#[test]
+fn schema_1_copies_of_terms_become_policy_revisions_and_what_was_granted_survives() {
+    use entitle::domain::{Expiration, PolicyId, RequestId, Tenant};
+    use entitle::store::Store;
+    use serde_json::{Value, json};
+
+    let env = copy_of_fixture();
+    let path = env.data().join("tenant.json");
+    let mut file: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    assert_eq!(file["schema_version"], 1);
+    fn find<'a>(file: &'a mut Value, list: &str, id: u64) -> &'a mut Value {
+        let items = file["state"][list].as_array_mut().expect("a list");
+        items.iter_mut().find(|x| x["id"] == id).expect("the object")
+    }
+    let shorter = json!({"expiration": {"type": "afterDays", "value": 30}, "allowExtension": true,
+        "extensionRequiresApproval": false, "allowSelfRemoval": false});
+    for id in [85, 87] {
+        let a = find(&mut file, "assignments", id);
+        a["terms"] = shorter.clone();
+        a.as_object_mut().expect("an object").remove("reviewTerms");
+    }
+    let r = find(&mut file, "requests", 155);
+    r["terms"]["lifecycle"]["expiration"] = json!({"type": "afterDays", "value": 7});
+    std::fs::write(&path, serde_json::to_string_pretty(&file).expect("json")).expect("write");
+
+    let store = Store::<Tenant>::open(env.data()).expect("opens").expect("has data");
+    assert_eq!(store.migrated_from(), Some(1));
+    let t = store.state();
+    let asg = |id: u64| t.assignments.values().find(|a| a.id.0 == id).expect("the assignment");
+    let (a85, a87, a109) = (asg(85), asg(87), asg(109));
+    assert_eq!(a85.revision, a87.revision, "equal copies are one revision");
+    let pol69 = t.policy(PolicyId(69)).expect("policy");
+    assert_ne!(a85.revision, pol69.revision);
+    let terms = t.assignment_terms(a85).expect("its revision");
+    assert_eq!(terms.lifecycle.expiration, Expiration::AfterDays(30));
+    assert!(terms.lifecycle.allow_extension && !terms.lifecycle.allow_self_removal);
+    assert_eq!((terms.review.as_ref(), &a85.terms), (None, &terms.lifecycle));
+    assert_eq!(a85.end.map(|e| e.to_rfc3339()).as_deref(), Some("2026-11-21T09:00:00+00:00"), "its end");
+    assert_eq!(a85.granted.len(), 3, "what it granted");
+    // An untouched copy is the policy's current terms, review included.
+    assert_eq!(a109.revision, pol69.revision);
+    let review = t.review_terms(a109).expect("its review terms");
+    assert_eq!((review.duration_days, review.fallback.clone()), (14, vec![entitle::domain::UserId(17)]));
+    assert_eq!(t.policy_revisions.keys().filter(|(p, _)| *p == PolicyId(69)).count(), 2);
+    // The waiting request grants its copy, and is routed by its policy's stages.
+    let r155 = t.request(RequestId(155)).expect("the request");
+    let terms = t.request_terms(r155).expect("its revision");
+    assert_eq!(terms.lifecycle.expiration, Expiration::AfterDays(7));
+    assert_eq!(terms.stages, t.policy(PolicyId(81)).expect("policy").spec.stages);
+    let timeout = terms.stages.first().map(|s| s.timeout_days);
+    assert_eq!(
+        timeout.and_then(|d| r155.stage_deadline(d)).map(|d| d.to_rfc3339()).as_deref(),
+        Some("2026-11-17T10:00:00+00:00")
+    );
+    assert!(t.problems().iter().all(|p| p.field != "revision"), "every reference resolves");
+    drop(store);
+
+    // The migrated data goes on: a command is committed and the files are schema 2.
+    env.ok(&["clock", "advance", "1d"]);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let (head, body) = text.split_once('\n').expect("a header line");
+    let head: Value = serde_json::from_str(head).expect("json");
+    let state: Value = serde_json::from_str(body).expect("json");
+    assert_eq!(head["schema_version"], 2);
+    assert!(state["policyRevisions"].as_array().is_some_and(|l| !l.is_empty()));
+}
+
+#[test]
+fn the_first_open_writes_the_data_in_todays_form_and_keeps_the_old_snapshot() {
+    let env = copy_of_fixture();
+    let old = std::fs::read(env.data().join("tenant.json")).expect("the fixture");
+    env.ok(&["clock", "show"]);
+    let text = std::fs::read_to_string(env.data().join("tenant.json")).expect("the snapshot");
+    let head: serde_json::Value = serde_json::from_str(text.lines().next().expect("a header")).expect("json");
+    assert_eq!(head["schema_version"], 2, "{head}");
+    assert_eq!(std::fs::read(env.data().join("tenant.json.bak-1")).expect("the backup"), old);
+    assert!(env.data().join("history").join("audit").is_dir(), "the log moved to the history files");
+    // Opened again, nothing is upgraded twice and nothing more is backed up.
+    env.ok(&["clock", "show"]);
+    assert!(!env.data().join("tenant.json.bak-2").exists());
+}

@@ -41,6 +41,17 @@ fn weeks_through(start: Time, to: Time) -> usize {
     usize::try_from(n).unwrap()
 }
 
+/// A policy as an older version or a hand edit left it, values the commands refuse included: its
+/// spec and its current revision (what a migrated file holds) both say `edit`.
+fn stored_as(w: &mut World, policy: PolicyId, edit: impl FnOnce(&mut PolicySpec)) {
+    let p = w.t.policies.get_mut(&policy).unwrap();
+    edit(&mut p.spec);
+    let key = (policy, p.revision);
+    let terms = PolicyTerms::of(&p.spec);
+    w.t.policy_revisions.insert(key, std::sync::Arc::new(terms));
+    w.t.rebuild_indexes();
+}
+
 #[test]
 fn a_stored_review_duration_past_the_calendar_opens_no_review_and_panics_nothing() {
     let mut w = World::new();
@@ -80,8 +91,7 @@ fn a_stored_review_before_expiry_past_the_calendar_schedules_nothing_and_panics_
     let mut spec = members_policy("Reviewed before expiry");
     spec.review = Some(ReviewSettings { before_expiry_days: Some(7), ..weekly(t0()) });
     let lab = w.lab(spec);
-    w.t.policies.get_mut(&lab.policy).unwrap().spec.review.as_mut().unwrap().before_expiry_days = Some(99_999_999);
-    w.t.rebuild_indexes();
+    stored_as(&mut w, lab.policy, |s| s.review.as_mut().unwrap().before_expiry_days = Some(99_999_999));
 
     // Delivery schedules the assignment's timers from these terms.
     let mia = w.user("Mia");
@@ -93,7 +103,7 @@ fn a_stored_review_before_expiry_past_the_calendar_schedules_nothing_and_panics_
 
     let found: Vec<(String, String)> = w.t.problems().into_iter().map(|p| (p.object, p.field)).collect();
     assert_eq!(found, vec![(lab.policy.to_string(), "review.beforeExpiryDays".to_string())]);
-    // While it was active, the assignment's own copy of the terms was reported too.
+    // While it was active, the terms of the revision it was granted under were reported too.
     let mut w2 = World::new();
     let mut spec = members_policy("Reviewed before expiry");
     spec.review = Some(ReviewSettings { before_expiry_days: Some(7), ..weekly(t0()) });
@@ -101,7 +111,10 @@ fn a_stored_review_before_expiry_past_the_calendar_schedules_nothing_and_panics_
     let bob = w2.user("Bob");
     let r2 = w2.request(&u(bob), lab2.package);
     let a2 = w2.asg_of(r2).id;
-    w2.t.assignments.get_mut(&a2).unwrap().review_terms.as_mut().unwrap().before_expiry_days = Some(99_999_999);
+    // (Only a hand-edited file holds such a revision: the commands refuse the value.)
+    let key = (w2.asg(a2).policy, w2.asg(a2).revision);
+    let terms = std::sync::Arc::make_mut(w2.t.policy_revisions.get_mut(&key).unwrap());
+    terms.review.as_mut().unwrap().before_expiry_days = Some(99_999_999);
     w2.t.rebuild_indexes();
     let found: Vec<(String, String)> = w2.t.problems().into_iter().map(|p| (p.object, p.field)).collect();
     assert_eq!(found, vec![(a2.to_string(), "reviewTerms.beforeExpiryDays".to_string())]);
@@ -222,12 +235,13 @@ fn every_stored_day_count_past_the_calendar_is_reported_and_panics_nothing() {
     let lab = w.lab(spec);
     w.settings(|s| s.external_lifecycle = ExternalLifecycle::BlockThenRemove(3));
     // As an older version or a hand edit left them.
-    let p = &mut w.t.policies.get_mut(&lab.policy).unwrap().spec;
-    p.lifecycle.expiration = Expiration::AfterDays(u32::MAX);
-    p.stages[0].timeout_days = u32::MAX;
-    if let Some(e) = p.stages[0].escalation.as_mut() {
-        e.after_days = u32::MAX;
-    }
+    stored_as(&mut w, lab.policy, |p| {
+        p.lifecycle.expiration = Expiration::AfterDays(u32::MAX);
+        p.stages[0].timeout_days = u32::MAX;
+        if let Some(e) = p.stages[0].escalation.as_mut() {
+            e.after_days = u32::MAX;
+        }
+    });
     w.t.settings.external_lifecycle = ExternalLifecycle::BlockThenRemove(u32::MAX);
     w.t.rebuild_indexes();
 

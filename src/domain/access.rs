@@ -9,6 +9,7 @@ use strum::{Display, EnumIter, EnumString};
 use super::Time;
 use super::clock;
 use super::ids::{CatalogId, OrgId, PackageId, PolicyId, QuestionId, ResourceId, UserId};
+use super::serde_util::{secs, secs_opt};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Display, EnumIter, EnumString,
@@ -50,6 +51,7 @@ pub struct Catalog {
     pub resources: BTreeSet<ResourceId>,
     #[serde(default)]
     pub roles: BTreeMap<UserId, BTreeSet<CatalogRole>>,
+    #[serde(with = "secs")]
     pub created_at: Time,
 }
 
@@ -78,8 +80,9 @@ pub struct Package {
     pub resource_roles: Vec<ResourceRole>,
     #[serde(default)]
     pub policies: Vec<PolicyId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Time>,
+    #[serde(with = "secs")]
     pub created_at: Time,
 }
 
@@ -208,7 +211,7 @@ pub enum Expiration {
     /// 0 to 3650 days; 0 means no expiration, as in the portal.
     AfterDays(u32),
     AfterHours(u32),
-    OnDate(Time),
+    OnDate(#[serde(with = "secs")] Time),
     Never,
 }
 
@@ -242,7 +245,7 @@ impl Expiration {
     }
 }
 
-/// The terms an assignment is granted under; copied into each assignment.
+/// The terms an assignment is granted under; kept in the policy's revisions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Lifecycle {
@@ -356,6 +359,7 @@ pub enum NoResponse {
 pub struct ReviewSettings {
     pub frequency: ReviewFrequency,
     /// The first review opens here; later ones follow the frequency.
+    #[serde(with = "secs")]
     pub starts_on: Time,
     /// How long each review stays open, in days.
     pub duration_days: u32,
@@ -417,10 +421,15 @@ pub struct Policy {
     pub package: PackageId,
     #[serde(flatten)]
     pub spec: PolicySpec,
+    /// Its current revision (see `revisions`): what new requests and assignments are made under.
+    #[serde(default)]
+    pub revision: u32,
     /// When the next scheduled review of this policy opens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub next_review_at: Option<Time>,
+    #[serde(with = "secs")]
     pub created_at: Time,
+    #[serde(with = "secs")]
     pub modified_at: Time,
 }
 

@@ -5,7 +5,7 @@ use super::access::Policy;
 use super::command::{Outcome, created, done};
 use super::delivery::EndReason;
 use super::error::{DomainResult, forbidden, invalid, rule};
-use super::flow::{GrantTerms, Request, RequestState, RequestType, Target};
+use super::flow::{Request, RequestState, RequestType, Target};
 use super::ids::*;
 use super::rights::Actor;
 use super::tenant::Tenant;
@@ -54,6 +54,7 @@ impl Tenant {
             RequestType::UserExtend,
             a.package,
             a.policy,
+            pol.revision,
             Some(a.target),
             target,
             justification,
@@ -147,12 +148,20 @@ impl Tenant {
         let id = RequestId(self.alloc());
         let first = format!("Direct assignment by {}", self.actor_label(actor));
         let target = Target::User { user };
-        let mut req =
-            Request::new(id, RequestType::AdminAdd, pkg_id, pol_id, actor.user_id(), target, justification, now, first);
+        let mut req = Request::new(
+            id,
+            RequestType::AdminAdd,
+            pkg_id,
+            pol_id,
+            pol.revision,
+            actor.user_id(),
+            target,
+            justification,
+            now,
+            first,
+        );
         req.start = start.filter(|s| *s > now);
         req.end = end;
-        req.terms =
-            Some(Box::new(GrantTerms { lifecycle: pol.spec.lifecycle.clone(), review: pol.spec.review.clone() }));
         self.insert_request(req);
         self.audit(
             actor,

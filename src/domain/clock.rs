@@ -9,14 +9,16 @@ use chrono::{Datelike, Months, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 use super::Time;
+use super::serde_util::{secs, secs_opt};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Clock {
     /// The time up to which every timer has fired. Never moves backwards.
+    #[serde(with = "secs")]
     pub now: Time,
     /// Some(t): frozen at t. None: live.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub frozen: Option<Time>,
     /// Live mode: seconds added to the wall time.
     #[serde(default)]

@@ -13,6 +13,7 @@ use super::flow::ReviewDecision;
 use super::ids::*;
 use super::records::Settings;
 use super::rights::Actor;
+use super::serde_util::{secs, secs_opt};
 use super::tenant::Tenant;
 use super::timers::Fired;
 
@@ -20,6 +21,7 @@ use super::timers::Fired;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// The tenant time the command ran at. For `Tick` and clock commands, the time to move to.
+    #[serde(with = "secs")]
     pub at: Time,
     pub actor: Actor,
     pub command: Command,
@@ -139,11 +141,13 @@ pub enum Command {
     },
     /// Jump the clock to a later instant.
     SetClock {
+        #[serde(with = "secs")]
         to: Time,
     },
     /// Freeze the clock at its current time, or let it run live from there.
     FreezeClock {
         frozen: bool,
+        #[serde(with = "secs")]
         wall: Time,
     },
 
@@ -253,7 +257,7 @@ pub enum Command {
         justification: String,
         #[serde(default, with = "answers_as_list")]
         answers: BTreeMap<QuestionId, String>,
-        #[serde(default)]
+        #[serde(default, with = "secs_opt")]
         start: Option<Time>,
     },
     CancelRequest {
@@ -277,9 +281,9 @@ pub enum Command {
         package: PackageId,
         policy: PolicyId,
         user: UserId,
-        #[serde(default)]
+        #[serde(default, with = "secs_opt")]
         start: Option<Time>,
-        #[serde(default)]
+        #[serde(default, with = "secs_opt")]
         end: Option<Time>,
         #[serde(default)]
         justification: String,

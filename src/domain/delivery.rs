@@ -138,9 +138,10 @@ impl Tenant {
             self.push_history(req_id, "Delivery failed: the package or policy no longer exists");
             return;
         };
-        let (lifecycle, review) = match &req.terms {
-            Some(t) => (t.lifecycle.clone(), t.review.clone()),
-            None => (pol.spec.lifecycle.clone(), pol.spec.review.clone()),
+        let Some(lifecycle) = self.request_terms(&req).map(|t| t.lifecycle.clone()) else {
+            self.set_request_state(req_id, RequestState::DeliveryFailed);
+            self.push_history(req_id, "Delivery failed: the policy revision it was made under is missing");
+            return;
         };
         let end = req.end.or_else(|| lifecycle.expiration.end_from(now));
         let aid = AssignmentId(self.alloc());
@@ -148,12 +149,12 @@ impl Tenant {
             id: aid,
             package: pkg.id,
             policy: pol.id,
+            revision: req.revision,
             target: user,
             state: AssignmentState::Delivered,
             start: now,
             end,
             terms: lifecycle,
-            review_terms: review,
             granted: pkg.resource_roles.clone(),
             request: req_id,
             ended_at: None,
@@ -182,8 +183,13 @@ impl Tenant {
         let what: Vec<String> =
             pkg.resource_roles.iter().map(|rr| format!("{} ({})", self.resource_name(rr.resource), rr.role)).collect();
         self.notify(user, "granted", format!("You now have access to '{}'{until}", pkg.display_name), what.join(", "));
-        let after =
-            serde_json::json!({ "state": "delivered", "target": user, "policy": pol.id, "start": now, "end": end });
+        let after = serde_json::json!({
+            "state": "delivered",
+            "target": user,
+            "policy": pol.id,
+            "start": now.timestamp(),
+            "end": end.map(|e| e.timestamp()),
+        });
         self.audit_change(
             &Actor::System,
             "assignment.delivered",
@@ -215,8 +221,8 @@ impl Tenant {
         self.push_history(req.id, format!("Extended: assignment {aid} now ends {until}"));
         let pname = self.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default();
         self.notify(a.target, "granted", format!("Your access to '{pname}' was extended to {until}"), "");
-        let before = serde_json::json!({ "end": a.end });
-        let after = serde_json::json!({ "end": new_end });
+        let before = serde_json::json!({ "end": a.end.map(|e| e.timestamp()) });
+        let after = serde_json::json!({ "end": new_end.map(|e| e.timestamp()) });
         self.audit_change(
             &Actor::System,
             "assignment.extended",
@@ -264,7 +270,18 @@ impl Tenant {
             let rid = RequestId(self.alloc());
             let target = Target::User { user: a.target };
             let first = format!("Assignment {aid} removed");
-            let mut r = super::flow::Request::new(rid, t, a.package, a.policy, by.user_id(), target, note, now, first);
+            let mut r = super::flow::Request::new(
+                rid,
+                t,
+                a.package,
+                a.policy,
+                a.revision,
+                by.user_id(),
+                target,
+                note,
+                now,
+                first,
+            );
             r.state = RequestState::Delivered;
             r.assignment = Some(aid);
             r.completed_at = Some(now);
@@ -279,8 +296,11 @@ impl Tenant {
             _ => ("assignment.removed", format!("Your access to '{pname}' was removed")),
         };
         self.notify(a.target, if reason == EndReason::Expired { "expired" } else { "removed" }, subject, note);
-        let before = serde_json::json!({ "state": a.state, "end": a.end });
-        let after = self.assignments.get(&aid).map(|x| serde_json::json!({ "state": x.state, "endedAt": x.ended_at }));
+        let before = serde_json::json!({ "state": a.state, "end": a.end.map(|e| e.timestamp()) });
+        let after = self
+            .assignments
+            .get(&aid)
+            .map(|x| serde_json::json!({ "state": x.state, "endedAt": x.ended_at.map(|e| e.timestamp()) }));
         self.audit_change(
             by,
             activity,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Time;
 use super::ids::{OrgId, ResourceId, UserId};
+use super::serde_util::{secs, secs_opt};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -46,10 +47,10 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login: Option<String>,
     /// Set when the user was removed from the directory (guest lifecycle); kept for history.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Time>,
     /// When a blocked guest is due to be removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub remove_at: Option<Time>,
 }
 
@@ -161,6 +162,7 @@ pub struct ConnectedOrg {
     pub internal_sponsors: BTreeSet<UserId>,
     #[serde(default)]
     pub external_sponsors: BTreeSet<UserId>,
+    #[serde(with = "secs")]
     pub created_at: Time,
 }
 

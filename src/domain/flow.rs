@@ -8,6 +8,7 @@ use strum::{Display, EnumString};
 use super::Time;
 use super::access::{Lifecycle, ResourceRole, ReviewSettings};
 use super::ids::{AssignmentId, OrgId, PackageId, PolicyId, QuestionId, RequestId, ReviewId, UserId};
+use super::serde_util::{secs, secs_opt};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString)]
 #[serde(rename_all = "camelCase")]
@@ -66,12 +67,14 @@ pub struct StageDecision {
     pub approved: bool,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
+    #[serde(with = "secs")]
     pub at: Time,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryLine {
+    #[serde(with = "secs")]
     pub at: Time,
     pub text: String,
 }
@@ -83,6 +86,9 @@ pub struct Request {
     pub request_type: RequestType,
     pub package: PackageId,
     pub policy: PolicyId,
+    /// The revision of the policy it was made under: its approval stages, and what it grants (a
+    /// policy changed while the request waits changes neither).
+    pub revision: u32,
     /// Who asked (the admin for adminAdd); None for the system.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requestor: Option<UserId>,
@@ -93,11 +99,12 @@ pub struct Request {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub answers: BTreeMap<QuestionId, String>,
     pub state: RequestState,
+    #[serde(with = "secs")]
     pub created_at: Time,
     /// The stage being decided (0-based) while pending.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub stage: usize,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub stage_started: Option<Time>,
     /// Resolved approvers of the current stage (including alternates after escalation).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -107,32 +114,18 @@ pub struct Request {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<StageDecision>,
     /// Future start for scheduled requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub start: Option<Time>,
     /// An end chosen by an admin for a direct assignment, inside the policy's terms.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub end: Option<Time>,
     /// The assignment the request created or acts on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment: Option<AssignmentId>,
     #[serde(default)]
     pub history: Vec<HistoryLine>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<Time>,
-    /// The policy's lifecycle and review terms when the request was made: a policy changed while
-    /// the request waits does not change what it grants (changes apply to new requests only).
-    /// None in data written before terms were kept: the policy's current terms apply.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terms: Option<Box<GrantTerms>>,
-}
-
-/// What an assignment will be granted under, fixed when it is requested.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GrantTerms {
-    pub lifecycle: Lifecycle,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review: Option<ReviewSettings>,
 }
 
 impl Request {
@@ -143,6 +136,7 @@ impl Request {
         request_type: RequestType,
         package: PackageId,
         policy: PolicyId,
+        revision: u32,
         requestor: Option<UserId>,
         target: Target,
         justification: &str,
@@ -154,6 +148,7 @@ impl Request {
             request_type,
             package,
             policy,
+            revision,
             requestor,
             target,
             justification: justification.trim().to_string(),
@@ -170,7 +165,6 @@ impl Request {
             assignment: None,
             history: vec![HistoryLine { at, text: first.into() }],
             completed_at: None,
-            terms: None,
         }
     }
 
@@ -204,18 +198,22 @@ pub struct Assignment {
     pub policy: PolicyId,
     pub target: UserId,
     pub state: AssignmentState,
+    #[serde(with = "secs")]
     pub start: Time,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub end: Option<Time>,
-    /// The lifecycle terms it was granted under (policy changes do not touch them).
+    /// The revision of the policy it was granted under: its lifecycle and review terms (policy
+    /// changes do not touch them).
+    pub revision: u32,
+    /// That revision's lifecycle terms, for reading at hand: set when granted and on load
+    /// (`Tenant::rebuild_indexes`), never written (the revision is).
+    #[serde(skip)]
     pub terms: Lifecycle,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review_terms: Option<ReviewSettings>,
     /// The resource roles this assignment granted (its grant sources).
     #[serde(default)]
     pub granted: Vec<ResourceRole>,
     pub request: RequestId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<Time>,
 }
 
@@ -260,7 +258,7 @@ pub struct ReviewItem {
     pub decided_by: Option<UserId>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub justification: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub decided_at: Option<Time>,
     /// What was done when the review ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -282,7 +280,9 @@ pub struct Review {
     pub display_name: String,
     pub package: PackageId,
     pub policy: PolicyId,
+    #[serde(with = "secs")]
     pub start: Time,
+    #[serde(with = "secs")]
     pub end: Time,
     pub state: ReviewState,
     pub settings: ReviewSettings,

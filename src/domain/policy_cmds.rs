@@ -25,10 +25,11 @@ impl Tenant {
         }
         let id = PolicyId(self.alloc());
         let now = self.clock.now;
-        let policy = Policy {
+        let mut policy = Policy {
             id,
             package: pkg_id,
             spec: spec.clone(),
+            revision: 0,
             next_review_at: spec
                 .review
                 .as_ref()
@@ -37,6 +38,7 @@ impl Tenant {
             created_at: now,
             modified_at: now,
         };
+        self.revise(&mut policy, spec)?;
         self.schedule_policy_review(&policy);
         if let Some(p) = self.packages.get_mut(&pkg_id) {
             p.policies.push(id);
@@ -56,19 +58,10 @@ impl Tenant {
         let before = self.policy(id)?.clone();
         self.managed_package(actor, before.package, "edit policies")?;
         self.validate_policy(spec)?;
-        // A waiting request is timed and routed by the stages it was submitted under: changing
-        // them under it would strand it (its timeout or its stage would no longer exist).
-        if spec.stages != before.spec.stages
-            && let Some(r) = self
-                .requests_of_package(before.package)
-                .find(|r| r.policy == id && r.state == super::flow::RequestState::PendingApproval)
-        {
-            return Err(rule(format!(
-                "Request {} is waiting for approval under the current stages: decide or cancel it before changing the approval settings",
-                r.id
-            )));
-        }
         let mut after = before.clone();
+        // Changed stages, lifecycle or review terms make a new revision: waiting requests keep
+        // the stages they were submitted under, assignments the terms they were granted under.
+        self.revise(&mut after, spec)?;
         after.spec = spec.clone();
         after.modified_at = self.clock.now;
         let now = self.clock.now;

@@ -10,6 +10,7 @@ use super::Time;
 use super::access::{Lifecycle, ReviewSettings};
 use super::clock;
 use super::flow::RequestState;
+use super::ids::PolicyId;
 use super::records::ExternalLifecycle;
 use super::tenant::Tenant;
 
@@ -60,6 +61,18 @@ impl Finder<'_> {
         }
     }
 
+    /// The revision a request or an assignment was made under is not there (a hand-edited file).
+    fn missing_revision(&mut self, policy: PolicyId, revision: u32) {
+        self.out.push(Problem {
+            object: self.object.clone(),
+            field: "revision".into(),
+            message: format!(
+                "{} (revision): revision {revision} of policy {policy}, which it was made under, is not in the file, so its terms cannot be read. {}.",
+                self.object, self.mend
+            ),
+        });
+    }
+
     fn lifecycle(&mut self, prefix: &str, l: &Lifecycle) {
         if l.expiration.unreachable_from(self.now) {
             self.push(&format!("{prefix}expiration"), format!("'{}'", l.expiration.label()));
@@ -103,18 +116,27 @@ impl Tenant {
         {
             let mend = format!("It keeps the terms it was made under: cancel or deny {} and request again", r.id);
             let mut f = Finder { now, object: r.id.to_string(), mend: &mend, out: &mut out };
-            if let Some(terms) = &r.terms {
-                f.lifecycle("terms.lifecycle.", &terms.lifecycle);
-                if let Some(rv) = &terms.review {
-                    f.review("terms.review.", rv, None);
+            match self.request_terms(r) {
+                Some(terms) => {
+                    f.lifecycle("terms.lifecycle.", &terms.lifecycle);
+                    if let Some(rv) = &terms.review {
+                        f.review("terms.review.", rv, None);
+                    }
                 }
+                None => f.missing_revision(r.policy, r.revision),
             }
         }
         for a in self.assignments.values().filter(|a| a.is_active()) {
-            if let Some(rv) = &a.review_terms {
-                let mend = format!("It keeps the terms it was granted under: remove {} and assign it again", a.id);
-                let mut f = Finder { now, object: a.id.to_string(), mend: &mend, out: &mut out };
-                f.review("reviewTerms.", rv, a.end);
+            let terms = self.assignment_terms(a);
+            let review = terms.and_then(|t| t.review.as_ref());
+            if terms.is_some() && review.is_none() {
+                continue;
+            }
+            let mend = format!("It keeps the terms it was granted under: remove {} and assign it again", a.id);
+            let mut f = Finder { now, object: a.id.to_string(), mend: &mend, out: &mut out };
+            match review {
+                Some(rv) => f.review("reviewTerms.", rv, a.end),
+                None => f.missing_revision(a.policy, a.revision),
             }
         }
         if let ExternalLifecycle::BlockThenRemove(days) = self.settings.external_lifecycle {

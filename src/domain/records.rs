@@ -12,6 +12,7 @@ use super::ids::UserId;
 #[serde(rename_all = "camelCase")]
 pub struct AuditEvent {
     pub seq: u64,
+    #[serde(with = "crate::domain::serde_util::secs")]
     pub at: Time,
     /// Who did it: a user's display name and id, or "system".
     pub actor: String,
@@ -44,6 +45,7 @@ impl AuditEvent {
 pub struct Notification {
     pub seq: u64,
     pub to: UserId,
+    #[serde(with = "crate::domain::serde_util::secs")]
     pub at: Time,
     /// approvalNeeded, forwarded, approved, denied, granted, expiresSoon, expired, reviewOpened, removed, ...
     pub kind: String,

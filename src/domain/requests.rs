@@ -7,7 +7,7 @@ use super::access::{Policy, QuestionKind};
 use super::assign_cmds::ends_after;
 use super::command::{Outcome, created, done};
 use super::error::{DomainResult, forbidden, invalid, not_found, rule};
-use super::flow::{GrantTerms, Request, RequestState, RequestType, StageDecision, Target};
+use super::flow::{Request, RequestState, RequestType, StageDecision, Target};
 use super::ids::*;
 use super::rights::Actor;
 use super::tenant::Tenant;
@@ -106,12 +106,20 @@ impl Tenant {
             }
         }
         let id = RequestId(self.alloc());
-        let mut req =
-            Request::new(id, RequestType::UserAdd, pkg_id, pol.id, who.user, target, justification, now, "Submitted");
+        let mut req = Request::new(
+            id,
+            RequestType::UserAdd,
+            pkg_id,
+            pol.id,
+            pol.revision,
+            who.user,
+            target,
+            justification,
+            now,
+            "Submitted",
+        );
         req.answers = answers.clone();
         req.start = start;
-        req.terms =
-            Some(Box::new(GrantTerms { lifecycle: pol.spec.lifecycle.clone(), review: pol.spec.review.clone() }));
         let after = serde_json::json!({ "state": "submitted", "policy": pol.id, "justification": req.justification });
         self.insert_request(req);
         self.audit_change(
@@ -228,7 +236,6 @@ impl Tenant {
     /// Send a request to its current stage, or deliver it when no stage is left.
     pub(crate) fn route(&mut self, id: RequestId) {
         let Some(req) = self.requests.get(&id).cloned() else { return };
-        let Some(pol) = self.policies.get(&req.policy).cloned() else { return };
         let needs_approval = match req.request_type {
             RequestType::UserExtend => self
                 .assignments
@@ -237,7 +244,13 @@ impl Tenant {
             RequestType::UserAdd => true,
             _ => false,
         };
-        let stages = if needs_approval { pol.spec.stages.clone() } else { vec![] };
+        // The stages of the revision it was submitted under: a policy edited since changes nothing
+        // here. A request without its revision (a hand-edited file) goes on to delivery, which
+        // refuses it.
+        let stages = match self.request_terms(&req) {
+            Some(t) if needs_approval => t.stages.clone(),
+            _ => vec![],
+        };
         if req.stage >= stages.len() {
             if !stages.is_empty() {
                 self.push_history(id, "Approved");
@@ -363,12 +376,14 @@ impl Tenant {
                 req.approvers.iter().map(|u| self.user_name(*u)).collect::<Vec<_>>().join(", ")
             )));
         }
-        let pol = self.policy(req.policy)?;
-        let st = pol.spec.stages.get(req.stage).ok_or_else(|| not_found("The policy no longer has this stage"))?;
+        let st = self
+            .request_terms(&req)
+            .and_then(|t| t.stages.get(req.stage))
+            .ok_or_else(|| not_found("The policy revision this request was submitted under has no such stage"))?;
         if st.justification_required && reason.trim().is_empty() {
+            let name = self.policies.get(&req.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default();
             return Err(invalid(format!(
-                "Policy '{}' requires a reason from the approver at stage {}: give one",
-                pol.spec.display_name,
+                "Policy '{name}' requires a reason from the approver at stage {}: give one",
                 req.stage + 1
             )));
         }

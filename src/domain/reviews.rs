@@ -48,7 +48,7 @@ impl Tenant {
     /// Open a one-assignment review N days before it expires.
     pub(crate) fn open_expiry_review(&mut self, aid: AssignmentId, t: Time) -> Option<String> {
         let a = self.assignments.get(&aid)?;
-        let settings = a.review_terms.clone()?;
+        let settings = self.review_terms(a)?.clone();
         let d = settings.before_expiry_days?;
         let due = a.end.and_then(|e| clock::minus_days(e, i64::from(d))).map(|x| x.max(t));
         if !a.is_active() || due != Some(t) || self.idx.under_review.get(&aid).is_some_and(|n| *n > 0) {

@@ -70,6 +70,9 @@ pub struct Tenant {
     pub packages: BTreeMap<PackageId, Package>,
     #[serde(with = "as_list", default)]
     pub policies: BTreeMap<PolicyId, Policy>,
+    /// Every revision of every policy: what requests and assignments were made under.
+    #[serde(with = "super::revisions::as_list", default)]
+    pub policy_revisions: super::revisions::Revisions,
     #[serde(with = "as_list", default)]
     pub requests: BTreeMap<RequestId, Request>,
     #[serde(with = "as_list", default)]
@@ -139,6 +142,7 @@ impl Tenant {
             catalogs: BTreeMap::new(),
             packages: BTreeMap::new(),
             policies: BTreeMap::new(),
+            policy_revisions: BTreeMap::new(),
             requests: BTreeMap::new(),
             assignments: BTreeMap::new(),
             reviews: BTreeMap::new(),
@@ -209,6 +213,7 @@ impl Tenant {
             }
         }
         self.idx = idx;
+        self.resolve_assignment_terms();
         self.idx.timers = self.scheduled_timers();
     }
 

@@ -114,7 +114,7 @@ impl Tenant {
             }
         }
         self.add_timer(end, Timer::Expire(a.id));
-        let before = a.review_terms.as_ref().and_then(|r| r.before_expiry_days);
+        let before = self.review_terms(a).and_then(|r| r.before_expiry_days);
         if let Some(t) = before.and_then(|d| self.before_expiry_at(end, d)) {
             self.add_timer(t, Timer::ReviewBeforeExpiry(a.id));
         }
@@ -139,7 +139,7 @@ impl Tenant {
         for r in self.requests.values() {
             match r.state {
                 RequestState::PendingApproval => {
-                    if let Some(st) = self.policies.get(&r.policy).and_then(|p| p.spec.stages.get(r.stage)) {
+                    if let Some(st) = self.request_terms(r).and_then(|t| t.stages.get(r.stage)) {
                         add(r.stage_deadline(st.timeout_days), Timer::StageTimeout(r.id, r.stage));
                         if let (Some(e), false) = (&st.escalation, r.escalated) {
                             add(escalation_at(r.stage_started, e.after_days), Timer::Escalate(r.id, r.stage));
@@ -158,7 +158,7 @@ impl Tenant {
                     add(notice_at(end, days), Timer::ExpiryNotice(a.id, days));
                 }
                 add(Some(end), Timer::Expire(a.id));
-                if let Some(d) = a.review_terms.as_ref().and_then(|r| r.before_expiry_days) {
+                if let Some(d) = self.review_terms(a).and_then(|r| r.before_expiry_days) {
                     add(notice_at(end, d), Timer::ReviewBeforeExpiry(a.id));
                 }
             }
@@ -214,7 +214,7 @@ impl Tenant {
             self.requests
                 .get(&id)
                 .filter(|r| r.state == RequestState::PendingApproval && r.stage == stage)
-                .and_then(|r| Some((r, self.policies.get(&r.policy).and_then(|p| p.spec.stages.get(stage))?)))
+                .and_then(|r| Some((r, self.request_terms(r).and_then(|t| t.stages.get(stage))?)))
         };
         let active = |aid: AssignmentId| self.assignments.get(&aid).filter(|a| a.is_active());
         match timer {
@@ -233,7 +233,7 @@ impl Tenant {
             }
             Timer::Expire(aid) => active(aid).is_some_and(|a| a.end == Some(t)),
             Timer::ReviewBeforeExpiry(aid) => active(aid).is_some_and(|a| {
-                let d = a.review_terms.as_ref().and_then(|r| r.before_expiry_days);
+                let d = self.review_terms(a).and_then(|r| r.before_expiry_days);
                 let due = a.end.zip(d).and_then(|(e, d)| notice_at(e, d));
                 due.is_some_and(|due| due.max(t) == t)
             }),
@@ -263,7 +263,7 @@ impl Tenant {
             Timer::Escalate(id, stage) => self.fire_escalation(id, stage, t, fired),
             Timer::StageTimeout(id, stage) => {
                 let Some(r) = self.requests.get(&id) else { return };
-                let Some(st) = self.policies.get(&r.policy).and_then(|p| p.spec.stages.get(stage)) else { return };
+                let Some(st) = self.request_terms(r).and_then(|t| t.stages.get(stage)) else { return };
                 if r.state != RequestState::PendingApproval
                     || r.stage != stage
                     || r.stage_deadline(st.timeout_days) != Some(t)
@@ -346,7 +346,7 @@ impl Tenant {
 
     fn fire_escalation(&mut self, id: RequestId, stage: usize, t: Time, fired: &mut Fired) {
         let Some(r) = self.requests.get(&id).cloned() else { return };
-        let Some(st) = self.policies.get(&r.policy).and_then(|p| p.spec.stages.get(stage)).cloned() else { return };
+        let Some(st) = self.request_terms(&r).and_then(|t| t.stages.get(stage)).cloned() else { return };
         let Some(esc) = st.escalation else { return };
         let due = escalation_at(r.stage_started, esc.after_days) == Some(t);
         if r.state != RequestState::PendingApproval || r.stage != stage || r.escalated || !due {

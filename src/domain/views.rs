@@ -141,7 +141,7 @@ impl Tenant {
         if r.state != RequestState::PendingApproval {
             return None;
         }
-        let st = self.policies.get(&r.policy)?.spec.stages.get(r.stage)?;
+        let st = self.request_terms(r)?.stages.get(r.stage)?;
         r.stage_deadline(st.timeout_days)
     }
 
@@ -149,7 +149,7 @@ impl Tenant {
     pub fn waiting_on(&self, r: &Request) -> String {
         match r.state {
             RequestState::PendingApproval => {
-                let total = self.policies.get(&r.policy).map(|p| p.spec.stages.len()).unwrap_or(0);
+                let total = self.request_terms(r).map(|t| t.stages.len()).unwrap_or(0);
                 let names: Vec<String> = r.approvers.iter().map(|u| self.user_name(*u)).collect();
                 format!("stage {} of {total}: {}", r.stage + 1, names.join(", "))
             }

@@ -204,8 +204,8 @@ pub fn check(t: &Tenant, resources: &[ResourceId]) -> Result<(), TestCaseError> 
         }
         if r.state == RequestState::PendingApproval {
             prop_assert!(!r.approvers.is_empty());
-            let st = t.policy(r.policy).ok().and_then(|p| p.spec.stages.get(r.stage).cloned());
-            prop_assert!(st.is_some(), "{} waits at a stage its policy does not have", r.id);
+            let st = t.request_terms(r).and_then(|terms| terms.stages.get(r.stage).cloned());
+            prop_assert!(st.is_some(), "{} waits at a stage its policy revision does not have", r.id);
             let deadline = r.stage_deadline(st.unwrap().timeout_days);
             prop_assert!(deadline.is_some_and(|d| d > now), "{} waits past its deadline {deadline:?}", r.id);
             prop_assert!(
@@ -214,6 +214,18 @@ pub fn check(t: &Tenant, resources: &[ResourceId]) -> Result<(), TestCaseError> 
                 r.id
             );
         }
+    }
+    // Every request and assignment names a revision the tenant keeps; an assignment's terms at hand
+    // are its revision's; a policy's current revision holds its current terms.
+    for r in t.requests.values() {
+        prop_assert!(t.request_terms(r).is_some(), "{} names a missing revision {}", r.id, r.revision);
+    }
+    for a in t.assignments.values() {
+        let terms = t.assignment_terms(a);
+        prop_assert!(terms.is_some_and(|x| x.lifecycle == a.terms), "{} does not hold its revision's terms", a.id);
+    }
+    for p in t.policies.values() {
+        prop_assert_eq!(t.revision(p.id, p.revision), Some(&PolicyTerms::of(&p.spec)), "{}'s current revision", p.id);
     }
     for a in t.assignments.values() {
         let r = t.requests.get(&a.request);
@@ -255,6 +267,7 @@ pub fn round_trip(t: &Tenant, resources: &[ResourceId]) -> Result<(String, Strin
     let view = users_index_view(t, resources);
     prop_assert_eq!(&view, &users_index_view(&back, resources));
     prop_assert_eq!(&json, &serde_json::to_string(&back).unwrap_or_default());
+    prop_assert!(back.assignments == t.assignments, "assignments read back with the terms of their revisions");
     Ok((json, view))
 }
 
