@@ -40,6 +40,10 @@ impl Persist for Tenant {
         Tenant::replay(self, entry)
     }
 
+    fn decode_state(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        crate::domain::decode::decode(bytes)
+    }
+
     fn after_load(&mut self) {
         self.rebuild_indexes();
     }

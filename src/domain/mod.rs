@@ -8,6 +8,7 @@ pub mod clock;
 mod clock_cmds;
 pub mod command;
 mod config;
+pub mod decode;
 pub mod delivery;
 pub mod directory;
 mod directory_cmds;

@@ -27,10 +27,10 @@ pub struct GrantKey {
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct GrantRow {
+pub(crate) struct GrantRow {
     #[serde(flatten)]
-    key: GrantKey,
-    sources: BTreeSet<GrantSource>,
+    pub key: GrantKey,
+    pub sources: BTreeSet<GrantSource>,
 }
 
 mod grants_as_list {

@@ -129,6 +129,13 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
         self.apply(entry)
     }
 
+    /// The state from the snapshot's bytes (after its header line). Default: `serde_json`'s
+    /// parse. A state may parse its own layout faster (on several threads), falling back to
+    /// the default for anything else, so that errors keep their line and column.
+    fn decode_state(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
     /// Called after deserializing a snapshot, before any journal entry is replayed
     /// (rebuild in-memory indexes). Default: nothing.
     fn after_load(&mut self) {}

@@ -114,7 +114,7 @@ pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>
         let state: S = match body_at {
             Some(at) => {
                 let rest = bytes.get(at..).unwrap_or_default();
-                serde_json::from_slice(rest).map_err(|e| {
+                S::decode_state(rest).map_err(|e| {
                     let what = if e.is_data() { "the state does not fit" } else { "not a valid snapshot" };
                     corrupt(e, what)
                 })?

@@ -1,0 +1,44 @@
+//! The snapshot's state read on two threads is the state the ordinary parse reads.
+
+use entitle::domain::Tenant;
+use entitle::domain::decode::{decode, decode_split};
+use entitle::scale::{self, ScaleParams};
+
+fn state_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let bytes = std::fs::read(dir.join("tenant.json")).expect("the snapshot");
+    let at = bytes.iter().position(|b| *b == b'\n').expect("a header line");
+    bytes[at + 1..].to_vec()
+}
+
+fn json(t: &Tenant) -> serde_json::Value {
+    serde_json::to_value(t).expect("serializes")
+}
+
+#[test]
+fn the_split_parse_reads_what_the_ordinary_parse_reads() {
+    let dir = tempfile::tempdir().expect("tmp");
+    scale::generate(dir.path(), ScaleParams::for_assignments(300)).expect("generates");
+    let bytes = state_bytes(dir.path());
+    let ordinary: Tenant = serde_json::from_slice(&bytes).expect("parses");
+    let split = decode_split(&bytes).expect("laid out as entitle writes it").expect("parses");
+    assert!(ordinary.assignments.len() >= 300 && !ordinary.requests.is_empty() && !ordinary.grants.is_empty());
+    assert_eq!(json(&split), json(&ordinary));
+}
+
+#[test]
+fn a_file_laid_out_otherwise_or_broken_is_read_the_ordinary_way() {
+    let dir = tempfile::tempdir().expect("tmp");
+    scale::generate(dir.path(), ScaleParams::for_assignments(300)).expect("generates");
+    let bytes = state_bytes(dir.path());
+    let ordinary: Tenant = serde_json::from_slice(&bytes).expect("parses");
+    // Compact, as a script might write it back: not split, same tenant.
+    let compact =
+        serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(&bytes).expect("json")).expect("json");
+    assert!(decode_split(&compact).is_none());
+    assert_eq!(json(&decode(&compact).expect("parses")), json(&ordinary));
+    // A broken record: the error is the ordinary parse's, with its line.
+    let text = String::from_utf8(bytes).expect("utf-8");
+    let broken = text.replacen("\"state\":\"delivered\"", "\"state\":\"nonsense\"", 1);
+    let err = decode(broken.as_bytes()).expect_err("refused").to_string();
+    assert!(err.contains("line") && err.contains("nonsense"), "{err}");
+}
