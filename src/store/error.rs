@@ -139,6 +139,20 @@ pub enum StoreError {
     )]
     ReadOnly { path: PathBuf },
 
+    #[error(
+        "{}: another process committed first (the data is at entry {found}, this change was made \
+         for entry {expected}); nothing was written. Refresh and make the change again",
+        path.display()
+    )]
+    Conflict { path: PathBuf, expected: u64, found: u64 },
+
+    #[error(
+        "{}: the entries up to {snapshot} are compacted into the snapshot; entries since {since} \
+         cannot be listed. Start from the snapshot (open the store again)",
+        path.display()
+    )]
+    Compacted { path: PathBuf, since: u64, snapshot: u64 },
+
     #[error("{}: could not encode {what} as JSON: {source}", path.display())]
     Encode {
         path: PathBuf,
@@ -163,6 +177,8 @@ impl StoreError {
             | StoreError::Locked { path, .. }
             | StoreError::GaveUp { path, .. }
             | StoreError::ReadOnly { path }
+            | StoreError::Conflict { path, .. }
+            | StoreError::Compacted { path, .. }
             | StoreError::Encode { path, .. } => path,
         }
     }
@@ -176,6 +192,8 @@ impl StoreError {
                 | StoreError::Locked { .. }
                 | StoreError::GaveUp { .. }
                 | StoreError::ReadOnly { .. }
+                | StoreError::Conflict { .. }
+                | StoreError::Compacted { .. }
         )
     }
 

@@ -195,6 +195,34 @@ impl<S: Persist> Store<S> {
         history::read_since(&self.view.history, stream, cursor)
     }
 
+    /// The entries committed after number `since`, in order, as the journal holds them (what
+    /// another copy of the state applies to catch up). Refused with [`StoreError::Compacted`]
+    /// when some of them are only in the snapshot by now.
+    pub fn entries_since(&self, since: u64) -> Result<Vec<(u64, S::Entry)>, StoreError> {
+        let lines = match files::read_from(&self.paths.journal, 0)? {
+            Some((bytes, _)) => journal::entries::<S>(&self.paths.journal, &bytes)?,
+            None => vec![],
+        };
+        let after: Vec<(u64, S::Entry)> = lines.into_iter().filter(|(seq, _)| *seq > since).collect();
+        let first = after.first().map(|(seq, _)| *seq);
+        match first {
+            Some(seq) if seq != since.saturating_add(1) => {
+                Err(StoreError::Compacted { path: self.paths.journal.clone(), since, snapshot: seq.saturating_sub(1) })
+            }
+            None if since < self.view.cursor.snapshot_seq => Err(StoreError::Compacted {
+                path: self.paths.journal.clone(),
+                since,
+                snapshot: self.view.cursor.snapshot_seq,
+            }),
+            _ => Ok(after),
+        }
+    }
+
+    /// Writes the state as the snapshot later opens start from (a compaction).
+    pub fn checkpoint(&mut self) -> Result<(), StoreError> {
+        self.compact()
+    }
+
     /// The state as of [`Store::seq`].
     pub fn state(&self) -> &S {
         &self.view.state
@@ -288,12 +316,33 @@ impl<S: Persist> Store<S> {
     /// except for a compaction now and then (see [`Compaction`]) and right after an entry whose
     /// `apply` took long (see [`Store::set_heavy_entry`]).
     pub fn commit(&mut self, make: impl FnOnce(&S) -> S::Entry) -> Result<S::Output, CommitError<S::Error>> {
+        self.commit_if(None, make)
+    }
+
+    /// [`Store::commit`], only if the last entry committed is number `expected`, i.e. the
+    /// entry was made from the state the caller saw; otherwise [`StoreError::Conflict`] and
+    /// nothing is written.
+    pub fn commit_expecting(&mut self, expected: u64, entry: S::Entry) -> Result<S::Output, CommitError<S::Error>> {
+        self.commit_if(Some(expected), |_| entry)
+    }
+
+    fn commit_if(
+        &mut self,
+        expected: Option<u64>,
+        make: impl FnOnce(&S) -> S::Entry,
+    ) -> Result<S::Output, CommitError<S::Error>> {
         self.check_writable()?;
         let _held = self.lock.exclusive(&mut self.wait)?;
         let paths = &self.paths;
         let view = &mut self.view;
         view.catch_up(paths)?;
         self.notices.note_torn(&paths.journal, &view.cursor);
+        if let Some(expected) = expected
+            && expected != view.cursor.seq
+        {
+            let found = view.cursor.seq;
+            return Err(StoreError::Conflict { path: paths.journal.clone(), expected, found }.into());
+        }
         // Overdue means compactions failed (or lag far behind): compact before the journal
         // grows further, here under the lock.
         if view.migrated_from.is_some() || self.compaction.is_overdue(&view.cursor) {

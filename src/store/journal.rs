@@ -92,6 +92,29 @@ pub(crate) fn encode_line<E: Serialize>(path: &Path, seq: u64, entry: &E) -> Res
 /// `cursor` past each line as it is applied. A last line without its '\n' is a record if it is
 /// complete JSON (`cursor.unterminated`), else a torn write that is left alone (`cursor.torn`).
 /// On error, `cursor` and `state` stand just before the bad line.
+/// Every complete line's seq and entry, in file order (a torn last line is left out).
+pub(crate) fn entries<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Vec<(u64, S::Entry)>, StoreError> {
+    #[derive(serde::Deserialize)]
+    #[serde(bound = "E: serde::de::DeserializeOwned")]
+    struct Line<E> {
+        seq: u64,
+        entry: E,
+    }
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let mut out = vec![];
+    for (n, line) in bytes.get(..complete).unwrap_or_default().split(|&b| b == b'\n').enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let parsed: Line<S::Entry> = serde_json::from_slice(line).map_err(|e| {
+            let at = Position::line(u64::try_from(n).unwrap_or(u64::MAX).saturating_add(1));
+            StoreError::corrupt(path, at, format!("not a journal line: {}", super::error::json_problem(&e)))
+        })?;
+        out.push((parsed.seq, parsed.entry));
+    }
+    Ok(out)
+}
+
 pub(crate) fn replay<S: Persist>(
     path: &Path,
     bytes: &[u8],

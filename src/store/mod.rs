@@ -88,6 +88,7 @@
 //! cannot be migrated, an entry that its state refuses on replay — is refused with a
 //! [`StoreError`] naming the file, line and column, and the files are left exactly as they were.
 
+mod backend;
 mod error;
 mod files;
 mod handle;
@@ -102,6 +103,7 @@ mod snapshot;
 #[cfg(test)]
 mod test_sum;
 
+pub use backend::Backend;
 pub use error::{CommitError, Position, StoreError, StoreWarning};
 pub use handle::{Compaction, HEAVY_ENTRY, Store};
 pub use history::{HistoryCursor, HistoryRecord};
