@@ -52,8 +52,10 @@ impl RequestState {
 }
 
 /// Who a request is for: a directory user, or an external person not yet in the directory.
+/// Read through `wire::TargetWire`: the same JSON, without serde's buffering of tagged enums
+/// (a million requests read about twice as fast).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[serde(rename_all = "camelCase", tag = "type", try_from = "super::wire::TargetWire")]
 pub enum Target {
     User { user: UserId },
     External { email: String, display_name: String, org: Option<OrgId> },
@@ -227,8 +229,9 @@ impl Assignment {
 }
 
 /// Why a user holds a resource role.
+/// Read through `wire::GrantSourceWire`, like `Target`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[serde(rename_all = "camelCase", tag = "type", try_from = "super::wire::GrantSourceWire")]
 pub enum GrantSource {
     /// Made outside access packages (pre-existing or by hand).
     Direct,

@@ -38,6 +38,7 @@ pub mod tenant;
 pub mod text;
 pub mod timers;
 pub mod views;
+mod wire;
 
 /// Instants in the tenant's time, always UTC.
 pub type Time = chrono::DateTime<chrono::Utc>;

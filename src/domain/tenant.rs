@@ -25,12 +25,21 @@ pub struct GrantKey {
     pub role: String,
 }
 
+/// One membership as written: the key's fields, then its sources (fields, not a flattened key:
+/// serde buffers flattened structs, which a million rows feel).
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct GrantRow {
-    #[serde(flatten)]
-    pub key: GrantKey,
+    pub user: UserId,
+    pub resource: ResourceId,
+    pub role: String,
     pub sources: BTreeSet<GrantSource>,
+}
+
+impl GrantRow {
+    pub fn into_entry(self) -> (GrantKey, BTreeSet<GrantSource>) {
+        (GrantKey { user: self.user, resource: self.resource, role: self.role }, self.sources)
+    }
 }
 
 mod grants_as_list {
@@ -38,11 +47,16 @@ mod grants_as_list {
     use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(map: &BTreeMap<GrantKey, BTreeSet<GrantSource>>, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(map.iter().map(|(k, v)| GrantRow { key: k.clone(), sources: v.clone() }))
+        s.collect_seq(map.iter().map(|(k, v)| GrantRow {
+            user: k.user,
+            resource: k.resource,
+            role: k.role.clone(),
+            sources: v.clone(),
+        }))
     }
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<GrantKey, BTreeSet<GrantSource>>, D::Error> {
         let rows: Vec<GrantRow> = Vec::deserialize(d)?;
-        Ok(rows.into_iter().map(|r| (r.key, r.sources)).collect())
+        Ok(rows.into_iter().map(GrantRow::into_entry).collect())
     }
 }
 
@@ -169,6 +183,25 @@ impl Tenant {
 
     /// Rebuild every index from the objects (after loading).
     pub fn rebuild_indexes(&mut self) {
+        // Data written before the history had files of its own holds every event here.
+        self.audit_seq = self.audit.iter().map(|e| e.seq).fold(self.audit_seq, u64::max);
+        self.notice_seq = self.notifications.iter().map(|n| n.seq).fold(self.notice_seq, u64::max);
+        for n in self.notifications.iter().filter(|n| !n.read) {
+            self.unread.entry(n.to).or_default().insert(n.seq);
+        }
+        self.resolve_assignment_terms();
+        // The timers on one core, the lookups on the other: a million assignments each.
+        let (mut idx, timers) = std::thread::scope(|s| {
+            let timers = s.spawn(|| self.scheduled_timers());
+            let idx = self.lookups();
+            (idx, timers.join().unwrap_or_else(|_| self.scheduled_timers()))
+        });
+        idx.timers = timers;
+        self.idx = idx;
+    }
+
+    /// Every index but the timers, from the objects.
+    fn lookups(&self) -> Indexes {
         let mut idx = Indexes::default();
         for u in self.users.values() {
             idx.by_email.insert(u.email.to_ascii_lowercase(), u.id);
@@ -200,21 +233,13 @@ impl Tenant {
         for (i, n) in self.notifications.iter().enumerate() {
             idx.notifications_by_user.entry(n.to).or_default().push(i);
         }
-        // Data written before the history had files of its own holds every event here.
-        self.audit_seq = self.audit.iter().map(|e| e.seq).fold(self.audit_seq, u64::max);
-        self.notice_seq = self.notifications.iter().map(|n| n.seq).fold(self.notice_seq, u64::max);
-        for n in self.notifications.iter().filter(|n| !n.read) {
-            self.unread.entry(n.to).or_default().insert(n.seq);
-        }
         for r in self.reviews.values().filter(|r| r.state == super::flow::ReviewState::InProgress) {
             for i in &r.items {
                 let n = idx.under_review.entry(i.assignment).or_default();
                 *n = n.saturating_add(1);
             }
         }
-        self.idx = idx;
-        self.resolve_assignment_terms();
-        self.idx.timers = self.scheduled_timers();
+        idx
     }
 
     // ----- lookups -----

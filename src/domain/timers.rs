@@ -129,11 +129,12 @@ impl Tenant {
     /// Every timer the current objects call for, later than now (used when loading).
     pub(crate) fn scheduled_timers(&self) -> BTreeSet<(Time, Timer)> {
         let now = self.clock.now;
-        let mut set = BTreeSet::new();
+        // Gathered, then sorted and built at once: far cheaper than a million inserts.
+        let mut set = Vec::new();
         // A time past the calendar is not scheduled (`Tenant::problems` says why).
         let mut add = |t: Option<Time>, x: Timer| {
             if let Some(t) = t.filter(|t| *t > now) {
-                set.insert((t, x));
+                set.push((t, x));
             }
         };
         for r in self.requests.values() {
@@ -172,7 +173,7 @@ impl Tenant {
         for u in self.users.values() {
             add(u.remove_at, Timer::GuestRemove(u.id));
         }
-        set
+        set.into_iter().collect()
     }
 
     /// Fire every timer due up to `to`, in time order, then set the clock to `to` (never backwards).
