@@ -11,6 +11,7 @@ mod config;
 pub mod delivery;
 pub mod directory;
 mod directory_cmds;
+pub mod directory_reads;
 pub mod error;
 pub mod eval;
 pub mod flow;

@@ -124,7 +124,7 @@ pub struct PackageCard<'a> {
 }
 
 impl Tenant {
-    fn view<'a>(&self, r: Reader, u: &'a User) -> UserView<'a> {
+    pub(crate) fn view<'a>(&self, r: Reader, u: &'a User) -> UserView<'a> {
         if r == Reader::Admin { UserView::Full(u) } else { UserView::Profile(profile(u)) }
     }
 

@@ -5,7 +5,7 @@
 //! Plugging a tab in: implement [`TabView<C>`] and call [`App::set_view`]. Global actions that no
 //! tab uses (clock, switch user, refresh) go to the context through [`Shell::global`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -144,8 +144,15 @@ pub trait TabView<C> {
     fn scroll(&mut self, _ctx: &mut C, _lines: isize) -> Effect {
         Effect::Unhandled
     }
-    /// The context changed (new data, other user, clock moved): re-read what is shown.
+    /// The context changed (new data, other user, clock moved): re-read what is shown. The shell
+    /// refreshes the tab on screen at once and the others when they are next shown, so a change
+    /// costs one tab's refresh, not every tab's.
     fn refresh(&mut self, _ctx: &C) {}
+    /// Whether [`TabView::badge`] comes from what [`TabView::refresh`] read, so the tab must be
+    /// refreshed even while another is shown.
+    fn badge_needs_refresh(&self) -> bool {
+        false
+    }
     /// Whether leaving now would lose typed input.
     fn is_dirty(&self) -> bool {
         false
@@ -209,6 +216,8 @@ pub struct App<C> {
     pub(super) tab: Tab,
     pub(super) visible: Vec<Tab>,
     pub(super) views: BTreeMap<Tab, Box<dyn TabView<C>>>,
+    /// Tabs whose view has not re-read the context since it changed (refreshed when shown).
+    pub(super) stale: BTreeSet<Tab>,
     pub(super) layers: Vec<LayerEntry>,
     pub(super) message: Option<StatusMessage>,
     pub(super) quit: bool,
@@ -230,6 +239,7 @@ impl<C: Shell> App<C> {
             tab: Tab::MyAccess,
             visible: Tab::all(),
             views,
+            stale: BTreeSet::new(),
             layers: Vec::new(),
             message: None,
             quit: false,
@@ -254,6 +264,7 @@ impl<C: Shell> App<C> {
         {
             self.tab = *first;
         }
+        self.freshen();
         self.redraw = true;
     }
 
@@ -268,6 +279,7 @@ impl<C: Shell> App<C> {
     pub fn switch_tab(&mut self, tab: Tab) {
         if self.visible.contains(&tab) {
             self.tab = tab;
+            self.freshen();
             self.redraw = true;
         }
     }
@@ -330,12 +342,27 @@ impl<C: Shell> App<C> {
         self.views.get(&tab).map(|v| v.as_ref())
     }
 
-    /// Lets every tab re-read the context.
+    /// The context changed: the tab on screen (and those whose badge needs it) re-read it now,
+    /// the others when they are next shown.
     pub fn refresh_views(&mut self) {
-        for v in self.views.values_mut() {
-            v.refresh(&self.ctx);
+        for (tab, v) in self.views.iter_mut() {
+            if *tab == self.tab || v.badge_needs_refresh() {
+                v.refresh(&self.ctx);
+                self.stale.remove(tab);
+            } else {
+                self.stale.insert(*tab);
+            }
         }
         self.redraw = true;
+    }
+
+    /// Refreshes the current tab's view if the context changed since it last read it.
+    pub(super) fn freshen(&mut self) {
+        if self.stale.remove(&self.tab)
+            && let Some(v) = self.views.get_mut(&self.tab)
+        {
+            v.refresh(&self.ctx);
+        }
     }
 
     /// The periodic tick: asks the context, refreshes the tabs if anything changed.

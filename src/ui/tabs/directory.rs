@@ -22,8 +22,10 @@ use crate::ui::widgets::table::Column;
 
 mod detail;
 pub(super) mod forms;
+mod users;
 
-use detail::{resource_detail, resource_rows, user_detail, user_rows};
+use detail::{resource_detail, resource_rows, user_detail};
+use users::UserList;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pane {
@@ -84,7 +86,7 @@ impl Pane {
 
 pub struct Directory {
     pane: Pane,
-    users: Listing<UserId>,
+    users: UserList,
     /// Groups & Teams, Applications, Sites.
     resources: [Listing<ResourceId>; 3],
     /// The details of the selected row, rebuilt when the selection or the data changes.
@@ -119,7 +121,7 @@ impl Directory {
         };
         Directory {
             pane: Pane::Users,
-            users: Listing::new(
+            users: UserList::new(
                 "Users",
                 vec![
                     c("Name", Constraint::Fill(4)),
@@ -175,9 +177,9 @@ impl Directory {
         Some(Effect::None)
     }
 
-    fn handle_list(&mut self, action: Action) -> bool {
+    fn handle_list(&mut self, ctx: &Ctx, action: Action) -> bool {
         match self.pane.resource_index() {
-            None => self.users.handle(action),
+            None => self.users.handle(ctx, action),
             Some(i) => self.resources[i].handle(action),
         }
     }
@@ -273,7 +275,7 @@ impl Directory {
 }
 
 impl TabView<Ctx> for Directory {
-    fn render(&self, _ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let title = if self.pane == Pane::Users { "User" } else { "Resource" };
         if let Some(top) = self.zoom {
             let title = Span::styled(format!(" {title}  (esc back · ↑↓ scroll) "), theme.title);
@@ -300,7 +302,7 @@ impl TabView<Ctx> for Directory {
         pane_bar(bar, buf, theme, &names, current);
         let (list, detail) = split_list_detail(body);
         match self.pane.resource_index() {
-            None => self.users.render(list, buf, theme),
+            None => self.users.render(ctx, list, buf, theme),
             Some(i) => self.resources[i].render(list, buf, theme),
         }
         detail_pane(detail, buf, theme, title, self.detail.clone());
@@ -310,14 +312,14 @@ impl TabView<Ctx> for Directory {
         if let Some(e) = self.handle_zoomed(action) {
             return e;
         }
-        let effect = if self.handle_list(action) { Effect::None } else { self.handle_verb(ctx, action) };
+        let effect = if self.handle_list(ctx, action) { Effect::None } else { self.handle_verb(ctx, action) };
         self.rebuild_detail(ctx);
         effect
     }
 
     fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
         let used = match self.pane.resource_index() {
-            None => self.users.text(c),
+            None => self.users.text(ctx, c),
             Some(i) => self.resources[i].text(c),
         };
         self.rebuild_detail(ctx);
@@ -385,7 +387,7 @@ impl TabView<Ctx> for Directory {
     fn refresh(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         let theme = &ctx.theme;
-        self.users.set(user_rows(t, ctx.actor(), theme));
+        self.users.set(ctx);
         for (i, pane) in PANES[1..].iter().enumerate() {
             self.resources[i].set(resource_rows(t, ctx.actor(), theme, *pane));
         }

@@ -450,6 +450,10 @@ impl TabView<Ctx> for MyAccess {
         }
     }
 
+    fn badge_needs_refresh(&self) -> bool {
+        true
+    }
+
     fn badge(&self, _ctx: &Ctx) -> Option<String> {
         let open = self.request_rows.iter().filter(|r| r.get(3).is_some_and(|c| c.text == "pendingApproval")).count();
         (open > 0).then(|| open.to_string())

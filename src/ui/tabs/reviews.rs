@@ -271,6 +271,10 @@ impl TabView<Ctx> for Reviews {
     }
 
     /// People in my open reviews that nobody has decided yet.
+    fn badge_needs_refresh(&self) -> bool {
+        true
+    }
+
     fn badge(&self, _ctx: &Ctx) -> Option<String> {
         (self.undecided > 0).then(|| self.undecided.to_string())
     }

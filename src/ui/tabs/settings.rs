@@ -271,6 +271,10 @@ impl TabView<Ctx> for SettingsTab {
         vec![Action::Edit, Action::Filter]
     }
 
+    fn badge_needs_refresh(&self) -> bool {
+        true
+    }
+
     fn badge(&self, _ctx: &Ctx) -> Option<String> {
         (!self.rows.is_empty()).then(|| self.rows.len().to_string())
     }

@@ -60,6 +60,69 @@ pub trait Rows {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Appends the text of row `index`'s cells to `out`, one line each (what the filter searches).
+    fn search_text(&self, index: usize, out: &mut String) {
+        for c in self.cells(index) {
+            out.push_str(&c.text);
+            out.push('\n');
+        }
+    }
+}
+
+thread_local! {
+    static MATERIALIZED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many rows the tables of this thread have asked their [`Rows`] for so far (to draw them or
+/// to index them for the filter). Tests take the difference around a frame to check that a
+/// frame builds only the rows it shows.
+pub fn rows_materialized() -> u64 {
+    MATERIALIZED.with(Cell::get)
+}
+
+fn count_materialized(n: usize) {
+    MATERIALIZED.with(|m| m.set(m.get().saturating_add(u64::try_from(n).unwrap_or(u64::MAX))));
+}
+
+/// What the filter searches, built once per data (on the first filter after [`TableState::sync`]):
+/// each row's cells in lower case, and the set of ASCII characters in them, so that a typed
+/// character skips the rows without it at the cost of a bit test.
+#[derive(Debug, Default)]
+struct SearchIndex {
+    rows: Vec<SearchRow>,
+}
+
+#[derive(Debug)]
+struct SearchRow {
+    chars: u128,
+    text: Box<str>,
+}
+
+/// The set of ASCII characters of `text` as bits (the other characters are not in it).
+fn ascii_set(text: &str) -> u128 {
+    text.bytes().filter(u8::is_ascii).fold(0, |set, b| set | 1u128 << b)
+}
+
+impl SearchIndex {
+    fn build(rows: &dyn Rows) -> Self {
+        let n = rows.len();
+        count_materialized(n);
+        let mut buf = String::new();
+        let rows = (0..n)
+            .map(|i| {
+                buf.clear();
+                rows.search_text(i, &mut buf);
+                let text = buf.to_lowercase();
+                SearchRow { chars: ascii_set(&text), text: text.into_boxed_str() }
+            })
+            .collect();
+        SearchIndex { rows }
+    }
+
+    /// Whether row `index` contains `needle` (already lower case), whose ASCII set is `chars`.
+    fn matches(&self, index: usize, needle: &str, chars: u128) -> bool {
+        self.rows.get(index).is_some_and(|r| r.chars & chars == chars && r.text.contains(needle))
+    }
 }
 
 /// Rows from a closure: `rows_fn(n, |i| vec![...])`.
@@ -88,6 +151,12 @@ impl Rows for [Vec<CellText>] {
     fn cells(&self, index: usize) -> Vec<CellText> {
         self.get(index).cloned().unwrap_or_default()
     }
+    fn search_text(&self, index: usize, out: &mut String) {
+        for c in self.get(index).into_iter().flatten() {
+            out.push_str(&c.text);
+            out.push('\n');
+        }
+    }
 }
 
 impl Rows for Vec<Vec<CellText>> {
@@ -96,6 +165,9 @@ impl Rows for Vec<Vec<CellText>> {
     }
     fn cells(&self, index: usize) -> Vec<CellText> {
         self.as_slice().cells(index)
+    }
+    fn search_text(&self, index: usize, out: &mut String) {
+        self.as_slice().search_text(index, out)
     }
 }
 
@@ -110,6 +182,8 @@ pub struct TableState {
     /// Source indices that match `matched_for`, ascending; `None` when no filter is applied.
     matches: Option<Vec<usize>>,
     matched_for: String,
+    /// What the filter searches; dropped when the rows change.
+    search: Option<SearchIndex>,
     /// The rows area and first visible view row of the last frame (for clicks and paging).
     last_rows_area: Cell<Rect>,
     offset: Cell<usize>,
@@ -125,6 +199,7 @@ impl TableState {
     pub fn sync(&mut self, rows: &dyn Rows) {
         self.total = rows.len();
         self.matched_for.clear();
+        self.search = None;
         self.refilter(rows);
     }
 
@@ -215,7 +290,11 @@ impl TableState {
             return true;
         }
         match action {
-            Action::Filter => self.editing_filter = true,
+            Action::Filter => {
+                // The rows are indexed for the filter now, once, not on each character typed.
+                self.search.get_or_insert_with(|| SearchIndex::build(rows));
+                self.editing_filter = true;
+            }
             Action::Back if !self.filter.is_empty() => {
                 self.filter.clear();
                 self.refilter(rows);
@@ -284,9 +363,12 @@ impl TableState {
         } else {
             // Typing more narrows the previous matches instead of scanning everything again.
             let narrowing = !self.matched_for.is_empty() && needle.starts_with(&self.matched_for);
+            let index = self.search.get_or_insert_with(|| SearchIndex::build(rows));
+            let chars = ascii_set(&needle);
+            let hit = |i: &usize| index.matches(*i, &needle, chars);
             let matches = match (&self.matches, narrowing) {
-                (Some(prev), true) => prev.iter().copied().filter(|&i| row_matches(rows, i, &needle)).collect(),
-                _ => (0..self.total).filter(|&i| row_matches(rows, i, &needle)).collect(),
+                (Some(prev), true) => prev.iter().copied().filter(hit).collect(),
+                _ => (0..self.total).filter(hit).collect(),
             };
             self.matches = Some(matches);
         }
@@ -298,10 +380,6 @@ impl TableState {
         }
         self.select_view(self.selected);
     }
-}
-
-fn row_matches(rows: &dyn Rows, index: usize, needle_lower: &str) -> bool {
-    rows.cells(index).iter().any(|c| contains_ci(&c.text, needle_lower))
 }
 
 /// Case-insensitive `contains`; `needle` is already lower case.
@@ -392,6 +470,7 @@ impl<'a> Table<'a> {
             let base = if view == sel { theme.selected } else { theme.base };
             buf.set_style(Rect { y, height: 1, width: content_width, ..rows_area }, base);
             let cells = self.rows.cells(source);
+            count_materialized(1);
             for (cell, rect) in cells.iter().zip(cols.iter()) {
                 put_text(buf, Rect { y, ..*rect }, &cell.text, base.patch(cell.style));
             }

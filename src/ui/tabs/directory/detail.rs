@@ -1,12 +1,10 @@
 //! What the Directory tab shows: the rows of its lists, and the details of a user (what they hold
 //! and why, their packages) or of a resource (who holds it and why, where it is offered).
 
-use std::collections::HashMap;
-
 use ratatui::text::{Line, Span};
 
 use super::Pane;
-use crate::domain::{Actor, ResourceId, ResourceKind, Tenant, UserId, UserType};
+use crate::domain::{Actor, ResourceId, ResourceKind, Tenant, UserId};
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::CellText;
@@ -166,39 +164,6 @@ pub fn resource_detail(t: &Tenant, actor: &Actor, id: ResourceId, theme: &Theme,
         if admin { "enter full screen · A add a direct holder · R remove a direct one" } else { "enter full screen" };
     lines.push(Line::styled(keys, theme.muted));
     lines
-}
-
-/// The users the reader may see; sign-in state only with the whole record, and the count of
-/// active assignments the reader may see.
-pub fn user_rows(t: &Tenant, actor: &Actor, theme: &Theme) -> Vec<(UserId, Vec<CellText>)> {
-    let mut active: HashMap<UserId, usize> = HashMap::new();
-    for a in t.assignments_visible(actor).unwrap_or_default().into_iter().filter(|a| a.is_active()) {
-        *active.entry(a.target).or_default() += 1;
-    }
-    t.users_visible(actor)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|view| {
-            let p = view.profile();
-            let sign_in = match view.full() {
-                Some(u) if !u.is_active() => state_cell(theme, "removed"),
-                Some(u) if u.enabled => state_cell(theme, "enabled"),
-                Some(_) => CellText::styled("blocked", theme.warning),
-                None => cell(""),
-            };
-            let active = active.get(&p.id).copied().unwrap_or(0);
-            let cells = vec![
-                cell(p.display_name.to_string()),
-                muted_cell(theme, p.email.to_string()),
-                cell(if p.user_type == UserType::Guest { "guest" } else { "member" }),
-                sign_in,
-                cell(p.manager.map(|m| t.user_name(m)).unwrap_or_default()),
-                cell(p.department.to_string()),
-                cell(active.to_string()),
-            ];
-            (p.id, cells)
-        })
-        .collect()
 }
 
 /// Resources; how many hold each only for those who may know (administrators).
