@@ -199,9 +199,9 @@ fn keys(data: &Path) -> Result<(Vec<(String, Latency)>, usize, usize)> {
     }
     out.push(("Directory: open the details (Enter)".to_string(), Latency::of(&mut opens)));
     out.push(("Directory: close the details (Esc)".to_string(), Latency::of(&mut closes)));
-    let (mut typed, mut cleared) = (vec![], vec![]);
+    let (mut starts, mut typed, mut cleared) = (vec![], vec![], vec![]);
     for i in 0..PRESSES {
-        press(&mut term, &mut app, "/")?;
+        starts.push(press(&mut term, &mut app, "/")?);
         // Digits of the users' names ("User 012345") and emails: the first matches most rows.
         let text = format!("{:0width$}", i.wrapping_mul(7919) % 100_000, width = FILTER_LEN);
         for c in text.chars() {
@@ -209,6 +209,7 @@ fn keys(data: &Path) -> Result<(Vec<(String, Latency)>, usize, usize)> {
         }
         cleared.push(press(&mut term, &mut app, "esc")?);
     }
+    out.push(("Directory: start a filter (/)".to_string(), Latency::of(&mut starts)));
     out.push((format!("Directory: filter, each of {FILTER_LEN} characters typed"), Latency::of(&mut typed)));
     out.push(("Directory: clear the filter (Esc)".to_string(), Latency::of(&mut cleared)));
     for tab in [

@@ -280,7 +280,9 @@ impl TabView<Ctx> for Directory {
         if let Some(top) = self.zoom {
             let title = Span::styled(format!(" {title}  (esc back · ↑↓ scroll) "), theme.title);
             let block = Block::bordered().border_style(theme.border_focus).title(title);
-            Paragraph::new(self.detail.clone())
+            // Only the lines that can show: those above the scroll and one screen more.
+            let shown = usize::from(top).saturating_add(usize::from(area.height));
+            Paragraph::new(self.detail.iter().take(shown).cloned().collect::<Vec<_>>())
                 .wrap(Wrap { trim: false })
                 .scroll((top, 0))
                 .block(block)
@@ -305,7 +307,8 @@ impl TabView<Ctx> for Directory {
             None => self.users.render(ctx, list, buf, theme),
             Some(i) => self.resources[i].render(list, buf, theme),
         }
-        detail_pane(detail, buf, theme, title, self.detail.clone());
+        let shown = self.detail.iter().take(usize::from(detail.height)).cloned().collect();
+        detail_pane(detail, buf, theme, title, shown);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {

@@ -9,7 +9,8 @@ use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::CellText;
 
-/// At most this many holders are listed in a resource's details (the report lists them all).
+/// At most this many holders (of a resource) or packages (of a user) are listed in the details
+/// (the reports list them all).
 const MAX_DETAIL_ROWS: usize = 200;
 
 /// "  Marketing (Member)" and under it "    via direct + Marketing Campaign (asg9)".
@@ -66,7 +67,7 @@ pub fn user_detail(t: &Tenant, actor: &Actor, id: UserId, theme: &Theme, admin: 
     if packages.is_empty() {
         lines.push(Line::styled("  none to request, none assigned", theme.muted));
     }
-    for p in &packages {
+    for p in packages.iter().take(MAX_DETAIL_ROWS) {
         let mut text = match (p.state, p.assignment) {
             (Some(st), Some(a)) => format!("{st} ({a})"),
             _ => "not assigned".to_string(),
@@ -82,6 +83,12 @@ pub fn user_detail(t: &Tenant, actor: &Actor, id: UserId, theme: &Theme, admin: 
             Span::styled(format!(" · {}", p.catalog_name), theme.muted),
         ]));
         lines.push(Line::raw(format!("    {text}")));
+    }
+    if let Some(more) = packages.len().checked_sub(MAX_DETAIL_ROWS).filter(|n| *n > 0) {
+        lines.push(Line::styled(
+            format!("  … and {more} more (Reports: packages a user can request and has)"),
+            theme.muted,
+        ));
     }
     lines.push(heading(theme, "Profile"));
     lines.push(kv(theme, "Email", u.email.clone()));
