@@ -2,11 +2,14 @@
 //! shell's global verbs (clock, switch user, refresh). Tabs read the tenant through it and run
 //! every change through [`Ctx::run`], so every rule is the domain's.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use chrono::TimeZone;
 
 use crate::domain::identity::Mode;
+use crate::domain::lint::Finding;
 use crate::domain::{Actor, CatalogRole, Command, Outcome, Tenant, Time, UserId};
 use crate::session::{RunError, Session};
 use crate::store::StoreError;
@@ -21,6 +24,9 @@ use crate::ui::widgets::status::{SaveState, StatusInfo};
 
 pub struct Ctx {
     pub session: Session,
+    /// The lint findings of the data as of a store seq: several tabs show them, and they are
+    /// worked out once per change of the data, not once per tab.
+    lint: RefCell<Option<(u64, Rc<Vec<Finding>>)>>,
     pub location: PathBuf,
     /// The tenant time shown in this frame (read once per tick, never while drawing).
     pub now: Time,
@@ -32,11 +38,25 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(session: Session, location: PathBuf, theme: Theme) -> Self {
         let now = session.now();
-        Ctx { session, location, now, saved: SaveState::Saved, theme }
+        Ctx { session, lint: RefCell::new(None), location, now, saved: SaveState::Saved, theme }
     }
 
     pub fn tenant(&self) -> &Tenant {
         self.session.tenant()
+    }
+
+    /// [`Tenant::lint`] of the data as it is now, computed once per change of the data.
+    pub fn lint(&self) -> Rc<Vec<Finding>> {
+        let seq = self.session.store.seq();
+        let mut cache = self.lint.borrow_mut();
+        match &*cache {
+            Some((at, findings)) if *at == seq => findings.clone(),
+            _ => {
+                let findings = Rc::new(self.tenant().lint());
+                *cache = Some((seq, findings.clone()));
+                findings
+            }
+        }
     }
 
     pub fn actor(&self) -> &Actor {

@@ -317,11 +317,11 @@ impl TabView<Ctx> for SettingsTab {
 
     fn refresh(&mut self, ctx: &Ctx) {
         let theme = &ctx.theme;
-        let findings = ctx.tenant().lint();
+        let findings = ctx.lint();
         self.messages = findings.iter().map(|f| format!("{} ({}): {}", f.code, f.object, f.message)).collect();
         self.rows = findings
-            .into_iter()
-            .map(|f| vec![CellText::styled(f.code, theme.warning), cell(f.object), cell(f.message)])
+            .iter()
+            .map(|f| vec![CellText::styled(f.code, theme.warning), cell(f.object.clone()), cell(f.message.clone())])
             .collect();
         self.findings.sync(&self.rows);
     }
