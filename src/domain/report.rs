@@ -1,6 +1,8 @@
 //! Reports: what a user can request and has, what they hold and why, who holds a resource,
 //! a package's assignments by state, what expires soon, and drift outside any package.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::Time;
@@ -61,11 +63,19 @@ impl Tenant {
     /// Packages a user can request, and those they have.
     pub fn report_user_packages(&self, user: UserId) -> Vec<UserPackageRow> {
         let actor = Actor::user(user);
+        // The user's latest assignment of each package (active first; of equals, the last), in
+        // one pass over theirs rather than one per package.
+        let mut latest: HashMap<PackageId, &Assignment> = HashMap::new();
+        for a in self.assignments_of_user(user) {
+            let e = latest.entry(a.package).or_insert(a);
+            if (a.is_active(), a.start) >= (e.is_active(), e.start) {
+                *e = a;
+            }
+        }
         let mut rows = vec![];
         for p in self.packages.values() {
             let can = !p.is_deleted() && !self.matching_policies(&actor, p).is_empty();
-            let a =
-                self.assignments_of_user(user).filter(|a| a.package == p.id).max_by_key(|a| (a.is_active(), a.start));
+            let a = latest.get(&p.id).copied();
             if !can && a.is_none() {
                 continue;
             }

@@ -128,7 +128,8 @@ pub trait TabView<C> {
     fn shows_message(&self, _message: &StatusMessage) -> bool {
         false
     }
-    /// A short badge after the tab title (e.g. an unread count).
+    /// A short badge after the tab title (e.g. an unread count). Drawn with every frame while the
+    /// tab may be hidden and stale: read it from the context (cached per data, see `PerData`).
     fn badge(&self, _ctx: &C) -> Option<String> {
         None
     }
@@ -148,11 +149,7 @@ pub trait TabView<C> {
     /// refreshes the tab on screen at once and the others when they are next shown, so a change
     /// costs one tab's refresh, not every tab's.
     fn refresh(&mut self, _ctx: &C) {}
-    /// Whether [`TabView::badge`] comes from what [`TabView::refresh`] read, so the tab must be
-    /// refreshed even while another is shown.
-    fn badge_needs_refresh(&self) -> bool {
-        false
-    }
+
     /// Whether leaving now would lose typed input.
     fn is_dirty(&self) -> bool {
         false
@@ -342,11 +339,11 @@ impl<C: Shell> App<C> {
         self.views.get(&tab).map(|v| v.as_ref())
     }
 
-    /// The context changed: the tab on screen (and those whose badge needs it) re-read it now,
-    /// the others when they are next shown.
+    /// The context changed: the tab on screen re-reads it now, the others when they are next
+    /// shown (their badges read the context themselves).
     pub fn refresh_views(&mut self) {
         for (tab, v) in self.views.iter_mut() {
-            if *tab == self.tab || v.badge_needs_refresh() {
+            if *tab == self.tab {
                 v.refresh(&self.ctx);
                 self.stale.remove(tab);
             } else {

@@ -27,6 +27,13 @@ mod users;
 use detail::{resource_detail, resource_rows, user_detail};
 use users::UserList;
 
+/// The object whose details are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    User(UserId),
+    Resource(ResourceId),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pane {
     Users,
@@ -91,6 +98,9 @@ pub struct Directory {
     resources: [Listing<ResourceId>; 3],
     /// The details of the selected row, rebuilt when the selection or the data changes.
     detail: Vec<Line<'static>>,
+    /// Whose details `detail` holds: rebuilt when the selection moves to another, or the data
+    /// changes, not on every key.
+    detail_of: Option<Shown>,
     /// Select this object (an id like `u12`) after the next refresh: the one just created.
     select_after: Option<String>,
     /// The details fill the tab (Enter), scrolled by this many lines.
@@ -140,6 +150,7 @@ impl Directory {
                 resource_list("Sites", "No SharePoint sites yet. Press n to add one."),
             ],
             detail: Vec::new(),
+            detail_of: None,
             select_after: None,
             zoom: None,
         }
@@ -261,8 +272,23 @@ impl Directory {
         }
     }
 
+    fn shown(&self) -> Option<Shown> {
+        match self.pane {
+            Pane::Users => self.selected_user().map(Shown::User),
+            _ => self.selected_resource().map(Shown::Resource),
+        }
+    }
+
+    /// The details of the selected row, re-read if it is another row than they are about.
+    fn update_detail(&mut self, ctx: &Ctx) {
+        if self.shown() != self.detail_of {
+            self.rebuild_detail(ctx);
+        }
+    }
+
     /// Re-reads the details of the selected row.
     fn rebuild_detail(&mut self, ctx: &Ctx) {
+        self.detail_of = self.shown();
         let t = ctx.tenant();
         let theme = &ctx.theme;
         let admin = t.is_global_admin(ctx.actor());
@@ -316,7 +342,7 @@ impl TabView<Ctx> for Directory {
             return e;
         }
         let effect = if self.handle_list(ctx, action) { Effect::None } else { self.handle_verb(ctx, action) };
-        self.rebuild_detail(ctx);
+        self.update_detail(ctx);
         effect
     }
 
@@ -325,7 +351,7 @@ impl TabView<Ctx> for Directory {
             None => self.users.text(ctx, c),
             Some(i) => self.resources[i].text(c),
         };
-        self.rebuild_detail(ctx);
+        self.update_detail(ctx);
         if used { Effect::None } else { Effect::Unhandled }
     }
 
@@ -370,7 +396,7 @@ impl TabView<Ctx> for Directory {
             None => self.users.click(column, row),
             Some(i) => self.resources[i].click(column, row),
         };
-        self.rebuild_detail(ctx);
+        self.update_detail(ctx);
         if hit { Effect::None } else { Effect::Unhandled }
     }
 
@@ -383,7 +409,7 @@ impl TabView<Ctx> for Directory {
             None => self.users.pane.scroll(lines),
             Some(i) => self.resources[i].pane.scroll(lines),
         }
-        self.rebuild_detail(ctx);
+        self.update_detail(ctx);
         Effect::None
     }
 

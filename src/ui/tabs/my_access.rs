@@ -11,7 +11,7 @@ use crate::domain::views::time_left;
 use crate::domain::{AssignmentId, Command, PackageId, PolicyId, QuestionId, QuestionKind, RequestId, RequestState};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
-use crate::ui::ctx::Ctx;
+use crate::ui::ctx::{Ctx, PerData};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
@@ -45,8 +45,8 @@ pub struct MyAccess {
     request_ids: Vec<RequestId>,
     assignment_ids: Vec<AssignmentId>,
     available_rows: Vec<Vec<CellText>>,
-    /// The requests waiting for approval (the badge), counted once per refresh, not per frame.
-    pending_requests: usize,
+    /// My requests waiting for approval (the badge), counted once per change of the data.
+    pending_requests: PerData<usize>,
     assignment_rows: Vec<Vec<CellText>>,
     /// The package a request form is open for.
     requesting: Option<PackageId>,
@@ -104,7 +104,7 @@ impl MyAccess {
             request_ids: vec![],
             assignment_ids: vec![],
             available_rows: vec![],
-            pending_requests: 0,
+            pending_requests: PerData::default(),
             assignment_rows: vec![],
             requesting: None,
             shown_for: None,
@@ -457,12 +457,11 @@ impl TabView<Ctx> for MyAccess {
         }
     }
 
-    fn badge_needs_refresh(&self) -> bool {
-        true
-    }
-
-    fn badge(&self, _ctx: &Ctx) -> Option<String> {
-        let open = self.pending_requests;
+    fn badge(&self, ctx: &Ctx) -> Option<String> {
+        let open = self.pending_requests.get(ctx, |ctx| {
+            let mine = ctx.tenant().requests_for(ctx.actor());
+            mine.into_iter().filter(|r| r.state == RequestState::PendingApproval).count()
+        });
         (open > 0).then(|| open.to_string())
     }
 
@@ -541,7 +540,6 @@ impl TabView<Ctx> for MyAccess {
             })
             .collect();
         self.request_ids = reqs.iter().map(|r| r.id).collect();
-        self.pending_requests = reqs.iter().filter(|r| r.state == RequestState::PendingApproval).count();
         self.assignment_ids = asg.iter().map(|a| a.id).collect();
         self.assignment_rows = asg
             .iter()

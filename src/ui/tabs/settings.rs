@@ -271,12 +271,9 @@ impl TabView<Ctx> for SettingsTab {
         vec![Action::Edit, Action::Filter]
     }
 
-    fn badge_needs_refresh(&self) -> bool {
-        true
-    }
-
-    fn badge(&self, _ctx: &Ctx) -> Option<String> {
-        (!self.rows.is_empty()).then(|| self.rows.len().to_string())
+    fn badge(&self, ctx: &Ctx) -> Option<String> {
+        let findings = ctx.lint().len();
+        (findings > 0).then(|| findings.to_string())
     }
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
