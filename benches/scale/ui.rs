@@ -63,13 +63,15 @@ pub struct FirstFrame {
     pub store_open: Duration,
 }
 
+/// What was pressed (e.g. "Directory: move (j)") and how long each press took to a frame.
+pub type Presses = Vec<(String, Latency)>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct UiFigures {
     /// Users in the Directory of the tenant the keys were measured on, and its assignments.
     pub users: usize,
     pub assignments: usize,
-    /// What was pressed (e.g. "Directory: move (j)") and how long each press took to a frame.
-    pub keys: Vec<(String, Latency)>,
+    pub keys: Presses,
     pub first_frame_user: FirstFrame,
     pub first_frame_admin: FirstFrame,
 }
@@ -173,7 +175,7 @@ fn press(term: &mut Terminal<TestBackend>, app: &mut App<Ctx>, name: &str) -> Re
 
 /// The key figures, as the administrator: the Directory's move, open, filter and Esc, then a move
 /// on every other list tab. Returns them with the tenant's users and assignments.
-fn keys(data: &Path) -> Result<(Vec<(String, Latency)>, usize, usize)> {
+fn keys(data: &Path) -> Result<(Presses, usize, usize)> {
     let (mut app, _) = open_app(data, &admin_key())?;
     let (users, assignments) = {
         let t = app.ctx.tenant();

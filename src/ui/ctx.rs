@@ -58,6 +58,11 @@ impl<T: Clone> PerData<T> {
         *self.0.borrow_mut() = Some((key, v.clone()));
         v
     }
+
+    /// Keeps `value` as what the context's data and reader give (worked out anyway elsewhere).
+    pub fn set(&self, ctx: &Ctx, value: T) {
+        *self.0.borrow_mut() = Some((ctx.data_key(), value));
+    }
 }
 
 impl Ctx {

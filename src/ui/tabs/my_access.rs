@@ -540,6 +540,8 @@ impl TabView<Ctx> for MyAccess {
             })
             .collect();
         self.request_ids = reqs.iter().map(|r| r.id).collect();
+        let pending = reqs.iter().filter(|r| r.state == RequestState::PendingApproval).count();
+        self.pending_requests.set(ctx, pending);
         self.assignment_ids = asg.iter().map(|a| a.id).collect();
         self.assignment_rows = asg
             .iter()

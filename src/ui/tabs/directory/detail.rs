@@ -62,12 +62,12 @@ pub fn user_detail(t: &Tenant, actor: &Actor, id: UserId, theme: &Theme, admin: 
     for a in &access {
         lines.extend(why(theme, format!("{} ({})", a.resource_name, a.role), &a.via));
     }
-    let packages = t.user_packages_visible(actor, u.id).unwrap_or_default();
-    lines.push(heading(theme, format!("Access packages ({})", packages.len())));
+    let (count, packages) = t.user_packages_page(actor, u.id, MAX_DETAIL_ROWS).unwrap_or_default();
+    lines.push(heading(theme, format!("Access packages ({count})")));
     if packages.is_empty() {
         lines.push(Line::styled("  none to request, none assigned", theme.muted));
     }
-    for p in packages.iter().take(MAX_DETAIL_ROWS) {
+    for p in &packages {
         let mut text = match (p.state, p.assignment) {
             (Some(st), Some(a)) => format!("{st} ({a})"),
             _ => "not assigned".to_string(),
@@ -84,7 +84,7 @@ pub fn user_detail(t: &Tenant, actor: &Actor, id: UserId, theme: &Theme, admin: 
         ]));
         lines.push(Line::raw(format!("    {text}")));
     }
-    if let Some(more) = packages.len().checked_sub(MAX_DETAIL_ROWS).filter(|n| *n > 0) {
+    if let Some(more) = count.checked_sub(packages.len()).filter(|n| *n > 0) {
         lines.push(Line::styled(
             format!("  … and {more} more (Reports: packages a user can request and has)"),
             theme.muted,
