@@ -149,7 +149,6 @@ pub trait TabView<C> {
     /// refreshes the tab on screen at once and the others when they are next shown, so a change
     /// costs one tab's refresh, not every tab's.
     fn refresh(&mut self, _ctx: &C) {}
-
     /// Whether leaving now would lose typed input.
     fn is_dirty(&self) -> bool {
         false

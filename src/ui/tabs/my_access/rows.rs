@@ -4,7 +4,7 @@
 use crate::domain::RequestId;
 use crate::ui::ctx::Ctx;
 use crate::ui::tabs::common::*;
-use crate::ui::widgets::table::{CellText, Rows};
+use crate::ui::widgets::table::{CellText, Rows, push_cells_text};
 
 /// The rows of the panes of My Access: built ones, or my requests built from their ids.
 pub(super) enum PaneRows<'a> {
@@ -30,12 +30,7 @@ impl Rows for PaneRows<'_> {
     fn search_text(&self, index: usize, out: &mut String) {
         match self {
             PaneRows::Built(rows) => rows.search_text(index, out),
-            PaneRows::Requests { .. } => {
-                for c in self.cells(index) {
-                    out.push_str(&c.text);
-                    out.push('\n');
-                }
-            }
+            PaneRows::Requests { .. } => push_cells_text(&self.cells(index), out),
         }
     }
 }
