@@ -59,3 +59,45 @@ impl SearchIndex {
         self.rows.get(index).is_some_and(|r| r.chars & chars == chars && r.text.contains(needle))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::widgets::table::{CellText, rows_fn};
+
+    fn index(rows: &[[&str; 2]]) -> SearchIndex {
+        let rows: Vec<Vec<CellText>> = rows.iter().map(|r| r.iter().map(|c| CellText::from(*c)).collect()).collect();
+        SearchIndex::build(&rows)
+    }
+
+    fn hits(index: &SearchIndex, needle: &str) -> Vec<usize> {
+        let needle = needle.to_lowercase();
+        (0..index.rows.len()).filter(|i| index.matches(*i, &needle, ascii_set(&needle))).collect()
+    }
+
+    #[test]
+    fn a_needle_matches_any_cell_in_any_case_but_never_across_two_cells() {
+        let idx = index(&[["Adele Vance", "adele@contoso.com"], ["Émile Zola", "EMILE@paris.fr"], ["ab", "cd"]]);
+        assert_eq!(hits(&idx, "ADELE"), [0]);
+        assert_eq!(hits(&idx, "émile"), [1], "a non-ASCII needle, lower-cased like the rows");
+        assert_eq!(hits(&idx, "mile@"), [1]);
+        assert_eq!(hits(&idx, "e"), [0, 1]);
+        assert_eq!(hits(&idx, "bc"), Vec::<usize>::new(), "'b' ends one cell and 'c' starts the next");
+        assert_eq!(hits(&idx, "zz"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn the_character_set_holds_exactly_the_ascii_characters_of_the_text() {
+        assert_eq!(ascii_set("ab"), 1u128 << b'a' | 1u128 << b'b');
+        assert_eq!(ascii_set("é"), 0);
+        assert_eq!(ascii_set(""), 0);
+    }
+
+    #[test]
+    fn building_asks_for_every_row_once() {
+        let before = rows_materialized();
+        let idx = SearchIndex::build(&rows_fn(7, |i| vec![CellText::from(format!("row {i}"))]));
+        assert_eq!(rows_materialized() - before, 7);
+        assert_eq!(hits(&idx, "row 6"), [6]);
+    }
+}
