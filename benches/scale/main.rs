@@ -1,18 +1,22 @@
 //! The scale benchmark: `cargo bench --bench scale [-- SIZE [SEED]]`, SIZE being `smoke`
-//! (the default), `full` (1,000,000 assignments) or a number of assignments.
+//! (the default), `full` (1,000,000 assignments) or a number of assignments. A third argument
+//! `ui` measures only the terminal app's rows (on the cached tenant of that size).
 //!
 //! It generates the scale tenant with `entitle gen` into `target/scale-bench/cache/` (reused by
 //! later runs of the same size and seed until the `entitle` binary is rebuilt), sets up the demo
 //! tenant, measures both on fresh copies under `target/scale-bench/work/`, and prints issue 7's
-//! table. See `measure.rs` for how each figure is taken. At full size it needs about 10 GB of
-//! memory and a few minutes; CI runs the smoke size through `cargo test --test scale_bench`.
+//! table. See `measure.rs` for how each figure is taken. Then a second table, the terminal app's
+//! (`ui.rs`): key press to frame with 100,000 users in the Directory, and open to first frame as a
+//! plain user and as the administrator. At full size it needs about 10 GB of memory and a few
+//! minutes; CI runs the smoke size through `cargo test --test scale_bench --test ui_scale_bench`.
 
 mod measure;
 mod table;
+mod ui;
 
 use std::path::PathBuf;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use entitle::scale::{DEFAULT_SEED, SMOKE, Scale, ScaleParams};
 
 fn main() -> Result<()> {
@@ -32,7 +36,20 @@ fn main() -> Result<()> {
     let root = target.join("scale-bench");
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_entitle"));
     let params = ScaleParams::for_assignments(size).with_seed(seed);
-    let t = measure::table(&bin, &root, params)?;
-    print!("{}", table::render(&t));
+    let ui_only = args.get(2).is_some_and(|a| a == "ui");
+    if !ui_only {
+        let t = measure::table(&bin, &root, params)?;
+        print!("{}", table::render(&t));
+    }
+    // After every whole process (a child's peak memory starts from this process's at the fork).
+    let data = measure::data_dir(&root, params);
+    if ui_only && !data.join("tenant.json").exists() {
+        bail!("no cached tenant of that size in {}: run the whole benchmark first", data.display());
+    }
+    let figures = ui::measure(&data, &root, params)?;
+    println!();
+    println!("| terminal app (TestBackend {}x{}) | measured | target |", ui::SIZE.0, ui::SIZE.1);
+    println!("|---|---|---|");
+    print!("{}", ui::rows(&figures));
     Ok(())
 }

@@ -61,8 +61,8 @@ pub struct Table {
 /// Every whole process runs before this process reads or parses any snapshot: a child's peak
 /// memory as `wait4` reports it starts from its parent's at the fork, so the parent must be small.
 pub fn table(bin: &Path, root: &Path, params: ScaleParams) -> Result<Table> {
-    let cache = root.join("cache").join(format!("{}-seed{}", params.assignments, params.seed));
-    let data = cache.join("data");
+    let data = data_dir(root, params);
+    let cache = data.parent().unwrap_or(root).to_path_buf();
     let about = cache.join("generated.txt");
     let mut generate = None;
     if !data.join("tenant.json").exists() || is_older(&about, bin) {
@@ -87,6 +87,11 @@ pub fn table(bin: &Path, root: &Path, params: ScaleParams) -> Result<Table> {
     let scale = in_process(&data, &work.join("scale"), scale_runs)?;
     let demo = in_process(&demo_data, &work.join("demo"), demo_runs)?;
     Ok(Table { params, generated, generate, scale, demo })
+}
+
+/// Where the scale tenant of `params` is cached under the benchmark's root.
+pub fn data_dir(root: &Path, params: ScaleParams) -> PathBuf {
+    root.join("cache").join(format!("{}-seed{}", params.assignments, params.seed)).join("data")
 }
 
 /// Whether `file` is missing or older than `than` (a cache older than the binary is stale: the

@@ -12,6 +12,7 @@ pub mod decode;
 pub mod delivery;
 pub mod directory;
 mod directory_cmds;
+pub mod directory_reads;
 pub mod error;
 pub mod eval;
 pub mod flow;

@@ -124,7 +124,7 @@ pub struct PackageCard<'a> {
 }
 
 impl Tenant {
-    fn view<'a>(&self, r: Reader, u: &'a User) -> UserView<'a> {
+    pub(crate) fn view<'a>(&self, r: Reader, u: &'a User) -> UserView<'a> {
         if r == Reader::Admin { UserView::Full(u) } else { UserView::Profile(profile(u)) }
     }
 
@@ -219,13 +219,20 @@ impl Tenant {
     /// `report packages USER`: the packages they may request and have, in the reader's catalogs
     /// (all of them for the user themselves and administrators).
     pub fn user_packages_visible(&self, actor: &Actor, user: UserId) -> DomainResult<Vec<UserPackageRow>> {
+        Ok(self.user_packages_page(actor, user, usize::MAX)?.1)
+    }
+
+    /// How many rows [`Tenant::user_packages_visible`] has, and the first `limit` of them.
+    pub fn user_packages_page(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        limit: usize,
+    ) -> DomainResult<(usize, Vec<UserPackageRow>)> {
         self.may_read(actor, Read::UserAccess(user))?;
         let r = self.reader(actor)?;
-        let mut rows = self.report_user_packages(user);
-        if r != Reader::Admin && !Self::is(r, user) {
-            rows.retain(|row| self.packages.get(&row.package).is_some_and(|p| self.reads_catalog(r, p.catalog)));
-        }
-        Ok(rows)
+        let all = r == Reader::Admin || Self::is(r, user);
+        Ok(self.user_packages_where(user, |p| all || self.reads_catalog(r, p.catalog), limit))
     }
 
     /// `report holders RES`: the holders whose grant the reader may see, with only those sources.

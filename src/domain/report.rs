@@ -1,9 +1,12 @@
 //! Reports: what a user can request and has, what they hold and why, who holds a resource,
 //! a package's assignments by state, what expires soon, and drift outside any package.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::Time;
+use super::access::Package;
 use super::bounds::{self, Field};
 use super::error::DomainResult;
 use super::flow::{Assignment, AssignmentState, GrantSource, Request};
@@ -60,26 +63,50 @@ impl Tenant {
 
     /// Packages a user can request, and those they have.
     pub fn report_user_packages(&self, user: UserId) -> Vec<UserPackageRow> {
-        let actor = Actor::user(user);
-        let mut rows = vec![];
-        for p in self.packages.values() {
-            let can = !p.is_deleted() && !self.matching_policies(&actor, p).is_empty();
-            let a =
-                self.assignments_of_user(user).filter(|a| a.package == p.id).max_by_key(|a| (a.is_active(), a.start));
+        self.user_packages_where(user, |_| true, usize::MAX).1
+    }
+
+    /// [`Tenant::report_user_packages`] of the packages `keep` lets through: how many there are,
+    /// and the rows of the first `limit` of them (a screen shows a page; it need not build all).
+    pub(crate) fn user_packages_where(
+        &self,
+        user: UserId,
+        keep: impl Fn(&Package) -> bool,
+        limit: usize,
+    ) -> (usize, Vec<UserPackageRow>) {
+        let who = self.requester(&Actor::user(user));
+        // The user's latest assignment of each package (active first; of equals, the last), in
+        // one pass over theirs rather than one per package.
+        let mut latest: HashMap<PackageId, &Assignment> = HashMap::new();
+        for a in self.assignments_of_user(user) {
+            let e = latest.entry(a.package).or_insert(a);
+            if (a.is_active(), a.start) >= (e.is_active(), e.start) {
+                *e = a;
+            }
+        }
+        let (mut total, mut rows) = (0, vec![]);
+        for p in self.packages.values().filter(|p| keep(p)) {
+            // As `matching_policies` is non-empty, with the requester worked out once.
+            let can = !p.is_deleted()
+                && who.as_ref().is_some_and(|w| self.policies_of(p.id).any(|pol| self.policy_admits(p, pol, w)));
+            let a = latest.get(&p.id).copied();
             if !can && a.is_none() {
                 continue;
             }
-            rows.push(UserPackageRow {
-                package: p.id,
-                package_name: p.display_name.clone(),
-                catalog_name: self.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default(),
-                can_request: can,
-                assignment: a.map(|a| a.id),
-                state: a.map(|a| a.state),
-                end: a.and_then(|a| a.end),
-            });
+            total += 1;
+            if rows.len() < limit {
+                rows.push(UserPackageRow {
+                    package: p.id,
+                    package_name: p.display_name.clone(),
+                    catalog_name: self.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default(),
+                    can_request: can,
+                    assignment: a.map(|a| a.id),
+                    state: a.map(|a| a.state),
+                    end: a.and_then(|a| a.end),
+                });
+            }
         }
-        rows
+        (total, rows)
     }
 
     /// The resources a user holds and why.

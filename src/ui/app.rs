@@ -5,7 +5,7 @@
 //! Plugging a tab in: implement [`TabView<C>`] and call [`App::set_view`]. Global actions that no
 //! tab uses (clock, switch user, refresh) go to the context through [`Shell::global`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -128,7 +128,8 @@ pub trait TabView<C> {
     fn shows_message(&self, _message: &StatusMessage) -> bool {
         false
     }
-    /// A short badge after the tab title (e.g. an unread count).
+    /// A short badge after the tab title (e.g. an unread count). Drawn with every frame while the
+    /// tab may be hidden and stale: read it from the context (cached per data, see `PerData`).
     fn badge(&self, _ctx: &C) -> Option<String> {
         None
     }
@@ -144,7 +145,9 @@ pub trait TabView<C> {
     fn scroll(&mut self, _ctx: &mut C, _lines: isize) -> Effect {
         Effect::Unhandled
     }
-    /// The context changed (new data, other user, clock moved): re-read what is shown.
+    /// The context changed (new data, other user, clock moved): re-read what is shown. The shell
+    /// refreshes the tab on screen at once and the others when they are next shown, so a change
+    /// costs one tab's refresh, not every tab's.
     fn refresh(&mut self, _ctx: &C) {}
     /// Whether leaving now would lose typed input.
     fn is_dirty(&self) -> bool {
@@ -209,6 +212,8 @@ pub struct App<C> {
     pub(super) tab: Tab,
     pub(super) visible: Vec<Tab>,
     pub(super) views: BTreeMap<Tab, Box<dyn TabView<C>>>,
+    /// Tabs whose view has not re-read the context since it changed (refreshed when shown).
+    pub(super) stale: BTreeSet<Tab>,
     pub(super) layers: Vec<LayerEntry>,
     pub(super) message: Option<StatusMessage>,
     pub(super) quit: bool,
@@ -230,6 +235,7 @@ impl<C: Shell> App<C> {
             tab: Tab::MyAccess,
             visible: Tab::all(),
             views,
+            stale: BTreeSet::new(),
             layers: Vec::new(),
             message: None,
             quit: false,
@@ -254,6 +260,7 @@ impl<C: Shell> App<C> {
         {
             self.tab = *first;
         }
+        self.freshen();
         self.redraw = true;
     }
 
@@ -268,6 +275,7 @@ impl<C: Shell> App<C> {
     pub fn switch_tab(&mut self, tab: Tab) {
         if self.visible.contains(&tab) {
             self.tab = tab;
+            self.freshen();
             self.redraw = true;
         }
     }
@@ -330,12 +338,27 @@ impl<C: Shell> App<C> {
         self.views.get(&tab).map(|v| v.as_ref())
     }
 
-    /// Lets every tab re-read the context.
+    /// The context changed: the tab on screen re-reads it now, the others when they are next
+    /// shown (their badges read the context themselves).
     pub fn refresh_views(&mut self) {
-        for v in self.views.values_mut() {
-            v.refresh(&self.ctx);
+        for (tab, v) in self.views.iter_mut() {
+            if *tab == self.tab {
+                v.refresh(&self.ctx);
+                self.stale.remove(tab);
+            } else {
+                self.stale.insert(*tab);
+            }
         }
         self.redraw = true;
+    }
+
+    /// Refreshes the current tab's view if the context changed since it last read it.
+    pub(super) fn freshen(&mut self) {
+        if self.stale.remove(&self.tab)
+            && let Some(v) = self.views.get_mut(&self.tab)
+        {
+            v.refresh(&self.ctx);
+        }
     }
 
     /// The periodic tick: asks the context, refreshes the tabs if anything changed.

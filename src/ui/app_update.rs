@@ -181,6 +181,7 @@ impl<C: Shell> App<C> {
         let i = self.visible.iter().position(|t| *t == self.tab).unwrap_or(0);
         let next = if forward { (i + 1) % n } else { (i + n - 1) % n };
         self.tab = self.visible[next];
+        self.freshen();
         self.redraw = true;
     }
 

@@ -2,11 +2,14 @@
 //! shell's global verbs (clock, switch user, refresh). Tabs read the tenant through it and run
 //! every change through [`Ctx::run`], so every rule is the domain's.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use chrono::TimeZone;
 
 use crate::domain::identity::Mode;
+use crate::domain::lint::Finding;
 use crate::domain::{Actor, CatalogRole, Command, Outcome, Tenant, Time, UserId};
 use crate::session::{RunError, Session};
 use crate::store::StoreError;
@@ -21,6 +24,8 @@ use crate::ui::widgets::status::{SaveState, StatusInfo};
 
 pub struct Ctx {
     pub session: Session,
+    /// The lint findings: several tabs show them, worked out once per change of the data.
+    lint: PerData<Rc<Vec<Finding>>>,
     pub location: PathBuf,
     /// The tenant time shown in this frame (read once per tick, never while drawing).
     pub now: Time,
@@ -29,14 +34,56 @@ pub struct Ctx {
     pub theme: Theme,
 }
 
+/// A value worked out from the data as one reader sees it (a badge's count, the lint), kept
+/// until the data or the reader changes, so a frame does not work it out again.
+#[derive(Debug)]
+pub struct PerData<T>(RefCell<Option<((u64, Actor), T)>>);
+
+impl<T> Default for PerData<T> {
+    fn default() -> Self {
+        PerData(RefCell::new(None))
+    }
+}
+
+impl<T: Clone> PerData<T> {
+    /// The value for the context's data and reader: kept, or made now with `make`.
+    pub fn get(&self, ctx: &Ctx, make: impl FnOnce(&Ctx) -> T) -> T {
+        let key = ctx.data_key();
+        if let Some((k, v)) = &*self.0.borrow()
+            && *k == key
+        {
+            return v.clone();
+        }
+        let v = make(ctx);
+        *self.0.borrow_mut() = Some((key, v.clone()));
+        v
+    }
+
+    /// Keeps `value` as what the context's data and reader give (worked out anyway elsewhere).
+    pub fn set(&self, ctx: &Ctx, value: T) {
+        *self.0.borrow_mut() = Some((ctx.data_key(), value));
+    }
+}
+
 impl Ctx {
     pub fn new(session: Session, location: PathBuf, theme: Theme) -> Self {
         let now = session.now();
-        Ctx { session, location, now, saved: SaveState::Saved, theme }
+        Ctx { session, lint: PerData::default(), location, now, saved: SaveState::Saved, theme }
     }
 
     pub fn tenant(&self) -> &Tenant {
         self.session.tenant()
+    }
+
+    /// [`Tenant::lint`] of the data as it is now, computed once per change of the data.
+    pub fn lint(&self) -> Rc<Vec<Finding>> {
+        self.lint.get(self, |ctx| Rc::new(ctx.tenant().lint()))
+    }
+
+    /// What a value read from the data depends on: the store's seq (every change of the data is
+    /// an entry) and who reads it.
+    pub fn data_key(&self) -> (u64, Actor) {
+        (self.session.store.seq(), self.session.actor.clone())
     }
 
     pub fn actor(&self) -> &Actor {

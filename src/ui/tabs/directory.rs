@@ -22,8 +22,17 @@ use crate::ui::widgets::table::Column;
 
 mod detail;
 pub(super) mod forms;
+mod users;
 
-use detail::{resource_detail, resource_rows, user_detail, user_rows};
+use detail::{resource_detail, resource_rows, user_detail};
+use users::UserList;
+
+/// The object whose details are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    User(UserId),
+    Resource(ResourceId),
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pane {
@@ -84,11 +93,14 @@ impl Pane {
 
 pub struct Directory {
     pane: Pane,
-    users: Listing<UserId>,
+    users: UserList,
     /// Groups & Teams, Applications, Sites.
     resources: [Listing<ResourceId>; 3],
     /// The details of the selected row, rebuilt when the selection or the data changes.
     detail: Vec<Line<'static>>,
+    /// Whose details `detail` holds: rebuilt when the selection moves to another, or the data
+    /// changes, not on every key.
+    detail_of: Option<Shown>,
     /// Select this object (an id like `u12`) after the next refresh: the one just created.
     select_after: Option<String>,
     /// The details fill the tab (Enter), scrolled by this many lines.
@@ -119,7 +131,7 @@ impl Directory {
         };
         Directory {
             pane: Pane::Users,
-            users: Listing::new(
+            users: UserList::new(
                 "Users",
                 vec![
                     c("Name", Constraint::Fill(4)),
@@ -138,6 +150,7 @@ impl Directory {
                 resource_list("Sites", "No SharePoint sites yet. Press n to add one."),
             ],
             detail: Vec::new(),
+            detail_of: None,
             select_after: None,
             zoom: None,
         }
@@ -175,9 +188,9 @@ impl Directory {
         Some(Effect::None)
     }
 
-    fn handle_list(&mut self, action: Action) -> bool {
+    fn handle_list(&mut self, ctx: &Ctx, action: Action) -> bool {
         match self.pane.resource_index() {
-            None => self.users.handle(action),
+            None => self.users.handle(ctx, action),
             Some(i) => self.resources[i].handle(action),
         }
     }
@@ -259,8 +272,23 @@ impl Directory {
         }
     }
 
+    fn shown(&self) -> Option<Shown> {
+        match self.pane {
+            Pane::Users => self.selected_user().map(Shown::User),
+            _ => self.selected_resource().map(Shown::Resource),
+        }
+    }
+
+    /// The details of the selected row, re-read if it is another row than they are about.
+    fn update_detail(&mut self, ctx: &Ctx) {
+        if self.shown() != self.detail_of {
+            self.rebuild_detail(ctx);
+        }
+    }
+
     /// Re-reads the details of the selected row.
     fn rebuild_detail(&mut self, ctx: &Ctx) {
+        self.detail_of = self.shown();
         let t = ctx.tenant();
         let theme = &ctx.theme;
         let admin = t.is_global_admin(ctx.actor());
@@ -273,12 +301,14 @@ impl Directory {
 }
 
 impl TabView<Ctx> for Directory {
-    fn render(&self, _ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let title = if self.pane == Pane::Users { "User" } else { "Resource" };
         if let Some(top) = self.zoom {
             let title = Span::styled(format!(" {title}  (esc back · ↑↓ scroll) "), theme.title);
             let block = Block::bordered().border_style(theme.border_focus).title(title);
-            Paragraph::new(self.detail.clone())
+            // Only the lines that can show: those above the scroll and one screen more.
+            let shown = usize::from(top).saturating_add(usize::from(area.height));
+            Paragraph::new(self.detail.iter().take(shown).cloned().collect::<Vec<_>>())
                 .wrap(Wrap { trim: false })
                 .scroll((top, 0))
                 .block(block)
@@ -300,27 +330,28 @@ impl TabView<Ctx> for Directory {
         pane_bar(bar, buf, theme, &names, current);
         let (list, detail) = split_list_detail(body);
         match self.pane.resource_index() {
-            None => self.users.render(list, buf, theme),
+            None => self.users.render(ctx, list, buf, theme),
             Some(i) => self.resources[i].render(list, buf, theme),
         }
-        detail_pane(detail, buf, theme, title, self.detail.clone());
+        let shown = self.detail.iter().take(usize::from(detail.height)).cloned().collect();
+        detail_pane(detail, buf, theme, title, shown);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
         if let Some(e) = self.handle_zoomed(action) {
             return e;
         }
-        let effect = if self.handle_list(action) { Effect::None } else { self.handle_verb(ctx, action) };
-        self.rebuild_detail(ctx);
+        let effect = if self.handle_list(ctx, action) { Effect::None } else { self.handle_verb(ctx, action) };
+        self.update_detail(ctx);
         effect
     }
 
     fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
         let used = match self.pane.resource_index() {
-            None => self.users.text(c),
+            None => self.users.text(ctx, c),
             Some(i) => self.resources[i].text(c),
         };
-        self.rebuild_detail(ctx);
+        self.update_detail(ctx);
         if used { Effect::None } else { Effect::Unhandled }
     }
 
@@ -365,7 +396,7 @@ impl TabView<Ctx> for Directory {
             None => self.users.click(column, row),
             Some(i) => self.resources[i].click(column, row),
         };
-        self.rebuild_detail(ctx);
+        self.update_detail(ctx);
         if hit { Effect::None } else { Effect::Unhandled }
     }
 
@@ -378,14 +409,14 @@ impl TabView<Ctx> for Directory {
             None => self.users.pane.scroll(lines),
             Some(i) => self.resources[i].pane.scroll(lines),
         }
-        self.rebuild_detail(ctx);
+        self.update_detail(ctx);
         Effect::None
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         let theme = &ctx.theme;
-        self.users.set(user_rows(t, ctx.actor(), theme));
+        self.users.set(ctx);
         for (i, pane) in PANES[1..].iter().enumerate() {
             self.resources[i].set(resource_rows(t, ctx.actor(), theme, *pane));
         }

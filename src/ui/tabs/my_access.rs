@@ -11,7 +11,7 @@ use crate::domain::views::time_left;
 use crate::domain::{AssignmentId, Command, PackageId, PolicyId, QuestionId, QuestionKind, RequestId, RequestState};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
-use crate::ui::ctx::Ctx;
+use crate::ui::ctx::{Ctx, PerData};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
@@ -23,6 +23,9 @@ use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::{CellText, Column};
 
 mod mine;
+mod rows;
+
+use rows::PaneRows;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pane {
@@ -42,7 +45,8 @@ pub struct MyAccess {
     request_ids: Vec<RequestId>,
     assignment_ids: Vec<AssignmentId>,
     available_rows: Vec<Vec<CellText>>,
-    request_rows: Vec<Vec<CellText>>,
+    /// My requests waiting for approval (the badge), counted once per change of the data.
+    pending_requests: PerData<usize>,
     assignment_rows: Vec<Vec<CellText>>,
     /// The package a request form is open for.
     requesting: Option<PackageId>,
@@ -100,18 +104,18 @@ impl MyAccess {
             request_ids: vec![],
             assignment_ids: vec![],
             available_rows: vec![],
-            request_rows: vec![],
+            pending_requests: PerData::default(),
             assignment_rows: vec![],
             requesting: None,
             shown_for: None,
         }
     }
 
-    fn pane_mut(&mut self) -> (&mut ListPane, &Vec<Vec<CellText>>) {
+    fn pane_mut<'a>(&'a mut self, ctx: &'a Ctx) -> (&'a mut ListPane, PaneRows<'a>) {
         match self.pane {
-            Pane::Available => (&mut self.available, &self.available_rows),
-            Pane::Requests => (&mut self.requests, &self.request_rows),
-            Pane::Assignments => (&mut self.assignments, &self.assignment_rows),
+            Pane::Available => (&mut self.available, PaneRows::Built(&self.available_rows)),
+            Pane::Requests => (&mut self.requests, PaneRows::Requests { ctx, ids: &self.request_ids }),
+            Pane::Assignments => (&mut self.assignments, PaneRows::Built(&self.assignment_rows)),
         }
     }
 
@@ -355,7 +359,7 @@ impl TabView<Ctx> for MyAccess {
         let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
         let names: Vec<String> = vec![
             format!("Available ({})", self.available_rows.len()),
-            format!("Requests ({})", self.request_rows.len()),
+            format!("Requests ({})", self.request_ids.len()),
             format!("Access ({})", self.assignment_rows.len()),
         ];
         let current = PANES.iter().position(|p| *p == self.pane).unwrap_or(0);
@@ -363,7 +367,10 @@ impl TabView<Ctx> for MyAccess {
         let (list, detail) = split_list_detail(body);
         match self.pane {
             Pane::Available => self.available.render(list, buf, theme, &self.available_rows, true),
-            Pane::Requests => self.requests.render(list, buf, theme, &self.request_rows, true),
+            Pane::Requests => {
+                let rows = PaneRows::Requests { ctx, ids: &self.request_ids };
+                self.requests.render(list, buf, theme, &rows, true)
+            }
             Pane::Assignments => self.assignments.render(list, buf, theme, &self.assignment_rows, true),
         }
         self.render_detail(ctx, detail, buf, theme);
@@ -371,8 +378,8 @@ impl TabView<Ctx> for MyAccess {
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
         {
-            let (pane, rows) = self.pane_mut();
-            if pane.handle(action, rows) {
+            let (pane, rows) = self.pane_mut(ctx);
+            if pane.handle(action, &rows) {
                 return Effect::None;
             }
         }
@@ -429,9 +436,9 @@ impl TabView<Ctx> for MyAccess {
         }
     }
 
-    fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
-        let (pane, rows) = self.pane_mut();
-        if pane.text(c, rows) { Effect::None } else { Effect::Unhandled }
+    fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
+        let (pane, rows) = self.pane_mut(ctx);
+        if pane.text(c, &rows) { Effect::None } else { Effect::Unhandled }
     }
 
     fn mode(&self) -> Mode {
@@ -450,8 +457,11 @@ impl TabView<Ctx> for MyAccess {
         }
     }
 
-    fn badge(&self, _ctx: &Ctx) -> Option<String> {
-        let open = self.request_rows.iter().filter(|r| r.get(3).is_some_and(|c| c.text == "pendingApproval")).count();
+    fn badge(&self, ctx: &Ctx) -> Option<String> {
+        let open = self.pending_requests.get(ctx, |ctx| {
+            let mine = ctx.tenant().requests_for(ctx.actor());
+            mine.into_iter().filter(|r| r.state == RequestState::PendingApproval).count()
+        });
         (open > 0).then(|| open.to_string())
     }
 
@@ -496,8 +506,8 @@ impl TabView<Ctx> for MyAccess {
         Effect::Unhandled
     }
 
-    fn scroll(&mut self, _ctx: &mut Ctx, lines: isize) -> Effect {
-        self.pane_mut().0.scroll(lines);
+    fn scroll(&mut self, ctx: &mut Ctx, lines: isize) -> Effect {
+        self.pane_mut(ctx).0.scroll(lines);
         Effect::None
     }
 
@@ -530,18 +540,8 @@ impl TabView<Ctx> for MyAccess {
             })
             .collect();
         self.request_ids = reqs.iter().map(|r| r.id).collect();
-        self.request_rows = reqs
-            .iter()
-            .map(|r| {
-                vec![
-                    cell(r.id.to_string()),
-                    cell(t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default()),
-                    muted_cell(theme, r.request_type.to_string()),
-                    state_cell(theme, r.state),
-                    cell(if r.state.is_open() { t.waiting_on(r) } else { fmt_day(r.completed_at) }),
-                ]
-            })
-            .collect();
+        let pending = reqs.iter().filter(|r| r.state == RequestState::PendingApproval).count();
+        self.pending_requests.set(ctx, pending);
         self.assignment_ids = asg.iter().map(|a| a.id).collect();
         self.assignment_rows = asg
             .iter()
@@ -560,7 +560,7 @@ impl TabView<Ctx> for MyAccess {
             })
             .collect();
         self.available.sync(&self.available_rows);
-        self.requests.sync(&self.request_rows);
+        self.requests.sync(&PaneRows::Requests { ctx, ids: &self.request_ids });
         self.assignments.sync(&self.assignment_rows);
     }
 

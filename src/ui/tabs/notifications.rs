@@ -10,7 +10,7 @@ use ratatui::text::Line;
 use crate::domain::{Command, Notification, RequestId, ReviewId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
-use crate::ui::ctx::Ctx;
+use crate::ui::ctx::{Ctx, PerData};
 use crate::ui::keymap::Mode;
 use crate::ui::tabs::approvals::Detail;
 use crate::ui::tabs::common::*;
@@ -25,6 +25,7 @@ pub struct Notifications {
     list: ListPane,
     /// Sequence number and read flag of each row.
     items: Vec<(u64, bool)>,
+    unread: PerData<usize>,
     rows: Vec<Vec<CellText>>,
     /// The signed-in person's mailbox, newest first, as last read.
     mail: Vec<Notification>,
@@ -65,6 +66,7 @@ impl Notifications {
             )
             .empty("No notifications yet."),
             items: vec![],
+            unread: PerData::default(),
             rows: vec![],
             mail: vec![],
         }
@@ -169,9 +171,10 @@ impl TabView<Ctx> for Notifications {
         (action == MARK_ALL_READ).then(|| "mark all read".to_string())
     }
 
-    /// The unread count, read from the tenant so it is what the mailbox holds right now.
+    /// The unread count, read from the tenant so it is what the mailbox holds right now (counted
+    /// once per change of the data: a mailbox may hold many).
     fn badge(&self, ctx: &Ctx) -> Option<String> {
-        let n = ctx.me().map(|u| ctx.tenant().unread_count(u)).unwrap_or(0);
+        let n = self.unread.get(ctx, |ctx| ctx.me().map(|u| ctx.tenant().unread_count(u)).unwrap_or(0));
         (n > 0).then(|| n.to_string())
     }
 

@@ -278,9 +278,9 @@ impl TabView<Ctx> for Organizations {
             }
         }
         self.warnings.clear();
-        for f in t.lint().into_iter().filter(|f| f.code == "org-without-sponsors") {
+        for f in ctx.lint().iter().filter(|f| f.code == "org-without-sponsors") {
             if let Ok(o) = f.object.parse::<OrgId>() {
-                self.warnings.entry(o).or_default().push(f.message);
+                self.warnings.entry(o).or_default().push(f.message.clone());
             }
         }
         self.ids = t.orgs.keys().copied().collect();

@@ -2,8 +2,11 @@
 //! assignments and requests. The list shows the packages of the catalogs I may read; lint
 //! findings show in the list (a count) and in the package's overview (each, in warning style).
 
+use std::collections::BTreeMap;
+
 use crate::ui::tabs::panes::SubPanes;
 use crate::ui::widgets::list_pane::ListPane;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
@@ -47,6 +50,8 @@ pub struct Packages {
     pub(super) requests: IdList<RequestId>,
     /// Lint messages of the selected package.
     lint: Vec<String>,
+    /// Lint messages of every package, read once per refresh (not on each move).
+    lint_by_package: BTreeMap<PackageId, Vec<String>>,
     /// "3 delivered, 1 expired" and the open requests of the selected package.
     asg_summary: String,
     open_requests: usize,
@@ -125,6 +130,7 @@ impl Packages {
                 request_row,
             ),
             lint: vec![],
+            lint_by_package: BTreeMap::new(),
             asg_summary: String::new(),
             open_requests: 0,
             rights: Rights::default(),
@@ -155,7 +161,7 @@ impl Packages {
         self.rights.assign = t.can_manage_assignments(actor, p.catalog);
         self.rights.live = !p.is_deleted();
         self.rights.hidden = p.hidden;
-        self.lint = lint_of(ctx).remove(&p.id).unwrap_or_default();
+        self.lint = self.lint_by_package.get(&p.id).cloned().unwrap_or_default();
         let roles = p.resource_roles.iter().map(|rr| (p.id, rr.resource)).collect();
         let policies = p.policies.clone();
         let by_state = t.report_package_assignments(p.id);
@@ -450,11 +456,14 @@ impl TabView<Ctx> for Packages {
     fn refresh(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         let actor = ctx.actor();
-        let mut lint = lint_of(ctx);
+        self.lint_by_package = lint_of(ctx);
         let mut pkgs: Vec<&crate::domain::Package> =
             t.packages.values().filter(|p| t.can_read_catalog(actor, p.catalog)).collect();
         pkgs.sort_by_key(|p| (p.is_deleted(), p.display_name.to_lowercase()));
-        let rows = pkgs.iter().map(|p| PkgRow { id: p.id, lint: lint.remove(&p.id).map_or(0, |v| v.len()) }).collect();
+        let rows = pkgs
+            .iter()
+            .map(|p| PkgRow { id: p.id, lint: self.lint_by_package.get(&p.id).map_or(0, Vec::len) })
+            .collect();
         self.list.set(ctx, rows);
         if let Some(id) = self.select_after_refresh.take() {
             self.list.select(&PkgRow { id, lint: 0 });

@@ -25,14 +25,14 @@ impl PartialEq for PkgRow {
 pub(super) fn lint_of(ctx: &Ctx) -> BTreeMap<PackageId, Vec<String>> {
     let t = ctx.tenant();
     let mut out: BTreeMap<PackageId, Vec<String>> = BTreeMap::new();
-    for f in t.lint() {
+    for f in ctx.lint().iter() {
         let pkg = match (f.object.parse::<PackageId>(), f.object.parse::<PolicyId>()) {
             (Ok(p), _) => Some(p),
             (_, Ok(pol)) => t.policies.get(&pol).map(|p| p.package),
             _ => None,
         };
         if let Some(p) = pkg {
-            out.entry(p).or_default().push(f.message);
+            out.entry(p).or_default().push(f.message.clone());
         }
     }
     out

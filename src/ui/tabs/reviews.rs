@@ -12,7 +12,7 @@ use crate::domain::{AssignmentId, Command, ReviewDecision, ReviewId, ReviewItem,
 use crate::domain::{NoResponse, Review};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
-use crate::ui::ctx::{Ctx, outcome_text};
+use crate::ui::ctx::{Ctx, PerData, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::approvals::{Detail, person_lines};
@@ -39,8 +39,8 @@ pub struct Reviews {
     decided_keys: Vec<ItemKey>,
     open_rows: Vec<Vec<CellText>>,
     decided_rows: Vec<Vec<CellText>>,
-    /// Open items nobody has decided yet (the badge).
-    undecided: usize,
+    /// Open items nobody has decided yet (the badge), counted once per change of the data.
+    undecided: PerData<usize>,
 }
 
 impl Default for Reviews {
@@ -100,7 +100,7 @@ impl Reviews {
             decided_keys: vec![],
             open_rows: vec![],
             decided_rows: vec![],
-            undecided: 0,
+            undecided: PerData::default(),
         }
     }
 
@@ -271,8 +271,12 @@ impl TabView<Ctx> for Reviews {
     }
 
     /// People in my open reviews that nobody has decided yet.
-    fn badge(&self, _ctx: &Ctx) -> Option<String> {
-        (self.undecided > 0).then(|| self.undecided.to_string())
+    fn badge(&self, ctx: &Ctx) -> Option<String> {
+        let undecided = self.undecided.get(ctx, |ctx| {
+            let t = ctx.tenant();
+            ctx.me().map_or(0, |me| t.review_tasks(me).iter().filter(|(_, i)| i.decision.is_none()).count())
+        });
+        (undecided > 0).then(|| undecided.to_string())
     }
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
@@ -319,7 +323,6 @@ impl TabView<Ctx> for Reviews {
         tasks.sort_by(|(a, x), (b, y)| {
             (a.end, a.id).cmp(&(b.end, b.id)).then_with(|| t.user_name(x.user).cmp(&t.user_name(y.user)))
         });
-        self.undecided = tasks.iter().filter(|(_, i)| i.decision.is_none()).count();
         self.open_keys = tasks.iter().map(|(r, i)| (r.id, i.assignment)).collect();
         self.open_rows = tasks
             .iter()

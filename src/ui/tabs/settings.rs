@@ -271,8 +271,9 @@ impl TabView<Ctx> for SettingsTab {
         vec![Action::Edit, Action::Filter]
     }
 
-    fn badge(&self, _ctx: &Ctx) -> Option<String> {
-        (!self.rows.is_empty()).then(|| self.rows.len().to_string())
+    fn badge(&self, ctx: &Ctx) -> Option<String> {
+        let findings = ctx.lint().len();
+        (findings > 0).then(|| findings.to_string())
     }
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
@@ -313,11 +314,11 @@ impl TabView<Ctx> for SettingsTab {
 
     fn refresh(&mut self, ctx: &Ctx) {
         let theme = &ctx.theme;
-        let findings = ctx.tenant().lint();
+        let findings = ctx.lint();
         self.messages = findings.iter().map(|f| format!("{} ({}): {}", f.code, f.object, f.message)).collect();
         self.rows = findings
-            .into_iter()
-            .map(|f| vec![CellText::styled(f.code, theme.warning), cell(f.object), cell(f.message)])
+            .iter()
+            .map(|f| vec![CellText::styled(f.code, theme.warning), cell(f.object.clone()), cell(f.message.clone())])
             .collect();
         self.findings.sync(&self.rows);
     }

@@ -1,5 +1,7 @@
 //! A table over any number of rows. It asks its [`Rows`] source only for the rows it shows, so a
-//! million rows draw as fast as ten. `/` filters (case-insensitive substring over the row's cells).
+//! million rows draw as fast as ten. `/` filters (case-insensitive substring over the row's cells)
+//! through an index of the rows built once per data (`search.rs`): typing more narrows the last
+//! matches, and no key builds every row again.
 
 use std::cell::Cell;
 
@@ -13,6 +15,11 @@ use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::input::TextInput;
+
+mod search;
+
+pub use search::rows_materialized;
+use search::{SearchIndex, ascii_set, count_materialized};
 
 /// A column: its title and width constraint (`Constraint::Length(12)`, `Fill(1)`, ...).
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +67,18 @@ pub trait Rows {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Appends the text of row `index`'s cells to `out`, one line each (what the filter searches).
+    fn search_text(&self, index: usize, out: &mut String) {
+        push_cells_text(&self.cells(index), out);
+    }
+}
+
+/// The cells' text, one line each (a filter never spans two cells: it holds no line break).
+pub fn push_cells_text(cells: &[CellText], out: &mut String) {
+    for c in cells {
+        out.push_str(&c.text);
+        out.push('\n');
+    }
 }
 
 /// Rows from a closure: `rows_fn(n, |i| vec![...])`.
@@ -88,6 +107,9 @@ impl Rows for [Vec<CellText>] {
     fn cells(&self, index: usize) -> Vec<CellText> {
         self.get(index).cloned().unwrap_or_default()
     }
+    fn search_text(&self, index: usize, out: &mut String) {
+        push_cells_text(self.get(index).map_or(&[], Vec::as_slice), out);
+    }
 }
 
 impl Rows for Vec<Vec<CellText>> {
@@ -96,6 +118,9 @@ impl Rows for Vec<Vec<CellText>> {
     }
     fn cells(&self, index: usize) -> Vec<CellText> {
         self.as_slice().cells(index)
+    }
+    fn search_text(&self, index: usize, out: &mut String) {
+        self.as_slice().search_text(index, out)
     }
 }
 
@@ -110,6 +135,8 @@ pub struct TableState {
     /// Source indices that match `matched_for`, ascending; `None` when no filter is applied.
     matches: Option<Vec<usize>>,
     matched_for: String,
+    /// What the filter searches; dropped when the rows change.
+    search: Option<SearchIndex>,
     /// The rows area and first visible view row of the last frame (for clicks and paging).
     last_rows_area: Cell<Rect>,
     offset: Cell<usize>,
@@ -125,6 +152,7 @@ impl TableState {
     pub fn sync(&mut self, rows: &dyn Rows) {
         self.total = rows.len();
         self.matched_for.clear();
+        self.search = None;
         self.refilter(rows);
     }
 
@@ -215,7 +243,11 @@ impl TableState {
             return true;
         }
         match action {
-            Action::Filter => self.editing_filter = true,
+            Action::Filter => {
+                // The rows are indexed for the filter now, once, not on each character typed.
+                self.search.get_or_insert_with(|| SearchIndex::build(rows));
+                self.editing_filter = true;
+            }
             Action::Back if !self.filter.is_empty() => {
                 self.filter.clear();
                 self.refilter(rows);
@@ -284,9 +316,12 @@ impl TableState {
         } else {
             // Typing more narrows the previous matches instead of scanning everything again.
             let narrowing = !self.matched_for.is_empty() && needle.starts_with(&self.matched_for);
+            let index = self.search.get_or_insert_with(|| SearchIndex::build(rows));
+            let chars = ascii_set(&needle);
+            let hit = |i: &usize| index.matches(*i, &needle, chars);
             let matches = match (&self.matches, narrowing) {
-                (Some(prev), true) => prev.iter().copied().filter(|&i| row_matches(rows, i, &needle)).collect(),
-                _ => (0..self.total).filter(|&i| row_matches(rows, i, &needle)).collect(),
+                (Some(prev), true) => prev.iter().copied().filter(hit).collect(),
+                _ => (0..self.total).filter(hit).collect(),
             };
             self.matches = Some(matches);
         }
@@ -298,10 +333,6 @@ impl TableState {
         }
         self.select_view(self.selected);
     }
-}
-
-fn row_matches(rows: &dyn Rows, index: usize, needle_lower: &str) -> bool {
-    rows.cells(index).iter().any(|c| contains_ci(&c.text, needle_lower))
 }
 
 /// Case-insensitive `contains`; `needle` is already lower case.
@@ -392,6 +423,7 @@ impl<'a> Table<'a> {
             let base = if view == sel { theme.selected } else { theme.base };
             buf.set_style(Rect { y, height: 1, width: content_width, ..rows_area }, base);
             let cells = self.rows.cells(source);
+            count_materialized(1);
             for (cell, rect) in cells.iter().zip(cols.iter()) {
                 put_text(buf, Rect { y, ..*rect }, &cell.text, base.patch(cell.style));
             }

@@ -1,17 +1,16 @@
 //! What the Directory tab shows: the rows of its lists, and the details of a user (what they hold
 //! and why, their packages) or of a resource (who holds it and why, where it is offered).
 
-use std::collections::HashMap;
-
 use ratatui::text::{Line, Span};
 
 use super::Pane;
-use crate::domain::{Actor, ResourceId, ResourceKind, Tenant, UserId, UserType};
+use crate::domain::{Actor, ResourceId, ResourceKind, Tenant, UserId};
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::CellText;
 
-/// At most this many holders are listed in a resource's details (the report lists them all).
+/// At most this many holders (of a resource) or packages (of a user) are listed in the details
+/// (the reports list them all).
 const MAX_DETAIL_ROWS: usize = 200;
 
 /// "  Marketing (Member)" and under it "    via direct + Marketing Campaign (asg9)".
@@ -63,8 +62,8 @@ pub fn user_detail(t: &Tenant, actor: &Actor, id: UserId, theme: &Theme, admin: 
     for a in &access {
         lines.extend(why(theme, format!("{} ({})", a.resource_name, a.role), &a.via));
     }
-    let packages = t.user_packages_visible(actor, u.id).unwrap_or_default();
-    lines.push(heading(theme, format!("Access packages ({})", packages.len())));
+    let (count, packages) = t.user_packages_page(actor, u.id, MAX_DETAIL_ROWS).unwrap_or_default();
+    lines.push(heading(theme, format!("Access packages ({count})")));
     if packages.is_empty() {
         lines.push(Line::styled("  none to request, none assigned", theme.muted));
     }
@@ -84,6 +83,12 @@ pub fn user_detail(t: &Tenant, actor: &Actor, id: UserId, theme: &Theme, admin: 
             Span::styled(format!(" · {}", p.catalog_name), theme.muted),
         ]));
         lines.push(Line::raw(format!("    {text}")));
+    }
+    if let Some(more) = count.checked_sub(packages.len()).filter(|n| *n > 0) {
+        lines.push(Line::styled(
+            format!("  … and {more} more (Reports: packages a user can request and has)"),
+            theme.muted,
+        ));
     }
     lines.push(heading(theme, "Profile"));
     lines.push(kv(theme, "Email", u.email.clone()));
@@ -166,39 +171,6 @@ pub fn resource_detail(t: &Tenant, actor: &Actor, id: ResourceId, theme: &Theme,
         if admin { "enter full screen · A add a direct holder · R remove a direct one" } else { "enter full screen" };
     lines.push(Line::styled(keys, theme.muted));
     lines
-}
-
-/// The users the reader may see; sign-in state only with the whole record, and the count of
-/// active assignments the reader may see.
-pub fn user_rows(t: &Tenant, actor: &Actor, theme: &Theme) -> Vec<(UserId, Vec<CellText>)> {
-    let mut active: HashMap<UserId, usize> = HashMap::new();
-    for a in t.assignments_visible(actor).unwrap_or_default().into_iter().filter(|a| a.is_active()) {
-        *active.entry(a.target).or_default() += 1;
-    }
-    t.users_visible(actor)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|view| {
-            let p = view.profile();
-            let sign_in = match view.full() {
-                Some(u) if !u.is_active() => state_cell(theme, "removed"),
-                Some(u) if u.enabled => state_cell(theme, "enabled"),
-                Some(_) => CellText::styled("blocked", theme.warning),
-                None => cell(""),
-            };
-            let active = active.get(&p.id).copied().unwrap_or(0);
-            let cells = vec![
-                cell(p.display_name.to_string()),
-                muted_cell(theme, p.email.to_string()),
-                cell(if p.user_type == UserType::Guest { "guest" } else { "member" }),
-                sign_in,
-                cell(p.manager.map(|m| t.user_name(m)).unwrap_or_default()),
-                cell(p.department.to_string()),
-                cell(active.to_string()),
-            ];
-            (p.id, cells)
-        })
-        .collect()
 }
 
 /// Resources; how many hold each only for those who may know (administrators).

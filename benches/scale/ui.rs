@@ -1,0 +1,276 @@
+//! The terminal app at scale: key press to frame drawn, and open to first frame.
+//!
+//! The app is driven as `tests/ui_*.rs` drive it: [`build_app`] over a [`Session`], keys through
+//! [`App::handle_key`] (so the keymap routes them), each frame drawn on a ratatui `TestBackend` of
+//! 120x35. One press is timed from the key handed to the app to the frame drawn.
+//!
+//! Keys are measured on a tenant with [`UI_USERS`] users in the Directory: the run's scale tenant
+//! when it has that many (`full`), else one generated beside it with as many users (but never more
+//! users than assignments, so the smoke size stays small for CI). Open to first frame is measured
+//! on the run's scale tenant, as a plain user and as the administrator.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow};
+use entitle::domain::{Actor, Tenant};
+use entitle::scale::ScaleParams;
+use entitle::session::Session;
+use entitle::store::Store;
+use entitle::ui::ctx::Ctx;
+use entitle::ui::keymap::KeyBinding;
+use entitle::ui::run::build_app;
+use entitle::ui::{App, Keymap, Tab, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyEvent;
+
+/// Users wanted in the Directory for the key figures.
+pub const UI_USERS: usize = 100_000;
+/// Presses timed for each key figure (at least).
+pub const PRESSES: usize = 200;
+/// Characters of each filter typed.
+pub const FILTER_LEN: usize = 5;
+/// The terminal size the frames are drawn at.
+pub const SIZE: (u16, u16) = (120, 35);
+
+/// Percentiles of the times of many presses of one key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Latency {
+    pub presses: usize,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub max: Duration,
+}
+
+impl Latency {
+    pub fn of(times: &mut [Duration]) -> Latency {
+        times.sort_unstable();
+        let at = |q: usize| {
+            let i = (times.len().saturating_mul(q) / 100).min(times.len().saturating_sub(1));
+            times.get(i).copied().unwrap_or_default()
+        };
+        Latency { presses: times.len(), p50: at(50), p99: at(99), max: times.last().copied().unwrap_or_default() }
+    }
+}
+
+/// From `Store::open` to the first frame drawn, and its parts: the store's open, then the app
+/// built (its tabs read the tenant), then the frame drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FirstFrame {
+    pub total: Duration,
+    pub store_open: Duration,
+    pub app_built: Duration,
+}
+
+/// What was pressed (e.g. "Directory: move (j)") and how long each press took to a frame.
+pub type Presses = Vec<(String, Latency)>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UiFigures {
+    /// Users in the Directory of the tenant the keys were measured on, and its assignments.
+    pub users: usize,
+    pub assignments: usize,
+    pub keys: Presses,
+    pub first_frame_user: FirstFrame,
+    pub first_frame_admin: FirstFrame,
+}
+
+/// The sizes of the tenant the keys are measured on.
+pub fn key_params(params: ScaleParams) -> ScaleParams {
+    ScaleParams { users: params.users.max(UI_USERS.min(params.assignments)), ..params }
+}
+
+/// Measures everything: first frames on `data` (the run's scale tenant, made with `params`),
+/// keys on a tenant with enough users (generated under `root/cache` when `data` has too few).
+pub fn measure(data: &Path, root: &Path, params: ScaleParams) -> Result<UiFigures> {
+    let admin = admin_key();
+    let user = user_key(params.users);
+    let first_frame_admin = first_frame(data, &admin)?;
+    let first_frame_user = first_frame(data, &user)?;
+    let kp = key_params(params);
+    let key_data = if kp == params { data.to_path_buf() } else { generated(root, kp)? };
+    let (keys, users, assignments) = keys(&key_data)?;
+    Ok(UiFigures { users, assignments, keys, first_frame_user, first_frame_admin })
+}
+
+/// The scale tenant's administrator (the generator's first user) and a plain user (its last).
+fn admin_key() -> String {
+    "user0@scale.example".into()
+}
+
+fn user_key(users: usize) -> String {
+    format!("user{users}@scale.example")
+}
+
+/// A data directory of a scale tenant with `params`, generated in this process unless a
+/// generation newer than this benchmark's binary is cached.
+fn generated(root: &Path, params: ScaleParams) -> Result<PathBuf> {
+    let dir = root.join("cache").join(format!("ui-{}u-{}a-seed{}", params.users, params.assignments, params.seed));
+    let data = dir.join("data");
+    let exe = std::env::current_exe()?;
+    let stale = |p: &Path| {
+        let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
+        match (modified(p), modified(&exe)) {
+            (Some(f), Some(t)) => f < t,
+            _ => true,
+        }
+    };
+    if stale(&data.join("tenant.json")) {
+        if dir.exists() {
+            fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+        }
+        fs::create_dir_all(&dir)?;
+        entitle::scale::generate(&data, params)?;
+    }
+    Ok(data)
+}
+
+/// The app signed in as `who`, and how long the store's open and the app's build took.
+fn open_app(data: &Path, who: &str) -> Result<(App<Ctx>, Duration, Duration)> {
+    let t0 = Instant::now();
+    let store = Store::<Tenant>::open(data)?.ok_or_else(|| anyhow!("no tenant in {}", data.display()))?;
+    let store_open = t0.elapsed();
+    let t1 = Instant::now();
+    let actor = store.state().resolve_actor_key(who).map_err(|e| anyhow!("{who}: {e}"))?;
+    if matches!(actor, Actor::External { .. }) {
+        return Err(anyhow!("{who} is not in the directory of {}", data.display()));
+    }
+    let session = Session::new(store, actor);
+    let app = build_app(session, data, Keymap::defaults(), Theme::monochrome());
+    Ok((app, store_open, t1.elapsed()))
+}
+
+fn terminal() -> Result<Terminal<TestBackend>> {
+    Ok(Terminal::new(TestBackend::new(SIZE.0, SIZE.1))?)
+}
+
+fn draw(term: &mut Terminal<TestBackend>, app: &mut App<Ctx>) -> Result<()> {
+    term.draw(|f| app.draw(f))?;
+    Ok(())
+}
+
+/// From opening the store to the first frame drawn, signed in as `who`.
+pub fn first_frame(data: &Path, who: &str) -> Result<FirstFrame> {
+    let t0 = Instant::now();
+    let (mut app, store_open, app_built) = open_app(data, who)?;
+    let mut term = terminal()?;
+    draw(&mut term, &mut app)?;
+    let total = t0.elapsed();
+    drop(app);
+    Ok(FirstFrame { total, store_open, app_built })
+}
+
+fn key(name: &str) -> Result<KeyEvent> {
+    let b = KeyBinding::from_str(name).map_err(|e| anyhow!("{name}: {e}"))?;
+    Ok(KeyEvent::new(b.code, b.mods))
+}
+
+/// Presses `name` and draws the frame; the time it took.
+fn press(term: &mut Terminal<TestBackend>, app: &mut App<Ctx>, name: &str) -> Result<Duration> {
+    let k = key(name)?;
+    let t0 = Instant::now();
+    app.handle_key(k);
+    draw(term, app)?;
+    Ok(t0.elapsed())
+}
+
+/// The key figures, as the administrator: the Directory's move, open, filter and Esc, then a move
+/// on every other list tab. Returns them with the tenant's users and assignments.
+fn keys(data: &Path) -> Result<(Presses, usize, usize)> {
+    let (mut app, _, _) = open_app(data, &admin_key())?;
+    let (users, assignments) = {
+        let t = app.ctx.tenant();
+        (t.users.len(), t.assignments.len())
+    };
+    let mut term = terminal()?;
+    app.switch_tab(Tab::Directory);
+    if app.current_tab() != Tab::Directory {
+        return Err(anyhow!("the administrator does not see the Directory"));
+    }
+    draw(&mut term, &mut app)?;
+    let mut out = vec![];
+    let mut moves = vec![];
+    for _ in 0..PRESSES {
+        moves.push(press(&mut term, &mut app, "j")?);
+    }
+    out.push(("Directory: move (j)".to_string(), Latency::of(&mut moves)));
+    let (mut opens, mut closes) = (vec![], vec![]);
+    for _ in 0..PRESSES {
+        opens.push(press(&mut term, &mut app, "enter")?);
+        closes.push(press(&mut term, &mut app, "esc")?);
+        press(&mut term, &mut app, "j")?;
+    }
+    out.push(("Directory: open the details (Enter)".to_string(), Latency::of(&mut opens)));
+    out.push(("Directory: close the details (Esc)".to_string(), Latency::of(&mut closes)));
+    let (mut starts, mut typed, mut cleared) = (vec![], vec![], vec![]);
+    for i in 0..PRESSES {
+        starts.push(press(&mut term, &mut app, "/")?);
+        // Digits of the users' names ("User 012345") and emails: the first matches most rows.
+        let text = format!("{:0width$}", i.wrapping_mul(7919) % 100_000, width = FILTER_LEN);
+        for c in text.chars() {
+            typed.push(press(&mut term, &mut app, &c.to_string())?);
+        }
+        cleared.push(press(&mut term, &mut app, "esc")?);
+    }
+    out.push(("Directory: start a filter (/)".to_string(), Latency::of(&mut starts)));
+    out.push((format!("Directory: filter, each of {FILTER_LEN} characters typed"), Latency::of(&mut typed)));
+    out.push(("Directory: clear the filter (Esc)".to_string(), Latency::of(&mut cleared)));
+    for tab in [
+        Tab::MyAccess,
+        Tab::Approvals,
+        Tab::Reviews,
+        Tab::Catalogs,
+        Tab::Packages,
+        Tab::Audit,
+        Tab::Reports,
+        Tab::Notifications,
+    ] {
+        app.switch_tab(tab);
+        if app.current_tab() != tab {
+            continue;
+        }
+        draw(&mut term, &mut app)?;
+        let mut moves = vec![];
+        for _ in 0..PRESSES {
+            moves.push(press(&mut term, &mut app, "j")?);
+        }
+        out.push((format!("{tab}: move (j)"), Latency::of(&mut moves)));
+    }
+    Ok((out, users, assignments))
+}
+
+fn ms(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 { format!("{s:.2} s") } else { format!("{:.2} ms", s * 1e3) }
+}
+
+/// The figures as rows of the benchmark's markdown table (figure | value | target).
+pub fn rows(f: &UiFigures) -> String {
+    let mut out = String::new();
+    let first = |who: &str, ff: &FirstFrame| {
+        format!(
+            "| terminal app, open to first frame, {who} | {} (store open {}, app built {}, frame drawn {}) | target <= 1 s |\n",
+            ms(ff.total),
+            ms(ff.store_open),
+            ms(ff.app_built),
+            ms(ff.total.saturating_sub(ff.store_open).saturating_sub(ff.app_built))
+        )
+    };
+    out.push_str(&first("a plain user", &f.first_frame_user));
+    out.push_str(&first("the administrator", &f.first_frame_admin));
+    for (what, l) in &f.keys {
+        out.push_str(&format!(
+            "| key press to frame, {what}, {} users, {} assignments | p50 {}, p99 {}, max {} ({} presses) | target p99 <= 16 ms |\n",
+            f.users,
+            f.assignments,
+            ms(l.p50),
+            ms(l.p99),
+            ms(l.max),
+            l.presses
+        ));
+    }
+    out
+}

@@ -1,0 +1,135 @@
+//! The Directory's list of users, which may hold a hundred thousand: it keeps only the ids the
+//! reader may see (read once per change of the data) and builds a row when it is drawn, through
+//! the domain's per-user reads ([`Tenant::scoped_user`], [`Tenant::scoped_active_assignments`]).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use crate::domain::directory_reads::DirectoryScope;
+use crate::domain::{Tenant, UserId, UserType};
+use crate::ui::action::Action;
+use crate::ui::ctx::Ctx;
+use crate::ui::keymap::Mode;
+use crate::ui::tabs::common::*;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::list_pane::ListPane;
+use crate::ui::widgets::table::{CellText, Column, Rows};
+
+pub struct UserList {
+    pub pane: ListPane,
+    /// The users the reader may see, ascending.
+    ids: Vec<UserId>,
+    /// What the reader may see of each (None: the read was refused, no rows).
+    scope: Option<DirectoryScope>,
+}
+
+/// The rows of the list over the tenant of this moment.
+struct UserRows<'a> {
+    t: &'a Tenant,
+    scope: Option<&'a DirectoryScope>,
+    ids: &'a [UserId],
+    theme: &'a Theme,
+}
+
+impl Rows for UserRows<'_> {
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn cells(&self, index: usize) -> Vec<CellText> {
+        match (self.scope, self.ids.get(index)) {
+            (Some(scope), Some(id)) => user_cells(self.t, scope, *id, self.theme),
+            _ => vec![],
+        }
+    }
+}
+
+/// One user's row: sign-in state only with the whole record, and the count of active
+/// assignments the reader may see.
+fn user_cells(t: &Tenant, scope: &DirectoryScope, id: UserId, theme: &Theme) -> Vec<CellText> {
+    let Some(view) = t.scoped_user(scope, id) else { return vec![] };
+    let p = view.profile();
+    let sign_in = match view.full() {
+        Some(u) if !u.is_active() => state_cell(theme, "removed"),
+        Some(u) if u.enabled => state_cell(theme, "enabled"),
+        Some(_) => CellText::styled("blocked", theme.warning),
+        None => cell(""),
+    };
+    vec![
+        cell(p.display_name.to_string()),
+        muted_cell(theme, p.email.to_string()),
+        cell(if p.user_type == UserType::Guest { "guest" } else { "member" }),
+        sign_in,
+        cell(p.manager.map(|m| t.user_name(m)).unwrap_or_default()),
+        cell(p.department.to_string()),
+        cell(t.scoped_active_assignments(scope, id).to_string()),
+    ]
+}
+
+impl UserList {
+    pub fn new(title: &str, columns: Vec<Column>, empty: &str) -> Self {
+        UserList { pane: ListPane::new(title, columns).empty(empty), ids: vec![], scope: None }
+    }
+
+    fn rows<'a>(&'a self, ctx: &'a Ctx) -> UserRows<'a> {
+        UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme }
+    }
+
+    /// Re-reads who the reader may see; the selected user stays selected while still listed.
+    pub fn set(&mut self, ctx: &Ctx) {
+        let keep = self.selected();
+        (self.scope, self.ids) = match ctx.tenant().directory_scope(ctx.actor()) {
+            Ok((scope, ids)) => (Some(scope), ids),
+            Err(_) => (None, vec![]),
+        };
+        let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
+        self.pane.sync(&rows);
+        if let Some(id) = keep {
+            self.select(id);
+        }
+    }
+
+    pub fn selected(&self) -> Option<UserId> {
+        self.pane.selected().and_then(|i| self.ids.get(i).copied())
+    }
+
+    /// Selects the row of `id` if the filter shows it.
+    pub fn select(&mut self, id: UserId) -> bool {
+        match self.ids.binary_search(&id) {
+            Ok(i) => self.pane.state.select_source(i),
+            Err(_) => false,
+        }
+    }
+
+    /// Number of rows (before the filter).
+    pub fn row_count(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn handle(&mut self, ctx: &Ctx, action: Action) -> bool {
+        let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
+        self.pane.handle(action, &rows)
+    }
+
+    pub fn text(&mut self, ctx: &Ctx, c: char) -> bool {
+        let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
+        self.pane.text(c, &rows)
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.pane.mode()
+    }
+
+    pub fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        self.pane.render(area, buf, theme, &self.rows(ctx), true);
+    }
+
+    /// A click inside the pane selects the row under it. Returns whether it was inside.
+    pub fn click(&mut self, column: u16, row: u16) -> bool {
+        if !self.pane.contains(column, row) {
+            return false;
+        }
+        self.pane.click(column, row);
+        true
+    }
+}

@@ -1,0 +1,225 @@
+//! The terminal app over a directory of 20,000 users (the scale generator's tenant, built through
+//! domain commands on its frozen clock): the right rows show after moving to the end, a filter
+//! narrows as it is typed, the details open for the right user, a frame builds only the rows it
+//! shows and the filter indexes the rows once. The Directory's per-user reads agree with the
+//! whole-list reads they replace, for every user and three kinds of reader.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use entitle::domain::*;
+use entitle::scale::{ScaleParams, build};
+use entitle::session::Session;
+use entitle::store::Store;
+use entitle::ui::ctx::Ctx;
+use entitle::ui::keymap::KeyBinding;
+use entitle::ui::run::build_app;
+use entitle::ui::widgets::table::rows_materialized;
+use entitle::ui::{App, Keymap, Tab, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyEvent;
+
+const USERS: usize = 20_000;
+const W: u16 = 120;
+const H: u16 = 35;
+
+/// 20,000 users (and the generator's administrator), 2,000 assignments; built once.
+fn tenant() -> &'static Tenant {
+    static T: OnceLock<Tenant> = OnceLock::new();
+    T.get_or_init(|| {
+        let params = ScaleParams { users: USERS, ..ScaleParams::for_assignments(2_000) };
+        build(params).expect("the scale tenant builds").0
+    })
+}
+
+fn admin() -> UserId {
+    tenant().users.values().find(|u| u.global_admin).map(|u| u.id).expect("an administrator")
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: App<Ctx>,
+}
+
+fn app_as(user: UserId, tab: Tab) -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::create(dir.path().join("data"), tenant().clone()).expect("store");
+    let session = Session::new(store, Actor::user(user));
+    let mut app = build_app(session, Path::new("/data/scale"), Keymap::defaults(), Theme::monochrome());
+    app.switch_tab(tab);
+    assert_eq!(app.current_tab(), tab, "{tab} is visible");
+    Fixture { _dir: dir, app }
+}
+
+fn press(app: &mut App<Ctx>, keys: &[&str]) {
+    for k in keys {
+        let b = KeyBinding::from_str(k).unwrap_or_else(|e| panic!("{k}: {e}"));
+        app.handle_key(KeyEvent::new(b.code, b.mods));
+    }
+}
+
+/// The screen, and how many rows the tables asked for while drawing it.
+fn frame(app: &mut App<Ctx>) -> (String, u64) {
+    let before = rows_materialized();
+    let mut t = Terminal::new(TestBackend::new(W, H)).expect("test backend");
+    t.draw(|f| app.draw(f)).expect("draw");
+    let built = rows_materialized() - before;
+    let buf = t.backend().buffer();
+    let s = (0..H).map(|y| (0..W).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n").collect();
+    (s, built)
+}
+
+/// "filter: 01999 (11 of 20001)" → 11.
+fn filtered_count(screen: &str) -> usize {
+    let line = screen.lines().find(|l| l.contains("filter: ")).unwrap_or_else(|| panic!("a filter line:\n{screen}"));
+    let after = line.split_once("filter: ").map_or(line, |(_, a)| a);
+    let open = after.find('(').expect("a count");
+    after[open + 1..].split(' ').next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{line}"))
+}
+
+#[test]
+fn moving_to_the_last_of_twenty_thousand_users_shows_it_and_a_frame_builds_only_its_rows() {
+    let mut fx = app_as(admin(), Tab::Directory);
+    let (s, built) = frame(&mut fx.app);
+    assert!(s.contains(&format!("Users ({})", USERS + 1)), "{s}");
+    assert!(built <= u64::from(H), "the first frame built {built} rows of {}", USERS + 1);
+
+    press(&mut fx.app, &["end"]);
+    let (s, built) = frame(&mut fx.app);
+    let last = format!("User {USERS:06}");
+    assert!(s.contains(&format!("{last} (u")), "the details are the last user's:\n{s}");
+    assert!(s.contains(&format!("│{last}    user{USERS}@sca")), "the last row shows:\n{s}");
+    assert!(!s.contains("│Scale Admin"), "the first row scrolled away:\n{s}");
+    assert!(built <= u64::from(H), "a frame at the end built {built} rows");
+
+    press(&mut fx.app, &["k", "k"]);
+    let (s, built) = frame(&mut fx.app);
+    assert!(s.contains(&format!("User {:06} (u", USERS - 2)), "two up:\n{s}");
+    assert!(built <= u64::from(H), "{built}");
+}
+
+#[test]
+fn a_filter_over_twenty_thousand_users_narrows_as_typed_and_opens_the_right_user() {
+    let mut fx = app_as(admin(), Tab::Directory);
+    frame(&mut fx.app);
+    let before = rows_materialized();
+    press(&mut fx.app, &["/"]);
+    let indexed = rows_materialized() - before;
+    assert_eq!(indexed, USERS as u64 + 1, "starting a filter indexes every row once");
+
+    let mut counts = vec![];
+    let mut built = 0;
+    for c in ["0", "1", "9", "9", "9"] {
+        let before = rows_materialized();
+        press(&mut fx.app, &[c]);
+        let (s, drawn) = frame(&mut fx.app);
+        built += rows_materialized() - before - drawn;
+        counts.push(filtered_count(&s));
+    }
+    assert_eq!(built, 0, "typing filters the index: no row is built again");
+    assert!(counts.windows(2).all(|w| w[1] <= w[0]), "each character narrows: {counts:?}");
+    let t = tenant();
+    let expected = t
+        .users
+        .values()
+        .filter(|u| {
+            let manager = u.manager.map(|m| t.user_name(m)).unwrap_or_default();
+            [u.display_name.as_str(), u.email.as_str(), u.department.as_str(), manager.as_str()]
+                .iter()
+                .any(|s| s.to_lowercase().contains("01999"))
+        })
+        .count();
+    assert_eq!(counts.last().copied(), Some(expected), "{counts:?}");
+    assert!(expected > 1 && expected < 100, "{expected}");
+
+    // Enter ends the typing; Enter again gives the first match's details the whole tab.
+    press(&mut fx.app, &["enter"]);
+    let (s, _) = frame(&mut fx.app);
+    assert!(s.contains("User 001999") && s.contains("User 019999") && !s.contains("User 001998"), "{s}");
+    press(&mut fx.app, &["enter"]);
+    let (s, _) = frame(&mut fx.app);
+    assert!(s.contains("(esc back") && s.contains("│User 001999 (u"), "the details fill the tab:\n{s}");
+
+    // Esc leaves the details, Esc again clears the filter: every user is back, that one selected.
+    press(&mut fx.app, &["esc", "esc"]);
+    let (s, _) = frame(&mut fx.app);
+    assert!(!s.contains("filter: "), "{s}");
+    assert!(s.contains(&format!("Users ({})", USERS + 1)) && s.contains("User 001999 (u"), "{s}");
+}
+
+#[test]
+fn a_change_reaches_a_hidden_tab_when_it_is_shown() {
+    let mut fx = app_as(admin(), Tab::Audit);
+    let (s, _) = frame(&mut fx.app);
+    assert!(!s.contains(&format!("User {USERS:06}")), "not in the newest events yet:\n{s}");
+    fx.app.switch_tab(Tab::Directory);
+    frame(&mut fx.app);
+    let u = tenant().users.values().next_back().expect("a user");
+    let spec = UserSpec {
+        display_name: u.display_name.clone(),
+        email: u.email.clone(),
+        user_type: u.user_type,
+        manager: u.manager,
+        department: u.department.clone(),
+        job_title: u.job_title.clone(),
+        home_org: u.home_org,
+        global_admin: u.global_admin,
+    };
+    let block = Command::UpdateUser { user: u.id, spec, enabled: false };
+    let out = fx.app.ctx.run(block).expect("the admin blocks a user");
+    assert!(!out.message.is_empty());
+    fx.app.refresh_views();
+    press(&mut fx.app, &["end"]);
+    let (s, _) = frame(&mut fx.app);
+    assert!(s.contains("blocked"), "the Directory, on screen, shows it at once:\n{s}");
+    // The audit log was not on screen when the change came: it shows it when switched to.
+    fx.app.switch_tab(Tab::Audit);
+    let (s, _) = frame(&mut fx.app);
+    assert!(s.contains(&format!("User {USERS:06}")), "the audit log has the new event:\n{s}");
+}
+
+/// The Directory's per-user reads say what the whole-list reads say, for every user.
+fn same_as_the_lists(t: &Tenant, actor: &Actor) -> usize {
+    let (scope, ids) = t.directory_scope(actor).expect("may read the directory");
+    let listed = t.users_visible(actor).expect("may read the directory");
+    assert_eq!(ids, listed.iter().map(|v| v.profile().id).collect::<Vec<_>>());
+    let mut active: HashMap<UserId, usize> = HashMap::new();
+    for a in t.assignments_visible(actor).unwrap_or_default().into_iter().filter(|a| a.is_active()) {
+        *active.entry(a.target).or_default() += 1;
+    }
+    for view in &listed {
+        let id = view.profile().id;
+        assert_eq!(t.scoped_user(&scope, id).as_ref(), Some(view), "{id}");
+        assert_eq!(t.scoped_active_assignments(&scope, id), active.get(&id).copied().unwrap_or(0), "{id}");
+    }
+    active.values().sum()
+}
+
+#[test]
+fn the_directorys_per_user_reads_agree_with_the_whole_lists_for_every_reader() {
+    let t = tenant();
+    let all = same_as_the_lists(t, &Actor::user(admin()));
+    assert!(all >= 2_000, "the administrator sees every active assignment ({all})");
+    // A catalog owner (the generator's first staff member) sees their catalog's assignments.
+    let owner = t
+        .catalogs
+        .values()
+        .flat_map(|c| c.roles.keys())
+        .copied()
+        .find(|u| t.users.get(u).is_some_and(|u| !u.global_admin))
+        .expect("a catalog owner");
+    let seen = same_as_the_lists(t, &Actor::user(owner));
+    assert!(seen > 0 && seen < all, "{seen} of {all}");
+    // A plain member sees only their own.
+    let member = t
+        .assignments
+        .values()
+        .map(|a| a.target)
+        .find(|u| t.catalogs.values().all(|c| !c.roles.contains_key(u)))
+        .expect("a member with an assignment");
+    let own = same_as_the_lists(t, &Actor::user(member));
+    assert!(own >= 1 && own < seen, "{own}");
+}

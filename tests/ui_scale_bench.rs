@@ -1,0 +1,41 @@
+//! The terminal app's rows of the scale benchmark at smoke size (what CI runs; the times are not
+//! asserted: speed belongs to the benchmark). It proves the instrument drives what it says: the
+//! keys reach the Directory of a tenant with the wanted number of users, every figure counts its
+//! presses, the first frames are drawn for both sign-ins, and every row is printed with its target.
+
+#[path = "../benches/scale/ui.rs"]
+mod ui;
+
+use entitle::scale::{ScaleParams, generate};
+
+#[test]
+fn the_smoke_ui_rows_drive_the_directory_of_a_generated_tenant_and_print_every_figure() {
+    let root = tempfile::tempdir().expect("a temp dir");
+    let params = ScaleParams::smoke();
+    let data = root.path().join("scale");
+    generate(&data, params).expect("the smoke tenant");
+
+    let kp = ui::key_params(params);
+    assert_eq!(kp.users, params.assignments, "as many users as assignments below 100,000");
+    assert_eq!(ui::key_params(ScaleParams::full()), ScaleParams::full(), "the full tenant has 100,000 users");
+
+    let f = ui::measure(&data, root.path(), params).expect("measures");
+    assert_eq!(f.users, kp.users + 1, "the generator's administrator and its users");
+    let names: Vec<&str> = f.keys.iter().map(|(k, _)| k.as_str()).collect();
+    for key in ["Directory: move (j)", "Directory: open the details (Enter)", "Directory: clear the filter (Esc)"] {
+        assert!(names.contains(&key), "{key} in {names:?}");
+    }
+    assert!(names.iter().any(|n| n.starts_with("Access packages")), "{names:?}");
+    for (name, l) in &f.keys {
+        assert!(l.presses >= ui::PRESSES, "{name}: {} presses", l.presses);
+        assert!(l.p50 <= l.p99 && l.p99 <= l.max, "{name}: {l:?}");
+    }
+    for ff in [f.first_frame_user, f.first_frame_admin] {
+        assert!(ff.store_open + ff.app_built <= ff.total, "{ff:?}");
+    }
+
+    let rows = ui::rows(&f);
+    assert_eq!(rows.lines().count(), f.keys.len() + 2, "{rows}");
+    assert!(rows.contains("open to first frame, a plain user") && rows.contains("the administrator"), "{rows}");
+    assert!(rows.lines().all(|l| l.ends_with("target p99 <= 16 ms |") || l.ends_with("target <= 1 s |")), "{rows}");
+}
