@@ -61,6 +61,9 @@ pub fn run_tui(mut session: Session, location: &Path, notice: Option<String>) ->
         app.set_message(StatusMessage::info(n));
     }
     app.show_notice();
-    terminal::run_with_tick(&mut app, terminal::TICK, signals)?;
-    Ok(())
+    let done = terminal::run_with_tick(&mut app, terminal::TICK, signals);
+    // The terminal is restored and the process ends: the system takes the memory back at once
+    // (freeing a big tenant object by object takes a second). Every commit is durable already.
+    std::mem::forget(app);
+    done.map_err(Into::into)
 }
