@@ -4,10 +4,15 @@ use entitle::domain::Tenant;
 use entitle::domain::decode::{decode, decode_split};
 use entitle::scale::{self, ScaleParams};
 
-fn state_bytes(dir: &std::path::Path) -> Vec<u8> {
-    let bytes = std::fs::read(dir.join("tenant.json")).expect("the snapshot");
+/// The state of a generated tenant's snapshot (after its header line), and its ordinary parse.
+fn generated() -> (Vec<u8>, Tenant) {
+    let dir = tempfile::tempdir().expect("tmp");
+    scale::generate(dir.path(), ScaleParams::for_assignments(300)).expect("generates");
+    let bytes = std::fs::read(dir.path().join("tenant.json")).expect("the snapshot");
     let at = bytes.iter().position(|b| *b == b'\n').expect("a header line");
-    bytes[at + 1..].to_vec()
+    let state = bytes[at + 1..].to_vec();
+    let ordinary: Tenant = serde_json::from_slice(&state).expect("parses");
+    (state, ordinary)
 }
 
 fn json(t: &Tenant) -> serde_json::Value {
@@ -16,10 +21,7 @@ fn json(t: &Tenant) -> serde_json::Value {
 
 #[test]
 fn the_split_parse_reads_what_the_ordinary_parse_reads() {
-    let dir = tempfile::tempdir().expect("tmp");
-    scale::generate(dir.path(), ScaleParams::for_assignments(300)).expect("generates");
-    let bytes = state_bytes(dir.path());
-    let ordinary: Tenant = serde_json::from_slice(&bytes).expect("parses");
+    let (bytes, ordinary) = generated();
     let split = decode_split(&bytes).expect("laid out as entitle writes it").expect("parses");
     assert!(ordinary.assignments.len() >= 300 && !ordinary.requests.is_empty() && !ordinary.grants.is_empty());
     assert_eq!(json(&split), json(&ordinary));
@@ -27,10 +29,7 @@ fn the_split_parse_reads_what_the_ordinary_parse_reads() {
 
 #[test]
 fn a_file_laid_out_otherwise_or_broken_is_read_the_ordinary_way() {
-    let dir = tempfile::tempdir().expect("tmp");
-    scale::generate(dir.path(), ScaleParams::for_assignments(300)).expect("generates");
-    let bytes = state_bytes(dir.path());
-    let ordinary: Tenant = serde_json::from_slice(&bytes).expect("parses");
+    let (bytes, ordinary) = generated();
     // Compact, as a script might write it back: not split, same tenant.
     let compact =
         serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(&bytes).expect("json")).expect("json");

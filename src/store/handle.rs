@@ -524,6 +524,7 @@ fn load<S: Persist>(paths: &Paths) -> Result<Option<View<S>>, StoreError> {
     drop(bytes);
     let history = paths.dir.join(&decoded.history);
     let mut state = decoded.state;
+    state.after_load();
     let mut cursor = Cursor::new(decoded.seq);
     let journal = match files::read_from(&paths.journal, 0)? {
         None => None,

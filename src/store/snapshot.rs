@@ -43,7 +43,8 @@ struct Body<S> {
     state: S,
 }
 
-/// A snapshot as loaded: the state (after `after_load`), its seq, its history directory's name,
+/// A snapshot as loaded: the state (before `after_load`: the caller first lets go of the file's
+/// bytes, so they and the indexes are never in memory together), its seq, its history directory's name,
 /// and the schema version it was migrated from, if it was older than ours.
 pub(crate) struct Decoded<S> {
     pub state: S,
@@ -110,7 +111,7 @@ pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>
         let problem = format!("'{history}' is not a history directory's name (history or history-N)");
         return Err(StoreError::corrupt(path, Position::NONE, problem));
     }
-    let (mut state, migrated_from) = if version == S::SCHEMA_VERSION {
+    let (state, migrated_from) = if version == S::SCHEMA_VERSION {
         let state: S = match body_at {
             Some(at) => {
                 let rest = bytes.get(at..).unwrap_or_default();
@@ -146,7 +147,6 @@ pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>
             .map_err(|e| migrate_err(format!("the upgraded state does not fit: {}", json_problem(&e))))?;
         (state, Some(version))
     };
-    state.after_load();
     Ok(Decoded { state, seq: header.seq, history, migrated_from })
 }
 
