@@ -195,6 +195,27 @@ impl<S: Persist> Store<S> {
         history::read_since(&self.view.history, stream, cursor)
     }
 
+    /// If another process replaced the snapshot (a compaction, a reset) or this state went
+    /// stale, loads the files again *before* any lock is taken, as [`Store::open`] does: parsing
+    /// a big state takes seconds, and no other process should wait for that. Returns whether
+    /// it loaded. (Catching up under the lock then reads only what was appended meanwhile.)
+    fn reload_if_replaced(&mut self) -> Result<bool, StoreError> {
+        if !self.view.stale && files::stat(&self.paths.snapshot)? == Some(self.view.snapshot) {
+            return Ok(false);
+        }
+        match load_then_check::<S>(&self.paths, &self.lock, &mut self.wait)? {
+            Some(view) => {
+                self.view = view;
+                self.notices.note_torn(&self.paths.journal, &self.view.cursor);
+                Ok(true)
+            }
+            None => {
+                let gone = io::Error::from(io::ErrorKind::NotFound);
+                Err(StoreError::io(&self.paths.snapshot, "read the snapshot", gone))
+            }
+        }
+    }
+
     /// The entries committed after number `since`, in order, as the journal holds them (what
     /// another copy of the state applies to catch up). Refused with [`StoreError::Compacted`]
     /// when some of them are only in the snapshot by now.
@@ -332,6 +353,7 @@ impl<S: Persist> Store<S> {
         make: impl FnOnce(&S) -> S::Entry,
     ) -> Result<S::Output, CommitError<S::Error>> {
         self.check_writable()?;
+        self.reload_if_replaced()?;
         let _held = self.lock.exclusive(&mut self.wait)?;
         let paths = &self.paths;
         let view = &mut self.view;
@@ -394,6 +416,9 @@ impl<S: Persist> Store<S> {
     /// or wrote. Returns whether the state may have changed. When nothing changed this costs
     /// two `stat`s: no lock, no read.
     pub fn refresh(&mut self) -> Result<bool, StoreError> {
+        if self.reload_if_replaced()? {
+            return Ok(true);
+        }
         let view = &mut self.view;
         if !view.stale
             && files::stat(&self.paths.snapshot)? == Some(view.snapshot)
@@ -422,6 +447,7 @@ impl<S: Persist> Store<S> {
     /// committed meanwhile kept. If another process compacted meanwhile, this one's snapshot
     /// is dropped (theirs is as new or newer).
     fn compact_unlocked(&mut self) -> Result<(), StoreError> {
+        self.reload_if_replaced()?;
         let start = {
             let _held = self.lock.exclusive(&mut self.wait)?;
             self.view.catch_up(&self.paths)?;

@@ -52,3 +52,25 @@ fn open_parses_without_holding_the_lock() {
     let probed = PROBE.take();
     assert!(matches!(probed, Some((_, true))), "the lock was held while parsing: {probed:?}");
 }
+
+#[test]
+fn a_snapshot_replaced_by_another_process_is_parsed_again_without_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = Store::create(dir.path(), Probe(0)).unwrap();
+    let mut b = Store::<Probe>::open(dir.path()).unwrap().unwrap();
+    a.commit(|_| 5).unwrap();
+    a.compact().unwrap();
+
+    // b's next commit, refresh or compaction loads the new snapshot before taking any lock.
+    PROBE.set(Some((dir.path().join("entitle.lock"), false)));
+    b.commit(|_| 1).unwrap();
+    let probed = PROBE.take();
+    assert!(matches!(probed, Some((_, true))), "the lock was held while parsing: {probed:?}");
+    assert_eq!(b.state().0, 6);
+
+    a.compact().unwrap();
+    PROBE.set(Some((dir.path().join("entitle.lock"), false)));
+    assert!(b.refresh().unwrap());
+    assert!(matches!(PROBE.take(), Some((_, true))));
+    assert_eq!((b.state().0, b.seq()), (6, 2));
+}
