@@ -115,19 +115,29 @@ pub fn take(key: &str) -> impl FnOnce(&Toy) -> Entry {
     move |_| entry(Cmd::Take { key })
 }
 
-/// Every file in `dir` but the lock file, with its bytes, sorted by name.
+/// Every file in `dir` (and below, as `sub/name`) but the lock file, with its bytes, sorted by
+/// name; a directory counts too, as its name with a trailing `/`.
 pub fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != "entitle.lock")
-        .map(|p| {
-            let bytes = fs::read(&p).unwrap();
-            (p.file_name().unwrap().to_string_lossy().into_owned(), bytes)
-        })
-        .collect();
+    let mut files = vec![];
+    walk(dir, "", &mut files);
     files.sort();
     files
+}
+
+fn walk(dir: &Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = format!("{prefix}{}", path.file_name().unwrap().to_string_lossy());
+        if name == "entitle.lock" {
+            continue;
+        }
+        if path.is_dir() {
+            out.push((format!("{name}/"), vec![]));
+            walk(&path, &format!("{name}/"), out);
+        } else {
+            out.push((name, fs::read(&path).unwrap()));
+        }
+    }
 }
 
 /// The journal's lines (without their '\n').

@@ -20,8 +20,9 @@ use super::snapshot;
 /// that no later open replays it.
 pub const HEAVY_ENTRY: Duration = Duration::from_millis(100);
 
-/// When a commit also compacts: once the journal holds more than `max_entries` lines or more
-/// than `max_bytes` bytes, the state is written as a new snapshot and the journal emptied.
+/// When a commit also compacts: once more than `max_entries` entries were committed since the
+/// snapshot, or the journal holds more than twice `max_bytes` bytes, the state is written as a
+/// new snapshot and the journal keeps only the entries since the snapshot before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Compaction {
     pub max_entries: u64,
@@ -35,12 +36,17 @@ impl Default for Compaction {
 }
 
 impl Compaction {
+    /// Entries since the snapshot past `max_entries`, or the journal (which also keeps the
+    /// entries of the period before, for processes that follow compactions) past twice
+    /// `max_bytes`.
     fn is_due(&self, cursor: &Cursor) -> bool {
-        cursor.lines > self.max_entries || cursor.pos > self.max_bytes
+        cursor.seq.saturating_sub(cursor.snapshot_seq) > self.max_entries
+            || cursor.pos > self.max_bytes.saturating_mul(2)
     }
     /// Twice past the limits: the compactions after commits failed or lag behind.
     fn is_overdue(&self, cursor: &Cursor) -> bool {
-        cursor.lines > self.max_entries.saturating_mul(2) || cursor.pos > self.max_bytes.saturating_mul(2)
+        cursor.seq.saturating_sub(cursor.snapshot_seq) > self.max_entries.saturating_mul(2)
+            || cursor.pos > self.max_bytes.saturating_mul(4)
     }
 }
 
@@ -60,16 +66,16 @@ pub struct Store<S: Persist> {
 }
 
 /// What this process knows of the files, and the state built from them.
-struct View<S> {
-    state: S,
-    cursor: Cursor,
-    migrated_from: Option<u32>,
-    snapshot: Stamp,
-    journal: Option<Stamp>,
+pub(super) struct View<S> {
+    pub(super) state: S,
+    pub(super) cursor: Cursor,
+    pub(super) migrated_from: Option<u32>,
+    pub(super) snapshot: Stamp,
+    pub(super) journal: Option<Stamp>,
     /// The history directory the snapshot names.
-    history: PathBuf,
+    pub(super) history: PathBuf,
     /// The state in memory may be ahead of the files (a write failed): reload before use.
-    stale: bool,
+    pub(super) stale: bool,
 }
 
 impl<S: Persist> fmt::Debug for Store<S> {
@@ -201,6 +207,13 @@ impl<S: Persist> Store<S> {
     /// it loaded. (Catching up under the lock then reads only what was appended meanwhile.)
     fn reload_if_replaced(&mut self) -> Result<bool, StoreError> {
         if !self.view.stale && files::stat(&self.paths.snapshot)? == Some(self.view.snapshot) {
+            return Ok(false);
+        }
+        // A compaction of what this state holds is followed under the lock, reading the journal.
+        if !self.view.stale
+            && let Some((head, _)) = snapshot::read_header(&self.paths.snapshot)?
+            && self.view.carries_on(&self.paths, &head)?
+        {
             return Ok(false);
         }
         match load_then_check::<S>(&self.paths, &self.lock, &mut self.wait)? {
@@ -456,7 +469,7 @@ impl<S: Persist> Store<S> {
         };
         let written = self.view.compaction_write(&self.paths, &start)?;
         #[cfg(test)]
-        while_compacting();
+        super::compaction::while_compacting();
         let _held = match self.lock.exclusive(&mut self.wait) {
             Ok(held) => held,
             Err(e) => {
@@ -468,33 +481,14 @@ impl<S: Persist> Store<S> {
     }
 }
 
-#[cfg(test)]
-thread_local! {
-    /// Run by a compaction between writing its snapshot and taking the lock to put it in
-    /// place (unit tests only: what others do meanwhile).
-    pub(crate) static WHILE_COMPACTING: std::cell::RefCell<Option<Box<dyn FnMut()>>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-#[cfg(test)]
-fn while_compacting() {
-    let hook = WHILE_COMPACTING.with(|h| h.borrow_mut().take());
-    if let Some(mut f) = hook {
-        f();
-        WHILE_COMPACTING.with(|h| *h.borrow_mut() = Some(f));
-    }
-}
-
-/// What a compaction started from: the state's seq, the snapshot it replaces, and the name of
-/// the history directory the new one names.
-struct CompactionStart {
-    seq: u64,
-    base: Stamp,
-    history: String,
-}
-
-/// Writes a state's pending history into `dir`, synced, and drops it from the state.
+/// Makes the history directory of a state being installed (even an empty one: its name is the
+/// tenant's, so no later install takes it, and a reset is never taken for a compaction),
+/// writes the state's pending history into it, synced, and drops it from the state.
 fn write_history<S: Persist>(dir: &Path, state: &mut S) -> Result<(), StoreError> {
+    fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, "make the history directory", e))?;
+    if let Some(parent) = dir.parent() {
+        files::sync_dir(parent)?;
+    }
     let records = state.pending_history().map_err(|source| StoreError::Encode {
         path: dir.to_owned(),
         what: "the history",
@@ -566,9 +560,15 @@ impl<S: Persist> View<S> {
     /// Brings the state up to date with the files. The caller holds the lock.
     /// Appended journal lines are replayed; anything else (a new snapshot, a journal cut or
     /// replaced, a line that does not follow on) makes a full reload.
-    fn catch_up(&mut self, paths: &Paths) -> Result<bool, StoreError> {
-        if self.stale || files::stat(&paths.snapshot)? != Some(self.snapshot) {
+    pub(super) fn catch_up(&mut self, paths: &Paths) -> Result<bool, StoreError> {
+        if self.stale {
             return self.reload(paths);
+        }
+        if files::stat(&paths.snapshot)? != Some(self.snapshot) {
+            return match self.follow_compaction(paths)? {
+                Some(changed) => Ok(changed),
+                None => self.reload(paths),
+            };
         }
         let now = files::stat(&paths.journal)?;
         if now == self.journal {
@@ -595,7 +595,7 @@ impl<S: Persist> View<S> {
 
     /// Appends the state's pending history records that the files lack; the caller holds the
     /// exclusive lock. With `sync`, what it writes is durable when it returns.
-    fn append_history(&mut self, sync: bool) -> Result<(), StoreError> {
+    pub(super) fn append_history(&mut self, sync: bool) -> Result<(), StoreError> {
         let records = self.state.pending_history().map_err(|source| StoreError::Encode {
             path: self.history.clone(),
             what: "the history",
@@ -609,7 +609,7 @@ impl<S: Persist> View<S> {
     }
 
     /// The name of the history directory, as the snapshot gives it.
-    fn history_name(&self, paths: &Paths) -> Result<String, StoreError> {
+    pub(super) fn history_name(&self, paths: &Paths) -> Result<String, StoreError> {
         self.history
             .strip_prefix(&paths.dir)
             .ok()
@@ -623,7 +623,7 @@ impl<S: Persist> View<S> {
     }
 
     /// Replays the journal lines after `cursor.pos`.
-    fn read_on(&mut self, paths: &Paths) -> Result<(), StoreError> {
+    pub(super) fn read_on(&mut self, paths: &Paths) -> Result<(), StoreError> {
         let Some((bytes, stamp)) = files::read_from(&paths.journal, self.cursor.pos)? else {
             let gone = io::Error::from(io::ErrorKind::NotFound);
             return Err(StoreError::io(&paths.journal, "read the journal", gone));
@@ -634,7 +634,7 @@ impl<S: Persist> View<S> {
     }
 
     /// Replaces everything with a fresh load from the files; on error, keeps what it had.
-    fn reload(&mut self, paths: &Paths) -> Result<bool, StoreError> {
+    pub(super) fn reload(&mut self, paths: &Paths) -> Result<bool, StoreError> {
         match load::<S>(paths)? {
             Some(view) => {
                 *self = view;
@@ -646,70 +646,4 @@ impl<S: Persist> View<S> {
             }
         }
     }
-
-    /// Writes the state as the new snapshot, then empties the journal, all under the exclusive
-    /// lock the caller holds (after catching up and keeping any torn tail aside).
-    fn compact(&mut self, paths: &Paths) -> Result<(), StoreError> {
-        let start = self.compaction_start(paths)?;
-        let written = self.compaction_write(paths, &start)?;
-        self.compaction_finish(paths, &start, written)
-    }
-
-    /// A compaction's first step, under the exclusive lock: the history of every entry in the
-    /// state is durable, so the journal may lose their lines.
-    fn compaction_start(&mut self, paths: &Paths) -> Result<CompactionStart, StoreError> {
-        self.append_history(true)?;
-        history::sync_all(&self.history)?;
-        Ok(CompactionStart { seq: self.cursor.seq, base: self.snapshot, history: self.history_name(paths)? })
-    }
-
-    /// The second step, with or without the lock: the state as of the start, written and
-    /// synced beside the snapshot.
-    fn compaction_write(&self, paths: &Paths, start: &CompactionStart) -> Result<files::Written, StoreError> {
-        let bytes = snapshot::encode(&paths.snapshot, &self.state, start.seq, &start.history)?;
-        files::write_beside(&paths.snapshot, &bytes)
-    }
-
-    /// The last step, under the exclusive lock: the new snapshot replaces the old (unless
-    /// another compaction replaced it first), and the journal keeps only the lines committed
-    /// since the start, which the state then replays. A snapshot loaded from an older schema
-    /// is first copied to `tenant.json.bak-<n>`.
-    fn compaction_finish(
-        &mut self,
-        paths: &Paths,
-        start: &CompactionStart,
-        written: files::Written,
-    ) -> Result<(), StoreError> {
-        files::remove_stale_temporaries(&paths.snapshot);
-        if files::stat(&paths.snapshot)? != Some(start.base) {
-            written.discard();
-            return Ok(());
-        }
-        if self.migrated_from.is_some() {
-            let names = files::backup_names(&[&paths.snapshot])?;
-            if let Some(copy) = names.first() {
-                files::keep_backup(&paths.snapshot, copy)?;
-            }
-        }
-        // Durable when this returns: until then, the journal must keep its lines.
-        self.snapshot = written.rename_into_place(&paths.snapshot)?;
-        self.migrated_from = None;
-        // What others committed since the start follows the lines this state has read.
-        let later = match files::read_from(&paths.journal, self.cursor.pos)? {
-            Some((bytes, _)) => bytes,
-            None => Vec::new(),
-        };
-        let later = later.strip_prefix(b"\n").unwrap_or(&later);
-        self.cursor = Cursor::new(start.seq);
-        if later.is_empty() {
-            self.journal = files::empty_journal(&paths.journal)?;
-            return Ok(());
-        }
-        files::replace_file(&paths.journal, later)?;
-        self.read_on(paths).inspect_err(|_| self.stale = true)
-    }
 }
-
-#[cfg(test)]
-#[path = "compaction_tests.rs"]
-mod compaction_tests;

@@ -65,15 +65,18 @@
 //!
 //! # Compaction
 //!
-//! A commit compacts (writes the state as the snapshot, then trims the journal) when the journal
-//! passes [`Compaction`]'s limits, and right after an entry whose `apply` took at least
-//! [`HEAVY_ENTRY`] (so no later open replays it). It holds the exclusive lock only to start
-//! (the history of every entry so far is synced) and to finish (the new snapshot is renamed in,
-//! and the journal keeps only the lines others committed meanwhile): the snapshot itself is
-//! written without the lock, so a big state's compaction blocks nobody. If another process
-//! compacted meanwhile, the later compaction drops its snapshot. If a compaction fails, the
-//! commit stands; later commits retry, and once the journal is twice past its limits a commit
-//! compacts first, under the lock, and is refused if that fails, so the journal stays bounded.
+//! A commit compacts (writes the state as the snapshot) once more than [`Compaction`]'s limit
+//! of entries were committed since the snapshot, and right after an entry whose `apply` took at
+//! least [`HEAVY_ENTRY`] (so no later open replays it). It holds the exclusive lock only to
+//! start (the history of every entry so far is synced) and to finish (the new snapshot is
+//! renamed in): the snapshot itself is written without the lock, so a big state's compaction
+//! blocks nobody. If another process compacted meanwhile, the later compaction drops its file.
+//! The journal then keeps the lines after the snapshot *before* (later opens skip them): another
+//! process that read that one follows the compaction by reading on in the journal, without
+//! parsing the new snapshot; a process further behind, or one facing a reset, parses the files
+//! again before it takes any lock. If a compaction fails, the commit stands; later commits
+//! retry, and once twice past the limits a commit compacts first, under the lock, and is
+//! refused if that fails, so the journal stays bounded.
 
 //! # Resets
 //!
@@ -89,6 +92,7 @@
 //! [`StoreError`] naming the file, line and column, and the files are left exactly as they were.
 
 mod backend;
+mod compaction;
 mod error;
 mod files;
 mod handle;

@@ -86,6 +86,29 @@ pub(crate) fn header(path: &Path, bytes: &[u8]) -> Result<(Header, Option<usize>
     Ok((header, body))
 }
 
+/// The header of the snapshot at `path` and the file's stamp, reading only its first line.
+/// `None` when there is no file, or its first line is not a header of its own (an older layout).
+pub(crate) fn read_header(path: &Path) -> Result<Option<(Header, super::files::Stamp)>, StoreError> {
+    use std::io::{BufRead, BufReader, Read};
+    if super::files::stat(path)?.is_none() {
+        return Ok(None);
+    }
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::io(path, "open the file", e)),
+    };
+    let meta = file.metadata().map_err(|e| StoreError::io(path, "look at the file", e))?;
+    super::files::check_regular(path, &meta)?;
+    let mut line = Vec::new();
+    // A header is a few dozen bytes: a longer first line is no header.
+    BufReader::new(file.take(4096))
+        .read_until(b'\n', &mut line)
+        .map_err(|e| StoreError::io(path, "read the file", e))?;
+    let Ok(head) = serde_json::from_slice::<Header>(&line) else { return Ok(None) };
+    Ok(head.state.is_none().then(|| (head, super::files::Stamp::of(&meta))))
+}
+
 pub(crate) fn decode<S: Persist>(path: &Path, bytes: &[u8]) -> Result<Decoded<S>, StoreError> {
     let corrupt = |e: serde_json::Error, what: &str| {
         StoreError::corrupt(path, Position::of_json(&e, 0), format!("{what}: {}", json_problem(&e)))

@@ -1,0 +1,186 @@
+//! Compaction: the state written as a new snapshot, holding the lock only to start and to
+//! finish (see "Compaction" in the module docs), and other processes following a compaction
+//! by reading on in the journal instead of parsing the new snapshot.
+
+use super::Persist;
+use super::error::StoreError;
+use super::files::{self, Paths, Stamp};
+use super::handle::View;
+use super::history;
+use super::journal::{self, Cursor};
+use super::snapshot;
+
+#[cfg(test)]
+thread_local! {
+    /// Run by a compaction between writing its snapshot and taking the lock to put it in
+    /// place (unit tests only: what others do meanwhile).
+    pub(crate) static WHILE_COMPACTING: std::cell::RefCell<Option<Box<dyn FnMut()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(test)]
+pub(super) fn while_compacting() {
+    let hook = WHILE_COMPACTING.with(|h| h.borrow_mut().take());
+    if let Some(mut f) = hook {
+        f();
+        WHILE_COMPACTING.with(|h| *h.borrow_mut() = Some(f));
+    }
+}
+
+/// What a compaction started from: the state's seq, the snapshot it replaces, and the name of
+/// the history directory the new one names.
+pub(super) struct CompactionStart {
+    seq: u64,
+    base: Stamp,
+    history: String,
+}
+
+impl<S: Persist> View<S> {
+    /// Writes the state as the new snapshot, then empties the journal, all under the exclusive
+    /// lock the caller holds (after catching up and keeping any torn tail aside).
+    pub(super) fn compact(&mut self, paths: &Paths) -> Result<(), StoreError> {
+        let start = self.compaction_start(paths)?;
+        let written = self.compaction_write(paths, &start)?;
+        self.compaction_finish(paths, &start, written)
+    }
+
+    /// A compaction's first step, under the exclusive lock: the history of every entry in the
+    /// state is durable, so the journal may lose their lines.
+    pub(super) fn compaction_start(&mut self, paths: &Paths) -> Result<CompactionStart, StoreError> {
+        self.append_history(true)?;
+        history::sync_all(&self.history)?;
+        Ok(CompactionStart { seq: self.cursor.seq, base: self.snapshot, history: self.history_name(paths)? })
+    }
+
+    /// The second step, with or without the lock: the state as of the start, written and
+    /// synced beside the snapshot.
+    pub(super) fn compaction_write(
+        &self,
+        paths: &Paths,
+        start: &CompactionStart,
+    ) -> Result<files::Written, StoreError> {
+        let bytes = snapshot::encode(&paths.snapshot, &self.state, start.seq, &start.history)?;
+        files::write_beside(&paths.snapshot, &bytes)
+    }
+
+    /// The last step, under the exclusive lock: the new snapshot replaces the old (unless
+    /// another compaction replaced it first), and the journal keeps only the lines committed
+    /// since the start, which the state then replays. A snapshot loaded from an older schema
+    /// is first copied to `tenant.json.bak-<n>`.
+    pub(super) fn compaction_finish(
+        &mut self,
+        paths: &Paths,
+        start: &CompactionStart,
+        written: files::Written,
+    ) -> Result<(), StoreError> {
+        files::remove_stale_temporaries(&paths.snapshot);
+        if files::stat(&paths.snapshot)? != Some(start.base) {
+            written.discard();
+            return Ok(());
+        }
+        if self.migrated_from.is_some() {
+            let names = files::backup_names(&[&paths.snapshot])?;
+            if let Some(copy) = names.first() {
+                files::keep_backup(&paths.snapshot, copy)?;
+            }
+        }
+        // The journal keeps the lines after the snapshot this one replaces (and those others
+        // committed meanwhile): a process that read the old snapshot follows this compaction
+        // by reading on in the journal, without parsing the new one.
+        let kept_after = self.cursor.snapshot_seq;
+        // Durable when this returns: until then, the journal must keep its lines.
+        self.snapshot = written.rename_into_place(&paths.snapshot)?;
+        self.migrated_from = None;
+        if let Some((bytes, _)) = files::read_from(&paths.journal, 0)? {
+            let cut = first_line_after(&bytes, kept_after);
+            if cut > 0 {
+                let rest = bytes.get(cut..).unwrap_or_default();
+                if rest.is_empty() {
+                    files::empty_journal(&paths.journal)?;
+                } else {
+                    files::replace_file(&paths.journal, rest)?;
+                }
+            }
+        }
+        // Read the journal again: lines up to the new snapshot are skipped, later ones applied.
+        self.cursor = Cursor::new(start.seq);
+        self.journal = None;
+        match files::stat(&paths.journal)? {
+            Some(_) => self.read_on(paths).inspect_err(|_| self.stale = true),
+            None => Ok(()),
+        }
+    }
+
+    /// Another process compacted. If its snapshot carries on from ours (same kind, schema and
+    /// history, newer than ours), reads on in the journal, which keeps the lines since the
+    /// snapshot before: cheap, where parsing the new snapshot takes seconds for a big state.
+    /// `None` when that cannot be done: the caller loads the files again. The caller holds
+    /// the lock.
+    pub(super) fn follow_compaction(&mut self, paths: &Paths) -> Result<Option<bool>, StoreError> {
+        let Some((head, stamp)) = snapshot::read_header(&paths.snapshot)? else { return Ok(None) };
+        if !self.carries_on(paths, &head)? {
+            return Ok(None);
+        }
+        let ours = self.cursor.seq;
+        // Lines up to our seq are skipped; the first one after must be ours + 1.
+        let mut cursor = Cursor::new(ours);
+        let journal = match files::read_from(&paths.journal, 0)? {
+            Some((bytes, jstamp)) => {
+                match journal::replay(&paths.journal, &bytes, &mut cursor, &mut self.state) {
+                    Ok(()) => {}
+                    // Nothing applied (the journal does not reach back to us): load instead.
+                    Err(_) if cursor.seq == ours => return Ok(None),
+                    Err(e) => {
+                        self.stale = true;
+                        return Err(e);
+                    }
+                }
+                Some(jstamp)
+            }
+            None => None,
+        };
+        if cursor.seq < head.seq {
+            // The snapshot holds entries the journal no longer does.
+            self.stale = cursor.seq != ours;
+            return Ok(None);
+        }
+        cursor.snapshot_seq = head.seq;
+        self.cursor = cursor;
+        self.snapshot = stamp;
+        self.journal = journal;
+        Ok(Some(self.cursor.seq != ours))
+    }
+
+    /// Whether a snapshot with this header carries on from the one this state was read from.
+    pub(super) fn carries_on(&self, paths: &Paths, head: &snapshot::Header) -> Result<bool, StoreError> {
+        let history = head.history.as_deref().unwrap_or(snapshot::DEFAULT_HISTORY);
+        Ok(head.kind == S::KIND
+            && head.schema_version == S::SCHEMA_VERSION
+            && self.migrated_from.is_none()
+            && history == self.history_name(paths)?
+            // A compaction moves the snapshot on; a file replaced at the same seq (an edit by
+            // hand, say) is read again, and refused if it is damaged.
+            && head.seq > self.cursor.snapshot_seq)
+    }
+}
+
+/// Where the first journal line whose seq is above `seq` starts (the length if none is; a line
+/// that does not read ends the search there, and stays).
+fn first_line_after(bytes: &[u8], seq: u64) -> usize {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        seq: u64,
+    }
+    let mut at = 0usize;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        match serde_json::from_slice::<Head>(line.strip_suffix(b"\n").unwrap_or(line)) {
+            Ok(h) if h.seq <= seq => at = at.saturating_add(line.len()),
+            _ => break,
+        }
+    }
+    at
+}
+
+#[cfg(test)]
+#[path = "compaction_tests.rs"]
+mod compaction_tests;
