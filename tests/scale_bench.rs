@@ -44,6 +44,7 @@ fn the_smoke_table_measures_the_cached_tenant_on_copies_and_prints_every_row() {
         let sum: u64 = f.parts.iter().map(|(_, n)| n).sum();
         assert!(sum <= f.snapshot_bytes && sum * 100 >= f.snapshot_bytes * 99, "{sum} of {}", f.snapshot_bytes);
         assert!(f.commit_line_bytes > 20, "a journal line per commit");
+        assert!(f.commit_during_compaction.1 >= 1 && f.commit_during_open.1 >= 1, "commits were made meanwhile");
         assert!(f.read.peak_kib > 0 && f.year.peak_kib > 0);
     }
     assert!(first.scale.snapshot_bytes > first.demo.snapshot_bytes * 5);
@@ -56,6 +57,8 @@ fn the_smoke_table_measures_the_cached_tenant_on_copies_and_prints_every_row() {
         "`clock show`",
         "clock advance 365d",
         "after that advance",
+        "while another handle compacts",
+        "while another handle opens",
     ] {
         assert!(text.contains(row), "{row} in\n{text}");
     }

@@ -40,6 +40,10 @@ pub struct Figures {
     pub year: Run,
     pub read_after_year: Run,
     pub commit_median: Duration,
+    /// The longest of the commits made while another handle compacts, and how many were made.
+    pub commit_during_compaction: (Duration, usize),
+    /// The longest of the commits made while another handle opens the store, and how many.
+    pub commit_during_open: (Duration, usize),
     pub commit_line_bytes: u64,
     pub bare_append_median: Duration,
 }
@@ -126,6 +130,7 @@ pub fn in_process(data: &Path, work: &Path, [read, year, read_after_year]: [Run;
     let bare_parse = bare_parse(&bytes)?;
     drop(bytes);
     let (commit_median, commit_line_bytes) = commits(work)?;
+    let (commit_during_compaction, commit_during_open) = commit_waits(work)?;
     let bare_append_median = bare_appends(work, commit_line_bytes)?;
     Ok(Figures {
         snapshot_bytes,
@@ -136,6 +141,8 @@ pub fn in_process(data: &Path, work: &Path, [read, year, read_after_year]: [Run;
         year,
         read_after_year,
         commit_median,
+        commit_during_compaction,
+        commit_during_open,
         commit_line_bytes,
         bare_append_median,
     })
@@ -242,6 +249,64 @@ fn commits(dir: &Path) -> Result<(Duration, u64)> {
     }
     let written = journal_len(dir)?.saturating_sub(before);
     Ok((median(&mut times), written / u64::try_from(COMMITS)?))
+}
+
+/// Commits made by one handle while another compacts, then while a third opens the store:
+/// the longest of each (a commit must never wait for a compaction or a reader) and how many.
+fn commit_waits(dir: &Path) -> Result<((Duration, usize), (Duration, usize))> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let open = || Store::<Tenant>::open(dir)?.ok_or_else(|| anyhow!("no tenant in {}", dir.display()));
+    let mut writer = open()?;
+    let user = writer
+        .state()
+        .users
+        .values()
+        .rev()
+        .find(|u| u.enabled && !u.global_admin && u.deleted_at.is_none())
+        .map(|u| Actor::user(u.id))
+        .ok_or_else(|| anyhow!("no user to commit as"))?;
+    let mut other = open()?;
+    let commits_while = |busy: &dyn Fn() -> bool, writer: &mut Store<Tenant>| -> Result<(Duration, usize)> {
+        let (mut longest, mut n) = (Duration::ZERO, 0usize);
+        while busy() || n == 0 {
+            let t0 = Instant::now();
+            writer
+                .commit(|t| Entry {
+                    at: t.now(),
+                    actor: user.clone(),
+                    command: Command::MarkRead { notification: None },
+                })
+                .map_err(|e| anyhow!("commit: {e}"))?;
+            longest = longest.max(t0.elapsed());
+            n += 1;
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Ok((longest, n))
+    };
+    let done = AtomicBool::new(false);
+    let during_compaction = std::thread::scope(|s| -> Result<(Duration, usize)> {
+        let compacting = s.spawn(|| {
+            let r = other.compact();
+            done.store(true, Ordering::SeqCst);
+            r
+        });
+        let waits = commits_while(&|| !done.load(Ordering::SeqCst), &mut writer);
+        compacting.join().map_err(|_| anyhow!("the compaction panicked"))??;
+        waits
+    })?;
+    drop(other);
+    let done = AtomicBool::new(false);
+    let during_open = std::thread::scope(|s| -> Result<(Duration, usize)> {
+        let opening = s.spawn(|| {
+            let r = open();
+            done.store(true, Ordering::SeqCst);
+            r
+        });
+        let waits = commits_while(&|| !done.load(Ordering::SeqCst), &mut writer);
+        opening.join().map_err(|_| anyhow!("the open panicked"))??;
+        waits
+    })?;
+    Ok((during_compaction, during_open))
 }
 
 fn journal_len(dir: &Path) -> Result<u64> {

@@ -45,6 +45,10 @@ fn size(f: &Figures) -> String {
     format!("{} ({})", bytes(f.snapshot_bytes), top.join(", "))
 }
 
+fn waits((longest, n): (std::time::Duration, usize)) -> String {
+    format!("{} ({n} commits)", secs(longest))
+}
+
 /// The markdown table: each figure for the scale tenant beside the demo's, references included.
 pub fn render(t: &Table) -> String {
     let (s, d) = (&t.scale, &t.demo);
@@ -72,6 +76,16 @@ pub fn render(t: &Table) -> String {
             format!("reference: bare append+fsync of a line of that size (median of {COMMITS})"),
             secs(s.bare_append_median),
             secs(d.bare_append_median),
+        ),
+        (
+            "longest commit while another handle compacts (target <= 50 ms)".into(),
+            waits(s.commit_during_compaction),
+            waits(d.commit_during_compaction),
+        ),
+        (
+            "longest commit while another handle opens the store (target <= 50 ms)".into(),
+            waits(s.commit_during_open),
+            waits(d.commit_during_open),
         ),
     ];
     let mut out = String::new();
