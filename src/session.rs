@@ -40,6 +40,11 @@ impl Persist for Tenant {
         Tenant::replay(self, entry)
     }
 
+    /// Only a command that fired many timers (a clock jump) can take long to replay.
+    fn may_be_heavy(output: &Outcome) -> bool {
+        output.fired.total() >= HEAVY_FIRED
+    }
+
     fn decode_state(bytes: &[u8]) -> Result<Self, serde_json::Error> {
         crate::domain::decode::decode(bytes)
     }
@@ -57,6 +62,10 @@ impl Persist for Tenant {
         Tenant::history_written(self);
     }
 }
+
+/// A command that fired fewer timers than this is never compacted at once, however long it
+/// took (a process kept waiting for the processor is not a heavy entry).
+const HEAVY_FIRED: usize = 1_000;
 
 /// The wall clock. Nothing below this crate's faces reads it.
 /// Whole seconds: nothing in the tenant needs finer, and it keeps every timestamp in the files short.

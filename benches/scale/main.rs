@@ -37,6 +37,14 @@ fn main() -> Result<()> {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_entitle"));
     let params = ScaleParams::for_assignments(size).with_seed(seed);
     let ui_only = args.get(2).is_some_and(|a| a == "ui");
+    if args.get(2).is_some_and(|a| a == "waits") {
+        // Only the commit waits, on the work copy the last whole run left.
+        let work = root.join("work").join("scale");
+        let (compaction, open) = measure::commit_waits(&work)?;
+        println!("longest commit while another handle compacts: {:?} ({} commits)", compaction.0, compaction.1);
+        println!("longest commit while another handle opens: {:?} ({} commits)", open.0, open.1);
+        return Ok(());
+    }
     if !ui_only {
         let t = measure::table(&bin, &root, params)?;
         print!("{}", table::render(&t));

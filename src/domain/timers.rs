@@ -61,6 +61,22 @@ impl Fired {
     pub fn is_empty(&self) -> bool {
         *self == Fired::default()
     }
+    /// Everything that fired, all kinds together.
+    pub fn total(&self) -> usize {
+        [
+            self.reviews_opened,
+            self.reviews_completed,
+            self.expired,
+            self.timed_out,
+            self.escalated,
+            self.notices,
+            self.started,
+            self.removed_by_review,
+            self.guests_removed,
+        ]
+        .into_iter()
+        .fold(0, usize::saturating_add)
+    }
     /// Each kind that fired, with its count and words: "3 reviews opened".
     pub fn parts(&self) -> Vec<String> {
         let kinds = [

@@ -41,7 +41,9 @@ impl<S: Persist> View<S> {
     pub(super) fn compact(&mut self, paths: &Paths) -> Result<(), StoreError> {
         let start = self.compaction_start(paths)?;
         let written = self.compaction_write(paths, &start)?;
-        self.compaction_finish(paths, &start, written)
+        let old = self.compaction_finish(paths, &start, written)?;
+        remove_old(old);
+        Ok(())
     }
 
     /// A compaction's first step, under the exclusive lock: the history of every entry in the
@@ -66,17 +68,18 @@ impl<S: Persist> View<S> {
     /// The last step, under the exclusive lock: the new snapshot replaces the old (unless
     /// another compaction replaced it first), and the journal keeps only the lines committed
     /// since the start, which the state then replays. A snapshot loaded from an older schema
-    /// is first copied to `tenant.json.bak-<n>`.
+    /// is first copied to `tenant.json.bak-<n>`. Returns the replaced snapshot's file, still to
+    /// be removed (by [`remove_old`], once the lock is let go).
     pub(super) fn compaction_finish(
         &mut self,
         paths: &Paths,
         start: &CompactionStart,
         written: files::Written,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<std::path::PathBuf>, StoreError> {
         files::remove_stale_temporaries(&paths.snapshot);
         if files::stat(&paths.snapshot)? != Some(start.base) {
             written.discard();
-            return Ok(());
+            return Ok(None);
         }
         if self.migrated_from.is_some() {
             let names = files::backup_names(&[&paths.snapshot])?;
@@ -89,7 +92,8 @@ impl<S: Persist> View<S> {
         // by reading on in the journal, without parsing the new one.
         let kept_after = self.cursor.snapshot_seq;
         // Durable when this returns: until then, the journal must keep its lines.
-        self.snapshot = written.rename_into_place(&paths.snapshot)?;
+        let (stamp, old) = written.rename_keeping_old(&paths.snapshot)?;
+        self.snapshot = stamp;
         self.migrated_from = None;
         if let Some((bytes, _)) = files::read_from(&paths.journal, 0)? {
             let cut = first_line_after(&bytes, kept_after);
@@ -105,10 +109,10 @@ impl<S: Persist> View<S> {
         // Read the journal again: lines up to the new snapshot are skipped, later ones applied.
         self.cursor = Cursor::new(start.seq);
         self.journal = None;
-        match files::stat(&paths.journal)? {
-            Some(_) => self.read_on(paths).inspect_err(|_| self.stale = true),
-            None => Ok(()),
+        if files::stat(&paths.journal)?.is_some() {
+            self.read_on(paths).inspect_err(|_| self.stale = true)?;
         }
+        Ok(old)
     }
 
     /// Another process compacted. If its snapshot carries on from ours (same kind, schema and
@@ -161,6 +165,34 @@ impl<S: Persist> View<S> {
             // A compaction moves the snapshot on; a file replaced at the same seq (an edit by
             // hand, say) is read again, and refused if it is damaged.
             && head.seq > self.cursor.snapshot_seq)
+    }
+}
+
+/// Removes a replaced snapshot kept by [`View::compaction_finish`] (nothing reads it: a
+/// leftover is removed by a later compaction).
+pub(super) fn remove_old(old: Option<std::path::PathBuf>) {
+    if let Some(old) = old {
+        let _ = std::fs::remove_file(old);
+    }
+}
+
+/// Whether the journal goes back far enough for a state at `ours` to follow a snapshot at
+/// `snapshot`: its first line is at most `ours + 1` (or, empty, the snapshot is no newer than
+/// the state). A look without the lock, to choose; the caller checks again under it.
+pub(super) fn journal_reaches(journal: &std::path::Path, ours: u64, snapshot: u64) -> bool {
+    use std::io::{BufRead, BufReader, Read};
+    #[derive(serde::Deserialize)]
+    struct Head {
+        seq: u64,
+    }
+    let mut line = Vec::new();
+    let read = std::fs::File::open(journal)
+        .and_then(|f| BufReader::new(f.take(1 << 20)).read_until(b'\n', &mut line).map(|_| ()));
+    match (read, serde_json::from_slice::<Head>(line.strip_suffix(b"\n").unwrap_or(&line))) {
+        (Ok(()), Ok(first)) => first.seq <= ours.saturating_add(1),
+        (Ok(()), Err(_)) if line.is_empty() => snapshot <= ours,
+        (Err(e), _) if e.kind() == std::io::ErrorKind::NotFound => snapshot <= ours,
+        _ => false,
     }
 }
 

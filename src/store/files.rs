@@ -165,6 +165,9 @@ pub(crate) struct Written {
     stamp: Stamp,
 }
 
+/// How much of a new file is written between two syncs.
+const SYNC_EVERY: usize = 8 << 20;
+
 /// Tells apart the temporary files of one process's writes.
 static TEMPORARIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -180,7 +183,13 @@ pub(crate) fn write_beside(target: &Path, bytes: &[u8]) -> Result<Written, Store
     let tmp = suffixed(&real, &format!(".tmp-{}-{n}", std::process::id()));
     let written = (|| {
         let mut file = File::create(&tmp).map_err(|e| StoreError::io(&tmp, "create the file", e))?;
-        file.write_all(bytes).map_err(|e| StoreError::io(&tmp, "write the file", e))?;
+        // Synced as it goes: a file system that flushes a file's pending data with another
+        // file's sync (ext4's ordered mode) would otherwise hold a concurrent commit's sync
+        // for the whole of a big snapshot.
+        for chunk in bytes.chunks(SYNC_EVERY) {
+            file.write_all(chunk).map_err(|e| StoreError::io(&tmp, "write the file", e))?;
+            file.sync_data().map_err(|e| StoreError::io(&tmp, "sync the file to disk", e))?;
+        }
         file.sync_all().map_err(|e| StoreError::io(&tmp, "sync the file to disk", e))?;
         file.metadata().map_err(|e| StoreError::io(&tmp, "look at the file", e))
     })();
@@ -204,14 +213,32 @@ impl Written {
         Ok(self.stamp)
     }
 
+    /// [`Written::rename_into_place`], keeping the replaced file under another name
+    /// (`<file>.old-<pid>-<n>`, returned) for the caller to remove later: removing a big file
+    /// frees its blocks, which can take a good part of a second, better spent outside a lock.
+    pub fn rename_keeping_old(self, target: &Path) -> Result<(Stamp, Option<PathBuf>), StoreError> {
+        let n = TEMPORARIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let old = suffixed(&self.real, &format!(".old-{}-{n}", std::process::id()));
+        let kept = fs::hard_link(&self.real, &old).is_ok().then_some(old);
+        match self.rename_into_place(target) {
+            Ok(stamp) => Ok((stamp, kept)),
+            Err(e) => {
+                if let Some(old) = kept {
+                    let _ = fs::remove_file(old);
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// Drops the new version.
     pub fn discard(self) {
         let _ = fs::remove_file(&self.tmp);
     }
 }
 
-/// Removes the temporary files beside `target` left by processes that died while writing
-/// them (on systems with `/proc`; elsewhere they stay, and are never read).
+/// Removes the temporary files beside `target` (new versions being written, old ones waiting
+/// to be removed) left by processes that died meanwhile (on systems with `/proc`; elsewhere they stay, and are never read).
 pub(crate) fn remove_stale_temporaries(target: &Path) {
     let proc_fs = Path::new("/proc/self");
     if !proc_fs.exists() {
@@ -221,11 +248,14 @@ pub(crate) fn remove_stale_temporaries(target: &Path) {
     let (Some(dir), Some(name)) = (real.parent(), real.file_name().and_then(|n| n.to_str())) else { return };
     // An older entitle wrote `<name>.tmp`.
     let _ = fs::remove_file(dir.join(format!("{name}.tmp")));
-    let prefix = format!("{name}.tmp-");
+    let prefixes = [format!("{name}.tmp-"), format!("{name}.old-")];
     let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let file = entry.file_name();
-        let Some(pid) = file.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|rest| rest.split('-').next())
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| prefixes.iter().find_map(|p| f.strip_prefix(p.as_str())))
+            .and_then(|rest| rest.split('-').next())
         else {
             continue;
         };

@@ -213,6 +213,7 @@ impl<S: Persist> Store<S> {
         if !self.view.stale
             && let Some((head, _)) = snapshot::read_header(&self.paths.snapshot)?
             && self.view.carries_on(&self.paths, &head)?
+            && super::compaction::journal_reaches(&self.paths.journal, self.view.cursor.seq, head.seq)
         {
             return Ok(false);
         }
@@ -388,7 +389,7 @@ impl<S: Persist> Store<S> {
         let mut line = journal::encode_line(&paths.journal, view.cursor.seq + 1, &entry)?;
         let started = Instant::now();
         let output = view.state.apply(&entry).map_err(CommitError::Refused)?;
-        let heavy = started.elapsed() >= self.heavy;
+        let heavy = started.elapsed() >= self.heavy && S::may_be_heavy(&output);
 
         // A torn tail is kept aside only now that it is about to be cut (not for a refusal).
         let written = self.notices.keep_torn(&paths.journal, &view.cursor).and_then(|()| {
@@ -470,14 +471,17 @@ impl<S: Persist> Store<S> {
         let written = self.view.compaction_write(&self.paths, &start)?;
         #[cfg(test)]
         super::compaction::while_compacting();
-        let _held = match self.lock.exclusive(&mut self.wait) {
+        let held = match self.lock.exclusive(&mut self.wait) {
             Ok(held) => held,
             Err(e) => {
                 written.discard();
                 return Err(e);
             }
         };
-        self.view.compaction_finish(&self.paths, &start, written)
+        let old = self.view.compaction_finish(&self.paths, &start, written)?;
+        drop(held);
+        super::compaction::remove_old(old);
+        Ok(())
     }
 }
 
@@ -506,10 +510,11 @@ fn write_history<S: Persist>(dir: &Path, state: &mut S) -> Result<(), StoreError
 const UNLOCKED_TRIES: usize = 2;
 
 /// Loads without holding the lock while parsing and replaying (which may take long on a big
-/// tenant: a writer should not wait for that), then checks under a short shared lock that the
-/// snapshot and journal are still the files that were read (same file, length and time). If
-/// not, or if the unlocked read failed (it may have caught a compaction half-way), it tries
-/// again, the last time entirely under the shared lock, whose errors are the ones reported.
+/// tenant: a writer should not wait for that), then, under a short shared lock, catches up with
+/// what changed meanwhile without parsing again: lines appended to the journal are read on, a
+/// compaction is followed in the journal. If that cannot be done (the snapshot was replaced by
+/// a reset, or the unlocked read failed half-way), it tries again, the last time entirely under
+/// the shared lock, whose errors are the ones reported.
 ///
 /// Safe because writers change the files only under the exclusive lock, and every change
 /// changes a stamp: an append the length, a compaction the snapshot's inode.
@@ -522,12 +527,28 @@ fn load_then_check<S: Persist>(
         let Ok(loaded) = load::<S>(paths) else { continue };
         let _held = lock.shared(wait)?;
         let snapshot = files::stat(&paths.snapshot)?;
-        let same = match &loaded {
-            None => snapshot.is_none(),
-            Some(v) => snapshot == Some(v.snapshot) && files::stat(&paths.journal)? == v.journal,
+        let Some(mut view) = loaded else {
+            if snapshot.is_none() {
+                return Ok(None);
+            }
+            continue;
         };
-        if same {
-            return Ok(loaded);
+        if snapshot == Some(view.snapshot) {
+            let journal = files::stat(&paths.journal)?;
+            if journal == view.journal {
+                return Ok(Some(view));
+            }
+            // Only appended to since: read on.
+            let grown = match (view.journal, journal) {
+                (Some(old), Some(now)) => old.same_file(&now) && now.len >= view.cursor.pos,
+                (None, Some(_)) => view.cursor.lines == 0,
+                _ => false,
+            };
+            if grown && view.read_on(paths).is_ok() {
+                return Ok(Some(view));
+            }
+        } else if let Ok(Some(_)) = view.follow_compaction(paths) {
+            return Ok(Some(view));
         }
     }
     let _held = lock.shared(wait)?;

@@ -88,11 +88,20 @@ fn open_last(path: &Path) -> Result<(File, u64, u64), StoreError> {
         .open(path)
         .map_err(|e| StoreError::io(path, "open the history", e))?;
     let len = file.metadata().map_err(|e| StoreError::io(path, "look at the history", e))?.len();
-    let from = len.saturating_sub(TAIL_BYTES);
+    let mut from = len.saturating_sub(TAIL_BYTES);
     let mut tail = Vec::new();
     file.seek(SeekFrom::Start(from))
         .and_then(|_| file.read_to_end(&mut tail))
         .map_err(|e| StoreError::io(path, "read the history", e))?;
+    // The last whole record must start inside what was read: with fewer than two line ends in
+    // the tail (a record longer than the tail), read the whole segment.
+    if from > 0 && tail.iter().filter(|&&b| b == b'\n').take(2).count() < 2 {
+        from = 0;
+        tail.clear();
+        file.seek(SeekFrom::Start(0))
+            .and_then(|_| file.read_to_end(&mut tail))
+            .map_err(|e| StoreError::io(path, "read the history", e))?;
+    }
     // Everything after the last newline is a write cut short: it goes.
     let complete = tail.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let keep = from + complete as u64;

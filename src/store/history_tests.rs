@@ -101,3 +101,18 @@ fn a_bad_record_or_stream_name_is_refused_with_its_place() {
     // An append refuses too rather than guess where the stream stands.
     assert!(append(&dir, &[rec("audit", 2)], false).is_err());
 }
+
+#[test]
+fn a_record_longer_than_the_tail_that_is_read_is_found_whole() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    let long = |seq: u64| HistoryRecord {
+        stream: "audit".into(),
+        seq,
+        line: format!("{{\"seq\":{seq},\"text\":\"{}\"}}", "x".repeat(300 << 10)).into_bytes(),
+    };
+    append(&dir, &[long(1), long(2)], false).expect("appends");
+    // The tail read does not reach back to the start of record 2: nothing is cut, and 2 is last.
+    append(&dir, &[long(2), rec("audit", 3)], false).expect("appends");
+    assert_eq!(seqs(&dir, "audit"), [1, 2, 3]);
+}

@@ -142,6 +142,14 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
         serde_json::from_slice(bytes)
     }
 
+    /// Whether an entry with this output may have been heavy (see [`HEAVY_ENTRY`]): only those
+    /// are timed for a compaction at once, so that a light entry whose process was merely
+    /// kept waiting for the processor does not compact. Default: any entry may be.
+    fn may_be_heavy(output: &Self::Output) -> bool {
+        let _ = output;
+        true
+    }
+
     /// Called after deserializing a snapshot, before any journal entry is replayed
     /// (rebuild in-memory indexes). Default: nothing.
     fn after_load(&mut self) {}

@@ -73,6 +73,18 @@ fn another_process_compaction_is_followed_in_the_journal_and_a_reset_parsed_with
     assert!(matches!(PROBE.take(), Some((_, false))));
     assert_eq!((b.state().0, b.seq(), b.snapshot_seq()), (7, 3, 3));
 
+    // Left behind by two compactions, b can no longer follow in the journal: it parses the new
+    // snapshot, before taking any lock.
+    for _ in 0..2 {
+        a.commit(|_| 1).unwrap();
+        a.compact().unwrap();
+    }
+    PROBE.set(Some((dir.path().join("entitle.lock"), false)));
+    assert!(b.refresh().unwrap());
+    let probed = PROBE.take();
+    assert!(matches!(probed, Some((_, true))), "the lock was held while parsing: {probed:?}");
+    assert_eq!((b.state().0, b.seq()), (9, 5));
+
     // A reset is another tenant: b parses it, before taking any lock.
     drop(Store::create_replacing(dir.path(), Probe(100)).unwrap());
     PROBE.set(Some((dir.path().join("entitle.lock"), false)));
