@@ -230,14 +230,7 @@ pub fn run_to(bin: &Path, data: &Path, args: &[&str], logs: &Path, out: Option<&
 /// mailbox read: the median time and the mean journal line length.
 fn commits(dir: &Path) -> Result<(Duration, u64)> {
     let mut store = Store::<Tenant>::open(dir)?.ok_or_else(|| anyhow!("no tenant in {}", dir.display()))?;
-    let user = store
-        .state()
-        .users
-        .values()
-        .rev()
-        .find(|u| u.enabled && !u.global_admin && u.deleted_at.is_none())
-        .map(|u| Actor::user(u.id))
-        .ok_or_else(|| anyhow!("no user to commit as"))?;
+    let user = committer(store.state())?;
     let before = journal_len(dir)?;
     let mut times = Vec::with_capacity(COMMITS);
     for _ in 0..COMMITS {
@@ -257,14 +250,7 @@ pub fn commit_waits(dir: &Path) -> Result<((Duration, usize), (Duration, usize))
     use std::sync::atomic::{AtomicBool, Ordering};
     let open = || Store::<Tenant>::open(dir)?.ok_or_else(|| anyhow!("no tenant in {}", dir.display()));
     let mut writer = open()?;
-    let user = writer
-        .state()
-        .users
-        .values()
-        .rev()
-        .find(|u| u.enabled && !u.global_admin && u.deleted_at.is_none())
-        .map(|u| Actor::user(u.id))
-        .ok_or_else(|| anyhow!("no user to commit as"))?;
+    let user = committer(writer.state())?;
     // This handle's own compactions (one every 2,000 commits) are not what is measured here:
     // they make the committing process write the snapshot itself (without the lock).
     writer.set_compaction(entitle::store::Compaction { max_entries: u64::MAX, max_bytes: u64::MAX });
@@ -310,6 +296,16 @@ pub fn commit_waits(dir: &Path) -> Result<((Duration, usize), (Duration, usize))
         waits
     })?;
     Ok((during_compaction, during_open))
+}
+
+/// A plain user to make the measured commits as (marking their mailbox read).
+fn committer(t: &Tenant) -> Result<Actor> {
+    t.users
+        .values()
+        .rev()
+        .find(|u| u.enabled && !u.global_admin && u.deleted_at.is_none())
+        .map(|u| Actor::user(u.id))
+        .ok_or_else(|| anyhow!("no user to commit as"))
 }
 
 fn journal_len(dir: &Path) -> Result<u64> {
