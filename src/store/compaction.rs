@@ -7,7 +7,7 @@ use super::error::StoreError;
 use super::files::{self, Paths, Stamp};
 use super::handle::View;
 use super::history;
-use super::journal::{self, Cursor};
+use super::journal::{self, Cursor, Head};
 use super::snapshot;
 
 #[cfg(test)]
@@ -180,29 +180,18 @@ pub(super) fn remove_old(old: Option<std::path::PathBuf>) {
 /// `snapshot`: its first line is at most `ours + 1` (or, empty, the snapshot is no newer than
 /// the state). A look without the lock, to choose; the caller checks again under it.
 pub(super) fn journal_reaches(journal: &std::path::Path, ours: u64, snapshot: u64) -> bool {
-    use std::io::{BufRead, BufReader, Read};
-    #[derive(serde::Deserialize)]
-    struct Head {
-        seq: u64,
-    }
-    let mut line = Vec::new();
-    let read = std::fs::File::open(journal)
-        .and_then(|f| BufReader::new(f.take(1 << 20)).read_until(b'\n', &mut line).map(|_| ()));
-    match (read, serde_json::from_slice::<Head>(line.strip_suffix(b"\n").unwrap_or(&line))) {
-        (Ok(()), Ok(first)) => first.seq <= ours.saturating_add(1),
-        (Ok(()), Err(_)) if line.is_empty() => snapshot <= ours,
-        (Err(e), _) if e.kind() == std::io::ErrorKind::NotFound => snapshot <= ours,
-        _ => false,
+    let line = std::fs::File::open(journal).and_then(|f| files::first_line(f, 1 << 20));
+    match line {
+        Ok(line) if line.is_empty() => snapshot <= ours,
+        Ok(line) => serde_json::from_slice::<Head>(line.strip_suffix(b"\n").unwrap_or(&line))
+            .is_ok_and(|first| first.seq <= ours.saturating_add(1)),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound && snapshot <= ours,
     }
 }
 
 /// Where the first journal line whose seq is above `seq` starts (the length if none is; a line
 /// that does not read ends the search there, and stays).
 fn first_line_after(bytes: &[u8], seq: u64) -> usize {
-    #[derive(serde::Deserialize)]
-    struct Head {
-        seq: u64,
-    }
     let mut at = 0usize;
     for line in bytes.split_inclusive(|&b| b == b'\n') {
         match serde_json::from_slice::<Head>(line.strip_suffix(b"\n").unwrap_or(line)) {

@@ -147,6 +147,15 @@ pub(crate) fn read_from(path: &Path, offset: u64) -> Result<Option<(Vec<u8>, Sta
     Ok(Some((bytes, Stamp::of(&meta))))
 }
 
+/// The first line of `file` with its `\n`, reading at most `max` bytes (a longer line comes
+/// back cut, without one).
+pub(crate) fn first_line(file: File, max: u64) -> io::Result<Vec<u8>> {
+    use std::io::{BufRead, BufReader};
+    let mut line = Vec::new();
+    BufReader::new(file.take(max)).read_until(b'\n', &mut line)?;
+    Ok(line)
+}
+
 /// Writes `bytes` beside `target`, syncs it, renames it over `target` and syncs the directory,
 /// so the new file is durable when this returns. Returns the stamp of the new file.
 ///

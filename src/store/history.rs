@@ -18,11 +18,11 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::error::{Position, StoreError, json_problem};
 use super::files;
+use super::journal::Head;
 
 /// A segment is closed, and the next record starts a new one, once it holds this many bytes.
 pub const SEGMENT_BYTES: u64 = 32 << 20;
@@ -39,11 +39,6 @@ pub struct HistoryRecord {
     pub seq: u64,
     /// The record as one line of JSON, without the newline.
     pub line: Vec<u8>,
-}
-
-#[derive(Deserialize)]
-struct Head {
-    seq: u64,
 }
 
 fn check_stream(dir: &Path, stream: &str) -> Result<PathBuf, StoreError> {

@@ -1,3 +1,5 @@
+use serde::Deserialize;
+
 use super::*;
 
 fn rec(stream: &str, seq: u64) -> HistoryRecord {

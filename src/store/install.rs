@@ -19,11 +19,9 @@ use std::fs;
 use std::io;
 use std::path::PathBuf;
 
-use serde::Deserialize;
-
 use super::error::StoreError;
 use super::files::{self, Paths};
-use super::journal::MAX_SEQ;
+use super::journal::{Head, MAX_SEQ};
 use super::snapshot;
 
 /// What the directory held before an install.
@@ -37,11 +35,6 @@ pub(crate) struct OldData {
     /// The old snapshot's history directory, if there: left where it is (the new data gets
     /// a directory of its own).
     pub history: Option<PathBuf>,
-}
-
-#[derive(Deserialize)]
-struct Head {
-    seq: u64,
 }
 
 /// Looks at what the directory holds, without trusting it to be valid.

@@ -13,10 +13,11 @@ struct LineOut<'a, E> {
     entry: &'a E,
 }
 
-/// Just the seq, to decide whether a line is already in the snapshot.
+/// Just the seq of a line (of the journal or a history stream), to decide whether it is
+/// already in the snapshot or the stream, without reading the rest.
 #[derive(Deserialize)]
-struct Head {
-    seq: u64,
+pub(crate) struct Head {
+    pub seq: u64,
 }
 
 #[derive(Deserialize)]

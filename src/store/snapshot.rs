@@ -89,7 +89,6 @@ pub(crate) fn header(path: &Path, bytes: &[u8]) -> Result<(Header, Option<usize>
 /// The header of the snapshot at `path` and the file's stamp, reading only its first line.
 /// `None` when there is no file, or its first line is not a header of its own (an older layout).
 pub(crate) fn read_header(path: &Path) -> Result<Option<(Header, super::files::Stamp)>, StoreError> {
-    use std::io::{BufRead, BufReader, Read};
     if super::files::stat(path)?.is_none() {
         return Ok(None);
     }
@@ -100,11 +99,8 @@ pub(crate) fn read_header(path: &Path) -> Result<Option<(Header, super::files::S
     };
     let meta = file.metadata().map_err(|e| StoreError::io(path, "look at the file", e))?;
     super::files::check_regular(path, &meta)?;
-    let mut line = Vec::new();
     // A header is a few dozen bytes: a longer first line is no header.
-    BufReader::new(file.take(4096))
-        .read_until(b'\n', &mut line)
-        .map_err(|e| StoreError::io(path, "read the file", e))?;
+    let line = super::files::first_line(file, 4096).map_err(|e| StoreError::io(path, "read the file", e))?;
     let Ok(head) = serde_json::from_slice::<Header>(&line) else { return Ok(None) };
     Ok(head.state.is_none().then(|| (head, super::files::Stamp::of(&meta))))
 }
