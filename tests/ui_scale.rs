@@ -158,16 +158,7 @@ fn a_change_reaches_a_hidden_tab_when_it_is_shown() {
     fx.app.switch_tab(Tab::Directory);
     frame(&mut fx.app);
     let u = tenant().users.values().next_back().expect("a user");
-    let spec = UserSpec {
-        display_name: u.display_name.clone(),
-        email: u.email.clone(),
-        user_type: u.user_type,
-        manager: u.manager,
-        department: u.department.clone(),
-        job_title: u.job_title.clone(),
-        home_org: u.home_org,
-        global_admin: u.global_admin,
-    };
+    let spec = UserSpec::from(u);
     let block = Command::UpdateUser { user: u.id, spec, enabled: false };
     let out = fx.app.ctx.run(block).expect("the admin blocks a user");
     assert!(!out.message.is_empty());
