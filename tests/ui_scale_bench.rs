@@ -35,7 +35,20 @@ fn the_smoke_ui_rows_drive_the_directory_of_a_generated_tenant_and_print_every_f
     }
 
     let rows = ui::rows(&f);
-    assert_eq!(rows.lines().count(), f.keys.len() + 2, "{rows}");
+    assert_eq!(rows.lines().count(), f.keys.len() + f.changes.len() + 2, "{rows}");
+    for who in ["as the administrator", "as the user with most assignments", "as the approver with most waiting"] {
+        assert!(names.iter().any(|n| n.starts_with("My access: move (j)") && n.contains(who)), "{who}: {names:?}");
+        assert!(f.changes.iter().any(|(n, _)| n.starts_with("My access: data change") && n.contains(who)), "{who}");
+    }
+    assert!(f.changes.iter().any(|(n, _)| n.starts_with("Approvals: data change, as the approver")), "{:?}", f.changes);
+    for (name, l) in &f.changes {
+        assert!(l.presses == ui::CHANGES && l.p50 <= l.p99 && l.p99 <= l.max, "{name}: {l:?}");
+    }
     assert!(rows.contains("open to first frame, a plain user") && rows.contains("the administrator"), "{rows}");
-    assert!(rows.lines().all(|l| l.ends_with("target p99 <= 16 ms |") || l.ends_with("target <= 1 s |")), "{rows}");
+    assert!(
+        rows.lines().all(|l| l.ends_with("target p99 <= 16 ms |")
+            || l.ends_with("target <= 1 s |")
+            || l.ends_with("no stated target |")),
+        "{rows}"
+    );
 }

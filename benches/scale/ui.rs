@@ -15,7 +15,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
-use entitle::domain::{Actor, Tenant};
+use entitle::domain::{Actor, Tenant, UserId};
 use entitle::scale::ScaleParams;
 use entitle::session::Session;
 use entitle::store::Store;
@@ -74,6 +74,8 @@ pub struct UiFigures {
     pub users: usize,
     pub assignments: usize,
     pub keys: Presses,
+    /// Per person and list tab: the data changed (the tab re-reads it) to the frame drawn.
+    pub changes: Presses,
     pub first_frame_user: FirstFrame,
     pub first_frame_admin: FirstFrame,
 }
@@ -92,8 +94,10 @@ pub fn measure(data: &Path, root: &Path, params: ScaleParams) -> Result<UiFigure
     let first_frame_user = first_frame(data, &user)?;
     let kp = key_params(params);
     let key_data = if kp == params { data.to_path_buf() } else { generated(root, kp)? };
-    let (keys, users, assignments) = keys(&key_data)?;
-    Ok(UiFigures { users, assignments, keys, first_frame_user, first_frame_admin })
+    let (mut keys, users, assignments) = keys(&key_data)?;
+    let (tab_keys, changes) = list_tabs(&key_data)?;
+    keys.extend(tab_keys);
+    Ok(UiFigures { users, assignments, keys, changes, first_frame_user, first_frame_admin })
 }
 
 /// The scale tenant's administrator (the generator's first user) and a plain user (its last).
@@ -218,28 +222,94 @@ fn keys(data: &Path) -> Result<(Presses, usize, usize)> {
     out.push(("Directory: start a filter (/)".to_string(), Latency::of(&mut starts)));
     out.push((format!("Directory: filter, each of {FILTER_LEN} characters typed"), Latency::of(&mut typed)));
     out.push(("Directory: clear the filter (Esc)".to_string(), Latency::of(&mut cleared)));
-    for tab in [
-        Tab::MyAccess,
-        Tab::Approvals,
-        Tab::Reviews,
-        Tab::Catalogs,
-        Tab::Packages,
-        Tab::Audit,
-        Tab::Reports,
-        Tab::Notifications,
-    ] {
+    for tab in [Tab::Catalogs, Tab::Packages, Tab::Audit] {
         app.switch_tab(tab);
         if app.current_tab() != tab {
             continue;
         }
         draw(&mut term, &mut app)?;
-        let mut moves = vec![];
-        for _ in 0..PRESSES {
-            moves.push(press(&mut term, &mut app, "j")?);
-        }
-        out.push((format!("{tab}: move (j)"), Latency::of(&mut moves)));
+        out.push((format!("{tab}: move (j)"), j_presses(&mut term, &mut app)?));
     }
     Ok((out, users, assignments))
+}
+
+/// [`PRESSES`] presses of `j`, each to its frame.
+fn j_presses(term: &mut Terminal<TestBackend>, app: &mut App<Ctx>) -> Result<Latency> {
+    let mut times = vec![];
+    for _ in 0..PRESSES {
+        times.push(press(term, app, "j")?);
+    }
+    Ok(Latency::of(&mut times))
+}
+
+/// The tabs whose lists are read from the data on every change of it (the tab on screen re-reads
+/// at once): timed per person who has the most rows in them.
+pub const LIST_TABS: [Tab; 7] =
+    [Tab::MyAccess, Tab::Approvals, Tab::Reviews, Tab::Notifications, Tab::Organizations, Tab::Reports, Tab::Settings];
+/// Data changes timed per tab and person.
+pub const CHANGES: usize = 20;
+
+/// Who the list tabs are measured as: the administrator, the user with the most assignments, and
+/// the approver with the most requests waiting (their sign-in keys).
+pub fn personas(t: &Tenant) -> Vec<(&'static str, String)> {
+    let most = |count: &dyn Fn(UserId) -> usize| {
+        t.users
+            .values()
+            .filter(|u| !u.global_admin)
+            .max_by_key(|u| (count(u.id), std::cmp::Reverse(u.id)))
+            .map(|u| (u.email.clone(), count(u.id)))
+    };
+    let mut out = vec![("the administrator", admin_key())];
+    if let Some((email, n)) = most(&|u| t.assignments_of_user(u).count())
+        && n > 0
+    {
+        out.push(("the user with most assignments", email));
+    }
+    if let Some((email, n)) = most(&|u| t.inbox(u).count())
+        && n > 0
+    {
+        out.push(("the approver with most waiting", email));
+    }
+    out
+}
+
+/// For each persona and each of [`LIST_TABS`] they see: `j` to frame, and a change of the data
+/// (what every commit, refresh and clock move does to the tab on screen: it re-reads the data)
+/// to frame. The change is timed without the commit, and with the values kept per data version
+/// (the lint, the badges' counts) kept: it is the tab's own cost.
+fn list_tabs(data: &Path) -> Result<(Presses, Presses)> {
+    let who = {
+        let (app, _, _) = open_app(data, &admin_key())?;
+        personas(app.ctx.tenant())
+    };
+    let (mut keys, mut changes) = (vec![], vec![]);
+    for (persona, key) in who {
+        let (mut app, _, _) = open_app(data, &key)?;
+        let mut term = terminal()?;
+        let (rows, inbox) = {
+            let t = app.ctx.tenant();
+            let me = app.ctx.me();
+            (me.map_or(0, |u| t.assignments_of_user(u).count()), me.map_or(0, |u| t.inbox(u).count()))
+        };
+        let persona = format!("{persona} ({rows} assignments, {inbox} waiting)");
+        for tab in LIST_TABS {
+            app.switch_tab(tab);
+            if app.current_tab() != tab {
+                continue;
+            }
+            draw(&mut term, &mut app)?;
+            keys.push((format!("{tab}: move (j), as {persona}"), j_presses(&mut term, &mut app)?));
+            let mut times = vec![];
+            for _ in 0..CHANGES {
+                let t0 = Instant::now();
+                app.refresh_views();
+                draw(&mut term, &mut app)?;
+                times.push(t0.elapsed());
+            }
+            changes.push((format!("{tab}: data change, as {persona}"), Latency::of(&mut times)));
+        }
+    }
+    Ok((keys, changes))
 }
 
 fn ms(d: Duration) -> String {
@@ -266,6 +336,15 @@ pub fn rows(f: &UiFigures) -> String {
             "| key press to frame, {what}, {} users, {} assignments | p50 {}, p99 {}, max {} ({} presses) | target p99 <= 16 ms |\n",
             f.users,
             f.assignments,
+            ms(l.p50),
+            ms(l.p99),
+            ms(l.max),
+            l.presses
+        ));
+    }
+    for (what, l) in &f.changes {
+        out.push_str(&format!(
+            "| data change to frame, {what} | p50 {}, p99 {}, max {} ({} changes) | no stated target |\n",
             ms(l.p50),
             ms(l.p99),
             ms(l.max),

@@ -5,7 +5,7 @@
 //! refusal stays in the prompt).
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
@@ -20,25 +20,23 @@ use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::list_pane::ListPane;
+use crate::ui::tabs::lists::{AnyList, IdList, Switched};
+use crate::ui::tabs::panes::Focus;
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::{CellText, Column};
+use crate::ui::widgets::wrap::wrap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pane {
-    Pending,
-    History,
-}
+/// The lists: requests waiting for me, and my decisions.
+const PENDING: usize = 0;
+const HISTORY: usize = 1;
+
+/// A request and my decision on it: one row of History.
+type Decided = (RequestId, StageDecision);
 
 pub struct Approvals {
-    pane: Pane,
-    pending: ListPane,
-    history: ListPane,
-    pending_ids: Vec<RequestId>,
-    /// The request and my decision on it, one per row of History.
-    history_items: Vec<(RequestId, StageDecision)>,
-    pending_rows: Vec<Vec<CellText>>,
-    history_rows: Vec<Vec<CellText>>,
+    focus: Focus,
+    pending: IdList<RequestId>,
+    history: IdList<Decided>,
 }
 
 impl Default for Approvals {
@@ -51,8 +49,8 @@ impl Approvals {
     pub fn new() -> Self {
         let c = |t: &str, w| Column::new(t, w);
         Approvals {
-            pane: Pane::Pending,
-            pending: ListPane::new(
+            focus: Focus::default(),
+            pending: IdList::new(
                 "Waiting for my decision",
                 vec![
                     c("Request", Constraint::Length(8)),
@@ -62,9 +60,10 @@ impl Approvals {
                     c("Left", Constraint::Length(7)),
                     c("Submitted", Constraint::Length(10)),
                 ],
-            )
-            .empty("Nothing waits for your approval."),
-            history: ListPane::new(
+                "Nothing waits for your approval.",
+                pending_row,
+            ),
+            history: IdList::new(
                 "My decisions",
                 vec![
                     c("Decided", Constraint::Length(10)),
@@ -74,28 +73,18 @@ impl Approvals {
                     c("Reason", Constraint::Fill(3)),
                     c("Now", Constraint::Length(15)),
                 ],
-            )
-            .empty("You have not decided any request yet."),
-            pending_ids: vec![],
-            history_items: vec![],
-            pending_rows: vec![],
-            history_rows: vec![],
-        }
-    }
-
-    fn current(&mut self) -> (&mut ListPane, &Vec<Vec<CellText>>) {
-        match self.pane {
-            Pane::Pending => (&mut self.pending, &self.pending_rows),
-            Pane::History => (&mut self.history, &self.history_rows),
+                "You have not decided any request yet.",
+                history_row,
+            ),
         }
     }
 
     fn selected_pending(&self) -> Option<RequestId> {
-        self.pending.selected().and_then(|i| self.pending_ids.get(i).copied())
+        self.pending.selected()
     }
 
-    fn selected_history(&self) -> Option<&(RequestId, StageDecision)> {
-        self.history.selected().and_then(|i| self.history_items.get(i))
+    fn selected_history(&self) -> Option<Decided> {
+        self.history.selected()
     }
 
     /// The reason prompt for approving or denying a request; its title says whether a reason is
@@ -111,7 +100,7 @@ impl Approvals {
     }
 
     fn decide(&self, ctx: &Ctx, approve: bool) -> Effect {
-        if self.pane != Pane::Pending {
+        if self.shown() != PENDING {
             return Effect::info("Decide from the Pending list");
         }
         match self.selected_pending() {
@@ -126,16 +115,16 @@ impl Approvals {
     fn render_detail(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let t = ctx.tenant();
         let mut d = Detail::new(theme, area.width);
-        match self.pane {
-            Pane::Pending => {
+        match self.shown() {
+            PENDING => {
                 if let Some(r) = self.selected_pending().and_then(|id| t.requests.get(&id)) {
                     d.heading(format!("{} · {} · {}", r.id, package_name(t, r), stage_text(t, r)));
                     request_lines(ctx, r, &mut d);
                 }
             }
-            Pane::History => {
+            _ => {
                 if let Some((id, mine)) = self.selected_history()
-                    && let Some(r) = t.requests.get(id)
+                    && let Some(r) = t.requests.get(&id)
                 {
                     d.heading(format!("{} · {}", r.id, package_name(t, r)));
                     let verb = if mine.approved { "approved" } else { "denied" };
@@ -194,36 +183,6 @@ impl<'t> Detail<'t> {
             self.lines.push(Line::from(vec![Span::styled(label, self.theme.muted), Span::styled(chunk, style)]));
         }
     }
-}
-
-/// Greedy word wrap to `width` columns; a word longer than a line is cut.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let w = |s: &str| Span::raw(s).width();
-    let mut out: Vec<String> = vec![];
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let sep = usize::from(!line.is_empty());
-        if w(&line) + sep + w(word) <= width {
-            if sep == 1 {
-                line.push(' ');
-            }
-            line.push_str(word);
-            continue;
-        }
-        if !line.is_empty() {
-            out.push(std::mem::take(&mut line));
-        }
-        for c in word.chars() {
-            if w(&line) + w(c.encode_utf8(&mut [0; 4])) > width && !line.is_empty() {
-                out.push(std::mem::take(&mut line));
-            }
-            line.push(c);
-        }
-    }
-    if !line.is_empty() || out.is_empty() {
-        out.push(line);
-    }
-    out
 }
 
 /// Whether the policy asks the approver for a reason at the request's current stage.
@@ -345,54 +304,108 @@ fn request_lines(ctx: &Ctx, r: &Request, d: &mut Detail) {
     d.kv("Submitted", fmt_time(r.created_at));
 }
 
+/// A request waiting for me: who, what, which stage, time left to decide, when it came.
+fn pending_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
+    let (t, theme, now) = (ctx.tenant(), &ctx.theme, ctx.now);
+    let Some(r) = t.requests.get(id) else { return vec![] };
+    let stages = t.policies.get(&r.policy).map(|p| p.spec.stages.len()).unwrap_or(0);
+    let left = match t.request_deadline(r) {
+        Some(d) if d - now < chrono::Duration::days(2) => CellText::styled(time_left(now, d), theme.warning),
+        Some(d) => cell(time_left(now, d)),
+        None => cell("—"),
+    };
+    vec![
+        cell(r.id.to_string()),
+        cell(short_target(t, &r.target)),
+        cell(package_name(t, r)),
+        cell(format!("{} of {stages}", r.stage + 1)),
+        left,
+        muted_cell(theme, fmt_day(Some(r.created_at))),
+    ]
+}
+
+/// One of my decisions: when, which request, what I said and where the request is now.
+fn history_row(ctx: &Ctx, (id, d): &Decided) -> Vec<CellText> {
+    let (t, theme) = (ctx.tenant(), &ctx.theme);
+    let Some(r) = t.requests.get(id) else { return vec![] };
+    let verb = if d.approved { "approved" } else { "denied" };
+    vec![
+        muted_cell(theme, fmt_day(Some(d.at))),
+        cell(r.id.to_string()),
+        cell(package_name(t, r)),
+        state_cell(theme, verb),
+        cell(d.reason.clone()),
+        state_cell(theme, r.state),
+    ]
+}
+
+/// The requests waiting for `me` (from the inbox index), the first to time out first.
+fn waiting_for(t: &Tenant, me: UserId) -> Vec<RequestId> {
+    let mut inbox: Vec<(Option<crate::domain::Time>, RequestId)> =
+        t.inbox(me).map(|r| (t.request_deadline(r), r.id)).collect();
+    inbox.sort_unstable();
+    inbox.into_iter().map(|(_, id)| id).collect()
+}
+
+/// The decisions `me` made, newest first: the one place this tab reads requests that may have
+/// finished.
+fn decided_by(t: &Tenant, me: UserId) -> Vec<Decided> {
+    t.approval_history(me).into_iter().map(|(r, d)| (r.id, d.clone())).collect()
+}
+
+impl Switched for Approvals {
+    const NAMES: &'static [&'static str] = &["Pending", "History"];
+    fn list(&self, i: usize) -> Option<&dyn AnyList> {
+        match i {
+            PENDING => Some(&self.pending),
+            HISTORY => Some(&self.history),
+            _ => None,
+        }
+    }
+    fn list_mut(&mut self, i: usize) -> Option<&mut dyn AnyList> {
+        match i {
+            PENDING => Some(&mut self.pending),
+            HISTORY => Some(&mut self.history),
+            _ => None,
+        }
+    }
+    fn focus(&self) -> &Focus {
+        &self.focus
+    }
+    fn focus_mut(&mut self) -> &mut Focus {
+        &mut self.focus
+    }
+}
+
 impl TabView<Ctx> for Approvals {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-        let names =
-            [format!("Pending ({})", self.pending_rows.len()), format!("History ({})", self.history_rows.len())];
-        pane_bar(bar, buf, theme, &names, usize::from(self.pane == Pane::History));
-        let (list, detail) = split_list_detail(body);
-        match self.pane {
-            Pane::Pending => self.pending.render(list, buf, theme, &self.pending_rows, true),
-            Pane::History => self.history.render(list, buf, theme, &self.history_rows, true),
-        }
+        let detail = self.render_lists(ctx, area, buf, theme);
         self.render_detail(ctx, detail, buf, theme);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
-        {
-            let (pane, rows) = self.current();
-            if pane.handle(action, rows) {
-                return Effect::None;
-            }
+        if let Some(e) = self.handle_lists(ctx, action) {
+            return e;
         }
         match action {
-            Action::NextPane | Action::PrevPane => {
-                self.pane = if self.pane == Pane::Pending { Pane::History } else { Pane::Pending };
-                Effect::None
-            }
             Action::Approve => self.decide(ctx, true),
             Action::Deny => self.decide(ctx, false),
             _ => Effect::Unhandled,
         }
     }
 
-    fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
-        let (pane, rows) = self.current();
-        if pane.text(c, rows) { Effect::None } else { Effect::Unhandled }
+    fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
+        self.text_lists(ctx, c)
     }
 
     fn mode(&self) -> Mode {
-        match self.pane {
-            Pane::Pending => self.pending.mode(),
-            Pane::History => self.history.mode(),
-        }
+        self.mode_lists()
     }
 
     fn hints(&self) -> Vec<Action> {
-        match self.pane {
-            Pane::Pending => vec![Action::Approve, Action::Deny, Action::NextPane, Action::Filter],
-            Pane::History => vec![Action::NextPane, Action::Filter],
+        match self.shown() {
+            PENDING => vec![Action::Approve, Action::Deny, Action::NextPane, Action::Filter],
+            _ => vec![Action::NextPane, Action::Filter],
         }
     }
 
@@ -418,81 +431,19 @@ impl TabView<Ctx> for Approvals {
     }
 
     fn click(&mut self, _ctx: &mut Ctx, column: u16, row: u16) -> Effect {
-        let pane = self.current().0;
-        if pane.contains(column, row) {
-            pane.click(column, row);
-            return Effect::None;
-        }
-        Effect::Unhandled
+        self.click_lists(column, row)
     }
 
     fn scroll(&mut self, _ctx: &mut Ctx, lines: isize) -> Effect {
-        self.current().0.scroll(lines);
-        Effect::None
+        self.scroll_lists(lines)
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
-        let t = ctx.tenant();
-        let theme = &ctx.theme;
-        let now = ctx.now;
-        let Some(me) = ctx.me() else {
-            *self = Self { pane: self.pane, ..Self::new() };
-            return;
+        let (pending, history) = match ctx.me() {
+            Some(me) => (waiting_for(ctx.tenant(), me), decided_by(ctx.tenant(), me)),
+            None => (vec![], vec![]),
         };
-        let mut inbox: Vec<&Request> = t.inbox(me).collect();
-        inbox.sort_by_key(|r| (t.request_deadline(r), r.id));
-        self.pending_ids = inbox.iter().map(|r| r.id).collect();
-        self.pending_rows = inbox
-            .iter()
-            .map(|r| {
-                let stages = t.policies.get(&r.policy).map(|p| p.spec.stages.len()).unwrap_or(0);
-                let left = match t.request_deadline(r) {
-                    Some(d) if d - now < chrono::Duration::days(2) => {
-                        CellText::styled(time_left(now, d), theme.warning)
-                    }
-                    Some(d) => cell(time_left(now, d)),
-                    None => cell("—"),
-                };
-                vec![
-                    cell(r.id.to_string()),
-                    cell(short_target(t, &r.target)),
-                    cell(package_name(t, r)),
-                    cell(format!("{} of {stages}", r.stage + 1)),
-                    left,
-                    muted_cell(theme, fmt_day(Some(r.created_at))),
-                ]
-            })
-            .collect();
-        let history = t.approval_history(me);
-        self.history_items = history.iter().map(|(r, d)| (r.id, (*d).clone())).collect();
-        self.history_rows = history
-            .iter()
-            .map(|(r, d)| {
-                let verb = if d.approved { "approved" } else { "denied" };
-                vec![
-                    muted_cell(theme, fmt_day(Some(d.at))),
-                    cell(r.id.to_string()),
-                    cell(package_name(t, r)),
-                    state_cell(theme, verb),
-                    cell(d.reason.clone()),
-                    state_cell(theme, r.state),
-                ]
-            })
-            .collect();
-        self.pending.sync(&self.pending_rows);
-        self.history.sync(&self.history_rows);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wrap_keeps_words_whole_and_cuts_only_overlong_ones() {
-        assert_eq!(wrap("approved by Adele Vance", 12), vec!["approved by", "Adele Vance"]);
-        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("", 10), vec![""]);
-        assert_eq!(wrap("Project code → ALPHA-7", 40), vec!["Project code → ALPHA-7"]);
+        self.pending.set(ctx, pending);
+        self.history.set(ctx, history);
     }
 }

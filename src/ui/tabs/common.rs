@@ -64,21 +64,3 @@ pub fn split_list_detail(area: Rect) -> (Rect, Rect) {
         (t, b)
     }
 }
-
-/// A one-line row of sub-pane names with the current one highlighted: "Available · Requests · Assignments".
-pub fn pane_bar(area: Rect, buf: &mut Buffer, theme: &Theme, names: &[String], current: usize) {
-    let mut spans = vec![];
-    for (i, n) in names.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled("  ", theme.muted));
-        }
-        let style = if i == current { theme.tab_active } else { theme.tab };
-        spans.push(Span::styled(format!(" {n} "), style));
-    }
-    // The hint goes when it would be cut: half a word ("[ ] switc") reads as broken.
-    let hint = Span::styled("   [ ] switch", theme.muted);
-    if Line::from(spans.clone()).width() + hint.width() <= usize::from(area.width) {
-        spans.push(hint);
-    }
-    Paragraph::new(Line::from(spans)).render(area, buf);
-}

@@ -16,6 +16,7 @@ use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
 use crate::ui::tabs::listing::Listing;
+use crate::ui::tabs::panes::pane_bar;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::form::FormValues;
 use crate::ui::widgets::table::Column;
@@ -327,7 +328,7 @@ impl TabView<Ctx> for Directory {
                 .collect();
         }
         let current = PANES.iter().position(|p| *p == self.pane).unwrap_or(0);
-        pane_bar(bar, buf, theme, &names, current);
+        pane_bar(bar, buf, theme, &[names], current);
         let (list, detail) = split_list_detail(body);
         match self.pane.resource_index() {
             None => self.users.render(ctx, list, buf, theme),

@@ -7,6 +7,7 @@ mod catalogs_forms;
 pub mod common;
 pub mod directory;
 mod listing;
+pub mod lists;
 pub mod lookups;
 pub mod my_access;
 pub mod notifications;

@@ -4,11 +4,13 @@ use std::collections::BTreeMap;
 
 use chrono::TimeZone;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
 use crate::domain::views::time_left;
-use crate::domain::{AssignmentId, Command, PackageId, PolicyId, QuestionId, QuestionKind, RequestId, RequestState};
+use crate::domain::{
+    Assignment, AssignmentId, Command, PackageId, PolicyId, QuestionId, QuestionKind, Request, RequestId, RequestState,
+};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, PerData};
@@ -18,36 +20,28 @@ use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
 use crate::ui::widgets::form::{Field, Form};
-use crate::ui::widgets::list_pane::ListPane;
+use crate::ui::tabs::lists::{AnyList, IdList, Switched};
+use crate::ui::tabs::panes::Focus;
 use crate::ui::widgets::prompt::PromptState;
-use crate::ui::widgets::table::{CellText, Column};
+use crate::ui::widgets::table::Column;
 
 mod mine;
 mod rows;
 
-use rows::PaneRows;
+use rows::{Offer, assignment_row, offer_row, request_row};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pane {
-    Available,
-    Requests,
-    Assignments,
-}
-
-const PANES: [Pane; 3] = [Pane::Available, Pane::Requests, Pane::Assignments];
+/// The lists: packages I may request, my requests, my assignments.
+const AVAILABLE: usize = 0;
+const REQUESTS: usize = 1;
+const ASSIGNMENTS: usize = 2;
 
 pub struct MyAccess {
-    pane: Pane,
-    available: ListPane,
-    requests: ListPane,
-    assignments: ListPane,
-    available_ids: Vec<PackageId>,
-    request_ids: Vec<RequestId>,
-    assignment_ids: Vec<AssignmentId>,
-    available_rows: Vec<Vec<CellText>>,
+    focus: Focus,
+    available: IdList<Offer>,
+    requests: IdList<RequestId>,
+    assignments: IdList<AssignmentId>,
     /// My requests waiting for approval (the badge), counted once per change of the data.
     pending_requests: PerData<usize>,
-    assignment_rows: Vec<Vec<CellText>>,
     /// The package a request form is open for.
     requesting: Option<PackageId>,
     /// Who the lists were built for: another sign-in starts again at Available.
@@ -68,8 +62,8 @@ impl MyAccess {
     pub fn new() -> Self {
         let c = |t: &str, w| Column::new(t, w);
         MyAccess {
-            pane: Pane::Available,
-            available: ListPane::new(
+            focus: Focus::default(),
+            available: IdList::new(
                 "Available to request",
                 vec![
                     c("Access package", Constraint::Fill(4)),
@@ -77,9 +71,10 @@ impl MyAccess {
                     c("Grants", Constraint::Fill(4)),
                     c("Mine", Constraint::Length(16)),
                 ],
-            )
-            .empty(NOTHING_OPEN),
-            requests: ListPane::new(
+                NOTHING_OPEN,
+                offer_row,
+            ),
+            requests: IdList::new(
                 "My requests",
                 vec![
                     c("Request", Constraint::Length(8)),
@@ -88,9 +83,10 @@ impl MyAccess {
                     c("State", Constraint::Length(16)),
                     c("Waiting on / ended", Constraint::Fill(3)),
                 ],
-            )
-            .empty(NO_REQUESTS),
-            assignments: ListPane::new(
+                NO_REQUESTS,
+                request_row,
+            ),
+            assignments: IdList::new(
                 "My access",
                 vec![
                     c("Access package", Constraint::Fill(3)),
@@ -98,35 +94,23 @@ impl MyAccess {
                     c("Ends", Constraint::Length(11)),
                     c("Left", Constraint::Length(8)),
                 ],
-            )
-            .empty(NO_ASSIGNMENTS),
-            available_ids: vec![],
-            request_ids: vec![],
-            assignment_ids: vec![],
-            available_rows: vec![],
+                NO_ASSIGNMENTS,
+                assignment_row,
+            ),
             pending_requests: PerData::default(),
-            assignment_rows: vec![],
             requesting: None,
             shown_for: None,
         }
     }
 
-    fn pane_mut<'a>(&'a mut self, ctx: &'a Ctx) -> (&'a mut ListPane, PaneRows<'a>) {
-        match self.pane {
-            Pane::Available => (&mut self.available, PaneRows::Built(&self.available_rows)),
-            Pane::Requests => (&mut self.requests, PaneRows::Requests { ctx, ids: &self.request_ids }),
-            Pane::Assignments => (&mut self.assignments, PaneRows::Built(&self.assignment_rows)),
-        }
-    }
-
     fn selected_package(&self) -> Option<PackageId> {
-        self.available.selected().and_then(|i| self.available_ids.get(i).copied())
+        self.available.selected().map(|o| o.package)
     }
     fn selected_request(&self) -> Option<RequestId> {
-        self.requests.selected().and_then(|i| self.request_ids.get(i).copied())
+        self.requests.selected()
     }
     fn selected_assignment(&self) -> Option<AssignmentId> {
-        self.assignments.selected().and_then(|i| self.assignment_ids.get(i).copied())
+        self.assignments.selected()
     }
 
     fn request_form(&self, ctx: &Ctx, pkg: PackageId) -> Option<Form> {
@@ -240,7 +224,7 @@ impl MyAccess {
         match ctx.run(cmd) {
             Ok(out) => {
                 self.requesting = None;
-                self.pane = Pane::Requests;
+                self.show(REQUESTS);
                 Effect::Batch(vec![Effect::ok(crate::ui::ctx::outcome_text(&out)), Effect::Refresh])
             }
             Err(e) => Effect::Reject(e),
@@ -251,8 +235,8 @@ impl MyAccess {
         let t = ctx.tenant();
         let mut lines: Vec<Line> = vec![];
         let title;
-        match self.pane {
-            Pane::Available => {
+        match self.shown() {
+            AVAILABLE => {
                 title = "Package";
                 if let Some(p) = self.selected_package().and_then(|id| t.packages.get(&id)) {
                     lines.push(heading(theme, p.display_name.clone()));
@@ -284,7 +268,7 @@ impl MyAccess {
                     lines.push(Line::styled("r or Enter: request it", theme.muted));
                 }
             }
-            Pane::Requests => {
+            REQUESTS => {
                 title = "Request";
                 if let Some(r) = self.selected_request().and_then(|id| t.requests.get(&id)) {
                     let pname = t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default();
@@ -323,7 +307,7 @@ impl MyAccess {
                     }
                 }
             }
-            Pane::Assignments => {
+            _ => {
                 title = "Assignment";
                 if let Some(a) = self.selected_assignment().and_then(|id| t.assignments.get(&id)) {
                     let p = t.packages.get(&a.package);
@@ -354,44 +338,51 @@ impl MyAccess {
     }
 }
 
+impl Switched for MyAccess {
+    const NAMES: &'static [&'static str] = &["Available", "Requests", "Access"];
+    fn list(&self, i: usize) -> Option<&dyn AnyList> {
+        match i {
+            AVAILABLE => Some(&self.available),
+            REQUESTS => Some(&self.requests),
+            ASSIGNMENTS => Some(&self.assignments),
+            _ => None,
+        }
+    }
+    fn list_mut(&mut self, i: usize) -> Option<&mut dyn AnyList> {
+        match i {
+            AVAILABLE => Some(&mut self.available),
+            REQUESTS => Some(&mut self.requests),
+            ASSIGNMENTS => Some(&mut self.assignments),
+            _ => None,
+        }
+    }
+    fn focus(&self) -> &Focus {
+        &self.focus
+    }
+    fn focus_mut(&mut self) -> &mut Focus {
+        &mut self.focus
+    }
+}
+
+/// What the actor holds and has asked for, newest request first and active access first: the one
+/// place this tab reads a person's requests (finished ones included).
+fn mine_of<'t>(t: &'t crate::domain::Tenant, actor: &crate::domain::Actor) -> (Vec<&'t Request>, Vec<&'t Assignment>) {
+    (t.requests_for(actor), t.assignments_for(actor))
+}
+
 impl TabView<Ctx> for MyAccess {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-        let names: Vec<String> = vec![
-            format!("Available ({})", self.available_rows.len()),
-            format!("Requests ({})", self.request_ids.len()),
-            format!("Access ({})", self.assignment_rows.len()),
-        ];
-        let current = PANES.iter().position(|p| *p == self.pane).unwrap_or(0);
-        pane_bar(bar, buf, theme, &names, current);
-        let (list, detail) = split_list_detail(body);
-        match self.pane {
-            Pane::Available => self.available.render(list, buf, theme, &self.available_rows, true),
-            Pane::Requests => {
-                let rows = PaneRows::Requests { ctx, ids: &self.request_ids };
-                self.requests.render(list, buf, theme, &rows, true)
-            }
-            Pane::Assignments => self.assignments.render(list, buf, theme, &self.assignment_rows, true),
-        }
+        let detail = self.render_lists(ctx, area, buf, theme);
         self.render_detail(ctx, detail, buf, theme);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
-        {
-            let (pane, rows) = self.pane_mut(ctx);
-            if pane.handle(action, &rows) {
-                return Effect::None;
-            }
+        if let Some(e) = self.handle_lists(ctx, action) {
+            return e;
         }
+        let pane = self.shown();
         match action {
-            Action::NextPane | Action::PrevPane => {
-                let i = PANES.iter().position(|p| *p == self.pane).unwrap_or(0);
-                let n = PANES.len();
-                let j = if action == Action::NextPane { (i + 1) % n } else { (i + n - 1) % n };
-                self.pane = PANES[j];
-                Effect::None
-            }
-            Action::Request | Action::Open if self.pane == Pane::Available => match self.selected_package() {
+            Action::Request | Action::Open if pane == AVAILABLE => match self.selected_package() {
                 Some(pkg) => match self.request_form(ctx, pkg) {
                     Some(f) => {
                         self.requesting = Some(pkg);
@@ -406,14 +397,14 @@ impl TabView<Ctx> for MyAccess {
                 "Request by link",
                 "Package id from its link (e.g. pk12)",
             ))),
-            Action::CancelRequest if self.pane == Pane::Requests => match self.selected_request() {
+            Action::CancelRequest if pane == REQUESTS => match self.selected_request() {
                 Some(id) => Effect::Open(Layer::Confirm(
                     ConfirmState::new(format!("cancel:{id}"), "Cancel request", format!("Cancel request {id}?"))
                         .default_no(),
                 )),
                 None => Effect::None,
             },
-            Action::Extend if self.pane == Pane::Assignments => match self.selected_assignment() {
+            Action::Extend if pane == ASSIGNMENTS => match self.selected_assignment() {
                 Some(id) => Effect::Open(Layer::Prompt(PromptState::new(
                     format!("extend:{id}"),
                     "Extend access",
@@ -421,7 +412,7 @@ impl TabView<Ctx> for MyAccess {
                 ))),
                 None => Effect::None,
             },
-            Action::Remove if self.pane == Pane::Assignments => match self.selected_assignment() {
+            Action::Remove if pane == ASSIGNMENTS => match self.selected_assignment() {
                 Some(id) => Effect::Open(Layer::Confirm(
                     ConfirmState::new(
                         format!("leave:{id}"),
@@ -437,29 +428,24 @@ impl TabView<Ctx> for MyAccess {
     }
 
     fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
-        let (pane, rows) = self.pane_mut(ctx);
-        if pane.text(c, &rows) { Effect::None } else { Effect::Unhandled }
+        self.text_lists(ctx, c)
     }
 
     fn mode(&self) -> Mode {
-        match self.pane {
-            Pane::Available => self.available.mode(),
-            Pane::Requests => self.requests.mode(),
-            Pane::Assignments => self.assignments.mode(),
-        }
+        self.mode_lists()
     }
 
     fn hints(&self) -> Vec<Action> {
-        match self.pane {
-            Pane::Available => vec![Action::Request, Action::New, Action::NextPane, Action::Filter],
-            Pane::Requests => vec![Action::CancelRequest, Action::NextPane, Action::Filter],
-            Pane::Assignments => vec![Action::Extend, Action::Remove, Action::NextPane, Action::Filter],
+        match self.shown() {
+            AVAILABLE => vec![Action::Request, Action::New, Action::NextPane, Action::Filter],
+            REQUESTS => vec![Action::CancelRequest, Action::NextPane, Action::Filter],
+            _ => vec![Action::Extend, Action::Remove, Action::NextPane, Action::Filter],
         }
     }
 
     fn badge(&self, ctx: &Ctx) -> Option<String> {
         let open = self.pending_requests.get(ctx, |ctx| {
-            let mine = ctx.tenant().requests_for(ctx.actor());
+            let (mine, _) = mine_of(ctx.tenant(), ctx.actor());
             mine.into_iter().filter(|r| r.state == RequestState::PendingApproval).count()
         });
         (open > 0).then(|| open.to_string())
@@ -492,76 +478,37 @@ impl TabView<Ctx> for MyAccess {
     }
 
     fn click(&mut self, _ctx: &mut Ctx, column: u16, row: u16) -> Effect {
-        for p in PANES {
-            let pane = match p {
-                Pane::Available => &mut self.available,
-                Pane::Requests => &mut self.requests,
-                Pane::Assignments => &mut self.assignments,
-            };
-            if pane.contains(column, row) {
-                pane.click(column, row);
-                return Effect::None;
-            }
-        }
-        Effect::Unhandled
+        self.click_lists(column, row)
     }
 
-    fn scroll(&mut self, ctx: &mut Ctx, lines: isize) -> Effect {
-        self.pane_mut(ctx).0.scroll(lines);
-        Effect::None
+    fn scroll(&mut self, _ctx: &mut Ctx, lines: isize) -> Effect {
+        self.scroll_lists(lines)
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
         if self.shown_for.as_ref() != Some(ctx.actor()) {
-            self.pane = Pane::Available;
+            self.show(AVAILABLE);
             self.shown_for = Some(ctx.actor().clone());
         }
         let t = ctx.tenant();
-        let theme = &ctx.theme;
         // A blocked sign-in may read nothing: every pane says why, in the domain's words.
         let refused = t.reader(ctx.actor()).err().map(|e| e.to_string());
-        self.available.set_empty(refused.clone().unwrap_or_else(|| NOTHING_OPEN.to_string()));
-        self.requests.set_empty(refused.clone().unwrap_or_else(|| NO_REQUESTS.to_string()));
-        self.assignments.set_empty(refused.unwrap_or_else(|| NO_ASSIGNMENTS.to_string()));
-        let reqs = t.requests_for(ctx.actor());
-        let asg = t.assignments_for(ctx.actor());
+        self.available.pane.set_empty(refused.clone().unwrap_or_else(|| NOTHING_OPEN.to_string()));
+        self.requests.pane.set_empty(refused.clone().unwrap_or_else(|| NO_REQUESTS.to_string()));
+        self.assignments.pane.set_empty(refused.unwrap_or_else(|| NO_ASSIGNMENTS.to_string()));
+        let (reqs, asg) = mine_of(t, ctx.actor());
         let mine = mine::Mine::new(&asg, &reqs);
-        let avail = t.available_packages(ctx.actor());
-        self.available_ids = avail.iter().map(|(p, _)| p.id).collect();
-        self.available_rows = avail
-            .iter()
-            .map(|(p, _)| {
-                vec![
-                    cell(p.display_name.clone()),
-                    cell(t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default()),
-                    muted_cell(theme, t.grants_summary(p)),
-                    mine.cell(theme, p.id),
-                ]
-            })
+        let offers: Vec<Offer> = t
+            .available_packages(ctx.actor())
+            .into_iter()
+            .map(|(p, _)| Offer { package: p.id, held: mine.of(p.id) })
             .collect();
-        self.request_ids = reqs.iter().map(|r| r.id).collect();
         let pending = reqs.iter().filter(|r| r.state == RequestState::PendingApproval).count();
         self.pending_requests.set(ctx, pending);
-        self.assignment_ids = asg.iter().map(|a| a.id).collect();
-        self.assignment_rows = asg
-            .iter()
-            .map(|a| {
-                let left = match (a.is_active(), a.end) {
-                    (true, Some(e)) => time_left(ctx.now, e),
-                    (true, None) => "∞".into(),
-                    _ => String::new(),
-                };
-                vec![
-                    cell(t.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default()),
-                    state_cell(theme, a.state),
-                    cell(fmt_day(a.end)),
-                    cell(left),
-                ]
-            })
-            .collect();
-        self.available.sync(&self.available_rows);
-        self.requests.sync(&PaneRows::Requests { ctx, ids: &self.request_ids });
-        self.assignments.sync(&self.assignment_rows);
+        let (reqs, asg) = (reqs.iter().map(|r| r.id).collect(), asg.iter().map(|a| a.id).collect());
+        self.available.set(ctx, offers);
+        self.requests.set(ctx, reqs);
+        self.assignments.set(ctx, asg);
     }
 
     fn is_dirty(&self) -> bool {

@@ -15,20 +15,40 @@ use crate::ui::keymap::Mode;
 use crate::ui::tabs::approvals::Detail;
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::list_pane::ListPane;
+use crate::ui::tabs::lists::{AnyList, IdList, Switched};
+use crate::ui::tabs::panes::Focus;
 use crate::ui::widgets::table::{CellText, Column};
 
 /// The action that marks every notification read (no action of its own: `A` in the default keymap).
 pub const MARK_ALL_READ: Action = Action::Assign;
 
 pub struct Notifications {
-    list: ListPane,
-    /// Sequence number and read flag of each row.
-    items: Vec<(u64, bool)>,
+    focus: Focus,
+    list: IdList<Mail>,
     unread: PerData<usize>,
-    rows: Vec<Vec<CellText>>,
-    /// The signed-in person's mailbox, newest first, as last read.
-    mail: Vec<Notification>,
+}
+
+/// One message of the mailbox as read (the mailbox is read whole, from the history files, once
+/// per change of the data): the same message is the same row, read or not.
+#[derive(Debug, Clone)]
+struct Mail(Notification);
+
+impl PartialEq for Mail {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.seq == other.0.seq
+    }
+}
+
+/// A message: unread in bold with a dot, when it came, its kind and subject.
+fn mail_row(ctx: &Ctx, Mail(n): &Mail) -> Vec<CellText> {
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let style = if n.read { ctx.theme.base } else { bold };
+    vec![
+        CellText::styled(if n.read { " " } else { "•" }, style),
+        CellText::styled(fmt_time(n.at), if n.read { ctx.theme.muted } else { bold }),
+        CellText::styled(kind_label(&n.kind), style),
+        CellText::styled(n.subject.clone(), style),
+    ]
 }
 
 impl Default for Notifications {
@@ -55,7 +75,8 @@ impl Notifications {
     pub fn new() -> Self {
         let c = |t: &str, w| Column::new(t, w);
         Notifications {
-            list: ListPane::new(
+            focus: Focus::default(),
+            list: IdList::new(
                 "Notifications",
                 vec![
                     c("", Constraint::Length(1)),
@@ -63,17 +84,15 @@ impl Notifications {
                     c("Kind", Constraint::Length(15)),
                     c("Subject", Constraint::Fill(1)),
                 ],
-            )
-            .empty("No notifications yet."),
-            items: vec![],
+                "No notifications yet.",
+                mail_row,
+            ),
             unread: PerData::default(),
-            rows: vec![],
-            mail: vec![],
         }
     }
 
     fn selected(&self) -> Option<(u64, bool)> {
-        self.list.selected().and_then(|i| self.items.get(i).copied())
+        self.list.selected().map(|Mail(n)| (n.seq, n.read))
     }
 
     fn mark_selected(&self, ctx: &mut Ctx) -> Effect {
@@ -85,7 +104,7 @@ impl Notifications {
     }
 
     fn mark_all(&self, ctx: &mut Ctx) -> Effect {
-        if self.items.iter().all(|(_, read)| *read) {
+        if self.list.ids.iter().all(|Mail(n)| n.read) {
             return Effect::info("Nothing unread");
         }
         ctx.run_effect(Command::MarkRead { notification: None })
@@ -117,19 +136,34 @@ fn mentions(ctx: &Ctx, n: &Notification, d: &mut Detail) {
     }
 }
 
+impl Switched for Notifications {
+    const NAMES: &'static [&'static str] = &["Notifications"];
+    fn list(&self, i: usize) -> Option<&dyn AnyList> {
+        (i == 0).then_some(&self.list as &dyn AnyList)
+    }
+    fn list_mut(&mut self, i: usize) -> Option<&mut dyn AnyList> {
+        (i == 0).then_some(&mut self.list as &mut dyn AnyList)
+    }
+    fn focus(&self) -> &Focus {
+        &self.focus
+    }
+    fn focus_mut(&mut self) -> &mut Focus {
+        &mut self.focus
+    }
+}
+
 impl TabView<Ctx> for Notifications {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let (list, detail) = split_list_detail(area);
-        self.list.render(list, buf, theme, &self.rows, true);
+        let detail = self.render_lists(ctx, area, buf, theme);
         let mut d = Detail::new(theme, detail.width);
-        match self.selected().and_then(|(seq, _)| self.mail.iter().find(|n| n.seq == seq)) {
+        match self.list.selected().map(|Mail(n)| n) {
             Some(n) => {
                 d.heading(n.subject.clone());
                 d.kv("Received", fmt_time(n.at));
                 d.kv("Kind", kind_label(&n.kind));
                 let (status, style) = if n.read { ("read", theme.muted) } else { ("unread", theme.key) };
                 d.kv_styled("Status", status, style);
-                mentions(ctx, n, &mut d);
+                mentions(ctx, &n, &mut d);
                 d.line(Line::raw(""));
                 if n.body.is_empty() {
                     d.line(Line::styled("(no further text)", theme.muted));
@@ -145,8 +179,8 @@ impl TabView<Ctx> for Notifications {
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
-        if self.list.handle(action, &self.rows) {
-            return Effect::None;
+        if let Some(e) = self.handle_lists(ctx, action) {
+            return e;
         }
         match action {
             Action::Open | Action::MarkRead => self.mark_selected(ctx),
@@ -155,12 +189,12 @@ impl TabView<Ctx> for Notifications {
         }
     }
 
-    fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
-        if self.list.text(c, &self.rows) { Effect::None } else { Effect::Unhandled }
+    fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
+        self.text_lists(ctx, c)
     }
 
     fn mode(&self) -> Mode {
-        self.list.mode()
+        self.mode_lists()
     }
 
     fn hints(&self) -> Vec<Action> {
@@ -179,48 +213,27 @@ impl TabView<Ctx> for Notifications {
     }
 
     fn click(&mut self, _ctx: &mut Ctx, column: u16, row: u16) -> Effect {
-        if self.list.contains(column, row) {
-            self.list.click(column, row);
-            return Effect::None;
-        }
-        Effect::Unhandled
+        self.click_lists(column, row)
     }
 
     fn scroll(&mut self, _ctx: &mut Ctx, lines: isize) -> Effect {
-        self.list.scroll(lines);
-        Effect::None
+        self.scroll_lists(lines)
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
-        let theme = &ctx.theme;
         let mut mail: Vec<Notification> = match ctx.me().map(|me| ctx.session.mailbox(me)) {
             Some(Ok(mail)) => {
-                self.list.empty = "No notifications yet.".into();
+                self.list.pane.set_empty("No notifications yet.");
                 mail
             }
             Some(Err(e)) => {
-                self.list.empty = e.to_string();
+                self.list.pane.set_empty(e.to_string());
                 vec![]
             }
             None => vec![],
         };
         mail.sort_by_key(|n| std::cmp::Reverse((n.at, n.seq)));
-        self.items = mail.iter().map(|n| (n.seq, n.read)).collect();
-        let bold = Style::new().add_modifier(Modifier::BOLD);
-        self.rows = mail
-            .iter()
-            .map(|n| {
-                let style = if n.read { theme.base } else { bold };
-                vec![
-                    CellText::styled(if n.read { " " } else { "•" }, style),
-                    CellText::styled(fmt_time(n.at), if n.read { theme.muted } else { bold }),
-                    CellText::styled(kind_label(&n.kind), style),
-                    CellText::styled(n.subject.clone(), style),
-                ]
-            })
-            .collect();
-        self.mail = mail;
-        self.list.sync(&self.rows);
+        self.list.set(ctx, mail.into_iter().map(Mail).collect());
     }
 }
 

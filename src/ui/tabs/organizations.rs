@@ -19,16 +19,66 @@ use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
 use crate::ui::widgets::form::{Field, Form, FormValues};
-use crate::ui::widgets::list_pane::ListPane;
+use crate::ui::tabs::lists::{AnyList, IdList, Switched};
+use crate::ui::tabs::panes::Focus;
 use crate::ui::widgets::table::{CellText, Column};
 
 pub struct Organizations {
-    pane: ListPane,
-    ids: Vec<OrgId>,
-    rows: Vec<Vec<CellText>>,
+    focus: Focus,
+    list: IdList<OrgRow>,
     /// Lint findings by organization (read on refresh, not while drawing).
     warnings: BTreeMap<OrgId, Vec<String>>,
-    guests: BTreeMap<OrgId, usize>,
+}
+
+/// An organization and its guests (counted once per change of the data, over the directory).
+#[derive(Debug, Clone, Copy)]
+struct OrgRow {
+    id: OrgId,
+    guests: usize,
+}
+
+/// The same organization is the same row, whatever its count.
+impl PartialEq for OrgRow {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+/// An organization: name, domains, state, sponsors on each side (marked when there are none at
+/// all: a lint finding) and guests.
+fn org_row(ctx: &Ctx, row: &OrgRow) -> Vec<CellText> {
+    let theme = &ctx.theme;
+    let Some(o) = ctx.tenant().orgs.get(&row.id) else { return vec![] };
+    let state = match o.state {
+        OrgState::Configured => cell("configured"),
+        OrgState::Proposed => CellText::styled("proposed", theme.warning),
+    };
+    let none = o.internal_sponsors.is_empty() && o.external_sponsors.is_empty();
+    let count = |n: usize| if none { CellText::styled("0", theme.warning) } else { cell(n.to_string()) };
+    vec![
+        cell(o.display_name.clone()),
+        muted_cell(theme, o.domains.join(", ")),
+        state,
+        count(o.internal_sponsors.len()),
+        count(o.external_sponsors.len()),
+        cell(row.guests.to_string()),
+    ]
+}
+
+impl Switched for Organizations {
+    const NAMES: &'static [&'static str] = &["Connected organizations"];
+    fn list(&self, i: usize) -> Option<&dyn AnyList> {
+        (i == 0).then_some(&self.list as &dyn AnyList)
+    }
+    fn list_mut(&mut self, i: usize) -> Option<&mut dyn AnyList> {
+        (i == 0).then_some(&mut self.list as &mut dyn AnyList)
+    }
+    fn focus(&self) -> &Focus {
+        &self.focus
+    }
+    fn focus_mut(&mut self) -> &mut Focus {
+        &mut self.focus
+    }
 }
 
 impl Default for Organizations {
@@ -48,7 +98,8 @@ impl Organizations {
     pub fn new() -> Self {
         let c = |t: &str, w| Column::new(t, w);
         Organizations {
-            pane: ListPane::new(
+            focus: Focus::default(),
+            list: IdList::new(
                 "Connected organizations",
                 vec![
                     c("Name", Constraint::Fill(3)),
@@ -58,17 +109,15 @@ impl Organizations {
                     c("Ext.", Constraint::Length(4)),
                     c("Guests", Constraint::Length(6)),
                 ],
-            )
-            .empty("No connected organizations yet. Press n to add one (name and a domain or tenant id)."),
-            ids: vec![],
-            rows: vec![],
+                "No connected organizations yet. Press n to add one (name and a domain or tenant id).",
+                org_row,
+            ),
             warnings: BTreeMap::new(),
-            guests: BTreeMap::new(),
         }
     }
 
     fn selected(&self) -> Option<OrgId> {
-        self.pane.selected().and_then(|i| self.ids.get(i).copied())
+        self.list.selected().map(|r| r.id)
     }
 
     fn render_detail(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -86,7 +135,7 @@ impl Organizations {
             lines.push(kv(theme, "Domains", ident));
             lines.push(kv(theme, "Int. sponsors", names(t, &o.internal_sponsors)));
             lines.push(kv(theme, "Ext. sponsors", names(t, &o.external_sponsors)));
-            let guests = self.guests.get(&o.id).copied().unwrap_or(0);
+            let guests = self.list.selected().map_or(0, |r| r.guests);
             lines.push(kv(theme, "Guests", format!("{guests} · added {}", fmt_day(Some(o.created_at)))));
             let (named, general) = targeting(t, o);
             lines.push(Line::raw(""));
@@ -183,18 +232,18 @@ impl TabView<Ctx> for Organizations {
             split_list_detail(area)
         } else {
             // Narrow: the list only as tall as its rows (plus border, header, filter), the rest details.
-            let want = (self.rows.len() as u16).saturating_add(4).max(6);
+            let want = u16::try_from(self.list.len()).unwrap_or(u16::MAX).saturating_add(4).max(6);
             let h = want.min(area.height.saturating_mul(55) / 100);
             let [top, bottom] = Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(area);
             (top, bottom)
         };
-        self.pane.render(list, buf, theme, &self.rows, true);
+        self.list.render(ctx, list, buf, theme, true);
         self.render_detail(ctx, detail, buf, theme);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
-        if self.pane.handle(action, &self.rows) {
-            return Effect::None;
+        if let Some(e) = self.handle_lists(ctx, action) {
+            return e;
         }
         match action {
             Action::New => Effect::Open(Layer::form(org_form(ctx.tenant(), None))),
@@ -218,12 +267,12 @@ impl TabView<Ctx> for Organizations {
         }
     }
 
-    fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
-        if self.pane.text(c, &self.rows) { Effect::None } else { Effect::Unhandled }
+    fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
+        self.text_lists(ctx, c)
     }
 
     fn mode(&self) -> Mode {
-        self.pane.mode()
+        self.mode_lists()
     }
 
     fn hints(&self) -> Vec<Action> {
@@ -256,25 +305,19 @@ impl TabView<Ctx> for Organizations {
     }
 
     fn click(&mut self, _ctx: &mut Ctx, column: u16, row: u16) -> Effect {
-        if self.pane.contains(column, row) {
-            self.pane.click(column, row);
-            return Effect::None;
-        }
-        Effect::Unhandled
+        self.click_lists(column, row)
     }
 
     fn scroll(&mut self, _ctx: &mut Ctx, lines: isize) -> Effect {
-        self.pane.scroll(lines);
-        Effect::None
+        self.scroll_lists(lines)
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
-        let theme = &ctx.theme;
-        self.guests.clear();
+        let mut guests: BTreeMap<OrgId, usize> = BTreeMap::new();
         for u in t.users.values().filter(|u| u.is_guest() && u.is_active()) {
             if let Some(o) = u.home_org.or_else(|| t.org_for_domain(&u.domain())) {
-                *self.guests.entry(o).or_default() += 1;
+                *guests.entry(o).or_default() += 1;
             }
         }
         self.warnings.clear();
@@ -283,28 +326,7 @@ impl TabView<Ctx> for Organizations {
                 self.warnings.entry(o).or_default().push(f.message.clone());
             }
         }
-        self.ids = t.orgs.keys().copied().collect();
-        self.rows = t
-            .orgs
-            .values()
-            .map(|o| {
-                let state = match o.state {
-                    OrgState::Configured => cell("configured"),
-                    OrgState::Proposed => CellText::styled("proposed", theme.warning),
-                };
-                // Zero sponsors on both sides is a lint finding: mark it.
-                let none = o.internal_sponsors.is_empty() && o.external_sponsors.is_empty();
-                let count = |n: usize| if none { CellText::styled("0", theme.warning) } else { cell(n.to_string()) };
-                vec![
-                    cell(o.display_name.clone()),
-                    muted_cell(theme, o.domains.join(", ")),
-                    state,
-                    count(o.internal_sponsors.len()),
-                    count(o.external_sponsors.len()),
-                    cell(self.guests.get(&o.id).copied().unwrap_or(0).to_string()),
-                ]
-            })
-            .collect();
-        self.pane.sync(&self.rows);
+        let rows = t.orgs.keys().map(|id| OrgRow { id: *id, guests: guests.get(id).copied().unwrap_or(0) }).collect();
+        self.list.set(ctx, rows);
     }
 }

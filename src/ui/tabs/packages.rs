@@ -20,7 +20,8 @@ use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::{detail_pane, fmt_time, heading, kv, kv_styled};
 use crate::ui::tabs::packages_forms as forms;
 use crate::ui::tabs::packages_rows::{PkgRow, assignment_row, lint_of, package_row, policy_row, request_row, role_row};
-use crate::ui::tabs::panes::{Focus, IdList, Notice, areas, bar_names, pane_bar};
+use crate::ui::tabs::lists::IdList;
+use crate::ui::tabs::panes::{Focus, Notice, areas, bar_names, pane_bar};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::Column;
 

@@ -2,8 +2,8 @@
 //! overview and a few sub-lists (resources, policies, assignments...). `[` `]` move the focus
 //! between the main list and the sub-lists; the verbs act on the focused one.
 //!
-//! Lists keep only ids and build a row when it is drawn (or filtered), so a package with a
-//! million assignments costs no more than one with ten.
+//! Their lists are [`IdList`]s: they keep only ids and build a row when it is drawn (or
+//! filtered), so a package with a million assignments costs no more than one with ten.
 
 use std::cell::Cell;
 
@@ -12,99 +12,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use crate::ui::action::Action;
 use crate::ui::app::{Effect, Shell};
 use crate::ui::ctx::{Ctx, outcome_text};
-use crate::ui::keymap::Mode;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::list_pane::ListPane;
 use crate::ui::widgets::status::{MessageKind, StatusBar, StatusMessage};
-use crate::ui::widgets::table::{CellText, Column, Rows};
-
-/// Builds one row from an id.
-pub type RowFn<K> = fn(&Ctx, &K) -> Vec<CellText>;
-
-/// A titled list of ids whose rows are built on demand.
-pub struct IdList<K> {
-    pub pane: ListPane,
-    pub ids: Vec<K>,
-    row: RowFn<K>,
-}
-
-/// The rows of an [`IdList`] over the context, for the table.
-struct IdRows<'a, K> {
-    ctx: &'a Ctx,
-    ids: &'a [K],
-    row: RowFn<K>,
-}
-
-impl<K> Rows for IdRows<'_, K> {
-    fn len(&self) -> usize {
-        self.ids.len()
-    }
-    fn cells(&self, index: usize) -> Vec<CellText> {
-        self.ids.get(index).map(|k| (self.row)(self.ctx, k)).unwrap_or_default()
-    }
-}
-
-impl<K: Clone + PartialEq> IdList<K> {
-    pub fn new(title: &str, columns: Vec<Column>, empty: &str, row: RowFn<K>) -> Self {
-        IdList { pane: ListPane::new(title, columns).empty(empty), ids: Vec::new(), row }
-    }
-
-    fn rows<'a>(&'a self, ctx: &'a Ctx) -> IdRows<'a, K> {
-        IdRows { ctx, ids: &self.ids, row: self.row }
-    }
-
-    /// New ids; the selection stays on the same id when it is still there.
-    pub fn set(&mut self, ctx: &Ctx, ids: Vec<K>) {
-        let keep = self.selected();
-        self.ids = ids;
-        let rows = IdRows { ctx, ids: &self.ids, row: self.row };
-        self.pane.sync(&rows);
-        if let Some(k) = keep {
-            self.select(&k);
-        }
-    }
-
-    /// Selects an id if the filter shows it.
-    pub fn select(&mut self, id: &K) -> bool {
-        match self.ids.iter().position(|k| k == id) {
-            Some(i) => self.pane.state.select_source(i),
-            None => false,
-        }
-    }
-
-    pub fn selected(&self) -> Option<K> {
-        self.pane.selected().and_then(|i| self.ids.get(i).cloned())
-    }
-
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
-    pub fn handle(&mut self, ctx: &Ctx, action: Action) -> bool {
-        let rows = IdRows { ctx, ids: &self.ids, row: self.row };
-        self.pane.handle(action, &rows)
-    }
-
-    pub fn text(&mut self, ctx: &Ctx, c: char) -> bool {
-        let rows = IdRows { ctx, ids: &self.ids, row: self.row };
-        self.pane.text(c, &rows)
-    }
-
-    pub fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
-        self.pane.render(area, buf, theme, &self.rows(ctx), focused);
-    }
-
-    pub fn mode(&self) -> Mode {
-        self.pane.mode()
-    }
-}
+use crate::ui::widgets::table::CellText;
 
 /// Where things go in a tab: the pane bar, the main list, the overview and the sub-lists shown
 /// (by index). Wide screens show the overview beside the sub-lists, all of them stacked when

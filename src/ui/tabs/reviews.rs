@@ -4,11 +4,13 @@
 //! prompt.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
 use crate::domain::views::time_left;
-use crate::domain::{AssignmentId, Command, ReviewDecision, ReviewId, ReviewItem, ReviewState, Target, Tenant, UserId};
+use crate::domain::{
+    AssignmentId, Command, ReviewDecision, ReviewId, ReviewItem, ReviewState, Target, Tenant, Time, UserId,
+};
 use crate::domain::{NoResponse, Review};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
@@ -18,27 +20,33 @@ use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::approvals::{Detail, person_lines};
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::list_pane::ListPane;
+use crate::ui::tabs::lists::{AnyList, IdList, Switched};
+use crate::ui::tabs::panes::Focus;
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::{CellText, Column};
 
+/// The lists: the people I must review, and my decisions.
+const OPEN: usize = 0;
+const DECIDED: usize = 1;
+
+/// One person's access in one review: the review, the item's place in it, and the assignment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pane {
-    Open,
-    Decided,
+struct ItemKey {
+    review: ReviewId,
+    index: usize,
+    assignment: AssignmentId,
 }
 
-/// One person's access in one review.
-type ItemKey = (ReviewId, AssignmentId);
+impl ItemKey {
+    fn of(r: &Review, index: usize, i: &ReviewItem) -> Self {
+        ItemKey { review: r.id, index, assignment: i.assignment }
+    }
+}
 
 pub struct Reviews {
-    pane: Pane,
-    open: ListPane,
-    decided: ListPane,
-    open_keys: Vec<ItemKey>,
-    decided_keys: Vec<ItemKey>,
-    open_rows: Vec<Vec<CellText>>,
-    decided_rows: Vec<Vec<CellText>>,
+    focus: Focus,
+    open: IdList<ItemKey>,
+    decided: IdList<ItemKey>,
     /// Open items nobody has decided yet (the badge), counted once per change of the data.
     undecided: PerData<usize>,
 }
@@ -70,8 +78,8 @@ impl Reviews {
     pub fn new() -> Self {
         let c = |t: &str, w| Column::new(t, w);
         Reviews {
-            pane: Pane::Open,
-            open: ListPane::new(
+            focus: Focus::default(),
+            open: IdList::new(
                 "To review",
                 vec![
                     c("User", Constraint::Fill(3)),
@@ -82,9 +90,10 @@ impl Reviews {
                     c("Left", Constraint::Length(6)),
                     c("Decision", Constraint::Length(10)),
                 ],
-            )
-            .empty("No access review needs you."),
-            decided: ListPane::new(
+                "No access review needs you.",
+                open_row,
+            ),
+            decided: IdList::new(
                 "Decided by me",
                 vec![
                     c("Decided", Constraint::Length(10)),
@@ -94,37 +103,28 @@ impl Reviews {
                     c("Justification", Constraint::Fill(2)),
                     c("Result", Constraint::Length(13)),
                 ],
-            )
-            .empty("You have not decided any review yet."),
-            open_keys: vec![],
-            decided_keys: vec![],
-            open_rows: vec![],
-            decided_rows: vec![],
+                "You have not decided any review yet.",
+                decided_row,
+            ),
             undecided: PerData::default(),
         }
     }
 
-    fn current(&mut self) -> (&mut ListPane, &Vec<Vec<CellText>>) {
-        match self.pane {
-            Pane::Open => (&mut self.open, &self.open_rows),
-            Pane::Decided => (&mut self.decided, &self.decided_rows),
-        }
-    }
-
     fn selected(&self) -> Option<ItemKey> {
-        match self.pane {
-            Pane::Open => self.open.selected().and_then(|i| self.open_keys.get(i).copied()),
-            Pane::Decided => self.decided.selected().and_then(|i| self.decided_keys.get(i).copied()),
+        match self.shown() {
+            OPEN => self.open.selected(),
+            _ => self.decided.selected(),
         }
     }
 
     fn decide(&self, ctx: &Ctx, decision: ReviewDecision) -> Effect {
-        if self.pane != Pane::Open {
+        if self.shown() != OPEN {
             return Effect::info("Decide from the To review list");
         }
-        let Some((rid, aid)) = self.selected() else { return Effect::info("No access review needs you") };
+        let Some(key) = self.selected() else { return Effect::info("No access review needs you") };
+        let (rid, aid) = (key.review, key.assignment);
         let t = ctx.tenant();
-        let Some((review, item)) = find_item(t, rid, aid) else {
+        let Some((review, item)) = find_item(t, key) else {
             return Effect::error(format!("Review {rid} is gone"));
         };
         let who = t.user_name(item.user);
@@ -142,7 +142,7 @@ impl Reviews {
     fn render_detail(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let t = ctx.tenant();
         let mut d = Detail::new(theme, area.width);
-        match self.selected().and_then(|(r, a)| find_item(t, r, a)) {
+        match self.selected().and_then(|k| find_item(t, k)) {
             Some((review, item)) => item_lines(ctx, review, item, &mut d),
             None => d.line(Line::styled("Select a row to see the assignment under review.", theme.muted)),
         }
@@ -150,9 +150,104 @@ impl Reviews {
     }
 }
 
-fn find_item(t: &Tenant, rid: ReviewId, aid: AssignmentId) -> Option<(&Review, &ReviewItem)> {
-    let r = t.reviews.get(&rid)?;
-    Some((r, r.items.iter().find(|i| i.assignment == aid)?))
+/// The review and item of a row: at its place, or looked for when the items moved.
+fn find_item(t: &Tenant, key: ItemKey) -> Option<(&Review, &ReviewItem)> {
+    let r = t.reviews.get(&key.review)?;
+    let at = r.items.get(key.index).filter(|i| i.assignment == key.assignment);
+    Some((r, at.or_else(|| r.items.iter().find(|i| i.assignment == key.assignment))?))
+}
+
+/// One person to review: who, which access, which review, when each ends, any decision so far.
+fn open_row(ctx: &Ctx, key: &ItemKey) -> Vec<CellText> {
+    let (t, theme, now) = (ctx.tenant(), &ctx.theme, ctx.now);
+    let Some((r, i)) = find_item(t, *key) else { return vec![] };
+    let ends = t.assignments.get(&i.assignment).map(|a| fmt_day(a.end)).unwrap_or_default();
+    let decision = match (i.decision, i.decided_by) {
+        (None, _) => muted_cell(theme, "—"),
+        (Some(d), Some(by)) if Some(by) != ctx.me() => decision_cell(theme, d, format!(" · {}", t.user_name(by))),
+        (Some(d), _) => decision_cell(theme, d, String::new()),
+    };
+    vec![
+        cell(t.user_name(i.user)),
+        cell(package_name(t, r)),
+        cell(r.display_name.clone()),
+        cell(ends),
+        cell(fmt_day(Some(r.end))),
+        if r.end - now < chrono::Duration::days(2) {
+            CellText::styled(time_left(now, r.end), theme.warning)
+        } else {
+            cell(time_left(now, r.end))
+        },
+        decision,
+    ]
+}
+
+/// One of my decisions: when, on whom, in which review, what I said and what came of it.
+fn decided_row(ctx: &Ctx, key: &ItemKey) -> Vec<CellText> {
+    let (t, theme) = (ctx.tenant(), &ctx.theme);
+    let Some((r, i)) = find_item(t, *key) else { return vec![] };
+    let result = match &i.outcome {
+        Some(o) => state_cell(theme, o),
+        None => muted_cell(theme, format!("applies {}", r.end.format("%m-%d"))),
+    };
+    vec![
+        muted_cell(theme, fmt_day(i.decided_at)),
+        cell(t.user_name(i.user)),
+        cell(r.display_name.clone()),
+        i.decision.map(|d| decision_cell(theme, d, String::new())).unwrap_or_default(),
+        cell(i.justification.clone()),
+        result,
+    ]
+}
+
+/// The people `me` must review, the review ending first first, then by name.
+fn to_review(t: &Tenant, me: UserId) -> Vec<ItemKey> {
+    let mut tasks: Vec<(Time, ReviewId, String, ItemKey)> = t
+        .reviews
+        .values()
+        .filter(|r| r.state == ReviewState::InProgress)
+        .flat_map(|r| {
+            r.items.iter().enumerate().filter(|(_, i)| i.reviewers.contains(&me)).map(move |(n, i)| (r, n, i))
+        })
+        .map(|(r, n, i)| (r.end, r.id, t.user_name(i.user), ItemKey::of(r, n, i)))
+        .collect();
+    tasks.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
+    tasks.into_iter().map(|x| x.3).collect()
+}
+
+/// The items `me` decided, newest first.
+fn decided_by(t: &Tenant, me: UserId) -> Vec<ItemKey> {
+    let mut mine: Vec<(&Review, usize, &ReviewItem)> = t
+        .reviews
+        .values()
+        .flat_map(|r| r.items.iter().enumerate().filter(|(_, i)| i.decided_by == Some(me)).map(move |(n, i)| (r, n, i)))
+        .collect();
+    mine.sort_by_key(|(r, _, i)| (std::cmp::Reverse(i.decided_at), r.id, i.assignment));
+    mine.into_iter().map(|(r, n, i)| ItemKey::of(r, n, i)).collect()
+}
+
+impl Switched for Reviews {
+    const NAMES: &'static [&'static str] = &["To review", "Decided"];
+    fn list(&self, i: usize) -> Option<&dyn AnyList> {
+        match i {
+            OPEN => Some(&self.open),
+            DECIDED => Some(&self.decided),
+            _ => None,
+        }
+    }
+    fn list_mut(&mut self, i: usize) -> Option<&mut dyn AnyList> {
+        match i {
+            OPEN => Some(&mut self.open),
+            DECIDED => Some(&mut self.decided),
+            _ => None,
+        }
+    }
+    fn focus(&self) -> &Focus {
+        &self.focus
+    }
+    fn focus_mut(&mut self) -> &mut Focus {
+        &mut self.focus
+    }
 }
 
 /// The assignment under review, how the user got it, the review's clock and who else reviews.
@@ -221,29 +316,15 @@ fn item_lines(ctx: &Ctx, review: &Review, item: &ReviewItem, d: &mut Detail) {
 
 impl TabView<Ctx> for Reviews {
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-        let names = [format!("To review ({})", self.open_rows.len()), format!("Decided ({})", self.decided_rows.len())];
-        pane_bar(bar, buf, theme, &names, usize::from(self.pane == Pane::Decided));
-        let (list, detail) = split_list_detail(body);
-        match self.pane {
-            Pane::Open => self.open.render(list, buf, theme, &self.open_rows, true),
-            Pane::Decided => self.decided.render(list, buf, theme, &self.decided_rows, true),
-        }
+        let detail = self.render_lists(ctx, area, buf, theme);
         self.render_detail(ctx, detail, buf, theme);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
-        {
-            let (pane, rows) = self.current();
-            if pane.handle(action, rows) {
-                return Effect::None;
-            }
+        if let Some(e) = self.handle_lists(ctx, action) {
+            return e;
         }
         match action {
-            Action::NextPane | Action::PrevPane => {
-                self.pane = if self.pane == Pane::Open { Pane::Decided } else { Pane::Open };
-                Effect::None
-            }
             Action::Approve => self.decide(ctx, ReviewDecision::Approve),
             Action::Deny => self.decide(ctx, ReviewDecision::Deny),
             Action::DontKnow => self.decide(ctx, ReviewDecision::DontKnow),
@@ -251,22 +332,18 @@ impl TabView<Ctx> for Reviews {
         }
     }
 
-    fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
-        let (pane, rows) = self.current();
-        if pane.text(c, rows) { Effect::None } else { Effect::Unhandled }
+    fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
+        self.text_lists(ctx, c)
     }
 
     fn mode(&self) -> Mode {
-        match self.pane {
-            Pane::Open => self.open.mode(),
-            Pane::Decided => self.decided.mode(),
-        }
+        self.mode_lists()
     }
 
     fn hints(&self) -> Vec<Action> {
-        match self.pane {
-            Pane::Open => vec![Action::Approve, Action::Deny, Action::DontKnow, Action::NextPane, Action::Filter],
-            Pane::Decided => vec![Action::NextPane, Action::Filter],
+        match self.shown() {
+            OPEN => vec![Action::Approve, Action::Deny, Action::DontKnow, Action::NextPane, Action::Filter],
+            _ => vec![Action::NextPane, Action::Filter],
         }
     }
 
@@ -298,81 +375,19 @@ impl TabView<Ctx> for Reviews {
     }
 
     fn click(&mut self, _ctx: &mut Ctx, column: u16, row: u16) -> Effect {
-        let pane = self.current().0;
-        if pane.contains(column, row) {
-            pane.click(column, row);
-            return Effect::None;
-        }
-        Effect::Unhandled
+        self.click_lists(column, row)
     }
 
     fn scroll(&mut self, _ctx: &mut Ctx, lines: isize) -> Effect {
-        self.current().0.scroll(lines);
-        Effect::None
+        self.scroll_lists(lines)
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
-        let t = ctx.tenant();
-        let theme = &ctx.theme;
-        let now = ctx.now;
-        let Some(me) = ctx.me() else {
-            *self = Self { pane: self.pane, ..Self::new() };
-            return;
+        let (open, decided) = match ctx.me() {
+            Some(me) => (to_review(ctx.tenant(), me), decided_by(ctx.tenant(), me)),
+            None => (vec![], vec![]),
         };
-        let mut tasks = t.review_tasks(me);
-        tasks.sort_by(|(a, x), (b, y)| {
-            (a.end, a.id).cmp(&(b.end, b.id)).then_with(|| t.user_name(x.user).cmp(&t.user_name(y.user)))
-        });
-        self.open_keys = tasks.iter().map(|(r, i)| (r.id, i.assignment)).collect();
-        self.open_rows = tasks
-            .iter()
-            .map(|(r, i)| {
-                let ends = t.assignments.get(&i.assignment).map(|a| fmt_day(a.end)).unwrap_or_default();
-                let decision = match (i.decision, i.decided_by) {
-                    (None, _) => muted_cell(theme, "—"),
-                    (Some(d), Some(by)) if by != me => decision_cell(theme, d, format!(" · {}", t.user_name(by))),
-                    (Some(d), _) => decision_cell(theme, d, String::new()),
-                };
-                vec![
-                    cell(t.user_name(i.user)),
-                    cell(package_name(t, r)),
-                    cell(r.display_name.clone()),
-                    cell(ends),
-                    cell(fmt_day(Some(r.end))),
-                    if r.end - now < chrono::Duration::days(2) {
-                        CellText::styled(time_left(now, r.end), theme.warning)
-                    } else {
-                        cell(time_left(now, r.end))
-                    },
-                    decision,
-                ]
-            })
-            .collect();
-        let mut mine: Vec<(&Review, &ReviewItem)> = t
-            .reviews
-            .values()
-            .flat_map(|r| r.items.iter().filter(|i| i.decided_by == Some(me)).map(move |i| (r, i)))
-            .collect();
-        mine.sort_by_key(|(r, i)| (std::cmp::Reverse(i.decided_at), r.id, i.assignment));
-        self.decided_keys = mine.iter().map(|(r, i)| (r.id, i.assignment)).collect();
-        self.decided_rows = mine
-            .iter()
-            .map(|(r, i)| {
-                let result = match &i.outcome {
-                    Some(o) => state_cell(theme, o),
-                    None => muted_cell(theme, format!("applies {}", r.end.format("%m-%d"))),
-                };
-                vec![
-                    muted_cell(theme, fmt_day(i.decided_at)),
-                    cell(t.user_name(i.user)),
-                    cell(r.display_name.clone()),
-                    i.decision.map(|d| decision_cell(theme, d, String::new())).unwrap_or_default(),
-                    cell(i.justification.clone()),
-                    result,
-                ]
-            })
-            .collect();
-        self.open.sync(&self.open_rows);
-        self.decided.sync(&self.decided_rows);
+        self.open.set(ctx, open);
+        self.decided.set(ctx, decided);
     }
 }

@@ -16,14 +16,42 @@ use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::form::{Field, Form, FormValues};
-use crate::ui::widgets::list_pane::ListPane;
+use crate::ui::tabs::lists::{AnyList, IdList, Switched};
+use crate::ui::tabs::panes::Focus;
 use crate::ui::widgets::table::{CellText, Column};
 
 pub struct SettingsTab {
-    findings: ListPane,
-    rows: Vec<Vec<CellText>>,
-    /// The whole message of each finding (the table cuts it).
-    messages: Vec<String>,
+    focus: Focus,
+    /// The lint findings, by their place in [`Ctx::lint`] (worked out once per change of the data).
+    findings: IdList<usize>,
+}
+
+/// A finding: its code, what it is about and what it says.
+fn finding_row(ctx: &Ctx, i: &usize) -> Vec<CellText> {
+    let lint = ctx.lint();
+    let Some(f) = lint.get(*i) else { return vec![] };
+    vec![CellText::styled(f.code, ctx.theme.warning), cell(f.object.clone()), cell(f.message.clone())]
+}
+
+/// The whole of a finding (the table cuts it).
+fn finding_text(ctx: &Ctx, i: usize) -> Option<String> {
+    ctx.lint().get(i).map(|f| format!("{} ({}): {}", f.code, f.object, f.message))
+}
+
+impl Switched for SettingsTab {
+    const NAMES: &'static [&'static str] = &["Findings"];
+    fn list(&self, i: usize) -> Option<&dyn AnyList> {
+        (i == 0).then_some(&self.findings as &dyn AnyList)
+    }
+    fn list_mut(&mut self, i: usize) -> Option<&mut dyn AnyList> {
+        (i == 0).then_some(&mut self.findings as &mut dyn AnyList)
+    }
+    fn focus(&self) -> &Focus {
+        &self.focus
+    }
+    fn focus_mut(&mut self) -> &mut Focus {
+        &mut self.focus
+    }
 }
 
 impl Default for SettingsTab {
@@ -137,17 +165,17 @@ pub fn settings_from_values(v: &FormValues) -> Result<Settings, String> {
 impl SettingsTab {
     pub fn new() -> Self {
         SettingsTab {
-            findings: ListPane::new(
+            focus: Focus::default(),
+            findings: IdList::new(
                 "Lint findings",
                 vec![
                     Column::new("Finding", Constraint::Length(25)),
                     Column::new("Object", Constraint::Length(7)),
                     Column::new("What to do", Constraint::Fill(1)),
                 ],
-            )
-            .empty("No findings: none of the pitfalls the seeds warn about is present."),
-            rows: vec![],
-            messages: vec![],
+                "No findings: none of the pitfalls the seeds warn about is present.",
+                finding_row,
+            ),
         }
     }
 
@@ -204,15 +232,15 @@ impl SettingsTab {
         ]
     }
 
-    fn render_findings(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let selected = self.findings.selected().and_then(|i| self.messages.get(i));
+    fn render_findings(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let selected = self.findings.selected().and_then(|i| finding_text(ctx, i));
         let box_h = if area.height >= 12 { 5 } else { 4 };
         let show = selected.is_some() && area.height >= 10;
         let [list, detail] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(if show { box_h } else { 0 })]).areas(area);
-        self.findings.render(list, buf, theme, &self.rows, true);
+        self.findings.render(ctx, list, buf, theme, true);
         if let (true, Some(m)) = (show, selected) {
-            detail_pane(detail, buf, theme, "Finding", vec![Line::raw(m.clone())]);
+            detail_pane(detail, buf, theme, "Finding", vec![Line::raw(m)]);
         }
     }
 }
@@ -246,12 +274,12 @@ impl TabView<Ctx> for SettingsTab {
             (t, b)
         };
         detail_pane(left, buf, theme, "Settings", lines);
-        self.render_findings(right, buf, theme);
+        self.render_findings(ctx, right, buf, theme);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
-        if self.findings.handle(action, &self.rows) {
-            return Effect::None;
+        if let Some(e) = self.handle_lists(ctx, action) {
+            return e;
         }
         match action {
             Action::Edit => Effect::Open(Layer::form(settings_form(ctx.tenant()))),
@@ -259,12 +287,12 @@ impl TabView<Ctx> for SettingsTab {
         }
     }
 
-    fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
-        if self.findings.text(c, &self.rows) { Effect::None } else { Effect::Unhandled }
+    fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
+        self.text_lists(ctx, c)
     }
 
     fn mode(&self) -> Mode {
-        self.findings.mode()
+        self.mode_lists()
     }
 
     fn hints(&self) -> Vec<Action> {
@@ -300,26 +328,14 @@ impl TabView<Ctx> for SettingsTab {
     }
 
     fn click(&mut self, _ctx: &mut Ctx, column: u16, row: u16) -> Effect {
-        if self.findings.contains(column, row) {
-            self.findings.click(column, row);
-            return Effect::None;
-        }
-        Effect::Unhandled
+        self.click_lists(column, row)
     }
 
     fn scroll(&mut self, _ctx: &mut Ctx, lines: isize) -> Effect {
-        self.findings.scroll(lines);
-        Effect::None
+        self.scroll_lists(lines)
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
-        let theme = &ctx.theme;
-        let findings = ctx.lint();
-        self.messages = findings.iter().map(|f| format!("{} ({}): {}", f.code, f.object, f.message)).collect();
-        self.rows = findings
-            .iter()
-            .map(|f| vec![CellText::styled(f.code, theme.warning), cell(f.object.clone()), cell(f.message.clone())])
-            .collect();
-        self.findings.sync(&self.rows);
+        self.findings.set(ctx, (0..ctx.lint().len()).collect());
     }
 }

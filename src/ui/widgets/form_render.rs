@@ -4,12 +4,13 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::form::Form;
 use super::form_field::{Field, FieldKind};
 use super::popup::{centered_fixed, popup_frame};
 use super::table::put_text;
+use super::wrap::{wrapped_height, wrapped_lines};
 use crate::ui::theme::Theme;
 
 impl Form {
@@ -35,11 +36,11 @@ impl Form {
             self.render_steps(steps, buf, theme);
         }
         if let Some(n) = note {
-            Paragraph::new(n).style(theme.muted).wrap(Wrap { trim: true }).render(note_area, buf);
+            Paragraph::new(wrapped_lines(n, note_area.width, theme.muted)).render(note_area, buf);
         }
         self.render_fields(fields, buf, theme);
         if let Some(m) = message {
-            Paragraph::new(Line::styled(m, theme.error)).wrap(Wrap { trim: true }).render(error, buf);
+            Paragraph::new(wrapped_lines(&m, error.width, theme.error)).render(error, buf);
         }
     }
 
@@ -203,21 +204,4 @@ impl Form {
             }
         }
     }
-}
-
-/// Lines a text takes when wrapped at word boundaries to `width` columns.
-fn wrapped_height(text: &str, width: u16) -> u16 {
-    let width = usize::from(width.max(1));
-    let mut lines = 1u16;
-    let mut used = 0usize;
-    for word in text.split_whitespace() {
-        let w = Span::raw(word).width();
-        if used > 0 && used + 1 + w > width {
-            lines = lines.saturating_add(1);
-            used = w;
-        } else {
-            used += if used > 0 { 1 + w } else { w };
-        }
-    }
-    lines
 }

@@ -14,6 +14,7 @@ pub mod prompt;
 pub mod status;
 pub mod table;
 pub mod tabs;
+pub mod wrap;
 
 /// What a popup widget did with an action.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,12 +4,13 @@ use std::fmt;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::Outcome;
 use super::input::TextInput;
 use super::popup::{centered_fixed, popup_frame};
+use super::wrap::{wrapped_height, wrapped_lines};
 use crate::ui::action::Action;
 use crate::ui::theme::Theme;
 
@@ -95,29 +96,7 @@ impl PromptState {
         Line::from(self.label.as_str()).render(label, buf);
         self.input.render(input, buf, theme.input, theme.cursor, true);
         if let Some(e) = &self.error {
-            Paragraph::new(Line::styled(e.as_str(), theme.error)).wrap(Wrap { trim: true }).render(error, buf);
+            Paragraph::new(wrapped_lines(e, error.width, theme.error)).render(error, buf);
         }
     }
-}
-
-/// Lines `text` takes when word-wrapped to `width` columns.
-fn wrapped_height(text: &str, width: u16) -> u16 {
-    let width = usize::from(width.max(1));
-    let (mut lines, mut used) = (1u16, 0usize);
-    for word in text.split(' ') {
-        let w = Span::raw(word).width();
-        if used == 0 {
-            used = w;
-        } else if used + 1 + w <= width {
-            used += 1 + w;
-        } else {
-            lines = lines.saturating_add(1);
-            used = w;
-        }
-        while used > width {
-            lines = lines.saturating_add(1);
-            used -= width;
-        }
-    }
-    lines
 }

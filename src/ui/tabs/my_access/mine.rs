@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::domain::{Assignment, PackageId, Request};
+use crate::domain::{Assignment, PackageId, Request, RequestId, Time};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::CellText;
 
@@ -29,18 +29,44 @@ impl<'a> Mine<'a> {
         Mine { held, waiting }
     }
 
-    /// The cell for one package: an active assignment first, else an open request.
-    pub(super) fn cell(&self, theme: &Theme, pkg: PackageId) -> CellText {
+    /// What the actor has of one package: an active assignment first, else an open request.
+    pub(super) fn of(&self, pkg: PackageId) -> Held {
         if let Some(a) = self.held.get(&pkg) {
-            return CellText::styled(
-                a.end.map(|e| format!("until {}", e.format("%Y-%m-%d"))).unwrap_or_else(|| "have it".into()),
+            return Held::Until(a.end);
+        }
+        match self.waiting.get(&pkg) {
+            Some(r) => Held::Pending(r.id),
+            None => Held::Nothing,
+        }
+    }
+
+    /// The cell for one package.
+    #[cfg(test)]
+    fn cell(&self, theme: &Theme, pkg: PackageId) -> CellText {
+        self.of(pkg).cell(theme)
+    }
+}
+
+/// What the actor has of a package, as the "Mine" column says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Held {
+    Nothing,
+    /// An active assignment, and its end.
+    Until(Option<Time>),
+    /// An open request.
+    Pending(RequestId),
+}
+
+impl Held {
+    pub(super) fn cell(self, theme: &Theme) -> CellText {
+        match self {
+            Held::Until(end) => CellText::styled(
+                end.map(|e| format!("until {}", e.format("%Y-%m-%d"))).unwrap_or_else(|| "have it".into()),
                 theme.ok,
-            );
+            ),
+            Held::Pending(id) => CellText::styled(format!("{id} pending"), theme.warning),
+            Held::Nothing => CellText::from(String::new()),
         }
-        if let Some(r) = self.waiting.get(&pkg) {
-            return CellText::styled(format!("{} pending", r.id), theme.warning);
-        }
-        CellText::from(String::new())
     }
 }
 

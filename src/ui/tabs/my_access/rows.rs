@@ -1,49 +1,66 @@
-//! My Access's list of my requests, which for an administrator who assigns by hand may hold
-//! hundreds of thousands: the tab keeps their ids, and a row is built when it is drawn.
+//! The rows of My Access's lists, each built from its key when drawn or indexed for a filter:
+//! an administrator who assigns by hand may have hundreds of thousands of requests.
 
-use crate::domain::RequestId;
+use super::mine::Held;
+use crate::domain::{AssignmentId, PackageId, RequestId};
+use crate::domain::views::time_left;
 use crate::ui::ctx::Ctx;
 use crate::ui::tabs::common::*;
-use crate::ui::widgets::table::{CellText, Rows, push_cells_text};
+use crate::ui::widgets::table::CellText;
 
-/// The rows of the panes of My Access: built ones, or my requests built from their ids.
-pub(super) enum PaneRows<'a> {
-    Built(&'a [Vec<CellText>]),
-    Requests { ctx: &'a Ctx, ids: &'a [RequestId] },
+/// A package I may request, with what I already have of it (worked out when the keys are
+/// gathered: one pass over my assignments and requests, not one per row).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Offer {
+    pub package: PackageId,
+    pub held: Held,
 }
 
-impl Rows for PaneRows<'_> {
-    fn len(&self) -> usize {
-        match self {
-            PaneRows::Built(rows) => rows.len(),
-            PaneRows::Requests { ids, .. } => ids.len(),
-        }
+/// The same package is the same row, whatever I have of it now.
+impl PartialEq for Offer {
+    fn eq(&self, other: &Self) -> bool {
+        self.package == other.package
     }
+}
 
-    fn cells(&self, index: usize) -> Vec<CellText> {
-        match self {
-            PaneRows::Built(rows) => rows.cells(index),
-            PaneRows::Requests { ctx, ids } => ids.get(index).map(|id| request_cells(ctx, *id)).unwrap_or_default(),
-        }
-    }
-
-    fn search_text(&self, index: usize, out: &mut String) {
-        match self {
-            PaneRows::Built(rows) => rows.search_text(index, out),
-            PaneRows::Requests { .. } => push_cells_text(&self.cells(index), out),
-        }
-    }
+/// A package I may request: name, catalog, what it grants and what I have of it.
+pub(super) fn offer_row(ctx: &Ctx, o: &Offer) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let Some(p) = t.packages.get(&o.package) else { return vec![] };
+    vec![
+        cell(p.display_name.clone()),
+        cell(t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default()),
+        muted_cell(&ctx.theme, t.grants_summary(p)),
+        o.held.cell(&ctx.theme),
+    ]
 }
 
 /// One of my requests: id, package, type, state, and whom it waits on or when it ended.
-fn request_cells(ctx: &Ctx, id: RequestId) -> Vec<CellText> {
+pub(super) fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
     let t = ctx.tenant();
-    let Some(r) = t.requests.get(&id) else { return vec![] };
+    let Some(r) = t.requests.get(id) else { return vec![] };
     vec![
         cell(r.id.to_string()),
         cell(t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default()),
         muted_cell(&ctx.theme, r.request_type.to_string()),
         state_cell(&ctx.theme, r.state),
         cell(if r.state.is_open() { t.waiting_on(r) } else { fmt_day(r.completed_at) }),
+    ]
+}
+
+/// One of my assignments: package, state, end and time left.
+pub(super) fn assignment_row(ctx: &Ctx, id: &AssignmentId) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let Some(a) = t.assignments.get(id) else { return vec![] };
+    let left = match (a.is_active(), a.end) {
+        (true, Some(e)) => time_left(ctx.now, e),
+        (true, None) => "∞".into(),
+        _ => String::new(),
+    };
+    vec![
+        cell(t.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default()),
+        state_cell(&ctx.theme, a.state),
+        cell(fmt_day(a.end)),
+        cell(left),
     ]
 }
