@@ -2,7 +2,10 @@
 //! domain commands on its frozen clock): the right rows show after moving to the end, a filter
 //! narrows as it is typed, the details open for the right user, a frame builds only the rows it
 //! shows and the filter indexes the rows once. The Directory's per-user reads agree with the
-//! whole-list reads they replace, for every user and three kinds of reader.
+//! whole-list reads they replace, for every user and three kinds of reader. The other list tabs
+//! (My access, Approvals, Reviews, Notifications, Organizations, Settings), each as the person
+//! with the most rows in it: the right rows show at the top and after moving to the end, and
+//! neither a frame nor a change of the data builds more rows than fit on screen.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -45,8 +48,12 @@ struct Fixture {
 }
 
 fn app_as(user: UserId, tab: Tab) -> Fixture {
+    app_of(tenant().clone(), user, tab)
+}
+
+fn app_of(t: Tenant, user: UserId, tab: Tab) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::create(dir.path().join("data"), tenant().clone()).expect("store");
+    let store = Store::create(dir.path().join("data"), t).expect("store");
     let session = Session::new(store, Actor::user(user));
     let mut app = build_app(session, Path::new("/data/scale"), Keymap::defaults(), Theme::monochrome());
     app.switch_tab(tab);
@@ -213,4 +220,133 @@ fn the_directorys_per_user_reads_agree_with_the_whole_lists_for_every_reader() {
         .expect("a member with an assignment");
     let own = same_as_the_lists(t, &Actor::user(member));
     assert!(own >= 1 && own < seen, "{own}");
+}
+
+/// The user with the most of something (ties to the lowest id).
+fn most(count: impl Fn(UserId) -> usize) -> (UserId, usize) {
+    let t = tenant();
+    let best = t.users.values().map(|u| (count(u.id), std::cmp::Reverse(u.id))).max().expect("users");
+    (best.1.0, best.0)
+}
+
+/// The scale tenant after the administrator assigned `n` packages (their "Direct" policy) to the
+/// last user, some ending on later days: that user, and how many assignments they hold.
+fn with_many_assignments(n: usize) -> (Tenant, UserId, usize) {
+    let mut t = tenant().clone();
+    let user = t.users.values().next_back().map(|u| u.id).expect("a user");
+    let direct: Vec<(PackageId, PolicyId)> =
+        t.policies.values().filter(|p| p.spec.display_name == "Direct").map(|p| (p.package, p.id)).take(n).collect();
+    for (i, (package, policy)) in direct.into_iter().enumerate() {
+        let end = (i % 3 > 0).then(|| t.now().checked_add_signed(chrono::TimeDelta::days(30 + i as i64))).flatten();
+        let command =
+            Command::AdminAssign { package, policy, user, start: None, end, justification: "at scale".into() };
+        let entry = Entry { at: t.now(), actor: Actor::user(admin()), command };
+        t.apply(&entry).expect("the administrator assigns");
+    }
+    let held = t.assignments_of_user(user).count();
+    assert!(held >= n, "{held}");
+    (t, user, held)
+}
+
+/// Shows a tab's list `pane` (by `]` presses), draws, and checks what every list tab must do
+/// with `n` rows whose first and last rows say `first` and `last`: the count in the pane bar or
+/// title, the first row on top, the last after End (and the first gone), and at most the rows
+/// that fit built by a frame and by a change of the data (the tab re-reads it) with its frame.
+fn a_list_at_scale(fx: &mut Fixture, pane: usize, count: &str, first: &str, last: &str) {
+    for _ in 0..pane {
+        press(&mut fx.app, &["]"]);
+    }
+    let (s, built) = frame(&mut fx.app);
+    assert!(s.contains(count), "{count}:\n{s}");
+    assert!(s.contains(first), "the first row, {first}, on top:\n{s}");
+    assert!(built <= u64::from(H), "a frame built {built} rows");
+    press(&mut fx.app, &["end"]);
+    let (s, built) = frame(&mut fx.app);
+    assert!(s.contains(last), "the last row, {last}, after End:\n{s}");
+    assert!(first == last || !s.contains(first), "{first} scrolled away:\n{s}");
+    assert!(built <= u64::from(H), "a frame at the end built {built} rows");
+    let before = rows_materialized();
+    fx.app.refresh_views();
+    let (s, _) = frame(&mut fx.app);
+    let built = rows_materialized() - before;
+    assert!(s.contains(last), "the selection stays on the last row after a change:\n{s}");
+    assert!(built <= u64::from(H), "a change of the data and its frame built {built} rows");
+}
+
+#[test]
+fn my_access_lists_the_administrators_many_requests_newest_first_building_only_the_rows_shown() {
+    let t = tenant();
+    let me = Actor::user(admin());
+    let reqs = t.requests_for(&me);
+    assert!(reqs.len() > 1_000, "the administrator assigned by hand: {} requests", reqs.len());
+    let (first, last) = (reqs.first().expect("a request"), reqs.last().expect("a request"));
+    assert!(first.created_at >= last.created_at);
+    let mut fx = app_as(admin(), Tab::MyAccess);
+    let count = format!("Requests ({})", reqs.len());
+    a_list_at_scale(&mut fx, 1, &count, &format!("│{:<8} ", first.id), &format!("│{:<8} ", last.id));
+}
+
+#[test]
+fn my_access_lists_the_assignments_of_a_user_with_many_active_first() {
+    let (t, user, n) = with_many_assignments(30);
+    let asg = t.assignments_for(&Actor::user(user));
+    let name = |a: &Assignment| t.packages.get(&a.package).map(|p| p.display_name.clone()).expect("a package");
+    let (first, last) = (asg.first().expect("one"), asg.last().expect("one"));
+    let mut fx = app_of(t.clone(), user, Tab::MyAccess);
+    let (first, last) = (format!("│{}", name(first)), format!("│{}", name(last)));
+    a_list_at_scale(&mut fx, 2, &format!("Access ({n})"), &first, &last);
+}
+
+#[test]
+fn approvals_lists_the_busiest_approvers_inbox_first_to_time_out_first() {
+    let t = tenant();
+    let (approver, n) = most(|u| t.inbox(u).count());
+    assert!(n >= 10, "{n} waiting");
+    let mut inbox: Vec<&Request> = t.inbox(approver).collect();
+    inbox.sort_by_key(|r| (t.request_deadline(r), r.id));
+    let (first, last) = (inbox.first().expect("one"), inbox.last().expect("one"));
+    let mut fx = app_as(approver, Tab::Approvals);
+    let (first, last) = (format!("│{:<8} ", first.id), format!("│{:<8} ", last.id));
+    a_list_at_scale(&mut fx, 0, &format!("Pending ({n})"), &first, &last);
+}
+
+#[test]
+fn reviews_lists_the_busiest_reviewers_people_and_builds_only_the_rows_shown() {
+    let t = tenant();
+    let (reviewer, n) = most(|u| t.review_tasks(u).len());
+    assert!(n >= 10, "{n} to review");
+    let mut tasks = t.review_tasks(reviewer);
+    tasks.sort_by(|(a, x), (b, y)| (a.end, a.id, t.user_name(x.user)).cmp(&(b.end, b.id, t.user_name(y.user))));
+    // The names are cut in the table at this width: the details show the selected one's assignment.
+    let name = |i: &ReviewItem| format!("Assignment    {} · ", i.assignment);
+    let (first, last) = (name(tasks.first().expect("one").1), name(tasks.last().expect("one").1));
+    let mut fx = app_as(reviewer, Tab::Reviews);
+    a_list_at_scale(&mut fx, 0, &format!("To review ({n})"), &first, &last);
+}
+
+#[test]
+fn notifications_list_the_biggest_mailbox_newest_first() {
+    let (user, unread) = most(|u| tenant().unread_count(u));
+    assert!(unread > 50, "{unread}");
+    let mut fx = app_as(user, Tab::Notifications);
+    let mut mail = fx.app.ctx.session.mailbox(user).expect("the mailbox reads");
+    assert!(mail.len() > 50, "{} notifications", mail.len());
+    mail.sort_by_key(|n| std::cmp::Reverse((n.at, n.seq)));
+    let cut = |n: &Notification| n.subject.chars().take(20).collect::<String>();
+    let (first, last) = (mail.first().expect("one"), mail.last().expect("one"));
+    let count = format!("Notifications ({})", mail.len());
+    a_list_at_scale(&mut fx, 0, &count, &cut(first), &cut(last));
+}
+
+#[test]
+fn organizations_and_settings_list_what_the_tenant_holds() {
+    let mut fx = app_as(admin(), Tab::Settings);
+    let findings = fx.app.ctx.lint().len();
+    let (s, built) = frame(&mut fx.app);
+    assert!(s.contains(&format!("Lint findings ({findings})")), "{s}");
+    assert!(built <= u64::from(H), "{built}");
+    fx.app.switch_tab(Tab::Organizations);
+    let (s, built) = frame(&mut fx.app);
+    assert!(s.contains(&format!("Connected organizations ({})", tenant().orgs.len())), "{s}");
+    assert!(built <= u64::from(H), "{built}");
 }
