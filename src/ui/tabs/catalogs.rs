@@ -15,11 +15,10 @@ use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::catalogs_forms as forms;
 use crate::ui::tabs::common::{cell, detail_pane, fmt_time, heading, kv, muted_cell, state_cell};
-use crate::ui::tabs::lists::IdList;
+use crate::ui::tabs::lists::{AnyList, IdList};
 use crate::ui::tabs::panes::{Focus, Notice, areas, bar_names, pane_bar, yes_no};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
-use crate::ui::widgets::list_pane::ListPane;
 use crate::ui::widgets::table::{CellText, Column};
 
 const RESOURCES: usize = 0;
@@ -145,22 +144,6 @@ impl Catalogs {
         }
     }
 
-    fn sub_pane(&mut self, i: usize) -> &mut ListPane {
-        match i {
-            RESOURCES => &mut self.resources.pane,
-            PACKAGES => &mut self.packages.pane,
-            _ => &mut self.roles.pane,
-        }
-    }
-
-    fn render_sub(&self, ctx: &Ctx, i: usize, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
-        match i {
-            RESOURCES => self.resources.render(ctx, area, buf, theme, focused),
-            PACKAGES => self.packages.render(ctx, area, buf, theme, focused),
-            _ => self.roles.render(ctx, area, buf, theme, focused),
-        }
-    }
-
     fn render_overview(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let t = ctx.tenant();
         let mut lines: Vec<Line> = vec![];
@@ -267,15 +250,6 @@ impl Catalogs {
             },
         }
     }
-
-    fn focused_list_handle(&mut self, ctx: &Ctx, action: Action) -> bool {
-        match self.focus.sub() {
-            None => self.list.handle(ctx, action),
-            Some(RESOURCES) => self.resources.handle(ctx, action),
-            Some(PACKAGES) => self.packages.handle(ctx, action),
-            Some(_) => self.roles.handle(ctx, action),
-        }
-    }
 }
 
 impl TabView<Ctx> for Catalogs {
@@ -283,22 +257,16 @@ impl TabView<Ctx> for Catalogs {
         let a = areas(area, &self.focus, SUBS, self.list.len(), self.notice.lines(ctx, area.width));
         let subs: Vec<_> = (0..SUBS).map(|i| self.sub(i)).collect();
         pane_bar(a.bar, buf, theme, &bar_names(("Catalogs", self.list.len()), &subs), self.focus.at);
-        self.list.render(ctx, a.list, buf, theme, self.focus.main());
         if let Some(o) = a.overview {
             self.render_overview(ctx, o, buf, theme);
         }
-        for (i, r) in a.subs {
-            self.render_sub(ctx, i, r, buf, theme, self.focus.sub() == Some(i));
-        }
+        self.render_lists(ctx, &a, buf, theme);
         self.notice.render(a.notice, buf, theme);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
         self.notice.clear();
-        if self.focused_list_handle(ctx, action) {
-            if self.focus.main() {
-                self.load_detail(ctx);
-            }
+        if self.handle_focused(ctx, action) {
             return Effect::None;
         }
         match action {
@@ -316,25 +284,11 @@ impl TabView<Ctx> for Catalogs {
     }
 
     fn text(&mut self, ctx: &mut Ctx, ch: char) -> Effect {
-        let used = match self.focus.sub() {
-            None => self.list.text(ctx, ch),
-            Some(RESOURCES) => self.resources.text(ctx, ch),
-            Some(PACKAGES) => self.packages.text(ctx, ch),
-            Some(_) => self.roles.text(ctx, ch),
-        };
-        if used && self.focus.main() {
-            self.load_detail(ctx);
-        }
-        if used { Effect::None } else { Effect::Unhandled }
+        self.text_focused(ctx, ch)
     }
 
     fn mode(&self) -> Mode {
-        match self.focus.sub() {
-            None => self.list.mode(),
-            Some(RESOURCES) => self.resources.mode(),
-            Some(PACKAGES) => self.packages.mode(),
-            Some(_) => self.roles.mode(),
-        }
+        self.mode_focused()
     }
 
     fn hints(&self) -> Vec<Action> {
@@ -457,11 +411,28 @@ fn role_row(ctx: &Ctx, (_, user, role): &(CatalogId, UserId, CatalogRole)) -> Ve
 
 impl SubPanes for Catalogs {
     const SUBS: usize = SUBS;
-    fn main_pane(&mut self) -> &mut ListPane {
-        &mut self.list.pane
+    fn main_list(&self) -> &dyn AnyList {
+        &self.list
     }
-    fn sub_pane_at(&mut self, i: usize) -> &mut ListPane {
-        self.sub_pane(i)
+    fn main_list_mut(&mut self) -> &mut dyn AnyList {
+        &mut self.list
+    }
+    fn sub_list(&self, i: usize) -> &dyn AnyList {
+        match i {
+            RESOURCES => &self.resources,
+            PACKAGES => &self.packages,
+            _ => &self.roles,
+        }
+    }
+    fn sub_list_mut(&mut self, i: usize) -> &mut dyn AnyList {
+        match i {
+            RESOURCES => &mut self.resources,
+            PACKAGES => &mut self.packages,
+            _ => &mut self.roles,
+        }
+    }
+    fn focus(&self) -> &Focus {
+        &self.focus
     }
     fn focus_mut(&mut self) -> &mut Focus {
         &mut self.focus

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use crate::ui::tabs::panes::SubPanes;
-use crate::ui::widgets::list_pane::ListPane;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -20,7 +19,7 @@ use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::{detail_pane, fmt_time, heading, kv, kv_styled};
 use crate::ui::tabs::packages_forms as forms;
 use crate::ui::tabs::packages_rows::{PkgRow, assignment_row, lint_of, package_row, policy_row, request_row, role_row};
-use crate::ui::tabs::lists::IdList;
+use crate::ui::tabs::lists::{AnyList, IdList};
 use crate::ui::tabs::panes::{Focus, Notice, areas, bar_names, pane_bar};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::Column;
@@ -187,24 +186,6 @@ impl Packages {
         }
     }
 
-    fn sub_list(&mut self, i: usize) -> &mut crate::ui::widgets::list_pane::ListPane {
-        match i {
-            ROLES => &mut self.roles.pane,
-            POLICIES => &mut self.policies.pane,
-            ASSIGNMENTS => &mut self.assignments.pane,
-            _ => &mut self.requests.pane,
-        }
-    }
-
-    fn render_sub(&self, ctx: &Ctx, i: usize, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
-        match i {
-            ROLES => self.roles.render(ctx, area, buf, theme, focused),
-            POLICIES => self.policies.render(ctx, area, buf, theme, focused),
-            ASSIGNMENTS => self.assignments.render(ctx, area, buf, theme, focused),
-            _ => self.requests.render(ctx, area, buf, theme, focused),
-        }
-    }
-
     fn render_overview(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let t = ctx.tenant();
         let mut lines: Vec<Line> = vec![];
@@ -311,16 +292,6 @@ impl Packages {
         let existing = pol.and_then(|p| ctx.tenant().policies.get(&p));
         Effect::Open(Layer::form(crate::ui::tabs::policy_form::policy_form(ctx, pkg, existing)))
     }
-
-    fn focused_list_handle(&mut self, ctx: &Ctx, action: Action) -> bool {
-        match self.focus.sub() {
-            None => self.list.handle(ctx, action),
-            Some(ROLES) => self.roles.handle(ctx, action),
-            Some(POLICIES) => self.policies.handle(ctx, action),
-            Some(ASSIGNMENTS) => self.assignments.handle(ctx, action),
-            Some(_) => self.requests.handle(ctx, action),
-        }
-    }
 }
 
 impl TabView<Ctx> for Packages {
@@ -329,22 +300,16 @@ impl TabView<Ctx> for Packages {
         let subs: Vec<_> = (0..SUBS).map(|i| self.sub(i)).collect();
         let names = bar_names(("Packages", self.list.len()), &subs);
         pane_bar(a.bar, buf, theme, &names, self.focus.at);
-        self.list.render(ctx, a.list, buf, theme, self.focus.main());
         if let Some(o) = a.overview {
             self.render_overview(ctx, o, buf, theme);
         }
-        for (i, r) in a.subs {
-            self.render_sub(ctx, i, r, buf, theme, self.focus.sub() == Some(i));
-        }
+        self.render_lists(ctx, &a, buf, theme);
         self.notice.render(a.notice, buf, theme);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
         self.notice.clear();
-        if self.focused_list_handle(ctx, action) {
-            if self.focus.main() {
-                self.load_detail(ctx);
-            }
+        if self.handle_focused(ctx, action) {
             return Effect::None;
         }
         match action {
@@ -368,27 +333,11 @@ impl TabView<Ctx> for Packages {
     }
 
     fn text(&mut self, ctx: &mut Ctx, ch: char) -> Effect {
-        let used = match self.focus.sub() {
-            None => self.list.text(ctx, ch),
-            Some(ROLES) => self.roles.text(ctx, ch),
-            Some(POLICIES) => self.policies.text(ctx, ch),
-            Some(ASSIGNMENTS) => self.assignments.text(ctx, ch),
-            Some(_) => self.requests.text(ctx, ch),
-        };
-        if used && self.focus.main() {
-            self.load_detail(ctx);
-        }
-        if used { Effect::None } else { Effect::Unhandled }
+        self.text_focused(ctx, ch)
     }
 
     fn mode(&self) -> Mode {
-        match self.focus.sub() {
-            None => self.list.mode(),
-            Some(ROLES) => self.roles.mode(),
-            Some(POLICIES) => self.policies.mode(),
-            Some(ASSIGNMENTS) => self.assignments.mode(),
-            Some(_) => self.requests.mode(),
-        }
+        self.mode_focused()
     }
 
     fn hints(&self) -> Vec<Action> {
@@ -475,11 +424,30 @@ impl TabView<Ctx> for Packages {
 
 impl SubPanes for Packages {
     const SUBS: usize = SUBS;
-    fn main_pane(&mut self) -> &mut ListPane {
-        &mut self.list.pane
+    fn main_list(&self) -> &dyn AnyList {
+        &self.list
     }
-    fn sub_pane_at(&mut self, i: usize) -> &mut ListPane {
-        self.sub_list(i)
+    fn main_list_mut(&mut self) -> &mut dyn AnyList {
+        &mut self.list
+    }
+    fn sub_list(&self, i: usize) -> &dyn AnyList {
+        match i {
+            ROLES => &self.roles,
+            POLICIES => &self.policies,
+            ASSIGNMENTS => &self.assignments,
+            _ => &self.requests,
+        }
+    }
+    fn sub_list_mut(&mut self, i: usize) -> &mut dyn AnyList {
+        match i {
+            ROLES => &mut self.roles,
+            POLICIES => &mut self.policies,
+            ASSIGNMENTS => &mut self.assignments,
+            _ => &mut self.requests,
+        }
+    }
+    fn focus(&self) -> &Focus {
+        &self.focus
     }
     fn focus_mut(&mut self) -> &mut Focus {
         &mut self.focus

@@ -2,7 +2,7 @@
 //! overview and a few sub-lists (resources, policies, assignments...). `[` `]` move the focus
 //! between the main list and the sub-lists; the verbs act on the focused one.
 //!
-//! Their lists are [`IdList`]s: they keep only ids and build a row when it is drawn (or
+//! Their lists are [`crate::ui::tabs::lists::IdList`]s: they keep only ids and build a row when it is drawn (or
 //! filtered), so a package with a million assignments costs no more than one with ten.
 
 use std::cell::Cell;
@@ -15,7 +15,9 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use crate::ui::app::{Effect, Shell};
 use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::list_pane::ListPane;
+use crate::ui::action::Action;
+use crate::ui::keymap::Mode;
+use crate::ui::tabs::lists::AnyList;
 use crate::ui::widgets::status::{MessageKind, StatusBar, StatusMessage};
 use crate::ui::widgets::table::CellText;
 
@@ -127,42 +129,89 @@ impl Focus {
     }
 }
 
-/// A tab made of a main list and sub-lists of its selected row (Catalogs, Access packages): the
-/// mouse goes to whichever list it is over, the wheel to the focused one.
+/// A tab made of a main list and sub-lists of its selected row (Catalogs, Access packages): keys
+/// and typing go to the focused list, the mouse to whichever list it is over, the wheel to the
+/// focused one. The lists are [`AnyList`]s, so no tab matches over its panes to reach them.
 pub trait SubPanes {
     const SUBS: usize;
-    fn main_pane(&mut self) -> &mut ListPane;
-    fn sub_pane_at(&mut self, i: usize) -> &mut ListPane;
+    fn main_list(&self) -> &dyn AnyList;
+    fn main_list_mut(&mut self) -> &mut dyn AnyList;
+    /// Sub-list `i` (the last one for any `i` past it).
+    fn sub_list(&self, i: usize) -> &dyn AnyList;
+    fn sub_list_mut(&mut self, i: usize) -> &mut dyn AnyList;
+    fn focus(&self) -> &Focus;
     fn focus_mut(&mut self) -> &mut Focus;
     /// The main list's selection moved: reload what is shown of the selected row.
     fn selection_moved(&mut self, ctx: &Ctx);
 
-    fn click_panes(&mut self, ctx: &Ctx, column: u16, row: u16) -> crate::ui::app::Effect {
-        if self.main_pane().contains(column, row) {
-            self.focus_mut().at = 0;
-            self.main_pane().click(column, row);
-            self.selection_moved(ctx);
-            return crate::ui::app::Effect::None;
+    fn focused_list(&self) -> &dyn AnyList {
+        match self.focus().sub() {
+            None => self.main_list(),
+            Some(i) => self.sub_list(i),
         }
-        for i in 0..Self::SUBS {
-            if self.focus_mut().was_drawn(i) && self.sub_pane_at(i).contains(column, row) {
-                self.sub_pane_at(i).click(column, row);
-                self.focus_mut().to_sub(i);
-                return crate::ui::app::Effect::None;
-            }
-        }
-        crate::ui::app::Effect::Unhandled
     }
 
-    fn scroll_panes(&mut self, ctx: &Ctx, lines: isize) -> crate::ui::app::Effect {
-        match self.focus_mut().sub() {
-            None => {
-                self.main_pane().scroll(lines);
-                self.selection_moved(ctx);
-            }
-            Some(i) => self.sub_pane_at(i).scroll(lines),
+    fn focused_list_mut(&mut self) -> &mut dyn AnyList {
+        match self.focus().sub() {
+            None => self.main_list_mut(),
+            Some(i) => self.sub_list_mut(i),
         }
-        crate::ui::app::Effect::None
+    }
+
+    /// List and filter keys to the focused list; whether it used the action.
+    fn handle_focused(&mut self, ctx: &Ctx, action: Action) -> bool {
+        let used = self.focused_list_mut().handle_action(ctx, action);
+        if used && self.focus().main() {
+            self.selection_moved(ctx);
+        }
+        used
+    }
+
+    fn text_focused(&mut self, ctx: &Ctx, c: char) -> Effect {
+        if !self.focused_list_mut().type_char(ctx, c) {
+            return Effect::Unhandled;
+        }
+        if self.focus().main() {
+            self.selection_moved(ctx);
+        }
+        Effect::None
+    }
+
+    fn mode_focused(&self) -> Mode {
+        self.focused_list().pane().mode()
+    }
+
+    /// Draws the main list and the sub-lists laid out in `a`, the focused one highlighted.
+    fn render_lists(&self, ctx: &Ctx, a: &Areas, buf: &mut Buffer, theme: &Theme) {
+        self.main_list().draw(ctx, a.list, buf, theme, self.focus().main());
+        for (i, r) in &a.subs {
+            self.sub_list(*i).draw(ctx, *r, buf, theme, self.focus().sub() == Some(*i));
+        }
+    }
+
+    fn click_panes(&mut self, ctx: &Ctx, column: u16, row: u16) -> Effect {
+        if self.main_list().pane().contains(column, row) {
+            self.focus_mut().at = 0;
+            self.main_list_mut().pane_mut().click(column, row);
+            self.selection_moved(ctx);
+            return Effect::None;
+        }
+        for i in 0..Self::SUBS {
+            if self.focus().was_drawn(i) && self.sub_list(i).pane().contains(column, row) {
+                self.sub_list_mut(i).pane_mut().click(column, row);
+                self.focus_mut().to_sub(i);
+                return Effect::None;
+            }
+        }
+        Effect::Unhandled
+    }
+
+    fn scroll_panes(&mut self, ctx: &Ctx, lines: isize) -> Effect {
+        self.focused_list_mut().pane_mut().scroll(lines);
+        if self.focus().main() {
+            self.selection_moved(ctx);
+        }
+        Effect::None
     }
 }
 
