@@ -15,7 +15,7 @@ use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
-use crate::ui::tabs::listing::Listing;
+use crate::ui::tabs::lists::IdList;
 use crate::ui::tabs::panes::pane_bar;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::form::FormValues;
@@ -25,7 +25,7 @@ mod detail;
 pub(super) mod forms;
 mod users;
 
-use detail::{resource_detail, resource_rows, user_detail};
+use detail::{ResourceCard, resource_cards, resource_detail, resource_row, user_detail};
 use users::UserList;
 
 /// The object whose details are shown.
@@ -96,7 +96,7 @@ pub struct Directory {
     pane: Pane,
     users: UserList,
     /// Groups & Teams, Applications, Sites.
-    resources: [Listing<ResourceId>; 3],
+    resources: [IdList<ResourceCard>; 3],
     /// The details of the selected row, rebuilt when the selection or the data changes.
     detail: Vec<Line<'static>>,
     /// Whose details `detail` holds: rebuilt when the selection moves to another, or the data
@@ -118,7 +118,7 @@ impl Directory {
     pub fn new() -> Self {
         let c = |t: &str, w| Column::new(t, w);
         let resource_list = |title: &str, empty: &str| {
-            Listing::new(
+            IdList::new(
                 title,
                 vec![
                     c("Name", Constraint::Fill(3)),
@@ -128,6 +128,7 @@ impl Directory {
                     c("Holders", Constraint::Length(7)),
                 ],
                 empty,
+                resource_row,
             )
         };
         Directory {
@@ -162,7 +163,7 @@ impl Directory {
     }
 
     fn selected_resource(&self) -> Option<ResourceId> {
-        self.pane.resource_index().and_then(|i| self.resources[i].selected())
+        self.pane.resource_index().and_then(|i| self.resources[i].selected()).map(|c| c.id)
     }
 
     /// Scrolling the full-screen details; other actions leave it (Esc and Enter only that).
@@ -192,7 +193,7 @@ impl Directory {
     fn handle_list(&mut self, ctx: &Ctx, action: Action) -> bool {
         match self.pane.resource_index() {
             None => self.users.handle(ctx, action),
-            Some(i) => self.resources[i].handle(action),
+            Some(i) => self.resources[i].handle(ctx, action),
         }
     }
 
@@ -319,12 +320,12 @@ impl TabView<Ctx> for Directory {
         let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
         let mut names = vec![format!("Users ({})", self.users.row_count())];
         for (p, l) in PANES[1..].iter().zip(&self.resources) {
-            names.push(format!("{} ({})", p.name(), l.row_count()));
+            names.push(format!("{} ({})", p.name(), l.len()));
         }
         if names.iter().map(|n| n.len() + 4).sum::<usize>() + 13 > usize::from(area.width) {
             // Narrow: "Groups 13", "Apps 6", so every pane and the switch hint still show.
             names = std::iter::once(format!("Users {}", self.users.row_count()))
-                .chain(PANES[1..].iter().zip(&self.resources).map(|(p, l)| format!("{} {}", p.short(), l.row_count())))
+                .chain(PANES[1..].iter().zip(&self.resources).map(|(p, l)| format!("{} {}", p.short(), l.len())))
                 .collect();
         }
         let current = PANES.iter().position(|p| *p == self.pane).unwrap_or(0);
@@ -332,7 +333,7 @@ impl TabView<Ctx> for Directory {
         let (list, detail) = split_list_detail(body);
         match self.pane.resource_index() {
             None => self.users.render(ctx, list, buf, theme),
-            Some(i) => self.resources[i].render(list, buf, theme),
+            Some(i) => self.resources[i].render(ctx, list, buf, theme, true),
         }
         let shown = self.detail.iter().take(usize::from(detail.height)).cloned().collect();
         detail_pane(detail, buf, theme, title, shown);
@@ -350,7 +351,7 @@ impl TabView<Ctx> for Directory {
     fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
         let used = match self.pane.resource_index() {
             None => self.users.text(ctx, c),
-            Some(i) => self.resources[i].text(c),
+            Some(i) => self.resources[i].text(ctx, c),
         };
         self.update_detail(ctx);
         if used { Effect::None } else { Effect::Unhandled }
@@ -395,7 +396,10 @@ impl TabView<Ctx> for Directory {
         }
         let hit = match self.pane.resource_index() {
             None => self.users.click(column, row),
-            Some(i) => self.resources[i].click(column, row),
+            Some(i) => {
+                let pane = &mut self.resources[i].pane;
+                pane.contains(column, row) && pane.click(column, row).is_some()
+            }
         };
         self.update_detail(ctx);
         if hit { Effect::None } else { Effect::Unhandled }
@@ -416,10 +420,9 @@ impl TabView<Ctx> for Directory {
 
     fn refresh(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
-        let theme = &ctx.theme;
         self.users.set(ctx);
         for (i, pane) in PANES[1..].iter().enumerate() {
-            self.resources[i].set(resource_rows(t, ctx.actor(), theme, *pane));
+            self.resources[i].set(ctx, resource_cards(t, ctx.actor(), *pane));
         }
         if let Some(id) = self.select_after.take() {
             if let Ok(u) = id.parse::<UserId>() {
@@ -428,7 +431,7 @@ impl TabView<Ctx> for Directory {
             } else if let Some(r) = id.parse::<ResourceId>().ok().and_then(|r| t.resources.get(&r)) {
                 self.pane = Pane::of_kind(&r.kind);
                 if let Some(i) = self.pane.resource_index() {
-                    self.resources[i].select(r.id);
+                    self.resources[i].select(&ResourceCard { id: r.id, holders: None });
                 }
             }
         }

@@ -6,7 +6,6 @@ pub mod catalogs;
 mod catalogs_forms;
 pub mod common;
 pub mod directory;
-mod listing;
 pub mod lists;
 pub mod lookups;
 pub mod my_access;

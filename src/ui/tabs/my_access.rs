@@ -17,11 +17,11 @@ use crate::ui::ctx::{Ctx, PerData};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
+use crate::ui::tabs::lists::{AnyList, IdList, Switched};
+use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
 use crate::ui::widgets::form::{Field, Form};
-use crate::ui::tabs::lists::{AnyList, IdList, Switched};
-use crate::ui::tabs::panes::Focus;
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::Column;
 

@@ -14,9 +14,9 @@ use crate::ui::ctx::{Ctx, PerData};
 use crate::ui::keymap::Mode;
 use crate::ui::tabs::approvals::Detail;
 use crate::ui::tabs::common::*;
-use crate::ui::theme::Theme;
 use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
+use crate::ui::theme::Theme;
 use crate::ui::widgets::table::{CellText, Column};
 
 /// The action that marks every notification read (no action of its own: `A` in the default keymap).

@@ -12,12 +12,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use crate::ui::action::Action;
 use crate::ui::app::{Effect, Shell};
 use crate::ui::ctx::{Ctx, outcome_text};
-use crate::ui::theme::Theme;
-use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
 use crate::ui::tabs::lists::AnyList;
+use crate::ui::theme::Theme;
 use crate::ui::widgets::status::{MessageKind, StatusBar, StatusMessage};
 use crate::ui::widgets::table::CellText;
 

@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
-use crate::domain::{PackageId, RequestId, ResourceId, UserId};
+use crate::domain::{PackageId, ResourceId, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::Ctx;
@@ -18,7 +18,7 @@ use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
 use crate::ui::tabs::directory::forms::resource_items;
-use crate::ui::tabs::listing::Listing;
+use crate::ui::tabs::lists::IdList;
 use crate::ui::tabs::lookups::user_items;
 
 use crate::ui::theme::Theme;
@@ -27,8 +27,10 @@ use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::put_text;
 
 mod data;
+mod rows;
 
 use data::{REPORTS, Report, Subjects, build, package_items};
+use rows::{Keyed, Row};
 
 const PICK_USER: &str = "report_user";
 const PICK_RESOURCE: &str = "report_resource";
@@ -43,9 +45,7 @@ pub struct Reports {
     current: usize,
     /// One table per report (each keeps its own filter and selection); rows are read for the
     /// current one only.
-    tables: Vec<Listing<usize>>,
-    /// The request of each row of the requests report.
-    requests: Vec<RequestId>,
+    tables: Vec<IdList<Keyed>>,
     /// The domain's refusal of the current report, if it refused.
     refusal: Option<String>,
     subjects: Subjects,
@@ -72,8 +72,7 @@ impl Reports {
     pub fn new() -> Self {
         Reports {
             current: 0,
-            tables: REPORTS.iter().map(|r| Listing::new(r.title(), r.columns(), "")).collect(),
-            requests: Vec::new(),
+            tables: REPORTS.iter().map(|r| IdList::new(r.title(), r.columns(), "", rows::cells)).collect(),
             refusal: None,
             subjects: Subjects::default(),
             menu_hits: RefCell::new(Vec::new()),
@@ -84,19 +83,18 @@ impl Reports {
         REPORTS.get(self.current).copied().unwrap_or(Report::UserPackages)
     }
 
-    fn table(&mut self) -> Option<&mut Listing<usize>> {
+    fn table(&mut self) -> Option<&mut IdList<Keyed>> {
         self.tables.get_mut(self.current)
     }
 
     /// Re-reads the current report.
     fn rebuild(&mut self, ctx: &Ctx) {
-        let built = build(ctx.tenant(), ctx.actor(), self.report(), &self.subjects, &ctx.theme);
-        self.requests = built.requests;
+        let built = build(ctx.tenant(), ctx.actor(), self.report(), &self.subjects);
         self.refusal = built.refusal;
         if let Some(table) = self.tables.get_mut(self.current) {
             table.pane.title = built.title;
             table.pane.empty = built.empty;
-            table.set(built.rows.into_iter().enumerate().collect());
+            table.set(ctx, built.rows.into_iter().enumerate().map(|(i, r)| Keyed(i, r)).collect());
         }
     }
 
@@ -205,9 +203,10 @@ impl Reports {
             return vec![Line::styled(e.clone(), theme.error)];
         }
         let Some(table) = self.tables.get(self.current) else { return vec![] };
-        let Some(cells) = table.selected_cells() else {
+        let Some(row) = table.selected() else {
             return vec![Line::styled(report.about(), theme.muted)];
         };
+        let cells = rows::cells(ctx, &row);
         let mut lines: Vec<Line<'static>> = table
             .pane
             .columns
@@ -218,8 +217,10 @@ impl Reports {
             .collect();
         match report {
             Report::Requests => {
-                let req =
-                    table.selected().and_then(|i| self.requests.get(i)).and_then(|id| ctx.tenant().requests.get(id));
+                let req = match &row.1 {
+                    Row::Request(id) => ctx.tenant().requests.get(id),
+                    _ => None,
+                };
                 if let Some(r) = req {
                     if !r.justification.is_empty() {
                         lines.push(kv(theme, "Justification", r.justification.clone()));
@@ -253,13 +254,13 @@ impl TabView<Ctx> for Reports {
         let detail_h = (right.height / 3).clamp(5, 12);
         let [table, detail] = Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_h)]).areas(right);
         if let Some(t) = self.tables.get(self.current) {
-            t.render(table, buf, theme);
+            t.render(ctx, table, buf, theme, true);
         }
         detail_pane(detail, buf, theme, "Details", self.detail_lines(ctx, theme));
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
-        if self.table().is_some_and(|t| t.handle(action)) {
+        if self.tables.get_mut(self.current).is_some_and(|t| t.handle(ctx, action)) {
             return Effect::None;
         }
         match action {
@@ -271,8 +272,8 @@ impl TabView<Ctx> for Reports {
         Effect::None
     }
 
-    fn text(&mut self, _ctx: &mut Ctx, c: char) -> Effect {
-        if self.table().is_some_and(|t| t.text(c)) { Effect::None } else { Effect::Unhandled }
+    fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
+        if self.table().is_some_and(|t| t.text(ctx, c)) { Effect::None } else { Effect::Unhandled }
     }
 
     fn mode(&self) -> Mode {
@@ -322,7 +323,13 @@ impl TabView<Ctx> for Reports {
             self.switch(ctx, i);
             return Effect::None;
         }
-        if self.table().is_some_and(|t| t.click(column, row)) { Effect::None } else { Effect::Unhandled }
+        match self.table().map(|t| &mut t.pane) {
+            Some(p) if p.contains(column, row) => {
+                p.click(column, row);
+                Effect::None
+            }
+            _ => Effect::Unhandled,
+        }
     }
 
     fn scroll(&mut self, _ctx: &mut Ctx, lines: isize) -> Effect {

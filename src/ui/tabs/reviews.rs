@@ -19,9 +19,9 @@ use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::approvals::{Detail, person_lines};
 use crate::ui::tabs::common::*;
-use crate::ui::theme::Theme;
 use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
+use crate::ui::theme::Theme;
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::{CellText, Column};
 

@@ -14,10 +14,10 @@ use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
-use crate::ui::theme::Theme;
-use crate::ui::widgets::form::{Field, Form, FormValues};
 use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::form::{Field, Form, FormValues};
 use crate::ui::widgets::table::{CellText, Column};
 
 pub struct SettingsTab {

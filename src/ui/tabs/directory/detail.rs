@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 
 use super::Pane;
 use crate::domain::{Actor, ResourceId, ResourceKind, Tenant, UserId};
+use crate::ui::ctx::Ctx;
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::CellText;
@@ -173,23 +174,40 @@ pub fn resource_detail(t: &Tenant, actor: &Actor, id: ResourceId, theme: &Theme,
     lines
 }
 
-/// Resources; how many hold each only for those who may know (administrators).
-pub fn resource_rows(t: &Tenant, actor: &Actor, theme: &Theme, pane: Pane) -> Vec<(ResourceId, Vec<CellText>)> {
+/// A resource of a Directory pane, with how many hold it (counted when the pane's keys are
+/// gathered, for those the reader may see). The same resource is the same row.
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceCard {
+    pub id: ResourceId,
+    pub holders: Option<usize>,
+}
+
+impl PartialEq for ResourceCard {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+/// The resources of one pane that the reader may see.
+pub fn resource_cards(t: &Tenant, actor: &Actor, pane: Pane) -> Vec<ResourceCard> {
     t.resources_visible(actor)
         .unwrap_or_default()
         .into_iter()
         .filter(|card| Pane::of_kind(&card.resource.kind) == pane)
-        .map(|card| {
-            let r = card.resource;
-            let owners: Vec<String> = r.owners.iter().map(|o| t.user_name(*o)).collect();
-            let cells = vec![
-                cell(r.display_name.clone()),
-                muted_cell(theme, r.kind.label()),
-                cell(r.roles.join(", ")),
-                cell(owners.join(", ")),
-                cell(card.holders.map(|n| n.to_string()).unwrap_or_else(|| "—".into())),
-            ];
-            (r.id, cells)
-        })
+        .map(|card| ResourceCard { id: card.resource.id, holders: card.holders })
         .collect()
+}
+
+/// A resource: name, kind, roles, owners and holders.
+pub fn resource_row(ctx: &Ctx, card: &ResourceCard) -> Vec<CellText> {
+    let t = ctx.tenant();
+    let Some(r) = t.resources.get(&card.id) else { return vec![] };
+    let owners: Vec<String> = r.owners.iter().map(|o| t.user_name(*o)).collect();
+    vec![
+        cell(r.display_name.clone()),
+        muted_cell(&ctx.theme, r.kind.label()),
+        cell(r.roles.join(", ")),
+        cell(owners.join(", ")),
+        cell(card.holders.map(|n| n.to_string()).unwrap_or_else(|| "—".into())),
+    ]
 }

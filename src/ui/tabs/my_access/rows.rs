@@ -2,8 +2,8 @@
 //! an administrator who assigns by hand may have hundreds of thousands of requests.
 
 use super::mine::Held;
-use crate::domain::{AssignmentId, PackageId, RequestId};
 use crate::domain::views::time_left;
+use crate::domain::{AssignmentId, PackageId, RequestId};
 use crate::ui::ctx::Ctx;
 use crate::ui::tabs::common::*;
 use crate::ui::widgets::table::CellText;

@@ -3,12 +3,12 @@
 
 use ratatui::layout::Constraint;
 
-use crate::domain::views::time_left;
-use crate::domain::{Actor, DomainResult, PackageId, RequestId, ResourceId, Target, Tenant, UserId};
+use crate::domain::{Actor, DomainResult, PackageId, ResourceId, Tenant, UserId};
 use crate::ui::tabs::common::*;
-use crate::ui::theme::Theme;
 use crate::ui::widgets::picker::PickItem;
-use crate::ui::widgets::table::{CellText, Column};
+use crate::ui::widgets::table::Column;
+
+use super::rows::Row;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Report {
@@ -148,7 +148,7 @@ impl Default for Subjects {
     }
 }
 
-fn package_name(t: &Tenant, p: PackageId) -> String {
+pub(super) fn package_name(t: &Tenant, p: PackageId) -> String {
     t.packages.get(&p).map(|p| p.display_name.clone()).unwrap_or_else(|| p.to_string())
 }
 
@@ -189,27 +189,21 @@ pub fn package_items(t: &Tenant) -> Vec<PickItem> {
 pub struct Built {
     pub title: String,
     pub empty: String,
-    pub rows: Vec<Vec<CellText>>,
-    /// For the requests report: the request of each row (for its history).
-    pub requests: Vec<RequestId>,
+    pub rows: Vec<Row>,
     /// Why the signed-in person may not read it, if they may not.
     pub refusal: Option<String>,
 }
 
 impl Built {
     fn new(title: impl Into<String>, empty: impl Into<String>) -> Self {
-        Built { title: title.into(), empty: empty.into(), rows: Vec::new(), requests: Vec::new(), refusal: None }
+        Built { title: title.into(), empty: empty.into(), rows: Vec::new(), refusal: None }
     }
-}
-
-fn yes_no(b: bool) -> &'static str {
-    if b { "yes" } else { "—" }
 }
 
 /// The report as the signed-in person may read it: the domain's filtered views decide (the same
 /// as the command line's reports); a refusal says why.
-pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) -> Built {
-    match build_rows(t, actor, r, s, theme) {
+pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects) -> Built {
+    match build_rows(t, actor, r, s) {
         Ok(b) => b,
         Err(e) => {
             let mut b = Built::new(r.title(), "Not allowed: see why below.");
@@ -219,7 +213,7 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) 
     }
 }
 
-fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) -> DomainResult<Built> {
+fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects) -> DomainResult<Built> {
     let now = t.now();
     match r {
         Report::UserPackages => {
@@ -229,31 +223,14 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme)
                 format!("Packages {name} can request or has"),
                 format!("{name} can request no package and has no assignment."),
             );
-            b.rows = t
-                .user_packages_visible(actor, u)?
-                .into_iter()
-                .map(|p| {
-                    vec![
-                        cell(p.package_name),
-                        cell(p.catalog_name),
-                        cell(yes_no(p.can_request)),
-                        cell(p.assignment.map(|a| a.to_string()).unwrap_or_default()),
-                        p.state.map(|st| state_cell(theme, st)).unwrap_or_default(),
-                        cell(if p.assignment.is_some() { fmt_day(p.end) } else { String::new() }),
-                    ]
-                })
-                .collect();
+            b.rows = t.user_packages_visible(actor, u)?.into_iter().map(Row::Package).collect();
             Ok(b)
         }
         Report::ResourceHolders => {
             let Some(res) = s.resource else { return Ok(Built::new(r.title(), "Press Enter to pick a resource.")) };
             let name = t.resource_name(res);
             let mut b = Built::new(format!("Who holds {name} and why"), format!("Nobody holds {name}."));
-            b.rows = t
-                .holders_visible(actor, res)?
-                .into_iter()
-                .map(|h| vec![cell(h.user_name), cell(h.role), cell(h.via.join(" + "))])
-                .collect();
+            b.rows = t.holders_visible(actor, res)?.into_iter().map(Row::Holder).collect();
             Ok(b)
         }
         Report::PackageAssignments => {
@@ -263,16 +240,7 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme)
             let name = package_name(t, p);
             let mut b = Built::new(format!("Assignments of {name} by state"), format!("{name} has no assignments."));
             for (state, list) in t.package_assignments_visible(actor, p)? {
-                for a in list {
-                    b.rows.push(vec![
-                        state_cell(theme, state),
-                        cell(a.id.to_string()),
-                        cell(t.user_name(a.target)),
-                        cell(t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default()),
-                        cell(fmt_day(Some(a.start))),
-                        cell(fmt_day(a.end)),
-                    ]);
-                }
+                b.rows.extend(list.into_iter().map(|a| Row::Assignment(state, a.id)));
             }
             Ok(b)
         }
@@ -282,21 +250,7 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme)
                 format!("Assignments ending within {} days (by {})", s.days, fmt_day(Some(until))),
                 format!("No assignment ends within {} days.", s.days),
             );
-            b.rows = t
-                .expiring_visible(actor, s.days)?
-                .into_iter()
-                .map(|a| {
-                    let end = a.end.map(fmt_time).unwrap_or_default();
-                    let left = a.end.map(|e| time_left(now, e)).unwrap_or_default();
-                    vec![
-                        cell(end),
-                        CellText::styled(left, theme.warning),
-                        cell(t.user_name(a.target)),
-                        cell(package_name(t, a.package)),
-                        cell(a.id.to_string()),
-                    ]
-                })
-                .collect();
+            b.rows = t.expiring_visible(actor, s.days)?.into_iter().map(|a| Row::Expiring(a.id)).collect();
             Ok(b)
         }
         Report::Requests => {
@@ -305,22 +259,7 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme)
                 None => "Requests, newest first".to_string(),
             };
             let mut b = Built::new(title, "No requests.");
-            for q in t.requests_report_visible(actor, s.requests_of)? {
-                let target = match &q.target {
-                    Target::User { user } => t.user_name(*user),
-                    Target::External { email, .. } => email.clone(),
-                };
-                b.requests.push(q.id);
-                b.rows.push(vec![
-                    cell(q.id.to_string()),
-                    cell(fmt_day(Some(q.created_at))),
-                    cell(package_name(t, q.package)),
-                    cell(target),
-                    muted_cell(theme, q.request_type.to_string()),
-                    state_cell(theme, q.state),
-                    cell(q.history.last().map(|h| h.text.clone()).unwrap_or_default()),
-                ]);
-            }
+            b.rows = t.requests_report_visible(actor, s.requests_of)?.into_iter().map(|q| Row::Request(q.id)).collect();
             Ok(b)
         }
         Report::Drift => {
@@ -328,28 +267,12 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme)
                 "Memberships granted outside any access package",
                 "No drift: every membership comes from an access package.",
             );
-            b.rows = t
-                .drift_visible(actor)?
-                .into_iter()
-                .map(|(a, governed)| {
-                    vec![
-                        cell(a.user_name),
-                        cell(a.resource_name),
-                        cell(a.role),
-                        if governed { CellText::styled("yes", theme.warning) } else { cell("—") },
-                        cell(a.via.join(" + ")),
-                    ]
-                })
-                .collect();
+            b.rows = t.drift_visible(actor)?.into_iter().map(|(a, governed)| Row::Drift(a, governed)).collect();
             Ok(b)
         }
         Report::Lint => {
             let mut b = Built::new("Configuration pitfalls", "No pitfalls found.");
-            b.rows = t
-                .lint_visible(actor)?
-                .into_iter()
-                .map(|f| vec![CellText::styled(f.code, theme.warning), cell(f.object), cell(f.message)])
-                .collect();
+            b.rows = t.lint_visible(actor)?.into_iter().map(Row::Finding).collect();
             Ok(b)
         }
     }

@@ -1,0 +1,107 @@
+//! One row of a report: what the domain's report gave (kept as it came, or as an id to look up),
+//! turned into cells only when the row is drawn or indexed for a filter.
+
+use crate::domain::lint::Finding;
+use crate::domain::report::{AccessRow, UserPackageRow};
+use crate::domain::views::time_left;
+use crate::domain::{AssignmentId, AssignmentState, RequestId, Target, Tenant};
+use crate::ui::ctx::Ctx;
+use crate::ui::tabs::common::*;
+use crate::ui::widgets::table::CellText;
+
+use super::data::package_name;
+
+#[derive(Debug, Clone)]
+pub enum Row {
+    Package(UserPackageRow),
+    Holder(AccessRow),
+    /// An assignment of the package, under its state's heading.
+    Assignment(AssignmentState, AssignmentId),
+    Expiring(AssignmentId),
+    Request(RequestId),
+    /// A membership outside any package, and whether a package grants the resource.
+    Drift(AccessRow, bool),
+    Finding(Finding),
+}
+
+/// A row and its place in the report: the place is what the selection follows, as before the
+/// report is read again.
+#[derive(Debug, Clone)]
+pub struct Keyed(pub usize, pub Row);
+
+impl PartialEq for Keyed {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "—" }
+}
+
+/// The cells of a row, in the report's columns.
+pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
+    let (t, theme) = (ctx.tenant(), &ctx.theme);
+    match row {
+        Row::Package(p) => vec![
+            cell(p.package_name.clone()),
+            cell(p.catalog_name.clone()),
+            cell(yes_no(p.can_request)),
+            cell(p.assignment.map(|a| a.to_string()).unwrap_or_default()),
+            p.state.map(|st| state_cell(theme, st)).unwrap_or_default(),
+            cell(if p.assignment.is_some() { fmt_day(p.end) } else { String::new() }),
+        ],
+        Row::Holder(h) => vec![cell(h.user_name.clone()), cell(h.role.clone()), cell(h.via.join(" + "))],
+        Row::Assignment(state, id) => {
+            let Some(a) = t.assignments.get(id) else { return vec![] };
+            vec![
+                state_cell(theme, state),
+                cell(a.id.to_string()),
+                cell(t.user_name(a.target)),
+                cell(t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default()),
+                cell(fmt_day(Some(a.start))),
+                cell(fmt_day(a.end)),
+            ]
+        }
+        Row::Expiring(id) => {
+            let Some(a) = t.assignments.get(id) else { return vec![] };
+            let end = a.end.map(fmt_time).unwrap_or_default();
+            let left = a.end.map(|e| time_left(t.now(), e)).unwrap_or_default();
+            vec![
+                cell(end),
+                CellText::styled(left, theme.warning),
+                cell(t.user_name(a.target)),
+                cell(package_name(t, a.package)),
+                cell(a.id.to_string()),
+            ]
+        }
+        Row::Request(id) => request_cells(t, ctx, *id),
+        Row::Drift(a, governed) => vec![
+            cell(a.user_name.clone()),
+            cell(a.resource_name.clone()),
+            cell(a.role.clone()),
+            if *governed { CellText::styled("yes", theme.warning) } else { cell("—") },
+            cell(a.via.join(" + ")),
+        ],
+        Row::Finding(f) => {
+            vec![CellText::styled(f.code, theme.warning), cell(f.object.clone()), cell(f.message.clone())]
+        }
+    }
+}
+
+fn request_cells(t: &Tenant, ctx: &Ctx, id: RequestId) -> Vec<CellText> {
+    let Some(q) = t.requests.get(&id) else { return vec![] };
+    let target = match &q.target {
+        Target::User { user } => t.user_name(*user),
+        Target::External { email, .. } => email.clone(),
+    };
+    vec![
+        cell(q.id.to_string()),
+        cell(fmt_day(Some(q.created_at))),
+        cell(package_name(t, q.package)),
+        cell(target),
+        muted_cell(&ctx.theme, q.request_type.to_string()),
+        state_cell(&ctx.theme, q.state),
+        cell(q.history.last().map(|h| h.text.clone()).unwrap_or_default()),
+    ]
+}
