@@ -316,7 +316,7 @@ fn reviews_lists_the_busiest_reviewers_people_and_builds_only_the_rows_shown() {
     let (reviewer, n) = most(|u| t.review_tasks(u).len());
     assert!(n >= 10, "{n} to review");
     let mut tasks = t.review_tasks(reviewer);
-    tasks.sort_by(|(a, x), (b, y)| (a.end, a.id, t.user_name(x.user)).cmp(&(b.end, b.id, t.user_name(y.user))));
+    tasks.sort_by_key(|(a, x)| (a.end, a.id, t.user_name(x.user)));
     // The names are cut in the table at this width: the details show the selected one's assignment.
     let name = |i: &ReviewItem| format!("Assignment    {} · ", i.assignment);
     let (first, last) = (name(tasks.first().expect("one").1), name(tasks.last().expect("one").1));
