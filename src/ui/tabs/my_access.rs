@@ -1,16 +1,11 @@
 //! My Access: the packages I may request, my requests and my assignments, as in myaccess.microsoft.com.
 
-use std::collections::BTreeMap;
-
-use chrono::TimeZone;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
 use crate::domain::views::time_left;
-use crate::domain::{
-    Assignment, AssignmentId, Command, PackageId, PolicyId, QuestionId, QuestionKind, Request, RequestId, RequestState,
-};
+use crate::domain::{Assignment, AssignmentId, Command, PackageId, Request, RequestId, RequestState};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, PerData};
@@ -21,11 +16,11 @@ use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
-use crate::ui::widgets::form::{Field, Form};
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::Column;
 
 mod mine;
+mod request;
 mod rows;
 
 use rows::{Offer, assignment_row, offer_row, request_row};
@@ -111,124 +106,6 @@ impl MyAccess {
     }
     fn selected_assignment(&self) -> Option<AssignmentId> {
         self.assignments.selected()
-    }
-
-    fn request_form(&self, ctx: &Ctx, pkg: PackageId) -> Option<Form> {
-        let t = ctx.tenant();
-        let p = t.packages.get(&pkg)?;
-        let pols = t.matching_policies(ctx.actor(), p);
-        let mut form = Form::new("request", format!("Request '{}'", p.display_name)).step("Request");
-        if pols.len() > 1 {
-            let opts: Vec<(String, String)> =
-                pols.iter().map(|p| (p.id.to_string(), p.spec.display_name.clone())).collect();
-            form = form.field(
-                Field::choice("policy", "Policy", opts)
-                    .help("Several policies let you ask; pick the one that fits you"),
-            );
-        }
-        let justification_required = pols.iter().any(|p| p.spec.justification_required);
-        let mut just = Field::text("justification", "Business justification")
-            .help("Why you need it: the approver and the audit log read this");
-        if justification_required {
-            just = just.required();
-        }
-        form = form.field(just);
-        // Questions of every matching policy, each shown only when its policy is chosen.
-        for pol in &pols {
-            let pid = pol.id.to_string();
-            let single = pols.len() == 1;
-            for q in &pol.spec.questions {
-                let id = format!("q:{}:{}", pol.id, q.id);
-                let mut f = match &q.kind {
-                    QuestionKind::Text => Field::text(id, q.text.clone()),
-                    QuestionKind::Choice { options } => {
-                        let mut opts: Vec<String> = vec![];
-                        if !q.required {
-                            opts.push(String::new());
-                        }
-                        opts.extend(options.iter().cloned());
-                        Field::choice(id, q.text.clone(), opts)
-                    }
-                };
-                if q.required {
-                    f = f.required();
-                }
-                if !single {
-                    let pid = pid.clone();
-                    f = f.visible_if(move |v| v.choice("policy") == Some(pid.as_str()));
-                }
-                form = form.field(f);
-            }
-        }
-        form = form.field(
-            Field::date("start", "Start (optional)", true).help("Leave empty to start as soon as it is approved"),
-        );
-        Some(form)
-    }
-
-    /// A package by its direct link (the id at its end): hidden packages can be requested this way.
-    fn open_link(&mut self, ctx: &Ctx, text: &str) -> Effect {
-        let t = ctx.tenant();
-        let key = text.trim().rsplit(['/', '=']).next().unwrap_or_default();
-        let Some(pkg) = key.parse::<PackageId>().ok().and_then(|p| t.packages.get(&p)).filter(|p| !p.is_deleted())
-        else {
-            return Effect::Reject(format!(
-                "No access package '{}': a link ends with the package id, like pk12",
-                text.trim()
-            ));
-        };
-        if t.matching_policies(ctx.actor(), pkg).is_empty() {
-            return Effect::Reject(format!("No policy of '{}' lets you request it", pkg.display_name));
-        }
-        match self.request_form(ctx, pkg.id) {
-            Some(f) => {
-                self.requesting = Some(pkg.id);
-                Effect::Open(Layer::form(f))
-            }
-            None => Effect::Reject("That package is gone".into()),
-        }
-    }
-
-    fn submit_request(&mut self, ctx: &mut Ctx, values: &crate::ui::widgets::form::FormValues) -> Effect {
-        let Some(pkg) = self.requesting else { return Effect::None };
-        let policy = match values.choice("policy") {
-            Some(s) => match s.parse::<PolicyId>() {
-                Ok(p) => Some(p),
-                Err(e) => return Effect::Reject(e),
-            },
-            None => None,
-        };
-        let mut answers = BTreeMap::new();
-        let prefix = policy.map(|p| format!("q:{p}:"));
-        for (id, value) in values.iter() {
-            let Some(rest) = id.strip_prefix("q:") else { continue };
-            if let Some(pre) = &prefix
-                && !id.starts_with(pre.as_str())
-            {
-                continue;
-            }
-            let Some((_, q)) = rest.split_once(':') else { continue };
-            let text = value.as_text();
-            if let (Ok(qid), false) = (q.parse::<QuestionId>(), text.trim().is_empty()) {
-                answers.insert(qid, text);
-            }
-        }
-        let start = values.datetime("start").map(|d| chrono::Utc.from_utc_datetime(&d));
-        let cmd = Command::SubmitRequest {
-            package: pkg,
-            policy,
-            justification: values.text("justification").to_string(),
-            answers,
-            start,
-        };
-        match ctx.run(cmd) {
-            Ok(out) => {
-                self.requesting = None;
-                self.show(REQUESTS);
-                Effect::Batch(vec![Effect::ok(crate::ui::ctx::outcome_text(&out)), Effect::Refresh])
-            }
-            Err(e) => Effect::Reject(e),
-        }
     }
 
     fn render_detail(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
