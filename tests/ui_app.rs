@@ -152,3 +152,49 @@ fn a_jump_into_the_past_is_refused_by_the_domain_and_the_prompt_stays_open() {
     assert!(s.contains("never goes backwards"), "{s}");
     assert_eq!(app.ctx.tenant().clock.now, before);
 }
+
+#[test]
+fn a_submitted_request_is_the_one_selected_in_my_requests() {
+    use entitle::domain::Command;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), Some("allande@contoso.com"));
+    let me = app.ctx.actor().clone();
+    // An earlier request, selected in My requests before the new one is submitted.
+    let pkg = |name: &str, app: &App<Ctx>| app.ctx.tenant().find_package(name).map(|p| p.id).expect(name);
+    let first = pkg("Internal_AccessPackage", &app);
+    let earlier = Command::SubmitRequest {
+        package: first,
+        policy: None,
+        justification: "earlier".into(),
+        answers: Default::default(),
+        start: None,
+    };
+    app.ctx.run(earlier).expect("the earlier request");
+    app.refresh_views();
+    update(&mut app, Action::NextPane);
+    update(&mut app, Action::PrevPane);
+    let other = app
+        .ctx
+        .tenant()
+        .available_packages(&me)
+        .into_iter()
+        .map(|(p, _)| p.id)
+        .find(|p| *p != first)
+        .expect("another package to request");
+    update(&mut app, Action::New);
+    for c in other.to_string().chars() {
+        app.type_char(c);
+    }
+    update(&mut app, Action::Open);
+    for c in "for the project".chars() {
+        app.type_char(c);
+    }
+    update(&mut app, Action::Submit);
+    let mine = app.ctx.tenant().requests_for(&me);
+    let newest = mine.first().map(|r| r.id).expect("the new request");
+    let count = format!("Requests ({})", mine.len());
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains(&count), "{count}, the new one among them:\n{s}");
+    let name = app.ctx.tenant().packages.get(&other).map(|p| p.display_name.clone()).expect("the package");
+    assert!(s.contains(&format!("{newest} · {name}")), "the new request's details show:\n{s}");
+}

@@ -41,6 +41,8 @@ pub struct MyAccess {
     requesting: Option<PackageId>,
     /// Who the lists were built for: another sign-in starts again at Available.
     shown_for: Option<crate::domain::Actor>,
+    /// The request just submitted: selected when the lists are next read.
+    submitted: Option<RequestId>,
 }
 
 const NOTHING_OPEN: &str = "Nothing is open to you here; ask an administrator.";
@@ -95,6 +97,7 @@ impl MyAccess {
             pending_requests: PerData::default(),
             requesting: None,
             shown_for: None,
+            submitted: None,
         }
     }
 
@@ -386,6 +389,9 @@ impl TabView<Ctx> for MyAccess {
         self.available.set(ctx, offers);
         self.requests.set(ctx, reqs);
         self.assignments.set(ctx, asg);
+        if let Some(id) = self.submitted.take() {
+            self.requests.select(&id);
+        }
     }
 
     fn is_dirty(&self) -> bool {

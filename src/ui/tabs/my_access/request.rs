@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::TimeZone;
 
 use super::MyAccess;
-use crate::domain::{Command, PackageId, PolicyId, QuestionId, QuestionKind};
+use crate::domain::{Command, PackageId, PolicyId, QuestionId, QuestionKind, RequestId};
 use crate::ui::app::Effect;
 use crate::ui::ctx::Ctx;
 use crate::ui::layers::Layer;
@@ -127,6 +127,8 @@ impl MyAccess {
             Ok(out) => {
                 self.requesting = None;
                 self.show(super::REQUESTS);
+                // The list follows its selection through a change: show the new request instead.
+                self.submitted = out.created.as_deref().and_then(|id| id.parse::<RequestId>().ok());
                 Effect::Batch(vec![Effect::ok(crate::ui::ctx::outcome_text(&out)), Effect::Refresh])
             }
             Err(e) => Effect::Reject(e),
