@@ -15,7 +15,7 @@ use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
-use crate::ui::tabs::lists::IdList;
+use crate::ui::tabs::lists::{AnyList, IdList};
 use crate::ui::tabs::panes::pane_bar;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::form::FormValues;
@@ -190,10 +190,18 @@ impl Directory {
         Some(Effect::None)
     }
 
-    fn handle_list(&mut self, ctx: &Ctx, action: Action) -> bool {
-        match self.pane.resource_index() {
-            None => self.users.handle(ctx, action),
-            Some(i) => self.resources[i].handle(ctx, action),
+    /// The list of the pane shown.
+    fn list(&self) -> &dyn AnyList {
+        match self.pane.resource_index().and_then(|i| self.resources.get(i)) {
+            None => &self.users,
+            Some(l) => l,
+        }
+    }
+
+    fn list_mut(&mut self) -> &mut dyn AnyList {
+        match self.pane.resource_index().and_then(|i| self.resources.get_mut(i)) {
+            None => &mut self.users,
+            Some(l) => l,
         }
     }
 
@@ -331,10 +339,7 @@ impl TabView<Ctx> for Directory {
         let current = PANES.iter().position(|p| *p == self.pane).unwrap_or(0);
         pane_bar(bar, buf, theme, &[names], current);
         let (list, detail) = split_list_detail(body);
-        match self.pane.resource_index() {
-            None => self.users.render(ctx, list, buf, theme),
-            Some(i) => self.resources[i].render(ctx, list, buf, theme, true),
-        }
+        self.list().draw(ctx, list, buf, theme, true);
         let shown = self.detail.iter().take(usize::from(detail.height)).cloned().collect();
         detail_pane(detail, buf, theme, title, shown);
     }
@@ -343,25 +348,20 @@ impl TabView<Ctx> for Directory {
         if let Some(e) = self.handle_zoomed(action) {
             return e;
         }
-        let effect = if self.handle_list(ctx, action) { Effect::None } else { self.handle_verb(ctx, action) };
+        let effect =
+            if self.list_mut().handle_action(ctx, action) { Effect::None } else { self.handle_verb(ctx, action) };
         self.update_detail(ctx);
         effect
     }
 
     fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
-        let used = match self.pane.resource_index() {
-            None => self.users.text(ctx, c),
-            Some(i) => self.resources[i].text(ctx, c),
-        };
+        let used = self.list_mut().type_char(ctx, c);
         self.update_detail(ctx);
         if used { Effect::None } else { Effect::Unhandled }
     }
 
     fn mode(&self) -> Mode {
-        match self.pane.resource_index() {
-            None => self.users.mode(),
-            Some(i) => self.resources[i].mode(),
-        }
+        self.list().pane().mode()
     }
 
     fn hints(&self) -> Vec<Action> {
@@ -394,13 +394,11 @@ impl TabView<Ctx> for Directory {
         if self.zoom.is_some() {
             return Effect::Unhandled;
         }
-        let hit = match self.pane.resource_index() {
-            None => self.users.click(column, row),
-            Some(i) => {
-                let pane = &mut self.resources[i].pane;
-                pane.contains(column, row) && pane.click(column, row).is_some()
-            }
-        };
+        let pane = self.list_mut().pane_mut();
+        let hit = pane.contains(column, row);
+        if hit {
+            pane.click(column, row);
+        }
         self.update_detail(ctx);
         if hit { Effect::None } else { Effect::Unhandled }
     }
@@ -410,10 +408,7 @@ impl TabView<Ctx> for Directory {
             self.zoom = Some(top.saturating_add_signed(i16::try_from(lines).unwrap_or(0)));
             return Effect::None;
         }
-        match self.pane.resource_index() {
-            None => self.users.pane.scroll(lines),
-            Some(i) => self.resources[i].pane.scroll(lines),
-        }
+        self.list_mut().pane_mut().scroll(lines);
         self.update_detail(ctx);
         Effect::None
     }

@@ -9,8 +9,8 @@ use crate::domain::directory_reads::DirectoryScope;
 use crate::domain::{Tenant, UserId, UserType};
 use crate::ui::action::Action;
 use crate::ui::ctx::Ctx;
-use crate::ui::keymap::Mode;
 use crate::ui::tabs::common::*;
+use crate::ui::tabs::lists::AnyList;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::list_pane::ListPane;
 use crate::ui::widgets::table::{CellText, Column, Rows};
@@ -115,21 +115,25 @@ impl UserList {
         let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
         self.pane.text(c, &rows)
     }
+}
 
-    pub fn mode(&self) -> Mode {
-        self.pane.mode()
+impl AnyList for UserList {
+    fn pane(&self) -> &ListPane {
+        &self.pane
     }
-
-    pub fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        self.pane.render(area, buf, theme, &self.rows(ctx), true);
+    fn pane_mut(&mut self) -> &mut ListPane {
+        &mut self.pane
     }
-
-    /// A click inside the pane selects the row under it. Returns whether it was inside.
-    pub fn click(&mut self, column: u16, row: u16) -> bool {
-        if !self.pane.contains(column, row) {
-            return false;
-        }
-        self.pane.click(column, row);
-        true
+    fn handle_action(&mut self, ctx: &Ctx, action: Action) -> bool {
+        self.handle(ctx, action)
+    }
+    fn type_char(&mut self, ctx: &Ctx, c: char) -> bool {
+        self.text(ctx, c)
+    }
+    fn draw(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
+        self.pane.render(area, buf, theme, &self.rows(ctx), focused);
+    }
+    fn rows_len(&self) -> usize {
+        self.row_count()
     }
 }
