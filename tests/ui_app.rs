@@ -152,3 +152,30 @@ fn a_jump_into_the_past_is_refused_by_the_domain_and_the_prompt_stays_open() {
     assert!(s.contains("never goes backwards"), "{s}");
     assert_eq!(app.ctx.tenant().clock.now, before);
 }
+
+/// Below the minimum size the app is hidden behind the "too small" notice: keys must not reach
+/// the screens nobody sees (here `2` then `a` would open Adele's approve dialog, and typed text
+/// would go into it). Only a resize and the quit keys act.
+#[test]
+fn keys_do_not_reach_a_screen_hidden_by_the_too_small_notice() {
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let key = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), Some("adelev@contoso.com"));
+    let tab = app.current_tab();
+    let s = screen(&mut app, 40, 10);
+    assert!(s.contains("too small"), "{s}");
+    for ev in [key('2'), key('a'), key('x'), key('j'), key('?')] {
+        assert!(!app.handle_event(ev), "a key acted on the hidden screen");
+    }
+    assert_eq!(app.current_tab(), tab, "the tab did not change");
+    assert!(app.top_layer().is_none(), "no dialog opened unseen");
+    // Back to a usable size, the same keys work again.
+    screen(&mut app, 120, 35);
+    assert!(app.handle_event(key('2')));
+    assert_ne!(app.current_tab(), tab);
+    // Too small again: the quit key still quits.
+    screen(&mut app, 40, 10);
+    assert!(app.handle_event(Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))));
+    assert!(app.should_quit());
+}
