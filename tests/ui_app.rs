@@ -179,3 +179,31 @@ fn keys_do_not_reach_a_screen_hidden_by_the_too_small_notice() {
     assert!(app.handle_event(Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))));
     assert!(app.should_quit());
 }
+
+/// `J` reads a time the way the command line does: `+7d` from the tenant's now, or a date.
+#[test]
+fn the_jump_prompt_reads_times_like_the_command_line() {
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let key = |code: KeyCode| Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), None);
+    screen(&mut app, 120, 35);
+    let before = app.ctx.tenant().clock.now;
+    update(&mut app, Action::ClockJump);
+    for c in "+7d".chars() {
+        app.handle_event(key(KeyCode::Char(c)));
+    }
+    app.handle_event(key(KeyCode::Enter));
+    let after = app.ctx.tenant().clock.now;
+    assert_eq!(after - before, chrono::Duration::days(7));
+    // A word the parser does not read keeps the prompt open with its message.
+    update(&mut app, Action::Back);
+    assert!(app.top_layer().is_none(), "the summary closed");
+    update(&mut app, Action::ClockJump);
+    for c in "next week".chars() {
+        app.handle_event(key(KeyCode::Char(c)));
+    }
+    app.handle_event(key(KeyCode::Enter));
+    assert!(app.top_layer().is_some(), "the prompt stays open");
+    assert!(screen(&mut app, 120, 35).contains("+DURATION"), "and says what it reads");
+}

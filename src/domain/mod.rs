@@ -39,6 +39,7 @@ pub mod tenant;
 pub mod text;
 pub mod timers;
 pub mod views;
+pub mod when;
 mod wire;
 
 /// Instants in the tenant's time, always UTC.

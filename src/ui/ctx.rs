@@ -6,10 +6,9 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use chrono::TimeZone;
-
 use crate::domain::identity::Mode;
 use crate::domain::lint::Finding;
+use crate::domain::when::when;
 use crate::domain::{Actor, CatalogRole, Command, Outcome, Tenant, Time, UserId};
 use crate::session::{RunError, Session};
 use crate::store::StoreError;
@@ -17,7 +16,6 @@ use crate::ui::action::Action;
 use crate::ui::app::{Effect, Shell, Tab};
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::form::parse_date;
 use crate::ui::widgets::picker::{PickItem, PickerState};
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::status::{SaveState, StatusInfo};
@@ -323,9 +321,8 @@ impl Shell for Ctx {
             Action::ClockWeek => self.advance(7 * 86_400),
             Action::ClockMonth => self.advance(30 * 86_400),
             Action::ClockJump => Effect::Open(Layer::Prompt(
-                PromptState::new("clock_jump", "Move the clock", "Jump to (YYYY-MM-DD [HH:MM])").validate(|s| {
-                    parse_date(s.trim(), true).is_none().then(|| "Use YYYY-MM-DD or YYYY-MM-DD HH:MM".to_string())
-                }),
+                PromptState::new("clock_jump", "Move the clock", "Jump to (YYYY-MM-DD [HH:MM], or +7d)")
+                    .validate(|s| when(s).err().map(|e| e.to_string())),
             )),
             // In team mode only a global administrator may act as someone else: the domain says.
             Action::SwitchUser => match self.tenant().may_act_as(&self.session.operator(), &Actor::System) {
@@ -342,16 +339,16 @@ impl Shell for Ctx {
 
     fn on_result(&mut self, result: LayerResult) -> Effect {
         match result {
-            LayerResult::Prompted { id, text } if id == "clock_jump" => match parse_date(text.trim(), true) {
-                Some(naive) => {
-                    let to = chrono::Utc.from_utc_datetime(&naive);
+            LayerResult::Prompted { id, text } if id == "clock_jump" => match when(&text) {
+                Ok(w) => {
+                    let to = w.resolve(self.tenant().now());
                     // The domain refuses a jump backwards; its message stays in the prompt.
                     match self.run(Command::SetClock { to }) {
                         Ok(out) => clock_moved(&out),
                         Err(e) => Effect::Reject(e),
                     }
                 }
-                None => Effect::Reject("Use YYYY-MM-DD or YYYY-MM-DD HH:MM".into()),
+                Err(e) => Effect::Reject(e.to_string()),
             },
             LayerResult::Picked { id, ids } if id == "switch_user" => match ids.first().map(String::as_str) {
                 Some("external") => Effect::Open(Layer::Prompt(
