@@ -207,3 +207,29 @@ fn the_jump_prompt_reads_times_like_the_command_line() {
     assert!(app.top_layer().is_some(), "the prompt stays open");
     assert!(screen(&mut app, 120, 35).contains("+DURATION"), "and says what it reads");
 }
+
+/// The help shows what works on this screen for this person: the tabs they have, by name; the
+/// verbs this tab offers; no clock keys for someone the domain would not let move the clock.
+#[test]
+fn the_help_shows_what_works_here_for_this_person() {
+    use entitle::ui::widgets::help::help_entries_for;
+    let texts = |app: &App<Ctx>| -> Vec<String> {
+        help_entries_for(&Keymap::defaults(), &app.help_scope()).into_iter().map(|e| e.text).collect()
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let allan = demo_app(dir.path(), Some("allande@contoso.com"));
+    let help = texts(&allan);
+    assert!(
+        help.iter().any(|t| t == "Go to My access") && help.iter().any(|t| t == "Go to Notifications"),
+        "{help:#?}"
+    );
+    assert!(!help.iter().any(|t| t.starts_with("Go to tab")), "no keys to tabs Allan does not have: {help:#?}");
+    assert!(!help.iter().any(|t| t.contains("in-app clock")), "Allan may not move the clock: {help:#?}");
+    assert!(help.iter().any(|t| t == "Request access"), "My Access offers a request: {help:#?}");
+    assert!(!help.iter().any(|t| t == "Approve"), "but approving is on another tab: {help:#?}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let admin = demo_app(dir.path(), None);
+    let help = texts(&admin);
+    assert!(help.iter().any(|t| t.contains("in-app clock")), "the administrator may: {help:#?}");
+    assert!(help.iter().any(|t| t == "Go to Settings"), "{help:#?}");
+}

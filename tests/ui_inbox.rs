@@ -349,7 +349,7 @@ fn marking_read_drops_the_badge() {
     assert_eq!(badge(&app, Tab::Notifications).as_deref(), Some("3"));
     let s = screen(&mut app, 120, 35);
     let bar = s.lines().next().unwrap_or_default();
-    assert!(bar.contains("Notifications 3"), "{bar}");
+    assert!(bar.contains("Notifications (3)"), "{bar}");
     assert!(s.contains("A mark all read"), "the footer names what A does here\n{s}");
 
     // Enter on the newest (Rob's request) marks it read.

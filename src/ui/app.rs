@@ -173,6 +173,10 @@ pub trait Shell {
     fn tick(&mut self) -> bool {
         false
     }
+    /// The shell's own actions this person may not use (the help leaves them out).
+    fn withheld(&self) -> Vec<Action> {
+        Vec::new()
+    }
     /// A warning for the status bar that arose outside any command's result (e.g. the store
     /// kept a torn write aside), taken once.
     fn take_notice(&mut self) -> Option<String> {

@@ -32,7 +32,8 @@ pub fn update<C: Shell>(app: &mut App<C>, action: Action) -> Effect {
     match action {
         Action::Quit => return app.request_quit(),
         Action::Help => {
-            app.push_layer(Layer::Help(HelpState::new()), Owner::Shell);
+            let help = HelpState::new(&app.keymap, &app.help_scope());
+            app.push_layer(Layer::Help(help), Owner::Shell);
             return Effect::None;
         }
         Action::NextTab | Action::PrevTab => {

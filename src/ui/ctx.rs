@@ -290,6 +290,19 @@ pub fn outcome_text(out: &Outcome) -> String {
 }
 
 impl Shell for Ctx {
+    /// Asked through the rules the commands check: moving the clock, acting as someone else.
+    fn withheld(&self) -> Vec<Action> {
+        let t = self.tenant();
+        let mut out = Vec::new();
+        if t.may_move_clock(self.actor()).is_err() {
+            out.extend([Action::ClockHour, Action::ClockDay, Action::ClockWeek, Action::ClockMonth, Action::ClockJump]);
+        }
+        if t.may_act_as(&self.session.operator(), &Actor::System).is_err() {
+            out.push(Action::SwitchUser);
+        }
+        out
+    }
+
     fn status(&self) -> StatusInfo {
         let t = self.tenant();
         let mut user = match self.actor() {

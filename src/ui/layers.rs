@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::ui::action::Action;
-use crate::ui::keymap::{Keymap, Mode};
+use crate::ui::keymap::Mode;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
 use crate::ui::widgets::form::{Form, FormValues};
@@ -114,9 +114,9 @@ impl Layer {
         }
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, keymap: &Keymap, theme: &Theme) {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         match self {
-            Layer::Help(h) => h.render(area, buf, keymap, theme),
+            Layer::Help(h) => h.render(area, buf, theme),
             Layer::Confirm(c) => c.render(area, buf, theme),
             Layer::Prompt(p) => p.render(area, buf, theme),
             Layer::Picker(p) => p.render(area, buf, theme),
