@@ -233,3 +233,62 @@ fn the_help_shows_what_works_here_for_this_person() {
     assert!(help.iter().any(|t| t.contains("in-app clock")), "the administrator may: {help:#?}");
     assert!(help.iter().any(|t| t == "Go to Settings"), "{help:#?}");
 }
+
+/// `u` signs in as anyone `--as` can: a new external email typed into the picker's filter is
+/// offered as a row of its own ("Sign in by email as …"), and choosing it signs in from outside.
+#[test]
+fn the_user_picker_signs_in_a_new_external_email_like_the_command_line() {
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let key = |code: KeyCode| Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), None);
+    screen(&mut app, 120, 35);
+    update(&mut app, Action::SwitchUser);
+    for c in "sam@fabrikam.com".chars() {
+        app.handle_event(key(KeyCode::Char(c)));
+    }
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("Sign in by email as sam@fabrikam.com"), "{s}");
+    app.handle_event(key(KeyCode::End));
+    app.handle_event(key(KeyCode::Enter));
+    match app.ctx.actor() {
+        Actor::External { email, .. } => assert_eq!(email, "sam@fabrikam.com"),
+        other => panic!("signed in as {other:?}"),
+    }
+    assert_eq!(app.visible_tabs(), &[Tab::MyAccess], "someone outside the directory has My Access");
+    // The same email through the command line's reading of --as.
+    let cli = entitle::session::resolve_actor(app.ctx.tenant(), Some("sam@fabrikam.com")).expect("--as reads it");
+    assert_eq!(&cli, app.ctx.actor());
+}
+
+/// Alex signs in by email and waits for Adele. When she approves (in another process), he
+/// becomes a guest in the directory: his running app follows, signs him in as that guest and
+/// gives him the tabs a guest has, on its next look at the files.
+#[test]
+fn the_running_app_follows_the_directory_when_an_outsider_becomes_a_guest() {
+    use entitle::domain::{Command, Target};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), Some("alex@azureblog.net"));
+    assert_eq!(app.visible_tabs(), &[Tab::MyAccess]);
+    let pending = app
+        .ctx
+        .tenant()
+        .requests
+        .values()
+        .find(|r| {
+            r.state.is_open() && matches!(&r.target, Target::External { email, .. } if email == "alex@azureblog.net")
+        })
+        .map(|r| r.id)
+        .expect("the demo has Alex's request waiting");
+    // Adele approves in another process.
+    let store = Store::open(dir.path()).expect("open").expect("data");
+    let adele = resolve_actor(store.state(), Some("adelev@contoso.com")).expect("Adele");
+    let mut other = Session::new(store, adele);
+    let reason = "Alex works with us".to_string();
+    other.run(Command::Decide { request: pending, approve: true, reason }).expect("approved");
+    assert!(app.tick(), "the app sees the change");
+    assert!(matches!(app.ctx.actor(), Actor::User { .. }), "signed in as the guest now: {:?}", app.ctx.actor());
+    assert!(app.visible_tabs().len() > 1, "a guest has more than My Access: {:?}", app.visible_tabs());
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("is in the directory now"), "and is told so:\n{s}");
+}

@@ -173,6 +173,12 @@ pub trait Shell {
     fn tick(&mut self) -> bool {
         false
     }
+    /// After the data changed: who is signed in now that the directory may have changed (an
+    /// outsider made a guest on delivery, a user given or stripped of a role), and the tabs
+    /// they have (`shown`: the tabs on screen). `None`: nothing changed for them.
+    fn follow_directory(&mut self, _shown: &[Tab]) -> Option<Followed> {
+        None
+    }
     /// The shell's own actions this person may not use (the help leaves them out).
     fn withheld(&self) -> Vec<Action> {
         Vec::new()
@@ -185,6 +191,13 @@ pub trait Shell {
 }
 
 impl Shell for () {}
+
+/// What [`Shell::follow_directory`] found: the tabs the person has now, and what to tell them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    pub tabs: Vec<Tab>,
+    pub message: Option<String>,
+}
 
 /// Who gets the result of a layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -345,6 +358,17 @@ impl<C: Shell> App<C> {
     /// The context changed: the tab on screen re-reads it now, the others when they are next
     /// shown (their badges read the context themselves).
     pub fn refresh_views(&mut self) {
+        if let Some(f) = self.ctx.follow_directory(&self.visible) {
+            self.visible = f.tabs;
+            if !self.visible.contains(&self.tab)
+                && let Some(first) = self.visible.first()
+            {
+                self.tab = *first;
+            }
+            if let Some(m) = f.message {
+                self.message = Some(StatusMessage::info(m));
+            }
+        }
         for (tab, v) in self.views.iter_mut() {
             if *tab == self.tab {
                 v.refresh(&self.ctx);

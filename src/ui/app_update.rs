@@ -252,7 +252,10 @@ impl<C: Shell> App<C> {
                 o => return consumed(&o),
             },
             Layer::Picker(p) => match p.handle(action) {
-                Outcome::Done(ids) => Some(LayerResult::Picked { id: p.id.clone(), ids }),
+                Outcome::Done(ids) => Some(match p.entered() {
+                    Some(text) => LayerResult::Entered { id: p.id.clone(), text },
+                    None => LayerResult::Picked { id: p.id.clone(), ids },
+                }),
                 Outcome::Cancel => return self.close_top(),
                 o => return consumed(&o),
             },

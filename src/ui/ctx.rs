@@ -13,7 +13,7 @@ use crate::domain::{Actor, CatalogRole, Command, Outcome, Tenant, Time, UserId};
 use crate::session::{RunError, Session};
 use crate::store::StoreError;
 use crate::ui::action::Action;
-use crate::ui::app::{Effect, Shell, Tab};
+use crate::ui::app::{Effect, Followed, Shell, Tab};
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::picker::{PickItem, PickerState};
@@ -230,7 +230,7 @@ impl Ctx {
             "sign in by email, e.g. alex@azureblog.net",
         ));
         let current = self.me().map(|u| u.to_string()).unwrap_or_default();
-        PickerState::new("switch_user", "Sign in as", items).highlight(&current)
+        PickerState::new("switch_user", "Sign in as", items).highlight(&current).with_entry("Sign in by email as")
     }
 
     fn sign_in(&mut self, actor: Actor) -> Effect {
@@ -290,6 +290,19 @@ pub fn outcome_text(out: &Outcome) -> String {
 }
 
 impl Shell for Ctx {
+    fn follow_directory(&mut self, shown: &[Tab]) -> Option<Followed> {
+        let mut message = None;
+        if let Actor::External { email, .. } = self.actor()
+            && let Ok(a @ Actor::User { .. }) = self.tenant().resolve_actor_key(email)
+        {
+            let name = self.tenant().actor_label(&a);
+            message = Some(format!("{email} is in the directory now, as {name}: signed in as {name}"));
+            self.session.actor = a;
+        }
+        let tabs = self.visible_tabs();
+        (message.is_some() || tabs != shown).then_some(Followed { tabs, message })
+    }
+
     /// Asked through the rules the commands check: moving the clock, acting as someone else.
     fn withheld(&self) -> Vec<Action> {
         let t = self.tenant();
@@ -374,6 +387,10 @@ impl Shell for Ctx {
                     Err(e) => Effect::error(e),
                 },
                 None => Effect::None,
+            },
+            LayerResult::Entered { id, text } if id == "switch_user" => match self.tenant().resolve_actor_key(&text) {
+                Ok(a) => self.sign_in(a),
+                Err(e) => Effect::error(e.to_string()),
             },
             LayerResult::Prompted { id, text } if id == "switch_external" => {
                 match self.tenant().resolve_actor_key(text.trim()) {

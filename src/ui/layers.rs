@@ -37,6 +37,8 @@ pub enum LayerResult {
     Prompted { id: String, text: String },
     /// A picker's chosen ids (one for a single picker).
     Picked { id: String, ids: Vec<String> },
+    /// A picker ended on its entry row: the text typed into its filter.
+    Entered { id: String, text: String },
     /// A form's values; answer `Effect::Reject(msg)` to keep it open with the error shown.
     Submitted { id: String, values: FormValues },
 }
@@ -48,6 +50,7 @@ impl LayerResult {
             | LayerResult::Declined { id }
             | LayerResult::Prompted { id, .. }
             | LayerResult::Picked { id, .. }
+            | LayerResult::Entered { id, .. }
             | LayerResult::Submitted { id, .. } => id,
         }
     }
