@@ -270,7 +270,7 @@ impl<C: Shell> App<C> {
                 }
                 FormOutcome::Cancel => return self.close_top(),
                 FormOutcome::Pick { field, picker } => {
-                    self.push_layer(Layer::Picker(picker), Owner::FormField(field));
+                    self.push_layer(Layer::Picker(*picker), Owner::FormField(field));
                     return Effect::None;
                 }
                 FormOutcome::Consumed => return Effect::None,
