@@ -177,7 +177,7 @@ fn starts_on_the_demo_switches_tabs_and_restores_the_terminal_on_quit() {
     let mut t = Term::start(dir.path(), &[]);
     t.wait_for("Access");
     t.wait_for("installed the demo tenant");
-    t.send("2");
+    t.send("3");
     t.wait_for("Waiting for my decision");
     t.send("?");
     t.wait_for("Help");
@@ -258,7 +258,7 @@ fn seed_001_lab_allan_alex_and_adele_in_a_real_terminal() {
     // Adele clears her inbox.
     t.sign_in("Adele");
     t.wait_for("Signed in as Adele Vance");
-    t.send("2");
+    t.send("3");
     t.wait_for("Pending");
     t.send("a");
     t.wait_for("reason");
@@ -333,11 +333,11 @@ fn a_commit_waiting_for_a_stuck_lock_can_be_given_up_with_esc() {
 
     let (release, holder) = hold();
     // The periodic refresh does not wait for the lock: keys still work, and nothing says "waiting".
-    t.send("2");
+    t.send("3");
     t.wait_for("Waiting for my decision");
     std::thread::sleep(Duration::from_millis(1200));
     assert!(!t.screen().contains("waiting for another process"), "{}", t.screen());
-    t.send("1");
+    t.send("2");
     t.send(">");
     t.wait_for("waiting for another process");
     t.wait_for(&format!("process {}", std::process::id()));

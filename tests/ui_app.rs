@@ -45,10 +45,10 @@ fn every_tab_of_the_admin_renders_at_120x35_and_80x24() {
 fn a_requester_sees_only_the_requester_tabs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = demo_app(dir.path(), Some("allande@contoso.com"));
-    assert_eq!(app.visible_tabs(), &[Tab::MyAccess, Tab::Approvals, Tab::Reviews, Tab::Notifications]);
+    assert_eq!(app.visible_tabs(), &[Tab::Overview, Tab::MyAccess, Tab::Approvals, Tab::Reviews, Tab::Notifications]);
     let dir2 = tempfile::tempdir().expect("tempdir");
     let app = demo_app(dir2.path(), Some("alex@azureblog.net"));
-    assert_eq!(app.visible_tabs(), &[Tab::MyAccess], "someone outside the directory only has My Access");
+    assert_eq!(app.visible_tabs(), &[Tab::Overview, Tab::MyAccess], "someone outside the directory only has My Access");
     assert!(matches!(app.ctx.actor(), Actor::External { .. }));
 }
 
@@ -255,7 +255,7 @@ fn the_user_picker_signs_in_a_new_external_email_like_the_command_line() {
         Actor::External { email, .. } => assert_eq!(email, "sam@fabrikam.com"),
         other => panic!("signed in as {other:?}"),
     }
-    assert_eq!(app.visible_tabs(), &[Tab::MyAccess], "someone outside the directory has My Access");
+    assert_eq!(app.visible_tabs(), &[Tab::Overview, Tab::MyAccess], "someone outside the directory has My Access");
     // The same email through the command line's reading of --as.
     let cli = entitle::session::resolve_actor(app.ctx.tenant(), Some("sam@fabrikam.com")).expect("--as reads it");
     assert_eq!(&cli, app.ctx.actor());
@@ -269,7 +269,7 @@ fn the_running_app_follows_the_directory_when_an_outsider_becomes_a_guest() {
     use entitle::domain::{Command, Target};
     let dir = tempfile::tempdir().expect("tempdir");
     let mut app = demo_app(dir.path(), Some("alex@azureblog.net"));
-    assert_eq!(app.visible_tabs(), &[Tab::MyAccess]);
+    assert_eq!(app.visible_tabs(), &[Tab::Overview, Tab::MyAccess]);
     let pending = app
         .ctx
         .tenant()
@@ -288,7 +288,7 @@ fn the_running_app_follows_the_directory_when_an_outsider_becomes_a_guest() {
     other.run(Command::Decide { request: pending, approve: true, reason }).expect("approved");
     assert!(app.tick(), "the app sees the change");
     assert!(matches!(app.ctx.actor(), Actor::User { .. }), "signed in as the guest now: {:?}", app.ctx.actor());
-    assert!(app.visible_tabs().len() > 1, "a guest has more than My Access: {:?}", app.visible_tabs());
+    assert!(app.visible_tabs().len() > 2, "a guest has more than My Access: {:?}", app.visible_tabs());
     let s = screen(&mut app, 120, 35);
     assert!(s.contains("is in the directory now"), "and is told so:\n{s}");
 }

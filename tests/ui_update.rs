@@ -149,9 +149,10 @@ fn tab_cycling_wraps_both_ways() {
     assert_eq!(app.current_tab(), Tab::Approvals);
     update(&mut app, Action::PrevTab);
     update(&mut app, Action::PrevTab);
+    update(&mut app, Action::PrevTab);
     assert_eq!(app.current_tab(), Tab::Settings);
     press(&mut app, &["tab"]);
-    assert_eq!(app.current_tab(), Tab::MyAccess);
+    assert_eq!(app.current_tab(), Tab::Overview);
     press(&mut app, &["shift-tab"]);
     assert_eq!(app.current_tab(), Tab::Settings);
 }

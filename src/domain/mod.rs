@@ -23,6 +23,7 @@ mod input;
 pub mod lint;
 mod log;
 pub mod migrate;
+pub mod overview;
 pub mod phrases;
 mod policy_cmds;
 mod policy_ranges;

@@ -24,6 +24,7 @@ use crate::ui::widgets::status::{MessageKind, StatusInfo, StatusMessage};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Display, EnumIter, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tab {
+    Overview,
     #[strum(to_string = "My access")]
     MyAccess,
     Approvals,
@@ -43,6 +44,7 @@ impl Tab {
     /// The title used when the full titles do not fit.
     pub fn short(self) -> &'static str {
         match self {
+            Tab::Overview => "Overview",
             Tab::MyAccess => "Access",
             Tab::Approvals => "Approve",
             Tab::Reviews => "Reviews",

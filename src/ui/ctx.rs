@@ -124,15 +124,23 @@ impl Ctx {
         }
     }
 
+    /// The tab a person lands on: the Overview for administrators and for whoever has decisions
+    /// or review tasks waiting, My access for everyone else.
+    pub fn landing_tab(&self) -> Tab {
+        let t = self.tenant();
+        let deciding = self.me().is_some_and(|me| t.inbox(me).next().is_some() || !t.review_tasks(me).is_empty());
+        if t.has_any_admin_role(self.actor()) || deciding { Tab::Overview } else { Tab::MyAccess }
+    }
+
     /// Which tabs the signed-in person may see.
     pub fn visible_tabs(&self) -> Vec<Tab> {
         let t = self.tenant();
         let actor = self.actor();
         // Someone outside the directory, or blocked (who may read nothing): My Access alone.
         if self.me().is_none() || t.reader(actor).is_err() {
-            return vec![Tab::MyAccess];
+            return vec![Tab::Overview, Tab::MyAccess];
         }
-        let mut tabs = vec![Tab::MyAccess, Tab::Approvals, Tab::Reviews];
+        let mut tabs = vec![Tab::Overview, Tab::MyAccess, Tab::Approvals, Tab::Reviews];
         if t.has_any_admin_role(actor) {
             tabs.extend([Tab::Catalogs, Tab::Packages]);
         }
@@ -247,7 +255,7 @@ impl Ctx {
         let who = self.tenant().actor_label(self.actor());
         Effect::Batch(vec![
             Effect::VisibleTabs(self.visible_tabs()),
-            Effect::SwitchTab(Tab::MyAccess),
+            Effect::SwitchTab(self.landing_tab()),
             Effect::info(format!("Signed in as {who}")),
             Effect::Refresh,
         ])

@@ -25,6 +25,7 @@ pub fn keymap_path() -> Option<PathBuf> {
 pub fn build_app(session: Session, location: &Path, keymap: Keymap, theme: Theme) -> App<Ctx> {
     let ctx = Ctx::new(session, location.to_path_buf(), theme.clone());
     let mut app = App::new(ctx, keymap, theme);
+    app.set_view(Tab::Overview, Box::new(tabs::overview::Overview::new()));
     app.set_view(Tab::MyAccess, Box::new(tabs::my_access::MyAccess::new()));
     app.set_view(Tab::Organizations, Box::new(tabs::organizations::Organizations::new()));
     app.set_view(Tab::Settings, Box::new(tabs::settings::SettingsTab::new()));
@@ -41,6 +42,8 @@ pub fn build_app(session: Session, location: &Path, keymap: Keymap, theme: Theme
     app.set_view(Tab::Packages, Box::new(tabs::packages::Packages::new()));
     let visible = app.ctx.visible_tabs();
     app.set_visible_tabs(visible);
+    let landing = app.ctx.landing_tab();
+    app.switch_tab(landing);
     app.refresh_views();
     // A stored value the domain cannot evaluate is said at once, with what to do about it.
     if let Some(p) = app.ctx.tenant().problems_summary() {
