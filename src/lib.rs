@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod demo;
 pub mod domain;
+pub mod launch;
 pub mod scale;
 pub mod session;
 pub mod store;

@@ -1,4 +1,4 @@
-//! `entitle`: parse the command line and hand it to the CLI (or, with no command, the terminal app).
+//! `entitle`: parse the command line, then run the terminal app (no command) or the command.
 
 use std::process::ExitCode;
 
@@ -8,5 +8,8 @@ use entitle::cli::Cli;
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    entitle::cli::run(cli, &matches)
+    match cli.command {
+        None => entitle::ui::run::main(cli.data.as_deref(), cli.lock_timeout.as_deref(), cli.as_user.as_deref()),
+        Some(_) => entitle::cli::run(cli, &matches),
+    }
 }

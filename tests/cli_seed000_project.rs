@@ -111,7 +111,7 @@ fn project_alpha_manager_approval_timeout_and_monthly_review() {
     assert_eq!(column(&env.json(&with(&tom, &["requests"])), "state"), ["expired"]);
     assert!(env.ok(&with(&mia, &["approvals"])).contains("Nothing waits"));
     let err = env.fails(&with(&mia, &["approve", &tom_req, "--reason", "late"]), 1);
-    assert!(err.contains("is expired, not waiting for approval"), "{err}");
+    assert!(err.contains("is expired without a decision, not waiting for approval"), "{err}");
     assert!(env.ok(&with(&tom, &["notifications"])).contains("expired without a decision"));
     assert!(env.ok(&["report", "access", "Tom"]).contains("Tom Tardy holds no resource"));
 

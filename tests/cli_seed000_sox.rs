@@ -81,7 +81,8 @@ fn sox_two_stages_reasons_and_a_review_that_removes() {
     let err = env.fails(&with(&["--as", "Carol"], &["approve", &req, "--reason", "too early"]), 1);
     assert!(err.contains("not routed to you"), "{err}");
     let out = env.ok(&with(&mia, &["approve", &req, "--reason", "Needs it for the close"]));
-    assert!(out.contains("pendingApproval"), "{out}");
+    assert!(out.contains("Stage 1 of 2 approved; it now waits for"), "{out}");
+    assert!(!out.contains("pendingApproval"), "said in people's words: {out}");
 
     // Stage 2: the compliance officer.
     let carol = ["--as", "Carol"];

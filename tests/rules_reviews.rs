@@ -185,10 +185,13 @@ fn reviewers_decide_approve_deny_or_dont_know_and_deny_needs_a_reason() {
     assert_eq!(kind(&e), "NotFound");
 
     for d in [ReviewDecision::DontKnow, ReviewDecision::Approve] {
-        w.run(
+        let out = w.run(
             &u(rex),
             Command::DecideReview { review: rv, assignment: aid, decision: d, justification: String::new() },
         );
+        // In people's words, not the enum's name.
+        let said = if d == ReviewDecision::DontKnow { "Recorded \"Don't know\"" } else { "Recorded \"Approve\"" };
+        assert!(out.message.starts_with(said) && !out.message.contains("dontKnow"), "{}", out.message);
         let item = only_review(&w, lab.policy).items[0].clone();
         assert_eq!((item.decision, item.decided_by, item.decided_at), (Some(d), Some(rex), Some(w.now())));
     }

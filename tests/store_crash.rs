@@ -255,11 +255,15 @@ fn killed_at_random_points_no_acknowledged_commit_is_lost() {
     let kills = std::env::var("STORE_CRASH_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(120);
     for _ in 0..kills {
         let mut c = child("crash_child_commits_in_a_loop", ("STORE_CRASH_CHILD", &dir));
-        std::thread::sleep(std::time::Duration::from_micros(2_000 + rng.below(25_000)));
+        // The kill falls at a random point after the child's first acknowledged commit, so that
+        // every round kills a committing process however slowly the machine starts it.
+        let mut stdout = std::io::BufReader::new(c.stdout.take().unwrap());
+        let mut out = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut out).unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(rng.below(25_000)));
         c.kill().unwrap();
         c.wait().unwrap();
-        let mut out = String::new();
-        c.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        stdout.read_to_string(&mut out).unwrap();
         // Only whole lines count: a number cut by the kill was not fully printed.
         let whole = out.rsplit_once('\n').map_or("", |(w, _)| w);
         acknowledged.extend(whole.lines().filter_map(|l| l.trim().parse::<u64>().ok()));
@@ -274,7 +278,7 @@ fn killed_at_random_points_no_acknowledged_commit_is_lost() {
         assert!(store.seq() >= acknowledged.last().copied().unwrap_or(0));
     }
     eprintln!("{kills} kills, {} acknowledged commits, none lost", acknowledged.len());
-    assert!(acknowledged.len() > kills, "the child hardly committed: {}", acknowledged.len());
+    assert!(acknowledged.len() >= kills, "every round acknowledged a commit: {}", acknowledged.len());
 }
 
 /// The child half of [`an_interrupted_init_leaves_the_old_data_or_the_new`]: does nothing

@@ -119,6 +119,46 @@ impl Term {
     }
 }
 
+impl Term {
+    /// Send `signal` to the process and wait for it to end; its exit code and everything it wrote.
+    #[cfg(unix)]
+    fn end_by(mut self, signal: i32) -> (u32, Vec<u8>) {
+        let pid = self.child.process_id().expect("the child's pid");
+        let pid = i32::try_from(pid).expect("a pid fits");
+        // SAFETY: kill(2) on our own child's pid, with a valid signal number.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill failed");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                break s;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("entitle did not end on signal {signal}; the screen shows:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        let raw = self.raw.lock().map(|r| r.clone()).unwrap_or_default();
+        (status.exit_code(), raw)
+    }
+}
+
+/// The terminal left as it was found: the alternate screen entered then left, mouse reporting
+/// switched off after it was last switched on, and the cursor shown again.
+fn assert_restored(raw: &[u8]) {
+    assert!(contains(raw, "\x1b[?1049h"), "never entered the alternate screen");
+    let enter_alt = last_index(raw, "\x1b[?1049h").unwrap_or(0);
+    let leave_alt = last_index(raw, "\x1b[?1049l").expect("left the alternate screen");
+    assert!(leave_alt > enter_alt, "the alternate screen was not left at the end");
+    let mouse_on = last_index(raw, "\x1b[?1000h").expect("mouse capture switched on");
+    let mouse_off = last_index(raw, "\x1b[?1000l").expect("mouse capture switched off");
+    assert!(mouse_off > mouse_on, "mouse reporting left on");
+    let hide = last_index(raw, "\x1b[?25l").unwrap_or(0);
+    let show = last_index(raw, "\x1b[?25h").expect("cursor shown again");
+    assert!(show > hide, "the cursor was left hidden");
+}
+
 const ENTER: &str = "\r";
 const ESC: &str = "\x1b";
 const CTRL_S: &str = "\x13";
@@ -137,24 +177,36 @@ fn starts_on_the_demo_switches_tabs_and_restores_the_terminal_on_quit() {
     let mut t = Term::start(dir.path(), &[]);
     t.wait_for("Access");
     t.wait_for("installed the demo tenant");
-    t.send("2");
+    t.send("3");
     t.wait_for("Waiting for my decision");
     t.send("?");
     t.wait_for("Help");
     t.send(ESC);
     let (ok, raw) = t.quit();
     assert!(ok, "entitle exited with a failure");
-    // Entered and left the alternate screen, turned the mouse on and off, showed the cursor again.
-    assert!(contains(&raw, "\x1b[?1049h"), "never entered the alternate screen");
-    let enter_alt = last_index(&raw, "\x1b[?1049h").unwrap_or(0);
-    let leave_alt = last_index(&raw, "\x1b[?1049l").expect("left the alternate screen");
-    assert!(leave_alt > enter_alt, "the alternate screen was not left at the end");
-    let mouse_off = last_index(&raw, "\x1b[?1000l").expect("mouse capture switched off");
-    assert!(mouse_off > enter_alt);
-    assert!(
-        contains(&raw[leave_alt..], "\x1b[?25h") || contains(&raw[mouse_off..], "\x1b[?25h"),
-        "cursor not shown again"
-    );
+    assert_restored(&raw);
+}
+
+/// SIGTERM, SIGHUP, SIGINT and SIGQUIT end the app as `q` would: the terminal restored, the exit
+/// code 128 + the signal's number, and what was committed before kept.
+#[cfg(unix)]
+#[test]
+fn a_signal_ends_the_app_with_the_terminal_restored_and_nothing_lost() {
+    for signal in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT, libc::SIGQUIT] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut t = Term::start(dir.path(), &["--as", "allande@contoso.com"]);
+        t.wait_for("Internal_AccessPackage");
+        t.request_selected("Working with the lab team");
+        t.wait_for("delivered");
+        let (code, raw) = t.end_by(signal);
+        assert_eq!(code, 128 + u32::try_from(signal).expect("a small number"), "signal {signal}");
+        assert_restored(&raw);
+        let store = entitle::store::Store::<entitle::domain::Tenant>::open(dir.path()).expect("reopen").expect("data");
+        let tenant = store.state();
+        let allan = tenant.find_user("allande@contoso.com").expect("Allan").id;
+        let team = tenant.find_resource("External_Collaboration").expect("the team").id;
+        assert!(tenant.holds(allan, team, "Member"), "the request made before signal {signal} was kept");
+    }
 }
 
 #[test]
@@ -206,7 +258,7 @@ fn seed_001_lab_allan_alex_and_adele_in_a_real_terminal() {
     // Adele clears her inbox.
     t.sign_in("Adele");
     t.wait_for("Signed in as Adele Vance");
-    t.send("2");
+    t.send("3");
     t.wait_for("Pending");
     t.send("a");
     t.wait_for("reason");
@@ -281,11 +333,11 @@ fn a_commit_waiting_for_a_stuck_lock_can_be_given_up_with_esc() {
 
     let (release, holder) = hold();
     // The periodic refresh does not wait for the lock: keys still work, and nothing says "waiting".
-    t.send("2");
+    t.send("3");
     t.wait_for("Waiting for my decision");
     std::thread::sleep(Duration::from_millis(1200));
     assert!(!t.screen().contains("waiting for another process"), "{}", t.screen());
-    t.send("1");
+    t.send("2");
     t.send(">");
     t.wait_for("waiting for another process");
     t.wait_for(&format!("process {}", std::process::id()));

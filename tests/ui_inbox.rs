@@ -251,7 +251,7 @@ fn approving_stage_one_sends_the_request_to_stage_two_and_out_of_my_inbox() {
     assert_eq!(badge(&app, Tab::Approvals).as_deref(), Some("1"));
     let s = screen(&mut app, 120, 35);
     assert!(s.contains("Pending (1)") && s.contains("History (3)"), "{s}");
-    assert!(s.contains("approved; it is now pendingApproval"), "the domain's message\n{s}");
+    assert!(s.contains("Stage 1 of 2 approved; it now waits for Nestor Wilke"), "in people's words\n{s}");
 
     // Nestor sees it at stage 2 with Adele's decision, and needs no reason there.
     drop(app);
@@ -349,7 +349,7 @@ fn marking_read_drops_the_badge() {
     assert_eq!(badge(&app, Tab::Notifications).as_deref(), Some("3"));
     let s = screen(&mut app, 120, 35);
     let bar = s.lines().next().unwrap_or_default();
-    assert!(bar.contains("Notifications 3"), "{bar}");
+    assert!(bar.contains("Notifications (3)"), "{bar}");
     assert!(s.contains("A mark all read"), "the footer names what A does here\n{s}");
 
     // Enter on the newest (Rob's request) marks it read.

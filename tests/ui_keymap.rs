@@ -66,8 +66,8 @@ fn a_user_file_overrides_and_extends() {
         r#"{ "global": { "ctrl-q": "quit", "q": null },
              "list": { "n": "down", "N": "new", "x": "none" } }"#,
     );
-    let (km, err) = Keymap::load(Some(&path));
-    assert!(err.is_none(), "{err:?}");
+    let (km, errors) = Keymap::load(Some(&path));
+    assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(km.lookup(Mode::List, key("ctrl-q")), Some(Action::Quit));
     assert_eq!(km.lookup(Mode::List, key("q")), None);
     assert_eq!(km.lookup(Mode::List, key("n")), Some(Action::Down));
@@ -85,17 +85,18 @@ fn a_user_file_overrides_and_extends() {
 #[test]
 fn a_missing_user_file_is_not_an_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (km, err) = Keymap::load(Some(&dir.path().join("nope.json")));
-    assert!(err.is_none());
+    let (km, errors) = Keymap::load(Some(&dir.path().join("nope.json")));
+    assert!(errors.is_empty());
     assert_eq!(km, Keymap::defaults());
 }
 
 fn bad(text: &str) -> (String, std::path::PathBuf, KeymapError) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(&dir, text);
-    let (km, err) = Keymap::load(Some(&path));
+    let (km, mut errors) = Keymap::load(Some(&path));
     assert_eq!(km, Keymap::defaults(), "a bad file falls back to the defaults");
-    let err = err.expect("an error for a bad file");
+    assert!(!errors.is_empty(), "an error for a bad file");
+    let err = errors.remove(0);
     (err.to_string(), path, err)
 }
 
@@ -134,4 +135,42 @@ fn the_embedded_keymap_parses_and_round_trips_its_keys() {
             }
         }
     }
+}
+
+#[test]
+fn every_problem_of_a_bad_file_is_reported_not_only_the_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path =
+        write(&dir, r#"{ "list": { "ctrl-bogus": "up", "j": "dance" }, "lists": {}, "popup": { "hyper-q": "back" } }"#);
+    let (km, errors) = Keymap::load(Some(&path));
+    assert_eq!(km, Keymap::defaults());
+    let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(errors.len(), 4, "{text:#?}");
+    assert!(text.iter().any(|m| m.contains("\"ctrl-bogus\"")), "{text:#?}");
+    assert!(text.iter().any(|m| m.contains("unknown action \"dance\"")), "{text:#?}");
+    assert!(text.iter().any(|m| m.contains("unknown mode \"lists\"")), "{text:#?}");
+    assert!(text.iter().any(|m| m.contains("\"hyper-q\"")), "{text:#?}");
+}
+
+/// A file that unbinds every quit key would leave a user with no way out of the app: refused,
+/// naming the mode and the actions to bind. The same for a popup left with no key that closes it,
+/// and for a list binding that shadows the global quit keys.
+#[test]
+fn a_keymap_with_no_way_out_is_refused() {
+    let (msg, _, err) = bad(r#"{ "global": { "q": null, "ctrl-c": null } }"#);
+    assert!(matches!(err, KeymapError::NoWayOut { mode: Mode::Global, .. }), "{msg}");
+    assert!(msg.contains("\"quit\" or \"force_quit\""), "{msg}");
+    let (msg, _, err) = bad(r#"{ "list": { "q": "down", "ctrl-c": "up" } }"#);
+    assert!(matches!(err, KeymapError::NoWayOut { mode: Mode::List, .. }), "{msg}");
+    let (msg, _, err) = bad(r#"{ "popup": { "esc": null, "q": null, "enter": null, "ctrl-c": null } }"#);
+    assert!(matches!(err, KeymapError::NoWayOut { mode: Mode::Popup, .. }), "{msg}");
+    assert!(msg.contains("\"back\" or \"force_quit\""), "{msg}");
+    let (msg, _, err) = bad(r#"{ "confirm": { "esc": null, "n": null, "ctrl-c": null } }"#);
+    assert!(matches!(err, KeymapError::NoWayOut { mode: Mode::Confirm, .. }), "{msg}");
+    // Moving quit to another key is fine.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(&dir, r#"{ "global": { "q": null, "ctrl-c": null, "ctrl-x": "quit" } }"#);
+    let (km, errors) = Keymap::load(Some(&path));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(km.keys_for(Mode::List, Action::Quit), ["ctrl-x"]);
 }

@@ -29,80 +29,43 @@ use clap::ArgMatches;
 
 pub use args::{Cli, Cmd};
 
-use crate::domain::identity::SignIn;
 use crate::domain::{Actor, Command, Outcome, Tenant, Time, UserId};
-use crate::session::{self, Opened, Session};
-use crate::store::LockWait;
+use crate::launch;
+use crate::session::Session;
 
-/// A mistake in how a command was typed (exit 2), found after clap parsed it.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Usage(pub String);
+pub(crate) use crate::launch::usage;
 
-pub(crate) fn usage(msg: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(Usage(msg.into()))
+/// Prints a warning on stderr, control characters made visible.
+pub fn warn(text: &str) {
+    format::warn(text);
 }
 
-/// Run a parsed command line; `matches` are clap's, for flags whose order matters.
+/// Run a parsed command line; `matches` are clap's, for flags whose order matters. With no
+/// command there is nothing to do here: `main` runs the terminal app instead.
 pub fn run(cli: Cli, matches: &ArgMatches) -> ExitCode {
-    match execute(cli, matches) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            format::warn(&format!("entitle: {}", message(&e)));
-            if e.downcast_ref::<Usage>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
-        }
-    }
+    launch::exit(execute(cli, matches).map(|()| None))
 }
 
-/// The error and its causes, each once (store errors already quote their cause).
-fn message(e: &anyhow::Error) -> String {
-    let mut text = String::new();
-    for cause in e.chain() {
-        let part = cause.to_string();
-        if !text.contains(&part) {
-            if !text.is_empty() {
-                text.push_str(": ");
-            }
-            text.push_str(&part);
-        }
-    }
-    text
-}
-
-/// The terminal app. A placeholder until the screens are wired.
 fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
-    let dir = session::data_dir(cli.data.as_deref())?;
-    let timeout = session::lock_timeout(cli.lock_timeout.as_deref()).map_err(|e| usage(e.to_string()))?;
-    if let Some(Cmd::Init(a)) = &cli.command {
-        return setup::init(&dir, a, cli.json, LockWait::new(timeout));
+    let (dir, wait) = launch::location(cli.data.as_deref(), cli.lock_timeout.as_deref())?;
+    let Some(command) = cli.command else {
+        return Err(usage("no command given: run `entitle` without one for the terminal app"));
+    };
+    if let Cmd::Init(a) = &command {
+        return setup::init(&dir, a, cli.json, wait);
     }
-    if let Some(Cmd::Gen(a)) = &cli.command {
+    if let Cmd::Gen(a) = &command {
         return scale_gen::run(&dir, a, cli.json);
     }
-    let (store, opened) = Session::open(&dir, LockWait::new(timeout))?;
-    let notice = (opened == Opened::InstalledDemo)
-        .then(|| format!("No data in {}: installed the demo tenant '{}'", dir.display(), store.state().display_name));
-    if let (Some(n), Some(_)) = (&notice, &cli.command) {
+    let started = launch::start(dir, wait, cli.as_user.as_deref())?;
+    if let Some(n) = &started.notice {
         format::warn(n);
     }
-    if let (Some(p), Some(_)) = (store.state().problems_summary(), &cli.command) {
+    if let Some(p) = started.session.tenant().problems_summary() {
         format::warn(&format!("warning: {p}"));
     }
-    // An unknown or forbidden --as is an error at once; no --as and nobody to sign in as only
-    // matters to commands that act or read.
-    let (who, actor_err) = match session::sign_in(store.state(), cli.as_user.as_deref()) {
-        Ok(w) => (w, None),
-        Err(e) if cli.as_user.is_none() => (SignIn { actor: Actor::System, by: None }, Some(e.to_string())),
-        Err(e) => return Err(e.into()),
-    };
-    let session = Session::signed_in(store, who);
-    let Some(command) = cli.command else {
-        if let Some(e) = actor_err {
-            return Err(anyhow!("{e}"));
-        }
-        return crate::ui::run::run_tui(session, &dir, notice);
-    };
-    let mut ctx = Ctx { session, json: cli.json, matches: leaf(matches), actor_err };
+    let mut ctx =
+        Ctx { session: started.session, json: cli.json, matches: leaf(matches), actor_err: started.actor_err };
     ctx.warn();
     ctx.catch_up()?;
     let done = dispatch::dispatch(&mut ctx, command);

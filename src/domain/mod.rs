@@ -23,6 +23,8 @@ mod input;
 pub mod lint;
 mod log;
 pub mod migrate;
+pub mod overview;
+pub mod phrases;
 mod policy_cmds;
 mod policy_ranges;
 pub mod problems;
@@ -39,6 +41,7 @@ pub mod tenant;
 pub mod text;
 pub mod timers;
 pub mod views;
+pub mod when;
 mod wire;
 
 /// Instants in the tenant's time, always UTC.

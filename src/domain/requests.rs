@@ -137,7 +137,7 @@ impl Tenant {
             RequestState::PendingApproval => format!("Request {id} submitted: waiting for approval"),
             RequestState::Delivered => format!("Request {id} delivered: you have '{}'", pkg.display_name),
             RequestState::Scheduled => format!("Request {id} scheduled"),
-            s => format!("Request {id}: {s}"),
+            s => format!("Request {id}: {}", s.phrase()),
         };
         created(id, msg)
     }
@@ -318,7 +318,7 @@ impl Tenant {
                 *s,
                 "sponsorInfo",
                 format!("{who} of {} requested '{pname}'", org.display_name),
-                format!("{id}: {}", r.state),
+                format!("{id}: {}", r.state.phrase()),
             );
         }
     }
@@ -346,7 +346,7 @@ impl Tenant {
             self.require_assignment_manager(actor, cat, "cancel someone else's request")?;
         }
         if !matches!(req.state, RequestState::PendingApproval | RequestState::Submitted | RequestState::Scheduled) {
-            return Err(rule(format!("Request {id} is {} and can no longer be canceled", req.state)));
+            return Err(rule(format!("Request {id} is {} and can no longer be canceled", req.state.phrase())));
         }
         self.set_request_state(id, RequestState::Canceled);
         self.push_history(id, format!("Canceled by {}", self.actor_label(actor)));
@@ -364,7 +364,7 @@ impl Tenant {
         let req = self.request(id)?.clone();
         let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user can approve"))?;
         if req.state != RequestState::PendingApproval {
-            return Err(rule(format!("Request {id} is {}, not waiting for approval", req.state)));
+            return Err(rule(format!("Request {id} is {}, not waiting for approval", req.state.phrase())));
         }
         if req.target_user() == Some(me) || req.requestor == Some(me) {
             return Err(forbidden("You cannot approve your own request; it goes to the other approvers"));
@@ -428,8 +428,10 @@ impl Tenant {
                 self.notify(u, "denied", format!("Your request for '{pname}' was denied"), reason.trim());
             }
         }
-        let state = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Denied);
-        done(format!("Request {id} {verb}; it is now {state}"))
+        match self.requests.get(&id) {
+            Some(after) => done(self.decision_message(after, stage, approve)),
+            None => done(format!("Request {id} {verb}")),
+        }
     }
 }
 

@@ -211,7 +211,7 @@ impl Tenant {
             i.decided_at = Some(now);
         }
         self.audit(actor, "accessReview.decided", rid, format!("{decision} for {uname} in '{name}'"));
-        done(format!("Recorded '{decision}' for {uname}; it is applied when the review ends"))
+        done(format!("Recorded \"{}\" for {uname}; it is applied when the review ends", decision.phrase()))
     }
 
     pub(crate) fn cmd_end_review(&mut self, actor: &Actor, rid: ReviewId) -> DomainResult<Outcome> {

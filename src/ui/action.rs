@@ -47,6 +47,15 @@ pub enum Action {
     #[serde(rename = "goto_tab_9")]
     #[strum(serialize = "goto_tab_9")]
     GotoTab9,
+    #[serde(rename = "goto_tab_10")]
+    #[strum(serialize = "goto_tab_10")]
+    GotoTab10,
+    #[serde(rename = "goto_tab_11")]
+    #[strum(serialize = "goto_tab_11")]
+    GotoTab11,
+    #[serde(rename = "goto_tab_12")]
+    #[strum(serialize = "goto_tab_12")]
+    GotoTab12,
     NextPane,
     PrevPane,
     Refresh,
@@ -116,6 +125,9 @@ impl Action {
             GotoTab7 => "Go to tab 7",
             GotoTab8 => "Go to tab 8",
             GotoTab9 => "Go to tab 9",
+            GotoTab10 => "Go to tab 10",
+            GotoTab11 => "Go to tab 11",
+            GotoTab12 => "Go to tab 12",
             NextPane => "Next list or pane inside the tab",
             PrevPane => "Previous list or pane inside the tab",
             Refresh => "Reload the data from disk",
@@ -183,9 +195,37 @@ impl Action {
             GotoTab7 => 6,
             GotoTab8 => 7,
             GotoTab9 => 8,
+            GotoTab10 => 9,
+            GotoTab11 => 10,
+            GotoTab12 => 11,
             _ => return None,
         };
         Some(n)
+    }
+
+    /// The `goto_tab_N` action for the tab at zero-based `index`, if there is one.
+    pub fn goto_tab(index: usize) -> Option<Action> {
+        Action::iter().find(|a| a.tab_index() == Some(index))
+    }
+
+    /// A verb a tab offers on its selection (new, approve, ...), as opposed to moving around.
+    pub fn is_tab_verb(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            New | Edit
+                | Delete
+                | Request
+                | Extend
+                | Remove
+                | CancelRequest
+                | Approve
+                | Deny
+                | DontKnow
+                | Assign
+                | MarkRead
+                | Toggle
+        )
     }
 
     /// Every action, in declaration order (the order of the help screen).

@@ -24,6 +24,7 @@ use crate::ui::widgets::status::{MessageKind, StatusInfo, StatusMessage};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Display, EnumIter, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tab {
+    Overview,
     #[strum(to_string = "My access")]
     MyAccess,
     Approvals,
@@ -43,6 +44,7 @@ impl Tab {
     /// The title used when the full titles do not fit.
     pub fn short(self) -> &'static str {
         match self {
+            Tab::Overview => "Overview",
             Tab::MyAccess => "Access",
             Tab::Approvals => "Approve",
             Tab::Reviews => "Reviews",
@@ -173,6 +175,16 @@ pub trait Shell {
     fn tick(&mut self) -> bool {
         false
     }
+    /// After the data changed: who is signed in now that the directory may have changed (an
+    /// outsider made a guest on delivery, a user given or stripped of a role), and the tabs
+    /// they have (`shown`: the tabs on screen). `None`: nothing changed for them.
+    fn follow_directory(&mut self, _shown: &[Tab]) -> Option<Followed> {
+        None
+    }
+    /// The shell's own actions this person may not use (the help leaves them out).
+    fn withheld(&self) -> Vec<Action> {
+        Vec::new()
+    }
     /// A warning for the status bar that arose outside any command's result (e.g. the store
     /// kept a torn write aside), taken once.
     fn take_notice(&mut self) -> Option<String> {
@@ -181,6 +193,13 @@ pub trait Shell {
 }
 
 impl Shell for () {}
+
+/// What [`Shell::follow_directory`] found: the tabs the person has now, and what to tell them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    pub tabs: Vec<Tab>,
+    pub message: Option<String>,
+}
 
 /// Who gets the result of a layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -341,6 +360,17 @@ impl<C: Shell> App<C> {
     /// The context changed: the tab on screen re-reads it now, the others when they are next
     /// shown (their badges read the context themselves).
     pub fn refresh_views(&mut self) {
+        if let Some(f) = self.ctx.follow_directory(&self.visible) {
+            self.visible = f.tabs;
+            if !self.visible.contains(&self.tab)
+                && let Some(first) = self.visible.first()
+            {
+                self.tab = *first;
+            }
+            if let Some(m) = f.message {
+                self.message = Some(StatusMessage::info(m));
+            }
+        }
         for (tab, v) in self.views.iter_mut() {
             if *tab == self.tab {
                 v.refresh(&self.ctx);

@@ -10,8 +10,9 @@ use ratatui::widgets::Widget;
 use crate::ui::action::Action;
 use crate::ui::app::{App, Shell};
 use crate::ui::keymap::Mode;
+use crate::ui::widgets::help::HelpScope;
 use crate::ui::widgets::popup::{TooSmall, too_small};
-use crate::ui::widgets::status::{Footer, MessageLines, StatusBar};
+use crate::ui::widgets::status::{Footer, Hint, MessageLines, StatusBar};
 use crate::ui::widgets::tabs::{TabBar, TabItem};
 
 /// The areas of one frame.
@@ -63,7 +64,7 @@ impl<C: Shell> App<C> {
         let l = ShellLayout::with_notice(area, self.notice_lines(area.width));
         let items = self.tab_items();
         let bar = TabBar { items: &items, selected: self.selected_index() };
-        let (rects, _) = bar.layout(l.tabs);
+        let rects = bar.layout(l.tabs);
         self.last_tab_rects = self.visible.iter().zip(rects).filter_map(|(t, r)| r.map(|r| (*t, r))).collect();
         self.last_content = l.content;
     }
@@ -85,7 +86,17 @@ impl<C: Shell> App<C> {
         self.visible.iter().position(|t| *t == self.tab).unwrap_or(0)
     }
 
-    /// The tab-bar items: numbers 1-9 for the first nine visible tabs, badges from the views.
+    /// What the help shows here: the visible tabs by name, the verbs this tab offers, and the
+    /// shell's actions this person may not use.
+    pub fn help_scope(&self) -> HelpScope {
+        HelpScope {
+            tabs: self.visible.iter().map(|t| t.to_string()).collect(),
+            verbs: self.views.get(&self.tab).map(|v| v.hints()).unwrap_or_default(),
+            withheld: self.ctx.withheld(),
+        }
+    }
+
+    /// The tab-bar items: the key of each visible tab's `goto_tab_N`, badges from the views.
     pub fn tab_items(&self) -> Vec<TabItem> {
         self.visible
             .iter()
@@ -94,13 +105,19 @@ impl<C: Shell> App<C> {
                 title: t.to_string(),
                 short: t.short().to_string(),
                 badge: self.views.get(t).and_then(|v| v.badge(&self.ctx)),
-                number: (i < 9).then_some(i + 1),
+                key: Action::goto_tab(i).and_then(|a| self.keymap.hint_key(Mode::Global, a)),
             })
             .collect()
     }
 
     /// The footer hints for the current mode: `(key, label)` pairs, only for bound actions.
     pub fn hints(&self) -> Vec<(String, String)> {
+        self.footer_hints().into_iter().map(|h| (h.key, h.label)).collect()
+    }
+
+    /// The footer hints, each marked whether it must stay when the footer is too narrow for all
+    /// (help, quit and back: the ways to learn more and to get out).
+    pub fn footer_hints(&self) -> Vec<Hint> {
         let mode = self.mode();
         let view = self.views.get(&self.tab).filter(|_| self.top_layer().is_none());
         let actions: Vec<Action> = match self.top_layer() {
@@ -108,7 +125,7 @@ impl<C: Shell> App<C> {
             None => {
                 let mut a = self.views.get(&self.tab).map(|v| v.hints()).unwrap_or_default();
                 if mode == Mode::List {
-                    a.extend([Action::Help, Action::NextTab, Action::Quit]);
+                    a.extend([Action::Help, Action::Quit]);
                 } else {
                     a.extend([Action::Open, Action::Back]);
                 }
@@ -128,7 +145,8 @@ impl<C: Shell> App<C> {
                     .and_then(|v| v.hint_label(a))
                     .or_else(|| self.top_layer().and_then(|l| l.hint_label(a)))
                     .unwrap_or_else(|| a.label());
-                self.keymap.hint_key(mode, a).map(|k| (k, label))
+                let keep = matches!(a, Action::Help | Action::Quit | Action::Back);
+                self.keymap.hint_key(mode, a).map(|key| Hint { key, label, keep })
             })
             .collect()
     }
@@ -155,10 +173,10 @@ impl<C: Shell> App<C> {
         }
         let status = StatusBar { info: &info, message, theme: &self.theme };
         status.render(l.status, buf);
-        let hints = self.hints();
+        let hints = self.footer_hints();
         Footer { hints: &hints, theme: &self.theme }.render(l.footer, buf);
         for entry in &self.layers {
-            entry.layer.render(area, buf, &self.keymap, &self.theme);
+            entry.layer.render(area, buf, &self.theme);
         }
     }
 }

@@ -2,6 +2,7 @@
 //! own actions, the current tab, then the context) and applies the resulting [`Effect`]s.
 
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
 
 use crate::ui::action::Action;
 use crate::ui::app::{App, AppQuestion, Effect, LayerEntry, Owner, Shell};
@@ -10,6 +11,7 @@ use crate::ui::widgets::Outcome;
 use crate::ui::widgets::confirm::ConfirmState;
 use crate::ui::widgets::form::FormOutcome;
 use crate::ui::widgets::help::HelpState;
+use crate::ui::widgets::popup::too_small;
 
 /// Lines the mouse wheel moves.
 const WHEEL_LINES: isize = 3;
@@ -30,7 +32,8 @@ pub fn update<C: Shell>(app: &mut App<C>, action: Action) -> Effect {
     match action {
         Action::Quit => return app.request_quit(),
         Action::Help => {
-            app.push_layer(Layer::Help(HelpState::new()), Owner::Shell);
+            let help = HelpState::new(&app.keymap, &app.help_scope());
+            app.push_layer(Layer::Help(help), Owner::Shell);
             return Effect::None;
         }
         Action::NextTab | Action::PrevTab => {
@@ -108,6 +111,9 @@ impl<C: Shell> App<C> {
     }
 
     fn handle_event_inner(&mut self, event: Event) -> bool {
+        if self.shown_too_small() {
+            return self.handle_while_too_small(event);
+        }
         match event {
             Event::Key(k) => {
                 let e = self.handle_key(k);
@@ -124,6 +130,27 @@ impl<C: Shell> App<C> {
                 any
             }
             Event::Resize(..) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the last frame was the "terminal too small" notice (nothing else is on screen).
+    fn shown_too_small(&self) -> bool {
+        self.last_size != Rect::default() && too_small(self.last_size)
+    }
+
+    /// Below the minimum size the app is hidden: only a resize and the keys that quit act (the
+    /// notice names the force-quit key); everything else would change a screen nobody sees.
+    fn handle_while_too_small(&mut self, event: Event) -> bool {
+        match event {
+            Event::Resize(..) => true,
+            Event::Key(k) if k.kind != KeyEventKind::Release => match self.keymap.lookup(self.mode(), k) {
+                Some(Action::ForceQuit) => !matches!(update(self, Action::ForceQuit), Effect::Unhandled),
+                Some(Action::Quit) if self.layers.is_empty() => {
+                    !matches!(update(self, Action::Quit), Effect::Unhandled)
+                }
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -225,7 +252,10 @@ impl<C: Shell> App<C> {
                 o => return consumed(&o),
             },
             Layer::Picker(p) => match p.handle(action) {
-                Outcome::Done(ids) => Some(LayerResult::Picked { id: p.id.clone(), ids }),
+                Outcome::Done(ids) => Some(match p.entered() {
+                    Some(text) => LayerResult::Entered { id: p.id.clone(), text },
+                    None => LayerResult::Picked { id: p.id.clone(), ids },
+                }),
                 Outcome::Cancel => return self.close_top(),
                 o => return consumed(&o),
             },
@@ -240,7 +270,7 @@ impl<C: Shell> App<C> {
                 }
                 FormOutcome::Cancel => return self.close_top(),
                 FormOutcome::Pick { field, picker } => {
-                    self.push_layer(Layer::Picker(picker), Owner::FormField(field));
+                    self.push_layer(Layer::Picker(*picker), Owner::FormField(field));
                     return Effect::None;
                 }
                 FormOutcome::Consumed => return Effect::None,

@@ -6,18 +6,16 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use chrono::TimeZone;
-
 use crate::domain::identity::Mode;
 use crate::domain::lint::Finding;
+use crate::domain::when::when;
 use crate::domain::{Actor, CatalogRole, Command, Outcome, Tenant, Time, UserId};
 use crate::session::{RunError, Session};
 use crate::store::StoreError;
 use crate::ui::action::Action;
-use crate::ui::app::{Effect, Shell, Tab};
+use crate::ui::app::{Effect, Followed, Shell, Tab};
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::form::parse_date;
 use crate::ui::widgets::picker::{PickItem, PickerState};
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::status::{SaveState, StatusInfo};
@@ -126,15 +124,27 @@ impl Ctx {
         }
     }
 
+    /// The tab a person lands on: the Overview for administrators and for whoever has decisions
+    /// or review tasks waiting, My access for everyone else.
+    pub fn landing_tab(&self) -> Tab {
+        let t = self.tenant();
+        let deciding = self.me().is_some_and(|me| t.inbox(me).next().is_some() || !t.review_tasks(me).is_empty());
+        if t.has_any_admin_role(self.actor()) || deciding { Tab::Overview } else { Tab::MyAccess }
+    }
+
     /// Which tabs the signed-in person may see.
     pub fn visible_tabs(&self) -> Vec<Tab> {
         let t = self.tenant();
         let actor = self.actor();
-        // Someone outside the directory, or blocked (who may read nothing): My Access alone.
-        if self.me().is_none() || t.reader(actor).is_err() {
+        // Blocked, who may read nothing: My Access alone, which says why.
+        if t.reader(actor).is_err() {
             return vec![Tab::MyAccess];
         }
-        let mut tabs = vec![Tab::MyAccess, Tab::Approvals, Tab::Reviews];
+        // Someone outside the directory: their overview and My Access.
+        if self.me().is_none() {
+            return vec![Tab::Overview, Tab::MyAccess];
+        }
+        let mut tabs = vec![Tab::Overview, Tab::MyAccess, Tab::Approvals, Tab::Reviews];
         if t.has_any_admin_role(actor) {
             tabs.extend([Tab::Catalogs, Tab::Packages]);
         }
@@ -232,7 +242,7 @@ impl Ctx {
             "sign in by email, e.g. alex@azureblog.net",
         ));
         let current = self.me().map(|u| u.to_string()).unwrap_or_default();
-        PickerState::new("switch_user", "Sign in as", items).highlight(&current)
+        PickerState::new("switch_user", "Sign in as", items).highlight(&current).with_entry("Sign in by email as")
     }
 
     fn sign_in(&mut self, actor: Actor) -> Effect {
@@ -249,7 +259,7 @@ impl Ctx {
         let who = self.tenant().actor_label(self.actor());
         Effect::Batch(vec![
             Effect::VisibleTabs(self.visible_tabs()),
-            Effect::SwitchTab(Tab::MyAccess),
+            Effect::SwitchTab(self.landing_tab()),
             Effect::info(format!("Signed in as {who}")),
             Effect::Refresh,
         ])
@@ -292,6 +302,32 @@ pub fn outcome_text(out: &Outcome) -> String {
 }
 
 impl Shell for Ctx {
+    fn follow_directory(&mut self, shown: &[Tab]) -> Option<Followed> {
+        let mut message = None;
+        if let Actor::External { email, .. } = self.actor()
+            && let Ok(a @ Actor::User { .. }) = self.tenant().resolve_actor_key(email)
+        {
+            let name = self.tenant().actor_label(&a);
+            message = Some(format!("{email} is in the directory now, as {name}: signed in as {name}"));
+            self.session.actor = a;
+        }
+        let tabs = self.visible_tabs();
+        (message.is_some() || tabs != shown).then_some(Followed { tabs, message })
+    }
+
+    /// Asked through the rules the commands check: moving the clock, acting as someone else.
+    fn withheld(&self) -> Vec<Action> {
+        let t = self.tenant();
+        let mut out = Vec::new();
+        if t.may_move_clock(self.actor()).is_err() {
+            out.extend([Action::ClockHour, Action::ClockDay, Action::ClockWeek, Action::ClockMonth, Action::ClockJump]);
+        }
+        if t.may_act_as(&self.session.operator(), &Actor::System).is_err() {
+            out.push(Action::SwitchUser);
+        }
+        out
+    }
+
     fn status(&self) -> StatusInfo {
         let t = self.tenant();
         let mut user = match self.actor() {
@@ -323,9 +359,8 @@ impl Shell for Ctx {
             Action::ClockWeek => self.advance(7 * 86_400),
             Action::ClockMonth => self.advance(30 * 86_400),
             Action::ClockJump => Effect::Open(Layer::Prompt(
-                PromptState::new("clock_jump", "Move the clock", "Jump to (YYYY-MM-DD [HH:MM])").validate(|s| {
-                    parse_date(s.trim(), true).is_none().then(|| "Use YYYY-MM-DD or YYYY-MM-DD HH:MM".to_string())
-                }),
+                PromptState::new("clock_jump", "Move the clock", "Jump to (YYYY-MM-DD [HH:MM], or +7d)")
+                    .validate(|s| when(s).err().map(|e| e.to_string())),
             )),
             // In team mode only a global administrator may act as someone else: the domain says.
             Action::SwitchUser => match self.tenant().may_act_as(&self.session.operator(), &Actor::System) {
@@ -342,16 +377,16 @@ impl Shell for Ctx {
 
     fn on_result(&mut self, result: LayerResult) -> Effect {
         match result {
-            LayerResult::Prompted { id, text } if id == "clock_jump" => match parse_date(text.trim(), true) {
-                Some(naive) => {
-                    let to = chrono::Utc.from_utc_datetime(&naive);
+            LayerResult::Prompted { id, text } if id == "clock_jump" => match when(&text) {
+                Ok(w) => {
+                    let to = w.resolve(self.tenant().now());
                     // The domain refuses a jump backwards; its message stays in the prompt.
                     match self.run(Command::SetClock { to }) {
                         Ok(out) => clock_moved(&out),
                         Err(e) => Effect::Reject(e),
                     }
                 }
-                None => Effect::Reject("Use YYYY-MM-DD or YYYY-MM-DD HH:MM".into()),
+                Err(e) => Effect::Reject(e.to_string()),
             },
             LayerResult::Picked { id, ids } if id == "switch_user" => match ids.first().map(String::as_str) {
                 Some("external") => Effect::Open(Layer::Prompt(
@@ -364,6 +399,10 @@ impl Shell for Ctx {
                     Err(e) => Effect::error(e),
                 },
                 None => Effect::None,
+            },
+            LayerResult::Entered { id, text } if id == "switch_user" => match self.tenant().resolve_actor_key(&text) {
+                Ok(a) => self.sign_in(a),
+                Err(e) => Effect::error(e.to_string()),
             },
             LayerResult::Prompted { id, text } if id == "switch_external" => {
                 match self.tenant().resolve_actor_key(text.trim()) {

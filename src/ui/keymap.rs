@@ -226,6 +226,12 @@ pub enum KeymapError {
         path.display()
     )]
     UnknownAction { path: PathBuf, mode: Mode, key: String, action: String },
+    #[error(
+        "keymap file {}: mode \"{mode}\" would have no way out: bind a key to {}",
+        path.display(),
+        needs.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(" or ")
+    )]
+    NoWayOut { path: PathBuf, mode: Mode, needs: Vec<Action> },
 }
 
 /// The bindings of every mode.
@@ -246,73 +252,81 @@ impl Keymap {
         let empty = Keymap { modes: HashMap::new() };
         match empty.with_overrides(DEFAULT_KEYMAP, Path::new("<built-in keymap>")) {
             Ok(k) => k,
-            Err(e) => panic!("the embedded default keymap is broken: {e}"),
+            Err(e) => panic!("the embedded default keymap is broken: {e:?}"),
         }
     }
 
-    /// Defaults plus the user's file. A missing file is no error. A bad file is reported and
-    /// ignored as a whole: the defaults are returned with the error for the status line.
-    pub fn load(user_file: Option<&Path>) -> (Keymap, Option<KeymapError>) {
+    /// Defaults plus the user's file. A missing file is no error. A bad file is reported with
+    /// every problem it has, and ignored as a whole: the defaults are returned with the errors.
+    pub fn load(user_file: Option<&Path>) -> (Keymap, Vec<KeymapError>) {
         let defaults = Keymap::defaults();
         let Some(path) = user_file else {
-            return (defaults, None);
+            return (defaults, Vec::new());
         };
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (defaults, None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (defaults, Vec::new()),
             Err(source) => {
                 let err = KeymapError::Read { path: path.to_path_buf(), source };
-                return (defaults, Some(err));
+                return (defaults, vec![err]);
             }
         };
         match defaults.with_overrides(&text, path) {
-            Ok(k) => (k, None),
-            Err(e) => (defaults, Some(e)),
+            Ok(k) => (k, Vec::new()),
+            Err(errors) => (defaults, errors),
         }
     }
 
-    /// A copy of this keymap with the bindings of `json` laid over it. `path` names the source in
-    /// errors.
-    pub fn with_overrides(&self, json: &str, path: &Path) -> Result<Keymap, KeymapError> {
+    /// A copy of this keymap with the bindings of `json` laid over it, or every problem of the
+    /// file (bad keys, unknown actions and modes, and a mode left without a way out). `path`
+    /// names the source in errors.
+    pub fn with_overrides(&self, json: &str, path: &Path) -> Result<Keymap, Vec<KeymapError>> {
         let p = || path.to_path_buf();
         let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|source| KeymapError::Json { path: p(), source })?;
+            serde_json::from_str(json).map_err(|source| vec![KeymapError::Json { path: p(), source }])?;
         let serde_json::Value::Object(modes) = value else {
             let detail = "the top level must be an object of modes".into();
-            return Err(KeymapError::Shape { path: p(), detail });
+            return Err(vec![KeymapError::Shape { path: p(), detail }]);
         };
         let mut out = self.clone();
+        let mut errors = Vec::new();
         for (mode_name, bindings) in modes {
-            let mode = Mode::from_str(&mode_name).map_err(|_| KeymapError::UnknownMode {
-                path: p(),
-                mode: mode_name.clone(),
-                expected: Mode::iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
-            })?;
+            let Ok(mode) = Mode::from_str(&mode_name) else {
+                errors.push(KeymapError::UnknownMode {
+                    path: p(),
+                    mode: mode_name.clone(),
+                    expected: Mode::iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
+                });
+                continue;
+            };
             let serde_json::Value::Object(bindings) = bindings else {
                 let detail = format!("mode \"{mode}\" must be an object of \"key\": \"action\"");
-                return Err(KeymapError::Shape { path: p(), detail });
+                errors.push(KeymapError::Shape { path: p(), detail });
+                continue;
             };
             let map = out.modes.entry(mode).or_default();
             for (key, action) in bindings {
-                let binding = KeyBinding::from_str(&key).map_err(|reason| KeymapError::BadKey {
-                    path: p(),
-                    mode,
-                    key: key.clone(),
-                    reason,
-                })?;
+                let binding = match KeyBinding::from_str(&key) {
+                    Ok(b) => b,
+                    Err(reason) => {
+                        errors.push(KeymapError::BadKey { path: p(), mode, key, reason });
+                        continue;
+                    }
+                };
                 let action = match action {
                     serde_json::Value::Null => None,
                     serde_json::Value::String(s) if s == "none" => None,
                     serde_json::Value::String(s) => match Action::from_str(&s) {
                         Ok(a) => Some(a),
                         Err(_) => {
-                            let action = s.clone();
-                            return Err(KeymapError::UnknownAction { path: p(), mode, key, action });
+                            errors.push(KeymapError::UnknownAction { path: p(), mode, key, action: s });
+                            continue;
                         }
                     },
                     other => {
                         let action = other.to_string();
-                        return Err(KeymapError::UnknownAction { path: p(), mode, key, action });
+                        errors.push(KeymapError::UnknownAction { path: p(), mode, key, action });
+                        continue;
                     }
                 };
                 match action {
@@ -321,7 +335,24 @@ impl Keymap {
                 };
             }
         }
-        Ok(out)
+        errors.extend(out.without_way_out(path));
+        if errors.is_empty() { Ok(out) } else { Err(errors) }
+    }
+
+    /// The modes this keymap leaves without a way out: no key quits the app from the tabs, or a
+    /// popup has no key that closes it (nor one that quits).
+    fn without_way_out(&self, path: &Path) -> Vec<KeymapError> {
+        Mode::iter()
+            .filter_map(|mode| {
+                let ways: &[Action] = match mode {
+                    Mode::Global | Mode::List => &[Action::Quit, Action::ForceQuit],
+                    Mode::Confirm => &[Action::Back, Action::No, Action::ForceQuit],
+                    _ => &[Action::Back, Action::ForceQuit],
+                };
+                let open = ways.iter().any(|a| !self.keys_for(mode, *a).is_empty());
+                (!open).then(|| KeymapError::NoWayOut { path: path.to_path_buf(), mode, needs: ways.to_vec() })
+            })
+            .collect()
     }
 
     /// The action bound to `key` in `mode` (then in `global` for modes that inherit it).

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::ui::action::Action;
-use crate::ui::keymap::{Keymap, Mode};
+use crate::ui::keymap::Mode;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
 use crate::ui::widgets::form::{Form, FormValues};
@@ -37,6 +37,8 @@ pub enum LayerResult {
     Prompted { id: String, text: String },
     /// A picker's chosen ids (one for a single picker).
     Picked { id: String, ids: Vec<String> },
+    /// A picker ended on its entry row: the text typed into its filter.
+    Entered { id: String, text: String },
     /// A form's values; answer `Effect::Reject(msg)` to keep it open with the error shown.
     Submitted { id: String, values: FormValues },
 }
@@ -48,6 +50,7 @@ impl LayerResult {
             | LayerResult::Declined { id }
             | LayerResult::Prompted { id, .. }
             | LayerResult::Picked { id, .. }
+            | LayerResult::Entered { id, .. }
             | LayerResult::Submitted { id, .. } => id,
         }
     }
@@ -114,9 +117,9 @@ impl Layer {
         }
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, keymap: &Keymap, theme: &Theme) {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         match self {
-            Layer::Help(h) => h.render(area, buf, keymap, theme),
+            Layer::Help(h) => h.render(area, buf, theme),
             Layer::Confirm(c) => c.render(area, buf, theme),
             Layer::Prompt(p) => p.render(area, buf, theme),
             Layer::Picker(p) => p.render(area, buf, theme),

@@ -38,9 +38,9 @@
 //!     fn refresh(&mut self, ctx: &Ctx) { self.rows = /* read models */; self.pane.sync(&self.rows); }
 //! }
 //!
-//! let (keymap, warning) = Keymap::load(Some(&config_dir.join("keymap.json")));
+//! let (keymap, errors) = Keymap::load(Some(&config_dir.join("keymap.json")));
 //! let mut app = App::new(ctx, keymap, Theme::from_env());
-//! if let Some(w) = warning { app.set_message(StatusMessage::error(w.to_string())) }
+//! if let Some(e) = errors.first() { app.set_message(StatusMessage::error(e.to_string())) }
 //! app.set_view(Tab::Packages, Box::new(Packages { .. }));
 //! app.set_visible_tabs(tabs_for(&user));
 //! terminal::run(&mut app)?;

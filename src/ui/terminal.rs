@@ -7,10 +7,16 @@
 //! passes, and reads the keyboard: Esc gives the command up (it is then not done, and the status
 //! bar says so), Ctrl-C gives it up and quits. Those two keys are fixed here, as the wait is
 //! outside any mode of the keymap. The loop redraws the whole screen afterwards.
+//!
+//! SIGTERM, SIGHUP, SIGINT and SIGQUIT end the app the way `q` does (on Unix): the loop sees the
+//! signal within [`SIGNAL_CHECK`], leaves, and the terminal is restored (alternate screen left,
+//! cursor shown, mouse reporting off). Nothing is lost: every commit is durable when it returns,
+//! and signals are only looked at between two events. A second signal while the first is being
+//! handled ends the process at once (the default action).
 
 use std::io::{self, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ratatui::DefaultTerminal;
@@ -28,6 +34,9 @@ use crate::ui::app::{App, Shell};
 
 /// How often the context is ticked (reload from disk, live clock).
 pub const TICK: Duration = Duration::from_millis(500);
+
+/// The longest the loop waits before it looks at the signals again.
+pub const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
 /// At most this many events are handled before a frame is drawn, so a flood cannot starve drawing.
 const MAX_BATCH: usize = 512;
@@ -52,16 +61,81 @@ impl Drop for MouseGuard {
     }
 }
 
-/// What a [`lock_waiter`] tells the event loop: it drew over the screen, or Ctrl-C was pressed.
+/// What a [`lock_waiter`] tells the event loop (it drew over the screen, or Ctrl-C was pressed),
+/// and the signal that asked the app to end, if one did.
 #[derive(Debug, Default)]
 pub struct WaitSignals {
     drew: AtomicBool,
     quit: AtomicBool,
+    /// The number of the signal received (0: none).
+    signal: Arc<AtomicUsize>,
+    /// Whether a signal came already (a second one then takes its default action).
+    seen: Arc<AtomicBool>,
+}
+
+impl WaitSignals {
+    /// The signal that asked the app to end, if any.
+    pub fn signal(&self) -> Option<i32> {
+        i32::try_from(self.signal.load(Ordering::Relaxed)).ok().filter(|s| *s != 0)
+    }
+
+    /// Records `signal` as received (what the signal handler does).
+    pub fn raise(&self, signal: i32) {
+        self.signal.store(usize::try_from(signal).unwrap_or(usize::MAX), Ordering::Relaxed);
+    }
+}
+
+/// How the app ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal asked it to end (its number).
+    Signal(i32),
+}
+
+/// The signals that end the app, watched while it runs; dropped, their default action returns.
+struct SignalWatch {
+    #[cfg(unix)]
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl SignalWatch {
+    #[cfg(unix)]
+    fn start(signals: &WaitSignals) -> io::Result<SignalWatch> {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+        let mut ids = Vec::new();
+        for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
+            let value = usize::try_from(sig).unwrap_or(usize::MAX);
+            // A second signal while the first is handled takes its default action at once.
+            ids.push(signal_hook::flag::register_conditional_default(sig, signals.seen.clone())?);
+            ids.push(signal_hook::flag::register(sig, signals.seen.clone())?);
+            ids.push(signal_hook::flag::register_usize(sig, signals.signal.clone(), value)?);
+        }
+        Ok(SignalWatch { ids })
+    }
+
+    #[cfg(not(unix))]
+    fn start(_signals: &WaitSignals) -> io::Result<SignalWatch> {
+        Ok(SignalWatch {})
+    }
+}
+
+impl Drop for SignalWatch {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
 }
 
 /// The store's waiter for the terminal app (see the module documentation).
 pub fn lock_waiter(signals: Arc<WaitSignals>) -> Waiter {
     Box::new(move |w: &Waiting| {
+        if signals.signal().is_some() {
+            return Wait::GiveUp;
+        }
         signals.drew.store(true, Ordering::Relaxed);
         // Drawing is best effort: a failure leaves the old screen, and the wait goes on.
         let _ = draw_waiting(w);
@@ -101,13 +175,15 @@ fn draw_waiting(w: &Waiting) -> io::Result<()> {
     out.flush()
 }
 
-/// Runs `app` until it quits. The terminal is restored on return, on error and on panic.
-pub fn run<C: Shell>(app: &mut App<C>) -> io::Result<()> {
+/// Runs `app` until it quits or a signal ends it. The terminal is restored on return, on error,
+/// on a signal and on panic.
+pub fn run<C: Shell>(app: &mut App<C>) -> io::Result<Ended> {
     run_with_tick(app, TICK, Arc::default())
 }
 
 /// [`run`] with another tick, and the signals of the [`lock_waiter`] the app's store uses.
-pub fn run_with_tick<C: Shell>(app: &mut App<C>, tick: Duration, signals: Arc<WaitSignals>) -> io::Result<()> {
+pub fn run_with_tick<C: Shell>(app: &mut App<C>, tick: Duration, signals: Arc<WaitSignals>) -> io::Result<Ended> {
+    let watch = SignalWatch::start(&signals)?;
     let mut terminal = ratatui::try_init()?;
     let result = MouseGuard::enable().and_then(|guard| {
         let r = event_loop(&mut terminal, app, tick, &signals);
@@ -115,7 +191,8 @@ pub fn run_with_tick<C: Shell>(app: &mut App<C>, tick: Duration, signals: Arc<Wa
         r
     });
     ratatui::restore();
-    result
+    drop(watch);
+    result.map(|()| signals.signal().map_or(Ended::Quit, Ended::Signal))
 }
 
 /// The loop itself, on any ratatui terminal.
@@ -128,6 +205,9 @@ pub fn event_loop<C: Shell>(
     let mut last_tick = Instant::now();
     let mut dirty = true;
     while !app.should_quit() {
+        if signals.signal().is_some() {
+            break;
+        }
         if signals.quit.swap(false, Ordering::Relaxed) {
             app.quit = true;
             break;
@@ -145,7 +225,7 @@ pub fn event_loop<C: Shell>(
             app.take_redraw();
             dirty = false;
         }
-        let timeout = tick.saturating_sub(last_tick.elapsed());
+        let timeout = tick.saturating_sub(last_tick.elapsed()).min(SIGNAL_CHECK);
         if event::poll(timeout)? {
             let mut handled = 0;
             loop {

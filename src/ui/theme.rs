@@ -51,7 +51,8 @@ impl Theme {
             tab: Style::new().fg(Color::Gray),
             tab_active: Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(bold),
             header: Style::new().fg(Color::Cyan).add_modifier(bold),
-            selected: Style::new().bg(Color::DarkGray).fg(Color::White).add_modifier(bold),
+            // No foreground of the theme is blue: every cell of a highlighted row stays readable.
+            selected: Style::new().bg(Color::Blue).fg(Color::White).add_modifier(bold),
             title: Style::new().fg(Color::Cyan).add_modifier(bold),
             border: Style::new().fg(Color::DarkGray),
             border_focus: Style::new().fg(Color::Cyan),

@@ -11,6 +11,7 @@ pub mod lookups;
 pub mod my_access;
 pub mod notifications;
 pub mod organizations;
+pub mod overview;
 pub mod packages;
 mod packages_forms;
 mod packages_rows;

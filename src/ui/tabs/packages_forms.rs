@@ -355,6 +355,6 @@ pub fn answer(tab: &mut Packages, ctx: &mut Ctx, result: LayerResult) -> Effect 
                 Err(e) => Effect::Reject(e),
             }
         }
-        LayerResult::Declined { .. } => Effect::None,
+        LayerResult::Declined { .. } | LayerResult::Entered { .. } => Effect::None,
     }
 }

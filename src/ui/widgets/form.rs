@@ -154,7 +154,7 @@ pub enum FormOutcome {
     /// A lookup field wants a picker; give its ids back with [`Form::set_picked`].
     Pick {
         field: String,
-        picker: PickerState,
+        picker: Box<PickerState>,
     },
 }
 
@@ -427,7 +427,7 @@ impl Form {
             Action::Open => {
                 if let Some(p) = self.fields.get(self.focus).and_then(Field::picker) {
                     let field = self.fields[self.focus].id.clone();
-                    return FormOutcome::Pick { field, picker: p };
+                    return FormOutcome::Pick { field, picker: Box::new(p) };
                 }
                 if self.is_last_field() {
                     return match self.submit() {
@@ -444,7 +444,7 @@ impl Form {
                 if other == Action::Toggle
                     && let Some(p) = f.picker()
                 {
-                    return FormOutcome::Pick { field: f.id.clone(), picker: p };
+                    return FormOutcome::Pick { field: f.id.clone(), picker: Box::new(p) };
                 }
                 match f.edit(other) {
                     None => return FormOutcome::Ignored,

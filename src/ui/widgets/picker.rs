@@ -41,6 +41,9 @@ pub struct PickerState {
     /// Highlighted position in `matches`.
     cursor: usize,
     chosen: BTreeSet<String>,
+    /// A last row that takes the filter's text itself ("Sign in from outside as …"), shown
+    /// while there is text; choosing it ends the picker with [`PickerState::entered`].
+    entry: Option<String>,
     offset: Cell<usize>,
     page: Cell<usize>,
 }
@@ -57,6 +60,7 @@ impl PickerState {
             matches,
             cursor: 0,
             chosen: BTreeSet::new(),
+            entry: None,
             offset: Cell::new(0),
             page: Cell::new(10),
         }
@@ -69,9 +73,25 @@ impl PickerState {
         self
     }
 
+    /// Adds the row that takes the typed text itself, labelled `label` then the text.
+    pub fn with_entry(mut self, label: impl Into<String>) -> Self {
+        self.entry = Some(label.into());
+        self
+    }
+
+    /// The typed text, when the picker ended on its entry row (see [`PickerState::with_entry`]).
+    pub fn entered(&self) -> Option<String> {
+        self.on_entry().then(|| self.filter.value().trim().to_string())
+    }
+
+    /// Whether the highlight is on the entry row (its index is one past the items).
+    fn on_entry(&self) -> bool {
+        self.entry.is_some() && self.matches.get(self.cursor) == Some(&self.items.len())
+    }
+
     /// Puts the highlight on the item with this id (e.g. the current value).
     pub fn highlight(mut self, id: &str) -> Self {
-        if let Some(p) = self.matches.iter().position(|&i| self.items[i].id == id) {
+        if let Some(p) = self.matches.iter().position(|&i| self.items.get(i).is_some_and(|it| it.id == id)) {
             self.cursor = p;
         }
         self
@@ -102,10 +122,18 @@ impl PickerState {
                 contains_ci(&it.label, &needle) || contains_ci(&it.detail, &needle)
             })
             .collect();
-        self.cursor = keep.and_then(|id| self.matches.iter().position(|&i| self.items[i].id == id)).unwrap_or(0);
+        if self.entry.is_some() && !needle.trim().is_empty() {
+            self.matches.push(self.items.len());
+        }
+        self.cursor = keep
+            .and_then(|id| self.matches.iter().position(|&i| self.items.get(i).is_some_and(|it| it.id == id)))
+            .unwrap_or(0);
     }
 
     fn finish(&self) -> Outcome<Vec<String>> {
+        if self.on_entry() {
+            return Outcome::Done(Vec::new());
+        }
         if self.multi && !self.chosen.is_empty() {
             return Outcome::Done(self.chosen.iter().cloned().collect());
         }
@@ -152,7 +180,8 @@ impl PickerState {
         let popup = popup_area(area, 70, 70);
         let inner = popup_frame(popup, buf, &self.title, theme);
         let [filter, list] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
-        let count = format!(" {} of {}", self.matches.len(), self.items.len());
+        let found = self.matches.iter().filter(|&&i| i < self.items.len()).count();
+        let count = format!(" {} of {}", found, self.items.len());
         Span::styled("› ", theme.key).render(filter, buf);
         let count_w = count.len() as u16;
         let input = Rect { x: filter.x + 2, width: filter.width.saturating_sub(2 + count_w), ..filter };
@@ -174,8 +203,12 @@ impl PickerState {
         }
         self.offset.set(offset);
         let label_w = list.width.saturating_mul(6) / 10;
+        let entry_row = self
+            .entry
+            .as_ref()
+            .map(|label| PickItem::new("", format!("{label} {}", self.filter.value().trim()), String::new()));
         for (row, pos) in (offset..self.matches.len().min(offset + height)).enumerate() {
-            let Some(item) = self.matches.get(pos).and_then(|&i| self.items.get(i)) else {
+            let Some(item) = self.matches.get(pos).and_then(|&i| self.items.get(i).or(entry_row.as_ref())) else {
                 break;
             };
             let y = list.y + row as u16;

@@ -185,25 +185,56 @@ impl Widget for MessageLines<'_> {
     }
 }
 
-/// The footer: `key label` pairs for the current mode, as many as fit.
+/// One footer hint: a key, what it does here, and whether it must stay when room is short.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub key: String,
+    pub label: String,
+    pub keep: bool,
+}
+
+/// The footer: `key label` pairs for the current mode, in order. When they do not all fit, the
+/// ones marked `keep` stay and the others fill the room left, first ones first.
 pub struct Footer<'a> {
-    pub hints: &'a [(String, String)],
+    pub hints: &'a [Hint],
     pub theme: &'a Theme,
+}
+
+impl Footer<'_> {
+    fn width(h: &Hint) -> u16 {
+        u16::try_from(Span::raw(&h.key).width() + Span::raw(&h.label).width() + 3).unwrap_or(u16::MAX)
+    }
 }
 
 impl Widget for Footer<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let mut spans = Vec::new();
+        let kept: u16 = self.hints.iter().filter(|h| h.keep).map(Self::width).fold(0, u16::saturating_add);
+        let mut room = area.width.saturating_sub(1).saturating_sub(kept);
+        let shown: Vec<&Hint> = self
+            .hints
+            .iter()
+            .filter(|h| {
+                if h.keep {
+                    return true;
+                }
+                let w = Self::width(h);
+                let fits = w <= room;
+                if fits {
+                    room -= w;
+                }
+                fits
+            })
+            .collect();
+        let mut spans = vec![Span::raw(" ")];
         let mut used = 1u16;
-        spans.push(Span::raw(" "));
-        for (key, label) in self.hints {
-            let w = (Span::raw(key).width() + Span::raw(label).width() + 3) as u16;
-            if used + w > area.width {
+        for h in shown {
+            let w = Self::width(h);
+            if used.saturating_add(w) > area.width {
                 break;
             }
             used += w;
-            spans.push(Span::styled(key.clone(), self.theme.key));
-            spans.push(Span::styled(format!(" {label}  "), self.theme.muted));
+            spans.push(Span::styled(h.key.clone(), self.theme.key));
+            spans.push(Span::styled(format!(" {}  ", h.label), self.theme.muted));
         }
         Line::from(spans).render(area, buf);
     }

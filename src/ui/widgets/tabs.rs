@@ -1,5 +1,7 @@
-//! The tab bar: numbered titles with optional badges (e.g. unread counts). When the full titles do
-//! not fit, short titles are used, then a window around the current tab with ‹ › markers.
+//! The tab bar: each title with the key that opens it and a badge (e.g. "(2)" unread). When the
+//! full titles do not fit, the longest give way first: short titles, then only the key for tabs
+//! with nothing to show, and only then a window around the current tab with ‹ › markers. The
+//! current tab and the tabs with a badge keep their names as long as anything can.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -12,10 +14,19 @@ use crate::ui::theme::Theme;
 pub struct TabItem {
     pub title: String,
     pub short: String,
-    /// Shown after the title in the badge style (e.g. `"3"`).
+    /// Shown after the title in the badge style, in brackets (e.g. `"3"` shows as `(3)`).
     pub badge: Option<String>,
-    /// The number key shown before the title (1-9), if any.
-    pub number: Option<usize>,
+    /// The key that opens the tab (`"1"`, `"0"`), from the keymap.
+    pub key: Option<String>,
+}
+
+/// How much of an item is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Shown {
+    /// The key alone (and the badge).
+    Key,
+    Short,
+    Full,
 }
 
 pub struct TabBar<'a> {
@@ -24,51 +35,94 @@ pub struct TabBar<'a> {
 }
 
 fn width(s: &str) -> u16 {
-    Span::raw(s).width() as u16
+    u16::try_from(Span::raw(s).width()).unwrap_or(u16::MAX)
 }
 
 impl TabBar<'_> {
-    fn label(item: &TabItem, short: bool) -> (String, Option<String>) {
-        let title = if short { &item.short } else { &item.title };
-        let text = match item.number {
-            Some(n) => format!(" {n} {title}"),
-            None => format!(" {title}"),
+    fn label(item: &TabItem, shown: Shown) -> (String, Option<String>) {
+        let title = match shown {
+            Shown::Full => item.title.as_str(),
+            Shown::Short => item.short.as_str(),
+            Shown::Key if item.key.is_some() => "",
+            Shown::Key => item.short.as_str(),
         };
-        (text, item.badge.as_ref().map(|b| format!(" {b}")))
+        let text = match (&item.key, title.is_empty()) {
+            (Some(k), true) => format!(" {k}"),
+            (Some(k), false) => format!(" {k} {title}"),
+            (None, _) => format!(" {title}"),
+        };
+        (text, item.badge.as_ref().map(|b| format!(" ({b})")))
     }
 
-    fn item_width(item: &TabItem, short: bool) -> u16 {
-        let (text, badge) = Self::label(item, short);
-        width(&text) + badge.as_deref().map_or(0, width) + 1
+    fn item_width(item: &TabItem, shown: Shown) -> u16 {
+        let (text, badge) = Self::label(item, shown);
+        width(&text).saturating_add(badge.as_deref().map_or(0, width)).saturating_add(1)
     }
 
-    /// The rectangle of each item on screen (`None` when it is scrolled out), and whether short
-    /// titles are used.
-    pub fn layout(&self, area: Rect) -> (Vec<Option<Rect>>, bool) {
-        let mut short = false;
-        let total = |short: bool| -> u16 {
-            self.items.iter().map(|i| Self::item_width(i, short)).fold(0u16, u16::saturating_add)
+    /// How each item is shown so that the bar fits `room`, giving way in the order the module
+    /// documentation says; the bar may still be too wide (then it is windowed).
+    fn fit(&self, room: u16) -> Vec<Shown> {
+        let mut shown = vec![Shown::Full; self.items.len()];
+        let total = |shown: &[Shown]| -> u16 {
+            self.items.iter().zip(shown).map(|(i, s)| Self::item_width(i, *s)).fold(0u16, u16::saturating_add)
         };
-        if total(false) > area.width {
-            short = true;
+        // Which items give way at each step: (from, to, the selected one?, ones with a badge?).
+        let steps: [(Shown, Shown, bool, bool); 5] = [
+            (Shown::Full, Shown::Short, false, false),
+            (Shown::Full, Shown::Short, false, true),
+            (Shown::Full, Shown::Short, true, true),
+            (Shown::Short, Shown::Key, false, false),
+            (Shown::Short, Shown::Key, false, true),
+        ];
+        for (from, to, selected, badged) in steps {
+            loop {
+                let over = total(&shown).saturating_sub(room);
+                if over == 0 {
+                    return shown;
+                }
+                let candidates: Vec<(u16, usize)> = (0..self.items.len())
+                    .filter(|&i| (i == self.selected) == selected && shown[i] >= from)
+                    .filter(|&i| selected || self.items[i].badge.is_some() == badged)
+                    .map(|i| {
+                        let now = Self::item_width(&self.items[i], shown[i]);
+                        (now.saturating_sub(Self::item_width(&self.items[i], to)), i)
+                    })
+                    .filter(|(saved, _)| *saved > 0)
+                    .collect();
+                // The one that saves just enough, else the one that saves most.
+                let enough = candidates.iter().filter(|(saved, _)| *saved >= over).min().copied();
+                let Some((_, i)) = enough.or_else(|| candidates.iter().max().copied()) else { break };
+                shown[i] = to;
+            }
         }
-        let widths: Vec<u16> = self.items.iter().map(|i| Self::item_width(i, short)).collect();
+        shown
+    }
+
+    /// The rectangle of each item on screen (`None` when it is scrolled out).
+    pub fn layout(&self, area: Rect) -> Vec<Option<Rect>> {
+        self.layout_shown(area).0
+    }
+
+    fn layout_shown(&self, area: Rect) -> (Vec<Option<Rect>>, Vec<Shown>) {
+        let shown = self.fit(area.width);
+        let widths: Vec<u16> = self.items.iter().zip(&shown).map(|(i, s)| Self::item_width(i, *s)).collect();
+        let total = widths.iter().fold(0u16, |a, w| a.saturating_add(*w));
         let (mut start, mut end) = (0, self.items.len());
-        if total(short) > area.width && !self.items.is_empty() {
+        if total > area.width && !self.items.is_empty() {
             // Grow a window around the selected tab, leaving one column each side for markers.
             let budget = area.width.saturating_sub(2);
             let sel = self.selected.min(self.items.len() - 1);
             let (mut s, mut e, mut used) = (sel, sel + 1, widths[sel]);
             loop {
                 let mut grew = false;
-                if e < widths.len() && used + widths[e] <= budget {
-                    used += widths[e];
+                if e < widths.len() && used.saturating_add(widths[e]) <= budget {
+                    used = used.saturating_add(widths[e]);
                     e += 1;
                     grew = true;
                 }
-                if s > 0 && used + widths[s - 1] <= budget {
+                if s > 0 && used.saturating_add(widths[s - 1]) <= budget {
                     s -= 1;
-                    used += widths[s];
+                    used = used.saturating_add(widths[s]);
                     grew = true;
                 }
                 if !grew {
@@ -87,11 +141,11 @@ impl TabBar<'_> {
                     return None;
                 }
                 let r = Rect { x, y: area.y, width: (*w).min(right - x), height: 1 };
-                x += w;
+                x = x.saturating_add(*w);
                 Some(r)
             })
             .collect();
-        (rects, short)
+        (rects, shown)
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -100,12 +154,12 @@ impl TabBar<'_> {
         }
         let area = Rect { height: 1, ..area };
         buf.set_style(area, theme.tab);
-        let (rects, short) = self.layout(area);
-        for (i, (item, rect)) in self.items.iter().zip(&rects).enumerate() {
+        let (rects, shown) = self.layout_shown(area);
+        for (i, ((item, rect), how)) in self.items.iter().zip(&rects).zip(&shown).enumerate() {
             let Some(rect) = rect else { continue };
             let style = if i == self.selected { theme.tab_active } else { theme.tab };
             buf.set_style(*rect, style);
-            let (text, badge) = Self::label(item, short);
+            let (text, badge) = Self::label(item, *how);
             let (x, _) = buf.set_stringn(rect.x, rect.y, &text, usize::from(rect.width), style);
             if let Some(b) = badge {
                 let w = (rect.x + rect.width).saturating_sub(x);
@@ -120,6 +174,73 @@ impl TabBar<'_> {
         if last_shown.is_some_and(|l| l + 1 < rects.len()) && area.width > 0 {
             let r = Rect { x: area.x + area.width - 1, width: 1, ..area };
             Span::styled("›", theme.muted).render(r, buf);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn admin_items(badges: &[(usize, &str)]) -> Vec<TabItem> {
+        let names = [
+            ("My access", "Access"),
+            ("Approvals", "Approve"),
+            ("Reviews", "Reviews"),
+            ("Catalogs", "Catalogs"),
+            ("Access packages", "Packages"),
+            ("Organizations", "Orgs"),
+            ("Directory", "Users"),
+            ("Audit", "Audit"),
+            ("Reports", "Reports"),
+            ("Notifications", "Inbox"),
+            ("Settings", "Settings"),
+        ];
+        let keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-"];
+        names
+            .iter()
+            .zip(keys)
+            .enumerate()
+            .map(|(i, ((title, short), key))| TabItem {
+                title: title.to_string(),
+                short: short.to_string(),
+                badge: badges.iter().find(|(j, _)| *j == i).map(|(_, b)| b.to_string()),
+                key: Some(key.to_string()),
+            })
+            .collect()
+    }
+
+    fn bar_text(items: &[TabItem], selected: usize, width: u16) -> String {
+        let area = Rect::new(0, 0, width, 1);
+        let mut buf = Buffer::empty(area);
+        TabBar { items, selected }.render(area, &mut buf, &Theme::monochrome());
+        (0..width).map(|x| buf[(x, 0)].symbol().to_string()).collect()
+    }
+
+    #[test]
+    fn full_titles_when_they_fit_and_the_longest_give_way_first() {
+        let items = admin_items(&[(10, "1")]);
+        let wide = bar_text(&items, 4, 200);
+        assert!(wide.contains(" 1 My access ") && wide.contains(" 0 Notifications "), "{wide}");
+        let mid = bar_text(&items, 4, 120);
+        for title in ["Access", "Approve", "Reviews", "Catalogs", "Packages", "Orgs", "Users", "Inbox"] {
+            assert!(mid.contains(title), "{title} at 120 columns: {mid}");
+        }
+    }
+
+    /// Every tab keeps its key on screen, the current one its name, and a badge stays visible
+    /// (in brackets, so that it cannot be read as a tab's number), down to 80 columns.
+    #[test]
+    fn every_key_and_every_badge_stay_visible_at_80_columns() {
+        for selected in [0, 4, 10] {
+            let items = admin_items(&[(1, "2"), (10, "7")]);
+            let bar = bar_text(&items, selected, 80);
+            for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-"] {
+                assert!(bar.contains(&format!(" {key} ")), "key {key} at 80 columns: {bar}");
+            }
+            assert!(bar.contains("(2)") && bar.contains("(7)"), "badges: {bar}");
+            assert!(bar.contains(&items[selected].short), "the current tab's name: {bar}");
+            assert!(!bar.contains('›') && !bar.contains('‹'), "no tab scrolled out: {bar}");
         }
     }
 }

@@ -1,0 +1,239 @@
+//! What the Overview tab shows, read through the indexes at the tenant's now: for an approver
+//! their waiting decisions by age and their review tasks; for an administrator the expiries of the
+//! next twelve weeks, the requests of the last thirty days by outcome, the open reviews' progress
+//! and the packages with most requests waiting; for everyone their own access with the time it has
+//! left and their requests still open. Every figure follows the in-app clock.
+
+use chrono::Duration;
+
+use super::Time;
+use super::flow::{Request, RequestState, ReviewState};
+use super::ids::{PackageId, RequestId, ReviewId, UserId};
+use super::tenant::Tenant;
+use super::timers::Timer;
+
+/// The age buckets of waiting decisions, with their labels.
+pub const AGE_BUCKETS: [(&str, i64); 5] = [("<1d", 1), ("1-3d", 3), ("3-7d", 7), ("1-2w", 14), (">2w", i64::MAX)];
+
+/// Weeks of expiries shown, and days of requests.
+pub const WEEKS_AHEAD: usize = 12;
+pub const DAYS_BACK: usize = 30;
+
+/// A decision waiting for the approver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub request: RequestId,
+    pub package: String,
+    pub target: String,
+    /// Since when this stage waits.
+    pub since: Time,
+    /// When the stage times out, if its revision says.
+    pub deadline: Option<Time>,
+}
+
+/// An access review with the reader's share of it, or its whole progress for an administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewProgress {
+    pub review: ReviewId,
+    pub name: String,
+    pub end: Time,
+    pub decided: usize,
+    pub total: usize,
+}
+
+/// One of the person's own assignments, with how much of its time has passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLeft {
+    pub package: String,
+    pub start: Time,
+    pub end: Option<Time>,
+}
+
+impl AccessLeft {
+    /// The share of its lifetime still ahead at `now`, 0.0 to 1.0 (1.0 for one that never ends).
+    pub fn left(&self, now: Time) -> f64 {
+        let Some(end) = self.end else { return 1.0 };
+        let whole = (end - self.start).num_seconds();
+        let ahead = (end - now).num_seconds();
+        if whole <= 0 { 0.0 } else { (ahead as f64 / whole as f64).clamp(0.0, 1.0) }
+    }
+}
+
+/// A request of the person's that is still open, and where it waits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenRequest {
+    pub request: RequestId,
+    pub package: String,
+    pub state: RequestState,
+    /// The approvers of its current stage, by name (empty unless it waits for approval).
+    pub waits_for: Vec<String>,
+}
+
+/// Requests finished on one day, by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayOutcomes {
+    pub delivered: u64,
+    /// Denied, expired without a decision, or failed.
+    pub refused: u64,
+    pub canceled: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApproverOverview {
+    /// Waiting decisions per bucket of [`AGE_BUCKETS`].
+    pub by_age: [u64; 5],
+    /// The oldest waiting decisions, oldest first (at most five).
+    pub oldest: Vec<Waiting>,
+    pub reviews: Vec<ReviewProgress>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AdminOverview {
+    /// Assignments expiring in each of the next [`WEEKS_AHEAD`] weeks.
+    pub expiring: Vec<u64>,
+    /// Requests finished on each of the last [`DAYS_BACK`] days, oldest first.
+    pub requests: Vec<DayOutcomes>,
+    pub open_reviews: Vec<ReviewProgress>,
+    /// The packages with most requests waiting, most first (at most five).
+    pub busiest: Vec<(PackageId, String, u64)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequesterOverview {
+    pub access: Vec<AccessLeft>,
+    pub open: Vec<OpenRequest>,
+}
+
+impl Tenant {
+    /// A person's own access and open requests.
+    pub fn requester_overview(&self, me: UserId) -> RequesterOverview {
+        let pkg = |p: PackageId| self.packages.get(&p).map(|p| p.display_name.clone()).unwrap_or_default();
+        let mut access: Vec<AccessLeft> = self
+            .assignments_of_user(me)
+            .filter(|a| a.is_active())
+            .map(|a| AccessLeft { package: pkg(a.package), start: a.start, end: a.end })
+            .collect();
+        access.sort_by(|a, b| (a.end.is_none(), a.end, &a.package).cmp(&(b.end.is_none(), b.end, &b.package)));
+        let open = self
+            .requests_of_user(me)
+            .filter(|r| r.state.is_open())
+            .map(|r| OpenRequest {
+                request: r.id,
+                package: pkg(r.package),
+                state: r.state,
+                waits_for: if r.state == RequestState::PendingApproval {
+                    r.approvers.iter().map(|u| self.user_name(*u)).collect()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        RequesterOverview { access, open }
+    }
+
+    /// An approver's waiting decisions by age, the oldest of them, and their review tasks.
+    pub fn approver_overview(&self, me: UserId) -> ApproverOverview {
+        let now = self.now();
+        let mut out = ApproverOverview::default();
+        let mut waiting: Vec<Waiting> = self.inbox(me).map(|r| self.waiting(r)).collect();
+        for w in &waiting {
+            let days = (now - w.since).num_days();
+            let bucket = AGE_BUCKETS.iter().position(|(_, below)| days < *below).unwrap_or(AGE_BUCKETS.len() - 1);
+            if let Some(n) = out.by_age.get_mut(bucket) {
+                *n += 1;
+            }
+        }
+        waiting.sort_by_key(|w| (w.since, w.request));
+        waiting.truncate(5);
+        out.oldest = waiting;
+        let mut reviews: Vec<ReviewProgress> = Vec::new();
+        for (review, item) in self.review_tasks(me) {
+            match reviews.iter_mut().find(|p| p.review == review.id) {
+                Some(p) => {
+                    p.total += 1;
+                    p.decided += usize::from(item.decision.is_some());
+                }
+                None => reviews.push(ReviewProgress {
+                    review: review.id,
+                    name: review.display_name.clone(),
+                    end: review.end,
+                    decided: usize::from(item.decision.is_some()),
+                    total: 1,
+                }),
+            }
+        }
+        reviews.sort_by_key(|r| (r.end, r.review));
+        out.reviews = reviews;
+        out
+    }
+
+    fn waiting(&self, r: &Request) -> Waiting {
+        let timeout = self.request_terms(r).and_then(|t| t.stages.get(r.stage)).map(|s| s.timeout_days);
+        Waiting {
+            request: r.id,
+            package: self.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default(),
+            target: self.target_label(&r.target),
+            since: r.stage_started.unwrap_or(r.created_at),
+            deadline: timeout.and_then(|d| r.stage_deadline(d)),
+        }
+    }
+
+    /// The administrator's figures. `finished` gives each finished request's outcome and when
+    /// it finished (the caller reads them from wherever they are kept).
+    pub fn admin_overview(&self, finished: impl Iterator<Item = (RequestState, Time)>) -> AdminOverview {
+        let now = self.now();
+        let week = Duration::weeks(1);
+        let mut expiring = vec![0u64; WEEKS_AHEAD];
+        let horizon = now.checked_add_signed(week * WEEKS_AHEAD as i32).unwrap_or(Time::MAX_UTC);
+        for (at, timer) in self.idx.timers.iter() {
+            if *at >= horizon {
+                break;
+            }
+            if *at >= now
+                && matches!(timer, Timer::Expire(_))
+                && let Ok(w) = usize::try_from((*at - now).num_weeks())
+                && let Some(n) = expiring.get_mut(w)
+            {
+                *n += 1;
+            }
+        }
+        let mut requests = vec![DayOutcomes::default(); DAYS_BACK];
+        for (state, at) in finished {
+            let days_ago = (now - at).num_days();
+            let Some(slot) = usize::try_from(days_ago).ok().filter(|d| *d < DAYS_BACK).map(|d| DAYS_BACK - 1 - d)
+            else {
+                continue;
+            };
+            let Some(day) = requests.get_mut(slot) else { continue };
+            match state {
+                RequestState::Delivered => day.delivered += 1,
+                RequestState::Canceled => day.canceled += 1,
+                s if !s.is_open() => day.refused += 1,
+                _ => {}
+            }
+        }
+        let open_reviews = self
+            .reviews
+            .values()
+            .filter(|r| r.state == ReviewState::InProgress)
+            .map(|r| ReviewProgress {
+                review: r.id,
+                name: r.display_name.clone(),
+                end: r.end,
+                decided: r.items.iter().filter(|i| i.decision.is_some()).count(),
+                total: r.items.len(),
+            })
+            .collect();
+        let mut busiest: Vec<(PackageId, String, u64)> = self
+            .packages
+            .values()
+            .filter_map(|p| {
+                let n = self.requests_of_package(p.id).filter(|r| r.state.is_open()).count() as u64;
+                (n > 0).then(|| (p.id, p.display_name.clone(), n))
+            })
+            .collect();
+        busiest.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+        busiest.truncate(5);
+        AdminOverview { expiring, requests, open_reviews, busiest }
+    }
+}

@@ -1,0 +1,88 @@
+//! The Overview tab: what an administrator, an approver and a requester land on, at 80x24 and
+//! 200x50, its figures following the in-app clock, and Enter opening the matching list.
+
+use std::path::Path;
+
+use entitle::session::{Session, resolve_actor};
+use entitle::store::Store;
+use entitle::ui::app::{App, Tab};
+use entitle::ui::ctx::Ctx;
+use entitle::ui::run::build_app;
+use entitle::ui::{Action, Keymap, Theme, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn demo_app(dir: &Path, who: Option<&str>) -> App<Ctx> {
+    let tenant = entitle::demo::demo_tenant().expect("the demo builds");
+    let store = Store::create(dir, tenant).expect("a store");
+    let actor = resolve_actor(store.state(), who).expect("the user");
+    build_app(Session::new(store, actor), Path::new("/data/contoso"), Keymap::defaults(), Theme::monochrome())
+}
+
+fn screen(app: &mut App<Ctx>, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| app.draw(f)).expect("draw");
+    format!("{}", term.backend())
+}
+
+#[test]
+fn administrators_and_approvers_land_on_the_overview_requesters_on_my_access() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(demo_app(dir.path(), None).current_tab(), Tab::Overview);
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(demo_app(dir.path(), Some("adelev@contoso.com")).current_tab(), Tab::Overview);
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(demo_app(dir.path(), Some("allande@contoso.com")).current_tab(), Tab::MyAccess);
+}
+
+#[test]
+fn the_overview_of_each_person_at_both_sizes() {
+    for (name, who) in [("admin", None), ("adele", Some("adelev@contoso.com")), ("allan", Some("allande@contoso.com"))]
+    {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut app = demo_app(dir.path(), who);
+        app.switch_tab(Tab::Overview);
+        for (w, h) in [(80, 24), (200, 50)] {
+            insta::assert_snapshot!(format!("overview_{name}_{w}x{h}"), screen(&mut app, w, h));
+        }
+    }
+}
+
+/// Every figure is also text: the charts read without colour.
+#[test]
+fn the_charts_say_their_figures_in_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), Some("adelev@contoso.com"));
+    let s = screen(&mut app, 200, 50);
+    for text in ["Waiting for my decision (1)", "<1d", "decided", "left", "Lint:", "delivered"] {
+        assert!(s.contains(text), "{text:?} missing:\n{s}");
+    }
+}
+
+/// Move the clock and the charts move: a month on, the week-1 expiries of today have expired.
+#[test]
+fn the_figures_follow_the_in_app_clock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), None);
+    let before = app.ctx.tenant().admin_overview(std::iter::empty());
+    let s_before = screen(&mut app, 200, 50);
+    update(&mut app, Action::ClockMonth);
+    update(&mut app, Action::Back);
+    let after = app.ctx.tenant().admin_overview(std::iter::empty());
+    assert_ne!(before.expiring, after.expiring, "the weeks ahead are other weeks now");
+    let s_after = screen(&mut app, 200, 50);
+    assert_ne!(s_before, s_after, "and the screen shows it");
+}
+
+#[test]
+fn enter_on_a_panel_opens_the_matching_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), Some("adelev@contoso.com"));
+    screen(&mut app, 120, 35);
+    update(&mut app, Action::Open);
+    assert_eq!(app.current_tab(), Tab::Approvals, "the first panel is the waiting decisions");
+    app.switch_tab(Tab::Overview);
+    update(&mut app, Action::Down);
+    update(&mut app, Action::Open);
+    assert_eq!(app.current_tab(), Tab::Reviews, "the second, the review tasks");
+}
