@@ -92,6 +92,7 @@
 //! [`StoreError`] naming the file, line and column, and the files are left exactly as they were.
 
 mod backend;
+mod background;
 mod compaction;
 mod error;
 mod files;
