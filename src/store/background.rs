@@ -155,13 +155,15 @@ impl<S: Persist> Store<S> {
         self.background.disabled = !on;
     }
 
-    /// Waits for the compaction this process runs in the background, if any, to end; returns
-    /// its failure (also kept for [`Store::take_compaction_error`] otherwise). A process
-    /// need not call this: the compaction finishes on its own, even after the process exits.
+    /// Waits for the compaction this process runs in the background, if any, to end, then
+    /// catches up with it (as [`Store::refresh`]); returns its failure. A process need not
+    /// call this: the compaction finishes on its own, even after the process exits, and the
+    /// next commit follows it.
     pub fn wait_for_compaction(&mut self) -> Result<(), StoreError> {
         match self.background.take_ended(Duration::MAX, &self.paths.snapshot) {
             Some(Err(e)) => Err(e),
-            _ => Ok(()),
+            Some(Ok(())) => self.refresh().map(|_| ()),
+            None => Ok(()),
         }
     }
 
