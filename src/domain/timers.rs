@@ -195,11 +195,13 @@ impl Tenant {
     /// Fire every timer due up to `to`, in time order, then set the clock to `to` (never backwards).
     pub fn advance_to(&mut self, to: Time) -> Fired {
         let mut fired = Fired::default();
-        while let Some(&(t, timer)) = self.idx.timers.iter().next() {
+        // One walk down the queue per timer (its first entry taken off), and the first one
+        // past `to` put back.
+        while let Some((t, timer)) = self.idx.timers.pop_first() {
             if t > to {
+                self.idx.timers.insert((t, timer));
                 break;
             }
-            self.idx.timers.remove(&(t, timer));
             if t > self.clock.now {
                 self.clock.now = t;
             }
