@@ -192,8 +192,9 @@ fn the_byte_threshold_compacts_too() {
     store.set_compaction(Compaction { max_entries: u64::MAX, max_bytes: 1_000 });
     for _ in 0..40 {
         store.commit(add(1)).unwrap();
+        // Each compaction (in the background) followed once it is done.
+        store.wait_for_compaction().unwrap();
     }
-    store.wait_for_compaction().unwrap();
     let journal = fs::metadata(tmp.path().join("data/journal.jsonl")).unwrap();
     assert!(journal.len() <= 1_000 + 100);
     assert!(store.snapshot_seq() > 0);

@@ -64,14 +64,15 @@ impl<S: Persist> View<S> {
     }
 
     /// The second step, with or without the lock: the state as of the start, written and
-    /// synced beside the snapshot.
+    /// synced beside the snapshot as it is encoded (never whole in memory).
     pub(super) fn compaction_write(
         &self,
         paths: &Paths,
         start: &CompactionStart,
     ) -> Result<files::Written, StoreError> {
-        let bytes = snapshot::encode(&paths.snapshot, &self.state, start.seq, &start.history)?;
-        files::write_beside(&paths.snapshot, &bytes)
+        files::write_beside_with(&paths.snapshot, |out, tmp| {
+            snapshot::encode_into(&paths.snapshot, &self.state, start.seq, &start.history, out, tmp)
+        })
     }
 
     /// The last step, under the exclusive lock: the new snapshot is put in place (see

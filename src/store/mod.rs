@@ -107,6 +107,7 @@ mod open_tests;
 mod snapshot;
 #[cfg(test)]
 mod test_sum;
+mod writeback;
 
 pub use backend::Backend;
 pub use error::{CommitError, Position, StoreError, StoreWarning};
