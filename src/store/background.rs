@@ -167,6 +167,13 @@ impl<S: Persist> Store<S> {
         }
     }
 
+    /// Whether a compaction this process started in the background still runs (noting its
+    /// end, as [`Store::take_compaction_error`] reports).
+    pub fn compacting(&mut self) -> bool {
+        self.reap_background(false);
+        self.background.running()
+    }
+
     /// Notes the end of a compaction running in the background (its failure for
     /// [`Store::take_compaction_error`]). With `overdue` (the journal twice past the limits),
     /// waits for it first, so that it, not this process under the lock, writes the snapshot.
@@ -204,13 +211,18 @@ impl<S: Persist> Store<S> {
         self.compaction_rest(start)
     }
 
-    /// The first step of a compaction, under the exclusive lock (after catching up).
+    /// The first step of a compaction, under the exclusive lock (after catching up). The
+    /// history is synced once before the lock is taken: a sync of every stream can take a
+    /// good part of a second on a busy disk, which no commit of another process should wait
+    /// for; under the lock only what was appended meanwhile is synced.
     fn compaction_begin(&mut self) -> Result<CompactionStart, StoreError> {
         self.reload_if_replaced()?;
+        let mut synced = super::history::Synced::default();
+        super::history::sync_all_since(&self.view.history, &mut synced)?;
         let _held = self.lock.exclusive(&mut self.wait)?;
         self.view.catch_up(&self.paths)?;
         self.notices.keep_torn(&self.paths.journal, &self.view.cursor)?;
-        self.view.compaction_start(&self.paths)
+        self.view.compaction_start_after(&self.paths, &mut synced)
         // The lock is let go here, explicitly (a child forked next must not hold it).
     }
 

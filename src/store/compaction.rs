@@ -52,8 +52,18 @@ impl<S: Persist> View<S> {
     /// A compaction's first step, under the exclusive lock: the history of every entry in the
     /// state is durable, so the journal may lose their lines.
     pub(super) fn compaction_start(&mut self, paths: &Paths) -> Result<CompactionStart, StoreError> {
+        self.compaction_start_after(paths, &mut history::Synced::default())
+    }
+
+    /// [`View::compaction_start`], where `synced` is what a sync of the history without the lock
+    /// made durable already (so that little is left to sync under it).
+    pub(super) fn compaction_start_after(
+        &mut self,
+        paths: &Paths,
+        synced: &mut history::Synced,
+    ) -> Result<CompactionStart, StoreError> {
         self.append_history(true)?;
-        history::sync_all(&self.history)?;
+        history::sync_all_since(&self.history, synced)?;
         Ok(CompactionStart {
             seq: self.cursor.seq,
             base: self.snapshot,

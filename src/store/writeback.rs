@@ -52,7 +52,8 @@ impl Paced {
         }
         if let Some((from, len)) = self.pending.take() {
             let (from, len) = range(from, len);
-            let all = libc::SYNC_FILE_RANGE_WAIT_BEFORE | libc::SYNC_FILE_RANGE_WRITE | libc::SYNC_FILE_RANGE_WAIT_AFTER;
+            let all =
+                libc::SYNC_FILE_RANGE_WAIT_BEFORE | libc::SYNC_FILE_RANGE_WRITE | libc::SYNC_FILE_RANGE_WAIT_AFTER;
             // SAFETY: as above.
             if unsafe { libc::sync_file_range(fd, from, len, all) } != 0 {
                 return Err(io::Error::last_os_error());
