@@ -138,7 +138,7 @@ pub fn until_compacted(dir: &Path) -> Result<Duration> {
     let seq_of =
         |line: &[u8]| -> Option<u64> { serde_json::from_slice::<serde_json::Value>(line).ok()?.get("seq")?.as_u64() };
     let journal = fs::read(dir.join("journal.jsonl")).unwrap_or_default();
-    let last = journal.split(|b| *b == b'\n').filter(|l| !l.is_empty()).next_back().and_then(seq_of).unwrap_or(0);
+    let last = journal.split(|b| *b == b'\n').rfind(|l| !l.is_empty()).and_then(seq_of).unwrap_or(0);
     let t0 = Instant::now();
     loop {
         let snapshot = File::open(dir.join("tenant.json")).and_then(|f| {
