@@ -351,9 +351,11 @@ impl<S: Persist> Store<S> {
     /// Commits one entry. Under the exclusive lock: catches up with entries other processes
     /// committed, builds the entry with `make` from the caught-up state, applies it, and
     /// appends it to the journal and syncs it. If the state refuses the entry, nothing is
-    /// written ([`CommitError::Refused`]). The cost does not grow with the size of the state,
-    /// except for a compaction now and then (see [`Compaction`]) and right after an entry whose
-    /// `apply` took long (see [`Store::set_heavy_entry`]).
+    /// written ([`CommitError::Refused`]). The cost does not grow with the size of the state:
+    /// a compaction now and then (see [`Compaction`]), and right after an entry whose `apply`
+    /// took long (see [`Store::set_heavy_entry`]), is written by a child process after the
+    /// commit returns (see [`Store::set_background_compaction`]); the commit pays for the
+    /// history's sync and the `fork`.
     pub fn commit(&mut self, make: impl FnOnce(&S) -> S::Entry) -> Result<S::Output, CommitError<S::Error>> {
         self.commit_if(None, make)
     }

@@ -77,6 +77,11 @@
 //! again before it takes any lock. If a compaction fails, the commit stands; later commits
 //! retry, and once twice past the limits a commit compacts first, under the lock, and is
 //! refused if that fails, so the journal stays bounded.
+//!
+//! A compaction made due by a commit is not written by the committing process either: on Unix
+//! it forks after the first step, and the child writes the snapshot and finishes, with a lock
+//! file of its own, while the commit returns (see `background.rs`). A commit that finds the
+//! journal twice past the limits first waits for that child, without the lock.
 
 //! # Resets
 //!
