@@ -163,6 +163,8 @@ fn many_commits_compact_and_reopen_to_the_same_state() {
     for i in 0..175 {
         store.commit(put(&format!("k{}", i % 30), i)).unwrap();
         store.commit(add(1)).unwrap();
+        // The compactions run in the background: each is followed once it is done.
+        store.wait_for_compaction().unwrap();
         // The entries since the snapshot, and those of the period before it (for processes
         // that follow compactions in the journal).
         assert!(store.seq() - store.snapshot_seq() <= 50);
@@ -190,6 +192,8 @@ fn the_byte_threshold_compacts_too() {
     store.set_compaction(Compaction { max_entries: u64::MAX, max_bytes: 1_000 });
     for _ in 0..40 {
         store.commit(add(1)).unwrap();
+        // Each compaction (in the background) followed once it is done.
+        store.wait_for_compaction().unwrap();
     }
     let journal = fs::metadata(tmp.path().join("data/journal.jsonl")).unwrap();
     assert!(journal.len() <= 1_000 + 100);

@@ -267,6 +267,8 @@ fn a_heavy_entry_is_compacted_at_once() {
     assert_eq!(journal_lines(&dir).len(), 2, "light entries stay in the journal");
     store.set_heavy_entry(Duration::ZERO);
     store.commit(add(1)).unwrap();
+    // Written in the background: followed once it is done.
+    store.wait_for_compaction().unwrap();
     assert_eq!((store.snapshot_seq(), store.seq()), (3, 3));
     // Later opens skip the lines kept for processes that read the snapshot before.
     assert_eq!(journal_lines(&dir).len(), 3);

@@ -38,6 +38,9 @@ pub struct Figures {
     pub bare_parse: Duration,
     pub read: Run,
     pub year: Run,
+    /// From the year's command returning to its compaction (written in the background by a
+    /// process of its own) being in place.
+    pub year_compacted: Duration,
     pub read_after_year: Run,
     pub commit_median: Duration,
     /// The longest of the commits made while another handle compacts, and how many were made.
@@ -108,20 +111,56 @@ fn is_older(file: &Path, than: &Path) -> bool {
     }
 }
 
-/// The whole-process figures: a read of `data`, then a year and a read after it on a fresh copy
-/// of it at `work`.
-pub fn processes(bin: &Path, data: &Path, work: &Path) -> Result<[Run; 3]> {
+/// The whole-process figures of one data directory.
+#[derive(Debug, Clone, Copy)]
+pub struct Processes {
+    pub read: Run,
+    pub year: Run,
+    pub year_compacted: Duration,
+    pub read_after_year: Run,
+}
+
+/// The whole-process figures: a read of `data`, then a year on a fresh copy of it at `work`,
+/// the wait for its compaction (in the background) to be in place, and a read after that.
+pub fn processes(bin: &Path, data: &Path, work: &Path) -> Result<Processes> {
     let logs = work.parent().unwrap_or(work);
     let read = run(bin, data, &["clock", "show"], logs)?;
     copy_dir(data, work)?;
     let year = run(bin, work, &["clock", "advance", "365d"], logs)?;
+    let year_compacted = until_compacted(work)?;
     let read_after_year = run(bin, work, &["clock", "show"], logs)?;
-    Ok([read, year, read_after_year])
+    Ok(Processes { read, year, year_compacted, read_after_year })
+}
+
+/// Waits until the snapshot in `dir` holds every entry of its journal (the compaction after a
+/// heavy entry is written in the background, after the command returned): how long that took.
+pub fn until_compacted(dir: &Path) -> Result<Duration> {
+    let seq_of =
+        |line: &[u8]| -> Option<u64> { serde_json::from_slice::<serde_json::Value>(line).ok()?.get("seq")?.as_u64() };
+    let journal = fs::read(dir.join("journal.jsonl")).unwrap_or_default();
+    let last = journal.split(|b| *b == b'\n').rfind(|l| !l.is_empty()).and_then(seq_of).unwrap_or(0);
+    let t0 = Instant::now();
+    loop {
+        let snapshot = File::open(dir.join("tenant.json")).and_then(|f| {
+            use std::io::BufRead;
+            let mut line = Vec::new();
+            std::io::BufReader::new(f).read_until(b'\n', &mut line).map(|_| line)
+        })?;
+        // No compaction at all when the year was light (the demo's): no process left on `dir`.
+        if seq_of(snapshot.trim_ascii_end()).is_some_and(|seq| seq >= last) || !entitle_running_on(dir) {
+            return Ok(t0.elapsed());
+        }
+        if t0.elapsed() > Duration::from_secs(600) {
+            bail!("the compaction after the year never came in {}", dir.display());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// The figures taken in this process: the snapshot's size and parts and its bare parse (of
 /// `data`), commits and bare appends (on the work copy, after its year).
-pub fn in_process(data: &Path, work: &Path, [read, year, read_after_year]: [Run; 3]) -> Result<Figures> {
+pub fn in_process(data: &Path, work: &Path, runs: Processes) -> Result<Figures> {
+    let Processes { read, year, year_compacted, read_after_year } = runs;
     let snapshot = data.join("tenant.json");
     let bytes = fs::read(&snapshot).with_context(|| format!("reading {}", snapshot.display()))?;
     let snapshot_bytes = u64::try_from(bytes.len())?;
@@ -139,6 +178,7 @@ pub fn in_process(data: &Path, work: &Path, [read, year, read_after_year]: [Run;
         bare_parse,
         read,
         year,
+        year_compacted,
         read_after_year,
         commit_median,
         commit_during_compaction,
@@ -189,6 +229,19 @@ pub fn bare_parse(bytes: &[u8]) -> Result<Duration> {
     let took = t0.elapsed();
     drop(parsed);
     Ok(took)
+}
+
+/// Whether an `entitle` process runs on `dir` (a compaction forked by a command that has
+/// returned keeps the command's arguments), as `/proc` shows.
+fn entitle_running_on(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir("/proc") else { return false };
+    let wanted = dir.as_os_str().as_encoded_bytes();
+    entries.flatten().any(|e| {
+        let Ok(cmdline) = fs::read(e.path().join("cmdline")) else { return false };
+        let mut args = cmdline.split(|b| *b == 0);
+        let is_entitle = args.next().is_some_and(|a| a.ends_with(b"entitle"));
+        is_entitle && args.any(|a| a == wanted)
+    })
 }
 
 /// Run `entitle --data DIR ARGS...` as a whole process, its errors to `logs/`.
@@ -251,8 +304,8 @@ pub fn commit_waits(dir: &Path) -> Result<((Duration, usize), (Duration, usize))
     let open = || Store::<Tenant>::open(dir)?.ok_or_else(|| anyhow!("no tenant in {}", dir.display()));
     let mut writer = open()?;
     let user = committer(writer.state())?;
-    // This handle's own compactions (one every 2,000 commits) are not what is measured here:
-    // they make the committing process write the snapshot itself (without the lock).
+    // This handle's own compactions (one every 2,000 commits, in the background) are not what
+    // is measured here.
     writer.set_compaction(entitle::store::Compaction { max_entries: u64::MAX, max_bytes: u64::MAX });
     let mut other = open()?;
     let commits_while = |busy: &dyn Fn() -> bool, writer: &mut Store<Tenant>| -> Result<(Duration, usize)> {
@@ -274,8 +327,22 @@ pub fn commit_waits(dir: &Path) -> Result<((Duration, usize), (Duration, usize))
     };
     let done = AtomicBool::new(false);
     let during_compaction = std::thread::scope(|s| -> Result<(Duration, usize)> {
+        // Another handle's commit that compacts (as one in 2,000 does), in the background: a
+        // process of its own writes the snapshot, then takes the lock to put it in place.
         let compacting = s.spawn(|| {
-            let r = other.compact();
+            // Due (one entry past the limit), not overdue (which would compact under the lock).
+            // The work copy has entries since its snapshot: the year's command and others.
+            let since = other.seq().saturating_sub(other.snapshot_seq()).max(1);
+            other.set_compaction(entitle::store::Compaction { max_entries: since, max_bytes: u64::MAX / 8 });
+
+            let r = other
+                .commit(|t| Entry {
+                    at: t.now(),
+                    actor: user.clone(),
+                    command: Command::MarkRead { notification: None },
+                })
+                .map_err(|e| anyhow!("commit: {e}"))
+                .and_then(|_| other.wait_for_compaction().map_err(anyhow::Error::from));
             done.store(true, Ordering::SeqCst);
             r
         });

@@ -115,6 +115,14 @@ fn escalation_at(started: Option<Time>, after_days: u32) -> Option<Time> {
     started.and_then(|s| clock::plus_days(s, i64::from(after_days)))
 }
 
+/// Appends `t` as `%Y-%m-%d %H:%M` ("2026-11-29 17:00") without parsing a format string (a
+/// year's jump writes one per notice). The years a tenant holds (1 to 9999) have four digits.
+fn push_minute(out: &mut String, t: Time) {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let _ = write!(out, "{:04}-{:02}-{:02} {:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute());
+}
+
 impl Tenant {
     pub(crate) fn add_timer(&mut self, at: Time, t: Timer) {
         self.idx.timers.insert((at, t));
@@ -195,11 +203,13 @@ impl Tenant {
     /// Fire every timer due up to `to`, in time order, then set the clock to `to` (never backwards).
     pub fn advance_to(&mut self, to: Time) -> Fired {
         let mut fired = Fired::default();
-        while let Some(&(t, timer)) = self.idx.timers.iter().next() {
+        // One walk down the queue per timer (its first entry taken off), and the first one
+        // past `to` put back.
+        while let Some((t, timer)) = self.idx.timers.pop_first() {
             if t > to {
+                self.idx.timers.insert((t, timer));
                 break;
             }
-            self.idx.timers.remove(&(t, timer));
             if t > self.clock.now {
                 self.clock.now = t;
             }
@@ -313,15 +323,9 @@ impl Tenant {
                 if !a.is_active() || a.end.and_then(|e| notice_at(e, days)) != Some(t) {
                     return;
                 }
-                let (user, pkg, end, ext) = (a.target, a.package, a.end, a.terms.allow_extension);
-                let pname = self.packages.get(&pkg).map(|p| p.display_name.clone()).unwrap_or_default();
-                let when = if days == 1 { "tomorrow".to_string() } else { format!("in {days} days") };
-                let body = format!(
-                    "Ends {}.{}",
-                    end.map(|e| e.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
-                    if ext { " You can extend it in My Access." } else { "" }
-                );
-                self.notify(user, "expiresSoon", format!("Your access to '{pname}' expires {when}"), body);
+                let user = a.target;
+                let (subject, body) = self.expiry_notice(a, days);
+                self.notify(user, "expiresSoon", subject, body);
                 fired.notices += 1;
             }
             Timer::Expire(aid) => {
@@ -359,6 +363,26 @@ impl Tenant {
                 }
             }
         }
+    }
+
+    /// The subject and body of the notice `days` before an assignment ends, made from the
+    /// names where they are (a year's jump sends two for every assignment that ends).
+    fn expiry_notice(&self, a: &Assignment, days: u32) -> (String, String) {
+        let pname = self.packages.get(&a.package).map_or("", |p| p.display_name.as_str());
+        let subject = if days == 1 {
+            format!("Your access to '{pname}' expires tomorrow")
+        } else {
+            format!("Your access to '{pname}' expires in {days} days")
+        };
+        let mut body = String::from("Ends ");
+        if let Some(end) = a.end {
+            push_minute(&mut body, end);
+        }
+        body.push('.');
+        if a.terms.allow_extension {
+            body.push_str(" You can extend it in My Access.");
+        }
+        (subject, body)
     }
 
     fn fire_escalation(&mut self, id: RequestId, stage: usize, t: Time, fired: &mut Fired) {
@@ -403,5 +427,22 @@ impl Tenant {
             );
         }
         fired.escalated += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_notice_writes_its_time_as_the_format_string_does() {
+        for (y, mo, d, h, mi) in [(1, 1, 1, 0, 0), (999, 12, 31, 23, 59), (2026, 3, 7, 9, 5), (9999, 12, 31, 23, 59)] {
+            let t = chrono::Utc.with_ymd_and_hms(y, mo, d, h, mi, 30).single().expect("a time");
+            let mut out = String::new();
+            push_minute(&mut out, t);
+            assert_eq!(out, t.format("%Y-%m-%d %H:%M").to_string());
+        }
     }
 }

@@ -27,11 +27,14 @@ pub(super) fn while_compacting() {
     }
 }
 
-/// What a compaction started from: the state's seq, the snapshot it replaces, and the name of
-/// the history directory the new one names.
+/// What a compaction started from: the state's seq, the snapshot it replaces (and that one's
+/// seq, after which the journal keeps its lines), whether that one was read from an older
+/// schema, and the name of the history directory the new one names.
 pub(super) struct CompactionStart {
     seq: u64,
     base: Stamp,
+    kept_after: u64,
+    migrated: bool,
     history: String,
 }
 
@@ -49,63 +52,52 @@ impl<S: Persist> View<S> {
     /// A compaction's first step, under the exclusive lock: the history of every entry in the
     /// state is durable, so the journal may lose their lines.
     pub(super) fn compaction_start(&mut self, paths: &Paths) -> Result<CompactionStart, StoreError> {
+        self.compaction_start_after(paths, &mut history::Synced::default())
+    }
+
+    /// [`View::compaction_start`], where `synced` is what a sync of the history without the lock
+    /// made durable already (so that little is left to sync under it).
+    pub(super) fn compaction_start_after(
+        &mut self,
+        paths: &Paths,
+        synced: &mut history::Synced,
+    ) -> Result<CompactionStart, StoreError> {
         self.append_history(true)?;
-        history::sync_all(&self.history)?;
-        Ok(CompactionStart { seq: self.cursor.seq, base: self.snapshot, history: self.history_name(paths)? })
+        history::sync_all_since(&self.history, synced)?;
+        Ok(CompactionStart {
+            seq: self.cursor.seq,
+            base: self.snapshot,
+            kept_after: self.cursor.snapshot_seq,
+            migrated: self.migrated_from.is_some(),
+            history: self.history_name(paths)?,
+        })
     }
 
     /// The second step, with or without the lock: the state as of the start, written and
-    /// synced beside the snapshot.
+    /// synced beside the snapshot as it is encoded (never whole in memory).
     pub(super) fn compaction_write(
         &self,
         paths: &Paths,
         start: &CompactionStart,
     ) -> Result<files::Written, StoreError> {
-        let bytes = snapshot::encode(&paths.snapshot, &self.state, start.seq, &start.history)?;
-        files::write_beside(&paths.snapshot, &bytes)
+        files::write_beside_with(&paths.snapshot, |out, tmp| {
+            snapshot::encode_into(&paths.snapshot, &self.state, start.seq, &start.history, out, tmp)
+        })
     }
 
-    /// The last step, under the exclusive lock: the new snapshot replaces the old (unless
-    /// another compaction replaced it first), and the journal keeps only the lines committed
-    /// since the start, which the state then replays. A snapshot loaded from an older schema
-    /// is first copied to `tenant.json.bak-<n>`. Returns the replaced snapshot's file, still to
-    /// be removed (by [`remove_old`], once the lock is let go).
+    /// The last step, under the exclusive lock: the new snapshot is put in place (see
+    /// [`put_in_place`]), and the state replays the journal lines committed since the start.
+    /// Returns the replaced snapshot's file, still to be removed (by [`remove_old`], once the
+    /// lock is let go).
     pub(super) fn compaction_finish(
         &mut self,
         paths: &Paths,
         start: &CompactionStart,
         written: files::Written,
     ) -> Result<Option<std::path::PathBuf>, StoreError> {
-        files::remove_stale_temporaries(&paths.snapshot);
-        if files::stat(&paths.snapshot)? != Some(start.base) {
-            written.discard();
-            return Ok(None);
-        }
-        if self.migrated_from.is_some() {
-            let names = files::backup_names(&[&paths.snapshot])?;
-            if let Some(copy) = names.first() {
-                files::keep_backup(&paths.snapshot, copy)?;
-            }
-        }
-        // The journal keeps the lines after the snapshot this one replaces (and those others
-        // committed meanwhile): a process that read the old snapshot follows this compaction
-        // by reading on in the journal, without parsing the new one.
-        let kept_after = self.cursor.snapshot_seq;
-        // Durable when this returns: until then, the journal must keep its lines.
-        let (stamp, old) = written.rename_keeping_old(&paths.snapshot)?;
+        let Some((stamp, old)) = put_in_place(paths, start, written)? else { return Ok(None) };
         self.snapshot = stamp;
         self.migrated_from = None;
-        if let Some((bytes, _)) = files::read_from(&paths.journal, 0)? {
-            let cut = first_line_after(&bytes, kept_after);
-            if cut > 0 {
-                let rest = bytes.get(cut..).unwrap_or_default();
-                if rest.is_empty() {
-                    files::empty_journal(&paths.journal)?;
-                } else {
-                    files::replace_file(&paths.journal, rest)?;
-                }
-            }
-        }
         // Read the journal again: lines up to the new snapshot are skipped, later ones applied.
         self.cursor = Cursor::new(start.seq);
         self.journal = None;
@@ -166,6 +158,47 @@ impl<S: Persist> View<S> {
             // hand, say) is read again, and refused if it is damaged.
             && head.seq > self.cursor.snapshot_seq)
     }
+}
+
+/// A compaction's work on the files once its snapshot is written, under the exclusive lock
+/// (held by the process that does it): the new snapshot replaces the old, unless another
+/// compaction replaced it first (then the new one is dropped: `None`), and the journal keeps
+/// only the lines after the snapshot it replaces. A snapshot loaded from an older schema is
+/// first copied to `tenant.json.bak-<n>`. Returns the new snapshot's stamp and the replaced
+/// file, still to be removed.
+pub(super) fn put_in_place(
+    paths: &Paths,
+    start: &CompactionStart,
+    written: files::Written,
+) -> Result<Option<(Stamp, Option<std::path::PathBuf>)>, StoreError> {
+    files::remove_stale_temporaries(&paths.snapshot);
+    if files::stat(&paths.snapshot)? != Some(start.base) {
+        written.discard();
+        return Ok(None);
+    }
+    if start.migrated {
+        let names = files::backup_names(&[&paths.snapshot])?;
+        if let Some(copy) = names.first() {
+            files::keep_backup(&paths.snapshot, copy)?;
+        }
+    }
+    // Durable when this returns: until then, the journal must keep its lines.
+    let (stamp, old) = written.rename_keeping_old(&paths.snapshot)?;
+    // The journal keeps the lines after the snapshot this one replaces (and those others
+    // committed meanwhile): a process that read the old snapshot follows this compaction by
+    // reading on in the journal, without parsing the new one.
+    if let Some((bytes, _)) = files::read_from(&paths.journal, 0)? {
+        let cut = first_line_after(&bytes, start.kept_after);
+        if cut > 0 {
+            let rest = bytes.get(cut..).unwrap_or_default();
+            if rest.is_empty() {
+                files::empty_journal(&paths.journal)?;
+            } else {
+                files::replace_file(&paths.journal, rest)?;
+            }
+        }
+    }
+    Ok(Some((stamp, old)))
 }
 
 /// Removes a replaced snapshot kept by [`View::compaction_finish`] (nothing reads it: a

@@ -153,6 +153,13 @@ pub enum StoreError {
     )]
     Compacted { path: PathBuf, since: u64, snapshot: u64 },
 
+    #[error(
+        "{}: the compaction process {pid} was writing in the background did not finish ({how}); \
+         nothing committed is lost (the journal keeps it), and a later commit compacts again",
+        path.display()
+    )]
+    Unfinished { path: PathBuf, pid: u32, how: String },
+
     #[error("{}: could not encode {what} as JSON: {source}", path.display())]
     Encode {
         path: PathBuf,
@@ -179,6 +186,7 @@ impl StoreError {
             | StoreError::ReadOnly { path }
             | StoreError::Conflict { path, .. }
             | StoreError::Compacted { path, .. }
+            | StoreError::Unfinished { path, .. }
             | StoreError::Encode { path, .. } => path,
         }
     }
@@ -194,6 +202,7 @@ impl StoreError {
                 | StoreError::ReadOnly { .. }
                 | StoreError::Conflict { .. }
                 | StoreError::Compacted { .. }
+                | StoreError::Unfinished { .. }
         )
     }
 

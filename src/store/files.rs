@@ -174,14 +174,21 @@ pub(crate) struct Written {
     stamp: Stamp,
 }
 
-/// How much of a new file is written between two syncs.
-const SYNC_EVERY: usize = 8 << 20;
-
 /// Tells apart the temporary files of one process's writes.
 static TEMPORARIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The first half of [`replace_file`]: needs no lock, as each write has a file of its own.
 pub(crate) fn write_beside(target: &Path, bytes: &[u8]) -> Result<Written, StoreError> {
+    write_beside_with(target, |out, tmp| out.write_all(bytes).map_err(|e| StoreError::io(tmp, "write the file", e)))
+}
+
+/// [`write_beside`], the bytes written by `fill` as it makes them (given the temporary's
+/// path for its errors), so that a big file is never held whole in memory. The file is handed
+/// to the disk as it grows (see [`super::writeback`]), and synced before this returns.
+pub(crate) fn write_beside_with(
+    target: &Path,
+    fill: impl FnOnce(&mut dyn Write, &Path) -> Result<(), StoreError>,
+) -> Result<Written, StoreError> {
     let is_link = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
     let real = if is_link {
         fs::canonicalize(target).map_err(|e| StoreError::io(target, "follow the symbolic link", e))?
@@ -191,15 +198,14 @@ pub(crate) fn write_beside(target: &Path, bytes: &[u8]) -> Result<Written, Store
     let n = TEMPORARIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = suffixed(&real, &format!(".tmp-{}-{n}", std::process::id()));
     let written = (|| {
-        let mut file = File::create(&tmp).map_err(|e| StoreError::io(&tmp, "create the file", e))?;
-        // Synced as it goes: a file system that flushes a file's pending data with another
-        // file's sync (ext4's ordered mode) would otherwise hold a concurrent commit's sync
-        // for the whole of a big snapshot.
-        for chunk in bytes.chunks(SYNC_EVERY) {
-            file.write_all(chunk).map_err(|e| StoreError::io(&tmp, "write the file", e))?;
-            file.sync_data().map_err(|e| StoreError::io(&tmp, "sync the file to disk", e))?;
-        }
-        file.sync_all().map_err(|e| StoreError::io(&tmp, "sync the file to disk", e))?;
+        let file = File::create(&tmp).map_err(|e| StoreError::io(&tmp, "create the file", e))?;
+        let mut out = io::BufWriter::with_capacity(1 << 20, super::writeback::Paced::new(file));
+        fill(&mut out, &tmp)?;
+        let file = out
+            .into_inner()
+            .map_err(|e| StoreError::io(&tmp, "write the file", e.into_error()))?
+            .finish()
+            .map_err(|e| StoreError::io(&tmp, "sync the file to disk", e))?;
         file.metadata().map_err(|e| StoreError::io(&tmp, "look at the file", e))
     })();
     match written {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::Persist;
+use super::background::Background;
 use super::error::{CommitError, StoreError, StoreWarning};
 use super::files::{self, Paths, Stamp};
 use super::history;
@@ -55,14 +56,15 @@ impl Compaction {
 /// Several `Store`s, in one process or in several, may share a directory: each commit first
 /// catches up with the others' entries under an exclusive lock, so no update is lost.
 pub struct Store<S: Persist> {
-    paths: Paths,
-    lock: LockFile,
-    wait: LockWait,
+    pub(super) paths: Paths,
+    pub(super) lock: LockFile,
+    pub(super) wait: LockWait,
     compaction: Compaction,
     heavy: Duration,
-    compaction_error: Option<StoreError>,
-    notices: Notices,
-    view: View<S>,
+    pub(super) compaction_error: Option<StoreError>,
+    pub(super) notices: Notices,
+    pub(super) view: View<S>,
+    pub(super) background: Background,
 }
 
 /// What this process knows of the files, and the state built from them.
@@ -125,6 +127,7 @@ impl<S: Persist> Store<S> {
             compaction_error: None,
             notices,
             view,
+            background: Background::default(),
         }
     }
 
@@ -205,7 +208,7 @@ impl<S: Persist> Store<S> {
     /// stale, loads the files again *before* any lock is taken, as [`Store::open`] does: parsing
     /// a big state takes seconds, and no other process should wait for that. Returns whether
     /// it loaded. (Catching up under the lock then reads only what was appended meanwhile.)
-    fn reload_if_replaced(&mut self) -> Result<bool, StoreError> {
+    pub(super) fn reload_if_replaced(&mut self) -> Result<bool, StoreError> {
         if !self.view.stale && files::stat(&self.paths.snapshot)? == Some(self.view.snapshot) {
             return Ok(false);
         }
@@ -329,10 +332,11 @@ impl<S: Persist> Store<S> {
     /// failure does not undo the commit, which was already durable. The next commit retries
     /// first, and is refused if it fails again, so the journal cannot grow without end.
     pub fn take_compaction_error(&mut self) -> Option<StoreError> {
+        self.reap_background(false);
         self.compaction_error.take()
     }
 
-    fn check_writable(&self) -> Result<(), StoreError> {
+    pub(super) fn check_writable(&self) -> Result<(), StoreError> {
         if !self.lock.is_writable() {
             return Err(StoreError::ReadOnly { path: self.lock.path().to_owned() });
         }
@@ -347,9 +351,11 @@ impl<S: Persist> Store<S> {
     /// Commits one entry. Under the exclusive lock: catches up with entries other processes
     /// committed, builds the entry with `make` from the caught-up state, applies it, and
     /// appends it to the journal and syncs it. If the state refuses the entry, nothing is
-    /// written ([`CommitError::Refused`]). The cost does not grow with the size of the state,
-    /// except for a compaction now and then (see [`Compaction`]) and right after an entry whose
-    /// `apply` took long (see [`Store::set_heavy_entry`]).
+    /// written ([`CommitError::Refused`]). The cost does not grow with the size of the state:
+    /// a compaction now and then (see [`Compaction`]), and right after an entry whose `apply`
+    /// took long (see [`Store::set_heavy_entry`]), is written by a child process after the
+    /// commit returns (see [`Store::set_background_compaction`]); the commit pays for the
+    /// history's sync and the `fork`.
     pub fn commit(&mut self, make: impl FnOnce(&S) -> S::Entry) -> Result<S::Output, CommitError<S::Error>> {
         self.commit_if(None, make)
     }
@@ -367,6 +373,9 @@ impl<S: Persist> Store<S> {
         make: impl FnOnce(&S) -> S::Entry,
     ) -> Result<S::Output, CommitError<S::Error>> {
         self.check_writable()?;
+        // A compaction in the background that lags far behind is waited for here, without the
+        // lock (it needs the lock to finish), rather than done again under it below.
+        self.reap_background(self.compaction.is_overdue(&self.view.cursor));
         self.reload_if_replaced()?;
         let _held = self.lock.exclusive(&mut self.wait)?;
         let paths = &self.paths;
@@ -419,8 +428,9 @@ impl<S: Persist> Store<S> {
         }
         let compact = heavy || self.compaction.is_due(&view.cursor);
         drop(_held);
-        // The new snapshot is written without the lock: others commit meanwhile.
-        if compact && let Err(e) = self.compact_unlocked() {
+        // The new snapshot is written without the lock, in the background: the commit returns
+        // now, and others commit meanwhile.
+        if compact && let Err(e) = self.compact_after_commit() {
             self.compaction_error = Some(e);
         }
         Ok(output)
@@ -445,43 +455,6 @@ impl<S: Persist> Store<S> {
         drop(held);
         self.notices.note_torn(&self.paths.journal, &self.view.cursor);
         Ok(changed)
-    }
-
-    /// Writes the state as a new snapshot and empties the journal, under the exclusive lock
-    /// (after catching up). Crash-safe: the snapshot is replaced atomically and carries its
-    /// seq, so journal lines left behind by a crash are skipped on load.
-    pub fn compact(&mut self) -> Result<(), StoreError> {
-        self.check_writable()?;
-        self.compact_unlocked()
-    }
-
-    /// A compaction that holds the exclusive lock only to start and to finish: the history is
-    /// synced under it, the snapshot is written without it (however big the state, others
-    /// commit meanwhile), and it is renamed into place under it, with the journal lines
-    /// committed meanwhile kept. If another process compacted meanwhile, this one's snapshot
-    /// is dropped (theirs is as new or newer).
-    fn compact_unlocked(&mut self) -> Result<(), StoreError> {
-        self.reload_if_replaced()?;
-        let start = {
-            let _held = self.lock.exclusive(&mut self.wait)?;
-            self.view.catch_up(&self.paths)?;
-            self.notices.keep_torn(&self.paths.journal, &self.view.cursor)?;
-            self.view.compaction_start(&self.paths)?
-        };
-        let written = self.view.compaction_write(&self.paths, &start)?;
-        #[cfg(test)]
-        super::compaction::while_compacting();
-        let held = match self.lock.exclusive(&mut self.wait) {
-            Ok(held) => held,
-            Err(e) => {
-                written.discard();
-                return Err(e);
-            }
-        };
-        let old = self.view.compaction_finish(&self.paths, &start, written)?;
-        drop(held);
-        super::compaction::remove_old(old);
-        Ok(())
     }
 }
 

@@ -204,27 +204,52 @@ fn write_out(path: &Path, mut file: File, buf: &[u8], sync: bool) -> Result<(), 
 /// Makes everything appended so far durable: the last segment of each stream (a closed one was
 /// synced when it was closed), each stream's directory and the history directory itself.
 pub(crate) fn sync_all(dir: &Path) -> Result<(), StoreError> {
+    sync_all_since(dir, &mut Synced::default())
+}
+
+/// What [`sync_all_since`] made durable: each stream's last segment as it was when synced.
+#[derive(Debug, Default)]
+pub(crate) struct Synced {
+    segments: BTreeMap<PathBuf, files::Stamp>,
+}
+
+/// [`sync_all`], skipping what `seen` says was synced already and has not changed since (the
+/// same last segment, same length and time): a compaction syncs the history once without the
+/// lock, then again under it, where only what was appended meanwhile is left to sync.
+pub(crate) fn sync_all_since(dir: &Path, seen: &mut Synced) -> Result<(), StoreError> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(StoreError::io(dir, "list the history", e)),
     };
+    let mut new_segment = false;
     for entry in entries {
         let entry = entry.map_err(|e| StoreError::io(dir, "list the history", e))?;
         let stream_dir = entry.path();
         if !stream_dir.is_dir() {
             continue;
         }
-        if let Some((_, path)) = segments(&stream_dir)?.pop() {
-            File::open(&path)
-                .and_then(|f| f.sync_data())
-                .map_err(|e| StoreError::io(&path, "sync the history to disk", e))?;
+        let Some((_, path)) = segments(&stream_dir)?.pop() else { continue };
+        // Looked at before the sync: whatever is appended after the look is synced next time.
+        let Some(stamp) = files::stat(&path)? else { continue };
+        let known = seen.segments.get(&path);
+        if known == Some(&stamp) {
+            continue;
         }
-        files::sync_dir(&stream_dir)?;
+        File::open(&path)
+            .and_then(|f| f.sync_data())
+            .map_err(|e| StoreError::io(&path, "sync the history to disk", e))?;
+        if known.is_none() {
+            files::sync_dir(&stream_dir)?;
+            new_segment = true;
+        }
+        seen.segments.insert(path, stamp);
     }
-    files::sync_dir(dir)?;
-    if let Some(parent) = dir.parent() {
-        files::sync_dir(parent)?;
+    if new_segment {
+        files::sync_dir(dir)?;
+        if let Some(parent) = dir.parent() {
+            files::sync_dir(parent)?;
+        }
     }
     Ok(())
 }

@@ -152,13 +152,36 @@ impl LockFile {
             return Err(StoreError::ReadOnly { path: self.path.clone() });
         }
         let held = self.take(true, wait)?;
-        if let Some(mut file) = held.file.as_ref().map(HeldFile::file) {
-            // The record is only for the message of a process that waits: failing to write it
-            // must not stop the commit.
-            let _ =
-                file.set_len(0).and_then(|()| file.seek(SeekFrom::Start(0))).and_then(|_| file.write_all(&record()));
-        }
+        held.write_record();
         Ok(held)
+    }
+
+    /// The exclusive lock, tried every millisecond until `timeout` has passed, in this thread
+    /// alone (no waiting thread, no waiter): for a process forked to compact, which must not
+    /// start threads or call back into its parent's code.
+    pub fn exclusive_polling(&self, timeout: Duration) -> Result<Held<'_>, StoreError> {
+        let Some(file) = self.file.as_ref().filter(|_| self.writable) else {
+            return Err(StoreError::ReadOnly { path: self.path.clone() });
+        };
+        let start = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => {
+                    let held = Held { file: Some(HeldFile::Mine(file)), exclusive: true };
+                    held.write_record();
+                    return Ok(held);
+                }
+                Err(fs::TryLockError::WouldBlock) => {}
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(StoreError::io(&self.path, "take an exclusive lock", e));
+                }
+            }
+            let waited = start.elapsed();
+            if waited >= timeout {
+                return Err(StoreError::Locked { path: self.path.clone(), holder: read_holder(&self.path), waited });
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     fn take(&self, exclusive: bool, wait: &mut LockWait) -> Result<Held<'_>, StoreError> {
@@ -255,6 +278,17 @@ impl HeldFile<'_> {
         match self {
             HeldFile::Mine(f) => f,
             HeldFile::Waited(f) => f,
+        }
+    }
+}
+
+impl Held<'_> {
+    /// Writes this process's holder record into the lock file. The record is only for the
+    /// message of a process that waits: failing to write it must not stop the commit.
+    fn write_record(&self) {
+        if let Some(mut file) = self.file.as_ref().map(HeldFile::file) {
+            let _ =
+                file.set_len(0).and_then(|()| file.seek(SeekFrom::Start(0))).and_then(|_| file.write_all(&record()));
         }
     }
 }

@@ -77,6 +77,11 @@
 //! again before it takes any lock. If a compaction fails, the commit stands; later commits
 //! retry, and once twice past the limits a commit compacts first, under the lock, and is
 //! refused if that fails, so the journal stays bounded.
+//!
+//! A compaction made due by a commit is not written by the committing process either: on Unix
+//! it forks after the first step, and the child writes the snapshot and finishes, with a lock
+//! file of its own, while the commit returns (see `background.rs`). A commit that finds the
+//! journal twice past the limits first waits for that child, without the lock.
 
 //! # Resets
 //!
@@ -92,6 +97,7 @@
 //! [`StoreError`] naming the file, line and column, and the files are left exactly as they were.
 
 mod backend;
+mod background;
 mod compaction;
 mod error;
 mod files;
@@ -106,6 +112,7 @@ mod open_tests;
 mod snapshot;
 #[cfg(test)]
 mod test_sum;
+mod writeback;
 
 pub use backend::Backend;
 pub use error::{CommitError, Position, StoreError, StoreWarning};

@@ -54,14 +54,33 @@ pub(crate) struct Decoded<S> {
 }
 
 pub(crate) fn encode<S: Persist>(path: &Path, state: &S, seq: u64, history: &str) -> Result<Vec<u8>, StoreError> {
-    let encode_err = |source| StoreError::Encode { path: path.to_owned(), what: "the state", source };
-    let header = HeaderOut { kind: S::KIND, schema_version: S::SCHEMA_VERSION, seq, history };
-    let mut bytes = serde_json::to_vec(&header).map_err(encode_err)?;
-    bytes.push(b'\n');
-    let mut ser = serde_json::Serializer::with_formatter(&mut bytes, RecordsFormatter::default());
-    serde::Serialize::serialize(state, &mut ser).map_err(encode_err)?;
-    bytes.push(b'\n');
+    let mut bytes = Vec::new();
+    encode_into(path, state, seq, history, &mut bytes, path)?;
     Ok(bytes)
+}
+
+/// [`encode`], written to `out` as it is made (the file at `written`, for errors).
+pub(crate) fn encode_into<S: Persist>(
+    path: &Path,
+    state: &S,
+    seq: u64,
+    history: &str,
+    out: &mut dyn std::io::Write,
+    written: &Path,
+) -> Result<(), StoreError> {
+    let fail = |source: serde_json::Error| {
+        if source.is_io() {
+            StoreError::io(written, "write the file", source.into())
+        } else {
+            StoreError::Encode { path: path.to_owned(), what: "the state", source }
+        }
+    };
+    let header = HeaderOut { kind: S::KIND, schema_version: S::SCHEMA_VERSION, seq, history };
+    serde_json::to_writer(&mut *out, &header).map_err(fail)?;
+    out.write_all(b"\n").map_err(|e| StoreError::io(written, "write the file", e))?;
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, RecordsFormatter::default());
+    serde::Serialize::serialize(state, &mut ser).map_err(fail)?;
+    out.write_all(b"\n").map_err(|e| StoreError::io(written, "write the file", e))
 }
 
 /// The header and where the state starts (None: the state is inside the header, an older file).
