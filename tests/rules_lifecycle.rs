@@ -570,7 +570,7 @@ fn a_big_jump_fires_every_timer_in_time_order() {
         ]
     );
     // Cal's request timed out on day 14.
-    let cal_req = w.t.requests.values().find(|r| r.target_user() == Some(cal)).unwrap();
+    let cal_req = w.t.requests_in_memory().find(|r| r.target_user() == Some(cal)).unwrap();
     assert_eq!((cal_req.state, cal_req.completed_at), (RequestState::Expired, Some(t0() + days(14))));
     // Bob started on day 10 and ended on day 40.
     let bob_asg = w.t.assignments_of_user(bob).next().unwrap().clone();

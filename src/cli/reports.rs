@@ -96,7 +96,7 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
         }
         ReportCmd::Requests { package } => {
             let pkg = package.as_deref().map(|p| t.find_package(p).map(|p| p.id)).transpose()?;
-            let list = t.requests_report_visible(actor, pkg)?;
+            let list = ctx.session.requests_report(pkg, false)?;
             ctx.show(&list, || super::requests::request_table(t, &list).render_or("No requests\n"))
         }
         ReportCmd::Drift => {

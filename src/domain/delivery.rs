@@ -61,6 +61,7 @@ impl Tenant {
             r.state = state;
             if !state.is_open() {
                 r.completed_at = Some(now);
+                self.idx.finishing.push(req);
             }
             if state == RequestState::PendingApproval {
                 for a in &r.approvers {

@@ -1,4 +1,4 @@
-//! The audit log and the mailboxes are history: the tenant keeps in memory only what happened
+//! The audit log and the mailboxes are history (and finished requests, see `finished`): the tenant keeps in memory only what happened
 //! since they were last written out (the store writes them to files of their own after each
 //! commit, see `store::history`), and the numbers and unread marks the rules need. Reading the
 //! whole log or a whole mailbox joins what the files hold with what is still in memory.
@@ -42,6 +42,14 @@ impl Tenant {
         for n in &self.notifications {
             out.push((notice_stream(n.to), n.seq, serde_json::to_vec(n)?));
         }
+        let mut finished: Vec<&super::finished::FinishedRecord> = self.finished_requests.values().collect();
+        finished.sort_by_key(|f| f.seq);
+        for f in finished {
+            let line = serde_json::to_vec(f)?;
+            for stream in Tenant::record_streams(&f.request) {
+                out.push((stream, f.seq, line.clone()));
+            }
+        }
         Ok(out)
     }
 
@@ -50,6 +58,7 @@ impl Tenant {
         self.audit = vec![];
         self.notifications = vec![];
         self.idx.notifications_by_user.clear();
+        self.finished_requests.clear();
     }
 
     /// Refuses a reader who may not see the audit log, before anything is read for them.

@@ -204,6 +204,9 @@ impl Tenant {
             self.idx.requests_by_user.entry(u).or_default().insert(req.id);
         }
         self.idx.requests_by_package.entry(req.package).or_default().insert(req.id);
+        if !req.state.is_open() {
+            self.finishing(req.id);
+        }
         self.requests.insert(req.id, req);
     }
 

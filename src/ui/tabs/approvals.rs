@@ -135,8 +135,9 @@ impl Approvals {
             }
             Pane::History => {
                 if let Some((id, mine)) = self.selected_history()
-                    && let Some(r) = t.requests.get(id)
+                    && let Some(r) = ctx.request(*id)
                 {
+                    let r = &r;
                     d.heading(format!("{} · {}", r.id, package_name(t, r)));
                     let verb = if mine.approved { "approved" } else { "denied" };
                     let text = format!(
@@ -463,7 +464,8 @@ impl TabView<Ctx> for Approvals {
                 ]
             })
             .collect();
-        let history = t.approval_history(me);
+        let history = ctx.session.approval_history().unwrap_or_default();
+        ctx.remember(history.iter().map(|(r, _)| r));
         self.history_items = history.iter().map(|(r, d)| (r.id, (*d).clone())).collect();
         self.history_rows = history
             .iter()

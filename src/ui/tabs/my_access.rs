@@ -286,7 +286,8 @@ impl MyAccess {
             }
             Pane::Requests => {
                 title = "Request";
-                if let Some(r) = self.selected_request().and_then(|id| t.requests.get(&id)) {
+                if let Some(r) = self.selected_request().and_then(|id| ctx.request(id)) {
+                    let r = &r;
                     let pname = t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default();
                     lines.push(heading(theme, format!("{} · {pname}", r.id)));
                     lines.push(kv_styled(theme, "State", r.state.to_string(), theme.state(&r.state.to_string())));
@@ -459,7 +460,7 @@ impl TabView<Ctx> for MyAccess {
 
     fn badge(&self, ctx: &Ctx) -> Option<String> {
         let open = self.pending_requests.get(ctx, |ctx| {
-            let mine = ctx.tenant().requests_for(ctx.actor());
+            let mine = ctx.tenant().open_requests_for(ctx.actor());
             mine.into_iter().filter(|r| r.state == RequestState::PendingApproval).count()
         });
         (open > 0).then(|| open.to_string())
@@ -523,7 +524,9 @@ impl TabView<Ctx> for MyAccess {
         self.available.set_empty(refused.clone().unwrap_or_else(|| NOTHING_OPEN.to_string()));
         self.requests.set_empty(refused.clone().unwrap_or_else(|| NO_REQUESTS.to_string()));
         self.assignments.set_empty(refused.unwrap_or_else(|| NO_ASSIGNMENTS.to_string()));
-        let reqs = t.requests_for(ctx.actor());
+        let reqs = ctx.session.my_requests().unwrap_or_default();
+        ctx.remember(reqs.iter());
+        let reqs: Vec<&crate::domain::Request> = reqs.iter().collect();
         let asg = t.assignments_for(ctx.actor());
         let mine = mine::Mine::new(&asg, &reqs);
         let avail = t.available_packages(ctx.actor());

@@ -90,7 +90,14 @@ impl Reports {
 
     /// Re-reads the current report.
     fn rebuild(&mut self, ctx: &Ctx) {
-        let built = build(ctx.tenant(), ctx.actor(), self.report(), &self.subjects, &ctx.theme);
+        let requests = match self.report() {
+            Report::Requests => {
+                let read = ctx.session.requests_report(self.subjects.requests_of, false);
+                read.inspect(|l| ctx.remember(l.iter())).map_err(|e| e.to_string())
+            }
+            _ => Ok(vec![]),
+        };
+        let built = build(ctx.tenant(), ctx.actor(), self.report(), &self.subjects, &ctx.theme, requests);
         self.requests = built.requests;
         self.refusal = built.refusal;
         if let Some(table) = self.tables.get_mut(self.current) {
@@ -218,9 +225,8 @@ impl Reports {
             .collect();
         match report {
             Report::Requests => {
-                let req =
-                    table.selected().and_then(|i| self.requests.get(i)).and_then(|id| ctx.tenant().requests.get(id));
-                if let Some(r) = req {
+                let req = table.selected().and_then(|i| self.requests.get(i)).and_then(|id| ctx.request(*id));
+                if let Some(r) = &req {
                     if !r.justification.is_empty() {
                         lines.push(kv(theme, "Justification", r.justification.clone()));
                     }

@@ -38,7 +38,8 @@ impl Rows for PaneRows<'_> {
 /// One of my requests: id, package, type, state, and whom it waits on or when it ended.
 fn request_cells(ctx: &Ctx, id: RequestId) -> Vec<CellText> {
     let t = ctx.tenant();
-    let Some(r) = t.requests.get(&id) else { return vec![] };
+    let Some(r) = ctx.request(id) else { return vec![] };
+    let r = &r;
     vec![
         cell(r.id.to_string()),
         cell(t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default()),

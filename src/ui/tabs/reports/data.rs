@@ -4,7 +4,7 @@
 use ratatui::layout::Constraint;
 
 use crate::domain::views::time_left;
-use crate::domain::{Actor, DomainResult, PackageId, RequestId, ResourceId, Target, Tenant, UserId};
+use crate::domain::{Actor, DomainResult, PackageId, Request, RequestId, ResourceId, Target, Tenant, UserId};
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::picker::PickItem;
@@ -207,9 +207,21 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 /// The report as the signed-in person may read it: the domain's filtered views decide (the same
-/// as the command line's reports); a refusal says why.
-pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) -> Built {
-    match build_rows(t, actor, r, s, theme) {
+/// as the command line's reports); a refusal says why. `requests`: the requests report as the
+/// session read it (finished requests are history), for that report only.
+pub fn build(
+    t: &Tenant,
+    actor: &Actor,
+    r: Report,
+    s: &Subjects,
+    theme: &Theme,
+    requests: Result<Vec<Request>, String>,
+) -> Built {
+    let built = match requests {
+        Ok(list) => build_rows(t, actor, r, s, theme, list).map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    match built {
         Ok(b) => b,
         Err(e) => {
             let mut b = Built::new(r.title(), "Not allowed: see why below.");
@@ -219,7 +231,14 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) 
     }
 }
 
-fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme) -> DomainResult<Built> {
+fn build_rows(
+    t: &Tenant,
+    actor: &Actor,
+    r: Report,
+    s: &Subjects,
+    theme: &Theme,
+    requests: Vec<Request>,
+) -> DomainResult<Built> {
     let now = t.now();
     match r {
         Report::UserPackages => {
@@ -305,7 +324,7 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, theme: &Theme)
                 None => "Requests, newest first".to_string(),
             };
             let mut b = Built::new(title, "No requests.");
-            for q in t.requests_report_visible(actor, s.requests_of)? {
+            for q in &requests {
                 let target = match &q.target {
                     Target::User { user } => t.user_name(*user),
                     Target::External { email, .. } => email.clone(),
