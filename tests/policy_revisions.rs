@@ -112,10 +112,10 @@ fn revisions_and_references_survive_the_json_and_nothing_else_holds_a_copy() {
     let mut back: Tenant = serde_json::from_str(&json).unwrap();
     back.rebuild_indexes();
     assert!(serde_json::to_string(&back).unwrap() == json, "reads back equal");
-    assert_eq!(back.request(first).unwrap().revision, 1);
-    assert_eq!(back.request(direct).unwrap().revision, 2);
-    assert_eq!(back.request_terms(back.request(first).unwrap()).map(|t| t.stages.len()), Some(2));
-    let a = back.assignment(back.request(direct).unwrap().assignment.unwrap()).unwrap();
+    assert_eq!(back.request_in_memory(first).unwrap().revision, 1);
+    assert_eq!(back.request_in_memory(direct).unwrap().revision, 2);
+    assert_eq!(back.request_terms(back.request_in_memory(first).unwrap()).map(|t| t.stages.len()), Some(2));
+    let a = back.assignment(back.request_in_memory(direct).unwrap().assignment.unwrap()).unwrap();
     assert_eq!((a.revision, &a.terms), (2, &w.t.policy(lab.policy).unwrap().spec.lifecycle));
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     for list in ["requests", "assignments"] {

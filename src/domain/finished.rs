@@ -71,11 +71,11 @@ impl Finished {
     }
 }
 
-/// A finished request as the history files hold it: its number in its streams, then the request.
+/// A finished request as the history files hold it: its number in its streams, and the request
+/// (a field of its own: serde's `flatten` would lose the request's number-keyed answers).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FinishedRecord {
     pub seq: u64,
-    #[serde(flatten)]
     pub request: Request,
 }
 
@@ -189,12 +189,22 @@ impl Tenant {
         self.finished.get(&id)
     }
 
-    /// A refusal for a command on a request that is finished (or not there).
-    pub(crate) fn closed_request(&self, id: RequestId) -> super::error::DomainError {
+    /// A refusal for a command on a request that is finished (`why` says so from its state), or
+    /// not there.
+    pub(crate) fn closed_request(
+        &self,
+        id: RequestId,
+        why: impl FnOnce(RequestState) -> String,
+    ) -> super::error::DomainError {
         match self.finished.get(&id) {
-            Some(f) => rule(format!("Request {id} is {} already: a finished request changes no more", f.state)),
+            Some(f) => rule(why(f.state)),
             None => not_found(format!("No request {id}")),
         }
+    }
+
+    /// An open request, for a command on it: a finished one is refused with `why`.
+    pub(crate) fn open_request(&self, id: RequestId, why: impl FnOnce(RequestState) -> String) -> DomainResult<Request> {
+        self.requests.get(&id).cloned().ok_or_else(|| self.closed_request(id, why))
     }
 
     /// The stream that holds the reader's own requests (None for the system).

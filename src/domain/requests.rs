@@ -334,7 +334,7 @@ impl Tenant {
     }
 
     pub(crate) fn cmd_cancel(&mut self, actor: &Actor, id: RequestId) -> DomainResult<Outcome> {
-        let req = self.request(id)?.clone();
+        let req = self.open_request(id, |s| format!("Request {id} is {s} and can no longer be canceled"))?;
         let own = match (actor, &req.target) {
             // Asked before they were in the directory: the request carries their email.
             (Actor::User { user }, Target::External { email: e, .. }) => {
@@ -364,7 +364,7 @@ impl Tenant {
         approve: bool,
         reason: &str,
     ) -> DomainResult<Outcome> {
-        let req = self.request(id)?.clone();
+        let req = self.open_request(id, |s| format!("Request {id} is {s}, not waiting for approval"))?;
         let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user can approve"))?;
         if req.state != RequestState::PendingApproval {
             return Err(rule(format!("Request {id} is {}, not waiting for approval", req.state)));

@@ -283,7 +283,8 @@ impl Tenant {
     /// An open request (a finished one is refused with its state: see `request_in_memory` and
     /// the session's readers for those).
     pub fn request(&self, id: RequestId) -> DomainResult<&Request> {
-        self.requests.get(&id).ok_or_else(|| self.closed_request(id))
+        let why = |s| format!("Request {id} is {s} already: a finished request changes no more");
+        self.requests.get(&id).ok_or_else(|| self.closed_request(id, why))
     }
     pub fn assignment(&self, id: AssignmentId) -> DomainResult<&Assignment> {
         self.assignments.get(&id).ok_or_else(|| not_found(format!("No assignment {id}")))
