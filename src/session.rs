@@ -281,6 +281,18 @@ impl Session {
         t.request_visible(&self.actor, id, files).map_err(RunError::Refused)
     }
 
+    /// One request by id, open or finished, whoever reads, for a screen that shows it only where
+    /// it may (as the screens always did with the requests in memory): one shard for a finished one.
+    pub fn request_record(&self, id: RequestId) -> Result<Option<Request>, RunError> {
+        let t = self.tenant();
+        if let Some(r) = t.request_in_memory(id) {
+            return Ok(Some(r.clone()));
+        }
+        let Some(f) = t.finished_entry(id) else { return Ok(None) };
+        let files = self.finished_records([f.stream()])?;
+        Ok(files.into_iter().map(|f| f.request).find(|r| r.id == id))
+    }
+
     /// The decisions the actor made, newest first: reads the actor's shard only.
     pub fn approval_history(&self) -> Result<Vec<(Request, StageDecision)>, RunError> {
         let t = self.tenant();

@@ -203,7 +203,11 @@ impl Tenant {
     }
 
     /// An open request, for a command on it: a finished one is refused with `why`.
-    pub(crate) fn open_request(&self, id: RequestId, why: impl FnOnce(RequestState) -> String) -> DomainResult<Request> {
+    pub(crate) fn open_request(
+        &self,
+        id: RequestId,
+        why: impl FnOnce(RequestState) -> String,
+    ) -> DomainResult<Request> {
         self.requests.get(&id).cloned().ok_or_else(|| self.closed_request(id, why))
     }
 
