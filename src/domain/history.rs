@@ -29,7 +29,7 @@ pub fn notice_stream(user: UserId) -> String {
 }
 
 /// One record for the history files: its stream, its number, and its JSON line.
-pub type HistoryLine = (String, u64, Vec<u8>);
+pub type HistoryLine = (String, u64, std::sync::Arc<[u8]>);
 
 impl Tenant {
     /// The audit events and notifications still in memory, as lines for the history files,
@@ -37,15 +37,15 @@ impl Tenant {
     pub fn pending_history(&self) -> Result<Vec<HistoryLine>, serde_json::Error> {
         let mut out = Vec::with_capacity(self.audit.len().saturating_add(self.notifications.len()));
         for e in &self.audit {
-            out.push((AUDIT_STREAM.to_string(), e.seq, serde_json::to_vec(e)?));
+            out.push((AUDIT_STREAM.to_string(), e.seq, serde_json::to_vec(e)?.into()));
         }
         for n in &self.notifications {
-            out.push((notice_stream(n.to), n.seq, serde_json::to_vec(n)?));
+            out.push((notice_stream(n.to), n.seq, serde_json::to_vec(n)?.into()));
         }
         let mut finished: Vec<&super::finished::FinishedRecord> = self.finished_requests.values().collect();
         finished.sort_by_key(|f| f.seq);
         for f in finished {
-            let line = serde_json::to_vec(f)?;
+            let line: std::sync::Arc<[u8]> = serde_json::to_vec(f)?.into();
             for stream in Tenant::record_streams(&f.request) {
                 out.push((stream, f.seq, line.clone()));
             }

@@ -37,8 +37,9 @@ pub struct HistoryRecord {
     pub stream: String,
     /// Its number in the stream; increases along the stream.
     pub seq: u64,
-    /// The record as one line of JSON, without the newline.
-    pub line: Vec<u8>,
+    /// The record as one line of JSON, without the newline (shared by the streams that hold
+    /// the same record).
+    pub line: std::sync::Arc<[u8]>,
 }
 
 fn check_stream(dir: &Path, stream: &str) -> Result<PathBuf, StoreError> {
