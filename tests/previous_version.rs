@@ -104,7 +104,7 @@ fn schema_1_copies_of_terms_become_policy_revisions_and_what_was_granted_survive
     let terms = t.assignment_terms(a85).expect("its revision");
     assert_eq!(terms.lifecycle.expiration, Expiration::AfterDays(30));
     assert!(terms.lifecycle.allow_extension && !terms.lifecycle.allow_self_removal);
-    assert_eq!((terms.review.as_ref(), &a85.terms), (None, &terms.lifecycle));
+    assert_eq!((terms.review.as_ref(), &t.lifecycle_of(a85)), (None, &terms.lifecycle));
     assert_eq!(a85.end.map(|e| e.to_rfc3339()).as_deref(), Some("2026-11-21T09:00:00+00:00"), "its end");
     assert_eq!(a85.granted.len(), 3, "what it granted");
     // An untouched copy is the policy's current terms, review included.

@@ -296,7 +296,7 @@ fn admin_assignment_respects_the_policys_lifecycle() {
     let r: RequestId = id_of(&w.sys(assign(cal, None, None)));
     assert_eq!(w.asg_of(r).end, Some(t0() + days(90)), "no end given: the policy's");
     assert_eq!(w.req(r).request_type, RequestType::AdminAdd);
-    assert!(w.asg_of(r).terms == w.t.policy(lab.policy).unwrap().spec.lifecycle);
+    assert!(w.t.lifecycle_of(w.asg_of(r)) == w.t.policy(lab.policy).unwrap().spec.lifecycle);
 
     // A future start: the maximum counts from the start, and nothing is granted before it.
     let start = t0() + days(5);

@@ -155,7 +155,6 @@ impl Tenant {
             state: AssignmentState::Delivered,
             start: now,
             end,
-            terms: lifecycle,
             granted: pkg.resource_roles.clone(),
             request: req_id,
             ended_at: None,
@@ -210,7 +209,7 @@ impl Tenant {
             self.push_history(req.id, "Extension failed: the assignment had already ended");
             return;
         }
-        let new_end = a.terms.expiration.end_from(now).map(|e| a.end.map_or(e, |old| old.max(e)));
+        let new_end = self.lifecycle_of(&a).expiration.end_from(now).map(|e| a.end.map_or(e, |old| old.max(e)));
         if let Some(x) = self.assignments.get_mut(&aid) {
             x.end = new_end;
         }

@@ -217,7 +217,7 @@ mod tests {
         assert_eq!(days(9, 1), Some((Expiration::AfterDays(7), 0)));
         assert_eq!(t.policy_revisions.len(), 3);
         // The assignment's copy equals the current terms: it is revision 2.
-        let a = t.assignments.values().next().map(|a| (a.revision, a.terms.expiration));
+        let a = t.assignments.values().next().map(|a| (a.revision, t.lifecycle_of(a).expiration));
         assert_eq!(a, Some((2, Expiration::AfterDays(90))));
     }
 

@@ -166,7 +166,11 @@ impl Tenant {
     pub(crate) fn check_one_assignment(&self, user: UserId, pkg: &super::access::Package) -> DomainResult<()> {
         if let Some(a) = self.active_assignment(user, pkg.id) {
             let until = a.end.map(|e| format!(" until {}", e.format("%Y-%m-%d"))).unwrap_or_default();
-            let hint = if a.terms.allow_extension { format!("; extend it instead ({})", a.id) } else { String::new() };
+            let hint = if self.lifecycle_of(&a).allow_extension {
+                format!("; extend it instead ({})", a.id)
+            } else {
+                String::new()
+            };
             return Err(rule(format!("{} already has '{}'{until}{hint}", self.user_name(user), pkg.display_name)));
         }
         // A request made before the person was in the directory is theirs too (same email); only a
@@ -243,7 +247,7 @@ impl Tenant {
             RequestType::UserExtend => self
                 .assignments
                 .get(&req.assignment.unwrap_or(AssignmentId(0)))
-                .is_some_and(|a| a.terms.extension_requires_approval),
+                .is_some_and(|a| self.lifecycle_of(&a).extension_requires_approval),
             RequestType::UserAdd => true,
             _ => false,
         };

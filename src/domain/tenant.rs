@@ -206,7 +206,6 @@ impl Tenant {
         for n in self.notifications.iter().filter(|n| !n.read) {
             self.unread.entry(n.to).or_default().insert(n.seq);
         }
-        self.resolve_assignment_terms();
         self.settle_loaded();
         // The timers on one core, the lookups on the other: a million assignments each.
         let (mut idx, timers) = std::thread::scope(|s| {

@@ -335,16 +335,16 @@ impl MyAccess {
                     lines.push(kv_styled(theme, "State", a.state.to_string(), theme.state(&a.state.to_string())));
                     lines.push(kv(theme, "Since", fmt_time(a.start)));
                     lines.push(kv(theme, "Ends", a.end.map(fmt_time).unwrap_or_else(|| "never".into())));
-                    lines.push(kv(theme, "Terms", a.terms.expiration.label()));
+                    lines.push(kv(theme, "Terms", t.lifecycle_of(a).expiration.label()));
                     let grants: Vec<String> =
                         a.granted.iter().map(|g| format!("{} ({})", t.resource_name(g.resource), g.role)).collect();
                     lines.push(kv(theme, "Grants", grants.join(", ")));
                     if a.is_active() {
                         lines.push(Line::raw(""));
-                        if a.terms.allow_extension {
+                        if t.lifecycle_of(a).allow_extension {
                             lines.push(Line::styled("E: ask to extend", theme.muted));
                         }
-                        if a.terms.allow_self_removal {
+                        if t.lifecycle_of(a).allow_self_removal {
                             lines.push(Line::styled("R: remove my access", theme.muted));
                         }
                     }
