@@ -166,7 +166,7 @@ impl Tenant {
     pub(crate) fn check_one_assignment(&self, user: UserId, pkg: &super::access::Package) -> DomainResult<()> {
         if let Some(a) = self.active_assignment(user, pkg.id) {
             let until = a.end.map(|e| format!(" until {}", e.format("%Y-%m-%d"))).unwrap_or_default();
-            let hint = if self.lifecycle_of(&a).allow_extension {
+            let hint = if self.lifecycle_of(a).allow_extension {
                 format!("; extend it instead ({})", a.id)
             } else {
                 String::new()
@@ -247,7 +247,7 @@ impl Tenant {
             RequestType::UserExtend => self
                 .assignments
                 .get(&req.assignment.unwrap_or(AssignmentId(0)))
-                .is_some_and(|a| self.lifecycle_of(&a).extension_requires_approval),
+                .is_some_and(|a| self.lifecycle_of(a).extension_requires_approval),
             RequestType::UserAdd => true,
             _ => false,
         };

@@ -313,7 +313,7 @@ impl Tenant {
                 if !a.is_active() || a.end.and_then(|e| notice_at(e, days)) != Some(t) {
                     return;
                 }
-                let (user, pkg, end, ext) = (a.target, a.package, a.end, self.lifecycle_of(&a).allow_extension);
+                let (user, pkg, end, ext) = (a.target, a.package, a.end, self.lifecycle_of(a).allow_extension);
                 let pname = self.packages.get(&pkg).map(|p| p.display_name.clone()).unwrap_or_default();
                 let when = if days == 1 { "tomorrow".to_string() } else { format!("in {days} days") };
                 let body = format!(
