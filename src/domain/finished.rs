@@ -91,7 +91,15 @@ pub(crate) mod index_as_list {
     use super::*;
     use serde::{Deserializer, Serializer};
 
-    type Row = (RequestId, PackageId, Option<UserId>, Option<UserId>, RequestState, i64);
+    /// One entry as written.
+    pub(crate) type Row = (RequestId, PackageId, Option<UserId>, Option<UserId>, RequestState, i64);
+
+    /// An entry from its row; a time out of range is an error naming the request.
+    pub(crate) fn entry((id, package, target, requestor, state, at): Row) -> Result<(RequestId, Finished), String> {
+        let completed_at =
+            chrono::DateTime::from_timestamp(at, 0).ok_or_else(|| format!("request {id}: {at} is not a time"))?;
+        Ok((id, Finished { package, target, requestor, state, completed_at }))
+    }
 
     pub fn serialize<S: Serializer>(map: &BTreeMap<RequestId, Finished>, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(
@@ -102,13 +110,7 @@ pub(crate) mod index_as_list {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<RequestId, Finished>, D::Error> {
         let rows: Vec<Row> = Vec::deserialize(d)?;
-        let mut out = BTreeMap::new();
-        for (id, package, target, requestor, state, at) in rows {
-            let completed_at = chrono::DateTime::from_timestamp(at, 0)
-                .ok_or_else(|| serde::de::Error::custom(format!("request {id}: {at} is not a time")))?;
-            out.insert(id, Finished { package, target, requestor, state, completed_at });
-        }
-        Ok(out)
+        rows.into_iter().map(|r| entry(r).map_err(serde::de::Error::custom)).collect()
     }
 }
 
