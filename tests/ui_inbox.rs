@@ -386,3 +386,21 @@ fn snapshots() {
         }
     }
 }
+
+#[test]
+fn my_finished_requests_show_in_my_access_after_a_reopen() {
+    let w = world();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // The store writes Lee's delivered request to the history; the snapshot keeps it no more.
+    drop(app_as(dir.path(), w.tenant, w.lee));
+    let mut app = reopen(dir.path(), w.lee);
+    let delivered: Vec<RequestId> = app.ctx.tenant().finished.keys().copied().collect();
+    assert!(!delivered.is_empty() && delivered.iter().all(|id| !app.ctx.tenant().requests.contains_key(id)));
+    app.switch_tab(Tab::MyAccess);
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("Requests (2)"), "the open one and the delivered one\n{s}");
+    update(&mut app, Action::NextPane);
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains(&delivered[0].to_string()) && s.contains("delivered"), "read from Lee's shard\n{s}");
+    assert!(s.contains(&w.alpha.to_string()), "and the open one\n{s}");
+}

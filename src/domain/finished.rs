@@ -312,6 +312,18 @@ impl Tenant {
         }
     }
 
+    /// How many finished requests are the actor's (made by them or for them), from the index
+    /// alone (0 for someone outside the directory: their entries name no one).
+    pub fn finished_count_for(&self, actor: &Actor) -> usize {
+        let user = match actor {
+            Actor::User { user } => Some(*user),
+            Actor::External { email, .. } => self.user_by_email(email).map(|u| u.id),
+            Actor::System => None,
+        };
+        let Some(me) = user.filter(|_| self.reader(actor).is_ok()) else { return 0 };
+        self.finished.values().filter(|f| f.target == Some(me) || f.requestor == Some(me)).count()
+    }
+
     /// Decisions this user made, newest first: `from_files` holds the user's own stream.
     pub fn approval_history(&self, user: UserId, from_files: Vec<FinishedRecord>) -> Vec<(Request, StageDecision)> {
         let decided = |q: &Request| q.decisions.iter().any(|d| d.by == user);

@@ -43,6 +43,9 @@ pub struct MyAccess {
     assignments: ListPane,
     available_ids: Vec<PackageId>,
     request_ids: Vec<RequestId>,
+    /// How many requests are mine, open and finished (the pane's title), known without reading
+    /// the finished ones (history): those are read only while the Requests pane is shown.
+    request_count: usize,
     assignment_ids: Vec<AssignmentId>,
     available_rows: Vec<Vec<CellText>>,
     /// My requests waiting for approval (the badge), counted once per change of the data.
@@ -102,6 +105,7 @@ impl MyAccess {
             .empty(NO_ASSIGNMENTS),
             available_ids: vec![],
             request_ids: vec![],
+            request_count: 0,
             assignment_ids: vec![],
             available_rows: vec![],
             pending_requests: PerData::default(),
@@ -122,6 +126,16 @@ impl MyAccess {
     fn selected_package(&self) -> Option<PackageId> {
         self.available.selected().and_then(|i| self.available_ids.get(i).copied())
     }
+    /// My requests, finished ones included: read from my shard of the history when the
+    /// Requests pane is shown (not for the first frame: an administrator who assigns by hand
+    /// has hundreds of thousands).
+    fn load_requests(&mut self, ctx: &Ctx) {
+        let all = ctx.session.my_requests().unwrap_or_default();
+        ctx.remember(all.iter());
+        self.request_ids = all.iter().map(|r| r.id).collect();
+        self.requests.sync(&PaneRows::Requests { ctx, ids: &self.request_ids });
+    }
+
     fn selected_request(&self) -> Option<RequestId> {
         self.requests.selected().and_then(|i| self.request_ids.get(i).copied())
     }
@@ -360,7 +374,7 @@ impl TabView<Ctx> for MyAccess {
         let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
         let names: Vec<String> = vec![
             format!("Available ({})", self.available_rows.len()),
-            format!("Requests ({})", self.request_ids.len()),
+            format!("Requests ({})", self.request_count.max(self.request_ids.len())),
             format!("Access ({})", self.assignment_rows.len()),
         ];
         let current = PANES.iter().position(|p| *p == self.pane).unwrap_or(0);
@@ -390,6 +404,9 @@ impl TabView<Ctx> for MyAccess {
                 let n = PANES.len();
                 let j = if action == Action::NextPane { (i + 1) % n } else { (i + n - 1) % n };
                 self.pane = PANES[j];
+                if self.pane == Pane::Requests {
+                    self.load_requests(ctx);
+                }
                 Effect::None
             }
             Action::Request | Action::Open if self.pane == Pane::Available => match self.selected_package() {
@@ -524,9 +541,7 @@ impl TabView<Ctx> for MyAccess {
         self.available.set_empty(refused.clone().unwrap_or_else(|| NOTHING_OPEN.to_string()));
         self.requests.set_empty(refused.clone().unwrap_or_else(|| NO_REQUESTS.to_string()));
         self.assignments.set_empty(refused.unwrap_or_else(|| NO_ASSIGNMENTS.to_string()));
-        let reqs = ctx.session.my_requests().unwrap_or_default();
-        ctx.remember(reqs.iter());
-        let reqs: Vec<&crate::domain::Request> = reqs.iter().collect();
+        let reqs = t.open_requests_for(ctx.actor());
         let asg = t.assignments_for(ctx.actor());
         let mine = mine::Mine::new(&asg, &reqs);
         let avail = t.available_packages(ctx.actor());
@@ -542,7 +557,11 @@ impl TabView<Ctx> for MyAccess {
                 ]
             })
             .collect();
+        self.request_count = reqs.len().saturating_add(t.finished_count_for(ctx.actor()));
         self.request_ids = reqs.iter().map(|r| r.id).collect();
+        if self.pane == Pane::Requests {
+            self.load_requests(ctx);
+        }
         let pending = reqs.iter().filter(|r| r.state == RequestState::PendingApproval).count();
         self.pending_requests.set(ctx, pending);
         self.assignment_ids = asg.iter().map(|a| a.id).collect();
