@@ -273,7 +273,7 @@ impl Session {
     /// entry in the live state names).
     pub fn request(&self, id: RequestId) -> Result<Request, RunError> {
         let t = self.tenant();
-        let stream = t.finished_stream_for(&self.actor, id).filter(|_| t.request_in_memory(id).is_none());
+        let stream = t.finished_stream_for(id).filter(|_| t.request_in_memory(id).is_none());
         let files = match stream {
             Some(s) if t.reader(&self.actor).is_ok() => self.finished_records([s])?,
             _ => vec![],
