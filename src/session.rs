@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 
+use crate::domain::finished::{FinishedRecord, request_stream};
 use crate::domain::history::{AUDIT_STREAM, notice_stream};
 use crate::domain::identity::SignIn;
 use crate::domain::read_views::AuditView;
 use crate::domain::{
-    Actor, AuditEvent, Clock, Command, DomainError, Entry, Fired, Notification, Outcome, Tenant, Time, UserId,
+    Actor, AuditEvent, Clock, Command, DomainError, Entry, Fired, Notification, Outcome, PackageId, Request, RequestId,
+    StageDecision, Tenant, Time, UserId,
 };
 use crate::store::{
     CommitError, DEFAULT_LOCK_TIMEOUT, HistoryCursor, HistoryRecord, LockWait, Persist, Store, StoreError,
@@ -22,12 +24,16 @@ impl Persist for Tenant {
     type Output = Outcome;
     type Error = DomainError;
     const KIND: &'static str = "entitle-tenant";
-    const SCHEMA_VERSION: u32 = 2;
+    const SCHEMA_VERSION: u32 = 3;
 
     /// 1 to 2: requests and assignments refer to policy revisions instead of copies of terms.
+    /// 2 to 3: finished requests leave the snapshot for the history; the JSON stays as it is,
+    /// and loading moves them out (`Tenant::rebuild_indexes`): the compaction that follows a
+    /// migration writes them to the history files and a snapshot without them.
     fn migrate(from_version: u32, state: serde_json::Value) -> Result<serde_json::Value, String> {
         match from_version {
             1 => crate::domain::migrate::schema_1_to_2(state),
+            2 => Ok(state),
             v => Err(format!("this entitle knows no upgrade from schema version {v} to {}", Self::SCHEMA_VERSION)),
         }
     }
@@ -242,6 +248,89 @@ impl Session {
     pub fn mailbox(&self, user: UserId) -> Result<Vec<Notification>, RunError> {
         let flushed = self.store.history::<Notification>(&notice_stream(user))?;
         Ok(self.tenant().mailbox(user, flushed))
+    }
+
+    /// The finished requests the named streams hold.
+    fn finished_records(&self, streams: impl IntoIterator<Item = String>) -> Result<Vec<FinishedRecord>, RunError> {
+        let mut out = vec![];
+        for stream in streams {
+            out.extend(self.store.history::<FinishedRecord>(&stream)?);
+        }
+        Ok(out)
+    }
+
+    /// The actor's own requests, open and finished, newest first: reads the actor's shard only.
+    pub fn my_requests(&self) -> Result<Vec<Request>, RunError> {
+        let t = self.tenant();
+        if t.reader(&self.actor).is_err() {
+            return Ok(vec![]);
+        }
+        let files = self.finished_records(t.own_request_stream(&self.actor))?;
+        Ok(t.requests_for(&self.actor, files))
+    }
+
+    /// One request the actor may read, open or finished (a finished one from the one shard its
+    /// entry in the live state names).
+    pub fn request(&self, id: RequestId) -> Result<Request, RunError> {
+        let t = self.tenant();
+        let stream = t.finished_stream_for(id).filter(|_| t.request_in_memory(id).is_none());
+        let files = match stream {
+            Some(s) if t.reader(&self.actor).is_ok() => self.finished_records([s])?,
+            _ => vec![],
+        };
+        t.request_visible(&self.actor, id, files).map_err(RunError::Refused)
+    }
+
+    /// One request by id, open or finished, whoever reads, for a screen that shows it only where
+    /// it may (as the screens always did with the requests in memory): one shard for a finished one.
+    pub fn request_record(&self, id: RequestId) -> Result<Option<Request>, RunError> {
+        let t = self.tenant();
+        if let Some(r) = t.request_in_memory(id) {
+            return Ok(Some(r.clone()));
+        }
+        let Some(f) = t.finished_entry(id) else { return Ok(None) };
+        let files = self.finished_records([f.stream()])?;
+        Ok(files.into_iter().map(|f| f.request).find(|r| r.id == id))
+    }
+
+    /// The decisions the actor made, newest first: reads the actor's shard only.
+    pub fn approval_history(&self) -> Result<Vec<(Request, StageDecision)>, RunError> {
+        let t = self.tenant();
+        let Some(me) = self.actor.user_id() else { return Ok(vec![]) };
+        t.may_read(&self.actor, crate::domain::reads::Read::Own).map_err(RunError::Refused)?;
+        let files = self.finished_records([request_stream(me)])?;
+        Ok(t.approval_history(me, files))
+    }
+
+    /// A package's requests, open and finished, newest first, for a screen that shows them only
+    /// to those who may see them: reads the package's shard.
+    pub fn package_requests(&self, pkg: PackageId) -> Result<Vec<Request>, RunError> {
+        let files = self.finished_records([Tenant::package_request_stream(pkg)])?;
+        Ok(self.tenant().package_requests(pkg, files))
+    }
+
+    /// The requests report (or `requests PKG`, `requests --all`): a package's shard, or every
+    /// package's shard for all requests. Refused before anything is read.
+    pub fn requests_report(&self, pkg: Option<PackageId>, all: bool) -> Result<Vec<Request>, RunError> {
+        use crate::domain::reads::Read;
+        let t = self.tenant();
+        let refused = RunError::Refused;
+        match pkg {
+            Some(p) => {
+                t.may_read(&self.actor, Read::PackageAssignments(p)).map_err(refused)?;
+                self.package_requests(p)
+            }
+            None if all => {
+                t.may_read(&self.actor, Read::Requests).map_err(refused)?;
+                let files = self.finished_records(Tenant::all_request_streams())?;
+                t.all_requests_visible(&self.actor, files).map_err(refused)
+            }
+            None => {
+                t.may_read(&self.actor, Read::Reports).map_err(refused)?;
+                let files = self.finished_records(Tenant::all_request_streams())?;
+                t.requests_report_visible(&self.actor, None, files).map_err(refused)
+            }
+        }
     }
 
     /// Whether a timer is due by the wall clock (the TUI ticks only then).

@@ -158,11 +158,11 @@ fn alex_sees_only_the_external_package() {
 #[test]
 fn the_story_leaves_every_kind_of_history() {
     let t = demo();
-    let states: BTreeSet<String> = t.requests.values().map(|r| r.state.to_string()).collect();
+    let states: BTreeSet<String> = t.requests_in_memory().map(|r| r.state.to_string()).collect();
     for s in ["delivered", "denied", "expired", "canceled", "pendingApproval", "scheduled"] {
         assert!(states.contains(s), "a request is {s}");
     }
-    let kinds: BTreeSet<String> = t.requests.values().map(|r| r.request_type.to_string()).collect();
+    let kinds: BTreeSet<String> = t.requests_in_memory().map(|r| r.request_type.to_string()).collect();
     for k in ["userAdd", "userExtend", "userRemove", "adminAdd", "adminRemove", "systemRemove"] {
         assert!(kinds.contains(k), "a request of type {k}");
     }

@@ -276,7 +276,7 @@ fn the_random_operations_reach_every_outcome() {
         }
         let t = &s.w.t;
         let mut count = |k: &'static str, n: usize| *seen.entry(k).or_default() += n;
-        for r in t.requests.values() {
+        for r in t.requests_in_memory() {
             count(
                 match (r.request_type, r.state) {
                     (RequestType::UserAdd, RequestState::Delivered) => "delivered",

@@ -104,7 +104,7 @@ fn schema_1_copies_of_terms_become_policy_revisions_and_what_was_granted_survive
     let terms = t.assignment_terms(a85).expect("its revision");
     assert_eq!(terms.lifecycle.expiration, Expiration::AfterDays(30));
     assert!(terms.lifecycle.allow_extension && !terms.lifecycle.allow_self_removal);
-    assert_eq!((terms.review.as_ref(), &a85.terms), (None, &terms.lifecycle));
+    assert_eq!((terms.review.as_ref(), &t.lifecycle_of(a85)), (None, &terms.lifecycle));
     assert_eq!(a85.end.map(|e| e.to_rfc3339()).as_deref(), Some("2026-11-21T09:00:00+00:00"), "its end");
     assert_eq!(a85.granted.len(), 3, "what it granted");
     // An untouched copy is the policy's current terms, review included.
@@ -113,7 +113,7 @@ fn schema_1_copies_of_terms_become_policy_revisions_and_what_was_granted_survive
     assert_eq!((review.duration_days, review.fallback.clone()), (14, vec![entitle::domain::UserId(17)]));
     assert_eq!(t.policy_revisions.keys().filter(|(p, _)| *p == PolicyId(69)).count(), 2);
     // The waiting request grants its copy, and is routed by its policy's stages.
-    let r155 = t.request(RequestId(155)).expect("the request");
+    let r155 = t.request_in_memory(RequestId(155)).expect("the request");
     let terms = t.request_terms(r155).expect("its revision");
     assert_eq!(terms.lifecycle.expiration, Expiration::AfterDays(7));
     assert_eq!(terms.stages, t.policy(PolicyId(81)).expect("policy").spec.stages);
@@ -125,13 +125,13 @@ fn schema_1_copies_of_terms_become_policy_revisions_and_what_was_granted_survive
     assert!(t.problems().iter().all(|p| p.field != "revision"), "every reference resolves");
     drop(store);
 
-    // The migrated data goes on: a command is committed and the files are schema 2.
+    // The migrated data goes on: a command is committed and the files are today's schema.
     env.ok(&["clock", "advance", "1d"]);
     let text = std::fs::read_to_string(&path).expect("read");
     let (head, body) = text.split_once('\n').expect("a header line");
     let head: Value = serde_json::from_str(head).expect("json");
     let state: Value = serde_json::from_str(body).expect("json");
-    assert_eq!(head["schema_version"], 2);
+    assert_eq!(head["schema_version"], 3);
     assert!(state["policyRevisions"].as_array().is_some_and(|l| !l.is_empty()));
 }
 
@@ -142,7 +142,7 @@ fn the_first_open_writes_the_data_in_todays_form_and_keeps_the_old_snapshot() {
     env.ok(&["clock", "show"]);
     let text = std::fs::read_to_string(env.data().join("tenant.json")).expect("the snapshot");
     let head: serde_json::Value = serde_json::from_str(text.lines().next().expect("a header")).expect("json");
-    assert_eq!(head["schema_version"], 2, "{head}");
+    assert_eq!(head["schema_version"], 3, "{head}");
     assert_eq!(std::fs::read(env.data().join("tenant.json.bak-1")).expect("the backup"), old);
     assert!(env.data().join("history").join("audit").is_dir(), "the log moved to the history files");
     // Opened again, nothing is upgraded twice and nothing more is backed up.

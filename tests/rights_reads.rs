@@ -117,8 +117,11 @@ fn read(fx: &Fx, what: &str, a: &Actor) -> DomainResult<Shown> {
             Shown { items: 1, requests: vec![fx.travel_request], ..Default::default() }
         }
         "requests --all" | "report requests" => {
-            let list =
-                if what == "report requests" { t.requests_report_visible(a, None)? } else { t.requests_visible(a)? };
+            let list = if what == "report requests" {
+                t.requests_report_visible(a, None, vec![])?
+            } else {
+                t.all_requests_visible(a, vec![])?
+            };
             Shown { items: list.len(), requests: list.iter().map(|q| q.id).collect(), ..Default::default() }
         }
         "assignments" | "report expiring 400" => {

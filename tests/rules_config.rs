@@ -429,11 +429,12 @@ fn changing_a_policy_affects_only_new_requests() {
     });
     let a = w.asg(old_asg.id);
     assert_eq!(a.end, Some(t0() + days(90)), "existing assignment keeps its end");
-    assert_eq!(a.terms, old_asg.terms, "and its terms");
+    assert_eq!(w.t.lifecycle_of(a), w.t.lifecycle_of(&old_asg), "and its terms");
+    assert_ne!(w.t.lifecycle_of(a).expiration, Expiration::AfterDays(30), "its revision's, not the policy's new ones");
 
     let r_new = w.request(&u(newbie), lab.package);
     assert_eq!(w.asg_of(r_new).end, Some(t0() + days(30)));
-    assert!(!w.asg_of(r_new).terms.allow_extension);
+    assert!(!w.t.lifecycle_of(w.asg_of(r_new)).allow_extension);
 
     let new_asg = w.asg_of(r_new).id;
     let e = w.refuse(&u(newbie), Command::RemoveOwnAssignment { assignment: new_asg });

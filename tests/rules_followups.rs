@@ -130,10 +130,14 @@ fn a_waiting_request_is_granted_on_the_terms_it_was_made_under() {
     w.update_policy(lab.policy, |s| s.lifecycle.expiration = Expiration::AfterDays(365));
     w.approve(boss, req);
     let a = w.asg_of(req);
-    assert_eq!(a.terms.expiration, Expiration::AfterDays(30));
+    assert_eq!(w.t.lifecycle_of(a).expiration, Expiration::AfterDays(30));
     assert_eq!(a.end.map(|e| (e - a.start).num_days()), Some(30));
     let nia = w.user_managed("Nia New", boss);
     let later = w.request(&u(nia), lab.package);
     w.approve(boss, later);
-    assert_eq!(w.asg_of(later).terms.expiration, Expiration::AfterDays(365), "a new request gets the new terms");
+    assert_eq!(
+        w.t.lifecycle_of(w.asg_of(later)).expiration,
+        Expiration::AfterDays(365),
+        "a new request gets the new terms"
+    );
 }

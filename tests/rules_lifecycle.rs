@@ -296,7 +296,7 @@ fn admin_assignment_respects_the_policys_lifecycle() {
     let r: RequestId = id_of(&w.sys(assign(cal, None, None)));
     assert_eq!(w.asg_of(r).end, Some(t0() + days(90)), "no end given: the policy's");
     assert_eq!(w.req(r).request_type, RequestType::AdminAdd);
-    assert!(w.asg_of(r).terms == w.t.policy(lab.policy).unwrap().spec.lifecycle);
+    assert!(w.t.lifecycle_of(w.asg_of(r)) == w.t.policy(lab.policy).unwrap().spec.lifecycle);
 
     // A future start: the maximum counts from the start, and nothing is granted before it.
     let start = t0() + days(5);
@@ -570,7 +570,7 @@ fn a_big_jump_fires_every_timer_in_time_order() {
         ]
     );
     // Cal's request timed out on day 14.
-    let cal_req = w.t.requests.values().find(|r| r.target_user() == Some(cal)).unwrap();
+    let cal_req = w.t.requests_in_memory().find(|r| r.target_user() == Some(cal)).unwrap();
     assert_eq!((cal_req.state, cal_req.completed_at), (RequestState::Expired, Some(t0() + days(14))));
     // Bob started on day 10 and ended on day 40.
     let bob_asg = w.t.assignments_of_user(bob).next().unwrap().clone();

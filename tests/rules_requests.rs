@@ -574,7 +574,7 @@ fn a_request_can_be_canceled_by_its_requestor_or_an_assignment_manager_only() {
     assert_eq!(kind(&w.refuse(&u(mia), Command::CancelRequest { request: r })), "Rule");
     // The canceled request's timers do nothing.
     w.advance(30);
-    assert_eq!(w.t.requests.values().filter(|x| x.state == RequestState::Canceled).count(), 2);
+    assert_eq!(w.t.requests_in_memory().filter(|x| x.state == RequestState::Canceled).count(), 2);
 }
 
 #[test]

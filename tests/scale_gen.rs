@@ -34,7 +34,7 @@ fn the_tenant_has_the_sizes_asked_for_with_history_from_its_commands() {
     assert_eq!(t.packages.len(), p.packages);
     assert_eq!(t.assignments.values().filter(|a| a.is_active()).count(), p.assignments);
     assert_eq!(report.active_assignments, p.assignments);
-    let by_users: Vec<_> = t.requests.values().filter(|r| r.request_type == RequestType::UserAdd).collect();
+    let by_users: Vec<_> = t.requests_in_memory().filter(|r| r.request_type == RequestType::UserAdd).collect();
     assert_eq!(by_users.len(), p.requests);
     let pending: Vec<_> = by_users.iter().filter(|r| r.state == RequestState::PendingApproval).collect();
     assert_eq!(pending.len(), p.pending);

@@ -24,6 +24,7 @@ fn the_split_parse_reads_what_the_ordinary_parse_reads() {
     let (bytes, ordinary) = generated();
     let split = decode_split(&bytes).expect("laid out as entitle writes it").expect("parses");
     assert!(ordinary.assignments.len() >= 300 && !ordinary.requests.is_empty() && !ordinary.grants.is_empty());
+    assert!(!ordinary.finished.is_empty(), "the index of finished requests is one of the lists parsed apart");
     assert_eq!(json(&split), json(&ordinary));
 }
 

@@ -190,7 +190,7 @@ fn a_submitted_request_is_the_one_selected_in_my_requests() {
         app.type_char(c);
     }
     update(&mut app, Action::Submit);
-    let mine = app.ctx.tenant().requests_for(&me);
+    let mine = app.ctx.session.my_requests().expect("my requests");
     let newest = mine.first().map(|r| r.id).expect("the new request");
     let count = format!("Requests ({})", mine.len());
     let s = screen(&mut app, 120, 35);

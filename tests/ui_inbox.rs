@@ -264,8 +264,10 @@ fn approving_stage_one_sends_the_request_to_stage_two_and_out_of_my_inbox() {
     assert!(prompt(&app).is_some_and(|(t, _)| t.contains("stage 2 of 2") && t.contains("reason optional")));
     update(&mut app, Action::Open);
     assert!(app.top_layer().is_none());
-    assert_eq!(app.ctx.tenant().requests[&w.alpha].state, RequestState::Delivered);
-    assert!(app.ctx.tenant().active_assignment(w.lee, app.ctx.tenant().requests[&w.alpha].package).is_some());
+    assert_eq!(app.ctx.request(w.alpha).expect("the request").state, RequestState::Delivered);
+    assert!(
+        app.ctx.tenant().active_assignment(w.lee, app.ctx.request(w.alpha).expect("the request").package).is_some()
+    );
 }
 
 #[test]
@@ -289,12 +291,12 @@ fn denying_without_a_required_reason_keeps_the_prompt_open_with_the_rule() {
     assert!(s.contains("requires a reason from the") && s.contains("approver at stage 1: give one"), "all of it\n{s}");
     let term = terminal(&mut app, 80, 24);
     insta::assert_snapshot!("approvals_deny_refused_80x24", term.backend());
-    assert_eq!(app.ctx.tenant().requests[&w.portal].state, RequestState::PendingApproval);
+    assert_eq!(app.ctx.request(w.portal).expect("the request").state, RequestState::PendingApproval);
 
     typ(&mut app, "No statement of work on file");
     update(&mut app, Action::Open);
     assert!(app.top_layer().is_none());
-    let r = &app.ctx.tenant().requests[&w.portal];
+    let r = &app.ctx.request(w.portal).expect("the request");
     assert_eq!(r.state, RequestState::Denied);
     assert_eq!(r.decisions.last().map(|d| d.reason.as_str()), Some("No statement of work on file"));
 }
@@ -383,4 +385,22 @@ fn snapshots() {
             insta::assert_snapshot!(format!("{name}_{wd}x{ht}"), term.backend());
         }
     }
+}
+
+#[test]
+fn my_finished_requests_show_in_my_access_after_a_reopen() {
+    let w = world();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // The store writes Lee's delivered request to the history; the snapshot keeps it no more.
+    drop(app_as(dir.path(), w.tenant, w.lee));
+    let mut app = reopen(dir.path(), w.lee);
+    let delivered: Vec<RequestId> = app.ctx.tenant().finished.keys().copied().collect();
+    assert!(!delivered.is_empty() && delivered.iter().all(|id| !app.ctx.tenant().requests.contains_key(id)));
+    app.switch_tab(Tab::MyAccess);
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("Requests (2)"), "the open one and the delivered one\n{s}");
+    update(&mut app, Action::NextPane);
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains(&delivered[0].to_string()) && s.contains("delivered"), "read from Lee's shard\n{s}");
+    assert!(s.contains(&w.alpha.to_string()), "and the open one\n{s}");
 }

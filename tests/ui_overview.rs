@@ -64,11 +64,11 @@ fn the_charts_say_their_figures_in_text() {
 fn the_figures_follow_the_in_app_clock() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut app = demo_app(dir.path(), None);
-    let before = app.ctx.tenant().admin_overview(std::iter::empty());
+    let before = app.ctx.tenant().admin_overview();
     let s_before = screen(&mut app, 200, 50);
     update(&mut app, Action::ClockMonth);
     update(&mut app, Action::Back);
-    let after = app.ctx.tenant().admin_overview(std::iter::empty());
+    let after = app.ctx.tenant().admin_overview();
     assert_ne!(before.expiring, after.expiring, "the weeks ahead are other weeks now");
     let s_after = screen(&mut app, 200, 50);
     assert_ne!(s_before, s_after, "and the screen shows it");

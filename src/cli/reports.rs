@@ -88,7 +88,7 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
                         t.user_name(a.target),
                         format::opt_time(a.end, ""),
                         a.end.map(|e| format::left(now, e)).unwrap_or_default(),
-                        format::yes_no(a.terms.allow_extension),
+                        format::yes_no(t.lifecycle_of(a).allow_extension),
                     ]);
                 }
                 tab.render_or(&format!("Nothing expires within {days} days\n"))
@@ -96,7 +96,7 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
         }
         ReportCmd::Requests { package } => {
             let pkg = package.as_deref().map(|p| t.find_package(p).map(|p| p.id)).transpose()?;
-            let list = t.requests_report_visible(actor, pkg)?;
+            let list = ctx.session.requests_report(pkg, false)?;
             ctx.show(&list, || super::requests::request_table(t, &list).render_or("No requests\n"))
         }
         ReportCmd::Drift => {

@@ -95,8 +95,9 @@ pub(crate) fn submit(ctx: &mut Ctx, a: NewRequest) -> Result<()> {
 
 pub(crate) fn show(ctx: &Ctx, id: RequestId) -> Result<()> {
     let t = ctx.t();
-    t.may_read(ctx.actor()?, Read::Request(id))?;
-    let r = t.request(id)?;
+    ctx.actor()?;
+    let found = ctx.session.request(id)?;
+    let r = &found;
     ctx.show(r, || {
         let pol = t.policies.get(&r.policy);
         let mut rows = vec![
@@ -159,19 +160,19 @@ pub(crate) fn list(ctx: &Ctx, a: RequestsArgs) -> Result<()> {
     let t = ctx.t();
     let actor = ctx.actor()?;
     t.may_read(actor, Read::Requests)?;
-    let mut list: Vec<&Request> = if let Some(p) = &a.package {
-        t.package_requests_visible(actor, t.find_package(p)?.id)?
+    let mut list: Vec<Request> = if let Some(p) = &a.package {
+        ctx.session.requests_report(Some(t.find_package(p)?.id), false)?
     } else if a.all {
-        t.requests_visible(actor)?
+        ctx.session.requests_report(None, true)?
     } else {
-        t.requests_for(actor)
+        ctx.session.my_requests()?
     };
     list.retain(|r| !a.open || r.state.is_open());
     list.sort_by(|x, y| y.created_at.cmp(&x.created_at).then(y.id.cmp(&x.id)));
     ctx.show(&list, || request_table(t, &list).render_or("No requests\n"))
 }
 
-pub(crate) fn request_table(t: &Tenant, list: &[&Request]) -> Table {
+pub(crate) fn request_table(t: &Tenant, list: &[Request]) -> Table {
     let mut tab = Table::new(&["ID", "TYPE", "PACKAGE", "FOR", "STATE", "CREATED", "COMPLETED"]);
     for r in list {
         tab.row(vec![
@@ -224,11 +225,9 @@ pub(crate) fn inbox(ctx: &Ctx) -> Result<()> {
 
 pub(crate) fn decided(ctx: &Ctx) -> Result<()> {
     let t = ctx.t();
-    let me = ctx.me()?;
+    ctx.me()?;
     t.may_read(ctx.actor()?, Read::Own)?;
-    let mut rows: Vec<(&Request, &crate::domain::StageDecision)> =
-        t.requests.values().flat_map(|r| r.decisions.iter().filter(|d| d.by == me).map(move |d| (r, d))).collect();
-    rows.sort_by_key(|(_, d)| std::cmp::Reverse(d.at));
+    let rows = ctx.session.approval_history()?;
     let value: Vec<_> = rows
         .iter()
         .map(|(r, d)| serde_json::json!({"request": r.id, "package": r.package, "state": r.state, "decision": d}))

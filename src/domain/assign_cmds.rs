@@ -27,7 +27,7 @@ impl Tenant {
         if !a.is_active() {
             return Err(rule(format!("Assignment {aid} has ended ({}): request the package again instead", a.state)));
         }
-        if !a.terms.allow_extension {
+        if !self.lifecycle_of(&a).allow_extension {
             return Err(rule("The policy this was granted under does not allow extension; request again when it ends"));
         }
         if a.end.is_none() {
@@ -36,14 +36,17 @@ impl Tenant {
         if self.packages.get(&a.package).is_some_and(|p| p.is_deleted()) {
             return Err(rule("Its access package was deleted: the assignment runs to its end and cannot be extended"));
         }
-        if matches!(a.terms.expiration, super::access::Expiration::OnDate(_)) {
+        if matches!(self.lifecycle_of(&a).expiration, super::access::Expiration::OnDate(_)) {
             return Err(rule("This assignment ends on a fixed date, which an extension cannot move"));
         }
         if let Some(r) = self.requests_of_user(a.target).find(|r| r.assignment == Some(aid) && r.state.is_open()) {
             return Err(rule(format!("An extension request ({}) is already open", r.id)));
         }
         let pol = self.policy(a.policy)?.clone();
-        if a.terms.extension_requires_approval && pol.spec.justification_required && justification.trim().is_empty() {
+        if self.lifecycle_of(&a).extension_requires_approval
+            && pol.spec.justification_required
+            && justification.trim().is_empty()
+        {
             return Err(invalid("Extension needs a business justification: say why you still need it"));
         }
         let now = self.clock.now;
@@ -87,7 +90,7 @@ impl Tenant {
         if !a.is_active() {
             return Err(rule(format!("Assignment {aid} has already ended")));
         }
-        if !a.terms.allow_self_removal {
+        if !self.lifecycle_of(&a).allow_self_removal {
             return Err(rule(
                 "The policy this was granted under does not let users remove their own access; ask an assignment manager",
             ));

@@ -339,6 +339,12 @@ impl Tenant {
     /// Apply one journal entry. A refused command leaves the tenant unchanged: only `Tick` and the
     /// clock commands move time, and they check their input before doing so.
     pub fn apply(&mut self, entry: &Entry) -> DomainResult<Outcome> {
+        let out = self.apply_entry(entry);
+        self.settle_finished();
+        out
+    }
+
+    fn apply_entry(&mut self, entry: &Entry) -> DomainResult<Outcome> {
         let Entry { at, actor, command } = entry;
         self.within(super::input::check_actor(actor))?;
         self.within(super::input::check_command(command))?;

@@ -9,12 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::de::DeserializeOwned;
 
 use super::directory::User;
+use super::finished::index_as_list;
 use super::flow::{Assignment, GrantSource, Request};
 use super::ids::{AssignmentId, RequestId, UserId};
 use super::tenant::{GrantKey, GrantRow, Tenant};
 
 /// The lists worth parsing apart: the rest is small.
-const BIG: [&str; 4] = ["requests", "assignments", "grants", "users"];
+const BIG: [&str; 5] = ["requests", "assignments", "grants", "users", "finished"];
 
 /// The snapshot's state, parsed on two threads when it is laid out as entitle writes it.
 pub fn decode(bytes: &[u8]) -> Result<Tenant, serde_json::Error> {
@@ -101,16 +102,18 @@ struct Lists {
     assignments: Vec<Assignment>,
     grants: Vec<GrantRow>,
     users: Vec<User>,
+    finished: Vec<index_as_list::Row>,
 }
 
 impl Lists {
-    fn parse(lines: &[Vec<&[u8]>; 4]) -> Result<Lists, serde_json::Error> {
-        let [r, a, g, u] = lines;
+    fn parse(lines: &[Vec<&[u8]>; 5]) -> Result<Lists, serde_json::Error> {
+        let [r, a, g, u, f] = lines;
         Ok(Lists {
             requests: parse_lines(r)?,
             assignments: parse_lines(a)?,
             grants: parse_lines(g)?,
             users: parse_lines(u)?,
+            finished: parse_lines(f)?,
         })
     }
     fn append(&mut self, mut other: Lists) {
@@ -118,13 +121,14 @@ impl Lists {
         self.assignments.append(&mut other.assignments);
         self.grants.append(&mut other.grants);
         self.users.append(&mut other.users);
+        self.finished.append(&mut other.finished);
     }
 }
 
 /// The split parse: None if the bytes are not laid out as entitle writes them.
 pub fn decode_split(bytes: &[u8]) -> Option<Result<Tenant, serde_json::Error>> {
     let parts = parts(bytes)?;
-    let mut big: [Vec<&[u8]>; 4] = Default::default();
+    let mut big: [Vec<&[u8]>; 5] = Default::default();
     let mut rest: Vec<u8> = Vec::with_capacity(1 << 20);
     rest.push(b'{');
     for part in &parts {
@@ -144,8 +148,8 @@ pub fn decode_split(bytes: &[u8]) -> Option<Result<Tenant, serde_json::Error>> {
     rest.push(b'}');
     // Each list cut in two at a line end: the first halves here, the second on another thread.
     let halves = big.each_ref().map(|lines| lines.split_at(lines.len() / 2));
-    let first: [Vec<&[u8]>; 4] = halves.each_ref().map(|(a, _)| a.to_vec());
-    let second: [Vec<&[u8]>; 4] = halves.each_ref().map(|(_, b)| b.to_vec());
+    let first: [Vec<&[u8]>; 5] = halves.each_ref().map(|(a, _)| a.to_vec());
+    let second: [Vec<&[u8]>; 5] = halves.each_ref().map(|(_, b)| b.to_vec());
     let (lists, tenant) = std::thread::scope(|s| {
         let other = s.spawn(|| Lists::parse(&second));
         let tenant = serde_json::from_slice::<Tenant>(&rest);
@@ -153,12 +157,14 @@ pub fn decode_split(bytes: &[u8]) -> Option<Result<Tenant, serde_json::Error>> {
         let other = other.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (lists.and_then(|mut l| other.map(|o| (l.append(o), l).1)), tenant)
     });
-    Some(lists.and_then(|lists| tenant.map(|mut t| (assemble(&mut t, lists), t).1)))
+    Some(lists.and_then(|lists| tenant.and_then(|mut t| assemble(&mut t, lists).map(|()| t))))
 }
 
 /// The lists into the tenant's maps, two on each core (each is sorted and built at once).
-fn assemble(t: &mut Tenant, lists: Lists) {
-    let Lists { requests, assignments, grants, users } = lists;
+fn assemble(t: &mut Tenant, lists: Lists) -> Result<(), serde_json::Error> {
+    let Lists { requests, assignments, grants, users, finished } = lists;
+    let finished = finished.into_iter().map(index_as_list::entry).collect::<Result<BTreeMap<_, _>, String>>();
+    t.finished = finished.map_err(<serde_json::Error as serde::de::Error>::custom)?;
     let (requests, grants) = std::thread::scope(|s| {
         let other = s.spawn(move || {
             let requests = requests.into_iter().map(|r| (r.id, r)).collect::<BTreeMap<RequestId, Request>>();
@@ -172,6 +178,7 @@ fn assemble(t: &mut Tenant, lists: Lists) {
     });
     t.requests = requests;
     t.grants = grants;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -61,6 +61,7 @@ impl Tenant {
             r.state = state;
             if !state.is_open() {
                 r.completed_at = Some(now);
+                self.idx.finishing.push(req);
             }
             if state == RequestState::PendingApproval {
                 for a in &r.approvers {
@@ -154,7 +155,6 @@ impl Tenant {
             state: AssignmentState::Delivered,
             start: now,
             end,
-            terms: lifecycle,
             granted: pkg.resource_roles.clone(),
             request: req_id,
             ended_at: None,
@@ -209,7 +209,7 @@ impl Tenant {
             self.push_history(req.id, "Extension failed: the assignment had already ended");
             return;
         }
-        let new_end = a.terms.expiration.end_from(now).map(|e| a.end.map_or(e, |old| old.max(e)));
+        let new_end = self.lifecycle_of(&a).expiration.end_from(now).map(|e| a.end.map_or(e, |old| old.max(e)));
         if let Some(x) = self.assignments.get_mut(&aid) {
             x.end = new_end;
         }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use strum::{Display, EnumString};
 
 use super::Time;
-use super::access::{Lifecycle, ResourceRole, ReviewSettings};
+use super::access::{ResourceRole, ReviewSettings};
 use super::ids::{AssignmentId, OrgId, PackageId, PolicyId, QuestionId, RequestId, ReviewId, UserId};
 use super::serde_util::{secs, secs_opt};
 
@@ -207,10 +207,6 @@ pub struct Assignment {
     /// The revision of the policy it was granted under: its lifecycle and review terms (policy
     /// changes do not touch them).
     pub revision: u32,
-    /// That revision's lifecycle terms, for reading at hand: set when granted and on load
-    /// (`Tenant::rebuild_indexes`), never written (the revision is).
-    #[serde(skip)]
-    pub terms: Lifecycle,
     /// The resource roles this assignment granted (its grant sources).
     #[serde(default)]
     pub granted: Vec<ResourceRole>,

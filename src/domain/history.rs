@@ -1,4 +1,4 @@
-//! The audit log and the mailboxes are history: the tenant keeps in memory only what happened
+//! The audit log and the mailboxes are history (and finished requests, see `finished`): the tenant keeps in memory only what happened
 //! since they were last written out (the store writes them to files of their own after each
 //! commit, see `store::history`), and the numbers and unread marks the rules need. Reading the
 //! whole log or a whole mailbox joins what the files hold with what is still in memory.
@@ -29,7 +29,7 @@ pub fn notice_stream(user: UserId) -> String {
 }
 
 /// One record for the history files: its stream, its number, and its JSON line.
-pub type HistoryLine = (String, u64, Vec<u8>);
+pub type HistoryLine = (String, u64, std::sync::Arc<[u8]>);
 
 impl Tenant {
     /// The audit events and notifications still in memory, as lines for the history files,
@@ -37,10 +37,18 @@ impl Tenant {
     pub fn pending_history(&self) -> Result<Vec<HistoryLine>, serde_json::Error> {
         let mut out = Vec::with_capacity(self.audit.len().saturating_add(self.notifications.len()));
         for e in &self.audit {
-            out.push((AUDIT_STREAM.to_string(), e.seq, serde_json::to_vec(e)?));
+            out.push((AUDIT_STREAM.to_string(), e.seq, serde_json::to_vec(e)?.into()));
         }
         for n in &self.notifications {
-            out.push((notice_stream(n.to), n.seq, serde_json::to_vec(n)?));
+            out.push((notice_stream(n.to), n.seq, serde_json::to_vec(n)?.into()));
+        }
+        let mut finished: Vec<&super::finished::FinishedRecord> = self.finished_requests.values().collect();
+        finished.sort_by_key(|f| f.seq);
+        for f in finished {
+            let line: std::sync::Arc<[u8]> = serde_json::to_vec(f)?.into();
+            for stream in Tenant::record_streams(&f.request) {
+                out.push((stream, f.seq, line.clone()));
+            }
         }
         Ok(out)
     }
@@ -50,6 +58,7 @@ impl Tenant {
         self.audit = vec![];
         self.notifications = vec![];
         self.idx.notifications_by_user.clear();
+        self.finished_requests.clear();
     }
 
     /// Refuses a reader who may not see the audit log, before anything is read for them.

@@ -205,7 +205,7 @@ mod tests {
         let v = schema_1_to_2(schema_1()).expect("migrates");
         let mut t: Tenant = serde_json::from_value(v).expect("fits schema 2");
         t.rebuild_indexes();
-        let rev = |id: u64| t.requests.get(&RequestId(id)).map(|r| (r.policy.0, r.revision));
+        let rev = |id: u64| t.request_in_memory(RequestId(id)).map(|r| (r.policy.0, r.revision));
         // The earlier copy is revision 1 (met twice, kept once); the current terms are revision 2.
         assert_eq!([rev(10), rev(13), rev(11)], [Some((5, 1)), Some((5, 1)), Some((5, 2))]);
         assert_eq!(t.policies.get(&PolicyId(5)).map(|p| p.revision), Some(2));
@@ -217,7 +217,7 @@ mod tests {
         assert_eq!(days(9, 1), Some((Expiration::AfterDays(7), 0)));
         assert_eq!(t.policy_revisions.len(), 3);
         // The assignment's copy equals the current terms: it is revision 2.
-        let a = t.assignments.values().next().map(|a| (a.revision, a.terms.expiration));
+        let a = t.assignments.values().next().map(|a| (a.revision, t.lifecycle_of(a).expiration));
         assert_eq!(a, Some((2, Expiration::AfterDays(90))));
     }
 

@@ -15,6 +15,7 @@ mod directory_cmds;
 pub mod directory_reads;
 pub mod error;
 pub mod eval;
+pub mod finished;
 pub mod flow;
 pub mod history;
 pub mod identity;

@@ -178,9 +178,9 @@ impl Tenant {
         }
     }
 
-    /// The administrator's figures. `finished` gives each finished request's outcome and when
-    /// it finished (the caller reads them from wherever they are kept).
-    pub fn admin_overview(&self, finished: impl Iterator<Item = (RequestState, Time)>) -> AdminOverview {
+    /// The administrator's figures. The requests of the last days are read from the index of
+    /// finished requests (their records are in the history files).
+    pub fn admin_overview(&self) -> AdminOverview {
         let now = self.now();
         let week = Duration::weeks(1);
         let mut expiring = vec![0u64; WEEKS_AHEAD];
@@ -198,7 +198,7 @@ impl Tenant {
             }
         }
         let mut requests = vec![DayOutcomes::default(); DAYS_BACK];
-        for (state, at) in finished {
+        for (state, at) in self.finished.values().map(|f| (f.state, f.completed_at)) {
             let days_ago = (now - at).num_days();
             let Some(slot) = usize::try_from(days_ago).ok().filter(|d| *d < DAYS_BACK).map(|d| DAYS_BACK - 1 - d)
             else {

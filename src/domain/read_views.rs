@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::access::{Catalog, CatalogRole, Package, Policy};
 use super::directory::{ConnectedOrg, Resource, User, UserType};
 use super::error::DomainResult;
+use super::finished::FinishedRecord;
 use super::flow::{Assignment, AssignmentState, GrantSource, Request, Review, ReviewItem};
 use super::ids::*;
 use super::lint::Finding;
@@ -352,14 +353,6 @@ impl Tenant {
             .collect())
     }
 
-    /// Every request the reader may see, newest first.
-    pub fn requests_visible(&self, actor: &Actor) -> DomainResult<Vec<&Request>> {
-        let r = self.reader(actor)?;
-        let mut v: Vec<&Request> = self.requests.values().filter(|q| self.reader_sees_request(r, actor, q)).collect();
-        v.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        Ok(v)
-    }
-
     /// Every assignment the reader may see.
     pub fn assignments_visible(&self, actor: &Actor) -> DomainResult<Vec<&Assignment>> {
         self.may_read(actor, Read::Assignments)?;
@@ -376,12 +369,6 @@ impl Tenant {
     ) -> DomainResult<Vec<(AssignmentState, Vec<&Assignment>)>> {
         self.may_read(actor, Read::PackageAssignments(pkg))?;
         Ok(self.report_package_assignments(pkg))
-    }
-
-    /// A package's requests, newest first, for its catalog's roles.
-    pub fn package_requests_visible(&self, actor: &Actor, pkg: PackageId) -> DomainResult<Vec<&Request>> {
-        self.may_read(actor, Read::PackageAssignments(pkg))?;
-        Ok(self.report_requests(Some(pkg)))
     }
 
     pub fn reviews_visible(&self, actor: &Actor) -> DomainResult<Vec<&Review>> {
@@ -406,13 +393,19 @@ impl Tenant {
         Ok(self.report_expiring(days)?.into_iter().filter(|a| self.sees_assignment_in(r, &reviewing, a)).collect())
     }
 
-    pub fn requests_report_visible(&self, actor: &Actor, pkg: Option<PackageId>) -> DomainResult<Vec<&Request>> {
+    /// The requests report: `from_files` holds the streams `Session` reads for it (a package's,
+    /// or every stream).
+    pub fn requests_report_visible(
+        &self,
+        actor: &Actor,
+        pkg: Option<PackageId>,
+        from_files: Vec<FinishedRecord>,
+    ) -> DomainResult<Vec<Request>> {
         match pkg {
-            Some(p) => self.package_requests_visible(actor, p),
+            Some(p) => self.package_requests_visible(actor, p, from_files),
             None => {
                 self.may_read(actor, Read::Reports)?;
-                let r = self.reader(actor)?;
-                Ok(self.report_requests(None).into_iter().filter(|q| self.reader_sees_request(r, actor, q)).collect())
+                self.all_requests_visible(actor, from_files)
             }
         }
     }

@@ -150,7 +150,13 @@ impl Tenant {
             Read::Package(p) => self.sees_package(r, actor, p),
             Read::PackageAssignments(p) => self.reads_package_catalog(r, p),
             Read::Policy(p) => self.sees_policy(r, actor, p),
-            Read::Request(id) => self.requests.get(&id).is_some_and(|q| self.reader_sees_request(r, actor, q)),
+            Read::Request(id) => match self.requests.get(&id) {
+                Some(q) => self.reader_sees_request(r, actor, q),
+                // A finished one, by its entry (its approvers read it through `request_visible`).
+                None => self.finished.get(&id).is_some_and(|f| {
+                    super::finished::entry_is_readers(f, r) || self.reads_package_catalog(r, f.package)
+                }),
+            },
             Read::Assignments | Read::Reviews => r != Reader::Outsider,
             Read::Assignment(id) => self.assignments.get(&id).is_some_and(|a| self.reader_sees_assignment(r, a)),
             Read::Review(id) => self.reviews.get(&id).is_some_and(|v| self.reader_sees_review(r, v)),
@@ -169,6 +175,7 @@ impl Tenant {
             Read::Catalog(id) => self.catalog(id).map(|_| ()),
             Read::Package(id) | Read::PackageAssignments(id) => self.package(id).map(|_| ()),
             Read::Policy(id) => self.policy(id).map(|_| ()),
+            Read::Request(id) if self.finished.contains_key(&id) => Ok(()),
             Read::Request(id) => self.request(id).map(|_| ()),
             Read::Assignment(id) => self.assignment(id).map(|_| ()),
             Read::Review(id) => self.review(id).map(|_| ()),
@@ -176,7 +183,7 @@ impl Tenant {
         }
     }
 
-    fn read_refusal(&self, r: Reader, read: Read) -> DomainError {
+    pub(crate) fn read_refusal(&self, r: Reader, read: Read) -> DomainError {
         let outsider = "You are not in the directory: you can see the packages you may request (`entitle available`) and your own requests";
         if r == Reader::Outsider {
             return forbidden(outsider);
@@ -360,7 +367,8 @@ impl Tenant {
             return self.policies.get(&p).and_then(|p| pkg(p.package));
         }
         if let Some(q) = id::<RequestId>(object, RequestId::PREFIX) {
-            return self.requests.get(&q).and_then(|q| pkg(q.package));
+            let package = self.requests.get(&q).map(|q| q.package).or_else(|| self.finished.get(&q).map(|f| f.package));
+            return package.and_then(pkg);
         }
         if let Some(a) = id::<AssignmentId>(object, AssignmentId::PREFIX) {
             return self.assignments.get(&a).and_then(|a| pkg(a.package));

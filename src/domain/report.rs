@@ -9,7 +9,7 @@ use super::Time;
 use super::access::Package;
 use super::bounds::{self, Field};
 use super::error::DomainResult;
-use super::flow::{Assignment, AssignmentState, GrantSource, Request};
+use super::flow::{Assignment, AssignmentState, GrantSource};
 use super::ids::*;
 use super::rights::Actor;
 use super::tenant::Tenant;
@@ -166,16 +166,6 @@ impl Tenant {
             self.assignments.values().filter(|a| a.is_active() && a.end.is_some_and(|e| e <= until)).collect();
         v.sort_by_key(|a| a.end);
         Ok(v)
-    }
-
-    /// Requests, newest first, optionally of one package.
-    pub fn report_requests(&self, pkg: Option<PackageId>) -> Vec<&Request> {
-        let mut v: Vec<&Request> = match pkg {
-            Some(p) => self.requests_of_package(p).collect(),
-            None => self.requests.values().collect(),
-        };
-        v.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        v
     }
 
     /// Memberships granted outside any access package (drift). `governed` marks resources that

@@ -166,7 +166,11 @@ impl Tenant {
     pub(crate) fn check_one_assignment(&self, user: UserId, pkg: &super::access::Package) -> DomainResult<()> {
         if let Some(a) = self.active_assignment(user, pkg.id) {
             let until = a.end.map(|e| format!(" until {}", e.format("%Y-%m-%d"))).unwrap_or_default();
-            let hint = if a.terms.allow_extension { format!("; extend it instead ({})", a.id) } else { String::new() };
+            let hint = if self.lifecycle_of(a).allow_extension {
+                format!("; extend it instead ({})", a.id)
+            } else {
+                String::new()
+            };
             return Err(rule(format!("{} already has '{}'{until}{hint}", self.user_name(user), pkg.display_name)));
         }
         // A request made before the person was in the directory is theirs too (same email); only a
@@ -204,6 +208,9 @@ impl Tenant {
             self.idx.requests_by_user.entry(u).or_default().insert(req.id);
         }
         self.idx.requests_by_package.entry(req.package).or_default().insert(req.id);
+        if !req.state.is_open() {
+            self.finishing(req.id);
+        }
         self.requests.insert(req.id, req);
     }
 
@@ -240,7 +247,7 @@ impl Tenant {
             RequestType::UserExtend => self
                 .assignments
                 .get(&req.assignment.unwrap_or(AssignmentId(0)))
-                .is_some_and(|a| a.terms.extension_requires_approval),
+                .is_some_and(|a| self.lifecycle_of(a).extension_requires_approval),
             RequestType::UserAdd => true,
             _ => false,
         };
@@ -331,7 +338,7 @@ impl Tenant {
     }
 
     pub(crate) fn cmd_cancel(&mut self, actor: &Actor, id: RequestId) -> DomainResult<Outcome> {
-        let req = self.request(id)?.clone();
+        let req = self.open_request(id, |s| format!("Request {id} is {} and can no longer be canceled", s.phrase()))?;
         let own = match (actor, &req.target) {
             // Asked before they were in the directory: the request carries their email.
             (Actor::User { user }, Target::External { email: e, .. }) => {
@@ -361,7 +368,7 @@ impl Tenant {
         approve: bool,
         reason: &str,
     ) -> DomainResult<Outcome> {
-        let req = self.request(id)?.clone();
+        let req = self.open_request(id, |s| format!("Request {id} is {}, not waiting for approval", s.phrase()))?;
         let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user can approve"))?;
         if req.state != RequestState::PendingApproval {
             return Err(rule(format!("Request {id} is {}, not waiting for approval", req.state.phrase())));

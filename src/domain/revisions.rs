@@ -108,13 +108,9 @@ impl Tenant {
         Ok(())
     }
 
-    /// Point each assignment's in-memory copy of its lifecycle terms at its revision (on load).
-    pub(crate) fn resolve_assignment_terms(&mut self) {
-        let revisions = &self.policy_revisions;
-        for a in self.assignments.values_mut() {
-            if let Some(t) = revisions.get(&(a.policy, a.revision)) {
-                a.terms = t.lifecycle.clone();
-            }
-        }
+    /// The lifecycle terms an assignment was granted under (its revision's; the default terms
+    /// for a revision missing from a hand-edited file, which `Tenant::problems` names).
+    pub fn lifecycle_of(&self, a: &Assignment) -> Lifecycle {
+        self.assignment_terms(a).map(|t| t.lifecycle.clone()).unwrap_or_default()
     }
 }

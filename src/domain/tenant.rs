@@ -10,6 +10,7 @@ use super::access::{Catalog, Package, Policy};
 use super::clock::Clock;
 use super::directory::{ConnectedOrg, Resource, User};
 use super::error::{DomainResult, not_found};
+use super::finished::{Finished, FinishedRecord};
 use super::flow::{Assignment, GrantSource, Request, Review};
 use super::ids::*;
 use super::records::{AuditEvent, Notification, Settings};
@@ -87,8 +88,19 @@ pub struct Tenant {
     /// Every revision of every policy: what requests and assignments were made under.
     #[serde(with = "super::revisions::as_list", default)]
     pub policy_revisions: super::revisions::Revisions,
+    /// Open requests only: a finished one leaves at the end of the command that finished it
+    /// (see `finished`).
     #[serde(with = "as_list", default)]
     pub requests: BTreeMap<RequestId, Request>,
+    /// What the live state keeps of each finished request (the records are history).
+    #[serde(with = "super::finished::index_as_list", default)]
+    pub finished: BTreeMap<RequestId, Finished>,
+    /// Finished requests not yet in the history files, like `audit`.
+    #[serde(with = "as_list", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub finished_requests: BTreeMap<RequestId, FinishedRecord>,
+    /// The number of the last finished request written to the history.
+    #[serde(default)]
+    pub finished_seq: u64,
     #[serde(with = "as_list", default)]
     pub assignments: BTreeMap<AssignmentId, Assignment>,
     #[serde(with = "as_list", default)]
@@ -130,6 +142,8 @@ pub(crate) struct Indexes {
     pub packages_by_catalog: HashMap<CatalogId, BTreeSet<PackageId>>,
     pub requests_by_user: HashMap<UserId, BTreeSet<RequestId>>,
     pub requests_by_package: HashMap<PackageId, BTreeSet<RequestId>>,
+    /// Requests finished by the command running, in order (see `settle_finished`).
+    pub finishing: Vec<RequestId>,
     /// Open requests waiting for each approver.
     pub inbox: HashMap<UserId, BTreeSet<RequestId>>,
     pub holders_by_resource: HashMap<ResourceId, BTreeSet<(UserId, String)>>,
@@ -158,6 +172,9 @@ impl Tenant {
             policies: BTreeMap::new(),
             policy_revisions: BTreeMap::new(),
             requests: BTreeMap::new(),
+            finished: BTreeMap::new(),
+            finished_requests: BTreeMap::new(),
+            finished_seq: 0,
             assignments: BTreeMap::new(),
             reviews: BTreeMap::new(),
             grants: BTreeMap::new(),
@@ -189,7 +206,7 @@ impl Tenant {
         for n in self.notifications.iter().filter(|n| !n.read) {
             self.unread.entry(n.to).or_default().insert(n.seq);
         }
-        self.resolve_assignment_terms();
+        self.settle_loaded();
         // The timers on one core, the lookups on the other: a million assignments each.
         let (mut idx, timers) = std::thread::scope(|s| {
             let timers = s.spawn(|| self.scheduled_timers());
@@ -262,8 +279,11 @@ impl Tenant {
     pub fn policy(&self, id: PolicyId) -> DomainResult<&Policy> {
         self.policies.get(&id).ok_or_else(|| not_found(format!("No policy {id}")))
     }
+    /// An open request (a finished one is refused with its state: see `request_in_memory` and
+    /// the session's readers for those).
     pub fn request(&self, id: RequestId) -> DomainResult<&Request> {
-        self.requests.get(&id).ok_or_else(|| not_found(format!("No request {id}")))
+        let why = |s| format!("Request {id} is {s} already: a finished request changes no more");
+        self.requests.get(&id).ok_or_else(|| self.closed_request(id, why))
     }
     pub fn assignment(&self, id: AssignmentId) -> DomainResult<&Assignment> {
         self.assignments.get(&id).ok_or_else(|| not_found(format!("No assignment {id}")))

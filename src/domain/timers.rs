@@ -379,7 +379,7 @@ impl Tenant {
             push_minute(&mut body, end);
         }
         body.push('.');
-        if a.terms.allow_extension {
+        if self.lifecycle_of(a).allow_extension {
             body.push_str(" You can extend it in My Access.");
         }
         (subject, body)

@@ -3,15 +3,14 @@
 
 use super::Time;
 use super::access::{Approver, Package, Policy, RequestScope, Reviewer};
-use super::flow::{Assignment, Request, RequestState, StageDecision, Target};
-use super::ids::UserId;
+use super::flow::{Assignment, Request, RequestState, Target};
 use super::rights::Actor;
 use super::tenant::Tenant;
 
 impl Tenant {
-    /// The requests an actor made or that are for them, newest first (none for a blocked user,
-    /// who may read nothing).
-    pub fn requests_for(&self, actor: &Actor) -> Vec<&Request> {
+    /// The open requests an actor made or that are for them, newest first (none for a blocked
+    /// user, who may read nothing). With the finished ones: `requests_for`.
+    pub fn open_requests_for(&self, actor: &Actor) -> Vec<&Request> {
         if self.reader(actor).is_err() {
             return vec![];
         }
@@ -43,17 +42,6 @@ impl Tenant {
         };
         let mut v: Vec<&Assignment> = user.map(|u| self.assignments_of_user(u).collect()).unwrap_or_default();
         v.sort_by(|a, b| b.is_active().cmp(&a.is_active()).then(a.end.cmp(&b.end)).then(a.id.cmp(&b.id)));
-        v
-    }
-
-    /// Decisions this user made, newest first.
-    pub fn approval_history(&self, user: UserId) -> Vec<(&Request, &StageDecision)> {
-        let mut v: Vec<(&Request, &StageDecision)> = self
-            .requests
-            .values()
-            .flat_map(|r| r.decisions.iter().filter(|d| d.by == user).map(move |d| (r, d)))
-            .collect();
-        v.sort_by_key(|x| std::cmp::Reverse(x.1.at));
         v
     }
 

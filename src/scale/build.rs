@@ -265,8 +265,9 @@ impl Builder {
             answers: BTreeMap::new(),
             start: None,
         };
-        self.run(&Actor::user(user), command)?;
-        let request = last(&self.t.requests, "request")?;
+        let out = self.run(&Actor::user(user), command)?;
+        let request: RequestId =
+            out.created.as_deref().and_then(|c| c.parse().ok()).ok_or_else(|| anyhow!("no request was created"))?;
         let [first, second] = pkg.approvers;
         let decide = |approve: bool| Command::Decide { request, approve, reason: "Reviewed".into() };
         match kind {
@@ -287,14 +288,14 @@ impl Builder {
 }
 
 fn report(t: &Tenant, commands: u64) -> GenReport {
-    let by_users = || t.requests.values().filter(|r| r.request_type == RequestType::UserAdd);
+    let by_users = || t.requests_in_memory().filter(|r| r.request_type == RequestType::UserAdd);
     GenReport {
         users: t.users.len(),
         packages: t.packages.len(),
         active_assignments: t.assignments.values().filter(|a| a.is_active()).count(),
         user_requests: by_users().count(),
         pending_requests: by_users().filter(|r| r.state.is_open()).count(),
-        request_records: t.requests.len(),
+        request_records: t.requests.len().saturating_add(t.finished.len()),
         open_review_decisions: t
             .reviews
             .values()

@@ -1,7 +1,8 @@
 //! History: records that leave the live state for append-only files, read only when asked for.
 //!
-//! A state names its records' streams (the tenant: `audit`, and `notices-NN` for the mailboxes,
-//! sharded by user). Each stream is a directory of segments under the store's history
+//! A state names its records' streams (the tenant: `audit`, `notices-NN` for the mailboxes,
+//! sharded by user, and `requests-NN`, `requests-pkg-NN` and `requests-ext` for the finished
+//! requests, see `domain::finished`). Each stream is a directory of segments under the store's history
 //! directory, `<history>/<stream>/<first seq, 12 digits>.jsonl`, one JSON record per line, each
 //! record carrying a `seq` that increases along the stream. A segment is closed once it passes
 //! [`SEGMENT_BYTES`], so no file grows without end.
@@ -37,8 +38,9 @@ pub struct HistoryRecord {
     pub stream: String,
     /// Its number in the stream; increases along the stream.
     pub seq: u64,
-    /// The record as one line of JSON, without the newline.
-    pub line: Vec<u8>,
+    /// The record as one line of JSON, without the newline (shared by the streams that hold
+    /// the same record).
+    pub line: std::sync::Arc<[u8]>,
 }
 
 fn check_stream(dir: &Path, stream: &str) -> Result<PathBuf, StoreError> {

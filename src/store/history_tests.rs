@@ -6,7 +6,7 @@ fn rec(stream: &str, seq: u64) -> HistoryRecord {
     HistoryRecord {
         stream: stream.into(),
         seq,
-        line: format!("{{\"seq\":{seq},\"text\":\"event {seq}\"}}").into_bytes(),
+        line: format!("{{\"seq\":{seq},\"text\":\"event {seq}\"}}").into_bytes().into(),
     }
 }
 
@@ -111,7 +111,7 @@ fn a_record_longer_than_the_tail_that_is_read_is_found_whole() {
     let long = |seq: u64| HistoryRecord {
         stream: "audit".into(),
         seq,
-        line: format!("{{\"seq\":{seq},\"text\":\"{}\"}}", "x".repeat(300 << 10)).into_bytes(),
+        line: format!("{{\"seq\":{seq},\"text\":\"{}\"}}", "x".repeat(300 << 10)).into_bytes().into(),
     };
     append(&dir, &[long(1), long(2)], false).expect("appends");
     // The tail read does not reach back to the start of record 2: nothing is cut, and 2 is last.

@@ -9,7 +9,7 @@
 //!   (one user, request or assignment a line), so a person can read and grep it:
 //!
 //!   ```json
-//!   {"kind":"entitle-tenant","schema_version":2,"seq":2000,"history":"history"}
+//!   {"kind":"entitle-tenant","schema_version":3,"seq":2000,"history":"history"}
 //!   {
 //!     "displayName": "Contoso",
 //!     ...
@@ -26,9 +26,9 @@
 //!   renamed over `tenant.json`, and the directory synced. If `tenant.json` is a symbolic link,
 //!   the link stays and the file it points to is replaced the same way, in that file's own
 //!   directory.
-//! * `history/<stream>/<first seq>.jsonl` — the state's history (for entitle: the audit log and
-//!   the mailboxes): records that leave the live state, appended after each commit and read
-//!   only when asked for (see [`history`]). A reset starts a new directory (`history-2`, ...),
+//! * `history/<stream>/<first seq>.jsonl` — the state's history (for entitle: the audit log, the
+//!   mailboxes and the finished requests): records that leave the live state, appended after
+//!   each commit and read only when asked for (see [`history`]). A reset starts a new directory (`history-2`, ...),
 //!   and leaves the old one as it was.
 //! * `journal.jsonl` — one line per committed entry, `{"seq":N,"entry":...}` followed by `\n`,
 //!   with consecutive `seq` numbers. On load, lines with `seq` at or below the snapshot's `seq`

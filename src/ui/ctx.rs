@@ -3,13 +3,14 @@
 //! every change through [`Ctx::run`], so every rule is the domain's.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 
 use crate::domain::identity::Mode;
 use crate::domain::lint::Finding;
 use crate::domain::when::when;
-use crate::domain::{Actor, CatalogRole, Command, Outcome, Tenant, Time, UserId};
+use crate::domain::{Actor, CatalogRole, Command, Outcome, Request, RequestId, Tenant, Time, UserId};
 use crate::session::{RunError, Session};
 use crate::store::StoreError;
 use crate::ui::action::Action;
@@ -30,6 +31,9 @@ pub struct Ctx {
     pub saved: SaveState,
     /// The theme, for tabs that colour cells when they rebuild their rows.
     pub theme: Theme,
+    /// Finished requests read from the history for a list or a detail (a finished request never
+    /// changes), and those the reader may not see (None), so a frame reads no file again.
+    finished: RefCell<HashMap<RequestId, Option<Request>>>,
 }
 
 /// A value worked out from the data as one reader sees it (a badge's count, the lint), kept
@@ -66,7 +70,30 @@ impl<T: Clone> PerData<T> {
 impl Ctx {
     pub fn new(session: Session, location: PathBuf, theme: Theme) -> Self {
         let now = session.now();
-        Ctx { session, lint: PerData::default(), location, now, saved: SaveState::Saved, theme }
+        let finished = RefCell::default();
+        Ctx { session, lint: PerData::default(), location, now, saved: SaveState::Saved, theme, finished }
+    }
+
+    /// A request by id, open or finished: from memory, else from what was read before, else
+    /// from its shard of the history (the screens show it only where they may, as before).
+    pub fn request(&self, id: RequestId) -> Option<Request> {
+        if let Some(r) = self.tenant().request_in_memory(id) {
+            return Some(r.clone());
+        }
+        if let Some(known) = self.finished.borrow().get(&id) {
+            return known.clone();
+        }
+        let read = self.session.request_record(id).ok().flatten();
+        self.finished.borrow_mut().insert(id, read.clone());
+        read
+    }
+
+    /// Keeps the finished requests of a list just read, so its rows and details find them.
+    pub fn remember<'a>(&self, list: impl IntoIterator<Item = &'a Request>) {
+        let mut known = self.finished.borrow_mut();
+        for r in list.into_iter().filter(|r| !r.state.is_open()) {
+            known.insert(r.id, Some(r.clone()));
+        }
     }
 
     pub fn tenant(&self) -> &Tenant {

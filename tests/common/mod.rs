@@ -339,7 +339,7 @@ impl World {
     // ----- reading -----
 
     pub fn req(&self, id: RequestId) -> &Request {
-        self.t.request(id).unwrap()
+        self.t.request_in_memory(id).unwrap()
     }
 
     pub fn state(&self, id: RequestId) -> RequestState {
@@ -388,7 +388,7 @@ impl World {
     }
 
     pub fn requests_of_type(&self, user: UserId, kind: RequestType) -> Vec<&Request> {
-        self.t.requests.values().filter(|r| r.target_user() == Some(user) && r.request_type == kind).collect()
+        self.t.requests_in_memory().filter(|r| r.target_user() == Some(user) && r.request_type == kind).collect()
     }
 
     pub fn audit_has(&self, activity: &str, object: &str) -> bool {

@@ -124,8 +124,9 @@ impl Approvals {
             }
             _ => {
                 if let Some((id, mine)) = self.selected_history()
-                    && let Some(r) = t.requests.get(&id)
+                    && let Some(r) = ctx.request(id)
                 {
+                    let r = &r;
                     d.heading(format!("{} · {}", r.id, package_name(t, r)));
                     let verb = if mine.approved { "approved" } else { "denied" };
                     let text = format!(
@@ -327,7 +328,9 @@ fn pending_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
 /// One of my decisions: when, which request, what I said and where the request is now.
 fn history_row(ctx: &Ctx, (id, d): &Decided) -> Vec<CellText> {
     let (t, theme) = (ctx.tenant(), &ctx.theme);
-    let Some(r) = t.requests.get(id) else { return vec![] };
+    // The request may have finished: read through the context, which keeps what it read.
+    let Some(r) = ctx.request(*id) else { return vec![] };
+    let r = &r;
     let verb = if d.approved { "approved" } else { "denied" };
     vec![
         muted_cell(theme, fmt_day(Some(d.at))),
@@ -349,8 +352,10 @@ fn waiting_for(t: &Tenant, me: UserId) -> Vec<RequestId> {
 
 /// The decisions `me` made, newest first: the one place this tab reads requests that may have
 /// finished.
-fn decided_by(t: &Tenant, me: UserId) -> Vec<Decided> {
-    t.approval_history(me).into_iter().map(|(r, d)| (r.id, d.clone())).collect()
+fn decided_by(ctx: &Ctx) -> Vec<Decided> {
+    let history = ctx.session.approval_history().unwrap_or_default();
+    ctx.remember(history.iter().map(|(r, _)| r));
+    history.into_iter().map(|(r, d)| (r.id, d)).collect()
 }
 
 impl Switched for Approvals {
@@ -440,7 +445,7 @@ impl TabView<Ctx> for Approvals {
 
     fn refresh(&mut self, ctx: &Ctx) {
         let (pending, history) = match ctx.me() {
-            Some(me) => (waiting_for(ctx.tenant(), me), decided_by(ctx.tenant(), me)),
+            Some(me) => (waiting_for(ctx.tenant(), me), decided_by(ctx)),
             None => (vec![], vec![]),
         };
         self.pending.set(ctx, pending);

@@ -149,6 +149,11 @@ pub trait Switched {
     fn focus(&self) -> &Focus;
     fn focus_mut(&mut self) -> &mut Focus;
 
+    /// The number shown beside list `i`'s name: its rows, unless the tab knows of more.
+    fn count(&self, i: usize) -> usize {
+        self.list(i).map_or(0, |l| l.rows_len())
+    }
+
     /// The index of the list shown.
     fn shown(&self) -> usize {
         self.focus().at.min(Self::NAMES.len().saturating_sub(1))
@@ -171,11 +176,8 @@ pub trait Switched {
     fn render_lists(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) -> Rect {
         let body = if Self::NAMES.len() > 1 {
             let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-            let names: Vec<String> = Self::NAMES
-                .iter()
-                .enumerate()
-                .map(|(i, n)| format!("{n} ({})", self.list(i).map_or(0, |l| l.rows_len())))
-                .collect();
+            let names: Vec<String> =
+                Self::NAMES.iter().enumerate().map(|(i, n)| format!("{n} ({})", self.count(i))).collect();
             pane_bar(bar, buf, theme, &[names], self.shown());
             body
         } else {

@@ -35,6 +35,9 @@ pub struct MyAccess {
     available: IdList<Offer>,
     requests: IdList<RequestId>,
     assignments: IdList<AssignmentId>,
+    /// How many requests are mine, open and finished (the pane's title), known without reading
+    /// the finished ones (history): those are read only while the Requests pane is shown.
+    request_count: usize,
     /// My requests waiting for approval (the badge), counted once per change of the data.
     pending_requests: PerData<usize>,
     /// The package a request form is open for.
@@ -94,6 +97,7 @@ impl MyAccess {
                 NO_ASSIGNMENTS,
                 assignment_row,
             ),
+            request_count: 0,
             pending_requests: PerData::default(),
             requesting: None,
             shown_for: None,
@@ -101,9 +105,20 @@ impl MyAccess {
         }
     }
 
+    /// My requests, finished ones included: read from my shard of the history only while the
+    /// Requests list is shown (not for the first frame: an administrator who assigns by hand
+    /// has hundreds of thousands).
+    fn load_requests(&mut self, ctx: &Ctx) {
+        let all = ctx.session.my_requests().unwrap_or_default();
+        ctx.remember(all.iter());
+        self.request_count = self.request_count.max(all.len());
+        self.requests.set(ctx, all.iter().map(|r| r.id).collect());
+    }
+
     fn selected_package(&self) -> Option<PackageId> {
         self.available.selected().map(|o| o.package)
     }
+
     fn selected_request(&self) -> Option<RequestId> {
         self.requests.selected()
     }
@@ -150,7 +165,8 @@ impl MyAccess {
             }
             REQUESTS => {
                 title = "Request";
-                if let Some(r) = self.selected_request().and_then(|id| t.requests.get(&id)) {
+                if let Some(r) = self.selected_request().and_then(|id| ctx.request(id)) {
+                    let r = &r;
                     let pname = t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default();
                     lines.push(heading(theme, format!("{} · {pname}", r.id)));
                     lines.push(kv_styled(theme, "State", r.state.to_string(), theme.state(&r.state.to_string())));
@@ -198,16 +214,16 @@ impl MyAccess {
                     lines.push(kv_styled(theme, "State", a.state.to_string(), theme.state(&a.state.to_string())));
                     lines.push(kv(theme, "Since", fmt_time(a.start)));
                     lines.push(kv(theme, "Ends", a.end.map(fmt_time).unwrap_or_else(|| "never".into())));
-                    lines.push(kv(theme, "Terms", a.terms.expiration.label()));
+                    lines.push(kv(theme, "Terms", t.lifecycle_of(a).expiration.label()));
                     let grants: Vec<String> =
                         a.granted.iter().map(|g| format!("{} ({})", t.resource_name(g.resource), g.role)).collect();
                     lines.push(kv(theme, "Grants", grants.join(", ")));
                     if a.is_active() {
                         lines.push(Line::raw(""));
-                        if a.terms.allow_extension {
+                        if t.lifecycle_of(a).allow_extension {
                             lines.push(Line::styled("E: ask to extend", theme.muted));
                         }
-                        if a.terms.allow_self_removal {
+                        if t.lifecycle_of(a).allow_self_removal {
                             lines.push(Line::styled("R: remove my access", theme.muted));
                         }
                     }
@@ -220,6 +236,10 @@ impl MyAccess {
 
 impl Switched for MyAccess {
     const NAMES: &'static [&'static str] = &["Available", "Requests", "Access"];
+    fn count(&self, i: usize) -> usize {
+        let rows = self.list(i).map_or(0, |l| l.rows_len());
+        if i == REQUESTS { rows.max(self.request_count) } else { rows }
+    }
     fn list(&self, i: usize) -> Option<&dyn AnyList> {
         match i {
             AVAILABLE => Some(&self.available),
@@ -244,10 +264,10 @@ impl Switched for MyAccess {
     }
 }
 
-/// What the actor holds and has asked for, newest request first and active access first: the one
-/// place this tab reads a person's requests (finished ones included).
+/// What the actor holds and has asked for that is still open, newest request first and active
+/// access first (finished requests are history: see `MyAccess::load_requests`).
 fn mine_of<'t>(t: &'t crate::domain::Tenant, actor: &crate::domain::Actor) -> (Vec<&'t Request>, Vec<&'t Assignment>) {
-    (t.requests_for(actor), t.assignments_for(actor))
+    (t.open_requests_for(actor), t.assignments_for(actor))
 }
 
 impl TabView<Ctx> for MyAccess {
@@ -257,7 +277,11 @@ impl TabView<Ctx> for MyAccess {
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
+        let before = self.shown();
         if let Some(e) = self.handle_lists(ctx, action) {
+            if self.shown() == REQUESTS && before != REQUESTS {
+                self.load_requests(ctx);
+            }
             return e;
         }
         let pane = self.shown();
@@ -325,7 +349,7 @@ impl TabView<Ctx> for MyAccess {
 
     fn badge(&self, ctx: &Ctx) -> Option<String> {
         let open = self.pending_requests.get(ctx, |ctx| {
-            let (mine, _) = mine_of(ctx.tenant(), ctx.actor());
+            let mine = ctx.tenant().open_requests_for(ctx.actor());
             mine.into_iter().filter(|r| r.state == RequestState::PendingApproval).count()
         });
         (open > 0).then(|| open.to_string())
@@ -357,8 +381,13 @@ impl TabView<Ctx> for MyAccess {
         }
     }
 
-    fn click(&mut self, _ctx: &mut Ctx, column: u16, row: u16) -> Effect {
-        self.click_lists(column, row)
+    fn click(&mut self, ctx: &mut Ctx, column: u16, row: u16) -> Effect {
+        let before = self.shown();
+        let e = self.click_lists(column, row);
+        if self.shown() == REQUESTS && before != REQUESTS {
+            self.load_requests(ctx);
+        }
+        e
     }
 
     fn scroll(&mut self, _ctx: &mut Ctx, lines: isize) -> Effect {
@@ -383,11 +412,18 @@ impl TabView<Ctx> for MyAccess {
             .into_iter()
             .map(|(p, _)| Offer { package: p.id, held: mine.of(p.id) })
             .collect();
+        self.request_count = reqs.len().saturating_add(t.finished_count_for(ctx.actor()));
         let pending = reqs.iter().filter(|r| r.state == RequestState::PendingApproval).count();
         self.pending_requests.set(ctx, pending);
         let (reqs, asg) = (reqs.iter().map(|r| r.id).collect(), asg.iter().map(|a| a.id).collect());
         self.available.set(ctx, offers);
-        self.requests.set(ctx, reqs);
+        // Shown, the list holds every request of mine (and keeps its selection); hidden, the
+        // open ones, until it is shown.
+        if self.shown() == REQUESTS {
+            self.load_requests(ctx);
+        } else {
+            self.requests.set(ctx, reqs);
+        }
         self.assignments.set(ctx, asg);
         if let Some(id) = self.submitted.take() {
             self.requests.select(&id);

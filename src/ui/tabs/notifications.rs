@@ -124,8 +124,9 @@ fn mentions(ctx: &Ctx, n: &Notification, d: &mut Detail) {
         seen.push(word);
         if word.starts_with(RequestId::PREFIX)
             && let Ok(id) = word.parse::<RequestId>()
-            && let Some(r) = t.requests.get(&id)
+            && let Some(r) = ctx.request(id)
         {
+            let r = &r;
             d.kv_styled(&format!("{id} now"), t.waiting_on(r), theme.state(&r.state.to_string()));
         } else if word.starts_with(ReviewId::PREFIX)
             && let Ok(id) = word.parse::<ReviewId>()

@@ -85,11 +85,7 @@ impl TabView<Ctx> for Overview {
         self.requester = ctx.me().map(|me| t.requester_overview(me)).unwrap_or_default();
         self.approver = ctx.me().map(|me| t.approver_overview(me));
         let admin = t.has_any_admin_role(ctx.actor());
-        self.admin = admin.then(|| {
-            let finished =
-                t.requests.values().filter(|r| !r.state.is_open()).filter_map(|r| Some((r.state, r.completed_at?)));
-            t.admin_overview(finished)
-        });
+        self.admin = admin.then(|| t.admin_overview());
         let lint = ctx.lint();
         self.lint = (
             lint.iter().filter(|f| f.severity == Severity::Error).count(),

@@ -168,7 +168,8 @@ impl Packages {
         let asg: Vec<AssignmentId> = by_state.iter().flat_map(|(_, v)| v.iter().map(|a| a.id)).collect();
         let counts: Vec<String> = by_state.iter().map(|(st, v)| format!("{} {st}", v.len())).collect();
         self.asg_summary = if counts.is_empty() { "none".into() } else { counts.join(", ") };
-        let reqs = t.report_requests(Some(p.id));
+        let reqs = ctx.session.package_requests(p.id).unwrap_or_default();
+        ctx.remember(reqs.iter());
         self.open_requests = reqs.iter().filter(|r| r.state.is_open()).count();
         let reqs: Vec<RequestId> = reqs.iter().map(|r| r.id).collect();
         self.roles.set(ctx, roles);

@@ -182,7 +182,8 @@ pub fn remove_assignment_prompt(ctx: &Ctx, a: AssignmentId) -> Effect {
 
 pub fn request_history(ctx: &Ctx, r: RequestId) -> Effect {
     let t = ctx.tenant();
-    let Some(req) = t.requests.get(&r) else { return Effect::None };
+    let Some(req) = ctx.request(r) else { return Effect::None };
+    let req = &req;
     let mut text = format!("{} · {} · {}\n", target_name(ctx, &req.target), req.request_type, req.state);
     if req.state.is_open() {
         text.push_str(&format!("Waiting on: {}\n", t.waiting_on(req)));

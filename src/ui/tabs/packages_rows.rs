@@ -99,7 +99,8 @@ pub fn target_name(ctx: &Ctx, target: &Target) -> String {
 
 pub(super) fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
     let t = ctx.tenant();
-    let Some(r) = t.requests.get(id) else { return vec![] };
+    let Some(r) = ctx.request(*id) else { return vec![] };
+    let r = &r;
     vec![
         cell(r.id.to_string()),
         cell(target_name(ctx, &r.target)),

@@ -89,7 +89,14 @@ impl Reports {
 
     /// Re-reads the current report.
     fn rebuild(&mut self, ctx: &Ctx) {
-        let built = build(ctx.tenant(), ctx.actor(), self.report(), &self.subjects);
+        let requests = match self.report() {
+            Report::Requests => {
+                let read = ctx.session.requests_report(self.subjects.requests_of, false);
+                read.inspect(|l| ctx.remember(l.iter())).map_err(|e| e.to_string())
+            }
+            _ => Ok(vec![]),
+        };
+        let built = build(ctx.tenant(), ctx.actor(), self.report(), &self.subjects, requests);
         self.refusal = built.refusal;
         if let Some(table) = self.tables.get_mut(self.current) {
             table.pane.title = built.title;
@@ -218,10 +225,10 @@ impl Reports {
         match report {
             Report::Requests => {
                 let req = match &row.1 {
-                    Row::Request(id) => ctx.tenant().requests.get(id),
+                    Row::Request(id) => ctx.request(*id),
                     _ => None,
                 };
-                if let Some(r) = req {
+                if let Some(r) = &req {
                     if !r.justification.is_empty() {
                         lines.push(kv(theme, "Justification", r.justification.clone()));
                     }

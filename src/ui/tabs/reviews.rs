@@ -262,7 +262,8 @@ fn item_lines(ctx: &Ctx, review: &Review, item: &ReviewItem, d: &mut Detail) {
         let ends = a.end.map(|e| format!("ends {}", fmt_day(Some(e)))).unwrap_or_else(|| "never ends".into());
         let text = format!("{} · {} · since {} · {ends}", a.id, a.state, fmt_day(Some(a.start)));
         d.kv_styled("Assignment", text, theme.state(&a.state.to_string()));
-        if let Some(r) = t.requests.get(&a.request) {
+        if let Some(r) = ctx.request(a.request) {
+            let r = &r;
             let how = match r.requestor {
                 Some(by) if Some(by) != r.target_user() => {
                     format!("{} by {} ({})", r.request_type, t.user_name(by), r.id)
@@ -296,7 +297,8 @@ fn item_lines(ctx: &Ctx, review: &Review, item: &ReviewItem, d: &mut Detail) {
     d.kv("Review", status);
     let grants = t.packages.get(&review.package).map(|p| t.grants_summary(p)).unwrap_or_default();
     d.kv("Access", format!("{} · {grants}", package_name(t, review)));
-    if let Some(r) = t.assignments.get(&item.assignment).and_then(|a| t.requests.get(&a.request)) {
+    if let Some(r) = t.assignments.get(&item.assignment).and_then(|a| ctx.request(a.request)) {
+        let r = &r;
         let approvals: Vec<String> = r
             .decisions
             .iter()

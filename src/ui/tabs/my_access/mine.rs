@@ -85,7 +85,7 @@ mod tests {
                 theme.ok,
             );
         }
-        if let Some(r) = t.requests_for(actor).into_iter().find(|r| r.package == pkg && r.state.is_open()) {
+        if let Some(r) = t.open_requests_for(actor).into_iter().find(|r| r.package == pkg && r.state.is_open()) {
             return CellText::styled(format!("{} pending", r.id), theme.warning);
         }
         CellText::from(String::new())
@@ -98,7 +98,7 @@ mod tests {
         let (mut held, mut pending) = (0, 0);
         for u in t.users.values() {
             let actor = Actor::user(u.id);
-            let (asg, reqs) = (t.assignments_for(&actor), t.requests_for(&actor));
+            let (asg, reqs) = (t.assignments_for(&actor), t.open_requests_for(&actor));
             let mine = Mine::new(&asg, &reqs);
             for pkg in t.packages.keys() {
                 let cell = mine.cell(&theme, *pkg);

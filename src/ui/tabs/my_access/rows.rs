@@ -38,7 +38,9 @@ pub(super) fn offer_row(ctx: &Ctx, o: &Offer) -> Vec<CellText> {
 /// One of my requests: id, package, type, state, and whom it waits on or when it ended.
 pub(super) fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
     let t = ctx.tenant();
-    let Some(r) = t.requests.get(id) else { return vec![] };
+    // It may have finished: read through the context, which keeps what it read.
+    let Some(r) = ctx.request(*id) else { return vec![] };
+    let r = &r;
     vec![
         cell(r.id.to_string()),
         cell(t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default()),

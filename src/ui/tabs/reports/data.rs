@@ -3,7 +3,7 @@
 
 use ratatui::layout::Constraint;
 
-use crate::domain::{Actor, DomainResult, PackageId, ResourceId, Tenant, UserId};
+use crate::domain::{Actor, DomainResult, PackageId, Request, ResourceId, Tenant, UserId};
 use crate::ui::tabs::common::*;
 use crate::ui::widgets::picker::PickItem;
 use crate::ui::widgets::table::Column;
@@ -201,9 +201,14 @@ impl Built {
 }
 
 /// The report as the signed-in person may read it: the domain's filtered views decide (the same
-/// as the command line's reports); a refusal says why.
-pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects) -> Built {
-    match build_rows(t, actor, r, s) {
+/// as the command line's reports); a refusal says why. `requests`: the requests report as the
+/// session read it (finished requests are history), for that report only.
+pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, requests: Result<Vec<Request>, String>) -> Built {
+    let built = match requests {
+        Ok(list) => build_rows(t, actor, r, s, list).map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    match built {
         Ok(b) => b,
         Err(e) => {
             let mut b = Built::new(r.title(), "Not allowed: see why below.");
@@ -213,7 +218,7 @@ pub fn build(t: &Tenant, actor: &Actor, r: Report, s: &Subjects) -> Built {
     }
 }
 
-fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects) -> DomainResult<Built> {
+fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, requests: Vec<Request>) -> DomainResult<Built> {
     let now = t.now();
     match r {
         Report::UserPackages => {
@@ -259,7 +264,7 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects) -> DomainResul
                 None => "Requests, newest first".to_string(),
             };
             let mut b = Built::new(title, "No requests.");
-            b.rows = t.requests_report_visible(actor, s.requests_of)?.into_iter().map(|q| Row::Request(q.id)).collect();
+            b.rows = requests.into_iter().map(|q| Row::Request(q.id)).collect();
             Ok(b)
         }
         Report::Drift => {

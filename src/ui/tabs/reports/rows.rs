@@ -90,7 +90,9 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
 }
 
 fn request_cells(t: &Tenant, ctx: &Ctx, id: RequestId) -> Vec<CellText> {
-    let Some(q) = t.requests.get(&id) else { return vec![] };
+    // It may have finished: read through the context, which keeps what the report read.
+    let Some(q) = ctx.request(id) else { return vec![] };
+    let q = &q;
     let target = match &q.target {
         Target::User { user } => t.user_name(*user),
         Target::External { email, .. } => email.clone(),
