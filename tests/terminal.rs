@@ -102,6 +102,12 @@ impl Term {
     /// Quit and wait for the process; returns its exit status and everything it wrote.
     fn quit(mut self) -> (bool, Vec<u8>) {
         self.send("q");
+        let (status, raw) = self.ended("quit");
+        (status.success(), raw)
+    }
+
+    /// Waits for the process to end (generous limit); its status and everything it wrote.
+    fn ended(&mut self, what: &str) -> (portable_pty::ExitStatus, Vec<u8>) {
         let deadline = Instant::now() + Duration::from_secs(20);
         let status = loop {
             if let Ok(Some(s)) = self.child.try_wait() {
@@ -109,13 +115,13 @@ impl Term {
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
-                panic!("entitle did not quit; the screen shows:\n{}", self.screen());
+                panic!("entitle did not {what}; the screen shows:\n{}", self.screen());
             }
             std::thread::sleep(Duration::from_millis(50));
         };
         std::thread::sleep(Duration::from_millis(200));
         let raw = self.raw.lock().map(|r| r.clone()).unwrap_or_default();
-        (status.success(), raw)
+        (status, raw)
     }
 }
 
@@ -127,19 +133,7 @@ impl Term {
         let pid = i32::try_from(pid).expect("a pid fits");
         // SAFETY: kill(2) on our own child's pid, with a valid signal number.
         assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill failed");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let status = loop {
-            if let Ok(Some(s)) = self.child.try_wait() {
-                break s;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("entitle did not end on signal {signal}; the screen shows:\n{}", self.screen());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        std::thread::sleep(Duration::from_millis(200));
-        let raw = self.raw.lock().map(|r| r.clone()).unwrap_or_default();
+        let (status, raw) = self.ended(&format!("end on signal {signal}"));
         (status.exit_code(), raw)
     }
 }

@@ -1,30 +1,15 @@
 //! The whole app on the demo tenant, rendered on ratatui's TestBackend at fixed sizes after scripted
 //! keys. The demo's clock is frozen, so the screens are the same every run.
 
-use std::path::Path;
+mod common;
 
+use common::demo_ui::{demo_app, screen};
 use entitle::domain::{Actor, Tenant};
 use entitle::session::{Session, resolve_actor};
 use entitle::store::Store;
 use entitle::ui::app::{App, Tab};
 use entitle::ui::ctx::Ctx;
-use entitle::ui::run::build_app;
-use entitle::ui::{Action, Keymap, Theme, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn demo_app(dir: &Path, who: Option<&str>) -> App<Ctx> {
-    let tenant = entitle::demo::demo_tenant().expect("the demo builds");
-    let store = Store::create(dir, tenant).expect("a store");
-    let actor = resolve_actor(store.state(), who).expect("the user");
-    build_app(Session::new(store, actor), Path::new("/data/contoso"), Keymap::defaults(), Theme::monochrome())
-}
-
-fn screen(app: &mut App<Ctx>, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    term.draw(|f| app.draw(f)).expect("draw");
-    format!("{}", term.backend())
-}
+use entitle::ui::{Action, Keymap, update};
 
 #[test]
 fn every_tab_of_the_admin_renders_at_120x35_and_80x24() {

@@ -2,24 +2,15 @@
 //! whoever is signed in, on every tab and sub-pane, with the cursor on several rows, at 80x24 and
 //! 200x50, in colour and with NO_COLOR.
 
-use std::path::Path;
+mod common;
 
-use entitle::session::{Session, resolve_actor};
-use entitle::store::Store;
+use common::demo_ui::demo_app_themed;
 use entitle::ui::app::App;
 use entitle::ui::ctx::Ctx;
-use entitle::ui::run::build_app;
-use entitle::ui::{Action, Keymap, Theme, update};
+use entitle::ui::{Action, Theme, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-
-fn demo_app(dir: &Path, who: Option<&str>, theme: Theme) -> App<Ctx> {
-    let tenant = entitle::demo::demo_tenant().expect("the demo builds");
-    let store = Store::create(dir, tenant).expect("a store");
-    let actor = resolve_actor(store.state(), who).expect("the user");
-    build_app(Session::new(store, actor), Path::new("/data/contoso"), Keymap::defaults(), theme)
-}
 
 /// The cells whose text would not show: foreground and background the same colour.
 fn invisible_cells(app: &mut App<Ctx>, w: u16, h: u16) -> Vec<String> {
@@ -43,7 +34,7 @@ fn no_text_is_drawn_in_the_colour_of_its_background() {
     for who in [None, Some("adelev@contoso.com"), Some("allande@contoso.com"), Some("alex@azureblog.net")] {
         for theme in [Theme::colored(), Theme::monochrome()] {
             let dir = tempfile::tempdir().expect("tempdir");
-            let mut app = demo_app(dir.path(), who, theme);
+            let mut app = demo_app_themed(dir.path(), who, theme);
             for tab in app.visible_tabs().to_vec() {
                 app.switch_tab(tab);
                 // Every sub-pane of the tab, the cursor on its first rows.

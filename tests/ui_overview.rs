@@ -1,29 +1,11 @@
 //! The Overview tab: what an administrator, an approver and a requester land on, at 80x24 and
 //! 200x50, its figures following the in-app clock, and Enter opening the matching list.
 
-use std::path::Path;
+mod common;
 
-use entitle::session::{Session, resolve_actor};
-use entitle::store::Store;
-use entitle::ui::app::{App, Tab};
-use entitle::ui::ctx::Ctx;
-use entitle::ui::run::build_app;
-use entitle::ui::{Action, Keymap, Theme, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn demo_app(dir: &Path, who: Option<&str>) -> App<Ctx> {
-    let tenant = entitle::demo::demo_tenant().expect("the demo builds");
-    let store = Store::create(dir, tenant).expect("a store");
-    let actor = resolve_actor(store.state(), who).expect("the user");
-    build_app(Session::new(store, actor), Path::new("/data/contoso"), Keymap::defaults(), Theme::monochrome())
-}
-
-fn screen(app: &mut App<Ctx>, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    term.draw(|f| app.draw(f)).expect("draw");
-    format!("{}", term.backend())
-}
+use common::demo_ui::{demo_app, screen};
+use entitle::ui::app::Tab;
+use entitle::ui::{Action, update};
 
 #[test]
 fn administrators_and_approvers_land_on_the_overview_requesters_on_my_access() {

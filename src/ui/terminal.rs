@@ -10,7 +10,8 @@
 //!
 //! SIGTERM, SIGHUP, SIGINT and SIGQUIT end the app the way `q` does (on Unix): the loop sees the
 //! signal within [`SIGNAL_CHECK`], leaves, and the terminal is restored (alternate screen left,
-//! cursor shown, mouse reporting off). Nothing is lost: every commit is durable when it returns,
+//! cursor shown, mouse reporting off). A loop that cannot leave (reading a terminal that hung up)
+//! is ended by a watchdog after [`SIGNAL_GRACE`]. Nothing is lost: every commit is durable when it returns,
 //! and signals are only looked at between two events. A second signal while the first is being
 //! handled ends the process at once (the default action).
 
@@ -98,21 +99,41 @@ pub enum Ended {
 struct SignalWatch {
     #[cfg(unix)]
     ids: Vec<signal_hook::SigId>,
+    #[cfg(unix)]
+    watchdog: Option<signal_hook::iterator::Handle>,
 }
+
+/// How long the loop has to leave after a signal before the process ends without it: a terminal
+/// that hung up leaves the loop stuck reading it (crossterm reads its end of file again and again).
+const SIGNAL_GRACE: Duration = Duration::from_secs(2);
 
 impl SignalWatch {
     #[cfg(unix)]
     fn start(signals: &WaitSignals) -> io::Result<SignalWatch> {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+        const ENDING: [i32; 4] = [SIGTERM, SIGHUP, SIGINT, SIGQUIT];
         let mut ids = Vec::new();
-        for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
+        for sig in ENDING {
             let value = usize::try_from(sig).unwrap_or(usize::MAX);
             // A second signal while the first is handled takes its default action at once.
             ids.push(signal_hook::flag::register_conditional_default(sig, signals.seen.clone())?);
             ids.push(signal_hook::flag::register(sig, signals.seen.clone())?);
             ids.push(signal_hook::flag::register_usize(sig, signals.signal.clone(), value)?);
         }
-        Ok(SignalWatch { ids })
+        // The watchdog: if the loop has not left within the grace period (it is stuck reading a
+        // terminal that is gone), the terminal is restored as far as it still can be and the
+        // process ends with the signal's code. Every commit is durable when it returns.
+        let mut waiting = signal_hook::iterator::Signals::new(ENDING)?;
+        let watchdog = Some(waiting.handle());
+        std::thread::spawn(move || {
+            if let Some(sig) = waiting.forever().next() {
+                std::thread::sleep(SIGNAL_GRACE);
+                ratatui::restore();
+                let _ = execute!(io::stdout(), DisableBracketedPaste, DisableMouseCapture);
+                std::process::exit(sig.saturating_add(128));
+            }
+        });
+        Ok(SignalWatch { ids, watchdog })
     }
 
     #[cfg(not(unix))]
@@ -124,8 +145,13 @@ impl SignalWatch {
 impl Drop for SignalWatch {
     fn drop(&mut self) {
         #[cfg(unix)]
-        for id in self.ids.drain(..) {
-            signal_hook::low_level::unregister(id);
+        {
+            for id in self.ids.drain(..) {
+                signal_hook::low_level::unregister(id);
+            }
+            if let Some(h) = self.watchdog.take() {
+                h.close();
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //! domain commands (never by poking at the structs) and hand back their ids.
 #![allow(dead_code)]
 
+pub mod demo_ui;
 pub mod personas;
 pub mod random;
 
