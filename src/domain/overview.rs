@@ -7,8 +7,11 @@
 use chrono::Duration;
 
 use super::Time;
+use super::error::{DomainResult, forbidden};
 use super::flow::{Request, RequestState, ReviewState};
 use super::ids::{PackageId, RequestId, ReviewId, UserId};
+use super::reads::Reader;
+use super::rights::Actor;
 use super::tenant::Tenant;
 use super::timers::Timer;
 
@@ -178,9 +181,13 @@ impl Tenant {
         }
     }
 
-    /// The administrator's figures. The requests of the last days are read from the index of
-    /// finished requests (their records are in the history files).
-    pub fn admin_overview(&self) -> AdminOverview {
+    /// The administrator's figures, tenant-wide: for whoever may read everything (a global
+    /// administrator), refused to anyone else. The requests of the last days are read from the
+    /// index of finished requests (their records are in the history files).
+    pub fn admin_overview(&self, actor: &Actor) -> DomainResult<AdminOverview> {
+        if !matches!(self.reader(actor)?, Reader::Admin) {
+            return Err(forbidden("The tenant-wide overview is for global administrators"));
+        }
         let now = self.now();
         let week = Duration::weeks(1);
         let mut expiring = vec![0u64; WEEKS_AHEAD];
@@ -234,6 +241,6 @@ impl Tenant {
             .collect();
         busiest.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
         busiest.truncate(5);
-        AdminOverview { expiring, requests, open_reviews, busiest }
+        Ok(AdminOverview { expiring, requests, open_reviews, busiest })
     }
 }

@@ -84,8 +84,9 @@ impl TabView<Ctx> for Overview {
         self.now = Some(ctx.now);
         self.requester = ctx.me().map(|me| t.requester_overview(me)).unwrap_or_default();
         self.approver = ctx.me().map(|me| t.approver_overview(me));
-        let admin = t.has_any_admin_role(ctx.actor());
-        self.admin = admin.then(|| t.admin_overview());
+        // The tenant-wide figures as the domain allows them (global administrators).
+        self.admin = t.admin_overview(ctx.actor()).ok();
+        let admin = self.admin.is_some();
         let lint = ctx.lint();
         self.lint = (
             lint.iter().filter(|f| f.severity == Severity::Error).count(),
