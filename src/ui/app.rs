@@ -18,6 +18,7 @@ use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::placeholder::Placeholder;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::status::{MessageKind, StatusInfo, StatusMessage};
 
 /// The tabs of the application, in tab-bar order.
@@ -154,6 +155,18 @@ pub trait TabView<C> {
     /// Whether leaving now would lose typed input.
     fn is_dirty(&self) -> bool {
         false
+    }
+    /// The tab's detail pane, which the shell scrolls (see [`DetailScroll`]).
+    fn detail(&self) -> Option<&DetailScroll> {
+        None
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        None
+    }
+    /// Whether the detail pane shows the focused list's row: then `]` visits it before the
+    /// tab's next list (a sub-list without details of its own goes straight on).
+    fn details_follow_focus(&self) -> bool {
+        true
     }
 }
 

@@ -120,10 +120,12 @@ impl<C: Shell> App<C> {
     pub fn footer_hints(&self) -> Vec<Hint> {
         let mode = self.mode();
         let view = self.views.get(&self.tab).filter(|_| self.top_layer().is_none());
+        let in_detail = view.and_then(|v| v.detail()).is_some_and(|d| d.focused());
         let actions: Vec<Action> = match self.top_layer() {
             Some(layer) => layer.hints(),
             None => {
-                let mut a = self.views.get(&self.tab).map(|v| v.hints()).unwrap_or_default();
+                let mut a = if in_detail { vec![Action::Down, Action::PrevPane] } else { vec![] };
+                a.extend(self.views.get(&self.tab).map(|v| v.hints()).unwrap_or_default());
                 if mode == Mode::List {
                     a.extend([Action::Help, Action::Quit]);
                 } else {
@@ -141,8 +143,13 @@ impl<C: Shell> App<C> {
                 new
             })
             .filter_map(|a| {
-                let label = view
-                    .and_then(|v| v.hint_label(a))
+                let label = match a {
+                    Action::Down if in_detail => Some("scroll".to_string()),
+                    Action::PrevPane if in_detail => Some("back to the list".to_string()),
+                    _ => None,
+                };
+                let label = label
+                    .or_else(|| view.and_then(|v| v.hint_label(a)))
                     .or_else(|| self.top_layer().and_then(|l| l.hint_label(a)))
                     .unwrap_or_else(|| a.label());
                 let keep = matches!(a, Action::Help | Action::Quit | Action::Back);

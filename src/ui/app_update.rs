@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, KeyModifiers, Mou
 use ratatui::layout::Rect;
 
 use crate::ui::action::Action;
-use crate::ui::app::{App, AppQuestion, Effect, LayerEntry, Owner, Shell};
+use crate::ui::app::{App, AppQuestion, Effect, LayerEntry, Owner, Shell, TabView};
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::widgets::Outcome;
 use crate::ui::widgets::confirm::ConfirmState;
@@ -51,7 +51,13 @@ pub fn update<C: Shell>(app: &mut App<C>, action: Action) -> Effect {
     }
     let tab = app.tab;
     let effect = match app.views.get_mut(&tab) {
-        Some(view) => view.handle(&mut app.ctx, action),
+        Some(view) => {
+            if detail_keys(view.as_mut(), action) {
+                Effect::None
+            } else {
+                view.handle(&mut app.ctx, action)
+            }
+        }
         None => Effect::Unhandled,
     };
     let effect = match effect {
@@ -190,6 +196,12 @@ impl<C: Shell> App<C> {
                 }
             }
             (_, Some(lines)) => match self.views.get_mut(&tab) {
+                Some(v) if v.detail().is_some_and(|d| d.contains(col, row)) => {
+                    if let Some(d) = v.detail_mut() {
+                        d.scroll(lines);
+                    }
+                    Effect::None
+                }
                 Some(v) => v.scroll(&mut self.ctx, lines),
                 None => Effect::Unhandled,
             },
@@ -366,4 +378,20 @@ fn consumed<T>(o: &Outcome<T>) -> Effect {
         Outcome::Ignored => Effect::Unhandled,
         _ => Effect::None,
     }
+}
+
+/// The keys of a tab's detail pane: while it has the focus, scrolling and leaving it; else `]`
+/// on a list focuses the list's details when they have more than they show, and `]` there goes
+/// on to the tab's next list. Whether it used `action`.
+fn detail_keys<C>(view: &mut dyn TabView<C>, action: Action) -> bool {
+    let follows = view.details_follow_focus();
+    let Some(d) = view.detail_mut() else { return false };
+    if d.focused() {
+        return d.handle(action);
+    }
+    if action == Action::NextPane && follows && d.overflows() {
+        d.focus(true);
+        return true;
+    }
+    false
 }

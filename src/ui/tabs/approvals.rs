@@ -7,7 +7,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
 use crate::domain::views::time_left;
 use crate::domain::{
@@ -22,9 +22,9 @@ use crate::ui::tabs::common::*;
 use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::{CellText, Column};
-use crate::ui::widgets::wrap::wrap;
 
 /// The lists: requests waiting for me, and my decisions.
 const PENDING: usize = 0;
@@ -114,7 +114,7 @@ impl Approvals {
 
     fn render_detail(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let t = ctx.tenant();
-        let mut d = Detail::new(theme, area.width);
+        let mut d = Detail::new(theme);
         match self.shown() {
             PENDING => {
                 if let Some(r) = self.selected_pending().and_then(|id| t.requests.get(&id)) {
@@ -144,25 +144,20 @@ impl Approvals {
         if d.lines.is_empty() {
             d.line(Line::styled("Select a request to see it here.", theme.muted));
         }
-        detail_pane(area, buf, theme, "Request", d.lines);
+        detail_pane(area, buf, theme, "Request", d.lines, &self.focus.detail);
     }
 }
 
-/// The width of the label column of a detail line.
-const LABEL: usize = 14;
-
-/// Detail lines with a hanging indent: a long value wraps under the value column, not under the
-/// label. Built while rendering, when the pane's width is known.
+/// Detail lines: headings, labelled values (the pane wraps a long value under its value column,
+/// not under the label) and plain lines.
 pub(crate) struct Detail<'t> {
     pub theme: &'t Theme,
-    width: usize,
     pub lines: Vec<Line<'static>>,
 }
 
 impl<'t> Detail<'t> {
-    /// For a bordered pane of `area_width` columns.
-    pub fn new(theme: &'t Theme, area_width: u16) -> Self {
-        Detail { theme, width: usize::from(area_width.saturating_sub(2)), lines: vec![] }
+    pub fn new(theme: &'t Theme) -> Self {
+        Detail { theme, lines: vec![] }
     }
 
     pub fn heading(&mut self, text: impl Into<String>) {
@@ -178,11 +173,7 @@ impl<'t> Detail<'t> {
     }
 
     pub fn kv_styled(&mut self, label: &str, value: impl Into<String>, style: Style) {
-        let value = value.into();
-        for (i, chunk) in wrap(&value, self.width.saturating_sub(LABEL).max(12)).into_iter().enumerate() {
-            let label = if i == 0 { format!("{label:<LABEL$}") } else { " ".repeat(LABEL) };
-            self.lines.push(Line::from(vec![Span::styled(label, self.theme.muted), Span::styled(chunk, style)]));
-        }
+        self.lines.push(kv_styled(self.theme, label, value, style));
     }
 }
 
@@ -383,6 +374,12 @@ impl Switched for Approvals {
 }
 
 impl TabView<Ctx> for Approvals {
+    fn detail(&self) -> Option<&DetailScroll> {
+        Some(&self.focus.detail)
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        Some(&mut self.focus.detail)
+    }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let detail = self.render_lists(ctx, area, buf, theme);
         self.render_detail(ctx, detail, buf, theme);

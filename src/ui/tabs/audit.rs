@@ -16,6 +16,7 @@ use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::tabs::common::*;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::list_pane::ListPane;
 use crate::ui::widgets::table::{CellText, Column, Rows};
 
@@ -76,6 +77,8 @@ pub struct Audit {
     cursor: HistoryCursor,
     /// Whom `log` was read for: another person starts over.
     read_for: Option<Actor>,
+    /// The details pane beside the list (`]` focuses it when it has more than it shows).
+    detail: DetailScroll,
 }
 
 impl Default for Audit {
@@ -105,6 +108,7 @@ impl Audit {
             log: AuditView::default(),
             cursor: HistoryCursor::default(),
             read_for: None,
+            detail: DetailScroll::default(),
         }
     }
 
@@ -195,6 +199,12 @@ fn detail_lines(e: &AuditEvent, theme: &Theme, hint: bool) -> Vec<Line<'static>>
 }
 
 impl TabView<Ctx> for Audit {
+    fn detail(&self) -> Option<&DetailScroll> {
+        Some(&self.detail)
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        Some(&mut self.detail)
+    }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let rows = AuditRows::new(&self.log, &ctx.theme);
         let event = self.selected(&rows);
@@ -207,14 +217,14 @@ impl TabView<Ctx> for Audit {
         }
         // Side by side only when very wide: the columns need the width more than the JSON does.
         let (list, detail) = if area.width >= WIDE {
-            split_list_detail(area)
+            split_list_detail(area, usize::MAX)
         } else {
             let [l, d] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
             (l, d)
         };
         self.pane.render(list, buf, theme, &rows, true);
         let lines = event.map(|e| detail_lines(e, theme, true)).unwrap_or_default();
-        detail_pane(detail, buf, theme, "Event", lines);
+        detail_pane(detail, buf, theme, "Event", lines, &self.detail);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {

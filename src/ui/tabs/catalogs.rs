@@ -3,6 +3,7 @@
 //! Every change is a domain command; a reader sees all of it but the domain refuses each edit.
 
 use crate::ui::tabs::panes::SubPanes;
+use crate::ui::widgets::detail::DetailScroll;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
@@ -181,7 +182,7 @@ impl Catalogs {
                 ));
             }
         }
-        detail_pane(area, buf, theme, "Catalog", lines);
+        detail_pane(area, buf, theme, "Catalog", lines, &self.focus.detail);
     }
 
     fn delete_catalog(&mut self, ctx: &Ctx) -> Effect {
@@ -253,6 +254,15 @@ impl Catalogs {
 }
 
 impl TabView<Ctx> for Catalogs {
+    fn detail(&self) -> Option<&DetailScroll> {
+        Some(&self.focus.detail)
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        Some(&mut self.focus.detail)
+    }
+    fn details_follow_focus(&self) -> bool {
+        self.focus.main()
+    }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let a = areas(area, &self.focus, SUBS, self.list.len(), self.notice.lines(ctx, area.width));
         let subs: Vec<_> = (0..SUBS).map(|i| self.sub(i)).collect();

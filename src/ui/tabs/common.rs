@@ -5,10 +5,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use crate::domain::Time;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::detail::{DetailScroll, LABEL};
 use crate::ui::widgets::table::CellText;
 
 /// "2026-11-16 09:00".
@@ -37,30 +37,41 @@ pub fn muted_cell(theme: &Theme, text: impl Into<String>) -> CellText {
 
 /// A labelled line for a detail pane: "Package   Project Alpha".
 pub fn kv<'a>(theme: &Theme, label: &str, value: impl Into<String>) -> Line<'a> {
-    Line::from(vec![Span::styled(format!("{label:<14}"), theme.muted), Span::raw(value.into())])
+    Line::from(vec![Span::styled(format!("{label:<LABEL$}"), theme.muted), Span::raw(value.into())])
 }
 
 pub fn kv_styled<'a>(theme: &Theme, label: &str, value: impl Into<String>, style: Style) -> Line<'a> {
-    Line::from(vec![Span::styled(format!("{label:<14}"), theme.muted), Span::styled(value.into(), style)])
+    Line::from(vec![Span::styled(format!("{label:<LABEL$}"), theme.muted), Span::styled(value.into(), style)])
 }
 
 pub fn heading<'a>(theme: &Theme, text: impl Into<String>) -> Line<'a> {
     Line::styled(text.into(), theme.header)
 }
 
-/// A bordered, wrapped paragraph: the detail pane beside or under a list.
-pub fn detail_pane(area: Rect, buf: &mut Buffer, theme: &Theme, title: &str, lines: Vec<Line<'_>>) {
-    let block = Block::bordered().border_style(theme.border).title(Span::styled(format!(" {title} "), theme.title));
-    Paragraph::new(lines).wrap(Wrap { trim: false }).block(block).render(area, buf);
+/// The detail pane beside or under a list: wrapped under its labels, scrolled by `scroll`.
+pub fn detail_pane(
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+    title: &str,
+    lines: Vec<Line<'_>>,
+    scroll: &DetailScroll,
+) {
+    scroll.render(area, buf, theme, title, &lines);
 }
 
-/// List on the left and details on the right when wide; list above details when narrow.
-pub fn split_list_detail(area: Rect) -> (Rect, Rect) {
+/// List on the left and details on the right when wide; list above details when narrow, the
+/// list no taller than its `rows` need (borders, header, a spare line), so a short list leaves
+/// the room to its details.
+pub fn split_list_detail(area: Rect, rows: usize) -> (Rect, Rect) {
     if area.width >= 110 {
         let [l, r] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
         (l, r)
     } else {
-        let [t, b] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+        let most = area.height.saturating_mul(55) / 100;
+        let need = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(4);
+        let [t, b] =
+            Layout::vertical([Constraint::Length(need.clamp(6.min(most), most)), Constraint::Fill(1)]).areas(area);
         (t, b)
     }
 }

@@ -18,6 +18,7 @@ use crate::ui::tabs::common::*;
 use crate::ui::tabs::lists::{AnyList, IdList};
 use crate::ui::tabs::panes::pane_bar;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::form::FormValues;
 use crate::ui::widgets::table::Column;
 
@@ -106,6 +107,8 @@ pub struct Directory {
     select_after: Option<String>,
     /// The details fill the tab (Enter), scrolled by this many lines.
     zoom: Option<u16>,
+    /// The details pane beside the list (`]` focuses it when it has more than it shows).
+    detail_scroll: DetailScroll,
 }
 
 impl Default for Directory {
@@ -155,6 +158,7 @@ impl Directory {
             detail_of: None,
             select_after: None,
             zoom: None,
+            detail_scroll: DetailScroll::default(),
         }
     }
 
@@ -311,6 +315,12 @@ impl Directory {
 }
 
 impl TabView<Ctx> for Directory {
+    fn detail(&self) -> Option<&DetailScroll> {
+        Some(&self.detail_scroll)
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        Some(&mut self.detail_scroll)
+    }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let title = if self.pane == Pane::Users { "User" } else { "Resource" };
         if let Some(top) = self.zoom {
@@ -338,10 +348,9 @@ impl TabView<Ctx> for Directory {
         }
         let current = PANES.iter().position(|p| *p == self.pane).unwrap_or(0);
         pane_bar(bar, buf, theme, &[names], current);
-        let (list, detail) = split_list_detail(body);
+        let (list, detail) = split_list_detail(body, self.list().rows_len());
         self.list().draw(ctx, list, buf, theme, true);
-        let shown = self.detail.iter().take(usize::from(detail.height)).cloned().collect();
-        detail_pane(detail, buf, theme, title, shown);
+        detail_pane(detail, buf, theme, title, self.detail.clone(), &self.detail_scroll);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {

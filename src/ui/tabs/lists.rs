@@ -183,7 +183,7 @@ pub trait Switched {
         } else {
             area
         };
-        let (list, detail) = split_list_detail(body);
+        let (list, detail) = split_list_detail(body, self.current().map_or(0, |l| l.rows_len()));
         if let Some(l) = self.current() {
             l.draw(ctx, list, buf, theme, true);
         }

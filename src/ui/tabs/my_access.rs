@@ -16,6 +16,7 @@ use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
+use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::Column;
 
@@ -230,7 +231,7 @@ impl MyAccess {
                 }
             }
         }
-        detail_pane(area, buf, theme, title, lines);
+        detail_pane(area, buf, theme, title, lines, &self.focus.detail);
     }
 }
 
@@ -271,6 +272,12 @@ fn mine_of<'t>(t: &'t crate::domain::Tenant, actor: &crate::domain::Actor) -> (V
 }
 
 impl TabView<Ctx> for MyAccess {
+    fn detail(&self) -> Option<&DetailScroll> {
+        Some(&self.focus.detail)
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        Some(&mut self.focus.detail)
+    }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let detail = self.render_lists(ctx, area, buf, theme);
         self.render_detail(ctx, detail, buf, theme);

@@ -17,6 +17,7 @@ use crate::ui::tabs::common::*;
 use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::table::{CellText, Column};
 
 /// The action that marks every notification read (no action of its own: `A` in the default keymap).
@@ -154,9 +155,15 @@ impl Switched for Notifications {
 }
 
 impl TabView<Ctx> for Notifications {
+    fn detail(&self) -> Option<&DetailScroll> {
+        Some(&self.focus.detail)
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        Some(&mut self.focus.detail)
+    }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let detail = self.render_lists(ctx, area, buf, theme);
-        let mut d = Detail::new(theme, detail.width);
+        let mut d = Detail::new(theme);
         match self.list.selected().map(|Mail(n)| n) {
             Some(n) => {
                 d.heading(n.subject.clone());
@@ -176,7 +183,7 @@ impl TabView<Ctx> for Notifications {
             }
             None => d.line(Line::styled("Select a notification to read it here.", theme.muted)),
         }
-        detail_pane(detail, buf, theme, "Message", d.lines);
+        detail_pane(detail, buf, theme, "Message", d.lines, &self.focus.detail);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {

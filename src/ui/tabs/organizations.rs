@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
 use super::lookups::{parse_ids, user_items};
@@ -20,6 +20,7 @@ use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
+use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::form::{Field, Form, FormValues};
 use crate::ui::widgets::table::{CellText, Column};
 
@@ -148,7 +149,7 @@ impl Organizations {
                 lines.push(Line::styled(format!("⚠ {w}"), theme.warning));
             }
         }
-        detail_pane(area, buf, theme, "Organization", lines);
+        detail_pane(area, buf, theme, "Organization", lines, &self.focus.detail);
     }
 }
 
@@ -227,16 +228,14 @@ pub fn org_spec(v: &FormValues) -> Result<OrgSpec, String> {
 }
 
 impl TabView<Ctx> for Organizations {
+    fn detail(&self) -> Option<&DetailScroll> {
+        Some(&self.focus.detail)
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        Some(&mut self.focus.detail)
+    }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let (list, detail) = if area.width >= 110 {
-            split_list_detail(area)
-        } else {
-            // Narrow: the list only as tall as its rows (plus border, header, filter), the rest details.
-            let want = u16::try_from(self.list.len()).unwrap_or(u16::MAX).saturating_add(4).max(6);
-            let h = want.min(area.height.saturating_mul(55) / 100);
-            let [top, bottom] = Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(area);
-            (top, bottom)
-        };
+        let (list, detail) = split_list_detail(area, self.list.len());
         self.list.render(ctx, list, buf, theme, true);
         self.render_detail(ctx, detail, buf, theme);
     }

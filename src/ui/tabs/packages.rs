@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::ui::tabs::panes::SubPanes;
+use crate::ui::widgets::detail::DetailScroll;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -220,7 +221,7 @@ impl Packages {
                 lines.push(Line::styled(format!("Configuration: {what}; a package manager changes it."), theme.muted));
             }
         }
-        detail_pane(area, buf, theme, "Access package", lines);
+        detail_pane(area, buf, theme, "Access package", lines, &self.focus.detail);
     }
 
     /// The verbs of the focused list.
@@ -296,6 +297,15 @@ impl Packages {
 }
 
 impl TabView<Ctx> for Packages {
+    fn detail(&self) -> Option<&DetailScroll> {
+        Some(&self.focus.detail)
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        Some(&mut self.focus.detail)
+    }
+    fn details_follow_focus(&self) -> bool {
+        self.focus.main()
+    }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let a = areas(area, &self.focus, SUBS, self.list.len(), self.notice.lines(ctx, area.width));
         let subs: Vec<_> = (0..SUBS).map(|i| self.sub(i)).collect();

@@ -18,6 +18,7 @@ use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::tabs::lists::AnyList;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::status::{MessageKind, StatusBar, StatusMessage};
 use crate::ui::widgets::table::CellText;
 
@@ -101,6 +102,8 @@ pub struct Focus {
     pub shown: usize,
     /// The sub-lists drawn in the last frame (a bit each), for clicks.
     pub drawn: Cell<u8>,
+    /// The details of the selected row, focused after the last list.
+    pub detail: DetailScroll,
 }
 
 impl Focus {

@@ -20,6 +20,7 @@ use crate::ui::tabs::common::*;
 use crate::ui::tabs::directory::forms::resource_items;
 use crate::ui::tabs::lists::IdList;
 use crate::ui::tabs::lookups::user_items;
+use crate::ui::widgets::detail::DetailScroll;
 
 use crate::ui::theme::Theme;
 use crate::ui::widgets::picker::{PickItem, PickerState};
@@ -51,6 +52,8 @@ pub struct Reports {
     subjects: Subjects,
     /// Where each report's menu entry was drawn, for clicks.
     menu_hits: RefCell<Vec<(Rect, usize)>>,
+    /// The details pane beside the list (`]` focuses it when it has more than it shows).
+    detail: DetailScroll,
 }
 
 impl Default for Reports {
@@ -76,6 +79,7 @@ impl Reports {
             refusal: None,
             subjects: Subjects::default(),
             menu_hits: RefCell::new(Vec::new()),
+            detail: DetailScroll::default(),
         }
     }
 
@@ -248,6 +252,12 @@ impl Reports {
 }
 
 impl TabView<Ctx> for Reports {
+    fn detail(&self) -> Option<&DetailScroll> {
+        Some(&self.detail)
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        Some(&mut self.detail)
+    }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let right = if area.width >= WIDE {
             let [menu, right] = Layout::horizontal([Constraint::Length(MENU_WIDTH), Constraint::Fill(1)]).areas(area);
@@ -263,7 +273,7 @@ impl TabView<Ctx> for Reports {
         if let Some(t) = self.tables.get(self.current) {
             t.render(ctx, table, buf, theme, true);
         }
-        detail_pane(detail, buf, theme, "Details", self.detail_lines(ctx, theme));
+        detail_pane(detail, buf, theme, "Details", self.detail_lines(ctx, theme), &self.detail);
     }
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {

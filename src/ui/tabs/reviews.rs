@@ -22,6 +22,7 @@ use crate::ui::tabs::common::*;
 use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::{CellText, Column};
 
@@ -141,12 +142,12 @@ impl Reviews {
 
     fn render_detail(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let t = ctx.tenant();
-        let mut d = Detail::new(theme, area.width);
+        let mut d = Detail::new(theme);
         match self.selected().and_then(|k| find_item(t, k)) {
             Some((review, item)) => item_lines(ctx, review, item, &mut d),
             None => d.line(Line::styled("Select a row to see the assignment under review.", theme.muted)),
         }
-        detail_pane(area, buf, theme, "Access under review", d.lines);
+        detail_pane(area, buf, theme, "Access under review", d.lines, &self.focus.detail);
     }
 }
 
@@ -317,6 +318,12 @@ fn item_lines(ctx: &Ctx, review: &Review, item: &ReviewItem, d: &mut Detail) {
 }
 
 impl TabView<Ctx> for Reviews {
+    fn detail(&self) -> Option<&DetailScroll> {
+        Some(&self.focus.detail)
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        Some(&mut self.focus.detail)
+    }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let detail = self.render_lists(ctx, area, buf, theme);
         self.render_detail(ctx, detail, buf, theme);

@@ -17,6 +17,7 @@ use crate::ui::tabs::common::*;
 use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::form::{Field, Form, FormValues};
 use crate::ui::widgets::table::{CellText, Column};
 
@@ -240,7 +241,7 @@ impl SettingsTab {
             Layout::vertical([Constraint::Fill(1), Constraint::Length(if show { box_h } else { 0 })]).areas(area);
         self.findings.render(ctx, list, buf, theme, true);
         if let (true, Some(m)) = (show, selected) {
-            detail_pane(detail, buf, theme, "Finding", vec![Line::raw(m)]);
+            detail_pane(detail, buf, theme, "Finding", vec![Line::raw(m)], &self.focus.detail);
         }
     }
 }
@@ -262,6 +263,12 @@ fn duration_text(secs: i64) -> String {
 }
 
 impl TabView<Ctx> for SettingsTab {
+    fn detail(&self) -> Option<&DetailScroll> {
+        Some(&self.focus.detail)
+    }
+    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
+        Some(&mut self.focus.detail)
+    }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let wide = area.width >= 110;
         let lines = self.summary(ctx, theme, wide);
@@ -273,7 +280,7 @@ impl TabView<Ctx> for SettingsTab {
             let [t, b] = Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(area);
             (t, b)
         };
-        detail_pane(left, buf, theme, "Settings", lines);
+        detail_pane(left, buf, theme, "Settings", lines, &self.focus.detail);
         self.render_findings(ctx, right, buf, theme);
     }
 

@@ -2,6 +2,7 @@
 //! where it takes typing) and a pure `render`.
 
 pub mod confirm;
+pub mod detail;
 pub mod form;
 mod form_field;
 mod form_render;
