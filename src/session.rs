@@ -265,7 +265,7 @@ impl Session {
         if t.reader(&self.actor).is_err() {
             return Ok(vec![]);
         }
-        let files = self.finished_records(t.own_request_stream(&self.actor))?;
+        let files = self.finished_records(t.own_request_streams(&self.actor))?;
         Ok(t.requests_for(&self.actor, files))
     }
 

@@ -134,6 +134,9 @@ impl Tenant {
             let Some(r) = self.requests.remove(&id) else { continue };
             self.unindex_request(&r);
             self.finished.insert(id, Finished::of(&r, now));
+            if let Target::External { email, .. } = &r.target {
+                self.finished_emails.insert(id, email.to_lowercase());
+            }
             self.finished_seq = self.finished_seq.saturating_add(1);
             self.finished_requests.insert(id, FinishedRecord { seq: self.finished_seq, request: r });
         }
@@ -214,17 +217,46 @@ impl Tenant {
         self.requests.get(&id).cloned().ok_or_else(|| self.closed_request(id, why))
     }
 
-    /// The stream that holds the reader's own requests (None for the system).
-    pub fn own_request_stream(&self, actor: &Actor) -> Option<String> {
-        match actor {
-            Actor::User { user } => Some(request_stream(*user)),
-            Actor::External { email, .. } => Some(
-                self.user_by_email(email)
-                    .map(|u| request_stream(u.id))
-                    .unwrap_or_else(|| EXTERNAL_REQUESTS.to_string()),
-            ),
+    /// The streams that hold the reader's own requests: their shard, and the one of people
+    /// outside the directory when they made requests from there before they joined it.
+    pub fn own_request_streams(&self, actor: &Actor) -> Vec<String> {
+        let user = match actor {
+            Actor::User { user } => Some(*user),
+            Actor::External { email, .. } => match self.user_by_email(email) {
+                Some(u) => Some(u.id),
+                None => return vec![EXTERNAL_REQUESTS.to_string()],
+            },
             Actor::System => None,
+        };
+        let Some(user) = user else { return vec![] };
+        let mut out = vec![request_stream(user)];
+        if self.outside_history_of(user).next().is_some() {
+            out.push(EXTERNAL_REQUESTS.to_string());
         }
+        out
+    }
+
+    /// The finished requests that were for this user while they were outside the directory (a
+    /// walk over those requests only: few, next to the tenant's).
+    fn outside_history_of(&self, user: UserId) -> impl Iterator<Item = RequestId> + '_ {
+        let email = self.users.get(&user).map(|u| u.email.to_lowercase());
+        self.finished_emails.iter().filter(move |(_, e)| email.as_deref() == Some(e.as_str())).map(|(id, _)| *id)
+    }
+
+    /// Whether a request for `target` was this user's, made while they were outside the directory.
+    pub(crate) fn was_theirs_outside(&self, user: UserId, target: &Target) -> bool {
+        match target {
+            Target::External { email, .. } => {
+                self.users.get(&user).is_some_and(|u| u.email.eq_ignore_ascii_case(email))
+            }
+            Target::User { .. } => false,
+        }
+    }
+
+    /// Whether a finished request, by its entry, was for this user while outside the directory.
+    pub(crate) fn finished_was_theirs_outside(&self, user: UserId, id: RequestId) -> bool {
+        let email = self.finished_emails.get(&id);
+        email.is_some_and(|e| self.users.get(&user).is_some_and(|u| u.email.eq_ignore_ascii_case(e)))
     }
 
     /// The stream to read for one finished request, whoever reads it (the rights are checked
@@ -301,9 +333,9 @@ impl Tenant {
         }
         let open = self.open_requests_for(actor);
         match actor {
-            Actor::User { user } => self.join_requests(open.into_iter(), from_files, |q| is_theirs(q, *user)),
+            Actor::User { user } => self.join_requests(open.into_iter(), from_files, |q| self.is_theirs(q, *user)),
             Actor::External { email, .. } => match self.user_by_email(email) {
-                Some(u) => self.join_requests(open.into_iter(), from_files, |q| is_theirs(q, u.id)),
+                Some(u) => self.join_requests(open.into_iter(), from_files, |q| self.is_theirs(q, u.id)),
                 None => self.join_requests(open.into_iter(), from_files, |q| is_for_email(q, email)),
             },
             Actor::System => vec![],
@@ -319,7 +351,13 @@ impl Tenant {
             Actor::System => None,
         };
         let Some(me) = user.filter(|_| self.reader(actor).is_ok()) else { return 0 };
-        self.finished.values().filter(|f| f.target == Some(me) || f.requestor == Some(me)).count()
+        let mine = self.finished.values().filter(|f| f.target == Some(me) || f.requestor == Some(me)).count();
+        mine.saturating_add(self.outside_history_of(me).filter(|id| self.finished.contains_key(id)).count())
+    }
+
+    /// Made by this user or for them, in the directory or before they were in it.
+    fn is_theirs(&self, q: &Request, user: UserId) -> bool {
+        q.requestor == Some(user) || q.target_user() == Some(user) || self.was_theirs_outside(user, &q.target)
     }
 
     /// Decisions this user made, newest first: `from_files` holds the user's own stream.
@@ -359,10 +397,6 @@ impl Tenant {
         self.may_read(actor, Read::PackageAssignments(pkg))?;
         Ok(self.package_requests(pkg, from_files))
     }
-}
-
-fn is_theirs(q: &Request, user: UserId) -> bool {
-    q.requestor == Some(user) || q.target_user() == Some(user)
 }
 
 fn is_for_email(q: &Request, email: &str) -> bool {

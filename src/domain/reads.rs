@@ -154,7 +154,9 @@ impl Tenant {
                 Some(q) => self.reader_sees_request(r, actor, q),
                 // A finished one, by its entry (its approvers read it through `request_visible`).
                 None => self.finished.get(&id).is_some_and(|f| {
-                    super::finished::entry_is_readers(f, r) || self.reads_package_catalog(r, f.package)
+                    super::finished::entry_is_readers(f, r)
+                        || self.reads_package_catalog(r, f.package)
+                        || Self::reader_user(r).is_some_and(|u| self.finished_was_theirs_outside(u, id))
                 }),
             },
             Read::Assignments | Read::Reviews => r != Reader::Outsider,
@@ -293,6 +295,7 @@ impl Tenant {
                     || q.target_user() == Some(user)
                     || q.approvers.contains(&user)
                     || q.decisions.iter().any(|d| d.by == user)
+                    || self.was_theirs_outside(user, &q.target)
                     || self.reads_package_catalog(r, q.package)
             }
             Reader::Outsider => match actor {

@@ -95,6 +95,10 @@ pub struct Tenant {
     /// What the live state keeps of each finished request (the records are history).
     #[serde(with = "super::finished::index_as_list", default)]
     pub finished: BTreeMap<RequestId, Finished>,
+    /// The email of the person each finished request was for while they were outside the
+    /// directory (the index names no user for them): theirs to read once they are in it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub finished_emails: BTreeMap<RequestId, String>,
     /// Finished requests not yet in the history files, like `audit`.
     #[serde(with = "as_list", default, skip_serializing_if = "BTreeMap::is_empty")]
     pub finished_requests: BTreeMap<RequestId, FinishedRecord>,
@@ -173,6 +177,7 @@ impl Tenant {
             policy_revisions: BTreeMap::new(),
             requests: BTreeMap::new(),
             finished: BTreeMap::new(),
+            finished_emails: BTreeMap::new(),
             finished_requests: BTreeMap::new(),
             finished_seq: 0,
             assignments: BTreeMap::new(),
