@@ -331,9 +331,10 @@ fn a_review_decision_is_recorded() {
     assert_eq!(item.justification, "Still on the pipeline reviews");
     assert_eq!(badge(&app, Tab::Reviews).as_deref(), Some("1"));
 
-    // Don't know on Megan, then both show under Decided.
-    update(&mut app, Action::Down);
+    // The selection moved on to the next person nobody has decided: Don't know on Megan, then
+    // both show under Decided.
     update(&mut app, Action::DontKnow);
+    assert!(prompt(&app).is_some_and(|(t, _)| t.contains("Megan")), "the next person, without a key");
     update(&mut app, Action::Open);
     assert!(app.top_layer().is_none());
     assert_eq!(badge(&app, Tab::Reviews), None);

@@ -50,6 +50,9 @@ pub struct Reviews {
     decided: IdList<ItemKey>,
     /// Open items nobody has decided yet (the badge), counted once per change of the data.
     undecided: PerData<usize>,
+    /// The item just decided: once the data is read again, the selection moves on from it to
+    /// the next person nobody has decided.
+    decided_now: Option<ItemKey>,
 }
 
 impl Default for Reviews {
@@ -108,6 +111,19 @@ impl Reviews {
                 decided_row,
             ),
             undecided: PerData::default(),
+            decided_now: None,
+        }
+    }
+
+    /// Selects the first undecided item after `from` (going round), if there is one.
+    fn select_next_undecided(&mut self, ctx: &Ctx, from: ItemKey) {
+        let t = ctx.tenant();
+        let ids = &self.open.ids;
+        let at = ids.iter().position(|k| *k == from).unwrap_or(0);
+        let undecided = |k: &&ItemKey| find_item(t, **k).is_some_and(|(_, i)| i.decision.is_none());
+        let next = ids.iter().skip(at + 1).chain(ids.iter().take(at)).find(undecided).copied();
+        if let Some(k) = next {
+            self.open.select(&k);
         }
     }
 
@@ -378,7 +394,10 @@ impl TabView<Ctx> for Reviews {
             return Effect::None;
         };
         match ctx.run(Command::DecideReview { review, assignment, decision, justification: text }) {
-            Ok(out) => Effect::Batch(vec![Effect::ok(outcome_text(&out)), Effect::Refresh]),
+            Ok(out) => {
+                self.decided_now = self.open.selected();
+                Effect::Batch(vec![Effect::ok(outcome_text(&out)), Effect::Refresh])
+            }
             Err(e) => Effect::Reject(e),
         }
     }
@@ -398,5 +417,8 @@ impl TabView<Ctx> for Reviews {
         };
         self.open.set(ctx, open);
         self.decided.set(ctx, decided);
+        if let Some(from) = self.decided_now.take() {
+            self.select_next_undecided(ctx, from);
+        }
     }
 }
