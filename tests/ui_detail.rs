@@ -99,3 +99,15 @@ fn a_pane_that_fits_is_not_focused_and_the_key_goes_to_the_next_list() {
     let s = screen(&mut app, 200, 50);
     assert!(!s.contains("back to the list") && s.contains("My decision"), "History is shown:\n{s}");
 }
+
+/// An assignment that ended speaks in the past tense: "Ended", "Granted" (finding 10).
+#[test]
+fn an_ended_assignment_says_granted_and_ended() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), Some("cameronw@contoso.com"));
+    app.switch_tab(Tab::MyAccess);
+    press(&mut app, &[Action::NextPane, Action::NextPane]);
+    let s = screen(&mut app, 200, 50);
+    assert!(s.contains("removed") && s.contains("Granted       ") && s.contains("Ended         "), "{s}");
+    assert!(!s.contains("Grants        ") && !s.contains("Ends          "), "{s}");
+}

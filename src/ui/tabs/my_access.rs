@@ -214,11 +214,16 @@ impl MyAccess {
                     ));
                     lines.push(kv_styled(theme, "State", a.state.to_string(), theme.state(&a.state.to_string())));
                     lines.push(kv(theme, "Since", fmt_time(a.start)));
-                    lines.push(kv(theme, "Ends", a.end.map(fmt_time).unwrap_or_else(|| "never".into())));
+                    // An assignment that ended says so in the past tense.
+                    if a.is_active() {
+                        lines.push(kv(theme, "Ends", a.end.map(fmt_time).unwrap_or_else(|| "never".into())));
+                    } else {
+                        lines.push(kv(theme, "Ended", a.ended_at.or(a.end).map(fmt_time).unwrap_or_default()));
+                    }
                     lines.push(kv(theme, "Terms", t.lifecycle_of(a).expiration.label()));
                     let grants: Vec<String> =
                         a.granted.iter().map(|g| format!("{} ({})", t.resource_name(g.resource), g.role)).collect();
-                    lines.push(kv(theme, "Grants", grants.join(", ")));
+                    lines.push(kv(theme, if a.is_active() { "Grants" } else { "Granted" }, grants.join(", ")));
                     if a.is_active() {
                         lines.push(Line::raw(""));
                         if t.lifecycle_of(a).allow_extension {
