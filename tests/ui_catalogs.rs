@@ -165,8 +165,8 @@ fn admin_builds_a_catalog_and_a_package_assigns_and_removes() {
     // A package in it.
     app.switch_tab(Tab::Packages);
     press(&mut app, &["n"]);
-    // The catalog choice (General, Marketing, Research) starts at the selected package's.
-    press(&mut app, &["right", "tab"]);
+    // The catalog choice (General, Marketing, Research) starts at the catalog just made.
+    press(&mut app, &["tab"]);
     typ(&mut app, "Lab access");
     press(&mut app, &["ctrl-s"]);
     let pkg = app.ctx.tenant().find_package("Lab access").map(|p| p.id).unwrap_or_else(|e| panic!("{e}"));

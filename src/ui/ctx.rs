@@ -34,6 +34,9 @@ pub struct Ctx {
     /// Finished requests read from the history for a list or a detail (a finished request never
     /// changes), and those the reader may not see (None), so a frame reads no file again.
     finished: RefCell<HashMap<RequestId, Option<Request>>>,
+    /// The catalog this session created last, until a package is made: where a new package
+    /// goes by default (a new catalog's first package is the likely next step).
+    pub recent_catalog: Option<crate::domain::CatalogId>,
 }
 
 /// A value worked out from the data as one reader sees it (a badge's count, the lint), kept
@@ -71,7 +74,16 @@ impl Ctx {
     pub fn new(session: Session, location: PathBuf, theme: Theme) -> Self {
         let now = session.now();
         let finished = RefCell::default();
-        Ctx { session, lint: PerData::default(), location, now, saved: SaveState::Saved, theme, finished }
+        Ctx {
+            session,
+            lint: PerData::default(),
+            location,
+            now,
+            saved: SaveState::Saved,
+            theme,
+            finished,
+            recent_catalog: None,
+        }
     }
 
     /// A request by id, open or finished: from memory, else from what was read before, else
@@ -126,11 +138,22 @@ impl Ctx {
 
     /// Run one command as the signed-in user: the domain's message, or its refusal.
     pub fn run(&mut self, command: Command) -> Result<Outcome, String> {
+        let creates = match &command {
+            Command::CreateCatalog { .. } => Some(true),
+            Command::CreatePackage { .. } => Some(false),
+            _ => None,
+        };
         let r = self.session.run(command);
         self.now = self.session.now();
         match r {
             Ok(out) => {
                 self.saved = SaveState::Saved;
+                // Ids only grow: the catalog just made is the last one.
+                match creates {
+                    Some(true) => self.recent_catalog = self.tenant().catalogs.keys().next_back().copied(),
+                    Some(false) => self.recent_catalog = None,
+                    None => {}
+                }
                 Ok(out)
             }
             Err(RunError::Refused(e)) => Err(e.to_string()),

@@ -33,6 +33,8 @@ const SUBS: usize = 3;
 struct Rights {
     create: bool,
     own: bool,
+    /// May make packages in the selected catalog.
+    packages: bool,
 }
 
 pub struct Catalogs {
@@ -93,7 +95,7 @@ impl Catalogs {
                     c("Hidden", Constraint::Length(6)),
                     c("Policies", Constraint::Length(8)),
                 ],
-                "No access packages in this catalog.",
+                "No access packages in this catalog yet: n makes one here, as in the Access packages tab.",
                 package_row,
             ),
             roles: IdList::new(
@@ -116,7 +118,7 @@ impl Catalogs {
     fn load_detail(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         let actor = ctx.actor();
-        self.rights = Rights { create: t.can_create_catalog(actor), own: false };
+        self.rights = Rights { create: t.can_create_catalog(actor), own: false, packages: false };
         let Some(cat) = self.selected().and_then(|id| t.catalogs.get(&id)) else {
             self.resources.set(ctx, vec![]);
             self.packages.set(ctx, vec![]);
@@ -124,6 +126,7 @@ impl Catalogs {
             return;
         };
         self.rights.own = t.can_own_catalog(actor, cat.id);
+        self.rights.packages = t.can_manage_packages(actor, cat.id);
         let mut res: Vec<(CatalogId, ResourceId)> = cat.resources.iter().map(|r| (cat.id, *r)).collect();
         res.sort_by_key(|(_, r)| t.resource_name(*r).to_lowercase());
         let mut pkgs: Vec<&crate::domain::Package> = t.packages_of_catalog(cat.id).collect();
@@ -218,6 +221,9 @@ impl Catalogs {
             (Some(RESOURCES), Action::New) => "add resources to it",
             (Some(RESOURCES), _) if remove => "remove resources from it",
             (Some(ROLES), Action::New) => "manage its roles",
+            (Some(PACKAGES), Action::New) => {
+                return crate::ui::tabs::packages_forms::new_package(ctx, Some(cat), &mut self.notice);
+            }
             (Some(ROLES), _) if remove => "manage its roles",
             _ => return Effect::Unhandled,
         };
@@ -314,6 +320,7 @@ impl TabView<Ctx> for Catalogs {
                 }
             }
             Some(RESOURCES | ROLES) if self.rights.own && has => h.extend([Action::New, Action::Delete]),
+            Some(PACKAGES) if self.rights.packages && has => h.push(Action::New),
             _ => {}
         }
         h.extend([Action::NextPane, Action::Filter]);
@@ -331,6 +338,7 @@ impl TabView<Ctx> for Catalogs {
             (Some(RESOURCES), Action::Delete) => "remove resource",
             (Some(ROLES), Action::New) => "grant role",
             (Some(ROLES), Action::Delete) => "revoke role",
+            (Some(PACKAGES), Action::New) => "new package",
             (_, Action::NextPane) => "next pane",
             _ => return None,
         };

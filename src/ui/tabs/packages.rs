@@ -227,7 +227,9 @@ impl Packages {
     /// The verbs of the focused list.
     fn verb(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
         if self.focus.main() && action == Action::New {
-            return forms::new_package(ctx, self.selected(), &mut self.notice);
+            // The catalog just made, else the selected package's.
+            let selected = self.selected().and_then(|p| ctx.tenant().packages.get(&p)).map(|p| p.catalog);
+            return forms::new_package(ctx, ctx.recent_catalog.or(selected), &mut self.notice);
         }
         let Some(pkg) = self.selected() else { return Effect::None };
         let Some(cat) = ctx.tenant().packages.get(&pkg).map(|p| p.catalog) else { return Effect::None };

@@ -6,7 +6,9 @@ use std::str::FromStr;
 
 use chrono::TimeZone;
 
-use crate::domain::{AssignmentId, Command, PackageId, PackageSpec, PolicyId, RequestId, ResourceId, ResourceRole};
+use crate::domain::{
+    AssignmentId, CatalogId, Command, PackageId, PackageSpec, PolicyId, RequestId, ResourceId, ResourceRole,
+};
 use crate::ui::app::Effect;
 use crate::ui::ctx::Ctx;
 use crate::ui::layers::{Layer, LayerResult};
@@ -40,16 +42,15 @@ fn package_fields(form: Form, spec: &PackageSpec) -> Form {
         )
 }
 
-/// The form for a new package in a catalog I manage (the selected package's catalog first).
-pub fn new_package(ctx: &Ctx, selected: Option<PackageId>, notice: &mut Notice) -> Effect {
+/// The form for a new package in a catalog I manage, `preferred` chosen when I manage it.
+pub fn new_package(ctx: &Ctx, preferred: Option<CatalogId>, notice: &mut Notice) -> Effect {
     let t = ctx.tenant();
     let mut cats: Vec<&crate::domain::Catalog> =
         t.catalogs.values().filter(|c| t.can_manage_packages(ctx.actor(), c.id)).collect();
     cats.sort_by_key(|c| c.display_name.to_lowercase());
     if cats.is_empty() {
-        // No catalog to put it in: the domain's rule, for the selected package's catalog if any.
-        let cat = selected.and_then(|p| t.packages.get(&p)).map(|p| p.catalog);
-        let msg = match cat.map(|c| t.require_package_manager(ctx.actor(), c, "create access packages")) {
+        // No catalog to put it in: the domain's rule, for the preferred catalog if any.
+        let msg = match preferred.map(|c| t.require_package_manager(ctx.actor(), c, "create access packages")) {
             Some(Err(e)) => e.to_string(),
             _ => "Creating an access package needs the catalog owner or access package manager role in a catalog; ask a catalog owner".to_string(),
         };
@@ -58,8 +59,8 @@ pub fn new_package(ctx: &Ctx, selected: Option<PackageId>, notice: &mut Notice) 
     let opts: Vec<(String, String)> = cats.iter().map(|c| (c.id.to_string(), c.display_name.clone())).collect();
     let mut catalog =
         Field::choice("catalog", "Catalog", opts).help("Its resources are the ones the package can grant");
-    if let Some(c) = selected.and_then(|p| t.packages.get(&p)) {
-        catalog = catalog.value(c.catalog.to_string());
+    if let Some(c) = preferred.filter(|c| cats.iter().any(|x| x.id == *c)) {
+        catalog = catalog.value(c.to_string());
     }
     let spec = PackageSpec { display_name: String::new(), description: String::new(), hidden: false, sensitive: false };
     let form = package_fields(Form::new("package:new", "New access package").field(catalog), &spec);
