@@ -340,7 +340,7 @@ impl TabView<Ctx> for Directory {
         for (p, l) in PANES[1..].iter().zip(&self.resources) {
             names.push(format!("{} ({})", p.name(), l.len()));
         }
-        if names.iter().map(|n| n.len() + 4).sum::<usize>() + 13 > usize::from(area.width) {
+        if names.iter().map(|n| Span::raw(n.as_str()).width() + 4).sum::<usize>() + 13 > usize::from(area.width) {
             // Narrow: "Groups 13", "Apps 6", so every pane and the switch hint still show.
             names = std::iter::once(format!("Users {}", self.users.row_count()))
                 .chain(PANES[1..].iter().zip(&self.resources).map(|(p, l)| format!("{} {}", p.short(), l.len())))

@@ -27,6 +27,7 @@ pub fn centered_fixed(area: Rect, width: u16, height: u16) -> Rect {
 
 /// Clears `area`, draws a rounded border with `title`, and returns the inside.
 pub fn popup_frame(area: Rect, buf: &mut Buffer, title: &str, theme: &Theme) -> Rect {
+    clear_wide_edges(area, buf);
     Clear.render(area, buf);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
@@ -35,6 +36,26 @@ pub fn popup_frame(area: Rect, buf: &mut Buffer, title: &str, theme: &Theme) -> 
     let inner = block.inner(area);
     block.render(area, buf);
     inner
+}
+
+/// A wide character (CJK, emoji) half under a popup: the one just left of its edge would be
+/// drawn over the popup's border, the one starting at its right edge would be left half drawn.
+/// Both become blanks.
+fn clear_wide_edges(area: Rect, buf: &mut Buffer) {
+    let area = area.intersection(buf.area);
+    for y in area.top()..area.bottom() {
+        if let Some(x) = area.x.checked_sub(1)
+            && let Some(cell) = buf.cell_mut((x, y))
+            && Span::raw(cell.symbol()).width() > 1
+        {
+            cell.set_symbol(" ");
+        }
+        if let Some(cell) = buf.cell_mut((area.right(), y))
+            && cell.symbol().is_empty()
+        {
+            cell.set_symbol(" ");
+        }
+    }
 }
 
 /// Whether `area` is below the usable minimum.
@@ -65,5 +86,22 @@ impl Widget for TooSmall<'_> {
         let height = lines.len() as u16;
         let inner = centered_fixed(area, area.width, height);
         Paragraph::new(lines).wrap(Wrap { trim: true }).render(inner, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CJK name under a popup's edges leaves its border whole (finding 10).
+    #[test]
+    fn a_wide_character_under_the_edge_does_not_break_the_border() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 12, 3));
+        buf.set_string(0, 1, "財務財務財務", ratatui::style::Style::new());
+        popup_frame(Rect::new(1, 0, 8, 3), &mut buf, "T", &Theme::default());
+        assert_eq!(buf[(0, 1)].symbol(), " ", "the half-covered character on the left is gone");
+        assert_eq!(buf[(1, 1)].symbol(), "│");
+        assert_eq!(buf[(8, 1)].symbol(), "│");
+        assert_eq!(buf[(9, 1)].symbol(), " ", "no half character on the right");
     }
 }

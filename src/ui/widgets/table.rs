@@ -395,7 +395,7 @@ impl<'a> Table<'a> {
                 format!("No rows match \"{}\".", state.filter.value())
             };
             // A long message (a refusal's whole reason) wraps instead of being cut.
-            if msg.chars().count() <= usize::from(rows_area.width) {
+            if Span::raw(msg.as_str()).width() <= usize::from(rows_area.width) {
                 Line::styled(msg, theme.muted).centered().render(Rect { height: 1, ..rows_area }, buf);
             } else {
                 Paragraph::new(msg)
