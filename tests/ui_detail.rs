@@ -111,3 +111,26 @@ fn an_ended_assignment_says_granted_and_ended() {
     assert!(s.contains("removed") && s.contains("Granted       ") && s.contains("Ended         "), "{s}");
     assert!(!s.contains("Grants        ") && !s.contains("Ends          "), "{s}");
 }
+
+/// A date field's placeholder starts where typed text starts (it sat one column off).
+#[test]
+fn a_placeholder_starts_where_the_typed_value_starts() {
+    use entitle::ui::widgets::form::{Field, Form};
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    let column_of = |form: &Form, needle: &str| {
+        let area = Rect::new(0, 0, 80, 24);
+        let mut buf = Buffer::empty(area);
+        form.render(area, &mut buf, &Theme::monochrome());
+        (0..24).find_map(|y| {
+            let row: String = (0..80).map(|x| buf[(x, y)].symbol().to_string()).collect();
+            row.find(needle).map(|i| row[..i].chars().count())
+        })
+    };
+    let mut form = Form::new("f", "Dates").field(Field::date("start", "Start", true));
+    let empty = column_of(&form, "YYYY-MM-DD").expect("the placeholder");
+    for c in "2027".chars() {
+        form.text(c);
+    }
+    assert_eq!(column_of(&form, "2027"), Some(empty));
+}

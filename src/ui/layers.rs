@@ -141,7 +141,8 @@ impl MessageState {
         // Tall enough for the text (wrapped at the popup's width), within the screen.
         let width = (u32::from(area.width) * 70 / 100).max(20) as u16;
         let inner_w = usize::from(width.saturating_sub(2)).max(1);
-        let lines: usize = self.text.lines().map(|l| ratatui::text::Span::raw(l).width().div_ceil(inner_w).max(1)).sum();
+        let lines: usize =
+            self.text.lines().map(|l| ratatui::text::Span::raw(l).width().div_ceil(inner_w).max(1)).sum();
         let height = (lines as u16 + 2).clamp(5, area.height);
         let popup = Rect {
             x: area.x + (area.width.saturating_sub(width)) / 2,

@@ -158,9 +158,12 @@ impl Form {
                 };
                 let boxed = Rect { width: w, ..value };
                 f.input.render(boxed, buf, theme.input, theme.cursor, focused);
+                // Where typed text starts, the cursor over its first column.
                 if f.input.is_empty() && !placeholder.is_empty() {
-                    let after = Rect { x: boxed.x + 1, width: w.saturating_sub(1), ..boxed };
-                    put_text(buf, after, placeholder, theme.input.patch(theme.muted));
+                    put_text(buf, boxed, placeholder, theme.input.patch(theme.muted));
+                    if focused && let Some(cell) = buf.cell_mut((boxed.x, boxed.y)) {
+                        cell.set_style(theme.cursor);
+                    }
                 }
             }
             FieldKind::Toggle => {

@@ -4,7 +4,6 @@ use std::fmt;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::Outcome;
@@ -89,14 +88,35 @@ impl PromptState {
         let width = area.width.min(64);
         // A long error (a domain rule's message) wraps onto more lines instead of being cut.
         let error_lines = self.error.as_deref().map_or(1, |e| wrapped_height(e, width.saturating_sub(2)));
-        let popup = centered_fixed(area, width, 5 + error_lines);
+        // The label too: a prompt's question is read whole.
+        let label_lines = wrapped_height(&self.label, width.saturating_sub(2));
+        let popup = centered_fixed(area, width, 4 + label_lines + error_lines);
         let inner = popup_frame(popup, buf, &self.title, theme);
         let [label, input, error] =
-            Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
-        Line::from(self.label.as_str()).render(label, buf);
+            Layout::vertical([Constraint::Length(label_lines), Constraint::Length(1), Constraint::Fill(1)])
+                .areas(inner);
+        Paragraph::new(wrapped_lines(&self.label, label.width, theme.base)).render(label, buf);
         self.input.render(input, buf, theme.input, theme.cursor, true);
         if let Some(e) = &self.error {
             Paragraph::new(wrapped_lines(e, error.width, theme.error)).render(error, buf);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A question longer than the popup wraps instead of losing its end (finding 10).
+    #[test]
+    fn a_long_question_is_shown_whole() {
+        let label = "Why remove Adele Vance's access to Marketing Campaign? (optional; in the audit log)";
+        let p = PromptState::new("remove", "Remove access", label);
+        let area = Rect::new(0, 0, 80, 24);
+        let mut buf = Buffer::empty(area);
+        p.render(area, &mut buf, &Theme::default());
+        let text: String =
+            (0..24).map(|y| (0..80).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect();
+        assert!(text.contains("(optional; in the audit log)"), "{text}");
     }
 }
