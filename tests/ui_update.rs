@@ -258,7 +258,7 @@ fn filter_narrows_rows_and_takes_typed_text() {
     let t = draw(&mut app, 80, 24);
     let screen = format!("{:?}", t.backend().buffer());
     assert!(screen.contains("filter: item-012 (10 of 340)"), "filter kept: {screen}");
-    assert_eq!(selected_line(t.backend().buffer()).trim_end(), "row 121      Item-0121");
+    assert_eq!(selected_line(t.backend().buffer()).trim_end(), "row 121 Item-0121");
     press(&mut app, &["esc"]);
     let t = draw(&mut app, 80, 24);
     assert!(!format!("{:?}", t.backend().buffer()).contains("filter:"), "esc clears");

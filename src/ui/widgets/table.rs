@@ -6,7 +6,7 @@
 use std::cell::Cell;
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget, Wrap};
@@ -379,11 +379,33 @@ impl<'a> Table<'a> {
         let rows_area = shrink_top(area, 1);
         let scrollbar = view_len > usize::from(rows_area.height);
         let content_width = area.width.saturating_sub(u16::from(scrollbar));
-        let cols = Layout::horizontal(self.columns.iter().map(|c| c.width)).spacing(1).split(Rect {
-            width: content_width,
-            height: 1,
-            ..area
-        });
+        let height = usize::from(rows_area.height);
+        let sel = state.selected.min(view_len.saturating_sub(1));
+        let mut offset = state.offset.get().min(view_len.saturating_sub(height));
+        if sel < offset {
+            offset = sel;
+        } else if sel >= offset + height {
+            offset = sel + 1 - height;
+        }
+        state.offset.set(offset);
+        // The rows on screen, built once: their widths share out the spare room.
+        let shown: Vec<(usize, Vec<CellText>)> = (offset..view_len.min(offset + height))
+            .map_while(|view| state.source_of(view).map(|source| (view, self.rows.cells(source))))
+            .collect();
+        count_materialized(shown.len());
+        let needs: Vec<u16> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let cells =
+                    shown.iter().filter_map(|(_, cells)| cells.get(i)).map(|c| Span::raw(c.text.as_str()).width());
+                let need = cells.chain([Span::raw(c.title.as_str()).width()]).max().unwrap_or(0);
+                u16::try_from(need).unwrap_or(u16::MAX)
+            })
+            .collect();
+        let row = Rect { width: content_width, height: 1, ..area };
+        let cols = column_rects(row, &self.columns, &needs);
         for (col, rect) in self.columns.iter().zip(cols.iter()) {
             put_text(buf, *rect, &col.title, theme.header);
         }
@@ -406,24 +428,10 @@ impl<'a> Table<'a> {
             }
             return;
         }
-        let height = usize::from(rows_area.height);
-        let sel = state.selected.min(view_len - 1);
-        let mut offset = state.offset.get().min(view_len.saturating_sub(height));
-        if sel < offset {
-            offset = sel;
-        } else if sel >= offset + height {
-            offset = sel + 1 - height;
-        }
-        state.offset.set(offset);
-        for (line, view) in (offset..view_len.min(offset + height)).enumerate() {
-            let Some(source) = state.source_of(view) else {
-                break;
-            };
+        for (line, (view, cells)) in shown.iter().enumerate() {
             let y = rows_area.y + line as u16;
-            let base = if view == sel { theme.selected } else { theme.base };
+            let base = if *view == sel { theme.selected } else { theme.base };
             buf.set_style(Rect { y, height: 1, width: content_width, ..rows_area }, base);
-            let cells = self.rows.cells(source);
-            count_materialized(1);
             for (cell, rect) in cells.iter().zip(cols.iter()) {
                 put_text(buf, Rect { y, ..*rect }, &cell.text, base.patch(cell.style));
             }
@@ -436,6 +444,77 @@ impl<'a> Table<'a> {
                 .render(rows_area, buf, &mut sb);
         }
     }
+}
+
+/// The columns' places in `row`, one blank between them: a fixed column gets its length (less
+/// what its rows on screen leave unused); the others share the rest by their weights (`Fill(n)`), none getting more than it needs while
+/// another is cut, and what is left over after every one has what it needs is shared by
+/// weight, so a column that is empty on screen lends its room to one that is cut.
+fn column_rects(row: Rect, columns: &[Column], needs: &[u16]) -> Vec<Rect> {
+    let n = columns.len();
+    let gaps = u16::try_from(n.saturating_sub(1)).unwrap_or(u16::MAX);
+    let fixed = |c: &Column| match c.width {
+        Constraint::Length(l) => Some(l),
+        _ => None,
+    };
+    let weight = |c: &Column| match c.width {
+        Constraint::Fill(w) => u32::from(w.max(1)),
+        _ => 1,
+    };
+    // A fixed column never grows, and lends what its rows on screen do not use.
+    let fixed_widths: Vec<u16> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| fixed(c).map_or(0, |l| l.min(needs.get(i).copied().unwrap_or(l))))
+        .collect();
+    let taken: u16 = fixed_widths.iter().copied().fold(0, u16::saturating_add);
+    let mut room = u32::from(row.width.saturating_sub(gaps).saturating_sub(taken));
+    let mut widths: Vec<u32> = fixed_widths.iter().map(|w| u32::from(*w)).collect();
+    let mut open: Vec<usize> = (0..n).filter(|i| columns.get(*i).is_some_and(|c| fixed(c).is_none())).collect();
+    let need = |i: usize| u32::from(needs.get(i).copied().unwrap_or(0));
+    let weights = |open: &[usize]| open.iter().filter_map(|i| columns.get(*i)).map(weight).sum::<u32>().max(1);
+    // Water-filling: those that need less than their share get what they need, until none does.
+    loop {
+        let total = weights(&open);
+        let fits: Vec<usize> = open
+            .iter()
+            .copied()
+            .filter(|i| columns.get(*i).is_some_and(|c| need(*i) * total <= room * weight(c)))
+            .collect();
+        if fits.is_empty() || open.is_empty() {
+            break;
+        }
+        open.retain(|i| !fits.contains(i));
+        for i in fits {
+            widths[i] = need(i);
+            room = room.saturating_sub(need(i));
+        }
+    }
+    // The cut ones share what is left by weight; when none is cut, every flexible column does.
+    let sharing: Vec<usize> = if open.is_empty() {
+        (0..n).filter(|i| columns.get(*i).is_some_and(|c| fixed(c).is_none())).collect()
+    } else {
+        open
+    };
+    let total = weights(&sharing);
+    let mut left = room;
+    for (k, i) in sharing.iter().enumerate() {
+        let w = columns.get(*i).map(weight).unwrap_or(1);
+        let part = if k + 1 == sharing.len() { left } else { room * w / total };
+        widths[*i] = widths[*i].saturating_add(part.min(left));
+        left = left.saturating_sub(part);
+    }
+    let mut x = row.x;
+    let right = row.right();
+    widths
+        .into_iter()
+        .map(|w| {
+            let width = u16::try_from(w).unwrap_or(u16::MAX).min(right.saturating_sub(x));
+            let r = Rect { x, width, ..row };
+            x = x.saturating_add(width).saturating_add(1).min(right);
+            r
+        })
+        .collect()
 }
 
 fn shrink_top(area: Rect, by: u16) -> Rect {
@@ -470,5 +549,30 @@ pub fn put_text(buf: &mut Buffer, rect: Rect, text: &str, style: Style) {
     } else {
         let (x, _) = buf.set_stringn(rect.x, rect.y, text, width - 1, style);
         buf.set_string(x, rect.y, "…", style);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_column_lends_its_room_to_a_cut_one() {
+        let cols = vec![
+            Column::new("Access package", Constraint::Fill(3)),
+            Column::new("Grants", Constraint::Fill(4)),
+            Column::new("Mine", Constraint::Fill(3)),
+            Column::new("State", Constraint::Length(7)),
+        ];
+        // Grants needs 50 columns, Mine only its title: Grants takes what Mine does not use.
+        let r = column_rects(Rect::new(0, 0, 80, 1), &cols, &[20, 50, 4, 5]);
+        assert_eq!(r.iter().map(|r| r.width).collect::<Vec<_>>(), vec![20, 48, 4, 5], "{r:?}");
+        // Room for all: everyone has what it needs, the rest is shared, to the row's end.
+        let r = column_rects(Rect::new(0, 0, 200, 1), &cols, &[20, 50, 4, 5]);
+        assert!(r.iter().zip([20, 50, 4, 5]).all(|(r, n)| r.width >= n), "{r:?}");
+        assert_eq!(r.last().map(|r| r.right()), Some(200));
+        // Too narrow for all: the cut ones share by weight, nothing past the row.
+        let r = column_rects(Rect::new(0, 0, 30, 1), &cols, &[40, 50, 40, 5]);
+        assert!(r.iter().all(|x| x.right() <= 30), "{r:?}");
     }
 }
