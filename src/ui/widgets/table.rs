@@ -405,7 +405,7 @@ impl<'a> Table<'a> {
             })
             .collect();
         let row = Rect { width: content_width, height: 1, ..area };
-        let cols = column_rects(row, &self.columns, &needs);
+        let cols = column_rects(row, self.columns, &needs);
         for (col, rect) in self.columns.iter().zip(cols.iter()) {
             put_text(buf, *rect, &col.title, theme.header);
         }
