@@ -85,3 +85,43 @@ fn enter_on_a_panel_opens_the_matching_list() {
     update(&mut app, Action::Open);
     assert_eq!(app.current_tab(), Tab::Reviews, "the second, the review tasks");
 }
+
+/// Enter opens the list that holds what the panel counts, not only its tab: the expiring
+/// report, the package with most requests waiting (the list filtered to it), my requests.
+#[test]
+fn enter_opens_the_matching_list_filtered() {
+    use entitle::ui::App;
+    use entitle::ui::ctx::Ctx;
+    // Where Enter on each panel leads: the tab and its screen.
+    fn each_panel(app: &mut App<Ctx>) -> Vec<(Tab, String)> {
+        (0..8)
+            .map(|i| {
+                app.switch_tab(Tab::Overview);
+                update(app, Action::Home);
+                for _ in 0..i {
+                    update(app, Action::Down);
+                }
+                update(app, Action::Open);
+                (app.current_tab(), screen(app, 200, 50))
+            })
+            .collect()
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut admin = demo_app(dir.path(), None);
+    let busiest = admin.ctx.tenant().admin_overview(admin.ctx.actor()).expect("an administrator").busiest;
+    let (_, name, _) = busiest.first().cloned().expect("a package with requests waiting in the demo");
+    let landed = each_panel(&mut admin);
+    assert!(
+        landed.iter().any(|(t, s)| *t == Tab::Packages && s.contains(&format!("filter: {name}"))),
+        "the busiest package, filtered: {landed:?}"
+    );
+    assert!(
+        landed.iter().any(|(t, s)| *t == Tab::Reports && s.contains("› Expiring") && s.contains("within 84 days")),
+        "the expiring report: {landed:?}"
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut allan = demo_app(dir.path(), Some("allande@contoso.com"));
+    let landed = each_panel(&mut allan);
+    assert!(landed.iter().any(|(t, s)| *t == Tab::MyAccess && s.contains("My requests (")), "{landed:?}");
+}

@@ -82,11 +82,32 @@ pub enum Effect {
     /// Show a message on the status line.
     Message(StatusMessage),
     SwitchTab(Tab),
+    /// Switch to a tab and show one of its lists there (the Overview's Enter).
+    Jump(Tab, Jump),
     /// The tabs the current user may see changed (e.g. after switching user).
     VisibleTabs(Vec<Tab>),
     /// The data changed: every tab re-reads the context ([`TabView::refresh`]).
     Refresh,
     Batch(Vec<Effect>),
+}
+
+/// A list to show on arriving at a tab, named by what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Jump {
+    /// My Access: my open and finished requests.
+    MyRequests,
+    /// My Access: my assignments.
+    MyAssignments,
+    /// Approvals: what waits for my decision.
+    Waiting,
+    /// Reviews: the people I am to review.
+    ToReview,
+    /// Reports: the assignments expiring over the next weeks.
+    Expiring,
+    /// Reports: the requests by outcome.
+    Requests,
+    /// A tab's main list filtered to this text (e.g. a package's name).
+    Filter(String),
 }
 
 impl Effect {
@@ -163,6 +184,8 @@ pub trait TabView<C> {
     fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
         None
     }
+    /// Show the list `to` names (the tab was just switched to).
+    fn jump(&mut self, _ctx: &C, _to: &Jump) {}
     /// Whether the detail pane shows the focused list's row: then `]` visits it before the
     /// tab's next list (a sub-list without details of its own goes straight on).
     fn details_follow_focus(&self) -> bool {

@@ -357,6 +357,12 @@ impl<C: Shell> App<C> {
             }
             Effect::Message(m) => self.message = Some(m),
             Effect::SwitchTab(t) => self.switch_tab(t),
+            Effect::Jump(t, to) => {
+                self.switch_tab(t);
+                if let Some(v) = self.views.get_mut(&t) {
+                    v.jump(&self.ctx, &to);
+                }
+            }
             Effect::VisibleTabs(tabs) => self.set_visible_tabs(tabs),
             Effect::Refresh => self.refresh_views(),
             Effect::Batch(effects) => {

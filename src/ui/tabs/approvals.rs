@@ -14,6 +14,7 @@ use crate::domain::{
     Command, OrgId, Request, RequestId, RequestState, RequestType, StageDecision, Target, Tenant, UserId,
 };
 use crate::ui::action::Action;
+use crate::ui::app::Jump;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
@@ -374,6 +375,11 @@ impl Switched for Approvals {
 }
 
 impl TabView<Ctx> for Approvals {
+    fn jump(&mut self, _ctx: &Ctx, to: &Jump) {
+        if *to == Jump::Waiting {
+            self.show(PENDING);
+        }
+    }
     fn detail(&self) -> Option<&DetailScroll> {
         Some(&self.focus.detail)
     }

@@ -115,6 +115,8 @@ pub trait AnyList {
     fn draw(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool);
     /// Rows before the filter.
     fn rows_len(&self) -> usize;
+    /// Sets the filter's text and applies it.
+    fn set_filter(&mut self, ctx: &Ctx, text: &str);
 }
 
 impl<K: Clone + PartialEq> AnyList for IdList<K> {
@@ -135,6 +137,10 @@ impl<K: Clone + PartialEq> AnyList for IdList<K> {
     }
     fn rows_len(&self) -> usize {
         self.len()
+    }
+    fn set_filter(&mut self, ctx: &Ctx, text: &str) {
+        let rows = IdRows { ctx, ids: &self.ids, row: self.row };
+        self.pane.state.set_filter(text, &rows);
     }
 }
 

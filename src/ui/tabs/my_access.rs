@@ -7,6 +7,7 @@ use ratatui::text::Line;
 use crate::domain::views::time_left;
 use crate::domain::{Assignment, AssignmentId, Command, PackageId, Request, RequestId, RequestState};
 use crate::ui::action::Action;
+use crate::ui::app::Jump;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, PerData};
 use crate::ui::keymap::Mode;
@@ -277,6 +278,13 @@ fn mine_of<'t>(t: &'t crate::domain::Tenant, actor: &crate::domain::Actor) -> (V
 }
 
 impl TabView<Ctx> for MyAccess {
+    fn jump(&mut self, _ctx: &Ctx, to: &Jump) {
+        match to {
+            Jump::MyRequests => self.show(REQUESTS),
+            Jump::MyAssignments => self.show(ASSIGNMENTS),
+            _ => {}
+        }
+    }
     fn detail(&self) -> Option<&DetailScroll> {
         Some(&self.focus.detail)
     }

@@ -20,7 +20,7 @@ use crate::domain::lint::Severity;
 use crate::domain::overview::{AGE_BUCKETS, AdminOverview, ApproverOverview, RequesterOverview};
 use crate::domain::{RequestState, Time};
 use crate::ui::action::Action;
-use crate::ui::app::{Effect, Tab, TabView};
+use crate::ui::app::{Effect, Jump, Tab, TabView};
 use crate::ui::ctx::Ctx;
 use crate::ui::theme::Theme;
 
@@ -38,14 +38,20 @@ enum Panel {
 }
 
 impl Panel {
-    fn opens(self) -> Tab {
+    /// The tab and the list there that holds what the panel counts.
+    fn opens(self, admin: Option<&AdminOverview>) -> (Tab, Jump) {
         match self {
-            Panel::MyAccess | Panel::MyRequests => Tab::MyAccess,
-            Panel::Waiting => Tab::Approvals,
-            Panel::MyReviews => Tab::Reviews,
-            Panel::Expiring | Panel::Requests => Tab::Reports,
-            Panel::OpenReviews => Tab::Reviews,
-            Panel::Busiest => Tab::Packages,
+            Panel::MyAccess => (Tab::MyAccess, Jump::MyAssignments),
+            Panel::MyRequests => (Tab::MyAccess, Jump::MyRequests),
+            Panel::Waiting => (Tab::Approvals, Jump::Waiting),
+            Panel::MyReviews | Panel::OpenReviews => (Tab::Reviews, Jump::ToReview),
+            Panel::Expiring => (Tab::Reports, Jump::Expiring),
+            Panel::Requests => (Tab::Reports, Jump::Requests),
+            // The package with most requests waiting, found in the list.
+            Panel::Busiest => {
+                let top = admin.and_then(|a| a.busiest.first()).map(|(_, name, _)| name.clone());
+                (Tab::Packages, Jump::Filter(top.unwrap_or_default()))
+            }
         }
     }
 }
@@ -115,7 +121,10 @@ impl TabView<Ctx> for Overview {
             Action::End => self.selected = last,
             Action::Open => {
                 return match self.panels.get(self.selected) {
-                    Some(p) => Effect::SwitchTab(p.opens()),
+                    Some(p) => {
+                        let (tab, jump) = p.opens(self.admin.as_ref());
+                        Effect::Jump(tab, jump)
+                    }
                     None => Effect::None,
                 };
             }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::ui::app::Jump;
 use crate::ui::tabs::panes::SubPanes;
 use crate::ui::widgets::detail::DetailScroll;
 
@@ -299,6 +300,13 @@ impl Packages {
 }
 
 impl TabView<Ctx> for Packages {
+    fn jump(&mut self, ctx: &Ctx, to: &Jump) {
+        if let Jump::Filter(text) = to {
+            self.focus.at = 0;
+            self.main_list_mut().set_filter(ctx, text);
+            self.selection_moved(ctx);
+        }
+    }
     fn detail(&self) -> Option<&DetailScroll> {
         Some(&self.focus.detail)
     }

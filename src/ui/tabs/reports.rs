@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 
 use crate::domain::{PackageId, ResourceId, UserId};
 use crate::ui::action::Action;
+use crate::ui::app::Jump;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
@@ -252,6 +253,24 @@ impl Reports {
 }
 
 impl TabView<Ctx> for Reports {
+    fn jump(&mut self, ctx: &Ctx, to: &Jump) {
+        let report = match to {
+            // Over the weeks the Overview's chart shows.
+            Jump::Expiring => {
+                self.subjects.days =
+                    i64::try_from(crate::domain::overview::WEEKS_AHEAD * 7).unwrap_or(self.subjects.days);
+                Report::Expiring
+            }
+            Jump::Requests => {
+                self.subjects.requests_of = None;
+                Report::Requests
+            }
+            _ => return,
+        };
+        if let Some(i) = REPORTS.iter().position(|r| *r == report) {
+            self.switch(ctx, i);
+        }
+    }
     fn detail(&self) -> Option<&DetailScroll> {
         Some(&self.detail)
     }

@@ -13,6 +13,7 @@ use crate::domain::{
 };
 use crate::domain::{NoResponse, Review};
 use crate::ui::action::Action;
+use crate::ui::app::Jump;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, PerData, outcome_text};
 use crate::ui::keymap::Mode;
@@ -334,6 +335,11 @@ fn item_lines(ctx: &Ctx, review: &Review, item: &ReviewItem, d: &mut Detail) {
 }
 
 impl TabView<Ctx> for Reviews {
+    fn jump(&mut self, _ctx: &Ctx, to: &Jump) {
+        if *to == Jump::ToReview {
+            self.show(OPEN);
+        }
+    }
     fn detail(&self) -> Option<&DetailScroll> {
         Some(&self.focus.detail)
     }

@@ -136,4 +136,8 @@ impl AnyList for UserList {
     fn rows_len(&self) -> usize {
         self.row_count()
     }
+    fn set_filter(&mut self, ctx: &Ctx, text: &str) {
+        let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
+        self.pane.state.set_filter(text, &rows);
+    }
 }
