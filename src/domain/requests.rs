@@ -13,6 +13,15 @@ use super::rights::Actor;
 use super::tenant::Tenant;
 use super::timers::Timer;
 
+/// What a request may be made through (see `Tenant::check_request`).
+pub(crate) struct Asking {
+    pub pkg: super::access::Package,
+    pub target: Target,
+    pub who: super::eval::Requester,
+    /// The policies it may go through: the one asked for, or every one that admits the person.
+    pub policies: Vec<Policy>,
+}
+
 impl Tenant {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn cmd_submit(
@@ -24,56 +33,14 @@ impl Tenant {
         answers: &BTreeMap<QuestionId, String>,
         start: Option<Time>,
     ) -> DomainResult<Outcome> {
-        let pkg = self.package(pkg_id)?.clone();
-        let who = self.requester(actor).ok_or_else(|| match actor {
-            Actor::System => forbidden("The system cannot request access"),
-            _ => forbidden("Your sign-in is blocked or your account was removed: a blocked user cannot request access"),
-        })?;
-        if pkg.is_deleted() {
-            return Err(rule(format!("Access package '{}' was deleted and takes no new requests", pkg.display_name)));
-        }
-        let cat = self.catalog(pkg.catalog)?;
-        if !cat.enabled {
-            return Err(rule(format!("Catalog '{}' is disabled: its packages cannot be requested", cat.display_name)));
-        }
-        let matching = self.matching_policies(actor, &pkg);
-        let pol: Policy = match policy {
-            Some(pid) => {
-                let p = self.policy(pid)?;
-                if p.package != pkg_id {
-                    return Err(invalid(format!("Policy {pid} belongs to another package")));
-                }
-                if !matching.iter().any(|m| m.id == pid) {
-                    return Err(self.why_not(p, &pkg, &who));
-                }
-                p.clone()
+        let Asking { pkg, target, who, policies } = self.check_request(actor, pkg_id, policy)?;
+        let pol: Policy = match policies.as_slice() {
+            [one] => one.clone(),
+            many => {
+                let names: Vec<String> = many.iter().map(|p| format!("{} '{}'", p.id, p.spec.display_name)).collect();
+                return Err(invalid(format!("Several policies let you request it: pick one ({})", names.join(", "))));
             }
-            None => match matching.as_slice() {
-                [one] => (*one).clone(),
-                [] => {
-                    return Err(rule(format!(
-                        "No policy of '{}' lets you request it; ask an administrator for a direct assignment",
-                        pkg.display_name
-                    )));
-                }
-                many => {
-                    let names: Vec<String> =
-                        many.iter().map(|p| format!("{} '{}'", p.id, p.spec.display_name)).collect();
-                    return Err(invalid(format!(
-                        "Several policies let you request it: pick one ({})",
-                        names.join(", ")
-                    )));
-                }
-            },
         };
-        if let Some(u) = who.user {
-            self.check_one_assignment(u, &pkg)?;
-        } else if let Some(r) = self.requests_of_package(pkg_id).find(|r| {
-            r.state.is_open()
-                && matches!(&r.target, Target::External { email, .. } if email.eq_ignore_ascii_case(&who.email))
-        }) {
-            return Err(rule(format!("You already have a pending request for '{}' ({})", pkg.display_name, r.id)));
-        }
         if pol.spec.justification_required && justification.trim().is_empty() {
             return Err(invalid(format!(
                 "Policy '{}' requires a business justification: say why you need it",
@@ -88,23 +55,6 @@ impl Tenant {
             return Err(invalid("The start date is in the past: leave it empty to start at once"));
         }
         ends_after(&pol, start.unwrap_or(now))?;
-        let target = match (who.user, actor) {
-            (Some(u), _) => Target::User { user: u },
-            (None, Actor::External { email, display_name }) => {
-                Target::External { email: email.clone(), display_name: display_name.clone(), org: who.org }
-            }
-            (None, _) => return Err(forbidden("Unknown requestor")),
-        };
-        // Every stage must have someone who can decide it.
-        for (i, st) in pol.spec.stages.iter().enumerate() {
-            if self.stage_approvers(st, &target, who.user).is_empty() {
-                return Err(rule(format!(
-                    "Nobody can approve stage {} of policy '{}' for you (no manager, sponsor or fallback approver); ask an administrator to add a fallback approver",
-                    i + 1,
-                    pol.spec.display_name
-                )));
-            }
-        }
         let id = RequestId(self.alloc());
         let mut req = Request::new(
             id,
@@ -140,6 +90,97 @@ impl Tenant {
             s => format!("Request {id}: {}", s.phrase()),
         };
         created(id, msg)
+    }
+
+    /// Whether the person may ask for the package now (through `policy`, or through any policy
+    /// that admits them): the package is live, its catalog enabled, a policy admits them, every
+    /// stage of it has someone to decide, and they neither hold nor wait for it already. The
+    /// policies they may ask through come back (the one given, or every one that fits).
+    pub(crate) fn check_request(
+        &self,
+        actor: &Actor,
+        pkg_id: PackageId,
+        policy: Option<PolicyId>,
+    ) -> DomainResult<Asking> {
+        let pkg = self.package(pkg_id)?.clone();
+        let who = self.requester(actor).ok_or_else(|| match actor {
+            Actor::System => forbidden("The system cannot request access"),
+            _ => forbidden("Your sign-in is blocked or your account was removed: a blocked user cannot request access"),
+        })?;
+        if pkg.is_deleted() {
+            return Err(rule(format!("Access package '{}' was deleted and takes no new requests", pkg.display_name)));
+        }
+        let cat = self.catalog(pkg.catalog)?;
+        if !cat.enabled {
+            return Err(rule(format!("Catalog '{}' is disabled: its packages cannot be requested", cat.display_name)));
+        }
+        let matching = self.matching_policies(actor, &pkg);
+        let policies: Vec<Policy> = match policy {
+            Some(pid) => {
+                let p = self.policy(pid)?;
+                if p.package != pkg_id {
+                    return Err(invalid(format!("Policy {pid} belongs to another package")));
+                }
+                if !matching.iter().any(|m| m.id == pid) {
+                    return Err(self.why_not(p, &pkg, &who));
+                }
+                vec![p.clone()]
+            }
+            None if matching.is_empty() => {
+                return Err(rule(format!(
+                    "No policy of '{}' lets you request it; ask an administrator for a direct assignment",
+                    pkg.display_name
+                )));
+            }
+            None => matching.into_iter().cloned().collect(),
+        };
+        if let Some(u) = who.user {
+            self.check_one_assignment(u, &pkg)?;
+        } else if let Some(r) = self.requests_of_package(pkg_id).find(|r| {
+            r.state.is_open()
+                && matches!(&r.target, Target::External { email, .. } if email.eq_ignore_ascii_case(&who.email))
+        }) {
+            return Err(rule(format!("You already have a pending request for '{}' ({})", pkg.display_name, r.id)));
+        }
+        let target = match (who.user, actor) {
+            (Some(u), _) => Target::User { user: u },
+            (None, Actor::External { email, display_name }) => {
+                Target::External { email: email.clone(), display_name: display_name.clone(), org: who.org }
+            }
+            (None, _) => return Err(forbidden("Unknown requestor")),
+        };
+        // A policy gives something only if it still gives assignments and every stage has
+        // someone who can decide it; the first refusal is the answer when none does.
+        let now = self.clock.now;
+        let mut first_refusal = None;
+        let mut open = vec![];
+        for pol in policies {
+            let fits = ends_after(&pol, now).and_then(|()| self.check_deciders(&pol, &target, who.user));
+            match fits {
+                Ok(()) => open.push(pol),
+                Err(e) => {
+                    first_refusal.get_or_insert(e);
+                }
+            }
+        }
+        match (open.is_empty(), first_refusal) {
+            (true, Some(e)) => Err(e),
+            _ => Ok(Asking { pkg, target, who, policies: open }),
+        }
+    }
+
+    /// Every stage of the policy has someone who can decide it for this requestor.
+    fn check_deciders(&self, pol: &Policy, target: &Target, requestor: Option<UserId>) -> DomainResult<()> {
+        for (i, st) in pol.spec.stages.iter().enumerate() {
+            if self.stage_approvers(st, target, requestor).is_empty() {
+                return Err(rule(format!(
+                    "Nobody can approve stage {} of policy '{}' for you (no manager, sponsor or fallback approver); ask an administrator to add a fallback approver",
+                    i + 1,
+                    pol.spec.display_name
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn why_not(
@@ -337,7 +378,9 @@ impl Tenant {
         }
     }
 
-    pub(crate) fn cmd_cancel(&mut self, actor: &Actor, id: RequestId) -> DomainResult<Outcome> {
+    /// The person's own open request (or, for an assignment manager, anyone's) that has not
+    /// been delivered yet.
+    pub(crate) fn check_cancel(&self, actor: &Actor, id: RequestId) -> DomainResult<Request> {
         let req = self.open_request(id, |s| format!("Request {id} is {} and can no longer be canceled", s.phrase()))?;
         let own = match (actor, &req.target) {
             // Asked before they were in the directory: the request carries their email.
@@ -355,19 +398,19 @@ impl Tenant {
         if !matches!(req.state, RequestState::PendingApproval | RequestState::Submitted | RequestState::Scheduled) {
             return Err(rule(format!("Request {id} is {} and can no longer be canceled", req.state.phrase())));
         }
+        Ok(req)
+    }
+
+    pub(crate) fn cmd_cancel(&mut self, actor: &Actor, id: RequestId) -> DomainResult<Outcome> {
+        self.check_cancel(actor, id)?;
         self.set_request_state(id, RequestState::Canceled);
         self.push_history(id, format!("Canceled by {}", self.actor_label(actor)));
         self.audit(actor, "request.canceled", id, format!("Canceled request {id}"));
         done(format!("Request {id} canceled"))
     }
 
-    pub(crate) fn cmd_decide(
-        &mut self,
-        actor: &Actor,
-        id: RequestId,
-        approve: bool,
-        reason: &str,
-    ) -> DomainResult<Outcome> {
+    /// A request waiting at a stage routed to the actor, who did not ask for it.
+    pub(crate) fn check_decide(&self, actor: &Actor, id: RequestId) -> DomainResult<(Request, UserId)> {
         let req = self.open_request(id, |s| format!("Request {id} is {}, not waiting for approval", s.phrase()))?;
         let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user can approve"))?;
         if req.state != RequestState::PendingApproval {
@@ -383,6 +426,17 @@ impl Tenant {
                 req.approvers.iter().map(|u| self.user_name(*u)).collect::<Vec<_>>().join(", ")
             )));
         }
+        Ok((req, me))
+    }
+
+    pub(crate) fn cmd_decide(
+        &mut self,
+        actor: &Actor,
+        id: RequestId,
+        approve: bool,
+        reason: &str,
+    ) -> DomainResult<Outcome> {
+        let (req, me) = self.check_decide(actor, id)?;
         let st = self
             .request_terms(&req)
             .and_then(|t| t.stages.get(req.stage))

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 
 use crate::ui::action::Action;
 use crate::ui::app::{App, AppQuestion, Effect, LayerEntry, Owner, Shell};
+use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::widgets::Outcome;
 use crate::ui::widgets::confirm::ConfirmState;
@@ -50,6 +51,11 @@ pub fn update<C: Shell>(app: &mut App<C>, action: Action) -> Effect {
         return Effect::Unhandled;
     }
     let tab = app.tab;
+    // A verb the domain refuses here says why at once, instead of opening what it would refuse.
+    let refused = app.views.get(&tab).filter(|v| v.mode() == Mode::List).and_then(|v| v.refusal(&app.ctx, action));
+    if let Some(why) = refused {
+        return app.apply(Effect::error(why), Owner::Tab(tab));
+    }
     let effect = match app.views.get_mut(&tab) {
         Some(view) => view.handle(&mut app.ctx, action),
         None => Effect::Unhandled,

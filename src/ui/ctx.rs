@@ -10,7 +10,7 @@ use std::rc::Rc;
 use crate::domain::identity::Mode;
 use crate::domain::lint::Finding;
 use crate::domain::when::when;
-use crate::domain::{Actor, CatalogRole, Command, Outcome, Request, RequestId, Tenant, Time, UserId};
+use crate::domain::{Actor, CatalogRole, Command, Intent, Outcome, Request, RequestId, Tenant, Time, UserId};
 use crate::session::{RunError, Session};
 use crate::store::StoreError;
 use crate::ui::action::Action;
@@ -109,6 +109,11 @@ impl Ctx {
     /// an entry) and who reads it.
     pub fn data_key(&self) -> (u64, Actor) {
         (self.session.store.seq(), self.session.actor.clone())
+    }
+
+    /// Why the signed-in person may not do `intent` now (the domain's refusal), if they may not.
+    pub fn refusal(&self, intent: &Intent) -> Option<String> {
+        self.tenant().may(self.actor(), intent).err().map(|e| e.to_string())
     }
 
     pub fn actor(&self) -> &Actor {
@@ -346,7 +351,7 @@ impl Shell for Ctx {
     fn withheld(&self) -> Vec<Action> {
         let t = self.tenant();
         let mut out = Vec::new();
-        if t.may_move_clock(self.actor()).is_err() {
+        if t.may(self.actor(), &Intent::MoveClock).is_err() {
             out.extend([Action::ClockHour, Action::ClockDay, Action::ClockWeek, Action::ClockMonth, Action::ClockJump]);
         }
         if t.may_act_as(&self.session.operator(), &Actor::System).is_err() {
@@ -385,6 +390,7 @@ impl Shell for Ctx {
             Action::ClockDay => self.advance(86_400),
             Action::ClockWeek => self.advance(7 * 86_400),
             Action::ClockMonth => self.advance(30 * 86_400),
+            Action::ClockJump if let Some(why) = self.refusal(&Intent::MoveClock) => Effect::error(why),
             Action::ClockJump => Effect::Open(Layer::Prompt(
                 PromptState::new("clock_jump", "Move the clock", "Jump to (YYYY-MM-DD [HH:MM], or +7d)")
                     .validate(|s| when(s).err().map(|e| e.to_string())),

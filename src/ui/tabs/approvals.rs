@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 
 use crate::domain::views::time_left;
 use crate::domain::{
-    Command, OrgId, Request, RequestId, RequestState, RequestType, StageDecision, Target, Tenant, UserId,
+    Command, Intent, OrgId, Request, RequestId, RequestState, RequestType, StageDecision, Target, Tenant, UserId,
 };
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
@@ -405,6 +405,16 @@ impl TabView<Ctx> for Approvals {
 
     fn mode(&self) -> Mode {
         self.mode_lists()
+    }
+
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        if !matches!(action, Action::Approve | Action::Deny) || self.shown() != PENDING {
+            return None;
+        }
+        match self.selected_pending() {
+            Some(request) => ctx.refusal(&Intent::Decide { request }),
+            None => Some("Nothing waits for your decision".to_string()),
+        }
     }
 
     fn hints(&self) -> Vec<Action> {

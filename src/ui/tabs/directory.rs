@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::domain::{Command, ResourceId, ResourceKind, UserId};
+use crate::domain::{Command, Intent, ResourceId, ResourceKind, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, outcome_text};
@@ -362,6 +362,24 @@ impl TabView<Ctx> for Directory {
 
     fn mode(&self) -> Mode {
         self.list().pane().mode()
+    }
+
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        if self.zoom.is_some() {
+            return None;
+        }
+        let intent = match (action, self.pane) {
+            (Action::New, Pane::Users) => Intent::CreateUser,
+            (Action::New, _) => Intent::CreateResource,
+            (Action::Edit, Pane::Users) => match self.selected_user() {
+                Some(user) => Intent::EditUser { user },
+                None => return Some(NOTHING_SELECTED.to_string()),
+            },
+            (Action::Edit, _) => return Some("Resources are not edited here; only users are".to_string()),
+            (Action::Assign | Action::Remove, _) => Intent::DirectGrant,
+            _ => return None,
+        };
+        ctx.refusal(&intent)
     }
 
     fn hints(&self) -> Vec<Action> {

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
 use crate::domain::views::time_left;
-use crate::domain::{Assignment, AssignmentId, Command, PackageId, Request, RequestId, RequestState};
+use crate::domain::{Assignment, AssignmentId, Command, Intent, PackageId, Request, RequestId, RequestState};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, PerData};
@@ -337,6 +337,22 @@ impl TabView<Ctx> for MyAccess {
 
     fn mode(&self) -> Mode {
         self.mode_lists()
+    }
+
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        let intent = match (self.shown(), action) {
+            (AVAILABLE, Action::Request | Action::Open) => self.selected_package().map(|package| Intent::Request { package }),
+            (REQUESTS, Action::CancelRequest) => self.selected_request().map(|request| Intent::CancelRequest { request }),
+            (ASSIGNMENTS, Action::Extend) => self.selected_assignment().map(|assignment| Intent::Extend { assignment }),
+            (ASSIGNMENTS, Action::Remove) => {
+                self.selected_assignment().map(|assignment| Intent::RemoveOwn { assignment })
+            }
+            _ => return None,
+        };
+        match intent {
+            Some(i) => ctx.refusal(&i),
+            None => Some(NOTHING_SELECTED.to_string()),
+        }
     }
 
     fn hints(&self) -> Vec<Action> {

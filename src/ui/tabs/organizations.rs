@@ -9,7 +9,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 
 use super::lookups::{parse_ids, user_items};
-use crate::domain::{Command, ConnectedOrg, OrgId, OrgSpec, OrgState, RequestScope, Tenant, UserId};
+use crate::domain::{Command, ConnectedOrg, Intent, OrgId, OrgSpec, OrgState, RequestScope, Tenant, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, outcome_text};
@@ -273,6 +273,17 @@ impl TabView<Ctx> for Organizations {
 
     fn mode(&self) -> Mode {
         self.mode_lists()
+    }
+
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        let intent = match (action, self.selected()) {
+            (Action::New, _) => Intent::CreateOrg,
+            (Action::Edit | Action::Open, Some(org)) => Intent::EditOrg { org },
+            (Action::Delete, Some(org)) => Intent::DeleteOrg { org },
+            (Action::Edit | Action::Delete, None) => return Some(NOTHING_SELECTED.to_string()),
+            _ => return None,
+        };
+        ctx.refusal(&intent)
     }
 
     fn hints(&self) -> Vec<Action> {

@@ -11,7 +11,7 @@ use crate::domain::views::time_left;
 use crate::domain::{
     AssignmentId, Command, ReviewDecision, ReviewId, ReviewItem, ReviewState, Target, Tenant, Time, UserId,
 };
-use crate::domain::{NoResponse, Review};
+use crate::domain::{Intent, NoResponse, Review};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, PerData, outcome_text};
@@ -340,6 +340,16 @@ impl TabView<Ctx> for Reviews {
 
     fn mode(&self) -> Mode {
         self.mode_lists()
+    }
+
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        if !matches!(action, Action::Approve | Action::Deny | Action::DontKnow) || self.shown() != OPEN {
+            return None;
+        }
+        match self.selected() {
+            Some(k) => ctx.refusal(&Intent::DecideReview { review: k.review, assignment: k.assignment }),
+            None => Some("No access review needs you".to_string()),
+        }
     }
 
     fn hints(&self) -> Vec<Action> {

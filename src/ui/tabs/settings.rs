@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 
 use super::lookups::{parse_ids, user_items};
 use crate::domain::identity::Mode as SignInMode;
-use crate::domain::{Command, ExternalLifecycle, Limits, Settings, Tenant};
+use crate::domain::{Command, ExternalLifecycle, Intent, Limits, Settings, Tenant};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, outcome_text};
@@ -293,6 +293,10 @@ impl TabView<Ctx> for SettingsTab {
 
     fn mode(&self) -> Mode {
         self.mode_lists()
+    }
+
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        (action == Action::Edit).then(|| ctx.refusal(&Intent::EditSettings)).flatten()
     }
 
     fn hints(&self) -> Vec<Action> {
