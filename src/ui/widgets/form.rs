@@ -277,10 +277,12 @@ impl Form {
         }
     }
 
-    /// The error shown under a field, if any (validation runs as you type).
+    /// The error shown under a field, if any. Validation runs as you type: once anything in the
+    /// form was changed (or a submit tried), every visible field shows its error, so the problems
+    /// of the whole form are in view at once, not one after another.
     pub fn field_error(&self, id: &str) -> Option<&str> {
         let f = self.fields.iter().find(|f| f.id == id)?;
-        if f.visible && (f.touched || self.submit_attempted) { f.error.as_deref() } else { None }
+        if f.visible && (f.touched || self.dirty || self.submit_attempted) { f.error.as_deref() } else { None }
     }
 
     pub fn is_visible(&self, id: &str) -> bool {
