@@ -46,80 +46,101 @@ fn cases(w: &World, p: &People, s: &Scene) -> Vec<(&'static str, Intent, Command
         ("request pending", Intent::Request { package: s.gated }, submit_cmd(s.gated, None)),
         ("request new", Intent::Request { package: s.other }, submit_cmd(s.other, None)),
         ("request deleted", Intent::Request { package: s.deleted }, submit_cmd(s.deleted, None)),
-        ("create catalog", Intent::CreateCatalog, Command::CreateCatalog {
-            spec: CatalogSpec {
-                display_name: "Fresh".into(),
-                description: String::new(),
-                enabled: true,
-                external: false,
+        (
+            "create catalog",
+            Intent::CreateCatalog,
+            Command::CreateCatalog {
+                spec: CatalogSpec {
+                    display_name: "Fresh".into(),
+                    description: String::new(),
+                    enabled: true,
+                    external: false,
+                },
             },
-        }),
-        ("edit catalog", Intent::EditCatalog { catalog: s.full }, Command::UpdateCatalog {
-            catalog: s.full,
-            spec: cat_spec(s.full),
-        }),
+        ),
+        (
+            "edit catalog",
+            Intent::EditCatalog { catalog: s.full },
+            Command::UpdateCatalog { catalog: s.full, spec: cat_spec(s.full) },
+        ),
         ("delete full catalog", Intent::DeleteCatalog { catalog: s.full }, Command::DeleteCatalog { catalog: s.full }),
-        ("delete empty catalog", Intent::DeleteCatalog { catalog: s.empty }, Command::DeleteCatalog {
-            catalog: s.empty,
-        }),
-        ("create package", Intent::CreatePackage { catalog: s.full }, Command::CreatePackage {
-            catalog: s.full,
-            spec: pkg_spec("Brand new"),
-        }),
-        ("edit package", Intent::EditPackage { package: s.other }, Command::UpdatePackage {
-            package: s.other,
-            spec: pkg_spec("Other"),
-        }),
-        ("edit deleted package", Intent::EditPackage { package: s.deleted }, Command::UpdatePackage {
-            package: s.deleted,
-            spec: pkg_spec("Gone"),
-        }),
+        (
+            "delete empty catalog",
+            Intent::DeleteCatalog { catalog: s.empty },
+            Command::DeleteCatalog { catalog: s.empty },
+        ),
+        (
+            "create package",
+            Intent::CreatePackage { catalog: s.full },
+            Command::CreatePackage { catalog: s.full, spec: pkg_spec("Brand new") },
+        ),
+        (
+            "edit package",
+            Intent::EditPackage { package: s.other },
+            Command::UpdatePackage { package: s.other, spec: pkg_spec("Other") },
+        ),
+        (
+            "edit deleted package",
+            Intent::EditPackage { package: s.deleted },
+            Command::UpdatePackage { package: s.deleted, spec: pkg_spec("Gone") },
+        ),
         ("delete package", Intent::DeletePackage { package: s.other }, Command::DeletePackage { package: s.other }),
-        ("create policy", Intent::CreatePolicy { package: s.other }, Command::CreatePolicy {
-            package: s.other,
-            spec: members_policy("Another"),
-        }),
-        ("delete used policy", Intent::DeletePolicy { policy: s.free_policy }, Command::DeletePolicy {
-            policy: s.free_policy,
-        }),
-        ("delete unused policy", Intent::DeletePolicy { policy: s.other_policy }, Command::DeletePolicy {
-            policy: s.other_policy,
-        }),
-        ("assign", Intent::Assign { package: s.other }, Command::AdminAssign {
-            package: s.other,
-            policy: s.other_policy,
-            user: p.eve,
-            start: None,
-            end: None,
-            justification: "Direct".into(),
-        }),
+        (
+            "create policy",
+            Intent::CreatePolicy { package: s.other },
+            Command::CreatePolicy { package: s.other, spec: members_policy("Another") },
+        ),
+        (
+            "delete used policy",
+            Intent::DeletePolicy { policy: s.free_policy },
+            Command::DeletePolicy { policy: s.free_policy },
+        ),
+        (
+            "delete unused policy",
+            Intent::DeletePolicy { policy: s.other_policy },
+            Command::DeletePolicy { policy: s.other_policy },
+        ),
+        (
+            "assign",
+            Intent::Assign { package: s.other },
+            Command::AdminAssign {
+                package: s.other,
+                policy: s.other_policy,
+                user: p.eve,
+                start: None,
+                end: None,
+                justification: "Direct".into(),
+            },
+        ),
         ("create org", Intent::CreateOrg, Command::CreateOrg { spec: org_spec }),
         ("edit settings", Intent::EditSettings, Command::UpdateSettings { settings: w.t.settings.clone() }),
         ("create user", Intent::CreateUser, Command::CreateUser { spec: member_spec("Newcomer", None) }),
-        ("edit user", Intent::EditUser { user: p.carl }, Command::UpdateUser {
-            user: p.carl,
-            spec: UserSpec::from(w.t.user(p.carl).unwrap()),
-            enabled: true,
-        }),
+        (
+            "edit user",
+            Intent::EditUser { user: p.carl },
+            Command::UpdateUser { user: p.carl, spec: UserSpec::from(w.t.user(p.carl).unwrap()), enabled: true },
+        ),
     ];
     for (label, r) in [("pending", s.pending), ("delivered", s.delivered), ("canceled", s.canceled)] {
         out.push((label, Intent::CancelRequest { request: r }, Command::CancelRequest { request: r }));
-        out.push((label, Intent::Decide { request: r }, Command::Decide {
-            request: r,
-            approve: true,
-            reason: "Fine".into(),
-        }));
+        out.push((
+            label,
+            Intent::Decide { request: r },
+            Command::Decide { request: r, approve: true, reason: "Fine".into() },
+        ));
     }
     for (label, a) in [("active", s.active), ("expired", s.expired), ("fixed", s.fixed)] {
-        out.push((label, Intent::Extend { assignment: a }, Command::RequestExtension {
-            assignment: a,
-            justification: "Still on the project".into(),
-        }));
+        out.push((
+            label,
+            Intent::Extend { assignment: a },
+            Command::RequestExtension { assignment: a, justification: "Still on the project".into() },
+        ));
         out.push((label, Intent::RemoveOwn { assignment: a }, Command::RemoveOwnAssignment { assignment: a }));
-        out.push((label, Intent::RemoveAssignment { assignment: a }, Command::AdminRemove {
-            assignment: a,
-            reason: "Done".into(),
-        }));
+        out.push((
+            label,
+            Intent::RemoveAssignment { assignment: a },
+            Command::AdminRemove { assignment: a, reason: "Done".into() },
+        ));
     }
     out
 }

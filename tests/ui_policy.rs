@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use chrono::Duration;
 use common::policy_ui::*;
 use entitle::domain::*;
+use entitle::ui::ask::Ask;
 use entitle::ui::ctx::Ctx;
 use entitle::ui::layers::Layer;
 use entitle::ui::tabs::policy_form::{policy_form, spec_from_values};
@@ -18,7 +19,7 @@ use entitle::ui::{Action, App, Tab, update};
 fn two_stage_policy_round_trips_into_the_expected_spec() {
     let mut w = world();
     let mut form = policy_form(&w.app.ctx, w.pkg, None);
-    assert_eq!(form.id, "policy");
+    assert_eq!(form.id, Ask::Policy { package: w.pkg, policy: None });
     let names: Vec<&str> = form.steps().iter().map(String::as_str).collect();
     assert_eq!(names, ["Basics", "Requests", "Approval", "Requestor information", "Lifecycle", "Access reviews"]);
     type_into(&mut form, "name", "Contractors");
@@ -254,7 +255,9 @@ fn editing_prefills_every_field_and_an_unchanged_submit_gives_the_same_spec() {
     assert!(!form.is_dirty());
 
     let values = form.submit().unwrap_or_else(|| panic!("refused: {:?}", form.error()));
-    assert_eq!((values.text("policy"), values.text("package")), (id.to_string().as_str(), w.pkg.to_string().as_str()));
+    // The form says what it edits in its id, typed; its values hold the policy's settings only.
+    assert_eq!(form.id, Ask::Policy { package: w.pkg, policy: Some(id) });
+    assert_eq!((values.text("policy"), values.text("package")), ("", ""));
     assert_eq!(spec_from_values(&w.app.ctx, &values), Ok(policy.spec.clone()));
 
     // A third question gets a fresh id above those in use; the others keep theirs.

@@ -6,10 +6,10 @@ mod common;
 
 use common::policy_ui::*;
 use entitle::domain::*;
+use entitle::ui::Action;
 use entitle::ui::layers::Layer;
 use entitle::ui::tabs::policy_form::{policy_form, spec_from_values};
 use entitle::ui::widgets::form::Form;
-use entitle::ui::Action;
 
 const TIMEOUT: &str = "Stage 1: decision timeout must be 1 to 30 days";
 const NO_APPROVERS: &str = "Stage 2 has no approvers: add at least one";

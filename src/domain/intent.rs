@@ -20,45 +20,99 @@ pub enum Intent {
     /// Any of the clock commands (advance, jump, freeze).
     MoveClock,
     /// Open the request form for a package (any policy that admits the person).
-    Request { package: PackageId },
-    CancelRequest { request: RequestId },
-    Extend { assignment: AssignmentId },
-    RemoveOwn { assignment: AssignmentId },
+    Request {
+        package: PackageId,
+    },
+    CancelRequest {
+        request: RequestId,
+    },
+    Extend {
+        assignment: AssignmentId,
+    },
+    RemoveOwn {
+        assignment: AssignmentId,
+    },
     /// Approve or deny the current stage.
-    Decide { request: RequestId },
-    DecideReview { review: ReviewId, assignment: AssignmentId },
-    EndReview { review: ReviewId },
+    Decide {
+        request: RequestId,
+    },
+    DecideReview {
+        review: ReviewId,
+        assignment: AssignmentId,
+    },
+    EndReview {
+        review: ReviewId,
+    },
     CreateCatalog,
-    EditCatalog { catalog: CatalogId },
-    DeleteCatalog { catalog: CatalogId },
+    EditCatalog {
+        catalog: CatalogId,
+    },
+    DeleteCatalog {
+        catalog: CatalogId,
+    },
     /// Add one of the resources the person may add (which one is picked afterwards).
-    AddCatalogResource { catalog: CatalogId },
-    RemoveCatalogResource { catalog: CatalogId, resource: ResourceId },
-    GrantCatalogRole { catalog: CatalogId },
-    RevokeCatalogRole { catalog: CatalogId, user: UserId, role: CatalogRole },
-    CreatePackage { catalog: CatalogId },
+    AddCatalogResource {
+        catalog: CatalogId,
+    },
+    RemoveCatalogResource {
+        catalog: CatalogId,
+        resource: ResourceId,
+    },
+    GrantCatalogRole {
+        catalog: CatalogId,
+    },
+    RevokeCatalogRole {
+        catalog: CatalogId,
+        user: UserId,
+        role: CatalogRole,
+    },
+    CreatePackage {
+        catalog: CatalogId,
+    },
     /// Edit, hide or unhide.
-    EditPackage { package: PackageId },
-    DeletePackage { package: PackageId },
+    EditPackage {
+        package: PackageId,
+    },
+    DeletePackage {
+        package: PackageId,
+    },
     /// Add or remove a resource role.
-    ChangeResourceRoles { package: PackageId },
-    CreatePolicy { package: PackageId },
-    EditPolicy { policy: PolicyId },
-    DeletePolicy { policy: PolicyId },
+    ChangeResourceRoles {
+        package: PackageId,
+    },
+    CreatePolicy {
+        package: PackageId,
+    },
+    EditPolicy {
+        policy: PolicyId,
+    },
+    DeletePolicy {
+        policy: PolicyId,
+    },
     /// Assign a package directly (the policy and the person are picked afterwards).
-    Assign { package: PackageId },
+    Assign {
+        package: PackageId,
+    },
     /// An assignment manager ends an assignment.
-    RemoveAssignment { assignment: AssignmentId },
+    RemoveAssignment {
+        assignment: AssignmentId,
+    },
     CreateUser,
     /// Add a group, team, application or site to the directory.
     CreateResource,
     /// Edit, block or unblock.
-    EditUser { user: UserId },
+    EditUser {
+        user: UserId,
+    },
     /// Add or remove a membership outside access packages.
     DirectGrant,
     CreateOrg,
-    EditOrg { org: OrgId },
-    DeleteOrg { org: OrgId },
+    EditOrg {
+        org: OrgId,
+    },
+    DeleteOrg {
+        org: OrgId,
+    },
     EditSettings,
 }
 
@@ -91,9 +145,7 @@ impl Tenant {
             I::CreatePackage { catalog } => self.check_create_package(a, *catalog).map(drop),
             I::EditPackage { package } => self.managed_package(a, *package, "edit access packages").map(drop),
             I::DeletePackage { package } => self.managed_package(a, *package, "delete access packages").map(drop),
-            I::ChangeResourceRoles { package } => {
-                self.managed_package(a, *package, "change resource roles").map(drop)
-            }
+            I::ChangeResourceRoles { package } => self.managed_package(a, *package, "change resource roles").map(drop),
             I::CreatePolicy { package } => self.check_create_policy(a, *package).map(drop),
             I::EditPolicy { policy } => self.check_edit_policy(a, *policy).map(drop),
             I::DeletePolicy { policy } => self.check_delete_policy(a, *policy).map(drop),

@@ -48,7 +48,10 @@ impl Tenant {
         for (i, st) in spec.stages.iter().enumerate() {
             let n = i + 1;
             if st.approvers.is_empty() {
-                issue(Field::Approvers { stage: n }, Err(invalid(format!("Stage {n} has no approvers: add at least one"))));
+                issue(
+                    Field::Approvers { stage: n },
+                    Err(invalid(format!("Stage {n} has no approvers: add at least one"))),
+                );
             }
             if st.approvers.contains(&Approver::Manager) && st.fallback.is_empty() {
                 issue(
@@ -59,7 +62,10 @@ impl Tenant {
                 );
             }
             if st.escalation.as_ref().is_some_and(|e| e.alternates.is_empty()) {
-                issue(Field::Alternates { stage: n }, Err(invalid(format!("Stage {n}: escalation needs alternate approvers"))));
+                issue(
+                    Field::Alternates { stage: n },
+                    Err(invalid(format!("Stage {n}: escalation needs alternate approvers"))),
+                );
             }
             issue(Field::Approvers { stage: n }, self.check_approvers(&st.approvers));
             issue(Field::Fallback { stage: n }, self.check_approvers(&st.fallback));
@@ -81,7 +87,10 @@ impl Tenant {
         match &spec.scope {
             RequestScope::SpecificUsers { users, groups } => {
                 if users.is_empty() && groups.is_empty() {
-                    issue(Field::ScopeUsers, Err(invalid("'Specific users and groups' needs at least one user or group")));
+                    issue(
+                        Field::ScopeUsers,
+                        Err(invalid("'Specific users and groups' needs at least one user or group")),
+                    );
                 }
                 issue(Field::ScopeUsers, users.iter().try_for_each(|u| self.user(*u).map(drop)));
                 let group = |g: &super::ids::ResourceId| {
@@ -107,7 +116,10 @@ impl Tenant {
         question_issues(spec, &mut issue);
         if let Some(r) = &spec.review {
             if r.reviewers.is_empty() {
-                issue(Field::Reviewers, Err(invalid("An access review needs reviewers (self, manager or specific users)")));
+                issue(
+                    Field::Reviewers,
+                    Err(invalid("An access review needs reviewers (self, manager or specific users)")),
+                );
             }
             if r.reviewers.contains(&Reviewer::Manager) && r.fallback.is_empty() {
                 issue(

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 
 use crate::ui::action::Action;
 use crate::ui::app::{App, AppQuestion, Effect, LayerEntry, Owner, Shell};
+use crate::ui::ask::Ask;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::widgets::Outcome;
@@ -221,7 +222,7 @@ impl<C: Shell> App<C> {
     /// Quit now, or ask first when input would be lost.
     pub fn request_quit(&mut self) -> Effect {
         if self.is_dirty() {
-            let ask = ConfirmState::new("quit", "Quit", "Discard unsaved changes and quit?")
+            let ask = ConfirmState::new(Ask::Quit, "Quit", "Discard unsaved changes and quit?")
                 .labels("Quit", "Stay")
                 .default_no();
             self.push_layer(Layer::Confirm(ask), Owner::App(AppQuestion::Quit));
@@ -268,7 +269,7 @@ impl<C: Shell> App<C> {
             Layer::Form(f) => match f.handle(action) {
                 FormOutcome::Submit(values) => Some(LayerResult::Submitted { id: f.id.clone(), values }),
                 FormOutcome::Cancel if f.is_dirty() => {
-                    let ask = ConfirmState::new("discard", "Discard changes", "Discard your changes?")
+                    let ask = ConfirmState::new(Ask::DiscardForm, "Discard changes", "Discard your changes?")
                         .labels("Discard", "Keep editing")
                         .default_no();
                     self.push_layer(Layer::Confirm(ask), Owner::App(AppQuestion::DiscardForm));

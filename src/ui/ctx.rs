@@ -15,6 +15,7 @@ use crate::session::{RunError, Session};
 use crate::store::StoreError;
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, Followed, Shell, Tab};
+use crate::ui::ask::Ask;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::picker::{PickItem, PickerState};
@@ -274,7 +275,7 @@ impl Ctx {
             "sign in by email, e.g. alex@azureblog.net",
         ));
         let current = self.me().map(|u| u.to_string()).unwrap_or_default();
-        PickerState::new("switch_user", "Sign in as", items).highlight(&current).with_entry("Sign in by email as")
+        PickerState::new(Ask::SwitchUser, "Sign in as", items).highlight(&current).with_entry("Sign in by email as")
     }
 
     fn sign_in(&mut self, actor: Actor) -> Effect {
@@ -392,7 +393,7 @@ impl Shell for Ctx {
             Action::ClockMonth => self.advance(30 * 86_400),
             Action::ClockJump if let Some(why) = self.refusal(&Intent::MoveClock) => Effect::error(why),
             Action::ClockJump => Effect::Open(Layer::Prompt(
-                PromptState::new("clock_jump", "Move the clock", "Jump to (YYYY-MM-DD [HH:MM], or +7d)")
+                PromptState::new(Ask::ClockJump, "Move the clock", "Jump to (YYYY-MM-DD [HH:MM], or +7d)")
                     .validate(|s| when(s).err().map(|e| e.to_string())),
             )),
             // In team mode only a global administrator may act as someone else: the domain says.
@@ -410,7 +411,7 @@ impl Shell for Ctx {
 
     fn on_result(&mut self, result: LayerResult) -> Effect {
         match result {
-            LayerResult::Prompted { id, text } if id == "clock_jump" => match when(&text) {
+            LayerResult::Prompted { id: Ask::ClockJump, text } => match when(&text) {
                 Ok(w) => {
                     let to = w.resolve(self.tenant().now());
                     // The domain refuses a jump backwards; its message stays in the prompt.
@@ -421,9 +422,9 @@ impl Shell for Ctx {
                 }
                 Err(e) => Effect::Reject(e.to_string()),
             },
-            LayerResult::Picked { id, ids } if id == "switch_user" => match ids.first().map(String::as_str) {
+            LayerResult::Picked { id: Ask::SwitchUser, ids } => match ids.first().map(String::as_str) {
                 Some("external") => Effect::Open(Layer::Prompt(
-                    PromptState::new("switch_external", "Sign in from outside", "Email").validate(|s| {
+                    PromptState::new(Ask::SwitchExternal, "Sign in from outside", "Email").validate(|s| {
                         (!s.contains('@') || !s.contains('.')).then(|| "An email like alex@azureblog.net".to_string())
                     }),
                 )),
@@ -433,11 +434,11 @@ impl Shell for Ctx {
                 },
                 None => Effect::None,
             },
-            LayerResult::Entered { id, text } if id == "switch_user" => match self.tenant().resolve_actor_key(&text) {
+            LayerResult::Entered { id: Ask::SwitchUser, text } => match self.tenant().resolve_actor_key(&text) {
                 Ok(a) => self.sign_in(a),
                 Err(e) => Effect::error(e.to_string()),
             },
-            LayerResult::Prompted { id, text } if id == "switch_external" => {
+            LayerResult::Prompted { id: Ask::SwitchExternal, text } => {
                 match self.tenant().resolve_actor_key(text.trim()) {
                     Ok(a) => self.sign_in(a),
                     Err(e) => Effect::Reject(e.to_string()),

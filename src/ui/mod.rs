@@ -50,6 +50,7 @@ pub mod action;
 pub mod app;
 mod app_render;
 mod app_update;
+pub mod ask;
 pub mod ctx;
 pub mod keymap;
 pub mod layers;

@@ -139,4 +139,3 @@ pub fn draw(app: &mut App<Ctx>, w: u16, h: u16) -> Terminal<TestBackend> {
 pub fn run_as_admin(app: &mut App<Ctx>, command: Command) -> Outcome {
     app.ctx.run(command).unwrap_or_else(|e| panic!("{e}"))
 }
-

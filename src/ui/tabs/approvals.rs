@@ -15,6 +15,7 @@ use crate::domain::{
 };
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -96,7 +97,7 @@ impl Approvals {
         let verb = if approve { "Approve" } else { "Deny" };
         let title = format!("{verb} {id} · {} · {need}", stage_text(t, r));
         let label = format!("Reason: {} → {}", short_target(t, &r.target), package_name(t, r));
-        Some(PromptState::new(format!("{}:{id}", if approve { "approve" } else { "deny" }), title, label))
+        Some(PromptState::new(Ask::Decide { request: id, approve }, title, label))
     }
 
     fn decide(&self, ctx: &Ctx, approve: bool) -> Effect {
@@ -431,14 +432,7 @@ impl TabView<Ctx> for Approvals {
     }
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
-        let LayerResult::Prompted { id, text } = result else { return Effect::None };
-        let Some((verb, rid)) = id.split_once(':') else { return Effect::None };
-        let Ok(request) = rid.parse::<RequestId>() else { return Effect::None };
-        let approve = match verb {
-            "approve" => true,
-            "deny" => false,
-            _ => return Effect::None,
-        };
+        let LayerResult::Prompted { id: Ask::Decide { request, approve }, text } = result else { return Effect::None };
         match ctx.run(Command::Decide { request, approve, reason: text }) {
             Ok(out) => Effect::Batch(vec![Effect::ok(outcome_text(&out)), Effect::Refresh]),
             Err(e) => Effect::Reject(e),

@@ -10,6 +10,7 @@ use ratatui::text::Line;
 use crate::domain::{CatalogId, CatalogRole, Intent, PackageId, ResourceId, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -193,15 +194,13 @@ impl Catalogs {
         } else {
             format!("Delete catalog '{}' and its resource list?", cat.display_name)
         };
-        Effect::Open(Layer::Confirm(
-            ConfirmState::new(format!("delete_catalog:{}", cat.id), "Delete catalog", msg).default_no(),
-        ))
+        Effect::Open(Layer::Confirm(ConfirmState::new(Ask::DeleteCatalog(cat.id), "Delete catalog", msg).default_no()))
     }
 
     /// The verbs of the focused list.
     fn verb(&mut self, ctx: &Ctx, action: Action) -> Effect {
         if self.focus.main() && action == Action::New {
-            return forms::new_catalog(ctx, &mut self.notice);
+            return forms::new_catalog();
         }
         let Some(cat) = self.selected() else { return Effect::None };
         // Whether the verb may act is the domain's: the shell asked `refusal` before this.
@@ -210,7 +209,7 @@ impl Catalogs {
             self.focus.to_sub(self.focus.shown);
             return Effect::None;
         }
-        let confirm = |id: String, title: &str, msg: String| {
+        let confirm = |id: Ask, title: &str, msg: String| {
             Effect::Open(Layer::Confirm(ConfirmState::new(id, title, msg).default_no()))
         };
         let remove = matches!(action, Action::Delete | Action::Remove);
@@ -220,17 +219,17 @@ impl Catalogs {
             (None, _) => Effect::Unhandled,
             (Some(RESOURCES), Action::New) => forms::resource_picker(ctx, cat),
             (Some(RESOURCES), _) if remove => match self.resources.selected() {
-                Some((cat, res)) => confirm(
-                    format!("remove_resource:{cat}:{res}"),
+                Some((catalog, resource)) => confirm(
+                    Ask::RemoveCatalogResource { catalog, resource },
                     "Remove resource",
-                    format!("Remove '{}' from this catalog? Packages can no longer use it.", t.resource_name(res)),
+                    format!("Remove '{}' from this catalog? Packages can no longer use it.", t.resource_name(resource)),
                 ),
                 None => Effect::None,
             },
             (Some(ROLES), Action::New) => forms::grant_role(ctx, cat),
             (Some(ROLES), _) if remove => match self.roles.selected() {
-                Some((cat, user, role)) => confirm(
-                    format!("revoke:{cat}:{user}:{role}"),
+                Some((catalog, user, role)) => confirm(
+                    Ask::RevokeRole { catalog, user, role },
                     "Revoke role",
                     format!("Revoke {} from {}?", role.label(), t.user_name(user)),
                 ),
@@ -289,10 +288,9 @@ impl TabView<Ctx> for Catalogs {
             (None, Action::Edit) => cat.map(|catalog| Intent::EditCatalog { catalog }),
             (None, Action::Delete) => cat.map(|catalog| Intent::DeleteCatalog { catalog }),
             (Some(RESOURCES), Action::New) => cat.map(|catalog| Intent::AddCatalogResource { catalog }),
-            (Some(RESOURCES), _) if remove => self
-                .resources
-                .selected()
-                .map(|(catalog, resource)| Intent::RemoveCatalogResource { catalog, resource }),
+            (Some(RESOURCES), _) if remove => {
+                self.resources.selected().map(|(catalog, resource)| Intent::RemoveCatalogResource { catalog, resource })
+            }
             (Some(ROLES), Action::New) => cat.map(|catalog| Intent::GrantCatalogRole { catalog }),
             (Some(ROLES), _) if remove => {
                 self.roles.selected().map(|(catalog, user, role)| Intent::RevokeCatalogRole { catalog, user, role })

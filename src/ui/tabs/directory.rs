@@ -268,7 +268,7 @@ impl Directory {
         }
     }
 
-    fn submit(&mut self, ctx: &mut Ctx, id: &str, values: &FormValues) -> Effect {
+    fn submit(&mut self, ctx: &mut Ctx, id: &crate::ui::ask::Ask, values: &FormValues) -> Effect {
         // A new login first: if the domain refuses it, nothing has changed and the form stays.
         if let Some(c) = forms::login_change(ctx.tenant(), id, values)
             && let Err(e) = ctx.run(c)

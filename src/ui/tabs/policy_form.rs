@@ -17,8 +17,7 @@
 //!   `review_reviewers`, `review_fallback`, `review_no_response` (`keep` | `remove`),
 //!   `review_before_expiry`, `review_before_days`.
 //!
-//! The form also carries `package`, `policy` (when editing), `q<i>_id` (the ids of existing
-//! questions) and `*_exact` instants (what the minute-precise date fields showed, to the second).
+//! The form also carries `q<i>_id` (the ids of existing questions) and `*_exact` instants (what the minute-precise date fields showed, to the second).
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -30,11 +29,12 @@ use super::policy_spec::{
     stage_count, stage_id, values_from_spec,
 };
 use crate::domain::{PackageId, Policy, PolicySpec, RequestScope, ReviewFrequency, Tenant};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::widgets::form::{Field, Form, FormValues};
 
-/// The form for a new policy on `package` (`existing` = None) or for editing `existing`.
-/// The form's id is "policy".
+/// The form for a new policy on `package` (`existing` = None) or for editing `existing`; its id
+/// (`Ask::Policy`) names both.
 pub fn policy_form(ctx: &Ctx, package: PackageId, existing: Option<&Policy>) -> Form {
     let t = ctx.tenant();
     let pkg = t.packages.get(&package).map_or_else(|| package.to_string(), |p| p.display_name.clone());
@@ -47,7 +47,7 @@ pub fn policy_form(ctx: &Ctx, package: PackageId, existing: Option<&Policy>) -> 
     };
     let slots = QUESTION_SLOTS.max(spec.questions.len());
     let mut b = Builder {
-        form: Form::new("policy", title),
+        form: Form::new(Ask::Policy { package, policy: existing.map(|p| p.id) }, title),
         values: values_from_spec(&spec, ctx.now),
         used: BTreeSet::new(),
         checked: engine_fields(slots),
@@ -76,10 +76,6 @@ pub fn policy_form(ctx: &Ctx, package: PackageId, existing: Option<&Policy>) -> 
     b = questions_step(b, slots);
     b = lifecycle_step(b);
     b = review_step(b, t);
-    b.form = b.form.carry("package", package.to_string());
-    if let Some(p) = existing {
-        b.form = b.form.carry("policy", p.id.to_string());
-    }
     b.finish()
 }
 

@@ -10,6 +10,7 @@ use crate::domain::identity::Mode as SignInMode;
 use crate::domain::{Command, ExternalLifecycle, Intent, Limits, Settings, Tenant};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -82,7 +83,7 @@ pub fn settings_form(t: &Tenant) -> Form {
     let limit = |id: &str, label: &str, n: u64| {
         Field::number(id, label, 0, 100_000_000).required().value(i64::try_from(n).unwrap_or(i64::MAX))
     };
-    Form::new("settings", "Entitlement management settings")
+    Form::new(Ask::Settings, "Entitlement management settings")
         .step("External users")
         .field(
             Field::choice(
@@ -310,7 +311,7 @@ impl TabView<Ctx> for SettingsTab {
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
         match result {
-            LayerResult::Submitted { id, values } if id == "settings" => {
+            LayerResult::Submitted { id: Ask::Settings, values } => {
                 let settings = match settings_from_values(&values) {
                     Ok(s) => s,
                     Err(e) => return Effect::Reject(e),

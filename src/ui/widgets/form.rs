@@ -24,6 +24,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 pub use super::form_field::{Field, FieldKind, Opt, Validator, VisibleIf, parse_date};
 use super::picker::PickerState;
 use crate::ui::action::Action;
+use crate::ui::ask::Ask;
 
 /// A field's typed value. Empty optional fields give `None`s.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,7 +160,8 @@ pub enum FormOutcome {
 }
 
 pub struct Form {
-    pub id: String,
+    /// Returned with the values so the owner knows what the form was for.
+    pub id: Ask,
     pub title: String,
     pub(super) steps: Vec<String>,
     pub(super) fields: Vec<Field>,
@@ -187,9 +189,9 @@ impl fmt::Debug for Form {
 }
 
 impl Form {
-    pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
+    pub fn new(id: Ask, title: impl Into<String>) -> Self {
         Form {
-            id: id.into(),
+            id,
             title: title.into(),
             steps: Vec::new(),
             fields: Vec::new(),

@@ -189,7 +189,9 @@ impl Form {
         if row.height > 1 {
             let below = Rect { y: row.y + 1, height: row.height - 1, ..value };
             match (self.field_error(&f.id), &f.help) {
-                (Some(e), _) => Paragraph::new(wrapped_lines(&error_text(e), below.width, theme.error)).render(below, buf),
+                (Some(e), _) => {
+                    Paragraph::new(wrapped_lines(&error_text(e), below.width, theme.error)).render(below, buf)
+                }
                 (None, Some(h)) => put_text(buf, Rect { height: 1, ..below }, h, theme.muted),
                 (None, None) => {}
             }

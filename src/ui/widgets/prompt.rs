@@ -12,6 +12,7 @@ use super::input::TextInput;
 use super::popup::{centered_fixed, popup_frame};
 use super::wrap::{wrapped_height, wrapped_lines};
 use crate::ui::action::Action;
+use crate::ui::ask::Ask;
 use crate::ui::theme::Theme;
 
 /// Checks the text on Enter; `Some(message)` refuses it and shows the message.
@@ -19,7 +20,7 @@ pub type TextValidator = Box<dyn Fn(&str) -> Option<String>>;
 
 pub struct PromptState {
     /// Returned with the text so the owner knows what was asked.
-    pub id: String,
+    pub id: Ask,
     pub title: String,
     pub label: String,
     pub input: TextInput,
@@ -39,9 +40,9 @@ impl fmt::Debug for PromptState {
 }
 
 impl PromptState {
-    pub fn new(id: impl Into<String>, title: impl Into<String>, label: impl Into<String>) -> Self {
+    pub fn new(id: Ask, title: impl Into<String>, label: impl Into<String>) -> Self {
         PromptState {
-            id: id.into(),
+            id,
             title: title.into(),
             label: label.into(),
             input: TextInput::default(),
