@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use super::access::{Approver, PolicySpec, QuestionKind, RequestScope, Reviewer};
 use super::bounds::Field;
 use super::error::{DomainError, DomainResult, invalid};
+use super::ids::ResourceId;
 use super::tenant::Tenant;
 
 /// One problem of a policy's settings and the field it is about.
@@ -93,14 +94,7 @@ impl Tenant {
                     );
                 }
                 issue(Field::ScopeUsers, users.iter().try_for_each(|u| self.user(*u).map(drop)));
-                let group = |g: &super::ids::ResourceId| {
-                    if self.resource(*g)?.is_group() {
-                        Ok(())
-                    } else {
-                        Err(invalid(format!("'{}' is not a group", self.resource_name(*g))))
-                    }
-                };
-                issue(Field::ScopeGroups, groups.iter().try_for_each(group));
+                issue(Field::ScopeGroups, groups.iter().try_for_each(|g| self.check_group(*g)));
             }
             RequestScope::SpecificOrgs { orgs } => {
                 if orgs.is_empty() {
@@ -134,20 +128,20 @@ impl Tenant {
 
     /// The users and groups named as approvers exist (a group is a group).
     fn check_approvers(&self, list: &[Approver]) -> DomainResult<()> {
-        for a in list {
-            match a {
-                Approver::User { user } => {
-                    self.user(*user)?;
-                }
-                Approver::GroupMembers { group } => {
-                    if !self.resource(*group)?.is_group() {
-                        return Err(invalid(format!("'{}' is not a group", self.resource_name(*group))));
-                    }
-                }
-                _ => {}
-            }
+        list.iter().try_for_each(|a| match a {
+            Approver::User { user } => self.user(*user).map(drop),
+            Approver::GroupMembers { group } => self.check_group(*group),
+            _ => Ok(()),
+        })
+    }
+
+    /// The resource exists and is a group.
+    fn check_group(&self, group: ResourceId) -> DomainResult<()> {
+        if self.resource(group)?.is_group() {
+            Ok(())
+        } else {
+            Err(invalid(format!("'{}' is not a group", self.resource_name(group))))
         }
-        Ok(())
     }
 }
 
