@@ -35,6 +35,7 @@ pub mod read_views;
 pub mod reads;
 pub mod records;
 pub mod report;
+mod request_checks;
 mod requests;
 mod reviews;
 pub mod revisions;
