@@ -104,17 +104,16 @@ impl Tenant {
             return Err(rule("The built-in General catalog cannot be deleted"));
         }
         let n = self.packages_of_catalog(id).filter(|p| !p.is_deleted()).count();
-        let running =
-            self.packages_of_catalog(id).filter(|p| self.assignments_of_package(p.id).any(|a| a.is_active())).count();
-        if n == 0 && running > 0 {
-            return Err(rule(format!(
-                "Catalog '{}' holds deleted access packages whose assignments are still running: wait for them to end or remove them first",
-                cat.display_name
-            )));
-        }
         if n > 0 {
             return Err(rule(format!(
                 "Catalog '{}' still holds {n} access package(s): delete or move them first",
+                cat.display_name
+            )));
+        }
+        // Only deleted packages are left: their assignments run to their end first.
+        if self.packages_of_catalog(id).any(|p| self.assignments_of_package(p.id).any(|a| a.is_active())) {
+            return Err(rule(format!(
+                "Catalog '{}' holds deleted access packages whose assignments are still running: wait for them to end or remove them first",
                 cat.display_name
             )));
         }

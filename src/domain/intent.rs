@@ -15,7 +15,7 @@ use super::rights::Actor;
 use super::tenant::Tenant;
 
 /// A verb and its object, as a screen offers it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Intent {
     /// Any of the clock commands (advance, jump, freeze).
     MoveClock,

@@ -26,6 +26,9 @@ pub struct Ctx {
     pub session: Session,
     /// The lint findings: several tabs show them, worked out once per change of the data.
     lint: PerData<Rc<Vec<Finding>>>,
+    /// The domain's answers to "may I", asked for the footer on every frame: kept until the data
+    /// or the reader changes.
+    refusals: PerData<Rc<RefCell<HashMap<Intent, Option<String>>>>>,
     pub location: PathBuf,
     /// The tenant time shown in this frame (read once per tick, never while drawing).
     pub now: Time,
@@ -72,7 +75,16 @@ impl Ctx {
     pub fn new(session: Session, location: PathBuf, theme: Theme) -> Self {
         let now = session.now();
         let finished = RefCell::default();
-        Ctx { session, lint: PerData::default(), location, now, saved: SaveState::Saved, theme, finished }
+        Ctx {
+            session,
+            lint: PerData::default(),
+            refusals: PerData::default(),
+            location,
+            now,
+            saved: SaveState::Saved,
+            theme,
+            finished,
+        }
     }
 
     /// A request by id, open or finished: from memory, else from what was read before, else
@@ -112,9 +124,16 @@ impl Ctx {
         (self.session.store.seq(), self.session.actor.clone())
     }
 
-    /// Why the signed-in person may not do `intent` now (the domain's refusal), if they may not.
+    /// Why the signed-in person may not do `intent` now (the domain's refusal), if they may not;
+    /// asked once per change of the data.
     pub fn refusal(&self, intent: &Intent) -> Option<String> {
-        self.tenant().may(self.actor(), intent).err().map(|e| e.to_string())
+        let known = self.refusals.get(self, |_| Rc::default());
+        if let Some(answer) = known.borrow().get(intent) {
+            return answer.clone();
+        }
+        let answer = self.tenant().may(self.actor(), intent).err().map(|e| e.to_string());
+        known.borrow_mut().insert(intent.clone(), answer.clone());
+        answer
     }
 
     pub fn actor(&self) -> &Actor {
