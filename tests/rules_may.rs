@@ -121,6 +121,72 @@ fn cases(w: &World, p: &People, s: &Scene) -> Vec<(&'static str, Intent, Command
             Command::UpdateUser { user: p.carl, spec: UserSpec::from(w.t.user(p.carl).unwrap()), enabled: true },
         ),
     ];
+    let org = w.t.org(s.org).unwrap();
+    let same_org = OrgSpec {
+        display_name: org.display_name.clone(),
+        description: org.description.clone(),
+        domains: org.domains.clone(),
+        tenant_id: org.tenant_id.clone(),
+        state: org.state,
+        internal_sponsors: org.internal_sponsors.clone(),
+        external_sponsors: org.external_sponsors.clone(),
+    };
+    out.extend([
+        ("add catalog resource", Intent::AddCatalogResource { catalog: s.full }, Command::AddCatalogResource {
+            catalog: s.full,
+            resource: s.outside,
+        }),
+        (
+            "remove used resource",
+            Intent::RemoveCatalogResource { catalog: s.full, resource: s.team },
+            Command::RemoveCatalogResource { catalog: s.full, resource: s.team },
+        ),
+        (
+            "remove unused resource",
+            Intent::RemoveCatalogResource { catalog: s.full, resource: s.spare },
+            Command::RemoveCatalogResource { catalog: s.full, resource: s.spare },
+        ),
+        ("grant role", Intent::GrantCatalogRole { catalog: s.full }, Command::GrantCatalogRole {
+            catalog: s.full,
+            user: p.eve,
+            role: CatalogRole::Reader,
+        }),
+        (
+            "revoke a role not held",
+            Intent::RevokeCatalogRole { catalog: s.full, user: p.carl, role: CatalogRole::Reader },
+            Command::RevokeCatalogRole { catalog: s.full, user: p.carl, role: CatalogRole::Reader },
+        ),
+        ("change resource roles", Intent::ChangeResourceRoles { package: s.other }, Command::AddResourceRole {
+            package: s.other,
+            resource: s.spare,
+            role: "Member".into(),
+        }),
+        ("edit policy", Intent::EditPolicy { policy: s.other_policy }, Command::UpdatePolicy {
+            policy: s.other_policy,
+            spec: w.t.policy(s.other_policy).unwrap().spec.clone(),
+        }),
+        ("direct grant", Intent::DirectGrant, Command::AddDirectGrant {
+            user: p.eve,
+            resource: s.team,
+            role: "Member".into(),
+        }),
+        ("create resource", Intent::CreateResource, Command::CreateResource {
+            spec: ResourceSpec::group("New group", GroupType::Security),
+        }),
+        ("edit org", Intent::EditOrg { org: s.org }, Command::UpdateOrg { org: s.org, spec: same_org }),
+        ("delete org", Intent::DeleteOrg { org: s.org }, Command::DeleteOrg { org: s.org }),
+        (
+            "decide review",
+            Intent::DecideReview { review: s.review, assignment: s.reviewed },
+            Command::DecideReview {
+                review: s.review,
+                assignment: s.reviewed,
+                decision: ReviewDecision::Approve,
+                justification: "Still needed".into(),
+            },
+        ),
+        ("end review", Intent::EndReview { review: s.review }, Command::EndReview { review: s.review }),
+    ]);
     for (label, r) in [("pending", s.pending), ("delivered", s.delivered), ("canceled", s.canceled)] {
         out.push((label, Intent::CancelRequest { request: r }, Command::CancelRequest { request: r }));
         out.push((
@@ -154,6 +220,16 @@ struct Scene {
     deleted: PackageId,
     full: CatalogId,
     empty: CatalogId,
+    /// In Full, granted by its packages.
+    team: ResourceId,
+    /// In Full, used by no package.
+    spare: ResourceId,
+    /// In no catalog.
+    outside: ResourceId,
+    org: OrgId,
+    /// A review in progress, Bob reviewing Mia's assignment `reviewed`.
+    review: ReviewId,
+    reviewed: AssignmentId,
     pending: RequestId,
     delivered: RequestId,
     canceled: RequestId,
@@ -175,6 +251,10 @@ fn scene() -> (World, People, Scene) {
     let empty = w.catalog("Empty");
     let team = w.team("Team");
     w.add_to_catalog(full, team);
+    let spare = w.team("Spare");
+    w.add_to_catalog(full, spare);
+    let outside = w.team("Outside");
+    let org = w.org("Northwind", "northwind.example", &[bob]);
     let pkg = |w: &mut World, name: &str, spec: PolicySpec| {
         let p = w.package(full, name);
         w.add_role(p, team, "Member");
@@ -195,8 +275,22 @@ fn scene() -> (World, People, Scene) {
     short.lifecycle.expiration = Expiration::AfterDays(1);
     let (brief, _) = pkg(&mut w, "Brief", short);
     let (other, other_policy) = pkg(&mut w, "Other", thirty.clone());
+    let mut reviewed = thirty.clone();
+    reviewed.display_name = "Reviewed".into();
+    reviewed.review = Some(ReviewSettings {
+        frequency: ReviewFrequency::Quarterly,
+        starts_on: w.now() + days(1),
+        duration_days: 14,
+        reviewers: vec![Reviewer::User { user: bob }],
+        fallback: vec![],
+        no_response: NoResponse::Keep,
+        before_expiry_days: None,
+    });
+    let (audited, audited_policy) = pkg(&mut w, "Audited", reviewed);
     let (deleted, _) = pkg(&mut w, "Gone", thirty);
 
+    let audited_req = w.request(&u(mia), audited);
+    let reviewed = w.asg_of(audited_req).id;
     let delivered = w.request(&u(mia), free);
     let active = w.asg_of(delivered).id;
     let expired_req = w.request(&u(mia), brief);
@@ -207,6 +301,7 @@ fn scene() -> (World, People, Scene) {
     w.sys(Command::DeletePackage { package: deleted });
     w.advance(2);
     assert_eq!(w.asg(expired).state, AssignmentState::Expired);
+    let review = w.reviews_of(audited_policy).first().map(|r| r.id).expect("the review has opened");
     let fixed_req = w.request(&u(carl), free);
     let fixed = w.asg_of(fixed_req).id;
     w.set_enabled(dan, false);
@@ -220,6 +315,12 @@ fn scene() -> (World, People, Scene) {
         deleted,
         full,
         empty,
+        team,
+        spare,
+        outside,
+        org,
+        review,
+        reviewed,
         pending,
         delivered,
         canceled,
