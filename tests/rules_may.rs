@@ -132,10 +132,11 @@ fn cases(w: &World, p: &People, s: &Scene) -> Vec<(&'static str, Intent, Command
         external_sponsors: org.external_sponsors.clone(),
     };
     out.extend([
-        ("add catalog resource", Intent::AddCatalogResource { catalog: s.full }, Command::AddCatalogResource {
-            catalog: s.full,
-            resource: s.outside,
-        }),
+        (
+            "add catalog resource",
+            Intent::AddCatalogResource { catalog: s.full },
+            Command::AddCatalogResource { catalog: s.full, resource: s.outside },
+        ),
         (
             "remove used resource",
             Intent::RemoveCatalogResource { catalog: s.full, resource: s.team },
@@ -146,33 +147,36 @@ fn cases(w: &World, p: &People, s: &Scene) -> Vec<(&'static str, Intent, Command
             Intent::RemoveCatalogResource { catalog: s.full, resource: s.spare },
             Command::RemoveCatalogResource { catalog: s.full, resource: s.spare },
         ),
-        ("grant role", Intent::GrantCatalogRole { catalog: s.full }, Command::GrantCatalogRole {
-            catalog: s.full,
-            user: p.eve,
-            role: CatalogRole::Reader,
-        }),
+        (
+            "grant role",
+            Intent::GrantCatalogRole { catalog: s.full },
+            Command::GrantCatalogRole { catalog: s.full, user: p.eve, role: CatalogRole::Reader },
+        ),
         (
             "revoke a role not held",
             Intent::RevokeCatalogRole { catalog: s.full, user: p.carl, role: CatalogRole::Reader },
             Command::RevokeCatalogRole { catalog: s.full, user: p.carl, role: CatalogRole::Reader },
         ),
-        ("change resource roles", Intent::ChangeResourceRoles { package: s.other }, Command::AddResourceRole {
-            package: s.other,
-            resource: s.spare,
-            role: "Member".into(),
-        }),
-        ("edit policy", Intent::EditPolicy { policy: s.other_policy }, Command::UpdatePolicy {
-            policy: s.other_policy,
-            spec: w.t.policy(s.other_policy).unwrap().spec.clone(),
-        }),
-        ("direct grant", Intent::DirectGrant, Command::AddDirectGrant {
-            user: p.eve,
-            resource: s.team,
-            role: "Member".into(),
-        }),
-        ("create resource", Intent::CreateResource, Command::CreateResource {
-            spec: ResourceSpec::group("New group", GroupType::Security),
-        }),
+        (
+            "change resource roles",
+            Intent::ChangeResourceRoles { package: s.other },
+            Command::AddResourceRole { package: s.other, resource: s.spare, role: "Member".into() },
+        ),
+        (
+            "edit policy",
+            Intent::EditPolicy { policy: s.other_policy },
+            Command::UpdatePolicy { policy: s.other_policy, spec: w.t.policy(s.other_policy).unwrap().spec.clone() },
+        ),
+        (
+            "direct grant",
+            Intent::DirectGrant,
+            Command::AddDirectGrant { user: p.eve, resource: s.team, role: "Member".into() },
+        ),
+        (
+            "create resource",
+            Intent::CreateResource,
+            Command::CreateResource { spec: ResourceSpec::group("New group", GroupType::Security) },
+        ),
         ("edit org", Intent::EditOrg { org: s.org }, Command::UpdateOrg { org: s.org, spec: same_org }),
         ("delete org", Intent::DeleteOrg { org: s.org }, Command::DeleteOrg { org: s.org }),
         (

@@ -125,12 +125,18 @@ impl Tenant {
         done(format!("Assignment {aid} removed"))
     }
 
-    /// A live package in a catalog where the actor manages assignments.
+    /// A live package with a policy, in a catalog where the actor manages assignments.
     pub(crate) fn check_assign(&self, actor: &Actor, pkg_id: PackageId) -> DomainResult<Package> {
         let pkg = self.package(pkg_id)?.clone();
         self.require_assignment_manager(actor, pkg.catalog, "assign access packages directly")?;
         if pkg.is_deleted() {
             return Err(rule(format!("Access package '{}' was deleted", pkg.display_name)));
+        }
+        if pkg.policies.is_empty() {
+            return Err(rule(format!(
+                "'{}' has no policy: an assignment is made under a policy's terms; add one under Policies first",
+                pkg.display_name
+            )));
         }
         Ok(pkg)
     }

@@ -236,7 +236,7 @@ impl Packages {
         }
         let remove = matches!(action, Action::Delete | Action::Remove);
         match (self.focus.sub(), action) {
-            (_, Action::Assign) => forms::assign(ctx, pkg, &mut self.notice),
+            (_, Action::Assign) => forms::assign(ctx, pkg),
             (None, Action::Edit) => forms::edit_package(ctx, pkg),
             (None, Action::Delete) => forms::confirm_delete(ctx, pkg),
             (None, Action::Toggle) => forms::toggle_hidden(ctx, pkg, &mut self.notice),

@@ -202,7 +202,7 @@ pub fn request_history(ctx: &Ctx, r: RequestId) -> Effect {
 }
 
 /// Direct assignment: user, policy, optional dates, justification.
-pub fn assign(ctx: &Ctx, pkg: PackageId, notice: &mut Notice) -> Effect {
+pub fn assign(ctx: &Ctx, pkg: PackageId) -> Effect {
     let t = ctx.tenant();
     let Some(p) = t.packages.get(&pkg) else { return Effect::None };
     let pols: Vec<(String, String)> = t
@@ -212,12 +212,6 @@ pub fn assign(ctx: &Ctx, pkg: PackageId, notice: &mut Notice) -> Effect {
             (x.id.to_string(), format!("{}: {}{off}", x.spec.display_name, x.spec.lifecycle.expiration.label()))
         })
         .collect();
-    if pols.is_empty() {
-        return notice.refuse(format!(
-            "'{}' has no policy: an assignment is made under a policy's terms; add one under Policies first",
-            p.display_name
-        ));
-    }
     let mut users = user_items(ctx);
     for u in &mut users {
         if u.id.parse().is_ok_and(|id| t.active_assignment(id, pkg).is_some()) {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::TimeZone;
 
 use super::MyAccess;
-use crate::domain::{Command, PackageId, PolicyId, QuestionId, QuestionKind, RequestId};
+use crate::domain::{Command, Intent, PackageId, PolicyId, QuestionId, QuestionKind, RequestId};
 use crate::ui::app::Effect;
 use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
@@ -102,10 +102,11 @@ impl MyAccess {
                 text.trim()
             ));
         };
-        if t.matching_policies(ctx.actor(), pkg).is_empty() {
-            return Effect::Reject(format!("No policy of '{}' lets you request it", pkg.display_name));
-        }
+        // The domain's answer, as for a package picked from the list.
         let pkg = pkg.id;
+        if let Some(why) = ctx.refusal(&Intent::Request { package: pkg }) {
+            return Effect::Reject(why);
+        }
         self.open_request_form(ctx, pkg)
     }
 
