@@ -161,7 +161,11 @@ impl MyAccess {
                         }
                     }
                     lines.push(Line::raw(""));
-                    lines.push(Line::styled("r or Enter: request it", theme.muted));
+                    // The domain's answer, as the footer's: a way forward, or why not.
+                    match ctx.refusal(&Intent::Request { package: p.id }) {
+                        None => lines.push(Line::styled("r or Enter: request it", theme.muted)),
+                        Some(why) => lines.push(Line::styled(why, theme.muted)),
+                    }
                 }
             }
             REQUESTS => {
@@ -198,7 +202,7 @@ impl MyAccess {
                             ratatui::text::Span::raw(h.text.clone()),
                         ]));
                     }
-                    if r.state.is_open() {
+                    if ctx.refusal(&Intent::CancelRequest { request: r.id }).is_none() {
                         lines.push(Line::raw(""));
                         lines.push(Line::styled("c: cancel this request", theme.muted));
                     }
@@ -221,10 +225,10 @@ impl MyAccess {
                     lines.push(kv(theme, "Grants", grants.join(", ")));
                     if a.is_active() {
                         lines.push(Line::raw(""));
-                        if t.lifecycle_of(a).allow_extension {
+                        if ctx.refusal(&Intent::Extend { assignment: a.id }).is_none() {
                             lines.push(Line::styled("E: ask to extend", theme.muted));
                         }
-                        if t.lifecycle_of(a).allow_self_removal {
+                        if ctx.refusal(&Intent::RemoveOwn { assignment: a.id }).is_none() {
                             lines.push(Line::styled("R: remove my access", theme.muted));
                         }
                     }
