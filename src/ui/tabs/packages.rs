@@ -34,7 +34,6 @@ const SUBS: usize = 4;
 /// decides).
 #[derive(Debug, Clone, Copy, Default)]
 struct Rights {
-    create: bool,
     manage: bool,
     assign: bool,
     live: bool,
@@ -147,8 +146,7 @@ impl Packages {
     fn load_detail(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         let actor = ctx.actor();
-        self.rights =
-            Rights { create: t.catalogs.keys().any(|c| t.can_manage_packages(actor, *c)), ..Rights::default() };
+        self.rights = Rights::default();
         let Some(p) = self.selected().and_then(|id| t.packages.get(&id)) else {
             self.lint.clear();
             self.roles.set(ctx, vec![]);
@@ -226,7 +224,7 @@ impl Packages {
     /// The verbs of the focused list.
     fn verb(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
         if self.focus.main() && action == Action::New {
-            return forms::new_package(ctx, self.selected(), &mut self.notice);
+            return forms::new_package(ctx, self.selected());
         }
         let Some(pkg) = self.selected() else { return Effect::None };
         // Whether the verb may act is the domain's: the shell asked `refusal` before this.
@@ -323,6 +321,7 @@ impl TabView<Ctx> for Packages {
         let remove = matches!(action, Action::Delete | Action::Remove);
         let pkg = self.selected();
         let intent = match (self.focus.sub(), action) {
+            (None, Action::New) => return forms::new_package_refusal(ctx, pkg),
             (_, Action::Assign) => pkg.map(|package| Intent::Assign { package }),
             (None, Action::Edit | Action::Toggle) => pkg.map(|package| Intent::EditPackage { package }),
             (None, Action::Delete) => pkg.map(|package| Intent::DeletePackage { package }),
@@ -348,8 +347,7 @@ impl TabView<Ctx> for Packages {
 
     fn hints(&self) -> Vec<Action> {
         let mut h = match self.focus.sub() {
-            None if self.rights.create => vec![Action::New, Action::Edit, Action::Delete, Action::Toggle],
-            None => vec![Action::Edit, Action::Delete, Action::Toggle],
+            None => vec![Action::New, Action::Edit, Action::Delete, Action::Toggle],
             Some(ROLES) => vec![Action::New, Action::Delete],
             Some(POLICIES) => vec![Action::New, Action::Edit, Action::Delete],
             Some(ASSIGNMENTS) => vec![Action::Remove],

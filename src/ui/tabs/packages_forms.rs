@@ -6,7 +6,9 @@ use std::str::FromStr;
 
 use chrono::TimeZone;
 
-use crate::domain::{AssignmentId, Command, PackageId, PackageSpec, PolicyId, RequestId, ResourceId, ResourceRole};
+use crate::domain::{
+    AssignmentId, Command, Intent, PackageId, PackageSpec, PolicyId, RequestId, ResourceId, ResourceRole,
+};
 use crate::ui::app::Effect;
 use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
@@ -41,21 +43,31 @@ fn package_fields(form: Form, spec: &PackageSpec) -> Form {
         )
 }
 
-/// The form for a new package in a catalog I manage (the selected package's catalog first).
-pub fn new_package(ctx: &Ctx, selected: Option<PackageId>, notice: &mut Notice) -> Effect {
+/// The catalogs the domain lets me create a package in, by name.
+fn creatable_catalogs(ctx: &Ctx) -> Vec<&crate::domain::Catalog> {
     let t = ctx.tenant();
     let mut cats: Vec<&crate::domain::Catalog> =
-        t.catalogs.values().filter(|c| t.can_manage_packages(ctx.actor(), c.id)).collect();
+        t.catalogs.values().filter(|c| ctx.refusal(&Intent::CreatePackage { catalog: c.id }).is_none()).collect();
     cats.sort_by_key(|c| c.display_name.to_lowercase());
-    if cats.is_empty() {
-        // No catalog to put it in: the domain's rule, for the selected package's catalog if any.
-        let cat = selected.and_then(|p| t.packages.get(&p)).map(|p| p.catalog);
-        let msg = match cat.map(|c| t.require_package_manager(ctx.actor(), c, "create access packages")) {
-            Some(Err(e)) => e.to_string(),
-            _ => "Creating an access package needs the catalog owner or access package manager role in a catalog; ask a catalog owner".to_string(),
-        };
-        return notice.refuse(msg);
+    cats
+}
+
+/// Why no package can be made: the domain's refusal for the selected package's catalog, or what
+/// it takes when nothing is selected. None when some catalog takes one.
+pub fn new_package_refusal(ctx: &Ctx, selected: Option<PackageId>) -> Option<String> {
+    if !creatable_catalogs(ctx).is_empty() {
+        return None;
     }
+    let cat = selected.and_then(|p| ctx.tenant().packages.get(&p)).map(|p| p.catalog);
+    Some(cat.and_then(|catalog| ctx.refusal(&Intent::CreatePackage { catalog })).unwrap_or_else(|| {
+        "Creating an access package needs the catalog owner or access package manager role in a catalog; ask a catalog owner".to_string()
+    }))
+}
+
+/// The form for a new package in a catalog I may create one in (the selected package's first).
+pub fn new_package(ctx: &Ctx, selected: Option<PackageId>) -> Effect {
+    let t = ctx.tenant();
+    let cats = creatable_catalogs(ctx);
     let opts: Vec<(String, String)> = cats.iter().map(|c| (c.id.to_string(), c.display_name.clone())).collect();
     let mut catalog =
         Field::choice("catalog", "Catalog", opts).help("Its resources are the ones the package can grant");
