@@ -28,7 +28,7 @@ pub struct Ctx {
     lint: PerData<Rc<Vec<Finding>>>,
     /// The domain's answers to "may I", asked for the footer on every frame: kept until the data
     /// or the reader changes.
-    refusals: PerData<Rc<RefCell<HashMap<Intent, Option<String>>>>>,
+    refusals: PerData<Refusals>,
     pub location: PathBuf,
     /// The tenant time shown in this frame (read once per tick, never while drawing).
     pub now: Time,
@@ -39,6 +39,9 @@ pub struct Ctx {
     /// changes), and those the reader may not see (None), so a frame reads no file again.
     finished: RefCell<HashMap<RequestId, Option<Request>>>,
 }
+
+/// The domain's answers to "may I" for the intents asked so far: None where it may.
+type Refusals = Rc<RefCell<HashMap<Intent, Option<String>>>>;
 
 /// A value worked out from the data as one reader sees it (a badge's count, the lint), kept
 /// until the data or the reader changes, so a frame does not work it out again.
