@@ -119,6 +119,7 @@ pub enum Intent {
 impl Tenant {
     /// Whether `actor` may do `intent` now; if not, the refusal the command would give.
     pub fn may(&self, actor: &Actor, intent: &Intent) -> DomainResult<()> {
+        self.within(super::input::check_actor(actor))?;
         let actor = self.acting(actor)?;
         let a = actor.as_ref();
         use Intent as I;

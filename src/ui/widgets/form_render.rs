@@ -23,7 +23,8 @@ impl Form {
         let wizard = self.steps.len() > 1;
         let note = self.step_note(self.step);
         let note_h = note.map_or(0, |n| wrapped_height(n, inner.width) + 1);
-        let message = self.bottom_message(inner.width);
+        // The form's own error (each field's is wrapped whole under it).
+        let message = self.error.clone();
         let message_h = message.as_deref().map_or(1, |m| wrapped_height(m, inner.width).min(3));
         let [steps, note_area, fields, error] = Layout::vertical([
             Constraint::Length(if wizard { 2 } else { 0 }),
@@ -42,11 +43,6 @@ impl Form {
         if let Some(m) = message {
             Paragraph::new(wrapped_lines(&m, error.width, theme.error)).render(error, buf);
         }
-    }
-
-    /// The form error (each field's own is wrapped whole under it).
-    fn bottom_message(&self, _width: u16) -> Option<String> {
-        self.error.clone()
     }
 
     /// The label column of the current step: the longest label plus room, at most half the width.
@@ -94,7 +90,7 @@ impl Form {
     /// The field's line, and under it its error wrapped whole to the value column (or its help).
     fn field_height(&self, f: &Field, value_w: u16) -> u16 {
         match (self.field_error(&f.id), &f.help) {
-            (Some(e), _) => 1 + wrapped_height(&error_text(e), value_w),
+            (Some(e), _) => wrapped_height(&error_text(e), value_w).saturating_add(1),
             (None, Some(_)) => 2,
             (None, None) => 1,
         }
@@ -115,9 +111,9 @@ impl Form {
         for &i in &shown {
             let h = self.field_height(&self.fields[i], value_w);
             if i == self.focus {
-                focus_end = top + h;
+                focus_end = top.saturating_add(h);
             }
-            top += h;
+            top = top.saturating_add(h);
         }
         let skip = focus_end.saturating_sub(area.height);
         let mut y: i32 = -i32::from(skip);
