@@ -376,6 +376,9 @@ impl TabView<Ctx> for Directory {
                 None => return Some(NOTHING_SELECTED.to_string()),
             },
             (Action::Edit, _) => return Some("Resources are not edited here; only users are".to_string()),
+            (Action::Assign | Action::Remove, _) if self.shown().is_none() => {
+                return Some(NOTHING_SELECTED.to_string());
+            }
             (Action::Assign | Action::Remove, _) => Intent::DirectGrant,
             _ => return None,
         };
