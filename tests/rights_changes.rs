@@ -84,6 +84,8 @@ fn setup() -> (Fx, Extra) {
     w.policy(budget, spec);
     let budget_request = w.request(&u(fx.megan), budget);
     let extendable = w.asg_of(budget_request).id;
+    // An hour on, an extension would move its end (at the instant of the grant it would not).
+    w.advance_by(chrono::Duration::hours(1));
     let mallory_request =
         w.t.requests
             .values()

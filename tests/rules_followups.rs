@@ -40,6 +40,8 @@ fn an_open_extension_request_is_canceled_when_its_assignment_ends() {
     let req = w.request(&u(me), lab.package);
     w.approve(boss, req);
     let asg = w.asg_of(req).id;
+    // A day on, an extension would move the end (at the instant of the grant it would not).
+    w.advance(1);
     let ext = w.run(&u(me), Command::RequestExtension { assignment: asg, justification: "still on it".into() });
     let ext_id: RequestId = ext.created.expect("an extension request").parse().expect("an id");
     assert_eq!(w.state(ext_id), RequestState::PendingApproval);

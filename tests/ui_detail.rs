@@ -127,7 +127,7 @@ fn a_placeholder_starts_where_the_typed_value_starts() {
             row.find(needle).map(|i| row[..i].chars().count())
         })
     };
-    let mut form = Form::new("f", "Dates").field(Field::date("start", "Start", true));
+    let mut form = Form::new(entitle::ui::ask::Ask::ClockJump, "Dates").field(Field::date("start", "Start", true));
     let empty = column_of(&form, "YYYY-MM-DD").expect("the placeholder");
     for c in "2027".chars() {
         form.text(c);

@@ -1,152 +1,25 @@
 //! The policy editor (form ↔ `PolicySpec`, the engine's words as you type, edit mode), and the
 //! Connected organizations and Settings tabs driven through `update`, with snapshots.
 
-use std::collections::BTreeSet;
-use std::path::Path;
+mod common;
 
-use chrono::{Duration, TimeZone, Utc};
+use std::collections::BTreeSet;
+
+use chrono::Duration;
+use common::policy_ui::*;
 use entitle::domain::*;
-use entitle::session::Session;
-use entitle::store::Store;
+use entitle::ui::ask::Ask;
 use entitle::ui::ctx::Ctx;
 use entitle::ui::layers::Layer;
-use entitle::ui::run::build_app;
 use entitle::ui::tabs::policy_form::{policy_form, spec_from_values};
-use entitle::ui::widgets::form::{Form, FormValues, Value};
-use entitle::ui::{Action, App, Keymap, Tab, Theme, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn t0() -> Time {
-    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).single().expect("a valid instant")
-}
-
-struct World {
-    app: App<Ctx>,
-    _dir: tempfile::TempDir,
-    pkg: PackageId,
-    eve: UserId,
-    mia: UserId,
-    carl: UserId,
-    sales: ResourceId,
-    fabrikam: OrgId,
-}
-
-fn run(t: &mut Tenant, command: Command) -> Outcome {
-    let entry = Entry { at: t.now(), actor: Actor::System, command: command.clone() };
-    t.apply(&entry).unwrap_or_else(|e| panic!("{command:?}: {e}"))
-}
-
-fn created<T: std::str::FromStr<Err = String>>(out: &Outcome) -> T {
-    let id = out.created.as_deref().expect("an id");
-    id.parse().unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn user(t: &mut Tenant, name: &str, email: &str, manager: Option<UserId>, admin: bool, guest: bool) -> UserId {
-    let spec = UserSpec {
-        display_name: name.into(),
-        email: email.into(),
-        user_type: if guest { UserType::Guest } else { UserType::Member },
-        manager,
-        department: String::new(),
-        job_title: String::new(),
-        home_org: None,
-        global_admin: admin,
-    };
-    created(&run(t, Command::CreateUser { spec }))
-}
-
-/// Contoso on a frozen clock: an admin, a manager and her report, a compliance officer, a guest from
-/// Fabrikam (a connected organization without sponsors), a Sales group in a package with one policy
-/// and one assignment. The app is signed in as the admin.
-fn world() -> World {
-    let mut t = Tenant::new("Contoso", Clock::frozen_at(t0()));
-    let general = t.install_general_catalog();
-    let admin = user(&mut t, "Ada Admin", "ada@contoso.com", None, true, false);
-    let mia = user(&mut t, "Mia Manager", "mia@contoso.com", None, false, false);
-    let eve = user(&mut t, "Eve Employee", "eve@contoso.com", Some(mia), false, false);
-    let carl = user(&mut t, "Carl Compliance", "carl@contoso.com", None, false, false);
-    user(&mut t, "Gina Guest", "gina@fabrikam.com", None, false, true);
-    let sales: ResourceId =
-        created(&run(&mut t, Command::CreateResource { spec: ResourceSpec::group("Sales", GroupType::Security) }));
-    let org = OrgSpec {
-        display_name: "Fabrikam".into(),
-        description: "Distribution partner".into(),
-        domains: vec!["fabrikam.com".into()],
-        tenant_id: None,
-        state: OrgState::Configured,
-        internal_sponsors: BTreeSet::new(),
-        external_sponsors: BTreeSet::new(),
-    };
-    let fabrikam: OrgId = created(&run(&mut t, Command::CreateOrg { spec: org }));
-    run(&mut t, Command::AddCatalogResource { catalog: general, resource: sales });
-    let spec =
-        PackageSpec { display_name: "Sales access".into(), description: String::new(), hidden: false, sensitive: true };
-    let pkg: PackageId = created(&run(&mut t, Command::CreatePackage { catalog: general, spec }));
-    run(&mut t, Command::AddResourceRole { package: pkg, resource: sales, role: "Member".into() });
-    let policy: PolicyId = created(&run(
-        &mut t,
-        Command::CreatePolicy { package: pkg, spec: PolicySpec::new("Employees", RequestScope::AllMembers) },
-    ));
-    run(
-        &mut t,
-        Command::AdminAssign {
-            package: pkg,
-            policy,
-            user: carl,
-            start: None,
-            end: None,
-            justification: "audit".into(),
-        },
-    );
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::create(dir.path(), t).expect("store");
-    let session = Session::new(store, Actor::user(admin));
-    let app = build_app(session, Path::new("/data/contoso"), Keymap::defaults(), Theme::monochrome());
-    World { app, _dir: dir, pkg, eve, mia, carl, sales, fabrikam }
-}
-
-/// Moves the focus to a field (across steps) the way Tab and Shift-Tab do.
-fn focus(form: &mut Form, id: &str) {
-    for action in [Action::NextField, Action::PrevField] {
-        for _ in 0..200 {
-            if form.focused_id() == Some(id) {
-                return;
-            }
-            form.handle(action);
-        }
-    }
-    assert_eq!(form.focused_id(), Some(id), "field {id} is not reachable (hidden?)");
-}
-
-/// Types into a text-like field, replacing what was there.
-fn type_into(form: &mut Form, id: &str, text: &str) {
-    focus(form, id);
-    form.handle(Action::ClearLine);
-    for c in text.chars() {
-        form.text(c);
-    }
-}
-
-fn ids(list: &[impl ToString]) -> Vec<String> {
-    list.iter().map(|x| x.to_string()).collect()
-}
-
-fn draw(app: &mut App<Ctx>, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    t.draw(|f| app.draw(f)).expect("draw");
-    t
-}
-
-fn run_as_admin(app: &mut App<Ctx>, command: Command) -> Outcome {
-    app.ctx.run(command).unwrap_or_else(|e| panic!("{e}"))
-}
+use entitle::ui::widgets::form::{FormValues, Value};
+use entitle::ui::{Action, App, Tab, update};
 
 #[test]
 fn two_stage_policy_round_trips_into_the_expected_spec() {
     let mut w = world();
     let mut form = policy_form(&w.app.ctx, w.pkg, None);
-    assert_eq!(form.id, "policy");
+    assert_eq!(form.id, Ask::Policy { package: w.pkg, policy: None });
     let names: Vec<&str> = form.steps().iter().map(String::as_str).collect();
     assert_eq!(names, ["Basics", "Requests", "Approval", "Requestor information", "Lifecycle", "Access reviews"]);
     type_into(&mut form, "name", "Contractors");
@@ -382,7 +255,9 @@ fn editing_prefills_every_field_and_an_unchanged_submit_gives_the_same_spec() {
     assert!(!form.is_dirty());
 
     let values = form.submit().unwrap_or_else(|| panic!("refused: {:?}", form.error()));
-    assert_eq!((values.text("policy"), values.text("package")), (id.to_string().as_str(), w.pkg.to_string().as_str()));
+    // The form says what it edits in its id, typed; its values hold the policy's settings only.
+    assert_eq!(form.id, Ask::Policy { package: w.pkg, policy: Some(id) });
+    assert_eq!((values.text("policy"), values.text("package")), ("", ""));
     assert_eq!(spec_from_values(&w.app.ctx, &values), Ok(policy.spec.clone()));
 
     // A third question gets a fresh id above those in use; the others keep theirs.

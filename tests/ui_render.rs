@@ -2,6 +2,8 @@
 
 use std::str::FromStr;
 
+use entitle::domain::PackageId;
+use entitle::ui::ask::Ask;
 use entitle::ui::keymap::KeyBinding;
 use entitle::ui::layers::Layer;
 use entitle::ui::widgets::form::{Field, Form};
@@ -66,7 +68,7 @@ fn draw(app: &mut App<Fixed>, w: u16, h: u16) -> Terminal<TestBackend> {
 }
 
 fn policy_form() -> Form {
-    Form::new("policy", "New assignment policy")
+    Form::new(Ask::Policy { package: PackageId(1), policy: None }, "New assignment policy")
         .step("Basics")
         .field(Field::text("name", "Policy name").required().help("Shown to requestors"))
         .field(Field::text("description", "Description"))

@@ -2,6 +2,8 @@
 
 use std::str::FromStr;
 
+use entitle::domain::PackageId;
+use entitle::ui::ask::Ask;
 use entitle::ui::keymap::KeyBinding;
 use entitle::ui::layers::{Layer, LayerResult};
 use entitle::ui::widgets::form::{Field, Form, Value};
@@ -102,7 +104,7 @@ fn policy_form() -> Form {
         PickItem::new("u2", "Bob Builder", "bob@contoso"),
         PickItem::new("u3", "Carol Chen", "carol@contoso"),
     ];
-    Form::new("policy", "New policy")
+    Form::new(Ask::Policy { package: PackageId(1), policy: None }, "New policy")
         .step("Basics")
         .field(Field::text("name", "Name").required())
         .field(Field::number("timeout", "Decision timeout", 1, 30).value(14))
@@ -443,11 +445,11 @@ impl entitle::ui::Shell for Ctx {
                 Effect::Refresh
             }
             Action::ClockJump => Effect::Open(Layer::Prompt(
-                PromptState::new("clock_jump", "Jump", "Date (YYYY-MM-DD [HH:MM])")
+                PromptState::new(Ask::ClockJump, "Jump", "Date (YYYY-MM-DD [HH:MM])")
                     .validate(|t| parse_date(t, true).is_none().then(|| "use YYYY-MM-DD [HH:MM]".into())),
             )),
             Action::SwitchUser => Effect::Open(Layer::Picker(PickerState::new(
-                "switch_user",
+                Ask::SwitchUser,
                 "Act as",
                 vec![PickItem::new("alice", "Alice Admin", "admin"), PickItem::new("bob", "Bob", "member")],
             ))),
@@ -456,7 +458,7 @@ impl entitle::ui::Shell for Ctx {
     }
     fn on_result(&mut self, result: LayerResult) -> Effect {
         match result {
-            LayerResult::Prompted { id, text } if id == "clock_jump" => {
+            LayerResult::Prompted { id: Ask::ClockJump, text } => {
                 self.jumped_to = Some(text);
                 Effect::ok("clock moved")
             }

@@ -1,22 +1,19 @@
 //! Assignments once granted: extension, self-removal, direct assignment and removal by managers, the mailbox.
 
 use super::Time;
-use super::access::Policy;
+use super::access::{Package, Policy};
 use super::command::{Outcome, created, done};
 use super::delivery::EndReason;
 use super::error::{DomainResult, forbidden, invalid, rule};
-use super::flow::{Request, RequestState, RequestType, Target};
+use super::flow::{Assignment, Request, RequestState, RequestType, Target};
 use super::ids::*;
 use super::rights::Actor;
 use super::tenant::Tenant;
 
 impl Tenant {
-    pub(crate) fn cmd_extend(
-        &mut self,
-        actor: &Actor,
-        aid: AssignmentId,
-        justification: &str,
-    ) -> DomainResult<Outcome> {
+    /// The assignee's own active assignment whose terms allow an extension that would move its
+    /// end, with no extension already asked for.
+    pub(crate) fn check_extend(&self, actor: &Actor, aid: AssignmentId) -> DomainResult<Assignment> {
         let a = self.assignment(aid)?.clone();
         if actor.user_id() != Some(a.target) {
             return Err(forbidden("Only the assignee can ask to extend their assignment"));
@@ -42,6 +39,29 @@ impl Tenant {
         if let Some(r) = self.requests_of_user(a.target).find(|r| r.assignment == Some(aid) && r.state.is_open()) {
             return Err(rule(format!("An extension request ({}) is already open", r.id)));
         }
+        // An extension gives the terms' length from today: one that ends no later than the
+        // assignment already does would change nothing.
+        let terms = &self.lifecycle_of(&a).expiration;
+        if let (Some(end), Some(from_now)) = (a.end, terms.end_from(self.clock.now))
+            && from_now <= end
+        {
+            return Err(rule(format!(
+                "Extending {aid} now would not move its end: it ends {}, and an extension ({}) would give access until {}; ask again closer to the end",
+                end.format("%Y-%m-%d %H:%M"),
+                terms.label(),
+                from_now.format("%Y-%m-%d %H:%M")
+            )));
+        }
+        Ok(a)
+    }
+
+    pub(crate) fn cmd_extend(
+        &mut self,
+        actor: &Actor,
+        aid: AssignmentId,
+        justification: &str,
+    ) -> DomainResult<Outcome> {
+        let a = self.check_extend(actor, aid)?;
         let pol = self.policy(a.policy)?.clone();
         if self.lifecycle_of(&a).extension_requires_approval
             && pol.spec.justification_required
@@ -82,7 +102,8 @@ impl Tenant {
         }
     }
 
-    pub(crate) fn cmd_remove_own(&mut self, actor: &Actor, aid: AssignmentId) -> DomainResult<Outcome> {
+    /// The assignee's own active assignment, under terms that let them give it up.
+    pub(crate) fn check_remove_own(&self, actor: &Actor, aid: AssignmentId) -> DomainResult<Assignment> {
         let a = self.assignment(aid)?.clone();
         if actor.user_id() != Some(a.target) {
             return Err(forbidden("Only the assignee can remove their own assignment; administrators use remove"));
@@ -95,8 +116,29 @@ impl Tenant {
                 "The policy this was granted under does not let users remove their own access; ask an assignment manager",
             ));
         }
+        Ok(a)
+    }
+
+    pub(crate) fn cmd_remove_own(&mut self, actor: &Actor, aid: AssignmentId) -> DomainResult<Outcome> {
+        self.check_remove_own(actor, aid)?;
         self.end_assignment(aid, EndReason::RemovedByUser, actor, "removed by the user");
         done(format!("Assignment {aid} removed"))
+    }
+
+    /// A live package with a policy, in a catalog where the actor manages assignments.
+    pub(crate) fn check_assign(&self, actor: &Actor, pkg_id: PackageId) -> DomainResult<Package> {
+        let pkg = self.package(pkg_id)?.clone();
+        self.require_assignment_manager(actor, pkg.catalog, "assign access packages directly")?;
+        if pkg.is_deleted() {
+            return Err(rule(format!("Access package '{}' was deleted", pkg.display_name)));
+        }
+        if pkg.policies.is_empty() {
+            return Err(rule(format!(
+                "'{}' has no policy: an assignment is made under a policy's terms; add one under Policies first",
+                pkg.display_name
+            )));
+        }
+        Ok(pkg)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -110,11 +152,7 @@ impl Tenant {
         end: Option<Time>,
         justification: &str,
     ) -> DomainResult<Outcome> {
-        let pkg = self.package(pkg_id)?.clone();
-        self.require_assignment_manager(actor, pkg.catalog, "assign access packages directly")?;
-        if pkg.is_deleted() {
-            return Err(rule(format!("Access package '{}' was deleted", pkg.display_name)));
-        }
+        let pkg = self.check_assign(actor, pkg_id)?;
         let pol = self.policy(pol_id)?.clone();
         if pol.package != pkg_id {
             return Err(invalid(format!("Policy '{}' belongs to another package", pol.spec.display_name)));
@@ -177,13 +215,19 @@ impl Tenant {
         created(id, format!("Assigned '{}' to {} ({st})", pkg.display_name, self.user_name(user)))
     }
 
-    pub(crate) fn cmd_admin_remove(&mut self, actor: &Actor, aid: AssignmentId, reason: &str) -> DomainResult<Outcome> {
+    /// An active assignment in a catalog where the actor manages assignments.
+    pub(crate) fn check_admin_remove(&self, actor: &Actor, aid: AssignmentId) -> DomainResult<Assignment> {
         let a = self.assignment(aid)?.clone();
         let cat = self.package(a.package)?.catalog;
         self.require_assignment_manager(actor, cat, "remove assignments")?;
         if !a.is_active() {
             return Err(rule(format!("Assignment {aid} has already ended ({})", a.state)));
         }
+        Ok(a)
+    }
+
+    pub(crate) fn cmd_admin_remove(&mut self, actor: &Actor, aid: AssignmentId, reason: &str) -> DomainResult<Outcome> {
+        let a = self.check_admin_remove(actor, aid)?;
         self.end_assignment(aid, EndReason::RemovedByAdmin, actor, reason.trim());
         done(format!("Assignment {aid} of {} removed", self.user_name(a.target)))
     }

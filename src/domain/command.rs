@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::Time;
 use super::access::{CatalogRole, PolicySpec};
 use super::directory::{GroupType, OrgState, ResourceKind, UserType};
-use super::error::{DomainError, DomainResult, forbidden, invalid};
+use super::error::{DomainError, DomainResult, invalid};
 use super::flow::ReviewDecision;
 use super::ids::*;
 use super::records::Settings;
@@ -351,25 +351,9 @@ impl Tenant {
         if let Command::ActingAs { by, command } = command {
             return self.apply_acting(entry, *by, command);
         }
-        // Someone signed in by email who is (now) in the directory acts as that user: a new
-        // external requestor becomes a guest on first delivery and then extends, removes, reads mail.
-        let known = match actor {
-            Actor::External { email, .. } => {
-                self.user_by_email(email).filter(|u| u.is_active()).map(|u| Actor::user(u.id))
-            }
-            _ => None,
-        };
-        let actor = known.as_ref().unwrap_or(actor);
-        // Sign-in blocked (or removed from the directory): nothing can be done in their name.
-        if let Actor::User { user } = actor
-            && let Some(u) = self.users.get(user)
-            && (!u.enabled || !u.is_active())
-        {
-            return Err(forbidden(format!(
-                "{}'s sign-in is blocked: a blocked user can do nothing (not even request access) until an administrator unblocks them",
-                u.display_name
-            )));
-        }
+        // Signed in by email but now in the directory: that user; blocked: nothing (`acting`).
+        let actor = self.acting(actor)?;
+        let actor = actor.as_ref();
         let mut out = match command {
             Command::Tick => {
                 // Time passing is the system's (or an administrator's) doing, never a user's.

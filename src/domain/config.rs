@@ -69,14 +69,20 @@ impl Tenant {
         Ok(())
     }
 
+    /// A catalog the actor owns.
+    pub(crate) fn check_edit_catalog(&self, actor: &Actor, id: CatalogId) -> DomainResult<Catalog> {
+        let cat = self.catalog(id)?.clone();
+        self.require_catalog_owner(actor, id, "edit it")?;
+        Ok(cat)
+    }
+
     pub(crate) fn cmd_update_catalog(
         &mut self,
         actor: &Actor,
         id: CatalogId,
         spec: &CatalogSpec,
     ) -> DomainResult<Outcome> {
-        let before = self.catalog(id)?.clone();
-        self.require_catalog_owner(actor, id, "edit it")?;
+        let before = self.check_edit_catalog(actor, id)?;
         self.check_catalog_name(&spec.display_name, Some(id))?;
         self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         let mut after = before.clone();
@@ -90,27 +96,32 @@ impl Tenant {
         done(msg)
     }
 
-    pub(crate) fn cmd_delete_catalog(&mut self, actor: &Actor, id: CatalogId) -> DomainResult<Outcome> {
+    /// A catalog the actor owns that holds no package (nor a deleted one still running).
+    pub(crate) fn check_delete_catalog(&self, actor: &Actor, id: CatalogId) -> DomainResult<Catalog> {
         let cat = self.catalog(id)?.clone();
         self.require_catalog_owner(actor, id, "delete it")?;
         if cat.builtin {
             return Err(rule("The built-in General catalog cannot be deleted"));
         }
         let n = self.packages_of_catalog(id).filter(|p| !p.is_deleted()).count();
-        let running =
-            self.packages_of_catalog(id).filter(|p| self.assignments_of_package(p.id).any(|a| a.is_active())).count();
-        if n == 0 && running > 0 {
-            return Err(rule(format!(
-                "Catalog '{}' holds deleted access packages whose assignments are still running: wait for them to end or remove them first",
-                cat.display_name
-            )));
-        }
         if n > 0 {
             return Err(rule(format!(
                 "Catalog '{}' still holds {n} access package(s): delete or move them first",
                 cat.display_name
             )));
         }
+        // Only deleted packages are left: their assignments run to their end first.
+        if self.packages_of_catalog(id).any(|p| self.assignments_of_package(p.id).any(|a| a.is_active())) {
+            return Err(rule(format!(
+                "Catalog '{}' holds deleted access packages whose assignments are still running: wait for them to end or remove them first",
+                cat.display_name
+            )));
+        }
+        Ok(cat)
+    }
+
+    pub(crate) fn cmd_delete_catalog(&mut self, actor: &Actor, id: CatalogId) -> DomainResult<Outcome> {
+        let cat = self.check_delete_catalog(actor, id)?;
         self.audit_change(
             actor,
             "catalog.deleted",
@@ -123,13 +134,20 @@ impl Tenant {
         done(format!("Deleted catalog '{}'", cat.display_name))
     }
 
+    /// A catalog the actor may add resources to (which ones: `require_resource_adder`). Its name.
+    pub(crate) fn check_add_catalog_resource(&self, actor: &Actor, cat: CatalogId) -> DomainResult<String> {
+        let cname = self.catalog(cat)?.display_name.clone();
+        self.require_catalog_owner(actor, cat, "add resources to it")?;
+        Ok(cname)
+    }
+
     pub(crate) fn cmd_add_catalog_resource(
         &mut self,
         actor: &Actor,
         cat: CatalogId,
         res: ResourceId,
     ) -> DomainResult<Outcome> {
-        let cname = self.catalog(cat)?.display_name.clone();
+        let cname = self.check_add_catalog_resource(actor, cat)?;
         let rname = self.resource(res)?.display_name.clone();
         self.require_resource_adder(actor, cat, res)?;
         if self.catalog(cat)?.resources.contains(&res) {
@@ -142,12 +160,13 @@ impl Tenant {
         done(format!("Added '{rname}' to catalog '{cname}'"))
     }
 
-    pub(crate) fn cmd_remove_catalog_resource(
-        &mut self,
+    /// A resource of a catalog the actor owns that no live package uses. The two names.
+    pub(crate) fn check_remove_catalog_resource(
+        &self,
         actor: &Actor,
         cat: CatalogId,
         res: ResourceId,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<(String, String)> {
         let cname = self.catalog(cat)?.display_name.clone();
         let rname = self.resource_name(res);
         self.require_catalog_owner(actor, cat, "remove resources from it")?;
@@ -163,6 +182,16 @@ impl Tenant {
                 p.display_name
             )));
         }
+        Ok((cname, rname))
+    }
+
+    pub(crate) fn cmd_remove_catalog_resource(
+        &mut self,
+        actor: &Actor,
+        cat: CatalogId,
+        res: ResourceId,
+    ) -> DomainResult<Outcome> {
+        let (cname, rname) = self.check_remove_catalog_resource(actor, cat, res)?;
         if let Some(c) = self.catalogs.get_mut(&cat) {
             c.resources.remove(&res);
         }
@@ -170,17 +199,25 @@ impl Tenant {
         done(format!("Removed '{rname}' from catalog '{cname}'"))
     }
 
-    pub(crate) fn cmd_catalog_role(
-        &mut self,
+    /// A catalog whose roles the actor manages (its owners). Its name.
+    pub(crate) fn check_catalog_roles(&self, actor: &Actor, cat: CatalogId) -> DomainResult<String> {
+        let cname = self.catalog(cat)?.display_name.clone();
+        self.require_catalog_owner(actor, cat, "manage its roles")?;
+        Ok(cname)
+    }
+
+    /// Granting a role the user lacks, or revoking one they hold that is not the last owner's.
+    /// The catalog's and the user's names.
+    pub(crate) fn check_catalog_role(
+        &self,
         actor: &Actor,
         cat: CatalogId,
         user: UserId,
         role: CatalogRole,
         grant: bool,
-    ) -> DomainResult<Outcome> {
-        let cname = self.catalog(cat)?.display_name.clone();
+    ) -> DomainResult<(String, String)> {
+        let cname = self.check_catalog_roles(actor, cat)?;
         let uname = self.user(user)?.display_name.clone();
-        self.require_catalog_owner(actor, cat, "manage its roles")?;
         let has = self.catalog_roles(user, cat).contains(&role);
         if grant && has {
             return Err(rule(format!("{uname} is already {} of '{cname}'", role.label())));
@@ -194,6 +231,18 @@ impl Tenant {
                 return Err(rule(format!("{uname} is the last owner of '{cname}': add another owner first")));
             }
         }
+        Ok((cname, uname))
+    }
+
+    pub(crate) fn cmd_catalog_role(
+        &mut self,
+        actor: &Actor,
+        cat: CatalogId,
+        user: UserId,
+        role: CatalogRole,
+        grant: bool,
+    ) -> DomainResult<Outcome> {
+        let (cname, uname) = self.check_catalog_role(actor, cat, user, role, grant)?;
         if let Some(c) = self.catalogs.get_mut(&cat) {
             if grant {
                 c.roles.entry(user).or_default().insert(role);
@@ -210,22 +259,28 @@ impl Tenant {
         done(msg)
     }
 
-    pub(crate) fn cmd_create_package(
-        &mut self,
-        actor: &Actor,
-        cat: CatalogId,
-        spec: &PackageSpec,
-    ) -> DomainResult<Outcome> {
+    /// A catalog where the actor manages packages, below its limit of packages. Its name.
+    pub(crate) fn check_create_package(&self, actor: &Actor, cat: CatalogId) -> DomainResult<String> {
         let cname = self.catalog(cat)?.display_name.clone();
         self.require_package_manager(actor, cat, "create access packages")?;
-        self.check_package_name(cat, &spec.display_name, None)?;
-        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         let limit = self.settings.limits.packages_per_catalog;
         if self.packages_of_catalog(cat).filter(|p| !p.is_deleted()).count() >= limit {
             return Err(DomainError::Limit(format!(
                 "Catalog '{cname}' already holds {limit} access packages, the limit; use another catalog or delete one"
             )));
         }
+        Ok(cname)
+    }
+
+    pub(crate) fn cmd_create_package(
+        &mut self,
+        actor: &Actor,
+        cat: CatalogId,
+        spec: &PackageSpec,
+    ) -> DomainResult<Outcome> {
+        let cname = self.check_create_package(actor, cat)?;
+        self.check_package_name(cat, &spec.display_name, None)?;
+        self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         let id = PackageId(self.alloc());
         let pkg = Package {
             id,

@@ -11,8 +11,24 @@ use super::rights::Actor;
 use super::tenant::Tenant;
 
 impl Tenant {
+    pub(crate) fn check_create_user(&self, actor: &Actor) -> DomainResult<()> {
+        self.require_admin(actor, "create users")
+    }
+
+    pub(crate) fn check_create_resource(&self, actor: &Actor) -> DomainResult<()> {
+        self.require_admin(actor, "add resources to the directory")
+    }
+
+    pub(crate) fn check_direct_grant(&self, actor: &Actor) -> DomainResult<()> {
+        self.require_admin(actor, "change memberships directly")
+    }
+
+    pub(crate) fn check_edit_settings(&self, actor: &Actor) -> DomainResult<()> {
+        self.require_admin(actor, "change entitlement management settings")
+    }
+
     pub(crate) fn cmd_create_user(&mut self, actor: &Actor, spec: &UserSpec) -> DomainResult<Outcome> {
-        self.require_admin(actor, "create users")?;
+        self.check_create_user(actor)?;
         self.check_user_spec(spec, None)?;
         let id = UserId(self.alloc());
         let user = User {
@@ -63,6 +79,12 @@ impl Tenant {
         Ok(())
     }
 
+    /// A user an administrator edits (blocks, unblocks).
+    pub(crate) fn check_edit_user(&self, actor: &Actor, id: UserId) -> DomainResult<()> {
+        self.require_admin(actor, "edit users")?;
+        self.user(id).map(drop)
+    }
+
     pub(crate) fn cmd_update_user(
         &mut self,
         actor: &Actor,
@@ -70,8 +92,7 @@ impl Tenant {
         spec: &UserSpec,
         enabled: bool,
     ) -> DomainResult<Outcome> {
-        self.require_admin(actor, "edit users")?;
-        self.user(id)?;
+        self.check_edit_user(actor, id)?;
         self.check_user_spec(spec, Some(id))?;
         let before = self.user(id)?.clone();
         let mut after = before.clone();
@@ -109,7 +130,7 @@ impl Tenant {
     }
 
     pub(crate) fn cmd_create_resource(&mut self, actor: &Actor, spec: &ResourceSpec) -> DomainResult<Outcome> {
-        self.require_admin(actor, "add resources to the directory")?;
+        self.check_create_resource(actor)?;
         self.within(bounds::check_name(Field::Name, &spec.display_name, "A resource"))?;
         self.within(bounds::check_text(Field::Description, &spec.description, bounds::DESCRIPTION_CHARS))?;
         for role in &spec.roles {
@@ -146,7 +167,7 @@ impl Tenant {
         role: &str,
         add: bool,
     ) -> DomainResult<Outcome> {
-        self.require_admin(actor, "change memberships directly")?;
+        self.check_direct_grant(actor)?;
         let u = self.user(user)?;
         if add && !u.is_active() {
             return Err(rule(format!("{} was removed from the directory and can be given nothing", u.display_name)));
@@ -211,15 +232,21 @@ impl Tenant {
         Ok(())
     }
 
-    pub(crate) fn cmd_create_org(&mut self, actor: &Actor, spec: &OrgSpec) -> DomainResult<Outcome> {
+    /// An administrator, below the limit of connected organizations.
+    pub(crate) fn check_create_org(&self, actor: &Actor) -> DomainResult<()> {
         self.require_admin(actor, "add connected organizations")?;
-        self.check_org_spec(spec, None)?;
         let limit = self.settings.limits.connected_organizations;
         if self.orgs.len() >= limit {
             return Err(DomainError::Limit(format!(
                 "The tenant already has {limit} connected organizations, the limit; remove one or raise the limit in Settings"
             )));
         }
+        Ok(())
+    }
+
+    pub(crate) fn cmd_create_org(&mut self, actor: &Actor, spec: &OrgSpec) -> DomainResult<Outcome> {
+        self.check_create_org(actor)?;
+        self.check_org_spec(spec, None)?;
         let id = OrgId(self.alloc());
         let org = ConnectedOrg {
             id,
@@ -238,9 +265,14 @@ impl Tenant {
         created(id, msg)
     }
 
-    pub(crate) fn cmd_update_org(&mut self, actor: &Actor, id: OrgId, spec: &OrgSpec) -> DomainResult<Outcome> {
+    /// An organization an administrator edits.
+    pub(crate) fn check_edit_org(&self, actor: &Actor, id: OrgId) -> DomainResult<ConnectedOrg> {
         self.require_admin(actor, "edit connected organizations")?;
-        let before = self.org(id)?.clone();
+        self.org(id).cloned()
+    }
+
+    pub(crate) fn cmd_update_org(&mut self, actor: &Actor, id: OrgId, spec: &OrgSpec) -> DomainResult<Outcome> {
+        let before = self.check_edit_org(actor, id)?;
         self.check_org_spec(spec, Some(id))?;
         let mut after = before.clone();
         after.display_name = spec.display_name.trim().to_string();
@@ -256,7 +288,8 @@ impl Tenant {
         done(msg)
     }
 
-    pub(crate) fn cmd_delete_org(&mut self, actor: &Actor, id: OrgId) -> DomainResult<Outcome> {
+    /// An organization no policy targets, deleted by an administrator.
+    pub(crate) fn check_delete_org(&self, actor: &Actor, id: OrgId) -> DomainResult<ConnectedOrg> {
         self.require_admin(actor, "delete connected organizations")?;
         let org = self.org(id)?.clone();
         let used = self.policies.values().find(
@@ -270,6 +303,11 @@ impl Tenant {
                 org.display_name
             )));
         }
+        Ok(org)
+    }
+
+    pub(crate) fn cmd_delete_org(&mut self, actor: &Actor, id: OrgId) -> DomainResult<Outcome> {
+        let org = self.check_delete_org(actor, id)?;
         self.audit_change(
             actor,
             "connectedOrganization.deleted",
@@ -283,7 +321,7 @@ impl Tenant {
     }
 
     pub(crate) fn cmd_update_settings(&mut self, actor: &Actor, settings: &Settings) -> DomainResult<Outcome> {
-        self.require_admin(actor, "change entitlement management settings")?;
+        self.check_edit_settings(actor)?;
         self.within(settings_ranges(settings))?;
         for u in &settings.catalog_creators {
             self.user(*u)?;

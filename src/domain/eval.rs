@@ -1,11 +1,10 @@
-//! Policy evaluation: who a policy lets request, what a user sees in My Access, who approves, and
-//! whether a policy's settings are within the rules.
+//! Policy evaluation: who a policy lets request, what a user sees in My Access, who approves
+//! (whether a policy's settings are within the rules: `policy_rules`).
 
 use std::collections::BTreeSet;
 
-use super::access::{Approver, Package, Policy, PolicySpec, QuestionKind, RequestScope, Reviewer};
+use super::access::{Approver, Package, Policy, RequestScope, Reviewer};
 use super::directory::email_domain;
-use super::error::{DomainResult, invalid};
 use super::ids::{OrgId, UserId};
 use super::rights::Actor;
 use super::tenant::Tenant;
@@ -171,108 +170,4 @@ impl Tenant {
         }
         out.into_iter().collect()
     }
-
-    /// Check a policy's settings against their ranges (`policy_ranges`, the message names the
-    /// field and the range) and the rules. Only the new settings are checked, so an update can
-    /// mend a stored policy whose values are out of range.
-    pub fn validate_policy(&self, spec: &PolicySpec) -> DomainResult<()> {
-        self.within(super::policy_ranges::check(spec))?;
-        for (i, st) in spec.stages.iter().enumerate() {
-            let n = i + 1;
-            if st.approvers.is_empty() {
-                return Err(invalid(format!("Stage {n} has no approvers: add at least one")));
-            }
-            if st.approvers.contains(&Approver::Manager) && st.fallback.is_empty() {
-                return Err(invalid(format!(
-                    "Stage {n}: the requestor's manager approves, so a fallback approver is required (for requestors without a manager)"
-                )));
-            }
-            if st.escalation.as_ref().is_some_and(|e| e.alternates.is_empty()) {
-                return Err(invalid(format!("Stage {n}: escalation needs alternate approvers")));
-            }
-            for a in st.approvers.iter().chain(&st.fallback) {
-                self.check_approver(a)?;
-            }
-            if matches!(spec.scope, RequestScope::AdminOnly) {
-                return Err(invalid(
-                    "A policy for administrator direct assignments only has no approval: turn approval off",
-                ));
-            }
-        }
-        if spec.lifecycle.allow_extension && spec.lifecycle.extension_requires_approval && spec.stages.is_empty() {
-            return Err(invalid(
-                "Extensions need approval, but the policy has no approval stage: add one or let extensions through without approval",
-            ));
-        }
-        match &spec.scope {
-            RequestScope::SpecificUsers { users, groups } => {
-                if users.is_empty() && groups.is_empty() {
-                    return Err(invalid("'Specific users and groups' needs at least one user or group"));
-                }
-                for u in users {
-                    self.user(*u)?;
-                }
-                for g in groups {
-                    if !self.resource(*g)?.is_group() {
-                        return Err(invalid(format!("'{}' is not a group", self.resource_name(*g))));
-                    }
-                }
-            }
-            RequestScope::SpecificOrgs { orgs } => {
-                if orgs.is_empty() {
-                    return Err(invalid("'Specific connected organizations' needs at least one organization"));
-                }
-                for o in orgs {
-                    self.org(*o)?;
-                }
-            }
-            _ => {}
-        }
-        check_questions(spec)?;
-        if let Some(r) = &spec.review {
-            if r.reviewers.is_empty() {
-                return Err(invalid("An access review needs reviewers (self, manager or specific users)"));
-            }
-            if r.reviewers.contains(&Reviewer::Manager) && r.fallback.is_empty() {
-                return Err(invalid("Reviews by the manager need a fallback reviewer for users without a manager"));
-            }
-            for u in &r.fallback {
-                self.user(*u)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn check_approver(&self, a: &Approver) -> DomainResult<()> {
-        match a {
-            Approver::User { user } => self.user(*user).map(|_| ()),
-            Approver::GroupMembers { group } => {
-                if self.resource(*group)?.is_group() {
-                    Ok(())
-                } else {
-                    Err(invalid(format!("'{}' is not a group", self.resource_name(*group))))
-                }
-            }
-            _ => Ok(()),
-        }
-    }
-}
-
-/// The questions' rules: each has text and its own id, a multiple choice has two answers or more.
-fn check_questions(spec: &PolicySpec) -> DomainResult<()> {
-    let mut seen = BTreeSet::new();
-    for q in &spec.questions {
-        if q.text.trim().is_empty() {
-            return Err(invalid("A question needs text"));
-        }
-        if !seen.insert(q.id) {
-            return Err(invalid(format!("Question id {} is used twice", q.id)));
-        }
-        if let QuestionKind::Choice { options } = &q.kind
-            && options.len() < 2
-        {
-            return Err(invalid(format!("Multiple-choice question '{}' needs at least two answers", q.text)));
-        }
-    }
-    Ok(())
 }

@@ -35,6 +35,10 @@ pub struct Finding {
     pub message: String,
 }
 
+/// The longest decision timeout that keeps inboxes fresh: a stage waiting longer is flagged
+/// (DOMAIN.md, Lint: "an approval timeout over 7 days"). Editors default to it.
+pub const QUIET_TIMEOUT_DAYS: u32 = 7;
+
 impl Tenant {
     /// Every pitfall in the tenant, most serious first.
     pub fn lint(&self) -> Vec<Finding> {
@@ -126,13 +130,13 @@ severity: Severity::Warning,
             }
         }
         for (i, st) in p.spec.stages.iter().enumerate() {
-            if st.timeout_days > 7 {
+            if st.timeout_days > QUIET_TIMEOUT_DAYS {
                 out.push(Finding {
                     severity: Severity::Warning,
                     code: "long-timeout",
                     object: obj.clone(),
                     message: format!(
-                        "Policy '{name}' of '{pkg}': stage {} waits {} days for a decision; 5-7 keeps inboxes fresh",
+                        "Policy '{name}' of '{pkg}': stage {} waits {} days for a decision; 5-{QUIET_TIMEOUT_DAYS} keeps inboxes fresh",
                         i + 1,
                         st.timeout_days
                     ),

@@ -1,6 +1,6 @@
 //! Assignment policy commands: create, update (new requests only), delete.
 
-use super::access::{Policy, PolicySpec};
+use super::access::{Package, Policy, PolicySpec};
 use super::command::{Outcome, created, done};
 use super::error::{DomainError, DomainResult, rule};
 use super::ids::*;
@@ -8,14 +8,9 @@ use super::rights::Actor;
 use super::tenant::Tenant;
 
 impl Tenant {
-    pub(crate) fn cmd_create_policy(
-        &mut self,
-        actor: &Actor,
-        pkg_id: PackageId,
-        spec: &PolicySpec,
-    ) -> DomainResult<Outcome> {
+    /// A live package the actor manages, below its limit of policies.
+    pub(crate) fn check_create_policy(&self, actor: &Actor, pkg_id: PackageId) -> DomainResult<Package> {
         let pkg = self.managed_package(actor, pkg_id, "create policies")?;
-        self.validate_policy(spec)?;
         let limit = self.settings.limits.policies_per_package;
         if pkg.policies.len() >= limit {
             return Err(DomainError::Limit(format!(
@@ -23,6 +18,17 @@ impl Tenant {
                 pkg.display_name
             )));
         }
+        Ok(pkg)
+    }
+
+    pub(crate) fn cmd_create_policy(
+        &mut self,
+        actor: &Actor,
+        pkg_id: PackageId,
+        spec: &PolicySpec,
+    ) -> DomainResult<Outcome> {
+        let pkg = self.check_create_policy(actor, pkg_id)?;
+        self.validate_policy(spec)?;
         let id = PolicyId(self.alloc());
         let now = self.clock.now;
         let mut policy = Policy {
@@ -49,14 +55,20 @@ impl Tenant {
         created(id, msg)
     }
 
+    /// A policy of a live package the actor manages.
+    pub(crate) fn check_edit_policy(&self, actor: &Actor, id: PolicyId) -> DomainResult<Policy> {
+        let pol = self.policy(id)?.clone();
+        self.managed_package(actor, pol.package, "edit policies")?;
+        Ok(pol)
+    }
+
     pub(crate) fn cmd_update_policy(
         &mut self,
         actor: &Actor,
         id: PolicyId,
         spec: &PolicySpec,
     ) -> DomainResult<Outcome> {
-        let before = self.policy(id)?.clone();
-        self.managed_package(actor, before.package, "edit policies")?;
+        let before = self.check_edit_policy(actor, id)?;
         self.validate_policy(spec)?;
         let mut after = before.clone();
         // Changed stages, lifecycle or review terms make a new revision: waiting requests keep
@@ -84,7 +96,8 @@ impl Tenant {
         done(msg)
     }
 
-    pub(crate) fn cmd_delete_policy(&mut self, actor: &Actor, id: PolicyId) -> DomainResult<Outcome> {
+    /// A policy of a live package the actor manages, with no active assignment or open request.
+    pub(crate) fn check_delete_policy(&self, actor: &Actor, id: PolicyId) -> DomainResult<Policy> {
         let pol = self.policy(id)?.clone();
         self.managed_package(actor, pol.package, "delete policies")?;
         let active = self.assignments_of_package(pol.package).filter(|a| a.policy == id && a.is_active()).count();
@@ -100,6 +113,11 @@ impl Tenant {
                 r.id, pol.spec.display_name
             )));
         }
+        Ok(pol)
+    }
+
+    pub(crate) fn cmd_delete_policy(&mut self, actor: &Actor, id: PolicyId) -> DomainResult<Outcome> {
+        let pol = self.check_delete_policy(actor, id)?;
         if let Some(p) = self.packages.get_mut(&pol.package) {
             p.policies.retain(|x| *x != id);
         }

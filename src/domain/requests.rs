@@ -9,6 +9,7 @@ use super::command::{Outcome, created, done};
 use super::error::{DomainResult, forbidden, invalid, not_found, rule};
 use super::flow::{Request, RequestState, RequestType, StageDecision, Target};
 use super::ids::*;
+use super::request_checks::Asking;
 use super::rights::Actor;
 use super::tenant::Tenant;
 use super::timers::Timer;
@@ -24,56 +25,14 @@ impl Tenant {
         answers: &BTreeMap<QuestionId, String>,
         start: Option<Time>,
     ) -> DomainResult<Outcome> {
-        let pkg = self.package(pkg_id)?.clone();
-        let who = self.requester(actor).ok_or_else(|| match actor {
-            Actor::System => forbidden("The system cannot request access"),
-            _ => forbidden("Your sign-in is blocked or your account was removed: a blocked user cannot request access"),
-        })?;
-        if pkg.is_deleted() {
-            return Err(rule(format!("Access package '{}' was deleted and takes no new requests", pkg.display_name)));
-        }
-        let cat = self.catalog(pkg.catalog)?;
-        if !cat.enabled {
-            return Err(rule(format!("Catalog '{}' is disabled: its packages cannot be requested", cat.display_name)));
-        }
-        let matching = self.matching_policies(actor, &pkg);
-        let pol: Policy = match policy {
-            Some(pid) => {
-                let p = self.policy(pid)?;
-                if p.package != pkg_id {
-                    return Err(invalid(format!("Policy {pid} belongs to another package")));
-                }
-                if !matching.iter().any(|m| m.id == pid) {
-                    return Err(self.why_not(p, &pkg, &who));
-                }
-                p.clone()
+        let Asking { pkg, target, who, policies } = self.check_request(actor, pkg_id, policy)?;
+        let pol: Policy = match policies.as_slice() {
+            [one] => one.clone(),
+            many => {
+                let names: Vec<String> = many.iter().map(|p| format!("{} '{}'", p.id, p.spec.display_name)).collect();
+                return Err(invalid(format!("Several policies let you request it: pick one ({})", names.join(", "))));
             }
-            None => match matching.as_slice() {
-                [one] => (*one).clone(),
-                [] => {
-                    return Err(rule(format!(
-                        "No policy of '{}' lets you request it; ask an administrator for a direct assignment",
-                        pkg.display_name
-                    )));
-                }
-                many => {
-                    let names: Vec<String> =
-                        many.iter().map(|p| format!("{} '{}'", p.id, p.spec.display_name)).collect();
-                    return Err(invalid(format!(
-                        "Several policies let you request it: pick one ({})",
-                        names.join(", ")
-                    )));
-                }
-            },
         };
-        if let Some(u) = who.user {
-            self.check_one_assignment(u, &pkg)?;
-        } else if let Some(r) = self.requests_of_package(pkg_id).find(|r| {
-            r.state.is_open()
-                && matches!(&r.target, Target::External { email, .. } if email.eq_ignore_ascii_case(&who.email))
-        }) {
-            return Err(rule(format!("You already have a pending request for '{}' ({})", pkg.display_name, r.id)));
-        }
         if pol.spec.justification_required && justification.trim().is_empty() {
             return Err(invalid(format!(
                 "Policy '{}' requires a business justification: say why you need it",
@@ -88,23 +47,6 @@ impl Tenant {
             return Err(invalid("The start date is in the past: leave it empty to start at once"));
         }
         ends_after(&pol, start.unwrap_or(now))?;
-        let target = match (who.user, actor) {
-            (Some(u), _) => Target::User { user: u },
-            (None, Actor::External { email, display_name }) => {
-                Target::External { email: email.clone(), display_name: display_name.clone(), org: who.org }
-            }
-            (None, _) => return Err(forbidden("Unknown requestor")),
-        };
-        // Every stage must have someone who can decide it.
-        for (i, st) in pol.spec.stages.iter().enumerate() {
-            if self.stage_approvers(st, &target, who.user).is_empty() {
-                return Err(rule(format!(
-                    "Nobody can approve stage {} of policy '{}' for you (no manager, sponsor or fallback approver); ask an administrator to add a fallback approver",
-                    i + 1,
-                    pol.spec.display_name
-                )));
-            }
-        }
         let id = RequestId(self.alloc());
         let mut req = Request::new(
             id,
@@ -142,64 +84,6 @@ impl Tenant {
         created(id, msg)
     }
 
-    fn why_not(
-        &self,
-        p: &Policy,
-        pkg: &super::access::Package,
-        who: &super::eval::Requester,
-    ) -> super::error::DomainError {
-        if !p.spec.enabled {
-            return rule(format!("Policy '{}' has new requests turned off", p.spec.display_name));
-        }
-        if let Some(c) = self.catalogs.get(&pkg.catalog).filter(|c| !c.external)
-            && (p.spec.scope.is_external() || who.external)
-        {
-            return rule(format!(
-                "Catalog '{}' is not enabled for external users, so guests and users of connected organizations cannot request its packages",
-                c.display_name
-            ));
-        }
-        rule(format!("Policy '{}' does not include you ({})", p.spec.display_name, p.spec.scope.label()))
-    }
-
-    /// One assignment per user per package; a second request is refused with the way forward.
-    pub(crate) fn check_one_assignment(&self, user: UserId, pkg: &super::access::Package) -> DomainResult<()> {
-        if let Some(a) = self.active_assignment(user, pkg.id) {
-            let until = a.end.map(|e| format!(" until {}", e.format("%Y-%m-%d"))).unwrap_or_default();
-            let hint = if self.lifecycle_of(a).allow_extension {
-                format!("; extend it instead ({})", a.id)
-            } else {
-                String::new()
-            };
-            return Err(rule(format!("{} already has '{}'{until}{hint}", self.user_name(user), pkg.display_name)));
-        }
-        // A request made before the person was in the directory is theirs too (same email); only a
-        // guest can have one, so members are checked through their own requests alone (indexed).
-        let guest = self.users.get(&user).filter(|u| u.is_guest());
-        let email = guest.map(|u| u.email.as_str()).unwrap_or_default();
-        let waiting =
-            |r: &&Request| r.state.is_open() && matches!(r.request_type, RequestType::UserAdd | RequestType::AdminAdd);
-        let own =
-            self.requests_of_user(user).filter(|r| r.package == pkg.id && r.target_user() == Some(user)).find(waiting);
-        let before = || {
-            guest.and_then(|_| {
-                self.requests_of_package(pkg.id)
-                    .filter(|r| matches!(&r.target, Target::External { email: e, .. } if e.eq_ignore_ascii_case(email)))
-                    .find(waiting)
-            })
-        };
-        if let Some(r) = own.or_else(before) {
-            return Err(rule(format!(
-                "{} already has a pending request for '{}' ({}, {}): wait for it or cancel it",
-                self.user_name(user),
-                pkg.display_name,
-                r.id,
-                r.state
-            )));
-        }
-        Ok(())
-    }
-
     pub(crate) fn insert_request(&mut self, req: Request) {
         if let Some(u) = req.target_user() {
             self.idx.requests_by_user.entry(u).or_default().insert(req.id);
@@ -214,7 +98,7 @@ impl Tenant {
         self.requests.insert(req.id, req);
     }
 
-    fn stage_approvers(
+    pub(crate) fn stage_approvers(
         &self,
         st: &super::access::ApprovalStage,
         target: &Target,
@@ -337,7 +221,9 @@ impl Tenant {
         }
     }
 
-    pub(crate) fn cmd_cancel(&mut self, actor: &Actor, id: RequestId) -> DomainResult<Outcome> {
+    /// The person's own open request (or, for an assignment manager, anyone's) that has not
+    /// been delivered yet.
+    pub(crate) fn check_cancel(&self, actor: &Actor, id: RequestId) -> DomainResult<Request> {
         let req = self.open_request(id, |s| format!("Request {id} is {} and can no longer be canceled", s.phrase()))?;
         let own = match (actor, &req.target) {
             // Asked before they were in the directory: the request carries their email.
@@ -355,19 +241,19 @@ impl Tenant {
         if !matches!(req.state, RequestState::PendingApproval | RequestState::Submitted | RequestState::Scheduled) {
             return Err(rule(format!("Request {id} is {} and can no longer be canceled", req.state.phrase())));
         }
+        Ok(req)
+    }
+
+    pub(crate) fn cmd_cancel(&mut self, actor: &Actor, id: RequestId) -> DomainResult<Outcome> {
+        self.check_cancel(actor, id)?;
         self.set_request_state(id, RequestState::Canceled);
         self.push_history(id, format!("Canceled by {}", self.actor_label(actor)));
         self.audit(actor, "request.canceled", id, format!("Canceled request {id}"));
         done(format!("Request {id} canceled"))
     }
 
-    pub(crate) fn cmd_decide(
-        &mut self,
-        actor: &Actor,
-        id: RequestId,
-        approve: bool,
-        reason: &str,
-    ) -> DomainResult<Outcome> {
+    /// A request waiting at a stage routed to the actor, who did not ask for it.
+    pub(crate) fn check_decide(&self, actor: &Actor, id: RequestId) -> DomainResult<(Request, UserId)> {
         let req = self.open_request(id, |s| format!("Request {id} is {}, not waiting for approval", s.phrase()))?;
         let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user can approve"))?;
         if req.state != RequestState::PendingApproval {
@@ -383,6 +269,17 @@ impl Tenant {
                 req.approvers.iter().map(|u| self.user_name(*u)).collect::<Vec<_>>().join(", ")
             )));
         }
+        Ok((req, me))
+    }
+
+    pub(crate) fn cmd_decide(
+        &mut self,
+        actor: &Actor,
+        id: RequestId,
+        approve: bool,
+        reason: &str,
+    ) -> DomainResult<Outcome> {
+        let (req, me) = self.check_decide(actor, id)?;
         let st = self
             .request_terms(&req)
             .and_then(|t| t.stages.get(req.stage))

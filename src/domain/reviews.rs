@@ -173,14 +173,14 @@ impl Tenant {
         (review.display_name, removed)
     }
 
-    pub(crate) fn cmd_decide_review(
-        &mut self,
+    /// An item of a review in progress that the actor is a reviewer of: the reviewer, the person
+    /// under review and the review's name.
+    pub(crate) fn check_decide_review(
+        &self,
         actor: &Actor,
         rid: ReviewId,
         aid: AssignmentId,
-        decision: ReviewDecision,
-        justification: &str,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<(UserId, UserId, String)> {
         let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user can review"))?;
         let review = self.review(rid)?;
         if review.state != ReviewState::InProgress {
@@ -196,11 +196,22 @@ impl Tenant {
                 self.user_name(item.user)
             )));
         }
+        Ok((me, item.user, review.display_name.clone()))
+    }
+
+    pub(crate) fn cmd_decide_review(
+        &mut self,
+        actor: &Actor,
+        rid: ReviewId,
+        aid: AssignmentId,
+        decision: ReviewDecision,
+        justification: &str,
+    ) -> DomainResult<Outcome> {
+        let (me, user, name) = self.check_decide_review(actor, rid, aid)?;
         if decision == ReviewDecision::Deny && justification.trim().is_empty() {
             return Err(invalid("Give a reason when you deny access in a review"));
         }
-        let uname = self.user_name(item.user);
-        let name = review.display_name.clone();
+        let uname = self.user_name(user);
         let now = self.clock.now;
         if let Some(r) = self.reviews.get_mut(&rid)
             && let Some(i) = r.items.iter_mut().find(|i| i.assignment == aid)
@@ -214,13 +225,19 @@ impl Tenant {
         done(format!("Recorded \"{}\" for {uname}; it is applied when the review ends", decision.phrase()))
     }
 
-    pub(crate) fn cmd_end_review(&mut self, actor: &Actor, rid: ReviewId) -> DomainResult<Outcome> {
+    /// A review in progress of a package the actor manages.
+    pub(crate) fn check_end_review(&self, actor: &Actor, rid: ReviewId) -> DomainResult<Review> {
         let review = self.review(rid)?.clone();
         let cat = self.package(review.package)?.catalog;
         self.require_package_manager(actor, cat, "end an access review early")?;
         if review.state != ReviewState::InProgress {
             return Err(rule(format!("Review '{}' has already ended", review.display_name)));
         }
+        Ok(review)
+    }
+
+    pub(crate) fn cmd_end_review(&mut self, actor: &Actor, rid: ReviewId) -> DomainResult<Outcome> {
+        self.check_end_review(actor, rid)?;
         let (name, removed) = self.complete_review(rid, actor);
         let mut out = done(format!("Review '{name}' ended and applied: {removed} assignment(s) removed"))?;
         out.fired.reviews_completed = 1;

@@ -142,6 +142,13 @@ pub trait TabView<C> {
     fn hints(&self) -> Vec<Action> {
         Vec::new()
     }
+    /// Why `action` cannot act on this tab's selection now, in the words of the rule the command
+    /// would check (`None`: it may, or it is not a verb here). The shell leaves a refused verb out
+    /// of the footer and the help, and answers its key with this at once, before any form or
+    /// confirmation opens.
+    fn refusal(&self, _ctx: &C, _action: Action) -> Option<String> {
+        None
+    }
     /// The footer word for an action when this tab gives it another meaning than its name
     /// (e.g. `assign` meaning "mark all read" in a mailbox). `None`: the action's own label.
     fn hint_label(&self, _action: Action) -> Option<String> {

@@ -91,9 +91,16 @@ impl<C: Shell> App<C> {
     pub fn help_scope(&self) -> HelpScope {
         HelpScope {
             tabs: self.visible.iter().map(|t| t.to_string()).collect(),
-            verbs: self.views.get(&self.tab).map(|v| v.hints()).unwrap_or_default(),
+            verbs: self.offered(),
             withheld: self.ctx.withheld(),
         }
+    }
+
+    /// The current tab's hints that may act now: a verb the domain refuses is not offered.
+    fn offered(&self) -> Vec<Action> {
+        let Some(view) = self.views.get(&self.tab) else { return Vec::new() };
+        let list = view.mode() == Mode::List;
+        view.hints().into_iter().filter(|a| !list || view.refusal(&self.ctx, *a).is_none()).collect()
     }
 
     /// The tab-bar items: the key of each visible tab's `goto_tab_N`, badges from the views.
@@ -125,7 +132,7 @@ impl<C: Shell> App<C> {
             Some(layer) => layer.hints(),
             None => {
                 let mut a = if in_detail { vec![Action::Down, Action::PrevPane] } else { vec![] };
-                a.extend(self.views.get(&self.tab).map(|v| v.hints()).unwrap_or_default());
+                a.extend(self.offered());
                 if mode == Mode::List {
                     a.extend([Action::Help, Action::Quit]);
                 } else {

@@ -6,6 +6,8 @@ use ratatui::layout::Rect;
 
 use crate::ui::action::Action;
 use crate::ui::app::{App, AppQuestion, Effect, LayerEntry, Owner, Shell, TabView};
+use crate::ui::ask::Ask;
+use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::widgets::Outcome;
 use crate::ui::widgets::confirm::ConfirmState;
@@ -50,6 +52,11 @@ pub fn update<C: Shell>(app: &mut App<C>, action: Action) -> Effect {
         return Effect::Unhandled;
     }
     let tab = app.tab;
+    // A verb the domain refuses here says why at once, instead of opening what it would refuse.
+    let refused = app.views.get(&tab).filter(|v| v.mode() == Mode::List).and_then(|v| v.refusal(&app.ctx, action));
+    if let Some(why) = refused {
+        return app.apply(Effect::error(why), Owner::Tab(tab));
+    }
     let effect = match app.views.get_mut(&tab) {
         Some(view) => {
             if detail_keys(view.as_mut(), action) {
@@ -227,7 +234,7 @@ impl<C: Shell> App<C> {
     /// Quit now, or ask first when input would be lost.
     pub fn request_quit(&mut self) -> Effect {
         if self.is_dirty() {
-            let ask = ConfirmState::new("quit", "Quit", "Discard unsaved changes and quit?")
+            let ask = ConfirmState::new(Ask::Quit, "Quit", "Discard unsaved changes and quit?")
                 .labels("Quit", "Stay")
                 .default_no();
             self.push_layer(Layer::Confirm(ask), Owner::App(AppQuestion::Quit));
@@ -274,7 +281,7 @@ impl<C: Shell> App<C> {
             Layer::Form(f) => match f.handle(action) {
                 FormOutcome::Submit(values) => Some(LayerResult::Submitted { id: f.id.clone(), values }),
                 FormOutcome::Cancel if f.is_dirty() => {
-                    let ask = ConfirmState::new("discard", "Discard changes", "Discard your changes?")
+                    let ask = ConfirmState::new(Ask::DiscardForm, "Discard changes", "Discard your changes?")
                         .labels("Discard", "Keep editing")
                         .default_no();
                     self.push_layer(Layer::Confirm(ask), Owner::App(AppQuestion::DiscardForm));

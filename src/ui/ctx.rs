@@ -10,11 +10,12 @@ use std::rc::Rc;
 use crate::domain::identity::Mode;
 use crate::domain::lint::Finding;
 use crate::domain::when::when;
-use crate::domain::{Actor, CatalogRole, Command, Outcome, Request, RequestId, Tenant, Time, UserId};
+use crate::domain::{Actor, CatalogRole, Command, Intent, Outcome, Request, RequestId, Tenant, Time, UserId};
 use crate::session::{RunError, Session};
 use crate::store::StoreError;
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, Followed, Shell, Tab};
+use crate::ui::ask::Ask;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::picker::{PickItem, PickerState};
@@ -25,6 +26,9 @@ pub struct Ctx {
     pub session: Session,
     /// The lint findings: several tabs show them, worked out once per change of the data.
     lint: PerData<Rc<Vec<Finding>>>,
+    /// The domain's answers to "may I", asked for the footer on every frame: kept until the data
+    /// or the reader changes.
+    refusals: PerData<Refusals>,
     pub location: PathBuf,
     /// The tenant time shown in this frame (read once per tick, never while drawing).
     pub now: Time,
@@ -38,6 +42,9 @@ pub struct Ctx {
     /// goes by default (a new catalog's first package is the likely next step).
     pub recent_catalog: Option<crate::domain::CatalogId>,
 }
+
+/// The domain's answers to "may I" for the intents asked so far: None where it may.
+type Refusals = Rc<RefCell<HashMap<Intent, Option<String>>>>;
 
 /// A value worked out from the data as one reader sees it (a badge's count, the lint), kept
 /// until the data or the reader changes, so a frame does not work it out again.
@@ -77,6 +84,7 @@ impl Ctx {
         Ctx {
             session,
             lint: PerData::default(),
+            refusals: PerData::default(),
             location,
             now,
             saved: SaveState::Saved,
@@ -121,6 +129,18 @@ impl Ctx {
     /// an entry) and who reads it.
     pub fn data_key(&self) -> (u64, Actor) {
         (self.session.store.seq(), self.session.actor.clone())
+    }
+
+    /// Why the signed-in person may not do `intent` now (the domain's refusal), if they may not;
+    /// asked once per change of the data.
+    pub fn refusal(&self, intent: &Intent) -> Option<String> {
+        let known = self.refusals.get(self, |_| Rc::default());
+        if let Some(answer) = known.borrow().get(intent) {
+            return answer.clone();
+        }
+        let answer = self.tenant().may(self.actor(), intent).err().map(|e| e.to_string());
+        known.borrow_mut().insert(intent.clone(), answer.clone());
+        answer
     }
 
     pub fn actor(&self) -> &Actor {
@@ -292,7 +312,7 @@ impl Ctx {
             "sign in by email, e.g. alex@azureblog.net",
         ));
         let current = self.me().map(|u| u.to_string()).unwrap_or_default();
-        PickerState::new("switch_user", "Sign in as", items).highlight(&current).with_entry("Sign in by email as")
+        PickerState::new(Ask::SwitchUser, "Sign in as", items).highlight(&current).with_entry("Sign in by email as")
     }
 
     fn sign_in(&mut self, actor: Actor) -> Effect {
@@ -369,7 +389,7 @@ impl Shell for Ctx {
     fn withheld(&self) -> Vec<Action> {
         let t = self.tenant();
         let mut out = Vec::new();
-        if t.may_move_clock(self.actor()).is_err() {
+        if t.may(self.actor(), &Intent::MoveClock).is_err() {
             out.extend([Action::ClockHour, Action::ClockDay, Action::ClockWeek, Action::ClockMonth, Action::ClockJump]);
         }
         if t.may_act_as(&self.session.operator(), &Actor::System).is_err() {
@@ -408,8 +428,9 @@ impl Shell for Ctx {
             Action::ClockDay => self.advance(86_400),
             Action::ClockWeek => self.advance(7 * 86_400),
             Action::ClockMonth => self.advance(30 * 86_400),
+            Action::ClockJump if let Some(why) = self.refusal(&Intent::MoveClock) => Effect::error(why),
             Action::ClockJump => Effect::Open(Layer::Prompt(
-                PromptState::new("clock_jump", "Move the clock", "Jump to (YYYY-MM-DD [HH:MM], or +7d)")
+                PromptState::new(Ask::ClockJump, "Move the clock", "Jump to (YYYY-MM-DD [HH:MM], or +7d)")
                     .validate(|s| when(s).err().map(|e| e.to_string())),
             )),
             // In team mode only a global administrator may act as someone else: the domain says.
@@ -427,7 +448,7 @@ impl Shell for Ctx {
 
     fn on_result(&mut self, result: LayerResult) -> Effect {
         match result {
-            LayerResult::Prompted { id, text } if id == "clock_jump" => match when(&text) {
+            LayerResult::Prompted { id: Ask::ClockJump, text } => match when(&text) {
                 Ok(w) => {
                     let to = w.resolve(self.tenant().now());
                     // The domain refuses a jump backwards; its message stays in the prompt.
@@ -438,9 +459,9 @@ impl Shell for Ctx {
                 }
                 Err(e) => Effect::Reject(e.to_string()),
             },
-            LayerResult::Picked { id, ids } if id == "switch_user" => match ids.first().map(String::as_str) {
+            LayerResult::Picked { id: Ask::SwitchUser, ids } => match ids.first().map(String::as_str) {
                 Some("external") => Effect::Open(Layer::Prompt(
-                    PromptState::new("switch_external", "Sign in from outside", "Email").validate(|s| {
+                    PromptState::new(Ask::SwitchExternal, "Sign in from outside", "Email").validate(|s| {
                         (!s.contains('@') || !s.contains('.')).then(|| "An email like alex@azureblog.net".to_string())
                     }),
                 )),
@@ -450,11 +471,11 @@ impl Shell for Ctx {
                 },
                 None => Effect::None,
             },
-            LayerResult::Entered { id, text } if id == "switch_user" => match self.tenant().resolve_actor_key(&text) {
+            LayerResult::Entered { id: Ask::SwitchUser, text } => match self.tenant().resolve_actor_key(&text) {
                 Ok(a) => self.sign_in(a),
                 Err(e) => Effect::error(e.to_string()),
             },
-            LayerResult::Prompted { id, text } if id == "switch_external" => {
+            LayerResult::Prompted { id: Ask::SwitchExternal, text } => {
                 match self.tenant().resolve_actor_key(text.trim()) {
                     Ok(a) => self.sign_in(a),
                     Err(e) => Effect::Reject(e.to_string()),

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::ui::action::Action;
+use crate::ui::ask::Ask;
 use crate::ui::keymap::Mode;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
@@ -30,21 +31,21 @@ pub enum Layer {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LayerResult {
     /// A confirm was answered yes.
-    Confirmed { id: String },
+    Confirmed { id: Ask },
     /// A confirm was answered no (or escaped).
-    Declined { id: String },
+    Declined { id: Ask },
     /// A prompt's text (trimmed).
-    Prompted { id: String, text: String },
+    Prompted { id: Ask, text: String },
     /// A picker's chosen ids (one for a single picker).
-    Picked { id: String, ids: Vec<String> },
+    Picked { id: Ask, ids: Vec<String> },
     /// A picker ended on its entry row: the text typed into its filter.
-    Entered { id: String, text: String },
+    Entered { id: Ask, text: String },
     /// A form's values; answer `Effect::Reject(msg)` to keep it open with the error shown.
-    Submitted { id: String, values: FormValues },
+    Submitted { id: Ask, values: FormValues },
 }
 
 impl LayerResult {
-    pub fn id(&self) -> &str {
+    pub fn id(&self) -> &Ask {
         match self {
             LayerResult::Confirmed { id }
             | LayerResult::Declined { id }

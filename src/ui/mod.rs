@@ -21,7 +21,7 @@
 //!         if self.pane.handle(a, &self.rows) { return Effect::None; }
 //!         match a {
 //!             Action::New => Effect::Open(Layer::form(package_form())),
-//!             Action::Delete => Effect::Open(Layer::Confirm(ConfirmState::new("delete:pkg-1", "Delete", "Delete it?"))),
+//!             Action::Delete => Effect::Open(Layer::Confirm(ConfirmState::new(Ask::DeletePackage(pkg), "Delete", "Delete it?"))),
 //!             _ => Effect::Unhandled, // falls through to Shell::global
 //!         }
 //!     }
@@ -29,10 +29,16 @@
 //!         if self.pane.text(c, &self.rows) { Effect::None } else { Effect::Unhandled }
 //!     }
 //!     fn mode(&self) -> Mode { self.pane.mode() }            // Prompt while the filter is typed
-//!     fn hints(&self) -> Vec<Action> { vec![Action::Open, Action::New, Action::Filter] }
+//!     fn hints(&self) -> Vec<Action> { vec![Action::Open, Action::New, Action::Delete, Action::Filter] }
+//!     // The domain's answer for a verb on the selection: a refused verb is left out of the footer
+//!     // and the help, and its key shows this instead of opening anything.
+//!     fn refusal(&self, ctx: &Ctx, a: Action) -> Option<String> {
+//!         (a == Action::Delete).then(|| ctx.refusal(&Intent::DeletePackage { package: pkg })).flatten()
+//!     }
 //!     fn on_result(&mut self, ctx: &mut Ctx, r: LayerResult) -> Effect {
-//!         // LayerResult::Submitted { id, values }: run the domain command; on a refusal return
-//!         // Effect::Reject(err.to_string()) and the form stays open with the message.
+//!         // LayerResult::Submitted { id, values }: `id` is the typed `Ask` the form was opened
+//!         // with; run the domain command; on a refusal return Effect::Reject(err.to_string()) and
+//!         // the form stays open with the message.
 //!         Effect::Batch(vec![Effect::ok("Saved"), Effect::Refresh])
 //!     }
 //!     fn refresh(&mut self, ctx: &Ctx) { self.rows = /* read models */; self.pane.sync(&self.rows); }
@@ -50,6 +56,7 @@ pub mod action;
 pub mod app;
 mod app_render;
 mod app_update;
+pub mod ask;
 pub mod ctx;
 pub mod keymap;
 pub mod layers;

@@ -5,6 +5,7 @@
 
 pub mod demo_ui;
 pub mod personas;
+pub mod policy_ui;
 pub mod random;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -11,11 +11,12 @@ use ratatui::text::Line;
 
 use crate::domain::views::time_left;
 use crate::domain::{
-    Command, OrgId, Request, RequestId, RequestState, RequestType, StageDecision, Target, Tenant, UserId,
+    Command, Intent, OrgId, Request, RequestId, RequestState, RequestType, StageDecision, Target, Tenant, UserId,
 };
 use crate::ui::action::Action;
 use crate::ui::app::Jump;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -97,7 +98,7 @@ impl Approvals {
         let verb = if approve { "Approve" } else { "Deny" };
         let title = format!("{verb} {id} · {} · {need}", stage_text(t, r));
         let label = format!("Reason: {} → {}", short_target(t, &r.target), package_name(t, r));
-        Some(PromptState::new(format!("{}:{id}", if approve { "approve" } else { "deny" }), title, label))
+        Some(PromptState::new(Ask::Decide { request: id, approve }, title, label))
     }
 
     fn decide(&self, ctx: &Ctx, approve: bool) -> Effect {
@@ -410,6 +411,16 @@ impl TabView<Ctx> for Approvals {
         self.mode_lists()
     }
 
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        if !matches!(action, Action::Approve | Action::Deny) || self.shown() != PENDING {
+            return None;
+        }
+        match self.selected_pending() {
+            Some(request) => ctx.refusal(&Intent::Decide { request }),
+            None => Some("Nothing waits for your decision".to_string()),
+        }
+    }
+
     fn hints(&self) -> Vec<Action> {
         match self.shown() {
             PENDING => vec![Action::Approve, Action::Deny, Action::NextPane, Action::Filter],
@@ -424,14 +435,7 @@ impl TabView<Ctx> for Approvals {
     }
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
-        let LayerResult::Prompted { id, text } = result else { return Effect::None };
-        let Some((verb, rid)) = id.split_once(':') else { return Effect::None };
-        let Ok(request) = rid.parse::<RequestId>() else { return Effect::None };
-        let approve = match verb {
-            "approve" => true,
-            "deny" => false,
-            _ => return Effect::None,
-        };
+        let LayerResult::Prompted { id: Ask::Decide { request, approve }, text } = result else { return Effect::None };
         match ctx.run(Command::Decide { request, approve, reason: text }) {
             Ok(out) => Effect::Batch(vec![Effect::ok(outcome_text(&out)), Effect::Refresh]),
             Err(e) => Effect::Reject(e),

@@ -8,14 +8,15 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
-use crate::domain::{CatalogId, CatalogRole, PackageId, ResourceId, UserId};
+use crate::domain::{CatalogId, CatalogRole, Intent, PackageId, ResourceId, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::catalogs_forms as forms;
-use crate::ui::tabs::common::{cell, detail_pane, fmt_time, heading, kv, muted_cell, state_cell};
+use crate::ui::tabs::common::{NOTHING_SELECTED, cell, detail_pane, fmt_time, heading, kv, muted_cell, state_cell};
 use crate::ui::tabs::lists::{AnyList, IdList};
 use crate::ui::tabs::panes::{Focus, Notice, areas, bar_names, pane_bar, yes_no};
 use crate::ui::theme::Theme;
@@ -27,14 +28,11 @@ const PACKAGES: usize = 1;
 const ROLES: usize = 2;
 const SUBS: usize = 3;
 
-/// What the signed-in person may do with the selected catalog (for the hints only: the domain
-/// decides).
+/// Whether the signed-in person owns the selected catalog (what its detail says; the verbs ask
+/// the domain).
 #[derive(Debug, Clone, Copy, Default)]
 struct Rights {
-    create: bool,
     own: bool,
-    /// May make packages in the selected catalog.
-    packages: bool,
 }
 
 pub struct Catalogs {
@@ -118,7 +116,7 @@ impl Catalogs {
     fn load_detail(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         let actor = ctx.actor();
-        self.rights = Rights { create: t.can_create_catalog(actor), own: false, packages: false };
+        self.rights = Rights { own: false };
         let Some(cat) = self.selected().and_then(|id| t.catalogs.get(&id)) else {
             self.resources.set(ctx, vec![]);
             self.packages.set(ctx, vec![]);
@@ -126,7 +124,6 @@ impl Catalogs {
             return;
         };
         self.rights.own = t.can_own_catalog(actor, cat.id);
-        self.rights.packages = t.can_manage_packages(actor, cat.id);
         let mut res: Vec<(CatalogId, ResourceId)> = cat.resources.iter().map(|r| (cat.id, *r)).collect();
         res.sort_by_key(|(_, r)| t.resource_name(*r).to_lowercase());
         let mut pkgs: Vec<&crate::domain::Package> = t.packages_of_catalog(cat.id).collect();
@@ -198,63 +195,49 @@ impl Catalogs {
         } else {
             format!("Delete catalog '{}' and its resource list?", cat.display_name)
         };
-        Effect::Open(Layer::Confirm(
-            ConfirmState::new(format!("delete_catalog:{}", cat.id), "Delete catalog", msg).default_no(),
-        ))
+        Effect::Open(Layer::Confirm(ConfirmState::new(Ask::DeleteCatalog(cat.id), "Delete catalog", msg).default_no()))
     }
 
     /// The verbs of the focused list.
     fn verb(&mut self, ctx: &Ctx, action: Action) -> Effect {
         if self.focus.main() && action == Action::New {
-            return forms::new_catalog(ctx, &mut self.notice);
+            return forms::new_catalog();
         }
         let Some(cat) = self.selected() else { return Effect::None };
-        let remove = matches!(action, Action::Delete | Action::Remove);
-        // Each verb needs the owner role: the domain's refusal comes before any question.
-        let what = match (self.focus.sub(), action) {
-            (None, Action::Open) => {
-                self.focus.to_sub(self.focus.shown);
-                return Effect::None;
-            }
-            (None, Action::Edit) => "edit it",
-            (None, Action::Delete) => "delete it",
-            (Some(RESOURCES), Action::New) => "add resources to it",
-            (Some(RESOURCES), _) if remove => "remove resources from it",
-            (Some(ROLES), Action::New) => "manage its roles",
-            (Some(PACKAGES), Action::New) => {
-                return crate::ui::tabs::packages_forms::new_package(ctx, Some(cat), &mut self.notice);
-            }
-            (Some(ROLES), _) if remove => "manage its roles",
-            _ => return Effect::Unhandled,
-        };
+        // Whether the verb may act is the domain's: the shell asked `refusal` before this.
         let t = ctx.tenant();
-        if let Err(e) = t.require_catalog_owner(ctx.actor(), cat, what) {
-            return self.notice.refuse(e.to_string());
+        if (self.focus.sub(), action) == (None, Action::Open) {
+            self.focus.to_sub(self.focus.shown);
+            return Effect::None;
         }
-        let confirm = |id: String, title: &str, msg: String| {
+        let confirm = |id: Ask, title: &str, msg: String| {
             Effect::Open(Layer::Confirm(ConfirmState::new(id, title, msg).default_no()))
         };
+        let remove = matches!(action, Action::Delete | Action::Remove);
         match (self.focus.sub(), action) {
             (None, Action::Edit) => forms::edit_catalog(ctx, cat),
-            (None, _) => self.delete_catalog(ctx),
+            (None, Action::Delete) => self.delete_catalog(ctx),
+            (None, _) => Effect::Unhandled,
             (Some(RESOURCES), Action::New) => forms::resource_picker(ctx, cat),
-            (Some(RESOURCES), _) => match self.resources.selected() {
-                Some((cat, res)) => confirm(
-                    format!("remove_resource:{cat}:{res}"),
+            (Some(RESOURCES), _) if remove => match self.resources.selected() {
+                Some((catalog, resource)) => confirm(
+                    Ask::RemoveCatalogResource { catalog, resource },
                     "Remove resource",
-                    format!("Remove '{}' from this catalog? Packages can no longer use it.", t.resource_name(res)),
+                    format!("Remove '{}' from this catalog? Packages can no longer use it.", t.resource_name(resource)),
                 ),
                 None => Effect::None,
             },
-            (Some(_), Action::New) => forms::grant_role(ctx, cat),
-            (Some(_), _) => match self.roles.selected() {
-                Some((cat, user, role)) => confirm(
-                    format!("revoke:{cat}:{user}:{role}"),
+            (Some(ROLES), Action::New) => forms::grant_role(ctx, cat),
+            (Some(PACKAGES), Action::New) => crate::ui::tabs::packages_forms::new_package(ctx, Some(cat)),
+            (Some(ROLES), _) if remove => match self.roles.selected() {
+                Some((catalog, user, role)) => confirm(
+                    Ask::RevokeRole { catalog, user, role },
                     "Revoke role",
                     format!("Revoke {} from {}?", role.label(), t.user_name(user)),
                 ),
                 None => Effect::None,
             },
+            _ => Effect::Unhandled,
         }
     }
 }
@@ -307,22 +290,38 @@ impl TabView<Ctx> for Catalogs {
         self.mode_focused()
     }
 
-    fn hints(&self) -> Vec<Action> {
-        let mut h = vec![];
-        let has = self.selected().is_some();
-        match self.focus.sub() {
-            None => {
-                if self.rights.create {
-                    h.push(Action::New);
-                }
-                if self.rights.own && has {
-                    h.extend([Action::Edit, Action::Delete]);
-                }
+    /// Each verb of the focused list, asked of the domain for the selected catalog and row.
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        let remove = matches!(action, Action::Delete | Action::Remove);
+        let cat = self.selected();
+        let intent = match (self.focus.sub(), action) {
+            (None, Action::New) => Some(Intent::CreateCatalog),
+            (None, Action::Edit) => cat.map(|catalog| Intent::EditCatalog { catalog }),
+            (None, Action::Delete) => cat.map(|catalog| Intent::DeleteCatalog { catalog }),
+            (Some(RESOURCES), Action::New) => cat.map(|catalog| Intent::AddCatalogResource { catalog }),
+            (Some(RESOURCES), _) if remove => {
+                self.resources.selected().map(|(catalog, resource)| Intent::RemoveCatalogResource { catalog, resource })
             }
-            Some(RESOURCES | ROLES) if self.rights.own && has => h.extend([Action::New, Action::Delete]),
-            Some(PACKAGES) if self.rights.packages && has => h.push(Action::New),
-            _ => {}
+            (Some(ROLES), Action::New) => cat.map(|catalog| Intent::GrantCatalogRole { catalog }),
+            (Some(PACKAGES), Action::New) => cat.map(|catalog| Intent::CreatePackage { catalog }),
+            (Some(ROLES), _) if remove => {
+                self.roles.selected().map(|(catalog, user, role)| Intent::RevokeCatalogRole { catalog, user, role })
+            }
+            _ => return None,
+        };
+        match intent {
+            Some(i) => ctx.refusal(&i),
+            None => Some(NOTHING_SELECTED.to_string()),
         }
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        let mut h = match self.focus.sub() {
+            None => vec![Action::New, Action::Edit, Action::Delete],
+            Some(RESOURCES | ROLES) => vec![Action::New, Action::Delete],
+            Some(PACKAGES) => vec![Action::New],
+            _ => vec![],
+        };
         h.extend([Action::NextPane, Action::Filter]);
         h
     }

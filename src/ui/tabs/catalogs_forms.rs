@@ -5,14 +5,14 @@ use std::str::FromStr;
 
 use crate::domain::{CatalogId, CatalogRole, CatalogSpec, Command, ResourceId, UserId};
 use crate::ui::app::Effect;
+use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::catalogs::Catalogs;
-use crate::ui::tabs::panes::Notice;
 use crate::ui::widgets::form::{Field, Form, FormValues};
 use crate::ui::widgets::picker::{PickItem, PickerState};
 
-fn catalog_form(id: String, title: String, spec: &CatalogSpec) -> Form {
+fn catalog_form(id: Ask, title: String, spec: &CatalogSpec) -> Form {
     Form::new(id, title)
         .field(Field::text("name", "Name").required().value(spec.display_name.clone()))
         .field(Field::text("description", "Description").value(spec.description.clone()))
@@ -24,13 +24,10 @@ fn catalog_form(id: String, title: String, spec: &CatalogSpec) -> Form {
         )
 }
 
-/// The form for a new catalog, if the signed-in person may create one (else the domain's refusal).
-pub fn new_catalog(ctx: &Ctx, notice: &mut Notice) -> Effect {
-    if let Err(e) = ctx.tenant().require_catalog_creator(ctx.actor()) {
-        return notice.refuse(e.to_string());
-    }
+/// The form for a new catalog (the shell asked the domain whether the person may create one).
+pub fn new_catalog() -> Effect {
     let spec = CatalogSpec { display_name: String::new(), description: String::new(), enabled: true, external: false };
-    Effect::Open(Layer::form(catalog_form("catalog:new".into(), "New catalog".into(), &spec)))
+    Effect::Open(Layer::form(catalog_form(Ask::Catalog(None), "New catalog".into(), &spec)))
 }
 
 pub fn edit_catalog(ctx: &Ctx, cat: CatalogId) -> Effect {
@@ -41,7 +38,7 @@ pub fn edit_catalog(ctx: &Ctx, cat: CatalogId) -> Effect {
         enabled: c.enabled,
         external: c.external,
     };
-    Effect::Open(Layer::form(catalog_form(format!("catalog:{cat}"), format!("Edit '{}'", c.display_name), &spec)))
+    Effect::Open(Layer::form(catalog_form(Ask::Catalog(Some(cat)), format!("Edit '{}'", c.display_name), &spec)))
 }
 
 /// Directory resources not yet in the catalog. The domain checks ownership when one is added.
@@ -70,7 +67,7 @@ pub fn resource_picker(ctx: &Ctx, cat: CatalogId) -> Effect {
         return Effect::info("Every directory resource is already in this catalog");
     }
     let title = format!("Add a resource to '{}'", c.display_name);
-    Effect::Open(Layer::Picker(PickerState::new(format!("add_resource:{cat}"), title, items)))
+    Effect::Open(Layer::Picker(PickerState::new(Ask::AddCatalogResource(cat), title, items)))
 }
 
 /// Active directory users by name, for a lookup field.
@@ -89,7 +86,7 @@ pub fn grant_role(ctx: &Ctx, cat: CatalogId) -> Effect {
         (CatalogRole::Reader, "read only"),
     ]
     .map(|(r, what)| (r.to_string(), format!("{} ({what})", r.label())));
-    let form = Form::new(format!("grant_role:{cat}"), format!("Grant a role in '{}'", c.display_name))
+    let form = Form::new(Ask::GrantRole(cat), format!("Grant a role in '{}'", c.display_name))
         .field(Field::lookup("user", "User", user_items(ctx), false).required())
         .field(Field::choice("role", "Role", roles));
     Effect::Open(Layer::form(form))
@@ -118,60 +115,41 @@ fn run_form(tab: &mut Catalogs, ctx: &mut Ctx, command: Command) -> Effect {
 
 pub fn answer(tab: &mut Catalogs, ctx: &mut Ctx, result: LayerResult) -> Effect {
     match result {
-        LayerResult::Submitted { id, values } => {
-            let Some((kind, rest)) = id.split_once(':') else { return Effect::None };
-            match kind {
-                "catalog" => {
-                    let spec = CatalogSpec {
-                        display_name: values.text("name").to_string(),
-                        description: values.text("description").to_string(),
-                        enabled: values.bool("enabled"),
-                        external: values.bool("external"),
-                    };
-                    let cmd = match parse::<CatalogId>(Some(rest)) {
-                        Some(catalog) => Command::UpdateCatalog { catalog, spec },
-                        None => Command::CreateCatalog { spec },
-                    };
-                    run_form(tab, ctx, cmd)
-                }
-                "grant_role" => {
-                    let (Some(catalog), Some(user), Some(role)) =
-                        (parse(Some(rest)), picked_user(&values), parse::<CatalogRole>(values.choice("role")))
-                    else {
-                        return Effect::Reject("Choose a user and a role".into());
-                    };
-                    run_form(tab, ctx, Command::GrantCatalogRole { catalog, user, role })
-                }
-                _ => Effect::None,
-            }
+        LayerResult::Submitted { id: Ask::Catalog(which), values } => {
+            let spec = CatalogSpec {
+                display_name: values.text("name").to_string(),
+                description: values.text("description").to_string(),
+                enabled: values.bool("enabled"),
+                external: values.bool("external"),
+            };
+            let cmd = match which {
+                Some(catalog) => Command::UpdateCatalog { catalog, spec },
+                None => Command::CreateCatalog { spec },
+            };
+            run_form(tab, ctx, cmd)
         }
-        LayerResult::Picked { id, ids } => {
-            let catalog = id.strip_prefix("add_resource:").and_then(|s| s.parse::<CatalogId>().ok());
-            match (catalog, parse::<ResourceId>(ids.first().map(String::as_str))) {
-                (Some(catalog), Some(resource)) => {
-                    tab.notice.run(ctx, Command::AddCatalogResource { catalog, resource })
-                }
-                _ => Effect::None,
+        LayerResult::Submitted { id: Ask::GrantRole(catalog), values } => {
+            let (Some(user), Some(role)) = (picked_user(&values), parse::<CatalogRole>(values.choice("role"))) else {
+                return Effect::Reject("Choose a user and a role".into());
+            };
+            run_form(tab, ctx, Command::GrantCatalogRole { catalog, user, role })
+        }
+        LayerResult::Picked { id: Ask::AddCatalogResource(catalog), ids } => {
+            match parse::<ResourceId>(ids.first().map(String::as_str)) {
+                Some(resource) => tab.notice.run(ctx, Command::AddCatalogResource { catalog, resource }),
+                None => Effect::None,
             }
         }
         LayerResult::Confirmed { id } => {
-            let parts: Vec<&str> = id.split(':').collect();
-            let cmd = match parts.as_slice() {
-                ["delete_catalog", c] => parse(Some(c)).map(|catalog| Command::DeleteCatalog { catalog }),
-                ["remove_resource", c, r] => match (parse(Some(c)), parse(Some(r))) {
-                    (Some(catalog), Some(resource)) => Some(Command::RemoveCatalogResource { catalog, resource }),
-                    _ => None,
-                },
-                ["revoke", c, u, r] => match (parse(Some(c)), parse(Some(u)), parse(Some(r))) {
-                    (Some(catalog), Some(user), Some(role)) => Some(Command::RevokeCatalogRole { catalog, user, role }),
-                    _ => None,
-                },
-                _ => None,
+            let cmd = match id {
+                Ask::DeleteCatalog(catalog) => Command::DeleteCatalog { catalog },
+                Ask::RemoveCatalogResource { catalog, resource } => {
+                    Command::RemoveCatalogResource { catalog, resource }
+                }
+                Ask::RevokeRole { catalog, user, role } => Command::RevokeCatalogRole { catalog, user, role },
+                _ => return Effect::None,
             };
-            match cmd {
-                Some(cmd) => tab.notice.run(ctx, cmd),
-                None => Effect::None,
-            }
+            tab.notice.run(ctx, cmd)
         }
         _ => Effect::None,
     }

@@ -11,6 +11,9 @@ use crate::ui::theme::Theme;
 use crate::ui::widgets::detail::{DetailScroll, LABEL};
 use crate::ui::widgets::table::CellText;
 
+/// The answer to a verb pressed on an empty list.
+pub const NOTHING_SELECTED: &str = "Nothing is selected: pick a row first";
+
 /// "2026-11-16 09:00".
 pub fn fmt_time(t: Time) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()

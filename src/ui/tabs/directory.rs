@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::domain::{Command, ResourceId, ResourceKind, UserId};
+use crate::domain::{Command, Intent, ResourceId, ResourceKind, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, outcome_text};
@@ -272,7 +272,7 @@ impl Directory {
         }
     }
 
-    fn submit(&mut self, ctx: &mut Ctx, id: &str, values: &FormValues) -> Effect {
+    fn submit(&mut self, ctx: &mut Ctx, id: &crate::ui::ask::Ask, values: &FormValues) -> Effect {
         // A new login first: if the domain refuses it, nothing has changed and the form stays.
         if let Some(c) = forms::login_change(ctx.tenant(), id, values)
             && let Err(e) = ctx.run(c)
@@ -371,6 +371,27 @@ impl TabView<Ctx> for Directory {
 
     fn mode(&self) -> Mode {
         self.list().pane().mode()
+    }
+
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        if self.zoom.is_some() {
+            return None;
+        }
+        let intent = match (action, self.pane) {
+            (Action::New, Pane::Users) => Intent::CreateUser,
+            (Action::New, _) => Intent::CreateResource,
+            (Action::Edit, Pane::Users) => match self.selected_user() {
+                Some(user) => Intent::EditUser { user },
+                None => return Some(NOTHING_SELECTED.to_string()),
+            },
+            (Action::Edit, _) => return Some("Resources are not edited here; only users are".to_string()),
+            (Action::Assign | Action::Remove, _) if self.shown().is_none() => {
+                return Some(NOTHING_SELECTED.to_string());
+            }
+            (Action::Assign | Action::Remove, _) => Intent::DirectGrant,
+            _ => return None,
+        };
+        ctx.refusal(&intent)
     }
 
     fn hints(&self) -> Vec<Action> {

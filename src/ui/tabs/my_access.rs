@@ -5,10 +5,11 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
 use crate::domain::views::time_left;
-use crate::domain::{Assignment, AssignmentId, Command, PackageId, Request, RequestId, RequestState};
+use crate::domain::{Assignment, AssignmentId, Command, Intent, PackageId, Request, RequestId, RequestState};
 use crate::ui::action::Action;
 use crate::ui::app::Jump;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::{Ctx, PerData};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -42,8 +43,8 @@ pub struct MyAccess {
     request_count: usize,
     /// My requests waiting for approval (the badge), counted once per change of the data.
     pending_requests: PerData<usize>,
-    /// The package a request form is open for.
-    requesting: Option<PackageId>,
+    /// The question fields of the request form open now: which policy's question each answers.
+    questions: Vec<request::QuestionField>,
     /// Who the lists were built for: another sign-in starts again at Available.
     shown_for: Option<crate::domain::Actor>,
     /// The request just submitted: selected when the lists are next read.
@@ -101,7 +102,7 @@ impl MyAccess {
             ),
             request_count: 0,
             pending_requests: PerData::default(),
-            requesting: None,
+            questions: Vec::new(),
             shown_for: None,
             submitted: None,
         }
@@ -162,7 +163,11 @@ impl MyAccess {
                         }
                     }
                     lines.push(Line::raw(""));
-                    lines.push(Line::styled("r or Enter: request it", theme.muted));
+                    // The domain's answer, as the footer's: a way forward, or why not.
+                    match ctx.refusal(&Intent::Request { package: p.id }) {
+                        None => lines.push(Line::styled("r or Enter: request it", theme.muted)),
+                        Some(why) => lines.push(Line::styled(why, theme.muted)),
+                    }
                 }
             }
             REQUESTS => {
@@ -199,7 +204,7 @@ impl MyAccess {
                             ratatui::text::Span::raw(h.text.clone()),
                         ]));
                     }
-                    if r.state.is_open() {
+                    if ctx.refusal(&Intent::CancelRequest { request: r.id }).is_none() {
                         lines.push(Line::raw(""));
                         lines.push(Line::styled("c: cancel this request", theme.muted));
                     }
@@ -227,10 +232,10 @@ impl MyAccess {
                     lines.push(kv(theme, if a.is_active() { "Grants" } else { "Granted" }, grants.join(", ")));
                     if a.is_active() {
                         lines.push(Line::raw(""));
-                        if t.lifecycle_of(a).allow_extension {
+                        if ctx.refusal(&Intent::Extend { assignment: a.id }).is_none() {
                             lines.push(Line::styled("E: ask to extend", theme.muted));
                         }
-                        if t.lifecycle_of(a).allow_self_removal {
+                        if ctx.refusal(&Intent::RemoveOwn { assignment: a.id }).is_none() {
                             lines.push(Line::styled("R: remove my access", theme.muted));
                         }
                     }
@@ -307,30 +312,24 @@ impl TabView<Ctx> for MyAccess {
         let pane = self.shown();
         match action {
             Action::Request | Action::Open if pane == AVAILABLE => match self.selected_package() {
-                Some(pkg) => match self.request_form(ctx, pkg) {
-                    Some(f) => {
-                        self.requesting = Some(pkg);
-                        Effect::Open(Layer::form(f))
-                    }
-                    None => Effect::error("That package is gone"),
-                },
+                Some(pkg) => self.open_request_form(ctx, pkg),
                 None => Effect::info("Nothing to request here"),
             },
             Action::New => Effect::Open(Layer::Prompt(PromptState::new(
-                "link",
+                Ask::RequestLink,
                 "Request by link",
                 "Package id from its link (e.g. pk12)",
             ))),
             Action::CancelRequest if pane == REQUESTS => match self.selected_request() {
                 Some(id) => Effect::Open(Layer::Confirm(
-                    ConfirmState::new(format!("cancel:{id}"), "Cancel request", format!("Cancel request {id}?"))
+                    ConfirmState::new(Ask::CancelRequest(id), "Cancel request", format!("Cancel request {id}?"))
                         .default_no(),
                 )),
                 None => Effect::None,
             },
             Action::Extend if pane == ASSIGNMENTS => match self.selected_assignment() {
                 Some(id) => Effect::Open(Layer::Prompt(PromptState::new(
-                    format!("extend:{id}"),
+                    Ask::Extend(id),
                     "Extend access",
                     "Why do you still need it?",
                 ))),
@@ -338,12 +337,8 @@ impl TabView<Ctx> for MyAccess {
             },
             Action::Remove if pane == ASSIGNMENTS => match self.selected_assignment() {
                 Some(id) => Effect::Open(Layer::Confirm(
-                    ConfirmState::new(
-                        format!("leave:{id}"),
-                        "Remove my access",
-                        format!("Give up assignment {id} now?"),
-                    )
-                    .default_no(),
+                    ConfirmState::new(Ask::RemoveOwn(id), "Remove my access", format!("Give up assignment {id} now?"))
+                        .default_no(),
                 )),
                 None => Effect::None,
             },
@@ -357,6 +352,26 @@ impl TabView<Ctx> for MyAccess {
 
     fn mode(&self) -> Mode {
         self.mode_lists()
+    }
+
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        let intent = match (self.shown(), action) {
+            (AVAILABLE, Action::Request | Action::Open) => {
+                self.selected_package().map(|package| Intent::Request { package })
+            }
+            (REQUESTS, Action::CancelRequest) => {
+                self.selected_request().map(|request| Intent::CancelRequest { request })
+            }
+            (ASSIGNMENTS, Action::Extend) => self.selected_assignment().map(|assignment| Intent::Extend { assignment }),
+            (ASSIGNMENTS, Action::Remove) => {
+                self.selected_assignment().map(|assignment| Intent::RemoveOwn { assignment })
+            }
+            _ => return None,
+        };
+        match intent {
+            Some(i) => ctx.refusal(&i),
+            None => Some(NOTHING_SELECTED.to_string()),
+        }
     }
 
     fn hints(&self) -> Vec<Action> {
@@ -377,24 +392,18 @@ impl TabView<Ctx> for MyAccess {
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
         match result {
-            LayerResult::Submitted { id, values } if id == "request" => self.submit_request(ctx, &values),
-            LayerResult::Confirmed { id } => {
-                if let Some(r) = id.strip_prefix("cancel:").and_then(|s| s.parse::<RequestId>().ok()) {
-                    return ctx.run_effect(Command::CancelRequest { request: r });
-                }
-                if let Some(a) = id.strip_prefix("leave:").and_then(|s| s.parse::<AssignmentId>().ok()) {
-                    return ctx.run_effect(Command::RemoveOwnAssignment { assignment: a });
-                }
-                Effect::None
+            LayerResult::Submitted { id: Ask::Request(package), values } => self.submit_request(ctx, package, &values),
+            LayerResult::Confirmed { id: Ask::CancelRequest(request) } => {
+                ctx.run_effect(Command::CancelRequest { request })
             }
-            LayerResult::Prompted { id, text } if id == "link" => self.open_link(ctx, &text),
-            LayerResult::Prompted { id, text } => {
-                match id.strip_prefix("extend:").and_then(|s| s.parse::<AssignmentId>().ok()) {
-                    Some(a) => match ctx.run(Command::RequestExtension { assignment: a, justification: text }) {
-                        Ok(out) => Effect::Batch(vec![Effect::ok(crate::ui::ctx::outcome_text(&out)), Effect::Refresh]),
-                        Err(e) => Effect::Reject(e),
-                    },
-                    None => Effect::None,
+            LayerResult::Confirmed { id: Ask::RemoveOwn(assignment) } => {
+                ctx.run_effect(Command::RemoveOwnAssignment { assignment })
+            }
+            LayerResult::Prompted { id: Ask::RequestLink, text } => self.open_link(ctx, &text),
+            LayerResult::Prompted { id: Ask::Extend(assignment), text } => {
+                match ctx.run(Command::RequestExtension { assignment, justification: text }) {
+                    Ok(out) => Effect::Batch(vec![Effect::ok(crate::ui::ctx::outcome_text(&out)), Effect::Refresh]),
+                    Err(e) => Effect::Reject(e),
                 }
             }
             _ => Effect::None,

@@ -9,9 +9,10 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
 use super::lookups::{parse_ids, user_items};
-use crate::domain::{Command, ConnectedOrg, OrgId, OrgSpec, OrgState, RequestScope, Tenant, UserId};
+use crate::domain::{Command, ConnectedOrg, Intent, OrgId, OrgSpec, OrgState, RequestScope, Tenant, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -177,11 +178,11 @@ fn targeting(t: &Tenant, o: &ConnectedOrg) -> (Vec<String>, Vec<String>) {
     (named, general)
 }
 
-/// The add/edit form ("org"); editing carries the organization's id as `org`.
+/// The add/edit form; its id (`Ask::Org`) names the organization edited.
 pub fn org_form(t: &Tenant, existing: Option<&ConnectedOrg>) -> Form {
     let title = existing.map_or("New connected organization".to_string(), |o| format!("Edit '{}'", o.display_name));
     let ids = |s: &BTreeSet<UserId>| s.iter().map(|u| u.to_string()).collect::<Vec<_>>();
-    let mut form = Form::new("org", title)
+    let mut form = Form::new(Ask::Org(existing.map(|o| o.id)), title)
         .field(Field::text("name", "Name"))
         .field(Field::text("description", "Description"))
         .field(Field::text("domains", "Domains").help("Comma-separated, e.g. fabrikam.com, fabrikam.co.uk"))
@@ -203,7 +204,6 @@ pub fn org_form(t: &Tenant, existing: Option<&ConnectedOrg>) -> Form {
         form.set_value("state", state_name(o.state));
         form.set_value("internal_sponsors", ids(&o.internal_sponsors));
         form.set_value("external_sponsors", ids(&o.external_sponsors));
-        form = form.carry("org", o.id.to_string());
     }
     form
 }
@@ -253,7 +253,7 @@ impl TabView<Ctx> for Organizations {
             Action::Delete => match self.selected().and_then(|id| ctx.tenant().orgs.get(&id)) {
                 Some(o) => Effect::Open(Layer::Confirm(
                     ConfirmState::new(
-                        format!("delete_org:{}", o.id),
+                        Ask::DeleteOrg(o.id),
                         "Delete connected organization",
                         format!("Delete '{}'? Its users can no longer request through it.", o.display_name),
                     )
@@ -274,20 +274,30 @@ impl TabView<Ctx> for Organizations {
         self.mode_lists()
     }
 
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        let intent = match (action, self.selected()) {
+            (Action::New, _) => Intent::CreateOrg,
+            (Action::Edit | Action::Open, Some(org)) => Intent::EditOrg { org },
+            (Action::Delete, Some(org)) => Intent::DeleteOrg { org },
+            (Action::Edit | Action::Delete, None) => return Some(NOTHING_SELECTED.to_string()),
+            _ => return None,
+        };
+        ctx.refusal(&intent)
+    }
+
     fn hints(&self) -> Vec<Action> {
         vec![Action::New, Action::Edit, Action::Delete, Action::Filter]
     }
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
         match result {
-            LayerResult::Submitted { id, values } if id == "org" => {
+            LayerResult::Submitted { id: Ask::Org(which), values } => {
                 let spec = match org_spec(&values) {
                     Ok(s) => s,
                     Err(e) => return Effect::Reject(e),
                 };
-                let cmd = match values.get("org").map(|v| v.as_text().parse::<OrgId>()) {
-                    Some(Ok(org)) => Command::UpdateOrg { org, spec },
-                    Some(Err(e)) => return Effect::Reject(e),
+                let cmd = match which {
+                    Some(org) => Command::UpdateOrg { org, spec },
                     None => Command::CreateOrg { spec },
                 };
                 match ctx.run(cmd) {
@@ -295,10 +305,7 @@ impl TabView<Ctx> for Organizations {
                     Err(e) => Effect::Reject(e),
                 }
             }
-            LayerResult::Confirmed { id } => match id.strip_prefix("delete_org:").map(str::parse::<OrgId>) {
-                Some(Ok(org)) => ctx.run_effect(Command::DeleteOrg { org }),
-                _ => Effect::None,
-            },
+            LayerResult::Confirmed { id: Ask::DeleteOrg(org) } => ctx.run_effect(Command::DeleteOrg { org }),
             _ => Effect::None,
         }
     }

@@ -12,13 +12,13 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
-use crate::domain::{AssignmentId, PackageId, PolicyId, RequestId, ResourceId};
+use crate::domain::{AssignmentId, Intent, PackageId, PolicyId, RequestId, ResourceId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
-use crate::ui::tabs::common::{detail_pane, fmt_time, heading, kv, kv_styled};
+use crate::ui::tabs::common::{NOTHING_SELECTED, detail_pane, fmt_time, heading, kv, kv_styled};
 use crate::ui::tabs::lists::{AnyList, IdList};
 use crate::ui::tabs::packages_forms as forms;
 use crate::ui::tabs::packages_rows::{PkgRow, assignment_row, lint_of, package_row, policy_row, request_row, role_row};
@@ -36,7 +36,6 @@ const SUBS: usize = 4;
 /// decides).
 #[derive(Debug, Clone, Copy, Default)]
 struct Rights {
-    create: bool,
     manage: bool,
     assign: bool,
     live: bool,
@@ -149,8 +148,7 @@ impl Packages {
     fn load_detail(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         let actor = ctx.actor();
-        self.rights =
-            Rights { create: t.catalogs.keys().any(|c| t.can_manage_packages(actor, *c)), ..Rights::default() };
+        self.rights = Rights::default();
         let Some(p) = self.selected().and_then(|id| t.packages.get(&id)) else {
             self.lint.clear();
             self.roles.set(ctx, vec![]);
@@ -230,46 +228,22 @@ impl Packages {
         if self.focus.main() && action == Action::New {
             // The catalog just made, else the selected package's.
             let selected = self.selected().and_then(|p| ctx.tenant().packages.get(&p)).map(|p| p.catalog);
-            return forms::new_package(ctx, ctx.recent_catalog.or(selected), &mut self.notice);
+            return forms::new_package(ctx, ctx.recent_catalog.or(selected));
         }
         let Some(pkg) = self.selected() else { return Effect::None };
-        let Some(cat) = ctx.tenant().packages.get(&pkg).map(|p| p.catalog) else { return Effect::None };
-        let remove = matches!(action, Action::Delete | Action::Remove);
-        // The role each verb needs (package manager, or assignment manager): the domain's
-        // refusal comes before any question.
-        let need: Option<(bool, &str)> = match (self.focus.sub(), action) {
-            (None, Action::Open) => {
-                self.focus.to_sub(self.focus.shown);
-                return Effect::None;
-            }
-            (Some(REQUESTS), Action::Open) => None,
-            (_, Action::Assign) => Some((false, "assign access packages directly")),
-            (Some(ASSIGNMENTS), _) if remove => Some((false, "remove assignments")),
-            (None, Action::Edit | Action::Toggle) => Some((true, "edit access packages")),
-            (None, Action::Delete) => Some((true, "delete access packages")),
-            (Some(ROLES), Action::New) => Some((true, "change resource roles")),
-            (Some(ROLES), _) if remove => Some((true, "change resource roles")),
-            (Some(POLICIES), Action::New) => Some((true, "create policies")),
-            (Some(POLICIES), Action::Edit | Action::Open) => Some((true, "edit policies")),
-            (Some(POLICIES), _) if remove => Some((true, "delete policies")),
-            _ => return Effect::Unhandled,
-        };
-        let t = ctx.tenant();
-        let allowed = match need {
-            Some((true, what)) => t.require_package_manager(ctx.actor(), cat, what),
-            Some((false, what)) => t.require_assignment_manager(ctx.actor(), cat, what),
-            None => Ok(()),
-        };
-        if let Err(e) = allowed {
-            return self.notice.refuse(e.to_string());
+        // Whether the verb may act is the domain's: the shell asked `refusal` before this.
+        if (self.focus.sub(), action) == (None, Action::Open) {
+            self.focus.to_sub(self.focus.shown);
+            return Effect::None;
         }
+        let remove = matches!(action, Action::Delete | Action::Remove);
         match (self.focus.sub(), action) {
-            (_, Action::Assign) => forms::assign(ctx, pkg, &mut self.notice),
+            (_, Action::Assign) => forms::assign(ctx, pkg),
             (None, Action::Edit) => forms::edit_package(ctx, pkg),
             (None, Action::Delete) => forms::confirm_delete(ctx, pkg),
-            (None, _) => forms::toggle_hidden(ctx, pkg, &mut self.notice),
+            (None, Action::Toggle) => forms::toggle_hidden(ctx, pkg, &mut self.notice),
             (Some(ROLES), Action::New) => forms::role_resource_picker(ctx, pkg),
-            (Some(ROLES), _) => match self.roles.selected() {
+            (Some(ROLES), _) if remove => match self.roles.selected() {
                 Some((pkg, res)) => forms::remove_role_form(ctx, pkg, res),
                 None => Effect::None,
             },
@@ -278,18 +252,19 @@ impl Packages {
                 Some(pol) => self.open_policy(ctx, pkg, Some(pol)),
                 None => Effect::None,
             },
-            (Some(POLICIES), _) => match self.policies.selected() {
+            (Some(POLICIES), _) if remove => match self.policies.selected() {
                 Some(pol) => forms::confirm_delete_policy(ctx, pol),
                 None => Effect::None,
             },
-            (Some(ASSIGNMENTS), _) => match self.assignments.selected() {
+            (Some(ASSIGNMENTS), _) if remove => match self.assignments.selected() {
                 Some(a) => forms::remove_assignment_prompt(ctx, a),
                 None => Effect::None,
             },
-            (Some(_), _) => match self.requests.selected() {
+            (Some(REQUESTS), Action::Open) => match self.requests.selected() {
                 Some(r) => forms::request_history(ctx, r),
                 None => Effect::None,
             },
+            _ => Effect::Unhandled,
         }
     }
 
@@ -361,31 +336,45 @@ impl TabView<Ctx> for Packages {
         self.mode_focused()
     }
 
-    fn hints(&self) -> Vec<Action> {
-        let r = self.rights;
-        let has = self.selected().is_some();
-        let manage = r.manage && r.live && has;
-        let assign = r.assign && r.live && has;
-        let mut h = vec![];
-        match self.focus.sub() {
-            None => {
-                if r.create {
-                    h.push(Action::New);
-                }
-                if manage {
-                    h.extend([Action::Edit, Action::Delete, Action::Toggle]);
-                }
+    /// Each verb of the focused list, asked of the domain for the selected package and row.
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        let remove = matches!(action, Action::Delete | Action::Remove);
+        let pkg = self.selected();
+        let intent = match (self.focus.sub(), action) {
+            (None, Action::New) => return forms::new_package_refusal(ctx, pkg),
+            (_, Action::Assign) => pkg.map(|package| Intent::Assign { package }),
+            (None, Action::Edit | Action::Toggle) => pkg.map(|package| Intent::EditPackage { package }),
+            (None, Action::Delete) => pkg.map(|package| Intent::DeletePackage { package }),
+            (Some(ROLES), Action::New) => pkg.map(|package| Intent::ChangeResourceRoles { package }),
+            (Some(ROLES), _) if remove => {
+                self.roles.selected().map(|(package, _)| Intent::ChangeResourceRoles { package })
             }
-            Some(ROLES) if manage => h.extend([Action::New, Action::Delete]),
-            Some(POLICIES) if manage => h.extend([Action::New, Action::Edit, Action::Delete]),
-            Some(ASSIGNMENTS) if assign => h.push(Action::Remove),
-            Some(REQUESTS) if !self.requests.is_empty() => h.push(Action::Open),
-            _ => {}
+            (Some(POLICIES), Action::New) => pkg.map(|package| Intent::CreatePolicy { package }),
+            (Some(POLICIES), Action::Edit | Action::Open) => {
+                self.policies.selected().map(|policy| Intent::EditPolicy { policy })
+            }
+            (Some(POLICIES), _) if remove => self.policies.selected().map(|policy| Intent::DeletePolicy { policy }),
+            (Some(ASSIGNMENTS), _) if remove => {
+                self.assignments.selected().map(|assignment| Intent::RemoveAssignment { assignment })
+            }
+            _ => return None,
+        };
+        match intent {
+            Some(i) => ctx.refusal(&i),
+            None => Some(NOTHING_SELECTED.to_string()),
         }
-        if assign {
-            h.push(Action::Assign);
-        }
-        h.extend([Action::NextPane, Action::Filter]);
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        let mut h = match self.focus.sub() {
+            None => vec![Action::New, Action::Edit, Action::Delete, Action::Toggle],
+            Some(ROLES) => vec![Action::New, Action::Delete],
+            Some(POLICIES) => vec![Action::New, Action::Edit, Action::Delete],
+            Some(ASSIGNMENTS) => vec![Action::Remove],
+            Some(REQUESTS) if !self.requests.is_empty() => vec![Action::Open],
+            _ => vec![],
+        };
+        h.extend([Action::Assign, Action::NextPane, Action::Filter]);
         h
     }
 

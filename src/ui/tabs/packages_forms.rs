@@ -7,9 +7,10 @@ use std::str::FromStr;
 use chrono::TimeZone;
 
 use crate::domain::{
-    AssignmentId, CatalogId, Command, PackageId, PackageSpec, PolicyId, RequestId, ResourceId, ResourceRole,
+    AssignmentId, CatalogId, Command, Intent, PackageId, PackageSpec, PolicyId, RequestId, ResourceId, ResourceRole,
 };
 use crate::ui::app::Effect;
+use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::catalogs_forms::user_items;
@@ -42,20 +43,30 @@ fn package_fields(form: Form, spec: &PackageSpec) -> Form {
         )
 }
 
-/// The form for a new package in a catalog I manage, `preferred` chosen when I manage it.
-pub fn new_package(ctx: &Ctx, preferred: Option<CatalogId>, notice: &mut Notice) -> Effect {
+/// The catalogs the domain lets me create a package in, by name.
+fn creatable_catalogs(ctx: &Ctx) -> Vec<&crate::domain::Catalog> {
     let t = ctx.tenant();
     let mut cats: Vec<&crate::domain::Catalog> =
-        t.catalogs.values().filter(|c| t.can_manage_packages(ctx.actor(), c.id)).collect();
+        t.catalogs.values().filter(|c| ctx.refusal(&Intent::CreatePackage { catalog: c.id }).is_none()).collect();
     cats.sort_by_key(|c| c.display_name.to_lowercase());
-    if cats.is_empty() {
-        // No catalog to put it in: the domain's rule, for the preferred catalog if any.
-        let msg = match preferred.map(|c| t.require_package_manager(ctx.actor(), c, "create access packages")) {
-            Some(Err(e)) => e.to_string(),
-            _ => "Creating an access package needs the catalog owner or access package manager role in a catalog; ask a catalog owner".to_string(),
-        };
-        return notice.refuse(msg);
+    cats
+}
+
+/// Why no package can be made: the domain's refusal for the selected package's catalog, or what
+/// it takes when nothing is selected. None when some catalog takes one.
+pub fn new_package_refusal(ctx: &Ctx, selected: Option<PackageId>) -> Option<String> {
+    if !creatable_catalogs(ctx).is_empty() {
+        return None;
     }
+    let cat = selected.and_then(|p| ctx.tenant().packages.get(&p)).map(|p| p.catalog);
+    Some(cat.and_then(|catalog| ctx.refusal(&Intent::CreatePackage { catalog })).unwrap_or_else(|| {
+        "Creating an access package needs the catalog owner or access package manager role in a catalog; ask a catalog owner".to_string()
+    }))
+}
+
+/// The form for a new package in a catalog I may create one in, `preferred` chosen when it is one.
+pub fn new_package(ctx: &Ctx, preferred: Option<CatalogId>) -> Effect {
+    let cats = creatable_catalogs(ctx);
     let opts: Vec<(String, String)> = cats.iter().map(|c| (c.id.to_string(), c.display_name.clone())).collect();
     let mut catalog =
         Field::choice("catalog", "Catalog", opts).help("Its resources are the ones the package can grant");
@@ -63,7 +74,7 @@ pub fn new_package(ctx: &Ctx, preferred: Option<CatalogId>, notice: &mut Notice)
         catalog = catalog.value(c.to_string());
     }
     let spec = PackageSpec { display_name: String::new(), description: String::new(), hidden: false, sensitive: false };
-    let form = package_fields(Form::new("package:new", "New access package").field(catalog), &spec);
+    let form = package_fields(Form::new(Ask::Package(None), "New access package").field(catalog), &spec);
     Effect::Open(Layer::form(form))
 }
 
@@ -75,7 +86,7 @@ pub fn edit_package(ctx: &Ctx, pkg: PackageId) -> Effect {
         hidden: p.hidden,
         sensitive: p.sensitive,
     };
-    let form = package_fields(Form::new(format!("package:{pkg}"), format!("Edit '{}'", p.display_name)), &spec);
+    let form = package_fields(Form::new(Ask::Package(Some(pkg)), format!("Edit '{}'", p.display_name)), &spec);
     Effect::Open(Layer::form(form))
 }
 
@@ -99,9 +110,7 @@ pub fn confirm_delete(ctx: &Ctx, pkg: PackageId) -> Effect {
         "Delete '{}'? It stops new requests and leaves My Access; {n} existing assignment(s) run to their end.",
         p.display_name
     );
-    Effect::Open(Layer::Confirm(
-        ConfirmState::new(format!("delete_pkg:{pkg}"), "Delete access package", msg).default_no(),
-    ))
+    Effect::Open(Layer::Confirm(ConfirmState::new(Ask::DeletePackage(pkg), "Delete access package", msg).default_no()))
 }
 
 /// The resources a package could grant: its catalog's first; the rest say they are outside it
@@ -130,7 +139,7 @@ pub fn role_resource_picker(ctx: &Ctx, pkg: PackageId) -> Effect {
         return Effect::info("The package already grants a role of every resource");
     }
     let title = format!("Resource for '{}' (from catalog '{}')", p.display_name, cat.display_name);
-    Effect::Open(Layer::Picker(PickerState::new(format!("rr_resource:{pkg}"), title, items)))
+    Effect::Open(Layer::Picker(PickerState::new(Ask::RoleResource(pkg), title, items)))
 }
 
 /// After the resource: its role (asked only when it has several).
@@ -144,7 +153,11 @@ fn role_picker(tab: &mut Packages, ctx: &mut Ctx, pkg: PackageId, res: ResourceI
         roles => {
             let items = roles.iter().map(|x| PickItem::new(x.clone(), x.clone(), r.kind.label())).collect();
             let title = format!("Role of '{}'", r.display_name);
-            Effect::Open(Layer::Picker(PickerState::new(format!("rr_role:{pkg}:{res}"), title, items)))
+            Effect::Open(Layer::Picker(PickerState::new(
+                Ask::RoleOfResource { package: pkg, resource: res },
+                title,
+                items,
+            )))
         }
     }
 }
@@ -156,7 +169,7 @@ pub fn remove_role_form(ctx: &Ctx, pkg: PackageId, res: ResourceId) -> Effect {
     let Some(rr) = p.resource_roles.iter().find(|rr| rr.resource == res) else { return Effect::None };
     let holders = t.assignments_of_package(pkg).filter(|a| a.is_active() && a.granted.contains(rr)).count();
     let title = format!("Remove {} ({}) from '{}'", t.resource_name(res), rr.role, p.display_name);
-    let form = Form::new(format!("rr_remove:{pkg}:{res}"), title).field(
+    let form = Form::new(Ask::RemoveRole { package: pkg, resource: res }, title).field(
         Field::choice(
             "current",
             format!("Current holders ({holders})"),
@@ -171,14 +184,14 @@ pub fn confirm_delete_policy(ctx: &Ctx, pol: PolicyId) -> Effect {
     let Some(p) = ctx.tenant().policies.get(&pol) else { return Effect::None };
     let msg =
         format!("Delete policy '{}'? Nobody can request or be assigned through it any more.", p.spec.display_name);
-    Effect::Open(Layer::Confirm(ConfirmState::new(format!("delete_policy:{pol}"), "Delete policy", msg).default_no()))
+    Effect::Open(Layer::Confirm(ConfirmState::new(Ask::DeletePolicy(pol), "Delete policy", msg).default_no()))
 }
 
 pub fn remove_assignment_prompt(ctx: &Ctx, a: AssignmentId) -> Effect {
     let t = ctx.tenant();
     let Some(asg) = t.assignments.get(&a) else { return Effect::None };
     let label = format!("Why remove {}'s access? (optional; in the audit log)", t.user_name(asg.target));
-    Effect::Open(Layer::Prompt(PromptState::new(format!("remove_asg:{a}"), format!("Remove assignment {a}"), label)))
+    Effect::Open(Layer::Prompt(PromptState::new(Ask::RemoveAssignment(a), format!("Remove assignment {a}"), label)))
 }
 
 pub fn request_history(ctx: &Ctx, r: RequestId) -> Effect {
@@ -200,7 +213,7 @@ pub fn request_history(ctx: &Ctx, r: RequestId) -> Effect {
 }
 
 /// Direct assignment: user, policy, optional dates, justification.
-pub fn assign(ctx: &Ctx, pkg: PackageId, notice: &mut Notice) -> Effect {
+pub fn assign(ctx: &Ctx, pkg: PackageId) -> Effect {
     let t = ctx.tenant();
     let Some(p) = t.packages.get(&pkg) else { return Effect::None };
     let pols: Vec<(String, String)> = t
@@ -210,19 +223,13 @@ pub fn assign(ctx: &Ctx, pkg: PackageId, notice: &mut Notice) -> Effect {
             (x.id.to_string(), format!("{}: {}{off}", x.spec.display_name, x.spec.lifecycle.expiration.label()))
         })
         .collect();
-    if pols.is_empty() {
-        return notice.refuse(format!(
-            "'{}' has no policy: an assignment is made under a policy's terms; add one under Policies first",
-            p.display_name
-        ));
-    }
     let mut users = user_items(ctx);
     for u in &mut users {
         if u.id.parse().is_ok_and(|id| t.active_assignment(id, pkg).is_some()) {
             u.detail.push_str(" · already assigned");
         }
     }
-    let form = Form::new(format!("assign:{pkg}"), format!("Assign '{}' directly", p.display_name))
+    let form = Form::new(Ask::Assign(pkg), format!("Assign '{}' directly", p.display_name))
         .field(Field::lookup("user", "User", users, false).required())
         .field(
             Field::choice("policy", "Policy", pols)
@@ -251,41 +258,32 @@ fn utc(d: Option<chrono::NaiveDateTime>) -> Option<crate::domain::Time> {
     d.map(|d| chrono::Utc.from_utc_datetime(&d))
 }
 
-fn submitted(tab: &mut Packages, ctx: &mut Ctx, id: &str, values: &FormValues) -> Effect {
-    if id == "policy" {
-        // The policy editor carries the package, and the policy when it edits one.
-        let Some(package) = parse::<PackageId>(Some(values.text("package"))) else {
-            return Effect::Reject("This form lost its package: close it and open it again".into());
-        };
-        let spec = match spec_from_values(ctx, values) {
-            Ok(s) => s,
-            Err(e) => return Effect::Reject(e),
-        };
-        let cmd = match parse::<PolicyId>(Some(values.text("policy"))) {
-            Some(policy) => Command::UpdatePolicy { policy, spec },
-            None => Command::CreatePolicy { package, spec },
-        };
-        return run_form(tab, ctx, cmd);
-    }
-    let parts: Vec<&str> = id.split(':').collect();
-    let cmd = match parts.as_slice() {
-        ["package", which] => {
+fn submitted(tab: &mut Packages, ctx: &mut Ctx, id: Ask, values: &FormValues) -> Effect {
+    let cmd = match id {
+        Ask::Policy { package, policy } => {
+            let spec = match spec_from_values(ctx, values) {
+                Ok(s) => s,
+                Err(e) => return Effect::Reject(e),
+            };
+            match policy {
+                Some(policy) => Command::UpdatePolicy { policy, spec },
+                None => Command::CreatePolicy { package, spec },
+            }
+        }
+        Ask::Package(which) => {
             let spec = PackageSpec {
                 display_name: values.text("name").to_string(),
                 description: values.text("description").to_string(),
                 hidden: values.bool("hidden"),
                 sensitive: values.bool("sensitive"),
             };
-            match (parse(Some(which)), parse(values.choice("catalog"))) {
+            match (which, parse(values.choice("catalog"))) {
                 (Some(package), _) => Command::UpdatePackage { package, spec },
                 (None, Some(catalog)) => Command::CreatePackage { catalog, spec },
                 (None, None) => return Effect::Reject("Choose a catalog".into()),
             }
         }
-        ["rr_remove", p, r] => {
-            let (Some(package), Some(resource)) = (parse::<PackageId>(Some(p)), parse::<ResourceId>(Some(r))) else {
-                return Effect::None;
-            };
+        Ask::RemoveRole { package, resource } => {
             let role = ctx
                 .tenant()
                 .packages
@@ -296,12 +294,10 @@ fn submitted(tab: &mut Packages, ctx: &mut Ctx, id: &str, values: &FormValues) -
             let revoke_existing = values.choice("current") == Some("revoke");
             Command::RemoveResourceRole { package, resource, role, revoke_existing }
         }
-        ["assign", p] => {
-            let (Some(package), Some(user), Some(policy)) = (
-                parse::<PackageId>(Some(p)),
-                parse(values.multi("user").first().map(String::as_str)),
-                parse(values.choice("policy")),
-            ) else {
+        Ask::Assign(package) => {
+            let (Some(user), Some(policy)) =
+                (parse(values.multi("user").first().map(String::as_str)), parse(values.choice("policy")))
+            else {
                 return Effect::Reject("Choose a user and a policy".into());
             };
             Command::AdminAssign {
@@ -320,43 +316,35 @@ fn submitted(tab: &mut Packages, ctx: &mut Ctx, id: &str, values: &FormValues) -
 
 pub fn answer(tab: &mut Packages, ctx: &mut Ctx, result: LayerResult) -> Effect {
     match result {
-        LayerResult::Submitted { id, values } => submitted(tab, ctx, &id, &values),
+        LayerResult::Submitted { id, values } => submitted(tab, ctx, id, &values),
         LayerResult::Picked { id, ids } => {
-            let parts: Vec<&str> = id.split(':').collect();
             let first = ids.first().map(String::as_str);
-            match parts.as_slice() {
-                ["rr_resource", p] => match (parse(Some(p)), parse(first)) {
-                    (Some(pkg), Some(res)) => role_picker(tab, ctx, pkg, res),
-                    _ => Effect::None,
+            match (id, first) {
+                (Ask::RoleResource(pkg), _) => match parse(first) {
+                    Some(res) => role_picker(tab, ctx, pkg, res),
+                    None => Effect::None,
                 },
-                ["rr_role", p, r] => match (parse(Some(p)), parse(Some(r)), first) {
-                    (Some(package), Some(resource), Some(role)) => {
-                        let role = role.to_string();
-                        tab.notice.run(ctx, Command::AddResourceRole { package, resource, role })
-                    }
-                    _ => Effect::None,
-                },
+                (Ask::RoleOfResource { package, resource }, Some(role)) => {
+                    let role = role.to_string();
+                    tab.notice.run(ctx, Command::AddResourceRole { package, resource, role })
+                }
                 _ => Effect::None,
             }
         }
         LayerResult::Confirmed { id } => {
-            let cmd = match id.split_once(':') {
-                Some(("delete_pkg", p)) => parse(Some(p)).map(|package| Command::DeletePackage { package }),
-                Some(("delete_policy", p)) => parse(Some(p)).map(|policy| Command::DeletePolicy { policy }),
-                _ => None,
+            let cmd = match id {
+                Ask::DeletePackage(package) => Command::DeletePackage { package },
+                Ask::DeletePolicy(policy) => Command::DeletePolicy { policy },
+                _ => return Effect::None,
             };
-            match cmd {
-                Some(cmd) => tab.notice.run(ctx, cmd),
-                None => Effect::None,
-            }
+            tab.notice.run(ctx, cmd)
         }
-        LayerResult::Prompted { id, text } => {
-            let Some(assignment) = parse(id.strip_prefix("remove_asg:")) else { return Effect::None };
+        LayerResult::Prompted { id: Ask::RemoveAssignment(assignment), text } => {
             match ctx.run(Command::AdminRemove { assignment, reason: text }) {
                 Ok(out) => tab.notice.done(&out),
                 Err(e) => Effect::Reject(e),
             }
         }
-        LayerResult::Declined { .. } | LayerResult::Entered { .. } => Effect::None,
+        _ => Effect::None,
     }
 }

@@ -17,23 +17,24 @@
 //!   `review_reviewers`, `review_fallback`, `review_no_response` (`keep` | `remove`),
 //!   `review_before_expiry`, `review_before_days`.
 //!
-//! The form also carries `package`, `policy` (when editing), `q<i>_id` (the ids of existing
-//! questions) and `*_exact` instants (what the minute-precise date fields showed, to the second).
+//! The form also carries `q<i>_id` (the ids of existing questions) and `*_exact` instants (what the minute-precise date fields showed, to the second).
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use super::lookups::{approver_items, group_items, org_items, reviewer_items, user_items};
 use super::policy_spec::{
-    MAX_STAGES, QUESTION_SLOTS, build_spec, engine_error, engine_fields, question_count, question_id, scope_kind,
+    MAX_STAGES, QUESTION_SLOTS, build_spec, engine_errors, engine_fields, question_count, question_id, scope_kind,
     stage_count, stage_id, values_from_spec,
 };
 use crate::domain::{PackageId, Policy, PolicySpec, RequestScope, ReviewFrequency, Tenant};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::widgets::form::{Field, Form, FormValues};
 
-/// The form for a new policy on `package` (`existing` = None) or for editing `existing`.
-/// The form's id is "policy".
+/// The form for a new policy on `package` (`existing` = None) or for editing `existing`; its id
+/// (`Ask::Policy`) names both.
 pub fn policy_form(ctx: &Ctx, package: PackageId, existing: Option<&Policy>) -> Form {
     let t = ctx.tenant();
     let pkg = t.packages.get(&package).map_or_else(|| package.to_string(), |p| p.display_name.clone());
@@ -46,11 +47,12 @@ pub fn policy_form(ctx: &Ctx, package: PackageId, existing: Option<&Policy>) -> 
     };
     let slots = QUESTION_SLOTS.max(spec.questions.len());
     let mut b = Builder {
-        form: Form::new("policy", title),
+        form: Form::new(Ask::Policy { package, policy: existing.map(|p| p.id) }, title),
         values: values_from_spec(&spec, ctx.now),
         used: BTreeSet::new(),
         checked: engine_fields(slots),
         tenant: Rc::new(rules_tenant(t)),
+        found: Rc::default(),
     };
 
     b = b.step("Basics");
@@ -74,10 +76,6 @@ pub fn policy_form(ctx: &Ctx, package: PackageId, existing: Option<&Policy>) -> 
     b = questions_step(b, slots);
     b = lifecycle_step(b);
     b = review_step(b, t);
-    b.form = b.form.carry("package", package.to_string());
-    if let Some(p) = existing {
-        b.form = b.form.carry("policy", p.id.to_string());
-    }
     b.finish()
 }
 
@@ -106,6 +104,24 @@ struct Builder {
     used: BTreeSet<String>,
     checked: BTreeSet<String>,
     tenant: Rc<Tenant>,
+    /// The engine's problems with the last values checked: every field's validator reads them,
+    /// so one change of the values is checked once, not once per field.
+    found: Rc<RefCell<Option<Found>>>,
+}
+
+/// The values last checked and their problems by field (see [`engine_errors`]).
+type Found = (FormValues, Rc<Vec<(Option<String>, String)>>);
+
+/// The engine's problems with `values`, worked out once per change of the values.
+fn problems(tenant: &Tenant, found: &RefCell<Option<Found>>, values: &FormValues) -> Rc<Vec<(Option<String>, String)>> {
+    if let Some((v, p)) = &*found.borrow()
+        && v == values
+    {
+        return p.clone();
+    }
+    let p = Rc::new(engine_errors(tenant, values));
+    *found.borrow_mut() = Some((values.clone(), p.clone()));
+    p
 }
 
 impl Builder {
@@ -119,10 +135,10 @@ impl Builder {
             field = field.value(v.clone());
         }
         if self.checked.contains(&field.id) {
-            let (tenant, id) = (self.tenant.clone(), field.id.clone());
-            field = field.validate(move |_, all| match engine_error(&tenant, all) {
-                Some((Some(f), msg)) if f == id => Some(msg),
-                _ => None,
+            let (tenant, found, id) = (self.tenant.clone(), self.found.clone(), field.id.clone());
+            field = field.validate(move |_, all| {
+                let p = problems(&tenant, &found, all);
+                p.iter().find(|(f, _)| f.as_deref() == Some(id.as_str())).map(|(_, m)| m.clone())
             });
         }
         self.used.insert(field.id.clone());

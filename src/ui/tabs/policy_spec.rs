@@ -1,8 +1,8 @@
 //! The policy editor's values and the domain's [`PolicySpec`], both ways: [`values_from_spec`]
 //! fills the form (a new policy's defaults, or the policy being edited) and [`build_spec`] reads it
-//! back. The rules stay the engine's: [`engine_error`] runs `Tenant::validate_policy` on the spec
-//! built from the current values and names the field its message is about, so the form shows the
-//! engine's own words under that field while the user types.
+//! back. The rules stay the engine's: [`engine_errors`] runs `Tenant::policy_issues` on the spec
+//! built from the current values; each issue names its field in a typed way (`bounds::Field`), so
+//! the form shows every problem at once, in the engine's own words, under the field it is about.
 //!
 //! Both directions decide what counts from the values themselves (the number of stages, the kind of
 //! "who can request"...), so they work alike on a submit (visible fields only) and on the raw values
@@ -14,6 +14,7 @@ use chrono::{NaiveDateTime, TimeZone, Timelike};
 
 use super::lookups::{approver_key, parse_approver, parse_ids, parse_reviewer, reviewer_key};
 use crate::domain::bounds::Field as BoundField;
+use crate::domain::lint::QUIET_TIMEOUT_DAYS;
 use crate::domain::{
     ApprovalStage, Approver, Escalation, Expiration, Lifecycle, NoResponse, PolicySpec, Question, QuestionId,
     QuestionKind, RequestScope, ReviewFrequency, ReviewSettings, Tenant, Time, UserId,
@@ -107,7 +108,8 @@ pub fn values_from_spec(spec: &PolicySpec, now: Time) -> FormValues {
     put("stages", choice(&spec.stages.len().clamp(1, MAX_STAGES).to_string()));
     let keys = |list: &[Approver]| multi(list.iter().map(approver_key).collect());
     for n in 1..=MAX_STAGES {
-        let default = ApprovalStage::new(vec![]);
+        // A new stage decides within the time the lint accepts, so the editor's defaults are clean.
+        let default = ApprovalStage { timeout_days: QUIET_TIMEOUT_DAYS, ..ApprovalStage::new(vec![]) };
         let st = spec.stages.get(n - 1).unwrap_or(&default);
         put(&stage_id(n, "approvers"), keys(&st.approvers));
         put(&stage_id(n, "fallback"), keys(&st.fallback));
@@ -200,19 +202,41 @@ fn approvers(v: &FormValues, id: &str, label: &str) -> Result<Vec<Approver>, Fie
     v.multi(id).iter().map(|k| parse_approver(k).map_err(|e| (id.to_string(), format!("{label}: {e}")))).collect()
 }
 
-/// The spec the values describe. Errors are about reading the values (a number left empty, say);
-/// the rules themselves are checked by the engine ([`engine_error`]).
+/// The spec the values describe, or the first value that cannot be read (see [`read_spec`]).
 pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
+    let (spec, mut errors) = read_spec(v);
+    match errors.drain(..).next() {
+        Some(e) => Err(e),
+        None => Ok(spec),
+    }
+}
+
+/// Keeps `r`'s value, or notes its error and goes on with `fallback` (so every field's problem is
+/// found in one pass; the engine's checks of a fallback are not shown over the reading error).
+fn noted<T>(r: Result<T, FieldError>, errors: &mut Vec<FieldError>, fallback: T) -> T {
+    r.unwrap_or_else(|e| {
+        errors.push(e);
+        fallback
+    })
+}
+
+/// The spec the values describe, and every value that could not be read (a number left empty,
+/// say), each with its field; the rules themselves are checked by the engine ([`engine_errors`]).
+pub fn read_spec(v: &FormValues) -> (PolicySpec, Vec<FieldError>) {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let e = &mut errors;
     let scope = match scope_kind(v) {
         "none" => RequestScope::AdminOnly,
         "all_members" => RequestScope::AllMembers,
         "all_users" => RequestScope::AllDirectoryUsers,
-        "specific_orgs" => RequestScope::SpecificOrgs { orgs: id_set(v, "scope_orgs", "Connected organizations")? },
+        "specific_orgs" => {
+            RequestScope::SpecificOrgs { orgs: noted(id_set(v, "scope_orgs", "Connected organizations"), e, [].into()) }
+        }
         "all_configured" => RequestScope::AllConfiguredOrgs,
         "all_external" => RequestScope::AllExternal,
         _ => RequestScope::SpecificUsers {
-            users: id_set(v, "scope_users", "Users")?,
-            groups: id_set(v, "scope_groups", "Groups")?,
+            users: noted(id_set(v, "scope_users", "Users"), e, [].into()),
+            groups: noted(id_set(v, "scope_groups", "Groups"), e, [].into()),
         },
     };
 
@@ -221,18 +245,26 @@ pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
         let s = |f: &str| stage_id(n, f);
         let escalation = if v.bool(&s("escalate")) {
             Some(Escalation {
-                after_days: number(v, &s("escalate_days"), || format!("Stage {n}: escalate after how many days?"))?,
-                alternates: approvers(v, &s("alternates"), "Alternate approvers")?,
+                after_days: noted(
+                    number(v, &s("escalate_days"), || format!("Stage {n}: escalate after how many days?")),
+                    e,
+                    1,
+                ),
+                alternates: noted(approvers(v, &s("alternates"), "Alternate approvers"), e, vec![]),
             })
         } else {
             None
         };
         stages.push(ApprovalStage {
-            approvers: approvers(v, &s("approvers"), "Approvers")?,
-            fallback: approvers(v, &s("fallback"), "Fallback approvers")?,
-            timeout_days: number(v, &s("timeout"), || {
-                format!("Stage {n}: decision timeout must be {}", crate::domain::bounds::STAGE_TIMEOUT_DAYS)
-            })?,
+            approvers: noted(approvers(v, &s("approvers"), "Approvers"), e, vec![]),
+            fallback: noted(approvers(v, &s("fallback"), "Fallback approvers"), e, vec![]),
+            timeout_days: noted(
+                number(v, &s("timeout"), || {
+                    format!("Stage {n}: decision timeout must be {}", crate::domain::bounds::STAGE_TIMEOUT_DAYS)
+                }),
+                e,
+                QUIET_TIMEOUT_DAYS,
+            ),
             justification_required: v.bool(&s("justification")),
             escalation,
         });
@@ -267,17 +299,23 @@ pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
     }
 
     let expiration = match v.choice("expire") {
-        Some("hours") => {
-            Expiration::AfterHours(number(v, "expire_hours", || "Assignments last how many hours?".into())?)
-        }
+        Some("hours") => Expiration::AfterHours(noted(
+            number(v, "expire_hours", || "Assignments last how many hours?".into()),
+            e,
+            24,
+        )),
         Some("date") => match instant(v, "expire_date", "expire_date_exact") {
             Some(t) => Expiration::OnDate(t),
-            None => return err("expire_date", "Pick the date assignments end (YYYY-MM-DD)"),
+            None => noted(err("expire_date", "Pick the date assignments end (YYYY-MM-DD)"), e, Expiration::Never),
         },
         Some("never") => Expiration::Never,
-        _ => Expiration::AfterDays(number(v, "expire_days", || {
-            format!("Assignments last {} (0 means never)", crate::domain::bounds::EXPIRATION_DAYS)
-        })?),
+        _ => Expiration::AfterDays(noted(
+            number(v, "expire_days", || {
+                format!("Assignments last {} (0 means never)", crate::domain::bounds::EXPIRATION_DAYS)
+            }),
+            e,
+            0,
+        )),
     };
     let allow_extension = v.bool("allow_extension");
     let lifecycle = Lifecycle {
@@ -292,8 +330,13 @@ pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
             .choice("review_frequency")
             .and_then(|f| f.parse::<ReviewFrequency>().ok())
             .unwrap_or(ReviewFrequency::Quarterly);
-        let Some(starts_on) = instant(v, "review_start", "review_start_exact") else {
-            return err("review_start", "Pick the date the first review starts (YYYY-MM-DD)");
+        let starts_on = match instant(v, "review_start", "review_start_exact") {
+            Some(t) => t,
+            None => noted(
+                err("review_start", "Pick the date the first review starts (YYYY-MM-DD)"),
+                e,
+                chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+            ),
         };
         let no_response = match v.choice("review_no_response") {
             Some("remove") => NoResponse::Remove,
@@ -303,18 +346,30 @@ pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
             .multi("review_reviewers")
             .iter()
             .map(|k| parse_reviewer(k).map_err(|e| ("review_reviewers".to_string(), format!("Reviewers: {e}"))))
-            .collect::<Result<Vec<_>, _>>()?;
-        let fallback: Vec<UserId> = parse_ids(v.multi("review_fallback"), "Fallback reviewers")
-            .map_err(|e| ("review_fallback".to_string(), e))?;
+            .collect::<Result<Vec<_>, _>>();
+        let reviewers = noted(reviewers, e, vec![]);
+        let fallback: Vec<UserId> = noted(
+            parse_ids(v.multi("review_fallback"), "Fallback reviewers").map_err(|e| ("review_fallback".to_string(), e)),
+            e,
+            vec![],
+        );
         Some(ReviewSettings {
             frequency,
             starts_on,
-            duration_days: number(v, "review_duration", || "An access review must last at least 1 day".into())?,
+            duration_days: noted(
+                number(v, "review_duration", || "An access review must last at least 1 day".into()),
+                e,
+                1,
+            ),
             reviewers,
             fallback,
             no_response,
             before_expiry_days: if v.bool("review_before_expiry") {
-                Some(number(v, "review_before_days", || "Start the review how many days before expiry?".into())?)
+                Some(noted(
+                    number(v, "review_before_days", || "Start the review how many days before expiry?".into()),
+                    e,
+                    1,
+                ))
             } else {
                 None
             },
@@ -323,7 +378,7 @@ pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
         None
     };
 
-    Ok(PolicySpec {
+    let spec = PolicySpec {
         display_name: v.text("name").trim().to_string(),
         description: v.text("description").to_string(),
         scope,
@@ -333,86 +388,71 @@ pub fn build_spec(v: &FormValues) -> Result<PolicySpec, FieldError> {
         enabled: v.bool("enabled"),
         lifecycle,
         review,
-    })
+    };
+    (spec, errors)
 }
 
-/// The first rule the values break, in the engine's words, with the field it is about (None when
-/// no field is to blame; the caller shows it with the form).
-pub fn engine_error(tenant: &Tenant, v: &FormValues) -> Option<(Option<String>, String)> {
-    match build_spec(v) {
-        Err((field, msg)) => Some((Some(field), msg)),
-        Ok(spec) => {
-            let err = tenant.validate_policy(&spec).err()?;
-            let msg = err.to_string();
-            let field = err.field().and_then(form_field).or_else(|| engine_field(&msg, &spec));
-            Some((field, msg))
+/// Every problem of the values, each with the form field it is about (None when no field shows
+/// it; the form shows those when it is submitted): the values that cannot be read, then the
+/// engine's issues with the spec they describe, in the engine's words. A field shows one problem.
+pub fn engine_errors(tenant: &Tenant, v: &FormValues) -> Vec<(Option<String>, String)> {
+    let (spec, read) = read_spec(v);
+    let mut out: Vec<(Option<String>, String)> = read.into_iter().map(|(f, m)| (Some(f), m)).collect();
+    for issue in tenant.policy_issues(&spec) {
+        let field = form_field(issue.field);
+        if field.is_none() || !out.iter().any(|(f, _)| *f == field) {
+            out.push((field, issue.error.to_string()));
         }
     }
+    out
 }
 
-/// The form field of a range the engine names in a typed way (see `domain::bounds`).
+/// The form field of a field the engine names (see `domain::bounds::Field`).
 fn form_field(field: BoundField) -> Option<String> {
     Some(match field {
         BoundField::Name => "name".into(),
+        BoundField::Description => "description".into(),
+        BoundField::Stages => "stages".into(),
         BoundField::StageTimeout { stage } => stage_id(stage, "timeout"),
         BoundField::Escalation { stage } => stage_id(stage, "escalate_days"),
+        BoundField::Approvers { stage } => stage_id(stage, "approvers"),
+        BoundField::Fallback { stage } => stage_id(stage, "fallback"),
+        BoundField::Alternates { stage } => stage_id(stage, "alternates"),
+        BoundField::Approval => "approval".into(),
+        BoundField::ExtensionApproval => "extension_approval".into(),
+        BoundField::ScopeUsers => "scope_users".into(),
+        BoundField::ScopeGroups => "scope_groups".into(),
+        BoundField::ScopeOrgs => "scope_orgs".into(),
         BoundField::ExpirationDays => "expire_days".into(),
         BoundField::ExpirationHours => "expire_hours".into(),
         BoundField::ExpirationDate => "expire_date".into(),
         BoundField::ReviewDuration => "review_duration".into(),
         BoundField::ReviewStart => "review_start".into(),
         BoundField::ReviewBeforeExpiry => "review_before_days".into(),
+        BoundField::Reviewers => "review_reviewers".into(),
+        BoundField::ReviewFallback => "review_fallback".into(),
+        BoundField::Questions => "questions".into(),
         BoundField::QuestionText { question } => question_id(question, "text"),
         BoundField::QuestionOptions { question } => question_id(question, "options"),
         _ => return None,
     })
 }
 
-/// The field an engine message is about (see `Tenant::validate_policy`).
-pub fn engine_field(msg: &str, spec: &PolicySpec) -> Option<String> {
-    if let Some(rest) = msg.strip_prefix("Stage ") {
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        let n: usize = digits.parse().ok()?;
-        let rest = &rest[digits.len()..];
-        let field = if rest.starts_with(" has no approvers") {
-            "approvers"
-        } else if rest.starts_with(": the requestor's manager approves") {
-            "fallback"
-        } else if rest.starts_with(": escalation needs alternate") {
-            "alternates"
-        } else {
-            return None;
-        };
-        return Some(stage_id(n, field));
-    }
-    let q_slot = |pred: &dyn Fn(&Question) -> bool| spec.questions.iter().position(pred).map(|i| i + 1);
-    let field = match msg {
-        m if m.starts_with("A policy for administrator direct assignments only") => "approval".to_string(),
-        m if m.starts_with("'Specific users and groups'") => "scope_users".to_string(),
-        m if m.starts_with("'Specific connected organizations'") => "scope_orgs".to_string(),
-        m if m.starts_with("A question needs text") => question_id(q_slot(&|q| q.text.trim().is_empty())?, "text"),
-        m if m.starts_with("Multiple-choice question") => question_id(
-            q_slot(&|q| matches!(&q.kind, QuestionKind::Choice { options } if options.len() < 2))?,
-            "options",
-        ),
-        m if m.starts_with("An access review needs reviewers") => "review_reviewers".to_string(),
-        m if m.starts_with("Reviews by the manager need a fallback") => "review_fallback".to_string(),
-        _ => return None,
-    };
-    Some(field)
-}
-
-/// Every field id that [`engine_field`] can name, for `n` question slots.
+/// Every field id that [`engine_errors`] can name, for `n` question slots.
 pub fn engine_fields(slots: usize) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = [
         "name",
+        "description",
         "approval",
+        "stages",
+        "extension_approval",
         "expire_days",
         "expire_hours",
         "expire_date",
         "scope_users",
         "scope_groups",
         "scope_orgs",
+        "questions",
         "review_duration",
         "review_reviewers",
         "review_fallback",

@@ -14,6 +14,7 @@ use crate::domain::{PackageId, ResourceId, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::Jump;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -34,11 +35,11 @@ mod rows;
 use data::{REPORTS, Report, Subjects, build, package_items};
 use rows::{Keyed, Row};
 
-const PICK_USER: &str = "report_user";
-const PICK_RESOURCE: &str = "report_resource";
-const PICK_PACKAGE: &str = "report_package";
-const PICK_REQUESTS: &str = "report_requests";
-const ASK_DAYS: &str = "report_days";
+const PICK_USER: Ask = Ask::ReportUser;
+const PICK_RESOURCE: Ask = Ask::ReportResource;
+const PICK_PACKAGE: Ask = Ask::ReportPackage;
+const PICK_REQUESTS: Ask = Ask::ReportRequests;
+const ASK_DAYS: Ask = Ask::ReportDays;
 /// The menu is a column on the left from this width; a line on top below it.
 const WIDE: u16 = 110;
 const MENU_WIDTH: u16 = 42;
@@ -119,7 +120,7 @@ impl Reports {
     fn choose_subject(&self, ctx: &Ctx) -> Effect {
         let t = ctx.tenant();
         let s = &self.subjects;
-        let pick = |id: &str, title: &str, items: Vec<PickItem>, current: Option<String>| {
+        let pick = |id: Ask, title: &str, items: Vec<PickItem>, current: Option<String>| {
             let p = PickerState::new(id, title, items);
             Effect::Open(Layer::Picker(match current {
                 Some(c) => p.highlight(&c),
@@ -328,7 +329,7 @@ impl TabView<Ctx> for Reports {
         match result {
             LayerResult::Picked { id, ids } => {
                 let Some(first) = ids.first() else { return Effect::None };
-                let parsed = match id.as_str() {
+                let parsed = match id {
                     PICK_USER => first.parse::<UserId>().map(|u| s.user = Some(u)),
                     PICK_RESOURCE => first.parse::<ResourceId>().map(|r| s.resource = Some(r)),
                     PICK_PACKAGE => first.parse::<PackageId>().map(|p| s.package = Some(p)),
@@ -343,7 +344,7 @@ impl TabView<Ctx> for Reports {
                     return Effect::error(e);
                 }
             }
-            LayerResult::Prompted { id, text } if id == ASK_DAYS => match parse_days(&text) {
+            LayerResult::Prompted { id: ASK_DAYS, text } => match parse_days(&text) {
                 Ok(n) => s.days = n,
                 Err(e) => return Effect::Reject(e),
             },

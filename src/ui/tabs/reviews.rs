@@ -11,10 +11,11 @@ use crate::domain::views::time_left;
 use crate::domain::{
     AssignmentId, Command, ReviewDecision, ReviewId, ReviewItem, ReviewState, Target, Tenant, Time, UserId,
 };
-use crate::domain::{NoResponse, Review};
+use crate::domain::{Intent, NoResponse, Review};
 use crate::ui::action::Action;
 use crate::ui::app::Jump;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::{Ctx, PerData, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -153,7 +154,7 @@ impl Reviews {
         };
         let title = format!("{verb}: {who}'s access · {need}");
         let label = format!("Justification: {who} → {}", package_name(t, review));
-        let id = format!("review:{decision}:{rid}:{aid}");
+        let id = Ask::DecideReview { review: rid, assignment: aid, decision };
         Effect::Open(Layer::Prompt(PromptState::new(id, title, label)))
     }
 
@@ -371,6 +372,16 @@ impl TabView<Ctx> for Reviews {
         self.mode_lists()
     }
 
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        if !matches!(action, Action::Approve | Action::Deny | Action::DontKnow) || self.shown() != OPEN {
+            return None;
+        }
+        match self.selected() {
+            Some(k) => ctx.refusal(&Intent::DecideReview { review: k.review, assignment: k.assignment }),
+            None => Some("No access review needs you".to_string()),
+        }
+    }
+
     fn hints(&self) -> Vec<Action> {
         match self.shown() {
             OPEN => vec![Action::Approve, Action::Deny, Action::DontKnow, Action::NextPane, Action::Filter],
@@ -388,15 +399,7 @@ impl TabView<Ctx> for Reviews {
     }
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
-        let LayerResult::Prompted { id, text } = result else { return Effect::None };
-        let mut parts = id.split(':');
-        let (Some("review"), Some(d), Some(r), Some(a)) = (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Effect::None;
-        };
-        let (Ok(decision), Ok(review), Ok(assignment)) =
-            (d.parse::<ReviewDecision>(), r.parse::<ReviewId>(), a.parse::<AssignmentId>())
-        else {
+        let LayerResult::Prompted { id: Ask::DecideReview { review, assignment, decision }, text } = result else {
             return Effect::None;
         };
         match ctx.run(Command::DecideReview { review, assignment, decision, justification: text }) {

@@ -7,9 +7,10 @@ use ratatui::text::{Line, Span};
 
 use super::lookups::{parse_ids, user_items};
 use crate::domain::identity::Mode as SignInMode;
-use crate::domain::{Command, ExternalLifecycle, Limits, Settings, Tenant};
+use crate::domain::{Command, ExternalLifecycle, Intent, Limits, Settings, Tenant};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -83,7 +84,7 @@ pub fn settings_form(t: &Tenant) -> Form {
     let limit = |id: &str, label: &str, n: u64| {
         Field::number(id, label, 0, 100_000_000).required().value(i64::try_from(n).unwrap_or(i64::MAX))
     };
-    Form::new("settings", "Entitlement management settings")
+    Form::new(Ask::Settings, "Entitlement management settings")
         .step("External users")
         .field(
             Field::choice(
@@ -302,6 +303,10 @@ impl TabView<Ctx> for SettingsTab {
         self.mode_lists()
     }
 
+    fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        (action == Action::Edit).then(|| ctx.refusal(&Intent::EditSettings)).flatten()
+    }
+
     fn hints(&self) -> Vec<Action> {
         vec![Action::Edit, Action::Filter]
     }
@@ -313,7 +318,7 @@ impl TabView<Ctx> for SettingsTab {
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
         match result {
-            LayerResult::Submitted { id, values } if id == "settings" => {
+            LayerResult::Submitted { id: Ask::Settings, values } => {
                 let settings = match settings_from_values(&values) {
                     Ok(s) => s,
                     Err(e) => return Effect::Reject(e),

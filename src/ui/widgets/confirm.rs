@@ -8,12 +8,13 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use super::Outcome;
 use super::popup::{centered_fixed, popup_frame};
 use crate::ui::action::Action;
+use crate::ui::ask::Ask;
 use crate::ui::theme::Theme;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfirmState {
-    /// Returned with the answer so the owner knows what was asked (e.g. `"delete:pkg-42"`).
-    pub id: String,
+    /// Returned with the answer so the owner knows what was asked.
+    pub id: Ask,
     pub title: String,
     pub message: String,
     pub yes_label: String,
@@ -23,9 +24,9 @@ pub struct ConfirmState {
 }
 
 impl ConfirmState {
-    pub fn new(id: impl Into<String>, title: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(id: Ask, title: impl Into<String>, message: impl Into<String>) -> Self {
         ConfirmState {
-            id: id.into(),
+            id,
             title: title.into(),
             message: message.into(),
             yes_label: "Yes".into(),

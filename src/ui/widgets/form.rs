@@ -24,6 +24,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 pub use super::form_field::{Field, FieldKind, Opt, Validator, VisibleIf, parse_date};
 use super::picker::PickerState;
 use crate::ui::action::Action;
+use crate::ui::ask::Ask;
 
 /// A field's typed value. Empty optional fields give `None`s.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,7 +160,8 @@ pub enum FormOutcome {
 }
 
 pub struct Form {
-    pub id: String,
+    /// Returned with the values so the owner knows what the form was for.
+    pub id: Ask,
     pub title: String,
     pub(super) steps: Vec<String>,
     pub(super) fields: Vec<Field>,
@@ -187,9 +189,9 @@ impl fmt::Debug for Form {
 }
 
 impl Form {
-    pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
+    pub fn new(id: Ask, title: impl Into<String>) -> Self {
         Form {
-            id: id.into(),
+            id,
             title: title.into(),
             steps: Vec::new(),
             fields: Vec::new(),
@@ -277,10 +279,12 @@ impl Form {
         }
     }
 
-    /// The error shown under a field, if any (validation runs as you type).
+    /// The error shown under a field, if any. Validation runs as you type: once anything in the
+    /// form was changed (or a submit tried), every visible field shows its error, so the problems
+    /// of the whole form are in view at once, not one after another.
     pub fn field_error(&self, id: &str) -> Option<&str> {
         let f = self.fields.iter().find(|f| f.id == id)?;
-        if f.visible && (f.touched || self.submit_attempted) { f.error.as_deref() } else { None }
+        if f.visible && (f.touched || self.dirty || self.submit_attempted) { f.error.as_deref() } else { None }
     }
 
     pub fn is_visible(&self, id: &str) -> bool {

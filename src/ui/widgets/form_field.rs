@@ -8,6 +8,7 @@ use super::form::{FormValues, Value};
 use super::input::TextInput;
 use super::picker::{PickItem, PickerState};
 use crate::ui::action::Action;
+use crate::ui::ask::Ask;
 
 /// Checks a parsed value against all current values; `Some(message)` is an error.
 pub type Validator = Box<dyn Fn(&Value, &FormValues) -> Option<String>>;
@@ -280,7 +281,7 @@ impl Field {
         let FieldKind::Lookup { items, multi } = &self.kind else {
             return None;
         };
-        let p = PickerState::new(self.id.clone(), self.label.clone(), items.clone());
+        let p = PickerState::new(Ask::Lookup(self.id.clone()), self.label.clone(), items.clone());
         let p = match self.picked.first() {
             Some(first) => p.highlight(first),
             None => p,

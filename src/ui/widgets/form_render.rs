@@ -23,7 +23,8 @@ impl Form {
         let wizard = self.steps.len() > 1;
         let note = self.step_note(self.step);
         let note_h = note.map_or(0, |n| wrapped_height(n, inner.width) + 1);
-        let message = self.bottom_message(inner.width);
+        // The form's own error (each field's is wrapped whole under it).
+        let message = self.error.clone();
         let message_h = message.as_deref().map_or(1, |m| wrapped_height(m, inner.width).min(3));
         let [steps, note_area, fields, error] = Layout::vertical([
             Constraint::Length(if wizard { 2 } else { 0 }),
@@ -44,23 +45,6 @@ impl Form {
         }
     }
 
-    /// The form error, and the focused field's error in full when it does not fit under the field.
-    fn bottom_message(&self, width: u16) -> Option<String> {
-        let value_w = usize::from(width.saturating_sub(self.label_width(width)));
-        let long = self
-            .fields
-            .get(self.focus)
-            .filter(|f| f.step == self.step)
-            .and_then(|f| self.field_error(&f.id))
-            .filter(|e| Span::raw(format!("✗ {e}")).width() > value_w);
-        match (&self.error, long) {
-            (Some(e), Some(l)) => Some(format!("{e}: {l}")),
-            (Some(e), None) => Some(e.clone()),
-            (None, Some(l)) => Some(l.to_string()),
-            (None, None) => None,
-        }
-    }
-
     /// The label column of the current step: the longest label plus room, at most half the width.
     fn label_width(&self, width: u16) -> u16 {
         self.fields
@@ -73,9 +57,7 @@ impl Form {
     }
 
     fn step_has_error(&self, step: usize) -> bool {
-        self.fields
-            .iter()
-            .any(|f| f.step == step && f.visible && f.error.is_some() && (f.touched || self.submit_attempted))
+        self.fields.iter().any(|f| f.step == step && self.field_error(&f.id).is_some())
     }
 
     fn render_steps(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -105,9 +87,13 @@ impl Form {
         line.render(row, buf);
     }
 
-    fn field_height(&self, f: &Field) -> u16 {
-        let shows_error = f.error.is_some() && (f.touched || self.submit_attempted);
-        1 + u16::from(shows_error || f.help.is_some())
+    /// The field's line, and under it its error wrapped whole to the value column (or its help).
+    fn field_height(&self, f: &Field, value_w: u16) -> u16 {
+        match (self.field_error(&f.id), &f.help) {
+            (Some(e), _) => wrapped_height(&error_text(e), value_w).saturating_add(1),
+            (None, Some(_)) => 2,
+            (None, None) => 1,
+        }
     }
 
     fn render_fields(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -118,21 +104,22 @@ impl Form {
             return;
         }
         let label_w = self.label_width(area.width);
+        let value_w = area.width.saturating_sub(label_w);
         // Scroll so that the focused field is fully visible.
         let mut top = 0u16;
         let mut focus_end = 0u16;
         for &i in &shown {
-            let h = self.field_height(&self.fields[i]);
+            let h = self.field_height(&self.fields[i], value_w);
             if i == self.focus {
-                focus_end = top + h;
+                focus_end = top.saturating_add(h);
             }
-            top += h;
+            top = top.saturating_add(h);
         }
         let skip = focus_end.saturating_sub(area.height);
         let mut y: i32 = -i32::from(skip);
         for &i in &shown {
             let f = &self.fields[i];
-            let h = self.field_height(f);
+            let h = self.field_height(f, value_w);
             if y >= 0 && y + i32::from(h) <= i32::from(area.height) {
                 let row = Rect { y: area.y + y as u16, height: h, ..area };
                 self.render_field(f, i == self.focus, row, label_w, buf, theme);
@@ -199,12 +186,19 @@ impl Form {
             }
         }
         if row.height > 1 {
-            let below = Rect { y: row.y + 1, height: 1, ..value };
+            let below = Rect { y: row.y + 1, height: row.height - 1, ..value };
             match (self.field_error(&f.id), &f.help) {
-                (Some(e), _) => put_text(buf, below, &format!("✗ {e}"), theme.error),
-                (None, Some(h)) => put_text(buf, below, h, theme.muted),
+                (Some(e), _) => {
+                    Paragraph::new(wrapped_lines(&error_text(e), below.width, theme.error)).render(below, buf)
+                }
+                (None, Some(h)) => put_text(buf, Rect { height: 1, ..below }, h, theme.muted),
                 (None, None) => {}
             }
         }
     }
+}
+
+/// A field's error as shown under it.
+fn error_text(e: &str) -> String {
+    format!("✗ {e}")
 }

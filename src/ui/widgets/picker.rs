@@ -13,6 +13,7 @@ use super::input::TextInput;
 use super::popup::{popup_area, popup_frame};
 use super::table::{contains_ci, put_text};
 use crate::ui::action::Action;
+use crate::ui::ask::Ask;
 use crate::ui::theme::Theme;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +32,7 @@ impl PickItem {
 #[derive(Debug, Clone)]
 pub struct PickerState {
     /// Returned with the chosen ids so the owner knows what was picked for.
-    pub id: String,
+    pub id: Ask,
     pub title: String,
     pub multi: bool,
     items: Vec<PickItem>,
@@ -49,10 +50,10 @@ pub struct PickerState {
 }
 
 impl PickerState {
-    pub fn new(id: impl Into<String>, title: impl Into<String>, items: Vec<PickItem>) -> Self {
+    pub fn new(id: Ask, title: impl Into<String>, items: Vec<PickItem>) -> Self {
         let matches = (0..items.len()).collect();
         PickerState {
-            id: id.into(),
+            id,
             title: title.into(),
             multi: false,
             items,

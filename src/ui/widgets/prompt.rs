@@ -11,6 +11,7 @@ use super::input::TextInput;
 use super::popup::{centered_fixed, popup_frame};
 use super::wrap::{wrapped_height, wrapped_lines};
 use crate::ui::action::Action;
+use crate::ui::ask::Ask;
 use crate::ui::theme::Theme;
 
 /// Checks the text on Enter; `Some(message)` refuses it and shows the message.
@@ -18,7 +19,7 @@ pub type TextValidator = Box<dyn Fn(&str) -> Option<String>>;
 
 pub struct PromptState {
     /// Returned with the text so the owner knows what was asked.
-    pub id: String,
+    pub id: Ask,
     pub title: String,
     pub label: String,
     pub input: TextInput,
@@ -38,9 +39,9 @@ impl fmt::Debug for PromptState {
 }
 
 impl PromptState {
-    pub fn new(id: impl Into<String>, title: impl Into<String>, label: impl Into<String>) -> Self {
+    pub fn new(id: Ask, title: impl Into<String>, label: impl Into<String>) -> Self {
         PromptState {
-            id: id.into(),
+            id,
             title: title.into(),
             label: label.into(),
             input: TextInput::default(),
@@ -111,7 +112,7 @@ mod tests {
     #[test]
     fn a_long_question_is_shown_whole() {
         let label = "Why remove Adele Vance's access to Marketing Campaign? (optional; in the audit log)";
-        let p = PromptState::new("remove", "Remove access", label);
+        let p = PromptState::new(crate::ui::ask::Ask::ClockJump, "Remove access", label);
         let area = Rect::new(0, 0, 80, 24);
         let mut buf = Buffer::empty(area);
         p.render(area, &mut buf, &Theme::default());

@@ -2,6 +2,7 @@
 //! to add, one to remove. [`command`] reads a submitted form back into the domain command; the
 //! domain decides.
 
+use crate::ui::ask::{Ask, GrantFor};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::domain::{
@@ -14,11 +15,8 @@ use crate::ui::widgets::picker::{PickItem, PickerState};
 
 /// Form ids. The user form carries `user` when it edits; the grant form carries `for_user` or
 /// `for_resource`, the side it was opened from.
-pub const USER: &str = "dir_user";
-pub const RESOURCE: &str = "dir_resource";
-pub const GRANT: &str = "dir_grant";
 /// The picker of direct memberships to remove.
-pub const REVOKE: &str = "dir_revoke";
+pub const REVOKE: Ask = Ask::DirectoryRevoke;
 
 /// Every resource, for lookups: "Marketing" — "Security group · Member, Owner".
 pub fn resource_items(t: &Tenant) -> Vec<PickItem> {
@@ -45,7 +43,7 @@ pub fn user_form(t: &Tenant, existing: Option<&User>) -> Form {
     orgs.extend(t.orgs.values().map(|o| (o.id.to_string(), o.display_name.clone())));
     let managers: Vec<PickItem> =
         user_items(t).into_iter().filter(|i| existing.is_none_or(|u| i.id != u.id.to_string())).collect();
-    let mut form = Form::new(USER, title)
+    let mut form = Form::new(Ask::DirectoryUser(existing.map(|u| u.id)), title)
         .field(Field::text("name", "Display name").required())
         .field(Field::text("email", "Email (sign-in name)").required().validate(|v, _| match v {
             Value::Text(s) if !s.is_empty() && !s.contains('@') => Some("An email looks like name@domain".into()),
@@ -81,13 +79,12 @@ pub fn user_form(t: &Tenant, existing: Option<&User>) -> Form {
         form.set_value("job_title", u.job_title.clone());
         form.set_value("global_admin", u.global_admin);
         form.set_value("enabled", u.enabled);
-        form = form.carry("user", u.id.to_string());
     }
     form
 }
 
-/// The user form as `CreateUser`, or `UpdateUser` when it carries the user it edits.
-fn user_command(t: &Tenant, values: &FormValues) -> Result<Command, String> {
+/// The user form as `CreateUser`, or `UpdateUser` of the user it edits.
+fn user_command(t: &Tenant, edited: Option<UserId>, values: &FormValues) -> Result<Command, String> {
     let user_type = if values.choice("type") == Some("guest") { UserType::Guest } else { UserType::Member };
     let manager = values.multi("manager").first().map(|s| s.parse::<UserId>()).transpose()?;
     let home_org = match values.choice("org") {
@@ -104,9 +101,8 @@ fn user_command(t: &Tenant, values: &FormValues) -> Result<Command, String> {
         home_org,
         global_admin: values.bool("global_admin"),
     };
-    Ok(match values.get("user") {
-        Some(v) => {
-            let user: UserId = v.as_text().parse()?;
+    Ok(match edited {
+        Some(user) => {
             let enabled = if values.contains("enabled") {
                 values.bool("enabled")
             } else {
@@ -128,7 +124,7 @@ const KINDS: [(&str, &str); 5] = [
 
 /// The form for a new resource; `kind` is the kind preselected (by the pane it was opened from).
 pub fn resource_form(t: &Tenant, kind: &str) -> Form {
-    Form::new(RESOURCE, "New resource")
+    Form::new(Ask::DirectoryResource, "New resource")
         .field(Field::text("name", "Name").required())
         .field(Field::text("description", "Description"))
         .field(Field::choice("kind", "Kind", KINDS).value(kind))
@@ -170,8 +166,7 @@ fn resource_command(values: &FormValues) -> Result<Command, String> {
 pub fn grant_form_for_user(t: &Tenant, user: &User) -> Form {
     let roles: BTreeMap<String, (String, Vec<String>)> =
         t.resources.values().map(|r| (r.id.to_string(), (r.display_name.clone(), r.roles.clone()))).collect();
-    Form::new(GRANT, format!("Direct membership for {}", user.display_name))
-        .carry("for_user", user.id.to_string())
+    Form::new(Ask::DirectoryGrant(GrantFor::User(user.id)), format!("Direct membership for {}", user.display_name))
         .field(Field::lookup("resource", "Resource", resource_items(t), false).required())
         .field(
             Field::text("role", "Role")
@@ -191,38 +186,41 @@ pub fn grant_form_for_user(t: &Tenant, user: &User) -> Form {
 pub fn grant_form_for_resource(t: &Tenant, res: ResourceId) -> Option<Form> {
     let r = t.resources.get(&res)?;
     Some(
-        Form::new(GRANT, format!("Add a direct holder of {}", r.display_name))
-            .carry("for_resource", res.to_string())
+        Form::new(Ask::DirectoryGrant(GrantFor::Resource(res)), format!("Add a direct holder of {}", r.display_name))
             .field(Field::lookup("user", "User", user_items(t), false).required())
             .field(Field::choice("role", "Role", r.roles.clone()).help("Made outside any access package")),
     )
 }
 
-/// The grant form as `AddDirectGrant`: one side carried, the other looked up.
-fn grant_command(values: &FormValues) -> Result<Command, String> {
-    let side = |carried: &str, looked_up: &str, what: &str| match values.get(carried) {
-        Some(v) => Ok(v.as_text()),
-        None => values.multi(looked_up).first().cloned().ok_or_else(|| format!("Choose a {what}")),
+/// The grant form as `AddDirectGrant`: one side the form was opened for, the other looked up.
+fn grant_command(side: GrantFor, values: &FormValues) -> Result<Command, String> {
+    let picked = |looked_up: &str, what: &str| {
+        values.multi(looked_up).first().cloned().ok_or_else(|| format!("Choose a {what}"))
     };
-    let user = side("for_user", "user", "user")?.parse()?;
-    let resource = side("for_resource", "resource", "resource")?.parse()?;
+    let (user, resource) = match side {
+        GrantFor::User(u) => (u, picked("resource", "resource")?.parse()?),
+        GrantFor::Resource(r) => (picked("user", "user")?.parse()?, r),
+    };
     let role = values.get("role").map(Value::as_text).unwrap_or_default();
     Ok(Command::AddDirectGrant { user, resource, role })
 }
 
 /// The login an edited user's form changes, as its own command (unique logins are the domain's rule).
-pub fn login_change(t: &Tenant, id: &str, values: &FormValues) -> Option<Command> {
-    let user: UserId = values.get("user").filter(|_| id == USER && values.contains("login"))?.as_text().parse().ok()?;
+pub fn login_change(t: &Tenant, id: &Ask, values: &FormValues) -> Option<Command> {
+    let Ask::DirectoryUser(Some(user)) = *id else { return None };
+    if !values.contains("login") {
+        return None;
+    }
     let login = Some(values.text("login").trim().to_string()).filter(|l| !l.is_empty());
     (t.users.get(&user)?.login != login).then_some(Command::SetLogin { user, login })
 }
 
 /// The command a submitted Directory form asks for; None for a form that is not the Directory's.
-pub fn command(t: &Tenant, id: &str, values: &FormValues) -> Option<Result<Command, String>> {
-    Some(match id {
-        USER => user_command(t, values),
-        RESOURCE => resource_command(values),
-        GRANT => grant_command(values),
+pub fn command(t: &Tenant, id: &Ask, values: &FormValues) -> Option<Result<Command, String>> {
+    Some(match *id {
+        Ask::DirectoryUser(edited) => user_command(t, edited, values),
+        Ask::DirectoryResource => resource_command(values),
+        Ask::DirectoryGrant(side) => grant_command(side, values),
         _ => return None,
     })
 }

@@ -7,19 +7,30 @@ use std::collections::BTreeMap;
 use chrono::TimeZone;
 
 use super::MyAccess;
-use crate::domain::{Command, PackageId, PolicyId, QuestionId, QuestionKind, RequestId};
+use crate::domain::{Command, Intent, PackageId, PolicyId, QuestionId, QuestionKind, RequestId};
 use crate::ui::app::Effect;
+use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::layers::Layer;
 use crate::ui::tabs::lists::Switched;
 use crate::ui::widgets::form::{Field, Form};
 
+/// A question of the request form: its field, and the policy and question it answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct QuestionField {
+    field: String,
+    policy: PolicyId,
+    question: QuestionId,
+}
+
 impl MyAccess {
-    pub(super) fn request_form(&self, ctx: &Ctx, pkg: PackageId) -> Option<Form> {
+    /// The request form for a package, and its question fields.
+    fn request_form(ctx: &Ctx, pkg: PackageId) -> Option<(Form, Vec<QuestionField>)> {
         let t = ctx.tenant();
         let p = t.packages.get(&pkg)?;
         let pols = t.matching_policies(ctx.actor(), p);
-        let mut form = Form::new("request", format!("Request '{}'", p.display_name)).step("Request");
+        let mut questions = Vec::new();
+        let mut form = Form::new(Ask::Request(pkg), format!("Request '{}'", p.display_name)).step("Request");
         if pols.len() > 1 {
             let opts: Vec<(String, String)> =
                 pols.iter().map(|p| (p.id.to_string(), p.spec.display_name.clone())).collect();
@@ -40,7 +51,8 @@ impl MyAccess {
             let pid = pol.id.to_string();
             let single = pols.len() == 1;
             for q in &pol.spec.questions {
-                let id = format!("q:{}:{}", pol.id, q.id);
+                let id = format!("answer{}", questions.len() + 1);
+                questions.push(QuestionField { field: id.clone(), policy: pol.id, question: q.id });
                 let mut f = match &q.kind {
                     QuestionKind::Text => Field::text(id, q.text.clone()),
                     QuestionKind::Choice { options } => {
@@ -65,7 +77,18 @@ impl MyAccess {
         form = form.field(
             Field::date("start", "Start (optional)", true).help("Leave empty to start as soon as it is approved"),
         );
-        Some(form)
+        Some((form, questions))
+    }
+
+    /// Opens the request form for a package (its questions remembered for the submit).
+    pub(super) fn open_request_form(&mut self, ctx: &Ctx, pkg: PackageId) -> Effect {
+        match Self::request_form(ctx, pkg) {
+            Some((form, questions)) => {
+                self.questions = questions;
+                Effect::Open(Layer::form(form))
+            }
+            None => Effect::Reject("That package is gone".into()),
+        }
     }
 
     /// A package by its direct link (the id at its end): hidden packages can be requested this way.
@@ -79,20 +102,20 @@ impl MyAccess {
                 text.trim()
             ));
         };
-        if t.matching_policies(ctx.actor(), pkg).is_empty() {
-            return Effect::Reject(format!("No policy of '{}' lets you request it", pkg.display_name));
+        // The domain's answer, as for a package picked from the list.
+        let pkg = pkg.id;
+        if let Some(why) = ctx.refusal(&Intent::Request { package: pkg }) {
+            return Effect::Reject(why);
         }
-        match self.request_form(ctx, pkg.id) {
-            Some(f) => {
-                self.requesting = Some(pkg.id);
-                Effect::Open(Layer::form(f))
-            }
-            None => Effect::Reject("That package is gone".into()),
-        }
+        self.open_request_form(ctx, pkg)
     }
 
-    pub(super) fn submit_request(&mut self, ctx: &mut Ctx, values: &crate::ui::widgets::form::FormValues) -> Effect {
-        let Some(pkg) = self.requesting else { return Effect::None };
+    pub(super) fn submit_request(
+        &mut self,
+        ctx: &mut Ctx,
+        pkg: PackageId,
+        values: &crate::ui::widgets::form::FormValues,
+    ) -> Effect {
         let policy = match values.choice("policy") {
             Some(s) => match s.parse::<PolicyId>() {
                 Ok(p) => Some(p),
@@ -100,19 +123,12 @@ impl MyAccess {
             },
             None => None,
         };
+        // The answers to the chosen policy's questions (all the form shows when only one fits).
         let mut answers = BTreeMap::new();
-        let prefix = policy.map(|p| format!("q:{p}:"));
-        for (id, value) in values.iter() {
-            let Some(rest) = id.strip_prefix("q:") else { continue };
-            if let Some(pre) = &prefix
-                && !id.starts_with(pre.as_str())
-            {
-                continue;
-            }
-            let Some((_, q)) = rest.split_once(':') else { continue };
-            let text = value.as_text();
-            if let (Ok(qid), false) = (q.parse::<QuestionId>(), text.trim().is_empty()) {
-                answers.insert(qid, text);
+        for q in self.questions.iter().filter(|q| policy.is_none_or(|p| p == q.policy)) {
+            let text = values.text(&q.field);
+            if !text.trim().is_empty() {
+                answers.insert(q.question, text.to_string());
             }
         }
         let start = values.datetime("start").map(|d| chrono::Utc.from_utc_datetime(&d));
@@ -125,7 +141,7 @@ impl MyAccess {
         };
         match ctx.run(cmd) {
             Ok(out) => {
-                self.requesting = None;
+                self.questions.clear();
                 self.show(super::REQUESTS);
                 // The list follows its selection through a change: show the new request instead.
                 self.submitted = out.created.as_deref().and_then(|id| id.parse::<RequestId>().ok());

@@ -1,0 +1,171 @@
+//! Whether a request may be made: the package, the requestor, the policies that admit them, and
+//! one assignment per user per package. `Tenant::may` asks `check_request`; `cmd_submit` runs it
+//! first and then checks what was typed (justification, answers, start).
+
+use super::access::Policy;
+use super::assign_cmds::ends_after;
+use super::error::{DomainResult, forbidden, invalid, rule};
+use super::flow::{Request, RequestType, Target};
+use super::ids::*;
+use super::rights::Actor;
+use super::tenant::Tenant;
+
+/// What a request may be made through (see `Tenant::check_request`).
+pub(crate) struct Asking {
+    pub pkg: super::access::Package,
+    pub target: Target,
+    pub who: super::eval::Requester,
+    /// The policies it may go through: the one asked for, or every one that admits the person.
+    pub policies: Vec<Policy>,
+}
+
+impl Tenant {
+    /// Whether the person may ask for the package now (through `policy`, or through any policy
+    /// that admits them): the package is live, its catalog enabled, a policy admits them, every
+    /// stage of it has someone to decide, and they neither hold nor wait for it already. The
+    /// policies they may ask through come back (the one given, or every one that fits).
+    pub(crate) fn check_request(
+        &self,
+        actor: &Actor,
+        pkg_id: PackageId,
+        policy: Option<PolicyId>,
+    ) -> DomainResult<Asking> {
+        let pkg = self.package(pkg_id)?.clone();
+        let who = self.requester(actor).ok_or_else(|| match actor {
+            Actor::System => forbidden("The system cannot request access"),
+            _ => forbidden("Your sign-in is blocked or your account was removed: a blocked user cannot request access"),
+        })?;
+        if pkg.is_deleted() {
+            return Err(rule(format!("Access package '{}' was deleted and takes no new requests", pkg.display_name)));
+        }
+        let cat = self.catalog(pkg.catalog)?;
+        if !cat.enabled {
+            return Err(rule(format!("Catalog '{}' is disabled: its packages cannot be requested", cat.display_name)));
+        }
+        let matching = self.matching_policies(actor, &pkg);
+        let policies: Vec<Policy> = match policy {
+            Some(pid) => {
+                let p = self.policy(pid)?;
+                if p.package != pkg_id {
+                    return Err(invalid(format!("Policy {pid} belongs to another package")));
+                }
+                if !matching.iter().any(|m| m.id == pid) {
+                    return Err(self.why_not(p, &pkg, &who));
+                }
+                vec![p.clone()]
+            }
+            None if matching.is_empty() => {
+                return Err(rule(format!(
+                    "No policy of '{}' lets you request it; ask an administrator for a direct assignment",
+                    pkg.display_name
+                )));
+            }
+            None => matching.into_iter().cloned().collect(),
+        };
+        if let Some(u) = who.user {
+            self.check_one_assignment(u, &pkg)?;
+        } else if let Some(r) = self.requests_of_package(pkg_id).find(|r| {
+            r.state.is_open()
+                && matches!(&r.target, Target::External { email, .. } if email.eq_ignore_ascii_case(&who.email))
+        }) {
+            return Err(rule(format!("You already have a pending request for '{}' ({})", pkg.display_name, r.id)));
+        }
+        let target = match (who.user, actor) {
+            (Some(u), _) => Target::User { user: u },
+            (None, Actor::External { email, display_name }) => {
+                Target::External { email: email.clone(), display_name: display_name.clone(), org: who.org }
+            }
+            (None, _) => return Err(forbidden("Unknown requestor")),
+        };
+        // A policy gives something only if it still gives assignments and every stage has
+        // someone who can decide it; the first refusal is the answer when none does.
+        let now = self.clock.now;
+        let mut first_refusal = None;
+        let mut open = vec![];
+        for pol in policies {
+            let fits = ends_after(&pol, now).and_then(|()| self.check_deciders(&pol, &target, who.user));
+            match fits {
+                Ok(()) => open.push(pol),
+                Err(e) => {
+                    first_refusal.get_or_insert(e);
+                }
+            }
+        }
+        match (open.is_empty(), first_refusal) {
+            (true, Some(e)) => Err(e),
+            _ => Ok(Asking { pkg, target, who, policies: open }),
+        }
+    }
+
+    /// Every stage of the policy has someone who can decide it for this requestor.
+    fn check_deciders(&self, pol: &Policy, target: &Target, requestor: Option<UserId>) -> DomainResult<()> {
+        for (i, st) in pol.spec.stages.iter().enumerate() {
+            if self.stage_approvers(st, target, requestor).is_empty() {
+                return Err(rule(format!(
+                    "Nobody can approve stage {} of policy '{}' for you (no manager, sponsor or fallback approver); ask an administrator to add a fallback approver",
+                    i + 1,
+                    pol.spec.display_name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn why_not(
+        &self,
+        p: &Policy,
+        pkg: &super::access::Package,
+        who: &super::eval::Requester,
+    ) -> super::error::DomainError {
+        if !p.spec.enabled {
+            return rule(format!("Policy '{}' has new requests turned off", p.spec.display_name));
+        }
+        if let Some(c) = self.catalogs.get(&pkg.catalog).filter(|c| !c.external)
+            && (p.spec.scope.is_external() || who.external)
+        {
+            return rule(format!(
+                "Catalog '{}' is not enabled for external users, so guests and users of connected organizations cannot request its packages",
+                c.display_name
+            ));
+        }
+        rule(format!("Policy '{}' does not include you ({})", p.spec.display_name, p.spec.scope.label()))
+    }
+
+    /// One assignment per user per package; a second request is refused with the way forward.
+    pub(crate) fn check_one_assignment(&self, user: UserId, pkg: &super::access::Package) -> DomainResult<()> {
+        if let Some(a) = self.active_assignment(user, pkg.id) {
+            let until = a.end.map(|e| format!(" until {}", e.format("%Y-%m-%d"))).unwrap_or_default();
+            let hint = if self.lifecycle_of(a).allow_extension {
+                format!("; extend it instead ({})", a.id)
+            } else {
+                String::new()
+            };
+            return Err(rule(format!("{} already has '{}'{until}{hint}", self.user_name(user), pkg.display_name)));
+        }
+        // A request made before the person was in the directory is theirs too (same email); only a
+        // guest can have one, so members are checked through their own requests alone (indexed).
+        let guest = self.users.get(&user).filter(|u| u.is_guest());
+        let email = guest.map(|u| u.email.as_str()).unwrap_or_default();
+        let waiting =
+            |r: &&Request| r.state.is_open() && matches!(r.request_type, RequestType::UserAdd | RequestType::AdminAdd);
+        let own =
+            self.requests_of_user(user).filter(|r| r.package == pkg.id && r.target_user() == Some(user)).find(waiting);
+        let before = || {
+            guest.and_then(|_| {
+                self.requests_of_package(pkg.id)
+                    .filter(|r| matches!(&r.target, Target::External { email: e, .. } if e.eq_ignore_ascii_case(email)))
+                    .find(waiting)
+            })
+        };
+        if let Some(r) = own.or_else(before) {
+            return Err(rule(format!(
+                "{} already has a pending request for '{}' ({}, {}): wait for it or cancel it",
+                self.user_name(user),
+                pkg.display_name,
+                r.id,
+                r.state
+            )));
+        }
+        Ok(())
+    }
+}
