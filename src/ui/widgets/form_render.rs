@@ -87,11 +87,11 @@ impl Form {
         line.render(row, buf);
     }
 
-    /// The field's line, and under it its error wrapped whole to the value column (or its help).
+    /// The field's line, and under it its error (or its help) wrapped whole to the value column.
     fn field_height(&self, f: &Field, value_w: u16) -> u16 {
         match (self.field_error(&f.id), &f.help) {
             (Some(e), _) => wrapped_height(&error_text(e), value_w).saturating_add(1),
-            (None, Some(_)) => 2,
+            (None, Some(h)) => wrapped_height(h, value_w).saturating_add(1),
             (None, None) => 1,
         }
     }
@@ -191,7 +191,7 @@ impl Form {
                 (Some(e), _) => {
                     Paragraph::new(wrapped_lines(&error_text(e), below.width, theme.error)).render(below, buf)
                 }
-                (None, Some(h)) => put_text(buf, Rect { height: 1, ..below }, h, theme.muted),
+                (None, Some(h)) => Paragraph::new(wrapped_lines(h, below.width, theme.muted)).render(below, buf),
                 (None, None) => {}
             }
         }
