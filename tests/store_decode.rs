@@ -42,3 +42,22 @@ fn a_file_laid_out_otherwise_or_broken_is_read_the_ordinary_way() {
     let err = decode(broken.as_bytes()).expect_err("refused").to_string();
     assert!(err.contains("line") && err.contains("nonsense"), "{err}");
 }
+
+#[test]
+fn the_binary_cache_reads_back_what_the_json_holds() {
+    let (bytes, mut ordinary) = generated();
+    ordinary.rebuild_indexes();
+    let cache = entitle::domain::binary::encode(&ordinary).expect("encodes");
+    let cached = entitle::domain::binary::decode(&cache).expect("decodes");
+    assert_eq!(json(&cached), json(&ordinary));
+    assert_eq!(cached.next_timer(), ordinary.next_timer());
+    let some_user = *ordinary.assignments.values().next().map(|a| &a.target).expect("an assignment");
+    let ids = |t: &Tenant| t.assignments_of_user(some_user).map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(ids(&cached), ids(&ordinary));
+    // A byte short, or a byte more, is refused (the store then reads the JSON).
+    assert!(entitle::domain::binary::decode(&cache[..cache.len() - 1]).is_err());
+    let mut longer = cache.clone();
+    longer.push(0);
+    assert!(entitle::domain::binary::decode(&longer).is_err());
+    drop(bytes);
+}

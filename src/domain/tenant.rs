@@ -13,6 +13,7 @@ use super::error::{DomainResult, not_found};
 use super::finished::{Finished, FinishedRecord};
 use super::flow::{Assignment, GrantSource, Request, Review};
 use super::ids::*;
+use super::idset::IdSet;
 use super::records::{AuditEvent, Notification, Settings};
 use super::serde_util::as_list;
 use super::timers::Timer;
@@ -136,17 +137,17 @@ pub struct Tenant {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Indexes {
     pub by_email: HashMap<String, UserId>,
-    pub assignments_by_user: HashMap<UserId, BTreeSet<AssignmentId>>,
-    pub assignments_by_package: HashMap<PackageId, BTreeSet<AssignmentId>>,
+    pub assignments_by_user: HashMap<UserId, IdSet<AssignmentId>>,
+    pub assignments_by_package: HashMap<PackageId, IdSet<AssignmentId>>,
     /// Every package of each catalog, deleted ones included (a package never changes catalog).
-    pub packages_by_catalog: HashMap<CatalogId, BTreeSet<PackageId>>,
-    pub requests_by_user: HashMap<UserId, BTreeSet<RequestId>>,
-    pub requests_by_package: HashMap<PackageId, BTreeSet<RequestId>>,
+    pub packages_by_catalog: HashMap<CatalogId, IdSet<PackageId>>,
+    pub requests_by_user: HashMap<UserId, IdSet<RequestId>>,
+    pub requests_by_package: HashMap<PackageId, IdSet<RequestId>>,
     /// Requests finished by the command running, in order (see `settle_finished`).
     pub finishing: Vec<RequestId>,
     /// Open requests waiting for each approver.
-    pub inbox: HashMap<UserId, BTreeSet<RequestId>>,
-    pub holders_by_resource: HashMap<ResourceId, BTreeSet<(UserId, String)>>,
+    pub inbox: HashMap<UserId, IdSet<RequestId>>,
+    pub holders_by_resource: HashMap<ResourceId, IdSet<(UserId, String)>>,
     pub notifications_by_user: HashMap<UserId, Vec<usize>>,
     pub timers: BTreeSet<(Time, Timer)>,
     /// Assignments with an item in an access review in progress, and in how many.
@@ -218,8 +219,8 @@ impl Tenant {
     }
 
     /// Every index but the timers, from the objects.
-    fn lookups(&self) -> Indexes {
-        let mut idx = Indexes::default();
+    pub(crate) fn lookups(&self) -> Indexes {
+        let mut idx = Indexes { by_email: HashMap::with_capacity(self.users.len()), ..Indexes::default() };
         for u in self.users.values() {
             idx.by_email.insert(u.email.to_ascii_lowercase(), u.id);
         }

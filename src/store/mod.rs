@@ -98,6 +98,9 @@
 
 mod backend;
 mod background;
+mod cache;
+#[cfg(test)]
+mod cache_tests;
 mod compaction;
 mod error;
 mod files;
@@ -115,6 +118,7 @@ mod test_sum;
 mod writeback;
 
 pub use backend::Backend;
+pub use cache::{CacheMiss, LoadSource};
 pub use error::{CommitError, Position, StoreError, StoreWarning};
 pub use handle::{Compaction, HEAVY_ENTRY, Store};
 pub use history::{HistoryCursor, HistoryRecord};
@@ -147,6 +151,25 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
     /// the default for anything else, so that errors keep their line and column.
     fn decode_state(bytes: &[u8]) -> Result<Self, serde_json::Error> {
         serde_json::from_slice(bytes)
+    }
+
+    /// The version of the state's binary layout for the derived cache file (see `cache.rs`),
+    /// which opens read instead of the JSON when it fits; `None` (the default): no cache is
+    /// written or read. Bump it whenever the layout changes.
+    const CACHE_FORMAT: Option<u32> = None;
+
+    /// The state in the cache's binary layout (only called when [`Persist::CACHE_FORMAT`] is
+    /// set). Default: refused.
+    fn encode_cache(&self) -> Result<Vec<u8>, serde_json::Error> {
+        Err(<serde_json::Error as serde::ser::Error>::custom("this state keeps no cache"))
+    }
+
+    /// The state back from [`Persist::encode_cache`]'s bytes, ready as after
+    /// [`Persist::after_load`] (which is not called: the cache may keep what it rebuilds). Any
+    /// error makes the open read the JSON instead. Default: refused.
+    fn decode_cache(bytes: &[u8]) -> Result<Self, String> {
+        let _ = bytes;
+        Err("this state keeps no cache".to_owned())
     }
 
     /// Whether an entry with this output may have been heavy (see [`HEAVY_ENTRY`]): only those

@@ -17,6 +17,14 @@ impl Persist for Sum {
     type Error = Negative;
     const KIND: &'static str = "sum";
     const SCHEMA_VERSION: u32 = 1;
+    const CACHE_FORMAT: Option<u32> = Some(1);
+    fn encode_cache(&self) -> Result<Vec<u8>, serde_json::Error> {
+        Ok(self.0.to_le_bytes().to_vec())
+    }
+    fn decode_cache(bytes: &[u8]) -> Result<Self, String> {
+        let bytes: [u8; 8] = bytes.try_into().map_err(|_| "not 8 bytes".to_owned())?;
+        Ok(Sum(u64::from_le_bytes(bytes)))
+    }
     fn apply(&mut self, entry: &i64) -> Result<u64, Negative> {
         let add = u64::try_from(*entry).map_err(|_| Negative)?;
         self.0 += add;
