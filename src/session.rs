@@ -57,12 +57,12 @@ impl Persist for Tenant {
 
     const CACHE_FORMAT: Option<u32> = Some(crate::domain::binary::FORMAT);
 
-    fn encode_cache(&self) -> Result<Vec<u8>, serde_json::Error> {
+    fn encode_cache(&self) -> Result<Vec<Vec<u8>>, serde_json::Error> {
         crate::domain::binary::encode(self)
     }
 
-    fn decode_cache(bytes: &[u8]) -> Result<Self, String> {
-        crate::domain::binary::decode(bytes).map_err(|e| e.to_string())
+    fn decode_cache(sections: Vec<Vec<u8>>) -> Result<Self, String> {
+        crate::domain::binary::decode(sections).map_err(|e| e.to_string())
     }
 
     fn after_load(&mut self) {

@@ -4,7 +4,8 @@
 //! separate allocations; a sorted vector holds the same in a fraction of that, and items that
 //! arrive in order (as they do when an index is built from the tables) are appended.
 
-/// An ordered set of `T`, with the few `BTreeSet` methods the indexes use.
+/// An ordered set of `T`, with the few `BTreeSet` methods the indexes use (and a grant's
+/// sources: `tenant::Sources`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdSet<T>(Vec<T>);
 
@@ -84,6 +85,20 @@ impl<T: Ord> FromIterator<T> for IdSet<T> {
     }
 }
 
+/// Written as a list in increasing order, like a `BTreeSet`.
+impl<T: serde::Serialize> serde::Serialize for IdSet<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(&self.0)
+    }
+}
+
+/// Read from a list in any order (repeats dropped), like a `BTreeSet`.
+impl<'de, T: serde::Deserialize<'de> + Ord> serde::Deserialize<'de> for IdSet<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<T>::deserialize(d).map(|v| v.into_iter().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +117,7 @@ mod tests {
         assert_eq!((s.len(), s.first(), s.last()), (4, Some(&1), Some(&10)));
         let built: IdSet<i32> = [4, 2, 4].into_iter().collect();
         assert_eq!(built.iter().copied().collect::<Vec<_>>(), [2, 4]);
+        let read: IdSet<i32> = serde_json::from_str("[3, 1, 3]").expect("a list");
+        assert_eq!(serde_json::to_string(&read).expect("writes"), "[1,3]");
     }
 }

@@ -15,10 +15,11 @@
 //! 24  seq of the state           u64
 //! 32  tie A: seq, length, print  3 x u64   the snapshot the state was derived from
 //! 56  tie B: seq, length, print  3 x u64   a snapshot the same compaction wrote after it
-//! 80  length of the state        u64
-//! 88  checksum of the state      u64
+//! 80  length of the sections     u64  (all of them)
+//! 88  checksum of the table      u64  (of the section table below)
 //! 96  kind, history directory    u16 length + bytes each
-//!     the state
+//!     section table              u32 count, then a length and a checksum (u64 each) a section
+//!     the sections, one after the other
 //! ```
 //!
 //! A tie names a snapshot by its `seq`, its length and a fingerprint of its first and last 4 KB
@@ -42,7 +43,7 @@ use super::snapshot;
 
 const MAGIC: &[u8; 8] = b"ENTCACHE";
 /// The version of the header above: bump it when the header changes.
-const FILE_FORMAT: u32 = 1;
+const FILE_FORMAT: u32 = 2;
 const HEADER: usize = 96;
 const TIE_B_AT: u64 = 56;
 /// How much of each end of the snapshot its fingerprint covers.
@@ -144,11 +145,18 @@ pub(crate) fn hash(bytes: &[u8]) -> u64 {
 /// cache, renamed in). Nothing when the state keeps no cache.
 pub(crate) fn write<S: Persist>(paths: &Paths, state: &S, seq: u64, tie: Tie, history: &str) -> Result<(), StoreError> {
     let Some(format) = S::CACHE_FORMAT else { return Ok(()) };
-    let body = state.encode_cache().map_err(|source| StoreError::Encode {
+    let sections = state.encode_cache().map_err(|source| StoreError::Encode {
         path: paths.cache.clone(),
         what: "the cache",
         source,
     })?;
+    let mut table = Vec::with_capacity(4 + 16 * sections.len());
+    table.extend_from_slice(&u32::try_from(sections.len()).unwrap_or(u32::MAX).to_le_bytes());
+    for s in &sections {
+        table.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        table.extend_from_slice(&hash(s).to_le_bytes());
+    }
+    let total: u64 = sections.iter().map(|s| s.len() as u64).sum();
     let mut head = Vec::with_capacity(HEADER + 64);
     head.extend_from_slice(MAGIC);
     for v in [FILE_FORMAT, format, S::SCHEMA_VERSION, 0] {
@@ -157,15 +165,19 @@ pub(crate) fn write<S: Persist>(paths: &Paths, state: &S, seq: u64, tie: Tie, hi
     head.extend_from_slice(&seq.to_le_bytes());
     tie.write(&mut head);
     Tie::default().write(&mut head);
-    head.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    head.extend_from_slice(&hash(&body).to_le_bytes());
+    head.extend_from_slice(&total.to_le_bytes());
+    head.extend_from_slice(&hash(&table).to_le_bytes());
     for text in [S::KIND, history] {
         head.extend_from_slice(&u16::try_from(text.len()).unwrap_or(u16::MAX).to_le_bytes());
         head.extend_from_slice(text.as_bytes());
     }
+    head.extend_from_slice(&table);
     files::remove_stale_temporaries(&paths.cache);
     let written = files::write_beside_with(&paths.cache, |out, tmp| {
-        out.write_all(&head).and_then(|()| out.write_all(&body)).map_err(|e| StoreError::io(tmp, "write the file", e))
+        let all = std::iter::once(&head).chain(&sections);
+        all.map(|b| out.write_all(b))
+            .collect::<std::io::Result<()>>()
+            .map_err(|e| StoreError::io(tmp, "write the file", e))
     })?;
     written.rename_into_place(&paths.cache).map(|_| ())
 }
@@ -208,14 +220,6 @@ fn tie_at(bytes: &[u8], at: usize) -> Option<Tie> {
     Some(Tie { seq: u64_at(bytes, at)?, len: u64_at(bytes, at + 8)?, print: u64_at(bytes, at + 16)? })
 }
 
-/// A text of the header (`u16` length, bytes), and where the next field starts.
-fn text_at(bytes: &[u8], at: usize) -> Option<(&str, usize)> {
-    let len = usize::from(u16::from_le_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]));
-    let end = at.checked_add(2)?.checked_add(len)?;
-    let text = std::str::from_utf8(bytes.get(at + 2..end)?).ok()?;
-    Some((text, end))
-}
-
 /// What [`load`] found: the state, its seq, the snapshot it stands for, and the history name.
 pub(crate) struct Cached<S> {
     pub state: S,
@@ -235,14 +239,13 @@ pub(crate) fn load<S: Persist>(paths: &Paths) -> Result<Cached<S>, CacheMiss> {
         return Err(CacheMiss::Upgrade);
     }
     let history = header.history.unwrap_or_else(|| snapshot::DEFAULT_HISTORY.to_owned());
-    let bytes = match std::fs::read(&paths.cache) {
-        Ok(b) => b,
+    let file = match File::open(&paths.cache) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CacheMiss::Missing),
         Err(_) => return Err(CacheMiss::Damaged),
     };
-    let (seq, body) = check::<S>(&bytes, format, tie, &history)?;
-    let mut state = S::decode_cache(body).map_err(|_| CacheMiss::Damaged)?;
-    drop(bytes);
+    let (seq, sections) = read_checked::<S>(file, format, tie, &history)?;
+    let mut state = S::decode_cache(sections).map_err(|_| CacheMiss::Damaged)?;
     let mut cursor = Cursor::new(seq);
     let journal = match files::read_from(&paths.journal, 0) {
         Ok(None) => None,
@@ -261,31 +264,75 @@ pub(crate) fn load<S: Persist>(paths: &Paths) -> Result<Cached<S>, CacheMiss> {
     Ok(Cached { state, cursor, snapshot: stamp, journal, history })
 }
 
-/// The cache's seq and state bytes, if its header fits this entitle and the snapshot `tie`.
-fn check<'a, S: Persist>(bytes: &'a [u8], format: u32, tie: Tie, history: &str) -> Result<(u64, &'a [u8]), CacheMiss> {
-    let damaged = CacheMiss::Damaged;
-    if bytes.len() < HEADER || bytes.get(..8) != Some(MAGIC.as_slice()) {
-        return Err(damaged);
+/// The cache's seq and sections, if its header fits this entitle and the snapshot `tie` and
+/// every section its checksum. Each section is read into memory of its own.
+fn read_checked<S: Persist>(
+    file: File,
+    format: u32,
+    tie: Tie,
+    history: &str,
+) -> Result<(u64, Vec<Vec<u8>>), CacheMiss> {
+    let damaged = |_| CacheMiss::Damaged;
+    let size = file.metadata().map_err(damaged)?.len();
+    let mut r = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut head = vec![0u8; HEADER];
+    r.read_exact(&mut head).map_err(damaged)?;
+    if head.get(..8) != Some(MAGIC.as_slice()) {
+        return Err(CacheMiss::Damaged);
     }
-    let versions = [u32_at(bytes, 8), u32_at(bytes, 12), u32_at(bytes, 16)];
+    let versions = [u32_at(&head, 8), u32_at(&head, 12), u32_at(&head, 16)];
     if versions != [Some(FILE_FORMAT), Some(format), Some(S::SCHEMA_VERSION)] {
         return Err(CacheMiss::Stale);
     }
-    let seq = u64_at(bytes, 24).ok_or(CacheMiss::Damaged)?;
-    let ties = [tie_at(bytes, 32), tie_at(bytes, 56)];
+    let seq = u64_at(&head, 24).ok_or(CacheMiss::Damaged)?;
+    let ties = [tie_at(&head, 32), tie_at(&head, 56)];
     if !ties.contains(&Some(tie)) || seq < tie.seq || seq > journal::MAX_SEQ {
         return Err(CacheMiss::Stale);
     }
-    let len = u64_at(bytes, 80).and_then(|l| usize::try_from(l).ok()).ok_or(CacheMiss::Damaged)?;
-    let sum = u64_at(bytes, 88).ok_or(CacheMiss::Damaged)?;
-    let (kind, at) = text_at(bytes, HEADER).ok_or(CacheMiss::Damaged)?;
-    let (theirs, at) = text_at(bytes, at).ok_or(CacheMiss::Damaged)?;
-    if kind != S::KIND || theirs != history {
+    let total = u64_at(&head, 80).ok_or(CacheMiss::Damaged)?;
+    let table_sum = u64_at(&head, 88).ok_or(CacheMiss::Damaged)?;
+    let mut texts = Vec::new();
+    for _ in 0..2 {
+        let mut len = [0u8; 2];
+        r.read_exact(&mut len).map_err(damaged)?;
+        let mut text = vec![0u8; usize::from(u16::from_le_bytes(len))];
+        r.read_exact(&mut text).map_err(damaged)?;
+        texts.push(text);
+    }
+    if texts != [S::KIND.as_bytes(), history.as_bytes()] {
         return Err(CacheMiss::Stale);
     }
-    let body = bytes.get(at..).filter(|b| b.len() == len).ok_or(CacheMiss::Damaged)?;
-    if hash(body) != sum {
+    let mut count = [0u8; 4];
+    r.read_exact(&mut count).map_err(damaged)?;
+    let count = u32::from_le_bytes(count);
+    // Every section needs 16 bytes of the table: a count the file cannot hold is refused first.
+    if u64::from(count).saturating_mul(16) > size {
         return Err(CacheMiss::Damaged);
     }
-    Ok((seq, body))
+    let mut table = count.to_le_bytes().to_vec();
+    let mut entries = Vec::new();
+    for _ in 0..count {
+        let mut entry = [0u8; 16];
+        r.read_exact(&mut entry).map_err(damaged)?;
+        table.extend_from_slice(&entry);
+        entries.push((u64_at(&entry, 0).ok_or(CacheMiss::Damaged)?, u64_at(&entry, 8).ok_or(CacheMiss::Damaged)?));
+    }
+    let sum_of_lengths = entries.iter().try_fold(0u64, |acc, (len, _)| acc.checked_add(*len));
+    if hash(&table) != table_sum || sum_of_lengths != Some(total) || total > size {
+        return Err(CacheMiss::Damaged);
+    }
+    let mut sections = Vec::with_capacity(entries.len());
+    for (len, sum) in entries {
+        let mut bytes = vec![0u8; usize::try_from(len).map_err(|_| CacheMiss::Damaged)?];
+        r.read_exact(&mut bytes).map_err(damaged)?;
+        if hash(&bytes) != sum {
+            return Err(CacheMiss::Damaged);
+        }
+        sections.push(bytes);
+    }
+    // Nothing may follow the last section.
+    if r.read(&mut [0u8; 1]).map_err(damaged)? != 0 {
+        return Err(CacheMiss::Damaged);
+    }
+    Ok((seq, sections))
 }

@@ -158,17 +158,18 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
     /// written or read. Bump it whenever the layout changes.
     const CACHE_FORMAT: Option<u32> = None;
 
-    /// The state in the cache's binary layout (only called when [`Persist::CACHE_FORMAT`] is
-    /// set). Default: refused.
-    fn encode_cache(&self) -> Result<Vec<u8>, serde_json::Error> {
+    /// The state in the cache's binary layout, in sections (each read back into memory of its
+    /// own, so that a section decoded is freed while the others are decoded). Only called
+    /// when [`Persist::CACHE_FORMAT`] is set. Default: refused.
+    fn encode_cache(&self) -> Result<Vec<Vec<u8>>, serde_json::Error> {
         Err(<serde_json::Error as serde::ser::Error>::custom("this state keeps no cache"))
     }
 
-    /// The state back from [`Persist::encode_cache`]'s bytes, ready as after
+    /// The state back from [`Persist::encode_cache`]'s sections, ready as after
     /// [`Persist::after_load`] (which is not called: the cache may keep what it rebuilds). Any
     /// error makes the open read the JSON instead. Default: refused.
-    fn decode_cache(bytes: &[u8]) -> Result<Self, String> {
-        let _ = bytes;
+    fn decode_cache(sections: Vec<Vec<u8>>) -> Result<Self, String> {
+        let _ = sections;
         Err("this state keeps no cache".to_owned())
     }
 

@@ -1,5 +1,6 @@
-//! The primitives of the tenant's binary cache layout: fixed-width little-endian integers,
-//! times as `i64` seconds, strings and lists prefixed by their length. Reading never panics:
+//! The primitives of the tenant's binary cache layout: integers as LEB128 varints (seven bits
+//! a byte, low first: an id of a few million takes three bytes), signed ones zigzagged first,
+//! times as seconds, strings and lists prefixed by their length. Reading never panics:
 //! anything short or out of range is a [`Bad`], and the caller falls back to the JSON.
 
 use chrono::DateTime;
@@ -38,13 +39,17 @@ impl Out {
         self.u8(u8::from(v));
     }
     pub fn u32(&mut self, v: u32) {
-        self.buf.extend_from_slice(&v.to_le_bytes());
+        self.u64(u64::from(v));
     }
-    pub fn u64(&mut self, v: u64) {
-        self.buf.extend_from_slice(&v.to_le_bytes());
+    pub fn u64(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.buf.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.buf.push(v as u8);
     }
     pub fn i64(&mut self, v: i64) {
-        self.buf.extend_from_slice(&v.to_le_bytes());
+        self.u64(zigzag(v));
     }
     /// A length or count (lists and strings are far below 4 GB; a longer one is written as
     /// `u32::MAX`, which no reader accepts, so the cache is refused and the JSON read).
@@ -62,15 +67,18 @@ impl Out {
     pub fn opt_id(&mut self, v: Option<u64>) {
         self.u64(v.unwrap_or(0));
     }
-    /// An optional time (`i64::MIN` stands for none).
+    /// An optional time (0 stands for none, a time is its zigzagged seconds plus one).
     pub fn opt_time(&mut self, t: Option<Time>) {
-        self.i64(t.map_or(i64::MIN, |t| t.timestamp()));
+        self.u64(t.map_or(0, |t| zigzag(t.timestamp()).saturating_add(1)));
     }
-    /// A length-prefixed block of bytes.
-    pub fn block(&mut self, bytes: &[u8]) {
-        self.u64(bytes.len() as u64);
-        self.buf.extend_from_slice(bytes);
-    }
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
 /// Bytes being read.
@@ -93,14 +101,10 @@ impl<'a> In<'a> {
         self.rest = tail;
         Ok(head)
     }
-    fn array<const N: usize>(&mut self) -> Got<[u8; N]> {
-        let bytes = self.take(N)?;
-        let mut a = [0u8; N];
-        a.copy_from_slice(bytes);
-        Ok(a)
-    }
     pub fn u8(&mut self) -> Got<u8> {
-        Ok(self.array::<1>()?[0])
+        let (first, rest) = self.rest.split_first().ok_or_else(|| Bad("a byte wanted, none left".into()))?;
+        self.rest = rest;
+        Ok(*first)
     }
     pub fn bool(&mut self) -> Got<bool> {
         match self.u8()? {
@@ -110,13 +114,22 @@ impl<'a> In<'a> {
         }
     }
     pub fn u32(&mut self) -> Got<u32> {
-        self.array().map(u32::from_le_bytes)
+        let v = self.u64()?;
+        u32::try_from(v).map_err(|_| Bad(format!("{v} does not fit 32 bits")))
     }
     pub fn u64(&mut self) -> Got<u64> {
-        self.array().map(u64::from_le_bytes)
+        let mut v: u64 = 0;
+        for (i, b) in self.rest.iter().enumerate().take(10) {
+            v |= u64::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                self.rest = self.rest.get(i + 1..).unwrap_or_default();
+                return Ok(v);
+            }
+        }
+        bad("a number that does not end")
     }
     pub fn i64(&mut self) -> Got<i64> {
-        self.array().map(i64::from_le_bytes)
+        self.u64().map(unzigzag)
     }
     /// A count of items, each at least `min_item` bytes long: a count the bytes left cannot
     /// hold is refused before anything is allocated for it.
@@ -143,15 +156,10 @@ impl<'a> In<'a> {
         self.u64().map(|v| (v != 0).then_some(v))
     }
     pub fn opt_time(&mut self) -> Got<Option<Time>> {
-        let secs = self.i64()?;
-        if secs == i64::MIN {
-            return Ok(None);
-        }
+        let v = self.u64()?;
+        let Some(z) = v.checked_sub(1) else { return Ok(None) };
+        let secs = unzigzag(z);
         DateTime::from_timestamp(secs, 0).map(Some).ok_or_else(|| Bad(format!("{secs} is not a time")))
-    }
-    pub fn block(&mut self) -> Got<&'a [u8]> {
-        let n = usize::try_from(self.u64()?).map_err(|_| Bad("a block too large".into()))?;
-        self.take(n)
     }
 }
 
@@ -184,6 +192,15 @@ mod tests {
         assert!(r.u8().is_err(), "nothing left");
         // A count larger than the bytes can hold is refused before allocating.
         let mut huge = In::new(&[0xff, 0xff, 0xff, 0x7f, 1, 2]);
+        let mut out = Out::default();
+        for v in [0i64, -1, 1, i64::MIN, i64::MAX, 1_777_971_600] {
+            out.i64(v);
+        }
+        let mut back = In::new(&out.buf);
+        for v in [0i64, -1, 1, i64::MIN, i64::MAX, 1_777_971_600] {
+            assert_eq!(back.i64(), Ok(v));
+        }
+        assert!(In::new(&[0x80, 0x80]).u64().is_err(), "a number cut short");
         assert!(huge.len(8).is_err());
         assert!(In::new(&[2]).bool().is_err());
     }

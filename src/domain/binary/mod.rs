@@ -3,8 +3,8 @@
 //! back by the same entitle that wrote it (the store checks [`FORMAT`]), so it need not be
 //! readable by people nor by other versions.
 //!
-//! The layout: a count of sections, then each section as a length-prefixed block, so that the
-//! reader can cut them apart first and decode them on both cores. The big tables (users,
+//! The layout: sections, which the store keeps apart in the file and reads back into memory of
+//! their own, so that they are decoded on both cores and each freed once decoded. The big tables (users,
 //! assignments, grants, the finished-request index, the unread notices) are fixed sequences of
 //! little-endian fields ([`records`]); everything else, small and varied, is one JSON object,
 //! the tenant with those tables left empty, read by the tenant's own `Deserialize`.
@@ -17,16 +17,16 @@ use std::collections::BTreeMap;
 pub use codec::Bad;
 use codec::{Got, In, Out, bad};
 
-use super::tenant::{Indexes, Tenant};
+use super::tenant::{Indexes, Tenant, assignment_lookups, holder_lookups};
 
 /// The layout's version: bump it whenever this module or a record it writes changes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 4;
 
 /// The sections, in the order written.
 const SECTIONS: usize = 7;
 
 /// The tenant's state in the binary layout (its indexes are not kept: they are rebuilt on load).
-pub fn encode(t: &Tenant) -> Result<Vec<u8>, serde_json::Error> {
+pub fn encode(t: &Tenant) -> Result<Vec<Vec<u8>>, serde_json::Error> {
     let rest = serde_json::to_vec(&rest_of(t))?;
     let mut users = Out::default();
     records::map(&mut users, &t.users, |o, _, u| records::user(o, u));
@@ -45,71 +45,62 @@ pub fn encode(t: &Tenant) -> Result<Vec<u8>, serde_json::Error> {
     for (at, x) in &scheduled {
         records::timer(&mut timers, *at, x);
     }
-    let sections: [&[u8]; SECTIONS] =
-        [&rest, &users.buf, &assignments.buf, &grants.buf, &finished.buf, &unread.buf, &timers.buf];
-    let mut out = Out { buf: Vec::with_capacity(sections.iter().map(|s| s.len() + 8).sum::<usize>() + 4) };
-    out.len(SECTIONS);
-    for s in sections {
-        out.block(s);
-    }
-    Ok(out.buf)
+    Ok(vec![rest, users.buf, assignments.buf, grants.buf, finished.buf, unread.buf, timers.buf])
 }
 
-/// The tenant from [`encode`]'s bytes, on two threads, its indexes built.
-pub fn decode(bytes: &[u8]) -> Result<Tenant, Bad> {
-    let mut r = In::new(bytes);
-    if r.len(8)? != SECTIONS {
+/// The tenant from [`encode`]'s sections, on two threads, its indexes built. Each section is
+/// freed once decoded.
+pub fn decode(sections: Vec<Vec<u8>>) -> Result<Tenant, Bad> {
+    let Ok([rest, users, assignments, grants, finished, unread, timers]) = <[Vec<u8>; SECTIONS]>::try_from(sections)
+    else {
         return bad("not the sections this entitle writes");
-    }
-    let [rest, users, assignments, grants, finished, unread, timers] = [(); SECTIONS].map(|()| r.block());
-    if !r.is_empty() {
-        return bad("bytes after the last section");
-    }
-    let (rest, users, finished, unread) = (rest?, users?, finished?, unread?);
-    let (assignments, grants, timers) = (assignments?, grants?, timers?);
+    };
     let (tenant, big) = std::thread::scope(|s| {
-        let other = s.spawn(|| {
+        let other = s.spawn(move || {
             let assignments =
-                whole(assignments, |r| records::read_map(r, records::MIN_ASSIGNMENT, records::read_assignment));
-            let grants = whole(grants, records::read_grants);
-            let timers = whole(timers, |r| {
-                let n = r.len(records::MIN_TIMER)?;
-                let mut list = Vec::with_capacity(n);
-                for _ in 0..n {
-                    list.push(records::read_timer(r)?);
-                }
-                if list.windows(2).any(|w| w.first() >= w.get(1)) {
-                    return bad("timers out of order");
-                }
-                Ok(list.into_iter().collect::<std::collections::BTreeSet<_>>())
+                whole(assignments, |r| records::read_map(r, records::MIN_ASSIGNMENT, records::read_assignment)).map(
+                    |a| {
+                        let lookups = assignment_lookups(&a);
+                        (a, lookups)
+                    },
+                );
+            let grants = whole(grants, records::read_grants).map(|g| {
+                let holders = holder_lookups(&g);
+                (g, holders)
             });
-            (assignments, grants, timers)
+            (assignments, grants)
         });
         let tenant = (|| -> Got<Tenant> {
             let mut t: Tenant =
-                serde_json::from_slice(rest).map_err(|e| codec::Bad(format!("the small parts: {e}")))?;
+                serde_json::from_slice(&rest).map_err(|e| codec::Bad(format!("the small parts: {e}")))?;
+            drop(rest);
             t.users = whole(users, |r| records::read_map(r, 8, records::read_user))?;
             t.finished = whole(finished, |r| records::read_map(r, records::MIN_FINISHED, records::read_finished))?;
-            t.unread = whole(unread, |r| records::read_map(r, 12, records::read_unread))?;
+            t.unread = whole(unread, |r| records::read_map(r, 2, records::read_unread))?;
+            t.idx = t.small_lookups();
+            t.idx.timers = whole(timers, records::read_timers)?;
             Ok(t)
         })();
         let big = other.join().unwrap_or_else(|_| {
             let failed = "a decoding thread failed";
-            (bad(failed), bad(failed), bad(failed))
+            (bad(failed), bad(failed))
         });
         (tenant, big)
     });
     let mut t = tenant?;
-    t.assignments = big.0?;
-    t.grants = big.1?;
-    t.idx = t.lookups();
-    t.idx.timers = big.2?;
+    let (assignments, (by_user, by_package)) = big.0?;
+    let (grants, holders) = big.1?;
+    t.assignments = assignments;
+    t.grants = grants;
+    t.idx.assignments_by_user = by_user;
+    t.idx.assignments_by_package = by_package;
+    t.idx.holders_by_resource = holders;
     Ok(t)
 }
 
-/// A section read by `read`, which must use all of it.
-fn whole<'a, T>(bytes: &'a [u8], read: impl FnOnce(&mut In<'a>) -> Got<T>) -> Got<T> {
-    let mut r = In::new(bytes);
+/// A section read by `read`, which must use all of it; then freed.
+fn whole<T>(bytes: Vec<u8>, read: impl for<'a> FnOnce(&mut In<'a>) -> Got<T>) -> Got<T> {
+    let mut r = In::new(&bytes);
     let v = read(&mut r)?;
     if !r.is_empty() {
         return bad("bytes left at the end of a section");

@@ -11,7 +11,7 @@ use crate::domain::directory::{User, UserType};
 use crate::domain::finished::Finished;
 use crate::domain::flow::{Assignment, AssignmentState, GrantSource, RequestState};
 use crate::domain::ids::{AssignmentId, OrgId, PackageId, PolicyId, RequestId, ResourceId, ReviewId, UserId};
-use crate::domain::tenant::GrantKey;
+use crate::domain::tenant::{GrantKey, Sources};
 use crate::domain::timers::Timer;
 
 /// A map written as its count, then each value (which carries its own key).
@@ -167,7 +167,7 @@ pub fn assignment(out: &mut Out, a: &Assignment) {
 }
 
 /// The fewest bytes an assignment takes (for counts read before the records).
-pub const MIN_ASSIGNMENT: usize = 8 * 4 + 1 + 8 + 8 + 4 + 4 + 8 + 8;
+pub const MIN_ASSIGNMENT: usize = 11;
 
 pub fn read_assignment(r: &mut In) -> Got<(AssignmentId, Assignment)> {
     let id = AssignmentId(r.u64()?);
@@ -178,7 +178,7 @@ pub fn read_assignment(r: &mut In) -> Got<(AssignmentId, Assignment)> {
     let start = r.time()?;
     let end = r.opt_time()?;
     let revision = r.u32()?;
-    let n = r.len(12)?;
+    let n = r.len(2)?;
     let mut granted = Vec::with_capacity(n);
     for _ in 0..n {
         let resource = ResourceId(r.u64()?);
@@ -205,7 +205,7 @@ fn read_source(v: u64) -> GrantSource {
 }
 
 /// The grants, the role of each written once per run of equal roles (most are the same few).
-pub fn grants(out: &mut Out, grants: &BTreeMap<GrantKey, BTreeSet<GrantSource>>) {
+pub fn grants(out: &mut Out, grants: &BTreeMap<GrantKey, Sources>) {
     out.len(grants.len());
     let mut last_role: Option<&str> = None;
     for (GrantKey { user, resource, role }, sources) in grants {
@@ -225,8 +225,8 @@ pub fn grants(out: &mut Out, grants: &BTreeMap<GrantKey, BTreeSet<GrantSource>>)
     }
 }
 
-pub fn read_grants(r: &mut In) -> Got<BTreeMap<GrantKey, BTreeSet<GrantSource>>> {
-    let n = r.len(8 + 8 + 1 + 4)?;
+pub fn read_grants(r: &mut In) -> Got<BTreeMap<GrantKey, Sources>> {
+    let n = r.len(4)?;
     let mut rows = Vec::with_capacity(n);
     let mut role = String::new();
     let mut last: Option<(UserId, ResourceId)> = None;
@@ -245,8 +245,8 @@ pub fn read_grants(r: &mut In) -> Got<BTreeMap<GrantKey, BTreeSet<GrantSource>>>
             return bad(format!("grant of {user} out of order"));
         }
         last = Some((user, resource));
-        let m = r.len(8)?;
-        let mut sources = BTreeSet::new();
+        let m = r.len(1)?;
+        let mut sources = Sources::default();
         for _ in 0..m {
             sources.insert(read_source(r.u64()?));
         }
@@ -255,7 +255,7 @@ pub fn read_grants(r: &mut In) -> Got<BTreeMap<GrantKey, BTreeSet<GrantSource>>>
     // Equal (user, resource) pairs are ordered by role, which the pass above does not see:
     // the map is built from the rows as they come, any repeat refused.
     let len = rows.len();
-    let map: BTreeMap<GrantKey, BTreeSet<GrantSource>> = rows.into_iter().collect();
+    let map: BTreeMap<GrantKey, Sources> = rows.into_iter().collect();
     if map.len() != len {
         return bad("a grant repeated");
     }
@@ -301,7 +301,7 @@ pub fn finished(out: &mut Out, id: RequestId, f: &Finished) {
     out.time(*completed_at);
 }
 
-pub const MIN_FINISHED: usize = 8 * 4 + 1 + 8;
+pub const MIN_FINISHED: usize = 6;
 
 pub fn read_finished(r: &mut In) -> Got<(RequestId, Finished)> {
     let id = RequestId(r.u64()?);
@@ -323,7 +323,7 @@ pub fn unread(out: &mut Out, user: UserId, seqs: &BTreeSet<u64>) {
 
 pub fn read_unread(r: &mut In) -> Got<(UserId, BTreeSet<u64>)> {
     let user = UserId(r.u64()?);
-    let n = r.len(8)?;
+    let n = r.len(1)?;
     let mut seqs = Vec::with_capacity(n);
     for _ in 0..n {
         seqs.push(r.u64()?);
@@ -353,7 +353,7 @@ pub fn timer(out: &mut Out, at: Time, t: &Timer) {
     out.u64(extra);
 }
 
-pub const MIN_TIMER: usize = 8 + 1 + 8 + 8;
+pub const MIN_TIMER: usize = 4;
 
 pub fn read_timer(r: &mut In) -> Got<(Time, Timer)> {
     let at = r.time()?;
@@ -375,4 +375,17 @@ pub fn read_timer(r: &mut In) -> Got<(Time, Timer)> {
         n => return bad(format!("timer kind {n}")),
     };
     Ok((at, t))
+}
+
+/// The timer queue, in order.
+pub fn read_timers(r: &mut In) -> Got<BTreeSet<(Time, Timer)>> {
+    let n = r.len(MIN_TIMER)?;
+    let mut list = Vec::with_capacity(n);
+    for _ in 0..n {
+        list.push(read_timer(r)?);
+    }
+    if list.windows(2).any(|w| w.first() >= w.get(1)) {
+        return bad("timers out of order");
+    }
+    Ok(list.into_iter().collect())
 }
