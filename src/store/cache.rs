@@ -174,10 +174,8 @@ pub(crate) fn write<S: Persist>(paths: &Paths, state: &S, seq: u64, tie: Tie, hi
     head.extend_from_slice(&table);
     files::remove_stale_temporaries(&paths.cache);
     let written = files::write_beside_with(&paths.cache, |out, tmp| {
-        let all = std::iter::once(&head).chain(&sections);
-        all.map(|b| out.write_all(b))
-            .collect::<std::io::Result<()>>()
-            .map_err(|e| StoreError::io(tmp, "write the file", e))
+        let mut all = std::iter::once(&head).chain(&sections);
+        all.try_for_each(|b| out.write_all(b)).map_err(|e| StoreError::io(tmp, "write the file", e))
     })?;
     written.rename_into_place(&paths.cache).map(|_| ())
 }

@@ -40,6 +40,11 @@
 //!   is a write torn by a crash before its commit was acknowledged: it is ignored (with a
 //!   [`StoreWarning::TornTail`]), and the next commit or compaction first copies its bytes to
 //!   `journal.jsonl.torn-<n>` (a [`StoreWarning::TornKept`]), then cuts it away.
+//! * `tenant.cache` — a derived binary copy of the state, tied to the snapshot it was derived
+//!   from and the seq it holds; an open reads it instead of the JSON when it provably holds what
+//!   the snapshot and the journal hold, and ignores it otherwise (see `cache.rs`). Written
+//!   first by each compaction, by [`Store::create`], and in the background by an open that had
+//!   to read the JSON. Never the only copy of anything: deleting it is always safe.
 //! * `entitle.lock` — locked ([`std::fs::File::try_lock`]): an exclusive lock around every
 //!   commit, compaction and reset, a shared lock around every read. [`Store::open`] parses
 //!   and replays without the lock, then checks under a short shared lock that the snapshot and

@@ -144,7 +144,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         clock: clock.clone(),
         next_id: *next_id,
         settings: settings.clone(),
-        mode: mode.clone(),
+        mode: *mode,
         users: BTreeMap::new(),
         resources: resources.clone(),
         orgs: orgs.clone(),
