@@ -55,6 +55,16 @@ impl Persist for Tenant {
         crate::domain::decode::decode(bytes)
     }
 
+    const CACHE_FORMAT: Option<u32> = Some(crate::domain::binary::FORMAT);
+
+    fn encode_cache(&self) -> Result<Vec<Vec<u8>>, serde_json::Error> {
+        crate::domain::binary::encode(self)
+    }
+
+    fn decode_cache(sections: Vec<Vec<u8>>) -> Result<Self, String> {
+        crate::domain::binary::decode(sections).map_err(|e| e.to_string())
+    }
+
     fn after_load(&mut self) {
         self.rebuild_indexes();
     }

@@ -42,3 +42,28 @@ fn a_file_laid_out_otherwise_or_broken_is_read_the_ordinary_way() {
     let err = decode(broken.as_bytes()).expect_err("refused").to_string();
     assert!(err.contains("line") && err.contains("nonsense"), "{err}");
 }
+
+#[test]
+fn the_binary_cache_reads_back_what_the_json_holds() {
+    let (bytes, mut ordinary) = generated();
+    ordinary.rebuild_indexes();
+    let cache = entitle::domain::binary::encode(&ordinary).expect("encodes");
+    let cached = entitle::domain::binary::decode(cache.clone()).expect("decodes");
+    assert_eq!(json(&cached), json(&ordinary));
+    assert_eq!(cached.next_timer(), ordinary.next_timer());
+    let some_user = *ordinary.assignments.values().next().map(|a| &a.target).expect("an assignment");
+    let ids = |t: &Tenant| t.assignments_of_user(some_user).map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(ids(&cached), ids(&ordinary));
+    // A section a byte short, or a byte longer, or one missing, is refused (the store then
+    // reads the JSON).
+    for i in 0..cache.len() {
+        let mut shorter = cache.clone();
+        shorter[i].pop();
+        assert!(entitle::domain::binary::decode(shorter).is_err(), "section {i} cut");
+        let mut longer = cache.clone();
+        longer[i].push(0);
+        assert!(entitle::domain::binary::decode(longer).is_err(), "section {i} longer");
+    }
+    assert!(entitle::domain::binary::decode(cache[1..].to_vec()).is_err());
+    drop(bytes);
+}

@@ -36,6 +36,11 @@ pub struct Figures {
     /// The snapshot's bytes by top-level part of the state, largest first.
     pub parts: Vec<(String, u64)>,
     pub bare_parse: Duration,
+    /// The derived binary cache beside the snapshot (what an open reads instead of the JSON).
+    pub cache_bytes: u64,
+    /// A bare decode of the same state's cache bytes (in memory, on both cores, indexes and
+    /// timers included): the reference for an open through the cache.
+    pub bare_decode: Duration,
     pub read: Run,
     pub year: Run,
     /// From the year's command returning to its compaction (written in the background by a
@@ -167,7 +172,9 @@ pub fn in_process(data: &Path, work: &Path, runs: Processes) -> Result<Figures> 
     let parts = parts(&bytes);
     let history_bytes = dir_bytes(&data.join("history"))?;
     let bare_parse = bare_parse(&bytes)?;
+    let bare_decode = bare_decode(&bytes)?;
     drop(bytes);
+    let cache_bytes = fs::metadata(data.join("tenant.cache")).map(|m| m.len()).unwrap_or(0);
     let (commit_median, commit_line_bytes) = commits(work)?;
     let (commit_during_compaction, commit_during_open) = commit_waits(work)?;
     let bare_append_median = bare_appends(work, commit_line_bytes)?;
@@ -176,6 +183,8 @@ pub fn in_process(data: &Path, work: &Path, runs: Processes) -> Result<Figures> 
         history_bytes,
         parts,
         bare_parse,
+        cache_bytes,
+        bare_decode,
         read,
         year,
         year_compacted,
@@ -228,6 +237,20 @@ pub fn bare_parse(bytes: &[u8]) -> Result<Duration> {
     let parsed: Tenant = serde_json::from_slice(state).context("bare parse of the snapshot")?;
     let took = t0.elapsed();
     drop(parsed);
+    Ok(took)
+}
+
+/// The state's cache sections (as `tenant.cache` holds them) decoded into the `Tenant` type
+/// with its indexes, nothing else; the sections are made from the snapshot first, untimed.
+pub fn bare_decode(bytes: &[u8]) -> Result<Duration> {
+    let state = bytes.iter().position(|b| *b == b'\n').and_then(|i| bytes.get(i + 1..)).unwrap_or_default();
+    let parsed: Tenant = entitle::domain::decode::decode(state).context("parse of the snapshot")?;
+    let sections = entitle::domain::binary::encode(&parsed).context("the cache's sections")?;
+    drop(parsed);
+    let t0 = Instant::now();
+    let decoded = entitle::domain::binary::decode(sections).map_err(|e| anyhow!("bare decode of the cache: {e}"))?;
+    let took = t0.elapsed();
+    drop(decoded);
     Ok(took)
 }
 

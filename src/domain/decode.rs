@@ -4,13 +4,13 @@
 //! side, without a first pass over the bytes. Anything laid out otherwise (a file edited by
 //! hand) is parsed the ordinary way, which also gives the errors their line and column.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 
 use super::directory::User;
 use super::finished::index_as_list;
-use super::flow::{Assignment, GrantSource, Request};
+use super::flow::{Assignment, Request};
 use super::ids::{AssignmentId, RequestId, UserId};
 use super::tenant::{GrantKey, GrantRow, Tenant};
 
@@ -169,7 +169,7 @@ fn assemble(t: &mut Tenant, lists: Lists) -> Result<(), serde_json::Error> {
         let other = s.spawn(move || {
             let requests = requests.into_iter().map(|r| (r.id, r)).collect::<BTreeMap<RequestId, Request>>();
             let grants =
-                grants.into_iter().map(GrantRow::into_entry).collect::<BTreeMap<GrantKey, BTreeSet<GrantSource>>>();
+                grants.into_iter().map(GrantRow::into_entry).collect::<BTreeMap<GrantKey, super::tenant::Sources>>();
             (requests, grants)
         });
         t.assignments = assignments.into_iter().map(|a| (a.id, a)).collect::<BTreeMap<AssignmentId, Assignment>>();

@@ -3,6 +3,7 @@
 
 pub mod access;
 mod assign_cmds;
+pub mod binary;
 pub mod bounds;
 pub mod clock;
 mod clock_cmds;
@@ -20,6 +21,7 @@ pub mod flow;
 pub mod history;
 pub mod identity;
 pub mod ids;
+pub mod idset;
 mod input;
 pub mod intent;
 pub mod lint;

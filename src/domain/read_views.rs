@@ -174,7 +174,7 @@ impl Tenant {
         r: Reader,
         reviewing: &BTreeSet<AssignmentId>,
         key: &super::tenant::GrantKey,
-        s: &BTreeSet<GrantSource>,
+        s: &super::tenant::Sources,
     ) -> BTreeSet<GrantSource> {
         s.iter()
             .filter(|src| match src {
@@ -192,7 +192,7 @@ impl Tenant {
         r: Reader,
         reviewing: &BTreeSet<AssignmentId>,
         key: &super::tenant::GrantKey,
-        s: &BTreeSet<GrantSource>,
+        s: &super::tenant::Sources,
     ) -> Option<AccessRow> {
         let seen = self.visible_sources(r, reviewing, key, s);
         (!seen.is_empty()).then(|| AccessRow {

@@ -43,9 +43,9 @@ pub struct AccessRow {
 }
 
 impl Tenant {
-    pub(crate) fn via(&self, sources: &std::collections::BTreeSet<GrantSource>) -> Vec<String> {
+    pub(crate) fn via<'a>(&self, sources: impl IntoIterator<Item = &'a GrantSource>) -> Vec<String> {
         sources
-            .iter()
+            .into_iter()
             .map(|s| match s {
                 GrantSource::Direct => "direct".to_string(),
                 GrantSource::Assignment { assignment } => {

@@ -13,9 +13,13 @@ use super::error::{DomainResult, not_found};
 use super::finished::{Finished, FinishedRecord};
 use super::flow::{Assignment, GrantSource, Request, Review};
 use super::ids::*;
+use super::idset::IdSet;
 use super::records::{AuditEvent, Notification, Settings};
 use super::serde_util::as_list;
 use super::timers::Timer;
+
+/// Why a user holds one membership: its sources, few (mostly one), kept as a sorted vector.
+pub type Sources = IdSet<GrantSource>;
 
 /// One membership: a user holding one role of one resource.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -34,11 +38,11 @@ pub(crate) struct GrantRow {
     pub user: UserId,
     pub resource: ResourceId,
     pub role: String,
-    pub sources: BTreeSet<GrantSource>,
+    pub sources: Sources,
 }
 
 impl GrantRow {
-    pub fn into_entry(self) -> (GrantKey, BTreeSet<GrantSource>) {
+    pub fn into_entry(self) -> (GrantKey, Sources) {
         (GrantKey { user: self.user, resource: self.resource, role: self.role }, self.sources)
     }
 }
@@ -47,7 +51,7 @@ mod grants_as_list {
     use super::*;
     use serde::{Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(map: &BTreeMap<GrantKey, BTreeSet<GrantSource>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(map: &BTreeMap<GrantKey, Sources>, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(map.iter().map(|(k, v)| GrantRow {
             user: k.user,
             resource: k.resource,
@@ -55,7 +59,7 @@ mod grants_as_list {
             sources: v.clone(),
         }))
     }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<GrantKey, BTreeSet<GrantSource>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<GrantKey, Sources>, D::Error> {
         let rows: Vec<GrantRow> = Vec::deserialize(d)?;
         Ok(rows.into_iter().map(GrantRow::into_entry).collect())
     }
@@ -111,7 +115,7 @@ pub struct Tenant {
     pub reviews: BTreeMap<ReviewId, Review>,
     /// Memberships with the reasons they exist.
     #[serde(with = "grants_as_list", default)]
-    pub grants: BTreeMap<GrantKey, BTreeSet<GrantSource>>,
+    pub grants: BTreeMap<GrantKey, Sources>,
     /// Audit events not yet in the history files (all of them for a tenant that is not kept in
     /// a store). A snapshot holds none: they are written out first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -140,17 +144,17 @@ pub struct Tenant {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Indexes {
     pub by_email: HashMap<String, UserId>,
-    pub assignments_by_user: HashMap<UserId, BTreeSet<AssignmentId>>,
-    pub assignments_by_package: HashMap<PackageId, BTreeSet<AssignmentId>>,
+    pub assignments_by_user: HashMap<UserId, IdSet<AssignmentId>>,
+    pub assignments_by_package: HashMap<PackageId, IdSet<AssignmentId>>,
     /// Every package of each catalog, deleted ones included (a package never changes catalog).
-    pub packages_by_catalog: HashMap<CatalogId, BTreeSet<PackageId>>,
-    pub requests_by_user: HashMap<UserId, BTreeSet<RequestId>>,
-    pub requests_by_package: HashMap<PackageId, BTreeSet<RequestId>>,
+    pub packages_by_catalog: HashMap<CatalogId, IdSet<PackageId>>,
+    pub requests_by_user: HashMap<UserId, IdSet<RequestId>>,
+    pub requests_by_package: HashMap<PackageId, IdSet<RequestId>>,
     /// Requests finished by the command running, in order (see `settle_finished`).
     pub finishing: Vec<RequestId>,
     /// Open requests waiting for each approver.
-    pub inbox: HashMap<UserId, BTreeSet<RequestId>>,
-    pub holders_by_resource: HashMap<ResourceId, BTreeSet<(UserId, String)>>,
+    pub inbox: HashMap<UserId, IdSet<RequestId>>,
+    pub holders_by_resource: HashMap<ResourceId, IdSet<(UserId, String)>>,
     pub notifications_by_user: HashMap<UserId, Vec<usize>>,
     pub timers: BTreeSet<(Time, Timer)>,
     /// Assignments with an item in an access review in progress, and in how many.
@@ -223,17 +227,22 @@ impl Tenant {
     }
 
     /// Every index but the timers, from the objects.
-    fn lookups(&self) -> Indexes {
-        let mut idx = Indexes::default();
+    pub(crate) fn lookups(&self) -> Indexes {
+        let mut idx = self.small_lookups();
+        (idx.assignments_by_user, idx.assignments_by_package) = assignment_lookups(&self.assignments);
+        idx.holders_by_resource = holder_lookups(&self.grants);
+        idx
+    }
+
+    /// Every index but the timers and those of the big tables (see `assignment_lookups` and
+    /// `holder_lookups`, built apart so that a load can build them on another core).
+    pub(crate) fn small_lookups(&self) -> Indexes {
+        let mut idx = Indexes { by_email: HashMap::with_capacity(self.users.len()), ..Indexes::default() };
         for u in self.users.values() {
             idx.by_email.insert(u.email.to_ascii_lowercase(), u.id);
         }
         for p in self.packages.values() {
             idx.packages_by_catalog.entry(p.catalog).or_default().insert(p.id);
-        }
-        for a in self.assignments.values() {
-            idx.assignments_by_user.entry(a.target).or_default().insert(a.id);
-            idx.assignments_by_package.entry(a.package).or_default().insert(a.id);
         }
         for r in self.requests.values() {
             if let Some(u) = r.target_user() {
@@ -248,9 +257,6 @@ impl Tenant {
                     idx.inbox.entry(*a).or_default().insert(r.id);
                 }
             }
-        }
-        for k in self.grants.keys() {
-            idx.holders_by_resource.entry(k.resource).or_default().insert((k.user, k.role.clone()));
         }
         for (i, n) in self.notifications.iter().enumerate() {
             idx.notifications_by_user.entry(n.to).or_default().push(i);
@@ -382,7 +388,7 @@ impl Tenant {
         self.idx.holders_by_resource.get(&res).into_iter().flatten()
     }
     /// The memberships a user holds, with their sources.
-    pub fn grants_of_user(&self, user: UserId) -> impl Iterator<Item = (&GrantKey, &BTreeSet<GrantSource>)> {
+    pub fn grants_of_user(&self, user: UserId) -> impl Iterator<Item = (&GrantKey, &Sources)> {
         let lo = GrantKey { user, resource: ResourceId(0), role: String::new() };
         self.grants.range(lo..).take_while(move |(k, _)| k.user == user)
     }
@@ -419,6 +425,27 @@ impl Tenant {
     pub fn resource_name(&self, id: ResourceId) -> String {
         self.resources.get(&id).map(|r| r.display_name.clone()).unwrap_or_else(|| id.to_string())
     }
+}
+
+/// Assignments by user and by package (in id order, so each set is built by appending).
+pub(crate) type AssignmentLookups = (HashMap<UserId, IdSet<AssignmentId>>, HashMap<PackageId, IdSet<AssignmentId>>);
+
+pub(crate) fn assignment_lookups(assignments: &BTreeMap<AssignmentId, Assignment>) -> AssignmentLookups {
+    let (mut by_user, mut by_package): AssignmentLookups = Default::default();
+    for a in assignments.values() {
+        by_user.entry(a.target).or_default().insert(a.id);
+        by_package.entry(a.package).or_default().insert(a.id);
+    }
+    (by_user, by_package)
+}
+
+/// Who holds each resource, with the role.
+pub(crate) fn holder_lookups(grants: &BTreeMap<GrantKey, Sources>) -> HashMap<ResourceId, IdSet<(UserId, String)>> {
+    let mut holders: HashMap<ResourceId, IdSet<(UserId, String)>> = HashMap::new();
+    for k in grants.keys() {
+        holders.entry(k.resource).or_default().insert((k.user, k.role.clone()));
+    }
+    holders
 }
 
 fn find_by_name<'a, T: 'a>(

@@ -17,6 +17,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::Persist;
+use super::cache::{self, CacheMiss, LoadSource, Tie};
 use super::compaction::{self, CompactionStart};
 use super::error::StoreError;
 use super::files::Paths;
@@ -45,6 +46,8 @@ pub(super) struct Background {
     /// Compact in the background (the default), or in the committing process.
     pub(super) disabled: bool,
     child: Option<Child>,
+    /// A child writing the cache after an open that read the JSON (see [`Store::renew_cache`]).
+    cache: Option<Child>,
     #[cfg(test)]
     pub(super) stop: Option<ChildStop>,
 }
@@ -77,17 +80,20 @@ impl Background {
         self.child.as_ref().map(|c| c.pid)
     }
 
+    /// How `child` ended, waiting for it at most `wait`; `None` while it runs.
+    fn wait(child: &Child, wait: Duration) -> Option<Ended> {
+        let (slot, woken) = &*child.ended;
+        let guard = lock(slot);
+        let (guard, _) =
+            woken.wait_timeout_while(guard, wait, |ended| ended.is_none()).unwrap_or_else(PoisonError::into_inner);
+        *guard
+    }
+
     /// Takes the child that ended, waiting for it at most `wait`: `None` while it runs (or
     /// when there is none), else whether it did its work.
     fn take_ended(&mut self, wait: Duration, snapshot: &std::path::Path) -> Option<Result<(), StoreError>> {
         let child = self.child.as_ref()?;
-        let ended = {
-            let (slot, woken) = &*child.ended;
-            let guard = lock(slot);
-            let (guard, _) =
-                woken.wait_timeout_while(guard, wait, |ended| ended.is_none()).unwrap_or_else(PoisonError::into_inner);
-            (*guard)?
-        };
+        let ended = Self::wait(child, wait)?;
         let pid = child.pid;
         self.child = None;
         Some(outcome(pid, ended, snapshot))
@@ -244,6 +250,31 @@ impl<S: Persist> Store<S> {
         Ok(())
     }
 
+    /// After an open that read the JSON because the cache was missing, stale or damaged:
+    /// writes a new cache of the state in a child process, so the open returns at once and
+    /// the next one reads the cache. Nothing if the data is read-only, or if the child cannot
+    /// be started (the next compaction writes it).
+    pub(super) fn renew_cache(&mut self) {
+        let LoadSource::Snapshot(CacheMiss::Missing | CacheMiss::Stale | CacheMiss::Damaged) = self.view.source else {
+            return;
+        };
+        if self.check_writable().is_err() || self.background.cache.is_some() {
+            return;
+        }
+        let Some((tie, _, _)) = Tie::of_file(&self.paths.snapshot, Some(self.view.snapshot)) else { return };
+        let Ok(history) = self.view.history_name(&self.paths) else { return };
+        let (paths, view) = (&self.paths, &self.view);
+        self.background.cache = fork_doing(|| cache::write(paths, &view.state, view.cursor.seq, tie, &history));
+    }
+
+    /// Waits for the cache being written by [`Store::renew_cache`], if any (tests and
+    /// benchmarks: nothing else needs to).
+    pub fn wait_for_cache(&mut self) {
+        if let Some(child) = self.background.cache.take() {
+            let _ = Background::wait(&child, Duration::MAX);
+        }
+    }
+
     /// The pid of the compaction this process runs in the background (unit tests).
     #[cfg(test)]
     pub(crate) fn background_pid(&self) -> Option<u32> {
@@ -299,17 +330,23 @@ fn stop_here(at: ChildStop) {
 
 /// Forks a child that finishes the compaction `start`ed (the state as of now, copy-on-write);
 /// `None` if the system cannot (the caller compacts itself).
-#[cfg(unix)]
 fn fork_compaction<S: Persist>(store: &Store<S>, start: &CompactionStart) -> Option<Child> {
     #[cfg(test)]
     CHILD_STOP.with(|s| s.set(store.background.stop));
+    fork_doing(|| store.view.compact_in_child(&store.paths, start))
+}
+
+/// Forks a child that does `work` with a copy-on-write image of this process, then ends;
+/// `None` if the system cannot.
+#[cfg(unix)]
+fn fork_doing(work: impl FnOnce() -> Result<(), StoreError>) -> Option<Child> {
     // SAFETY: `fork` has no preconditions. The child (pid 0) runs only `in_child`, which never
     // returns into the caller: it closes every file it inherited, writes files of its own
     // with the state it has a copy of (allocation is fork-safe in glibc; no lock of the
     // parent's threads is taken), and ends with `_exit`, running no destructor of the parent's.
     let pid = unsafe { libc::fork() };
     if pid == 0 {
-        in_child(|| store.view.compact_in_child(&store.paths, start));
+        in_child(work);
     }
     if pid < 0 {
         return None;
@@ -318,7 +355,7 @@ fn fork_compaction<S: Persist>(store: &Store<S>, start: &CompactionStart) -> Opt
 }
 
 #[cfg(not(unix))]
-fn fork_compaction<S: Persist>(_: &Store<S>, _: &CompactionStart) -> Option<Child> {
+fn fork_doing(_: impl FnOnce() -> Result<(), StoreError>) -> Option<Child> {
     None
 }
 

@@ -146,3 +146,28 @@ fn without_the_background_the_committing_process_writes_the_snapshot() {
     assert_eq!(a.background_pid(), None);
     assert_eq!(reopened(&dir).snapshot_seq(), 3);
 }
+
+#[test]
+fn while_the_child_writes_its_snapshot_an_open_reads_the_cache_it_wrote_first() {
+    use crate::store::LoadSource;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("data");
+    let mut a = store_compacting_every(&dir, 2, Some(ChildStop::AfterWrite));
+    // No cache but the one the compaction writes.
+    std::fs::remove_file(dir.join("tenant.cache")).expect("the cache of the new store");
+    for n in 1..=3 {
+        a.commit(|_| n).expect("commits");
+    }
+    let pid = a.background_pid().expect("a compaction runs in the background");
+    until_stopped(pid);
+    let b = reopened(&dir);
+    assert_eq!(b.snapshot_seq(), 0, "the old snapshot is still in place");
+    assert_eq!(b.load_source(), &LoadSource::Cache, "the cache, written before the snapshot");
+    assert_eq!((b.seq(), b.state().0), (3, 6));
+    signal(pid, libc::SIGCONT);
+    a.wait_for_compaction().expect("the compaction finishes");
+    let c = reopened(&dir);
+    assert_eq!(c.snapshot_seq(), 3);
+    assert_eq!(c.load_source(), &LoadSource::Cache, "the cache now stands for the new snapshot too");
+    assert_eq!(c.state().0, 6);
+}

@@ -3,6 +3,7 @@
 //! by reading on in the journal instead of parsing the new snapshot.
 
 use super::Persist;
+use super::cache;
 use super::error::StoreError;
 use super::files::{self, Paths, Stamp};
 use super::handle::View;
@@ -73,13 +74,19 @@ impl<S: Persist> View<S> {
         })
     }
 
-    /// The second step, with or without the lock: the state as of the start, written and
-    /// synced beside the snapshot as it is encoded (never whole in memory).
+    /// The second step, with or without the lock: first the cache of the state as of the start
+    /// (quick to write, it serves opens at once: derived from the snapshot in place and the
+    /// journal, which keeps its lines until this snapshot is in place), then the state written
+    /// and synced beside the snapshot as it is encoded (never whole in memory). A cache that
+    /// cannot be written is left to the next compaction: it never fails one.
     pub(super) fn compaction_write(
         &self,
         paths: &Paths,
         start: &CompactionStart,
     ) -> Result<files::Written, StoreError> {
+        if let Some((tie, _, _)) = cache::Tie::of_file(&paths.snapshot, Some(start.base)) {
+            let _ = cache::write(paths, &self.state, start.seq, tie, &start.history);
+        }
         files::write_beside_with(&paths.snapshot, |out, tmp| {
             snapshot::encode_into(&paths.snapshot, &self.state, start.seq, &start.history, out, tmp)
         })
@@ -184,6 +191,10 @@ pub(super) fn put_in_place(
     }
     // Durable when this returns: until then, the journal must keep its lines.
     let (stamp, old) = written.rename_keeping_old(&paths.snapshot)?;
+    // The cache written at the start now stands for this snapshot too.
+    if let Some((tie, _, _)) = cache::Tie::of_file(&paths.snapshot, Some(stamp)) {
+        let _ = cache::tie_in(paths, start.seq, tie);
+    }
     // The journal keeps the lines after the snapshot this one replaces (and those others
     // committed meanwhile): a process that read the old snapshot follows this compaction by
     // reading on in the journal, without parsing the new one.

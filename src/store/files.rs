@@ -11,6 +11,7 @@ pub(crate) const SNAPSHOT: &str = "tenant.json";
 #[cfg(test)]
 pub(crate) const SNAPSHOT_TMP: &str = "tenant.json.tmp";
 pub(crate) const JOURNAL: &str = "journal.jsonl";
+pub(crate) const CACHE: &str = "tenant.cache";
 pub(crate) const LOCK: &str = "entitle.lock";
 
 /// The paths of the files in one store directory.
@@ -20,11 +21,19 @@ pub(crate) struct Paths {
     pub snapshot: PathBuf,
     pub journal: PathBuf,
     pub lock: PathBuf,
+    /// The derived binary copy of the state (see `cache.rs`).
+    pub cache: PathBuf,
 }
 
 impl Paths {
     pub fn new(dir: &Path) -> Self {
-        Paths { dir: dir.to_owned(), snapshot: dir.join(SNAPSHOT), journal: dir.join(JOURNAL), lock: dir.join(LOCK) }
+        Paths {
+            dir: dir.to_owned(),
+            snapshot: dir.join(SNAPSHOT),
+            journal: dir.join(JOURNAL),
+            lock: dir.join(LOCK),
+            cache: dir.join(CACHE),
+        }
     }
 }
 

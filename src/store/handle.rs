@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::Persist;
 use super::background::Background;
+use super::cache::{self, CacheMiss, LoadSource, Tie};
 use super::error::{CommitError, StoreError, StoreWarning};
 use super::files::{self, Paths, Stamp};
 use super::history;
@@ -78,6 +79,8 @@ pub(super) struct View<S> {
     pub(super) history: PathBuf,
     /// The state in memory may be ahead of the files (a write failed): reload before use.
     pub(super) stale: bool,
+    /// Which files the state was last loaded from.
+    pub(super) source: LoadSource,
 }
 
 impl<S: Persist> fmt::Debug for Store<S> {
@@ -109,7 +112,11 @@ impl<S: Persist> Store<S> {
         }
         let lock = LockFile::open(&paths.lock)?;
         let loaded = load_then_check::<S>(&paths, &lock, &mut wait)?;
-        Ok(loaded.map(|view| Self::over(paths, lock, wait, view)))
+        Ok(loaded.map(|view| {
+            let mut store = Self::over(paths, lock, wait, view);
+            store.renew_cache();
+            store
+        }))
     }
 
     fn over(paths: Paths, lock: LockFile, wait: LockWait, view: View<S>) -> Self {
@@ -178,13 +185,16 @@ impl<S: Persist> Store<S> {
         write_history(&history, &mut state)?;
         let bytes = snapshot::encode(&paths.snapshot, &state, old.last_seq, &history_name)?;
         let mut backups = install::replace_data(&paths, &old, &bytes)?;
+        // The cache of the new state; without one, the first open reads the JSON and writes it.
+        let _ = cache::write(&paths, &state, old.last_seq, Tie::of_bytes(old.last_seq, &bytes), &history_name);
         backups.extend(old.history);
         let snapshot = files::stat(&paths.snapshot)?
             .ok_or_else(|| StoreError::io(&paths.snapshot, "read the new snapshot", io::ErrorKind::NotFound.into()))?;
         let journal = files::stat(&paths.journal)?;
         drop(held);
         let cursor = Cursor::new(old.last_seq);
-        let view = View { state, cursor, migrated_from: None, snapshot, journal, history, stale: false };
+        let source = LoadSource::Created;
+        let view = View { state, cursor, migrated_from: None, snapshot, journal, history, stale: false, source };
         Ok((Self::over(paths, lock, wait, view), backups))
     }
 
@@ -283,6 +293,12 @@ impl<S: Persist> Store<S> {
     /// The number of lines in the journal, as of the last read or write.
     pub fn journal_lines(&self) -> u64 {
         self.view.cursor.lines
+    }
+
+    /// Which files the state was last loaded from: the cache, or the JSON snapshot and why
+    /// the cache was not used.
+    pub fn load_source(&self) -> &LoadSource {
+        &self.view.source
     }
 
     /// The older schema version the snapshot was upgraded from on load, if any. The upgrade is
@@ -528,9 +544,28 @@ fn load_then_check<S: Persist>(
     load::<S>(paths)
 }
 
-/// Reads the snapshot and replays the journal. `None` if there is no snapshot.
+/// Reads the cache if it fits the snapshot and the journal, else the snapshot; then replays
+/// the journal. `None` if there is no snapshot.
 /// The caller holds the lock, or checks afterwards that the files did not change.
 fn load<S: Persist>(paths: &Paths) -> Result<Option<View<S>>, StoreError> {
+    let miss = match cache::load::<S>(paths) {
+        Ok(c) => {
+            let history = paths.dir.join(&c.history);
+            let (state, cursor, snapshot, journal) = (c.state, c.cursor, c.snapshot, c.journal);
+            let source = LoadSource::Cache;
+            return Ok(Some(View {
+                state,
+                cursor,
+                migrated_from: None,
+                snapshot,
+                journal,
+                history,
+                stale: false,
+                source,
+            }));
+        }
+        Err(miss) => miss,
+    };
     let Some((bytes, snapshot)) = files::read_from(&paths.snapshot, 0)? else {
         return Ok(None);
     };
@@ -547,7 +582,9 @@ fn load<S: Persist>(paths: &Paths) -> Result<Option<View<S>>, StoreError> {
             Some(stamp)
         }
     };
-    Ok(Some(View { state, cursor, migrated_from: decoded.migrated_from, snapshot, journal, history, stale: false }))
+    let migrated_from = decoded.migrated_from;
+    let source = LoadSource::Snapshot(if migrated_from.is_some() { CacheMiss::Upgrade } else { miss });
+    Ok(Some(View { state, cursor, migrated_from, snapshot, journal, history, stale: false, source }))
 }
 
 impl<S: Persist> View<S> {

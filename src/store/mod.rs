@@ -40,6 +40,11 @@
 //!   is a write torn by a crash before its commit was acknowledged: it is ignored (with a
 //!   [`StoreWarning::TornTail`]), and the next commit or compaction first copies its bytes to
 //!   `journal.jsonl.torn-<n>` (a [`StoreWarning::TornKept`]), then cuts it away.
+//! * `tenant.cache` — a derived binary copy of the state, tied to the snapshot it was derived
+//!   from and the seq it holds; an open reads it instead of the JSON when it provably holds what
+//!   the snapshot and the journal hold, and ignores it otherwise (see `cache.rs`). Written
+//!   first by each compaction, by [`Store::create`], and in the background by an open that had
+//!   to read the JSON. Never the only copy of anything: deleting it is always safe.
 //! * `entitle.lock` — locked ([`std::fs::File::try_lock`]): an exclusive lock around every
 //!   commit, compaction and reset, a shared lock around every read. [`Store::open`] parses
 //!   and replays without the lock, then checks under a short shared lock that the snapshot and
@@ -98,6 +103,9 @@
 
 mod backend;
 mod background;
+mod cache;
+#[cfg(test)]
+mod cache_tests;
 mod compaction;
 mod error;
 mod files;
@@ -115,6 +123,7 @@ mod test_sum;
 mod writeback;
 
 pub use backend::Backend;
+pub use cache::{CacheMiss, LoadSource};
 pub use error::{CommitError, Position, StoreError, StoreWarning};
 pub use handle::{Compaction, HEAVY_ENTRY, Store};
 pub use history::{HistoryCursor, HistoryRecord};
@@ -147,6 +156,26 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
     /// the default for anything else, so that errors keep their line and column.
     fn decode_state(bytes: &[u8]) -> Result<Self, serde_json::Error> {
         serde_json::from_slice(bytes)
+    }
+
+    /// The version of the state's binary layout for the derived cache file (see `cache.rs`),
+    /// which opens read instead of the JSON when it fits; `None` (the default): no cache is
+    /// written or read. Bump it whenever the layout changes.
+    const CACHE_FORMAT: Option<u32> = None;
+
+    /// The state in the cache's binary layout, in sections (each read back into memory of its
+    /// own, so that a section decoded is freed while the others are decoded). Only called
+    /// when [`Persist::CACHE_FORMAT`] is set. Default: refused.
+    fn encode_cache(&self) -> Result<Vec<Vec<u8>>, serde_json::Error> {
+        Err(<serde_json::Error as serde::ser::Error>::custom("this state keeps no cache"))
+    }
+
+    /// The state back from [`Persist::encode_cache`]'s sections, ready as after
+    /// [`Persist::after_load`] (which is not called: the cache may keep what it rebuilds). Any
+    /// error makes the open read the JSON instead. Default: refused.
+    fn decode_cache(sections: Vec<Vec<u8>>) -> Result<Self, String> {
+        let _ = sections;
+        Err("this state keeps no cache".to_owned())
     }
 
     /// Whether an entry with this output may have been heavy (see [`HEAVY_ENTRY`]): only those

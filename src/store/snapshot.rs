@@ -37,6 +37,13 @@ pub(crate) struct Header {
     state: Option<IgnoredAny>,
 }
 
+impl Header {
+    /// Whether the state is inside the header (an older layout).
+    pub fn has_state(&self) -> bool {
+        self.state.is_some()
+    }
+}
+
 /// Only the state of an older file; the header was checked already.
 #[derive(Deserialize)]
 struct Body<S> {

@@ -368,7 +368,11 @@ impl World {
     }
 
     pub fn sources(&self, user: UserId, resource: ResourceId, role: &str) -> BTreeSet<GrantSource> {
-        self.t.grants.get(&GrantKey { user, resource, role: role.to_string() }).cloned().unwrap_or_default()
+        self.t
+            .grants
+            .get(&GrantKey { user, resource, role: role.to_string() })
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// The notifications of a kind a user received, oldest first.

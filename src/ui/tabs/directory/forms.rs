@@ -228,7 +228,7 @@ pub fn command(t: &Tenant, id: &Ask, values: &FormValues) -> Option<Result<Comma
 /// The direct memberships of a user, or the direct holders of a resource, to remove one.
 /// Item ids are `user|resource|role`.
 pub fn revoke_picker(t: &Tenant, user: Option<UserId>, res: Option<ResourceId>) -> PickerState {
-    let grants: Vec<(&GrantKey, &BTreeSet<GrantSource>)> = match (user, res) {
+    let grants: Vec<(&GrantKey, &crate::domain::tenant::Sources)> = match (user, res) {
         (Some(u), _) => t.grants_of_user(u).collect(),
         (None, Some(r)) => t
             .holders(r)

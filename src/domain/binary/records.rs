@@ -1,0 +1,391 @@
+//! The big tables of the tenant in the binary cache layout, one fixed sequence of fields per
+//! record. Every encoder takes its record apart field by field (a field added to a record is a
+//! compile error here until the layout says how it is kept), and each enum is a number.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::codec::{Got, In, Out, bad};
+use crate::domain::Time;
+use crate::domain::access::ResourceRole;
+use crate::domain::directory::{User, UserType};
+use crate::domain::finished::Finished;
+use crate::domain::flow::{Assignment, AssignmentState, GrantSource, RequestState};
+use crate::domain::ids::{AssignmentId, OrgId, PackageId, PolicyId, RequestId, ResourceId, ReviewId, UserId};
+use crate::domain::tenant::{GrantKey, Sources};
+use crate::domain::timers::Timer;
+
+/// A map written as its count, then each value (which carries its own key).
+pub fn map<K, V>(out: &mut Out, map: &BTreeMap<K, V>, each: impl Fn(&mut Out, &K, &V)) {
+    out.len(map.len());
+    for (k, v) in map {
+        each(out, k, v);
+    }
+}
+
+/// A map read back: the keys must come in increasing order, as written (the map is then
+/// built in one pass, and a repeated or shuffled key is refused).
+pub fn read_map<'a, K: Ord + Copy + std::fmt::Debug, V>(
+    r: &mut In<'a>,
+    min_item: usize,
+    each: impl Fn(&mut In<'a>) -> Got<(K, V)>,
+) -> Got<BTreeMap<K, V>> {
+    let n = r.len(min_item)?;
+    let mut rows = Vec::with_capacity(n);
+    let mut last: Option<K> = None;
+    for _ in 0..n {
+        let (k, v) = each(r)?;
+        if last.is_some_and(|l| l >= k) {
+            return bad(format!("key {k:?} out of order"));
+        }
+        last = Some(k);
+        rows.push((k, v));
+    }
+    Ok(rows.into_iter().collect())
+}
+
+fn user_type(t: UserType) -> u8 {
+    match t {
+        UserType::Member => 0,
+        UserType::Guest => 1,
+    }
+}
+
+fn read_user_type(r: &mut In) -> Got<UserType> {
+    match r.u8()? {
+        0 => Ok(UserType::Member),
+        1 => Ok(UserType::Guest),
+        n => bad(format!("user type {n}")),
+    }
+}
+
+pub fn user(out: &mut Out, u: &User) {
+    let User {
+        id,
+        display_name,
+        email,
+        user_type: kind,
+        enabled,
+        manager,
+        department,
+        job_title,
+        home_org,
+        created_by_em,
+        global_admin,
+        login,
+        deleted_at,
+        remove_at,
+    } = u;
+    out.u64(id.0);
+    out.str(display_name);
+    out.str(email);
+    out.u8(user_type(*kind));
+    out.bool(*enabled);
+    out.opt_id(manager.map(|m| m.0));
+    out.str(department);
+    out.str(job_title);
+    out.opt_id(home_org.map(|o| o.0));
+    out.bool(*created_by_em);
+    out.bool(*global_admin);
+    out.bool(login.is_some());
+    out.str(login.as_deref().unwrap_or_default());
+    out.opt_time(*deleted_at);
+    out.opt_time(*remove_at);
+}
+
+pub fn read_user(r: &mut In) -> Got<(UserId, User)> {
+    let id = UserId(r.u64()?);
+    let display_name = r.string()?;
+    let email = r.string()?;
+    let user_type = read_user_type(r)?;
+    let enabled = r.bool()?;
+    let manager = r.opt_id()?.map(UserId);
+    let department = r.string()?;
+    let job_title = r.string()?;
+    let home_org = r.opt_id()?.map(OrgId);
+    let created_by_em = r.bool()?;
+    let global_admin = r.bool()?;
+    let has_login = r.bool()?;
+    let login = r.string()?;
+    let login = has_login.then_some(login);
+    let deleted_at = r.opt_time()?;
+    let remove_at = r.opt_time()?;
+    let u = User {
+        id,
+        display_name,
+        email,
+        user_type,
+        enabled,
+        manager,
+        department,
+        job_title,
+        home_org,
+        created_by_em,
+        global_admin,
+        login,
+        deleted_at,
+        remove_at,
+    };
+    Ok((id, u))
+}
+
+fn assignment_state(s: AssignmentState) -> u8 {
+    match s {
+        AssignmentState::Delivering => 0,
+        AssignmentState::Delivered => 1,
+        AssignmentState::Expired => 2,
+        AssignmentState::Removed => 3,
+    }
+}
+
+fn read_assignment_state(r: &mut In) -> Got<AssignmentState> {
+    Ok(match r.u8()? {
+        0 => AssignmentState::Delivering,
+        1 => AssignmentState::Delivered,
+        2 => AssignmentState::Expired,
+        3 => AssignmentState::Removed,
+        n => return bad(format!("assignment state {n}")),
+    })
+}
+
+pub fn assignment(out: &mut Out, a: &Assignment) {
+    let Assignment { id, package, policy, target, state, start, end, revision, granted, request, ended_at } = a;
+    out.u64(id.0);
+    out.u64(package.0);
+    out.u64(policy.0);
+    out.u64(target.0);
+    out.u8(assignment_state(*state));
+    out.time(*start);
+    out.opt_time(*end);
+    out.u32(*revision);
+    out.len(granted.len());
+    for ResourceRole { resource, role } in granted {
+        out.u64(resource.0);
+        out.str(role);
+    }
+    out.u64(request.0);
+    out.opt_time(*ended_at);
+}
+
+/// The fewest bytes an assignment takes (for counts read before the records).
+pub const MIN_ASSIGNMENT: usize = 11;
+
+pub fn read_assignment(r: &mut In) -> Got<(AssignmentId, Assignment)> {
+    let id = AssignmentId(r.u64()?);
+    let package = PackageId(r.u64()?);
+    let policy = PolicyId(r.u64()?);
+    let target = UserId(r.u64()?);
+    let state = read_assignment_state(r)?;
+    let start = r.time()?;
+    let end = r.opt_time()?;
+    let revision = r.u32()?;
+    let n = r.len(2)?;
+    let mut granted = Vec::with_capacity(n);
+    for _ in 0..n {
+        let resource = ResourceId(r.u64()?);
+        granted.push(ResourceRole { resource, role: r.string()? });
+    }
+    let request = RequestId(r.u64()?);
+    let ended_at = r.opt_time()?;
+    Ok((id, Assignment { id, package, policy, target, state, start, end, revision, granted, request, ended_at }))
+}
+
+/// A grant source: 0 for direct, else the assignment's id (ids start at 1).
+fn source(s: &GrantSource) -> u64 {
+    match s {
+        GrantSource::Direct => 0,
+        GrantSource::Assignment { assignment } => assignment.0,
+    }
+}
+
+fn read_source(v: u64) -> GrantSource {
+    match v {
+        0 => GrantSource::Direct,
+        id => GrantSource::Assignment { assignment: AssignmentId(id) },
+    }
+}
+
+/// The grants, the role of each written once per run of equal roles (most are the same few).
+pub fn grants(out: &mut Out, grants: &BTreeMap<GrantKey, Sources>) {
+    out.len(grants.len());
+    let mut last_role: Option<&str> = None;
+    for (GrantKey { user, resource, role }, sources) in grants {
+        out.u64(user.0);
+        out.u64(resource.0);
+        if last_role == Some(role.as_str()) {
+            out.bool(false);
+        } else {
+            out.bool(true);
+            out.str(role);
+            last_role = Some(role);
+        }
+        out.len(sources.len());
+        for s in sources {
+            out.u64(source(s));
+        }
+    }
+}
+
+pub fn read_grants(r: &mut In) -> Got<BTreeMap<GrantKey, Sources>> {
+    let n = r.len(4)?;
+    let mut rows = Vec::with_capacity(n);
+    let mut role = String::new();
+    let mut last: Option<(UserId, ResourceId)> = None;
+    for _ in 0..n {
+        let user = UserId(r.u64()?);
+        let resource = ResourceId(r.u64()?);
+        let new_role = r.bool()?;
+        if new_role {
+            role = r.string()?;
+        } else if last.is_none() {
+            return bad("the first grant names no role");
+        }
+        if let Some((u, res)) = last
+            && (u, res) > (user, resource)
+        {
+            return bad(format!("grant of {user} out of order"));
+        }
+        last = Some((user, resource));
+        let m = r.len(1)?;
+        let mut sources = Sources::default();
+        for _ in 0..m {
+            sources.insert(read_source(r.u64()?));
+        }
+        rows.push((GrantKey { user, resource, role: role.clone() }, sources));
+    }
+    // Equal (user, resource) pairs are ordered by role, which the pass above does not see:
+    // the map is built from the rows as they come, any repeat refused.
+    let len = rows.len();
+    let map: BTreeMap<GrantKey, Sources> = rows.into_iter().collect();
+    if map.len() != len {
+        return bad("a grant repeated");
+    }
+    Ok(map)
+}
+
+fn request_state(s: RequestState) -> u8 {
+    match s {
+        RequestState::Submitted => 0,
+        RequestState::PendingApproval => 1,
+        RequestState::Scheduled => 2,
+        RequestState::Delivering => 3,
+        RequestState::Delivered => 4,
+        RequestState::Denied => 5,
+        RequestState::Canceled => 6,
+        RequestState::Expired => 7,
+        RequestState::DeliveryFailed => 8,
+    }
+}
+
+fn read_request_state(r: &mut In) -> Got<RequestState> {
+    Ok(match r.u8()? {
+        0 => RequestState::Submitted,
+        1 => RequestState::PendingApproval,
+        2 => RequestState::Scheduled,
+        3 => RequestState::Delivering,
+        4 => RequestState::Delivered,
+        5 => RequestState::Denied,
+        6 => RequestState::Canceled,
+        7 => RequestState::Expired,
+        8 => RequestState::DeliveryFailed,
+        n => return bad(format!("request state {n}")),
+    })
+}
+
+pub fn finished(out: &mut Out, id: RequestId, f: &Finished) {
+    let Finished { package, target, requestor, state, completed_at } = f;
+    out.u64(id.0);
+    out.u64(package.0);
+    out.opt_id(target.map(|u| u.0));
+    out.opt_id(requestor.map(|u| u.0));
+    out.u8(request_state(*state));
+    out.time(*completed_at);
+}
+
+pub const MIN_FINISHED: usize = 6;
+
+pub fn read_finished(r: &mut In) -> Got<(RequestId, Finished)> {
+    let id = RequestId(r.u64()?);
+    let package = PackageId(r.u64()?);
+    let target = r.opt_id()?.map(UserId);
+    let requestor = r.opt_id()?.map(UserId);
+    let state = read_request_state(r)?;
+    let completed_at = r.time()?;
+    Ok((id, Finished { package, target, requestor, state, completed_at }))
+}
+
+pub fn unread(out: &mut Out, user: UserId, seqs: &BTreeSet<u64>) {
+    out.u64(user.0);
+    out.len(seqs.len());
+    for s in seqs {
+        out.u64(*s);
+    }
+}
+
+pub fn read_unread(r: &mut In) -> Got<(UserId, BTreeSet<u64>)> {
+    let user = UserId(r.u64()?);
+    let n = r.len(1)?;
+    let mut seqs = Vec::with_capacity(n);
+    for _ in 0..n {
+        seqs.push(r.u64()?);
+    }
+    if seqs.windows(2).any(|w| w.first() >= w.get(1)) {
+        return bad(format!("the unread notices of {user} out of order"));
+    }
+    Ok((user, seqs.into_iter().collect()))
+}
+
+/// A timer: its kind, its object's id, and the stage or the days where the kind has one.
+pub fn timer(out: &mut Out, at: Time, t: &Timer) {
+    let (kind, id, extra): (u8, u64, u64) = match *t {
+        Timer::ScheduledStart(r) => (0, r.0, 0),
+        Timer::Escalate(r, stage) => (1, r.0, stage as u64),
+        Timer::StageTimeout(r, stage) => (2, r.0, stage as u64),
+        Timer::ExpiryNotice(a, days) => (3, a.0, u64::from(days)),
+        Timer::ReviewBeforeExpiry(a) => (4, a.0, 0),
+        Timer::Expire(a) => (5, a.0, 0),
+        Timer::ReviewOpen(p) => (6, p.0, 0),
+        Timer::ReviewClose(r) => (7, r.0, 0),
+        Timer::GuestRemove(u) => (8, u.0, 0),
+    };
+    out.time(at);
+    out.u8(kind);
+    out.u64(id);
+    out.u64(extra);
+}
+
+pub const MIN_TIMER: usize = 4;
+
+pub fn read_timer(r: &mut In) -> Got<(Time, Timer)> {
+    let at = r.time()?;
+    let kind = r.u8()?;
+    let id = r.u64()?;
+    let extra = r.u64()?;
+    let stage = || usize::try_from(extra).map_err(|_| super::codec::Bad(format!("stage {extra}")));
+    let days = || u32::try_from(extra).map_err(|_| super::codec::Bad(format!("{extra} days")));
+    let t = match kind {
+        0 => Timer::ScheduledStart(RequestId(id)),
+        1 => Timer::Escalate(RequestId(id), stage()?),
+        2 => Timer::StageTimeout(RequestId(id), stage()?),
+        3 => Timer::ExpiryNotice(AssignmentId(id), days()?),
+        4 => Timer::ReviewBeforeExpiry(AssignmentId(id)),
+        5 => Timer::Expire(AssignmentId(id)),
+        6 => Timer::ReviewOpen(PolicyId(id)),
+        7 => Timer::ReviewClose(ReviewId(id)),
+        8 => Timer::GuestRemove(UserId(id)),
+        n => return bad(format!("timer kind {n}")),
+    };
+    Ok((at, t))
+}
+
+/// The timer queue, in order.
+pub fn read_timers(r: &mut In) -> Got<BTreeSet<(Time, Timer)>> {
+    let n = r.len(MIN_TIMER)?;
+    let mut list = Vec::with_capacity(n);
+    for _ in 0..n {
+        list.push(read_timer(r)?);
+    }
+    if list.windows(2).any(|w| w.first() >= w.get(1)) {
+        return bad("timers out of order");
+    }
+    Ok(list.into_iter().collect())
+}
