@@ -20,7 +20,7 @@ use codec::{Got, In, Out, bad};
 use super::tenant::{Indexes, Tenant, assignment_lookups, holder_lookups};
 
 /// The layout's version: bump it whenever this module or a record it writes changes.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 
 /// The sections, in the order written.
 const SECTIONS: usize = 7;
@@ -126,6 +126,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         policy_revisions,
         requests,
         finished: _,
+        finished_emails,
         finished_requests,
         finished_seq,
         assignments: _,
@@ -154,6 +155,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         policy_revisions: policy_revisions.clone(),
         requests: requests.clone(),
         finished: BTreeMap::new(),
+        finished_emails: finished_emails.clone(),
         finished_requests: finished_requests.clone(),
         finished_seq: *finished_seq,
         assignments: BTreeMap::new(),
