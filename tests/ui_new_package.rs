@@ -47,3 +47,27 @@ fn n_on_a_catalogs_packages_makes_one_in_that_catalog() {
     update(&mut app, Action::New);
     assert_eq!(form_catalog(&app), selected.map(|c| c.to_string()));
 }
+
+/// Moving down the packages reads no history: the Requests list holds the open ones until it
+/// has the focus, then the finished ones too (a package's history shard is big at scale).
+#[test]
+fn a_packages_finished_requests_are_read_when_its_requests_list_is_focused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), None);
+    app.switch_tab(Tab::Packages);
+    // Project Alpha has delivered requests in the demo.
+    let alpha = app.ctx.tenant().find_package("Project Alpha").map(|p| p.display_name.clone()).expect("Alpha");
+    for _ in 0..20 {
+        if screen(&mut app, 200, 50).contains(&format!("{alpha} ·")) {
+            break;
+        }
+        update(&mut app, Action::Down);
+    }
+    let s = screen(&mut app, 200, 50);
+    assert!(s.contains("Open requests (") && !s.contains("delivered  "), "{s}");
+    for _ in 0..4 {
+        update(&mut app, Action::NextPane);
+    }
+    let s = screen(&mut app, 200, 50);
+    assert!(s.contains("Requests (") && s.contains("delivered"), "the history once focused:\n{s}");
+}

@@ -56,6 +56,9 @@ pub struct Packages {
     /// "3 delivered, 1 expired" and the open requests of the selected package.
     asg_summary: String,
     open_requests: usize,
+    /// The package whose finished requests are read into `requests` (from the history, once the
+    /// Requests list has the focus): a move down the packages reads no file.
+    history_of: Option<PackageId>,
     rights: Rights,
     pub(super) notice: Notice,
     /// A package just created: selected once the list has it.
@@ -134,6 +137,7 @@ impl Packages {
             lint_by_package: BTreeMap::new(),
             asg_summary: String::new(),
             open_requests: 0,
+            history_of: None,
             rights: Rights::default(),
             notice: Notice::default(),
             select_after_refresh: None,
@@ -168,14 +172,34 @@ impl Packages {
         let asg: Vec<AssignmentId> = by_state.iter().flat_map(|(_, v)| v.iter().map(|a| a.id)).collect();
         let counts: Vec<String> = by_state.iter().map(|(st, v)| format!("{} {st}", v.len())).collect();
         self.asg_summary = if counts.is_empty() { "none".into() } else { counts.join(", ") };
-        let reqs = ctx.session.package_requests(p.id).unwrap_or_default();
-        ctx.remember(reqs.iter());
-        self.open_requests = reqs.iter().filter(|r| r.state.is_open()).count();
-        let reqs: Vec<RequestId> = reqs.iter().map(|r| r.id).collect();
+        // The open requests from memory; the finished ones when the Requests list is focused.
+        let mut open: Vec<&crate::domain::Request> = t.requests_of_package(p.id).collect();
+        open.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        self.open_requests = open.len();
+        let open: Vec<RequestId> = open.iter().map(|r| r.id).collect();
+        self.history_of = None;
+        self.requests.pane.title = "Open requests".into();
+        self.requests.pane.set_empty("No open requests. Focus this list (]) to see the finished ones too.");
         self.roles.set(ctx, roles);
         self.policies.set(ctx, policies);
         self.assignments.set(ctx, asg);
-        self.requests.set(ctx, reqs);
+        self.requests.set(ctx, open);
+        self.load_history(ctx);
+    }
+
+    /// The selected package's requests, finished ones included, once the Requests list has the
+    /// focus (its history shard is read once per package shown there).
+    fn load_history(&mut self, ctx: &Ctx) {
+        let Some(pkg) = self.selected() else { return };
+        if self.focus.sub() != Some(REQUESTS) || self.history_of == Some(pkg) {
+            return;
+        }
+        let reqs = ctx.session.package_requests(pkg).unwrap_or_default();
+        ctx.remember(reqs.iter());
+        self.requests.set(ctx, reqs.iter().map(|r| r.id).collect());
+        self.requests.pane.title = "Requests".into();
+        self.requests.pane.set_empty("No requests.");
+        self.history_of = Some(pkg);
     }
 
     fn sub(&self, i: usize) -> (&'static str, &'static str, usize) {
@@ -183,7 +207,8 @@ impl Packages {
             ROLES => ("Resource roles", "Roles", self.roles.len()),
             POLICIES => ("Policies", "Policies", self.policies.len()),
             ASSIGNMENTS => ("Assignments", "Assigned", self.assignments.len()),
-            _ => ("Requests", "Requests", self.requests.len()),
+            _ if self.history_of.is_some() => ("Requests", "Requests", self.requests.len()),
+            _ => ("Open requests", "Open", self.requests.len()),
         }
     }
 
@@ -311,6 +336,7 @@ impl TabView<Ctx> for Packages {
         match action {
             Action::NextPane | Action::PrevPane => {
                 self.focus.cycle(SUBS, action == Action::NextPane);
+                self.load_history(ctx);
                 Effect::None
             }
             Action::Back if !self.focus.main() => {
@@ -406,7 +432,9 @@ impl TabView<Ctx> for Packages {
     }
 
     fn click(&mut self, ctx: &mut Ctx, column: u16, row: u16) -> Effect {
-        self.click_panes(ctx, column, row)
+        let e = self.click_panes(ctx, column, row);
+        self.load_history(ctx);
+        e
     }
 
     fn scroll(&mut self, ctx: &mut Ctx, lines: isize) -> Effect {
