@@ -466,15 +466,16 @@ fn write_history<S: Persist>(dir: &Path, state: &mut S) -> Result<(), StoreError
     if let Some(parent) = dir.parent() {
         files::sync_dir(parent)?;
     }
-    let records = state.pending_history().map_err(|source| StoreError::Encode {
+    let batches = state.history_batches().map_err(|source| StoreError::Encode {
         path: dir.to_owned(),
         what: "the history",
         source,
     })?;
-    if !records.is_empty() {
-        history::append(dir, &records, true)?;
+    if !batches.is_empty() {
+        history::append_batches(dir, &batches, true)?;
         history::sync_all(dir)?;
     }
+    drop(batches);
     state.history_written();
     Ok(())
 }
@@ -590,14 +591,15 @@ impl<S: Persist> View<S> {
     /// Appends the state's pending history records that the files lack; the caller holds the
     /// exclusive lock. With `sync`, what it writes is durable when it returns.
     pub(super) fn append_history(&mut self, sync: bool) -> Result<(), StoreError> {
-        let records = self.state.pending_history().map_err(|source| StoreError::Encode {
+        let batches = self.state.history_batches().map_err(|source| StoreError::Encode {
             path: self.history.clone(),
             what: "the history",
             source,
         })?;
-        if !records.is_empty() {
-            history::append(&self.history, &records, sync)?;
+        if !batches.is_empty() {
+            history::append_batches(&self.history, &batches, sync)?;
         }
+        drop(batches);
         self.state.history_written();
         Ok(())
     }

@@ -117,7 +117,7 @@ mod writeback;
 pub use backend::Backend;
 pub use error::{CommitError, Position, StoreError, StoreWarning};
 pub use handle::{Compaction, HEAVY_ENTRY, Store};
-pub use history::{HistoryCursor, HistoryRecord};
+pub use history::{HistoryCursor, HistoryRecord, StreamBatch};
 pub use lock::{DEFAULT_LOCK_TIMEOUT, LockHolder, LockWait, Wait, Waiter, Waiting};
 
 /// A state the store can keep: serializable, and changed only by applying journal entries.
@@ -167,6 +167,13 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
     /// Default: none.
     fn pending_history(&self) -> Result<Vec<HistoryRecord>, serde_json::Error> {
         Ok(vec![])
+    }
+
+    /// The same records as [`Persist::pending_history`], gathered by stream as lines: what the
+    /// store appends. A state that makes its history as lines hands them over as they are.
+    /// Default: `pending_history`'s records, gathered.
+    fn history_batches(&self) -> Result<Vec<StreamBatch<'_>>, serde_json::Error> {
+        Ok(StreamBatch::gather(&self.pending_history()?))
     }
 
     /// The records [`Persist::pending_history`] gave are in the files: drop them from memory.
