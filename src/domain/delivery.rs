@@ -60,7 +60,12 @@ impl Tenant {
     /// Remove one source; the membership ends when no source is left. Keyed lookups only:
     /// O(log n) in the grants and the resource's holders.
     pub(crate) fn remove_grant(&mut self, user: UserId, res: ResourceId, role: &str, src: GrantSource) {
-        let key = GrantKey { user, resource: res, role: role.to_string() };
+        self.remove_grant_key(GrantKey { user, resource: res, role: role.to_string() }, src);
+    }
+
+    /// [`Tenant::remove_grant`] for a key already made (its role string is not copied again).
+    fn remove_grant_key(&mut self, key: GrantKey, src: GrantSource) {
+        let (user, res) = (key.user, key.resource);
         let empty = match self.grants.get_mut(&key) {
             Some(s) => {
                 s.remove(&src);
@@ -260,13 +265,38 @@ impl Tenant {
     /// End an assignment: remove its own grant sources, record a removal request where needed,
     /// and apply the external-user lifecycle.
     pub(crate) fn end_assignment(&mut self, aid: AssignmentId, reason: EndReason, by: &Actor, note: &str) {
-        let Some(a) = self.assignments.get(&aid).cloned() else { return };
+        let Some(mut a) = self.assignments.get(&aid).cloned() else { return };
         if !a.is_active() {
             return;
         }
         let now = self.clock.now;
-        for rr in &a.granted {
-            self.remove_grant(a.target, rr.resource, &rr.role, GrantSource::Assignment { assignment: aid });
+        // What the event and the notice say, from the names where they are.
+        let (activity, kind, subject, summary) = {
+            let pname = self.packages.get(&a.package).map_or("", |p| p.display_name.as_str());
+            let (activity, kind, subject) = match reason {
+                EndReason::Expired => {
+                    ("assignment.expired", "expired", format!("Your access to '{pname}' has expired"))
+                }
+                EndReason::ReviewDenied => (
+                    "assignment.removedByReview",
+                    "removed",
+                    format!("Your access to '{pname}' was removed after an access review"),
+                ),
+                _ => ("assignment.removed", "removed", format!("Your access to '{pname}' was removed")),
+            };
+            let mut summary = match self.users.get(&a.target) {
+                Some(u) => format!("{}: '{pname}' ended ({activity})", u.display_name),
+                None => format!("{}: '{pname}' ended ({activity})", a.target),
+            };
+            if !note.is_empty() {
+                summary.push_str(": ");
+                summary.push_str(note);
+            }
+            (activity, kind, subject, summary)
+        };
+        for rr in std::mem::take(&mut a.granted) {
+            let key = GrantKey { user: a.target, resource: rr.resource, role: rr.role };
+            self.remove_grant_key(key, GrantSource::Assignment { assignment: aid });
         }
         if let Some(x) = self.assignments.get_mut(&aid) {
             x.state = if reason == EndReason::Expired { AssignmentState::Expired } else { AssignmentState::Removed };
@@ -282,8 +312,6 @@ impl Tenant {
             self.set_request_state(r, RequestState::Canceled);
             self.push_history(r, format!("Canceled: assignment {aid} ended"));
         }
-        let pname = self.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default();
-        let uname = self.user_name(a.target);
         let rtype = match reason {
             EndReason::Expired => None,
             EndReason::RemovedByAdmin => Some(RequestType::AdminRemove),
@@ -312,22 +340,10 @@ impl Tenant {
             // Indexed like every other request: under its target, its requestor and its package.
             self.insert_request(r);
         }
-        let (activity, subject) = match reason {
-            EndReason::Expired => ("assignment.expired", format!("Your access to '{pname}' has expired")),
-            EndReason::ReviewDenied => {
-                ("assignment.removedByReview", format!("Your access to '{pname}' was removed after an access review"))
-            }
-            _ => ("assignment.removed", format!("Your access to '{pname}' was removed")),
-        };
-        self.notify(a.target, if reason == EndReason::Expired { "expired" } else { "removed" }, subject, note);
+        self.notify(a.target, kind, subject, note);
         let before = Ending { end: a.end.map(|e| e.timestamp()), state: a.state };
         let after =
             self.assignments.get(&aid).map(|x| Ended { ended_at: x.ended_at.map(|e| e.timestamp()), state: x.state });
-        let mut summary = format!("{uname}: '{pname}' ended ({activity})");
-        if !note.is_empty() {
-            summary.push_str(": ");
-            summary.push_str(note);
-        }
         self.audit_typed(by, activity, &aid, &summary, Some(before), after);
         self.apply_external_lifecycle(a.target);
     }

@@ -106,7 +106,8 @@ impl Tenant {
     pub(crate) fn notify(&mut self, to: UserId, kind: &str, subject: impl AsRef<str>, body: impl AsRef<str>) {
         self.notice_seq = self.notice_seq.saturating_add(1);
         let seq = self.notice_seq;
-        self.unread.entry(to).or_default().insert(seq);
+        // Marked unread when the command settles (`settle_unread`).
+        self.idx.unread_new.push((to, seq));
         let line = NoticeLine {
             seq,
             to,
@@ -117,6 +118,20 @@ impl Tenant {
             read: false,
         };
         self.notifications.push(to, seq, &line);
+    }
+}
+
+impl Tenant {
+    /// Marks the notifications the command sent unread, user by user: one lookup of the user's
+    /// marks each, not one per notification (a year's jump sends millions to 100,000 users).
+    pub(crate) fn settle_unread(&mut self) {
+        let mut new = std::mem::take(&mut self.idx.unread_new);
+        new.sort_unstable();
+        for group in new.chunk_by(|a, b| a.0 == b.0) {
+            if let Some(&(user, _)) = group.first() {
+                self.unread.entry(user).or_default().extend(group.iter().map(|x| x.1));
+            }
+        }
     }
 }
 

@@ -145,6 +145,8 @@ pub(crate) struct Indexes {
     pub requests_by_package: HashMap<PackageId, BTreeSet<RequestId>>,
     /// Requests finished by the command running, in order (see `settle_finished`).
     pub finishing: Vec<RequestId>,
+    /// Notifications sent by the command running, to mark unread when it settles (`settle_unread`).
+    pub unread_new: Vec<(UserId, u64)>,
     /// Open requests waiting for each approver.
     pub inbox: HashMap<UserId, BTreeSet<RequestId>>,
     pub holders_by_resource: HashMap<ResourceId, BTreeSet<(UserId, String)>>,
