@@ -17,7 +17,7 @@ use crate::domain::{
     StageDecision, Tenant, Time, UserId,
 };
 use crate::store::{
-    CommitError, DEFAULT_LOCK_TIMEOUT, HistoryCursor, LockWait, Persist, Store, StoreError, StreamBatch,
+    CommitError, DEFAULT_LOCK_TIMEOUT, HistoryCursor, HistoryOnDisk, LockWait, Persist, Store, StoreError, StreamBatch,
 };
 
 impl Persist for Tenant {
@@ -75,6 +75,10 @@ impl Persist for Tenant {
                 StreamBatch { stream: Cow::Owned(stream), bytes, ends }
             })
             .collect())
+    }
+
+    fn replaying_over(&mut self, on_disk: Option<HistoryOnDisk>) {
+        Tenant::replaying_over(self, on_disk);
     }
 
     fn history_written(&mut self) {

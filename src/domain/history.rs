@@ -35,7 +35,55 @@ pub fn notice_shard_stream(shard: u64) -> String {
     format!("notices-{shard:02}")
 }
 
+/// The seq of a history stream's last record in the files, by stream name (0: none).
+pub type LastSeq = std::sync::Arc<dyn Fn(&str) -> u64 + Send + Sync>;
+
+/// What the history files hold while the journal is replayed: each stream's last seq, asked
+/// once per stream as records for it are made again. A record the files hold is left out of
+/// memory (replaying a year's jump would otherwise make its millions of lines again, only for
+/// the store to skip them).
+#[derive(Clone)]
+pub(crate) struct OnDisk {
+    last: LastSeq,
+    audit: Option<u64>,
+    notices: Vec<Option<u64>>,
+}
+
+impl std::fmt::Debug for OnDisk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnDisk").field("audit", &self.audit).field("notices", &self.notices).finish_non_exhaustive()
+    }
+}
+
+impl OnDisk {
+    fn new(last: LastSeq) -> Self {
+        OnDisk { last, audit: None, notices: vec![] }
+    }
+
+    /// Whether the audit log's files hold the event numbered `seq`.
+    pub(crate) fn audit_holds(&mut self, seq: u64) -> bool {
+        let last = &self.last;
+        seq <= *self.audit.get_or_insert_with(|| last(AUDIT_STREAM))
+    }
+
+    /// Whether the files of `user`'s mailbox stream hold the notification numbered `seq`.
+    pub(crate) fn notices_hold(&mut self, user: UserId, seq: u64) -> bool {
+        let Ok(shard) = usize::try_from(user.0 % NOTICE_SHARDS) else { return false };
+        if self.notices.len() <= shard {
+            self.notices.resize(shard.saturating_add(1), None);
+        }
+        let last = &self.last;
+        self.notices.get_mut(shard).is_some_and(|known| seq <= *known.get_or_insert_with(|| last(&notice_stream(user))))
+    }
+}
+
 impl Tenant {
+    /// While the journal is replayed (`Some`, then `None`): what the history files hold, so
+    /// that the records they hold are not made again in memory (see `OnDisk`).
+    pub fn replaying_over(&mut self, on_disk: Option<LastSeq>) {
+        self.idx.on_disk = on_disk.map(OnDisk::new);
+    }
+
     /// The history still in memory, stream by stream: each stream's name and its lines, oldest
     /// first. The audit log and the mailboxes are lines already (written as they were made);
     /// each finished request is written here, once, and its line goes to each of its streams.

@@ -86,6 +86,10 @@ impl Tenant {
         after: Option<A>,
     ) {
         self.audit_seq = self.audit_seq.saturating_add(1);
+        let seq = self.audit_seq;
+        if self.idx.on_disk.as_mut().is_some_and(|d| d.audit_holds(seq)) {
+            return;
+        }
         let label = self.actor_label(actor);
         // What the clock fires on the way is the system's doing, not the administrator's.
         let by = self.idx.acting_by.filter(|_| *actor != Actor::System).map(|u| self.actor_label(&Actor::user(u)));
@@ -108,6 +112,9 @@ impl Tenant {
         let seq = self.notice_seq;
         // Marked unread when the command settles (`settle_unread`).
         self.idx.unread_new.push((to, seq));
+        if self.idx.on_disk.as_mut().is_some_and(|d| d.notices_hold(to, seq)) {
+            return;
+        }
         let line = NoticeLine {
             seq,
             to,

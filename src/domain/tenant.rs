@@ -147,6 +147,8 @@ pub(crate) struct Indexes {
     pub finishing: Vec<RequestId>,
     /// Notifications sent by the command running, to mark unread when it settles (`settle_unread`).
     pub unread_new: Vec<(UserId, u64)>,
+    /// While the journal is replayed: what the history files hold (see `history::OnDisk`).
+    pub on_disk: Option<super::history::OnDisk>,
     /// Open requests waiting for each approver.
     pub inbox: HashMap<UserId, BTreeSet<RequestId>>,
     pub holders_by_resource: HashMap<ResourceId, BTreeSet<(UserId, String)>>,

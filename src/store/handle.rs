@@ -544,7 +544,13 @@ fn load<S: Persist>(paths: &Paths) -> Result<Option<View<S>>, StoreError> {
     let journal = match files::read_from(&paths.journal, 0)? {
         None => None,
         Some((bytes, stamp)) => {
-            journal::replay(&paths.journal, &bytes, &mut cursor, &mut state)?;
+            let dir = history.clone();
+            state.replaying_over(Some(std::sync::Arc::new(move |stream: &str| {
+                history::last_seq(&dir, stream).unwrap_or(0)
+            })));
+            let replayed = journal::replay(&paths.journal, &bytes, &mut cursor, &mut state);
+            state.replaying_over(None);
+            replayed?;
             Some(stamp)
         }
     };

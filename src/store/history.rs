@@ -85,6 +85,18 @@ fn open_last(path: &Path) -> Result<(File, u64, u64), StoreError> {
         .write(true)
         .open(path)
         .map_err(|e| StoreError::io(path, "open the history", e))?;
+    let (len, keep, last) = read_last(&mut file, path)?;
+    // Everything after the last newline is a write cut short: it goes.
+    if keep != len {
+        file.set_len(keep).map_err(|e| StoreError::io(path, "cut a torn write from the history", e))?;
+    }
+    file.seek(SeekFrom::End(0)).map_err(|e| StoreError::io(path, "seek in the history", e))?;
+    Ok((file, keep, last))
+}
+
+/// A segment's length, the length of its whole records (what is left once a torn write is cut
+/// away), and the seq of its last whole record (0: none).
+fn read_last(file: &mut File, path: &Path) -> Result<(u64, u64, u64), StoreError> {
     let len = file.metadata().map_err(|e| StoreError::io(path, "look at the history", e))?.len();
     let mut from = len.saturating_sub(TAIL_BYTES);
     let mut tail = Vec::new();
@@ -100,12 +112,8 @@ fn open_last(path: &Path) -> Result<(File, u64, u64), StoreError> {
             .and_then(|_| file.read_to_end(&mut tail))
             .map_err(|e| StoreError::io(path, "read the history", e))?;
     }
-    // Everything after the last newline is a write cut short: it goes.
     let complete = tail.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let keep = from + complete as u64;
-    if keep != len {
-        file.set_len(keep).map_err(|e| StoreError::io(path, "cut a torn write from the history", e))?;
-    }
+    let keep = from.saturating_add(complete as u64);
     let body = tail.get(..complete.saturating_sub(1)).unwrap_or_default();
     let last_line = body.rsplit(|&b| b == b'\n').next().unwrap_or_default();
     let last = if last_line.is_empty() {
@@ -115,8 +123,16 @@ fn open_last(path: &Path) -> Result<(File, u64, u64), StoreError> {
             StoreError::corrupt(path, Position::NONE, format!("the last record does not read: {}", json_problem(&e)))
         })?
     };
-    file.seek(SeekFrom::End(0)).map_err(|e| StoreError::io(path, "seek in the history", e))?;
-    Ok((file, keep, last))
+    Ok((len, keep, last))
+}
+
+/// The seq of the last whole record of a stream's last segment (0: none), read without
+/// changing anything (a reader may call it).
+pub(crate) fn last_seq(dir: &Path, stream: &str) -> Result<u64, StoreError> {
+    let stream_dir = check_stream(dir, stream)?;
+    let Some((_, path)) = segments(&stream_dir)?.pop() else { return Ok(0) };
+    let mut file = File::open(&path).map_err(|e| StoreError::io(&path, "open the history", e))?;
+    read_last(&mut file, &path).map(|(_, _, last)| last)
 }
 
 /// The records of one stream on their way to the history files, as one buffer of lines (each
