@@ -148,10 +148,13 @@ pub struct StreamBatch<'a> {
     pub ends: Cow<'a, [(u64, usize)]>,
 }
 
+/// Each line's number and where it ends (see [`StreamBatch::ends`]).
+type Ends = Vec<(u64, usize)>;
+
 impl StreamBatch<'static> {
     /// The records given one by one, gathered by stream (in the order given within each).
     pub fn gather(records: &[HistoryRecord]) -> Vec<StreamBatch<'static>> {
-        let mut by_stream: BTreeMap<&str, (Vec<u8>, Vec<(u64, usize)>)> = BTreeMap::new();
+        let mut by_stream: BTreeMap<&str, (Vec<u8>, Ends)> = BTreeMap::new();
         for r in records {
             let (bytes, ends) = by_stream.entry(r.stream.as_str()).or_default();
             bytes.extend_from_slice(&r.line);
