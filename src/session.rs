@@ -2,6 +2,7 @@
 //! clock (the only place that does), turns it into tenant time, journals a `Tick` when time has
 //! moved, and commits each command as the signed-in actor.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use crate::domain::{
     StageDecision, Tenant, Time, UserId,
 };
 use crate::store::{
-    CommitError, DEFAULT_LOCK_TIMEOUT, HistoryCursor, HistoryRecord, LockWait, Persist, Store, StoreError,
+    CommitError, DEFAULT_LOCK_TIMEOUT, HistoryCursor, HistoryOnDisk, LockWait, Persist, Store, StoreError, StreamBatch,
 };
 
 impl Persist for Tenant {
@@ -69,9 +70,25 @@ impl Persist for Tenant {
         self.rebuild_indexes();
     }
 
-    fn pending_history(&self) -> Result<Vec<HistoryRecord>, serde_json::Error> {
-        let lines = Tenant::pending_history(self)?;
-        Ok(lines.into_iter().map(|(stream, seq, line)| HistoryRecord { stream, seq, line }).collect())
+    fn history_batches(&self) -> Result<Vec<StreamBatch<'_>>, serde_json::Error> {
+        let streams = Tenant::pending_history(self)?;
+        Ok(streams
+            .into_iter()
+            .map(|(stream, lines)| {
+                let (bytes, ends) = match lines {
+                    Cow::Borrowed(l) => (Cow::Borrowed(l.bytes()), Cow::Borrowed(l.ends())),
+                    Cow::Owned(l) => {
+                        let (bytes, ends) = l.into_parts();
+                        (Cow::Owned(bytes), Cow::Owned(ends))
+                    }
+                };
+                StreamBatch { stream: Cow::Owned(stream), bytes, ends }
+            })
+            .collect())
+    }
+
+    fn replaying_over(&mut self, on_disk: Option<HistoryOnDisk>) {
+        Tenant::replaying_over(self, on_disk);
     }
 
     fn history_written(&mut self) {

@@ -62,7 +62,7 @@ fn alex_waits_in_adeles_inbox() {
     assert!(t.unread_count(adele) > 0, "Adele has unread notifications");
     // The request was made by Alex himself, and the audit log says so.
     let ev = t.audit.iter().find(|e| e.object == alex.id.to_string() && e.activity == "request.submitted");
-    assert_eq!(ev.map(|e| e.actor.as_str()), Some("alex@azureblog.net"));
+    assert_eq!(ev.as_ref().map(|e| e.actor.as_str()), Some("alex@azureblog.net"));
 }
 
 #[test]

@@ -16,11 +16,11 @@ fn approval_policy(approver: UserId) -> PolicySpec {
 
 /// The finished records the tenant would write to `stream`, as the history files would give them back.
 fn written(t: &Tenant, stream: &str) -> Vec<FinishedRecord> {
-    let lines = t.pending_history().expect("encodes");
-    lines
-        .into_iter()
-        .filter(|(s, _, _)| s == stream)
-        .map(|(_, _, line)| serde_json::from_slice(&line).expect("a record"))
+    let streams = t.pending_history().expect("encodes");
+    streams
+        .iter()
+        .filter(|(s, _)| s == stream)
+        .flat_map(|(_, lines)| lines.records::<FinishedRecord>().collect::<Vec<_>>())
         .collect()
 }
 

@@ -105,7 +105,7 @@ fn requests_decisions_and_assignments_are_audited_with_before_and_after() {
     let req = w.request(&u(me), lab.package);
     w.approve(boss, req);
     w.advance(11);
-    let find = |w: &World, activity: &str| w.t.audit.iter().rev().find(|e| e.activity == activity).cloned();
+    let find = |w: &World, activity: &str| w.t.audit.iter().rev().find(|e| e.activity == activity);
     let submitted = find(&w, "request.submitted").expect("audited");
     assert_eq!(submitted.after.as_ref().and_then(|a| a.get("state")).and_then(|s| s.as_str()), Some("submitted"));
     let approved = find(&w, "request.approved").expect("audited");

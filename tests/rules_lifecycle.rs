@@ -586,8 +586,8 @@ fn a_big_jump_fires_every_timer_in_time_order() {
     assert_eq!(rv.items.iter().map(|i| i.user).collect::<Vec<_>>(), vec![bob]);
     assert_eq!(rv.items[0].outcome.as_deref(), Some("kept"));
     // Everything was written in time order.
-    assert!(w.t.audit.windows(2).all(|p| p[0].at <= p[1].at), "audit in time order");
-    assert!(w.t.notifications.windows(2).all(|p| p[0].at <= p[1].at), "mail in time order");
+    assert!(w.t.audit.to_vec().windows(2).all(|p| p[0].at <= p[1].at), "audit in time order");
+    assert!(w.t.notifications.to_vec().windows(2).all(|p| p[0].at <= p[1].at), "mail in time order");
 }
 
 #[test]

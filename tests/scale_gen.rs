@@ -64,7 +64,7 @@ fn generate_writes_a_data_directory_the_store_opens_as_the_same_tenant() {
     let (mut built, _) = scale::build(p).expect("builds");
     // The audit log and the mailboxes went to the history files, every record once.
     let audit: Vec<AuditEvent> = store.history(AUDIT_STREAM).expect("the audit log reads");
-    assert_eq!(audit, built.audit);
+    assert_eq!(audit, built.audit.to_vec());
     let notices: usize = (0..NOTICE_SHARDS)
         .map(|shard| store.history::<Notification>(&format!("notices-{shard:02}")).expect("a mailbox reads").len())
         .sum();

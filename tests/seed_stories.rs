@@ -307,12 +307,12 @@ fn seed_000_sox_two_stage_approval_with_quarterly_review_where_no_response_revok
     assert_eq!(w.requests_of_type(fred, RequestType::SystemRemove).len(), 1);
 
     // The audit trail tells the story.
-    let trail: Vec<(&str, String)> =
-        w.t.audit
-            .iter()
-            .filter(|e| e.object == r.to_string() || e.object == aid.to_string() || e.object == rv.id.to_string())
-            .map(|e| (e.activity.as_str(), e.object.clone()))
-            .collect();
+    let audit = w.t.audit.to_vec();
+    let trail: Vec<(&str, String)> = audit
+        .iter()
+        .filter(|e| e.object == r.to_string() || e.object == aid.to_string() || e.object == rv.id.to_string())
+        .map(|e| (e.activity.as_str(), e.object.clone()))
+        .collect();
     let acts: Vec<&str> = trail.iter().map(|(a, _)| *a).collect();
     assert_eq!(
         acts,
@@ -327,7 +327,7 @@ fn seed_000_sox_two_stage_approval_with_quarterly_review_where_no_response_revok
         ]
     );
     let approvals: BTreeSet<&str> =
-        w.t.audit.iter().filter(|e| e.activity == "request.approved").map(|e| e.actor.as_str()).collect();
+        audit.iter().filter(|e| e.activity == "request.approved").map(|e| e.actor.as_str()).collect();
     assert!(approvals.iter().any(|a| a.contains("Maria")) && approvals.iter().any(|a| a.contains("Carla")));
 }
 

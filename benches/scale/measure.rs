@@ -24,6 +24,9 @@ pub const COMMITS: usize = 21;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Run {
     pub time: Duration,
+    /// Processor time, user and system (on a shared machine the wall time also counts the
+    /// waits for a core).
+    pub cpu: Duration,
     pub peak_kib: u64,
 }
 
@@ -299,7 +302,12 @@ pub fn run_to(bin: &Path, data: &Path, args: &[&str], logs: &Path, out: Option<&
         let err = fs::read_to_string(&log).unwrap_or_default();
         bail!("entitle {} failed (status {status}): {err}", args.join(" "));
     }
-    Ok(Run { time, peak_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0) })
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            .saturating_add(Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0)))
+    };
+    let cpu = tv(usage.ru_utime).saturating_add(tv(usage.ru_stime));
+    Ok(Run { time, cpu, peak_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0) })
 }
 
 /// `COMMITS` commits through the store API (each with its fsync), as a user marking their

@@ -37,7 +37,7 @@ fn mib(kib: u64) -> String {
 }
 
 fn run(r: &Run) -> String {
-    format!("{}, peak {}", secs(r.time), mib(r.peak_kib))
+    format!("{} ({} CPU), peak {}", secs(r.time), secs(r.cpu), mib(r.peak_kib))
 }
 
 fn size(f: &Figures) -> String {

@@ -1,11 +1,45 @@
 //! Grants counted by source, delivery of a request, and the end of an assignment.
 
+use serde::Serialize;
+
 use super::directory::{User, UserType};
 use super::flow::{Assignment, AssignmentState, GrantSource, HistoryLine, RequestState, RequestType, Target};
 use super::ids::*;
 use super::records::ExternalLifecycle;
 use super::rights::Actor;
 use super::tenant::{GrantKey, Tenant};
+
+/// An assignment as delivered, in its `assignment.delivered` event (fields in alphabetical
+/// order: see `Tenant::audit_typed`).
+#[derive(Serialize)]
+struct Delivered {
+    end: Option<i64>,
+    policy: PolicyId,
+    start: i64,
+    state: &'static str,
+    target: UserId,
+}
+
+/// An assignment's end, before and after an extension.
+#[derive(Serialize)]
+struct Ends {
+    end: Option<i64>,
+}
+
+/// An assignment before it ends.
+#[derive(Serialize)]
+struct Ending {
+    end: Option<i64>,
+    state: AssignmentState,
+}
+
+/// An assignment once ended.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Ended {
+    ended_at: Option<i64>,
+    state: AssignmentState,
+}
 
 /// How an assignment ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,9 +57,15 @@ impl Tenant {
         self.idx.holders_by_resource.entry(res).or_default().insert((user, role.to_string()));
     }
 
-    /// Remove one source; the membership ends when no source is left.
+    /// Remove one source; the membership ends when no source is left. Keyed lookups only:
+    /// O(log n) in the grants and the resource's holders.
     pub(crate) fn remove_grant(&mut self, user: UserId, res: ResourceId, role: &str, src: GrantSource) {
-        let key = GrantKey { user, resource: res, role: role.to_string() };
+        self.remove_grant_key(GrantKey { user, resource: res, role: role.to_string() }, src);
+    }
+
+    /// [`Tenant::remove_grant`] for a key already made (its role string is not copied again).
+    fn remove_grant_key(&mut self, key: GrantKey, src: GrantSource) {
+        let (user, res) = (key.user, key.resource);
         let empty = match self.grants.get_mut(&key) {
             Some(s) => {
                 s.remove(&src);
@@ -36,7 +76,8 @@ impl Tenant {
         if empty {
             self.grants.remove(&key);
             if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {
-                h.remove(&(user, role.to_string()));
+                // The key's role string, moved: no second copy of it.
+                h.remove(&(user, key.role));
             }
         }
     }
@@ -183,21 +224,15 @@ impl Tenant {
         let what: Vec<String> =
             pkg.resource_roles.iter().map(|rr| format!("{} ({})", self.resource_name(rr.resource), rr.role)).collect();
         self.notify(user, "granted", format!("You now have access to '{}'{until}", pkg.display_name), what.join(", "));
-        let after = serde_json::json!({
-            "state": "delivered",
-            "target": user,
-            "policy": pol.id,
-            "start": now.timestamp(),
-            "end": end.map(|e| e.timestamp()),
-        });
-        self.audit_change(
-            &Actor::System,
-            "assignment.delivered",
-            aid,
-            format!("{} assigned '{}'{until}", self.user_name(user), pkg.display_name),
-            None,
-            Some(&after),
-        );
+        let after = Delivered {
+            end: end.map(|e| e.timestamp()),
+            policy: pol.id,
+            start: now.timestamp(),
+            state: "delivered",
+            target: user,
+        };
+        let summary = format!("{} assigned '{}'{until}", self.user_name(user), pkg.display_name);
+        self.audit_typed(&Actor::System, "assignment.delivered", &aid, &summary, None::<()>, Some(after));
     }
 
     fn deliver_extension(&mut self, req: &super::flow::Request) {
@@ -221,28 +256,47 @@ impl Tenant {
         self.push_history(req.id, format!("Extended: assignment {aid} now ends {until}"));
         let pname = self.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default();
         self.notify(a.target, "granted", format!("Your access to '{pname}' was extended to {until}"), "");
-        let before = serde_json::json!({ "end": a.end.map(|e| e.timestamp()) });
-        let after = serde_json::json!({ "end": new_end.map(|e| e.timestamp()) });
-        self.audit_change(
-            &Actor::System,
-            "assignment.extended",
-            aid,
-            format!("{} extended '{pname}' to {until}", self.user_name(a.target)),
-            Some(&before),
-            Some(&after),
-        );
+        let before = Ends { end: a.end.map(|e| e.timestamp()) };
+        let after = Ends { end: new_end.map(|e| e.timestamp()) };
+        let summary = format!("{} extended '{pname}' to {until}", self.user_name(a.target));
+        self.audit_typed(&Actor::System, "assignment.extended", &aid, &summary, Some(before), Some(after));
     }
 
     /// End an assignment: remove its own grant sources, record a removal request where needed,
     /// and apply the external-user lifecycle.
     pub(crate) fn end_assignment(&mut self, aid: AssignmentId, reason: EndReason, by: &Actor, note: &str) {
-        let Some(a) = self.assignments.get(&aid).cloned() else { return };
+        let Some(mut a) = self.assignments.get(&aid).cloned() else { return };
         if !a.is_active() {
             return;
         }
         let now = self.clock.now;
-        for rr in &a.granted {
-            self.remove_grant(a.target, rr.resource, &rr.role, GrantSource::Assignment { assignment: aid });
+        // What the event and the notice say, from the names where they are.
+        let (activity, kind, subject, summary) = {
+            let pname = self.packages.get(&a.package).map_or("", |p| p.display_name.as_str());
+            let (activity, kind, subject) = match reason {
+                EndReason::Expired => {
+                    ("assignment.expired", "expired", format!("Your access to '{pname}' has expired"))
+                }
+                EndReason::ReviewDenied => (
+                    "assignment.removedByReview",
+                    "removed",
+                    format!("Your access to '{pname}' was removed after an access review"),
+                ),
+                _ => ("assignment.removed", "removed", format!("Your access to '{pname}' was removed")),
+            };
+            let mut summary = match self.users.get(&a.target) {
+                Some(u) => format!("{}: '{pname}' ended ({activity})", u.display_name),
+                None => format!("{}: '{pname}' ended ({activity})", a.target),
+            };
+            if !note.is_empty() {
+                summary.push_str(": ");
+                summary.push_str(note);
+            }
+            (activity, kind, subject, summary)
+        };
+        for rr in std::mem::take(&mut a.granted) {
+            let key = GrantKey { user: a.target, resource: rr.resource, role: rr.role };
+            self.remove_grant_key(key, GrantSource::Assignment { assignment: aid });
         }
         if let Some(x) = self.assignments.get_mut(&aid) {
             x.state = if reason == EndReason::Expired { AssignmentState::Expired } else { AssignmentState::Removed };
@@ -258,8 +312,6 @@ impl Tenant {
             self.set_request_state(r, RequestState::Canceled);
             self.push_history(r, format!("Canceled: assignment {aid} ended"));
         }
-        let pname = self.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default();
-        let uname = self.user_name(a.target);
         let rtype = match reason {
             EndReason::Expired => None,
             EndReason::RemovedByAdmin => Some(RequestType::AdminRemove),
@@ -288,30 +340,11 @@ impl Tenant {
             // Indexed like every other request: under its target, its requestor and its package.
             self.insert_request(r);
         }
-        let (activity, subject) = match reason {
-            EndReason::Expired => ("assignment.expired", format!("Your access to '{pname}' has expired")),
-            EndReason::ReviewDenied => {
-                ("assignment.removedByReview", format!("Your access to '{pname}' was removed after an access review"))
-            }
-            _ => ("assignment.removed", format!("Your access to '{pname}' was removed")),
-        };
-        self.notify(a.target, if reason == EndReason::Expired { "expired" } else { "removed" }, subject, note);
-        let before = serde_json::json!({ "state": a.state, "end": a.end.map(|e| e.timestamp()) });
-        let after = self
-            .assignments
-            .get(&aid)
-            .map(|x| serde_json::json!({ "state": x.state, "endedAt": x.ended_at.map(|e| e.timestamp()) }));
-        self.audit_change(
-            by,
-            activity,
-            aid,
-            format!(
-                "{uname}: '{pname}' ended ({activity}){}",
-                if note.is_empty() { String::new() } else { format!(": {note}") }
-            ),
-            Some(&before),
-            after.as_ref(),
-        );
+        self.notify(a.target, kind, subject, note);
+        let before = Ending { end: a.end.map(|e| e.timestamp()), state: a.state };
+        let after =
+            self.assignments.get(&aid).map(|x| Ended { ended_at: x.ended_at.map(|e| e.timestamp()), state: x.state });
+        self.audit_typed(by, activity, &aid, &summary, Some(before), after);
         self.apply_external_lifecycle(a.target);
     }
 

@@ -124,7 +124,9 @@ impl Tenant {
 
     /// Moves the requests the last command finished out of the open requests: into the index
     /// and the tail the store writes out. Deterministic: it follows the order they finished in.
+    /// The notifications it sent are marked unread here too (see `settle_unread`).
     pub(crate) fn settle_finished(&mut self) {
+        self.settle_unread();
         let ids = std::mem::take(&mut self.idx.finishing);
         let now = self.clock.now;
         for id in ids {

@@ -3,6 +3,7 @@
 //! commit, see `store::history`), and the numbers and unread marks the rules need. Reading the
 //! whole log or a whole mailbox joins what the files hold with what is still in memory.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -14,6 +15,7 @@ use super::read_views::AuditView;
 use super::reads::{Read, Reader};
 use super::records::{AuditEvent, Notification};
 use super::rights::Actor;
+use super::tail::Lines;
 use super::tenant::Tenant;
 
 /// The audit log's stream.
@@ -25,39 +27,91 @@ pub const NOTICE_SHARDS: u64 = 64;
 
 /// The stream that holds a user's notifications.
 pub fn notice_stream(user: UserId) -> String {
-    format!("notices-{:02}", user.0 % NOTICE_SHARDS)
+    notice_shard_stream(user.0 % NOTICE_SHARDS)
 }
 
-/// One record for the history files: its stream, its number, and its JSON line.
-pub type HistoryLine = (String, u64, std::sync::Arc<[u8]>);
+/// The stream of one mailbox shard.
+pub fn notice_shard_stream(shard: u64) -> String {
+    format!("notices-{shard:02}")
+}
+
+/// The seq of a history stream's last record in the files, by stream name (0: none).
+pub type LastSeq = std::sync::Arc<dyn Fn(&str) -> u64 + Send + Sync>;
+
+/// What the history files hold while the journal is replayed: each stream's last seq, asked
+/// once per stream as records for it are made again. A record the files hold is left out of
+/// memory (replaying a year's jump would otherwise make its millions of lines again, only for
+/// the store to skip them).
+#[derive(Clone)]
+pub(crate) struct OnDisk {
+    last: LastSeq,
+    audit: Option<u64>,
+    notices: Vec<Option<u64>>,
+}
+
+impl std::fmt::Debug for OnDisk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnDisk").field("audit", &self.audit).field("notices", &self.notices).finish_non_exhaustive()
+    }
+}
+
+impl OnDisk {
+    fn new(last: LastSeq) -> Self {
+        OnDisk { last, audit: None, notices: vec![] }
+    }
+
+    /// Whether the audit log's files hold the event numbered `seq`.
+    pub(crate) fn audit_holds(&mut self, seq: u64) -> bool {
+        let last = &self.last;
+        seq <= *self.audit.get_or_insert_with(|| last(AUDIT_STREAM))
+    }
+
+    /// Whether the files of `user`'s mailbox stream hold the notification numbered `seq`.
+    pub(crate) fn notices_hold(&mut self, user: UserId, seq: u64) -> bool {
+        let Ok(shard) = usize::try_from(user.0 % NOTICE_SHARDS) else { return false };
+        if self.notices.len() <= shard {
+            self.notices.resize(shard.saturating_add(1), None);
+        }
+        let last = &self.last;
+        self.notices.get_mut(shard).is_some_and(|known| seq <= *known.get_or_insert_with(|| last(&notice_stream(user))))
+    }
+}
 
 impl Tenant {
-    /// The audit events and notifications still in memory, as lines for the history files,
-    /// oldest first.
-    pub fn pending_history(&self) -> Result<Vec<HistoryLine>, serde_json::Error> {
-        let mut out = Vec::with_capacity(self.audit.len().saturating_add(self.notifications.len()));
-        for e in &self.audit {
-            out.push((AUDIT_STREAM.to_string(), e.seq, serde_json::to_vec(e)?.into()));
+    /// While the journal is replayed (`Some`, then `None`): what the history files hold, so
+    /// that the records they hold are not made again in memory (see `OnDisk`).
+    pub fn replaying_over(&mut self, on_disk: Option<LastSeq>) {
+        self.idx.on_disk = on_disk.map(OnDisk::new);
+    }
+
+    /// The history still in memory, stream by stream: each stream's name and its lines, oldest
+    /// first. The audit log and the mailboxes are lines already (written as they were made);
+    /// each finished request is written here, once, and its line goes to each of its streams.
+    pub fn pending_history(&self) -> Result<Vec<(String, Cow<'_, Lines>)>, serde_json::Error> {
+        let mut out: Vec<(String, Cow<'_, Lines>)> = Vec::new();
+        if !self.audit.is_empty() {
+            out.push((AUDIT_STREAM.to_string(), Cow::Borrowed(self.audit.lines())));
         }
-        for n in &self.notifications {
-            out.push((notice_stream(n.to), n.seq, serde_json::to_vec(n)?.into()));
+        for (shard, lines) in self.notifications.shards() {
+            out.push((notice_shard_stream(shard), Cow::Borrowed(lines)));
         }
         let mut finished: Vec<&super::finished::FinishedRecord> = self.finished_requests.values().collect();
         finished.sort_by_key(|f| f.seq);
+        let mut requests: BTreeMap<String, Lines> = BTreeMap::new();
         for f in finished {
-            let line: std::sync::Arc<[u8]> = serde_json::to_vec(f)?.into();
+            let line = serde_json::to_vec(f)?;
             for stream in Tenant::record_streams(&f.request) {
-                out.push((stream, f.seq, line.clone()));
+                requests.entry(stream).or_default().push_line(f.seq, &line);
             }
         }
+        out.extend(requests.into_iter().map(|(stream, lines)| (stream, Cow::Owned(lines))));
         Ok(out)
     }
 
     /// What `pending_history` gave is in the files: it leaves memory.
     pub fn history_written(&mut self) {
-        self.audit = vec![];
-        self.notifications = vec![];
-        self.idx.notifications_by_user.clear();
+        self.audit.clear();
+        self.notifications.clear();
         self.finished_requests.clear();
     }
 
@@ -85,7 +139,7 @@ impl Tenant {
         let reader = self.reader(actor)?;
         let mut all: Vec<AuditEvent> = from_files.into_iter().filter(|e| e.seq > after).collect();
         let last = all.last().map_or(after, |e| e.seq);
-        all.extend(self.audit.iter().filter(|e| e.seq > last).cloned());
+        all.extend(self.audit.iter().filter(|e| e.seq > last));
         if !matches!(reader, Reader::Admin) {
             all.retain(|e| self.reads_object(reader, &e.object));
         }
@@ -98,7 +152,7 @@ impl Tenant {
         let last = flushed.last().map_or(0, |n| n.seq);
         let unread = self.unread.get(&user);
         let mine = flushed.into_iter().filter(|n| n.to == user);
-        let pending = self.notifications_of(user).filter(|n| n.seq > last).cloned();
+        let pending = self.notifications_of(user).filter(|n| n.seq > last);
         mine.chain(pending)
             .map(|mut n| {
                 n.read = !unread.is_some_and(|u| u.contains(&n.seq));
@@ -121,14 +175,13 @@ impl Tenant {
         if self.unread.get(&me).is_some_and(BTreeSet::is_empty) {
             self.unread.remove(&me);
         }
-        let idxs = self.idx.notifications_by_user.get(&me).cloned().unwrap_or_default();
-        for i in idxs {
-            if let Some(x) = self.notifications.get_mut(i)
-                && marked.contains(&x.seq)
-            {
-                x.read = true;
-            }
-        }
+        // Those the files do not hold yet are written read (the mailbox reads the marks from
+        // `unread` either way).
+        self.notifications.rewrite(me, |n| {
+            let mark = marked.contains(&n.seq) && !n.read;
+            n.read |= mark;
+            mark
+        });
         done(format!("{} notification(s) marked read", marked.len()))
     }
 }

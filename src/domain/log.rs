@@ -1,58 +1,211 @@
-//! Writing the audit log and the in-app mailbox.
+//! Writing the audit log and the in-app mailbox: each event and notification goes straight to
+//! its stream's lines (see `tail`), in the shape `AuditEvent` and `Notification` read back.
 
-use serde::Serialize;
+use std::fmt::Display;
 
+use serde::{Serialize, Serializer};
+
+use super::Time;
 use super::ids::UserId;
-use super::records::{AuditEvent, Notification};
 use super::rights::Actor;
 use super::tenant::Tenant;
 
+/// An audit event as written: the fields of `AuditEvent`, in its order and with its names,
+/// borrowed; `before` and `after` are any serializable values (see `Tenant::audit_typed`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AuditLine<'a, B: Serialize, A: Serialize> {
+    pub seq: u64,
+    #[serde(with = "super::serde_util::secs")]
+    pub at: Time,
+    pub actor: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<&'a str>,
+    pub activity: &'a str,
+    #[serde(serialize_with = "shown")]
+    pub object: &'a dyn Display,
+    pub summary: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<B>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<A>,
+}
+
+/// A notification as written: the fields of `Notification`, in its order and with its names.
+#[derive(Serialize)]
+pub(crate) struct NoticeLine<'a> {
+    pub seq: u64,
+    pub to: UserId,
+    #[serde(with = "super::serde_util::secs")]
+    pub at: Time,
+    pub kind: &'a str,
+    pub subject: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub body: &'a str,
+    pub read: bool,
+}
+
+/// A value written as the text it displays.
+fn shown<S: Serializer>(v: &&dyn Display, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(*v)
+}
+
 impl Tenant {
-    pub(crate) fn audit(&mut self, actor: &Actor, activity: &str, object: impl ToString, summary: impl Into<String>) {
-        self.audit_change::<()>(actor, activity, object, summary, None, None);
+    pub(crate) fn audit(&mut self, actor: &Actor, activity: &str, object: impl Display, summary: impl AsRef<str>) {
+        self.audit_typed::<(), ()>(actor, activity, &object, summary.as_ref(), None, None);
     }
 
+    /// An event with the object before and after the change, written as their JSON values are
+    /// (an object's keys in alphabetical order: what the files have always held).
     pub(crate) fn audit_change<T: Serialize>(
         &mut self,
         actor: &Actor,
         activity: &str,
-        object: impl ToString,
-        summary: impl Into<String>,
+        object: impl Display,
+        summary: impl AsRef<str>,
         before: Option<&T>,
         after: Option<&T>,
     ) {
-        self.audit_seq = self.audit_seq.saturating_add(1);
-        let event = AuditEvent {
-            seq: self.audit_seq,
-            at: self.clock.now,
-            actor: self.actor_label(actor),
-            // What the clock fires on the way is the system's doing, not the administrator's.
-            by: self.idx.acting_by.filter(|_| *actor != Actor::System).map(|u| self.actor_label(&Actor::user(u))),
-            activity: activity.to_string(),
-            object: object.to_string(),
-            summary: summary.into(),
-            // A value that serializes to null (an absent login) is no value: the files leave it
-            // out, so the event reads back the same.
-            before: before.and_then(|b| serde_json::to_value(b).ok()).filter(|v| !v.is_null()),
-            after: after.and_then(|a| serde_json::to_value(a).ok()).filter(|v| !v.is_null()),
-        };
-        self.audit.push(event);
+        // A value that serializes to null (an absent login) is no value: the files leave it
+        // out, so the event reads back the same.
+        let value = |v: Option<&T>| v.and_then(|v| serde_json::to_value(v).ok()).filter(|v| !v.is_null());
+        let (before, after) = (value(before), value(after));
+        self.audit_typed(actor, activity, &object, summary.as_ref(), before, after);
     }
 
-    pub(crate) fn notify(&mut self, to: UserId, kind: &str, subject: impl Into<String>, body: impl Into<String>) {
+    /// An event whose before and after are written as they serialize, with no JSON value built
+    /// on the way: for the events a clock jump makes by the million. Their fields must be
+    /// declared in alphabetical order (as `audit_change` writes them) and never be null.
+    pub(crate) fn audit_typed<B: Serialize, A: Serialize>(
+        &mut self,
+        actor: &Actor,
+        activity: &str,
+        object: &dyn Display,
+        summary: &str,
+        before: Option<B>,
+        after: Option<A>,
+    ) {
+        self.audit_seq = self.audit_seq.saturating_add(1);
+        let seq = self.audit_seq;
+        if self.idx.on_disk.as_mut().is_some_and(|d| d.audit_holds(seq)) {
+            return;
+        }
+        let label = self.actor_label(actor);
+        // What the clock fires on the way is the system's doing, not the administrator's.
+        let by = self.idx.acting_by.filter(|_| *actor != Actor::System).map(|u| self.actor_label(&Actor::user(u)));
+        let line = AuditLine {
+            seq: self.audit_seq,
+            at: self.clock.now,
+            actor: &label,
+            by: by.as_deref(),
+            activity,
+            object,
+            summary,
+            before,
+            after,
+        };
+        self.audit.push(line.seq, &line);
+    }
+
+    pub(crate) fn notify(&mut self, to: UserId, kind: &str, subject: impl AsRef<str>, body: impl AsRef<str>) {
         self.notice_seq = self.notice_seq.saturating_add(1);
         let seq = self.notice_seq;
-        self.unread.entry(to).or_default().insert(seq);
-        let n = Notification {
+        // Marked unread when the command settles (`settle_unread`).
+        self.idx.unread_new.push((to, seq));
+        if self.idx.on_disk.as_mut().is_some_and(|d| d.notices_hold(to, seq)) {
+            return;
+        }
+        let line = NoticeLine {
             seq,
             to,
             at: self.clock.now,
-            kind: kind.to_string(),
-            subject: subject.into(),
-            body: body.into(),
+            kind,
+            subject: subject.as_ref(),
+            body: body.as_ref(),
             read: false,
         };
-        self.idx.notifications_by_user.entry(to).or_default().push(self.notifications.len());
-        self.notifications.push(n);
+        self.notifications.push(to, seq, &line);
+    }
+}
+
+impl Tenant {
+    /// Marks the notifications the command sent unread, user by user: one lookup of the user's
+    /// marks each, not one per notification (a year's jump sends millions to 100,000 users).
+    pub(crate) fn settle_unread(&mut self) {
+        let mut new = std::mem::take(&mut self.idx.unread_new);
+        new.sort_unstable();
+        for group in new.chunk_by(|a, b| a.0 == b.0) {
+            if let Some(&(user, _)) = group.first() {
+                self.unread.entry(user).or_default().extend(group.iter().map(|x| x.1));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::records::{AuditEvent, Notification};
+
+    fn at() -> Time {
+        chrono::Utc.with_ymd_and_hms(2026, 11, 16, 9, 0, 0).single().expect("a time")
+    }
+
+    #[derive(Serialize)]
+    struct Ended {
+        end: Option<i64>,
+        state: &'static str,
+    }
+
+    #[test]
+    fn an_audit_line_is_the_event_s_json_and_reads_back_as_the_event() {
+        let typed = Ended { end: Some(1_800_000_000), state: "expired" };
+        let line = AuditLine {
+            seq: 7,
+            at: at(),
+            actor: "Admin (u1)",
+            by: Some("Boss \"B\" (u2)"),
+            activity: "assignment.expired",
+            object: &"as12",
+            summary: "Megan: 'Sales' ended",
+            before: Some(&typed),
+            after: None::<()>,
+        };
+        let event = AuditEvent {
+            seq: 7,
+            at: at(),
+            actor: "Admin (u1)".into(),
+            by: Some("Boss \"B\" (u2)".into()),
+            activity: "assignment.expired".into(),
+            object: "as12".into(),
+            summary: "Megan: 'Sales' ended".into(),
+            before: serde_json::to_value(&typed).ok(),
+            after: None,
+        };
+        let written = serde_json::to_string(&line).expect("written");
+        assert_eq!(written, serde_json::to_string(&event).expect("written"));
+        assert_eq!(serde_json::from_str::<AuditEvent>(&written).expect("read back"), event);
+    }
+
+    #[test]
+    fn a_notice_line_is_the_notification_s_json_with_or_without_a_body() {
+        for body in ["", "Ends 2027-01-01 09:00. You can \"extend\" it."] {
+            let line =
+                NoticeLine { seq: 3, to: UserId(9), at: at(), kind: "expiresSoon", subject: "Soon", body, read: false };
+            let n = Notification {
+                seq: 3,
+                to: UserId(9),
+                at: at(),
+                kind: "expiresSoon".into(),
+                subject: "Soon".into(),
+                body: body.into(),
+                read: false,
+            };
+            let written = serde_json::to_string(&line).expect("written");
+            assert_eq!(written, serde_json::to_string(&n).expect("written"));
+            assert_eq!(serde_json::from_str::<Notification>(&written).expect("read back"), n);
+        }
     }
 }

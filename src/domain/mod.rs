@@ -43,6 +43,7 @@ mod reviews;
 pub mod revisions;
 pub mod rights;
 mod serde_util;
+pub mod tail;
 pub mod tenant;
 pub mod text;
 pub mod timers;

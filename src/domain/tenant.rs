@@ -14,8 +14,9 @@ use super::finished::{Finished, FinishedRecord};
 use super::flow::{Assignment, GrantSource, Request, Review};
 use super::ids::*;
 use super::idset::IdSet;
-use super::records::{AuditEvent, Notification, Settings};
+use super::records::{Notification, Settings};
 use super::serde_util::as_list;
+use super::tail::{AuditTail, NoticeTail};
 use super::timers::Timer;
 
 /// Why a user holds one membership: its sources, few (mostly one), kept as a sorted vector.
@@ -118,14 +119,14 @@ pub struct Tenant {
     pub grants: BTreeMap<GrantKey, Sources>,
     /// Audit events not yet in the history files (all of them for a tenant that is not kept in
     /// a store). A snapshot holds none: they are written out first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub audit: Vec<AuditEvent>,
+    #[serde(default, skip_serializing_if = "AuditTail::is_empty")]
+    pub audit: AuditTail,
     /// The number of the last audit event ever written.
     #[serde(default)]
     pub audit_seq: u64,
     /// Notifications not yet in the history files, like `audit`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub notifications: Vec<Notification>,
+    #[serde(default, skip_serializing_if = "NoticeTail::is_empty")]
+    pub notifications: NoticeTail,
     /// The number of the last notification ever sent.
     #[serde(default)]
     pub notice_seq: u64,
@@ -152,10 +153,13 @@ pub(crate) struct Indexes {
     pub requests_by_package: HashMap<PackageId, IdSet<RequestId>>,
     /// Requests finished by the command running, in order (see `settle_finished`).
     pub finishing: Vec<RequestId>,
+    /// Notifications sent by the command running, to mark unread when it settles (`settle_unread`).
+    pub unread_new: Vec<(UserId, u64)>,
+    /// While the journal is replayed: what the history files hold (see `history::OnDisk`).
+    pub on_disk: Option<super::history::OnDisk>,
     /// Open requests waiting for each approver.
     pub inbox: HashMap<UserId, IdSet<RequestId>>,
     pub holders_by_resource: HashMap<ResourceId, IdSet<(UserId, String)>>,
-    pub notifications_by_user: HashMap<UserId, Vec<usize>>,
     pub timers: BTreeSet<(Time, Timer)>,
     /// Assignments with an item in an access review in progress, and in how many.
     pub under_review: HashMap<AssignmentId, usize>,
@@ -187,9 +191,9 @@ impl Tenant {
             assignments: BTreeMap::new(),
             reviews: BTreeMap::new(),
             grants: BTreeMap::new(),
-            audit: vec![],
+            audit: AuditTail::default(),
             audit_seq: 0,
-            notifications: vec![],
+            notifications: NoticeTail::default(),
             notice_seq: 0,
             unread: BTreeMap::new(),
             idx: Indexes::default(),
@@ -210,9 +214,9 @@ impl Tenant {
     /// Rebuild every index from the objects (after loading).
     pub fn rebuild_indexes(&mut self) {
         // Data written before the history had files of its own holds every event here.
-        self.audit_seq = self.audit.iter().map(|e| e.seq).fold(self.audit_seq, u64::max);
-        self.notice_seq = self.notifications.iter().map(|n| n.seq).fold(self.notice_seq, u64::max);
-        for n in self.notifications.iter().filter(|n| !n.read) {
+        self.audit_seq = self.audit.last_seq().map_or(self.audit_seq, |s| s.max(self.audit_seq));
+        self.notice_seq = self.notifications.last_seq().map_or(self.notice_seq, |s| s.max(self.notice_seq));
+        for n in self.notifications.to_vec().into_iter().filter(|n| !n.read) {
             self.unread.entry(n.to).or_default().insert(n.seq);
         }
         self.settle_loaded();
@@ -257,9 +261,6 @@ impl Tenant {
                     idx.inbox.entry(*a).or_default().insert(r.id);
                 }
             }
-        }
-        for (i, n) in self.notifications.iter().enumerate() {
-            idx.notifications_by_user.entry(n.to).or_default().push(i);
         }
         for r in self.reviews.values().filter(|r| r.state == super::flow::ReviewState::InProgress) {
             for i in &r.items {
@@ -397,8 +398,9 @@ impl Tenant {
     }
     /// The user's notifications still in memory (all of them for a tenant not kept in a store;
     /// see `mailbox` for the whole mailbox).
-    pub fn notifications_of(&self, user: UserId) -> impl Iterator<Item = &Notification> {
-        self.idx.notifications_by_user.get(&user).into_iter().flatten().filter_map(|i| self.notifications.get(*i))
+    /// A user's notifications not yet in the history files, oldest first.
+    pub fn notifications_of(&self, user: UserId) -> impl Iterator<Item = Notification> + '_ {
+        self.notifications.of(user)
     }
     pub fn unread_count(&self, user: UserId) -> usize {
         self.unread.get(&user).map_or(0, BTreeSet::len)

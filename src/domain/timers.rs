@@ -119,8 +119,20 @@ fn escalation_at(started: Option<Time>, after_days: u32) -> Option<Time> {
 /// year's jump writes one per notice). The years a tenant holds (1 to 9999) have four digits.
 fn push_minute(out: &mut String, t: Time) {
     use chrono::{Datelike, Timelike};
-    use std::fmt::Write;
-    let _ = write!(out, "{:04}-{:02}-{:02} {:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute());
+    push_digits(out, u32::try_from(t.year()).unwrap_or(0), 4);
+    for (sep, n) in [('-', t.month()), ('-', t.day()), (' ', t.hour()), (':', t.minute())] {
+        out.push(sep);
+        push_digits(out, n, 2);
+    }
+}
+
+/// The last `width` decimal digits of `n`, with leading zeros (no format machinery: a year's
+/// jump writes one time per notice).
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = 10u32.checked_pow(place).map_or(0, |p| n / p % 10);
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
 }
 
 impl Tenant {

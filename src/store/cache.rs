@@ -248,7 +248,9 @@ pub(crate) fn load<S: Persist>(paths: &Paths) -> Result<Cached<S>, CacheMiss> {
     let journal = match files::read_from(&paths.journal, 0) {
         Ok(None) => None,
         Ok(Some((bytes, jstamp))) => {
-            journal::replay(&paths.journal, &bytes, &mut cursor, &mut state).map_err(|_| CacheMiss::Stale)?;
+            let dir = paths.dir.join(&history);
+            super::handle::replay_over_history(&paths.journal, &bytes, &mut cursor, &mut state, &dir)
+                .map_err(|_| CacheMiss::Stale)?;
             Some(jstamp)
         }
         Err(_) => return Err(CacheMiss::Stale),

@@ -482,15 +482,16 @@ fn write_history<S: Persist>(dir: &Path, state: &mut S) -> Result<(), StoreError
     if let Some(parent) = dir.parent() {
         files::sync_dir(parent)?;
     }
-    let records = state.pending_history().map_err(|source| StoreError::Encode {
+    let batches = state.history_batches().map_err(|source| StoreError::Encode {
         path: dir.to_owned(),
         what: "the history",
         source,
     })?;
-    if !records.is_empty() {
-        history::append(dir, &records, true)?;
+    if !batches.is_empty() {
+        history::append_batches(dir, &batches, true)?;
         history::sync_all(dir)?;
     }
+    drop(batches);
     state.history_written();
     Ok(())
 }
@@ -578,13 +579,29 @@ fn load<S: Persist>(paths: &Paths) -> Result<Option<View<S>>, StoreError> {
     let journal = match files::read_from(&paths.journal, 0)? {
         None => None,
         Some((bytes, stamp)) => {
-            journal::replay(&paths.journal, &bytes, &mut cursor, &mut state)?;
+            replay_over_history(&paths.journal, &bytes, &mut cursor, &mut state, &history)?;
             Some(stamp)
         }
     };
     let migrated_from = decoded.migrated_from;
     let source = LoadSource::Snapshot(if migrated_from.is_some() { CacheMiss::Upgrade } else { miss });
     Ok(Some(View { state, cursor, migrated_from, snapshot, journal, history, stale: false, source }))
+}
+
+/// Replays journal lines, telling the state what the history files already hold (so what it
+/// finds there is not rebuilt in memory).
+pub(crate) fn replay_over_history<S: Persist>(
+    path: &std::path::Path,
+    bytes: &[u8],
+    cursor: &mut Cursor,
+    state: &mut S,
+    history: &std::path::Path,
+) -> Result<(), StoreError> {
+    let dir = history.to_path_buf();
+    state.replaying_over(Some(std::sync::Arc::new(move |stream: &str| history::last_seq(&dir, stream).unwrap_or(0))));
+    let replayed = journal::replay(path, bytes, cursor, state);
+    state.replaying_over(None);
+    replayed
 }
 
 impl<S: Persist> View<S> {
@@ -627,14 +644,15 @@ impl<S: Persist> View<S> {
     /// Appends the state's pending history records that the files lack; the caller holds the
     /// exclusive lock. With `sync`, what it writes is durable when it returns.
     pub(super) fn append_history(&mut self, sync: bool) -> Result<(), StoreError> {
-        let records = self.state.pending_history().map_err(|source| StoreError::Encode {
+        let batches = self.state.history_batches().map_err(|source| StoreError::Encode {
             path: self.history.clone(),
             what: "the history",
             source,
         })?;
-        if !records.is_empty() {
-            history::append(&self.history, &records, sync)?;
+        if !batches.is_empty() {
+            history::append_batches(&self.history, &batches, sync)?;
         }
+        drop(batches);
         self.state.history_written();
         Ok(())
     }

@@ -14,6 +14,7 @@
 //! (after a crash between the journal and the history) are written exactly once. A last line
 //! cut short by a crash is ignored by readers and cut away by the next append.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -84,6 +85,18 @@ fn open_last(path: &Path) -> Result<(File, u64, u64), StoreError> {
         .write(true)
         .open(path)
         .map_err(|e| StoreError::io(path, "open the history", e))?;
+    let (len, keep, last) = read_last(&mut file, path)?;
+    // Everything after the last newline is a write cut short: it goes.
+    if keep != len {
+        file.set_len(keep).map_err(|e| StoreError::io(path, "cut a torn write from the history", e))?;
+    }
+    file.seek(SeekFrom::End(0)).map_err(|e| StoreError::io(path, "seek in the history", e))?;
+    Ok((file, keep, last))
+}
+
+/// A segment's length, the length of its whole records (what is left once a torn write is cut
+/// away), and the seq of its last whole record (0: none).
+fn read_last(file: &mut File, path: &Path) -> Result<(u64, u64, u64), StoreError> {
     let len = file.metadata().map_err(|e| StoreError::io(path, "look at the history", e))?.len();
     let mut from = len.saturating_sub(TAIL_BYTES);
     let mut tail = Vec::new();
@@ -99,12 +112,8 @@ fn open_last(path: &Path) -> Result<(File, u64, u64), StoreError> {
             .and_then(|_| file.read_to_end(&mut tail))
             .map_err(|e| StoreError::io(path, "read the history", e))?;
     }
-    // Everything after the last newline is a write cut short: it goes.
     let complete = tail.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let keep = from + complete as u64;
-    if keep != len {
-        file.set_len(keep).map_err(|e| StoreError::io(path, "cut a torn write from the history", e))?;
-    }
+    let keep = from.saturating_add(complete as u64);
     let body = tail.get(..complete.saturating_sub(1)).unwrap_or_default();
     let last_line = body.rsplit(|&b| b == b'\n').next().unwrap_or_default();
     let last = if last_line.is_empty() {
@@ -114,36 +123,77 @@ fn open_last(path: &Path) -> Result<(File, u64, u64), StoreError> {
             StoreError::corrupt(path, Position::NONE, format!("the last record does not read: {}", json_problem(&e)))
         })?
     };
-    file.seek(SeekFrom::End(0)).map_err(|e| StoreError::io(path, "seek in the history", e))?;
-    Ok((file, keep, last))
+    Ok((len, keep, last))
+}
+
+/// The seq of the last whole record of a stream's last segment (0: none), read without
+/// changing anything (a reader may call it).
+pub(crate) fn last_seq(dir: &Path, stream: &str) -> Result<u64, StoreError> {
+    let stream_dir = check_stream(dir, stream)?;
+    let Some((_, path)) = segments(&stream_dir)?.pop() else { return Ok(0) };
+    let mut file = File::open(&path).map_err(|e| StoreError::io(&path, "open the history", e))?;
+    read_last(&mut file, &path).map(|(_, _, last)| last)
+}
+
+/// The records of one stream on their way to the history files, as one buffer of lines (each
+/// ended by a newline) with each line's number and end: what a state makes as it goes, handed
+/// over without a copy, record object or second pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamBatch<'a> {
+    /// The stream's name: ASCII letters, digits and `-` only.
+    pub stream: Cow<'a, str>,
+    /// The lines, each ended by a newline, numbers increasing.
+    pub bytes: Cow<'a, [u8]>,
+    /// Each line's number and where it ends in `bytes` (past its newline), in order.
+    pub ends: Cow<'a, [(u64, usize)]>,
+}
+
+/// Each line's number and where it ends (see [`StreamBatch::ends`]).
+type Ends = Vec<(u64, usize)>;
+
+impl StreamBatch<'static> {
+    /// The records given one by one, gathered by stream (in the order given within each).
+    pub fn gather(records: &[HistoryRecord]) -> Vec<StreamBatch<'static>> {
+        let mut by_stream: BTreeMap<&str, (Vec<u8>, Ends)> = BTreeMap::new();
+        for r in records {
+            let (bytes, ends) = by_stream.entry(r.stream.as_str()).or_default();
+            bytes.extend_from_slice(&r.line);
+            bytes.push(b'\n');
+            ends.push((r.seq, bytes.len()));
+        }
+        by_stream
+            .into_iter()
+            .map(|(stream, (bytes, ends))| StreamBatch {
+                stream: Cow::Owned(stream.to_owned()),
+                bytes: Cow::Owned(bytes),
+                ends: Cow::Owned(ends),
+            })
+            .collect()
+    }
 }
 
 /// Appends the records that the files do not hold yet, stream by stream; with `sync`, each file
 /// written and each directory made is synced before this returns.
+#[cfg(test)]
 pub(crate) fn append(dir: &Path, records: &[HistoryRecord], sync: bool) -> Result<(), StoreError> {
-    append_in(dir, records, sync, SEGMENT_BYTES)
+    append_batches(dir, &StreamBatch::gather(records), sync)
 }
 
-/// [`append`], closing segments at `segment_bytes`.
-fn append_in(dir: &Path, records: &[HistoryRecord], sync: bool, segment_bytes: u64) -> Result<(), StoreError> {
-    let mut by_stream: BTreeMap<&str, Vec<&HistoryRecord>> = BTreeMap::new();
-    for r in records {
-        by_stream.entry(r.stream.as_str()).or_default().push(r);
-    }
-    for (stream, list) in by_stream {
-        append_stream(dir, stream, &list, sync, segment_bytes)?;
+/// [`append`] for records gathered by stream.
+pub(crate) fn append_batches(dir: &Path, batches: &[StreamBatch<'_>], sync: bool) -> Result<(), StoreError> {
+    append_in(dir, batches, sync, SEGMENT_BYTES)
+}
+
+/// [`append_batches`], closing segments at `segment_bytes`.
+fn append_in(dir: &Path, batches: &[StreamBatch<'_>], sync: bool, segment_bytes: u64) -> Result<(), StoreError> {
+    for b in batches.iter().filter(|b| !b.ends.is_empty()) {
+        append_stream(dir, b, sync, segment_bytes)?;
     }
     Ok(())
 }
 
-fn append_stream(
-    dir: &Path,
-    stream: &str,
-    list: &[&HistoryRecord],
-    sync: bool,
-    segment_bytes: u64,
-) -> Result<(), StoreError> {
-    let stream_dir = check_stream(dir, stream)?;
+fn append_stream(dir: &Path, batch: &StreamBatch<'_>, sync: bool, segment_bytes: u64) -> Result<(), StoreError> {
+    let stream_dir = check_stream(dir, &batch.stream)?;
     let made = !stream_dir.exists();
     if made {
         fs::create_dir_all(&stream_dir).map_err(|e| StoreError::io(&stream_dir, "make the history directory", e))?;
@@ -162,30 +212,37 @@ fn append_stream(
         None => None,
     };
     let last = current.as_ref().map_or(0, |c| c.3);
-    let mut buf: Vec<u8> = Vec::new();
+    let bytes: &[u8] = &batch.bytes;
+    // The lines the files hold already (written before a crash, made again by the replay) are
+    // skipped: the first line to write, and where it starts.
+    let first = batch.ends.partition_point(|(seq, _)| *seq <= last);
+    let line_start = |i: usize| i.checked_sub(1).and_then(|p| batch.ends.get(p)).map_or(0, |e| e.1);
+    // The range of `bytes` that goes to the current segment next: [from, to).
+    let mut from = line_start(first);
+    let mut to = from;
     let mut new_files = false;
-    for r in list.iter().filter(|r| r.seq > last) {
-        let full = current.as_ref().is_none_or(|c| c.2.saturating_add(buf.len() as u64) >= segment_bytes);
+    for &(seq, end) in batch.ends.get(first..).unwrap_or_default() {
+        let pending = to.saturating_sub(from) as u64;
+        let full = current.as_ref().is_none_or(|c| c.2.saturating_add(pending) >= segment_bytes);
         if full {
             // A closed segment is synced at once: later syncs look only at each stream's last.
             if let Some((path, file, _, _)) = current.take() {
-                write_out(&path, file, &buf, true)?;
+                write_out(&path, file, bytes.get(from..to).unwrap_or_default(), true)?;
             }
-            buf.clear();
-            let path = segment_name(&stream_dir, r.seq);
+            from = to;
+            let path = segment_name(&stream_dir, seq);
             let file = OpenOptions::new()
                 .create_new(true)
                 .append(true)
                 .open(&path)
                 .map_err(|e| StoreError::io(&path, "start a history segment", e))?;
             new_files = true;
-            current = Some((path, file, 0, r.seq));
+            current = Some((path, file, 0, seq));
         }
-        buf.extend_from_slice(&r.line);
-        buf.push(b'\n');
+        to = end;
     }
     if let Some((path, file, _, _)) = current {
-        write_out(&path, file, &buf, sync)?;
+        write_out(&path, file, bytes.get(from..to).unwrap_or_default(), sync)?;
     }
     if sync && new_files {
         files::sync_dir(&stream_dir)?;

@@ -54,7 +54,7 @@ fn segments_close_at_their_size_and_read_back_in_order() {
     let dir = tmp.path().join("history");
     let all: Vec<HistoryRecord> = (1..=50).map(|i| rec("audit", i)).collect();
     for chunk in all.chunks(7) {
-        append_in(&dir, chunk, false, 200).expect("appends");
+        append_in(&dir, &StreamBatch::gather(chunk), false, 200).expect("appends");
     }
     let segs = segments(&dir.join("audit")).expect("lists");
     assert!(segs.len() >= 6, "{} segments", segs.len());
@@ -70,13 +70,14 @@ fn a_cursor_reads_only_what_was_added_and_starts_over_in_another_directory() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("history");
     let mut cursor = HistoryCursor::default();
-    append_in(&dir, &[rec("audit", 1), rec("audit", 2)], false, 100).expect("appends");
+    append_in(&dir, &StreamBatch::gather(&[rec("audit", 1), rec("audit", 2)]), false, 100).expect("appends");
     let (first, restarted) = read_since::<Rec>(&dir, "audit", &mut cursor).expect("reads");
     assert!(restarted);
     assert_eq!(first.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2]);
     let (none, restarted) = read_since::<Rec>(&dir, "audit", &mut cursor).expect("reads");
     assert!(none.is_empty() && !restarted);
-    append_in(&dir, &(3..=9).map(|i| rec("audit", i)).collect::<Vec<_>>(), false, 100).expect("appends");
+    append_in(&dir, &StreamBatch::gather(&(3..=9).map(|i| rec("audit", i)).collect::<Vec<_>>()), false, 100)
+        .expect("appends");
     let (more, _) = read_since::<Rec>(&dir, "audit", &mut cursor).expect("reads");
     assert_eq!(more.iter().map(|r| r.seq).collect::<Vec<_>>(), (3..=9).collect::<Vec<_>>());
 

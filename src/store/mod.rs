@@ -126,8 +126,13 @@ pub use backend::Backend;
 pub use cache::{CacheMiss, LoadSource};
 pub use error::{CommitError, Position, StoreError, StoreWarning};
 pub use handle::{Compaction, HEAVY_ENTRY, Store};
-pub use history::{HistoryCursor, HistoryRecord};
+pub use history::{HistoryCursor, HistoryRecord, StreamBatch};
+
 pub use lock::{DEFAULT_LOCK_TIMEOUT, LockHolder, LockWait, Wait, Waiter, Waiting};
+
+/// The seq of a history stream's last record in the files, by stream name (0: none, or it
+/// could not be read: then nothing is left out).
+pub type HistoryOnDisk = std::sync::Arc<dyn Fn(&str) -> u64 + Send + Sync>;
 
 /// A state the store can keep: serializable, and changed only by applying journal entries.
 pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
@@ -196,6 +201,21 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
     /// Default: none.
     fn pending_history(&self) -> Result<Vec<HistoryRecord>, serde_json::Error> {
         Ok(vec![])
+    }
+
+    /// The same records as [`Persist::pending_history`], gathered by stream as lines: what the
+    /// store appends. A state that makes its history as lines hands them over as they are.
+    /// Default: `pending_history`'s records, gathered.
+    fn history_batches(&self) -> Result<Vec<StreamBatch<'_>>, serde_json::Error> {
+        Ok(StreamBatch::gather(&self.pending_history()?))
+    }
+
+    /// Told while the journal is replayed on load (`Some`, then `None` once it is done): what
+    /// the history files hold, as the seq of each stream's last record (0: none). Replaying an
+    /// entry makes its records again; a state may leave out of memory those the files hold
+    /// already (a year's jump makes millions). Default: ignored.
+    fn replaying_over(&mut self, on_disk: Option<HistoryOnDisk>) {
+        let _ = on_disk;
     }
 
     /// The records [`Persist::pending_history`] gave are in the files: drop them from memory.

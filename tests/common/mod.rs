@@ -377,7 +377,7 @@ impl World {
 
     /// The notifications of a kind a user received, oldest first.
     pub fn mail(&self, user: UserId, kind: &str) -> Vec<Notification> {
-        self.t.notifications_of(user).filter(|n| n.kind == kind).cloned().collect()
+        self.t.notifications_of(user).filter(|n| n.kind == kind).collect()
     }
 
     pub fn inbox(&self, user: UserId) -> Vec<RequestId> {

@@ -1,0 +1,258 @@
+//! History on its way to the files: each audit event and notification is written as its JSON
+//! line the moment it is made, into one buffer per stream (the audit log; each mailbox shard).
+//! The store appends those buffers as they are, and they are cleared: no record is kept as an
+//! object, serialized later in a second pass, then freed one by one (a year's jump makes a
+//! couple of million of them). Reading what is still in memory parses the lines back; that
+//! is little in a store (it writes the history after every command), and a tenant kept in
+//! memory only (tests, the generator) reads it rarely.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::history::NOTICE_SHARDS;
+use super::ids::UserId;
+use super::records::{AuditEvent, Notification};
+
+/// The JSON lines of one stream not yet in the files, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct Lines {
+    /// Each record as one line of JSON ended by a newline.
+    bytes: Vec<u8>,
+    /// Each record's number in its stream, and where its line ends in `bytes` (past the newline).
+    ends: Vec<(u64, usize)>,
+}
+
+impl Lines {
+    /// Appends `record` as the line numbered `seq`. A record that does not serialize (none of
+    /// the tenant's do) leaves no partial line behind.
+    pub fn push<T: Serialize + ?Sized>(&mut self, seq: u64, record: &T) {
+        let start = self.bytes.len();
+        if serde_json::to_writer(&mut self.bytes, record).is_err() {
+            self.bytes.truncate(start);
+            return;
+        }
+        self.bytes.push(b'\n');
+        self.ends.push((seq, self.bytes.len()));
+    }
+
+    /// Appends a line already written (without its newline) as the record numbered `seq`.
+    pub fn push_line(&mut self, seq: u64, line: &[u8]) {
+        self.bytes.extend_from_slice(line);
+        self.bytes.push(b'\n');
+        self.ends.push((seq, self.bytes.len()));
+    }
+
+    /// The buffer and the ends, taken apart.
+    pub fn into_parts(self) -> (Vec<u8>, Vec<(u64, usize)>) {
+        (self.bytes, self.ends)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The lines, each ended by a newline, as the files take them.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Each record's number and where its line ends in [`Lines::bytes`] (past its newline).
+    pub fn ends(&self) -> &[(u64, usize)] {
+        &self.ends
+    }
+
+    /// Each record's number and line (without its newline), oldest first.
+    pub fn lines(&self) -> impl DoubleEndedIterator<Item = (u64, &[u8])> + '_ {
+        (0..self.ends.len()).filter_map(move |i| {
+            let start = match i.checked_sub(1) {
+                Some(p) => self.ends.get(p)?.1,
+                None => 0,
+            };
+            let &(seq, end) = self.ends.get(i)?;
+            Some((seq, self.bytes.get(start..end.checked_sub(1)?)?))
+        })
+    }
+
+    /// The records, oldest first (a line that does not read as `T` is left out: every line
+    /// was written from one).
+    pub fn records<T: DeserializeOwned>(&self) -> impl DoubleEndedIterator<Item = T> + '_ {
+        self.lines().filter_map(|(_, line)| serde_json::from_slice(line).ok())
+    }
+
+    pub fn last_seq(&self) -> Option<u64> {
+        self.ends.last().map(|e| e.0)
+    }
+
+    pub fn clear(&mut self) {
+        *self = Lines::default();
+    }
+}
+
+/// The audit events not yet in the history files, as lines.
+#[derive(Debug, Clone, Default)]
+pub struct AuditTail {
+    lines: Lines,
+}
+
+impl AuditTail {
+    pub(crate) fn push<T: Serialize + ?Sized>(&mut self, seq: u64, event: &T) {
+        self.lines.push(seq, event);
+    }
+
+    /// The events, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = AuditEvent> + '_ {
+        self.lines.records()
+    }
+
+    pub fn to_vec(&self) -> Vec<AuditEvent> {
+        self.iter().collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    pub fn lines(&self) -> &Lines {
+        &self.lines
+    }
+
+    pub fn last_seq(&self) -> Option<u64> {
+        self.lines.last_seq()
+    }
+
+    pub fn clear(&mut self) {
+        self.lines.clear();
+    }
+}
+
+/// Written as the list of events it holds (what a tenant not kept in a store writes).
+impl Serialize for AuditTail {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for AuditTail {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let events: Vec<AuditEvent> = Vec::deserialize(d)?;
+        let mut tail = AuditTail::default();
+        for e in &events {
+            tail.push(e.seq, e);
+        }
+        Ok(tail)
+    }
+}
+
+/// The notifications not yet in the history files, as lines, one buffer per mailbox stream.
+#[derive(Debug, Clone, Default)]
+pub struct NoticeTail {
+    /// By shard (`user % NOTICE_SHARDS`); made as notifications arrive.
+    shards: Vec<Lines>,
+    count: usize,
+}
+
+fn shard_of(user: UserId) -> usize {
+    usize::try_from(user.0 % NOTICE_SHARDS).unwrap_or(0)
+}
+
+impl NoticeTail {
+    pub(crate) fn push<T: Serialize + ?Sized>(&mut self, to: UserId, seq: u64, notice: &T) {
+        let shard = shard_of(to);
+        if self.shards.len() <= shard {
+            self.shards.resize_with(shard.saturating_add(1), Lines::default);
+        }
+        if let Some(lines) = self.shards.get_mut(shard) {
+            lines.push(seq, notice);
+            self.count = self.count.saturating_add(1);
+        }
+    }
+
+    /// A user's notifications, oldest first.
+    pub fn of(&self, user: UserId) -> impl Iterator<Item = Notification> + '_ {
+        self.shards
+            .get(shard_of(user))
+            .into_iter()
+            .flat_map(|l| l.records::<Notification>())
+            .filter(move |n| n.to == user)
+    }
+
+    /// Every notification, oldest first.
+    pub fn to_vec(&self) -> Vec<Notification> {
+        let mut all: Vec<Notification> = self.shards.iter().flat_map(|l| l.records::<Notification>()).collect();
+        all.sort_by_key(|n| n.seq);
+        all
+    }
+
+    /// Each mailbox stream's shard number and lines (only those that hold any).
+    pub fn shards(&self) -> impl Iterator<Item = (u64, &Lines)> + '_ {
+        (0u64..).zip(self.shards.iter()).filter(|(_, l)| !l.is_empty())
+    }
+
+    /// Rewrites the notifications of one user's shard that `change` changes (rare: marking
+    /// notifications read before the files hold them).
+    pub(crate) fn rewrite(&mut self, user: UserId, mut change: impl FnMut(&mut Notification) -> bool) {
+        let Some(lines) = self.shards.get_mut(shard_of(user)) else { return };
+        let mut changed = false;
+        let mut out = Lines::default();
+        for (seq, line) in lines.lines() {
+            let mut mine = serde_json::from_slice::<Notification>(line).ok().filter(|n| n.to == user);
+            let rewritten = mine.as_mut().is_some_and(&mut change);
+            match mine {
+                Some(n) if rewritten => {
+                    changed = true;
+                    out.push(seq, &n);
+                }
+                _ => out.push_line(seq, line),
+            }
+        }
+        if changed {
+            *lines = out;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    pub fn last_seq(&self) -> Option<u64> {
+        self.shards.iter().filter_map(Lines::last_seq).max()
+    }
+
+    pub fn clear(&mut self) {
+        *self = NoticeTail::default();
+    }
+}
+
+/// Written as the list of notifications it holds, oldest first.
+impl Serialize for NoticeTail {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.to_vec())
+    }
+}
+
+impl<'de> Deserialize<'de> for NoticeTail {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let list: Vec<Notification> = Vec::deserialize(d)?;
+        let mut tail = NoticeTail::default();
+        for n in &list {
+            tail.push(n.to, n.seq, n);
+        }
+        Ok(tail)
+    }
+}
+
+#[cfg(test)]
+#[path = "tail_tests.rs"]
+mod tests;
