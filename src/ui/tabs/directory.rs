@@ -109,6 +109,8 @@ pub struct Directory {
     zoom: Option<u16>,
     /// The details pane beside the list (`]` focuses it when it has more than it shows).
     detail_scroll: DetailScroll,
+    /// The memberships the remove picker offered, by its item ids.
+    revoke_offered: std::collections::HashMap<String, crate::domain::tenant::GrantKey>,
 }
 
 impl Default for Directory {
@@ -159,6 +161,7 @@ impl Directory {
             select_after: None,
             zoom: None,
             detail_scroll: DetailScroll::default(),
+            revoke_offered: Default::default(),
         }
     }
 
@@ -250,10 +253,11 @@ impl Directory {
                     (None, Some(r)) => t.resource_name(r),
                     (None, None) => return Effect::info("Select a row first"),
                 };
-                let picker = forms::revoke_picker(t, user, res);
+                let (picker, offered) = forms::revoke_picker(t, user, res);
                 if picker.visible_items().next().is_none() {
                     return Effect::info(format!("{who}: no membership made outside access packages"));
                 }
+                self.revoke_offered = offered;
                 Effect::Open(Layer::Picker(picker))
             }
             _ => Effect::Unhandled,
@@ -408,11 +412,10 @@ impl TabView<Ctx> for Directory {
         match result {
             LayerResult::Submitted { id, values } => self.submit(ctx, &id, &values),
             LayerResult::Picked { id, ids } if id == forms::REVOKE => {
-                match ids.first().map(|s| forms::parse_grant(s)) {
-                    Some(Ok((user, resource, role))) => {
-                        ctx.run_effect(Command::RemoveDirectGrant { user, resource, role })
+                match ids.first().and_then(|i| self.revoke_offered.remove(i)) {
+                    Some(k) => {
+                        ctx.run_effect(Command::RemoveDirectGrant { user: k.user, resource: k.resource, role: k.role })
                     }
-                    Some(Err(e)) => Effect::error(e),
                     None => Effect::None,
                 }
             }

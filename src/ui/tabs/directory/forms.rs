@@ -225,9 +225,13 @@ pub fn command(t: &Tenant, id: &Ask, values: &FormValues) -> Option<Result<Comma
     })
 }
 
-/// The direct memberships of a user, or the direct holders of a resource, to remove one.
-/// Item ids are `user|resource|role`.
-pub fn revoke_picker(t: &Tenant, user: Option<UserId>, res: Option<ResourceId>) -> PickerState {
+/// The direct memberships of a user, or the direct holders of a resource, to remove one: the
+/// picker, and the memberships it offers by item id (the answer is looked up there, not parsed).
+pub fn revoke_picker(
+    t: &Tenant,
+    user: Option<UserId>,
+    res: Option<ResourceId>,
+) -> (PickerState, std::collections::HashMap<String, GrantKey>) {
     let grants: Vec<(&GrantKey, &crate::domain::tenant::Sources)> = match (user, res) {
         (Some(u), _) => t.grants_of_user(u).collect(),
         (None, Some(r)) => t
@@ -236,26 +240,21 @@ pub fn revoke_picker(t: &Tenant, user: Option<UserId>, res: Option<ResourceId>) 
             .collect(),
         (None, None) => Vec::new(),
     };
+    let mut offered = std::collections::HashMap::new();
     let items: Vec<PickItem> = grants
         .into_iter()
         .filter(|(k, s)| s.contains(&GrantSource::Direct) && res.is_none_or(|r| k.resource == r))
-        .map(|(k, s)| {
+        .enumerate()
+        .map(|(i, (k, s))| {
             let also = if s.len() > 1 { " · also through an access package" } else { "" };
+            let id = format!("m{i}");
+            offered.insert(id.clone(), k.clone());
             PickItem::new(
-                format!("{}|{}|{}", k.user, k.resource, k.role),
+                id,
                 format!("{} · {} ({})", t.user_name(k.user), t.resource_name(k.resource), k.role),
                 format!("direct{also}"),
             )
         })
         .collect();
-    PickerState::new(REVOKE, "Remove a direct membership", items)
-}
-
-/// `user|resource|role` back into its parts.
-pub fn parse_grant(id: &str) -> Result<(UserId, ResourceId, String), String> {
-    let mut parts = id.splitn(3, '|');
-    let (Some(u), Some(r), Some(role)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(format!("'{id}' is not a membership"));
-    };
-    Ok((u.parse()?, r.parse()?, role.to_string()))
+    (PickerState::new(REVOKE, "Remove a direct membership", items), offered)
 }
