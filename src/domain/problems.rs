@@ -33,6 +33,14 @@ struct Finder<'a> {
     out: &'a mut Vec<Problem>,
 }
 
+/// Whether review terms give dates the calendar holds, for an assignment ending at `end`: what
+/// `Finder::review` finds nothing in, checked without building its message (a million active
+/// assignments are checked on every open).
+fn review_fits(now: Time, r: &ReviewSettings, end: Option<Time>) -> bool {
+    clock::plus_days(now, i64::from(r.duration_days)).is_some()
+        && r.before_expiry_days.is_none_or(|d| clock::minus_days(end.unwrap_or(now), i64::from(d)).is_some())
+}
+
 impl Finder<'_> {
     fn push(&mut self, field: &str, what: String) {
         self.out.push(Problem {
@@ -129,7 +137,7 @@ impl Tenant {
         for a in self.assignments.values().filter(|a| a.is_active()) {
             let terms = self.assignment_terms(a);
             let review = terms.and_then(|t| t.review.as_ref());
-            if terms.is_some() && review.is_none() {
+            if terms.is_some() && review.is_none_or(|rv| review_fits(now, rv, a.end)) {
                 continue;
             }
             let mend = format!("It keeps the terms it was granted under: remove {} and assign it again", a.id);

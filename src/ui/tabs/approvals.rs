@@ -39,6 +39,8 @@ pub struct Approvals {
     focus: Focus,
     pending: IdList<RequestId>,
     history: IdList<Decided>,
+    /// Whether `history` holds my decisions since the last change of the data.
+    history_read: bool,
 }
 
 impl Default for Approvals {
@@ -78,6 +80,7 @@ impl Approvals {
                 "You have not decided any request yet.",
                 history_row,
             ),
+            history_read: false,
         }
     }
 
@@ -345,6 +348,19 @@ fn waiting_for(t: &Tenant, me: UserId) -> Vec<RequestId> {
 
 /// The decisions `me` made, newest first: the one place this tab reads requests that may have
 /// finished.
+impl Approvals {
+    /// My decisions, read from my history shard only while the History list is shown (an
+    /// administrator's shard can be hundreds of megabytes: not read on every change of data).
+    fn read_history(&mut self, ctx: &Ctx) {
+        if self.history_read || self.shown() != HISTORY {
+            return;
+        }
+        let decided = if ctx.me().is_some() { decided_by(ctx) } else { vec![] };
+        self.history.set(ctx, decided);
+        self.history_read = true;
+    }
+}
+
 fn decided_by(ctx: &Ctx) -> Vec<Decided> {
     let history = ctx.session.approval_history().unwrap_or_default();
     ctx.remember(history.iter().map(|(r, _)| r));
@@ -353,6 +369,9 @@ fn decided_by(ctx: &Ctx) -> Vec<Decided> {
 
 impl Switched for Approvals {
     const NAMES: &'static [&'static str] = &["Pending", "History"];
+    fn count_text(&self, i: usize) -> String {
+        if i == HISTORY && !self.history_read { "…".to_string() } else { self.count(i).to_string() }
+    }
     fn list(&self, i: usize) -> Option<&dyn AnyList> {
         match i {
             PENDING => Some(&self.pending),
@@ -394,6 +413,7 @@ impl TabView<Ctx> for Approvals {
 
     fn handle(&mut self, ctx: &mut Ctx, action: Action) -> Effect {
         if let Some(e) = self.handle_lists(ctx, action) {
+            self.read_history(ctx);
             return e;
         }
         match action {
@@ -451,11 +471,9 @@ impl TabView<Ctx> for Approvals {
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
-        let (pending, history) = match ctx.me() {
-            Some(me) => (waiting_for(ctx.tenant(), me), decided_by(ctx)),
-            None => (vec![], vec![]),
-        };
+        let pending = ctx.me().map(|me| waiting_for(ctx.tenant(), me)).unwrap_or_default();
         self.pending.set(ctx, pending);
-        self.history.set(ctx, history);
+        self.history_read = false;
+        self.read_history(ctx);
     }
 }

@@ -160,6 +160,11 @@ pub trait Switched {
         self.list(i).map_or(0, |l| l.rows_len())
     }
 
+    /// The count as written beside list `i`'s name ("…" where the tab has not read it yet).
+    fn count_text(&self, i: usize) -> String {
+        self.count(i).to_string()
+    }
+
     /// The index of the list shown.
     fn shown(&self) -> usize {
         self.focus().at.min(Self::NAMES.len().saturating_sub(1))
@@ -183,7 +188,7 @@ pub trait Switched {
         let body = if Self::NAMES.len() > 1 {
             let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
             let names: Vec<String> =
-                Self::NAMES.iter().enumerate().map(|(i, n)| format!("{n} ({})", self.count(i))).collect();
+                Self::NAMES.iter().enumerate().map(|(i, n)| format!("{n} ({})", self.count_text(i))).collect();
             pane_bar(bar, buf, theme, &[names], self.shown());
             body
         } else {
