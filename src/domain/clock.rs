@@ -54,6 +54,12 @@ pub fn in_range(t: Time) -> bool {
     (1..=LAST_YEAR).contains(&t.year())
 }
 
+/// The calendar's first moment: 0001-01-01 00:00 UTC.
+pub fn first_moment() -> Time {
+    let first = chrono::NaiveDate::from_ymd_opt(1, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+    first.map_or(Time::MIN_UTC, |n| n.and_utc())
+}
+
 fn checked(t: Option<Time>) -> Option<Time> {
     t.filter(|t| in_range(*t))
 }

@@ -4,6 +4,8 @@
 //! problem is reported here (and so by the lint, the CLI on open and the terminal app on start)
 //! with what to do, so that an administrator can mend it.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::Time;
@@ -39,6 +41,50 @@ struct Finder<'a> {
 fn review_fits(now: Time, r: &ReviewSettings, end: Option<Time>) -> bool {
     clock::plus_days(now, i64::from(r.duration_days)).is_some()
         && r.before_expiry_days.is_none_or(|d| clock::minus_days(end.unwrap_or(now), i64::from(d)).is_some())
+}
+
+/// What an assignment's review terms allow, from its revision alone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Verdict {
+    /// No review, or one whose dates the calendar holds whatever the assignment's end.
+    Fine,
+    /// A review counted back `.1` days from the end: fine when the end (else now), a date in
+    /// the calendar, is at least `.0`.
+    EndsFrom(Time, u32),
+    /// Something to report whatever the end: a missing revision, a duration past the calendar.
+    Report,
+}
+
+impl Verdict {
+    /// `terms`: the revision's review terms (`None`: the revision is not there).
+    fn of(now: Time, terms: Option<Option<&ReviewSettings>>) -> Self {
+        let Some(review) = terms else { return Verdict::Report };
+        let Some(r) = review else { return Verdict::Fine };
+        if clock::plus_days(now, i64::from(r.duration_days)).is_none() {
+            return Verdict::Report;
+        }
+        match r.before_expiry_days {
+            None => Verdict::Fine,
+            // `minus_days(end, d)` holds exactly when the end is at least the calendar's first
+            // moment plus `d` days.
+            // Past the calendar: no end in it is late enough.
+            Some(d) => {
+                Verdict::EndsFrom(clock::plus_days(clock::first_moment(), i64::from(d)).unwrap_or(Time::MAX_UTC), d)
+            }
+        }
+    }
+
+    fn fits(self, now: Time, end: Option<Time>) -> bool {
+        match self {
+            Verdict::Fine => true,
+            Verdict::EndsFrom(t, d) => {
+                let end = end.unwrap_or(now);
+                // An end past the calendar (a hand-edited file) is counted back as the check does.
+                if clock::in_range(end) { end >= t } else { clock::minus_days(end, i64::from(d)).is_some() }
+            }
+            Verdict::Report => false,
+        }
+    }
 }
 
 impl Finder<'_> {
@@ -122,6 +168,13 @@ impl Tenant {
             .values()
             .filter(|r| matches!(r.state, RequestState::PendingApproval | RequestState::Scheduled))
         {
+            let fits = self.request_terms(r).is_some_and(|t| {
+                !t.lifecycle.expiration.unreachable_from(now)
+                    && t.review.as_ref().is_none_or(|rv| review_fits(now, rv, None))
+            });
+            if fits {
+                continue;
+            }
             let mend = format!("It keeps the terms it was made under: cancel or deny {} and request again", r.id);
             let mut f = Finder { now, object: r.id.to_string(), mend: &mend, out: &mut out };
             match self.request_terms(r) {
@@ -134,12 +187,19 @@ impl Tenant {
                 None => f.missing_revision(r.policy, r.revision),
             }
         }
+        // What each revision's terms allow, worked out once: a million assignments are checked
+        // on every open, most with one comparison.
+        let mut verdicts: HashMap<(PolicyId, u32), Verdict> = HashMap::new();
         for a in self.assignments.values().filter(|a| a.is_active()) {
-            let terms = self.assignment_terms(a);
-            let review = terms.and_then(|t| t.review.as_ref());
-            if terms.is_some() && review.is_none_or(|rv| review_fits(now, rv, a.end)) {
+            let verdict = *verdicts.entry((a.policy, a.revision)).or_insert_with(|| {
+                let terms = self.assignment_terms(a);
+                Verdict::of(now, terms.map(|t| t.review.as_ref()))
+            });
+            if verdict.fits(now, a.end) {
                 continue;
             }
+            let terms = self.assignment_terms(a);
+            let review = terms.and_then(|t| t.review.as_ref());
             let mend = format!("It keeps the terms it was granted under: remove {} and assign it again", a.id);
             let mut f = Finder { now, object: a.id.to_string(), mend: &mend, out: &mut out };
             match review {
@@ -168,5 +228,52 @@ impl Tenant {
             "The stored tenant holds a value that cannot be evaluated{more}: {} The lint lists them all (`entitle lint`, or Settings).",
             first.message
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// The verdict worked out once per revision says what the check per assignment says, at
+    /// the calendar's edges too.
+    #[test]
+    fn a_revisions_verdict_agrees_with_the_check_of_each_assignment() {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).single().expect("a time");
+        let first = clock::first_moment();
+        let day = chrono::Duration::days(1);
+        let second = chrono::Duration::seconds(1);
+        let cases = [
+            (14, None),
+            (14, Some(30)),
+            (u32::MAX, Some(3)),
+            (30, Some(u32::MAX)),
+            (30, Some(400)),
+            (30, Some(5_480_000)),
+        ];
+        for (duration, before) in cases {
+            let r = ReviewSettings {
+                frequency: crate::domain::access::ReviewFrequency::Monthly,
+                starts_on: now,
+                duration_days: duration,
+                reviewers: vec![],
+                fallback: vec![],
+                no_response: crate::domain::access::NoResponse::Keep,
+                before_expiry_days: before,
+            };
+            let v = Verdict::of(now, Some(Some(&r)));
+            let edge = before.and_then(|d| first.checked_add_signed(day * i32::try_from(d).unwrap_or(i32::MAX)));
+            let far = chrono::Utc.with_ymd_and_hms(20000, 1, 1, 0, 0, 0).single();
+            let mut ends = vec![None, Some(now), Some(first), Some(Time::MAX_UTC), far];
+            if let Some(e) = edge {
+                ends.extend([Some(e), e.checked_sub_signed(second), e.checked_add_signed(second)]);
+            }
+            for end in ends {
+                assert_eq!(v.fits(now, end), review_fits(now, &r, end), "{duration} {before:?} {end:?}");
+            }
+        }
+        assert!(!Verdict::of(now, None).fits(now, Some(now)), "a missing revision is reported");
+        assert!(Verdict::of(now, Some(None)).fits(now, None), "no review, nothing to report");
     }
 }
