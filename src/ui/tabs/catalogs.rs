@@ -3,7 +3,6 @@
 //! Every change is a domain command; a reader sees all of it but the domain refuses each edit.
 
 use crate::ui::tabs::panes::SubPanes;
-use crate::ui::widgets::detail::DetailScroll;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
@@ -243,12 +242,7 @@ impl Catalogs {
 }
 
 impl TabView<Ctx> for Catalogs {
-    fn detail(&self) -> Option<&DetailScroll> {
-        Some(&self.focus.detail)
-    }
-    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
-        Some(&mut self.focus.detail)
-    }
+    crate::details_in_focus!();
     fn details_follow_focus(&self) -> bool {
         self.focus.main()
     }

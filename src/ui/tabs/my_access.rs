@@ -18,7 +18,6 @@ use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
-use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::Column;
 
@@ -290,12 +289,7 @@ impl TabView<Ctx> for MyAccess {
             _ => {}
         }
     }
-    fn detail(&self) -> Option<&DetailScroll> {
-        Some(&self.focus.detail)
-    }
-    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
-        Some(&mut self.focus.detail)
-    }
+    crate::details_in_focus!();
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let detail = self.render_lists(ctx, area, buf, theme);
         self.render_detail(ctx, detail, buf, theme);

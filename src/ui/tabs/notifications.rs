@@ -17,7 +17,6 @@ use crate::ui::tabs::common::*;
 use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::table::{CellText, Column};
 
 /// The action that marks every notification read (no action of its own: `A` in the default keymap).
@@ -155,12 +154,7 @@ impl Switched for Notifications {
 }
 
 impl TabView<Ctx> for Notifications {
-    fn detail(&self) -> Option<&DetailScroll> {
-        Some(&self.focus.detail)
-    }
-    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
-        Some(&mut self.focus.detail)
-    }
+    crate::details_in_focus!();
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let detail = self.render_lists(ctx, area, buf, theme);
         let mut d = Detail::new(theme);

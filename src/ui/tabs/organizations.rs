@@ -21,7 +21,6 @@ use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::confirm::ConfirmState;
-use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::form::{Field, Form, FormValues};
 use crate::ui::widgets::table::{CellText, Column};
 
@@ -228,12 +227,7 @@ pub fn org_spec(v: &FormValues) -> Result<OrgSpec, String> {
 }
 
 impl TabView<Ctx> for Organizations {
-    fn detail(&self) -> Option<&DetailScroll> {
-        Some(&self.focus.detail)
-    }
-    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
-        Some(&mut self.focus.detail)
-    }
+    crate::details_in_focus!();
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let (list, detail) = split_list_detail(area, self.list.len());
         self.list.render(ctx, list, buf, theme, true);

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use crate::ui::app::Jump;
 use crate::ui::tabs::panes::SubPanes;
-use crate::ui::widgets::detail::DetailScroll;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -307,12 +306,7 @@ impl TabView<Ctx> for Packages {
             self.selection_moved(ctx);
         }
     }
-    fn detail(&self) -> Option<&DetailScroll> {
-        Some(&self.focus.detail)
-    }
-    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
-        Some(&mut self.focus.detail)
-    }
+    crate::details_in_focus!();
     fn details_follow_focus(&self) -> bool {
         self.focus.main()
     }

@@ -94,6 +94,19 @@ pub fn pane_bar(area: Rect, buf: &mut Buffer, theme: &Theme, variants: &[Vec<Str
     }
 }
 
+/// The `TabView` methods of a tab whose details pane is its [`Focus`]'s (`self.focus.detail`).
+#[macro_export]
+macro_rules! details_in_focus {
+    () => {
+        fn detail(&self) -> Option<&$crate::ui::widgets::detail::DetailScroll> {
+            Some(&self.focus.detail)
+        }
+        fn detail_mut(&mut self) -> Option<&mut $crate::ui::widgets::detail::DetailScroll> {
+            Some(&mut self.focus.detail)
+        }
+    };
+}
+
 /// Which list has the focus: 0 is the main list, `i` the sub-list `i - 1`.
 #[derive(Debug, Clone, Default)]
 pub struct Focus {

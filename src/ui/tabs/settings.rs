@@ -18,7 +18,6 @@ use crate::ui::tabs::common::*;
 use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::detail::DetailScroll;
 use crate::ui::widgets::form::{Field, Form, FormValues};
 use crate::ui::widgets::table::{CellText, Column};
 
@@ -264,12 +263,7 @@ fn duration_text(secs: i64) -> String {
 }
 
 impl TabView<Ctx> for SettingsTab {
-    fn detail(&self) -> Option<&DetailScroll> {
-        Some(&self.focus.detail)
-    }
-    fn detail_mut(&mut self) -> Option<&mut DetailScroll> {
-        Some(&mut self.focus.detail)
-    }
+    crate::details_in_focus!();
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let wide = area.width >= 110;
         let lines = self.summary(ctx, theme, wide);
