@@ -4,7 +4,9 @@
 mod common;
 
 use common::demo_ui::{demo_app, screen};
+use entitle::ui::App;
 use entitle::ui::app::Tab;
+use entitle::ui::ctx::Ctx;
 use entitle::ui::{Action, update};
 
 #[test]
@@ -73,55 +75,180 @@ fn the_figures_follow_the_in_app_clock() {
     assert_ne!(s_before, s_after, "and the screen shows it");
 }
 
-#[test]
-fn enter_on_a_panel_opens_the_matching_list() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = demo_app(dir.path(), Some("adelev@contoso.com"));
-    screen(&mut app, 120, 35);
-    update(&mut app, Action::Open);
-    assert_eq!(app.current_tab(), Tab::Approvals, "the first panel is the waiting decisions");
+/// The Overview as an administrator sees it, at a size that shows six panels.
+fn at(app: &mut App<Ctx>, keys: &[Action]) -> String {
     app.switch_tab(Tab::Overview);
-    update(&mut app, Action::Down);
-    update(&mut app, Action::Open);
-    assert_eq!(app.current_tab(), Tab::Reviews, "the second, the review tasks");
+    update(app, Action::Home);
+    for k in keys {
+        update(app, *k);
+    }
+    screen(app, 200, 50)
 }
 
-/// Enter opens the list that holds what the panel counts, not only its tab: the expiring
-/// report, the package with most requests waiting (the list filtered to it), my requests.
+fn times(action: Action, n: usize) -> Vec<Action> {
+    vec![action; n]
+}
+
+/// Each bar of the expiring chart opens the expiring report kept to that week: as many rows as
+/// the bar says, and the part named under the list; Esc shows the whole report again.
 #[test]
-fn enter_opens_the_matching_list_filtered() {
-    use entitle::ui::App;
-    use entitle::ui::ctx::Ctx;
-    // Where Enter on each panel leads: the tab and its screen.
-    fn each_panel(app: &mut App<Ctx>) -> Vec<(Tab, String)> {
-        (0..8)
-            .map(|i| {
-                app.switch_tab(Tab::Overview);
-                update(app, Action::Home);
-                for _ in 0..i {
-                    update(app, Action::Down);
-                }
-                update(app, Action::Open);
-                (app.current_tab(), screen(app, 200, 50))
-            })
-            .collect()
+fn each_week_of_the_expiring_chart_opens_that_weeks_expiries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut admin = demo_app(dir.path(), None);
+    let weeks = admin.ctx.tenant().admin_overview(admin.ctx.actor()).expect("an administrator").expiring;
+    assert!(weeks.iter().filter(|n| **n > 0).count() >= 2, "the demo has expiries in several weeks: {weeks:?}");
+    for (w, n) in weeks.iter().enumerate() {
+        // To the first bar (Left stops there on the first panel), then w bars right.
+        let keys = [times(Action::Left, 12), times(Action::Right, w)].concat();
+        let s = at(&mut admin, &keys);
+        assert!(s.contains(&format!("› week {} (days {}-{}): {n} ending", w + 1, w * 7 + 1, w * 7 + 7)), "{s}");
+        update(&mut admin, Action::Open);
+        assert_eq!(admin.current_tab(), Tab::Reports);
+        let s = screen(&mut admin, 200, 50);
+        assert!(s.contains(&format!("within {} days", (w + 1) * 7)), "{s}");
+        assert!(s.contains(&format!("ending in week {} (days {}-{}) · esc: all", w + 1, w * 7 + 1, w * 7 + 7)), "{s}");
+        assert!(s.contains(&format!(") ({n}) ")), "{n} rows for week {}:\n{s}", w + 1);
     }
+    update(&mut admin, Action::Back);
+    let s = screen(&mut admin, 200, 50);
+    assert!(!s.contains("esc: all"), "Esc shows the whole report again:\n{s}");
+}
+
+/// A day and an outcome of the requests chart open the requests report kept to them.
+#[test]
+fn a_day_and_outcome_of_the_requests_chart_open_those_requests() {
+    use entitle::domain::overview::{DAYS_BACK, Finish};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut admin = demo_app(dir.path(), None);
+    let days = admin.ctx.tenant().admin_overview(admin.ctx.actor()).expect("an administrator").requests;
+    let mut seen = 0;
+    for (row, finish) in Finish::ALL.iter().enumerate() {
+        for (day, figures) in days.iter().enumerate() {
+            let n = figures.count(*finish);
+            if n == 0 && day + 1 != DAYS_BACK {
+                continue;
+            }
+            seen += usize::from(n > 0);
+            // The requests panel is the third; its days start at the latest.
+            let keys = [times(Action::PageDown, 2), times(Action::Down, row), times(Action::Left, DAYS_BACK - 1 - day)]
+                .concat();
+            let s = at(&mut admin, &keys);
+            assert!(s.contains(&format!("› {}", finish.label())) && s.contains(&format!(": {n} · enter")), "{s}");
+            update(&mut admin, Action::Open);
+            assert_eq!(admin.current_tab(), Tab::Reports);
+            let s = screen(&mut admin, 200, 50);
+            assert!(s.contains(&format!("{} ", finish.label())) && s.contains("esc: all"), "{s}");
+            assert!(s.contains(&format!(" ({n}) ")) || s.contains(&format!(" ({n} of ")), "{n} rows:\n{s}");
+        }
+    }
+    assert!(seen > 0, "the demo finished requests in the last days: {days:?}");
+}
+
+/// A bar of the waiting decisions by age opens the inbox kept to that age; an empty bar opens
+/// an empty part, and Esc shows everything waiting again.
+#[test]
+fn an_age_bar_opens_the_decisions_of_that_age() {
+    use entitle::domain::overview::AGE_BUCKETS;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut adele = demo_app(dir.path(), Some("adelev@contoso.com"));
+    let me = adele.ctx.me().expect("Adele is in the directory");
+    let by_age = adele.ctx.tenant().approver_overview(me).by_age;
+    let total: u64 = by_age.iter().sum();
+    assert!(total > 0, "Adele has a decision waiting");
+    for (b, n) in by_age.iter().enumerate() {
+        let keys = [times(Action::Left, AGE_BUCKETS.len()), times(Action::Right, b)].concat();
+        at(&mut adele, &keys);
+        update(&mut adele, Action::Open);
+        assert_eq!(adele.current_tab(), Tab::Approvals);
+        let s = screen(&mut adele, 200, 50);
+        let label = AGE_BUCKETS[b].0;
+        assert!(s.contains(&format!("waiting {label} · esc: all")), "{s}");
+        assert!(s.contains(&format!("Waiting for my decision ({n})")), "{n} waiting {label}:\n{s}");
+        update(&mut adele, Action::Back);
+        let s = screen(&mut adele, 200, 50);
+        assert!(s.contains(&format!("Waiting for my decision ({total})")) && !s.contains("esc: all"), "{s}");
+    }
+}
+
+/// A row opens its list with that row selected (a waiting request, an assignment, an open
+/// request) or kept to it (one review's people), and the lint line opens the lint report.
+#[test]
+fn a_row_opens_its_list_at_that_row() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut adele = demo_app(dir.path(), Some("adelev@contoso.com"));
+    let me = adele.ctx.me().expect("Adele is in the directory");
+    let approver = adele.ctx.tenant().approver_overview(me);
+    // The oldest waiting decision, under the chart.
+    at(&mut adele, &[Action::Down]);
+    update(&mut adele, Action::Open);
+    let s = screen(&mut adele, 200, 50);
+    let oldest = approver.oldest.first().expect("a decision waits");
+    assert!(s.contains(&format!("{} · {}", oldest.request, oldest.package)), "its details show:\n{s}");
+    // A review of hers: the Reviews tab kept to it.
+    let review = approver.reviews.first().expect("a review task");
+    at(&mut adele, &[Action::PageDown]);
+    update(&mut adele, Action::Open);
+    assert_eq!(adele.current_tab(), Tab::Reviews);
+    let s = screen(&mut adele, 200, 50);
+    assert!(s.contains(&format!("in {} · esc: all", review.name)), "{s}");
+
+    // Someone with several assignments: the second, selected; someone with several open
+    // requests: the second, selected.
+    let t = adele.ctx.tenant();
+    let find = |enough: &dyn Fn(&entitle::domain::overview::RequesterOverview) -> bool| {
+        t.users.values().find(|u| enough(&t.requester_overview(u.id))).map(|u| u.email.clone())
+    };
+    let holder = find(&|o| o.access.len() >= 2).expect("the demo has someone with two assignments");
+    let requester = find(&|o| !o.open.is_empty()).expect("the demo has someone with a request open");
+    for (who, requests) in [(holder, false), (requester, true)] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut app = demo_app(dir.path(), Some(&who));
+        let me = app.ctx.me().expect("in the directory");
+        let mine = app.ctx.tenant().requester_overview(me);
+        let approving = app.ctx.tenant().approver_overview(me);
+        let before = if approving.by_age.iter().sum::<u64>() > 0 || !approving.reviews.is_empty() { 2 } else { 0 };
+        let (panel, row) = if requests { (before + 1, mine.open.len() - 1) } else { (before, 1) };
+        at(&mut app, &[times(Action::PageDown, panel), times(Action::Down, row)].concat());
+        update(&mut app, Action::Open);
+        assert_eq!(app.current_tab(), Tab::MyAccess);
+        let s = screen(&mut app, 200, 50);
+        let id = if requests { mine.open[row].request.to_string() } else { mine.access[row].assignment.to_string() };
+        // The details beside the list are the selected row's (headed by its id).
+        assert!(s.contains(&format!("{id} · ")), "{who}: {id} selected:\n{s}");
+    }
+
     let dir = tempfile::tempdir().expect("tempdir");
     let mut admin = demo_app(dir.path(), None);
     let busiest = admin.ctx.tenant().admin_overview(admin.ctx.actor()).expect("an administrator").busiest;
-    let (_, name, _) = busiest.first().cloned().expect("a package with requests waiting in the demo");
-    let landed = each_panel(&mut admin);
-    assert!(
-        landed.iter().any(|(t, s)| *t == Tab::Packages && s.contains(&format!("filter: {name}"))),
-        "the busiest package, filtered: {landed:?}"
-    );
-    assert!(
-        landed.iter().any(|(t, s)| *t == Tab::Reports && s.contains("› Expiring") && s.contains("within 84 days")),
-        "the expiring report: {landed:?}"
-    );
+    at(&mut admin, &times(Action::PageDown, 3));
+    update(&mut admin, Action::Open);
+    let s = screen(&mut admin, 200, 50);
+    assert!(admin.current_tab() == Tab::Reports && s.contains("› Lint"), "{s}");
+    for (i, (_, name, _)) in busiest.iter().enumerate() {
+        at(&mut admin, &[times(Action::PageDown, 3), times(Action::Down, i + 1)].concat());
+        update(&mut admin, Action::Open);
+        let s = screen(&mut admin, 200, 50);
+        assert!(admin.current_tab() == Tab::Packages && s.contains(&format!("filter: {name}")), "{s}");
+    }
+}
 
+/// At 80x24 the panels come a page at a time: moving on past the last panel shown turns the
+/// page, and the border says there are more.
+#[test]
+fn a_small_screen_pages_through_the_panels() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut allan = demo_app(dir.path(), Some("allande@contoso.com"));
-    let landed = each_panel(&mut allan);
-    assert!(landed.iter().any(|(t, s)| *t == Tab::MyAccess && s.contains("My requests (")), "{landed:?}");
+    let mut admin = demo_app(dir.path(), None);
+    app_home(&mut admin);
+    let s = screen(&mut admin, 80, 24);
+    assert!(s.contains("1/2 · pgdn: more") && !s.contains("My open requests"), "{s}");
+    for _ in 0..4 {
+        update(&mut admin, Action::PageDown);
+    }
+    let s = screen(&mut admin, 80, 24);
+    assert!(s.contains("My open requests") && s.contains("2/2"), "{s}");
+}
+
+fn app_home(app: &mut App<Ctx>) {
+    app.switch_tab(Tab::Overview);
+    update(app, Action::Home);
 }

@@ -9,7 +9,7 @@ use chrono::Duration;
 use super::Time;
 use super::error::{DomainResult, forbidden};
 use super::flow::{Request, RequestState, ReviewState};
-use super::ids::{PackageId, RequestId, ReviewId, UserId};
+use super::ids::{AssignmentId, PackageId, RequestId, ReviewId, UserId};
 use super::reads::Reader;
 use super::rights::Actor;
 use super::tenant::Tenant;
@@ -47,6 +47,7 @@ pub struct ReviewProgress {
 /// One of the person's own assignments, with how much of its time has passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessLeft {
+    pub assignment: AssignmentId,
     pub package: String,
     pub start: Time,
     pub end: Option<Time>,
@@ -79,6 +80,83 @@ pub struct DayOutcomes {
     /// Denied, expired without a decision, or failed.
     pub refused: u64,
     pub canceled: u64,
+}
+
+impl DayOutcomes {
+    /// The requests of one outcome.
+    pub fn count(&self, outcome: Finish) -> u64 {
+        match outcome {
+            Finish::Delivered => self.delivered,
+            Finish::Refused => self.refused,
+            Finish::Canceled => self.canceled,
+        }
+    }
+
+    fn count_mut(&mut self, outcome: Finish) -> &mut u64 {
+        match outcome {
+            Finish::Delivered => &mut self.delivered,
+            Finish::Refused => &mut self.refused,
+            Finish::Canceled => &mut self.canceled,
+        }
+    }
+}
+
+/// How a finished request ended, as the Overview counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Finish {
+    Delivered,
+    /// Denied, expired without a decision, or failed.
+    Refused,
+    Canceled,
+}
+
+impl Finish {
+    pub const ALL: [Finish; 3] = [Finish::Delivered, Finish::Refused, Finish::Canceled];
+
+    /// The outcome of a request in this state; none while it is open.
+    pub fn of(state: RequestState) -> Option<Finish> {
+        match state {
+            RequestState::Delivered => Some(Finish::Delivered),
+            RequestState::Canceled => Some(Finish::Canceled),
+            s if s.is_open() => None,
+            _ => Some(Finish::Refused),
+        }
+    }
+
+    /// In people's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Finish::Delivered => "delivered",
+            Finish::Refused => "denied or expired",
+            Finish::Canceled => "canceled",
+        }
+    }
+}
+
+/// The bucket of [`AGE_BUCKETS`] a decision waiting since `since` falls in at `now`.
+pub fn age_bucket(now: Time, since: Time) -> usize {
+    let days = (now - since).num_days();
+    AGE_BUCKETS.iter().position(|(_, below)| days < *below).unwrap_or(AGE_BUCKETS.len() - 1)
+}
+
+/// Since when a request waits at its current stage.
+pub fn waiting_since(r: &Request) -> Time {
+    r.stage_started.unwrap_or(r.created_at)
+}
+
+/// The week ahead (0 = the seven days from `now`) that `at` falls in, within [`WEEKS_AHEAD`].
+pub fn week_slot(now: Time, at: Time) -> Option<usize> {
+    if at < now {
+        return None;
+    }
+    usize::try_from((at - now).num_weeks()).ok().filter(|w| *w < WEEKS_AHEAD)
+}
+
+/// The day of the last [`DAYS_BACK`] (oldest first: the last slot is the day up to `now`)
+/// that `at` falls in.
+pub fn day_slot(now: Time, at: Time) -> Option<usize> {
+    let days_ago = usize::try_from((now - at).num_days()).ok().filter(|d| *d < DAYS_BACK)?;
+    (DAYS_BACK - 1).checked_sub(days_ago)
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -114,7 +192,7 @@ impl Tenant {
         let mut access: Vec<AccessLeft> = self
             .assignments_of_user(me)
             .filter(|a| a.is_active())
-            .map(|a| AccessLeft { package: pkg(a.package), start: a.start, end: a.end })
+            .map(|a| AccessLeft { assignment: a.id, package: pkg(a.package), start: a.start, end: a.end })
             .collect();
         access.sort_by(|a, b| (a.end.is_none(), a.end, &a.package).cmp(&(b.end.is_none(), b.end, &b.package)));
         let open = self
@@ -140,9 +218,7 @@ impl Tenant {
         let mut out = ApproverOverview::default();
         let mut waiting: Vec<Waiting> = self.inbox(me).map(|r| self.waiting(r)).collect();
         for w in &waiting {
-            let days = (now - w.since).num_days();
-            let bucket = AGE_BUCKETS.iter().position(|(_, below)| days < *below).unwrap_or(AGE_BUCKETS.len() - 1);
-            if let Some(n) = out.by_age.get_mut(bucket) {
+            if let Some(n) = out.by_age.get_mut(age_bucket(now, w.since)) {
                 *n += 1;
             }
         }
@@ -170,13 +246,20 @@ impl Tenant {
         out
     }
 
+    /// The day slot and outcome a finished request counts under in the Overview's requests of
+    /// the last days (the same index and rule as [`Tenant::admin_overview`]).
+    pub fn finished_on(&self, request: RequestId) -> Option<(usize, Finish)> {
+        let f = self.finished.get(&request)?;
+        Some((day_slot(self.now(), f.completed_at)?, Finish::of(f.state)?))
+    }
+
     fn waiting(&self, r: &Request) -> Waiting {
         let timeout = self.request_terms(r).and_then(|t| t.stages.get(r.stage)).map(|s| s.timeout_days);
         Waiting {
             request: r.id,
             package: self.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default(),
             target: self.target_label(&r.target),
-            since: r.stage_started.unwrap_or(r.created_at),
+            since: waiting_since(r),
             deadline: timeout.and_then(|d| r.stage_deadline(d)),
         }
     }
@@ -196,9 +279,10 @@ impl Tenant {
             if *at >= horizon {
                 break;
             }
-            if *at >= now
-                && matches!(timer, Timer::Expire(_))
-                && let Ok(w) = usize::try_from((*at - now).num_weeks())
+            // A queued expiry whose assignment ended or moved its end is stale: not counted.
+            if matches!(timer, Timer::Expire(_))
+                && self.timer_live(*at, *timer)
+                && let Some(w) = week_slot(now, *at)
                 && let Some(n) = expiring.get_mut(w)
             {
                 *n += 1;
@@ -206,18 +290,9 @@ impl Tenant {
         }
         let mut requests = vec![DayOutcomes::default(); DAYS_BACK];
         for (state, at) in self.finished.values().map(|f| (f.state, f.completed_at)) {
-            let days_ago = (now - at).num_days();
-            let Some(slot) = usize::try_from(days_ago).ok().filter(|d| *d < DAYS_BACK).map(|d| DAYS_BACK - 1 - d)
-            else {
-                continue;
-            };
+            let (Some(slot), Some(outcome)) = (day_slot(now, at), Finish::of(state)) else { continue };
             let Some(day) = requests.get_mut(slot) else { continue };
-            match state {
-                RequestState::Delivered => day.delivered += 1,
-                RequestState::Canceled => day.canceled += 1,
-                s if !s.is_open() => day.refused += 1,
-                _ => {}
-            }
+            *day.count_mut(outcome) += 1;
         }
         let open_reviews = self
             .reviews

@@ -12,6 +12,8 @@ use ratatui::layout::Rect;
 use serde::{Deserialize, Serialize};
 use strum::{Display, EnumIter, IntoEnumIterator};
 
+use crate::domain::overview::Finish;
+use crate::domain::{AssignmentId, RequestId, ReviewId};
 use crate::ui::action::Action;
 use crate::ui::keymap::Keymap;
 use crate::ui::keymap::Mode;
@@ -91,23 +93,38 @@ pub enum Effect {
     Batch(Vec<Effect>),
 }
 
-/// A list to show on arriving at a tab, named by what it holds.
+/// A list to show on arriving at a tab, named by what it holds, with the item chosen on the
+/// Overview: a row to select, or a part of the list to keep (a bar of a chart).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Jump {
-    /// My Access: my open and finished requests.
-    MyRequests,
-    /// My Access: my assignments.
-    MyAssignments,
-    /// Approvals: what waits for my decision.
-    Waiting,
-    /// Reviews: the people I am to review.
-    ToReview,
-    /// Reports: the assignments expiring over the next weeks.
-    Expiring,
-    /// Reports: the requests by outcome.
-    Requests,
+    /// My Access: my open and finished requests, this one selected.
+    MyRequests(Option<RequestId>),
+    /// My Access: my assignments, this one selected.
+    MyAssignments(Option<AssignmentId>),
+    /// Approvals: what waits for my decision, all of it or a part.
+    Waiting(WaitingPart),
+    /// Reviews: the people I am to review, in one review or in all.
+    ToReview(Option<ReviewId>),
+    /// Reports: the assignments expiring over the weeks ahead, or in one of them (0 = the
+    /// seven days from now, as [`crate::domain::overview::week_slot`] counts).
+    Expiring(Option<usize>),
+    /// Reports: the requests, or those of one outcome finished on one day of the last days
+    /// (the day as [`crate::domain::overview::day_slot`] counts).
+    Requests(Option<(usize, Finish)>),
+    /// Reports: the configuration pitfalls.
+    Lint,
     /// A tab's main list filtered to this text (e.g. a package's name).
     Filter(String),
+}
+
+/// The part of my inbox the Overview's Enter opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitingPart {
+    All,
+    /// The decisions in one of [`crate::domain::overview::AGE_BUCKETS`].
+    Aged(usize),
+    /// This request, selected.
+    Request(RequestId),
 }
 
 impl Effect {

@@ -9,18 +9,20 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 
+use crate::domain::overview::{AGE_BUCKETS, age_bucket, waiting_since};
 use crate::domain::views::time_left;
 use crate::domain::{
     Command, Intent, OrgId, Request, RequestId, RequestState, RequestType, StageDecision, Target, Tenant, UserId,
 };
 use crate::ui::action::Action;
-use crate::ui::app::Jump;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::app::{Jump, WaitingPart};
 use crate::ui::ask::Ask;
 use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
+use crate::ui::tabs::lists::Scope;
 use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
@@ -394,9 +396,22 @@ impl Switched for Approvals {
 }
 
 impl TabView<Ctx> for Approvals {
-    fn jump(&mut self, _ctx: &Ctx, to: &Jump) {
-        if *to == Jump::Waiting {
-            self.show(PENDING);
+    fn jump(&mut self, ctx: &Ctx, to: &Jump) {
+        let Jump::Waiting(part) = to else { return };
+        self.show(PENDING);
+        self.pending.unscope(ctx);
+        match *part {
+            WaitingPart::All => {}
+            WaitingPart::Request(r) => {
+                self.pending.select(&r);
+            }
+            WaitingPart::Aged(bucket) => {
+                let label = AGE_BUCKETS.get(bucket).map_or("", |(l, _)| l);
+                let keep = move |ctx: &Ctx, id: &RequestId| {
+                    ctx.tenant().requests.get(id).is_some_and(|r| age_bucket(ctx.now, waiting_since(r)) == bucket)
+                };
+                self.pending.scope(ctx, Scope::new(format!("waiting {label}"), keep));
+            }
         }
     }
     crate::details_in_focus!();

@@ -27,6 +27,21 @@ pub struct IdList<K> {
     pub pane: ListPane,
     pub ids: Vec<K>,
     row: RowFn<K>,
+    /// The part of the list kept (an Overview bar opened here), and every key while it is on.
+    scope: Option<(Scope<K>, Vec<K>)>,
+}
+
+/// Which keys of a list to keep, named for its title (e.g. "waiting 1-3 days"): the rule is
+/// asked again of every key on each change of the data, so the part follows the clock.
+pub struct Scope<K> {
+    pub label: String,
+    keep: Box<dyn Fn(&Ctx, &K) -> bool>,
+}
+
+impl<K> Scope<K> {
+    pub fn new(label: impl Into<String>, keep: impl Fn(&Ctx, &K) -> bool + 'static) -> Self {
+        Scope { label: label.into(), keep: Box::new(keep) }
+    }
 }
 
 /// The rows of an [`IdList`] over the context, for the table.
@@ -47,7 +62,7 @@ impl<K> Rows for IdRows<'_, K> {
 
 impl<K: Clone + PartialEq> IdList<K> {
     pub fn new(title: &str, columns: Vec<Column>, empty: &str, row: RowFn<K>) -> Self {
-        IdList { pane: ListPane::new(title, columns).empty(empty), ids: Vec::new(), row }
+        IdList { pane: ListPane::new(title, columns).empty(empty), ids: Vec::new(), row, scope: None }
     }
 
     fn rows<'a>(&'a self, ctx: &'a Ctx) -> IdRows<'a, K> {
@@ -57,11 +72,46 @@ impl<K: Clone + PartialEq> IdList<K> {
     /// New keys; the selection stays on the same key when it is still there.
     pub fn set(&mut self, ctx: &Ctx, ids: Vec<K>) {
         let keep = self.selected();
-        self.ids = ids;
+        self.ids = match &mut self.scope {
+            Some((scope, all)) => {
+                let kept = ids.iter().filter(|k| (scope.keep)(ctx, k)).cloned().collect();
+                *all = ids;
+                kept
+            }
+            None => ids,
+        };
         let rows = IdRows { ctx, ids: &self.ids, row: self.row };
         self.pane.sync(&rows);
         if let Some(k) = keep {
             self.select(&k);
+        }
+    }
+
+    /// Keeps only a part of the list (named in its title) until [`IdList::unscope`] or Esc.
+    pub fn scope(&mut self, ctx: &Ctx, scope: Scope<K>) {
+        let all = self.unscoped();
+        self.pane.scope = Some(scope.label.clone());
+        self.scope = Some((scope, Vec::new()));
+        self.set(ctx, all);
+    }
+
+    /// Shows the whole list again; whether a part was kept.
+    pub fn unscope(&mut self, ctx: &Ctx) -> bool {
+        if self.scope.is_none() {
+            return false;
+        }
+        let all = self.unscoped();
+        self.scope = None;
+        self.pane.scope = None;
+        self.set(ctx, all);
+        true
+    }
+
+    /// Every key, whether or not a part is kept.
+    fn unscoped(&mut self) -> Vec<K> {
+        match &mut self.scope {
+            Some((_, all)) => std::mem::take(all),
+            None => std::mem::take(&mut self.ids),
         }
     }
 
@@ -85,9 +135,13 @@ impl<K: Clone + PartialEq> IdList<K> {
         self.ids.is_empty()
     }
 
+    /// The list's keys; Esc with no filter typed shows the whole list again.
     pub fn handle(&mut self, ctx: &Ctx, action: Action) -> bool {
         let rows = IdRows { ctx, ids: &self.ids, row: self.row };
-        self.pane.handle(action, &rows)
+        if self.pane.handle(action, &rows) {
+            return true;
+        }
+        action == Action::Back && self.unscope(ctx)
     }
 
     pub fn text(&mut self, ctx: &Ctx, c: char) -> bool {

@@ -282,10 +282,21 @@ fn mine_of<'t>(t: &'t crate::domain::Tenant, actor: &crate::domain::Actor) -> (V
 }
 
 impl TabView<Ctx> for MyAccess {
-    fn jump(&mut self, _ctx: &Ctx, to: &Jump) {
+    fn jump(&mut self, ctx: &Ctx, to: &Jump) {
         match to {
-            Jump::MyRequests => self.show(REQUESTS),
-            Jump::MyAssignments => self.show(ASSIGNMENTS),
+            Jump::MyRequests(request) => {
+                self.show(REQUESTS);
+                self.load_requests(ctx);
+                if let Some(r) = request {
+                    self.requests.select(r);
+                }
+            }
+            Jump::MyAssignments(assignment) => {
+                self.show(ASSIGNMENTS);
+                if let Some(a) = assignment {
+                    self.assignments.select(a);
+                }
+            }
             _ => {}
         }
     }

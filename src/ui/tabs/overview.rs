@@ -6,25 +6,34 @@
 //! waiting; everyone their own access with the time it has left (gauges) and their open requests.
 //!
 //! Everything follows the in-app clock (it is read again on every change of the data or the
-//! clock). At 80x24 fewer, smaller panels show. Every figure is also written as text, so it reads
-//! in NO_COLOR. The sections are a list: j/k move between them and Enter opens the tab with
-//! the matching list.
+//! clock). At 80x24 fewer, smaller panels show at a time. Every figure is also written as text,
+//! so it reads in NO_COLOR.
+//!
+//! Each panel is a grid of items (its bars, its rows): the arrows move between them and on to the
+//! next panel at an edge, PgDn and PgUp move by whole panels, and Enter opens the list that
+//! holds what the item counts, kept to it (a week's expiries, a day's denied requests, one
+//! review's people) or with it selected (a request, an assignment).
+
+mod draw;
+
+use std::cell::Cell;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, LineGauge, Paragraph, Sparkline, Widget, Wrap};
 
+use crate::domain::Time;
 use crate::domain::lint::Severity;
-use crate::domain::overview::{AGE_BUCKETS, AdminOverview, ApproverOverview, RequesterOverview};
-use crate::domain::{RequestState, Time};
+use crate::domain::overview::{AdminOverview, ApproverOverview, DAYS_BACK, Finish, RequesterOverview, WEEKS_AHEAD};
 use crate::ui::action::Action;
-use crate::ui::app::{Effect, Jump, Tab, TabView};
+use crate::ui::app::{Effect, Jump, Tab, TabView, WaitingPart};
 use crate::ui::ctx::Ctx;
 use crate::ui::theme::Theme;
 
-/// One panel of the overview, and the tab Enter opens from it.
+/// The age bars of the waiting decisions, and the oldest decisions listed under them.
+const AGE_BARS: usize = crate::domain::overview::AGE_BUCKETS.len();
+const OLDEST_SHOWN: usize = 3;
+
+/// One panel of the overview.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Panel {
     MyAccess,
@@ -37,23 +46,11 @@ enum Panel {
     Busiest,
 }
 
-impl Panel {
-    /// The tab and the list there that holds what the panel counts.
-    fn opens(self, admin: Option<&AdminOverview>) -> (Tab, Jump) {
-        match self {
-            Panel::MyAccess => (Tab::MyAccess, Jump::MyAssignments),
-            Panel::MyRequests => (Tab::MyAccess, Jump::MyRequests),
-            Panel::Waiting => (Tab::Approvals, Jump::Waiting),
-            Panel::MyReviews | Panel::OpenReviews => (Tab::Reviews, Jump::ToReview),
-            Panel::Expiring => (Tab::Reports, Jump::Expiring),
-            Panel::Requests => (Tab::Reports, Jump::Requests),
-            // The package with most requests waiting, found in the list.
-            Panel::Busiest => {
-                let top = admin.and_then(|a| a.busiest.first()).map(|(_, name, _)| name.clone());
-                (Tab::Packages, Jump::Filter(top.unwrap_or_default()))
-            }
-        }
-    }
+/// The item chosen in a panel: its row, and its column within the row (a bar).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct At {
+    row: usize,
+    col: usize,
 }
 
 #[derive(Default)]
@@ -64,7 +61,11 @@ pub struct Overview {
     admin: Option<AdminOverview>,
     lint: (usize, usize),
     panels: Vec<Panel>,
+    /// The panel chosen, and the item chosen in it.
     selected: usize,
+    at: At,
+    /// How many panels the last frame had room for: one page of them is drawn at a time.
+    room: Cell<usize>,
 }
 
 impl Overview {
@@ -72,10 +73,138 @@ impl Overview {
         Self::default()
     }
 
-    /// The panels shown in an area of this size, most useful first.
-    fn shown(&self, area: Rect) -> Vec<Panel> {
-        let room = if area.height >= 30 && area.width >= 120 { 6 } else { 4 };
-        self.panels.iter().copied().take(room).collect()
+    fn panel(&self) -> Option<Panel> {
+        self.panels.get(self.selected).copied()
+    }
+
+    /// The widths of a panel's rows of items (a bar chart is one row of bars).
+    fn grid(&self, panel: Panel) -> Vec<usize> {
+        let rows = |n: usize| vec![1; n];
+        match panel {
+            Panel::MyAccess => rows(self.requester.access.len()),
+            Panel::MyRequests => rows(self.requester.open.len()),
+            Panel::Waiting => {
+                let oldest = self.approver.as_ref().map_or(0, |a| a.oldest.len().min(OLDEST_SHOWN));
+                [vec![AGE_BARS], rows(oldest)].concat()
+            }
+            Panel::MyReviews => rows(self.approver.as_ref().map_or(0, |a| a.reviews.len())),
+            Panel::Expiring => vec![WEEKS_AHEAD],
+            Panel::Requests => vec![DAYS_BACK; Finish::ALL.len()],
+            Panel::OpenReviews => rows(self.admin.as_ref().map_or(0, |a| a.open_reviews.len())),
+            Panel::Busiest => rows(1 + self.admin.as_ref().map_or(0, |a| a.busiest.len())),
+        }
+    }
+
+    /// The item chosen in a panel, within its grid (the column kept within the row's width).
+    fn item(&self, panel: Panel) -> Option<At> {
+        let grid = self.grid(panel);
+        let width = *grid.get(self.at.row)?;
+        Some(At { row: self.at.row, col: self.at.col.min(width.saturating_sub(1)) })
+    }
+
+    /// Chooses a panel, at its first row (or its last, coming from below) and its first bar with
+    /// a figure (or its last, coming from the right); the requests' days start at the latest.
+    fn enter_panel(&mut self, to: usize, from_end: bool) {
+        let Some(panel) = self.panels.get(to).copied() else { return };
+        self.selected = to;
+        let grid = self.grid(panel);
+        let row = if from_end { grid.len().saturating_sub(1) } else { 0 };
+        let width = grid.get(row).copied().unwrap_or(1);
+        let col = match panel {
+            _ if from_end => width.saturating_sub(1),
+            Panel::Requests => width.saturating_sub(1),
+            Panel::Waiting => self.approver.as_ref().and_then(|a| a.by_age.iter().position(|n| *n > 0)).unwrap_or(0),
+            Panel::Expiring => self.admin.as_ref().and_then(|a| a.expiring.iter().position(|n| *n > 0)).unwrap_or(0),
+            _ => 0,
+        };
+        self.at = At { row, col };
+    }
+
+    fn step_row(&mut self, down: bool) {
+        let Some(panel) = self.panel() else { return };
+        let rows = self.grid(panel).len();
+        if down && self.at.row + 1 < rows {
+            self.at.row += 1;
+        } else if !down && self.at.row > 0 {
+            self.at.row -= 1;
+        } else {
+            self.step_panel(down);
+        }
+    }
+
+    fn step_col(&mut self, right: bool) {
+        let (Some(panel), Some(at)) = (self.panel(), self.panel().and_then(|p| self.item(p))) else {
+            return self.step_panel(right);
+        };
+        let width = self.grid(panel).get(at.row).copied().unwrap_or(1);
+        if right && at.col + 1 < width {
+            self.at.col = at.col + 1;
+        } else if !right && at.col > 0 {
+            self.at.col = at.col - 1;
+        } else {
+            self.step_panel(right);
+        }
+    }
+
+    fn step_panel(&mut self, forward: bool) {
+        match forward {
+            true if self.selected + 1 < self.panels.len() => self.enter_panel(self.selected + 1, false),
+            false if self.selected > 0 => self.enter_panel(self.selected - 1, true),
+            _ => {}
+        }
+    }
+
+    /// The tab and the list there that hold what the chosen item counts.
+    fn opens(&self) -> Option<(Tab, Jump)> {
+        let panel = self.panel()?;
+        let at = self.item(panel);
+        let row = at.map(|a| a.row);
+        let approver = self.approver.as_ref();
+        let admin = self.admin.as_ref();
+        Some(match panel {
+            Panel::MyAccess => {
+                let a = row.and_then(|r| self.requester.access.get(r)).map(|a| a.assignment);
+                (Tab::MyAccess, Jump::MyAssignments(a))
+            }
+            Panel::MyRequests => {
+                (Tab::MyAccess, Jump::MyRequests(row.and_then(|r| self.requester.open.get(r)).map(|o| o.request)))
+            }
+            Panel::Waiting => {
+                let part = match at {
+                    Some(At { row: 0, col }) => WaitingPart::Aged(col),
+                    Some(At { row, .. }) => approver
+                        .and_then(|a| a.oldest.get(row - 1))
+                        .map_or(WaitingPart::All, |w| WaitingPart::Request(w.request)),
+                    None => WaitingPart::All,
+                };
+                (Tab::Approvals, Jump::Waiting(part))
+            }
+            Panel::MyReviews => {
+                let review = row.and_then(|r| approver.and_then(|a| a.reviews.get(r))).map(|r| r.review);
+                (Tab::Reviews, Jump::ToReview(review))
+            }
+            Panel::OpenReviews => {
+                let review = row.and_then(|r| admin.and_then(|a| a.open_reviews.get(r))).map(|r| r.review);
+                (Tab::Reviews, Jump::ToReview(review))
+            }
+            Panel::Expiring => (Tab::Reports, Jump::Expiring(at.map(|a| a.col))),
+            Panel::Requests => {
+                let part = at.and_then(|a| Finish::ALL.get(a.row).map(|f| (a.col, *f)));
+                (Tab::Reports, Jump::Requests(part))
+            }
+            Panel::Busiest => match row {
+                Some(0) | None => (Tab::Reports, Jump::Lint),
+                Some(r) => {
+                    let name = admin.and_then(|a| a.busiest.get(r - 1)).map(|(_, name, _)| name.clone());
+                    (Tab::Packages, Jump::Filter(name.unwrap_or_default()))
+                }
+            },
+        })
+    }
+
+    /// The panels that fit in an area of this size.
+    fn room_in(area: Rect) -> usize {
+        if area.height >= 30 && area.width >= 120 { 6 } else { 4 }
     }
 }
 
@@ -108,23 +237,33 @@ impl TabView<Ctx> for Overview {
             panels.extend([Panel::Expiring, Panel::OpenReviews, Panel::Requests, Panel::Busiest]);
         }
         panels.extend([Panel::MyAccess, Panel::MyRequests]);
+        let kept = self.panel();
         self.panels = panels;
-        self.selected = self.selected.min(self.panels.len().saturating_sub(1));
+        // The same panel stays chosen when it is still shown (its item kept within its grid).
+        match kept.and_then(|p| self.panels.iter().position(|q| *q == p)) {
+            Some(i) => {
+                self.selected = i;
+                let rows = self.panel().map_or(0, |p| self.grid(p).len());
+                self.at.row = self.at.row.min(rows.saturating_sub(1));
+            }
+            None => self.enter_panel(0, false),
+        }
     }
 
     fn handle(&mut self, _ctx: &mut Ctx, action: Action) -> Effect {
-        let last = self.panels.len().saturating_sub(1);
         match action {
-            Action::Down | Action::NextPane => self.selected = (self.selected + 1).min(last),
-            Action::Up | Action::PrevPane => self.selected = self.selected.saturating_sub(1),
-            Action::Home => self.selected = 0,
-            Action::End => self.selected = last,
+            Action::Down => self.step_row(true),
+            Action::Up => self.step_row(false),
+            // Right, l and ] (the list's next pane) move across a row of bars, then on.
+            Action::Right | Action::NextPane => self.step_col(true),
+            Action::Left | Action::PrevPane => self.step_col(false),
+            Action::PageDown => self.step_panel(true),
+            Action::PageUp => self.step_panel(false),
+            Action::Home => self.enter_panel(0, false),
+            Action::End => self.enter_panel(self.panels.len().saturating_sub(1), false),
             Action::Open => {
-                return match self.panels.get(self.selected) {
-                    Some(p) => {
-                        let (tab, jump) = p.opens(self.admin.as_ref());
-                        Effect::Jump(tab, jump)
-                    }
+                return match self.opens() {
+                    Some((tab, jump)) => Effect::Jump(tab, jump),
                     None => Effect::None,
                 };
             }
@@ -134,223 +273,39 @@ impl TabView<Ctx> for Overview {
     }
 
     fn hints(&self) -> Vec<Action> {
-        vec![Action::Open]
+        vec![Action::Open, Action::NextPane, Action::PageDown]
     }
 
     fn hint_label(&self, action: Action) -> Option<String> {
-        (action == Action::Open).then(|| "open the list".to_string())
+        match action {
+            Action::Open => Some("open the list".to_string()),
+            Action::NextPane => Some("next bar".to_string()),
+            Action::PageDown => Some("next panel".to_string()),
+            _ => None,
+        }
     }
 
     fn render(&self, _ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let Some(now) = self.now else { return };
-        let panels = self.shown(area);
+        let room = Self::room_in(area);
+        self.room.set(room);
+        // The page of panels that holds the one chosen.
+        let first = self.selected / room * room;
+        let page: Vec<(usize, Panel)> = self.panels.iter().copied().enumerate().skip(first).take(room).collect();
         let cols = if area.width >= 120 { 3 } else { 2 };
-        let rows = panels.len().div_ceil(cols).max(1);
+        let rows = page.len().div_ceil(cols).max(1);
         let row_areas = Layout::vertical(vec![Constraint::Fill(1); rows]).split(area);
         for (r, row_area) in row_areas.iter().enumerate() {
             let cells = Layout::horizontal(vec![Constraint::Fill(1); cols]).split(*row_area);
             for (c, cell) in cells.iter().enumerate() {
-                let i = r * cols + c;
-                let Some(panel) = panels.get(i) else { continue };
-                let focused = i == self.selected;
-                self.panel(*panel, now, *cell, buf, theme, focused);
-            }
-        }
-    }
-}
-
-impl Overview {
-    fn panel(&self, panel: Panel, now: Time, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
-        let title = match panel {
-            Panel::MyAccess => format!("My access ({})", self.requester.access.len()),
-            Panel::MyRequests => format!("My open requests ({})", self.requester.open.len()),
-            Panel::Waiting => {
-                let n: u64 = self.approver.as_ref().map_or(0, |a| a.by_age.iter().sum());
-                format!("Waiting for my decision ({n}) by age")
-            }
-            Panel::MyReviews => "My review tasks".to_string(),
-            Panel::Expiring => "Assignments expiring per week".to_string(),
-            Panel::Requests => "Requests, last 30 days".to_string(),
-            Panel::OpenReviews => "Open access reviews".to_string(),
-            Panel::Busiest => "Requests waiting, and lint".to_string(),
-        };
-        let border = if focused { theme.border_focus } else { theme.border };
-        let block = Block::bordered().border_style(border).title(Span::styled(format!(" {title} "), theme.title));
-        let inner = block.inner(area);
-        block.render(area, buf);
-        match panel {
-            Panel::MyAccess => self.my_access(now, inner, buf, theme),
-            Panel::MyRequests => {
-                let lines = self.requester.open.iter().map(|o| {
-                    let at = match o.state {
-                        RequestState::PendingApproval => format!("waits for {}", o.waits_for.join(" or ")),
-                        s => s.phrase().to_string(),
-                    };
-                    Line::from(vec![Span::styled(format!("{} ", o.package), theme.header), Span::raw(at)])
+                let Some((i, panel)) = page.get(r * cols + c) else { continue };
+                let chosen = (*i == self.selected).then(|| self.item(*panel)).flatten();
+                let more = (self.panels.len() > room && r * cols + c + 1 == page.len()).then(|| {
+                    let pages = self.panels.len().div_ceil(room);
+                    (first / room + 1, pages)
                 });
-                text_or(lines.collect(), "Nothing open.", inner, buf, theme);
-            }
-            Panel::Waiting => self.waiting(now, inner, buf, theme),
-            Panel::MyReviews => {
-                let reviews = self.approver.as_ref().map(|a| a.reviews.as_slice()).unwrap_or_default();
-                progress(reviews.iter().map(|r| (r.name.as_str(), r.decided, r.total, r.end)), now, inner, buf, theme);
-            }
-            Panel::OpenReviews => {
-                let reviews = self.admin.as_ref().map(|a| a.open_reviews.as_slice()).unwrap_or_default();
-                progress(reviews.iter().map(|r| (r.name.as_str(), r.decided, r.total, r.end)), now, inner, buf, theme);
-            }
-            Panel::Expiring => {
-                let weeks = self.admin.as_ref().map(|a| a.expiring.as_slice()).unwrap_or_default();
-                // Week 1 is the seven days from now.
-                let bars: Vec<(String, u64)> =
-                    weeks.iter().enumerate().map(|(i, n)| ((i + 1).to_string(), *n)).collect();
-                bar_chart(&bars, inner, buf, theme);
-            }
-            Panel::Requests => self.requests(inner, buf, theme),
-            Panel::Busiest => {
-                let busiest = self.admin.as_ref().map(|a| a.busiest.as_slice()).unwrap_or_default();
-                let (errors, warnings) = self.lint;
-                let lint_style = if errors > 0 {
-                    theme.error
-                } else if warnings > 0 {
-                    theme.warning
-                } else {
-                    theme.ok
-                };
-                let mut lines = vec![Line::styled(format!("Lint: {errors} errors, {warnings} warnings"), lint_style)];
-                if busiest.is_empty() {
-                    lines.push(Line::styled("No request waits.", theme.muted));
-                }
-                lines.extend(busiest.iter().map(|(_, name, n)| {
-                    Line::from(vec![Span::styled(format!("{n:>4} "), theme.key), Span::raw(name.clone())])
-                }));
-                Paragraph::new(lines).render(inner, buf);
+                self.draw_panel(*panel, now, *cell, buf, theme, *i == self.selected, chosen, more);
             }
         }
-    }
-
-    fn my_access(&self, now: Time, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        if self.requester.access.is_empty() {
-            Paragraph::new(Line::styled("No access yet: request a package on My access.", theme.muted))
-                .wrap(Wrap { trim: true })
-                .render(area, buf);
-            return;
-        }
-        for (i, a) in self.requester.access.iter().take(usize::from(area.height)).enumerate() {
-            let row = Rect { y: area.y + i as u16, height: 1, ..area };
-            let label = match a.end {
-                Some(end) => format!("{} · {} days left", a.package, (end - now).num_days().max(0)),
-                None => format!("{} · no end", a.package),
-            };
-            LineGauge::default()
-                .ratio(a.left(now))
-                .label(label)
-                .filled_symbol(FILLED)
-                .unfilled_symbol(UNFILLED)
-                .filled_style(theme.ok)
-                .unfilled_style(theme.muted)
-                .render(row, buf);
-        }
-    }
-
-    fn waiting(&self, now: Time, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let Some(a) = self.approver.as_ref() else { return };
-        let oldest_rows = a.oldest.len().min(3) as u16;
-        let [chart, list] = Layout::vertical([Constraint::Fill(1), Constraint::Length(oldest_rows)]).areas(area);
-        let bars: Vec<(String, u64)> = AGE_BUCKETS.iter().zip(a.by_age).map(|((l, _), n)| (l.to_string(), n)).collect();
-        bar_chart(&bars, chart, buf, theme);
-        let lines: Vec<Line> = a
-            .oldest
-            .iter()
-            .take(3)
-            .map(|w| {
-                let left = match w.deadline {
-                    Some(d) if d > now => format!("{} days left", (d - now).num_days()),
-                    Some(_) => "times out now".to_string(),
-                    None => String::new(),
-                };
-                Line::from(vec![
-                    Span::styled(format!("{} ", w.package), theme.header),
-                    Span::raw(format!("for {} · ", w.target)),
-                    Span::styled(left, theme.warning),
-                ])
-            })
-            .collect();
-        Paragraph::new(lines).render(list, buf);
-    }
-
-    fn requests(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let Some(a) = self.admin.as_ref() else { return };
-        let series: [(&str, Vec<u64>, ratatui::style::Style); 3] = [
-            ("delivered", a.requests.iter().map(|d| d.delivered).collect(), theme.ok),
-            ("denied or expired", a.requests.iter().map(|d| d.refused).collect(), theme.error),
-            ("canceled", a.requests.iter().map(|d| d.canceled).collect(), theme.muted),
-        ];
-        let rows = Layout::vertical(vec![Constraint::Fill(1); series.len()]).split(area);
-        for ((label, data, style), row) in series.iter().zip(rows.iter()) {
-            let total: u64 = data.iter().sum();
-            let [text, line] = Layout::horizontal([Constraint::Length(24), Constraint::Fill(1)]).areas(*row);
-            Paragraph::new(Line::from(format!("{label} {total}"))).render(text, buf);
-            Sparkline::default().data(data).style(*style).render(line, buf);
-        }
-    }
-}
-
-/// A gauge's filled and unfilled parts: told apart by shape, so without colour too.
-const FILLED: &str = "█";
-const UNFILLED: &str = "░";
-
-/// Bars with their labels and values written under and over them (readable without colour).
-fn bar_chart(bars: &[(String, u64)], area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let n = u16::try_from(bars.len().max(1)).unwrap_or(u16::MAX);
-    let width = (area.width.saturating_sub(n) / n).clamp(1, 6);
-    let group: Vec<Bar> = bars
-        .iter()
-        .map(|(l, v)| Bar::default().value(*v).label(Line::from(l.clone())).text_value(v.to_string()))
-        .collect();
-    BarChart::default()
-        .data(BarGroup::default().bars(&group))
-        .bar_width(width)
-        .bar_gap(1)
-        .bar_style(theme.key)
-        .value_style(theme.key.add_modifier(Modifier::REVERSED))
-        .render(area, buf);
-}
-
-/// One gauge per review: decided of total, and the days until it ends.
-fn progress<'a>(
-    items: impl Iterator<Item = (&'a str, usize, usize, Time)>,
-    now: Time,
-    area: Rect,
-    buf: &mut Buffer,
-    theme: &Theme,
-) {
-    let mut any = false;
-    // Two lines each: the name, then the gauge with its figures.
-    for (i, (name, decided, total, end)) in items.take(usize::from(area.height / 2)).enumerate() {
-        any = true;
-        let y = area.y + 2 * i as u16;
-        Paragraph::new(Line::styled(name.to_string(), theme.header)).render(Rect { y, height: 1, ..area }, buf);
-        let ratio = if total == 0 { 1.0 } else { decided as f64 / total as f64 };
-        let days = (end - now).num_days().max(0);
-        LineGauge::default()
-            .ratio(ratio.clamp(0.0, 1.0))
-            .label(format!("{decided}/{total} decided · {days}d left "))
-            .filled_symbol(FILLED)
-            .unfilled_symbol(UNFILLED)
-            .filled_style(theme.ok)
-            .unfilled_style(theme.muted)
-            .render(Rect { y: y + 1, height: 1, ..area }, buf);
-    }
-    if !any {
-        Paragraph::new(Line::styled("No review in progress.", theme.muted)).render(area, buf);
-    }
-}
-
-fn text_or(lines: Vec<Line<'_>>, empty: &str, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    if lines.is_empty() {
-        Paragraph::new(Line::styled(empty.to_string(), theme.muted)).wrap(Wrap { trim: true }).render(area, buf);
-    } else {
-        Paragraph::new(lines).wrap(Wrap { trim: true }).render(area, buf);
     }
 }

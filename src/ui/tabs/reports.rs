@@ -10,6 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
+use crate::domain::overview::{DAYS_BACK, Finish, WEEKS_AHEAD, week_slot};
 use crate::domain::{PackageId, ResourceId, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::Jump;
@@ -20,7 +21,7 @@ use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::common::*;
 use crate::ui::tabs::directory::forms::resource_items;
-use crate::ui::tabs::lists::IdList;
+use crate::ui::tabs::lists::{IdList, Scope};
 use crate::ui::tabs::lookups::user_items;
 use crate::ui::widgets::detail::DetailScroll;
 
@@ -62,6 +63,34 @@ impl Default for Reports {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The expiring report's rows that end in one week ahead, as the Overview's chart counts them.
+fn expiring_in_week(week: usize) -> Scope<Keyed> {
+    let first = week.saturating_mul(7).saturating_add(1);
+    let label = format!("ending in week {} (days {first}-{})", week.saturating_add(1), first.saturating_add(6));
+    Scope::new(label, move |ctx: &Ctx, k: &Keyed| match k.1 {
+        Row::Expiring(id) => ctx
+            .tenant()
+            .assignments
+            .get(&id)
+            .and_then(|a| a.end)
+            .is_some_and(|end| week_slot(ctx.now, end) == Some(week)),
+        _ => false,
+    })
+}
+
+/// The requests report's rows finished one way on one day, as the Overview's chart counts them.
+fn finished_on(day: usize, finish: Finish) -> Scope<Keyed> {
+    let when = match (DAYS_BACK - 1).saturating_sub(day) {
+        0 => "in the last day".to_string(),
+        1 => "1 day ago".to_string(),
+        n => format!("{n} days ago"),
+    };
+    Scope::new(format!("{} {when}", finish.label()), move |ctx: &Ctx, k: &Keyed| match k.1 {
+        Row::Request(id) => ctx.tenant().finished_on(id) == Some((day, finish)),
+        _ => false,
+    })
 }
 
 /// The days of the expiring report, in the domain's range (`bounds::REPORT_DAYS`).
@@ -255,21 +284,28 @@ impl Reports {
 
 impl TabView<Ctx> for Reports {
     fn jump(&mut self, ctx: &Ctx, to: &Jump) {
-        let report = match to {
-            // Over the weeks the Overview's chart shows.
-            Jump::Expiring => {
-                self.subjects.days =
-                    i64::try_from(crate::domain::overview::WEEKS_AHEAD * 7).unwrap_or(self.subjects.days);
-                Report::Expiring
+        let (report, scope) = match *to {
+            Jump::Expiring(week) => {
+                // Over the weeks the Overview's chart shows, or to the end of the one chosen.
+                let weeks = week.map_or(WEEKS_AHEAD, |w| w.saturating_add(1));
+                self.subjects.days = i64::try_from(weeks.saturating_mul(7)).unwrap_or(self.subjects.days);
+                (Report::Expiring, week.map(expiring_in_week))
             }
-            Jump::Requests => {
+            Jump::Requests(part) => {
                 self.subjects.requests_of = None;
-                Report::Requests
+                (Report::Requests, part.map(|(day, finish)| finished_on(day, finish)))
             }
+            Jump::Lint => (Report::Lint, None),
             _ => return,
         };
-        if let Some(i) = REPORTS.iter().position(|r| *r == report) {
-            self.switch(ctx, i);
+        let Some(i) = REPORTS.iter().position(|r| *r == report) else { return };
+        self.current = i;
+        if let Some(table) = self.tables.get_mut(i) {
+            table.unscope(ctx);
+        }
+        self.rebuild(ctx);
+        if let (Some(scope), Some(table)) = (scope, self.tables.get_mut(i)) {
+            table.scope(ctx, scope);
         }
     }
     fn detail(&self) -> Option<&DetailScroll> {
@@ -349,6 +385,10 @@ impl TabView<Ctx> for Reports {
                 Err(e) => return Effect::Reject(e),
             },
             _ => return Effect::None,
+        }
+        // A new subject: the part of the old one kept from the Overview goes.
+        if let Some(table) = self.table() {
+            table.unscope(ctx);
         }
         self.rebuild(ctx);
         Effect::None

@@ -21,6 +21,7 @@ use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::approvals::{Detail, person_lines};
 use crate::ui::tabs::common::*;
+use crate::ui::tabs::lists::Scope;
 use crate::ui::tabs::lists::{AnyList, IdList, Switched};
 use crate::ui::tabs::panes::Focus;
 use crate::ui::theme::Theme;
@@ -335,9 +336,13 @@ fn item_lines(ctx: &Ctx, review: &Review, item: &ReviewItem, d: &mut Detail) {
 }
 
 impl TabView<Ctx> for Reviews {
-    fn jump(&mut self, _ctx: &Ctx, to: &Jump) {
-        if *to == Jump::ToReview {
-            self.show(OPEN);
+    fn jump(&mut self, ctx: &Ctx, to: &Jump) {
+        let Jump::ToReview(review) = to else { return };
+        self.show(OPEN);
+        self.open.unscope(ctx);
+        if let Some(review) = *review {
+            let name = ctx.tenant().reviews.get(&review).map(|r| r.display_name.clone()).unwrap_or_default();
+            self.open.scope(ctx, Scope::new(format!("in {name}"), move |_: &Ctx, k: &ItemKey| k.review == review));
         }
     }
     crate::details_in_focus!();

@@ -17,6 +17,8 @@ pub struct ListPane {
     pub columns: Vec<Column>,
     pub state: TableState,
     pub empty: String,
+    /// The part of the list shown, when not all of it (see `IdList::scope`).
+    pub scope: Option<String>,
     last_area: std::cell::Cell<Rect>,
 }
 
@@ -27,6 +29,7 @@ impl ListPane {
             columns,
             state: TableState::new(),
             empty: "Nothing here yet.".into(),
+            scope: None,
             last_area: std::cell::Cell::new(Rect::default()),
         }
     }
@@ -53,6 +56,10 @@ impl ListPane {
         let block = Block::bordered()
             .border_style(if focused { theme.border_focus } else { theme.border })
             .title(Span::styled(format!(" {} ({count}) ", self.title), theme.title));
+        let block = match &self.scope {
+            Some(part) => block.title_bottom(Span::styled(format!(" {part} · esc: all "), theme.key)),
+            None => block,
+        };
         let inner = block.inner(area);
         block.render(area, buf);
         Table::new(&self.columns, rows).empty(&self.empty).render(inner, buf, &self.state, theme);
