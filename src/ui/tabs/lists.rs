@@ -35,8 +35,11 @@ pub struct IdList<K> {
 /// asked again of every key on each change of the data, so the part follows the clock.
 pub struct Scope<K> {
     pub label: String,
-    keep: Box<dyn Fn(&Ctx, &K) -> bool>,
+    keep: Box<Keep<K>>,
 }
+
+/// Whether a key is in a [`Scope`].
+type Keep<K> = dyn Fn(&Ctx, &K) -> bool;
 
 impl<K> Scope<K> {
     pub fn new(label: impl Into<String>, keep: impl Fn(&Ctx, &K) -> bool + 'static) -> Self {
