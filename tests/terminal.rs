@@ -247,7 +247,7 @@ fn seed_001_lab_allan_alex_and_adele_in_a_real_terminal() {
     t.send("[");
     t.wait_for("Available to request");
     t.request_selected("Contractor on the External_Collaboration team");
-    t.wait_for("pendingApproval");
+    t.wait_for("pending approval");
 
     // Adele clears her inbox.
     t.sign_in("Adele");

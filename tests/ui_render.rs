@@ -128,14 +128,18 @@ struct Requests {
 
 fn request_rows() -> Vec<Vec<CellText>> {
     let theme = Theme::monochrome();
+    use entitle::domain::RequestState;
+    use entitle::ui::tone::Toned;
     let data = [
-        ("Sales access", "Alice Admin", "delivered"),
-        ("Marketing tools", "Bob Builder", "pendingApproval"),
-        ("Finance reports", "Carol Chen", "denied"),
-        ("Sales partners", "Dan Dare", "expired"),
+        ("Sales access", "Alice Admin", RequestState::Delivered),
+        ("Marketing tools", "Bob Builder", RequestState::PendingApproval),
+        ("Finance reports", "Carol Chen", RequestState::Denied),
+        ("Sales partners", "Dan Dare", RequestState::Expired),
     ];
     data.iter()
-        .map(|(p, u, st)| vec![CellText::from(*p), CellText::from(*u), CellText::styled(*st, theme.state(st))])
+        .map(|(p, u, st)| {
+            vec![CellText::from(*p), CellText::from(*u), CellText::styled(st.word(), theme.tone(st.tone()))]
+        })
         .collect()
 }
 

@@ -64,6 +64,7 @@ pub mod run;
 pub mod tabs;
 pub mod terminal;
 pub mod theme;
+pub mod tone;
 pub mod widgets;
 
 pub use action::Action;

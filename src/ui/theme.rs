@@ -4,6 +4,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::ui::tone::Tone;
+
 /// Everything that draws asks the theme for its style.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
@@ -90,11 +92,10 @@ impl Theme {
         }
     }
 
-    /// The style of a request, assignment or review state, by its name (case-insensitive):
-    /// done and good in the ok style, waiting in the warning style, refused or over in the error
-    /// style, anything else plain.
-    pub fn state(&self, name: &str) -> Style {
-        match state_tone(name) {
+    /// The style of a state's tone: done and good in the ok style, waiting in the warning
+    /// style, refused or over in the error style, anything else plain.
+    pub fn tone(&self, tone: Tone) -> Style {
+        match tone {
             Tone::Good => self.ok,
             Tone::Waiting => self.warning,
             Tone::Bad => self.error,
@@ -103,57 +104,22 @@ impl Theme {
     }
 }
 
-/// How a state name reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Good,
-    Waiting,
-    Bad,
-    Neutral,
-}
-
-pub fn state_tone(name: &str) -> Tone {
-    let n: String = name.chars().filter(|c| c.is_alphanumeric()).collect::<String>();
-    match n.to_ascii_lowercase().as_str() {
-        "delivered" | "active" | "approved" | "accepted" | "succeeded" | "completed" | "applied" | "enabled" | "ok"
-        | "approve" => Tone::Good,
-        "pendingapproval"
-        | "pending"
-        | "delivering"
-        | "submitted"
-        | "inprogress"
-        | "inreview"
-        | "notreviewed"
-        | "notstarted"
-        | "scheduled"
-        | "pendingapprovalescalated"
-        | "partiallydelivered"
-        | "expiringsoon"
-        | "dontknow"
-        | "warning" => Tone::Waiting,
-        "denied" | "expired" | "failed" | "deliveryfailed" | "canceled" | "cancelled" | "revoked" | "removed"
-        | "rejected" | "deny" | "disabled" | "error" => Tone::Bad,
-        _ => Tone::Neutral,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn states_by_name() {
+    fn states_by_tone() {
         let t = Theme::colored();
-        assert_eq!(t.state("delivered").fg, Some(Color::Green));
-        assert_eq!(t.state("pendingApproval").fg, Some(Color::Yellow));
-        assert_eq!(t.state("Denied").fg, Some(Color::Red));
-        assert_eq!(t.state("expired").fg, Some(Color::Red));
-        assert_eq!(t.state("whatever"), Style::new());
+        assert_eq!(t.tone(Tone::Good).fg, Some(Color::Green));
+        assert_eq!(t.tone(Tone::Waiting).fg, Some(Color::Yellow));
+        assert_eq!(t.tone(Tone::Bad).fg, Some(Color::Red));
+        assert_eq!(t.tone(Tone::Neutral), Style::new());
         assert!(Theme::for_no_color(None).color);
         assert!(Theme::for_no_color(Some("".as_ref())).color, "empty NO_COLOR is ignored");
         assert!(!Theme::for_no_color(Some("1".as_ref())).color);
         let m = Theme::monochrome();
-        assert_eq!(m.state("denied").fg, None);
-        assert!(m.state("denied").add_modifier.contains(Modifier::REVERSED));
+        assert_eq!(m.tone(Tone::Bad).fg, None);
+        assert!(m.tone(Tone::Bad).add_modifier.contains(Modifier::REVERSED));
     }
 }

@@ -134,15 +134,16 @@ impl Approvals {
                 {
                     let r = &r;
                     d.heading(format!("{} · {}", r.id, package_name(t, r)));
-                    let verb = if mine.approved { "approved" } else { "denied" };
+                    let verb = if mine.approved { Mark::Approved } else { Mark::Denied };
                     let text = format!(
-                        "{verb} stage {} on {}{}",
+                        "{} stage {} on {}{}",
+                        verb.word(),
                         mine.stage + 1,
                         fmt_time(mine.at),
                         reason_suffix(&mine.reason)
                     );
-                    d.kv_styled("My decision", text, theme.state(verb));
-                    d.kv_styled("Now", t.waiting_on(r), theme.state(&r.state.to_string()));
+                    d.kv_styled("My decision", text, theme.tone(verb.tone()));
+                    d.kv_styled("Now", t.waiting_on(r), theme.tone(r.state.tone()));
                     request_lines(ctx, r, &mut d);
                 }
             }
@@ -328,7 +329,7 @@ fn history_row(ctx: &Ctx, (id, d): &Decided) -> Vec<CellText> {
     // The request may have finished: read through the context, which keeps what it read.
     let Some(r) = ctx.request(*id) else { return vec![] };
     let r = &r;
-    let verb = if d.approved { "approved" } else { "denied" };
+    let verb = if d.approved { Mark::Approved } else { Mark::Denied };
     vec![
         muted_cell(theme, fmt_day(Some(d.at))),
         cell(r.id.to_string()),

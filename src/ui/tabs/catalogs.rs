@@ -410,7 +410,7 @@ fn package_row(ctx: &Ctx, id: &PackageId) -> Vec<CellText> {
     let Some(p) = t.packages.get(id) else { return vec![] };
     vec![
         cell(p.display_name.clone()),
-        if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, "active") },
+        if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, crate::ui::tone::Mark::Active) },
         if p.hidden { cell("hidden") } else { muted_cell(theme, "—") },
         cell(p.policies.len().to_string()),
     ]

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 
 use crate::domain::Time;
 use crate::ui::theme::Theme;
+pub use crate::ui::tone::{Mark, Toned};
 use crate::ui::widgets::detail::{DetailScroll, LABEL};
 use crate::ui::widgets::table::CellText;
 
@@ -25,9 +26,9 @@ pub fn fmt_day(t: Option<Time>) -> String {
 }
 
 /// A state name in its colour (delivered green, pending yellow, denied red...).
-pub fn state_cell(theme: &Theme, name: impl ToString) -> CellText {
-    let n = name.to_string();
-    CellText::styled(n.clone(), theme.state(&n))
+/// A state's word in its tone's style.
+pub fn state_cell(theme: &Theme, state: impl Toned) -> CellText {
+    CellText::styled(state.word(), theme.tone(state.tone()))
 }
 
 pub fn cell(text: impl Into<String>) -> CellText {

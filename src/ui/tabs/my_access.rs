@@ -175,8 +175,8 @@ impl MyAccess {
                     let r = &r;
                     let pname = t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default();
                     lines.push(heading(theme, format!("{} · {pname}", r.id)));
-                    lines.push(kv_styled(theme, "State", r.state.to_string(), theme.state(&r.state.to_string())));
-                    lines.push(kv(theme, "Type", r.request_type.to_string()));
+                    lines.push(kv_styled(theme, "State", r.state.word(), theme.tone(r.state.tone())));
+                    lines.push(kv(theme, "Type", r.request_type.word()));
                     lines.push(kv(
                         theme,
                         "Policy",
@@ -217,7 +217,7 @@ impl MyAccess {
                         theme,
                         format!("{} · {}", a.id, p.map(|p| p.display_name.clone()).unwrap_or_default()),
                     ));
-                    lines.push(kv_styled(theme, "State", a.state.to_string(), theme.state(&a.state.to_string())));
+                    lines.push(kv_styled(theme, "State", a.state.word(), theme.tone(a.state.tone())));
                     lines.push(kv(theme, "Since", fmt_time(a.start)));
                     // An assignment that ended says so in the past tense.
                     if a.is_active() {

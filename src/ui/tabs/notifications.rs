@@ -127,12 +127,12 @@ fn mentions(ctx: &Ctx, n: &Notification, d: &mut Detail) {
             && let Some(r) = ctx.request(id)
         {
             let r = &r;
-            d.kv_styled(&format!("{id} now"), t.waiting_on(r), theme.state(&r.state.to_string()));
+            d.kv_styled(&format!("{id} now"), t.waiting_on(r), theme.tone(r.state.tone()));
         } else if word.starts_with(ReviewId::PREFIX)
             && let Ok(id) = word.parse::<ReviewId>()
             && let Some(r) = t.reviews.get(&id)
         {
-            d.kv_styled(&format!("{id} now"), r.state.to_string(), theme.state(&r.state.to_string()));
+            d.kv_styled(&format!("{id} now"), r.state.word(), theme.tone(r.state.tone()));
         }
     }
 }

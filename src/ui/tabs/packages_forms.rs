@@ -19,6 +19,7 @@ use crate::ui::tabs::packages::Packages;
 use crate::ui::tabs::packages_rows::target_name;
 use crate::ui::tabs::panes::Notice;
 use crate::ui::tabs::policy_form::spec_from_values;
+use crate::ui::tone::Toned;
 use crate::ui::widgets::confirm::ConfirmState;
 use crate::ui::widgets::form::{Field, Form, FormValues};
 use crate::ui::widgets::picker::{PickItem, PickerState};
@@ -198,7 +199,7 @@ pub fn request_history(ctx: &Ctx, r: RequestId) -> Effect {
     let t = ctx.tenant();
     let Some(req) = ctx.request(r) else { return Effect::None };
     let req = &req;
-    let mut text = format!("{} · {} · {}\n", target_name(ctx, &req.target), req.request_type, req.state);
+    let mut text = format!("{} · {} · {}\n", target_name(ctx, &req.target), req.request_type.word(), req.state.word());
     if req.state.is_open() {
         text.push_str(&format!("Waiting on: {}\n", t.waiting_on(req)));
     }

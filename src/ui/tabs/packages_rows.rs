@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::domain::{AssignmentId, PackageId, PolicyId, RequestId, ResourceId, Target};
 use crate::ui::ctx::Ctx;
 use crate::ui::tabs::common::{cell, fmt_day, muted_cell, state_cell};
+use crate::ui::tone::Toned;
 use crate::ui::widgets::table::CellText;
 
 /// A row of the package list: the package and its number of lint findings. Rows are the same
@@ -47,7 +48,7 @@ pub(super) fn package_row(ctx: &Ctx, row: &PkgRow) -> Vec<CellText> {
         cell(p.display_name.clone()),
         muted_cell(theme, t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default()),
         if p.hidden { cell("hidden") } else { muted_cell(theme, "—") },
-        if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, "active") },
+        if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, crate::ui::tone::Mark::Active) },
         cell(p.policies.len().to_string()),
         cell(active.to_string()),
         if row.lint > 0 {
@@ -104,7 +105,7 @@ pub(super) fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
     vec![
         cell(r.id.to_string()),
         cell(target_name(ctx, &r.target)),
-        muted_cell(&ctx.theme, r.request_type.to_string()),
+        muted_cell(&ctx.theme, r.request_type.word()),
         state_cell(&ctx.theme, r.state),
         cell(if r.state.is_open() { t.waiting_on(r) } else { fmt_day(r.completed_at) }),
     ]

@@ -63,17 +63,8 @@ impl Default for Reviews {
     }
 }
 
-/// "approve", "deny", "don't know".
-fn decision_label(d: ReviewDecision) -> &'static str {
-    match d {
-        ReviewDecision::Approve => "approve",
-        ReviewDecision::Deny => "deny",
-        ReviewDecision::DontKnow => "don't know",
-    }
-}
-
 fn decision_cell(theme: &Theme, d: ReviewDecision, suffix: String) -> CellText {
-    CellText::styled(format!("{}{suffix}", decision_label(d)), theme.state(&d.to_string()))
+    CellText::styled(format!("{}{suffix}", d.word()), theme.tone(d.tone()))
 }
 
 fn package_name(t: &Tenant, r: &Review) -> String {
@@ -206,7 +197,8 @@ fn decided_row(ctx: &Ctx, key: &ItemKey) -> Vec<CellText> {
     let (t, theme) = (ctx.tenant(), &ctx.theme);
     let Some((r, i)) = find_item(t, *key) else { return vec![] };
     let result = match &i.outcome {
-        Some(o) => state_cell(theme, o),
+        // What the review's end did, in the domain's words (kept, removed, already ended).
+        Some(o) => cell(o.clone()),
         None => muted_cell(theme, format!("applies {}", r.end.format("%m-%d"))),
     };
     vec![
@@ -279,15 +271,15 @@ fn item_lines(ctx: &Ctx, review: &Review, item: &ReviewItem, d: &mut Detail) {
     person_lines(t, d, "User", &Target::User { user: item.user });
     if let Some(a) = t.assignments.get(&item.assignment) {
         let ends = a.end.map(|e| format!("ends {}", fmt_day(Some(e)))).unwrap_or_else(|| "never ends".into());
-        let text = format!("{} · {} · since {} · {ends}", a.id, a.state, fmt_day(Some(a.start)));
-        d.kv_styled("Assignment", text, theme.state(&a.state.to_string()));
+        let text = format!("{} · {} · since {} · {ends}", a.id, a.state.word(), fmt_day(Some(a.start)));
+        d.kv_styled("Assignment", text, theme.tone(a.state.tone()));
         if let Some(r) = ctx.request(a.request) {
             let r = &r;
             let how = match r.requestor {
                 Some(by) if Some(by) != r.target_user() => {
-                    format!("{} by {} ({})", r.request_type, t.user_name(by), r.id)
+                    format!("{} by {} ({})", r.request_type.word(), t.user_name(by), r.id)
                 }
-                _ => format!("{} ({})", r.request_type, r.id),
+                _ => format!("{} ({})", r.request_type.word(), r.id),
             };
             d.kv("Got it by", how);
             if !r.justification.is_empty() {
@@ -304,7 +296,7 @@ fn item_lines(ctx: &Ctx, review: &Review, item: &ReviewItem, d: &mut Detail) {
             let by = by.map(name).unwrap_or_default();
             let at = item.decided_at.map(fmt_time).unwrap_or_default();
             let why = if item.justification.is_empty() { String::new() } else { format!(": {}", item.justification) };
-            d.kv_styled("Decision", format!("{} by {by} on {at}{why}", decision_label(x)), theme.state(&x.to_string()));
+            d.kv_styled("Decision", format!("{} by {by} on {at}{why}", x.word()), theme.tone(x.tone()));
         }
         (None, _) => d.kv_styled("Decision", "not decided yet", theme.warning),
     }

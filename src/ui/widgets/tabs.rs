@@ -54,17 +54,31 @@ impl TabBar<'_> {
         (text, item.badge.as_ref().map(|b| format!(" ({b})")))
     }
 
-    fn item_width(item: &TabItem, shown: Shown) -> u16 {
+    /// An item's width, with `gap` columns after it (the label starts with a space of its own).
+    fn item_width(item: &TabItem, shown: Shown, gap: u16) -> u16 {
         let (text, badge) = Self::label(item, shown);
-        width(&text).saturating_add(badge.as_deref().map_or(0, width)).saturating_add(1)
+        width(&text).saturating_add(badge.as_deref().map_or(0, width)).saturating_add(gap)
     }
 
-    /// How each item is shown so that the bar fits `room`, giving way in the order the module
-    /// documentation says; the bar may still be too wide (then it is windowed).
-    fn fit(&self, room: u16) -> Vec<Shown> {
+    /// How each item is shown so that the bar fits `room`, and the gap between items: one more
+    /// space, unless without it every tab keeps a title (a bare key reads worse than a tight
+    /// bar; a tight bar with bare keys reads worst, its numbers running together).
+    fn fit(&self, room: u16) -> (Vec<Shown>, u16) {
+        let named = |shown: &[Shown]| shown.iter().all(|s| *s != Shown::Key);
+        let spaced = self.fit_with(room, 1);
+        if named(&spaced) {
+            return (spaced, 1);
+        }
+        let tight = self.fit_with(room, 0);
+        if named(&tight) { (tight, 0) } else { (spaced, 1) }
+    }
+
+    /// How each item is shown so that the bar fits `room` with `gap` after each, giving way in
+    /// the order the module documentation says; the bar may still be too wide (then windowed).
+    fn fit_with(&self, room: u16, gap: u16) -> Vec<Shown> {
         let mut shown = vec![Shown::Full; self.items.len()];
         let total = |shown: &[Shown]| -> u16 {
-            self.items.iter().zip(shown).map(|(i, s)| Self::item_width(i, *s)).fold(0u16, u16::saturating_add)
+            self.items.iter().zip(shown).map(|(i, s)| Self::item_width(i, *s, gap)).fold(0u16, u16::saturating_add)
         };
         // Which items give way at each step: (from, to, the selected one?, ones with a badge?).
         let steps: [(Shown, Shown, bool, bool); 5] = [
@@ -84,8 +98,8 @@ impl TabBar<'_> {
                     .filter(|&i| (i == self.selected) == selected && shown[i] >= from)
                     .filter(|&i| selected || self.items[i].badge.is_some() == badged)
                     .map(|i| {
-                        let now = Self::item_width(&self.items[i], shown[i]);
-                        (now.saturating_sub(Self::item_width(&self.items[i], to)), i)
+                        let now = Self::item_width(&self.items[i], shown[i], gap);
+                        (now.saturating_sub(Self::item_width(&self.items[i], to, gap)), i)
                     })
                     .filter(|(saved, _)| *saved > 0)
                     .collect();
@@ -104,8 +118,8 @@ impl TabBar<'_> {
     }
 
     fn layout_shown(&self, area: Rect) -> (Vec<Option<Rect>>, Vec<Shown>) {
-        let shown = self.fit(area.width);
-        let widths: Vec<u16> = self.items.iter().zip(&shown).map(|(i, s)| Self::item_width(i, *s)).collect();
+        let (shown, gap) = self.fit(area.width);
+        let widths: Vec<u16> = self.items.iter().zip(&shown).map(|(i, s)| Self::item_width(i, *s, gap)).collect();
         let total = widths.iter().fold(0u16, |a, w| a.saturating_add(*w));
         let (mut start, mut end) = (0, self.items.len());
         if total > area.width && !self.items.is_empty() {
@@ -184,6 +198,7 @@ mod tests {
 
     fn admin_items(badges: &[(usize, &str)]) -> Vec<TabItem> {
         let names = [
+            ("Overview", "Overview"),
             ("My access", "Access"),
             ("Approvals", "Approve"),
             ("Reviews", "Reviews"),
@@ -196,7 +211,7 @@ mod tests {
             ("Notifications", "Inbox"),
             ("Settings", "Settings"),
         ];
-        let keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-"];
+        let keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="];
         names
             .iter()
             .zip(keys)
@@ -219,12 +234,15 @@ mod tests {
 
     #[test]
     fn full_titles_when_they_fit_and_the_longest_give_way_first() {
-        let items = admin_items(&[(10, "1")]);
+        let items = admin_items(&[(11, "5")]);
         let wide = bar_text(&items, 4, 200);
-        assert!(wide.contains(" 1 My access ") && wide.contains(" 0 Notifications "), "{wide}");
+        assert!(wide.contains(" 2 My access ") && wide.contains(" - Notifications "), "{wide}");
+        // Twelve tabs at 120 columns: every one named (a tighter bar before any bare key).
         let mid = bar_text(&items, 4, 120);
-        for title in ["Access", "Approve", "Reviews", "Catalogs", "Packages", "Orgs", "Users", "Inbox"] {
-            assert!(mid.contains(title), "{title} at 120 columns: {mid}");
+        for item in &items {
+            let key = item.key.as_deref().unwrap_or("");
+            let named = [&item.short, &item.title].iter().any(|t| mid.contains(&format!("{key} {t}")));
+            assert!(named, "{} at 120 columns: {mid}", item.title);
         }
     }
 
@@ -232,10 +250,10 @@ mod tests {
     /// (in brackets, so that it cannot be read as a tab's number), down to 80 columns.
     #[test]
     fn every_key_and_every_badge_stay_visible_at_80_columns() {
-        for selected in [0, 4, 10] {
-            let items = admin_items(&[(1, "2"), (10, "7")]);
+        for selected in [0, 4, 11] {
+            let items = admin_items(&[(2, "2"), (11, "7")]);
             let bar = bar_text(&items, selected, 80);
-            for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-"] {
+            for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="] {
                 assert!(bar.contains(&format!(" {key} ")), "key {key} at 80 columns: {bar}");
             }
             assert!(bar.contains("(2)") && bar.contains("(7)"), "badges: {bar}");

@@ -50,8 +50,8 @@ fn user_cells(t: &Tenant, scope: &DirectoryScope, id: UserId, theme: &Theme) -> 
     let Some(view) = t.scoped_user(scope, id) else { return vec![] };
     let p = view.profile();
     let sign_in = match view.full() {
-        Some(u) if !u.is_active() => state_cell(theme, "removed"),
-        Some(u) if u.enabled => state_cell(theme, "enabled"),
+        Some(u) if !u.is_active() => state_cell(theme, Mark::Removed),
+        Some(u) if u.enabled => state_cell(theme, Mark::Enabled),
         Some(_) => CellText::styled("blocked", theme.warning),
         None => cell(""),
     };

@@ -44,7 +44,7 @@ pub(super) fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
     vec![
         cell(r.id.to_string()),
         cell(t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default()),
-        muted_cell(&ctx.theme, r.request_type.to_string()),
+        muted_cell(&ctx.theme, r.request_type.word()),
         state_cell(&ctx.theme, r.state),
         cell(if r.state.is_open() { t.waiting_on(r) } else { fmt_day(r.completed_at) }),
     ]

@@ -55,7 +55,7 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
         Row::Assignment(state, id) => {
             let Some(a) = t.assignments.get(id) else { return vec![] };
             vec![
-                state_cell(theme, state),
+                state_cell(theme, *state),
                 cell(a.id.to_string()),
                 cell(t.user_name(a.target)),
                 cell(t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default()),
@@ -102,7 +102,7 @@ fn request_cells(t: &Tenant, ctx: &Ctx, id: RequestId) -> Vec<CellText> {
         cell(fmt_day(Some(q.created_at))),
         cell(package_name(t, q.package)),
         cell(target),
-        muted_cell(&ctx.theme, q.request_type.to_string()),
+        muted_cell(&ctx.theme, q.request_type.word()),
         state_cell(&ctx.theme, q.state),
         cell(q.history.last().map(|h| h.text.clone()).unwrap_or_default()),
     ]
