@@ -498,3 +498,18 @@ fn global_actions_reach_the_context_and_its_layers_answer_it() {
     assert_eq!(app.visible_tabs(), [Tab::MyAccess, Tab::Notifications]);
     assert_eq!(app.current_tab(), Tab::MyAccess, "Catalogs is gone for bob");
 }
+
+/// A message answers the key that made it: the next key clears it, whatever that key does (a
+/// move, a reload, another tab), so an old answer never sits beside a newer screen.
+#[test]
+fn the_next_key_clears_the_last_message() {
+    use entitle::ui::widgets::status::StatusMessage;
+    let mut app = app_with_list(5);
+    app.set_message(StatusMessage::info("Reloaded"));
+    assert!(app.message().is_some());
+    update(&mut app, Action::Down);
+    assert!(app.message().is_none(), "a move clears it");
+    app.set_message(StatusMessage::info("Saved"));
+    update(&mut app, Action::Refresh);
+    assert!(app.message().is_none(), "a reload with nothing to say clears it too");
+}

@@ -31,6 +31,11 @@ pub fn update<C: Shell>(app: &mut App<C>, action: Action) -> Effect {
     if !app.layers.is_empty() {
         return app.update_layer(action);
     }
+    // The last message answered the last key: the next one, whatever it does, clears it (a
+    // reload, a move, a tab), unless it leaves a message of its own.
+    if app.message.take().is_some() {
+        app.redraw = true;
+    }
     match action {
         Action::Quit => return app.request_quit(),
         Action::Help => {
