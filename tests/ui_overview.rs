@@ -196,7 +196,10 @@ fn a_row_opens_its_list_at_that_row() {
     // requests: the second, selected.
     let t = adele.ctx.tenant();
     let find = |enough: &dyn Fn(&entitle::domain::overview::RequesterOverview) -> bool| {
-        t.users.values().find(|u| enough(&t.requester_overview(u.id))).map(|u| u.email.clone())
+        t.users
+            .values()
+            .find(|u| enough(&t.requester_overview(&entitle::domain::Actor::user(u.id))))
+            .map(|u| u.email.clone())
     };
     let holder = find(&|o| o.access.len() >= 2).expect("the demo has someone with two assignments");
     let requester = find(&|o| !o.open.is_empty()).expect("the demo has someone with a request open");
@@ -204,7 +207,7 @@ fn a_row_opens_its_list_at_that_row() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut app = demo_app(dir.path(), Some(&who));
         let me = app.ctx.me().expect("in the directory");
-        let mine = app.ctx.tenant().requester_overview(me);
+        let mine = app.ctx.tenant().requester_overview(app.ctx.actor());
         let approving = app.ctx.tenant().approver_overview(me);
         let before = if approving.by_age.iter().sum::<u64>() > 0 || !approving.reviews.is_empty() { 2 } else { 0 };
         let (panel, row) = if requests { (before + 1, mine.open.len() - 1) } else { (before, 1) };
@@ -251,4 +254,20 @@ fn a_small_screen_pages_through_the_panels() {
 fn app_home(app: &mut App<Ctx>) {
     app.switch_tab(Tab::Overview);
     update(app, Action::Home);
+}
+
+/// Someone outside the directory (Alex, signed in by email) sees the request he made waiting,
+/// and Enter on it opens it in My Access.
+#[test]
+fn an_outsider_sees_his_open_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut alex = demo_app(dir.path(), Some("alex@azureblog.net"));
+    assert!(alex.ctx.me().is_none(), "Alex is not in the directory yet");
+    let open = alex.ctx.tenant().requester_overview(alex.ctx.actor()).open;
+    let first = open.first().expect("Alex's request waits");
+    let s = at(&mut alex, &[Action::PageDown]);
+    assert!(s.contains("My open requests (1)") && s.contains(&first.package), "{s}");
+    update(&mut alex, Action::Open);
+    let s = screen(&mut alex, 200, 50);
+    assert!(alex.current_tab() == Tab::MyAccess && s.contains(&format!("{} · ", first.request)), "{s}");
 }

@@ -186,17 +186,20 @@ pub struct RequesterOverview {
 }
 
 impl Tenant {
-    /// A person's own access and open requests.
-    pub fn requester_overview(&self, me: UserId) -> RequesterOverview {
+    /// A person's own access and open requests: a member's, or an outsider's by the email they
+    /// signed in with (their requests wait before they are in the directory).
+    pub fn requester_overview(&self, actor: &Actor) -> RequesterOverview {
         let pkg = |p: PackageId| self.packages.get(&p).map(|p| p.display_name.clone()).unwrap_or_default();
         let mut access: Vec<AccessLeft> = self
-            .assignments_of_user(me)
+            .assignments_for(actor)
+            .into_iter()
             .filter(|a| a.is_active())
             .map(|a| AccessLeft { assignment: a.id, package: pkg(a.package), start: a.start, end: a.end })
             .collect();
         access.sort_by(|a, b| (a.end.is_none(), a.end, &a.package).cmp(&(b.end.is_none(), b.end, &b.package)));
         let open = self
-            .requests_of_user(me)
+            .open_requests_for(actor)
+            .into_iter()
             .filter(|r| r.state.is_open())
             .map(|r| OpenRequest {
                 request: r.id,

@@ -217,7 +217,7 @@ impl TabView<Ctx> for Overview {
             return;
         }
         self.now = Some(ctx.now);
-        self.requester = ctx.me().map(|me| t.requester_overview(me)).unwrap_or_default();
+        self.requester = t.requester_overview(ctx.actor());
         self.approver = ctx.me().map(|me| t.approver_overview(me));
         // The tenant-wide figures as the domain allows them (global administrators).
         self.admin = t.admin_overview(ctx.actor()).ok();
