@@ -271,3 +271,21 @@ fn an_outsider_sees_his_open_request() {
     let s = screen(&mut alex, 200, 50);
     assert!(alex.current_tab() == Tab::MyAccess && s.contains(&format!("{} · ", first.request)), "{s}");
 }
+
+/// An administrator's open review (not one they review) opens among all the reviews they may
+/// see, selected, its people and their decisions in the details.
+#[test]
+fn an_administrators_open_review_opens_among_all_reviews() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut admin = demo_app(dir.path(), None);
+    let reviews = admin.ctx.tenant().admin_overview(admin.ctx.actor()).expect("an administrator").open_reviews;
+    assert!(reviews.len() >= 2, "the demo has two reviews open");
+    for (i, r) in reviews.iter().enumerate() {
+        at(&mut admin, &[times(Action::PageDown, 1), times(Action::Down, i)].concat());
+        update(&mut admin, Action::Open);
+        assert_eq!(admin.current_tab(), Tab::Reviews);
+        let s = screen(&mut admin, 200, 50);
+        assert!(s.contains("All reviews (") && s.contains(&format!("{} · {}", r.name, r.review)), "{s}");
+        assert!(s.contains(&format!("Decided       {} of {}", r.decided, r.total)), "{s}");
+    }
+}

@@ -28,9 +28,12 @@ use crate::ui::theme::Theme;
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::table::{CellText, Column};
 
-/// The lists: the people I must review, and my decisions.
+mod all;
+
+/// The lists: the people I must review, my decisions, and every review I may see.
 const OPEN: usize = 0;
 const DECIDED: usize = 1;
+const ALL: usize = 2;
 
 /// One person's access in one review: the review, the item's place in it, and the assignment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +53,7 @@ pub struct Reviews {
     focus: Focus,
     open: IdList<ItemKey>,
     decided: IdList<ItemKey>,
+    all: IdList<ReviewId>,
     /// Open items nobody has decided yet (the badge), counted once per change of the data.
     undecided: PerData<usize>,
     /// The item just decided: once the data is read again, the selection moves on from it to
@@ -103,6 +107,7 @@ impl Reviews {
                 "You have not decided any review yet.",
                 decided_row,
             ),
+            all: all::list(),
             undecided: PerData::default(),
             decided_now: None,
         }
@@ -152,6 +157,13 @@ impl Reviews {
     fn render_detail(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let t = ctx.tenant();
         let mut d = Detail::new(theme);
+        if self.shown() == ALL {
+            match self.all.selected() {
+                Some(id) => all::lines(ctx, id, &mut d),
+                None => d.line(Line::styled("Select a review to see its people.", theme.muted)),
+            }
+            return detail_pane(area, buf, theme, "Access review", d.lines, &self.focus.detail);
+        }
         match self.selected().and_then(|k| find_item(t, k)) {
             Some((review, item)) => item_lines(ctx, review, item, &mut d),
             None => d.line(Line::styled("Select a row to see the assignment under review.", theme.muted)),
@@ -238,11 +250,12 @@ fn decided_by(t: &Tenant, me: UserId) -> Vec<ItemKey> {
 }
 
 impl Switched for Reviews {
-    const NAMES: &'static [&'static str] = &["To review", "Decided"];
+    const NAMES: &'static [&'static str] = &["To review", "Decided", "All reviews"];
     fn list(&self, i: usize) -> Option<&dyn AnyList> {
         match i {
             OPEN => Some(&self.open),
             DECIDED => Some(&self.decided),
+            ALL => Some(&self.all),
             _ => None,
         }
     }
@@ -250,6 +263,7 @@ impl Switched for Reviews {
         match i {
             OPEN => Some(&mut self.open),
             DECIDED => Some(&mut self.decided),
+            ALL => Some(&mut self.all),
             _ => None,
         }
     }
@@ -320,6 +334,11 @@ fn item_lines(ctx: &Ctx, review: &Review, item: &ReviewItem, d: &mut Detail) {
             .collect();
         d.kv("Approvals", if approvals.is_empty() { "none needed".to_string() } else { approvals.join(", ") });
     }
+    no_answer_line(review, d);
+}
+
+/// What happens to the people nobody decides on.
+fn no_answer_line(review: &Review, d: &mut Detail) {
     let fallback = match review.settings.no_response {
         NoResponse::Keep => "access is kept",
         NoResponse::Remove => "access is removed",
@@ -332,10 +351,16 @@ impl TabView<Ctx> for Reviews {
         let Jump::ToReview(review) = to else { return };
         self.show(OPEN);
         self.open.unscope(ctx);
-        if let Some(review) = *review {
-            let name = ctx.tenant().reviews.get(&review).map(|r| r.display_name.clone()).unwrap_or_default();
-            self.open.scope(ctx, Scope::new(format!("in {name}"), move |_: &Ctx, k: &ItemKey| k.review == review));
+        let Some(review) = *review else { return };
+        // A review of mine: its people I am to review. Anyone else's (an administrator's view
+        // of the tenant's reviews): the review among all, selected.
+        if !self.open.ids.iter().any(|k| k.review == review) {
+            self.show(ALL);
+            self.all.select(&review);
+            return;
         }
+        let name = ctx.tenant().reviews.get(&review).map(|r| r.display_name.clone()).unwrap_or_default();
+        self.open.scope(ctx, Scope::new(format!("in {name}"), move |_: &Ctx, k: &ItemKey| k.review == review));
     }
     crate::details_in_focus!();
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -417,6 +442,7 @@ impl TabView<Ctx> for Reviews {
         };
         self.open.set(ctx, open);
         self.decided.set(ctx, decided);
+        self.all.set(ctx, all::visible(ctx));
         if let Some(from) = self.decided_now.take() {
             self.select_next_undecided(ctx, from);
         }
