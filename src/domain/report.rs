@@ -13,6 +13,7 @@ use super::flow::{Assignment, AssignmentState, GrantSource};
 use super::ids::*;
 use super::rights::Actor;
 use super::tenant::Tenant;
+use super::timers::Timer;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -158,14 +159,22 @@ impl Tenant {
             .collect()
     }
 
-    /// Active assignments that end within `days` days of now (0 to 3650), soonest first.
+    /// Active assignments that end within `days` days of now (0 to 3650), soonest first: read
+    /// from the timer queue (every active assignment with an end has its expiry queued, and a
+    /// queued expiry counts only while it is its assignment's end), not from every assignment.
     pub fn report_expiring(&self, days: i64) -> DomainResult<Vec<&Assignment>> {
         bounds::REPORT_DAYS.check(Field::ReportDays, days)?;
         let until = bounds::saturating_add_days(self.clock.now, days);
-        let mut v: Vec<&Assignment> =
-            self.assignments.values().filter(|a| a.is_active() && a.end.is_some_and(|e| e <= until)).collect();
-        v.sort_by_key(|a| a.end);
-        Ok(v)
+        Ok(self
+            .idx
+            .timers
+            .iter()
+            .take_while(|(at, _)| *at <= until)
+            .filter_map(|(at, timer)| match timer {
+                Timer::Expire(aid) if self.timer_live(*at, *timer) => self.assignments.get(aid),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Memberships granted outside any access package (drift). `governed` marks resources that
