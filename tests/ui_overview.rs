@@ -289,3 +289,17 @@ fn an_administrators_open_review_opens_among_all_reviews() {
         assert!(s.contains(&format!("Decided       {} of {}", r.decided, r.total)), "{s}");
     }
 }
+
+/// The help on the Overview says what its keys do there: the list's pane keys choose bars.
+#[test]
+fn the_help_says_what_the_keys_do_on_the_overview() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut admin = demo_app(dir.path(), None);
+    app_home(&mut admin);
+    update(&mut admin, Action::Help);
+    let s = screen(&mut admin, 120, 60);
+    for text in ["Next bar", "Previous bar", "Next panel", "Open the list"] {
+        assert!(s.contains(text), "{text:?}:\n{s}");
+    }
+    assert!(!s.contains("Next list or pane inside the tab"), "{s}");
+}

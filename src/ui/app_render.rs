@@ -93,6 +93,13 @@ impl<C: Shell> App<C> {
             tabs: self.visible.iter().map(|t| t.to_string()).collect(),
             verbs: self.offered(),
             withheld: self.ctx.withheld(),
+            meanings: self.views.get(&self.tab).map_or_else(Vec::new, |v| {
+                self.keymap
+                    .bindings(Mode::List)
+                    .into_iter()
+                    .filter_map(|(a, _)| v.hint_label(a).map(|m| (a, m)))
+                    .collect()
+            }),
         }
     }
 

@@ -280,7 +280,11 @@ impl TabView<Ctx> for Overview {
         match action {
             Action::Open => Some("open the list".to_string()),
             Action::NextPane => Some("next bar".to_string()),
+            Action::PrevPane => Some("previous bar".to_string()),
+            Action::Down => Some("next row".to_string()),
+            Action::Up => Some("previous row".to_string()),
             Action::PageDown => Some("next panel".to_string()),
+            Action::PageUp => Some("previous panel".to_string()),
             _ => None,
         }
     }

@@ -34,6 +34,9 @@ pub struct HelpScope {
     pub verbs: Vec<Action>,
     /// Actions of the shell this person may not use (moving the clock, acting as someone else).
     pub withheld: Vec<Action>,
+    /// What a list key means on this tab when it means something of its own (on the
+    /// Overview, the next pane's key chooses the next bar).
+    pub meanings: Vec<(Action, String)>,
 }
 
 /// The whole reference, every mode and every bound action (the keymap's documentation).
@@ -83,7 +86,18 @@ fn describe(action: Action, mode: Mode, scope: Option<&HelpScope>) -> Option<Str
     {
         return None;
     }
+    if mode == Mode::List
+        && let Some((_, meaning)) = scope.meanings.iter().find(|(a, _)| *a == action)
+    {
+        return Some(capitalized(meaning));
+    }
     Some(action.description().into())
+}
+
+/// "next bar" as a help line reads: "Next bar".
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[derive(Debug, Default)]
