@@ -6,6 +6,8 @@ use clap::{CommandFactory, FromArgMatches};
 use entitle::cli::Cli;
 
 fn main() -> ExitCode {
+    // Before anything is allocated: a compaction's `fork` stays cheap (see its docs).
+    entitle::store::use_huge_pages();
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command {

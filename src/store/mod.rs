@@ -111,6 +111,7 @@ mod error;
 mod files;
 mod handle;
 pub mod history;
+pub mod history_pages;
 mod install;
 mod journal;
 mod lock;
@@ -122,11 +123,13 @@ mod snapshot;
 mod test_sum;
 mod writeback;
 
+pub use background::use_huge_pages;
 pub use backend::Backend;
 pub use cache::{CacheMiss, LoadSource};
 pub use error::{CommitError, Position, StoreError, StoreWarning};
 pub use handle::{Compaction, HEAVY_ENTRY, Store};
 pub use history::{HistoryCursor, HistoryRecord, StreamBatch};
+pub use history_pages::{RecordAt, StreamIndex};
 
 pub use lock::{DEFAULT_LOCK_TIMEOUT, LockHolder, LockWait, Wait, Waiter, Waiting};
 
