@@ -49,9 +49,10 @@ fn main() -> Result<()> {
         let (c, o) = (w.during_compaction, w.during_open);
         println!("longest commit of a process while another compacts: {:?} ({} commits)", c.0, c.1);
         println!(
-            "the compacting process's own commit (it forks): {:?} at {} MiB resident",
+            "the compacting process's own commit (it forks): {:?} at {} MiB resident, {} MiB in huge pages",
             w.compacting_commit,
-            w.compacting_rss_kib / 1024
+            w.compacting_rss_kib / 1024,
+            w.compacting_huge_kib / 1024
         );
         println!("longest commit of a process while another opens: {:?} ({} commits)", o.0, o.1);
         return Ok(());

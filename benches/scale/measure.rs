@@ -54,8 +54,8 @@ pub struct Figures {
     /// The longest of the commits another process made while one compacts, and how many.
     pub commit_during_compaction: (Duration, usize),
     /// The compacting process's own commit, the one that starts its compaction (and forks),
-    /// and that process's resident memory then.
-    pub compacting_commit: (Duration, u64),
+    /// and that process's resident memory then, and how much of it was in huge pages (KiB).
+    pub compacting_commit: (Duration, u64, u64),
     /// The longest of the commits another process made while one opens the store, and how many.
     pub commit_during_open: (Duration, usize),
     pub commit_line_bytes: u64,
@@ -197,7 +197,7 @@ pub fn in_process(data: &Path, work: &Path, runs: Processes) -> Result<Figures> 
         read_after_year,
         commit_median,
         commit_during_compaction: waits.during_compaction,
-        compacting_commit: (waits.compacting_commit, waits.compacting_rss_kib),
+        compacting_commit: (waits.compacting_commit, waits.compacting_rss_kib, waits.compacting_huge_kib),
         commit_during_open: waits.during_open,
         commit_line_bytes,
         bare_append_median,

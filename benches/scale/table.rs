@@ -49,8 +49,8 @@ fn waits((longest, n): (std::time::Duration, usize)) -> String {
     format!("{} ({n} commits)", secs(longest))
 }
 
-fn forked((took, rss_kib): (std::time::Duration, u64)) -> String {
-    format!("{} (at {} MiB resident)", secs(took), rss_kib / 1024)
+fn forked((took, rss_kib, huge_kib): (std::time::Duration, u64, u64)) -> String {
+    format!("{} (at {} MiB resident, {} MiB in huge pages)", secs(took), rss_kib / 1024, huge_kib / 1024)
 }
 
 /// The markdown table: each figure for the scale tenant beside the demo's, references included.

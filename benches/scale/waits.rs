@@ -33,6 +33,7 @@ const SAYS: &str = "ROLE ";
 /// The arguments this program is run again with for a role (none for the benchmark).
 static ROLE_ARGS: OnceLock<Vec<OsString>> = OnceLock::new();
 
+#[allow(dead_code)] // the benchmark runs them as itself; the smoke test names its test
 /// Run the roles as this program with `args` (a test binary: the test that calls [`role`]).
 pub fn run_roles_as(args: &[&str]) {
     let _ = ROLE_ARGS.set(args.iter().map(OsString::from).collect());
@@ -45,8 +46,10 @@ pub struct Waits {
     pub during_compaction: (Duration, usize),
     /// The compacting process's own commit, the one that starts the compaction (and forks).
     pub compacting_commit: Duration,
-    /// The compacting process's resident memory as it forked.
+    /// The compacting process's resident memory as it forked, and how much of it was in
+    /// transparent huge pages (fewer page table entries for the `fork` to copy).
     pub compacting_rss_kib: u64,
+    pub compacting_huge_kib: u64,
     /// Another process's longest commit while this one opens the store, and how many.
     pub during_open: (Duration, usize),
 }
@@ -62,8 +65,8 @@ pub fn commit_waits(dir: &Path) -> Result<Waits> {
     let compacted = compactor.expect("compacted")?;
     let during_compaction = waits(&writer.said("mark", "waits")?)?;
     compactor.end()?;
-    let (compacting_commit, compacting_rss_kib) = match compacted.as_slice() {
-        [ns, rss] => (Duration::from_nanos(*ns), *rss),
+    let (compacting_commit, compacting_rss_kib, compacting_huge_kib) = match compacted.as_slice() {
+        [ns, rss, huge] => (Duration::from_nanos(*ns), *rss, *huge),
         _ => bail!("the compactor said {compacted:?}"),
     };
     writer.said("mark", "waits")?;
@@ -71,7 +74,7 @@ pub fn commit_waits(dir: &Path) -> Result<Waits> {
     let during_open = waits(&writer.said("mark", "waits")?)?;
     drop(opened);
     writer.end()?;
-    Ok(Waits { during_compaction, compacting_commit, compacting_rss_kib, during_open })
+    Ok(Waits { during_compaction, compacting_commit, compacting_rss_kib, compacting_huge_kib, during_open })
 }
 
 fn waits(said: &[u64]) -> Result<(Duration, usize)> {
@@ -222,16 +225,17 @@ fn compactor(store: &mut Store<Tenant>, lines: &mpsc::Receiver<String>) -> Resul
     // work copy has entries since its snapshot: the year's command and others.
     let since = store.seq().saturating_sub(store.snapshot_seq()).max(1);
     store.set_compaction(Compaction { max_entries: since, max_bytes: u64::MAX / 8 });
-    let rss = resident_kib();
+    let (rss, huge) = (kib_of("/proc/self/status", "VmRSS:"), kib_of("/proc/self/smaps_rollup", "AnonHugePages:"));
     let own = commit(store)?;
     store.wait_for_compaction()?;
-    say(format_args!("compacted {} {rss}", own.as_nanos()))?;
+    say(format_args!("compacted {} {rss} {huge}", own.as_nanos()))?;
     Ok(())
 }
 
-/// This process's resident memory, from `/proc` (0 where it cannot be read).
-fn resident_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let line = status.lines().find_map(|l| l.strip_prefix("VmRSS:")).unwrap_or_default();
+/// A figure of this process's memory from a `/proc` file: the line starting with `field`, in
+/// KiB (0 where it cannot be read).
+fn kib_of(file: &str, field: &str) -> u64 {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let line = text.lines().find_map(|l| l.strip_prefix(field)).unwrap_or_default();
     line.trim().trim_end_matches("kB").trim().parse().unwrap_or(0)
 }
