@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::{RunError, Session};
@@ -55,6 +56,16 @@ impl Listing {
 pub struct FinishedPages {
     streams: Mutex<BTreeMap<String, StreamIndex<FinishedKey>>>,
     shown: Mutex<Vec<Shown>>,
+    /// How many records the pages read from the files, all told.
+    read: AtomicUsize,
+}
+
+impl FinishedPages {
+    /// How many records the pages of this session read from the files so far (whole records:
+    /// the keys the listings read are not counted).
+    pub fn records_read(&self) -> usize {
+        self.read.load(Ordering::Relaxed)
+    }
 }
 
 /// A listing last made, with each request's first row.
@@ -191,6 +202,7 @@ impl Session {
                 .collect();
             if !at.is_empty() {
                 files.extend(self.store.history_at::<FinishedRecord>(stream, &at)?);
+                self.pages.read.fetch_add(at.len(), Ordering::Relaxed);
             }
         }
         Ok((rows, files))
