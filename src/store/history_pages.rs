@@ -52,8 +52,9 @@ impl<K> StreamIndex<K> {
 }
 
 /// Reads the lines of `stream` written since `index` was last brought up to date, keeping
-/// where each is and its key.
-pub(crate) fn index_since<K: DeserializeOwned>(
+/// where each is and its key. Many segments to read (a first read of a long stream) are read
+/// on both cores, the older half on one and the newer on the other.
+pub(crate) fn index_since<K: DeserializeOwned + Send>(
     dir: &Path,
     stream: &str,
     index: &mut StreamIndex<K>,
@@ -62,10 +63,45 @@ pub(crate) fn index_since<K: DeserializeOwned>(
         *index = StreamIndex { dir: dir.to_owned(), ..StreamIndex::default() };
     }
     let stream_dir = check_stream(dir, stream)?;
-    let from_segment = index.segment;
-    for (first, path) in segments(&stream_dir)?.into_iter().filter(|(first, _)| *first >= from_segment) {
-        let from = if first == index.segment { index.offset } else { 0 };
-        let Some((bytes, _)) = files::read_from(&path, from)? else { continue };
+    let (from_segment, from_offset) = (index.segment, index.offset);
+    let todo: Vec<(u64, PathBuf, u64)> = segments(&stream_dir)?
+        .into_iter()
+        .filter(|(first, _)| *first >= from_segment)
+        .map(|(first, path)| {
+            let from = if first == from_segment { from_offset } else { 0 };
+            (first, path, from)
+        })
+        .collect();
+    let parts = if todo.len() < 2 {
+        vec![index_segments::<K>(&todo)?]
+    } else {
+        let (older, newer) = todo.split_at(todo.len() / 2);
+        let (a, b) = std::thread::scope(|s| {
+            let newer = s.spawn(|| index_segments::<K>(newer));
+            let a = index_segments::<K>(older);
+            (a, newer.join())
+        });
+        let failed = || StoreError::corrupt(&stream_dir, Position::NONE, "reading the history failed".to_string());
+        vec![a?, b.map_err(|_| failed())??]
+    };
+    for (rows, end) in parts {
+        index.rows.extend(rows);
+        if let Some((segment, offset)) = end {
+            (index.segment, index.offset) = (segment, offset);
+        }
+    }
+    Ok(())
+}
+
+/// The rows of `segments` (each read from its byte given), and where the last ends.
+type Indexed<K> = (Vec<(RecordAt, K)>, Option<(u64, u64)>);
+
+fn index_segments<K: DeserializeOwned>(segments: &[(u64, PathBuf, u64)]) -> Result<Indexed<K>, StoreError> {
+    let mut rows = vec![];
+    let mut end = None;
+    for (first, path, from) in segments {
+        let (first, from) = (*first, *from);
+        let Some((bytes, _)) = files::read_from(path, from)? else { continue };
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i.saturating_add(1));
         let body = bytes.get(..complete).unwrap_or_default();
         let mut start = 0usize;
@@ -75,15 +111,14 @@ pub(crate) fn index_since<K: DeserializeOwned>(
             if line.is_empty() {
                 continue;
             }
-            let key = serde_json::from_slice::<K>(line).map_err(|e| not_a_record(&path, &e))?;
+            let key = serde_json::from_slice::<K>(line).map_err(|e| not_a_record(path, &e))?;
             let offset = from.saturating_add(at as u64);
-            let len = u32::try_from(line.len()).map_err(|_| too_long(&path))?;
-            index.rows.push((RecordAt { segment: first, offset, len }, key));
+            let len = u32::try_from(line.len()).map_err(|_| too_long(path))?;
+            rows.push((RecordAt { segment: first, offset, len }, key));
         }
-        index.segment = first;
-        index.offset = from.saturating_add(complete as u64);
+        end = Some((first, from.saturating_add(complete as u64)));
     }
-    Ok(())
+    Ok((rows, end))
 }
 
 /// The records of `stream` at `at`, in that order.
@@ -118,7 +153,7 @@ fn too_long(path: &Path) -> StoreError {
 
 impl<S: Persist> Store<S> {
     /// Brings `index` of a history stream up to date with the files (see [`StreamIndex`]).
-    pub fn history_index<K: DeserializeOwned>(
+    pub fn history_index<K: DeserializeOwned + Send>(
         &self,
         stream: &str,
         index: &mut StreamIndex<K>,
