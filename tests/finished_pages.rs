@@ -30,7 +30,10 @@ fn pages_match(s: &Session) -> usize {
         assert_eq!(paged, whole, "{:?}, pages of {size}", s.actor);
     }
     let mid = listing.len() / 2;
-    assert_eq!(s.requests_page(&listing, mid..mid + 5).expect("a page"), whole.get(mid..(mid + 5).min(whole.len())).unwrap_or_default());
+    assert_eq!(
+        s.requests_page(&listing, mid..mid + 5).expect("a page"),
+        whole.get(mid..(mid + 5).min(whole.len())).unwrap_or_default()
+    );
 
     // Refused alike (a removed user may read nothing of their own).
     let (decided, listing) = match (s.approval_history(), s.my_decisions_listing()) {

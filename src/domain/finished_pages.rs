@@ -51,7 +51,13 @@ struct KeyRequest {
 
 impl From<KeyLine> for FinishedKey {
     fn from(KeyLine { request: r }: KeyLine) -> Self {
-        FinishedKey { id: r.id, requestor: r.requestor, target: r.target, created_at: r.created_at, decisions: r.decisions }
+        FinishedKey {
+            id: r.id,
+            requestor: r.requestor,
+            target: r.target,
+            created_at: r.created_at,
+            decisions: r.decisions,
+        }
     }
 }
 
@@ -140,10 +146,11 @@ impl Tenant {
         let mut out: Vec<ListRow<P>> = rows
             .into_iter()
             .flat_map(|(_, id, _, source, decisions)| {
-                decisions
-                    .iter()
-                    .filter(|d| d.by == user)
-                    .map(move |d| ListRow { id, source, decision: Some(d.clone()) })
+                decisions.iter().filter(|d| d.by == user).map(move |d| ListRow {
+                    id,
+                    source,
+                    decision: Some(d.clone()),
+                })
             })
             .collect();
         out.sort_by_key(|r| std::cmp::Reverse(r.decision.as_ref().map(|d| d.at)));
@@ -198,9 +205,7 @@ impl Tenant {
             .collect();
         let memory = open.chain(self.finished_requests.values().map(|f| &f.request));
         rows.extend(
-            memory
-                .filter(|r| keep(*r))
-                .map(|r| (r.created_at, r.id, false, Source::Memory, r.decisions.as_slice())),
+            memory.filter(|r| keep(*r)).map(|r| (r.created_at, r.id, false, Source::Memory, r.decisions.as_slice())),
         );
         // Newest first; of one request, the files' row first, and only that one kept.
         rows.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));

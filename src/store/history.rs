@@ -185,7 +185,12 @@ pub(crate) fn append_batches(dir: &Path, batches: &[StreamBatch<'_>], sync: bool
 }
 
 /// [`append_batches`], closing segments at `segment_bytes`.
-pub(super) fn append_in(dir: &Path, batches: &[StreamBatch<'_>], sync: bool, segment_bytes: u64) -> Result<(), StoreError> {
+pub(super) fn append_in(
+    dir: &Path,
+    batches: &[StreamBatch<'_>],
+    sync: bool,
+    segment_bytes: u64,
+) -> Result<(), StoreError> {
     for b in batches.iter().filter(|b| !b.ends.is_empty()) {
         append_stream(dir, b, sync, segment_bytes)?;
     }

@@ -128,12 +128,14 @@ pub(crate) fn read_at<T: DeserializeOwned>(dir: &Path, stream: &str, at: &[Recor
     let mut out = Vec::with_capacity(at.len());
     let mut line = Vec::new();
     for r in at {
-        if !open.contains_key(&r.segment) {
-            let path = segment_name(&stream_dir, r.segment);
-            let file = File::open(&path).map_err(|e| StoreError::io(&path, "open the history", e))?;
-            open.insert(r.segment, (path, file));
-        }
-        let Some((path, mut file)) = open.get(&r.segment).map(|(p, f)| (p, f)) else { continue };
+        let (path, file) = match open.entry(r.segment) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let path = segment_name(&stream_dir, r.segment);
+                let file = File::open(&path).map_err(|e| StoreError::io(&path, "open the history", e))?;
+                e.insert((path, file))
+            }
+        };
         line.resize(r.len as usize, 0);
         file.seek(SeekFrom::Start(r.offset))
             .and_then(|_| file.read_exact(&mut line))

@@ -123,8 +123,8 @@ mod snapshot;
 mod test_sum;
 mod writeback;
 
-pub use background::use_huge_pages;
 pub use backend::Backend;
+pub use background::use_huge_pages;
 pub use cache::{CacheMiss, LoadSource};
 pub use error::{CommitError, Position, StoreError, StoreWarning};
 pub use handle::{Compaction, HEAVY_ENTRY, Store};
