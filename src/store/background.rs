@@ -236,6 +236,8 @@ impl<S: Persist> Store<S> {
         let mut synced = super::history::Synced::default();
         if sync {
             super::history::sync_all_since(&self.view.history, &mut synced)?;
+        } else {
+            history_listable(&self.view.history)?;
         }
         let _held = self.lock.exclusive(&mut self.wait)?;
         self.view.catch_up(&self.paths)?;
@@ -330,6 +332,17 @@ impl<S: Persist> View<S> {
         drop(held);
         compaction::remove_old(placed.and_then(|(_, old)| old));
         Ok(())
+    }
+}
+
+/// What a sync of the history would find wrong with its directory, found at once, without
+/// syncing (left to the child): a compaction that cannot finish fails in the commit that
+/// starts it, as when this process compacts itself.
+fn history_listable(dir: &std::path::Path) -> Result<(), StoreError> {
+    match std::fs::read_dir(dir) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StoreError::io(dir, "list the history", e)),
     }
 }
 
