@@ -20,6 +20,9 @@ use crate::store::{
     CommitError, DEFAULT_LOCK_TIMEOUT, HistoryCursor, HistoryOnDisk, LockWait, Persist, Store, StoreError, StreamBatch,
 };
 
+mod pages;
+pub use pages::{FinishedPages, Listing, PAGE};
+
 impl Persist for Tenant {
     type Entry = Entry;
     type Output = Outcome;
@@ -168,6 +171,8 @@ pub struct Session {
     /// The global administrator acting as `actor` (team mode), if any: each command is audited
     /// with both.
     pub by: Option<UserId>,
+    /// What it keeps of the history to read long lists a page at a time.
+    pub pages: FinishedPages,
 }
 
 /// How the data was found when opening.
@@ -217,12 +222,12 @@ impl Session {
     }
 
     pub fn new(store: Store<Tenant>, actor: Actor) -> Self {
-        Session { store, actor, by: None }
+        Session { store, actor, by: None, pages: FinishedPages::default() }
     }
 
     /// A session for whoever the domain signed in.
     pub fn signed_in(store: Store<Tenant>, who: SignIn) -> Self {
-        Session { store, actor: who.actor, by: who.by }
+        Session { store, actor: who.actor, by: who.by, pages: FinishedPages::default() }
     }
 
     /// The person at the keyboard: the administrator behind an impersonation, else the actor.

@@ -7,6 +7,8 @@
 mod measure;
 #[path = "../benches/scale/table.rs"]
 mod table;
+#[path = "../benches/scale/waits.rs"]
+mod waits;
 
 use std::fs;
 use std::path::Path;
@@ -19,11 +21,22 @@ fn now_of(dir: &Path) -> entitle::domain::Time {
     Store::<Tenant>::open(dir).expect("opens").expect("holds a tenant").state().now()
 }
 
+/// Where the commit waits' roles run: this test binary again, this test only (see `waits`).
+const ROLE_TEST: &str = "a_role_of_the_commit_waits";
+
+#[test]
+fn a_role_of_the_commit_waits() {
+    if waits::role().expect("the role runs") {
+        std::process::exit(0);
+    }
+}
+
 #[test]
 fn the_smoke_table_measures_the_cached_tenant_on_copies_and_prints_every_row() {
     let root = tempfile::tempdir().expect("a temp dir");
     let bin = Path::new(env!("CARGO_BIN_EXE_entitle"));
     let params = ScaleParams::for_assignments(SMOKE);
+    waits::run_roles_as(&[ROLE_TEST, "--exact", "--nocapture", "--test-threads=1", "--quiet"]);
     let first = measure::table(bin, root.path(), params).expect("measures");
     assert!(first.generate.is_some(), "the first run generates");
     assert!(first.generated.contains("2000 active assignments"), "{}", first.generated);
@@ -45,6 +58,7 @@ fn the_smoke_table_measures_the_cached_tenant_on_copies_and_prints_every_row() {
         assert!(sum <= f.snapshot_bytes && sum * 100 >= f.snapshot_bytes * 99, "{sum} of {}", f.snapshot_bytes);
         assert!(f.commit_line_bytes > 20, "a journal line per commit");
         assert!(f.commit_during_compaction.1 >= 1 && f.commit_during_open.1 >= 1, "commits were made meanwhile");
+        assert!(f.compacting_commit.1 > 0, "the compacting process said how big it was");
         assert!(f.read.peak_kib > 0 && f.year.peak_kib > 0);
     }
     assert!(first.scale.snapshot_bytes > first.demo.snapshot_bytes * 5);
@@ -58,6 +72,7 @@ fn the_smoke_table_measures_the_cached_tenant_on_copies_and_prints_every_row() {
         "clock advance 365d",
         "after that advance",
         "while another handle compacts",
+        "the compacting process's own commit",
         "while another handle opens",
     ] {
         assert!(text.contains(row), "{row} in\n{text}");

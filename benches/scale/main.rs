@@ -13,6 +13,7 @@
 mod measure;
 mod table;
 mod ui;
+mod waits;
 
 use std::path::PathBuf;
 
@@ -20,6 +21,10 @@ use anyhow::{Result, anyhow, bail};
 use entitle::scale::{DEFAULT_SEED, SMOKE, Scale, ScaleParams};
 
 fn main() -> Result<()> {
+    entitle::store::use_huge_pages();
+    if waits::role()? {
+        return Ok(());
+    }
     // cargo passes `--bench`; anything else starting with `-` is ignored too.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let size = match args.first() {
@@ -40,9 +45,16 @@ fn main() -> Result<()> {
     if args.get(2).is_some_and(|a| a == "waits") {
         // Only the commit waits, on the work copy the last whole run left.
         let work = root.join("work").join("scale");
-        let (compaction, open) = measure::commit_waits(&work)?;
-        println!("longest commit while another handle compacts: {:?} ({} commits)", compaction.0, compaction.1);
-        println!("longest commit while another handle opens: {:?} ({} commits)", open.0, open.1);
+        let w = waits::commit_waits(&work)?;
+        let (c, o) = (w.during_compaction, w.during_open);
+        println!("longest commit of a process while another compacts: {:?} ({} commits)", c.0, c.1);
+        println!(
+            "the compacting process's own commit (it forks): {:?} at {} MiB resident, {} MiB in huge pages",
+            w.compacting_commit,
+            w.compacting_rss_kib / 1024,
+            w.compacting_huge_kib / 1024
+        );
+        println!("longest commit of a process while another opens: {:?} ({} commits)", o.0, o.1);
         return Ok(());
     }
     if !ui_only {

@@ -51,9 +51,12 @@ pub struct Figures {
     pub year_compacted: Duration,
     pub read_after_year: Run,
     pub commit_median: Duration,
-    /// The longest of the commits made while another handle compacts, and how many were made.
+    /// The longest of the commits another process made while one compacts, and how many.
     pub commit_during_compaction: (Duration, usize),
-    /// The longest of the commits made while another handle opens the store, and how many.
+    /// The compacting process's own commit, the one that starts its compaction (and forks),
+    /// and that process's resident memory then, and how much of it was in huge pages (KiB).
+    pub compacting_commit: (Duration, u64, u64),
+    /// The longest of the commits another process made while one opens the store, and how many.
     pub commit_during_open: (Duration, usize),
     pub commit_line_bytes: u64,
     pub bare_append_median: Duration,
@@ -179,7 +182,7 @@ pub fn in_process(data: &Path, work: &Path, runs: Processes) -> Result<Figures> 
     drop(bytes);
     let cache_bytes = fs::metadata(data.join("tenant.cache")).map(|m| m.len()).unwrap_or(0);
     let (commit_median, commit_line_bytes) = commits(work)?;
-    let (commit_during_compaction, commit_during_open) = commit_waits(work)?;
+    let waits = crate::waits::commit_waits(work)?;
     let bare_append_median = bare_appends(work, commit_line_bytes)?;
     Ok(Figures {
         snapshot_bytes,
@@ -193,8 +196,9 @@ pub fn in_process(data: &Path, work: &Path, runs: Processes) -> Result<Figures> 
         year_compacted,
         read_after_year,
         commit_median,
-        commit_during_compaction,
-        commit_during_open,
+        commit_during_compaction: waits.during_compaction,
+        compacting_commit: (waits.compacting_commit, waits.compacting_rss_kib, waits.compacting_huge_kib),
+        commit_during_open: waits.during_open,
         commit_line_bytes,
         bare_append_median,
     })
@@ -328,76 +332,8 @@ fn commits(dir: &Path) -> Result<(Duration, u64)> {
     Ok((median(&mut times), written / u64::try_from(COMMITS)?))
 }
 
-/// Commits made by one handle while another compacts, then while a third opens the store:
-/// the longest of each (a commit must never wait for a compaction or a reader) and how many.
-pub fn commit_waits(dir: &Path) -> Result<((Duration, usize), (Duration, usize))> {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let open = || Store::<Tenant>::open(dir)?.ok_or_else(|| anyhow!("no tenant in {}", dir.display()));
-    let mut writer = open()?;
-    let user = committer(writer.state())?;
-    // This handle's own compactions (one every 2,000 commits, in the background) are not what
-    // is measured here.
-    writer.set_compaction(entitle::store::Compaction { max_entries: u64::MAX, max_bytes: u64::MAX });
-    let mut other = open()?;
-    let commits_while = |busy: &dyn Fn() -> bool, writer: &mut Store<Tenant>| -> Result<(Duration, usize)> {
-        let (mut longest, mut n) = (Duration::ZERO, 0usize);
-        while busy() || n == 0 {
-            let t0 = Instant::now();
-            writer
-                .commit(|t| Entry {
-                    at: t.now(),
-                    actor: user.clone(),
-                    command: Command::MarkRead { notification: None },
-                })
-                .map_err(|e| anyhow!("commit: {e}"))?;
-            longest = longest.max(t0.elapsed());
-            n += 1;
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        Ok((longest, n))
-    };
-    let done = AtomicBool::new(false);
-    let during_compaction = std::thread::scope(|s| -> Result<(Duration, usize)> {
-        // Another handle's commit that compacts (as one in 2,000 does), in the background: a
-        // process of its own writes the snapshot, then takes the lock to put it in place.
-        let compacting = s.spawn(|| {
-            // Due (one entry past the limit), not overdue (which would compact under the lock).
-            // The work copy has entries since its snapshot: the year's command and others.
-            let since = other.seq().saturating_sub(other.snapshot_seq()).max(1);
-            other.set_compaction(entitle::store::Compaction { max_entries: since, max_bytes: u64::MAX / 8 });
-
-            let r = other
-                .commit(|t| Entry {
-                    at: t.now(),
-                    actor: user.clone(),
-                    command: Command::MarkRead { notification: None },
-                })
-                .map_err(|e| anyhow!("commit: {e}"))
-                .and_then(|_| other.wait_for_compaction().map_err(anyhow::Error::from));
-            done.store(true, Ordering::SeqCst);
-            r
-        });
-        let waits = commits_while(&|| !done.load(Ordering::SeqCst), &mut writer);
-        compacting.join().map_err(|_| anyhow!("the compaction panicked"))??;
-        waits
-    })?;
-    drop(other);
-    let done = AtomicBool::new(false);
-    let during_open = std::thread::scope(|s| -> Result<(Duration, usize)> {
-        let opening = s.spawn(|| {
-            let r = open();
-            done.store(true, Ordering::SeqCst);
-            r
-        });
-        let waits = commits_while(&|| !done.load(Ordering::SeqCst), &mut writer);
-        opening.join().map_err(|_| anyhow!("the open panicked"))??;
-        waits
-    })?;
-    Ok((during_compaction, during_open))
-}
-
 /// A plain user to make the measured commits as (marking their mailbox read).
-fn committer(t: &Tenant) -> Result<Actor> {
+pub fn committer(t: &Tenant) -> Result<Actor> {
     t.users
         .values()
         .rev()

@@ -58,14 +58,29 @@ pub struct RequestsArgs {
     /// Only requests still open
     #[arg(long)]
     pub open: bool,
+    /// Show at most N of your requests, newest first (0: all of them; the default is a page of
+    /// 50 in text, all of them in JSON)
+    #[arg(long, value_name = "N", conflicts_with_all = ["package", "all"])]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Show at most N decisions, newest first (the default is a page of 50 in text, all of
+    /// them in JSON)
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    pub limit: Option<usize>,
+    /// Show every decision
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ApprovalsCmd {
     /// Requests waiting for your decision, with the time left before they time out
     List,
-    /// The decisions you made
-    History,
+    /// The decisions you made, newest first
+    History(HistoryArgs),
 }
 
 #[derive(Debug, Args)]

@@ -29,7 +29,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx, command: Cmd) -> Result<()> {
         Cmd::Requests(a) => requests::list(ctx, a),
         Cmd::Approvals { cmd } => match cmd {
             None | Some(ApprovalsCmd::List) => requests::inbox(ctx),
-            Some(ApprovalsCmd::History) => requests::decided(ctx),
+            Some(ApprovalsCmd::History(a)) => requests::decided(ctx, a),
         },
         Cmd::Approve(a) => requests::decide(ctx, a, true),
         Cmd::Deny(a) => requests::decide(ctx, a, false),

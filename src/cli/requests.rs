@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Result, anyhow};
 
-use super::args_flow::{DecideArgs, NewRequest, RequestsArgs};
+use super::args_flow::{DecideArgs, HistoryArgs, NewRequest, RequestsArgs};
 use super::format::{self, Table, kv};
 use super::{Ctx, parse, usage};
 use crate::domain::reads::Read;
@@ -160,16 +160,44 @@ pub(crate) fn list(ctx: &Ctx, a: RequestsArgs) -> Result<()> {
     let t = ctx.t();
     let actor = ctx.actor()?;
     t.may_read(actor, Read::Requests)?;
-    let mut list: Vec<Request> = if let Some(p) = &a.package {
-        ctx.session.requests_report(Some(t.find_package(p)?.id), false)?
+    let (mut list, more) = if let Some(p) = &a.package {
+        (ctx.session.requests_report(Some(t.find_package(p)?.id), false)?, 0)
     } else if a.all {
-        ctx.session.requests_report(None, true)?
+        (ctx.session.requests_report(None, true)?, 0)
+    } else if a.open {
+        // Open requests are all in memory: no history is read.
+        (t.open_requests_for(actor).into_iter().cloned().collect(), 0)
     } else {
-        ctx.session.my_requests()?
+        // My requests, a page of them: only the records shown are read from the history.
+        let listing = ctx.session.my_requests_listing()?;
+        let shown = shown_rows(ctx, a.limit, false, listing.len());
+        (ctx.session.requests_page(&listing, 0..shown)?, listing.len().saturating_sub(shown))
     };
     list.retain(|r| !a.open || r.state.is_open());
     list.sort_by(|x, y| y.created_at.cmp(&x.created_at).then(y.id.cmp(&x.id)));
-    ctx.show(&list, || request_table(t, &list).render_or("No requests\n"))
+    ctx.show(&list, || {
+        let table = request_table(t, &list).render_or("No requests\n");
+        table + &more_line(more, "--limit 0")
+    })
+}
+
+/// A page of a long list in text, unless `--limit N` says how many (0: all) or `all`; every
+/// row in JSON (as before paging), unless `--limit N`.
+const CLI_PAGE: usize = 50;
+
+/// How many of a list's `total` rows to show.
+fn shown_rows(ctx: &Ctx, limit: Option<usize>, all: bool, total: usize) -> usize {
+    match limit {
+        Some(0) => total,
+        Some(n) => n.min(total),
+        None if all || ctx.json => total,
+        None => CLI_PAGE.min(total),
+    }
+}
+
+/// What a page of a list says under it when rows were left out: how many, and how to see them.
+fn more_line(more: usize, how: &str) -> String {
+    if more == 0 { String::new() } else { format!("{more} more: {how}\n") }
 }
 
 pub(crate) fn request_table(t: &Tenant, list: &[Request]) -> Table {
@@ -223,11 +251,14 @@ pub(crate) fn inbox(ctx: &Ctx) -> Result<()> {
     })
 }
 
-pub(crate) fn decided(ctx: &Ctx) -> Result<()> {
+pub(crate) fn decided(ctx: &Ctx, a: HistoryArgs) -> Result<()> {
     let t = ctx.t();
     ctx.me()?;
     t.may_read(ctx.actor()?, Read::Own)?;
-    let rows = ctx.session.approval_history()?;
+    let listing = ctx.session.my_decisions_listing()?;
+    let shown = shown_rows(ctx, a.limit, a.all, listing.len());
+    let more = listing.len().saturating_sub(shown);
+    let rows = ctx.session.decisions_page(&listing, 0..shown)?;
     let value: Vec<_> = rows
         .iter()
         .map(|(r, d)| serde_json::json!({"request": r.id, "package": r.package, "state": r.state, "decision": d}))
@@ -246,7 +277,7 @@ pub(crate) fn decided(ctx: &Ctx) -> Result<()> {
                 r.state.to_string(),
             ]);
         }
-        tab.render_or("You have decided no requests\n")
+        tab.render_or("You have decided no requests\n") + &more_line(more, "--all")
     })
 }
 

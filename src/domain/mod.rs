@@ -17,6 +17,7 @@ pub mod directory_reads;
 pub mod error;
 pub mod eval;
 pub mod finished;
+pub mod finished_pages;
 pub mod flow;
 pub mod history;
 pub mod identity;

@@ -7,6 +7,10 @@
 //! child, so that it never lingers as a zombie; the parent itself waits for it only when the
 //! journal is twice past the limits, or before a compaction asked for by name.
 //!
+//! The committing process does not sync the history for it either: the child does, before it
+//! puts its snapshot in place (the journal lines that could make that history again are kept
+//! until then).
+//!
 //! One compaction at a time per process: while a child runs, a commit that finds a compaction
 //! due leaves it to the child. If the child dies half-way, its temporary file is left beside
 //! the snapshot (never read) and removed by the next compaction, the failure is reported by
@@ -197,13 +201,17 @@ impl<S: Persist> Store<S> {
         if self.background.running() {
             return Ok(());
         }
-        let start = self.compaction_begin()?;
-        if !self.background.disabled
-            && let Some(child) = fork_compaction(self, &start)
-        {
+        if self.background.disabled {
+            return self.compact_unlocked();
+        }
+        // The child syncs the history (a sync of every stream can take hundreds of
+        // milliseconds on a busy disk, which this commit should not wait for).
+        let start = self.compaction_begin(false)?;
+        if let Some(child) = fork_compaction(self, &start) {
             self.background.child = Some(child);
             return Ok(());
         }
+        super::history::sync_all(&self.view.history)?;
         self.compaction_rest(start)
     }
 
@@ -213,22 +221,32 @@ impl<S: Persist> Store<S> {
     /// committed meanwhile kept. If another process compacted meanwhile, this one's snapshot
     /// is dropped (theirs is as new or newer).
     pub(super) fn compact_unlocked(&mut self) -> Result<(), StoreError> {
-        let start = self.compaction_begin()?;
+        let start = self.compaction_begin(true)?;
         self.compaction_rest(start)
     }
 
     /// The first step of a compaction, under the exclusive lock (after catching up). The
     /// history is synced once before the lock is taken: a sync of every stream can take a
     /// good part of a second on a busy disk, which no commit of another process should wait
-    /// for; under the lock only what was appended meanwhile is synced.
-    fn compaction_begin(&mut self) -> Result<CompactionStart, StoreError> {
+    /// for; under the lock only what was appended meanwhile is synced. Without `sync`, the
+    /// history is not synced at all: whoever writes the snapshot syncs it before putting the
+    /// snapshot in place.
+    fn compaction_begin(&mut self, sync: bool) -> Result<CompactionStart, StoreError> {
         self.reload_if_replaced()?;
         let mut synced = super::history::Synced::default();
-        super::history::sync_all_since(&self.view.history, &mut synced)?;
+        if sync {
+            super::history::sync_all_since(&self.view.history, &mut synced)?;
+        } else {
+            history_listable(&self.view.history)?;
+        }
         let _held = self.lock.exclusive(&mut self.wait)?;
         self.view.catch_up(&self.paths)?;
         self.notices.keep_torn(&self.paths.journal, &self.view.cursor)?;
-        self.view.compaction_start_after(&self.paths, &mut synced)
+        if sync {
+            self.view.compaction_start_after(&self.paths, &mut synced)
+        } else {
+            self.view.compaction_start_unsynced(&self.paths)
+        }
         // The lock is let go here, explicitly (a child forked next must not hold it).
     }
 
@@ -290,11 +308,16 @@ impl<S: Persist> Store<S> {
 
 impl<S: Persist> View<S> {
     /// A compaction's last two steps, in a child process: the snapshot written without the
-    /// lock, then put in place under a lock taken through a lock file of the child's own.
+    /// lock and the history synced (the parent did not: see `compact_after_commit`), then the
+    /// snapshot put in place under a lock taken through a lock file of the child's own.
     fn compact_in_child(&self, paths: &Paths, start: &CompactionStart) -> Result<(), StoreError> {
         #[cfg(test)]
         stop_here(ChildStop::BeforeWrite);
         let written = self.compaction_write(paths, start)?;
+        if let Err(e) = super::history::sync_all(&self.history) {
+            written.discard();
+            return Err(e);
+        }
         #[cfg(test)]
         stop_here(ChildStop::AfterWrite);
         let lock = super::lock::LockFile::open(&paths.lock)?;
@@ -309,6 +332,17 @@ impl<S: Persist> View<S> {
         drop(held);
         compaction::remove_old(placed.and_then(|(_, old)| old));
         Ok(())
+    }
+}
+
+/// What a sync of the history would find wrong with its directory, found at once, without
+/// syncing (left to the child): a compaction that cannot finish fails in the commit that
+/// starts it, as when this process compacts itself.
+fn history_listable(dir: &std::path::Path) -> Result<(), StoreError> {
+    match std::fs::read_dir(dir) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StoreError::io(dir, "list the history", e)),
     }
 }
 

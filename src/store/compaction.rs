@@ -65,6 +65,13 @@ impl<S: Persist> View<S> {
     ) -> Result<CompactionStart, StoreError> {
         self.append_history(true)?;
         history::sync_all_since(&self.history, synced)?;
+        self.compaction_start_unsynced(paths)
+    }
+
+    /// The first step without syncing the history, for a compaction whose child process syncs
+    /// it before putting its snapshot in place (see `background`).
+    pub(super) fn compaction_start_unsynced(&mut self, paths: &Paths) -> Result<CompactionStart, StoreError> {
+        self.append_history(false)?;
         Ok(CompactionStart {
             seq: self.cursor.seq,
             base: self.snapshot,

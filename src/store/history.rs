@@ -44,7 +44,7 @@ pub struct HistoryRecord {
     pub line: std::sync::Arc<[u8]>,
 }
 
-fn check_stream(dir: &Path, stream: &str) -> Result<PathBuf, StoreError> {
+pub(super) fn check_stream(dir: &Path, stream: &str) -> Result<PathBuf, StoreError> {
     let ok = !stream.is_empty() && stream.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if !ok {
         let problem = format!("'{stream}' is not a history stream's name (letters, digits and '-' only)");
@@ -54,7 +54,7 @@ fn check_stream(dir: &Path, stream: &str) -> Result<PathBuf, StoreError> {
 }
 
 /// The segments of a stream, oldest first (by the seq in their names). None if the stream is empty.
-fn segments(stream_dir: &Path) -> Result<Vec<(u64, PathBuf)>, StoreError> {
+pub(super) fn segments(stream_dir: &Path) -> Result<Vec<(u64, PathBuf)>, StoreError> {
     let entries = match fs::read_dir(stream_dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
@@ -74,7 +74,7 @@ fn segments(stream_dir: &Path) -> Result<Vec<(u64, PathBuf)>, StoreError> {
     Ok(out)
 }
 
-fn segment_name(stream_dir: &Path, first: u64) -> PathBuf {
+pub(super) fn segment_name(stream_dir: &Path, first: u64) -> PathBuf {
     stream_dir.join(format!("{first:012}.jsonl"))
 }
 
@@ -185,7 +185,12 @@ pub(crate) fn append_batches(dir: &Path, batches: &[StreamBatch<'_>], sync: bool
 }
 
 /// [`append_batches`], closing segments at `segment_bytes`.
-fn append_in(dir: &Path, batches: &[StreamBatch<'_>], sync: bool, segment_bytes: u64) -> Result<(), StoreError> {
+pub(super) fn append_in(
+    dir: &Path,
+    batches: &[StreamBatch<'_>],
+    sync: bool,
+    segment_bytes: u64,
+) -> Result<(), StoreError> {
     for b in batches.iter().filter(|b| !b.ends.is_empty()) {
         append_stream(dir, b, sync, segment_bytes)?;
     }

@@ -111,6 +111,8 @@ mod error;
 mod files;
 mod handle;
 pub mod history;
+pub mod history_pages;
+mod huge_pages;
 mod install;
 mod journal;
 mod lock;
@@ -127,6 +129,8 @@ pub use cache::{CacheMiss, LoadSource};
 pub use error::{CommitError, Position, StoreError, StoreWarning};
 pub use handle::{Compaction, HEAVY_ENTRY, Store};
 pub use history::{HistoryCursor, HistoryRecord, StreamBatch};
+pub use history_pages::{RecordAt, StreamIndex};
+pub use huge_pages::use_huge_pages;
 
 pub use lock::{DEFAULT_LOCK_TIMEOUT, LockHolder, LockWait, Wait, Waiter, Waiting};
 

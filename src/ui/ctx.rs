@@ -95,13 +95,20 @@ impl Ctx {
     }
 
     /// A request by id, open or finished: from memory, else from what was read before, else
-    /// from its shard of the history (the screens show it only where they may, as before).
+    /// with the page of a list that shows it, else from its shard of the history (the screens show it only where they may, as before).
     pub fn request(&self, id: RequestId) -> Option<Request> {
         if let Some(r) = self.tenant().request_in_memory(id) {
             return Some(r.clone());
         }
         if let Some(known) = self.finished.borrow().get(&id) {
             return known.clone();
+        }
+        // A row of a long list not read yet: its page is read (see `Session::page_holding`).
+        if let Ok(Some(page)) = self.session.page_holding(id) {
+            self.remember(page.iter());
+            if let Some(known) = self.finished.borrow().get(&id) {
+                return known.clone();
+            }
         }
         let read = self.session.request_record(id).ok().flatten();
         self.finished.borrow_mut().insert(id, read.clone());

@@ -363,10 +363,10 @@ impl Approvals {
     }
 }
 
+/// Their rows from the listing alone: the requests of the rows shown are read a page at a time
+/// as they are shown (see `Ctx::request`).
 fn decided_by(ctx: &Ctx) -> Vec<Decided> {
-    let history = ctx.session.approval_history().unwrap_or_default();
-    ctx.remember(history.iter().map(|(r, _)| r));
-    history.into_iter().map(|(r, d)| (r.id, d)).collect()
+    ctx.session.my_decisions_listing().unwrap_or_default().decided().collect()
 }
 
 impl Switched for Approvals {

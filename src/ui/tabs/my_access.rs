@@ -107,14 +107,14 @@ impl MyAccess {
         }
     }
 
-    /// My requests, finished ones included: read from my shard of the history only while the
+    /// My requests, finished ones included: listed from my shard of the history only while the
     /// Requests list is shown (not for the first frame: an administrator who assigns by hand
-    /// has hundreds of thousands).
+    /// has hundreds of thousands). The list holds every row; the requests of the rows shown
+    /// are read a page at a time as they are shown (see `Ctx::request`).
     fn load_requests(&mut self, ctx: &Ctx) {
-        let all = ctx.session.my_requests().unwrap_or_default();
-        ctx.remember(all.iter());
-        self.request_count = self.request_count.max(all.len());
-        self.requests.set(ctx, all.iter().map(|r| r.id).collect());
+        let listing = ctx.session.my_requests_listing().unwrap_or_default();
+        self.request_count = self.request_count.max(listing.len());
+        self.requests.set(ctx, listing.ids().collect());
     }
 
     fn selected_package(&self) -> Option<PackageId> {
