@@ -1,5 +1,7 @@
 //! Grants counted by source, delivery of a request, and the end of an assignment.
 
+use std::collections::btree_map::Entry;
+
 use serde::Serialize;
 
 use super::directory::{User, UserType};
@@ -63,21 +65,54 @@ impl Tenant {
         self.remove_grant_key(GrantKey { user, resource: res, role: role.to_string() }, src);
     }
 
-    /// [`Tenant::remove_grant`] for a key already made (its role string is not copied again).
+    /// [`Tenant::remove_grant`] for a key already made (its role string is not copied again):
+    /// one walk down the grants.
     fn remove_grant_key(&mut self, key: GrantKey, src: GrantSource) {
-        let (user, res) = (key.user, key.resource);
-        let empty = match self.grants.get_mut(&key) {
-            Some(s) => {
-                s.remove(&src);
-                s.is_empty()
+        let Entry::Occupied(mut sources) = self.grants.entry(key) else { return };
+        sources.get_mut().remove(&src);
+        if sources.get().is_empty() {
+            // The key's role string, moved: no second copy of it.
+            let (key, _) = sources.remove_entry();
+            self.unhold(key.resource, key.user, key.role);
+        }
+    }
+
+    /// A membership has ended: it leaves the resource's holders, at once or, while the clock
+    /// fires a run of expiries, with the others of the run (see `settle_holders`).
+    fn unhold(&mut self, res: ResourceId, user: UserId, role: String) {
+        match self.idx.holders_gone.as_mut() {
+            Some(gone) => gone.push((res, (user, role))),
+            None => {
+                if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {
+                    h.remove(&(user, role));
+                }
             }
-            None => false,
+        }
+    }
+
+    /// From here until `settle_holders(false)`, ended memberships leave the resources' holders
+    /// in batches: nothing may read `holders_by_resource` before `settle_holders` has run.
+    pub(crate) fn batch_holders(&mut self) {
+        self.idx.holders_gone.get_or_insert_with(Vec::new);
+    }
+
+    /// The memberships ended since the last call leave the resources' holders: one pass over
+    /// each resource's holders, however many left it. With `more`, batching goes on.
+    pub(crate) fn settle_holders(&mut self, more: bool) {
+        let mut gone = if more {
+            self.idx.holders_gone.as_mut().map(std::mem::take).unwrap_or_default()
+        } else {
+            self.idx.holders_gone.take().unwrap_or_default()
         };
-        if empty {
-            self.grants.remove(&key);
+        gone.sort_unstable();
+        let mut rest = gone.into_iter().peekable();
+        while let Some((res, first)) = rest.next() {
+            let mut of_res = vec![first];
+            while let Some((_, h)) = rest.next_if(|(r, _)| *r == res) {
+                of_res.push(h);
+            }
             if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {
-                // The key's role string, moved: no second copy of it.
-                h.remove(&(user, key.role));
+                h.remove_sorted(&of_res);
             }
         }
     }
@@ -422,9 +457,8 @@ impl Tenant {
         // Leaving the directory ends every membership it still had.
         let keys: Vec<GrantKey> = self.grants_of_user(user).map(|(k, _)| k.clone()).collect();
         for k in keys {
-            self.grants.remove(&k);
-            if let Some(h) = self.idx.holders_by_resource.get_mut(&k.resource) {
-                h.remove(&(user, k.role.clone()));
+            if let Some((k, _)) = self.grants.remove_entry(&k) {
+                self.unhold(k.resource, user, k.role);
             }
         }
         self.audit(&Actor::System, "user.removed", user, format!("Guest {name} removed from the directory"));

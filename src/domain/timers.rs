@@ -215,23 +215,60 @@ impl Tenant {
     /// Fire every timer due up to `to`, in time order, then set the clock to `to` (never backwards).
     pub fn advance_to(&mut self, to: Time) -> Fired {
         let mut fired = Fired::default();
-        // One walk down the queue per timer (its first entry taken off), and the first one
-        // past `to` put back.
-        while let Some((t, timer)) = self.idx.timers.pop_first() {
-            if t > to {
-                self.idx.timers.insert((t, timer));
-                break;
-            }
+        // The entries due are taken off the queue at once, and walked in order; what firing
+        // schedules goes into the queue, and is fired in its turn (the earlier of the two
+        // heads each time): the order one entry taken off the queue at a time would give.
+        let mut due = self.take_due(to).into_iter().peekable();
+        self.batch_holders();
+        loop {
+            let queued = self.idx.timers.first().copied().filter(|(t, _)| *t <= to);
+            let (t, timer) = match (due.peek().copied(), queued) {
+                (None, None) => break,
+                (Some(d), None) => {
+                    due.next();
+                    d
+                }
+                (Some(d), Some(q)) if d < q => {
+                    due.next();
+                    d
+                }
+                (d, Some(q)) => {
+                    self.idx.timers.pop_first();
+                    // Scheduled again as it was: a queue holds it once.
+                    if d == Some(q) {
+                        due.next();
+                    }
+                    q
+                }
+            };
             if t > self.clock.now {
                 self.clock.now = t;
             }
+            // An expiry, an expiry notice or a timeout reads no resource's holders and adds
+            // none: the memberships they end leave the holders together, before anything else
+            // fires (which may read or add them).
+            if !matches!(timer, Timer::Expire(_) | Timer::ExpiryNotice(..) | Timer::StageTimeout(..)) {
+                self.settle_holders(true);
+            }
             self.fire(t, timer, &mut fired);
         }
+        self.settle_holders(false);
         if to > self.clock.now {
             self.clock.now = to;
         }
         self.drop_stale_timers();
         fired
+    }
+
+    /// The queue's entries due by `to`, in order, taken off it in one split.
+    fn take_due(&mut self, to: Time) -> BTreeSet<(Time, Timer)> {
+        // The first entry past `to` is at `to` plus a nanosecond or later: the queue is split
+        // there, before the least timer of that instant.
+        let Some(after) = to.checked_add_signed(chrono::TimeDelta::nanoseconds(1)) else {
+            return std::mem::take(&mut self.idx.timers);
+        };
+        let later = self.idx.timers.split_off(&(after, Timer::ScheduledStart(RequestId(0))));
+        std::mem::replace(&mut self.idx.timers, later)
     }
 
     /// Drop the stale entries at the head of the queue (a request decided, an end moved), so that
