@@ -79,40 +79,13 @@ impl Tenant {
 
     /// A membership has ended: it leaves the resource's holders, at once or, while the clock
     /// fires a run of expiries, with the others of the run (see `settle_holders`).
-    fn unhold(&mut self, res: ResourceId, user: UserId, role: String) {
+    pub(super) fn unhold(&mut self, res: ResourceId, user: UserId, role: String) {
         match self.idx.holders_gone.as_mut() {
             Some(gone) => gone.push((res, (user, role))),
             None => {
                 if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {
                     h.remove(&(user, role));
                 }
-            }
-        }
-    }
-
-    /// From here until `settle_holders(false)`, ended memberships leave the resources' holders
-    /// in batches: nothing may read `holders_by_resource` before `settle_holders` has run.
-    pub(crate) fn batch_holders(&mut self) {
-        self.idx.holders_gone.get_or_insert_with(Vec::new);
-    }
-
-    /// The memberships ended since the last call leave the resources' holders: one pass over
-    /// each resource's holders, however many left it. With `more`, batching goes on.
-    pub(crate) fn settle_holders(&mut self, more: bool) {
-        let mut gone = if more {
-            self.idx.holders_gone.as_mut().map(std::mem::take).unwrap_or_default()
-        } else {
-            self.idx.holders_gone.take().unwrap_or_default()
-        };
-        gone.sort_unstable();
-        let mut rest = gone.into_iter().peekable();
-        while let Some((res, first)) = rest.next() {
-            let mut of_res = vec![first];
-            while let Some((_, h)) = rest.next_if(|(r, _)| *r == res) {
-                of_res.push(h);
-            }
-            if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {
-                h.remove_sorted(&of_res);
             }
         }
     }

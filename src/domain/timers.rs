@@ -212,77 +212,6 @@ impl Tenant {
         set.into_iter().collect()
     }
 
-    /// Fire every timer due up to `to`, in time order, then set the clock to `to` (never backwards).
-    pub fn advance_to(&mut self, to: Time) -> Fired {
-        let mut fired = Fired::default();
-        // The entries due are taken off the queue at once, and walked in order; what firing
-        // schedules goes into the queue, and is fired in its turn (the earlier of the two
-        // heads each time): the order one entry taken off the queue at a time would give.
-        let mut due = self.take_due(to).into_iter().peekable();
-        self.batch_holders();
-        loop {
-            let queued = self.idx.timers.first().copied().filter(|(t, _)| *t <= to);
-            let (t, timer) = match (due.peek().copied(), queued) {
-                (None, None) => break,
-                (Some(d), None) => {
-                    due.next();
-                    d
-                }
-                (Some(d), Some(q)) if d < q => {
-                    due.next();
-                    d
-                }
-                (d, Some(q)) => {
-                    self.idx.timers.pop_first();
-                    // Scheduled again as it was: a queue holds it once.
-                    if d == Some(q) {
-                        due.next();
-                    }
-                    q
-                }
-            };
-            if t > self.clock.now {
-                self.clock.now = t;
-            }
-            // An expiry, an expiry notice or a timeout reads no resource's holders and adds
-            // none: the memberships they end leave the holders together, before anything else
-            // fires (which may read or add them).
-            if !matches!(timer, Timer::Expire(_) | Timer::ExpiryNotice(..) | Timer::StageTimeout(..)) {
-                self.settle_holders(true);
-            }
-            self.fire(t, timer, &mut fired);
-        }
-        self.settle_holders(false);
-        if to > self.clock.now {
-            self.clock.now = to;
-        }
-        self.drop_stale_timers();
-        fired
-    }
-
-    /// The queue's entries due by `to`, in order, taken off it in one split.
-    fn take_due(&mut self, to: Time) -> BTreeSet<(Time, Timer)> {
-        // The first entry past `to` is at `to` plus a nanosecond or later: the queue is split
-        // there, before the least timer of that instant.
-        let Some(after) = to.checked_add_signed(chrono::TimeDelta::nanoseconds(1)) else {
-            return std::mem::take(&mut self.idx.timers);
-        };
-        let later = self.idx.timers.split_off(&(after, Timer::ScheduledStart(RequestId(0))));
-        std::mem::replace(&mut self.idx.timers, later)
-    }
-
-    /// Drop the stale entries at the head of the queue (a request decided, an end moved), so that
-    /// `next_timer` finds the next live one at once. Each entry is dropped once, and firing it
-    /// would have done nothing: the queue is left as loading the tenant would build it.
-    fn drop_stale_timers(&mut self) {
-        while let Some(&(t, x)) = self.idx.timers.first() {
-            if self.timer_live(t, x) {
-                break;
-            }
-            self.idx.timers.pop_first();
-        }
-    }
-
     /// Whether a queued timer would still do something when it fires (the objects decide; the
     /// queue may hold stale entries). The same conditions `fire` checks.
     pub(crate) fn timer_live(&self, t: Time, timer: Timer) -> bool {
@@ -323,7 +252,7 @@ impl Tenant {
         }
     }
 
-    fn fire(&mut self, t: Time, timer: Timer, fired: &mut Fired) {
+    pub(super) fn fire(&mut self, t: Time, timer: Timer, fired: &mut Fired) {
         match timer {
             Timer::ScheduledStart(id) => {
                 let due =
