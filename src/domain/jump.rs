@@ -15,7 +15,9 @@ impl Tenant {
         // The entries due are taken off the queue at once, and walked in order; what firing
         // schedules goes into the queue, and is fired in its turn (the earlier of the two
         // heads each time): the order one entry taken off the queue at a time would give.
-        let mut due = self.take_due(to).into_iter().peekable();
+        let due = self.take_due(to);
+        self.expect_history(&due);
+        let mut due = due.into_iter().peekable();
         self.batch_holders();
         loop {
             let queued = self.idx.timers.first().copied().filter(|(t, _)| *t <= to);
@@ -50,13 +52,32 @@ impl Tenant {
             self.fire(t, timer, &mut fired);
         }
         self.settle_holders(false);
-        crate::phase("fired");
         if to > self.clock.now {
             self.clock.now = to;
         }
         self.drop_stale_timers();
-        crate::phase("stale dropped");
         fired
+    }
+
+    /// Makes room at once for the audit events and notifications that firing `due` makes
+    /// (an expiry makes one of each, a notice one, a timeout one of each): the buffers are not
+    /// grown, and copied, step by step.
+    fn expect_history(&mut self, due: &BTreeSet<(Time, Timer)>) {
+        let (mut events, mut notices) = (0usize, 0usize);
+        for (_, timer) in due {
+            match timer {
+                Timer::Expire(_) | Timer::StageTimeout(..) => {
+                    events = events.saturating_add(1);
+                    notices = notices.saturating_add(1);
+                }
+                Timer::ExpiryNotice(..) => notices = notices.saturating_add(1),
+                _ => {}
+            }
+        }
+        if self.idx.on_disk.is_none() {
+            self.audit.reserve(events);
+            self.notifications.reserve(notices);
+        }
     }
 
     /// The queue's entries due by `to`, in order, taken off it in one split.
