@@ -18,7 +18,6 @@ impl Tenant {
         let due = self.take_due(to);
         self.expect_history(&due);
         let mut due = due.into_iter().peekable();
-        self.batch_holders();
         loop {
             let queued = self.idx.timers.first().copied().filter(|(t, _)| *t <= to);
             let (t, timer) = match (due.peek().copied(), queued) {
@@ -44,14 +43,17 @@ impl Tenant {
                 self.clock.now = t;
             }
             // An expiry, an expiry notice or a timeout reads no resource's holders and adds
-            // none: the memberships they end leave the holders together, before anything else
-            // fires (which may read or add them).
-            if !matches!(timer, Timer::Expire(_) | Timer::ExpiryNotice(..) | Timer::StageTimeout(..)) {
-                self.settle_holders(true);
+            // none: the memberships a run of them ends leave the holders together. Anything
+            // else (a review, a delivery, a guest's removal) may read or add them: it fires with
+            // the holders up to date, and what it ends leaves them at once.
+            if matches!(timer, Timer::Expire(_) | Timer::ExpiryNotice(..) | Timer::StageTimeout(..)) {
+                self.batch_holders();
+            } else {
+                self.settle_holders();
             }
             self.fire(t, timer, &mut fired);
         }
-        self.settle_holders(false);
+        self.settle_holders();
         if to > self.clock.now {
             self.clock.now = to;
         }
@@ -103,20 +105,16 @@ impl Tenant {
         }
     }
 
-    /// From here until `settle_holders(false)`, ended memberships leave the resources' holders
-    /// in batches: nothing may read `holders_by_resource` before `settle_holders` has run.
+    /// From here until `settle_holders`, ended memberships leave the resources' holders in
+    /// batches: nothing may read or add to `holders_by_resource` until `settle_holders` runs.
     pub(crate) fn batch_holders(&mut self) {
         self.idx.holders_gone.get_or_insert_with(Vec::new);
     }
 
-    /// The memberships ended since the last call leave the resources' holders: one pass over
-    /// each resource's holders, however many left it. With `more`, batching goes on.
-    pub(crate) fn settle_holders(&mut self, more: bool) {
-        let mut gone = if more {
-            self.idx.holders_gone.as_mut().map(std::mem::take).unwrap_or_default()
-        } else {
-            self.idx.holders_gone.take().unwrap_or_default()
-        };
+    /// The memberships ended since `batch_holders` leave the resources' holders, in one pass over
+    /// each resource's holders however many left it; from here they leave them at once again.
+    pub(crate) fn settle_holders(&mut self) {
+        let Some(mut gone) = self.idx.holders_gone.take() else { return };
         gone.sort_unstable();
         let mut rest = gone.into_iter().peekable();
         while let Some((res, first)) = rest.next() {
