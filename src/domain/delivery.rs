@@ -1,5 +1,7 @@
 //! Grants counted by source, delivery of a request, and the end of an assignment.
 
+use std::collections::btree_map::Entry;
+
 use serde::Serialize;
 
 use super::directory::{User, UserType};
@@ -63,21 +65,27 @@ impl Tenant {
         self.remove_grant_key(GrantKey { user, resource: res, role: role.to_string() }, src);
     }
 
-    /// [`Tenant::remove_grant`] for a key already made (its role string is not copied again).
+    /// [`Tenant::remove_grant`] for a key already made (its role string is not copied again):
+    /// one walk down the grants.
     fn remove_grant_key(&mut self, key: GrantKey, src: GrantSource) {
-        let (user, res) = (key.user, key.resource);
-        let empty = match self.grants.get_mut(&key) {
-            Some(s) => {
-                s.remove(&src);
-                s.is_empty()
-            }
-            None => false,
-        };
-        if empty {
-            self.grants.remove(&key);
-            if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {
-                // The key's role string, moved: no second copy of it.
-                h.remove(&(user, key.role));
+        let Entry::Occupied(mut sources) = self.grants.entry(key) else { return };
+        sources.get_mut().remove(&src);
+        if sources.get().is_empty() {
+            // The key's role string, moved: no second copy of it.
+            let (key, _) = sources.remove_entry();
+            self.unhold(key.resource, key.user, key.role);
+        }
+    }
+
+    /// A membership has ended: it leaves the resource's holders, at once or, while the clock
+    /// fires a run of expiries, with the others of the run (see `settle_holders`).
+    pub(super) fn unhold(&mut self, res: ResourceId, user: UserId, role: String) {
+        match self.idx.holders_gone.as_mut() {
+            Some(gone) => gone.push((res, (user, role))),
+            None => {
+                if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {
+                    h.remove(&(user, role));
+                }
             }
         }
     }
@@ -422,9 +430,8 @@ impl Tenant {
         // Leaving the directory ends every membership it still had.
         let keys: Vec<GrantKey> = self.grants_of_user(user).map(|(k, _)| k.clone()).collect();
         for k in keys {
-            self.grants.remove(&k);
-            if let Some(h) = self.idx.holders_by_resource.get_mut(&k.resource) {
-                h.remove(&(user, k.role.clone()));
+            if let Some((k, _)) = self.grants.remove_entry(&k) {
+                self.unhold(k.resource, user, k.role);
             }
         }
         self.audit(&Actor::System, "user.removed", user, format!("Guest {name} removed from the directory"));

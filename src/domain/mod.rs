@@ -25,6 +25,7 @@ pub mod ids;
 pub mod idset;
 mod input;
 pub mod intent;
+mod jump;
 pub mod lint;
 mod log;
 pub mod migrate;

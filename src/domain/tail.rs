@@ -13,6 +13,11 @@ use super::history::NOTICE_SHARDS;
 use super::ids::UserId;
 use super::records::{AuditEvent, Notification};
 
+/// About the length of an audit event's line that a clock jump writes (an expiry's, with its
+/// before and after), and of a notification's: what room is made for.
+const AUDIT_LINE_BYTES: usize = 320;
+const NOTICE_LINE_BYTES: usize = 224;
+
 /// The JSON lines of one stream not yet in the files, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct Lines {
@@ -33,6 +38,14 @@ impl Lines {
         }
         self.bytes.push(b'\n');
         self.ends.push((seq, self.bytes.len()));
+    }
+
+    /// Room for `lines` more lines of about `line_bytes` each, made at once: a buffer that grows
+    /// by doubling copies what it holds each time (hundreds of megabytes in a year's jump).
+    /// Room never written to costs no memory.
+    pub fn reserve(&mut self, lines: usize, line_bytes: usize) {
+        self.bytes.reserve(lines.saturating_mul(line_bytes));
+        self.ends.reserve(lines);
     }
 
     /// Appends a line already written (without its newline) as the record numbered `seq`.
@@ -101,6 +114,11 @@ pub struct AuditTail {
 impl AuditTail {
     pub(crate) fn push<T: Serialize + ?Sized>(&mut self, seq: u64, event: &T) {
         self.lines.push(seq, event);
+    }
+
+    /// Room for about `events` more events (see [`Lines::reserve`]).
+    pub(crate) fn reserve(&mut self, events: usize) {
+        self.lines.reserve(events, AUDIT_LINE_BYTES);
     }
 
     /// The events, oldest first.
@@ -172,6 +190,19 @@ impl NoticeTail {
         if let Some(lines) = self.shards.get_mut(shard) {
             lines.push(seq, notice);
             self.count = self.count.saturating_add(1);
+        }
+    }
+
+    /// Room for about `notices` more notifications, spread over the mailbox streams (see
+    /// [`Lines::reserve`]; a quarter more than an even share each).
+    pub(crate) fn reserve(&mut self, notices: usize) {
+        let shards = usize::try_from(NOTICE_SHARDS).unwrap_or(1).max(1);
+        if self.shards.len() < shards {
+            self.shards.resize_with(shards, Lines::default);
+        }
+        let each = (notices / shards).saturating_add(notices / shards / 4);
+        for lines in &mut self.shards {
+            lines.reserve(each, NOTICE_LINE_BYTES);
         }
     }
 

@@ -160,6 +160,9 @@ pub(crate) struct Indexes {
     /// Open requests waiting for each approver.
     pub inbox: HashMap<UserId, IdSet<RequestId>>,
     pub holders_by_resource: HashMap<ResourceId, IdSet<(UserId, String)>>,
+    /// While the clock fires a run of expiries (`Some`): the memberships ended meanwhile, to
+    /// leave `holders_by_resource` in one pass per resource (`Tenant::settle_holders`).
+    pub holders_gone: Option<Vec<(ResourceId, (UserId, String))>>,
     pub timers: BTreeSet<(Time, Timer)>,
     /// Assignments with an item in an access review in progress, and in how many.
     pub under_review: HashMap<AssignmentId, usize>,
@@ -386,6 +389,7 @@ impl Tenant {
     }
     /// Who holds a resource, with the role.
     pub fn holders(&self, res: ResourceId) -> impl Iterator<Item = &(UserId, String)> {
+        debug_assert!(self.idx.holders_gone.as_ref().is_none_or(Vec::is_empty), "holders read mid-batch");
         self.idx.holders_by_resource.get(&res).into_iter().flatten()
     }
     /// The memberships a user holds, with their sources.

@@ -212,40 +212,6 @@ impl Tenant {
         set.into_iter().collect()
     }
 
-    /// Fire every timer due up to `to`, in time order, then set the clock to `to` (never backwards).
-    pub fn advance_to(&mut self, to: Time) -> Fired {
-        let mut fired = Fired::default();
-        // One walk down the queue per timer (its first entry taken off), and the first one
-        // past `to` put back.
-        while let Some((t, timer)) = self.idx.timers.pop_first() {
-            if t > to {
-                self.idx.timers.insert((t, timer));
-                break;
-            }
-            if t > self.clock.now {
-                self.clock.now = t;
-            }
-            self.fire(t, timer, &mut fired);
-        }
-        if to > self.clock.now {
-            self.clock.now = to;
-        }
-        self.drop_stale_timers();
-        fired
-    }
-
-    /// Drop the stale entries at the head of the queue (a request decided, an end moved), so that
-    /// `next_timer` finds the next live one at once. Each entry is dropped once, and firing it
-    /// would have done nothing: the queue is left as loading the tenant would build it.
-    fn drop_stale_timers(&mut self) {
-        while let Some(&(t, x)) = self.idx.timers.first() {
-            if self.timer_live(t, x) {
-                break;
-            }
-            self.idx.timers.pop_first();
-        }
-    }
-
     /// Whether a queued timer would still do something when it fires (the objects decide; the
     /// queue may hold stale entries). The same conditions `fire` checks.
     pub(crate) fn timer_live(&self, t: Time, timer: Timer) -> bool {
@@ -286,7 +252,7 @@ impl Tenant {
         }
     }
 
-    fn fire(&mut self, t: Time, timer: Timer, fired: &mut Fired) {
+    pub(super) fn fire(&mut self, t: Time, timer: Timer, fired: &mut Fired) {
         match timer {
             Timer::ScheduledStart(id) => {
                 let due =

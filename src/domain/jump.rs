@@ -1,0 +1,134 @@
+//! A move of the clock: every timer due on the way fired in time order, with what is made by
+//! the million in a year's jump done in batches (see `Tenant::advance_to`).
+
+use std::collections::BTreeSet;
+
+use super::Time;
+use super::ids::RequestId;
+use super::tenant::Tenant;
+use super::timers::{Fired, Timer};
+
+impl Tenant {
+    /// Fire every timer due up to `to`, in time order, then set the clock to `to` (never backwards).
+    pub fn advance_to(&mut self, to: Time) -> Fired {
+        let mut fired = Fired::default();
+        // The entries due are taken off the queue at once, and walked in order; what firing
+        // schedules goes into the queue, and is fired in its turn (the earlier of the two
+        // heads each time): the order one entry taken off the queue at a time would give.
+        let due = self.take_due(to);
+        self.expect_history(&due);
+        let mut due = due.into_iter().peekable();
+        loop {
+            let queued = self.idx.timers.first().copied().filter(|(t, _)| *t <= to);
+            let (t, timer) = match (due.peek().copied(), queued) {
+                (None, None) => break,
+                (Some(d), None) => {
+                    due.next();
+                    d
+                }
+                (Some(d), Some(q)) if d < q => {
+                    due.next();
+                    d
+                }
+                (d, Some(q)) => {
+                    self.idx.timers.pop_first();
+                    // Scheduled again as it was: a queue holds it once.
+                    if d == Some(q) {
+                        due.next();
+                    }
+                    q
+                }
+            };
+            if t > self.clock.now {
+                self.clock.now = t;
+            }
+            // An expiry, an expiry notice or a timeout reads no resource's holders and adds
+            // none: the memberships a run of them ends leave the holders together. Anything
+            // else (a review, a delivery, a guest's removal) may read or add them: it fires with
+            // the holders up to date, and what it ends leaves them at once.
+            if matches!(timer, Timer::Expire(_) | Timer::ExpiryNotice(..) | Timer::StageTimeout(..)) {
+                self.batch_holders();
+            } else {
+                self.settle_holders();
+            }
+            self.fire(t, timer, &mut fired);
+        }
+        self.settle_holders();
+        if to > self.clock.now {
+            self.clock.now = to;
+        }
+        self.drop_stale_timers();
+        fired
+    }
+
+    /// Makes room at once for the audit events and notifications that firing `due` makes
+    /// (an expiry makes one of each, a notice one, a timeout one of each): the buffers are not
+    /// grown, and copied, step by step.
+    fn expect_history(&mut self, due: &BTreeSet<(Time, Timer)>) {
+        let (mut events, mut notices) = (0usize, 0usize);
+        for (_, timer) in due {
+            match timer {
+                Timer::Expire(_) | Timer::StageTimeout(..) => {
+                    events = events.saturating_add(1);
+                    notices = notices.saturating_add(1);
+                }
+                Timer::ExpiryNotice(..) => notices = notices.saturating_add(1),
+                _ => {}
+            }
+        }
+        if self.idx.on_disk.is_none() {
+            self.audit.reserve(events);
+            self.notifications.reserve(notices);
+        }
+    }
+
+    /// The queue's entries due by `to`, in order, taken off it in one split.
+    fn take_due(&mut self, to: Time) -> BTreeSet<(Time, Timer)> {
+        // The first entry past `to` is at `to` plus a nanosecond or later: the queue is split
+        // there, before the least timer of that instant.
+        let Some(after) = to.checked_add_signed(chrono::TimeDelta::nanoseconds(1)) else {
+            return std::mem::take(&mut self.idx.timers);
+        };
+        let later = self.idx.timers.split_off(&(after, Timer::ScheduledStart(RequestId(0))));
+        std::mem::replace(&mut self.idx.timers, later)
+    }
+
+    /// Drop the stale entries at the head of the queue (a request decided, an end moved), so that
+    /// `next_timer` finds the next live one at once. Each entry is dropped once, and firing it
+    /// would have done nothing: the queue is left as loading the tenant would build it.
+    pub(super) fn drop_stale_timers(&mut self) {
+        while let Some(&(t, x)) = self.idx.timers.first() {
+            if self.timer_live(t, x) {
+                break;
+            }
+            self.idx.timers.pop_first();
+        }
+    }
+
+    /// From here until `settle_holders`, ended memberships leave the resources' holders in
+    /// batches: nothing may read or add to `holders_by_resource` until `settle_holders` runs.
+    pub(crate) fn batch_holders(&mut self) {
+        self.idx.holders_gone.get_or_insert_with(Vec::new);
+    }
+
+    /// The memberships ended since `batch_holders` leave the resources' holders, in one pass over
+    /// each resource's holders however many left it; from here they leave them at once again.
+    pub(crate) fn settle_holders(&mut self) {
+        let Some(mut gone) = self.idx.holders_gone.take() else { return };
+        gone.sort_unstable();
+        let mut rest = gone.into_iter().peekable();
+        while let Some((res, first)) = rest.next() {
+            let mut of_res = vec![first];
+            while let Some((_, h)) = rest.next_if(|(r, _)| *r == res) {
+                of_res.push(h);
+            }
+            if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {
+                h.remove_sorted(&of_res);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "jump_tests.rs"]
+mod tests;

@@ -1,0 +1,101 @@
+//! The batched jump against the plain one: the same expiries, notices, audit events (with their
+//! before and after), grants, holders, requests and timers as firing the queue's entries one
+//! at a time, each removal and notice done where it happens.
+
+use super::*;
+use crate::domain::directory::UserType;
+use crate::domain::ids::UserId;
+use crate::domain::records::ExternalLifecycle;
+use crate::scale::{ScaleParams, build};
+
+impl Tenant {
+    /// The reference: one entry taken off the queue at a time (one walk down it each), every
+    /// membership leaving its resource's holders the moment it ends.
+    fn advance_one_by_one(&mut self, to: Time) -> Fired {
+        let mut fired = Fired::default();
+        while let Some((t, timer)) = self.idx.timers.pop_first() {
+            if t > to {
+                self.idx.timers.insert((t, timer));
+                break;
+            }
+            if t > self.clock.now {
+                self.clock.now = t;
+            }
+            self.fire(t, timer, &mut fired);
+        }
+        if to > self.clock.now {
+            self.clock.now = to;
+        }
+        self.drop_stale_timers();
+        fired
+    }
+}
+
+/// A small generated tenant (its clock frozen) where every user whose assignments all end within a year is a guest made by
+/// entitlement management, removed a day after their last assignment ends: the jump schedules
+/// removals that fall due within it, and removes their memberships.
+fn tenant() -> Tenant {
+    let (mut t, _) = build(ScaleParams::smoke()).expect("generated");
+    t.settings.external_lifecycle = ExternalLifecycle::BlockThenRemove(1);
+    // Those whose every assignment ends within the year lose their last one in the jump.
+    let lasting: std::collections::BTreeSet<UserId> =
+        t.assignments.values().filter(|a| a.end.is_none_or(|e| e > to(&t))).map(|a| a.target).collect();
+    for u in t.users.values_mut().filter(|u| !u.global_admin && !lasting.contains(&u.id)) {
+        u.user_type = UserType::Guest;
+        u.created_by_em = true;
+    }
+    assert!(t.clock.frozen.is_some(), "the generator's clock is frozen");
+    t
+}
+
+/// A year after the tenant's clock.
+fn to(t: &Tenant) -> Time {
+    crate::domain::clock::plus_days(t.clock.now, 365).expect("a date")
+}
+
+/// Everything the two paths must agree on.
+fn same(a: &Tenant, b: &Tenant) {
+    let json = |t: &Tenant| serde_json::to_value(t).expect("serializes");
+    assert_eq!(json(a), json(b), "the state, audit events and notices");
+    assert_eq!(a.audit.lines().bytes(), b.audit.lines().bytes(), "the audit lines");
+    assert_eq!(a.notifications.to_vec(), b.notifications.to_vec(), "the notices");
+    assert_eq!(a.idx.timers, b.idx.timers, "the timers");
+    assert_eq!(a.idx.holders_by_resource, b.idx.holders_by_resource, "the holders");
+    assert!(a.idx.holders_gone.is_none(), "no batch left open");
+    assert_eq!(a.unread, b.unread, "the unread marks");
+}
+
+#[test]
+fn a_year_in_one_jump_does_what_firing_one_timer_at_a_time_does() {
+    let mut batched = tenant();
+    let mut plain = batched.clone();
+    let to = to(&batched);
+    let fired = batched.advance_to(to);
+    batched.settle_finished();
+    let reference = plain.advance_one_by_one(to);
+    plain.settle_finished();
+    assert_eq!(fired, reference);
+    assert!(fired.expired > 100 && fired.notices > 200 && fired.timed_out > 0, "{fired:?}");
+    assert!(fired.guests_removed > 0, "removals scheduled and fired within the jump: {fired:?}");
+    same(&batched, &plain);
+}
+
+#[test]
+fn a_year_in_daily_steps_does_what_one_timer_at_a_time_does() {
+    let mut batched = tenant();
+    let mut plain = batched.clone();
+    let (mut fired, mut reference) = (Fired::default(), Fired::default());
+    for day in 1..=365 {
+        let to = crate::domain::clock::plus_days(plain.clock.now, 1).expect("a date");
+        fired.merge(batched.advance_to(to));
+        batched.settle_finished();
+        reference.merge(plain.advance_one_by_one(to));
+        plain.settle_finished();
+        if day % 91 == 0 {
+            same(&batched, &plain);
+        }
+    }
+    assert_eq!(fired, reference);
+    assert!(fired.guests_removed > 0 && fired.expired > 100, "{fired:?}");
+    same(&batched, &plain);
+}
