@@ -317,20 +317,32 @@ fn ms(d: Duration) -> String {
     if s >= 1.0 { format!("{s:.2} s") } else { format!("{:.2} ms", s * 1e3) }
 }
 
+/// One first frame as a row of the benchmark's markdown table.
+pub fn first_row(who: &str, ff: &FirstFrame) -> String {
+    format!(
+        "| terminal app, open to first frame, {who} | {} (store open {}, app built {}, frame drawn {}) | target <= 1 s |\n",
+        ms(ff.total),
+        ms(ff.store_open),
+        ms(ff.app_built),
+        ms(ff.total.saturating_sub(ff.store_open).saturating_sub(ff.app_built))
+    )
+}
+
+/// Only the first frames, `runs` times each, as the administrator and as a plain user.
+pub fn first_frames(data: &Path, params: ScaleParams, runs: usize) -> Result<String> {
+    let mut out = String::new();
+    for _ in 0..runs {
+        out.push_str(&first_row("the administrator", &first_frame(data, &admin_key())?));
+        out.push_str(&first_row("a plain user", &first_frame(data, &user_key(params.users))?));
+    }
+    Ok(out)
+}
+
 /// The figures as rows of the benchmark's markdown table (figure | value | target).
 pub fn rows(f: &UiFigures) -> String {
     let mut out = String::new();
-    let first = |who: &str, ff: &FirstFrame| {
-        format!(
-            "| terminal app, open to first frame, {who} | {} (store open {}, app built {}, frame drawn {}) | target <= 1 s |\n",
-            ms(ff.total),
-            ms(ff.store_open),
-            ms(ff.app_built),
-            ms(ff.total.saturating_sub(ff.store_open).saturating_sub(ff.app_built))
-        )
-    };
-    out.push_str(&first("a plain user", &f.first_frame_user));
-    out.push_str(&first("the administrator", &f.first_frame_admin));
+    out.push_str(&first_row("a plain user", &f.first_frame_user));
+    out.push_str(&first_row("the administrator", &f.first_frame_admin));
     for (what, l) in &f.keys {
         out.push_str(&format!(
             "| key press to frame, {what}, {} users, {} assignments | p50 {}, p99 {}, max {} ({} presses) | target p99 <= 16 ms |\n",

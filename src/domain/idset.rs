@@ -31,6 +31,11 @@ impl<T: Ord> IdSet<T> {
         }
     }
 
+    /// The set of `items`, if they are in strictly increasing order (else `None`).
+    pub fn from_increasing(items: Vec<T>) -> Option<Self> {
+        items.windows(2).all(|w| w.first() < w.get(1)).then_some(IdSet(items))
+    }
+
     /// Removes `v`; returns whether it was there.
     pub fn remove(&mut self, v: &T) -> bool {
         match self.0.binary_search(v) {
@@ -117,6 +122,8 @@ mod tests {
         assert_eq!((s.len(), s.first(), s.last()), (4, Some(&1), Some(&10)));
         let built: IdSet<i32> = [4, 2, 4].into_iter().collect();
         assert_eq!(built.iter().copied().collect::<Vec<_>>(), [2, 4]);
+        assert_eq!(IdSet::from_increasing(vec![1, 2, 7]).map(|s| s.len()), Some(3));
+        assert!(IdSet::from_increasing(vec![1, 2, 2]).is_none() && IdSet::from_increasing(vec![2, 1]).is_none());
         let read: IdSet<i32> = serde_json::from_str("[3, 1, 3]").expect("a list");
         assert_eq!(serde_json::to_string(&read).expect("writes"), "[1,3]");
     }
