@@ -43,8 +43,8 @@ use super::mapped::Mapped;
 use super::snapshot;
 
 const MAGIC: &[u8; 8] = b"ENTCACHE";
-/// The version of the header above: bump it when the header changes.
-const FILE_FORMAT: u32 = 2;
+/// The version of the header above and of its checksum: bump it when either changes.
+const FILE_FORMAT: u32 = 3;
 const HEADER: usize = 96;
 const TIE_B_AT: u64 = 56;
 /// How much of each end of the snapshot its fingerprint covers.
@@ -125,19 +125,31 @@ impl Tie {
     }
 }
 
-/// A checksum of `bytes`, eight at a time (fast enough to check a cache of a hundred MB in a
-/// few milliseconds; it finds damage, it is no defence against forgery).
+/// A checksum of `bytes`, thirty-two at a time in four independent lanes (which the processor
+/// works on at once: a cache of 170 MB checks in about 15 ms); it finds damage, it is no
+/// defence against forgery.
 pub(crate) fn hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 = 0x2545_F491_4F6C_DD1D ^ (bytes.len() as u64).wrapping_mul(K);
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
+    let mix = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(29);
+    let word = |w: &[u8]| {
         let mut a = [0u8; 8];
         a.copy_from_slice(w);
-        h = (h ^ u64::from_le_bytes(a)).wrapping_mul(K).rotate_left(29);
+        u64::from_le_bytes(a)
+    };
+    let mut lanes: [u64; 4] = [0x2545_F491_4F6C_DD1D ^ (bytes.len() as u64).wrapping_mul(K), 1, 2, 3];
+    let mut blocks = bytes.chunks_exact(32);
+    for block in &mut blocks {
+        for (lane, w) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+            *lane = mix(*lane, word(w));
+        }
+    }
+    let mut h = lanes.iter().fold(0, |h, lane| mix(h, *lane));
+    let mut words = blocks.remainder().chunks_exact(8);
+    for w in &mut words {
+        h = mix(h, word(w));
     }
     for b in words.remainder() {
-        h = (h ^ u64::from(*b)).wrapping_mul(K).rotate_left(29);
+        h = mix(h, u64::from(*b));
     }
     h ^ (h >> 32)
 }
