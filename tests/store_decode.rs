@@ -1,7 +1,7 @@
 //! The snapshot's state read on two threads is the state the ordinary parse reads.
 
-use entitle::domain::Tenant;
 use entitle::domain::decode::{decode, decode_split};
+use entitle::domain::{AssignmentId, Tenant};
 use entitle::scale::{self, ScaleParams};
 
 /// The state of a generated tenant's snapshot (after its header line), and its ordinary parse.
@@ -54,6 +54,10 @@ fn the_binary_cache_reads_back_what_the_json_holds() {
     let some_user = *ordinary.assignments.values().next().map(|a| &a.target).expect("an assignment");
     let ids = |t: &Tenant| t.assignments_of_user(some_user).map(|a| a.id).collect::<Vec<_>>();
     assert_eq!(ids(&cached), ids(&ordinary));
+    let by_package = |t: &Tenant| -> Vec<Vec<AssignmentId>> {
+        t.packages.keys().map(|p| t.assignments_of_package(*p).map(|a| a.id).collect()).collect()
+    };
+    assert_eq!(by_package(&cached), by_package(&ordinary));
     // A section a byte short, or a byte longer, or one missing, is refused (the store then
     // reads the JSON).
     for i in 0..cache.len() {
