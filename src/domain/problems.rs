@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::Time;
 use super::access::{Lifecycle, ReviewSettings};
 use super::clock;
-use super::flow::{Assignment, RequestState};
+use super::flow::RequestState;
 use super::ids::{AssignmentId, PolicyId, RequestId};
 use super::records::ExternalLifecycle;
 use super::tenant::Tenant;
@@ -219,56 +219,13 @@ impl Tenant {
                 None => f.missing_revision(r.policy, r.revision),
             }
         }
-        out.extend(self.assignment_problems(now, SPLIT_FROM));
-        if let ExternalLifecycle::BlockThenRemove(days) = self.settings.external_lifecycle {
-            let mut f = Finder { now, object: Holder::Settings, out: &mut out };
-            f.ahead(format_args!("externalLifecycle.days"), days, "removing a blocked guest after a wait");
-        }
-        out
-    }
-
-    /// One line for the CLI (stderr) and the terminal app's status line when the tenant holds
-    /// problems; `None` when it holds none.
-    pub fn problems_summary(&self) -> Option<String> {
-        problems_summary_of(&self.problems())
-    }
-}
-
-/// Fewer active assignments than this are checked on one thread.
-const SPLIT_FROM: usize = 50_000;
-
-impl Tenant {
-    /// The problems of the active assignments, in id order. A million are checked on every
-    /// open: from `split_from` assignments, the lower and the upper half of the ids each on a
-    /// core of its own.
-    fn assignment_problems(&self, now: Time, split_from: usize) -> Vec<Problem> {
-        let ids = (self.assignments.keys().next(), self.assignments.keys().next_back());
-        let (Some(lo), Some(hi)) = ids else { return Vec::new() };
-        if self.assignments.len() < split_from {
-            return self.assignment_problems_in(now, self.assignments.values());
-        }
-        let mid = AssignmentId(lo.0.saturating_add(hi.0.saturating_sub(lo.0) / 2));
-        let (low, high) = std::thread::scope(|s| {
-            let low = s.spawn(|| self.assignment_problems_in(now, self.assignments.range(..mid).map(|(_, a)| a)));
-            let high = self.assignment_problems_in(now, self.assignments.range(mid..).map(|(_, a)| a));
-            let low = low
-                .join()
-                .unwrap_or_else(|_| self.assignment_problems_in(now, self.assignments.range(..mid).map(|(_, a)| a)));
-            (low, high)
-        });
-        let mut out = low;
-        out.extend(high);
-        out
-    }
-
-    /// The problems of the active ones among `assignments`. What each revision's terms allow is
-    /// worked out once, and most assignments are checked with one comparison; assignments made
-    /// one after the other mostly share a revision, whose verdict is kept at hand.
-    fn assignment_problems_in<'a>(&self, now: Time, assignments: impl Iterator<Item = &'a Assignment>) -> Vec<Problem> {
-        let mut out = Vec::new();
+        // What each revision's terms allow, worked out once: a million assignments are checked
+        // on every open, most with one comparison.
+        // Assignments made one after the other mostly share a revision: the last verdict is
+        // kept at hand.
         let mut verdicts: HashMap<(PolicyId, u32), Verdict> = HashMap::new();
         let mut last: Option<((PolicyId, u32), Verdict)> = None;
-        for a in assignments.filter(|a| a.is_active()) {
+        for a in self.assignments.values().filter(|a| a.is_active()) {
             let key = (a.policy, a.revision);
             let verdict = match last {
                 Some((k, v)) if k == key => v,
@@ -292,7 +249,17 @@ impl Tenant {
                 None => f.missing_revision(a.policy, a.revision),
             }
         }
+        if let ExternalLifecycle::BlockThenRemove(days) = self.settings.external_lifecycle {
+            let mut f = Finder { now, object: Holder::Settings, out: &mut out };
+            f.ahead(format_args!("externalLifecycle.days"), days, "removing a blocked guest after a wait");
+        }
         out
+    }
+
+    /// One line for the CLI (stderr) and the terminal app's status line when the tenant holds
+    /// problems; `None` when it holds none.
+    pub fn problems_summary(&self) -> Option<String> {
+        problems_summary_of(&self.problems())
     }
 }
 
@@ -354,38 +321,5 @@ mod tests {
         }
         assert!(!Verdict::of(now, None).fits(now, Some(now)), "a missing revision is reported");
         assert!(Verdict::of(now, Some(None)).fits(now, None), "no review, nothing to report");
-    }
-
-    /// Checked in two halves on two threads, the assignments give the problems one pass gives,
-    /// in the same order.
-    #[test]
-    fn the_assignments_checked_in_halves_give_what_one_pass_gives() {
-        use crate::domain::flow::AssignmentState;
-        use crate::domain::ids::{PackageId, RequestId, UserId};
-        let now = chrono::Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).single().expect("a time");
-        let mut t = Tenant::new("t", crate::domain::clock::Clock::frozen_at(now));
-        // No revision is in the tenant: every active assignment is reported.
-        for id in [3u64, 4, 9, 10, 11, 25, 40] {
-            let state = if id == 10 { AssignmentState::Expired } else { AssignmentState::Delivered };
-            let a = Assignment {
-                id: AssignmentId(id),
-                package: PackageId(1),
-                policy: PolicyId(2 + id % 2),
-                target: UserId(5),
-                state,
-                start: now,
-                end: None,
-                revision: 0,
-                granted: vec![],
-                request: RequestId(id),
-                ended_at: None,
-            };
-            t.assignments.insert(a.id, a);
-        }
-        let one_pass = t.assignment_problems(now, usize::MAX);
-        let objects: Vec<&str> = one_pass.iter().map(|p| p.object.as_str()).collect();
-        assert_eq!(objects.len(), 6, "{objects:?}");
-        assert_eq!(t.assignment_problems(now, 0), one_pass);
-        assert_eq!(t.problems(), one_pass);
     }
 }
