@@ -65,8 +65,8 @@ impl Persist for Tenant {
         crate::domain::binary::encode(self)
     }
 
-    fn decode_cache(sections: Vec<Vec<u8>>) -> Result<Self, String> {
-        crate::domain::binary::decode(sections).map_err(|e| e.to_string())
+    fn decode_cache(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) -> Result<Self, String> {
+        crate::domain::binary::decode_releasing(sections, decoded).map_err(|e| e.to_string())
     }
 
     fn after_load(&mut self) {

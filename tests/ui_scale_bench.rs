@@ -34,6 +34,11 @@ fn the_smoke_ui_rows_drive_the_directory_of_a_generated_tenant_and_print_every_f
         assert!(ff.store_open + ff.app_built <= ff.total, "{ff:?}");
     }
 
+    // The `first` mode: each first frame as a row, after the parts of the app's build.
+    let first = ui::first_frames(&data, params, 1).expect("first frames");
+    assert!(first.contains("user0@scale.example: problems_summary"), "{first}");
+    assert_eq!(first.lines().filter(|l| l.contains("open to first frame")).count(), 2, "{first}");
+
     let rows = ui::rows(&f);
     assert_eq!(rows.lines().count(), f.keys.len() + f.changes.len() + 2, "{rows}");
     for who in ["as the administrator", "as the user with most assignments", "as the approver with most waiting"] {

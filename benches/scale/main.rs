@@ -1,6 +1,7 @@
 //! The scale benchmark: `cargo bench --bench scale [-- SIZE [SEED]]`, SIZE being `smoke`
 //! (the default), `full` (1,000,000 assignments) or a number of assignments. A third argument
-//! `ui` measures only the terminal app's rows (on the cached tenant of that size).
+//! `ui` measures only the terminal app's rows (on the cached tenant of that size), `first` only its
+//! open to first frame (three times each, as the administrator and as a plain user).
 //!
 //! It generates the scale tenant with `entitle gen` into `target/scale-bench/cache/` (reused by
 //! later runs of the same size and seed until the `entitle` binary is rebuilt), sets up the demo
@@ -41,7 +42,7 @@ fn main() -> Result<()> {
     let root = target.join("scale-bench");
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_entitle"));
     let params = ScaleParams::for_assignments(size).with_seed(seed);
-    let ui_only = args.get(2).is_some_and(|a| a == "ui");
+    let ui_only = args.get(2).is_some_and(|a| a == "ui" || a == "first");
     if args.get(2).is_some_and(|a| a == "waits") {
         // Only the commit waits, on the work copy the last whole run left.
         let work = root.join("work").join("scale");
@@ -65,6 +66,10 @@ fn main() -> Result<()> {
     let data = measure::data_dir(&root, params);
     if ui_only && !data.join("tenant.json").exists() {
         bail!("no cached tenant of that size in {}: run the whole benchmark first", data.display());
+    }
+    if args.get(2).is_some_and(|a| a == "first") {
+        print!("{}", ui::first_frames(&data, params, 3)?);
+        return Ok(());
     }
     let figures = ui::measure(&data, &root, params)?;
     println!();

@@ -255,7 +255,8 @@ pub fn bare_decode(bytes: &[u8]) -> Result<Duration> {
     let sections = entitle::domain::binary::encode(&parsed).context("the cache's sections")?;
     drop(parsed);
     let t0 = Instant::now();
-    let decoded = entitle::domain::binary::decode(sections).map_err(|e| anyhow!("bare decode of the cache: {e}"))?;
+    let decoded = entitle::domain::binary::decode(sections.iter().map(Vec::as_slice).collect())
+        .map_err(|e| anyhow!("bare decode of the cache: {e}"))?;
     let took = t0.elapsed();
     drop(decoded);
     Ok(took)

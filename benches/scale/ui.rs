@@ -317,20 +317,80 @@ fn ms(d: Duration) -> String {
     if s >= 1.0 { format!("{s:.2} s") } else { format!("{:.2} ms", s * 1e3) }
 }
 
+/// One first frame as a row of the benchmark's markdown table.
+pub fn first_row(who: &str, ff: &FirstFrame) -> String {
+    format!(
+        "| terminal app, open to first frame, {who} | {} (store open {}, app built {}, frame drawn {}) | target <= 1 s |\n",
+        ms(ff.total),
+        ms(ff.store_open),
+        ms(ff.app_built),
+        ms(ff.total.saturating_sub(ff.store_open).saturating_sub(ff.app_built))
+    )
+}
+
+/// What the app's build reads from the tenant for `who`, each part timed on its own: where an
+/// app built slowly spends its time.
+fn build_parts(t: &Tenant, who: &str) -> Result<String> {
+    let actor = t.resolve_actor_key(who).map_err(|e| anyhow!("{who}: {e}"))?;
+    let me = match actor {
+        Actor::User { user } => user,
+        _ => return Err(anyhow!("{who} is not in the directory")),
+    };
+    let mut out = format!("{who}:");
+    let mut part = |name: &str, f: &dyn Fn()| {
+        let t0 = Instant::now();
+        f();
+        out.push_str(&format!(" {name} {}", ms(t0.elapsed())));
+    };
+    part("problems_summary", &|| drop(t.problems_summary()));
+    part("lint", &|| drop(t.lint()));
+    part("admin_overview", &|| drop(t.admin_overview(&actor)));
+    part("approver_overview", &|| drop(t.approver_overview(me)));
+    part("requester_overview", &|| drop(t.requester_overview(&actor)));
+    part("available_packages", &|| drop(t.available_packages(&actor)));
+    part("report_user_packages", &|| drop(t.report_user_packages(me)));
+    let now = t.now();
+    part("finished_scan", &|| {
+        std::hint::black_box(t.finished.values().filter(|f| (now - f.completed_at).num_days() < 30).count());
+    });
+    part("busiest", &|| {
+        std::hint::black_box(
+            t.packages
+                .values()
+                .map(|p| t.requests_of_package(p.id).filter(|r| r.state.is_open()).count())
+                .sum::<usize>(),
+        );
+    });
+    part("assignment_scan", &|| {
+        std::hint::black_box(
+            t.assignments.values().filter(|a| a.is_active()).map(|a| a.revision as usize).sum::<usize>(),
+        );
+    });
+    out.push('\n');
+    Ok(out)
+}
+
+/// Only the first frames, `runs` times each, as the administrator and as a plain user; then the
+/// parts of the app's build.
+pub fn first_frames(data: &Path, params: ScaleParams, runs: usize) -> Result<String> {
+    let mut out = String::new();
+    {
+        let store = Store::<Tenant>::open(data)?.ok_or_else(|| anyhow!("no tenant in {}", data.display()))?;
+        out.push_str(&build_parts(store.state(), &admin_key())?);
+        out.push_str(&build_parts(store.state(), &user_key(params.users))?);
+    }
+    for _ in 0..runs {
+        out.push_str(&first_row("the administrator", &first_frame(data, &admin_key())?));
+        out.push_str(&first_row("a plain user", &first_frame(data, &user_key(params.users))?));
+    }
+    Ok(out)
+}
+
 /// The figures as rows of the benchmark's markdown table (figure | value | target).
 pub fn rows(f: &UiFigures) -> String {
     let mut out = String::new();
-    let first = |who: &str, ff: &FirstFrame| {
-        format!(
-            "| terminal app, open to first frame, {who} | {} (store open {}, app built {}, frame drawn {}) | target <= 1 s |\n",
-            ms(ff.total),
-            ms(ff.store_open),
-            ms(ff.app_built),
-            ms(ff.total.saturating_sub(ff.store_open).saturating_sub(ff.app_built))
-        )
-    };
-    out.push_str(&first("a plain user", &f.first_frame_user));
-    out.push_str(&first("the administrator", &f.first_frame_admin));
+    out.push_str(&first_row("a plain user", &f.first_frame_user));
+    out.push_str(&first_row("the administrator", &f.first_frame_admin));
     for (what, l) in &f.keys {
         out.push_str(&format!(
             "| key press to frame, {what}, {} users, {} assignments | p50 {}, p99 {}, max {} ({} presses) | target p99 <= 16 ms |\n",

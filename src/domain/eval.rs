@@ -96,11 +96,14 @@ impl Tenant {
 
     /// My Access: the packages the actor can see and request (not hidden, catalog published, a policy targets them).
     pub fn available_packages(&self, actor: &Actor) -> Vec<(&Package, Vec<&Policy>)> {
+        // As `matching_policies`, with the requester worked out once, not once per package.
+        let Some(who) = self.requester(actor) else { return vec![] };
         self.packages
             .values()
             .filter(|p| !p.hidden && !p.is_deleted())
             .filter_map(|p| {
-                let pols = self.matching_policies(actor, p);
+                let pols: Vec<&Policy> =
+                    self.policies_of(p.id).filter(|pol| self.policy_admits(p, pol, &who)).collect();
                 (!pols.is_empty()).then_some((p, pols))
             })
             .collect()

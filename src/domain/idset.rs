@@ -5,40 +5,117 @@
 //! arrive in order (as they do when an index is built from the tables) are appended.
 
 /// An ordered set of `T`, with the few `BTreeSet` methods the indexes use (and a grant's
-/// sources: `tenant::Sources`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdSet<T>(Vec<T>);
+/// sources: `tenant::Sources`). A set of one item (most grants have one source) holds it in
+/// place, without an allocation of its own.
+#[derive(Clone)]
+pub struct IdSet<T>(Repr<T>);
+
+#[derive(Clone)]
+enum Repr<T> {
+    /// None, or two or more (or one left by a removal), in increasing order.
+    Many(Vec<T>),
+    One(T),
+}
 
 impl<T> Default for IdSet<T> {
     fn default() -> Self {
-        IdSet(Vec::new())
+        IdSet(Repr::Many(Vec::new()))
+    }
+}
+
+impl<T> IdSet<T> {
+    fn as_slice(&self) -> &[T] {
+        match &self.0 {
+            Repr::Many(v) => v,
+            Repr::One(x) => std::slice::from_ref(x),
+        }
+    }
+
+    /// The set of `items`, already in increasing order and without repeats.
+    fn of_sorted(mut items: Vec<T>) -> Self {
+        match (items.len(), items.pop()) {
+            (1, Some(x)) => IdSet(Repr::One(x)),
+            (_, Some(x)) => {
+                items.push(x);
+                IdSet(Repr::Many(items))
+            }
+            (_, None) => IdSet::default(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    pub fn first(&self) -> Option<&T> {
+        self.as_slice().first()
+    }
+
+    pub fn last(&self) -> Option<&T> {
+        self.as_slice().last()
+    }
+
+    /// In increasing order.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.as_slice().iter()
     }
 }
 
 impl<T: Ord> IdSet<T> {
     /// Adds `v`; returns whether it was not there yet. In order, it is appended.
     pub fn insert(&mut self, v: T) -> bool {
-        if self.0.last().is_none_or(|last| *last < v) {
-            self.0.push(v);
-            return true;
-        }
-        match self.0.binary_search(&v) {
-            Ok(_) => false,
-            Err(at) => {
-                self.0.insert(at, v);
+        match &mut self.0 {
+            Repr::Many(items) if items.is_empty() => {
+                self.0 = Repr::One(v);
+                true
+            }
+            Repr::Many(items) => {
+                if items.last().is_none_or(|last| *last < v) {
+                    items.push(v);
+                    return true;
+                }
+                match items.binary_search(&v) {
+                    Ok(_) => false,
+                    Err(at) => {
+                        items.insert(at, v);
+                        true
+                    }
+                }
+            }
+            Repr::One(x) if *x == v => false,
+            Repr::One(_) => {
+                let Repr::One(x) = std::mem::replace(&mut self.0, Repr::Many(Vec::new())) else { return false };
+                let pair = if x < v { vec![x, v] } else { vec![v, x] };
+                self.0 = Repr::Many(pair);
                 true
             }
         }
     }
 
+    /// The set of `items`, if they are in strictly increasing order (else `None`).
+    pub fn from_increasing(items: Vec<T>) -> Option<Self> {
+        items.windows(2).all(|w| w.first() < w.get(1)).then(|| IdSet::of_sorted(items))
+    }
+
     /// Removes `v`; returns whether it was there.
     pub fn remove(&mut self, v: &T) -> bool {
-        match self.0.binary_search(v) {
-            Ok(at) => {
-                self.0.remove(at);
+        match &mut self.0 {
+            Repr::Many(items) => match items.binary_search(v) {
+                Ok(at) => {
+                    items.remove(at);
+                    true
+                }
+                Err(_) => false,
+            },
+            Repr::One(x) if x == v => {
+                self.0 = Repr::Many(Vec::new());
                 true
             }
-            Err(_) => false,
+            Repr::One(_) => false,
         }
     }
 
@@ -51,39 +128,39 @@ impl<T: Ord> IdSet<T> {
             [one] => {
                 self.remove(one);
             }
-            _ => {
-                let mut next = gone.iter().peekable();
-                self.0.retain(|v| {
-                    while next.next_if(|g| *g < v).is_some() {}
-                    next.peek().is_none_or(|g| *g != v)
-                });
-            }
+            _ => match &mut self.0 {
+                Repr::One(x) => {
+                    if gone.binary_search(x).is_ok() {
+                        self.0 = Repr::Many(Vec::new());
+                    }
+                }
+                Repr::Many(items) => {
+                    let mut next = gone.iter().peekable();
+                    items.retain(|v| {
+                        while next.next_if(|g| *g < v).is_some() {}
+                        next.peek().is_none_or(|g| *g != v)
+                    });
+                }
+            },
         }
     }
 
     pub fn contains(&self, v: &T) -> bool {
-        self.0.binary_search(v).is_ok()
+        self.as_slice().binary_search(v).is_ok()
     }
+}
 
-    pub fn len(&self) -> usize {
-        self.0.len()
+impl<T: PartialEq> PartialEq for IdSet<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
     }
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
+impl<T: Eq> Eq for IdSet<T> {}
 
-    pub fn first(&self) -> Option<&T> {
-        self.0.first()
-    }
-
-    pub fn last(&self) -> Option<&T> {
-        self.0.last()
-    }
-
-    /// In increasing order.
-    pub fn iter(&self) -> std::slice::Iter<'_, T> {
-        self.0.iter()
+impl<T: std::fmt::Debug> std::fmt::Debug for IdSet<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdSet({:?})", self.as_slice())
     }
 }
 
@@ -91,7 +168,7 @@ impl<'a, T> IntoIterator for &'a IdSet<T> {
     type Item = &'a T;
     type IntoIter = std::slice::Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.iter()
     }
 }
 
@@ -100,14 +177,14 @@ impl<T: Ord> FromIterator<T> for IdSet<T> {
         let mut v: Vec<T> = iter.into_iter().collect();
         v.sort();
         v.dedup();
-        IdSet(v)
+        IdSet::of_sorted(v)
     }
 }
 
 /// Written as a list in increasing order, like a `BTreeSet`.
 impl<T: serde::Serialize> serde::Serialize for IdSet<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(&self.0)
+        s.collect_seq(self.as_slice())
     }
 }
 
@@ -142,6 +219,23 @@ mod tests {
         many.remove_sorted(&[5]);
         many.remove_sorted(&[]);
         assert_eq!(many.len(), 14);
+        // A set of one held in place leaves by a run too.
+        let mut single = IdSet::from_increasing(vec![3]).expect("one");
+        single.remove_sorted(&[1, 2]);
+        assert_eq!(single.len(), 1);
+        single.remove_sorted(&[1, 3]);
+        assert!(single.is_empty());
+        assert_eq!(IdSet::from_increasing(vec![1, 2, 7]).map(|s| s.len()), Some(3));
+        assert!(IdSet::from_increasing(vec![1, 2, 2]).is_none() && IdSet::from_increasing(vec![2, 1]).is_none());
+        // One item is held in place; a set of one equals the same set made otherwise.
+        let mut one = IdSet::default();
+        assert!(one.insert(4) && !one.insert(4) && one.contains(&4));
+        assert_eq!(one, [4].into_iter().collect());
+        assert!(one.insert(2));
+        assert_eq!(one.iter().copied().collect::<Vec<_>>(), [2, 4]);
+        assert!(one.remove(&2) && one.remove(&4) && one.is_empty() && !one.remove(&4));
+        assert!(one.insert(9) && !one.remove(&1) && one.remove(&9) && one.first().is_none());
+        assert_eq!(format!("{:?}", IdSet::from_increasing(vec![7]).expect("one")), "IdSet([7])");
         let read: IdSet<i32> = serde_json::from_str("[3, 1, 3]").expect("a list");
         assert_eq!(serde_json::to_string(&read).expect("writes"), "[1,3]");
     }

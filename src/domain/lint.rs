@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::access::{Approver, Policy};
+use super::problems::Problem;
 use super::tenant::Tenant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -42,15 +43,19 @@ pub const QUIET_TIMEOUT_DAYS: u32 = 7;
 impl Tenant {
     /// Every pitfall in the tenant, most serious first.
     pub fn lint(&self) -> Vec<Finding> {
+        self.lint_with(&self.problems())
+    }
+
+    /// [`Tenant::lint`], with the tenant's [`Tenant::problems`] found already.
+    pub fn lint_with(&self, problems: &[Problem]) -> Vec<Finding> {
         // What cannot be evaluated comes first, as errors.
-        let mut out: Vec<Finding> = self
-            .problems()
-            .into_iter()
+        let mut out: Vec<Finding> = problems
+            .iter()
             .map(|p| Finding {
                 severity: Severity::Error,
                 code: "cannot-evaluate",
-                object: p.object,
-                message: p.message,
+                object: p.object.clone(),
+                message: p.message.clone(),
             })
             .collect();
         for pkg in self.packages.values().filter(|p| !p.is_deleted()) {
@@ -101,25 +106,29 @@ severity: Severity::Warning,
 
     fn lint_policy(&self, pkg: &str, p: &Policy, out: &mut Vec<Finding>) {
         let name = &p.spec.display_name;
-        let obj = p.id.to_string();
+        let obj = p.id;
         if p.spec.scope.is_external() && p.spec.stages.is_empty() && p.spec.enabled {
             out.push(Finding {
                 severity: Severity::Warning,
                 code: "external-without-approval",
-                object: obj.clone(),
+                object: obj.to_string(),
                 message: format!(
                     "Policy '{name}' of '{pkg}' lets external users in without approval: add a sponsor approval stage"
                 ),
             });
         }
-        let sets: Vec<BTreeSet<&Approver>> = p.spec.stages.iter().map(|s| s.approvers.iter().collect()).collect();
+        // (Only two stages or more can repeat their approvers: most policies build no set.)
+        let sets: Vec<BTreeSet<&Approver>> = match p.spec.stages.len() {
+            0 | 1 => Vec::new(),
+            _ => p.spec.stages.iter().map(|s| s.approvers.iter().collect()).collect(),
+        };
         for i in 0..sets.len() {
             for j in i + 1..sets.len() {
                 if sets[i] == sets[j] {
                     out.push(Finding {
 severity: Severity::Warning,
                         code: "same-approvers",
-                        object: obj.clone(),
+                        object: obj.to_string(),
                         message: format!(
                             "Policy '{name}' of '{pkg}': stages {} and {} have the same approvers; that is a click-through, not a second approval",
                             i + 1,
@@ -134,7 +143,7 @@ severity: Severity::Warning,
                 out.push(Finding {
                     severity: Severity::Warning,
                     code: "long-timeout",
-                    object: obj.clone(),
+                    object: obj.to_string(),
                     message: format!(
                         "Policy '{name}' of '{pkg}': stage {} waits {} days for a decision; 5-{QUIET_TIMEOUT_DAYS} keeps inboxes fresh",
                         i + 1,
@@ -146,7 +155,7 @@ severity: Severity::Warning,
                 out.push(Finding {
                     severity: Severity::Warning,
                     code: "manager-without-fallback",
-                    object: obj.clone(),
+                    object: obj.to_string(),
                     message: format!(
                         "Policy '{name}' of '{pkg}': stage {} is approved by the manager but has no fallback approver",
                         i + 1

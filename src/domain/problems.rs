@@ -5,6 +5,7 @@
 //! with what to do, so that an administrator can mend it.
 
 use std::collections::HashMap;
+use std::fmt::Arguments;
 
 use serde::Serialize;
 
@@ -12,7 +13,7 @@ use super::Time;
 use super::access::{Lifecycle, ReviewSettings};
 use super::clock;
 use super::flow::RequestState;
-use super::ids::PolicyId;
+use super::ids::{AssignmentId, PolicyId, RequestId};
 use super::records::ExternalLifecycle;
 use super::tenant::Tenant;
 
@@ -27,12 +28,47 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Where the problems are found: the object, how to mend it, the tenant's time.
+/// Where the problems are found: the object, the tenant's time. Nothing is written unless a
+/// problem is found (forty thousand policies are checked on every open).
 struct Finder<'a> {
     now: Time,
-    object: String,
-    mend: &'a str,
+    object: Holder,
     out: &'a mut Vec<Problem>,
+}
+
+/// The object that holds a value, and how to mend it.
+#[derive(Clone, Copy)]
+enum Holder {
+    Policy(PolicyId),
+    Request(RequestId),
+    Assignment(AssignmentId),
+    Settings,
+}
+
+impl Holder {
+    fn name(self) -> String {
+        match self {
+            Holder::Policy(id) => id.to_string(),
+            Holder::Request(id) => id.to_string(),
+            Holder::Assignment(id) => id.to_string(),
+            Holder::Settings => "settings".into(),
+        }
+    }
+
+    fn mend(self) -> String {
+        match self {
+            Holder::Policy(id) => format!(
+                "Fix it with `policy update {id}` (e.g. `--no-review`, or a value in range) or in the policy's form"
+            ),
+            Holder::Request(id) => {
+                format!("It keeps the terms it was made under: cancel or deny {id} and request again")
+            }
+            Holder::Assignment(id) => {
+                format!("It keeps the terms it was granted under: remove {id} and assign it again")
+            }
+            Holder::Settings => "Fix it in the settings (how long a blocked guest stays before removal)".into(),
+        }
+    }
 }
 
 /// Whether review terms give dates the calendar holds, for an assignment ending at `end`: what
@@ -88,28 +124,28 @@ impl Verdict {
 }
 
 impl Finder<'_> {
-    fn push(&mut self, field: &str, what: String) {
+    fn push(&mut self, field: Arguments, what: String) {
+        let object = self.object.name();
         self.out.push(Problem {
-            object: self.object.clone(),
             field: field.to_string(),
             message: format!(
-                "{} ({field}): {what} gives a date past the year {}, the last the tenant's calendar holds, so nothing is scheduled from it. {}.",
-                self.object,
+                "{object} ({field}): {what} gives a date past the year {}, the last the tenant's calendar holds, so nothing is scheduled from it. {}.",
                 clock::LAST_YEAR,
-                self.mend
+                self.object.mend()
             ),
+            object,
         });
     }
 
     /// A number of days counted forward from now.
-    fn ahead(&mut self, field: &str, days: u32, what: &str) {
+    fn ahead(&mut self, field: Arguments, days: u32, what: &str) {
         if clock::plus_days(self.now, i64::from(days)).is_none() {
             self.push(field, format!("{what} of {days} days"));
         }
     }
 
     /// A number of days counted back from a date (an assignment's end, else now).
-    fn before(&mut self, field: &str, from: Option<Time>, days: u32, what: &str) {
+    fn before(&mut self, field: Arguments, from: Option<Time>, days: u32, what: &str) {
         if clock::minus_days(from.unwrap_or(self.now), i64::from(days)).is_none() {
             self.push(field, format!("{what} of {days} days"));
         }
@@ -117,26 +153,27 @@ impl Finder<'_> {
 
     /// The revision a request or an assignment was made under is not there (a hand-edited file).
     fn missing_revision(&mut self, policy: PolicyId, revision: u32) {
+        let object = self.object.name();
         self.out.push(Problem {
-            object: self.object.clone(),
             field: "revision".into(),
             message: format!(
-                "{} (revision): revision {revision} of policy {policy}, which it was made under, is not in the file, so its terms cannot be read. {}.",
-                self.object, self.mend
+                "{object} (revision): revision {revision} of policy {policy}, which it was made under, is not in the file, so its terms cannot be read. {}.",
+                self.object.mend()
             ),
+            object,
         });
     }
 
     fn lifecycle(&mut self, prefix: &str, l: &Lifecycle) {
         if l.expiration.unreachable_from(self.now) {
-            self.push(&format!("{prefix}expiration"), format!("'{}'", l.expiration.label()));
+            self.push(format_args!("{prefix}expiration"), format!("'{}'", l.expiration.label()));
         }
     }
 
     fn review(&mut self, prefix: &str, r: &ReviewSettings, end: Option<Time>) {
-        self.ahead(&format!("{prefix}durationDays"), r.duration_days, "a review duration");
+        self.ahead(format_args!("{prefix}durationDays"), r.duration_days, "a review duration");
         if let Some(d) = r.before_expiry_days {
-            self.before(&format!("{prefix}beforeExpiryDays"), end, d, "a review before expiry");
+            self.before(format_args!("{prefix}beforeExpiryDays"), end, d, "a review before expiry");
         }
     }
 }
@@ -147,19 +184,15 @@ impl Tenant {
         let mut out = vec![];
         let now = self.clock.now;
         for p in self.policies.values() {
-            let mend = format!(
-                "Fix it with `policy update {}` (e.g. `--no-review`, or a value in range) or in the policy's form",
-                p.id
-            );
-            let mut f = Finder { now, object: p.id.to_string(), mend: &mend, out: &mut out };
+            let mut f = Finder { now, object: Holder::Policy(p.id), out: &mut out };
             f.lifecycle("", &p.spec.lifecycle);
             if let Some(r) = &p.spec.review {
                 f.review("review.", r, None);
             }
             for (i, st) in p.spec.stages.iter().enumerate() {
-                f.ahead(&format!("stages[{i}].timeoutDays"), st.timeout_days, "an approval timeout");
+                f.ahead(format_args!("stages[{i}].timeoutDays"), st.timeout_days, "an approval timeout");
                 if let Some(e) = &st.escalation {
-                    f.ahead(&format!("stages[{i}].escalation.afterDays"), e.after_days, "an escalation");
+                    f.ahead(format_args!("stages[{i}].escalation.afterDays"), e.after_days, "an escalation");
                 }
             }
         }
@@ -175,8 +208,7 @@ impl Tenant {
             if fits {
                 continue;
             }
-            let mend = format!("It keeps the terms it was made under: cancel or deny {} and request again", r.id);
-            let mut f = Finder { now, object: r.id.to_string(), mend: &mend, out: &mut out };
+            let mut f = Finder { now, object: Holder::Request(r.id), out: &mut out };
             match self.request_terms(r) {
                 Some(terms) => {
                     f.lifecycle("terms.lifecycle.", &terms.lifecycle);
@@ -189,28 +221,37 @@ impl Tenant {
         }
         // What each revision's terms allow, worked out once: a million assignments are checked
         // on every open, most with one comparison.
+        // Assignments made one after the other mostly share a revision: the last verdict is
+        // kept at hand.
         let mut verdicts: HashMap<(PolicyId, u32), Verdict> = HashMap::new();
+        let mut last: Option<((PolicyId, u32), Verdict)> = None;
         for a in self.assignments.values().filter(|a| a.is_active()) {
-            let verdict = *verdicts.entry((a.policy, a.revision)).or_insert_with(|| {
-                let terms = self.assignment_terms(a);
-                Verdict::of(now, terms.map(|t| t.review.as_ref()))
-            });
+            let key = (a.policy, a.revision);
+            let verdict = match last {
+                Some((k, v)) if k == key => v,
+                _ => {
+                    let v = *verdicts.entry(key).or_insert_with(|| {
+                        let terms = self.assignment_terms(a);
+                        Verdict::of(now, terms.map(|t| t.review.as_ref()))
+                    });
+                    last = Some((key, v));
+                    v
+                }
+            };
             if verdict.fits(now, a.end) {
                 continue;
             }
             let terms = self.assignment_terms(a);
             let review = terms.and_then(|t| t.review.as_ref());
-            let mend = format!("It keeps the terms it was granted under: remove {} and assign it again", a.id);
-            let mut f = Finder { now, object: a.id.to_string(), mend: &mend, out: &mut out };
+            let mut f = Finder { now, object: Holder::Assignment(a.id), out: &mut out };
             match review {
                 Some(rv) => f.review("reviewTerms.", rv, a.end),
                 None => f.missing_revision(a.policy, a.revision),
             }
         }
         if let ExternalLifecycle::BlockThenRemove(days) = self.settings.external_lifecycle {
-            let mend = "Fix it in the settings (how long a blocked guest stays before removal)";
-            let mut f = Finder { now, object: "settings".into(), mend, out: &mut out };
-            f.ahead("externalLifecycle.days", days, "removing a blocked guest after a wait");
+            let mut f = Finder { now, object: Holder::Settings, out: &mut out };
+            f.ahead(format_args!("externalLifecycle.days"), days, "removing a blocked guest after a wait");
         }
         out
     }
@@ -218,17 +259,22 @@ impl Tenant {
     /// One line for the CLI (stderr) and the terminal app's status line when the tenant holds
     /// problems; `None` when it holds none.
     pub fn problems_summary(&self) -> Option<String> {
-        let problems = self.problems();
-        let first = problems.first()?;
-        let more = match problems.len() {
-            1 => String::new(),
-            n => format!(" (and {} more)", n.saturating_sub(1)),
-        };
-        Some(format!(
-            "The stored tenant holds a value that cannot be evaluated{more}: {} The lint lists them all (`entitle lint`, or Settings).",
-            first.message
-        ))
+        problems_summary_of(&self.problems())
     }
+}
+
+/// [`Tenant::problems_summary`] of problems already found (the terminal app finds them once for
+/// the lint and the status line).
+pub fn problems_summary_of(problems: &[Problem]) -> Option<String> {
+    let first = problems.first()?;
+    let more = match problems.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n.saturating_sub(1)),
+    };
+    Some(format!(
+        "The stored tenant holds a value that cannot be evaluated{more}: {} The lint lists them all (`entitle lint`, or Settings).",
+        first.message
+    ))
 }
 
 #[cfg(test)]

@@ -39,11 +39,12 @@ use super::Persist;
 use super::error::StoreError;
 use super::files::{self, Paths, Stamp};
 use super::journal::{self, Cursor};
+use super::mapped::Mapped;
 use super::snapshot;
 
 const MAGIC: &[u8; 8] = b"ENTCACHE";
-/// The version of the header above: bump it when the header changes.
-const FILE_FORMAT: u32 = 2;
+/// The version of the header above and of its checksum: bump it when either changes.
+const FILE_FORMAT: u32 = 3;
 const HEADER: usize = 96;
 const TIE_B_AT: u64 = 56;
 /// How much of each end of the snapshot its fingerprint covers.
@@ -124,19 +125,31 @@ impl Tie {
     }
 }
 
-/// A checksum of `bytes`, eight at a time (fast enough to check a cache of a hundred MB in a
-/// few milliseconds; it finds damage, it is no defence against forgery).
+/// A checksum of `bytes`, thirty-two at a time in four independent lanes (which the processor
+/// works on at once: a cache of 170 MB checks in about 15 ms); it finds damage, it is no
+/// defence against forgery.
 pub(crate) fn hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 = 0x2545_F491_4F6C_DD1D ^ (bytes.len() as u64).wrapping_mul(K);
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
+    let mix = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(29);
+    let word = |w: &[u8]| {
         let mut a = [0u8; 8];
         a.copy_from_slice(w);
-        h = (h ^ u64::from_le_bytes(a)).wrapping_mul(K).rotate_left(29);
+        u64::from_le_bytes(a)
+    };
+    let mut lanes: [u64; 4] = [0x2545_F491_4F6C_DD1D ^ (bytes.len() as u64).wrapping_mul(K), 1, 2, 3];
+    let mut blocks = bytes.chunks_exact(32);
+    for block in &mut blocks {
+        for (lane, w) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+            *lane = mix(*lane, word(w));
+        }
+    }
+    let mut h = lanes.iter().fold(0, |h, lane| mix(h, *lane));
+    let mut words = blocks.remainder().chunks_exact(8);
+    for w in &mut words {
+        h = mix(h, word(w));
     }
     for b in words.remainder() {
-        h = (h ^ u64::from(*b)).wrapping_mul(K).rotate_left(29);
+        h = mix(h, u64::from(*b));
     }
     h ^ (h >> 32)
 }
@@ -242,8 +255,15 @@ pub(crate) fn load<S: Persist>(paths: &Paths) -> Result<Cached<S>, CacheMiss> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CacheMiss::Missing),
         Err(_) => return Err(CacheMiss::Damaged),
     };
-    let (seq, sections) = read_checked::<S>(file, format, tie, &history)?;
-    let mut state = S::decode_cache(sections).map_err(|_| CacheMiss::Damaged)?;
+    let size = file.metadata().map_err(|_| CacheMiss::Damaged)?.len();
+    if size < HEADER as u64 {
+        return Err(CacheMiss::Damaged);
+    }
+    let map = Mapped::of(&file, size).map_err(|_| CacheMiss::Damaged)?;
+    drop(file);
+    let (seq, sections) = read_checked::<S>(map.bytes(), format, tie, &history)?;
+    let mut state = S::decode_cache(sections, &|part| map.release(part)).map_err(|_| CacheMiss::Damaged)?;
+    drop(map);
     let mut cursor = Cursor::new(seq);
     let journal = match files::read_from(&paths.journal, 0) {
         Ok(None) => None,
@@ -265,74 +285,72 @@ pub(crate) fn load<S: Persist>(paths: &Paths) -> Result<Cached<S>, CacheMiss> {
 }
 
 /// The cache's seq and sections, if its header fits this entitle and the snapshot `tie` and
-/// every section its checksum. Each section is read into memory of its own.
-fn read_checked<S: Persist>(
-    file: File,
+/// every section its checksum. The sections are borrowed from the cache's bytes.
+fn read_checked<'a, S: Persist>(
+    bytes: &'a [u8],
     format: u32,
     tie: Tie,
     history: &str,
-) -> Result<(u64, Vec<Vec<u8>>), CacheMiss> {
-    let damaged = |_| CacheMiss::Damaged;
-    let size = file.metadata().map_err(damaged)?.len();
-    let mut r = std::io::BufReader::with_capacity(1 << 16, file);
-    let mut head = vec![0u8; HEADER];
-    r.read_exact(&mut head).map_err(damaged)?;
+) -> Result<(u64, Vec<&'a [u8]>), CacheMiss> {
+    let mut r = Cut(bytes);
+    let head = r.take(HEADER)?;
     if head.get(..8) != Some(MAGIC.as_slice()) {
         return Err(CacheMiss::Damaged);
     }
-    let versions = [u32_at(&head, 8), u32_at(&head, 12), u32_at(&head, 16)];
+    let versions = [u32_at(head, 8), u32_at(head, 12), u32_at(head, 16)];
     if versions != [Some(FILE_FORMAT), Some(format), Some(S::SCHEMA_VERSION)] {
         return Err(CacheMiss::Stale);
     }
-    let seq = u64_at(&head, 24).ok_or(CacheMiss::Damaged)?;
-    let ties = [tie_at(&head, 32), tie_at(&head, 56)];
+    let seq = u64_at(head, 24).ok_or(CacheMiss::Damaged)?;
+    let ties = [tie_at(head, 32), tie_at(head, 56)];
     if !ties.contains(&Some(tie)) || seq < tie.seq || seq > journal::MAX_SEQ {
         return Err(CacheMiss::Stale);
     }
-    let total = u64_at(&head, 80).ok_or(CacheMiss::Damaged)?;
-    let table_sum = u64_at(&head, 88).ok_or(CacheMiss::Damaged)?;
-    let mut texts = Vec::new();
-    for _ in 0..2 {
-        let mut len = [0u8; 2];
-        r.read_exact(&mut len).map_err(damaged)?;
-        let mut text = vec![0u8; usize::from(u16::from_le_bytes(len))];
-        r.read_exact(&mut text).map_err(damaged)?;
-        texts.push(text);
+    let total = u64_at(head, 80).ok_or(CacheMiss::Damaged)?;
+    let table_sum = u64_at(head, 88).ok_or(CacheMiss::Damaged)?;
+    for want in [S::KIND, history] {
+        let len = <[u8; 2]>::try_from(r.take(2)?).map_err(|_| CacheMiss::Damaged)?;
+        let len = usize::from(u16::from_le_bytes(len));
+        if r.take(len)? != want.as_bytes() {
+            return Err(CacheMiss::Stale);
+        }
     }
-    if texts != [S::KIND.as_bytes(), history.as_bytes()] {
-        return Err(CacheMiss::Stale);
-    }
-    let mut count = [0u8; 4];
-    r.read_exact(&mut count).map_err(damaged)?;
-    let count = u32::from_le_bytes(count);
+    let at_table = r.0;
+    let count = u32_at(r.take(4)?, 0).ok_or(CacheMiss::Damaged)?;
     // Every section needs 16 bytes of the table: a count the file cannot hold is refused first.
-    if u64::from(count).saturating_mul(16) > size {
+    let table_len = usize::try_from(count).ok().and_then(|n| n.checked_mul(16)).ok_or(CacheMiss::Damaged)?;
+    let entries = r.take(table_len)?;
+    let table = at_table.get(..table_len.saturating_add(4)).ok_or(CacheMiss::Damaged)?;
+    let mut lengths = Vec::new();
+    for entry in entries.chunks_exact(16) {
+        lengths.push((u64_at(entry, 0).ok_or(CacheMiss::Damaged)?, u64_at(entry, 8).ok_or(CacheMiss::Damaged)?));
+    }
+    let sum_of_lengths = lengths.iter().try_fold(0u64, |acc, (len, _)| acc.checked_add(*len));
+    // Nothing may follow the last section.
+    if hash(table) != table_sum || sum_of_lengths != Some(total) || Some(total) != u64::try_from(r.0.len()).ok() {
         return Err(CacheMiss::Damaged);
     }
-    let mut table = count.to_le_bytes().to_vec();
-    let mut entries = Vec::new();
-    for _ in 0..count {
-        let mut entry = [0u8; 16];
-        r.read_exact(&mut entry).map_err(damaged)?;
-        table.extend_from_slice(&entry);
-        entries.push((u64_at(&entry, 0).ok_or(CacheMiss::Damaged)?, u64_at(&entry, 8).ok_or(CacheMiss::Damaged)?));
-    }
-    let sum_of_lengths = entries.iter().try_fold(0u64, |acc, (len, _)| acc.checked_add(*len));
-    if hash(&table) != table_sum || sum_of_lengths != Some(total) || total > size {
-        return Err(CacheMiss::Damaged);
-    }
-    let mut sections = Vec::with_capacity(entries.len());
-    for (len, sum) in entries {
-        let mut bytes = vec![0u8; usize::try_from(len).map_err(|_| CacheMiss::Damaged)?];
-        r.read_exact(&mut bytes).map_err(damaged)?;
-        if hash(&bytes) != sum {
+    let mut sections = Vec::with_capacity(lengths.len());
+    for (len, sum) in lengths {
+        let bytes = r.take(usize::try_from(len).map_err(|_| CacheMiss::Damaged)?)?;
+        if hash(bytes) != sum {
             return Err(CacheMiss::Damaged);
         }
         sections.push(bytes);
     }
-    // Nothing may follow the last section.
-    if r.read(&mut [0u8; 1]).map_err(damaged)? != 0 {
-        return Err(CacheMiss::Damaged);
-    }
     Ok((seq, sections))
+}
+
+/// Bytes being cut from the front; a cut longer than what is left is damage.
+struct Cut<'a>(&'a [u8]);
+
+impl<'a> Cut<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], CacheMiss> {
+        if n > self.0.len() {
+            return Err(CacheMiss::Damaged);
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
 }

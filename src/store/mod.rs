@@ -116,6 +116,7 @@ mod huge_pages;
 mod install;
 mod journal;
 mod lock;
+mod mapped;
 mod notices;
 #[cfg(test)]
 mod open_tests;
@@ -179,11 +180,13 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
         Err(<serde_json::Error as serde::ser::Error>::custom("this state keeps no cache"))
     }
 
-    /// The state back from [`Persist::encode_cache`]'s sections, ready as after
-    /// [`Persist::after_load`] (which is not called: the cache may keep what it rebuilds). Any
-    /// error makes the open read the JSON instead. Default: refused.
-    fn decode_cache(sections: Vec<Vec<u8>>) -> Result<Self, String> {
-        let _ = sections;
+    /// The state back from [`Persist::encode_cache`]'s sections (borrowed from the cache file's
+    /// map, which is dropped once this returns), ready as after [`Persist::after_load`] (which
+    /// is not called: the cache may keep what it rebuilds). `decoded` may be called with a
+    /// section no longer needed, to give its memory back at once. Any error makes the open read
+    /// the JSON instead. Default: refused.
+    fn decode_cache(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) -> Result<Self, String> {
+        let _ = (sections, decoded);
         Err("this state keeps no cache".to_owned())
     }
 

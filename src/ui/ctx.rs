@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use crate::domain::identity::Mode;
 use crate::domain::lint::Finding;
+use crate::domain::problems::Problem;
 use crate::domain::when::when;
 use crate::domain::{Actor, CatalogRole, Command, Intent, Outcome, Request, RequestId, Tenant, Time, UserId};
 use crate::session::{RunError, Session};
@@ -26,6 +27,9 @@ pub struct Ctx {
     pub session: Session,
     /// The lint findings: several tabs show them, worked out once per change of the data.
     lint: PerData<Rc<Vec<Finding>>>,
+    /// What the tenant holds that cannot be evaluated (the lint's errors, and the status line
+    /// on start): a million assignments checked, once per change of the data.
+    problems: PerData<Rc<Vec<Problem>>>,
     /// The domain's answers to "may I", asked for the footer on every frame: kept until the data
     /// or the reader changes.
     refusals: PerData<Refusals>,
@@ -84,6 +88,7 @@ impl Ctx {
         Ctx {
             session,
             lint: PerData::default(),
+            problems: PerData::default(),
             refusals: PerData::default(),
             location,
             now,
@@ -129,7 +134,12 @@ impl Ctx {
 
     /// [`Tenant::lint`] of the data as it is now, computed once per change of the data.
     pub fn lint(&self) -> Rc<Vec<Finding>> {
-        self.lint.get(self, |ctx| Rc::new(ctx.tenant().lint()))
+        self.lint.get(self, |ctx| Rc::new(ctx.tenant().lint_with(&ctx.problems())))
+    }
+
+    /// [`Tenant::problems`], kept until the data changes.
+    pub fn problems(&self) -> Rc<Vec<Problem>> {
+        self.problems.get(self, |ctx| Rc::new(ctx.tenant().problems()))
     }
 
     /// What a value read from the data depends on: the store's seq (every change of the data is

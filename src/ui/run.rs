@@ -46,7 +46,7 @@ pub fn build_app(session: Session, location: &Path, keymap: Keymap, theme: Theme
     app.switch_tab(landing);
     app.refresh_views();
     // A stored value the domain cannot evaluate is said at once, with what to do about it.
-    if let Some(p) = app.ctx.tenant().problems_summary() {
+    if let Some(p) = crate::domain::problems::problems_summary_of(&app.ctx.problems()) {
         app.set_message(StatusMessage::warning(p));
     }
     app

@@ -2,7 +2,8 @@
 //! record. Every encoder takes its record apart field by field (a field added to a record is a
 //! compile error here until the layout says how it is kept), and each enum is a number.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hash;
 
 use super::codec::{Got, In, Out, bad};
 use crate::domain::Time;
@@ -11,6 +12,7 @@ use crate::domain::directory::{User, UserType};
 use crate::domain::finished::Finished;
 use crate::domain::flow::{Assignment, AssignmentState, GrantSource, RequestState};
 use crate::domain::ids::{AssignmentId, OrgId, PackageId, PolicyId, RequestId, ResourceId, ReviewId, UserId};
+use crate::domain::idset::IdSet;
 use crate::domain::tenant::{GrantKey, Sources};
 use crate::domain::timers::Timer;
 
@@ -388,4 +390,54 @@ pub fn read_timers(r: &mut In) -> Got<BTreeSet<(Time, Timer)>> {
         return bad("timers out of order");
     }
     Ok(list.into_iter().collect())
+}
+
+/// An index of assignments by some key (the assignments of each user, of each package): the
+/// keys in increasing order, each with its assignments' ids as increasing gaps (an id of a
+/// million takes three bytes, the gap to the next often one). Empty sets are not written.
+pub fn lookup<K: Copy + Ord>(out: &mut Out, index: &HashMap<K, IdSet<AssignmentId>>, key: impl Fn(K) -> u64) {
+    let mut keys: Vec<(K, &IdSet<AssignmentId>)> =
+        index.iter().filter(|(_, set)| !set.is_empty()).map(|(k, set)| (*k, set)).collect();
+    keys.sort_unstable_by_key(|(k, _)| *k);
+    out.len(keys.len());
+    for (k, set) in keys {
+        out.u64(key(k));
+        out.len(set.len());
+        let mut last = 0;
+        for id in set {
+            out.u64(id.0.saturating_sub(last));
+            last = id.0;
+        }
+    }
+}
+
+/// An index written by [`lookup`]: each key once, each set in increasing order and not empty.
+pub fn read_lookup<K: Eq + Hash + std::fmt::Debug>(
+    r: &mut In,
+    key: impl Fn(u64) -> K,
+) -> Got<HashMap<K, IdSet<AssignmentId>>> {
+    let n = r.len(3)?;
+    let mut index = HashMap::with_capacity(n);
+    for _ in 0..n {
+        let k = key(r.u64()?);
+        let m = r.len(1)?;
+        if m == 0 {
+            return bad(format!("an empty set of assignments for {k:?}"));
+        }
+        let mut ids = Vec::with_capacity(m);
+        let mut last: u64 = 0;
+        for _ in 0..m {
+            let gap = r.u64()?;
+            last = match last.checked_add(gap) {
+                Some(id) if gap > 0 => id,
+                _ => return bad(format!("the assignments of {k:?} out of order")),
+            };
+            ids.push(AssignmentId(last));
+        }
+        let set = IdSet::from_increasing(ids).ok_or_else(|| super::codec::Bad(format!("the assignments of {k:?}")))?;
+        if index.insert(k, set).is_some() {
+            return bad("a key of an index repeated");
+        }
+    }
+    Ok(index)
 }
