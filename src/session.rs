@@ -286,6 +286,7 @@ impl Session {
     fn finished_records(&self, streams: impl IntoIterator<Item = String>) -> Result<Vec<FinishedRecord>, RunError> {
         let mut out = vec![];
         for stream in streams {
+            self.pages.whole.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             out.extend(self.store.history::<FinishedRecord>(&stream)?);
         }
         Ok(out)

@@ -3,6 +3,8 @@
 //! whole list and its first rows having read only the first page of records from the history,
 //! and reads further pages only as the cursor reaches them.
 
+mod common;
+
 use std::path::Path;
 use std::str::FromStr;
 
@@ -84,4 +86,26 @@ fn my_requests_show_the_count_and_the_first_page_and_read_more_pages_moving_down
     assert!(s.contains(&row(last.id)), "the oldest at the end:\n{s}");
     let read3 = records(&app);
     assert!(read3 < whole.len(), "read {read3} of {} records", whole.len());
+}
+
+/// Moving through the notifications reads no history: where a request mentioned in a notice is
+/// now comes from memory (an open request) or the index of finished requests (a finished one),
+/// never from reading its stream (an administrator's is hundreds of megabytes at scale).
+#[test]
+fn moving_through_notifications_reads_no_history() {
+    use entitle::ui::{Action, update};
+    for who in [None, Some("adelev@contoso.com"), Some("alex@azureblog.net")] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut app = common::demo_ui::demo_app(dir.path(), who);
+        if !app.visible_tabs().contains(&Tab::Notifications) {
+            continue;
+        }
+        app.switch_tab(Tab::Notifications);
+        let before = app.ctx.session.pages.streams_read_whole();
+        for _ in 0..30 {
+            common::demo_ui::screen(&mut app, 120, 35);
+            update(&mut app, Action::Down);
+        }
+        assert_eq!(app.ctx.session.pages.streams_read_whole(), before, "{who:?}");
+    }
 }

@@ -58,6 +58,8 @@ pub struct FinishedPages {
     shown: Mutex<Vec<Shown>>,
     /// How many records the pages read from the files, all told.
     read: AtomicUsize,
+    /// How many streams were read whole (a list that is not paged, a record looked up alone).
+    pub(super) whole: AtomicUsize,
 }
 
 impl FinishedPages {
@@ -65,6 +67,11 @@ impl FinishedPages {
     /// the keys the listings read are not counted).
     pub fn records_read(&self) -> usize {
         self.read.load(Ordering::Relaxed)
+    }
+
+    /// How many finished-request streams this session read whole so far.
+    pub fn streams_read_whole(&self) -> usize {
+        self.whole.load(Ordering::Relaxed)
     }
 }
 

@@ -124,10 +124,9 @@ fn mentions(ctx: &Ctx, n: &Notification, d: &mut Detail) {
         seen.push(word);
         if word.starts_with(RequestId::PREFIX)
             && let Ok(id) = word.parse::<RequestId>()
-            && let Some(r) = ctx.request(id)
+            && let Some((now, state)) = request_now(t, id)
         {
-            let r = &r;
-            d.kv_styled(&format!("{id} now"), t.waiting_on(r), theme.tone(r.state.tone()));
+            d.kv_styled(&format!("{id} now"), now, theme.tone(state.tone()));
         } else if word.starts_with(ReviewId::PREFIX)
             && let Ok(id) = word.parse::<ReviewId>()
             && let Some(r) = t.reviews.get(&id)
@@ -135,6 +134,16 @@ fn mentions(ctx: &Ctx, n: &Notification, d: &mut Detail) {
             d.kv_styled(&format!("{id} now"), r.state.word(), theme.tone(r.state.tone()));
         }
     }
+}
+
+/// Where a request is now, from memory: an open request's stage, a finished one's state and
+/// day from the index of finished requests (its record in the history is not read on a move).
+fn request_now(t: &crate::domain::Tenant, id: RequestId) -> Option<(String, crate::domain::RequestState)> {
+    if let Some(r) = t.request_in_memory(id) {
+        return Some((t.waiting_on(r), r.state));
+    }
+    let f = t.finished_entry(id)?;
+    Some((format!("{} on {}", f.state.word(), fmt_day(Some(f.completed_at))), f.state))
 }
 
 impl Switched for Notifications {
