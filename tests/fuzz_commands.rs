@@ -18,7 +18,7 @@ use common::*;
 use entitle::domain::*;
 use fuzz_support::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 /// The policy's review settings, a monthly self-review when it has none.
 fn review_of(spec: &mut PolicySpec, now: Time) -> &mut ReviewSettings {
@@ -406,7 +406,13 @@ fn random_commands_with_extreme_values_never_panic_and_keep_every_invariant() {
     const STEPS: usize = 40;
     let cases: u32 = std::env::var("ENTITLE_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(200);
     let config = Config { cases, failure_persistence: None, max_shrink_iters: 200, ..Config::default() };
-    let mut runner = TestRunner::new(config);
+    // A fixed seed, so that a failure (and the counts asserted below) can be had again; another
+    // with ENTITLE_FUZZ_SEED. A failing run prints it with its output.
+    let seed: u64 = std::env::var("ENTITLE_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_e171);
+    eprintln!("fuzz seed {seed} (ENTITLE_FUZZ_SEED), {cases} cases (ENTITLE_FUZZ_CASES)");
+    let bytes: Vec<u8> = seed.to_le_bytes().iter().copied().cycle().take(32).collect();
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
+    let mut runner = TestRunner::new_with_rng(config, rng);
     let tally = std::cell::RefCell::new(Tally::default());
     let result = runner.run(&prop::collection::vec(bag(), STEPS), |steps| run(&steps, &mut tally.borrow_mut()));
     if let Err(e) = result {
