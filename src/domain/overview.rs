@@ -135,6 +135,15 @@ impl Finish {
     }
 }
 
+/// A day of [`day_slot`] in words: "in the last day", "1 day ago", "12 days ago".
+pub fn day_words(slot: usize) -> String {
+    match (DAYS_BACK - 1).saturating_sub(slot) {
+        0 => "in the last day".to_string(),
+        1 => "1 day ago".to_string(),
+        n => format!("{n} days ago"),
+    }
+}
+
 /// The bucket of [`AGE_BUCKETS`] a decision waiting since `since` falls in at `now`.
 pub fn age_bucket(now: Time, since: Time) -> usize {
     let days = (now - since).num_days();

@@ -110,6 +110,15 @@ impl<K: Clone + PartialEq> IdList<K> {
         true
     }
 
+    /// Forgets the part kept, without building the rows again: for a caller that sets the
+    /// keys next (a report read again for a new subject).
+    pub fn drop_scope(&mut self) {
+        if let Some((_, all)) = self.scope.take() {
+            self.ids = all;
+            self.pane.scope = None;
+        }
+    }
+
     /// Every key, whether or not a part is kept.
     fn unscoped(&mut self) -> Vec<K> {
         match &mut self.scope {

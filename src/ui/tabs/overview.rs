@@ -133,7 +133,7 @@ impl Overview {
     }
 
     fn step_col(&mut self, right: bool) {
-        let (Some(panel), Some(at)) = (self.panel(), self.panel().and_then(|p| self.item(p))) else {
+        let Some((panel, at)) = self.panel().and_then(|p| Some((p, self.item(p)?))) else {
             return self.step_panel(right);
         };
         let width = self.grid(panel).get(at.row).copied().unwrap_or(1);

@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
-use crate::domain::overview::{DAYS_BACK, Finish, WEEKS_AHEAD, week_slot};
+use crate::domain::overview::{Finish, WEEKS_AHEAD, day_words, week_slot};
 use crate::domain::{PackageId, ResourceId, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::Jump;
@@ -82,12 +82,7 @@ fn expiring_in_week(week: usize) -> Scope<Keyed> {
 
 /// The requests report's rows finished one way on one day, as the Overview's chart counts them.
 fn finished_on(day: usize, finish: Finish) -> Scope<Keyed> {
-    let when = match (DAYS_BACK - 1).saturating_sub(day) {
-        0 => "in the last day".to_string(),
-        1 => "1 day ago".to_string(),
-        n => format!("{n} days ago"),
-    };
-    Scope::new(format!("{} {when}", finish.label()), move |ctx: &Ctx, k: &Keyed| match k.1 {
+    Scope::new(format!("{} {}", finish.label(), day_words(day)), move |ctx: &Ctx, k: &Keyed| match k.1 {
         Row::Request(id) => ctx.tenant().finished_on(id) == Some((day, finish)),
         _ => false,
     })
@@ -301,7 +296,7 @@ impl TabView<Ctx> for Reports {
         let Some(i) = REPORTS.iter().position(|r| *r == report) else { return };
         self.current = i;
         if let Some(table) = self.tables.get_mut(i) {
-            table.unscope(ctx);
+            table.drop_scope();
         }
         self.rebuild(ctx);
         if let (Some(scope), Some(table)) = (scope, self.tables.get_mut(i)) {
@@ -388,7 +383,7 @@ impl TabView<Ctx> for Reports {
         }
         // A new subject: the part of the old one kept from the Overview goes.
         if let Some(table) = self.table() {
-            table.unscope(ctx);
+            table.drop_scope();
         }
         self.rebuild(ctx);
         Effect::None

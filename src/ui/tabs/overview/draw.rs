@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, LineGauge, Paragraph, Sparkline, SparklineBar, Widget, Wrap};
 
 use super::{At, Overview, Panel};
-use crate::domain::overview::{AGE_BUCKETS, DAYS_BACK, Finish, ReviewProgress};
+use crate::domain::overview::{AGE_BUCKETS, Finish, ReviewProgress, day_words};
 use crate::domain::{RequestState, Time};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::put_text;
@@ -193,12 +193,7 @@ impl Overview {
         let figure = chosen.and_then(|c| {
             let finish = Finish::ALL.get(c.row)?;
             let n = a.requests.get(c.col)?.count(*finish);
-            let when = match (DAYS_BACK - 1).saturating_sub(c.col) {
-                0 => "in the last day".to_string(),
-                1 => "1 day ago".to_string(),
-                d => format!("{d} days ago"),
-            };
-            Some(format!("{MARK} {} {when}: {n}{ENTER}", finish.label()))
+            Some(format!("{MARK} {} {}: {n}{ENTER}", finish.label(), day_words(c.col)))
         });
         match figure {
             Some(text) => put_text(buf, caption, &text, theme.key),
