@@ -17,7 +17,8 @@ use crate::domain::{
     StageDecision, Tenant, Time, UserId,
 };
 use crate::store::{
-    CommitError, DEFAULT_LOCK_TIMEOUT, HistoryCursor, HistoryOnDisk, LockWait, Persist, Store, StoreError, StreamBatch,
+    CommitError, DEFAULT_LOCK_TIMEOUT, HistoryCursor, HistoryOnDisk, HistorySpill, LockWait, Persist, Store,
+    StoreError, StreamBatch,
 };
 
 mod pages;
@@ -96,6 +97,10 @@ impl Persist for Tenant {
 
     fn history_written(&mut self) {
         Tenant::history_written(self);
+    }
+
+    fn spill_into(&mut self, spill: Option<HistorySpill>) {
+        Tenant::spill_into(self, spill);
     }
 }
 

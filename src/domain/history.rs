@@ -84,6 +84,19 @@ impl Tenant {
         self.idx.on_disk = on_disk.map(OnDisk::new);
     }
 
+    /// While a command runs in a store (`Some`, then `None` once it is applied): where the
+    /// lines of a stream go each time they fill a buffer, instead of being held until the
+    /// command is over. The store puts them in the stream's files once the command's journal
+    /// line is written, and never before.
+    pub fn spill_into(&mut self, spill: Option<super::tail::Spill>) {
+        // A stream spilled at all is spilled whole: its files get its lines in one piece.
+        if let Some((old, _)) = self.idx.spill.get() {
+            self.audit.spill_rest(old);
+            self.notifications.spill_rest(old);
+        }
+        self.idx.spill = super::tail::SpillSlot::new(spill);
+    }
+
     /// The history still in memory, stream by stream: each stream's name and its lines, oldest
     /// first. The audit log and the mailboxes are lines already (written as they were made);
     /// each finished request is written here, once, and its line goes to each of its streams.

@@ -76,7 +76,8 @@ impl Tenant {
                 _ => {}
             }
         }
-        if self.idx.on_disk.is_none() {
+        // Replayed lines the files hold are not made; spilled ones leave a buffer as it fills.
+        if self.idx.on_disk.is_none() && !self.idx.spill.is_set() {
             self.audit.reserve(events);
             self.notifications.reserve(notices);
         }

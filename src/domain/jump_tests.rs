@@ -99,3 +99,58 @@ fn a_year_in_daily_steps_does_what_one_timer_at_a_time_does() {
     assert!(fired.guests_removed > 0 && fired.expired > 100, "{fired:?}");
     same(&batched, &plain);
 }
+
+/// Each stream's lines, in order, as a jump hands them over: those spilled (see `tail::Spill`)
+/// followed by those still held.
+fn streams_after_spilled_jump(t: &mut Tenant, at: usize) -> (std::collections::BTreeMap<String, Vec<u8>>, usize) {
+    use std::sync::{Arc, Mutex};
+    type Got = Arc<Mutex<Vec<(String, Vec<u8>, u64, u64)>>>;
+    let got: Got = Arc::default();
+    let into = got.clone();
+    let spill: super::super::tail::Spill = Box::new(move |stream: &str, bytes: Vec<u8>, first: u64, last: u64| {
+        into.lock().expect("not poisoned").push((stream.to_owned(), bytes, first, last));
+        Vec::new()
+    });
+    t.spill_into(Some(spill));
+    t.idx.spill.at = at;
+    let to = to(t);
+    t.advance_to(to);
+    t.settle_finished();
+    t.spill_into(None);
+    let spilled = std::mem::take(&mut *got.lock().expect("not poisoned"));
+    let count = spilled.len();
+    let names: std::collections::BTreeSet<String> = spilled.iter().map(|s| s.0.clone()).collect();
+    let mut out: std::collections::BTreeMap<String, Vec<u8>> = std::collections::BTreeMap::new();
+    for (stream, bytes, first, last) in spilled {
+        let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
+        let seq = |l: &[u8]| serde_json::from_slice::<serde_json::Value>(l).ok().and_then(|v| v["seq"].as_u64());
+        assert_eq!(lines.first().and_then(|l| seq(l)), Some(first), "{stream}: the first line's number");
+        assert_eq!(lines.last().and_then(|l| seq(l)), Some(last), "{stream}: the last line's number");
+        out.entry(stream).or_default().extend_from_slice(&bytes);
+    }
+    for (stream, lines) in t.pending_history().expect("the history") {
+        // A stream spilled at all was spilled whole: none of its lines is left held.
+        assert!(!names.contains(&stream), "{stream} was spilled, yet lines of it are held");
+        out.entry(stream).or_default().extend_from_slice(lines.bytes());
+    }
+    (out, count)
+}
+
+#[test]
+fn a_jump_that_spills_its_history_hands_over_every_line_once_in_order_and_whole() {
+    let mut spilled = tenant();
+    let mut held = spilled.clone();
+    let (streams, spills) = streams_after_spilled_jump(&mut spilled, 4096);
+    assert!(spills > 50, "the small buffers were spilled many times: {spills}");
+    let to = to(&held);
+    held.advance_to(to);
+    held.settle_finished();
+    let expected: std::collections::BTreeMap<String, Vec<u8>> =
+        held.pending_history().expect("the history").into_iter().map(|(s, l)| (s, l.bytes().to_vec())).collect();
+    assert_eq!(streams.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>());
+    for (stream, bytes) in &expected {
+        assert!(streams.get(stream) == Some(bytes), "{stream}: the same lines, spilled or held");
+    }
+    assert_eq!(spilled.audit_seq, held.audit_seq);
+    assert_eq!(spilled.audit.last_seq(), held.audit.last_seq(), "the last number is known after a spill");
+}

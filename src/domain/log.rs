@@ -105,6 +105,9 @@ impl Tenant {
             after,
         };
         self.audit.push(line.seq, &line);
+        if let Some((spill, at)) = self.idx.spill.get() {
+            self.audit.spill_if_full(spill, at);
+        }
     }
 
     pub(crate) fn notify(&mut self, to: UserId, kind: &str, subject: impl AsRef<str>, body: impl AsRef<str>) {
@@ -125,6 +128,9 @@ impl Tenant {
             read: false,
         };
         self.notifications.push(to, seq, &line);
+        if let Some((spill, at)) = self.idx.spill.get() {
+            self.notifications.spill_if_full(to, spill, at);
+        }
     }
 }
 

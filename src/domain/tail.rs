@@ -9,7 +9,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::history::NOTICE_SHARDS;
+use super::history::{AUDIT_STREAM, NOTICE_SHARDS, notice_shard_stream};
 use super::ids::UserId;
 use super::records::{AuditEvent, Notification};
 
@@ -18,6 +18,57 @@ use super::records::{AuditEvent, Notification};
 const AUDIT_LINE_BYTES: usize = 320;
 const NOTICE_LINE_BYTES: usize = 224;
 
+/// Where a stream's lines go once its buffer holds [`SPILL_BYTES`], while a command runs in a
+/// store (see `Tenant::spill_into`): given the stream's name, the lines (whole, each ended by a
+/// newline) and the numbers of the first and the last, it gives back an empty buffer to fill
+/// next. So a year's jump holds a few megabytes of history at a time, not hundreds.
+pub type Spill = Box<dyn FnMut(&str, Vec<u8>, u64, u64) -> Vec<u8> + Send>;
+
+/// How much of a stream's lines is held before they are spilled (when a spill is set).
+pub const SPILL_BYTES: usize = 1 << 20;
+
+/// The spill a command's history goes to, if any (see [`Spill`]), and how full a buffer gets
+/// before it is spilled; a copy of the tenant has none. (In a mutex only so that the tenant
+/// can be shared between threads; it is reached through `&mut` alone, so never locked.)
+pub(crate) struct SpillSlot {
+    spill: Option<std::sync::Mutex<Spill>>,
+    pub at: usize,
+}
+
+impl Default for SpillSlot {
+    fn default() -> Self {
+        SpillSlot { spill: None, at: SPILL_BYTES }
+    }
+}
+
+impl SpillSlot {
+    pub fn new(spill: Option<Spill>) -> Self {
+        SpillSlot { spill: spill.map(std::sync::Mutex::new), at: SPILL_BYTES }
+    }
+
+    /// The spill, and how full a buffer gets before it is spilled.
+    pub fn get(&mut self) -> Option<(&mut Spill, usize)> {
+        let at = self.at;
+        self.spill.as_mut().and_then(|m| m.get_mut().ok()).map(|s| (s, at))
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.spill.is_some()
+    }
+}
+
+impl Clone for SpillSlot {
+    fn clone(&self) -> Self {
+        SpillSlot { spill: None, at: self.at }
+    }
+}
+
+impl std::fmt::Debug for SpillSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpillSlot").field("set", &self.is_set()).field("at", &self.at).finish()
+    }
+}
+
 /// The JSON lines of one stream not yet in the files, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct Lines {
@@ -25,6 +76,9 @@ pub struct Lines {
     bytes: Vec<u8>,
     /// Each record's number in its stream, and where its line ends in `bytes` (past the newline).
     ends: Vec<(u64, usize)>,
+    /// The number of the last line spilled (see [`Spill`]): the lines up to it are on their
+    /// way to the files, no longer here.
+    spilled: Option<u64>,
 }
 
 impl Lines {
@@ -97,11 +151,37 @@ impl Lines {
     }
 
     pub fn last_seq(&self) -> Option<u64> {
-        self.ends.last().map(|e| e.0)
+        self.ends.last().map(|e| e.0).or(self.spilled)
     }
 
     pub fn clear(&mut self) {
         *self = Lines::default();
+    }
+
+    /// Hands the lines to `spill` as `stream`'s once they fill `at` bytes, and goes on in the
+    /// buffer it gives back.
+    fn spill_if_full(&mut self, stream: impl FnOnce() -> String, spill: &mut Spill, at: usize) {
+        if self.bytes.len() >= at {
+            self.spill(stream, spill);
+        }
+    }
+
+    /// Hands what is left to `spill` if any of the stream was spilled: a stream spilled at all
+    /// is spilled whole.
+    fn spill_rest(&mut self, stream: impl FnOnce() -> String, spill: &mut Spill) {
+        if self.spilled.is_some() {
+            self.spill(stream, spill);
+        }
+    }
+
+    fn spill(&mut self, stream: impl FnOnce() -> String, spill: &mut Spill) {
+        let (Some(&(first, _)), Some(&(last, _))) = (self.ends.first(), self.ends.last()) else { return };
+        let full = std::mem::take(&mut self.bytes);
+        let mut fresh = spill(&stream(), full, first, last);
+        fresh.clear();
+        self.bytes = fresh;
+        self.ends.clear();
+        self.spilled = Some(last);
     }
 }
 
@@ -144,6 +224,16 @@ impl AuditTail {
 
     pub fn last_seq(&self) -> Option<u64> {
         self.lines.last_seq()
+    }
+
+    /// Spills the events once they fill a buffer (see [`Spill`]).
+    pub(crate) fn spill_if_full(&mut self, spill: &mut Spill, at: usize) {
+        self.lines.spill_if_full(|| AUDIT_STREAM.to_owned(), spill, at);
+    }
+
+    /// Spills what is left, if any event was spilled.
+    pub(crate) fn spill_rest(&mut self, spill: &mut Spill) {
+        self.lines.spill_rest(|| AUDIT_STREAM.to_owned(), spill);
     }
 
     pub fn clear(&mut self) {
@@ -190,6 +280,21 @@ impl NoticeTail {
         if let Some(lines) = self.shards.get_mut(shard) {
             lines.push(seq, notice);
             self.count = self.count.saturating_add(1);
+        }
+    }
+
+    /// Spills `user`'s mailbox stream once it fills a buffer (see [`Spill`]).
+    pub(crate) fn spill_if_full(&mut self, user: UserId, spill: &mut Spill, at: usize) {
+        let shard = shard_of(user);
+        if let Some(lines) = self.shards.get_mut(shard) {
+            lines.spill_if_full(|| notice_shard_stream(u64::try_from(shard).unwrap_or(0)), spill, at);
+        }
+    }
+
+    /// Spills what is left of each mailbox stream spilled at all.
+    pub(crate) fn spill_rest(&mut self, spill: &mut Spill) {
+        for (shard, lines) in (0u64..).zip(self.shards.iter_mut()) {
+            lines.spill_rest(|| notice_shard_stream(shard), spill);
         }
     }
 

@@ -168,6 +168,8 @@ pub(crate) struct Indexes {
     pub under_review: HashMap<AssignmentId, usize>,
     /// While a command runs: the global administrator running it as someone else (for the audit).
     pub acting_by: Option<UserId>,
+    /// While a command runs in a store: where full buffers of history lines go (`Tenant::spill_into`).
+    pub spill: super::tail::SpillSlot,
 }
 
 impl Tenant {

@@ -17,6 +17,7 @@ use super::journal::{self, Cursor};
 use super::lock::{LockFile, LockWait, Waiter};
 use super::notices::Notices;
 use super::snapshot;
+use super::staged;
 
 /// An entry whose `apply` takes at least this long is compacted into the snapshot at once, so
 /// that no later open replays it.
@@ -412,8 +413,28 @@ impl<S: Persist> Store<S> {
         }
         let entry = make(&view.state);
         let mut line = journal::encode_line(&paths.journal, view.cursor.seq + 1, &entry)?;
+        // What a crashed commit staged belongs to no journal line.
+        staged::clear_leftovers(&view.history);
+        let (staging, spill) = staged::start(&view.history);
+        view.state.spill_into(Some(spill));
         let started = Instant::now();
-        let output = view.state.apply(&entry).map_err(CommitError::Refused)?;
+        let applied = view.state.apply(&entry);
+        view.state.spill_into(None);
+        let staged = staging.finish();
+        let (output, staged) = match (applied, staged) {
+            (Err(refused), _) => {
+                staged::clear_leftovers(&view.history);
+                return Err(CommitError::Refused(refused));
+            }
+            (Ok(_), Err(e)) => {
+                // Some of the entry's history is neither in memory nor staged: the entry is not
+                // written, and the state goes back to the files.
+                view.stale = true;
+                let _ = view.reload(paths);
+                return Err(e.into());
+            }
+            (Ok(output), Ok(staged)) => (output, staged),
+        };
         let heavy = started.elapsed() >= self.heavy && S::may_be_heavy(&output);
 
         // A torn tail is kept aside only now that it is about to be cut (not for a refusal).
@@ -425,24 +446,33 @@ impl<S: Persist> Store<S> {
             }
             files::append_at(&paths.journal, view.cursor.pos, &line)
         });
+        let mut history_whole = true;
         match written {
             Ok(stamp) => {
                 view.cursor.appended(line.len() as u64);
                 view.journal = Some(stamp);
                 // The commit stands whatever happens to its history: the journal holds it,
                 // and the next commit or compaction writes what is missing.
-                if let Err(e) = view.append_history(false) {
+                if let Err(e) = staged::install(&view.history, &staged) {
+                    // What was staged is not in memory: the state goes back to the files,
+                    // whose journal makes it again (and nothing after it is written first).
+                    staged::clear_leftovers(&view.history);
+                    view.stale = true;
+                    history_whole = false;
+                    self.compaction_error = Some(e);
+                } else if let Err(e) = view.append_history(false) {
                     self.compaction_error = Some(e);
                 }
             }
             Err(e) => {
                 // The state holds an entry the journal does not: go back to the files.
+                staged::clear_leftovers(&view.history);
                 view.stale = true;
                 let _ = view.reload(paths);
                 return Err(e.into());
             }
         }
-        let compact = heavy || self.compaction.is_due(&view.cursor);
+        let compact = history_whole && (heavy || self.compaction.is_due(&view.cursor));
         drop(_held);
         // The new snapshot is written without the lock, in the background: the commit returns
         // now, and others commit meanwhile.

@@ -121,6 +121,7 @@ mod notices;
 #[cfg(test)]
 mod open_tests;
 mod snapshot;
+mod staged;
 #[cfg(test)]
 mod test_sum;
 mod writeback;
@@ -138,6 +139,12 @@ pub use lock::{DEFAULT_LOCK_TIMEOUT, LockHolder, LockWait, Wait, Waiter, Waiting
 /// The seq of a history stream's last record in the files, by stream name (0: none, or it
 /// could not be read: then nothing is left out).
 pub type HistoryOnDisk = std::sync::Arc<dyn Fn(&str) -> u64 + Send + Sync>;
+
+/// Where a state hands the history an entry makes, a buffer at a time, while the entry is
+/// applied in a commit (see [`Persist::spill_into`]): given the stream's name, whole lines
+/// (each ended by a newline, numbers increasing) and the numbers of the first and the last, it
+/// gives back an empty buffer to fill next.
+pub type HistorySpill = Box<dyn FnMut(&str, Vec<u8>, u64, u64) -> Vec<u8> + Send>;
 
 /// A state the store can keep: serializable, and changed only by applying journal entries.
 pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
@@ -227,6 +234,16 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
 
     /// The records [`Persist::pending_history`] gave are in the files: drop them from memory.
     fn history_written(&mut self) {}
+
+    /// Told around each `apply` of a commit (`Some`, then `None` once it returned): where the
+    /// state may hand the history the entry makes as it goes, instead of holding it until the
+    /// commit asks for it with [`Persist::history_batches`]. What is handed over goes to the
+    /// files once the entry's journal line is written (see `staged.rs`); by the time `None`
+    /// is given, a stream handed over at all must have been handed over whole (what
+    /// `history_batches` then gives of it would follow it). Default: ignored.
+    fn spill_into(&mut self, spill: Option<HistorySpill>) {
+        let _ = spill;
+    }
 
     /// Upgrade an older snapshot's `state` JSON from `from_version` to `SCHEMA_VERSION`.
     /// Default: no upgrade is known.

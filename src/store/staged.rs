@@ -1,0 +1,253 @@
+//! History staged while a commit applies its entry: a state that makes hundreds of megabytes of
+//! history in one entry (a year's clock jump) hands it over a buffer at a time (see
+//! [`HistorySpill`]), and a thread of its own writes each buffer to the stream's staged segment
+//! under `<history>/.staged/`, on the other core, while the entry goes on. Nothing of it is a
+//! stream's until the entry's journal line is written: only then is each staged segment renamed
+//! into its stream as the stream's next (and last) segment ([`install`]). A refused entry's
+//! staged files are deleted, and those a crash left behind are deleted by the next commit, under
+//! the lock ([`clear_leftovers`]): they belong to no journal line, and replaying the journal
+//! makes again the history of those that have one.
+//!
+//! So the history files never hold a record whose journal line is not written, and a segment
+//! appears in its stream whole. The history's rule that every segment but a stream's last is
+//! synced (what a compaction's sync relies on) holds: the writer syncs a stream's last segment
+//! before the staged one is made to follow it, and the staged one, last once installed, is synced
+//! by the next compaction like any last segment. A commit stages one segment per stream, however
+//! long (a commit's history is bounded by the limits on what one command may do).
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use std::borrow::Cow;
+
+use super::HistorySpill;
+use super::error::{Position, StoreError, json_problem};
+use super::history::{self, StreamBatch};
+use super::journal::Head;
+
+/// The directory of staged segments, inside the history directory. Its name is no stream's
+/// (a stream's name has no dot), so readers of the history never look into it.
+const STAGED: &str = ".staged";
+
+/// Buffers on their way to the writer at most; the state waits when the writer lags this far.
+const QUEUED: usize = 8;
+
+/// One staged segment: the stream it goes to, the number of its first record, and its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Staged {
+    stream: String,
+    first: u64,
+    path: PathBuf,
+}
+
+/// One buffer for the writer: the stream, its first and last record's numbers, the lines.
+struct Job {
+    stream: String,
+    first: u64,
+    last: u64,
+    bytes: Vec<u8>,
+}
+
+/// The writer thread, started by the first buffer spilled (most entries spill none), or why it
+/// could not be.
+enum Writer {
+    Idle,
+    Running(JoinHandle<Result<Vec<Staged>, StoreError>>),
+    Failed(StoreError),
+}
+
+/// The staging of one commit: what [`start`] gives besides the spill handed to the state.
+pub(super) struct Staging {
+    history: PathBuf,
+    writer: Arc<Mutex<Writer>>,
+}
+
+/// A staging for the history directory `history`, and the spill to hand to the state.
+pub(super) fn start(history: &Path) -> (Staging, HistorySpill) {
+    let writer = Arc::new(Mutex::new(Writer::Idle));
+    let mut queue: Option<(SyncSender<Job>, Receiver<Vec<u8>>)> = None;
+    let (at, slot) = (history.to_path_buf(), writer.clone());
+    let spill: HistorySpill = Box::new(move |stream: &str, bytes: Vec<u8>, first: u64, last: u64| {
+        let spare = bytes.capacity();
+        if queue.is_none() {
+            queue = start_writer(&at, &slot);
+        }
+        if let Some((jobs, spent)) = &queue {
+            let job = Job { stream: stream.to_owned(), first, last, bytes };
+            if jobs.send(job).is_ok() {
+                return spent.try_recv().unwrap_or_else(|_| Vec::with_capacity(spare));
+            }
+        }
+        Vec::with_capacity(spare)
+    });
+    (Staging { history: history.to_path_buf(), writer }, spill)
+}
+
+/// Starts the writer thread (once: a failure to start it is kept, and later buffers dropped).
+fn start_writer(history: &Path, slot: &Mutex<Writer>) -> Option<(SyncSender<Job>, Receiver<Vec<u8>>)> {
+    let Ok(mut w) = slot.lock() else { return None };
+    if !matches!(*w, Writer::Idle) {
+        return None;
+    }
+    let (jobs, jobs_in) = sync_channel::<Job>(QUEUED);
+    let (spent_out, spent) = sync_channel::<Vec<u8>>(QUEUED.saturating_add(2));
+    let at = history.to_path_buf();
+    let spawned = std::thread::Builder::new()
+        .name("history-staging".into())
+        .spawn(move || write_staged(&at, &jobs_in, &spent_out));
+    match spawned {
+        Ok(h) => {
+            *w = Writer::Running(h);
+            Some((jobs, spent))
+        }
+        Err(e) => {
+            *w = Writer::Failed(StoreError::io(history, "start writing the history", e));
+            None
+        }
+    }
+}
+
+impl Staging {
+    /// Waits for the writer (the spill handed to the state must be dropped first: that closes
+    /// the writer's queue) and gives what it staged. An error means some history was not
+    /// staged: whatever was is deleted.
+    pub fn finish(self) -> Result<Vec<Staged>, StoreError> {
+        let writer = self.writer.lock().map(|mut w| std::mem::replace(&mut *w, Writer::Idle));
+        let staged = match writer {
+            Ok(Writer::Idle) => return Ok(vec![]),
+            Ok(Writer::Running(h)) => h.join().unwrap_or_else(|_| Err(stopped(&self.history))),
+            Ok(Writer::Failed(e)) => Err(e),
+            Err(_) => Err(stopped(&self.history)),
+        };
+        if staged.is_err() {
+            clear_leftovers(&self.history);
+        }
+        staged
+    }
+}
+
+fn stopped(history: &Path) -> StoreError {
+    StoreError::corrupt(history, Position::NONE, "the thread writing the history stopped".to_owned())
+}
+
+/// A stream's staged segment being written: its file, and the number of its last record.
+struct Open {
+    file: File,
+    last: u64,
+}
+
+/// The writer: appends each buffer to its stream's staged segment, and gives the buffer back.
+/// After an error it only gives buffers back (the state never waits on a writer that stopped),
+/// and reports the error at the end.
+fn write_staged(history: &Path, jobs: &Receiver<Job>, spent: &SyncSender<Vec<u8>>) -> Result<Vec<Staged>, StoreError> {
+    let mut staged: Vec<Staged> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    let mut failed: Option<StoreError> = None;
+    for mut job in jobs.iter() {
+        if failed.is_none()
+            && let Err(e) = stage(history, &mut staged, &mut open, &job)
+        {
+            failed = Some(e);
+        }
+        job.bytes.clear();
+        let _ = spent.try_send(job.bytes);
+    }
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(staged),
+    }
+}
+
+/// Appends one buffer to its stream's staged segment, made (after syncing the stream's last
+/// segment, which the staged one will follow) by the stream's first buffer.
+fn stage(history: &Path, staged: &mut Vec<Staged>, open: &mut Vec<Open>, job: &Job) -> Result<(), StoreError> {
+    let at = staged.iter().position(|s| s.stream == job.stream);
+    let i = match at {
+        Some(i) => i,
+        None => {
+            let stream_dir = history::check_stream(history, &job.stream)?;
+            if let Some((_, last)) = history::segments(&stream_dir)?.pop() {
+                File::open(&last)
+                    .and_then(|f| f.sync_data())
+                    .map_err(|e| StoreError::io(&last, "sync the history to disk", e))?;
+            }
+            let dir = history.join(STAGED);
+            if staged.is_empty() {
+                fs::create_dir_all(&dir)
+                    .map_err(|e| StoreError::io(&dir, "make the history's staging directory", e))?;
+            }
+            let path = dir.join(&job.stream);
+            let file = File::create(&path).map_err(|e| StoreError::io(&path, "stage the history", e))?;
+            staged.push(Staged { stream: job.stream.clone(), first: job.first, path });
+            open.push(Open { file, last: 0 });
+            staged.len().saturating_sub(1)
+        }
+    };
+    let (Some(s), Some(o)) = (staged.get(i), open.get_mut(i)) else { return Ok(()) };
+    if o.last != 0 && job.first <= o.last {
+        let problem = format!("the staged history of '{}' goes back from record {} to {}", s.stream, o.last, job.first);
+        return Err(StoreError::corrupt(&s.path, Position::NONE, problem));
+    }
+    o.file.write_all(&job.bytes).map_err(|e| StoreError::io(&s.path, "stage the history", e))?;
+    o.last = job.last;
+    Ok(())
+}
+
+/// Moves each staged segment into its stream as the stream's next segment: called once the
+/// entry's journal line is written. A stream whose files already hold some of a staged
+/// segment's records (written by a commit whose history was not all written, and made again by
+/// the replay) gets the others appended instead, as any history is.
+pub(super) fn install(history: &Path, staged: &[Staged]) -> Result<(), StoreError> {
+    for s in staged {
+        let stream_dir = history::check_stream(history, &s.stream)?;
+        if history::last_seq(history, &s.stream)? >= s.first {
+            append_staged(history, s)?;
+            continue;
+        }
+        fs::create_dir_all(&stream_dir).map_err(|e| StoreError::io(&stream_dir, "make the history directory", e))?;
+        let to = history::segment_name(&stream_dir, s.first);
+        fs::rename(&s.path, &to).map_err(|e| StoreError::io(&to, "move the staged history into place", e))?;
+    }
+    if !staged.is_empty() {
+        let _ = fs::remove_dir(history.join(STAGED));
+    }
+    Ok(())
+}
+
+/// Appends a staged segment's records to its stream (the append skips those it holds).
+fn append_staged(history: &Path, s: &Staged) -> Result<(), StoreError> {
+    let bytes = fs::read(&s.path).map_err(|e| StoreError::io(&s.path, "read the staged history", e))?;
+    let mut ends = Vec::new();
+    let mut start = 0usize;
+    for line in bytes.split_inclusive(|b| *b == b'\n') {
+        let end = start.saturating_add(line.len());
+        let record = line.strip_suffix(b"\n").unwrap_or(line);
+        let head = serde_json::from_slice::<Head>(record).map_err(|e| {
+            let problem = format!("a staged record does not read: {}", json_problem(&e));
+            StoreError::corrupt(&s.path, Position::NONE, problem)
+        })?;
+        ends.push((head.seq, end));
+        start = end;
+    }
+    let batch = StreamBatch { stream: Cow::Borrowed(&s.stream), bytes: Cow::Borrowed(&bytes), ends: Cow::Owned(ends) };
+    history::append_batches(history, &[batch], false)?;
+    let _ = fs::remove_file(&s.path);
+    Ok(())
+}
+
+/// Deletes what is staged in `history` (a refused entry's, or a crashed process's): called under
+/// the exclusive lock, before an entry is applied. Costs one `stat` when nothing is staged.
+pub(super) fn clear_leftovers(history: &Path) {
+    let dir = history.join(STAGED);
+    if fs::symlink_metadata(&dir).is_ok() {
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
+
+#[cfg(test)]
+#[path = "staged_tests.rs"]
+mod tests;
