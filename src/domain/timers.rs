@@ -357,7 +357,8 @@ impl Tenant {
             push_minute(&mut body, end);
         }
         body.push('.');
-        if self.lifecycle_of(a).allow_extension {
+        // Asked of the revision's terms where they are (no copy: two notices per assignment).
+        if self.assignment_terms(a).is_some_and(|t| t.lifecycle.allow_extension) {
             body.push_str(" You can extend it in My Access.");
         }
         (subject, body)

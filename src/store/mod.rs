@@ -29,7 +29,10 @@
 //! * `history/<stream>/<first seq>.jsonl` — the state's history (for entitle: the audit log, the
 //!   mailboxes and the finished requests): records that leave the live state, appended after
 //!   each commit and read only when asked for (see [`history`]). A reset starts a new directory (`history-2`, ...),
-//!   and leaves the old one as it was.
+//!   and leaves the old one as it was. An entry that makes much history (a year's clock jump)
+//!   hands it over as it goes: it is written meanwhile under `history/.staged/`, and each
+//!   stream's staged segment is renamed into the stream once the entry's journal line is
+//!   written (see `staged.rs`); what a crash leaves there is deleted by the next commit.
 //! * `journal.jsonl` — one line per committed entry, `{"seq":N,"entry":...}` followed by `\n`,
 //!   with consecutive `seq` numbers. On load, lines with `seq` at or below the snapshot's `seq`
 //!   are already in the snapshot and are skipped (they remain after a crash between writing a
