@@ -11,6 +11,9 @@ use common::random::{Setup, check, round_trip, setup};
 use common::*;
 use entitle::domain::*;
 use proptest::prelude::*;
+// Fixed seeds: a failure can be had again, and CI never fails by the draw (PROPTEST_RNG_SEED
+// is ignored here; change the seed to explore).
+use proptest::test_runner::RngSeed;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -216,7 +219,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, max_shrink_iters: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 300, max_shrink_iters: 2000, rng_seed: RngSeed::Fixed(0x1a7a_7175), ..ProptestConfig::default() })]
 
     #[test]
     fn random_operations_keep_every_invariant(ops in proptest::collection::vec(op(), 1..40)) {
@@ -228,7 +231,11 @@ proptest! {
 /// applying it to the live tenant (the store reloads snapshots and replays the rest).
 #[test]
 fn replay_after_a_reload_part_way_matches_the_live_tenant() {
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 100, ..ProptestConfig::default() });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 100,
+        rng_seed: RngSeed::Fixed(0x2e_91a7),
+        ..ProptestConfig::default()
+    });
     runner
         .run(&(proptest::collection::vec(op(), 2..40), any::<prop::sample::Index>()), |(ops, cut)| {
             let mut s = setup();

@@ -9,6 +9,8 @@ use std::thread;
 
 use entitle::store::{CommitError, Compaction, Store};
 use proptest::prelude::*;
+// A fixed seed: a failure can be had again, and CI never fails by the draw.
+use proptest::test_runner::RngSeed;
 use toy::{Cmd, Entry, Toy, ToyError, add, put, take};
 
 fn two(dir: &Path) -> (Store<Toy>, Store<Toy>) {
@@ -203,7 +205,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, rng_seed: RngSeed::Fixed(0x5107_e5), ..ProptestConfig::default() })]
 
     /// Two stores doing random work on one directory agree with a plain in-memory model.
     #[test]

@@ -4,6 +4,7 @@ use entitle::ui::Action;
 use entitle::ui::widgets::input::TextInput;
 use entitle::ui::widgets::table::{CellText, TableState, rows_fn};
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 
 fn edit_action() -> impl Strategy<Value = Action> {
     prop::sample::select(vec![
@@ -31,6 +32,9 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 proptest! {
+    // A fixed seed: a failure can be had again, and CI never fails by the draw.
+    #![proptest_config(ProptestConfig { rng_seed: RngSeed::Fixed(0x0071_e5), ..ProptestConfig::default() })]
+
     /// The input matches a model that edits a Vec<char>; the cursor stays in range.
     #[test]
     fn text_input_matches_a_char_vector_model(ops in prop::collection::vec(op(), 0..60)) {
