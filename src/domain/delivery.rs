@@ -278,29 +278,37 @@ impl Tenant {
             return;
         }
         let now = self.clock.now;
-        // What the event and the notice say, from the names where they are.
-        let (activity, kind, subject, summary) = {
+        // What the event and the notice say, from the names where they are, written into the
+        // two buffers the tenant lends (a year's jump ends hundreds of thousands).
+        let [mut subject, mut summary] = std::mem::take(&mut self.idx.scratch);
+        let (activity, kind) = {
             let pname = self.packages.get(&a.package).map_or("", |p| p.display_name.as_str());
-            let (activity, kind, subject) = match reason {
-                EndReason::Expired => {
-                    ("assignment.expired", "expired", format!("Your access to '{pname}' has expired"))
+            let (activity, kind, ending) = match reason {
+                EndReason::Expired => ("assignment.expired", "expired", "' has expired"),
+                EndReason::ReviewDenied => {
+                    ("assignment.removedByReview", "removed", "' was removed after an access review")
                 }
-                EndReason::ReviewDenied => (
-                    "assignment.removedByReview",
-                    "removed",
-                    format!("Your access to '{pname}' was removed after an access review"),
-                ),
-                _ => ("assignment.removed", "removed", format!("Your access to '{pname}' was removed")),
+                _ => ("assignment.removed", "removed", "' was removed"),
             };
-            let mut summary = match self.users.get(&a.target) {
-                Some(u) => format!("{}: '{pname}' ended ({activity})", u.display_name),
-                None => format!("{}: '{pname}' ended ({activity})", a.target),
-            };
+            subject.clear();
+            subject.push_str("Your access to '");
+            subject.push_str(pname);
+            subject.push_str(ending);
+            summary.clear();
+            match self.users.get(&a.target) {
+                Some(u) => summary.push_str(&u.display_name),
+                None => summary.push_str(&a.target.to_string()),
+            }
+            summary.push_str(": '");
+            summary.push_str(pname);
+            summary.push_str("' ended (");
+            summary.push_str(activity);
+            summary.push(')');
             if !note.is_empty() {
                 summary.push_str(": ");
                 summary.push_str(note);
             }
-            (activity, kind, subject, summary)
+            (activity, kind)
         };
         for rr in std::mem::take(&mut a.granted) {
             let key = GrantKey { user: a.target, resource: rr.resource, role: rr.role };
@@ -348,11 +356,12 @@ impl Tenant {
             // Indexed like every other request: under its target, its requestor and its package.
             self.insert_request(r);
         }
-        self.notify(a.target, kind, subject, note);
+        self.notify(a.target, kind, &subject, note);
         let before = Ending { end: a.end.map(|e| e.timestamp()), state: a.state };
         let after =
             self.assignments.get(&aid).map(|x| Ended { ended_at: x.ended_at.map(|e| e.timestamp()), state: x.state });
         self.audit_typed(by, activity, &aid, &summary, Some(before), after);
+        self.idx.scratch = [subject, summary];
         self.apply_external_lifecycle(a.target);
     }
 

@@ -170,6 +170,8 @@ pub(crate) struct Indexes {
     pub acting_by: Option<UserId>,
     /// While a command runs in a store: where full buffers of history lines go (`Tenant::spill_into`).
     pub spill: super::tail::SpillSlot,
+    /// Two buffers lent to the text of the notices and events a clock jump makes by the million.
+    pub scratch: [String; 2],
 }
 
 impl Tenant {

@@ -126,6 +126,12 @@ fn push_minute(out: &mut String, t: Time) {
     }
 }
 
+/// `n` in decimal, as `{n}` writes it.
+pub(super) fn push_number(out: &mut String, n: u32) {
+    let width = n.checked_ilog10().map_or(1, |d| d.saturating_add(1));
+    push_digits(out, n, width);
+}
+
 /// The last `width` decimal digits of `n`, with leading zeros (no format machinery: a year's
 /// jump writes one time per notice).
 fn push_digits(out: &mut String, n: u32, width: u32) {
@@ -302,8 +308,10 @@ impl Tenant {
                     return;
                 }
                 let user = a.target;
-                let (subject, body) = self.expiry_notice(a, days);
-                self.notify(user, "expiresSoon", subject, body);
+                let [mut subject, mut body] = std::mem::take(&mut self.idx.scratch);
+                self.expiry_notice(a, days, &mut subject, &mut body);
+                self.notify(user, "expiresSoon", &subject, &body);
+                self.idx.scratch = [subject, body];
                 fired.notices += 1;
             }
             Timer::Expire(aid) => {
@@ -343,25 +351,31 @@ impl Tenant {
         }
     }
 
-    /// The subject and body of the notice `days` before an assignment ends, made from the
-    /// names where they are (a year's jump sends two for every assignment that ends).
-    fn expiry_notice(&self, a: &Assignment, days: u32) -> (String, String) {
+    /// The subject and body of the notice `days` before an assignment ends, written over
+    /// `subject` and `body` from the names where they are, with no format machinery (a year's
+    /// jump sends two for every assignment that ends: the jump lends the same two buffers).
+    fn expiry_notice(&self, a: &Assignment, days: u32, subject: &mut String, body: &mut String) {
         let pname = self.packages.get(&a.package).map_or("", |p| p.display_name.as_str());
-        let subject = if days == 1 {
-            format!("Your access to '{pname}' expires tomorrow")
+        subject.clear();
+        subject.push_str("Your access to '");
+        subject.push_str(pname);
+        if days == 1 {
+            subject.push_str("' expires tomorrow");
         } else {
-            format!("Your access to '{pname}' expires in {days} days")
-        };
-        let mut body = String::from("Ends ");
+            subject.push_str("' expires in ");
+            push_number(subject, days);
+            subject.push_str(" days");
+        }
+        body.clear();
+        body.push_str("Ends ");
         if let Some(end) = a.end {
-            push_minute(&mut body, end);
+            push_minute(body, end);
         }
         body.push('.');
         // Asked of the revision's terms where they are (no copy: two notices per assignment).
         if self.assignment_terms(a).is_some_and(|t| t.lifecycle.allow_extension) {
             body.push_str(" You can extend it in My Access.");
         }
-        (subject, body)
     }
 
     fn fire_escalation(&mut self, id: RequestId, stage: usize, t: Time, fired: &mut Fired) {
@@ -414,6 +428,15 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    #[test]
+    fn a_number_is_written_as_the_format_string_does() {
+        for n in [0u32, 1, 9, 10, 14, 99, 100, 365, 1_000_000, u32::MAX] {
+            let mut out = String::from("x");
+            push_number(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
 
     #[test]
     fn a_notice_writes_its_time_as_the_format_string_does() {
