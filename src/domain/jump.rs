@@ -58,6 +58,7 @@ impl Tenant {
             self.clock.now = to;
         }
         self.drop_stale_timers();
+        self.idx.extendable = Default::default();
         fired
     }
 

@@ -307,9 +307,10 @@ impl Tenant {
                 if !a.is_active() || a.end.and_then(|e| notice_at(e, days)) != Some(t) {
                     return;
                 }
-                let user = a.target;
+                let (user, package, end, terms) = (a.target, a.package, a.end, (a.policy, a.revision));
+                let extendable = self.extendable(terms);
                 let [mut subject, mut body] = std::mem::take(&mut self.idx.scratch);
-                self.expiry_notice(a, days, &mut subject, &mut body);
+                self.expiry_notice(package, end, extendable, days, &mut subject, &mut body);
                 self.notify(user, "expiresSoon", &subject, &body);
                 self.idx.scratch = [subject, body];
                 fired.notices += 1;
@@ -351,11 +352,20 @@ impl Tenant {
         }
     }
 
-    /// The subject and body of the notice `days` before an assignment ends, written over
-    /// `subject` and `body` from the names where they are, with no format machinery (a year's
-    /// jump sends two for every assignment that ends: the jump lends the same two buffers).
-    fn expiry_notice(&self, a: &Assignment, days: u32, subject: &mut String, body: &mut String) {
-        let pname = self.packages.get(&a.package).map_or("", |p| p.display_name.as_str());
+    /// The subject and body of the notice `days` before an assignment of `package` ends (at
+    /// `end`), written over `subject` and `body` from the names where they are, with no format
+    /// machinery (a year's jump sends two for every assignment that ends: it lends the same
+    /// two buffers to each).
+    fn expiry_notice(
+        &self,
+        package: PackageId,
+        end: Option<Time>,
+        extendable: bool,
+        days: u32,
+        subject: &mut String,
+        body: &mut String,
+    ) {
+        let pname = self.packages.get(&package).map_or("", |p| p.display_name.as_str());
         subject.clear();
         subject.push_str("Your access to '");
         subject.push_str(pname);
@@ -368,14 +378,25 @@ impl Tenant {
         }
         body.clear();
         body.push_str("Ends ");
-        if let Some(end) = a.end {
+        if let Some(end) = end {
             push_minute(body, end);
         }
         body.push('.');
-        // Asked of the revision's terms where they are (no copy: two notices per assignment).
-        if self.assignment_terms(a).is_some_and(|t| t.lifecycle.allow_extension) {
+        if extendable {
             body.push_str(" You can extend it in My Access.");
         }
+    }
+
+    /// Whether the terms of a policy's revision allow an extension: asked of a small map the
+    /// command keeps (a revision's terms never change) rather than of the revisions themselves,
+    /// whose lookup misses the cache twice per notice at a million assignments.
+    fn extendable(&mut self, (policy, revision): (PolicyId, u32)) -> bool {
+        if let Some(&known) = self.idx.extendable.get(&(policy, revision)) {
+            return known;
+        }
+        let known = self.revision(policy, revision).is_some_and(|t| t.lifecycle.allow_extension);
+        self.idx.extendable.insert((policy, revision), known);
+        known
     }
 
     fn fire_escalation(&mut self, id: RequestId, stage: usize, t: Time, fired: &mut Fired) {
