@@ -291,6 +291,8 @@ impl Tenant {
             sensitive: spec.sensitive,
             resource_roles: vec![],
             policies: vec![],
+            incompatible_packages: Default::default(),
+            incompatible_groups: Default::default(),
             deleted_at: None,
             created_at: self.clock.now,
         };

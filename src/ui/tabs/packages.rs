@@ -234,6 +234,11 @@ impl Packages {
             if p.sensitive {
                 lines.push(kv(theme, "Sensitive", "yes"));
             }
+            // Separation of duties, both ways.
+            let conflicts: Vec<String> = t.incompatibilities(p).into_iter().map(|w| t.incompatible_name(w)).collect();
+            if !conflicts.is_empty() {
+                lines.push(kv(theme, "Incompatible with", conflicts.join(", ")));
+            }
             lines.push(kv(theme, "Grants", t.grants_summary(p)));
             let enabled = t.policies_of(p.id).filter(|x| x.spec.enabled).count();
             lines.push(kv(theme, "Policies", format!("{} ({enabled} taking requests)", p.policies.len())));
