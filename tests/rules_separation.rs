@@ -200,4 +200,13 @@ fn several_roles_of_one_application_in_one_package_are_allowed() {
     for role in ["User", "Admin", "Auditor"] {
         assert!(w.holds(user, app, role), "{role}");
     }
+    // A group is still granted in one role.
+    let team = w.team("Ledger Team");
+    w.add_to_catalog(cat, team);
+    w.add_role(pkg, team, "Member");
+    let e = w.refuse(
+        &Actor::System,
+        Command::AddResourceRole { package: pkg, resource: team, role: "Owner".into() },
+    );
+    assert_eq!(kind(&e), "Rule", "{e}");
 }

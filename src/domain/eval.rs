@@ -70,6 +70,11 @@ impl Tenant {
         self.orgs.values().find(|o| o.has_domain(domain) && o.tenant_id.is_none()).map(|o| o.id)
     }
 
+    /// The active users whose manager is `manager` (who they may request for on behalf).
+    pub fn direct_reports(&self, manager: UserId) -> Vec<UserId> {
+        self.users.values().filter(|u| u.manager == Some(manager) && u.is_active()).map(|u| u.id).collect()
+    }
+
     /// Whether a user is a member (any role, any source) of a group.
     pub fn is_group_member(&self, user: UserId, group: super::ids::ResourceId) -> bool {
         self.holds(user, group, "Member") || self.holds(user, group, "Owner")

@@ -198,11 +198,15 @@ impl Tenant {
         self.push_history(id, format!("Stage {} of {}: waiting for {}", req.stage + 1, stages.len(), names.join(", ")));
         let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
         let who = self.target_label(&req.target);
+        let asks = match req.on_behalf() {
+            Some(m) => format!("{} requests '{pname}' for {who}", self.user_name(m)),
+            None => format!("{who} requests '{pname}'"),
+        };
         for a in approvers {
             self.notify(
                 a,
                 "approvalNeeded",
-                format!("Approval needed: {who} requests '{pname}'"),
+                format!("Approval needed: {asks}"),
                 match deadline {
                     Some(d) => format!("Decide by {} ({id})", d.format("%Y-%m-%d")),
                     None => format!("No deadline ({id})"),

@@ -9,7 +9,7 @@ use chrono::TimeZone;
 
 use crate::domain::{
     AssignmentId, CatalogId, Command, Incompatible, Intent, PackageId, PackageSpec, PolicyId, RequestId, ResourceId,
-    ResourceRole,
+    ResourceKind, ResourceRole,
 };
 use crate::ui::app::Effect;
 use crate::ui::ask::Ask;
@@ -176,7 +176,12 @@ pub fn role_resource_picker(ctx: &Ctx, pkg: PackageId) -> Effect {
     let mut items: Vec<(bool, PickItem)> = t
         .resources
         .values()
-        .filter(|r| !p.resource_roles.iter().any(|rr| rr.resource == r.id))
+        .filter(|r| {
+            // A resource not granted yet; an application also while a role of it is left
+            // (several roles of one application may be in one package).
+            let granted = p.resource_roles.iter().filter(|rr| rr.resource == r.id).count();
+            granted == 0 || (matches!(r.kind, ResourceKind::Application) && granted < r.roles.len())
+        })
         .map(|r| {
             let inside = cat.resources.contains(&r.id);
             let detail = if inside {
@@ -198,8 +203,12 @@ pub fn role_resource_picker(ctx: &Ctx, pkg: PackageId) -> Effect {
 
 /// After the resource: its role (asked only when it has several).
 fn role_picker(tab: &mut Packages, ctx: &mut Ctx, pkg: PackageId, res: ResourceId) -> Effect {
-    let Some(r) = ctx.tenant().resources.get(&res) else { return Effect::None };
-    match r.roles.as_slice() {
+    let t = ctx.tenant();
+    let Some(r) = t.resources.get(&res) else { return Effect::None };
+    // The roles the package does not grant yet.
+    let granted = |role: &str| t.packages.get(&pkg).is_some_and(|p| p.resource_roles.iter().any(|rr| rr.resource == res && rr.role == role));
+    let roles: Vec<String> = r.roles.iter().filter(|x| !granted(x)).cloned().collect();
+    match roles.as_slice() {
         [only] => {
             let role = only.clone();
             tab.notice.run(ctx, Command::AddResourceRole { package: pkg, resource: res, role })
@@ -217,13 +226,16 @@ fn role_picker(tab: &mut Packages, ctx: &mut Ctx, pkg: PackageId, res: ResourceI
 }
 
 /// Removing a resource role: keep or revoke the grants of current assignees (Esc cancels).
-pub fn remove_role_form(ctx: &Ctx, pkg: PackageId, res: ResourceId) -> Effect {
+pub fn remove_role_form(ctx: &Ctx, pkg: PackageId, rr: &ResourceRole) -> Effect {
     let t = ctx.tenant();
     let Some(p) = t.packages.get(&pkg) else { return Effect::None };
-    let Some(rr) = p.resource_roles.iter().find(|rr| rr.resource == res) else { return Effect::None };
+    if !p.resource_roles.contains(rr) {
+        return Effect::None;
+    }
     let holders = t.assignments_of_package(pkg).filter(|a| a.is_active() && a.granted.contains(rr)).count();
-    let title = format!("Remove {} ({}) from '{}'", t.resource_name(res), rr.role, p.display_name);
-    let form = Form::new(Ask::RemoveRole { package: pkg, resource: res }, title).field(
+    let title = format!("Remove {} ({}) from '{}'", t.resource_name(rr.resource), rr.role, p.display_name);
+    let ask = Ask::RemoveRole { package: pkg, resource: rr.resource, role: rr.role.clone() };
+    let form = Form::new(ask, title).field(
         Field::choice(
             "current",
             format!("Current holders ({holders})"),
@@ -349,14 +361,7 @@ fn submitted(tab: &mut Packages, ctx: &mut Ctx, id: Ask, values: &FormValues) ->
                 (None, None) => return Effect::Reject("Choose a catalog".into()),
             }
         }
-        Ask::RemoveRole { package, resource } => {
-            let role = ctx
-                .tenant()
-                .packages
-                .get(&package)
-                .and_then(|x| x.resource_roles.iter().find(|rr| rr.resource == resource))
-                .map(|rr: &ResourceRole| rr.role.clone())
-                .unwrap_or_default();
+        Ask::RemoveRole { package, resource, role } => {
             let revoke_existing = values.choice("current") == Some("revoke");
             Command::RemoveResourceRole { package, resource, role, revoke_existing }
         }
