@@ -202,13 +202,8 @@ fn domain_matching_still_works_and_another_tenant_does_not_match() {
 
 #[track_caller]
 fn has_before_after(w: &World, activity: &str, object: &str) -> (serde_json::Value, serde_json::Value) {
-    let ev = w
-        .t
-        .audit
-        .iter()
-        .filter(|e| e.activity == activity && e.object == object)
-        .last()
-        .unwrap_or_else(|| panic!("no {activity} for {object}"));
+    let ev = w.t.audit.iter().rev().find(|e| e.activity == activity && e.object == object);
+    let ev = ev.unwrap_or_else(|| panic!("no {activity} for {object}"));
     match (ev.before, ev.after) {
         (Some(b), Some(a)) => (b, a),
         other => panic!("{activity} of {object} lacks before/after: {other:?}"),
@@ -245,12 +240,8 @@ fn cancellations_review_decisions_and_guest_block_and_removal_carry_before_and_a
     let aid = w.asg_of(req).id;
     w.advance(2);
     let review = w.reviews_of(pol)[0].id;
-    let decide = |decision| Command::DecideReview {
-        review,
-        assignment: aid,
-        decision,
-        justification: "Still needed".into(),
-    };
+    let decide =
+        |decision| Command::DecideReview { review, assignment: aid, decision, justification: "Still needed".into() };
     w.run(&u(reviewer), decide(ReviewDecision::Approve));
     let (b, a) = has_before_after(&w, "accessReview.decided", &review.to_string());
     assert!(b.get("decision").is_none(), "{b}");

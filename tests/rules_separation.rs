@@ -58,10 +58,7 @@ fn holding_a_package_blocks_its_incompatible_one_whichever_lists_the_other() {
     let e = w.refuse(&u(holder_a), submit_cmd(p.b, None));
     assert!(matches!(e, DomainError::Incompatible { with: Incompatible::Package { package }, .. } if package == p.a));
     // The screen asks the same rule.
-    assert!(matches!(
-        w.t.may(&u(holder_a), &Intent::Request { package: p.b }),
-        Err(DomainError::Incompatible { .. })
-    ));
+    assert!(matches!(w.t.may(&u(holder_a), &Intent::Request { package: p.b }), Err(DomainError::Incompatible { .. })));
 
     // With only B listing A, the same holds.
     w.sys(Command::RemoveIncompatible { package: p.a, with: Incompatible::Package { package: p.b } });
@@ -170,7 +167,8 @@ fn incompatibilities_are_edited_by_package_managers_and_audited() {
     let app = w.app("Ledger");
     let e = w.refuse(&u(pm), Command::AddIncompatible { package: p.a, with: Incompatible::Group { group: app } });
     assert_eq!(kind(&e), "Invalid", "{e}");
-    let e = w.refuse(&u(pm), Command::RemoveIncompatible { package: p.b, with: Incompatible::Package { package: p.a } });
+    let e =
+        w.refuse(&u(pm), Command::RemoveIncompatible { package: p.b, with: Incompatible::Package { package: p.a } });
     assert_eq!(kind(&e), "Rule", "{e}");
     // Both directions show on either package.
     let b = w.t.packages[&p.b].clone();
@@ -204,9 +202,6 @@ fn several_roles_of_one_application_in_one_package_are_allowed() {
     let team = w.team("Ledger Team");
     w.add_to_catalog(cat, team);
     w.add_role(pkg, team, "Member");
-    let e = w.refuse(
-        &Actor::System,
-        Command::AddResourceRole { package: pkg, resource: team, role: "Owner".into() },
-    );
+    let e = w.refuse(&Actor::System, Command::AddResourceRole { package: pkg, resource: team, role: "Owner".into() });
     assert_eq!(kind(&e), "Rule", "{e}");
 }

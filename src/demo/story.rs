@@ -212,7 +212,9 @@ impl Loader {
                 }
                 self.t.apply(&Entry { at: to, actor: Actor::System, command: Command::Tick })?;
             }
-            Step::Request { by, external, for_user, package: p, policy, justification, answers: given, start, .. } => {
+            Step::Request {
+                by, external, for_user, package: p, policy, justification, answers: given, start, ..
+            } => {
                 let actor = match (by, external) {
                     (Some(b), None) => Actor::user(user(&self.t, b)?),
                     (None, Some(x)) => Actor::external(x.email.clone(), x.name.clone()),

@@ -417,7 +417,12 @@ impl Tenant {
             .collect();
         for rid in open {
             let history = "Canceled: the user was removed from the directory".to_string();
-            self.cancel_request(&Actor::System, rid, history, format!("Canceled: {name} was removed from the directory"));
+            self.cancel_request(
+                &Actor::System,
+                rid,
+                history,
+                format!("Canceled: {name} was removed from the directory"),
+            );
         }
         // Leaving the directory ends every membership it still had.
         let keys: Vec<GrantKey> = self.grants_of_user(user).map(|(k, _)| k.clone()).collect();

@@ -60,7 +60,8 @@ impl Tenant {
     /// domain that names no other tenant; without a tenant id, the email domain decides.
     pub fn org_for_sign_in(&self, domain: &str, tenant: Option<&str>) -> Option<OrgId> {
         let Some(t) = tenant.map(str::trim).filter(|t| !t.is_empty()) else { return self.org_for_domain(domain) };
-        let same = |o: &super::directory::ConnectedOrg| o.tenant_id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(t));
+        let same =
+            |o: &super::directory::ConnectedOrg| o.tenant_id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(t));
         if let Some(o) = self.orgs.values().find(|o| same(o)) {
             return Some(o.id);
         }

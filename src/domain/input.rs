@@ -27,7 +27,8 @@ pub(crate) fn check_command(cmd: &Command) -> DomainResult<()> {
     let text = |field: Field, s: &str| bounds::check_text(field, s, TEXT_CHARS);
     let date = |field: Field, t: &Option<Time>| t.map_or(Ok(()), |t| bounds::check_date(field, t));
     match cmd {
-        C::SubmitRequest { justification, answers, start, .. } | C::RequestFor { justification, answers, start, .. } => {
+        C::SubmitRequest { justification, answers, start, .. }
+        | C::RequestFor { justification, answers, start, .. } => {
             text(Field::Justification, justification)?;
             for a in answers.values() {
                 text(Field::Answer, a)?;

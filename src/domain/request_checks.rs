@@ -142,7 +142,8 @@ impl Tenant {
     /// A manager asking for a direct report: only the report's manager may, for a report who
     /// can sign in; the report, as a policy sees them, comes back.
     fn check_on_behalf(&self, me: &super::eval::Requester, report: UserId) -> DomainResult<super::eval::Requester> {
-        let manager = me.user.ok_or_else(|| forbidden("Only a manager in the directory can request for someone else"))?;
+        let manager =
+            me.user.ok_or_else(|| forbidden("Only a manager in the directory can request for someone else"))?;
         if manager == report {
             return Err(invalid("That is you: request for yourself without naming a person"));
         }
@@ -155,7 +156,10 @@ impl Tenant {
             )));
         }
         self.requester(&Actor::user(report)).ok_or_else(|| {
-            rule(format!("{}'s sign-in is blocked or the account was removed: nothing can be requested for them", u.display_name))
+            rule(format!(
+                "{}'s sign-in is blocked or the account was removed: nothing can be requested for them",
+                u.display_name
+            ))
         })
     }
 

@@ -64,7 +64,8 @@ impl Tenant {
         );
         req.answers = answers.clone();
         req.start = start;
-        let mut after = serde_json::json!({ "state": "submitted", "policy": pol.id, "justification": req.justification });
+        let mut after =
+            serde_json::json!({ "state": "submitted", "policy": pol.id, "justification": req.justification });
         let mut summary = format!("Requested '{}' via policy '{}'", pkg.display_name, pol.spec.display_name);
         if let (Some(report), Some(obj)) = (on_behalf, after.as_object_mut()) {
             obj.insert("requestor".into(), serde_json::json!(requestor));

@@ -223,11 +223,8 @@ impl Tenant {
             i.justification = justification.trim().to_string();
             i.decided_at = Some(now);
         }
-        let after = self
-            .reviews
-            .get(&rid)
-            .and_then(|r| r.items.iter().find(|i| i.assignment == aid))
-            .map(ItemDecision::of);
+        let after =
+            self.reviews.get(&rid).and_then(|r| r.items.iter().find(|i| i.assignment == aid)).map(ItemDecision::of);
         let summary = format!("{decision} for {uname} in '{name}'");
         self.audit_change(actor, "accessReview.decided", rid, summary, before.as_ref(), after.as_ref());
         done(format!("Recorded \"{}\" for {uname}; it is applied when the review ends", decision.phrase()))

@@ -206,7 +206,9 @@ fn role_picker(tab: &mut Packages, ctx: &mut Ctx, pkg: PackageId, res: ResourceI
     let t = ctx.tenant();
     let Some(r) = t.resources.get(&res) else { return Effect::None };
     // The roles the package does not grant yet.
-    let granted = |role: &str| t.packages.get(&pkg).is_some_and(|p| p.resource_roles.iter().any(|rr| rr.resource == res && rr.role == role));
+    let granted = |role: &str| {
+        t.packages.get(&pkg).is_some_and(|p| p.resource_roles.iter().any(|rr| rr.resource == res && rr.role == role))
+    };
     let roles: Vec<String> = r.roles.iter().filter(|x| !granted(x)).cloned().collect();
     match roles.as_slice() {
         [only] => {

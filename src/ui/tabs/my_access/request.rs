@@ -120,7 +120,12 @@ impl MyAccess {
             let key = user.to_string();
             for q in &pol.spec.questions {
                 let id = format!("answer{}", questions.len() + 1);
-                questions.push(QuestionField { field: id.clone(), policy: pol.id, question: q.id, for_user: Some(*user) });
+                questions.push(QuestionField {
+                    field: id.clone(),
+                    policy: pol.id,
+                    question: q.id,
+                    for_user: Some(*user),
+                });
                 let key = key.clone();
                 form = form.field(question_field(id, q).visible_if(move |v| v.choice("for") == Some(key.as_str())));
             }
