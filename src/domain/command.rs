@@ -456,11 +456,23 @@ impl Tenant {
             C::UpdatePolicy { policy, spec } => self.cmd_update_policy(actor, *policy, spec),
             C::DeletePolicy { policy } => self.cmd_delete_policy(actor, *policy),
             C::SubmitRequest { package, policy, justification, answers, start } => {
-                let ask = Submit { package: *package, policy: *policy, justification, answers, start: *start };
+                let ask = super::requests::Submit {
+                    package: *package,
+                    policy: *policy,
+                    justification,
+                    answers,
+                    start: *start,
+                };
                 self.cmd_submit(actor, None, &ask)
             }
             C::RequestFor { target, package, policy, justification, answers, start } => {
-                let ask = Submit { package: *package, policy: *policy, justification, answers, start: *start };
+                let ask = super::requests::Submit {
+                    package: *package,
+                    policy: *policy,
+                    justification,
+                    answers,
+                    start: *start,
+                };
                 self.cmd_submit(actor, Some(*target), &ask)
             }
             C::CancelRequest { request } => self.cmd_cancel(actor, *request),
@@ -481,15 +493,6 @@ impl Tenant {
             C::ActingAs { .. } => Err(invalid("acting as someone else is applied by Tenant::apply")),
         }
     }
-}
-
-/// What a request asks for (`SubmitRequest` and `RequestFor`), handed to `cmd_submit` whole.
-pub(crate) struct Submit<'a> {
-    pub package: PackageId,
-    pub policy: Option<PolicyId>,
-    pub justification: &'a str,
-    pub answers: &'a BTreeMap<QuestionId, String>,
-    pub start: Option<Time>,
 }
 
 pub(crate) fn done(message: impl Into<String>) -> DomainResult<Outcome> {

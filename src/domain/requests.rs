@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 
+use super::Time;
 use super::access::{Policy, QuestionKind};
 use super::assign_cmds::ends_after;
-use super::command::{Outcome, Submit, created, done};
+use super::command::{Outcome, created, done};
 use super::error::{DomainResult, forbidden, invalid, not_found, rule};
 use super::flow::{Request, RequestState, RequestType, StageDecision, Target};
 use super::ids::*;
@@ -12,6 +13,15 @@ use super::request_checks::Asking;
 use super::rights::Actor;
 use super::tenant::Tenant;
 use super::timers::Timer;
+
+/// What a request asks for (`SubmitRequest` and `RequestFor`), handed to `cmd_submit` whole.
+pub(crate) struct Submit<'a> {
+    pub package: PackageId,
+    pub policy: Option<PolicyId>,
+    pub justification: &'a str,
+    pub answers: &'a BTreeMap<QuestionId, String>,
+    pub start: Option<Time>,
+}
 
 impl Tenant {
     /// A request by the actor, for themselves or (`on_behalf`) for a direct report.

@@ -4,6 +4,8 @@
 //! are refused the same way (`check_compatible`); the people who already hold both show in a
 //! report and as lint warnings.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::access::Package;
@@ -22,6 +24,20 @@ pub enum Incompatible {
     Package { package: PackageId },
     /// Whoever is a member (or owner) of this group.
     Group { group: ResourceId },
+}
+
+/// Packages and groups as what a package is incompatible with, packages first.
+pub fn listed(packages: &BTreeSet<PackageId>, groups: &BTreeSet<ResourceId>) -> Vec<Incompatible> {
+    let packages = packages.iter().map(|p| Incompatible::Package { package: *p });
+    packages.chain(groups.iter().map(|g| Incompatible::Group { group: *g })).collect()
+}
+
+impl Package {
+    /// What this package lists as incompatible with it (one direction: see
+    /// [`Tenant::incompatibilities`] for both).
+    pub fn incompatible_listed(&self) -> Vec<Incompatible> {
+        listed(&self.incompatible_packages, &self.incompatible_groups)
+    }
 }
 
 /// One person who holds a package and something it is incompatible with.
@@ -58,9 +74,7 @@ impl Tenant {
 
     /// Everything `pkg` conflicts with, both ways: what it lists, and every package that lists it.
     pub fn incompatibilities(&self, pkg: &Package) -> Vec<Incompatible> {
-        let mut out: Vec<Incompatible> =
-            pkg.incompatible_packages.iter().map(|p| Incompatible::Package { package: *p }).collect();
-        out.extend(pkg.incompatible_groups.iter().map(|g| Incompatible::Group { group: *g }));
+        let mut out = pkg.incompatible_listed();
         for other in self.packages.values().filter(|o| o.id != pkg.id && o.incompatible_packages.contains(&pkg.id)) {
             let with = Incompatible::Package { package: other.id };
             if !out.contains(&with) {
@@ -73,12 +87,7 @@ impl Tenant {
     /// The first thing `user` holds that `pkg` is incompatible with: what it lists, then the
     /// packages of the user's own assignments that list it (a few, not every package).
     pub fn conflict_of(&self, user: UserId, pkg: &Package) -> Option<Incompatible> {
-        let listed = pkg
-            .incompatible_packages
-            .iter()
-            .map(|p| Incompatible::Package { package: *p })
-            .chain(pkg.incompatible_groups.iter().map(|g| Incompatible::Group { group: *g }))
-            .find(|w| self.holds_incompatible(user, *w));
+        let listed = pkg.incompatible_listed().into_iter().find(|w| self.holds_incompatible(user, *w));
         listed.or_else(|| {
             self.assignments_of_user(user)
                 .filter(|a| a.is_active() && a.package != pkg.id)
@@ -207,12 +216,7 @@ impl Tenant {
     pub fn incompatible_holders(&self) -> Vec<Conflict> {
         let mut out = Vec::new();
         for pkg in self.packages.values() {
-            let lists = pkg
-                .incompatible_packages
-                .iter()
-                .map(|p| Incompatible::Package { package: *p })
-                .chain(pkg.incompatible_groups.iter().map(|g| Incompatible::Group { group: *g }));
-            let mut withs: Vec<Incompatible> = lists.collect();
+            let mut withs = pkg.incompatible_listed();
             // A pair both packages list is reported once, under the lower id.
             withs.retain(|w| match w {
                 Incompatible::Package { package } => {

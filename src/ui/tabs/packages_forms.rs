@@ -8,8 +8,8 @@ use std::str::FromStr;
 use chrono::TimeZone;
 
 use crate::domain::{
-    AssignmentId, CatalogId, Command, Incompatible, Intent, PackageId, PackageSpec, PolicyId, RequestId, ResourceId,
-    ResourceKind, ResourceRole,
+    AssignmentId, CatalogId, Command, Intent, PackageId, PackageSpec, PolicyId, RequestId, ResourceId, ResourceKind,
+    ResourceRole,
 };
 use crate::ui::app::Effect;
 use crate::ui::ask::Ask;
@@ -128,17 +128,8 @@ fn incompatible_changes(ctx: &Ctx, package: PackageId, values: &FormValues) -> R
     let Some(p) = ctx.tenant().packages.get(&package) else { return Ok(vec![]) };
     let packages: BTreeSet<PackageId> = parse_ids(values.multi("incompatible_packages"), "Incompatible packages")?;
     let groups: BTreeSet<ResourceId> = parse_ids(values.multi("incompatible_groups"), "Incompatible groups")?;
-    let want: Vec<Incompatible> = packages
-        .iter()
-        .map(|x| Incompatible::Package { package: *x })
-        .chain(groups.iter().map(|g| Incompatible::Group { group: *g }))
-        .collect();
-    let have: Vec<Incompatible> = p
-        .incompatible_packages
-        .iter()
-        .map(|x| Incompatible::Package { package: *x })
-        .chain(p.incompatible_groups.iter().map(|g| Incompatible::Group { group: *g }))
-        .collect();
+    let want = crate::domain::separation::listed(&packages, &groups);
+    let have = p.incompatible_listed();
     let added = want.iter().filter(|w| !have.contains(w)).map(|w| Command::AddIncompatible { package, with: *w });
     let removed = have.iter().filter(|h| !want.contains(h)).map(|h| Command::RemoveIncompatible { package, with: *h });
     Ok(added.chain(removed).collect())
