@@ -91,7 +91,7 @@ impl Tenant {
                     rule(format!(
                         "No policy of '{}' includes {}: the person you request for must be in a policy's scope",
                         pkg.display_name,
-                        self.target_label(&Target::User { user: who.user.unwrap_or(UserId(0)) })
+                        on_behalf.map(|r| self.user_name(r)).unwrap_or_default()
                     ))
                 });
             }
