@@ -83,3 +83,27 @@ fn a_package_incompatible_with_what_one_holds_is_not_offered() {
     let s = screen(&mut app, 120, 35);
     assert!(s.contains("Separation of duties"), "the reason shows:\n{s}");
 }
+
+#[test]
+fn the_package_details_and_edit_form_show_what_it_is_incompatible_with() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path(), None);
+    app.switch_tab(Tab::Packages);
+    press(&mut app, &["/"]);
+    typ(&mut app, "SOX Finance");
+    press(&mut app, &["enter"]);
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("Incompatible with") && s.contains("Sales Representative"), "{s}");
+    press(&mut app, &["e"]);
+    assert!(matches!(app.top_layer(), Some(Layer::Form(_))), "the edit form opens");
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("Incompatible packages    Sales Representative"), "{s}");
+    assert!(s.contains("Incompatible groups"), "{s}");
+    // Saved unchanged, the incompatibility stays.
+    press(&mut app, &["ctrl-s"]);
+    assert!(app.top_layer().is_none(), "saved:\n{}", screen(&mut app, 120, 35));
+    let t = app.ctx.tenant();
+    let sox = t.find_package("SOX Finance Reporting").expect("SOX");
+    let sales = t.find_package("Sales Representative").map(|p| p.id).expect("Sales");
+    assert!(sox.incompatible_packages.contains(&sales));
+}
