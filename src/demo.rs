@@ -155,6 +155,9 @@ impl Loader {
         for p in &s.packages {
             self.package(p).map_err(|e| anyhow!("package '{}': {e:#}", p.name))?;
         }
+        for p in &s.packages {
+            self.incompatible(p).map_err(|e| anyhow!("package '{}': {e:#}", p.name))?;
+        }
         Ok(())
     }
 
@@ -279,6 +282,23 @@ impl Loader {
             let spec = pol.spec(&self.t).map_err(|e| anyhow!("policy '{}': {e:#}", pol.display_name))?;
             self.run(&actor, Command::CreatePolicy { package, spec })
                 .map_err(|e| anyhow!("policy '{}': {e:#}", pol.display_name))?;
+        }
+        Ok(())
+    }
+
+    /// What a package is incompatible with, once every package exists.
+    fn incompatible(&mut self, p: &names::NamedPackage) -> Result<()> {
+        let actor = self.actor(&p.by)?;
+        let package = self.t.find_package(&p.name)?.id;
+        let mut with = vec![];
+        for other in &p.incompatible_packages {
+            with.push(Incompatible::Package { package: self.t.find_package(other)?.id });
+        }
+        for g in &p.incompatible_groups {
+            with.push(Incompatible::Group { group: names::resource(&self.t, g)? });
+        }
+        for w in with {
+            self.run(&actor, Command::AddIncompatible { package, with: w })?;
         }
         Ok(())
     }

@@ -41,13 +41,14 @@ pub struct Started {
 }
 
 /// Opens the data in `dir` and signs in as `as_user` (or the default user of the mode).
-pub fn start(dir: PathBuf, wait: LockWait, as_user: Option<&str>) -> Result<Started> {
+/// An external sign-in may carry the `tenant` id it comes from.
+pub fn start(dir: PathBuf, wait: LockWait, as_user: Option<&str>, tenant: Option<&str>) -> Result<Started> {
     let (store, opened) = Session::open(&dir, wait)?;
     let notice = (opened == Opened::InstalledDemo)
         .then(|| format!("No data in {}: installed the demo tenant '{}'", dir.display(), store.state().display_name));
     // An unknown or forbidden --as is an error at once.
     let (who, actor_err) = match session::sign_in(store.state(), as_user) {
-        Ok(w) => (w, None),
+        Ok(w) => (SignIn { actor: w.actor.with_tenant(tenant.map(str::to_string)), by: w.by }, None),
         Err(e) if as_user.is_none() => (SignIn { actor: Actor::System, by: None }, Some(e.to_string())),
         Err(e) => return Err(e.into()),
     };

@@ -11,7 +11,12 @@ fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command {
-        None => entitle::ui::run::main(cli.data.as_deref(), cli.lock_timeout.as_deref(), cli.as_user.as_deref()),
+        None => entitle::ui::run::main(
+            cli.data.as_deref(),
+            cli.lock_timeout.as_deref(),
+            cli.as_user.as_deref(),
+            cli.tenant.as_deref(),
+        ),
         Some(_) => entitle::cli::run(cli, &matches),
     }
 }

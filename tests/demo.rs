@@ -25,7 +25,7 @@ fn now() -> Time {
 }
 
 fn alex() -> Actor {
-    Actor::External { email: "alex@azureblog.net".into(), display_name: "Alex Wilber".into() }
+    Actor::external("alex@azureblog.net", "Alex Wilber")
 }
 
 fn names(list: Vec<(&Package, Vec<&Policy>)>) -> BTreeSet<String> {

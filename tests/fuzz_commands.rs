@@ -89,6 +89,7 @@ fn policy_spec(mut spec: PolicySpec, b: &Bag, now: Time, approver: UserId) -> Po
         _ => {
             spec.display_name = b.text.clone();
             spec.description = b.text2.clone();
+            spec.allow_on_behalf = b.flag;
         }
     }
     spec
@@ -288,6 +289,31 @@ fn materialize(s: &Setup, first: u64, b: &Bag) -> Entry {
             user: pick(&s.users, p1).unwrap_or(UserId(0)),
             login: (!b.flag).then(|| b.text.clone()),
         },
+        41 | 42 => {
+            let with = if b.flag {
+                Incompatible::Package { package: cast_package }
+            } else {
+                Incompatible::Group { group: resource() }
+            };
+            if b.variant == 41 {
+                Command::AddIncompatible { package: package(), with }
+            } else {
+                Command::RemoveIncompatible { package: package(), with }
+            }
+        }
+        43 => {
+            // Mostly the target's manager asks; the others are refused.
+            let target = users();
+            natural = t.users.get(&target).and_then(|x| x.manager).map(u);
+            Command::RequestFor {
+                target,
+                package: cast_package,
+                policy: None,
+                justification: b.text.clone(),
+                answers: BTreeMap::new(),
+                start: b.when2.map(|w| resolve(w, now)),
+            }
+        }
         _ => {
             // A global administrator (or anyone: refused) acting as someone; now and then nested.
             let inner = Command::AdminRemove { assignment: assignment_id, reason: b.text.clone() };
@@ -335,6 +361,9 @@ fn variant_name(c: &Command) -> &'static str {
         Command::CreatePackage { .. } => "CreatePackage",
         Command::UpdatePackage { .. } => "UpdatePackage",
         Command::DeletePackage { .. } => "DeletePackage",
+        Command::AddIncompatible { .. } => "AddIncompatible",
+        Command::RemoveIncompatible { .. } => "RemoveIncompatible",
+        Command::RequestFor { .. } => "RequestFor",
         Command::AddResourceRole { .. } => "AddResourceRole",
         Command::RemoveResourceRole { .. } => "RemoveResourceRole",
         Command::CreatePolicy { .. } => "CreatePolicy",

@@ -57,6 +57,7 @@ fn two_stage_policy_round_trips_into_the_expected_spec() {
         enabled: true,
         lifecycle: Lifecycle::default(),
         review: None,
+        allow_on_behalf: false,
     };
     assert_eq!(spec, expected);
     let out = run_as_admin(&mut w.app, Command::CreatePolicy { package: w.pkg, spec });
@@ -183,6 +184,7 @@ fn rich_spec(w: &World) -> PolicySpec {
             no_response: NoResponse::Remove,
             before_expiry_days: Some(5),
         }),
+        allow_on_behalf: true,
     }
 }
 

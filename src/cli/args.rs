@@ -25,6 +25,10 @@ pub struct Cli {
     /// external user of the connected organization of its domain. Default: the administrator
     #[arg(long = "as", global = true, value_name = "USER")]
     pub as_user: Option<String>,
+    /// The tenant id an external sign-in (`--as EMAIL`) comes from: a connected organization
+    /// defined by that tenant id matches it, as well as one matching the email's domain
+    #[arg(long, global = true, value_name = "TENANT-ID")]
+    pub tenant: Option<String>,
     /// Print JSON (the domain objects or report rows) instead of tables
     #[arg(long, global = true)]
     pub json: bool,
@@ -308,4 +312,29 @@ pub enum PackageCmd {
     },
     /// Delete a package: no new requests, existing assignments run to their end
     Delete { package: String },
+    /// Separation of duties: the packages and groups whose holders may not have a package
+    #[command(subcommand)]
+    Incompatible(IncompatibleCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncompatibleCmd {
+    /// What a package is incompatible with, both ways (what it lists, and what lists it)
+    List { package: String },
+    /// Whoever holds OTHER (an access package, or a group with --group) cannot request or be
+    /// assigned PACKAGE, and the other way round
+    Add {
+        package: String,
+        other: String,
+        /// OTHER is a group: its members cannot have PACKAGE
+        #[arg(long)]
+        group: bool,
+    },
+    /// No longer incompatible
+    Remove {
+        package: String,
+        other: String,
+        #[arg(long)]
+        group: bool,
+    },
 }

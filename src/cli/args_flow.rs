@@ -31,6 +31,10 @@ pub struct NewRequest {
     /// Start later (YYYY-MM-DD, +3d; not in the past, at the latest in the year 9999)
     #[arg(long, value_parser = parse::when)]
     pub start: Option<When>,
+    /// Request for a direct report (name, email or id): only their manager may, under a policy
+    /// that allows requests on behalf
+    #[arg(long = "for", value_name = "USER")]
+    pub for_user: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -212,6 +216,8 @@ pub enum ReportCmd {
     },
     /// Memberships granted outside any access package
     Drift,
+    /// Separation of duties: people who hold a package and something it is incompatible with
+    Incompatible,
 }
 
 #[derive(Debug, Args)]

@@ -122,6 +122,13 @@ pub struct RequestorFlags {
     /// Requestors must give a business justification (the default)
     #[arg(long, overrides_with = "no_justification")]
     pub justification: bool,
+    /// Managers may request for their direct reports (onBehalfRequestors); the report must be
+    /// in the policy's scope
+    #[arg(long, overrides_with = "no_on_behalf")]
+    pub on_behalf: bool,
+    /// Only the person themselves may request (the default)
+    #[arg(long, overrides_with = "on_behalf")]
+    pub no_on_behalf: bool,
     /// A text question (repeatable; at most 20 questions)
     #[arg(long, value_name = "TEXT")]
     pub question: Vec<String>,

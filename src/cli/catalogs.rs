@@ -3,10 +3,12 @@
 use anyhow::{Result, anyhow};
 
 use super::Ctx;
-use super::args::{CatalogCmd, CatalogRoleArg, PackageCmd};
+use super::args::{CatalogCmd, CatalogRoleArg, IncompatibleCmd, PackageCmd};
 use super::format::{self, Table, kv};
 use crate::domain::reads::Read;
-use crate::domain::{Actor, Catalog, CatalogRole, CatalogSpec, Command, Package, PackageSpec, ResourceId, Tenant};
+use crate::domain::{
+    Actor, Catalog, CatalogRole, CatalogSpec, Command, Incompatible, Package, PackageSpec, ResourceId, Tenant,
+};
 
 fn role(r: CatalogRoleArg) -> CatalogRole {
     match r {
@@ -191,6 +193,51 @@ pub(crate) fn package(ctx: &mut Ctx, c: PackageCmd) -> Result<()> {
             Command::RemoveResourceRole { package: p.id, resource: r.id, role, revoke_existing }
         }
         PackageCmd::Delete { package } => Command::DeletePackage { package: t.find_package(&package)?.id },
+        PackageCmd::Incompatible(c) => return incompatible(ctx, c),
+    };
+    ctx.exec(cmd).map(|_| ())
+}
+
+/// `package incompatible`: list, add or remove what a package is incompatible with.
+fn incompatible(ctx: &mut Ctx, c: IncompatibleCmd) -> Result<()> {
+    let t = ctx.t();
+    let with = |other: &str, group: bool| -> Result<Incompatible> {
+        Ok(if group {
+            Incompatible::Group { group: t.find_resource(other)?.id }
+        } else {
+            Incompatible::Package { package: t.find_package(other)?.id }
+        })
+    };
+    let cmd = match c {
+        IncompatibleCmd::List { package } => {
+            let p = t.find_package(&package)?;
+            // What the actor may see of the package: a package they cannot see is not found.
+            t.package_card(ctx.actor()?, p.id)?;
+            let list = t.incompatibilities(p);
+            return ctx.show(&list, || {
+                let mut tab = Table::new(&["KIND", "ID", "NAME", "LISTED BY"]);
+                for w in &list {
+                    let (kind, id) = match w {
+                        Incompatible::Package { package } => ("package", package.to_string()),
+                        Incompatible::Group { group } => ("group", group.to_string()),
+                    };
+                    let listed_by = match w {
+                        Incompatible::Package { package } if !p.incompatible_packages.contains(package) => {
+                            t.incompatible_name(*w)
+                        }
+                        _ => p.display_name.clone(),
+                    };
+                    tab.row(vec![kind.into(), id, t.incompatible_name(*w), listed_by]);
+                }
+                tab.render_or(&format!("'{}' is compatible with everything\n", p.display_name))
+            });
+        }
+        IncompatibleCmd::Add { package, other, group } => {
+            Command::AddIncompatible { package: t.find_package(&package)?.id, with: with(&other, group)? }
+        }
+        IncompatibleCmd::Remove { package, other, group } => {
+            Command::RemoveIncompatible { package: t.find_package(&package)?.id, with: with(&other, group)? }
+        }
     };
     ctx.exec(cmd).map(|_| ())
 }
@@ -218,6 +265,11 @@ fn package_show(ctx: &Ctx, key: &str) -> Result<()> {
             ("Description", p.description.clone()),
             ("Hidden", format::yes_no(p.hidden)),
             ("Sensitive", format::yes_no(p.sensitive)),
+            // Separation of duties, both ways; no line when there is none.
+            ("Incompatible with", {
+                let names: Vec<String> = t.incompatibilities(p).into_iter().map(|w| t.incompatible_name(w)).collect();
+                names.join(", ")
+            }),
             ("State", p.deleted_at.map(|d| format!("deleted {}", format::time(d))).unwrap_or_else(|| "active".into())),
         ]));
         let mut tab = Table::new(&["RESOURCE", "TYPE", "ROLE"]);

@@ -57,7 +57,7 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     if let Cmd::Gen(a) = &command {
         return scale_gen::run(&dir, a, cli.json);
     }
-    let started = launch::start(dir, wait, cli.as_user.as_deref())?;
+    let started = launch::start(dir, wait, cli.as_user.as_deref(), cli.tenant.as_deref())?;
     if let Some(n) = &started.notice {
         format::warn(n);
     }

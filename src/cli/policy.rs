@@ -104,6 +104,9 @@ fn apply(t: &Tenant, now: Time, spec: &mut PolicySpec, f: &PolicyFlags, m: &ArgM
     if r.no_justification {
         spec.justification_required = false;
     }
+    if r.on_behalf || r.no_on_behalf {
+        spec.allow_on_behalf = r.on_behalf;
+    }
     if r.justification {
         spec.justification_required = true;
     }

@@ -65,6 +65,10 @@ pub(crate) fn show(ctx: &Ctx, key: &str, package: Option<&str>) -> Result<()> {
             ("Who can request", scope_long(t, &s.scope)),
             ("New requests", if s.enabled { "enabled".into() } else { "disabled".into() }),
             ("Justification", if s.justification_required { "required".into() } else { "optional".into() }),
+            (
+                "On behalf",
+                if s.allow_on_behalf { "managers may request for their reports".into() } else { String::new() },
+            ),
             ("Approval", if s.stages.is_empty() { "none".into() } else { format!("{} stage(s)", s.stages.len()) }),
         ];
         let stages: Vec<String> = s.stages.iter().map(|st| stage_line(t, st)).collect();

@@ -99,6 +99,16 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
             let list = ctx.session.requests_report(pkg, false)?;
             ctx.show(&list, || super::requests::request_table(t, &list).render_or("No requests\n"))
         }
+        ReportCmd::Incompatible => {
+            let rows = t.incompatible_visible(actor)?;
+            ctx.show(&rows, || {
+                let mut tab = Table::new(&["USER", "PACKAGE", "INCOMPATIBLE WITH"]);
+                for c in &rows {
+                    tab.row(vec![c.user_name.clone(), c.package_name.clone(), c.with_name.clone()]);
+                }
+                tab.render_or("Nobody holds two incompatible things\n")
+            })
+        }
         ReportCmd::Drift => {
             let rows = t.drift_visible(actor)?;
             let value: Vec<_> = rows

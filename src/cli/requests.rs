@@ -63,9 +63,12 @@ pub(crate) fn submit(ctx: &mut Ctx, a: NewRequest) -> Result<()> {
     let key = a.package.ok_or_else(|| usage("Name the access package to request"))?;
     let pkg = t.find_package(&key)?;
     let policy = a.policy.as_deref().map(|p| t.find_policy(Some(pkg.id), p)).transpose()?;
+    let target = a.for_user.as_deref().map(|u| t.find_user(u).map(|u| u.id)).transpose()?;
+    // The questions are those of the policies that admit the person the request is for.
+    let subject = target.map_or_else(|| actor.clone(), Actor::user);
     let mut answers: BTreeMap<QuestionId, String> = BTreeMap::new();
     if !a.answers.is_empty() {
-        let matching = t.matching_policies(actor, pkg);
+        let matching = t.matching_policies(&subject, pkg);
         let questions = match (policy, matching.as_slice()) {
             (Some(p), _) => p.spec.questions.clone(),
             (None, [one]) => one.spec.questions.clone(),
@@ -83,12 +86,12 @@ pub(crate) fn submit(ctx: &mut Ctx, a: NewRequest) -> Result<()> {
             answers.insert(id, answer.trim().to_string());
         }
     }
-    let command = Command::SubmitRequest {
-        package: pkg.id,
-        policy: policy.map(|p| p.id),
-        justification: a.justification.unwrap_or_default(),
-        answers,
-        start: a.start.map(|w| w.resolve(ctx.now())),
+    let (package, policy) = (pkg.id, policy.map(|p| p.id));
+    let justification = a.justification.unwrap_or_default();
+    let start = a.start.map(|w| w.resolve(ctx.now()));
+    let command = match target {
+        Some(target) => Command::RequestFor { target, package, policy, justification, answers, start },
+        None => Command::SubmitRequest { package, policy, justification, answers, start },
     };
     ctx.exec(command).map(|_| ())
 }

@@ -153,6 +153,13 @@ pub struct NamedPackage {
     pub resource_roles: Vec<(String, String)>,
     #[serde(default)]
     pub policies: Vec<NamedPolicy>,
+    /// Separation of duties: packages (by name, set once every package exists) whose holders
+    /// may not have this one.
+    #[serde(default)]
+    pub incompatible_packages: Vec<String>,
+    /// Separation of duties: groups whose members may not have this package.
+    #[serde(default)]
+    pub incompatible_groups: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -180,6 +187,9 @@ pub struct NamedPolicy {
     pub lifecycle: Lifecycle,
     #[serde(default)]
     pub review: Option<NamedReview>,
+    /// A manager may request for a direct report.
+    #[serde(default)]
+    pub allow_on_behalf: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -426,6 +436,7 @@ impl NamedPolicy {
             enabled: self.enabled,
             lifecycle: self.lifecycle.clone(),
             review,
+            allow_on_behalf: self.allow_on_behalf,
         })
     }
 }

@@ -28,6 +28,9 @@ pub enum Step {
         by: Option<String>,
         #[serde(default)]
         external: Option<ExternalPerson>,
+        /// A direct report of `by`, who requests on their behalf.
+        #[serde(default, rename = "for")]
+        for_user: Option<String>,
         package: String,
         #[serde(default)]
         policy: Option<String>,
@@ -209,10 +212,12 @@ impl Loader {
                 }
                 self.t.apply(&Entry { at: to, actor: Actor::System, command: Command::Tick })?;
             }
-            Step::Request { by, external, package: p, policy, justification, answers: given, start, .. } => {
+            Step::Request {
+                by, external, for_user, package: p, policy, justification, answers: given, start, ..
+            } => {
                 let actor = match (by, external) {
                     (Some(b), None) => Actor::user(user(&self.t, b)?),
-                    (None, Some(x)) => Actor::External { email: x.email.clone(), display_name: x.name.clone() },
+                    (None, Some(x)) => Actor::external(x.email.clone(), x.name.clone()),
                     _ => bail!("give either \"by\" (a directory user) or \"external\" (name and email)"),
                 };
                 let pkg = package(&self.t, p)?;
@@ -221,12 +226,13 @@ impl Loader {
                     None => None,
                 };
                 let answers = answers(&self.t, pkg, given)?;
-                let command = Command::SubmitRequest {
-                    package: pkg,
-                    policy,
-                    justification: justification.clone(),
-                    answers,
-                    start: *start,
+                let justification = justification.clone();
+                let command = match for_user {
+                    Some(f) => {
+                        let target = user(&self.t, f)?;
+                        Command::RequestFor { target, package: pkg, policy, justification, answers, start: *start }
+                    }
+                    None => Command::SubmitRequest { package: pkg, policy, justification, answers, start: *start },
                 };
                 self.run(&actor, command)?;
             }

@@ -80,6 +80,14 @@ pub struct Package {
     pub resource_roles: Vec<ResourceRole>,
     #[serde(default)]
     pub policies: Vec<PolicyId>,
+    /// Separation of duties [incompatibleAccessPackages]: whoever holds one of these cannot
+    /// request or be assigned this package (and the other way round).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub incompatible_packages: BTreeSet<PackageId>,
+    /// Separation of duties [incompatibleGroups]: members of these groups cannot request or be
+    /// assigned this package.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub incompatible_groups: BTreeSet<ResourceId>,
     #[serde(default, with = "secs_opt", skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Time>,
     #[serde(with = "secs")]
@@ -395,6 +403,10 @@ pub struct PolicySpec {
     pub lifecycle: Lifecycle,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<ReviewSettings>,
+    /// A manager may request for a direct report [requestorSettings.onBehalfRequestors:
+    /// targetManager]: the report must be in the policy's scope, and its approval chain applies.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_on_behalf: bool,
 }
 
 impl PolicySpec {
@@ -410,6 +422,7 @@ impl PolicySpec {
             enabled: true,
             lifecycle: Lifecycle::default(),
             review: None,
+            allow_on_behalf: false,
         }
     }
 }

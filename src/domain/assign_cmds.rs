@@ -168,6 +168,7 @@ impl Tenant {
             return Err(rule(format!("{} was removed from the directory", u.display_name)));
         }
         self.check_one_assignment(user, &pkg)?;
+        self.check_compatible(user, &pkg)?;
         let now = self.clock.now;
         let begin = start.unwrap_or(now).max(now);
         ends_after(&pol, begin)?;

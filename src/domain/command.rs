@@ -226,6 +226,15 @@ pub enum Command {
     DeletePackage {
         package: PackageId,
     },
+    /// Separation of duties: whoever holds `with` may not have `package` (and the other way).
+    AddIncompatible {
+        package: PackageId,
+        with: super::separation::Incompatible,
+    },
+    RemoveIncompatible {
+        package: PackageId,
+        with: super::separation::Incompatible,
+    },
     AddResourceRole {
         package: PackageId,
         resource: ResourceId,
@@ -250,6 +259,19 @@ pub enum Command {
     },
 
     SubmitRequest {
+        package: PackageId,
+        #[serde(default)]
+        policy: Option<PolicyId>,
+        #[serde(default)]
+        justification: String,
+        #[serde(default, with = "answers_as_list")]
+        answers: BTreeMap<QuestionId, String>,
+        #[serde(default, with = "secs_opt")]
+        start: Option<Time>,
+    },
+    /// A manager requests a package for a direct report (a policy must allow it).
+    RequestFor {
+        target: UserId,
         package: PackageId,
         #[serde(default)]
         policy: Option<PolicyId>,
@@ -422,6 +444,8 @@ impl Tenant {
             C::CreatePackage { catalog, spec } => self.cmd_create_package(actor, *catalog, spec),
             C::UpdatePackage { package, spec } => self.cmd_update_package(actor, *package, spec),
             C::DeletePackage { package } => self.cmd_delete_package(actor, *package),
+            C::AddIncompatible { package, with } => self.cmd_incompatible(actor, *package, *with, true),
+            C::RemoveIncompatible { package, with } => self.cmd_incompatible(actor, *package, *with, false),
             C::AddResourceRole { package, resource, role } => {
                 self.cmd_add_resource_role(actor, *package, *resource, role)
             }
@@ -432,7 +456,24 @@ impl Tenant {
             C::UpdatePolicy { policy, spec } => self.cmd_update_policy(actor, *policy, spec),
             C::DeletePolicy { policy } => self.cmd_delete_policy(actor, *policy),
             C::SubmitRequest { package, policy, justification, answers, start } => {
-                self.cmd_submit(actor, *package, *policy, justification, answers, *start)
+                let ask = super::requests::Submit {
+                    package: *package,
+                    policy: *policy,
+                    justification,
+                    answers,
+                    start: *start,
+                };
+                self.cmd_submit(actor, None, &ask)
+            }
+            C::RequestFor { target, package, policy, justification, answers, start } => {
+                let ask = super::requests::Submit {
+                    package: *package,
+                    policy: *policy,
+                    justification,
+                    answers,
+                    start: *start,
+                };
+                self.cmd_submit(actor, Some(*target), &ask)
             }
             C::CancelRequest { request } => self.cmd_cancel(actor, *request),
             C::Decide { request, approve, reason } => self.cmd_decide(actor, *request, *approve, reason),

@@ -291,6 +291,8 @@ impl Tenant {
             sensitive: spec.sensitive,
             resource_roles: vec![],
             policies: vec![],
+            incompatible_packages: Default::default(),
+            incompatible_groups: Default::default(),
             deleted_at: None,
             created_at: self.clock.now,
         };
@@ -404,9 +406,13 @@ impl Tenant {
         if pkg.resource_roles.contains(&rr) {
             return Err(rule(format!("'{}' already grants {} ({role})", pkg.display_name, r.display_name)));
         }
-        if let Some(other) = pkg.resource_roles.iter().find(|x| x.resource == res) {
+        // Several roles of one application may be in one package (seed 004: "multiple roles
+        // within an app"); a group or a site is granted in one role.
+        if !matches!(r.kind, super::directory::ResourceKind::Application)
+            && let Some(other) = pkg.resource_roles.iter().find(|x| x.resource == res)
+        {
             return Err(rule(format!(
-                "'{}' already grants {} as {}: a package grants one role per resource; remove that role first",
+                "'{}' already grants {} as {}: a package grants a group or site in one role (applications in several); remove that role first",
                 pkg.display_name, r.display_name, other.role
             )));
         }

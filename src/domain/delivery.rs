@@ -232,6 +232,10 @@ impl Tenant {
         let what: Vec<String> =
             pkg.resource_roles.iter().map(|rr| format!("{} ({})", self.resource_name(rr.resource), rr.role)).collect();
         self.notify(user, "granted", format!("You now have access to '{}'{until}", pkg.display_name), what.join(", "));
+        if let Some(manager) = req.on_behalf() {
+            let subject = format!("{} now has access to '{}'{until}", self.user_name(user), pkg.display_name);
+            self.notify(manager, "granted", subject, what.join(", "));
+        }
         let after = Delivered {
             end: end.map(|e| e.timestamp()),
             policy: pol.id,
@@ -382,12 +386,9 @@ impl Tenant {
                 if let Some(u) = self.users.get_mut(&user) {
                     u.enabled = false;
                 }
-                self.audit(
-                    &Actor::System,
-                    "user.blocked",
-                    user,
-                    format!("Guest {name} lost its last assignment: sign-in blocked"),
-                );
+                let summary = format!("Guest {name} lost its last assignment: sign-in blocked");
+                let (before, after) = (SignIn::enabled(), SignIn { enabled: false, remove_at: None });
+                self.audit_typed(&Actor::System, "user.blocked", &user, &summary, Some(before), Some(after));
             }
             ExternalLifecycle::BlockThenRemove(days) => {
                 // A wait past the calendar blocks without a removal date (`Tenant::problems`).
@@ -398,12 +399,9 @@ impl Tenant {
                 }
                 let when = at
                     .map_or_else(|| "no removal date".to_string(), |t| format!("removal on {}", t.format("%Y-%m-%d")));
-                self.audit(
-                    &Actor::System,
-                    "user.blocked",
-                    user,
-                    format!("Guest {name} lost its last assignment: sign-in blocked, {when}"),
-                );
+                let summary = format!("Guest {name} lost its last assignment: sign-in blocked, {when}");
+                let after = SignIn { enabled: false, remove_at: at.map(|t| t.timestamp()) };
+                self.audit_typed(&Actor::System, "user.blocked", &user, &summary, Some(SignIn::enabled()), Some(after));
                 if let Some(at) = at {
                     self.add_timer(at, super::timers::Timer::GuestRemove(user));
                 }
@@ -427,12 +425,11 @@ impl Tenant {
             .map(|r| r.id)
             .collect();
         for rid in open {
-            self.set_request_state(rid, RequestState::Canceled);
-            self.push_history(rid, "Canceled: the user was removed from the directory");
-            self.audit(
+            let history = "Canceled: the user was removed from the directory".to_string();
+            self.cancel_request(
                 &Actor::System,
-                "request.canceled",
                 rid,
+                history,
                 format!("Canceled: {name} was removed from the directory"),
             );
         }
@@ -443,6 +440,30 @@ impl Tenant {
                 self.unhold(k.resource, user, k.role);
             }
         }
-        self.audit(&Actor::System, "user.removed", user, format!("Guest {name} removed from the directory"));
+        let summary = format!("Guest {name} removed from the directory");
+        let (before, after) = (Presence { deleted: false }, Presence { deleted: true });
+        self.audit_typed(&Actor::System, "user.removed", &user, &summary, Some(before), Some(after));
     }
+}
+
+/// A guest's sign-in, before and after the external-user lifecycle blocks it (fields in
+/// alphabetical order, none null: see `audit_typed`).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignIn {
+    enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remove_at: Option<i64>,
+}
+
+impl SignIn {
+    fn enabled() -> Self {
+        SignIn { enabled: true, remove_at: None }
+    }
+}
+
+/// Whether a user is still in the directory, before and after a guest's removal.
+#[derive(serde::Serialize)]
+struct Presence {
+    deleted: bool,
 }

@@ -25,6 +25,9 @@ pub enum DomainError {
     /// with the range. Input that is invalid, like `Invalid`, with the field named in a typed way.
     #[error("{message}")]
     OutOfRange { field: Field, message: String },
+    /// Separation of duties: the person holds `with`, which the package is incompatible with.
+    #[error("{message}")]
+    Incompatible { with: super::separation::Incompatible, message: String },
 }
 
 impl DomainError {

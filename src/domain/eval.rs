@@ -31,7 +31,7 @@ impl Tenant {
                 let org = u.home_org.or_else(|| self.org_for_domain(&u.domain()));
                 Some(Requester { user: Some(u.id), external: u.is_guest(), org, email: u.email.clone() })
             }
-            Actor::External { email, .. } => {
+            Actor::External { email, tenant_id, .. } => {
                 // A guest removed from the directory comes back as a new external user.
                 if let Some(u) = self.user_by_email(email)
                     && u.is_active()
@@ -41,7 +41,7 @@ impl Tenant {
                 Some(Requester {
                     user: None,
                     external: true,
-                    org: self.org_for_domain(&email_domain(email)),
+                    org: self.org_for_sign_in(&email_domain(email), tenant_id.as_deref()),
                     email: email.clone(),
                 })
             }
@@ -53,6 +53,27 @@ impl Tenant {
             return None;
         }
         self.orgs.values().find(|o| o.has_domain(domain)).map(|o| o.id)
+    }
+
+    /// The connected organization of someone signing in from outside. A sign-in that carries a
+    /// tenant id matches the organization defined by that tenant id, else one matched by email
+    /// domain that names no other tenant; without a tenant id, the email domain decides.
+    pub fn org_for_sign_in(&self, domain: &str, tenant: Option<&str>) -> Option<OrgId> {
+        let Some(t) = tenant.map(str::trim).filter(|t| !t.is_empty()) else { return self.org_for_domain(domain) };
+        let same =
+            |o: &super::directory::ConnectedOrg| o.tenant_id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(t));
+        if let Some(o) = self.orgs.values().find(|o| same(o)) {
+            return Some(o.id);
+        }
+        if domain.is_empty() {
+            return None;
+        }
+        self.orgs.values().find(|o| o.has_domain(domain) && o.tenant_id.is_none()).map(|o| o.id)
+    }
+
+    /// The active users whose manager is `manager` (who they may request for on behalf).
+    pub fn direct_reports(&self, manager: UserId) -> Vec<UserId> {
+        self.users.values().filter(|u| u.manager == Some(manager) && u.is_active()).map(|u| u.id).collect()
     }
 
     /// Whether a user is a member (any role, any source) of a group.

@@ -131,6 +131,18 @@ pub struct Request {
 }
 
 impl Request {
+    /// The manager who asked for this person (a request made on behalf of a direct report).
+    pub fn on_behalf(&self) -> Option<UserId> {
+        let target = self.target_user()?;
+        self.requestor.filter(|r| *r != target && self.request_type == RequestType::UserAdd)
+    }
+
+    /// Who hears of the request's outcome: the person it is for (or the requestor), and the
+    /// manager who asked on their behalf.
+    pub fn told(&self) -> Vec<UserId> {
+        self.target_user().or(self.requestor).into_iter().chain(self.on_behalf()).collect()
+    }
+
     /// A new request with its first history line; the caller sets what else applies.
     #[allow(clippy::too_many_arguments)]
     pub fn new(

@@ -117,7 +117,7 @@ impl Tenant {
             // A guest removed from the directory who signs in by email is a new external person
             // again (seed 001: "he will need to go through the process again").
             Ok(u) if u.is_guest() && !u.is_active() && u.email.eq_ignore_ascii_case(k) => {
-                Ok(Actor::External { email: k.to_string(), display_name: u.display_name.clone() })
+                Ok(Actor::external(k, u.display_name.clone()))
             }
             Ok(u) => Ok(Actor::user(u.id)),
             Err(e) if k.contains('@') => {
@@ -127,7 +127,7 @@ impl Tenant {
                         "{e}: {domain} is this directory's own domain, so that person would have to be a user; `entitle user list` shows them"
                     )));
                 }
-                Ok(Actor::External { email: k.to_string(), display_name: name_from_email(k) })
+                Ok(Actor::external(k, name_from_email(k)))
             }
             Err(e) => {
                 Err(not_found(format!("{e}: use a name, an email or an id (u12); `entitle user list` shows them")))

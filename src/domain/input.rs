@@ -11,9 +11,12 @@ use super::rights::Actor;
 
 /// Someone signing in by email: their email and name become a guest's on first delivery.
 pub(crate) fn check_actor(actor: &Actor) -> DomainResult<()> {
-    if let Actor::External { email, display_name } = actor {
+    if let Actor::External { email, display_name, tenant_id } = actor {
         bounds::check_line(Field::Email, email)?;
         bounds::check_line(Field::Name, display_name)?;
+        if let Some(t) = tenant_id {
+            bounds::check_line(Field::Attribute, t)?;
+        }
     }
     Ok(())
 }
@@ -24,7 +27,8 @@ pub(crate) fn check_command(cmd: &Command) -> DomainResult<()> {
     let text = |field: Field, s: &str| bounds::check_text(field, s, TEXT_CHARS);
     let date = |field: Field, t: &Option<Time>| t.map_or(Ok(()), |t| bounds::check_date(field, t));
     match cmd {
-        C::SubmitRequest { justification, answers, start, .. } => {
+        C::SubmitRequest { justification, answers, start, .. }
+        | C::RequestFor { justification, answers, start, .. } => {
             text(Field::Justification, justification)?;
             for a in answers.values() {
                 text(Field::Answer, a)?;

@@ -23,6 +23,11 @@ pub enum Intent {
     Request {
         package: PackageId,
     },
+    /// Request a package for a direct report (the actor being their manager).
+    RequestFor {
+        package: PackageId,
+        target: UserId,
+    },
     CancelRequest {
         request: RequestId,
     },
@@ -126,6 +131,7 @@ impl Tenant {
         match intent {
             I::MoveClock => self.may_move_clock(a),
             I::Request { package } => self.check_request(a, *package, None).map(drop),
+            I::RequestFor { package, target } => self.check_request_for(a, Some(*target), *package, None).map(drop),
             I::CancelRequest { request } => self.check_cancel(a, *request).map(drop),
             I::Extend { assignment } => self.check_extend(a, *assignment).map(drop),
             I::RemoveOwn { assignment } => self.check_remove_own(a, *assignment).map(drop),

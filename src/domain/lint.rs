@@ -88,6 +88,18 @@ severity: Severity::Warning,
                 self.lint_policy(&pkg.display_name, p, &mut out);
             }
         }
+        for c in self.incompatible_holders() {
+            out.push(Finding {
+                severity: Severity::Warning,
+                code: "incompatible-held",
+                // The package, not the person: only those who read its catalog see who holds it.
+                object: c.package.to_string(),
+                message: format!(
+                    "{} holds both '{}' and '{}', which are incompatible (separation of duties): remove one of them",
+                    c.user_name, c.package_name, c.with_name
+                ),
+            });
+        }
         for org in self.orgs.values() {
             if org.internal_sponsors.is_empty() && org.external_sponsors.is_empty() {
                 out.push(Finding {

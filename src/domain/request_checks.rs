@@ -4,7 +4,7 @@
 
 use super::access::Policy;
 use super::assign_cmds::ends_after;
-use super::error::{DomainResult, forbidden, invalid, rule};
+use super::error::{DomainError, DomainResult, forbidden, invalid, rule};
 use super::flow::{Request, RequestType, Target};
 use super::ids::*;
 use super::rights::Actor;
@@ -14,7 +14,10 @@ use super::tenant::Tenant;
 pub(crate) struct Asking {
     pub pkg: super::access::Package,
     pub target: Target,
+    /// The person the request is for, as a policy sees them.
     pub who: super::eval::Requester,
+    /// Who asks: the person themselves, or their manager on their behalf.
+    pub requestor: Option<UserId>,
     /// The policies it may go through: the one asked for, or every one that admits the person.
     pub policies: Vec<Policy>,
 }
@@ -30,11 +33,31 @@ impl Tenant {
         pkg_id: PackageId,
         policy: Option<PolicyId>,
     ) -> DomainResult<Asking> {
+        self.check_request_for(actor, None, pkg_id, policy)
+    }
+
+    /// [`Tenant::check_request`], for the actor themselves (`on_behalf` None) or, by their
+    /// manager, for a direct report: the report must be in a policy's scope that allows requests
+    /// on behalf, and everything else is checked as if the report asked.
+    pub(crate) fn check_request_for(
+        &self,
+        actor: &Actor,
+        on_behalf: Option<UserId>,
+        pkg_id: PackageId,
+        policy: Option<PolicyId>,
+    ) -> DomainResult<Asking> {
         let pkg = self.package(pkg_id)?.clone();
-        let who = self.requester(actor).ok_or_else(|| match actor {
+        let me = self.requester(actor).ok_or_else(|| match actor {
             Actor::System => forbidden("The system cannot request access"),
             _ => forbidden("Your sign-in is blocked or your account was removed: a blocked user cannot request access"),
         })?;
+        let (who, requestor, subject) = match on_behalf {
+            None => (me.clone(), me.user, actor.clone()),
+            Some(report) => {
+                let who = self.check_on_behalf(&me, report)?;
+                (who, me.user, Actor::user(report))
+            }
+        };
         if pkg.is_deleted() {
             return Err(rule(format!("Access package '{}' was deleted and takes no new requests", pkg.display_name)));
         }
@@ -42,7 +65,11 @@ impl Tenant {
         if !cat.enabled {
             return Err(rule(format!("Catalog '{}' is disabled: its packages cannot be requested", cat.display_name)));
         }
-        let matching = self.matching_policies(actor, &pkg);
+        let mut matching = self.matching_policies(&subject, &pkg);
+        let in_scope = !matching.is_empty();
+        if on_behalf.is_some() {
+            matching.retain(|p| p.spec.allow_on_behalf);
+        }
         let policies: Vec<Policy> = match policy {
             Some(pid) => {
                 let p = self.policy(pid)?;
@@ -50,9 +77,23 @@ impl Tenant {
                     return Err(invalid(format!("Policy {pid} belongs to another package")));
                 }
                 if !matching.iter().any(|m| m.id == pid) {
-                    return Err(self.why_not(p, &pkg, &who));
+                    return Err(match on_behalf {
+                        Some(_) if self.policy_admits(&pkg, p, &who) => not_on_behalf(&p.spec.display_name),
+                        _ => self.why_not(p, &pkg, &who),
+                    });
                 }
                 vec![p.clone()]
+            }
+            None if matching.is_empty() && on_behalf.is_some() => {
+                return Err(if in_scope {
+                    not_on_behalf(&pkg.display_name)
+                } else {
+                    rule(format!(
+                        "No policy of '{}' includes {}: the person you request for must be in a policy's scope",
+                        pkg.display_name,
+                        on_behalf.map(|r| self.user_name(r)).unwrap_or_default()
+                    ))
+                });
             }
             None if matching.is_empty() => {
                 return Err(rule(format!(
@@ -64,15 +105,16 @@ impl Tenant {
         };
         if let Some(u) = who.user {
             self.check_one_assignment(u, &pkg)?;
+            self.check_compatible(u, &pkg)?;
         } else if let Some(r) = self.requests_of_package(pkg_id).find(|r| {
             r.state.is_open()
                 && matches!(&r.target, Target::External { email, .. } if email.eq_ignore_ascii_case(&who.email))
         }) {
             return Err(rule(format!("You already have a pending request for '{}' ({})", pkg.display_name, r.id)));
         }
-        let target = match (who.user, actor) {
+        let target = match (who.user, &subject) {
             (Some(u), _) => Target::User { user: u },
-            (None, Actor::External { email, display_name }) => {
+            (None, Actor::External { email, display_name, .. }) => {
                 Target::External { email: email.clone(), display_name: display_name.clone(), org: who.org }
             }
             (None, _) => return Err(forbidden("Unknown requestor")),
@@ -83,7 +125,7 @@ impl Tenant {
         let mut first_refusal = None;
         let mut open = vec![];
         for pol in policies {
-            let fits = ends_after(&pol, now).and_then(|()| self.check_deciders(&pol, &target, who.user));
+            let fits = ends_after(&pol, now).and_then(|()| self.check_deciders(&pol, &target, requestor));
             match fits {
                 Ok(()) => open.push(pol),
                 Err(e) => {
@@ -93,8 +135,32 @@ impl Tenant {
         }
         match (open.is_empty(), first_refusal) {
             (true, Some(e)) => Err(e),
-            _ => Ok(Asking { pkg, target, who, policies: open }),
+            _ => Ok(Asking { pkg, target, who, requestor, policies: open }),
         }
+    }
+
+    /// A manager asking for a direct report: only the report's manager may, for a report who
+    /// can sign in; the report, as a policy sees them, comes back.
+    fn check_on_behalf(&self, me: &super::eval::Requester, report: UserId) -> DomainResult<super::eval::Requester> {
+        let manager =
+            me.user.ok_or_else(|| forbidden("Only a manager in the directory can request for someone else"))?;
+        if manager == report {
+            return Err(invalid("That is you: request for yourself without naming a person"));
+        }
+        let u = self.user(report)?;
+        if u.manager != Some(manager) {
+            let theirs = u.manager.map_or_else(|| "nobody".to_string(), |m| self.user_name(m));
+            return Err(forbidden(format!(
+                "Only a person's manager can request access on their behalf, and {}'s manager is {theirs}: ask them, or let {} request it",
+                u.display_name, u.display_name
+            )));
+        }
+        self.requester(&Actor::user(report)).ok_or_else(|| {
+            rule(format!(
+                "{}'s sign-in is blocked or the account was removed: nothing can be requested for them",
+                u.display_name
+            ))
+        })
     }
 
     /// Every stage of the policy has someone who can decide it for this requestor.
@@ -168,4 +234,11 @@ impl Tenant {
         }
         Ok(())
     }
+}
+
+/// A policy (or every policy of a package) that does not let managers ask for their reports.
+fn not_on_behalf(name: &str) -> DomainError {
+    rule(format!(
+        "'{name}' does not let managers request on behalf of their reports: the person can request it themselves, or an administrator can turn on requests on behalf in the policy"
+    ))
 }

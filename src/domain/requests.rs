@@ -14,18 +14,26 @@ use super::rights::Actor;
 use super::tenant::Tenant;
 use super::timers::Timer;
 
+/// What a request asks for (`SubmitRequest` and `RequestFor`), handed to `cmd_submit` whole.
+pub(crate) struct Submit<'a> {
+    pub package: PackageId,
+    pub policy: Option<PolicyId>,
+    pub justification: &'a str,
+    pub answers: &'a BTreeMap<QuestionId, String>,
+    pub start: Option<Time>,
+}
+
 impl Tenant {
-    #[allow(clippy::too_many_arguments)]
+    /// A request by the actor, for themselves or (`on_behalf`) for a direct report.
     pub(crate) fn cmd_submit(
         &mut self,
         actor: &Actor,
-        pkg_id: PackageId,
-        policy: Option<PolicyId>,
-        justification: &str,
-        answers: &BTreeMap<QuestionId, String>,
-        start: Option<Time>,
+        on_behalf: Option<UserId>,
+        ask: &Submit<'_>,
     ) -> DomainResult<Outcome> {
-        let Asking { pkg, target, who, policies } = self.check_request(actor, pkg_id, policy)?;
+        let Submit { package: pkg_id, policy, justification, answers, start } = *ask;
+        let Asking { pkg, target, who, requestor, policies } =
+            self.check_request_for(actor, on_behalf, pkg_id, policy)?;
         let pol: Policy = match policies.as_slice() {
             [one] => one.clone(),
             many => {
@@ -48,35 +56,51 @@ impl Tenant {
         }
         ends_after(&pol, start.unwrap_or(now))?;
         let id = RequestId(self.alloc());
+        let target_name = self.target_label(&target);
         let mut req = Request::new(
             id,
             RequestType::UserAdd,
             pkg_id,
             pol.id,
             pol.revision,
-            who.user,
+            requestor,
             target,
             justification,
             now,
-            "Submitted",
+            match on_behalf {
+                Some(_) => format!("Submitted by {} on behalf of {target_name}", self.actor_label(actor)),
+                None => "Submitted".to_string(),
+            },
         );
         req.answers = answers.clone();
         req.start = start;
-        let after = serde_json::json!({ "state": "submitted", "policy": pol.id, "justification": req.justification });
+        let mut after =
+            serde_json::json!({ "state": "submitted", "policy": pol.id, "justification": req.justification });
+        let mut summary = format!("Requested '{}' via policy '{}'", pkg.display_name, pol.spec.display_name);
+        if let (Some(report), Some(obj)) = (on_behalf, after.as_object_mut()) {
+            obj.insert("requestor".into(), serde_json::json!(requestor));
+            obj.insert("onBehalfOf".into(), serde_json::json!(report));
+            summary = format!("{summary} on behalf of {}", self.user_name(report));
+        }
         self.insert_request(req);
-        self.audit_change(
-            actor,
-            "request.submitted",
-            id,
-            format!("Requested '{}' via policy '{}'", pkg.display_name, pol.spec.display_name),
-            None,
-            Some(&after),
-        );
+        self.audit_change(actor, "request.submitted", id, summary, None, Some(&after));
+        if let Some(report) = on_behalf {
+            let by = self.user_name(requestor.unwrap_or(report));
+            self.notify(
+                report,
+                "requestedForYou",
+                format!("{by} requested '{}' for you", pkg.display_name),
+                format!("{id}: you are told of each decision"),
+            );
+        }
         self.route(id);
         self.tell_sponsors(id, who.org.filter(|_| who.external));
         let state = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Submitted);
         let msg = match state {
             RequestState::PendingApproval => format!("Request {id} submitted: waiting for approval"),
+            RequestState::Delivered if on_behalf.is_some() => {
+                format!("Request {id} delivered: {target_name} has '{}'", pkg.display_name)
+            }
             RequestState::Delivered => format!("Request {id} delivered: you have '{}'", pkg.display_name),
             RequestState::Scheduled => format!("Request {id} scheduled"),
             s => format!("Request {id}: {}", s.phrase()),
@@ -145,9 +169,9 @@ impl Tenant {
         if req.stage >= stages.len() {
             if !stages.is_empty() {
                 self.push_history(id, "Approved");
-                if let Some(u) = req.target_user().or(req.requestor) {
-                    let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
-                    self.notify(u, "approved", format!("Your request for '{pname}' was approved"), "");
+                let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
+                for u in req.told() {
+                    self.notify(u, "approved", format!("{} for '{pname}' was approved", self.whose(&req, u)), "");
                 }
             }
             self.deliver(id);
@@ -160,9 +184,9 @@ impl Tenant {
             self.set_request_state(id, RequestState::Denied);
             self.push_history(id, why.clone());
             self.audit(&Actor::System, "request.denied", id, why.clone());
-            if let Some(u) = req.target_user().or(req.requestor) {
-                let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
-                self.notify(u, "denied", format!("Your request for '{pname}' was denied"), why);
+            let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
+            for u in req.told() {
+                self.notify(u, "denied", format!("{} for '{pname}' was denied", self.whose(&req, u)), &why);
             }
             return;
         }
@@ -185,11 +209,15 @@ impl Tenant {
         self.push_history(id, format!("Stage {} of {}: waiting for {}", req.stage + 1, stages.len(), names.join(", ")));
         let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
         let who = self.target_label(&req.target);
+        let asks = match req.on_behalf() {
+            Some(m) => format!("{} requests '{pname}' for {who}", self.user_name(m)),
+            None => format!("{who} requests '{pname}'"),
+        };
         for a in approvers {
             self.notify(
                 a,
                 "approvalNeeded",
-                format!("Approval needed: {who} requests '{pname}'"),
+                format!("Approval needed: {asks}"),
                 match deadline {
                     Some(d) => format!("Decide by {} ({id})", d.format("%Y-%m-%d")),
                     None => format!("No deadline ({id})"),
@@ -211,6 +239,14 @@ impl Tenant {
                 format!("{who} of {} requested '{pname}'", org.display_name),
                 format!("{id}: {}", r.state.phrase()),
             );
+        }
+    }
+
+    /// "Your request", or, to the manager who asked for a report, "Your request for NAME".
+    pub(crate) fn whose(&self, req: &Request, to: UserId) -> String {
+        match req.on_behalf() {
+            Some(m) if m == to => format!("Your request for {}", self.target_label(&req.target)),
+            _ => "Your request".to_string(),
         }
     }
 
@@ -246,10 +282,19 @@ impl Tenant {
 
     pub(crate) fn cmd_cancel(&mut self, actor: &Actor, id: RequestId) -> DomainResult<Outcome> {
         self.check_cancel(actor, id)?;
-        self.set_request_state(id, RequestState::Canceled);
-        self.push_history(id, format!("Canceled by {}", self.actor_label(actor)));
-        self.audit(actor, "request.canceled", id, format!("Canceled request {id}"));
+        let history = format!("Canceled by {}", self.actor_label(actor));
+        self.cancel_request(actor, id, history, format!("Canceled request {id}"));
         done(format!("Request {id} canceled"))
+    }
+
+    /// End an open request as canceled: its history line, and an audit event with its state
+    /// before and after.
+    pub(crate) fn cancel_request(&mut self, actor: &Actor, id: RequestId, history: String, summary: String) {
+        let Some(before) = self.requests.get(&id).map(|r| r.state) else { return };
+        self.set_request_state(id, RequestState::Canceled);
+        self.push_history(id, history);
+        let (before, after) = (Stated { state: before }, Stated { state: RequestState::Canceled });
+        self.audit_change(actor, "request.canceled", id, summary, Some(&before), Some(&after));
     }
 
     /// A request waiting at a stage routed to the actor, who did not ask for it.
@@ -328,8 +373,8 @@ impl Tenant {
             self.route(id);
         } else {
             self.set_request_state(id, RequestState::Denied);
-            if let Some(u) = req.target_user().or(req.requestor) {
-                self.notify(u, "denied", format!("Your request for '{pname}' was denied"), reason.trim());
+            for u in req.told() {
+                self.notify(u, "denied", format!("{} for '{pname}' was denied", self.whose(&req, u)), reason.trim());
             }
         }
         match self.requests.get(&id) {
@@ -364,4 +409,10 @@ fn check_answers(pol: &Policy, answers: &BTreeMap<QuestionId, String>) -> Domain
         }
     }
     Ok(())
+}
+
+/// A request's state, as the audit log records a change of it.
+#[derive(serde::Serialize)]
+struct Stated {
+    state: RequestState,
 }

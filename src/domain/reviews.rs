@@ -213,15 +213,20 @@ impl Tenant {
         }
         let uname = self.user_name(user);
         let now = self.clock.now;
+        let mut before = None;
         if let Some(r) = self.reviews.get_mut(&rid)
             && let Some(i) = r.items.iter_mut().find(|i| i.assignment == aid)
         {
+            before = Some(ItemDecision::of(i));
             i.decision = Some(decision);
             i.decided_by = Some(me);
             i.justification = justification.trim().to_string();
             i.decided_at = Some(now);
         }
-        self.audit(actor, "accessReview.decided", rid, format!("{decision} for {uname} in '{name}'"));
+        let after =
+            self.reviews.get(&rid).and_then(|r| r.items.iter().find(|i| i.assignment == aid)).map(ItemDecision::of);
+        let summary = format!("{decision} for {uname} in '{name}'");
+        self.audit_change(actor, "accessReview.decided", rid, summary, before.as_ref(), after.as_ref());
         done(format!("Recorded \"{}\" for {uname}; it is applied when the review ends", decision.phrase()))
     }
 
@@ -252,5 +257,30 @@ impl Tenant {
             .filter(|r| r.state == ReviewState::InProgress)
             .flat_map(|r| r.items.iter().filter(|i| i.reviewers.contains(&user)).map(move |i| (r, i)))
             .collect()
+    }
+}
+
+/// One person's item of a review as the audit log records a decision: which assignment, and the
+/// decision on it (none before the first).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemDecision {
+    assignment: AssignmentId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decided_by: Option<UserId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision: Option<super::flow::ReviewDecision>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    justification: String,
+}
+
+impl ItemDecision {
+    fn of(i: &super::flow::ReviewItem) -> Self {
+        ItemDecision {
+            assignment: i.assignment,
+            decided_by: i.decided_by,
+            decision: i.decision,
+            justification: i.justification.clone(),
+        }
     }
 }

@@ -21,12 +21,27 @@ pub enum Actor {
     External {
         email: String,
         display_name: String,
+        /// The tenant they signed in from, when known: a connected organization defined by
+        /// tenant id matches it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tenant_id: Option<String>,
     },
 }
 
 impl Actor {
     pub fn user(id: UserId) -> Self {
         Actor::User { user: id }
+    }
+    /// Someone outside the directory, known by email (no tenant id).
+    pub fn external(email: impl Into<String>, display_name: impl Into<String>) -> Self {
+        Actor::External { email: email.into(), display_name: display_name.into(), tenant_id: None }
+    }
+    /// The same person, signed in from a given tenant (a directory user is unchanged).
+    pub fn with_tenant(self, tenant: Option<String>) -> Self {
+        match self {
+            Actor::External { email, display_name, .. } => Actor::External { email, display_name, tenant_id: tenant },
+            other => other,
+        }
     }
     pub fn user_id(&self) -> Option<UserId> {
         match self {

@@ -68,6 +68,7 @@ pub enum Ask {
     RemoveRole {
         package: PackageId,
         resource: ResourceId,
+        role: String,
     },
     /// The policy editor: a new policy of the package, or the one edited.
     Policy {

@@ -478,8 +478,10 @@ impl Shell for Ctx {
             },
             LayerResult::Picked { id: Ask::SwitchUser, ids } => match ids.first().map(String::as_str) {
                 Some("external") => Effect::Open(Layer::Prompt(
-                    PromptState::new(Ask::SwitchExternal, "Sign in from outside", "Email").validate(|s| {
-                        (!s.contains('@') || !s.contains('.')).then(|| "An email like alex@azureblog.net".to_string())
+                    PromptState::new(Ask::SwitchExternal, "Sign in from outside", "Email [tenant id]").validate(|s| {
+                        let email = s.split_whitespace().next().unwrap_or_default();
+                        (!email.contains('@') || !email.contains('.'))
+                            .then(|| "An email like alex@azureblog.net, then the tenant id if known".to_string())
                     }),
                 )),
                 Some(uid) => match uid.parse::<UserId>() {
@@ -493,8 +495,12 @@ impl Shell for Ctx {
                 Err(e) => Effect::error(e.to_string()),
             },
             LayerResult::Prompted { id: Ask::SwitchExternal, text } => {
-                match self.tenant().resolve_actor_key(text.trim()) {
-                    Ok(a) => self.sign_in(a),
+                // An email, then the tenant id the person signs in from, when known.
+                let mut words = text.split_whitespace();
+                let email = words.next().unwrap_or_default();
+                let tenant = words.next().map(str::to_string);
+                match self.tenant().resolve_actor_key(email) {
+                    Ok(a) => self.sign_in(a.with_tenant(tenant)),
                     Err(e) => Effect::Reject(e.to_string()),
                 }
             }

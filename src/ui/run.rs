@@ -62,10 +62,10 @@ fn keymap_refused(first: &KeymapError, count: usize) -> String {
 
 /// The terminal app as `entitle` with no command runs it: the data opened, the user signed in
 /// (an `--as` that cannot be is an error before the screen changes), and the exit code.
-pub fn main(data: Option<&Path>, lock_timeout: Option<&str>, as_user: Option<&str>) -> ExitCode {
+pub fn main(data: Option<&Path>, lock_timeout: Option<&str>, as_user: Option<&str>, tenant: Option<&str>) -> ExitCode {
     let run = || -> anyhow::Result<Option<i32>> {
         let (dir, wait) = launch::location(data, lock_timeout)?;
-        let started = launch::start(dir, wait, as_user)?;
+        let started = launch::start(dir, wait, as_user, tenant)?;
         if let Some(e) = started.actor_err {
             anyhow::bail!("{e}");
         }

@@ -29,7 +29,7 @@ pub fn u(id: UserId) -> Actor {
 
 /// Someone outside the directory, known by email.
 pub fn ext(email: &str, name: &str) -> Actor {
-    Actor::External { email: email.into(), display_name: name.into() }
+    Actor::external(email, name)
 }
 
 pub fn sys() -> Actor {
@@ -454,6 +454,7 @@ pub fn kind(e: &DomainError) -> &'static str {
         // A value out of its range is invalid input; `DomainError::field` says which field.
         DomainError::Invalid(_) | DomainError::OutOfRange { .. } => "Invalid",
         DomainError::Limit(_) => "Limit",
+        DomainError::Incompatible { .. } => "Incompatible",
     }
 }
 

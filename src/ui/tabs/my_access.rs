@@ -177,6 +177,11 @@ impl MyAccess {
                     lines.push(heading(theme, format!("{} · {pname}", r.id)));
                     lines.push(kv_styled(theme, "State", r.state.word(), theme.tone(r.state.tone())));
                     lines.push(kv(theme, "Type", r.request_type.word()));
+                    // A request a manager made for a report: who made it, and for whom.
+                    if let Some(m) = r.on_behalf() {
+                        lines.push(kv(theme, "For", t.target_label(&r.target)));
+                        lines.push(kv(theme, "Requested by", t.user_name(m)));
+                    }
                     lines.push(kv(
                         theme,
                         "Policy",

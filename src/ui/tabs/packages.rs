@@ -11,7 +11,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
-use crate::domain::{AssignmentId, Intent, PackageId, PolicyId, RequestId, ResourceId};
+use crate::domain::{AssignmentId, Intent, PackageId, PolicyId, RequestId, ResourceRole};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::Ctx;
@@ -44,7 +44,7 @@ struct Rights {
 pub struct Packages {
     focus: Focus,
     list: IdList<PkgRow>,
-    pub(super) roles: IdList<(PackageId, ResourceId)>,
+    pub(super) roles: IdList<(PackageId, ResourceRole)>,
     pub(super) policies: IdList<PolicyId>,
     pub(super) assignments: IdList<AssignmentId>,
     pub(super) requests: IdList<RequestId>,
@@ -165,7 +165,7 @@ impl Packages {
         self.rights.live = !p.is_deleted();
         self.rights.hidden = p.hidden;
         self.lint = self.lint_by_package.get(&p.id).cloned().unwrap_or_default();
-        let roles = p.resource_roles.iter().map(|rr| (p.id, rr.resource)).collect();
+        let roles = p.resource_roles.iter().map(|rr| (p.id, rr.clone())).collect();
         let policies = p.policies.clone();
         let by_state = t.report_package_assignments(p.id);
         let asg: Vec<AssignmentId> = by_state.iter().flat_map(|(_, v)| v.iter().map(|a| a.id)).collect();
@@ -234,6 +234,11 @@ impl Packages {
             if p.sensitive {
                 lines.push(kv(theme, "Sensitive", "yes"));
             }
+            // Separation of duties, both ways.
+            let conflicts: Vec<String> = t.incompatibilities(p).into_iter().map(|w| t.incompatible_name(w)).collect();
+            if !conflicts.is_empty() {
+                lines.push(kv(theme, "Incompatible with", conflicts.join(", ")));
+            }
             lines.push(kv(theme, "Grants", t.grants_summary(p)));
             let enabled = t.policies_of(p.id).filter(|x| x.spec.enabled).count();
             lines.push(kv(theme, "Policies", format!("{} ({enabled} taking requests)", p.policies.len())));
@@ -268,7 +273,7 @@ impl Packages {
             (None, Action::Toggle) => forms::toggle_hidden(ctx, pkg, &mut self.notice),
             (Some(ROLES), Action::New) => forms::role_resource_picker(ctx, pkg),
             (Some(ROLES), _) if remove => match self.roles.selected() {
-                Some((pkg, res)) => forms::remove_role_form(ctx, pkg, res),
+                Some((pkg, rr)) => forms::remove_role_form(ctx, pkg, &rr),
                 None => Effect::None,
             },
             (Some(POLICIES), Action::New) => self.open_policy(ctx, pkg, None),

@@ -2,12 +2,14 @@
 //! direct assignment, removal reason, confirms) and the answers to them. Each answer is one
 //! domain command; a refused form or prompt stays open with the domain's message.
 
+use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use chrono::TimeZone;
 
 use crate::domain::{
-    AssignmentId, CatalogId, Command, Intent, PackageId, PackageSpec, PolicyId, RequestId, ResourceId, ResourceRole,
+    AssignmentId, CatalogId, Command, Intent, PackageId, PackageSpec, PolicyId, RequestId, ResourceId, ResourceKind,
+    ResourceRole,
 };
 use crate::ui::app::Effect;
 use crate::ui::ask::Ask;
@@ -15,6 +17,7 @@ use crate::ui::ctx::Ctx;
 use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::catalogs_forms::user_items;
 use crate::ui::tabs::common::fmt_time;
+use crate::ui::tabs::lookups::{group_items, parse_ids};
 use crate::ui::tabs::packages::Packages;
 use crate::ui::tabs::packages_rows::target_name;
 use crate::ui::tabs::panes::Notice;
@@ -88,7 +91,48 @@ pub fn edit_package(ctx: &Ctx, pkg: PackageId) -> Effect {
         sensitive: p.sensitive,
     };
     let form = package_fields(Form::new(Ask::Package(Some(pkg)), format!("Edit '{}'", p.display_name)), &spec);
-    Effect::Open(Layer::form(form))
+    Effect::Open(Layer::form(incompatible_fields(ctx, form, pkg)))
+}
+
+/// Separation of duties in the edit form: the packages and groups whose holders may not have it.
+fn incompatible_fields(ctx: &Ctx, mut form: Form, pkg: PackageId) -> Form {
+    let t = ctx.tenant();
+    let Some(p) = t.packages.get(&pkg) else { return form };
+    let packages: Vec<PickItem> = t
+        .packages
+        .values()
+        .filter(|o| o.id != pkg && !o.is_deleted())
+        .map(|o| {
+            let cat = t.catalogs.get(&o.catalog).map(|c| c.display_name.clone()).unwrap_or_default();
+            PickItem::new(o.id.to_string(), o.display_name.clone(), cat)
+        })
+        .collect();
+    form = form
+        .field(
+            Field::lookup("incompatible_packages", "Incompatible packages", packages, true)
+                .help("Whoever has one of these cannot request or be assigned this one (nor the reverse)"),
+        )
+        .field(
+            Field::lookup("incompatible_groups", "Incompatible groups", group_items(t), true)
+                .help("Members of these groups cannot request or be assigned it"),
+        );
+    let packages: Vec<String> = p.incompatible_packages.iter().map(|x| x.to_string()).collect();
+    let groups: Vec<String> = p.incompatible_groups.iter().map(|x| x.to_string()).collect();
+    form.set_value("incompatible_packages", packages);
+    form.set_value("incompatible_groups", groups);
+    form
+}
+
+/// The commands that bring the package's incompatibilities to what the edit form says.
+fn incompatible_changes(ctx: &Ctx, package: PackageId, values: &FormValues) -> Result<Vec<Command>, String> {
+    let Some(p) = ctx.tenant().packages.get(&package) else { return Ok(vec![]) };
+    let packages: BTreeSet<PackageId> = parse_ids(values.multi("incompatible_packages"), "Incompatible packages")?;
+    let groups: BTreeSet<ResourceId> = parse_ids(values.multi("incompatible_groups"), "Incompatible groups")?;
+    let want = crate::domain::separation::listed(&packages, &groups);
+    let have = p.incompatible_listed();
+    let added = want.iter().filter(|w| !have.contains(w)).map(|w| Command::AddIncompatible { package, with: *w });
+    let removed = have.iter().filter(|h| !want.contains(h)).map(|h| Command::RemoveIncompatible { package, with: *h });
+    Ok(added.chain(removed).collect())
 }
 
 /// Hide or show the package in My Access: an edit of its hidden flag.
@@ -123,7 +167,12 @@ pub fn role_resource_picker(ctx: &Ctx, pkg: PackageId) -> Effect {
     let mut items: Vec<(bool, PickItem)> = t
         .resources
         .values()
-        .filter(|r| !p.resource_roles.iter().any(|rr| rr.resource == r.id))
+        .filter(|r| {
+            // A resource not granted yet; an application also while a role of it is left
+            // (several roles of one application may be in one package).
+            let granted = p.resource_roles.iter().filter(|rr| rr.resource == r.id).count();
+            granted == 0 || (matches!(r.kind, ResourceKind::Application) && granted < r.roles.len())
+        })
         .map(|r| {
             let inside = cat.resources.contains(&r.id);
             let detail = if inside {
@@ -145,8 +194,14 @@ pub fn role_resource_picker(ctx: &Ctx, pkg: PackageId) -> Effect {
 
 /// After the resource: its role (asked only when it has several).
 fn role_picker(tab: &mut Packages, ctx: &mut Ctx, pkg: PackageId, res: ResourceId) -> Effect {
-    let Some(r) = ctx.tenant().resources.get(&res) else { return Effect::None };
-    match r.roles.as_slice() {
+    let t = ctx.tenant();
+    let Some(r) = t.resources.get(&res) else { return Effect::None };
+    // The roles the package does not grant yet.
+    let granted = |role: &str| {
+        t.packages.get(&pkg).is_some_and(|p| p.resource_roles.iter().any(|rr| rr.resource == res && rr.role == role))
+    };
+    let roles: Vec<String> = r.roles.iter().filter(|x| !granted(x)).cloned().collect();
+    match roles.as_slice() {
         [only] => {
             let role = only.clone();
             tab.notice.run(ctx, Command::AddResourceRole { package: pkg, resource: res, role })
@@ -164,13 +219,16 @@ fn role_picker(tab: &mut Packages, ctx: &mut Ctx, pkg: PackageId, res: ResourceI
 }
 
 /// Removing a resource role: keep or revoke the grants of current assignees (Esc cancels).
-pub fn remove_role_form(ctx: &Ctx, pkg: PackageId, res: ResourceId) -> Effect {
+pub fn remove_role_form(ctx: &Ctx, pkg: PackageId, rr: &ResourceRole) -> Effect {
     let t = ctx.tenant();
     let Some(p) = t.packages.get(&pkg) else { return Effect::None };
-    let Some(rr) = p.resource_roles.iter().find(|rr| rr.resource == res) else { return Effect::None };
+    if !p.resource_roles.contains(rr) {
+        return Effect::None;
+    }
     let holders = t.assignments_of_package(pkg).filter(|a| a.is_active() && a.granted.contains(rr)).count();
-    let title = format!("Remove {} ({}) from '{}'", t.resource_name(res), rr.role, p.display_name);
-    let form = Form::new(Ask::RemoveRole { package: pkg, resource: res }, title).field(
+    let title = format!("Remove {} ({}) from '{}'", t.resource_name(rr.resource), rr.role, p.display_name);
+    let ask = Ask::RemoveRole { package: pkg, resource: rr.resource, role: rr.role.clone() };
+    let form = Form::new(ask, title).field(
         Field::choice(
             "current",
             format!("Current holders ({holders})"),
@@ -279,19 +337,24 @@ fn submitted(tab: &mut Packages, ctx: &mut Ctx, id: Ask, values: &FormValues) ->
                 sensitive: values.bool("sensitive"),
             };
             match (which, parse(values.choice("catalog"))) {
-                (Some(package), _) => Command::UpdatePackage { package, spec },
+                (Some(package), _) => {
+                    // What it is incompatible with first: a refusal keeps the form open.
+                    let changes = match incompatible_changes(ctx, package, values) {
+                        Ok(c) => c,
+                        Err(e) => return Effect::Reject(e),
+                    };
+                    for c in changes {
+                        if let Err(e) = ctx.run(c) {
+                            return Effect::Reject(e);
+                        }
+                    }
+                    Command::UpdatePackage { package, spec }
+                }
                 (None, Some(catalog)) => Command::CreatePackage { catalog, spec },
                 (None, None) => return Effect::Reject("Choose a catalog".into()),
             }
         }
-        Ask::RemoveRole { package, resource } => {
-            let role = ctx
-                .tenant()
-                .packages
-                .get(&package)
-                .and_then(|x| x.resource_roles.iter().find(|rr| rr.resource == resource))
-                .map(|rr: &ResourceRole| rr.role.clone())
-                .unwrap_or_default();
+        Ask::RemoveRole { package, resource, role } => {
             let revoke_existing = values.choice("current") == Some("revoke");
             Command::RemoveResourceRole { package, resource, role, revoke_existing }
         }

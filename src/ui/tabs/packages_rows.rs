@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::{AssignmentId, PackageId, PolicyId, RequestId, ResourceId, Target};
+use crate::domain::{AssignmentId, PackageId, PolicyId, RequestId, ResourceRole, Target};
 use crate::ui::ctx::Ctx;
 use crate::ui::tabs::common::{cell, fmt_day, muted_cell, state_cell};
 use crate::ui::tone::Toned;
@@ -59,16 +59,10 @@ pub(super) fn package_row(ctx: &Ctx, row: &PkgRow) -> Vec<CellText> {
     ]
 }
 
-pub(super) fn role_row(ctx: &Ctx, (pkg, res): &(PackageId, ResourceId)) -> Vec<CellText> {
+pub(super) fn role_row(ctx: &Ctx, (_, rr): &(PackageId, ResourceRole)) -> Vec<CellText> {
     let t = ctx.tenant();
-    let role = t
-        .packages
-        .get(pkg)
-        .and_then(|p| p.resource_roles.iter().find(|rr| rr.resource == *res))
-        .map(|rr| rr.role.clone())
-        .unwrap_or_default();
-    let kind = t.resources.get(res).map(|r| r.kind.label()).unwrap_or_default();
-    vec![cell(t.resource_name(*res)), muted_cell(&ctx.theme, kind), cell(role)]
+    let kind = t.resources.get(&rr.resource).map(|r| r.kind.label()).unwrap_or_default();
+    vec![cell(t.resource_name(rr.resource)), muted_cell(&ctx.theme, kind), cell(rr.role.clone())]
 }
 
 pub(super) fn policy_row(ctx: &Ctx, id: &PolicyId) -> Vec<CellText> {

@@ -251,6 +251,10 @@ fn questions_step(mut b: Builder, slots: usize) -> Builder {
     b = b
         .step("Requestor information")
         .add(Field::toggle("justification", "Require requestor justification"))
+        .add(
+            Field::toggle("on_behalf", "Managers may request for reports")
+                .help("onBehalfRequestors: a manager asks for a direct report"),
+        )
         .add(Field::choice("questions", "Custom questions", counts).help("Every requestor answers them"));
     for i in 1..=slots {
         let shown = move |v: &FormValues| question_count(v) >= i;

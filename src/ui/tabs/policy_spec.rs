@@ -122,6 +122,7 @@ pub fn values_from_spec(spec: &PolicySpec, now: Time) -> FormValues {
     }
 
     put("justification", Value::Bool(spec.justification_required));
+    put("on_behalf", Value::Bool(spec.allow_on_behalf));
     put("questions", choice(&spec.questions.len().to_string()));
     for (i, q) in spec.questions.iter().enumerate().map(|(i, q)| (i + 1, q)) {
         put(&question_id(i, "id"), Value::Text(q.id.to_string()));
@@ -388,6 +389,7 @@ pub fn read_spec(v: &FormValues) -> (PolicySpec, Vec<FieldError>) {
         enabled: v.bool("enabled"),
         lifecycle,
         review,
+        allow_on_behalf: v.bool("on_behalf"),
     };
     (spec, errors)
 }

@@ -175,7 +175,9 @@ impl Reports {
                     .value(s.days.to_string())
                     .validate(|s| parse_days(s).err()),
             )),
-            Report::Drift | Report::Lint => Effect::info("This report covers the whole tenant: nothing to choose"),
+            Report::Drift | Report::Incompatible | Report::Lint => {
+                Effect::info("This report covers the whole tenant: nothing to choose")
+            }
         }
     }
 
@@ -350,7 +352,7 @@ impl TabView<Ctx> for Reports {
 
     fn hints(&self) -> Vec<Action> {
         match self.report() {
-            Report::Drift | Report::Lint => vec![Action::NextPane, Action::Filter],
+            Report::Drift | Report::Incompatible | Report::Lint => vec![Action::NextPane, Action::Filter],
             _ => vec![Action::Open, Action::NextPane, Action::Filter],
         }
     }

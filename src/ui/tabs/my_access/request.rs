@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use chrono::TimeZone;
 
 use super::MyAccess;
-use crate::domain::{Command, Intent, PackageId, PolicyId, QuestionId, QuestionKind, RequestId};
+use crate::domain::{
+    Actor, Command, Intent, PackageId, PolicyId, Question, QuestionId, QuestionKind, RequestId, UserId,
+};
 use crate::ui::app::Effect;
 use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
@@ -15,63 +17,117 @@ use crate::ui::layers::Layer;
 use crate::ui::tabs::lists::Switched;
 use crate::ui::widgets::form::{Field, Form};
 
-/// A question of the request form: its field, and the policy and question it answers.
+/// A question of the request form: its field, and the policy and question it answers, asked of
+/// the requestor themselves (`for_user` None) or when requesting for a direct report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct QuestionField {
     field: String,
     policy: PolicyId,
     question: QuestionId,
+    for_user: Option<UserId>,
+}
+
+/// The value of the "For" field that means the requestor themselves.
+const MYSELF: &str = "me";
+
+/// A question's field: text or a choice, required or not.
+fn question_field(id: String, q: &Question) -> Field {
+    let f = match &q.kind {
+        QuestionKind::Text => Field::text(id, q.text.clone()),
+        QuestionKind::Choice { options } => {
+            let mut opts: Vec<String> = vec![];
+            if !q.required {
+                opts.push(String::new());
+            }
+            opts.extend(options.iter().cloned());
+            Field::choice(id, q.text.clone(), opts)
+        }
+    };
+    if q.required { f.required() } else { f }
 }
 
 impl MyAccess {
+    /// The direct reports the actor may request this package for, each with the policy it would
+    /// go through (the first that allows requests on behalf and includes them): the domain's
+    /// answer, as the screen shows only what it would accept.
+    fn reports_for(ctx: &Ctx, pkg: PackageId) -> Vec<(UserId, String, PolicyId)> {
+        let t = ctx.tenant();
+        let Some(me) = ctx.actor().user_id() else { return vec![] };
+        let Some(p) = t.packages.get(&pkg) else { return vec![] };
+        t.direct_reports(me)
+            .into_iter()
+            .filter(|r| ctx.refusal(&Intent::RequestFor { package: pkg, target: *r }).is_none())
+            .filter_map(|r| {
+                let who = t.requester(&Actor::user(r))?;
+                let pol = t.policies_of(pkg).find(|x| x.spec.allow_on_behalf && t.policy_admits(p, x, &who))?;
+                Some((r, t.user_name(r), pol.id))
+            })
+            .collect()
+    }
+
     /// The request form for a package, and its question fields.
     fn request_form(ctx: &Ctx, pkg: PackageId) -> Option<(Form, Vec<QuestionField>)> {
         let t = ctx.tenant();
         let p = t.packages.get(&pkg)?;
         let pols = t.matching_policies(ctx.actor(), p);
+        let reports = Self::reports_for(ctx, pkg);
         let mut questions = Vec::new();
         let mut form = Form::new(Ask::Request(pkg), format!("Request '{}'", p.display_name)).step("Request");
+        if !reports.is_empty() {
+            let mut opts: Vec<(String, String)> = vec![];
+            if !pols.is_empty() {
+                opts.push((MYSELF.to_string(), "Myself".to_string()));
+            }
+            opts.extend(reports.iter().map(|(u, name, _)| (u.to_string(), format!("{name} (your report)"))));
+            form = form.field(
+                Field::choice("for", "For", opts).help("As their manager, you may request it for a direct report"),
+            );
+        }
+        let for_me = |v: &crate::ui::widgets::form::FormValues| v.choice("for").is_none_or(|f| f == MYSELF);
         if pols.len() > 1 {
             let opts: Vec<(String, String)> =
                 pols.iter().map(|p| (p.id.to_string(), p.spec.display_name.clone())).collect();
             form = form.field(
                 Field::choice("policy", "Policy", opts)
-                    .help("Several policies let you ask; pick the one that fits you"),
+                    .help("Several policies let you ask; pick the one that fits you")
+                    .visible_if(for_me),
             );
         }
-        let justification_required = pols.iter().any(|p| p.spec.justification_required);
+        let justification_required = pols.iter().any(|p| p.spec.justification_required)
+            || reports.iter().any(|(_, _, pol)| t.policies.get(pol).is_some_and(|p| p.spec.justification_required));
         let mut just = Field::text("justification", "Business justification")
             .help("Why you need it: the approver and the audit log read this");
         if justification_required {
             just = just.required();
         }
         form = form.field(just);
-        // Questions of every matching policy, each shown only when its policy is chosen.
+        // Questions of every matching policy, each shown only when its policy (and person) is chosen.
         for pol in &pols {
             let pid = pol.id.to_string();
             let single = pols.len() == 1;
             for q in &pol.spec.questions {
                 let id = format!("answer{}", questions.len() + 1);
-                questions.push(QuestionField { field: id.clone(), policy: pol.id, question: q.id });
-                let mut f = match &q.kind {
-                    QuestionKind::Text => Field::text(id, q.text.clone()),
-                    QuestionKind::Choice { options } => {
-                        let mut opts: Vec<String> = vec![];
-                        if !q.required {
-                            opts.push(String::new());
-                        }
-                        opts.extend(options.iter().cloned());
-                        Field::choice(id, q.text.clone(), opts)
-                    }
-                };
-                if q.required {
-                    f = f.required();
-                }
-                if !single {
-                    let pid = pid.clone();
-                    f = f.visible_if(move |v| v.choice("policy") == Some(pid.as_str()));
-                }
+                questions.push(QuestionField { field: id.clone(), policy: pol.id, question: q.id, for_user: None });
+                let pid = pid.clone();
+                let f = question_field(id, q)
+                    .visible_if(move |v| for_me(v) && (single || v.choice("policy") == Some(pid.as_str())));
                 form = form.field(f);
+            }
+        }
+        // The questions of the policy each report would be requested through.
+        for (user, _, pol) in &reports {
+            let Some(pol) = t.policies.get(pol) else { continue };
+            let key = user.to_string();
+            for q in &pol.spec.questions {
+                let id = format!("answer{}", questions.len() + 1);
+                questions.push(QuestionField {
+                    field: id.clone(),
+                    policy: pol.id,
+                    question: q.id,
+                    for_user: Some(*user),
+                });
+                let key = key.clone();
+                form = form.field(question_field(id, q).visible_if(move |v| v.choice("for") == Some(key.as_str())));
             }
         }
         form = form.field(
@@ -116,28 +172,35 @@ impl MyAccess {
         pkg: PackageId,
         values: &crate::ui::widgets::form::FormValues,
     ) -> Effect {
-        let policy = match values.choice("policy") {
-            Some(s) => match s.parse::<PolicyId>() {
-                Ok(p) => Some(p),
+        let target = match values.choice("for").filter(|f| *f != MYSELF) {
+            Some(s) => match s.parse::<UserId>() {
+                Ok(u) => Some(u),
                 Err(e) => return Effect::Reject(e),
             },
             None => None,
         };
+        let policy = match (target, values.choice("policy")) {
+            // For a report: the policy the form showed their questions of.
+            (Some(t), _) => self.questions.iter().find(|q| q.for_user == Some(t)).map(|q| q.policy),
+            (None, Some(s)) => match s.parse::<PolicyId>() {
+                Ok(p) => Some(p),
+                Err(e) => return Effect::Reject(e),
+            },
+            (None, None) => None,
+        };
         // The answers to the chosen policy's questions (all the form shows when only one fits).
         let mut answers = BTreeMap::new();
-        for q in self.questions.iter().filter(|q| policy.is_none_or(|p| p == q.policy)) {
+        for q in self.questions.iter().filter(|q| q.for_user == target && policy.is_none_or(|p| p == q.policy)) {
             let text = values.text(&q.field);
             if !text.trim().is_empty() {
                 answers.insert(q.question, text.to_string());
             }
         }
         let start = values.datetime("start").map(|d| chrono::Utc.from_utc_datetime(&d));
-        let cmd = Command::SubmitRequest {
-            package: pkg,
-            policy,
-            justification: values.text("justification").to_string(),
-            answers,
-            start,
+        let justification = values.text("justification").to_string();
+        let cmd = match target {
+            Some(target) => Command::RequestFor { target, package: pkg, policy, justification, answers, start },
+            None => Command::SubmitRequest { package: pkg, policy, justification, answers, start },
         };
         match ctx.run(cmd) {
             Ok(out) => {

@@ -18,16 +18,18 @@ pub enum Report {
     Expiring,
     Requests,
     Drift,
+    Incompatible,
     Lint,
 }
 
-pub const REPORTS: [Report; 7] = [
+pub const REPORTS: [Report; 8] = [
     Report::UserPackages,
     Report::ResourceHolders,
     Report::PackageAssignments,
     Report::Expiring,
     Report::Requests,
     Report::Drift,
+    Report::Incompatible,
     Report::Lint,
 ];
 
@@ -40,6 +42,7 @@ impl Report {
             Report::Expiring => "Expiring within N days",
             Report::Requests => "Requests with history",
             Report::Drift => "Drift: memberships outside any package",
+            Report::Incompatible => "Separation of duties: who holds both",
             Report::Lint => "Lint: configuration pitfalls",
         }
     }
@@ -65,6 +68,9 @@ impl Report {
             Report::Drift => {
                 "Memberships made outside access packages: they bypass the policies, approvals and reviews. Directory: R removes one."
             }
+            Report::Incompatible => {
+                "People who hold an access package and something it is incompatible with (another package, or a group): granted before the incompatibility was set, or directly."
+            }
             Report::Lint => "The configuration pitfalls the seeds warn about, most serious first.",
         }
     }
@@ -78,6 +84,7 @@ impl Report {
             Report::Expiring => "Expiring",
             Report::Requests => "Requests",
             Report::Drift => "Drift",
+            Report::Incompatible => "Both",
             Report::Lint => "Lint",
         }
     }
@@ -125,6 +132,7 @@ impl Report {
                 ("Governed", Length(8)),
                 ("Sources", Fill(3)),
             ],
+            Report::Incompatible => &[("User", Fill(2)), ("Access package", Fill(2)), ("Incompatible with", Fill(2))],
             Report::Lint => &[("Code", Length(24)), ("Object", Length(7)), ("Message", Fill(1))],
         };
         cols.iter().map(|(t, w)| Column::new(*t, *w)).collect()
@@ -168,7 +176,7 @@ impl Subjects {
                 Some(p) => format!("package: {}", package_name(t, p)),
                 None => "all packages".into(),
             }),
-            Report::Drift | Report::Lint => None,
+            Report::Drift | Report::Incompatible | Report::Lint => None,
         }
     }
 }
@@ -273,6 +281,14 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, requests: Vec<
                 "No drift: every membership comes from an access package.",
             );
             b.rows = t.drift_visible(actor)?.into_iter().map(|(a, governed)| Row::Drift(a, governed)).collect();
+            Ok(b)
+        }
+        Report::Incompatible => {
+            let mut b = Built::new(
+                "People who hold incompatible access",
+                "Nobody holds a package and something it is incompatible with.",
+            );
+            b.rows = t.incompatible_visible(actor)?.into_iter().map(Row::Conflict).collect();
             Ok(b)
         }
         Report::Lint => {

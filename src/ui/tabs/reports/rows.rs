@@ -4,7 +4,7 @@
 use crate::domain::lint::Finding;
 use crate::domain::report::{AccessRow, UserPackageRow};
 use crate::domain::views::time_left;
-use crate::domain::{AssignmentId, AssignmentState, RequestId, Target, Tenant};
+use crate::domain::{AssignmentId, AssignmentState, Conflict, RequestId, Target, Tenant};
 use crate::ui::ctx::Ctx;
 use crate::ui::tabs::common::*;
 use crate::ui::widgets::table::CellText;
@@ -21,6 +21,8 @@ pub enum Row {
     Request(RequestId),
     /// A membership outside any package, and whether a package grants the resource.
     Drift(AccessRow, bool),
+    /// Someone who holds a package and something it is incompatible with.
+    Conflict(Conflict),
     Finding(Finding),
 }
 
@@ -82,6 +84,11 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
             cell(a.role.clone()),
             if *governed { CellText::styled("yes", theme.warning) } else { cell("—") },
             cell(a.via.join(" + ")),
+        ],
+        Row::Conflict(c) => vec![
+            cell(c.user_name.clone()),
+            cell(c.package_name.clone()),
+            CellText::styled(c.with_name.clone(), theme.warning),
         ],
         Row::Finding(f) => {
             vec![CellText::styled(f.code, theme.warning), cell(f.object.clone()), cell(f.message.clone())]
