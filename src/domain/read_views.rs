@@ -200,7 +200,7 @@ impl Tenant {
             user_name: self.user_name(key.user),
             resource: key.resource,
             resource_name: self.resource_name(key.resource),
-            role: key.role.clone(),
+            role: key.role.to_string(),
             via: self.via(&seen),
         })
     }

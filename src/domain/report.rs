@@ -118,7 +118,7 @@ impl Tenant {
                 user_name: self.user_name(user),
                 resource: k.resource,
                 resource_name: self.resource_name(k.resource),
-                role: k.role.clone(),
+                role: k.role.to_string(),
                 via: self.via(s),
             })
             .collect()
@@ -135,7 +135,7 @@ impl Tenant {
                     user_name: self.user_name(*u),
                     resource: res,
                     resource_name: self.resource_name(res),
-                    role: role.clone(),
+                    role: role.to_string(),
                     via: self.via(s),
                 })
             })
@@ -196,7 +196,7 @@ impl Tenant {
                         user_name: self.user_name(k.user),
                         resource: k.resource,
                         resource_name: self.resource_name(k.resource),
-                        role: k.role.clone(),
+                        role: k.role.to_string(),
                         via: self.via(s),
                     },
                     governed.contains(&k.resource),

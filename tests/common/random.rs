@@ -141,7 +141,7 @@ pub fn days_spec(name: &str, scope: RequestScope, expiration: Expiration) -> Pol
 pub fn index_view(t: &Tenant, users: &BTreeSet<UserId>, resources: &[ResourceId]) -> String {
     let inbox: Vec<(UserId, BTreeSet<RequestId>)> =
         users.iter().map(|u| (*u, t.inbox(*u).map(|r| r.id).collect())).collect();
-    let holders: Vec<(ResourceId, BTreeSet<(UserId, String)>)> =
+    let holders: Vec<(ResourceId, BTreeSet<(UserId, entitle::domain::Role)>)> =
         resources.iter().map(|r| (*r, t.holders(*r).cloned().collect())).collect();
     let by_user: Vec<(UserId, BTreeSet<AssignmentId>)> =
         users.iter().map(|u| (*u, t.assignments_of_user(*u).map(|a| a.id).collect())).collect();
@@ -238,9 +238,9 @@ pub fn check(t: &Tenant, resources: &[ResourceId]) -> Result<(), TestCaseError> 
     }
     // Holders and inbox agree with the objects.
     for res in resources {
-        let from_grants: BTreeSet<(UserId, String)> =
-            t.grants.keys().filter(|k| k.resource == *res).map(|k| (k.user, k.role.clone())).collect();
-        let idx: BTreeSet<(UserId, String)> = t.holders(*res).cloned().collect();
+        let from_grants: BTreeSet<(UserId, entitle::domain::Role)> =
+            t.grants.keys().filter(|k| k.resource == *res).map(|k| (k.user, k.role)).collect();
+        let idx: BTreeSet<(UserId, entitle::domain::Role)> = t.holders(*res).cloned().collect();
         prop_assert_eq!(from_grants, idx);
     }
     for user in t.users.keys() {

@@ -21,7 +21,7 @@ use super::ids::{PackageId, UserId};
 use super::tenant::{Indexes, Tenant, assignment_lookups, holder_lookups};
 
 /// The layout's version: bump it whenever this module or a record it writes changes.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 
 /// The sections, in the order written.
 const SECTIONS: usize = 9;
@@ -32,9 +32,11 @@ pub fn encode(t: &Tenant) -> Result<Vec<Vec<u8>>, serde_json::Error> {
     let mut users = Out::default();
     records::map(&mut users, &t.users, |o, _, u| records::user(o, u));
     let mut assignments = Out::default();
-    records::map(&mut assignments, &t.assignments, |o, _, a| records::assignment(o, a));
+    records::with_role_names(&mut assignments, |o, roles| {
+        records::map(o, &t.assignments, |o, _, a| records::assignment(o, roles, a));
+    });
     let mut grants = Out::default();
-    records::grants(&mut grants, &t.grants);
+    records::with_role_names(&mut grants, |o, roles| records::grants(o, roles, &t.grants));
     let mut finished = Out::default();
     records::map(&mut finished, &t.finished, |o, id, f| records::finished(o, *id, f));
     let mut unread = Out::default();
@@ -82,9 +84,14 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
     let (tenant, big) = std::thread::scope(|s| {
         let other = s.spawn(move || {
             let assignments = whole(assignments, decoded, |r| {
-                records::read_map(r, records::MIN_ASSIGNMENT, records::read_assignment)
+                let roles = records::read_role_names(r)?;
+                records::read_map(r, records::MIN_ASSIGNMENT, |r| records::read_assignment(r, &roles))
             });
-            let grants = whole(grants, decoded, records::read_grants).map(|g| {
+            let grants = whole(grants, decoded, |r| {
+                let roles = records::read_role_names(r)?;
+                records::read_grants(r, &roles)
+            })
+            .map(|g| {
                 let holders = holder_lookups(&g);
                 (g, holders)
             });

@@ -13,11 +13,12 @@ use crate::domain::finished::Finished;
 use crate::domain::flow::{Assignment, AssignmentState, GrantSource, RequestState};
 use crate::domain::ids::{AssignmentId, OrgId, PackageId, PolicyId, RequestId, ResourceId, ReviewId, UserId};
 use crate::domain::idset::IdSet;
+use crate::domain::role::Role;
 use crate::domain::tenant::{GrantKey, Sources};
 use crate::domain::timers::Timer;
 
 /// A map written as its count, then each value (which carries its own key).
-pub fn map<K, V>(out: &mut Out, map: &BTreeMap<K, V>, each: impl Fn(&mut Out, &K, &V)) {
+pub fn map<K, V>(out: &mut Out, map: &BTreeMap<K, V>, mut each: impl FnMut(&mut Out, &K, &V)) {
     out.len(map.len());
     for (k, v) in map {
         each(out, k, v);
@@ -29,7 +30,7 @@ pub fn map<K, V>(out: &mut Out, map: &BTreeMap<K, V>, each: impl Fn(&mut Out, &K
 pub fn read_map<'a, K: Ord + Copy + std::fmt::Debug, V>(
     r: &mut In<'a>,
     min_item: usize,
-    each: impl Fn(&mut In<'a>) -> Got<(K, V)>,
+    mut each: impl FnMut(&mut In<'a>) -> Got<(K, V)>,
 ) -> Got<BTreeMap<K, V>> {
     let n = r.len(min_item)?;
     let mut rows = Vec::with_capacity(n);
@@ -149,7 +150,58 @@ fn read_assignment_state(r: &mut In) -> Got<AssignmentState> {
     })
 }
 
-pub fn assignment(out: &mut Out, a: &Assignment) {
+/// The role names the records of a section refer to by number (a million memberships name a
+/// few dozen roles), in the order first met.
+#[derive(Default)]
+pub struct RoleNames {
+    numbers: HashMap<Role, u32>,
+    names: Vec<Role>,
+}
+
+impl RoleNames {
+    fn number(&mut self, role: Role) -> u32 {
+        let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        *self.numbers.entry(role).or_insert_with(|| {
+            self.names.push(role);
+            next
+        })
+    }
+
+    fn write(&mut self, out: &mut Out, role: Role) {
+        let n = self.number(role);
+        out.u32(n);
+    }
+}
+
+/// A section whose records name roles: the names first, then what `write` writes (numbering
+/// the roles as it goes).
+pub fn with_role_names(out: &mut Out, write: impl FnOnce(&mut Out, &mut RoleNames)) {
+    let mut body = Out::default();
+    let mut names = RoleNames::default();
+    write(&mut body, &mut names);
+    out.len(names.names.len());
+    for n in &names.names {
+        out.str(n);
+    }
+    out.buf.extend_from_slice(&body.buf);
+}
+
+/// The role names [`with_role_names`] wrote, each once.
+pub fn read_role_names(r: &mut In) -> Got<Vec<Role>> {
+    let n = r.len(1)?;
+    let mut names = Vec::with_capacity(n);
+    for _ in 0..n {
+        names.push(Role::new(r.str()?));
+    }
+    Ok(names)
+}
+
+fn read_role(r: &mut In, names: &[Role]) -> Got<Role> {
+    let n = r.u32()?;
+    usize::try_from(n).ok().and_then(|i| names.get(i)).copied().ok_or_else(|| super::codec::Bad(format!("role {n}")))
+}
+
+pub fn assignment(out: &mut Out, roles: &mut RoleNames, a: &Assignment) {
     let Assignment { id, package, policy, target, state, start, end, revision, granted, request, ended_at } = a;
     out.u64(id.0);
     out.u64(package.0);
@@ -162,7 +214,7 @@ pub fn assignment(out: &mut Out, a: &Assignment) {
     out.len(granted.len());
     for ResourceRole { resource, role } in granted {
         out.u64(resource.0);
-        out.str(role);
+        roles.write(out, *role);
     }
     out.u64(request.0);
     out.opt_time(*ended_at);
@@ -171,7 +223,7 @@ pub fn assignment(out: &mut Out, a: &Assignment) {
 /// The fewest bytes an assignment takes (for counts read before the records).
 pub const MIN_ASSIGNMENT: usize = 11;
 
-pub fn read_assignment(r: &mut In) -> Got<(AssignmentId, Assignment)> {
+pub fn read_assignment(r: &mut In, roles: &[Role]) -> Got<(AssignmentId, Assignment)> {
     let id = AssignmentId(r.u64()?);
     let package = PackageId(r.u64()?);
     let policy = PolicyId(r.u64()?);
@@ -184,7 +236,7 @@ pub fn read_assignment(r: &mut In) -> Got<(AssignmentId, Assignment)> {
     let mut granted = Vec::with_capacity(n);
     for _ in 0..n {
         let resource = ResourceId(r.u64()?);
-        granted.push(ResourceRole { resource, role: r.string()? });
+        granted.push(ResourceRole { resource, role: read_role(r, roles)? });
     }
     let request = RequestId(r.u64()?);
     let ended_at = r.opt_time()?;
@@ -206,20 +258,13 @@ fn read_source(v: u64) -> GrantSource {
     }
 }
 
-/// The grants, the role of each written once per run of equal roles (most are the same few).
-pub fn grants(out: &mut Out, grants: &BTreeMap<GrantKey, Sources>) {
+/// The grants, each role by its number.
+pub fn grants(out: &mut Out, roles: &mut RoleNames, grants: &BTreeMap<GrantKey, Sources>) {
     out.len(grants.len());
-    let mut last_role: Option<&str> = None;
     for (GrantKey { user, resource, role }, sources) in grants {
         out.u64(user.0);
         out.u64(resource.0);
-        if last_role == Some(role.as_str()) {
-            out.bool(false);
-        } else {
-            out.bool(true);
-            out.str(role);
-            last_role = Some(role);
-        }
+        roles.write(out, *role);
         out.len(sources.len());
         for s in sources {
             out.u64(source(s));
@@ -227,20 +272,14 @@ pub fn grants(out: &mut Out, grants: &BTreeMap<GrantKey, Sources>) {
     }
 }
 
-pub fn read_grants(r: &mut In) -> Got<BTreeMap<GrantKey, Sources>> {
+pub fn read_grants(r: &mut In, roles: &[Role]) -> Got<BTreeMap<GrantKey, Sources>> {
     let n = r.len(4)?;
     let mut rows = Vec::with_capacity(n);
-    let mut role = String::new();
     let mut last: Option<(UserId, ResourceId)> = None;
     for _ in 0..n {
         let user = UserId(r.u64()?);
         let resource = ResourceId(r.u64()?);
-        let new_role = r.bool()?;
-        if new_role {
-            role = r.string()?;
-        } else if last.is_none() {
-            return bad("the first grant names no role");
-        }
+        let role = read_role(r, roles)?;
         if let Some((u, res)) = last
             && (u, res) > (user, resource)
         {
@@ -252,7 +291,7 @@ pub fn read_grants(r: &mut In) -> Got<BTreeMap<GrantKey, Sources>> {
         for _ in 0..m {
             sources.insert(read_source(r.u64()?));
         }
-        rows.push((GrantKey { user, resource, role: role.clone() }, sources));
+        rows.push((GrantKey { user, resource, role }, sources));
     }
     // Equal (user, resource) pairs are ordered by role, which the pass above does not see:
     // the map is built from the rows as they come, any repeat refused.

@@ -290,7 +290,7 @@ fn submitted(tab: &mut Packages, ctx: &mut Ctx, id: Ask, values: &FormValues) ->
                 .packages
                 .get(&package)
                 .and_then(|x| x.resource_roles.iter().find(|rr| rr.resource == resource))
-                .map(|rr: &ResourceRole| rr.role.clone())
+                .map(|rr: &ResourceRole| rr.role.to_string())
                 .unwrap_or_default();
             let revoke_existing = values.choice("current") == Some("revoke");
             Command::RemoveResourceRole { package, resource, role, revoke_existing }
