@@ -257,6 +257,7 @@ impl Tenant {
         let new_end = self.lifecycle_of(&a).expiration.end_from(now).map(|e| a.end.map_or(e, |old| old.max(e)));
         if let Some(x) = self.assignments.get_mut(&aid) {
             x.end = new_end;
+            self.idx.review_ends.note(x);
         }
         if let Some(x) = self.assignments.get(&aid).cloned() {
             self.schedule_assignment(&x);

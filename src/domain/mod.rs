@@ -41,6 +41,7 @@ pub mod records;
 pub mod report;
 mod request_checks;
 mod requests;
+pub mod review_ends;
 mod reviews;
 pub mod revisions;
 pub mod rights;

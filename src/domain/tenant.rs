@@ -165,6 +165,8 @@ pub(crate) struct Indexes {
     /// leave `holders_by_resource` in one pass per resource (`Tenant::settle_holders`).
     pub holders_gone: Option<Vec<(ResourceId, (UserId, Role))>>,
     pub timers: BTreeSet<(Time, Timer)>,
+    /// The ends of the assignments by policy revision, for the check of stored problems.
+    pub review_ends: super::review_ends::ReviewEnds,
     /// Assignments with an item in an access review in progress, and in how many.
     pub under_review: HashMap<AssignmentId, usize>,
     /// While a command runs: the global administrator running it as someone else (for the audit).
@@ -239,6 +241,7 @@ impl Tenant {
         let mut idx = self.small_lookups();
         (idx.assignments_by_user, idx.assignments_by_package) = assignment_lookups(&self.assignments);
         idx.holders_by_resource = holder_lookups(&self.grants);
+        idx.review_ends = super::review_ends::ReviewEnds::of(&self.assignments);
         idx
     }
 

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 
 use super::codec::{Got, In, Out, bad};
+use super::roles::{RoleNames, read_role};
 use crate::domain::Time;
 use crate::domain::access::ResourceRole;
 use crate::domain::directory::{User, UserType};
@@ -13,6 +14,7 @@ use crate::domain::finished::Finished;
 use crate::domain::flow::{Assignment, AssignmentState, GrantSource, RequestState};
 use crate::domain::ids::{AssignmentId, OrgId, PackageId, PolicyId, RequestId, ResourceId, ReviewId, UserId};
 use crate::domain::idset::IdSet;
+use crate::domain::review_ends::{EndRange, ReviewEnds};
 use crate::domain::role::Role;
 use crate::domain::tenant::{GrantKey, Sources};
 use crate::domain::timers::Timer;
@@ -148,57 +150,6 @@ fn read_assignment_state(r: &mut In) -> Got<AssignmentState> {
         3 => AssignmentState::Removed,
         n => return bad(format!("assignment state {n}")),
     })
-}
-
-/// The role names the records of a section refer to by number (a million memberships name a
-/// few dozen roles), in the order first met.
-#[derive(Default)]
-pub struct RoleNames {
-    numbers: HashMap<Role, u32>,
-    names: Vec<Role>,
-}
-
-impl RoleNames {
-    fn number(&mut self, role: Role) -> u32 {
-        let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        *self.numbers.entry(role).or_insert_with(|| {
-            self.names.push(role);
-            next
-        })
-    }
-
-    fn write(&mut self, out: &mut Out, role: Role) {
-        let n = self.number(role);
-        out.u32(n);
-    }
-}
-
-/// A section whose records name roles: the names first, then what `write` writes (numbering
-/// the roles as it goes).
-pub fn with_role_names(out: &mut Out, write: impl FnOnce(&mut Out, &mut RoleNames)) {
-    let mut body = Out::default();
-    let mut names = RoleNames::default();
-    write(&mut body, &mut names);
-    out.len(names.names.len());
-    for n in &names.names {
-        out.str(n);
-    }
-    out.buf.extend_from_slice(&body.buf);
-}
-
-/// The role names [`with_role_names`] wrote, each once.
-pub fn read_role_names(r: &mut In) -> Got<Vec<Role>> {
-    let n = r.len(1)?;
-    let mut names = Vec::with_capacity(n);
-    for _ in 0..n {
-        names.push(Role::new(r.str()?));
-    }
-    Ok(names)
-}
-
-fn read_role(r: &mut In, names: &[Role]) -> Got<Role> {
-    let n = r.u32()?;
-    usize::try_from(n).ok().and_then(|i| names.get(i)).copied().ok_or_else(|| super::codec::Bad(format!("role {n}")))
 }
 
 pub fn assignment(out: &mut Out, roles: &mut RoleNames, a: &Assignment) {
@@ -479,4 +430,34 @@ pub fn read_lookup<K: Eq + Hash + std::fmt::Debug>(
         }
     }
     Ok(index)
+}
+
+/// The ends of the assignments by revision (see `ReviewEnds`), the revisions in order.
+pub fn review_ends(out: &mut Out, ends: &ReviewEnds) {
+    out.u64(ends.upto);
+    out.u64(ends.count as u64);
+    let mut keys: Vec<_> = ends.by_revision.iter().collect();
+    keys.sort_unstable_by_key(|(k, _)| **k);
+    out.len(keys.len());
+    for ((policy, revision), range) in keys {
+        out.u64(policy.0);
+        out.u32(*revision);
+        out.opt_time(range.earliest);
+        out.bool(range.in_calendar);
+    }
+}
+
+pub fn read_review_ends(r: &mut In) -> Got<ReviewEnds> {
+    let upto = r.u64()?;
+    let count = usize::try_from(r.u64()?).map_err(|_| super::codec::Bad("a count too large".into()))?;
+    let n = r.len(4)?;
+    let mut by_revision = HashMap::with_capacity(n);
+    for _ in 0..n {
+        let key = (PolicyId(r.u64()?), r.u32()?);
+        let range = EndRange { earliest: r.opt_time()?, in_calendar: r.bool()? };
+        if by_revision.insert(key, range).is_some() {
+            return bad("a revision repeated in the ends of the assignments");
+        }
+    }
+    Ok(ReviewEnds { upto, count, by_revision })
 }
