@@ -23,7 +23,7 @@ use super::review_ends::ReviewEnds;
 use super::tenant::{Indexes, Tenant, assignment_lookups, holder_lookups};
 
 /// The layout's version: bump it whenever this module or a record it writes changes.
-pub const FORMAT: u32 = 7;
+pub const FORMAT: u32 = 8;
 
 /// The sections, in the order written.
 const SECTIONS: usize = 10;
@@ -101,7 +101,9 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
                 let holders = holder_lookups(&g);
                 (g, holders)
             });
-            (assignments, grants)
+            // The timer queue here too: the other thread's JSON costs as much as these tables.
+            let timers = whole(timers, decoded, records::read_timers);
+            (assignments, grants, timers)
         });
         let tenant = (|| -> Got<Tenant> {
             let mut t: Tenant =
@@ -112,7 +114,6 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
                 whole(finished, decoded, |r| records::read_map(r, records::MIN_FINISHED, records::read_finished))?;
             t.unread = whole(unread, decoded, |r| records::read_map(r, 2, records::read_unread))?;
             t.idx = t.small_lookups();
-            t.idx.timers = whole(timers, decoded, records::read_timers)?;
             t.idx.assignments_by_user = whole(user_index, decoded, |r| records::read_lookup(r, UserId))?;
             t.idx.assignments_by_package = whole(package_index, decoded, |r| records::read_lookup(r, PackageId))?;
             t.idx.review_ends = whole(review_ends, decoded, records::read_review_ends)?;
@@ -120,7 +121,7 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
         })();
         let big = other.join().unwrap_or_else(|_| {
             let failed = "a decoding thread failed";
-            (bad(failed), bad(failed))
+            (bad(failed), bad(failed), bad(failed))
         });
         (tenant, big)
     });
@@ -129,6 +130,7 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
     t.assignments = big.0?;
     t.grants = grants;
     t.idx.holders_by_resource = holders;
+    t.idx.timers = big.2?;
     Ok(t)
 }
 
