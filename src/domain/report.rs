@@ -129,7 +129,7 @@ impl Tenant {
         let mut rows: Vec<AccessRow> = self
             .holders(res)
             .filter_map(|(u, role)| {
-                let key = super::tenant::GrantKey { user: *u, resource: res, role: role.clone() };
+                let key = super::tenant::GrantKey { user: *u, resource: res, role: *role };
                 self.grants.get(&key).map(|s| AccessRow {
                     user: *u,
                     user_name: self.user_name(*u),

@@ -285,12 +285,15 @@ pub(crate) fn load<S: Persist>(paths: &Paths) -> Result<Cached<S>, CacheMiss> {
     Ok(Cached { state, cursor, snapshot: stamp, journal, history })
 }
 
+/// A section of the cache's bytes, with its checksum.
+type Section<'a> = (&'a [u8], u64);
+
 /// The state decoded from `sections` (each with its checksum), if every section matches its
 /// checksum. Each section is checked as soon as it is decoded, by the thread that decoded it
 /// (while the others decode: a checksum of 160 MB costs about 25 ms), then its memory given
 /// back; a section the decoder does not hand back is checked afterwards. A decode never
 /// panics on bytes that do not check: its result is then thrown away.
-fn decode_checked<S: Persist>(sections: &[(&[u8], u64)], map: &Mapped) -> Result<S, CacheMiss> {
+fn decode_checked<S: Persist>(sections: &[Section], map: &Mapped) -> Result<S, CacheMiss> {
     let checked: Vec<AtomicBool> = sections.iter().map(|_| AtomicBool::new(false)).collect();
     let damaged = AtomicBool::new(false);
     let check = |at: usize, part: &[u8], sum: u64| {
@@ -304,7 +307,7 @@ fn decode_checked<S: Persist>(sections: &[(&[u8], u64)], map: &Mapped) -> Result
     };
     let bytes: Vec<&[u8]> = sections.iter().map(|(b, _)| *b).collect();
     let decoded = S::decode_cache(bytes, &|part| {
-        let same = |(b, _): &&(&[u8], u64)| b.as_ptr() == part.as_ptr() && b.len() == part.len();
+        let same = |(b, _): &&Section| b.as_ptr() == part.as_ptr() && b.len() == part.len();
         if let Some((at, (b, sum))) = sections.iter().enumerate().find(|(_, s)| same(s)) {
             check(at, b, *sum);
         }
@@ -329,7 +332,7 @@ fn read_checked<'a, S: Persist>(
     format: u32,
     tie: Tie,
     history: &str,
-) -> Result<(u64, Vec<(&'a [u8], u64)>), CacheMiss> {
+) -> Result<(u64, Vec<Section<'a>>), CacheMiss> {
     let mut r = Cut(bytes);
     let head = r.take(HEADER)?;
     if head.get(..8) != Some(MAGIC.as_slice()) {

@@ -185,7 +185,7 @@ pub fn check(t: &Tenant, resources: &[ResourceId]) -> Result<(), TestCaseError> 
             a.target
         );
         for rr in &a.granted {
-            let key = GrantKey { user: a.target, resource: rr.resource, role: rr.role.clone() };
+            let key = GrantKey { user: a.target, resource: rr.resource, role: rr.role };
             prop_assert!(
                 t.grants.get(&key).is_some_and(|s| s.contains(&GrantSource::Assignment { assignment: a.id })),
                 "{} lost its source on {key:?}",

@@ -65,7 +65,7 @@ pub(super) fn role_row(ctx: &Ctx, (pkg, res): &(PackageId, ResourceId)) -> Vec<C
         .packages
         .get(pkg)
         .and_then(|p| p.resource_roles.iter().find(|rr| rr.resource == *res))
-        .map(|rr| rr.role.clone())
+        .map(|rr| rr.role.to_string())
         .unwrap_or_default();
     let kind = t.resources.get(res).map(|r| r.kind.label()).unwrap_or_default();
     vec![cell(t.resource_name(*res)), muted_cell(&ctx.theme, kind), cell(role)]
