@@ -21,17 +21,39 @@ pub struct Role(&'static str);
 /// Every role name this process has seen.
 static NAMES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
 
+/// How many of the names a thread met last it keeps at hand.
+const RECENT_NAMES: usize = 16;
+
+thread_local! {
+    static RECENT: std::cell::RefCell<Vec<Role>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl Role {
-    /// The role named `name` (kept once for the process).
+    /// The role named `name` (kept once for the process). The names a thread met last are
+    /// at hand without the lock (a JSON load names a role per membership, on two threads).
     pub fn new(name: &str) -> Role {
-        // A poisoned lock still holds a set of valid names: a panic elsewhere loses none.
-        let mut names = NAMES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(known) = names.get(name) {
-            return Role(known);
+        if let Some(r) = RECENT.with_borrow(|recent| recent.iter().find(|r| r.0 == name).copied()) {
+            return r;
         }
-        let kept: &'static str = Box::leak(name.to_owned().into_boxed_str());
-        names.insert(kept);
-        Role(kept)
+        let role = {
+            // A poisoned lock still holds a set of valid names: a panic elsewhere loses none.
+            let mut names = NAMES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match names.get(name) {
+                Some(known) => Role(known),
+                None => {
+                    let kept: &'static str = Box::leak(name.to_owned().into_boxed_str());
+                    names.insert(kept);
+                    Role(kept)
+                }
+            }
+        };
+        RECENT.with_borrow_mut(|recent| {
+            if recent.len() >= RECENT_NAMES {
+                recent.remove(0);
+            }
+            recent.push(role);
+        });
+        role
     }
 
     /// The role named `name` if this process has seen it, without keeping a new name: for
@@ -153,5 +175,12 @@ mod tests {
         let back: Role = serde_json::from_str("\"Mem\\u0062er\"").expect("back");
         assert_eq!(back, a);
         assert_eq!(Role::default().as_str(), "");
+        // Past the names a thread keeps at hand, and on another thread, still the one copy.
+        for n in 0..2 * RECENT_NAMES {
+            Role::new(&format!("role {n}"));
+        }
+        assert!(std::ptr::eq(Role::new("Member").as_str(), a.as_str()));
+        let there = std::thread::spawn(|| Role::new("Member").as_str()).join().expect("the thread");
+        assert!(std::ptr::eq(there, a.as_str()));
     }
 }
