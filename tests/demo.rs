@@ -234,7 +234,7 @@ fn same_views(a: &Tenant, b: &Tenant) {
         assert_eq!(ids(a.notifications_of(u), |x| x.seq), ids(b.notifications_of(u), |x| x.seq));
     }
     for r in a.resources.keys().copied() {
-        assert_eq!(ids(a.holders(r), |h| h.clone()), ids(b.holders(r), |h| h.clone()), "holders of {r}");
+        assert_eq!(ids(a.holders(r), |h| *h), ids(b.holders(r), |h| *h), "holders of {r}");
     }
     for p in a.packages.keys().copied() {
         assert_eq!(ids(a.assignments_of_package(p), |x| x.id), ids(b.assignments_of_package(p), |x| x.id));

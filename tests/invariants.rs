@@ -154,7 +154,10 @@ fn entry(s: &Setup, op: &Op) -> Option<Entry> {
         Op::RemoveRole { pkg, rr, revoke } => {
             let package = pick(&s.packages, pkg)?;
             let ResourceRole { resource, role } = pick(&t.package(package).ok()?.resource_roles, rr)?;
-            e(Actor::System, Command::RemoveResourceRole { package, resource, role, revoke_existing: revoke })
+            e(
+                Actor::System,
+                Command::RemoveResourceRole { package, resource, role: role.to_string(), revoke_existing: revoke },
+            )
         }
         Op::ReviewDecide { nth, decision } => {
             let items: Vec<(ReviewId, &ReviewItem)> =

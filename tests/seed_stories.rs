@@ -439,5 +439,5 @@ fn seed_003_drift_direct_membership_survives_and_silence_removes() {
     assert!(!w.holds(pat_id, site, "Visitor"), "Pat's 90 days are long over");
     // Exactly one membership remains, and it is the direct one.
     let holders: Vec<_> = w.t.holders(site).cloned().collect();
-    assert_eq!(holders, vec![(wanda, "Visitor".to_string())]);
+    assert_eq!(holders, vec![(wanda, entitle::domain::Role::new("Visitor"))]);
 }

@@ -243,7 +243,7 @@ fn incompatible(ctx: &mut Ctx, c: IncompatibleCmd) -> Result<()> {
 }
 
 fn granted_role(p: &Package, res: ResourceId) -> Option<String> {
-    p.resource_roles.iter().find(|rr| rr.resource == res).map(|rr| rr.role.clone())
+    p.resource_roles.iter().find(|rr| rr.resource == res).map(|rr| rr.role.to_string())
 }
 
 fn package_show(ctx: &Ctx, key: &str) -> Result<()> {
@@ -275,7 +275,7 @@ fn package_show(ctx: &Ctx, key: &str) -> Result<()> {
         let mut tab = Table::new(&["RESOURCE", "TYPE", "ROLE"]);
         for rr in &p.resource_roles {
             let kind = t.resources.get(&rr.resource).map(|r| r.kind.label()).unwrap_or_default();
-            tab.row(vec![t.resource_name(rr.resource), kind.into(), rr.role.clone()]);
+            tab.row(vec![t.resource_name(rr.resource), kind.into(), rr.role.to_string()]);
         }
         text.push_str("\nResource roles\n");
         text.push_str(&tab.render_or("  none: add one with `entitle package add-role`\n"));

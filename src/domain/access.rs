@@ -60,7 +60,7 @@ pub struct Catalog {
 #[serde(rename_all = "camelCase")]
 pub struct ResourceRole {
     pub resource: ResourceId,
-    pub role: String,
+    pub role: super::role::Role,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -402,7 +402,7 @@ impl Tenant {
                 r.roles.join(", ")
             )));
         }
-        let rr = ResourceRole { resource: res, role: role.to_string() };
+        let rr = ResourceRole { resource: res, role: role.into() };
         if pkg.resource_roles.contains(&rr) {
             return Err(rule(format!("'{}' already grants {} ({role})", pkg.display_name, r.display_name)));
         }
@@ -456,7 +456,7 @@ impl Tenant {
         revoke: bool,
     ) -> DomainResult<Outcome> {
         let pkg = self.managed_package(actor, id, "change resource roles")?;
-        let rr = ResourceRole { resource: res, role: role.to_string() };
+        let rr = ResourceRole { resource: res, role: role.into() };
         let rname = self.resource_name(res);
         if !pkg.resource_roles.contains(&rr) {
             return Err(rule(format!("'{}' does not grant {rname} ({role})", pkg.display_name)));

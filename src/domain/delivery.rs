@@ -9,6 +9,7 @@ use super::flow::{Assignment, AssignmentState, GrantSource, HistoryLine, Request
 use super::ids::*;
 use super::records::ExternalLifecycle;
 use super::rights::Actor;
+use super::role::Role;
 use super::tenant::{GrantKey, Tenant};
 
 /// An assignment as delivered, in its `assignment.delivered` event (fields in alphabetical
@@ -54,24 +55,25 @@ pub enum EndReason {
 
 impl Tenant {
     pub(crate) fn add_grant(&mut self, user: UserId, res: ResourceId, role: &str, src: GrantSource) {
-        let key = GrantKey { user, resource: res, role: role.to_string() };
+        let role = Role::new(role);
+        let key = GrantKey { user, resource: res, role };
         self.grants.entry(key).or_default().insert(src);
-        self.idx.holders_by_resource.entry(res).or_default().insert((user, role.to_string()));
+        self.idx.holders_by_resource.entry(res).or_default().insert((user, role));
     }
 
     /// Remove one source; the membership ends when no source is left. Keyed lookups only:
     /// O(log n) in the grants and the resource's holders.
     pub(crate) fn remove_grant(&mut self, user: UserId, res: ResourceId, role: &str, src: GrantSource) {
-        self.remove_grant_key(GrantKey { user, resource: res, role: role.to_string() }, src);
+        // A role never named is held by nobody.
+        let Some(role) = Role::known(role) else { return };
+        self.remove_grant_key(GrantKey { user, resource: res, role }, src);
     }
 
-    /// [`Tenant::remove_grant`] for a key already made (its role string is not copied again):
-    /// one walk down the grants.
+    /// [`Tenant::remove_grant`] for a key already made: one walk down the grants.
     fn remove_grant_key(&mut self, key: GrantKey, src: GrantSource) {
         let Entry::Occupied(mut sources) = self.grants.entry(key) else { return };
         sources.get_mut().remove(&src);
         if sources.get().is_empty() {
-            // The key's role string, moved: no second copy of it.
             let (key, _) = sources.remove_entry();
             self.unhold(key.resource, key.user, key.role);
         }
@@ -79,7 +81,7 @@ impl Tenant {
 
     /// A membership has ended: it leaves the resource's holders, at once or, while the clock
     /// fires a run of expiries, with the others of the run (see `settle_holders`).
-    pub(super) fn unhold(&mut self, res: ResourceId, user: UserId, role: String) {
+    pub(super) fn unhold(&mut self, res: ResourceId, user: UserId, role: Role) {
         match self.idx.holders_gone.as_mut() {
             Some(gone) => gone.push((res, (user, role))),
             None => {
@@ -259,6 +261,7 @@ impl Tenant {
         let new_end = self.lifecycle_of(&a).expiration.end_from(now).map(|e| a.end.map_or(e, |old| old.max(e)));
         if let Some(x) = self.assignments.get_mut(&aid) {
             x.end = new_end;
+            self.idx.review_ends.note(x);
         }
         if let Some(x) = self.assignments.get(&aid).cloned() {
             self.schedule_assignment(&x);

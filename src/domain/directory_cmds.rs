@@ -182,7 +182,7 @@ impl Tenant {
             self.audit(actor, "membership.added", res, format!("{uname} added directly to {rname} as {role}"));
             done(format!("{uname} now holds {rname} ({role}) directly"))
         } else {
-            let key = super::tenant::GrantKey { user, resource: res, role: role.to_string() };
+            let key = super::tenant::GrantKey { user, resource: res, role: role.into() };
             if !self.grants.get(&key).is_some_and(|s| s.contains(&GrantSource::Direct)) {
                 return Err(rule(format!("{uname} holds no direct {role} membership of {rname}")));
             }

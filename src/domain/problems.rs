@@ -15,6 +15,7 @@ use super::clock;
 use super::flow::RequestState;
 use super::ids::{AssignmentId, PolicyId, RequestId};
 use super::records::ExternalLifecycle;
+use super::review_ends::EndRange;
 use super::tenant::Tenant;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -121,6 +122,16 @@ impl Verdict {
             Verdict::Report => false,
         }
     }
+
+    /// Whether every assignment of a revision fits, from the range of their ends alone: those
+    /// without an end (counted from now) and those with one.
+    fn fits_all(self, now: Time, ends: &EndRange) -> bool {
+        match self {
+            Verdict::Fine => true,
+            Verdict::EndsFrom(t, _) => self.fits(now, None) && ends.earliest.is_none_or(|e| ends.in_calendar && e >= t),
+            Verdict::Report => false,
+        }
+    }
 }
 
 impl Finder<'_> {
@@ -181,6 +192,17 @@ impl Finder<'_> {
 impl Tenant {
     /// Every stored value that cannot be evaluated, with the object, the field and what to do.
     pub fn problems(&self) -> Vec<Problem> {
+        self.problems_reading(false)
+    }
+
+    /// [`Tenant::problems`], reading every active assignment (where `problems` reads only those
+    /// that the ends kept by revision leave in doubt): the same answer, by the long way, for
+    /// the tests that hold the short one to it.
+    pub fn problems_scanning_all(&self) -> Vec<Problem> {
+        self.problems_reading(true)
+    }
+
+    fn problems_reading(&self, every_assignment: bool) -> Vec<Problem> {
         let mut out = vec![];
         let now = self.clock.now;
         for p in self.policies.values() {
@@ -219,21 +241,31 @@ impl Tenant {
                 None => f.missing_revision(r.policy, r.revision),
             }
         }
-        // What each revision's terms allow, worked out once: a million assignments are checked
-        // on every open, most with one comparison.
+        // What each revision's terms allow, worked out once. A million assignments would be
+        // checked on every open: when the ends of each revision's assignments (`ReviewEnds`)
+        // show that they all fit, only those made since are read.
+        let mut verdicts: HashMap<(PolicyId, u32), Verdict> = HashMap::new();
+        let mut verdict = |key: (PolicyId, u32)| {
+            *verdicts.entry(key).or_insert_with(|| {
+                let terms = self.revision(key.0, key.1);
+                Verdict::of(now, terms.map(|t| t.review.as_ref()))
+            })
+        };
+        let ends = &self.idx.review_ends;
+        let mut counted_fit = || ends.by_revision.iter().all(|(key, range)| verdict(*key).fits_all(now, range));
+        let assignments = match ends.since(&self.assignments) {
+            Some(since) if !every_assignment && counted_fit() => since,
+            _ => self.assignments.range(..),
+        };
         // Assignments made one after the other mostly share a revision: the last verdict is
         // kept at hand.
-        let mut verdicts: HashMap<(PolicyId, u32), Verdict> = HashMap::new();
         let mut last: Option<((PolicyId, u32), Verdict)> = None;
-        for a in self.assignments.values().filter(|a| a.is_active()) {
+        for a in assignments.map(|(_, a)| a).filter(|a| a.is_active()) {
             let key = (a.policy, a.revision);
             let verdict = match last {
                 Some((k, v)) if k == key => v,
                 _ => {
-                    let v = *verdicts.entry(key).or_insert_with(|| {
-                        let terms = self.assignment_terms(a);
-                        Verdict::of(now, terms.map(|t| t.review.as_ref()))
-                    });
+                    let v = verdict(key);
                     last = Some((key, v));
                     v
                 }

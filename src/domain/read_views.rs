@@ -200,7 +200,7 @@ impl Tenant {
             user_name: self.user_name(key.user),
             resource: key.resource,
             resource_name: self.resource_name(key.resource),
-            role: key.role.clone(),
+            role: key.role.to_string(),
             via: self.via(&seen),
         })
     }
@@ -244,7 +244,7 @@ impl Tenant {
         let mut rows: Vec<AccessRow> = self
             .holders(res)
             .filter_map(|(u, role)| {
-                let key = super::tenant::GrantKey { user: *u, resource: res, role: role.clone() };
+                let key = super::tenant::GrantKey { user: *u, resource: res, role: *role };
                 self.grants.get(&key).and_then(|s| self.access_row(r, &reviewing, &key, s))
             })
             .collect();

@@ -118,7 +118,7 @@ impl Tenant {
                 user_name: self.user_name(user),
                 resource: k.resource,
                 resource_name: self.resource_name(k.resource),
-                role: k.role.clone(),
+                role: k.role.to_string(),
                 via: self.via(s),
             })
             .collect()
@@ -129,13 +129,13 @@ impl Tenant {
         let mut rows: Vec<AccessRow> = self
             .holders(res)
             .filter_map(|(u, role)| {
-                let key = super::tenant::GrantKey { user: *u, resource: res, role: role.clone() };
+                let key = super::tenant::GrantKey { user: *u, resource: res, role: *role };
                 self.grants.get(&key).map(|s| AccessRow {
                     user: *u,
                     user_name: self.user_name(*u),
                     resource: res,
                     resource_name: self.resource_name(res),
-                    role: role.clone(),
+                    role: role.to_string(),
                     via: self.via(s),
                 })
             })
@@ -196,7 +196,7 @@ impl Tenant {
                         user_name: self.user_name(k.user),
                         resource: k.resource,
                         resource_name: self.resource_name(k.resource),
-                        role: k.role.clone(),
+                        role: k.role.to_string(),
                         via: self.via(s),
                     },
                     governed.contains(&k.resource),

@@ -15,6 +15,7 @@ use super::flow::{Assignment, GrantSource, Request, Review};
 use super::ids::*;
 use super::idset::IdSet;
 use super::records::{Notification, Settings};
+use super::role::Role;
 use super::serde_util::as_list;
 use super::tail::{AuditTail, NoticeTail};
 use super::timers::Timer;
@@ -28,7 +29,7 @@ pub type Sources = IdSet<GrantSource>;
 pub struct GrantKey {
     pub user: UserId,
     pub resource: ResourceId,
-    pub role: String,
+    pub role: Role,
 }
 
 /// One membership as written: the key's fields, then its sources (fields, not a flattened key:
@@ -38,7 +39,7 @@ pub struct GrantKey {
 pub(crate) struct GrantRow {
     pub user: UserId,
     pub resource: ResourceId,
-    pub role: String,
+    pub role: Role,
     pub sources: Sources,
 }
 
@@ -56,7 +57,7 @@ mod grants_as_list {
         s.collect_seq(map.iter().map(|(k, v)| GrantRow {
             user: k.user,
             resource: k.resource,
-            role: k.role.clone(),
+            role: k.role,
             sources: v.clone(),
         }))
     }
@@ -159,11 +160,13 @@ pub(crate) struct Indexes {
     pub on_disk: Option<super::history::OnDisk>,
     /// Open requests waiting for each approver.
     pub inbox: HashMap<UserId, IdSet<RequestId>>,
-    pub holders_by_resource: HashMap<ResourceId, IdSet<(UserId, String)>>,
+    pub holders_by_resource: HashMap<ResourceId, IdSet<(UserId, Role)>>,
     /// While the clock fires a run of expiries (`Some`): the memberships ended meanwhile, to
     /// leave `holders_by_resource` in one pass per resource (`Tenant::settle_holders`).
-    pub holders_gone: Option<Vec<(ResourceId, (UserId, String))>>,
+    pub holders_gone: Option<Vec<(ResourceId, (UserId, Role))>>,
     pub timers: BTreeSet<(Time, Timer)>,
+    /// The ends of the assignments by policy revision, for the check of stored problems.
+    pub review_ends: super::review_ends::ReviewEnds,
     /// Assignments with an item in an access review in progress, and in how many.
     pub under_review: HashMap<AssignmentId, usize>,
     /// While a command runs: the global administrator running it as someone else (for the audit).
@@ -245,6 +248,7 @@ impl Tenant {
         let mut idx = self.small_lookups();
         (idx.assignments_by_user, idx.assignments_by_package) = assignment_lookups(&self.assignments);
         idx.holders_by_resource = holder_lookups(&self.grants);
+        idx.review_ends = super::review_ends::ReviewEnds::of(&self.assignments);
         idx
     }
 
@@ -395,17 +399,18 @@ impl Tenant {
         self.idx.inbox.get(&approver).into_iter().flatten().filter_map(|id| self.requests.get(id))
     }
     /// Who holds a resource, with the role.
-    pub fn holders(&self, res: ResourceId) -> impl Iterator<Item = &(UserId, String)> {
+    pub fn holders(&self, res: ResourceId) -> impl Iterator<Item = &(UserId, Role)> {
         debug_assert!(self.idx.holders_gone.as_ref().is_none_or(Vec::is_empty), "holders read mid-batch");
         self.idx.holders_by_resource.get(&res).into_iter().flatten()
     }
     /// The memberships a user holds, with their sources.
     pub fn grants_of_user(&self, user: UserId) -> impl Iterator<Item = (&GrantKey, &Sources)> {
-        let lo = GrantKey { user, resource: ResourceId(0), role: String::new() };
+        let lo = GrantKey { user, resource: ResourceId(0), role: Role::default() };
         self.grants.range(lo..).take_while(move |(k, _)| k.user == user)
     }
     pub fn holds(&self, user: UserId, resource: ResourceId, role: &str) -> bool {
-        self.grants.contains_key(&GrantKey { user, resource, role: role.to_string() })
+        // A role never named is held by nobody.
+        Role::known(role).is_some_and(|role| self.grants.contains_key(&GrantKey { user, resource, role }))
     }
     /// The user's notifications still in memory (all of them for a tenant not kept in a store;
     /// see `mailbox` for the whole mailbox).
@@ -453,10 +458,10 @@ pub(crate) fn assignment_lookups(assignments: &BTreeMap<AssignmentId, Assignment
 }
 
 /// Who holds each resource, with the role.
-pub(crate) fn holder_lookups(grants: &BTreeMap<GrantKey, Sources>) -> HashMap<ResourceId, IdSet<(UserId, String)>> {
-    let mut holders: HashMap<ResourceId, IdSet<(UserId, String)>> = HashMap::new();
+pub(crate) fn holder_lookups(grants: &BTreeMap<GrantKey, Sources>) -> HashMap<ResourceId, IdSet<(UserId, Role)>> {
+    let mut holders: HashMap<ResourceId, IdSet<(UserId, Role)>> = HashMap::new();
     for k in grants.keys() {
-        holders.entry(k.resource).or_default().insert((k.user, k.role.clone()));
+        holders.entry(k.resource).or_default().insert((k.user, k.role));
     }
     holders
 }

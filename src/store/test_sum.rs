@@ -21,12 +21,14 @@ impl Persist for Sum {
     fn encode_cache(&self) -> Result<Vec<Vec<u8>>, serde_json::Error> {
         Ok(vec![vec![7], self.0.to_le_bytes().to_vec()])
     }
-    fn decode_cache(sections: Vec<&[u8]>, _decoded: &(dyn Fn(&[u8]) + Sync)) -> Result<Self, String> {
+    /// The sum's section is handed back once read, the first is not: the store checks both.
+    fn decode_cache(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) -> Result<Self, String> {
         let [first, sum]: [&[u8]; 2] = sections.try_into().map_err(|_| "not 2 sections".to_owned())?;
         if first != [7] {
             return Err("not the first section".to_owned());
         }
         let bytes: [u8; 8] = sum.try_into().map_err(|_| "not 8 bytes".to_owned())?;
+        decoded(sum);
         Ok(Sum(u64::from_le_bytes(bytes)))
     }
     fn apply(&mut self, entry: &i64) -> Result<u64, Negative> {

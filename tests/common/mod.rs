@@ -370,7 +370,7 @@ impl World {
     pub fn sources(&self, user: UserId, resource: ResourceId, role: &str) -> BTreeSet<GrantSource> {
         self.t
             .grants
-            .get(&GrantKey { user, resource, role: role.to_string() })
+            .get(&GrantKey { user, resource, role: role.into() })
             .map(|s| s.iter().copied().collect())
             .unwrap_or_default()
     }

@@ -11,6 +11,7 @@
 
 mod codec;
 mod records;
+mod roles;
 
 use std::collections::BTreeMap;
 
@@ -18,13 +19,14 @@ pub use codec::Bad;
 use codec::{Got, In, Out, bad};
 
 use super::ids::{PackageId, UserId};
+use super::review_ends::ReviewEnds;
 use super::tenant::{Indexes, Tenant, assignment_lookups, holder_lookups};
 
 /// The layout's version: bump it whenever this module or a record it writes changes.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 8;
 
 /// The sections, in the order written.
-const SECTIONS: usize = 9;
+const SECTIONS: usize = 10;
 
 /// The tenant's state in the binary layout (its indexes are not kept: they are rebuilt on load).
 pub fn encode(t: &Tenant) -> Result<Vec<Vec<u8>>, serde_json::Error> {
@@ -32,9 +34,11 @@ pub fn encode(t: &Tenant) -> Result<Vec<Vec<u8>>, serde_json::Error> {
     let mut users = Out::default();
     records::map(&mut users, &t.users, |o, _, u| records::user(o, u));
     let mut assignments = Out::default();
-    records::map(&mut assignments, &t.assignments, |o, _, a| records::assignment(o, a));
+    roles::with_role_names(&mut assignments, |o, roles| {
+        records::map(o, &t.assignments, |o, _, a| records::assignment(o, roles, a));
+    });
     let mut grants = Out::default();
-    records::grants(&mut grants, &t.grants);
+    roles::with_role_names(&mut grants, |o, roles| records::grants(o, roles, &t.grants));
     let mut finished = Out::default();
     records::map(&mut finished, &t.finished, |o, id, f| records::finished(o, *id, f));
     let mut unread = Out::default();
@@ -53,6 +57,9 @@ pub fn encode(t: &Tenant) -> Result<Vec<Vec<u8>>, serde_json::Error> {
     records::lookup(&mut user_index, &by_user, |u| u.0);
     let mut package_index = Out::default();
     records::lookup(&mut package_index, &by_package, |p| p.0);
+    // The ends of the assignments by revision, for the check of problems on every open.
+    let mut review_ends = Out::default();
+    records::review_ends(&mut review_ends, &ReviewEnds::of(&t.assignments));
     Ok(vec![
         rest,
         users.buf,
@@ -63,6 +70,7 @@ pub fn encode(t: &Tenant) -> Result<Vec<Vec<u8>>, serde_json::Error> {
         timers.buf,
         user_index.buf,
         package_index.buf,
+        review_ends.buf,
     ])
 }
 
@@ -74,7 +82,7 @@ pub fn decode(sections: Vec<&[u8]>) -> Result<Tenant, Bad> {
 /// [`decode`], calling `decoded` with each section once it is decoded (the store's map of the
 /// cache file then gives its memory back).
 pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) -> Result<Tenant, Bad> {
-    let Ok([rest, users, assignments, grants, finished, unread, timers, user_index, package_index]) =
+    let Ok([rest, users, assignments, grants, finished, unread, timers, user_index, package_index, review_ends]) =
         <[&[u8]; SECTIONS]>::try_from(sections)
     else {
         return bad("not the sections this entitle writes");
@@ -82,13 +90,20 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
     let (tenant, big) = std::thread::scope(|s| {
         let other = s.spawn(move || {
             let assignments = whole(assignments, decoded, |r| {
-                records::read_map(r, records::MIN_ASSIGNMENT, records::read_assignment)
+                let roles = roles::read_role_names(r)?;
+                records::read_map(r, records::MIN_ASSIGNMENT, |r| records::read_assignment(r, &roles))
             });
-            let grants = whole(grants, decoded, records::read_grants).map(|g| {
+            let grants = whole(grants, decoded, |r| {
+                let roles = roles::read_role_names(r)?;
+                records::read_grants(r, &roles)
+            })
+            .map(|g| {
                 let holders = holder_lookups(&g);
                 (g, holders)
             });
-            (assignments, grants)
+            // The timer queue here too: the other thread's JSON costs as much as these tables.
+            let timers = whole(timers, decoded, records::read_timers);
+            (assignments, grants, timers)
         });
         let tenant = (|| -> Got<Tenant> {
             let mut t: Tenant =
@@ -99,14 +114,14 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
                 whole(finished, decoded, |r| records::read_map(r, records::MIN_FINISHED, records::read_finished))?;
             t.unread = whole(unread, decoded, |r| records::read_map(r, 2, records::read_unread))?;
             t.idx = t.small_lookups();
-            t.idx.timers = whole(timers, decoded, records::read_timers)?;
             t.idx.assignments_by_user = whole(user_index, decoded, |r| records::read_lookup(r, UserId))?;
             t.idx.assignments_by_package = whole(package_index, decoded, |r| records::read_lookup(r, PackageId))?;
+            t.idx.review_ends = whole(review_ends, decoded, records::read_review_ends)?;
             Ok(t)
         })();
         let big = other.join().unwrap_or_else(|_| {
             let failed = "a decoding thread failed";
-            (bad(failed), bad(failed))
+            (bad(failed), bad(failed), bad(failed))
         });
         (tenant, big)
     });
@@ -115,6 +130,7 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
     t.assignments = big.0?;
     t.grants = grants;
     t.idx.holders_by_resource = holders;
+    t.idx.timers = big.2?;
     Ok(t)
 }
 

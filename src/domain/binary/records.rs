@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 
 use super::codec::{Got, In, Out, bad};
+use super::roles::{RoleNames, read_role};
 use crate::domain::Time;
 use crate::domain::access::ResourceRole;
 use crate::domain::directory::{User, UserType};
@@ -13,11 +14,13 @@ use crate::domain::finished::Finished;
 use crate::domain::flow::{Assignment, AssignmentState, GrantSource, RequestState};
 use crate::domain::ids::{AssignmentId, OrgId, PackageId, PolicyId, RequestId, ResourceId, ReviewId, UserId};
 use crate::domain::idset::IdSet;
+use crate::domain::review_ends::{EndRange, ReviewEnds};
+use crate::domain::role::Role;
 use crate::domain::tenant::{GrantKey, Sources};
 use crate::domain::timers::Timer;
 
 /// A map written as its count, then each value (which carries its own key).
-pub fn map<K, V>(out: &mut Out, map: &BTreeMap<K, V>, each: impl Fn(&mut Out, &K, &V)) {
+pub fn map<K, V>(out: &mut Out, map: &BTreeMap<K, V>, mut each: impl FnMut(&mut Out, &K, &V)) {
     out.len(map.len());
     for (k, v) in map {
         each(out, k, v);
@@ -29,7 +32,7 @@ pub fn map<K, V>(out: &mut Out, map: &BTreeMap<K, V>, each: impl Fn(&mut Out, &K
 pub fn read_map<'a, K: Ord + Copy + std::fmt::Debug, V>(
     r: &mut In<'a>,
     min_item: usize,
-    each: impl Fn(&mut In<'a>) -> Got<(K, V)>,
+    mut each: impl FnMut(&mut In<'a>) -> Got<(K, V)>,
 ) -> Got<BTreeMap<K, V>> {
     let n = r.len(min_item)?;
     let mut rows = Vec::with_capacity(n);
@@ -149,7 +152,7 @@ fn read_assignment_state(r: &mut In) -> Got<AssignmentState> {
     })
 }
 
-pub fn assignment(out: &mut Out, a: &Assignment) {
+pub fn assignment(out: &mut Out, roles: &mut RoleNames, a: &Assignment) {
     let Assignment { id, package, policy, target, state, start, end, revision, granted, request, ended_at } = a;
     out.u64(id.0);
     out.u64(package.0);
@@ -162,7 +165,7 @@ pub fn assignment(out: &mut Out, a: &Assignment) {
     out.len(granted.len());
     for ResourceRole { resource, role } in granted {
         out.u64(resource.0);
-        out.str(role);
+        roles.write(out, *role);
     }
     out.u64(request.0);
     out.opt_time(*ended_at);
@@ -171,7 +174,7 @@ pub fn assignment(out: &mut Out, a: &Assignment) {
 /// The fewest bytes an assignment takes (for counts read before the records).
 pub const MIN_ASSIGNMENT: usize = 11;
 
-pub fn read_assignment(r: &mut In) -> Got<(AssignmentId, Assignment)> {
+pub fn read_assignment(r: &mut In, roles: &[Role]) -> Got<(AssignmentId, Assignment)> {
     let id = AssignmentId(r.u64()?);
     let package = PackageId(r.u64()?);
     let policy = PolicyId(r.u64()?);
@@ -184,7 +187,7 @@ pub fn read_assignment(r: &mut In) -> Got<(AssignmentId, Assignment)> {
     let mut granted = Vec::with_capacity(n);
     for _ in 0..n {
         let resource = ResourceId(r.u64()?);
-        granted.push(ResourceRole { resource, role: r.string()? });
+        granted.push(ResourceRole { resource, role: read_role(r, roles)? });
     }
     let request = RequestId(r.u64()?);
     let ended_at = r.opt_time()?;
@@ -206,20 +209,13 @@ fn read_source(v: u64) -> GrantSource {
     }
 }
 
-/// The grants, the role of each written once per run of equal roles (most are the same few).
-pub fn grants(out: &mut Out, grants: &BTreeMap<GrantKey, Sources>) {
+/// The grants, each role by its number.
+pub fn grants(out: &mut Out, roles: &mut RoleNames, grants: &BTreeMap<GrantKey, Sources>) {
     out.len(grants.len());
-    let mut last_role: Option<&str> = None;
     for (GrantKey { user, resource, role }, sources) in grants {
         out.u64(user.0);
         out.u64(resource.0);
-        if last_role == Some(role.as_str()) {
-            out.bool(false);
-        } else {
-            out.bool(true);
-            out.str(role);
-            last_role = Some(role);
-        }
+        roles.write(out, *role);
         out.len(sources.len());
         for s in sources {
             out.u64(source(s));
@@ -227,20 +223,14 @@ pub fn grants(out: &mut Out, grants: &BTreeMap<GrantKey, Sources>) {
     }
 }
 
-pub fn read_grants(r: &mut In) -> Got<BTreeMap<GrantKey, Sources>> {
+pub fn read_grants(r: &mut In, roles: &[Role]) -> Got<BTreeMap<GrantKey, Sources>> {
     let n = r.len(4)?;
     let mut rows = Vec::with_capacity(n);
-    let mut role = String::new();
     let mut last: Option<(UserId, ResourceId)> = None;
     for _ in 0..n {
         let user = UserId(r.u64()?);
         let resource = ResourceId(r.u64()?);
-        let new_role = r.bool()?;
-        if new_role {
-            role = r.string()?;
-        } else if last.is_none() {
-            return bad("the first grant names no role");
-        }
+        let role = read_role(r, roles)?;
         if let Some((u, res)) = last
             && (u, res) > (user, resource)
         {
@@ -252,7 +242,7 @@ pub fn read_grants(r: &mut In) -> Got<BTreeMap<GrantKey, Sources>> {
         for _ in 0..m {
             sources.insert(read_source(r.u64()?));
         }
-        rows.push((GrantKey { user, resource, role: role.clone() }, sources));
+        rows.push((GrantKey { user, resource, role }, sources));
     }
     // Equal (user, resource) pairs are ordered by role, which the pass above does not see:
     // the map is built from the rows as they come, any repeat refused.
@@ -440,4 +430,34 @@ pub fn read_lookup<K: Eq + Hash + std::fmt::Debug>(
         }
     }
     Ok(index)
+}
+
+/// The ends of the assignments by revision (see `ReviewEnds`), the revisions in order.
+pub fn review_ends(out: &mut Out, ends: &ReviewEnds) {
+    out.u64(ends.upto);
+    out.u64(ends.count as u64);
+    let mut keys: Vec<_> = ends.by_revision.iter().collect();
+    keys.sort_unstable_by_key(|(k, _)| **k);
+    out.len(keys.len());
+    for ((policy, revision), range) in keys {
+        out.u64(policy.0);
+        out.u32(*revision);
+        out.opt_time(range.earliest);
+        out.bool(range.in_calendar);
+    }
+}
+
+pub fn read_review_ends(r: &mut In) -> Got<ReviewEnds> {
+    let upto = r.u64()?;
+    let count = usize::try_from(r.u64()?).map_err(|_| super::codec::Bad("a count too large".into()))?;
+    let n = r.len(4)?;
+    let mut by_revision = HashMap::with_capacity(n);
+    for _ in 0..n {
+        let key = (PolicyId(r.u64()?), r.u32()?);
+        let range = EndRange { earliest: r.opt_time()?, in_calendar: r.bool()? };
+        if by_revision.insert(key, range).is_some() {
+            return bad("a revision repeated in the ends of the assignments");
+        }
+    }
+    Ok(ReviewEnds { upto, count, by_revision })
 }

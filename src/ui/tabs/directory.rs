@@ -413,9 +413,11 @@ impl TabView<Ctx> for Directory {
             LayerResult::Submitted { id, values } => self.submit(ctx, &id, &values),
             LayerResult::Picked { id, ids } if id == forms::REVOKE => {
                 match ids.first().and_then(|i| self.revoke_offered.remove(i)) {
-                    Some(k) => {
-                        ctx.run_effect(Command::RemoveDirectGrant { user: k.user, resource: k.resource, role: k.role })
-                    }
+                    Some(k) => ctx.run_effect(Command::RemoveDirectGrant {
+                        user: k.user,
+                        resource: k.resource,
+                        role: k.role.to_string(),
+                    }),
                     None => Effect::None,
                 }
             }

@@ -227,7 +227,7 @@ pub fn remove_role_form(ctx: &Ctx, pkg: PackageId, rr: &ResourceRole) -> Effect 
     }
     let holders = t.assignments_of_package(pkg).filter(|a| a.is_active() && a.granted.contains(rr)).count();
     let title = format!("Remove {} ({}) from '{}'", t.resource_name(rr.resource), rr.role, p.display_name);
-    let ask = Ask::RemoveRole { package: pkg, resource: rr.resource, role: rr.role.clone() };
+    let ask = Ask::RemoveRole { package: pkg, resource: rr.resource, role: rr.role.to_string() };
     let form = Form::new(ask, title).field(
         Field::choice(
             "current",

@@ -62,7 +62,7 @@ pub(super) fn package_row(ctx: &Ctx, row: &PkgRow) -> Vec<CellText> {
 pub(super) fn role_row(ctx: &Ctx, (_, rr): &(PackageId, ResourceRole)) -> Vec<CellText> {
     let t = ctx.tenant();
     let kind = t.resources.get(&rr.resource).map(|r| r.kind.label()).unwrap_or_default();
-    vec![cell(t.resource_name(rr.resource)), muted_cell(&ctx.theme, kind), cell(rr.role.clone())]
+    vec![cell(t.resource_name(rr.resource)), muted_cell(&ctx.theme, kind), cell(rr.role.to_string())]
 }
 
 pub(super) fn policy_row(ctx: &Ctx, id: &PolicyId) -> Vec<CellText> {

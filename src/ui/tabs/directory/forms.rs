@@ -236,7 +236,7 @@ pub fn revoke_picker(
         (Some(u), _) => t.grants_of_user(u).collect(),
         (None, Some(r)) => t
             .holders(r)
-            .filter_map(|(u, role)| t.grants.get_key_value(&GrantKey { user: *u, resource: r, role: role.clone() }))
+            .filter_map(|(u, role)| t.grants.get_key_value(&GrantKey { user: *u, resource: r, role: *role }))
             .collect(),
         (None, None) => Vec::new(),
     };
