@@ -280,16 +280,20 @@ impl Tenant {
     /// End an assignment: remove its own grant sources, record a removal request where needed,
     /// and apply the external-user lifecycle.
     pub(crate) fn end_assignment(&mut self, aid: AssignmentId, reason: EndReason, by: &Actor, note: &str) {
-        let Some(mut a) = self.assignments.get(&aid).cloned() else { return };
-        if !a.is_active() {
-            return;
-        }
         let now = self.clock.now;
+        // Ended here, in one lookup; what the rest needs of it is copied out first.
+        let Some(x) = self.assignments.get_mut(&aid).filter(|x| x.is_active()) else { return };
+        let a = Ending { end: x.end.map(|e| e.timestamp()), state: x.state };
+        let (target, package, policy, revision) = (x.target, x.package, x.policy, x.revision);
+        let granted = x.granted.clone();
+        x.state = if reason == EndReason::Expired { AssignmentState::Expired } else { AssignmentState::Removed };
+        x.ended_at = Some(now);
+        let after = Ended { ended_at: Some(now.timestamp()), state: x.state };
         // What the event and the notice say, from the names where they are, written into the
         // two buffers the tenant lends (a year's jump ends hundreds of thousands).
         let [mut subject, mut summary] = std::mem::take(&mut self.idx.scratch);
         let (activity, kind) = {
-            let pname = self.packages.get(&a.package).map_or("", |p| p.display_name.as_str());
+            let pname = self.packages.get(&package).map_or("", |p| p.display_name.as_str());
             let (activity, kind, ending) = match reason {
                 EndReason::Expired => ("assignment.expired", "expired", "' has expired"),
                 EndReason::ReviewDenied => {
@@ -302,9 +306,9 @@ impl Tenant {
             subject.push_str(pname);
             subject.push_str(ending);
             summary.clear();
-            match self.users.get(&a.target) {
+            match self.users.get(&target) {
                 Some(u) => summary.push_str(&u.display_name),
-                None => summary.push_str(&a.target.to_string()),
+                None => summary.push_str(&target.to_string()),
             }
             summary.push_str(": '");
             summary.push_str(pname);
@@ -317,17 +321,13 @@ impl Tenant {
             }
             (activity, kind)
         };
-        for rr in std::mem::take(&mut a.granted) {
-            let key = GrantKey { user: a.target, resource: rr.resource, role: rr.role };
+        for rr in granted {
+            let key = GrantKey { user: target, resource: rr.resource, role: rr.role };
             self.remove_grant_key(key, GrantSource::Assignment { assignment: aid });
-        }
-        if let Some(x) = self.assignments.get_mut(&aid) {
-            x.state = if reason == EndReason::Expired { AssignmentState::Expired } else { AssignmentState::Removed };
-            x.ended_at = Some(now);
         }
         // An extension still waiting for approval has nothing left to extend.
         let open: Vec<RequestId> = self
-            .requests_of_user(a.target)
+            .requests_of_user(target)
             .filter(|r| r.assignment == Some(aid) && r.state.is_open())
             .map(|r| r.id)
             .collect();
@@ -343,33 +343,20 @@ impl Tenant {
         };
         if let Some(t) = rtype {
             let rid = RequestId(self.alloc());
-            let target = Target::User { user: a.target };
+            let whom = Target::User { user: target };
             let first = format!("Assignment {aid} removed");
-            let mut r = super::flow::Request::new(
-                rid,
-                t,
-                a.package,
-                a.policy,
-                a.revision,
-                by.user_id(),
-                target,
-                note,
-                now,
-                first,
-            );
+            let mut r =
+                super::flow::Request::new(rid, t, package, policy, revision, by.user_id(), whom, note, now, first);
             r.state = RequestState::Delivered;
             r.assignment = Some(aid);
             r.completed_at = Some(now);
             // Indexed like every other request: under its target, its requestor and its package.
             self.insert_request(r);
         }
-        self.notify(a.target, kind, &subject, note);
-        let before = Ending { end: a.end.map(|e| e.timestamp()), state: a.state };
-        let after =
-            self.assignments.get(&aid).map(|x| Ended { ended_at: x.ended_at.map(|e| e.timestamp()), state: x.state });
-        self.audit_typed(by, activity, &aid, &summary, Some(before), after);
+        self.notify(target, kind, &subject, note);
+        self.audit_typed(by, activity, &aid, &summary, Some(a), Some(after));
         self.idx.scratch = [subject, summary];
-        self.apply_external_lifecycle(a.target);
+        self.apply_external_lifecycle(target);
     }
 
     /// A guest made by entitlement management that has lost its last assignment.

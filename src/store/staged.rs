@@ -243,8 +243,15 @@ fn append_staged(history: &Path, s: &Staged) -> Result<(), StoreError> {
 /// the exclusive lock, before an entry is applied. Costs one `stat` when nothing is staged.
 pub(super) fn clear_leftovers(history: &Path) {
     let dir = history.join(STAGED);
-    if fs::symlink_metadata(&dir).is_ok() {
-        let _ = fs::remove_dir_all(&dir);
+    match fs::symlink_metadata(&dir) {
+        Ok(m) if m.is_dir() => {
+            let _ = fs::remove_dir_all(&dir);
+        }
+        // Not a directory of ours (a file or a link put there): it goes, so staging can start.
+        Ok(_) => {
+            let _ = fs::remove_file(&dir);
+        }
+        Err(_) => {}
     }
 }
 

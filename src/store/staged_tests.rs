@@ -223,3 +223,14 @@ fn a_stream_that_already_holds_some_staged_records_gets_only_the_others() {
     assert_eq!(seqs(&store), [1, 2, 3, 4, 5, 6, 7], "each record once");
     assert!(!staged_dir(&store).exists());
 }
+
+#[test]
+fn a_file_where_the_staging_directory_goes_does_not_stop_a_commit_that_spills() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut store = new_store(tmp.path());
+    store.commit(|_| 1).expect("an entry");
+    std::fs::write(staged_dir(&store), b"not a directory").expect("written");
+    store.commit(|_| 6).expect("an entry that spills");
+    assert_eq!(seqs(&store), (1..=7).collect::<Vec<_>>());
+    assert!(!staged_dir(&store).exists());
+}
