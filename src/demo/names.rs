@@ -180,6 +180,9 @@ pub struct NamedPolicy {
     pub lifecycle: Lifecycle,
     #[serde(default)]
     pub review: Option<NamedReview>,
+    /// An automatic policy's rule and grace period (see `auto_assign`).
+    #[serde(default)]
+    pub automatic: Option<crate::domain::auto_assign::AutomaticSettings>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -426,6 +429,7 @@ impl NamedPolicy {
             enabled: self.enabled,
             lifecycle: self.lifecycle.clone(),
             review,
+            automatic: self.automatic.clone(),
         })
     }
 }

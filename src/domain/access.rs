@@ -395,6 +395,9 @@ pub struct PolicySpec {
     pub lifecycle: Lifecycle,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<ReviewSettings>,
+    /// Set for an automatic policy [automaticRequestSettings]: its rule assigns, nobody requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic: Option<super::auto_assign::AutomaticSettings>,
 }
 
 impl PolicySpec {
@@ -410,6 +413,7 @@ impl PolicySpec {
             enabled: true,
             lifecycle: Lifecycle::default(),
             review: None,
+            automatic: None,
         }
     }
 }

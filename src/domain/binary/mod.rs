@@ -21,7 +21,7 @@ use super::ids::{PackageId, UserId};
 use super::tenant::{Indexes, Tenant, assignment_lookups, holder_lookups};
 
 /// The layout's version: bump it whenever this module or a record it writes changes.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 
 /// The sections, in the order written.
 const SECTIONS: usize = 9;
@@ -154,6 +154,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         assignments: _,
         reviews,
         grants: _,
+        auto_removals,
         audit,
         audit_seq,
         notifications,
@@ -183,6 +184,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         assignments: BTreeMap::new(),
         reviews: reviews.clone(),
         grants: BTreeMap::new(),
+        auto_removals: auto_removals.clone(),
         audit: audit.clone(),
         audit_seq: *audit_seq,
         notifications: notifications.clone(),

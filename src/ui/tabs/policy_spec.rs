@@ -388,6 +388,7 @@ pub fn read_spec(v: &FormValues) -> (PolicySpec, Vec<FieldError>) {
         enabled: v.bool("enabled"),
         lifecycle,
         review,
+        automatic: None,
     };
     (spec, errors)
 }
