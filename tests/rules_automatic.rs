@@ -225,7 +225,7 @@ fn the_preview_lists_exactly_who_the_save_adds_removes_and_keeps() {
     assert!(pending(&w, carl, pkg));
 
     let new = auto_spec(r#"user.department -in ["Marketing", "Support"]"#, 72);
-    let preview = w.t.preview_automatic(pkg, Some(pol), &new).expect("previews");
+    let preview = w.t.preview_automatic(&sys(), pkg, Some(pol), &new).expect("previews");
     assert_eq!(preview.gains, vec![dana]);
     assert_eq!(preview.losses, vec![ann]);
     assert_eq!(preview.keeps, vec![carl]);
@@ -240,8 +240,10 @@ fn the_preview_lists_exactly_who_the_save_adds_removes_and_keeps() {
     let kept: Vec<UserId> = waiting.iter().filter(|u| !waits.contains(u)).copied().collect();
     assert_eq!((added, started, kept), (preview.gains, preview.losses, preview.keeps));
 
-    // A preview is refused as the save would be.
-    let e = w.t.preview_automatic(pkg, None, &auto_spec(SALES, 0)).expect_err("a second automatic policy");
+    // A preview is for those who may save the policy, and refused as the save would be.
+    let e = w.t.preview_automatic(&u(eve), pkg, Some(pol), &auto_spec(SALES, 0)).expect_err("not a manager");
+    assert_eq!(kind(&e), "Forbidden");
+    let e = w.t.preview_automatic(&sys(), pkg, None, &auto_spec(SALES, 0)).expect_err("a second automatic policy");
     assert_eq!(kind(&e), "Rule");
 }
 

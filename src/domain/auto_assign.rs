@@ -170,10 +170,17 @@ impl Tenant {
     /// package, take it from after the grace period, and let keep it. Refused as the save would be.
     pub fn preview_automatic(
         &self,
+        actor: &Actor,
         package: PackageId,
         policy: Option<PolicyId>,
         spec: &PolicySpec,
     ) -> DomainResult<AutoPreview> {
+        // Who it would assign is for those who may save it.
+        let actor = self.acting(actor)?;
+        match policy {
+            Some(id) => self.check_edit_policy(&actor, id).map(drop)?,
+            None => self.check_create_policy(&actor, package).map(drop)?,
+        }
         self.validate_policy(spec)?;
         self.check_one_automatic(package, policy, spec)?;
         let mut out = AutoPreview::default();
