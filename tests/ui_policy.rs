@@ -21,7 +21,18 @@ fn two_stage_policy_round_trips_into_the_expected_spec() {
     let mut form = policy_form(&w.app.ctx, w.pkg, None);
     assert_eq!(form.id, Ask::Policy { package: w.pkg, policy: None });
     let names: Vec<&str> = form.steps().iter().map(String::as_str).collect();
-    assert_eq!(names, ["Basics", "Requests", "Approval", "Requestor information", "Lifecycle", "Access reviews"]);
+    assert_eq!(
+        names,
+        [
+            "Basics",
+            "Requests",
+            "Approval",
+            "Requestor information",
+            "Lifecycle",
+            "Access reviews",
+            "Automatic assignment"
+        ]
+    );
     type_into(&mut form, "name", "Contractors");
     form.set_value("internal_scope", "all_members");
     focus(&mut form, "approval");
@@ -57,6 +68,7 @@ fn two_stage_policy_round_trips_into_the_expected_spec() {
         enabled: true,
         lifecycle: Lifecycle::default(),
         review: None,
+        automatic: None,
     };
     assert_eq!(spec, expected);
     let out = run_as_admin(&mut w.app, Command::CreatePolicy { package: w.pkg, spec });
@@ -183,6 +195,7 @@ fn rich_spec(w: &World) -> PolicySpec {
             no_response: NoResponse::Remove,
             before_expiry_days: Some(5),
         }),
+        automatic: None,
     }
 }
 
@@ -341,7 +354,7 @@ fn policy_form_steps_snapshots() {
     for (wd, ht) in [(120, 35), (80, 24)] {
         let form = policy_form(&w.app.ctx, w.pkg, Some(&policy));
         w.app.open(Layer::form(form));
-        for step in 1..=6 {
+        for step in 1..=7 {
             let t = draw(&mut w.app, wd, ht);
             insta::assert_snapshot!(format!("policy_step{step}_{wd}x{ht}"), t.backend());
             update(&mut w.app, Action::NextStep);
@@ -503,4 +516,67 @@ fn values_not_shown_do_not_leak_into_the_spec() {
     let values: FormValues = form.submit().expect("valid");
     let spec = spec_from_values(&w.app.ctx, &values).expect("valid spec");
     assert_eq!(spec, PolicySpec::new("Plain", RequestScope::AllDirectoryUsers));
+}
+
+/// The Packages tab's policy editor for a new policy of the world's package.
+fn new_policy_in_packages_tab(w: &mut World) {
+    w.app.switch_tab(Tab::Packages);
+    for _ in 0..2 {
+        update(&mut w.app, Action::NextPane);
+        if w.app.top_layer().is_none() {
+            update(&mut w.app, Action::New);
+        }
+        if matches!(w.app.top_layer(), Some(Layer::Form(f)) if matches!(f.id, Ask::Policy { .. })) {
+            return;
+        }
+        if w.app.top_layer().is_some() {
+            update(&mut w.app, Action::Back);
+        }
+    }
+    panic!("no policy editor opened");
+}
+
+fn the_form(w: &mut World) -> &mut entitle::ui::widgets::form::Form {
+    match w.app.top_layer_mut() {
+        Some(Layer::Form(f)) => f,
+        _ => panic!("the policy editor is not open"),
+    }
+}
+
+#[test]
+fn an_automatic_policy_shows_who_gains_and_loses_before_it_is_saved() {
+    let mut w = world();
+    let eve = w.eve;
+    let mut attributes = UserAttributes::from(w.app.ctx.tenant().user(eve).expect("Eve"));
+    attributes.department = "Sales".into();
+    run_as_admin(&mut w.app, Command::SetUserAttributes { user: eve, attributes });
+    new_policy_in_packages_tab(&mut w);
+    let form = the_form(&mut w);
+    type_into(form, "name", "Sales by department");
+    form.set_value("automatic", true);
+    type_into(form, "auto_rule", r#"user.department -eq "Sales""#);
+    type_into(form, "auto_grace", "48");
+    // A rule that does not parse is shown under its field as you type, with the position.
+    type_into(form, "auto_rule", r#"user.department -eq Sales"#);
+    assert!(
+        form.field_error("auto_rule").is_some_and(|e| e.contains("character 21")),
+        "{:?}",
+        form.field_error("auto_rule")
+    );
+    type_into(form, "auto_rule", r#"user.department -eq "Sales""#);
+    assert_eq!(form.field_error("auto_rule"), None);
+
+    // The first submit shows the preview and saves nothing; the second saves.
+    update(&mut w.app, Action::Submit);
+    let shown = the_form(&mut w).error().unwrap_or_default().to_string();
+    assert!(shown.contains("1 gain it (Eve Employee)") && shown.contains("48-hour"), "{shown}");
+    let t = w.app.ctx.tenant();
+    assert!(t.policies_of(w.pkg).all(|p| p.spec.automatic.is_none()), "nothing saved yet");
+    update(&mut w.app, Action::Submit);
+    assert!(w.app.top_layer().is_none(), "saved and closed");
+    let t = w.app.ctx.tenant();
+    let pol = t.policies_of(w.pkg).find(|p| p.spec.automatic.is_some()).expect("the automatic policy");
+    assert_eq!(pol.spec.scope, RequestScope::AdminOnly);
+    assert_eq!(pol.spec.automatic.as_ref().map(|a| a.grace_period_hours), Some(48));
+    assert!(t.active_assignment(eve, w.pkg).is_some(), "Eve was assigned");
 }
