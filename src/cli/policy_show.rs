@@ -12,9 +12,8 @@ use crate::domain::{
 
 /// One line: who, approval, lifecycle, review.
 pub(crate) fn summary(t: &Tenant, s: &PolicySpec) -> String {
-    if let Some(a) = &s.automatic {
-        let off = if s.enabled { "" } else { " · new assignments off" };
-        return format!("automatic: {} · grace {} h{off}", a.rule, a.grace_period_hours);
+    if let Some(words) = crate::domain::auto_assign::automatic_summary(s) {
+        return words;
     }
     let mut parts = vec![scope_short(t, &s.scope)];
     if s.stages.is_empty() {

@@ -155,6 +155,13 @@ pub struct NamedPackage {
     pub policies: Vec<NamedPolicy>,
 }
 
+impl NamedPackage {
+    /// Whether one of its policies is automatic (such packages are set up after the story).
+    pub fn is_automatic(&self) -> bool {
+        self.policies.iter().any(|p| p.automatic.is_some())
+    }
+}
+
 fn yes() -> bool {
     true
 }

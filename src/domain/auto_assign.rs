@@ -81,6 +81,13 @@ enum Step {
     Keep(AssignmentId),
 }
 
+/// An automatic policy in one line (its rule, grace period, whether it assigns), for lists.
+pub fn automatic_summary(spec: &PolicySpec) -> Option<String> {
+    let a = spec.automatic.as_ref()?;
+    let off = if spec.enabled { "" } else { " · new assignments off" };
+    Some(format!("automatic: {} · grace {} h{off}", a.rule, a.grace_period_hours))
+}
+
 /// The automatic policies with a rule that parses (one that does not, from a hand-edited file,
 /// assigns nobody).
 pub(crate) fn automatic_index(policies: &BTreeMap<PolicyId, Policy>) -> BTreeMap<PolicyId, AutoRule> {
