@@ -112,6 +112,8 @@ fn replaying_the_year_leaves_out_of_memory_what_the_history_files_hold_and_chang
 
 /// Recorded on commit cda5b7e. The demo's since: its snapshot keeps the email of the request
 /// Alex made from outside the directory and canceled (`finishedEmails`, 59 bytes of
-/// tenant.json); every other file is the same byte for byte.
-const DEMO: (usize, u64) = (64, 4043919353756530248);
+/// tenant.json); every other file is the same byte for byte. Recorded again when the demo gained
+/// Sales Essentials and its automatic policy (its assignments, their requests, audit events and
+/// notices: one more file); without that package the demo still gives (64, 4043919353756530248).
+const DEMO: (usize, u64) = (65, 243165495166674319);
 const SMOKE: (usize, u64) = (156, 308846614282033626);
