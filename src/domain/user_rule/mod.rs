@@ -6,6 +6,7 @@
 //! [`RULE_DEPTH`] parentheses deep, so that neither parsing nor evaluating it can run deep; a
 //! parse error names the character where it went wrong and what was expected there.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -73,19 +74,20 @@ impl Property {
         Property::iter().find(|p| p.name().eq_ignore_ascii_case(name))
     }
 
-    /// The user's value of the attribute, as a rule compares it.
-    pub fn value_of(self, u: &User) -> String {
+    /// The user's value of the attribute, as a rule compares it (borrowed where it can be: a
+    /// directory's evaluation reads millions of them).
+    pub fn value_of(self, u: &User) -> Cow<'_, str> {
         match self {
-            Property::Department => u.department.clone(),
-            Property::JobTitle => u.job_title.clone(),
-            Property::CompanyName => u.company_name.clone(),
-            Property::Country => u.country.clone(),
-            Property::EmployeeType => u.employee_type.clone(),
-            Property::Manager => u.manager.map(|m| m.to_string()).unwrap_or_default(),
-            Property::UserType => match u.user_type {
-                UserType::Member => "Member".into(),
-                UserType::Guest => "Guest".into(),
-            },
+            Property::Department => Cow::Borrowed(&u.department),
+            Property::JobTitle => Cow::Borrowed(&u.job_title),
+            Property::CompanyName => Cow::Borrowed(&u.company_name),
+            Property::Country => Cow::Borrowed(&u.country),
+            Property::EmployeeType => Cow::Borrowed(&u.employee_type),
+            Property::Manager => Cow::Owned(u.manager.map(|m| m.to_string()).unwrap_or_default()),
+            Property::UserType => Cow::Borrowed(match u.user_type {
+                UserType::Member => "Member",
+                UserType::Guest => "Guest",
+            }),
         }
     }
 }
@@ -132,7 +134,7 @@ fn starts(text: &str, prefix: &str) -> bool {
 
 impl Rule {
     /// Whether a user with these attribute values matches (`value` gives each property's value).
-    pub fn matches_with(&self, value: &dyn Fn(Property) -> String) -> bool {
+    pub fn matches_with<'a>(&self, value: &dyn Fn(Property) -> Cow<'a, str>) -> bool {
         match self {
             Rule::Test { property, op, values } => {
                 let v = value(*property);
