@@ -84,11 +84,13 @@ fn an_attribute_change_assigns_and_the_removal_waits_for_the_grace_period() {
     let ann = person(&mut w, "Ann", "Sales");
     let bob = person(&mut w, "Bob", "Finance");
     w.policy(pkg, auto_spec(SALES, 48));
-    set(&mut w, bob, |a| a.department = "Sales".into());
+    let out = set(&mut w, bob, |a| a.department = "Sales".into());
     assert!(w.active(bob, pkg).is_some(), "Bob now matches");
+    assert!(out.message.ends_with("automatic: assigned 'Sales Essentials'"), "{}", out.message);
 
     let aid = w.active(ann, pkg).unwrap().id;
-    set(&mut w, ann, |a| a.department = "Marketing".into());
+    let out = set(&mut w, ann, |a| a.department = "Marketing".into());
+    assert!(out.message.contains("loses 'Sales Essentials' after the grace period"), "{}", out.message);
     assert!(pending(&w, ann, pkg), "the removal waits");
     assert!(w.audit_has("assignment.removalScheduled", &aid.to_string()));
     assert_eq!(w.mail(ann, "removalScheduled").len(), 1);

@@ -88,6 +88,11 @@ pub fn automatic_summary(spec: &PolicySpec) -> Option<String> {
     Some(format!("automatic: {} · grace {} h{off}", a.rule, a.grace_period_hours))
 }
 
+/// A command's message with what the automatic policies did to the user, if anything.
+pub(crate) fn with_effects(msg: String, words: Vec<String>) -> String {
+    if words.is_empty() { msg } else { format!("{msg}; automatic: {}", words.join(", ")) }
+}
+
 /// The automatic policies with a rule that parses (one that does not, from a hand-edited file,
 /// assigns nobody).
 pub(crate) fn automatic_index(policies: &BTreeMap<PolicyId, Policy>) -> BTreeMap<PolicyId, AutoRule> {
@@ -247,16 +252,25 @@ impl Tenant {
     }
 
     /// After a user was created or changed: evaluate that user against each automatic policy.
-    pub(crate) fn user_changed(&mut self, user: UserId) {
+    /// What it did, in words ("assigned 'Sales Essentials'"), one per policy that acted.
+    pub(crate) fn user_changed(&mut self, user: UserId) -> Vec<String> {
         let mut all = Vec::new();
         for (pid, auto) in &self.idx.automatic {
             if let Some(step) = self.step(user, Some(*pid), auto) {
                 all.push((*pid, step));
             }
         }
+        let mut words = Vec::with_capacity(all.len());
         for (pid, step) in all {
+            let (pname, _) = self.policy_label(pid);
+            words.push(match step {
+                Step::Assign(_) => format!("assigned '{pname}'"),
+                Step::StartGrace(_) => format!("loses '{pname}' after the grace period unless they match again"),
+                Step::Keep(_) => format!("keeps '{pname}'"),
+            });
             self.take_steps(pid, vec![step]);
         }
+        words
     }
 
     fn take_steps(&mut self, policy: PolicyId, steps: Vec<Step>) {

@@ -55,7 +55,7 @@ impl Tenant {
         self.audit_change(actor, "user.created", id, format!("Created user {}", user.display_name), None, Some(&user));
         let msg = format!("Created user {} ({id})", user.display_name);
         self.users.insert(id, user);
-        self.user_changed(id);
+        let msg = super::auto_assign::with_effects(msg, self.user_changed(id));
         created(id, msg)
     }
 
@@ -131,8 +131,7 @@ impl Tenant {
         );
         let msg = format!("Updated user {}", after.display_name);
         self.users.insert(id, after);
-        self.user_changed(id);
-        done(msg)
+        done(super::auto_assign::with_effects(msg, self.user_changed(id)))
     }
 
     pub(crate) fn cmd_create_resource(&mut self, actor: &Actor, spec: &ResourceSpec) -> DomainResult<Outcome> {

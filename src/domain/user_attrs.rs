@@ -108,7 +108,6 @@ impl Tenant {
         let msg = format!("Updated the attributes of {}", after.display_name);
         self.audit_change(actor, "user.attributesUpdated", id, &msg, Some(&before), Some(&after));
         self.users.insert(id, after);
-        self.user_changed(id);
-        done(msg)
+        done(super::auto_assign::with_effects(msg, self.user_changed(id)))
     }
 }
