@@ -68,7 +68,9 @@
 //! which leaves it frozen there. Every step may carry a `note` for the reader. Setup runs in this order: the first global
 //! administrator (by the system), the other users without a home organization (by that
 //! administrator, managers before their reports), connected organizations, users with a home
-//! organization, settings, resources and their direct members, catalogs, packages, then the story.
+//! organization, settings, resources and their direct members, catalogs, packages, then the story;
+//! packages with an automatic policy last, once the story has shaped the directory (their rule
+//! assigns it as the story left it).
 
 mod names;
 mod story;
@@ -95,6 +97,7 @@ pub fn load_script(json: &str) -> Result<Tenant> {
     for (i, step) in script.story.iter().enumerate() {
         l.step(step).map_err(|e| anyhow!("story step {} ({}): {e:#}", i + 1, step.describe()))?;
     }
+    l.automatic_packages(&script)?;
     let end = script.now.unwrap_or_else(|| l.t.now());
     if end < l.t.now() {
         bail!(
@@ -152,7 +155,15 @@ impl Loader {
         for c in &s.catalogs {
             self.catalog(c).map_err(|e| anyhow!("catalog '{}': {e:#}", c.name))?;
         }
-        for p in &s.packages {
+        for p in s.packages.iter().filter(|p| !p.is_automatic()) {
+            self.package(p).map_err(|e| anyhow!("package '{}': {e:#}", p.name))?;
+        }
+        Ok(())
+    }
+
+    /// The packages with an automatic policy, set up once the story has shaped the directory.
+    fn automatic_packages(&mut self, s: &Script) -> Result<()> {
+        for p in s.packages.iter().filter(|p| p.is_automatic()) {
             self.package(p).map_err(|e| anyhow!("package '{}': {e:#}", p.name))?;
         }
         for p in &s.packages {

@@ -15,6 +15,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use common::random::{Setup, check, round_trip, setup, users_index_view};
 use common::*;
+use entitle::domain::auto_assign::AutomaticSettings;
 use entitle::domain::*;
 use fuzz_support::*;
 use proptest::prelude::*;
@@ -50,7 +51,7 @@ fn policy_spec(mut spec: PolicySpec, b: &Bag, now: Time, approver: UserId) -> Po
         ReviewFrequency::SemiAnnually,
         ReviewFrequency::Annually,
     ];
-    match b.picks[2] % 12 {
+    match b.picks[2] % 13 {
         0 => first_stage(&mut spec, approver).timeout_days = u32_of(b.n),
         1 => {
             first_stage(&mut spec, approver).escalation =
@@ -71,6 +72,13 @@ fn policy_spec(mut spec: PolicySpec, b: &Bag, now: Time, approver: UserId) -> Po
         }
         9 => {
             review_of(&mut spec, now).before_expiry_days = Some(u32_of(b.n));
+        }
+        11 => {
+            // An automatic policy: a rule that parses or a hostile text, any grace period.
+            let rule = if b.flag { r#"user.department -eq "Sales""#.to_string() } else { b.text.clone() };
+            spec = PolicySpec::new("Automatic", RequestScope::AdminOnly);
+            spec.lifecycle.expiration = Expiration::Never;
+            spec.automatic = Some(AutomaticSettings { rule, grace_period_hours: u32_of(b.n) });
         }
         10 => {
             spec.questions = (0..usize_of(b.n).min(25) as u64)
@@ -314,6 +322,15 @@ fn materialize(s: &Setup, first: u64, b: &Bag) -> Entry {
                 start: b.when2.map(|w| resolve(w, now)),
             }
         }
+        44 => {
+            let user = users();
+            let mut attributes = t.users.get(&user).map(UserAttributes::from).unwrap_or_default();
+            attributes.department = if b.flag { "Sales".into() } else { b.text2.clone() };
+            attributes.country = b.text.clone();
+            attributes.user_type = if p1 % 3 == 0 { UserType::Guest } else { UserType::Member };
+            attributes.manager = stray.map(UserId).or(attributes.manager);
+            Command::SetUserAttributes { user, attributes }
+        }
         _ => {
             // A global administrator (or anyone: refused) acting as someone; now and then nested.
             let inner = Command::AdminRemove { assignment: assignment_id, reason: b.text.clone() };
@@ -344,6 +361,7 @@ fn variant_name(c: &Command) -> &'static str {
         Command::FreezeClock { .. } => "FreezeClock",
         Command::CreateUser { .. } => "CreateUser",
         Command::UpdateUser { .. } => "UpdateUser",
+        Command::SetUserAttributes { .. } => "SetUserAttributes",
         Command::CreateResource { .. } => "CreateResource",
         Command::AddDirectGrant { .. } => "AddDirectGrant",
         Command::RemoveDirectGrant { .. } => "RemoveDirectGrant",

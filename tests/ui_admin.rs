@@ -446,3 +446,29 @@ fn reports_follow_the_domains_read_rights() {
     press(&mut fx.app, &["]", "]", "]"]);
     assert!(screen(&mut fx.app, 120, 35).contains("Memberships granted outside any access package (0)"));
 }
+
+#[test]
+fn editing_a_user_sets_the_attributes_automatic_policies_read() {
+    let mut fx = admin_on(Tab::Directory);
+    press(&mut fx.app, &["j", "e"]);
+    // name, email, type, manager, department, job title, global admin, sign-in, login, company, country
+    press(&mut fx.app, &["tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab"]);
+    typ(&mut fx.app, "France");
+    press(&mut fx.app, &["ctrl-s"]);
+    assert!(fx.app.top_layer().is_none(), "{:?}", form_error(&fx.app));
+    let adele = &fx.app.ctx.tenant().users[&fx.ids.adele];
+    assert_eq!(adele.country, "France");
+    assert_eq!(adele.department, "Marketing", "the other attributes are kept");
+    assert!(screen(&mut fx.app, 120, 35).contains("France"), "the detail shows it");
+    fx.app.switch_tab(Tab::Audit);
+    let s = screen(&mut fx.app, 120, 35);
+    assert!(s.contains("user.attributesUpdated"), "{s}");
+    fx.app.switch_tab(Tab::Directory);
+
+    // A value over its bound is refused by the domain, and the form stays open with its words.
+    press(&mut fx.app, &["e", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab"]);
+    typ(&mut fx.app, &"x".repeat(130));
+    press(&mut fx.app, &["ctrl-s"]);
+    let err = form_error(&fx.app).expect("the form stays open with the refusal");
+    assert!(err.contains("Country can be at most 128 characters"), "{err}");
+}

@@ -21,7 +21,18 @@ fn two_stage_policy_round_trips_into_the_expected_spec() {
     let mut form = policy_form(&w.app.ctx, w.pkg, None);
     assert_eq!(form.id, Ask::Policy { package: w.pkg, policy: None });
     let names: Vec<&str> = form.steps().iter().map(String::as_str).collect();
-    assert_eq!(names, ["Basics", "Requests", "Approval", "Requestor information", "Lifecycle", "Access reviews"]);
+    assert_eq!(
+        names,
+        [
+            "Basics",
+            "Requests",
+            "Approval",
+            "Requestor information",
+            "Lifecycle",
+            "Access reviews",
+            "Automatic assignment"
+        ]
+    );
     type_into(&mut form, "name", "Contractors");
     form.set_value("internal_scope", "all_members");
     focus(&mut form, "approval");
@@ -58,6 +69,7 @@ fn two_stage_policy_round_trips_into_the_expected_spec() {
         lifecycle: Lifecycle::default(),
         review: None,
         allow_on_behalf: false,
+        automatic: None,
     };
     assert_eq!(spec, expected);
     let out = run_as_admin(&mut w.app, Command::CreatePolicy { package: w.pkg, spec });
@@ -185,6 +197,7 @@ fn rich_spec(w: &World) -> PolicySpec {
             before_expiry_days: Some(5),
         }),
         allow_on_behalf: true,
+        automatic: None,
     }
 }
 
@@ -343,7 +356,7 @@ fn policy_form_steps_snapshots() {
     for (wd, ht) in [(120, 35), (80, 24)] {
         let form = policy_form(&w.app.ctx, w.pkg, Some(&policy));
         w.app.open(Layer::form(form));
-        for step in 1..=6 {
+        for step in 1..=7 {
             let t = draw(&mut w.app, wd, ht);
             insta::assert_snapshot!(format!("policy_step{step}_{wd}x{ht}"), t.backend());
             update(&mut w.app, Action::NextStep);

@@ -17,7 +17,10 @@ pub enum UserCmd {
     Show { user: String },
     /// Add a user to the directory
     Create(UserCreate),
-    /// Change a user (only the flags given)
+    /// Change a user (only the flags given; the attributes that automatic policies' rules read
+    /// change together, and each automatic policy is applied to the user at once)
+    #[command(after_help = "Example:
+  entitle user update emilyb@contoso.com --department Marketing --job-title \"Marketing Specialist\"")]
     Update(UserUpdate),
 }
 
@@ -46,6 +49,14 @@ pub struct UserFields {
     pub department: Option<String>,
     #[arg(long)]
     pub job_title: Option<String>,
+    /// Company name (an attribute automatic policies' rules read)
+    #[arg(long)]
+    pub company: Option<String>,
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Employee type, e.g. Employee or Contractor
+    #[arg(long)]
+    pub employee_type: Option<String>,
     /// The connected organization a guest comes from (`none` to clear)
     #[arg(long)]
     pub org: Option<String>,

@@ -24,12 +24,17 @@ pub enum PolicyCmd {
   entitle policy create Sales --scope all-members --stage manager --fallback Bob --stage Carol --expire-days 90
   entitle policy create Partners --scope orgs:Fabrikam --stage sponsors --timeout 7 --escalate 5:Alice
   entitle policy create Finance --scope all-members --review quarterly --review-start +7d --reviewer manager \\
-      --review-fallback Carol --no-response remove")]
+      --review-fallback Carol --no-response remove
+  entitle policy create \"Sales Essentials\" --name \"Sales by department\" --grace-hours 48 \\
+      --rule 'user.department -eq \"Sales\" -and user.userType -eq \"Member\"' --dry-run")]
     Create {
         /// The access package: name or id
         package: String,
         #[command(flatten)]
         flags: Box<PolicyFlags>,
+        /// Show who an automatic policy would assign, without saving it
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Change a policy (only the flags given; existing assignments keep their terms)
     #[command(after_help = "Without any --stage, per-stage flags change every existing stage:
@@ -43,6 +48,10 @@ With --stage, the stages given replace the existing ones.")]
         package: Option<String>,
         #[command(flatten)]
         flags: Box<PolicyFlags>,
+        /// Show who the change of an automatic policy would assign, remove and let keep it,
+        /// without saving it
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Delete a policy without active assignments
     Delete {
@@ -84,6 +93,26 @@ pub struct PolicyFlags {
     pub lifecycle: LifecycleFlags,
     #[command(flatten)]
     pub review: ReviewFlags,
+    #[command(flatten)]
+    pub automatic: AutomaticFlags,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Automatic assignment")]
+pub struct AutomaticFlags {
+    /// Make the policy automatic: everyone this rule matches is assigned without requesting,
+    /// e.g. 'user.department -eq "Sales" -and user.userType -eq "Member"' (properties
+    /// user.department, jobTitle, companyName, country, employeeType, manager (an id: u12),
+    /// userType; -eq, -ne, -startsWith, -in ["a","b"], -and, -or, parentheses). Sets who can
+    /// request to none, no approval and no expiry
+    #[arg(long, value_name = "RULE", conflicts_with = "not_automatic")]
+    pub rule: Option<String>,
+    /// Hours someone who stops matching keeps the assignment (0 to 8760; default 0)
+    #[arg(long, value_name = "HOURS")]
+    pub grace_hours: Option<u32>,
+    /// Make the policy one that people request again
+    #[arg(long)]
+    pub not_automatic: bool,
 }
 
 #[derive(Debug, Args)]

@@ -11,7 +11,8 @@ use super::format::{self, Table, kv};
 use super::parse;
 use crate::domain::read_views::UserView;
 use crate::domain::{
-    Command, GroupType, OrgSpec, OrgState, ResourceKind, ResourceSpec, Tenant, User, UserId, UserSpec, UserType,
+    Command, GroupType, OrgSpec, OrgState, ResourceKind, ResourceSpec, Tenant, User, UserAttributes, UserId, UserSpec,
+    UserType,
 };
 
 pub(crate) fn user(ctx: &mut Ctx, c: UserCmd) -> Result<()> {
@@ -39,7 +40,19 @@ pub(crate) fn user(ctx: &mut Ctx, c: UserCmd) -> Result<()> {
                 global_admin: a.admin,
             };
             apply_fields(t, &mut spec, &a.fields)?;
-            ctx.exec(Command::CreateUser { spec }).map(|_| ())
+            let out = ctx.exec(Command::CreateUser { spec })?;
+            // The attributes a user is not created with are set next.
+            let f = &a.fields;
+            if f.company.is_some() || f.country.is_some() || f.employee_type.is_some() {
+                let t = ctx.t();
+                let created = out.created.as_deref().and_then(|c| c.parse::<UserId>().ok());
+                if let Some(u) = created.and_then(|id| t.users.get(&id)) {
+                    let mut attributes = UserAttributes::from(u);
+                    apply_attributes(t, &mut attributes, f)?;
+                    ctx.exec(Command::SetUserAttributes { user: u.id, attributes })?;
+                }
+            }
+            Ok(())
         }
         UserCmd::Update(a) => user_update(ctx, a),
     }
@@ -52,18 +65,28 @@ fn user_update(ctx: &mut Ctx, a: UserUpdate) -> Result<()> {
     let mut spec = UserSpec::from(u);
     spec.display_name = a.name.unwrap_or(spec.display_name);
     spec.email = a.email.unwrap_or(spec.email);
-    spec.user_type = match a.kind {
+    spec.global_admin = a.admin.unwrap_or(u.global_admin);
+    if let Some(o) = &a.fields.org {
+        spec.home_org = if o.eq_ignore_ascii_case("none") { None } else { Some(t.find_org(o)?.id) };
+    }
+    // The attributes automatic policies read change through their own command.
+    let mut attributes = UserAttributes::from(u);
+    apply_attributes(t, &mut attributes, &a.fields)?;
+    attributes.user_type = match a.kind {
         Some(UserKind::Guest) => UserType::Guest,
         Some(UserKind::Member) => UserType::Member,
         None => u.user_type,
     };
-    spec.global_admin = a.admin.unwrap_or(u.global_admin);
-    apply_fields(t, &mut spec, &a.fields)?;
+    let attributes_changed = attributes != UserAttributes::from(u);
     let enabled = if a.block { false } else { a.unblock || u.enabled };
     let user = u.id;
     let login = if a.no_login { Some(None) } else { a.login.map(Some) };
-    // Only a login: no user update to journal and audit.
-    if login.is_none() || spec != unchanged || enabled != u.enabled {
+    let changed = spec != unchanged || enabled != u.enabled;
+    if attributes_changed {
+        ctx.exec(Command::SetUserAttributes { user, attributes })?;
+    }
+    // Only a login or attributes: no user update to journal and audit.
+    if (login.is_none() && !attributes_changed) || changed {
         ctx.exec(Command::UpdateUser { user, spec, enabled })?;
     }
     if let Some(login) = login {
@@ -84,6 +107,25 @@ fn apply_fields(t: &Tenant, spec: &mut UserSpec, f: &UserFields) -> Result<()> {
     }
     if let Some(j) = &f.job_title {
         spec.job_title = j.clone();
+    }
+    Ok(())
+}
+
+/// The attribute flags given, over a user's attributes.
+fn apply_attributes(t: &Tenant, a: &mut UserAttributes, f: &UserFields) -> Result<()> {
+    if let Some(m) = &f.manager {
+        a.manager = if m.eq_ignore_ascii_case("none") { None } else { Some(t.find_user(m)?.id) };
+    }
+    for (flag, value) in [
+        (&f.department, &mut a.department),
+        (&f.job_title, &mut a.job_title),
+        (&f.company, &mut a.company_name),
+        (&f.country, &mut a.country),
+        (&f.employee_type, &mut a.employee_type),
+    ] {
+        if let Some(v) = flag {
+            *value = v.clone();
+        }
     }
     Ok(())
 }
@@ -137,6 +179,9 @@ fn user_show(ctx: &Ctx, key: &str) -> Result<()> {
             ("Manager", p.manager.map(|m| t.user_name(m)).unwrap_or_else(|| "-".into())),
             ("Department", p.department.to_string()),
             ("Job title", p.job_title.to_string()),
+            ("Company", full.map(|f| f.company_name.clone()).unwrap_or_default()),
+            ("Country", full.map(|f| f.country.clone()).unwrap_or_default()),
+            ("Employee type", full.map(|f| f.employee_type.clone()).unwrap_or_default()),
             (
                 "Organization",
                 full.and_then(|f| f.home_org)

@@ -130,6 +130,7 @@ pub fn fired_json(f: &Fired) -> serde_json::Value {
         "reviewsCompleted": f.reviews_completed,
         "removedByReview": f.removed_by_review,
         "guestsRemoved": f.guests_removed,
+        "autoRemoved": f.auto_removed,
     })
 }
 

@@ -8,6 +8,7 @@ use clap::ArgMatches;
 
 use super::args_policy::{FrequencyArg, NoResponseArg, PolicyCmd, PolicyFlags};
 use super::{Ctx, parse, usage};
+use crate::domain::auto_assign::AutomaticSettings;
 use crate::domain::{
     ApprovalStage, Command, Escalation, Expiration, NoResponse, Policy, PolicySpec, Question, QuestionId, QuestionKind,
     RequestScope, ReviewFrequency, ReviewSettings, Tenant, Time,
@@ -17,14 +18,16 @@ pub(crate) fn policy(ctx: &mut Ctx, c: PolicyCmd) -> Result<()> {
     match c {
         PolicyCmd::List { package } => super::policy_show::list(ctx, package.as_deref()),
         PolicyCmd::Show { policy, package } => super::policy_show::show(ctx, &policy, package.as_deref()),
-        PolicyCmd::Create { package, flags } => {
+        PolicyCmd::Create { package, flags, dry_run } => {
             let t = ctx.t();
             let pkg = t.find_package(&package)?;
             let mut spec = match &flags.spec {
                 Some(path) => read_spec(path)?,
                 None => {
-                    if flags.scope.is_none() {
-                        return Err(usage("policy create needs --scope (who can request) or --spec FILE"));
+                    if flags.scope.is_none() && flags.automatic.rule.is_none() {
+                        return Err(usage(
+                            "policy create needs --scope (who can request), --rule (an automatic policy) or --spec FILE",
+                        ));
                     }
                     let name = if pkg.policies.is_empty() {
                         "Initial policy".to_string()
@@ -37,9 +40,12 @@ pub(crate) fn policy(ctx: &mut Ctx, c: PolicyCmd) -> Result<()> {
             };
             apply(t, ctx.now(), &mut spec, &flags, ctx.matches, true)?;
             let package = pkg.id;
+            if dry_run {
+                return super::policy_show::preview(ctx, package, None, &spec);
+            }
             ctx.exec(Command::CreatePolicy { package, spec }).map(|_| ())
         }
-        PolicyCmd::Update { policy, package, flags } => {
+        PolicyCmd::Update { policy, package, flags, dry_run } => {
             let t = ctx.t();
             let pol = find(t, &policy, package.as_deref())?;
             let mut spec = match &flags.spec {
@@ -47,6 +53,9 @@ pub(crate) fn policy(ctx: &mut Ctx, c: PolicyCmd) -> Result<()> {
                 None => pol.spec.clone(),
             };
             apply(t, ctx.now(), &mut spec, &flags, ctx.matches, false)?;
+            if dry_run {
+                return super::policy_show::preview(ctx, pol.package, Some(pol.id), &spec);
+            }
             let policy = pol.id;
             ctx.exec(Command::UpdatePolicy { policy, spec }).map(|_| ())
         }
@@ -126,7 +135,30 @@ fn apply(t: &Tenant, now: Time, spec: &mut PolicySpec, f: &PolicyFlags, m: &ArgM
     lc.extension_requires_approval =
         flag(l.extension_approval, l.no_extension_approval, lc.extension_requires_approval);
     lc.allow_self_removal = flag(l.self_removal, l.no_self_removal, lc.allow_self_removal);
-    apply_review(t, now, spec, f)
+    apply_review(t, now, spec, f)?;
+    apply_automatic(spec, f);
+    Ok(())
+}
+
+/// `--rule` makes the policy automatic, with what an automatic policy must be (nobody requests,
+/// no approval, no questions, no review, no expiry); `--not-automatic` makes it one people request.
+fn apply_automatic(spec: &mut PolicySpec, f: &PolicyFlags) {
+    let a = &f.automatic;
+    if a.not_automatic {
+        spec.automatic = None;
+    }
+    if let Some(rule) = &a.rule {
+        let grace = spec.automatic.as_ref().map_or(0, |x| x.grace_period_hours);
+        spec.automatic = Some(AutomaticSettings { rule: rule.clone(), grace_period_hours: grace });
+        spec.scope = RequestScope::AdminOnly;
+        spec.stages.clear();
+        spec.questions.clear();
+        spec.review = None;
+        spec.lifecycle.expiration = Expiration::Never;
+    }
+    if let (Some(h), Some(x)) = (a.grace_hours, spec.automatic.as_mut()) {
+        x.grace_period_hours = h;
+    }
 }
 
 fn flag(on: bool, off: bool, current: bool) -> bool {

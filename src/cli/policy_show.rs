@@ -6,11 +6,15 @@ use super::Ctx;
 use super::format::{self, Table, kv};
 use super::policy::scope_short;
 use crate::domain::{
-    ApprovalStage, NoResponse, Policy, PolicySpec, QuestionKind, RequestScope, ReviewSettings, Tenant,
+    ApprovalStage, NoResponse, PackageId, Policy, PolicyId, PolicySpec, QuestionKind, RequestScope, ReviewSettings,
+    Tenant, UserId,
 };
 
 /// One line: who, approval, lifecycle, review.
 pub(crate) fn summary(t: &Tenant, s: &PolicySpec) -> String {
+    if let Some(words) = crate::domain::auto_assign::automatic_summary(s) {
+        return words;
+    }
     let mut parts = vec![scope_short(t, &s.scope)];
     if s.stages.is_empty() {
         parts.push("no approval".into());
@@ -63,6 +67,13 @@ pub(crate) fn show(ctx: &Ctx, key: &str, package: Option<&str>) -> Result<()> {
         let mut rows = vec![
             ("Description", s.description.clone()),
             ("Who can request", scope_long(t, &s.scope)),
+            (
+                "Automatic",
+                s.automatic.as_ref().map_or_else(
+                    || "no".into(),
+                    |a| format!("{} (grace period {} hours)", a.rule, a.grace_period_hours),
+                ),
+            ),
             ("New requests", if s.enabled { "enabled".into() } else { "disabled".into() }),
             ("Justification", if s.justification_required { "required".into() } else { "optional".into() }),
             (
@@ -144,4 +155,31 @@ fn review_line(t: &Tenant, r: &ReviewSettings) -> String {
         NoResponse::Remove => "no response: remove".into(),
     });
     parts.join("; ")
+}
+
+/// `--dry-run`: who saving an automatic policy would assign, remove after the grace period and
+/// let keep the assignment; nothing is saved.
+pub(crate) fn preview(ctx: &Ctx, package: PackageId, policy: Option<PolicyId>, spec: &PolicySpec) -> Result<()> {
+    let t = ctx.t();
+    let p = t.preview_automatic(ctx.actor()?, package, policy, spec)?;
+    ctx.show(&p, || {
+        let Some(a) = &spec.automatic else {
+            return "Dry run, nothing saved: not an automatic policy, so saving it assigns nobody\n".into();
+        };
+        let names = |list: &[UserId]| {
+            let mut shown: Vec<String> = list.iter().take(20).map(|u| t.user_name(*u)).collect();
+            if list.len() > 20 {
+                shown.push(format!("and {} more", list.len() - 20));
+            }
+            if shown.is_empty() { "-".to_string() } else { shown.join(", ") }
+        };
+        let grace = format!("would lose it after the grace period ({} hours)", a.grace_period_hours);
+        let mut text = format!("Dry run, nothing saved. Rule: {}\n", a.rule);
+        text.push_str(&kv(&[
+            ("Would be assigned", format!("{}: {}", p.gains.len(), names(&p.gains))),
+            ("No longer match", format!("{}: {}; {grace}", p.losses.len(), names(&p.losses))),
+            ("Match again", format!("{}: {}; would keep it", p.keeps.len(), names(&p.keeps))),
+        ]));
+        text
+    })
 }

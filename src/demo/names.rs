@@ -162,6 +162,13 @@ pub struct NamedPackage {
     pub incompatible_groups: Vec<String>,
 }
 
+impl NamedPackage {
+    /// Whether one of its policies is automatic (such packages are set up after the story).
+    pub fn is_automatic(&self) -> bool {
+        self.policies.iter().any(|p| p.automatic.is_some())
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -190,6 +197,9 @@ pub struct NamedPolicy {
     /// A manager may request for a direct report.
     #[serde(default)]
     pub allow_on_behalf: bool,
+    /// An automatic policy's rule and grace period (see `auto_assign`).
+    #[serde(default)]
+    pub automatic: Option<crate::domain::auto_assign::AutomaticSettings>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -437,6 +447,7 @@ impl NamedPolicy {
             lifecycle: self.lifecycle.clone(),
             review,
             allow_on_behalf: self.allow_on_behalf,
+            automatic: self.automatic.clone(),
         })
     }
 }

@@ -407,6 +407,9 @@ pub struct PolicySpec {
     /// targetManager]: the report must be in the policy's scope, and its approval chain applies.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_on_behalf: bool,
+    /// Set for an automatic policy [automaticRequestSettings]: its rule assigns, nobody requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic: Option<super::auto_assign::AutomaticSettings>,
 }
 
 impl PolicySpec {
@@ -423,6 +426,7 @@ impl PolicySpec {
             lifecycle: Lifecycle::default(),
             review: None,
             allow_on_behalf: false,
+            automatic: None,
         }
     }
 }

@@ -157,6 +157,7 @@ impl Tenant {
         if pol.package != pkg_id {
             return Err(invalid(format!("Policy '{}' belongs to another package", pol.spec.display_name)));
         }
+        self.refuse_automatic(&pol)?;
         if !pol.spec.enabled {
             return Err(rule(format!(
                 "Policy '{}' has new requests and assignments turned off: enable it, or assign through another policy",

@@ -78,6 +78,14 @@ pub enum Field {
     Justification,
     Answer,
     Reason,
+    /// A user attribute an automatic policy's rule may read.
+    UserAttribute {
+        property: super::user_rule::Property,
+    },
+    /// An automatic policy's rule.
+    Rule,
+    /// An automatic policy's grace period before removal.
+    GracePeriod,
 }
 
 impl fmt::Display for Field {
@@ -124,6 +132,9 @@ impl fmt::Display for Field {
             Field::Justification => write!(f, "The justification"),
             Field::Answer => write!(f, "The answer"),
             Field::Reason => write!(f, "The reason"),
+            Field::UserAttribute { property } => write!(f, "{}", property.label()),
+            Field::Rule => write!(f, "The rule"),
+            Field::GracePeriod => write!(f, "The grace period before removal"),
         }
     }
 }
@@ -192,6 +203,9 @@ pub const CONNECTED_ORGANIZATIONS: Span = Span::new(1, 10_000, "organizations");
 /// Timers one clock move may fire: from a hundred to a hundred million (a tenant of a million
 /// assignments fires a few million in a year).
 pub const TIMERS_PER_CLOCK_MOVE: Span = Span::new(100, 100_000_000, "timers");
+/// How long someone who stops matching an automatic policy's rule keeps the assignment (Graph:
+/// gracePeriodBeforeAccessRemoval): up to a year.
+pub const GRACE_PERIOD_HOURS: Span = Span::new(0, 365 * 24, "hours");
 /// `report expiring N`: assignments ending within N days.
 pub const REPORT_DAYS: Span = Span::new(0, 3650, "days");
 

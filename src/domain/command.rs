@@ -159,6 +159,11 @@ pub enum Command {
         spec: UserSpec,
         enabled: bool,
     },
+    /// Change a user's attributes (those an automatic policy's rule reads).
+    SetUserAttributes {
+        user: UserId,
+        attributes: super::user_attrs::UserAttributes,
+    },
     CreateResource {
         spec: ResourceSpec,
     },
@@ -423,6 +428,7 @@ impl Tenant {
             }
             C::CreateUser { spec } => self.cmd_create_user(actor, spec),
             C::UpdateUser { user, spec, enabled } => self.cmd_update_user(actor, *user, spec, *enabled),
+            C::SetUserAttributes { user, attributes } => self.cmd_set_user_attributes(actor, *user, attributes),
             C::CreateResource { spec } => self.cmd_create_resource(actor, spec),
             C::AddDirectGrant { user, resource, role } => self.cmd_direct_grant(actor, *user, *resource, role, true),
             C::RemoveDirectGrant { user, resource, role } => {

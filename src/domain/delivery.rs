@@ -51,6 +51,8 @@ pub enum EndReason {
     RemovedByAdmin,
     RemovedByUser,
     ReviewDenied,
+    /// An automatic assignment whose holder stopped matching the rule, after the grace period.
+    RuleNoLongerMatches,
 }
 
 impl Tenant {
@@ -139,6 +141,9 @@ impl Tenant {
             manager: None,
             department: String::new(),
             job_title: String::new(),
+            company_name: String::new(),
+            country: String::new(),
+            employee_type: String::new(),
             home_org: org,
             created_by_em: true,
             global_admin: false,
@@ -339,7 +344,7 @@ impl Tenant {
             EndReason::Expired => None,
             EndReason::RemovedByAdmin => Some(RequestType::AdminRemove),
             EndReason::RemovedByUser => Some(RequestType::UserRemove),
-            EndReason::ReviewDenied => Some(RequestType::SystemRemove),
+            EndReason::ReviewDenied | EndReason::RuleNoLongerMatches => Some(RequestType::SystemRemove),
         };
         if let Some(t) = rtype {
             let rid = RequestId(self.alloc());

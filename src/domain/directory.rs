@@ -34,6 +34,13 @@ pub struct User {
     pub department: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub job_title: String,
+    /// companyName, country and employeeType: attributes an automatic policy's rule may read.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub company_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub country: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub employee_type: String,
     /// The connected organization a guest comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub home_org: Option<OrgId>,

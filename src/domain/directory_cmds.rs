@@ -9,6 +9,7 @@ use super::ids::*;
 use super::records::{ExternalLifecycle, Settings};
 use super::rights::Actor;
 use super::tenant::Tenant;
+use super::user_rule::Property;
 
 impl Tenant {
     pub(crate) fn check_create_user(&self, actor: &Actor) -> DomainResult<()> {
@@ -40,6 +41,9 @@ impl Tenant {
             manager: spec.manager,
             department: spec.department.clone(),
             job_title: spec.job_title.clone(),
+            company_name: String::new(),
+            country: String::new(),
+            employee_type: String::new(),
             home_org: spec.home_org,
             created_by_em: false,
             global_admin: spec.global_admin,
@@ -51,14 +55,15 @@ impl Tenant {
         self.audit_change(actor, "user.created", id, format!("Created user {}", user.display_name), None, Some(&user));
         let msg = format!("Created user {} ({id})", user.display_name);
         self.users.insert(id, user);
+        let msg = super::auto_assign::with_effects(msg, self.user_changed(id));
         created(id, msg)
     }
 
     fn check_user_spec(&self, spec: &UserSpec, existing: Option<UserId>) -> DomainResult<()> {
         self.within(bounds::check_name(Field::Name, &spec.display_name, "A user"))?;
         self.within(bounds::check_line(Field::Email, &spec.email))?;
-        self.within(bounds::check_line(Field::Attribute, &spec.department))?;
-        self.within(bounds::check_line(Field::Attribute, &spec.job_title))?;
+        self.within(super::user_attrs::check_attribute(Property::Department, &spec.department))?;
+        self.within(super::user_attrs::check_attribute(Property::JobTitle, &spec.job_title))?;
         if !spec.email.contains('@') {
             return Err(invalid(format!("'{}' is not an email address (name@domain)", spec.email)));
         }
@@ -126,7 +131,7 @@ impl Tenant {
         );
         let msg = format!("Updated user {}", after.display_name);
         self.users.insert(id, after);
-        done(msg)
+        done(super::auto_assign::with_effects(msg, self.user_changed(id)))
     }
 
     pub(crate) fn cmd_create_resource(&mut self, actor: &Actor, spec: &ResourceSpec) -> DomainResult<Outcome> {

@@ -19,6 +19,8 @@ pub enum RequestType {
     UserRemove,
     AdminAdd,
     AdminRemove,
+    /// An automatic policy's assignment (its rule matched).
+    SystemAdd,
     SystemRemove,
 }
 

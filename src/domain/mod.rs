@@ -3,6 +3,7 @@
 
 pub mod access;
 mod assign_cmds;
+pub mod auto_assign;
 pub mod binary;
 pub mod bounds;
 pub mod clock;
@@ -52,6 +53,8 @@ pub mod tail;
 pub mod tenant;
 pub mod text;
 pub mod timers;
+mod user_attrs;
+pub mod user_rule;
 pub mod views;
 pub mod when;
 mod wire;
@@ -76,3 +79,4 @@ pub use role::Role;
 pub use separation::{Conflict, Incompatible};
 pub use tenant::{GrantKey, Tenant};
 pub use timers::Fired;
+pub use user_attrs::{UserAttributes, check_attribute};

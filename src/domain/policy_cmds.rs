@@ -29,6 +29,7 @@ impl Tenant {
     ) -> DomainResult<Outcome> {
         let pkg = self.check_create_policy(actor, pkg_id)?;
         self.validate_policy(spec)?;
+        self.check_one_automatic(pkg_id, None, spec)?;
         let id = PolicyId(self.alloc());
         let now = self.clock.now;
         let mut policy = Policy {
@@ -52,6 +53,10 @@ impl Tenant {
         let msg = format!("Created policy '{}' ({id}) on '{}'", spec.display_name, pkg.display_name);
         self.audit_change(actor, "assignmentPolicy.created", id, msg.clone(), None, Some(&policy));
         self.policies.insert(id, policy);
+        let msg = match self.policy_saved(id) {
+            Some(words) => format!("{msg}; {words}"),
+            None => msg,
+        };
         created(id, msg)
     }
 
@@ -70,6 +75,8 @@ impl Tenant {
     ) -> DomainResult<Outcome> {
         let before = self.check_edit_policy(actor, id)?;
         self.validate_policy(spec)?;
+        self.check_one_automatic(before.package, Some(id), spec)?;
+        self.check_automatic_switch(&before, spec)?;
         let mut after = before.clone();
         // Changed stages, lifecycle or review terms make a new revision: waiting requests keep
         // the stages they were submitted under, assignments the terms they were granted under.
@@ -93,6 +100,10 @@ impl Tenant {
         );
         self.audit_change(actor, "assignmentPolicy.updated", id, msg.clone(), Some(&before), Some(&after));
         self.policies.insert(id, after);
+        let msg = match self.policy_saved(id) {
+            Some(words) => format!("{msg}; {words}"),
+            None => msg,
+        };
         done(msg)
     }
 
@@ -130,6 +141,7 @@ impl Tenant {
             None,
         );
         self.policies.remove(&id);
+        self.policy_saved(id);
         done(format!("Deleted policy '{}'", pol.spec.display_name))
     }
 }

@@ -108,6 +108,7 @@ impl Tenant {
             _ => {}
         }
         question_issues(spec, &mut issue);
+        super::auto_assign::automatic_issues(spec, &mut issue);
         if let Some(r) = &spec.review {
             if r.reviewers.is_empty() {
                 issue(

@@ -118,6 +118,9 @@ pub struct Tenant {
     /// Memberships with the reasons they exist.
     #[serde(with = "grants_as_list", default)]
     pub grants: BTreeMap<GrantKey, Sources>,
+    /// Automatic assignments whose holders stopped matching, with when each is removed.
+    #[serde(with = "as_list", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub auto_removals: BTreeMap<AssignmentId, super::auto_assign::PendingRemoval>,
     /// Audit events not yet in the history files (all of them for a tenant that is not kept in
     /// a store). A snapshot holds none: they are written out first.
     #[serde(default, skip_serializing_if = "AuditTail::is_empty")]
@@ -178,6 +181,8 @@ pub(crate) struct Indexes {
     /// Whether each policy revision asked about so far allows an extension (revisions never
     /// change; emptied after each clock move, so it holds only what one jump asked).
     pub extendable: HashMap<(PolicyId, u32), bool>,
+    /// The automatic policies with their parsed rules (see `auto_assign`).
+    pub automatic: BTreeMap<PolicyId, super::auto_assign::AutoRule>,
 }
 
 impl Tenant {
@@ -204,6 +209,7 @@ impl Tenant {
             assignments: BTreeMap::new(),
             reviews: BTreeMap::new(),
             grants: BTreeMap::new(),
+            auto_removals: BTreeMap::new(),
             audit: AuditTail::default(),
             audit_seq: 0,
             notifications: NoticeTail::default(),
@@ -259,6 +265,7 @@ impl Tenant {
         for u in self.users.values() {
             idx.by_email.insert(u.email.to_ascii_lowercase(), u.id);
         }
+        idx.automatic = super::auto_assign::automatic_index(&self.policies);
         for p in self.packages.values() {
             idx.packages_by_catalog.entry(p.catalog).or_default().insert(p.id);
         }

@@ -27,6 +27,8 @@ pub enum Timer {
     ReviewOpen(PolicyId),
     ReviewClose(ReviewId),
     GuestRemove(UserId),
+    /// The end of an automatic assignment's grace period (see `auto_assign`).
+    AutoRemove(AssignmentId),
 }
 
 /// What fired while the clock moved: counts by kind (the audit log and the mailboxes have the
@@ -43,6 +45,8 @@ pub struct Fired {
     pub started: usize,
     pub removed_by_review: usize,
     pub guests_removed: usize,
+    /// Automatic assignments removed after their grace period.
+    pub auto_removed: usize,
 }
 
 impl Fired {
@@ -57,6 +61,7 @@ impl Fired {
         add(&mut self.started, o.started);
         add(&mut self.removed_by_review, o.removed_by_review);
         add(&mut self.guests_removed, o.guests_removed);
+        add(&mut self.auto_removed, o.auto_removed);
     }
     pub fn is_empty(&self) -> bool {
         *self == Fired::default()
@@ -73,6 +78,7 @@ impl Fired {
             self.started,
             self.removed_by_review,
             self.guests_removed,
+            self.auto_removed,
         ]
         .into_iter()
         .fold(0, usize::saturating_add)
@@ -89,6 +95,7 @@ impl Fired {
             (self.notices, "expiry notice sent", "expiry notices sent"),
             (self.removed_by_review, "assignment removed by review", "assignments removed by review"),
             (self.guests_removed, "guest removed", "guests removed"),
+            (self.auto_removed, "automatic assignment removed", "automatic assignments removed"),
         ];
         kinds
             .into_iter()
@@ -215,6 +222,9 @@ impl Tenant {
         for u in self.users.values() {
             add(u.remove_at, Timer::GuestRemove(u.id));
         }
+        for p in self.auto_removals.values() {
+            add(Some(p.at), Timer::AutoRemove(p.assignment));
+        }
         set.into_iter().collect()
     }
 
@@ -255,6 +265,7 @@ impl Tenant {
             Timer::GuestRemove(uid) => {
                 self.users.get(&uid).is_some_and(|u| u.remove_at == Some(t) && u.deleted_at.is_none())
             }
+            Timer::AutoRemove(aid) => self.auto_removal_live(t, aid),
         }
     }
 
@@ -349,6 +360,7 @@ impl Tenant {
                     fired.guests_removed += 1;
                 }
             }
+            Timer::AutoRemove(aid) => self.fire_auto_remove(t, aid, fired),
         }
     }
 

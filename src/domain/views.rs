@@ -95,6 +95,9 @@ impl Tenant {
     /// "All members · approval: manager → Compliance Officer · 90 days · extension · quarterly review".
     pub fn policy_summary(&self, p: &Policy) -> String {
         let s = &p.spec;
+        if let Some(words) = super::auto_assign::automatic_summary(s) {
+            return words;
+        }
         let mut parts = vec![self.scope_summary(&s.scope)];
         if s.stages.is_empty() {
             parts.push("no approval".into());

@@ -57,6 +57,7 @@ impl Toned for RequestType {
             RequestType::UserRemove => "self-removal",
             RequestType::AdminAdd => "admin assignment",
             RequestType::AdminRemove => "admin removal",
+            RequestType::SystemAdd => "automatic assignment",
             RequestType::SystemRemove => "system removal",
         }
     }

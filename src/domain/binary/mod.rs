@@ -23,7 +23,7 @@ use super::review_ends::ReviewEnds;
 use super::tenant::{Indexes, Tenant, assignment_lookups, holder_lookups};
 
 /// The layout's version: bump it whenever this module or a record it writes changes.
-pub const FORMAT: u32 = 8;
+pub const FORMAT: u32 = 9;
 
 /// The sections, in the order written.
 const SECTIONS: usize = 10;
@@ -170,6 +170,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         assignments: _,
         reviews,
         grants: _,
+        auto_removals,
         audit,
         audit_seq,
         notifications,
@@ -199,6 +200,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         assignments: BTreeMap::new(),
         reviews: reviews.clone(),
         grants: BTreeMap::new(),
+        auto_removals: auto_removals.clone(),
         audit: audit.clone(),
         audit_seq: *audit_seq,
         notifications: notifications.clone(),

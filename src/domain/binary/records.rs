@@ -73,6 +73,9 @@ pub fn user(out: &mut Out, u: &User) {
         manager,
         department,
         job_title,
+        company_name,
+        country,
+        employee_type,
         home_org,
         created_by_em,
         global_admin,
@@ -88,6 +91,9 @@ pub fn user(out: &mut Out, u: &User) {
     out.opt_id(manager.map(|m| m.0));
     out.str(department);
     out.str(job_title);
+    out.str(company_name);
+    out.str(country);
+    out.str(employee_type);
     out.opt_id(home_org.map(|o| o.0));
     out.bool(*created_by_em);
     out.bool(*global_admin);
@@ -106,6 +112,9 @@ pub fn read_user(r: &mut In) -> Got<(UserId, User)> {
     let manager = r.opt_id()?.map(UserId);
     let department = r.string()?;
     let job_title = r.string()?;
+    let company_name = r.string()?;
+    let country = r.string()?;
+    let employee_type = r.string()?;
     let home_org = r.opt_id()?.map(OrgId);
     let created_by_em = r.bool()?;
     let global_admin = r.bool()?;
@@ -123,6 +132,9 @@ pub fn read_user(r: &mut In) -> Got<(UserId, User)> {
         manager,
         department,
         job_title,
+        company_name,
+        country,
+        employee_type,
         home_org,
         created_by_em,
         global_admin,
@@ -338,6 +350,7 @@ pub fn timer(out: &mut Out, at: Time, t: &Timer) {
         Timer::ReviewOpen(p) => (6, p.0, 0),
         Timer::ReviewClose(r) => (7, r.0, 0),
         Timer::GuestRemove(u) => (8, u.0, 0),
+        Timer::AutoRemove(a) => (9, a.0, 0),
     };
     out.time(at);
     out.u8(kind);
@@ -364,6 +377,7 @@ pub fn read_timer(r: &mut In) -> Got<(Time, Timer)> {
         6 => Timer::ReviewOpen(PolicyId(id)),
         7 => Timer::ReviewClose(ReviewId(id)),
         8 => Timer::GuestRemove(UserId(id)),
+        9 => Timer::AutoRemove(AssignmentId(id)),
         n => return bad(format!("timer kind {n}")),
     };
     Ok((at, t))

@@ -277,7 +277,16 @@ impl Directory {
     }
 
     fn submit(&mut self, ctx: &mut Ctx, id: &crate::ui::ask::Ask, values: &FormValues) -> Effect {
-        // A new login first: if the domain refuses it, nothing has changed and the form stays.
+        // The attributes first, then a new login: if the domain refuses one, the form stays.
+        match forms::attributes_change(ctx.tenant(), id, values) {
+            Some(Ok(c)) => {
+                if let Err(e) = ctx.run(c) {
+                    return Effect::Reject(e);
+                }
+            }
+            Some(Err(e)) => return Effect::Reject(e),
+            None => {}
+        }
         if let Some(c) = forms::login_change(ctx.tenant(), id, values)
             && let Err(e) = ctx.run(c)
         {

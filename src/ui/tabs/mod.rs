@@ -17,6 +17,7 @@ mod packages_forms;
 mod packages_rows;
 pub mod panes;
 pub mod placeholder;
+pub mod policy_auto;
 pub mod policy_form;
 pub mod policy_spec;
 pub mod reports;

@@ -62,6 +62,8 @@ pub struct Packages {
     pub(super) notice: Notice,
     /// A package just created: selected once the list has it.
     pub(super) select_after_refresh: Option<PackageId>,
+    /// The automatic policy whose preview the editor showed: a second submit of the same saves it.
+    pub(super) previewed: Option<(crate::ui::ask::Ask, crate::domain::PolicySpec)>,
 }
 
 impl Default for Packages {
@@ -140,6 +142,7 @@ impl Packages {
             rights: Rights::default(),
             notice: Notice::default(),
             select_after_refresh: None,
+            previewed: None,
         }
     }
 

@@ -324,6 +324,20 @@ fn submitted(tab: &mut Packages, ctx: &mut Ctx, id: Ask, values: &FormValues) ->
                 Ok(s) => s,
                 Err(e) => return Effect::Reject(e),
             };
+            // An automatic policy shows who it gains and loses first; the same values again save.
+            if let Some(auto) = &spec.automatic {
+                let seen = (id.clone(), spec.clone());
+                if tab.previewed.as_ref() != Some(&seen) {
+                    let t = ctx.tenant();
+                    let text = match t.preview_automatic(ctx.actor(), package, policy, &spec) {
+                        Ok(p) => crate::ui::tabs::policy_auto::preview_text(t, &p, auto.grace_period_hours),
+                        Err(e) => e.to_string(),
+                    };
+                    tab.previewed = Some(seen);
+                    return Effect::Reject(text);
+                }
+            }
+            tab.previewed = None;
             match policy {
                 Some(policy) => Command::UpdatePolicy { policy, spec },
                 None => Command::CreatePolicy { package, spec },

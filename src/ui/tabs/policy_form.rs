@@ -16,6 +16,7 @@
 //! - **Access reviews**: `review`, `review_frequency`, `review_start`, `review_duration`,
 //!   `review_reviewers`, `review_fallback`, `review_no_response` (`keep` | `remove`),
 //!   `review_before_expiry`, `review_before_days`.
+//! - **Automatic assignment**: `automatic`, `auto_rule`, `auto_grace` (see `policy_auto`).
 //!
 //! The form also carries `q<i>_id` (the ids of existing questions) and `*_exact` instants (what the minute-precise date fields showed, to the second).
 
@@ -76,6 +77,7 @@ pub fn policy_form(ctx: &Ctx, package: PackageId, existing: Option<&Policy>) -> 
     b = questions_step(b, slots);
     b = lifecycle_step(b);
     b = review_step(b, t);
+    b = automatic_step(b);
     b.finish()
 }
 
@@ -154,6 +156,25 @@ impl Builder {
         }
         form
     }
+}
+
+fn automatic_step(b: Builder) -> Builder {
+    let on = |v: &FormValues| v.bool("automatic");
+    let mut b = b.step("Automatic assignment");
+    b.form = b.form.note(
+        "An automatic policy assigns everyone its rule matches, without requests: who can request, approval, questions, expiry and reviews do not apply (none, off, none, never, off)",
+    );
+    b.add(Field::toggle("automatic", "Assign automatically by a rule"))
+        .add(
+            Field::text("auto_rule", "Rule")
+                .visible_if(on)
+                .help("user.department, jobTitle, companyName, country, employeeType, manager, userType; -eq -ne -startsWith -in [..] -and -or ( )"),
+        )
+        .add(
+            Field::number("auto_grace", "Grace period before removal (hours)", 0, i64::from(u32::MAX))
+                .visible_if(on)
+                .help("How long someone who stops matching keeps the assignment"),
+        )
 }
 
 fn requests_step(b: Builder, t: &Tenant) -> Builder {

@@ -80,6 +80,9 @@ pub fn values_from_spec(spec: &PolicySpec, now: Time) -> FormValues {
     put("name", Value::Text(spec.display_name.clone()));
     put("description", Value::Text(spec.description.clone()));
     put("enabled", Value::Bool(spec.enabled));
+    for (k, val) in super::policy_auto::values(spec) {
+        put(k, val);
+    }
 
     let (who, internal, external) = match &spec.scope {
         RequestScope::AdminOnly => ("none", "specific", "specific_orgs"),
@@ -379,7 +382,7 @@ pub fn read_spec(v: &FormValues) -> (PolicySpec, Vec<FieldError>) {
         None
     };
 
-    let spec = PolicySpec {
+    let mut spec = PolicySpec {
         display_name: v.text("name").trim().to_string(),
         description: v.text("description").to_string(),
         scope,
@@ -390,7 +393,9 @@ pub fn read_spec(v: &FormValues) -> (PolicySpec, Vec<FieldError>) {
         lifecycle,
         review,
         allow_on_behalf: v.bool("on_behalf"),
+        automatic: None,
     };
+    super::policy_auto::apply(v, &mut spec, &mut errors);
     (spec, errors)
 }
 
@@ -436,6 +441,8 @@ fn form_field(field: BoundField) -> Option<String> {
         BoundField::Questions => "questions".into(),
         BoundField::QuestionText { question } => question_id(question, "text"),
         BoundField::QuestionOptions { question } => question_id(question, "options"),
+        BoundField::Rule => "auto_rule".into(),
+        BoundField::GracePeriod => "auto_grace".into(),
         _ => return None,
     })
 }
@@ -462,6 +469,7 @@ pub fn engine_fields(slots: usize) -> BTreeSet<String> {
         "review_before_days",
     ]
     .into_iter()
+    .chain(super::policy_auto::FIELDS)
     .map(String::from)
     .collect();
     for n in 1..=MAX_STAGES {

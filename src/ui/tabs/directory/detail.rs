@@ -108,6 +108,15 @@ pub fn user_detail(t: &Tenant, actor: &Actor, id: UserId, theme: &Theme, admin: 
     if !u.job_title.is_empty() {
         lines.push(kv(theme, "Job title", u.job_title.clone()));
     }
+    if admin {
+        for (label, value) in
+            [("Company", &u.company_name), ("Country", &u.country), ("Employee type", &u.employee_type)]
+        {
+            if !value.is_empty() {
+                lines.push(kv(theme, label, value.clone()));
+            }
+        }
+    }
     lines.push(Line::raw(""));
     let keys = if admin {
         "enter full screen · e edit, block sign-in · A add a direct membership · R remove one"

@@ -6,8 +6,8 @@ use crate::ui::ask::{Ask, GrantFor};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::domain::{
-    Command, GrantKey, GrantSource, GroupType, ResourceId, ResourceKind, ResourceSpec, Tenant, User, UserId, UserSpec,
-    UserType,
+    Command, GrantKey, GrantSource, GroupType, ResourceId, ResourceKind, ResourceSpec, Tenant, User, UserAttributes,
+    UserId, UserSpec, UserType,
 };
 use crate::ui::tabs::lookups::{parse_ids, user_items};
 use crate::ui::widgets::form::{Field, Form, FormValues, Value};
@@ -65,6 +65,14 @@ pub fn user_form(t: &Tenant, existing: Option<&User>) -> Form {
             Field::text("login", "Login (team mode)")
                 .help("The computer login that signs in as this user in team mode"),
         );
+        let rule = "An attribute automatic policies' rules may read";
+        form = form
+            .field(Field::text("company_name", "Company name").help(rule))
+            .field(Field::text("country", "Country").help(rule))
+            .field(Field::text("employee_type", "Employee type").help("e.g. Employee or Contractor"));
+        form.set_value("company_name", u.company_name.clone());
+        form.set_value("country", u.country.clone());
+        form.set_value("employee_type", u.employee_type.clone());
         form.set_value("login", u.login.clone().unwrap_or_default());
         form.set_value("name", u.display_name.clone());
         form.set_value("email", u.email.clone());
@@ -213,6 +221,28 @@ pub fn login_change(t: &Tenant, id: &Ask, values: &FormValues) -> Option<Command
     }
     let login = Some(values.text("login").trim().to_string()).filter(|l| !l.is_empty());
     (t.users.get(&user)?.login != login).then_some(Command::SetLogin { user, login })
+}
+
+/// The attributes an edited user's form changes (those automatic policies' rules read), as their
+/// own command: the domain checks each and applies the automatic policies to the user.
+pub fn attributes_change(t: &Tenant, id: &Ask, values: &FormValues) -> Option<Result<Command, String>> {
+    let Ask::DirectoryUser(Some(user)) = *id else { return None };
+    let current = UserAttributes::from(t.users.get(&user)?);
+    let manager = match values.multi("manager").first().map(|s| s.parse::<UserId>()).transpose() {
+        Ok(m) => m,
+        Err(e) => return Some(Err(e)),
+    };
+    let text = |key: &str, now: &str| if values.contains(key) { values.text(key).to_string() } else { now.to_string() };
+    let attributes = UserAttributes {
+        department: text("department", &current.department),
+        job_title: text("job_title", &current.job_title),
+        company_name: text("company_name", &current.company_name),
+        country: text("country", &current.country),
+        employee_type: text("employee_type", &current.employee_type),
+        manager,
+        user_type: if values.choice("type") == Some("guest") { UserType::Guest } else { UserType::Member },
+    };
+    (attributes != current).then_some(Ok(Command::SetUserAttributes { user, attributes }))
 }
 
 /// The command a submitted Directory form asks for; None for a form that is not the Directory's.
