@@ -6,8 +6,8 @@ mod common;
 
 use std::str::FromStr;
 
-use common::demo_ui::{demo_app, screen};
-use entitle::domain::{Intent, RequestType};
+use common::demo_ui::{app_over, demo_app, screen};
+use entitle::domain::{Actor, Command, Entry, Intent, RequestType};
 use entitle::ui::app::{App, Tab};
 use entitle::ui::ctx::Ctx;
 use entitle::ui::keymap::KeyBinding;
@@ -106,4 +106,25 @@ fn the_package_details_and_edit_form_show_what_it_is_incompatible_with() {
     let sox = t.find_package("SOX Finance Reporting").expect("SOX");
     let sales = t.find_package("Sales Representative").map(|p| p.id).expect("Sales");
     assert!(sox.incompatible_packages.contains(&sales));
+}
+
+#[test]
+fn a_manager_who_holds_the_package_still_requests_it_for_a_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut tenant = entitle::demo::demo_tenant().expect("the demo");
+    let lee = tenant.find_user("Lee Gu").map(|u| u.id).expect("Lee");
+    let admin = tenant.users.values().find(|u| u.global_admin).map(|u| u.id).expect("an administrator");
+    let package = tenant.find_package("Project Alpha").map(|p| p.id).expect("Alpha");
+    let policy = tenant.policies_of(package).find(|p| p.spec.allow_on_behalf).map(|p| p.id).expect("on behalf");
+    let command =
+        Command::AdminAssign { package, policy, user: lee, start: None, end: None, justification: "Lead".into() };
+    tenant.apply(&Entry { at: tenant.now(), actor: Actor::user(admin), command }).expect("Lee holds Alpha");
+    let mut app = app_over(dir.path(), tenant, Some("Lee Gu"), entitle::ui::Theme::monochrome());
+    app.switch_tab(Tab::MyAccess);
+    // Not for himself: he holds it. The form opens all the same, for his reports only.
+    assert!(app.ctx.refusal(&Intent::Request { package }).is_some(), "Lee holds it already");
+    open_form(&mut app, "Project Alpha");
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("‹ Henrietta Mueller (your report) ›  (1 of 1)"), "{s}");
+    assert!(!s.contains("Myself"), "{s}");
 }

@@ -20,7 +20,11 @@ pub fn demo_app(dir: &Path, who: Option<&str>) -> App<Ctx> {
 
 /// [`demo_app`] with a theme.
 pub fn demo_app_themed(dir: &Path, who: Option<&str>, theme: Theme) -> App<Ctx> {
-    let tenant = entitle::demo::demo_tenant().expect("the demo builds");
+    app_over(dir, entitle::demo::demo_tenant().expect("the demo builds"), who, theme)
+}
+
+/// The app over `tenant`, stored in `dir`, signed in as `who` (None: the administrator).
+pub fn app_over(dir: &Path, tenant: entitle::domain::Tenant, who: Option<&str>, theme: Theme) -> App<Ctx> {
     let store = Store::create(dir, tenant).expect("a store");
     let actor = resolve_actor(store.state(), who).expect("the user");
     build_app(Session::new(store, actor), Path::new("/data/contoso"), Keymap::defaults(), theme)

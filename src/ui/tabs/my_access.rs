@@ -367,7 +367,10 @@ impl TabView<Ctx> for MyAccess {
     fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
         let intent = match (self.shown(), action) {
             (AVAILABLE, Action::Request | Action::Open) => {
-                self.selected_package().map(|package| Intent::Request { package })
+                return match self.selected_package() {
+                    Some(package) => Self::form_refusal(ctx, package),
+                    None => Some(NOTHING_SELECTED.to_string()),
+                };
             }
             (REQUESTS, Action::CancelRequest) => {
                 self.selected_request().map(|request| Intent::CancelRequest { request })

@@ -65,6 +65,14 @@ impl MyAccess {
             .collect()
     }
 
+    /// Why the request form for a package may not open: the domain's refusal of a request for
+    /// oneself, unless the actor may still request it for a direct report (a manager who holds
+    /// the package asks for the report), asked through the same rule the command checks.
+    pub(super) fn form_refusal(ctx: &Ctx, pkg: PackageId) -> Option<String> {
+        let mine = ctx.refusal(&Intent::Request { package: pkg })?;
+        Self::reports_for(ctx, pkg).is_empty().then_some(mine)
+    }
+
     /// The request form for a package, and its question fields.
     fn request_form(ctx: &Ctx, pkg: PackageId) -> Option<(Form, Vec<QuestionField>)> {
         let t = ctx.tenant();
@@ -75,7 +83,8 @@ impl MyAccess {
         let mut form = Form::new(Ask::Request(pkg), format!("Request '{}'", p.display_name)).step("Request");
         if !reports.is_empty() {
             let mut opts: Vec<(String, String)> = vec![];
-            if !pols.is_empty() {
+            // Myself only where the domain would take a request for oneself.
+            if !pols.is_empty() && ctx.refusal(&Intent::Request { package: pkg }).is_none() {
                 opts.push((MYSELF.to_string(), "Myself".to_string()));
             }
             opts.extend(reports.iter().map(|(u, name, _)| (u.to_string(), format!("{name} (your report)"))));
@@ -160,7 +169,7 @@ impl MyAccess {
         };
         // The domain's answer, as for a package picked from the list.
         let pkg = pkg.id;
-        if let Some(why) = ctx.refusal(&Intent::Request { package: pkg }) {
+        if let Some(why) = Self::form_refusal(ctx, pkg) {
             return Effect::Reject(why);
         }
         self.open_request_form(ctx, pkg)
