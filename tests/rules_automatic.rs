@@ -328,3 +328,25 @@ fn user_attributes_are_bounded_audited_and_for_administrators() {
     let e = w.refuse(&u(bob), Command::SetUserAttributes { user: ann, attributes: same });
     assert_eq!(kind(&e), "Forbidden");
 }
+
+#[test]
+fn a_stored_rule_that_does_not_read_is_a_problem_not_silence() {
+    let mut w = World::new();
+    let (pkg, _) = sales_package(&mut w);
+    let ann = person(&mut w, "Ann", "Sales");
+    let pol = w.policy(pkg, auto_spec(SALES, 48));
+    assert!(w.active(ann, pkg).is_some());
+    assert!(w.t.problems().iter().all(|p| p.field != "automatic.rule"), "a rule that reads is no problem");
+    // The file edited by hand: the rule cut short. Loaded again, the policy assigns nobody.
+    let mut json = serde_json::to_value(&w.t).expect("serializes");
+    let policies = json["policies"].as_array_mut().expect("a list of policies");
+    let id = serde_json::to_value(pol).expect("an id");
+    let stored = policies.iter_mut().find(|p| p["id"] == id).expect("the policy");
+    stored["automatic"]["rule"] = serde_json::json!("user.department -eq");
+    let t = entitle::domain::decode::decode(json.to_string().as_bytes()).expect("loads");
+    let found: Vec<_> = t.problems().into_iter().filter(|p| p.field == "automatic.rule").collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].object, pol.to_string());
+    assert!(found[0].message.contains("assigns nobody"), "{}", found[0].message);
+    assert_eq!(t.problems(), t.problems_scanning_all());
+}

@@ -217,6 +217,21 @@ impl Tenant {
                     f.ahead(format_args!("stages[{i}].escalation.afterDays"), e.after_days, "an escalation");
                 }
             }
+            // A rule that does not read (a file edited by hand) assigns nobody: said, not silent.
+            // Parsed again only when the index of automatic policies left it out.
+            if let Some(auto) = &p.spec.automatic
+                && !self.idx.automatic.contains_key(&p.id)
+                && let Err(e) = super::user_rule::parse(&auto.rule)
+            {
+                let id = p.id;
+                out.push(Problem {
+                    object: id.to_string(),
+                    field: "automatic.rule".into(),
+                    message: format!(
+                        "{id} (automatic.rule): the rule does not read ({e}), so it assigns nobody and removes nobody. Fix it with `policy update {id} --rule '...'` or in the policy's form."
+                    ),
+                });
+            }
         }
         for r in self
             .requests
