@@ -3,8 +3,8 @@
 
 mod common;
 
+use common::keys::press;
 use std::path::Path;
-use std::str::FromStr;
 
 use common::*;
 use entitle::domain::identity::{Mode, SignIn};
@@ -13,13 +13,11 @@ use entitle::session::Session;
 use entitle::store::Store;
 use entitle::ui::app::App;
 use entitle::ui::ctx::Ctx;
-use entitle::ui::keymap::KeyBinding;
 use entitle::ui::layers::Layer;
 use entitle::ui::run::build_app;
 use entitle::ui::{Action, Keymap, Theme, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::KeyEvent;
 
 fn login(w: &mut World, user: UserId, name: &str) {
     w.sys(Command::SetLogin { user, login: Some(name.into()) });
@@ -154,13 +152,6 @@ fn the_status_bar_shows_the_mode_and_u_follows_the_identity_rule() {
     app.ctx.session.actor = admin;
     update(&mut app, Action::SwitchUser);
     assert!(matches!(app.top_layer(), Some(Layer::Picker(_))), "the administrator picks whom to act as");
-}
-
-fn press(app: &mut App<Ctx>, keys: &[&str]) {
-    for k in keys {
-        let b = KeyBinding::from_str(k).unwrap_or_else(|e| panic!("{k}: {e}"));
-        app.handle_key(KeyEvent::new(b.code, b.mods));
-    }
 }
 
 fn whole_screen(app: &mut App<Ctx>) -> String {

@@ -2,6 +2,9 @@
 //! domain commands on a frozen clock, driven with actions and typed text, checked on the domain
 //! and on the rendered screen.
 
+mod common;
+
+use common::keys::{press, typ};
 use std::path::Path;
 use std::str::FromStr;
 
@@ -10,13 +13,11 @@ use entitle::domain::*;
 use entitle::session::Session;
 use entitle::store::Store;
 use entitle::ui::ctx::Ctx;
-use entitle::ui::keymap::KeyBinding;
 use entitle::ui::layers::Layer;
 use entitle::ui::run::build_app;
 use entitle::ui::{Action, App, Keymap, Tab, Theme, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::KeyEvent;
 
 struct Ids {
     admin: UserId,
@@ -112,19 +113,6 @@ fn app_as(who: Option<fn(&Ids) -> UserId>, tab: Tab) -> Fixture {
 
 fn admin_on(tab: Tab) -> Fixture {
     app_as(None, tab)
-}
-
-fn press(app: &mut App<Ctx>, keys: &[&str]) {
-    for k in keys {
-        let b = KeyBinding::from_str(k).unwrap_or_else(|e| panic!("{k}: {e}"));
-        app.handle_key(KeyEvent::new(b.code, b.mods));
-    }
-}
-
-fn typ(app: &mut App<Ctx>, text: &str) {
-    for c in text.chars() {
-        app.type_char(c);
-    }
 }
 
 fn draw(app: &mut App<Ctx>, w: u16, h: u16) -> Terminal<TestBackend> {

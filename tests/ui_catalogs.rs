@@ -1,5 +1,8 @@
 //! The Catalogs and Access packages tabs over a real session: keys in, domain state and screen out.
 
+mod common;
+
+use common::keys::press;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::str::FromStr;
@@ -12,7 +15,6 @@ use entitle::domain::{
 use entitle::session::Session;
 use entitle::store::Store;
 use entitle::ui::ctx::Ctx;
-use entitle::ui::keymap::KeyBinding;
 use entitle::ui::run::build_app;
 use entitle::ui::{App, Keymap, Layer, Tab, Theme};
 use ratatui::Terminal;
@@ -102,13 +104,6 @@ fn app_as(t: Tenant, who: UserId, dir: &Path) -> App<Ctx> {
     let store = Store::create(dir, t).unwrap_or_else(|e| panic!("store: {e}"));
     let session = Session::new(store, Actor::user(who));
     build_app(session, Path::new("/data/contoso"), Keymap::defaults(), Theme::monochrome())
-}
-
-fn press(app: &mut App<Ctx>, keys: &[&str]) {
-    for k in keys {
-        let b = KeyBinding::from_str(k).unwrap_or_else(|e| panic!("{k}: {e}"));
-        app.handle_key(KeyEvent::new(b.code, b.mods));
-    }
 }
 
 fn typ(app: &mut App<Ctx>, text: &str) {

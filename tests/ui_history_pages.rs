@@ -5,30 +5,21 @@
 
 mod common;
 
+use common::keys::press;
 use std::path::Path;
-use std::str::FromStr;
 
 use entitle::domain::*;
 use entitle::scale::{ScaleParams, build};
 use entitle::session::{PAGE, Session};
 use entitle::store::Store;
 use entitle::ui::ctx::Ctx;
-use entitle::ui::keymap::KeyBinding;
 use entitle::ui::run::build_app;
 use entitle::ui::{App, Keymap, Tab, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::KeyEvent;
 
 const W: u16 = 120;
 const H: u16 = 35;
-
-fn press(app: &mut App<Ctx>, keys: &[&str]) {
-    for k in keys {
-        let b = KeyBinding::from_str(k).unwrap_or_else(|e| panic!("{k}: {e}"));
-        app.handle_key(KeyEvent::new(b.code, b.mods));
-    }
-}
 
 fn frame(app: &mut App<Ctx>) -> String {
     let mut t = Terminal::new(TestBackend::new(W, H)).expect("test backend");

@@ -4,15 +4,14 @@
 
 mod common;
 
+use common::keys::press;
 use std::path::Path;
-use std::str::FromStr;
 
 use common::*;
 use entitle::domain::*;
 use entitle::session::Session;
 use entitle::store::Store;
 use entitle::ui::ctx::Ctx;
-use entitle::ui::keymap::KeyBinding;
 use entitle::ui::run::build_app;
 use entitle::ui::{App, Keymap, Tab, Theme};
 use ratatui::Terminal;
@@ -70,13 +69,6 @@ fn app_as(fx: Fx, who: fn(&Fx) -> UserId, dir: &Path, tab: Tab) -> App<Ctx> {
     );
     app.switch_tab(tab);
     app
-}
-
-fn press(app: &mut App<Ctx>, keys: &[&str]) {
-    for k in keys {
-        let b = KeyBinding::from_str(k).unwrap_or_else(|e| panic!("{k}: {e}"));
-        app.handle_key(KeyEvent::new(b.code, b.mods));
-    }
 }
 
 /// Shows only the rows matching `text` in the focused list (the first is selected).

@@ -4,29 +4,14 @@
 
 mod common;
 
-use std::str::FromStr;
+use common::keys::{press, typ};
 
 use common::demo_ui::{app_over, demo_app, screen};
 use entitle::domain::{Actor, Command, Entry, Intent, RequestType};
 use entitle::ui::app::{App, Tab};
 use entitle::ui::ctx::Ctx;
-use entitle::ui::keymap::KeyBinding;
 use entitle::ui::layers::Layer;
 use entitle::ui::{Action, update};
-use ratatui::crossterm::event::KeyEvent;
-
-fn press(app: &mut App<Ctx>, keys: &[&str]) {
-    for k in keys {
-        let b = KeyBinding::from_str(k).unwrap_or_else(|e| panic!("{k}: {e}"));
-        app.handle_key(KeyEvent::new(b.code, b.mods));
-    }
-}
-
-fn typ(app: &mut App<Ctx>, text: &str) {
-    for c in text.chars() {
-        app.type_char(c);
-    }
-}
 
 /// The request form of a package, opened by its link.
 fn open_form(app: &mut App<Ctx>, package: &str) {

@@ -7,9 +7,11 @@
 //! with the most rows in it: the right rows show at the top and after moving to the end, and
 //! neither a frame nor a change of the data builds more rows than fit on screen.
 
+mod common;
+
+use common::keys::press;
 use std::collections::HashMap;
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::OnceLock;
 
 use entitle::domain::*;
@@ -17,13 +19,11 @@ use entitle::scale::{ScaleParams, build};
 use entitle::session::Session;
 use entitle::store::Store;
 use entitle::ui::ctx::Ctx;
-use entitle::ui::keymap::KeyBinding;
 use entitle::ui::run::build_app;
 use entitle::ui::widgets::table::rows_materialized;
 use entitle::ui::{App, Keymap, Tab, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::KeyEvent;
 
 const USERS: usize = 20_000;
 const W: u16 = 120;
@@ -59,13 +59,6 @@ fn app_of(t: Tenant, user: UserId, tab: Tab) -> Fixture {
     app.switch_tab(tab);
     assert_eq!(app.current_tab(), tab, "{tab} is visible");
     Fixture { _dir: dir, app }
-}
-
-fn press(app: &mut App<Ctx>, keys: &[&str]) {
-    for k in keys {
-        let b = KeyBinding::from_str(k).unwrap_or_else(|e| panic!("{k}: {e}"));
-        app.handle_key(KeyEvent::new(b.code, b.mods));
-    }
 }
 
 /// The screen, and how many rows the tables asked for while drawing it.

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod demo_ui;
+pub mod keys;
 pub mod personas;
 pub mod policy_ui;
 pub mod random;
