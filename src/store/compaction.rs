@@ -220,10 +220,10 @@ pub(super) fn put_in_place(
 }
 
 /// Removes a replaced snapshot kept by [`View::compaction_finish`] (nothing reads it: a
-/// leftover is removed by a later compaction).
+/// leftover is removed by a later compaction), a slice at a time (see [`files::shrink_away`]).
 pub(super) fn remove_old(old: Option<std::path::PathBuf>) {
     if let Some(old) = old {
-        let _ = std::fs::remove_file(old);
+        files::shrink_away(&old);
     }
 }
 

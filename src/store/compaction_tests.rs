@@ -71,3 +71,16 @@ fn a_compaction_that_lost_the_race_to_another_drops_its_snapshot() {
     a.commit(|_| 1).expect("the loser catches up and commits");
     assert_eq!(a.state().0, 7);
 }
+
+#[test]
+fn a_replaced_snapshot_is_freed_a_slice_at_a_time_and_then_gone() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for len in [0u64, 1000, (16 << 20) + 1, 40 << 20] {
+        let old = tmp.path().join(format!("tenant.json.old-{len}"));
+        std::fs::File::create(&old).and_then(|f| f.set_len(len)).expect("a sparse file that size");
+        super::remove_old(Some(old.clone()));
+        assert!(!old.exists(), "{len} bytes: removed");
+    }
+    // Nothing to remove is no error.
+    super::remove_old(Some(tmp.path().join("gone")));
+}

@@ -407,6 +407,34 @@ pub(crate) fn keep_backup(file: &Path, backup: &Path) -> Result<(), StoreError> 
         .map_err(|e| StoreError::io(backup, "keep a copy of the old file", e))
 }
 
+/// How much of a file [`shrink_away`] frees at a time, and the pause after each slice.
+const SHRINK_STEP: u64 = 16 << 20;
+const SHRINK_PAUSE: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// Removes a big file that no process maps (a replaced snapshot: the snapshot is read, never
+/// mapped), freeing it a slice at a time from its end before the unlink. Freed at once, the
+/// blocks of a 450 MB file enter one transaction of the file system's journal, and a commit's
+/// `fdatasync` that meets it waited 53 to 74 ms for it (measured with `strace` at a million
+/// assignments, where the unlink itself took 104 ms); freed a slice at a time with a pause
+/// between, each commit meets at most a slice. A process reading the file meanwhile (an open
+/// that began before the snapshot was replaced) reads it short, fails to parse, and reads
+/// again, as it does after any change under it.
+pub(crate) fn shrink_away(path: &Path) {
+    if let Ok(file) = OpenOptions::new().write(true).open(path)
+        && let Ok(len) = file.metadata().map(|m| m.len())
+    {
+        let mut left = len;
+        while left > SHRINK_STEP {
+            left = left.saturating_sub(SHRINK_STEP);
+            if file.set_len(left).is_err() {
+                break;
+            }
+            std::thread::sleep(SHRINK_PAUSE);
+        }
+    }
+    let _ = fs::remove_file(path);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
