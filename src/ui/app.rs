@@ -62,6 +62,24 @@ impl Tab {
         }
     }
 
+    /// Three letters, when even the short titles do not fit (80 columns).
+    pub fn tiny(self) -> &'static str {
+        match self {
+            Tab::Overview => "Ovw",
+            Tab::MyAccess => "Acc",
+            Tab::Approvals => "Apv",
+            Tab::Reviews => "Rev",
+            Tab::Catalogs => "Cat",
+            Tab::Packages => "Pkg",
+            Tab::Organizations => "Org",
+            Tab::Directory => "Usr",
+            Tab::Audit => "Aud",
+            Tab::Reports => "Rep",
+            Tab::Notifications => "Inb",
+            Tab::Settings => "Set",
+        }
+    }
+
     pub fn all() -> Vec<Tab> {
         Tab::iter().collect()
     }

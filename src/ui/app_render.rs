@@ -118,6 +118,7 @@ impl<C: Shell> App<C> {
             .map(|(i, t)| TabItem {
                 title: t.to_string(),
                 short: t.short().to_string(),
+                tiny: t.tiny().to_string(),
                 badge: self.views.get(t).and_then(|v| v.badge(&self.ctx)),
                 key: Action::goto_tab(i).and_then(|a| self.keymap.hint_key(Mode::Global, a)),
             })

@@ -1,7 +1,8 @@
 //! The tab bar: each title with the key that opens it and a badge (e.g. "(2)" unread). When the
-//! full titles do not fit, the longest give way first: short titles, then only the key for tabs
-//! with nothing to show, and only then a window around the current tab with ‹ › markers. The
-//! current tab and the tabs with a badge keep their names as long as anything can.
+//! full titles do not fit, the longest give way first: short titles, then tiny ones (three
+//! letters: twelve tabs fit 80 columns named), then only the key for tabs with nothing to
+//! show, and only then a window around the current tab with ‹ › markers. The current tab and
+//! the tabs with a badge keep their names as long as anything can.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -14,6 +15,8 @@ use crate::ui::theme::Theme;
 pub struct TabItem {
     pub title: String,
     pub short: String,
+    /// Three letters, when even the short titles do not fit.
+    pub tiny: String,
     /// Shown after the title in the badge style, in brackets (e.g. `"3"` shows as `(3)`).
     pub badge: Option<String>,
     /// The key that opens the tab (`"1"`, `"0"`), from the keymap.
@@ -25,6 +28,7 @@ pub struct TabItem {
 enum Shown {
     /// The key alone (and the badge).
     Key,
+    Tiny,
     Short,
     Full,
 }
@@ -43,8 +47,9 @@ impl TabBar<'_> {
         let title = match shown {
             Shown::Full => item.title.as_str(),
             Shown::Short => item.short.as_str(),
+            Shown::Tiny => item.tiny.as_str(),
             Shown::Key if item.key.is_some() => "",
-            Shown::Key => item.short.as_str(),
+            Shown::Key => item.tiny.as_str(),
         };
         let text = match (&item.key, title.is_empty()) {
             (Some(k), true) => format!(" {k}"),
@@ -61,16 +66,22 @@ impl TabBar<'_> {
     }
 
     /// How each item is shown so that the bar fits `room`, and the gap between items: one more
-    /// space, unless without it every tab keeps a title (a bare key reads worse than a tight
-    /// bar; a tight bar with bare keys reads worst, its numbers running together).
+    /// space, unless without it every tab keeps more of its title (short titles in a tight bar
+    /// read better than tiny ones in a spaced bar; any title better than a bare key, whose
+    /// numbers run together in a tight bar).
     fn fit(&self, room: u16) -> (Vec<Shown>, u16) {
-        let named = |shown: &[Shown]| shown.iter().all(|s| *s != Shown::Key);
+        let all_at = |shown: &[Shown], least: Shown| shown.iter().all(|s| *s >= least);
         let spaced = self.fit_with(room, 1);
-        if named(&spaced) {
-            return (spaced, 1);
-        }
         let tight = self.fit_with(room, 0);
-        if named(&tight) { (tight, 0) } else { (spaced, 1) }
+        for least in [Shown::Short, Shown::Tiny] {
+            if all_at(&spaced, least) {
+                return (spaced, 1);
+            }
+            if all_at(&tight, least) {
+                return (tight, 0);
+            }
+        }
+        (spaced, 1)
     }
 
     /// How each item is shown so that the bar fits `room` with `gap` after each, giving way in
@@ -81,12 +92,15 @@ impl TabBar<'_> {
             self.items.iter().zip(shown).map(|(i, s)| Self::item_width(i, *s, gap)).fold(0u16, u16::saturating_add)
         };
         // Which items give way at each step: (from, to, the selected one?, ones with a badge?).
-        let steps: [(Shown, Shown, bool, bool); 5] = [
+        let steps: [(Shown, Shown, bool, bool); 8] = [
             (Shown::Full, Shown::Short, false, false),
             (Shown::Full, Shown::Short, false, true),
             (Shown::Full, Shown::Short, true, true),
-            (Shown::Short, Shown::Key, false, false),
-            (Shown::Short, Shown::Key, false, true),
+            (Shown::Short, Shown::Tiny, false, false),
+            (Shown::Short, Shown::Tiny, false, true),
+            (Shown::Short, Shown::Tiny, true, true),
+            (Shown::Tiny, Shown::Key, false, false),
+            (Shown::Tiny, Shown::Key, false, true),
         ];
         for (from, to, selected, badged) in steps {
             loop {
@@ -198,27 +212,28 @@ mod tests {
 
     fn admin_items(badges: &[(usize, &str)]) -> Vec<TabItem> {
         let names = [
-            ("Overview", "Overview"),
-            ("My access", "Access"),
-            ("Approvals", "Approve"),
-            ("Reviews", "Reviews"),
-            ("Catalogs", "Catalogs"),
-            ("Access packages", "Packages"),
-            ("Organizations", "Orgs"),
-            ("Directory", "Users"),
-            ("Audit", "Audit"),
-            ("Reports", "Reports"),
-            ("Notifications", "Inbox"),
-            ("Settings", "Settings"),
+            ("Overview", "Overview", "Ovw"),
+            ("My access", "Access", "Acc"),
+            ("Approvals", "Approve", "Apv"),
+            ("Reviews", "Reviews", "Rev"),
+            ("Catalogs", "Catalogs", "Cat"),
+            ("Access packages", "Packages", "Pkg"),
+            ("Organizations", "Orgs", "Org"),
+            ("Directory", "Users", "Usr"),
+            ("Audit", "Audit", "Aud"),
+            ("Reports", "Reports", "Rep"),
+            ("Notifications", "Inbox", "Inb"),
+            ("Settings", "Settings", "Set"),
         ];
         let keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="];
         names
             .iter()
             .zip(keys)
             .enumerate()
-            .map(|(i, ((title, short), key))| TabItem {
+            .map(|(i, ((title, short, tiny), key))| TabItem {
                 title: title.to_string(),
                 short: short.to_string(),
+                tiny: tiny.to_string(),
                 badge: badges.iter().find(|(j, _)| *j == i).map(|(_, b)| b.to_string()),
                 key: Some(key.to_string()),
             })
@@ -257,8 +272,21 @@ mod tests {
                 assert!(bar.contains(&format!(" {key} ")), "key {key} at 80 columns: {bar}");
             }
             assert!(bar.contains("(2)") && bar.contains("(7)"), "badges: {bar}");
-            assert!(bar.contains(&items[selected].short), "the current tab's name: {bar}");
             assert!(!bar.contains('›') && !bar.contains('‹'), "no tab scrolled out: {bar}");
+        }
+    }
+
+    /// At 80 columns, twelve tabs are each named, at least by their tiny title: no bare key.
+    #[test]
+    fn twelve_tabs_keep_a_name_each_at_80_columns() {
+        for selected in [0, 4, 11] {
+            let items = admin_items(&[(2, "2"), (11, "7")]);
+            let bar = bar_text(&items, selected, 80);
+            for item in &items {
+                let key = item.key.as_deref().unwrap_or("");
+                let named = [&item.tiny, &item.short, &item.title].iter().any(|t| bar.contains(&format!("{key} {t}")));
+                assert!(named, "{} at 80 columns: {bar}", item.title);
+            }
         }
     }
 }
