@@ -193,32 +193,35 @@ impl Parser {
         matches!(self.peek(), Some(Tok::Dash(w)) if w.eq_ignore_ascii_case(word))
     }
 
+    /// Rules joined by `-or` (each of them rules joined by `-and`: `-and` binds tighter).
     fn any(&mut self, depth: usize) -> Result<Rule, RuleError> {
-        let mut list = vec![self.all(depth)?];
-        while self.dash_is("-or") {
-            self.pos = self.pos.saturating_add(1);
-            list.push(self.all(depth)?);
-        }
-        if list.len() == 1
-            && let Some(only) = list.pop()
-        {
-            return Ok(only);
-        }
-        Ok(Rule::Any(list))
+        self.joined(depth, "-or", Self::all, Rule::Any)
     }
 
     fn all(&mut self, depth: usize) -> Result<Rule, RuleError> {
-        let mut list = vec![self.term(depth)?];
-        while self.dash_is("-and") {
+        self.joined(depth, "-and", Self::term, Rule::All)
+    }
+
+    /// One or more `part`s joined by `word`, kept in one flat list (a long chain never nests);
+    /// a single part is that part itself.
+    fn joined(
+        &mut self,
+        depth: usize,
+        word: &str,
+        part: fn(&mut Self, usize) -> Result<Rule, RuleError>,
+        make: fn(Vec<Rule>) -> Rule,
+    ) -> Result<Rule, RuleError> {
+        let mut list = vec![part(self, depth)?];
+        while self.dash_is(word) {
             self.pos = self.pos.saturating_add(1);
-            list.push(self.term(depth)?);
+            list.push(part(self, depth)?);
         }
         if list.len() == 1
             && let Some(only) = list.pop()
         {
             return Ok(only);
         }
-        Ok(Rule::All(list))
+        Ok(make(list))
     }
 
     fn term(&mut self, depth: usize) -> Result<Rule, RuleError> {
