@@ -290,7 +290,8 @@ impl Tenant {
         let Some(x) = self.assignments.get_mut(&aid).filter(|x| x.is_active()) else { return };
         let a = Ending { end: x.end.map(|e| e.timestamp()), state: x.state };
         let (target, package, policy, revision) = (x.target, x.package, x.policy, x.revision);
-        let granted = x.granted.clone();
+        // Taken for the loop below and put back after it: no copy made per assignment.
+        let granted = std::mem::take(&mut x.granted);
         x.state = if reason == EndReason::Expired { AssignmentState::Expired } else { AssignmentState::Removed };
         x.ended_at = Some(now);
         let after = Ended { ended_at: Some(now.timestamp()), state: x.state };
@@ -326,16 +327,21 @@ impl Tenant {
             }
             (activity, kind)
         };
-        for rr in granted {
+        for rr in &granted {
             let key = GrantKey { user: target, resource: rr.resource, role: rr.role };
             self.remove_grant_key(key, GrantSource::Assignment { assignment: aid });
         }
-        // An extension still waiting for approval has nothing left to extend.
-        let open: Vec<RequestId> = self
-            .requests_of_user(target)
-            .filter(|r| r.assignment == Some(aid) && r.state.is_open())
-            .map(|r| r.id)
-            .collect();
+        if let Some(x) = self.assignments.get_mut(&aid) {
+            x.granted = granted;
+        }
+        // An extension still waiting for approval has nothing left to extend (rare: the list
+        // is made only when there is one).
+        let extending = |r: &super::flow::Request| r.assignment == Some(aid) && r.state.is_open();
+        let open: Vec<RequestId> = if self.requests_of_user(target).any(extending) {
+            self.requests_of_user(target).filter(|r| extending(r)).map(|r| r.id).collect()
+        } else {
+            Vec::new()
+        };
         for r in open {
             self.set_request_state(r, RequestState::Canceled);
             self.push_history(r, format!("Canceled: assignment {aid} ended"));

@@ -7,6 +7,7 @@ use serde::{Serialize, Serializer};
 
 use super::Time;
 use super::ids::UserId;
+use super::json_line::Obj;
 use super::rights::Actor;
 use super::tenant::Tenant;
 
@@ -43,6 +44,38 @@ pub(crate) struct NoticeLine<'a> {
     #[serde(skip_serializing_if = "str::is_empty")]
     pub body: &'a str,
     pub read: bool,
+}
+
+impl<B: Serialize, A: Serialize> AuditLine<'_, B, A> {
+    /// The line's JSON, as `serde_json` writes it, written by hand (see `json_line`).
+    fn write(&self, out: &mut Vec<u8>) {
+        let mut o = Obj::new(out);
+        o.int("seq", self.seq).int("at", self.at.timestamp()).str("actor", self.actor);
+        if let Some(by) = self.by {
+            o.str("by", by);
+        }
+        o.str("activity", self.activity).shown("object", self.object).str("summary", self.summary);
+        if let Some(b) = &self.before {
+            o.value("before", b);
+        }
+        if let Some(a) = &self.after {
+            o.value("after", a);
+        }
+        o.end();
+    }
+}
+
+impl NoticeLine<'_> {
+    /// The line's JSON, as `serde_json` writes it, written by hand (see `json_line`).
+    fn write(&self, out: &mut Vec<u8>) {
+        let mut o = Obj::new(out);
+        o.int("seq", self.seq).int("to", self.to.0).int("at", self.at.timestamp());
+        o.str("kind", self.kind).str("subject", self.subject);
+        if !self.body.is_empty() {
+            o.str("body", self.body);
+        }
+        o.bool("read", self.read).end();
+    }
 }
 
 /// A value written as the text it displays.
@@ -104,7 +137,7 @@ impl Tenant {
             before,
             after,
         };
-        self.audit.push(line.seq, &line);
+        self.audit.push_with(line.seq, |out| line.write(out));
         if let Some((spill, at)) = self.idx.spill.get() {
             self.audit.spill_if_full(spill, at);
         }
@@ -127,7 +160,7 @@ impl Tenant {
             body: body.as_ref(),
             read: false,
         };
-        self.notifications.push(to, seq, &line);
+        self.notifications.push_with(to, seq, |out| line.write(out));
         if let Some((spill, at)) = self.idx.spill.get() {
             self.notifications.spill_if_full(to, spill, at);
         }
@@ -154,6 +187,13 @@ mod tests {
 
     use super::*;
     use crate::domain::records::{AuditEvent, Notification};
+
+    /// What a line's hand-written `write` gives.
+    fn hand(write: impl FnOnce(&mut Vec<u8>)) -> String {
+        let mut out = Vec::new();
+        write(&mut out);
+        String::from_utf8(out).expect("utf-8")
+    }
 
     fn at() -> Time {
         chrono::Utc.with_ymd_and_hms(2026, 11, 16, 9, 0, 0).single().expect("a time")
@@ -192,6 +232,7 @@ mod tests {
         };
         let written = serde_json::to_string(&line).expect("written");
         assert_eq!(written, serde_json::to_string(&event).expect("written"));
+        assert_eq!(hand(|o| line.write(o)), written);
         assert_eq!(serde_json::from_str::<AuditEvent>(&written).expect("read back"), event);
     }
 
@@ -211,6 +252,7 @@ mod tests {
             };
             let written = serde_json::to_string(&line).expect("written");
             assert_eq!(written, serde_json::to_string(&n).expect("written"));
+            assert_eq!(hand(|o| line.write(o)), written);
             assert_eq!(serde_json::from_str::<Notification>(&written).expect("read back"), n);
         }
     }

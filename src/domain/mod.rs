@@ -26,6 +26,7 @@ pub mod ids;
 pub mod idset;
 mod input;
 pub mod intent;
+mod json_line;
 mod jump;
 pub mod lint;
 mod log;

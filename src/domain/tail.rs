@@ -94,6 +94,13 @@ impl Lines {
         self.ends.push((seq, self.bytes.len()));
     }
 
+    /// Appends the line `write` writes (one JSON value, no newline) as the record numbered `seq`.
+    pub fn push_with(&mut self, seq: u64, write: impl FnOnce(&mut Vec<u8>)) {
+        write(&mut self.bytes);
+        self.bytes.push(b'\n');
+        self.ends.push((seq, self.bytes.len()));
+    }
+
     /// Room for `lines` more lines of about `line_bytes` each, made at once: a buffer that grows
     /// by doubling copies what it holds each time (hundreds of megabytes in a year's jump).
     /// Room never written to costs no memory.
@@ -196,6 +203,10 @@ impl AuditTail {
         self.lines.push(seq, event);
     }
 
+    pub(crate) fn push_with(&mut self, seq: u64, write: impl FnOnce(&mut Vec<u8>)) {
+        self.lines.push_with(seq, write);
+    }
+
     /// Room for about `events` more events (see [`Lines::reserve`]).
     pub(crate) fn reserve(&mut self, events: usize) {
         self.lines.reserve(events, AUDIT_LINE_BYTES);
@@ -279,6 +290,17 @@ impl NoticeTail {
         }
         if let Some(lines) = self.shards.get_mut(shard) {
             lines.push(seq, notice);
+            self.count = self.count.saturating_add(1);
+        }
+    }
+
+    pub(crate) fn push_with(&mut self, to: UserId, seq: u64, write: impl FnOnce(&mut Vec<u8>)) {
+        let shard = shard_of(to);
+        if self.shards.len() <= shard {
+            self.shards.resize_with(shard.saturating_add(1), Lines::default);
+        }
+        if let Some(lines) = self.shards.get_mut(shard) {
+            lines.push_with(seq, write);
             self.count = self.count.saturating_add(1);
         }
     }

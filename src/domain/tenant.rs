@@ -180,7 +180,7 @@ pub(crate) struct Indexes {
     pub scratch: [String; 2],
     /// Whether each policy revision asked about so far allows an extension (revisions never
     /// change; emptied after each clock move, so it holds only what one jump asked).
-    pub extendable: HashMap<(PolicyId, u32), bool>,
+    pub extendable: HashMap<(PolicyId, u32), bool, super::ids::IdHash>,
     /// The automatic policies with their parsed rules (see `auto_assign`).
     pub automatic: BTreeMap<PolicyId, super::auto_assign::AutoRule>,
 }
