@@ -60,3 +60,45 @@ fn flags_land_on_the_stage_and_question_before_them() {
     let err = env.fails(&["policy", "create", "Lab", "--spec", &file], 1);
     assert!(err.contains("spec.json line 2"), "{err}");
 }
+
+#[test]
+fn a_stage_s_quorum_is_set_shown_and_counted() {
+    let env = Env::empty();
+    for (name, email) in [("Ann", "ann@contoso.com"), ("Ben", "ben@contoso.com"), ("Cy", "cy@contoso.com")] {
+        env.ok(&["user", "create", name, email]);
+    }
+    env.ok(&["user", "create", "Rae", "rae@contoso.com"]);
+    env.ok(&["package", "create", "Lab"]);
+    env.ok(&[
+        "policy",
+        "create",
+        "Lab",
+        "--name",
+        "Two of three",
+        "--scope",
+        "all-members",
+        "--stage",
+        "Ann,Ben,Cy",
+        "--quorum",
+        "2",
+    ]);
+    let p = env.json(&["policy", "show", "Two of three"]);
+    assert_eq!(p["stages"][0]["quorum"], serde_json::json!({ "count": 2 }));
+    assert!(env.ok(&["policy", "show", "Two of three"]).contains("needs 2 approvers"));
+    // A quorum the named approvers cannot reach is refused, naming the field and the fix.
+    let err = env.fails(&["policy", "update", "Two of three", "--quorum", "4"], 1);
+    assert!(err.contains("Stage 1: approvals needed: 4 approvals needed, but the stage names only 3"), "{err}");
+    let err = env.fails(&["policy", "update", "Two of three", "--quorum", "most"], 2);
+    assert!(err.contains("use any, all, or a number of approvers"), "{err}");
+
+    let req = env.created(&["--as", "Rae", "request", "Lab", "-j", "Lab work"]);
+    let out = env.ok(&["--as", "Ann", "approve", &req, "--reason", "fine"]);
+    assert!(out.contains("1 of 2 approvals"), "{out}");
+    let shown = env.ok(&["--as", "Rae", "request", "show", &req]);
+    assert!(shown.contains("1 of 2 (approved by Ann)"), "{shown}");
+    let err = env.fails(&["--as", "Ann", "approve", &req, "--reason", "again"], 1);
+    assert!(err.contains("already approved stage 1"), "{err}");
+    env.ok(&["--as", "Cy", "approve", &req, "--reason", "fine"]);
+    let r = env.json(&["--as", "Rae", "request", "show", &req]);
+    assert_eq!(r["state"], "delivered");
+}

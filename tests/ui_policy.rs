@@ -54,6 +54,7 @@ fn two_stage_policy_round_trips_into_the_expected_spec() {
         timeout_days: 7,
         justification_required: true,
         escalation: None,
+        quorum: Quorum::Any,
     };
     let expected = PolicySpec {
         display_name: "Contractors".into(),
@@ -160,6 +161,7 @@ fn rich_spec(w: &World) -> PolicySpec {
                     after_days: 3,
                     alternates: vec![Approver::GroupMembers { group: w.sales }],
                 }),
+                quorum: Quorum::Count(2),
             },
             ApprovalStage::new(vec![carl.clone()]),
             ApprovalStage {
@@ -168,6 +170,7 @@ fn rich_spec(w: &World) -> PolicySpec {
                 timeout_days: 2,
                 justification_required: true,
                 escalation: None,
+                quorum: Quorum::All,
             },
         ],
         justification_required: false,

@@ -131,6 +131,10 @@ pub struct ApprovalFlags {
     /// Forward the stage before to alternates after DAYS (1 to the timeout minus 1)
     #[arg(long, value_name = "DAYS:APPROVERS")]
     pub escalate: Vec<String>,
+    /// Approvals the stage before needs: any (one decides, the default), all, or a number
+    /// (1 to 25); a denial by any approver always denies
+    #[arg(long, value_name = "any|all|N", value_parser = clap::value_parser!(crate::domain::Quorum))]
+    pub quorum: Vec<crate::domain::Quorum>,
     /// Approvers of the stage before need not give a reason
     #[arg(long, action = ArgAction::Append, num_args = 0, default_missing_value = "true")]
     pub no_approver_justification: Vec<bool>,

@@ -209,6 +209,11 @@ fn apply_stages(t: &Tenant, spec: &mut PolicySpec, f: &PolicyFlags, m: &ArgMatch
             st.timeout_days = v;
         }
     }
+    for (at, v) in positioned::<crate::domain::Quorum>(m, "quorum") {
+        for st in stages_at(&mut spec.stages, targets(at, "quorum")?) {
+            st.quorum = v;
+        }
+    }
     for (at, v) in positioned::<String>(m, "escalate") {
         let Some((days, who)) = v.split_once(':') else {
             return Err(usage(format!("--escalate '{v}': use DAYS:APPROVERS, e.g. 5:Bob")));

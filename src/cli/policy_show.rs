@@ -132,6 +132,9 @@ fn stage_line(t: &Tenant, st: &ApprovalStage) -> String {
     if !st.fallback.is_empty() {
         parts.push(format!("fallback {}", format::approvers(t, &st.fallback)));
     }
+    if !st.quorum.is_any() {
+        parts.push(format!("needs {}", st.quorum.phrase()));
+    }
     parts.push(format!("timeout {} days", st.timeout_days));
     parts.push(if st.justification_required { "reason required".into() } else { "no reason needed".into() });
     if let Some(e) = &st.escalation {

@@ -116,8 +116,12 @@ pub(crate) fn show(ctx: &Ctx, id: RequestId) -> Result<()> {
             let stages = pol.map(|p| p.spec.stages.len()).unwrap_or(0);
             rows.push((
                 "Stage",
-                format!("{} of {stages}, waiting for {}", r.stage + 1, format::names(t, r.approvers.iter().copied())),
+                format!("{} of {stages}, waiting for {}", r.stage + 1, format::names(t, r.awaiting())),
             ));
+            if r.needed > 1 {
+                let decided = format::names(t, r.approvers.iter().copied().filter(|u| r.has_decided(*u)));
+                rows.push(("Approvals", format!("{} of {} (approved by {decided})", r.approvals(), r.needed)));
+            }
             if let Some(d) = deadline(t, r) {
                 rows.push(("Times out", format!("{} ({} left)", format::time(d), format::left(ctx.now(), d))));
             }

@@ -243,6 +243,9 @@ pub struct NamedStage {
     pub justification_required: bool,
     #[serde(default)]
     pub escalation: Option<NamedEscalation>,
+    /// How many approvals the stage needs: "any" (the default), "all", or a number.
+    #[serde(default)]
+    pub quorum: Quorum,
 }
 
 #[derive(Debug, Deserialize)]
@@ -399,6 +402,7 @@ impl NamedPolicy {
                     timeout_days: s.timeout_days,
                     justification_required: s.justification_required,
                     escalation: esc,
+                    quorum: s.quorum,
                 })
                 .map_err(|e: anyhow::Error| anyhow!("stage {}: {e}", i + 1))
             })

@@ -183,6 +183,74 @@ pub struct ApprovalStage {
     pub justification_required: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation: Option<Escalation>,
+    /// How many of the stage's approvers must approve it (Entra: any one of them).
+    #[serde(default, skip_serializing_if = "Quorum::is_any")]
+    pub quorum: Quorum,
+}
+
+/// How many approvals a stage needs. A denial by any approver denies the request whatever the
+/// quorum; the timeout and escalation apply to the stage as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Quorum {
+    /// The first approval decides (the real service's only behaviour).
+    #[default]
+    Any,
+    /// Every approver the stage was routed to.
+    All,
+    /// This many of them (see `bounds::QUORUM`); a stage routed to fewer people is denied.
+    Count(u32),
+}
+
+impl Quorum {
+    pub fn is_any(&self) -> bool {
+        matches!(self, Quorum::Any | Quorum::Count(1))
+    }
+
+    /// How many approvals a stage routed to `approvers` people needs, or None when they are too
+    /// few to reach it.
+    pub fn needed(&self, approvers: usize) -> Option<usize> {
+        let n = match self {
+            Quorum::Any => 1,
+            Quorum::All => approvers,
+            Quorum::Count(n) => usize::try_from(*n).unwrap_or(usize::MAX),
+        };
+        (n <= approvers).then_some(n.max(1))
+    }
+
+    /// "any one", "all", "2 of them": how the stage's approval is described.
+    pub fn phrase(&self) -> String {
+        match self {
+            Quorum::Any | Quorum::Count(1) => "any one approver".into(),
+            Quorum::All => "every approver".into(),
+            Quorum::Count(n) => format!("{n} approvers"),
+        }
+    }
+}
+
+/// As typed: `any`, `all`, or the number.
+impl std::fmt::Display for Quorum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Quorum::Any => write!(f, "any"),
+            Quorum::All => write!(f, "all"),
+            Quorum::Count(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Quorum {
+    type Err = String;
+    /// `any`, `all` or a number of approvers.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "any" | "1" => Ok(Quorum::Any),
+            "all" => Ok(Quorum::All),
+            n => n.parse::<u32>().map(Quorum::Count).map_err(|_| {
+                format!("'{s}' is not a quorum: use any, all, or a number of approvers ({})", super::bounds::QUORUM)
+            }),
+        }
+    }
 }
 
 pub fn default_timeout() -> u32 {
@@ -191,7 +259,14 @@ pub fn default_timeout() -> u32 {
 
 impl ApprovalStage {
     pub fn new(approvers: Vec<Approver>) -> Self {
-        ApprovalStage { approvers, fallback: vec![], timeout_days: 14, justification_required: true, escalation: None }
+        ApprovalStage {
+            approvers,
+            fallback: vec![],
+            timeout_days: 14,
+            justification_required: true,
+            escalation: None,
+            quorum: Quorum::Any,
+        }
     }
 }
 

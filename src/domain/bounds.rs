@@ -42,6 +42,9 @@ pub enum Field {
     Alternates {
         stage: usize,
     },
+    Quorum {
+        stage: usize,
+    },
     /// Whether the policy has approval at all.
     Approval,
     ExtensionApproval,
@@ -101,6 +104,7 @@ impl fmt::Display for Field {
             Field::Approvers { stage } => write!(f, "Stage {stage}: approvers"),
             Field::Fallback { stage } => write!(f, "Stage {stage}: fallback approvers"),
             Field::Alternates { stage } => write!(f, "Stage {stage}: alternate approvers"),
+            Field::Quorum { stage } => write!(f, "Stage {stage}: approvals needed"),
             Field::Approval => write!(f, "Approval"),
             Field::ExtensionApproval => write!(f, "Extension approval"),
             Field::ScopeUsers => write!(f, "Who can request: users"),
@@ -181,6 +185,8 @@ impl fmt::Display for Span {
 
 /// How long an approval stage waits for a decision (Graph: durationBeforeAutomaticDenial).
 pub const STAGE_TIMEOUT_DAYS: Span = Span::new(1, 30, "days");
+/// How many approvals a stage may require (a quorum of N).
+pub const QUORUM: Span = Span::new(1, 25, "approvals");
 /// Approval stages of a policy; none means no approval.
 pub const STAGES: Span = Span::new(0, 3, "stages");
 /// Assignments expire after this many days; 0 means never (the portal's 0–3650).

@@ -117,8 +117,8 @@ impl Tenant {
                 self.idx.finishing.push(req);
             }
             if state == RequestState::PendingApproval {
-                for a in &r.approvers {
-                    self.idx.inbox.entry(*a).or_default().insert(req);
+                for a in r.awaiting() {
+                    self.idx.inbox.entry(a).or_default().insert(req);
                 }
             }
         }

@@ -115,6 +115,9 @@ pub struct Request {
     pub approvers: Vec<UserId>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub escalated: bool,
+    /// How many approvals the current stage needs (its quorum, fixed when it was routed).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub needed: usize,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<StageDecision>,
     /// Future start for scheduled requests.
@@ -175,6 +178,7 @@ impl Request {
             stage_started: None,
             approvers: vec![],
             escalated: false,
+            needed: 1,
             decisions: vec![],
             start: None,
             end: None,
@@ -190,6 +194,21 @@ impl Request {
             Target::External { .. } => None,
         }
     }
+    /// Whether `user` has decided the current stage.
+    pub fn has_decided(&self, user: UserId) -> bool {
+        self.decisions.iter().any(|d| d.stage == self.stage && d.by == user)
+    }
+
+    /// The approvals the current stage has had so far.
+    pub fn approvals(&self) -> usize {
+        self.decisions.iter().filter(|d| d.stage == self.stage && d.approved).count()
+    }
+
+    /// The current stage's approvers who have not decided it yet: whose inbox it is in.
+    pub fn awaiting(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.approvers.iter().copied().filter(move |u| !self.has_decided(*u))
+    }
+
     /// When the current stage times out, if pending.
     pub fn stage_deadline(&self, timeout_days: u32) -> Option<Time> {
         self.stage_started.and_then(|t| super::clock::plus_days(t, i64::from(timeout_days)))
@@ -308,4 +327,12 @@ fn is_zero(n: &usize) -> bool {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }

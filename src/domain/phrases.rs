@@ -56,6 +56,21 @@ impl Tenant {
     }
 }
 
+impl Tenant {
+    /// What an approver is told when their approval leaves the stage short of its quorum.
+    pub(crate) fn partial_approval_message(&self, r: &Request) -> String {
+        let names: Vec<String> = r.awaiting().map(|u| self.user_name(u)).collect();
+        format!(
+            "Stage {} approved by you: {} of {} approvals; it waits for {} more from {}",
+            r.stage + 1,
+            r.approvals(),
+            r.needed,
+            r.needed.saturating_sub(r.approvals()),
+            join_names(&names)
+        )
+    }
+}
+
 /// "A", "A or B", "A, B or C": any one of the approvers may decide.
 fn join_names(names: &[String]) -> String {
     match names {

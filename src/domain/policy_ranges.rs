@@ -32,6 +32,9 @@ pub(crate) fn issues(spec: &PolicySpec) -> Vec<DomainError> {
         if let Some(e) = &st.escalation {
             keep(check_escalation(n, st.timeout_days, e.after_days));
         }
+        if let super::access::Quorum::Count(q) = st.quorum {
+            keep(check_quorum(n, st, q));
+        }
     }
     keep(match spec.lifecycle.expiration {
         Expiration::AfterDays(d) if !bounds::EXPIRATION_DAYS.contains(d.into()) => {
@@ -46,6 +49,23 @@ pub(crate) fn issues(spec: &PolicySpec) -> Vec<DomainError> {
         keep(check_review(r, &spec.lifecycle.expiration));
     }
     out
+}
+
+/// A quorum of `q` is in its range, and no more than a stage naming only people names.
+fn check_quorum(stage: usize, st: &super::access::ApprovalStage, q: u32) -> DomainResult<()> {
+    let field = Field::Quorum { stage };
+    bounds::QUORUM.check(field, q)?;
+    let named = st.approvers.iter().all(|a| matches!(a, super::access::Approver::User { .. }));
+    let people = st.approvers.len();
+    if named && usize::try_from(q).is_ok_and(|q| q > people) {
+        return Err(bounds::out_of_range(
+            field,
+            format!(
+                "{field}: {q} approvals needed, but the stage names only {people} approver(s); add approvers or need fewer"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Escalation comes after a day at least and before the stage's timeout.

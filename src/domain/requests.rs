@@ -179,8 +179,18 @@ impl Tenant {
         }
         let st = &stages[req.stage];
         let approvers = self.stage_approvers(st, &req.target, req.requestor);
-        if approvers.is_empty() {
-            let why = format!("Denied: nobody could approve stage {}", req.stage + 1);
+        let needed = st.quorum.needed(approvers.len());
+        if approvers.is_empty() || needed.is_none() {
+            let why = if approvers.is_empty() {
+                format!("Denied: nobody could approve stage {}", req.stage + 1)
+            } else {
+                format!(
+                    "Denied: stage {} needs {} and only {} people can approve it",
+                    req.stage + 1,
+                    st.quorum.phrase(),
+                    approvers.len()
+                )
+            };
             self.set_request_state(id, RequestState::Denied);
             self.push_history(id, why.clone());
             self.audit(&Actor::System, "request.denied", id, why.clone());
@@ -195,6 +205,7 @@ impl Tenant {
             r.stage_started = Some(now);
             r.approvers = approvers.clone();
             r.escalated = false;
+            r.needed = needed.unwrap_or(1);
         }
         self.set_request_state(id, RequestState::PendingApproval);
         // A time past the calendar is not scheduled (`Tenant::problems` reports it).
@@ -206,7 +217,12 @@ impl Tenant {
             self.add_timer(at, Timer::Escalate(id, req.stage));
         }
         let names: Vec<String> = approvers.iter().map(|u| self.user_name(*u)).collect();
-        self.push_history(id, format!("Stage {} of {}: waiting for {}", req.stage + 1, stages.len(), names.join(", ")));
+        let quorum = match needed {
+            Some(n) if n > 1 => format!(" ({n} approvals needed)"),
+            _ => String::new(),
+        };
+        let waiting = format!("Stage {} of {}: waiting for {}{quorum}", req.stage + 1, stages.len(), names.join(", "));
+        self.push_history(id, waiting);
         let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
         let who = self.target_label(&req.target);
         let asks = match req.on_behalf() {
@@ -307,6 +323,14 @@ impl Tenant {
         if req.target_user() == Some(me) || req.requestor == Some(me) {
             return Err(forbidden("You cannot approve your own request; it goes to the other approvers"));
         }
+        if req.has_decided(me) {
+            return Err(rule(format!(
+                "You have already approved stage {} of request {id}; it needs {} more approval(s), {} in all",
+                req.stage + 1,
+                req.needed.saturating_sub(req.approvals()),
+                req.needed
+            )));
+        }
         if !req.approvers.contains(&me) {
             return Err(forbidden(format!(
                 "Stage {} of request {id} is not routed to you; its approvers are {}",
@@ -348,9 +372,24 @@ impl Tenant {
             });
         }
         let verb = if approve { "approved" } else { "denied" };
-        self.push_history(id, format!("Stage {} {verb} by {}{}", stage + 1, self.user_name(me), reason_suffix(reason)));
+        // A stage that needs several approvals counts them; one approval short, it waits on.
+        let approvals = req.approvals().saturating_add(usize::from(approve));
+        let short = approve && approvals < req.needed;
+        let count = if req.needed > 1 && approve {
+            format!(" ({approvals} of {} approvals)", req.needed)
+        } else {
+            String::new()
+        };
+        let by = self.user_name(me);
+        self.push_history(id, format!("Stage {} {verb} by {by}{count}{}", stage + 1, reason_suffix(reason)));
         let before = serde_json::json!({ "state": req.state, "stage": stage + 1 });
-        let after = serde_json::json!({ "decision": verb, "stage": stage + 1, "by": me, "reason": reason.trim() });
+        let mut after = serde_json::json!({ "decision": verb, "stage": stage + 1, "by": me, "reason": reason.trim() });
+        if req.needed > 1
+            && let Some(o) = after.as_object_mut()
+        {
+            o.insert("approvals".into(), approvals.into());
+            o.insert("needed".into(), req.needed.into());
+        }
         self.audit_change(
             actor,
             if approve { "request.approved" } else { "request.denied" },
@@ -359,6 +398,15 @@ impl Tenant {
             Some(&before),
             Some(&after),
         );
+        if short {
+            if let Some(inbox) = self.idx.inbox.get_mut(&me) {
+                inbox.remove(&id);
+            }
+            return match self.requests.get(&id) {
+                Some(after) => done(self.partial_approval_message(after)),
+                None => done(format!("Request {id} approved")),
+            };
+        }
         let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
         if approve {
             if let Some(r) = self.requests.get_mut(&id) {

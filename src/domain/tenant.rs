@@ -278,8 +278,8 @@ impl Tenant {
             }
             idx.requests_by_package.entry(r.package).or_default().insert(r.id);
             if r.state == super::flow::RequestState::PendingApproval {
-                for a in &r.approvers {
-                    idx.inbox.entry(*a).or_default().insert(r.id);
+                for a in r.awaiting() {
+                    idx.inbox.entry(a).or_default().insert(r.id);
                 }
             }
         }

@@ -62,6 +62,7 @@ impl Approvals {
                     c("Requestor", Constraint::Fill(2)),
                     c("Access package", Constraint::Fill(3)),
                     c("Stage", Constraint::Length(6)),
+                    c("Approvals", Constraint::Length(9)),
                     c("Left", Constraint::Length(7)),
                     c("Submitted", Constraint::Length(10)),
                 ],
@@ -241,6 +242,11 @@ pub(crate) fn person_lines(t: &Tenant, d: &mut Detail, label: &str, target: &Tar
     }
 }
 
+/// "1 of 2 approvals", for a stage that needs more than one.
+fn approvals_text(r: &Request) -> Option<String> {
+    (r.needed > 1).then(|| format!("{} of {} approvals", r.approvals(), r.needed))
+}
+
 /// "stage 1 of 2".
 fn stage_text(t: &Tenant, r: &Request) -> String {
     let stages = t.policies.get(&r.policy).map(|p| p.spec.stages.len()).unwrap_or(0);
@@ -299,6 +305,11 @@ fn request_lines(ctx: &Ctx, r: &Request, d: &mut Detail) {
         let names: Vec<String> =
             r.approvers.iter().map(|u| if Some(*u) == me { "you".into() } else { t.user_name(*u) }).collect();
         d.kv("Approvers", names.join(", "));
+        if let Some(a) = approvals_text(r) {
+            let waiting: Vec<String> =
+                r.awaiting().map(|u| if Some(u) == me { "you".into() } else { t.user_name(u) }).collect();
+            d.kv("Approvals", format!("{a}; waiting for {}", waiting.join(", ")));
+        }
     }
     d.kv("Submitted", fmt_time(r.created_at));
 }
@@ -318,6 +329,8 @@ fn pending_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
         cell(short_target(t, &r.target)),
         cell(package_name(t, r)),
         cell(format!("{} of {stages}", r.stage + 1)),
+        // Only a stage that needs more than one approval counts them.
+        cell(if r.needed > 1 { format!("{} of {}", r.approvals(), r.needed) } else { String::new() }),
         left,
         muted_cell(theme, fmt_day(Some(r.created_at))),
     ]

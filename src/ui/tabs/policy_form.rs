@@ -232,7 +232,7 @@ fn approval_step(mut b: Builder, t: &Tenant) -> Builder {
     b = b.step("Approval").add(Field::toggle("approval", "Require approval")).add(
         Field::choice("stages", "Number of stages", ["1", "2", "3"])
             .visible_if(|v| v.bool("approval"))
-            .help("Serial; any one approver decides a stage"),
+            .help("Serial; a denial at any stage denies"),
     );
     let (approvers, others) = (approver_items(t, true), approver_items(t, false));
     for n in 1..=MAX_STAGES {
@@ -254,6 +254,7 @@ fn approval_step(mut b: Builder, t: &Tenant) -> Builder {
                     .visible_if(shown),
             )
             .add(Field::toggle(s("justification"), format!("Stage {n} approver must justify")).visible_if(shown))
+            .add(Field::text(s("quorum"), format!("Stage {n} approvals (any/all/N)")).visible_if(shown))
             .add(Field::toggle(s("escalate"), format!("Stage {n} escalation")).visible_if(shown))
             .add(
                 Field::number(s("escalate_days"), format!("Stage {n} escalate after (days)"), 0, i64::from(u32::MAX))

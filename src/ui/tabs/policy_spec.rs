@@ -17,7 +17,7 @@ use crate::domain::bounds::Field as BoundField;
 use crate::domain::lint::QUIET_TIMEOUT_DAYS;
 use crate::domain::{
     ApprovalStage, Approver, Escalation, Expiration, Lifecycle, NoResponse, PolicySpec, Question, QuestionId,
-    QuestionKind, RequestScope, ReviewFrequency, ReviewSettings, Tenant, Time, UserId,
+    QuestionKind, Quorum, RequestScope, ReviewFrequency, ReviewSettings, Tenant, Time, UserId,
 };
 use crate::ui::widgets::form::{FormValues, Value};
 
@@ -118,6 +118,7 @@ pub fn values_from_spec(spec: &PolicySpec, now: Time) -> FormValues {
         put(&stage_id(n, "fallback"), keys(&st.fallback));
         put(&stage_id(n, "timeout"), num(st.timeout_days));
         put(&stage_id(n, "justification"), Value::Bool(st.justification_required));
+        put(&stage_id(n, "quorum"), Value::Text(st.quorum.to_string()));
         put(&stage_id(n, "escalate"), Value::Bool(st.escalation.is_some()));
         let days = st.escalation.as_ref().map_or(st.timeout_days.saturating_sub(1).clamp(1, 7), |e| e.after_days);
         put(&stage_id(n, "escalate_days"), num(days));
@@ -271,6 +272,7 @@ pub fn read_spec(v: &FormValues) -> (PolicySpec, Vec<FieldError>) {
             ),
             justification_required: v.bool(&s("justification")),
             escalation,
+            quorum: noted(v.text(&s("quorum")).parse::<Quorum>().or_else(|m| err(s("quorum"), m)), e, Quorum::Any),
         });
     }
 
