@@ -13,7 +13,21 @@ use super::{RunError, Session};
 use crate::domain::finished::{FinishedRecord, request_stream};
 use crate::domain::finished_pages::{FinishedKey, ListRow, Source};
 use crate::domain::{Request, RequestId, StageDecision, UserId};
-use crate::store::{RecordAt, StreamIndex};
+use crate::domain::finished_keys::KEY_FORMAT;
+use crate::store::{LineKey, RecordAt, StreamIndex};
+
+impl LineKey for FinishedKey {
+    const FORMAT: u32 = KEY_FORMAT;
+    fn from_line(line: &[u8]) -> Result<Self, String> {
+        FinishedKey::from_line(line)
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        FinishedKey::encode(self, out);
+    }
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        FinishedKey::decode(bytes)
+    }
+}
 
 /// Rows a page holds: what is read from the files at once when a row not yet read is shown.
 pub const PAGE: usize = 64;
@@ -173,6 +187,22 @@ impl Session {
             Kind::Decisions(me) => t.decisions_listing(me, keys),
         };
         Ok(Listing { streams: streams.into(), rows: rows.into() })
+    }
+
+    /// One finished record by id, read alone by its place in `stream` (whose index is brought
+    /// up to date first: from its key files, but for its last segment). None if the stream
+    /// does not hold it.
+    pub(super) fn finished_record_at(&self, stream: String, id: RequestId) -> Result<Option<FinishedRecord>, RunError> {
+        let at = {
+            let mut indexes = lock(&self.pages.streams);
+            let index = indexes.entry(stream.clone()).or_default();
+            self.store.history_index(&stream, index)?;
+            index.rows().iter().rev().find(|(_, k)| k.id == id).map(|(at, _)| *at)
+        };
+        let Some(at) = at else { return Ok(None) };
+        let mut read = self.store.history_at::<FinishedRecord>(&stream, &[at])?;
+        self.pages.read.fetch_add(1, Ordering::Relaxed);
+        Ok(read.pop().filter(|f| f.request.id == id))
     }
 
     fn keep_shown(&self, kind: Kind, listing: &Listing) {
