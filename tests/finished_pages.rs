@@ -3,7 +3,7 @@
 //! the history alone, and any page of it is the same slice of what reading the whole history
 //! gives (`Session::my_requests`, `Session::approval_history`), for every person of the demo
 //! tenant and of a small generated one (frozen clocks), also after more requests finish.
-//! Segments close at 8 KB here, so that the streams have closed segments, read from their key
+//! Segments close at 2 KB here, so that the streams have closed segments, read from their key
 //! files (`store::history_keys`), beside the last one, parsed.
 
 use std::path::Path;
@@ -20,9 +20,9 @@ fn open(dir: &Path) -> Store<Tenant> {
     Store::<Tenant>::open(dir).expect("opens").expect("holds a tenant")
 }
 
-/// Every test of this file closes history segments at 8 KB.
+/// Every test of this file closes history segments at 2 KB.
 fn small_segments() {
-    entitle::store::history::close_segments_at(8 << 10);
+    entitle::store::history::close_segments_at(2 << 10);
 }
 
 /// The segments of the finished-request streams of the data directory `dir`, each with whether
