@@ -42,7 +42,9 @@ fn request_segments(dir: &Path) -> Vec<(PathBuf, bool, bool)> {
             .collect();
         segs.sort();
         let last = segs.len().saturating_sub(1);
-        out.extend(segs.into_iter().enumerate().map(|(i, p)| (p.clone(), p.with_extension("keys").exists(), i == last)));
+        out.extend(
+            segs.into_iter().enumerate().map(|(i, p)| (p.clone(), p.with_extension("keys").exists(), i == last)),
+        );
     }
     out
 }

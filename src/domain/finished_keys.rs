@@ -83,7 +83,11 @@ mod tests {
         let key = FinishedKey {
             id: RequestId(163_203),
             requestor: None,
-            target: Target::External { email: "Alex@Azureblog.net".into(), display_name: "Alex".into(), org: Some(OrgId(9)) },
+            target: Target::External {
+                email: "Alex@Azureblog.net".into(),
+                display_name: "Alex".into(),
+                org: Some(OrgId(9)),
+            },
             created_at: at,
             decisions: vec![StageDecision { stage: 1, by: UserId(300), approved: false, reason: "Not now".into(), at }],
         };

@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::{RunError, Session};
 use crate::domain::finished::{FinishedRecord, request_stream};
+use crate::domain::finished_keys::KEY_FORMAT;
 use crate::domain::finished_pages::{FinishedKey, ListRow, Source};
 use crate::domain::{Request, RequestId, StageDecision, UserId};
-use crate::domain::finished_keys::KEY_FORMAT;
 use crate::store::{LineKey, RecordAt, StreamIndex};
 
 impl LineKey for FinishedKey {

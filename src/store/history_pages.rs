@@ -223,11 +223,7 @@ fn not_a_record(path: &Path, problem: &str) -> StoreError {
 
 impl<S: Persist> Store<S> {
     /// Brings `index` of a history stream up to date with the files (see [`StreamIndex`]).
-    pub fn history_index<K: LineKey + Send>(
-        &self,
-        stream: &str,
-        index: &mut StreamIndex<K>,
-    ) -> Result<(), StoreError> {
+    pub fn history_index<K: LineKey + Send>(&self, stream: &str, index: &mut StreamIndex<K>) -> Result<(), StoreError> {
         index_since(&self.view.history, stream, index)
     }
 

@@ -107,6 +107,9 @@ fn a_closed_segment_is_read_from_its_key_file_until_its_length_changes() {
     assert_eq!(rows.get(99).map(|r| r.1.seq), Some(900));
 }
 
+/// Something done to a key file's bytes.
+type Damage = fn(&mut Vec<u8>);
+
 #[test]
 fn a_missing_or_damaged_key_file_is_made_again_and_the_index_is_the_same() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -118,7 +121,7 @@ fn a_missing_or_damaged_key_file_is_made_again_and_the_index_is_the_same() {
     index_since(&dir, STREAM, &mut whole).expect("indexes");
     let want: Vec<(RecordAt, u64)> = whole.rows().iter().map(|(at, k)| (*at, k.seq)).collect();
     assert_eq!(want.len(), 600);
-    let damages: [(&str, fn(&mut Vec<u8>)); 4] = [
+    let damages: [(&str, Damage); 4] = [
         ("missing", |_| {}),
         ("a byte of a row changed", |b| {
             if let Some(x) = b.get_mut(60) {
@@ -161,7 +164,8 @@ fn a_compaction_makes_the_key_files_an_old_history_lacks_and_an_index_reads_on_t
     // Then written by an entitle that made no key files (and an unkeyed stream beside it).
     let more: Vec<HistoryRecord> = (151..=900).map(long_rec).collect();
     append_in(&dir, &StreamBatch::gather(&more), false, 20_000).expect("appends");
-    let audit: Vec<HistoryRecord> = (1..=400).map(|s| HistoryRecord { stream: "audit".into(), ..long_rec(s) }).collect();
+    let audit: Vec<HistoryRecord> =
+        (1..=400).map(|s| HistoryRecord { stream: "audit".into(), ..long_rec(s) }).collect();
     append_in(&dir, &StreamBatch::gather(&audit), false, 20_000).expect("appends");
     make_missing(&dir, keying);
     let segs = segments(&dir.join(STREAM)).expect("lists");
