@@ -282,17 +282,19 @@ impl Tenant {
     /// Whether a request for `target` was this user's, made while they were outside the directory.
     pub(crate) fn was_theirs_outside(&self, user: UserId, target: &Target) -> bool {
         match target {
-            Target::External { email, .. } => {
-                self.users.get(&user).is_some_and(|u| u.email.eq_ignore_ascii_case(email))
-            }
+            Target::External { email, .. } => self.email_is_theirs(user, email),
             Target::User { .. } => false,
         }
     }
 
+    /// Whether `email` (of a person outside the directory) is this user's.
+    pub(crate) fn email_is_theirs(&self, user: UserId, email: &str) -> bool {
+        self.users.get(&user).is_some_and(|u| u.email.eq_ignore_ascii_case(email))
+    }
+
     /// Whether a finished request, by its entry, was for this user while outside the directory.
     pub(crate) fn finished_was_theirs_outside(&self, user: UserId, id: RequestId) -> bool {
-        let email = self.finished_emails.get(&id);
-        email.is_some_and(|e| self.users.get(&user).is_some_and(|u| u.email.eq_ignore_ascii_case(e)))
+        self.finished_emails.get(&id).is_some_and(|e| self.email_is_theirs(user, e))
     }
 
     /// The stream to read for one finished request, whoever reads it (the rights are checked

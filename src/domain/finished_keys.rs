@@ -3,9 +3,9 @@
 //! of a long stream instead of parsing the record. Integers as varints, as the tenant's cache.
 
 use super::binary::codec::{Got, In, Out, bad};
-use super::finished_pages::FinishedKey;
-use super::flow::{StageDecision, Target};
-use super::ids::{OrgId, RequestId, UserId};
+use super::finished_pages::{FinishedKey, KeyTarget};
+use super::flow::StageDecision;
+use super::ids::{RequestId, UserId};
 
 /// The version of the layout below: bump it whenever it changes.
 pub const KEY_FORMAT: u32 = 1;
@@ -17,22 +17,20 @@ impl FinishedKey {
     }
 
     /// Appends the key's compact form: id, requestor (0: none), creation, target (0 and a
-    /// user, or 1 and an email, a name and an organization), then the decisions.
+    /// user, or 1 and an email), then the decisions.
     pub fn encode(&self, out: &mut Vec<u8>) {
         let mut o = Out { buf: std::mem::take(out) };
         o.u64(self.id.0);
         o.opt_id(self.requestor.map(|u| u.0));
         o.time(self.created_at);
         match &self.target {
-            Target::User { user } => {
+            KeyTarget::User(user) => {
                 o.u8(0);
                 o.u64(user.0);
             }
-            Target::External { email, display_name, org } => {
+            KeyTarget::Outside(email) => {
                 o.u8(1);
                 o.str(email);
-                o.str(display_name);
-                o.opt_id(org.map(|x| x.0));
             }
         }
         o.len(self.decisions.len());
@@ -59,8 +57,8 @@ fn read_key(i: &mut In<'_>) -> Got<FinishedKey> {
     let requestor = i.opt_id()?.map(UserId);
     let created_at = i.time()?;
     let target = match i.u8()? {
-        0 => Target::User { user: UserId(i.u64()?) },
-        1 => Target::External { email: i.string()?, display_name: i.string()?, org: i.opt_id()?.map(OrgId) },
+        0 => KeyTarget::User(UserId(i.u64()?)),
+        1 => KeyTarget::Outside(i.str()?.into()),
         t => return bad(format!("{t} is not a target")),
     };
     let n = i.len(5)?;
@@ -83,11 +81,7 @@ mod tests {
         let key = FinishedKey {
             id: RequestId(163_203),
             requestor: None,
-            target: Target::External {
-                email: "Alex@Azureblog.net".into(),
-                display_name: "Alex".into(),
-                org: Some(OrgId(9)),
-            },
+            target: KeyTarget::Outside("Alex@Azureblog.net".into()),
             created_at: at,
             decisions: vec![StageDecision { stage: 1, by: UserId(300), approved: false, reason: "Not now".into(), at }],
         };
@@ -97,7 +91,7 @@ mod tests {
         for cut in 0..bytes.len() {
             assert_eq!(FinishedKey::decode(bytes.get(..cut).unwrap_or_default()), None, "cut at {cut}");
         }
-        let user = FinishedKey { target: Target::User { user: UserId(2) }, requestor: Some(UserId(2)), ..key };
+        let user = FinishedKey { target: KeyTarget::User(UserId(2)), requestor: Some(UserId(2)), ..key };
         let mut bytes = vec![];
         user.encode(&mut bytes);
         assert_eq!(FinishedKey::decode(&bytes), Some(user));

@@ -4,7 +4,7 @@
 //! each listing, so a list counts, orders and picks its rows from memory and reads from the
 //! files only the records of the page shown.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -60,7 +60,7 @@ impl Listing {
 
     /// Its rows' requests with their decisions (a listing of decisions).
     pub fn decided(&self) -> impl Iterator<Item = (RequestId, StageDecision)> + '_ {
-        self.rows.iter().filter_map(|r| r.decision.clone().map(|d| (r.id, d)))
+        self.rows.iter().filter_map(|r| r.decision.as_deref().map(|d| (r.id, d.clone())))
     }
 }
 
@@ -69,7 +69,7 @@ impl Listing {
 #[derive(Debug, Default)]
 pub struct FinishedPages {
     streams: Mutex<BTreeMap<String, StreamIndex<FinishedKey>>>,
-    shown: Mutex<Vec<Shown>>,
+    shown: Mutex<Vec<Listing>>,
     /// How many records the pages read from the files, all told.
     read: AtomicUsize,
     /// How many streams were read whole (a list that is not paged, a record looked up alone).
@@ -87,13 +87,6 @@ impl FinishedPages {
     pub fn streams_read_whole(&self) -> usize {
         self.whole.load(Ordering::Relaxed)
     }
-}
-
-/// A listing last made, with each request's first row.
-#[derive(Debug)]
-struct Shown {
-    listing: Listing,
-    row_of: HashMap<RequestId, usize>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -164,7 +157,9 @@ impl Session {
     /// shows it.
     pub fn page_holding(&self, id: RequestId) -> Result<Option<Vec<Request>>, RunError> {
         let shown = lock(&self.pages.shown);
-        let Some((listing, row)) = shown.iter().find_map(|s| s.row_of.get(&id).map(|row| (&s.listing, *row))) else {
+        // A walk over the listings' ids (a fraction of a millisecond for a million rows): cheaper
+        // than a map of them made for every listing, most of whose rows are never shown.
+        let Some((listing, row)) = shown.iter().find_map(|l| l.ids().position(|x| x == id).map(|row| (l, row))) else {
             return Ok(None);
         };
         let first = row.saturating_sub(row % PAGE);
@@ -206,17 +201,13 @@ impl Session {
     }
 
     fn keep_shown(&self, kind: Kind, listing: &Listing) {
-        let mut row_of = HashMap::with_capacity(listing.len());
-        for (i, id) in listing.ids().enumerate() {
-            row_of.entry(id).or_insert(i);
-        }
         let mut shown = lock(&self.pages.shown);
         let slot = kind.slot();
         while shown.len() <= slot {
-            shown.push(Shown { listing: Listing::default(), row_of: HashMap::new() });
+            shown.push(Listing::default());
         }
         if let Some(s) = shown.get_mut(slot) {
-            *s = Shown { listing: listing.clone(), row_of };
+            *s = listing.clone();
         }
     }
 
