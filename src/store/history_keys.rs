@@ -34,6 +34,9 @@ use super::history::{check_stream, segments};
 
 const MAGIC: &[u8; 8] = b"ENTKEYS1";
 const HEADER: usize = 48;
+/// Tells apart the temporary key files of one process (two readers may make the same one).
+static TEMPORARIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// How many of a segment's first and last bytes its print is made of.
 const PRINT_BYTES: u64 = 4096;
 
@@ -120,7 +123,8 @@ impl KeyRows {
             head.extend_from_slice(&v.to_le_bytes());
         }
         let to = key_path(segment);
-        let tmp = to.with_extension(format!("keys.tmp-{}", std::process::id()));
+        let n = TEMPORARIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = to.with_extension(format!("keys.tmp-{}-{n}", std::process::id()));
         let written = File::create(&tmp).and_then(|mut f| {
             f.write_all(&head)?;
             f.write_all(&self.body)
