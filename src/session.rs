@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 
-use crate::domain::finished::{FinishedRecord, request_stream};
+use crate::domain::finished::{FinishedRecord, is_request_stream, request_stream};
+use crate::domain::finished_pages::FinishedKey;
 use crate::domain::history::{AUDIT_STREAM, notice_stream};
 use crate::domain::identity::SignIn;
 use crate::domain::read_views::AuditView;
@@ -17,7 +18,7 @@ use crate::domain::{
     StageDecision, Tenant, Time, UserId,
 };
 use crate::store::{
-    CommitError, DEFAULT_LOCK_TIMEOUT, HistoryCursor, HistoryOnDisk, HistorySpill, LockWait, Persist, Store,
+    CommitError, DEFAULT_LOCK_TIMEOUT, HistoryCursor, HistoryOnDisk, HistorySpill, KeyCodec, LockWait, Persist, Store,
     StoreError, StreamBatch,
 };
 
@@ -101,6 +102,10 @@ impl Persist for Tenant {
 
     fn spill_into(&mut self, spill: Option<HistorySpill>) {
         Tenant::spill_into(self, spill);
+    }
+
+    fn history_key(stream: &str) -> Option<KeyCodec> {
+        is_request_stream(stream).then(KeyCodec::of::<FinishedKey>)
     }
 }
 
@@ -313,22 +318,22 @@ impl Session {
         let t = self.tenant();
         let stream = t.finished_stream_for(id).filter(|_| t.request_in_memory(id).is_none());
         let files = match stream {
-            Some(s) if t.reader(&self.actor).is_ok() => self.finished_records([s])?,
+            Some(s) if t.reader(&self.actor).is_ok() => self.finished_record_at(s, id)?.into_iter().collect(),
             _ => vec![],
         };
         t.request_visible(&self.actor, id, files).map_err(RunError::Refused)
     }
 
     /// One request by id, open or finished, whoever reads, for a screen that shows it only where
-    /// it may (as the screens always did with the requests in memory): one shard for a finished one.
+    /// it may (as the screens always did with the requests in memory): a finished one is read
+    /// alone, by its place in the shard its entry names.
     pub fn request_record(&self, id: RequestId) -> Result<Option<Request>, RunError> {
         let t = self.tenant();
         if let Some(r) = t.request_in_memory(id) {
             return Ok(Some(r.clone()));
         }
         let Some(f) = t.finished_entry(id) else { return Ok(None) };
-        let files = self.finished_records([f.stream()])?;
-        Ok(files.into_iter().map(|f| f.request).find(|r| r.id == id))
+        Ok(self.finished_record_at(f.stream(), id)?.map(|f| f.request))
     }
 
     /// The decisions the actor made, newest first: reads the actor's shard only.

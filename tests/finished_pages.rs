@@ -3,9 +3,14 @@
 //! the history alone, and any page of it is the same slice of what reading the whole history
 //! gives (`Session::my_requests`, `Session::approval_history`), for every person of the demo
 //! tenant and of a small generated one (frozen clocks), also after more requests finish.
+//! Segments close at 2 KB here, so that the streams have closed segments, read from their key
+//! files (`store::history_keys`), beside the last one, parsed.
 
 use std::path::Path;
 
+use std::path::PathBuf;
+
+use entitle::domain::finished::FinishedRecord;
 use entitle::domain::{Actor, Command, DomainError, Entry, RequestState, Tenant};
 use entitle::scale::{self, ScaleParams};
 use entitle::session::{PAGE, RunError, Session};
@@ -13,6 +18,44 @@ use entitle::store::Store;
 
 fn open(dir: &Path) -> Store<Tenant> {
     Store::<Tenant>::open(dir).expect("opens").expect("holds a tenant")
+}
+
+/// Every test of this file closes history segments at 2 KB.
+fn small_segments() {
+    entitle::store::history::close_segments_at(2 << 10);
+}
+
+/// The segments of the finished-request streams of the data directory `dir`, each with whether
+/// it has a key file, and whether it is its stream's last.
+fn request_segments(dir: &Path) -> Vec<(PathBuf, bool, bool)> {
+    let mut out = vec![];
+    for stream in std::fs::read_dir(dir.join("history")).expect("the history").flatten() {
+        let name = stream.file_name().to_string_lossy().into_owned();
+        if !name.starts_with("requests-") {
+            continue;
+        }
+        let mut segs: Vec<PathBuf> = std::fs::read_dir(stream.path())
+            .expect("a stream")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        segs.sort();
+        let last = segs.len().saturating_sub(1);
+        out.extend(
+            segs.into_iter().enumerate().map(|(i, p)| (p.clone(), p.with_extension("keys").exists(), i == last)),
+        );
+    }
+    out
+}
+
+/// How many closed segments the finished-request streams have, asserting that each has a key file.
+fn closed_segments_all_keyed(dir: &Path) -> usize {
+    let segs = request_segments(dir);
+    for (path, keyed, last) in &segs {
+        assert_eq!(*keyed, !*last, "{}: a key file beside each closed segment only", path.display());
+    }
+    segs.iter().filter(|s| !s.2).count()
 }
 
 /// Every page size gives, page after page, the whole list; one page from the middle is its
@@ -93,6 +136,7 @@ fn deny_open_requests(store: &mut Store<Tenant>) -> usize {
 
 #[test]
 fn pages_of_the_demo_tenant_are_slices_of_the_whole_read_also_after_more_finish() {
+    small_segments();
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("data");
     let (store, _) =
@@ -105,10 +149,13 @@ fn pages_of_the_demo_tenant_are_slices_of_the_whole_read_also_after_more_finish(
     assert!(session.store.state().finished.len() > before);
     // The same session: its indexes read on from where they stopped.
     every_user_matches(&mut session);
+    assert!(closed_segments_all_keyed(&dir) > 0, "the demo's request streams have closed segments");
+    every_finished_request_reads_alone(&session);
 }
 
 #[test]
 fn pages_of_a_generated_tenant_are_slices_of_the_whole_read_also_after_more_finish() {
+    small_segments();
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("data");
     scale::generate(&dir, ScaleParams::for_assignments(300)).expect("generates");
@@ -119,6 +166,58 @@ fn pages_of_a_generated_tenant_are_slices_of_the_whole_read_also_after_more_fini
     assert!(deny_open_requests(&mut session.store) > 0, "requests wait at a stage");
     every_user_matches(&mut session);
     // A new session reads the indexes from the start: the same.
+    let mut fresh = Session::new(open(&dir), Actor::System);
+    every_user_matches(&mut fresh);
+    assert!(closed_segments_all_keyed(&dir) > 10, "the generated streams have closed segments");
+    every_finished_request_reads_alone(&fresh);
+
+    // After a compaction: the same.
+    fresh.store.compact().expect("compacts");
+    every_user_matches(&mut fresh);
+    closed_segments_all_keyed(&dir);
+}
+
+/// Each finished request read alone by its place (`request_record`, and `request` as the
+/// administrator) is the record its stream holds, read whole.
+fn every_finished_request_reads_alone(s: &Session) {
+    let t = s.tenant();
+    let ids: Vec<_> = t.finished.keys().copied().collect();
+    assert!(!ids.is_empty());
+    let mut streams: std::collections::BTreeMap<String, Vec<FinishedRecord>> = Default::default();
+    for id in ids {
+        let stream = t.finished_stream_for(id).expect("an entry names its stream");
+        let whole = streams.entry(stream.clone()).or_insert_with(|| s.store.history(&stream).expect("reads whole"));
+        let want = whole.iter().find(|f| f.request.id == id).map(|f| f.request.clone());
+        assert!(want.is_some(), "{id} is in {stream}");
+        assert_eq!(s.request_record(id).expect("reads"), want, "{id}");
+    }
+}
+
+#[test]
+fn a_history_written_without_key_files_pages_the_same_and_gets_them() {
+    small_segments();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("data");
+    scale::generate(&dir, ScaleParams::for_assignments(300)).expect("generates");
+    // What the previous layout wrote: the same segments, no key files.
+    for (path, keyed, _) in request_segments(&dir) {
+        if keyed {
+            std::fs::remove_file(path.with_extension("keys")).expect("removes");
+        }
+    }
+    assert!(request_segments(&dir).iter().all(|s| !s.1));
+    let mut session = Session::new(open(&dir), Actor::System);
+    every_user_matches(&mut session);
+    // The readers made the key files of the streams they read.
+    assert!(request_segments(&dir).iter().any(|s| s.1), "made by the reads");
+    // A compaction makes those still missing.
+    for (path, keyed, _) in request_segments(&dir) {
+        if keyed {
+            std::fs::remove_file(path.with_extension("keys")).expect("removes");
+        }
+    }
+    session.store.compact().expect("compacts");
+    assert!(closed_segments_all_keyed(&dir) > 10);
     let mut fresh = Session::new(open(&dir), Actor::System);
     every_user_matches(&mut fresh);
 }

@@ -191,6 +191,27 @@ fn entry(s: &Setup, op: &Op) -> Option<Entry> {
     }
 }
 
+/// The open requests of each person outside the directory (read through the domain's index by
+/// email) are those a scan of every open request for their email finds, newest first.
+fn outsiders_requests_are_those_a_scan_finds(s: &Setup) -> Result<(), TestCaseError> {
+    let t = &s.w.t;
+    for a in &s.actors {
+        let Actor::External { email, .. } = a else { continue };
+        if t.user_by_email(email).is_some() || t.reader(a).is_err() {
+            continue;
+        }
+        let got: Vec<RequestId> = t.open_requests_for(a).iter().map(|r| r.id).collect();
+        let mut want: Vec<&Request> = t
+            .requests
+            .values()
+            .filter(|r| matches!(&r.target, Target::External { email: e, .. } if e.eq_ignore_ascii_case(email)))
+            .collect();
+        want.sort_by(|x, y| y.created_at.cmp(&x.created_at).then(y.id.cmp(&x.id)));
+        prop_assert_eq!(got, want.iter().map(|r| r.id).collect::<Vec<_>>(), "{}", email);
+    }
+    Ok(())
+}
+
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut s = setup();
     let start = s.w.t.clone();
@@ -205,6 +226,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
         journal.push(entry);
         check(&s.w.t, &resources)?;
+        outsiders_requests_are_those_a_scan_finds(&s)?;
 
         // Save and load: the same indexes, the same next timer.
         round_trip(&s.w.t, &resources).map_err(|e| TestCaseError::fail(format!("after {op:?}: {e}")))?;

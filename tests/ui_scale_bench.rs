@@ -39,6 +39,11 @@ fn the_smoke_ui_rows_drive_the_directory_of_a_generated_tenant_and_print_every_f
     assert!(first.contains("user0@scale.example: problems_summary"), "{first}");
     assert_eq!(first.lines().filter(|l| l.contains("open to first frame")).count(), 2, "{first}");
 
+    // The `requests` mode: My Access > Requests shown, its first page read (not the whole list).
+    let requests = ui::requests_first_open(&data, 1).expect("my requests");
+    assert!(requests.starts_with("My Access > Requests, first open, as the administrator (run 1)"), "{requests}");
+    assert!(!requests.contains("; 0 records read"), "{requests}");
+
     let rows = ui::rows(&f);
     assert_eq!(rows.lines().count(), f.keys.len() + f.changes.len() + 2, "{rows}");
     for who in ["as the administrator", "as the user with most assignments", "as the approver with most waiting"] {

@@ -1,7 +1,9 @@
 //! The scale benchmark: `cargo bench --bench scale [-- SIZE [SEED]]`, SIZE being `smoke`
 //! (the default), `full` (1,000,000 assignments) or a number of assignments. A third argument
 //! `ui` measures only the terminal app's rows (on the cached tenant of that size), `first` only its
-//! open to first frame (three times each, as the administrator and as a plain user).
+//! open to first frame (three times each, as the administrator and as a plain user), `requests`
+//! only My Access > Requests opened as the administrator (three times; on the data directory
+//! given as a fourth argument, if any).
 //!
 //! It generates the scale tenant with `entitle gen` into `target/scale-bench/cache/` (reused by
 //! later runs of the same size and seed until the `entitle` binary is rebuilt), sets up the demo
@@ -42,7 +44,7 @@ fn main() -> Result<()> {
     let root = target.join("scale-bench");
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_entitle"));
     let params = ScaleParams::for_assignments(size).with_seed(seed);
-    let ui_only = args.get(2).is_some_and(|a| a == "ui" || a == "first");
+    let ui_only = args.get(2).is_some_and(|a| a == "ui" || a == "first" || a == "requests");
     if args.get(2).is_some_and(|a| a == "waits") {
         // Only the commit waits, on the work copy the last whole run left.
         let work = root.join("work").join("scale");
@@ -64,6 +66,15 @@ fn main() -> Result<()> {
     }
     // After every whole process (a child's peak memory starts from this process's at the fork).
     let data = measure::data_dir(&root, params);
+    if args.get(2).is_some_and(|a| a == "requests") {
+        // On the cached tenant, or on the data directory named next.
+        let at = args.get(3).map_or(data, PathBuf::from);
+        if !at.join("tenant.json").exists() {
+            bail!("no tenant in {}", at.display());
+        }
+        print!("{}", ui::requests_first_open(&at, 3)?);
+        return Ok(());
+    }
     if ui_only && !data.join("tenant.json").exists() {
         bail!("no cached tenant of that size in {}: run the whole benchmark first", data.display());
     }

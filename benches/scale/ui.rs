@@ -167,6 +167,27 @@ pub fn first_frame(data: &Path, who: &str) -> Result<FirstFrame> {
     Ok(FirstFrame { total, store_open, app_built })
 }
 
+/// My Access > Requests opened as the administrator (who assigned every direct assignment by
+/// hand: hundreds of thousands of finished requests): the app opened and its first frame drawn,
+/// then the time from the key that shows the Requests list to its frame drawn, `runs` times.
+pub fn requests_first_open(data: &Path, runs: usize) -> Result<String> {
+    let mut out = String::new();
+    for run in 1..=runs {
+        let (mut app, store_open, _) = open_app(data, &admin_key())?;
+        let mut term = terminal()?;
+        app.switch_tab(Tab::MyAccess);
+        draw(&mut term, &mut app)?;
+        let shown = press(&mut term, &mut app, "]")?;
+        let read = app.ctx.session.pages.records_read();
+        out.push_str(&format!(
+            "My Access > Requests, first open, as the administrator (run {run}): {} (store open {}; {read} records read)\n",
+            ms(shown),
+            ms(store_open)
+        ));
+    }
+    Ok(out)
+}
+
 fn key(name: &str) -> Result<KeyEvent> {
     let b = KeyBinding::from_str(name).map_err(|e| anyhow!("{name}: {e}"))?;
     Ok(KeyEvent::new(b.code, b.mods))

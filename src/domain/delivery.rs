@@ -184,6 +184,7 @@ impl Tenant {
                 if let Some(r) = self.requests.get_mut(&req_id) {
                     r.target = Target::User { user: id };
                 }
+                self.unindex_email(req_id, &req.target);
                 self.idx.requests_by_user.entry(id).or_default().insert(req_id);
                 id
             }

@@ -35,6 +35,12 @@ pub const REQUEST_SHARDS: u64 = 64;
 /// The stream of finished requests for people outside the directory.
 pub const EXTERNAL_REQUESTS: &str = "requests-ext";
 
+/// Whether a history stream holds finished requests (a user's shard, a package's, or that of
+/// people outside the directory): the streams whose closed segments have key files.
+pub fn is_request_stream(stream: &str) -> bool {
+    stream.starts_with("requests-")
+}
+
 /// The stream that holds a user's finished requests.
 pub fn request_stream(user: UserId) -> String {
     format!("requests-{:02}", user.0 % REQUEST_SHARDS)
@@ -161,11 +167,39 @@ impl Tenant {
         if let Some(set) = self.idx.requests_by_package.get_mut(&r.package) {
             set.remove(&r.id);
         }
+        self.unindex_email(r.id, &r.target);
         for a in &r.approvers {
             if let Some(set) = self.idx.inbox.get_mut(a) {
                 set.remove(&r.id);
             }
         }
+    }
+
+    /// Indexes an open request by the email of its target, when that is a person outside the
+    /// directory (see `requests_by_email`).
+    pub(crate) fn index_email(&mut self, id: RequestId, target: &Target) {
+        if let Target::External { email, .. } = target {
+            self.idx.requests_by_email.entry(email.to_ascii_lowercase()).or_default().insert(id);
+        }
+    }
+
+    /// Takes a request out of the index by email: it finished, or its target joined the directory.
+    pub(crate) fn unindex_email(&mut self, id: RequestId, target: &Target) {
+        if let Target::External { email, .. } = target {
+            let key = email.to_ascii_lowercase();
+            if let Some(set) = self.idx.requests_by_email.get_mut(&key) {
+                set.remove(&id);
+                if set.is_empty() {
+                    self.idx.requests_by_email.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// The open requests for a person outside the directory, by their email (any case).
+    pub fn requests_of_email(&self, email: &str) -> impl Iterator<Item = &Request> {
+        let set = self.idx.requests_by_email.get(&email.to_ascii_lowercase());
+        set.into_iter().flatten().filter_map(|id| self.requests.get(id))
     }
 
     /// The streams a finished record goes to.
@@ -248,17 +282,19 @@ impl Tenant {
     /// Whether a request for `target` was this user's, made while they were outside the directory.
     pub(crate) fn was_theirs_outside(&self, user: UserId, target: &Target) -> bool {
         match target {
-            Target::External { email, .. } => {
-                self.users.get(&user).is_some_and(|u| u.email.eq_ignore_ascii_case(email))
-            }
+            Target::External { email, .. } => self.email_is_theirs(user, email),
             Target::User { .. } => false,
         }
     }
 
+    /// Whether `email` (of a person outside the directory) is this user's.
+    pub(crate) fn email_is_theirs(&self, user: UserId, email: &str) -> bool {
+        self.users.get(&user).is_some_and(|u| u.email.eq_ignore_ascii_case(email))
+    }
+
     /// Whether a finished request, by its entry, was for this user while outside the directory.
     pub(crate) fn finished_was_theirs_outside(&self, user: UserId, id: RequestId) -> bool {
-        let email = self.finished_emails.get(&id);
-        email.is_some_and(|e| self.users.get(&user).is_some_and(|u| u.email.eq_ignore_ascii_case(e)))
+        self.finished_emails.get(&id).is_some_and(|e| self.email_is_theirs(user, e))
     }
 
     /// The stream to read for one finished request, whoever reads it (the rights are checked

@@ -26,9 +26,26 @@ use super::tenant::Tenant;
 pub struct FinishedKey {
     pub id: RequestId,
     pub requestor: Option<UserId>,
-    pub target: Target,
+    pub target: KeyTarget,
     pub created_at: Time,
     pub decisions: Vec<StageDecision>,
+}
+
+/// Whom a request was for, as its key keeps it (small: a stream's index keeps a key for each of
+/// up to a million records): a user, or the email of a person outside the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyTarget {
+    User(UserId),
+    Outside(Box<str>),
+}
+
+impl From<Target> for KeyTarget {
+    fn from(t: Target) -> Self {
+        match t {
+            Target::User { user } => KeyTarget::User(user),
+            Target::External { email, .. } => KeyTarget::Outside(email.into_boxed_str()),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -54,7 +71,7 @@ impl From<KeyLine> for FinishedKey {
         FinishedKey {
             id: r.id,
             requestor: r.requestor,
-            target: r.target,
+            target: r.target.into(),
             created_at: r.created_at,
             decisions: r.decisions,
         }
@@ -74,13 +91,16 @@ pub enum Source<P> {
 pub struct ListRow<P> {
     pub id: RequestId,
     pub source: Source<P>,
-    pub decision: Option<StageDecision>,
+    /// Boxed: a list of requests holds none, and a row is kept for each of up to a million.
+    pub decision: Option<Box<StageDecision>>,
 }
 
 /// A request's parts the lists choose by, whether read whole or as a key.
 trait Chosen {
     fn requestor(&self) -> Option<UserId>;
-    fn target(&self) -> &Target;
+    fn target_user(&self) -> Option<UserId>;
+    /// The email of the person outside the directory it was for (None: for a user).
+    fn outside_email(&self) -> Option<&str>;
     fn decisions(&self) -> &[StageDecision];
 }
 
@@ -88,8 +108,14 @@ impl Chosen for Request {
     fn requestor(&self) -> Option<UserId> {
         self.requestor
     }
-    fn target(&self) -> &Target {
-        &self.target
+    fn target_user(&self) -> Option<UserId> {
+        Request::target_user(self)
+    }
+    fn outside_email(&self) -> Option<&str> {
+        match &self.target {
+            Target::External { email, .. } => Some(email),
+            Target::User { .. } => None,
+        }
     }
     fn decisions(&self) -> &[StageDecision] {
         &self.decisions
@@ -100,8 +126,17 @@ impl Chosen for FinishedKey {
     fn requestor(&self) -> Option<UserId> {
         self.requestor
     }
-    fn target(&self) -> &Target {
-        &self.target
+    fn target_user(&self) -> Option<UserId> {
+        match &self.target {
+            KeyTarget::User(u) => Some(*u),
+            KeyTarget::Outside(_) => None,
+        }
+    }
+    fn outside_email(&self) -> Option<&str> {
+        match &self.target {
+            KeyTarget::Outside(email) => Some(email),
+            KeyTarget::User(_) => None,
+        }
     }
     fn decisions(&self) -> &[StageDecision] {
         &self.decisions
@@ -128,7 +163,7 @@ impl Tenant {
             Actor::User { user } => self.join_keys(open.into_iter(), keys, |q| self.chosen_is_theirs(q, *user)),
             Actor::External { email, .. } => match self.user_by_email(email) {
                 Some(u) => self.join_keys(open.into_iter(), keys, |q| self.chosen_is_theirs(q, u.id)),
-                None => self.join_keys(open.into_iter(), keys, |q| is_for(q.target(), email)),
+                None => self.join_keys(open.into_iter(), keys, |q| is_for(q.outside_email(), email)),
             },
             Actor::System => vec![],
         };
@@ -149,7 +184,7 @@ impl Tenant {
                 decisions.iter().filter(|d| d.by == user).map(move |d| ListRow {
                     id,
                     source,
-                    decision: Some(d.clone()),
+                    decision: Some(Box::new(d.clone())),
                 })
             })
             .collect();
@@ -176,17 +211,15 @@ impl Tenant {
                     Source::Memory => self.request_in_memory(row.id).cloned(),
                     Source::File(_) => read.get(&row.id).cloned(),
                 }?;
-                Some((r, row.decision.clone()))
+                Some((r, row.decision.as_deref().cloned()))
             })
             .collect()
     }
 
     fn chosen_is_theirs(&self, q: &dyn Chosen, user: UserId) -> bool {
-        let target_user = match q.target() {
-            Target::User { user } => Some(*user),
-            Target::External { .. } => None,
-        };
-        q.requestor() == Some(user) || target_user == Some(user) || self.was_theirs_outside(user, q.target())
+        q.requestor() == Some(user)
+            || q.target_user() == Some(user)
+            || q.outside_email().is_some_and(|e| self.email_is_theirs(user, e))
     }
 
     /// As `join_requests`, from keys: the rows of the keys `keep` accepts whose request is still
@@ -214,6 +247,6 @@ impl Tenant {
     }
 }
 
-fn is_for(target: &Target, email: &str) -> bool {
-    matches!(target, Target::External { email: e, .. } if e.eq_ignore_ascii_case(email))
+fn is_for(outside_email: Option<&str>, email: &str) -> bool {
+    outside_email.is_some_and(|e| e.eq_ignore_ascii_case(email))
 }

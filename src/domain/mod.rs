@@ -18,6 +18,7 @@ pub mod directory_reads;
 pub mod error;
 pub mod eval;
 pub mod finished;
+pub mod finished_keys;
 pub mod finished_pages;
 pub mod flow;
 pub mod history;

@@ -116,6 +116,7 @@ impl Tenant {
             self.idx.requests_by_user.entry(u).or_default().insert(req.id);
         }
         self.idx.requests_by_package.entry(req.package).or_default().insert(req.id);
+        self.index_email(req.id, &req.target);
         if !req.state.is_open() {
             self.finishing(req.id);
         }

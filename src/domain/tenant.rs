@@ -155,6 +155,8 @@ pub(crate) struct Indexes {
     pub packages_by_catalog: HashMap<CatalogId, IdSet<PackageId>>,
     pub requests_by_user: HashMap<UserId, IdSet<RequestId>>,
     pub requests_by_package: HashMap<PackageId, IdSet<RequestId>>,
+    /// Open requests for a person outside the directory, by their email (lowercase).
+    pub requests_by_email: HashMap<String, IdSet<RequestId>>,
     /// Requests finished by the command running, in order (see `settle_finished`).
     pub finishing: Vec<RequestId>,
     /// Notifications sent by the command running, to mark unread when it settles (`settle_unread`).
@@ -277,6 +279,9 @@ impl Tenant {
                 idx.requests_by_user.entry(u).or_default().insert(r.id);
             }
             idx.requests_by_package.entry(r.package).or_default().insert(r.id);
+            if let super::flow::Target::External { email, .. } = &r.target {
+                idx.requests_by_email.entry(email.to_ascii_lowercase()).or_default().insert(r.id);
+            }
             if r.state == super::flow::RequestState::PendingApproval {
                 for a in r.awaiting() {
                     idx.inbox.entry(a).or_default().insert(r.id);

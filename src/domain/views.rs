@@ -3,7 +3,7 @@
 
 use super::Time;
 use super::access::{Approver, Package, Policy, RequestScope, Reviewer};
-use super::flow::{Assignment, Request, RequestState, Target};
+use super::flow::{Assignment, Request, RequestState};
 use super::rights::Actor;
 use super::tenant::Tenant;
 
@@ -18,11 +18,7 @@ impl Tenant {
             Actor::User { user } => self.requests_of_user(*user).collect(),
             Actor::External { email, .. } => match self.user_by_email(email) {
                 Some(u) => self.requests_of_user(u.id).collect(),
-                None => self
-                    .requests
-                    .values()
-                    .filter(|r| matches!(&r.target, Target::External { email: e, .. } if e.eq_ignore_ascii_case(email)))
-                    .collect(),
+                None => self.requests_of_email(email).collect(),
             },
             Actor::System => vec![],
         };

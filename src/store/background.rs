@@ -265,6 +265,7 @@ impl<S: Persist> Store<S> {
         let old = self.view.compaction_finish(&self.paths, &start, written)?;
         drop(held);
         compaction::remove_old(old);
+        self.view.make_missing_keys();
         Ok(())
     }
 
@@ -331,6 +332,7 @@ impl<S: Persist> View<S> {
         let placed = compaction::put_in_place(paths, start, written)?;
         drop(held);
         compaction::remove_old(placed.and_then(|(_, old)| old));
+        self.make_missing_keys();
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ use super::cache::{self, CacheMiss, LoadSource, Tie};
 use super::error::{CommitError, StoreError, StoreWarning};
 use super::files::{self, Paths, Stamp};
 use super::history;
+use super::history_keys;
 use super::install;
 use super::journal::{self, Cursor};
 use super::lock::{LockFile, LockWait, Waiter};
@@ -447,21 +448,29 @@ impl<S: Persist> Store<S> {
             files::append_at(&paths.journal, view.cursor.pos, &line)
         });
         let mut history_whole = true;
+        let mut closed = vec![];
         match written {
             Ok(stamp) => {
                 view.cursor.appended(line.len() as u64);
                 view.journal = Some(stamp);
                 // The commit stands whatever happens to its history: the journal holds it,
                 // and the next commit or compaction writes what is missing.
-                if let Err(e) = staged::install(&view.history, &staged) {
-                    // What was staged is not in memory: the state goes back to the files,
-                    // whose journal makes it again (and nothing after it is written first).
-                    staged::clear_leftovers(&view.history);
-                    view.stale = true;
-                    history_whole = false;
-                    self.compaction_error = Some(e);
-                } else if let Err(e) = view.append_history(false) {
-                    self.compaction_error = Some(e);
+                match staged::install(&view.history, &staged) {
+                    Err(e) => {
+                        // What was staged is not in memory: the state goes back to the files,
+                        // whose journal makes it again (and nothing after it is written first).
+                        staged::clear_leftovers(&view.history);
+                        view.stale = true;
+                        history_whole = false;
+                        self.compaction_error = Some(e);
+                    }
+                    Ok(installed) => {
+                        closed = installed;
+                        match view.append_history(false) {
+                            Ok(more) => closed.extend(more),
+                            Err(e) => self.compaction_error = Some(e),
+                        }
+                    }
                 }
             }
             Err(e) => {
@@ -474,6 +483,8 @@ impl<S: Persist> Store<S> {
         }
         let compact = history_whole && (heavy || self.compaction.is_due(&view.cursor));
         drop(_held);
+        // The key files of the segments this commit closed, made without the lock.
+        history_keys::make_all(&closed, S::history_key);
         // The new snapshot is written without the lock, in the background: the commit returns
         // now, and others commit meanwhile.
         if compact && let Err(e) = self.compact_after_commit() {
@@ -517,12 +528,14 @@ fn write_history<S: Persist>(dir: &Path, state: &mut S) -> Result<(), StoreError
         what: "the history",
         source,
     })?;
+    let mut closed = vec![];
     if !batches.is_empty() {
-        history::append_batches(dir, &batches, true)?;
+        closed = history::append_batches(dir, &batches, true)?;
         history::sync_all(dir)?;
     }
     drop(batches);
     state.history_written();
+    history_keys::make_all(&closed, S::history_key);
     Ok(())
 }
 
@@ -672,19 +685,22 @@ impl<S: Persist> View<S> {
     }
 
     /// Appends the state's pending history records that the files lack; the caller holds the
-    /// exclusive lock. With `sync`, what it writes is durable when it returns.
-    pub(super) fn append_history(&mut self, sync: bool) -> Result<(), StoreError> {
+    /// exclusive lock. With `sync`, what it writes is durable when it returns. Returns the
+    /// segments it closed (whose key files the caller makes once it lets the lock go, or the
+    /// next compaction makes).
+    pub(super) fn append_history(&mut self, sync: bool) -> Result<history::Closed, StoreError> {
         let batches = self.state.history_batches().map_err(|source| StoreError::Encode {
             path: self.history.clone(),
             what: "the history",
             source,
         })?;
+        let mut closed = vec![];
         if !batches.is_empty() {
-            history::append_batches(&self.history, &batches, sync)?;
+            closed = history::append_batches(&self.history, &batches, sync)?;
         }
         drop(batches);
         self.state.history_written();
-        Ok(())
+        Ok(closed)
     }
 
     /// The name of the history directory, as the snapshot gives it.

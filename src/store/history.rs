@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::de::DeserializeOwned;
 
@@ -28,6 +29,17 @@ use super::journal::Head;
 
 /// A segment is closed, and the next record starts a new one, once it holds this many bytes.
 pub const SEGMENT_BYTES: u64 = 32 << 20;
+
+/// The size at which the stores of this process close segments: [`SEGMENT_BYTES`] unless
+/// [`close_segments_at`] set another.
+static SEGMENT_LIMIT: AtomicU64 = AtomicU64::new(SEGMENT_BYTES);
+
+/// Makes every store of this process close history segments at `bytes` (at least 1) instead of
+/// [`SEGMENT_BYTES`]: for tests that need many segments from a small tenant's history.
+#[doc(hidden)]
+pub fn close_segments_at(bytes: u64) {
+    SEGMENT_LIMIT.store(bytes.max(1), Ordering::Relaxed);
+}
 
 /// The tail read to find a stream's last record (a record is far shorter).
 const TAIL_BYTES: u64 = 256 << 10;
@@ -176,12 +188,16 @@ impl StreamBatch<'static> {
 /// written and each directory made is synced before this returns.
 #[cfg(test)]
 pub(crate) fn append(dir: &Path, records: &[HistoryRecord], sync: bool) -> Result<(), StoreError> {
-    append_batches(dir, &StreamBatch::gather(records), sync)
+    append_batches(dir, &StreamBatch::gather(records), sync).map(|_| ())
 }
 
-/// [`append`] for records gathered by stream.
-pub(crate) fn append_batches(dir: &Path, batches: &[StreamBatch<'_>], sync: bool) -> Result<(), StoreError> {
-    append_in(dir, batches, sync, SEGMENT_BYTES)
+/// The segments an append closed (each with its stream), whose key files are to be made (see
+/// `history_keys`): by the caller, once it has let the lock go.
+pub(crate) type Closed = Vec<(String, PathBuf)>;
+
+/// [`append`] for records gathered by stream. Returns the segments it closed.
+pub(crate) fn append_batches(dir: &Path, batches: &[StreamBatch<'_>], sync: bool) -> Result<Closed, StoreError> {
+    append_in(dir, batches, sync, SEGMENT_LIMIT.load(Ordering::Relaxed))
 }
 
 /// [`append_batches`], closing segments at `segment_bytes`.
@@ -190,14 +206,21 @@ pub(super) fn append_in(
     batches: &[StreamBatch<'_>],
     sync: bool,
     segment_bytes: u64,
-) -> Result<(), StoreError> {
+) -> Result<Closed, StoreError> {
+    let mut closed = vec![];
     for b in batches.iter().filter(|b| !b.ends.is_empty()) {
-        append_stream(dir, b, sync, segment_bytes)?;
+        append_stream(dir, b, sync, segment_bytes, &mut closed)?;
     }
-    Ok(())
+    Ok(closed)
 }
 
-fn append_stream(dir: &Path, batch: &StreamBatch<'_>, sync: bool, segment_bytes: u64) -> Result<(), StoreError> {
+fn append_stream(
+    dir: &Path,
+    batch: &StreamBatch<'_>,
+    sync: bool,
+    segment_bytes: u64,
+    closed: &mut Closed,
+) -> Result<(), StoreError> {
     let stream_dir = check_stream(dir, &batch.stream)?;
     let made = !stream_dir.exists();
     if made {
@@ -233,6 +256,7 @@ fn append_stream(dir: &Path, batch: &StreamBatch<'_>, sync: bool, segment_bytes:
             // A closed segment is synced at once: later syncs look only at each stream's last.
             if let Some((path, file, _, _)) = current.take() {
                 write_out(&path, file, bytes.get(from..to).unwrap_or_default(), true)?;
+                closed.push((batch.stream.to_string(), path));
             }
             from = to;
             let path = segment_name(&stream_dir, seq);

@@ -2,6 +2,7 @@ use serde::Deserialize;
 
 use super::*;
 use crate::store::history::{HistoryRecord, StreamBatch, append_in, read};
+use crate::store::history_keys::{KeyCodec, key_path, make_all, make_missing, read_rows};
 
 fn rec(seq: u64) -> HistoryRecord {
     HistoryRecord {
@@ -20,6 +21,164 @@ struct Rec {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 struct Key {
     seq: u64,
+}
+
+impl LineKey for Key {
+    const FORMAT: u32 = 1;
+    fn from_line(line: &[u8]) -> Result<Self, String> {
+        serde_json::from_slice(line).map_err(|e| e.to_string())
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.seq.to_le_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        Some(Key { seq: u64::from_le_bytes(bytes.try_into().ok()?) })
+    }
+}
+
+const STREAM: &str = "requests-01";
+
+fn keying(stream: &str) -> Option<KeyCodec> {
+    (stream == STREAM).then(KeyCodec::of::<Key>)
+}
+
+/// A record of about a hundred bytes: a segment of 20,000 bytes holds about 200.
+fn long_rec(seq: u64) -> HistoryRecord {
+    HistoryRecord {
+        stream: STREAM.into(),
+        seq,
+        line: format!("{{\"seq\":{seq},\"text\":\"record {seq:06} {}\"}}", "x".repeat(70)).into_bytes().into(),
+    }
+}
+
+/// A stream of records 1..=n in segments of about 20,000 bytes, its closed segments keyed as a
+/// commit keys them; its segments.
+fn keyed_stream(dir: &Path, n: u64) -> Vec<(u64, PathBuf)> {
+    let all: Vec<HistoryRecord> = (1..=n).map(long_rec).collect();
+    let closed = append_in(dir, &StreamBatch::gather(&all), false, 20_000).expect("appends");
+    make_all(&closed, keying);
+    let segs = segments(&dir.join(STREAM)).expect("lists");
+    let closed: Vec<PathBuf> = closed.into_iter().map(|(_, p)| p).collect();
+    let all_but_last: Vec<PathBuf> = segs.iter().take(segs.len() - 1).map(|s| s.1.clone()).collect();
+    assert_eq!(closed, all_but_last, "the append closed every segment but the last");
+    segs
+}
+
+fn seqs_of(dir: &Path) -> Vec<u64> {
+    let mut index = StreamIndex::<Key>::default();
+    index_since(dir, STREAM, &mut index).expect("indexes");
+    index.rows().iter().map(|(_, k)| k.seq).collect()
+}
+
+/// `from` replaced by `to` in the file at `path`, once.
+fn rewrite(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("reads");
+    assert!(text.contains(from), "{from}");
+    std::fs::write(path, text.replacen(from, to, 1)).expect("writes");
+}
+
+#[test]
+fn a_closed_segment_is_read_from_its_key_file_until_its_length_changes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    let segs = keyed_stream(&dir, 1000);
+    assert!(segs.len() >= 4, "{} segments", segs.len());
+    for (i, (_, path)) in segs.iter().enumerate() {
+        assert_eq!(key_path(path).exists(), i + 1 < segs.len(), "key files beside the closed segments only");
+    }
+    assert_eq!(seqs_of(&dir), (1..=1000).collect::<Vec<_>>());
+
+    // Record 100's number changed in the middle of the first segment, its length kept: the
+    // index still says 100, so the segment was not parsed; read by its place, it is the new one.
+    let first = &segs[0].1;
+    rewrite(first, "{\"seq\":100,", "{\"seq\":900,");
+    let mut index = StreamIndex::<Key>::default();
+    index_since(&dir, STREAM, &mut index).expect("indexes");
+    assert_eq!(index.rows().iter().map(|(_, k)| k.seq).collect::<Vec<_>>(), (1..=1000).collect::<Vec<_>>());
+    let at: Vec<RecordAt> = index.rows().get(99).map(|r| r.0).into_iter().collect();
+    assert_eq!(read_at::<Rec>(&dir, STREAM, &at).expect("reads").first().map(|r| r.seq), Some(900));
+
+    // Its length changes: the key file is stale, the segment is parsed, and its key file made again.
+    rewrite(first, "{\"seq\":900,", "{\"seq\": 900,");
+    let want: Vec<u64> = (1..=1000).map(|s| if s == 100 { 900 } else { s }).collect();
+    assert_eq!(seqs_of(&dir), want);
+    let (len, rows) = read_rows::<Key>(first).expect("made again");
+    assert_eq!(len, std::fs::metadata(first).expect("stat").len());
+    assert_eq!(rows.get(99).map(|r| r.1.seq), Some(900));
+}
+
+/// Something done to a key file's bytes.
+type Damage = fn(&mut Vec<u8>);
+
+#[test]
+fn a_missing_or_damaged_key_file_is_made_again_and_the_index_is_the_same() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    let segs = keyed_stream(&dir, 600);
+    let first = segs[0].1.clone();
+    let keys = key_path(&first);
+    let mut whole = StreamIndex::<Key>::default();
+    index_since(&dir, STREAM, &mut whole).expect("indexes");
+    let want: Vec<(RecordAt, u64)> = whole.rows().iter().map(|(at, k)| (*at, k.seq)).collect();
+    assert_eq!(want.len(), 600);
+    let damages: [(&str, Damage); 4] = [
+        ("missing", |_| {}),
+        ("a byte of a row changed", |b| {
+            if let Some(x) = b.get_mut(60) {
+                *x ^= 0x40;
+            }
+        }),
+        ("cut short", |b| b.truncate(b.len() / 2)),
+        ("another key format", |b| {
+            if let Some(x) = b.get_mut(8) {
+                *x ^= 1;
+            }
+        }),
+    ];
+    for (what, damage) in damages {
+        let mut bytes = std::fs::read(&keys).expect("a key file");
+        damage(&mut bytes);
+        if what == "missing" {
+            std::fs::remove_file(&keys).expect("removes");
+        } else {
+            std::fs::write(&keys, &bytes).expect("writes");
+        }
+        assert!(read_rows::<Key>(&first).is_none(), "{what}: not used");
+        let mut index = StreamIndex::<Key>::default();
+        index_since(&dir, STREAM, &mut index).expect("indexes");
+        let got: Vec<(RecordAt, u64)> = index.rows().iter().map(|(at, k)| (*at, k.seq)).collect();
+        assert_eq!(got, want, "{what}");
+        assert!(read_rows::<Key>(&first).is_some(), "{what}: made again by the reader");
+    }
+}
+
+#[test]
+fn a_compaction_makes_the_key_files_an_old_history_lacks_and_an_index_reads_on_through_them() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    // Begun while the stream had one segment, open.
+    let first: Vec<HistoryRecord> = (1..=150).map(long_rec).collect();
+    append_in(&dir, &StreamBatch::gather(&first), false, 20_000).expect("appends");
+    let mut index = StreamIndex::<Key>::default();
+    index_since(&dir, STREAM, &mut index).expect("indexes");
+    // Then written by an entitle that made no key files (and an unkeyed stream beside it).
+    let more: Vec<HistoryRecord> = (151..=900).map(long_rec).collect();
+    append_in(&dir, &StreamBatch::gather(&more), false, 20_000).expect("appends");
+    let audit: Vec<HistoryRecord> =
+        (1..=400).map(|s| HistoryRecord { stream: "audit".into(), ..long_rec(s) }).collect();
+    append_in(&dir, &StreamBatch::gather(&audit), false, 20_000).expect("appends");
+    make_missing(&dir, keying);
+    let segs = segments(&dir.join(STREAM)).expect("lists");
+    for (i, (_, path)) in segs.iter().enumerate() {
+        assert_eq!(key_path(path).exists(), i + 1 < segs.len());
+    }
+    assert!(segments(&dir.join("audit")).expect("lists").iter().all(|(_, p)| !key_path(p).exists()));
+    // The index reads on from where it stopped in what is now a closed segment, each record once.
+    index_since(&dir, STREAM, &mut index).expect("indexes on");
+    assert_eq!(index.rows().iter().map(|(_, k)| k.seq).collect::<Vec<_>>(), (1..=900).collect::<Vec<_>>());
+    let whole = read::<Rec>(&dir, STREAM).expect("reads");
+    let at: Vec<RecordAt> = index.rows().iter().map(|r| r.0).collect();
+    assert_eq!(read_at::<Rec>(&dir, STREAM, &at).expect("reads"), whole);
 }
 
 #[test]

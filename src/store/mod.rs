@@ -33,6 +33,10 @@
 //!   hands it over as it goes: it is written meanwhile under `history/.staged/`, and each
 //!   stream's staged segment is renamed into the stream once the entry's journal line is
 //!   written (see `staged.rs`); what a crash leaves there is deleted by the next commit.
+//! * `history/<stream>/<first seq>.keys` — beside each closed segment of a stream the state
+//!   keys ([`Persist::history_key`]), a derived binary file of each line's place and key, which
+//!   readers use instead of parsing the segment when it is still the segment's (see
+//!   `history_keys.rs`); made again from the segment when missing, stale or damaged.
 //! * `journal.jsonl` — one line per committed entry, `{"seq":N,"entry":...}` followed by `\n`,
 //!   with consecutive `seq` numbers. On load, lines with `seq` at or below the snapshot's `seq`
 //!   are already in the snapshot and are skipped (they remain after a crash between writing a
@@ -114,6 +118,7 @@ mod error;
 mod files;
 mod handle;
 pub mod history;
+pub mod history_keys;
 pub mod history_pages;
 mod huge_pages;
 mod install;
@@ -134,6 +139,7 @@ pub use cache::{CacheMiss, LoadSource};
 pub use error::{CommitError, Position, StoreError, StoreWarning};
 pub use handle::{Compaction, HEAVY_ENTRY, Store};
 pub use history::{HistoryCursor, HistoryRecord, StreamBatch};
+pub use history_keys::{KeyCodec, LineKey};
 pub use history_pages::{RecordAt, StreamIndex};
 pub use huge_pages::use_huge_pages;
 
@@ -233,6 +239,14 @@ pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {
     /// already (a year's jump makes millions). Default: ignored.
     fn replaying_over(&mut self, on_disk: Option<HistoryOnDisk>) {
         let _ = on_disk;
+    }
+
+    /// How the lines of a history stream are keyed for the readers that page through it (see
+    /// `history_keys`): each closed segment of a keyed stream gets a key file, written by
+    /// whoever closes it. None (the default): the stream has no key files.
+    fn history_key(stream: &str) -> Option<KeyCodec> {
+        let _ = stream;
+        None
     }
 
     /// The records [`Persist::pending_history`] gave are in the files: drop them from memory.

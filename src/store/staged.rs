@@ -200,26 +200,32 @@ fn stage(history: &Path, staged: &mut Vec<Staged>, open: &mut Vec<Open>, job: &J
 /// Moves each staged segment into its stream as the stream's next segment: called once the
 /// entry's journal line is written. A stream whose files already hold some of a staged
 /// segment's records (written by a commit whose history was not all written, and made again by
-/// the replay) gets the others appended instead, as any history is.
-pub(super) fn install(history: &Path, staged: &[Staged]) -> Result<(), StoreError> {
+/// the replay) gets the others appended instead, as any history is. Returns the segments that
+/// are closed now (a stream's last segment, once a staged one follows it), whose key files are
+/// to be made once the lock is let go.
+pub(super) fn install(history: &Path, staged: &[Staged]) -> Result<history::Closed, StoreError> {
+    let mut closed = vec![];
     for s in staged {
         let stream_dir = history::check_stream(history, &s.stream)?;
         if history::last_seq(history, &s.stream)? >= s.first {
-            append_staged(history, s)?;
+            closed.extend(append_staged(history, s)?);
             continue;
         }
         fs::create_dir_all(&stream_dir).map_err(|e| StoreError::io(&stream_dir, "make the history directory", e))?;
+        let before = history::segments(&stream_dir)?.pop();
         let to = history::segment_name(&stream_dir, s.first);
         fs::rename(&s.path, &to).map_err(|e| StoreError::io(&to, "move the staged history into place", e))?;
+        closed.extend(before.map(|(_, path)| (s.stream.clone(), path)));
     }
     if !staged.is_empty() {
         let _ = fs::remove_dir(history.join(STAGED));
     }
-    Ok(())
+    Ok(closed)
 }
 
 /// Appends a staged segment's records to its stream (the append skips those it holds).
-fn append_staged(history: &Path, s: &Staged) -> Result<(), StoreError> {
+/// Returns the segments the append closed.
+fn append_staged(history: &Path, s: &Staged) -> Result<history::Closed, StoreError> {
     let bytes = fs::read(&s.path).map_err(|e| StoreError::io(&s.path, "read the staged history", e))?;
     let mut ends = Vec::new();
     let mut start = 0usize;
@@ -234,9 +240,9 @@ fn append_staged(history: &Path, s: &Staged) -> Result<(), StoreError> {
         start = end;
     }
     let batch = StreamBatch { stream: Cow::Borrowed(&s.stream), bytes: Cow::Borrowed(&bytes), ends: Cow::Owned(ends) };
-    history::append_batches(history, &[batch], false)?;
+    let closed = history::append_batches(history, &[batch], false)?;
     let _ = fs::remove_file(&s.path);
-    Ok(())
+    Ok(closed)
 }
 
 /// Deletes what is staged in `history` (a refused entry's, or a crashed process's): called under

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::super::history::{self, HistoryRecord};
+use super::super::history_keys::{self, KeyCodec, LineKey};
 use super::super::{HistorySpill, Persist, Store};
 
 /// A log that makes `n` records in stream `log` per entry, handing them to the spill every
@@ -34,9 +35,23 @@ struct Log {
 #[error("refused")]
 struct Refused;
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 struct Rec {
     seq: u64,
+}
+
+/// The log's records keyed by their number (its key files hold it).
+impl LineKey for Rec {
+    const FORMAT: u32 = 1;
+    fn from_line(line: &[u8]) -> Result<Self, String> {
+        serde_json::from_slice(line).map_err(|e| e.to_string())
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.seq.to_le_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        Some(Rec { seq: u64::from_le_bytes(bytes.try_into().ok()?) })
+    }
 }
 
 /// Records are spilled in runs of this many.
@@ -104,6 +119,10 @@ impl Persist for Log {
         self.held.clear();
     }
 
+    fn history_key(stream: &str) -> Option<KeyCodec> {
+        (stream == "log").then(KeyCodec::of::<Rec>)
+    }
+
     fn spill_into(&mut self, spill: Option<HistorySpill>) {
         if self.spilled {
             self.spill_held();
@@ -150,6 +169,21 @@ fn spilled_history_reaches_its_stream_after_the_journal_line_whole_and_in_order(
     let reopened = Store::<Log>::open(tmp.path()).expect("opens").expect("a store");
     assert_eq!(seqs(&reopened), (1..=13).collect::<Vec<_>>());
     assert_eq!(reopened.state().seq, 13);
+}
+
+#[test]
+fn the_segment_a_staged_one_follows_gets_its_key_file_from_that_commit() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut store = new_store(tmp.path());
+    store.commit(|_| 2).expect("a small entry: nothing spilled");
+    let log = history_dir(&store).join("log");
+    let first = history::segment_name(&log, 1);
+    assert!(!history_keys::key_path(&first).exists(), "the last segment has no key file");
+    store.commit(|_| 10).expect("an entry that spills: its segment follows the first");
+    let (len, rows) = history_keys::read_rows::<Rec>(&first).expect("the closed segment's key file");
+    assert_eq!(len, std::fs::metadata(&first).expect("stat").len());
+    assert_eq!(rows.into_iter().map(|(_, k)| k.seq).collect::<Vec<_>>(), [1, 2]);
+    assert!(!history_keys::key_path(&history::segment_name(&log, 3)).exists(), "the new last segment has none");
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! little-endian fields ([`records`]); everything else, small and varied, is one JSON object,
 //! the tenant with those tables left empty, read by the tenant's own `Deserialize`.
 
-mod codec;
+pub(crate) mod codec;
 mod records;
 mod roles;
 
