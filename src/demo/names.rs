@@ -448,6 +448,7 @@ impl NamedPolicy {
             review,
             allow_on_behalf: self.allow_on_behalf,
             automatic: self.automatic.clone(),
+            custom_extension_stage_settings: vec![],
         })
     }
 }

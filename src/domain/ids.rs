@@ -58,3 +58,7 @@ id_type!(/// An access review instance.
     ReviewId, "rev");
 id_type!(/// A custom question of a policy.
     QuestionId, "q");
+id_type!(/// A custom extension of a catalog [accessPackageAssignmentRequestWorkflowExtension].
+    ExtensionId, "ext");
+id_type!(/// One call of a custom extension at a stage [customExtensionStageInstanceId].
+    CalloutId, "call");

@@ -17,6 +17,8 @@ mod directory_cmds;
 pub mod directory_reads;
 pub mod error;
 pub mod eval;
+pub mod extension_calls;
+pub mod extensions;
 pub mod finished;
 pub mod finished_pages;
 pub mod flow;
