@@ -21,6 +21,7 @@ use crate::store::{
     StoreError, StreamBatch,
 };
 
+mod extension_runner;
 mod pages;
 pub use pages::{FinishedPages, Listing, PAGE};
 

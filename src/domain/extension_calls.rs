@@ -511,7 +511,10 @@ impl Tenant {
             "datacontenttype": "application/json",
             "data": data,
         });
-        event.to_string()
+        // One line each: a program that appends events to a file keeps them one to a line.
+        let mut line = event.to_string();
+        line.push('\n');
+        line
     }
 }
 
