@@ -189,6 +189,19 @@ impl Tenant {
             .ok_or_else(|| not_found(format!("The catalog has no custom extension '{key}': `extension list` shows them")))
     }
 
+    /// A policy's stage settings in words: "Assignment is granted: 'Log to file' (ext12)".
+    pub fn stage_setting_lines(&self, spec: &PolicySpec) -> Vec<String> {
+        spec.custom_extension_stage_settings
+            .iter()
+            .map(|s| {
+                let name = self.extensions.get(&s.custom_extension).map_or("?", |e| e.spec.display_name.as_str());
+                let waits = self.extensions.get(&s.custom_extension).is_some_and(|e| e.spec.wait_for_callback);
+                let waits = if waits { ", waits for its answer" } else { "" };
+                format!("{}: '{name}' ({}{waits})", s.stage.label(), s.custom_extension)
+            })
+            .collect()
+    }
+
     /// The policies that call an extension, at any stage.
     pub fn policies_calling(&self, ext: ExtensionId) -> Vec<PolicyId> {
         self.policies

@@ -4,6 +4,7 @@
 //! timeout, keeps the start of its output, and records the outcome (`RecordCallout`).
 
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Child, Command as Process, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -77,12 +78,13 @@ fn kill_all(child: &mut Child) {
     let _ = child.kill();
 }
 
-/// Run `program` with `arguments` (no shell), `input` on its stdin, for at most `timeout`.
+/// Run `program` with `arguments` (no shell), `input` on its stdin, for at most `timeout`, with
+/// `ENTITLE_DATA` set to `data` (an `entitle` it runs works on the same data).
 /// The child is always reaped; a program that does not read its stdin does not block this.
-pub fn run_program(program: &str, arguments: &[String], input: &[u8], timeout: Duration) -> Ran {
+pub fn run_program(program: &str, arguments: &[String], input: &[u8], timeout: Duration, data: &Path) -> Ran {
     let started = Instant::now();
     let mut p = Process::new(program);
-    p.args(arguments).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    p.args(arguments).env("ENTITLE_DATA", data).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     own_group(&mut p);
     let mut child = match p.spawn() {
         Ok(c) => c,
@@ -182,7 +184,8 @@ impl Session {
                 Err(e) => return Err(e),
             }
             let timeout = Duration::from_secs(u64::from(call.timeout_seconds));
-            let ran = run_program(&call.program, &call.arguments, call.event.as_bytes(), timeout);
+            let dir = self.store.dir().to_path_buf();
+            let ran = run_program(&call.program, &call.arguments, call.event.as_bytes(), timeout, &dir);
             let result = result_of(&ran, call.waits(), call.id);
             match self.run_as(Actor::System, Command::RecordCallout { call: call.id, result }) {
                 Ok(out) => said.push(out.message),
