@@ -22,6 +22,7 @@ use crate::store::{
 };
 
 mod extension_runner;
+pub use extension_runner::CalloutJobs;
 mod pages;
 pub use pages::{FinishedPages, Listing, PAGE};
 

@@ -196,3 +196,66 @@ impl Session {
         Ok(said)
     }
 }
+
+/// Calls made in the background, for the terminal app: a call is taken and its program started
+/// on a thread of its own ([`CalloutJobs::start`]); the outcome is recorded on a later tick
+/// ([`CalloutJobs::finish`]), so that a slow program never freezes the screen.
+pub struct CalloutJobs {
+    tx: mpsc::Sender<(crate::domain::CalloutId, bool, Ran)>,
+    rx: mpsc::Receiver<(crate::domain::CalloutId, bool, Ran)>,
+    running: std::collections::BTreeSet<crate::domain::CalloutId>,
+}
+
+impl Default for CalloutJobs {
+    fn default() -> Self {
+        let (tx, rx) = mpsc::channel();
+        CalloutJobs { tx, rx, running: Default::default() }
+    }
+}
+
+impl CalloutJobs {
+    /// Take and start every queued call not running yet. `true` if anything was committed.
+    pub fn start(&mut self, s: &mut Session) -> Result<bool, RunError> {
+        if !s.store.is_writable() {
+            return Ok(false);
+        }
+        let mut started = false;
+        let queued: Vec<_> = s.tenant().pending_callouts().filter(|c| !self.running.contains(&c.id)).cloned().collect();
+        for call in queued {
+            match s.run_as(Actor::System, Command::ClaimCallout { call: call.id, wall: wall() }) {
+                Ok(_) => {}
+                Err(e) if taken_elsewhere(&e) => continue,
+                Err(e) => return Err(e),
+            }
+            started = true;
+            self.running.insert(call.id);
+            let tx = self.tx.clone();
+            let dir = s.store.dir().to_path_buf();
+            thread::spawn(move || {
+                let timeout = Duration::from_secs(u64::from(call.timeout_seconds));
+                let ran = run_program(&call.program, &call.arguments, call.event.as_bytes(), timeout, &dir);
+                let _ = tx.send((call.id, call.waits(), ran));
+            });
+        }
+        Ok(started)
+    }
+
+    /// Record the outcomes of the calls that ended. `true` if any was recorded.
+    pub fn finish(&mut self, s: &mut Session) -> Result<bool, RunError> {
+        let mut recorded = false;
+        while let Ok((id, waits, ran)) = self.rx.try_recv() {
+            let result = result_of(&ran, waits, id);
+            match s.run_as(Actor::System, Command::RecordCallout { call: id, result }) {
+                Ok(_) => recorded = true,
+                Err(e) if taken_elsewhere(&e) => {}
+                Err(e) => {
+                    // Left running: taken again after its claim lapses.
+                    self.running.remove(&id);
+                    return Err(e);
+                }
+            }
+            self.running.remove(&id);
+        }
+        Ok(recorded)
+    }
+}
