@@ -219,8 +219,7 @@ impl Tenant {
         spec: &ExtensionSpec,
         editing: Option<ExtensionId>,
     ) -> DomainResult<()> {
-        self.catalog(cat)?;
-        self.require_catalog_owner(actor, cat, "manage the catalog's custom extensions")?;
+        self.check_manage_extensions(actor, cat)?;
         self.within(check_spec(spec))?;
         let name = spec.display_name.trim();
         if let Some(other) = self
@@ -242,6 +241,12 @@ impl Tenant {
             self.check_wait_only_when_created(id, &self.stages_calling(id))?;
         }
         Ok(())
+    }
+
+    /// Whoever owns the catalog (or an administrator) manages its extensions.
+    pub fn check_manage_extensions(&self, actor: &Actor, cat: CatalogId) -> DomainResult<()> {
+        self.catalog(cat)?;
+        self.require_catalog_owner(actor, cat, "manage the catalog's custom extensions")
     }
 
     fn stages_calling(&self, ext: ExtensionId) -> BTreeSet<ExtensionStage> {
