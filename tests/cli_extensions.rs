@@ -155,3 +155,34 @@ fn extensions_run_outside_the_stores_lock() {
     assert_eq!(calls[0]["activity"], "customExtension.calloutSucceeded", "{calls:?}");
     assert!(env.ok(&["catalog", "list"]).contains("Made by an extension"));
 }
+
+#[test]
+fn a_call_queued_before_a_crash_is_made_by_the_next_run() {
+    use entitle::domain::{Actor, Command, Tenant};
+    let env = setup();
+    let file = env.data().join("events.jsonl");
+    let path = file.to_string_lossy().to_string();
+    attach(&env, "Log to file", "assignmentRequestGranted", &[], &["tee", "-a", &path]);
+    // A process commits a request and dies before making the call it queued.
+    {
+        let store = entitle::store::Store::<Tenant>::open(env.data()).expect("opens").expect("has data");
+        let ann = store.state().find_user("Ann").map(|u| u.id).expect("Ann");
+        let package = store.state().find_package("CRM users").map(|p| p.id).expect("the package");
+        let mut session = entitle::session::Session::new(store, Actor::user(ann));
+        let submit = Command::SubmitRequest {
+            package,
+            policy: None,
+            justification: String::new(),
+            answers: Default::default(),
+            start: None,
+        };
+        session.run(submit).expect("delivered");
+        assert!(session.callouts_pending());
+    }
+    assert!(!file.exists(), "not made yet");
+    // Any later command makes it.
+    env.ok(&["clock", "show"]);
+    let text = std::fs::read_to_string(&file).expect("made by the next run");
+    assert!(text.contains("assignmentRequestGranted"), "{text}");
+    assert_eq!(callouts(&env).len(), 1);
+}
