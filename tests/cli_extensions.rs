@@ -129,7 +129,18 @@ printf '{"type":"microsoft.graph.accessPackageCustomExtensionStage.assignmentReq
     let show = env.ok(&["request", "show", &id]);
     assert!(show.contains("Denied by custom extension 'Gate': not today"), "{show}");
     // A waiting extension at a later stage is refused, typed and named.
-    let err = env.fails(&["policy", "update", "Initial policy", "--package", "CRM users", "--extension", "assignmentRequestGranted=Gate"], 1);
+    let err = env.fails(
+        &[
+            "policy",
+            "update",
+            "Initial policy",
+            "--package",
+            "CRM users",
+            "--extension",
+            "assignmentRequestGranted=Gate",
+        ],
+        1,
+    );
     assert!(err.contains("can wait only"), "{err}");
     // And removing one a policy calls names the policy.
     let err = env.fails(&["extension", "remove", "Gate"], 1);

@@ -18,11 +18,11 @@ use common::*;
 use entitle::domain::auto_assign::AutomaticSettings;
 use entitle::domain::extension_calls::{CallbackAnswer, CalloutResult, CalloutStatus};
 use entitle::domain::extensions::{ExtensionSpec, ExtensionStage, StageSetting};
-use strum::IntoEnumIterator;
 use entitle::domain::*;
 use fuzz_support::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use strum::IntoEnumIterator;
 
 /// The policy's review settings, a monthly self-review when it has none.
 fn review_of(spec: &mut PolicySpec, now: Time) -> &mut ReviewSettings {
@@ -356,7 +356,8 @@ fn materialize(s: &Setup, first: u64, b: &Bag) -> Entry {
                 Command::RemoveExtension { extension }
             } else {
                 let mut spec = t.policies.get(&policy).map_or(members_policy("Fuzzed"), |p| p.spec.clone());
-                let stage = ExtensionStage::iter().nth(p1 as usize % 6).unwrap_or(ExtensionStage::AssignmentRequestCreated);
+                let stage =
+                    ExtensionStage::iter().nth(p1 as usize % 6).unwrap_or(ExtensionStage::AssignmentRequestCreated);
                 spec.custom_extension_stage_settings = vec![StageSetting { stage, custom_extension: extension }];
                 Command::UpdatePolicy { policy, spec }
             }
@@ -367,8 +368,9 @@ fn materialize(s: &Setup, first: u64, b: &Bag) -> Entry {
         }
         49 => {
             let calls: Vec<CalloutId> = t.callouts.keys().copied().collect();
-            let status = [CalloutStatus::Succeeded, CalloutStatus::Failed, CalloutStatus::TimedOut, CalloutStatus::NotStarted]
-                [p1 as usize % 4];
+            let status =
+                [CalloutStatus::Succeeded, CalloutStatus::Failed, CalloutStatus::TimedOut, CalloutStatus::NotStarted]
+                    [p1 as usize % 4];
             let answer = match p0 % 4 {
                 0 => None,
                 1 => Some(CallbackAnswer::Continue { detail: b.text.clone() }),

@@ -77,7 +77,8 @@ fn the_registry_refuses_duplicates_bad_values_outsiders_and_removal_while_used()
     slow.timeout_seconds = 301;
     let e = w.refuse(&sys(), Command::AddExtension { catalog: s.cat, spec: slow });
     assert_eq!(e.field(), Some(bounds::Field::ExtensionTimeout), "{e}");
-    let e = w.refuse(&sys(), Command::AddExtension { catalog: s.cat, spec: ExtensionSpec::new("No program", " ", vec![]) });
+    let e =
+        w.refuse(&sys(), Command::AddExtension { catalog: s.cat, spec: ExtensionSpec::new("No program", " ", vec![]) });
     assert_eq!(e.field(), Some(bounds::Field::ExtensionProgram), "{e}");
     // Someone without the catalog's ownership may not register programs to run.
     let mallory = w.user("Mallory");
@@ -89,7 +90,7 @@ fn the_registry_refuses_duplicates_bad_values_outsiders_and_removal_while_used()
     assert!(msg(&e).contains("'Members'"), "{e}");
     w.update_policy(s.pol, |p| p.custom_extension_stage_settings.clear());
     w.sys(Command::RemoveExtension { extension: s.ext });
-    assert!(w.t.extensions.get(&s.ext).is_none());
+    assert!(!w.t.extensions.contains_key(&s.ext));
     // Each change is audited.
     let acts: Vec<String> = w.t.audit.to_vec().into_iter().map(|e| e.activity).collect();
     assert!(acts.iter().any(|a| a == "customExtension.created") && acts.iter().any(|a| a == "customExtension.deleted"));
@@ -109,13 +110,16 @@ fn a_policy_calls_only_its_catalogs_extensions_and_waits_only_when_a_request_is_
     let mut p = members_policy("Other");
     p.custom_extension_stage_settings = vec![at(ExtensionStage::AssignmentRequestApproved, waits)];
     let e = w.refuse(&sys(), Command::CreatePolicy { package: s.pkg, spec: p });
-    let later = ExtensionRefusal::WaitingAtLaterStage { extension: waits, stage: ExtensionStage::AssignmentRequestApproved };
+    let later =
+        ExtensionRefusal::WaitingAtLaterStage { extension: waits, stage: ExtensionStage::AssignmentRequestApproved };
     assert_eq!(refusal(&e), Some(&later), "{e}");
     // Nor can an extension called at a later stage become one to wait for.
     let e = w.refuse(&sys(), Command::UpdateExtension { extension: s.ext, spec: spec("Check", true) });
     assert!(matches!(refusal(&e), Some(ExtensionRefusal::WaitingAtLaterStage { .. })), "{e}");
     // At "request created" it may.
-    w.update_policy(s.pol, |p| p.custom_extension_stage_settings = vec![at(ExtensionStage::AssignmentRequestCreated, waits)]);
+    w.update_policy(s.pol, |p| {
+        p.custom_extension_stage_settings = vec![at(ExtensionStage::AssignmentRequestCreated, waits)]
+    });
 }
 
 #[test]

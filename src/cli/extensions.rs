@@ -122,7 +122,9 @@ pub(crate) fn apply_stage_flags(
     let mut settings = vec![];
     for given in &f.custom_extension {
         let Some((stage, name)) = given.split_once('=') else {
-            return Err(usage(format!("--custom-extension takes STAGE=NAME, e.g. assignmentRequestGranted='Log to file'; got '{given}'")));
+            return Err(usage(format!(
+                "--custom-extension takes STAGE=NAME, e.g. assignmentRequestGranted='Log to file'; got '{given}'"
+            )));
         };
         let stage: ExtensionStage = stage.trim().parse().map_err(|_| {
             usage(format!(

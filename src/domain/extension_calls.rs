@@ -157,12 +157,22 @@ fn excerpt_str(s: &str) -> String {
 fn check_result(r: &CalloutResult) -> DomainResult<()> {
     bounds::check_text(Field::ExtensionOutput, &r.stdout, OUTPUT_CHARS)?;
     bounds::check_text(Field::ExtensionOutput, &r.stderr, OUTPUT_CHARS)?;
-    if let Some(CallbackAnswer::Continue { detail } | CallbackAnswer::Denied { detail } | CallbackAnswer::Canceled { detail }) =
-        &r.answer
+    if let Some(
+        CallbackAnswer::Continue { detail } | CallbackAnswer::Denied { detail } | CallbackAnswer::Canceled { detail },
+    ) = &r.answer
     {
         bounds::check_text(Field::ExtensionOutput, detail, OUTPUT_CHARS)?;
     }
     Ok(())
+}
+
+/// A stage that happened: for which policy, request and assignment.
+#[derive(Debug, Clone, Copy)]
+struct Happened {
+    stage: ExtensionStage,
+    policy: PolicyId,
+    request: Option<RequestId>,
+    assignment: Option<AssignmentId>,
 }
 
 /// The audit event's record of a call.
@@ -185,7 +195,7 @@ impl Tenant {
         self.callouts.values()
     }
 
-    fn ext_call<'a>(&'a self, id: CalloutId) -> DomainResult<&'a Callout> {
+    fn ext_call(&self, id: CalloutId) -> DomainResult<&Callout> {
         self.callouts.get(&id).ok_or_else(|| {
             refused(ExtensionRefusal::CallGone, format!("Call {id} was made already: its outcome is in the audit log"))
         })
@@ -224,7 +234,10 @@ impl Tenant {
         self.within(check_result(result))?;
         let call = self.ext_call(id)?.clone();
         self.callouts.remove(&id);
-        let name = self.extensions.get(&call.extension).map_or_else(|| call.extension.to_string(), |e| e.spec.display_name.clone());
+        let name = self
+            .extensions
+            .get(&call.extension)
+            .map_or_else(|| call.extension.to_string(), |e| e.spec.display_name.clone());
         let how = match (result.status, result.exit_code) {
             (CalloutStatus::Succeeded, _) => "succeeded".to_string(),
             (CalloutStatus::Failed, Some(code)) => format!("failed with exit status {code}"),
@@ -316,7 +329,8 @@ impl Tenant {
         if self.callback_deadline(id) != Some(t) {
             return;
         }
-        let calls: Vec<CalloutId> = self.callouts.values().filter(|c| c.request == Some(id) && c.waits()).map(|c| c.id).collect();
+        let calls: Vec<CalloutId> =
+            self.callouts.values().filter(|c| c.request == Some(id) && c.waits()).map(|c| c.id).collect();
         let mut name = String::new();
         for c in calls {
             if let Some(call) = self.callouts.remove(&c) {
@@ -331,13 +345,8 @@ impl Tenant {
 
     /// Queue the calls `stage` makes for a policy; the waiting one's deadline is set. Returns
     /// whether the request waits.
-    fn queue_callouts(
-        &mut self,
-        stage: ExtensionStage,
-        policy: PolicyId,
-        request: Option<RequestId>,
-        assignment: Option<AssignmentId>,
-    ) -> bool {
+    fn queue_callouts(&mut self, at: Happened) -> bool {
+        let Happened { stage, policy, request, assignment } = at;
         let Some(pol) = self.policies.get(&policy) else { return false };
         let exts: Vec<ExtensionId> = pol
             .spec
@@ -350,14 +359,11 @@ impl Tenant {
         for ext_id in exts {
             let Some(ext) = self.extensions.get(&ext_id).cloned() else { continue };
             let now = self.clock.now;
-            let wait = ext.spec.wait_for_callback && stage == ExtensionStage::AssignmentRequestCreated && request.is_some();
-            let deadline = if wait {
-                super::clock::plus_secs(now, i64::from(ext.spec.timeout_seconds))
-            } else {
-                None
-            };
+            let wait =
+                ext.spec.wait_for_callback && stage == ExtensionStage::AssignmentRequestCreated && request.is_some();
+            let deadline = if wait { super::clock::plus_secs(now, i64::from(ext.spec.timeout_seconds)) } else { None };
             let id = CalloutId(self.alloc());
-            let event = self.event_json(id, stage, &ext, policy, request, assignment, deadline.is_some());
+            let event = self.event_json(id, at, &ext, deadline.is_some());
             let call = Callout {
                 id,
                 extension: ext_id,
@@ -388,7 +394,9 @@ impl Tenant {
         let Some(policy) = self.requests.get(&id).map(|r| r.policy).filter(|_| !self.extensions.is_empty()) else {
             return false;
         };
-        if !self.queue_callouts(ExtensionStage::AssignmentRequestCreated, policy, Some(id), None) {
+        let at =
+            Happened { stage: ExtensionStage::AssignmentRequestCreated, policy, request: Some(id), assignment: None };
+        if !self.queue_callouts(at) {
             return false;
         }
         self.set_request_state(id, RequestState::WaitingForCallback);
@@ -408,7 +416,8 @@ impl Tenant {
             return;
         }
         if let Some(policy) = self.requests.get(&id).map(|r| r.policy) {
-            self.queue_callouts(ExtensionStage::AssignmentRequestApproved, policy, Some(id), None);
+            let stage = ExtensionStage::AssignmentRequestApproved;
+            self.queue_callouts(Happened { stage, policy, request: Some(id), assignment: None });
         }
     }
 
@@ -419,7 +428,7 @@ impl Tenant {
         }
         if let Some((policy, request)) = self.assignments.get(&aid).map(|a| (a.policy, a.request)) {
             let request = Some(request).filter(|r| self.requests.contains_key(r));
-            self.queue_callouts(stage, policy, request, Some(aid));
+            self.queue_callouts(Happened { stage, policy, request, assignment: Some(aid) });
         }
     }
 
@@ -451,17 +460,8 @@ impl Tenant {
 
     /// The event a call sends, Graph-shaped: the stage, the request and the assignment as they
     /// are, the package, its catalog, the policy and the person, at the in-app time.
-    #[allow(clippy::too_many_arguments)]
-    fn event_json(
-        &self,
-        id: CalloutId,
-        stage: ExtensionStage,
-        ext: &super::extensions::CustomExtension,
-        policy: PolicyId,
-        request: Option<RequestId>,
-        assignment: Option<AssignmentId>,
-        waits: bool,
-    ) -> String {
+    fn event_json(&self, id: CalloutId, at: Happened, ext: &super::extensions::CustomExtension, waits: bool) -> String {
+        let Happened { stage, policy, request, assignment } = at;
         use serde_json::{Value, json};
         let time = |t: Time| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let pol = self.policies.get(&policy);
@@ -481,22 +481,28 @@ impl Tenant {
         });
         let Some(obj) = data.as_object_mut() else { return String::new() };
         if let Some(r) = req {
-            obj.insert("accessPackageAssignmentRequest".into(), json!({
-                "id": r.id.to_string(),
-                "requestType": r.request_type,
-                "state": r.state,
-                "createdDateTime": time(r.created_at),
-                "justification": r.justification,
-                "requestor": r.requestor.map_or(Value::Null, |u| self.subject(&Target::User { user: u })),
-            }));
+            obj.insert(
+                "accessPackageAssignmentRequest".into(),
+                json!({
+                    "id": r.id.to_string(),
+                    "requestType": r.request_type,
+                    "state": r.state,
+                    "createdDateTime": time(r.created_at),
+                    "justification": r.justification,
+                    "requestor": r.requestor.map_or(Value::Null, |u| self.subject(&Target::User { user: u })),
+                }),
+            );
             obj.insert("target".into(), self.subject(&r.target));
         }
         if let Some(a) = asg {
-            obj.insert("accessPackageAssignment".into(), json!({
-                "id": a.id.to_string(),
-                "state": a.state,
-                "schedule": { "startDateTime": time(a.start), "expiration": { "endDateTime": a.end.map(time) } },
-            }));
+            obj.insert(
+                "accessPackageAssignment".into(),
+                json!({
+                    "id": a.id.to_string(),
+                    "state": a.state,
+                    "schedule": { "startDateTime": time(a.start), "expiration": { "endDateTime": a.end.map(time) } },
+                }),
+            );
             obj.insert("target".into(), self.subject(&Target::User { user: a.target }));
         }
         if waits {

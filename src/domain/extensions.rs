@@ -186,7 +186,9 @@ impl Tenant {
         self.extensions
             .values()
             .find(|e| e.catalog == cat && e.spec.display_name.eq_ignore_ascii_case(key.trim()))
-            .ok_or_else(|| not_found(format!("The catalog has no custom extension '{key}': `extension list` shows them")))
+            .ok_or_else(|| {
+                not_found(format!("The catalog has no custom extension '{key}': `extension list` shows them"))
+            })
     }
 
     /// A policy's stage settings in words: "Assignment is granted: 'Log to file' (ext12)".
@@ -222,11 +224,9 @@ impl Tenant {
         self.check_manage_extensions(actor, cat)?;
         self.within(check_spec(spec))?;
         let name = spec.display_name.trim();
-        if let Some(other) = self
-            .extensions
-            .values()
-            .find(|e| e.catalog == cat && Some(e.id) != editing && e.spec.display_name.trim().eq_ignore_ascii_case(name))
-        {
+        if let Some(other) = self.extensions.values().find(|e| {
+            e.catalog == cat && Some(e.id) != editing && e.spec.display_name.trim().eq_ignore_ascii_case(name)
+        }) {
             return Err(refused(
                 ExtensionRefusal::NameTaken { extension: other.id },
                 format!("The catalog already has an extension named '{name}' ({}): choose another name", other.id),

@@ -127,7 +127,8 @@ pub fn run_program(program: &str, arguments: &[String], input: &[u8], timeout: D
     let duration = started.elapsed();
     // What the program left running in its group ends with it: nothing holds the pipes open.
     kill_all(&mut child);
-    let collect = |rx: Option<mpsc::Receiver<Vec<u8>>>| rx.and_then(|rx| rx.recv_timeout(DRAIN_WAIT).ok()).unwrap_or_default();
+    let collect =
+        |rx: Option<mpsc::Receiver<Vec<u8>>>| rx.and_then(|rx| rx.recv_timeout(DRAIN_WAIT).ok()).unwrap_or_default();
     let (stdout, stderr) = (collect(out), collect(err));
     let exit_code = status.and_then(|s| s.code());
     let status = match (timed_out, exit_code) {

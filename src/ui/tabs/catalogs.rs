@@ -8,13 +8,13 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
 use crate::domain::{CatalogId, CatalogRole, ExtensionId, Intent, PackageId, ResourceId, UserId};
-use crate::ui::tabs::catalog_extensions as exts;
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::catalog_extensions as exts;
 use crate::ui::tabs::catalogs_forms as forms;
 use crate::ui::tabs::common::{NOTHING_SELECTED, cell, detail_pane, fmt_time, heading, kv, muted_cell, state_cell};
 use crate::ui::tabs::lists::{AnyList, IdList};

@@ -100,7 +100,9 @@ fn extensions_step(b: Builder, t: &Tenant, package: PackageId, spec: &PolicySpec
         return b;
     }
     let mut b = b.step("Custom extensions");
-    b.form = b.form.note("The catalog's custom extensions to call when each stage happens; the event goes to the program's stdin");
+    b.form = b
+        .form
+        .note("The catalog's custom extensions to call when each stage happens; the event goes to the program's stdin");
     for stage in ExtensionStage::iter() {
         let mut options = vec![("none".to_string(), "None".to_string())];
         for e in &exts {
