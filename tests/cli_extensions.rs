@@ -59,6 +59,10 @@ fn an_extension_reads_the_event_on_its_stdin_and_its_outcome_is_audited() {
     assert_eq!(calls[0]["activity"], "customExtension.calloutSucceeded");
     assert_eq!(calls[0]["after"]["exitCode"], 0);
     assert!(calls[0]["after"]["durationMs"].is_number());
+    // A role holder of the catalog reads the outcome too (filed under the extension).
+    env.ok(&["catalog", "grant-role", "Sales", "Ann", "reader"]);
+    let seen = env.json(&["--as", "Ann", "audit", "--activity", "customExtension.callout"]);
+    assert_eq!(seen.as_array().map(Vec::len), Some(1), "{seen}");
     // The list shows the extension and the policy that calls it.
     let list = env.ok(&["extension", "list"]);
     assert!(list.contains("Log to file") && list.contains("tee -a"), "{list}");

@@ -179,6 +179,7 @@ struct Happened {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Made<'a> {
+    call: CalloutId,
     extension: ExtensionId,
     stage: ExtensionStage,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -248,6 +249,7 @@ impl Tenant {
         let on = call.request.map(|r| r.to_string()).or(call.assignment.map(|a| a.to_string())).unwrap_or_default();
         let summary = format!("Custom extension '{name}' at {} for {on} {how} ({} ms)", call.stage, result.duration_ms);
         let made = Made {
+            call: id,
             extension: call.extension,
             stage: call.stage,
             request: call.request,
@@ -259,7 +261,8 @@ impl Tenant {
             CalloutStatus::TimedOut => "customExtension.calloutTimedOut",
             CalloutStatus::Failed | CalloutStatus::NotStarted => "customExtension.calloutFailed",
         };
-        self.audit_change(actor, activity, id, &summary, None, Some(&made));
+        // Filed under the extension, so that its catalog's role holders read it.
+        self.audit_change(actor, activity, call.extension, &summary, None, Some(&made));
         if let Some(req) = call.request.filter(|_| call.waits()) {
             self.answer_waiting(req, &name, result);
         }
@@ -336,7 +339,7 @@ impl Tenant {
             if let Some(call) = self.callouts.remove(&c) {
                 name = self.extensions.get(&call.extension).map(|e| e.spec.display_name.clone()).unwrap_or_default();
                 let summary = format!("Custom extension '{name}' gave no answer for {id} before its deadline");
-                self.audit(&Actor::System, "customExtension.callbackTimedOut", c, summary);
+                self.audit(&Actor::System, "customExtension.callbackTimedOut", call.extension, summary);
             }
         }
         self.deny_waiting(id, format!("Denied: no answer from custom extension '{name}' in time"));
