@@ -18,6 +18,7 @@ pub mod directory_reads;
 pub mod error;
 pub mod eval;
 pub mod extension_calls;
+mod extension_event;
 pub mod extensions;
 pub mod finished;
 pub mod finished_pages;
