@@ -260,3 +260,43 @@ impl CalloutJobs {
         Ok(recorded)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(program: &str, args: &[&str], input: &[u8], secs: u64) -> Ran {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        run_program(program, &args, input, Duration::from_secs(secs), Path::new("."))
+    }
+
+    #[test]
+    fn a_program_that_never_reads_a_large_input_is_stopped_at_its_timeout() {
+        // Far more than a pipe holds: the writer blocks, the runner does not.
+        let ran = run("sleep", &["30"], &vec![b'x'; 4 << 20], 1);
+        assert_eq!((ran.status, ran.exit_code), (CalloutStatus::TimedOut, None));
+    }
+
+    #[test]
+    fn a_chatty_program_is_read_to_its_end_and_only_its_start_kept() {
+        let ran = run("head", &["-c", "1000000", "/dev/zero"], b"", 20);
+        assert_eq!(ran.status, CalloutStatus::Succeeded);
+        assert_eq!(ran.stdout.len(), KEEP_BYTES);
+    }
+
+    #[test]
+    fn what_a_program_leaves_running_does_not_hold_the_runner() {
+        // The background sleep keeps the pipes open; it is ended with its group.
+        let ran = run("sh", &["-c", "sleep 30 & echo done"], b"", 20);
+        assert_eq!((ran.status, ran.stdout.as_slice()), (CalloutStatus::Succeeded, b"done\n".as_slice()));
+    }
+
+    #[test]
+    fn the_event_arrives_on_stdin_and_a_missing_program_is_not_started() {
+        let ran = run("cat", &[], b"{\"id\":\"call1\"}\n", 20);
+        assert_eq!(ran.stdout, b"{\"id\":\"call1\"}\n");
+        let ran = run("/nonexistent/entitle-hook", &[], b"", 1);
+        assert_eq!(ran.status, CalloutStatus::NotStarted);
+        assert!(String::from_utf8_lossy(&ran.stderr).contains("could not start"));
+    }
+}
