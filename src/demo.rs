@@ -72,6 +72,7 @@
 //! packages with an automatic policy last, once the story has shaped the directory (their rule
 //! assigns it as the story left it).
 
+mod extensions;
 mod names;
 mod story;
 
@@ -169,7 +170,7 @@ impl Loader {
         for p in &s.packages {
             self.incompatible(p).map_err(|e| anyhow!("package '{}': {e:#}", p.name))?;
         }
-        Ok(())
+        self.custom_extensions(s)
     }
 
     fn create_user(&mut self, u: &NamedUser) -> Result<()> {

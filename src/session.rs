@@ -22,6 +22,8 @@ use crate::store::{
     StoreError, StreamBatch,
 };
 
+mod extension_runner;
+pub use extension_runner::CalloutJobs;
 mod pages;
 pub use pages::{FinishedPages, Listing, PAGE};
 

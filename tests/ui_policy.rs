@@ -71,6 +71,7 @@ fn two_stage_policy_round_trips_into_the_expected_spec() {
         review: None,
         allow_on_behalf: false,
         automatic: None,
+        custom_extension_stage_settings: vec![],
     };
     assert_eq!(spec, expected);
     let out = run_as_admin(&mut w.app, Command::CreatePolicy { package: w.pkg, spec });
@@ -201,6 +202,7 @@ fn rich_spec(w: &World) -> PolicySpec {
         }),
         allow_on_behalf: true,
         automatic: None,
+        custom_extension_stage_settings: vec![],
     }
 }
 

@@ -71,6 +71,9 @@ pub enum Cmd {
     /// Catalogs: their resources and role holders
     #[command(subcommand)]
     Catalog(CatalogCmd),
+    /// Custom extensions: programs a catalog's policies call at the stages of a request
+    #[command(subcommand)]
+    Extension(super::args_ext::ExtensionCmd),
     /// Access packages: resource roles, policies, assignments
     #[command(subcommand)]
     Package(PackageCmd),

@@ -95,6 +95,8 @@ pub struct PolicyFlags {
     pub review: ReviewFlags,
     #[command(flatten)]
     pub automatic: AutomaticFlags,
+    #[command(flatten)]
+    pub custom: super::args_ext::CustomExtensionFlags,
 }
 
 #[derive(Debug, Args)]

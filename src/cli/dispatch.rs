@@ -18,6 +18,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx, command: Cmd) -> Result<()> {
         Cmd::Membership(c) => directory::membership(ctx, c),
         Cmd::Org(c) => directory::org(ctx, c),
         Cmd::Catalog(c) => catalogs::catalog(ctx, c),
+        Cmd::Extension(c) => super::extensions::extension(ctx, c),
         Cmd::Package(c) => catalogs::package(ctx, c),
         Cmd::Policy(c) => policy::policy(ctx, c),
         Cmd::Available => requests::available(ctx),

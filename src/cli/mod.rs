@@ -7,11 +7,13 @@
 
 mod args;
 mod args_dir;
+mod args_ext;
 mod args_flow;
 mod args_policy;
 mod catalogs;
 mod directory;
 mod dispatch;
+mod extensions;
 mod format;
 mod lifecycle;
 mod parse;
@@ -69,6 +71,7 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     ctx.warn();
     ctx.catch_up()?;
     let done = dispatch::dispatch(&mut ctx, command);
+    ctx.run_callouts();
     // The process ends here: the system takes the memory back at once, where freeing a big
     // tenant object by object takes a second at a million assignments. Nothing is left to
     // write (every commit is durable when it returns) and no lock is held between commands.
@@ -131,6 +134,19 @@ impl Ctx<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Make the custom extensions' calls the command (or an earlier one) queued, now that its
+    /// commit is done and the lock released; what each did goes to stderr.
+    fn run_callouts(&mut self) {
+        if !self.session.callouts_pending() || !self.session.store.is_writable() {
+            return;
+        }
+        match self.session.run_callouts() {
+            Ok(said) => said.iter().for_each(|s| format::warn(&format!("extension: {s}"))),
+            Err(e) => format::warn(&format!("warning: custom extension calls wait for a later run: {e}")),
+        }
+        self.warn();
     }
 
     /// Print on stderr what the store noticed (a torn write kept aside, a failed compaction).

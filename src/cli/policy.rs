@@ -39,6 +39,7 @@ pub(crate) fn policy(ctx: &mut Ctx, c: PolicyCmd) -> Result<()> {
                 }
             };
             apply(t, ctx.now(), &mut spec, &flags, ctx.matches, true)?;
+            super::extensions::apply_stage_flags(t, pkg.catalog, &mut spec, &flags.custom)?;
             let package = pkg.id;
             if dry_run {
                 return super::policy_show::preview(ctx, package, None, &spec);
@@ -53,6 +54,7 @@ pub(crate) fn policy(ctx: &mut Ctx, c: PolicyCmd) -> Result<()> {
                 None => pol.spec.clone(),
             };
             apply(t, ctx.now(), &mut spec, &flags, ctx.matches, false)?;
+            super::extensions::apply_stage_flags(t, t.package(pol.package)?.catalog, &mut spec, &flags.custom)?;
             if dry_run {
                 return super::policy_show::preview(ctx, pol.package, Some(pol.id), &spec);
             }

@@ -95,6 +95,9 @@ pub(crate) fn show(ctx: &Ctx, key: &str, package: Option<&str>) -> Result<()> {
             let req = if q.required { ", required" } else { "" };
             rows.push(("Question", format!("{} \"{}\" ({kind}{req})", q.id, q.text)));
         }
+        for line in t.stage_setting_lines(s) {
+            rows.push(("Custom extension", line));
+        }
         let lc = &s.lifecycle;
         let mut life = vec![lc.expiration.label()];
         life.push(match (lc.allow_extension, lc.extension_requires_approval) {

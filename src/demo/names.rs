@@ -132,6 +132,9 @@ pub struct NamedCatalog {
     /// `[user, role]`, role one of owner, reader, accessPackageManager, accessPackageAssignmentManager.
     #[serde(default)]
     pub roles: Vec<(String, CatalogRole)>,
+    /// Registered once the story is told (so that it makes no calls).
+    #[serde(default)]
+    pub custom_extensions: Vec<crate::domain::extensions::ExtensionSpec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -200,6 +203,10 @@ pub struct NamedPolicy {
     /// An automatic policy's rule and grace period (see `auto_assign`).
     #[serde(default)]
     pub automatic: Option<crate::domain::auto_assign::AutomaticSettings>,
+    /// `[stage, extension name]`: the catalog's custom extensions it calls, attached once the
+    /// story is told.
+    #[serde(default)]
+    pub custom_extensions: Vec<(crate::domain::extensions::ExtensionStage, String)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -452,6 +459,7 @@ impl NamedPolicy {
             review,
             allow_on_behalf: self.allow_on_behalf,
             automatic: self.automatic.clone(),
+            custom_extension_stage_settings: vec![],
         })
     }
 }

@@ -485,6 +485,9 @@ pub struct PolicySpec {
     /// Set for an automatic policy [automaticRequestSettings]: its rule assigns, nobody requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automatic: Option<super::auto_assign::AutomaticSettings>,
+    /// The custom extensions it calls, by stage [customExtensionStageSettings].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_extension_stage_settings: Vec<super::extensions::StageSetting>,
 }
 
 impl PolicySpec {
@@ -502,6 +505,7 @@ impl PolicySpec {
             review: None,
             allow_on_behalf: false,
             automatic: None,
+            custom_extension_stage_settings: vec![],
         }
     }
 }

@@ -89,6 +89,11 @@ pub enum Field {
     Rule,
     /// An automatic policy's grace period before removal.
     GracePeriod,
+    /// A custom extension's program, arguments, timeout, and the output kept of a call.
+    ExtensionProgram,
+    ExtensionArguments,
+    ExtensionTimeout,
+    ExtensionOutput,
 }
 
 impl fmt::Display for Field {
@@ -139,6 +144,10 @@ impl fmt::Display for Field {
             Field::UserAttribute { property } => write!(f, "{}", property.label()),
             Field::Rule => write!(f, "The rule"),
             Field::GracePeriod => write!(f, "The grace period before removal"),
+            Field::ExtensionProgram => write!(f, "The extension's program"),
+            Field::ExtensionArguments => write!(f, "The extension's arguments"),
+            Field::ExtensionTimeout => write!(f, "The extension's timeout"),
+            Field::ExtensionOutput => write!(f, "The extension's output"),
         }
     }
 }

@@ -251,6 +251,29 @@ pub enum Command {
         role: String,
         revoke_existing: bool,
     },
+    /// Register a custom extension on a catalog.
+    AddExtension {
+        catalog: CatalogId,
+        spec: super::extensions::ExtensionSpec,
+    },
+    UpdateExtension {
+        extension: ExtensionId,
+        spec: super::extensions::ExtensionSpec,
+    },
+    RemoveExtension {
+        extension: ExtensionId,
+    },
+    /// A runner takes a queued call before making it (`wall`: the runner's wall clock).
+    ClaimCallout {
+        call: CalloutId,
+        #[serde(with = "secs")]
+        wall: Time,
+    },
+    /// A call's outcome, for the audit log (and the request that waits for it).
+    RecordCallout {
+        call: CalloutId,
+        result: super::extension_calls::CalloutResult,
+    },
     CreatePolicy {
         package: PackageId,
         spec: PolicySpec,
@@ -458,6 +481,11 @@ impl Tenant {
             C::RemoveResourceRole { package, resource, role, revoke_existing } => {
                 self.cmd_remove_resource_role(actor, *package, *resource, role, *revoke_existing)
             }
+            C::AddExtension { catalog, spec } => self.cmd_add_extension(actor, *catalog, spec),
+            C::UpdateExtension { extension, spec } => self.cmd_update_extension(actor, *extension, spec),
+            C::RemoveExtension { extension } => self.cmd_remove_extension(actor, *extension),
+            C::ClaimCallout { call, wall } => self.cmd_claim_callout(actor, *call, *wall),
+            C::RecordCallout { call, result } => self.cmd_record_callout(actor, *call, result),
             C::CreatePolicy { package, spec } => self.cmd_create_policy(actor, *package, spec),
             C::UpdatePolicy { policy, spec } => self.cmd_update_policy(actor, *policy, spec),
             C::DeletePolicy { policy } => self.cmd_delete_policy(actor, *policy),

@@ -253,6 +253,7 @@ impl Tenant {
         };
         let summary = format!("{} assigned '{}'{until}", self.user_name(user), pkg.display_name);
         self.audit_typed(&Actor::System, "assignment.delivered", &aid, &summary, None::<()>, Some(after));
+        self.assignment_callouts(super::extensions::ExtensionStage::AssignmentRequestGranted, aid);
     }
 
     fn deliver_extension(&mut self, req: &super::flow::Request) {
@@ -368,6 +369,7 @@ impl Tenant {
         self.notify(target, kind, &subject, note);
         self.audit_typed(by, activity, &aid, &summary, Some(a), Some(after));
         self.idx.scratch = [subject, summary];
+        self.assignment_callouts(super::extensions::ExtensionStage::AssignmentRequestRemoved, aid);
         self.apply_external_lifecycle(target);
     }
 

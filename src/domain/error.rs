@@ -28,6 +28,9 @@ pub enum DomainError {
     /// Separation of duties: the person holds `with`, which the package is incompatible with.
     #[error("{message}")]
     Incompatible { with: super::separation::Incompatible, message: String },
+    /// Custom extensions: which rule of the registry or of a policy's stages refused it.
+    #[error("{message}")]
+    Extension { refusal: super::extensions::ExtensionRefusal, message: String },
 }
 
 impl DomainError {

@@ -31,6 +31,9 @@ pub enum RequestState {
     Submitted,
     PendingApproval,
     Scheduled,
+    /// A custom extension at "request created" was launched and its answer is awaited
+    /// (the portal's "waiting for callback").
+    WaitingForCallback,
     Delivering,
     Delivered,
     Denied,
@@ -48,6 +51,7 @@ impl RequestState {
             RequestState::Submitted
                 | RequestState::PendingApproval
                 | RequestState::Scheduled
+                | RequestState::WaitingForCallback
                 | RequestState::Delivering
         )
     }

@@ -58,6 +58,10 @@ id_type!(/// An access review instance.
     ReviewId, "rev");
 id_type!(/// A custom question of a policy.
     QuestionId, "q");
+id_type!(/// A custom extension of a catalog [accessPackageAssignmentRequestWorkflowExtension].
+    ExtensionId, "ext");
+id_type!(/// One call of a custom extension at a stage [customExtensionStageInstanceId].
+    CalloutId, "call");
 
 /// A hasher for small keys made of ids (the memo of a jump's revisions): a multiply and a
 /// rotate per word, where the standard hasher's SipHash rounds cost more than the lookup they

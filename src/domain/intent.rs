@@ -52,6 +52,13 @@ pub enum Intent {
     EditCatalog {
         catalog: CatalogId,
     },
+    /// Register or edit a catalog's custom extensions.
+    ManageExtensions {
+        catalog: CatalogId,
+    },
+    RemoveExtension {
+        extension: ExtensionId,
+    },
     DeleteCatalog {
         catalog: CatalogId,
     },
@@ -140,6 +147,8 @@ impl Tenant {
             I::EndReview { review } => self.check_end_review(a, *review).map(drop),
             I::CreateCatalog => self.require_catalog_creator(a),
             I::EditCatalog { catalog } => self.check_edit_catalog(a, *catalog).map(drop),
+            I::ManageExtensions { catalog } => self.check_manage_extensions(a, *catalog),
+            I::RemoveExtension { extension } => self.check_remove_extension(a, *extension).map(drop),
             I::DeleteCatalog { catalog } => self.check_delete_catalog(a, *catalog).map(drop),
             I::AddCatalogResource { catalog } => self.check_add_catalog_resource(a, *catalog).map(drop),
             I::RemoveCatalogResource { catalog, resource } => {

@@ -12,6 +12,7 @@ impl RequestState {
             RequestState::Submitted => "submitted",
             RequestState::PendingApproval => "waiting for approval",
             RequestState::Scheduled => "scheduled to start later",
+            RequestState::WaitingForCallback => "waiting for extension",
             RequestState::Delivering => "being delivered",
             RequestState::Delivered => "delivered",
             RequestState::Denied => "denied",

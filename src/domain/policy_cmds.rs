@@ -29,6 +29,7 @@ impl Tenant {
     ) -> DomainResult<Outcome> {
         let pkg = self.check_create_policy(actor, pkg_id)?;
         self.validate_policy(spec)?;
+        self.check_stage_settings(pkg.catalog, spec)?;
         self.check_one_automatic(pkg_id, None, spec)?;
         let id = PolicyId(self.alloc());
         let now = self.clock.now;
@@ -75,6 +76,7 @@ impl Tenant {
     ) -> DomainResult<Outcome> {
         let before = self.check_edit_policy(actor, id)?;
         self.validate_policy(spec)?;
+        self.check_stage_settings(self.package(before.package)?.catalog, spec)?;
         self.check_one_automatic(before.package, Some(id), spec)?;
         self.check_automatic_switch(&before, spec)?;
         let mut after = before.clone();

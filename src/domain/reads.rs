@@ -379,6 +379,9 @@ impl Tenant {
         if let Some(v) = id::<ReviewId>(object, ReviewId::PREFIX) {
             return self.reviews.get(&v).and_then(|v| pkg(v.package));
         }
+        if let Some(e) = id::<ExtensionId>(object, ExtensionId::PREFIX) {
+            return self.extensions.get(&e).map(|e| e.catalog);
+        }
         None
     }
 

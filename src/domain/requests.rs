@@ -93,7 +93,9 @@ impl Tenant {
                 format!("{id}: you are told of each decision"),
             );
         }
-        self.route(id);
+        if !self.request_created_callouts(id) {
+            self.route(id);
+        }
         self.tell_sponsors(id, who.org.filter(|_| who.external));
         let state = self.requests.get(&id).map(|r| r.state).unwrap_or(RequestState::Submitted);
         let msg = match state {
@@ -169,6 +171,7 @@ impl Tenant {
         };
         if req.stage >= stages.len() {
             if !stages.is_empty() {
+                self.request_approved_callouts(id);
                 self.push_history(id, "Approved");
                 let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
                 for u in req.told() {
@@ -291,7 +294,13 @@ impl Tenant {
             let cat = self.package(req.package)?.catalog;
             self.require_assignment_manager(actor, cat, "cancel someone else's request")?;
         }
-        if !matches!(req.state, RequestState::PendingApproval | RequestState::Submitted | RequestState::Scheduled) {
+        if !matches!(
+            req.state,
+            RequestState::PendingApproval
+                | RequestState::Submitted
+                | RequestState::Scheduled
+                | RequestState::WaitingForCallback
+        ) {
             return Err(rule(format!("Request {id} is {} and can no longer be canceled", req.state.phrase())));
         }
         Ok(req)

@@ -135,4 +135,6 @@ keyed!(
     Request => RequestId,
     Assignment => AssignmentId,
     Review => ReviewId,
+    super::extensions::CustomExtension => super::ids::ExtensionId,
+    super::extension_calls::Callout => super::ids::CalloutId,
 );

@@ -121,6 +121,12 @@ pub struct Tenant {
     /// Automatic assignments whose holders stopped matching, with when each is removed.
     #[serde(with = "as_list", default, skip_serializing_if = "BTreeMap::is_empty")]
     pub auto_removals: BTreeMap<AssignmentId, super::auto_assign::PendingRemoval>,
+    /// The catalogs' custom extensions (see `extensions`).
+    #[serde(with = "as_list", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extensions: BTreeMap<ExtensionId, super::extensions::CustomExtension>,
+    /// Calls of custom extensions committed and not yet made (see `extension_calls`).
+    #[serde(with = "as_list", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub callouts: BTreeMap<CalloutId, super::extension_calls::Callout>,
     /// Audit events not yet in the history files (all of them for a tenant that is not kept in
     /// a store). A snapshot holds none: they are written out first.
     #[serde(default, skip_serializing_if = "AuditTail::is_empty")]
@@ -212,6 +218,8 @@ impl Tenant {
             reviews: BTreeMap::new(),
             grants: BTreeMap::new(),
             auto_removals: BTreeMap::new(),
+            extensions: BTreeMap::new(),
+            callouts: BTreeMap::new(),
             audit: AuditTail::default(),
             audit_seq: 0,
             notifications: NoticeTail::default(),

@@ -29,6 +29,8 @@ pub enum Timer {
     GuestRemove(UserId),
     /// The end of an automatic assignment's grace period (see `auto_assign`).
     AutoRemove(AssignmentId),
+    /// The end of a request's wait for a custom extension's answer (see `extension_calls`).
+    CallbackTimeout(RequestId),
 }
 
 /// What fired while the clock moved: counts by kind (the audit log and the mailboxes have the
@@ -225,6 +227,9 @@ impl Tenant {
         for p in self.auto_removals.values() {
             add(Some(p.at), Timer::AutoRemove(p.assignment));
         }
+        for (at, id) in self.callback_deadlines() {
+            add(Some(at), Timer::CallbackTimeout(id));
+        }
         set.into_iter().collect()
     }
 
@@ -266,6 +271,7 @@ impl Tenant {
                 self.users.get(&uid).is_some_and(|u| u.remove_at == Some(t) && u.deleted_at.is_none())
             }
             Timer::AutoRemove(aid) => self.auto_removal_live(t, aid),
+            Timer::CallbackTimeout(id) => self.callback_deadline(id) == Some(t),
         }
     }
 
@@ -324,6 +330,7 @@ impl Tenant {
                 self.expiry_notice(package, end, extendable, days, &mut subject, &mut body);
                 self.notify(user, "expiresSoon", &subject, &body);
                 self.idx.scratch = [subject, body];
+                self.before_expiry_callouts(aid, days);
                 fired.notices += 1;
             }
             Timer::Expire(aid) => {
@@ -361,6 +368,7 @@ impl Tenant {
                 }
             }
             Timer::AutoRemove(aid) => self.fire_auto_remove(t, aid, fired),
+            Timer::CallbackTimeout(id) => self.fire_callback_timeout(t, id, fired),
         }
     }
 

@@ -48,6 +48,12 @@ pub enum Ask {
         resource: ResourceId,
     },
     GrantRole(CatalogId),
+    /// A custom extension of a catalog: a new one, or one to edit.
+    Extension {
+        catalog: CatalogId,
+        editing: Option<crate::domain::ExtensionId>,
+    },
+    RemoveExtension(crate::domain::ExtensionId),
     RevokeRole {
         catalog: CatalogId,
         user: UserId,

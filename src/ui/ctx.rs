@@ -45,6 +45,8 @@ pub struct Ctx {
     /// The catalog this session created last, until a package is made: where a new package
     /// goes by default (a new catalog's first package is the likely next step).
     pub recent_catalog: Option<crate::domain::CatalogId>,
+    /// Custom extensions' calls running in the background.
+    callouts: crate::session::CalloutJobs,
 }
 
 /// The domain's answers to "may I" for the intents asked so far: None where it may.
@@ -96,6 +98,7 @@ impl Ctx {
             theme,
             finished,
             recent_catalog: None,
+            callouts: Default::default(),
         }
     }
 
@@ -516,9 +519,13 @@ impl Shell for Ctx {
     fn tick(&mut self) -> bool {
         // In the background, a lock held by another process is not waited for: the next tick
         // tries again, and the screen stays responsive.
-        let (refreshed, ticked) = self.session.without_waiting(|s| {
+        // Custom extensions' calls are started on threads of their own and recorded when done.
+        let jobs = &mut self.callouts;
+        let (refreshed, ticked, calls) = self.session.without_waiting(|s| {
             let refreshed = s.refresh();
-            (refreshed, s.timer_due().then(|| s.tick()))
+            let ticked = s.timer_due().then(|| s.tick());
+            let calls = jobs.finish(s).and_then(|done| Ok(jobs.start(s)? || done));
+            (refreshed, ticked, calls)
         });
         let mut changed = match refreshed {
             Ok(c) => c,
@@ -528,6 +535,14 @@ impl Shell for Ctx {
                 true
             }
         };
+        match calls {
+            Ok(c) => changed |= c,
+            Err(RunError::Store(StoreError::Locked { .. })) => {}
+            Err(e) => {
+                self.saved = SaveState::Failed(e.to_string());
+                changed = true;
+            }
+        }
         match ticked {
             None | Some(Err(RunError::Store(StoreError::Locked { .. }))) => {}
             Some(Ok(f)) => changed |= !f.is_empty(),

@@ -26,6 +26,7 @@ impl Toned for RequestState {
             RequestState::Submitted => "submitted",
             RequestState::PendingApproval => "pending approval",
             RequestState::Scheduled => "scheduled",
+            RequestState::WaitingForCallback => "waiting for extension",
             RequestState::Delivering => "delivering",
             RequestState::Delivered => "delivered",
             RequestState::Denied => "denied",
@@ -40,6 +41,7 @@ impl Toned for RequestState {
             RequestState::Submitted
             | RequestState::PendingApproval
             | RequestState::Scheduled
+            | RequestState::WaitingForCallback
             | RequestState::Delivering => Tone::Waiting,
             RequestState::Denied | RequestState::Canceled | RequestState::Expired | RequestState::DeliveryFailed => {
                 Tone::Bad

@@ -456,6 +456,7 @@ pub fn kind(e: &DomainError) -> &'static str {
         DomainError::Invalid(_) | DomainError::OutOfRange { .. } => "Invalid",
         DomainError::Limit(_) => "Limit",
         DomainError::Incompatible { .. } => "Incompatible",
+        DomainError::Extension { .. } => "Extension",
     }
 }
 

@@ -23,7 +23,7 @@ use super::review_ends::ReviewEnds;
 use super::tenant::{Indexes, Tenant, assignment_lookups, holder_lookups};
 
 /// The layout's version: bump it whenever this module or a record it writes changes.
-pub const FORMAT: u32 = 9;
+pub const FORMAT: u32 = 10;
 
 /// The sections, in the order written.
 const SECTIONS: usize = 10;
@@ -171,6 +171,8 @@ fn rest_of(t: &Tenant) -> Tenant {
         reviews,
         grants: _,
         auto_removals,
+        extensions,
+        callouts,
         audit,
         audit_seq,
         notifications,
@@ -201,6 +203,8 @@ fn rest_of(t: &Tenant) -> Tenant {
         reviews: reviews.clone(),
         grants: BTreeMap::new(),
         auto_removals: auto_removals.clone(),
+        extensions: extensions.clone(),
+        callouts: callouts.clone(),
         audit: audit.clone(),
         audit_seq: *audit_seq,
         notifications: notifications.clone(),

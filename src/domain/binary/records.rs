@@ -277,6 +277,7 @@ fn request_state(s: RequestState) -> u8 {
         RequestState::Canceled => 6,
         RequestState::Expired => 7,
         RequestState::DeliveryFailed => 8,
+        RequestState::WaitingForCallback => 9,
     }
 }
 
@@ -291,6 +292,7 @@ fn read_request_state(r: &mut In) -> Got<RequestState> {
         6 => RequestState::Canceled,
         7 => RequestState::Expired,
         8 => RequestState::DeliveryFailed,
+        9 => RequestState::WaitingForCallback,
         n => return bad(format!("request state {n}")),
     })
 }
@@ -351,6 +353,7 @@ pub fn timer(out: &mut Out, at: Time, t: &Timer) {
         Timer::ReviewClose(r) => (7, r.0, 0),
         Timer::GuestRemove(u) => (8, u.0, 0),
         Timer::AutoRemove(a) => (9, a.0, 0),
+        Timer::CallbackTimeout(r) => (10, r.0, 0),
     };
     out.time(at);
     out.u8(kind);
@@ -378,6 +381,7 @@ pub fn read_timer(r: &mut In) -> Got<(Time, Timer)> {
         7 => Timer::ReviewClose(ReviewId(id)),
         8 => Timer::GuestRemove(UserId(id)),
         9 => Timer::AutoRemove(AssignmentId(id)),
+        10 => Timer::CallbackTimeout(RequestId(id)),
         n => return bad(format!("timer kind {n}")),
     };
     Ok((at, t))

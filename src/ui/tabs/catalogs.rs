@@ -7,13 +7,14 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
-use crate::domain::{CatalogId, CatalogRole, Intent, PackageId, ResourceId, UserId};
+use crate::domain::{CatalogId, CatalogRole, ExtensionId, Intent, PackageId, ResourceId, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::catalog_extensions as exts;
 use crate::ui::tabs::catalogs_forms as forms;
 use crate::ui::tabs::common::{NOTHING_SELECTED, cell, detail_pane, fmt_time, heading, kv, muted_cell, state_cell};
 use crate::ui::tabs::lists::{AnyList, IdList};
@@ -25,7 +26,8 @@ use crate::ui::widgets::table::{CellText, Column};
 const RESOURCES: usize = 0;
 const PACKAGES: usize = 1;
 const ROLES: usize = 2;
-const SUBS: usize = 3;
+const EXTENSIONS: usize = 3;
+const SUBS: usize = 4;
 
 /// Whether the signed-in person owns the selected catalog (what its detail says; the verbs ask
 /// the domain).
@@ -40,6 +42,7 @@ pub struct Catalogs {
     resources: IdList<(CatalogId, ResourceId)>,
     packages: IdList<PackageId>,
     roles: IdList<(CatalogId, UserId, CatalogRole)>,
+    extensions: IdList<ExtensionId>,
     rights: Rights,
     pub(super) notice: Notice,
     /// A catalog just created: selected once the list has it.
@@ -101,6 +104,18 @@ impl Catalogs {
                 "Nobody holds a role here; global administrators manage it.",
                 role_row,
             ),
+            extensions: IdList::new(
+                "Custom extensions",
+                vec![
+                    c("Extension", Constraint::Fill(2)),
+                    c("Command", Constraint::Fill(3)),
+                    c("Timeout", Constraint::Length(7)),
+                    c("Waits", Constraint::Length(5)),
+                    c("Used by", Constraint::Length(7)),
+                ],
+                "No custom extensions: n registers a program that policies call at the stages of a request.",
+                exts::row,
+            ),
             rights: Rights::default(),
             notice: Notice::default(),
             select_after_refresh: None,
@@ -120,6 +135,7 @@ impl Catalogs {
             self.resources.set(ctx, vec![]);
             self.packages.set(ctx, vec![]);
             self.roles.set(ctx, vec![]);
+            self.extensions.set(ctx, vec![]);
             return;
         };
         self.rights.own = t.can_own_catalog(actor, cat.id);
@@ -134,12 +150,14 @@ impl Catalogs {
         self.resources.set(ctx, res);
         self.packages.set(ctx, pkg_ids);
         self.roles.set(ctx, roles);
+        self.extensions.set(ctx, exts::ids(ctx, cat.id));
     }
 
     fn sub(&self, i: usize) -> (&'static str, &'static str, usize) {
         match i {
             RESOURCES => ("Resources", "Resources", self.resources.len()),
             PACKAGES => ("Packages", "Packages", self.packages.len()),
+            EXTENSIONS => ("Extensions", "Ext", self.extensions.len()),
             _ => ("Roles", "Roles", self.roles.len()),
         }
     }
@@ -228,6 +246,15 @@ impl Catalogs {
             },
             (Some(ROLES), Action::New) => forms::grant_role(ctx, cat),
             (Some(PACKAGES), Action::New) => crate::ui::tabs::packages_forms::new_package(ctx, Some(cat)),
+            (Some(EXTENSIONS), Action::New) => exts::form(ctx, cat, None),
+            (Some(EXTENSIONS), Action::Edit | Action::Open) => match self.extensions.selected() {
+                Some(id) => exts::form(ctx, cat, Some(id)),
+                None => Effect::None,
+            },
+            (Some(EXTENSIONS), _) if remove => match self.extensions.selected() {
+                Some(id) => exts::confirm_remove(ctx, id),
+                None => Effect::None,
+            },
             (Some(ROLES), _) if remove => match self.roles.selected() {
                 Some((catalog, user, role)) => confirm(
                     Ask::RevokeRole { catalog, user, role },
@@ -298,6 +325,12 @@ impl TabView<Ctx> for Catalogs {
             }
             (Some(ROLES), Action::New) => cat.map(|catalog| Intent::GrantCatalogRole { catalog }),
             (Some(PACKAGES), Action::New) => cat.map(|catalog| Intent::CreatePackage { catalog }),
+            (Some(EXTENSIONS), Action::New | Action::Edit | Action::Open) => {
+                cat.map(|catalog| Intent::ManageExtensions { catalog })
+            }
+            (Some(EXTENSIONS), _) if remove => {
+                self.extensions.selected().map(|extension| Intent::RemoveExtension { extension })
+            }
             (Some(ROLES), _) if remove => {
                 self.roles.selected().map(|(catalog, user, role)| Intent::RevokeCatalogRole { catalog, user, role })
             }
@@ -314,6 +347,7 @@ impl TabView<Ctx> for Catalogs {
             None => vec![Action::New, Action::Edit, Action::Delete],
             Some(RESOURCES | ROLES) => vec![Action::New, Action::Delete],
             Some(PACKAGES) => vec![Action::New],
+            Some(EXTENSIONS) => vec![Action::New, Action::Edit, Action::Delete],
             _ => vec![],
         };
         h.extend([Action::NextPane, Action::Filter]);
@@ -332,6 +366,9 @@ impl TabView<Ctx> for Catalogs {
             (Some(ROLES), Action::New) => "grant role",
             (Some(ROLES), Action::Delete) => "revoke role",
             (Some(PACKAGES), Action::New) => "new package",
+            (Some(EXTENSIONS), Action::New) => "new extension",
+            (Some(EXTENSIONS), Action::Edit) => "edit extension",
+            (Some(EXTENSIONS), Action::Delete) => "remove extension",
             (_, Action::NextPane) => "next pane",
             _ => return None,
         };
@@ -432,6 +469,7 @@ impl SubPanes for Catalogs {
         match i {
             RESOURCES => &self.resources,
             PACKAGES => &self.packages,
+            EXTENSIONS => &self.extensions,
             _ => &self.roles,
         }
     }
@@ -439,6 +477,7 @@ impl SubPanes for Catalogs {
         match i {
             RESOURCES => &mut self.resources,
             PACKAGES => &mut self.packages,
+            EXTENSIONS => &mut self.extensions,
             _ => &mut self.roles,
         }
     }

@@ -134,6 +134,12 @@ pub fn answer(tab: &mut Catalogs, ctx: &mut Ctx, result: LayerResult) -> Effect 
             };
             run_form(tab, ctx, Command::GrantCatalogRole { catalog, user, role })
         }
+        LayerResult::Submitted { id: Ask::Extension { catalog, editing }, values } => {
+            match super::catalog_extensions::command(catalog, editing, &values) {
+                Ok(cmd) => run_form(tab, ctx, cmd),
+                Err(e) => Effect::Reject(e),
+            }
+        }
         LayerResult::Picked { id: Ask::AddCatalogResource(catalog), ids } => {
             match parse::<ResourceId>(ids.first().map(String::as_str)) {
                 Some(resource) => tab.notice.run(ctx, Command::AddCatalogResource { catalog, resource }),
@@ -147,6 +153,7 @@ pub fn answer(tab: &mut Catalogs, ctx: &mut Ctx, result: LayerResult) -> Effect 
                     Command::RemoveCatalogResource { catalog, resource }
                 }
                 Ask::RevokeRole { catalog, user, role } => Command::RevokeCatalogRole { catalog, user, role },
+                Ask::RemoveExtension(extension) => Command::RemoveExtension { extension },
                 _ => return Effect::None,
             };
             tab.notice.run(ctx, cmd)

@@ -17,6 +17,7 @@
 //!   `review_reviewers`, `review_fallback`, `review_no_response` (`keep` | `remove`),
 //!   `review_before_expiry`, `review_before_days`.
 //! - **Automatic assignment**: `automatic`, `auto_rule`, `auto_grace` (see `policy_auto`).
+//! - **Custom extensions** (when the catalog has some): `ext_<stage>` per stage.
 //!
 //! The form also carries `q<i>_id` (the ids of existing questions) and `*_exact` instants (what the minute-precise date fields showed, to the second).
 
@@ -29,6 +30,9 @@ use super::policy_spec::{
     MAX_STAGES, QUESTION_SLOTS, build_spec, engine_errors, engine_fields, question_count, question_id, scope_kind,
     stage_count, stage_id, values_from_spec,
 };
+use strum::IntoEnumIterator;
+
+use crate::domain::extensions::{ExtensionStage, StageSetting};
 use crate::domain::{PackageId, Policy, PolicySpec, RequestScope, ReviewFrequency, Tenant};
 use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
@@ -78,12 +82,57 @@ pub fn policy_form(ctx: &Ctx, package: PackageId, existing: Option<&Policy>) -> 
     b = lifecycle_step(b);
     b = review_step(b, t);
     b = automatic_step(b);
+    b = extensions_step(b, t, package, &spec);
     b.finish()
+}
+
+/// The field of a stage's custom extension.
+fn extension_field(stage: ExtensionStage) -> String {
+    format!("ext_{stage}")
+}
+
+/// **Custom extensions** (only when the package's catalog has some): per stage, the extension it
+/// calls (`ext_<stage>`: an extension id, or `none`).
+fn extensions_step(b: Builder, t: &Tenant, package: PackageId, spec: &PolicySpec) -> Builder {
+    let Some(cat) = t.packages.get(&package).map(|p| p.catalog) else { return b };
+    let exts = t.catalog_extensions(cat);
+    if exts.is_empty() {
+        return b;
+    }
+    let mut b = b.step("Custom extensions");
+    b.form = b
+        .form
+        .note("The catalog's custom extensions to call when each stage happens; the event goes to the program's stdin");
+    for stage in ExtensionStage::iter() {
+        let mut options = vec![("none".to_string(), "None".to_string())];
+        for e in &exts {
+            let waits = if e.spec.wait_for_callback { " (waits for its answer)" } else { "" };
+            options.push((e.id.to_string(), format!("{}{waits}", e.spec.display_name)));
+        }
+        let chosen = spec
+            .custom_extension_stage_settings
+            .iter()
+            .find(|s| s.stage == stage)
+            .map_or_else(|| "none".to_string(), |s| s.custom_extension.to_string());
+        b = b.add(Field::choice(extension_field(stage), stage.label(), options).value(chosen));
+    }
+    b
+}
+
+/// The stage settings the form's extension fields chose.
+fn stage_settings(values: &FormValues) -> Vec<StageSetting> {
+    ExtensionStage::iter()
+        .filter_map(|stage| {
+            let ext = values.choice(&extension_field(stage))?.parse().ok()?;
+            Some(StageSetting { stage, custom_extension: ext })
+        })
+        .collect()
 }
 
 /// Read the submitted form back into a spec; an Err names the field and what to fix.
 pub fn spec_from_values(ctx: &Ctx, values: &FormValues) -> Result<PolicySpec, String> {
-    let spec = build_spec(values).map_err(|(_, msg)| msg)?;
+    let mut spec = build_spec(values).map_err(|(_, msg)| msg)?;
+    spec.custom_extension_stage_settings = stage_settings(values);
     ctx.tenant().validate_policy(&spec).map_err(|e| e.to_string())?;
     Ok(spec)
 }

@@ -396,6 +396,7 @@ pub fn read_spec(v: &FormValues) -> (PolicySpec, Vec<FieldError>) {
         review,
         allow_on_behalf: v.bool("on_behalf"),
         automatic: None,
+        custom_extension_stage_settings: vec![],
     };
     super::policy_auto::apply(v, &mut spec, &mut errors);
     (spec, errors)
