@@ -28,8 +28,7 @@ impl Tenant {
                 if !u.is_active() || !u.enabled {
                     return None;
                 }
-                let org = u.home_org.or_else(|| self.org_for_domain(&u.domain()));
-                Some(Requester { user: Some(u.id), external: u.is_guest(), org, email: u.email.clone() })
+                Some(self.requester_of(u))
             }
             Actor::External { email, tenant_id, .. } => {
                 // A guest removed from the directory comes back as a new external user.
@@ -46,6 +45,13 @@ impl Tenant {
                 })
             }
         }
+    }
+
+    /// A directory user as a policy sees them, whether or not they can sign in (`requester`
+    /// refuses a blocked one; `explain` still shows what the policies would make of them).
+    pub fn requester_of(&self, u: &super::directory::User) -> Requester {
+        let org = u.home_org.or_else(|| self.org_for_domain(&u.domain()));
+        Requester { user: Some(u.id), external: u.is_guest(), org, email: u.email.clone() }
     }
 
     pub fn org_for_domain(&self, domain: &str) -> Option<OrgId> {
@@ -121,13 +127,19 @@ impl Tenant {
         let Some(who) = self.requester(actor) else { return vec![] };
         self.packages
             .values()
-            .filter(|p| !p.hidden && !p.is_deleted())
+            .filter(|p| Self::listed(p))
             .filter_map(|p| {
                 let pols: Vec<&Policy> =
                     self.policies_of(p.id).filter(|pol| self.policy_admits(p, pol, &who)).collect();
                 (!pols.is_empty()).then_some((p, pols))
             })
             .collect()
+    }
+
+    /// Whether My Access lists the package to those a policy admits: not hidden (a hidden one is
+    /// requested through its direct link) and not deleted.
+    pub fn listed(p: &Package) -> bool {
+        !p.hidden && !p.is_deleted()
     }
 
     /// Turn approvers into users: manager, sponsors, named users, group members. `for_user` is the

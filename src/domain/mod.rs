@@ -17,6 +17,7 @@ mod directory_cmds;
 pub mod directory_reads;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod finished;
 pub mod finished_pages;
 pub mod flow;
