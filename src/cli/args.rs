@@ -118,6 +118,9 @@ pub enum Cmd {
     Report(ReportCmd),
     /// Configuration pitfalls the seeds warn about
     Lint,
+    /// Why someone can or cannot request a package, or why they hold a resource
+    #[command(subcommand)]
+    Explain(super::explain::ExplainCmd),
     /// The audit log
     Audit(AuditArgs),
     /// Your in-app mailbox

@@ -12,6 +12,7 @@ mod args_policy;
 mod catalogs;
 mod directory;
 mod dispatch;
+mod explain;
 mod format;
 mod lifecycle;
 mod parse;

@@ -18,6 +18,7 @@ pub mod directory_reads;
 pub mod error;
 pub mod eval;
 pub mod explain;
+pub mod explain_holds;
 pub mod finished;
 pub mod finished_pages;
 pub mod flow;
