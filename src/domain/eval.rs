@@ -108,11 +108,13 @@ impl Tenant {
     /// enabled, targets them, and the catalog is published (and enabled for external users, for guests and externals).
     pub fn policy_admits(&self, pkg: &Package, policy: &Policy, who: &Requester) -> bool {
         let Some(cat) = self.catalogs.get(&pkg.catalog) else { return false };
-        policy.spec.enabled
-            && !pkg.is_deleted()
-            && cat.enabled
-            && (!who.external || cat.external)
-            && self.scope_includes(&policy.spec.scope, who)
+        !pkg.is_deleted() && cat.enabled && (!who.external || cat.external) && self.policy_includes(policy, who)
+    }
+
+    /// The policy's own part of [`Tenant::policy_admits`]: it takes new requests and its "who
+    /// can request" includes the requester (the package and its catalog aside).
+    pub fn policy_includes(&self, policy: &Policy, who: &Requester) -> bool {
+        policy.spec.enabled && self.scope_includes(&policy.spec.scope, who)
     }
 
     /// The policies through which the actor may request the package.

@@ -69,12 +69,13 @@ impl Tenant {
                 me
             }
             None => {
-                let refusal = match actor {
+                // A blocked user is refused before any command (`acting`), this one included.
+                let refusal = self.acting(actor).err().unwrap_or_else(|| match actor {
                     Actor::System => forbidden("The system cannot request access"),
                     _ => forbidden(
                         "Your sign-in is blocked or your account was removed: a blocked user cannot request access",
                     ),
-                };
+                });
                 heard.heard(Condition::SignIn, Err(refusal.clone()))?;
                 // Heard out: the rest as the policies would see the person were they unblocked.
                 match actor {
@@ -178,7 +179,8 @@ impl Tenant {
         on_behalf: Option<UserId>,
         policy: Option<PolicyId>,
     ) -> DomainResult<Vec<Policy>> {
-        let mut matching: Vec<&Policy> = self.policies_of(pkg.id).filter(|p| self.policy_admits(pkg, p, who)).collect();
+        // The package and its catalog were checked before (`walk_request`): the policies' own part.
+        let mut matching: Vec<&Policy> = self.policies_of(pkg.id).filter(|p| self.policy_includes(p, who)).collect();
         let in_scope = !matching.is_empty();
         if on_behalf.is_some() {
             matching.retain(|p| p.spec.allow_on_behalf);
@@ -191,7 +193,7 @@ impl Tenant {
                 }
                 if !matching.iter().any(|m| m.id == pid) {
                     return Err(match on_behalf {
-                        Some(_) if self.policy_admits(pkg, p, who) => not_on_behalf(&p.spec.display_name),
+                        Some(_) if self.policy_includes(p, who) => not_on_behalf(&p.spec.display_name),
                         _ => self.why_not(p, pkg, who),
                     });
                 }
@@ -221,7 +223,7 @@ impl Tenant {
         p: &Policy,
         who: &super::eval::Requester,
     ) -> DomainResult<()> {
-        if self.policy_admits(pkg, p, who) { Ok(()) } else { Err(self.why_not(p, pkg, who)) }
+        if self.policy_includes(p, who) { Ok(()) } else { Err(self.why_not(p, pkg, who)) }
     }
 
     /// A person outside the directory has no request for the package waiting already.
