@@ -22,6 +22,7 @@ mod reports;
 mod requests;
 mod scale_gen;
 mod setup;
+mod what_if;
 
 use std::process::ExitCode;
 
@@ -68,7 +69,9 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     let mut ctx =
         Ctx { session: started.session, json: cli.json, matches: leaf(matches), actor_err: started.actor_err };
     ctx.warn();
-    ctx.catch_up()?;
+    if !command.is_dry_run() {
+        ctx.catch_up()?;
+    }
     let done = dispatch::dispatch(&mut ctx, command);
     // The process ends here: the system takes the memory back at once, where freeing a big
     // tenant object by object takes a second at a million assignments. Nothing is left to

@@ -187,7 +187,7 @@ impl Tenant {
     }
 
     /// Some policy of the package admits the person (what My Access asks of it).
-    fn admitted(&self, pkg: &Package, who: &Requester) -> bool {
+    pub(crate) fn admitted(&self, pkg: &Package, who: &Requester) -> bool {
         self.policies_of(pkg.id).any(|p| self.policy_admits(pkg, p, who))
     }
 

@@ -58,6 +58,8 @@ pub mod timers;
 mod user_attrs;
 pub mod user_rule;
 pub mod views;
+pub mod what_if;
+pub mod what_if_policy;
 pub mod when;
 mod wire;
 

@@ -1,0 +1,101 @@
+//! What-if: a command run on a copy of the tenant, to see what it would do before it is done.
+//! The copy runs the real command (the clock jump's own engine, the policy editor's own save), so
+//! the preview cannot differ from what the command then does; the tenant is not touched, and the
+//! copy holds no spill (`SpillSlot` clones empty), so nothing of it reaches the history files.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Time;
+use super::command::{Command, Entry, Outcome};
+use super::error::DomainResult;
+use super::rights::Actor;
+use super::tenant::Tenant;
+
+/// One thing a previewed command would do, in the order it would happen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
+pub enum Happening {
+    /// An audit event: an expiry, a timeout, a review opening or closing, a guest blocked...
+    Event { seq: u64, at: Time, actor: String, activity: String, object: String, summary: String },
+    /// A notification (what the real service emails).
+    Notice { seq: u64, at: Time, to: String, kind: String, subject: String },
+}
+
+impl Happening {
+    pub fn at(&self) -> Time {
+        match self {
+            Happening::Event { at, .. } | Happening::Notice { at, .. } => *at,
+        }
+    }
+
+    /// The kind it is counted under: the event's activity, or `notice.KIND`.
+    pub fn kind(&self) -> String {
+        match self {
+            Happening::Event { activity, .. } => activity.clone(),
+            Happening::Notice { kind, .. } => format!("notice.{kind}"),
+        }
+    }
+}
+
+/// What a command would do, had it been run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    /// The command's own message ("Clock now ...: 3 expired, ...").
+    pub message: String,
+    /// Everything it would do, in order: events, and the notices sent at the same instant after them.
+    pub happenings: Vec<Happening>,
+    /// How many of each kind.
+    pub counts: BTreeMap<String, usize>,
+}
+
+impl Tenant {
+    /// Run `command` as `actor` on a copy, after a tick to `tick_to` (a live clock's time now, as
+    /// a session ticks before each command), and tell what it did. The tenant is unchanged.
+    pub fn preview(&self, tick_to: Option<Time>, actor: &Actor, command: Command) -> DomainResult<(Preview, Tenant)> {
+        let mut copy = self.clone();
+        // Only what the command makes is listed: the copy starts with empty tails.
+        copy.audit.clear();
+        copy.notifications.clear();
+        let mut fired = super::timers::Fired::default();
+        if let Some(at) = tick_to.filter(|at| *at > copy.clock.now) {
+            fired = copy.apply(&Entry { at, actor: Actor::System, command: Command::Tick })?.fired;
+        }
+        let at = copy.clock.now;
+        let Outcome { message, .. } = copy.apply(&Entry { at, actor: actor.clone(), command })?;
+        let message = if fired.is_empty() { message } else { format!("{message} (and, first, {fired})") };
+        let happenings = copy.happenings();
+        let mut counts = BTreeMap::new();
+        for h in &happenings {
+            *counts.entry(h.kind()).or_insert(0) += 1;
+        }
+        Ok((Preview { message, happenings, counts }, copy))
+    }
+
+    /// The events and notices in memory, in time order (an event before the notices of its instant).
+    fn happenings(&self) -> Vec<Happening> {
+        let mut all: Vec<(Time, u8, u64, Happening)> = self
+            .audit
+            .iter()
+            .map(|e| {
+                let h = Happening::Event {
+                    seq: e.seq,
+                    at: e.at,
+                    actor: e.actor,
+                    activity: e.activity,
+                    object: e.object,
+                    summary: e.summary,
+                };
+                (e.at, 0, e.seq, h)
+            })
+            .collect();
+        all.extend(self.notifications.to_vec().into_iter().map(|n| {
+            let h = Happening::Notice { seq: n.seq, at: n.at, to: self.user_name(n.to), kind: n.kind, subject: n.subject };
+            (n.at, 1, n.seq, h)
+        }));
+        all.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        all.into_iter().map(|(_, _, _, h)| h).collect()
+    }
+}
