@@ -99,3 +99,34 @@ impl Tenant {
         all.into_iter().map(|(_, _, _, h)| h).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// A preview spills nothing, even when the tenant runs in a store that spills every line: the
+    /// control, the real jump on the same tenant, spills.
+    #[test]
+    fn a_preview_spills_nothing_where_the_real_jump_spills() {
+        let mut t = crate::demo::demo_tenant().expect("the demo loads");
+        let spilled = Arc::new(AtomicUsize::new(0));
+        let count = spilled.clone();
+        let spill: super::super::tail::Spill = Box::new(move |_: &str, _: Vec<u8>, _: u64, _: u64| {
+            count.fetch_add(1, Ordering::SeqCst);
+            Vec::new()
+        });
+        t.spill_into(Some(spill));
+        t.idx.spill.at = 1;
+        let jump = Command::AdvanceClock { seconds: 90 * 86_400 };
+        let (p, _) = t.preview(None, &Actor::System, jump.clone()).expect("the jump is allowed");
+        assert!(!p.happenings.is_empty());
+        assert_eq!(spilled.load(Ordering::SeqCst), 0, "the preview spilled");
+        let at = t.clock.now;
+        t.apply(&Entry { at, actor: Actor::System, command: jump }).expect("the jump is allowed");
+        assert!(spilled.load(Ordering::SeqCst) > 0, "the control did not spill: the test proves nothing");
+        t.spill_into(None);
+    }
+}

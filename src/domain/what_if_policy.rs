@@ -103,8 +103,8 @@ impl Tenant {
             });
         }
         let (mut gain, mut lose) = (FirstOf::default(), FirstOf::default());
-        for u in self.users.values().filter(|u| u.is_active()) {
-            let who = self.requester_of(u);
+        // Who can sign in (a blocked person can request nothing, before or after).
+        for (u, who) in self.users.values().filter_map(|u| Some((u, self.requester(&Actor::user(u.id))?))) {
             match (self.may_ask_for(package, &who), after.may_ask_for(package, &who)) {
                 (false, true) => gain.push(limit, || u.id),
                 (true, false) => lose.push(limit, || u.id),
