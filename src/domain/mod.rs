@@ -19,6 +19,7 @@ pub mod error;
 pub mod eval;
 pub mod explain;
 pub mod explain_holds;
+mod explain_text;
 pub mod finished;
 pub mod finished_pages;
 pub mod flow;
