@@ -98,12 +98,15 @@ pub enum Action {
     DontKnow,
     Assign,
     MarkRead,
+    /// Why (not): why a person can or cannot request a package, or holds a resource.
+    Explain,
     // The in-app clock.
     ClockHour,
     ClockDay,
     ClockWeek,
     ClockMonth,
     ClockJump,
+    ClockPreview,
 }
 
 impl Action {
@@ -166,11 +169,13 @@ impl Action {
             DontKnow => "Don't know (review decision)",
             Assign => "Assign directly",
             MarkRead => "Mark as read",
+            Explain => "Explain why: why a request is or is not possible, or why access is held",
             ClockHour => "Advance the in-app clock by 1 hour",
             ClockDay => "Advance the in-app clock by 1 day",
             ClockWeek => "Advance the in-app clock by 7 days",
             ClockMonth => "Advance the in-app clock by 30 days",
             ClockJump => "Set the in-app clock to a date",
+            ClockPreview => "Preview a clock move: everything it would fire, nothing changed",
         }
     }
 
@@ -224,6 +229,7 @@ impl Action {
                 | DontKnow
                 | Assign
                 | MarkRead
+                | Explain
                 | Toggle
         )
     }

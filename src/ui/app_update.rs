@@ -258,6 +258,10 @@ impl<C: Shell> App<C> {
                 Outcome::Cancel => return self.close_top(),
                 o => return consumed(&o),
             },
+            Layer::Text(v) => match v.handle(action) {
+                Outcome::Cancel => return self.close_top(),
+                o => return consumed(&o),
+            },
             Layer::Message(_) => match action {
                 Action::Back | Action::Open => return self.close_top(),
                 _ => return Effect::Unhandled,

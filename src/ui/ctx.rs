@@ -407,7 +407,14 @@ impl Shell for Ctx {
         let t = self.tenant();
         let mut out = Vec::new();
         if t.may(self.actor(), &Intent::MoveClock).is_err() {
-            out.extend([Action::ClockHour, Action::ClockDay, Action::ClockWeek, Action::ClockMonth, Action::ClockJump]);
+            out.extend([
+                Action::ClockHour,
+                Action::ClockDay,
+                Action::ClockWeek,
+                Action::ClockMonth,
+                Action::ClockJump,
+                Action::ClockPreview,
+            ]);
         }
         if t.may_act_as(&self.session.operator(), &Actor::System).is_err() {
             out.push(Action::SwitchUser);
@@ -450,6 +457,8 @@ impl Shell for Ctx {
                 PromptState::new(Ask::ClockJump, "Move the clock", "Jump to (YYYY-MM-DD [HH:MM], or +7d)")
                     .validate(|s| when(s).err().map(|e| e.to_string())),
             )),
+            Action::ClockPreview if let Some(why) = self.refusal(&Intent::MoveClock) => Effect::error(why),
+            Action::ClockPreview => crate::ui::why::clock_preview_prompt(),
             // In team mode only a global administrator may act as someone else: the domain says.
             Action::SwitchUser => match self.tenant().may_act_as(&self.session.operator(), &Actor::System) {
                 Ok(()) => Effect::Open(Layer::Picker(self.user_picker())),
@@ -476,6 +485,7 @@ impl Shell for Ctx {
                 }
                 Err(e) => Effect::Reject(e.to_string()),
             },
+            LayerResult::Prompted { id: Ask::ClockPreview, text } => crate::ui::why::clock_preview(self, &text),
             LayerResult::Picked { id: Ask::SwitchUser, ids } => match ids.first().map(String::as_str) {
                 Some("external") => Effect::Open(Layer::Prompt(
                     PromptState::new(Ask::SwitchExternal, "Sign in from outside", "Email [tenant id]").validate(|s| {
