@@ -416,8 +416,8 @@ impl TabView<Ctx> for Directory {
         match self.pane {
             _ if self.zoom.is_some() => vec![Action::Back, Action::Down, Action::Up, Action::PageDown],
             Pane::Users => {
-                let verbs = [Action::New, Action::Edit, Action::Assign, Action::Remove, Action::Explain];
-                [&verbs[..], &[Action::NextPane, Action::Filter]].concat()
+                let verbs = [Action::New, Action::Edit, Action::Assign, Action::Remove];
+                [&verbs[..], &[Action::NextPane, Action::Filter, Action::Explain]].concat()
             }
             _ => vec![Action::New, Action::Assign, Action::Remove, Action::NextPane, Action::Filter],
         }

@@ -401,9 +401,9 @@ impl TabView<Ctx> for MyAccess {
 
     fn hints(&self) -> Vec<Action> {
         match self.shown() {
-            AVAILABLE => vec![Action::Request, Action::New, Action::Explain, Action::NextPane, Action::Filter],
-            REQUESTS => vec![Action::CancelRequest, Action::Explain, Action::NextPane, Action::Filter],
-            _ => vec![Action::Extend, Action::Remove, Action::Explain, Action::NextPane, Action::Filter],
+            AVAILABLE => vec![Action::Request, Action::New, Action::NextPane, Action::Filter, Action::Explain],
+            REQUESTS => vec![Action::CancelRequest, Action::NextPane, Action::Filter, Action::Explain],
+            _ => vec![Action::Extend, Action::Remove, Action::NextPane, Action::Filter, Action::Explain],
         }
     }
 
