@@ -55,13 +55,8 @@ fn command(t: &Tenant, who: &Actor, package: PackageId, policy: Option<PolicyId>
             answers.insert(q.id, a);
         }
     }
-    let command = Command::SubmitRequest {
-        package,
-        policy,
-        justification: "I need it for my work".into(),
-        answers,
-        start: None,
-    };
+    let command =
+        Command::SubmitRequest { package, policy, justification: "I need it for my work".into(), answers, start: None };
     let mut copy = t.clone();
     copy.apply(&Entry { at: t.clock.now, actor: who.clone(), command })
 }
@@ -76,7 +71,12 @@ fn agrees(t: &Tenant, who: &Actor, e: &RequestExplained) {
             assert!(!e.can_request);
             assert_eq!(got, said, "{who:?} / {}: the command's refusal is not explain's answer", e.package_name);
         }
-        _ => panic!("{who:?} / {}: explain says {:?}, the command {:?}", e.package_name, e.refusal, out.map(|o| o.message)),
+        _ => panic!(
+            "{who:?} / {}: explain says {:?}, the command {:?}",
+            e.package_name,
+            e.refusal,
+            out.map(|o| o.message)
+        ),
     }
 }
 
@@ -100,7 +100,9 @@ fn each_condition_flipped_alone_is_the_answer() {
         }),
         ("catalog off", Condition::CatalogEnabled, |s| s.w.update_catalog(s.catalog, false, true)),
         ("catalog internal", Condition::CatalogExternal, |s| s.w.update_catalog(s.catalog, true, false)),
-        ("members only", Condition::SomePolicy, |s| s.w.update_policy(s.policy, |p| p.scope = RequestScope::AllMembers)),
+        ("members only", Condition::SomePolicy, |s| {
+            s.w.update_policy(s.policy, |p| p.scope = RequestScope::AllMembers)
+        }),
         ("policy off", Condition::SomePolicy, |s| s.w.update_policy(s.policy, |p| p.enabled = false)),
         ("assigned", Condition::OneAssignment, |s| {
             s.w.admin_assign(s.package, s.policy, s.gina);
@@ -133,7 +135,10 @@ fn each_condition_flipped_alone_is_the_answer() {
 #[test]
 fn a_hidden_package_is_not_listed_but_can_still_be_requested() {
     let mut s = setup();
-    s.w.sys(Command::UpdatePackage { package: s.package, spec: PackageSpec { hidden: true, ..pkg_spec("Lab Access") } });
+    s.w.sys(Command::UpdatePackage {
+        package: s.package,
+        spec: PackageSpec { hidden: true, ..pkg_spec("Lab Access") },
+    });
     let e = explain(&s.w, &u(s.gina), s.package);
     assert!(e.can_request && !e.can_see, "{e:#?}");
     let listed = e.conditions.iter().find(|v| v.condition == Condition::Listed).unwrap();

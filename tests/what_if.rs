@@ -93,8 +93,11 @@ fn previewed_is_saved(t: &mut Tenant, policy: PolicyId, f: impl FnOnce(&mut Poli
     let mut spec = pol.spec.clone();
     f(&mut spec);
     let p = t.preview_policy_update(&Actor::System, policy, &spec, usize::MAX).unwrap();
-    let held: Vec<(AssignmentId, u32)> =
-        t.assignments_of_package(pol.package).filter(|a| a.policy == policy && a.is_active()).map(|a| (a.id, a.revision)).collect();
+    let held: Vec<(AssignmentId, u32)> = t
+        .assignments_of_package(pol.package)
+        .filter(|a| a.policy == policy && a.is_active())
+        .map(|a| (a.id, a.revision))
+        .collect();
     assert_eq!(p.assignments_keep_terms.count, held.len());
     let before = offered(t, pol.package);
     apply(t, Command::UpdatePolicy { policy, spec });

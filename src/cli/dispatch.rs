@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use super::args::Cmd;
 use super::args_flow::{ApprovalsCmd, RequestAction, ReviewsCmd};
-use super::{Ctx, catalogs, explain, directory, lifecycle, policy, reports, requests, setup};
+use super::{Ctx, catalogs, directory, explain, lifecycle, policy, reports, requests, setup};
 
 pub(crate) fn dispatch(ctx: &mut Ctx, command: Cmd) -> Result<()> {
     match command {

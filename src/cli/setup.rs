@@ -75,7 +75,9 @@ pub(crate) fn clock(ctx: &mut Ctx, c: ClockCmd) -> Result<()> {
         ClockCmd::Advance { by, dry_run: true } => {
             return super::what_if::clock(ctx, Command::AdvanceClock { seconds: by.num_seconds() });
         }
-        ClockCmd::Set { to, dry_run: true } => return super::what_if::clock(ctx, Command::SetClock { to: to.resolve(now) }),
+        ClockCmd::Set { to, dry_run: true } => {
+            return super::what_if::clock(ctx, Command::SetClock { to: to.resolve(now) });
+        }
         ClockCmd::Advance { by, .. } => Command::AdvanceClock { seconds: by.num_seconds() },
         ClockCmd::Set { to, .. } => Command::SetClock { to: to.resolve(now) },
         ClockCmd::Freeze => Command::FreezeClock { frozen: true, wall: session::wall() },

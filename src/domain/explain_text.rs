@@ -102,7 +102,9 @@ impl Happening {
             Happening::Event { at, activity, object, summary, .. } => {
                 format!("{}  {activity}  {object}: {summary}", time(*at))
             }
-            Happening::Notice { at, kind, to, subject, .. } => format!("{}  notice.{kind}  to {to}: {subject}", time(*at)),
+            Happening::Notice { at, kind, to, subject, .. } => {
+                format!("{}  notice.{kind}  to {to}: {subject}", time(*at))
+            }
         }
     }
 }

@@ -92,7 +92,8 @@ impl Tenant {
             })
             .collect();
         all.extend(self.notifications.to_vec().into_iter().map(|n| {
-            let h = Happening::Notice { seq: n.seq, at: n.at, to: self.user_name(n.to), kind: n.kind, subject: n.subject };
+            let h =
+                Happening::Notice { seq: n.seq, at: n.at, to: self.user_name(n.to), kind: n.kind, subject: n.subject };
             (n.at, 1, n.seq, h)
         }));
         all.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
@@ -102,8 +103,8 @@ impl Tenant {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
 

@@ -20,7 +20,12 @@ impl Session {
     }
 
     /// What saving `spec` over the policy would change (see `Tenant::preview_policy_update`).
-    pub fn preview_policy(&mut self, policy: PolicyId, spec: &PolicySpec, limit: usize) -> Result<PolicyPreview, RunError> {
+    pub fn preview_policy(
+        &mut self,
+        policy: PolicyId,
+        spec: &PolicySpec,
+        limit: usize,
+    ) -> Result<PolicyPreview, RunError> {
         self.refresh()?;
         let actor = self.actor.clone();
         self.tenant().preview_policy_update(&actor, policy, spec, limit).map_err(RunError::Refused)

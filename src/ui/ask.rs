@@ -27,7 +27,10 @@ pub enum Ask {
     /// Explain a package to the person signed in: its id or name.
     ExplainPackage,
     /// Explain a package or a membership of this person (a directory picker).
-    ExplainFor { user: UserId, offered: Vec<Explainable> },
+    ExplainFor {
+        user: UserId,
+        offered: Vec<Explainable>,
+    },
     CancelRequest(RequestId),
     Extend(AssignmentId),
     RemoveOwn(AssignmentId),

@@ -74,7 +74,8 @@ pub fn explain_typed_package(ctx: &Ctx, text: &str) -> Effect {
 /// they hold (why?) and each package (can they request it?).
 pub fn picker_for(ctx: &Ctx, user: UserId) -> Effect {
     let t = ctx.tenant();
-    let mut offered: Vec<Explainable> = t.grants_of_user(user).map(|(k, _)| Explainable::Holds(k.resource, k.role)).collect();
+    let mut offered: Vec<Explainable> =
+        t.grants_of_user(user).map(|(k, _)| Explainable::Holds(k.resource, k.role)).collect();
     offered.extend(t.packages.values().filter(|p| !p.is_deleted()).map(|p| Explainable::Request(p.id)));
     if offered.is_empty() {
         return Effect::info("Nothing to explain");
@@ -83,9 +84,11 @@ pub fn picker_for(ctx: &Ctx, user: UserId) -> Effect {
         .iter()
         .enumerate()
         .map(|(i, x)| match x {
-            Explainable::Holds(r, role) => {
-                PickItem::new(i.to_string(), format!("Holds {} {role}", t.resource_name(*r)), "why, and what if a source ended")
-            }
+            Explainable::Holds(r, role) => PickItem::new(
+                i.to_string(),
+                format!("Holds {} {role}", t.resource_name(*r)),
+                "why, and what if a source ended",
+            ),
             Explainable::Request(p) => {
                 let name = t.packages.get(p).map(|p| p.display_name.clone()).unwrap_or_default();
                 PickItem::new(i.to_string(), format!("Request '{name}'"), "can they? every condition")

@@ -425,7 +425,9 @@ impl TabView<Ctx> for MyAccess {
                 ctx.run_effect(Command::RemoveOwnAssignment { assignment })
             }
             LayerResult::Prompted { id: Ask::RequestLink, text } => self.open_link(ctx, &text),
-            LayerResult::Prompted { id: Ask::ExplainPackage, text } => crate::ui::why::explain_typed_package(ctx, &text),
+            LayerResult::Prompted { id: Ask::ExplainPackage, text } => {
+                crate::ui::why::explain_typed_package(ctx, &text)
+            }
             LayerResult::Prompted { id: Ask::Extend(assignment), text } => {
                 match ctx.run(Command::RequestExtension { assignment, justification: text }) {
                     Ok(out) => Effect::Batch(vec![Effect::ok(crate::ui::ctx::outcome_text(&out)), Effect::Refresh]),

@@ -80,7 +80,15 @@ impl TextView {
         let popup = popup_area(area, 90, 90);
         let title = format!("{}  (↑↓ pgup pgdn scroll · esc close)", self.title);
         let inner = popup_frame(popup, buf, &title, theme);
-        let lines = self.lines.iter().map(|l| Line::raw(l.as_str())).collect();
+        // Wrapped to the popup, each piece under the line's own indentation.
+        let width = usize::from(inner.width).max(1);
+        let mut lines = vec![];
+        for l in &self.lines {
+            let body = l.trim_start_matches(' ');
+            let indent = &l[..l.len() - body.len()];
+            let pieces = super::wrap::wrap(body, width.saturating_sub(indent.len()).max(1));
+            lines.extend(pieces.into_iter().map(|p| Line::raw(format!("{indent}{p}"))));
+        }
         self.scroll.render(lines, inner, buf);
     }
 }
