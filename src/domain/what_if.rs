@@ -96,7 +96,7 @@ impl Tenant {
                 Happening::Notice { seq: n.seq, at: n.at, to: self.user_name(n.to), kind: n.kind, subject: n.subject };
             (n.at, 1, n.seq, h)
         }));
-        all.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        all.sort_by_key(|a| (a.0, a.1, a.2));
         all.into_iter().map(|(_, _, _, h)| h).collect()
     }
 }
