@@ -84,3 +84,36 @@ fn a_member_may_not_preview_the_clock() {
     press(&mut app, &["P"]);
     assert!(app.top_layer().is_none(), "a prompt opened for someone who may not move the clock");
 }
+
+/// F2 in the policy editor previews what saving the edit would change; nothing is saved and the
+/// form stays open under the preview.
+#[test]
+fn the_policy_editor_previews_an_edit_before_it_is_saved() {
+    use common::policy_ui::{type_into, world};
+    use entitle::ui::ask::Ask;
+    use entitle::ui::{Action, update};
+    let mut w = world();
+    w.app.switch_tab(Tab::Packages);
+    for _ in 0..3 {
+        update(&mut w.app, Action::NextPane);
+        update(&mut w.app, Action::Edit);
+        if matches!(w.app.top_layer(), Some(Layer::Form(f)) if matches!(f.id, Ask::Policy { policy: Some(_), .. })) {
+            break;
+        }
+        if w.app.top_layer().is_some() {
+            update(&mut w.app, Action::Back);
+        }
+    }
+    let Some(Layer::Form(form)) = w.app.top_layer_mut() else { panic!("no policy editor") };
+    type_into(form, "name", "Employees, renamed");
+    form.set_value("enabled", false);
+    press(&mut w.app, &["f2"]);
+    let text = popup(&w.app).expect("a preview");
+    assert!(text.starts_with("Dry run, nothing saved."), "{text}");
+    assert!(text.contains("Could no longer request it") && text.contains("Eve Employee"), "{text}");
+    assert!(text.contains("Assignments keep their terms  1:"), "{text}");
+    let policy = w.app.ctx.tenant().policies.values().next().unwrap();
+    assert!(policy.spec.enabled && policy.spec.display_name == "Employees", "the preview saved the edit");
+    press(&mut w.app, &["esc"]);
+    assert!(matches!(w.app.top_layer(), Some(Layer::Form(_))), "the form closed with the preview");
+}

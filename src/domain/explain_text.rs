@@ -5,7 +5,10 @@ use super::Time;
 use super::explain::RequestExplained;
 use super::explain_holds::{HoldsExplained, Source};
 use super::flow::RequestType;
+use super::ids::{OrgId, UserId};
+use super::tenant::Tenant;
 use super::what_if::{Happening, Preview};
+use super::what_if_policy::{FirstOf, Kept, PolicyPreview};
 
 fn time(t: Time) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
@@ -124,4 +127,52 @@ impl Preview {
         out.extend(self.happenings.iter().map(Happening::line));
         out
     }
+}
+
+impl PolicyPreview {
+    /// What the save would change, a line per list (the first names of each, and how many).
+    pub fn text(&self, t: &Tenant) -> String {
+        let users = |l: &FirstOf<UserId>| named(l, |u| t.user_name(*u));
+        let kept = |l: &FirstOf<Kept>| named(l, |k| format!("{} {} (revision {})", k.id, k.user, k.revision));
+        let orgs = |l: &[OrgId]| {
+            let names: Vec<String> =
+                l.iter().map(|o| t.orgs.get(o).map(|o| o.display_name.clone()).unwrap_or_default()).collect();
+            if names.is_empty() { "-".to_string() } else { names.join(", ") }
+        };
+        let revision = if self.new_revision == self.revision {
+            format!("{} (the terms do not change)", self.revision)
+        } else {
+            format!("{} -> {} (for new requests only)", self.revision, self.new_revision)
+        };
+        let mut out = "Dry run, nothing saved.\n".to_string();
+        for (k, v) in [
+            ("Revision", revision),
+            ("Assignments keep their terms", kept(&self.assignments_keep_terms)),
+            ("Waiting requests keep theirs", kept(&self.requests_keep_terms)),
+            ("Could request it after", users(&self.gain)),
+            ("Could no longer request it", users(&self.lose)),
+            ("Organizations gaining it", orgs(&self.orgs_gain)),
+            ("Organizations losing it", orgs(&self.orgs_lose)),
+        ] {
+            out.push_str(&format!("  {k:<29} {v}\n"));
+        }
+        match self.any_external {
+            Some(true) => out.push_str("People of no connected organization could request it after\n"),
+            Some(false) => out.push_str("People of no connected organization could no longer request it\n"),
+            None => {}
+        }
+        out
+    }
+}
+
+/// "COUNT: first, second, ... and N more", or "0".
+fn named<T>(l: &FirstOf<T>, name: impl Fn(&T) -> String) -> String {
+    if l.count == 0 {
+        return "0".into();
+    }
+    let mut shown: Vec<String> = l.first.iter().map(name).collect();
+    if l.count > l.first.len() {
+        shown.push(format!("and {} more", l.count - l.first.len()));
+    }
+    format!("{}: {}", l.count, shown.join(", "))
 }

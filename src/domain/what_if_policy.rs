@@ -14,6 +14,9 @@ use super::ids::*;
 use super::rights::Actor;
 use super::tenant::Tenant;
 
+/// How many of each list a preview names, on screen and in the command line (the counts are whole).
+pub const NAMED: usize = 20;
+
 /// A list that may be long: how many, and the first few.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

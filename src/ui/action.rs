@@ -83,6 +83,8 @@ pub enum Action {
     PrevStep,
     Toggle,
     Submit,
+    /// What saving the form would change, without saving it (the policy editor).
+    Preview,
     Yes,
     No,
     // Domain verbs (each tab decides what they mean for its rows).
@@ -155,6 +157,7 @@ impl Action {
             PrevStep => "Previous step of the form",
             Toggle => "Toggle or select the item",
             Submit => "Save or submit the form",
+            Preview => "Preview what saving would change, without saving (the policy editor)",
             Yes => "Yes",
             No => "No",
             New => "Create a new item",

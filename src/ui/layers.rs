@@ -45,6 +45,8 @@ pub enum LayerResult {
     Entered { id: Ask, text: String },
     /// A form's values; answer `Effect::Reject(msg)` to keep it open with the error shown.
     Submitted { id: Ask, values: FormValues },
+    /// A form's values to preview: the form stays open under what the owner opens.
+    Previewed { id: Ask, values: FormValues },
 }
 
 impl LayerResult {
@@ -55,7 +57,8 @@ impl LayerResult {
             | LayerResult::Prompted { id, .. }
             | LayerResult::Picked { id, .. }
             | LayerResult::Entered { id, .. }
-            | LayerResult::Submitted { id, .. } => id,
+            | LayerResult::Submitted { id, .. }
+            | LayerResult::Previewed { id, .. } => id,
         }
     }
 }
