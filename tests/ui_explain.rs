@@ -117,3 +117,21 @@ fn the_policy_editor_previews_an_edit_before_it_is_saved() {
     press(&mut w.app, &["esc"]);
     assert!(matches!(w.app.top_layer(), Some(Layer::Form(_))), "the form closed with the preview");
 }
+
+/// The clock popup (`J`) previews the move when what is typed ends with `?`, and moves it otherwise.
+#[test]
+fn the_clock_popup_previews_a_move_ending_with_a_question_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path(), None);
+    let before = app.ctx.tenant().clock.now;
+    press(&mut app, &["J"]);
+    typ(&mut app, "+7d?");
+    press(&mut app, &["enter"]);
+    let text = popup(&app).expect("a preview");
+    assert!(text.starts_with("Nothing changed yet. Clock now"), "{text}");
+    assert_eq!(app.ctx.tenant().clock.now, before);
+    press(&mut app, &["esc", "J"]);
+    typ(&mut app, "+7d");
+    press(&mut app, &["enter"]);
+    assert_eq!(app.ctx.tenant().clock.now, before + chrono::Duration::days(7));
+}

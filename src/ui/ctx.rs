@@ -453,10 +453,7 @@ impl Shell for Ctx {
             Action::ClockWeek => self.advance(7 * 86_400),
             Action::ClockMonth => self.advance(30 * 86_400),
             Action::ClockJump if let Some(why) = self.refusal(&Intent::MoveClock) => Effect::error(why),
-            Action::ClockJump => Effect::Open(Layer::Prompt(
-                PromptState::new(Ask::ClockJump, "Move the clock", "Jump to (YYYY-MM-DD [HH:MM], or +7d)")
-                    .validate(|s| when(s).err().map(|e| e.to_string())),
-            )),
+            Action::ClockJump => crate::ui::why::clock_jump_prompt(),
             Action::ClockPreview if let Some(why) = self.refusal(&Intent::MoveClock) => Effect::error(why),
             Action::ClockPreview => crate::ui::why::clock_preview_prompt(),
             // In team mode only a global administrator may act as someone else: the domain says.
@@ -474,6 +471,9 @@ impl Shell for Ctx {
 
     fn on_result(&mut self, result: LayerResult) -> Effect {
         match result {
+            LayerResult::Prompted { id: Ask::ClockJump, text } if crate::ui::why::asks_preview(&text) => {
+                crate::ui::why::clock_preview(self, &text)
+            }
             LayerResult::Prompted { id: Ask::ClockJump, text } => match when(&text) {
                 Ok(w) => {
                     let to = w.resolve(self.tenant().now());

@@ -3,6 +3,7 @@
 //! answer is the domain's (the same as the command line's), shown in a popup that scrolls.
 
 use crate::domain::role::Role;
+use crate::domain::when::when;
 use crate::domain::{Actor, Command, PackageId, ResourceId, UserId};
 use crate::ui::app::Effect;
 use crate::ui::ask::{Ask, Explainable};
@@ -12,17 +13,35 @@ use crate::ui::widgets::picker::{PickItem, PickerState};
 use crate::ui::widgets::prompt::PromptState;
 use crate::ui::widgets::text_view::TextView;
 
+/// The clock popup: a date or `+7d` moves the clock; ending it with `?` previews the move.
+pub fn clock_jump_prompt() -> Effect {
+    Effect::Open(Layer::Prompt(
+        PromptState::new(
+            Ask::ClockJump,
+            "Move the clock",
+            "Jump to (YYYY-MM-DD [HH:MM], or +7d; end with ? to preview)",
+        )
+        .validate(|s| when(s.trim_end().trim_end_matches('?')).err().map(|e| e.to_string())),
+    ))
+}
+
+/// Whether what was typed into the clock popup asks for a preview (ends with `?`).
+pub fn asks_preview(text: &str) -> bool {
+    text.trim_end().ends_with('?')
+}
+
 /// The prompt of a clock move to preview.
 pub fn clock_preview_prompt() -> Effect {
     Effect::Open(Layer::Prompt(
         PromptState::new(Ask::ClockPreview, "Preview a clock move", "Preview up to (YYYY-MM-DD [HH:MM], or +90d)")
-            .validate(|s| crate::domain::when::when(s).err().map(|e| e.to_string())),
+            .validate(|s| when(s.trim_end().trim_end_matches('?')).err().map(|e| e.to_string())),
     ))
 }
 
-/// The clock moved to `text` on a copy: what it would fire, in order, with counts per kind.
+/// The clock moved to `text` (a trailing `?` aside) on a copy: what it would fire, in order,
+/// with counts per kind.
 pub fn clock_preview(ctx: &mut Ctx, text: &str) -> Effect {
-    let to = match crate::domain::when::when(text) {
+    let to = match when(text.trim_end().trim_end_matches('?')) {
         Ok(w) => w.resolve(ctx.tenant().now()),
         Err(e) => return Effect::Reject(e.to_string()),
     };
