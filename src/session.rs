@@ -25,6 +25,7 @@ use crate::store::{
 mod extension_runner;
 pub use extension_runner::CalloutJobs;
 mod pages;
+mod what_if;
 pub use pages::{FinishedPages, Listing, PAGE};
 
 impl Persist for Tenant {
@@ -386,11 +387,8 @@ impl Session {
 
     /// Run one command as the signed-in actor.
     pub fn run(&mut self, command: Command) -> Result<Outcome, RunError> {
-        let command = match self.by {
-            Some(by) => Command::ActingAs { by, command: Box::new(command) },
-            None => command,
-        };
-        self.run_as(self.actor.clone(), command)
+        let (actor, command) = self.as_run(command);
+        self.run_as(actor, command)
     }
 
     pub fn run_as(&mut self, actor: Actor, command: Command) -> Result<Outcome, RunError> {

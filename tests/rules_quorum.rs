@@ -127,21 +127,42 @@ fn the_timeout_applies_to_the_stage_as_a_whole() {
 }
 
 #[test]
-fn a_stage_routed_to_fewer_people_than_its_quorum_is_denied_with_the_reason() {
+fn a_quorum_fewer_people_can_reach_is_refused_at_submission_and_denied_if_it_shrinks_later() {
     let mut w = World::new();
     let boss = w.user("Boss");
     let fred = w.user("Fred Fallback");
     let rae = w.user_managed("Rae Requestor", boss);
-    let mut spec = members_policy("Manager, twice");
+    // Stage 1: the manager; stage 2: two of the Finance group's members.
+    let (ann, ben) = (w.user("Ann Finance"), w.user("Ben Finance"));
+    let finance = w.group_owned("Finance", &[boss]);
+    w.direct(ann, finance, "Member");
+    w.direct(ben, finance, "Member");
+    let mut spec = members_policy("Manager, then two of Finance");
+    let mut first = stage(vec![Approver::Manager]);
+    first.fallback = vec![by(fred)];
+    let mut second = stage(vec![Approver::GroupMembers { group: finance }]);
+    second.quorum = Quorum::Count(2);
+    spec.stages = vec![first, second];
+    let lab = w.lab(spec);
+    // Asked for with one manager where two must approve: refused before anything is made.
+    let mut twice = members_policy("Manager, twice");
     let mut st = stage(vec![Approver::Manager]);
     st.fallback = vec![by(fred)];
     st.quorum = Quorum::Count(2);
-    spec.stages = vec![st];
-    let lab = w.lab(spec);
+    twice.stages = vec![st];
+    let cat = w.catalog("Other");
+    let other = w.package(cat, "Other");
+    w.policy(other, twice);
+    let e = w.refuse(&u(rae), submit_cmd(other, None));
+    assert_eq!(kind(&e), "Rule", "{e}");
+    assert!(msg(&e).contains("needs 2 approvers, and only 1 people can approve it for you"), "{e}");
+    // Two can approve stage 2 at submission; one leaves Finance before it is reached.
     let id = w.request(&u(rae), lab.package);
+    w.sys(Command::RemoveDirectGrant { user: ben, resource: finance, role: "Member".into() });
+    w.approve(boss, id);
     assert_eq!(w.state(id), RequestState::Denied);
     let last = w.req(id).history.last().map(|h| h.text.clone()).unwrap_or_default();
-    assert!(last.contains("needs 2 approvers and only 1 people can approve it"), "{last}");
+    assert!(last.contains("stage 2 needs 2 approvers and only 1 people can approve it"), "{last}");
 }
 
 #[test]

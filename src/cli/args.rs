@@ -121,12 +121,26 @@ pub enum Cmd {
     Report(ReportCmd),
     /// Configuration pitfalls the seeds warn about
     Lint,
+    /// Why someone can or cannot request a package, or why they hold a resource
+    #[command(subcommand)]
+    Explain(super::explain::ExplainCmd),
     /// The audit log
     Audit(AuditArgs),
     /// Your in-app mailbox
     Notifications(NotificationsArgs),
     /// Write a big generated tenant into a new data directory (for measuring scale)
     Gen(super::scale_gen::GenArgs),
+}
+
+impl Cmd {
+    /// A dry run: it must write nothing, not even the catch-up of a live clock.
+    pub fn is_dry_run(&self) -> bool {
+        match self {
+            Cmd::Clock(ClockCmd::Advance { dry_run, .. } | ClockCmd::Set { dry_run, .. }) => *dry_run,
+            Cmd::Policy(PolicyCmd::Create { dry_run, .. } | PolicyCmd::Update { dry_run, .. }) => *dry_run,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -150,11 +164,17 @@ pub enum ClockCmd {
     Advance {
         #[arg(value_parser = parse::duration)]
         by: chrono::Duration,
+        /// List, in order, everything the move would fire, and change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Move the clock to a later date (YYYY-MM-DD, YYYY-MM-DDTHH:MM or +DURATION), at the latest 9999-12-31
     Set {
         #[arg(value_parser = parse::when)]
         to: When,
+        /// List, in order, everything the move would fire, and change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Stop the clock at its current time
     Freeze,

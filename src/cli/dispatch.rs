@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use super::args::Cmd;
 use super::args_flow::{ApprovalsCmd, RequestAction, ReviewsCmd};
-use super::{Ctx, catalogs, directory, lifecycle, policy, reports, requests, setup};
+use super::{Ctx, catalogs, directory, explain, lifecycle, policy, reports, requests, setup};
 
 pub(crate) fn dispatch(ctx: &mut Ctx, command: Cmd) -> Result<()> {
     match command {
@@ -46,6 +46,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx, command: Cmd) -> Result<()> {
         Cmd::Review(c) => lifecycle::review(ctx, c),
         Cmd::Report(c) => reports::report(ctx, c),
         Cmd::Lint => reports::lint(ctx),
+        Cmd::Explain(c) => explain::explain(ctx, c),
         Cmd::Audit(a) => reports::audit(ctx, a),
         Cmd::Notifications(a) => reports::notifications(ctx, a),
     }

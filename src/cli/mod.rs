@@ -13,6 +13,7 @@ mod args_policy;
 mod catalogs;
 mod directory;
 mod dispatch;
+mod explain;
 mod extensions;
 mod format;
 mod lifecycle;
@@ -23,6 +24,7 @@ mod reports;
 mod requests;
 mod scale_gen;
 mod setup;
+mod what_if;
 
 use std::process::ExitCode;
 
@@ -69,7 +71,9 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     let mut ctx =
         Ctx { session: started.session, json: cli.json, matches: leaf(matches), actor_err: started.actor_err };
     ctx.warn();
-    ctx.catch_up()?;
+    if !command.is_dry_run() {
+        ctx.catch_up()?;
+    }
     let done = dispatch::dispatch(&mut ctx, command);
     ctx.run_callouts();
     // The process ends here: the system takes the memory back at once, where freeing a big

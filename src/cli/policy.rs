@@ -55,10 +55,13 @@ pub(crate) fn policy(ctx: &mut Ctx, c: PolicyCmd) -> Result<()> {
             };
             apply(t, ctx.now(), &mut spec, &flags, ctx.matches, false)?;
             super::extensions::apply_stage_flags(t, t.package(pol.package)?.catalog, &mut spec, &flags.custom)?;
-            if dry_run {
-                return super::policy_show::preview(ctx, pol.package, Some(pol.id), &spec);
-            }
             let policy = pol.id;
+            if dry_run && spec.automatic.is_none() {
+                return super::what_if::policy(ctx, policy, &spec);
+            }
+            if dry_run {
+                return super::policy_show::preview(ctx, pol.package, Some(policy), &spec);
+            }
             ctx.exec(Command::UpdatePolicy { policy, spec }).map(|_| ())
         }
         PolicyCmd::Delete { policy, package } => {

@@ -72,8 +72,14 @@ pub(crate) fn clock(ctx: &mut Ctx, c: ClockCmd) -> Result<()> {
     let now = ctx.now();
     let command = match c {
         ClockCmd::Show => return clock_show(ctx),
-        ClockCmd::Advance { by } => Command::AdvanceClock { seconds: by.num_seconds() },
-        ClockCmd::Set { to } => Command::SetClock { to: to.resolve(now) },
+        ClockCmd::Advance { by, dry_run: true } => {
+            return super::what_if::clock(ctx, Command::AdvanceClock { seconds: by.num_seconds() });
+        }
+        ClockCmd::Set { to, dry_run: true } => {
+            return super::what_if::clock(ctx, Command::SetClock { to: to.resolve(now) });
+        }
+        ClockCmd::Advance { by, .. } => Command::AdvanceClock { seconds: by.num_seconds() },
+        ClockCmd::Set { to, .. } => Command::SetClock { to: to.resolve(now) },
         ClockCmd::Freeze => Command::FreezeClock { frozen: true, wall: session::wall() },
         ClockCmd::Live => Command::FreezeClock { frozen: false, wall: session::wall() },
     };

@@ -28,8 +28,7 @@ impl Tenant {
                 if !u.is_active() || !u.enabled {
                     return None;
                 }
-                let org = u.home_org.or_else(|| self.org_for_domain(&u.domain()));
-                Some(Requester { user: Some(u.id), external: u.is_guest(), org, email: u.email.clone() })
+                Some(self.requester_of(u))
             }
             Actor::External { email, tenant_id, .. } => {
                 // A guest removed from the directory comes back as a new external user.
@@ -46,6 +45,13 @@ impl Tenant {
                 })
             }
         }
+    }
+
+    /// A directory user as a policy sees them, whether or not they can sign in (`requester`
+    /// refuses a blocked one; `explain` still shows what the policies would make of them).
+    pub fn requester_of(&self, u: &super::directory::User) -> Requester {
+        let org = u.home_org.or_else(|| self.org_for_domain(&u.domain()));
+        Requester { user: Some(u.id), external: u.is_guest(), org, email: u.email.clone() }
     }
 
     pub fn org_for_domain(&self, domain: &str) -> Option<OrgId> {
@@ -102,11 +108,13 @@ impl Tenant {
     /// enabled, targets them, and the catalog is published (and enabled for external users, for guests and externals).
     pub fn policy_admits(&self, pkg: &Package, policy: &Policy, who: &Requester) -> bool {
         let Some(cat) = self.catalogs.get(&pkg.catalog) else { return false };
-        policy.spec.enabled
-            && !pkg.is_deleted()
-            && cat.enabled
-            && (!who.external || cat.external)
-            && self.scope_includes(&policy.spec.scope, who)
+        !pkg.is_deleted() && cat.enabled && (!who.external || cat.external) && self.policy_includes(policy, who)
+    }
+
+    /// The policy's own part of [`Tenant::policy_admits`]: it takes new requests and its "who
+    /// can request" includes the requester (the package and its catalog aside).
+    pub fn policy_includes(&self, policy: &Policy, who: &Requester) -> bool {
+        policy.spec.enabled && self.scope_includes(&policy.spec.scope, who)
     }
 
     /// The policies through which the actor may request the package.
@@ -121,13 +129,19 @@ impl Tenant {
         let Some(who) = self.requester(actor) else { return vec![] };
         self.packages
             .values()
-            .filter(|p| !p.hidden && !p.is_deleted())
+            .filter(|p| Self::listed(p))
             .filter_map(|p| {
                 let pols: Vec<&Policy> =
                     self.policies_of(p.id).filter(|pol| self.policy_admits(p, pol, &who)).collect();
                 (!pols.is_empty()).then_some((p, pols))
             })
             .collect()
+    }
+
+    /// Whether My Access lists the package to those a policy admits: not hidden (a hidden one is
+    /// requested through its direct link) and not deleted.
+    pub fn listed(p: &Package) -> bool {
+        !p.hidden && !p.is_deleted()
     }
 
     /// Turn approvers into users: manager, sponsors, named users, group members. `for_user` is the

@@ -17,6 +17,9 @@ mod directory_cmds;
 pub mod directory_reads;
 pub mod error;
 pub mod eval;
+pub mod explain;
+pub mod explain_holds;
+mod explain_text;
 pub mod extension_calls;
 mod extension_event;
 pub mod extensions;
@@ -61,6 +64,8 @@ pub mod timers;
 mod user_attrs;
 pub mod user_rule;
 pub mod views;
+pub mod what_if;
+pub mod what_if_policy;
 pub mod when;
 mod wire;
 

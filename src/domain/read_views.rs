@@ -169,7 +169,7 @@ impl Tenant {
 
     /// Grant sources the reader may know of: a direct membership for the holder and those with a
     /// role over the resource; an assignment for whoever may see it.
-    fn visible_sources(
+    pub(crate) fn visible_sources(
         &self,
         r: Reader,
         reviewing: &BTreeSet<AssignmentId>,

@@ -5,6 +5,7 @@
 use super::access::Policy;
 use super::assign_cmds::ends_after;
 use super::error::{DomainError, DomainResult, forbidden, invalid, rule};
+use super::explain::{Condition, StopAtFirst, Verdicts};
 use super::flow::{Request, RequestType, Target};
 use super::ids::*;
 use super::rights::Actor;
@@ -46,11 +47,43 @@ impl Tenant {
         pkg_id: PackageId,
         policy: Option<PolicyId>,
     ) -> DomainResult<Asking> {
+        self.walk_request(actor, on_behalf, pkg_id, policy, &mut StopAtFirst)
+    }
+
+    /// The conditions of a request, in order, each decided by its own check and handed to
+    /// `heard`: the command stops at the first refusal ([`StopAtFirst`]); `explain` hears them
+    /// all. Only what leaves nothing to check further (no such package, the system asking, a
+    /// request on behalf refused) ends the walk whatever `heard` does.
+    pub(crate) fn walk_request(
+        &self,
+        actor: &Actor,
+        on_behalf: Option<UserId>,
+        pkg_id: PackageId,
+        policy: Option<PolicyId>,
+        heard: &mut dyn Verdicts,
+    ) -> DomainResult<Asking> {
         let pkg = self.package(pkg_id)?.clone();
-        let me = self.requester(actor).ok_or_else(|| match actor {
-            Actor::System => forbidden("The system cannot request access"),
-            _ => forbidden("Your sign-in is blocked or your account was removed: a blocked user cannot request access"),
-        })?;
+        let me = match self.requester(actor) {
+            Some(me) => {
+                heard.heard(Condition::SignIn, Ok(()))?;
+                me
+            }
+            None => {
+                // A blocked user is refused before any command (`acting`), this one included.
+                let refusal = self.acting(actor).err().unwrap_or_else(|| match actor {
+                    Actor::System => forbidden("The system cannot request access"),
+                    _ => forbidden(
+                        "Your sign-in is blocked or your account was removed: a blocked user cannot request access",
+                    ),
+                });
+                heard.heard(Condition::SignIn, Err(refusal.clone()))?;
+                // Heard out: the rest as the policies would see the person were they unblocked.
+                match actor {
+                    Actor::User { user } => self.users.get(user).map(|u| self.requester_of(u)).ok_or(refusal)?,
+                    _ => return Err(refusal),
+                }
+            }
+        };
         let (who, requestor, subject) = match on_behalf {
             None => (me.clone(), me.user, actor.clone()),
             Some(report) => {
@@ -58,59 +91,25 @@ impl Tenant {
                 (who, me.user, Actor::user(report))
             }
         };
-        if pkg.is_deleted() {
-            return Err(rule(format!("Access package '{}' was deleted and takes no new requests", pkg.display_name)));
-        }
+        heard.heard(Condition::PackageLive, self.check_package_live(&pkg))?;
         let cat = self.catalog(pkg.catalog)?;
-        if !cat.enabled {
-            return Err(rule(format!("Catalog '{}' is disabled: its packages cannot be requested", cat.display_name)));
-        }
-        let mut matching = self.matching_policies(&subject, &pkg);
-        let in_scope = !matching.is_empty();
-        if on_behalf.is_some() {
-            matching.retain(|p| p.spec.allow_on_behalf);
-        }
-        let policies: Vec<Policy> = match policy {
-            Some(pid) => {
-                let p = self.policy(pid)?;
-                if p.package != pkg_id {
-                    return Err(invalid(format!("Policy {pid} belongs to another package")));
-                }
-                if !matching.iter().any(|m| m.id == pid) {
-                    return Err(match on_behalf {
-                        Some(_) if self.policy_admits(&pkg, p, &who) => not_on_behalf(&p.spec.display_name),
-                        _ => self.why_not(p, &pkg, &who),
-                    });
-                }
-                vec![p.clone()]
+        heard.heard(Condition::CatalogEnabled, self.check_catalog_enabled(cat))?;
+        heard.heard(Condition::CatalogExternal, self.check_catalog_external(cat, &who))?;
+        let policies = match self.policies_for(&pkg, &who, on_behalf, policy) {
+            Ok(p) => {
+                heard.heard(Condition::SomePolicy, Ok(()))?;
+                p
             }
-            None if matching.is_empty() && on_behalf.is_some() => {
-                return Err(if in_scope {
-                    not_on_behalf(&pkg.display_name)
-                } else {
-                    rule(format!(
-                        "No policy of '{}' includes {}: the person you request for must be in a policy's scope",
-                        pkg.display_name,
-                        on_behalf.map(|r| self.user_name(r)).unwrap_or_default()
-                    ))
-                });
+            Err(e) => {
+                heard.heard(Condition::SomePolicy, Err(e))?;
+                vec![]
             }
-            None if matching.is_empty() => {
-                return Err(rule(format!(
-                    "No policy of '{}' lets you request it; ask an administrator for a direct assignment",
-                    pkg.display_name
-                )));
-            }
-            None => matching.into_iter().cloned().collect(),
         };
         if let Some(u) = who.user {
-            self.check_one_assignment(u, &pkg)?;
-            self.check_compatible(u, &pkg)?;
-        } else if let Some(r) = self.requests_of_package(pkg_id).find(|r| {
-            r.state.is_open()
-                && matches!(&r.target, Target::External { email, .. } if email.eq_ignore_ascii_case(&who.email))
-        }) {
-            return Err(rule(format!("You already have a pending request for '{}' ({})", pkg.display_name, r.id)));
+            heard.heard(Condition::OneAssignment, self.check_one_assignment(u, &pkg))?;
+            heard.heard(Condition::Separation, self.check_compatible(u, &pkg))?;
+        } else {
+            heard.heard(Condition::OneAssignment, self.check_no_pending_external(&pkg, &who))?;
         }
         let target = match (who.user, &subject) {
             (Some(u), _) => Target::User { user: u },
@@ -121,22 +120,131 @@ impl Tenant {
         };
         // A policy gives something only if it still gives assignments and every stage has
         // someone who can decide it; the first refusal is the answer when none does.
-        let now = self.clock.now;
         let mut first_refusal = None;
         let mut open = vec![];
         for pol in policies {
-            let fits = ends_after(&pol, now).and_then(|()| self.check_deciders(&pol, &target, requestor));
-            match fits {
+            match self.check_terms(&pol, &target, requestor) {
                 Ok(()) => open.push(pol),
                 Err(e) => {
                     first_refusal.get_or_insert(e);
                 }
             }
         }
-        match (open.is_empty(), first_refusal) {
-            (true, Some(e)) => Err(e),
-            _ => Ok(Asking { pkg, target, who, requestor, policies: open }),
+        if let (true, Some(e)) = (open.is_empty(), first_refusal) {
+            heard.heard(Condition::Terms, Err(e))?;
+        } else if !open.is_empty() {
+            heard.heard(Condition::Terms, Ok(()))?;
         }
+        match heard.first_refusal() {
+            Some(e) => Err(e),
+            None => Ok(Asking { pkg, target, who, requestor, policies: open }),
+        }
+    }
+
+    /// A deleted package takes no new requests.
+    pub(crate) fn check_package_live(&self, pkg: &super::access::Package) -> DomainResult<()> {
+        if pkg.is_deleted() {
+            return Err(rule(format!("Access package '{}' was deleted and takes no new requests", pkg.display_name)));
+        }
+        Ok(())
+    }
+
+    /// A disabled catalog's packages cannot be requested.
+    pub(crate) fn check_catalog_enabled(&self, cat: &super::access::Catalog) -> DomainResult<()> {
+        if !cat.enabled {
+            return Err(rule(format!("Catalog '{}' is disabled: its packages cannot be requested", cat.display_name)));
+        }
+        Ok(())
+    }
+
+    /// Guests and people of connected organizations request only from catalogs enabled for
+    /// external users (what [`Tenant::policy_admits`] asks of every policy).
+    pub(crate) fn check_catalog_external(
+        &self,
+        cat: &super::access::Catalog,
+        who: &super::eval::Requester,
+    ) -> DomainResult<()> {
+        if who.external && !cat.external {
+            return Err(not_for_externals(cat));
+        }
+        Ok(())
+    }
+
+    /// The policies the request may go through: the one asked for, or every one that admits the
+    /// person (on behalf: every one that also allows managers to ask).
+    fn policies_for(
+        &self,
+        pkg: &super::access::Package,
+        who: &super::eval::Requester,
+        on_behalf: Option<UserId>,
+        policy: Option<PolicyId>,
+    ) -> DomainResult<Vec<Policy>> {
+        // The package and its catalog were checked before (`walk_request`): the policies' own part.
+        let mut matching: Vec<&Policy> = self.policies_of(pkg.id).filter(|p| self.policy_includes(p, who)).collect();
+        let in_scope = !matching.is_empty();
+        if on_behalf.is_some() {
+            matching.retain(|p| p.spec.allow_on_behalf);
+        }
+        match policy {
+            Some(pid) => {
+                let p = self.policy(pid)?;
+                if p.package != pkg.id {
+                    return Err(invalid(format!("Policy {pid} belongs to another package")));
+                }
+                if !matching.iter().any(|m| m.id == pid) {
+                    return Err(match on_behalf {
+                        Some(_) if self.policy_includes(p, who) => not_on_behalf(&p.spec.display_name),
+                        _ => self.why_not(p, pkg, who),
+                    });
+                }
+                Ok(vec![p.clone()])
+            }
+            None if matching.is_empty() && on_behalf.is_some() => Err(if in_scope {
+                not_on_behalf(&pkg.display_name)
+            } else {
+                rule(format!(
+                    "No policy of '{}' includes {}: the person you request for must be in a policy's scope",
+                    pkg.display_name,
+                    on_behalf.map(|r| self.user_name(r)).unwrap_or_default()
+                ))
+            }),
+            None if matching.is_empty() => Err(rule(format!(
+                "No policy of '{}' lets you request it; ask an administrator for a direct assignment",
+                pkg.display_name
+            ))),
+            None => Ok(matching.into_iter().cloned().collect()),
+        }
+    }
+
+    /// One policy's verdict on the person: it admits them, or why not.
+    pub(crate) fn check_policy(
+        &self,
+        pkg: &super::access::Package,
+        p: &Policy,
+        who: &super::eval::Requester,
+    ) -> DomainResult<()> {
+        if self.policy_includes(p, who) { Ok(()) } else { Err(self.why_not(p, pkg, who)) }
+    }
+
+    /// A person outside the directory has no request for the package waiting already.
+    fn check_no_pending_external(
+        &self,
+        pkg: &super::access::Package,
+        who: &super::eval::Requester,
+    ) -> DomainResult<()> {
+        if let Some(r) = self.requests_of_package(pkg.id).find(|r| {
+            r.state.is_open()
+                && matches!(&r.target, Target::External { email, .. } if email.eq_ignore_ascii_case(&who.email))
+        }) {
+            return Err(rule(format!("You already have a pending request for '{}' ({})", pkg.display_name, r.id)));
+        }
+        Ok(())
+    }
+
+    /// The policy gives assignments now (its end is after today) and every stage of it has
+    /// someone to decide it for this request.
+    pub(crate) fn check_terms(&self, pol: &Policy, target: &Target, requestor: Option<UserId>) -> DomainResult<()> {
+        ends_after(pol, self.clock.now).and_then(|()| self.check_deciders(pol, target, requestor))
     }
 
     /// A manager asking for a direct report: only the report's manager may, for a report who
@@ -166,18 +274,28 @@ impl Tenant {
     /// Every stage of the policy has someone who can decide it for this requestor.
     fn check_deciders(&self, pol: &Policy, target: &Target, requestor: Option<UserId>) -> DomainResult<()> {
         for (i, st) in pol.spec.stages.iter().enumerate() {
-            if self.stage_approvers(st, target, requestor).is_empty() {
+            let approvers = self.stage_approvers(st, target, requestor);
+            if approvers.is_empty() {
                 return Err(rule(format!(
                     "Nobody can approve stage {} of policy '{}' for you (no manager, sponsor or fallback approver); ask an administrator to add a fallback approver",
                     i + 1,
                     pol.spec.display_name
                 )));
             }
+            if st.quorum.needed(approvers.len()).is_none() {
+                return Err(rule(format!(
+                    "Stage {} of policy '{}' needs {}, and only {} people can approve it for you; ask an administrator to add approvers or need fewer",
+                    i + 1,
+                    pol.spec.display_name,
+                    st.quorum.phrase(),
+                    approvers.len()
+                )));
+            }
         }
         Ok(())
     }
 
-    fn why_not(
+    pub(crate) fn why_not(
         &self,
         p: &Policy,
         pkg: &super::access::Package,
@@ -189,10 +307,7 @@ impl Tenant {
         if let Some(c) = self.catalogs.get(&pkg.catalog).filter(|c| !c.external)
             && (p.spec.scope.is_external() || who.external)
         {
-            return rule(format!(
-                "Catalog '{}' is not enabled for external users, so guests and users of connected organizations cannot request its packages",
-                c.display_name
-            ));
+            return not_for_externals(c);
         }
         rule(format!("Policy '{}' does not include you ({})", p.spec.display_name, p.spec.scope.label()))
     }
@@ -234,6 +349,14 @@ impl Tenant {
         }
         Ok(())
     }
+}
+
+/// A catalog not enabled for external users, to a guest or a user of a connected organization.
+fn not_for_externals(c: &super::access::Catalog) -> DomainError {
+    rule(format!(
+        "Catalog '{}' is not enabled for external users, so guests and users of connected organizations cannot request its packages",
+        c.display_name
+    ))
 }
 
 /// A policy (or every policy of a package) that does not let managers ask for their reports.

@@ -83,6 +83,8 @@ pub enum Action {
     PrevStep,
     Toggle,
     Submit,
+    /// What saving the form would change, without saving it (the policy editor).
+    Preview,
     Yes,
     No,
     // Domain verbs (each tab decides what they mean for its rows).
@@ -98,12 +100,15 @@ pub enum Action {
     DontKnow,
     Assign,
     MarkRead,
+    /// Why (not): why a person can or cannot request a package, or holds a resource.
+    Explain,
     // The in-app clock.
     ClockHour,
     ClockDay,
     ClockWeek,
     ClockMonth,
     ClockJump,
+    ClockPreview,
 }
 
 impl Action {
@@ -152,6 +157,7 @@ impl Action {
             PrevStep => "Previous step of the form",
             Toggle => "Toggle or select the item",
             Submit => "Save or submit the form",
+            Preview => "Preview what saving would change, without saving (the policy editor)",
             Yes => "Yes",
             No => "No",
             New => "Create a new item",
@@ -166,11 +172,13 @@ impl Action {
             DontKnow => "Don't know (review decision)",
             Assign => "Assign directly",
             MarkRead => "Mark as read",
+            Explain => "Explain why: why a request is or is not possible, or why access is held",
             ClockHour => "Advance the in-app clock by 1 hour",
             ClockDay => "Advance the in-app clock by 1 day",
             ClockWeek => "Advance the in-app clock by 7 days",
             ClockMonth => "Advance the in-app clock by 30 days",
             ClockJump => "Set the in-app clock to a date",
+            ClockPreview => "Preview a clock move: everything it would fire, nothing changed",
         }
     }
 
@@ -224,6 +232,7 @@ impl Action {
                 | DontKnow
                 | Assign
                 | MarkRead
+                | Explain
                 | Toggle
         )
     }

@@ -258,6 +258,10 @@ impl<C: Shell> App<C> {
                 Outcome::Cancel => return self.close_top(),
                 o => return consumed(&o),
             },
+            Layer::Text(v) => match v.handle(action) {
+                Outcome::Cancel => return self.close_top(),
+                o => return consumed(&o),
+            },
             Layer::Message(_) => match action {
                 Action::Back | Action::Open => return self.close_top(),
                 _ => return Effect::Unhandled,
@@ -285,6 +289,10 @@ impl<C: Shell> App<C> {
             },
             Layer::Form(f) => match f.handle(action) {
                 FormOutcome::Submit(values) => Some(LayerResult::Submitted { id: f.id.clone(), values }),
+                FormOutcome::Preview(values) => {
+                    let result = LayerResult::Previewed { id: f.id.clone(), values };
+                    return self.preview_layer(result);
+                }
                 FormOutcome::Cancel if f.is_dirty() => {
                     let ask = ConfirmState::new(Ask::DiscardForm, "Discard changes", "Discard your changes?")
                         .labels("Discard", "Keep editing")
@@ -342,6 +350,28 @@ impl<C: Shell> App<C> {
             return Effect::None;
         }
         self.layers.pop();
+        self.apply(effect, owner)
+    }
+
+    /// Hands a form's values to preview to its owner, keeping the form open under what it opens.
+    fn preview_layer(&mut self, result: LayerResult) -> Effect {
+        let Some(owner) = self.layers.last().map(|e| e.owner.clone()) else {
+            return Effect::Unhandled;
+        };
+        let effect = match &owner {
+            Owner::Tab(t) => match self.views.get_mut(t) {
+                Some(v) => v.on_result(&mut self.ctx, result),
+                None => Effect::None,
+            },
+            Owner::Shell => self.ctx.on_result(result),
+            Owner::App(_) | Owner::FormField(_) => Effect::None,
+        };
+        if let Effect::Reject(msg) = effect {
+            if let Some(top) = self.layers.last_mut() {
+                top.layer.reject(msg);
+            }
+            return Effect::None;
+        }
         self.apply(effect, owner)
     }
 

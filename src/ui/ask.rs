@@ -13,6 +13,7 @@ pub enum Ask {
     Quit,
     DiscardForm,
     ClockJump,
+    ClockPreview,
     SwitchUser,
     SwitchExternal,
     /// A lookup field's picker, for the form under it (the field's id in that form).
@@ -23,6 +24,13 @@ pub enum Ask {
     Request(PackageId),
     /// A package by its link.
     RequestLink,
+    /// Explain a package to the person signed in: its id or name.
+    ExplainPackage,
+    /// Explain a package or a membership of this person (a directory picker).
+    ExplainFor {
+        user: UserId,
+        offered: Vec<Explainable>,
+    },
     CancelRequest(RequestId),
     Extend(AssignmentId),
     RemoveOwn(AssignmentId),
@@ -107,4 +115,13 @@ pub enum Ask {
 pub enum GrantFor {
     User(UserId),
     Resource(ResourceId),
+}
+
+/// What the Directory's explain picker offers about a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Explainable {
+    /// Can they request this package?
+    Request(PackageId),
+    /// Why do they hold this role of this resource?
+    Holds(ResourceId, crate::domain::role::Role),
 }

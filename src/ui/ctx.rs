@@ -410,7 +410,14 @@ impl Shell for Ctx {
         let t = self.tenant();
         let mut out = Vec::new();
         if t.may(self.actor(), &Intent::MoveClock).is_err() {
-            out.extend([Action::ClockHour, Action::ClockDay, Action::ClockWeek, Action::ClockMonth, Action::ClockJump]);
+            out.extend([
+                Action::ClockHour,
+                Action::ClockDay,
+                Action::ClockWeek,
+                Action::ClockMonth,
+                Action::ClockJump,
+                Action::ClockPreview,
+            ]);
         }
         if t.may_act_as(&self.session.operator(), &Actor::System).is_err() {
             out.push(Action::SwitchUser);
@@ -449,10 +456,9 @@ impl Shell for Ctx {
             Action::ClockWeek => self.advance(7 * 86_400),
             Action::ClockMonth => self.advance(30 * 86_400),
             Action::ClockJump if let Some(why) = self.refusal(&Intent::MoveClock) => Effect::error(why),
-            Action::ClockJump => Effect::Open(Layer::Prompt(
-                PromptState::new(Ask::ClockJump, "Move the clock", "Jump to (YYYY-MM-DD [HH:MM], or +7d)")
-                    .validate(|s| when(s).err().map(|e| e.to_string())),
-            )),
+            Action::ClockJump => crate::ui::why::clock_jump_prompt(),
+            Action::ClockPreview if let Some(why) = self.refusal(&Intent::MoveClock) => Effect::error(why),
+            Action::ClockPreview => crate::ui::why::clock_preview_prompt(),
             // In team mode only a global administrator may act as someone else: the domain says.
             Action::SwitchUser => match self.tenant().may_act_as(&self.session.operator(), &Actor::System) {
                 Ok(()) => Effect::Open(Layer::Picker(self.user_picker())),
@@ -468,6 +474,9 @@ impl Shell for Ctx {
 
     fn on_result(&mut self, result: LayerResult) -> Effect {
         match result {
+            LayerResult::Prompted { id: Ask::ClockJump, text } if crate::ui::why::asks_preview(&text) => {
+                crate::ui::why::clock_preview(self, &text)
+            }
             LayerResult::Prompted { id: Ask::ClockJump, text } => match when(&text) {
                 Ok(w) => {
                     let to = w.resolve(self.tenant().now());
@@ -479,6 +488,7 @@ impl Shell for Ctx {
                 }
                 Err(e) => Effect::Reject(e.to_string()),
             },
+            LayerResult::Prompted { id: Ask::ClockPreview, text } => crate::ui::why::clock_preview(self, &text),
             LayerResult::Picked { id: Ask::SwitchUser, ids } => match ids.first().map(String::as_str) {
                 Some("external") => Effect::Open(Layer::Prompt(
                     PromptState::new(Ask::SwitchExternal, "Sign in from outside", "Email [tenant id]").validate(|s| {

@@ -15,6 +15,7 @@ use crate::ui::widgets::help::HelpState;
 use crate::ui::widgets::picker::PickerState;
 use crate::ui::widgets::popup::popup_frame;
 use crate::ui::widgets::prompt::PromptState;
+use crate::ui::widgets::text_view::TextView;
 
 /// A popup layer.
 #[derive(Debug)]
@@ -25,6 +26,8 @@ pub enum Layer {
     Picker(PickerState),
     Form(Box<Form>),
     Message(MessageState),
+    /// A long text that scrolls (an explanation, a preview).
+    Text(Box<TextView>),
 }
 
 /// What a finished layer hands back to whoever opened it (a tab, or the shell context).
@@ -42,6 +45,8 @@ pub enum LayerResult {
     Entered { id: Ask, text: String },
     /// A form's values; answer `Effect::Reject(msg)` to keep it open with the error shown.
     Submitted { id: Ask, values: FormValues },
+    /// A form's values to preview: the form stays open under what the owner opens.
+    Previewed { id: Ask, values: FormValues },
 }
 
 impl LayerResult {
@@ -52,7 +57,8 @@ impl LayerResult {
             | LayerResult::Prompted { id, .. }
             | LayerResult::Picked { id, .. }
             | LayerResult::Entered { id, .. }
-            | LayerResult::Submitted { id, .. } => id,
+            | LayerResult::Submitted { id, .. }
+            | LayerResult::Previewed { id, .. } => id,
         }
     }
 }
@@ -62,6 +68,10 @@ impl Layer {
         Layer::Form(Box::new(form))
     }
 
+    pub fn text(view: TextView) -> Layer {
+        Layer::Text(Box::new(view))
+    }
+
     pub fn message(title: impl Into<String>, text: impl Into<String>) -> Layer {
         Layer::Message(MessageState { title: title.into(), text: text.into() })
     }
@@ -69,7 +79,7 @@ impl Layer {
     /// The keymap mode while this layer is on top.
     pub fn mode(&self) -> Mode {
         match self {
-            Layer::Help(_) | Layer::Message(_) => Mode::Popup,
+            Layer::Help(_) | Layer::Message(_) | Layer::Text(_) => Mode::Popup,
             Layer::Confirm(_) => Mode::Confirm,
             Layer::Prompt(_) => Mode::Prompt,
             Layer::Picker(_) => Mode::Picker,
@@ -81,7 +91,7 @@ impl Layer {
     pub fn hints(&self) -> Vec<Action> {
         use Action::*;
         match self {
-            Layer::Help(_) => vec![Back, Down, Up, PageDown],
+            Layer::Help(_) | Layer::Text(_) => vec![Back, Down, Up, PageDown],
             Layer::Message(_) => vec![Back],
             Layer::Confirm(_) => vec![Yes, No, Back],
             Layer::Prompt(_) => vec![Open, Back, ClearLine],
@@ -126,6 +136,7 @@ impl Layer {
             Layer::Picker(p) => p.render(area, buf, theme),
             Layer::Form(f) => f.render(area, buf, theme),
             Layer::Message(m) => m.render(area, buf, theme),
+            Layer::Text(v) => v.render(area, buf, theme),
         }
     }
 }

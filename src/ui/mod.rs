@@ -65,6 +65,7 @@ pub mod tabs;
 pub mod terminal;
 pub mod theme;
 pub mod tone;
+pub mod why;
 pub mod widgets;
 
 pub use action::Action;

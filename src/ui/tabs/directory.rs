@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use crate::domain::{Command, Intent, ResourceId, ResourceKind, UserId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
+use crate::ui::ask::Ask;
 use crate::ui::ctx::{Ctx, outcome_text};
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -235,6 +236,10 @@ impl Directory {
                 None => Effect::info("Select a user first"),
             },
             (Action::Edit, _) => Effect::info("Resources are not edited here; only users are"),
+            (Action::Explain, Pane::Users) => match self.selected_user() {
+                Some(u) => crate::ui::why::picker_for(ctx, u),
+                None => Effect::info("Select a user first"),
+            },
             (Action::Assign, Pane::Users) => match self.selected_user().and_then(|u| t.users.get(&u)) {
                 Some(u) => Effect::Open(Layer::form(forms::grant_form_for_user(t, u))),
                 None => Effect::info("Select a user first"),
@@ -411,7 +416,8 @@ impl TabView<Ctx> for Directory {
         match self.pane {
             _ if self.zoom.is_some() => vec![Action::Back, Action::Down, Action::Up, Action::PageDown],
             Pane::Users => {
-                vec![Action::New, Action::Edit, Action::Assign, Action::Remove, Action::NextPane, Action::Filter]
+                let verbs = [Action::New, Action::Edit, Action::Assign, Action::Remove];
+                [&verbs[..], &[Action::NextPane, Action::Filter, Action::Explain]].concat()
             }
             _ => vec![Action::New, Action::Assign, Action::Remove, Action::NextPane, Action::Filter],
         }
@@ -420,6 +426,9 @@ impl TabView<Ctx> for Directory {
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
         match result {
             LayerResult::Submitted { id, values } => self.submit(ctx, &id, &values),
+            LayerResult::Picked { id: Ask::ExplainFor { user, offered }, ids } => {
+                crate::ui::why::picked(ctx, user, &offered, &ids)
+            }
             LayerResult::Picked { id, ids } if id == forms::REVOKE => {
                 match ids.first().and_then(|i| self.revoke_offered.remove(i)) {
                     Some(k) => ctx.run_effect(Command::RemoveDirectGrant {

@@ -325,6 +325,18 @@ impl TabView<Ctx> for MyAccess {
                 Some(pkg) => self.open_request_form(ctx, pkg),
                 None => Effect::info("Nothing to request here"),
             },
+            Action::Explain => {
+                let of_assignment = |a| ctx.tenant().assignments.get(&a).map(|a| a.package);
+                let package = match pane {
+                    AVAILABLE => self.selected_package(),
+                    ASSIGNMENTS => self.selected_assignment().and_then(of_assignment),
+                    _ => None,
+                };
+                match package {
+                    Some(p) => crate::ui::why::explain_request(ctx, &ctx.actor().clone(), p),
+                    None => crate::ui::why::package_prompt(),
+                }
+            }
             Action::New => Effect::Open(Layer::Prompt(PromptState::new(
                 Ask::RequestLink,
                 "Request by link",
@@ -389,9 +401,9 @@ impl TabView<Ctx> for MyAccess {
 
     fn hints(&self) -> Vec<Action> {
         match self.shown() {
-            AVAILABLE => vec![Action::Request, Action::New, Action::NextPane, Action::Filter],
-            REQUESTS => vec![Action::CancelRequest, Action::NextPane, Action::Filter],
-            _ => vec![Action::Extend, Action::Remove, Action::NextPane, Action::Filter],
+            AVAILABLE => vec![Action::Request, Action::New, Action::NextPane, Action::Filter, Action::Explain],
+            REQUESTS => vec![Action::CancelRequest, Action::NextPane, Action::Filter, Action::Explain],
+            _ => vec![Action::Extend, Action::Remove, Action::NextPane, Action::Filter, Action::Explain],
         }
     }
 
@@ -413,6 +425,9 @@ impl TabView<Ctx> for MyAccess {
                 ctx.run_effect(Command::RemoveOwnAssignment { assignment })
             }
             LayerResult::Prompted { id: Ask::RequestLink, text } => self.open_link(ctx, &text),
+            LayerResult::Prompted { id: Ask::ExplainPackage, text } => {
+                crate::ui::why::explain_typed_package(ctx, &text)
+            }
             LayerResult::Prompted { id: Ask::Extend(assignment), text } => {
                 match ctx.run(Command::RequestExtension { assignment, justification: text }) {
                     Ok(out) => Effect::Batch(vec![Effect::ok(crate::ui::ctx::outcome_text(&out)), Effect::Refresh]),

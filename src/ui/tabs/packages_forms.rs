@@ -392,9 +392,30 @@ fn submitted(tab: &mut Packages, ctx: &mut Ctx, id: Ask, values: &FormValues) ->
     run_form(tab, ctx, cmd)
 }
 
+/// F2 in the policy editor: what saving the edit would change (nothing is saved; the form stays).
+fn previewed(ctx: &mut Ctx, policy: Option<crate::domain::PolicyId>, values: &FormValues) -> Effect {
+    let Some(policy) = policy else {
+        return Effect::Reject(
+            "A new policy changes no assignment or request: save it to see who it lets request".into(),
+        );
+    };
+    let spec = match spec_from_values(ctx, values) {
+        Ok(s) => s,
+        Err(e) => return Effect::Reject(e),
+    };
+    match ctx.session.preview_policy(policy, &spec, crate::domain::what_if_policy::NAMED) {
+        Ok(p) => {
+            let text = p.text(ctx.tenant());
+            Effect::Open(Layer::text(crate::ui::widgets::text_view::TextView::new("If you save this edit", &text)))
+        }
+        Err(e) => Effect::Reject(e.to_string()),
+    }
+}
+
 pub fn answer(tab: &mut Packages, ctx: &mut Ctx, result: LayerResult) -> Effect {
     match result {
         LayerResult::Submitted { id, values } => submitted(tab, ctx, id, &values),
+        LayerResult::Previewed { id: Ask::Policy { policy, .. }, values } => previewed(ctx, policy, &values),
         LayerResult::Picked { id, ids } => {
             let first = ids.first().map(String::as_str);
             match (id, first) {

@@ -152,6 +152,8 @@ pub enum FormOutcome {
     Cancel,
     /// All visible fields are valid: the values of the visible fields.
     Submit(FormValues),
+    /// The same values, to preview what saving them would do; the form stays open.
+    Preview(FormValues),
     /// A lookup field wants a picker; give its ids back with [`Form::set_picked`].
     Pick {
         field: String,
@@ -421,6 +423,12 @@ impl Form {
             Action::Submit => {
                 return match self.submit() {
                     Some(v) => FormOutcome::Submit(v),
+                    None => FormOutcome::Consumed,
+                };
+            }
+            Action::Preview => {
+                return match self.submit() {
+                    Some(v) => FormOutcome::Preview(v),
                     None => FormOutcome::Consumed,
                 };
             }

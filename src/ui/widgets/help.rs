@@ -1,16 +1,14 @@
 //! The help screen, generated from the keymap: every mode, its keys, and what each action does,
 //! scoped to the person and the screen it is opened on (see [`HelpScope`]).
 
-use std::cell::Cell;
-
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget};
 use strum::IntoEnumIterator;
 
 use super::Outcome;
 use super::popup::{popup_area, popup_frame};
+use super::text_view::Scroll;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Keymap, Mode};
 use crate::ui::theme::Theme;
@@ -103,9 +101,7 @@ fn capitalized(text: &str) -> String {
 #[derive(Debug, Default)]
 pub struct HelpState {
     entries: Vec<HelpEntry>,
-    scroll: usize,
-    max_scroll: Cell<usize>,
-    page: Cell<usize>,
+    scroll: Scroll,
 }
 
 impl HelpState {
@@ -115,23 +111,11 @@ impl HelpState {
     }
 
     pub fn scroll(&self) -> usize {
-        self.scroll
+        self.scroll.top()
     }
 
     pub fn handle(&mut self, action: Action) -> Outcome<()> {
-        let max = self.max_scroll.get();
-        let page = self.page.get().max(1);
-        self.scroll = match action {
-            Action::Back | Action::Help => return Outcome::Cancel,
-            Action::Up => self.scroll.saturating_sub(1),
-            Action::Down => (self.scroll + 1).min(max),
-            Action::PageUp => self.scroll.saturating_sub(page),
-            Action::PageDown => (self.scroll + page).min(max),
-            Action::Home => 0,
-            Action::End => max,
-            _ => return Outcome::Ignored,
-        };
-        Outcome::Consumed
+        self.scroll.handle(action, Action::Help)
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -149,11 +133,6 @@ impl HelpState {
                 ]),
             })
             .collect();
-        let height = usize::from(inner.height);
-        let max = lines.len().saturating_sub(height);
-        self.max_scroll.set(max);
-        self.page.set(height);
-        let scroll = self.scroll.min(max);
-        Paragraph::new(lines).scroll((scroll as u16, 0)).render(inner, buf);
+        self.scroll.render(lines, inner, buf);
     }
 }

@@ -15,6 +15,7 @@ pub mod prompt;
 pub mod status;
 pub mod table;
 pub mod tabs;
+pub mod text_view;
 pub mod wrap;
 
 /// What a popup widget did with an action.
