@@ -64,6 +64,8 @@ fn flags_land_on_the_stage_and_question_before_them() {
 #[test]
 fn a_stage_s_quorum_is_set_shown_and_counted() {
     let env = Env::empty();
+    env.ok(&["clock", "freeze"]);
+    env.ok(&["clock", "set", "2031-03-03"]);
     for (name, email) in [("Ann", "ann@contoso.com"), ("Ben", "ben@contoso.com"), ("Cy", "cy@contoso.com")] {
         env.ok(&["user", "create", name, email]);
     }
@@ -92,6 +94,11 @@ fn a_stage_s_quorum_is_set_shown_and_counted() {
     assert!(err.contains("use any, all, or a number of approvers"), "{err}");
 
     let req = env.created(&["--as", "Rae", "request", "Lab", "-j", "Lab work"]);
+    // An edit while it waits changes neither its stages nor their timeout.
+    env.ok(&["policy", "update", "Two of three", "--timeout", "3"]);
+    let shown = env.ok(&["--as", "Rae", "request", "show", &req]);
+    assert!(shown.contains("2031-03-17 00:00 (14d 0h left)") && shown.contains("1 of 1, waiting for"), "{shown}");
+    assert!(shown.contains("Approvals      0 of 2\n"), "{shown}");
     let out = env.ok(&["--as", "Ann", "approve", &req, "--reason", "fine"]);
     assert!(out.contains("1 of 2 approvals"), "{out}");
     let shown = env.ok(&["--as", "Rae", "request", "show", &req]);

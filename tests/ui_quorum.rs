@@ -33,3 +33,32 @@ fn the_inbox_shows_one_of_two_approvals_and_who_is_left() {
     assert!(wide.contains("1 of 2 approvals; waiting for you, Cy Approver"), "{wide}");
     assert!(s.contains("approved by Ann Approver"), "{s}");
 }
+
+/// A policy edited while a request waits changes neither the request's stages nor their terms:
+/// the inbox says what the command will hold the approver to (the revision the request was made
+/// under), not what the policy says now.
+#[test]
+fn the_inbox_shows_the_terms_the_request_was_made_under() {
+    let mut w = World::new();
+    let ann = w.user("Ann Approver");
+    let cy = w.user("Cy Approver");
+    let rae = w.user("Rae Requestor");
+    let mut spec = members_policy("One stage");
+    let mut st = stage(vec![by(ann)]);
+    st.timeout_days = 7;
+    spec.stages = vec![st];
+    let lab = w.lab(spec);
+    let id = w.request(&u(rae), lab.package);
+    w.update_policy(lab.policy, |p| {
+        let mut first = stage(vec![by(ann)]);
+        first.justification_required = false;
+        p.stages = vec![first, stage(vec![by(cy)])];
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = app_over(dir.path(), w.t, Some("ann.approver@contoso.com"), Theme::monochrome());
+    app.switch_tab(Tab::Approvals);
+    let s = screen(&mut app, 200, 50);
+    assert!(s.contains(&format!("{id} · Lab Access · stage 1 of 1")), "{s}");
+    assert!(s.contains("reason required at this stage"), "{s}");
+    assert!(s.contains("7d left"), "{s}");
+}

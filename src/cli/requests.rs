@@ -113,16 +113,20 @@ pub(crate) fn show(ctx: &Ctx, id: RequestId) -> Result<()> {
             ("Created", format::time(r.created_at)),
         ];
         if r.state == crate::domain::RequestState::PendingApproval {
-            let stages = pol.map(|p| p.spec.stages.len()).unwrap_or(0);
+            let stages = t.request_stages(r);
             rows.push((
                 "Stage",
                 format!("{} of {stages}, waiting for {}", r.stage + 1, format::names(t, r.awaiting())),
             ));
             if r.needed > 1 {
-                let decided = format::names(t, r.approvers.iter().copied().filter(|u| r.has_decided(*u)));
-                rows.push(("Approvals", format!("{} of {} (approved by {decided})", r.approvals(), r.needed)));
+                let mut text = format!("{} of {}", r.approvals(), r.needed);
+                if r.approvals() > 0 {
+                    let decided = format::names(t, r.approvers.iter().copied().filter(|u| r.has_decided(*u)));
+                    text.push_str(&format!(" (approved by {decided})"));
+                }
+                rows.push(("Approvals", text));
             }
-            if let Some(d) = deadline(t, r) {
+            if let Some(d) = t.request_deadline(r) {
                 rows.push(("Times out", format!("{} ({} left)", format::time(d), format::left(ctx.now(), d))));
             }
         }
@@ -151,12 +155,6 @@ pub(crate) fn show(ctx: &Ctx, id: RequestId) -> Result<()> {
         }
         text
     })
-}
-
-/// When the current stage of a pending request times out.
-fn deadline(t: &Tenant, r: &Request) -> Option<crate::domain::Time> {
-    let st = t.policies.get(&r.policy)?.spec.stages.get(r.stage)?;
-    r.stage_deadline(st.timeout_days)
 }
 
 pub(crate) fn cancel(ctx: &mut Ctx, id: RequestId) -> Result<()> {
@@ -229,13 +227,13 @@ pub(crate) fn inbox(ctx: &Ctx) -> Result<()> {
     t.may_read(ctx.actor()?, Read::Own)?;
     let now = ctx.now();
     let mut list: Vec<&Request> = t.inbox(me).collect();
-    list.sort_by_key(|r| (deadline(t, r), r.id));
+    list.sort_by_key(|r| (t.request_deadline(r), r.id));
     let value: Vec<serde_json::Value> = list
         .iter()
         .map(|r| {
             let mut v = serde_json::to_value(r).unwrap_or_default();
             if let Some(o) = v.as_object_mut() {
-                o.insert("deadline".into(), serde_json::to_value(deadline(t, r)).unwrap_or_default());
+                o.insert("deadline".into(), serde_json::to_value(t.request_deadline(r)).unwrap_or_default());
             }
             v
         })
@@ -243,14 +241,14 @@ pub(crate) fn inbox(ctx: &Ctx) -> Result<()> {
     ctx.show(&value, || {
         let mut tab = Table::new(&["ID", "PACKAGE", "FOR", "STAGE", "SUBMITTED", "TIME LEFT", "JUSTIFICATION"]);
         for r in &list {
-            let stages = t.policies.get(&r.policy).map(|p| p.spec.stages.len()).unwrap_or(0);
+            let stages = t.request_stages(r);
             tab.row(vec![
                 r.id.to_string(),
                 package_name(t, r),
                 t.target_label(&r.target),
                 format!("{}/{stages}", r.stage + 1),
                 format::time(r.created_at),
-                deadline(t, r).map(|d| format::left(now, d)).unwrap_or_default(),
+                t.request_deadline(r).map(|d| format::left(now, d)).unwrap_or_default(),
                 r.justification.clone(),
             ]);
         }

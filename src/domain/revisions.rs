@@ -81,6 +81,16 @@ impl Tenant {
     pub fn request_terms(&self, r: &Request) -> Option<&PolicyTerms> {
         self.revision(r.policy, r.revision)
     }
+    /// How many approval stages a request goes through: those of the revision it was made under
+    /// (a policy edited while it waits changes neither their number nor their terms).
+    pub fn request_stages(&self, r: &Request) -> usize {
+        self.request_terms(r).map_or(0, |t| t.stages.len())
+    }
+    /// Whether the approver must give a reason at the request's current stage, by its revision:
+    /// the rule `Command::Decide` checks.
+    pub fn reason_required_now(&self, r: &Request) -> bool {
+        self.request_terms(r).and_then(|t| t.stages.get(r.stage)).is_some_and(|s| s.justification_required)
+    }
     /// The terms an assignment was granted under.
     pub fn assignment_terms(&self, a: &Assignment) -> Option<&PolicyTerms> {
         self.revision(a.policy, a.revision)

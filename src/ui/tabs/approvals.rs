@@ -99,7 +99,7 @@ impl Approvals {
     fn decide_prompt(ctx: &Ctx, id: RequestId, approve: bool) -> Option<PromptState> {
         let t = ctx.tenant();
         let r = t.requests.get(&id)?;
-        let need = if stage_requires_reason(t, r) { "reason required" } else { "reason optional" };
+        let need = if t.reason_required_now(r) { "reason required" } else { "reason optional" };
         let verb = if approve { "Approve" } else { "Deny" };
         let title = format!("{verb} {id} · {} · {need}", stage_text(t, r));
         let label = format!("Reason: {} → {}", short_target(t, &r.target), package_name(t, r));
@@ -185,11 +185,6 @@ impl<'t> Detail<'t> {
     }
 }
 
-/// Whether the policy asks the approver for a reason at the request's current stage.
-fn stage_requires_reason(t: &Tenant, r: &Request) -> bool {
-    t.policies.get(&r.policy).and_then(|p| p.spec.stages.get(r.stage)).is_some_and(|s| s.justification_required)
-}
-
 fn package_name(t: &Tenant, r: &Request) -> String {
     t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_else(|| r.package.to_string())
 }
@@ -249,7 +244,7 @@ fn approvals_text(r: &Request) -> Option<String> {
 
 /// "stage 1 of 2".
 fn stage_text(t: &Tenant, r: &Request) -> String {
-    let stages = t.policies.get(&r.policy).map(|p| p.spec.stages.len()).unwrap_or(0);
+    let stages = t.request_stages(r);
     format!("stage {} of {stages}", r.stage + 1)
 }
 
@@ -289,7 +284,7 @@ fn request_lines(ctx: &Ctx, r: &Request, d: &mut Detail) {
         }
     }
     if let Some(p) = pol {
-        let need = if stage_requires_reason(t, r) { "reason required" } else { "reason optional" };
+        let need = if t.reason_required_now(r) { "reason required" } else { "reason optional" };
         let text = match r.state {
             RequestState::PendingApproval => format!("{} · {need} at this stage", p.spec.display_name),
             _ => p.spec.display_name.clone(),
@@ -318,7 +313,7 @@ fn request_lines(ctx: &Ctx, r: &Request, d: &mut Detail) {
 fn pending_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
     let (t, theme, now) = (ctx.tenant(), &ctx.theme, ctx.now);
     let Some(r) = t.requests.get(id) else { return vec![] };
-    let stages = t.policies.get(&r.policy).map(|p| p.spec.stages.len()).unwrap_or(0);
+    let stages = t.request_stages(r);
     let left = match t.request_deadline(r) {
         Some(d) if d - now < chrono::Duration::days(2) => CellText::styled(time_left(now, d), theme.warning),
         Some(d) => cell(time_left(now, d)),
