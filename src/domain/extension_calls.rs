@@ -277,7 +277,7 @@ impl Tenant {
                 self.cancel_request(&Actor::System, id, history, format!("Custom extension '{name}' canceled {id}"));
             }
             Some(CallbackAnswer::Denied { detail }) => {
-                self.deny_waiting(id, with_detail(format!("Denied by custom extension '{name}'"), detail));
+                self.deny_by_system(id, with_detail(format!("Denied by custom extension '{name}'"), detail));
             }
             None => {
                 let why = match result.status {
@@ -286,19 +286,8 @@ impl Tenant {
                     CalloutStatus::TimedOut => "timed out",
                     CalloutStatus::NotStarted => "could not be started",
                 };
-                self.deny_waiting(id, format!("Denied: custom extension '{name}' {why}"));
+                self.deny_by_system(id, format!("Denied: custom extension '{name}' {why}"));
             }
-        }
-    }
-
-    fn deny_waiting(&mut self, id: RequestId, why: String) {
-        let Some(req) = self.requests.get(&id).cloned() else { return };
-        self.set_request_state(id, RequestState::Denied);
-        self.push_history(id, why.clone());
-        self.audit(&Actor::System, "request.denied", id, why.clone());
-        let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
-        for u in req.told() {
-            self.notify(u, "denied", format!("{} for '{pname}' was denied", self.whose(&req, u)), &why);
         }
     }
 
@@ -334,7 +323,7 @@ impl Tenant {
                 self.audit(&Actor::System, "customExtension.callbackTimedOut", call.extension, summary);
             }
         }
-        self.deny_waiting(id, format!("Denied: no answer from custom extension '{name}' in time"));
+        self.deny_by_system(id, format!("Denied: no answer from custom extension '{name}' in time"));
         fired.timed_out = fired.timed_out.saturating_add(1);
     }
 

@@ -195,13 +195,7 @@ impl Tenant {
                     approvers.len()
                 )
             };
-            self.set_request_state(id, RequestState::Denied);
-            self.push_history(id, why.clone());
-            self.audit(&Actor::System, "request.denied", id, why.clone());
-            let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
-            for u in req.told() {
-                self.notify(u, "denied", format!("{} for '{pname}' was denied", self.whose(&req, u)), &why);
-            }
+            self.deny_by_system(id, why);
             return;
         }
         let now = self.clock.now;
@@ -304,6 +298,19 @@ impl Tenant {
             return Err(rule(format!("Request {id} is {} and can no longer be canceled", req.state.phrase())));
         }
         Ok(req)
+    }
+
+    /// The system denies an open request (nobody can approve a stage, an extension said no or
+    /// did not answer): its history line, the audit event, and a notice to those it concerns.
+    pub(crate) fn deny_by_system(&mut self, id: RequestId, why: String) {
+        let Some(req) = self.requests.get(&id).cloned() else { return };
+        self.set_request_state(id, RequestState::Denied);
+        self.push_history(id, why.clone());
+        self.audit(&Actor::System, "request.denied", id, why.clone());
+        let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
+        for u in req.told() {
+            self.notify(u, "denied", format!("{} for '{pname}' was denied", self.whose(&req, u)), &why);
+        }
     }
 
     pub(crate) fn cmd_cancel(&mut self, actor: &Actor, id: RequestId) -> DomainResult<Outcome> {
