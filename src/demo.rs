@@ -282,8 +282,7 @@ impl Loader {
         let out = self.run(&actor, Command::CreatePackage { catalog, spec })?;
         let package: PackageId = out
             .created
-            .as_deref()
-            .and_then(|s| s.parse().ok())
+            .and_then(|c| c.package())
             .ok_or_else(|| anyhow!("the domain did not say which package it created"))?;
         for (r, role) in &p.resource_roles {
             let resource = names::resource(&self.t, r).map_err(|e| anyhow!("resource role '{r}': {e:#}"))?;

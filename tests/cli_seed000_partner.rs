@@ -122,8 +122,9 @@ fn partner_onboarding_sponsor_approval_expiry_and_guest_lifecycle() {
     assert_eq!(column(&access, "resourceName"), ["Partner Docs", "Partner Collab", "CRM"]);
     assert_eq!(column(&access, "role"), ["Member", "Member", "User"]);
     for row in access.as_array().into_iter().flatten() {
-        let via = row["via"][0].as_str().unwrap_or_default();
-        assert!(via.starts_with("Partner Onboarding (asg"), "{row}");
+        let via = &row["via"][0];
+        assert_eq!(via["packageName"], "Partner Onboarding", "{row}");
+        assert!(via["assignment"].as_u64().is_some(), "{row}");
     }
     let text = env.ok(&with(&pat, &["report", "access", "pat@partner1.com"]));
     assert!(text.contains("CRM") && text.contains("Partner Onboarding"), "{text}");

@@ -126,7 +126,7 @@ fn escape_codes_in_a_justification_never_reach_the_terminal_raw() {
     // ...but an older version accepted them, and its journal is replayed as written.
     let out = env.ok(&["--as", "Delia Dennis", "--json", "request", "Project Alpha", "--justification", "MARK please"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    let id = v["created"].as_str().expect("a request").to_string();
+    let id = created_id(&v["created"]).expect("a request");
     let journal = env.data().join("journal.jsonl");
     let text = std::fs::read_to_string(&journal).expect("journal");
     assert!(text.contains("MARK please"), "the request is in the journal");

@@ -20,8 +20,8 @@ struct Shown {
     requests: Vec<RequestId>,
 }
 
-fn asg_ids_in(via: &[String]) -> Vec<AssignmentId> {
-    via.iter().filter_map(|v| v.rsplit_once('(').and_then(|(_, id)| id.trim_end_matches(')').parse().ok())).collect()
+fn asg_ids_in(via: &[entitle::domain::report::Via]) -> Vec<AssignmentId> {
+    via.iter().filter_map(|v| v.assignment()).collect()
 }
 
 fn shown(items: usize) -> Shown {

@@ -27,7 +27,7 @@ fn spec(name: &str, wait: bool) -> ExtensionSpec {
 
 fn add(w: &mut World, cat: CatalogId, s: ExtensionSpec) -> ExtensionId {
     let o = w.sys(Command::AddExtension { catalog: cat, spec: s });
-    o.created.and_then(|c| c.parse().ok()).expect("an extension id")
+    o.created.and_then(|c| c.extension()).expect("an extension id")
 }
 
 fn at(stage: ExtensionStage, ext: ExtensionId) -> StageSetting {

@@ -43,7 +43,7 @@ fn an_open_extension_request_is_canceled_when_its_assignment_ends() {
     // A day on, an extension would move the end (at the instant of the grant it would not).
     w.advance(1);
     let ext = w.run(&u(me), Command::RequestExtension { assignment: asg, justification: "still on it".into() });
-    let ext_id: RequestId = ext.created.expect("an extension request").parse().expect("an id");
+    let ext_id: RequestId = ext.created.and_then(|c| c.request()).expect("an extension request");
     assert_eq!(w.state(ext_id), RequestState::PendingApproval);
     w.run(&sys(), Command::AdminRemove { assignment: asg, reason: "left the project".into() });
     assert_eq!(w.state(ext_id), RequestState::Canceled);

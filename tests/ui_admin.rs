@@ -40,7 +40,7 @@ fn run(t: &mut Tenant, command: Command) -> Outcome {
 }
 
 fn id<T: FromStr>(out: &Outcome) -> T {
-    out.created.as_deref().and_then(|s| s.parse().ok()).expect("the command created an object")
+    out.created.and_then(|c| c.to_string().parse().ok()).expect("the command created an object")
 }
 
 fn person(name: &str, email: &str, admin: bool) -> Command {

@@ -28,7 +28,7 @@ fn t0() -> Time {
 fn run(t: &mut Tenant, command: Command) -> String {
     let entry = Entry { at: t.clock.now, actor: Actor::System, command };
     let out = t.apply(&entry).unwrap_or_else(|e| panic!("setup: {e}"));
-    out.created.unwrap_or_default()
+    out.created.map(|c| c.to_string()).unwrap_or_default()
 }
 
 fn user(t: &mut Tenant, name: &str, admin: bool) -> UserId {

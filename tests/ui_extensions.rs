@@ -84,7 +84,7 @@ fn a_request_waiting_for_an_extension_says_so() {
     let mut gate = ExtensionSpec::new("SoD gate", "true", vec![]);
     gate.wait_for_callback = true;
     let out = run(&mut t, Command::AddExtension { catalog, spec: gate });
-    let ext = out.created.and_then(|c| c.parse().ok()).expect("an id");
+    let ext = out.created.and_then(|c| c.extension()).expect("an id");
     let mut spec = t.policies[&pol].spec.clone();
     spec.custom_extension_stage_settings =
         vec![StageSetting { stage: ExtensionStage::AssignmentRequestCreated, custom_extension: ext }];

@@ -24,7 +24,7 @@ fn run(t: &mut Tenant, actor: &Actor, command: Command) -> Outcome {
 }
 
 fn id<T: std::str::FromStr>(out: &Outcome) -> T {
-    out.created.as_deref().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no id in {out:?}"))
+    out.created.and_then(|c| c.to_string().parse().ok()).unwrap_or_else(|| panic!("no id in {out:?}"))
 }
 
 fn set_clock(t: &mut Tenant, when: &str) {

@@ -45,7 +45,7 @@ pub(crate) fn user(ctx: &mut Ctx, c: UserCmd) -> Result<()> {
             let f = &a.fields;
             if f.company.is_some() || f.country.is_some() || f.employee_type.is_some() {
                 let t = ctx.t();
-                let created = out.created.as_deref().and_then(|c| c.parse::<UserId>().ok());
+                let created = out.created.and_then(|c| c.user());
                 if let Some(u) = created.and_then(|id| t.users.get(&id)) {
                     let mut attributes = UserAttributes::from(u);
                     apply_attributes(t, &mut attributes, f)?;

@@ -134,7 +134,7 @@ pub(crate) fn reviews(ctx: &Ctx, all: bool) -> Result<()> {
     let tasks = t.review_tasks(me);
     let value: Vec<_> = tasks
         .iter()
-        .map(|(r, i)| serde_json::json!({"review": r.id, "name": r.display_name, "end": r.end, "item": i}))
+        .map(|(r, i)| serde_json::json!({"review": r.id, "name": r.display_name, "end": r.end.timestamp(), "item": i}))
         .collect();
     ctx.show(&value, || {
         let mut tab = Table::new(&["REVIEW", "NAME", "ASSIGNMENT", "USER", "DECISION", "ENDS", "TIME LEFT"]);

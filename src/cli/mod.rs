@@ -16,6 +16,7 @@ mod dispatch;
 mod explain;
 mod extensions;
 mod format;
+mod json_out;
 mod lifecycle;
 mod parse;
 mod policy;

@@ -16,7 +16,7 @@ pub(crate) fn access_table(rows: &[AccessRow], with_user: bool) -> Table {
         Table::new(&["RESOURCE", "ROLE", "VIA"])
     };
     for r in rows {
-        let mut cells = vec![r.resource_name.clone(), r.role.clone(), r.via.join(", ")];
+        let mut cells = vec![r.resource_name.clone(), r.role.clone(), crate::domain::report::via_text(&r.via, ", ")];
         if with_user {
             cells.insert(0, r.user_name.clone());
         }
@@ -97,7 +97,9 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
         ReportCmd::Requests { package } => {
             let pkg = package.as_deref().map(|p| t.find_package(p).map(|p| p.id)).transpose()?;
             let list = ctx.session.requests_report(pkg, false)?;
-            ctx.show(&list, || super::requests::request_table(t, &list).render_or("No requests\n"))
+            ctx.show(&super::json_out::requests(t, &list), || {
+                super::requests::request_table(t, &list).render_or("No requests\n")
+            })
         }
         ReportCmd::Incompatible => {
             let rows = t.incompatible_visible(actor)?;
@@ -128,7 +130,7 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
                         r.user_name.clone(),
                         r.resource_name.clone(),
                         r.role.clone(),
-                        r.via.join(", "),
+                        crate::domain::report::via_text(&r.via, ", "),
                         format::yes_no(*governed),
                     ]);
                 }

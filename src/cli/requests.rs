@@ -101,7 +101,7 @@ pub(crate) fn show(ctx: &Ctx, id: RequestId) -> Result<()> {
     ctx.actor()?;
     let found = ctx.session.request(id)?;
     let r = &found;
-    ctx.show(r, || {
+    ctx.show(&super::json_out::request(t, r), || {
         let pol = t.policies.get(&r.policy);
         let mut rows = vec![
             ("Package", format!("{} ({})", package_name(t, r), r.package)),
@@ -180,7 +180,7 @@ pub(crate) fn list(ctx: &Ctx, a: RequestsArgs) -> Result<()> {
     };
     list.retain(|r| !a.open || r.state.is_open());
     list.sort_by(|x, y| y.created_at.cmp(&x.created_at).then(y.id.cmp(&x.id)));
-    ctx.show(&list, || {
+    ctx.show(&super::json_out::requests(t, &list), || {
         let table = request_table(t, &list).render_or("No requests\n");
         table + &more_line(more, "--limit 0")
     })
@@ -228,16 +228,7 @@ pub(crate) fn inbox(ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
     let mut list: Vec<&Request> = t.inbox(me).collect();
     list.sort_by_key(|r| (t.request_deadline(r), r.id));
-    let value: Vec<serde_json::Value> = list
-        .iter()
-        .map(|r| {
-            let mut v = serde_json::to_value(r).unwrap_or_default();
-            if let Some(o) = v.as_object_mut() {
-                o.insert("deadline".into(), serde_json::to_value(t.request_deadline(r)).unwrap_or_default());
-            }
-            v
-        })
-        .collect();
+    let value = super::json_out::requests(t, list.iter().copied());
     ctx.show(&value, || {
         let mut tab = Table::new(&["ID", "PACKAGE", "FOR", "STAGE", "SUBMITTED", "TIME LEFT", "JUSTIFICATION"]);
         for r in &list {
@@ -266,7 +257,9 @@ pub(crate) fn decided(ctx: &Ctx, a: HistoryArgs) -> Result<()> {
     let rows = ctx.session.decisions_page(&listing, 0..shown)?;
     let value: Vec<_> = rows
         .iter()
-        .map(|(r, d)| serde_json::json!({"request": r.id, "package": r.package, "state": r.state, "decision": d}))
+        .map(|(r, d)| {
+            serde_json::json!({"request": r.id, "package": r.package, "state": r.state, "decision": super::json_out::decision(d)})
+        })
         .collect();
     ctx.show(&value, || {
         let mut tab = Table::new(&["REQUEST", "PACKAGE", "FOR", "STAGE", "DECISION", "AT", "REASON", "NOW"]);

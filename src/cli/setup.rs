@@ -92,10 +92,10 @@ fn clock_show(ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
     let next = t.next_timer();
     let value = serde_json::json!({
-        "now": now,
+        "now": super::json_out::secs(now),
         "frozen": t.clock.is_frozen(),
         "offsetSeconds": t.clock.offset_secs,
-        "nextTimer": next,
+        "nextTimer": super::json_out::opt_secs(next),
     });
     ctx.show(&value, || {
         let mode = if t.clock.is_frozen() {

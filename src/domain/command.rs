@@ -379,8 +379,8 @@ pub enum Command {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Outcome {
     pub message: String,
-    /// The id of the object it created, e.g. `req12`.
-    pub created: Option<String>,
+    /// The object it created, typed (`{"request": 12}` as JSON, `req12` as text).
+    pub created: Option<super::ids::ObjectRef>,
     /// What the clock fired on the way.
     pub fired: Fired,
 }
@@ -533,8 +533,8 @@ pub(crate) fn done(message: impl Into<String>) -> DomainResult<Outcome> {
     Ok(Outcome { message: message.into(), ..Default::default() })
 }
 
-pub(crate) fn created(id: impl ToString, message: impl Into<String>) -> DomainResult<Outcome> {
-    Ok(Outcome { message: message.into(), created: Some(id.to_string()), ..Default::default() })
+pub(crate) fn created(id: impl Into<super::ids::ObjectRef>, message: impl Into<String>) -> DomainResult<Outcome> {
+    Ok(Outcome { message: message.into(), created: Some(id.into()), ..Default::default() })
 }
 
 /// Answers are written as a list of `{question, answer}`: numeric map keys do not survive the

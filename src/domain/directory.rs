@@ -91,11 +91,17 @@ pub enum GroupType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
 pub enum ResourceKind {
-    Group { group_type: GroupType },
+    Group {
+        /// `group_type` in files written before the JSON was made camelCase throughout.
+        #[serde(alias = "group_type")]
+        group_type: GroupType,
+    },
     Application,
-    Site { url: String },
+    Site {
+        url: String,
+    },
 }
 
 impl ResourceKind {

@@ -119,7 +119,11 @@ pub struct Verdict {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestExplained {
+    /// Who, as text (`Megan Bowen (u9)`); as JSON, `person` is who they are, typed.
+    #[serde(skip)]
     pub person: String,
+    #[serde(rename = "person")]
+    pub subject: Actor,
     pub package: PackageId,
     pub package_name: String,
     /// My Access lists it to them.
@@ -175,6 +179,7 @@ impl Tenant {
             && who.as_ref().is_some_and(|w| self.requester(subject).is_some() && self.admitted(pkg, w));
         Ok(RequestExplained {
             person: self.actor_label(subject),
+            subject: subject.clone(),
             package: pkg_id,
             package_name: pkg.display_name.clone(),
             can_see,

@@ -29,8 +29,9 @@ pub enum Source {
         policy_name: String,
         /// The revision of the policy it was granted under (its terms).
         revision: u32,
+        #[serde(with = "super::serde_util::secs")]
         since: Time,
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none", with = "super::serde_util::secs_opt")]
         until: Option<Time>,
         request: RequestId,
         /// How it was asked for (`userAdd`, `adminAdd`...).
@@ -124,7 +125,7 @@ impl Tenant {
         let what = format!("{} {}", self.resource_name(key.resource), key.role);
         let if_ended = if others > 0 {
             let names = self.via(all.iter().filter(|o| **o != s));
-            format!("{what} would be kept: still held through {}", names.join(", "))
+            format!("{what} would be kept: still held through {}", super::report::via_text(&names, ", "))
         } else {
             format!("{what} would be lost: this is its last source")
         };

@@ -88,3 +88,80 @@ impl std::hash::Hasher for IdHasher {
 
 /// Builds [`IdHasher`]s.
 pub type IdHash = std::hash::BuildHasherDefault<IdHasher>;
+
+/// A reference to one object of the tenant, typed: what a command created, a report row's
+/// source. As JSON it is an object keyed by the kind, `{"request": 14}`, the id a number as
+/// everywhere else; as text, the id with its prefix (`req14`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ObjectRef {
+    User(UserId),
+    Resource(ResourceId),
+    Org(OrgId),
+    Catalog(CatalogId),
+    Package(PackageId),
+    Policy(PolicyId),
+    Request(RequestId),
+    Assignment(AssignmentId),
+    Review(ReviewId),
+    Extension(ExtensionId),
+}
+
+macro_rules! object_ref {
+    ($($variant:ident($id:ident) $getter:ident),* $(,)?) => {
+        $(
+            impl From<$id> for ObjectRef {
+                fn from(id: $id) -> Self {
+                    ObjectRef::$variant(id)
+                }
+            }
+        )*
+        impl ObjectRef {
+            $(
+                /// The id, when the reference is to this kind of object.
+                pub fn $getter(self) -> Option<$id> {
+                    match self {
+                        ObjectRef::$variant(id) => Some(id),
+                        _ => None,
+                    }
+                }
+            )*
+        }
+        impl fmt::Display for ObjectRef {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    $(ObjectRef::$variant(id) => id.fmt(f),)*
+                }
+            }
+        }
+    };
+}
+
+object_ref!(
+    User(UserId) user,
+    Resource(ResourceId) resource,
+    Org(OrgId) org,
+    Catalog(CatalogId) catalog,
+    Package(PackageId) package,
+    Policy(PolicyId) policy,
+    Request(RequestId) request,
+    Assignment(AssignmentId) assignment,
+    Review(ReviewId) review,
+    Extension(ExtensionId) extension,
+);
+
+#[cfg(test)]
+mod object_ref_tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_is_an_object_keyed_by_its_kind_with_a_numeric_id() {
+        let r = ObjectRef::from(RequestId(14));
+        assert_eq!(serde_json::to_string(&r).ok().as_deref(), Some(r#"{"request":14}"#));
+        assert_eq!(r.to_string(), "req14");
+        assert_eq!(r.request(), Some(RequestId(14)));
+        assert_eq!(r.package(), None);
+        let back: Option<ObjectRef> = serde_json::from_str(r#"{"assignment":3}"#).ok();
+        assert_eq!(back, Some(ObjectRef::Assignment(AssignmentId(3))));
+    }
+}

@@ -26,7 +26,7 @@ pub struct UserPackageRow {
     pub assignment: Option<AssignmentId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<AssignmentState>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", with = "super::serde_util::secs_opt")]
     pub end: Option<Time>,
 }
 
@@ -39,24 +39,59 @@ pub struct AccessRow {
     pub resource: ResourceId,
     pub resource_name: String,
     pub role: String,
-    /// "direct" or the package names (with assignment ids).
-    pub via: Vec<String>,
+    /// Each source: direct, or an assignment of a package.
+    pub via: Vec<Via>,
+}
+
+/// Why a membership is held: made directly, or through an assignment of a package. As JSON,
+/// `{"type": "direct"}` or `{"type": "assignment", "assignment": 14, "package": 3,
+/// "packageName": "Sales"}`; as text, `direct` or `Sales (asg14)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
+pub enum Via {
+    Direct,
+    Assignment {
+        assignment: AssignmentId,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        package: Option<PackageId>,
+        package_name: String,
+    },
+}
+
+impl Via {
+    pub fn assignment(&self) -> Option<AssignmentId> {
+        match self {
+            Via::Direct => None,
+            Via::Assignment { assignment, .. } => Some(*assignment),
+        }
+    }
+}
+
+impl std::fmt::Display for Via {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Via::Direct => f.write_str("direct"),
+            Via::Assignment { assignment, package_name, .. } => write!(f, "{package_name} ({assignment})"),
+        }
+    }
+}
+
+/// The sources of a membership as text, joined by `sep`.
+pub fn via_text(via: &[Via], sep: &str) -> String {
+    via.iter().map(ToString::to_string).collect::<Vec<_>>().join(sep)
 }
 
 impl Tenant {
-    pub(crate) fn via<'a>(&self, sources: impl IntoIterator<Item = &'a GrantSource>) -> Vec<String> {
+    pub(crate) fn via<'a>(&self, sources: impl IntoIterator<Item = &'a GrantSource>) -> Vec<Via> {
         sources
             .into_iter()
             .map(|s| match s {
-                GrantSource::Direct => "direct".to_string(),
+                GrantSource::Direct => Via::Direct,
                 GrantSource::Assignment { assignment } => {
-                    let pkg = self
-                        .assignments
-                        .get(assignment)
-                        .and_then(|a| self.packages.get(&a.package))
-                        .map(|p| p.display_name.clone())
-                        .unwrap_or_default();
-                    format!("{pkg} ({assignment})")
+                    let package = self.assignments.get(assignment).map(|a| a.package);
+                    let package_name =
+                        package.and_then(|p| self.packages.get(&p)).map(|p| p.display_name.clone()).unwrap_or_default();
+                    Via::Assignment { assignment: *assignment, package, package_name }
                 }
             })
             .collect()

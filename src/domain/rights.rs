@@ -10,7 +10,7 @@ use super::tenant::Tenant;
 
 /// Who performs a command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
 pub enum Actor {
     /// The engine itself (timers, the demo installer).
     System,
@@ -20,10 +20,12 @@ pub enum Actor {
     /// Someone from outside the directory, known by email (a user of a connected organization).
     External {
         email: String,
+        /// `display_name` in journals written before the JSON was made camelCase throughout.
+        #[serde(alias = "display_name")]
         display_name: String,
         /// The tenant they signed in from, when known: a connected organization defined by
         /// tenant id matches it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, alias = "tenant_id", skip_serializing_if = "Option::is_none")]
         tenant_id: Option<String>,
     },
 }

@@ -18,12 +18,33 @@ use super::tenant::Tenant;
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
 pub enum Happening {
     /// An audit event: an expiry, a timeout, a review opening or closing, a guest blocked...
-    Event { seq: u64, at: Time, actor: String, activity: String, object: String, summary: String },
+    Event {
+        seq: u64,
+        #[serde(with = "super::serde_util::secs")]
+        at: Time,
+        actor: String,
+        activity: String,
+        object: String,
+        summary: String,
+    },
     /// A notification (what the real service emails).
-    Notice { seq: u64, at: Time, to: String, kind: String, subject: String },
+    Notice {
+        seq: u64,
+        #[serde(with = "super::serde_util::secs")]
+        at: Time,
+        to: String,
+        kind: String,
+        subject: String,
+    },
     /// A custom extension's call the command would queue: a preview never runs it, and the
     /// call's outcome is recorded by a command of its own after the real one.
-    Call { at: Time, extension: String, stage: String, object: String },
+    Call {
+        #[serde(with = "super::serde_util::secs")]
+        at: Time,
+        extension: String,
+        stage: String,
+        object: String,
+    },
 }
 
 impl Happening {

@@ -21,6 +21,8 @@ pub(crate) struct TargetWire {
     kind: TargetKind,
     user: Option<UserId>,
     email: Option<String>,
+    /// `display_name` in files written before the JSON was made camelCase throughout.
+    #[serde(alias = "displayName")]
     display_name: Option<String>,
     org: Option<OrgId>,
 }
@@ -33,7 +35,7 @@ impl TryFrom<TargetWire> for Target {
             TargetKind::External => match (w.email, w.display_name) {
                 (Some(email), Some(display_name)) => Ok(Target::External { email, display_name, org: w.org }),
                 (None, _) => Err("missing field `email`".into()),
-                (_, None) => Err("missing field `display_name`".into()),
+                (_, None) => Err("missing field `displayName`".into()),
             },
         }
     }

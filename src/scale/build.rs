@@ -267,7 +267,7 @@ impl Builder {
         };
         let out = self.run(&Actor::user(user), command)?;
         let request: RequestId =
-            out.created.as_deref().and_then(|c| c.parse().ok()).ok_or_else(|| anyhow!("no request was created"))?;
+            out.created.and_then(|c| c.request()).ok_or_else(|| anyhow!("no request was created"))?;
         let [first, second] = pkg.approvers;
         let decide = |approve: bool| Command::Decide { request, approve, reason: "Reviewed".into() };
         match kind {

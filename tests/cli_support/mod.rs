@@ -74,11 +74,31 @@ impl Env {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("entitle {args:?}: not JSON ({e}):\n{text}"))
     }
 
-    /// Runs a command that creates something and returns the new id.
+    /// Runs a command that creates something and returns the new id, with its prefix (`req14`),
+    /// from the typed reference the JSON gives (`"created": {"request": 14}`).
     pub fn created(&self, args: &[&str]) -> String {
         let v = self.json(args);
-        v["created"].as_str().unwrap_or_else(|| panic!("entitle {args:?} created nothing: {v}")).to_string()
+        created_id(&v["created"]).unwrap_or_else(|| panic!("entitle {args:?} created nothing: {v}"))
     }
+}
+
+/// A typed reference (`{"request": 14}`) as the id the CLI takes (`req14`).
+pub fn created_id(v: &serde_json::Value) -> Option<String> {
+    let (kind, id) = v.as_object().filter(|o| o.len() == 1)?.iter().next()?;
+    let prefix = match kind.as_str() {
+        "user" => "u",
+        "resource" => "res",
+        "org" => "org",
+        "catalog" => "cat",
+        "package" => "pk",
+        "policy" => "pol",
+        "request" => "req",
+        "assignment" => "asg",
+        "review" => "rev",
+        "extension" => "ext",
+        _ => return None,
+    };
+    Some(format!("{prefix}{}", id.as_u64()?))
 }
 
 /// The values of `key` in a JSON array of objects (ids are numbers in the domain's JSON).

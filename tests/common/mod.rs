@@ -443,7 +443,7 @@ pub fn id_of<T: std::str::FromStr>(o: &Outcome) -> T
 where
     T::Err: std::fmt::Debug,
 {
-    o.created.as_deref().unwrap_or_else(|| panic!("nothing created: {}", o.message)).parse().unwrap()
+    o.created.unwrap_or_else(|| panic!("nothing created: {}", o.message)).to_string().parse().unwrap()
 }
 
 /// The kind of a refusal, for compact asserts.

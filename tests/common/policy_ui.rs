@@ -36,7 +36,7 @@ pub fn run(t: &mut Tenant, command: Command) -> Outcome {
 }
 
 pub fn created<T: std::str::FromStr<Err = String>>(out: &Outcome) -> T {
-    let id = out.created.as_deref().expect("an id");
+    let id = out.created.expect("an id").to_string();
     id.parse().unwrap_or_else(|e| panic!("{e}"))
 }
 

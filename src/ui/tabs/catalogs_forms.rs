@@ -104,7 +104,7 @@ fn picked_user(values: &FormValues) -> Option<UserId> {
 fn run_form(tab: &mut Catalogs, ctx: &mut Ctx, command: Command) -> Effect {
     match ctx.run(command) {
         Ok(out) => {
-            if let Some(id) = parse::<CatalogId>(out.created.as_deref()) {
+            if let Some(id) = out.created.and_then(|c| c.catalog()) {
                 tab.select_after_refresh = Some(id);
             }
             tab.notice.done(&out)

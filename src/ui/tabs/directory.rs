@@ -105,7 +105,7 @@ pub struct Directory {
     /// changes, not on every key.
     detail_of: Option<Shown>,
     /// Select this object (an id like `u12`) after the next refresh: the one just created.
-    select_after: Option<String>,
+    select_after: Option<crate::domain::ObjectRef>,
     /// The details fill the tab (Enter), scrolled by this many lines.
     zoom: Option<u16>,
     /// The details pane beside the list (`]` focuses it when it has more than it shows).
@@ -274,7 +274,7 @@ impl Directory {
     fn run_form(&mut self, ctx: &mut Ctx, command: Command) -> Effect {
         match ctx.run(command) {
             Ok(out) => {
-                self.select_after = out.created.clone();
+                self.select_after = out.created;
                 Effect::Batch(vec![Effect::ok(outcome_text(&out)), Effect::Refresh])
             }
             Err(e) => Effect::Reject(e),
@@ -473,10 +473,10 @@ impl TabView<Ctx> for Directory {
             self.resources[i].set(ctx, resource_cards(t, ctx.actor(), *pane));
         }
         if let Some(id) = self.select_after.take() {
-            if let Ok(u) = id.parse::<UserId>() {
+            if let Some(u) = id.user() {
                 self.pane = Pane::Users;
                 self.users.select(u);
-            } else if let Some(r) = id.parse::<ResourceId>().ok().and_then(|r| t.resources.get(&r)) {
+            } else if let Some(r) = id.resource().and_then(|r| t.resources.get(&r)) {
                 self.pane = Pane::of_kind(&r.kind);
                 if let Some(i) = self.pane.resource_index() {
                     self.resources[i].select(&ResourceCard { id: r.id, holders: None });

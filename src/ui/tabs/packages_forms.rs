@@ -304,7 +304,7 @@ pub fn assign(ctx: &Ctx, pkg: PackageId) -> Effect {
 fn run_form(tab: &mut Packages, ctx: &mut Ctx, command: Command) -> Effect {
     match ctx.run(command) {
         Ok(out) => {
-            if let Some(id) = parse::<PackageId>(out.created.as_deref()) {
+            if let Some(id) = out.created.and_then(|c| c.package()) {
                 tab.select_after_refresh = Some(id);
             }
             tab.notice.done(&out)

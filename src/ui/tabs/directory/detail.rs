@@ -15,10 +15,10 @@ use crate::ui::widgets::table::CellText;
 const MAX_DETAIL_ROWS: usize = 200;
 
 /// "  Marketing (Member)" and under it "    via direct + Marketing Campaign (asg9)".
-pub fn why(theme: &Theme, what: String, via: &[String]) -> [Line<'static>; 2] {
+pub fn why(theme: &Theme, what: String, via: &[crate::domain::report::Via]) -> [Line<'static>; 2] {
     [
         Line::raw(format!("  {what}")),
-        Line::from(vec![Span::styled("    via ", theme.muted), Span::raw(via.join(" + "))]),
+        Line::from(vec![Span::styled("    via ", theme.muted), Span::raw(crate::domain::report::via_text(via, " + "))]),
     ]
 }
 

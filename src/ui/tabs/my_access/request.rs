@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 use chrono::TimeZone;
 
 use super::MyAccess;
-use crate::domain::{
-    Actor, Command, Intent, PackageId, PolicyId, Question, QuestionId, QuestionKind, RequestId, UserId,
-};
+use crate::domain::{Actor, Command, Intent, PackageId, PolicyId, Question, QuestionId, QuestionKind, UserId};
 use crate::ui::app::Effect;
 use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
@@ -216,7 +214,7 @@ impl MyAccess {
                 self.questions.clear();
                 self.show(super::REQUESTS);
                 // The list follows its selection through a change: show the new request instead.
-                self.submitted = out.created.as_deref().and_then(|id| id.parse::<RequestId>().ok());
+                self.submitted = out.created.and_then(|c| c.request());
                 Effect::Batch(vec![Effect::ok(crate::ui::ctx::outcome_text(&out)), Effect::Refresh])
             }
             Err(e) => Effect::Reject(e),

@@ -53,7 +53,9 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
             p.state.map(|st| state_cell(theme, st)).unwrap_or_default(),
             cell(if p.assignment.is_some() { fmt_day(p.end) } else { String::new() }),
         ],
-        Row::Holder(h) => vec![cell(h.user_name.clone()), cell(h.role.clone()), cell(h.via.join(" + "))],
+        Row::Holder(h) => {
+            vec![cell(h.user_name.clone()), cell(h.role.clone()), cell(crate::domain::report::via_text(&h.via, " + "))]
+        }
         Row::Assignment(state, id) => {
             let Some(a) = t.assignments.get(id) else { return vec![] };
             vec![
@@ -83,7 +85,7 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
             cell(a.resource_name.clone()),
             cell(a.role.clone()),
             if *governed { CellText::styled("yes", theme.warning) } else { cell("—") },
-            cell(a.via.join(" + ")),
+            cell(crate::domain::report::via_text(&a.via, " + ")),
         ],
         Row::Conflict(c) => vec![
             cell(c.user_name.clone()),

@@ -1,0 +1,202 @@
+//! Every `--json` output a script may read: it validates against its JSON Schema, shipped in
+//! `assets/schemas/`, and keeps the conventions the README promises (camelCase names, times as
+//! seconds since the epoch, ids as numbers, references as objects keyed by their kind, stages
+//! counted from 1).
+
+mod cli_support;
+
+use std::path::PathBuf;
+
+use cli_support::*;
+use serde_json::Value;
+
+/// Each output: its schema's name, who asks (empty: the administrator) and the command.
+const OUTPUTS: &[(&str, &str, &[&str])] = &[
+    ("clock-show", "", &["clock", "show"]),
+    ("clock-preview", "", &["clock", "advance", "30d", "--dry-run"]),
+    ("change", "Megan Bowen", &["request", "Project Alpha", "-j", "Staffed on the project"]),
+    ("users", "", &["user", "list"]),
+    ("user", "", &["user", "show", "Adele Vance"]),
+    ("resources", "", &["group", "list"]),
+    ("resources", "", &["app", "list"]),
+    ("resources", "", &["site", "list"]),
+    ("orgs", "", &["org", "list"]),
+    ("org", "", &["org", "show", "Partner1"]),
+    ("settings", "", &["settings", "show"]),
+    ("catalogs", "", &["catalog", "list"]),
+    ("catalog", "", &["catalog", "show", "External"]),
+    ("extensions", "", &["extension", "list"]),
+    ("packages", "", &["package", "list"]),
+    ("package", "", &["package", "show", "SOX Finance Reporting"]),
+    ("policies", "", &["policy", "list"]),
+    ("policy", "", &["policy", "show", "pol73"]),
+    ("available", "Megan Bowen", &["available"]),
+    ("requests", "Pradeep Gupta", &["requests"]),
+    ("request", "", &["request", "show", "req159"]),
+    ("request", "", &["request", "show", "req157"]),
+    ("approvals", "Adele Vance", &["approvals"]),
+    ("decisions", "Debra Berger", &["approvals", "history"]),
+    ("assignments", "", &["assignments"]),
+    ("reviews", "", &["reviews", "--all"]),
+    ("review", "", &["review", "show", "rev110"]),
+    ("report-packages", "", &["report", "packages", "Megan Bowen"]),
+    ("report-access", "", &["report", "access", "Megan Bowen"]),
+    ("report-holders", "", &["report", "holders", "Project Alpha"]),
+    ("report-package", "", &["report", "package", "SOX Finance Reporting"]),
+    ("report-expiring", "", &["report", "expiring", "365"]),
+    ("requests", "", &["report", "requests"]),
+    ("report-drift", "", &["report", "drift"]),
+    ("report-incompatible", "", &["report", "incompatible"]),
+    ("lint", "", &["lint"]),
+    ("explain-request", "", &["explain", "request", "Megan Bowen", "SOX Finance Reporting"]),
+    ("explain-holds", "", &["explain", "holds", "Megan Bowen", "Project Alpha"]),
+    ("audit", "", &["audit"]),
+    ("notifications", "Megan Bowen", &["notifications"]),
+];
+
+/// The demo tenant at a fixed time, with a two-stage request half decided, so that every
+/// output has rows and a request shows its stage.
+fn tenant() -> Env {
+    let env = Env::new();
+    env.ok(&["init", "--demo"]);
+    env.ok(&["clock", "freeze"]);
+    env.ok(&["--as", "Debra Berger", "approve", "req159", "--reason", "Looks right"]);
+    env
+}
+
+fn schemas() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets").join("schemas")
+}
+
+fn schema(name: &str) -> Value {
+    let path = schemas().join(format!("{name}.schema.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn output(env: &Env, who: &str, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    if !who.is_empty() {
+        all.extend(["--as", who]);
+    }
+    all.extend_from_slice(args);
+    let text = env.ok(&all);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("entitle {all:?}: not JSON ({e}):\n{text}"))
+}
+
+/// Where an output breaks the conventions: a path and what is wrong there.
+fn breaches(v: &Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            // Maps keyed by data (a question's id, a state, an activity) are not names.
+            let data_keys = ["answers", "counts", "byState", "activities", "roles"].iter().any(|k| path.ends_with(k));
+            for (k, x) in map {
+                let camel = k.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && k.chars().all(|c| c.is_ascii_alphanumeric());
+                if !camel && !data_keys {
+                    out.push(format!("{path}.{k}: a name not in camelCase"));
+                }
+                breaches(x, &format!("{path}.{k}"), out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|x| breaches(x, &format!("{path}[]"), out)),
+        Value::String(s) => {
+            let b = s.as_bytes();
+            let rfc3339 =
+                b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[..4].iter().all(u8::is_ascii_digit);
+            if rfc3339 {
+                out.push(format!("{path}: a time as text ({s}), not seconds"));
+            }
+            // The audit log's records are its words as written; free text may name an id.
+            let text = [
+                "summary",
+                "text",
+                "message",
+                "subject",
+                "body",
+                "actor",
+                "reason",
+                "justification",
+                "object",
+                "detail",
+                "why",
+                "label",
+                "stdout",
+                "stderr",
+            ];
+            if !text.iter().any(|k| path.ends_with(k)) && id_in(s) {
+                out.push(format!("{path}: an id inside text ({s}), not a reference"));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `s` is or holds a prefixed id (`req14`, `P (asg14)`).
+fn id_in(s: &str) -> bool {
+    const PREFIXES: [&str; 10] = ["u", "res", "org", "cat", "pk", "pol", "req", "asg", "rev", "ext"];
+    s.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        PREFIXES
+            .iter()
+            .any(|p| w.strip_prefix(p).is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())))
+    })
+}
+
+#[test]
+fn every_json_output_validates_against_its_schema_and_keeps_the_conventions() {
+    let env = tenant();
+    let samples = std::env::var_os("ENTITLE_JSON_SAMPLES").map(PathBuf::from);
+    let mut failures = Vec::new();
+    for (i, (name, who, args)) in OUTPUTS.iter().enumerate() {
+        let v = output(&env, who, args);
+        if let Some(dir) = &samples {
+            let _ = std::fs::create_dir_all(dir);
+            let _ = std::fs::write(dir.join(format!("{name}.{i}.json")), v.to_string());
+        }
+        let mut found = Vec::new();
+        breaches(&v, "", &mut found);
+        failures.extend(found.into_iter().take(5).map(|b| format!("{args:?}: {b}")));
+        if samples.is_some() {
+            continue;
+        }
+        let s = schema(name);
+        let validator = jsonschema::validator_for(&s).unwrap_or_else(|e| panic!("{name}: not a schema: {e}"));
+        failures.extend(
+            validator.iter_errors(&v).take(5).map(|e| format!("{args:?} vs {name}: {e} at {}", e.instance_path())),
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_schema_in_assets_is_one_an_output_uses() {
+    let used: std::collections::BTreeSet<&str> = OUTPUTS.iter().map(|(n, _, _)| *n).collect();
+    let dir = std::fs::read_dir(schemas()).expect("assets/schemas");
+    for entry in dir.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let name = file.strip_suffix(".schema.json").unwrap_or(&file).to_string();
+        assert!(used.contains(name.as_str()), "{file} is checked by no output");
+    }
+}
+
+#[test]
+fn a_change_names_what_it_created_as_a_typed_reference() {
+    let env = tenant();
+    let v = output(&env, "Megan Bowen", &["request", "Project Alpha", "-j", "Staffed"]);
+    let id = v["created"]["request"].as_u64().expect("{\"request\": N}");
+    let shown = output(&env, "", &["request", "show", &id.to_string()]);
+    assert_eq!(shown["id"].as_u64(), Some(id), "the number is the id the CLI takes back");
+}
+
+#[test]
+fn a_request_counts_its_stages_from_one_and_an_external_target_is_camel_case() {
+    let env = tenant();
+    let r = output(&env, "", &["request", "show", "req159"]);
+    assert_eq!((r["stage"].as_u64(), r["stages"].as_u64()), (Some(2), Some(2)), "{r}");
+    assert_eq!(r["decisions"][0]["stage"].as_u64(), Some(1), "{r}");
+    let first = output(&env, "", &["request", "show", "req155"]);
+    assert_eq!(first["stage"].as_u64(), Some(1), "the first stage is said, not left out: {first}");
+    let ext = output(&env, "", &["request", "show", "req157"]);
+    assert_eq!(ext["target"]["displayName"].as_str(), Some("Alex Wilber"), "{ext}");
+    assert!(ext["target"].get("display_name").is_none(), "{ext}");
+}
