@@ -18,6 +18,7 @@ mod extensions;
 mod format;
 mod lifecycle;
 mod parse;
+mod point_in_time;
 mod policy;
 mod policy_show;
 mod reports;

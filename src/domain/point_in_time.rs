@@ -37,6 +37,31 @@ pub struct AsOf {
     pub exact: bool,
 }
 
+impl AsOf {
+    /// "as of 2026-09-01 00:00", for titles.
+    pub fn label(&self) -> String {
+        format!("as of {}", self.at.format("%Y-%m-%d %H:%M"))
+    }
+
+    /// The heading of a report: "As of 2026-09-01 00:00", marked when it is not exact.
+    pub fn heading(&self) -> String {
+        let exact = if self.exact { "" } else { " (not exact)" };
+        format!("As of {}{exact}", self.at.format("%Y-%m-%d %H:%M"))
+    }
+
+    /// What a reader must know about an answer that is not exact, if it is not.
+    pub fn caveat(&self) -> Option<String> {
+        (!self.exact).then(|| {
+            format!(
+                "Not exact: the records of package roles and direct memberships begin {}. Before then, assignments are \
+                 shown with the roles they held when the records began, and direct memberships held then are taken to have \
+                 held since before it.",
+                self.exact_from.format("%Y-%m-%d %H:%M")
+            )
+        })
+    }
+}
+
 /// One membership at the instant asked, with when the holding began and when it ended.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
