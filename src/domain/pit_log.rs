@@ -257,3 +257,34 @@ impl Tenant {
         self.pit.ends.entry(assignment).or_default().push(EndMoved { at, before });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::clock::first_moment;
+
+    #[test]
+    fn the_records_read_back_as_written_with_the_index_by_user() {
+        let t = |d: i64| crate::domain::clock::plus_days(first_moment(), 738_000 + d).unwrap_or_else(first_moment);
+        let mut log = PitLog::begun(t(0));
+        let change = RoleChange {
+            at: t(1),
+            next_id: 12,
+            resource: ResourceId(3),
+            role: Role::new("Member"),
+            kind: RoleChangeKind::Revoked,
+        };
+        log.roles.insert(PackageId(5), vec![change]);
+        log.direct.insert((ResourceId(3), UserId(7), Role::new("Owner")), vec![Span { since: t(2), until: Some(t(3)) }]);
+        log.direct_by_user.entry(UserId(7)).or_default().insert((ResourceId(3), Role::new("Owner")));
+        log.ends.insert(AssignmentId(9), vec![EndMoved { at: t(4), before: None }]);
+        let rr = ResourceRole { resource: ResourceId(4), role: Role::new("Reader") };
+        log.kept.entry(PackageId(5)).or_default().insert(rr);
+        let text = serde_json::to_string(&log).unwrap_or_default();
+        let back: PitLog = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(back, log, "{text}");
+        // Older data has none: nothing recorded, no beginning.
+        let none: PitLog = serde_json::from_str("{}").unwrap_or_else(|_| PitLog::begun(t(0)));
+        assert_eq!(none, PitLog::default());
+    }
+}
