@@ -189,7 +189,10 @@ fn a_future_a_malformed_and_a_too_early_date_are_refused_and_rights_are_those_of
     assert_eq!(v["rows"][0]["userName"], "Ann");
     assert_eq!(v["rows"][0]["until"], Value::Null, "still held");
     let text = env.ok(&["report", "holders", "Ops", "--at", "2031-01-05 10:00"]);
-    assert!(text.starts_with("As of 2031-01-05 10:00\n") && text.contains("SINCE") && text.contains("still held"), "{text}");
+    assert!(
+        text.starts_with("As of 2031-01-05 10:00\n") && text.contains("SINCE") && text.contains("still held"),
+        "{text}"
+    );
     let text = env.ok(&["report", "holders", "Ops", "--at", "2031-01-05 08:59"]);
     assert!(text.contains("Nobody held Ops then"), "{text}");
 

@@ -465,7 +465,8 @@ impl Tenant {
         if let Some(p) = self.packages.get_mut(&id) {
             p.resource_roles.retain(|x| x != &rr);
         }
-        let kind = if revoke { super::pit_log::RoleChangeKind::Revoked } else { super::pit_log::RoleChangeKind::Removed };
+        let kind =
+            if revoke { super::pit_log::RoleChangeKind::Revoked } else { super::pit_log::RoleChangeKind::Removed };
         self.note_role_change(id, &rr, kind);
         let mut revoked = 0;
         if revoke {

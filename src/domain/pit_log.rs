@@ -116,7 +116,6 @@ impl PitLog {
     pub fn begun(now: Time) -> Self {
         PitLog { exact_from: Some(now), ..PitLog::default() }
     }
-
 }
 
 #[derive(Serialize, Deserialize)]
@@ -275,7 +274,8 @@ mod tests {
             kind: RoleChangeKind::Revoked,
         };
         log.roles.insert(PackageId(5), vec![change]);
-        log.direct.insert((ResourceId(3), UserId(7), Role::new("Owner")), vec![Span { since: t(2), until: Some(t(3)) }]);
+        log.direct
+            .insert((ResourceId(3), UserId(7), Role::new("Owner")), vec![Span { since: t(2), until: Some(t(3)) }]);
         log.direct_by_user.entry(UserId(7)).or_default().insert((ResourceId(3), Role::new("Owner")));
         log.ends.insert(AssignmentId(9), vec![EndMoved { at: t(4), before: None }]);
         let rr = ResourceRole { resource: ResourceId(4), role: Role::new("Reader") };

@@ -147,8 +147,13 @@ impl Tenant {
     /// The direct memberships of a resource ever had (recorded, or holding now).
     pub(crate) fn direct_keys_of_resource(&self, res: ResourceId) -> BTreeSet<(UserId, Role)> {
         let lo = (res, UserId(0), Role::default());
-        let mut keys: BTreeSet<(UserId, Role)> =
-            self.pit.direct.range(lo..).take_while(|((r, _, _), _)| *r == res).map(|((_, u, role), _)| (*u, *role)).collect();
+        let mut keys: BTreeSet<(UserId, Role)> = self
+            .pit
+            .direct
+            .range(lo..)
+            .take_while(|((r, _, _), _)| *r == res)
+            .map(|((_, u, role), _)| (*u, *role))
+            .collect();
         for (u, role) in self.holders(res) {
             let key = GrantKey { user: *u, resource: res, role: *role };
             if self.grants.get(&key).is_some_and(|s| s.contains(&super::flow::GrantSource::Direct)) {

@@ -275,7 +275,10 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, requests: Vec<
             let name = t.resource_name(res);
             if let Some(at) = s.at {
                 let report = t.holders_at_visible(actor, res, at)?;
-                let mut b = Built::new(past_title(&format!("Who held {name} and why"), &report.as_of), format!("Nobody held {name} then."));
+                let mut b = Built::new(
+                    past_title(&format!("Who held {name} and why"), &report.as_of),
+                    format!("Nobody held {name} then."),
+                );
                 b.rows = report.rows.into_iter().map(|h| Row::Past(h, true)).collect();
                 return Ok(b);
             }
@@ -288,7 +291,10 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, requests: Vec<
             let name = t.user_name(u);
             if let Some(at) = s.at {
                 let report = t.access_at_visible(actor, u, at)?;
-                let mut b = Built::new(past_title(&format!("What {name} held and why"), &report.as_of), format!("{name} held nothing then."));
+                let mut b = Built::new(
+                    past_title(&format!("What {name} held and why"), &report.as_of),
+                    format!("{name} held nothing then."),
+                );
                 b.rows = report.rows.into_iter().map(|h| Row::Past(h, false)).collect();
                 return Ok(b);
             }
