@@ -101,3 +101,36 @@ fn the_past_only_from_the_tenants_beginning() {
     let ok = w.t.as_of(t0()).unwrap();
     assert!(ok.exact && ok.exact_from == t0());
 }
+
+#[test]
+fn data_of_an_older_version_keeps_the_roles_its_assignments_still_hold() {
+    let mut w = World::new();
+    let ann = w.user("Ann");
+    let lab = w.lab(members_policy("Members"));
+    let req = w.request(&u(ann), lab.package);
+    let asg = w.asg_of(req).id;
+    // The package stops granting the team to new assignees; Ann keeps it. Then the data is taken
+    // as an older version left it: no records.
+    w.sys(Command::RemoveResourceRole {
+        package: lab.package,
+        resource: lab.team,
+        role: "Member".into(),
+        revoke_existing: false,
+    });
+    w.t.pit = entitle::domain::pit_log::PitLog::default();
+    w.advance(1);
+    // The first change recorded begins the records; a day later Ann's assignment is removed.
+    let other = w.team("Other");
+    w.direct(ann, other, "Member");
+    let began = w.now();
+    w.advance(1);
+    w.sys(Command::AdminRemove { assignment: asg, reason: "done".into() });
+    assert!(holders_now(&w, lab.team).is_empty());
+
+    let then = w.t.holders_at_visible(&u(w.admin), lab.team, began).unwrap();
+    assert!(then.as_of.exact && then.as_of.exact_from == began);
+    let rows: Vec<_> = then.rows.iter().map(|h| (h.row.user, h.until)).collect();
+    assert_eq!(rows, [(ann, Some(began + days(1)))], "held through the role its package had dropped");
+    let before = w.t.holders_at_visible(&u(w.admin), lab.team, t0()).unwrap();
+    assert!(!before.as_of.exact, "before the records began");
+}
