@@ -104,6 +104,9 @@ pub struct AssignmentsArgs {
     pub user: Option<String>,
     #[arg(long, value_enum)]
     pub state: Option<StateArg>,
+    /// As they stood at a past instant of the in-app clock (YYYY-MM-DD, YYYY-MM-DD HH:MM)
+    #[arg(long, value_name = "DATE", value_parser = parse::when)]
+    pub at: Option<When>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -202,9 +205,19 @@ pub enum ReportCmd {
     /// The packages a user can request and has
     Packages { user: String },
     /// The resources a user holds and why
-    Access { user: String },
+    Access {
+        user: String,
+        /// What they held at a past instant of the in-app clock (YYYY-MM-DD, YYYY-MM-DD HH:MM)
+        #[arg(long, value_name = "DATE", value_parser = parse::when)]
+        at: Option<When>,
+    },
     /// Who holds a resource, via which package or directly
-    Holders { resource: String },
+    Holders {
+        resource: String,
+        /// Who held it at a past instant of the in-app clock (YYYY-MM-DD, YYYY-MM-DD HH:MM)
+        #[arg(long, value_name = "DATE", value_parser = parse::when)]
+        at: Option<When>,
+    },
     /// A package's assignments by state
     Package { package: String },
     /// Active assignments ending within DAYS days (0 to 3650)

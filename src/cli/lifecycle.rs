@@ -31,6 +31,9 @@ pub(crate) fn assignments(ctx: &Ctx, a: AssignmentsArgs) -> Result<()> {
     let actor = ctx.actor()?;
     let pkg = a.package.as_deref().map(|p| t.find_package(p).map(|p| p.id)).transpose()?;
     let user = a.user.as_deref().map(|u| t.find_user(u).map(|u| u.id)).transpose()?;
+    if let Some(at) = a.at {
+        return super::point_in_time::assignments(ctx, at, user, pkg, |s| state_matches(a.state, s));
+    }
     let mut list: Vec<&Assignment> = t.assignments_visible(actor)?;
     list.retain(|x| {
         pkg.is_none_or(|p| x.package == p) && user.is_none_or(|u| x.target == u) && state_matches(a.state, x.state)

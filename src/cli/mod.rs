@@ -19,6 +19,7 @@ mod format;
 mod json_out;
 mod lifecycle;
 mod parse;
+mod point_in_time;
 mod policy;
 mod policy_show;
 mod reports;

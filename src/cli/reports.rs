@@ -48,12 +48,14 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
                 tab.render_or(&format!("{} can request no package and has none\n", u.display_name))
             })
         }
-        ReportCmd::Access { user } => {
+        ReportCmd::Access { user, at: Some(at) } => super::point_in_time::access(ctx, &user, at),
+        ReportCmd::Holders { resource, at: Some(at) } => super::point_in_time::holders(ctx, &resource, at),
+        ReportCmd::Access { user, at: None } => {
             let u = t.find_user(&user)?;
             let rows = t.access_visible(actor, u.id)?;
             ctx.show(&rows, || access_table(&rows, false).render_or(&format!("{} holds no resource\n", u.display_name)))
         }
-        ReportCmd::Holders { resource } => {
+        ReportCmd::Holders { resource, at: None } => {
             let r = t.find_resource(&resource)?;
             let rows = t.holders_visible(actor, r.id)?;
             ctx.show(&rows, || access_table(&rows, true).render_or(&format!("Nobody holds {}\n", r.display_name)))

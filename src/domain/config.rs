@@ -426,6 +426,7 @@ impl Tenant {
         if let Some(p) = self.packages.get_mut(&id) {
             p.resource_roles.push(rr.clone());
         }
+        self.note_role_change(id, &rr, super::pit_log::RoleChangeKind::Added);
         // Every current assignee gets the new role at once.
         let active: Vec<_> =
             self.assignments_of_package(id).filter(|a| a.is_active()).map(|a| (a.id, a.target)).collect();
@@ -464,6 +465,9 @@ impl Tenant {
         if let Some(p) = self.packages.get_mut(&id) {
             p.resource_roles.retain(|x| x != &rr);
         }
+        let kind =
+            if revoke { super::pit_log::RoleChangeKind::Revoked } else { super::pit_log::RoleChangeKind::Removed };
+        self.note_role_change(id, &rr, kind);
         let mut revoked = 0;
         if revoke {
             let active: Vec<_> =

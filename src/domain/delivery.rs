@@ -266,6 +266,7 @@ impl Tenant {
             return;
         }
         let new_end = self.lifecycle_of(&a).expiration.end_from(now).map(|e| a.end.map_or(e, |old| old.max(e)));
+        self.note_end_moved(aid, a.end);
         if let Some(x) = self.assignments.get_mut(&aid) {
             x.end = new_end;
             self.idx.review_ends.note(x);
@@ -438,6 +439,7 @@ impl Tenant {
             );
         }
         // Leaving the directory ends every membership it still had.
+        self.note_user_left(user);
         let keys: Vec<GrantKey> = self.grants_of_user(user).map(|(k, _)| k.clone()).collect();
         for k in keys {
             if let Some((k, _)) = self.grants.remove_entry(&k) {

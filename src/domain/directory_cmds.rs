@@ -184,6 +184,7 @@ impl Tenant {
         let (uname, rname) = (self.user_name(user), self.resource_name(res));
         if add {
             self.add_grant(user, res, role, GrantSource::Direct);
+            self.note_direct(user, res, role.into(), true);
             self.audit(actor, "membership.added", res, format!("{uname} added directly to {rname} as {role}"));
             done(format!("{uname} now holds {rname} ({role}) directly"))
         } else {
@@ -192,6 +193,7 @@ impl Tenant {
                 return Err(rule(format!("{uname} holds no direct {role} membership of {rname}")));
             }
             self.remove_grant(user, res, role, GrantSource::Direct);
+            self.note_direct(user, res, role.into(), false);
             self.audit(
                 actor,
                 "membership.removed",

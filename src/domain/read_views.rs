@@ -176,15 +176,25 @@ impl Tenant {
         key: &super::tenant::GrantKey,
         s: &super::tenant::Sources,
     ) -> BTreeSet<GrantSource> {
-        s.iter()
-            .filter(|src| match src {
-                GrantSource::Direct => Self::is(r, key.user) || self.reads_resource(r, key.resource),
-                GrantSource::Assignment { assignment } => {
-                    self.assignments.get(assignment).is_some_and(|a| self.sees_assignment_in(r, reviewing, a))
-                }
-            })
-            .cloned()
-            .collect()
+        s.iter().filter(|src| self.sees_source(r, reviewing, key.user, key.resource, src)).cloned().collect()
+    }
+
+    /// Whether the reader may know of one source of `user`'s membership of `res` (see
+    /// [`Tenant::visible_sources`]).
+    pub(crate) fn sees_source(
+        &self,
+        r: Reader,
+        reviewing: &BTreeSet<AssignmentId>,
+        user: UserId,
+        res: ResourceId,
+        src: &GrantSource,
+    ) -> bool {
+        match src {
+            GrantSource::Direct => Self::is(r, user) || self.reads_resource(r, res),
+            GrantSource::Assignment { assignment } => {
+                self.assignments.get(assignment).is_some_and(|a| self.sees_assignment_in(r, reviewing, a))
+            }
+        }
     }
 
     fn access_row(

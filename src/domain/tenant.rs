@@ -144,6 +144,9 @@ pub struct Tenant {
     /// live state so that counting them reads no history.
     #[serde(with = "super::history::sets_as_list", default)]
     pub unread: BTreeMap<UserId, BTreeSet<u64>>,
+    /// Dated records for answers about a past instant (see `pit_log`).
+    #[serde(default)]
+    pub pit: super::pit_log::PitLog,
     #[serde(skip)]
     pub(crate) idx: Indexes,
     /// Set while replaying a journaled entry that today's ranges refuse (see `Tenant::replay`).
@@ -196,6 +199,7 @@ pub(crate) struct Indexes {
 impl Tenant {
     /// An empty tenant: no users, no catalogs (call `install_general_catalog` for the built-in one).
     pub fn new(display_name: &str, clock: Clock) -> Self {
+        let began = clock.now;
         Tenant {
             display_name: display_name.to_string(),
             clock,
@@ -225,6 +229,7 @@ impl Tenant {
             notifications: NoticeTail::default(),
             notice_seq: 0,
             unread: BTreeMap::new(),
+            pit: super::pit_log::PitLog::begun(began),
             idx: Indexes::default(),
             lenient: false,
         }

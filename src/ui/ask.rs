@@ -108,6 +108,8 @@ pub enum Ask {
     ReportPackage,
     ReportRequests,
     ReportDays,
+    /// The instant a report is about (empty: now).
+    ReportAt,
 }
 
 /// The side of a direct membership the grant form was opened from; the other is picked in it.

@@ -23,7 +23,7 @@ use super::review_ends::ReviewEnds;
 use super::tenant::{Indexes, Tenant, assignment_lookups, holder_lookups};
 
 /// The layout's version: bump it whenever this module or a record it writes changes.
-pub const FORMAT: u32 = 10;
+pub const FORMAT: u32 = 11;
 
 /// The sections, in the order written.
 const SECTIONS: usize = 10;
@@ -178,6 +178,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         notifications,
         notice_seq,
         unread: _,
+        pit,
         idx: _,
         lenient,
     } = t;
@@ -210,6 +211,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         notifications: notifications.clone(),
         notice_seq: *notice_seq,
         unread: BTreeMap::new(),
+        pit: pit.clone(),
         idx: Indexes::default(),
         lenient: *lenient,
     }

@@ -41,6 +41,7 @@ const PICK_RESOURCE: Ask = Ask::ReportResource;
 const PICK_PACKAGE: Ask = Ask::ReportPackage;
 const PICK_REQUESTS: Ask = Ask::ReportRequests;
 const ASK_DAYS: Ask = Ask::ReportDays;
+const ASK_AT: Ask = Ask::ReportAt;
 /// The menu is a column on the left from this width; a line on top below it.
 const WIDE: u16 = 110;
 const MENU_WIDTH: u16 = 42;
@@ -86,6 +87,16 @@ fn finished_on(day: usize, finish: Finish) -> Scope<Keyed> {
         Row::Request(id) => ctx.tenant().finished_on(id) == Some((day, finish)),
         _ => false,
     })
+}
+
+/// The instant typed for a report: empty (or `now`) is now; a date is read as the command line
+/// reads `--at` (the tenant then says whether it can answer for it).
+fn parse_at(s: &str) -> Result<Option<crate::domain::when::When>, String> {
+    let text = s.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("now") {
+        return Ok(None);
+    }
+    crate::domain::when::when(text).map(Some).map_err(|e| e.to_string())
 }
 
 /// The days of the expiring report, in the domain's range (`bounds::REPORT_DAYS`).
@@ -152,7 +163,7 @@ impl Reports {
             }))
         };
         match self.report() {
-            Report::UserPackages => {
+            Report::UserPackages | Report::UserAccess => {
                 pick(PICK_USER, "Report on which user?", user_items(t), s.user.map(|u| u.to_string()))
             }
             Report::ResourceHolders => {
@@ -181,6 +192,16 @@ impl Reports {
         }
     }
 
+    /// The prompt for the instant the holders and access reports are about.
+    fn choose_when(&self) -> Effect {
+        let current = self.subjects.at.map(fmt_time).unwrap_or_default();
+        Effect::Open(Layer::Prompt(
+            PromptState::new(ASK_AT, "As of when?", "Date (YYYY-MM-DD or YYYY-MM-DD HH:MM); empty: now")
+                .value(current)
+                .validate(|s| parse_at(s).err()),
+        ))
+    }
+
     fn render_menu(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let block = Block::bordered().border_style(theme.border).title(Span::styled(" Reports ", theme.title));
         let inner = block.inner(area);
@@ -199,15 +220,22 @@ impl Reports {
             buf.set_style(row, style);
             put_text(buf, row, &format!("{} {}", if selected { "›" } else { " " }, r.title()), style);
             y += 1;
-            if let Some(label) = self.subjects.label(ctx.tenant(), *r)
-                && y < bottom
-            {
-                put_text(buf, Rect { y, height: 1, ..inner }, &format!("    {label}"), theme.muted);
-                y += 1;
+            let labels = self.subjects.label(ctx.tenant(), *r).into_iter().chain(self.subjects.when_label(*r));
+            for label in labels {
+                if y < bottom {
+                    put_text(buf, Rect { y, height: 1, ..inner }, &format!("    {label}"), theme.muted);
+                    y += 1;
+                }
             }
             hits.push((Rect { y: top, height: y - top, ..inner }, i));
         }
-        let help = ["", "[ ] switch report", "enter choose its subject", "/ filter the table"];
+        let help = [
+            "",
+            "[ ] switch report",
+            "enter choose its subject",
+            "e as of a past date (holders, access)",
+            "/ filter the table",
+        ];
         for h in help {
             if y >= bottom {
                 break;
@@ -219,19 +247,32 @@ impl Reports {
     }
 
     fn render_bar(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        const TAIL: &str = " [ ]";
+        let tail = TAIL.chars().count() as u16;
+        let width = |r: &Report| r.short().chars().count() as u16 + 3;
+        // From the first report on, unless the current one would not fit: then the fewest left
+        // out in front for it to.
+        let fits = |from: usize| {
+            let used: u16 = REPORTS.iter().take(self.current + 1).skip(from).map(width).sum();
+            used.saturating_add(tail) <= area.width
+        };
+        let first = (0..self.current).find(|f| fits(*f)).unwrap_or(self.current);
         let mut spans = vec![];
         let mut hits = Vec::new();
         let mut x = area.x;
-        for (i, r) in REPORTS.iter().enumerate() {
-            let style = if i == self.current { theme.tab_active } else { theme.tab };
+        for (i, r) in REPORTS.iter().enumerate().skip(first) {
             let text = format!(" {} ", r.short());
             let w = text.chars().count() as u16;
+            if x.saturating_add(w + 1).saturating_add(tail) > area.right() {
+                break;
+            }
+            let style = if i == self.current { theme.tab_active } else { theme.tab };
             hits.push((Rect { x, width: w, ..area }, i));
             x += w + 1;
             spans.push(Span::styled(text, style));
             spans.push(Span::raw(" "));
         }
-        spans.push(Span::styled(" [ ]", theme.muted));
+        spans.push(Span::styled(TAIL, theme.muted));
         Paragraph::new(Line::from(spans)).render(area, buf);
         *self.menu_hits.borrow_mut() = hits;
     }
@@ -254,6 +295,10 @@ impl Reports {
             .filter(|(_, c)| !c.text.is_empty())
             .map(|(col, c)| kv(theme, &format!("{} ", col.title), c.text.clone()))
             .collect();
+        if let Row::Past(h, _) = &row.1 {
+            lines.push(kv(theme, "Since ", fmt_time(h.since)));
+            lines.push(kv(theme, "Until ", h.until.map_or_else(|| "still held".to_string(), fmt_time)));
+        }
         match report {
             Report::Requests => {
                 let req = match &row.1 {
@@ -336,6 +381,7 @@ impl TabView<Ctx> for Reports {
         match action {
             Action::NextPane => self.switch(ctx, (self.current + 1) % REPORTS.len()),
             Action::PrevPane => self.switch(ctx, (self.current + REPORTS.len() - 1) % REPORTS.len()),
+            Action::Edit if Subjects::dated(self.report()) => return self.choose_when(),
             Action::Open | Action::Edit => return self.choose_subject(ctx),
             _ => return Effect::Unhandled,
         }
@@ -353,6 +399,7 @@ impl TabView<Ctx> for Reports {
     fn hints(&self) -> Vec<Action> {
         match self.report() {
             Report::Drift | Report::Incompatible | Report::Lint => vec![Action::NextPane, Action::Filter],
+            r if Subjects::dated(r) => vec![Action::Open, Action::Edit, Action::NextPane, Action::Filter],
             _ => vec![Action::Open, Action::NextPane, Action::Filter],
         }
     }
@@ -381,6 +428,16 @@ impl TabView<Ctx> for Reports {
                 Ok(n) => s.days = n,
                 Err(e) => return Effect::Reject(e),
             },
+            LayerResult::Prompted { id: ASK_AT, text } => {
+                let t = ctx.tenant();
+                let at = parse_at(&text).map(|w| w.map(|w| w.resolve(t.now())));
+                // The tenant decides which instants it can answer for (not after its clock,
+                // not before its beginning).
+                match at.and_then(|at| at.map(|x| t.as_of(x).map(|_| x)).transpose().map_err(|e| e.to_string())) {
+                    Ok(at) => s.at = at,
+                    Err(e) => return Effect::Reject(e),
+                }
+            }
             _ => return Effect::None,
         }
         // A new subject: the part of the old one kept from the Overview goes.

@@ -3,7 +3,8 @@
 
 use ratatui::layout::Constraint;
 
-use crate::domain::{Actor, DomainResult, PackageId, Request, ResourceId, Tenant, UserId};
+use crate::domain::point_in_time::AsOf;
+use crate::domain::{Actor, DomainResult, PackageId, Request, ResourceId, Tenant, Time, UserId};
 use crate::ui::tabs::common::*;
 use crate::ui::widgets::picker::PickItem;
 use crate::ui::widgets::table::Column;
@@ -20,9 +21,10 @@ pub enum Report {
     Drift,
     Incompatible,
     Lint,
+    UserAccess,
 }
 
-pub const REPORTS: [Report; 8] = [
+pub const REPORTS: [Report; 9] = [
     Report::UserPackages,
     Report::ResourceHolders,
     Report::PackageAssignments,
@@ -31,6 +33,7 @@ pub const REPORTS: [Report; 8] = [
     Report::Drift,
     Report::Incompatible,
     Report::Lint,
+    Report::UserAccess,
 ];
 
 impl Report {
@@ -44,6 +47,7 @@ impl Report {
             Report::Drift => "Drift: memberships outside any package",
             Report::Incompatible => "Separation of duties: who holds both",
             Report::Lint => "Lint: configuration pitfalls",
+            Report::UserAccess => "What a user holds and why",
         }
     }
 
@@ -72,6 +76,9 @@ impl Report {
                 "People who hold an access package and something it is incompatible with (another package, or a group): granted before the incompatibility was set, or directly."
             }
             Report::Lint => "The configuration pitfalls the seeds warn about, most serious first.",
+            Report::UserAccess => {
+                "Every role of a group, application or site a user holds, and why: through which package's assignment, or directly. Enter picks the user."
+            }
         }
     }
 
@@ -86,6 +93,7 @@ impl Report {
             Report::Drift => "Drift",
             Report::Incompatible => "Both",
             Report::Lint => "Lint",
+            Report::UserAccess => "Access",
         }
     }
 
@@ -101,6 +109,7 @@ impl Report {
                 ("Ends", Length(10)),
             ],
             Report::ResourceHolders => &[("User", Fill(2)), ("Role", Fill(1)), ("Via", Fill(4))],
+            Report::UserAccess => &[("Resource", Fill(2)), ("Role", Fill(1)), ("Via", Fill(4))],
             Report::PackageAssignments => &[
                 ("State", Length(10)),
                 ("Assignment", Length(10)),
@@ -148,11 +157,13 @@ pub struct Subjects {
     pub days: i64,
     /// The package the requests report is narrowed to (None: all).
     pub requests_of: Option<PackageId>,
+    /// The past instant the holders and access reports are about (None: now).
+    pub at: Option<Time>,
 }
 
 impl Default for Subjects {
     fn default() -> Self {
-        Subjects { user: None, resource: None, package: None, days: 30, requests_of: None }
+        Subjects { user: None, resource: None, package: None, days: 30, requests_of: None, at: None }
     }
 }
 
@@ -161,6 +172,16 @@ pub(super) fn package_name(t: &Tenant, p: PackageId) -> String {
 }
 
 impl Subjects {
+    /// Whether a report can be asked about a past instant.
+    pub fn dated(r: Report) -> bool {
+        matches!(r, Report::ResourceHolders | Report::UserAccess)
+    }
+
+    /// The line under a report's subject in the menu when it is about a past instant.
+    pub fn when_label(&self, r: Report) -> Option<String> {
+        self.at.filter(|_| Self::dated(r)).map(|t| format!("as of {}", fmt_time(t)))
+    }
+
     /// The line under a report's name in the menu; None for reports about the whole tenant.
     pub fn label(&self, t: &Tenant, r: Report) -> Option<String> {
         let chosen = |name: Option<String>, what: &str| match name {
@@ -170,6 +191,7 @@ impl Subjects {
         match r {
             Report::UserPackages => Some(chosen(self.user.map(|u| t.user_name(u)), "user")),
             Report::ResourceHolders => Some(chosen(self.resource.map(|r| t.resource_name(r)), "resource")),
+            Report::UserAccess => Some(chosen(self.user.map(|u| t.user_name(u)), "user")),
             Report::PackageAssignments => Some(chosen(self.package.map(|p| package_name(t, p)), "package")),
             Report::Expiring => Some(format!("within {} days", self.days)),
             Report::Requests => Some(match self.requests_of {
@@ -191,6 +213,15 @@ pub fn package_items(t: &Tenant) -> Vec<PickItem> {
             PickItem::new(p.id.to_string(), p.display_name.clone(), format!("{cat}{deleted}"))
         })
         .collect()
+}
+
+/// The title of a report about a past instant: when, and from when the records are exact.
+fn past_title(what: &str, as_of: &AsOf) -> String {
+    if as_of.exact {
+        format!("{what}, {}", as_of.label())
+    } else {
+        format!("{what}, {} (not exact: the records begin {})", as_of.label(), fmt_time(as_of.exact_from))
+    }
 }
 
 /// One report, ready for the table.
@@ -242,8 +273,33 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, requests: Vec<
         Report::ResourceHolders => {
             let Some(res) = s.resource else { return Ok(Built::new(r.title(), "Press Enter to pick a resource.")) };
             let name = t.resource_name(res);
+            if let Some(at) = s.at {
+                let report = t.holders_at_visible(actor, res, at)?;
+                let mut b = Built::new(
+                    past_title(&format!("Who held {name} and why"), &report.as_of),
+                    format!("Nobody held {name} then."),
+                );
+                b.rows = report.rows.into_iter().map(|h| Row::Past(h, true)).collect();
+                return Ok(b);
+            }
             let mut b = Built::new(format!("Who holds {name} and why"), format!("Nobody holds {name}."));
             b.rows = t.holders_visible(actor, res)?.into_iter().map(Row::Holder).collect();
+            Ok(b)
+        }
+        Report::UserAccess => {
+            let Some(u) = s.user else { return Ok(Built::new(r.title(), "Press Enter to pick a user.")) };
+            let name = t.user_name(u);
+            if let Some(at) = s.at {
+                let report = t.access_at_visible(actor, u, at)?;
+                let mut b = Built::new(
+                    past_title(&format!("What {name} held and why"), &report.as_of),
+                    format!("{name} held nothing then."),
+                );
+                b.rows = report.rows.into_iter().map(|h| Row::Past(h, false)).collect();
+                return Ok(b);
+            }
+            let mut b = Built::new(format!("What {name} holds and why"), format!("{name} holds nothing."));
+            b.rows = t.access_visible(actor, u)?.into_iter().map(Row::Access).collect();
             Ok(b)
         }
         Report::PackageAssignments => {

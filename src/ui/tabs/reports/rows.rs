@@ -2,6 +2,7 @@
 //! turned into cells only when the row is drawn or indexed for a filter.
 
 use crate::domain::lint::Finding;
+use crate::domain::point_in_time::HeldRow;
 use crate::domain::report::{AccessRow, UserPackageRow};
 use crate::domain::views::time_left;
 use crate::domain::{AssignmentId, AssignmentState, Conflict, RequestId, Target, Tenant};
@@ -15,6 +16,11 @@ use super::data::package_name;
 pub enum Row {
     Package(UserPackageRow),
     Holder(AccessRow),
+    /// What a user holds (the access report).
+    Access(AccessRow),
+    /// A membership at a past instant; `true` in the holders report (the user named), `false`
+    /// in the access report (the resource named).
+    Past(HeldRow, bool),
     /// An assignment of the package, under its state's heading.
     Assignment(AssignmentState, AssignmentId),
     Expiring(AssignmentId),
@@ -53,8 +59,15 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
             p.state.map(|st| state_cell(theme, st)).unwrap_or_default(),
             cell(if p.assignment.is_some() { fmt_day(p.end) } else { String::new() }),
         ],
-        Row::Holder(h) => {
+        Row::Holder(h) | Row::Past(HeldRow { row: h, .. }, true) => {
             vec![cell(h.user_name.clone()), cell(h.role.clone()), cell(crate::domain::report::via_text(&h.via, " + "))]
+        }
+        Row::Access(h) | Row::Past(HeldRow { row: h, .. }, false) => {
+            vec![
+                cell(h.resource_name.clone()),
+                cell(h.role.clone()),
+                cell(crate::domain::report::via_text(&h.via, " + ")),
+            ]
         }
         Row::Assignment(state, id) => {
             let Some(a) = t.assignments.get(id) else { return vec![] };

@@ -1,0 +1,94 @@
+//! The reports about a past instant (`--at`): `report access`, `report holders` and
+//! `assignments`, as the domain reconstructs them (`domain::point_in_time`).
+
+use anyhow::Result;
+
+use super::Ctx;
+use super::format::{self, Table};
+use super::parse::When;
+use crate::domain::point_in_time::{AsOf, AsOfReport, AssignmentAt, HeldRow};
+use crate::domain::{AssignmentState, PackageId, UserId};
+
+/// The line above the table: the instant, and the caveat of an answer that is not exact.
+fn heading(as_of: &AsOf) -> String {
+    let mut text = format!("{}\n", as_of.heading());
+    if let Some(c) = as_of.caveat() {
+        text.push_str(&c);
+        text.push('\n');
+    }
+    text.push('\n');
+    text
+}
+
+fn held_table(report: &AsOfReport<HeldRow>, with_user: bool, empty: &str) -> String {
+    let mut tab = if with_user {
+        Table::new(&["USER", "RESOURCE", "ROLE", "VIA", "SINCE", "UNTIL"])
+    } else {
+        Table::new(&["RESOURCE", "ROLE", "VIA", "SINCE", "UNTIL"])
+    };
+    for h in &report.rows {
+        let r = &h.row;
+        let mut cells = vec![
+            r.resource_name.clone(),
+            r.role.clone(),
+            crate::domain::report::via_text(&r.via, ", "),
+            format::time(h.since),
+            format::opt_time(h.until, "still held"),
+        ];
+        if with_user {
+            cells.insert(0, r.user_name.clone());
+        }
+        tab.row(cells);
+    }
+    heading(&report.as_of) + &tab.render_or(empty)
+}
+
+pub(crate) fn access(ctx: &Ctx, user: &str, at: When) -> Result<()> {
+    let t = ctx.t();
+    let u = t.find_user(user)?;
+    let report = t.access_at_visible(ctx.actor()?, u.id, at.resolve(ctx.now()))?;
+    let empty = format!("{} held no resource then\n", u.display_name);
+    ctx.show(&report, || held_table(&report, false, &empty))
+}
+
+pub(crate) fn holders(ctx: &Ctx, resource: &str, at: When) -> Result<()> {
+    let t = ctx.t();
+    let r = t.find_resource(resource)?;
+    let report = t.holders_at_visible(ctx.actor()?, r.id, at.resolve(ctx.now()))?;
+    let empty = format!("Nobody held {} then\n", r.display_name);
+    ctx.show(&report, || held_table(&report, true, &empty))
+}
+
+pub(crate) fn assignments(
+    ctx: &Ctx,
+    at: When,
+    user: Option<UserId>,
+    package: Option<PackageId>,
+    keep: impl Fn(AssignmentState) -> bool,
+) -> Result<()> {
+    let t = ctx.t();
+    let mut report = t.assignments_at_visible(ctx.actor()?, at.resolve(ctx.now()), user, package)?;
+    report.rows.retain(|a| keep(a.state));
+    report.rows.sort_by_key(|x| (x.package, t.user_name(x.target), x.id));
+    ctx.show(&report, || {
+        let mut tab = Table::new(&["ID", "PACKAGE", "USER", "STATE", "START", "END", "POLICY", "UNTIL"]);
+        for a in &report.rows {
+            tab.row(assignment_cells(ctx, a));
+        }
+        heading(&report.as_of) + &tab.render_or("No assignments then\n")
+    })
+}
+
+fn assignment_cells(ctx: &Ctx, a: &AssignmentAt) -> Vec<String> {
+    let t = ctx.t();
+    vec![
+        a.id.to_string(),
+        t.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default(),
+        t.user_name(a.target),
+        a.state.to_string(),
+        format::time(a.start),
+        format::opt_time(a.end, "never"),
+        t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default(),
+        format::opt_time(a.until, "still held"),
+    ]
+}
