@@ -94,8 +94,33 @@ fn stage_mut(v: &mut Value) -> &mut Value {
 
 #[test]
 fn the_demo_config_applied_to_an_empty_tenant_with_its_directory_exports_the_same_bytes() {
-    let src = demo();
-    let first = export(&src, &admin(&src)).to_text();
+    let mut src = demo();
+    // What the demo does not use, changed through a file first: a quorum, an escalation, an
+    // expiry in hours, an organization known by tenant id.
+    let a = admin(&src);
+    let richer = edit(&export(&src, &a), |v| {
+        stage_mut(v)["entitle"]["quorum"] = "all".into();
+        let pol = &mut catalog_mut(v, "Finance")["accessPackages"][0]["assignmentPolicies"][0];
+        pol["expiration"] = serde_json::json!({"type": "afterDuration", "duration": "PT8H", "endDateTime": null});
+        let first = &mut pol["requestApprovalSettings"]["stages"][0];
+        first["isEscalationEnabled"] = true.into();
+        first["durationBeforeEscalation"] = "P3D".into();
+        first["escalationApprovers"] =
+            serde_json::json!([{"@odata.type": "#microsoft.graph.singleUser", "userId": "jonis@contoso.com"}]);
+        let sources = v["connectedOrganizations"][0]["identitySources"].as_array_mut().expect("sources");
+        sources.push(serde_json::json!({
+            "@odata.type": "#microsoft.graph.azureActiveDirectoryTenant",
+            "tenantId": "11111111-2222-3333-4444-555555555555",
+            "displayName": "Acme Corp"
+        }));
+    });
+    let p = plan(&src, &a, &richer);
+    assert_eq!(p.changes.len(), 2, "{:#?}", p.lines());
+    apply(&mut src, &a, &richer).expect("the richer file applies");
+    let first = export(&src, &a).to_text();
+    for said in ["\"quorum\": \"all\"", "\"PT8H\"", "\"durationBeforeEscalation\": \"P3D\"", "55555555"] {
+        assert!(first.contains(said), "the export lacks {said}");
+    }
     let mut dst = same_directory(&src);
     let actor = admin(&dst);
     let file = ConfigFile::parse(&first).expect("the export reads back");

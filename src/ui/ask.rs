@@ -62,6 +62,10 @@ pub enum Ask {
         editing: Option<crate::domain::ExtensionId>,
     },
     RemoveExtension(crate::domain::ExtensionId),
+    /// Config as code: the file to export to, the file to plan, the planned file to apply.
+    ConfigExport,
+    ConfigApply,
+    ApplyConfigFile(std::path::PathBuf),
     RevokeRole {
         catalog: CatalogId,
         user: UserId,

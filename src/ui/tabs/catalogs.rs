@@ -14,6 +14,7 @@ use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::catalog_config as config;
 use crate::ui::tabs::catalog_extensions as exts;
 use crate::ui::tabs::catalogs_forms as forms;
 use crate::ui::tabs::common::{NOTHING_SELECTED, cell, detail_pane, fmt_time, heading, kv, muted_cell, state_cell};
@@ -299,6 +300,7 @@ impl TabView<Ctx> for Catalogs {
                 Effect::None
             }
             Action::New | Action::Edit | Action::Delete | Action::Remove | Action::Open => self.verb(ctx, action),
+            a if config::is_config_action(a) => config::start(ctx, a),
             _ => Effect::Unhandled,
         }
     }
@@ -313,6 +315,9 @@ impl TabView<Ctx> for Catalogs {
 
     /// Each verb of the focused list, asked of the domain for the selected catalog and row.
     fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        if config::is_config_action(action) {
+            return config::refusal(ctx, action);
+        }
         let remove = matches!(action, Action::Delete | Action::Remove);
         let cat = self.selected();
         let intent = match (self.focus.sub(), action) {
@@ -344,7 +349,7 @@ impl TabView<Ctx> for Catalogs {
 
     fn hints(&self) -> Vec<Action> {
         let mut h = match self.focus.sub() {
-            None => vec![Action::New, Action::Edit, Action::Delete],
+            None => vec![Action::New, Action::Edit, Action::Delete, Action::ExportConfig, Action::ApplyConfig],
             Some(RESOURCES | ROLES) => vec![Action::New, Action::Delete],
             Some(PACKAGES) => vec![Action::New],
             Some(EXTENSIONS) => vec![Action::New, Action::Edit, Action::Delete],
@@ -361,6 +366,8 @@ impl TabView<Ctx> for Catalogs {
     fn hint_label(&self, action: Action) -> Option<String> {
         let word = match (self.focus.sub(), action) {
             (None, Action::New) => "new catalog",
+            (None, Action::ExportConfig) => "export config",
+            (None, Action::ApplyConfig) => "apply config",
             (Some(RESOURCES), Action::New) => "add resource",
             (Some(RESOURCES), Action::Delete) => "remove resource",
             (Some(ROLES), Action::New) => "grant role",
@@ -376,7 +383,10 @@ impl TabView<Ctx> for Catalogs {
     }
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
-        forms::answer(self, ctx, result)
+        match result {
+            r if config::owns(&r) => config::answer(ctx, r),
+            r => forms::answer(self, ctx, r),
+        }
     }
 
     fn click(&mut self, ctx: &mut Ctx, column: u16, row: u16) -> Effect {
