@@ -349,13 +349,16 @@ impl TabView<Ctx> for Catalogs {
 
     fn hints(&self) -> Vec<Action> {
         let mut h = match self.focus.sub() {
-            None => vec![Action::New, Action::Edit, Action::Delete, Action::ExportConfig, Action::ApplyConfig],
+            None => vec![Action::New, Action::Edit, Action::Delete],
             Some(RESOURCES | ROLES) => vec![Action::New, Action::Delete],
             Some(PACKAGES) => vec![Action::New],
             Some(EXTENSIONS) => vec![Action::New, Action::Edit, Action::Delete],
             _ => vec![],
         };
         h.extend([Action::NextPane, Action::Filter]);
+        if self.focus.main() {
+            h.extend([Action::ExportConfig, Action::ApplyConfig]);
+        }
         h
     }
 
