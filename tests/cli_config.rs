@@ -88,17 +88,25 @@ fn a_refused_apply_leaves_the_data_directory_unchanged_and_names_the_object_and_
     let bad = write_config(&env, "bad.json", |v| {
         let pkg = finance_package(v);
         pkg["isHidden"] = true.into();
-        pkg["assignmentPolicies"][0]["requestApprovalSettings"]["stages"][0]["durationBeforeAutomaticDenial"] = "P45D".into();
+        pkg["assignmentPolicies"][0]["requestApprovalSettings"]["stages"][0]["durationBeforeAutomaticDenial"] =
+            "P45D".into();
     });
     let before = files(env.data());
     let err = env.fails(&["apply", &bad], 1);
-    assert!(err.contains("assignment policy 'Finance / SOX Finance Reporting / Employees (manager, then compliance)'"), "{err}");
+    assert!(
+        err.contains("assignment policy 'Finance / SOX Finance Reporting / Employees (manager, then compliance)'"),
+        "{err}"
+    );
     assert!(err.contains("30"), "the rule's range: {err}");
     assert_eq!(changed(&files(env.data()), &before), Vec::<PathBuf>::new(), "a refused apply wrote");
     // The plan shows the change it could make and the error, and exits 1.
     let out = env.run(&["plan", &bad]);
     assert_eq!(out.code, 1);
-    assert!(out.stdout.contains("isHidden: false -> true") && out.stdout.contains("! assignment policy"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("isHidden: false -> true") && out.stdout.contains("! assignment policy"),
+        "{}",
+        out.stdout
+    );
 
     let unknown = write_config(&env, "unknown.json", |v| {
         let stage = &mut finance_package(v)["assignmentPolicies"][0]["requestApprovalSettings"]["stages"][1];
@@ -109,7 +117,8 @@ fn a_refused_apply_leaves_the_data_directory_unchanged_and_names_the_object_and_
     assert_eq!(changed(&files(env.data()), &before), Vec::<PathBuf>::new());
 
     let broken = env.data().with_extension("broken.json");
-    std::fs::write(&broken, "{\"entitle\": {\"format\": 1, \"scope\": \"tenant\"}, \"catalogz\": []}").expect("written");
+    std::fs::write(&broken, "{\"entitle\": {\"format\": 1, \"scope\": \"tenant\"}, \"catalogz\": []}")
+        .expect("written");
     let err = env.fails(&["plan", &broken.to_string_lossy()], 1);
     assert!(err.contains("unknown field `catalogz`"), "{err}");
 }

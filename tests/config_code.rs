@@ -175,12 +175,18 @@ fn a_plan_lists_a_created_a_changed_with_old_and_new_and_a_deleted_object() {
     };
     let created = find(ObjectKind::AccessPackage, "Finance / Audit Evidence");
     assert_eq!(created.action, Action::Create);
-    assert!(created.properties.iter().any(|x| x.property == "displayName" && x.new.as_deref() == Some("\"Audit Evidence\"")));
+    assert!(
+        created
+            .properties
+            .iter()
+            .any(|x| x.property == "displayName" && x.new.as_deref() == Some("\"Audit Evidence\""))
+    );
     let hidden = find(ObjectKind::AccessPackage, "Finance / SOX Finance Reporting");
     assert_eq!(hidden.action, Action::Change);
     let prop = hidden.properties.iter().find(|x| x.property == "isHidden").expect("isHidden changes");
     assert_eq!((prop.old.as_deref(), prop.new.as_deref()), (Some("false"), Some("true")));
-    let pol = find(ObjectKind::AssignmentPolicy, "Finance / SOX Finance Reporting / Employees (manager, then compliance)");
+    let pol =
+        find(ObjectKind::AssignmentPolicy, "Finance / SOX Finance Reporting / Employees (manager, then compliance)");
     let stage = pol
         .properties
         .iter()
@@ -230,7 +236,14 @@ fn one_refused_command_in_the_batch_undoes_the_ones_before_it() {
     let actor = admin(&t);
     let before = serde_json::to_string(&t).expect("JSON");
     let commands = vec![
-        Command::CreateCatalog { spec: CatalogSpec { display_name: "Scratch".into(), description: String::new(), enabled: true, external: false } },
+        Command::CreateCatalog {
+            spec: CatalogSpec {
+                display_name: "Scratch".into(),
+                description: String::new(),
+                enabled: true,
+                external: false,
+            },
+        },
         Command::DeleteOrg { org: OrgId(u64::MAX) },
     ];
     let err = run(&mut t, &actor, Command::ApplyConfig { commands }).expect_err("the second is refused");
@@ -297,7 +310,8 @@ fn collect(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                let is_duration = k == "duration" || k.starts_with("durationBefore") || k == "gracePeriodBeforeAccessRemoval";
+                let is_duration =
+                    k == "duration" || k.starts_with("durationBefore") || k == "gracePeriodBeforeAccessRemoval";
                 match x {
                     Value::String(s) if is_duration => out.push(s.clone()),
                     _ => collect(x, out),
@@ -313,10 +327,12 @@ fn collect(v: &Value, out: &mut Vec<String>) {
 fn only_a_global_administrator_may_export_plan_or_apply() {
     let mut t = demo();
     let file = export(&t, &admin(&t));
-    let member = t.users.values().find(|u| !u.global_admin && u.is_active()).map(|u| Actor::user(u.id)).expect("a member");
+    let member =
+        t.users.values().find(|u| !u.global_admin && u.is_active()).map(|u| Actor::user(u.id)).expect("a member");
     assert!(matches!(t.export_config(&member, None), Err(DomainError::Forbidden(_))));
     assert!(matches!(t.plan_config(&member, &file), Err(DomainError::Forbidden(_))));
-    let commands = plan(&t, &admin(&t), &edit(&file, |v| catalog_mut(v, "Finance")["description"] = "x".into())).commands;
+    let commands =
+        plan(&t, &admin(&t), &edit(&file, |v| catalog_mut(v, "Finance")["description"] = "x".into())).commands;
     assert_eq!(commands.len(), 1);
     let err = run(&mut t, &member, Command::ApplyConfig { commands }).expect_err("refused");
     assert!(matches!(err, DomainError::Forbidden(_)), "{err:?}");

@@ -7,10 +7,10 @@ mod common;
 use common::demo_ui::demo_app;
 use common::keys::{press, typ};
 use entitle::domain::Actor;
+use entitle::ui::Tab;
 use entitle::ui::app::App;
 use entitle::ui::ctx::Ctx;
 use entitle::ui::layers::Layer;
-use entitle::ui::Tab;
 use serde_json::Value;
 
 fn message(app: &App<Ctx>) -> String {

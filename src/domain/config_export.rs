@@ -2,7 +2,9 @@
 //! directory objects by email or name. The same renderers draw what a file asks for when `plan`
 //! compares it with the tenant, so a difference is always a difference of the written form.
 
-use super::access::{Approver, Expiration, PolicySpec, Quorum, RequestScope, ReviewFrequency, ReviewSettings, Reviewer};
+use super::access::{
+    Approver, Expiration, PolicySpec, Quorum, RequestScope, ReviewFrequency, ReviewSettings, Reviewer,
+};
 use super::command::{CatalogSpec, OrgSpec, PackageSpec};
 use super::config_graph::*;
 use super::directory::{ConnectedOrg, Resource, ResourceKind};
@@ -60,7 +62,8 @@ impl Tenant {
         let mut pkgs: Vec<_> = self.packages.values().filter(|p| p.catalog == id && !p.is_deleted()).collect();
         pkgs.sort_by(|a, b| (&a.display_name, a.id).cmp(&(&b.display_name, b.id)));
         g.access_packages = pkgs.iter().map(|p| self.render_package(p.id)).collect();
-        g.entitle.role_holders = self.render_role_holders(cat.roles.iter().flat_map(|(u, rs)| rs.iter().map(|r| (*u, *r))));
+        g.entitle.role_holders =
+            self.render_role_holders(cat.roles.iter().flat_map(|(u, rs)| rs.iter().map(|r| (*u, *r))));
         Some(g)
     }
 
@@ -83,7 +86,8 @@ impl Tenant {
             });
         };
         let mut g = render_package_head(&package_spec(pkg));
-        g.resource_role_scopes = self.render_role_scopes(pkg.resource_roles.iter().map(|r| (r.resource, r.role.as_str())));
+        g.resource_role_scopes =
+            self.render_role_scopes(pkg.resource_roles.iter().map(|r| (r.resource, r.role.as_str())));
         let (packages, groups) = self.render_incompatible(&pkg.incompatible_listed());
         g.incompatible_access_packages = packages;
         g.incompatible_groups = groups;
@@ -267,9 +271,9 @@ impl Tenant {
                     .map(|o| self.orgs.get(o).map_or_else(|| o.to_string(), |x| x.display_name.clone()))
                     .collect();
                 names.sort();
-                let subjects = names
-                    .into_iter()
-                    .map(|connected_organization_id| SubjectSet::ConnectedOrganizationMembers { connected_organization_id });
+                let subjects = names.into_iter().map(|connected_organization_id| {
+                    SubjectSet::ConnectedOrganizationMembers { connected_organization_id }
+                });
                 (TargetScope::SpecificConnectedOrganizationUsers, subjects.collect())
             }
             RequestScope::AllConfiguredOrgs => (TargetScope::AllConfiguredConnectedOrganizationUsers, vec![]),

@@ -112,7 +112,10 @@ impl Tenant {
             if let Some(r) = self.resources.get(&id)
                 && let Some(missing) = g.roles.iter().find(|x| !r.has_role(&x.display_name))
             {
-                return Err(format!("resource '{}' has no role '{}' in the directory", g.display_name, missing.display_name));
+                return Err(format!(
+                    "resource '{}' has no role '{}' in the directory",
+                    g.display_name, missing.display_name
+                ));
             }
             out.insert(id);
         }
@@ -135,9 +138,13 @@ impl Tenant {
 
     pub(crate) fn import_incompatible(&self, g: &GraphPackage) -> Result<BTreeSet<Incompatible>, Unresolved> {
         let packages = g.incompatible_access_packages.iter().map(|p| {
-            self.package_named(&p.catalog.display_name, &p.display_name).map(|package| Incompatible::Package { package })
+            self.package_named(&p.catalog.display_name, &p.display_name)
+                .map(|package| Incompatible::Package { package })
         });
-        let groups = g.incompatible_groups.iter().map(|n| self.group_named(&n.display_name).map(|group| Incompatible::Group { group }));
+        let groups = g
+            .incompatible_groups
+            .iter()
+            .map(|n| self.group_named(&n.display_name).map(|group| Incompatible::Group { group }));
         packages.chain(groups).collect()
     }
 
@@ -164,8 +171,13 @@ impl Tenant {
         });
         let automatic = match (&g.automatic_request_settings, rule) {
             (None, None) => None,
-            (Some(a), Some(rule)) => Some(AutomaticSettings { rule, grace_period_hours: whole_hours(&a.grace_period_before_access_removal)? }),
-            (Some(_), None) => return Err("automaticRequestSettings need an attributeRuleMembers target with the rule".into()),
+            (Some(a), Some(rule)) => Some(AutomaticSettings {
+                rule,
+                grace_period_hours: whole_hours(&a.grace_period_before_access_removal)?,
+            }),
+            (Some(_), None) => {
+                return Err("automaticRequestSettings need an attributeRuleMembers target with the rule".into());
+            }
             (None, Some(_)) => return Err("an attributeRuleMembers target needs automaticRequestSettings".into()),
         };
         let approval = &g.request_approval_settings;
@@ -206,7 +218,9 @@ impl Tenant {
         let escalation = match (st.is_escalation_enabled, &st.duration_before_escalation) {
             (false, _) => None,
             (true, None) => return Err("isEscalationEnabled needs durationBeforeEscalation".into()),
-            (true, Some(d)) => Some(Escalation { after_days: whole_days(d)?, alternates: self.approvers(&st.escalation_approvers)? }),
+            (true, Some(d)) => {
+                Some(Escalation { after_days: whole_days(d)?, alternates: self.approvers(&st.escalation_approvers)? })
+            }
         };
         Ok(ApprovalStage {
             approvers: self.approvers(&st.primary_approvers)?,
@@ -231,10 +245,15 @@ impl Tenant {
                 (TargetScope::SpecificDirectoryUsers, SubjectSet::GroupMembers { group_id }) => {
                     groups.insert(self.group_named(group_id)?);
                 }
-                (TargetScope::SpecificConnectedOrganizationUsers, SubjectSet::ConnectedOrganizationMembers { connected_organization_id }) => {
+                (
+                    TargetScope::SpecificConnectedOrganizationUsers,
+                    SubjectSet::ConnectedOrganizationMembers { connected_organization_id },
+                ) => {
                     orgs.insert(self.org_named(connected_organization_id)?);
                 }
-                (_, other) => return Err(format!("{} is not a target of allowedTargetScope {scope:?}", subject_label(other))),
+                (_, other) => {
+                    return Err(format!("{} is not a target of allowedTargetScope {scope:?}", subject_label(other)));
+                }
             }
         }
         Ok(match scope {
@@ -322,7 +341,7 @@ pub(crate) fn import_expiration(e: &ExpirationPattern) -> Result<Expiration, Unr
 
 fn whole(d: &str, unit: u64, what: &str) -> Result<u32, Unresolved> {
     let secs = iso::parse_seconds(d).ok_or_else(|| format!("'{d}' is not an ISO 8601 duration (P14D, PT8H)"))?;
-    if secs % unit != 0 {
+    if !secs.is_multiple_of(unit) {
         return Err(format!("'{d}' is not a whole number of {what}"));
     }
     u32::try_from(secs / unit).map_err(|_| format!("'{d}' is too long"))
@@ -352,7 +371,7 @@ fn import_question(q: &GraphQuestion) -> Result<Question, Unresolved> {
 
 pub(crate) fn import_extension(g: &GraphExtension) -> Result<ExtensionSpec, Unresolved> {
     let ms = g.client_configuration.timeout_in_milliseconds;
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         return Err(format!("timeoutInMilliseconds {ms} is not whole seconds"));
     }
     Ok(ExtensionSpec {
@@ -382,4 +401,3 @@ pub(crate) fn import_package(g: &GraphPackage) -> PackageSpec {
         sensitive: g.entitle.is_sensitive,
     }
 }
-

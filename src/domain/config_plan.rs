@@ -16,7 +16,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::command::{Command, Entry, Outcome, done};
-use super::config_export::{catalog_spec, org_spec, package_spec, render_catalog_head, render_extension, render_package_head, render_resource};
+use super::config_export::{
+    catalog_spec, org_spec, package_spec, render_catalog_head, render_extension, render_package_head, render_resource,
+};
 use super::config_graph::*;
 use super::config_import::{import_catalog, import_extension, import_package};
 use super::error::{DomainError, DomainResult, invalid};
@@ -231,7 +233,8 @@ fn check_file(file: &ConfigFile) -> DomainResult<()> {
             file.entitle.format
         )));
     }
-    if file.entitle.scope == FileScope::Catalog && (file.catalogs.len() != 1 || !file.connected_organizations.is_empty())
+    if file.entitle.scope == FileScope::Catalog
+        && (file.catalogs.len() != 1 || !file.connected_organizations.is_empty())
     {
         return Err(invalid(
             "A file of scope 'catalog' holds exactly one catalog and no connected organizations: export it with --catalog",

@@ -90,8 +90,13 @@ impl Run<'_> {
                     self.delete(ObjectKind::Catalog, &name, Command::DeleteCatalog { catalog: id });
                 }
             }
-            let gone: Vec<(OrgId, String)> =
-                self.t.orgs.values().filter(|o| !orgs.contains(&o.id)).map(|o| (o.id, o.display_name.clone())).collect();
+            let gone: Vec<(OrgId, String)> = self
+                .t
+                .orgs
+                .values()
+                .filter(|o| !orgs.contains(&o.id))
+                .map(|o| (o.id, o.display_name.clone()))
+                .collect();
             for (id, name) in gone {
                 self.delete(ObjectKind::ConnectedOrganization, &name, Command::DeleteOrg { org: id });
             }
@@ -202,7 +207,11 @@ impl Run<'_> {
         let kind = ObjectKind::Catalog;
         let spec = import_catalog(g);
         let name = spec.display_name.clone();
-        let existing = self.t.catalog_named(&name).and_then(|id| self.t.catalogs.get(&id)).map(|c| (c.id, c.builtin, catalog_spec(c)));
+        let existing = self
+            .t
+            .catalog_named(&name)
+            .and_then(|id| self.t.catalogs.get(&id))
+            .map(|c| (c.id, c.builtin, catalog_spec(c)));
         let builtin = existing.as_ref().is_some_and(|(_, b, _)| *b);
         let old = existing.as_ref().map(|(_, b, s)| render_catalog_head(s, *b));
         let new = render_catalog_head(&spec, builtin);
@@ -240,7 +249,8 @@ impl Run<'_> {
             return;
         }
         let render = |t: &Tenant, set: &BTreeSet<ResourceId>| {
-            let mut v: Vec<GraphResource> = set.iter().filter_map(|r| t.resources.get(r)).map(render_resource).collect();
+            let mut v: Vec<GraphResource> =
+                set.iter().filter_map(|r| t.resources.get(r)).map(render_resource).collect();
             v.sort_by(|a, b| (&a.display_name, a.origin_system).cmp(&(&b.display_name, b.origin_system)));
             v.into_iter().map(|r| r.display_name).collect::<Vec<_>>()
         };
@@ -297,9 +307,8 @@ impl Run<'_> {
         };
         let old = existing.and_then(|x| self.t.extensions.get(&x)).map(|x| render_extension(&x.spec));
         let create = Command::AddExtension { catalog: id, spec: spec.clone() };
-        let out = self.upsert(kind, &obj, old.as_ref(), &render_extension(&spec), create, || Command::UpdateExtension {
-            extension: existing.unwrap_or(ExtensionId(0)),
-            spec,
+        let out = self.upsert(kind, &obj, old.as_ref(), &render_extension(&spec), create, || {
+            Command::UpdateExtension { extension: existing.unwrap_or(ExtensionId(0)), spec }
         });
         existing.or_else(|| created_id(out))
     }
@@ -322,9 +331,8 @@ impl Run<'_> {
         let old = existing.as_ref().map(|(_, s)| render_package_head(s));
         let pid = existing.as_ref().map(|(p, _)| *p);
         let create = Command::CreatePackage { catalog: id, spec: spec.clone() };
-        let out = self.upsert(kind, &obj, old.as_ref(), &render_package_head(&spec), create, || Command::UpdatePackage {
-            package: pid.unwrap_or(PackageId(0)),
-            spec,
+        let out = self.upsert(kind, &obj, old.as_ref(), &render_package_head(&spec), create, || {
+            Command::UpdatePackage { package: pid.unwrap_or(PackageId(0)), spec }
         });
         let pid = pid.or_else(|| created_id(out))?;
         claimed.insert(pid);
@@ -349,7 +357,10 @@ impl Run<'_> {
         }
         let render = |t: &Tenant, s: &BTreeSet<(ResourceId, String)>| {
             let scopes = t.render_role_scopes(s.iter().map(|(r, n)| (*r, n.as_str())));
-            scopes.into_iter().map(|x| format!("{} ({})", x.role.resource.display_name, x.role.display_name)).collect::<Vec<_>>()
+            scopes
+                .into_iter()
+                .map(|x| format!("{} ({})", x.role.resource.display_name, x.role.display_name))
+                .collect::<Vec<_>>()
         };
         let props = vec![PropertyChange {
             property: "resourceRoleScopes".into(),
@@ -361,8 +372,12 @@ impl Run<'_> {
             self.exec(kind, &obj, Command::AddResourceRole { package: pid, resource: *resource, role: role.clone() });
         }
         for (resource, role) in current.difference(&wanted) {
-            let command =
-                Command::RemoveResourceRole { package: pid, resource: *resource, role: role.clone(), revoke_existing: false };
+            let command = Command::RemoveResourceRole {
+                package: pid,
+                resource: *resource,
+                role: role.clone(),
+                revoke_existing: false,
+            };
             self.exec(kind, &obj, command);
         }
     }
@@ -438,7 +453,11 @@ impl Run<'_> {
             .map(|p| (p.id, p.display_name.clone()))
             .collect();
         for (id, name) in pkgs {
-            self.delete(ObjectKind::AccessPackage, &format!("{cname} / {name}"), Command::DeletePackage { package: id });
+            self.delete(
+                ObjectKind::AccessPackage,
+                &format!("{cname} / {name}"),
+                Command::DeletePackage { package: id },
+            );
         }
         let exts: Vec<(ExtensionId, String)> = self
             .t

@@ -37,7 +37,9 @@ pub fn start(ctx: &Ctx, action: Action) -> Effect {
         return Effect::error(why);
     }
     let (ask, title, label) = match action {
-        Action::ExportConfig => (Ask::ConfigExport, "Export the configuration", "Write the whole tenant's configuration to"),
+        Action::ExportConfig => {
+            (Ask::ConfigExport, "Export the configuration", "Write the whole tenant's configuration to")
+        }
         _ => (Ask::ConfigApply, "Apply a configuration file", "Plan the file (nothing changes before you confirm)"),
     };
     let prompt = PromptState::new(ask, title, label)
