@@ -162,6 +162,7 @@ fn a_plan_lists_a_created_a_changed_with_old_and_new_and_a_deleted_object() {
         new["incompatibleAccessPackages"] = Value::Array(vec![]);
         new["assignmentPolicies"] = Value::Array(vec![]);
         pkgs[0]["isHidden"] = true.into();
+        pkgs[0]["incompatibleAccessPackages"] = Value::Array(vec![]);
         pkgs[0]["assignmentPolicies"][0]["requestApprovalSettings"]["stages"][0]["durationBeforeAutomaticDenial"] =
             "P10D".into();
         pkgs.push(new);
@@ -197,8 +198,29 @@ fn a_plan_lists_a_created_a_changed_with_old_and_new_and_a_deleted_object() {
     assert_eq!(gone.action, Action::Delete);
     // The domain allows it, and says what becomes of the assignments.
     assert!(gone.note.as_deref().is_some_and(|n| n.contains("run to their end")), "{gone:?}");
-    // Nothing else changes (the SOX package still lists the deleted one as incompatible).
+    // The SOX package no longer lists it as incompatible: one more property of the same change.
+    assert!(hidden.properties.iter().any(|x| x.property == "incompatibleAccessPackages"), "{hidden:?}");
     assert_eq!(p.changes.len(), 4, "{:#?}", p.lines());
+    // Applied, the same file plans nothing more.
+    let mut t = t;
+    apply(&mut t, &actor, &edited).expect("applies");
+    assert!(plan(&t, &actor, &edited).is_empty(), "{:#?}", plan(&t, &actor, &edited).lines());
+}
+
+#[test]
+fn a_file_that_deletes_a_package_another_still_names_as_incompatible_is_an_error() {
+    let t = demo();
+    let actor = admin(&t);
+    let file = export(&t, &actor);
+    let edited = edit(&file, |v| {
+        let roles = catalog_mut(v, "Roles")["accessPackages"].as_array_mut().expect("packages");
+        roles.retain(|p| p["displayName"] != "Sales Representative");
+    });
+    let p = plan(&t, &actor, &edited);
+    assert_eq!(p.errors.len(), 1, "{:#?}", p.lines());
+    let e = &p.errors[0];
+    assert_eq!((e.kind, e.object.as_str()), (ObjectKind::AccessPackage, "Finance / SOX Finance Reporting"));
+    assert!(e.message.contains("'Sales Representative', which this file deletes"), "{}", e.message);
 }
 
 #[test]

@@ -88,7 +88,13 @@ impl Tenant {
         let mut g = render_package_head(&package_spec(pkg));
         g.resource_role_scopes =
             self.render_role_scopes(pkg.resource_roles.iter().map(|r| (r.resource, r.role.as_str())));
-        let (packages, groups) = self.render_incompatible(&pkg.incompatible_listed());
+        // An incompatibility with a deleted package lasts while its assignments run; a file, which
+        // names live packages only, leaves it alone.
+        let live = pkg.incompatible_listed().into_iter().filter(|w| match w {
+            Incompatible::Package { package } => self.packages.get(package).is_some_and(|p| !p.is_deleted()),
+            Incompatible::Group { .. } => true,
+        });
+        let (packages, groups) = self.render_incompatible(&live.collect::<Vec<_>>());
         g.incompatible_access_packages = packages;
         g.incompatible_groups = groups;
         g.assignment_policies =

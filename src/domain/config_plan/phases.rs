@@ -45,9 +45,12 @@ impl Run<'_> {
                 }
             }
         }
+        // What the file keeps of the packages in its scope: the others are deleted below.
+        let kept: BTreeSet<PackageId> = done.iter().flat_map(|c| c.packages.iter().map(|(_, id)| *id)).collect();
+        let in_scope: Option<BTreeSet<CatalogId>> = (!tenant_scope).then(|| done.iter().map(|c| c.id).collect());
         for c in &done {
             for (p, pid) in &c.packages {
-                self.incompatible(c.g, p, *pid);
+                self.incompatible(c.g, p, *pid, &kept, in_scope.as_ref());
             }
         }
         let mut kept_policies = BTreeSet::new();
@@ -382,15 +385,48 @@ impl Run<'_> {
         }
     }
 
-    fn incompatible(&mut self, cat: &GraphCatalog, g: &GraphPackage, pid: PackageId) {
+    /// The package's incompatibilities. One with a package the file deletes is an error of the
+    /// file; one with a package deleted before is left as it is (it lasts while that package's
+    /// assignments run, and a file cannot name a deleted package).
+    fn incompatible(
+        &mut self,
+        cat: &GraphCatalog,
+        g: &GraphPackage,
+        pid: PackageId,
+        kept: &BTreeSet<PackageId>,
+        in_scope: Option<&BTreeSet<CatalogId>>,
+    ) {
         let kind = ObjectKind::AccessPackage;
         let obj = format!("{} / {}", cat.display_name.trim(), g.display_name);
         let wanted = match self.t.import_incompatible(g) {
             Ok(w) => w,
             Err(e) => return self.unresolved(kind, &obj, e),
         };
-        let current: BTreeSet<Incompatible> =
-            self.t.packages.get(&pid).map(|p| p.incompatible_listed().into_iter().collect()).unwrap_or_default();
+        let deleted_by_file = wanted.iter().find_map(|w| match w {
+            Incompatible::Package { package } => self
+                .t
+                .packages
+                .get(package)
+                .filter(|p| !kept.contains(&p.id) && in_scope.is_none_or(|cats| cats.contains(&p.catalog))),
+            Incompatible::Group { .. } => None,
+        });
+        if let Some(p) = deleted_by_file {
+            let what = format!(
+                "incompatibleAccessPackages names '{}', which this file deletes: remove it from the list too",
+                p.display_name
+            );
+            return self.error(kind, &obj, super::super::error::rule(what));
+        }
+        let live = |w: &Incompatible| match w {
+            Incompatible::Package { package } => self.t.packages.get(package).is_some_and(|p| !p.is_deleted()),
+            Incompatible::Group { .. } => true,
+        };
+        let current: BTreeSet<Incompatible> = self
+            .t
+            .packages
+            .get(&pid)
+            .map(|p| p.incompatible_listed().into_iter().filter(|w| live(w)).collect())
+            .unwrap_or_default();
         if current == wanted {
             return;
         }
