@@ -72,7 +72,8 @@ fn export_plan_and_apply_a_change_then_the_same_file_again_writes_nothing() {
     let out = env.ok(&["apply", &hidden]);
     assert!(out.contains("Applied the configuration: 1 change(s)"), "{out}");
     let audit_after = audit(&env);
-    assert_eq!(audit_after, audit_before + 1, "the change is audited");
+    // The change, and the batch it was applied in.
+    assert_eq!(audit_after, audit_before + 2, "the change is audited");
 
     // The second time: an empty plan, and an apply that writes nothing at all.
     assert!(env.ok(&["plan", &hidden]).contains("No changes"));

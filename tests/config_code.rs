@@ -359,3 +359,19 @@ fn only_a_global_administrator_may_export_plan_or_apply() {
     let err = run(&mut t, &member, Command::ApplyConfig { commands }).expect_err("refused");
     assert!(matches!(err, DomainError::Forbidden(_)), "{err:?}");
 }
+
+#[test]
+fn a_journaled_batch_that_todays_ranges_refuse_still_replays() {
+    let mut t = demo();
+    let actor = admin(&t);
+    let pol = t.policies.values().find(|p| !p.spec.stages.is_empty()).expect("a policy with approval");
+    let (policy, mut spec) = (pol.id, pol.spec.clone());
+    spec.stages[0].timeout_days = 45;
+    let command = Command::ApplyConfig { commands: vec![Command::UpdatePolicy { policy, spec }] };
+    let entry = Entry { at: t.clock.now, actor, command };
+    // Refused today, with the range's own error (what replaying looks for)...
+    assert!(matches!(t.clone().apply(&entry), Err(DomainError::OutOfRange { .. })));
+    // ...and read back from a journal written under wider ranges, it still applies.
+    t.replay(&entry).expect("replayed");
+    assert_eq!(t.policies.get(&policy).map(|p| p.spec.stages[0].timeout_days), Some(45));
+}
