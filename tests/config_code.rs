@@ -375,3 +375,22 @@ fn a_journaled_batch_that_todays_ranges_refuse_still_replays() {
     t.replay(&entry).expect("replayed");
     assert_eq!(t.policies.get(&policy).map(|p| p.spec.stages[0].timeout_days), Some(45));
 }
+
+#[test]
+fn a_file_of_another_format_or_with_a_catalog_twice_is_refused_before_any_plan() {
+    let t = demo();
+    let actor = admin(&t);
+    let file = export(&t, &actor);
+    let newer = edit(&file, |v| v["entitle"]["format"] = 2.into());
+    assert!(matches!(t.plan_config(&actor, &newer), Err(DomainError::Invalid(m)) if m.contains("format 2")));
+    let twice = edit(&file, |v| {
+        let cats = v["catalogs"].as_array_mut().expect("catalogs");
+        let first = cats[0].clone();
+        cats.push(first);
+    });
+    assert!(matches!(t.plan_config(&actor, &twice), Err(DomainError::Invalid(m)) if m.contains("two catalogs")));
+    let scoped = edit(&file, |v| v["entitle"]["scope"] = "catalog".into());
+    assert!(
+        matches!(t.plan_config(&actor, &scoped), Err(DomainError::Invalid(m)) if m.contains("exactly one catalog"))
+    );
+}

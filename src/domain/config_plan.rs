@@ -248,7 +248,19 @@ fn check_file(file: &ConfigFile) -> DomainResult<()> {
             "A file of scope 'catalog' holds exactly one catalog and no connected organizations: export it with --catalog",
         ));
     }
+    if let Some(n) = twice(file.catalogs.iter().map(|c| c.display_name.as_str())) {
+        return Err(invalid(format!("The file holds two catalogs named '{n}': a catalog's name is unique")));
+    }
+    if let Some(n) = twice(file.connected_organizations.iter().map(|o| o.display_name.as_str())) {
+        return Err(invalid(format!("The file holds two connected organizations named '{n}': merge them")));
+    }
     Ok(())
+}
+
+/// The first name given twice.
+fn twice<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut seen = BTreeSet::new();
+    names.map(str::trim).find(|n| !seen.insert(*n))
 }
 
 /// The differences between two renderings, leaf by leaf (`stages[0].durationBeforeAutomaticDenial`).
