@@ -70,7 +70,7 @@ impl Run<'_> {
                     self.t.policies_of(*pid).map(|x| x.id).filter(|x| !kept_policies.contains(x)).collect();
                 for id in extra {
                     let name = self.t.policies.get(&id).map(|x| x.spec.display_name.clone()).unwrap_or_default();
-                    let obj = format!("{} / {} / {name}", c.g.display_name, p.display_name);
+                    let obj = format!("{} / {} / {name}", c.g.display_name.trim(), p.display_name);
                     self.delete(ObjectKind::AssignmentPolicy, &obj, Command::DeletePolicy { policy: id });
                 }
             }
@@ -146,13 +146,12 @@ impl Run<'_> {
         }
     }
 
+    /// A deletion is an entry of its own (another object of the same name may be kept).
     fn delete(&mut self, kind: ObjectKind, object: &str, command: Command) {
-        self.describe(kind, object, Action::Delete, vec![]);
-        if let Some(out) = self.exec(kind, object, command)
-            && let Some(c) = self.plan.changes.iter_mut().find(|c| c.kind == kind && c.object == object)
-        {
-            c.note = Some(out.message);
-        }
+        let note = self.exec(kind, object, command).map(|out| out.message);
+        let change =
+            ObjectChange { action: Action::Delete, kind, object: object.to_string(), properties: vec![], note };
+        self.plan.changes.push(change);
     }
 
     /// Create (`old` is `None`: nothing of the name yet) or change an object whose rendering is
