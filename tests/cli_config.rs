@@ -149,3 +149,25 @@ fn a_catalog_export_holds_that_catalog_only_and_applies_to_it_only() {
     // Other catalogs and the connected organizations are out of its scope: nothing to delete.
     assert!(env.ok(&["plan", &path.to_string_lossy()]).contains("No changes"));
 }
+
+#[test]
+fn an_apply_cut_short_by_a_crash_leaves_none_of_its_changes() {
+    let env = demo();
+    let before = env.ok(&["export", "config"]);
+    let edited = write_config(&env, "two.json", |v| {
+        let pkg = finance_package(v);
+        pkg["isHidden"] = true.into();
+        pkg["assignmentPolicies"][0]["description"] = "Changed".into();
+    });
+    let out = env.ok(&["apply", &edited]);
+    assert!(out.contains("Applied the configuration: 2 change(s)"), "{out}");
+    // The whole batch is the journal's last line: a crash while writing it leaves part of it.
+    let journal = env.data().join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).expect("a journal");
+    let last = text.trim_end().rsplit('\n').next().expect("a line");
+    assert!(last.contains("apply_config"), "the last line is not the batch: {last}");
+    let cut = text.len() - last.len() / 2 - 1;
+    std::fs::write(&journal, &text.as_bytes()[..cut]).expect("cut");
+    // Read again: neither change is there, and the configuration is as it was.
+    assert_eq!(env.ok(&["export", "config"]), before);
+}
