@@ -152,7 +152,7 @@ pub struct RoleHolder {
 }
 
 /// Where a resource comes from [originSystem].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum OriginSystem {
     AadGroup,
     AadApplication,

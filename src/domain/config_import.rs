@@ -2,7 +2,7 @@
 //! take, every name resolved against the tenant. A name nobody has, or a value the shapes cannot
 //! carry, is an error naming the reference (the caller names the object it belongs to).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::access::{
     ApprovalStage, Approver, Escalation, Expiration, Lifecycle, NoResponse, PolicySpec, Question, QuestionKind,
@@ -20,53 +20,76 @@ use super::tenant::Tenant;
 pub type Unresolved = String;
 
 impl Tenant {
+    pub(crate) fn catalog_named(&self, name: &str) -> Option<CatalogId> {
+        self.catalogs.values().find(|c| c.display_name == name.trim()).map(|c| c.id)
+    }
+}
+
+/// The directory's resources by name, made once for a plan: a configuration never changes the
+/// directory, and a file names resources by the thousand.
+#[derive(Debug, Default)]
+pub(crate) struct DirectoryNames {
+    /// Each name and kind: its first resource (the lowest id).
+    resources: HashMap<(String, OriginSystem), ResourceId>,
+    groups: HashMap<String, ResourceId>,
+}
+
+impl DirectoryNames {
+    pub(crate) fn of(t: &Tenant) -> Self {
+        let mut names = DirectoryNames::default();
+        for r in t.resources.values() {
+            let origin = super::config_export::origin_of(&r.kind);
+            names.resources.entry((r.display_name.clone(), origin)).or_insert(r.id);
+            if r.is_group() {
+                names.groups.entry(r.display_name.clone()).or_insert(r.id);
+            }
+        }
+        names
+    }
+}
+
+/// Names resolved against a tenant (and its directory's names).
+pub(crate) struct Resolver<'a> {
+    pub t: &'a Tenant,
+    pub dir: &'a DirectoryNames,
+}
+
+impl Resolver<'_> {
     pub(crate) fn user_named(&self, email: &str) -> Result<UserId, Unresolved> {
-        self.user_by_email(email.trim())
+        self.t
+            .user_by_email(email.trim())
             .filter(|u| u.is_active())
             .map(|u| u.id)
             .ok_or_else(|| format!("user '{email}' is not in the directory"))
     }
 
     pub(crate) fn group_named(&self, name: &str) -> Result<ResourceId, Unresolved> {
-        self.resources
-            .values()
-            .find(|r| r.is_group() && r.display_name == name)
-            .map(|r| r.id)
-            .ok_or_else(|| format!("group '{name}' does not exist in the directory"))
+        (self.dir.groups.get(name).copied()).ok_or_else(|| format!("group '{name}' does not exist in the directory"))
     }
 
     pub(crate) fn resource_named(&self, name: &str, origin: OriginSystem) -> Result<ResourceId, Unresolved> {
-        self.resources
-            .values()
-            .find(|r| r.display_name == name && super::config_export::origin_of(&r.kind) == origin)
-            .map(|r| r.id)
+        (self.dir.resources.get(&(name.to_string(), origin)).copied())
             .ok_or_else(|| format!("resource '{name}' ({origin:?}) does not exist in the directory"))
     }
 
     pub(crate) fn org_named(&self, name: &str) -> Result<OrgId, Unresolved> {
-        self.orgs
-            .values()
+        (self.t.orgs.values())
             .find(|o| o.display_name == name)
             .map(|o| o.id)
             .ok_or_else(|| format!("connected organization '{name}' does not exist"))
     }
 
-    pub(crate) fn catalog_named(&self, name: &str) -> Option<CatalogId> {
-        self.catalogs.values().find(|c| c.display_name == name.trim()).map(|c| c.id)
-    }
-
     pub(crate) fn package_named(&self, catalog: &str, name: &str) -> Result<PackageId, Unresolved> {
-        let cat = self.catalog_named(catalog);
-        self.packages
-            .values()
-            .find(|p| Some(p.catalog) == cat && !p.is_deleted() && p.display_name == name)
+        let missing = || format!("access package '{name}' of catalog '{catalog}' does not exist");
+        let cat = self.t.catalog_named(catalog).ok_or_else(missing)?;
+        (self.t.packages_of_catalog(cat))
+            .find(|p| !p.is_deleted() && p.display_name == name)
             .map(|p| p.id)
-            .ok_or_else(|| format!("access package '{name}' of catalog '{catalog}' does not exist"))
+            .ok_or_else(missing)
     }
 
     pub(crate) fn extension_named(&self, catalog: CatalogId, name: &str) -> Result<ExtensionId, Unresolved> {
-        self.extensions
-            .values()
+        (self.t.extensions.values())
             .find(|e| e.catalog == catalog && e.spec.display_name == name)
             .map(|e| e.id)
             .ok_or_else(|| format!("custom extension '{name}' is not in the catalog"))
@@ -109,7 +132,7 @@ impl Tenant {
         let mut out = BTreeSet::new();
         for g in list {
             let id = self.resource_named(&g.display_name, g.origin_system)?;
-            if let Some(r) = self.resources.get(&id)
+            if let Some(r) = self.t.resources.get(&id)
                 && let Some(missing) = g.roles.iter().find(|x| !r.has_role(&x.display_name))
             {
                 return Err(format!(
@@ -127,7 +150,7 @@ impl Tenant {
         for s in list {
             let res = &s.role.resource;
             let id = self.resource_named(&res.display_name, res.origin_system)?;
-            let known = self.resources.get(&id).is_some_and(|r| r.has_role(&s.role.display_name));
+            let known = self.t.resources.get(&id).is_some_and(|r| r.has_role(&s.role.display_name));
             if !known {
                 return Err(format!("resource '{}' has no role '{}'", res.display_name, s.role.display_name));
             }

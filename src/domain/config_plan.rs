@@ -163,6 +163,7 @@ impl Tenant {
         check_file(file)?;
         let mut run = Run {
             t: self.clone(),
+            dir: super::config_import::DirectoryNames::of(self),
             actor,
             plan: Plan { scope: file.entitle.scope, changes: vec![], errors: vec![], commands: vec![] },
         };
@@ -310,6 +311,8 @@ fn changed<T: Serialize>(old: &T, new: &T) -> Vec<PropertyChange> {
 /// A plan being made: the copy of the tenant the commands are tried on.
 struct Run<'a> {
     t: Tenant,
+    /// The directory's names (a plan does not change the directory).
+    dir: super::config_import::DirectoryNames,
     actor: &'a Actor,
     plan: Plan,
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use super::super::access::CatalogRole;
 use super::super::command::{Command, Entry, Outcome};
+use super::super::config_import::Resolver;
 use super::super::error::{DomainError, invalid, not_found};
 use super::super::separation::Incompatible;
 use super::*;
@@ -20,6 +21,11 @@ struct CatalogDone<'f> {
 }
 
 impl Run<'_> {
+    /// Names resolved against the copy as it is now.
+    fn names(&self) -> Resolver<'_> {
+        Resolver { t: &self.t, dir: &self.dir }
+    }
+
     pub(super) fn all(&mut self, f: &ConfigFile) {
         let tenant_scope = f.entitle.scope == FileScope::Tenant;
         let mut orgs = BTreeSet::new();
@@ -187,7 +193,7 @@ impl Run<'_> {
         let kind = ObjectKind::ConnectedOrganization;
         let name = g.display_name.as_str();
         let existing = self.t.orgs.values().find(|o| o.display_name == name).map(|o| (o.id, org_spec(o)));
-        let spec = match self.t.import_org(g) {
+        let spec = match self.names().import_org(g) {
             Ok(s) => s,
             Err(e) => {
                 self.unresolved(kind, name, e);
@@ -231,7 +237,7 @@ impl Run<'_> {
     fn catalog_resources(&mut self, g: &GraphCatalog, id: CatalogId, removals: bool) {
         let kind = ObjectKind::Catalog;
         let name = g.display_name.trim();
-        let wanted = match self.t.import_resources(&g.resources) {
+        let wanted = match self.names().import_resources(&g.resources) {
             Ok(w) => w,
             Err(e) => {
                 if !removals {
@@ -270,7 +276,7 @@ impl Run<'_> {
     fn role_holders(&mut self, g: &GraphCatalog, id: CatalogId) {
         let kind = ObjectKind::Catalog;
         let name = g.display_name.trim();
-        let wanted = match self.t.import_role_holders(&g.entitle.role_holders) {
+        let wanted = match self.names().import_role_holders(&g.entitle.role_holders) {
             Ok(w) => w,
             Err(e) => return self.unresolved(kind, name, e),
         };
@@ -299,7 +305,7 @@ impl Run<'_> {
     fn extension(&mut self, cat: &GraphCatalog, id: CatalogId, g: &GraphExtension) -> Option<ExtensionId> {
         let kind = ObjectKind::CustomExtension;
         let obj = format!("{} / {}", cat.display_name.trim(), g.display_name);
-        let existing = self.t.extension_named(id, &g.display_name).ok();
+        let existing = self.names().extension_named(id, &g.display_name).ok();
         let spec = match import_extension(g) {
             Ok(s) => s,
             Err(e) => {
@@ -344,7 +350,7 @@ impl Run<'_> {
     fn resource_roles(&mut self, cat: &GraphCatalog, g: &GraphPackage, pid: PackageId) {
         let kind = ObjectKind::AccessPackage;
         let obj = format!("{} / {}", cat.display_name.trim(), g.display_name);
-        let wanted = match self.t.import_role_scopes(&g.resource_role_scopes) {
+        let wanted = match self.names().import_role_scopes(&g.resource_role_scopes) {
             Ok(w) => w,
             Err(e) => return self.unresolved(kind, &obj, e),
         };
@@ -397,7 +403,7 @@ impl Run<'_> {
     ) {
         let kind = ObjectKind::AccessPackage;
         let obj = format!("{} / {}", cat.display_name.trim(), g.display_name);
-        let wanted = match self.t.import_incompatible(g) {
+        let wanted = match self.names().import_incompatible(g) {
             Ok(w) => w,
             Err(e) => return self.unresolved(kind, &obj, e),
         };
@@ -461,7 +467,7 @@ impl Run<'_> {
         if let Some((id, _)) = &existing {
             claimed.insert(*id);
         }
-        let spec = match self.t.import_policy(c.id, g) {
+        let spec = match self.names().import_policy(c.id, g) {
             Ok(s) => s,
             Err(e) => return self.unresolved(kind, &obj, e),
         };
