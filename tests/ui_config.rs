@@ -116,3 +116,20 @@ fn a_member_is_refused_by_the_domain() {
     assert!(app.top_layer().is_none(), "a prompt opened");
     assert!(message(&app).contains("Only a global administrator"), "{}", message(&app));
 }
+
+#[test]
+fn a_plan_that_changed_before_the_confirmation_is_not_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("hidden.json");
+    let mut app = demo_app(dir.path(), None);
+    write_edited(&app, &path, |v| finance_package(v)["isHidden"] = true.into());
+    ask_file(&mut app, "I", &path);
+    assert!(matches!(app.top_layer(), Some(Layer::Confirm(_))));
+    // Meanwhile the file asks for something else.
+    write_edited(&app, &path, |v| finance_package(v)["description"] = "Other".into());
+    press(&mut app, &["y"]);
+    assert!(message(&app).contains("changed since the plan was shown"), "{}", message(&app));
+    let pkg = app.ctx.tenant().find_package("SOX Finance Reporting").expect("the package").clone();
+    assert!(!pkg.hidden && pkg.description != "Other", "something was applied");
+}

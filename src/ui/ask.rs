@@ -65,7 +65,11 @@ pub enum Ask {
     /// Config as code: the file to export to, the file to plan, the planned file to apply.
     ConfigExport,
     ConfigApply,
-    ApplyConfigFile(std::path::PathBuf),
+    ApplyConfigFile {
+        path: std::path::PathBuf,
+        /// The plan as shown: applied only if planning again gives the same.
+        shown: Vec<String>,
+    },
     RevokeRole {
         catalog: CatalogId,
         user: UserId,

@@ -50,16 +50,16 @@ pub fn start(ctx: &Ctx, action: Action) -> Effect {
 
 /// Whether the result answers one of this module's questions.
 pub fn owns(result: &LayerResult) -> bool {
-    matches!(result.id(), Ask::ConfigExport | Ask::ConfigApply | Ask::ApplyConfigFile(_))
+    matches!(result.id(), Ask::ConfigExport | Ask::ConfigApply | Ask::ApplyConfigFile { .. })
 }
 
 pub fn answer(ctx: &mut Ctx, result: LayerResult) -> Effect {
     match result {
         LayerResult::Prompted { id: Ask::ConfigExport, text } => export_to(ctx, &absolute(&text)),
         LayerResult::Prompted { id: Ask::ConfigApply, text } => plan_file(ctx, absolute(&text)),
-        LayerResult::Confirmed { id: Ask::ApplyConfigFile(path) } => apply_file(ctx, &path),
+        LayerResult::Confirmed { id: Ask::ApplyConfigFile { path, shown } } => apply_file(ctx, &path, &shown),
         // The plan's text under the confirm goes too.
-        LayerResult::Declined { id: Ask::ApplyConfigFile(_) } => {
+        LayerResult::Declined { id: Ask::ApplyConfigFile { .. } } => {
             Effect::Batch(vec![Effect::Close, Effect::info("Nothing applied")])
         }
         _ => Effect::None,
@@ -111,17 +111,26 @@ fn plan_file(ctx: &mut Ctx, path: PathBuf) -> Effect {
     }
     let n = plan.changes.len();
     let question = format!("Apply these {n} change(s) from {}? All of them are saved, or none.", path.display());
+    let title = format!("Plan of {}", path.display());
+    let shown = plan.lines();
     Effect::Batch(vec![
-        Effect::Open(Layer::text(TextView::from_lines(format!("Plan of {}", path.display()), plan.lines()))),
+        Effect::Open(Layer::text(TextView::from_lines(title, shown.clone()))),
         Effect::Open(Layer::Confirm(
-            ConfirmState::new(Ask::ApplyConfigFile(path), "Apply the configuration", question).default_no(),
+            ConfirmState::new(Ask::ApplyConfigFile { path, shown }, "Apply the configuration", question).default_no(),
         )),
     ])
 }
 
-/// The file read again and applied (the session plans it again against the data as it is now).
-fn apply_file(ctx: &mut Ctx, path: &Path) -> Effect {
-    let result = read(path).and_then(|f| ctx.session.apply_config(&f).map_err(|e| e.to_string()));
+/// The file read again and applied, if planning it again against the data as it is now gives the
+/// plan that was confirmed (the file or the data may have changed meanwhile).
+fn apply_file(ctx: &mut Ctx, path: &Path, shown: &[String]) -> Effect {
+    let result = read(path).and_then(|f| {
+        let again = ctx.session.plan_config(&f).map_err(|e| e.to_string())?;
+        if again.lines() != shown {
+            return Err("The file or the data changed since the plan was shown: nothing applied; plan it again".into());
+        }
+        ctx.session.apply_config(&f).map_err(|e| e.to_string())
+    });
     let said = match result {
         Ok((_, Some(out))) => Effect::ok(out.message),
         Ok((_, None)) => Effect::info("No changes"),
