@@ -318,3 +318,4 @@ struct Run<'a> {
 }
 
 mod phases;
+mod record;
