@@ -24,6 +24,7 @@ use crate::store::{
 
 mod extension_runner;
 pub use extension_runner::CalloutJobs;
+mod config;
 mod pages;
 mod what_if;
 pub use pages::{FinishedPages, Listing, PAGE};

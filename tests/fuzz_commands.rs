@@ -387,6 +387,22 @@ fn materialize(s: &Setup, first: u64, b: &Bag) -> Entry {
             };
             Command::RecordCallout { call: choose(calls, p0, stray, CalloutId), result }
         }
+        50 => {
+            // Config as code: configuration commands applied all or none; now and then one that
+            // is not configuration, which refuses the whole batch.
+            let spec = CatalogSpec {
+                display_name: b.text.clone(),
+                description: b.text2.clone(),
+                enabled: b.flag,
+                external: p1 % 2 == 0,
+            };
+            let second = match p0 % 5 {
+                0 => Command::Tick,
+                1 => Command::CreatePackage { catalog: catalog(), spec: package_spec() },
+                _ => Command::DeletePackage { package: package() },
+            };
+            Command::ApplyConfig { commands: vec![Command::CreateCatalog { spec }, second] }
+        }
         _ => {
             // A global administrator (or anyone: refused) acting as someone; now and then nested.
             let inner = Command::AdminRemove { assignment: assignment_id, reason: b.text.clone() };
@@ -461,6 +477,7 @@ fn variant_name(c: &Command) -> &'static str {
         Command::SetMode { .. } => "SetMode",
         Command::SetLogin { .. } => "SetLogin",
         Command::ActingAs { .. } => "ActingAs",
+        Command::ApplyConfig { .. } => "ApplyConfig",
     }
 }
 

@@ -55,7 +55,17 @@ const OUTPUTS: &[(&str, &str, &[&str])] = &[
     ("explain-holds", "", &["explain", "holds", "Megan Bowen", "Project Alpha"]),
     ("audit", "", &["audit"]),
     ("notifications", "Megan Bowen", &["notifications"]),
+    ("config", "", &["export", "config"]),
+    ("plan", "", &["plan", CONFIG]),
+    ("apply", "", &["apply", CONFIG]),
 ];
+
+/// Stands for the path of a configuration file: the demo's, exported, with one change.
+const CONFIG: &str = "{config}";
+
+/// The configuration file follows Microsoft Graph's shapes (`@odata.type`, ISO 8601 times and
+/// durations), not the conventions of the other outputs: it is checked by its schema alone.
+const GRAPH_SHAPED: &[&str] = &["config"];
 
 /// The demo tenant at a fixed time, with a two-stage request half decided, so that every
 /// output has rows and a request shows its stage.
@@ -64,6 +74,9 @@ fn tenant() -> Env {
     env.ok(&["init", "--demo"]);
     env.ok(&["clock", "freeze"]);
     env.ok(&["--as", "Debra Berger", "approve", "req159", "--reason", "Looks right"]);
+    let mut config: Value = serde_json::from_str(&env.ok(&["export", "config"])).expect("the configuration");
+    config["catalogs"][0]["description"] = "Changed through a file".into();
+    std::fs::write(env.data().join("config-changed.json"), config.to_string()).expect("written");
     env
 }
 
@@ -78,11 +91,13 @@ fn schema(name: &str) -> Value {
 }
 
 fn output(env: &Env, who: &str, args: &[&str]) -> Value {
+    let config = env.data().join("config-changed.json");
+    let config = config.to_string_lossy();
     let mut all = vec!["--json"];
     if !who.is_empty() {
         all.extend(["--as", who]);
     }
-    all.extend_from_slice(args);
+    all.extend(args.iter().map(|a| if *a == CONFIG { config.as_ref() } else { a }));
     let text = env.ok(&all);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("entitle {all:?}: not JSON ({e}):\n{text}"))
 }
@@ -157,7 +172,9 @@ fn every_json_output_validates_against_its_schema_and_keeps_the_conventions() {
             let _ = std::fs::write(dir.join(format!("{name}.{i}.json")), v.to_string());
         }
         let mut found = Vec::new();
-        breaches(&v, "", &mut found);
+        if !GRAPH_SHAPED.contains(name) {
+            breaches(&v, "", &mut found);
+        }
         failures.extend(found.into_iter().take(5).map(|b| format!("{args:?}: {b}")));
         if samples.is_some() {
             continue;

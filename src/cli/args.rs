@@ -121,6 +121,13 @@ pub enum Cmd {
     Report(ReportCmd),
     /// Configuration pitfalls the seeds warn about
     Lint,
+    /// Write the configuration as Microsoft Graph v1.0 JSON (`export config > config.json`)
+    #[command(subcommand)]
+    Export(super::config::ExportCmd),
+    /// What applying a configuration file would create, change or delete, object by object
+    Plan(super::config::ConfigFileArgs),
+    /// Apply a configuration file: every change, or none
+    Apply(super::config::ConfigFileArgs),
     /// Why someone can or cannot request a package, or why they hold a resource
     #[command(subcommand)]
     Explain(super::explain::ExplainCmd),

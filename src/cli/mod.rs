@@ -11,6 +11,7 @@ mod args_ext;
 mod args_flow;
 mod args_policy;
 mod catalogs;
+mod config;
 mod directory;
 mod dispatch;
 mod explain;

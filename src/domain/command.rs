@@ -368,6 +368,11 @@ pub enum Command {
         #[serde(default)]
         login: Option<String>,
     },
+    /// Config as code: the commands `plan_config` made of a file, applied all or none (see
+    /// `config_plan`). Each is checked and audited as if run alone.
+    ApplyConfig {
+        commands: Vec<Command>,
+    },
     /// A global administrator (`by`) runs `command` as the entry's actor; audited with both.
     ActingAs {
         by: UserId,
@@ -524,6 +529,7 @@ impl Tenant {
             C::MarkRead { notification } => self.cmd_mark_read(actor, *notification),
             C::SetMode { mode } => self.cmd_set_mode(actor, *mode),
             C::SetLogin { user, login } => self.cmd_set_login(actor, *user, login.as_deref()),
+            C::ApplyConfig { commands } => self.cmd_apply_config(actor, commands),
             C::ActingAs { .. } => Err(invalid("acting as someone else is applied by Tenant::apply")),
         }
     }

@@ -31,6 +31,10 @@ pub enum DomainError {
     /// Custom extensions: which rule of the registry or of a policy's stages refused it.
     #[error("{message}")]
     Extension { refusal: super::extensions::ExtensionRefusal, message: String },
+    /// Config as code: the object of the file a refusal is about (or a reference it makes that
+    /// nothing answers), and the refusal.
+    #[error("{object}: {refusal}")]
+    Config { object: String, refusal: Box<DomainError> },
 }
 
 impl DomainError {

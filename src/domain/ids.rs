@@ -115,15 +115,22 @@ macro_rules! object_ref {
                     ObjectRef::$variant(id)
                 }
             }
+            impl TryFrom<ObjectRef> for $id {
+                type Error = ObjectRef;
+                /// The id, when the reference is to this kind of object; else the reference.
+                fn try_from(r: ObjectRef) -> Result<Self, ObjectRef> {
+                    match r {
+                        ObjectRef::$variant(id) => Ok(id),
+                        other => Err(other),
+                    }
+                }
+            }
         )*
         impl ObjectRef {
             $(
                 /// The id, when the reference is to this kind of object.
                 pub fn $getter(self) -> Option<$id> {
-                    match self {
-                        ObjectRef::$variant(id) => Some(id),
-                        _ => None,
-                    }
+                    $id::try_from(self).ok()
                 }
             )*
         }

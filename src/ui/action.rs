@@ -102,6 +102,9 @@ pub enum Action {
     MarkRead,
     /// Why (not): why a person can or cannot request a package, or holds a resource.
     Explain,
+    /// Config as code: write the configuration to a file, or plan and apply one.
+    ExportConfig,
+    ApplyConfig,
     // The in-app clock.
     ClockHour,
     ClockDay,
@@ -173,6 +176,8 @@ impl Action {
             Assign => "Assign directly",
             MarkRead => "Mark as read",
             Explain => "Explain why: why a request is or is not possible, or why access is held",
+            ExportConfig => "Export the configuration to a JSON file (Catalogs, administrators)",
+            ApplyConfig => "Plan and apply a configuration file (Catalogs, administrators)",
             ClockHour => "Advance the in-app clock by 1 hour",
             ClockDay => "Advance the in-app clock by 1 day",
             ClockWeek => "Advance the in-app clock by 7 days",

@@ -62,6 +62,14 @@ pub enum Ask {
         editing: Option<crate::domain::ExtensionId>,
     },
     RemoveExtension(crate::domain::ExtensionId),
+    /// Config as code: the file to export to, the file to plan, the planned file to apply.
+    ConfigExport,
+    ConfigApply,
+    ApplyConfigFile {
+        path: std::path::PathBuf,
+        /// The plan as shown: applied only if planning again gives the same.
+        shown: Vec<String>,
+    },
     RevokeRole {
         catalog: CatalogId,
         user: UserId,

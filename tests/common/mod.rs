@@ -457,6 +457,7 @@ pub fn kind(e: &DomainError) -> &'static str {
         DomainError::Limit(_) => "Limit",
         DomainError::Incompatible { .. } => "Incompatible",
         DomainError::Extension { .. } => "Extension",
+        DomainError::Config { refusal, .. } => kind(refusal),
     }
 }
 

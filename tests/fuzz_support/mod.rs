@@ -7,7 +7,7 @@ use entitle::domain::Time;
 use proptest::prelude::*;
 
 /// How many variants `materialize` knows; each index below it makes one variant.
-pub const VARIANTS: u8 = 50;
+pub const VARIANTS: u8 = 51;
 
 /// Which command: any, with the request flow (request, decide, assign, review) and the clock more often.
 pub fn variant() -> impl Strategy<Value = u8> {

@@ -14,6 +14,7 @@ use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
+use crate::ui::tabs::catalog_config as config;
 use crate::ui::tabs::catalog_extensions as exts;
 use crate::ui::tabs::catalogs_forms as forms;
 use crate::ui::tabs::common::{NOTHING_SELECTED, cell, detail_pane, fmt_time, heading, kv, muted_cell, state_cell};
@@ -299,6 +300,7 @@ impl TabView<Ctx> for Catalogs {
                 Effect::None
             }
             Action::New | Action::Edit | Action::Delete | Action::Remove | Action::Open => self.verb(ctx, action),
+            a if config::is_config_action(a) => config::start(ctx, a),
             _ => Effect::Unhandled,
         }
     }
@@ -313,6 +315,9 @@ impl TabView<Ctx> for Catalogs {
 
     /// Each verb of the focused list, asked of the domain for the selected catalog and row.
     fn refusal(&self, ctx: &Ctx, action: Action) -> Option<String> {
+        if config::is_config_action(action) {
+            return config::refusal(ctx, action);
+        }
         let remove = matches!(action, Action::Delete | Action::Remove);
         let cat = self.selected();
         let intent = match (self.focus.sub(), action) {
@@ -351,6 +356,9 @@ impl TabView<Ctx> for Catalogs {
             _ => vec![],
         };
         h.extend([Action::NextPane, Action::Filter]);
+        if self.focus.main() {
+            h.extend([Action::ExportConfig, Action::ApplyConfig]);
+        }
         h
     }
 
@@ -361,6 +369,8 @@ impl TabView<Ctx> for Catalogs {
     fn hint_label(&self, action: Action) -> Option<String> {
         let word = match (self.focus.sub(), action) {
             (None, Action::New) => "new catalog",
+            (None, Action::ExportConfig) => "export config",
+            (None, Action::ApplyConfig) => "apply config",
             (Some(RESOURCES), Action::New) => "add resource",
             (Some(RESOURCES), Action::Delete) => "remove resource",
             (Some(ROLES), Action::New) => "grant role",
@@ -376,7 +386,10 @@ impl TabView<Ctx> for Catalogs {
     }
 
     fn on_result(&mut self, ctx: &mut Ctx, result: LayerResult) -> Effect {
-        forms::answer(self, ctx, result)
+        match result {
+            r if config::owns(&r) => config::answer(ctx, r),
+            r => forms::answer(self, ctx, r),
+        }
     }
 
     fn click(&mut self, ctx: &mut Ctx, column: u16, row: u16) -> Effect {

@@ -2,6 +2,7 @@
 
 pub mod approvals;
 pub mod audit;
+mod catalog_config;
 mod catalog_extensions;
 pub mod catalogs;
 mod catalogs_forms;
