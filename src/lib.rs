@@ -10,4 +10,5 @@ pub mod launch;
 pub mod scale;
 pub mod session;
 pub mod store;
+pub mod tabular;
 pub mod ui;
