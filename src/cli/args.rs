@@ -36,6 +36,10 @@ pub struct Cli {
     /// table; a cell starting with = + - or @ gets a leading ' so a spreadsheet shows it as text
     #[arg(long, global = true, conflicts_with = "json")]
     pub csv: bool,
+    /// Where the terminal app's ctrl-e writes a list as a CSV file (default: the current
+    /// directory)
+    #[arg(long, value_name = "DIR")]
+    pub export_dir: Option<PathBuf>,
     /// How long to wait, in seconds, while another entitle holds the data's lock before giving
     /// up and naming it (else $ENTITLE_LOCK_TIMEOUT, else 5; 0 to 3600)
     #[arg(long, global = true, value_name = "SECONDS")]

@@ -55,6 +55,9 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     let Some(command) = cli.command else {
         return Err(usage("no command given: run `entitle` without one for the terminal app"));
     };
+    if cli.export_dir.is_some() {
+        return Err(usage("--export-dir is where the terminal app writes CSV files: with a command, use --csv > FILE"));
+    }
     if cli.csv && matches!(command, Cmd::Init(_) | Cmd::Gen(_)) {
         return Err(not_a_list());
     }

@@ -269,6 +269,9 @@ impl Catalogs {
 }
 
 impl TabView<Ctx> for Catalogs {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        Some(self.focused_list().export(ctx))
+    }
     crate::details_in_focus!();
     fn details_follow_focus(&self) -> bool {
         self.focus.main()

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::{AssignmentId, PackageId, PolicyId, RequestId, ResourceRole, Target};
 use crate::ui::ctx::Ctx;
-use crate::ui::tabs::common::{cell, fmt_day, muted_cell, state_cell};
+use crate::ui::tabs::common::{cell, day_cell, muted_cell, state_cell};
 use crate::ui::tone::Toned;
 use crate::ui::widgets::table::CellText;
 
@@ -78,8 +78,8 @@ pub(super) fn assignment_row(ctx: &Ctx, id: &AssignmentId) -> Vec<CellText> {
     vec![
         cell(t.user_name(a.target)),
         state_cell(&ctx.theme, a.state),
-        cell(fmt_day(Some(a.start))),
-        cell(fmt_day(a.end)),
+        day_cell(Some(a.start)),
+        day_cell(a.end),
         muted_cell(&ctx.theme, pol),
     ]
 }
@@ -101,6 +101,6 @@ pub(super) fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
         cell(target_name(ctx, &r.target)),
         muted_cell(&ctx.theme, r.request_type.word()),
         state_cell(&ctx.theme, r.state),
-        cell(if r.state.is_open() { t.waiting_on(r) } else { fmt_day(r.completed_at) }),
+        if r.state.is_open() { cell(t.waiting_on(r)) } else { day_cell(r.completed_at) },
     ]
 }

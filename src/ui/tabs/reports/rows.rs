@@ -51,7 +51,7 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
             cell(yes_no(p.can_request)),
             cell(p.assignment.map(|a| a.to_string()).unwrap_or_default()),
             p.state.map(|st| state_cell(theme, st)).unwrap_or_default(),
-            cell(if p.assignment.is_some() { fmt_day(p.end) } else { String::new() }),
+            if p.assignment.is_some() { day_cell(p.end) } else { cell(String::new()) },
         ],
         Row::Holder(h) => vec![cell(h.user_name.clone()), cell(h.role.clone()), cell(h.via.join(" + "))],
         Row::Assignment(state, id) => {
@@ -61,16 +61,15 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
                 cell(a.id.to_string()),
                 cell(t.user_name(a.target)),
                 cell(t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default()),
-                cell(fmt_day(Some(a.start))),
-                cell(fmt_day(a.end)),
+                day_cell(Some(a.start)),
+                day_cell(a.end),
             ]
         }
         Row::Expiring(id) => {
             let Some(a) = t.assignments.get(id) else { return vec![] };
-            let end = a.end.map(fmt_time).unwrap_or_default();
             let left = a.end.map(|e| time_left(t.now(), e)).unwrap_or_default();
             vec![
-                cell(end),
+                a.end.map_or_else(|| cell(String::new()), time_cell),
                 CellText::styled(left, theme.warning),
                 cell(t.user_name(a.target)),
                 cell(package_name(t, a.package)),
@@ -106,7 +105,7 @@ fn request_cells(t: &Tenant, ctx: &Ctx, id: RequestId) -> Vec<CellText> {
     };
     vec![
         cell(q.id.to_string()),
-        cell(fmt_day(Some(q.created_at))),
+        day_cell(Some(q.created_at)),
         cell(package_name(t, q.package)),
         cell(target),
         muted_cell(&ctx.theme, q.request_type.word()),

@@ -57,7 +57,7 @@ fn row(ctx: &Ctx, id: &ReviewId) -> Vec<CellText> {
         cell(package_name(t, r)),
         state_cell(theme, r.state),
         cell(format!("{decided}/{total}")),
-        cell(fmt_day(Some(r.end))),
+        day_cell(Some(r.end)),
         if open { cell(time_left(now, r.end)) } else { muted_cell(theme, "—") },
     ]
 }
