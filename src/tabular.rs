@@ -191,7 +191,7 @@ mod tests {
         let mut t = Table::new(&["NAME", "AT", "END"]);
         t.row(cells!["a, \"b\"\nc", Cell::time(at), Cell::opt_time(None, "never")]);
         t.row(cells!["=1+1", Cell::time(at), Cell::Blank("-")]);
-        assert_eq!(t.render().lines().nth(2), Some("=1+1      2026-09-01 09:00  -"));
+        assert_eq!(t.render().lines().nth(3), Some("=1+1      2026-09-01 09:00  -"));
         assert_eq!(
             t.to_csv(),
             "NAME,AT,END\r\n\"a, \"\"b\"\"\nc\",2026-09-01T09:00:00Z,\r\n'=1+1,2026-09-01T09:00:00Z,\r\n"

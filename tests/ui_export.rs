@@ -111,7 +111,13 @@ fn an_unwritable_directory_is_an_error_naming_the_path() {
     press(&mut app, &["ctrl-e"]);
     let (kind, said) = status(&app);
     assert_eq!(kind, MessageKind::Error, "{said}");
-    assert!(said.starts_with(&format!("Could not write {}", missing.join("entitle-access-packages-2026-11-16.csv").display())), "{said}");
+    assert!(
+        said.starts_with(&format!(
+            "Could not write {}",
+            missing.join("entitle-access-packages-2026-11-16.csv").display()
+        )),
+        "{said}"
+    );
     assert!(!missing.exists());
     // The app goes on: the next export, to a directory that exists, works.
     app.ctx.export_dir = out.path().to_path_buf();

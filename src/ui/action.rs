@@ -139,7 +139,7 @@ impl Action {
             PrevPane => "Previous list or pane inside the tab",
             Refresh => "Reload the data from disk",
             SwitchUser => "Act as another user",
-            Export => "Write the list or report on screen (as filtered) to a CSV file",
+            Export => "Write the list on screen (as filtered) to a CSV file",
             Up => "Move up",
             Down => "Move down",
             Left => "Move left (cursor, choice)",

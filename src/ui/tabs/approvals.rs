@@ -317,7 +317,7 @@ fn pending_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
     let left = match t.request_deadline(r) {
         Some(d) if d - now < chrono::Duration::days(2) => CellText::styled(time_left(now, d), theme.warning),
         Some(d) => cell(time_left(now, d)),
-        None => cell("—"),
+        None => blank_cell(),
     };
     vec![
         cell(r.id.to_string()),

@@ -41,6 +41,16 @@ pub fn time_cell(at: Time) -> CellText {
     CellText { text: data.shown().to_string(), style: Style::new(), data: Some(data) }
 }
 
+/// A dash for nothing: an empty field in a CSV export.
+pub fn blank_cell() -> CellText {
+    CellText { text: "—".into(), style: Style::new(), data: Some(Cell::Blank("—")) }
+}
+
+/// [`blank_cell`], muted.
+pub fn muted_blank(theme: &Theme) -> CellText {
+    restyled(blank_cell(), theme.muted)
+}
+
 /// A cell in a style, keeping what an export writes for it.
 pub fn restyled(mut c: CellText, style: Style) -> CellText {
     c.style = style;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::{AssignmentId, PackageId, PolicyId, RequestId, ResourceRole, Target};
 use crate::ui::ctx::Ctx;
-use crate::ui::tabs::common::{cell, day_cell, muted_cell, state_cell};
+use crate::ui::tabs::common::{cell, day_cell, muted_blank, muted_cell, state_cell};
 use crate::ui::tone::Toned;
 use crate::ui::widgets::table::CellText;
 
@@ -47,15 +47,11 @@ pub(super) fn package_row(ctx: &Ctx, row: &PkgRow) -> Vec<CellText> {
     vec![
         cell(p.display_name.clone()),
         muted_cell(theme, t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default()),
-        if p.hidden { cell("hidden") } else { muted_cell(theme, "—") },
+        if p.hidden { cell("hidden") } else { muted_blank(theme) },
         if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, crate::ui::tone::Mark::Active) },
         cell(p.policies.len().to_string()),
         cell(active.to_string()),
-        if row.lint > 0 {
-            CellText::styled(format!("⚠ {}", row.lint), theme.warning)
-        } else {
-            muted_cell(theme, "—")
-        },
+        if row.lint > 0 { CellText::styled(format!("⚠ {}", row.lint), theme.warning) } else { muted_blank(theme) },
     ]
 }
 

@@ -185,7 +185,7 @@ fn open_row(ctx: &Ctx, key: &ItemKey) -> Vec<CellText> {
     let Some((r, i)) = find_item(t, *key) else { return vec![] };
     let ends = t.assignments.get(&i.assignment).map(|a| fmt_day(a.end)).unwrap_or_default();
     let decision = match (i.decision, i.decided_by) {
-        (None, _) => muted_cell(theme, "—"),
+        (None, _) => muted_blank(theme),
         (Some(d), Some(by)) if Some(by) != ctx.me() => decision_cell(theme, d, format!(" · {}", t.user_name(by))),
         (Some(d), _) => decision_cell(theme, d, String::new()),
     };

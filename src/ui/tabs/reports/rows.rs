@@ -37,8 +37,8 @@ impl PartialEq for Keyed {
     }
 }
 
-fn yes_no(b: bool) -> &'static str {
-    if b { "yes" } else { "—" }
+fn yes_no(b: bool) -> CellText {
+    if b { cell("yes") } else { blank_cell() }
 }
 
 /// The cells of a row, in the report's columns.
@@ -48,7 +48,7 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
         Row::Package(p) => vec![
             cell(p.package_name.clone()),
             cell(p.catalog_name.clone()),
-            cell(yes_no(p.can_request)),
+            yes_no(p.can_request),
             cell(p.assignment.map(|a| a.to_string()).unwrap_or_default()),
             p.state.map(|st| state_cell(theme, st)).unwrap_or_default(),
             if p.assignment.is_some() { day_cell(p.end) } else { cell(String::new()) },
@@ -81,7 +81,7 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
             cell(a.user_name.clone()),
             cell(a.resource_name.clone()),
             cell(a.role.clone()),
-            if *governed { CellText::styled("yes", theme.warning) } else { cell("—") },
+            if *governed { CellText::styled("yes", theme.warning) } else { blank_cell() },
             cell(a.via.join(" + ")),
         ],
         Row::Conflict(c) => vec![

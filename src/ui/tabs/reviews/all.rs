@@ -58,7 +58,7 @@ fn row(ctx: &Ctx, id: &ReviewId) -> Vec<CellText> {
         state_cell(theme, r.state),
         cell(format!("{decided}/{total}")),
         day_cell(Some(r.end)),
-        if open { cell(time_left(now, r.end)) } else { muted_cell(theme, "—") },
+        if open { cell(time_left(now, r.end)) } else { muted_blank(theme) },
     ]
 }
 
