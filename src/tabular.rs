@@ -120,29 +120,19 @@ impl Table {
     pub fn render(&self) -> String {
         let cols = self.headers.len();
         let mut width = vec![0usize; cols];
-        let header = self.headers.iter().map(String::as_str);
-        let lines = std::iter::once(header.collect::<Vec<_>>())
-            .chain(self.rows.iter().map(|r| r.iter().map(Cell::shown).collect::<Vec<_>>()));
-        let lines: Vec<Vec<&str>> = lines.collect();
-        for row in &lines {
+        for (w, h) in width.iter_mut().zip(&self.headers) {
+            *w = h.chars().count();
+        }
+        for row in &self.rows {
             for (w, cell) in width.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
+                *w = (*w).max(cell.shown().chars().count());
             }
         }
         let mut out = String::new();
-        for row in &lines {
-            let mut line = String::new();
-            for (i, (cell, w)) in row.iter().zip(&width).enumerate() {
-                if i > 0 {
-                    line.push_str("  ");
-                }
-                line.push_str(cell);
-                if i + 1 < cols {
-                    line.extend(std::iter::repeat_n(' ', w.saturating_sub(cell.chars().count())));
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
+        let header = self.headers.iter().map(String::as_str);
+        push_line(&mut out, header, &width);
+        for row in &self.rows {
+            push_line(&mut out, row.iter().map(Cell::shown), &width);
         }
         out
     }
@@ -158,7 +148,10 @@ impl Table {
         let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
         w.write_record(&self.headers).map_err(std::io::Error::other)?;
         for row in &self.rows {
-            w.write_record(row.iter().map(|c| c.field().into_owned())).map_err(std::io::Error::other)?;
+            for cell in row {
+                w.write_field(cell.field().as_bytes()).map_err(std::io::Error::other)?;
+            }
+            w.write_record(None::<&[u8]>).map_err(std::io::Error::other)?;
         }
         w.flush()
     }
@@ -170,6 +163,23 @@ impl Table {
         let _ = self.write_csv(&mut out);
         String::from_utf8_lossy(&out).into_owned()
     }
+}
+
+/// One line of the aligned text: cells padded to `width`, two spaces apart, no trailing space.
+fn push_line<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>, width: &[usize]) {
+    let start = out.len();
+    for (i, (cell, w)) in cells.zip(width).enumerate() {
+        if i > 0 {
+            out.push_str("  ");
+        }
+        out.push_str(cell);
+        if i + 1 < width.len() {
+            out.extend(std::iter::repeat_n(' ', w.saturating_sub(cell.chars().count())));
+        }
+    }
+    let end = out.get(start..).map_or(0, |line| line.trim_end().len());
+    out.truncate(start.saturating_add(end));
+    out.push('\n');
 }
 
 #[cfg(test)]
