@@ -121,7 +121,7 @@ pub fn names_cell(t: &Tenant, users: impl IntoIterator<Item = crate::domain::Use
     Cell::text_or(v.join(", "), "-")
 }
 
+/// The names, or `-` when there are none.
 pub fn names(t: &Tenant, users: impl IntoIterator<Item = crate::domain::UserId>) -> String {
-    let v: Vec<String> = users.into_iter().map(|u| t.user_name(u)).collect();
-    if v.is_empty() { "-".into() } else { v.join(", ") }
+    names_cell(t, users).shown().to_string()
 }
