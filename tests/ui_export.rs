@@ -136,3 +136,49 @@ fn a_screen_without_a_list_says_so() {
     assert_eq!(status(&app), (MessageKind::Info, "This screen shows no list to write to a CSV file".into()));
     assert!(files(out.path()).is_empty());
 }
+
+#[test]
+fn every_tab_with_a_list_writes_it_with_its_rows_and_no_dashes() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(data.path(), None);
+    app.ctx.export_dir = out.path().to_path_buf();
+    let tabs: Vec<Tab> = app.visible_tabs().iter().copied().filter(|t| *t != Tab::Overview).collect();
+    let mut written = 0;
+    for tab in tabs {
+        app.switch_tab(tab);
+        // The tab's first list, then the next one (`]`: a sub-list or the next pane).
+        for step in 0..2 {
+            if step == 1 {
+                press(&mut app, &["]"]);
+            }
+            let shown = screen(&mut app, 160, 50);
+            press(&mut app, &["ctrl-e"]);
+            let (kind, said) = status(&app);
+            assert_eq!(kind, MessageKind::Ok, "{tab}: {said}");
+            let path = said.rsplit(" to ").next().map(std::path::PathBuf::from).expect("a path");
+            let (header, rows) = read(&path);
+            assert!(!header.is_empty(), "{tab}");
+            let n = said.split_whitespace().nth(1).and_then(|n| n.parse::<usize>().ok()).expect("a count");
+            assert_eq!(rows.len(), n, "{tab}: {said}");
+            if n > 0 {
+                assert!(
+                    shown.contains(&format!("({n})")) || shown.contains(&format!("({n} of")),
+                    "{tab}: {n} rows\n{shown}"
+                );
+            }
+            for r in &rows {
+                assert_eq!(r.len(), header.len(), "{tab}: {r:?}");
+                assert!(!r.iter().any(|f| f == "—" || f == "-"), "{tab}: a dash is an empty field: {r:?}");
+                assert!(
+                    !r.iter().any(|f| f.len() == 10
+                        && f.as_bytes().get(4) == Some(&b'-')
+                        && f.as_bytes().get(7) == Some(&b'-')),
+                    "{tab}: a day is written as a full ISO 8601 time: {r:?}"
+                );
+            }
+            written += 1;
+        }
+    }
+    assert_eq!(files(out.path()).len(), written, "one new file per press");
+}
