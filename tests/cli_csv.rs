@@ -113,6 +113,9 @@ fn every_list_and_report_prints_csv_matching_its_table() {
         }
     }
     assert!(timed >= 10, "most lists have a time column, written in ISO 8601 ({timed})");
+    // An empty list is its header alone (the table says "Nobody holds ...").
+    let (header, rows) = parse(&env.ok(&["report", "incompatible", "--csv"]));
+    assert_eq!((header, rows.len()), (vec!["USER".to_string(), "PACKAGE".into(), "INCOMPATIBLE WITH".into()], 0));
 }
 
 #[test]
