@@ -170,6 +170,7 @@ fn every_tab_with_a_list_writes_it_with_its_rows_and_no_dashes() {
             for r in &rows {
                 assert_eq!(r.len(), header.len(), "{tab}: {r:?}");
                 assert!(!r.iter().any(|f| f == "—" || f == "-"), "{tab}: a dash is an empty field: {r:?}");
+                assert!(!r.iter().any(|f| f.starts_with('⚠')), "{tab}: a count, without the screen's mark: {r:?}");
                 assert!(
                     !r.iter().any(|f| f.len() == 10
                         && f.as_bytes().get(4) == Some(&b'-')

@@ -51,7 +51,7 @@ pub(super) fn package_row(ctx: &Ctx, row: &PkgRow) -> Vec<CellText> {
         if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, crate::ui::tone::Mark::Active) },
         cell(p.policies.len().to_string()),
         cell(active.to_string()),
-        if row.lint > 0 { CellText::styled(format!("⚠ {}", row.lint), theme.warning) } else { muted_blank(theme) },
+        if row.lint > 0 { lint_cell(theme, row.lint) } else { muted_blank(theme) },
     ]
 }
 
@@ -99,4 +99,11 @@ pub(super) fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
         state_cell(&ctx.theme, r.state),
         if r.state.is_open() { cell(t.waiting_on(r)) } else { day_cell(r.completed_at) },
     ]
+}
+
+/// "⚠ 2" in the warning style; the count alone in a CSV export.
+fn lint_cell(theme: &crate::ui::theme::Theme, n: usize) -> CellText {
+    let mut c = CellText::styled(format!("⚠ {n}"), theme.warning);
+    c.data = Some(crate::tabular::Cell::Text(n.to_string()));
+    c
 }
