@@ -2,7 +2,8 @@
 //!
 //! `domain` is the engine (no terminal, no files, no system time), `demo` builds the demo tenant
 //! through its commands, `store` keeps it in JSON files,
-//! `cli` and `ui` are the two faces over the same domain commands.
+//! `cli` and `ui` are the two faces over the same domain commands; `tabular` is the table both
+//! write as CSV.
 pub mod cli;
 pub mod demo;
 pub mod domain;
@@ -10,4 +11,5 @@ pub mod launch;
 pub mod scale;
 pub mod session;
 pub mod store;
+pub mod tabular;
 pub mod ui;

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
             cli.lock_timeout.as_deref(),
             cli.as_user.as_deref(),
             cli.tenant.as_deref(),
+            cli.export_dir.as_deref(),
         ),
         Some(_) => entitle::cli::run(cli, &matches),
     }

@@ -3,7 +3,8 @@
 //! `ui` measures only the terminal app's rows (on the cached tenant of that size), `first` only its
 //! open to first frame (three times each, as the administrator and as a plain user), `requests`
 //! only My Access > Requests opened as the administrator (three times; on the data directory
-//! given as a fourth argument, if any).
+//! given as a fourth argument, if any), `export` only what the app's ctrl-e costs on each admin
+//! tab with 100,000 users (`export.rs`).
 //!
 //! It generates the scale tenant with `entitle gen` into `target/scale-bench/cache/` (reused by
 //! later runs of the same size and seed until the `entitle` binary is rebuilt), sets up the demo
@@ -13,6 +14,7 @@
 //! plain user and as the administrator. At full size it needs about 10 GB of memory and a few
 //! minutes; CI runs the smoke size through `cargo test --test scale_bench --test ui_scale_bench`.
 
+mod export;
 mod measure;
 mod table;
 mod ui;
@@ -45,6 +47,11 @@ fn main() -> Result<()> {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_entitle"));
     let params = ScaleParams::for_assignments(size).with_seed(seed);
     let ui_only = args.get(2).is_some_and(|a| a == "ui" || a == "first" || a == "requests");
+    if args.get(2).is_some_and(|a| a == "export") {
+        let data = ui::generated(&root, ui::key_params(params))?;
+        print!("{}", export::export_costs(&data, &root.join("work").join("export"))?);
+        return Ok(());
+    }
     if args.get(2).is_some_and(|a| a == "waits") {
         // Only the commit waits, on the work copy the last whole run left.
         let work = root.join("work").join("scale");

@@ -111,7 +111,7 @@ fn user_key(users: usize) -> String {
 
 /// A data directory of a scale tenant with `params`, generated in this process unless a
 /// generation newer than this benchmark's binary is cached.
-fn generated(root: &Path, params: ScaleParams) -> Result<PathBuf> {
+pub fn generated(root: &Path, params: ScaleParams) -> Result<PathBuf> {
     let dir = root.join("cache").join(format!("ui-{}u-{}a-seed{}", params.users, params.assignments, params.seed));
     let data = dir.join("data");
     let exe = std::env::current_exe()?;
@@ -133,7 +133,7 @@ fn generated(root: &Path, params: ScaleParams) -> Result<PathBuf> {
 }
 
 /// The app signed in as `who`, and how long the store's open and the app's build took.
-fn open_app(data: &Path, who: &str) -> Result<(App<Ctx>, Duration, Duration)> {
+pub fn open_app(data: &Path, who: &str) -> Result<(App<Ctx>, Duration, Duration)> {
     let t0 = Instant::now();
     let store = Store::<Tenant>::open(data)?.ok_or_else(|| anyhow!("no tenant in {}", data.display()))?;
     let store_open = t0.elapsed();
@@ -147,11 +147,11 @@ fn open_app(data: &Path, who: &str) -> Result<(App<Ctx>, Duration, Duration)> {
     Ok((app, store_open, t1.elapsed()))
 }
 
-fn terminal() -> Result<Terminal<TestBackend>> {
+pub fn terminal() -> Result<Terminal<TestBackend>> {
     Ok(Terminal::new(TestBackend::new(SIZE.0, SIZE.1))?)
 }
 
-fn draw(term: &mut Terminal<TestBackend>, app: &mut App<Ctx>) -> Result<()> {
+pub fn draw(term: &mut Terminal<TestBackend>, app: &mut App<Ctx>) -> Result<()> {
     term.draw(|f| app.draw(f))?;
     Ok(())
 }
@@ -188,7 +188,7 @@ pub fn requests_first_open(data: &Path, runs: usize) -> Result<String> {
     Ok(out)
 }
 
-fn key(name: &str) -> Result<KeyEvent> {
+pub fn key(name: &str) -> Result<KeyEvent> {
     let b = KeyBinding::from_str(name).map_err(|e| anyhow!("{name}: {e}"))?;
     Ok(KeyEvent::new(b.code, b.mods))
 }

@@ -32,6 +32,14 @@ pub struct Cli {
     /// Print JSON (the domain objects or report rows) instead of tables
     #[arg(long, global = true)]
     pub json: bool,
+    /// Print a list or report as CSV (RFC 4180: a header row, ISO 8601 times) instead of a
+    /// table; a cell starting with = + - or @ gets a leading ' so a spreadsheet shows it as text
+    #[arg(long, global = true, conflicts_with = "json")]
+    pub csv: bool,
+    /// Where the terminal app's ctrl-e writes a list as a CSV file (default: the current
+    /// directory)
+    #[arg(long, value_name = "DIR")]
+    pub export_dir: Option<PathBuf>,
     /// How long to wait, in seconds, while another entitle holds the data's lock before giving
     /// up and naming it (else $ENTITLE_LOCK_TIMEOUT, else 5; 0 to 3600)
     #[arg(long, global = true, value_name = "SECONDS")]

@@ -4,7 +4,7 @@ use anyhow::{Result, anyhow};
 
 use super::Ctx;
 use super::args::{CatalogCmd, CatalogRoleArg, IncompatibleCmd, PackageCmd};
-use super::format::{self, Table, kv};
+use super::format::{self, Cell, Table, cells, kv};
 use crate::domain::reads::Read;
 use crate::domain::{
     Actor, Catalog, CatalogRole, CatalogSpec, Command, Incompatible, Package, PackageSpec, ResourceId, Tenant,
@@ -63,22 +63,23 @@ pub(crate) fn catalog(ctx: &mut Ctx, c: CatalogCmd) -> Result<()> {
 fn catalog_list(ctx: &Ctx) -> Result<()> {
     let t = ctx.t();
     let list: Vec<&Catalog> = t.catalogs_visible(ctx.actor()?)?;
-    ctx.show(&list, || {
+    let table = || {
         let mut tab = Table::new(&["ID", "NAME", "ENABLED", "EXTERNAL", "RESOURCES", "PACKAGES", "OWNERS"]);
         for c in &list {
             let owners = c.roles.iter().filter(|(_, r)| r.contains(&CatalogRole::Owner)).map(|(u, _)| *u);
-            tab.row(vec![
+            tab.row(cells![
                 c.id.to_string(),
                 c.display_name.clone(),
                 format::yes_no(c.enabled),
                 format::yes_no(c.external),
                 c.resources.len().to_string(),
                 t.packages_of_catalog(c.id).filter(|p| !p.is_deleted()).count().to_string(),
-                format::names(t, owners),
+                format::names_cell(t, owners),
             ]);
         }
-        tab.render_or("No catalogs you have a role in\n")
-    })
+        tab
+    };
+    ctx.show_table(&list, table, |tab| tab.render_or("No catalogs you have a role in\n"))
 }
 
 fn catalog_show(ctx: &Ctx, key: &str) -> Result<()> {
@@ -130,16 +131,16 @@ fn package_table(t: &Tenant, actor: &Actor, list: &[&Package]) -> Table {
         if p.is_deleted() {
             flags.push("deleted");
         }
-        tab.row(vec![
+        tab.row(cells![
             p.id.to_string(),
             p.display_name.clone(),
             t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default(),
             p.resource_roles.len().to_string(),
             p.policies.len().to_string(),
             if t.may_read(actor, Read::PackageAssignments(p.id)).is_ok() {
-                t.assignments_of_package(p.id).filter(|a| a.is_active()).count().to_string()
+                Cell::Text(t.assignments_of_package(p.id).filter(|a| a.is_active()).count().to_string())
             } else {
-                "-".into()
+                Cell::Blank("-")
             },
             flags.join(", "),
         ]);
@@ -155,7 +156,8 @@ pub(crate) fn package(ctx: &mut Ctx, c: PackageCmd) -> Result<()> {
             let actor = ctx.actor()?;
             let mut list: Vec<&Package> = t.packages_visible(actor)?;
             list.retain(|p| (deleted || !p.is_deleted()) && cat.is_none_or(|c| p.catalog == c));
-            return ctx.show(&list, || package_table(t, actor, &list).render_or("No access packages\n"));
+            let text = |tab: &Table| tab.render_or("No access packages\n");
+            return ctx.show_table(&list, || package_table(t, actor, &list), text);
         }
         PackageCmd::Show { package } => return package_show(ctx, &package),
         PackageCmd::Create { name, catalog, description, hidden, sensitive } => {
@@ -214,7 +216,7 @@ fn incompatible(ctx: &mut Ctx, c: IncompatibleCmd) -> Result<()> {
             // What the actor may see of the package: a package they cannot see is not found.
             t.package_card(ctx.actor()?, p.id)?;
             let list = t.incompatibilities(p);
-            return ctx.show(&list, || {
+            let table = || {
                 let mut tab = Table::new(&["KIND", "ID", "NAME", "LISTED BY"]);
                 for w in &list {
                     let (kind, id) = match w {
@@ -229,8 +231,10 @@ fn incompatible(ctx: &mut Ctx, c: IncompatibleCmd) -> Result<()> {
                     };
                     tab.row(vec![kind.into(), id, t.incompatible_name(*w), listed_by]);
                 }
-                tab.render_or(&format!("'{}' is compatible with everything\n", p.display_name))
-            });
+                tab
+            };
+            let text = |tab: &Table| tab.render_or(&format!("'{}' is compatible with everything\n", p.display_name));
+            return ctx.show_table(&list, table, text);
         }
         IncompatibleCmd::Add { package, other, group } => {
             Command::AddIncompatible { package: t.find_package(&package)?.id, with: with(&other, group)? }

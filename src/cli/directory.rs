@@ -7,7 +7,7 @@ use super::args_dir::{
     AppCmd, GroupCmd, GroupKind, MembershipArgs, MembershipCmd, OrgCmd, OrgStateArg, OrgUpdate, ResourceCommon,
     SiteCmd, UserCmd, UserFields, UserKind, UserUpdate,
 };
-use super::format::{self, Table, kv};
+use super::format::{self, Cell, Table, cells, kv};
 use super::parse;
 use crate::domain::read_views::UserView;
 use crate::domain::{
@@ -24,7 +24,7 @@ pub(crate) fn user(ctx: &mut Ctx, c: UserCmd) -> Result<()> {
                 let guest = u.profile().user_type == UserType::Guest;
                 (!guests || guest) && (!members || !guest)
             });
-            ctx.show(&list, || user_table(t, &list).render_or("No users\n"))
+            ctx.show_table(&list, || user_table(t, &list), |tab| tab.render_or("No users\n"))
         }
         UserCmd::Show { user } => user_show(ctx, &user),
         UserCmd::Create(a) => {
@@ -207,7 +207,7 @@ fn resource_list(ctx: &Ctx, keep: fn(&ResourceKind) -> bool, what: &str) -> Resu
     let t = ctx.t();
     let mut list = t.resources_visible(ctx.actor()?)?;
     list.retain(|r| keep(&r.resource.kind));
-    ctx.show(&list, || {
+    let table = || {
         let mut tab = Table::new(&["ID", "NAME", "TYPE", "ROLES", "OWNERS", "CATALOGS", "HOLDERS"]);
         for card in &list {
             let r = card.resource;
@@ -215,18 +215,19 @@ fn resource_list(ctx: &Ctx, keep: fn(&ResourceKind) -> bool, what: &str) -> Resu
                 ResourceKind::Site { url } => format!("{} {url}", r.kind.label()),
                 k => k.label().to_string(),
             };
-            tab.row(vec![
+            tab.row(cells![
                 r.id.to_string(),
                 r.display_name.clone(),
                 kind,
                 r.roles.join(", "),
-                format::names(t, r.owners.iter().copied()),
+                format::names_cell(t, r.owners.iter().copied()),
                 card.catalogs.join(", "),
-                card.holders.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
+                card.holders.map_or(Cell::Blank("-"), |n| Cell::Text(n.to_string())),
             ]);
         }
-        if tab.is_empty() { format!("No {what}\n") } else { tab.render() }
-    })
+        tab
+    };
+    ctx.show_table(&list, table, |tab| tab.render_or(&format!("No {what}\n")))
 }
 
 fn resource_spec(t: &Tenant, c: ResourceCommon, kind: ResourceKind, roles: &[String]) -> Result<ResourceSpec> {
@@ -302,20 +303,21 @@ pub(crate) fn org(ctx: &mut Ctx, c: OrgCmd) -> Result<()> {
         OrgCmd::List => {
             let t = ctx.t();
             let list = t.orgs_visible(ctx.actor()?)?;
-            ctx.show(&list, || {
+            let table = || {
                 let mut tab = Table::new(&["ID", "NAME", "DOMAINS", "STATE", "SPONSORS", "EXTERNAL SPONSORS"]);
                 for o in &list {
-                    tab.row(vec![
+                    tab.row(cells![
                         o.id.to_string(),
                         o.display_name.clone(),
                         o.domains.join(", "),
-                        org_state(o.state).into(),
-                        format::names(t, o.internal_sponsors.iter().copied()),
-                        format::names(t, o.external_sponsors.iter().copied()),
+                        org_state(o.state),
+                        format::names_cell(t, o.internal_sponsors.iter().copied()),
+                        format::names_cell(t, o.external_sponsors.iter().copied()),
                     ]);
                 }
-                if tab.is_empty() { "No connected organizations\n".into() } else { tab.render() }
-            })
+                tab
+            };
+            ctx.show_table(&list, table, |tab| tab.render_or("No connected organizations\n"))
         }
         OrgCmd::Show { org } => org_show(ctx, &org),
         OrgCmd::Create { name, domains, tenant_id, description, proposed, sponsors, external_sponsors } => {

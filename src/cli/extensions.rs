@@ -88,7 +88,7 @@ fn list(ctx: &Ctx, catalog: Option<&str>) -> Result<()> {
         None => t.catalogs.keys().copied().filter(|c| t.may_read(actor, Read::Catalog(*c)).is_ok()).collect(),
     };
     let list: Vec<&CustomExtension> = cats.iter().flat_map(|c| t.catalog_extensions(*c)).collect();
-    ctx.show(&list, || {
+    let table = || {
         let mut tab = Table::new(&["ID", "NAME", "CATALOG", "COMMAND", "TIMEOUT", "WAITS", "POLICIES"]);
         for e in &list {
             let policies: Vec<String> = t.policies_calling(e.id).iter().map(ToString::to_string).collect();
@@ -102,6 +102,9 @@ fn list(ctx: &Ctx, catalog: Option<&str>) -> Result<()> {
                 policies.join(", "),
             ]);
         }
+        tab
+    };
+    ctx.show_table(&list, table, |tab| {
         tab.render_or("No custom extensions: register one with `entitle extension add`\n")
     })
 }

@@ -1,64 +1,14 @@
-//! Output: aligned tables, key-value blocks, times as `YYYY-MM-DD HH:MM`, and JSON.
+//! Output: aligned tables (or their CSV, see [`crate::tabular`]), key-value blocks, times as
+//! `YYYY-MM-DD HH:MM`, and JSON.
 
 use std::io::Write;
 
 use serde::Serialize;
 
+pub use crate::cells;
 use crate::domain::text::printable;
 use crate::domain::{Approver, Fired, Reviewer, Tenant, Time};
-
-/// A table with a header row; columns are as wide as their widest cell.
-#[derive(Debug, Default)]
-pub struct Table {
-    headers: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    pub fn new(headers: &[&str]) -> Self {
-        Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows: vec![] }
-    }
-
-    pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
-    pub fn render(&self) -> String {
-        let cols = self.headers.len();
-        let mut width = vec![0usize; cols];
-        for row in std::iter::once(&self.headers).chain(&self.rows) {
-            for (i, cell) in row.iter().take(cols).enumerate() {
-                width[i] = width[i].max(cell.chars().count());
-            }
-        }
-        let mut out = String::new();
-        for row in std::iter::once(&self.headers).chain(&self.rows) {
-            let mut line = String::new();
-            for (i, cell) in row.iter().take(cols).enumerate() {
-                if i > 0 {
-                    line.push_str("  ");
-                }
-                line.push_str(cell);
-                if i + 1 < cols {
-                    let pad = width[i].saturating_sub(cell.chars().count());
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-
-    /// The table, or `empty` when it has no rows.
-    pub fn render_or(&self, empty: &str) -> String {
-        if self.is_empty() { empty.to_string() } else { self.render() }
-    }
-}
+pub use crate::tabular::{Cell, Table};
 
 /// Aligned `key  value` lines; empty values are left out.
 pub fn kv(pairs: &[(&str, String)]) -> String {
@@ -82,6 +32,15 @@ pub fn emit(text: &str) {
 pub fn warn(text: &str) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{}", printable(text));
+}
+
+/// CSV keeps the raw text (quoted as RFC 4180 says): it is data for a program, not the terminal.
+pub fn emit_csv(table: &Table) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match table.write_csv(&mut out) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 fn write_raw(text: &str) {
@@ -156,20 +115,13 @@ pub fn reviewer(t: &Tenant, r: &Reviewer) -> String {
     }
 }
 
-pub fn names(t: &Tenant, users: impl IntoIterator<Item = crate::domain::UserId>) -> String {
+/// The names, or a blank cell (`-` in the table) when there are none.
+pub fn names_cell(t: &Tenant, users: impl IntoIterator<Item = crate::domain::UserId>) -> Cell {
     let v: Vec<String> = users.into_iter().map(|u| t.user_name(u)).collect();
-    if v.is_empty() { "-".into() } else { v.join(", ") }
+    Cell::text_or(v.join(", "), "-")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_aligns_columns() {
-        let mut t = Table::new(&["ID", "NAME"]);
-        t.row(vec!["u1".into(), "Adele".into()]);
-        t.row(vec!["u12".into(), "Al".into()]);
-        assert_eq!(t.render(), "ID   NAME\nu1   Adele\nu12  Al\n");
-    }
+/// The names, or `-` when there are none.
+pub fn names(t: &Tenant, users: impl IntoIterator<Item = crate::domain::UserId>) -> String {
+    names_cell(t, users).shown().to_string()
 }

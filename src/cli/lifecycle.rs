@@ -5,7 +5,7 @@ use anyhow::{Result, anyhow};
 use super::args_flow::{
     AssignArgs, AssignmentsArgs, DecisionArg, ExtendArgs, LeaveArgs, RemoveArgs, ReviewCmd, StateArg,
 };
-use super::format::{self, Table, kv};
+use super::format::{self, Cell, Table, cells, kv};
 use super::{Ctx, parse, usage};
 use crate::domain::reads::Read;
 use crate::domain::{Assignment, AssignmentId, AssignmentState, Command, Review, ReviewDecision, ReviewId, Tenant};
@@ -13,13 +13,13 @@ use crate::domain::{Assignment, AssignmentId, AssignmentState, Command, Review, 
 pub(crate) fn assignment_table(t: &Tenant, list: &[&Assignment]) -> Table {
     let mut tab = Table::new(&["ID", "PACKAGE", "USER", "STATE", "START", "END", "POLICY"]);
     for a in list {
-        tab.row(vec![
+        tab.row(cells![
             a.id.to_string(),
             t.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default(),
             t.user_name(a.target),
             a.state.to_string(),
-            format::time(a.start),
-            format::opt_time(a.end, "never"),
+            Cell::time(a.start),
+            Cell::opt_time(a.end, "never"),
             t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default(),
         ]);
     }
@@ -39,7 +39,7 @@ pub(crate) fn assignments(ctx: &Ctx, a: AssignmentsArgs) -> Result<()> {
         pkg.is_none_or(|p| x.package == p) && user.is_none_or(|u| x.target == u) && state_matches(a.state, x.state)
     });
     list.sort_by_key(|x| (x.package, t.user_name(x.target), x.id));
-    ctx.show(&list, || assignment_table(t, &list).render_or("No assignments\n"))
+    ctx.show_table(&list, || assignment_table(t, &list), |tab| tab.render_or("No assignments\n"))
 }
 
 fn state_matches(want: Option<StateArg>, s: AssignmentState) -> bool {
@@ -116,21 +116,22 @@ pub(crate) fn reviews(ctx: &Ctx, all: bool) -> Result<()> {
     let now = ctx.now();
     if all {
         let list: Vec<&Review> = t.reviews_visible(ctx.actor()?)?;
-        return ctx.show(&list, || {
+        let table = || {
             let mut tab = Table::new(&["ID", "NAME", "STATE", "START", "END", "ITEMS", "DECIDED"]);
             for r in &list {
-                tab.row(vec![
+                tab.row(cells![
                     r.id.to_string(),
                     r.display_name.clone(),
                     r.state.to_string(),
-                    format::time(r.start),
-                    format::time(r.end),
+                    Cell::time(r.start),
+                    Cell::time(r.end),
                     r.items.len().to_string(),
                     r.items.iter().filter(|i| i.decision.is_some()).count().to_string(),
                 ]);
             }
-            tab.render_or("No access reviews\n")
-        });
+            tab
+        };
+        return ctx.show_table(&list, table, |tab| tab.render_or("No access reviews\n"));
     }
     let me = ctx.me()?;
     t.may_read(ctx.actor()?, Read::Own)?;
@@ -139,21 +140,22 @@ pub(crate) fn reviews(ctx: &Ctx, all: bool) -> Result<()> {
         .iter()
         .map(|(r, i)| serde_json::json!({"review": r.id, "name": r.display_name, "end": r.end.timestamp(), "item": i}))
         .collect();
-    ctx.show(&value, || {
+    let table = || {
         let mut tab = Table::new(&["REVIEW", "NAME", "ASSIGNMENT", "USER", "DECISION", "ENDS", "TIME LEFT"]);
         for (r, i) in &tasks {
-            tab.row(vec![
+            tab.row(cells![
                 r.id.to_string(),
                 r.display_name.clone(),
                 i.assignment.to_string(),
                 t.user_name(i.user),
-                i.decision.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
-                format::time(r.end),
+                decision_cell(i.decision),
+                Cell::time(r.end),
                 format::left(now, r.end),
             ]);
         }
-        tab.render_or("No open review tasks\n")
-    })
+        tab
+    };
+    ctx.show_table(&value, table, |tab| tab.render_or("No open review tasks\n"))
 }
 
 pub(crate) fn review(ctx: &mut Ctx, c: ReviewCmd) -> Result<()> {
@@ -189,7 +191,23 @@ fn review_show(ctx: &Ctx, id: ReviewId) -> Result<()> {
     if let Some(o) = value.as_object_mut() {
         o.insert("items".into(), serde_json::to_value(&items)?);
     }
-    ctx.show(&value, || {
+    let table = || {
+        let mut tab = Table::new(&["ASSIGNMENT", "USER", "REVIEWERS", "DECISION", "BY", "JUSTIFICATION", "OUTCOME"]);
+        for i in &items {
+            tab.row(cells![
+                i.assignment.to_string(),
+                t.user_name(i.user),
+                format::names_cell(t, i.reviewers.iter().copied()),
+                decision_cell(i.decision),
+                i.decided_by.map(|u| t.user_name(u)).unwrap_or_default(),
+                i.justification.clone(),
+                i.outcome.clone().unwrap_or_default(),
+            ]);
+        }
+        tab
+    };
+    // In CSV, the items (the review's own fields are in `reviews --all`).
+    ctx.show_table(&value, table, |tab| {
         let s = &r.settings;
         let mut text = format!("Access review '{}' ({})\n", r.display_name, r.id);
         text.push_str(&kv(&[
@@ -199,20 +217,13 @@ fn review_show(ctx: &Ctx, id: ReviewId) -> Result<()> {
             ("Open", format!("{} to {}", format::time(r.start), format::time(r.end))),
             ("No response", s.no_response.to_string()),
         ]));
-        let mut tab = Table::new(&["ASSIGNMENT", "USER", "REVIEWERS", "DECISION", "BY", "JUSTIFICATION", "OUTCOME"]);
-        for i in &items {
-            tab.row(vec![
-                i.assignment.to_string(),
-                t.user_name(i.user),
-                format::names(t, i.reviewers.iter().copied()),
-                i.decision.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
-                i.decided_by.map(|u| t.user_name(u)).unwrap_or_default(),
-                i.justification.clone(),
-                i.outcome.clone().unwrap_or_default(),
-            ]);
-        }
         text.push('\n');
         text.push_str(&tab.render_or("No assignments to review\n"));
         text
     })
+}
+
+/// A review decision, or a blank (`-` in the table) before there is one.
+fn decision_cell(d: Option<ReviewDecision>) -> Cell {
+    d.map_or(Cell::Blank("-"), |d| Cell::Text(d.to_string()))
 }

@@ -58,6 +58,12 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     let Some(command) = cli.command else {
         return Err(usage("no command given: run `entitle` without one for the terminal app"));
     };
+    if cli.export_dir.is_some() {
+        return Err(usage("--export-dir is where the terminal app writes CSV files: with a command, use --csv > FILE"));
+    }
+    if cli.csv && matches!(command, Cmd::Init(_) | Cmd::Gen(_)) {
+        return Err(not_a_list());
+    }
     if let Cmd::Init(a) = &command {
         return setup::init(&dir, a, cli.json, wait);
     }
@@ -71,8 +77,13 @@ fn execute(cli: Cli, matches: &ArgMatches) -> Result<()> {
     if let Some(p) = started.session.tenant().problems_summary() {
         format::warn(&format!("warning: {p}"));
     }
-    let mut ctx =
-        Ctx { session: started.session, json: cli.json, matches: leaf(matches), actor_err: started.actor_err };
+    let mut ctx = Ctx {
+        session: started.session,
+        json: cli.json,
+        csv: cli.csv,
+        matches: leaf(matches),
+        actor_err: started.actor_err,
+    };
     ctx.warn();
     if !command.is_dry_run() {
         ctx.catch_up()?;
@@ -98,6 +109,8 @@ fn leaf(m: &ArgMatches) -> &ArgMatches {
 pub(crate) struct Ctx<'m> {
     pub session: Session,
     pub json: bool,
+    /// `--csv`: lists and reports as CSV; anything else refuses it.
+    pub csv: bool,
     pub matches: &'m ArgMatches,
     actor_err: Option<String>,
 }
@@ -166,6 +179,9 @@ impl Ctx<'_> {
     /// Run a command as the signed-in actor and print what it did.
     pub fn exec(&mut self, command: Command) -> Result<Outcome> {
         self.actor()?;
+        if self.csv {
+            return Err(not_a_list());
+        }
         // These commands' messages already say what fired.
         let says_fired = matches!(
             command,
@@ -192,6 +208,9 @@ impl Ctx<'_> {
 
     /// Print a value as JSON when `--json`, else the text.
     pub fn show<T: serde::Serialize + ?Sized>(&self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
+        if self.csv {
+            return Err(not_a_list());
+        }
         if self.json {
             format::emit_json(value)
         } else {
@@ -199,4 +218,30 @@ impl Ctx<'_> {
             Ok(())
         }
     }
+
+    /// Print a list or report: `value` as JSON when `--json`, the table as CSV when `--csv`,
+    /// else the table as `text` renders it (with its empty-list sentence, a "more" line).
+    pub fn show_table<T: serde::Serialize + ?Sized>(
+        &self,
+        value: &T,
+        table: impl FnOnce() -> format::Table,
+        text: impl FnOnce(&format::Table) -> String,
+    ) -> Result<()> {
+        if self.json {
+            format::emit_json(value)
+        } else if self.csv {
+            format::emit_csv(&table())
+        } else {
+            format::emit(&text(&table()));
+            Ok(())
+        }
+    }
+}
+
+/// `--csv` on a command that prints one object or makes a change.
+fn not_a_list() -> anyhow::Error {
+    usage(
+        "--csv writes lists and reports (e.g. `entitle assignments --csv`); this command prints one object or makes a \
+         change: drop --csv, or use --json",
+    )
 }

@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use super::Ctx;
-use super::format::{self, Table};
+use super::format::{Cell, Table, cells};
 use super::parse::When;
 use crate::domain::point_in_time::{AsOf, AsOfReport, AssignmentAt, HeldRow};
 use crate::domain::{AssignmentState, PackageId, UserId};
@@ -20,7 +20,7 @@ fn heading(as_of: &AsOf) -> String {
     text
 }
 
-fn held_table(report: &AsOfReport<HeldRow>, with_user: bool, empty: &str) -> String {
+fn held_table(report: &AsOfReport<HeldRow>, with_user: bool) -> Table {
     let mut tab = if with_user {
         Table::new(&["USER", "RESOURCE", "ROLE", "VIA", "SINCE", "UNTIL"])
     } else {
@@ -28,19 +28,19 @@ fn held_table(report: &AsOfReport<HeldRow>, with_user: bool, empty: &str) -> Str
     };
     for h in &report.rows {
         let r = &h.row;
-        let mut cells = vec![
+        let mut cells = cells![
             r.resource_name.clone(),
             r.role.clone(),
             crate::domain::report::via_text(&r.via, ", "),
-            format::time(h.since),
-            format::opt_time(h.until, "still held"),
+            Cell::time(h.since),
+            Cell::opt_time(h.until, "still held"),
         ];
         if with_user {
-            cells.insert(0, r.user_name.clone());
+            cells.insert(0, r.user_name.clone().into());
         }
         tab.row(cells);
     }
-    heading(&report.as_of) + &tab.render_or(empty)
+    tab
 }
 
 pub(crate) fn access(ctx: &Ctx, user: &str, at: When) -> Result<()> {
@@ -48,7 +48,7 @@ pub(crate) fn access(ctx: &Ctx, user: &str, at: When) -> Result<()> {
     let u = t.find_user(user)?;
     let report = t.access_at_visible(ctx.actor()?, u.id, at.resolve(ctx.now()))?;
     let empty = format!("{} held no resource then\n", u.display_name);
-    ctx.show(&report, || held_table(&report, false, &empty))
+    ctx.show_table(&report, || held_table(&report, false), |tab| heading(&report.as_of) + &tab.render_or(&empty))
 }
 
 pub(crate) fn holders(ctx: &Ctx, resource: &str, at: When) -> Result<()> {
@@ -56,7 +56,7 @@ pub(crate) fn holders(ctx: &Ctx, resource: &str, at: When) -> Result<()> {
     let r = t.find_resource(resource)?;
     let report = t.holders_at_visible(ctx.actor()?, r.id, at.resolve(ctx.now()))?;
     let empty = format!("Nobody held {} then\n", r.display_name);
-    ctx.show(&report, || held_table(&report, true, &empty))
+    ctx.show_table(&report, || held_table(&report, true), |tab| heading(&report.as_of) + &tab.render_or(&empty))
 }
 
 pub(crate) fn assignments(
@@ -70,25 +70,26 @@ pub(crate) fn assignments(
     let mut report = t.assignments_at_visible(ctx.actor()?, at.resolve(ctx.now()), user, package)?;
     report.rows.retain(|a| keep(a.state));
     report.rows.sort_by_key(|x| (x.package, t.user_name(x.target), x.id));
-    ctx.show(&report, || {
+    let table = || {
         let mut tab = Table::new(&["ID", "PACKAGE", "USER", "STATE", "START", "END", "POLICY", "UNTIL"]);
         for a in &report.rows {
             tab.row(assignment_cells(ctx, a));
         }
-        heading(&report.as_of) + &tab.render_or("No assignments then\n")
-    })
+        tab
+    };
+    ctx.show_table(&report, table, |tab| heading(&report.as_of) + &tab.render_or("No assignments then\n"))
 }
 
-fn assignment_cells(ctx: &Ctx, a: &AssignmentAt) -> Vec<String> {
+fn assignment_cells(ctx: &Ctx, a: &AssignmentAt) -> Vec<Cell> {
     let t = ctx.t();
-    vec![
+    cells![
         a.id.to_string(),
         t.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default(),
         t.user_name(a.target),
         a.state.to_string(),
-        format::time(a.start),
-        format::opt_time(a.end, "never"),
+        Cell::time(a.start),
+        Cell::opt_time(a.end, "never"),
         t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default(),
-        format::opt_time(a.until, "still held"),
+        Cell::opt_time(a.until, "still held"),
     ]
 }

@@ -46,14 +46,15 @@ pub(crate) fn list(ctx: &Ctx, package: Option<&str>) -> Result<()> {
     let t = ctx.t();
     let pkg = package.map(|p| t.find_package(p).map(|p| p.id)).transpose()?;
     let list: Vec<&Policy> = t.policies_visible(ctx.actor()?, pkg)?;
-    ctx.show(&list, || {
+    let table = || {
         let mut tab = Table::new(&["ID", "PACKAGE", "NAME", "SUMMARY"]);
         for p in &list {
             let pname = t.packages.get(&p.package).map(|k| k.display_name.clone()).unwrap_or_default();
             tab.row(vec![p.id.to_string(), pname, p.spec.display_name.clone(), summary(t, &p.spec)]);
         }
-        tab.render_or("No policies\n")
-    })
+        tab
+    };
+    ctx.show_table(&list, table, |tab| tab.render_or("No policies\n"))
 }
 
 pub(crate) fn show(ctx: &Ctx, key: &str, package: Option<&str>) -> Result<()> {

@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use super::Ctx;
 use super::args_flow::{AuditArgs, NotificationsArgs, ReportCmd};
-use super::format::{self, Table};
+use super::format::{self, Cell, Table, cells};
 use crate::domain::reads::Read;
 use crate::domain::report::AccessRow;
 use crate::domain::{Command, Tenant};
@@ -32,19 +32,22 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
         ReportCmd::Packages { user } => {
             let u = t.find_user(&user)?;
             let rows = t.user_packages_visible(actor, u.id)?;
-            ctx.show(&rows, || {
+            let table = || {
                 let mut tab = Table::new(&["ID", "PACKAGE", "CATALOG", "CAN REQUEST", "ASSIGNMENT", "STATE", "END"]);
                 for r in &rows {
-                    tab.row(vec![
+                    tab.row(cells![
                         r.package.to_string(),
                         r.package_name.clone(),
                         r.catalog_name.clone(),
                         format::yes_no(r.can_request),
                         r.assignment.map(|a| a.to_string()).unwrap_or_default(),
                         r.state.map(|s| s.to_string()).unwrap_or_default(),
-                        format::opt_time(r.end, ""),
+                        Cell::opt_time(r.end, ""),
                     ]);
                 }
+                tab
+            };
+            ctx.show_table(&rows, table, |tab| {
                 tab.render_or(&format!("{} can request no package and has none\n", u.display_name))
             })
         }
@@ -53,19 +56,32 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
         ReportCmd::Access { user, at: None } => {
             let u = t.find_user(&user)?;
             let rows = t.access_visible(actor, u.id)?;
-            ctx.show(&rows, || access_table(&rows, false).render_or(&format!("{} holds no resource\n", u.display_name)))
+            ctx.show_table(
+                &rows,
+                || access_table(&rows, false),
+                |tab| tab.render_or(&format!("{} holds no resource\n", u.display_name)),
+            )
         }
         ReportCmd::Holders { resource, at: None } => {
             let r = t.find_resource(&resource)?;
             let rows = t.holders_visible(actor, r.id)?;
-            ctx.show(&rows, || access_table(&rows, true).render_or(&format!("Nobody holds {}\n", r.display_name)))
+            ctx.show_table(
+                &rows,
+                || access_table(&rows, true),
+                |tab| tab.render_or(&format!("Nobody holds {}\n", r.display_name)),
+            )
         }
         ReportCmd::Package { package } => {
             let p = t.find_package(&package)?;
             let groups = t.package_assignments_visible(actor, p.id)?;
             let value: serde_json::Map<String, serde_json::Value> =
                 groups.iter().map(|(s, v)| (s.to_string(), serde_json::to_value(v).unwrap_or_default())).collect();
-            ctx.show(&value, || {
+            // In CSV, one table: every assignment of every state (a column says which).
+            let all = || {
+                let every: Vec<_> = groups.iter().flat_map(|(_, v)| v.iter().copied()).collect();
+                super::lifecycle::assignment_table(t, &every)
+            };
+            ctx.show_table(&value, all, |_| {
                 if groups.is_empty() {
                     return format!("'{}' has no assignments\n", p.display_name);
                 }
@@ -81,37 +97,41 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
         ReportCmd::Expiring { days } => {
             let list = t.expiring_visible(actor, days as i64)?;
             let now = ctx.now();
-            ctx.show(&list, || {
+            let table = || {
                 let mut tab = Table::new(&["ID", "PACKAGE", "USER", "END", "LEFT", "EXTENSION"]);
                 for a in &list {
-                    tab.row(vec![
+                    tab.row(cells![
                         a.id.to_string(),
                         t.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default(),
                         t.user_name(a.target),
-                        format::opt_time(a.end, ""),
+                        Cell::opt_time(a.end, ""),
                         a.end.map(|e| format::left(now, e)).unwrap_or_default(),
                         format::yes_no(t.lifecycle_of(a).allow_extension),
                     ]);
                 }
-                tab.render_or(&format!("Nothing expires within {days} days\n"))
-            })
+                tab
+            };
+            ctx.show_table(&list, table, |tab| tab.render_or(&format!("Nothing expires within {days} days\n")))
         }
         ReportCmd::Requests { package } => {
             let pkg = package.as_deref().map(|p| t.find_package(p).map(|p| p.id)).transpose()?;
             let list = ctx.session.requests_report(pkg, false)?;
-            ctx.show(&super::json_out::requests(t, &list), || {
-                super::requests::request_table(t, &list).render_or("No requests\n")
-            })
+            ctx.show_table(
+                &super::json_out::requests(t, &list),
+                || super::requests::request_table(t, &list),
+                |tab| tab.render_or("No requests\n"),
+            )
         }
         ReportCmd::Incompatible => {
             let rows = t.incompatible_visible(actor)?;
-            ctx.show(&rows, || {
+            let table = || {
                 let mut tab = Table::new(&["USER", "PACKAGE", "INCOMPATIBLE WITH"]);
                 for c in &rows {
                     tab.row(vec![c.user_name.clone(), c.package_name.clone(), c.with_name.clone()]);
                 }
-                tab.render_or("Nobody holds two incompatible things\n")
-            })
+                tab
+            };
+            ctx.show_table(&rows, table, |tab| tab.render_or("Nobody holds two incompatible things\n"))
         }
         ReportCmd::Drift => {
             let rows = t.drift_visible(actor)?;
@@ -125,7 +145,7 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
                     v
                 })
                 .collect();
-            ctx.show(&value, || {
+            let table = || {
                 let mut tab = Table::new(&["USER", "RESOURCE", "ROLE", "VIA", "ALSO IN A PACKAGE"]);
                 for (r, governed) in &rows {
                     tab.row(vec![
@@ -136,21 +156,23 @@ pub(crate) fn report(ctx: &Ctx, c: ReportCmd) -> Result<()> {
                         format::yes_no(*governed),
                     ]);
                 }
-                tab.render_or("No memberships outside access packages\n")
-            })
+                tab
+            };
+            ctx.show_table(&value, table, |tab| tab.render_or("No memberships outside access packages\n"))
         }
     }
 }
 
 pub(crate) fn lint(ctx: &Ctx) -> Result<()> {
     let findings = ctx.t().lint_visible(ctx.actor()?)?;
-    ctx.show(&findings, || {
+    let table = || {
         let mut tab = Table::new(&["LEVEL", "CODE", "OBJECT", "MESSAGE"]);
         for f in &findings {
             tab.row(vec![f.severity.label().to_string(), f.code.to_string(), f.object.clone(), f.message.clone()]);
         }
-        tab.render_or("No findings\n")
-    })
+        tab
+    };
+    ctx.show_table(&findings, table, |tab| tab.render_or("No findings\n"))
 }
 
 pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
@@ -166,20 +188,21 @@ pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
         .filter(|e| objects.as_ref().is_none_or(|ids| ids.iter().any(|id| id.eq_ignore_ascii_case(&e.object))))
         .collect();
     let list = &matching[matching.len().saturating_sub(a.limit)..];
-    ctx.show(list, || {
+    let table = || {
         let mut tab = Table::new(&["SEQ", "TIME", "ACTOR", "ACTIVITY", "OBJECT", "SUMMARY"]);
         for e in list {
-            tab.row(vec![
+            tab.row(cells![
                 e.seq.to_string(),
-                format::time(e.at),
+                Cell::time(e.at),
                 e.who(),
                 e.activity.clone(),
                 e.object.clone(),
                 e.summary.clone(),
             ]);
         }
-        tab.render_or("No audit events\n")
-    })
+        tab
+    };
+    ctx.show_table(list, table, |tab| tab.render_or("No audit events\n"))
 }
 
 /// The ids an `--object` may mean: itself, and any object of that name.
@@ -202,18 +225,19 @@ pub(crate) fn notifications(ctx: &mut Ctx, a: NotificationsArgs) -> Result<()> {
     }
     let mail = ctx.session.mailbox(me)?;
     let list: Vec<_> = mail.iter().filter(|n| !a.unread || !n.read).collect();
-    ctx.show(&list, || {
+    let table = || {
         let mut tab = Table::new(&["SEQ", "NEW", "TIME", "KIND", "SUBJECT", "DETAILS"]);
         for n in list.iter().rev() {
-            tab.row(vec![
+            tab.row(cells![
                 n.seq.to_string(),
-                if n.read { "".into() } else { "*".into() },
-                format::time(n.at),
+                if n.read { "" } else { "*" },
+                Cell::time(n.at),
                 n.kind.clone(),
                 n.subject.clone(),
                 n.body.clone(),
             ]);
         }
-        tab.render_or("No notifications\n")
-    })
+        tab
+    };
+    ctx.show_table(&list, table, |tab| tab.render_or("No notifications\n"))
 }

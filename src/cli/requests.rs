@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use anyhow::{Result, anyhow};
 
 use super::args_flow::{DecideArgs, HistoryArgs, NewRequest, RequestsArgs};
-use super::format::{self, Table, kv};
+use super::format::{self, Cell, Table, cells, kv};
 use super::{Ctx, parse, usage};
 use crate::domain::reads::Read;
 use crate::domain::{Actor, Command, QuestionId, Request, RequestId, Tenant};
@@ -20,7 +20,7 @@ pub(crate) fn available(ctx: &Ctx) -> Result<()> {
     t.may_read(actor, Read::Available)?;
     let list = t.available_packages(actor);
     let value: Vec<_> = list.iter().map(|(p, pols)| serde_json::json!({"package": p, "policies": pols})).collect();
-    ctx.show(&value, || {
+    let table = || {
         let mut tab = Table::new(&["ID", "PACKAGE", "CATALOG", "POLICIES", "STATUS", "DESCRIPTION"]);
         for (p, pols) in &list {
             let policies: Vec<String> = pols
@@ -39,8 +39,9 @@ pub(crate) fn available(ctx: &Ctx) -> Result<()> {
                 p.description.clone(),
             ]);
         }
-        tab.render_or("No access packages you can request\n")
-    })
+        tab
+    };
+    ctx.show_table(&value, table, |tab| tab.render_or("No access packages you can request\n"))
 }
 
 fn status(t: &Tenant, actor: &Actor, pkg: crate::domain::PackageId) -> String {
@@ -180,14 +181,15 @@ pub(crate) fn list(ctx: &Ctx, a: RequestsArgs) -> Result<()> {
     };
     list.retain(|r| !a.open || r.state.is_open());
     list.sort_by(|x, y| y.created_at.cmp(&x.created_at).then(y.id.cmp(&x.id)));
-    ctx.show(&super::json_out::requests(t, &list), || {
-        let table = request_table(t, &list).render_or("No requests\n");
-        table + &more_line(more, "--limit 0")
-    })
+    ctx.show_table(
+        &super::json_out::requests(t, &list),
+        || request_table(t, &list),
+        |tab| tab.render_or("No requests\n") + &more_line(more, "--limit 0"),
+    )
 }
 
 /// A page of a long list in text, unless `--limit N` says how many (0: all) or `all`; every
-/// row in JSON (as before paging), unless `--limit N`.
+/// row in JSON (as before paging) and CSV, unless `--limit N`.
 const CLI_PAGE: usize = 50;
 
 /// How many of a list's `total` rows to show.
@@ -195,7 +197,7 @@ fn shown_rows(ctx: &Ctx, limit: Option<usize>, all: bool, total: usize) -> usize
     match limit {
         Some(0) => total,
         Some(n) => n.min(total),
-        None if all || ctx.json => total,
+        None if all || ctx.json || ctx.csv => total,
         None => CLI_PAGE.min(total),
     }
 }
@@ -208,14 +210,14 @@ fn more_line(more: usize, how: &str) -> String {
 pub(crate) fn request_table(t: &Tenant, list: &[Request]) -> Table {
     let mut tab = Table::new(&["ID", "TYPE", "PACKAGE", "FOR", "STATE", "CREATED", "COMPLETED"]);
     for r in list {
-        tab.row(vec![
+        tab.row(cells![
             r.id.to_string(),
             r.request_type.to_string(),
             package_name(t, r),
             t.target_label(&r.target),
             r.state.to_string(),
-            format::time(r.created_at),
-            format::opt_time(r.completed_at, ""),
+            Cell::time(r.created_at),
+            Cell::opt_time(r.completed_at, ""),
         ]);
     }
     tab
@@ -229,22 +231,23 @@ pub(crate) fn inbox(ctx: &Ctx) -> Result<()> {
     let mut list: Vec<&Request> = t.inbox(me).collect();
     list.sort_by_key(|r| (t.request_deadline(r), r.id));
     let value = super::json_out::requests(t, list.iter().copied());
-    ctx.show(&value, || {
+    let table = || {
         let mut tab = Table::new(&["ID", "PACKAGE", "FOR", "STAGE", "SUBMITTED", "TIME LEFT", "JUSTIFICATION"]);
         for r in &list {
             let stages = t.request_stages(r);
-            tab.row(vec![
+            tab.row(cells![
                 r.id.to_string(),
                 package_name(t, r),
                 t.target_label(&r.target),
                 format!("{}/{stages}", r.stage + 1),
-                format::time(r.created_at),
+                Cell::time(r.created_at),
                 t.request_deadline(r).map(|d| format::left(now, d)).unwrap_or_default(),
                 r.justification.clone(),
             ]);
         }
-        tab.render_or("Nothing waits for your approval\n")
-    })
+        tab
+    };
+    ctx.show_table(&value, table, |tab| tab.render_or("Nothing waits for your approval\n"))
 }
 
 pub(crate) fn decided(ctx: &Ctx, a: HistoryArgs) -> Result<()> {
@@ -261,22 +264,23 @@ pub(crate) fn decided(ctx: &Ctx, a: HistoryArgs) -> Result<()> {
             serde_json::json!({"request": r.id, "package": r.package, "state": r.state, "decision": super::json_out::decision(d)})
         })
         .collect();
-    ctx.show(&value, || {
+    let table = || {
         let mut tab = Table::new(&["REQUEST", "PACKAGE", "FOR", "STAGE", "DECISION", "AT", "REASON", "NOW"]);
         for (r, d) in &rows {
-            tab.row(vec![
+            tab.row(cells![
                 r.id.to_string(),
                 package_name(t, r),
                 t.target_label(&r.target),
                 (d.stage + 1).to_string(),
-                if d.approved { "approved".into() } else { "denied".into() },
-                format::time(d.at),
+                if d.approved { "approved" } else { "denied" },
+                Cell::time(d.at),
                 d.reason.clone(),
                 r.state.to_string(),
             ]);
         }
-        tab.render_or("You have decided no requests\n") + &more_line(more, "--all")
-    })
+        tab
+    };
+    ctx.show_table(&value, table, |tab| tab.render_or("You have decided no requests\n") + &more_line(more, "--all"))
 }
 
 pub(crate) fn decide(ctx: &mut Ctx, a: DecideArgs, approve: bool) -> Result<()> {

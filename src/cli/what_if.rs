@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use super::Ctx;
-use super::format::{self, Table};
+use super::format::{Cell, Table, cells};
 use crate::domain::what_if::{Happening, Preview};
 use crate::domain::{Command, PolicyId, PolicySpec};
 
@@ -13,31 +13,32 @@ use crate::domain::{Command, PolicyId, PolicySpec};
 pub(crate) fn clock(ctx: &mut Ctx, command: Command) -> Result<()> {
     ctx.actor()?;
     let p = ctx.session.preview(command)?;
-    ctx.show(&p, || clock_text(&p))
+    // In CSV, what would fire (the counts are a sum over it).
+    ctx.show_table(&p, || happenings(&p), |tab| clock_text(&p, tab))
 }
 
-pub(crate) fn clock_text(p: &Preview) -> String {
-    let mut out = format!("Dry run, nothing changed. {}\n\n", p.message);
+/// What the jump would fire, in order.
+fn happenings(p: &Preview) -> Table {
     let mut tab = Table::new(&["WHEN", "WHAT", "OBJECT", "DETAIL"]);
     for h in &p.happenings {
         let row = match h {
             Happening::Event { at, activity, object, summary, .. } => {
-                vec![format::time(*at), activity.clone(), object.clone(), summary.clone()]
+                cells![Cell::time(*at), activity.clone(), object.clone(), summary.clone()]
             }
             Happening::Notice { at, kind, to, subject, .. } => {
-                vec![format::time(*at), format!("notice.{kind}"), to.clone(), subject.clone()]
+                cells![Cell::time(*at), format!("notice.{kind}"), to.clone(), subject.clone()]
             }
             Happening::Call { at, extension, stage, object } => {
-                vec![
-                    format::time(*at),
-                    "customExtension.call".into(),
-                    object.clone(),
-                    format!("'{extension}' at {stage}"),
-                ]
+                cells![Cell::time(*at), "customExtension.call", object.clone(), format!("'{extension}' at {stage}")]
             }
         };
         tab.row(row);
     }
+    tab
+}
+
+fn clock_text(p: &Preview, tab: &Table) -> String {
+    let mut out = format!("Dry run, nothing changed. {}\n\n", p.message);
     out.push_str(&tab.render_or("Nothing would fire\n"));
     if !p.counts.is_empty() {
         out.push_str("\nCounts:\n");

@@ -60,6 +60,8 @@ pub enum Action {
     PrevPane,
     Refresh,
     SwitchUser,
+    /// Write the list or report on screen to a CSV file.
+    Export,
     // Moving around.
     Up,
     Down,
@@ -140,6 +142,7 @@ impl Action {
             PrevPane => "Previous list or pane inside the tab",
             Refresh => "Reload the data from disk",
             SwitchUser => "Act as another user",
+            Export => "Write the list on screen (as filtered) to a CSV file",
             Up => "Move up",
             Down => "Move down",
             Left => "Move left (cursor, choice)",

@@ -15,6 +15,7 @@ use strum::{Display, EnumIter, IntoEnumIterator};
 use crate::domain::overview::Finish;
 use crate::domain::{AssignmentId, RequestId, ReviewId};
 use crate::ui::action::Action;
+use crate::ui::export::Listing;
 use crate::ui::keymap::Keymap;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -228,6 +229,11 @@ pub trait TabView<C> {
     }
     /// Show the list `to` names (the tab was just switched to).
     fn jump(&mut self, _ctx: &C, _to: &Jump) {}
+    /// The list or report on screen, as filtered now, for a CSV file (`ctrl-e`); `None` where
+    /// the tab shows no list.
+    fn export(&self, _ctx: &C) -> Option<Listing> {
+        None
+    }
     /// Whether the detail pane shows the focused list's row: then `]` visits it before the
     /// tab's next list (a sub-list without details of its own goes straight on).
     fn details_follow_focus(&self) -> bool {
@@ -267,6 +273,10 @@ pub trait Shell {
     /// kept a torn write aside), taken once.
     fn take_notice(&mut self) -> Option<String> {
         None
+    }
+    /// Write a list to a CSV file (`ctrl-e`); the message says where, or why it could not.
+    fn export(&mut self, _listing: &Listing) -> Effect {
+        Effect::error("This screen cannot write files")
     }
 }
 

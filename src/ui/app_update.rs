@@ -47,6 +47,14 @@ pub fn update<C: Shell>(app: &mut App<C>, action: Action) -> Effect {
             app.cycle_tab(action == Action::NextTab);
             return Effect::None;
         }
+        Action::Export => {
+            let listing = app.views.get(&app.tab).and_then(|v| v.export(&app.ctx));
+            let effect = match listing {
+                Some(l) => app.ctx.export(&l),
+                None => Effect::info("This screen shows no list to write to a CSV file"),
+            };
+            return app.apply(effect, Owner::Shell);
+        }
         _ => {}
     }
     if let Some(i) = action.tab_index() {

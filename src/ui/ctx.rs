@@ -47,6 +47,8 @@ pub struct Ctx {
     pub recent_catalog: Option<crate::domain::CatalogId>,
     /// Custom extensions' calls running in the background.
     callouts: crate::session::CalloutJobs,
+    /// Where `ctrl-e` writes CSV files: the current directory at launch, or `--export-dir`.
+    pub export_dir: PathBuf,
 }
 
 /// The domain's answers to "may I" for the intents asked so far: None where it may.
@@ -99,6 +101,7 @@ impl Ctx {
             finished,
             recent_catalog: None,
             callouts: Default::default(),
+            export_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         }
     }
 
@@ -518,6 +521,13 @@ impl Shell for Ctx {
                 }
             }
             _ => Effect::None,
+        }
+    }
+
+    fn export(&mut self, listing: &crate::ui::export::Listing) -> Effect {
+        match crate::ui::export::write(&self.export_dir, listing, self.now) {
+            Ok(said) => Effect::ok(said),
+            Err(e) => Effect::error(e),
         }
     }
 

@@ -58,6 +58,7 @@ mod app_render;
 mod app_update;
 pub mod ask;
 pub mod ctx;
+pub mod export;
 pub mod keymap;
 pub mod layers;
 pub mod run;

@@ -62,14 +62,20 @@ fn keymap_refused(first: &KeymapError, count: usize) -> String {
 
 /// The terminal app as `entitle` with no command runs it: the data opened, the user signed in
 /// (an `--as` that cannot be is an error before the screen changes), and the exit code.
-pub fn main(data: Option<&Path>, lock_timeout: Option<&str>, as_user: Option<&str>, tenant: Option<&str>) -> ExitCode {
+pub fn main(
+    data: Option<&Path>,
+    lock_timeout: Option<&str>,
+    as_user: Option<&str>,
+    tenant: Option<&str>,
+    export_dir: Option<&Path>,
+) -> ExitCode {
     let run = || -> anyhow::Result<Option<i32>> {
         let (dir, wait) = launch::location(data, lock_timeout)?;
         let started = launch::start(dir, wait, as_user, tenant)?;
         if let Some(e) = started.actor_err {
             anyhow::bail!("{e}");
         }
-        let ended = run_tui(started.session, &started.dir, started.notice)?;
+        let ended = run_tui(started.session, &started.dir, started.notice, export_dir)?;
         Ok(match ended {
             Ended::Quit => None,
             Ended::Signal(n) => Some(n),
@@ -78,15 +84,24 @@ pub fn main(data: Option<&Path>, lock_timeout: Option<&str>, as_user: Option<&st
     launch::exit(run())
 }
 
-/// Run the terminal app until the user quits. `notice` is shown first (e.g. "installed the demo").
+/// Run the terminal app until the user quits. `notice` is shown first (e.g. "installed the demo");
+/// `ctrl-e` writes CSV files to `export_dir` (else the current directory).
 /// A commit that waits for another process's lock keeps the screen alive (see
 /// [`terminal::lock_waiter`]); the store's own warnings (a torn write, reads without a lock)
 /// show in the status bar.
-pub fn run_tui(mut session: Session, location: &Path, notice: Option<String>) -> anyhow::Result<Ended> {
+pub fn run_tui(
+    mut session: Session,
+    location: &Path,
+    notice: Option<String>,
+    export_dir: Option<&Path>,
+) -> anyhow::Result<Ended> {
     let signals = Arc::new(WaitSignals::default());
     session.store.set_lock_waiter(terminal::lock_waiter(signals.clone()));
     let (keymap, errors) = Keymap::load(keymap_path().as_deref());
     let mut app = build_app(session, location, keymap, Theme::from_env());
+    if let Some(dir) = export_dir {
+        app.ctx.export_dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    }
     if let Some(first) = errors.first() {
         app.set_message(StatusMessage::error(keymap_refused(first, errors.len())));
         let list: Vec<String> = errors.iter().map(|e| format!("• {e}")).collect();

@@ -317,7 +317,7 @@ fn pending_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
     let left = match t.request_deadline(r) {
         Some(d) if d - now < chrono::Duration::days(2) => CellText::styled(time_left(now, d), theme.warning),
         Some(d) => cell(time_left(now, d)),
-        None => cell("—"),
+        None => blank_cell(),
     };
     vec![
         cell(r.id.to_string()),
@@ -327,7 +327,7 @@ fn pending_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
         // Only a stage that needs more than one approval counts them.
         cell(if r.needed > 1 { format!("{} of {}", r.approvals(), r.needed) } else { String::new() }),
         left,
-        muted_cell(theme, fmt_day(Some(r.created_at))),
+        restyled(day_cell(Some(r.created_at)), theme.muted),
     ]
 }
 
@@ -339,7 +339,7 @@ fn history_row(ctx: &Ctx, (id, d): &Decided) -> Vec<CellText> {
     let r = &r;
     let verb = if d.approved { Mark::Approved } else { Mark::Denied };
     vec![
-        muted_cell(theme, fmt_day(Some(d.at))),
+        restyled(day_cell(Some(d.at)), theme.muted),
         cell(r.id.to_string()),
         cell(package_name(t, r)),
         state_cell(theme, verb),
@@ -405,6 +405,9 @@ impl Switched for Approvals {
 }
 
 impl TabView<Ctx> for Approvals {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        self.export_shown(ctx)
+    }
     fn jump(&mut self, ctx: &Ctx, to: &Jump) {
         let Jump::Waiting(part) = to else { return };
         self.show(PENDING);

@@ -54,7 +54,7 @@ impl Rows for AuditRows<'_> {
     fn cells(&self, index: usize) -> Vec<CellText> {
         let Some(e) = self.event(index) else { return Vec::new() };
         vec![
-            muted_cell(self.theme, fmt_time(e.at)),
+            restyled(time_cell(e.at), self.theme.muted),
             cell(e.actor.clone()),
             cell(e.activity.clone()),
             cell(e.object.clone()),
@@ -199,6 +199,9 @@ fn detail_lines(e: &AuditEvent, theme: &Theme, hint: bool) -> Vec<Line<'static>>
 }
 
 impl TabView<Ctx> for Audit {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        Some(crate::ui::export::Listing::of_pane(&self.pane, &AuditRows::new(&self.log, &ctx.theme)))
+    }
     fn detail(&self) -> Option<&DetailScroll> {
         Some(&self.detail)
     }

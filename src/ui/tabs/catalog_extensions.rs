@@ -7,7 +7,7 @@ use crate::ui::app::Effect;
 use crate::ui::ask::Ask;
 use crate::ui::ctx::Ctx;
 use crate::ui::layers::Layer;
-use crate::ui::tabs::common::{cell, muted_cell};
+use crate::ui::tabs::common::{blank_cell, cell, muted_cell};
 use crate::ui::widgets::confirm::ConfirmState;
 use crate::ui::widgets::form::{Field, Form, FormValues};
 use crate::ui::widgets::table::CellText;
@@ -25,8 +25,8 @@ pub fn row(ctx: &Ctx, id: &ExtensionId) -> Vec<CellText> {
         cell(e.spec.display_name.clone()),
         muted_cell(&ctx.theme, e.spec.command_line()),
         cell(format!("{} s", e.spec.timeout_seconds)),
-        cell(if e.spec.wait_for_callback { "waits" } else { "—" }),
-        cell(if used == 0 { "—".to_string() } else { format!("{used} pol") }),
+        if e.spec.wait_for_callback { cell("waits") } else { blank_cell() },
+        if used == 0 { blank_cell() } else { cell(format!("{used} pol")) },
     ]
 }
 

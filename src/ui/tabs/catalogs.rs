@@ -17,7 +17,9 @@ use crate::ui::layers::{Layer, LayerResult};
 use crate::ui::tabs::catalog_config as config;
 use crate::ui::tabs::catalog_extensions as exts;
 use crate::ui::tabs::catalogs_forms as forms;
-use crate::ui::tabs::common::{NOTHING_SELECTED, cell, detail_pane, fmt_time, heading, kv, muted_cell, state_cell};
+use crate::ui::tabs::common::{
+    NOTHING_SELECTED, blank_cell, cell, detail_pane, fmt_time, heading, kv, muted_blank, muted_cell, state_cell,
+};
 use crate::ui::tabs::lists::{AnyList, IdList};
 use crate::ui::tabs::panes::{Focus, Notice, areas, bar_names, pane_bar, yes_no};
 use crate::ui::theme::Theme;
@@ -270,6 +272,9 @@ impl Catalogs {
 }
 
 impl TabView<Ctx> for Catalogs {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        Some(self.focused_list().export(ctx))
+    }
     crate::details_in_focus!();
     fn details_follow_focus(&self) -> bool {
         self.focus.main()
@@ -450,7 +455,7 @@ fn resource_row(ctx: &Ctx, (cat, id): &(CatalogId, ResourceId)) -> Vec<CellText>
         cell(r.display_name.clone()),
         muted_cell(&ctx.theme, r.kind.label()),
         cell(r.roles.join(", ")),
-        cell(if used == 0 { "—".to_string() } else { format!("{used} pkg") }),
+        if used == 0 { blank_cell() } else { cell(format!("{used} pkg")) },
     ]
 }
 
@@ -461,7 +466,7 @@ fn package_row(ctx: &Ctx, id: &PackageId) -> Vec<CellText> {
     vec![
         cell(p.display_name.clone()),
         if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, crate::ui::tone::Mark::Active) },
-        if p.hidden { cell("hidden") } else { muted_cell(theme, "—") },
+        if p.hidden { cell("hidden") } else { muted_blank(theme) },
         cell(p.policies.len().to_string()),
     ]
 }

@@ -7,6 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::domain::Time;
+use crate::tabular::Cell;
 use crate::ui::theme::Theme;
 pub use crate::ui::tone::{Mark, Toned};
 use crate::ui::widgets::detail::{DetailScroll, LABEL};
@@ -23,6 +24,37 @@ pub fn fmt_time(t: Time) -> String {
 /// "2026-11-16", or a dash.
 pub fn fmt_day(t: Option<Time>) -> String {
     t.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into())
+}
+
+/// A day's cell ("2026-11-16", or a dash), written in full ISO 8601 (or empty) by a CSV export.
+pub fn day_cell(t: Option<Time>) -> CellText {
+    let data = match t {
+        Some(at) => Cell::Time { at, shown: fmt_day(t) },
+        None => Cell::Blank("—"),
+    };
+    CellText { text: data.shown().to_string(), style: Style::new(), data: Some(data) }
+}
+
+/// A time's cell ("2026-11-16 09:00"), written in ISO 8601 by a CSV export.
+pub fn time_cell(at: Time) -> CellText {
+    let data = Cell::time(at);
+    CellText { text: data.shown().to_string(), style: Style::new(), data: Some(data) }
+}
+
+/// A dash for nothing: an empty field in a CSV export.
+pub fn blank_cell() -> CellText {
+    CellText { text: "—".into(), style: Style::new(), data: Some(Cell::Blank("—")) }
+}
+
+/// [`blank_cell`], muted.
+pub fn muted_blank(theme: &Theme) -> CellText {
+    restyled(blank_cell(), theme.muted)
+}
+
+/// A cell in a style, keeping what an export writes for it.
+pub fn restyled(mut c: CellText, style: Style) -> CellText {
+    c.style = style;
+    c
 }
 
 /// A state name in its colour (delivered green, pending yellow, denied red...).

@@ -333,6 +333,9 @@ impl Directory {
 }
 
 impl TabView<Ctx> for Directory {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        Some(self.list().export(ctx))
+    }
     fn detail(&self) -> Option<&DetailScroll> {
         Some(&self.detail_scroll)
     }

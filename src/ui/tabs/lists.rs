@@ -12,6 +12,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use crate::ui::action::Action;
 use crate::ui::app::Effect;
 use crate::ui::ctx::Ctx;
+use crate::ui::export::Listing;
 use crate::ui::keymap::Mode;
 use crate::ui::tabs::common::split_list_detail;
 use crate::ui::tabs::panes::{Focus, pane_bar};
@@ -183,6 +184,8 @@ pub trait AnyList {
     fn rows_len(&self) -> usize;
     /// Sets the filter's text and applies it.
     fn set_filter(&mut self, ctx: &Ctx, text: &str);
+    /// The rows the filter lets through, for a CSV file (`ctrl-e`).
+    fn export(&self, ctx: &Ctx) -> Listing;
 }
 
 impl<K: Clone + PartialEq> AnyList for IdList<K> {
@@ -207,6 +210,9 @@ impl<K: Clone + PartialEq> AnyList for IdList<K> {
     fn set_filter(&mut self, ctx: &Ctx, text: &str) {
         let rows = IdRows { ctx, ids: &self.ids, row: self.row };
         self.pane.state.set_filter(text, &rows);
+    }
+    fn export(&self, ctx: &Ctx) -> Listing {
+        Listing::of_pane(&self.pane, &self.rows(ctx))
     }
 }
 
@@ -239,6 +245,11 @@ pub trait Switched {
     /// The list shown.
     fn current(&self) -> Option<&dyn AnyList> {
         self.list(self.shown())
+    }
+
+    /// The list shown, for a CSV file (`ctrl-e`).
+    fn export_shown(&self, ctx: &Ctx) -> Option<Listing> {
+        self.current().map(|l| l.export(ctx))
     }
 
     /// Shows list `i`.

@@ -287,6 +287,9 @@ fn mine_of<'t>(t: &'t crate::domain::Tenant, actor: &crate::domain::Actor) -> (V
 }
 
 impl TabView<Ctx> for MyAccess {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        self.export_shown(ctx)
+    }
     fn jump(&mut self, ctx: &Ctx, to: &Jump) {
         match to {
             Jump::MyRequests(request) => {

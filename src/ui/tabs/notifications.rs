@@ -45,7 +45,7 @@ fn mail_row(ctx: &Ctx, Mail(n): &Mail) -> Vec<CellText> {
     let style = if n.read { ctx.theme.base } else { bold };
     vec![
         CellText::styled(if n.read { " " } else { "•" }, style),
-        CellText::styled(fmt_time(n.at), if n.read { ctx.theme.muted } else { bold }),
+        restyled(time_cell(n.at), if n.read { ctx.theme.muted } else { bold }),
         CellText::styled(kind_label(&n.kind), style),
         CellText::styled(n.subject.clone(), style),
     ]
@@ -163,6 +163,9 @@ impl Switched for Notifications {
 }
 
 impl TabView<Ctx> for Notifications {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        self.export_shown(ctx)
+    }
     crate::details_in_focus!();
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let detail = self.render_lists(ctx, area, buf, theme);

@@ -227,6 +227,9 @@ pub fn org_spec(v: &FormValues) -> Result<OrgSpec, String> {
 }
 
 impl TabView<Ctx> for Organizations {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        self.export_shown(ctx)
+    }
     crate::details_in_focus!();
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let (list, detail) = split_list_detail(area, self.list.len());

@@ -307,6 +307,9 @@ impl Packages {
 }
 
 impl TabView<Ctx> for Packages {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        Some(self.focused_list().export(ctx))
+    }
     fn jump(&mut self, ctx: &Ctx, to: &Jump) {
         if let Jump::Filter(text) = to {
             self.focus.at = 0;

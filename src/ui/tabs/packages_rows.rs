@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::{AssignmentId, PackageId, PolicyId, RequestId, ResourceRole, Target};
 use crate::ui::ctx::Ctx;
-use crate::ui::tabs::common::{cell, fmt_day, muted_cell, state_cell};
+use crate::ui::tabs::common::{cell, day_cell, muted_blank, muted_cell, state_cell};
 use crate::ui::tone::Toned;
 use crate::ui::widgets::table::CellText;
 
@@ -47,15 +47,11 @@ pub(super) fn package_row(ctx: &Ctx, row: &PkgRow) -> Vec<CellText> {
     vec![
         cell(p.display_name.clone()),
         muted_cell(theme, t.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default()),
-        if p.hidden { cell("hidden") } else { muted_cell(theme, "—") },
+        if p.hidden { cell("hidden") } else { muted_blank(theme) },
         if p.is_deleted() { muted_cell(theme, "deleted") } else { state_cell(theme, crate::ui::tone::Mark::Active) },
         cell(p.policies.len().to_string()),
         cell(active.to_string()),
-        if row.lint > 0 {
-            CellText::styled(format!("⚠ {}", row.lint), theme.warning)
-        } else {
-            muted_cell(theme, "—")
-        },
+        if row.lint > 0 { lint_cell(theme, row.lint) } else { muted_blank(theme) },
     ]
 }
 
@@ -78,8 +74,8 @@ pub(super) fn assignment_row(ctx: &Ctx, id: &AssignmentId) -> Vec<CellText> {
     vec![
         cell(t.user_name(a.target)),
         state_cell(&ctx.theme, a.state),
-        cell(fmt_day(Some(a.start))),
-        cell(fmt_day(a.end)),
+        day_cell(Some(a.start)),
+        day_cell(a.end),
         muted_cell(&ctx.theme, pol),
     ]
 }
@@ -101,6 +97,13 @@ pub(super) fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
         cell(target_name(ctx, &r.target)),
         muted_cell(&ctx.theme, r.request_type.word()),
         state_cell(&ctx.theme, r.state),
-        cell(if r.state.is_open() { t.waiting_on(r) } else { fmt_day(r.completed_at) }),
+        if r.state.is_open() { cell(t.waiting_on(r)) } else { day_cell(r.completed_at) },
     ]
+}
+
+/// "⚠ 2" in the warning style; the count alone in a CSV export.
+fn lint_cell(theme: &crate::ui::theme::Theme, n: usize) -> CellText {
+    let mut c = CellText::styled(format!("⚠ {n}"), theme.warning);
+    c.data = Some(crate::tabular::Cell::Text(n.to_string()));
+    c
 }

@@ -325,6 +325,12 @@ impl Reports {
 }
 
 impl TabView<Ctx> for Reports {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        self.tables
+            .get(self.current)
+            .filter(|_| self.refusal.is_none())
+            .map(|l| crate::ui::tabs::lists::AnyList::export(l, ctx))
+    }
     fn jump(&mut self, ctx: &Ctx, to: &Jump) {
         let (report, scope) = match *to {
             Jump::Expiring(week) => {

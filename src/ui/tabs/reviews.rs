@@ -185,7 +185,7 @@ fn open_row(ctx: &Ctx, key: &ItemKey) -> Vec<CellText> {
     let Some((r, i)) = find_item(t, *key) else { return vec![] };
     let ends = t.assignments.get(&i.assignment).map(|a| fmt_day(a.end)).unwrap_or_default();
     let decision = match (i.decision, i.decided_by) {
-        (None, _) => muted_cell(theme, "—"),
+        (None, _) => muted_blank(theme),
         (Some(d), Some(by)) if Some(by) != ctx.me() => decision_cell(theme, d, format!(" · {}", t.user_name(by))),
         (Some(d), _) => decision_cell(theme, d, String::new()),
     };
@@ -194,7 +194,7 @@ fn open_row(ctx: &Ctx, key: &ItemKey) -> Vec<CellText> {
         cell(package_name(t, r)),
         cell(r.display_name.clone()),
         cell(ends),
-        cell(fmt_day(Some(r.end))),
+        day_cell(Some(r.end)),
         if r.end - now < chrono::Duration::days(2) {
             CellText::styled(time_left(now, r.end), theme.warning)
         } else {
@@ -214,7 +214,7 @@ fn decided_row(ctx: &Ctx, key: &ItemKey) -> Vec<CellText> {
         None => muted_cell(theme, format!("applies {}", r.end.format("%m-%d"))),
     };
     vec![
-        muted_cell(theme, fmt_day(i.decided_at)),
+        restyled(day_cell(i.decided_at), theme.muted),
         cell(t.user_name(i.user)),
         cell(r.display_name.clone()),
         i.decision.map(|d| decision_cell(theme, d, String::new())).unwrap_or_default(),
@@ -347,6 +347,9 @@ fn no_answer_line(review: &Review, d: &mut Detail) {
 }
 
 impl TabView<Ctx> for Reviews {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        self.export_shown(ctx)
+    }
     fn jump(&mut self, ctx: &Ctx, to: &Jump) {
         let Jump::ToReview(review) = to else { return };
         self.show(OPEN);

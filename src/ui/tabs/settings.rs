@@ -263,6 +263,9 @@ fn duration_text(secs: i64) -> String {
 }
 
 impl TabView<Ctx> for SettingsTab {
+    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+        self.export_shown(ctx)
+    }
     crate::details_in_focus!();
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let wide = area.width >= 110;

@@ -34,22 +34,29 @@ impl Column {
     }
 }
 
-/// One cell's text and style (e.g. `theme.state("denied")`).
+/// One cell's text and style (e.g. `theme.state("denied")`), and what a CSV export writes for it
+/// when that is not the text (a time in ISO 8601, an empty field for a dash).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CellText {
     pub text: String,
     pub style: Style,
+    pub data: Option<crate::tabular::Cell>,
 }
 
 impl CellText {
     pub fn styled(text: impl Into<String>, style: Style) -> Self {
-        CellText { text: text.into(), style }
+        CellText { text: text.into(), style, data: None }
+    }
+
+    /// The cell a CSV export writes: its data, else its text.
+    pub fn to_cell(self) -> crate::tabular::Cell {
+        self.data.unwrap_or(crate::tabular::Cell::Text(self.text))
     }
 }
 
 impl From<String> for CellText {
     fn from(text: String) -> Self {
-        CellText { text, style: Style::new() }
+        CellText { text, style: Style::new(), data: None }
     }
 }
 
@@ -172,6 +179,11 @@ impl TableState {
 
     pub fn selected_view(&self) -> Option<usize> {
         (self.selected < self.view_len()).then_some(self.selected)
+    }
+
+    /// The source indices of the rows the filter lets through, in order.
+    pub fn view_sources(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.view_len()).filter_map(|v| self.source_of(v))
     }
 
     fn source_of(&self, view: usize) -> Option<usize> {

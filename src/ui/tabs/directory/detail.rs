@@ -217,6 +217,6 @@ pub fn resource_row(ctx: &Ctx, card: &ResourceCard) -> Vec<CellText> {
         muted_cell(&ctx.theme, r.kind.label()),
         cell(r.roles.join(", ")),
         cell(owners.join(", ")),
-        cell(card.holders.map(|n| n.to_string()).unwrap_or_else(|| "—".into())),
+        card.holders.map_or_else(blank_cell, |n| cell(n.to_string())),
     ]
 }

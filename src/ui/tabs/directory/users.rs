@@ -140,4 +140,7 @@ impl AnyList for UserList {
         let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
         self.pane.state.set_filter(text, &rows);
     }
+    fn export(&self, ctx: &Ctx) -> crate::ui::export::Listing {
+        crate::ui::export::Listing::of_pane(&self.pane, &self.rows(ctx))
+    }
 }

@@ -46,7 +46,7 @@ pub(super) fn request_row(ctx: &Ctx, id: &RequestId) -> Vec<CellText> {
         cell(t.packages.get(&r.package).map(|p| p.display_name.clone()).unwrap_or_default()),
         muted_cell(&ctx.theme, r.request_type.word()),
         state_cell(&ctx.theme, r.state),
-        cell(if r.state.is_open() { t.waiting_on(r) } else { fmt_day(r.completed_at) }),
+        if r.state.is_open() { cell(t.waiting_on(r)) } else { day_cell(r.completed_at) },
     ]
 }
 
@@ -62,7 +62,7 @@ pub(super) fn assignment_row(ctx: &Ctx, id: &AssignmentId) -> Vec<CellText> {
     vec![
         cell(t.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default()),
         state_cell(&ctx.theme, a.state),
-        cell(fmt_day(a.end)),
+        day_cell(a.end),
         cell(left),
     ]
 }

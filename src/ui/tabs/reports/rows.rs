@@ -43,8 +43,8 @@ impl PartialEq for Keyed {
     }
 }
 
-fn yes_no(b: bool) -> &'static str {
-    if b { "yes" } else { "—" }
+fn yes_no(b: bool) -> CellText {
+    if b { cell("yes") } else { blank_cell() }
 }
 
 /// The cells of a row, in the report's columns.
@@ -54,10 +54,10 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
         Row::Package(p) => vec![
             cell(p.package_name.clone()),
             cell(p.catalog_name.clone()),
-            cell(yes_no(p.can_request)),
+            yes_no(p.can_request),
             cell(p.assignment.map(|a| a.to_string()).unwrap_or_default()),
             p.state.map(|st| state_cell(theme, st)).unwrap_or_default(),
-            cell(if p.assignment.is_some() { fmt_day(p.end) } else { String::new() }),
+            if p.assignment.is_some() { day_cell(p.end) } else { cell(String::new()) },
         ],
         Row::Holder(h) | Row::Past(HeldRow { row: h, .. }, true) => {
             vec![cell(h.user_name.clone()), cell(h.role.clone()), cell(crate::domain::report::via_text(&h.via, " + "))]
@@ -76,16 +76,15 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
                 cell(a.id.to_string()),
                 cell(t.user_name(a.target)),
                 cell(t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default()),
-                cell(fmt_day(Some(a.start))),
-                cell(fmt_day(a.end)),
+                day_cell(Some(a.start)),
+                day_cell(a.end),
             ]
         }
         Row::Expiring(id) => {
             let Some(a) = t.assignments.get(id) else { return vec![] };
-            let end = a.end.map(fmt_time).unwrap_or_default();
             let left = a.end.map(|e| time_left(t.now(), e)).unwrap_or_default();
             vec![
-                cell(end),
+                a.end.map_or_else(|| cell(String::new()), time_cell),
                 CellText::styled(left, theme.warning),
                 cell(t.user_name(a.target)),
                 cell(package_name(t, a.package)),
@@ -97,7 +96,7 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
             cell(a.user_name.clone()),
             cell(a.resource_name.clone()),
             cell(a.role.clone()),
-            if *governed { CellText::styled("yes", theme.warning) } else { cell("—") },
+            if *governed { CellText::styled("yes", theme.warning) } else { blank_cell() },
             cell(crate::domain::report::via_text(&a.via, " + ")),
         ],
         Row::Conflict(c) => vec![
@@ -121,7 +120,7 @@ fn request_cells(t: &Tenant, ctx: &Ctx, id: RequestId) -> Vec<CellText> {
     };
     vec![
         cell(q.id.to_string()),
-        cell(fmt_day(Some(q.created_at))),
+        day_cell(Some(q.created_at)),
         cell(package_name(t, q.package)),
         cell(target),
         muted_cell(&ctx.theme, q.request_type.word()),

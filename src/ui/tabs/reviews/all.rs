@@ -57,8 +57,8 @@ fn row(ctx: &Ctx, id: &ReviewId) -> Vec<CellText> {
         cell(package_name(t, r)),
         state_cell(theme, r.state),
         cell(format!("{decided}/{total}")),
-        cell(fmt_day(Some(r.end))),
-        if open { cell(time_left(now, r.end)) } else { muted_cell(theme, "—") },
+        day_cell(Some(r.end)),
+        if open { cell(time_left(now, r.end)) } else { muted_blank(theme) },
     ]
 }
 
