@@ -1,5 +1,5 @@
 //! The Reports tab's date field on the demo: `e` on "Who holds a resource" (and on "What a user
-//! holds") asks for an instant; a past date shows the holders of then, saying so in the title;
+//! holds", and on "Assignments of a package") asks for an instant; a past date shows the holders of then, saying so in the title;
 //! a date after the in-app clock is refused in the prompt; empty goes back to now.
 
 mod common;
@@ -72,4 +72,29 @@ fn the_access_report_of_a_user_takes_a_date_too() {
     // The narrow bar shows the current report, the last one.
     let narrow = screen(&mut app, 80, 24);
     assert!(narrow.lines().nth(1).is_some_and(|l| l.contains(" Access ") && l.contains("[ ]")), "{narrow}");
+}
+
+/// The line of the screen that names `who`.
+fn line_of<'a>(s: &'a str, who: &str) -> &'a str {
+    s.lines().find(|l| l.contains(who)).unwrap_or_default()
+}
+
+#[test]
+fn a_packages_assignments_take_a_date_and_show_their_state_of_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path(), None);
+    app.switch_tab(Tab::Reports);
+    // The third report: "Assignments of a package by state".
+    press(&mut app, &["]", "]", "enter"]);
+    typ(&mut app, "Partner Access");
+    press(&mut app, &["enter"]);
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("Assignments of Partner Access by state"), "{s}");
+    assert!(!line_of(&s, "Sam Taylor").contains("delivered"), "ended by now: {s}");
+    press(&mut app, &["e"]);
+    typ(&mut app, "2026-08-01");
+    press(&mut app, &["enter"]);
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("Assignments of Partner Access by state, as of 2026-08-01 00:00"), "{s}");
+    assert!(line_of(&s, "Sam Taylor").contains("delivered"), "in force then: {s}");
 }

@@ -233,7 +233,7 @@ impl Reports {
             "",
             "[ ] switch report",
             "enter choose its subject",
-            "e as of a past date (holders, access)",
+            "e as of a past date (holders, access, a package's assignments)",
             "/ filter the table",
         ];
         for h in help {
@@ -298,6 +298,9 @@ impl Reports {
         if let Row::Past(h, _) = &row.1 {
             lines.push(kv(theme, "Since ", fmt_time(h.since)));
             lines.push(kv(theme, "Until ", h.until.map_or_else(|| "still held".to_string(), fmt_time)));
+        }
+        if let Row::PastAssignment(a) = &row.1 {
+            lines.push(kv(theme, "Ended ", a.until.map_or_else(|| "not yet".to_string(), fmt_time)));
         }
         match report {
             Report::Requests => {

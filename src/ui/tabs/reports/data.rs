@@ -174,7 +174,7 @@ pub(super) fn package_name(t: &Tenant, p: PackageId) -> String {
 impl Subjects {
     /// Whether a report can be asked about a past instant.
     pub fn dated(r: Report) -> bool {
-        matches!(r, Report::ResourceHolders | Report::UserAccess)
+        matches!(r, Report::ResourceHolders | Report::UserAccess | Report::PackageAssignments)
     }
 
     /// The line under a report's subject in the menu when it is about a past instant.
@@ -307,6 +307,16 @@ fn build_rows(t: &Tenant, actor: &Actor, r: Report, s: &Subjects, requests: Vec<
                 return Ok(Built::new(r.title(), "Press Enter to pick an access package."));
             };
             let name = package_name(t, p);
+            if let Some(at) = s.at {
+                let mut report = t.assignments_at_visible(actor, at, None, Some(p))?;
+                report.rows.sort_by_cached_key(|a| (a.state.to_string(), a.id));
+                let mut b = Built::new(
+                    past_title(&format!("Assignments of {name} by state"), &report.as_of),
+                    format!("{name} had no assignments then."),
+                );
+                b.rows = report.rows.into_iter().map(Row::PastAssignment).collect();
+                return Ok(b);
+            }
             let mut b = Built::new(format!("Assignments of {name} by state"), format!("{name} has no assignments."));
             for (state, list) in t.package_assignments_visible(actor, p)? {
                 b.rows.extend(list.into_iter().map(|a| Row::Assignment(state, a.id)));

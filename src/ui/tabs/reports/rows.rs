@@ -2,7 +2,7 @@
 //! turned into cells only when the row is drawn or indexed for a filter.
 
 use crate::domain::lint::Finding;
-use crate::domain::point_in_time::HeldRow;
+use crate::domain::point_in_time::{AssignmentAt, HeldRow};
 use crate::domain::report::{AccessRow, UserPackageRow};
 use crate::domain::views::time_left;
 use crate::domain::{AssignmentId, AssignmentState, Conflict, RequestId, Target, Tenant};
@@ -23,6 +23,8 @@ pub enum Row {
     Past(HeldRow, bool),
     /// An assignment of the package, under its state's heading.
     Assignment(AssignmentState, AssignmentId),
+    /// An assignment of the package at a past instant: its state and end as they stood then.
+    PastAssignment(AssignmentAt),
     Expiring(AssignmentId),
     Request(RequestId),
     /// A membership outside any package, and whether a package grants the resource.
@@ -80,6 +82,14 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
                 day_cell(a.end),
             ]
         }
+        Row::PastAssignment(a) => vec![
+            state_cell(theme, a.state),
+            cell(a.id.to_string()),
+            cell(t.user_name(a.target)),
+            cell(t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default()),
+            day_cell(Some(a.start)),
+            day_cell(a.end),
+        ],
         Row::Expiring(id) => {
             let Some(a) = t.assignments.get(id) else { return vec![] };
             let left = a.end.map(|e| time_left(t.now(), e)).unwrap_or_default();
