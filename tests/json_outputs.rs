@@ -55,9 +55,14 @@ const OUTPUTS: &[(&str, &str, &[&str])] = &[
     ("explain-holds", "", &["explain", "holds", "Megan Bowen", "Project Alpha"]),
     ("audit", "", &["audit"]),
     ("notifications", "Megan Bowen", &["notifications"]),
+    ("review-tasks", "Adele Vance", &["reviews"]),
+    ("incompatible", "", &["package", "incompatible", "list", "SOX Finance Reporting"]),
+    ("policy-preview", "", &["policy", "update", "pol73", "--expire-days", "90", "--dry-run"]),
     ("config", "", &["export", "config"]),
     ("plan", "", &["plan", CONFIG]),
     ("apply", "", &["apply", CONFIG]),
+    // Last: it starts the tenant over.
+    ("init", "", &["init", "--demo"]),
 ];
 
 /// Stands for the path of a configuration file: the demo's, exported, with one change.

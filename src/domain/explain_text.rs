@@ -139,7 +139,7 @@ impl PolicyPreview {
     /// What the save would change, a line per list (the first names of each, and how many).
     pub fn text(&self, t: &Tenant) -> String {
         let users = |l: &FirstOf<UserId>| named(l, |u| t.user_name(*u));
-        let kept = |l: &FirstOf<Kept>| named(l, |k| format!("{} {} (revision {})", k.id, k.user, k.revision));
+        let kept = |l: &FirstOf<Kept>| named(l, |k| format!("{} {} (revision {})", k.id, k.who, k.revision));
         let orgs = |l: &[OrgId]| {
             let names: Vec<String> =
                 l.iter().map(|o| t.orgs.get(o).map(|o| o.display_name.clone()).unwrap_or_default()).collect();

@@ -44,8 +44,11 @@ impl<T> FirstOf<T> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Kept {
-    pub id: String,
-    pub user: String,
+    /// The assignment or the request: `{"assignment": 14}` in the JSON, beside the rest.
+    #[serde(flatten)]
+    pub id: super::ids::ObjectRef,
+    /// Whose it is, as a name (an email for someone outside the directory).
+    pub who: String,
     pub revision: u32,
 }
 
@@ -92,16 +95,16 @@ impl Tenant {
         let mut assignments_keep_terms = FirstOf::default();
         for a in self.assignments_of_package(package).filter(|a| a.policy == policy && a.is_active()) {
             assignments_keep_terms.push(limit, || Kept {
-                id: a.id.to_string(),
-                user: self.user_name(a.target),
+                id: a.id.into(),
+                who: self.user_name(a.target),
                 revision: a.revision,
             });
         }
         let mut requests_keep_terms = FirstOf::default();
         for r in self.requests_of_package(package).filter(|r| r.policy == policy && r.state.is_open()) {
             requests_keep_terms.push(limit, || Kept {
-                id: r.id.to_string(),
-                user: self.target_label(&r.target),
+                id: r.id.into(),
+                who: self.target_label(&r.target),
                 revision: r.revision,
             });
         }
