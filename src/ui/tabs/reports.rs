@@ -233,7 +233,7 @@ impl Reports {
             "",
             "[ ] switch report",
             "enter choose its subject",
-            "e as of a past date (holders, access, a package's assignments)",
+            "e as of a past date",
             "/ filter the table",
         ];
         for h in help {
