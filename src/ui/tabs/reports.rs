@@ -229,13 +229,7 @@ impl Reports {
             }
             hits.push((Rect { y: top, height: y - top, ..inner }, i));
         }
-        let help = [
-            "",
-            "[ ] switch report",
-            "enter choose its subject",
-            "e as of a past date",
-            "/ filter the table",
-        ];
+        let help = ["", "[ ] switch report", "enter choose its subject", "e as of a past date", "/ filter the table"];
         for h in help {
             if y >= bottom {
                 break;
