@@ -8,22 +8,41 @@ use super::args_flow::{
 use super::format::{self, Cell, Table, cells, kv};
 use super::{Ctx, parse, usage};
 use crate::domain::reads::Read;
-use crate::domain::{Assignment, AssignmentId, AssignmentState, Command, Review, ReviewDecision, ReviewId, Tenant};
+use crate::domain::{
+    Assignment, AssignmentId, AssignmentState, Command, PackageId, PolicyId, Review, ReviewDecision, ReviewId, Tenant,
+    Time, UserId,
+};
 
 pub(crate) fn assignment_table(t: &Tenant, list: &[&Assignment]) -> Table {
     let mut tab = Table::new(&["ID", "PACKAGE", "USER", "STATE", "START", "END", "POLICY"]);
     for a in list {
-        tab.row(cells![
-            a.id.to_string(),
-            t.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default(),
-            t.user_name(a.target),
-            a.state.to_string(),
-            Cell::time(a.start),
-            Cell::opt_time(a.end, "never"),
-            t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default(),
-        ]);
+        tab.row(assignment_cells(t, a.id, a.package, a.target, a.state, a.start, a.end, a.policy));
     }
     tab
+}
+
+/// An assignment's cells in the columns of [`assignment_table`] (also those of an assignment as
+/// it stood at a past instant, which has them all and one more).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn assignment_cells(
+    t: &Tenant,
+    id: AssignmentId,
+    package: PackageId,
+    target: UserId,
+    state: AssignmentState,
+    start: Time,
+    end: Option<Time>,
+    policy: PolicyId,
+) -> Vec<Cell> {
+    cells![
+        id.to_string(),
+        t.packages.get(&package).map(|p| p.display_name.clone()).unwrap_or_default(),
+        t.user_name(target),
+        state.to_string(),
+        Cell::time(start),
+        Cell::opt_time(end, "never"),
+        t.policies.get(&policy).map(|p| p.spec.display_name.clone()).unwrap_or_default(),
+    ]
 }
 
 pub(crate) fn assignments(ctx: &Ctx, a: AssignmentsArgs) -> Result<()> {

@@ -81,15 +81,8 @@ pub(crate) fn assignments(
 }
 
 fn assignment_cells(ctx: &Ctx, a: &AssignmentAt) -> Vec<Cell> {
-    let t = ctx.t();
-    cells![
-        a.id.to_string(),
-        t.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default(),
-        t.user_name(a.target),
-        a.state.to_string(),
-        Cell::time(a.start),
-        Cell::opt_time(a.end, "never"),
-        t.policies.get(&a.policy).map(|p| p.spec.display_name.clone()).unwrap_or_default(),
-        Cell::opt_time(a.until, "still held"),
-    ]
+    let mut cells =
+        super::lifecycle::assignment_cells(ctx.t(), a.id, a.package, a.target, a.state, a.start, a.end, a.policy);
+    cells.push(Cell::opt_time(a.until, "still held"));
+    cells
 }
