@@ -105,6 +105,17 @@ impl Persist for Tenant {
     }
 
     fn spill_into(&mut self, spill: Option<HistorySpill>) {
+        use crate::domain::tail::{Batch, Spill};
+        use crate::store::SpillLines;
+        let spill = spill.map(|mut to| -> Spill {
+            Box::new(move |stream: &str, batch: Batch, first: u64, last: u64| {
+                let lines = match batch {
+                    Batch::Written(bytes) => SpillLines::Written(bytes),
+                    Batch::Later(write) => SpillLines::Later(write),
+                };
+                to(stream, lines, first, last)
+            })
+        });
         Tenant::spill_into(self, spill);
     }
 

@@ -310,10 +310,7 @@ impl Tenant {
                 }
                 _ => ("assignment.removed", "removed", "' was removed"),
             };
-            subject.clear();
-            subject.push_str("Your access to '");
-            subject.push_str(pname);
-            subject.push_str(ending);
+            super::deferred::access_subject(pname, ending, &mut subject);
             summary.clear();
             match self.users.get(&target) {
                 Some(u) => summary.push_str(&u.display_name),
@@ -367,7 +364,12 @@ impl Tenant {
             // Indexed like every other request: under its target, its requestor and its package.
             self.insert_request(r);
         }
-        self.notify(target, kind, &subject, note);
+        if reason == EndReason::Expired && note.is_empty() {
+            // What a year's jump sends by the hundred thousand: handed over typed when it can be.
+            self.notify_about(target, package, super::deferred::Notice::Expired);
+        } else {
+            self.notify(target, kind, &subject, note);
+        }
         self.audit_typed(by, activity, &aid, &summary, Some(a), Some(after));
         self.idx.scratch = [subject, summary];
         self.assignment_callouts(super::extensions::ExtensionStage::AssignmentRequestRemoved, aid);

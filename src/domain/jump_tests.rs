@@ -102,12 +102,31 @@ fn a_year_in_daily_steps_does_what_one_timer_at_a_time_does() {
 
 /// Each stream's lines, in order, as a jump hands them over: those spilled (see `tail::Spill`)
 /// followed by those still held.
-fn streams_after_spilled_jump(t: &mut Tenant, at: usize) -> (std::collections::BTreeMap<String, Vec<u8>>, usize) {
+/// Lines handed over typed are written as the store's writer writes them; the last number given
+/// is how many runs were.
+fn streams_after_spilled_jump(
+    t: &mut Tenant,
+    at: usize,
+) -> (std::collections::BTreeMap<String, Vec<u8>>, usize, usize) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
+
+    use super::super::tail::Batch;
     type Got = Arc<Mutex<Vec<(String, Vec<u8>, u64, u64)>>>;
     let got: Got = Arc::default();
     let into = got.clone();
-    let spill: super::super::tail::Spill = Box::new(move |stream: &str, bytes: Vec<u8>, first: u64, last: u64| {
+    let typed = Arc::new(AtomicUsize::new(0));
+    let runs = typed.clone();
+    let spill: super::super::tail::Spill = Box::new(move |stream: &str, batch: Batch, first: u64, last: u64| {
+        let bytes = match batch {
+            Batch::Written(bytes) => bytes,
+            Batch::Later(write) => {
+                runs.fetch_add(1, Ordering::SeqCst);
+                let mut bytes = Vec::new();
+                write(&mut bytes);
+                bytes
+            }
+        };
         into.lock().expect("not poisoned").push((stream.to_owned(), bytes, first, last));
         Vec::new()
     });
@@ -117,6 +136,8 @@ fn streams_after_spilled_jump(t: &mut Tenant, at: usize) -> (std::collections::B
     t.advance_to(to);
     t.settle_finished();
     t.spill_into(None);
+    assert!(t.idx.deferring.is_none(), "the jump stopped handing notices over typed");
+    assert!(t.notifications.deferred.iter().all(Vec::is_empty), "typed notices left after the jump");
     let spilled = std::mem::take(&mut *got.lock().expect("not poisoned"));
     let count = spilled.len();
     let names: std::collections::BTreeSet<String> = spilled.iter().map(|s| s.0.clone()).collect();
@@ -133,24 +154,58 @@ fn streams_after_spilled_jump(t: &mut Tenant, at: usize) -> (std::collections::B
         assert!(!names.contains(&stream), "{stream} was spilled, yet lines of it are held");
         out.entry(stream).or_default().extend_from_slice(lines.bytes());
     }
-    (out, count)
+    (out, count, typed.load(Ordering::SeqCst))
 }
 
 #[test]
 fn a_jump_that_spills_its_history_hands_over_every_line_once_in_order_and_whole() {
-    let mut spilled = tenant();
-    let mut held = spilled.clone();
-    let (streams, spills) = streams_after_spilled_jump(&mut spilled, 4096);
-    assert!(spills > 50, "the small buffers were spilled many times: {spills}");
+    let mut held = tenant();
+    let original = held.clone();
     let to = to(&held);
     held.advance_to(to);
     held.settle_finished();
     let expected: std::collections::BTreeMap<String, Vec<u8>> =
         held.pending_history().expect("the history").into_iter().map(|(s, l)| (s, l.bytes().to_vec())).collect();
-    assert_eq!(streams.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>());
-    for (stream, bytes) in &expected {
-        assert!(streams.get(stream) == Some(bytes), "{stream}: the same lines, spilled or held");
+    // Every line spilled at once (the notices handed over typed one by one); buffers and runs of
+    // notices spilled as they fill; buffers the size of all the jump's notices, so that they are
+    // handed over typed (they fill one) but no run of a mailbox is ever long enough to be
+    // spilled: they are written as lines at the end of the jump.
+    let all = held.notifications.len().saturating_mul(224);
+    for at in [1, 4096, all] {
+        let mut spilled = original.clone();
+        let (streams, spills, typed) = streams_after_spilled_jump(&mut spilled, at);
+        if at == 4096 {
+            assert!(spills > 50, "the small buffers were spilled many times: {spills}");
+        }
+        if at == all {
+            assert_eq!(typed, 0, "no run of a mailbox is that long");
+        } else {
+            assert!(typed > 0, "at {at}: no notice was handed over typed");
+        }
+        assert_eq!(streams.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>());
+        for (stream, bytes) in &expected {
+            assert!(streams.get(stream) == Some(bytes), "at {at}, {stream}: the same lines, spilled or held");
+        }
+        assert_eq!(spilled.audit_seq, held.audit_seq);
+        assert_eq!(spilled.audit.last_seq(), held.audit.last_seq(), "the last number is known after a spill");
+        assert_eq!(spilled.notifications.last_seq(), held.notifications.last_seq());
+        assert_eq!(spilled.notifications.len(), held.notifications.len());
+        assert_eq!(spilled.unread, held.unread, "at {at}: the unread marks");
     }
-    assert_eq!(spilled.audit_seq, held.audit_seq);
-    assert_eq!(spilled.audit.last_seq(), held.audit.last_seq(), "the last number is known after a spill");
+}
+
+#[test]
+fn only_a_jump_whose_notices_fill_a_buffer_in_a_store_hands_them_over_typed() {
+    let mut t = tenant();
+    t.defer_notices(1_000_000);
+    assert!(t.idx.deferring.is_none(), "no store: nothing to hand over to");
+    let spill: super::super::tail::Spill = Box::new(|_: &str, _: super::super::tail::Batch, _: u64, _: u64| Vec::new());
+    t.spill_into(Some(spill));
+    t.defer_notices(3);
+    assert!(t.idx.deferring.is_none(), "three notices fill no buffer");
+    t.defer_notices(1_000_000);
+    assert!(t.idx.deferring.is_some());
+    t.settle_deferred();
+    assert!(t.idx.deferring.is_none());
+    t.spill_into(None);
 }

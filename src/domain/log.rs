@@ -67,7 +67,7 @@ impl<B: Serialize, A: Serialize> AuditLine<'_, B, A> {
 
 impl NoticeLine<'_> {
     /// The line's JSON, as `serde_json` writes it, written by hand (see `json_line`).
-    fn write(&self, out: &mut Vec<u8>) {
+    pub(super) fn write(&self, out: &mut Vec<u8>) {
         let mut o = Obj::new(out);
         o.int("seq", self.seq).int("to", self.to.0).int("at", self.at.timestamp());
         o.str("kind", self.kind).str("subject", self.subject);

@@ -15,6 +15,7 @@ pub mod config_graph;
 mod config_import;
 pub mod config_plan;
 pub mod decode;
+mod deferred;
 pub mod delivery;
 pub mod directory;
 mod directory_cmds;

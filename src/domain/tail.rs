@@ -22,7 +22,15 @@ const NOTICE_LINE_BYTES: usize = 224;
 /// store (see `Tenant::spill_into`): given the stream's name, the lines (whole, each ended by a
 /// newline) and the numbers of the first and the last, it gives back an empty buffer to fill
 /// next. So a year's jump holds a few megabytes of history at a time, not hundreds.
-pub type Spill = Box<dyn FnMut(&str, Vec<u8>, u64, u64) -> Vec<u8> + Send>;
+pub type Spill = Box<dyn FnMut(&str, Batch, u64, u64) -> Vec<u8> + Send>;
+
+/// The lines handed to a [`Spill`]: written already, or a function that writes them at the end
+/// of the buffer it is given, called by whoever writes the stream (the store, on its writer
+/// thread: see `deferred`).
+pub enum Batch {
+    Written(Vec<u8>),
+    Later(Box<dyn FnOnce(&mut Vec<u8>) + Send>),
+}
 
 /// How much of a stream's lines is held before they are spilled (when a spill is set).
 pub const SPILL_BYTES: usize = 1 << 20;
@@ -161,6 +169,20 @@ impl Lines {
         self.ends.last().map(|e| e.0).or(self.spilled)
     }
 
+    /// Whether any of the stream's lines were spilled (then the rest is spilled too).
+    pub(super) fn was_spilled(&self) -> bool {
+        self.spilled.is_some()
+    }
+
+    /// The lines up to `last` went to the spill another way (see `deferred`); `spare` is the
+    /// buffer it gave back, kept when this one has none.
+    pub(super) fn spilled_to(&mut self, last: u64, spare: Vec<u8>) {
+        self.spilled = Some(last);
+        if self.bytes.capacity() == 0 {
+            self.bytes = spare;
+        }
+    }
+
     pub fn clear(&mut self) {
         *self = Lines::default();
     }
@@ -181,10 +203,10 @@ impl Lines {
         }
     }
 
-    fn spill(&mut self, stream: impl FnOnce() -> String, spill: &mut Spill) {
+    pub(super) fn spill(&mut self, stream: impl FnOnce() -> String, spill: &mut Spill) {
         let (Some(&(first, _)), Some(&(last, _))) = (self.ends.first(), self.ends.last()) else { return };
         let full = std::mem::take(&mut self.bytes);
-        let mut fresh = spill(&stream(), full, first, last);
+        let mut fresh = spill(&stream(), Batch::Written(full), first, last);
         fresh.clear();
         self.bytes = fresh;
         self.ends.clear();
@@ -274,11 +296,15 @@ impl<'de> Deserialize<'de> for AuditTail {
 #[derive(Debug, Clone, Default)]
 pub struct NoticeTail {
     /// By shard (`user % NOTICE_SHARDS`); made as notifications arrive.
-    shards: Vec<Lines>,
-    count: usize,
+    pub(super) shards: Vec<Lines>,
+    /// By shard, while a clock jump runs in a store: the notifications handed over typed, and
+    /// the lines written after them, all after the shard's lines (see `deferred`). Empty once
+    /// the command settles.
+    pub(super) deferred: Vec<Vec<super::deferred::Queued>>,
+    pub(super) count: usize,
 }
 
-fn shard_of(user: UserId) -> usize {
+pub(super) fn shard_of(user: UserId) -> usize {
     usize::try_from(user.0 % NOTICE_SHARDS).unwrap_or(0)
 }
 
@@ -296,6 +322,14 @@ impl NoticeTail {
 
     pub(crate) fn push_with(&mut self, to: UserId, seq: u64, write: impl FnOnce(&mut Vec<u8>)) {
         let shard = shard_of(to);
+        // After notices handed over typed, in their queue (see `deferred`).
+        if let Some(queue) = self.deferred.get_mut(shard).filter(|q| !q.is_empty()) {
+            let mut line = Vec::new();
+            write(&mut line);
+            queue.push(super::deferred::Queued::Written { seq, line: line.into_boxed_slice() });
+            self.count = self.count.saturating_add(1);
+            return;
+        }
         if self.shards.len() <= shard {
             self.shards.resize_with(shard.saturating_add(1), Lines::default);
         }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Time;
 use super::access::Policy;
 use super::clock;
+use super::deferred::Notice;
 use super::delivery::EndReason;
 use super::flow::{Assignment, RequestState, ReviewState};
 use super::ids::*;
@@ -126,7 +127,7 @@ fn escalation_at(started: Option<Time>, after_days: u32) -> Option<Time> {
 
 /// Appends `t` as `%Y-%m-%d %H:%M` ("2026-11-29 17:00") without parsing a format string (a
 /// year's jump writes one per notice). The years a tenant holds (1 to 9999) have four digits.
-fn push_minute(out: &mut String, t: Time) {
+pub(super) fn push_minute(out: &mut String, t: Time) {
     use chrono::{Datelike, Timelike};
     push_digits(out, u32::try_from(t.year()).unwrap_or(0), 4);
     for (sep, n) in [('-', t.month()), ('-', t.day()), (' ', t.hour()), (':', t.minute())] {
@@ -326,10 +327,7 @@ impl Tenant {
                 }
                 let (user, package, end, terms) = (a.target, a.package, a.end, (a.policy, a.revision));
                 let extendable = self.extendable(terms);
-                let [mut subject, mut body] = std::mem::take(&mut self.idx.scratch);
-                self.expiry_notice(package, end, extendable, days, &mut subject, &mut body);
-                self.notify(user, "expiresSoon", &subject, &body);
-                self.idx.scratch = [subject, body];
+                self.notify_about(user, package, Notice::ExpiresSoon { end, extendable, days });
                 self.before_expiry_callouts(aid, days);
                 fired.notices += 1;
             }
@@ -369,41 +367,6 @@ impl Tenant {
             }
             Timer::AutoRemove(aid) => self.fire_auto_remove(t, aid, fired),
             Timer::CallbackTimeout(id) => self.fire_callback_timeout(t, id, fired),
-        }
-    }
-
-    /// The subject and body of the notice `days` before an assignment of `package` ends (at
-    /// `end`), written over `subject` and `body` from the names where they are, with no format
-    /// machinery (a year's jump sends two for every assignment that ends: it lends the same
-    /// two buffers to each).
-    fn expiry_notice(
-        &self,
-        package: PackageId,
-        end: Option<Time>,
-        extendable: bool,
-        days: u32,
-        subject: &mut String,
-        body: &mut String,
-    ) {
-        let pname = self.packages.get(&package).map_or("", |p| p.display_name.as_str());
-        subject.clear();
-        subject.push_str("Your access to '");
-        subject.push_str(pname);
-        if days == 1 {
-            subject.push_str("' expires tomorrow");
-        } else {
-            subject.push_str("' expires in ");
-            push_number(subject, days);
-            subject.push_str(" days");
-        }
-        body.clear();
-        body.push_str("Ends ");
-        if let Some(end) = end {
-            push_minute(body, end);
-        }
-        body.push('.');
-        if extendable {
-            body.push_str(" You can extend it in My Access.");
         }
     }
 

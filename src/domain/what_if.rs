@@ -155,10 +155,11 @@ mod tests {
         let mut t = crate::demo::demo_tenant().expect("the demo loads");
         let spilled = Arc::new(AtomicUsize::new(0));
         let count = spilled.clone();
-        let spill: super::super::tail::Spill = Box::new(move |_: &str, _: Vec<u8>, _: u64, _: u64| {
-            count.fetch_add(1, Ordering::SeqCst);
-            Vec::new()
-        });
+        let spill: super::super::tail::Spill =
+            Box::new(move |_: &str, _: super::super::tail::Batch, _: u64, _: u64| {
+                count.fetch_add(1, Ordering::SeqCst);
+                Vec::new()
+            });
         t.spill_into(Some(spill));
         t.idx.spill.at = 1;
         let jump = Command::AdvanceClock { seconds: 90 * 86_400 };

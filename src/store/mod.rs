@@ -153,7 +153,16 @@ pub type HistoryOnDisk = std::sync::Arc<dyn Fn(&str) -> u64 + Send + Sync>;
 /// applied in a commit (see [`Persist::spill_into`]): given the stream's name, whole lines
 /// (each ended by a newline, numbers increasing) and the numbers of the first and the last, it
 /// gives back an empty buffer to fill next.
-pub type HistorySpill = Box<dyn FnMut(&str, Vec<u8>, u64, u64) -> Vec<u8> + Send>;
+pub type HistorySpill = Box<dyn FnMut(&str, SpillLines, u64, u64) -> Vec<u8> + Send>;
+
+/// The lines of one spill: written already, or a function that writes them (whole lines, as
+/// above) at the end of the buffer it is given, called on the thread that writes the history:
+/// a state that makes millions of records hands them over as they are and they are formatted
+/// on the other core.
+pub enum SpillLines {
+    Written(Vec<u8>),
+    Later(Box<dyn FnOnce(&mut Vec<u8>) + Send>),
+}
 
 /// A state the store can keep: serializable, and changed only by applying journal entries.
 pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {

@@ -24,10 +24,10 @@ use std::thread::JoinHandle;
 
 use std::borrow::Cow;
 
-use super::HistorySpill;
 use super::error::{Position, StoreError, json_problem};
 use super::history::{self, StreamBatch};
 use super::journal::Head;
+use super::{HistorySpill, SpillLines};
 
 /// The directory of staged segments, inside the history directory. Its name is no stream's
 /// (a stream's name has no dot), so readers of the history never look into it.
@@ -49,7 +49,7 @@ struct Job {
     stream: String,
     first: u64,
     last: u64,
-    bytes: Vec<u8>,
+    lines: SpillLines,
 }
 
 /// The writer thread, started by the first buffer spilled (most entries spill none), or why it
@@ -71,13 +71,16 @@ pub(super) fn start(history: &Path) -> (Staging, HistorySpill) {
     let writer = Arc::new(Mutex::new(Writer::Idle));
     let mut queue: Option<(SyncSender<Job>, Receiver<Vec<u8>>)> = None;
     let (at, slot) = (history.to_path_buf(), writer.clone());
-    let spill: HistorySpill = Box::new(move |stream: &str, bytes: Vec<u8>, first: u64, last: u64| {
-        let spare = bytes.capacity();
+    let spill: HistorySpill = Box::new(move |stream: &str, lines: SpillLines, first: u64, last: u64| {
+        let spare = match &lines {
+            SpillLines::Written(bytes) => bytes.capacity(),
+            SpillLines::Later(_) => 0,
+        };
         if queue.is_none() {
             queue = start_writer(&at, &slot);
         }
         if let Some((jobs, spent)) = &queue {
-            let job = Job { stream: stream.to_owned(), first, last, bytes };
+            let job = Job { stream: stream.to_owned(), first, last, lines };
             if jobs.send(job).is_ok() {
                 return spent.try_recv().unwrap_or_else(|_| Vec::with_capacity(spare));
             }
@@ -147,14 +150,36 @@ fn write_staged(history: &Path, jobs: &Receiver<Job>, spent: &SyncSender<Vec<u8>
     let mut staged: Vec<Staged> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
     let mut failed: Option<StoreError> = None;
-    for mut job in jobs.iter() {
+    // The buffer lines written here go into: kept from one job to the next.
+    let mut own: Vec<u8> = Vec::new();
+    for job in jobs.iter() {
+        let (mut bytes, theirs) = match job.lines {
+            SpillLines::Written(bytes) => (bytes, true),
+            SpillLines::Later(write) => {
+                let mut bytes = std::mem::take(&mut own);
+                bytes.clear();
+                if failed.is_none() {
+                    write(&mut bytes);
+                }
+                (bytes, false)
+            }
+        };
         if failed.is_none()
-            && let Err(e) = stage(history, &mut staged, &mut open, &job)
+            && let Err(e) = stage(
+                history,
+                &mut staged,
+                &mut open,
+                Piece { stream: &job.stream, first: job.first, last: job.last, bytes: &bytes },
+            )
         {
             failed = Some(e);
         }
-        job.bytes.clear();
-        let _ = spent.try_send(job.bytes);
+        bytes.clear();
+        if theirs {
+            let _ = spent.try_send(bytes);
+        } else {
+            own = bytes;
+        }
     }
     match failed {
         Some(e) => Err(e),
@@ -162,38 +187,47 @@ fn write_staged(history: &Path, jobs: &Receiver<Job>, spent: &SyncSender<Vec<u8>
     }
 }
 
+/// One buffer's lines for a stream, and the numbers of their first and last record.
+struct Piece<'a> {
+    stream: &'a str,
+    first: u64,
+    last: u64,
+    bytes: &'a [u8],
+}
+
 /// Appends one buffer to its stream's staged segment, made (after syncing the stream's last
 /// segment, which the staged one will follow) by the stream's first buffer.
-fn stage(history: &Path, staged: &mut Vec<Staged>, open: &mut Vec<Open>, job: &Job) -> Result<(), StoreError> {
-    let at = staged.iter().position(|s| s.stream == job.stream);
+fn stage(history: &Path, staged: &mut Vec<Staged>, open: &mut Vec<Open>, piece: Piece<'_>) -> Result<(), StoreError> {
+    let Piece { stream, first, last, bytes } = piece;
+    let at = staged.iter().position(|s| s.stream == stream);
     let i = match at {
         Some(i) => i,
         None => {
-            let stream_dir = history::check_stream(history, &job.stream)?;
-            if let Some((_, last)) = history::segments(&stream_dir)?.pop() {
-                File::open(&last)
+            let stream_dir = history::check_stream(history, stream)?;
+            if let Some((_, segment)) = history::segments(&stream_dir)?.pop() {
+                File::open(&segment)
                     .and_then(|f| f.sync_data())
-                    .map_err(|e| StoreError::io(&last, "sync the history to disk", e))?;
+                    .map_err(|e| StoreError::io(&segment, "sync the history to disk", e))?;
             }
             let dir = history.join(STAGED);
             if staged.is_empty() {
                 fs::create_dir_all(&dir)
                     .map_err(|e| StoreError::io(&dir, "make the history's staging directory", e))?;
             }
-            let path = dir.join(&job.stream);
+            let path = dir.join(stream);
             let file = File::create(&path).map_err(|e| StoreError::io(&path, "stage the history", e))?;
-            staged.push(Staged { stream: job.stream.clone(), first: job.first, path });
+            staged.push(Staged { stream: stream.to_owned(), first: first, path });
             open.push(Open { file, last: 0 });
             staged.len().saturating_sub(1)
         }
     };
     let (Some(s), Some(o)) = (staged.get(i), open.get_mut(i)) else { return Ok(()) };
-    if o.last != 0 && job.first <= o.last {
-        let problem = format!("the staged history of '{}' goes back from record {} to {}", s.stream, o.last, job.first);
+    if o.last != 0 && first <= o.last {
+        let problem = format!("the staged history of '{}' goes back from record {} to {}", s.stream, o.last, first);
         return Err(StoreError::corrupt(&s.path, Position::NONE, problem));
     }
-    o.file.write_all(&job.bytes).map_err(|e| StoreError::io(&s.path, "stage the history", e))?;
-    o.last = job.last;
+    o.file.write_all(bytes).map_err(|e| StoreError::io(&s.path, "stage the history", e))?;
+    o.last = last;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::history::{self, HistoryRecord};
 use super::super::history_keys::{self, KeyCodec, LineKey};
-use super::super::{HistorySpill, Persist, Store};
+use super::super::{HistorySpill, Persist, SpillLines, Store};
 
 /// A log that makes `n` records in stream `log` per entry, handing them to the spill every
 /// few records when one is set. A negative `n` makes `-n` records, then refuses the entry.
@@ -65,8 +65,14 @@ impl Log {
     fn spill_held(&mut self) {
         let Some(spill) = self.spill.as_mut() else { return };
         let (Some(&(first, _)), Some(&(last, _))) = (self.held.first(), self.held.last()) else { return };
-        let bytes: Vec<u8> = self.held.drain(..).flat_map(|(_, l)| l).collect();
-        spill("log", bytes, first, last);
+        let held: Vec<(u64, Vec<u8>)> = self.held.drain(..).collect();
+        // Every other run is handed over to be written by the writer: both kinds, interleaved.
+        let lines = if first / RUN as u64 % 2 == 1 {
+            SpillLines::Later(Box::new(move |out: &mut Vec<u8>| out.extend(held.into_iter().flat_map(|(_, l)| l))))
+        } else {
+            SpillLines::Written(held.into_iter().flat_map(|(_, l)| l).collect())
+        };
+        spill("log", lines, first, last);
         self.spilled = true;
     }
 }
@@ -250,7 +256,7 @@ fn a_stream_that_already_holds_some_staged_records_gets_only_the_others() {
     };
     history::append(&history_dir(&store), &(3..=5).map(record).collect::<Vec<_>>(), false).expect("appended");
     let (staging, mut spill) = super::start(&history_dir(&store));
-    spill("log", (3..=7).flat_map(line).collect(), 3, 7);
+    spill("log", SpillLines::Written((3..=7).flat_map(line).collect()), 3, 7);
     drop(spill);
     let staged = staging.finish().expect("staged");
     super::install(&history_dir(&store), &staged).expect("installed");
