@@ -3,6 +3,7 @@
 
 pub mod access;
 mod assign_cmds;
+pub mod audit_refs;
 pub mod auto_assign;
 pub mod binary;
 pub mod bounds;
@@ -89,6 +90,7 @@ pub use flow::*;
 pub use ids::*;
 pub use intent::Intent;
 pub use problems::Problem;
+pub use audit_refs::{AuditActor, AuditObject};
 pub use records::*;
 pub use revisions::PolicyTerms;
 pub use rights::Actor;
