@@ -71,6 +71,11 @@ fn an_administrator_acting_as_someone_is_audited_with_both() {
     let e = w.t.audit.iter().rfind(|e| e.activity == "catalog.created").expect("audited");
     assert_eq!(e.by, Some(AuditActor::User { user: w.admin, display_name: "Ada Admin".into() }));
     assert_eq!(e.actor, AuditActor::User { user: mia, display_name: "Mia".into() });
+    // As `audit --json` gives it: both typed, the names as they were.
+    let json = serde_json::to_value(&e).expect("json");
+    assert_eq!(json["by"], serde_json::json!({"type": "user", "user": w.admin, "displayName": "Ada Admin"}));
+    assert_eq!(json["actor"], serde_json::json!({"type": "user", "user": mia, "displayName": "Mia"}));
+    assert_eq!(json["object"], serde_json::json!({ "catalog": cat }));
     assert_eq!(e.who(), format!("Ada Admin (u2) acting as Mia ({mia})"));
     // The domain checks the administrator too: a forged journal line does not pass.
     let bob = w.user("Bob");
