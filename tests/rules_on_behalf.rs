@@ -201,11 +201,7 @@ fn domain_matching_still_works_and_another_tenant_does_not_match() {
 // ----- audit before/after -----
 
 #[track_caller]
-fn has_before_after(
-    w: &World,
-    activity: &str,
-    object: impl Into<ObjectRef>,
-) -> (serde_json::Value, serde_json::Value) {
+fn has_before_after(w: &World, activity: &str, object: impl Into<ObjectRef>) -> (serde_json::Value, serde_json::Value) {
     let object = object.into();
     let ev = w.t.audit.iter().rev().find(|e| e.activity == activity && e.object.is(object));
     let ev = ev.unwrap_or_else(|| panic!("no {activity} for {object}"));

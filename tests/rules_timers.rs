@@ -67,10 +67,7 @@ fn a_stored_review_duration_past_the_calendar_opens_no_review_and_panics_nothing
 
     let problems = w.t.problems();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert_eq!(
-        (problems[0].object, problems[0].field.as_str()),
-        (ObjectRef::from(lab.policy), "review.durationDays")
-    );
+    assert_eq!((problems[0].object, problems[0].field.as_str()), (ObjectRef::from(lab.policy), "review.durationDays"));
     assert!(
         problems[0].message.contains("9999") && problems[0].message.contains("--no-review"),
         "{}",

@@ -95,7 +95,8 @@ impl AuditActor {
         }
         let user = text.strip_suffix(')').and_then(|rest| {
             let (name, id) = rest.rsplit_once(" (")?;
-            let digits = id.strip_prefix(UserId::PREFIX).filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))?;
+            let digits =
+                id.strip_prefix(UserId::PREFIX).filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))?;
             Some((name.len(), UserId(digits.parse().ok()?)))
         });
         if let Some((name_len, user)) = user {
@@ -122,7 +123,9 @@ impl AuditActor {
 pub enum AuditObject {
     Ref(ObjectRef),
     /// `{"legacy": "..."}`: an older version's text that is no object's.
-    Legacy { legacy: String },
+    Legacy {
+        legacy: String,
+    },
 }
 
 impl AuditObject {

@@ -110,7 +110,12 @@ impl Tenant {
         // An entry an older version accepted is replayed whatever it fires.
         self.within(self.check_jump(to))?;
         let fired = self.move_clock(to, offset);
-        self.audit(actor, "clock.advanced", ObjectRef::Clock {}, format!("Clock moved to {}", to.format("%Y-%m-%d %H:%M")));
+        self.audit(
+            actor,
+            "clock.advanced",
+            ObjectRef::Clock {},
+            format!("Clock moved to {}", to.format("%Y-%m-%d %H:%M")),
+        );
         Ok(Outcome { message: format!("Clock now {}: {fired}", to.format("%Y-%m-%d %H:%M")), created: None, fired })
     }
 

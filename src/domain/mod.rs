@@ -81,6 +81,7 @@ mod wire;
 pub type Time = chrono::DateTime<chrono::Utc>;
 
 pub use access::*;
+pub use audit_refs::{AuditActor, AuditObject};
 pub use clock::Clock;
 pub use clock_cmds::MAX_TIMERS_PER_JUMP;
 pub use command::{CatalogSpec, Command, Entry, OrgSpec, Outcome, PackageSpec, ResourceSpec, UserSpec};
@@ -90,7 +91,6 @@ pub use flow::*;
 pub use ids::*;
 pub use intent::Intent;
 pub use problems::Problem;
-pub use audit_refs::{AuditActor, AuditObject};
 pub use records::*;
 pub use revisions::PolicyTerms;
 pub use rights::Actor;

@@ -360,7 +360,8 @@ impl Tenant {
             ObjectRef::Package(p) => pkg(p),
             ObjectRef::Policy(p) => self.policies.get(&p).and_then(|p| pkg(p.package)),
             ObjectRef::Request(q) => {
-                let package = self.requests.get(&q).map(|q| q.package).or_else(|| self.finished.get(&q).map(|f| f.package));
+                let package =
+                    self.requests.get(&q).map(|q| q.package).or_else(|| self.finished.get(&q).map(|f| f.package));
                 package.and_then(pkg)
             }
             ObjectRef::Assignment(a) => self.assignments.get(&a).and_then(|a| pkg(a.package)),

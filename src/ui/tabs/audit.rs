@@ -161,7 +161,7 @@ impl Audit {
 fn detail_lines(e: &AuditEvent, theme: &Theme, hint: bool) -> Vec<Line<'static>> {
     let mut lines = vec![heading(theme, format!("{} · {}", e.activity, e.object))];
     lines.push(kv(theme, "Time", fmt_time(e.at)));
-    lines.push(kv(theme, "Actor", e.who()));
+    lines.push(kv(theme, "Actor", e.actor.to_string()));
     lines.push(kv(theme, "Event", format!("#{}", e.seq)));
     lines.push(kv(theme, "Summary", e.summary.clone()));
     if let (Some(serde_json::Value::Object(b)), Some(serde_json::Value::Object(a))) = (&e.before, &e.after) {
