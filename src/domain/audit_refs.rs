@@ -7,12 +7,15 @@
 //! that keeps the text. An old line never fails to read and is never dropped; the closed history
 //! files are not rewritten.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::directory::User;
 use super::ids::{ObjectRef, UserId};
 use super::json_line::Obj;
+use super::rights::Actor;
 
 /// Who made an audit event. `S` is the text's type: `String` as read, `&str` as written (the
 /// clock jump writes its events without copying a name).
@@ -82,6 +85,22 @@ impl<S: AsRef<str>> fmt::Display for AuditActor<S> {
             AuditActor::User { user, display_name } => write!(f, "{} ({user})", display_name.as_ref()),
             AuditActor::External { email, .. } => f.write_str(email.as_ref()),
             AuditActor::Legacy { text } => f.write_str(text.as_ref()),
+        }
+    }
+}
+
+impl<'a> AuditActor<&'a str> {
+    /// Who `actor` is now, borrowed from the directory: a user with their name as it is now
+    /// (an event keeps it as it was then). What the audit log writes, without a copy.
+    pub(crate) fn now(users: &'a BTreeMap<UserId, User>, actor: &'a Actor) -> Self {
+        match actor {
+            Actor::System => AuditActor::System,
+            Actor::User { user } => {
+                AuditActor::User { user: *user, display_name: users.get(user).map_or("", |u| u.display_name.as_str()) }
+            }
+            Actor::External { email, display_name, .. } => {
+                AuditActor::External { email: email.as_str(), display_name: display_name.as_str() }
+            }
         }
     }
 }

@@ -1,13 +1,10 @@
 //! Writing the audit log and the in-app mailbox: each event and notification goes straight to
 //! its stream's lines (see `tail`), in the shape `AuditEvent` and `Notification` read back.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::Time;
 use super::audit_refs::{AuditActor, write_object};
-use super::directory::User;
 use super::ids::{ObjectRef, UserId};
 use super::json_line::Obj;
 use super::rights::Actor;
@@ -82,20 +79,6 @@ impl NoticeLine<'_> {
     }
 }
 
-/// The actor as the line names it: a user with their name as it is now (the log keeps it as it
-/// was then), borrowed from the directory.
-fn audit_actor<'a>(users: &'a BTreeMap<UserId, User>, actor: &'a Actor) -> AuditActor<&'a str> {
-    match actor {
-        Actor::System => AuditActor::System,
-        Actor::User { user } => {
-            AuditActor::User { user: *user, display_name: users.get(user).map_or("", |u| u.display_name.as_str()) }
-        }
-        Actor::External { email, display_name, .. } => {
-            AuditActor::External { email: email.as_str(), display_name: display_name.as_str() }
-        }
-    }
-}
-
 impl Tenant {
     pub(crate) fn audit(
         &mut self,
@@ -147,8 +130,8 @@ impl Tenant {
         let line = AuditLine {
             seq: self.audit_seq,
             at: self.clock.now,
-            actor: audit_actor(&self.users, actor),
-            by: by.as_ref().map(|by| audit_actor(&self.users, by)),
+            actor: AuditActor::now(&self.users, actor),
+            by: by.as_ref().map(|by| AuditActor::now(&self.users, by)),
             activity,
             object: object.into(),
             summary,
