@@ -6,7 +6,7 @@ mod cli_support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use cli_support::Env;
+use cli_support::{Env, created_id};
 use serde_json::Value;
 
 fn demo() -> Env {
@@ -55,14 +55,14 @@ fn a_dry_run_writes_nothing_and_lists_exactly_what_the_real_jump_does() {
         .unwrap()
         .iter()
         .filter(|e| e["seq"].as_u64().unwrap() > seq)
-        .map(|e| (e["seq"].as_u64().unwrap(), s(&e["activity"]), s(&e["object"]), s(&e["summary"])))
+        .map(|e| (e["seq"].as_u64().unwrap(), s(&e["activity"]), e["object"].to_string(), s(&e["summary"])))
         .collect();
     let listed: Vec<(u64, String, String, String)> = preview["happenings"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|h| h["type"] == "event")
-        .map(|h| (h["seq"].as_u64().unwrap(), s(&h["activity"]), s(&h["object"]), s(&h["summary"])))
+        .map(|h| (h["seq"].as_u64().unwrap(), s(&h["activity"]), h["object"].to_string(), s(&h["summary"])))
         .collect();
     // The demo's extension is called after the jump, each call's outcome recorded by a command
     // of its own: the preview lists the calls (it never makes them), not their outcomes.
@@ -72,7 +72,7 @@ fn a_dry_run_writes_nothing_and_lists_exactly_what_the_real_jump_does() {
         .unwrap()
         .iter()
         .filter(|h| h["type"] == "call")
-        .map(|h| s(&h["object"]))
+        .map(|h| created_id(&h["object"]).unwrap_or_else(|| panic!("a reference: {h}")))
         .collect();
     assert!(!calls.is_empty(), "the demo's extension is called when an assignment is removed");
     assert_eq!(calls.len(), records.len(), "{calls:?} {records:?}");

@@ -61,8 +61,11 @@ fn alex_waits_in_adeles_inbox() {
     assert!(t.user_by_email("alex@azureblog.net").is_none(), "Alex is not in the directory yet");
     assert!(t.unread_count(adele) > 0, "Adele has unread notifications");
     // The request was made by Alex himself, and the audit log says so.
-    let ev = t.audit.iter().find(|e| e.object == alex.id.to_string() && e.activity == "request.submitted");
-    assert_eq!(ev.as_ref().map(|e| e.actor.as_str()), Some("alex@azureblog.net"));
+    let ev = t.audit.iter().find(|e| e.object.is(alex.id) && e.activity == "request.submitted");
+    assert_eq!(
+        ev.as_ref().map(|e| &e.actor),
+        Some(&AuditActor::External { email: "alex@azureblog.net".into(), display_name: "Alex Wilber".into() })
+    );
 }
 
 #[test]

@@ -130,17 +130,15 @@ fn breaches(v: &Value, path: &str, out: &mut Vec<String>) {
             if rfc3339 {
                 out.push(format!("{path}: a time as text ({s}), not seconds"));
             }
-            // The audit log's records are its words as written; free text may name an id.
+            // Free text (a summary, a message, a reason) may name an id.
             let text = [
                 "summary",
                 "text",
                 "message",
                 "subject",
                 "body",
-                "actor",
                 "reason",
                 "justification",
-                "object",
                 "detail",
                 "why",
                 "label",

@@ -140,9 +140,9 @@ fn a_revision_missing_from_a_hand_edited_file_is_reported_and_its_request_is_not
     // As if someone deleted revision 1 from the file.
     w.t.policy_revisions.remove(&(lab.policy, 1));
     w.t.rebuild_indexes();
-    let found: Vec<(String, String)> = w.t.problems().into_iter().map(|p| (p.object, p.field)).collect();
+    let found: Vec<(ObjectRef, String)> = w.t.problems().into_iter().map(|p| (p.object, p.field)).collect();
     let asg = w.asg_of(first).id;
-    assert_eq!(found, vec![(waiting.to_string(), "revision".into()), (asg.to_string(), "revision".into())]);
+    assert_eq!(found, vec![(waiting.into(), "revision".into()), (asg.into(), "revision".into())]);
     // Its approver can no longer decide a stage nobody can read; nothing panics, and time goes on.
     let e = w.refuse(&u(amy), Command::Decide { request: waiting, approve: true, reason: "ok".into() });
     assert!(e.to_string().contains("revision"), "{e}");

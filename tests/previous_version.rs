@@ -149,3 +149,91 @@ fn the_first_open_writes_the_data_in_todays_form_and_keeps_the_old_snapshot() {
     env.ok(&["clock", "show"]);
     assert!(!env.data().join("tenant.json.bak-2").exists());
 }
+
+/// The previous release wrote the audit log's actor and object as text ("Adele Vance (u5)",
+/// "pk64", "clock"). They read as the typed values those texts name; nothing is lost.
+#[test]
+fn the_previous_versions_audit_lines_read_typed() {
+    use serde_json::{Value, json};
+
+    let env = copy_of_fixture();
+    let events: Vec<Value> = match env.json(&["audit", "--limit", "100000"]) {
+        Value::Array(events) => events,
+        other => panic!("not a list: {other}"),
+    };
+    let at = |seq: u64| events.iter().find(|e| e["seq"] == seq).unwrap_or_else(|| panic!("event {seq}"));
+    // All 300 of the old log are there (and what the journal replays after them).
+    assert!((1..=300).all(|seq| events.iter().any(|e| e["seq"] == seq)));
+    assert_eq!(at(122)["actor"], json!({"type": "user", "user": 5, "displayName": "Adele Vance"}));
+    assert_eq!(at(122)["object"], json!({"package": 64}));
+    assert_eq!(at(124)["object"], json!({"policy": 65}));
+    assert_eq!(at(30)["object"], json!({"settings": {}}));
+    assert_eq!(at(218)["actor"], json!({"type": "external", "email": "rob@azureblog.net"}));
+    assert_eq!(at(218)["object"], json!({"request": 119}));
+    assert_eq!(at(300)["actor"], json!({"type": "system"}));
+    assert_eq!(at(300)["object"], json!({"clock": {}}));
+    // Every old text was one of the old writers' forms: none is left as legacy text.
+    for e in &events {
+        assert_ne!(e["actor"]["type"], "legacy", "{e}");
+        assert!(e["object"].get("legacy").is_none(), "{e}");
+    }
+    // Shown as the old version showed them.
+    let table = env.ok(&["audit", "--limit", "100000"]);
+    assert!(table.contains("Adele Vance (u5)") && table.contains("pk64") && table.contains("rob@azureblog.net"));
+}
+
+/// A history segment an older version wrote holds text, some of it in no form the old writers
+/// made: read typed where it is one, kept as named legacy text where it is not, never dropped,
+/// and its lines are not rewritten.
+#[test]
+fn an_old_history_segment_reads_typed_or_as_legacy_text_and_is_not_rewritten() {
+    use serde_json::{Value, json};
+
+    let env = Env::new();
+    env.ok(&["init", "--demo"]);
+    let segment = env.data().join("history").join("audit").join("000000000001.jsonl");
+    let text = std::fs::read_to_string(&segment).expect("the first audit segment");
+    let old: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let mut e: Value = serde_json::from_str(line).expect("a line");
+            let (actor, by, object) = match e["seq"].as_u64() {
+                Some(1) => ("Adele Vance (u5)", Some("MOD Administrator (u2)"), "req12"),
+                Some(2) => ("A robot", None, "as12"),
+                Some(3) => ("rob@azureblog.net", None, "configuration"),
+                _ => return line.to_string(),
+            };
+            e["actor"] = actor.into();
+            if let Some(by) = by {
+                e["by"] = by.into();
+            }
+            e["object"] = object.into();
+            e.to_string()
+        })
+        .collect();
+    let old = old.join("\n") + "\n";
+    std::fs::write(&segment, &old).expect("written");
+
+    let events: Vec<Value> = match env.json(&["audit", "--limit", "100000"]) {
+        Value::Array(events) => events,
+        other => panic!("not a list: {other}"),
+    };
+    let at = |seq: u64| events.iter().find(|e| e["seq"] == seq).unwrap_or_else(|| panic!("event {seq}"));
+    assert_eq!(at(1)["actor"], json!({"type": "user", "user": 5, "displayName": "Adele Vance"}));
+    assert_eq!(at(1)["by"], json!({"type": "user", "user": 2, "displayName": "MOD Administrator"}));
+    assert_eq!(at(1)["object"], json!({"request": 12}));
+    assert_eq!(at(2)["actor"], json!({"type": "legacy", "text": "A robot"}));
+    assert_eq!(at(2)["object"], json!({"legacy": "as12"}));
+    assert_eq!(at(3)["actor"], json!({"type": "external", "email": "rob@azureblog.net"}));
+    assert_eq!(at(3)["object"], json!({"configuration": {}}));
+    let table = env.ok(&["audit", "--limit", "100000"]);
+    assert!(table.contains("MOD Administrator (u2) acting as Adele Vance (u5)") && table.contains("A robot"));
+    assert!(table.contains("as12"), "{table}");
+    // The legacy text is found by the filters on the text shown.
+    let robot = env.json(&["audit", "--actor", "robot", "--object", "as12"]);
+    assert_eq!(robot.as_array().map(Vec::len), Some(1), "{robot}");
+    // More events later: the old lines stay as they were (new ones are only ever appended).
+    env.ok(&["clock", "advance", "1d"]);
+    let after = std::fs::read_to_string(&segment).expect("the segment");
+    assert!(after.starts_with(&old), "the old lines were rewritten");
+}

@@ -85,9 +85,9 @@ fn old_assignments_whose_review_cannot_count_back_from_their_end_are_found_after
     for mut t in loaded(&t) {
         let found = t.problems();
         assert_eq!(found, t.problems_scanning_all());
-        let objects: Vec<&str> = found.iter().map(|p| p.object.as_str()).collect();
+        let objects: Vec<String> = found.iter().map(|p| p.object.to_string()).collect();
         for id in &of_revision {
-            assert!(objects.contains(&id.as_str()), "{id} is reported: {objects:?}");
+            assert!(objects.contains(id), "{id} is reported: {objects:?}");
         }
         // A new assignment made under those terms is reported too, and an expiry changes
         // nothing in the agreement.
@@ -112,7 +112,7 @@ fn old_assignments_whose_review_cannot_count_back_from_their_end_are_found_after
         let new = t.active_assignment(user, a.package).expect("the new assignment");
         assert_eq!((new.policy, new.revision), key, "made under the same terms");
         let id = new.id.to_string();
-        let objects: Vec<String> = t.problems().into_iter().map(|p| p.object).collect();
+        let objects: Vec<String> = t.problems().into_iter().map(|p| p.object.to_string()).collect();
         assert!(objects.contains(&id), "the new {id} is reported");
         same_answer(&t, "after an assignment");
         advance_days(&mut t, 400);

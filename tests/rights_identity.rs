@@ -69,7 +69,13 @@ fn an_administrator_acting_as_someone_is_audited_with_both() {
     let cat: CatalogId = id_of(&w.run(&u(mia), cmd));
     assert!(w.t.catalog_roles(mia, cat).contains(&CatalogRole::Owner), "the catalog is Mia's");
     let e = w.t.audit.iter().rfind(|e| e.activity == "catalog.created").expect("audited");
-    assert_eq!(e.by.as_deref(), Some("Ada Admin (u2)"));
+    assert_eq!(e.by, Some(AuditActor::User { user: w.admin, display_name: "Ada Admin".into() }));
+    assert_eq!(e.actor, AuditActor::User { user: mia, display_name: "Mia".into() });
+    // As `audit --json` gives it: both typed, the names as they were.
+    let json = serde_json::to_value(&e).expect("json");
+    assert_eq!(json["by"], serde_json::json!({"type": "user", "user": w.admin, "displayName": "Ada Admin"}));
+    assert_eq!(json["actor"], serde_json::json!({"type": "user", "user": mia, "displayName": "Mia"}));
+    assert_eq!(json["object"], serde_json::json!({ "catalog": cat }));
     assert_eq!(e.who(), format!("Ada Admin (u2) acting as Mia ({mia})"));
     // The domain checks the administrator too: a forged journal line does not pass.
     let bob = w.user("Bob");
@@ -89,7 +95,7 @@ fn only_an_administrator_switches_the_mode_and_never_into_a_lockout() {
     assert!(msg(&e).contains("needs a global administrator with a login"), "{e}");
     login(&mut w, admin, "ada");
     w.run(&u(admin), Command::SetMode { mode: Mode::Team });
-    assert!(w.audit_has("settings.mode", "tenant"));
+    assert!(w.audit_has("settings.mode", entitle::domain::ObjectRef::Tenant {}));
     // The only administrator with a login keeps it, and stays an administrator.
     let e = w.refuse(&u(admin), Command::SetLogin { user: admin, login: None });
     assert!(msg(&e).contains("no global administrator with a login"), "{e}");

@@ -96,7 +96,7 @@ fn expiry_at_the_end_time_removes_the_grants() {
     let expired = w.mail(mia, "expired");
     assert_eq!(expired.len(), 1);
     assert_eq!(expired[0].at, end);
-    assert!(w.audit_has("assignment.expired", &aid.to_string()));
+    assert!(w.audit_has("assignment.expired", aid));
     // The package can be requested again.
     w.request(&u(mia), lab.package);
 }

@@ -69,7 +69,7 @@ fn two_of_three_waits_for_the_second_approval_and_each_is_audited() {
     assert!(q.holds());
     // Both decisions are in the audit log, with the count.
     let approvals: Vec<AuditEvent> =
-        q.w.t.audit.iter().filter(|e| e.activity == "request.approved" && e.object == id.to_string()).collect();
+        q.w.t.audit.iter().filter(|e| e.activity == "request.approved" && e.object.is(id)).collect();
     assert_eq!(approvals.len(), 2);
     let counts: Vec<(serde_json::Value, serde_json::Value)> = approvals
         .iter()

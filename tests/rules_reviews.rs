@@ -238,7 +238,7 @@ fn at_the_end_deny_removes_approve_keeps_and_no_answer_follows_keep() {
     assert_eq!(rv.state, ReviewState::Completed);
     let outcomes: Vec<_> = rv.items.iter().map(|i| i.outcome.clone().unwrap()).collect();
     assert_eq!(outcomes, vec!["removed", "kept", "kept", "kept"]);
-    assert!(w.audit_has("accessReview.completed", &rv.id.to_string()));
+    assert!(w.audit_has("accessReview.completed", rv.id));
     // Decisions after the end are refused.
     let e = w.refuse(
         &u(rex),

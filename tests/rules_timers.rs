@@ -67,10 +67,7 @@ fn a_stored_review_duration_past_the_calendar_opens_no_review_and_panics_nothing
 
     let problems = w.t.problems();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert_eq!(
-        (problems[0].object.as_str(), problems[0].field.as_str()),
-        (&*lab.policy.to_string(), "review.durationDays")
-    );
+    assert_eq!((problems[0].object, problems[0].field.as_str()), (ObjectRef::from(lab.policy), "review.durationDays"));
     assert!(
         problems[0].message.contains("9999") && problems[0].message.contains("--no-review"),
         "{}",
@@ -101,8 +98,8 @@ fn a_stored_review_before_expiry_past_the_calendar_schedules_nothing_and_panics_
     assert_eq!((fired.reviews_opened, fired.expired), (0, 1), "it still expires; no review opens");
     assert!(w.t.reviews.is_empty());
 
-    let found: Vec<(String, String)> = w.t.problems().into_iter().map(|p| (p.object, p.field)).collect();
-    assert_eq!(found, vec![(lab.policy.to_string(), "review.beforeExpiryDays".to_string())]);
+    let found: Vec<(ObjectRef, String)> = w.t.problems().into_iter().map(|p| (p.object, p.field)).collect();
+    assert_eq!(found, vec![(lab.policy.into(), "review.beforeExpiryDays".to_string())]);
     // While it was active, the terms of the revision it was granted under were reported too.
     let mut w2 = World::new();
     let mut spec = members_policy("Reviewed before expiry");
@@ -116,8 +113,8 @@ fn a_stored_review_before_expiry_past_the_calendar_schedules_nothing_and_panics_
     let terms = std::sync::Arc::make_mut(w2.t.policy_revisions.get_mut(&key).unwrap());
     terms.review.as_mut().unwrap().before_expiry_days = Some(99_999_999);
     w2.t.rebuild_indexes();
-    let found: Vec<(String, String)> = w2.t.problems().into_iter().map(|p| (p.object, p.field)).collect();
-    assert_eq!(found, vec![(a2.to_string(), "reviewTerms.beforeExpiryDays".to_string())]);
+    let found: Vec<(ObjectRef, String)> = w2.t.problems().into_iter().map(|p| (p.object, p.field)).collect();
+    assert_eq!(found, vec![(a2.into(), "reviewTerms.beforeExpiryDays".to_string())]);
     assert_eq!(w2.advance(400).expired, 1);
 }
 

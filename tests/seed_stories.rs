@@ -310,8 +310,8 @@ fn seed_000_sox_two_stage_approval_with_quarterly_review_where_no_response_revok
     let audit = w.t.audit.to_vec();
     let trail: Vec<(&str, String)> = audit
         .iter()
-        .filter(|e| e.object == r.to_string() || e.object == aid.to_string() || e.object == rv.id.to_string())
-        .map(|e| (e.activity.as_str(), e.object.clone()))
+        .filter(|e| e.object.is(r) || e.object.is(aid) || e.object.is(rv.id))
+        .map(|e| (e.activity.as_str(), e.object.to_string()))
         .collect();
     let acts: Vec<&str> = trail.iter().map(|(a, _)| *a).collect();
     assert_eq!(
@@ -326,8 +326,8 @@ fn seed_000_sox_two_stage_approval_with_quarterly_review_where_no_response_revok
             "accessReview.completed",
         ]
     );
-    let approvals: BTreeSet<&str> =
-        audit.iter().filter(|e| e.activity == "request.approved").map(|e| e.actor.as_str()).collect();
+    let approvals: BTreeSet<String> =
+        audit.iter().filter(|e| e.activity == "request.approved").map(|e| e.actor.to_string()).collect();
     assert!(approvals.iter().any(|a| a.contains("Maria")) && approvals.iter().any(|a| a.contains("Carla")));
 }
 

@@ -55,7 +55,7 @@ fn a_stored_value_that_cannot_be_evaluated_opens_is_reported_and_is_mended() {
     let (store, _) = Session::open(env.data(), entitle::store::LockWait::default()).expect("it opens");
     let problems = store.state().problems();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert_eq!((problems[0].object.as_str(), problems[0].field.as_str()), (pol_id.as_str(), "review.durationDays"));
+    assert_eq!((problems[0].object.to_string(), problems[0].field.as_str()), (pol_id.clone(), "review.durationDays"));
     let admin = store.state().users.values().find(|u| u.global_admin).map(|u| Actor::user(u.id)).unwrap();
 
     // The terminal app says so on start.

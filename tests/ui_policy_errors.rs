@@ -83,7 +83,7 @@ fn the_editors_defaults_do_not_trip_the_lint() {
     let values = form.submit().unwrap_or_else(|| panic!("refused: {:?}", form.error()));
     let spec = spec_from_values(&w.app.ctx, &values).expect("a valid spec");
     let out = run_as_admin(&mut w.app, Command::CreatePolicy { package: w.pkg, spec });
-    let id = out.created.expect("a policy").to_string();
+    let id = out.created.expect("a policy");
     let about: Vec<_> = w.app.ctx.tenant().lint().into_iter().filter(|f| f.object == id).collect();
     assert!(about.is_empty(), "the defaults trip the lint: {about:?}");
 }

@@ -7,7 +7,7 @@ use super::args_flow::{AuditArgs, NotificationsArgs, ReportCmd};
 use super::format::{self, Cell, Table, cells};
 use crate::domain::reads::Read;
 use crate::domain::report::AccessRow;
-use crate::domain::{Command, Tenant};
+use crate::domain::{Command, ObjectRef, Tenant};
 
 pub(crate) fn access_table(rows: &[AccessRow], with_user: bool) -> Table {
     let mut tab = if with_user {
@@ -168,7 +168,7 @@ pub(crate) fn lint(ctx: &Ctx) -> Result<()> {
     let table = || {
         let mut tab = Table::new(&["LEVEL", "CODE", "OBJECT", "MESSAGE"]);
         for f in &findings {
-            tab.row(vec![f.severity.label().to_string(), f.code.to_string(), f.object.clone(), f.message.clone()]);
+            tab.row(vec![f.severity.label().to_string(), f.code.to_string(), f.object.to_string(), f.message.clone()]);
         }
         tab
     };
@@ -178,14 +178,24 @@ pub(crate) fn lint(ctx: &Ctx) -> Result<()> {
 pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
     let events = ctx.session.audit_log()?;
     let t = ctx.t();
-    let objects = a.object.as_deref().map(|o| object_ids(t, o));
-    let actor = a.actor.as_deref().map(str::to_lowercase);
+    let object = a.object.as_deref().map(|o| (o.trim(), object_refs(t, o)));
+    // A user found by the key matches by id, whatever name the event recorded (a user renamed
+    // since is still found); the text shown matches too (the system, an external's email).
+    let actor = a.actor.as_deref().map(|x| (x.to_lowercase(), t.find_user(x).ok().map(|u| u.id)));
     let activity = a.activity.as_deref().map(str::to_lowercase);
     let matching: Vec<_> = events
         .iter()
-        .filter(|e| actor.as_deref().is_none_or(|x| e.who().to_lowercase().contains(x)))
+        .filter(|e| {
+            actor.as_ref().is_none_or(|(text, user)| {
+                user.is_some_and(|u| e.made_by(u)) || e.who().to_lowercase().contains(text.as_str())
+            })
+        })
         .filter(|e| activity.as_deref().is_none_or(|x| e.activity.to_lowercase().contains(x)))
-        .filter(|e| objects.as_ref().is_none_or(|ids| ids.iter().any(|id| id.eq_ignore_ascii_case(&e.object))))
+        .filter(|e| {
+            object.as_ref().is_none_or(|(key, refs)| {
+                refs.iter().any(|r| e.object.is(*r)) || e.object.to_string().eq_ignore_ascii_case(key)
+            })
+        })
         .collect();
     let list = &matching[matching.len().saturating_sub(a.limit)..];
     let table = || {
@@ -196,7 +206,7 @@ pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
                 Cell::time(e.at),
                 e.who(),
                 e.activity.clone(),
-                e.object.clone(),
+                e.object.to_string(),
                 e.summary.clone(),
             ]);
         }
@@ -205,16 +215,17 @@ pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
     ctx.show_table(list, table, |tab| tab.render_or("No audit events\n"))
 }
 
-/// The ids an `--object` may mean: itself, and any object of that name.
-fn object_ids(t: &Tenant, key: &str) -> Vec<String> {
-    let mut ids = vec![key.trim().to_string()];
-    ids.extend(t.find_user(key).ok().map(|x| x.id.to_string()));
-    ids.extend(t.find_resource(key).ok().map(|x| x.id.to_string()));
-    ids.extend(t.find_org(key).ok().map(|x| x.id.to_string()));
-    ids.extend(t.find_catalog(key).ok().map(|x| x.id.to_string()));
-    ids.extend(t.find_package(key).ok().map(|x| x.id.to_string()));
-    ids.extend(t.find_policy(None, key).ok().map(|x| x.id.to_string()));
-    ids
+/// The objects an `--object` may mean: the object of that id or name, of any kind. (What has no
+/// id, `clock` or `settings`, matches by the text the log shows.)
+fn object_refs(t: &Tenant, key: &str) -> Vec<ObjectRef> {
+    let mut refs: Vec<ObjectRef> = Vec::new();
+    refs.extend(t.find_user(key).ok().map(|x| ObjectRef::from(x.id)));
+    refs.extend(t.find_resource(key).ok().map(|x| ObjectRef::from(x.id)));
+    refs.extend(t.find_org(key).ok().map(|x| ObjectRef::from(x.id)));
+    refs.extend(t.find_catalog(key).ok().map(|x| ObjectRef::from(x.id)));
+    refs.extend(t.find_package(key).ok().map(|x| ObjectRef::from(x.id)));
+    refs.extend(t.find_policy(None, key).ok().map(|x| ObjectRef::from(x.id)));
+    refs
 }
 
 pub(crate) fn notifications(ctx: &mut Ctx, a: NotificationsArgs) -> Result<()> {

@@ -23,13 +23,13 @@ fn happenings(p: &Preview) -> Table {
     for h in &p.happenings {
         let row = match h {
             Happening::Event { at, activity, object, summary, .. } => {
-                cells![Cell::time(*at), activity.clone(), object.clone(), summary.clone()]
+                cells![Cell::time(*at), activity.clone(), object.to_string(), summary.clone()]
             }
             Happening::Notice { at, kind, to, subject, .. } => {
                 cells![Cell::time(*at), format!("notice.{kind}"), to.clone(), subject.clone()]
             }
             Happening::Call { at, extension, stage, object } => {
-                cells![Cell::time(*at), "customExtension.call", object.clone(), format!("'{extension}' at {stage}")]
+                cells![Cell::time(*at), "customExtension.call", object.to_string(), format!("'{extension}' at {stage}")]
             }
         };
         tab.row(row);

@@ -332,7 +332,7 @@ impl Tenant {
         self.audit_typed(
             &Actor::System,
             "assignment.removalScheduled",
-            &aid,
+            aid,
             &summary,
             None::<()>,
             Some(Due { remove_at: at.timestamp() }),
@@ -358,7 +358,7 @@ impl Tenant {
         self.audit_typed(
             &Actor::System,
             "assignment.removalCanceled",
-            &aid,
+            aid,
             &summary,
             Some(Due { remove_at: p.at.timestamp() }),
             None::<()>,

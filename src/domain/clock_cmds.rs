@@ -7,6 +7,7 @@ use super::bounds::{self, Field};
 use super::clock;
 use super::command::{Outcome, done};
 use super::error::{DomainError, DomainResult, invalid};
+use super::ids::ObjectRef;
 use super::rights::Actor;
 use super::tenant::Tenant;
 
@@ -109,7 +110,12 @@ impl Tenant {
         // An entry an older version accepted is replayed whatever it fires.
         self.within(self.check_jump(to))?;
         let fired = self.move_clock(to, offset);
-        self.audit(actor, "clock.advanced", "clock", format!("Clock moved to {}", to.format("%Y-%m-%d %H:%M")));
+        self.audit(
+            actor,
+            "clock.advanced",
+            ObjectRef::Clock {},
+            format!("Clock moved to {}", to.format("%Y-%m-%d %H:%M")),
+        );
         Ok(Outcome { message: format!("Clock now {}: {fired}", to.format("%Y-%m-%d %H:%M")), created: None, fired })
     }
 
@@ -128,7 +134,7 @@ impl Tenant {
         // An entry an older version accepted is replayed whatever it fires.
         self.within(self.check_jump(to))?;
         let fired = self.move_clock(to, offset);
-        self.audit(actor, "clock.set", "clock", format!("Clock set to {}", to.format("%Y-%m-%d %H:%M")));
+        self.audit(actor, "clock.set", ObjectRef::Clock {}, format!("Clock set to {}", to.format("%Y-%m-%d %H:%M")));
         Ok(Outcome { message: format!("Clock now {}: {fired}", to.format("%Y-%m-%d %H:%M")), created: None, fired })
     }
 
@@ -142,7 +148,7 @@ impl Tenant {
             self.clock.frozen = None;
             self.clock.offset_secs = now.signed_duration_since(wall).num_seconds();
         }
-        self.audit(actor, "clock.mode", "clock", if frozen { "Clock frozen" } else { "Clock runs live" });
+        self.audit(actor, "clock.mode", ObjectRef::Clock {}, if frozen { "Clock frozen" } else { "Clock runs live" });
         done(if frozen { "Clock frozen" } else { "Clock runs live from here" })
     }
 }

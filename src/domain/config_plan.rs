@@ -200,7 +200,7 @@ impl Tenant {
         *self = work;
         self.idx.spill = spill;
         let msg = format!("Applied the configuration: {n} change(s)");
-        self.audit(actor, "configuration.applied", "configuration", &msg);
+        self.audit(actor, "configuration.applied", ObjectRef::Configuration {}, &msg);
         done(msg)
     }
 }

@@ -252,7 +252,7 @@ impl Tenant {
             target: user,
         };
         let summary = format!("{} assigned '{}'{until}", self.user_name(user), pkg.display_name);
-        self.audit_typed(&Actor::System, "assignment.delivered", &aid, &summary, None::<()>, Some(after));
+        self.audit_typed(&Actor::System, "assignment.delivered", aid, &summary, None::<()>, Some(after));
         self.assignment_callouts(super::extensions::ExtensionStage::AssignmentRequestGranted, aid);
     }
 
@@ -282,7 +282,7 @@ impl Tenant {
         let before = Ends { end: a.end.map(|e| e.timestamp()) };
         let after = Ends { end: new_end.map(|e| e.timestamp()) };
         let summary = format!("{} extended '{pname}' to {until}", self.user_name(a.target));
-        self.audit_typed(&Actor::System, "assignment.extended", &aid, &summary, Some(before), Some(after));
+        self.audit_typed(&Actor::System, "assignment.extended", aid, &summary, Some(before), Some(after));
     }
 
     /// End an assignment: remove its own grant sources, record a removal request where needed,
@@ -370,7 +370,7 @@ impl Tenant {
         } else {
             self.notify(target, kind, &subject, note);
         }
-        self.audit_typed(by, activity, &aid, &summary, Some(a), Some(after));
+        self.audit_typed(by, activity, aid, &summary, Some(a), Some(after));
         self.idx.scratch = [subject, summary];
         self.assignment_callouts(super::extensions::ExtensionStage::AssignmentRequestRemoved, aid);
         self.apply_external_lifecycle(target);
@@ -395,7 +395,7 @@ impl Tenant {
                 }
                 let summary = format!("Guest {name} lost its last assignment: sign-in blocked");
                 let (before, after) = (SignIn::enabled(), SignIn { enabled: false, remove_at: None });
-                self.audit_typed(&Actor::System, "user.blocked", &user, &summary, Some(before), Some(after));
+                self.audit_typed(&Actor::System, "user.blocked", user, &summary, Some(before), Some(after));
             }
             ExternalLifecycle::BlockThenRemove(days) => {
                 // A wait past the calendar blocks without a removal date (`Tenant::problems`).
@@ -408,7 +408,7 @@ impl Tenant {
                     .map_or_else(|| "no removal date".to_string(), |t| format!("removal on {}", t.format("%Y-%m-%d")));
                 let summary = format!("Guest {name} lost its last assignment: sign-in blocked, {when}");
                 let after = SignIn { enabled: false, remove_at: at.map(|t| t.timestamp()) };
-                self.audit_typed(&Actor::System, "user.blocked", &user, &summary, Some(SignIn::enabled()), Some(after));
+                self.audit_typed(&Actor::System, "user.blocked", user, &summary, Some(SignIn::enabled()), Some(after));
                 if let Some(at) = at {
                     self.add_timer(at, super::timers::Timer::GuestRemove(user));
                 }
@@ -450,7 +450,7 @@ impl Tenant {
         }
         let summary = format!("Guest {name} removed from the directory");
         let (before, after) = (Presence { deleted: false }, Presence { deleted: true });
-        self.audit_typed(&Actor::System, "user.removed", &user, &summary, Some(before), Some(after));
+        self.audit_typed(&Actor::System, "user.removed", user, &summary, Some(before), Some(after));
     }
 }
 

@@ -337,7 +337,7 @@ impl Tenant {
         self.audit_change(
             actor,
             "settings.updated",
-            "settings",
+            ObjectRef::Settings {},
             "Updated entitlement management settings",
             Some(&before),
             Some(settings),

@@ -154,7 +154,7 @@ impl Tenant {
         let last = all.last().map_or(after, |e| e.seq);
         all.extend(self.audit.iter().filter(|e| e.seq > last));
         if !matches!(reader, Reader::Admin) {
-            all.retain(|e| self.reads_object(reader, &e.object));
+            all.retain(|e| self.reads_object(reader, e.object.typed()));
         }
         Ok(all)
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::command::{Command, Entry, Outcome, done};
 use super::directory::{User, email_domain};
 use super::error::{DomainResult, forbidden, invalid, not_found, rule};
-use super::ids::UserId;
+use super::ids::{ObjectRef, UserId};
 use super::rights::Actor;
 use super::tenant::Tenant;
 
@@ -162,7 +162,7 @@ impl Tenant {
         self.audit_change(
             actor,
             "settings.mode",
-            "tenant",
+            ObjectRef::Tenant {},
             format!("Sign-in mode set to {mode}"),
             Some(&before),
             Some(&mode),

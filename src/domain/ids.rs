@@ -90,8 +90,10 @@ impl std::hash::Hasher for IdHasher {
 pub type IdHash = std::hash::BuildHasherDefault<IdHasher>;
 
 /// A reference to one object of the tenant, typed: what a command created, a report row's
-/// source. As JSON it is an object keyed by the kind, `{"request": 14}`, the id a number as
-/// everywhere else; as text, the id with its prefix (`req14`).
+/// source, what an audit event or a lint finding is about. As JSON it is an object keyed by the
+/// kind, `{"request": 14}`, the id a number as everywhere else; what has no id (the clock, the
+/// settings) is keyed alone, `{"clock": {}}`. As text, the id with its prefix (`req14`), or the
+/// kind (`clock`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ObjectRef {
@@ -105,10 +107,18 @@ pub enum ObjectRef {
     Assignment(AssignmentId),
     Review(ReviewId),
     Extension(ExtensionId),
+    /// The tenant's clock (moved, set, frozen or let run).
+    Clock {},
+    /// A configuration file applied as one batch (`entitle apply`).
+    Configuration {},
+    /// The entitlement management settings (external users' lifecycle, catalog creators, limits).
+    Settings {},
+    /// The tenant itself (its sign-in mode).
+    Tenant {},
 }
 
 macro_rules! object_ref {
-    ($($variant:ident($id:ident) $getter:ident),* $(,)?) => {
+    ($($variant:ident($id:ident) $getter:ident $kind:literal),* ; $($unit:ident $name:literal),* $(,)?) => {
         $(
             impl From<$id> for ObjectRef {
                 fn from(id: $id) -> Self {
@@ -133,11 +143,47 @@ macro_rules! object_ref {
                     $id::try_from(self).ok()
                 }
             )*
+
+            /// The kind, as the JSON's key names it (`request`, `clock`).
+            pub fn kind(self) -> &'static str {
+                match self {
+                    $(ObjectRef::$variant(_) => $kind,)*
+                    $(ObjectRef::$unit {} => $name,)*
+                }
+            }
+
+            /// The id's number, for a kind of object that has an id.
+            pub fn number(self) -> Option<u64> {
+                match self {
+                    $(ObjectRef::$variant(id) => Some(id.0),)*
+                    $(ObjectRef::$unit {} => None,)*
+                }
+            }
+
+            /// The reference whose text (`Display`) is exactly `s`: `req12`, `clock`.
+            ///
+            /// Used only to read what older versions wrote as text (the audit log's objects,
+            /// see `audit_refs`): the migration path, not a way to pass references around.
+            pub(crate) fn from_shown(s: &str) -> Option<ObjectRef> {
+                $(
+                    if let Some(digits) = s.strip_prefix($id::PREFIX)
+                        && !digits.is_empty()
+                        && digits.bytes().all(|b| b.is_ascii_digit())
+                    {
+                        return digits.parse().ok().map(|n| ObjectRef::$variant($id(n)));
+                    }
+                )*
+                match s {
+                    $($name => Some(ObjectRef::$unit {}),)*
+                    _ => None,
+                }
+            }
         }
         impl fmt::Display for ObjectRef {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self {
                     $(ObjectRef::$variant(id) => id.fmt(f),)*
+                    $(ObjectRef::$unit {} => f.write_str($name),)*
                 }
             }
         }
@@ -145,17 +191,44 @@ macro_rules! object_ref {
 }
 
 object_ref!(
-    User(UserId) user,
-    Resource(ResourceId) resource,
-    Org(OrgId) org,
-    Catalog(CatalogId) catalog,
-    Package(PackageId) package,
-    Policy(PolicyId) policy,
-    Request(RequestId) request,
-    Assignment(AssignmentId) assignment,
-    Review(ReviewId) review,
-    Extension(ExtensionId) extension,
+    User(UserId) user "user",
+    Resource(ResourceId) resource "resource",
+    Org(OrgId) org "org",
+    Catalog(CatalogId) catalog "catalog",
+    Package(PackageId) package "package",
+    Policy(PolicyId) policy "policy",
+    Request(RequestId) request "request",
+    Assignment(AssignmentId) assignment "assignment",
+    Review(ReviewId) review "review",
+    Extension(ExtensionId) extension "extension";
+    Clock "clock",
+    Configuration "configuration",
+    Settings "settings",
+    Tenant "tenant",
 );
+
+impl ObjectRef {
+    /// One reference of each kind, for tests of the shapes written.
+    #[cfg(test)]
+    pub(crate) fn one_of_each() -> [ObjectRef; 14] {
+        [
+            UserId(5).into(),
+            ResourceId(6).into(),
+            OrgId(7).into(),
+            CatalogId(8).into(),
+            PackageId(9).into(),
+            PolicyId(10).into(),
+            RequestId(11).into(),
+            AssignmentId(12).into(),
+            ReviewId(13).into(),
+            ExtensionId(14).into(),
+            ObjectRef::Clock {},
+            ObjectRef::Configuration {},
+            ObjectRef::Settings {},
+            ObjectRef::Tenant {},
+        ]
+    }
+}
 
 #[cfg(test)]
 mod object_ref_tests {
@@ -170,5 +243,24 @@ mod object_ref_tests {
         assert_eq!(r.package(), None);
         let back: Option<ObjectRef> = serde_json::from_str(r#"{"assignment":3}"#).ok();
         assert_eq!(back, Some(ObjectRef::Assignment(AssignmentId(3))));
+    }
+
+    #[test]
+    fn what_has_no_id_is_keyed_by_its_kind_alone_and_each_kind_is_the_json_key() {
+        let clock = ObjectRef::Clock {};
+        assert_eq!(serde_json::to_string(&clock).ok().as_deref(), Some(r#"{"clock":{}}"#));
+        assert_eq!(clock.to_string(), "clock");
+        for r in ObjectRef::one_of_each() {
+            let json = serde_json::to_value(r).expect("json");
+            let key = json.as_object().and_then(|m| m.keys().next().cloned());
+            assert_eq!(key.as_deref(), Some(r.kind()), "{r}");
+            assert_eq!(json.get(r.kind()).and_then(serde_json::Value::as_u64), r.number(), "{r}");
+            assert_eq!(serde_json::from_value::<ObjectRef>(json).ok(), Some(r));
+            // The text older versions wrote reads back as the reference.
+            assert_eq!(ObjectRef::from_shown(&r.to_string()), Some(r));
+        }
+        for text in ["as12", "req", "req12x", "u-1", "Clock", "req99999999999999999999", ""] {
+            assert_eq!(ObjectRef::from_shown(text), None, "{text}");
+        }
     }
 }

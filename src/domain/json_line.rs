@@ -3,9 +3,6 @@
 //! the same order, without its serializer's state machine and a copy per piece. A string is
 //! copied in one piece unless it holds a character JSON escapes.
 
-use std::fmt::Display;
-use std::io::Write;
-
 /// One JSON object being written into `out`: opened by [`Obj::new`], closed by [`Obj::end`].
 pub(crate) struct Obj<'a> {
     out: &'a mut Vec<u8>,
@@ -48,19 +45,12 @@ impl<'a> Obj<'a> {
         self
     }
 
-    /// A value written as the text it displays (as `serde`'s `collect_str` writes it).
-    pub fn shown(&mut self, key: &str, v: &dyn Display) -> &mut Self {
+    /// A nested object, its fields written by `fields`.
+    pub fn obj(&mut self, key: &str, fields: impl FnOnce(&mut Obj)) -> &mut Self {
         self.key(key);
-        self.out.push(b'"');
-        let start = self.out.len();
-        if write!(self.out, "{v}").is_err() {
-            self.out.truncate(start);
-        }
-        if self.out.get(start..).is_some_and(|s| s.iter().any(|&b| escape(b).is_some())) {
-            let raw = self.out.split_off(start);
-            push_escaped(self.out, &String::from_utf8_lossy(&raw));
-        }
-        self.out.push(b'"');
+        let mut inner = Obj::new(self.out);
+        fields(&mut inner);
+        inner.end();
         self
     }
 
@@ -149,11 +139,14 @@ mod tests {
     #[test]
     fn fields_of_each_kind_are_written_as_serde_json_writes_them() {
         let ours = written(|o| {
-            o.int("seq", u64::MAX).int("at", i64::MIN).str("kind", "x").bool("read", false).shown("object", &"a\"b");
-            o.value("after", &Some(3)).bool("t", true);
+            o.int("seq", u64::MAX).int("at", i64::MIN).str("kind", "x").bool("read", false).str("object", "a\"b");
+            o.value("after", &Some(3)).bool("t", true).obj("o", |o| {
+                o.int("n", 1).obj("e", |_| {});
+            });
         });
         let theirs = serde_json::json!({
-            "seq": u64::MAX, "at": i64::MIN, "kind": "x", "read": false, "object": "a\"b", "after": 3, "t": true
+            "seq": u64::MAX, "at": i64::MIN, "kind": "x", "read": false, "object": "a\"b", "after": 3, "t": true,
+            "o": {"n": 1, "e": {}}
         });
         // serde_json's map sorts its keys; compare as values, and the text of one field order.
         assert_eq!(serde_json::from_str::<serde_json::Value>(&ours).expect("json"), theirs);

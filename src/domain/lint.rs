@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::access::{Approver, Policy};
+use super::ids::ObjectRef;
 use super::problems::Problem;
 use super::tenant::Tenant;
 
@@ -31,8 +32,8 @@ pub struct Finding {
     pub severity: Severity,
     /// A short stable code, e.g. `no-expiration`.
     pub code: &'static str,
-    /// The object it is about, e.g. `pk3` or `pol7`.
-    pub object: String,
+    /// The object it is about, e.g. `{"package": 3}` or `{"policy": 7}` (shown `pk3`, `pol7`).
+    pub object: ObjectRef,
     pub message: String,
 }
 
@@ -54,7 +55,7 @@ impl Tenant {
             .map(|p| Finding {
                 severity: Severity::Error,
                 code: "cannot-evaluate",
-                object: p.object.clone(),
+                object: p.object,
                 message: p.message.clone(),
             })
             .collect();
@@ -65,7 +66,7 @@ impl Tenant {
                     out.push(Finding {
 severity: Severity::Warning,
                         code: "no-expiration",
-                        object: p.id.to_string(),
+                        object: p.id.into(),
                         message: format!(
                             "'{}' bundles sensitive resources but policy '{}' never expires: set an expiration and access reviews",
                             pkg.display_name, p.spec.display_name
@@ -77,7 +78,7 @@ severity: Severity::Warning,
                 out.push(Finding {
                     severity: Severity::Warning,
                     code: "no-enabled-policy",
-                    object: pkg.id.to_string(),
+                    object: pkg.id.into(),
                     message: format!(
                         "'{}' has no enabled policy: nobody can request or be assigned it",
                         pkg.display_name
@@ -93,7 +94,7 @@ severity: Severity::Warning,
                 severity: Severity::Warning,
                 code: "incompatible-held",
                 // The package, not the person: only those who read its catalog see who holds it.
-                object: c.package.to_string(),
+                object: c.package.into(),
                 message: format!(
                     "{} holds both '{}' and '{}', which are incompatible (separation of duties): remove one of them",
                     c.user_name, c.package_name, c.with_name
@@ -105,7 +106,7 @@ severity: Severity::Warning,
                 out.push(Finding {
                     severity: Severity::Warning,
                     code: "org-without-sponsors",
-                    object: org.id.to_string(),
+                    object: org.id.into(),
                     message: format!(
                         "Connected organization '{}' has no sponsors: sponsor approvals for its users go to no one",
                         org.display_name
@@ -123,7 +124,7 @@ severity: Severity::Warning,
             out.push(Finding {
                 severity: Severity::Warning,
                 code: "external-without-approval",
-                object: obj.to_string(),
+                object: obj.into(),
                 message: format!(
                     "Policy '{name}' of '{pkg}' lets external users in without approval: add a sponsor approval stage"
                 ),
@@ -140,7 +141,7 @@ severity: Severity::Warning,
                     out.push(Finding {
 severity: Severity::Warning,
                         code: "same-approvers",
-                        object: obj.to_string(),
+                        object: obj.into(),
                         message: format!(
                             "Policy '{name}' of '{pkg}': stages {} and {} have the same approvers; that is a click-through, not a second approval",
                             i + 1,
@@ -155,7 +156,7 @@ severity: Severity::Warning,
                 out.push(Finding {
                     severity: Severity::Warning,
                     code: "long-timeout",
-                    object: obj.to_string(),
+                    object: obj.into(),
                     message: format!(
                         "Policy '{name}' of '{pkg}': stage {} waits {} days for a decision; 5-{QUIET_TIMEOUT_DAYS} keeps inboxes fresh",
                         i + 1,
@@ -167,7 +168,7 @@ severity: Severity::Warning,
                 out.push(Finding {
                     severity: Severity::Warning,
                     code: "manager-without-fallback",
-                    object: obj.to_string(),
+                    object: obj.into(),
                     message: format!(
                         "Policy '{name}' of '{pkg}': stage {} is approved by the manager but has no fallback approver",
                         i + 1

@@ -1,12 +1,11 @@
 //! Writing the audit log and the in-app mailbox: each event and notification goes straight to
 //! its stream's lines (see `tail`), in the shape `AuditEvent` and `Notification` read back.
 
-use std::fmt::Display;
-
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use super::Time;
-use super::ids::UserId;
+use super::audit_refs::{AuditActor, write_object};
+use super::ids::{ObjectRef, UserId};
 use super::json_line::Obj;
 use super::rights::Actor;
 use super::tenant::Tenant;
@@ -19,12 +18,11 @@ pub(crate) struct AuditLine<'a, B: Serialize, A: Serialize> {
     pub seq: u64,
     #[serde(with = "super::serde_util::secs")]
     pub at: Time,
-    pub actor: &'a str,
+    pub actor: AuditActor<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub by: Option<&'a str>,
+    pub by: Option<AuditActor<&'a str>>,
     pub activity: &'a str,
-    #[serde(serialize_with = "shown")]
-    pub object: &'a dyn Display,
+    pub object: ObjectRef,
     pub summary: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<B>,
@@ -47,14 +45,17 @@ pub(crate) struct NoticeLine<'a> {
 }
 
 impl<B: Serialize, A: Serialize> AuditLine<'_, B, A> {
-    /// The line's JSON, as `serde_json` writes it, written by hand (see `json_line`).
+    /// The line's JSON, as `serde_json` writes it, written by hand (see `json_line`): the actor
+    /// and the object too, with nothing allocated for them.
     fn write(&self, out: &mut Vec<u8>) {
         let mut o = Obj::new(out);
-        o.int("seq", self.seq).int("at", self.at.timestamp()).str("actor", self.actor);
-        if let Some(by) = self.by {
-            o.str("by", by);
+        o.int("seq", self.seq).int("at", self.at.timestamp()).obj("actor", |o| self.actor.write_fields(o));
+        if let Some(by) = &self.by {
+            o.obj("by", |o| by.write_fields(o));
         }
-        o.str("activity", self.activity).shown("object", self.object).str("summary", self.summary);
+        o.str("activity", self.activity);
+        write_object(&mut o, "object", self.object);
+        o.str("summary", self.summary);
         if let Some(b) = &self.before {
             o.value("before", b);
         }
@@ -78,14 +79,15 @@ impl NoticeLine<'_> {
     }
 }
 
-/// A value written as the text it displays.
-fn shown<S: Serializer>(v: &&dyn Display, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(*v)
-}
-
 impl Tenant {
-    pub(crate) fn audit(&mut self, actor: &Actor, activity: &str, object: impl Display, summary: impl AsRef<str>) {
-        self.audit_typed::<(), ()>(actor, activity, &object, summary.as_ref(), None, None);
+    pub(crate) fn audit(
+        &mut self,
+        actor: &Actor,
+        activity: &str,
+        object: impl Into<ObjectRef>,
+        summary: impl AsRef<str>,
+    ) {
+        self.audit_typed::<(), ()>(actor, activity, object, summary.as_ref(), None, None);
     }
 
     /// An event with the object before and after the change, written as their JSON values are
@@ -94,7 +96,7 @@ impl Tenant {
         &mut self,
         actor: &Actor,
         activity: &str,
-        object: impl Display,
+        object: impl Into<ObjectRef>,
         summary: impl AsRef<str>,
         before: Option<&T>,
         after: Option<&T>,
@@ -103,7 +105,7 @@ impl Tenant {
         // out, so the event reads back the same.
         let value = |v: Option<&T>| v.and_then(|v| serde_json::to_value(v).ok()).filter(|v| !v.is_null());
         let (before, after) = (value(before), value(after));
-        self.audit_typed(actor, activity, &object, summary.as_ref(), before, after);
+        self.audit_typed(actor, activity, object, summary.as_ref(), before, after);
     }
 
     /// An event whose before and after are written as they serialize, with no JSON value built
@@ -113,7 +115,7 @@ impl Tenant {
         &mut self,
         actor: &Actor,
         activity: &str,
-        object: &dyn Display,
+        object: impl Into<ObjectRef>,
         summary: &str,
         before: Option<B>,
         after: Option<A>,
@@ -123,16 +125,15 @@ impl Tenant {
         if self.idx.on_disk.as_mut().is_some_and(|d| d.audit_holds(seq)) {
             return;
         }
-        let label = self.actor_label(actor);
         // What the clock fires on the way is the system's doing, not the administrator's.
-        let by = self.idx.acting_by.filter(|_| *actor != Actor::System).map(|u| self.actor_label(&Actor::user(u)));
+        let by = self.idx.acting_by.filter(|_| *actor != Actor::System).map(Actor::user);
         let line = AuditLine {
             seq: self.audit_seq,
             at: self.clock.now,
-            actor: &label,
-            by: by.as_deref(),
+            actor: AuditActor::now(&self.users, actor),
+            by: by.as_ref().map(|by| AuditActor::now(&self.users, by)),
             activity,
-            object,
+            object: object.into(),
             summary,
             before,
             after,
@@ -205,35 +206,86 @@ mod tests {
         state: &'static str,
     }
 
+    /// The actors a line may name, with names that need escaping.
+    fn actors() -> Vec<AuditActor<&'static str>> {
+        vec![
+            AuditActor::System,
+            AuditActor::User { user: UserId(1), display_name: "Admin \"A\" \\ Ops\n" },
+            AuditActor::User { user: UserId(3), display_name: "" },
+            AuditActor::External { email: "alex@azureblog.net", display_name: "Alex \"Ext\"" },
+            AuditActor::External { email: "old@x.net", display_name: "" },
+        ]
+    }
+
+    fn owned(a: &AuditActor<&str>) -> AuditActor {
+        match *a {
+            AuditActor::System => AuditActor::System,
+            AuditActor::User { user, display_name } => AuditActor::User { user, display_name: display_name.into() },
+            AuditActor::External { email, display_name } => {
+                AuditActor::External { email: email.into(), display_name: display_name.into() }
+            }
+            AuditActor::Legacy { text } => AuditActor::Legacy { text: text.into() },
+        }
+    }
+
     #[test]
     fn an_audit_line_is_the_event_s_json_and_reads_back_as_the_event() {
         let typed = Ended { end: Some(1_800_000_000), state: "expired" };
+        let by = [None, Some(AuditActor::User { user: UserId(2), display_name: "Boss \"B\"" })];
+        let mut seen = 0;
+        for actor in actors() {
+            for by in &by {
+                for object in ObjectRef::one_of_each() {
+                    let line = AuditLine {
+                        seq: 7,
+                        at: at(),
+                        actor: actor.clone(),
+                        by: by.clone(),
+                        activity: "assignment.expired",
+                        object,
+                        summary: "Megan: 'Sales' ended",
+                        before: Some(&typed),
+                        after: None::<()>,
+                    };
+                    let event = AuditEvent {
+                        seq: 7,
+                        at: at(),
+                        actor: owned(&actor),
+                        by: by.as_ref().map(owned),
+                        activity: "assignment.expired".into(),
+                        object: object.into(),
+                        summary: "Megan: 'Sales' ended".into(),
+                        before: serde_json::to_value(&typed).ok(),
+                        after: None,
+                    };
+                    let written = serde_json::to_string(&line).expect("written");
+                    assert_eq!(written, serde_json::to_string(&event).expect("written"));
+                    assert_eq!(hand(|o| line.write(o)), written);
+                    assert_eq!(serde_json::from_str::<AuditEvent>(&written).expect("read back"), event);
+                    seen += 1;
+                }
+            }
+        }
+        assert_eq!(seen, 5 * 2 * 14);
+    }
+
+    #[test]
+    fn an_audit_line_names_the_actor_and_object_typed() {
         let line = AuditLine {
-            seq: 7,
+            seq: 1,
             at: at(),
-            actor: "Admin (u1)",
-            by: Some("Boss \"B\" (u2)"),
-            activity: "assignment.expired",
-            object: &"as12",
-            summary: "Megan: 'Sales' ended",
-            before: Some(&typed),
+            actor: AuditActor::User { user: UserId(5), display_name: "Adele Vance" },
+            by: Some(AuditActor::User { user: UserId(1), display_name: "Admin" }),
+            activity: "clock.advanced",
+            object: ObjectRef::Clock {},
+            summary: "s",
+            before: None::<()>,
             after: None::<()>,
         };
-        let event = AuditEvent {
-            seq: 7,
-            at: at(),
-            actor: "Admin (u1)".into(),
-            by: Some("Boss \"B\" (u2)".into()),
-            activity: "assignment.expired".into(),
-            object: "as12".into(),
-            summary: "Megan: 'Sales' ended".into(),
-            before: serde_json::to_value(&typed).ok(),
-            after: None,
-        };
-        let written = serde_json::to_string(&line).expect("written");
-        assert_eq!(written, serde_json::to_string(&event).expect("written"));
-        assert_eq!(hand(|o| line.write(o)), written);
-        assert_eq!(serde_json::from_str::<AuditEvent>(&written).expect("read back"), event);
+        assert_eq!(
+            hand(|o| line.write(o)),
+            r#"{"seq":1,"at":1794819600,"actor":{"type":"user","user":5,"displayName":"Adele Vance"},"by":{"type":"user","user":1,"displayName":"Admin"},"activity":"clock.advanced","object":{"clock":{}},"summary":"s"}"#
+        );
     }
 
     #[test]

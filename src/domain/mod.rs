@@ -3,6 +3,7 @@
 
 pub mod access;
 mod assign_cmds;
+pub mod audit_refs;
 pub mod auto_assign;
 pub mod binary;
 pub mod bounds;
@@ -81,6 +82,7 @@ mod wire;
 pub type Time = chrono::DateTime<chrono::Utc>;
 
 pub use access::*;
+pub use audit_refs::{AuditActor, AuditObject};
 pub use clock::Clock;
 pub use clock_cmds::MAX_TIMERS_PER_JUMP;
 pub use command::{CatalogSpec, Command, Entry, OrgSpec, Outcome, PackageSpec, ResourceSpec, UserSpec};

@@ -13,7 +13,7 @@ use super::Time;
 use super::access::{Lifecycle, ReviewSettings};
 use super::clock;
 use super::flow::RequestState;
-use super::ids::{AssignmentId, PolicyId, RequestId};
+use super::ids::{AssignmentId, ObjectRef, PolicyId, RequestId};
 use super::records::ExternalLifecycle;
 use super::review_ends::EndRange;
 use super::tenant::Tenant;
@@ -21,8 +21,8 @@ use super::tenant::Tenant;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
-    /// The object that holds the value, e.g. `pol65`, `as12`, `settings`.
-    pub object: String,
+    /// The object that holds the value, e.g. `{"policy": 65}`, `{"settings": {}}`.
+    pub object: ObjectRef,
     /// The field, as the files name it, e.g. `review.durationDays`.
     pub field: String,
     /// What is wrong and what to do.
@@ -47,12 +47,12 @@ enum Holder {
 }
 
 impl Holder {
-    fn name(self) -> String {
+    fn name(self) -> ObjectRef {
         match self {
-            Holder::Policy(id) => id.to_string(),
-            Holder::Request(id) => id.to_string(),
-            Holder::Assignment(id) => id.to_string(),
-            Holder::Settings => "settings".into(),
+            Holder::Policy(id) => id.into(),
+            Holder::Request(id) => id.into(),
+            Holder::Assignment(id) => id.into(),
+            Holder::Settings => ObjectRef::Settings {},
         }
     }
 
@@ -225,7 +225,7 @@ impl Tenant {
             {
                 let id = p.id;
                 out.push(Problem {
-                    object: id.to_string(),
+                    object: id.into(),
                     field: "automatic.rule".into(),
                     message: format!(
                         "{id} (automatic.rule): the rule does not read ({e}), so it assigns nobody and removes nobody. Fix it with `policy update {id} --rule '...'` or in the policy's form."

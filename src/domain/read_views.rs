@@ -344,8 +344,8 @@ impl Tenant {
             .filter(|a| self.sees_assignment_in(r, &reviewing, a))
             .collect();
         let findings = if catalog_role {
-            let objects: Vec<String> =
-                std::iter::once(id.to_string()).chain(package.policies.iter().map(|x| x.to_string())).collect();
+            let objects: Vec<ObjectRef> =
+                std::iter::once(id.into()).chain(package.policies.iter().map(|&x| x.into())).collect();
             self.lint().into_iter().filter(|f| objects.contains(&f.object)).collect()
         } else {
             vec![]
@@ -431,7 +431,7 @@ impl Tenant {
     pub fn lint_visible(&self, actor: &Actor) -> DomainResult<Vec<Finding>> {
         self.may_read(actor, Read::Reports)?;
         let r = self.reader(actor)?;
-        Ok(self.lint().into_iter().filter(|f| self.reads_object(r, &f.object)).collect())
+        Ok(self.lint().into_iter().filter(|f| self.reads_object(r, Some(f.object))).collect())
     }
 }
 

@@ -351,42 +351,35 @@ impl Tenant {
         }
     }
 
-    /// The catalog an audit event or lint finding is about (`pk3`, `pol7`, `req12`...), if any.
-    pub(crate) fn object_catalog(&self, object: &str) -> Option<CatalogId> {
-        fn id<T: std::str::FromStr>(object: &str, prefix: &str) -> Option<T> {
-            object
-                .strip_prefix(prefix)
-                .filter(|d| d.chars().all(|c| c.is_ascii_digit()))
-                .and_then(|_| object.parse().ok())
-        }
+    /// The catalog an audit event or lint finding is about (a package, a policy, a request...),
+    /// if any.
+    pub(crate) fn object_catalog(&self, object: ObjectRef) -> Option<CatalogId> {
         let pkg = |p: PackageId| self.packages.get(&p).map(|p| p.catalog);
-        if let Some(c) = id::<CatalogId>(object, CatalogId::PREFIX) {
-            return Some(c);
+        match object {
+            ObjectRef::Catalog(c) => Some(c),
+            ObjectRef::Package(p) => pkg(p),
+            ObjectRef::Policy(p) => self.policies.get(&p).and_then(|p| pkg(p.package)),
+            ObjectRef::Request(q) => {
+                let package =
+                    self.requests.get(&q).map(|q| q.package).or_else(|| self.finished.get(&q).map(|f| f.package));
+                package.and_then(pkg)
+            }
+            ObjectRef::Assignment(a) => self.assignments.get(&a).and_then(|a| pkg(a.package)),
+            ObjectRef::Review(v) => self.reviews.get(&v).and_then(|v| pkg(v.package)),
+            ObjectRef::Extension(e) => self.extensions.get(&e).map(|e| e.catalog),
+            ObjectRef::User(_)
+            | ObjectRef::Resource(_)
+            | ObjectRef::Org(_)
+            | ObjectRef::Clock {}
+            | ObjectRef::Configuration {}
+            | ObjectRef::Settings {}
+            | ObjectRef::Tenant {} => None,
         }
-        if let Some(p) = id::<PackageId>(object, PackageId::PREFIX) {
-            return pkg(p);
-        }
-        if let Some(p) = id::<PolicyId>(object, PolicyId::PREFIX) {
-            return self.policies.get(&p).and_then(|p| pkg(p.package));
-        }
-        if let Some(q) = id::<RequestId>(object, RequestId::PREFIX) {
-            let package = self.requests.get(&q).map(|q| q.package).or_else(|| self.finished.get(&q).map(|f| f.package));
-            return package.and_then(pkg);
-        }
-        if let Some(a) = id::<AssignmentId>(object, AssignmentId::PREFIX) {
-            return self.assignments.get(&a).and_then(|a| pkg(a.package));
-        }
-        if let Some(v) = id::<ReviewId>(object, ReviewId::PREFIX) {
-            return self.reviews.get(&v).and_then(|v| pkg(v.package));
-        }
-        if let Some(e) = id::<ExtensionId>(object, ExtensionId::PREFIX) {
-            return self.extensions.get(&e).map(|e| e.catalog);
-        }
-        None
     }
 
     /// Whether a reader with a role may see something about `object` (audit, lint).
-    pub(crate) fn reads_object(&self, r: Reader, object: &str) -> bool {
-        r == Reader::Admin || self.object_catalog(object).is_some_and(|c| self.reads_catalog(r, c))
+    /// An object named by a legacy text (an older version's log) is an administrator's only.
+    pub(crate) fn reads_object(&self, r: Reader, object: Option<ObjectRef>) -> bool {
+        r == Reader::Admin || object.and_then(|o| self.object_catalog(o)).is_some_and(|c| self.reads_catalog(r, c))
     }
 }

@@ -5,24 +5,28 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::Time;
+use super::audit_refs::{self, AuditActor, AuditObject};
 use super::ids::UserId;
 
-/// One line of the audit log.
+/// One line of the audit log. Its actor and object are typed; a line an older version wrote
+/// with them as text reads as described in `audit_refs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEvent {
     pub seq: u64,
     #[serde(with = "crate::domain::serde_util::secs")]
     pub at: Time,
-    /// Who did it: a user's display name and id, or "system".
-    pub actor: String,
+    /// Who did it: the system, a user (with their name as it was then), an external.
+    #[serde(deserialize_with = "audit_refs::actor")]
+    pub actor: AuditActor,
     /// The global administrator who did it acting as `actor` (team mode), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by: Option<String>,
+    #[serde(default, deserialize_with = "audit_refs::by", skip_serializing_if = "Option::is_none")]
+    pub by: Option<AuditActor>,
     /// e.g. `request.approved`, `assignment.expired`, `package.updated`.
     pub activity: String,
-    /// The object, e.g. `req12`, `pk3`.
-    pub object: String,
+    /// The object, e.g. `{"request": 12}`, `{"clock": {}}`.
+    #[serde(deserialize_with = "audit_refs::object")]
+    pub object: AuditObject,
     pub summary: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<serde_json::Value>,
@@ -35,8 +39,13 @@ impl AuditEvent {
     pub fn who(&self) -> String {
         match &self.by {
             Some(by) => format!("{by} acting as {}", self.actor),
-            None => self.actor.clone(),
+            None => self.actor.to_string(),
         }
+    }
+
+    /// Whether the user made the event, or made it acting as someone else.
+    pub fn made_by(&self, user: UserId) -> bool {
+        self.actor.user() == Some(user) || self.by.as_ref().is_some_and(|b| b.user() == Some(user))
     }
 }
 

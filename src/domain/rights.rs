@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::access::CatalogRole;
+use super::audit_refs::AuditActor;
 use super::error::{DomainResult, forbidden};
 use super::ids::{CatalogId, ResourceId, UserId};
 use super::tenant::Tenant;
@@ -54,12 +55,9 @@ impl Actor {
 }
 
 impl Tenant {
+    /// Who the actor is, as the audit log shows it: "Adele Vance (u5)", "system", an email.
     pub fn actor_label(&self, actor: &Actor) -> String {
-        match actor {
-            Actor::System => "system".into(),
-            Actor::User { user } => format!("{} ({user})", self.user_name(*user)),
-            Actor::External { email, .. } => email.clone(),
-        }
+        AuditActor::now(&self.users, actor).to_string()
     }
 
     pub fn is_global_admin(&self, actor: &Actor) -> bool {

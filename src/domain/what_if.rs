@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Time;
+use super::audit_refs::{AuditActor, AuditObject};
 use super::command::{Command, Entry, Outcome};
 use super::error::DomainResult;
+use super::ids::ObjectRef;
 use super::rights::Actor;
 use super::tenant::Tenant;
 
@@ -22,9 +24,9 @@ pub enum Happening {
         seq: u64,
         #[serde(with = "super::serde_util::secs")]
         at: Time,
-        actor: String,
+        actor: AuditActor,
         activity: String,
-        object: String,
+        object: AuditObject,
         summary: String,
     },
     /// A notification (what the real service emails).
@@ -43,7 +45,8 @@ pub enum Happening {
         at: Time,
         extension: String,
         stage: String,
-        object: String,
+        /// What the call is about: the assignment, else the request, else the policy.
+        object: ObjectRef,
     },
 }
 
@@ -129,9 +132,9 @@ impl Tenant {
                 .get(&c.extension)
                 .map_or_else(|| c.extension.to_string(), |x| x.spec.display_name.clone());
             let object = match (c.assignment, c.request) {
-                (Some(a), _) => a.to_string(),
-                (None, Some(r)) => r.to_string(),
-                (None, None) => c.policy.to_string(),
+                (Some(a), _) => a.into(),
+                (None, Some(r)) => r.into(),
+                (None, None) => c.policy.into(),
             };
             let h = Happening::Call { at: c.queued_at, extension, stage: c.stage.to_string(), object };
             (c.queued_at, 2, c.id.0, h)

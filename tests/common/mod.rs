@@ -398,8 +398,9 @@ impl World {
         self.t.requests_in_memory().filter(|r| r.target_user() == Some(user) && r.request_type == kind).collect()
     }
 
-    pub fn audit_has(&self, activity: &str, object: &str) -> bool {
-        self.t.audit.iter().any(|e| e.activity == activity && e.object == object)
+    pub fn audit_has(&self, activity: &str, object: impl Into<ObjectRef>) -> bool {
+        let object = object.into();
+        self.t.audit.iter().any(|e| e.activity == activity && e.object.is(object))
     }
 }
 

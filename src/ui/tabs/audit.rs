@@ -55,9 +55,9 @@ impl Rows for AuditRows<'_> {
         let Some(e) = self.event(index) else { return Vec::new() };
         vec![
             restyled(time_cell(e.at), self.theme.muted),
-            cell(e.actor.clone()),
+            cell(e.actor.to_string()),
             cell(e.activity.clone()),
-            cell(e.object.clone()),
+            cell(e.object.to_string()),
             cell(e.summary.clone()),
         ]
     }
@@ -161,7 +161,7 @@ impl Audit {
 fn detail_lines(e: &AuditEvent, theme: &Theme, hint: bool) -> Vec<Line<'static>> {
     let mut lines = vec![heading(theme, format!("{} · {}", e.activity, e.object))];
     lines.push(kv(theme, "Time", fmt_time(e.at)));
-    lines.push(kv(theme, "Actor", e.actor.clone()));
+    lines.push(kv(theme, "Actor", e.actor.to_string()));
     lines.push(kv(theme, "Event", format!("#{}", e.seq)));
     lines.push(kv(theme, "Summary", e.summary.clone()));
     if let (Some(serde_json::Value::Object(b)), Some(serde_json::Value::Object(a))) = (&e.before, &e.after) {

@@ -325,7 +325,7 @@ impl TabView<Ctx> for Organizations {
         }
         self.warnings.clear();
         for f in ctx.lint().iter().filter(|f| f.code == "org-without-sponsors") {
-            if let Ok(o) = f.object.parse::<OrgId>() {
+            if let Some(o) = f.object.org() {
                 self.warnings.entry(o).or_default().push(f.message.clone());
             }
         }

@@ -27,9 +27,9 @@ pub(super) fn lint_of(ctx: &Ctx) -> BTreeMap<PackageId, Vec<String>> {
     let t = ctx.tenant();
     let mut out: BTreeMap<PackageId, Vec<String>> = BTreeMap::new();
     for f in ctx.lint().iter() {
-        let pkg = match (f.object.parse::<PackageId>(), f.object.parse::<PolicyId>()) {
-            (Ok(p), _) => Some(p),
-            (_, Ok(pol)) => t.policies.get(&pol).map(|p| p.package),
+        let pkg = match (f.object.package(), f.object.policy()) {
+            (Some(p), _) => Some(p),
+            (_, Some(pol)) => t.policies.get(&pol).map(|p| p.package),
             _ => None,
         };
         if let Some(p) = pkg {

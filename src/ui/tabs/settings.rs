@@ -31,7 +31,7 @@ pub struct SettingsTab {
 fn finding_row(ctx: &Ctx, i: &usize) -> Vec<CellText> {
     let lint = ctx.lint();
     let Some(f) = lint.get(*i) else { return vec![] };
-    vec![CellText::styled(f.code, ctx.theme.warning), cell(f.object.clone()), cell(f.message.clone())]
+    vec![CellText::styled(f.code, ctx.theme.warning), cell(f.object.to_string()), cell(f.message.clone())]
 }
 
 /// The whole of a finding (the table cuts it).

@@ -115,7 +115,7 @@ pub fn cells(ctx: &Ctx, Keyed(_, row): &Keyed) -> Vec<CellText> {
             CellText::styled(c.with_name.clone(), theme.warning),
         ],
         Row::Finding(f) => {
-            vec![CellText::styled(f.code, theme.warning), cell(f.object.clone()), cell(f.message.clone())]
+            vec![CellText::styled(f.code, theme.warning), cell(f.object.to_string()), cell(f.message.clone())]
         }
     }
 }
