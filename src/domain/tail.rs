@@ -29,8 +29,11 @@ pub type Spill = Box<dyn FnMut(&str, Batch, u64, u64) -> Vec<u8> + Send>;
 /// thread: see `deferred`).
 pub enum Batch {
     Written(Vec<u8>),
-    Later(Box<dyn FnOnce(&mut Vec<u8>) + Send>),
+    Later(WriteLines),
 }
+
+/// A function that writes whole lines at the end of the buffer it is given.
+pub type WriteLines = Box<dyn FnOnce(&mut Vec<u8>) + Send>;
 
 /// How much of a stream's lines is held before they are spilled (when a spill is set).
 pub const SPILL_BYTES: usize = 1 << 20;

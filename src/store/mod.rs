@@ -161,8 +161,11 @@ pub type HistorySpill = Box<dyn FnMut(&str, SpillLines, u64, u64) -> Vec<u8> + S
 /// on the other core.
 pub enum SpillLines {
     Written(Vec<u8>),
-    Later(Box<dyn FnOnce(&mut Vec<u8>) + Send>),
+    Later(WriteLines),
 }
+
+/// A function that writes whole lines at the end of the buffer it is given.
+pub type WriteLines = Box<dyn FnOnce(&mut Vec<u8>) + Send>;
 
 /// A state the store can keep: serializable, and changed only by applying journal entries.
 pub trait Persist: serde::Serialize + serde::de::DeserializeOwned {

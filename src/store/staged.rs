@@ -216,7 +216,7 @@ fn stage(history: &Path, staged: &mut Vec<Staged>, open: &mut Vec<Open>, piece: 
             }
             let path = dir.join(stream);
             let file = File::create(&path).map_err(|e| StoreError::io(&path, "stage the history", e))?;
-            staged.push(Staged { stream: stream.to_owned(), first: first, path });
+            staged.push(Staged { stream: stream.to_owned(), first, path });
             open.push(Open { file, last: 0 });
             staged.len().saturating_sub(1)
         }
