@@ -31,17 +31,17 @@ struct Ends {
 
 /// An assignment before it ends.
 #[derive(Serialize)]
-struct Ending {
-    end: Option<i64>,
-    state: AssignmentState,
+pub(super) struct Ending {
+    pub end: Option<i64>,
+    pub state: AssignmentState,
 }
 
 /// An assignment once ended.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Ended {
-    ended_at: Option<i64>,
-    state: AssignmentState,
+pub(super) struct Ended {
+    pub ended_at: Option<i64>,
+    pub state: AssignmentState,
 }
 
 /// How an assignment ended.
@@ -298,35 +298,6 @@ impl Tenant {
         x.state = if reason == EndReason::Expired { AssignmentState::Expired } else { AssignmentState::Removed };
         x.ended_at = Some(now);
         let after = Ended { ended_at: Some(now.timestamp()), state: x.state };
-        // What the event and the notice say, from the names where they are, written into the
-        // two buffers the tenant lends (a year's jump ends hundreds of thousands).
-        let [mut subject, mut summary] = std::mem::take(&mut self.idx.scratch);
-        let (activity, kind) = {
-            let pname = self.packages.get(&package).map_or("", |p| p.display_name.as_str());
-            let (activity, kind, ending) = match reason {
-                EndReason::Expired => ("assignment.expired", "expired", "' has expired"),
-                EndReason::ReviewDenied => {
-                    ("assignment.removedByReview", "removed", "' was removed after an access review")
-                }
-                _ => ("assignment.removed", "removed", "' was removed"),
-            };
-            super::deferred::access_subject(pname, ending, &mut subject);
-            summary.clear();
-            match self.users.get(&target) {
-                Some(u) => summary.push_str(&u.display_name),
-                None => summary.push_str(&target.to_string()),
-            }
-            summary.push_str(": '");
-            summary.push_str(pname);
-            summary.push_str("' ended (");
-            summary.push_str(activity);
-            summary.push(')');
-            if !note.is_empty() {
-                summary.push_str(": ");
-                summary.push_str(note);
-            }
-            (activity, kind)
-        };
         for rr in &granted {
             let key = GrantKey { user: target, resource: rr.resource, role: rr.role };
             self.remove_grant_key(key, GrantSource::Assignment { assignment: aid });
@@ -364,16 +335,47 @@ impl Tenant {
             // Indexed like every other request: under its target, its requestor and its package.
             self.insert_request(r);
         }
-        if reason == EndReason::Expired && note.is_empty() {
-            // What a year's jump sends by the hundred thousand: handed over typed when it can be.
-            self.notify_about(target, package, super::deferred::Notice::Expired);
+        // What a year's jump makes by the hundred thousand is handed over typed when it can be.
+        let typed = reason == EndReason::Expired && note.is_empty() && *by == Actor::System;
+        if typed && self.audit_expired(aid, (target, package), a.end, a.state) {
+            self.notify_about(target, package, super::deferred_notice::Notice::Expired);
         } else {
-            self.notify(target, kind, &subject, note);
+            self.announce_end(aid, (target, package), reason, by, note, (a, after));
         }
-        self.audit_typed(by, activity, aid, &summary, Some(a), Some(after));
-        self.idx.scratch = [subject, summary];
         self.assignment_callouts(super::extensions::ExtensionStage::AssignmentRequestRemoved, aid);
         self.apply_external_lifecycle(target);
+    }
+
+    /// The notice and the audit event of an assignment's end, from the names where they are,
+    /// written into the two buffers the tenant lends.
+    fn announce_end(
+        &mut self,
+        aid: AssignmentId,
+        (target, package): (UserId, PackageId),
+        reason: EndReason,
+        by: &Actor,
+        note: &str,
+        (before, after): (Ending, Ended),
+    ) {
+        let [mut subject, mut summary] = std::mem::take(&mut self.idx.scratch);
+        let pname = self.packages.get(&package).map_or("", |p| p.display_name.as_str());
+        let (activity, kind, ending) = match reason {
+            EndReason::Expired => (super::deferred_audit::EXPIRED, "expired", "' has expired"),
+            EndReason::ReviewDenied => {
+                ("assignment.removedByReview", "removed", "' was removed after an access review")
+            }
+            _ => ("assignment.removed", "removed", "' was removed"),
+        };
+        super::deferred_notice::access_subject(pname, ending, &mut subject);
+        let uname = self.users.get(&target).map(|u| u.display_name.as_str());
+        super::deferred_audit::ended_summary(uname, target, pname, activity, &mut summary);
+        if !note.is_empty() {
+            summary.push_str(": ");
+            summary.push_str(note);
+        }
+        self.notify(target, kind, &subject, note);
+        self.audit_typed(by, activity, aid, &summary, Some(before), Some(after));
+        self.idx.scratch = [subject, summary];
     }
 
     /// A guest made by entitlement management that has lost its last assignment.

@@ -16,8 +16,8 @@ impl Tenant {
         // schedules goes into the queue, and is fired in its turn (the earlier of the two
         // heads each time): the order one entry taken off the queue at a time would give.
         let due = self.take_due(to);
-        let notices = self.expect_history(&due);
-        self.defer_notices(notices);
+        let records = self.expect_history(&due);
+        self.defer_history(records);
         let mut due = due.into_iter().peekable();
         loop {
             let queued = self.idx.timers.first().copied().filter(|(t, _)| *t <= to);
@@ -66,7 +66,7 @@ impl Tenant {
 
     /// Makes room at once for the audit events and notifications that firing `due` makes
     /// (an expiry makes one of each, a notice one, a timeout one of each): the buffers are not
-    /// grown, and copied, step by step. Gives the number of notifications.
+    /// grown, and copied, step by step. Gives the number of records.
     fn expect_history(&mut self, due: &BTreeSet<(Time, Timer)>) -> usize {
         let (mut events, mut notices) = (0usize, 0usize);
         for (_, timer) in due {
@@ -84,7 +84,7 @@ impl Tenant {
             self.audit.reserve(events);
             self.notifications.reserve(notices);
         }
-        notices
+        events.saturating_add(notices)
     }
 
     /// The queue's entries due by `to`, in order, taken off it in one split.

@@ -117,11 +117,16 @@ fn streams_after_spilled_jump(
     let into = got.clone();
     let typed = Arc::new(AtomicUsize::new(0));
     let runs = typed.clone();
+    let audit_typed = Arc::new(AtomicUsize::new(0));
+    let audit_runs = audit_typed.clone();
     let spill: super::super::tail::Spill = Box::new(move |stream: &str, batch: Batch, first: u64, last: u64| {
         let bytes = match batch {
             Batch::Written(bytes) => bytes,
             Batch::Later(write) => {
                 runs.fetch_add(1, Ordering::SeqCst);
+                if stream == super::super::history::AUDIT_STREAM {
+                    audit_runs.fetch_add(1, Ordering::SeqCst);
+                }
                 let mut bytes = Vec::new();
                 write(&mut bytes);
                 bytes
@@ -153,6 +158,9 @@ fn streams_after_spilled_jump(
         // A stream spilled at all was spilled whole: none of its lines is left held.
         assert!(!names.contains(&stream), "{stream} was spilled, yet lines of it are held");
         out.entry(stream).or_default().extend_from_slice(lines.bytes());
+    }
+    if at == 1 {
+        assert!(audit_typed.load(Ordering::SeqCst) > 0, "no expiry's audit event was handed over typed");
     }
     (out, count, typed.load(Ordering::SeqCst))
 }
@@ -197,13 +205,13 @@ fn a_jump_that_spills_its_history_hands_over_every_line_once_in_order_and_whole(
 #[test]
 fn only_a_jump_whose_notices_fill_a_buffer_in_a_store_hands_them_over_typed() {
     let mut t = tenant();
-    t.defer_notices(1_000_000);
+    t.defer_history(1_000_000);
     assert!(t.idx.deferring.is_none(), "no store: nothing to hand over to");
     let spill: super::super::tail::Spill = Box::new(|_: &str, _: super::super::tail::Batch, _: u64, _: u64| Vec::new());
     t.spill_into(Some(spill));
-    t.defer_notices(3);
+    t.defer_history(3);
     assert!(t.idx.deferring.is_none(), "three notices fill no buffer");
-    t.defer_notices(1_000_000);
+    t.defer_history(1_000_000);
     assert!(t.idx.deferring.is_some());
     t.settle_deferred();
     assert!(t.idx.deferring.is_none());

@@ -47,7 +47,7 @@ pub(crate) struct NoticeLine<'a> {
 impl<B: Serialize, A: Serialize> AuditLine<'_, B, A> {
     /// The line's JSON, as `serde_json` writes it, written by hand (see `json_line`): the actor
     /// and the object too, with nothing allocated for them.
-    fn write(&self, out: &mut Vec<u8>) {
+    pub(super) fn write(&self, out: &mut Vec<u8>) {
         let mut o = Obj::new(out);
         o.int("seq", self.seq).int("at", self.at.timestamp()).obj("actor", |o| self.actor.write_fields(o));
         if let Some(by) = &self.by {

@@ -17,6 +17,8 @@ mod config_import;
 pub mod config_plan;
 pub mod decode;
 mod deferred;
+mod deferred_audit;
+mod deferred_notice;
 pub mod delivery;
 pub mod directory;
 mod directory_cmds;

@@ -220,7 +220,10 @@ impl Lines {
 /// The audit events not yet in the history files, as lines.
 #[derive(Debug, Clone, Default)]
 pub struct AuditTail {
-    lines: Lines,
+    pub(super) lines: Lines,
+    /// While a clock jump runs in a store: the events handed over typed, and the lines written
+    /// after them (see `deferred`). Empty once the command settles.
+    pub(super) deferred: Vec<super::deferred::Queued<super::deferred_audit::ExpiredEvent>>,
 }
 
 impl AuditTail {
@@ -229,6 +232,10 @@ impl AuditTail {
     }
 
     pub(crate) fn push_with(&mut self, seq: u64, write: impl FnOnce(&mut Vec<u8>)) {
+        // After events handed over typed, in their queue (see `deferred`).
+        if !self.deferred.is_empty() {
+            return super::deferred::queue_line(&mut self.deferred, seq, write);
+        }
         self.lines.push_with(seq, write);
     }
 
@@ -303,7 +310,7 @@ pub struct NoticeTail {
     /// By shard, while a clock jump runs in a store: the notifications handed over typed, and
     /// the lines written after them, all after the shard's lines (see `deferred`). Empty once
     /// the command settles.
-    pub(super) deferred: Vec<Vec<super::deferred::Queued>>,
+    pub(super) deferred: Vec<Vec<super::deferred::Queued<super::deferred_notice::DeferredNotice>>>,
     pub(super) count: usize,
 }
 
@@ -327,9 +334,7 @@ impl NoticeTail {
         let shard = shard_of(to);
         // After notices handed over typed, in their queue (see `deferred`).
         if let Some(queue) = self.deferred.get_mut(shard).filter(|q| !q.is_empty()) {
-            let mut line = Vec::new();
-            write(&mut line);
-            queue.push(super::deferred::Queued::Written { seq, line: line.into_boxed_slice() });
+            super::deferred::queue_line(queue, seq, write);
             self.count = self.count.saturating_add(1);
             return;
         }

@@ -189,9 +189,9 @@ pub(crate) struct Indexes {
     pub spill: super::tail::SpillSlot,
     /// Two buffers lent to the text of the notices and events a clock jump makes by the million.
     pub scratch: [String; 2],
-    /// While a long clock jump runs in a store: the packages' names its notices are written
-    /// with, the notices being handed over typed (see `deferred`).
-    pub deferring: Option<std::sync::Arc<super::deferred::PackageNames>>,
+    /// While a long clock jump runs in a store: the names its records handed over typed are
+    /// written with (see `deferred`).
+    pub deferring: Option<std::sync::Arc<super::deferred::Names>>,
     /// Whether each policy revision asked about so far allows an extension (revisions never
     /// change; emptied after each clock move, so it holds only what one jump asked).
     pub extendable: HashMap<(PolicyId, u32), bool, super::ids::IdHash>,

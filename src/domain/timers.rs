@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Time;
 use super::access::Policy;
 use super::clock;
-use super::deferred::Notice;
+use super::deferred_notice::Notice;
 use super::delivery::EndReason;
 use super::flow::{Assignment, RequestState, ReviewState};
 use super::ids::*;

@@ -1,0 +1,170 @@
+//! The notifications a long clock jump hands over typed (see `deferred`): the two notices
+//! before an assignment expires and the one when it has.
+
+use std::sync::Arc;
+
+use super::Time;
+use super::deferred::{Names, Queued, Stream, Typed};
+use super::history::notice_shard_stream;
+use super::ids::{PackageId, UserId};
+use super::log::NoticeLine;
+use super::tail::{NoticeTail, Spill, shard_of};
+use super::tenant::Tenant;
+use super::timers::{push_minute, push_number};
+
+/// What a typed notification says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Notice {
+    /// "Your access to 'P' expires in N days" (or "tomorrow"), with the end and whether the
+    /// policy lets it be extended.
+    ExpiresSoon { end: Option<Time>, extendable: bool, days: u32 },
+    /// "Your access to 'P' has expired": an expiry's notice (no body).
+    Expired,
+}
+
+/// One notification handed over typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DeferredNotice {
+    seq: u64,
+    to: UserId,
+    at: Time,
+    package: PackageId,
+    what: Notice,
+}
+
+impl Notice {
+    /// The notification's subject and body about package `pname`, written over the two; gives
+    /// its kind.
+    fn texts(self, pname: &str, subject: &mut String, body: &mut String) -> &'static str {
+        match self {
+            Notice::ExpiresSoon { end, extendable, days } => {
+                expiry_notice_text(pname, end, extendable, days, subject, body);
+                "expiresSoon"
+            }
+            Notice::Expired => {
+                access_subject(pname, "' has expired", subject);
+                body.clear();
+                "expired"
+            }
+        }
+    }
+}
+
+impl Typed for DeferredNotice {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// The notification's line, as `notify` writes it.
+    fn line(&self, names: &Names, text: &mut [String; 2], out: &mut Vec<u8>) {
+        let [subject, body] = text;
+        let kind = self.what.texts(names.package(self.package), subject, body);
+        let line = NoticeLine { seq: self.seq, to: self.to, at: self.at, kind, subject, body, read: false };
+        line.write(out);
+    }
+}
+
+/// "Your access to 'P" followed by `ending`, written over `out`.
+pub(super) fn access_subject(pname: &str, ending: &str, out: &mut String) {
+    out.clear();
+    out.push_str("Your access to '");
+    out.push_str(pname);
+    out.push_str(ending);
+}
+
+/// The subject and body of the notice sent `days` before an assignment to package `pname` ends
+/// (at `end`), written over `subject` and `body` with no format machinery.
+pub(super) fn expiry_notice_text(
+    pname: &str,
+    end: Option<Time>,
+    extendable: bool,
+    days: u32,
+    subject: &mut String,
+    body: &mut String,
+) {
+    if days == 1 {
+        access_subject(pname, "' expires tomorrow", subject);
+    } else {
+        access_subject(pname, "' expires in ", subject);
+        push_number(subject, days);
+        subject.push_str(" days");
+    }
+    body.clear();
+    body.push_str("Ends ");
+    if let Some(end) = end {
+        push_minute(body, end);
+    }
+    body.push('.');
+    if extendable {
+        body.push_str(" You can extend it in My Access.");
+    }
+}
+
+impl NoticeTail {
+    /// One mailbox shard's lines and queue (made if need be).
+    fn stream<'a>(&'a mut self, shard: usize, name: &'a dyn Fn() -> String) -> Option<Stream<'a, DeferredNotice>> {
+        if self.shards.len() <= shard {
+            self.shards.resize_with(shard.saturating_add(1), Default::default);
+        }
+        if self.deferred.len() <= shard {
+            self.deferred.resize_with(shard.saturating_add(1), Vec::new);
+        }
+        let (lines, queue) = (self.shards.get_mut(shard)?, self.deferred.get_mut(shard)?);
+        Some(Stream { lines, queue, name })
+    }
+
+    /// Queues a typed notice in its mailbox shard, and hands the shard over once `run` are queued.
+    fn push_deferred(&mut self, n: DeferredNotice, names: &Arc<Names>, spill: &mut Spill, run: usize) {
+        let shard = shard_of(n.to);
+        let name = || notice_shard_stream(u64::try_from(shard).unwrap_or(0));
+        let Some(s) = self.stream(shard, &name) else { return };
+        s.queue.push(Queued::Typed(n));
+        if s.queue.len() >= run {
+            s.spill(names, spill);
+        }
+        self.count = self.count.saturating_add(1);
+    }
+
+    /// At the end of a jump: every shard's queue handed over or written as lines.
+    pub(super) fn settle_deferred(&mut self, names: &Arc<Names>, mut spill: Option<&mut Spill>) {
+        for shard in 0..self.deferred.len() {
+            let name = || notice_shard_stream(u64::try_from(shard).unwrap_or(0));
+            if let Some(s) = self.stream(shard, &name) {
+                s.settle(names, spill.as_deref_mut());
+            }
+        }
+        self.deferred.clear();
+    }
+}
+
+impl Tenant {
+    /// Sends `to` a notice about `package`: typed while the jump hands records over, else
+    /// written as `notify` writes it.
+    pub(super) fn notify_about(&mut self, to: UserId, package: PackageId, what: Notice) {
+        let Some(names) = self.idx.deferring.clone() else {
+            let [mut subject, mut body] = std::mem::take(&mut self.idx.scratch);
+            let pname = self.packages.get(&package).map_or("", |p| p.display_name.as_str());
+            let kind = what.texts(pname, &mut subject, &mut body);
+            self.notify(to, kind, &subject, &body);
+            self.idx.scratch = [subject, body];
+            return;
+        };
+        self.notice_seq = self.notice_seq.saturating_add(1);
+        let seq = self.notice_seq;
+        // Marked unread when the command settles (`settle_unread`).
+        self.idx.unread_new.push((to, seq));
+        if self.idx.on_disk.as_mut().is_some_and(|d| d.notices_hold(to, seq)) {
+            return;
+        }
+        let n = DeferredNotice { seq, to, at: self.clock.now, package, what };
+        let run = self.deferred_run();
+        match self.idx.spill.get() {
+            Some((spill, _)) => self.notifications.push_deferred(n, &names, spill, run),
+            // Records are only handed over with a spill; written at once all the same.
+            None => {
+                let mut text = [String::new(), String::new()];
+                self.notifications.push_with(to, seq, |out| n.line(&names, &mut text, out));
+            }
+        }
+    }
+}
