@@ -78,6 +78,11 @@ struct World {
     adele: UserId,
     nestor: UserId,
     lee: UserId,
+    megan: UserId,
+    /// Megan's request for Project Alpha, approved by Adele and Nestor and delivered.
+    megan_alpha: RequestId,
+    /// Megan's request for the Partner portal, denied by Adele.
+    megan_portal: RequestId,
     /// Lee's two-stage request for Project Alpha, at stage 1 with Adele.
     alpha: RequestId,
     /// Rob's (a guest's) request for the Partner portal, with Adele; her reason is required.
@@ -170,7 +175,7 @@ fn world() -> World {
     for seq in read {
         run(&mut t, &Actor::user(adele), Command::MarkRead { notification: Some(seq) });
     }
-    World { adele, nestor, lee, alpha, portal, review, tenant: t }
+    World { adele, nestor, lee, megan, megan_alpha, megan_portal, alpha, portal, review, tenant: t }
 }
 
 /// The app over a store in `dir`, signed in as `who`. The status bar shows a fixed location so
@@ -374,6 +379,53 @@ fn marking_read_drops_the_badge() {
         bar.contains("Notifications") && !bar.contains("Notifications 3") && !bar.contains("Notifications 2"),
         "{bar}"
     );
+}
+
+/// The detail pane of each notification in the mailbox, newest first.
+fn messages(app: &mut App<Ctx>, count: usize) -> Vec<String> {
+    app.switch_tab(Tab::Notifications);
+    let mut out = vec![];
+    for _ in 0..count {
+        let s = screen(app, 120, 35);
+        out.push(s.lines().map(|l| l.split('│').nth(3).unwrap_or_default().trim().to_string()).collect::<Vec<_>>().join("\n"));
+        update(app, Action::Down);
+    }
+    out
+}
+
+#[test]
+fn a_notification_shows_where_what_it_is_about_stands_now() {
+    let w = world();
+    let granted = w.tenant.requests.get(&w.megan_alpha).and_then(|r| r.assignment).expect("delivered");
+    let mail: Vec<(String, Option<ObjectRef>)> =
+        w.tenant.notifications_of(w.megan).map(|n| (n.kind.clone(), n.about)).collect();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut app = app_as(dir.path(), w.tenant, w.megan);
+    let shown = messages(&mut app, mail.len());
+    let with = |about: ObjectRef, subject: &str, now: &str| {
+        shown.iter().any(|m| m.contains(subject) && m.lines().any(|l| l.starts_with(&format!("{about} now")) && l.ends_with(now)))
+    };
+    // The approval's text names no request: where it stands comes from what it is about.
+    assert!(mail.contains(&("approved".into(), Some(w.megan_alpha.into()))), "{mail:?}");
+    assert!(with(w.megan_alpha.into(), "was approved", "delivered on 2026-01-02"), "{shown:#?}");
+    assert!(mail.contains(&("denied".into(), Some(w.megan_portal.into()))), "{mail:?}");
+    assert!(with(w.megan_portal.into(), "was denied", "denied on 2026-01-03"), "{shown:#?}");
+    // "You now have access": the assignment, and how long it runs.
+    assert!(mail.contains(&("granted".into(), Some(granted.into()))), "{mail:?}");
+    assert!(shown.iter().any(|m| m.contains(&format!("{granted} now")) && m.contains("delivered")), "{shown:#?}");
+}
+
+#[test]
+fn a_review_notice_shows_where_the_review_stands_now() {
+    let w = world();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let about: Vec<Option<ObjectRef>> =
+        w.tenant.notifications_of(w.adele).filter(|n| n.kind == "reviewOpened").map(|n| n.about).collect();
+    assert_eq!(about, [Some(w.review.into())]);
+    let mut app = app_as(dir.path(), w.tenant, w.adele);
+    let shown = messages(&mut app, 5);
+    let line = format!("{} now", w.review);
+    assert!(shown.iter().any(|m| m.lines().any(|l| l.starts_with(&line) && l.ends_with("in progress"))), "{shown:#?}");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::Time;
 use super::history::notice_shard_stream;
-use super::ids::{IdHash, PackageId, UserId};
+use super::ids::{AssignmentId, IdHash, PackageId, UserId};
 use super::log::NoticeLine;
 use super::tail::{Batch, NoticeTail, Spill, shard_of};
 use super::tenant::Tenant;
@@ -46,12 +46,13 @@ pub(crate) enum Notice {
     Expired,
 }
 
-/// One notification handed over typed (see the module docs).
+/// One notification handed over typed (see the module docs): about an assignment to a package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DeferredNotice {
     seq: u64,
     to: UserId,
     at: Time,
+    assignment: AssignmentId,
     package: PackageId,
     what: Notice,
 }
@@ -104,7 +105,8 @@ impl DeferredNotice {
     fn line(&self, names: &PackageNames, text: &mut [String; 2], out: &mut Vec<u8>) {
         let [subject, body] = text;
         let kind = self.what.texts(names.get(self.package), subject, body);
-        let line = NoticeLine { seq: self.seq, to: self.to, at: self.at, kind, subject, body, read: false };
+        let about = Some(self.assignment.into());
+        let line = NoticeLine { seq: self.seq, to: self.to, at: self.at, kind, about, subject, body, read: false };
         line.write(out);
     }
 }
@@ -231,14 +233,14 @@ impl Tenant {
         self.notifications.settle_deferred(&names, spill);
     }
 
-    /// Sends `to` a notice about `package`: typed while the jump defers notices, else written
-    /// as `notify` writes it.
-    pub(super) fn notify_about(&mut self, to: UserId, package: PackageId, what: Notice) {
+    /// Sends `to` a notice about their assignment `aid` to `package`: typed while the jump
+    /// defers notices, else written as `notify` writes it.
+    pub(super) fn notify_about(&mut self, to: UserId, aid: AssignmentId, package: PackageId, what: Notice) {
         let Some(names) = self.idx.deferring.clone() else {
             let [mut subject, mut body] = std::mem::take(&mut self.idx.scratch);
             let pname = self.packages.get(&package).map_or("", |p| p.display_name.as_str());
             let kind = what.texts(pname, &mut subject, &mut body);
-            self.notify(to, kind, &subject, &body);
+            self.notify(to, kind, aid, &subject, &body);
             self.idx.scratch = [subject, body];
             return;
         };
@@ -249,7 +251,7 @@ impl Tenant {
         if self.idx.on_disk.as_mut().is_some_and(|d| d.notices_hold(to, seq)) {
             return;
         }
-        let n = DeferredNotice { seq, to, at: self.clock.now, package, what };
+        let n = DeferredNotice { seq, to, at: self.clock.now, assignment: aid, package, what };
         match self.idx.spill.get() {
             Some((spill, at)) => {
                 let run = (at / NOTICE_LINE_BYTES).max(1);
