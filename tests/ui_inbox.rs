@@ -396,7 +396,7 @@ fn messages(app: &mut App<Ctx>, count: usize) -> Vec<String> {
 #[test]
 fn a_notification_shows_where_what_it_is_about_stands_now() {
     let w = world();
-    let granted = w.tenant.requests.get(&w.megan_alpha).and_then(|r| r.assignment).expect("delivered");
+    let granted = w.tenant.assignments.values().find(|a| a.request == w.megan_alpha).map(|a| a.id).expect("delivered");
     let mail: Vec<(String, Option<ObjectRef>)> =
         w.tenant.notifications_of(w.megan).map(|n| (n.kind.clone(), n.about)).collect();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
