@@ -387,7 +387,12 @@ fn messages(app: &mut App<Ctx>, count: usize) -> Vec<String> {
     let mut out = vec![];
     for _ in 0..count {
         let s = screen(app, 120, 35);
-        out.push(s.lines().map(|l| l.split('│').nth(3).unwrap_or_default().trim().to_string()).collect::<Vec<_>>().join("\n"));
+        out.push(
+            s.lines()
+                .map(|l| l.split('│').nth(3).unwrap_or_default().trim().to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
         update(app, Action::Down);
     }
     out
@@ -403,7 +408,9 @@ fn a_notification_shows_where_what_it_is_about_stands_now() {
     let mut app = app_as(dir.path(), w.tenant, w.megan);
     let shown = messages(&mut app, mail.len());
     let with = |about: ObjectRef, subject: &str, now: &str| {
-        shown.iter().any(|m| m.contains(subject) && m.lines().any(|l| l.starts_with(&format!("{about} now")) && l.ends_with(now)))
+        shown.iter().any(|m| {
+            m.contains(subject) && m.lines().any(|l| l.starts_with(&format!("{about} now")) && l.ends_with(now))
+        })
     };
     // The approval's text names no request: where it stands comes from what it is about.
     assert!(mail.contains(&("approved".into(), Some(w.megan_alpha.into()))), "{mail:?}");

@@ -239,7 +239,13 @@ impl Tenant {
         self.push_history(req_id, format!("Delivered: assignment {aid}{until}"));
         let what: Vec<String> =
             pkg.resource_roles.iter().map(|rr| format!("{} ({})", self.resource_name(rr.resource), rr.role)).collect();
-        self.notify(user, "granted", aid, format!("You now have access to '{}'{until}", pkg.display_name), what.join(", "));
+        self.notify(
+            user,
+            "granted",
+            aid,
+            format!("You now have access to '{}'{until}", pkg.display_name),
+            what.join(", "),
+        );
         if let Some(manager) = req.on_behalf() {
             let subject = format!("{} now has access to '{}'{until}", self.user_name(user), pkg.display_name);
             self.notify(manager, "granted", req_id, subject, what.join(", "));
