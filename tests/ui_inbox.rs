@@ -381,90 +381,50 @@ fn marking_read_drops_the_badge() {
     );
 }
 
-/// The detail pane of each notification in the mailbox, newest first.
-fn messages(app: &mut App<Ctx>, count: usize) -> Vec<String> {
+/// The detail pane of each of `count` notifications in `who`'s mailbox, newest first.
+fn messages(dir: &Path, tenant: Option<Tenant>, who: UserId, count: usize) -> Vec<String> {
+    let mut app = match tenant {
+        Some(t) => app_as(dir, t, who),
+        None => reopen(dir, who),
+    };
     app.switch_tab(Tab::Notifications);
     let mut out = vec![];
     for _ in 0..count {
-        let s = screen(app, 120, 35);
-        out.push(
-            s.lines()
-                .map(|l| l.split('│').nth(3).unwrap_or_default().trim().to_string())
-                .collect::<Vec<_>>()
-                .join("\n"),
-        );
-        update(app, Action::Down);
+        let pane = |l: &str| l.split('│').nth(3).unwrap_or_default().trim().to_string();
+        out.push(screen(&mut app, 120, 35).lines().map(pane).collect::<Vec<_>>().join("\n"));
+        update(&mut app, Action::Down);
     }
     out
+}
+
+/// Whether a message whose text holds `text` shows "`about` now" ending in `now`.
+fn shows_now(shown: &[String], text: &str, about: impl Into<ObjectRef>, now: &str) -> bool {
+    let label = format!("{} now", about.into());
+    shown.iter().any(|m| m.contains(text) && m.lines().any(|l| l.starts_with(&label) && l.ends_with(now)))
 }
 
 #[test]
 fn a_notification_shows_where_what_it_is_about_stands_now() {
     let w = world();
     let granted = w.tenant.assignments.values().find(|a| a.request == w.megan_alpha).map(|a| a.id).expect("delivered");
-    let mail: Vec<(String, Option<ObjectRef>)> =
-        w.tenant.notifications_of(w.megan).map(|n| (n.kind.clone(), n.about)).collect();
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut app = app_as(dir.path(), w.tenant, w.megan);
-    let shown = messages(&mut app, mail.len());
-    let with = |about: ObjectRef, subject: &str, now: &str| {
-        shown.iter().any(|m| {
-            m.contains(subject) && m.lines().any(|l| l.starts_with(&format!("{about} now")) && l.ends_with(now))
-        })
+    let about = |t: &Tenant, u: UserId, kind: &str| -> Vec<Option<ObjectRef>> {
+        t.notifications_of(u).filter(|n| n.kind == kind).map(|n| n.about).collect()
     };
+    assert_eq!(about(&w.tenant, w.megan, "approved"), [Some(w.megan_alpha.into())]);
+    assert_eq!(about(&w.tenant, w.megan, "denied"), [Some(w.megan_portal.into())]);
+    assert!(about(&w.tenant, w.megan, "granted").contains(&Some(granted.into())));
+    assert_eq!(about(&w.tenant, w.adele, "reviewOpened"), [Some(w.review.into())]);
+    let (dir, mail) =
+        (tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")), w.tenant.notifications_of(w.megan).count());
+    let shown = messages(dir.path(), Some(w.tenant), w.megan, mail);
     // The approval's text names no request: where it stands comes from what it is about.
-    assert!(mail.contains(&("approved".into(), Some(w.megan_alpha.into()))), "{mail:?}");
-    assert!(with(w.megan_alpha.into(), "was approved", "delivered on 2026-01-02"), "{shown:#?}");
-    assert!(mail.contains(&("denied".into(), Some(w.megan_portal.into()))), "{mail:?}");
-    assert!(with(w.megan_portal.into(), "was denied", "denied on 2026-01-03"), "{shown:#?}");
+    assert!(shows_now(&shown, "was approved", w.megan_alpha, "delivered on 2026-01-02"), "{shown:#?}");
+    assert!(shows_now(&shown, "was denied", w.megan_portal, "denied on 2026-01-03"), "{shown:#?}");
     // "You now have access": the assignment, and how long it runs.
-    assert!(mail.contains(&("granted".into(), Some(granted.into()))), "{mail:?}");
-    assert!(shown.iter().any(|m| m.contains(&format!("{granted} now")) && m.contains("delivered")), "{shown:#?}");
-}
-
-#[test]
-fn a_review_notice_shows_where_the_review_stands_now() {
-    let w = world();
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let about: Vec<Option<ObjectRef>> =
-        w.tenant.notifications_of(w.adele).filter(|n| n.kind == "reviewOpened").map(|n| n.about).collect();
-    assert_eq!(about, [Some(w.review.into())]);
-    let mut app = app_as(dir.path(), w.tenant, w.adele);
-    let shown = messages(&mut app, 5);
-    let line = format!("{} now", w.review);
-    assert!(shown.iter().any(|m| m.lines().any(|l| l.starts_with(&line) && l.ends_with("in progress"))), "{shown:#?}");
-}
-
-/// Removes `about` from every notification in the mailboxes under `dir`: what an older version
-/// wrote. Gives how many lines it changed.
-fn write_mail_as_older_versions_did(dir: &Path) -> usize {
-    let mut changed = 0;
-    let mut todo = vec![dir.join("history")];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())).flatten() {
-            let path = entry.path();
-            let notices = path.to_string_lossy().contains("notices");
-            if path.is_dir() {
-                todo.push(path);
-                continue;
-            }
-            if !notices || path.extension().is_none_or(|x| x != "jsonl") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let mut old = String::new();
-            for line in text.lines() {
-                let mut v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
-                if v.as_object_mut().and_then(|o| o.remove("about")).is_some() {
-                    changed += 1;
-                }
-                old.push_str(&v.to_string());
-                old.push('\n');
-            }
-            std::fs::write(&path, old).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        }
-    }
-    changed
+    assert!(shows_now(&shown, "access to 'Project Alpha'", granted, "delivered until 2027-01-02"), "{shown:#?}");
+    let (w, dir) = (world(), tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")));
+    let shown = messages(dir.path(), Some(w.tenant), w.adele, 5);
+    assert!(shows_now(&shown, "needs you", w.review, "in progress"), "{shown:#?}");
 }
 
 #[test]
@@ -472,12 +432,28 @@ fn a_notification_an_older_version_wrote_shows_no_now_line_and_its_text_is_not_r
     let w = world();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     drop(app_as(dir.path(), w.tenant, w.adele));
-    assert!(write_mail_as_older_versions_did(dir.path()) > 0, "the mailboxes are in the history files");
-    let mut app = reopen(dir.path(), w.adele);
-    let shown = messages(&mut app, 5);
+    // What an older version wrote: the mailboxes' lines (history/notices-NN/*.jsonl) without `about`.
+    let mut changed = 0;
+    let shards = std::fs::read_dir(dir.path().join("history")).unwrap_or_else(|e| panic!("{e}")).flatten();
+    for file in shards
+        .filter(|d| d.file_name().to_string_lossy().starts_with("notices"))
+        .flat_map(|d| std::fs::read_dir(d.path()).unwrap_or_else(|e| panic!("{e}")).flatten().map(|f| f.path()))
+    {
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let old: String = text
+            .lines()
+            .map(|line| {
+                let mut v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+                changed += usize::from(v.as_object_mut().and_then(|o| o.remove("about")).is_some());
+                format!("{v}\n")
+            })
+            .collect();
+        std::fs::write(&file, old).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    }
+    assert!(changed > 0, "the mailboxes are in the history files");
+    let shown = messages(dir.path(), None, w.adele, 5);
     // Rob's request, newest: its body names it ("Decide by ... (reqN)"), yet nothing is parsed.
-    let first = shown.first().expect("a message");
-    assert!(first.contains(&format!("({})", w.portal)), "{first}");
+    assert!(shown.first().is_some_and(|m| m.contains(&format!("({})", w.portal))), "{shown:#?}");
     assert!(shown.iter().all(|m| !m.contains(" now ")), "{shown:#?}");
 }
 
