@@ -223,3 +223,41 @@ fn a_request_counts_its_stages_from_one_and_an_external_target_is_camel_case() {
     assert_eq!(ext["target"]["displayName"].as_str(), Some("Alex Wilber"), "{ext}");
     assert!(ext["target"].get("display_name").is_none(), "{ext}");
 }
+
+/// What each of `who`'s notifications is about, by kind, oldest first.
+fn about(env: &Env, who: &str, kind: &str) -> Vec<Value> {
+    let mail = output(env, who, &["notifications"]);
+    let all = mail.as_array().cloned().unwrap_or_default();
+    all.into_iter().filter(|n| n["kind"] == kind).map(|n| n["about"].clone()).collect()
+}
+
+#[test]
+fn a_notification_names_what_it_is_about_as_a_typed_reference() {
+    let env = tenant();
+    // Megan's request for SOX Finance Reporting was approved, and granted her an assignment.
+    let approved = about(&env, "Megan Bowen", "approved");
+    let request = approved.first().and_then(|a| a["request"].as_u64()).expect("{\"request\": N}");
+    let shown = output(&env, "", &["request", "show", &request.to_string()]);
+    let assignment = shown["assignment"].as_u64().expect("the request was delivered");
+    let granted = about(&env, "Megan Bowen", "granted");
+    assert_eq!(granted, [serde_json::json!({ "assignment": assignment })]);
+
+    // A clock jump's expiry notices (the day before, then the end) name that assignment.
+    let before = about(&env, "Megan Bowen", "expiresSoon").len();
+    env.ok(&["clock", "advance", "4d"]);
+    let soon = about(&env, "Megan Bowen", "expiresSoon");
+    assert_eq!(soon.len(), before + 1, "the one-day notice: {soon:?}");
+    assert_eq!(soon.last(), Some(&serde_json::json!({ "assignment": assignment })));
+    assert_eq!(about(&env, "Megan Bowen", "expired"), [serde_json::json!({ "assignment": assignment })]);
+
+    // A reviewer is told of each review she is asked to do, by the review.
+    let mail = output(&env, "Adele Vance", &["notifications"]);
+    let opened: Vec<&Value> = mail.as_array().into_iter().flatten().filter(|n| n["kind"] == "reviewOpened").collect();
+    assert!(!opened.is_empty(), "{mail}");
+    for n in opened {
+        let review = n["about"]["review"].as_u64().unwrap_or_else(|| panic!("about a review: {n}"));
+        let name = output(&env, "", &["review", "show", &review.to_string()])["displayName"].clone();
+        let name = name.as_str().unwrap_or_default();
+        assert!(n["subject"].as_str().is_some_and(|s| s.contains(&format!("'{name}'"))), "{n} vs {name}");
+    }
+}

@@ -237,3 +237,15 @@ fn an_old_history_segment_reads_typed_or_as_legacy_text_and_is_not_rewritten() {
     let after = std::fs::read_to_string(&segment).expect("the segment");
     assert!(after.starts_with(&old), "the old lines were rewritten");
 }
+
+/// The previous release's notifications named nothing typed: they read as about nothing (no
+/// `about` in the JSON), and their text is not read for an id.
+#[test]
+fn the_previous_versions_notifications_read_as_about_nothing() {
+    let env = copy_of_fixture();
+    let mail = env.json(&["--as", "u16", "notifications"]);
+    let old: Vec<&serde_json::Value> =
+        mail.as_array().into_iter().flatten().filter(|n| n["seq"].as_u64().is_some_and(|s| s <= 104)).collect();
+    assert!(old.iter().any(|n| n["body"] == "Decide by 2026-06-01 (req86)"), "{mail}");
+    assert!(old.iter().all(|n| n.get("about").is_none()), "{mail}");
+}

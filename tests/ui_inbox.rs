@@ -78,6 +78,11 @@ struct World {
     adele: UserId,
     nestor: UserId,
     lee: UserId,
+    megan: UserId,
+    /// Megan's request for Project Alpha, approved by Adele and Nestor and delivered.
+    megan_alpha: RequestId,
+    /// Megan's request for the Partner portal, denied by Adele.
+    megan_portal: RequestId,
     /// Lee's two-stage request for Project Alpha, at stage 1 with Adele.
     alpha: RequestId,
     /// Rob's (a guest's) request for the Partner portal, with Adele; her reason is required.
@@ -170,7 +175,7 @@ fn world() -> World {
     for seq in read {
         run(&mut t, &Actor::user(adele), Command::MarkRead { notification: Some(seq) });
     }
-    World { adele, nestor, lee, alpha, portal, review, tenant: t }
+    World { adele, nestor, lee, megan, megan_alpha, megan_portal, alpha, portal, review, tenant: t }
 }
 
 /// The app over a store in `dir`, signed in as `who`. The status bar shows a fixed location so
@@ -374,6 +379,82 @@ fn marking_read_drops_the_badge() {
         bar.contains("Notifications") && !bar.contains("Notifications 3") && !bar.contains("Notifications 2"),
         "{bar}"
     );
+}
+
+/// The detail pane of each of `count` notifications in `who`'s mailbox, newest first.
+fn messages(dir: &Path, tenant: Option<Tenant>, who: UserId, count: usize) -> Vec<String> {
+    let mut app = match tenant {
+        Some(t) => app_as(dir, t, who),
+        None => reopen(dir, who),
+    };
+    app.switch_tab(Tab::Notifications);
+    let mut out = vec![];
+    for _ in 0..count {
+        let pane = |l: &str| l.split('│').nth(3).unwrap_or_default().trim().to_string();
+        out.push(screen(&mut app, 120, 35).lines().map(pane).collect::<Vec<_>>().join("\n"));
+        update(&mut app, Action::Down);
+    }
+    out
+}
+
+/// Whether a message whose text holds `text` shows "`about` now" ending in `now`.
+fn shows_now(shown: &[String], text: &str, about: impl Into<ObjectRef>, now: &str) -> bool {
+    let label = format!("{} now", about.into());
+    shown.iter().any(|m| m.contains(text) && m.lines().any(|l| l.starts_with(&label) && l.ends_with(now)))
+}
+
+#[test]
+fn a_notification_shows_where_what_it_is_about_stands_now() {
+    let w = world();
+    let granted = w.tenant.assignments.values().find(|a| a.request == w.megan_alpha).map(|a| a.id).expect("delivered");
+    let about = |t: &Tenant, u: UserId, kind: &str| -> Vec<Option<ObjectRef>> {
+        t.notifications_of(u).filter(|n| n.kind == kind).map(|n| n.about).collect()
+    };
+    assert_eq!(about(&w.tenant, w.megan, "approved"), [Some(w.megan_alpha.into())]);
+    assert_eq!(about(&w.tenant, w.megan, "denied"), [Some(w.megan_portal.into())]);
+    assert!(about(&w.tenant, w.megan, "granted").contains(&Some(granted.into())));
+    assert_eq!(about(&w.tenant, w.adele, "reviewOpened"), [Some(w.review.into())]);
+    let (dir, mail) =
+        (tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")), w.tenant.notifications_of(w.megan).count());
+    let shown = messages(dir.path(), Some(w.tenant), w.megan, mail);
+    // The approval's text names no request: where it stands comes from what it is about.
+    assert!(shows_now(&shown, "was approved", w.megan_alpha, "delivered on 2026-01-02"), "{shown:#?}");
+    assert!(shows_now(&shown, "was denied", w.megan_portal, "denied on 2026-01-03"), "{shown:#?}");
+    // "You now have access": the assignment, and how long it runs.
+    assert!(shows_now(&shown, "access to 'Project Alpha'", granted, "delivered until 2027-01-02"), "{shown:#?}");
+    let (w, dir) = (world(), tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")));
+    let shown = messages(dir.path(), Some(w.tenant), w.adele, 5);
+    assert!(shows_now(&shown, "needs you", w.review, "in progress"), "{shown:#?}");
+}
+
+#[test]
+fn a_notification_an_older_version_wrote_shows_no_now_line_and_its_text_is_not_read() {
+    let w = world();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    drop(app_as(dir.path(), w.tenant, w.adele));
+    // What an older version wrote: the mailboxes' lines (history/notices-NN/*.jsonl) without `about`.
+    let mut changed = 0;
+    let shards = std::fs::read_dir(dir.path().join("history")).unwrap_or_else(|e| panic!("{e}")).flatten();
+    for file in shards
+        .filter(|d| d.file_name().to_string_lossy().starts_with("notices"))
+        .flat_map(|d| std::fs::read_dir(d.path()).unwrap_or_else(|e| panic!("{e}")).flatten().map(|f| f.path()))
+    {
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let old: String = text
+            .lines()
+            .map(|line| {
+                let mut v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+                changed += usize::from(v.as_object_mut().and_then(|o| o.remove("about")).is_some());
+                format!("{v}\n")
+            })
+            .collect();
+        std::fs::write(&file, old).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    }
+    assert!(changed > 0, "the mailboxes are in the history files");
+    let shown = messages(dir.path(), None, w.adele, 5);
+    // Rob's request, newest: its body names it ("Decide by ... (reqN)"), yet nothing is parsed.
+    assert!(shown.first().is_some_and(|m| m.contains(&format!("({})", w.portal))), "{shown:#?}");
+    assert!(shown.iter().all(|m| !m.contains(" now ")), "{shown:#?}");
 }
 
 #[test]

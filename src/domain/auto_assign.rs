@@ -341,6 +341,7 @@ impl Tenant {
             self.notify(
                 target,
                 "removalScheduled",
+                aid,
                 format!("Your access to '{pname}' ends {when}"),
                 format!(
                     "You no longer match the rule of policy '{polname}'; you keep it if you match again before then"
@@ -366,6 +367,7 @@ impl Tenant {
         self.notify(
             target,
             "granted",
+            aid,
             format!("You keep your access to '{pname}'"),
             format!("You match the rule of policy '{polname}' again"),
         );

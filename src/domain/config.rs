@@ -365,6 +365,7 @@ impl Tenant {
                 self.notify(
                     u,
                     "denied",
+                    *r,
                     format!("Your request for '{}' was canceled: the package was deleted", pkg.display_name),
                     "",
                 );

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::Time;
 use super::deferred::{Names, Queued, Stream, Typed};
 use super::history::notice_shard_stream;
-use super::ids::{PackageId, UserId};
+use super::ids::{AssignmentId, PackageId, UserId};
 use super::log::NoticeLine;
 use super::tail::{NoticeTail, Spill, shard_of};
 use super::tenant::Tenant;
@@ -22,12 +22,13 @@ pub(crate) enum Notice {
     Expired,
 }
 
-/// One notification handed over typed.
+/// One notification handed over typed: about an assignment to a package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DeferredNotice {
     seq: u64,
     to: UserId,
     at: Time,
+    assignment: AssignmentId,
     package: PackageId,
     what: Notice,
 }
@@ -59,7 +60,8 @@ impl Typed for DeferredNotice {
     fn line(&self, names: &Names, text: &mut [String; 2], out: &mut Vec<u8>) {
         let [subject, body] = text;
         let kind = self.what.texts(names.package(self.package), subject, body);
-        let line = NoticeLine { seq: self.seq, to: self.to, at: self.at, kind, subject, body, read: false };
+        let about = Some(self.assignment.into());
+        let line = NoticeLine { seq: self.seq, to: self.to, at: self.at, kind, about, subject, body, read: false };
         line.write(out);
     }
 }
@@ -138,14 +140,14 @@ impl NoticeTail {
 }
 
 impl Tenant {
-    /// Sends `to` a notice about `package`: typed while the jump hands records over, else
-    /// written as `notify` writes it.
-    pub(super) fn notify_about(&mut self, to: UserId, package: PackageId, what: Notice) {
+    /// Sends `to` a notice about their assignment `aid` to `package`: typed while the jump
+    /// hands records over, else written as `notify` writes it.
+    pub(super) fn notify_about(&mut self, to: UserId, aid: AssignmentId, package: PackageId, what: Notice) {
         let Some(names) = self.idx.deferring.clone() else {
             let [mut subject, mut body] = std::mem::take(&mut self.idx.scratch);
             let pname = self.packages.get(&package).map_or("", |p| p.display_name.as_str());
             let kind = what.texts(pname, &mut subject, &mut body);
-            self.notify(to, kind, &subject, &body);
+            self.notify(to, kind, aid, &subject, &body);
             self.idx.scratch = [subject, body];
             return;
         };
@@ -156,7 +158,7 @@ impl Tenant {
         if self.idx.on_disk.as_mut().is_some_and(|d| d.notices_hold(to, seq)) {
             return;
         }
-        let n = DeferredNotice { seq, to, at: self.clock.now, package, what };
+        let n = DeferredNotice { seq, to, at: self.clock.now, assignment: aid, package, what };
         let run = self.deferred_run();
         match self.idx.spill.get() {
             Some((spill, _)) => self.notifications.push_deferred(n, &names, spill, run),

@@ -239,10 +239,16 @@ impl Tenant {
         self.push_history(req_id, format!("Delivered: assignment {aid}{until}"));
         let what: Vec<String> =
             pkg.resource_roles.iter().map(|rr| format!("{} ({})", self.resource_name(rr.resource), rr.role)).collect();
-        self.notify(user, "granted", format!("You now have access to '{}'{until}", pkg.display_name), what.join(", "));
+        self.notify(
+            user,
+            "granted",
+            aid,
+            format!("You now have access to '{}'{until}", pkg.display_name),
+            what.join(", "),
+        );
         if let Some(manager) = req.on_behalf() {
             let subject = format!("{} now has access to '{}'{until}", self.user_name(user), pkg.display_name);
-            self.notify(manager, "granted", subject, what.join(", "));
+            self.notify(manager, "granted", req_id, subject, what.join(", "));
         }
         let after = Delivered {
             end: end.map(|e| e.timestamp()),
@@ -278,7 +284,7 @@ impl Tenant {
         let until = new_end.map(|e| e.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "no end".into());
         self.push_history(req.id, format!("Extended: assignment {aid} now ends {until}"));
         let pname = self.packages.get(&a.package).map(|p| p.display_name.clone()).unwrap_or_default();
-        self.notify(a.target, "granted", format!("Your access to '{pname}' was extended to {until}"), "");
+        self.notify(a.target, "granted", aid, format!("Your access to '{pname}' was extended to {until}"), "");
         let before = Ends { end: a.end.map(|e| e.timestamp()) };
         let after = Ends { end: new_end.map(|e| e.timestamp()) };
         let summary = format!("{} extended '{pname}' to {until}", self.user_name(a.target));
@@ -338,7 +344,7 @@ impl Tenant {
         // What a year's jump makes by the hundred thousand is handed over typed when it can be.
         let typed = reason == EndReason::Expired && note.is_empty() && *by == Actor::System;
         if typed && self.audit_expired(aid, (target, package), a.end, a.state) {
-            self.notify_about(target, package, super::deferred_notice::Notice::Expired);
+            self.notify_about(target, aid, package, super::deferred_notice::Notice::Expired);
         } else {
             self.announce_end(aid, (target, package), reason, by, note, (a, after));
         }
@@ -373,7 +379,7 @@ impl Tenant {
             summary.push_str(": ");
             summary.push_str(note);
         }
-        self.notify(target, kind, &subject, note);
+        self.notify(target, kind, aid, &subject, note);
         self.audit_typed(by, activity, aid, &summary, Some(before), Some(after));
         self.idx.scratch = [subject, summary];
     }

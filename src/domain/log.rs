@@ -38,6 +38,8 @@ pub(crate) struct NoticeLine<'a> {
     #[serde(with = "super::serde_util::secs")]
     pub at: Time,
     pub kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub about: Option<ObjectRef>,
     pub subject: &'a str,
     #[serde(skip_serializing_if = "str::is_empty")]
     pub body: &'a str,
@@ -67,11 +69,16 @@ impl<B: Serialize, A: Serialize> AuditLine<'_, B, A> {
 }
 
 impl NoticeLine<'_> {
-    /// The line's JSON, as `serde_json` writes it, written by hand (see `json_line`).
+    /// The line's JSON, as `serde_json` writes it, written by hand (see `json_line`): what it
+    /// is about too, with nothing allocated for it.
     pub(super) fn write(&self, out: &mut Vec<u8>) {
         let mut o = Obj::new(out);
         o.int("seq", self.seq).int("to", self.to.0).int("at", self.at.timestamp());
-        o.str("kind", self.kind).str("subject", self.subject);
+        o.str("kind", self.kind);
+        if let Some(about) = self.about {
+            write_object(&mut o, "about", about);
+        }
+        o.str("subject", self.subject);
         if !self.body.is_empty() {
             o.str("body", self.body);
         }
@@ -144,7 +151,16 @@ impl Tenant {
         }
     }
 
-    pub(crate) fn notify(&mut self, to: UserId, kind: &str, subject: impl AsRef<str>, body: impl AsRef<str>) {
+    /// Sends `to` a notification of `kind` about `about` (what the reader would open: the
+    /// request, review or assignment it tells of).
+    pub(crate) fn notify(
+        &mut self,
+        to: UserId,
+        kind: &str,
+        about: impl Into<ObjectRef>,
+        subject: impl AsRef<str>,
+        body: impl AsRef<str>,
+    ) {
         self.notice_seq = self.notice_seq.saturating_add(1);
         let seq = self.notice_seq;
         // Marked unread when the command settles (`settle_unread`).
@@ -157,6 +173,7 @@ impl Tenant {
             to,
             at: self.clock.now,
             kind,
+            about: Some(about.into()),
             subject: subject.as_ref(),
             body: body.as_ref(),
             read: false,
@@ -289,23 +306,68 @@ mod tests {
     }
 
     #[test]
-    fn a_notice_line_is_the_notification_s_json_with_or_without_a_body() {
+    fn a_notice_line_is_the_notification_s_json_with_or_without_a_body_and_what_it_is_about() {
+        let abouts: Vec<Option<ObjectRef>> = std::iter::once(None).chain(ObjectRef::one_of_each().map(Some)).collect();
+        let mut seen = 0;
         for body in ["", "Ends 2027-01-01 09:00. You can \"extend\" it."] {
-            let line =
-                NoticeLine { seq: 3, to: UserId(9), at: at(), kind: "expiresSoon", subject: "Soon", body, read: false };
-            let n = Notification {
-                seq: 3,
-                to: UserId(9),
-                at: at(),
-                kind: "expiresSoon".into(),
-                subject: "Soon".into(),
-                body: body.into(),
-                read: false,
-            };
-            let written = serde_json::to_string(&line).expect("written");
-            assert_eq!(written, serde_json::to_string(&n).expect("written"));
-            assert_eq!(hand(|o| line.write(o)), written);
-            assert_eq!(serde_json::from_str::<Notification>(&written).expect("read back"), n);
+            for &about in &abouts {
+                let line = NoticeLine {
+                    seq: 3,
+                    to: UserId(9),
+                    at: at(),
+                    kind: "expiresSoon",
+                    about,
+                    subject: "Soon",
+                    body,
+                    read: false,
+                };
+                let n = Notification {
+                    seq: 3,
+                    to: UserId(9),
+                    at: at(),
+                    kind: "expiresSoon".into(),
+                    about,
+                    subject: "Soon".into(),
+                    body: body.into(),
+                    read: false,
+                };
+                let written = serde_json::to_string(&line).expect("written");
+                assert_eq!(written, serde_json::to_string(&n).expect("written"));
+                assert_eq!(hand(|o| line.write(o)), written);
+                assert_eq!(serde_json::from_str::<Notification>(&written).expect("read back"), n);
+                seen += 1;
+            }
         }
+        assert_eq!(seen, 2 * 15);
+    }
+
+    #[test]
+    fn a_notice_line_names_what_it_is_about_typed_and_leaves_out_none() {
+        let line = |about| NoticeLine {
+            seq: 3,
+            to: UserId(9),
+            at: at(),
+            kind: "approvalNeeded",
+            about,
+            subject: "S",
+            body: "",
+            read: false,
+        };
+        assert_eq!(
+            hand(|o| line(Some(ObjectRef::Request(crate::domain::RequestId(12)))).write(o)),
+            r#"{"seq":3,"to":9,"at":1794819600,"kind":"approvalNeeded","about":{"request":12},"subject":"S","read":false}"#
+        );
+        assert_eq!(
+            hand(|o| line(None).write(o)),
+            r#"{"seq":3,"to":9,"at":1794819600,"kind":"approvalNeeded","subject":"S","read":false}"#
+        );
+    }
+
+    #[test]
+    fn a_notification_written_before_about_existed_reads_as_about_nothing() {
+        let old = r#"{"seq":3,"to":9,"at":1794819600,"kind":"approved","subject":"Your request for 'P' was approved (req12)","read":true}"#;
+        let n: Notification = serde_json::from_str(old).expect("an old line reads");
+        assert_eq!(n.about, None, "its text is not parsed for a reference");
+        assert_eq!(n.subject, "Your request for 'P' was approved (req12)");
     }
 }

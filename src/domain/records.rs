@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Time;
 use super::audit_refs::{self, AuditActor, AuditObject};
-use super::ids::UserId;
+use super::ids::{ObjectRef, UserId};
 
 /// One line of the audit log. Its actor and object are typed; a line an older version wrote
 /// with them as text reads as described in `audit_refs`.
@@ -58,6 +58,10 @@ pub struct Notification {
     pub at: Time,
     /// approvalNeeded, forwarded, approved, denied, granted, expiresSoon, expired, reviewOpened, removed, ...
     pub kind: String,
+    /// What it is about (the request, review or assignment the reader would open); none in
+    /// what older versions wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<ObjectRef>,
     pub subject: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,

@@ -89,6 +89,7 @@ impl Tenant {
             self.notify(
                 report,
                 "requestedForYou",
+                id,
                 format!("{by} requested '{}' for you", pkg.display_name),
                 format!("{id}: you are told of each decision"),
             );
@@ -175,7 +176,7 @@ impl Tenant {
                 self.push_history(id, "Approved");
                 let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
                 for u in req.told() {
-                    self.notify(u, "approved", format!("{} for '{pname}' was approved", self.whose(&req, u)), "");
+                    self.notify(u, "approved", id, format!("{} for '{pname}' was approved", self.whose(&req, u)), "");
                 }
             }
             self.deliver(id);
@@ -231,6 +232,7 @@ impl Tenant {
             self.notify(
                 a,
                 "approvalNeeded",
+                id,
                 format!("Approval needed: {asks}"),
                 match deadline {
                     Some(d) => format!("Decide by {} ({id})", d.format("%Y-%m-%d")),
@@ -250,6 +252,7 @@ impl Tenant {
             self.notify(
                 *s,
                 "sponsorInfo",
+                id,
                 format!("{who} of {} requested '{pname}'", org.display_name),
                 format!("{id}: {}", r.state.phrase()),
             );
@@ -309,7 +312,7 @@ impl Tenant {
         self.audit(&Actor::System, "request.denied", id, why.clone());
         let pname = self.packages.get(&req.package).map(|p| p.display_name.clone()).unwrap_or_default();
         for u in req.told() {
-            self.notify(u, "denied", format!("{} for '{pname}' was denied", self.whose(&req, u)), &why);
+            self.notify(u, "denied", id, format!("{} for '{pname}' was denied", self.whose(&req, u)), &why);
         }
     }
 
@@ -439,7 +442,13 @@ impl Tenant {
         } else {
             self.set_request_state(id, RequestState::Denied);
             for u in req.told() {
-                self.notify(u, "denied", format!("{} for '{pname}' was denied", self.whose(&req, u)), reason.trim());
+                self.notify(
+                    u,
+                    "denied",
+                    id,
+                    format!("{} for '{pname}' was denied", self.whose(&req, u)),
+                    reason.trim(),
+                );
             }
         }
         match self.requests.get(&id) {

@@ -109,6 +109,7 @@ impl Tenant {
             self.notify(
                 r,
                 "reviewOpened",
+                id,
                 format!("Access review '{name}' needs you"),
                 format!("Decide by {} ({id})", end.format("%Y-%m-%d")),
             );

@@ -13,6 +13,7 @@ fn notice(seq: u64, to: u64) -> Notification {
         to: UserId(to),
         at: at(),
         kind: "granted".into(),
+        about: None,
         subject: format!("n{seq}"),
         body: String::new(),
         read: false,

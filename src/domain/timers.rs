@@ -314,6 +314,7 @@ impl Tenant {
                     self.notify(
                         u,
                         "denied",
+                        id,
                         format!("Your request for '{pname}' expired without a decision"),
                         "Request it again if you still need it",
                     );
@@ -327,7 +328,7 @@ impl Tenant {
                 }
                 let (user, package, end, terms) = (a.target, a.package, a.end, (a.policy, a.revision));
                 let extendable = self.extendable(terms);
-                self.notify_about(user, package, Notice::ExpiresSoon { end, extendable, days });
+                self.notify_about(user, aid, package, Notice::ExpiresSoon { end, extendable, days });
                 self.before_expiry_callouts(aid, days);
                 fired.notices += 1;
             }
@@ -419,6 +420,7 @@ impl Tenant {
             self.notify(
                 a,
                 "forwarded",
+                id,
                 format!("Forwarded to you: {who} requests '{pname}'"),
                 format!("{id} was not decided in {} days", esc.after_days),
             );

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 
-use crate::domain::{Command, Notification, RequestId, ReviewId};
+use crate::domain::{Command, Notification, ObjectRef, RequestId};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, PerData};
@@ -111,28 +111,35 @@ impl Notifications {
     }
 }
 
-/// What the ids a message mentions (`req12`, `rev5`) stand at now.
+/// Where what the message is about (`n.about`) stands now: a request, a review or an
+/// assignment, from memory. A message an older version wrote names nothing typed: no line (its
+/// text is not read for ids).
 fn mentions(ctx: &Ctx, n: &Notification, d: &mut Detail) {
     let t = ctx.tenant();
     let theme = d.theme;
-    let text = format!("{} {}", n.subject, n.body);
-    let mut seen = vec![];
-    for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
-        if seen.contains(&word) {
-            continue;
+    let Some(about) = n.about else { return };
+    let label = format!("{about} now");
+    match about {
+        ObjectRef::Request(id) => {
+            if let Some((now, state)) = request_now(t, id) {
+                d.kv_styled(&label, now, theme.tone(state.tone()));
+            }
         }
-        seen.push(word);
-        if word.starts_with(RequestId::PREFIX)
-            && let Ok(id) = word.parse::<RequestId>()
-            && let Some((now, state)) = request_now(t, id)
-        {
-            d.kv_styled(&format!("{id} now"), now, theme.tone(state.tone()));
-        } else if word.starts_with(ReviewId::PREFIX)
-            && let Ok(id) = word.parse::<ReviewId>()
-            && let Some(r) = t.reviews.get(&id)
-        {
-            d.kv_styled(&format!("{id} now"), r.state.word(), theme.tone(r.state.tone()));
+        ObjectRef::Review(id) => {
+            if let Some(r) = t.reviews.get(&id) {
+                d.kv_styled(&label, r.state.word(), theme.tone(r.state.tone()));
+            }
         }
+        ObjectRef::Assignment(id) => {
+            if let Some(a) = t.assignments.get(&id) {
+                let when = match a.ended_at {
+                    Some(ended) => format!(" on {}", fmt_day(Some(ended))),
+                    None => a.end.map(|e| format!(" until {}", fmt_day(Some(e)))).unwrap_or_default(),
+                };
+                d.kv_styled(&label, format!("{}{when}", a.state.word()), theme.tone(a.state.tone()));
+            }
+        }
+        _ => {}
     }
 }
 
