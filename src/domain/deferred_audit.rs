@@ -95,9 +95,10 @@ impl Tenant {
         end: Option<i64>,
         state: AssignmentState,
     ) -> bool {
-        let Some(names) = self.idx.deferring.clone() else { return false };
+        if self.idx.deferring.is_none() || !self.idx.spill.is_set() {
+            return false;
+        }
         let run = self.deferred_run();
-        let Some((spill, _)) = self.idx.spill.get() else { return false };
         self.audit_seq = self.audit_seq.saturating_add(1);
         let seq = self.audit_seq;
         if self.idx.on_disk.as_mut().is_some_and(|d| d.audit_holds(seq)) {
@@ -107,8 +108,10 @@ impl Tenant {
         let name = || AUDIT_STREAM.to_owned();
         let s = self.audit.stream(&name);
         s.queue.push(Queued::Typed(e));
-        if s.queue.len() >= run {
-            s.spill(&names, spill);
+        // Borrowed, not cloned (see `notify_about`).
+        if let (true, Some(names), Some((spill, _))) = (s.queue.len() >= run, &self.idx.deferring, self.idx.spill.get())
+        {
+            s.spill(names, spill);
         }
         true
     }

@@ -143,7 +143,7 @@ impl Tenant {
     /// Sends `to` a notice about their assignment `aid` to `package`: typed while the jump
     /// hands records over, else written as `notify` writes it.
     pub(super) fn notify_about(&mut self, to: UserId, aid: AssignmentId, package: PackageId, what: Notice) {
-        let Some(names) = self.idx.deferring.clone() else {
+        if self.idx.deferring.is_none() {
             let [mut subject, mut body] = std::mem::take(&mut self.idx.scratch);
             let pname = self.packages.get(&package).map_or("", |p| p.display_name.as_str());
             let kind = what.texts(pname, &mut subject, &mut body);
@@ -160,12 +160,15 @@ impl Tenant {
         }
         let n = DeferredNotice { seq, to, at: self.clock.now, assignment: aid, package, what };
         let run = self.deferred_run();
+        // The names are borrowed, not cloned: their count is written by no one but a run's
+        // hand-over (the writer thread reads next to it all the time).
+        let Some(names) = self.idx.deferring.as_ref() else { return };
         match self.idx.spill.get() {
-            Some((spill, _)) => self.notifications.push_deferred(n, &names, spill, run),
+            Some((spill, _)) => self.notifications.push_deferred(n, names, spill, run),
             // Records are only handed over with a spill; written at once all the same.
             None => {
                 let mut text = [String::new(), String::new()];
-                self.notifications.push_with(to, seq, |out| n.line(&names, &mut text, out));
+                self.notifications.push_with(to, seq, |out| n.line(names, &mut text, out));
             }
         }
     }
