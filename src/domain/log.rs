@@ -189,11 +189,11 @@ impl Tenant {
     /// Marks the notifications the command sent unread, user by user: one lookup of the user's
     /// marks each, not one per notification (a year's jump sends millions to 100,000 users).
     pub(crate) fn settle_unread(&mut self) {
-        let mut new = std::mem::take(&mut self.idx.unread_new);
-        new.sort_unstable();
+        let new = std::mem::take(&mut self.idx.unread_new);
+        let new = super::radix::sort_by_key_stable(new.into_iter().map(|(u, seq)| (u.0, seq)).collect());
         for group in new.chunk_by(|a, b| a.0 == b.0) {
             if let Some(&(user, _)) = group.first() {
-                self.unread.entry(user).or_default().extend(group.iter().map(|x| x.1));
+                self.unread.entry(UserId(user)).or_default().extend(group.iter().map(|x| x.1));
             }
         }
     }

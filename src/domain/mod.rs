@@ -55,6 +55,7 @@ mod policy_cmds;
 mod policy_ranges;
 pub mod policy_rules;
 pub mod problems;
+mod radix;
 pub mod read_views;
 pub mod reads;
 pub mod records;
