@@ -61,6 +61,7 @@ pub mod reads;
 pub mod records;
 pub mod report;
 mod request_checks;
+pub mod requestable;
 mod requests;
 pub mod review_ends;
 mod reviews;

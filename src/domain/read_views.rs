@@ -246,6 +246,24 @@ impl Tenant {
         Ok(self.user_packages_where(user, |p| all || self.reads_catalog(r, p.catalog), limit))
     }
 
+    /// [`Tenant::user_packages_page`] through `index` (made from this data, see `requestable`):
+    /// what a screen asks on every key press. A reader who sees only some catalogs is answered
+    /// by asking each package, as before.
+    pub fn user_packages_page_by(
+        &self,
+        index: &super::requestable::Requestable,
+        actor: &Actor,
+        user: UserId,
+        limit: usize,
+    ) -> DomainResult<(usize, Vec<UserPackageRow>)> {
+        self.may_read(actor, Read::UserAccess(user))?;
+        let r = self.reader(actor)?;
+        if r == Reader::Admin || Self::is(r, user) {
+            return Ok(self.user_packages_indexed(index, user, limit));
+        }
+        self.user_packages_page(actor, user, limit)
+    }
+
     /// `report holders RES`: the holders whose grant the reader may see, with only those sources.
     pub fn holders_visible(&self, actor: &Actor, res: ResourceId) -> DomainResult<Vec<AccessRow>> {
         self.may_read(actor, Read::Holders(res))?;

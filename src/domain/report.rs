@@ -111,8 +111,30 @@ impl Tenant {
         limit: usize,
     ) -> (usize, Vec<UserPackageRow>) {
         let who = self.requester(&Actor::user(user));
-        // The user's latest assignment of each package (active first; of equals, the last), in
-        // one pass over theirs rather than one per package.
+        let latest = self.latest_assignments(user);
+        // As `matching_policies` is non-empty, with the requester worked out once.
+        let can = |p: &Package| {
+            !p.is_deleted()
+                && who.as_ref().is_some_and(|w| self.policies_of(p.id).any(|pol| self.policy_admits(p, pol, w)))
+        };
+        let candidates = self.packages.values().filter(|p| keep(p)).map(|p| (p, can(p)));
+        let (mut total, mut rows) = (0, vec![]);
+        for (p, can) in candidates {
+            let a = latest.get(&p.id).copied();
+            if !can && a.is_none() {
+                continue;
+            }
+            total += 1;
+            if rows.len() < limit {
+                rows.push(self.user_package_row(p, can, a));
+            }
+        }
+        (total, rows)
+    }
+
+    /// The user's latest assignment of each package (active first; of equals, the last), in
+    /// one pass over theirs rather than one per package.
+    pub(crate) fn latest_assignments(&self, user: UserId) -> HashMap<PackageId, &Assignment> {
         let mut latest: HashMap<PackageId, &Assignment> = HashMap::new();
         for a in self.assignments_of_user(user) {
             let e = latest.entry(a.package).or_insert(a);
@@ -120,29 +142,20 @@ impl Tenant {
                 *e = a;
             }
         }
-        let (mut total, mut rows) = (0, vec![]);
-        for p in self.packages.values().filter(|p| keep(p)) {
-            // As `matching_policies` is non-empty, with the requester worked out once.
-            let can = !p.is_deleted()
-                && who.as_ref().is_some_and(|w| self.policies_of(p.id).any(|pol| self.policy_admits(p, pol, w)));
-            let a = latest.get(&p.id).copied();
-            if !can && a.is_none() {
-                continue;
-            }
-            total += 1;
-            if rows.len() < limit {
-                rows.push(UserPackageRow {
-                    package: p.id,
-                    package_name: p.display_name.clone(),
-                    catalog_name: self.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default(),
-                    can_request: can,
-                    assignment: a.map(|a| a.id),
-                    state: a.map(|a| a.state),
-                    end: a.and_then(|a| a.end),
-                });
-            }
+        latest
+    }
+
+    /// One row of [`Tenant::user_packages_where`].
+    pub(crate) fn user_package_row(&self, p: &Package, can: bool, a: Option<&Assignment>) -> UserPackageRow {
+        UserPackageRow {
+            package: p.id,
+            package_name: p.display_name.clone(),
+            catalog_name: self.catalogs.get(&p.catalog).map(|c| c.display_name.clone()).unwrap_or_default(),
+            can_request: can,
+            assignment: a.map(|a| a.id),
+            state: a.map(|a| a.state),
+            end: a.and_then(|a| a.end),
         }
-        (total, rows)
     }
 
     /// The resources a user holds and why.

@@ -33,6 +33,9 @@ pub struct Ctx {
     /// The domain's answers to "may I", asked for the footer on every frame: kept until the data
     /// or the reader changes.
     refusals: PerData<Refusals>,
+    /// Who may request which package, indexed once per change of the data (the Directory's
+    /// detail asks it for the selected user on every key press).
+    requestable: PerData<Rc<crate::domain::requestable::Requestable>>,
     pub location: PathBuf,
     /// The tenant time shown in this frame (read once per tick, never while drawing).
     pub now: Time,
@@ -94,6 +97,7 @@ impl Ctx {
             lint: PerData::default(),
             problems: PerData::default(),
             refusals: PerData::default(),
+            requestable: PerData::default(),
             location,
             now,
             saved: SaveState::Saved,
@@ -146,6 +150,11 @@ impl Ctx {
     /// [`Tenant::problems`], kept until the data changes.
     pub fn problems(&self) -> Rc<Vec<Problem>> {
         self.problems.get(self, |ctx| Rc::new(ctx.tenant().problems()))
+    }
+
+    /// [`Tenant::requestable`] of the data as it is now, made once per change of the data.
+    pub fn requestable(&self) -> Rc<crate::domain::requestable::Requestable> {
+        self.requestable.get(self, |ctx| Rc::new(ctx.tenant().requestable()))
     }
 
     /// What a value read from the data depends on: the store's seq (every change of the data is

@@ -325,7 +325,7 @@ impl Directory {
         let theme = &ctx.theme;
         let admin = t.is_global_admin(ctx.actor());
         self.detail = match self.pane {
-            Pane::Users => self.selected_user().map(|u| user_detail(t, ctx.actor(), u, theme, admin)),
+            Pane::Users => self.selected_user().map(|u| user_detail(t, ctx, u, theme, admin)),
             _ => self.selected_resource().map(|r| resource_detail(t, ctx.actor(), r, theme, admin)),
         }
         .unwrap_or_default();

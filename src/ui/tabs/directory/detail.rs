@@ -24,7 +24,8 @@ pub fn why(theme: &Theme, what: String, via: &[crate::domain::report::Via]) -> [
 
 /// A user: roles, what they hold and why, their packages, then who they are. Roles, access and
 /// sign-in state only as far as the domain lets the reader see them.
-pub fn user_detail(t: &Tenant, actor: &Actor, id: UserId, theme: &Theme, admin: bool) -> Vec<Line<'static>> {
+pub fn user_detail(t: &Tenant, ctx: &Ctx, id: UserId, theme: &Theme, admin: bool) -> Vec<Line<'static>> {
+    let actor = ctx.actor();
     let (Some(u), Ok(card)) = (t.users.get(&id), t.user_card(actor, id)) else { return vec![] };
     let full = card.user.full();
     let mut lines = vec![heading(theme, format!("{} ({})", u.display_name, u.id))];
@@ -63,7 +64,8 @@ pub fn user_detail(t: &Tenant, actor: &Actor, id: UserId, theme: &Theme, admin: 
     for a in &access {
         lines.extend(why(theme, format!("{} ({})", a.resource_name, a.role), &a.via));
     }
-    let (count, packages) = t.user_packages_page(actor, u.id, MAX_DETAIL_ROWS).unwrap_or_default();
+    let (count, packages) =
+        t.user_packages_page_by(&ctx.requestable(), actor, u.id, MAX_DETAIL_ROWS).unwrap_or_default();
     lines.push(heading(theme, format!("Access packages ({count})")));
     if packages.is_empty() {
         lines.push(Line::styled("  none to request, none assigned", theme.muted));

@@ -1,0 +1,212 @@
+//! Who may ask for which package, indexed. Whether a person may request a package is asked of
+//! every policy of the package ([`Tenant::policy_admits`]); a screen that shows one person's
+//! packages on every key press (the Directory's detail of the selected user) would ask it of
+//! every package in the tenant each time. [`Requestable`] answers the same question from one
+//! pass over the packages: the packages a whole class of people may request (every member;
+//! the guests, or the people outside, of one organization), kept per class once asked, and
+//! those a policy names people or groups for, by person and by group. It is made from the data
+//! as it is, and a screen keeps it until the data changes (nothing in it follows a change).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::access::RequestScope;
+use super::eval::Requester;
+use super::ids::{OrgId, PackageId, ResourceId, UserId};
+use super::report::UserPackageRow;
+use super::role::Role;
+use super::tenant::Tenant;
+
+/// A "who can request" that takes a whole class of people (not one named person or group).
+#[derive(Debug, Clone)]
+enum Wide {
+    Members,
+    DirectoryUsers,
+    Orgs(Vec<OrgId>),
+    ConfiguredOrgs,
+    External,
+}
+
+/// A package that can be requested at all: not deleted, in an enabled catalog, with an enabled
+/// policy that is not for administrators only.
+#[derive(Debug, Clone)]
+struct Open {
+    package: PackageId,
+    /// Whether its catalog is open to people outside the directory.
+    external: bool,
+    /// Its enabled policies' class-wide scopes.
+    wide: Vec<Wide>,
+}
+
+/// What decides whether a class-wide scope includes a requester.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Class {
+    user: bool,
+    external: bool,
+    /// Only for people outside (a member's organization decides nothing).
+    org: Option<OrgId>,
+}
+
+/// See the module documentation.
+#[derive(Debug, Default)]
+pub struct Requestable {
+    open: Vec<Open>,
+    /// Whether each package named below has its catalog open to people outside.
+    external: HashMap<PackageId, bool>,
+    /// The packages an enabled policy names each person for, in increasing order.
+    by_user: HashMap<UserId, Vec<PackageId>>,
+    /// The packages an enabled policy names each group for (its members and owners).
+    by_group: HashMap<ResourceId, Vec<PackageId>>,
+    /// The packages of each class asked for so far, in increasing order.
+    by_class: RefCell<HashMap<Class, Rc<Vec<PackageId>>>>,
+}
+
+/// The packages one requester may ask for: a class's (shared) and their own (few), each in
+/// increasing order, the second holding none of the first.
+pub struct RequestableBy {
+    pub class: Rc<Vec<PackageId>>,
+    pub own: Vec<PackageId>,
+}
+
+impl RequestableBy {
+    pub fn contains(&self, p: PackageId) -> bool {
+        self.class.binary_search(&p).is_ok() || self.own.binary_search(&p).is_ok()
+    }
+}
+
+impl Tenant {
+    /// The index of who may request what, made from the data as it is now.
+    pub fn requestable(&self) -> Requestable {
+        let mut index = Requestable::default();
+        for p in self.packages.values().filter(|p| !p.is_deleted()) {
+            let Some(cat) = self.catalogs.get(&p.catalog).filter(|c| c.enabled) else { continue };
+            let mut wide = vec![];
+            for pol in self.policies_of(p.id).filter(|pol| pol.spec.enabled) {
+                match &pol.spec.scope {
+                    RequestScope::AdminOnly => {}
+                    RequestScope::SpecificUsers { users, groups } => {
+                        index.external.insert(p.id, cat.external);
+                        for u in users {
+                            push_once(index.by_user.entry(*u).or_default(), p.id);
+                        }
+                        for g in groups {
+                            push_once(index.by_group.entry(*g).or_default(), p.id);
+                        }
+                    }
+                    RequestScope::AllMembers => wide.push(Wide::Members),
+                    RequestScope::AllDirectoryUsers => wide.push(Wide::DirectoryUsers),
+                    RequestScope::SpecificOrgs { orgs } => wide.push(Wide::Orgs(orgs.iter().copied().collect())),
+                    RequestScope::AllConfiguredOrgs => wide.push(Wide::ConfiguredOrgs),
+                    RequestScope::AllExternal => wide.push(Wide::External),
+                }
+            }
+            if !wide.is_empty() {
+                index.open.push(Open { package: p.id, external: cat.external, wide });
+            }
+        }
+        index
+    }
+
+    /// The packages `who` may request, by `index` (made from this data): the same as asking
+    /// [`Tenant::policy_admits`] of every policy of every package.
+    pub fn requestable_by(&self, index: &Requestable, who: &Requester) -> RequestableBy {
+        let class = self.class_packages(index, who);
+        let mut own: Vec<PackageId> = vec![];
+        if let Some(u) = who.user {
+            own.extend(index.by_user.get(&u).into_iter().flatten());
+            let (member, owner) = (Role::known("Member"), Role::known("Owner"));
+            for (k, _) in self.grants_of_user(u) {
+                if Some(k.role) == member || Some(k.role) == owner {
+                    own.extend(index.by_group.get(&k.resource).into_iter().flatten());
+                }
+            }
+        }
+        own.retain(|p| (!who.external || index.external.get(p) == Some(&true)) && class.binary_search(p).is_err());
+        own.sort_unstable();
+        own.dedup();
+        RequestableBy { class, own }
+    }
+
+    fn class_packages(&self, index: &Requestable, who: &Requester) -> Rc<Vec<PackageId>> {
+        let class = Class { user: who.user.is_some(), external: who.external, org: who.org.filter(|_| who.external) };
+        if let Some(known) = index.by_class.borrow().get(&class) {
+            return known.clone();
+        }
+        let configured = class
+            .org
+            .and_then(|o| self.orgs.get(&o))
+            .is_some_and(|o| o.state == super::directory::OrgState::Configured);
+        let includes = |w: &Wide| match w {
+            Wide::Members => class.user && !class.external,
+            Wide::DirectoryUsers => class.user,
+            Wide::Orgs(orgs) => class.external && class.org.is_some_and(|o| orgs.contains(&o)),
+            Wide::ConfiguredOrgs => class.external && configured,
+            Wide::External => class.external,
+        };
+        let packages: Rc<Vec<PackageId>> = Rc::new(
+            index
+                .open
+                .iter()
+                .filter(|o| (!class.external || o.external) && o.wide.iter().any(includes))
+                .map(|o| o.package)
+                .collect(),
+        );
+        index.by_class.borrow_mut().insert(class, packages.clone());
+        packages
+    }
+
+    /// [`Tenant::user_packages_where`] of every package (a reader who may see them all), by
+    /// `index`: how many packages the user may request or has, and the first `limit` rows, in
+    /// the same order, without asking every package's policies.
+    pub(crate) fn user_packages_indexed(
+        &self,
+        index: &Requestable,
+        user: UserId,
+        limit: usize,
+    ) -> (usize, Vec<UserPackageRow>) {
+        let latest = self.latest_assignments(user);
+        let who = self.requester(&super::rights::Actor::user(user));
+        let can = who.map(|w| self.requestable_by(index, &w));
+        let class: &[PackageId] = can.as_ref().map_or(&[], |c| c.class.as_slice());
+        // The packages outside the class's list, each with whether it may be requested.
+        let mut extra: Vec<(PackageId, bool)> =
+            can.as_ref().map_or(vec![], |c| c.own.iter().map(|p| (*p, true)).collect());
+        for p in latest.keys() {
+            if class.binary_search(p).is_err() && !extra.iter().any(|(x, _)| x == p) {
+                extra.push((*p, false));
+            }
+        }
+        extra.retain(|(p, _)| self.packages.contains_key(p));
+        extra.sort_unstable();
+        let total = class.len().saturating_add(extra.len());
+        let (mut rows, mut i, mut j) = (vec![], 0, 0);
+        while rows.len() < limit {
+            let (id, can) = match (class.get(i), extra.get(j)) {
+                (Some(c), Some(e)) if *c < e.0 => (*c, true),
+                (Some(c), None) => (*c, true),
+                (_, Some(e)) => (e.0, e.1),
+                (None, None) => break,
+            };
+            if class.get(i) == Some(&id) {
+                i += 1;
+            } else {
+                j += 1;
+            }
+            if let Some(p) = self.packages.get(&id) {
+                rows.push(self.user_package_row(p, can, latest.get(&id).copied()));
+            }
+        }
+        (total, rows)
+    }
+}
+
+fn push_once(list: &mut Vec<PackageId>, p: PackageId) {
+    if list.last() != Some(&p) {
+        list.push(p);
+    }
+}
+
+#[cfg(test)]
+#[path = "requestable_tests.rs"]
+mod tests;
