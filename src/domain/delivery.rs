@@ -1,5 +1,6 @@
 //! Grants counted by source, delivery of a request, and the end of an assignment.
 
+use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
 use serde::Serialize;
@@ -10,7 +11,7 @@ use super::ids::*;
 use super::records::ExternalLifecycle;
 use super::rights::Actor;
 use super::role::Role;
-use super::tenant::{GrantKey, Tenant};
+use super::tenant::{GrantKey, Indexes, Sources, Tenant};
 
 /// An assignment as delivered, in its `assignment.delivered` event (fields in alphabetical
 /// order: see `Tenant::audit_typed`).
@@ -73,25 +74,13 @@ impl Tenant {
 
     /// [`Tenant::remove_grant`] for a key already made: one walk down the grants.
     fn remove_grant_key(&mut self, key: GrantKey, src: GrantSource) {
-        let Entry::Occupied(mut sources) = self.grants.entry(key) else { return };
-        sources.get_mut().remove(&src);
-        if sources.get().is_empty() {
-            let (key, _) = sources.remove_entry();
-            self.unhold(key.resource, key.user, key.role);
-        }
+        remove_grant_in(&mut self.grants, &mut self.idx, key, src);
     }
 
     /// A membership has ended: it leaves the resource's holders, at once or, while the clock
     /// fires a run of expiries, with the others of the run (see `settle_holders`).
     pub(super) fn unhold(&mut self, res: ResourceId, user: UserId, role: Role) {
-        match self.idx.holders_gone.as_mut() {
-            Some(gone) => gone.push((res, (user, role))),
-            None => {
-                if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {
-                    h.remove(&(user, role));
-                }
-            }
-        }
+        unhold_in(&mut self.idx, res, user, role);
     }
 
     pub(crate) fn push_history(&mut self, req: RequestId, text: impl Into<String>) {
@@ -294,22 +283,32 @@ impl Tenant {
     /// End an assignment: remove its own grant sources, record a removal request where needed,
     /// and apply the external-user lifecycle.
     pub(crate) fn end_assignment(&mut self, aid: AssignmentId, reason: EndReason, by: &Actor, note: &str) {
+        self.end_assignment_if(aid, |_| true, reason, by, note);
+    }
+
+    /// [`Tenant::end_assignment`], only if it is active and `due` holds of it (an expiry checks
+    /// its end in the same lookup). Returns whether it ended.
+    pub(crate) fn end_assignment_if(
+        &mut self,
+        aid: AssignmentId,
+        due: impl Fn(&super::flow::Assignment) -> bool,
+        reason: EndReason,
+        by: &Actor,
+        note: &str,
+    ) -> bool {
         let now = self.clock.now;
-        // Ended here, in one lookup; what the rest needs of it is copied out first.
-        let Some(x) = self.assignments.get_mut(&aid).filter(|x| x.is_active()) else { return };
+        // Ended here, in one lookup (its memberships leave the grants meanwhile, the fields
+        // being apart); what the rest needs of it is copied out first.
+        let Tenant { assignments, grants, idx, .. } = self;
+        let Some(x) = assignments.get_mut(&aid).filter(|x| x.is_active() && due(x)) else { return false };
         let a = Ending { end: x.end.map(|e| e.timestamp()), state: x.state };
         let (target, package, policy, revision) = (x.target, x.package, x.policy, x.revision);
-        // Taken for the loop below and put back after it: no copy made per assignment.
-        let granted = std::mem::take(&mut x.granted);
         x.state = if reason == EndReason::Expired { AssignmentState::Expired } else { AssignmentState::Removed };
         x.ended_at = Some(now);
         let after = Ended { ended_at: Some(now.timestamp()), state: x.state };
-        for rr in &granted {
+        for rr in &x.granted {
             let key = GrantKey { user: target, resource: rr.resource, role: rr.role };
-            self.remove_grant_key(key, GrantSource::Assignment { assignment: aid });
-        }
-        if let Some(x) = self.assignments.get_mut(&aid) {
-            x.granted = granted;
+            remove_grant_in(grants, idx, key, GrantSource::Assignment { assignment: aid });
         }
         // An extension still waiting for approval has nothing left to extend (rare: the list
         // is made only when there is one).
@@ -350,6 +349,7 @@ impl Tenant {
         }
         self.assignment_callouts(super::extensions::ExtensionStage::AssignmentRequestRemoved, aid);
         self.apply_external_lifecycle(target);
+        true
     }
 
     /// The notice and the audit event of an assignment's end, from the names where they are,
@@ -482,4 +482,26 @@ impl SignIn {
 #[derive(serde::Serialize)]
 struct Presence {
     deleted: bool,
+}
+
+/// [`Tenant::remove_grant_key`] on the tenant's fields, for a caller that holds another of them.
+fn remove_grant_in(grants: &mut BTreeMap<GrantKey, Sources>, idx: &mut Indexes, key: GrantKey, src: GrantSource) {
+    let Entry::Occupied(mut sources) = grants.entry(key) else { return };
+    sources.get_mut().remove(&src);
+    if sources.get().is_empty() {
+        let (key, _) = sources.remove_entry();
+        unhold_in(idx, key.resource, key.user, key.role);
+    }
+}
+
+/// [`Tenant::unhold`] on the tenant's indexes.
+fn unhold_in(idx: &mut Indexes, res: ResourceId, user: UserId, role: Role) {
+    match idx.holders_gone.as_mut() {
+        Some(gone) => gone.push((res, (user, role))),
+        None => {
+            if let Some(h) = idx.holders_by_resource.get_mut(&res) {
+                h.remove(&(user, role));
+            }
+        }
+    }
 }

@@ -333,12 +333,15 @@ impl Tenant {
                 fired.notices += 1;
             }
             Timer::Expire(aid) => {
-                let Some(a) = self.assignments.get(&aid) else { return };
-                if !a.is_active() || a.end != Some(t) {
-                    return;
+                if self.end_assignment_if(
+                    aid,
+                    |a: &super::flow::Assignment| a.end == Some(t),
+                    EndReason::Expired,
+                    &Actor::System,
+                    "",
+                ) {
+                    fired.expired += 1;
                 }
-                self.end_assignment(aid, EndReason::Expired, &Actor::System, "");
-                fired.expired += 1;
             }
             Timer::ReviewOpen(pid) => {
                 let due = self.policies.get(&pid).is_some_and(|p| p.next_review_at == Some(t));
