@@ -240,15 +240,11 @@ impl Tenant {
         user: UserId,
         limit: usize,
     ) -> DomainResult<(usize, Vec<UserPackageRow>)> {
-        self.may_read(actor, Read::UserAccess(user))?;
-        let r = self.reader(actor)?;
-        let all = r == Reader::Admin || Self::is(r, user);
-        Ok(self.user_packages_where(user, |p| all || self.reads_catalog(r, p.catalog), limit))
+        self.user_packages_page_with(None, actor, user, limit)
     }
 
     /// [`Tenant::user_packages_page`] through `index` (made from this data, see `requestable`):
-    /// what a screen asks on every key press. A reader who sees only some catalogs is answered
-    /// by asking each package, as before.
+    /// what a screen asks on every key press.
     pub fn user_packages_page_by(
         &self,
         index: &super::requestable::Requestable,
@@ -256,12 +252,24 @@ impl Tenant {
         user: UserId,
         limit: usize,
     ) -> DomainResult<(usize, Vec<UserPackageRow>)> {
+        self.user_packages_page_with(Some(index), actor, user, limit)
+    }
+
+    /// The two above. A reader who sees only some catalogs is answered by asking each package.
+    fn user_packages_page_with(
+        &self,
+        index: Option<&super::requestable::Requestable>,
+        actor: &Actor,
+        user: UserId,
+        limit: usize,
+    ) -> DomainResult<(usize, Vec<UserPackageRow>)> {
         self.may_read(actor, Read::UserAccess(user))?;
         let r = self.reader(actor)?;
-        if r == Reader::Admin || Self::is(r, user) {
+        let all = r == Reader::Admin || Self::is(r, user);
+        if let (true, Some(index)) = (all, index) {
             return Ok(self.user_packages_indexed(index, user, limit));
         }
-        self.user_packages_page(actor, user, limit)
+        Ok(self.user_packages_where(user, |p| all || self.reads_catalog(r, p.catalog), limit))
     }
 
     /// `report holders RES`: the holders whose grant the reader may see, with only those sources.
