@@ -69,12 +69,6 @@ pub struct RequestableBy {
     pub own: Vec<PackageId>,
 }
 
-impl RequestableBy {
-    pub fn contains(&self, p: PackageId) -> bool {
-        self.class.binary_search(&p).is_ok() || self.own.binary_search(&p).is_ok()
-    }
-}
-
 impl Tenant {
     /// The index of who may request what, made from the data as it is now.
     pub fn requestable(&self) -> Requestable {
@@ -180,19 +174,16 @@ impl Tenant {
         extra.retain(|(p, _)| self.packages.contains_key(p));
         extra.sort_unstable();
         let total = class.len().saturating_add(extra.len());
-        let (mut rows, mut i, mut j) = (vec![], 0, 0);
+        // The two lists merged in increasing order (they share no package), up to `limit`.
+        let (mut class, mut extra) = (class.iter().map(|p| (*p, true)).peekable(), extra.into_iter().peekable());
+        let mut rows = vec![];
         while rows.len() < limit {
-            let (id, can) = match (class.get(i), extra.get(j)) {
-                (Some(c), Some(e)) if *c < e.0 => (*c, true),
-                (Some(c), None) => (*c, true),
-                (_, Some(e)) => (e.0, e.1),
-                (None, None) => break,
+            let next = match (class.peek(), extra.peek()) {
+                (Some(c), Some(e)) if c.0 < e.0 => class.next(),
+                (_, Some(_)) => extra.next(),
+                _ => class.next(),
             };
-            if class.get(i) == Some(&id) {
-                i += 1;
-            } else {
-                j += 1;
-            }
+            let Some((id, can)) = next else { break };
             if let Some(p) = self.packages.get(&id) {
                 rows.push(self.user_package_row(p, can, latest.get(&id).copied()));
             }
