@@ -114,6 +114,7 @@ mod cache;
 #[cfg(test)]
 mod cache_tests;
 mod compaction;
+mod direct;
 mod error;
 mod files;
 mod handle;

@@ -16,7 +16,6 @@
 //! long (a commit's history is bounded by the limits on what one command may do).
 
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -24,6 +23,7 @@ use std::thread::JoinHandle;
 
 use std::borrow::Cow;
 
+use super::direct::{DirectFile, Scratch};
 use super::error::{Position, StoreError, json_problem};
 use super::history::{self, StreamBatch};
 use super::journal::Head;
@@ -137,9 +137,11 @@ fn stopped(history: &Path) -> StoreError {
     StoreError::corrupt(history, Position::NONE, "the thread writing the history stopped".to_owned())
 }
 
-/// A stream's staged segment being written: its file, and the number of its last record.
+/// A stream's staged segment being written: its file (written past the page cache, see
+/// `direct`: it is read back only when someone asks for that history), and the number of its
+/// last record.
 struct Open {
-    file: File,
+    file: DirectFile,
     last: u64,
 }
 
@@ -150,6 +152,7 @@ fn write_staged(history: &Path, jobs: &Receiver<Job>, spent: &SyncSender<Vec<u8>
     let mut staged: Vec<Staged> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
     let mut failed: Option<StoreError> = None;
+    let mut scratch = Scratch::new();
     // The buffer lines written here go into: kept from one job to the next.
     let mut own: Vec<u8> = Vec::new();
     for job in jobs.iter() {
@@ -170,6 +173,7 @@ fn write_staged(history: &Path, jobs: &Receiver<Job>, spent: &SyncSender<Vec<u8>
                 &mut staged,
                 &mut open,
                 Piece { stream: &job.stream, first: job.first, last: job.last, bytes: &bytes },
+                &mut scratch,
             )
         {
             failed = Some(e);
@@ -179,6 +183,15 @@ fn write_staged(history: &Path, jobs: &Receiver<Job>, spent: &SyncSender<Vec<u8>
             let _ = spent.try_send(bytes);
         } else {
             own = bytes;
+        }
+    }
+    if failed.is_none() {
+        // Each segment's last partial block.
+        for (s, o) in staged.iter().zip(open.iter_mut()) {
+            if let Err(e) = o.file.finish() {
+                failed = Some(StoreError::io(&s.path, "stage the history", e));
+                break;
+            }
         }
     }
     match failed {
@@ -197,7 +210,13 @@ struct Piece<'a> {
 
 /// Appends one buffer to its stream's staged segment, made (after syncing the stream's last
 /// segment, which the staged one will follow) by the stream's first buffer.
-fn stage(history: &Path, staged: &mut Vec<Staged>, open: &mut Vec<Open>, piece: Piece<'_>) -> Result<(), StoreError> {
+fn stage(
+    history: &Path,
+    staged: &mut Vec<Staged>,
+    open: &mut Vec<Open>,
+    piece: Piece<'_>,
+    scratch: &mut Scratch,
+) -> Result<(), StoreError> {
     let Piece { stream, first, last, bytes } = piece;
     let at = staged.iter().position(|s| s.stream == stream);
     let i = match at {
@@ -215,7 +234,7 @@ fn stage(history: &Path, staged: &mut Vec<Staged>, open: &mut Vec<Open>, piece: 
                     .map_err(|e| StoreError::io(&dir, "make the history's staging directory", e))?;
             }
             let path = dir.join(stream);
-            let file = File::create(&path).map_err(|e| StoreError::io(&path, "stage the history", e))?;
+            let file = DirectFile::create(&path).map_err(|e| StoreError::io(&path, "stage the history", e))?;
             staged.push(Staged { stream: stream.to_owned(), first, path });
             open.push(Open { file, last: 0 });
             staged.len().saturating_sub(1)
@@ -226,7 +245,7 @@ fn stage(history: &Path, staged: &mut Vec<Staged>, open: &mut Vec<Open>, piece: 
         let problem = format!("the staged history of '{}' goes back from record {} to {}", s.stream, o.last, first);
         return Err(StoreError::corrupt(&s.path, Position::NONE, problem));
     }
-    o.file.write_all(bytes).map_err(|e| StoreError::io(&s.path, "stage the history", e))?;
+    o.file.write(bytes, scratch).map_err(|e| StoreError::io(&s.path, "stage the history", e))?;
     o.last = last;
     Ok(())
 }
