@@ -8,6 +8,7 @@ use entitle::cli::Cli;
 fn main() -> ExitCode {
     // Before anything is allocated: with ENTITLE_HUGE_PAGES, a compaction's `fork` stays cheap.
     entitle::store::use_huge_pages();
+    entitle::store::keep_freed_memory();
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command {

@@ -27,6 +27,7 @@ use entitle::scale::{DEFAULT_SEED, SMOKE, Scale, ScaleParams};
 
 fn main() -> Result<()> {
     entitle::store::use_huge_pages();
+    entitle::store::keep_freed_memory();
     if waits::role()? {
         return Ok(());
     }

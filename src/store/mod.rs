@@ -142,7 +142,7 @@ pub use handle::{Compaction, HEAVY_ENTRY, Store};
 pub use history::{HistoryCursor, HistoryRecord, StreamBatch};
 pub use history_keys::{KeyCodec, LineKey};
 pub use history_pages::{RecordAt, StreamIndex};
-pub use huge_pages::use_huge_pages;
+pub use huge_pages::{keep_freed_memory, use_huge_pages};
 
 pub use lock::{DEFAULT_LOCK_TIMEOUT, LockHolder, LockWait, Wait, Waiter, Waiting};
 
