@@ -55,6 +55,7 @@ impl Tenant {
             self.fire(t, timer, &mut fired);
         }
         self.settle_holders();
+        self.idx.holders_spare = Vec::new();
         self.settle_deferred();
         if to > self.clock.now {
             self.clock.now = to;
@@ -67,18 +68,23 @@ impl Tenant {
     /// Makes room at once for the audit events and notifications that firing `due` makes
     /// (an expiry makes one of each, a notice one, a timeout one of each): the buffers are not
     /// grown, and copied, step by step. Gives the number of records.
+    /// So is the list of the notices to mark unread, and the batch of memberships the
+    /// expiries end (at least one each).
     fn expect_history(&mut self, due: &BTreeSet<(Time, Timer)>) -> usize {
-        let (mut events, mut notices) = (0usize, 0usize);
+        let (mut events, mut notices, mut expiries) = (0usize, 0usize, 0usize);
         for (_, timer) in due {
             match timer {
                 Timer::Expire(_) | Timer::StageTimeout(..) => {
                     events = events.saturating_add(1);
                     notices = notices.saturating_add(1);
+                    expiries = expiries.saturating_add(usize::from(matches!(timer, Timer::Expire(_))));
                 }
                 Timer::ExpiryNotice(..) => notices = notices.saturating_add(1),
                 _ => {}
             }
         }
+        self.idx.unread_new.reserve(notices);
+        self.idx.holders_spare.reserve(expiries);
         // Replayed lines the files hold are not made; spilled ones leave a buffer as it fills.
         if self.idx.on_disk.is_none() && !self.idx.spill.is_set() {
             self.audit.reserve(events);
@@ -113,7 +119,9 @@ impl Tenant {
     /// From here until `settle_holders`, ended memberships leave the resources' holders in
     /// batches: nothing may read or add to `holders_by_resource` until `settle_holders` runs.
     pub(crate) fn batch_holders(&mut self) {
-        self.idx.holders_gone.get_or_insert_with(Vec::new);
+        if self.idx.holders_gone.is_none() {
+            self.idx.holders_gone = Some(std::mem::take(&mut self.idx.holders_spare));
+        }
     }
 
     /// The memberships ended since `batch_holders` leave the resources' holders, in one pass over
@@ -121,9 +129,11 @@ impl Tenant {
     pub(crate) fn settle_holders(&mut self) {
         let Some(mut gone) = self.idx.holders_gone.take() else { return };
         gone.sort_unstable();
-        let mut rest = gone.into_iter().peekable();
+        let mut of_res = Vec::new();
+        let mut rest = gone.drain(..).peekable();
         while let Some((res, first)) = rest.next() {
-            let mut of_res = vec![first];
+            of_res.clear();
+            of_res.push(first);
             while let Some((_, h)) = rest.next_if(|(r, _)| *r == res) {
                 of_res.push(h);
             }
@@ -131,6 +141,9 @@ impl Tenant {
                 h.remove_sorted(&of_res);
             }
         }
+        drop(rest);
+        // Kept for the next run of the same jump (dropped once the jump is over).
+        self.idx.holders_spare = gone;
     }
 }
 

@@ -178,6 +178,8 @@ pub(crate) struct Indexes {
     /// While the clock fires a run of expiries (`Some`): the memberships ended meanwhile, to
     /// leave `holders_by_resource` in one pass per resource (`Tenant::settle_holders`).
     pub holders_gone: Option<Vec<(ResourceId, (UserId, Role))>>,
+    /// The room of the last such batch, kept for the next one while a clock jump runs.
+    pub holders_spare: Vec<(ResourceId, (UserId, Role))>,
     pub timers: BTreeSet<(Time, Timer)>,
     /// The ends of the assignments by policy revision, for the check of stored problems.
     pub review_ends: super::review_ends::ReviewEnds,
