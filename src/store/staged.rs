@@ -1,12 +1,13 @@
 //! History staged while a commit applies its entry: a state that makes hundreds of megabytes of
 //! history in one entry (a year's clock jump) hands it over a buffer at a time (see
 //! [`HistorySpill`]), and a thread of its own writes each buffer to the stream's staged segment
-//! under `<history>/.staged/`, on the other core, while the entry goes on. Nothing of it is a
-//! stream's until the entry's journal line is written: only then is each staged segment renamed
-//! into its stream as the stream's next (and last) segment ([`install`]). A refused entry's
-//! staged files are deleted, and those a crash left behind are deleted by the next commit, under
-//! the lock ([`clear_leftovers`]): they belong to no journal line, and replaying the journal
-//! makes again the history of those that have one.
+//! under `<history>/.staged/`, on the other core, while the entry goes on (the lines of records
+//! handed over typed are written by that thread, and the bytes put on the disk by another).
+//! Nothing of it is a stream's until the entry's journal line is written: only then is each staged
+//! segment renamed into its stream as the stream's next (and last) segment ([`install`]). A
+//! refused entry's staged files are deleted, and those a crash left behind are deleted by the next
+//! commit, under the lock ([`clear_leftovers`]): they belong to no journal line, and replaying the
+//! journal makes again the history of those that have one.
 //!
 //! So the history files never hold a record whose journal line is not written, and a segment
 //! appears in its stream whole. The history's rule that every segment but a stream's last is
@@ -17,6 +18,7 @@
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -34,7 +36,9 @@ use super::{HistorySpill, SpillLines};
 const STAGED: &str = ".staged";
 
 /// Buffers on their way to the writer at most; the state waits when the writer lags this far.
-const QUEUED: usize = 8;
+/// A year's jump makes its history in bursts (a day's expiries at once): with 8 buffers (8 MB)
+/// the state waited on the writer for about a second of its three, with 96 it hardly waits.
+const QUEUED: usize = 96;
 
 /// One staged segment: the stream it goes to, the number of its first record, and its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,56 +149,104 @@ struct Open {
     last: u64,
 }
 
-/// The writer: appends each buffer to its stream's staged segment, and gives the buffer back.
-/// After an error it only gives buffers back (the state never waits on a writer that stopped),
-/// and reports the error at the end.
+/// A buffer of lines on its way to the disk thread, and back: whose it is (the state's, given
+/// back to it through `spent`, or the writer's own).
+struct Lines {
+    stream: String,
+    first: u64,
+    last: u64,
+    bytes: Vec<u8>,
+    theirs: bool,
+}
+
+/// Buffers on their way from the writer to the disk thread at most.
+const TO_DISK: usize = 8;
+
+/// The writer: writes the lines of the buffers handed over typed, and passes every buffer to a
+/// thread of its own that appends it to its stream's staged segment ([`write_disk`]), so that
+/// the lines of the next buffers are written while the disk takes the last ones (an `O_DIRECT`
+/// write returns once the disk has the bytes). Each buffer comes back to whoever gave it. After
+/// an error it only gives buffers back (the state never waits on a writer that stopped), and
+/// the error is reported at the end.
 fn write_staged(history: &Path, jobs: &Receiver<Job>, spent: &SyncSender<Vec<u8>>) -> Result<Vec<Staged>, StoreError> {
-    let mut staged: Vec<Staged> = Vec::new();
-    let mut open: Vec<Open> = Vec::new();
-    let mut failed: Option<StoreError> = None;
-    let mut scratch = Scratch::new();
-    // The buffer lines written here go into: kept from one job to the next.
-    let mut own: Vec<u8> = Vec::new();
+    let failed = Arc::new(AtomicBool::new(false));
+    let (to_disk, pieces) = sync_channel::<Lines>(TO_DISK);
+    let (done_out, done) = std::sync::mpsc::channel::<Lines>();
+    let (at, flag) = (history.to_path_buf(), failed.clone());
+    let disk = std::thread::Builder::new()
+        .name("history-disk".into())
+        .spawn(move || write_disk(&at, &pieces, &done_out, &flag))
+        .map_err(|e| StoreError::io(history, "start writing the history", e))?;
+    // The buffers lines written here go into, once the disk thread gave them back.
+    let mut own: Vec<Vec<u8>> = Vec::new();
     for job in jobs.iter() {
-        let (mut bytes, theirs) = match job.lines {
+        for back in done.try_iter() {
+            give_back(back, &mut own, spent);
+        }
+        let (bytes, theirs) = match job.lines {
             SpillLines::Written(bytes) => (bytes, true),
             SpillLines::Later(write) => {
-                let mut bytes = std::mem::take(&mut own);
+                let mut bytes = own.pop().unwrap_or_default();
                 bytes.clear();
-                if failed.is_none() {
+                if !failed.load(Ordering::Relaxed) {
                     write(&mut bytes);
                 }
                 (bytes, false)
             }
         };
-        if failed.is_none()
-            && let Err(e) = stage(
-                history,
-                &mut staged,
-                &mut open,
-                Piece { stream: &job.stream, first: job.first, last: job.last, bytes: &bytes },
-                &mut scratch,
-            )
-        {
-            failed = Some(e);
-        }
-        bytes.clear();
-        if theirs {
-            let _ = spent.try_send(bytes);
-        } else {
-            own = bytes;
+        let lines = Lines { stream: job.stream, first: job.first, last: job.last, bytes, theirs };
+        if let Err(std::sync::mpsc::SendError(lines)) = to_disk.send(lines) {
+            // The disk thread is gone: what it staged is reported by its join below.
+            give_back(lines, &mut own, spent);
         }
     }
-    if failed.is_none() {
+    drop(to_disk);
+    disk.join().unwrap_or_else(|_| Err(stopped(history)))
+}
+
+/// A buffer the disk thread is done with goes back to whoever gave it, emptied.
+fn give_back(mut lines: Lines, own: &mut Vec<Vec<u8>>, spent: &SyncSender<Vec<u8>>) {
+    lines.bytes.clear();
+    if lines.theirs {
+        let _ = spent.try_send(lines.bytes);
+    } else if own.len() < TO_DISK.saturating_add(2) {
+        own.push(lines.bytes);
+    }
+}
+
+/// The disk thread: appends each buffer to its stream's staged segment and hands it back, then
+/// writes each segment's last partial block. After an error it only hands buffers back, and
+/// says so through `failed`.
+fn write_disk(
+    history: &Path,
+    pieces: &Receiver<Lines>,
+    done: &std::sync::mpsc::Sender<Lines>,
+    failed: &AtomicBool,
+) -> Result<Vec<Staged>, StoreError> {
+    let mut staged: Vec<Staged> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    let mut error: Option<StoreError> = None;
+    let mut scratch = Scratch::new();
+    for lines in pieces.iter() {
+        if error.is_none() {
+            let piece = Piece { stream: &lines.stream, first: lines.first, last: lines.last, bytes: &lines.bytes };
+            if let Err(e) = stage(history, &mut staged, &mut open, piece, &mut scratch) {
+                failed.store(true, Ordering::Relaxed);
+                error = Some(e);
+            }
+        }
+        let _ = done.send(lines);
+    }
+    if error.is_none() {
         // Each segment's last partial block.
         for (s, o) in staged.iter().zip(open.iter_mut()) {
             if let Err(e) = o.file.finish() {
-                failed = Some(StoreError::io(&s.path, "stage the history", e));
+                error = Some(StoreError::io(&s.path, "stage the history", e));
                 break;
             }
         }
     }
-    match failed {
+    match error {
         Some(e) => Err(e),
         None => Ok(staged),
     }
