@@ -1,7 +1,8 @@
 //! The scale benchmark's measurements at smoke size (what CI runs; the figures themselves are
 //! not asserted: speed belongs to the benchmark). It proves the instrument measures what it says:
 //! the parts of the snapshot add up, the year really runs on the work copy and never on the
-//! cached tenant, commits reach the journal, and a second run reuses the cache.
+//! cached tenant, commits reach the journal, a whole-process figure is a median of several runs,
+//! and a second run reuses the cache.
 
 #[path = "../benches/scale/measure.rs"]
 mod measure;
@@ -29,6 +30,22 @@ fn a_role_of_the_commit_waits() {
     if waits::role().expect("the role runs") {
         std::process::exit(0);
     }
+}
+
+#[test]
+fn a_whole_process_figure_is_the_run_of_median_wall_time_with_the_range_of_all() {
+    let at = |ms: u64, kib: u64| measure::Run {
+        time: std::time::Duration::from_millis(ms),
+        cpu: std::time::Duration::from_millis(ms / 2),
+        peak_kib: kib,
+        range: None,
+    };
+    let m = measure::median_run(vec![at(900, 3), at(700, 1), at(800, 2)]).expect("a median");
+    assert_eq!((m.time, m.peak_kib), (std::time::Duration::from_millis(800), 2), "the middle run, whole");
+    let range = (std::time::Duration::from_millis(700), std::time::Duration::from_millis(900));
+    assert_eq!(m.range, Some(range));
+    assert_eq!(measure::median_run(vec![at(5, 1)]).expect("one run").range, None, "one run has no range");
+    assert!(measure::median_run(vec![]).is_err(), "no run, no median");
 }
 
 #[test]
@@ -60,6 +77,10 @@ fn the_smoke_table_measures_the_cached_tenant_on_copies_and_prints_every_row() {
         assert!(f.commit_during_compaction.1 >= 1 && f.commit_during_open.1 >= 1, "commits were made meanwhile");
         assert!(f.compacting_commit.1 > 0, "the compacting process said how big it was");
         assert!(f.read.peak_kib > 0 && f.year.peak_kib > 0);
+        for r in [f.read, f.year, f.read_after_year] {
+            let (low, high) = r.range.expect("a whole-process figure is the median of several runs");
+            assert!(low <= r.time && r.time <= high, "{r:?}");
+        }
     }
     assert!(first.scale.snapshot_bytes > first.demo.snapshot_bytes * 5);
 
@@ -78,6 +99,7 @@ fn the_smoke_table_measures_the_cached_tenant_on_copies_and_prints_every_row() {
         assert!(text.contains(row), "{row} in\n{text}");
     }
     assert!(text.contains("commit through the store API") && text.contains("bare append+fsync"), "{text}");
+    assert!(text.contains(&format!("median of {}", measure::PROCESS_RUNS)), "{text}");
 
     let second = measure::table(bin, root.path(), params).expect("measures again");
     assert!(second.generate.is_none(), "the second run reuses the cache");

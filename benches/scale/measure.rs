@@ -20,6 +20,11 @@ use entitle::store::Store;
 /// Commits (and bare appends) measured for a median.
 pub const COMMITS: usize = 21;
 
+/// Each whole-process figure of the table is the median of this many runs: on the 2-core
+/// machine one run of the same command on the same bytes varied by a third from one hour to
+/// the next.
+pub const PROCESS_RUNS: usize = 3;
+
 /// A whole `entitle` process: wall time and peak resident memory.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Run {
@@ -28,6 +33,17 @@ pub struct Run {
     /// waits for a core).
     pub cpu: Duration,
     pub peak_kib: u64,
+    /// For the median of several runs: the shortest and the longest wall time.
+    pub range: Option<(Duration, Duration)>,
+}
+
+/// The run of median wall time among `runs`, with the range of them all.
+pub fn median_run(mut runs: Vec<Run>) -> Result<Run> {
+    runs.sort_by_key(|r| r.time);
+    let (Some(first), Some(last)) = (runs.first(), runs.last()) else { bail!("no run to take the median of") };
+    let range = (runs.len() > 1).then_some((first.time, last.time));
+    let mid = runs.get(runs.len() / 2).copied().unwrap_or(*first);
+    Ok(Run { range, ..mid })
 }
 
 /// Every figure of the table, for one data directory.
@@ -133,14 +149,24 @@ pub struct Processes {
 
 /// The whole-process figures: a read of `data`, then a year on a fresh copy of it at `work`,
 /// the wait for its compaction (in the background) to be in place, and a read after that.
+/// Each is the median of [`PROCESS_RUNS`] (the year on a fresh copy each time); the work copy
+/// left is the last run's.
 pub fn processes(bin: &Path, data: &Path, work: &Path) -> Result<Processes> {
     let logs = work.parent().unwrap_or(work);
-    let read = run(bin, data, &["clock", "show"], logs)?;
-    copy_dir(data, work)?;
-    let year = run(bin, work, &["clock", "advance", "365d"], logs)?;
-    let year_compacted = until_compacted(work)?;
-    let read_after_year = run(bin, work, &["clock", "show"], logs)?;
-    Ok(Processes { read, year, year_compacted, read_after_year })
+    let (mut reads, mut years, mut compacted, mut after) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..PROCESS_RUNS {
+        reads.push(run(bin, data, &["clock", "show"], logs)?);
+        copy_dir(data, work)?;
+        years.push(run(bin, work, &["clock", "advance", "365d"], logs)?);
+        compacted.push(until_compacted(work)?);
+        after.push(run(bin, work, &["clock", "show"], logs)?);
+    }
+    Ok(Processes {
+        read: median_run(reads)?,
+        year: median_run(years)?,
+        year_compacted: median(&mut compacted),
+        read_after_year: median_run(after)?,
+    })
 }
 
 /// Waits until the snapshot in `dir` holds every entry of its journal (the compaction after a
@@ -312,7 +338,7 @@ pub fn run_to(bin: &Path, data: &Path, args: &[&str], logs: &Path, out: Option<&
             .saturating_add(Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0)))
     };
     let cpu = tv(usage.ru_utime).saturating_add(tv(usage.ru_stime));
-    Ok(Run { time, cpu, peak_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0) })
+    Ok(Run { time, cpu, peak_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0), range: None })
 }
 
 /// `COMMITS` commits through the store API (each with its fsync), as a user marking their

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use super::measure::{COMMITS, Figures, Run, Table};
+use super::measure::{COMMITS, Figures, PROCESS_RUNS, Run, Table};
 
 fn secs(d: Duration) -> String {
     let s = d.as_secs_f64();
@@ -37,7 +37,11 @@ fn mib(kib: u64) -> String {
 }
 
 fn run(r: &Run) -> String {
-    format!("{} ({} CPU), peak {}", secs(r.time), secs(r.cpu), mib(r.peak_kib))
+    let spread = match r.range {
+        Some((low, high)) => format!(" (median of {PROCESS_RUNS}: {} to {})", secs(low), secs(high)),
+        None => String::new(),
+    };
+    format!("{} ({} CPU), peak {}{spread}", secs(r.time), secs(r.cpu), mib(r.peak_kib))
 }
 
 fn size(f: &Figures) -> String {
