@@ -149,9 +149,10 @@ struct Open {
     last: u64,
 }
 
-/// A buffer of lines on its way to the disk thread, and back: whose it is (the state's, given
-/// back to it through `spent`, or the writer's own).
-struct Lines {
+/// A buffer of one stream's lines on its way to the disk thread, and back: the numbers of its
+/// first and last record, and whose it is (the state's, given back to it through `spent`, or
+/// the writer's own).
+struct Filled {
     stream: String,
     first: u64,
     last: u64,
@@ -170,8 +171,8 @@ const TO_DISK: usize = 8;
 /// the error is reported at the end.
 fn write_staged(history: &Path, jobs: &Receiver<Job>, spent: &SyncSender<Vec<u8>>) -> Result<Vec<Staged>, StoreError> {
     let failed = Arc::new(AtomicBool::new(false));
-    let (to_disk, pieces) = sync_channel::<Lines>(TO_DISK);
-    let (done_out, done) = std::sync::mpsc::channel::<Lines>();
+    let (to_disk, pieces) = sync_channel::<Filled>(TO_DISK);
+    let (done_out, done) = std::sync::mpsc::channel::<Filled>();
     let (at, flag) = (history.to_path_buf(), failed.clone());
     let disk = std::thread::Builder::new()
         .name("history-disk".into())
@@ -194,7 +195,7 @@ fn write_staged(history: &Path, jobs: &Receiver<Job>, spent: &SyncSender<Vec<u8>
                 (bytes, false)
             }
         };
-        let lines = Lines { stream: job.stream, first: job.first, last: job.last, bytes, theirs };
+        let lines = Filled { stream: job.stream, first: job.first, last: job.last, bytes, theirs };
         if let Err(std::sync::mpsc::SendError(lines)) = to_disk.send(lines) {
             // The disk thread is gone: what it staged is reported by its join below.
             give_back(lines, &mut own, spent);
@@ -205,7 +206,7 @@ fn write_staged(history: &Path, jobs: &Receiver<Job>, spent: &SyncSender<Vec<u8>
 }
 
 /// A buffer the disk thread is done with goes back to whoever gave it, emptied.
-fn give_back(mut lines: Lines, own: &mut Vec<Vec<u8>>, spent: &SyncSender<Vec<u8>>) {
+fn give_back(mut lines: Filled, own: &mut Vec<Vec<u8>>, spent: &SyncSender<Vec<u8>>) {
     lines.bytes.clear();
     if lines.theirs {
         let _ = spent.try_send(lines.bytes);
@@ -219,8 +220,8 @@ fn give_back(mut lines: Lines, own: &mut Vec<Vec<u8>>, spent: &SyncSender<Vec<u8
 /// says so through `failed`.
 fn write_disk(
     history: &Path,
-    pieces: &Receiver<Lines>,
-    done: &std::sync::mpsc::Sender<Lines>,
+    pieces: &Receiver<Filled>,
+    done: &std::sync::mpsc::Sender<Filled>,
     failed: &AtomicBool,
 ) -> Result<Vec<Staged>, StoreError> {
     let mut staged: Vec<Staged> = Vec::new();
@@ -228,12 +229,11 @@ fn write_disk(
     let mut error: Option<StoreError> = None;
     let mut scratch = Scratch::new();
     for lines in pieces.iter() {
-        if error.is_none() {
-            let piece = Piece { stream: &lines.stream, first: lines.first, last: lines.last, bytes: &lines.bytes };
-            if let Err(e) = stage(history, &mut staged, &mut open, piece, &mut scratch) {
-                failed.store(true, Ordering::Relaxed);
-                error = Some(e);
-            }
+        if error.is_none()
+            && let Err(e) = stage(history, &mut staged, &mut open, &lines, &mut scratch)
+        {
+            failed.store(true, Ordering::Relaxed);
+            error = Some(e);
         }
         let _ = done.send(lines);
     }
@@ -252,24 +252,16 @@ fn write_disk(
     }
 }
 
-/// One buffer's lines for a stream, and the numbers of their first and last record.
-struct Piece<'a> {
-    stream: &'a str,
-    first: u64,
-    last: u64,
-    bytes: &'a [u8],
-}
-
 /// Appends one buffer to its stream's staged segment, made (after syncing the stream's last
 /// segment, which the staged one will follow) by the stream's first buffer.
 fn stage(
     history: &Path,
     staged: &mut Vec<Staged>,
     open: &mut Vec<Open>,
-    piece: Piece<'_>,
+    lines: &Filled,
     scratch: &mut Scratch,
 ) -> Result<(), StoreError> {
-    let Piece { stream, first, last, bytes } = piece;
+    let (stream, first, last, bytes) = (lines.stream.as_str(), lines.first, lines.last, lines.bytes.as_slice());
     let at = staged.iter().position(|s| s.stream == stream);
     let i = match at {
         Some(i) => i,
