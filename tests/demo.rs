@@ -256,7 +256,7 @@ fn indexes_kept_by_the_commands_match_a_rebuild() {
         assert!(!sources.is_empty());
         for s in sources {
             if let GrantSource::Assignment { assignment } = s {
-                let a = &t.assignments[assignment];
+                let a = t.assignments.get(assignment).expect("the source's assignment");
                 assert!(a.is_active() && a.target == k.user, "{k:?} from {assignment}");
                 assert!(a.granted.iter().any(|g| g.resource == k.resource && g.role == k.role));
             }

@@ -50,6 +50,40 @@ fn an_open_extension_request_is_canceled_when_its_assignment_ends() {
     assert!(w.inbox(boss).is_empty());
 }
 
+/// The extension waiting when its assignment expires, in a tenant read back from its file or
+/// not: the clock cancels it (the open requests about an assignment are indexed on load too).
+#[test]
+fn an_open_extension_request_is_canceled_when_its_assignment_expires() {
+    for reload in [false, true] {
+        let mut w = World::new();
+        let boss = w.user("Bea Boss");
+        let me = w.user_managed("Mo Member", boss);
+        let mut spec = members_policy("Extendable");
+        spec.stages = vec![stage(vec![by(boss)])];
+        spec.lifecycle.expiration = Expiration::AfterDays(30);
+        spec.lifecycle.allow_extension = true;
+        spec.lifecycle.extension_requires_approval = true;
+        let lab = w.lab(spec);
+        let req = w.request(&u(me), lab.package);
+        w.approve(boss, req);
+        let asg = w.asg_of(req).id;
+        w.advance(20);
+        let ext = w.run(&u(me), Command::RequestExtension { assignment: asg, justification: "still on it".into() });
+        let ext_id: RequestId = ext.created.and_then(|c| c.request()).expect("an extension request");
+        if reload {
+            let json = serde_json::to_string(&w.t).expect("written");
+            w.t = serde_json::from_str(&json).expect("read back");
+            w.t.rebuild_indexes();
+        }
+        // The extension is still waiting when the assignment's end comes.
+        let fired = w.advance(15);
+        assert_eq!(fired.expired, 1, "{fired:?}");
+        assert_eq!(w.asg(asg).state, AssignmentState::Expired);
+        assert_eq!(w.state(ext_id), RequestState::Canceled, "reloaded: {reload}");
+        assert!(w.inbox(boss).is_empty(), "reloaded: {reload}");
+    }
+}
+
 #[test]
 fn a_disabled_policy_takes_no_direct_assignment() {
     let mut w = World::new();

@@ -221,7 +221,7 @@ fn admin_builds_a_catalog_and_a_package_assigns_and_removes() {
     press(&mut app, &["R"]);
     typ(&mut app, "Left the lab");
     press(&mut app, &["enter"]);
-    let asg = &app.ctx.tenant().assignments[&a];
+    let asg = app.ctx.tenant().assignments.get(&a).expect("the assignment");
     assert_eq!(asg.state, AssignmentState::Removed, "{}", message(&app));
     assert!(!app.ctx.tenant().holds(w.adele, w.lab, "Member"));
     assert!(app.top_layer().is_none());

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::directory::User;
 use super::finished::index_as_list;
 use super::flow::{Assignment, Request};
-use super::ids::{AssignmentId, RequestId, UserId};
+use super::ids::{RequestId, UserId};
 use super::tenant::{GrantKey, GrantRow, Tenant};
 
 /// The lists worth parsing apart: the rest is small.
@@ -172,7 +172,7 @@ fn assemble(t: &mut Tenant, lists: Lists) -> Result<(), serde_json::Error> {
                 grants.into_iter().map(GrantRow::into_entry).collect::<BTreeMap<GrantKey, super::tenant::Sources>>();
             (requests, grants)
         });
-        t.assignments = assignments.into_iter().map(|a| (a.id, a)).collect::<BTreeMap<AssignmentId, Assignment>>();
+        t.assignments = super::table::Table::from_rows(assignments);
         t.users = users.into_iter().map(|u| (u.id, u)).collect::<BTreeMap<UserId, User>>();
         other.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
     });

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::ids::{IdHash, PackageId, UserId};
+use super::ids::{IdHash, PackageId, PolicyId, UserId};
 use super::tail::{Batch, Lines, Spill};
 use super::tenant::Tenant;
 
@@ -27,6 +27,8 @@ pub(super) const LINE_BYTES: usize = 224;
 pub(crate) struct Names {
     packages: HashMap<PackageId, Box<str>, IdHash>,
     users: HashMap<UserId, Box<str>, IdHash>,
+    /// Whether each policy revision allows an extension (revisions never change).
+    extendable: HashMap<(PolicyId, u32), bool, IdHash>,
 }
 
 impl Names {
@@ -34,7 +36,12 @@ impl Names {
         Names {
             packages: t.packages.iter().map(|(id, p)| (*id, p.display_name.as_str().into())).collect(),
             users: t.users.iter().map(|(id, u)| (*id, u.display_name.as_str().into())).collect(),
+            extendable: t.policy_revisions.iter().map(|(k, terms)| (*k, terms.lifecycle.allow_extension)).collect(),
         }
+    }
+
+    pub(super) fn extendable(&self, terms: (PolicyId, u32)) -> bool {
+        self.extendable.get(&terms).copied().unwrap_or(false)
     }
 
     pub(super) fn package(&self, id: PackageId) -> &str {

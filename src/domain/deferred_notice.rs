@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::Time;
 use super::deferred::{Names, Queued, Stream, Typed};
 use super::history::notice_shard_stream;
-use super::ids::{AssignmentId, PackageId, UserId};
+use super::ids::{AssignmentId, PackageId, PolicyId, UserId};
 use super::log::NoticeLine;
 use super::tail::{NoticeTail, Spill, shard_of};
 use super::tenant::Tenant;
@@ -15,9 +15,10 @@ use super::timers::{push_minute, push_number};
 /// What a typed notification says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Notice {
-    /// "Your access to 'P' expires in N days" (or "tomorrow"), with the end and whether the
-    /// policy lets it be extended.
-    ExpiresSoon { end: Option<Time>, extendable: bool, days: u32 },
+    /// "Your access to 'P' expires in N days" (or "tomorrow"), with the end and the policy
+    /// revision it was granted under (the text says whether that lets it be extended: asked
+    /// where the text is written, which for a jump's notices is the writer's thread).
+    ExpiresSoon { end: Option<Time>, terms: (PolicyId, u32), days: u32 },
     /// "Your access to 'P' has expired": an expiry's notice (no body).
     Expired,
 }
@@ -36,10 +37,16 @@ pub(crate) struct DeferredNotice {
 impl Notice {
     /// The notification's subject and body about package `pname`, written over the two; gives
     /// its kind.
-    fn texts(self, pname: &str, subject: &mut String, body: &mut String) -> &'static str {
+    fn texts(
+        self,
+        pname: &str,
+        extendable: impl FnOnce((PolicyId, u32)) -> bool,
+        subject: &mut String,
+        body: &mut String,
+    ) -> &'static str {
         match self {
-            Notice::ExpiresSoon { end, extendable, days } => {
-                expiry_notice_text(pname, end, extendable, days, subject, body);
+            Notice::ExpiresSoon { end, terms, days } => {
+                expiry_notice_text(pname, end, extendable(terms), days, subject, body);
                 "expiresSoon"
             }
             Notice::Expired => {
@@ -59,7 +66,7 @@ impl Typed for DeferredNotice {
     /// The notification's line, as `notify` writes it.
     fn line(&self, names: &Names, text: &mut [String; 2], out: &mut Vec<u8>) {
         let [subject, body] = text;
-        let kind = self.what.texts(names.package(self.package), subject, body);
+        let kind = self.what.texts(names.package(self.package), |terms| names.extendable(terms), subject, body);
         let about = Some(self.assignment.into());
         let line = NoticeLine { seq: self.seq, to: self.to, at: self.at, kind, about, subject, body, read: false };
         line.write(out);
@@ -145,8 +152,12 @@ impl Tenant {
     pub(super) fn notify_about(&mut self, to: UserId, aid: AssignmentId, package: PackageId, what: Notice) {
         if self.idx.deferring.is_none() {
             let [mut subject, mut body] = std::mem::take(&mut self.idx.scratch);
+            let extendable = match what {
+                Notice::ExpiresSoon { terms, .. } => self.extendable(terms),
+                Notice::Expired => false,
+            };
             let pname = self.packages.get(&package).map_or("", |p| p.display_name.as_str());
-            let kind = what.texts(pname, &mut subject, &mut body);
+            let kind = what.texts(pname, |_| extendable, &mut subject, &mut body);
             self.notify(to, kind, aid, &subject, &body);
             self.idx.scratch = [subject, body];
             return;

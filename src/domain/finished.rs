@@ -167,6 +167,14 @@ impl Tenant {
         if let Some(set) = self.idx.requests_by_package.get_mut(&r.package) {
             set.remove(&r.id);
         }
+        if let Some(a) = r.assignment
+            && let std::collections::hash_map::Entry::Occupied(mut set) = self.idx.requests_by_assignment.entry(a)
+        {
+            set.get_mut().remove(&r.id);
+            if set.get().is_empty() {
+                set.remove();
+            }
+        }
         self.unindex_email(r.id, &r.target);
         for a in &r.approvers {
             if let Some(set) = self.idx.inbox.get_mut(a) {

@@ -127,6 +127,7 @@ impl Tenant {
     /// The memberships ended since `batch_holders` leave the resources' holders, in one pass over
     /// each resource's holders however many left it; from here they leave them at once again.
     pub(crate) fn settle_holders(&mut self) {
+        super::delivery::settle_grants_in(&mut self.grants, &mut self.idx);
         let Some(mut gone) = self.idx.holders_gone.take() else { return };
         gone.sort_unstable();
         let mut of_res = Vec::new();

@@ -81,6 +81,25 @@ fn a_year_in_one_jump_does_what_firing_one_timer_at_a_time_does() {
 }
 
 #[test]
+fn a_year_whose_ended_memberships_leave_the_grants_a_few_at_a_time_does_the_same() {
+    // A run of expiries keeps at most this many ended grant sources before they leave the grants
+    // (a million-assignment year keeps 65,536): the smoke tenant's year leaves them in many
+    // small batches, one walk down the grants each, instead of one pass over them all.
+    let mut batched = tenant();
+    batched.idx.grants_gone_most = 16;
+    let mut plain = batched.clone();
+    let to = to(&batched);
+    let fired = batched.advance_to(to);
+    batched.settle_finished();
+    let reference = plain.advance_one_by_one(to);
+    plain.settle_finished();
+    assert_eq!(fired, reference);
+    assert!(fired.expired > 16 * 8, "{fired:?}");
+    same(&batched, &plain);
+    assert!(batched.idx.grants_gone.is_empty(), "every ended source left the grants");
+}
+
+#[test]
 fn a_year_in_daily_steps_does_what_one_timer_at_a_time_does() {
     let mut batched = tenant();
     let mut plain = batched.clone();

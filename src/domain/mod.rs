@@ -70,6 +70,7 @@ pub mod rights;
 pub mod role;
 pub mod separation;
 mod serde_util;
+pub mod table;
 pub mod tail;
 pub mod tenant;
 pub mod text;

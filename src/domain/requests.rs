@@ -119,6 +119,9 @@ impl Tenant {
             self.idx.requests_by_user.entry(u).or_default().insert(req.id);
         }
         self.idx.requests_by_package.entry(req.package).or_default().insert(req.id);
+        if let Some(a) = req.assignment {
+            self.idx.requests_by_assignment.entry(a).or_default().insert(req.id);
+        }
         self.index_email(req.id, &req.target);
         if !req.state.is_open() {
             self.finishing(req.id);

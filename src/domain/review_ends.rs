@@ -10,13 +10,14 @@
 //! moves an end (`ReviewEnds::note`). It never narrows: an assignment that ends stays counted,
 //! which can only make the check read the assignments when it need not.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::ops::Bound;
 
 use super::Time;
 use super::clock;
 use super::flow::Assignment;
 use super::ids::{AssignmentId, PolicyId};
+use super::table::Table;
 
 /// The ends of the assignments up to an id, by the policy revision each was made under.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,7 +46,7 @@ impl Default for EndRange {
 
 impl ReviewEnds {
     /// The ends of every assignment of `assignments`.
-    pub fn of(assignments: &BTreeMap<AssignmentId, Assignment>) -> ReviewEnds {
+    pub fn of(assignments: &Table<AssignmentId, Assignment>) -> ReviewEnds {
         let mut ends = ReviewEnds {
             upto: assignments.last_key_value().map_or(0, |(id, _)| id.0),
             count: assignments.len(),
@@ -92,10 +93,7 @@ impl ReviewEnds {
 
     /// The assignments of `all` this does not count, in id order, if it counts all the others
     /// (else `None`: the check reads them all).
-    pub fn since<'a>(
-        &self,
-        all: &'a BTreeMap<AssignmentId, Assignment>,
-    ) -> Option<std::collections::btree_map::Range<'a, AssignmentId, Assignment>> {
+    pub fn since<'a>(&self, all: &'a Table<AssignmentId, Assignment>) -> Option<super::table::Iter<'a, Assignment>> {
         let since = all.range((Bound::Excluded(AssignmentId(self.upto)), Bound::Unbounded));
         let newer = since.clone().count();
         (self.count.checked_add(newer) == Some(all.len())).then_some(since)

@@ -111,8 +111,8 @@ pub struct Tenant {
     /// The number of the last finished request written to the history.
     #[serde(default)]
     pub finished_seq: u64,
-    #[serde(with = "as_list", default)]
-    pub assignments: BTreeMap<AssignmentId, Assignment>,
+    #[serde(default)]
+    pub assignments: super::table::Table<AssignmentId, Assignment>,
     #[serde(with = "as_list", default)]
     pub reviews: BTreeMap<ReviewId, Review>,
     /// Memberships with the reasons they exist.
@@ -164,6 +164,9 @@ pub(crate) struct Indexes {
     pub packages_by_catalog: HashMap<CatalogId, IdSet<PackageId>>,
     pub requests_by_user: HashMap<UserId, IdSet<RequestId>>,
     pub requests_by_package: HashMap<PackageId, IdSet<RequestId>>,
+    /// Open requests about an assignment (to extend it), by the assignment: what its end
+    /// cancels, found without reading its holder's other requests.
+    pub requests_by_assignment: HashMap<AssignmentId, IdSet<RequestId>, super::ids::IdHash>,
     /// Open requests for a person outside the directory, by their email (lowercase).
     pub requests_by_email: HashMap<String, IdSet<RequestId>>,
     /// Requests finished by the command running, in order (see `settle_finished`).
@@ -178,6 +181,12 @@ pub(crate) struct Indexes {
     /// While the clock fires a run of expiries (`Some`): the memberships ended meanwhile, to
     /// leave `holders_by_resource` in one pass per resource (`Tenant::settle_holders`).
     pub holders_gone: Option<Vec<(ResourceId, (UserId, Role))>>,
+    /// While the clock fires a run of expiries: the grant sources ended meanwhile, to leave
+    /// `grants` in key order (`Tenant::settle_grants`); its room kept between runs.
+    pub grants_gone: Vec<(GrantKey, GrantSource)>,
+    /// How many of those are kept at most before they leave (0: `GRANTS_GONE_AT_MOST`; set
+    /// lower by tests).
+    pub grants_gone_most: usize,
     /// The room of the last such batch, kept for the next one while a clock jump runs.
     pub holders_spare: Vec<(ResourceId, (UserId, Role))>,
     pub timers: BTreeSet<(Time, Timer)>,
@@ -223,7 +232,7 @@ impl Tenant {
             finished_emails: BTreeMap::new(),
             finished_requests: BTreeMap::new(),
             finished_seq: 0,
-            assignments: BTreeMap::new(),
+            assignments: Default::default(),
             reviews: BTreeMap::new(),
             grants: BTreeMap::new(),
             auto_removals: BTreeMap::new(),
@@ -297,6 +306,9 @@ impl Tenant {
                 idx.requests_by_user.entry(u).or_default().insert(r.id);
             }
             idx.requests_by_package.entry(r.package).or_default().insert(r.id);
+            if let Some(a) = r.assignment {
+                idx.requests_by_assignment.entry(a).or_default().insert(r.id);
+            }
             if let super::flow::Target::External { email, .. } = &r.target {
                 idx.requests_by_email.entry(email.to_ascii_lowercase()).or_default().insert(r.id);
             }
@@ -478,7 +490,7 @@ impl Tenant {
 /// Assignments by user and by package (in id order, so each set is built by appending).
 pub(crate) type AssignmentLookups = (HashMap<UserId, IdSet<AssignmentId>>, HashMap<PackageId, IdSet<AssignmentId>>);
 
-pub(crate) fn assignment_lookups(assignments: &BTreeMap<AssignmentId, Assignment>) -> AssignmentLookups {
+pub(crate) fn assignment_lookups(assignments: &super::table::Table<AssignmentId, Assignment>) -> AssignmentLookups {
     let (mut by_user, mut by_package): AssignmentLookups = Default::default();
     for a in assignments.values() {
         by_user.entry(a.target).or_default().insert(a.id);

@@ -120,6 +120,14 @@ fn notice_at(end: Time, days: u32) -> Option<Time> {
     clock::minus_days(end, i64::from(days))
 }
 
+/// Whether the expiry notice `days` before `end` is due at `t`: `notice_at(end, days) ==
+/// Some(t)`, by a difference of the two times (a year's jump asks it two million times, and
+/// the calendar's own arithmetic costs several times more).
+fn notice_due(end: Option<Time>, days: u32, t: Time) -> bool {
+    let ahead = chrono::TimeDelta::try_days(i64::from(days));
+    end.zip(ahead).is_some_and(|(e, ahead)| e.signed_duration_since(t) == ahead)
+}
+
 /// When a request waiting in a stage since `started` is forwarded to the alternates.
 fn escalation_at(started: Option<Time>, after_days: u32) -> Option<Time> {
     started.and_then(|s| clock::plus_days(s, i64::from(after_days)))
@@ -255,9 +263,7 @@ impl Tenant {
             Timer::StageTimeout(id, stage) => {
                 pending_stage(id, stage).is_some_and(|(r, st)| r.stage_deadline(st.timeout_days) == Some(t))
             }
-            Timer::ExpiryNotice(aid, days) => {
-                active(aid).is_some_and(|a| a.end.and_then(|e| notice_at(e, days)) == Some(t))
-            }
+            Timer::ExpiryNotice(aid, days) => active(aid).is_some_and(|a| notice_due(a.end, days, t)),
             Timer::Expire(aid) => active(aid).is_some_and(|a| a.end == Some(t)),
             Timer::ReviewBeforeExpiry(aid) => active(aid).is_some_and(|a| {
                 let d = self.review_terms(a).and_then(|r| r.before_expiry_days);
@@ -323,12 +329,11 @@ impl Tenant {
             }
             Timer::ExpiryNotice(aid, days) => {
                 let Some(a) = self.assignments.get(&aid) else { return };
-                if !a.is_active() || a.end.and_then(|e| notice_at(e, days)) != Some(t) {
+                if !a.is_active() || !notice_due(a.end, days, t) {
                     return;
                 }
                 let (user, package, end, terms) = (a.target, a.package, a.end, (a.policy, a.revision));
-                let extendable = self.extendable(terms);
-                self.notify_about(user, aid, package, Notice::ExpiresSoon { end, extendable, days });
+                self.notify_about(user, aid, package, Notice::ExpiresSoon { end, terms, days });
                 self.before_expiry_callouts(aid, days);
                 fired.notices += 1;
             }
@@ -377,7 +382,7 @@ impl Tenant {
     /// Whether the terms of a policy's revision allow an extension: asked of a small map the
     /// command keeps (a revision's terms never change) rather than of the revisions themselves,
     /// whose lookup misses the cache twice per notice at a million assignments.
-    fn extendable(&mut self, (policy, revision): (PolicyId, u32)) -> bool {
+    pub(super) fn extendable(&mut self, (policy, revision): (PolicyId, u32)) -> bool {
         if let Some(&known) = self.idx.extendable.get(&(policy, revision)) {
             return known;
         }
@@ -445,6 +450,27 @@ mod tests {
             push_number(&mut out, n);
             assert_eq!(out, format!("x{n}"));
         }
+    }
+
+    #[test]
+    fn a_notice_is_due_exactly_when_its_time_is_the_end_less_its_days() {
+        let at = |y, mo, d, h, mi, s| chrono::Utc.with_ymd_and_hms(y, mo, d, h, mi, s).single().expect("a time");
+        let ends =
+            [at(2027, 3, 1, 9, 0, 0), at(2028, 2, 29, 23, 59, 59), at(1970, 1, 2, 0, 0, 0), at(9999, 12, 31, 0, 0, 0)];
+        for end in ends {
+            for days in [0u32, 1, 14, 365, u32::MAX] {
+                let due = notice_at(end, days);
+                for t in [due, Some(end), Some(at(2027, 2, 15, 9, 0, 0)), Some(at(1970, 1, 1, 0, 0, 0))]
+                    .into_iter()
+                    .flatten()
+                {
+                    assert_eq!(notice_due(Some(end), days, t), due == Some(t), "{end} less {days} days at {t}");
+                    let later = t + chrono::TimeDelta::seconds(1);
+                    assert_eq!(notice_due(Some(end), days, later), due == Some(later));
+                }
+            }
+        }
+        assert!(!notice_due(None, 1, at(2027, 1, 1, 0, 0, 0)));
     }
 
     #[test]

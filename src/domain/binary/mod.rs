@@ -91,7 +91,7 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
         let other = s.spawn(move || {
             let assignments = whole(assignments, decoded, |r| {
                 let roles = roles::read_role_names(r)?;
-                records::read_map(r, records::MIN_ASSIGNMENT, |r| records::read_assignment(r, &roles))
+                records::read_table(r, records::MIN_ASSIGNMENT, |r| records::read_assignment(r, &roles).map(|(_, a)| a))
             });
             let grants = whole(grants, decoded, |r| {
                 let roles = roles::read_role_names(r)?;
@@ -200,7 +200,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         finished_emails: finished_emails.clone(),
         finished_requests: finished_requests.clone(),
         finished_seq: *finished_seq,
-        assignments: BTreeMap::new(),
+        assignments: Default::default(),
         reviews: reviews.clone(),
         grants: BTreeMap::new(),
         auto_removals: auto_removals.clone(),

@@ -16,11 +16,17 @@ use crate::domain::ids::{AssignmentId, OrgId, PackageId, PolicyId, RequestId, Re
 use crate::domain::idset::IdSet;
 use crate::domain::review_ends::{EndRange, ReviewEnds};
 use crate::domain::role::Role;
+use crate::domain::table::{Row, Table};
 use crate::domain::tenant::{GrantKey, Sources};
 use crate::domain::timers::Timer;
 
 /// A map written as its count, then each value (which carries its own key).
-pub fn map<K, V>(out: &mut Out, map: &BTreeMap<K, V>, mut each: impl FnMut(&mut Out, &K, &V)) {
+pub fn map<'a, K: 'a, V: 'a, I>(out: &mut Out, map: I, mut each: impl FnMut(&mut Out, &K, &V))
+where
+    I: IntoIterator<Item = (&'a K, &'a V)>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let map = map.into_iter();
     out.len(map.len());
     for (k, v) in map {
         each(out, k, v);
@@ -29,11 +35,11 @@ pub fn map<K, V>(out: &mut Out, map: &BTreeMap<K, V>, mut each: impl FnMut(&mut 
 
 /// A map read back: the keys must come in increasing order, as written (the map is then
 /// built in one pass, and a repeated or shuffled key is refused).
-pub fn read_map<'a, K: Ord + Copy + std::fmt::Debug, V>(
+pub fn read_map<'a, K: Ord + Copy + std::fmt::Debug, V, C: FromIterator<(K, V)>>(
     r: &mut In<'a>,
     min_item: usize,
     mut each: impl FnMut(&mut In<'a>) -> Got<(K, V)>,
-) -> Got<BTreeMap<K, V>> {
+) -> Got<C> {
     let n = r.len(min_item)?;
     let mut rows = Vec::with_capacity(n);
     let mut last: Option<K> = None;
@@ -46,6 +52,24 @@ pub fn read_map<'a, K: Ord + Copy + std::fmt::Debug, V>(
         rows.push((k, v));
     }
     Ok(rows.into_iter().collect())
+}
+
+/// The rows of a table read back, like [`read_map`]: the ids must come in increasing order.
+pub fn read_table<'a, V: Row>(
+    r: &mut In<'a>,
+    min_item: usize,
+    mut each: impl FnMut(&mut In<'a>) -> Got<V>,
+) -> Got<Table<V::Key, V>> {
+    let n = r.len(min_item)?;
+    let mut rows: Vec<V> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let v = each(r)?;
+        if rows.last().is_some_and(|l| l.id() >= v.id()) {
+            return bad(format!("key {:?} out of order", v.id()));
+        }
+        rows.push(v);
+    }
+    Ok(Table::from_rows(rows))
 }
 
 fn user_type(t: UserType) -> u8 {
