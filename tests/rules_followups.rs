@@ -26,8 +26,9 @@ fn deleting_a_package_cancels_its_waiting_requests() {
     assert!(err.to_string().contains("canceled"), "{err}");
 }
 
-#[test]
-fn an_open_extension_request_is_canceled_when_its_assignment_ends() {
+/// A 30-day assignment whose extension needs the manager's approval, and that extension asked
+/// for `after` days into it: the world, the manager, the assignment and the extension.
+fn waiting_extension(after: i64) -> (World, UserId, AssignmentId, RequestId) {
     let mut w = World::new();
     let boss = w.user("Bea Boss");
     let me = w.user_managed("Mo Member", boss);
@@ -40,11 +41,17 @@ fn an_open_extension_request_is_canceled_when_its_assignment_ends() {
     let req = w.request(&u(me), lab.package);
     w.approve(boss, req);
     let asg = w.asg_of(req).id;
-    // A day on, an extension would move the end (at the instant of the grant it would not).
-    w.advance(1);
+    w.advance(after);
     let ext = w.run(&u(me), Command::RequestExtension { assignment: asg, justification: "still on it".into() });
     let ext_id: RequestId = ext.created.and_then(|c| c.request()).expect("an extension request");
     assert_eq!(w.state(ext_id), RequestState::PendingApproval);
+    (w, boss, asg, ext_id)
+}
+
+#[test]
+fn an_open_extension_request_is_canceled_when_its_assignment_ends() {
+    // A day on, an extension would move the end (at the instant of the grant it would not).
+    let (mut w, boss, asg, ext_id) = waiting_extension(1);
     w.run(&sys(), Command::AdminRemove { assignment: asg, reason: "left the project".into() });
     assert_eq!(w.state(ext_id), RequestState::Canceled);
     assert!(w.inbox(boss).is_empty());
@@ -55,21 +62,7 @@ fn an_open_extension_request_is_canceled_when_its_assignment_ends() {
 #[test]
 fn an_open_extension_request_is_canceled_when_its_assignment_expires() {
     for reload in [false, true] {
-        let mut w = World::new();
-        let boss = w.user("Bea Boss");
-        let me = w.user_managed("Mo Member", boss);
-        let mut spec = members_policy("Extendable");
-        spec.stages = vec![stage(vec![by(boss)])];
-        spec.lifecycle.expiration = Expiration::AfterDays(30);
-        spec.lifecycle.allow_extension = true;
-        spec.lifecycle.extension_requires_approval = true;
-        let lab = w.lab(spec);
-        let req = w.request(&u(me), lab.package);
-        w.approve(boss, req);
-        let asg = w.asg_of(req).id;
-        w.advance(20);
-        let ext = w.run(&u(me), Command::RequestExtension { assignment: asg, justification: "still on it".into() });
-        let ext_id: RequestId = ext.created.and_then(|c| c.request()).expect("an extension request");
+        let (mut w, boss, asg, ext_id) = waiting_extension(20);
         if reload {
             let json = serde_json::to_string(&w.t).expect("written");
             w.t = serde_json::from_str(&json).expect("read back");
