@@ -1,5 +1,6 @@
-//! A new file written past the page cache, for history that is written once in bulk and not
-//! read back soon (a year's clock jump stages hundreds of megabytes of it, see `staged`).
+//! A file written past the page cache, for history that is written in bulk and not read back
+//! soon: a year's clock jump stages hundreds of megabytes of it (see `staged`), and appends a
+//! hundred more of finished requests to their streams (see `history`).
 //!
 //! Why: a buffered write copies every byte into a page of the page cache, and a page the
 //! system has not used lately is slow to get on a virtual machine that hands free memory back
@@ -15,7 +16,7 @@
 //! write with it), the file is written the ordinary way from then on: same bytes, same file.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Seek, Write};
 use std::path::Path;
 
 /// The alignment `O_DIRECT` asks for: a page, which covers every block size in use.
@@ -56,7 +57,7 @@ impl Scratch {
     }
 }
 
-/// A new file written whole blocks at a time past the page cache.
+/// A file written whole blocks at a time past the page cache.
 pub(super) struct DirectFile {
     file: File,
     /// Bytes after the last whole block written, not yet written.
@@ -74,6 +75,41 @@ impl DirectFile {
             Ok(file) => Ok(DirectFile { file, carry: Vec::with_capacity(ALIGN), direct: true }),
             Err(_) => Ok(DirectFile { file: options.open(path)?, carry: Vec::new(), direct: false }),
         }
+    }
+
+    /// Opens the file at `path`, `len` bytes long, to append to it. Its last partial block is
+    /// read back and written again, whole, with the first bytes appended (the same bytes where
+    /// they were: a reader sees them unchanged). Where `O_DIRECT` is not taken, the file is
+    /// appended to the ordinary way.
+    pub fn append(path: &Path, len: u64) -> io::Result<Self> {
+        let mut options = OpenOptions::new();
+        options.write(true);
+        let partial = len % ALIGN as u64;
+        let block_start = len - partial;
+        let direct = open_direct(&options, path).and_then(|mut file| {
+            let mut carry = vec![0; usize::try_from(partial).unwrap_or(0)];
+            if !carry.is_empty() {
+                let mut read = File::open(path)?;
+                read.seek(io::SeekFrom::Start(block_start))?;
+                read.read_exact(&mut carry)?;
+            }
+            carry.reserve(ALIGN);
+            file.seek(io::SeekFrom::Start(block_start))?;
+            Ok(DirectFile { file, carry, direct: true })
+        });
+        match direct {
+            Ok(f) => Ok(f),
+            Err(_) => {
+                let mut file = options.open(path)?;
+                file.seek(io::SeekFrom::Start(len))?;
+                Ok(DirectFile { file, carry: Vec::new(), direct: false })
+            }
+        }
+    }
+
+    /// The file, to sync once [`finish`](DirectFile::finish) wrote its last bytes.
+    pub fn into_file(self) -> File {
+        self.file
     }
 
     /// Appends `bytes`: the whole blocks now, the rest with the next write or [`finish`].

@@ -101,3 +101,38 @@ fn joined_copies_take_the_range_across_both_slices() {
     copy_joined(a, b, 0, &mut out[..3]);
     assert_eq!(&out[..3], b"abc");
 }
+
+/// A file `had` bytes long, appended to with pieces of the given sizes: it holds what it had,
+/// then every piece, whatever the offset the append starts at.
+fn appended_whole(had: usize, sizes: &[usize]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("segment.jsonl");
+    let mut given = pattern(3, had);
+    std::fs::write(&path, &given).expect("write what it had");
+    let mut scratch = Scratch::new();
+    let len = u64::try_from(had).expect("a length");
+    let mut file = DirectFile::append(&path, len).expect("open to append");
+    let opened_direct = file.direct;
+    for &n in sizes {
+        let piece = pattern(given.len().saturating_add(11), n);
+        file.write(&piece, &mut scratch).expect("write");
+        given.extend_from_slice(&piece);
+    }
+    assert_eq!(file.direct, opened_direct, "a write was refused with O_DIRECT after {had} bytes, {sizes:?}");
+    file.finish().expect("finish");
+    drop(file);
+    let on_disk = std::fs::read(&path).expect("read back");
+    assert_eq!(on_disk.len(), given.len(), "after {had} bytes, sizes {sizes:?}");
+    assert!(on_disk == given, "the bytes differ after {had} bytes, sizes {sizes:?}");
+}
+
+#[test]
+fn an_append_keeps_what_the_file_held_at_every_offset_in_its_block() {
+    for had in [0, 1, 17, ALIGN - 1, ALIGN, ALIGN + 1, 3 * ALIGN + 700, CHUNK + 5] {
+        appended_whole(had, &[]);
+        appended_whole(had, &[1]);
+        appended_whole(had, &[ALIGN - had % ALIGN]);
+        appended_whole(had, &[ALIGN, 3]);
+        appended_whole(had, &[CHUNK + 9, 2 * ALIGN + 1]);
+    }
+}

@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::de::DeserializeOwned;
 
+use super::direct::{DirectFile, Scratch};
 use super::error::{Position, StoreError, json_problem};
 use super::files;
 use super::journal::Head;
@@ -40,6 +41,9 @@ static SEGMENT_LIMIT: AtomicU64 = AtomicU64::new(SEGMENT_BYTES);
 pub fn close_segments_at(bytes: u64) {
     SEGMENT_LIMIT.store(bytes.max(1), Ordering::Relaxed);
 }
+
+/// An append of at least this many bytes to one segment goes past the page cache.
+const DIRECT_FROM: usize = 256 << 10;
 
 /// The tail read to find a stream's last record (a record is far shorter).
 const TAIL_BYTES: u64 = 256 << 10;
@@ -208,8 +212,9 @@ pub(super) fn append_in(
     segment_bytes: u64,
 ) -> Result<Closed, StoreError> {
     let mut closed = vec![];
+    let mut scratch = Scratch::new();
     for b in batches.iter().filter(|b| !b.ends.is_empty()) {
-        append_stream(dir, b, sync, segment_bytes, &mut closed)?;
+        append_stream(dir, b, (sync, segment_bytes), &mut scratch, &mut closed)?;
     }
     Ok(closed)
 }
@@ -217,8 +222,8 @@ pub(super) fn append_in(
 fn append_stream(
     dir: &Path,
     batch: &StreamBatch<'_>,
-    sync: bool,
-    segment_bytes: u64,
+    (sync, segment_bytes): (bool, u64),
+    scratch: &mut Scratch,
     closed: &mut Closed,
 ) -> Result<(), StoreError> {
     let stream_dir = check_stream(dir, &batch.stream)?;
@@ -254,8 +259,8 @@ fn append_stream(
         let full = current.as_ref().is_none_or(|c| c.2.saturating_add(pending) >= segment_bytes);
         if full {
             // A closed segment is synced at once: later syncs look only at each stream's last.
-            if let Some((path, file, _, _)) = current.take() {
-                write_out(&path, file, bytes.get(from..to).unwrap_or_default(), true)?;
+            if let Some((path, file, len, _)) = current.take() {
+                write_out((&path, file, len), bytes.get(from..to).unwrap_or_default(), true, scratch)?;
                 closed.push((batch.stream.to_string(), path));
             }
             from = to;
@@ -270,8 +275,8 @@ fn append_stream(
         }
         to = end;
     }
-    if let Some((path, file, _, _)) = current {
-        write_out(&path, file, bytes.get(from..to).unwrap_or_default(), sync)?;
+    if let Some((path, file, len, _)) = current {
+        write_out((&path, file, len), bytes.get(from..to).unwrap_or_default(), sync, scratch)?;
     }
     if sync && new_files {
         files::sync_dir(&stream_dir)?;
@@ -279,9 +284,23 @@ fn append_stream(
     Ok(())
 }
 
-fn write_out(path: &Path, mut file: File, buf: &[u8], sync: bool) -> Result<(), StoreError> {
-    if !buf.is_empty() {
-        file.write_all(buf).map_err(|e| StoreError::io(path, "append to the history", e))?;
+/// Appends `buf` to the segment at `path` (open as `file`, `len` bytes long). A long append
+/// (a year's finished requests: a hundred megabytes over the request streams) goes past the
+/// page cache (see `direct`); a commit's few lines go the ordinary way.
+fn write_out(
+    (path, mut file, len): (&Path, File, u64),
+    buf: &[u8],
+    sync: bool,
+    scratch: &mut Scratch,
+) -> Result<(), StoreError> {
+    let fail = |e| StoreError::io(path, "append to the history", e);
+    if buf.len() >= DIRECT_FROM {
+        drop(file);
+        let mut direct = DirectFile::append(path, len).map_err(fail)?;
+        direct.write(buf, scratch).and_then(|()| direct.finish()).map_err(fail)?;
+        file = direct.into_file();
+    } else if !buf.is_empty() {
+        file.write_all(buf).map_err(fail)?;
     }
     if sync {
         file.sync_data().map_err(|e| StoreError::io(path, "sync the history to disk", e))?;

@@ -119,3 +119,47 @@ fn a_record_longer_than_the_tail_that_is_read_is_found_whole() {
     append(&dir, &[long(2), rec("audit", 3)], false).expect("appends");
     assert_eq!(seqs(&dir, "audit"), [1, 2, 3]);
 }
+
+/// A record of about `n` bytes (its text made of its number).
+fn long_rec(stream: &str, seq: u64, n: usize) -> HistoryRecord {
+    let text = seq.to_string().repeat(n / 4 + 1);
+    HistoryRecord {
+        stream: stream.into(),
+        seq,
+        line: format!("{{\"seq\":{seq},\"text\":\"{text}\"}}").into_bytes().into(),
+    }
+}
+
+#[test]
+fn a_long_append_past_the_page_cache_holds_every_record_after_those_there() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    // A few short records first, so the long append starts off a block's start; then one far
+    // past the direct threshold that closes segments on the way; then short ones again.
+    append_in(&dir, &StreamBatch::gather(&[long_rec("requests-01", 1, 100)]), true, 1 << 20).expect("appends");
+    let long: Vec<HistoryRecord> = (2..=3000).map(|i| long_rec("requests-01", i, 1500)).collect();
+    let bytes: usize = long.iter().map(|r| r.line.len() + 1).sum();
+    assert!(bytes > 2 * DIRECT_FROM, "the append is long: {bytes} bytes");
+    append_in(&dir, &StreamBatch::gather(&long), false, 1 << 20).expect("appends");
+    // Cut short by a crash, then appended to again.
+    let segs = segments(&dir.join("requests-01")).expect("lists");
+    assert!(segs.len() >= 2, "the long append closed a segment: {} segments", segs.len());
+    let (_, last) = segs.last().expect("a segment");
+    let mut f = OpenOptions::new().append(true).open(last).expect("opens");
+    f.write_all(b"{\"seq\":3001,\"te").expect("writes");
+    drop(f);
+    let more: Vec<HistoryRecord> = (3001..=3400).map(|i| long_rec("requests-01", i, 900)).collect();
+    append_in(&dir, &StreamBatch::gather(&more), true, 1 << 20).expect("appends");
+    let read: Vec<Rec> = read(&dir, "requests-01").expect("reads");
+    assert_eq!(read.iter().map(|r| r.seq).collect::<Vec<_>>(), (1..=3400).collect::<Vec<_>>());
+    for r in &read {
+        let n = if r.seq == 1 {
+            100
+        } else if r.seq <= 3000 {
+            1500
+        } else {
+            900
+        };
+        assert_eq!(r.text, r.seq.to_string().repeat(n / 4 + 1), "record {}", r.seq);
+    }
+}
