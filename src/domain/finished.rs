@@ -121,6 +121,9 @@ pub(crate) mod index_as_list {
     }
 }
 
+/// From this many notifications to mark unread, they are marked on a thread of their own.
+const MARKS_ON_A_THREAD_FROM: usize = 1 << 16;
+
 impl Tenant {
     /// Marks a request as finished by the command running: it leaves the open requests when
     /// the command ends (`settle_finished`), so the command may still write its history.
@@ -130,9 +133,26 @@ impl Tenant {
 
     /// Moves the requests the last command finished out of the open requests: into the index
     /// and the tail the store writes out. Deterministic: it follows the order they finished in.
-    /// The notifications it sent are marked unread here too (see `settle_unread`).
+    /// The notifications it sent are marked unread here too (see `mark_unread`).
     pub(crate) fn settle_finished(&mut self) {
-        self.settle_unread();
+        let new = std::mem::take(&mut self.idx.unread_new);
+        let from = if self.idx.two_threads_from == 0 { MARKS_ON_A_THREAD_FROM } else { self.idx.two_threads_from };
+        if new.len() < from {
+            super::log::mark_unread(&mut self.unread, new);
+            self.move_finished();
+            return;
+        }
+        // A clock jump's millions of marks are set on the other core while the requests move.
+        let mut unread = std::mem::take(&mut self.unread);
+        std::thread::scope(|s| {
+            let marks = s.spawn(|| super::log::mark_unread(&mut unread, new));
+            self.move_finished();
+            let _ = marks.join();
+        });
+        self.unread = unread;
+    }
+
+    fn move_finished(&mut self) {
         let ids = std::mem::take(&mut self.idx.finishing);
         let now = self.clock.now;
         for id in ids {

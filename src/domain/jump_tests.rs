@@ -69,6 +69,8 @@ fn same(a: &Tenant, b: &Tenant) {
 /// both states, after, and what the jump fired.
 fn year_both_ways(mut batched: Tenant) -> (Tenant, Tenant, Fired) {
     let mut plain = batched.clone();
+    // The reference does everything on one thread.
+    plain.idx.two_threads_from = usize::MAX;
     let to = to(&batched);
     let fired = batched.advance_to(to);
     batched.settle_finished();
@@ -97,6 +99,24 @@ fn a_year_whose_ended_memberships_leave_the_grants_a_few_at_a_time_does_the_same
     assert!(fired.expired > 16 * 8, "{fired:?}");
     same(&batched, &plain);
     assert!(batched.idx.grants_gone.is_empty(), "every ended source left the grants");
+}
+
+#[test]
+fn a_year_whose_marks_and_finished_requests_are_shared_with_a_thread_does_the_same() {
+    // A million-assignment year marks millions of notices unread and writes tens of thousands
+    // of finished requests, each on two threads: here from the first.
+    let mut t = tenant();
+    t.idx.two_threads_from = 1;
+    let (batched, plain, fired) = year_both_ways(t);
+    assert!(fired.timed_out > 1 && fired.notices > 1, "{fired:?}");
+    same(&batched, &plain);
+    let lines = |t: &Tenant| -> Vec<(String, Vec<u8>)> {
+        let history = t.pending_history().expect("the history");
+        history.into_iter().map(|(s, l)| (s, l.bytes().to_vec())).collect()
+    };
+    let (shared, alone) = (lines(&batched), lines(&plain));
+    assert!(shared.iter().filter(|(s, _)| s.starts_with("requests-")).count() > 2, "finished requests written");
+    assert!(shared == alone, "the same streams, lines and order");
 }
 
 #[test]

@@ -5,6 +5,8 @@ use serde::Serialize;
 
 use super::Time;
 use super::audit_refs::{AuditActor, write_object};
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::ids::{ObjectRef, UserId};
 use super::json_line::Obj;
 use super::rights::Actor;
@@ -163,7 +165,7 @@ impl Tenant {
     ) {
         self.notice_seq = self.notice_seq.saturating_add(1);
         let seq = self.notice_seq;
-        // Marked unread when the command settles (`settle_unread`).
+        // Marked unread when the command settles (`mark_unread`).
         self.idx.unread_new.push((to, seq));
         if self.idx.on_disk.as_mut().is_some_and(|d| d.notices_hold(to, seq)) {
             return;
@@ -185,16 +187,14 @@ impl Tenant {
     }
 }
 
-impl Tenant {
-    /// Marks the notifications the command sent unread, user by user: one lookup of the user's
-    /// marks each, not one per notification (a year's jump sends millions to 100,000 users).
-    pub(crate) fn settle_unread(&mut self) {
-        let new = std::mem::take(&mut self.idx.unread_new);
-        let new = super::radix::sort_by_key_stable(new.into_iter().map(|(u, seq)| (u.0, seq)).collect());
-        for group in new.chunk_by(|a, b| a.0 == b.0) {
-            if let Some(&(user, _)) = group.first() {
-                self.unread.entry(UserId(user)).or_default().extend(group.iter().map(|x| x.1));
-            }
+/// Marks the notifications `new` (each one's user and number) unread in `unread`, user by user:
+/// one lookup of the user's marks each, not one per notification (a year's jump sends millions
+/// to 100,000 users). Called as the command settles (`settle_finished`).
+pub(super) fn mark_unread(unread: &mut BTreeMap<UserId, BTreeSet<u64>>, new: Vec<(UserId, u64)>) {
+    let new = super::radix::sort_by_key_stable(new.into_iter().map(|(u, seq)| (u.0, seq)).collect());
+    for group in new.chunk_by(|a, b| a.0 == b.0) {
+        if let Some(&(user, _)) = group.first() {
+            unread.entry(UserId(user)).or_default().extend(group.iter().map(|x| x.1));
         }
     }
 }

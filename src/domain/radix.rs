@@ -1,5 +1,5 @@
 //! Sorting many pairs by a small integer key in linear time: a year's clock jump marks millions
-//! of notifications unread, grouped by user (`Tenant::settle_unread`), where a comparison sort
+//! of notifications unread, grouped by user (`log::mark_unread`), where a comparison sort
 //! of the pairs took a tenth of a second at a million assignments.
 
 /// Sorts `pairs` by their key, keeping the order of pairs with the same key (a least significant

@@ -171,7 +171,7 @@ pub(crate) struct Indexes {
     pub requests_by_email: HashMap<String, IdSet<RequestId>>,
     /// Requests finished by the command running, in order (see `settle_finished`).
     pub finishing: Vec<RequestId>,
-    /// Notifications sent by the command running, to mark unread when it settles (`settle_unread`).
+    /// Notifications sent by the command running, to mark unread when it settles (`mark_unread`).
     pub unread_new: Vec<(UserId, u64)>,
     /// While the journal is replayed: what the history files hold (see `history::OnDisk`).
     pub on_disk: Option<super::history::OnDisk>,
@@ -187,6 +187,10 @@ pub(crate) struct Indexes {
     /// How many of those are kept at most before they leave (0: `GRANTS_GONE_AT_MOST`; set
     /// lower by tests).
     pub grants_gone_most: usize,
+    /// From how many unread marks, and how many finished requests to write out, the work is
+    /// shared with a second thread (0: the defaults, `MARKS_ON_A_THREAD_FROM` and
+    /// `FINISHED_ON_TWO_CORES_FROM`; set by tests).
+    pub two_threads_from: usize,
     /// The room of the last such batch, kept for the next one while a clock jump runs.
     pub holders_spare: Vec<(ResourceId, (UserId, Role))>,
     pub timers: BTreeSet<(Time, Timer)>,
