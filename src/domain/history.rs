@@ -12,6 +12,7 @@ use super::command::{Outcome, done};
 use super::error::{DomainResult, forbidden, not_found};
 use super::finished::FinishedRecord;
 use super::ids::UserId;
+use super::idset::IdSet;
 use super::read_views::AuditView;
 use super::reads::{Read, Reader};
 use super::records::{AuditEvent, Notification};
@@ -206,15 +207,15 @@ impl Tenant {
     /// Marks one of the actor's unread notifications read, or all of them.
     pub(crate) fn cmd_mark_read(&mut self, actor: &Actor, which: Option<u64>) -> DomainResult<Outcome> {
         let me = actor.user_id().ok_or_else(|| forbidden("Only a directory user has a mailbox"))?;
-        let mut none = BTreeSet::new();
+        let mut none = IdSet::default();
         let unread = self.unread.get_mut(&me).unwrap_or(&mut none);
         let marked: BTreeSet<u64> = match which {
-            None => std::mem::take(unread),
+            None => std::mem::take(unread).iter().copied().collect(),
             Some(s) if unread.remove(&s) => BTreeSet::from([s]),
             // Read already, or someone else's (which is not to be told): nothing to mark.
             Some(s) => return Err(not_found(format!("No unread notification {s} in your mailbox"))),
         };
-        if self.unread.get(&me).is_some_and(BTreeSet::is_empty) {
+        if self.unread.get(&me).is_some_and(IdSet::is_empty) {
             self.unread.remove(&me);
         }
         // Those the files do not hold yet are written read (the mailbox reads the marks from
@@ -228,26 +229,26 @@ impl Tenant {
     }
 }
 
-/// `BTreeMap<UserId, BTreeSet<u64>>` as a list of `{"user": id, "seqs": [..]}`.
+/// `BTreeMap<UserId, IdSet<u64>>` as a list of `{"user": id, "seqs": [..]}`.
 pub(crate) mod sets_as_list {
     use super::*;
 
     #[derive(Serialize, Deserialize)]
     struct Row {
         user: UserId,
-        seqs: BTreeSet<u64>,
+        seqs: IdSet<u64>,
     }
 
-    pub fn serialize<S: Serializer>(map: &BTreeMap<UserId, BTreeSet<u64>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(map: &BTreeMap<UserId, IdSet<u64>>, s: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct RowRef<'a> {
             user: UserId,
-            seqs: &'a BTreeSet<u64>,
+            seqs: &'a IdSet<u64>,
         }
         s.collect_seq(map.iter().map(|(u, seqs)| RowRef { user: *u, seqs }))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<UserId, BTreeSet<u64>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<UserId, IdSet<u64>>, D::Error> {
         let rows: Vec<Row> = Vec::deserialize(d)?;
         Ok(rows.into_iter().filter(|r| !r.seqs.is_empty()).map(|r| (r.user, r.seqs)).collect())
     }

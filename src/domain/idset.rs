@@ -96,6 +96,39 @@ impl<T: Ord> IdSet<T> {
         }
     }
 
+    /// Adds each of `items`, given in increasing order: appended at once when they all come after
+    /// the set's last (a clock jump's unread marks: millions, each later than those before).
+    pub fn extend_increasing(&mut self, items: &[T])
+    where
+        T: Copy,
+    {
+        let after_last = match (self.last(), items.first()) {
+            (Some(last), Some(first)) => last < first,
+            _ => true,
+        };
+        if !after_last || !items.windows(2).all(|w| w.first() < w.get(1)) {
+            for &v in items {
+                self.insert(v);
+            }
+            return;
+        }
+        match &mut self.0 {
+            Repr::Many(v) => v.extend_from_slice(items),
+            Repr::One(x) => {
+                let mut v = Vec::with_capacity(items.len().saturating_add(1));
+                v.push(*x);
+                v.extend_from_slice(items);
+                self.0 = Repr::Many(v);
+            }
+        }
+        if let Repr::Many(v) = &mut self.0
+            && v.len() == 1
+        {
+            let items = std::mem::take(v);
+            *self = IdSet::of_sorted(items);
+        }
+    }
+
     /// The set of `items`, if they are in strictly increasing order (else `None`).
     pub fn from_increasing(items: Vec<T>) -> Option<Self> {
         items.windows(2).all(|w| w.first() < w.get(1)).then(|| IdSet::of_sorted(items))
@@ -198,6 +231,24 @@ impl<'de, T: serde::Deserialize<'de> + Ord> serde::Deserialize<'de> for IdSet<T>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn items_added_in_increasing_order_give_the_set_inserting_them_gives() {
+        let starts: [&[u64]; 4] = [&[], &[5], &[2, 5], &[1, 4, 9]];
+        let runs: [&[u64]; 7] = [&[], &[7], &[6, 8, 20], &[5, 6], &[3, 4], &[0, 10, 11], &[8, 8, 9]];
+        for start in starts {
+            for run in runs {
+                let mut ours = IdSet::from_increasing(start.to_vec()).expect("increasing");
+                ours.extend_increasing(run);
+                let mut model: std::collections::BTreeSet<u64> = start.iter().copied().collect();
+                model.extend(run.iter().copied());
+                let want: IdSet<u64> = model.iter().copied().collect();
+                assert_eq!(ours, want, "{start:?} then {run:?}");
+                assert_eq!(ours.len(), model.len(), "{start:?} then {run:?}");
+                assert!(model.iter().all(|v| ours.contains(v)), "{start:?} then {run:?}");
+            }
+        }
+    }
 
     #[test]
     fn keeps_order_and_no_repeats_like_a_set() {

@@ -5,9 +5,10 @@ use serde::Serialize;
 
 use super::Time;
 use super::audit_refs::{AuditActor, write_object};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::ids::{ObjectRef, UserId};
+use super::idset::IdSet;
 use super::json_line::Obj;
 use super::rights::Actor;
 use super::tenant::Tenant;
@@ -190,11 +191,12 @@ impl Tenant {
 /// Marks the notifications `new` (each one's user and number) unread in `unread`, user by user:
 /// one lookup of the user's marks each, not one per notification (a year's jump sends millions
 /// to 100,000 users). Called as the command settles (`settle_finished`).
-pub(super) fn mark_unread(unread: &mut BTreeMap<UserId, BTreeSet<u64>>, new: Vec<(UserId, u64)>) {
+pub(super) fn mark_unread(unread: &mut BTreeMap<UserId, IdSet<u64>>, new: Vec<(UserId, u64)>) {
     let new = super::radix::sort_by_key_stable(new.into_iter().map(|(u, seq)| (u.0, seq)).collect());
     for group in new.chunk_by(|a, b| a.0 == b.0) {
         if let Some(&(user, _)) = group.first() {
-            unread.entry(UserId(user)).or_default().extend(group.iter().map(|x| x.1));
+            let seqs: Vec<u64> = group.iter().map(|x| x.1).collect();
+            unread.entry(UserId(user)).or_default().extend_increasing(&seqs);
         }
     }
 }

@@ -143,7 +143,7 @@ pub struct Tenant {
     /// Each user's unread notifications, by number: what a mailbox shows as new, kept in the
     /// live state so that counting them reads no history.
     #[serde(with = "super::history::sets_as_list", default)]
-    pub unread: BTreeMap<UserId, BTreeSet<u64>>,
+    pub unread: BTreeMap<UserId, IdSet<u64>>,
     /// Dated records for answers about a past instant (see `pit_log`).
     #[serde(default)]
     pub pit: super::pit_log::PitLog,
@@ -465,7 +465,7 @@ impl Tenant {
         self.notifications.of(user)
     }
     pub fn unread_count(&self, user: UserId) -> usize {
-        self.unread.get(&user).map_or(0, BTreeSet::len)
+        self.unread.get(&user).map_or(0, IdSet::len)
     }
     /// The active assignment of a user to a package, if any (there is at most one).
     pub fn active_assignment(&self, user: UserId, pkg: PackageId) -> Option<&Assignment> {

@@ -343,7 +343,7 @@ pub fn read_finished(r: &mut In) -> Got<(RequestId, Finished)> {
     Ok((id, Finished { package, target, requestor, state, completed_at }))
 }
 
-pub fn unread(out: &mut Out, user: UserId, seqs: &BTreeSet<u64>) {
+pub fn unread(out: &mut Out, user: UserId, seqs: &IdSet<u64>) {
     out.u64(user.0);
     out.len(seqs.len());
     for s in seqs {
@@ -351,17 +351,17 @@ pub fn unread(out: &mut Out, user: UserId, seqs: &BTreeSet<u64>) {
     }
 }
 
-pub fn read_unread(r: &mut In) -> Got<(UserId, BTreeSet<u64>)> {
+pub fn read_unread(r: &mut In) -> Got<(UserId, IdSet<u64>)> {
     let user = UserId(r.u64()?);
     let n = r.len(1)?;
     let mut seqs = Vec::with_capacity(n);
     for _ in 0..n {
         seqs.push(r.u64()?);
     }
-    if seqs.windows(2).any(|w| w.first() >= w.get(1)) {
-        return bad(format!("the unread notices of {user} out of order"));
+    match IdSet::from_increasing(seqs) {
+        Some(seqs) => Ok((user, seqs)),
+        None => bad(format!("the unread notices of {user} out of order")),
     }
-    Ok((user, seqs.into_iter().collect()))
 }
 
 /// A timer: its kind, its object's id, and the stage or the days where the kind has one.
