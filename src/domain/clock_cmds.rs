@@ -62,7 +62,15 @@ impl Tenant {
         let max = self.settings.limits.timers_per_clock_move;
         // The entries queued by then, live or stale, are at least as many as the live ones:
         // within the limit, none needs a look (a year at a million assignments queues millions).
-        let queued = u64::try_from(self.idx.timers.iter().take_while(|(t, _)| *t <= to).count()).unwrap_or(u64::MAX);
+        // The whole queue, when the limit is above it, is a bound without counting (a year at a
+        // million assignments queues millions).
+        let all = u64::try_from(self.idx.timers.len()).unwrap_or(u64::MAX);
+        let queued = if all <= max {
+            all
+        } else {
+            let most = usize::try_from(max.saturating_add(1)).unwrap_or(usize::MAX);
+            u64::try_from(self.idx.timers.iter().take_while(|(t, _)| *t <= to).take(most).count()).unwrap_or(u64::MAX)
+        };
         if queued.saturating_add(self.reviews_due_by(to, max)) <= max {
             return Ok(());
         }

@@ -135,18 +135,23 @@ impl Tenant {
     /// and the tail the store writes out. Deterministic: it follows the order they finished in.
     /// The notifications it sent are marked unread here too (see `mark_unread`).
     pub(crate) fn settle_finished(&mut self) {
+        self.marks_beside(Tenant::move_finished);
+    }
+
+    /// Marks the notifications sent so far unread while `work` runs: on a thread of its own
+    /// when they are many (a clock jump's millions), where `work` must not read the marks.
+    pub(super) fn marks_beside(&mut self, work: impl FnOnce(&mut Tenant)) {
         let new = std::mem::take(&mut self.idx.unread_new);
         let from = if self.idx.two_threads_from == 0 { MARKS_ON_A_THREAD_FROM } else { self.idx.two_threads_from };
         if new.len() < from {
             super::log::mark_unread(&mut self.unread, new);
-            self.move_finished();
+            work(self);
             return;
         }
-        // A clock jump's millions of marks are set on the other core while the requests move.
         let mut unread = std::mem::take(&mut self.unread);
         std::thread::scope(|s| {
             let marks = s.spawn(|| super::log::mark_unread(&mut unread, new));
-            self.move_finished();
+            work(self);
             let _ = marks.join();
         });
         self.unread = unread;

@@ -54,9 +54,12 @@ impl Tenant {
             }
             self.fire(t, timer, &mut fired);
         }
-        self.settle_holders();
-        self.idx.holders_spare = Vec::new();
-        self.settle_deferred();
+        // The jump's notices are marked unread on the other core meanwhile.
+        self.marks_beside(|t| {
+            t.settle_holders();
+            t.idx.holders_spare = Vec::new();
+            t.settle_deferred();
+        });
         if to > self.clock.now {
             self.clock.now = to;
         }

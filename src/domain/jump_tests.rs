@@ -86,6 +86,8 @@ fn a_year_in_one_jump_does_what_firing_one_timer_at_a_time_does() {
     assert!(fired.expired > 100 && fired.notices > 200 && fired.timed_out > 0, "{fired:?}");
     assert!(fired.guests_removed > 0, "removals scheduled and fired within the jump: {fired:?}");
     same(&batched, &plain);
+    let marks: usize = batched.unread.values().map(|s| s.len()).sum();
+    assert!(marks >= fired.notices + fired.expired, "every notice of the year is unread: {marks}, {fired:?}");
 }
 
 #[test]
@@ -110,6 +112,8 @@ fn a_year_whose_marks_and_finished_requests_are_shared_with_a_thread_does_the_sa
     let (batched, plain, fired) = year_both_ways(t);
     assert!(fired.timed_out > 1 && fired.notices > 1, "{fired:?}");
     same(&batched, &plain);
+    let marks: usize = batched.unread.values().map(|s| s.len()).sum();
+    assert!(marks >= fired.notices + fired.expired, "every notice of the year is unread: {marks}, {fired:?}");
     let lines = |t: &Tenant| -> Vec<(String, Vec<u8>)> {
         let history = t.pending_history().expect("the history");
         history.into_iter().map(|(s, l)| (s, l.bytes().to_vec())).collect()
