@@ -40,6 +40,20 @@ impl Names {
         }
     }
 
+    /// Names given outright, for the tests of the lines written with them.
+    #[cfg(test)]
+    pub(super) fn given(
+        packages: &[(PackageId, &str)],
+        users: &[(UserId, &str)],
+        extendable: &[((PolicyId, u32), bool)],
+    ) -> Self {
+        Names {
+            packages: packages.iter().map(|(id, n)| (*id, (*n).into())).collect(),
+            users: users.iter().map(|(id, n)| (*id, (*n).into())).collect(),
+            extendable: extendable.iter().copied().collect(),
+        }
+    }
+
     pub(super) fn extendable(&self, terms: (PolicyId, u32)) -> bool {
         self.extendable.get(&terms).copied().unwrap_or(false)
     }

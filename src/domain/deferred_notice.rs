@@ -7,7 +7,7 @@ use super::Time;
 use super::deferred::{Names, Queued, Stream, Typed};
 use super::history::notice_shard_stream;
 use super::ids::{AssignmentId, PackageId, PolicyId, UserId};
-use super::log::NoticeLine;
+use super::json_line::{push_escaped, push_int};
 use super::tail::{NoticeTail, Spill, shard_of};
 use super::tenant::Tenant;
 use super::timers::{push_minute, push_number};
@@ -63,13 +63,51 @@ impl Typed for DeferredNotice {
         self.seq
     }
 
-    /// The notification's line, as `notify` writes it.
+    /// The notification's line, as `notify` writes it (the texts as `Notice::texts` words
+    /// them): what is the same for every notice of its kind is written as one piece (a year's
+    /// jump writes two and a half million).
     fn line(&self, names: &Names, text: &mut [String; 2], out: &mut Vec<u8>) {
-        let [subject, body] = text;
-        let kind = self.what.texts(names.package(self.package), |terms| names.extendable(terms), subject, body);
-        let about = Some(self.assignment.into());
-        let line = NoticeLine { seq: self.seq, to: self.to, at: self.at, kind, about, subject, body, read: false };
-        line.write(out);
+        out.extend_from_slice(b"{\"seq\":");
+        push_int(out, self.seq);
+        out.extend_from_slice(b",\"to\":");
+        push_int(out, self.to.0);
+        out.extend_from_slice(b",\"at\":");
+        push_int(out, self.at.timestamp());
+        let pname = names.package(self.package);
+        match self.what {
+            Notice::ExpiresSoon { end, terms, days } => {
+                out.extend_from_slice(b",\"kind\":\"expiresSoon\",\"about\":{\"assignment\":");
+                push_int(out, self.assignment.0);
+                out.extend_from_slice(b"},\"subject\":\"Your access to '");
+                push_escaped(out, pname);
+                if days == 1 {
+                    out.extend_from_slice(b"' expires tomorrow");
+                } else {
+                    out.extend_from_slice(b"' expires in ");
+                    push_int(out, days);
+                    out.extend_from_slice(b" days");
+                }
+                out.extend_from_slice(b"\",\"body\":\"Ends ");
+                if let Some(end) = end {
+                    let [minute, _] = text;
+                    minute.clear();
+                    push_minute(minute, end);
+                    out.extend_from_slice(minute.as_bytes());
+                }
+                out.push(b'.');
+                if names.extendable(terms) {
+                    out.extend_from_slice(b" You can extend it in My Access.");
+                }
+                out.extend_from_slice(b"\",\"read\":false}");
+            }
+            Notice::Expired => {
+                out.extend_from_slice(b",\"kind\":\"expired\",\"about\":{\"assignment\":");
+                push_int(out, self.assignment.0);
+                out.extend_from_slice(b"},\"subject\":\"Your access to '");
+                push_escaped(out, pname);
+                out.extend_from_slice(b"' has expired\",\"read\":false}");
+            }
+        }
     }
 }
 
@@ -194,5 +232,57 @@ impl Tenant {
                 self.notifications.push_with(to, seq, |out| n.line(names, &mut text, out));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::log::NoticeLine;
+
+    /// The line as `notify` writes it: the texts of `Notice::texts`, written by `NoticeLine`.
+    fn by_parts(n: &DeferredNotice, names: &Names) -> Vec<u8> {
+        let (mut subject, mut body) = (String::new(), String::new());
+        let kind = n.what.texts(names.package(n.package), |terms| names.extendable(terms), &mut subject, &mut body);
+        let about = Some(n.assignment.into());
+        let line =
+            NoticeLine { seq: n.seq, to: n.to, at: n.at, kind, about, subject: &subject, body: &body, read: false };
+        let mut out = Vec::new();
+        line.write(&mut out);
+        out
+    }
+
+    #[test]
+    fn a_typed_notice_s_line_is_the_line_notify_writes() {
+        let names = Names::given(
+            &[(PackageId(3), "Sales \"EMEA\" \\ tools\n"), (PackageId(4), "Café – 😀"), (PackageId(5), "")],
+            &[],
+            &[((PolicyId(7), 1), true), ((PolicyId(7), 2), false)],
+        );
+        let at = chrono::Utc.with_ymd_and_hms(2027, 1, 31, 23, 59, 0).single().expect("a time");
+        let ends =
+            [None, Some(at), Some(chrono::Utc.with_ymd_and_hms(9999, 12, 31, 0, 5, 0).single().expect("a time"))];
+        let mut whats = vec![Notice::Expired];
+        for end in ends {
+            for days in [1, 2, 14, 100, u32::MAX] {
+                for terms in [(PolicyId(7), 1), (PolicyId(7), 2), (PolicyId(8), 1)] {
+                    whats.push(Notice::ExpiresSoon { end, terms, days });
+                }
+            }
+        }
+        let mut seen = 0;
+        for what in whats {
+            for package in [PackageId(3), PackageId(4), PackageId(5), PackageId(6)] {
+                let n =
+                    DeferredNotice { seq: u64::MAX, to: UserId(12), at, assignment: AssignmentId(0), package, what };
+                let mut typed = Vec::new();
+                n.line(&names, &mut [String::new(), String::new()], &mut typed);
+                assert_eq!(String::from_utf8_lossy(&typed), String::from_utf8_lossy(&by_parts(&n, &names)), "{n:?}");
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 4 * (1 + 3 * 5 * 3));
     }
 }

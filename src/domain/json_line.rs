@@ -71,6 +71,11 @@ impl<'a> Obj<'a> {
     }
 }
 
+/// `v` in decimal, as JSON writes a number.
+pub(crate) fn push_int(out: &mut Vec<u8>, v: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
 /// What JSON writes for the byte `b` inside a string, when it is not `b` itself: the letter after
 /// a backslash, or `u` for `\u00XX`.
 fn escape(b: u8) -> Option<u8> {
@@ -95,7 +100,7 @@ pub(crate) fn push_string(out: &mut Vec<u8>, s: &str) {
 }
 
 /// `s` escaped as inside a JSON string: each run of plain bytes copied at once.
-fn push_escaped(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn push_escaped(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     // Most strings need nothing escaped: a test of every byte with no early exit (which the
