@@ -141,6 +141,7 @@ impl Tenant {
             login: None,
         };
         self.idx.by_email.insert(email.to_ascii_lowercase(), id);
+        self.idx.em_created.insert(id);
         self.users.insert(id, user);
         self.audit(
             &Actor::System,
@@ -385,6 +386,9 @@ impl Tenant {
 
     /// A guest made by entitlement management that has lost its last assignment.
     fn apply_external_lifecycle(&mut self, user: UserId) {
+        if !self.idx.em_created.contains(&user) {
+            return;
+        }
         let Some(u) = self.users.get(&user) else { return };
         if !u.created_by_em || !u.is_guest() || !u.is_active() {
             return;

@@ -44,6 +44,10 @@ fn tenant() -> Tenant {
         u.user_type = UserType::Guest;
         u.created_by_em = true;
     }
+    // As the tenant is read back with those guests: its indexes made from it.
+    t.rebuild_indexes();
+    let made = t.users.values().filter(|u| u.created_by_em).count();
+    assert!(made > 0 && t.idx.em_created.len() == made, "guests made by entitlement management are known");
     assert!(t.clock.frozen.is_some(), "the generator's clock is frozen");
     t
 }
