@@ -24,18 +24,40 @@ use super::tenant::Tenant;
 const FINISHED_ON_TWO_CORES_FROM: usize = 4096;
 
 /// The lines of `finished` (in the order of their numbers), stream by stream: each record is
-/// written once, and its line goes to each of its streams.
+/// written once, and its line goes to each of its streams, whose buffers are made at their
+/// size (grown by doubling, a year's hundred megabytes were copied and faulted in twice).
 fn finished_lines(finished: &[&FinishedRecord]) -> Result<BTreeMap<String, Lines>, serde_json::Error> {
-    let mut streams: BTreeMap<String, Lines> = BTreeMap::new();
-    let mut line = Vec::new();
+    // About the length of a finished request's line, so that the buffer seldom grows.
+    let mut all: Vec<u8> = Vec::with_capacity(finished.len().saturating_mul(768));
+    let mut written = Vec::with_capacity(finished.len());
+    let mut sizes: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for f in finished {
-        line.clear();
-        serde_json::to_writer(&mut line, f)?;
-        for stream in Tenant::record_streams(&f.request) {
-            streams.entry(stream).or_default().push_line(f.seq, &line);
+        let start = all.len();
+        serde_json::to_writer(&mut all, f)?;
+        let len = all.len().saturating_sub(start);
+        let streams = Tenant::record_streams(&f.request);
+        for stream in &streams {
+            let (bytes, lines) = sizes.entry(stream.clone()).or_default();
+            *bytes = bytes.saturating_add(len).saturating_add(1);
+            *lines = lines.saturating_add(1);
+        }
+        written.push((f.seq, start..all.len(), streams));
+    }
+    let mut out: BTreeMap<String, Lines> = BTreeMap::new();
+    for (stream, (bytes, lines)) in sizes {
+        let mut l = Lines::default();
+        l.reserve_exact(lines, bytes);
+        out.insert(stream, l);
+    }
+    for (seq, span, streams) in written {
+        let line = all.get(span).unwrap_or_default();
+        for stream in streams {
+            if let Some(l) = out.get_mut(&stream) {
+                l.push_line(seq, line);
+            }
         }
     }
-    Ok(streams)
+    Ok(out)
 }
 
 /// The audit log's stream.

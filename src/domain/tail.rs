@@ -115,6 +115,12 @@ impl Lines {
         self.ends.push((seq, self.bytes.len()));
     }
 
+    /// Room for exactly `lines` more lines of `bytes` in all (newlines included).
+    pub fn reserve_exact(&mut self, lines: usize, bytes: usize) {
+        self.bytes.reserve_exact(bytes);
+        self.ends.reserve_exact(lines);
+    }
+
     /// Room for `lines` more lines of about `line_bytes` each, made at once: a buffer that grows
     /// by doubling copies what it holds each time (hundreds of megabytes in a year's jump).
     /// Room never written to costs no memory.
