@@ -21,6 +21,10 @@ use super::tenant::Tenant;
 /// enough to fill a buffer of lines (`SpillSlot::at`), and a run once it would fill one.
 pub(super) const LINE_BYTES: usize = 224;
 
+/// From this many buffers' worth of records in a jump (four full runs for each mailbox shard:
+/// every shard is staged anyway), the shards' first runs are short (see `deferred_notice`).
+const SHORT_FIRST_RUNS_FROM: usize = 4 * super::history::NOTICE_SHARDS as usize;
+
 /// The names the records are written with, as the jump began (a jump renames nothing and
 /// adds no package), shared with the writer.
 #[derive(Debug, Default)]
@@ -159,12 +163,15 @@ impl Tenant {
         let Some((_, at)) = self.idx.spill.get() else { return };
         if records.saturating_mul(LINE_BYTES) >= at {
             self.idx.deferring = Some(Arc::new(Names::of(self)));
+            let runs = records.saturating_mul(LINE_BYTES) / at.max(1);
+            self.idx.short_first_runs = runs >= SHORT_FIRST_RUNS_FROM;
         }
     }
 
     /// The records handed over typed since `defer_history` are spilled or written as lines:
     /// none is left typed once the jump is over.
     pub(super) fn settle_deferred(&mut self) {
+        self.idx.short_first_runs = false;
         let Some(names) = self.idx.deferring.take() else { return };
         let mut spill = self.idx.spill.get().map(|(s, _)| s);
         self.notifications.settle_deferred(&names, spill.as_deref_mut());

@@ -147,9 +147,12 @@ pub(super) fn expiry_notice_text(
     }
 }
 
-/// A shard's first run of typed notices is handed over at this many, so that the writer starts
-/// on the other core at once: with only full runs (a buffer's worth, about 4,700 notices) it had
-/// nothing to do until 64 shards had filled theirs, 300,000 notices into a year's jump.
+/// In a jump long enough that every shard fills several runs (`Indexes::short_first_runs`), a
+/// shard's first run of typed notices is handed over at this many, so that the writer starts on
+/// the other core at once: with only full runs (a buffer's worth, about 4,700 notices) it had
+/// nothing to do until 64 shards had filled theirs, 300,000 notices into a year's jump. (In a
+/// shorter jump a shard that fills no run is written with its stream's other lines, not staged
+/// as a segment of its own: short runs there would change the files.)
 const FIRST_RUN: usize = 256;
 
 /// After the first, a shard is handed over once it queued one notice for every this many the
@@ -170,10 +173,8 @@ impl NoticeTail {
         Some(Stream { lines, queue, name })
     }
 
-    /// Queues a typed notice in its mailbox shard, and hands the shard over once `run` are queued
-    /// (fewer at first, see [`FIRST_RUN`]).
+    /// Queues a typed notice in its mailbox shard, and hands the shard over once `run` are queued.
     fn push_deferred(&mut self, n: DeferredNotice, names: &Arc<Names>, spill: &mut Spill, run: usize) {
-        let run = run.min((self.count / RUN_GROWS_BY).max(FIRST_RUN));
         let shard = shard_of(n.to);
         let name = || notice_shard_stream(u64::try_from(shard).unwrap_or(0));
         let Some(s) = self.stream(shard, &name) else { return };
@@ -220,7 +221,10 @@ impl Tenant {
             return;
         }
         let n = DeferredNotice { seq, to, at: self.clock.now, assignment: aid, package, what };
-        let run = self.deferred_run();
+        let mut run = self.deferred_run();
+        if self.idx.short_first_runs {
+            run = run.min((self.notifications.len() / RUN_GROWS_BY).max(FIRST_RUN));
+        }
         // The names are borrowed, not cloned: their count is written by no one but a run's
         // hand-over (the writer thread reads next to it all the time).
         let Some(names) = self.idx.deferring.as_ref() else { return };

@@ -35,11 +35,8 @@ pub enum Batch {
 /// A function that writes whole lines at the end of the buffer it is given.
 pub type WriteLines = Box<dyn FnOnce(&mut Vec<u8>) + Send>;
 
-/// How much of a stream's lines is held before they are spilled (when a spill is set). Every
-/// buffer of a jump's first round (a mailbox shard's, the audit's) is fresh memory, which is
-/// slow to get on the 2-core machine: a year's jump at a million assignments made 9,000 fewer
-/// page faults, and held 40 MB less, with 256 KiB than with 1 MiB.
-pub const SPILL_BYTES: usize = 1 << 18;
+/// How much of a stream's lines is held before they are spilled (when a spill is set).
+pub const SPILL_BYTES: usize = 1 << 20;
 
 /// The spill a command's history goes to, if any (see [`Spill`]), and how full a buffer gets
 /// before it is spilled; a copy of the tenant has none. (In a mutex only so that the tenant

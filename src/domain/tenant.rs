@@ -211,6 +211,9 @@ pub(crate) struct Indexes {
     /// While a long clock jump runs in a store: the names its records handed over typed are
     /// written with (see `deferred`).
     pub deferring: Option<std::sync::Arc<super::deferred::Names>>,
+    /// While such a jump runs, when it is long enough: its mailbox shards' first runs of typed
+    /// notices are handed over short (see `deferred_notice::FIRST_RUN`).
+    pub short_first_runs: bool,
     /// Whether each policy revision asked about so far allows an extension (revisions never
     /// change; emptied after each clock move, so it holds only what one jump asked).
     pub extendable: HashMap<(PolicyId, u32), bool, super::ids::IdHash>,

@@ -36,10 +36,9 @@ use super::{HistorySpill, SpillLines};
 const STAGED: &str = ".staged";
 
 /// Buffers on their way to the writer at most; the state waits when the writer lags this far.
-/// A year's jump makes its history in bursts (a day's expiries at once): with 8 buffers of
-/// 1 MiB the state waited on the writer for about a second of its three, with 96 it hardly
-/// waited. Buffers are a quarter of that now (`SPILL_BYTES`), so four times as many.
-const QUEUED: usize = 384;
+/// A year's jump makes its history in bursts (a day's expiries at once): with 8 buffers (8 MB)
+/// the state waited on the writer for about a second of its three, with 96 it hardly waits.
+const QUEUED: usize = 96;
 
 /// One staged segment: the stream it goes to, the number of its first record, and its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
