@@ -1,6 +1,7 @@
 //! Rules closed after the first round of tests: deleting a package ends its waiting requests, an
 //! ended assignment's open extension is canceled, a disabled policy takes no direct assignment,
-//! no limit can be 0, and monthly reviews keep their day of the month.
+//! no limit can be 0, monthly reviews keep their day of the month, and an id counter edited past
+//! its end refuses commands rather than overflowing.
 
 mod common;
 
@@ -169,4 +170,22 @@ fn a_waiting_request_is_granted_on_the_terms_it_was_made_under() {
         Expiration::AfterDays(365),
         "a new request gets the new terms"
     );
+}
+
+#[test]
+fn an_id_counter_edited_past_its_end_refuses_commands_and_never_overflows() {
+    let mut w = World::new();
+    // Just below the last id: a command that makes objects still runs.
+    w.t.next_id = entitle::domain::bounds::LAST_ID - 1;
+    let near = w.user("Near End");
+    assert_eq!(near.0, entitle::domain::bounds::LAST_ID - 1);
+    // Past it (a hand-edited file, up to u64::MAX): refused with what to do, nothing made.
+    for at in [entitle::domain::bounds::LAST_ID + 1, u64::MAX] {
+        w.t.next_id = at;
+        let users = w.t.users.len();
+        let err = w.refuse(&sys(), Command::CreateUser { spec: member_spec("Too Far", None) });
+        assert!(matches!(err, DomainError::Limit(_)), "{err:?}");
+        assert!(err.to_string().contains("nextId"), "{err}");
+        assert_eq!((w.t.users.len(), w.t.next_id), (users, at), "nothing made, the counter unchanged");
+    }
 }

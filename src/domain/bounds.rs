@@ -217,6 +217,12 @@ pub const POLICIES_PER_PACKAGE: Span = Span::new(1, 1000, "policies");
 pub const CONNECTED_ORGANIZATIONS: Span = Span::new(1, 10_000, "organizations");
 /// Timers one clock move may fire: from a hundred to a hundred million (a tenant of a million
 /// assignments fires a few million in a year).
+/// The last id the tenant's counter (`Tenant::next_id`) hands out: far past what any tenant
+/// makes (one id per object), and far enough below `u64::MAX` that no command, however many
+/// objects it makes, takes the counter past its end. A counter past it (a file edited by hand)
+/// refuses every command instead.
+pub const LAST_ID: u64 = 1 << 62;
+
 pub const TIMERS_PER_CLOCK_MOVE: Span = Span::new(100, 100_000_000, "timers");
 /// How long someone who stops matching an automatic policy's rule keeps the assignment (Graph:
 /// gracePeriodBeforeAccessRemoval): up to a year.

@@ -403,6 +403,13 @@ impl Tenant {
         let Entry { at, actor, command } = entry;
         self.within(super::input::check_actor(actor))?;
         self.within(super::input::check_command(command))?;
+        if self.next_id > super::bounds::LAST_ID {
+            return Err(DomainError::Limit(format!(
+                "The tenant's id counter (nextId in tenant.json) is {}, past the last id entitle hands out ({}), so nothing can be changed: the file was edited by hand. Set nextId to one more than the largest id the file holds.",
+                self.next_id,
+                super::bounds::LAST_ID
+            )));
+        }
         if let Command::ActingAs { by, command } = command {
             return self.apply_acting(entry, *by, command);
         }

@@ -265,8 +265,9 @@ impl Tenant {
     }
 
     pub(crate) fn alloc(&mut self) -> u64 {
+        // Below `bounds::LAST_ID` whenever a command runs (`apply` refuses any past it).
         let id = self.next_id;
-        self.next_id += 1;
+        self.next_id = self.next_id.saturating_add(1);
         id
     }
 
