@@ -80,20 +80,10 @@ impl Typed for ExpiredEvent {
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"state\":\"");
-        out.extend_from_slice(state_name(self.state).as_bytes());
+        out.extend_from_slice(<&'static str>::from(self.state).as_bytes());
         out.extend_from_slice(b"\"},\"after\":{\"endedAt\":");
         push_int(out, at);
         out.extend_from_slice(b",\"state\":\"expired\"}}");
-    }
-}
-
-/// A state as its JSON writes it.
-fn state_name(s: AssignmentState) -> &'static str {
-    match s {
-        AssignmentState::Delivering => "delivering",
-        AssignmentState::Delivered => "delivered",
-        AssignmentState::Expired => "expired",
-        AssignmentState::Removed => "removed",
     }
 }
 

@@ -9,27 +9,39 @@ fn pattern(from: usize, n: usize) -> Vec<u8> {
     (from..from.saturating_add(n)).map(|i| u8::try_from(i % 251).unwrap_or(0)).collect()
 }
 
-/// Writes pieces of the given sizes, finishes, and checks the file against what was given.
-/// Where the file opened with `O_DIRECT` (the temporary directory's file system takes it), every
-/// write went that way: none was refused for its alignment.
-fn written_whole(sizes: &[usize]) {
+/// Writes pieces of the given sizes to a new file, or to one `had` bytes long opened to append
+/// (`Some`), finishes, and checks the file holds what it had, then every piece. Where the file
+/// opened with `O_DIRECT` (the temporary directory's file system takes it), every write went
+/// that way: none was refused for its alignment.
+fn written_after(had: Option<usize>, sizes: &[usize]) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("segment.jsonl");
     let mut scratch = Scratch::new();
-    let mut file = DirectFile::create(&path).expect("create");
+    let (mut file, mut given) = match had {
+        None => (DirectFile::create(&path).expect("create"), Vec::new()),
+        Some(had) => {
+            let given = pattern(3, had);
+            std::fs::write(&path, &given).expect("write what it had");
+            let len = u64::try_from(had).expect("a length");
+            (DirectFile::append(&path, len).expect("open to append"), given)
+        }
+    };
     let opened_direct = file.direct;
-    let mut given = Vec::new();
     for &n in sizes {
-        let piece = pattern(given.len(), n);
+        let piece = pattern(given.len().saturating_add(11), n);
         file.write(&piece, &mut scratch).expect("write");
         given.extend_from_slice(&piece);
     }
-    assert_eq!(file.direct, opened_direct, "a write was refused with O_DIRECT for sizes {sizes:?}");
+    assert_eq!(file.direct, opened_direct, "a write was refused with O_DIRECT after {had:?} bytes, {sizes:?}");
     file.finish().expect("finish");
     drop(file);
     let on_disk = std::fs::read(&path).expect("read back");
-    assert_eq!(on_disk.len(), given.len(), "sizes {sizes:?}");
-    assert!(on_disk == given, "the bytes differ for sizes {sizes:?}");
+    assert_eq!(on_disk.len(), given.len(), "after {had:?} bytes, sizes {sizes:?}");
+    assert!(on_disk == given, "the bytes differ after {had:?} bytes, sizes {sizes:?}");
+}
+
+fn written_whole(sizes: &[usize]) {
+    written_after(None, sizes);
 }
 
 #[test]
@@ -102,37 +114,13 @@ fn joined_copies_take_the_range_across_both_slices() {
     assert_eq!(&out[..3], b"abc");
 }
 
-/// A file `had` bytes long, appended to with pieces of the given sizes: it holds what it had,
-/// then every piece, whatever the offset the append starts at.
-fn appended_whole(had: usize, sizes: &[usize]) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("segment.jsonl");
-    let mut given = pattern(3, had);
-    std::fs::write(&path, &given).expect("write what it had");
-    let mut scratch = Scratch::new();
-    let len = u64::try_from(had).expect("a length");
-    let mut file = DirectFile::append(&path, len).expect("open to append");
-    let opened_direct = file.direct;
-    for &n in sizes {
-        let piece = pattern(given.len().saturating_add(11), n);
-        file.write(&piece, &mut scratch).expect("write");
-        given.extend_from_slice(&piece);
-    }
-    assert_eq!(file.direct, opened_direct, "a write was refused with O_DIRECT after {had} bytes, {sizes:?}");
-    file.finish().expect("finish");
-    drop(file);
-    let on_disk = std::fs::read(&path).expect("read back");
-    assert_eq!(on_disk.len(), given.len(), "after {had} bytes, sizes {sizes:?}");
-    assert!(on_disk == given, "the bytes differ after {had} bytes, sizes {sizes:?}");
-}
-
 #[test]
 fn an_append_keeps_what_the_file_held_at_every_offset_in_its_block() {
     for had in [0, 1, 17, ALIGN - 1, ALIGN, ALIGN + 1, 3 * ALIGN + 700, CHUNK + 5] {
-        appended_whole(had, &[]);
-        appended_whole(had, &[1]);
-        appended_whole(had, &[ALIGN - had % ALIGN]);
-        appended_whole(had, &[ALIGN, 3]);
-        appended_whole(had, &[CHUNK + 9, 2 * ALIGN + 1]);
+        written_after(Some(had), &[]);
+        written_after(Some(had), &[1]);
+        written_after(Some(had), &[ALIGN - had % ALIGN]);
+        written_after(Some(had), &[ALIGN, 3]);
+        written_after(Some(had), &[CHUNK + 9, 2 * ALIGN + 1]);
     }
 }

@@ -70,12 +70,7 @@ impl Toned for RequestType {
 
 impl Toned for AssignmentState {
     fn word(&self) -> &'static str {
-        match self {
-            AssignmentState::Delivering => "delivering",
-            AssignmentState::Delivered => "delivered",
-            AssignmentState::Expired => "expired",
-            AssignmentState::Removed => "removed",
-        }
+        (*self).into()
     }
     fn tone(&self) -> Tone {
         match self {
