@@ -511,7 +511,7 @@ impl PolicySpec {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "super::policy_wire::PolicyWire")]
 pub struct Policy {
     pub id: PolicyId,
     pub package: PackageId,

@@ -1,10 +1,11 @@
 //! A move of the clock: every timer due on the way fired in time order, with what is made by
 //! the million in a year's jump done in batches (see `Tenant::advance_to`).
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 use super::Time;
-use super::ids::RequestId;
+use super::ids::{IdHash, ResourceId, UserId};
+use super::role::Role;
 use super::tenant::Tenant;
 use super::timers::{Fired, Timer};
 
@@ -12,34 +13,11 @@ impl Tenant {
     /// Fire every timer due up to `to`, in time order, then set the clock to `to` (never backwards).
     pub fn advance_to(&mut self, to: Time) -> Fired {
         let mut fired = Fired::default();
-        // The entries due are taken off the queue at once, and walked in order; what firing
-        // schedules goes into the queue, and is fired in its turn (the earlier of the two
-        // heads each time): the order one entry taken off the queue at a time would give.
-        let due = self.take_due(to);
-        let records = self.expect_history(&due);
+        // The entries due are taken off the queue in order; what firing schedules goes into
+        // the queue, and is fired in its turn.
+        let records = self.expect_history(to);
         self.defer_history(records);
-        let mut due = due.into_iter().peekable();
-        loop {
-            let queued = self.idx.timers.first().copied().filter(|(t, _)| *t <= to);
-            let (t, timer) = match (due.peek().copied(), queued) {
-                (None, None) => break,
-                (Some(d), None) => {
-                    due.next();
-                    d
-                }
-                (Some(d), Some(q)) if d < q => {
-                    due.next();
-                    d
-                }
-                (d, Some(q)) => {
-                    self.idx.timers.pop_first();
-                    // Scheduled again as it was: a queue holds it once.
-                    if d == Some(q) {
-                        due.next();
-                    }
-                    q
-                }
-            };
+        while let Some((t, timer)) = self.idx.timers.pop_due(to) {
             if t > self.clock.now {
                 self.clock.now = t;
             }
@@ -68,14 +46,14 @@ impl Tenant {
         fired
     }
 
-    /// Makes room at once for the audit events and notifications that firing `due` makes
-    /// (an expiry makes one of each, a notice one, a timeout one of each): the buffers are not
-    /// grown, and copied, step by step. Gives the number of records.
+    /// Makes room at once for the audit events and notifications that firing the entries due by
+    /// `to` makes (an expiry makes one of each, a notice one, a timeout one of each): the
+    /// buffers are not grown, and copied, step by step. Gives the number of records.
     /// So is the list of the notices to mark unread, and the batch of memberships the
     /// expiries end (at least one each).
-    fn expect_history(&mut self, due: &BTreeSet<(Time, Timer)>) -> usize {
+    fn expect_history(&mut self, to: Time) -> usize {
         let (mut events, mut notices, mut expiries) = (0usize, 0usize, 0usize);
-        for (_, timer) in due {
+        for (_, timer) in self.idx.timers.iter().take_while(|(t, _)| *t <= to) {
             match timer {
                 Timer::Expire(_) | Timer::StageTimeout(..) => {
                     events = events.saturating_add(1);
@@ -96,22 +74,11 @@ impl Tenant {
         events.saturating_add(notices)
     }
 
-    /// The queue's entries due by `to`, in order, taken off it in one split.
-    fn take_due(&mut self, to: Time) -> BTreeSet<(Time, Timer)> {
-        // The first entry past `to` is at `to` plus a nanosecond or later: the queue is split
-        // there, before the least timer of that instant.
-        let Some(after) = to.checked_add_signed(chrono::TimeDelta::nanoseconds(1)) else {
-            return std::mem::take(&mut self.idx.timers);
-        };
-        let later = self.idx.timers.split_off(&(after, Timer::ScheduledStart(RequestId(0))));
-        std::mem::replace(&mut self.idx.timers, later)
-    }
-
     /// Drop the stale entries at the head of the queue (a request decided, an end moved), so that
     /// `next_timer` finds the next live one at once. Each entry is dropped once, and firing it
     /// would have done nothing: the queue is left as loading the tenant would build it.
     pub(super) fn drop_stale_timers(&mut self) {
-        while let Some(&(t, x)) = self.idx.timers.first() {
+        while let Some((t, x)) = self.idx.timers.first() {
             if self.timer_live(t, x) {
                 break;
             }
@@ -132,23 +99,46 @@ impl Tenant {
     pub(crate) fn settle_holders(&mut self) {
         super::delivery::settle_grants_in(&mut self.grants, &mut self.idx);
         let Some(mut gone) = self.idx.holders_gone.take() else { return };
-        gone.sort_unstable();
-        let mut of_res = Vec::new();
-        let mut rest = gone.drain(..).peekable();
-        while let Some((res, first)) = rest.next() {
-            of_res.clear();
-            of_res.push(first);
-            while let Some((_, h)) = rest.next_if(|(r, _)| *r == res) {
-                of_res.push(h);
-            }
+        for (res, of_res) in by_resource(&gone) {
             if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {
                 h.remove_sorted(&of_res);
             }
         }
-        drop(rest);
+        gone.clear();
         // Kept for the next run of the same jump (dropped once the jump is over).
         self.idx.holders_spare = gone;
     }
+}
+
+/// The memberships of `gone` grouped by resource, each group in increasing order: a counting
+/// sort by resource (a year's jump ends 800,000 memberships of a few thousand resources),
+/// which keeps the order they came in within a resource; the grants leave in key order, user
+/// first, so a group is mostly in order already and is sorted only when not.
+fn by_resource(gone: &[(ResourceId, (UserId, Role))]) -> Vec<(ResourceId, Vec<(UserId, Role)>)> {
+    let mut slot: HashMap<ResourceId, usize, IdHash> = HashMap::default();
+    let mut groups: Vec<(ResourceId, Vec<(UserId, Role)>)> = Vec::new();
+    let mut counts: Vec<usize> = Vec::new();
+    for (res, _) in gone {
+        let next = counts.len();
+        let i = *slot.entry(*res).or_insert(next);
+        match counts.get_mut(i) {
+            Some(n) => *n = n.saturating_add(1),
+            None => counts.push(1),
+        }
+    }
+    groups.extend(counts.iter().map(|n| (ResourceId(0), Vec::with_capacity(*n))));
+    for (res, h) in gone {
+        if let Some((r, group)) = slot.get(res).and_then(|i| groups.get_mut(*i)) {
+            *r = *res;
+            group.push(*h);
+        }
+    }
+    for (_, group) in &mut groups {
+        if !group.is_sorted() {
+            group.sort_unstable();
+        }
+    }
+    groups
 }
 
 #[cfg(test)]

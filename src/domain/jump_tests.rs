@@ -264,3 +264,36 @@ fn only_a_jump_whose_notices_fill_a_buffer_in_a_store_hands_them_over_typed() {
     assert!(t.idx.deferring.is_none());
     t.spill_into(None);
 }
+
+/// The memberships of a batch grouped by resource come out as sorting the batch would give
+/// them, whatever order they came in: in key order (user first, as the grants leave), shuffled,
+/// and with repeats.
+#[test]
+fn a_batch_of_ended_memberships_is_grouped_by_resource_in_order() {
+    use crate::domain::ids::ResourceId;
+    use crate::domain::role::Role;
+    let roles = [Role::new("Member"), Role::new("Owner")];
+    let mut key_order = Vec::new();
+    for user in 1..=40u64 {
+        for res in [7u64, 3, 9] {
+            if (user + res).is_multiple_of(3) {
+                continue;
+            }
+            for role in roles.iter().filter(|_| user.is_multiple_of(2) || res != 9) {
+                key_order.push((ResourceId(res), (UserId(user), *role)));
+            }
+        }
+    }
+    let mut shuffled = key_order.clone();
+    shuffled.reverse();
+    shuffled.rotate_left(17);
+    shuffled.extend_from_slice(&key_order[..5]);
+    for batch in [key_order, shuffled] {
+        let mut sorted = batch.clone();
+        sorted.sort_unstable();
+        let mut grouped = by_resource(&batch);
+        grouped.sort_unstable_by_key(|(res, _)| *res);
+        let flat: Vec<_> = grouped.into_iter().flat_map(|(res, hs)| hs.into_iter().map(move |h| (res, h))).collect();
+        assert_eq!(flat, sorted);
+    }
+}

@@ -42,8 +42,8 @@ impl PolicyTerms {
 /// Every revision of every policy, deleted policies' included, by (policy, number).
 pub type Revisions = BTreeMap<(PolicyId, u32), Arc<PolicyTerms>>;
 
-/// One revision as the file holds it (`T`: the terms, owned when read, borrowed when written).
-#[derive(Serialize, Deserialize)]
+/// One revision as the file holds it (read back as `policy_wire::RevisionWire`).
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct RevisionRow<T> {
     policy: PolicyId,
@@ -66,8 +66,8 @@ pub(crate) mod as_list {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Revisions, D::Error> {
-        let rows: Vec<RevisionRow<PolicyTerms>> = Vec::deserialize(d)?;
-        Ok(rows.into_iter().map(|r| ((r.policy, r.revision), Arc::new(r.terms))).collect())
+        let rows: Vec<super::super::policy_wire::RevisionWire> = Vec::deserialize(d)?;
+        Ok(rows.into_iter().map(|r| ((r.policy, r.revision), Arc::new(r.terms()))).collect())
     }
 }
 

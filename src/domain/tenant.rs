@@ -1,7 +1,7 @@
 //! The tenant: every object, plus in-memory indexes rebuilt on load and kept up to date by the
 //! commands. Lookups by name or id live here too.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,6 @@ use super::records::{Notification, Settings};
 use super::role::Role;
 use super::serde_util::as_list;
 use super::tail::{AuditTail, NoticeTail};
-use super::timers::Timer;
 
 /// Why a user holds one membership: its sources, few (mostly one), kept as a sorted vector.
 pub type Sources = IdSet<GrantSource>;
@@ -197,7 +196,7 @@ pub(crate) struct Indexes {
     pub two_threads_from: usize,
     /// The room of the last such batch, kept for the next one while a clock jump runs.
     pub holders_spare: Vec<(ResourceId, (UserId, Role))>,
-    pub timers: BTreeSet<(Time, Timer)>,
+    pub timers: super::timer_queue::TimerQueue,
     /// The ends of the assignments by policy revision, for the check of stored problems.
     pub review_ends: super::review_ends::ReviewEnds,
     /// Assignments with an item in an access review in progress, and in how many.

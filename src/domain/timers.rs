@@ -2,7 +2,6 @@
 //! The queue is an index: rebuilt from the objects on load, and every timer re-checks its object
 //! when it fires, so a stale entry (a request decided meanwhile, an end moved by an extension) does nothing.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -137,8 +136,10 @@ fn escalation_at(started: Option<Time>, after_days: u32) -> Option<Time> {
 /// year's jump writes one per notice). The years a tenant holds (1 to 9999) have four digits.
 pub(super) fn push_minute(out: &mut String, t: Time) {
     use chrono::{Datelike, Timelike};
-    push_digits(out, u32::try_from(t.year()).unwrap_or(0), 4);
-    for (sep, n) in [('-', t.month()), ('-', t.day()), (' ', t.hour()), (':', t.minute())] {
+    // The calendar's fields read off one date and time (each of `t`'s own reads converts it).
+    let (date, time) = (t.date_naive(), t.time());
+    push_digits(out, u32::try_from(date.year()).unwrap_or(0), 4);
+    for (sep, n) in [('-', date.month()), ('-', date.day()), (' ', time.hour()), (':', time.minute())] {
         out.push(sep);
         push_digits(out, n, 2);
     }
@@ -187,7 +188,7 @@ impl Tenant {
     }
 
     /// Every timer the current objects call for, later than now (used when loading).
-    pub(crate) fn scheduled_timers(&self) -> BTreeSet<(Time, Timer)> {
+    pub(crate) fn scheduled_timers(&self) -> super::timer_queue::TimerQueue {
         let now = self.clock.now;
         // Gathered, then sorted and built at once: far cheaper than a million inserts.
         let mut set = Vec::new();
@@ -239,7 +240,7 @@ impl Tenant {
         for (at, id) in self.callback_deadlines() {
             add(Some(at), Timer::CallbackTimeout(id));
         }
-        set.into_iter().collect()
+        super::timer_queue::TimerQueue::from_unsorted(set)
     }
 
     /// Whether a queued timer would still do something when it fires (the objects decide; the

@@ -2,7 +2,9 @@
 //! record. Every encoder takes its record apart field by field (a field added to a record is a
 //! compile error here until the layout says how it is kept), and each enum is a number.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
+
+use crate::domain::timer_queue::TimerQueue;
 use std::hash::Hash;
 
 use super::codec::{Got, In, Out, bad};
@@ -412,16 +414,13 @@ pub fn read_timer(r: &mut In) -> Got<(Time, Timer)> {
 }
 
 /// The timer queue, in order.
-pub fn read_timers(r: &mut In) -> Got<BTreeSet<(Time, Timer)>> {
+pub fn read_timers(r: &mut In) -> Got<TimerQueue> {
     let n = r.len(MIN_TIMER)?;
     let mut list = Vec::with_capacity(n);
     for _ in 0..n {
         list.push(read_timer(r)?);
     }
-    if list.windows(2).any(|w| w.first() >= w.get(1)) {
-        return bad("timers out of order");
-    }
-    Ok(list.into_iter().collect())
+    TimerQueue::from_increasing(list).map_or_else(|| bad("timers out of order"), Ok)
 }
 
 /// An index of assignments by some key (the assignments of each user, of each package): the
