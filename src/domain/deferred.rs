@@ -10,10 +10,11 @@
 //! is handed over with the lines before it. A jump that hands nothing over writes the queue
 //! here, at its end, as lines like any others. See `deferred_notice` and `deferred_audit`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::ids::{IdHash, PackageId, PolicyId, UserId};
+use super::json_line::{needs_escaping, push_escaped};
 use super::tail::{Batch, Lines, Spill};
 use super::tenant::Tenant;
 
@@ -25,22 +26,51 @@ pub(super) const LINE_BYTES: usize = 224;
 /// every shard is staged anyway), the shards' first runs are short (see `deferred_notice`).
 const SHORT_FIRST_RUNS_FROM: usize = 4 * super::history::NOTICE_SHARDS as usize;
 
+/// A name as the lines write it, with whether JSON escapes any of it (asked once per name, not
+/// once per line: a year's jump writes a name into three million lines).
+#[derive(Debug)]
+pub(super) struct Name {
+    text: Box<str>,
+    plain: bool,
+}
+
+impl Name {
+    fn new(s: &str) -> Self {
+        Name { text: s.into(), plain: !needs_escaping(s) }
+    }
+
+    /// Appends it inside a JSON string.
+    pub fn push_json(&self, out: &mut Vec<u8>) {
+        if self.plain {
+            out.extend_from_slice(self.text.as_bytes());
+        } else {
+            push_escaped(out, &self.text);
+        }
+    }
+}
+
 /// The names the records are written with, as the jump began (a jump renames nothing and
 /// adds no package), shared with the writer.
 #[derive(Debug, Default)]
 pub(crate) struct Names {
-    packages: HashMap<PackageId, Box<str>, IdHash>,
-    users: HashMap<UserId, Box<str>, IdHash>,
-    /// Whether each policy revision allows an extension (revisions never change).
-    extendable: HashMap<(PolicyId, u32), bool, IdHash>,
+    packages: HashMap<PackageId, Name, IdHash>,
+    users: HashMap<UserId, Name, IdHash>,
+    /// The policy revisions that allow an extension (revisions never change): the exceptions
+    /// only, a table small enough to stay in the writer's cache when few do.
+    extendable: HashSet<(PolicyId, u32), IdHash>,
 }
 
 impl Names {
     fn of(t: &Tenant) -> Self {
         Names {
-            packages: t.packages.iter().map(|(id, p)| (*id, p.display_name.as_str().into())).collect(),
-            users: t.users.iter().map(|(id, u)| (*id, u.display_name.as_str().into())).collect(),
-            extendable: t.policy_revisions.iter().map(|(k, terms)| (*k, terms.lifecycle.allow_extension)).collect(),
+            packages: t.packages.iter().map(|(id, p)| (*id, Name::new(&p.display_name))).collect(),
+            users: t.users.iter().map(|(id, u)| (*id, Name::new(&u.display_name))).collect(),
+            extendable: t
+                .policy_revisions
+                .iter()
+                .filter(|(_, terms)| terms.lifecycle.allow_extension)
+                .map(|(k, _)| *k)
+                .collect(),
         }
     }
 
@@ -52,22 +82,37 @@ impl Names {
         extendable: &[((PolicyId, u32), bool)],
     ) -> Self {
         Names {
-            packages: packages.iter().map(|(id, n)| (*id, (*n).into())).collect(),
-            users: users.iter().map(|(id, n)| (*id, (*n).into())).collect(),
-            extendable: extendable.iter().copied().collect(),
+            packages: packages.iter().map(|(id, n)| (*id, Name::new(n))).collect(),
+            users: users.iter().map(|(id, n)| (*id, Name::new(n))).collect(),
+            extendable: extendable.iter().filter(|(_, yes)| *yes).map(|(k, _)| *k).collect(),
         }
     }
 
     pub(super) fn extendable(&self, terms: (PolicyId, u32)) -> bool {
-        self.extendable.get(&terms).copied().unwrap_or(false)
+        self.extendable.contains(&terms)
     }
 
+    /// The package's name (empty for a package the tenant lacks).
+    #[cfg(test)]
     pub(super) fn package(&self, id: PackageId) -> &str {
-        self.packages.get(&id).map_or("", |n| n)
+        self.packages.get(&id).map_or("", |n| &n.text)
     }
 
+    /// Appends the package's name inside a JSON string (nothing for a package the tenant lacks).
+    pub(super) fn push_package(&self, id: PackageId, out: &mut Vec<u8>) {
+        if let Some(n) = self.packages.get(&id) {
+            n.push_json(out);
+        }
+    }
+
+    #[cfg(test)]
     pub(super) fn user(&self, id: UserId) -> Option<&str> {
-        self.users.get(&id).map(|n| &**n)
+        self.users.get(&id).map(|n| &*n.text)
+    }
+
+    /// The user's name, to append inside a JSON string.
+    pub(super) fn user_name(&self, id: UserId) -> Option<&Name> {
+        self.users.get(&id)
     }
 }
 

@@ -63,8 +63,8 @@ impl Typed for ExpiredEvent {
         );
         push_int(out, self.assignment.0);
         out.extend_from_slice(b"},\"summary\":\"");
-        match names.user(self.user) {
-            Some(n) => push_escaped(out, n),
+        match names.user_name(self.user) {
+            Some(n) => n.push_json(out),
             None => {
                 let [id, _] = text;
                 id.clear();
@@ -73,7 +73,7 @@ impl Typed for ExpiredEvent {
             }
         }
         out.extend_from_slice(b": '");
-        push_escaped(out, names.package(self.package));
+        names.push_package(self.package, out);
         out.extend_from_slice(b"' ended (assignment.expired)\",\"before\":{\"end\":");
         match self.end {
             Some(end) => push_int(out, end),

@@ -7,7 +7,7 @@ use super::Time;
 use super::deferred::{Names, Queued, Stream, Typed};
 use super::history::notice_shard_stream;
 use super::ids::{AssignmentId, PackageId, PolicyId, UserId};
-use super::json_line::{push_escaped, push_int};
+use super::json_line::push_int;
 use super::tail::{NoticeTail, Spill, shard_of};
 use super::tenant::Tenant;
 use super::timers::{push_minute, push_number};
@@ -73,13 +73,12 @@ impl Typed for DeferredNotice {
         push_int(out, self.to.0);
         out.extend_from_slice(b",\"at\":");
         push_int(out, self.at.timestamp());
-        let pname = names.package(self.package);
         match self.what {
             Notice::ExpiresSoon { end, terms, days } => {
                 out.extend_from_slice(b",\"kind\":\"expiresSoon\",\"about\":{\"assignment\":");
                 push_int(out, self.assignment.0);
                 out.extend_from_slice(b"},\"subject\":\"Your access to '");
-                push_escaped(out, pname);
+                names.push_package(self.package, out);
                 if days == 1 {
                     out.extend_from_slice(b"' expires tomorrow");
                 } else {
@@ -104,7 +103,7 @@ impl Typed for DeferredNotice {
                 out.extend_from_slice(b",\"kind\":\"expired\",\"about\":{\"assignment\":");
                 push_int(out, self.assignment.0);
                 out.extend_from_slice(b"},\"subject\":\"Your access to '");
-                push_escaped(out, pname);
+                names.push_package(self.package, out);
                 out.extend_from_slice(b"' has expired\",\"read\":false}");
             }
         }
@@ -156,8 +155,10 @@ pub(super) fn expiry_notice_text(
 const FIRST_RUN: usize = 256;
 
 /// After the first, a shard is handed over once it queued one notice for every this many the
-/// command sent (up to a full run): a shard's runs double, as each fills in the time the last
-/// took and the command's notices, spread over the 64 shards, double meanwhile.
+/// jump handed over typed (up to a full run): a shard's runs double, as each fills in the time
+/// the last took and the typed notices, spread over the 64 shards, double meanwhile. (Counted
+/// among all the notices the command sent, the first runs were not short: a year's jump first
+/// sends 50,000 timeouts' notices as lines, and the writer then waited a quarter of a second.)
 const RUN_GROWS_BY: usize = 128;
 
 impl NoticeTail {
@@ -183,6 +184,7 @@ impl NoticeTail {
             s.spill(names, spill);
         }
         self.count = self.count.saturating_add(1);
+        self.typed = self.typed.saturating_add(1);
     }
 
     /// At the end of a jump: every shard's queue handed over or written as lines.
@@ -194,6 +196,7 @@ impl NoticeTail {
             }
         }
         self.deferred.clear();
+        self.typed = 0;
     }
 }
 
@@ -223,7 +226,7 @@ impl Tenant {
         let n = DeferredNotice { seq, to, at: self.clock.now, assignment: aid, package, what };
         let mut run = self.deferred_run();
         if self.idx.short_first_runs {
-            run = run.min((self.notifications.len() / RUN_GROWS_BY).max(FIRST_RUN));
+            run = run.min((self.notifications.typed / RUN_GROWS_BY).max(FIRST_RUN));
         }
         // The names are borrowed, not cloned: their count is written by no one but a run's
         // hand-over (the writer thread reads next to it all the time).

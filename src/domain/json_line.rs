@@ -92,6 +92,12 @@ fn escape(b: u8) -> Option<u8> {
     }
 }
 
+/// Whether JSON escapes any byte of `s`: a test of every byte with no early exit (which the
+/// compiler does many bytes at a time).
+pub(crate) fn needs_escaping(s: &str) -> bool {
+    s.as_bytes().iter().fold(false, |any, &b| any | (b < 0x20) | (b == b'"') | (b == b'\\'))
+}
+
 /// `s` as a JSON string, quotes included.
 pub(crate) fn push_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
@@ -103,10 +109,9 @@ pub(crate) fn push_string(out: &mut Vec<u8>, s: &str) {
 pub(crate) fn push_escaped(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
-    // Most strings need nothing escaped: a test of every byte with no early exit (which the
-    // compiler does many bytes at a time) finds that, and the string is copied whole. A year's
-    // jump writes a few million subjects and bodies.
-    if !bytes.iter().fold(false, |any, &b| any | (b < 0x20) | (b == b'"') | (b == b'\\')) {
+    // Most strings need nothing escaped: that found, the string is copied whole. A year's jump
+    // writes a few million subjects and bodies.
+    if !needs_escaping(s) {
         out.extend_from_slice(bytes);
         return;
     }
