@@ -120,11 +120,14 @@ fn notice_at(end: Time, days: u32) -> Option<Time> {
 }
 
 /// Whether the expiry notice `days` before `end` is due at `t`: `notice_at(end, days) ==
-/// Some(t)`, by a difference of the two times (a year's jump asks it two million times, and
-/// the calendar's own arithmetic costs several times more).
+/// Some(t)`, by a difference of the two times in seconds since the epoch (a year's jump asks
+/// it two million times, and the calendar's own arithmetic costs several times more).
 fn notice_due(end: Option<Time>, days: u32, t: Time) -> bool {
-    let ahead = chrono::TimeDelta::try_days(i64::from(days));
-    end.zip(ahead).is_some_and(|(e, ahead)| e.signed_duration_since(t) == ahead)
+    let ahead = i64::from(days).checked_mul(86_400);
+    end.zip(ahead).is_some_and(|(e, ahead)| {
+        e.timestamp().checked_sub(t.timestamp()) == Some(ahead)
+            && e.timestamp_subsec_nanos() == t.timestamp_subsec_nanos()
+    })
 }
 
 /// When a request waiting in a stage since `started` is forwarded to the alternates.

@@ -19,7 +19,7 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -56,6 +56,29 @@ struct Job {
     lines: SpillLines,
 }
 
+/// How many buffers of their own the lines written by the thread handing them over take at most
+/// (beyond those given back): without a bound, a full queue of its buffers held 100 MB more.
+const HELP_BUFFERS: usize = 8;
+
+impl Job {
+    /// The job with its lines written, in a buffer the writer gave back if there is one, else
+    /// in a new one while fewer than [`HELP_BUFFERS`] were made (else it is left to the writer).
+    fn written_here(self, spent: &Receiver<Vec<u8>>, helping: &mut usize) -> Job {
+        let SpillLines::Later(write) = self.lines else { return self };
+        let Some(mut bytes) = spent.try_recv().ok().or_else(|| {
+            (*helping < HELP_BUFFERS).then(|| {
+                *helping = helping.saturating_add(1);
+                Vec::new()
+            })
+        }) else {
+            return Job { lines: SpillLines::Later(write), ..self };
+        };
+        bytes.clear();
+        write(&mut bytes);
+        Job { lines: SpillLines::Written(bytes), ..self }
+    }
+}
+
 /// The writer thread, started by the first buffer spilled (most entries spill none), or why it
 /// could not be.
 enum Writer {
@@ -74,6 +97,8 @@ pub(super) struct Staging {
 pub(super) fn start(history: &Path) -> (Staging, HistorySpill) {
     let writer = Arc::new(Mutex::new(Writer::Idle));
     let mut queue: Option<(SyncSender<Job>, Receiver<Vec<u8>>)> = None;
+    // How many buffers the lines written here took that were not given back ones.
+    let mut helping = 0usize;
     let (at, slot) = (history.to_path_buf(), writer.clone());
     let spill: HistorySpill = Box::new(move |stream: &str, lines: SpillLines, first: u64, last: u64| {
         let spare = match &lines {
@@ -85,7 +110,13 @@ pub(super) fn start(history: &Path) -> (Staging, HistorySpill) {
         }
         if let Some((jobs, spent)) = &queue {
             let job = Job { stream: stream.to_owned(), first, last, lines };
-            if jobs.send(job).is_ok() {
+            // While the writer is behind (its queue full), the thread that would wait for it
+            // writes the lines itself, in their turn: both cores write lines then.
+            let sent = match jobs.try_send(job) {
+                Err(TrySendError::Full(job)) => jobs.send(job.written_here(spent, &mut helping)).is_ok(),
+                sent => sent.is_ok(),
+            };
+            if sent {
                 return spent.try_recv().unwrap_or_else(|_| Vec::with_capacity(spare));
             }
         }

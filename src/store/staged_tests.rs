@@ -274,3 +274,42 @@ fn a_file_where_the_staging_directory_goes_does_not_stop_a_commit_that_spills() 
     assert_eq!(seqs(&store), (1..=7).collect::<Vec<_>>());
     assert!(!staged_dir(&store).exists());
 }
+
+/// While the writer is behind (its queue full), the thread handing lines over writes them
+/// itself: every record still reaches the stream once, in order.
+#[test]
+fn lines_handed_over_while_the_writer_is_behind_are_written_by_the_caller_in_their_turn() {
+    use std::sync::mpsc::channel;
+    use std::sync::{Arc, Mutex};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut store = new_store(tmp.path());
+    store.commit(|_| 1).expect("an entry");
+    let (staging, mut spill) = super::start(&history_dir(&store));
+    // The first run holds the writer until a run is written by someone else (at most 20 s:
+    // without the caller's help, the test fails instead of hanging).
+    let (go, wait) = channel::<()>();
+    let wait = Arc::new(Mutex::new(Some(wait)));
+    let caller = std::thread::current().id();
+    let by_caller = Arc::new(Mutex::new(0usize));
+    let runs = super::QUEUED as u64 + 4;
+    for run in 0..runs {
+        let (first, last) = (2 + run * 2, 3 + run * 2);
+        let (go, wait, by_caller) = (go.clone(), wait.clone(), by_caller.clone());
+        let write = move |out: &mut Vec<u8>| {
+            if run == 0 {
+                let held = wait.lock().ok().and_then(|mut w| w.take());
+                held.map(|w| w.recv_timeout(std::time::Duration::from_secs(20)));
+            } else if std::thread::current().id() == caller {
+                let _ = go.send(());
+                by_caller.lock().map(|mut n| *n += 1).ok();
+            }
+            out.extend((first..=last).flat_map(line));
+        };
+        spill("log", SpillLines::Later(Box::new(write)), first, last);
+    }
+    drop(spill);
+    let staged = staging.finish().expect("staged");
+    super::install(&history_dir(&store), &staged).expect("installed");
+    assert_eq!(seqs(&store), (1..=1 + runs * 2).collect::<Vec<_>>());
+    assert!(by_caller.lock().map(|n| *n).unwrap_or(0) >= 1, "the caller wrote a run while the writer was held");
+}
