@@ -327,8 +327,6 @@ pub struct NoticeTail {
     /// the command settles.
     pub(super) deferred: Vec<Vec<super::deferred::Queued<super::deferred_notice::DeferredNotice>>>,
     pub(super) count: usize,
-    /// How many of them the clock jump running handed over typed (0 once it settles).
-    pub(super) typed: usize,
 }
 
 pub(super) fn shard_of(user: UserId) -> usize {
