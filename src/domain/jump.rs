@@ -115,21 +115,22 @@ impl Tenant {
 /// which keeps the order they came in within a resource; the grants leave in key order, user
 /// first, so a group is mostly in order already and is sorted only when not.
 fn by_resource(gone: &[(ResourceId, (UserId, Role))]) -> Vec<(ResourceId, Vec<(UserId, Role)>)> {
+    // Each resource's place, in the order first met, and its count: then each group is made
+    // at its size and filled.
     let mut slot: HashMap<ResourceId, usize, IdHash> = HashMap::default();
-    let mut groups: Vec<(ResourceId, Vec<(UserId, Role)>)> = Vec::new();
-    let mut counts: Vec<usize> = Vec::new();
+    let mut counts: Vec<(ResourceId, usize)> = Vec::new();
     for (res, _) in gone {
         let next = counts.len();
         let i = *slot.entry(*res).or_insert(next);
         match counts.get_mut(i) {
-            Some(n) => *n = n.saturating_add(1),
-            None => counts.push(1),
+            Some((_, n)) => *n = n.saturating_add(1),
+            None => counts.push((*res, 1)),
         }
     }
-    groups.extend(counts.iter().map(|n| (ResourceId(0), Vec::with_capacity(*n))));
+    let mut groups: Vec<(ResourceId, Vec<(UserId, Role)>)> =
+        counts.into_iter().map(|(res, n)| (res, Vec::with_capacity(n))).collect();
     for (res, h) in gone {
-        if let Some((r, group)) = slot.get(res).and_then(|i| groups.get_mut(*i)) {
-            *r = *res;
+        if let Some((_, group)) = slot.get(res).and_then(|i| groups.get_mut(*i)) {
             group.push(*h);
         }
     }

@@ -84,10 +84,24 @@ impl TimerQueue {
 
     /// Takes off the least entry.
     pub fn pop_first(&mut self) -> Option<Entry> {
-        let from_base = match (self.live_base().first(), self.added.first()) {
-            (Some(b), Some(a)) => b < a,
-            (b, _) => b.is_some(),
+        self.pop_if(|_| true)
+    }
+
+    /// Takes off the least entry if it is due by `to`.
+    pub fn pop_due(&mut self, to: Time) -> Option<Entry> {
+        self.pop_if(|(t, _)| *t <= to)
+    }
+
+    /// Takes off the least entry if `take` says so (the two parts' heads compared once).
+    fn pop_if(&mut self, take: impl FnOnce(&Entry) -> bool) -> Option<Entry> {
+        let (least, from_base) = match (self.live_base().first(), self.added.first()) {
+            (Some(b), Some(a)) if a < b => (a, false),
+            (Some(b), _) => (b, true),
+            (None, a) => (a?, false),
         };
+        if !take(least) {
+            return None;
+        }
         if from_base {
             let e = self.base.get(self.head).copied();
             self.head = self.head.saturating_add(1);
@@ -100,14 +114,6 @@ impl TimerQueue {
         } else {
             self.added.pop_first()
         }
-    }
-
-    /// Takes off the least entry if it is due by `to`.
-    pub fn pop_due(&mut self, to: Time) -> Option<Entry> {
-        if self.first()?.0 > to {
-            return None;
-        }
-        self.pop_first()
     }
 
     /// Every entry, in order.
