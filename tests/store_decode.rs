@@ -76,3 +76,24 @@ fn the_binary_cache_reads_back_what_the_json_holds() {
 fn slices(sections: &[Vec<u8>]) -> Vec<&[u8]> {
     sections.iter().map(Vec::as_slice).collect()
 }
+
+#[test]
+fn the_demo_tenant_s_open_requests_read_back_from_the_binary_cache() {
+    let mut demo = entitle::demo::demo_tenant().unwrap_or_else(|e| panic!("the demo does not load: {e:#}"));
+    demo.rebuild_indexes();
+    assert!(demo.requests.values().any(|r| !r.history.is_empty()), "the demo has open requests with a history");
+    let cache = entitle::domain::binary::encode(&demo).expect("encodes");
+    let cached = entitle::domain::binary::decode(slices(&cache)).expect("decodes");
+    assert_eq!(json(&cached), json(&demo));
+    // The requests are in a section of their own, not in the JSON one.
+    let rest: serde_json::Value = serde_json::from_slice(&cache[0]).expect("the first section is JSON");
+    assert_eq!(rest.get("requests").and_then(|r| r.as_array()).map(Vec::len).unwrap_or(0), 0);
+    // Every request-based index is rebuilt the same.
+    for r in demo.requests.values() {
+        let user = r.target_user().or(r.requestor);
+        if let Some(u) = user {
+            let ids = |t: &Tenant| t.requests_of_user(u).map(|q| q.id).collect::<Vec<_>>();
+            assert_eq!(ids(&cached), ids(&demo));
+        }
+    }
+}

@@ -5,12 +5,14 @@
 //!
 //! The layout: sections, which the store keeps apart in the file and hands back as slices of its
 //! map of the file, so that they are decoded on both cores. The big tables (users,
-//! assignments, grants, the finished-request index, the unread notices) are fixed sequences of
-//! little-endian fields ([`records`]); everything else, small and varied, is one JSON object,
-//! the tenant with those tables left empty, read by the tenant's own `Deserialize`.
+//! assignments, grants, the finished-request index, the unread notices, the open requests:
+//! [`records`], [`requests`]) are fixed sequences of little-endian fields; everything else,
+//! small and varied, is one JSON object, the tenant with those tables left empty, read by the
+//! tenant's own `Deserialize`.
 
 pub(crate) mod codec;
 mod records;
+mod requests;
 mod roles;
 
 use std::collections::BTreeMap;
@@ -23,14 +25,16 @@ use super::review_ends::ReviewEnds;
 use super::tenant::{Indexes, Tenant, assignment_lookups, holder_lookups};
 
 /// The layout's version: bump it whenever this module or a record it writes changes.
-pub const FORMAT: u32 = 11;
+pub const FORMAT: u32 = 12;
 
 /// The sections, in the order written.
-const SECTIONS: usize = 10;
+const SECTIONS: usize = 11;
 
 /// The tenant's state in the binary layout (its indexes are not kept: they are rebuilt on load).
 pub fn encode(t: &Tenant) -> Result<Vec<Vec<u8>>, serde_json::Error> {
     let rest = serde_json::to_vec(&rest_of(t))?;
+    let mut requests = Out::default();
+    records::map(&mut requests, &t.requests, |o, _, q| requests::request(o, q));
     let mut users = Out::default();
     records::map(&mut users, &t.users, |o, _, u| records::user(o, u));
     let mut assignments = Out::default();
@@ -71,6 +75,7 @@ pub fn encode(t: &Tenant) -> Result<Vec<Vec<u8>>, serde_json::Error> {
         user_index.buf,
         package_index.buf,
         review_ends.buf,
+        requests.buf,
     ])
 }
 
@@ -82,8 +87,9 @@ pub fn decode(sections: Vec<&[u8]>) -> Result<Tenant, Bad> {
 /// [`decode`], calling `decoded` with each section once it is decoded (the store's map of the
 /// cache file then gives its memory back).
 pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) -> Result<Tenant, Bad> {
-    let Ok([rest, users, assignments, grants, finished, unread, timers, user_index, package_index, review_ends]) =
-        <[&[u8]; SECTIONS]>::try_from(sections)
+    let Ok(
+        [rest, users, assignments, grants, finished, unread, timers, user_index, package_index, review_ends, requests],
+    ) = <[&[u8]; SECTIONS]>::try_from(sections)
     else {
         return bad("not the sections this entitle writes");
     };
@@ -101,28 +107,31 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
                 let holders = holder_lookups(&g);
                 (g, holders)
             });
-            // The timer queue here too: the other thread's JSON costs as much as these tables;
-            // and the assignments' lookups, which left that thread last to finish by 60 ms.
+            // The timer queue here too: the first thread's JSON and requests cost about as much
+            // as these tables (at 1M assignments, with the assignments' lookups there, the two
+            // finished within 10 ms of each other).
             let timers = whole(timers, decoded, records::read_timers);
-            let by_user = whole(user_index, decoded, |r| records::read_lookup(r, UserId));
-            let by_package = whole(package_index, decoded, |r| records::read_lookup(r, PackageId));
-            (assignments, grants, timers, by_user, by_package)
+            (assignments, grants, timers)
         });
         let tenant = (|| -> Got<Tenant> {
             let mut t: Tenant =
                 serde_json::from_slice(rest).map_err(|e| codec::Bad(format!("the small parts: {e}")))?;
             decoded(rest);
+            t.requests =
+                whole(requests, decoded, |r| records::read_map(r, requests::MIN_REQUEST, requests::read_request))?;
             t.users = whole(users, decoded, |r| records::read_map(r, 8, records::read_user))?;
             t.finished =
                 whole(finished, decoded, |r| records::read_map(r, records::MIN_FINISHED, records::read_finished))?;
             t.unread = whole(unread, decoded, |r| records::read_map(r, 2, records::read_unread))?;
             t.idx = t.small_lookups();
             t.idx.review_ends = whole(review_ends, decoded, records::read_review_ends)?;
+            t.idx.assignments_by_user = whole(user_index, decoded, |r| records::read_lookup(r, UserId))?;
+            t.idx.assignments_by_package = whole(package_index, decoded, |r| records::read_lookup(r, PackageId))?;
             Ok(t)
         })();
         let big = other.join().unwrap_or_else(|_| {
             let failed = "a decoding thread failed";
-            (bad(failed), bad(failed), bad(failed), bad(failed), bad(failed))
+            (bad(failed), bad(failed), bad(failed))
         });
         (tenant, big)
     });
@@ -132,8 +141,6 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
     t.grants = grants;
     t.idx.holders_by_resource = holders;
     t.idx.timers = big.2?;
-    t.idx.assignments_by_user = big.3?;
-    t.idx.assignments_by_package = big.4?;
     Ok(t)
 }
 
@@ -165,7 +172,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         packages,
         policies,
         policy_revisions,
-        requests,
+        requests: _,
         finished: _,
         finished_emails,
         finished_requests,
@@ -198,7 +205,7 @@ fn rest_of(t: &Tenant) -> Tenant {
         packages: packages.clone(),
         policies: policies.clone(),
         policy_revisions: policy_revisions.clone(),
-        requests: requests.clone(),
+        requests: BTreeMap::new(),
         finished: BTreeMap::new(),
         finished_emails: finished_emails.clone(),
         finished_requests: finished_requests.clone(),

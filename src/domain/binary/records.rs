@@ -292,7 +292,7 @@ pub fn read_grants(r: &mut In, roles: &[Role]) -> Got<BTreeMap<GrantKey, Sources
     Ok(map)
 }
 
-fn request_state(s: RequestState) -> u8 {
+pub(super) fn request_state(s: RequestState) -> u8 {
     match s {
         RequestState::Submitted => 0,
         RequestState::PendingApproval => 1,
@@ -307,7 +307,7 @@ fn request_state(s: RequestState) -> u8 {
     }
 }
 
-fn read_request_state(r: &mut In) -> Got<RequestState> {
+pub(super) fn read_request_state(r: &mut In) -> Got<RequestState> {
     Ok(match r.u8()? {
         0 => RequestState::Submitted,
         1 => RequestState::PendingApproval,
