@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use serde::de::DeserializeOwned;
 
@@ -204,19 +204,68 @@ pub(crate) fn append_batches(dir: &Path, batches: &[StreamBatch<'_>], sync: bool
     append_in(dir, batches, sync, SEGMENT_LIMIT.load(Ordering::Relaxed))
 }
 
-/// [`append_batches`], closing segments at `segment_bytes`.
+/// How many threads share a long append: each write past the page cache waits for the disk,
+/// which takes several at once (a year's finished requests, about a hundred megabytes over
+/// 128 streams, took 100 to 200 ms written one stream after another).
+const APPENDERS: usize = 4;
+
+/// Below this many bytes in all, one thread appends.
+const APPENDERS_FROM: usize = 8 << 20;
+
+/// [`append_batches`], closing segments at `segment_bytes`. The segments closed are given in
+/// the order of the batches, whichever thread appended them.
 pub(super) fn append_in(
     dir: &Path,
     batches: &[StreamBatch<'_>],
     sync: bool,
     segment_bytes: u64,
 ) -> Result<Closed, StoreError> {
-    let mut closed = vec![];
-    let mut scratch = Scratch::new();
-    for b in batches.iter().filter(|b| !b.ends.is_empty()) {
-        append_stream(dir, b, (sync, segment_bytes), &mut scratch, &mut closed)?;
+    let work: Vec<&StreamBatch<'_>> = batches.iter().filter(|b| !b.ends.is_empty()).collect();
+    let total = work.iter().fold(0usize, |n, b| n.saturating_add(b.bytes.len()));
+    if total < APPENDERS_FROM || work.len() < 2 {
+        let mut closed = vec![];
+        let mut scratch = Scratch::new();
+        for b in work {
+            append_stream(dir, b, (sync, segment_bytes), &mut scratch, &mut closed)?;
+        }
+        return Ok(closed);
     }
-    Ok(closed)
+    // Each thread takes the next stream not yet taken; after a failure none is taken.
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let append_some = || -> Result<Vec<(usize, Closed)>, StoreError> {
+        let mut scratch = Scratch::new();
+        let mut done = vec![];
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(b) = work.get(i) else { break };
+            let mut closed = vec![];
+            if let Err(e) = append_stream(dir, b, (sync, segment_bytes), &mut scratch, &mut closed) {
+                failed.store(true, Ordering::Relaxed);
+                return Err(e);
+            }
+            done.push((i, closed));
+        }
+        Ok(done)
+    };
+    let results: Vec<Result<Vec<(usize, Closed)>, StoreError>> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..APPENDERS.min(work.len())).map(|_| s.spawn(append_some)).collect();
+        threads
+            .into_iter()
+            .map(|t| {
+                t.join().unwrap_or_else(|_| {
+                    let stopped = std::io::Error::other("a thread appending to the history stopped");
+                    Err(StoreError::io(dir, "append to the history", stopped))
+                })
+            })
+            .collect()
+    });
+    let mut done = vec![];
+    for r in results {
+        done.extend(r?);
+    }
+    done.sort_by_key(|(i, _)| *i);
+    Ok(done.into_iter().flat_map(|(_, closed)| closed).collect())
 }
 
 fn append_stream(

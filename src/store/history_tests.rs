@@ -163,3 +163,55 @@ fn a_long_append_past_the_page_cache_holds_every_record_after_those_there() {
         assert_eq!(r.text, r.seq.to_string().repeat(n / 4 + 1), "record {}", r.seq);
     }
 }
+
+#[test]
+fn a_long_append_over_many_streams_shares_them_among_threads_and_keeps_each_stream_whole() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (shared, alone) = (tmp.path().join("shared"), tmp.path().join("alone"));
+    // Twelve streams, about 10 MB in all (past APPENDERS_FROM), segments closed at 256 KiB.
+    let streams: Vec<String> = (0..12).map(|i| format!("requests-{i:02}")).collect();
+    let mut records = vec![];
+    for (i, s) in streams.iter().enumerate() {
+        let n = 300 + 40 * i as u64;
+        records.extend((1..=n).map(|seq| long_rec(s, seq, 2000)));
+    }
+    let batches = StreamBatch::gather(&records);
+    let total: usize = batches.iter().map(|b| b.bytes.len()).sum();
+    assert!(total >= APPENDERS_FROM, "long enough to be shared: {total} bytes");
+    let closed = append_in(&shared, &batches, true, 256 << 10).expect("appends");
+    // The same append one stream at a time: the segments closed, in the same order.
+    let mut one_by_one = vec![];
+    for b in &batches {
+        let closed = append_in(&alone, std::slice::from_ref(b), true, 256 << 10).expect("appends");
+        one_by_one.extend(closed.into_iter().map(|(s, p)| (s, p.strip_prefix(&alone).map(Path::to_path_buf))));
+    }
+    let closed: Vec<_> = closed.into_iter().map(|(s, p)| (s, p.strip_prefix(&shared).map(Path::to_path_buf))).collect();
+    assert!(closed.len() > streams.len(), "segments were closed: {}", closed.len());
+    assert_eq!(closed, one_by_one);
+    for (i, s) in streams.iter().enumerate() {
+        let n = 300 + 40 * i as u64;
+        assert_eq!(seqs(&shared, s), (1..=n).collect::<Vec<_>>(), "{s}");
+    }
+    // Appended to again (the first records already there are skipped), still whole.
+    let again: Vec<HistoryRecord> =
+        streams.iter().flat_map(|s| (250..=700).map(move |seq| long_rec(s, seq, 2000))).collect();
+    append_in(&shared, &StreamBatch::gather(&again), true, 256 << 10).expect("appends");
+    for (i, s) in streams.iter().enumerate() {
+        let n = (300 + 40 * i as u64).max(700);
+        assert_eq!(seqs(&shared, s), (1..=n).collect::<Vec<_>>(), "{s}");
+    }
+}
+
+#[test]
+fn a_shared_append_that_fails_on_one_stream_reports_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    let streams: Vec<String> = (0..6).map(|i| format!("requests-{i:02}")).collect();
+    let records: Vec<HistoryRecord> =
+        streams.iter().flat_map(|s| (1..=1000).map(move |seq| long_rec(s, seq, 2000))).collect();
+    // One stream's directory is a file: that stream cannot be appended to.
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("requests-03"), b"not a directory").expect("writes");
+    let err = append_in(&dir, &StreamBatch::gather(&records), true, 1 << 20).expect_err("refused");
+    assert!(err.to_string().contains("requests-03"), "{err}");
+}
