@@ -27,7 +27,7 @@ const ROLE_TEST: &str = "a_role_of_the_commit_waits";
 
 #[test]
 fn a_role_of_the_commit_waits() {
-    if waits::role().expect("the role runs") {
+    if measure::decode_role().expect("the decode runs") || waits::role().expect("the role runs") {
         std::process::exit(0);
     }
 }
@@ -77,6 +77,8 @@ fn the_smoke_table_measures_the_cached_tenant_on_copies_and_prints_every_row() {
         assert!(f.commit_during_compaction.1 >= 1 && f.commit_during_open.1 >= 1, "commits were made meanwhile");
         assert!(f.compacting_commit.1 > 0, "the compacting process said how big it was");
         assert!(f.read.peak_kib > 0 && f.year.peak_kib > 0);
+        // The decode was timed in fresh processes too (the reference of the CLI read's ratio).
+        assert!(f.bare_decode_fresh > std::time::Duration::ZERO && f.bare_decode > std::time::Duration::ZERO);
         for r in [f.read, f.year, f.read_after_year] {
             let (low, high) = r.range.expect("a whole-process figure is the median of several runs");
             assert!(low <= r.time && r.time <= high, "{r:?}");
@@ -95,6 +97,8 @@ fn the_smoke_table_measures_the_cached_tenant_on_copies_and_prints_every_row() {
         "while another handle compacts",
         "the compacting process's own commit",
         "while another handle opens",
+        "the same decode in a fresh process",
+        "x the fresh decode",
     ] {
         assert!(text.contains(row), "{row} in\n{text}");
     }

@@ -28,7 +28,7 @@ use entitle::scale::{DEFAULT_SEED, SMOKE, Scale, ScaleParams};
 fn main() -> Result<()> {
     entitle::store::use_huge_pages();
     entitle::store::keep_freed_memory();
-    if waits::role()? {
+    if measure::decode_role()? || waits::role()? {
         return Ok(());
     }
     // cargo passes `--bench`; anything else starting with `-` is ignored too.

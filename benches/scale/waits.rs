@@ -39,6 +39,11 @@ pub fn run_roles_as(args: &[&str]) {
     let _ = ROLE_ARGS.set(args.iter().map(OsString::from).collect());
 }
 
+/// The arguments a role's process is started with (see [`run_roles_as`]).
+pub fn role_args() -> &'static [OsString] {
+    ROLE_ARGS.get().map(Vec::as_slice).unwrap_or_default()
+}
+
 /// What the commit waits measured.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Waits {
@@ -96,7 +101,7 @@ impl Role {
     fn start(name: &'static str, dir: &Path) -> Result<Role> {
         let exe = std::env::current_exe()?;
         let mut child = Process::new(exe)
-            .args(ROLE_ARGS.get().map(Vec::as_slice).unwrap_or_default())
+            .args(role_args())
             .env(ROLE_VAR, name)
             .env(DIR_VAR, dir)
             .stdin(Stdio::piped())
