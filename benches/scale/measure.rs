@@ -147,6 +147,8 @@ fn is_older(file: &Path, than: &Path) -> bool {
 #[derive(Debug, Clone, Copy)]
 pub struct Processes {
     pub read: Run,
+    /// The bare decode in a fresh process, each run right after a read (see [`decode_role`]).
+    pub bare_decode_fresh: Duration,
     pub year: Run,
     pub year_compacted: Duration,
     pub read_after_year: Run,
@@ -159,15 +161,23 @@ pub struct Processes {
 pub fn processes(bin: &Path, data: &Path, work: &Path) -> Result<Processes> {
     let logs = work.parent().unwrap_or(work);
     let (mut reads, mut years, mut compacted, mut after) = (vec![], vec![], vec![], vec![]);
+    // The reference of the read is taken beside each read: the machine's speed drifts.
+    let sections = work.with_extension("sections");
+    fs::create_dir_all(logs).with_context(|| format!("making {}", logs.display()))?;
+    sections_in_a_process(&data.join("tenant.json"), &sections)?;
+    let mut fresh = vec![];
     for _ in 0..PROCESS_RUNS {
         reads.push(run(bin, data, &["clock", "show"], logs)?);
+        fresh.push(decode_in_a_fresh_process(&sections)?);
         copy_dir(data, work)?;
         years.push(run(bin, work, &["clock", "advance", "365d"], logs)?);
         compacted.push(until_compacted(work)?);
         after.push(run(bin, work, &["clock", "show"], logs)?);
     }
+    let _ = fs::remove_file(&sections);
     Ok(Processes {
         read: median_run(reads)?,
+        bare_decode_fresh: median(&mut fresh),
         year: median_run(years)?,
         year_compacted: median(&mut compacted),
         read_after_year: median_run(after)?,
@@ -202,14 +212,14 @@ pub fn until_compacted(dir: &Path) -> Result<Duration> {
 /// The figures taken in this process: the snapshot's size and parts and its bare parse (of
 /// `data`), commits and bare appends (on the work copy, after its year).
 pub fn in_process(data: &Path, work: &Path, runs: Processes) -> Result<Figures> {
-    let Processes { read, year, year_compacted, read_after_year } = runs;
+    let Processes { read, bare_decode_fresh, year, year_compacted, read_after_year } = runs;
     let snapshot = data.join("tenant.json");
     let bytes = fs::read(&snapshot).with_context(|| format!("reading {}", snapshot.display()))?;
     let snapshot_bytes = u64::try_from(bytes.len())?;
     let parts = parts(&bytes);
     let history_bytes = dir_bytes(&data.join("history"))?;
     let bare_parse = bare_parse(&bytes)?;
-    let (bare_decode, bare_decode_fresh) = bare_decode(&bytes, work)?;
+    let bare_decode = bare_decode(&bytes)?;
     drop(bytes);
     let cache_bytes = fs::metadata(data.join("tenant.cache")).map(|m| m.len()).unwrap_or(0);
     let (commit_median, commit_line_bytes) = commits(work)?;
@@ -281,9 +291,7 @@ pub fn bare_parse(bytes: &[u8]) -> Result<Duration> {
 
 /// The state's cache sections (as `tenant.cache` holds them) decoded into the `Tenant` type
 /// with its indexes, nothing else; the sections are made from the snapshot first, untimed.
-/// Timed twice: here, and in fresh processes (see [`decode_role`]), which read the sections
-/// from a file under `work` first, untimed.
-pub fn bare_decode(bytes: &[u8], work: &Path) -> Result<(Duration, Duration)> {
+pub fn bare_decode(bytes: &[u8]) -> Result<Duration> {
     let state = bytes.iter().position(|b| *b == b'\n').and_then(|i| bytes.get(i + 1..)).unwrap_or_default();
     let parsed: Tenant = entitle::domain::decode::decode(state).context("parse of the snapshot")?;
     let sections = entitle::domain::binary::encode(&parsed).context("the cache's sections")?;
@@ -293,29 +301,36 @@ pub fn bare_decode(bytes: &[u8], work: &Path) -> Result<(Duration, Duration)> {
         .map_err(|e| anyhow!("bare decode of the cache: {e}"))?;
     let took = t0.elapsed();
     drop(decoded);
-    let file = work.with_extension("sections");
-    let mut all = Vec::new();
-    for s in &sections {
-        all.extend_from_slice(&u64::try_from(s.len())?.to_le_bytes());
-        all.extend_from_slice(s);
-    }
-    drop(sections);
-    fs::write(&file, &all).with_context(|| format!("writing {}", file.display()))?;
-    drop(all);
-    let mut fresh = vec![];
-    for _ in 0..PROCESS_RUNS {
-        fresh.push(decode_in_a_fresh_process(&file)?);
-    }
-    let _ = fs::remove_file(&file);
-    Ok((took, median(&mut fresh)))
+    Ok(took)
 }
 
-/// The variable that starts this benchmark as a fresh process that decodes the sections in
-/// the file it names and prints how long that took, in nanoseconds.
+/// The variable that starts this benchmark as a fresh process that decodes the cache sections
+/// in the file it names and prints how long that took, in nanoseconds (or, with
+/// [`SECTIONS_FROM_VAR`], writes that file first and ends).
 const DECODE_VAR: &str = "ENTITLE_BENCH_DECODE";
+
+/// The snapshot a process started with [`DECODE_VAR`] makes the sections from: parsed, then
+/// encoded as `tenant.cache` holds them.
+const SECTIONS_FROM_VAR: &str = "ENTITLE_BENCH_SECTIONS_FROM";
 
 /// How the decoding process starts the line that says how long it took.
 const DECODED: &str = "decoded in ";
+
+/// Writes the cache sections of the snapshot `from` to `file`, in a process of its own (this
+/// one stays small: see [`table`]).
+fn sections_in_a_process(from: &Path, file: &Path) -> Result<()> {
+    let me = std::env::current_exe().context("the benchmark's own path")?;
+    let out = Process::new(me)
+        .args(crate::waits::role_args())
+        .env(DECODE_VAR, file)
+        .env(SECTIONS_FROM_VAR, from)
+        .output()
+        .context("starting the process that makes the sections")?;
+    if !out.status.success() || !file.exists() {
+        bail!("the sections were not made: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(())
+}
 
 fn decode_in_a_fresh_process(file: &Path) -> Result<Duration> {
     let me = std::env::current_exe().context("the benchmark's own path")?;
@@ -339,6 +354,18 @@ fn decode_in_a_fresh_process(file: &Path) -> Result<Duration> {
 /// true (the caller ends). The allocator is set up as the `entitle` binary sets it up.
 pub fn decode_role() -> Result<bool> {
     let Some(file) = std::env::var_os(DECODE_VAR) else { return Ok(false) };
+    if let Some(from) = std::env::var_os(SECTIONS_FROM_VAR) {
+        let bytes = fs::read(&from).with_context(|| format!("reading {}", PathBuf::from(&from).display()))?;
+        let state = bytes.iter().position(|b| *b == b'\n').and_then(|i| bytes.get(i + 1..)).unwrap_or_default();
+        let parsed: Tenant = entitle::domain::decode::decode(state).context("parse of the snapshot")?;
+        let mut all = Vec::new();
+        for s in entitle::domain::binary::encode(&parsed).context("the cache's sections")? {
+            all.extend_from_slice(&u64::try_from(s.len())?.to_le_bytes());
+            all.extend_from_slice(&s);
+        }
+        fs::write(&file, &all).with_context(|| format!("writing {}", PathBuf::from(&file).display()))?;
+        std::process::exit(0);
+    }
     let all = fs::read(&file).with_context(|| format!("reading {}", PathBuf::from(&file).display()))?;
     let mut sections: Vec<&[u8]> = vec![];
     let mut rest = all.as_slice();

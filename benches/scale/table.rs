@@ -86,7 +86,9 @@ pub fn render(t: &Table) -> String {
             secs(d.bare_decode),
         ),
         (
-            format!("reference: the same decode in a fresh process, as a command meets it (median of {PROCESS_RUNS})"),
+            format!(
+                "reference: the same decode in a fresh process, as a command meets it, each run beside a read (median of {PROCESS_RUNS})"
+            ),
             secs(s.bare_decode_fresh),
             secs(d.bare_decode_fresh),
         ),
