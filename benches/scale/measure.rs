@@ -59,7 +59,8 @@ pub struct Figures {
     /// The derived binary cache beside the snapshot (what an open reads instead of the JSON).
     pub cache_bytes: u64,
     /// A bare decode of the same state's cache bytes (in memory, on both cores, indexes and
-    /// timers included), in this process, whose heap the parses before left warm.
+    /// timers included), in this process, after its parse of the snapshot (at 1M within 5% of
+    /// the fresh process's, either way, in this session's two full runs).
     pub bare_decode: Duration,
     /// The same decode in a fresh process (the median of [`PROCESS_RUNS`]): its memory is
     /// touched for the first time, as any command's is. The reference for an open through the

@@ -80,7 +80,7 @@ pub fn render(t: &Table) -> String {
         ),
         ("derived binary cache on disk (`tenant.cache`)".into(), bytes(s.cache_bytes), bytes(d.cache_bytes)),
         (
-            "reference: bare decode of the cache's bytes (in this process, its heap warm; both cores, indexes included)"
+            "reference: bare decode of the cache's bytes (in this process, after its parse; both cores, indexes included)"
                 .into(),
             secs(s.bare_decode),
             secs(d.bare_decode),
