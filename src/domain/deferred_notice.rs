@@ -180,6 +180,11 @@ impl NoticeTail {
         let shard = shard_of(n.to);
         let name = || notice_shard_stream(u64::try_from(shard).unwrap_or(0));
         let Some(s) = self.stream(shard, &name) else { return };
+        // A run's queue is made at its size: grown by doubling, the runs of a year's jump
+        // were copied and their fresh pages faulted in again and again (the runs grow).
+        if s.queue.is_empty() && s.queue.capacity() < run {
+            *s.queue = Vec::with_capacity(run);
+        }
         s.queue.push(Queued::Typed(n));
         if s.queue.len() >= run {
             s.spill(names, spill);

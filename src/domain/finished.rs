@@ -157,7 +157,7 @@ impl Tenant {
         self.unread = unread;
     }
 
-    fn move_finished(&mut self) {
+    pub(super) fn move_finished(&mut self) {
         let ids = std::mem::take(&mut self.idx.finishing);
         let now = self.clock.now;
         for id in ids {
@@ -237,15 +237,9 @@ impl Tenant {
 
     /// The streams a finished record goes to.
     pub fn record_streams(r: &Request) -> BTreeSet<String> {
-        let mut users: BTreeSet<UserId> = r.target_user().into_iter().chain(r.requestor).collect();
-        users.extend(r.approvers.iter().copied());
-        users.extend(r.decisions.iter().map(|d| d.by));
-        let mut out: BTreeSet<String> = users.into_iter().map(request_stream).collect();
-        out.insert(Self::package_request_stream(r.package));
-        if matches!(r.target, Target::External { .. }) {
-            out.insert(EXTERNAL_REQUESTS.to_string());
-        }
-        out
+        let mut streams = Vec::new();
+        super::finished_lines::RequestStream::of(r, &mut streams);
+        streams.into_iter().map(super::finished_lines::RequestStream::name).collect()
     }
 
     /// A request, open or finished, if memory still holds it (a finished one until the store

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::command::{Outcome, done};
 use super::error::{DomainResult, forbidden, not_found};
 use super::finished::FinishedRecord;
+use super::finished_lines::{Family, finished_lines};
 use super::ids::UserId;
 use super::idset::IdSet;
 use super::read_views::AuditView;
@@ -20,45 +21,9 @@ use super::rights::Actor;
 use super::tail::Lines;
 use super::tenant::Tenant;
 
-/// From this many finished requests to write out, half are written on a thread of their own.
+/// From this many finished requests to write out, the packages' streams are written on a
+/// thread of their own (see `finished_lines`).
 const FINISHED_ON_TWO_CORES_FROM: usize = 4096;
-
-/// The lines of `finished` (in the order of their numbers), stream by stream: each record is
-/// written once, and its line goes to each of its streams, whose buffers are made at their
-/// size (grown by doubling, a year's hundred megabytes were copied and faulted in twice).
-fn finished_lines(finished: &[&FinishedRecord]) -> Result<BTreeMap<String, Lines>, serde_json::Error> {
-    // About the length of a finished request's line, so that the buffer seldom grows.
-    let mut all: Vec<u8> = Vec::with_capacity(finished.len().saturating_mul(768));
-    let mut written = Vec::with_capacity(finished.len());
-    let mut sizes: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for f in finished {
-        let start = all.len();
-        serde_json::to_writer(&mut all, f)?;
-        let len = all.len().saturating_sub(start);
-        let streams = Tenant::record_streams(&f.request);
-        for stream in &streams {
-            let (bytes, lines) = sizes.entry(stream.clone()).or_default();
-            *bytes = bytes.saturating_add(len).saturating_add(1);
-            *lines = lines.saturating_add(1);
-        }
-        written.push((f.seq, start..all.len(), streams));
-    }
-    let mut out: BTreeMap<String, Lines> = BTreeMap::new();
-    for (stream, (bytes, lines)) in sizes {
-        let mut l = Lines::default();
-        l.reserve_exact(lines, bytes);
-        out.insert(stream, l);
-    }
-    for (seq, span, streams) in written {
-        let line = all.get(span).unwrap_or_default();
-        for stream in streams {
-            if let Some(l) = out.get_mut(&stream) {
-                l.push_line(seq, line);
-            }
-        }
-    }
-    Ok(out)
-}
 
 /// The audit log's stream.
 pub const AUDIT_STREAM: &str = "audit";
@@ -152,23 +117,23 @@ impl Tenant {
         }
         let mut finished: Vec<&FinishedRecord> = self.finished_requests.values().collect();
         finished.sort_by_key(|f| f.seq);
-        // A clock jump finishes tens of thousands of requests: half are written on the other core.
+        // A clock jump finishes tens of thousands of requests: the two families of their
+        // streams are written on two cores.
         let from = if self.idx.two_threads_from == 0 { FINISHED_ON_TWO_CORES_FROM } else { self.idx.two_threads_from };
-        let requests = if finished.len() < from {
-            finished_lines(&finished)?
+        let (users, packages) = if finished.len() < from {
+            (finished_lines(&finished, Family::Users)?, finished_lines(&finished, Family::Packages)?)
         } else {
-            let (first, second) = finished.split_at(finished.len() / 2);
-            let (first, second) = std::thread::scope(|s| {
-                let later = s.spawn(|| finished_lines(second));
-                (finished_lines(first), later.join())
+            let (users, packages) = std::thread::scope(|s| {
+                let packages = s.spawn(|| finished_lines(&finished, Family::Packages));
+                (finished_lines(&finished, Family::Users), packages.join())
             });
-            let mut all = first?;
-            let second = second.map_err(|_| serde::ser::Error::custom("the thread writing the requests stopped"))?;
-            for (stream, lines) in second? {
-                all.entry(stream).or_default().append(lines);
-            }
-            all
+            let packages =
+                packages.map_err(|_| serde::ser::Error::custom("the thread writing the requests stopped"))?;
+            (users?, packages?)
         };
+        let mut requests: Vec<(String, Lines)> =
+            users.into_iter().chain(packages).map(|(stream, lines)| (stream.name(), lines)).collect();
+        requests.sort_by(|(a, _), (b, _)| a.cmp(b));
         out.extend(requests.into_iter().map(|(stream, lines)| (stream, Cow::Owned(lines))));
         Ok(out)
     }
@@ -177,7 +142,12 @@ impl Tenant {
     pub fn history_written(&mut self) {
         self.audit.clear();
         self.notifications.clear();
-        self.finished_requests.clear();
+        let finished = std::mem::take(&mut self.finished_requests);
+        // A clock jump's tens of thousands of requests are freed on a thread of their own (25
+        // ms of a year's jump at a million assignments, the last thing it did).
+        if finished.len() >= FINISHED_ON_TWO_CORES_FROM {
+            let _ = std::thread::Builder::new().name("free-finished".into()).spawn(move || drop(finished));
+        }
     }
 
     /// Refuses a reader who may not see the audit log, before anything is read for them.

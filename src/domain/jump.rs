@@ -17,6 +17,19 @@ impl Tenant {
         // the queue, and is fired in its turn.
         let records = self.expect_history(to);
         self.defer_history(records);
+        self.fire_due(to, &mut fired);
+        // The jump's notices are marked unread on the other core meanwhile.
+        self.marks_beside(Tenant::after_firing);
+        if to > self.clock.now {
+            self.clock.now = to;
+        }
+        self.drop_stale_timers();
+        self.idx.extendable = Default::default();
+        fired
+    }
+
+    /// Fires the timers due up to `to`.
+    fn fire_due(&mut self, to: Time, fired: &mut Fired) {
         while let Some((t, timer)) = self.idx.timers.pop_due(to) {
             if t > self.clock.now {
                 self.clock.now = t;
@@ -30,20 +43,19 @@ impl Tenant {
             } else {
                 self.settle_holders();
             }
-            self.fire(t, timer, &mut fired);
+            self.fire(t, timer, fired);
         }
-        // The jump's notices are marked unread on the other core meanwhile.
-        self.marks_beside(|t| {
-            t.settle_holders();
-            t.idx.holders_spare = Vec::new();
-            t.settle_deferred();
-        });
-        if to > self.clock.now {
-            self.clock.now = to;
-        }
-        self.drop_stale_timers();
-        self.idx.extendable = Default::default();
-        fired
+    }
+
+    /// What is left once the timers have fired: the holders and the grants settled, the
+    /// records handed over typed spilled, and the requests the jump finished out of the open
+    /// ones, as `settle_finished` would have them leave once the command is over (a jump is
+    /// the last thing a command does, see `apply`). Reads no unread mark.
+    fn after_firing(&mut self) {
+        self.settle_holders();
+        self.idx.holders_spare = Vec::new();
+        self.settle_deferred();
+        self.move_finished();
     }
 
     /// Makes room at once for the audit events and notifications that firing the entries due by

@@ -33,6 +33,7 @@ mod extension_event;
 pub mod extensions;
 pub mod finished;
 pub mod finished_keys;
+pub mod finished_lines;
 pub mod finished_pages;
 pub mod flow;
 pub mod history;
