@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::Time;
-use super::deferred::{Names, Queued, Stream, Typed};
+use super::deferred::{LineText, Names, Queued, Stream, Typed};
 use super::flow::AssignmentState;
 use super::history::AUDIT_STREAM;
 use super::ids::{AssignmentId, PackageId, UserId};
@@ -52,7 +52,7 @@ impl Typed for ExpiredEvent {
 
     /// The event's line, as `audit_typed` writes it: every part but the numbers and the two
     /// names is the same for each expiry, written as one piece (a year's jump writes 800,000).
-    fn line(&self, names: &Names, text: &mut [String; 2], out: &mut Vec<u8>) {
+    fn line(&self, names: &Names, text: &mut LineText, out: &mut Vec<u8>) {
         let at = self.at.timestamp();
         out.extend_from_slice(b"{\"seq\":");
         push_int(out, self.seq);
@@ -66,7 +66,7 @@ impl Typed for ExpiredEvent {
         match names.user_name(self.user) {
             Some(n) => n.push_json(out),
             None => {
-                let [id, _] = text;
+                let id = &mut text.id;
                 id.clear();
                 let _ = std::fmt::Write::write_fmt(id, format_args!("{}", self.user));
                 push_escaped(out, id);
@@ -188,7 +188,7 @@ mod tests {
                         let e =
                             ExpiredEvent { seq: 41, at, assignment: AssignmentId(u64::MAX), user, package, end, state };
                         let mut typed = Vec::new();
-                        e.line(&names, &mut [String::new(), String::new()], &mut typed);
+                        e.line(&names, &mut LineText::default(), &mut typed);
                         assert_eq!(
                             String::from_utf8_lossy(&typed),
                             String::from_utf8_lossy(&by_parts(&e, &names)),

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Time;
-use super::deferred::{Names, Queued, Stream, Typed};
+use super::deferred::{LineText, Names, Queued, Stream, Typed};
 use super::history::notice_shard_stream;
 use super::ids::{AssignmentId, PackageId, PolicyId, UserId};
 use super::json_line::push_int;
@@ -66,7 +66,7 @@ impl Typed for DeferredNotice {
     /// The notification's line, as `notify` writes it (the texts as `Notice::texts` words
     /// them): what is the same for every notice of its kind is written as one piece (a year's
     /// jump writes two and a half million).
-    fn line(&self, names: &Names, text: &mut [String; 2], out: &mut Vec<u8>) {
+    fn line(&self, names: &Names, text: &mut LineText, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"seq\":");
         push_int(out, self.seq);
         out.extend_from_slice(b",\"to\":");
@@ -88,10 +88,7 @@ impl Typed for DeferredNotice {
                 }
                 out.extend_from_slice(b"\",\"body\":\"Ends ");
                 if let Some(end) = end {
-                    let [minute, _] = text;
-                    minute.clear();
-                    push_minute(minute, end);
-                    out.extend_from_slice(minute.as_bytes());
+                    out.extend_from_slice(text.minute(end).as_bytes());
                 }
                 out.push(b'.');
                 if names.extendable(terms) {
@@ -239,7 +236,7 @@ impl Tenant {
             Some((spill, _)) => self.notifications.push_deferred(n, names, spill, run),
             // Records are only handed over with a spill; written at once all the same.
             None => {
-                let mut text = [String::new(), String::new()];
+                let mut text = LineText::default();
                 self.notifications.push_with(to, seq, |out| n.line(names, &mut text, out));
             }
         }
@@ -289,7 +286,7 @@ mod tests {
                 let n =
                     DeferredNotice { seq: u64::MAX, to: UserId(12), at, assignment: AssignmentId(0), package, what };
                 let mut typed = Vec::new();
-                n.line(&names, &mut [String::new(), String::new()], &mut typed);
+                n.line(&names, &mut LineText::default(), &mut typed);
                 assert_eq!(String::from_utf8_lossy(&typed), String::from_utf8_lossy(&by_parts(&n, &names)), "{n:?}");
                 seen += 1;
             }
