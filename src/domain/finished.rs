@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Time;
 use super::error::{DomainResult, not_found, rule};
+use super::finished_lines::RequestStream;
 use super::flow::{Request, RequestState, StageDecision, Target};
 use super::ids::{PackageId, RequestId, UserId};
 use super::reads::{Read, Reader};
@@ -43,7 +44,7 @@ pub fn is_request_stream(stream: &str) -> bool {
 
 /// The stream that holds a user's finished requests.
 pub fn request_stream(user: UserId) -> String {
-    format!("requests-{:02}", user.0 % REQUEST_SHARDS)
+    RequestStream::User(user.0 % REQUEST_SHARDS).name()
 }
 
 /// What the live state keeps of a finished request.
@@ -238,8 +239,8 @@ impl Tenant {
     /// The streams a finished record goes to.
     pub fn record_streams(r: &Request) -> BTreeSet<String> {
         let mut streams = Vec::new();
-        super::finished_lines::RequestStream::of(r, &mut streams);
-        streams.into_iter().map(super::finished_lines::RequestStream::name).collect()
+        RequestStream::of(r, &mut streams);
+        streams.into_iter().map(RequestStream::name).collect()
     }
 
     /// A request, open or finished, if memory still holds it (a finished one until the store
@@ -332,7 +333,7 @@ impl Tenant {
 
     /// The stream holding a package's finished requests (with other packages' of its shard).
     pub fn package_request_stream(pkg: PackageId) -> String {
-        format!("requests-pkg-{:02}", pkg.0 % REQUEST_SHARDS)
+        RequestStream::Package(pkg.0 % REQUEST_SHARDS).name()
     }
 
     /// The streams that hold every finished request once: the packages' shards.

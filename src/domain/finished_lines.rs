@@ -47,11 +47,12 @@ impl RequestStream {
         }
     }
 
-    /// Its place among a family's buffers: a shard, or one past the last for outsiders.
+    /// Its place among the buffers: the users' shards, then the packages' and the outsiders'.
     fn slot(self) -> usize {
         let at = match self {
-            RequestStream::User(shard) | RequestStream::Package(shard) => shard,
-            RequestStream::External => REQUEST_SHARDS,
+            RequestStream::User(shard) => shard,
+            RequestStream::Package(shard) => REQUEST_SHARDS.saturating_add(1).saturating_add(shard),
+            RequestStream::External => REQUEST_SHARDS.saturating_add(1).saturating_add(REQUEST_SHARDS),
         };
         usize::try_from(at).unwrap_or(usize::MAX)
     }
@@ -75,19 +76,22 @@ impl RequestStream {
 /// lines times this, and grows (by doubling) only past it. Room never written costs no memory.
 const LINE_BYTES: usize = 768;
 
-/// The lines of `finished` (in the order of their numbers) for the streams of `family`, stream
-/// by stream in the order of [`RequestStream`].
+/// The lines of `finished` (in the order of their numbers) for the streams of `family` (of both
+/// when `None`: each record written once), stream by stream in the order of [`RequestStream`].
 pub(super) fn finished_lines(
     finished: &[&FinishedRecord],
-    family: Family,
+    family: Option<Family>,
 ) -> Result<Vec<(RequestStream, Lines)>, serde_json::Error> {
-    let slots = usize::try_from(REQUEST_SHARDS).unwrap_or(0).saturating_add(1);
+    let mine = |s: &&RequestStream| family.is_none_or(|f| s.family() == f);
+    // Each family's buffers (see `slot`).
+    let per_family = usize::try_from(REQUEST_SHARDS).unwrap_or(0).saturating_add(1);
+    let slots = per_family.saturating_mul(2);
     let mut streams: Vec<Option<RequestStream>> = vec![None; slots];
     let mut counts = vec![0usize; slots];
     let mut of = Vec::new();
     for f in finished {
         RequestStream::of(&f.request, &mut of);
-        for s in of.iter().filter(|s| s.family() == family) {
+        for s in of.iter().filter(mine) {
             if let (Some(name), Some(n)) = (streams.get_mut(s.slot()), counts.get_mut(s.slot())) {
                 *name = Some(*s);
                 *n = n.saturating_add(1);
@@ -105,13 +109,13 @@ pub(super) fn finished_lines(
     let mut line = Vec::with_capacity(LINE_BYTES);
     for f in finished {
         RequestStream::of(&f.request, &mut of);
-        let mut mine = of.iter().filter(|s| s.family() == family).peekable();
-        if mine.peek().is_none() {
+        let mut streams = of.iter().filter(mine).peekable();
+        if streams.peek().is_none() {
             continue;
         }
         line.clear();
         serde_json::to_writer(&mut line, f)?;
-        for s in mine {
+        for s in streams {
             if let Some(l) = out.get_mut(s.slot()) {
                 l.push_line(f.seq, &line);
             }
@@ -170,17 +174,24 @@ mod tests {
         ];
         let finished: Vec<&FinishedRecord> = records.iter().collect();
         let mut got: BTreeMap<String, Vec<(u64, Vec<u8>)>> = BTreeMap::new();
+        let both: BTreeMap<String, Vec<(u64, Vec<u8>)>> = finished_lines(&finished, None)
+            .expect("lines")
+            .into_iter()
+            .map(|(s, l)| (s.name(), l.lines().map(|(seq, b)| (seq, b.to_vec())).collect()))
+            .collect();
         for family in [Family::Users, Family::Packages] {
-            let lines = finished_lines(&finished, family).expect("lines");
+            let lines = finished_lines(&finished, Some(family)).expect("lines");
             let order: Vec<RequestStream> = lines.iter().map(|(s, _)| *s).collect();
             assert!(order.is_sorted(), "{order:?}");
             for (s, l) in lines {
                 assert_eq!(s.family(), family);
-                let lines = l.lines().map(|(seq, b)| (seq, b.to_vec())).collect();
+                let lines: Vec<(u64, Vec<u8>)> = l.lines().map(|(seq, b)| (seq, b.to_vec())).collect();
+                assert_eq!(both.get(&s.name()), Some(&lines), "{s:?} as both families at once write it");
                 assert!(got.insert(s.name(), lines).is_none(), "{s:?} written once");
             }
         }
         assert_eq!(got, by_names(&finished));
+        assert_eq!(got.len(), both.len(), "the same streams either way");
         assert!(got.contains_key(EXTERNAL_REQUESTS) && got.contains_key("requests-pkg-03"));
         // Users 2, 66 and 130 share shard 2: the record is there once.
         assert_eq!(got.get("requests-02").map(Vec::len), Some(1));
@@ -188,7 +199,8 @@ mod tests {
 
     #[test]
     fn no_records_write_no_streams() {
-        assert!(finished_lines(&[], Family::Users).expect("lines").is_empty());
-        assert!(finished_lines(&[], Family::Packages).expect("lines").is_empty());
+        for family in [Some(Family::Users), Some(Family::Packages), None] {
+            assert!(finished_lines(&[], family).expect("lines").is_empty());
+        }
     }
 }
