@@ -183,7 +183,10 @@ impl NoticeTail {
             *s.queue = Vec::with_capacity(run);
         }
         s.queue.push(Queued::Typed(n));
-        if s.queue.len() >= run {
+        // Handed over full rather than grown: `run` grows with the command's notices, past
+        // the room the queue was made with (the copies of a year's growing queues were 1% of
+        // the main thread's firing, their fresh pages faulted in again).
+        if s.queue.len() >= run || s.queue.len() == s.queue.capacity() {
             s.spill(names, spill);
         }
         self.count = self.count.saturating_add(1);

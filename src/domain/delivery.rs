@@ -1,17 +1,15 @@
 //! Grants counted by source, delivery of a request, and the end of an assignment.
 
-use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
-
 use serde::Serialize;
 
 use super::directory::{User, UserType};
 use super::flow::{Assignment, AssignmentState, GrantSource, HistoryLine, RequestState, RequestType, Target};
+use super::grants_gone::remove_grant_in;
 use super::ids::*;
 use super::records::ExternalLifecycle;
 use super::rights::Actor;
 use super::role::Role;
-use super::tenant::{GrantKey, Indexes, Sources, Tenant};
+use super::tenant::{GrantKey, Indexes, Tenant};
 
 /// An assignment as delivered, in its `assignment.delivered` event (fields in alphabetical
 /// order: see `Tenant::audit_typed`).
@@ -487,73 +485,8 @@ struct Presence {
     deleted: bool,
 }
 
-/// [`Tenant::remove_grant_key`] on the tenant's fields, for a caller that holds another of them.
-/// While the clock fires a run of expiries the source leaves with the others of the run, in
-/// key order (see `settle_grants`).
-fn remove_grant_in(grants: &mut BTreeMap<GrantKey, Sources>, idx: &mut Indexes, key: GrantKey, src: GrantSource) {
-    if idx.holders_gone.is_some() {
-        idx.grants_gone.push((key, src));
-        let most = if idx.grants_gone_most == 0 { GRANTS_GONE_AT_MOST } else { idx.grants_gone_most };
-        if idx.grants_gone.len() >= most {
-            settle_grants_in(grants, idx);
-        }
-        return;
-    }
-    remove_grant_now(grants, idx, key, src);
-}
-
-/// How many ended grant sources a run of expiries keeps before they leave the grants (about
-/// 12 MB: a year's 700,000 at once would be 28 MB more at its peak). A batch this big leaves
-/// in one pass over a million memberships, which costs a third of a walk down the tree for
-/// each (batches of 65,536 took the walks: 250 ms of a year's jump, against 100 now).
-const GRANTS_GONE_AT_MOST: usize = 1 << 18;
-
-/// The grant sources ended since `batch_holders` leave the grants, in key order: one pass
-/// over every membership when they are many, else one walk down the grants each, the next one
-/// mostly down the same path. The memberships left with no source leave their resources'
-/// holders with the rest of the batch.
-pub(crate) fn settle_grants_in(grants: &mut BTreeMap<GrantKey, Sources>, idx: &mut Indexes) {
-    let mut gone = std::mem::take(&mut idx.grants_gone);
-    if gone.is_empty() {
-        return;
-    }
-    gone.sort_unstable();
-    if gone.len() > grants.len() / 8 {
-        let mut rest = gone.iter().peekable();
-        grants.retain(|key, sources| {
-            while rest.next_if(|(k, _)| k < key).is_some() {}
-            let mut ended = false;
-            while let Some((_, src)) = rest.next_if(|(k, _)| k == key) {
-                ended |= sources.remove(src);
-            }
-            if ended && sources.is_empty() {
-                unhold_in(idx, key.resource, key.user, key.role);
-                return false;
-            }
-            true
-        });
-    } else {
-        for (key, src) in gone.drain(..) {
-            remove_grant_now(grants, idx, key, src);
-        }
-    }
-    // The room is kept for the rest of the run (at most `GRANTS_GONE_AT_MOST`).
-    gone.clear();
-    idx.grants_gone = gone;
-}
-
-/// One source leaves one membership, at once.
-fn remove_grant_now(grants: &mut BTreeMap<GrantKey, Sources>, idx: &mut Indexes, key: GrantKey, src: GrantSource) {
-    let Entry::Occupied(mut sources) = grants.entry(key) else { return };
-    sources.get_mut().remove(&src);
-    if sources.get().is_empty() {
-        let (key, _) = sources.remove_entry();
-        unhold_in(idx, key.resource, key.user, key.role);
-    }
-}
-
 /// [`Tenant::unhold`] on the tenant's indexes.
-fn unhold_in(idx: &mut Indexes, res: ResourceId, user: UserId, role: Role) {
+pub(super) fn unhold_in(idx: &mut Indexes, res: ResourceId, user: UserId, role: Role) {
     match idx.holders_gone.as_mut() {
         Some(gone) => gone.push((res, (user, role))),
         None => {

@@ -76,8 +76,12 @@ impl Tenant {
                 _ => {}
             }
         }
-        self.idx.unread_new.reserve(notices);
+        // With room for half as many again: the reviews the jump opens and closes send notices
+        // too, which are not counted here (a year's went past the room, and the list was copied
+        // whole at its end); room never written is never given pages.
+        self.idx.unread_new.reserve(notices.saturating_add(notices / 2));
         self.idx.holders_spare.reserve(expiries);
+        self.idx.grants_gone.reserve(expiries.saturating_mul(2).min(super::grants_gone::GRANTS_GONE_AT_MOST));
         // Replayed lines the files hold are not made; spilled ones leave a buffer as it fills.
         if self.idx.on_disk.is_none() && !self.idx.spill.is_set() {
             self.audit.reserve(events);
@@ -109,7 +113,7 @@ impl Tenant {
     /// The memberships ended since `batch_holders` leave the resources' holders, in one pass over
     /// each resource's holders however many left it; from here they leave them at once again.
     pub(crate) fn settle_holders(&mut self) {
-        super::delivery::settle_grants_in(&mut self.grants, &mut self.idx);
+        super::grants_gone::settle_grants_in(&mut self.grants, &mut self.idx);
         let Some(mut gone) = self.idx.holders_gone.take() else { return };
         for (res, of_res) in by_resource(&gone) {
             if let Some(h) = self.idx.holders_by_resource.get_mut(&res) {

@@ -97,7 +97,7 @@ fn a_year_in_one_jump_does_what_firing_one_timer_at_a_time_does() {
 #[test]
 fn a_year_whose_ended_memberships_leave_the_grants_a_few_at_a_time_does_the_same() {
     // A run of expiries keeps at most this many ended grant sources before they leave the grants
-    // (a million-assignment year keeps 65,536): the smoke tenant's year leaves them in many
+    // (a million-assignment year keeps 262,144): the smoke tenant's year leaves them in many
     // small batches, one walk down the grants each, instead of one pass over them all.
     let mut t = tenant();
     t.idx.grants_gone_most = 16;

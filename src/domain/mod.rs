@@ -36,6 +36,7 @@ pub mod finished_keys;
 pub mod finished_lines;
 pub mod finished_pages;
 pub mod flow;
+mod grants_gone;
 pub mod history;
 pub mod identity;
 pub mod ids;

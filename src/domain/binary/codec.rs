@@ -3,7 +3,7 @@
 //! times as seconds, strings and lists prefixed by their length. Reading never panics:
 //! anything short or out of range is a [`Bad`], and the caller falls back to the JSON.
 
-use chrono::DateTime;
+use chrono::{DateTime, NaiveDate, NaiveTime};
 
 use crate::domain::Time;
 
@@ -84,11 +84,17 @@ fn unzigzag(v: u64) -> i64 {
 /// Bytes being read.
 pub struct In<'a> {
     rest: &'a [u8],
+    /// The day of the last time read, by its number since 1970: times come in runs of one day
+    /// (a queue of timers is in time order), and a day's date costs more to make than the rest.
+    day: Option<(i64, NaiveDate)>,
 }
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
 
 impl<'a> In<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
-        In { rest: bytes }
+        In { rest: bytes, day: None }
     }
     pub fn is_empty(&self) -> bool {
         self.rest.is_empty()
@@ -150,7 +156,21 @@ impl<'a> In<'a> {
     }
     pub fn time(&mut self) -> Got<Time> {
         let secs = self.i64()?;
-        DateTime::from_timestamp(secs, 0).ok_or_else(|| Bad(format!("{secs} is not a time")))
+        self.time_at(secs).ok_or_else(|| Bad(format!("{secs} is not a time")))
+    }
+    /// `DateTime::from_timestamp(secs, 0)`, with the day kept for the next.
+    fn time_at(&mut self, secs: i64) -> Option<Time> {
+        let (day, of_day) = (secs.div_euclid(DAY), secs.rem_euclid(DAY));
+        let date = match self.day {
+            Some((d, date)) if d == day => date,
+            _ => {
+                let date = DateTime::from_timestamp(day.checked_mul(DAY)?, 0)?.date_naive();
+                self.day = Some((day, date));
+                date
+            }
+        };
+        let time = NaiveTime::from_num_seconds_from_midnight_opt(u32::try_from(of_day).ok()?, 0)?;
+        Some(date.and_time(time).and_utc())
     }
     pub fn opt_id(&mut self) -> Got<Option<u64>> {
         self.u64().map(|v| (v != 0).then_some(v))
@@ -159,13 +179,47 @@ impl<'a> In<'a> {
         let v = self.u64()?;
         let Some(z) = v.checked_sub(1) else { return Ok(None) };
         let secs = unzigzag(z);
-        DateTime::from_timestamp(secs, 0).map(Some).ok_or_else(|| Bad(format!("{secs} is not a time")))
+        self.time_at(secs).map(Some).ok_or_else(|| Bad(format!("{secs} is not a time")))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A time read with the day of the time before kept is the time `from_timestamp` gives,
+    /// whether the day is the same, the next, an earlier one, or past what a time can be.
+    #[test]
+    fn a_time_read_after_another_is_the_time_written() {
+        let max = DateTime::<chrono::Utc>::MAX_UTC.timestamp();
+        let min = DateTime::<chrono::Utc>::MIN_UTC.timestamp();
+        let t = 1_777_971_600;
+        let all = [
+            t,
+            t + 1,
+            t + DAY - t % DAY - 1,
+            t + DAY,
+            t,
+            -1,
+            0,
+            -DAY,
+            -DAY - 1,
+            max,
+            max - 1,
+            max + 1,
+            min,
+            min - 1,
+            min + 1,
+            i64::MIN,
+            i64::MAX,
+            t - 7 * DAY,
+            5,
+        ];
+        let mut r = In::new(&[]);
+        for secs in all {
+            assert_eq!(r.time_at(secs), DateTime::from_timestamp(secs, 0), "{secs}");
+        }
+    }
 
     #[test]
     fn primitives_round_trip_and_short_input_is_refused() {
