@@ -21,16 +21,19 @@ pub(super) fn count_materialized(n: usize) {
 
 /// What the filter searches, built once per data (on the first filter after [`super::TableState::sync`]):
 /// each row's cells in lower case, and the set of ASCII characters in them, so that a typed
-/// character skips the rows without it at the cost of a bit test.
+/// character skips the rows without it at the cost of a bit test. The rows' texts are kept one
+/// after the other in one string (a hundred thousand rows are not a hundred thousand strings).
 #[derive(Debug, Default)]
 pub(super) struct SearchIndex {
+    text: String,
     rows: Vec<SearchRow>,
 }
 
 #[derive(Debug)]
 struct SearchRow {
     chars: u128,
-    text: Box<str>,
+    /// Where the row's text ends in `SearchIndex::text` (it starts where the row before ends).
+    end: usize,
 }
 
 /// The set of ASCII characters of `text` as bits (the other characters are not in it).
@@ -42,21 +45,31 @@ impl SearchIndex {
     pub(super) fn build(rows: &dyn Rows) -> Self {
         let n = rows.len();
         count_materialized(n);
-        let mut buf = String::new();
-        let rows = (0..n)
-            .map(|i| {
-                buf.clear();
-                rows.search_text(i, &mut buf);
-                let text = buf.to_lowercase();
-                SearchRow { chars: ascii_set(&text), text: text.into_boxed_str() }
-            })
-            .collect();
-        SearchIndex { rows }
+        let (mut buf, mut text) = (String::new(), String::new());
+        let mut index = Vec::with_capacity(n);
+        for i in 0..n {
+            buf.clear();
+            rows.search_text(i, &mut buf);
+            let start = text.len();
+            if buf.is_ascii() {
+                text.push_str(&buf);
+                if let Some(row) = text.get_mut(start..) {
+                    row.make_ascii_lowercase();
+                }
+            } else {
+                text.push_str(&buf.to_lowercase());
+            }
+            let chars = text.get(start..).map_or(0, ascii_set);
+            index.push(SearchRow { chars, end: text.len() });
+        }
+        SearchIndex { text, rows: index }
     }
 
     /// Whether row `index` contains `needle` (already lower case), whose ASCII set is `chars`.
     pub(super) fn matches(&self, index: usize, needle: &str, chars: u128) -> bool {
-        self.rows.get(index).is_some_and(|r| r.chars & chars == chars && r.text.contains(needle))
+        let Some(row) = self.rows.get(index) else { return false };
+        let start = index.checked_sub(1).and_then(|before| self.rows.get(before)).map_or(0, |r| r.end);
+        row.chars & chars == chars && self.text.get(start..row.end).is_some_and(|text| text.contains(needle))
     }
 }
 
@@ -84,6 +97,20 @@ mod tests {
         assert_eq!(hits(&idx, "e"), [0, 1]);
         assert_eq!(hits(&idx, "bc"), Vec::<usize>::new(), "'b' ends one cell and 'c' starts the next");
         assert_eq!(hits(&idx, "zz"), Vec::<usize>::new());
+    }
+
+    /// The rows' texts lie one after the other: a match is always inside one row, whatever the
+    /// rows around it (empty, not ASCII, or ending in what the next starts with).
+    #[test]
+    fn a_needle_is_matched_in_its_own_row_only() {
+        let idx = index(&[["xa", "Ça"], ["", ""], ["bY", "é"], ["ab", "ÀB"], ["a", "b"]]);
+        assert_eq!(hits(&idx, "ab"), [3]);
+        assert_eq!(hits(&idx, "àb"), [3], "a row not ASCII, lower-cased whole");
+        assert_eq!(hits(&idx, "by"), [2]);
+        assert_eq!(hits(&idx, "ça"), [0]);
+        assert_eq!(hits(&idx, "a"), [0, 3, 4]);
+        assert_eq!(hits(&idx, "é"), [2]);
+        assert!(!idx.matches(99, "a", ascii_set("a")), "past the last row");
     }
 
     #[test]
