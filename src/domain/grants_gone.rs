@@ -9,8 +9,6 @@ use std::collections::btree_map::Entry;
 
 use super::delivery::unhold_in;
 use super::flow::GrantSource;
-use super::ids::{ResourceId, UserId};
-use super::role::Role;
 use super::tenant::{GrantKey, Indexes, Sources};
 
 /// How many ended grant sources a run of expiries keeps before they leave the grants (about
@@ -39,7 +37,7 @@ pub(super) fn remove_grant_in(
         }
         return;
     }
-    remove_grant_now(grants, key, src, |res, user, role| unhold_in(idx, res, user, role));
+    remove_grant_now(grants, idx, key, src);
 }
 
 /// How many ended sources make a full batch.
@@ -47,28 +45,16 @@ fn gone_at_most(idx: &Indexes) -> usize {
     if idx.grants_gone_most == 0 { GRANTS_GONE_AT_MOST } else { idx.grants_gone_most }
 }
 
-/// The grant sources ended since `batch_holders` leave the grants. The memberships left with
-/// no source leave their resources' holders with the rest of the batch.
+/// The grant sources ended since `batch_holders` leave the grants, in key order: one pass
+/// over every membership when they are many, else one walk down the grants each, the next one
+/// mostly down the same path. The memberships left with no source leave their resources'
+/// holders with the rest of the batch.
 pub(crate) fn settle_grants_in(grants: &mut BTreeMap<GrantKey, Sources>, idx: &mut Indexes) {
     let mut gone = std::mem::take(&mut idx.grants_gone);
     if gone.is_empty() {
         return;
     }
-    leave_grants(grants, &mut gone, |res, user, role| unhold_in(idx, res, user, role));
-    // The room is kept for the rest of the run (at most `GRANTS_GONE_AT_MOST`).
-    gone.clear();
-    idx.grants_gone = gone;
-}
-
-/// The sources of `gone` leave `grants`, in key order: one pass over every membership when
-/// they are many, else one walk down the grants each, the next one mostly down the same path.
-/// `unhold` is given each membership left with no source.
-fn leave_grants(
-    grants: &mut BTreeMap<GrantKey, Sources>,
-    gone: &mut Vec<(GrantKey, GrantSource)>,
-    mut unhold: impl FnMut(ResourceId, UserId, Role),
-) {
-    in_key_order(gone);
+    in_key_order(&mut gone);
     if gone.len() > grants.len() / 8 {
         let mut rest = gone.iter().peekable();
         grants.retain(|key, sources| {
@@ -78,30 +64,28 @@ fn leave_grants(
                 ended |= sources.remove(src);
             }
             if ended && sources.is_empty() {
-                unhold(key.resource, key.user, key.role);
+                unhold_in(idx, key.resource, key.user, key.role);
                 return false;
             }
             true
         });
     } else {
         for (key, src) in gone.drain(..) {
-            remove_grant_now(grants, key, src, &mut unhold);
+            remove_grant_now(grants, idx, key, src);
         }
     }
+    // The room is kept for the rest of the run (at most `GRANTS_GONE_AT_MOST`).
+    gone.clear();
+    idx.grants_gone = gone;
 }
 
 /// One source leaves one membership, at once.
-fn remove_grant_now(
-    grants: &mut BTreeMap<GrantKey, Sources>,
-    key: GrantKey,
-    src: GrantSource,
-    mut unhold: impl FnMut(ResourceId, UserId, Role),
-) {
+fn remove_grant_now(grants: &mut BTreeMap<GrantKey, Sources>, idx: &mut Indexes, key: GrantKey, src: GrantSource) {
     let Entry::Occupied(mut sources) = grants.entry(key) else { return };
     sources.get_mut().remove(&src);
     if sources.get().is_empty() {
         let (key, _) = sources.remove_entry();
-        unhold(key.resource, key.user, key.role);
+        unhold_in(idx, key.resource, key.user, key.role);
     }
 }
 
@@ -121,11 +105,10 @@ fn in_key_order(gone: &mut Vec<(GrantKey, GrantSource)>) {
     let order = super::radix::sort_by_key_stable(keys);
     let mut sorted = Vec::with_capacity(gone.capacity());
     sorted.extend(order.iter().filter_map(|(_, at)| gone.get(usize::try_from(*at).ok()?).cloned()));
-    let mut from = 0;
-    while let Some((key, _)) = order.get(from) {
-        let run = order.get(from..).map_or(0, |rest| rest.iter().take_while(|(k, _)| k == key).count());
-        let to = from.saturating_add(run.max(1));
-        if let (true, Some(part)) = (run > 1, sorted.get_mut(from..to)) {
+    let mut from = 0usize;
+    for run in order.chunk_by(|a, b| a.0 == b.0) {
+        let to = from.saturating_add(run.len());
+        if let (true, Some(part)) = (run.len() > 1, sorted.get_mut(from..to)) {
             part.sort_unstable();
         }
         from = to;

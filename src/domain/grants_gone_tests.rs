@@ -3,7 +3,8 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::domain::ids::AssignmentId;
+use crate::domain::ids::{AssignmentId, ResourceId, UserId};
+use crate::domain::role::Role;
 
 fn gone(rows: &[(u64, u64, usize, u64)]) -> Vec<(GrantKey, GrantSource)> {
     let roles = [Role::new("Member"), Role::new("Owner"), Role::new("Reader")];

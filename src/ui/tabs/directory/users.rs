@@ -55,7 +55,7 @@ impl Rows for UserRows<'_> {
 
 impl UserRows<'_> {
     /// Row `index`'s cells, text and style, in order: sign-in state only with the whole record,
-    /// and the count of active assignments the reader may see. None when the reader may not
+    /// and the count of active assignments the reader may see. No cell when the reader may not
     /// see the user.
     fn each_cell(&self, index: usize, each: &mut dyn FnMut(&str, Style)) {
         let (Some(scope), Some(id)) = (self.scope, self.ids.get(index)) else { return };
@@ -72,10 +72,7 @@ impl UserRows<'_> {
             Some(_) => each("blocked", theme.warning),
             None => each("", plain),
         }
-        match p.manager.and_then(|m| t.users.get(&m)) {
-            Some(m) => each(&m.display_name, plain),
-            None => each(&p.manager.map(|m| m.to_string()).unwrap_or_default(), plain),
-        }
+        each(&p.manager.map(|m| t.user_name(m)).unwrap_or_default(), plain);
         each(p.department, plain);
         each(itoa::Buffer::new().format(t.scoped_active_assignments(scope, *id)), plain);
     }
