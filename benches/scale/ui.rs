@@ -22,6 +22,7 @@ use entitle::store::Store;
 use entitle::ui::ctx::Ctx;
 use entitle::ui::keymap::KeyBinding;
 use entitle::ui::run::build_app;
+use entitle::ui::terminal::IDLE_SLICE;
 use entitle::ui::{App, Keymap, Tab, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -230,6 +231,28 @@ fn keys(data: &Path) -> Result<(Presses, usize, usize)> {
     }
     out.push(("Directory: open the details (Enter)".to_string(), Latency::of(&mut opens)));
     out.push(("Directory: close the details (Esc)".to_string(), Latency::of(&mut closes)));
+    // The first `/` after a change of the data: with no time between key presses the filter
+    // indexes every row itself; with the idle time the app has, sliced as the terminal's loop
+    // slices it, the index is made before it.
+    app.refresh_views();
+    let cold = press(&mut term, &mut app, "/")?;
+    press(&mut term, &mut app, "esc")?;
+    app.refresh_views();
+    let mut slices = vec![];
+    loop {
+        let t0 = Instant::now();
+        let more = app.idle(t0.checked_add(IDLE_SLICE).unwrap_or(t0));
+        slices.push(t0.elapsed());
+        if !more {
+            break;
+        }
+    }
+    let warm = press(&mut term, &mut app, "/")?;
+    press(&mut term, &mut app, "esc")?;
+    out.push(("Directory: the first / after a change, nothing indexed".to_string(), Latency::of(&mut [cold])));
+    let n = slices.len();
+    out.push((format!("Directory: indexing for the filter while idle ({n} slices)"), Latency::of(&mut slices)));
+    out.push(("Directory: the first / after a change, once idle".to_string(), Latency::of(&mut [warm])));
     let (mut starts, mut typed, mut cleared) = (vec![], vec![], vec![]);
     for i in 0..PRESSES {
         starts.push(press(&mut term, &mut app, "/")?);

@@ -216,6 +216,12 @@ pub trait TabView<C> {
     /// refreshes the tab on screen at once and the others when they are next shown, so a change
     /// costs one tab's refresh, not every tab's.
     fn refresh(&mut self, _ctx: &C) {}
+    /// Work done while nobody types, until `until`: the list shown indexes its rows for its
+    /// filter, so that the first `/` after a change of the data does not visit every row.
+    /// Whether work is left (the shell calls again while the keyboard stays quiet).
+    fn idle(&mut self, _ctx: &C, _until: std::time::Instant) -> bool {
+        false
+    }
     /// Whether leaving now would lose typed input.
     fn is_dirty(&self) -> bool {
         false
@@ -476,6 +482,16 @@ impl<C: Shell> App<C> {
             && let Some(v) = self.views.get_mut(&self.tab)
         {
             v.refresh(&self.ctx);
+        }
+    }
+
+    /// Work for the time nobody types, until `until` (see [`TabView::idle`]), on the tab shown
+    /// (refreshed first if the data changed). Whether work is left.
+    pub fn idle(&mut self, until: std::time::Instant) -> bool {
+        self.freshen();
+        match self.views.get_mut(&self.tab) {
+            Some(v) => v.idle(&self.ctx, until),
+            None => false,
         }
     }
 

@@ -33,6 +33,10 @@ use ratatui::crossterm::{execute, queue};
 use crate::store::{Wait, Waiter, Waiting};
 use crate::ui::app::{App, Shell};
 
+/// The longest slice of work done while nobody types (see `App::idle`): a key pressed meanwhile
+/// waits at most about this long before it is read.
+pub const IDLE_SLICE: Duration = Duration::from_millis(8);
+
 /// How often the context is ticked (reload from disk, live clock).
 pub const TICK: Duration = Duration::from_millis(500);
 
@@ -230,6 +234,9 @@ pub fn event_loop<C: Shell>(
 ) -> io::Result<()> {
     let mut last_tick = Instant::now();
     let mut dirty = true;
+    // Whether the app has work for the time nobody types (see `App::idle`): done a slice at a
+    // time between looks at the keyboard, and looked for again after anything happened.
+    let mut idle_work = true;
     while !app.should_quit() {
         if signals.signal().is_some() {
             break;
@@ -251,8 +258,10 @@ pub fn event_loop<C: Shell>(
             app.take_redraw();
             dirty = false;
         }
-        let timeout = tick.saturating_sub(last_tick.elapsed()).min(SIGNAL_CHECK);
+        let timeout =
+            if idle_work { Duration::ZERO } else { tick.saturating_sub(last_tick.elapsed()).min(SIGNAL_CHECK) };
         if event::poll(timeout)? {
+            idle_work = true;
             let mut handled = 0;
             loop {
                 let ev = event::read()?;
@@ -262,9 +271,13 @@ pub fn event_loop<C: Shell>(
                     break;
                 }
             }
+        } else if idle_work {
+            idle_work = app.idle(Instant::now().checked_add(IDLE_SLICE).unwrap_or_else(Instant::now));
         }
         if last_tick.elapsed() >= tick {
-            dirty |= app.tick();
+            let changed = app.tick();
+            idle_work |= changed;
+            dirty |= changed;
             last_tick = Instant::now();
         }
     }

@@ -405,6 +405,9 @@ impl Switched for Approvals {
 }
 
 impl TabView<Ctx> for Approvals {
+    fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        self.index_shown_a_while(ctx, until)
+    }
     fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
         self.export_shown(ctx)
     }

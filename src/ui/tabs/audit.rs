@@ -199,6 +199,9 @@ fn detail_lines(e: &AuditEvent, theme: &Theme, hint: bool) -> Vec<Line<'static>>
 }
 
 impl TabView<Ctx> for Audit {
+    fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        self.pane.index_a_while(&AuditRows::new(&self.log, &ctx.theme), until)
+    }
     fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
         Some(crate::ui::export::Listing::of_pane(&self.pane, &AuditRows::new(&self.log, &ctx.theme)))
     }

@@ -272,6 +272,9 @@ impl Catalogs {
 }
 
 impl TabView<Ctx> for Catalogs {
+    fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        self.index_focused_a_while(ctx, until)
+    }
     fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
         Some(self.focused_list().export(ctx))
     }

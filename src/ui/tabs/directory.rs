@@ -333,6 +333,9 @@ impl Directory {
 }
 
 impl TabView<Ctx> for Directory {
+    fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        self.list_mut().index_a_while(ctx, until)
+    }
     fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
         Some(self.list().export(ctx))
     }

@@ -6,6 +6,8 @@
 //! its lists, whatever their key; [`Switched`] is a tab that shows one of several lists at a time
 //! (`[` `]` switch), with the pane bar, keys, typing, clicks and the wheel going to the one shown.
 
+use std::time::Instant;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -186,6 +188,8 @@ pub trait AnyList {
     fn set_filter(&mut self, ctx: &Ctx, text: &str);
     /// The rows the filter lets through, for a CSV file (`ctrl-e`).
     fn export(&self, ctx: &Ctx) -> Listing;
+    /// Indexes rows for the filter until `until`, while nobody types; whether rows are left.
+    fn index_a_while(&mut self, ctx: &Ctx, until: Instant) -> bool;
 }
 
 impl<K: Clone + PartialEq> AnyList for IdList<K> {
@@ -210,6 +214,10 @@ impl<K: Clone + PartialEq> AnyList for IdList<K> {
     fn set_filter(&mut self, ctx: &Ctx, text: &str) {
         let rows = IdRows { ctx, ids: &self.ids, row: self.row };
         self.pane.state.set_filter(text, &rows);
+    }
+    fn index_a_while(&mut self, ctx: &Ctx, until: Instant) -> bool {
+        let rows = IdRows { ctx, ids: &self.ids, row: self.row };
+        self.pane.index_a_while(&rows, until)
     }
     fn export(&self, ctx: &Ctx) -> Listing {
         Listing::of_pane(&self.pane, &self.rows(ctx))
@@ -245,6 +253,12 @@ pub trait Switched {
     /// The list shown.
     fn current(&self) -> Option<&dyn AnyList> {
         self.list(self.shown())
+    }
+
+    /// Indexes the list shown for its filter until `until`; whether rows are left.
+    fn index_shown_a_while(&mut self, ctx: &Ctx, until: Instant) -> bool {
+        let shown = self.shown();
+        self.list_mut(shown).is_some_and(|l| l.index_a_while(ctx, until))
     }
 
     /// The list shown, for a CSV file (`ctrl-e`).

@@ -287,6 +287,9 @@ fn mine_of<'t>(t: &'t crate::domain::Tenant, actor: &crate::domain::Actor) -> (V
 }
 
 impl TabView<Ctx> for MyAccess {
+    fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        self.index_shown_a_while(ctx, until)
+    }
     fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
         self.export_shown(ctx)
     }

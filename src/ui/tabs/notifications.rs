@@ -170,6 +170,9 @@ impl Switched for Notifications {
 }
 
 impl TabView<Ctx> for Notifications {
+    fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        self.index_shown_a_while(ctx, until)
+    }
     fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
         self.export_shown(ctx)
     }

@@ -227,6 +227,9 @@ pub fn org_spec(v: &FormValues) -> Result<OrgSpec, String> {
 }
 
 impl TabView<Ctx> for Organizations {
+    fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        self.index_shown_a_while(ctx, until)
+    }
     fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
         self.export_shown(ctx)
     }

@@ -174,6 +174,11 @@ pub trait SubPanes {
         }
     }
 
+    /// Indexes the focused list for its filter until `until`; whether rows are left.
+    fn index_focused_a_while(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        self.focused_list_mut().index_a_while(ctx, until)
+    }
+
     /// List and filter keys to the focused list; whether it used the action.
     fn handle_focused(&mut self, ctx: &Ctx, action: Action) -> bool {
         let used = self.focused_list_mut().handle_action(ctx, action);

@@ -322,6 +322,14 @@ impl Reports {
 }
 
 impl TabView<Ctx> for Reports {
+    fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        let current = self.current;
+        self.refusal.is_none()
+            && self
+                .tables
+                .get_mut(current)
+                .is_some_and(|l| crate::ui::tabs::lists::AnyList::index_a_while(l, ctx, until))
+    }
     fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
         self.tables
             .get(self.current)

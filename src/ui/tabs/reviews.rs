@@ -347,6 +347,9 @@ fn no_answer_line(review: &Review, d: &mut Detail) {
 }
 
 impl TabView<Ctx> for Reviews {
+    fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        self.index_shown_a_while(ctx, until)
+    }
     fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
         self.export_shown(ctx)
     }

@@ -263,6 +263,9 @@ fn duration_text(secs: i64) -> String {
 }
 
 impl TabView<Ctx> for SettingsTab {
+    fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        self.index_shown_a_while(ctx, until)
+    }
     fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
         self.export_shown(ctx)
     }

@@ -70,6 +70,11 @@ impl ListPane {
         self.state.sync(rows);
     }
 
+    /// Indexes rows for the filter until `until`; whether rows are left (see `TableState`).
+    pub fn index_a_while(&mut self, rows: &dyn Rows, until: std::time::Instant) -> bool {
+        self.state.index_a_while(rows, until)
+    }
+
     pub fn handle(&mut self, action: Action, rows: &dyn Rows) -> bool {
         self.state.handle(action, rows)
     }

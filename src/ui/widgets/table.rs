@@ -18,7 +18,7 @@ use crate::ui::widgets::input::TextInput;
 
 mod search;
 
-pub use search::rows_materialized;
+pub use search::{ROWS_PER_LOOK, rows_materialized};
 use search::{SearchIndex, ascii_set, count_materialized};
 
 /// A column: its title and width constraint (`Constraint::Length(12)`, `Fill(1)`, ...).
@@ -131,6 +131,19 @@ impl Rows for Vec<Vec<CellText>> {
     }
 }
 
+/// The longest list indexed for its filter while nobody types (a hundred thousand users' rows
+/// take about 10 MB of text): past it, the first `/` indexes.
+pub const IDLE_INDEX_AT_MOST: usize = 250_000;
+
+/// The filter's index of every row, what is not indexed yet indexed now.
+fn whole_index<'a>(search: &'a mut Option<SearchIndex>, rows: &dyn Rows) -> &'a SearchIndex {
+    let index = search.get_or_insert_default();
+    if !index.is_complete(rows) {
+        index.extend(rows, None);
+    }
+    index
+}
+
 /// Selection, scrolling and filter of one table. Indices called "source" are row indices of the
 /// [`Rows`]; "view" indices count only the rows the filter lets through.
 #[derive(Debug, Default)]
@@ -161,6 +174,19 @@ impl TableState {
         self.matched_for.clear();
         self.search = None;
         self.refilter(rows);
+    }
+
+    /// Indexes rows for the filter until `until` (at least a few, so that repeated calls finish):
+    /// what the app does while nobody types, so that the first `/` after a change of the data
+    /// finds the index made instead of visiting every row. Whether rows are left to index.
+    /// A list longer than [`IDLE_INDEX_AT_MOST`] is left to its first `/` (its index may never
+    /// be asked for, and would hold every row's text meanwhile).
+    pub fn index_a_while(&mut self, rows: &dyn Rows, until: std::time::Instant) -> bool {
+        if rows.len() > IDLE_INDEX_AT_MOST {
+            return false;
+        }
+        let index = self.search.get_or_insert_default();
+        !index.is_complete(rows) && !index.extend(rows, Some(until))
     }
 
     /// Number of rows that pass the filter.
@@ -256,8 +282,9 @@ impl TableState {
         }
         match action {
             Action::Filter => {
-                // The rows are indexed for the filter now, once, not on each character typed.
-                self.search.get_or_insert_with(|| SearchIndex::build(rows));
+                // The rows are indexed for the filter now (what idle time left to do), once,
+                // not on each character typed.
+                whole_index(&mut self.search, rows);
                 self.editing_filter = true;
             }
             Action::Back if !self.filter.is_empty() => {
@@ -328,7 +355,7 @@ impl TableState {
         } else {
             // Typing more narrows the previous matches instead of scanning everything again.
             let narrowing = !self.matched_for.is_empty() && needle.starts_with(&self.matched_for);
-            let index = self.search.get_or_insert_with(|| SearchIndex::build(rows));
+            let index = whole_index(&mut self.search, rows);
             let chars = ascii_set(&needle);
             let hit = |i: &usize| index.matches(*i, &needle, chars);
             let matches = match (&self.matches, narrowing) {
@@ -586,5 +613,41 @@ mod tests {
         // Too narrow for all: the cut ones share by weight, nothing past the row.
         let r = column_rects(Rect::new(0, 0, 30, 1), &cols, &[40, 50, 40, 5]);
         assert!(r.iter().all(|x| x.right() <= 30), "{r:?}");
+    }
+    #[test]
+    fn rows_indexed_while_idle_serve_the_first_filter_and_new_rows_are_indexed_afresh() {
+        let old = rows_fn(600, |i| vec![CellText::from(format!("old {i}"))]);
+        let new = rows_fn(600, |i| vec![CellText::from(format!("new {i}"))]);
+        let mut st = TableState::new();
+        st.sync(&old);
+        let past = std::time::Instant::now();
+        assert!(st.index_a_while(&old, past), "rows are left after one piece");
+        // The data changes half way: what was indexed of the old rows is dropped.
+        st.sync(&new);
+        let mut pieces = 0;
+        while st.index_a_while(&new, past) {
+            pieces += 1;
+        }
+        assert_eq!(pieces, 2, "600 rows in pieces of {ROWS_PER_LOOK}");
+        let before = rows_materialized();
+        assert!(st.handle(Action::Filter, &new));
+        assert_eq!(rows_materialized() - before, 0, "the first / finds the index made");
+        for c in "new 59".chars() {
+            st.text(c, &new);
+        }
+        assert_eq!(st.view_len(), 11, "new 59 and new 590 to 599");
+        assert_eq!(rows_materialized() - before, 0, "typing builds no row");
+        assert!(!st.index_a_while(&new, past), "nothing left to index");
+    }
+
+    #[test]
+    fn a_list_past_the_idle_bound_is_left_to_its_first_filter() {
+        let rows = rows_fn(IDLE_INDEX_AT_MOST + 1, |i| vec![CellText::from(i.to_string())]);
+        let mut st = TableState::new();
+        st.sync(&rows);
+        let before = rows_materialized();
+        let later = std::time::Instant::now().checked_add(std::time::Duration::from_secs(60));
+        assert!(!st.index_a_while(&rows, later.unwrap_or_else(std::time::Instant::now)));
+        assert_eq!(rows_materialized(), before, "no row indexed");
     }
 }

@@ -155,6 +155,10 @@ impl AnyList for UserList {
     fn export(&self, ctx: &Ctx) -> crate::ui::export::Listing {
         crate::ui::export::Listing::of_pane(&self.pane, &self.rows(ctx))
     }
+    fn index_a_while(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
+        let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
+        self.pane.index_a_while(&rows, until)
+    }
 }
 
 #[cfg(test)]

@@ -23,13 +23,13 @@ pub(super) fn count_materialized(n: usize) {
 /// each row's cells in lower case, and the set of ASCII characters in them, so that a typed
 /// character skips the rows without it at the cost of a bit test. The rows' texts are kept one
 /// after the other in one string (a hundred thousand rows are not a hundred thousand strings).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(super) struct SearchIndex {
     text: String,
     rows: Vec<SearchRow>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 struct SearchRow {
     chars: u128,
     /// Where the row's text ends in `SearchIndex::text` (it starts where the row before ends).
@@ -41,28 +41,56 @@ pub(super) fn ascii_set(text: &str) -> u128 {
     text.bytes().filter(u8::is_ascii).fold(0, |set, b| set | 1u128 << b)
 }
 
+/// Rows indexed between two looks at the clock while the index is built in pieces.
+pub const ROWS_PER_LOOK: usize = 256;
+
 impl SearchIndex {
+    /// The index of every row at once.
+    #[cfg(test)]
     pub(super) fn build(rows: &dyn Rows) -> Self {
+        let mut index = SearchIndex::default();
+        index.extend(rows, None);
+        index
+    }
+
+    /// Whether every row of `rows` is indexed.
+    pub(super) fn is_complete(&self, rows: &dyn Rows) -> bool {
+        self.rows.len() >= rows.len()
+    }
+
+    /// Indexes the rows not indexed yet, in order: all of them, or (given `until`) at least
+    /// one piece of [`ROWS_PER_LOOK`] and no more once `until` is past, so that it can be
+    /// built between key presses. Whether every row is indexed.
+    pub(super) fn extend(&mut self, rows: &dyn Rows, until: Option<std::time::Instant>) -> bool {
         let n = rows.len();
-        count_materialized(n);
-        let (mut buf, mut text) = (String::new(), String::new());
-        let mut index = Vec::with_capacity(n);
-        for i in 0..n {
+        let from = self.rows.len();
+        self.rows.reserve(n.saturating_sub(from));
+        let mut buf = String::new();
+        for i in from..n {
+            if let Some(until) = until
+                && i > from
+                && i.saturating_sub(from).is_multiple_of(ROWS_PER_LOOK)
+                && std::time::Instant::now() >= until
+            {
+                count_materialized(i.saturating_sub(from));
+                return false;
+            }
             buf.clear();
             rows.search_text(i, &mut buf);
-            let start = text.len();
+            let start = self.text.len();
             if buf.is_ascii() {
-                text.push_str(&buf);
-                if let Some(row) = text.get_mut(start..) {
+                self.text.push_str(&buf);
+                if let Some(row) = self.text.get_mut(start..) {
                     row.make_ascii_lowercase();
                 }
             } else {
-                text.push_str(&buf.to_lowercase());
+                self.text.push_str(&buf.to_lowercase());
             }
-            let chars = text.get(start..).map_or(0, ascii_set);
-            index.push(SearchRow { chars, end: text.len() });
+            let chars = self.text.get(start..).map_or(0, ascii_set);
+            self.rows.push(SearchRow { chars, end: self.text.len() });
         }
-        SearchIndex { text, rows: index }
+        count_materialized(n.saturating_sub(from));
+        true
     }
 
     /// Whether row `index` contains `needle` (already lower case), whose ASCII set is `chars`.
@@ -126,5 +154,28 @@ mod tests {
         let idx = SearchIndex::build(&rows_fn(7, |i| vec![CellText::from(format!("row {i}"))]));
         assert_eq!(rows_materialized() - before, 7);
         assert_eq!(hits(&idx, "row 6"), [6]);
+    }
+    #[test]
+    fn an_index_built_in_pieces_is_the_index_built_at_once() {
+        let rows = rows_fn(1000, |i| vec![CellText::from(format!("Row {i} É{}", i % 7)), CellText::from("x")]);
+        let past = std::time::Instant::now();
+        let mut pieces = SearchIndex::default();
+        let mut calls = 0;
+        loop {
+            let before = rows_materialized();
+            let done = pieces.extend(&rows, Some(past));
+            let made = rows_materialized() - before;
+            assert!((1..=ROWS_PER_LOOK as u64).contains(&made), "a piece of {made} rows");
+            calls += 1;
+            if done {
+                break;
+            }
+            assert!(!pieces.is_complete(&rows));
+        }
+        assert_eq!(calls, 1000usize.div_ceil(ROWS_PER_LOOK), "a piece each time the deadline is past");
+        assert_eq!(pieces, SearchIndex::build(&rows));
+        let before = rows_materialized();
+        assert!(pieces.extend(&rows, Some(past)), "nothing left");
+        assert_eq!(rows_materialized(), before);
     }
 }
