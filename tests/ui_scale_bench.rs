@@ -45,7 +45,11 @@ fn the_smoke_ui_rows_drive_the_directory_of_a_generated_tenant_and_print_every_f
     assert!(!requests.contains("; 0 records read"), "{requests}");
 
     let rows = ui::rows(&f);
-    assert_eq!(rows.lines().count(), f.keys.len() + f.changes.len() + 2, "{rows}");
+    assert_eq!(rows.lines().count(), f.keys.len() + f.changes.len() + 2 + 3, "{rows}");
+    // The first `/` after a change: the idle slices indexed every row, each slice ended.
+    let ff = &f.first_filter;
+    assert!(ff.slices.presses >= 1 && ff.slices.p50 <= ff.slices.max, "{ff:?}");
+    assert!(rows.contains("once the app was idle"), "{rows}");
     for who in ["as the administrator", "as the user with most assignments", "as the approver with most waiting"] {
         assert!(names.iter().any(|n| n.starts_with("My access: move (j)") && n.contains(who)), "{who}: {names:?}");
         assert!(f.changes.iter().any(|(n, _)| n.starts_with("My access: data change") && n.contains(who)), "{who}");
@@ -58,7 +62,8 @@ fn the_smoke_ui_rows_drive_the_directory_of_a_generated_tenant_and_print_every_f
     assert!(
         rows.lines().all(|l| l.ends_with("target p99 <= 16 ms |")
             || l.ends_with("target <= 1 s |")
-            || l.ends_with("no stated target |")),
+            || l.ends_with("no stated target |")
+            || l.ends_with("(the time between key presses indexes first, below) |")),
         "{rows}"
     );
 }

@@ -77,8 +77,19 @@ pub struct UiFigures {
     pub keys: Presses,
     /// Per person and list tab: the data changed (the tab re-reads it) to the frame drawn.
     pub changes: Presses,
+    pub first_filter: FirstFilter,
     pub first_frame_user: FirstFrame,
     pub first_frame_admin: FirstFrame,
+}
+
+/// The Directory's first `/` after a change of the data (its rows re-read): with nothing
+/// indexed, and once the app had the time between key presses to index its rows (`App::idle`
+/// in slices of `IDLE_SLICE`, as the terminal's loop gives it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstFilter {
+    pub cold: Duration,
+    pub slices: Latency,
+    pub warm: Duration,
 }
 
 /// The sizes of the tenant the keys are measured on.
@@ -95,10 +106,10 @@ pub fn measure(data: &Path, root: &Path, params: ScaleParams) -> Result<UiFigure
     let first_frame_user = first_frame(data, &user)?;
     let kp = key_params(params);
     let key_data = if kp == params { data.to_path_buf() } else { generated(root, kp)? };
-    let (mut keys, users, assignments) = keys(&key_data)?;
+    let (mut keys, first_filter, users, assignments) = keys(&key_data)?;
     let (tab_keys, changes) = list_tabs(&key_data)?;
     keys.extend(tab_keys);
-    Ok(UiFigures { users, assignments, keys, changes, first_frame_user, first_frame_admin })
+    Ok(UiFigures { users, assignments, keys, changes, first_filter, first_frame_user, first_frame_admin })
 }
 
 /// The scale tenant's administrator (the generator's first user) and a plain user (its last).
@@ -205,7 +216,7 @@ fn press(term: &mut Terminal<TestBackend>, app: &mut App<Ctx>, name: &str) -> Re
 
 /// The key figures, as the administrator: the Directory's move, open, filter and Esc, then a move
 /// on every other list tab. Returns them with the tenant's users and assignments.
-fn keys(data: &Path) -> Result<(Presses, usize, usize)> {
+fn keys(data: &Path) -> Result<(Presses, FirstFilter, usize, usize)> {
     let (mut app, _, _) = open_app(data, &admin_key())?;
     let (users, assignments) = {
         let t = app.ctx.tenant();
@@ -249,10 +260,7 @@ fn keys(data: &Path) -> Result<(Presses, usize, usize)> {
     }
     let warm = press(&mut term, &mut app, "/")?;
     press(&mut term, &mut app, "esc")?;
-    out.push(("Directory: the first / after a change, nothing indexed".to_string(), Latency::of(&mut [cold])));
-    let n = slices.len();
-    out.push((format!("Directory: indexing for the filter while idle ({n} slices)"), Latency::of(&mut slices)));
-    out.push(("Directory: the first / after a change, once idle".to_string(), Latency::of(&mut [warm])));
+    let first_filter = FirstFilter { cold, slices: Latency::of(&mut slices), warm };
     let (mut starts, mut typed, mut cleared) = (vec![], vec![], vec![]);
     for i in 0..PRESSES {
         starts.push(press(&mut term, &mut app, "/")?);
@@ -274,7 +282,7 @@ fn keys(data: &Path) -> Result<(Presses, usize, usize)> {
         draw(&mut term, &mut app)?;
         out.push((format!("{tab}: move (j)"), j_presses(&mut term, &mut app)?));
     }
-    Ok((out, users, assignments))
+    Ok((out, first_filter, users, assignments))
 }
 
 /// [`PRESSES`] presses of `j`, each to its frame.
@@ -446,6 +454,22 @@ pub fn rows(f: &UiFigures) -> String {
             l.presses
         ));
     }
+    let ff = &f.first_filter;
+    out.push_str(&format!(
+        "| the Directory's first / after a change of the data, nothing indexed yet, {} users | {} | no stated target (the time between key presses indexes first, below) |\n",
+        f.users,
+        ms(ff.cold)
+    ));
+    out.push_str(&format!(
+        "| indexing the Directory for its filter while nobody types, each slice | p50 {}, max {} ({} slices) | target p99 <= 16 ms |\n",
+        ms(ff.slices.p50),
+        ms(ff.slices.max),
+        ff.slices.presses
+    ));
+    out.push_str(&format!(
+        "| the Directory's first / after a change of the data, once the app was idle | {} | target p99 <= 16 ms |\n",
+        ms(ff.warm)
+    ));
     for (what, l) in &f.changes {
         out.push_str(&format!(
             "| data change to frame, {what} | p50 {}, p99 {}, max {} ({} changes) | no stated target |\n",
