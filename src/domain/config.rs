@@ -436,7 +436,7 @@ impl Tenant {
             if let Some(a) = self.assignments.get_mut(aid)
                 && !a.granted.contains(&rr)
             {
-                a.granted.push(rr.clone());
+                a.granted = a.granted.iter().chain([&rr]).cloned().collect();
             }
         }
         let msg = format!(
@@ -478,7 +478,7 @@ impl Tenant {
                 if had {
                     self.remove_grant(user, res, role, GrantSource::Assignment { assignment: aid });
                     if let Some(a) = self.assignments.get_mut(&aid) {
-                        a.granted.retain(|x| x != &rr);
+                        a.granted = a.granted.iter().filter(|x| **x != rr).cloned().collect();
                     }
                     revoked += 1;
                 }

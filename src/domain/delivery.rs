@@ -200,7 +200,7 @@ impl Tenant {
             state: AssignmentState::Delivered,
             start: now,
             end,
-            granted: pkg.resource_roles.clone(),
+            granted: pkg.resource_roles.as_slice().into(),
             request: req_id,
             ended_at: None,
         };
@@ -305,7 +305,7 @@ impl Tenant {
         x.state = if reason == EndReason::Expired { AssignmentState::Expired } else { AssignmentState::Removed };
         x.ended_at = Some(now);
         let after = Ended { ended_at: Some(now.timestamp()), state: x.state };
-        for rr in &x.granted {
+        for rr in x.granted.iter() {
             let key = GrantKey { user: target, resource: rr.resource, role: rr.role };
             remove_grant_in(grants, idx, key, GrantSource::Assignment { assignment: aid });
         }

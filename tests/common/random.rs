@@ -184,7 +184,7 @@ pub fn check(t: &Tenant, resources: &[ResourceId]) -> Result<(), TestCaseError> 
             a.package,
             a.target
         );
-        for rr in &a.granted {
+        for rr in a.granted.iter() {
             let key = GrantKey { user: a.target, resource: rr.resource, role: rr.role };
             prop_assert!(
                 t.grants.get(&key).is_some_and(|s| s.contains(&GrantSource::Assignment { assignment: a.id })),

@@ -97,7 +97,10 @@ pub fn decode_releasing(sections: Vec<&[u8]>, decoded: &(dyn Fn(&[u8]) + Sync)) 
         let other = s.spawn(move || {
             let assignments = whole(assignments, decoded, |r| {
                 let roles = roles::read_role_names(r)?;
-                records::read_table(r, records::MIN_ASSIGNMENT, |r| records::read_assignment(r, &roles).map(|(_, a)| a))
+                let mut shared = records::SharedGranted::default();
+                records::read_table(r, records::MIN_ASSIGNMENT, |r| {
+                    records::read_assignment(r, &roles, &mut shared).map(|(_, a)| a)
+                })
             });
             let grants = whole(grants, decoded, |r| {
                 let roles = roles::read_role_names(r)?;

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::timer_queue::TimerQueue;
 use std::hash::Hash;
+use std::sync::Arc;
 
 use super::codec::{Got, In, Out, bad};
 use super::roles::{RoleNames, read_role};
@@ -14,7 +15,7 @@ use crate::domain::access::ResourceRole;
 use crate::domain::directory::{User, UserType};
 use crate::domain::finished::Finished;
 use crate::domain::flow::{Assignment, AssignmentState, GrantSource, RequestState};
-use crate::domain::ids::{AssignmentId, OrgId, PackageId, PolicyId, RequestId, ResourceId, ReviewId, UserId};
+use crate::domain::ids::{AssignmentId, IdHash, OrgId, PackageId, PolicyId, RequestId, ResourceId, ReviewId, UserId};
 use crate::domain::idset::IdSet;
 use crate::domain::review_ends::{EndRange, ReviewEnds};
 use crate::domain::role::Role;
@@ -201,7 +202,7 @@ pub fn assignment(out: &mut Out, roles: &mut RoleNames, a: &Assignment) {
     out.opt_time(*end);
     out.u32(*revision);
     out.len(granted.len());
-    for ResourceRole { resource, role } in granted {
+    for ResourceRole { resource, role } in granted.iter() {
         out.u64(resource.0);
         roles.write(out, *role);
     }
@@ -212,7 +213,29 @@ pub fn assignment(out: &mut Out, roles: &mut RoleNames, a: &Assignment) {
 /// The fewest bytes an assignment takes (for counts read before the records).
 pub const MIN_ASSIGNMENT: usize = 11;
 
-pub fn read_assignment(r: &mut In, roles: &[Role]) -> Got<(AssignmentId, Assignment)> {
+/// The granted lists read so far, by package: an assignment granting what the last one read
+/// of its package granted shares its list (see `Assignment::granted`).
+#[derive(Default)]
+pub struct SharedGranted {
+    by_package: HashMap<PackageId, Arc<[ResourceRole]>, IdHash>,
+    read: Vec<ResourceRole>,
+}
+
+impl SharedGranted {
+    /// The list of `package` equal to what was just read into `self.read`.
+    fn list(&mut self, package: PackageId) -> Arc<[ResourceRole]> {
+        match self.by_package.get(&package) {
+            Some(list) if **list == *self.read => list.clone(),
+            _ => {
+                let list: Arc<[ResourceRole]> = self.read.as_slice().into();
+                self.by_package.insert(package, list.clone());
+                list
+            }
+        }
+    }
+}
+
+pub fn read_assignment(r: &mut In, roles: &[Role], shared: &mut SharedGranted) -> Got<(AssignmentId, Assignment)> {
     let id = AssignmentId(r.u64()?);
     let package = PackageId(r.u64()?);
     let policy = PolicyId(r.u64()?);
@@ -222,11 +245,12 @@ pub fn read_assignment(r: &mut In, roles: &[Role]) -> Got<(AssignmentId, Assignm
     let end = r.opt_time()?;
     let revision = r.u32()?;
     let n = r.len(2)?;
-    let mut granted = Vec::with_capacity(n);
+    shared.read.clear();
     for _ in 0..n {
         let resource = ResourceId(r.u64()?);
-        granted.push(ResourceRole { resource, role: read_role(r, roles)? });
+        shared.read.push(ResourceRole { resource, role: read_role(r, roles)? });
     }
+    let granted = shared.list(package);
     let request = RequestId(r.u64()?);
     let ended_at = r.opt_time()?;
     Ok((id, Assignment { id, package, policy, target, state, start, end, revision, granted, request, ended_at }))
@@ -501,4 +525,68 @@ pub fn read_review_ends(r: &mut In) -> Got<ReviewEnds> {
         }
     }
     Ok(ReviewEnds { upto, count, by_revision })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::binary::roles::{read_role_names, with_role_names};
+
+    fn made(id: u64, package: u64, granted: &[(u64, &str)]) -> Assignment {
+        let start = chrono::DateTime::from_timestamp(1_777_971_600, 0).unwrap_or_default();
+        Assignment {
+            id: AssignmentId(id),
+            package: PackageId(package),
+            policy: PolicyId(package + 1),
+            target: UserId(40 + id),
+            state: AssignmentState::Delivered,
+            start,
+            end: None,
+            revision: 1,
+            granted: granted
+                .iter()
+                .map(|(r, role)| ResourceRole { resource: ResourceId(*r), role: Role::new(role) })
+                .collect(),
+            request: RequestId(90 + id),
+            ended_at: None,
+        }
+    }
+
+    /// Read back, each assignment is what was written, and those granting what the one read
+    /// before them of the same package granted hold the same list, not a copy.
+    #[test]
+    fn assignments_granting_the_same_roles_of_a_package_share_one_list() {
+        let both = [(1, "Member"), (2, "Owner")];
+        let written = [
+            made(1, 7, &both),
+            made(2, 8, &both),
+            made(3, 7, &both),
+            made(4, 7, &[(1, "Member")]),
+            made(5, 7, &[(1, "Member")]),
+            made(6, 7, &both),
+            made(7, 7, &[]),
+        ];
+        let mut out = Out::default();
+        with_role_names(&mut out, |o, roles| {
+            for a in &written {
+                assignment(o, roles, a);
+            }
+        });
+        let mut r = In::new(&out.buf);
+        let names = read_role_names(&mut r).expect("the role names");
+        let mut shared = SharedGranted::default();
+        let read: Vec<Assignment> = written
+            .iter()
+            .map(|_| read_assignment(&mut r, &names, &mut shared).map(|(_, a)| a))
+            .collect::<Got<_>>()
+            .expect("read");
+        assert!(r.is_empty());
+        assert_eq!(read, written);
+        let same = |i: usize, j: usize| Arc::ptr_eq(&read[i].granted, &read[j].granted);
+        assert!(same(0, 2), "the same roles of package 7");
+        assert!(!same(0, 1), "package 8 has its own list");
+        assert!(!same(2, 3) && same(3, 4), "package 7's roles changed, then stayed");
+        assert!(!same(4, 5) && !same(0, 5), "the list read last of the package is the one shared");
+        assert!(read[6].granted.is_empty());
+    }
 }
