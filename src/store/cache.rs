@@ -270,7 +270,7 @@ pub(crate) fn load<S: Persist>(paths: &Paths) -> Result<Cached<S>, CacheMiss> {
         Ok(None) => None,
         Ok(Some((bytes, jstamp))) => {
             let dir = paths.dir.join(&history);
-            super::handle::replay_over_history(&paths.journal, &bytes, &mut cursor, &mut state, &dir)
+            super::loading::replay_over_history(&paths.journal, &bytes, &mut cursor, &mut state, &dir)
                 .map_err(|_| CacheMiss::Stale)?;
             Some(jstamp)
         }

@@ -124,6 +124,7 @@ pub mod history_pages;
 mod huge_pages;
 mod install;
 mod journal;
+mod loading;
 mod lock;
 mod mapped;
 mod notices;
