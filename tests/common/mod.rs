@@ -51,6 +51,20 @@ pub fn members_policy(name: &str) -> PolicySpec {
     PolicySpec::new(name, RequestScope::AllMembers)
 }
 
+/// A members' policy with one approval stage by `approvers`.
+pub fn approval_policy(approvers: Vec<Approver>) -> PolicySpec {
+    let mut spec = members_policy("With approval");
+    spec.stages = vec![stage(approvers)];
+    spec
+}
+
+/// A members' policy whose assignments last `d` days.
+pub fn days_policy(name: &str, d: u32) -> PolicySpec {
+    let mut spec = members_policy(name);
+    spec.lifecycle.expiration = Expiration::AfterDays(d);
+    spec
+}
+
 pub struct World {
     pub t: Tenant,
     pub admin: UserId,
