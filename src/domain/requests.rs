@@ -213,10 +213,10 @@ impl Tenant {
         // A time past the calendar is not scheduled (`Tenant::problems` reports it).
         let deadline = super::clock::plus_days(now, i64::from(st.timeout_days));
         if let Some(d) = deadline {
-            self.add_timer(d, Timer::StageTimeout(id, req.stage));
+            self.add_timer(d, Timer::StageTimeout(id, super::timers::stage_no(req.stage)));
         }
         if let Some(at) = st.escalation.as_ref().and_then(|e| super::clock::plus_days(now, i64::from(e.after_days))) {
-            self.add_timer(at, Timer::Escalate(id, req.stage));
+            self.add_timer(at, Timer::Escalate(id, super::timers::stage_no(req.stage)));
         }
         let names: Vec<String> = approvers.iter().map(|u| self.user_name(*u)).collect();
         let quorum = match needed {

@@ -19,8 +19,9 @@ use super::tenant::Tenant;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Timer {
     ScheduledStart(RequestId),
-    Escalate(RequestId, usize),
-    StageTimeout(RequestId, usize),
+    /// The request and its stage (0-based; a request has at most three).
+    Escalate(RequestId, u8),
+    StageTimeout(RequestId, u8),
     ExpiryNotice(AssignmentId, u32),
     ReviewBeforeExpiry(AssignmentId),
     Expire(AssignmentId),
@@ -130,6 +131,12 @@ fn notice_due(end: Option<Time>, days: u32, t: Time) -> bool {
     })
 }
 
+/// A stage's number as a timer holds it (a request has at most three stages; a number past a
+/// byte, which no request has, names no stage and the timer never fires).
+pub(super) fn stage_no(stage: usize) -> u8 {
+    u8::try_from(stage).unwrap_or(u8::MAX)
+}
+
 /// When a request waiting in a stage since `started` is forwarded to the alternates.
 fn escalation_at(started: Option<Time>, after_days: u32) -> Option<Time> {
     started.and_then(|s| clock::plus_days(s, i64::from(after_days)))
@@ -205,9 +212,9 @@ impl Tenant {
             match r.state {
                 RequestState::PendingApproval => {
                     if let Some(st) = self.request_terms(r).and_then(|t| t.stages.get(r.stage)) {
-                        add(r.stage_deadline(st.timeout_days), Timer::StageTimeout(r.id, r.stage));
+                        add(r.stage_deadline(st.timeout_days), Timer::StageTimeout(r.id, stage_no(r.stage)));
                         if let (Some(e), false) = (&st.escalation, r.escalated) {
-                            add(escalation_at(r.stage_started, e.after_days), Timer::Escalate(r.id, r.stage));
+                            add(escalation_at(r.stage_started, e.after_days), Timer::Escalate(r.id, stage_no(r.stage)));
                         }
                     }
                 }
@@ -260,13 +267,12 @@ impl Tenant {
             Timer::ScheduledStart(id) => {
                 self.requests.get(&id).is_some_and(|r| r.state == RequestState::Scheduled && r.start == Some(t))
             }
-            Timer::Escalate(id, stage) => pending_stage(id, stage).is_some_and(|(r, st)| {
+            Timer::Escalate(id, stage) => pending_stage(id, usize::from(stage)).is_some_and(|(r, st)| {
                 !r.escalated
                     && st.escalation.as_ref().is_some_and(|e| escalation_at(r.stage_started, e.after_days) == Some(t))
             }),
-            Timer::StageTimeout(id, stage) => {
-                pending_stage(id, stage).is_some_and(|(r, st)| r.stage_deadline(st.timeout_days) == Some(t))
-            }
+            Timer::StageTimeout(id, stage) => pending_stage(id, usize::from(stage))
+                .is_some_and(|(r, st)| r.stage_deadline(st.timeout_days) == Some(t)),
             Timer::ExpiryNotice(aid, days) => active(aid).is_some_and(|a| notice_due(a.end, days, t)),
             Timer::Expire(aid) => active(aid).is_some_and(|a| a.end == Some(t)),
             Timer::ReviewBeforeExpiry(aid) => active(aid).is_some_and(|a| {
@@ -299,8 +305,9 @@ impl Tenant {
                     fired.started += 1;
                 }
             }
-            Timer::Escalate(id, stage) => self.fire_escalation(id, stage, t, fired),
+            Timer::Escalate(id, stage) => self.fire_escalation(id, usize::from(stage), t, fired),
             Timer::StageTimeout(id, stage) => {
+                let stage = usize::from(stage);
                 let Some(r) = self.requests.get(&id) else { return };
                 let Some(st) = self.request_terms(r).and_then(|t| t.stages.get(stage)) else { return };
                 if r.state != RequestState::PendingApproval

@@ -394,8 +394,8 @@ pub fn read_unread(r: &mut In) -> Got<(UserId, IdSet<u64>)> {
 pub fn timer(out: &mut Out, at: Time, t: &Timer) {
     let (kind, id, extra): (u8, u64, u64) = match *t {
         Timer::ScheduledStart(r) => (0, r.0, 0),
-        Timer::Escalate(r, stage) => (1, r.0, stage as u64),
-        Timer::StageTimeout(r, stage) => (2, r.0, stage as u64),
+        Timer::Escalate(r, stage) => (1, r.0, u64::from(stage)),
+        Timer::StageTimeout(r, stage) => (2, r.0, u64::from(stage)),
         Timer::ExpiryNotice(a, days) => (3, a.0, u64::from(days)),
         Timer::ReviewBeforeExpiry(a) => (4, a.0, 0),
         Timer::Expire(a) => (5, a.0, 0),
@@ -418,7 +418,7 @@ pub fn read_timer(r: &mut In) -> Got<(Time, Timer)> {
     let kind = r.u8()?;
     let id = r.u64()?;
     let extra = r.u64()?;
-    let stage = || usize::try_from(extra).map_err(|_| super::codec::Bad(format!("stage {extra}")));
+    let stage = || u8::try_from(extra).map_err(|_| super::codec::Bad(format!("stage {extra}")));
     let days = || u32::try_from(extra).map_err(|_| super::codec::Bad(format!("{extra} days")));
     let t = match kind {
         0 => Timer::ScheduledStart(RequestId(id)),
@@ -588,5 +588,30 @@ mod tests {
         assert!(!same(2, 3) && same(3, 4), "package 7's roles changed, then stayed");
         assert!(!same(4, 5) && !same(0, 5), "the list read last of the package is the one shared");
         assert!(read[6].granted.is_empty());
+    }
+    #[test]
+    fn a_timer_round_trips_and_a_stage_past_a_byte_is_refused() {
+        let at = chrono::DateTime::from_timestamp(1_777_971_600, 0).unwrap_or_default();
+        let timers = [
+            Timer::Escalate(RequestId(5), 2),
+            Timer::StageTimeout(RequestId(6), 0),
+            Timer::ExpiryNotice(AssignmentId(7), 14),
+            Timer::Expire(AssignmentId(8)),
+        ];
+        for t in timers {
+            let mut out = Out::default();
+            timer(&mut out, at, &t);
+            let mut r = In::new(&out.buf);
+            assert_eq!(read_timer(&mut r), Ok((at, t)));
+            assert!(r.is_empty());
+        }
+        let mut out = Out::default();
+        out.time(at);
+        out.u8(2);
+        out.u64(6);
+        out.u64(256);
+        assert!(read_timer(&mut In::new(&out.buf)).is_err(), "no request has a 257th stage");
+        // What the queue holds of each of a million-assignment tenant's 2.4 million entries.
+        assert!(std::mem::size_of::<(Time, Timer)>() <= 32);
     }
 }
