@@ -75,6 +75,11 @@ impl<K: Clone + PartialEq> IdList<K> {
         IdRows { ctx, ids: &self.ids, row: self.row }
     }
 
+    /// The pane, to change, beside the rows it shows.
+    fn pane_and_rows<'a>(&'a mut self, ctx: &'a Ctx) -> (&'a mut ListPane, IdRows<'a, K>) {
+        (&mut self.pane, IdRows { ctx, ids: &self.ids, row: self.row })
+    }
+
     /// New keys; the selection stays on the same key when it is still there.
     pub fn set(&mut self, ctx: &Ctx, ids: Vec<K>) {
         let keep = self.selected();
@@ -86,8 +91,8 @@ impl<K: Clone + PartialEq> IdList<K> {
             }
             None => ids,
         };
-        let rows = IdRows { ctx, ids: &self.ids, row: self.row };
-        self.pane.sync(&rows);
+        let (pane, rows) = self.pane_and_rows(ctx);
+        pane.sync(&rows);
         if let Some(k) = keep {
             self.select(&k);
         }
@@ -152,16 +157,16 @@ impl<K: Clone + PartialEq> IdList<K> {
 
     /// The list's keys; Esc with no filter typed shows the whole list again.
     pub fn handle(&mut self, ctx: &Ctx, action: Action) -> bool {
-        let rows = IdRows { ctx, ids: &self.ids, row: self.row };
-        if self.pane.handle(action, &rows) {
+        let (pane, rows) = self.pane_and_rows(ctx);
+        if pane.handle(action, &rows) {
             return true;
         }
         action == Action::Back && self.unscope(ctx)
     }
 
     pub fn text(&mut self, ctx: &Ctx, c: char) -> bool {
-        let rows = IdRows { ctx, ids: &self.ids, row: self.row };
-        self.pane.text(c, &rows)
+        let (pane, rows) = self.pane_and_rows(ctx);
+        pane.text(c, &rows)
     }
 
     pub fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
@@ -212,12 +217,12 @@ impl<K: Clone + PartialEq> AnyList for IdList<K> {
         self.len()
     }
     fn set_filter(&mut self, ctx: &Ctx, text: &str) {
-        let rows = IdRows { ctx, ids: &self.ids, row: self.row };
-        self.pane.state.set_filter(text, &rows);
+        let (pane, rows) = self.pane_and_rows(ctx);
+        pane.state.set_filter(text, &rows);
     }
     fn index_a_while(&mut self, ctx: &Ctx, until: Instant) -> bool {
-        let rows = IdRows { ctx, ids: &self.ids, row: self.row };
-        self.pane.index_a_while(&rows, until)
+        let (pane, rows) = self.pane_and_rows(ctx);
+        pane.index_a_while(&rows, until)
     }
     fn export(&self, ctx: &Ctx) -> Listing {
         Listing::of_pane(&self.pane, &self.rows(ctx))

@@ -53,7 +53,11 @@ impl Rows for UserRows<'_> {
     }
 }
 
-impl UserRows<'_> {
+impl<'a> UserRows<'a> {
+    fn over(ctx: &'a Ctx, scope: Option<&'a DirectoryScope>, ids: &'a [UserId]) -> Self {
+        UserRows { t: ctx.tenant(), scope, ids, theme: &ctx.theme }
+    }
+
     /// Row `index`'s cells, text and style, in order: sign-in state only with the whole record,
     /// and the count of active assignments the reader may see. No cell when the reader may not
     /// see the user.
@@ -84,7 +88,12 @@ impl UserList {
     }
 
     fn rows<'a>(&'a self, ctx: &'a Ctx) -> UserRows<'a> {
-        UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme }
+        UserRows::over(ctx, self.scope.as_ref(), &self.ids)
+    }
+
+    /// The pane, to change, beside the rows it shows.
+    fn pane_and_rows<'a>(&'a mut self, ctx: &'a Ctx) -> (&'a mut ListPane, UserRows<'a>) {
+        (&mut self.pane, UserRows::over(ctx, self.scope.as_ref(), &self.ids))
     }
 
     /// Re-reads who the reader may see; the selected user stays selected while still listed.
@@ -94,8 +103,8 @@ impl UserList {
             Ok((scope, ids)) => (Some(scope), ids),
             Err(_) => (None, vec![]),
         };
-        let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
-        self.pane.sync(&rows);
+        let (pane, rows) = self.pane_and_rows(ctx);
+        pane.sync(&rows);
         if let Some(id) = keep {
             self.select(id);
         }
@@ -119,13 +128,13 @@ impl UserList {
     }
 
     pub fn handle(&mut self, ctx: &Ctx, action: Action) -> bool {
-        let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
-        self.pane.handle(action, &rows)
+        let (pane, rows) = self.pane_and_rows(ctx);
+        pane.handle(action, &rows)
     }
 
     pub fn text(&mut self, ctx: &Ctx, c: char) -> bool {
-        let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
-        self.pane.text(c, &rows)
+        let (pane, rows) = self.pane_and_rows(ctx);
+        pane.text(c, &rows)
     }
 }
 
@@ -149,15 +158,15 @@ impl AnyList for UserList {
         self.row_count()
     }
     fn set_filter(&mut self, ctx: &Ctx, text: &str) {
-        let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
-        self.pane.state.set_filter(text, &rows);
+        let (pane, rows) = self.pane_and_rows(ctx);
+        pane.state.set_filter(text, &rows);
     }
     fn export(&self, ctx: &Ctx) -> crate::ui::export::Listing {
         crate::ui::export::Listing::of_pane(&self.pane, &self.rows(ctx))
     }
     fn index_a_while(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
-        let rows = UserRows { t: ctx.tenant(), scope: self.scope.as_ref(), ids: &self.ids, theme: &ctx.theme };
-        self.pane.index_a_while(&rows, until)
+        let (pane, rows) = self.pane_and_rows(ctx);
+        pane.index_a_while(&rows, until)
     }
 }
 
