@@ -1,5 +1,5 @@
 //! The measurements of the scale benchmark (`cargo bench --bench scale`), kept apart from its
-//! `main` so that a test can run them at smoke size (`tests/scale_bench.rs`).
+//! `main` so that a test can run them at smoke size (`tests/it/scale_bench.rs`).
 //!
 //! Every figure is measured on a copy of the data directory under the work root, so the cached
 //! generated tenant is never changed: a whole-process figure runs the `entitle` binary and reads
@@ -224,7 +224,7 @@ pub fn in_process(data: &Path, work: &Path, runs: Processes) -> Result<Figures> 
     drop(bytes);
     let cache_bytes = fs::metadata(data.join("tenant.cache")).map(|m| m.len()).unwrap_or(0);
     let (commit_median, commit_line_bytes) = commits(work)?;
-    let waits = crate::waits::commit_waits(work)?;
+    let waits = super::waits::commit_waits(work)?;
     let bare_append_median = bare_appends(work, commit_line_bytes)?;
     Ok(Figures {
         snapshot_bytes,
@@ -322,7 +322,7 @@ const DECODED: &str = "decoded in ";
 fn sections_in_a_process(from: &Path, file: &Path) -> Result<()> {
     let me = std::env::current_exe().context("the benchmark's own path")?;
     let out = Process::new(me)
-        .args(crate::waits::role_args())
+        .args(super::waits::role_args())
         .env(DECODE_VAR, file)
         .env(SECTIONS_FROM_VAR, from)
         .output()
@@ -336,7 +336,7 @@ fn sections_in_a_process(from: &Path, file: &Path) -> Result<()> {
 fn decode_in_a_fresh_process(file: &Path) -> Result<Duration> {
     let me = std::env::current_exe().context("the benchmark's own path")?;
     let out = Process::new(me)
-        .args(crate::waits::role_args())
+        .args(super::waits::role_args())
         .env(DECODE_VAR, file)
         .output()
         .context("starting a decoder")?;

@@ -190,7 +190,7 @@ fn say(what: std::fmt::Arguments<'_>) -> Result<()> {
 
 /// One commit as the benchmark's committer: how long it took.
 fn commit(store: &mut Store<Tenant>) -> Result<Duration> {
-    let user = crate::measure::committer(store.state())?;
+    let user = super::measure::committer(store.state())?;
     let t0 = Instant::now();
     store
         .commit(|t| Entry { at: t.now(), actor: user.clone(), command: Command::MarkRead { notification: None } })

@@ -36,7 +36,9 @@ pub const SEGMENT_BYTES: u64 = 32 << 20;
 static SEGMENT_LIMIT: AtomicU64 = AtomicU64::new(SEGMENT_BYTES);
 
 /// Makes every store of this process close history segments at `bytes` (at least 1) instead of
-/// [`SEGMENT_BYTES`]: for tests that need many segments from a small tenant's history.
+/// [`SEGMENT_BYTES`]: for tests that need many segments from a small tenant's history. Every
+/// other store of the process then writes other files: such tests run in a test binary of their
+/// own (`tests/small_segments`).
 #[doc(hidden)]
 pub fn close_segments_at(bytes: u64) {
     SEGMENT_LIMIT.store(bytes.max(1), Ordering::Relaxed);
