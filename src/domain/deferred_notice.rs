@@ -181,6 +181,7 @@ impl NoticeTail {
         // were copied and their fresh pages faulted in again and again (the runs grow).
         if s.queue.is_empty() && s.queue.capacity() < run {
             *s.queue = Vec::with_capacity(run);
+            super::prefault::prefault(s.queue);
         }
         s.queue.push(Queued::Typed(n));
         // Handed over full rather than grown: `run` grows with the command's notices, past

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::Time;
 use super::ids::{IdHash, ResourceId, UserId};
+use super::prefault::prefault_room;
 use super::role::Role;
 use super::tenant::Tenant;
 use super::timers::{Fired, Timer};
@@ -81,7 +82,12 @@ impl Tenant {
         // whole at its end); room never written is never given pages.
         self.idx.unread_new.reserve(notices.saturating_add(notices / 2));
         self.idx.holders_spare.reserve(expiries);
-        self.idx.grants_gone.reserve(expiries.saturating_mul(2).min(super::grants_gone::GRANTS_GONE_AT_MOST));
+        let gone = expiries.saturating_mul(2).min(super::grants_gone::GRANTS_GONE_AT_MOST);
+        self.idx.grants_gone.reserve(gone);
+        // The room the counted ones fill, present at once (the half more may stay unwritten).
+        prefault_room(&mut self.idx.unread_new, notices);
+        prefault_room(&mut self.idx.holders_spare, expiries);
+        prefault_room(&mut self.idx.grants_gone, gone);
         // Replayed lines the files hold are not made; spilled ones leave a buffer as it fills.
         if self.idx.on_disk.is_none() && !self.idx.spill.is_set() {
             self.audit.reserve(events);

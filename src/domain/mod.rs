@@ -57,6 +57,7 @@ mod policy_cmds;
 mod policy_ranges;
 pub mod policy_rules;
 mod policy_wire;
+mod prefault;
 pub mod problems;
 mod radix;
 pub mod read_views;

@@ -10,7 +10,9 @@ pub(crate) fn sort_by_key_stable<V: Copy + Default>(pairs: Vec<(u64, V)>) -> Vec
     let max = pairs.iter().map(|p| p.0).max().unwrap_or(0);
     let digit = |key: u64, shift: u32| usize::try_from(key.checked_shr(shift).unwrap_or(0) & 0xffff).unwrap_or(0);
     let mut from = pairs;
-    let mut into: Vec<(u64, V)> = vec![(0, V::default()); from.len()];
+    let mut into: Vec<(u64, V)> = Vec::with_capacity(from.len());
+    super::prefault::prefault(&mut into);
+    into.resize(from.len(), (0, V::default()));
     let mut shift = 0u32;
     while shift < u64::BITS && max.checked_shr(shift).unwrap_or(0) > 0 {
         // Where each digit's pairs start in `into`.

@@ -17,6 +17,7 @@ use crate::domain::finished::Finished;
 use crate::domain::flow::{Assignment, AssignmentState, GrantSource, RequestState};
 use crate::domain::ids::{AssignmentId, IdHash, OrgId, PackageId, PolicyId, RequestId, ResourceId, ReviewId, UserId};
 use crate::domain::idset::IdSet;
+use crate::domain::prefault::prefault;
 use crate::domain::review_ends::{EndRange, ReviewEnds};
 use crate::domain::role::Role;
 use crate::domain::table::{Row, Table};
@@ -45,6 +46,7 @@ pub fn read_map<'a, K: Ord + Copy + std::fmt::Debug, V, C: FromIterator<(K, V)>>
 ) -> Got<C> {
     let n = r.len(min_item)?;
     let mut rows = Vec::with_capacity(n);
+    prefault(&mut rows);
     let mut last: Option<K> = None;
     for _ in 0..n {
         let (k, v) = each(r)?;
@@ -65,6 +67,7 @@ pub fn read_table<'a, V: Row>(
 ) -> Got<Table<V::Key, V>> {
     let n = r.len(min_item)?;
     let mut rows: Vec<V> = Vec::with_capacity(n);
+    prefault(&mut rows);
     for _ in 0..n {
         let v = each(r)?;
         if rows.last().is_some_and(|l| l.id() >= v.id()) {
@@ -288,6 +291,7 @@ pub fn grants(out: &mut Out, roles: &mut RoleNames, grants: &BTreeMap<GrantKey, 
 pub fn read_grants(r: &mut In, roles: &[Role]) -> Got<BTreeMap<GrantKey, Sources>> {
     let n = r.len(4)?;
     let mut rows = Vec::with_capacity(n);
+    prefault(&mut rows);
     let mut last: Option<(UserId, ResourceId)> = None;
     for _ in 0..n {
         let user = UserId(r.u64()?);
@@ -441,6 +445,7 @@ pub fn read_timer(r: &mut In) -> Got<(Time, Timer)> {
 pub fn read_timers(r: &mut In) -> Got<TimerQueue> {
     let n = r.len(MIN_TIMER)?;
     let mut list = Vec::with_capacity(n);
+    prefault(&mut list);
     for _ in 0..n {
         list.push(read_timer(r)?);
     }
