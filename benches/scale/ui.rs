@@ -77,6 +77,8 @@ pub struct UiFigures {
     pub keys: Presses,
     /// Per person and list tab: the data changed (the tab re-reads it) to the frame drawn.
     pub changes: Presses,
+    /// Per tab (and person, for the list tabs): the tab chosen to its first frame drawn, once.
+    pub switches: Vec<(String, Duration)>,
     pub first_filter: FirstFilter,
     pub first_frame_user: FirstFrame,
     pub first_frame_admin: FirstFrame,
@@ -106,10 +108,11 @@ pub fn measure(data: &Path, root: &Path, params: ScaleParams) -> Result<UiFigure
     let first_frame_user = first_frame(data, &user)?;
     let kp = key_params(params);
     let key_data = if kp == params { data.to_path_buf() } else { generated(root, kp)? };
-    let (mut keys, first_filter, users, assignments) = keys(&key_data)?;
-    let (tab_keys, changes) = list_tabs(&key_data)?;
+    let (mut keys, mut switches, first_filter, users, assignments) = keys(&key_data)?;
+    let (tab_keys, changes, tab_switches) = list_tabs(&key_data)?;
     keys.extend(tab_keys);
-    Ok(UiFigures { users, assignments, keys, changes, first_filter, first_frame_user, first_frame_admin })
+    switches.extend(tab_switches);
+    Ok(UiFigures { users, assignments, keys, changes, switches, first_filter, first_frame_user, first_frame_admin })
 }
 
 /// The scale tenant's administrator (the generator's first user) and a plain user (its last).
@@ -216,18 +219,30 @@ fn press(term: &mut Terminal<TestBackend>, app: &mut App<Ctx>, name: &str) -> Re
 
 /// The key figures, as the administrator: the Directory's move, open, filter and Esc, then a move
 /// on every other list tab. Returns them with the tenant's users and assignments.
-fn keys(data: &Path) -> Result<(Presses, FirstFilter, usize, usize)> {
+/// The tab chosen (as its key chooses it: the tab reads what it shows) to its frame drawn.
+fn switch(term: &mut Terminal<TestBackend>, app: &mut App<Ctx>, tab: Tab) -> Result<Option<Duration>> {
+    let t0 = Instant::now();
+    app.switch_tab(tab);
+    if app.current_tab() != tab {
+        return Ok(None);
+    }
+    draw(term, app)?;
+    Ok(Some(t0.elapsed()))
+}
+
+type Switches = Vec<(String, Duration)>;
+
+fn keys(data: &Path) -> Result<(Presses, Switches, FirstFilter, usize, usize)> {
     let (mut app, _, _) = open_app(data, &admin_key())?;
     let (users, assignments) = {
         let t = app.ctx.tenant();
         (t.users.len(), t.assignments.len())
     };
     let mut term = terminal()?;
-    app.switch_tab(Tab::Directory);
-    if app.current_tab() != Tab::Directory {
+    let Some(first) = switch(&mut term, &mut app, Tab::Directory)? else {
         return Err(anyhow!("the administrator does not see the Directory"));
-    }
-    draw(&mut term, &mut app)?;
+    };
+    let mut switches = vec![(format!("{}, as the administrator", Tab::Directory), first)];
     let mut out = vec![];
     let mut moves = vec![];
     for _ in 0..PRESSES {
@@ -275,14 +290,11 @@ fn keys(data: &Path) -> Result<(Presses, FirstFilter, usize, usize)> {
     out.push((format!("Directory: filter, each of {FILTER_LEN} characters typed"), Latency::of(&mut typed)));
     out.push(("Directory: clear the filter (Esc)".to_string(), Latency::of(&mut cleared)));
     for tab in [Tab::Catalogs, Tab::Packages, Tab::Audit] {
-        app.switch_tab(tab);
-        if app.current_tab() != tab {
-            continue;
-        }
-        draw(&mut term, &mut app)?;
+        let Some(first) = switch(&mut term, &mut app, tab)? else { continue };
+        switches.push((format!("{tab}, as the administrator"), first));
         out.push((format!("{tab}: move (j)"), j_presses(&mut term, &mut app)?));
     }
-    Ok((out, first_filter, users, assignments))
+    Ok((out, switches, first_filter, users, assignments))
 }
 
 /// [`PRESSES`] presses of `j`, each to its frame.
@@ -329,12 +341,12 @@ pub fn personas(t: &Tenant) -> Vec<(&'static str, String)> {
 /// (what every commit, refresh and clock move does to the tab on screen: it re-reads the data)
 /// to frame. The change is timed without the commit, and with the values kept per data version
 /// (the lint, the badges' counts) kept: it is the tab's own cost.
-fn list_tabs(data: &Path) -> Result<(Presses, Presses)> {
+fn list_tabs(data: &Path) -> Result<(Presses, Presses, Switches)> {
     let who = {
         let (app, _, _) = open_app(data, &admin_key())?;
         personas(app.ctx.tenant())
     };
-    let (mut keys, mut changes) = (vec![], vec![]);
+    let (mut keys, mut changes, mut switches) = (vec![], vec![], vec![]);
     for (persona, key) in who {
         let (mut app, _, _) = open_app(data, &key)?;
         let mut term = terminal()?;
@@ -345,11 +357,8 @@ fn list_tabs(data: &Path) -> Result<(Presses, Presses)> {
         };
         let persona = format!("{persona} ({rows} assignments, {inbox} waiting)");
         for tab in LIST_TABS {
-            app.switch_tab(tab);
-            if app.current_tab() != tab {
-                continue;
-            }
-            draw(&mut term, &mut app)?;
+            let Some(first) = switch(&mut term, &mut app, tab)? else { continue };
+            switches.push((format!("{tab}, as {persona}"), first));
             keys.push((format!("{tab}: move (j), as {persona}"), j_presses(&mut term, &mut app)?));
             let mut times = vec![];
             for _ in 0..CHANGES {
@@ -361,7 +370,7 @@ fn list_tabs(data: &Path) -> Result<(Presses, Presses)> {
             changes.push((format!("{tab}: data change, as {persona}"), Latency::of(&mut times)));
         }
     }
-    Ok((keys, changes))
+    Ok((keys, changes, switches))
 }
 
 fn ms(d: Duration) -> String {
@@ -470,6 +479,9 @@ pub fn rows(f: &UiFigures) -> String {
         "| the Directory's first / after a change of the data, once the app was idle | {} | target p99 <= 16 ms |\n",
         ms(ff.warm)
     ));
+    for (what, d) in &f.switches {
+        out.push_str(&format!("| a tab chosen to its first frame, {what} | {} | target <= 16 ms |\n", ms(*d)));
+    }
     for (what, l) in &f.changes {
         out.push_str(&format!(
             "| data change to frame, {what} | p50 {}, p99 {}, max {} ({} changes) | no stated target |\n",
