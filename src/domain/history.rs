@@ -32,6 +32,22 @@ pub const AUDIT_STREAM: &str = "audit";
 /// small share of every notification ever sent.
 pub const NOTICE_SHARDS: u64 = 64;
 
+/// The recipient a notice's line names, when the line begins as this program writes it
+/// (`{"seq":N,"to":M,`), found without parsing the line: a reader of one mailbox passes over
+/// the lines of the others sharing its shard. None for a line that begins otherwise (a hand
+/// edit): that line is to be parsed.
+pub fn notice_line_recipient(line: &[u8]) -> Option<UserId> {
+    let digits = |b: &[u8]| b.iter().take_while(|c| c.is_ascii_digit()).count();
+    let rest = line.strip_prefix(b"{\"seq\":")?;
+    let seq = digits(rest);
+    let rest = rest.get(seq..)?.strip_prefix(b",\"to\":")?;
+    let to = digits(rest);
+    if seq == 0 || !matches!(rest.get(to), Some(b',' | b'}')) {
+        return None;
+    }
+    std::str::from_utf8(rest.get(..to)?).ok()?.parse::<u64>().ok().map(UserId)
+}
+
 /// The stream that holds a user's notifications.
 pub fn notice_stream(user: UserId) -> String {
     notice_shard_stream(user.0 % NOTICE_SHARDS)

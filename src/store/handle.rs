@@ -217,6 +217,17 @@ impl<S: Persist> Store<S> {
         history::read_since(&self.view.history, stream, cursor)
     }
 
+    /// [`Store::history_since`], parsing only the lines `keep` keeps: a reader of one user's
+    /// records in a stream shared by many passes over the others' lines unread.
+    pub fn history_since_where<T: serde::de::DeserializeOwned>(
+        &self,
+        stream: &str,
+        cursor: &mut history::HistoryCursor,
+        keep: impl Fn(&[u8]) -> bool,
+    ) -> Result<(Vec<T>, bool), StoreError> {
+        history::read_since_where(&self.view.history, stream, cursor, keep)
+    }
+
     /// If another process replaced the snapshot (a compaction, a reset) or this state went
     /// stale, loads the files again *before* any lock is taken, as [`Store::open`] does: parsing
     /// a big state takes seconds, and no other process should wait for that. Returns whether

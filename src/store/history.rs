@@ -434,6 +434,16 @@ pub(crate) fn read_since<T: DeserializeOwned>(
     stream: &str,
     cursor: &mut HistoryCursor,
 ) -> Result<(Vec<T>, bool), StoreError> {
+    read_since_where(dir, stream, cursor, |_| true)
+}
+
+/// [`read_since`], parsing only the lines `keep` keeps (the others are passed over unread).
+pub(crate) fn read_since_where<T: DeserializeOwned>(
+    dir: &Path,
+    stream: &str,
+    cursor: &mut HistoryCursor,
+    keep: impl Fn(&[u8]) -> bool,
+) -> Result<(Vec<T>, bool), StoreError> {
     let restarted = cursor.dir != dir;
     if restarted {
         *cursor = HistoryCursor { dir: dir.to_owned(), segment: 0, offset: 0 };
@@ -446,7 +456,7 @@ pub(crate) fn read_since<T: DeserializeOwned>(
         let Some((bytes, _)) = files::read_from(&path, from)? else { continue };
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let body = bytes.get(..complete).unwrap_or_default();
-        for line in body.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        for line in body.split(|&b| b == b'\n').filter(|l| !l.is_empty() && keep(l)) {
             let record = serde_json::from_slice::<T>(line).map_err(|e| {
                 StoreError::corrupt(&path, Position::NONE, format!("not a history record: {}", json_problem(&e)))
             })?;

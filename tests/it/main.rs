@@ -103,6 +103,7 @@ mod format_times;
 mod fuzz_commands;
 mod invariants;
 mod json_outputs;
+mod mailbox_reads;
 mod point_in_time;
 mod policy_revisions;
 mod previous_version;

@@ -8,6 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 
 use crate::domain::{Command, Notification, ObjectRef, RequestId};
+use crate::session::MailboxRead;
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::{Ctx, PerData};
@@ -26,10 +27,12 @@ pub struct Notifications {
     focus: Focus,
     list: IdList<Mail>,
     unread: PerData<usize>,
+    /// What was read of the mailbox's files: a change of the data reads only what came since.
+    read: MailboxRead,
 }
 
-/// One message of the mailbox as read (the mailbox is read whole, from the history files, once
-/// per change of the data): the same message is the same row, read or not.
+/// One message of the mailbox as read (once per change of the data, from what the files gave
+/// so far and what they added since): the same message is the same row, read or not.
 #[derive(Debug, Clone)]
 struct Mail(Notification);
 
@@ -88,6 +91,7 @@ impl Notifications {
                 mail_row,
             ),
             unread: PerData::default(),
+            read: MailboxRead::default(),
         }
     }
 
@@ -245,7 +249,7 @@ impl TabView<Ctx> for Notifications {
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
-        let mut mail: Vec<Notification> = match ctx.me().map(|me| ctx.session.mailbox(me)) {
+        let mut mail: Vec<Notification> = match ctx.me().map(|me| ctx.session.mailbox_since(me, &mut self.read)) {
             Some(Ok(mail)) => {
                 self.list.pane.set_empty("No notifications yet.");
                 mail
