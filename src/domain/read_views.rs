@@ -2,7 +2,7 @@
 //! cut down to what the reader may see (the rules are in `reads.rs`). A face prints what these
 //! return and nothing else.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -297,19 +297,31 @@ impl Tenant {
         {
             return Ok(vec![]);
         }
+        // Each resource's catalogs, from one pass over the catalogs the reader reads, in their
+        // order (asking every catalog about every resource was most of the time the Directory
+        // took to show at a million assignments: 2,400 groups, 20,000 catalogs).
+        let mut catalogs_of: HashMap<ResourceId, Vec<&str>> = HashMap::new();
+        for c in self.catalogs.values().filter(|c| self.reads_catalog(r, c.id)) {
+            for id in &c.resources {
+                catalogs_of.entry(*id).or_default().push(c.display_name.as_str());
+            }
+        }
         Ok(self
             .resources
             .values()
             .map(|res| ResourceCard {
                 resource: res,
-                catalogs: self
-                    .catalogs
-                    .values()
-                    .filter(|c| c.resources.contains(&res.id) && self.reads_catalog(r, c.id))
-                    .map(|c| c.display_name.as_str())
-                    .collect(),
-                holders: (r == Reader::Admin)
-                    .then(|| self.holders(res.id).map(|(u, _)| u).collect::<BTreeSet<_>>().len()),
+                catalogs: catalogs_of.remove(&res.id).unwrap_or_default(),
+                // The holders come in user order (a sorted set): each user counted at their first.
+                holders: (r == Reader::Admin).then(|| {
+                    let mut users = self.holders(res.id).map(|(u, _)| *u).peekable();
+                    let mut n = 0usize;
+                    while let Some(u) = users.next() {
+                        while users.next_if_eq(&u).is_some() {}
+                        n = n.saturating_add(1);
+                    }
+                    n
+                }),
             })
             .collect())
     }

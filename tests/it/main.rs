@@ -97,6 +97,7 @@ mod rights_reads;
 // the rest
 mod config_code;
 mod demo;
+mod directory_resources;
 mod explain;
 mod finished_requests;
 mod format_times;
