@@ -299,7 +299,7 @@ impl Tenant {
         }
         // Each resource's catalogs, from one pass over the catalogs the reader reads, in their
         // order (asking every catalog about every resource was most of the time the Directory
-        // took to show at a million assignments: 2,400 groups, 20,000 catalogs).
+        // took to show at a million assignments: 2,400 groups, 800 catalogs).
         let mut catalogs_of: HashMap<ResourceId, Vec<&str>> = HashMap::new();
         for c in self.catalogs.values().filter(|c| self.reads_catalog(r, c.id)) {
             for id in &c.resources {
