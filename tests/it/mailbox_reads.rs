@@ -43,6 +43,16 @@ fn days_pass(s: &mut Session, days: i64) {
     s.run_as(Actor::user(admin), Command::AdvanceClock { seconds: days * 24 * 3600 }).expect("the clock moves");
 }
 
+/// The demo tenant in a temporary directory a month on, and a user with mail then.
+fn demo_a_month_on() -> (tempfile::TempDir, PathBuf, Session, UserId) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("data");
+    let mut s = demo(&dir);
+    days_pass(&mut s, 30);
+    let user = *with_mail(&s).first().expect("someone has mail");
+    (tmp, dir, s, user)
+}
+
 /// The last segment of the user's mailbox shard.
 fn last_segment(dir: &Path, user: UserId) -> PathBuf {
     let stream = dir.join("history").join(notice_stream(user));
@@ -81,11 +91,7 @@ fn a_mailbox_read_on_is_the_mailbox_read_whole_as_notices_come_and_go_to_the_fil
 
 #[test]
 fn a_mailbox_read_on_reads_only_what_the_files_added_since() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("data");
-    let mut s = demo(&dir);
-    days_pass(&mut s, 30);
-    let user = *with_mail(&s).first().expect("someone has mail");
+    let (_tmp, dir, mut s, user) = demo_a_month_on();
     let mut read = MailboxRead::default();
     let before = same(&s, user, &mut read);
 
@@ -131,13 +137,9 @@ fn a_notice_line_names_its_recipient_only_in_the_form_this_program_writes() {
 
 #[test]
 fn a_hand_edited_notice_line_is_still_read_for_its_recipient() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("data");
-    let mut s = demo(&dir);
-    days_pass(&mut s, 30);
-    let user = *with_mail(&s).first().expect("someone has mail");
+    let (_tmp, dir, s, user) = demo_a_month_on();
     let before = parsed_whole(&s, user);
-    // The user's first line rewritten with its keys in another order (and padded to its length).
+    // The user's first line rewritten with its keys in another order.
     let segment = last_segment(&dir, user);
     let text = std::fs::read_to_string(&segment).expect("the segment");
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
