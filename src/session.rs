@@ -24,6 +24,8 @@ use crate::store::{
 
 mod extension_runner;
 pub use extension_runner::CalloutJobs;
+mod audit_log;
+pub use audit_log::{AuditChange, AuditLog};
 mod config;
 mod pages;
 mod what_if;
@@ -120,6 +122,10 @@ impl Persist for Tenant {
     }
 
     fn history_key(stream: &str) -> Option<KeyCodec> {
+        if stream == AUDIT_STREAM {
+            // Made after the fact: a clock jump closes segments of it by the hundred megabytes.
+            return Some(KeyCodec::of_later::<crate::domain::audit_key::AuditKey>());
+        }
         is_request_stream(stream).then(KeyCodec::of::<FinishedKey>)
     }
 }
@@ -296,18 +302,6 @@ impl Session {
         t.may_read_audit(&self.actor).map_err(RunError::Refused)?;
         let flushed = self.store.history::<AuditEvent>(AUDIT_STREAM)?;
         t.audit_visible(&self.actor, flushed).map_err(RunError::Refused)
-    }
-
-    /// The audit events after `after` that the actor may read, reading the files from `cursor`
-    /// on; `true` when the files were read from the start (the store was reset, or a first read):
-    /// the reader drops what it had and `after` counts as 0.
-    pub fn audit_since(&self, cursor: &mut HistoryCursor, after: u64) -> Result<(Vec<AuditEvent>, bool), RunError> {
-        let t = self.tenant();
-        t.may_read_audit(&self.actor).map_err(RunError::Refused)?;
-        let (flushed, restarted) = self.store.history_since::<AuditEvent>(AUDIT_STREAM, cursor)?;
-        let after = if restarted { 0 } else { after };
-        let events = t.audit_visible_after(&self.actor, flushed, after).map_err(RunError::Refused)?;
-        Ok((events, restarted))
     }
 
     /// A user's mailbox, oldest first, read marks included.

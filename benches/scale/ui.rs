@@ -264,15 +264,7 @@ fn keys(data: &Path) -> Result<(Presses, Switches, FirstFilter, usize, usize)> {
     let cold = press(&mut term, &mut app, "/")?;
     press(&mut term, &mut app, "esc")?;
     app.refresh_views();
-    let mut slices = vec![];
-    loop {
-        let t0 = Instant::now();
-        let more = app.idle(t0.checked_add(IDLE_SLICE).unwrap_or(t0));
-        slices.push(t0.elapsed());
-        if !more {
-            break;
-        }
-    }
+    let mut slices = idle_slices(&mut app);
     let warm = press(&mut term, &mut app, "/")?;
     press(&mut term, &mut app, "esc")?;
     let first_filter = FirstFilter { cold, slices: Latency::of(&mut slices), warm };
@@ -294,7 +286,48 @@ fn keys(data: &Path) -> Result<(Presses, Switches, FirstFilter, usize, usize)> {
         switches.push((format!("{tab}, as the administrator"), first));
         out.push((format!("{tab}: move (j)"), j_presses(&mut term, &mut app)?));
     }
+    if app.current_tab() == Tab::Audit {
+        out.extend(audit_log(&mut term, &mut app)?);
+    }
     Ok((out, switches, first_filter, users, assignments))
+}
+
+/// The app's idle work, sliced as the terminal's loop slices it, until none is left: each
+/// slice's time, and the time of all.
+fn idle_slices(app: &mut App<Ctx>) -> Vec<Duration> {
+    let mut slices = vec![];
+    loop {
+        let t0 = Instant::now();
+        let more = app.idle(t0.checked_add(IDLE_SLICE).unwrap_or(t0));
+        slices.push(t0.elapsed());
+        if !more {
+            return slices;
+        }
+    }
+}
+
+/// The Audit tab (on screen, its first piece read): the rest of the log read back while idle,
+/// then a filter typed and the log searched for it while idle: each slice (what a key press
+/// waits for at most), with how many and their time in all in the label.
+fn audit_log(term: &mut Terminal<TestBackend>, app: &mut App<Ctx>) -> Result<Presses> {
+    let label = |what: &str, slices: &[Duration]| {
+        let all: Duration = slices.iter().sum();
+        format!("Audit: {what}, per idle slice ({} slices, {:.2} s in all)", slices.len(), all.as_secs_f64())
+    };
+    let mut out = vec![];
+    let mut back = idle_slices(app);
+    out.push((label("every event read back", &back), Latency::of(&mut back)));
+    press(term, app, "/")?;
+    let mut typed = vec![];
+    for c in "Package 000884".chars() {
+        let name = if c == ' ' { "space".to_string() } else { c.to_string() };
+        typed.push(press(term, app, &name)?);
+    }
+    out.push(("Audit: filter, each character typed".to_string(), Latency::of(&mut typed)));
+    let mut search = idle_slices(app);
+    out.push((label("every event searched for the filter", &search), Latency::of(&mut search)));
+    press(term, app, "esc")?;
+    Ok(out)
 }
 
 /// [`PRESSES`] presses of `j`, each to its frame.

@@ -7,7 +7,8 @@ use super::args_flow::{AuditArgs, NotificationsArgs, ReportCmd};
 use super::format::{self, Cell, Table, cells};
 use crate::domain::reads::Read;
 use crate::domain::report::AccessRow;
-use crate::domain::{Command, ObjectRef, Tenant};
+use crate::domain::{AuditEvent, Command, ObjectRef, Tenant};
+use crate::session::AuditLog;
 
 pub(crate) fn access_table(rows: &[AccessRow], with_user: bool) -> Table {
     let mut tab = if with_user {
@@ -176,28 +177,28 @@ pub(crate) fn lint(ctx: &Ctx) -> Result<()> {
 }
 
 pub(crate) fn audit(ctx: &Ctx, a: AuditArgs) -> Result<()> {
-    let events = ctx.session.audit_log()?;
     let t = ctx.t();
-    let object = a.object.as_deref().map(|o| (o.trim(), object_refs(t, o)));
+    let object = a.object.as_deref().map(|o| (o.trim(), object_refs(t, o.trim())));
     // A user found by the key matches by id, whatever name the event recorded (a user renamed
     // since is still found); the text shown matches too (the system, an external's email).
     let actor = a.actor.as_deref().map(|x| (x.to_lowercase(), t.find_user(x).ok().map(|u| u.id)));
     let activity = a.activity.as_deref().map(str::to_lowercase);
-    let matching: Vec<_> = events
-        .iter()
-        .filter(|e| {
-            actor.as_ref().is_none_or(|(text, user)| {
-                user.is_some_and(|u| e.made_by(u)) || e.who().to_lowercase().contains(text.as_str())
-            })
-        })
-        .filter(|e| activity.as_deref().is_none_or(|x| e.activity.to_lowercase().contains(x)))
-        .filter(|e| {
-            object.as_ref().is_none_or(|(key, refs)| {
+    let want = |e: &AuditEvent| {
+        actor.as_ref().is_none_or(|(text, user)| {
+            user.is_some_and(|u| e.made_by(u)) || e.who().to_lowercase().contains(text.as_str())
+        }) && activity.as_deref().is_none_or(|x| e.activity.to_lowercase().contains(x))
+            && object.as_ref().is_none_or(|(key, refs)| {
                 refs.iter().any(|r| e.object.is(*r)) || e.object.to_string().eq_ignore_ascii_case(key)
             })
-        })
-        .collect();
-    let list = &matching[matching.len().saturating_sub(a.limit)..];
+    };
+    // The objects' events only, picked by the keys beside the log, unless the key names none
+    // (an older version's text is then matched as it was written).
+    let mut log = match &object {
+        Some((_, refs)) if !refs.is_empty() => AuditLog::about(refs.clone()),
+        _ => AuditLog::default(),
+    };
+    let list = ctx.session.audit_last(&mut log, a.limit, want)?;
+    let list = list.as_slice();
     let table = || {
         let mut tab = Table::new(&["SEQ", "TIME", "ACTOR", "ACTIVITY", "OBJECT", "SUMMARY"]);
         for e in list {
@@ -225,6 +226,7 @@ fn object_refs(t: &Tenant, key: &str) -> Vec<ObjectRef> {
     refs.extend(t.find_catalog(key).ok().map(|x| ObjectRef::from(x.id)));
     refs.extend(t.find_package(key).ok().map(|x| ObjectRef::from(x.id)));
     refs.extend(t.find_policy(None, key).ok().map(|x| ObjectRef::from(x.id)));
+    refs.extend(ObjectRef::from_shown(key));
     refs
 }
 

@@ -137,12 +137,26 @@ macro_rules! object_ref {
             }
         )*
         impl ObjectRef {
+            /// Every kind, as [`ObjectRef::kind`] names it: a kind's place in it is its code
+            /// in compact forms (the audit log's key files).
+            pub const KINDS: &'static [&'static str] = &[$($kind,)* $($name,)*];
+
             $(
                 /// The id, when the reference is to this kind of object.
                 pub fn $getter(self) -> Option<$id> {
                     $id::try_from(self).ok()
                 }
             )*
+
+            /// The reference of kind `kind` (as [`ObjectRef::kind`] names it) and, for a kind
+            /// with an id, the id's number `number`; None if they name none.
+            pub fn from_kind(kind: &str, number: Option<u64>) -> Option<ObjectRef> {
+                match (kind, number) {
+                    $(($kind, Some(n)) => Some(ObjectRef::$variant($id(n))),)*
+                    $(($name, None) => Some(ObjectRef::$unit {}),)*
+                    _ => None,
+                }
+            }
 
             /// The kind, as the JSON's key names it (`request`, `clock`).
             pub fn kind(self) -> &'static str {

@@ -3,6 +3,7 @@
 
 pub mod access;
 mod assign_cmds;
+pub mod audit_key;
 pub mod audit_refs;
 pub mod auto_assign;
 pub mod binary;

@@ -59,12 +59,23 @@ pub trait LineKey: Sized {
 pub struct KeyCodec {
     format: u32,
     encode_line: fn(&[u8], &mut Vec<u8>) -> Result<(), String>,
+    /// Whether the writer that closes a segment makes its key file (else a compaction, or
+    /// the first reader, does).
+    at_close: bool,
 }
 
 impl KeyCodec {
-    /// The codec of key `K`.
+    /// The codec of key `K`, whose key files the writer makes as it closes each segment.
     pub fn of<K: LineKey>() -> KeyCodec {
-        KeyCodec { format: K::FORMAT, encode_line: encode_line::<K> }
+        KeyCodec { format: K::FORMAT, encode_line: encode_line::<K>, at_close: true }
+    }
+
+    /// The codec of key `K`, whose key files are made after the fact: by the next compaction
+    /// (in the background), or by the first reader of the segment. For a stream a command may
+    /// close segments of by the hundred megabytes (the audit log of a clock jump), where the
+    /// writer would otherwise parse them on the way.
+    pub fn of_later<K: LineKey>() -> KeyCodec {
+        KeyCodec { at_close: false, ..KeyCodec::of::<K>() }
     }
 }
 
@@ -237,7 +248,7 @@ pub(super) fn make(segment: &Path, codec: KeyCodec) -> Result<(), String> {
 /// first reader of the segment.
 pub(crate) fn make_all(closed: &[(String, PathBuf)], keying: Keying) {
     for (stream, path) in closed {
-        if let Some(codec) = keying(stream) {
+        if let Some(codec) = keying(stream).filter(|c| c.at_close) {
             let _ = make(path, codec);
         }
     }

@@ -24,9 +24,9 @@ use super::history_keys::{self, KeyRows, Line, LineKey};
 /// byte it starts at, and its length without the newline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RecordAt {
-    segment: u64,
-    offset: u64,
-    len: u32,
+    pub(super) segment: u64,
+    pub(super) offset: u64,
+    pub(super) len: u32,
 }
 
 /// A stream's records, oldest first: where each is and its key (`K`, read from its line).

@@ -120,6 +120,7 @@ mod files;
 mod handle;
 pub mod history;
 pub mod history_keys;
+pub mod history_newest;
 pub mod history_pages;
 mod huge_pages;
 mod install;
@@ -142,6 +143,7 @@ pub use error::{CommitError, Position, StoreError, StoreWarning};
 pub use handle::{Compaction, HEAVY_ENTRY, Store};
 pub use history::{HistoryCursor, HistoryRecord, StreamBatch};
 pub use history_keys::{KeyCodec, LineKey};
+pub use history_newest::{Caught, NewestFirst};
 pub use history_pages::{RecordAt, StreamIndex};
 pub use huge_pages::{keep_freed_memory, use_huge_pages};
 

@@ -222,6 +222,11 @@ pub trait TabView<C> {
     fn idle(&mut self, _ctx: &C, _until: std::time::Instant) -> bool {
         false
     }
+    /// Whether the work done while idle changed what the tab shows (asked after each
+    /// [`TabView::idle`]; the answer is taken: the next is about what was done since).
+    fn take_redraw(&mut self) -> bool {
+        false
+    }
     /// Whether leaving now would lose typed input.
     fn is_dirty(&self) -> bool {
         false
@@ -490,7 +495,11 @@ impl<C: Shell> App<C> {
     pub fn idle(&mut self, until: std::time::Instant) -> bool {
         self.freshen();
         match self.views.get_mut(&self.tab) {
-            Some(v) => v.idle(&self.ctx, until),
+            Some(v) => {
+                let more = v.idle(&self.ctx, until);
+                self.redraw |= v.take_redraw();
+                more
+            }
             None => false,
         }
     }

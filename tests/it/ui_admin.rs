@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::keys::{press, typ};
+use common::keys::{press, settle, typ};
 use std::path::Path;
 use std::str::FromStr;
 
@@ -307,6 +307,8 @@ fn the_audit_filter_narrows_to_matching_events() {
 
     update(&mut fx.app, Action::Filter);
     typ(&mut fx.app, "MEMBERSHIP.add");
+    // The log is searched while nobody types.
+    settle(&mut fx.app);
     update(&mut fx.app, Action::Open);
     let s = screen(&mut fx.app, 120, 35);
     assert!(s.contains(&format!("Audit log (1 of {total})")), "{s}");
@@ -317,6 +319,7 @@ fn the_audit_filter_narrows_to_matching_events() {
     update(&mut fx.app, Action::Back);
     update(&mut fx.app, Action::Filter);
     typ(&mut fx.app, "nobody-at-all");
+    settle(&mut fx.app);
     assert!(screen(&mut fx.app, 120, 35).contains("No rows match"));
 }
 

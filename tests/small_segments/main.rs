@@ -2,4 +2,5 @@
 //! a setting of the whole process): a test binary of their own, so that no other test's files
 //! change with it (`tests/it` holds every other integration test).
 
+mod audit_pages;
 mod finished_pages;

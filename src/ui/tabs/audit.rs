@@ -2,14 +2,16 @@
 //! newest first, filterable on any column. The details show the before/after of a change; Enter
 //! shows them full screen. Only the rows on screen are read: the log can hold a million events.
 
+use std::time::{Duration, Instant};
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::domain::read_views::AuditView;
-use crate::domain::{Actor, AuditEvent};
-use crate::store::HistoryCursor;
+use super::audit_rows::{Pages, Search, event_cells};
+use crate::domain::AuditEvent;
+use crate::session::{AuditChange, AuditLog};
 use crate::ui::action::Action;
 use crate::ui::app::{Effect, TabView};
 use crate::ui::ctx::Ctx;
@@ -23,43 +25,40 @@ use crate::ui::widgets::table::{CellText, Column, Rows};
 /// From this width the details go beside the list, else under it.
 const WIDE: u16 = 160;
 
-/// The log as table rows, newest first, made on demand.
+/// What the first read of the log may take before the tab is drawn: the newest rows are there
+/// at once, the rest come while nobody types.
+const FIRST_READ: Duration = Duration::from_millis(4);
+
+/// How often at most the work done while idle redraws the tab (its counts and the rows found).
+const REDRAW_EVERY: Duration = Duration::from_millis(100);
+
+/// The log as table rows, newest first, each read when shown.
 struct AuditRows<'a> {
-    events: &'a AuditView,
-    theme: &'a Theme,
+    tab: &'a Audit,
+    ctx: &'a Ctx,
 }
 
 impl<'a> AuditRows<'a> {
-    fn new(events: &'a AuditView, theme: &'a Theme) -> Self {
-        AuditRows { events, theme }
+    fn new(tab: &'a Audit, ctx: &'a Ctx) -> Self {
+        AuditRows { tab, ctx }
     }
 
     /// The event shown at row `index` (0 = newest).
-    fn event(&self, index: usize) -> Option<&'a AuditEvent> {
-        self.events.len().checked_sub(index + 1).and_then(|j| self.events.get(j))
-    }
-
-    /// The row showing the event numbered `seq`.
-    fn index_of(&self, seq: u64) -> Option<usize> {
-        let j = self.events.position(seq)?;
-        Some(self.events.len() - 1 - j)
+    fn event(&self, index: usize) -> Option<AuditEvent> {
+        self.tab.pages.event(&self.ctx.session, &self.tab.log, index)
     }
 }
 
 impl Rows for AuditRows<'_> {
     fn len(&self) -> usize {
-        self.events.len()
+        self.tab.log.len()
     }
 
     fn cells(&self, index: usize) -> Vec<CellText> {
-        let Some(e) = self.event(index) else { return Vec::new() };
-        vec![
-            restyled(time_cell(e.at), self.theme.muted),
-            cell(e.actor.to_string()),
-            cell(e.activity.clone()),
-            cell(e.object.to_string()),
-            cell(e.summary.clone()),
-        ]
+        match self.event(index) {
+            Some(e) => event_cells(&e, &self.ctx.theme),
+            None => vec![cell(String::new()), cell(String::new()), cell("(not read)".to_string())],
+        }
     }
 }
 
@@ -68,17 +67,21 @@ pub struct Audit {
     /// The details fill the tab (Enter); Esc goes back to the list.
     zoom: bool,
     scroll: u16,
-    /// The log's length at the last refresh: rows count from the newest, so new events shift them.
-    synced_len: usize,
-    /// The log as the signed-in person may read it (the domain's read rule, as in the command
-    /// line: all of it for administrators, their catalogs' events for catalog roles), read from
-    /// the history files as far as `cursor`, then only what was added since.
-    log: AuditView,
-    cursor: HistoryCursor,
-    /// Whom `log` was read for: another person starts over.
-    read_for: Option<Actor>,
+    /// Where the events the signed-in person may read are (the domain's read rule, as in the
+    /// command line: all of them for administrators, their catalogs' for catalog roles),
+    /// newest first, read back while nobody types.
+    log: AuditLog,
+    /// The events of the rows shown lately.
+    pages: Pages,
+    /// The filter's search, a piece at a time while nobody types.
+    search: Search,
+    /// Why the log could not be read (told in the pane).
+    problem: Option<String>,
     /// The details pane beside the list (`]` focuses it when it has more than it shows).
     detail: DetailScroll,
+    /// Work done while idle changed what is shown, and when it last asked for a frame.
+    changed: bool,
+    drawn: Option<Instant>,
 }
 
 impl Default for Audit {
@@ -101,35 +104,100 @@ impl Audit {
                     c("Summary", Constraint::Fill(6)),
                 ],
             )
+            .search_outside()
             .empty("Nothing has happened yet."),
             zoom: false,
             scroll: 0,
-            synced_len: 0,
-            log: AuditView::default(),
-            cursor: HistoryCursor::default(),
-            read_for: None,
+            log: AuditLog::default(),
+            pages: Pages::default(),
+            search: Search::default(),
+            problem: None,
             detail: DetailScroll::default(),
+            changed: false,
+            drawn: None,
         }
     }
 
-    /// Reads what was added to the log since the last read; an error is told in the pane.
-    fn read_on(&mut self, ctx: &Ctx) -> Result<(), String> {
-        if self.read_for.as_ref() != Some(ctx.actor()) {
-            self.log = AuditView::default();
-            self.cursor = HistoryCursor::default();
-            self.read_for = Some(ctx.actor().clone());
+    /// Catches the log up with the files; an error is told in the pane.
+    fn catch_up(&mut self, ctx: &Ctx) {
+        let keep = self.pane.selected();
+        let at_top = self.pane.state.selected_view().is_none_or(|v| v == 0);
+        match ctx.session.audit_catch_up(&mut self.log) {
+            Err(e) => {
+                self.log = AuditLog::default();
+                self.pages.clear();
+                self.problem = Some(e.to_string());
+                self.search.start(self.search.needle().to_owned().as_str());
+                self.restart_matches();
+            }
+            Ok(AuditChange::Same) => self.problem = None,
+            Ok(AuditChange::Grew(n)) => {
+                self.problem = None;
+                if let Some(m) = self.pane.state.outside_matches() {
+                    m.iter_mut().for_each(|row| *row = row.saturating_add(n));
+                }
+                self.search.shift(n);
+                self.sync(ctx);
+                if !at_top && let Some(row) = keep {
+                    self.pane.state.select_source(row.saturating_add(n));
+                }
+            }
+            Ok(AuditChange::Restarted) => {
+                self.problem = None;
+                self.pages.clear();
+                // The newest rows for the first frame; the rest while nobody types.
+                let until = Instant::now().checked_add(FIRST_READ);
+                if let Err(e) = ctx.session.audit_read_back(&mut self.log, until) {
+                    self.problem = Some(e.to_string());
+                }
+                self.search.start(self.search.needle().to_owned().as_str());
+                self.restart_matches();
+                self.pane.state.select_view(0);
+            }
         }
-        let after = self.log.iter().next_back().map_or(0, |e| e.seq);
-        let (events, restarted) = ctx.session.audit_since(&mut self.cursor, after).map_err(|e| e.to_string())?;
-        if restarted {
-            self.log = AuditView::default();
-        }
-        self.log.extend(events);
-        Ok(())
+        self.sync(ctx);
     }
 
-    fn selected<'a>(&self, rows: &AuditRows<'a>) -> Option<&'a AuditEvent> {
-        self.pane.selected().and_then(|i| rows.event(i))
+    /// The filter's matches found so far are dropped (its search starts over).
+    fn restart_matches(&mut self) {
+        if let Some(m) = self.pane.state.outside_matches() {
+            m.clear();
+        }
+    }
+
+    /// The pane's rows, counts and notes as the log and the search are now.
+    fn sync(&mut self, ctx: &Ctx) {
+        let note = if self.search.is_done(&self.log) {
+            None
+        } else {
+            Some(format!("searching {}%", self.search.percent(&self.log)))
+        };
+        let progress = (!self.log.is_complete() && self.problem.is_none())
+            .then(|| format!("reading {}%", self.log.percent_read()));
+        let empty = match (&self.problem, self.log.is_complete()) {
+            (Some(p), _) => p.clone(),
+            (None, true) => "Nothing has happened yet.".to_string(),
+            (None, false) => "Reading the audit log…".to_string(),
+        };
+        let mut state = std::mem::take(&mut self.pane.state);
+        state.sync(&AuditRows { tab: self, ctx });
+        state.set_note(note);
+        self.pane.state = state;
+        self.pane.progress = progress;
+        self.pane.set_empty(empty);
+    }
+
+    /// A change of the filter's text starts its search over.
+    fn follow_filter(&mut self, ctx: &Ctx) {
+        let text = self.pane.state.filter_text().to_lowercase();
+        if text != self.search.needle() {
+            self.search.start(&text);
+            self.sync(ctx);
+        }
+    }
+
+    fn selected(&self, ctx: &Ctx) -> Option<AuditEvent> {
+        self.pane.selected().and_then(|i| AuditRows::new(self, ctx).event(i))
     }
 
     /// Scrolling the full-screen details; other actions leave it (Esc and Enter only that).
@@ -137,8 +205,7 @@ impl Audit {
         if !self.zoom {
             return None;
         }
-        let rows = AuditRows::new(&self.log, &ctx.theme);
-        let max = self.selected(&rows).map_or(0, |e| detail_lines(e, &ctx.theme, false).len().saturating_sub(1));
+        let max = self.selected(ctx).map_or(0, |e| detail_lines(&e, &ctx.theme, false).len().saturating_sub(1));
         let max = u16::try_from(max).unwrap_or(u16::MAX);
         self.scroll = match action {
             Action::Up => self.scroll.saturating_sub(1),
@@ -154,6 +221,33 @@ impl Audit {
             }
         };
         Some(Effect::None)
+    }
+
+    /// Reads the log back and searches it until `until`. Whether work is left.
+    fn work(&mut self, ctx: &Ctx, until: Instant) -> bool {
+        let mut did = false;
+        if !self.log.is_complete() && self.problem.is_none() {
+            match ctx.session.audit_read_back(&mut self.log, Some(until)) {
+                Ok(_) => did = true,
+                Err(e) => self.problem = Some(e.to_string()),
+            }
+        }
+        while !self.search.is_done(&self.log) && Instant::now() < until {
+            let Some(matches) = self.pane.state.outside_matches() else { break };
+            match self.search.step(&ctx.session, &self.log, &ctx.theme, matches) {
+                Ok(true) => did = true,
+                Ok(false) => break,
+                Err(e) => {
+                    self.problem = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        if did {
+            self.sync(ctx);
+            self.changed = true;
+        }
+        self.problem.is_none() && (!self.log.is_complete() || !self.search.is_done(&self.log))
     }
 }
 
@@ -199,11 +293,21 @@ fn detail_lines(e: &AuditEvent, theme: &Theme, hint: bool) -> Vec<Line<'static>>
 }
 
 impl TabView<Ctx> for Audit {
-    fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
-        self.pane.index_a_while(&AuditRows::new(&self.log, &ctx.theme), until)
+    fn idle(&mut self, ctx: &Ctx, until: Instant) -> bool {
+        self.work(ctx, until)
+    }
+    fn take_redraw(&mut self) -> bool {
+        let due = self.drawn.is_none_or(|at| at.elapsed() >= REDRAW_EVERY);
+        let quiet = self.log.is_complete() && self.search.is_done(&self.log);
+        if self.changed && (due || quiet) {
+            self.changed = false;
+            self.drawn = Some(Instant::now());
+            return true;
+        }
+        false
     }
     fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
-        Some(crate::ui::export::Listing::of_pane(&self.pane, &AuditRows::new(&self.log, &ctx.theme)))
+        Some(crate::ui::export::Listing::of_pane(&self.pane, &AuditRows::new(self, ctx)))
     }
     fn detail(&self) -> Option<&DetailScroll> {
         Some(&self.detail)
@@ -212,10 +316,9 @@ impl TabView<Ctx> for Audit {
         Some(&mut self.detail)
     }
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let rows = AuditRows::new(&self.log, &ctx.theme);
-        let event = self.selected(&rows);
+        let event = self.selected(ctx);
         if self.zoom {
-            let lines = event.map(|e| detail_lines(e, theme, false)).unwrap_or_default();
+            let lines = event.map(|e| detail_lines(&e, theme, false)).unwrap_or_default();
             let title = Span::styled(" Audit event  (esc back · ↑↓ scroll) ", theme.title);
             let block = Block::bordered().border_style(theme.border_focus).title(title);
             Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((self.scroll, 0)).block(block).render(area, buf);
@@ -228,8 +331,8 @@ impl TabView<Ctx> for Audit {
             let [l, d] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
             (l, d)
         };
-        self.pane.render(list, buf, theme, &rows, true);
-        let lines = event.map(|e| detail_lines(e, theme, true)).unwrap_or_default();
+        self.pane.render(list, buf, theme, &AuditRows::new(self, ctx), true);
+        let lines = event.map(|e| detail_lines(&e, theme, true)).unwrap_or_default();
         detail_pane(detail, buf, theme, "Event", lines, &self.detail);
     }
 
@@ -237,12 +340,15 @@ impl TabView<Ctx> for Audit {
         if let Some(e) = self.handle_zoomed(ctx, action) {
             return e;
         }
-        let rows = AuditRows::new(&self.log, &ctx.theme);
-        if self.pane.handle(action, &rows) {
+        let mut state = std::mem::take(&mut self.pane.state);
+        let used = state.handle(action, &AuditRows::new(self, ctx));
+        self.pane.state = state;
+        if used {
+            self.follow_filter(ctx);
             return Effect::None;
         }
         match action {
-            Action::Open if self.selected(&rows).is_some() => {
+            Action::Open if self.selected(ctx).is_some() => {
                 self.zoom = true;
                 self.scroll = 0;
                 Effect::None
@@ -252,7 +358,14 @@ impl TabView<Ctx> for Audit {
     }
 
     fn text(&mut self, ctx: &mut Ctx, c: char) -> Effect {
-        if self.pane.text(c, &AuditRows::new(&self.log, &ctx.theme)) { Effect::None } else { Effect::Unhandled }
+        let mut state = std::mem::take(&mut self.pane.state);
+        let used = state.text(c, &AuditRows::new(self, ctx));
+        self.pane.state = state;
+        if !used {
+            return Effect::Unhandled;
+        }
+        self.follow_filter(ctx);
+        Effect::None
     }
 
     fn mode(&self) -> Mode {
@@ -285,28 +398,11 @@ impl TabView<Ctx> for Audit {
     }
 
     fn refresh(&mut self, ctx: &Ctx) {
-        let read = self.read_on(ctx);
-        let rows = AuditRows::new(&self.log, &ctx.theme);
-        // The selected row as it was numbered before the log grew.
-        let keep = self
-            .pane
-            .selected()
-            .and_then(|i| self.synced_len.checked_sub(i + 1))
-            .and_then(|j| rows.events.get(j))
-            .map(|e| e.seq);
-        // On the newest row, stay there as new events come in (like a log's tail).
-        let at_top = self.pane.state.selected_view() == Some(0);
-        self.synced_len = rows.len();
-        self.pane.empty = match (ctx.tenant().require_admin_role(ctx.actor(), "the audit log"), read) {
-            (Err(e), _) => e.to_string(),
-            (Ok(()), Err(e)) => e,
-            (Ok(()), Ok(())) => "Nothing has happened yet.".into(),
-        };
-        self.pane.sync(&rows);
-        if at_top {
-            self.pane.state.select_view(0);
-        } else if let Some(i) = keep.and_then(|seq| rows.index_of(seq)) {
-            self.pane.state.select_source(i);
+        self.catch_up(ctx);
+        if let Err(e) = ctx.tenant().require_admin_role(ctx.actor(), "the audit log") {
+            // The refusal as the domain words it for this list.
+            self.problem = Some(e.to_string());
+            self.sync(ctx);
         }
     }
 }

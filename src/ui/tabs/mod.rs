@@ -2,6 +2,7 @@
 
 pub mod approvals;
 pub mod audit;
+mod audit_rows;
 mod catalog_config;
 mod catalog_extensions;
 pub mod catalogs;

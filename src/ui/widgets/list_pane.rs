@@ -19,6 +19,8 @@ pub struct ListPane {
     pub empty: String,
     /// The part of the list shown, when not all of it (see `IdList::scope`).
     pub scope: Option<String>,
+    /// How far the rows are read, while they are (after the count: `reading 45%`).
+    pub progress: Option<String>,
     last_area: std::cell::Cell<Rect>,
 }
 
@@ -30,8 +32,15 @@ impl ListPane {
             state: TableState::new(),
             empty: "Nothing here yet.".into(),
             scope: None,
+            progress: None,
             last_area: std::cell::Cell::new(Rect::default()),
         }
+    }
+
+    /// A list whose owner finds the filter's matches (see [`TableState::search_outside`]).
+    pub fn search_outside(mut self) -> Self {
+        self.state.search_outside();
+        self
     }
 
     /// The text shown when there are no rows at all.
@@ -48,11 +57,15 @@ impl ListPane {
     /// Draws the border (highlighted when `focused`), the title with the row count, and the table.
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, rows: &dyn Rows, focused: bool) {
         self.last_area.set(area);
-        let count = if self.state.view_len() == self.state.total() {
+        let mut count = if self.state.view_len() == self.state.total() {
             format!("{}", self.state.total())
         } else {
             format!("{} of {}", self.state.view_len(), self.state.total())
         };
+        if let Some(p) = &self.progress {
+            count.push_str(" · ");
+            count.push_str(p);
+        }
         let block = Block::bordered()
             .border_style(if focused { theme.border_focus } else { theme.border })
             .title(Span::styled(format!(" {} ({count}) ", self.title), theme.title));

@@ -157,6 +157,11 @@ pub struct TableState {
     matched_for: String,
     /// What the filter searches; dropped when the rows change.
     search: Option<SearchIndex>,
+    /// The filter's matches are found by the owner of the rows, not here (a list of millions
+    /// of rows read from files as they are shown: see [`TableState::search_outside`]).
+    outside: bool,
+    /// What the owner says of its search while it goes on (shown after the count).
+    note: Option<String>,
     /// The rows area and first visible view row of the last frame (for clicks and paging).
     last_rows_area: Cell<Rect>,
     offset: Cell<usize>,
@@ -170,6 +175,11 @@ impl TableState {
     /// Call after the rows changed (new data): re-applies the filter and keeps the selection in
     /// range.
     pub fn sync(&mut self, rows: &dyn Rows) {
+        if self.outside {
+            self.total = rows.len();
+            self.select_view(self.selected);
+            return;
+        }
         self.total = rows.len();
         self.matched_for.clear();
         self.search = None;
@@ -182,7 +192,7 @@ impl TableState {
     /// A list longer than [`IDLE_INDEX_AT_MOST`] is left to its first `/` (its index may never
     /// be asked for, and would hold every row's text meanwhile).
     pub fn index_a_while(&mut self, rows: &dyn Rows, until: std::time::Instant) -> bool {
-        if rows.len() > IDLE_INDEX_AT_MOST {
+        if self.outside || rows.len() > IDLE_INDEX_AT_MOST {
             return false;
         }
         let index = self.search.get_or_insert_default();
@@ -284,7 +294,9 @@ impl TableState {
             Action::Filter => {
                 // The rows are indexed for the filter now (what idle time left to do), once,
                 // not on each character typed.
-                whole_index(&mut self.search, rows);
+                if !self.outside {
+                    whole_index(&mut self.search, rows);
+                }
                 self.editing_filter = true;
             }
             Action::Back if !self.filter.is_empty() => {
@@ -346,7 +358,36 @@ impl TableState {
         Some(source)
     }
 
+    /// The filter's matches are the owner's to find: a change of the filter text only empties
+    /// them (see [`TableState::outside_matches`]), and new rows keep them.
+    pub fn search_outside(&mut self) {
+        self.outside = true;
+    }
+
+    /// The matches of the filter, ascending source indices, for the owner of a list searched
+    /// outside to add to as it finds them (None when no filter is set, or not searched outside).
+    /// Call [`TableState::sync`] after.
+    pub fn outside_matches(&mut self) -> Option<&mut Vec<usize>> {
+        self.matches.as_mut().filter(|_| self.outside)
+    }
+
+    /// What the owner of a list searched outside says of its search (how far it is).
+    pub fn set_note(&mut self, note: Option<String>) {
+        self.note = note;
+    }
+
     fn refilter(&mut self, rows: &dyn Rows) {
+        if self.outside {
+            self.total = rows.len();
+            let needle = self.filter.value().to_lowercase();
+            if needle != self.matched_for {
+                self.matches = (!needle.is_empty()).then(Vec::new);
+                self.matched_for = needle;
+                self.offset.set(0);
+                self.selected = 0;
+            }
+            return;
+        }
         self.total = rows.len();
         let keep = self.selected();
         let needle = self.filter.value().to_lowercase();
@@ -563,7 +604,10 @@ fn shrink_top(area: Rect, by: u16) -> Rect {
 
 fn render_filter_line(area: Rect, buf: &mut Buffer, state: &TableState, theme: &Theme) {
     let label = "filter: ";
-    let count = format!(" ({} of {})", state.view_len(), state.total);
+    let count = match &state.note {
+        Some(note) => format!(" ({} of {} · {note})", state.view_len(), state.total),
+        None => format!(" ({} of {})", state.view_len(), state.total),
+    };
     Span::styled(label, theme.key).render(area, buf);
     let label_w = label.len() as u16;
     let count_w = count.len() as u16;

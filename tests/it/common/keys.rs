@@ -21,3 +21,15 @@ pub fn typ(app: &mut App<Ctx>, text: &str) {
         app.type_char(c);
     }
 }
+
+/// Lets the app do what it does while nobody types (read a long list on, search it for the
+/// filter) until it has nothing left, as the terminal loop does between key presses.
+pub fn settle(app: &mut App<Ctx>) {
+    for _ in 0..100_000 {
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(50);
+        if !app.idle(until) {
+            return;
+        }
+    }
+    panic!("the app still had work after 100,000 idle slices");
+}
