@@ -37,11 +37,6 @@ struct Whole {
     object: Object,
 }
 
-/// Where `needle` first is in `hay`.
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 impl AuditKey {
     /// The key of an event about `object` (None: an older version's text that names none).
     pub fn of(object: Option<ObjectRef>) -> AuditKey {
@@ -63,7 +58,7 @@ impl AuditKey {
     /// after the actor's; a line written otherwise is parsed whole.
     pub fn from_line(line: &[u8]) -> Result<AuditKey, String> {
         const FIELD: &[u8] = b",\"object\":";
-        let fast = find(line, FIELD)
+        let fast = memchr::memmem::find(line, FIELD)
             .and_then(|at| line.get(at.saturating_add(FIELD.len())..))
             .and_then(|rest| serde_json::Deserializer::from_slice(rest).into_iter::<Object>().next())
             .and_then(Result::ok);

@@ -34,6 +34,32 @@ pub struct AuditEvent {
     pub after: Option<serde_json::Value>,
 }
 
+/// An audit event without its before and after (what a list shows and searches): read from
+/// an event's line passing over those, the bulk of many lines.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditHead {
+    seq: u64,
+    #[serde(with = "crate::domain::serde_util::secs")]
+    at: Time,
+    #[serde(deserialize_with = "audit_refs::actor")]
+    actor: AuditActor,
+    #[serde(default, deserialize_with = "audit_refs::by")]
+    by: Option<AuditActor>,
+    activity: String,
+    #[serde(deserialize_with = "audit_refs::object")]
+    object: AuditObject,
+    summary: String,
+}
+
+impl From<AuditHead> for AuditEvent {
+    /// The event, without its before and after.
+    fn from(h: AuditHead) -> Self {
+        let AuditHead { seq, at, actor, by, activity, object, summary } = h;
+        AuditEvent { seq, at, actor, by, activity, object, summary, before: None, after: None }
+    }
+}
+
 impl AuditEvent {
     /// "Admin (u1) acting as Megan (u5)", or the actor alone.
     pub fn who(&self) -> String {

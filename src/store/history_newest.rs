@@ -21,8 +21,12 @@ use super::history::{check_stream, segments};
 use super::history_keys::{self, KeyRows, Line, LineKey};
 use super::history_pages::RecordAt;
 
-/// The bytes of a segment read in one piece when it has no key file.
-const CHUNK: u64 = 4 << 20;
+/// The bytes of a segment read in one piece when it has no key file (its lines' keys parsed in
+/// about 5 ms: a piece is what an idle slice of the terminal app does).
+const CHUNK: u64 = 1 << 20;
+
+/// The bytes of the first piece: the newest rows of a screen, read before its first frame.
+const FIRST_CHUNK: u64 = 256 << 10;
 
 /// Appended bytes past which catching up starts over from the newest end instead (a year's
 /// clock jump appends hundreds of megabytes: read newest first, a piece at a time).
@@ -299,7 +303,7 @@ impl<K: LineKey> NewestFirst<K> {
 
     /// Reads the whole lines of `path` that end by `end`, a chunk of them back from it.
     fn read_chunk(&mut self, segment: u64, path: &Path, end: u64, keep: &dyn Fn(&K) -> bool) -> Result<(), StoreError> {
-        let mut chunk = self.chunk;
+        let mut chunk = if self.pieces.is_empty() { self.chunk.min(FIRST_CHUNK) } else { self.chunk };
         let (start, bytes, skip) = loop {
             let start = end.saturating_sub(chunk);
             let bytes = read_range(path, start, end)?;

@@ -162,7 +162,7 @@ impl Search {
         theme: &Theme,
         rows: Range<usize>,
     ) -> Result<Vec<usize>, RunError> {
-        let events = session.audit_rows(log, rows.clone())?;
+        let events = session.audit_heads(log, rows.clone())?;
         Ok(rows
             .zip(events)
             .filter(|(_, e)| event_cells(e, theme).iter().any(|c| contains_ci(&c.text, &self.needle)))
