@@ -475,8 +475,8 @@ impl TabView<Ctx> for Directory {
     fn refresh(&mut self, ctx: &Ctx) {
         let t = ctx.tenant();
         self.users.set(ctx);
-        for (i, pane) in PANES[1..].iter().enumerate() {
-            self.resources[i].set(ctx, resource_cards(t, ctx.actor(), *pane));
+        for (list, cards) in self.resources.iter_mut().zip(resource_cards(t, ctx.actor())) {
+            list.set(ctx, cards);
         }
         if let Some(id) = self.select_after.take() {
             if let Some(u) = id.user() {

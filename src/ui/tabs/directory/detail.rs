@@ -199,14 +199,17 @@ impl PartialEq for ResourceCard {
     }
 }
 
-/// The resources of one pane that the reader may see.
-pub fn resource_cards(t: &Tenant, actor: &Actor, pane: Pane) -> Vec<ResourceCard> {
-    t.resources_visible(actor)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|card| Pane::of_kind(&card.resource.kind) == pane)
-        .map(|card| ResourceCard { id: card.resource.id, holders: card.holders })
-        .collect()
+/// The resources the reader may see, by pane (groups, apps, sites: a resource pane's
+/// `resource_index`), read once for the three.
+pub fn resource_cards(t: &Tenant, actor: &Actor) -> [Vec<ResourceCard>; 3] {
+    let mut out: [Vec<ResourceCard>; 3] = Default::default();
+    for card in t.resources_visible(actor).unwrap_or_default() {
+        let Some(list) = Pane::of_kind(&card.resource.kind).resource_index().and_then(|i| out.get_mut(i)) else {
+            continue;
+        };
+        list.push(ResourceCard { id: card.resource.id, holders: card.holders });
+    }
+    out
 }
 
 /// A resource: name, kind, roles, owners and holders.
