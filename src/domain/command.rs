@@ -394,6 +394,7 @@ impl Tenant {
     /// Apply one journal entry. A refused command leaves the tenant unchanged: only `Tick` and the
     /// clock commands move time, and they check their input before doing so.
     pub fn apply(&mut self, entry: &Entry) -> DomainResult<Outcome> {
+        self.count_offer_change(&entry.command);
         let out = self.apply_entry(entry);
         self.settle_finished();
         out

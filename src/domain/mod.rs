@@ -49,6 +49,7 @@ mod jump;
 pub mod lint;
 mod log;
 pub mod migrate;
+mod offers;
 pub mod overview;
 pub mod phrases;
 pub mod pit_log;

@@ -156,6 +156,8 @@ pub struct Tenant {
 /// Derived lookups; never written to disk.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Indexes {
+    /// Which tenant, and how many changes of what it offers it applied (see `offers`).
+    pub offers: super::offers::Offers,
     pub by_email: HashMap<String, UserId>,
     pub assignments_by_user: HashMap<UserId, IdSet<AssignmentId>>,
     pub assignments_by_package: HashMap<PackageId, IdSet<AssignmentId>>,

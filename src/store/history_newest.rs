@@ -278,11 +278,7 @@ impl<K: LineKey> NewestFirst<K> {
         };
         let path = self.segments.get(index).map(|(_, p)| p.clone()).unwrap_or_default();
         if end == 0 {
-            self.finish_keys(segment, &path);
-            self.back = match index.checked_sub(1).and_then(|i| self.segments.get(i)) {
-                Some((first, p)) => Some((*first, file_len(p)?)),
-                None => None,
-            };
+            self.segment_done(segment, index, &path)?;
             return Ok(true);
         }
         let closed = index.saturating_add(1) < self.segments.len();
@@ -292,13 +288,27 @@ impl<K: LineKey> NewestFirst<K> {
                 let rows = keyed.into_iter().filter(|(_, k)| keep(k)).map(|(l, _)| l).collect();
                 self.pieces.push_front(Piece { segment, rows });
                 self.read = self.read.saturating_add(len);
-                self.back = Some((segment, 0));
+                self.segment_done(segment, index, &path)?;
                 return Ok(true);
             }
             self.keys = Some((segment, Vec::new()));
         }
         self.read_chunk(segment, &path, end, keep)?;
+        if self.back == Some((segment, 0)) {
+            self.segment_done(segment, index, &path)?;
+        }
         Ok(true)
+    }
+
+    /// `segment` (the `index`th) is read back whole: its key file is written if it was read
+    /// without one, and the reading goes on at the end of the one before (none: it is over).
+    fn segment_done(&mut self, segment: u64, index: usize, path: &Path) -> Result<(), StoreError> {
+        self.finish_keys(segment, path);
+        self.back = match index.checked_sub(1).and_then(|i| self.segments.get(i)) {
+            Some((first, p)) => Some((*first, file_len(p)?)),
+            None => None,
+        };
+        Ok(())
     }
 
     /// Reads the whole lines of `path` that end by `end`, a chunk of them back from it.

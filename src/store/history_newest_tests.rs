@@ -221,3 +221,15 @@ fn a_stale_key_file_is_not_trusted() {
     assert_eq!(seqs(&dir, &index), (1..=600).rev().collect::<Vec<_>>());
     assert!(key_path(first).exists() && read_rows::<Key>(first).is_some(), "made again");
 }
+
+#[test]
+fn a_log_read_in_one_piece_is_complete_after_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    append(&dir, 1, 50, true);
+    let mut index = NewestFirst::<Key>::default();
+    index.catch_up(&dir, STREAM, &all).expect("catches up");
+    let more = index.read_back(&all, Some(Instant::now())).expect("reads back");
+    assert!(!more && index.is_complete(), "one piece, and nothing left: a screen shows no progress");
+    assert_eq!(index.len(), 50);
+}

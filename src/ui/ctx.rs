@@ -33,9 +33,11 @@ pub struct Ctx {
     /// The domain's answers to "may I", asked for the footer on every frame: kept until the data
     /// or the reader changes.
     refusals: PerData<Refusals>,
-    /// Who may request which package, indexed once per change of the data (the Directory's
-    /// detail asks it for the selected user on every key press).
-    requestable: PerData<Rc<crate::domain::requestable::Requestable>>,
+    /// Who may request which package (the Directory's detail asks it for the selected user on
+    /// every key press, My Access for its list), by what is offered ([`Tenant::offers_key`]):
+    /// kept across the changes that leave the catalogs, packages and policies (16 ms to make
+    /// at 1M).
+    requestable: RefCell<Option<KeptIndex>>,
     pub location: PathBuf,
     /// The tenant time shown in this frame (read once per tick, never while drawing).
     pub now: Time,
@@ -56,6 +58,9 @@ pub struct Ctx {
 
 /// The domain's answers to "may I" for the intents asked so far: None where it may.
 type Refusals = Rc<RefCell<HashMap<Intent, Option<String>>>>;
+
+/// The requestable index and the offers it was made from.
+type KeptIndex = ((u64, u64), Rc<crate::domain::requestable::Requestable>);
 
 /// A value worked out from the data as one reader sees it (a badge's count, the lint), kept
 /// until the data or the reader changes, so a frame does not work it out again.
@@ -97,7 +102,7 @@ impl Ctx {
             lint: PerData::default(),
             problems: PerData::default(),
             refusals: PerData::default(),
-            requestable: PerData::default(),
+            requestable: RefCell::new(None),
             location,
             now,
             saved: SaveState::Saved,
@@ -152,9 +157,19 @@ impl Ctx {
         self.problems.get(self, |ctx| Rc::new(ctx.tenant().problems()))
     }
 
-    /// [`Tenant::requestable`] of the data as it is now, made once per change of the data.
+    /// [`Tenant::requestable`] of the data as it is now, made again only when what is offered
+    /// may have changed.
     pub fn requestable(&self) -> Rc<crate::domain::requestable::Requestable> {
-        self.requestable.get(self, |ctx| Rc::new(ctx.tenant().requestable()))
+        let t = self.tenant();
+        let key = t.offers_key();
+        if let Some((k, index)) = &*self.requestable.borrow()
+            && *k == key
+        {
+            return index.clone();
+        }
+        let index = Rc::new(t.requestable());
+        *self.requestable.borrow_mut() = Some((key, index.clone()));
+        index
     }
 
     /// What a value read from the data depends on: the store's seq (every change of the data is

@@ -105,6 +105,7 @@ mod fuzz_commands;
 mod invariants;
 mod json_outputs;
 mod mailbox_reads;
+mod offers_cache;
 mod point_in_time;
 mod policy_revisions;
 mod previous_version;
