@@ -138,30 +138,6 @@ impl Tenant {
             .collect()
     }
 
-    /// [`Tenant::available_packages`], asking only the packages `index` (made from this data's
-    /// offers) says the actor may request, in the same order: the same list, without asking
-    /// every policy of every package.
-    pub fn available_packages_by(
-        &self,
-        index: &super::requestable::Requestable,
-        actor: &Actor,
-    ) -> Vec<(&Package, Vec<&Policy>)> {
-        let Some(who) = self.requester(actor) else { return vec![] };
-        let by = self.requestable_by(index, &who);
-        let mut ids: Vec<super::ids::PackageId> = by.class.iter().chain(by.own.iter()).copied().collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids.into_iter()
-            .filter_map(|id| self.packages.get(&id))
-            .filter(|p| Self::listed(p))
-            .filter_map(|p| {
-                let pols: Vec<&Policy> =
-                    self.policies_of(p.id).filter(|pol| self.policy_admits(p, pol, &who)).collect();
-                (!pols.is_empty()).then_some((p, pols))
-            })
-            .collect()
-    }
-
     /// Whether My Access lists the package to those a policy admits: not hidden (a hidden one is
     /// requested through its direct link) and not deleted.
     pub fn listed(p: &Package) -> bool {

@@ -1,12 +1,13 @@
 //! What may be requested is kept by what is offered (`Tenant::offers_key`): the requestable
-//! index a screen made is kept across requests, decisions and clock moves, and made again after
-//! a change of a policy; My Access's list made through it (`available_packages_by`) is the list
-//! made by asking every policy of every package (`available_packages`), for every person of the
-//! demo tenant and people from outside, also after policies change.
+//! index the app made (for the Directory's details) is kept across requests, decisions and
+//! clock moves, and made again after a change of a policy; what it says a person may request
+//! is what asking every policy of every package says (`available_packages`), for every person
+//! of the demo tenant and people from outside, also after policies change.
 
 use std::path::Path;
 
-use entitle::domain::{Actor, Command, Entry, RequestScope, Tenant};
+use entitle::domain::requestable::Requestable;
+use entitle::domain::{Actor, Command, Entry, PackageId, RequestScope, Tenant};
 use entitle::session::Session;
 use entitle::ui::run::build_app;
 use entitle::ui::{Keymap, Tab, Theme};
@@ -29,13 +30,23 @@ fn everyone(t: &Tenant) -> Vec<Actor> {
     out
 }
 
+/// The packages `who` may request by the index (listed ones: My Access's), ascending.
+fn by_index(t: &Tenant, index: &Requestable, who: &Actor) -> Vec<PackageId> {
+    let Some(r) = t.requester(who) else { return vec![] };
+    let by = t.requestable_by(index, &r);
+    let mut ids: Vec<PackageId> = by.class.iter().chain(by.own.iter()).copied().collect();
+    ids.retain(|id| t.packages.get(id).is_some_and(Tenant::listed));
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 fn same_lists(t: &Tenant) -> usize {
     let index = t.requestable();
     let mut rows = 0;
     for a in everyone(t) {
-        let whole: Vec<_> = t.available_packages(&a).into_iter().map(|(p, pols)| (p.id, pols.len())).collect();
-        let by: Vec<_> = t.available_packages_by(&index, &a).into_iter().map(|(p, pols)| (p.id, pols.len())).collect();
-        assert_eq!(by, whole, "{a:?}");
+        let whole: Vec<PackageId> = t.available_packages(&a).into_iter().map(|(p, _)| p.id).collect();
+        assert_eq!(by_index(t, &index, &a), whole, "{a:?}");
         rows += whole.len();
     }
     rows
@@ -46,7 +57,7 @@ fn commit(s: &mut Session, command: Command) {
 }
 
 #[test]
-fn my_access_through_the_index_is_every_policy_asked_also_after_policies_change() {
+fn the_index_offers_what_every_policy_asked_offers_also_after_policies_change() {
     let tmp = tempfile::tempdir().expect("tmp");
     let mut s = demo(&tmp.path().join("data"));
     assert!(same_lists(s.tenant()) > 10, "the demo offers packages");
@@ -85,7 +96,7 @@ fn the_offers_key_stays_through_requests_and_clock_moves_and_moves_with_a_policy
 }
 
 #[test]
-fn my_access_keeps_its_index_through_a_clock_move_and_shows_a_disabled_policy_gone() {
+fn the_app_keeps_its_index_through_a_clock_move_and_makes_it_again_after_a_policy_change() {
     let tmp = tempfile::tempdir().expect("tmp");
     let mut s = demo(&tmp.path().join("data"));
     // A person with something to request, and the policies it is offered through.
@@ -102,8 +113,7 @@ fn my_access_keeps_its_index_through_a_clock_move_and_shows_a_disabled_policy_go
     app.switch_tab(Tab::MyAccess);
     let before = app.ctx.requestable();
     let offered = |app: &entitle::ui::App<entitle::ui::ctx::Ctx>| {
-        let t = app.ctx.tenant();
-        t.available_packages_by(&app.ctx.requestable(), app.ctx.actor()).iter().any(|(p, _)| p.id == package)
+        by_index(app.ctx.tenant(), &app.ctx.requestable(), app.ctx.actor()).contains(&package)
     };
     assert!(offered(&app));
 

@@ -471,7 +471,7 @@ impl TabView<Ctx> for MyAccess {
         let (reqs, asg) = mine_of(t, ctx.actor());
         let mine = mine::Mine::new(&asg, &reqs);
         let offers: Vec<Offer> = t
-            .available_packages_by(&ctx.requestable(), ctx.actor())
+            .available_packages(ctx.actor())
             .into_iter()
             .map(|(p, _)| Offer { package: p.id, held: mine.of(p.id) })
             .collect();
