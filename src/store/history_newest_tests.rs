@@ -1,7 +1,5 @@
 use std::path::Path;
 
-use serde::Deserialize;
-
 use super::*;
 use crate::store::history::{HistoryRecord, StreamBatch, append_in};
 use crate::store::history_keys::{KeyCodec, key_path, make_all, read_rows};
@@ -9,28 +7,8 @@ use crate::store::history_pages::read_at;
 
 const STREAM: &str = "audit";
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-struct Key {
-    seq: u64,
-}
-
-impl LineKey for Key {
-    const FORMAT: u32 = 1;
-    fn from_line(line: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(line).map_err(|e| e.to_string())
-    }
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.seq.to_le_bytes());
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        Some(Key { seq: u64::from_le_bytes(bytes.try_into().ok()?) })
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-struct Rec {
-    seq: u64,
-}
+use crate::store::seq_key::SeqKey as Key;
+use crate::store::seq_key::SeqKey as Rec;
 
 fn keying(stream: &str) -> Option<KeyCodec> {
     (stream == STREAM).then(KeyCodec::of::<Key>)

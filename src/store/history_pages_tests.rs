@@ -18,23 +18,7 @@ struct Rec {
     text: String,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-struct Key {
-    seq: u64,
-}
-
-impl LineKey for Key {
-    const FORMAT: u32 = 1;
-    fn from_line(line: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(line).map_err(|e| e.to_string())
-    }
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.seq.to_le_bytes());
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        Some(Key { seq: u64::from_le_bytes(bytes.try_into().ok()?) })
-    }
-}
+use crate::store::seq_key::SeqKey as Key;
 
 const STREAM: &str = "requests-01";
 

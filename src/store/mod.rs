@@ -131,6 +131,8 @@ mod mapped;
 mod notices;
 #[cfg(test)]
 mod open_tests;
+#[cfg(test)]
+mod seq_key;
 mod snapshot;
 mod staged;
 #[cfg(test)]

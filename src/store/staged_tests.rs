@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::super::history::{self, HistoryRecord};
-use super::super::history_keys::{self, KeyCodec, LineKey};
+use super::super::history_keys::{self, KeyCodec};
 use super::super::{HistorySpill, Persist, SpillLines, Store};
 
 /// A log that makes `n` records in stream `log` per entry, handing them to the spill every
@@ -35,24 +35,7 @@ struct Log {
 #[error("refused")]
 struct Refused;
 
-#[derive(Debug, PartialEq, Deserialize)]
-struct Rec {
-    seq: u64,
-}
-
-/// The log's records keyed by their number (its key files hold it).
-impl LineKey for Rec {
-    const FORMAT: u32 = 1;
-    fn from_line(line: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(line).map_err(|e| e.to_string())
-    }
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.seq.to_le_bytes());
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        Some(Rec { seq: u64::from_le_bytes(bytes.try_into().ok()?) })
-    }
-}
+use super::super::seq_key::SeqKey as Rec;
 
 /// Records are spilled in runs of this many.
 const RUN: usize = 3;
