@@ -483,11 +483,6 @@ impl AuditView {
     pub fn new(events: Vec<AuditEvent>) -> Self {
         AuditView { events }
     }
-    /// Events numbered after the last one held.
-    pub fn extend(&mut self, events: Vec<AuditEvent>) {
-        let last = self.events.last().map_or(0, |e| e.seq);
-        self.events.extend(events.into_iter().filter(|e| e.seq > last));
-    }
     pub fn len(&self) -> usize {
         self.events.len()
     }
@@ -496,10 +491,6 @@ impl AuditView {
     }
     pub fn get(&self, i: usize) -> Option<&AuditEvent> {
         self.events.get(i)
-    }
-    /// Where the event numbered `seq` is (events are in `seq` order).
-    pub fn position(&self, seq: u64) -> Option<usize> {
-        self.events.binary_search_by_key(&seq, |e| e.seq).ok()
     }
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> + '_ {
         self.events.iter()

@@ -111,13 +111,19 @@ fn readable(t: &Tenant, reader: Reader, key: &AuditKey) -> bool {
 }
 
 impl Session {
+    /// The tenant and the signed-in person as a reader of the audit log; refused for one who
+    /// may not read it at all.
+    fn audit_reader(&self) -> Result<(&Tenant, Reader), RunError> {
+        let t = self.tenant();
+        t.may_read_audit(&self.actor).map_err(RunError::Refused)?;
+        Ok((t, t.reader(&self.actor).map_err(RunError::Refused)?))
+    }
+
     /// Catches `log` up with the events written since it was last read, for the signed-in
     /// person: their rights decide which are rows (as the command line's `audit` does).
     /// Refused for one who may not read the audit log at all.
     pub fn audit_catch_up(&self, log: &mut AuditLog) -> Result<AuditChange, RunError> {
-        let t = self.tenant();
-        t.may_read_audit(&self.actor).map_err(RunError::Refused)?;
-        let reader = t.reader(&self.actor).map_err(RunError::Refused)?;
+        let (t, reader) = self.audit_reader()?;
         if log.actor.as_ref() != Some(&self.actor) {
             *log = AuditLog { actor: Some(self.actor.clone()), about: log.about.take(), ..AuditLog::default() };
         }
@@ -148,15 +154,14 @@ impl Session {
     /// Reads `log` back towards the oldest event until `until` (at least a piece), or to the
     /// end without it. Whether more is left to read.
     pub fn audit_read_back(&self, log: &mut AuditLog, until: Option<Instant>) -> Result<bool, RunError> {
-        let t = self.tenant();
-        t.may_read_audit(&self.actor).map_err(RunError::Refused)?;
-        let reader = t.reader(&self.actor).map_err(RunError::Refused)?;
+        let (t, reader) = self.audit_reader()?;
         let mut index = std::mem::take(&mut log.index);
         let keep = |k: &AuditKey| readable(t, reader, k) && log.is_about(k);
         let more = self.store.history_read_back(&mut index, &keep, until);
         log.index = index;
         Ok(more?)
     }
+
     /// The events of `log`'s rows in `rows` (clipped to those known), newest first.
     pub fn audit_rows(&self, log: &AuditLog, rows: Range<usize>) -> Result<Vec<AuditEvent>, RunError> {
         self.rows_as::<AuditEvent>(log, rows)

@@ -208,16 +208,8 @@ impl<S: Persist> Store<S> {
     }
 
     /// The records of a history stream written since `cursor`, moving it on (see
-    /// [`history::HistoryCursor`]); `true` when the reading started over.
-    pub fn history_since<T: serde::de::DeserializeOwned>(
-        &self,
-        stream: &str,
-        cursor: &mut history::HistoryCursor,
-    ) -> Result<(Vec<T>, bool), StoreError> {
-        history::read_since(&self.view.history, stream, cursor)
-    }
-
-    /// [`Store::history_since`], parsing only the lines `keep` keeps: a reader of one user's
+    /// [`history::HistoryCursor`]; `true` when the reading started over), parsing only the
+    /// lines `keep` keeps: a reader of one user's
     /// records in a stream shared by many passes over the others' lines unread.
     pub fn history_since_where<T: serde::de::DeserializeOwned>(
         &self,

@@ -127,7 +127,7 @@ impl Audit {
                 self.log = AuditLog::default();
                 self.pages.clear();
                 self.problem = Some(e.to_string());
-                self.search.start(self.search.needle().to_owned().as_str());
+                self.search.restart();
                 self.restart_matches();
             }
             Ok(AuditChange::Same) => self.problem = None,
@@ -150,7 +150,7 @@ impl Audit {
                 if let Err(e) = ctx.session.audit_read_back(&mut self.log, until) {
                     self.problem = Some(e.to_string());
                 }
-                self.search.start(self.search.needle().to_owned().as_str());
+                self.search.restart();
                 self.restart_matches();
                 self.pane.state.select_view(0);
             }

@@ -103,6 +103,12 @@ impl Search {
         *self = Search { needle: needle.to_owned(), ..Search::default() };
     }
 
+    /// Starts over for the same text (the rows were read afresh).
+    pub(super) fn restart(&mut self) {
+        let needle = std::mem::take(&mut self.needle);
+        self.start(&needle);
+    }
+
     /// `n` rows came in at the top.
     pub(super) fn shift(&mut self, n: usize) {
         if !self.needle.is_empty() {
