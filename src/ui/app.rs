@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use strum::{Display, EnumIter, IntoEnumIterator};
 
 use crate::domain::overview::Finish;
-use crate::domain::{AssignmentId, RequestId, ReviewId};
+use crate::domain::{AssignmentId, RequestId, ReviewId, Time};
 use crate::ui::action::Action;
-use crate::ui::export::Listing;
+use crate::ui::export::Writing;
 use crate::ui::keymap::Keymap;
 use crate::ui::keymap::Mode;
 use crate::ui::layers::{Layer, LayerResult};
@@ -240,10 +240,16 @@ pub trait TabView<C> {
     }
     /// Show the list `to` names (the tab was just switched to).
     fn jump(&mut self, _ctx: &C, _to: &Jump) {}
-    /// The list or report on screen, as filtered now, for a CSV file (`ctrl-e`); `None` where
-    /// the tab shows no list.
-    fn export(&self, _ctx: &C) -> Option<Listing> {
-        None
+    /// The list or report on screen, as filtered now, for a CSV file (`ctrl-e`): handed to
+    /// `visit` with its rows; `false` where the tab shows no list. Asked again for each slice of
+    /// a long list's writing, which holds keys and reloads meanwhile: the same list each time.
+    fn export(&self, _ctx: &C, _visit: &mut crate::ui::export::Visit<'_>) -> bool {
+        false
+    }
+    /// Whether the list [`TabView::export`] hands over holds all its rows (else the tab reads
+    /// the rest while idle, and a CSV file of it waits for them).
+    fn list_complete(&self) -> bool {
+        true
     }
     /// Whether the detail pane shows the focused list's row: then `]` visits it before the
     /// tab's next list (a sub-list without details of its own goes straight on).
@@ -285,9 +291,10 @@ pub trait Shell {
     fn take_notice(&mut self) -> Option<String> {
         None
     }
-    /// Write a list to a CSV file (`ctrl-e`); the message says where, or why it could not.
-    fn export(&mut self, _listing: &Listing) -> Effect {
-        Effect::error("This screen cannot write files")
+    /// Where a list's CSV file goes (`ctrl-e`), and the day it is named for; `None`: this
+    /// screen writes no files.
+    fn export_to(&self) -> Option<(std::path::PathBuf, Time)> {
+        None
     }
 }
 
@@ -340,6 +347,8 @@ pub struct App<C> {
     pub(super) last_tab_rects: Vec<(Tab, Rect)>,
     pub(super) last_content: Rect,
     pub(super) last_size: Rect,
+    /// A list being written to a CSV file (`ctrl-e`), and the tab whose it is.
+    pub(super) writing: Option<(Tab, Writing)>,
 }
 
 impl<C: Shell> App<C> {
@@ -361,6 +370,7 @@ impl<C: Shell> App<C> {
             last_tab_rects: Vec::new(),
             last_content: Rect::default(),
             last_size: Rect::default(),
+            writing: None,
         }
     }
 
@@ -493,6 +503,9 @@ impl<C: Shell> App<C> {
     /// Work for the time nobody types, until `until` (see [`TabView::idle`]), on the tab shown
     /// (refreshed first if the data changed). Whether work is left.
     pub fn idle(&mut self, until: std::time::Instant) -> bool {
+        if self.writing.is_some() {
+            return self.export_a_while(until);
+        }
         self.freshen();
         match self.views.get_mut(&self.tab) {
             Some(v) => {
@@ -506,6 +519,10 @@ impl<C: Shell> App<C> {
 
     /// The periodic tick: asks the context, refreshes the tabs if anything changed.
     pub fn tick(&mut self) -> bool {
+        // A list being written is read as it was: the reload waits for the file.
+        if self.writing.is_some() {
+            return self.show_notice();
+        }
         let changed = self.ctx.tick();
         if changed {
             self.refresh_views();

@@ -21,6 +21,9 @@ const WHEEL_LINES: isize = 3;
 /// Applies one action. Returns `Effect::Quit` when the app should end, `Effect::Unhandled` when
 /// nothing used the action, else `Effect::None`.
 pub fn update<C: Shell>(app: &mut App<C>, action: Action) -> Effect {
+    if app.is_writing() {
+        return app.action_while_writing(action);
+    }
     let top_is_quit_question = app.layers.last().is_some_and(|e| e.owner == Owner::App(AppQuestion::Quit));
     if action == Action::ForceQuit {
         if top_is_quit_question {
@@ -48,11 +51,7 @@ pub fn update<C: Shell>(app: &mut App<C>, action: Action) -> Effect {
             return Effect::None;
         }
         Action::Export => {
-            let listing = app.views.get(&app.tab).and_then(|v| v.export(&app.ctx));
-            let effect = match listing {
-                Some(l) => app.ctx.export(&l),
-                None => Effect::info("This screen shows no list to write to a CSV file"),
-            };
+            let effect = app.start_export();
             return app.apply(effect, Owner::Shell);
         }
         _ => {}
@@ -109,6 +108,9 @@ impl<C: Shell> App<C> {
 
     /// Typed text, to the top layer or the tab (when their mode takes text).
     pub fn type_char(&mut self, c: char) -> Effect {
+        if self.is_writing() {
+            return Effect::None;
+        }
         self.redraw = true;
         let Some(entry) = self.layers.last_mut() else {
             let tab = self.tab;
@@ -184,6 +186,9 @@ impl<C: Shell> App<C> {
     /// Clicks on tab titles switch tabs; clicks and the wheel in the content go to the tab (or the
     /// wheel to the top layer as up/down).
     pub fn handle_mouse(&mut self, m: MouseEvent) -> bool {
+        if self.is_writing() {
+            return false;
+        }
         let (col, row) = (m.column, m.row);
         let wheel = match m.kind {
             MouseEventKind::ScrollDown => Some(WHEEL_LINES),

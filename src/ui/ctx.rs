@@ -548,11 +548,8 @@ impl Shell for Ctx {
         }
     }
 
-    fn export(&mut self, listing: &crate::ui::export::Listing) -> Effect {
-        match crate::ui::export::write(&self.export_dir, listing, self.now) {
-            Ok(said) => Effect::ok(said),
-            Err(e) => Effect::error(e),
-        }
+    fn export_to(&self) -> Option<(PathBuf, Time)> {
+        Some((self.export_dir.clone(), self.now))
     }
 
     fn take_notice(&mut self) -> Option<String> {

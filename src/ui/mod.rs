@@ -54,6 +54,7 @@
 
 pub mod action;
 pub mod app;
+mod app_export;
 mod app_render;
 mod app_update;
 pub mod ask;

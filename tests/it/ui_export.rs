@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::demo_ui::{demo_app, screen};
-use common::keys::{press, typ};
+use common::keys::{press, settle, typ};
 use entitle::ui::app::{App, Tab};
 use entitle::ui::ctx::Ctx;
 use entitle::ui::widgets::status::MessageKind;
@@ -182,4 +182,75 @@ fn every_tab_with_a_list_writes_it_with_its_rows_and_no_dashes() {
         }
     }
     assert_eq!(files(out.path()).len(), written, "one new file per press");
+}
+
+/// The generated tenant at the smoke size (its audit log far longer than a key press writes),
+/// in the terminal app as its administrator, writing to `out`.
+fn generated_app(data: &std::path::Path, out: &std::path::Path) -> App<Ctx> {
+    entitle::scale::generate(data, entitle::scale::ScaleParams::smoke()).expect("the smoke tenant");
+    let store = entitle::store::Store::<entitle::domain::Tenant>::open(data).expect("opens").expect("a tenant");
+    let admin = store.state().users.values().find(|u| u.global_admin && u.enabled).expect("an administrator").id;
+    let session = entitle::session::Session::new(store, entitle::domain::Actor::user(admin));
+    let mut app = entitle::ui::run::build_app(
+        session,
+        data,
+        entitle::ui::keymap::Keymap::defaults(),
+        entitle::ui::theme::Theme::monochrome(),
+    );
+    app.ctx.export_dir = out.to_path_buf();
+    app
+}
+
+#[test]
+fn a_long_list_is_written_while_nobody_types_keys_wait_and_esc_stops_it() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut app = generated_app(&data.path().join("scale"), out.path());
+    app.switch_tab(Tab::Audit);
+    settle(&mut app);
+    let total = app.ctx.session.audit_log().expect("the log").len();
+    assert!(total > 2 * entitle::ui::export::AT_ONCE, "{total}");
+    let before = screen(&mut app, 160, 50);
+
+    // The key press writes a part; the status line says how far, and how to stop.
+    press(&mut app, &["ctrl-e"]);
+    assert!(app.is_writing(), "{total} rows are not written on the key press");
+    let name = files(out.path()).pop().expect("the file is there from the start");
+    let (kind, said) = status(&app);
+    assert_eq!(kind, MessageKind::Info);
+    assert!(said.starts_with(&format!("Writing {name}: ")), "{said}");
+    assert!(said.contains(&format!(" of {total} rows (")) && said.ends_with("%) · esc stops"), "{said}");
+    // Meanwhile keys change nothing: not the row, not the tab, not the filter.
+    press(&mut app, &["j", "j", "2", "/"]);
+    typ(&mut app, "zzz");
+    assert_eq!(app.current_tab(), Tab::Audit);
+    assert_eq!(screen(&mut app, 160, 50).lines().skip(1).take(45).collect::<Vec<_>>(), {
+        before.lines().skip(1).take(45).collect::<Vec<_>>()
+    });
+
+    settle(&mut app);
+    assert!(!app.is_writing());
+    let path = out.path().join(&name);
+    assert_eq!(status(&app), (MessageKind::Ok, format!("Wrote {total} rows to {}", path.display())));
+    let (header, rows) = read(&path);
+    assert_eq!(header, ["Time", "Actor", "Activity", "Object", "Summary"]);
+    assert_eq!(rows.len(), total, "every event, not only those read for the screen");
+    let log = app.ctx.session.audit_log().expect("the log");
+    let newest = log.iter().last().expect("events");
+    assert_eq!(rows[0][4], newest.summary, "newest first, as on screen");
+    let oldest = log.iter().next().expect("events");
+    assert_eq!(rows[total - 1][4], oldest.summary);
+
+    // Again, stopped with esc: the part written is taken away, and the keys work again.
+    press(&mut app, &["ctrl-e"]);
+    assert!(app.is_writing());
+    assert_eq!(files(out.path()).len(), 2);
+    press(&mut app, &["esc"]);
+    assert!(!app.is_writing());
+    let (kind, said) = status(&app);
+    assert_eq!(kind, MessageKind::Info);
+    assert!(said.starts_with("Stopped writing ") && said.ends_with(": the part written was removed"), "{said}");
+    assert_eq!(files(out.path()), [name], "only the whole file is left");
+    press(&mut app, &["2"]);
+    assert_ne!(app.current_tab(), Tab::Audit, "keys act again");
 }

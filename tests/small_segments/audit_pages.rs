@@ -185,3 +185,29 @@ fn the_audit_tab_shows_the_newest_first_reads_the_rest_while_idle_and_searches_e
     assert!(s.contains(&format!("#{}", newest.seq)), "the new match is on top, selected:\n{s}");
     assert!(rows_naming(&s, activity) > 1, "{s}");
 }
+
+#[test]
+fn the_audit_log_written_to_a_file_while_it_is_read_back_holds_every_event() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("data");
+    let mut session = demo(&dir);
+    let admin = session.tenant().users.values().find(|u| u.global_admin && u.enabled).expect("an administrator").id;
+    session.actor = Actor::user(admin);
+    let whole = session.audit_log().expect("reads");
+    let mut app = build_app(session, Path::new("/data"), Keymap::defaults(), Theme::monochrome());
+    app.ctx.export_dir = tmp.path().to_path_buf();
+    app.switch_tab(Tab::Audit);
+    let first = screen(&mut app);
+    assert!(first.contains("reading"), "the log is not read back yet:\n{first}");
+
+    update(&mut app, Action::Export);
+    settle(&mut app);
+    let path = tmp.path().join("entitle-audit-log-2026-11-16.csv");
+    let said = app.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert_eq!(said, format!("Wrote {} rows to {}", whole.len(), path.display()));
+    let text = std::fs::read_to_string(&path).expect("the file");
+    let rows: Vec<&str> = text.split("\r\n").skip(1).filter(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), whole.len(), "every event, also those not read when ctrl-e was pressed");
+    let oldest = whole.iter().next().expect("events");
+    assert!(rows.last().is_some_and(|r| r.contains(&oldest.activity)), "the oldest last: {:?}", rows.last());
+}

@@ -306,8 +306,12 @@ impl TabView<Ctx> for Audit {
         }
         false
     }
-    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
-        Some(crate::ui::export::Listing::of_pane(&self.pane, &AuditRows::new(self, ctx)))
+    fn export(&self, ctx: &Ctx, visit: &mut crate::ui::export::Visit<'_>) -> bool {
+        visit(&self.pane, &AuditRows::new(self, ctx));
+        true
+    }
+    fn list_complete(&self) -> bool {
+        self.log.is_complete() && self.search.is_done(&self.log)
     }
     fn detail(&self) -> Option<&DetailScroll> {
         Some(&self.detail)

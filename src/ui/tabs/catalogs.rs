@@ -275,8 +275,9 @@ impl TabView<Ctx> for Catalogs {
     fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
         self.index_focused_a_while(ctx, until)
     }
-    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
-        Some(self.focused_list().export(ctx))
+    fn export(&self, ctx: &Ctx, visit: &mut crate::ui::export::Visit<'_>) -> bool {
+        self.focused_list().export(ctx, visit);
+        true
     }
     crate::details_in_focus!();
     fn details_follow_focus(&self) -> bool {

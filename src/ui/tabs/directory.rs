@@ -336,8 +336,9 @@ impl TabView<Ctx> for Directory {
     fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
         self.list_mut().index_a_while(ctx, until)
     }
-    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
-        Some(self.list().export(ctx))
+    fn export(&self, ctx: &Ctx, visit: &mut crate::ui::export::Visit<'_>) -> bool {
+        self.list().export(ctx, visit);
+        true
     }
     fn detail(&self) -> Option<&DetailScroll> {
         Some(&self.detail_scroll)

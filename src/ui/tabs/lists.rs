@@ -14,7 +14,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use crate::ui::action::Action;
 use crate::ui::app::Effect;
 use crate::ui::ctx::Ctx;
-use crate::ui::export::Listing;
 use crate::ui::keymap::Mode;
 use crate::ui::tabs::common::split_list_detail;
 use crate::ui::tabs::panes::{Focus, pane_bar};
@@ -191,8 +190,8 @@ pub trait AnyList {
     fn rows_len(&self) -> usize;
     /// Sets the filter's text and applies it.
     fn set_filter(&mut self, ctx: &Ctx, text: &str);
-    /// The rows the filter lets through, for a CSV file (`ctrl-e`).
-    fn export(&self, ctx: &Ctx) -> Listing;
+    /// The list with its rows, for a CSV file of the rows the filter lets through (`ctrl-e`).
+    fn export(&self, ctx: &Ctx, visit: &mut crate::ui::export::Visit<'_>);
     /// Indexes rows for the filter until `until`, while nobody types; whether rows are left.
     fn index_a_while(&mut self, ctx: &Ctx, until: Instant) -> bool;
 }
@@ -224,8 +223,8 @@ impl<K: Clone + PartialEq> AnyList for IdList<K> {
         let (pane, rows) = self.pane_and_rows(ctx);
         pane.index_a_while(&rows, until)
     }
-    fn export(&self, ctx: &Ctx) -> Listing {
-        Listing::of_pane(&self.pane, &self.rows(ctx))
+    fn export(&self, ctx: &Ctx, visit: &mut crate::ui::export::Visit<'_>) {
+        visit(&self.pane, &self.rows(ctx));
     }
 }
 
@@ -267,8 +266,8 @@ pub trait Switched {
     }
 
     /// The list shown, for a CSV file (`ctrl-e`).
-    fn export_shown(&self, ctx: &Ctx) -> Option<Listing> {
-        self.current().map(|l| l.export(ctx))
+    fn export_shown(&self, ctx: &Ctx, visit: &mut crate::ui::export::Visit<'_>) -> bool {
+        self.current().map(|l| l.export(ctx, visit)).is_some()
     }
 
     /// Shows list `i`.

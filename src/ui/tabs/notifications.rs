@@ -177,8 +177,8 @@ impl TabView<Ctx> for Notifications {
     fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
         self.index_shown_a_while(ctx, until)
     }
-    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
-        self.export_shown(ctx)
+    fn export(&self, ctx: &Ctx, visit: &mut crate::ui::export::Visit<'_>) -> bool {
+        self.export_shown(ctx, visit)
     }
     crate::details_in_focus!();
     fn render(&self, ctx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {

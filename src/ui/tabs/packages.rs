@@ -310,8 +310,9 @@ impl TabView<Ctx> for Packages {
     fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
         self.index_focused_a_while(ctx, until)
     }
-    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
-        Some(self.focused_list().export(ctx))
+    fn export(&self, ctx: &Ctx, visit: &mut crate::ui::export::Visit<'_>) -> bool {
+        self.focused_list().export(ctx, visit);
+        true
     }
     fn jump(&mut self, ctx: &Ctx, to: &Jump) {
         if let Jump::Filter(text) = to {

@@ -330,11 +330,12 @@ impl TabView<Ctx> for Reports {
                 .get_mut(current)
                 .is_some_and(|l| crate::ui::tabs::lists::AnyList::index_a_while(l, ctx, until))
     }
-    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
+    fn export(&self, ctx: &Ctx, visit: &mut crate::ui::export::Visit<'_>) -> bool {
         self.tables
             .get(self.current)
             .filter(|_| self.refusal.is_none())
-            .map(|l| crate::ui::tabs::lists::AnyList::export(l, ctx))
+            .map(|l| crate::ui::tabs::lists::AnyList::export(l, ctx, visit))
+            .is_some()
     }
     fn jump(&mut self, ctx: &Ctx, to: &Jump) {
         let (report, scope) = match *to {

@@ -350,8 +350,8 @@ impl TabView<Ctx> for Reviews {
     fn idle(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
         self.index_shown_a_while(ctx, until)
     }
-    fn export(&self, ctx: &Ctx) -> Option<crate::ui::export::Listing> {
-        self.export_shown(ctx)
+    fn export(&self, ctx: &Ctx, visit: &mut crate::ui::export::Visit<'_>) -> bool {
+        self.export_shown(ctx, visit)
     }
     fn jump(&mut self, ctx: &Ctx, to: &Jump) {
         let Jump::ToReview(review) = to else { return };

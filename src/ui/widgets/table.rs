@@ -222,7 +222,8 @@ impl TableState {
         (0..self.view_len()).filter_map(|v| self.source_of(v))
     }
 
-    fn source_of(&self, view: usize) -> Option<usize> {
+    /// The row of the rows behind row `view` of the view.
+    pub fn source_of(&self, view: usize) -> Option<usize> {
         match &self.matches {
             Some(m) => m.get(view).copied(),
             None => (view < self.total).then_some(view),

@@ -161,8 +161,8 @@ impl AnyList for UserList {
         let (pane, rows) = self.pane_and_rows(ctx);
         pane.state.set_filter(text, &rows);
     }
-    fn export(&self, ctx: &Ctx) -> crate::ui::export::Listing {
-        crate::ui::export::Listing::of_pane(&self.pane, &self.rows(ctx))
+    fn export(&self, ctx: &Ctx, visit: &mut crate::ui::export::Visit<'_>) {
+        visit(&self.pane, &self.rows(ctx));
     }
     fn index_a_while(&mut self, ctx: &Ctx, until: std::time::Instant) -> bool {
         let (pane, rows) = self.pane_and_rows(ctx);
