@@ -33,6 +33,9 @@ pub struct Run {
     /// Processor time, user and system (on a shared machine the wall time also counts the
     /// waits for a core).
     pub cpu: Duration,
+    /// The part of it the kernel spent for the process (on this machine mostly giving it
+    /// fresh pages: see [`touch_fresh`]).
+    pub sys: Duration,
     pub peak_kib: u64,
     /// For the median of several runs: the shortest and the longest wall time.
     pub range: Option<(Duration, Duration)>,
@@ -72,6 +75,8 @@ pub struct Figures {
     /// process of its own) being in place.
     pub year_compacted: Duration,
     pub read_after_year: Run,
+    /// See [`Processes::fresh_memory`].
+    pub fresh_memory: (Duration, Duration, Duration),
     pub commit_median: Duration,
     /// The longest of the commits another process made while one compacts, and how many.
     pub commit_during_compaction: (Duration, usize),
@@ -153,6 +158,8 @@ pub struct Processes {
     pub year: Run,
     pub year_compacted: Duration,
     pub read_after_year: Run,
+    /// [`touch_fresh`] before each year's copy: the median, the shortest and the longest.
+    pub fresh_memory: (Duration, Duration, Duration),
 }
 
 /// The whole-process figures: a read of `data`, then a year on a fresh copy of it at `work`,
@@ -166,10 +173,13 @@ pub fn processes(bin: &Path, data: &Path, work: &Path) -> Result<Processes> {
     let sections = work.with_extension("sections");
     fs::create_dir_all(logs).with_context(|| format!("making {}", logs.display()))?;
     sections_in_a_process(&data.join("tenant.json"), &sections)?;
-    let mut fresh = vec![];
+    let (mut fresh, mut touched) = (vec![], vec![]);
     for _ in 0..PROCESS_RUNS {
         reads.push(run(bin, data, &["clock", "show"], logs)?);
         fresh.push(decode_in_a_fresh_process(&sections)?);
+        // Before the copy, whose page cache takes up the memory the touch let go of (taken
+        // right before the year, it would hand the year memory just used).
+        touched.push(touch_fresh(FRESH_BYTES));
         copy_dir(data, work)?;
         years.push(run(bin, work, &["clock", "advance", "365d"], logs)?);
         compacted.push(until_compacted(work)?);
@@ -182,7 +192,33 @@ pub fn processes(bin: &Path, data: &Path, work: &Path) -> Result<Processes> {
         year: median_run(years)?,
         year_compacted: median(&mut compacted),
         read_after_year: median_run(after)?,
+        fresh_memory: spread(&mut touched),
     })
+}
+
+/// How much fresh memory [`touch_fresh`] touches: about what a year at 1M asks for.
+pub const FRESH_BYTES: usize = 800 << 20;
+
+/// The time to touch `bytes` of memory this process never had, a page at a time: what the
+/// machine charges any process for its first use of a page, which moves with the machine's
+/// state (a virtual machine that hands the memory its guest frees back to its host).
+pub fn touch_fresh(bytes: usize) -> Duration {
+    let t0 = Instant::now();
+    let mut v: Vec<u8> = Vec::with_capacity(bytes);
+    let spare = v.spare_capacity_mut();
+    for page in spare.iter_mut().step_by(4096) {
+        page.write(1);
+    }
+    std::hint::black_box(&mut v);
+    let took = t0.elapsed();
+    drop(v);
+    took
+}
+
+/// The median, the shortest and the longest of `times` (zeros for none).
+fn spread(times: &mut [Duration]) -> (Duration, Duration, Duration) {
+    let m = median(times);
+    (m, times.first().copied().unwrap_or_default(), times.last().copied().unwrap_or_default())
 }
 
 /// Waits until the snapshot in `dir` holds every entry of its journal (the compaction after a
@@ -213,7 +249,7 @@ pub fn until_compacted(dir: &Path) -> Result<Duration> {
 /// The figures taken in this process: the snapshot's size and parts and its bare parse (of
 /// `data`), commits and bare appends (on the work copy, after its year).
 pub fn in_process(data: &Path, work: &Path, runs: Processes) -> Result<Figures> {
-    let Processes { read, bare_decode_fresh, year, year_compacted, read_after_year } = runs;
+    let Processes { read, bare_decode_fresh, year, year_compacted, read_after_year, fresh_memory } = runs;
     let snapshot = data.join("tenant.json");
     let bytes = fs::read(&snapshot).with_context(|| format!("reading {}", snapshot.display()))?;
     let snapshot_bytes = u64::try_from(bytes.len())?;
@@ -238,6 +274,7 @@ pub fn in_process(data: &Path, work: &Path, runs: Processes) -> Result<Figures> 
         year,
         year_compacted,
         read_after_year,
+        fresh_memory,
         commit_median,
         commit_during_compaction: waits.during_compaction,
         compacting_commit: (waits.compacting_commit, waits.compacting_rss_kib, waits.compacting_huge_kib),
@@ -434,7 +471,8 @@ pub fn run_to(bin: &Path, data: &Path, args: &[&str], logs: &Path, out: Option<&
             .saturating_add(Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0)))
     };
     let cpu = tv(usage.ru_utime).saturating_add(tv(usage.ru_stime));
-    Ok(Run { time, cpu, peak_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0), range: None })
+    let sys = tv(usage.ru_stime);
+    Ok(Run { time, cpu, sys, peak_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0), range: None })
 }
 
 /// `COMMITS` commits through the store API (each with its fsync), as a user marking their

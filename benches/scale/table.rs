@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use super::measure::{COMMITS, Figures, PROCESS_RUNS, Run, Table};
+use super::measure::{COMMITS, FRESH_BYTES, Figures, PROCESS_RUNS, Run, Table};
 
 fn secs(d: Duration) -> String {
     let s = d.as_secs_f64();
@@ -41,7 +41,12 @@ fn run(r: &Run) -> String {
         Some((low, high)) => format!(" (median of {PROCESS_RUNS}: {} to {})", secs(low), secs(high)),
         None => String::new(),
     };
-    format!("{} ({} CPU), peak {}{spread}", secs(r.time), secs(r.cpu), mib(r.peak_kib))
+    format!("{} ({} CPU, {} system), peak {}{spread}", secs(r.time), secs(r.cpu), secs(r.sys), mib(r.peak_kib))
+}
+
+/// A median with its range.
+fn touched((m, low, high): (Duration, Duration, Duration)) -> String {
+    format!("{} ({} to {})", secs(m), secs(low), secs(high))
 }
 
 /// A figure's ratio to its reference, the fresh decode (target <= 1.3x).
@@ -96,6 +101,14 @@ pub fn render(t: &Table) -> String {
             "any CLI read (`clock show`), whole process, through the cache".into(),
             format!("{}; {}", run(&s.read), ratio(s.read.time, s.bare_decode_fresh)),
             format!("{}; {}", run(&d.read), ratio(d.read.time, d.bare_decode_fresh)),
+        ),
+        (
+            format!(
+                "reference: {} MiB of fresh memory touched by the benchmark before each year (median of {PROCESS_RUNS})",
+                FRESH_BYTES >> 20
+            ),
+            touched(s.fresh_memory),
+            touched(d.fresh_memory),
         ),
         ("clock advance 365d, whole process".into(), run(&s.year), run(&d.year)),
         (

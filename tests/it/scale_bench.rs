@@ -37,6 +37,7 @@ fn a_whole_process_figure_is_the_run_of_median_wall_time_with_the_range_of_all()
     let at = |ms: u64, kib: u64| measure::Run {
         time: std::time::Duration::from_millis(ms),
         cpu: std::time::Duration::from_millis(ms / 2),
+        sys: std::time::Duration::from_millis(ms / 4),
         peak_kib: kib,
         range: None,
     };
