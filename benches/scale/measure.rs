@@ -564,17 +564,42 @@ fn median(times: &mut [Duration]) -> Duration {
     times.get(times.len() / 2).copied().unwrap_or_default()
 }
 
-/// A fresh copy of a data directory's files (the work copy the changing figures run on).
+/// A fresh copy of a data directory (the work copy the changing figures run on), history
+/// included: the snapshot, the cache and the journal copied; in each history stream, its open
+/// segment (the newest) copied and its closed segments and key files hard-linked to the
+/// cache's, since nothing writes a closed segment again (a compaction of the history removes
+/// them, which takes only the work copy's link). Copying the 2.6 GB of closed segments on each
+/// run would leave the year's fresh memory to a machine whose free memory the copy's page
+/// cache had just taken (a year after such a copy took 7 to 9 s here, 5.6 to 7.2 s of it system
+/// time, against 2.1 to 2.3 s without it).
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     if to.exists() {
         fs::remove_dir_all(to)?;
     }
     fs::create_dir_all(to)?;
+    let mut open_segment: Option<std::ffi::OsString> = None;
+    let mut entries = vec![];
     for entry in fs::read_dir(from)? {
         let entry = entry?;
-        if entry.file_type()?.is_file() {
-            let dest: PathBuf = to.join(entry.file_name());
-            fs::copy(entry.path(), dest)?;
+        let name = entry.file_name();
+        if entry.file_type()?.is_file()
+            && name.to_string_lossy().ends_with(".jsonl")
+            && open_segment.as_ref().is_none_or(|o| name > *o)
+        {
+            open_segment = Some(name.clone());
+        }
+        entries.push(entry);
+    }
+    let top = from.join("history").exists();
+    for entry in entries {
+        let (path, name) = (entry.path(), entry.file_name());
+        let dest: PathBuf = to.join(&name);
+        if entry.file_type()?.is_dir() {
+            copy_dir(&path, &dest)?;
+        } else if top || open_segment.as_ref() == Some(&name) {
+            fs::copy(&path, dest)?;
+        } else if fs::hard_link(&path, &dest).is_err() {
+            fs::copy(&path, &dest)?;
         }
     }
     Ok(())
