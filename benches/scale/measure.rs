@@ -208,18 +208,7 @@ const TOUCH_VAR: &str = "ENTITLE_BENCH_TOUCH";
 /// peak of the memory a child replaces when it starts its program), so every figure's peak
 /// after it would read 800 MiB.
 fn touch_in_a_fresh_process() -> Result<Duration> {
-    let me = std::env::current_exe().context("the benchmark's own path")?;
-    let out =
-        Process::new(me).args(super::waits::role_args()).env(TOUCH_VAR, "1").output().context("starting a toucher")?;
-    if !out.status.success() {
-        bail!("the touching process failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let said = String::from_utf8_lossy(&out.stdout);
-    let nanos = said
-        .lines()
-        .find_map(|l| l.strip_prefix(DECODED)?.strip_suffix(" ns")?.parse::<u64>().ok())
-        .ok_or_else(|| anyhow!("the toucher did not say how long it took: {said}"))?;
-    Ok(Duration::from_nanos(nanos))
+    timed_role(TOUCH_VAR, std::ffi::OsStr::new("1"), "touching")
 }
 
 /// The time to touch `bytes` of memory this process never had, a page at a time: what the
@@ -394,25 +383,32 @@ fn sections_in_a_process(from: &Path, file: &Path) -> Result<()> {
 }
 
 fn decode_in_a_fresh_process(file: &Path) -> Result<Duration> {
+    timed_role(DECODE_VAR, file.as_os_str(), "decoding")
+}
+
+/// This benchmark started again as a process of its own in the role `var` names (given
+/// `value`), which says how long its work took: that time.
+fn timed_role(var: &str, value: &std::ffi::OsStr, what: &str) -> Result<Duration> {
     let me = std::env::current_exe().context("the benchmark's own path")?;
     let out = Process::new(me)
         .args(super::waits::role_args())
-        .env(DECODE_VAR, file)
+        .env(var, value)
         .output()
-        .context("starting a decoder")?;
+        .with_context(|| format!("starting the {what} process"))?;
     if !out.status.success() {
-        bail!("the decoding process failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!("the {what} process failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     let said = String::from_utf8_lossy(&out.stdout);
     let nanos = said
         .lines()
         .find_map(|l| l.strip_prefix(DECODED)?.strip_suffix(" ns")?.parse::<u64>().ok())
-        .ok_or_else(|| anyhow!("the decoder did not say how long it took: {said}"))?;
+        .ok_or_else(|| anyhow!("the {what} process did not say how long it took: {said}"))?;
     Ok(Duration::from_nanos(nanos))
 }
 
 /// Runs as the fresh decoding process (see [`DECODE_VAR`]) or the touching one ([`TOUCH_VAR`])
-/// if started as one: then returns true (the caller ends). The allocator is set up as the `entitle` binary sets it up.
+/// if started as one: then returns true (the caller ends). The allocator is set up as the
+/// `entitle` binary sets it up.
 pub fn decode_role() -> Result<bool> {
     if std::env::var_os(TOUCH_VAR).is_some() {
         println!("{DECODED}{} ns", touch_fresh(FRESH_BYTES).as_nanos());

@@ -126,6 +126,15 @@ fn settle(app: &mut App<entitle::ui::ctx::Ctx>) {
     panic!("still working");
 }
 
+/// The demo in `dir`, signed in as an administrator, and the whole log they read.
+fn demo_as_admin(dir: &Path) -> (Session, AuditView) {
+    let mut session = demo(dir);
+    let admin = session.tenant().users.values().find(|u| u.global_admin && u.enabled).expect("an administrator").id;
+    session.actor = Actor::user(admin);
+    let whole = session.audit_log().expect("reads");
+    (session, whole)
+}
+
 /// The rows of the audit list on screen that name `text`.
 fn rows_naming(screen: &str, text: &str) -> usize {
     screen.lines().filter(|l| l.contains(text)).count()
@@ -135,10 +144,7 @@ fn rows_naming(screen: &str, text: &str) -> usize {
 fn the_audit_tab_shows_the_newest_first_reads_the_rest_while_idle_and_searches_every_segment() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("data");
-    let mut session = demo(&dir);
-    let admin = session.tenant().users.values().find(|u| u.global_admin && u.enabled).expect("an administrator").id;
-    session.actor = Actor::user(admin);
-    let whole = session.audit_log().expect("reads");
+    let (session, whole) = demo_as_admin(&dir);
     let newest = whole.iter().last().expect("events").clone();
     let mut app = build_app(session, Path::new("/data"), Keymap::defaults(), Theme::monochrome());
     app.switch_tab(Tab::Audit);
@@ -190,10 +196,7 @@ fn the_audit_tab_shows_the_newest_first_reads_the_rest_while_idle_and_searches_e
 fn the_audit_log_written_to_a_file_while_it_is_read_back_holds_every_event() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("data");
-    let mut session = demo(&dir);
-    let admin = session.tenant().users.values().find(|u| u.global_admin && u.enabled).expect("an administrator").id;
-    session.actor = Actor::user(admin);
-    let whole = session.audit_log().expect("reads");
+    let (session, whole) = demo_as_admin(&dir);
     let mut app = build_app(session, Path::new("/data"), Keymap::defaults(), Theme::monochrome());
     app.ctx.export_dir = tmp.path().to_path_buf();
     app.switch_tab(Tab::Audit);
