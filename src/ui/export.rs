@@ -128,7 +128,8 @@ impl Writing {
         let name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let percent =
             u128::try_from(self.next).unwrap_or(0).saturating_mul(100) / u128::try_from(total.max(1)).unwrap_or(1);
-        format!("Writing {name}: {} of {total} rows ({percent}%) · esc stops", self.next)
+        // What matters first, for a narrow terminal: the file's name, last, is what is cut.
+        format!("Writing {percent}% ({} of {total} rows) · esc stops · {name}", self.next)
     }
 
     /// A failed write: the half-written file is taken away; the message names the path.
