@@ -81,11 +81,11 @@ impl Writing {
             if let Some(source) = pane.state.source_of(self.next) {
                 for cell in rows.cells(source) {
                     if let Err(e) = self.out.write_field(cell.to_cell().field().as_bytes()) {
-                        return Err(self.failed_now(&e.to_string()));
+                        return Err(self.failed(&e.to_string()));
                     }
                 }
                 if let Err(e) = self.out.write_record(None::<&[u8]>) {
-                    return Err(self.failed_now(&e.to_string()));
+                    return Err(self.failed(&e.to_string()));
                 }
             }
             self.next = self.next.saturating_add(1);
@@ -105,11 +105,9 @@ impl Writing {
     }
 
     /// Stops before the end: the part written is removed (the file was new, nothing is lost).
-    pub fn stop(self) -> String {
-        let path = self.path.clone();
-        drop(self.out);
-        let _ = std::fs::remove_file(&path);
-        format!("Stopped writing {}: the part written was removed", path.display())
+    pub fn stop(mut self) -> String {
+        self.remove();
+        format!("Stopped writing {}: the part written was removed", self.path.display())
     }
 
     /// How far it is, for the status line, of a list of `total` rows so far: `None` when it was
@@ -124,7 +122,7 @@ impl Writing {
     }
 
     /// How far it is, for the status line, of a list of `total` rows so far.
-    pub fn progress(&self, total: usize) -> String {
+    fn progress(&self, total: usize) -> String {
         let name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let percent =
             u128::try_from(self.next).unwrap_or(0).saturating_mul(100) / u128::try_from(total.max(1)).unwrap_or(1);
@@ -133,18 +131,15 @@ impl Writing {
     }
 
     /// A failed write: the half-written file is taken away; the message names the path.
-    fn failed(self, why: &str) -> String {
-        let path = self.path.clone();
-        drop(self.out);
-        let _ = std::fs::remove_file(&path);
-        format!("Could not write {}: {why}", path.display())
+    fn failed(&mut self, why: &str) -> String {
+        self.remove();
+        format!("Could not write {}: {why}", self.path.display())
     }
 
-    /// [`Writing::failed`] where the writing is only borrowed: the file is removed now (the
-    /// caller drops the writing after).
-    fn failed_now(&mut self, why: &str) -> String {
+    /// Takes the file away (it was new: nothing is lost). What is still buffered goes, when the
+    /// writing is dropped, to the file no longer named.
+    fn remove(&mut self) {
         let _ = std::fs::remove_file(&self.path);
-        format!("Could not write {}: {why}", self.path.display())
     }
 }
 

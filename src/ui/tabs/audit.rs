@@ -298,7 +298,7 @@ impl TabView<Ctx> for Audit {
     }
     fn take_redraw(&mut self) -> bool {
         let due = self.drawn.is_none_or(|at| at.elapsed() >= REDRAW_EVERY);
-        let quiet = self.log.is_complete() && self.search.is_done(&self.log);
+        let quiet = self.list_complete();
         if self.changed && (due || quiet) {
             self.changed = false;
             self.drawn = Some(Instant::now());
