@@ -64,7 +64,7 @@ impl<C: Shell> App<C> {
                 Err(e) => Effect::error(e),
             },
             Some(Ok(_)) => {
-                let said = w.progress_due(total);
+                let said = w.progress_due(total, complete);
                 self.writing = Some((tab, w));
                 said.map_or(Effect::None, Effect::info)
             }

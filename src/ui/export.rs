@@ -110,20 +110,24 @@ impl Writing {
         format!("Stopped writing {}: the part written was removed", self.path.display())
     }
 
-    /// How far it is, for the status line, of a list of `total` rows so far: `None` when it was
-    /// told less than [`TELL_EVERY`] ago.
-    pub fn progress_due(&mut self, total: usize) -> Option<String> {
+    /// How far it is, for the status line, of a list of `total` rows so far (`complete`: all of
+    /// them): `None` when it was told less than [`TELL_EVERY`] ago.
+    pub fn progress_due(&mut self, total: usize, complete: bool) -> Option<String> {
         let now = Instant::now();
         if self.told.is_some_and(|t| now.saturating_duration_since(t) < TELL_EVERY) {
             return None;
         }
         self.told = Some(now);
-        Some(self.progress(total))
+        Some(self.progress(total, complete))
     }
 
-    /// How far it is, for the status line, of a list of `total` rows so far.
-    fn progress(&self, total: usize) -> String {
+    /// How far it is, for the status line, of a list of `total` rows so far: a share only of a
+    /// `complete` list (of one still read or searched, the rows found so far).
+    fn progress(&self, total: usize, complete: bool) -> String {
         let name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !complete {
+            return format!("Writing {} of {total} rows found so far · esc stops · {name}", self.next);
+        }
         let percent =
             u128::try_from(self.next).unwrap_or(0).saturating_mul(100) / u128::try_from(total.max(1)).unwrap_or(1);
         // What matters first, for a narrow terminal: the file's name, last, is what is cut.

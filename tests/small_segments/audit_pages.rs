@@ -204,6 +204,11 @@ fn the_audit_log_written_to_a_file_while_it_is_read_back_holds_every_event() {
     assert!(first.contains("reading"), "the log is not read back yet:\n{first}");
 
     update(&mut app, Action::Export);
+    if app.is_writing() {
+        // Of a log still read back, no share is told: the rows found so far.
+        let said = app.message().map(|m| m.text.clone()).unwrap_or_default();
+        assert!(said.starts_with("Writing ") && said.contains(" rows found so far · esc stops · "), "{said}");
+    }
     settle(&mut app);
     let path = tmp.path().join("entitle-audit-log-2026-11-16.csv");
     let said = app.message().map(|m| m.text.clone()).unwrap_or_default();
