@@ -8,7 +8,8 @@
 //! assignments, grants, the finished-request index, the unread notices, the open requests:
 //! [`records`], [`requests`]) are fixed sequences of little-endian fields; everything else,
 //! small and varied, is one JSON object, the tenant with those tables left empty, read by the
-//! tenant's own `Deserialize`.
+//! tenant's own `Deserialize`, but for the policies and their revisions: a JSON object of their
+//! own (`PolicyParts`), read on the other core.
 
 pub(crate) mod codec;
 mod records;
