@@ -178,28 +178,75 @@ fn print_of(head: &[u8], tail: &[u8]) -> u64 {
 /// segment's (its length and print), with the segment's length; None otherwise (missing, stale
 /// or damaged).
 pub(super) fn read_rows<K: LineKey>(segment: &Path) -> Option<(u64, Vec<(Line, K)>)> {
-    let bytes = fs::read(key_path(segment)).ok()?;
-    let (head, body) = (bytes.get(..HEADER)?, bytes.get(HEADER..)?);
-    let word = |at: usize| head.get(at..at.saturating_add(8)).and_then(|w| w.try_into().ok()).map(u64::from_le_bytes);
-    let format = head.get(8..12).and_then(|w| w.try_into().ok()).map(u32::from_le_bytes)?;
-    if head.get(..8) != Some(MAGIC.as_slice()) || format != K::FORMAT {
-        return None;
+    let mut body = KeyBody::open(segment, K::FORMAT)?;
+    let mut out = Vec::with_capacity(body.rows_hint());
+    while !body.next_rows(usize::MAX, &mut out)? {}
+    Some((body.segment_len, out))
+}
+
+/// The rows of a key file checked whole and still its segment's, read a few at a time (see
+/// [`KeyBody::next_rows`]): a reader that must stop every few milliseconds reads a large
+/// segment's in several goes.
+#[derive(Debug)]
+pub(super) struct KeyBody {
+    bytes: Vec<u8>,
+    /// Where the next row starts in `bytes`.
+    at: usize,
+    /// The rows the header counts, and those read.
+    rows: u64,
+    read: u64,
+    /// The segment's length when the key file was made.
+    pub segment_len: u64,
+}
+
+impl KeyBody {
+    /// The key file of `segment` if it is whole, of key format `format`, and still the
+    /// segment's (its length and print); None otherwise (missing, stale or damaged).
+    pub fn open(segment: &Path, format: u32) -> Option<KeyBody> {
+        let bytes = fs::read(key_path(segment)).ok()?;
+        let (head, body) = (bytes.get(..HEADER)?, bytes.get(HEADER..)?);
+        let word =
+            |at: usize| head.get(at..at.saturating_add(8)).and_then(|w| w.try_into().ok()).map(u64::from_le_bytes);
+        let named = head.get(8..12).and_then(|w| w.try_into().ok()).map(u32::from_le_bytes)?;
+        if head.get(..8) != Some(MAGIC.as_slice()) || named != format {
+            return None;
+        }
+        let (len, print, rows, sum) = (word(16)?, word(24)?, word(32)?, word(40)?);
+        if hash(body) != sum || segment_print(segment).ok()? != (len, print) {
+            return None;
+        }
+        Some(KeyBody { bytes, at: HEADER, rows, read: 0, segment_len: len })
     }
-    let (len, print, rows, sum) = (word(16)?, word(24)?, word(32)?, word(40)?);
-    if hash(body) != sum || segment_print(segment).ok()? != (len, print) {
-        return None;
+
+    /// Room for the rows left (at most what the bytes could hold).
+    pub fn rows_hint(&self) -> usize {
+        let left = usize::try_from(self.rows.saturating_sub(self.read)).unwrap_or(usize::MAX);
+        left.min(self.bytes.len().saturating_sub(self.at) / 16)
     }
-    let mut out = Vec::with_capacity(usize::try_from(rows).ok()?.min(body.len() / 16));
-    let mut rest = body;
-    while !rest.is_empty() {
-        let offset = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?);
-        let line_len = u32::from_le_bytes(rest.get(8..12)?.try_into().ok()?);
-        let key_len = usize::try_from(u32::from_le_bytes(rest.get(12..16)?.try_into().ok()?)).ok()?;
-        let key = K::decode(rest.get(16..16usize.saturating_add(key_len))?)?;
-        out.push((Line { offset, len: line_len }, key));
-        rest = rest.get(16usize.saturating_add(key_len)..)?;
+
+    /// Appends the next rows, at most `most`, oldest first. Whether they are all read (then
+    /// as many as the header counts); None if a row does not read (a key file damaged past
+    /// its checksum, or of a key that no longer reads: the rows given so far are not to be used).
+    pub fn next_rows<K: LineKey>(&mut self, most: usize, out: &mut Vec<(Line, K)>) -> Option<bool> {
+        let mut rest = self.bytes.get(self.at..)?;
+        let mut taken = 0usize;
+        while !rest.is_empty() && taken < most {
+            let offset = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?);
+            let line_len = u32::from_le_bytes(rest.get(8..12)?.try_into().ok()?);
+            let key_len = usize::try_from(u32::from_le_bytes(rest.get(12..16)?.try_into().ok()?)).ok()?;
+            let row = 16usize.checked_add(key_len)?;
+            let key = K::decode(rest.get(16..row)?)?;
+            out.push((Line { offset, len: line_len }, key));
+            rest = rest.get(row..)?;
+            self.at = self.at.checked_add(row)?;
+            taken = taken.saturating_add(1);
+        }
+        self.read = self.read.saturating_add(taken as u64);
+        if !rest.is_empty() {
+            return Some(false);
+        }
+        (self.read == self.rows).then_some(true)
     }
-    (out.len() as u64 == rows).then_some((len, out))
 }
 
 /// Whether the key file of `segment` is there and names the segment as it is (its header

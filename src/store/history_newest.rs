@@ -18,12 +18,16 @@ use std::time::Instant;
 
 use super::error::{Position, StoreError};
 use super::history::{check_stream, segments};
-use super::history_keys::{self, KeyRows, Line, LineKey};
+use super::history_keys::{self, KeyBody, KeyRows, Line, LineKey};
 use super::history_pages::RecordAt;
 
 /// The bytes of a segment read in one piece when it has no key file (its lines' keys parsed in
 /// about 5 ms: a piece is what an idle slice of the terminal app does).
 const CHUNK: u64 = 1 << 20;
+
+/// The rows of a key file read in one piece (at 1M assignments a closed segment of the audit
+/// log has about 130,000: read whole, an idle slice of the terminal app took 26 to 39 ms).
+const KEYED_ROWS: usize = 32 << 10;
 
 /// The bytes of the first piece: the newest rows of a screen, read before its first frame.
 const FIRST_CHUNK: u64 = 256 << 10;
@@ -46,6 +50,15 @@ pub enum Caught {
 
 /// The keys of a segment read back so far: the segment, and its chunks' keys, newest first.
 type SegmentKeys<K> = (u64, Vec<Vec<(Line, K)>>);
+
+/// A closed segment being read back from its key file, [`KEYED_ROWS`] at a time: the rows kept
+/// so far, oldest first, a chunk each time. They join the pieces once the segment is read.
+#[derive(Debug)]
+struct Keyed {
+    segment: u64,
+    body: KeyBody,
+    chunks: Vec<Vec<Line>>,
+}
 
 /// The lines kept of a stretch of one segment, oldest first.
 #[derive(Debug)]
@@ -74,10 +87,13 @@ pub struct NewestFirst<K> {
     /// The keys of a closed segment being read back without a key file, its newest chunk first:
     /// its key file is written once it is read whole.
     keys: Option<SegmentKeys<K>>,
+    /// The closed segment being read from its key file.
+    keyed: Option<Keyed>,
     /// The bytes of the segments, and those read.
     total: u64,
     read: u64,
     chunk: u64,
+    keyed_rows: usize,
     gap: u64,
 }
 
@@ -92,9 +108,11 @@ impl<K> Default for NewestFirst<K> {
             back: None,
             segments: Vec::new(),
             keys: None,
+            keyed: None,
             total: 0,
             read: 0,
             chunk: CHUNK,
+            keyed_rows: KEYED_ROWS,
             gap: GAP,
         }
     }
@@ -113,6 +131,12 @@ impl<K: LineKey> NewestFirst<K> {
     #[doc(hidden)]
     pub fn with_chunk(bytes: u64) -> Self {
         NewestFirst { chunk: bytes.max(1), ..NewestFirst::default() }
+    }
+
+    /// One that reads `rows` of a key file at a time (tests).
+    #[doc(hidden)]
+    pub fn with_keyed_rows(rows: usize) -> Self {
+        NewestFirst { keyed_rows: rows.max(1), ..NewestFirst::default() }
     }
 
     /// Rows kept so far.
@@ -160,6 +184,7 @@ impl<K: LineKey> NewestFirst<K> {
             dir: dir.to_owned(),
             started: true,
             chunk: self.chunk,
+            keyed_rows: self.keyed_rows,
             gap: self.gap,
             ..NewestFirst::default()
         };
@@ -281,15 +306,15 @@ impl<K: LineKey> NewestFirst<K> {
             self.segment_done(segment, index, &path)?;
             return Ok(true);
         }
+        if self.keyed.as_ref().is_some_and(|k| k.segment == segment) {
+            return self.step_keyed(index, &path, keep);
+        }
         let closed = index.saturating_add(1) < self.segments.len();
         let whole = closed && self.keys.as_ref().is_none_or(|(s, _)| *s != segment);
         if whole && end == file_len(&path)? {
-            if let Some((len, keyed)) = history_keys::read_rows::<K>(&path).filter(|(len, _)| *len == end) {
-                let rows = keyed.into_iter().filter(|(_, k)| keep(k)).map(|(l, _)| l).collect();
-                self.pieces.push_front(Piece { segment, rows });
-                self.read = self.read.saturating_add(len);
-                self.segment_done(segment, index, &path)?;
-                return Ok(true);
+            if let Some(body) = KeyBody::open(&path, K::FORMAT).filter(|b| b.segment_len == end) {
+                self.keyed = Some(Keyed { segment, body, chunks: Vec::new() });
+                return self.step_keyed(index, &path, keep);
             }
             self.keys = Some((segment, Vec::new()));
         }
@@ -297,6 +322,35 @@ impl<K: LineKey> NewestFirst<K> {
         if self.back == Some((segment, 0)) {
             self.segment_done(segment, index, &path)?;
         }
+        Ok(true)
+    }
+
+    /// The next rows of the key file being read (the `index`th segment's); once it is read
+    /// whole, its rows join the pieces. A key file that does not read to its end is left for
+    /// the segment's lines (and made again).
+    fn step_keyed(&mut self, index: usize, path: &Path, keep: &dyn Fn(&K) -> bool) -> Result<bool, StoreError> {
+        let Some(keyed) = self.keyed.as_mut() else { return Ok(false) };
+        let segment = keyed.segment;
+        let mut rows: Vec<(Line, K)> = Vec::with_capacity(keyed.body.rows_hint().min(self.keyed_rows));
+        match keyed.body.next_rows(self.keyed_rows, &mut rows) {
+            Some(done) => {
+                keyed.chunks.push(rows.into_iter().filter(|(_, k)| keep(k)).map(|(l, _)| l).collect());
+                if !done {
+                    return Ok(true);
+                }
+            }
+            None => {
+                self.keyed = None;
+                self.keys = Some((segment, Vec::new()));
+                return Ok(true);
+            }
+        }
+        let Some(keyed) = self.keyed.take() else { return Ok(false) };
+        for rows in keyed.chunks.into_iter().rev().filter(|rows| !rows.is_empty()) {
+            self.pieces.push_front(Piece { segment, rows });
+        }
+        self.read = self.read.saturating_add(keyed.body.segment_len);
+        self.segment_done(segment, index, path)?;
         Ok(true)
     }
 

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use super::*;
 use crate::store::history::{HistoryRecord, StreamBatch, append_in};
-use crate::store::history_keys::{KeyCodec, key_path, make_all, read_rows};
+use crate::store::history_keys::{KeyCodec, KeyRows, key_path, make_all, read_rows, segment_print};
 use crate::store::history_pages::read_at;
 
 const STREAM: &str = "audit";
@@ -210,4 +210,54 @@ fn a_log_read_in_one_piece_is_complete_after_it() {
     let more = index.read_back(&all, Some(Instant::now())).expect("reads back");
     assert!(!more && index.is_complete(), "one piece, and nothing left: a screen shows no progress");
     assert_eq!(index.len(), 50);
+}
+
+#[test]
+fn a_key_file_is_read_a_few_rows_at_a_time_and_its_segment_joins_the_rows_whole() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    append(&dir, 1, 1000, true);
+    let segs = segments(&dir.join(STREAM)).expect("lists");
+    let mut index = NewestFirst::<Key>::with_keyed_rows(50);
+    index.catch_up(&dir, STREAM, &all).expect("catches up");
+    let past = Instant::now();
+    let mut lens = vec![];
+    while index.read_back(&all, Some(past)).expect("reads back") {
+        lens.push(index.len());
+        let got = seqs(&dir, &index);
+        assert!(got.windows(2).all(|w| w[0] == w[1] + 1), "contiguous from the newest");
+        // A segment's rows come all at once, when its key file is read to its end.
+        assert!(got.last().is_none_or(|s| segs.iter().any(|(first, _)| first == s)), "{:?}", got.last());
+    }
+    assert_eq!(seqs(&dir, &index), (1..=1000).rev().collect::<Vec<_>>());
+    // About 200 rows a segment, 50 a step: four steps or more for each closed one.
+    assert!(lens.len() >= 4 * (segs.len() - 1), "{} steps for {} segments", lens.len(), segs.len());
+    assert!(lens.windows(4).any(|w| w[0] == w[3]), "steps that add no row yet: {lens:?}");
+}
+
+#[test]
+fn a_key_file_whose_rows_stop_reading_half_way_gives_way_to_the_segment_s_lines() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("history");
+    append(&dir, 1, 600, true);
+    let segs = segments(&dir.join(STREAM)).expect("lists");
+    let first = &segs[0].1;
+    // A key file whose checks pass but whose 60th key does not read.
+    let (len, rows) = read_rows::<Key>(first).expect("made");
+    let mut bad = KeyRows::default();
+    for (i, (line, key)) in rows.iter().enumerate() {
+        let k = if i == 60 { vec![1, 2, 3] } else { key.seq.to_le_bytes().to_vec() };
+        bad.push(*line, |out| {
+            out.extend_from_slice(&k);
+            Ok(())
+        })
+        .expect("pushed");
+    }
+    let (_, print) = segment_print(first).expect("a print");
+    bad.write(first, <Key as LineKey>::FORMAT, len, print).expect("written");
+    assert!(read_rows::<Key>(first).is_none(), "it does not read whole");
+    let mut index = NewestFirst::<Key>::with_keyed_rows(40);
+    read_all(&dir, &mut index, &all);
+    assert_eq!(seqs(&dir, &index), (1..=600).rev().collect::<Vec<_>>());
+    assert!(read_rows::<Key>(first).is_some(), "made again from its lines");
 }
