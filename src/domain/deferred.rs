@@ -175,7 +175,9 @@ impl<T: Typed> Queued<T> {
 /// Queues the line `write` writes behind a stream's typed records (a stream with none takes
 /// it among its lines, as usual).
 pub(super) fn queue_line<T>(queue: &mut Vec<Queued<T>>, seq: u64, write: impl FnOnce(&mut Vec<u8>)) {
-    let mut line = Vec::new();
+    // Made at a line's usual size: grown from nothing, each of a year's lines queued so (the
+    // timeouts' and the reviews' notices and events) was copied six times as it was written.
+    let mut line = Vec::with_capacity(LINE_BYTES);
     write(&mut line);
     queue.push(Queued::Written { seq, line: line.into_boxed_slice() });
 }
