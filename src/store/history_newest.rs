@@ -26,8 +26,9 @@ use super::history_pages::RecordAt;
 const CHUNK: u64 = 1 << 20;
 
 /// The rows of a key file read in one piece (at 1M assignments a closed segment of the audit
-/// log has about 130,000: read whole, an idle slice of the terminal app took 26 to 39 ms).
-const KEYED_ROWS: usize = 32 << 10;
+/// log has about 130,000: read whole, an idle slice of the terminal app took 26 to 39 ms). The
+/// file is read and checked in a piece of its own, before its first rows.
+const KEYED_ROWS: usize = 16 << 10;
 
 /// The bytes of the first piece: the newest rows of a screen, read before its first frame.
 const FIRST_CHUNK: u64 = 256 << 10;
@@ -314,7 +315,7 @@ impl<K: LineKey> NewestFirst<K> {
         if whole && end == file_len(&path)? {
             if let Some(body) = KeyBody::open(&path, K::FORMAT).filter(|b| b.segment_len == end) {
                 self.keyed = Some(Keyed { segment, body, chunks: Vec::new() });
-                return self.step_keyed(index, &path, keep);
+                return Ok(true);
             }
             self.keys = Some((segment, Vec::new()));
         }
