@@ -167,7 +167,9 @@ impl Tenant {
             }
             let Some(r) = self.requests.remove(&id) else { continue };
             self.unindex_request(&r);
-            self.finished.insert(id, Finished::of(&r, now));
+            let f = Finished::of(&r, now);
+            super::tenant::count_finished(&mut self.idx.finished_by_user, &f);
+            self.finished.insert(id, f);
             if let Target::External { email, .. } = &r.target {
                 self.finished_emails.insert(id, email.to_lowercase());
             }
@@ -417,7 +419,7 @@ impl Tenant {
             Actor::System => None,
         };
         let Some(me) = user.filter(|_| self.reader(actor).is_ok()) else { return 0 };
-        let mine = self.finished.values().filter(|f| f.target == Some(me) || f.requestor == Some(me)).count();
+        let mine = self.idx.finished_by_user.get(&me).copied().unwrap_or(0);
         mine.saturating_add(self.outside_history_of(me).filter(|id| self.finished.contains_key(id)).count())
     }
 

@@ -174,6 +174,9 @@ pub(crate) struct Indexes {
     pub em_created: std::collections::HashSet<UserId, super::ids::IdHash>,
     /// Open requests for a person outside the directory, by their email (lowercase).
     pub requests_by_email: HashMap<String, IdSet<RequestId>>,
+    /// How many finished requests each user made or was the target of (one each, both or
+    /// either): what My access counts on every change of the data (see `finished_count_for`).
+    pub finished_by_user: HashMap<UserId, usize, super::ids::IdHash>,
     /// Requests finished by the command running, in order (see `settle_finished`).
     pub finishing: Vec<RequestId>,
     /// Notifications sent by the command running, to mark unread when it settles (`mark_unread`).
@@ -333,6 +336,9 @@ impl Tenant {
                     idx.inbox.entry(a).or_default().insert(r.id);
                 }
             }
+        }
+        for f in self.finished.values() {
+            count_finished(&mut idx.finished_by_user, f);
         }
         for r in self.reviews.values().filter(|r| r.state == super::flow::ReviewState::InProgress) {
             for i in &r.items {
@@ -548,5 +554,14 @@ fn find_by_name<'a, T: 'a>(
             "'{key}' matches {n} {kind}s ({}): give more of the name or the id",
             prefix.iter().take(4).map(|t| name(t).as_str()).collect::<Vec<_>>().join(", ")
         ))),
+    }
+}
+
+/// Counts a finished request once for the user who made it and once for the user it was for
+/// (once in all when they are the same person).
+pub(crate) fn count_finished(counts: &mut HashMap<UserId, usize, super::ids::IdHash>, f: &super::finished::Finished) {
+    for u in [f.requestor, f.target.filter(|t| Some(*t) != f.requestor)].into_iter().flatten() {
+        let n = counts.entry(u).or_default();
+        *n = n.saturating_add(1);
     }
 }

@@ -149,8 +149,18 @@ pub fn index_view(t: &Tenant, users: &BTreeSet<UserId>, resources: &[ResourceId]
         users.iter().map(|u| (*u, t.requests_of_user(*u).map(|r| r.id).collect())).collect();
     let packages: Vec<(CatalogId, BTreeSet<PackageId>)> =
         t.catalogs.keys().map(|c| (*c, t.packages_of_catalog(*c).map(|p| p.id).collect())).collect();
+    // The finished requests My access counts for each user: the index's count, and the count
+    // read off the entries themselves (the same when the index is kept right).
+    let finished: Vec<(UserId, usize, usize)> = users
+        .iter()
+        .map(|u| {
+            let scanned = t.finished.values().filter(|f| f.target == Some(*u) || f.requestor == Some(*u)).count();
+            let readable = t.reader(&Actor::User { user: *u }).is_ok();
+            (*u, t.finished_count_for(&Actor::User { user: *u }), if readable { scanned } else { 0 })
+        })
+        .collect();
     format!(
-        "inbox {inbox:?}\nholders {holders:?}\nassignments {by_user:?}\nrequests {reqs:?}\npackages {packages:?}\nnext timer {:?}",
+        "inbox {inbox:?}\nholders {holders:?}\nassignments {by_user:?}\nrequests {reqs:?}\npackages {packages:?}\nfinished {finished:?}\nnext timer {:?}",
         t.next_timer()
     )
 }
@@ -158,6 +168,17 @@ pub fn index_view(t: &Tenant, users: &BTreeSet<UserId>, resources: &[ResourceId]
 /// The invariants every step keeps.
 pub fn check(t: &Tenant, resources: &[ResourceId]) -> Result<(), TestCaseError> {
     let now = t.clock.now;
+    // My access counts each user's finished requests from an index: it counts what the entries hold.
+    for u in t.users.keys() {
+        let me = Actor::User { user: *u };
+        if t.reader(&me).is_ok() {
+            let email = t.users.get(u).map(|x| x.email.to_lowercase());
+            let outside =
+                t.finished_emails.iter().filter(|(id, e)| email.as_ref() == Some(*e) && t.finished.contains_key(id));
+            let scanned = t.finished.values().filter(|f| f.target == Some(*u) || f.requestor == Some(*u)).count();
+            prop_assert_eq!(t.finished_count_for(&me), scanned + outside.count(), "finished requests of {}", u);
+        }
+    }
     // Every grant has a source; every assignment source is an active assignment of that user that granted it.
     for (k, sources) in &t.grants {
         prop_assert!(!sources.is_empty(), "grant {k:?} has no source");
