@@ -122,6 +122,28 @@ impl Tenant {
         RequestableBy { class, own }
     }
 
+    /// The packages of [`Tenant::available_packages`], in the same order, by `index` (made from
+    /// this data): what My access lists on every change of the data, without asking every
+    /// package's policies (20,000 packages at 1M: 9 ms each time).
+    pub fn available_by(&self, index: &Requestable, actor: &super::rights::Actor) -> Vec<PackageId> {
+        let Some(who) = self.requester(actor) else { return vec![] };
+        let by = self.requestable_by(index, &who);
+        let mut all: Vec<PackageId> = Vec::with_capacity(by.class.len().saturating_add(by.own.len()));
+        let (mut class, mut own) = (by.class.iter().copied().peekable(), by.own.into_iter().peekable());
+        loop {
+            let next = match (class.peek(), own.peek()) {
+                (Some(c), Some(o)) if o < c => own.next(),
+                (Some(_), _) => class.next(),
+                (None, _) => own.next(),
+            };
+            let Some(p) = next else { break };
+            if self.packages.get(&p).is_some_and(Self::listed) {
+                all.push(p);
+            }
+        }
+        all
+    }
+
     fn class_packages(&self, index: &Requestable, who: &Requester) -> Rc<Vec<PackageId>> {
         let class = Class { user: who.user.is_some(), external: who.external, org: who.org.filter(|_| who.external) };
         if let Some(known) = index.by_class.borrow().get(&class) {

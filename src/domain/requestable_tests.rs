@@ -9,6 +9,9 @@ use crate::domain::ids::CatalogId;
 fn same_for_everyone(t: &Tenant, case: &str) {
     let index = t.requestable();
     for u in t.users.keys() {
+        let me = crate::domain::rights::Actor::User { user: *u };
+        let scanned: Vec<PackageId> = t.available_packages(&me).into_iter().map(|(p, _)| p.id).collect();
+        assert_eq!(t.available_by(&index, &me), scanned, "{case}: what user {u} may request");
         for limit in [0, 1, 2, 5, usize::MAX] {
             assert_eq!(
                 t.user_packages_indexed(&index, *u, limit),
@@ -85,6 +88,10 @@ fn catalogs_packages_organizations_and_people_change_the_answer_alike() {
     let now = t.clock.now;
     for p in t.packages.values_mut().step_by(2) {
         p.deleted_at = Some(now);
+    }
+    // And some of the others hidden (asked for by their link only: not listed).
+    for p in t.packages.values_mut().skip(1).step_by(4) {
+        p.hidden = true;
     }
     for o in t.orgs.values_mut() {
         o.state = OrgState::Proposed;

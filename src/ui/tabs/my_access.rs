@@ -471,9 +471,9 @@ impl TabView<Ctx> for MyAccess {
         let (reqs, asg) = mine_of(t, ctx.actor());
         let mine = mine::Mine::new(&asg, &reqs);
         let offers: Vec<Offer> = t
-            .available_packages(ctx.actor())
+            .available_by(&ctx.requestable(), ctx.actor())
             .into_iter()
-            .map(|(p, _)| Offer { package: p.id, held: mine.of(p.id) })
+            .map(|p| Offer { package: p, held: mine.of(p) })
             .collect();
         self.request_count = reqs.len().saturating_add(t.finished_count_for(ctx.actor()));
         let pending = reqs.iter().filter(|r| r.state == RequestState::PendingApproval).count();
