@@ -109,6 +109,12 @@ pub fn measure(data: &Path, root: &Path, params: ScaleParams) -> Result<UiFigure
     let kp = key_params(params);
     let key_data = if kp == params { data.to_path_buf() } else { generated(root, kp)? };
     let (mut keys, mut switches, first_filter, users, assignments) = keys(&key_data)?;
+    let (after_idle, mut slices) = directory_after_idle(&key_data)?;
+    switches.push((format!("{}, as the administrator, once the app was idle", Tab::Directory), after_idle));
+    keys.push((
+        "the app's idle work after its first frame (a key press waits for one slice at most), each slice".to_string(),
+        Latency::of(&mut slices),
+    ));
     let (tab_keys, changes, tab_switches) = list_tabs(&key_data)?;
     keys.extend(tab_keys);
     switches.extend(tab_switches);
@@ -290,6 +296,18 @@ fn keys(data: &Path) -> Result<(Presses, Switches, FirstFilter, usize, usize)> {
         out.extend(audit_log(&mut term, &mut app)?);
     }
     Ok((out, switches, first_filter, users, assignments))
+}
+
+/// The Directory chosen as the administrator once the app has done its idle work after its
+/// first frame (what it does before a person's first key press, which takes longer than that
+/// work), and that work's slices.
+fn directory_after_idle(data: &Path) -> Result<(Duration, Vec<Duration>)> {
+    let (mut app, _, _) = open_app(data, &admin_key())?;
+    let mut term = terminal()?;
+    draw(&mut term, &mut app)?;
+    let slices = idle_slices(&mut app);
+    let chosen = switch(&mut term, &mut app, Tab::Directory)?;
+    Ok((chosen.ok_or_else(|| anyhow!("the administrator does not see the Directory"))?, slices))
 }
 
 /// The app's idle work, sliced as the terminal's loop slices it, until none is left: each

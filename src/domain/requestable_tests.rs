@@ -128,3 +128,49 @@ fn people_named_by_a_policy_count_only_where_their_kind_may_request() {
     }
     same_for_everyone(&t, "everyone named");
 }
+
+#[test]
+fn an_index_made_a_few_packages_at_a_time_answers_as_one_made_at_once() {
+    let mut t = demo();
+    // Seven hundred more packages, each with the policies of one the demo offers to members.
+    let member = t.users.values().find(|u| !u.is_guest() && u.is_active() && u.enabled).map(|u| t.requester_of(u));
+    let Some(member) = member else { panic!("the demo has an active member") };
+    let index = t.requestable();
+    let offered = t.requestable_by(&index, &member).class.first().copied().expect("a package for members");
+    let package = t.packages.get(&offered).cloned().expect("the package");
+    let policies: Vec<crate::domain::access::Policy> = t.policies_of(offered).cloned().collect();
+    let mut next = t.next_id;
+    for _ in 0..700 {
+        let mut p = package.clone();
+        p.id = PackageId(next);
+        next += 1;
+        for pol in &policies {
+            let mut q = pol.clone();
+            q.id = crate::domain::ids::PolicyId(next);
+            next += 1;
+            q.package = p.id;
+            t.policies.insert(q.id, q);
+        }
+        t.packages.insert(p.id, p);
+    }
+    t.next_id = next;
+    t.rebuild_indexes();
+    // With its time always up: one look at the clock's worth of packages each time.
+    let mut making = RequestableMaking::default();
+    let past = std::time::Instant::now();
+    let mut goes = 1;
+    while !t.requestable_a_while(&mut making, Some(past)) {
+        goes += 1;
+        assert!(goes < 100, "it ends");
+    }
+    assert!(goes >= 3, "{goes} goes for {} packages", t.packages.len());
+    assert!(t.requestable_a_while(&mut making, Some(past)), "made stays made");
+    let sliced = making.made().expect("made");
+    let whole = t.requestable();
+    for u in t.users.keys() {
+        let me = crate::domain::rights::Actor::User { user: *u };
+        assert_eq!(t.available_by(&sliced, &me), t.available_by(&whole, &me), "user {u}");
+    }
+    let me = crate::domain::rights::Actor::User { user: member.user.expect("a member") };
+    assert!(t.available_by(&sliced, &me).len() > 700, "the new packages are offered");
+}

@@ -296,6 +296,11 @@ pub trait Shell {
     fn export_to(&self) -> Option<(std::path::PathBuf, Time)> {
         None
     }
+    /// Work of the shell's own done while nobody types, once the tab shown has none left
+    /// (what the next tab chosen will need), until `until`. Whether some is left.
+    fn idle(&mut self, _until: std::time::Instant) -> bool {
+        false
+    }
 }
 
 impl Shell for () {}
@@ -507,14 +512,17 @@ impl<C: Shell> App<C> {
             return self.export_a_while(until);
         }
         self.freshen();
-        match self.views.get_mut(&self.tab) {
+        let shown = match self.views.get_mut(&self.tab) {
             Some(v) => {
                 let more = v.idle(&self.ctx, until);
                 self.redraw |= v.take_redraw();
                 more
             }
             None => false,
-        }
+        };
+        // The tab shown first; once it has nothing left, what the next one will need (at
+        // least a little, as a tab's idle work does, whatever is left of the slice).
+        shown || self.ctx.idle(until)
     }
 
     /// The periodic tick: asks the context, refreshes the tabs if anything changed.

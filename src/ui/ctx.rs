@@ -38,6 +38,8 @@ pub struct Ctx {
     /// kept across the changes that leave the catalogs, packages and policies (16 ms to make
     /// at 1M).
     requestable: RefCell<Option<KeptIndex>>,
+    /// That index being made while nobody types, and the offers it is made from.
+    requestable_making: RefCell<Option<((u64, u64), crate::domain::requestable::RequestableMaking)>>,
     pub location: PathBuf,
     /// The tenant time shown in this frame (read once per tick, never while drawing).
     pub now: Time,
@@ -103,6 +105,7 @@ impl Ctx {
             problems: PerData::default(),
             refusals: PerData::default(),
             requestable: RefCell::new(None),
+            requestable_making: RefCell::new(None),
             location,
             now,
             saved: SaveState::Saved,
@@ -167,9 +170,42 @@ impl Ctx {
         {
             return index.clone();
         }
-        let index = Rc::new(t.requestable());
+        // Begun while nobody typed: finished here.
+        let begun = self.requestable_making.borrow_mut().take().filter(|(k, _)| *k == key).and_then(|(_, mut m)| {
+            t.requestable_a_while(&mut m, None);
+            m.made()
+        });
+        let index = Rc::new(begun.unwrap_or_else(|| t.requestable()));
         *self.requestable.borrow_mut() = Some((key, index.clone()));
         index
+    }
+
+    /// Whether the requestable index of the offers as they are now is made.
+    pub fn requestable_is_made(&self) -> bool {
+        let key = self.tenant().offers_key();
+        self.requestable.borrow().as_ref().is_some_and(|(k, _)| *k == key)
+    }
+
+    /// Makes the requestable index of the offers as they are now until `until`, if it is not
+    /// made (see [`Tenant::requestable_a_while`]). Whether some is left.
+    pub fn make_requestable_a_while(&self, until: std::time::Instant) -> bool {
+        if self.requestable_is_made() {
+            return false;
+        }
+        let t = self.tenant();
+        let key = t.offers_key();
+        let mut slot = self.requestable_making.borrow_mut();
+        let (_, making) = match slot.take() {
+            Some((k, m)) if k == key => slot.insert((k, m)),
+            _ => slot.insert((key, Default::default())),
+        };
+        if !t.requestable_a_while(making, Some(until)) {
+            return true;
+        }
+        if let Some(index) = slot.take().and_then(|(_, m)| m.made()) {
+            *self.requestable.borrow_mut() = Some((key, Rc::new(index)));
+        }
+        false
     }
 
     /// What a value read from the data depends on: the store's seq (every change of the data is
@@ -419,6 +455,11 @@ pub fn outcome_text(out: &Outcome) -> String {
 }
 
 impl Shell for Ctx {
+    /// The requestable index made ahead (the Directory's detail and My access need it first
+    /// thing), when the offers changed since it was made.
+    fn idle(&mut self, until: std::time::Instant) -> bool {
+        self.make_requestable_a_while(until)
+    }
     fn follow_directory(&mut self, shown: &[Tab]) -> Option<Followed> {
         let mut message = None;
         if let Actor::External { email, .. } = self.actor()

@@ -71,6 +71,7 @@ mod ui_explain;
 mod ui_export;
 mod ui_extensions;
 mod ui_history_pages;
+mod ui_idle_ahead;
 mod ui_inbox;
 mod ui_keymap;
 mod ui_new_package;
