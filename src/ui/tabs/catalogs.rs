@@ -143,12 +143,12 @@ impl Catalogs {
         };
         self.rights.own = t.can_own_catalog(actor, cat.id);
         let mut res: Vec<(CatalogId, ResourceId)> = cat.resources.iter().map(|r| (cat.id, *r)).collect();
-        res.sort_by_key(|(_, r)| t.resource_name(*r).to_lowercase());
+        res.sort_by_cached_key(|(_, r)| t.resource_name(*r).to_lowercase());
         let mut pkgs: Vec<&crate::domain::Package> = t.packages_of_catalog(cat.id).collect();
-        pkgs.sort_by_key(|p| (p.is_deleted(), p.display_name.to_lowercase()));
+        pkgs.sort_by_cached_key(|p| (p.is_deleted(), p.display_name.to_lowercase()));
         let mut roles: Vec<(CatalogId, UserId, CatalogRole)> =
             cat.roles.iter().flat_map(|(u, rs)| rs.iter().map(move |r| (cat.id, *u, *r))).collect();
-        roles.sort_by_key(|(_, u, r)| (*r, t.user_name(*u).to_lowercase()));
+        roles.sort_by_cached_key(|(_, u, r)| (*r, t.user_name(*u).to_lowercase()));
         let pkg_ids = pkgs.iter().map(|p| p.id).collect();
         self.resources.set(ctx, res);
         self.packages.set(ctx, pkg_ids);
@@ -413,7 +413,7 @@ impl TabView<Ctx> for Catalogs {
         let t = ctx.tenant();
         let actor = ctx.actor();
         let mut ids: Vec<&crate::domain::Catalog> = t.catalogs_visible(actor).unwrap_or_default();
-        ids.sort_by_key(|c| (!c.builtin, c.display_name.to_lowercase()));
+        ids.sort_by_cached_key(|c| (!c.builtin, c.display_name.to_lowercase()));
         let ids = ids.iter().map(|c| c.id).collect();
         self.list.set(ctx, ids);
         if let Some(id) = self.select_after_refresh.take() {

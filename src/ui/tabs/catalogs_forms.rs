@@ -62,7 +62,7 @@ pub fn resource_picker(ctx: &Ctx, cat: CatalogId) -> Effect {
             PickItem::new(r.id.to_string(), r.display_name.clone(), format!("{} · {owners}", r.kind.label()))
         })
         .collect();
-    items.sort_by_key(|i| i.label.to_lowercase());
+    items.sort_by_cached_key(|i| i.label.to_lowercase());
     if items.is_empty() {
         return Effect::info("Every directory resource is already in this catalog");
     }
@@ -73,7 +73,7 @@ pub fn resource_picker(ctx: &Ctx, cat: CatalogId) -> Effect {
 /// Active directory users by name, for a lookup field.
 pub fn user_items(ctx: &Ctx) -> Vec<PickItem> {
     let mut items = crate::ui::tabs::lookups::user_items(ctx.tenant());
-    items.sort_by_key(|i| i.label.to_lowercase());
+    items.sort_by_cached_key(|i| i.label.to_lowercase());
     items
 }
 

@@ -456,7 +456,7 @@ impl TabView<Ctx> for Packages {
         self.lint_by_package = lint_of(ctx);
         let mut pkgs: Vec<&crate::domain::Package> =
             t.packages.values().filter(|p| t.can_read_catalog(actor, p.catalog)).collect();
-        pkgs.sort_by_key(|p| (p.is_deleted(), p.display_name.to_lowercase()));
+        pkgs.sort_by_cached_key(|p| (p.is_deleted(), p.display_name.to_lowercase()));
         let rows = pkgs
             .iter()
             .map(|p| PkgRow { id: p.id, lint: self.lint_by_package.get(&p.id).map_or(0, Vec::len) })

@@ -52,7 +52,7 @@ fn creatable_catalogs(ctx: &Ctx) -> Vec<&crate::domain::Catalog> {
     let t = ctx.tenant();
     let mut cats: Vec<&crate::domain::Catalog> =
         t.catalogs.values().filter(|c| ctx.refusal(&Intent::CreatePackage { catalog: c.id }).is_none()).collect();
-    cats.sort_by_key(|c| c.display_name.to_lowercase());
+    cats.sort_by_cached_key(|c| c.display_name.to_lowercase());
     cats
 }
 
@@ -183,7 +183,7 @@ pub fn role_resource_picker(ctx: &Ctx, pkg: PackageId) -> Effect {
             (!inside, PickItem::new(r.id.to_string(), r.display_name.clone(), detail))
         })
         .collect();
-    items.sort_by_key(|(outside, i)| (*outside, i.label.to_lowercase()));
+    items.sort_by_cached_key(|(outside, i)| (*outside, i.label.to_lowercase()));
     let items: Vec<PickItem> = items.into_iter().map(|(_, i)| i).collect();
     if items.is_empty() {
         return Effect::info("The package already grants a role of every resource");
