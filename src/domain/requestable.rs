@@ -179,20 +179,9 @@ impl Tenant {
     pub fn available_by(&self, index: &Requestable, actor: &super::rights::Actor) -> Vec<PackageId> {
         let Some(who) = self.requester(actor) else { return vec![] };
         let by = self.requestable_by(index, &who);
-        let mut all: Vec<PackageId> = Vec::with_capacity(by.class.len().saturating_add(by.own.len()));
-        let (mut class, mut own) = (by.class.iter().copied().peekable(), by.own.into_iter().peekable());
-        loop {
-            let next = match (class.peek(), own.peek()) {
-                (Some(c), Some(o)) if o < c => own.next(),
-                (Some(_), _) => class.next(),
-                (None, _) => own.next(),
-            };
-            let Some(p) = next else { break };
-            if self.packages.get(&p).is_some_and(Self::listed) {
-                all.push(p);
-            }
-        }
-        all
+        merged(by.class.iter().copied(), by.own.into_iter(), |p| *p)
+            .filter(|p| self.packages.get(p).is_some_and(Self::listed))
+            .collect()
     }
 
     fn class_packages(&self, index: &Requestable, who: &Requester) -> Rc<Vec<PackageId>> {
@@ -248,21 +237,30 @@ impl Tenant {
         extra.sort_unstable();
         let total = class.len().saturating_add(extra.len());
         // The two lists merged in increasing order (they share no package), up to `limit`.
-        let (mut class, mut extra) = (class.iter().map(|p| (*p, true)).peekable(), extra.into_iter().peekable());
+        let mut both = merged(class.iter().map(|p| (*p, true)), extra.into_iter(), |(p, _)| *p);
         let mut rows = vec![];
         while rows.len() < limit {
-            let next = match (class.peek(), extra.peek()) {
-                (Some(c), Some(e)) if c.0 < e.0 => class.next(),
-                (_, Some(_)) => extra.next(),
-                _ => class.next(),
-            };
-            let Some((id, can)) = next else { break };
+            let Some((id, can)) = both.next() else { break };
             if let Some(p) = self.packages.get(&id) {
                 rows.push(self.user_package_row(p, can, latest.get(&id).copied()));
             }
         }
         (total, rows)
     }
+}
+
+/// Two sequences in increasing order of `key` that share no key, merged in that order.
+fn merged<T, K: Ord>(
+    a: impl Iterator<Item = T>,
+    b: impl Iterator<Item = T>,
+    key: impl Fn(&T) -> K,
+) -> impl Iterator<Item = T> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if key(y) < key(x) => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
 }
 
 fn push_once(list: &mut Vec<PackageId>, p: PackageId) {
